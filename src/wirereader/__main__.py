@@ -1,0 +1,3 @@
+from wirereader.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""From a file on disk to entries in the cache: read safely, sniff, parse, store, analyse.
+
+Every failure becomes an `ImportFailure` whose message names the file and the problem in one
+line; nothing is written for a file that fails, and other files in the same call go on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from wirereader.model import ParsedDocument
+from wirereader.sources import detect
+from wirereader.store.db import SaveResult, Store
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a capture or feed larger than this is not one
+
+
+class ImportFailure(Exception):
+    """One file could not be imported; str() is the one-line message for the user."""
+
+
+@dataclass
+class ParseContext:
+    """What a parser may need besides the text."""
+
+    origin: str  # file path or URL, for messages and relative links
+    date: date | None = None  # --date: the day of the newest entry of a text capture
+    tz: tzinfo | None = None  # --tz: the outlet's zone for times written without one
+    modified: datetime | None = None  # the file's mtime, a last resort for dates
+
+
+Parser = Callable[[str, ParseContext], ParsedDocument]
+
+
+def parsers() -> dict[str, Parser]:
+    """Format name -> parser. Imported lazily so a command only loads what it uses."""
+    from wirereader.sources import jsonlines, textcapture
+
+    table: dict[str, Parser] = {
+        detect.TEXT_CAPTURE: textcapture.parse_capture,
+        detect.ARTICLE: textcapture.parse_article,
+        detect.JSON_LINES: jsonlines.parse,
+    }
+    return table
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    format: str
+    source_id: int
+    saved: SaveResult
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or ImportFailure saying why it is not a text document."""
+    if not path.exists():
+        raise ImportFailure(f"{path}: no such file")
+    if path.is_dir():
+        raise ImportFailure(f"{path}: is a directory, not a file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFailure(f"{path}: too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise ImportFailure(f"{path}: empty file")
+    if b"\x00" in data[:8192]:
+        raise ImportFailure(f"{path}: binary file, not a capture, feed or page")
+    return decode(path, data)
+
+
+def decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            # Cut off in the middle of a character: keep everything before it.
+            return data[: exc.start].decode("utf-8-sig")
+        raise ImportFailure(
+            f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
+    text = read_text(path)
+    fmt = detect.sniff(text)
+    parser = parsers().get(fmt or "")
+    if fmt is None or parser is None:
+        raise ImportFailure(f"{path}: unknown format (not a live-blog capture, feed, page or "
+                            "JSON Lines file)")
+    try:
+        document = parser(text, ctx)
+    except ImportFailure:
+        raise
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise ImportFailure(f"{path}: cannot parse as {fmt} ({exc})") from exc
+    if not document.entries:
+        raise ImportFailure(f"{path}: no entries found in this {fmt} file")
+    return fmt, document
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    *,
+    source: str = "",
+    day: date | None = None,
+    tz: tzinfo | None = None,
+) -> ImportReport:
+    """Parse one file and store its entries under one source (the file, or `source`)."""
+    path = Path(path)
+    modified = None
+    try:
+        modified = datetime.fromtimestamp(os.stat(path).st_mtime).astimezone(tz)
+    except OSError:
+        pass  # read_text below reports the real problem
+    fmt, document = parse_file(path, ParseContext(str(path), day, tz, modified))
+    key = f"name:{source}" if source else str(path.resolve())
+    name = source or path.stem
+    source_id = store.ensure_source(key, "file", name=name, title=document.title)
+    saved = store.save_entries(source_id, document.entries)
+    return ImportReport(path, fmt, source_id, saved, list(document.warnings))

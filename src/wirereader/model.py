@@ -1,0 +1,98 @@
+"""The data every parser produces and every layer above consumes.
+
+Parsers turn bytes into `RawEntry` objects; the store keys them by (source, stable id) and keeps
+every distinct text as a version. Nothing here touches I/O, SQLite or Textual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What an entry is, recognised from title prefixes or the source format."""
+
+    POST = "post"
+    ARTICLE = "article"
+    SUMMARY = "summary"
+    BREAKING = "breaking"
+    ANALYSIS = "analysis"
+    VIDEO = "video"
+    GALLERY = "gallery"
+    MAP = "map"
+    RECAP = "recap"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An embedded post (a tweet, an X post) quoted inside an entry."""
+
+    text: str
+    author: str = ""
+    handle: str = ""
+    date: str = ""  # as written in the embed, e.g. "April 28, 2025"
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link an entry carries: a 'full report', a picture, a reference."""
+
+    url: str = ""
+    title: str = ""
+    rel: str = "related"  # "full-report", "media", "related"
+
+
+@dataclass
+class RawEntry:
+    """One post of a live blog, one feed item or one article, as parsed.
+
+    `published` is always timezone-aware; parsers that cannot find a time leave it None and the
+    store falls back to the time it first saw the entry.
+    """
+
+    title: str
+    body: str = ""
+    stable_id: str = ""
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    url: str = ""
+    kind: Kind = Kind.POST
+    html: str = ""
+    quotes: list[Quote] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.stable_id:
+            self.stable_id = fallback_stable_id(self.published, self.title)
+
+    def content_hash(self) -> str:
+        """Identity of the text a reader sees: a change here makes a new version."""
+        h = hashlib.blake2b(digest_size=12)
+        for part in (self.title, self.body, self.author):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+
+@dataclass
+class ParsedDocument:
+    """What one parser call returns: the entries and what it learned about the source."""
+
+    entries: list[RawEntry]
+    title: str = ""  # the source's own name (feed title, live-blog headline)
+    url: str = ""  # the source's home page, where known
+    format: str = ""  # "text-capture", "article", "jsonl", "rss", "atom", "json-feed", ...
+    warnings: list[str] = field(default_factory=list)
+
+
+def fallback_stable_id(published: datetime | None, title: str) -> str:
+    """A stable id for entries that carry none: a hash of (time, title)."""
+    stamp = published.isoformat() if published else ""
+    digest = hashlib.blake2b(f"{stamp}\x00{title}".encode(), digest_size=10).hexdigest()
+    return f"h:{digest}"

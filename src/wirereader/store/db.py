@@ -1,0 +1,250 @@
+"""The local cache: one SQLite file (WAL, FTS5) holding sources, entries and their versions.
+
+Writes happen in one transaction per batch, so a killed process leaves either the whole batch or
+none of it. Nothing here ever deletes an entry or a version.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from wirereader.model import RawEntry
+from wirereader.store.migrations import migrate
+
+BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly
+
+
+class CacheError(RuntimeError):
+    """The cache file cannot be opened or used; the message names the file and the problem."""
+
+
+@dataclass
+class SaveResult:
+    """What one batch of entries did to the cache."""
+
+    new: list[int] = field(default_factory=list)  # ids of entries seen for the first time
+    updated: list[int] = field(default_factory=list)  # ids whose text changed (a new version)
+    unchanged: int = 0
+
+    def merge(self, other: SaveResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def to_epoch(moment: datetime | None, default: int) -> int:
+    return int(moment.timestamp()) if moment is not None else default
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def embeds_json(entry: RawEntry) -> str:
+    if not entry.quotes and not entry.links:
+        return "{}"
+    return json.dumps(
+        {"quotes": [asdict(q) for q in entry.quotes], "links": [asdict(x) for x in entry.links]},
+        ensure_ascii=False,
+    )
+
+
+class Store:
+    """An open cache. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise CacheError(f"{self.path}: no cache here")
+        if self.path.is_dir():
+            raise CacheError(f"{self.path}: is a directory, not a cache file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
+            # the block inside `transaction()` and nothing is left open by accident.
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across process kills in WAL mode (only a power cut can lose the
+            # last commits, never corrupt the file).
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise CacheError(f"{self.path}: not a usable wirereader cache ({exc})") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE so two writers queue instead of deadlocking."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def ensure_source(
+        self, key: str, kind: str, *, name: str = "", title: str = "", url: str = ""
+    ) -> int:
+        """The id of the source with this key, created if new; a known title is refreshed."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                if title:
+                    conn.execute(
+                        "UPDATE sources SET title = ? WHERE id = ? AND title != ?",
+                        (title, row["id"], title),
+                    )
+                return int(row["id"])
+            cur = conn.execute(
+                "INSERT INTO sources (key, kind, name, title, url, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key, kind, name or title or key, title, url, int(time.time())),
+            )
+            return int(cur.lastrowid or 0)
+
+    # -- entries ------------------------------------------------------------------------------
+
+    def save_entries(
+        self, source_id: int, entries: Iterable[RawEntry], *, seen_at: int | None = None
+    ) -> SaveResult:
+        """Store a batch from one source in one transaction.
+
+        A new (source, stable id) is inserted with its first version; a known one whose text
+        changed gets a new version and its current text replaced; an unchanged one only has
+        `last_seen` bumped. Entries are never deleted.
+        """
+        now = seen_at if seen_at is not None else int(time.time())
+        result = SaveResult()
+        batch = list(entries)
+        with self.transaction() as conn:
+            known = {
+                row[0]: (row[1], row[2])
+                for row in conn.execute(
+                    "SELECT stable_id, id, content_hash FROM entries WHERE source_id = ?",
+                    (source_id,),
+                )
+            }
+            seen_in_batch: set[str] = set()
+            for entry in batch:
+                if entry.stable_id in seen_in_batch:
+                    continue  # a feed listing the same guid twice: the first one wins
+                seen_in_batch.add(entry.stable_id)
+                digest = entry.content_hash()
+                existing = known.get(entry.stable_id)
+                if existing is None:
+                    entry_id = self._insert_entry(conn, source_id, entry, digest, now)
+                    result.new.append(entry_id)
+                elif existing[1] != digest:
+                    self._update_entry(conn, existing[0], entry, digest, now)
+                    result.updated.append(existing[0])
+                else:
+                    result.unchanged += 1
+            if result.unchanged:
+                conn.execute(
+                    "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
+                    (now, source_id, now),
+                )
+        return result
+
+    def _insert_entry(
+        self, conn: sqlite3.Connection, source_id: int, e: RawEntry, digest: str, now: int
+    ) -> int:
+        cur = conn.execute(
+            "INSERT INTO entries (source_id, stable_id, title, body, html, author, published,"
+            " published_at, updated, url, kind, embeds, content_hash, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                source_id,
+                e.stable_id,
+                e.title,
+                e.body,
+                e.html,
+                e.author,
+                iso(e.published),
+                to_epoch(e.published, now),
+                iso(e.updated),
+                e.url,
+                e.kind.value,
+                embeds_json(e),
+                digest,
+                now,
+                now,
+            ),
+        )
+        entry_id = int(cur.lastrowid or 0)
+        self._add_version(conn, entry_id, e, digest, now)
+        return entry_id
+
+    def _update_entry(
+        self, conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
+    ) -> None:
+        conn.execute(
+            "UPDATE entries SET title = ?, body = ?, html = ?, author = ?, updated = ?, url = ?,"
+            " kind = ?, embeds = ?, content_hash = ?, last_seen = ? WHERE id = ?",
+            (
+                e.title,
+                e.body,
+                e.html,
+                e.author,
+                iso(e.updated) or iso(e.published),
+                e.url,
+                e.kind.value,
+                embeds_json(e),
+                digest,
+                now,
+                entry_id,
+            ),
+        )
+        self._add_version(conn, entry_id, e, digest, now)
+
+    @staticmethod
+    def _add_version(
+        conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
+    ) -> None:
+        conn.execute(
+            "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
+            " content_hash, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, e.title, e.body, e.author, iso(e.published), iso(e.updated), digest, now),
+        )
+
+    # -- meta ---------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,75 @@
+"""Cleaning untrusted text at ingest.
+
+Everything from the outside world passes through `clean_text` (bodies) or `clean_line` (titles,
+authors, names) before it is stored, so no layer above ever sees a terminal escape sequence, a
+control character or a bidi override. Markup-looking text such as `[bold]` is *kept* as text:
+the presentation layers render it as plain text, never parse it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ESC-introduced sequences: CSI (ESC [ ... final byte), OSC / DCS / SOS / PM / APC strings (ended
+# by BEL or ST, or unterminated to the end of input), and two-byte escapes. The 8-bit C1 forms
+# (\x9b CSI, \x9d OSC, \x90 DCS ...) are matched too.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?      # CSI
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])                  # OSC, DCS, SOS, PM, APC ...
+        [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?               # ... up to BEL / ST / end
+  | \x1b[\x20-\x2f]*[\x30-\x7e]?                             # other escapes (ESC c, ESC ( B)
+    """,
+    re.VERBOSE,
+)
+
+# C0 and C1 controls except tab and newline, DEL, bidi embeddings / overrides / isolates, the
+# invisible characters that hide text (zero-width space, word joiner, BOM) and the line / paragraph
+# separators that some terminals treat as newlines. ZWJ and ZWNJ stay: scripts and emoji need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ufff9-\ufffb\u2028\u2029]"
+)
+_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_ANY_SPACE = re.compile(r"\s+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+MAX_LINE = 2_000  # a title longer than this is hostile or broken; keep the start
+
+
+def strip_controls(raw: str) -> str:
+    """Remove escape sequences and invisible / control characters; keep newlines and tabs."""
+    if not raw:
+        return ""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _INVISIBLE.sub("", text)
+
+
+def clean_text(raw: str) -> str:
+    """A body: paragraphs kept (one blank line between), spaces folded, edges trimmed."""
+    text = unicodedata.normalize("NFC", strip_controls(raw))
+    lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def clean_line(raw: str, limit: int = MAX_LINE) -> str:
+    """A title, author or name: one line, spaces folded, at most `limit` characters."""
+    text = unicodedata.normalize("NFC", strip_controls(raw))
+    text = _ANY_SPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise_for_match(text: str) -> str:
+    """Text reduced to lower-case words, for comparing reposts and copies."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return _NON_WORD.sub(" ", text).strip()
