@@ -66,6 +66,9 @@ class RawEntry:
     html: str = ""
     quotes: list[Quote] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    # A feed item that is itself a live blog (one item edited in place): a container whose page
+    # holds the real entries, not an entry to show as it is.
+    live_blog: bool = False
 
     def __post_init__(self) -> None:
         if not self.stable_id:
