@@ -197,21 +197,38 @@ class Query:
         return int(self.store.conn.execute(sql, self._params).fetchone()[0])
 
     def page(
-        self, limit: int = 200, after: tuple[int, int] | None = None, *, details: bool = False
+        self,
+        limit: int = 200,
+        after: tuple[int, int] | None = None,
+        *,
+        details: bool = False,
+        offset: int = 0,
     ) -> list[EntryRow]:
-        """Up to `limit` rows, newest first, strictly after the (published_at, id) key given."""
+        """Up to `limit` rows, newest first, strictly after the (published_at, id) key given.
+
+        `offset` skips rows first: for a jump far down a list whose earlier pages were never read
+        (keyset pages are cheaper when the previous page's last key is known).
+        """
         where, params = self._where, list(self._params)
         if after is not None:
             where += " AND (e.published_at, e.id) < (?, ?)"
             params += [after[0], after[1]]
         sql = (
             f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
-            f" WHERE {where} ORDER BY e.published_at DESC, e.id DESC LIMIT ?"
+            f" WHERE {where} ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?"
         )
-        rows = [_row(r) for r in self.store.conn.execute(sql, [*params, limit])]
+        rows = [_row(r) for r in self.store.conn.execute(sql, [*params, limit, offset])]
         if details:
             attach_details(self.store.conn, rows)
         return rows
+
+    def position(self, key: tuple[int, int]) -> int:
+        """How many rows come before the (published_at, id) key in this view (its index)."""
+        sql = (
+            f"SELECT count(*) FROM entries e WHERE {self._where}"
+            " AND (e.published_at, e.id) > (?, ?)"
+        )
+        return int(self.store.conn.execute(sql, [*self._params, *key]).fetchone()[0])
 
     def all(self, *, details: bool = True, page_size: int = 2_000) -> list[EntryRow]:
         out: list[EntryRow] = []
