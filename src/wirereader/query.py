@@ -171,9 +171,7 @@ class Query:
             clauses.append(f"e.id IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
             params += [ref.name, ref.kind, ref.kind, ref.name, ref.kind, ref.kind]
         for ref in f.exclude_entities:
-            clauses.append(
-                f"e.id NOT IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})"
-            )
+            clauses.append(f"e.id NOT IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
             params += [ref.name, ref.kind, ref.kind, ref.name, ref.kind, ref.kind]
         if f.thread_id is not None:
             clauses.append("e.thread_id = ?")
@@ -221,6 +219,10 @@ class Query:
         if details:
             attach_details(self.store.conn, rows)
         return rows
+
+    def id_subquery(self) -> tuple[str, list[Any]]:
+        """`SELECT e.id ...` of this view and its parameters, to aggregate over (pane counts)."""
+        return f"SELECT e.id FROM entries e WHERE {self._where}", list(self._params)
 
     def position(self, key: tuple[int, int]) -> int:
         """How many rows come before the (published_at, id) key in this view (its index)."""
