@@ -118,9 +118,7 @@ def _where(path: Path, raw: str, key: str) -> str:
 def _check(path: Path, raw: str, key: str, value: Any, spec: tuple[tuple[type, ...], str]) -> Any:
     types, expected = spec
     if isinstance(value, bool) or not isinstance(value, types):
-        raise ConfigError(
-            f"{_where(path, raw, key)}: '{key}' should be {expected}, got {value!r}"
-        )
+        raise ConfigError(f"{_where(path, raw, key)}: '{key}' should be {expected}, got {value!r}")
     return value
 
 

@@ -6,6 +6,7 @@ line; nothing is written for a file that fails, and other files in the same call
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,10 +56,11 @@ class ImportReport:
     source_id: int
     saved: SaveResult
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or ImportFailure saying why it is not a text document."""
+def read_text(path: Path) -> tuple[str, bool]:
+    """(text, cut mid-character), or ImportFailure saying why it is not a text document."""
     if not path.exists():
         raise ImportFailure(f"{path}: no such file")
     if path.is_dir():
@@ -77,25 +79,26 @@ def read_text(path: Path) -> str:
     return decode(path, data)
 
 
-def decode(path: Path, data: bytes) -> str:
+def decode(path: Path, data: bytes) -> tuple[str, bool]:
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), False
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             # Cut off in the middle of a character: keep everything before it.
-            return data[: exc.start].decode("utf-8-sig")
+            return data[: exc.start].decode("utf-8-sig"), True
         raise ImportFailure(
             f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
 
 
 def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
-    text = read_text(path)
+    text, cut = read_text(path)
     fmt = detect.sniff(text)
     parser = parsers().get(fmt or "")
     if fmt is None or parser is None:
-        raise ImportFailure(f"{path}: unknown format (not a live-blog capture, feed, page or "
-                            "JSON Lines file)")
+        raise ImportFailure(
+            f"{path}: unknown format (not a live-blog capture, feed, page or JSON Lines file)"
+        )
     try:
         document = parser(text, ctx)
     except ImportFailure:
@@ -104,6 +107,9 @@ def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
         raise ImportFailure(f"{path}: cannot parse as {fmt} ({exc})") from exc
     if not document.entries:
         raise ImportFailure(f"{path}: no entries found in this {fmt} file")
+    if cut:
+        document.truncated = True
+        document.warnings.append(f"{path}: truncated (ends in the middle of a character)")
     return fmt, document
 
 
@@ -118,13 +124,11 @@ def import_file(
     """Parse one file and store its entries under one source (the file, or `source`)."""
     path = Path(path)
     modified = None
-    try:
+    with contextlib.suppress(OSError):  # read_text below reports the real problem
         modified = datetime.fromtimestamp(os.stat(path).st_mtime).astimezone(tz)
-    except OSError:
-        pass  # read_text below reports the real problem
     fmt, document = parse_file(path, ParseContext(str(path), day, tz, modified))
     key = f"name:{source}" if source else str(path.resolve())
     name = source or path.stem
     source_id = store.ensure_source(key, "file", name=name, title=document.title)
     saved = store.save_entries(source_id, document.entries)
-    return ImportReport(path, fmt, source_id, saved, list(document.warnings))
+    return ImportReport(path, fmt, source_id, saved, list(document.warnings), document.truncated)

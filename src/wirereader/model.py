@@ -92,6 +92,7 @@ class ParsedDocument:
     url: str = ""  # the source's home page, where known
     format: str = ""  # "text-capture", "article", "jsonl", "rss", "atom", "json-feed", ...
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False  # the input was cut off; what was recovered is in `entries`
 
 
 def fallback_stable_id(published: datetime | None, title: str) -> str:

@@ -22,8 +22,9 @@ def resolve_zone(name: str | None) -> tzinfo:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ZoneError(f"unknown time zone {name!r} (expected a name such as "
-                            "'Europe/London')") from None
+            raise ZoneError(
+                f"unknown time zone {name!r} (expected a name such as 'Europe/London')"
+            ) from None
     return local_zone()
 
 

@@ -23,10 +23,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Live blogs and news feeds as one calm, deduplicated view in the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"wirereader {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="cache file (default: $WIREREADER_DB or "
-                        "the platform data directory)")
-    parser.add_argument("--config", metavar="PATH", help="config file (default: "
-                        "$WIREREADER_CONFIG or the platform config directory)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="cache file (default: $WIREREADER_DB or the platform data directory)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $WIREREADER_CONFIG or the platform config directory)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)

@@ -67,13 +67,18 @@ def cmd_import(args: argparse.Namespace) -> int:
                 continue
             for message in report.warnings:
                 warn(message)
+            if report.truncated:
+                failures += 1  # what was there is kept, but the user must know the file is cut
             saved = report.saved
             print(
                 f"{name}: {len(saved.new)} new, {len(saved.updated)} updated, "
                 f"{saved.unchanged} unchanged ({report.format})"
             )
     if failures:
-        warn(f"{failures} of {len(args.files)} files failed; the others were imported")
+        warn(
+            f"{failures} of {len(args.files)} files failed or were incomplete; "
+            "everything readable was imported"
+        )
         return 1
     return 0
 

@@ -48,8 +48,11 @@ EMBED_SIGNATURE = re.compile(
     r"November|December) \d{1,2}, \d{4})\s*$"
 )
 PIC_LINK = re.compile(r"\s*\b(pic\.twitter\.com/\w+)")
-FULL_REPORT = re.compile(r"^Read (?:the |our |last \w+[’']s |more:? )?(?:full )?(?:report|story)"
-                         r"(?: here)?:?$", re.IGNORECASE)
+FULL_REPORT = re.compile(
+    r"^Read (?:the |our |last \w+[’']s |more:? )?(?:full )?(?:report|story)"
+    r"(?: here)?:?$",
+    re.IGNORECASE,
+)
 IMAGE_FRAGMENT = re.compile(r"^\S*\.(?:jpe?g|png|gif|webp|avif)\)?\]?$", re.IGNORECASE)
 TRUNCATED_TAIL = re.compile(r"^\d{1,2}(?::\d{0,2})?(?: ,?)?$")
 
@@ -62,12 +65,13 @@ KIND_PREFIXES: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"^ICYMI\s*:", re.I), Kind.RECAP),
     (re.compile(r"^Reminder\s*:", re.I), Kind.REMINDER),
 ]
-MONTHS = {m: i for i, m in enumerate(
+_MONTH_NAMES = (
     "January February March April May June July August September October November December"
-    .split(), start=1)}
+)
+MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)}
 
 # A name word: capitalised, may hold apostrophes or hyphens (O'Brien, Jean-Luc, McDonald).
-_NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
+_NAME_WORD = re.compile(r"[A-Z](?:[^\W\d_]|['’.-](?=[^\W\d_]))*")
 _PARTICLES = {"de", "van", "von", "der", "da", "di", "du", "del", "la", "le", "bin", "al"}
 _MAX_AUTHOR_WORDS = 5
 
@@ -122,7 +126,7 @@ def _split_points(rest: str) -> list[int]:
         nxt = rest[word_end]
         if nxt == " ":
             i = word_end + 1
-        elif nxt in "\"“‘[(" or nxt.isdigit():
+        elif nxt in '"“‘[(' or nxt.isdigit():
             points.append(word_end)
             break
         else:
@@ -277,7 +281,7 @@ def _newest_day(
     if ctx.date is not None:
         return ctx.date, "--date"
     candidates = []
-    for offset, entry_quotes in zip(offsets, quotes):
+    for offset, entry_quotes in zip(offsets, quotes, strict=True):
         for quote in entry_quotes:
             month, day, year = re.match(r"(\w+) (\d+), (\d+)", quote.date).groups()  # type: ignore[union-attr]
             try:
@@ -339,7 +343,7 @@ def parse_capture(text: str, ctx: ParseContext) -> ParsedDocument:
     newest, _why = _newest_day(blocks, offsets, [p[2] for p in parsed], ctx)
     tz = ctx.tz or timezone.utc
     entries = []
-    for (block, body, quotes, links), offset in zip(parsed, offsets):
+    for (block, body, quotes, links), offset in zip(parsed, offsets, strict=True):
         day = newest + timedelta(days=offset)
         published = datetime.combine(day, time(block.hour, block.minute), tzinfo=tz)
         title = clean_line(block.title) or clean_line(block.glued) or "(untitled)"
@@ -359,7 +363,9 @@ def parse_capture(text: str, ctx: ParseContext) -> ParsedDocument:
         if summary is not None:
             entries.insert(0, summary)
     title = entries[0].title if entries and entries[0].kind is Kind.SUMMARY else ""
-    return ParsedDocument(entries, title=title, format="text-capture", warnings=warnings)
+    return ParsedDocument(
+        entries, title=title, format="text-capture", warnings=warnings, truncated=bool(warnings)
+    )
 
 
 def clean_text_lines(text: str) -> list[str]:

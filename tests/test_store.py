@@ -1,0 +1,113 @@
+"""The cache: WAL, migrations, idempotent re-import, versions, full-text search."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import LIVEBLOG_SEED
+from wirereader.ingest import import_file
+from wirereader.model import RawEntry
+from wirereader.query import Filter, Query
+from wirereader.store.db import CacheError, Store
+from wirereader.store.migrations import SchemaTooNewError, current_version, latest_version
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def entry(title: str, body: str, stable_id: str = "a", hour: int = 9) -> RawEntry:
+    when = datetime(2024, 1, 9, hour, 0, tzinfo=timezone.utc)
+    return RawEntry(title=title, body=body, stable_id=stable_id, published=when, author="A Writer")
+
+
+def test_new_cache_is_wal_with_latest_schema(db_path: Path) -> None:
+    with Store(db_path) as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert current_version(store.conn) == latest_version()
+
+
+def test_reimport_adds_nothing_and_survives_reopen(db_path: Path) -> None:
+    with Store(db_path) as store:
+        first = import_file(store, LIVEBLOG_SEED, tz=timezone.utc)
+        assert len(first.saved.new) == 55  # 54 entries and the summary
+    with Store(db_path) as store:
+        again = import_file(store, LIVEBLOG_SEED, tz=timezone.utc)
+        assert again.saved.new == [] and again.saved.updated == []
+        assert again.saved.unchanged == 55
+        assert store.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 55
+        assert store.conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0] == 55
+
+
+def test_changed_entry_keeps_its_old_version(store: Store) -> None:
+    source = store.ensure_source("test", "file")
+    store.save_entries(source, [entry("Harbour closes", "The harbour closed.")])
+    result = store.save_entries(
+        source, [entry("Harbour closes", "The harbour closed.\n\nFerries wait in dock.")]
+    )
+    assert len(result.updated) == 1
+    versions = store.conn.execute(
+        "SELECT body FROM entry_versions WHERE entry_id = ? ORDER BY id", (result.updated[0],)
+    ).fetchall()
+    assert [v[0] for v in versions] == [
+        "The harbour closed.",
+        "The harbour closed.\n\nFerries wait in dock.",
+    ]
+    current = store.conn.execute("SELECT body FROM entries").fetchone()[0]
+    assert current.endswith("Ferries wait in dock.")
+
+
+def test_same_stable_id_in_two_sources_is_two_entries(store: Store) -> None:
+    one = store.ensure_source("one", "feed")
+    two = store.ensure_source("two", "feed")
+    store.save_entries(one, [entry("Harbour closes", "x", stable_id="guid-1")])
+    store.save_entries(two, [entry("Election called", "y", stable_id="guid-1")])
+    assert store.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
+
+
+def test_full_text_search_with_prefixes_and_phrases(store: Store) -> None:
+    source = store.ensure_source("test", "file")
+    store.save_entries(
+        source,
+        [
+            entry("Harbour closes", "Ferries wait in dock.", "a", 9),
+            entry("Council meets", "The council opened two shelters.", "b", 10),
+        ],
+    )
+    assert [r.title for r in Query(store, Filter(words=("ferr",))).all()] == ["Harbour closes"]
+    assert [r.title for r in Query(store, Filter(phrases=("two shelters",))).all()] == [
+        "Council meets"
+    ]
+    assert Query(store, Filter(phrases=("shelters two",))).all() == []
+    # FTS syntax typed by a user is searched for, not interpreted.
+    assert Query(store, Filter(words=('"', "AND", "*"))).all() == []
+
+
+def test_cache_from_schema_v1_migrates_without_loss(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.executescript((FIXTURES / "schema-v1.sql").read_text("utf-8"))
+    conn.close()
+    with Store(old) as store:
+        assert current_version(store.conn) == latest_version()
+        rows = Query(store, Filter(all_entries=True)).all()
+        assert [(r.title, r.author, r.read, r.starred) for r in rows] == [
+            ("Harbour reopens after storm", "Shaun McDonald", False, False)
+        ]
+        assert Query(store, Filter(words=("harbour",))).count() == 1
+
+
+def test_cache_from_a_newer_wirereader_is_refused(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError):
+        Store(db_path)
+
+
+def test_garbage_cache_file_gives_a_clear_error(db_path: Path) -> None:
+    db_path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CacheError, match="not a usable wirereader cache"):
+        Store(db_path)
