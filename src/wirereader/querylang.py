@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from wirereader.config import parse_duration
 from wirereader.query import EntityRef, Filter, fts_words
 
+_KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
 ENTITY_KINDS = {"person": "person", "place": "place", "org": "org", "entity": ""}
 
 
@@ -54,7 +55,7 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         "exclude_words": list(f.exclude_words),
     }
     for token in _tokens(text):
-        if " " in token:  # only a quoted phrase can hold a space
+        if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
             phrases.append(token)
             continue
         sign = ""
