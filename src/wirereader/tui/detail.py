@@ -1,0 +1,161 @@
+"""What the reader pane shows for one item, gathered from the cache (no Textual here).
+
+An item's versions come with what changed between each one and the one before it: the title, and
+the paragraphs added or removed. Thread siblings are the other items of its story.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirereader.query import EntryRow, _row, attach_details
+from wirereader.store.db import Store
+
+_COLUMNS = (
+    "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
+    " e.body, e.kind, e.thread_id, e.repost_of, e.read_at, e.starred, e.embeds"
+)
+
+
+@dataclass
+class Change:
+    """What one version changed relative to the version before it."""
+
+    seen_at: int
+    title_before: str | None  # None: the title did not change
+    title_after: str
+    removed: list[str] = field(default_factory=list)  # paragraphs
+    added: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Repost:
+    id: int
+    source: str
+    published_at: int
+    title: str
+
+
+@dataclass
+class Sibling:
+    id: int
+    source: str
+    published_at: int
+    title: str
+
+
+@dataclass
+class Detail:
+    entry: EntryRow
+    versions: list[Change]
+    reposts: list[Repost]
+    thread_title: str
+    thread_size: int
+    siblings: list[Sibling]
+    links: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]
+
+
+def load_entry(store: Store, entry_id: int) -> EntryRow | None:
+    row = store.conn.execute(
+        f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id = ?",
+        (entry_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    entry = _row(row)
+    attach_details(store.conn, [entry])
+    return entry
+
+
+def paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
+def changes(versions: list[tuple[str, str, int]]) -> list[Change]:
+    """(title, body, seen_at) oldest first -> one Change per version after the first."""
+    out: list[Change] = []
+    for (t0, b0, _), (t1, b1, seen) in zip(versions, versions[1:]):
+        before, after = paragraphs(b0), paragraphs(b1)
+        change = Change(seen, t0 if t0 != t1 else None, t1)
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op in ("replace", "delete"):
+                change.removed += before[i1:i2]
+            if op in ("replace", "insert"):
+                change.added += after[j1:j2]
+        out.append(change)
+    return out
+
+
+def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Detail | None:
+    entry = load_entry(store, entry_id)
+    if entry is None:
+        return None
+    conn = store.conn
+    version_rows = conn.execute(
+        "SELECT title, body, seen_at FROM entry_versions WHERE entry_id = ? ORDER BY id",
+        (entry_id,),
+    ).fetchall()
+    versions = changes([(r[0], r[1], r[2]) for r in version_rows])
+    reposts = [
+        Repost(r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            "SELECT e.id, s.name, e.published_at, e.title FROM entries e"
+            " JOIN sources s ON s.id = e.source_id WHERE e.repost_of = ?"
+            " ORDER BY e.published_at, e.id",
+            (entry_id,),
+        )
+    ]
+    thread_title, thread_size, siblings = "", 0, []
+    if entry.thread is not None:
+        trow = conn.execute(
+            "SELECT title, size FROM threads WHERE id = ?", (entry.thread,)
+        ).fetchone()
+        if trow is not None:
+            thread_title, thread_size = trow[0], trow[1]
+        siblings = [
+            Sibling(r[0], r[1], r[2], r[3])
+            for r in conn.execute(
+                "SELECT e.id, s.name, e.published_at, e.title FROM entries e"
+                " JOIN sources s ON s.id = e.source_id"
+                " WHERE e.thread_id = ? AND e.repost_of IS NULL AND e.id != ?"
+                " ORDER BY e.published_at DESC, e.id DESC LIMIT ?",
+                (entry.thread, entry_id, sibling_limit),
+            )
+        ]
+    embeds = entry.embeds if isinstance(entry.embeds, dict) else {}
+    links = [x for x in embeds.get("links", []) if isinstance(x, dict)]
+    quotes = [x for x in embeds.get("quotes", []) if isinstance(x, dict)]
+    return Detail(entry, versions, reposts, thread_title, thread_size, siblings, links, quotes)
+
+
+def all_links(detail: Detail) -> list[tuple[str, str]]:
+    """(title, url) of every link the reader numbers: the item's own URL first, then its links."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    if detail.entry.url:
+        out.append(("this item", detail.entry.url))
+        seen.add(detail.entry.url)
+    for link in detail.links:
+        url = str(link.get("url") or "")
+        if url and url not in seen:
+            seen.add(url)
+            out.append((str(link.get("title") or ""), url))
+    for quote in detail.quotes:
+        url = str(quote.get("url") or "")
+        if url and url not in seen:
+            seen.add(url)
+            out.append((f"post by {quote.get('author') or quote.get('handle') or '?'}", url))
+    return out
+
+
+def embeds_of(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

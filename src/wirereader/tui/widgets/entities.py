@@ -1,0 +1,81 @@
+"""The entities pane: people, places and organisations of the view, with counts.
+
+`space` requires the entity under the cursor (again: no longer), `x` excludes it. Names come from
+the outside world: prompts are `Text`, never markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from wirereader.query import EntityRef
+from wirereader.tui.panes import EntityCount
+
+GROUPS = (("person", "People"), ("place", "Places"), ("org", "Organisations"))
+
+
+class EntityList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+        Binding("space,enter", "toggle", "Toggle entity", id="toggle_entity"),
+        Binding("x,minus", "exclude", "Exclude entity", id="exclude_entity"),
+    ]
+
+    class Toggled(Message):
+        def __init__(self, ref: EntityRef, exclude: bool) -> None:
+            self.ref = ref
+            self.exclude = exclude
+            super().__init__()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.refs: dict[str, EntityRef] = {}
+
+    def show_counts(self, counts: list[EntityCount], states: dict[EntityRef, str]) -> None:
+        """Fill the list grouped by kind; keep the cursor on the same entity when it is there."""
+        keep = self.highlighted_option.id if self.highlighted_option is not None else None
+        options: list[Option | None] = []
+        self.refs = {}
+        for kind, heading in GROUPS:
+            group = [c for c in counts if c.kind == kind]
+            if not group:
+                continue
+            options.append(Option(Text(heading, style="bold"), disabled=True))
+            for count in group[:100]:
+                ref = EntityRef(count.name, count.kind)
+                key = f"e{count.id}"
+                self.refs[key] = ref
+                mark = states.get(ref, "")
+                line = Text(no_wrap=True, overflow="ellipsis")
+                line.append(f"{mark or ' '} ", "bold green" if mark == "+" else "bold red")
+                line.append(count.name, "strike" if mark == "-" else "")
+                line.append(f" {count.count}", "dim")
+                options.append(Option(line, id=key))
+        if not options:
+            options.append(Option(Text("No entities in this view.", style="dim italic"), disabled=True))
+        self.set_options(options)
+        if keep is not None and keep in self.refs:
+            self.highlighted = self.get_option_index(keep)
+        elif self.option_count:
+            self.action_first()
+
+    def _current(self) -> EntityRef | None:
+        option = self.highlighted_option
+        return self.refs.get(option.id or "") if option is not None else None
+
+    def action_toggle(self) -> None:
+        ref = self._current()
+        if ref is not None:
+            self.post_message(self.Toggled(ref, False))
+
+    def action_exclude(self) -> None:
+        ref = self._current()
+        if ref is not None:
+            self.post_message(self.Toggled(ref, True))

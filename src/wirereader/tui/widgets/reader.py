@@ -1,0 +1,174 @@
+"""The reader pane: one item in full, with its quotes, numbered links, versions and thread.
+
+Every piece of outside text is appended to a `rich.text.Text` as plain text; nothing here is ever
+parsed as markup, so a title such as `[link=file:///etc/passwd]x[/link]` shows as written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from wirereader.tui.detail import Detail, all_links
+
+HEADING = "bold"
+MUTED = "dim"
+
+
+def when(epoch: int, tz: tzinfo | None) -> str:
+    return datetime.fromtimestamp(epoch, tz).astimezone(tz).strftime("%b %d %H:%M")
+
+
+def render_body(body: str, out: Text) -> None:
+    """The shared body format: paragraphs, `- ` lists, `## ` headings and `> ` quotes."""
+    for block in body.split("\n\n"):
+        block = block.strip("\n")
+        if not block:
+            continue
+        for line in block.split("\n"):
+            if line.startswith("## "):
+                out.append(line[3:], "bold underline")
+            elif line.startswith("> "):
+                out.append("▌ ", "dim")
+                out.append(line[2:], "italic")
+            elif line.startswith("- "):
+                out.append("  • ")
+                out.append(line[2:])
+            else:
+                out.append(line)
+            out.append("\n")
+        out.append("\n")
+
+
+def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
+    e = detail.entry
+    out = Text()
+    out.append(e.title or "(untitled)", "bold")
+    out.append("\n")
+    meta = [e.source, when(e.published_at, tz)]
+    if e.author:
+        meta.append(e.author)
+    if e.kind != "post":
+        meta.append(e.kind)
+    if e.starred:
+        meta.append("★ starred")
+    meta.append("read" if e.read else "unread")
+    out.append(" · ".join(meta), MUTED)
+    out.append("\n")
+    if e.entities:
+        out.append("Mentions: ", MUTED)
+        out.append(", ".join(e.entities[:12]))
+        out.append("\n")
+    out.append("\n")
+    if e.body:
+        render_body(e.body, out)
+    for quote in detail.quotes:
+        out.append("▌ ", "dim")
+        out.append(str(quote.get("text") or ""), "italic")
+        out.append("\n")
+        who = " ".join(
+            x
+            for x in (
+                str(quote.get("author") or ""),
+                f"(@{quote['handle']})" if quote.get("handle") else "",
+                str(quote.get("date") or ""),
+            )
+            if x
+        )
+        if who:
+            out.append(f"  — {who}", MUTED)
+            out.append("\n")
+        out.append("\n")
+    links = all_links(detail)
+    if links:
+        out.append("Links\n", HEADING)
+        for number, (title, url) in enumerate(links, 1):
+            out.append(f"[{number}] ", "bold")
+            if title:
+                out.append(title + " ")
+            out.append(url, "underline dim")
+            out.append("\n")
+        out.append("\n")
+    if detail.reposts:
+        out.append(f"Also posted ({len(detail.reposts)})\n", HEADING)
+        for repost in detail.reposts:
+            out.append(f"  {when(repost.published_at, tz)}  ", MUTED)
+            out.append(repost.source)
+            out.append("\n")
+        out.append("\n")
+    if detail.versions:
+        out.append(f"Versions ({len(detail.versions) + 1})\n", HEADING)
+        for number, change in enumerate(detail.versions, 2):
+            out.append(f"  v{number}, seen {when(change.seen_at, tz)}\n", MUTED)
+            if change.title_before is not None:
+                out.append("    title: ", MUTED)
+                out.append(change.title_before, "strike")
+                out.append(" → ")
+                out.append(change.title_after)
+                out.append("\n")
+            for paragraph in change.removed:
+                out.append("    − ", "red")
+                out.append(paragraph, "red")
+                out.append("\n")
+            for paragraph in change.added:
+                out.append("    + ", "green")
+                out.append(paragraph, "green")
+                out.append("\n")
+            if change.title_before is None and not change.removed and not change.added:
+                out.append("    (author or layout changed)\n", MUTED)
+        out.append("\n")
+    if e.thread is not None:
+        label = detail.thread_title or f"thread {e.thread}"
+        out.append("Thread: ", HEADING)
+        out.append(label, "bold")
+        out.append(f"  ({detail.thread_size} items)\n", MUTED)
+        for sibling in detail.siblings:
+            out.append(f"  {when(sibling.published_at, tz)} ", MUTED)
+            out.append(sibling.source[:12], "cyan")
+            out.append(" ")
+            out.append(sibling.title)
+            out.append("\n")
+    out.rstrip()
+    return out
+
+
+class Reader(VerticalScroll, can_focus=True):
+    """Scrollable full text of the item under the timeline cursor."""
+
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Scroll down", show=False),
+        Binding("k,up", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("space", "page_down", "Page down", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    Reader { padding: 0 1; }
+    Reader > Static { width: 1fr; }
+    """
+
+    def __init__(self, tz: tzinfo | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tz = tz
+        self.detail: Detail | None = None
+        self._body = Static(Text("Select an item to read it.", style="dim"), id="reader-body")
+
+    def compose(self):
+        yield self._body
+
+    def show(self, detail: Detail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self._body.update(Text("Nothing selected.", style="dim"))
+        else:
+            self._body.update(render_detail(detail, self.tz))
+        self.scroll_home(animate=False)
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        return all_links(self.detail) if self.detail is not None else []

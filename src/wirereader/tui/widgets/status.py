@@ -1,0 +1,37 @@
+"""The status line: counts of the view, refresh progress, last refresh and errors."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.total = 0
+        self.unread: int | None = None
+        self.activity = ""  # "refreshing 3/12 feeds..."
+        self.last_refresh = ""
+        self.errors = 0
+        self.note = ""
+
+    def show(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"{self.total:,} item{'s' if self.total != 1 else ''}", "bold")
+        if self.unread is not None:
+            line.append(f" · {self.unread:,} unread")
+        if self.activity:
+            line.append(f" · {self.activity}", "bold")
+        elif self.last_refresh:
+            line.append(f" · refreshed {self.last_refresh}", "dim")
+        if self.errors:
+            line.append(f" · {self.errors} feed error{'s' if self.errors != 1 else ''}", "bold red")
+        if self.note:
+            line.append(f" · {self.note}", "dim")
+        line.append("  ? help  ^p commands", "dim")
+        self.update(line)

@@ -1,0 +1,72 @@
+"""The threads pane: stories of the view, latest update first; selecting one filters to it."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from wirereader.tui.panes import ThreadRow
+
+
+def span(first: int, last: int, tz: tzinfo | None) -> str:
+    a = datetime.fromtimestamp(first, tz).astimezone(tz)
+    b = datetime.fromtimestamp(last, tz).astimezone(tz)
+    if a.date() == b.date():
+        return f"{a:%b %d %H:%M}–{b:%H:%M}"
+    return f"{a:%b %d %H:%M}–{b:%b %d %H:%M}"
+
+
+class ThreadList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+    ]
+
+    class Picked(Message):
+        def __init__(self, thread: ThreadRow) -> None:
+            self.thread = thread
+            super().__init__()
+
+    def __init__(self, tz: tzinfo | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tz = tz
+        self.rows: dict[str, ThreadRow] = {}
+        self.selected_id: int | None = None
+
+    def show_threads(self, threads: list[ThreadRow], selected: int | None) -> None:
+        keep = self.highlighted_option.id if self.highlighted_option is not None else None
+        self.selected_id = selected
+        self.rows = {f"t{t.id}": t for t in threads}
+        options: list[Option] = []
+        for t in threads:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append("▶ " if t.id == selected else "  ", "bold green")
+            line.append(t.title or f"thread {t.id}", "bold" if t.id == selected else "")
+            line.append("\n    ")
+            counts = f"{t.matching}/{t.size} items" if t.matching != t.size else f"{t.size} items"
+            line.append(
+                f"{counts} · {t.sources} source{'s' if t.sources != 1 else ''} · "
+                f"{span(t.first_at, t.last_at, self.tz)}",
+                "dim",
+            )
+            options.append(Option(line, id=f"t{t.id}"))
+        if not options:
+            options.append(
+                Option(Text("No story threads in this view yet.", style="dim italic"), disabled=True)
+            )
+        self.set_options(options)
+        if keep is not None and keep in self.rows:
+            self.highlighted = self.get_option_index(keep)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        row = self.rows.get(event.option.id or "")
+        if row is not None:
+            self.post_message(self.Picked(row))

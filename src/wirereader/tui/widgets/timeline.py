@@ -1,0 +1,300 @@
+"""The timeline: every item of the view, newest first, rendered on demand.
+
+A Line API widget (a `ScrollView`, as Toolong renders huge logs): only the visible lines are
+rendered, and rows come from the cache in pages of `PAGE` (keyset pagination from the previous
+page, OFFSET only for a jump far ahead), with at most `MAX_PAGES` kept, so 100,000 items cost
+what 100 cost. Titles are untrusted: they become `rich.text.Text`, never markup.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, tzinfo
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from wirereader.query import EntryRow, Query, attach_details
+
+PAGE = 100
+MAX_PAGES = 40
+
+KIND_LABELS = {
+    "post": "",
+    "article": "article",
+    "summary": "summary",
+    "breaking": "BREAKING",
+    "analysis": "analysis",
+    "video": "video",
+    "gallery": "gallery",
+    "map": "map",
+    "recap": "recap",
+    "reminder": "reminder",
+}
+
+
+class Timeline(ScrollView, can_focus=True):
+    """The list of items; the cursor row is the one the reader shows."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="up"),
+        Binding("g,home", "first", "First", show=False, id="first"),
+        Binding("G,end", "last", "Last", show=False, id="last"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="page_up"),
+        Binding("enter,l", "open", "Open", id="open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "timeline--cursor",
+        "timeline--unread",
+        "timeline--read",
+        "timeline--time",
+        "timeline--source",
+        "timeline--kind",
+        "timeline--breaking",
+        "timeline--badge",
+        "timeline--star",
+        "timeline--dot",
+        "timeline--empty",
+    }
+
+    DEFAULT_CSS = """
+    Timeline {
+        overflow-x: hidden;
+        & > .timeline--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .timeline--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground;
+        }
+        & > .timeline--unread { text-style: bold; }
+        & > .timeline--read { color: $text-muted; }
+        & > .timeline--time { color: $text-muted; }
+        & > .timeline--source { color: $secondary; }
+        & > .timeline--kind { color: $accent; }
+        & > .timeline--breaking { color: $error; text-style: bold; }
+        & > .timeline--badge { color: $text-muted; }
+        & > .timeline--star { color: $warning; }
+        & > .timeline--dot { color: $accent; }
+        & > .timeline--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+
+    class Highlighted(Message):
+        """The cursor moved onto a row (or the list became empty: row None)."""
+
+        def __init__(self, row: EntryRow | None) -> None:
+            self.row = row
+            super().__init__()
+
+    class Opened(Message):
+        def __init__(self, row: EntryRow) -> None:
+            self.row = row
+            super().__init__()
+
+    def __init__(self, tz: tzinfo | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tz = tz
+        self.query_obj: Query | None = None
+        self.total = 0
+        self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
+        self._thread_sizes: dict[int, int] = {}
+        self.empty_message = "Nothing here yet."
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def set_query(self, query: Query, *, keep: EntryRow | None = None) -> None:
+        """Show a new view. With `keep`, the cursor stays on that item (and on the same screen
+        line), so new items landing above it do not move what the user is reading."""
+        screen_line = self.cursor - round(self.scroll_y)
+        self.query_obj = query
+        self._pages.clear()
+        self.total = query.count()
+        index = 0
+        if keep is not None and self.total:
+            index = min(query.position((keep.published_at, keep.id)), self.total - 1)
+        self.virtual_size = Size(self.size.width, self.total)
+        self.set_reactive(Timeline.cursor, index)
+        if keep is not None:
+            self.scroll_to(y=max(0, index - max(0, screen_line)), animate=False, immediate=True)
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self.row(index) if self.total else None))
+
+    def invalidate(self) -> None:
+        """Reading state changed: re-read the visible rows."""
+        self._pages.clear()
+        self.refresh()
+
+    def row(self, index: int) -> EntryRow | None:
+        if self.query_obj is None or not 0 <= index < self.total:
+            return None
+        number, offset = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._load(number)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def _load(self, number: int) -> list[EntryRow]:
+        assert self.query_obj is not None
+        previous = self._pages.get(number - 1)
+        if previous and len(previous) == PAGE:
+            last = previous[-1]
+            rows = self.query_obj.page(PAGE, (last.published_at, last.id))
+        else:
+            rows = self.query_obj.page(PAGE, offset=number * PAGE)
+        conn = self.query_obj.store.conn
+        attach_details(conn, rows)
+        threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
+        if threads:
+            marks = ",".join("?" * len(threads))
+            for tid, size in conn.execute(
+                f"SELECT id, size FROM threads WHERE id IN ({marks})", list(threads)
+            ):
+                self._thread_sizes[tid] = size
+        self._pages[number] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return rows
+
+    @property
+    def current(self) -> EntryRow | None:
+        return self.row(self.cursor)
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = round(self.scroll_y) + y
+        base = self.rich_style
+        if self.total == 0:
+            if y == 1:
+                style = self.get_component_rich_style("timeline--empty")
+                text = Text("  " + self.empty_message, style=style, no_wrap=True)
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        row = self.row(index)
+        if row is None:
+            return Strip.blank(width, base)
+        strip = self._strip(self.format_row(row, width), width, base)
+        if index == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("timeline--cursor"))
+        return strip
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in self._segs(text)]
+        return Strip(segments, width)
+
+    def _segs(self, text: Text) -> list[Segment]:
+        return list(text.render(self.app.console))
+
+    def format_row(self, row: EntryRow, width: int) -> Text:
+        """One line: marks, time, source, kind, title and badges (reposts, versions, thread)."""
+        cls = self.get_component_rich_style
+        unread = not row.read
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("★" if row.starred else " ", cls("timeline--star"))
+        line.append("●" if unread else " ", cls("timeline--dot"))
+        line.append(" ")
+        line.append(self.format_time(row.published_at, width), cls("timeline--time"))
+        line.append(" ")
+        if width >= 60:
+            line.append(_fit(row.source, 14 if width >= 100 else 10), cls("timeline--source"))
+            line.append(" ")
+        label = KIND_LABELS.get(row.kind, row.kind)
+        if label:
+            kind_style = cls("timeline--breaking" if row.kind == "breaking" else "timeline--kind")
+            line.append(label[:9], kind_style)
+            line.append(" ")
+        badges = Text(no_wrap=True)
+        if row.reposts:
+            badges.append(f" ⇄{len(row.reposts)}", cls("timeline--badge"))
+        if row.version_count > 1:
+            badges.append(f" ✎{row.version_count}", cls("timeline--badge"))
+        size = self._thread_sizes.get(row.thread) if row.thread is not None else None
+        if size and size > 1:
+            badges.append(f" ≡{size}", cls("timeline--badge"))
+        room = max(8, width - line.cell_len - badges.cell_len)
+        title = Text(row.title or "(untitled)", no_wrap=True)
+        title.stylize(cls("timeline--unread" if unread else "timeline--read"))
+        title.truncate(room, overflow="ellipsis", pad=True)
+        line.append_text(title)
+        line.append_text(badges)
+        return line
+
+    def format_time(self, epoch: int, width: int) -> str:
+        moment = datetime.fromtimestamp(epoch, self.tz).astimezone(self.tz)
+        return moment.strftime("%b %d %H:%M" if width >= 70 else "%H:%M")
+
+    # -- movement -----------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        self.scroll_to_cursor()
+        self.post_message(self.Highlighted(self.row(new)))
+
+    def move_to(self, index: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, index))
+
+    def scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        self.move_to(round(self.scroll_y) + offset.y)
+        if event.chain >= 2:
+            self.action_open()
+
+
+def _fit(text: str, width: int) -> str:
+    if len(text) > width:
+        return text[: width - 1] + "…"
+    return text.ljust(width)
