@@ -1,0 +1,797 @@
+"""Fetching feeds and pages: HTTP(S), `file://` URLs and local paths, politely and within bounds.
+
+Built on the standard library (http.client + a small thread pool): on this kind of machine the
+fetch of a feed costs well under a millisecond of our own time, so a bigger client would buy
+nothing, and owning the read loop lets us enforce every bound ourselves:
+
+- conditional GET (ETag / Last-Modified) with 304 handling; for files, size and mtime play the part
+  of the validator;
+- gzip / deflate, with the size cap applied to the *decompressed* body (a gzip bomb stops at the
+  cap, not at 1 GB of RAM);
+- redirects (at most `max_redirects`, loops detected); when every hop was permanent (301 / 308)
+  the final URL is reported so the subscription can move to it;
+- a connect / read timeout per socket operation *and* a deadline for the whole request, enforced by
+  a watchdog that closes the socket, so a server that trickles one byte at a time cannot hold a
+  worker forever;
+- retries with exponential backoff and full jitter for transient failures (timeouts, resets, 429,
+  5xx), honouring Retry-After up to a bound; beyond it the error carries the delay so the caller
+  can schedule the next attempt;
+- several URLs at once (`fetch_many`) with a global and a per-host limit, results handed back as
+  they arrive, and a bounded window of finished-but-unconsumed bodies so memory stays bounded.
+
+Every failure is a `FetchError` whose str() is one line naming the URL and the problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import heapq
+import http.client
+import itertools
+import os
+import random
+import socket
+import ssl
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from wirereader import __version__
+
+if TYPE_CHECKING:
+    from wirereader.config import Config
+
+PROJECT_URL = "https://github.com/wirereader/wirereader"
+DEFAULT_USER_AGENT = f"wirereader/{__version__} (+{PROJECT_URL})"
+
+K = TypeVar("K")
+_PERMANENT = {301, 308}
+_REDIRECTS = {301, 302, 303, 307, 308}
+_TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
+_CHUNK = 64 * 1024
+# Characters left as they are when a URL's path or query is re-quoted for the request line.
+_SAFE_URL_CHARS = "/%:@!$&'()*+,;=~-._?"
+
+
+class FetchError(Exception):
+    """One URL could not be fetched. str() is one line: `<url>: <what went wrong>`."""
+
+    def __init__(
+        self,
+        url: str,
+        message: str,
+        *,
+        transient: bool = False,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.message = message
+        self.transient = transient  # worth trying again later
+        self.retry_after = retry_after  # seconds the server asked us to wait, when it said
+        self.status = status  # the HTTP status, when there was one
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What we last got for a URL: sent back so an unchanged document costs a 304."""
+
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass
+class Response:
+    url: str  # where the body came from, after redirects
+    status: int  # 200, or 304 (not modified: `body` is empty)
+    body: bytes = b""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    permanent_url: str = ""  # set when every redirect hop was permanent: the URL to keep using
+    attempts: int = 1
+    elapsed: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0  # connect, and each read: a server silent this long has stalled
+    deadline: float = 120.0  # the whole request, body included: defeats trickling servers
+    max_bytes: int = 20 * 1024 * 1024  # of the decompressed body
+    retries: int = 2  # further attempts after a transient failure
+    backoff: float = 1.0  # base delay of the first retry, doubled each time (full jitter)
+    max_retry_after: float = 60.0  # wait at most this long for a Retry-After inside one fetch
+    max_redirects: int = 5
+    concurrency: int = 8  # URLs fetched at once
+    per_host: int = 2  # of which at most this many on one host
+    user_agent: str = DEFAULT_USER_AGENT
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> FetchSettings:
+        return cls(
+            timeout=float(cfg.timeout),
+            deadline=max(float(cfg.timeout) * 6, 60.0),
+            max_bytes=int(cfg.max_bytes),
+            concurrency=max(1, int(cfg.concurrency)),
+            per_host=max(1, int(cfg.per_host)),
+            user_agent=cfg.user_agent or DEFAULT_USER_AGENT,
+        )
+
+
+# -- URLs ---------------------------------------------------------------------------------------
+
+
+def is_remote(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def local_path(url: str) -> Path | None:
+    """The file a `file://` URL or a plain path names; None for http(s) and other schemes."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return None
+        return Path(unquote(parts.path))
+    if scheme == "" or (len(scheme) == 1 and os.name == "nt"):  # "C:\\..." on Windows
+        return Path(url).expanduser()
+    return None
+
+
+def host_key(url: str) -> str:
+    """What the per-host limit counts: scheme-less host and port ('' for local files)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
+
+
+def _request_target(url: str) -> tuple[str, str, int, str]:
+    """(scheme, ascii host, port, path?query) for the request line, or ValueError."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname
+    if not host:
+        raise ValueError("no host in the URL")
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise ValueError("bad port in the URL") from None
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("host name is not valid") from None
+    target = quote(parts.path or "/", safe=_SAFE_URL_CHARS)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=_SAFE_URL_CHARS)
+    return scheme, ascii_host, port, target
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError | http.client.RemoteDisconnected | BrokenPipeError):
+        return "connection reset by the server"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate rejected ({exc.verify_message or exc.reason})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error ({exc.reason or exc})"
+    if isinstance(exc, socket.gaierror):
+        return "host not found"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"connection closed after {len(exc.partial)} bytes, before the end of the body"
+    if isinstance(exc, http.client.HTTPException):
+        return f"bad HTTP response ({type(exc).__name__})"
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())
+
+
+# -- the watchdog: one thread closing sockets whose request ran past its deadline ---------------
+
+
+class _Watchdog:
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, socket.socket]] = []
+        self._live: set[int] = set()
+        self._fired: set[int] = set()
+        self._ids = itertools.count()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, sock: socket.socket, at: float) -> int:
+        with self._cond:
+            token = next(self._ids)
+            heapq.heappush(self._heap, (at, token, sock))
+            self._live.add(token)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="fetch-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+            return token
+
+    def disarm(self, token: int) -> bool:
+        """Stop watching; True when the deadline had already fired."""
+        with self._cond:
+            self._live.discard(token)
+            fired = token in self._fired
+            self._fired.discard(token)
+            return fired
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][1] not in self._live:
+                    heapq.heappop(self._heap)  # disarmed already
+                if not self._heap:
+                    if not self._cond.wait(timeout=30):
+                        self._thread = None
+                        return
+                    continue
+                at, token, sock = self._heap[0]
+                delay = at - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(timeout=delay)
+                    continue
+                heapq.heappop(self._heap)
+                self._live.discard(token)
+                self._fired.add(token)
+                # Already closed: the request ended at the same moment.
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+_WATCHDOG = _Watchdog()
+
+
+class _DeadlineExpired(Exception):
+    pass
+
+
+# -- connections ------------------------------------------------------------------------------
+
+
+class _ConnectionPool:
+    """Idle keep-alive connections per (scheme, host, port), reused by later requests."""
+
+    def __init__(self, per_host_idle: int = 4) -> None:
+        self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
+        self._lock = threading.Lock()
+        self._per_host_idle = per_host_idle
+        self._ssl: ssl.SSLContext | None = None
+
+    def get(
+        self, scheme: str, host: str, port: int, timeout: float
+    ) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection and whether it was reused (a reused one may have been closed by now)."""
+        with self._lock:
+            idle = self._idle.get((scheme, host, port))
+            if idle:
+                conn = idle.pop()
+                conn.timeout = timeout
+                if conn.sock is not None:
+                    conn.sock.settimeout(timeout)
+                return conn, True
+        if scheme == "https":
+            if self._ssl is None:
+                self._ssl = ssl.create_default_context()
+            return http.client.HTTPSConnection(
+                host, port, timeout=timeout, context=self._ssl
+            ), False
+        return http.client.HTTPConnection(host, port, timeout=timeout), False
+
+    def put(self, scheme: str, host: str, port: int, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault((scheme, host, port), [])
+            if len(idle) < self._per_host_idle:
+                idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for idle in self._idle.values():
+                for conn in idle:
+                    conn.close()
+            self._idle.clear()
+
+
+# -- one request ------------------------------------------------------------------------------
+
+
+class _BodyReader:
+    """Streams a body through an optional decoder, stopping at the size cap."""
+
+    def __init__(self, url: str, encoding: str, max_bytes: int) -> None:
+        self.url = url
+        self.max_bytes = max_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        encoding = encoding.strip().lower()
+        self._decoder: zlib._Decompress | None = None
+        self._raw_deflate_fallback = False
+        if encoding in ("gzip", "x-gzip"):
+            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS)
+            self._raw_deflate_fallback = True
+        elif encoding not in ("", "identity"):
+            raise FetchError(url, f"unsupported content encoding '{encoding[:40]}'")
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise FetchError(self.url, f"response larger than the limit of {self.max_bytes} bytes")
+        self.parts.append(data)
+
+    def feed(self, data: bytes) -> None:
+        if self._decoder is None:
+            self._keep(data)
+            return
+        try:
+            self._decode(data)
+        except zlib.error:
+            if not (self._raw_deflate_fallback and self.size == 0):
+                raise FetchError(self.url, "corrupt compressed body") from None
+            self._raw_deflate_fallback = False
+            self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+            self._decode(data)
+
+    def _decode(self, data: bytes) -> None:
+        assert self._decoder is not None
+        room = self.max_bytes - self.size + 1
+        out = self._decoder.decompress(data, room)
+        self._keep(out)
+        while self._decoder.unconsumed_tail:
+            room = self.max_bytes - self.size + 1
+            self._keep(self._decoder.decompress(self._decoder.unconsumed_tail, room))
+
+    def finish(self) -> bytes:
+        if self._decoder is not None:
+            try:
+                self._keep(self._decoder.flush())
+            except zlib.error:
+                raise FetchError(self.url, "corrupt compressed body") from None
+        return b"".join(self.parts)
+
+
+class Fetcher:
+    """Fetches URLs with one set of settings; share one per refresh so connections are reused.
+
+    Safe to use from several threads at once.
+    """
+
+    def __init__(self, settings: FetchSettings | None = None) -> None:
+        self.settings = settings or FetchSettings()
+        self._pool = _ConnectionPool(per_host_idle=max(2, self.settings.per_host))
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._slots_lock = threading.Lock()
+        self.sleep: Callable[[float], None] = time.sleep  # tests may observe the backoff
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def host_slot(self, url: str) -> threading.BoundedSemaphore | None:
+        key = host_key(url)
+        if not key:
+            return None
+        with self._slots_lock:
+            slot = self._host_slots.get(key)
+            if slot is None:
+                slot = self._host_slots[key] = threading.BoundedSemaphore(self.settings.per_host)
+            return slot
+
+    # -- public -------------------------------------------------------------------------------
+
+    def fetch(self, url: str, validators: Validators | None = None) -> Response:
+        """The document at `url`, or a 304 Response when `validators` still match."""
+        validators = validators or Validators()
+        started = time.monotonic()
+        path = local_path(url)
+        if path is not None:
+            response = self._fetch_file(url, path, validators)
+        elif is_remote(url):
+            response = self._fetch_with_retries(url, validators)
+        else:
+            scheme = urlsplit(url).scheme
+            raise FetchError(
+                url, f"unsupported URL scheme '{scheme[:20]}' (use http, https, file or a path)"
+            )
+        response.elapsed = time.monotonic() - started
+        return response
+
+    def fetch_many(
+        self, jobs: Iterable[tuple[K, str, Validators | None]]
+    ) -> Iterator[tuple[K, Response | FetchError]]:
+        """Fetch several URLs at once; yield (key, response or error) as each one finishes.
+
+        At most `concurrency` requests run at once and at most `per_host` on one host. Finished
+        bodies wait for the consumer in a window of `2 * concurrency`, so a slow consumer pauses
+        the fetching instead of piling bodies up in memory. Stopping the iteration early cancels
+        what has not started.
+        """
+        scheduler = _Scheduler(self, list(jobs))
+        try:
+            yield from scheduler.results()
+        finally:
+            scheduler.cancel()
+
+    # -- files --------------------------------------------------------------------------------
+
+    def _fetch_file(self, url: str, path: Path, validators: Validators) -> Response:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise FetchError(url, "no such file") from None
+        except OSError as exc:
+            raise FetchError(url, f"cannot read ({_describe(exc)})") from None
+        if path.is_dir():
+            raise FetchError(url, "is a directory, not a file")
+        tag = f'"file-{stat.st_mtime_ns}-{stat.st_size}"'
+        modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        if validators.etag == tag:
+            return Response(url, 304, etag=tag, last_modified=modified)
+        limit = self.settings.max_bytes
+        if stat.st_size > limit:
+            raise FetchError(url, f"file larger than the limit of {limit} bytes")
+        try:
+            with path.open("rb") as handle:
+                body = handle.read(limit + 1)
+        except OSError as exc:
+            raise FetchError(url, f"cannot read ({_describe(exc)})") from None
+        if len(body) > limit:
+            raise FetchError(url, f"file larger than the limit of {limit} bytes")
+        return Response(url, 200, body, etag=tag, last_modified=modified)
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def _fetch_with_retries(self, url: str, validators: Validators) -> Response:
+        settings = self.settings
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._follow_redirects(url, validators)
+                response.attempts = attempt
+                return response
+            except FetchError as exc:
+                if not exc.transient or attempt > settings.retries:
+                    raise
+                delay = settings.backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                if exc.retry_after is not None:
+                    if exc.retry_after > settings.max_retry_after:
+                        raise  # the caller schedules the next attempt after that delay
+                    delay = max(delay, exc.retry_after)
+                self.sleep(delay)
+
+    def _follow_redirects(self, url: str, validators: Validators) -> Response:
+        seen = {url}
+        current = url
+        all_permanent = True
+        for _ in range(self.settings.max_redirects + 1):
+            # Validators belong to the URL we stored them for; a redirect target starts afresh
+            # unless the whole chain is permanent (then it is the same document, moved).
+            sent = validators if current == url or all_permanent else Validators()
+            status, response, location = self._request(current, sent)
+            if status not in _REDIRECTS:
+                assert response is not None
+                if current != url and all_permanent:
+                    response.permanent_url = current
+                return response
+            if not location:
+                raise FetchError(current, f"HTTP {status} redirect without a Location")
+            target = urljoin(current, location.strip())
+            if urlsplit(target).scheme.lower() not in ("http", "https"):
+                raise FetchError(current, "redirect to a non-HTTP URL refused")
+            if target in seen:
+                raise FetchError(url, "redirect loop")
+            seen.add(target)
+            all_permanent = all_permanent and status in _PERMANENT
+            current = target
+        raise FetchError(url, f"too many redirects (more than {self.settings.max_redirects})")
+
+    def _request(self, url: str, validators: Validators) -> tuple[int, Response | None, str]:
+        try:
+            scheme, host, port, target = _request_target(url)
+        except ValueError as exc:
+            raise FetchError(url, f"bad URL ({exc})") from None
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, "
+            "*/*;q=0.5",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        for _ in range(3):
+            conn, reused = self._pool.get(scheme, host, port, self.settings.timeout)
+            try:
+                return self._exchange(conn, scheme, host, port, url, target, headers)
+            except _StaleConnection:
+                conn.close()
+                if reused:
+                    continue  # the server closed an idle keep-alive connection: try another
+                raise FetchError(
+                    url, "connection closed by the server before any response", transient=True
+                ) from None
+        raise FetchError(url, "connection closed by the server before any response", transient=True)
+
+    def _exchange(
+        self,
+        conn: http.client.HTTPConnection,
+        scheme: str,
+        host: str,
+        port: int,
+        url: str,
+        target: str,
+        headers: dict[str, str],
+    ) -> tuple[int, Response | None, str]:
+        settings = self.settings
+        deadline = time.monotonic() + settings.deadline
+        token: int | None = None
+        keep = False
+        try:
+            try:
+                if conn.sock is None:
+                    conn.connect()
+                assert conn.sock is not None
+                token = _WATCHDOG.arm(conn.sock, deadline)
+                conn.request("GET", target, headers=headers)
+                resp = conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if token is not None and _WATCHDOG.disarm(token):
+                    token = None
+                    raise _DeadlineExpired() from None
+                raise _StaleConnection() from None
+            status = resp.status
+            if status in _REDIRECTS:
+                resp.read(64 * 1024)  # drain a small body so the connection can be reused
+                keep = not resp.will_close and resp.isclosed()
+                return status, None, resp.getheader("Location") or ""
+            if status == 304:
+                resp.read(64 * 1024)
+                keep = not resp.will_close and resp.isclosed()
+                return (
+                    status,
+                    Response(
+                        url,
+                        304,
+                        etag=resp.getheader("ETag") or headers.get("If-None-Match", ""),
+                        last_modified=resp.getheader("Last-Modified")
+                        or headers.get("If-Modified-Since", ""),
+                    ),
+                    "",
+                )
+            if status != 200 and status != 203:
+                raise _status_error(url, status, resp.reason, resp.getheader("Retry-After"))
+            length = resp.getheader("Content-Length")
+            if (
+                length
+                and length.strip().isdigit()
+                and int(length) > settings.max_bytes
+                and not resp.getheader("Content-Encoding")
+            ):
+                raise FetchError(
+                    url,
+                    f"response of {int(length)} bytes is larger than the "
+                    f"limit of {settings.max_bytes} bytes",
+                )
+            reader = _BodyReader(url, resp.getheader("Content-Encoding") or "", settings.max_bytes)
+            received = 0
+            while True:
+                chunk = resp.read1(_CHUNK)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > settings.max_bytes * 4 + _CHUNK:  # compressed yet huge: refuse
+                    raise FetchError(
+                        url, f"response larger than the limit of {settings.max_bytes} bytes"
+                    )
+                reader.feed(chunk)
+            if token is not None and _WATCHDOG.disarm(token):
+                token = None
+                raise _DeadlineExpired()
+            if resp.length:  # the server closed before sending what Content-Length promised
+                raise FetchError(
+                    url,
+                    f"connection closed after {received} bytes, {received + resp.length} announced",
+                    transient=True,
+                )
+            body = reader.finish()
+            resp.close()  # read1() leaves a complete response open; reuse needs it closed
+            keep = not resp.will_close
+            return (
+                status,
+                Response(
+                    url,
+                    200,
+                    body,
+                    content_type=resp.getheader("Content-Type") or "",
+                    etag=resp.getheader("ETag") or "",
+                    last_modified=resp.getheader("Last-Modified") or "",
+                ),
+                "",
+            )
+        except _DeadlineExpired:
+            raise FetchError(
+                url, f"took longer than {settings.deadline:g} s (server too slow)", transient=True
+            ) from None
+        except FetchError:
+            raise
+        except _StaleConnection:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if token is not None and _WATCHDOG.disarm(token):
+                token = None
+                raise FetchError(
+                    url,
+                    f"took longer than {settings.deadline:g} s (server too slow)",
+                    transient=True,
+                ) from None
+            transient = not isinstance(exc, ssl.SSLCertVerificationError | socket.gaierror)
+            raise FetchError(url, _describe(exc), transient=transient) from None
+        finally:
+            if token is not None:
+                _WATCHDOG.disarm(token)
+            if keep:
+                self._pool.put(scheme, host, port, conn)
+            else:
+                conn.close()
+
+
+class _StaleConnection(Exception):
+    """A reused keep-alive connection turned out closed before any response came."""
+
+
+def _status_error(url: str, status: int, reason: str, retry_after: str | None) -> FetchError:
+    reason = " ".join((reason or "").split())[:60]
+    label = f"HTTP {status}" + (f" {reason}" if reason else "")
+    if status in _TRANSIENT_STATUS:
+        wait = _retry_after(retry_after)
+        hint = f" (retry after {wait:.0f} s)" if wait else ""
+        return FetchError(url, f"{label}{hint}", transient=True, retry_after=wait, status=status)
+    if status == 404:
+        return FetchError(url, f"{label}: not found", status=status)
+    if status == 410:
+        return FetchError(url, f"{label}: the server says it is gone for good", status=status)
+    if status in (401, 403):
+        return FetchError(url, f"{label}: access denied", status=status)
+    return FetchError(url, label, status=status)
+
+
+# -- several at once --------------------------------------------------------------------------
+
+
+@dataclass
+class _Job(Generic[K]):
+    key: K
+    url: str
+    validators: Validators | None
+    host: str = ""
+
+
+@dataclass
+class _Done(Generic[K]):
+    key: K
+    outcome: Response | FetchError
+
+
+@dataclass
+class _Scheduler(Generic[K]):
+    fetcher: Fetcher
+    jobs: list[_Job[K]] | list[tuple[K, str, Validators | None]]
+    _pending: deque[_Job[K]] = field(default_factory=deque)
+    _done: deque[_Done[K]] = field(default_factory=deque)
+    _running: dict[str, int] = field(default_factory=dict)
+    _in_flight: int = 0
+    _cancelled: bool = False
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for key, url, validators in self.jobs:  # type: ignore[misc]
+            self._pending.append(_Job(key, url, validators, host_key(url)))
+        self._total = len(self._pending)
+        settings = self.fetcher.settings
+        self._window = 2 * settings.concurrency
+        workers = min(settings.concurrency, self._total)
+        for number in range(workers):
+            thread = threading.Thread(target=self._work, name=f"fetch-{number}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _next_job(self) -> _Job[K] | None:
+        """Called with the lock held: the first pending job whose host has room, if any."""
+        if self._in_flight + len(self._done) >= self._window:
+            return None
+        per_host = self.fetcher.settings.per_host
+        for index, job in enumerate(self._pending):
+            if not job.host or self._running.get(job.host, 0) < per_host:
+                del self._pending[index]
+                return job
+        return None
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                job = None
+                while not self._cancelled and self._pending:
+                    job = self._next_job()
+                    if job is not None:
+                        break
+                    self._cond.wait()
+                if job is None:
+                    return
+                self._in_flight += 1
+                if job.host:
+                    self._running[job.host] = self._running.get(job.host, 0) + 1
+            outcome: Response | FetchError
+            try:
+                outcome = self.fetcher.fetch(job.url, job.validators)
+            except FetchError as exc:
+                outcome = exc
+            except Exception as exc:  # a bug must not hang the whole refresh
+                outcome = FetchError(job.url, f"internal error ({type(exc).__name__}: {exc})")
+            with self._cond:
+                self._in_flight -= 1
+                if job.host:
+                    self._running[job.host] -= 1
+                self._done.append(_Done(job.key, outcome))
+                self._cond.notify_all()
+
+    def results(self) -> Iterator[tuple[K, Response | FetchError]]:
+        for _ in range(self._total):
+            with self._cond:
+                while not self._done:
+                    self._cond.wait()
+                done = self._done.popleft()
+                self._cond.notify_all()  # a window slot is free again
+            yield done.key, done.outcome
+
+    def cancel(self) -> None:
+        with self._cond:
+            self._cancelled = True
+            self._pending.clear()
+            self._cond.notify_all()
