@@ -1,0 +1,310 @@
+"""HTML fragments (feed item bodies, live-blog updates) -> the shared body text format.
+
+Output: paragraphs separated by one blank line, `- ` list items on consecutive lines, `## `
+sub-headings, `> ` quoted lines. Links and pictures are collected as `model.Link` objects (the
+reader numbers them) instead of being written inline. Scripts, styles and other non-text
+elements are dropped; entities are unescaped by the parser.
+
+The walk is iterative (lxml's iterwalk), so deeply nested or garbage markup cannot exhaust the
+Python stack, and the input is cut at `MAX_HTML_CHARS` so one hostile item cannot stall a fetch.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from wirereader.model import Link
+from wirereader.text import clean_text
+
+MAX_HTML_CHARS = 2_000_000  # a body longer than this is cut: no news item is that long
+MAX_LINKS = 200
+
+_DROP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "svg",
+        "math",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "option",
+        "datalist",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "map",
+        "area",
+        "meta",
+        "link",
+    ]
+)
+_BLOCK = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "figure",
+        "figcaption",
+        "address",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "caption",
+        "center",
+        "details",
+        "summary",
+        "fieldset",
+        "hgroup",
+        "body",
+        "html",
+        "ul",
+        "ol",
+        "menu",
+        "dir",
+    ]
+)
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_CELLS = frozenset(("td", "th"))
+_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_MARKUP_HINT = re.compile(r"<[A-Za-z/!?]|&[#\w]+;")
+_SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
+
+# A parser per thread (lxml locks a parser for a whole parse, and its error log must be this
+# parse's): no network, no DTD, huge_tree off. libxml2's depth limit (256 without huge_tree)
+# bounds the tree it builds from pathological nesting.
+_LOCAL = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.HTMLParser(
+            recover=True,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=False,
+            default_doctype=False,
+            collect_ids=False,
+        )
+    return parser
+
+
+def looks_like_html(text: str) -> bool:
+    """True when `text` has tags or entities worth parsing."""
+    return bool(_MARKUP_HINT.search(text))
+
+
+def plain_to_text(text: str) -> str:
+    """Plain text (no markup meaning): keep its paragraphs, clean it."""
+    return clean_text(text[:MAX_HTML_CHARS])
+
+
+def html_to_text(fragment: str, *, base_url: str = "") -> tuple[str, list[Link]]:
+    """An HTML fragment as body text plus the links it carries."""
+    if not fragment:
+        return "", []
+    fragment = fragment[:MAX_HTML_CHARS]
+    if "<" not in fragment:
+        # Entities only (or nothing): no tree needed. Newlines mean nothing in HTML.
+        return _strip_tags(fragment), []
+    parser = _parser()
+    try:
+        root = etree.fromstring(f"<div>{fragment}</div>", parser)
+    except (etree.ParserError, ValueError):
+        root = None
+    if root is None or _hit_resource_limit(parser):
+        # Nesting past libxml2's depth limit truncates the tree: keep the words, lose the shape.
+        return _strip_tags(fragment), []
+    walker = _Walker(base_url)
+    walker.walk(root)
+    return walker.result()
+
+
+def _hit_resource_limit(parser: etree.HTMLParser) -> bool:
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_UNSAFE_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _strip_tags(fragment: str) -> str:
+    text = _TAG.sub(" ", _UNSAFE_BLOCK.sub(" ", fragment))
+    return clean_text(_SPACE.sub(" ", html.unescape(text)))
+
+
+class _Walker:
+    """Collects blocks (prefix, text) and links while walking the tree once."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.blocks: list[tuple[str, str]] = []  # (prefix, text); prefix "", "## ", "- ", "> "
+        self.buffer: list[str] = []
+        self.links: list[Link] = []
+        self.seen_urls: set[str] = set()
+        self.quote_depth = 0
+        self.list_depth = 0
+        self.heading_depth = 0
+        self.pre_depth = 0
+        self.anchor: tuple[str, int] | None = None  # (url, buffer index where its text starts)
+
+    # -- tree walk -------------------------------------------------------------------------
+
+    def walk(self, root: etree._Element) -> None:
+        skip_until: etree._Element | None = None
+        for event, element in etree.iterwalk(root, events=("start", "end")):
+            tag = element.tag
+            if not isinstance(tag, str):  # comments, processing instructions, entities
+                if event == "end" and skip_until is None:
+                    self.text(element.tail)
+                continue
+            tag = tag.lower()
+            if skip_until is not None:
+                if event == "end" and element is skip_until:
+                    skip_until = None
+                    self.text(element.tail)
+                continue
+            if event == "start":
+                if tag in _DROP:
+                    self.media(tag, element)
+                    skip_until = element
+                    continue
+                self.start(tag, element)
+                self.text(element.text)
+            else:
+                self.end(tag, element)
+                self.text(element.tail)
+
+    def start(self, tag: str, element: etree._Element) -> None:
+        if tag in _BLOCK or tag in _HEADINGS or tag in ("li", "blockquote", "pre", "hr"):
+            self.flush()
+        if tag in _HEADINGS:
+            self.heading_depth += 1
+        elif tag == "li":
+            self.list_depth += 1
+        elif tag == "blockquote":
+            self.quote_depth += 1
+        elif tag == "pre":
+            self.pre_depth += 1
+        elif tag == "br":
+            self.buffer.append("\n")
+        elif tag in _CELLS and self.buffer:
+            self.buffer.append(" ")
+        elif tag == "img":
+            self.add_link(element.get("src"), element.get("alt") or element.get("title"), "media")
+        elif tag == "a":
+            self.anchor = (element.get("href") or "", len(self.buffer))
+
+    def end(self, tag: str, element: etree._Element) -> None:
+        if tag == "a" and self.anchor is not None:
+            href, start = self.anchor
+            self.anchor = None
+            self.add_link(href, "".join(self.buffer[start:]), "related")
+            return
+        if tag in _BLOCK or tag in _HEADINGS or tag in ("li", "blockquote", "pre"):
+            self.flush()
+        if tag in _HEADINGS:
+            self.heading_depth = max(0, self.heading_depth - 1)
+        elif tag == "li":
+            self.list_depth = max(0, self.list_depth - 1)
+        elif tag == "blockquote":
+            self.quote_depth = max(0, self.quote_depth - 1)
+        elif tag == "pre":
+            self.pre_depth = max(0, self.pre_depth - 1)
+
+    def media(self, tag: str, element: etree._Element) -> None:
+        """Dropped elements that still point at something worth keeping."""
+        if tag in ("video", "audio", "embed", "source"):
+            self.add_link(element.get("src"), element.get("title"), "media")
+        elif tag == "object":
+            self.add_link(element.get("data"), element.get("title"), "media")
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.buffer.append(value if self.pre_depth else _SPACE.sub(" ", value))
+
+    # -- output ----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        raw = "".join(self.buffer)
+        self.buffer = []
+        if self.anchor is not None:  # a block boundary inside a link: its text starts anew
+            self.anchor = (self.anchor[0], 0)
+        if self.heading_depth:
+            prefix = "## "
+        elif self.quote_depth:
+            prefix = "> "
+        elif self.list_depth:
+            prefix = "- "
+        else:
+            prefix = ""
+        for paragraph in _PARAGRAPH_BREAK.split(raw):
+            lines = [line.strip() for line in paragraph.split("\n")]
+            lines = [line for line in lines if line]
+            if not lines:
+                continue
+            if prefix == "## ":
+                self.blocks.append((prefix, " ".join(lines)))
+            else:
+                self.blocks.append((prefix, "\n".join(lines)))
+
+    def add_link(self, href: str | None, title: str | None, rel: str) -> None:
+        if not href or len(self.links) >= MAX_LINKS:
+            return
+        href = href.strip()
+        url = urljoin(self.base_url, href) if self.base_url else href
+        if not url.lower().startswith(_SAFE_SCHEMES) or url in self.seen_urls:
+            return
+        self.seen_urls.add(url)
+        label = " ".join((title or "").split())
+        self.links.append(Link(url=url, title=label[:300], rel=rel))
+
+    def result(self) -> tuple[str, list[Link]]:
+        self.flush()
+        parts: list[str] = []
+        previous = None
+        for prefix, text in self.blocks:
+            lines = text.split("\n")
+            if prefix in ("- ", "> "):
+                rendered = "\n".join(prefix + line for line in lines)
+            else:
+                rendered = prefix + text
+            if parts:
+                # List items and quote lines run on consecutive lines; all else is a paragraph.
+                same_run = previous == prefix and prefix in ("- ", "> ")
+                parts.append("\n" if same_run else "\n\n")
+            parts.append(rendered)
+            previous = prefix
+        return clean_text("".join(parts)), self.links
