@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from wirereader import __version__
-from wirereader.cli import library
+from wirereader.cli import doctor, library
 from wirereader.cli.common import UserError, fail
 
-COMMAND_MODULES = [library]
+COMMAND_MODULES = [library, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:
