@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -94,14 +95,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; IMMEDIATE so two writers queue instead of deadlocking."""
+        """One write transaction; IMMEDIATE so two writers queue instead of deadlocking.
+
+        Nested calls from the thread that holds the transaction join it, so a caller can make
+        several writes (a feed's entries and its fetch status) one atomic unit.
+        """
+        if getattr(self, "_tx_thread", None) == threading.get_ident():
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._tx_thread: int | None = threading.get_ident()
         try:
             yield self.conn
         except BaseException:
+            self._tx_thread = None
             self.conn.execute("ROLLBACK")
             raise
         else:
+            self._tx_thread = None
             self.conn.execute("COMMIT")
 
     # -- sources ------------------------------------------------------------------------------
