@@ -90,7 +90,7 @@ def extract_article(html: str, *, url: str = "", tz: tzinfo | None = None) -> Ar
         favor_recall=True,
         deduplicate=False,
     )
-    if document is None or getattr(document, "body", None) is None:
+    if isinstance(document, dict) or document is None or document.body is None:
         raise ExtractionError("no article text found on the page")
     base = url or (document.url or "")
     found, media = blockmod.walk_body(document.body, base)
