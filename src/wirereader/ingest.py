@@ -46,6 +46,10 @@ def parsers() -> dict[str, Parser]:
         detect.ARTICLE: textcapture.parse_article,
         detect.JSON_LINES: jsonlines.parse,
     }
+    # A saved page: its live-blog updates when it has LiveBlogPosting data, else one article.
+    from wirereader.articles.page import parse_html_page
+
+    table[detect.HTML] = parse_html_page
     return table
 
 

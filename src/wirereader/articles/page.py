@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wirereader.articles.extract import extract_article
 from wirereader.model import ParsedDocument
 
 if TYPE_CHECKING:
@@ -24,6 +23,8 @@ def parse_html_page(text: str, ctx: ParseContext) -> ParsedDocument:
 
 def parse_article_page(text: str, ctx: ParseContext) -> ParsedDocument:
     """The page as one article entry (ExtractionError, a ValueError, when it has no text)."""
+    from wirereader.articles.extract import extract_article  # trafilatura: load only for pages
+
     article = extract_article(text, tz=ctx.tz)
     entry = article.to_entry()
     if entry.published is None and ctx.modified is not None:
