@@ -180,7 +180,7 @@ class Timeline(ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, self.total)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         base = self.rich_style
         if self.total == 0:
@@ -199,6 +199,7 @@ class Timeline(ScrollView, can_focus=True):
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
         text.truncate(width, overflow="ellipsis", pad=True)
+        text.end = ""
         segments = [Segment(s.text, base + s.style if s.style else base) for s in self._segs(text)]
         return Strip(segments, width)
 

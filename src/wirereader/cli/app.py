@@ -1,0 +1,79 @@
+"""`wirereader` with no command opens the reader; `wirereader demo` opens it on the sample data.
+
+Textual is imported only here, when the app is about to run, so the other commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from datetime import date, timezone
+from pathlib import Path
+
+from wirereader.cli.common import UserError, load_args_config, open_store
+from wirereader.config import Config
+from wirereader.store.db import Store
+from wirereader.timezones import ZoneError, resolve_zone
+
+# The bundled samples: a live-blog capture and an article, both from April 28, 2025. The article
+# carries no date of its own, so the demo gives it that day instead of the file's mtime.
+SAMPLE_DAY = date(2025, 4, 28)
+SAMPLES = (
+    ("002_ecee820a5713ae14.txt", "liveblog-sample"),
+    ("000_6456d62e45da5321.txt", "article-sample"),
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="open the reader on the bundled sample data (offline)")
+    p.set_defaults(func=cmd_demo)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
+        return _run(store, cfg)
+
+
+def _run(store: Store, cfg: Config, *, demo: bool = False) -> int:
+    try:
+        tz = resolve_zone(cfg.timezone or None)
+    except ZoneError as exc:
+        raise UserError(f"config timezone: {exc}") from None
+    from wirereader.tui.app import WireReader
+
+    WireReader(store, cfg, tz=tz, demo=demo).run()
+    return 0
+
+
+def sample_paths() -> list[tuple[Path, str]]:
+    data = Path(__file__).resolve().parent.parent / "data"
+    return [(data / name, source) for name, source in SAMPLES]
+
+
+def load_samples(store: Store) -> int:
+    """Import the bundled samples (idempotent: a second import changes nothing)."""
+    from wirereader.ingest import import_file
+
+    count = 0
+    for path, source in sample_paths():
+        report = import_file(store, path, source=source, day=SAMPLE_DAY, tz=timezone.utc)
+        count += len(report.saved.new)
+    return count
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    cfg = Config()  # the demo needs no config: no feeds, no topics of the user's
+    cfg.topics = {
+        "Ceasefire": '"ceasefire"',
+        "Crimea": "Crimea",
+        "North Korea": '"North Korea"',
+    }
+    if getattr(args, "db", None):
+        with open_store(args, cfg) as store:
+            load_samples(store)
+            return _run(store, cfg, demo=True)
+    with tempfile.TemporaryDirectory(prefix="wirereader-demo-") as folder:
+        with Store(Path(folder) / "demo.sqlite3") as store:
+            load_samples(store)
+            return _run(store, cfg, demo=True)

@@ -1,0 +1,562 @@
+"""The wirereader app: entities & topics, threads, timeline and reader over the local cache.
+
+The app only composes panes and routes messages; what to show comes from the query layer
+(`Query`), reading state from `wirereader.reading`, pane counts from `tui.panes` in a worker thread
+with its own connection. Outside text is only ever rendered as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input
+
+from wirereader import reading
+from wirereader.config import Config
+from wirereader.query import EntryRow, Query
+from wirereader.store.db import Store
+from wirereader.tui.actions import ACTIONS, KNOWN_IDS
+from wirereader.tui.detail import all_links, load_detail
+from wirereader.tui.filters import FilterState
+from wirereader.tui.panes import PaneData, gather
+from wirereader.tui.widgets.entities import EntityList
+from wirereader.tui.widgets.filterbar import FilterBar, FilterInput
+from wirereader.tui.widgets.reader import Reader
+from wirereader.tui.widgets.status import StatusLine
+from wirereader.tui.widgets.threads import ThreadList
+from wirereader.tui.widgets.timeline import Timeline
+from wirereader.tui.widgets.topics import TopicList
+
+LAST_REFRESH_KEY = "reader.last_refresh"
+TICK_SECONDS = 30  # how often the feeds' own intervals are checked
+
+
+def _bindings() -> list[Binding]:
+    return [
+        Binding(a.keys, a.action, a.description, show=False, id=a.id)
+        for a in ACTIONS
+        if a.action
+    ]
+
+
+class WireReader(App[None]):
+    """The reader. `store` is open on the cache; `config` gives topics, keys, theme and feeds."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "wirereader"
+    BINDINGS = _bindings()
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (150, "-xwide")]
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config | None = None,
+        *,
+        tz: tzinfo | None = None,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config or Config()
+        self.tz = tz
+        self.demo = demo
+        self.state = FilterState()
+        self.filter, self.problems = self.state.compose()
+        self.pane_generation = 0
+        self.keymap_in_force: dict[str, str] = {}
+        self.feed_due: dict[str, float] = {}
+        self.refreshing = False
+        self._preview_timer: Any = None
+        self._painted = False
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(id="filterbar")
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                topics = TopicList(self.config.topics, id="topics")
+                topics.border_title = "Topics"
+                yield topics
+                entities = EntityList(id="entities")
+                entities.border_title = "Entities"
+                yield entities
+            with Vertical(id="centre"):
+                threads = ThreadList(self.tz, id="threads")
+                threads.border_title = "Threads"
+                yield threads
+                timeline = Timeline(self.tz, id="timeline")
+                timeline.border_title = "Timeline"
+                yield timeline
+            reader = Reader(self.tz, id="reader")
+            reader.border_title = "Reader"
+            yield reader
+        yield StatusLine(id="status")
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one("#timeline", Timeline)
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one("#reader", Reader)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    def on_mount(self) -> None:
+        self._apply_config()
+        self.timeline.empty_message = (
+            "The cache is empty. Add feeds with 'wirereader add URL', import files with "
+            "'wirereader import FILE', or try 'wirereader demo'."
+        )
+        self.timeline.set_query(Query(self.store, self.filter))
+        self.timeline.focus()
+        self.status.total = self.timeline.total
+        self.status.last_refresh = self._last_refresh_text()
+        self.status.show()
+        self.call_after_refresh(self._first_paint)
+        self.refresh_panes()
+        if self.config.feeds:
+            start = time.monotonic()
+            self.feed_due = {
+                self._feed_name(feed): start + (feed.interval or self.config.interval)
+                for feed in self.config.feeds
+            }
+            self.set_interval(TICK_SECONDS, self._tick)
+
+    def _apply_config(self) -> None:
+        cfg = self.config
+        if cfg.theme:
+            if cfg.theme in self.available_themes:
+                self.theme = cfg.theme
+            else:
+                self.notify(f"unknown theme {cfg.theme!r} in the config", severity="warning")
+        keymap: dict[str, str] = {}
+        for binding_id, keys in cfg.keys.items():
+            if binding_id in KNOWN_IDS:
+                keymap[binding_id] = keys
+            else:
+                self.notify(f"[keys] {binding_id}: no such action (see ? for the list)",
+                            severity="warning", markup=False)
+        if keymap:
+            self.keymap_in_force = keymap
+            self.set_keymap(keymap)
+
+    def _first_paint(self) -> None:
+        """The first full frame is on screen: record it for the startup benchmark."""
+        if self._painted:
+            return
+        self._painted = True
+        report = os.environ.get("WIREREADER_PAINT_REPORT")
+        if report:
+            Path(report).write_text(f"{time.time():.6f}\n")
+            if os.environ.get("WIREREADER_EXIT_AFTER_PAINT"):
+                self.exit()
+
+    # -- filters -------------------------------------------------------------------------------
+
+    def set_state(self, state: FilterState, *, keep_cursor: bool = False) -> None:
+        self.state = state
+        self.filter, self.problems = state.compose()
+        keep = self.timeline.current if keep_cursor else None
+        self.timeline.set_query(Query(self.store, self.filter), keep=keep)
+        self.query_one(FilterBar).show(state.chips(), self.problems)
+        self.query_one(TopicList).show_active(state.topic)
+        self.status.total = self.timeline.total
+        self.status.unread = None
+        self.status.show()
+        self.refresh_panes()
+
+    def action_search(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.add_class("-typing")
+        field = self.query_one(FilterInput)
+        field.value = self.state.text
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter-input" and event.value != self.state.text:
+            self.set_state(replace(self.state, text=event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter-input":
+            self._close_input()
+
+    def on_filter_input_cancelled(self, _: FilterInput.Cancelled) -> None:
+        if self.state.text:
+            self.set_state(replace(self.state, text=""))
+        self._close_input()
+
+    def _close_input(self) -> None:
+        self.query_one(FilterBar).remove_class("-typing")
+        self.timeline.focus()
+
+    def action_clear_filters(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id in ("entities", "topics", "threads", "reader"):
+            self.action_focus_timeline()
+            return
+        if self.state.active:
+            self.set_state(FilterState())
+            self.query_one(FilterInput).value = ""
+
+    def action_remove_chip(self, key: str) -> None:
+        self.set_state(self.state.without(key))
+        if key == "text":
+            self.query_one(FilterInput).value = ""
+
+    def action_toggle_unread(self) -> None:
+        self.set_state(replace(self.state, unread_only=not self.state.unread_only))
+
+    def action_toggle_starred(self) -> None:
+        self.set_state(replace(self.state, starred_only=not self.state.starred_only))
+
+    def action_topic(self, number: int) -> None:
+        names = list(self.config.topics)
+        if not 1 <= number <= len(names):
+            self.notify(f"no saved topic {number}: add topics under [topics] in the config",
+                        severity="warning")
+            return
+        self.apply_topic(names[number - 1])
+
+    def apply_topic(self, name: str) -> None:
+        if self.state.topic == name:  # the same topic again switches it off
+            self.set_state(replace(self.state, topic="", topic_query=""))
+        else:
+            query = self.config.topics.get(name, "")
+            self.set_state(replace(self.state, topic=name, topic_query=query))
+
+    def on_topic_list_picked(self, event: TopicList.Picked) -> None:
+        self.apply_topic(event.name)
+
+    def on_entity_list_toggled(self, event: EntityList.Toggled) -> None:
+        self.set_state(self.state.toggle_entity(event.ref, exclude=event.exclude))
+
+    def on_thread_list_picked(self, event: ThreadList.Picked) -> None:
+        if self.state.thread_id == event.thread.id:
+            self.set_state(replace(self.state, thread_id=None, thread_title=""))
+        else:
+            state = replace(self.state, thread_id=event.thread.id, thread_title=event.thread.title)
+            self.set_state(state)
+        self.action_focus_timeline()
+
+    # -- panes (worker thread, own connection) ---------------------------------------------------
+
+    def refresh_panes(self) -> None:
+        self.pane_generation += 1
+        self._gather_panes(self.filter, self.pane_generation)
+
+    @work(thread=True, exclusive=True, group="panes")
+    def _gather_panes(self, flt: Any, generation: int) -> None:
+        with Store(self.store.path) as store:
+            data = gather(store, flt, generation)
+        self.call_from_thread(self._panes_ready, data)
+
+    def _panes_ready(self, data: PaneData) -> None:
+        if data.generation != self.pane_generation:
+            return  # a newer filter is already being counted
+        states = {ref: "+" for ref in self.state.entities}
+        states.update({ref: "-" for ref in self.state.excluded})
+        self.query_one(EntityList).show_counts(data.entities, states)
+        self.query_one(ThreadList).show_threads(data.threads, self.state.thread_id)
+        self.status.total = data.total
+        self.status.unread = data.unread
+        self.status.show()
+
+    # -- timeline and reader ---------------------------------------------------------------------
+
+    def on_timeline_highlighted(self, event: Timeline.Highlighted) -> None:
+        row = event.row
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        if row is None:
+            self.reader.show(None)
+            return
+        # Holding j down moves many rows: show only the row the cursor settles on.
+        self._preview_timer = self.set_timer(0.02, partial(self._show, row.id))
+
+    def _show(self, entry_id: int) -> None:
+        self.reader.show(load_detail(self.store, entry_id))
+
+    def on_timeline_opened(self, event: Timeline.Opened) -> None:
+        if reading.set_read(self.store, [event.row.id], True):
+            self.timeline.invalidate()
+            self._after_state_change()
+        self._show(event.row.id)
+        if self.screen.has_class("-narrow"):
+            self.reader.focus()
+
+    def _after_state_change(self) -> None:
+        self.status.unread = None
+        self.refresh_panes()
+
+    def _current(self) -> EntryRow | None:
+        row = self.timeline.current
+        if row is None:
+            self.notify("no item selected", severity="warning")
+        return row
+
+    def action_star(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        starred = reading.toggle_star(self.store, row.id)
+        self.timeline.invalidate()
+        self._show(row.id)
+        self.notify("starred" if starred else "unstarred", timeout=1.5)
+
+    def action_toggle_read(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        now_read = reading.toggle_read(self.store, row.id)
+        self.timeline.invalidate()
+        self._show(row.id)
+        self._after_state_change()
+        self.notify("marked read" if now_read else "marked unread", timeout=1.5)
+
+    def action_mark_all_read(self) -> None:
+        changed = reading.mark_all_read(self.store, self.filter)
+        self.timeline.invalidate()
+        self._after_state_change()
+        self.notify(f"{changed} entries marked read")
+
+    def action_next_unread(self) -> None:
+        row = self.timeline.current
+        after = (row.published_at, row.id) if row is not None else None
+        target = reading.next_unread(self.store, self.filter, after)
+        if target is None:
+            self.notify("no unread items in this view", timeout=2)
+            return
+        query = self.timeline.query_obj
+        assert query is not None
+        self.timeline.move_to(query.position((target.published_at, target.id)))
+        self.timeline.action_open()
+
+    def _link(self) -> str:
+        row = self.timeline.current
+        if row is None:
+            return ""
+        if row.url:
+            return row.url
+        detail = load_detail(self.store, row.id)
+        links = all_links(detail) if detail is not None else []
+        return links[0][1] if links else ""
+
+    def action_open_browser(self) -> None:
+        url = self._link()
+        if not url:
+            self.notify("this item has no link", severity="warning")
+            return
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            # Only web links: never file://, javascript: or anything a handler might run.
+            self.notify("only http and https links are opened", severity="warning")
+            return
+        self.open_url(url)
+        self.notify("opened in the browser", timeout=1.5)
+
+    def action_copy_link(self) -> None:
+        url = self._link()
+        if not url:
+            self.notify("this item has no link", severity="warning")
+            return
+        self.copy_to_clipboard(url)
+        self.notify("link copied", timeout=1.5)
+
+    # -- focus -----------------------------------------------------------------------------------
+
+    def _focus_pane(self, widget: Widget, reveal: str = "") -> None:
+        self.screen.remove_class("-show-side", "-show-threads")
+        if reveal:
+            self.screen.add_class(reveal)
+        self.call_after_refresh(widget.focus)
+
+    def action_focus_entities(self) -> None:
+        self._focus_pane(self.query_one(EntityList), "-show-side")
+
+    def action_focus_topics(self) -> None:
+        self._focus_pane(self.query_one(TopicList), "-show-side")
+
+    def action_focus_threads(self) -> None:
+        self._focus_pane(self.query_one(ThreadList), "-show-threads")
+
+    def action_focus_timeline(self) -> None:
+        self._focus_pane(self.timeline)
+
+    def action_focus_reader(self) -> None:
+        self._focus_pane(self.reader)
+
+    def action_help(self) -> None:
+        from wirereader.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.keymap_in_force))
+
+    # -- live refresh ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _feed_name(feed: Any) -> str:
+        return str(feed.name or feed.url)
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        due = [name for name, moment in self.feed_due.items() if moment <= now]
+        if due and not self.refreshing:
+            self.start_refresh(due)
+
+    def action_refresh(self) -> None:
+        if self.refreshing:
+            self.notify("a refresh is already running", timeout=2)
+            return
+        if self.demo or not self.config.feeds:
+            self.notify("no feeds to refresh: add some with 'wirereader add URL'", timeout=3)
+            return
+        self.start_refresh(None)
+
+    def start_refresh(self, names: list[str] | None) -> None:
+        self.refreshing = True
+        self.status.activity = "refreshing…"
+        self.status.show()
+        self._refresh_worker(names)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_worker(self, names: list[str] | None) -> None:
+        errors: list[str] = []
+        new_rows: list[tuple[int, int | None]] = []
+        try:
+            from wirereader.refresh import refresh
+        except ImportError:
+            self.call_from_thread(self._refresh_done, [], ["refreshing is not available"])
+            return
+        try:
+            with Store(self.store.path) as store:
+                before = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+                report = refresh(store, self.config, names=names, progress=self._progress)
+                errors = _report_errors(report)
+                new_rows = [
+                    (int(r[0]), r[1])
+                    for r in store.conn.execute(
+                        "SELECT id, thread_id FROM entries WHERE id > ? AND repost_of IS NULL",
+                        (int(before[0]),),
+                    )
+                ]
+                store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
+        except Exception as exc:  # a refresh must never take the app down
+            errors.append(f"refresh failed: {exc}")
+        self.call_from_thread(self._refresh_done, new_rows, errors, names)
+
+    def _progress(self, *args: Any, **kwargs: Any) -> None:
+        """Progress from the refresh (any shape): shown in the status line."""
+        text = _progress_text(args, kwargs)
+        self.call_from_thread(self._set_activity, text)
+
+    def _set_activity(self, text: str) -> None:
+        self.status.activity = text
+        self.status.show()
+
+    def _refresh_done(
+        self,
+        new_rows: list[tuple[int, int | None]],
+        errors: list[str],
+        names: list[str] | None = None,
+    ) -> None:
+        self.refreshing = False
+        now = time.monotonic()
+        for feed in self.config.feeds:
+            name = self._feed_name(feed)
+            if names is None or name in names:
+                self.feed_due[name] = now + (feed.interval or self.config.interval)
+        self.status.activity = ""
+        self.status.errors = len(errors)
+        self.status.last_refresh = self._last_refresh_text()
+        self.status.show()
+        for message in errors[:3]:
+            self.notify(message, severity="error", timeout=6, markup=False)
+        if new_rows:
+            # New items land above: the cursor stays on the item being read.
+            self.timeline.set_query(Query(self.store, self.filter), keep=self.timeline.current)
+            self.refresh_panes()
+            self.notify(self._landed(new_rows), title="New items", markup=False)
+        else:
+            self.status.show()
+
+    def _landed(self, new_rows: list[tuple[int, int | None]]) -> str:
+        per_thread: dict[int | None, int] = {}
+        for _, thread in new_rows:
+            per_thread[thread] = per_thread.get(thread, 0) + 1
+        parts = []
+        titled = sorted(((n, t) for t, n in per_thread.items() if t is not None), reverse=True)
+        for count, thread in titled[:3]:
+            row = self.store.conn.execute(
+                "SELECT title FROM threads WHERE id = ?", (thread,)
+            ).fetchone()
+            title = (row[0] if row else "") or f"thread {thread}"
+            parts.append(f"{count} in “{title[:50]}”")
+        if len(titled) > 3:
+            parts.append(f"{sum(n for n, _ in titled[3:])} in {len(titled) - 3} more threads")
+        if per_thread.get(None):
+            parts.append(f"{per_thread[None]} outside threads")
+        total = len(new_rows)
+        return f"{total} new item{'s' if total != 1 else ''}: " + ", ".join(parts)
+
+    def _last_refresh_text(self) -> str:
+        value = self.store.get_meta(LAST_REFRESH_KEY)
+        if not value.isdigit():
+            return ""
+        moment = datetime.fromtimestamp(int(value), self.tz).astimezone(self.tz)
+        return moment.strftime("%b %d %H:%M")
+
+    # -- command palette -------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        yield from super().get_system_commands(screen)
+        for action in ACTIONS:
+            if action.palette and action.action:
+                yield SystemCommand(
+                    action.description,
+                    f"key: {self.keymap_in_force.get(action.id, action.keys)}",
+                    partial(self.run_action, action.action),
+                )
+        for number, (name, query) in enumerate(self.config.topics.items(), 1):
+            yield SystemCommand(
+                f"Topic: {name}", f"{query}  (key {number})" if number <= 9 else query,
+                partial(self.apply_topic, name),
+            )
+
+
+def _report_errors(report: Any) -> list[str]:
+    """Error lines from a refresh report, whatever its exact shape."""
+    errors = getattr(report, "errors", None)
+    if isinstance(errors, dict):
+        return [f"{k}: {v}" for k, v in errors.items()]
+    if isinstance(errors, list | tuple):
+        return [str(e) for e in errors]
+    failed = getattr(report, "failed", None)
+    if isinstance(failed, list | tuple):
+        return [str(e) for e in failed]
+    return []
+
+
+def _progress_text(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    numbers = [a for a in args if isinstance(a, int)]
+    if len(numbers) >= 2:
+        return f"refreshing {numbers[0]}/{numbers[1]} feeds…"
+    for value in (*args, *kwargs.values()):
+        done, total = getattr(value, "done", None), getattr(value, "total", None)
+        if isinstance(done, int) and isinstance(total, int):
+            return f"refreshing {done}/{total} feeds…"
+    return "refreshing…"
