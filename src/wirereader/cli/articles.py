@@ -1,0 +1,135 @@
+"""`wirereader articles`: fill in the full text of teaser items, or show what is missing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.config import Config
+from wirereader.store.db import Store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "articles",
+        help="fetch the full articles of teaser items (what 'fetch --articles' does after feeds)",
+    )
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="only these sources (names)")
+    p.add_argument("--status", action="store_true", help="list items still missing an article")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_articles)
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
+        if args.status:
+            return _print_status(store, args.json)
+        source_ids = _source_ids(store, args.sources) if args.sources else None
+        return run_articles(store, cfg, source_ids=source_ids, as_json=args.json)
+
+
+def run_articles(
+    store: Store,
+    cfg: Config | None,
+    *,
+    source_ids: Iterable[int] | None = None,
+    as_json: bool = False,
+) -> int:
+    """Fetch every missing article with progress; a summary line; 1 when some failed.
+
+    The `fetch --articles` command calls this after the feed refresh.
+    """
+    from wirereader.articles.fetcher import fetch_articles
+
+    show_bar = sys.stderr.isatty() and not as_json
+    if show_bar:
+        columns = (
+            TextColumn("articles"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done: int, total: int, job: object, note: str) -> None:
+                bar.update(task, completed=done, total=total, description=note)
+
+            report = fetch_articles(store, cfg, source_ids=source_ids, progress=progress)
+    else:
+        report = fetch_articles(store, cfg, source_ids=source_ids)
+    if as_json:
+        print_json(
+            {
+                "attempted": report.attempted,
+                "stored": report.fetched,
+                "unchanged": report.unchanged,
+                "deferred": report.deferred,
+                "failed": [{"id": i, "error": e} for i, e in report.failed],
+                "missing": report.remaining,
+            }
+        )
+    else:
+        for _entry_id, message in report.failed:
+            warn(message)
+        print(
+            f"articles: {report.fetched} stored, {report.unchanged} unchanged, "
+            f"{len(report.failed)} failed, {report.deferred} deferred; "
+            f"{report.remaining} still missing (retried later)"
+        )
+    return 1 if report.failed else 0
+
+
+def _source_ids(store: Store, names: list[str]) -> list[int]:
+    found: list[int] = []
+    for name in names:
+        rows = store.conn.execute(
+            "SELECT id FROM sources WHERE name = ? OR key = ? OR title = ?", (name, name, name)
+        ).fetchall()
+        if not rows:
+            raise UserError(f"no source named {name!r} (see 'wirereader feeds')")
+        found += [int(r[0]) for r in rows]
+    return found
+
+
+def _print_status(store: Store, as_json: bool) -> int:
+    rows = store.conn.execute(
+        "SELECT a.entry_id, a.status, a.url, a.failures, a.next_attempt, a.last_error, e.title"
+        " FROM articles a JOIN entries e ON e.id = a.entry_id"
+        " WHERE a.status IN ('pending', 'failed') ORDER BY a.next_attempt, a.entry_id"
+    ).fetchall()
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r["entry_id"],
+                    "status": r["status"],
+                    "url": r["url"],
+                    "failures": r["failures"],
+                    "next_attempt": r["next_attempt"],
+                    "error": r["last_error"],
+                    "title": r["title"],
+                }
+                for r in rows
+            ]
+        )
+        return 0
+    console = Console(highlight=False, soft_wrap=True)
+    for r in rows:
+        # Text(), never markup: titles and errors come from the outside world.
+        line = Text(f"{r['entry_id']:>6} {r['status']:<8} ")
+        line.append(r["title"])
+        if r["last_error"]:
+            line.append(f"  ({r['last_error']})", style="dim")
+        console.print(line)
+    if not rows:
+        print("every article wanted is in the cache", file=sys.stderr)
+    return 0
