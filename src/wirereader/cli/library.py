@@ -72,7 +72,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             saved = report.saved
             print(
                 f"{name}: {len(saved.new)} new, {len(saved.updated)} updated, "
-                f"{saved.unchanged} unchanged ({report.format})"
+                f"{saved.unchanged} unchanged ({report.format})",
+                flush=True,  # each line means "committed": a killed run still told the truth
             )
     if failures:
         warn(
