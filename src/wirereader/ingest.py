@@ -50,6 +50,11 @@ def parsers() -> dict[str, Parser]:
     from wirereader.articles.page import parse_html_page
 
     table[detect.HTML] = parse_html_page
+    from wirereader.sources import feeds, opml
+
+    table[detect.XML_FEED] = feeds.parse
+    table[detect.JSON_FEED] = feeds.parse
+    table[detect.OPML] = opml.refuse_as_entries
     return table
 
 
