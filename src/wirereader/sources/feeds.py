@@ -33,13 +33,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from html.entities import name2codepoint
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from wirereader.model import Link, ParsedDocument, RawEntry
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.textcapture import kind_of
 from wirereader.text import clean_line
+
+if TYPE_CHECKING:
+    from wirereader.ingest import ParseContext
 
 MAX_ENTITY_VALUE = 1024  # a plain internal entity longer than this is not a convenience
 MAX_ENTITY_GROWTH = 1_000_000  # characters entity expansion may add to a document
@@ -107,6 +110,11 @@ def parse_feed(
     )
 
 
+def parse(text: str, ctx: ParseContext) -> ParsedDocument:
+    """ingest adapter: a feed file already decoded as UTF-8."""
+    return parse_feed(text.encode("utf-8"), content_type="charset=utf-8", tz=ctx.tz)
+
+
 # -- decoding and defusing -------------------------------------------------------------------
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?\?>", re.IGNORECASE)
@@ -124,8 +132,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def prepare_xml(data: bytes, content_type: str = "") -> tuple[str, list[str]]:
     """The document as safe XML text with an encoding declaration that matches, plus warnings."""
-    text, notes = _decode(data, content_type)
-    text = _defuse_doctype(text)
+    text, notes = safe_xml_text(data, content_type)
     root = _root_name(text)
     if root in ("html", "body", "head"):
         raise FeedError("an HTML page, not a feed (look for its <link rel=alternate> feed)")
@@ -134,6 +141,12 @@ def prepare_xml(data: bytes, content_type: str = "") -> tuple[str, list[str]]:
     if root is None:
         raise FeedError("not XML (no root element found)")
     return text, notes
+
+
+def safe_xml_text(data: bytes, content_type: str = "") -> tuple[str, list[str]]:
+    """Decoded XML with its DOCTYPE removed and entities defused (FeedError if refused)."""
+    text, notes = _decode(data, content_type)
+    return _defuse_doctype(text), notes
 
 
 def _decode(data: bytes, content_type: str) -> tuple[str, list[str]]:
