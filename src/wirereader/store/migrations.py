@@ -41,6 +41,24 @@ def available_migrations() -> list[Migration]:
     return found
 
 
+def split_statements(sql: str) -> list[str]:
+    """Complete SQL statements, one by one (trigger bodies with their inner ';' kept whole)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;").strip() and not _only_comments(buffer):
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not _only_comments(buffer):
+        statements.append(buffer.strip())
+    return statements
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
 def latest_version() -> int:
     migrations = available_migrations()
     return migrations[-1].version if migrations else 0
@@ -61,16 +79,17 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         )
     applied = []
     for migration in (m for m in migrations if m.version > version):
-        # executescript() commits first; BEGIN IMMEDIATE makes the whole file one transaction,
-        # so a crash mid-migration leaves the previous version intact.
+        # BEGIN IMMEDIATE takes the write lock; the version is read again under it, because
+        # another process opening the same new cache may have applied this migration meanwhile.
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{migration.sql}\n;"
-                f"PRAGMA user_version = {migration.version};\nCOMMIT;"
-            )
-        except sqlite3.Error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            if current_version(conn) < migration.version:
+                for statement in split_statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {migration.version}")
+                applied.append(migration.name)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
             raise
-        applied.append(migration.name)
     return applied

@@ -1,0 +1,65 @@
+"""Two writers at once: no 'database is locked', no duplicate entries."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ARTICLE_SEED, LIVEBLOG_SEED
+
+
+def test_two_imports_of_the_same_files_at_once_store_each_entry_once(tmp_path: Path) -> None:
+    db = tmp_path / "cache.sqlite3"
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(
+        "".join(
+            json.dumps({"id": str(n), "title": f"Bulletin {n}", "text": "Words " * 50}) + "\n"
+            for n in range(2000)
+        )
+    )
+    env = {**os.environ, "WIREREADER_CONFIG": str(tmp_path / "none.toml")}
+    command = [
+        sys.executable, "-m", "wirereader", "--db", str(db), "import", "--tz", "Europe/London",
+        str(LIVEBLOG_SEED), str(extra), str(ARTICLE_SEED),
+    ]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(3)
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    for proc, (_, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+    conn = sqlite3.connect(db)
+    total, distinct = conn.execute(
+        "SELECT count(*), count(DISTINCT source_id || '/' || stable_id) FROM entries"
+    ).fetchone()
+    assert total == distinct == 55 + 2000 + 1
+    versions = conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0]
+    assert versions == total  # nobody stored a second copy of an unchanged text
+
+
+def test_reader_sees_new_entries_while_another_process_writes(tmp_path: Path) -> None:
+    from wirereader.query import Query
+    from wirereader.store.db import Store
+
+    db = tmp_path / "cache.sqlite3"
+    env = {**os.environ, "WIREREADER_CONFIG": str(tmp_path / "none.toml")}
+    with Store(db) as reader:
+        assert Query(reader).count() == 0
+        proc = subprocess.run(
+            [sys.executable, "-m", "wirereader", "--db", str(db), "import", str(ARTICLE_SEED)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        # The open connection (WAL) sees the other process's commit without reopening.
+        assert Query(reader).count() == 1
