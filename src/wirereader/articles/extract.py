@@ -98,6 +98,8 @@ def extract_article(html: str, *, url: str = "", tz: tzinfo | None = None) -> Ar
     if found and found[0].kind == "h" and _same_words(found[0].text, title):
         found = found[1:]  # the page's own headline repeated as the first heading
     kept = drop_boilerplate(found)
+    if all(block.only_links for block in kept):
+        kept = []  # a page of links only (a menu, an index) has no article
     body = clean_text(blockmod.render([_caption(b) for b in kept]))
     links = blockmod.links_of(kept, media)
     if not body:
