@@ -91,22 +91,32 @@ def parse_feed(
     if not head:
         raise FeedError("empty document, not a feed")
     warnings_: list[str] = []
+    truncated = False
     if head[:1] in (b"{", b"["):
         feed = _json_feed(data)
     else:
         text, warnings_ = prepare_xml(data, content_type)
         feed = _xml_feed(text)
+        truncated, last_item_cut = _truncation(text)
+        if truncated:
+            if last_item_cut and feed.items:
+                feed.items.pop()
+            warnings_.append(
+                "the document ends before its closing tag (cut off?); "
+                f"{len(feed.items)} complete item(s) read"
+            )
     entries = [_entry(item, url or feed.link, tz) for item in feed.items]
-    entries = [e for e in entries if e is not None]
-    skipped = len(feed.items) - len(entries)
-    if skipped:
+    kept = [e for e in entries if e is not None]
+    if len(kept) < len(entries):
+        skipped = len(entries) - len(kept)
         warnings_.append(f"{skipped} empty item(s) skipped (no title, text, link, id or date)")
     return ParsedDocument(
-        entries,
+        kept,
         title=clean_line(feed.title),
         url=clean_line(feed.link),
         format=feed.format,
         warnings=warnings_,
+        truncated=truncated,
     )
 
 
@@ -175,11 +185,12 @@ def _decode(data: bytes, content_type: str) -> tuple[str, list[str]]:
         utf8_error = exc
     codec = _canonical(label)
     if codec in ("utf-8", "ascii"):
-        # Declared (or assumed) UTF-8 but it is not: Windows-1252 reads every byte.
-        codec = "cp1252"
+        # Declared (or assumed) UTF-8 but it is not: guess from the bytes, else Windows-1252,
+        # which reads every byte.
+        codec = _guess_encoding(data) or "cp1252"
         notes.append(
             f"not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset "
-            f"{utf8_error.start}); read as Windows-1252"
+            f"{utf8_error.start}); read as {codec}"
         )
     try:
         text = data.decode(codec, "replace")
@@ -187,6 +198,16 @@ def _decode(data: bytes, content_type: str) -> tuple[str, list[str]]:
         notes.append(f"unknown encoding {label!r}; read as Windows-1252")
         text = data.decode("cp1252", "replace")
     return _without_declaration(text), notes
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """The legacy encoding the bytes most likely use (Big5, EUC-JP, KOI8-R, ...), if clear."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        return None
+    return str(best.encoding)
 
 
 def _canonical(label: str) -> str:
@@ -302,6 +323,29 @@ def _root_name(text: str) -> str | None:
             match = _ROOT.match(text, start)
             return match.group(1).rsplit(":", 1)[-1].lower() if match else None
     return None
+
+
+_ITEM_OPEN = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)\b")
+_ITEM_CLOSE = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+
+
+def _truncation(text: str) -> tuple[bool, bool]:
+    """(the document is cut off before its closing root tag, its last item is cut off too)."""
+    tail = text[-4096:].rstrip()
+    while tail.endswith(("-->", "?>")):  # trailing comments and processing instructions
+        opener = tail.rfind("<!--") if tail.endswith("-->") else tail.rfind("<?")
+        if opener < 0:
+            break
+        tail = tail[:opener].rstrip()
+    root = re.escape(_root_name(text) or "")
+    if re.search(rf"</(?:[\w.-]+:)?{root}\s*>$", tail, re.IGNORECASE):
+        return False, False
+    last_open = -1
+    for match in _ITEM_OPEN.finditer(text):
+        last_open = match.start()
+    if last_open < 0:
+        return True, False
+    return True, _ITEM_CLOSE.search(text, last_open) is None
 
 
 # -- routing between the two XML parsers ----------------------------------------------------
@@ -615,7 +659,7 @@ def _datetime_text(value: Any) -> datetime | None:
 
 _LIVE_URL = re.compile(r"/live/|/live-|-live-blog|/liveblog|/live_", re.IGNORECASE)
 _LIVE_TITLE = re.compile(
-    r"^\s*live\s*[:|–—-]|[–—-]\s*live\s*$|\bas it happened\b|\blive updates?\b|\blive blog\b",
+    r"^\s*live\s*[:|–—-]|[–—-]\s*live!?\s*$|\bas it happened\b|\blive updates?\b|\blive blog\b",
     re.IGNORECASE,
 )
 _LIVE_CATEGORY = re.compile(r"^\s*live\s*-?\s*blog(?:posting)?\s*$|^\s*live\s*$", re.IGNORECASE)

@@ -146,7 +146,7 @@ def loads_lenient(raw: str) -> Any:
 
 
 def _without_comments(raw: str) -> str:
-    """`//` and `/* */` comments removed, strings left alone."""
+    """`//` and `/* */` comments and trailing commas removed, strings left alone."""
     out: list[str] = []
     i, n = 0, len(raw)
     start = 0
@@ -166,10 +166,20 @@ def _without_comments(raw: str) -> str:
                 end = raw.find("*/", i + 2)
                 i = n if end < 0 else end + 2
             start = i
+        elif ch == ",":
+            following = _NEXT_TOKEN.match(raw, i + 1)
+            if following and following.group(1) in "}]":
+                out.append(raw[start:i])  # a trailing comma, which JS allows and JSON does not
+                start = i + 1
+            i += 1
         else:
             i += 1
     out.append(raw[start:])
     return "".join(out)
+
+
+# What follows a comma: whitespace and comments, then the next significant character.
+_NEXT_TOKEN = re.compile(r"(?:\s|//[^\n]*|/\*.*?\*/)*(.)", re.DOTALL)
 
 
 def _nodes(blocks: list[Any]) -> Iterator[dict[str, Any]]:
