@@ -109,7 +109,11 @@ def fetch_articles(
     now: int | None = None,
     limit: int = 2_000,
 ) -> ArticleReport:
-    """Queue what wants an article, then fetch everything due; returns what happened."""
+    """Queue what wants an article, then fetch everything due; returns what happened.
+
+    `now` (epoch seconds) stands for the clock in planning, scheduling and records; tests use it
+    to step through retry times.
+    """
     report = ArticleReport()
     clock = int(time.time()) if now is None else now
     report.queued = state.plan(store, source_modes(store, cfg), now=clock)
@@ -121,7 +125,7 @@ def fetch_articles(
     with Fetcher(settings) as fetcher:
         for job, outcome in _fetch_all(fetcher, jobs, stop):
             report.attempted += 1
-            note = _store_outcome(store, job, outcome, report)
+            note = _store_outcome(store, job, outcome, report, now)
             if progress is not None:
                 progress(report.attempted, len(jobs), job, note)
     report.remaining = state.missing_count(store)
@@ -222,12 +226,17 @@ def _store_outcome(
     job: state.Due,
     outcome: Response | FetchError | _Deferred,
     report: ArticleReport,
+    now: int | None,
 ) -> str:
     """Save one result; return a short note for the progress line."""
     if isinstance(outcome, _Deferred):
         report.deferred += 1
         state.record_failure(
-            store, job.entry_id, "host asked to wait (Retry-After)", retry_after=outcome.retry_after
+            store,
+            job.entry_id,
+            "host asked to wait (Retry-After)",
+            retry_after=outcome.retry_after,
+            now=now,
         )
         return "deferred: the host asked us to wait"
     if isinstance(outcome, FetchError):
@@ -239,6 +248,7 @@ def _store_outcome(
             message,
             retry_after=outcome.retry_after,
             permanent=outcome.status in _PERMANENT_STATUS,
+            now=now,
         )
         return f"failed: {outcome.message}"
     article = None
@@ -246,14 +256,14 @@ def _store_outcome(
         if not _HTML_TYPES.match(outcome.content_type or ""):
             message = f"{outcome.url}: not an HTML page ({outcome.content_type[:60]})"
             report.failed.append((job.entry_id, message))
-            state.record_failure(store, job.entry_id, message, permanent=True)
+            state.record_failure(store, job.entry_id, message, permanent=True, now=now)
             return "failed: not an HTML page"
         try:
             article = extract_article(decode_page(outcome), url=outcome.url)
         except ExtractionError as exc:
             message = f"{outcome.url}: {exc}"
             report.failed.append((job.entry_id, message))
-            state.record_failure(store, job.entry_id, message, permanent=True)
+            state.record_failure(store, job.entry_id, message, permanent=True, now=now)
             return f"failed: {exc}"
     saved = state.save_article(
         store,
@@ -262,6 +272,7 @@ def _store_outcome(
         final_url=outcome.url,
         etag=outcome.etag,
         last_modified=outcome.last_modified,
+        now=now,
     )
     if saved.new_version:
         report.fetched += 1
