@@ -144,8 +144,12 @@ def _author_counts(blocks: list[_Block]) -> Counter[str]:
     return counts
 
 
-def _split_author(rest: str, counts: Counter[str]) -> tuple[str, str]:
+def _split_author(rest: str, counts: Counter[str], *, must_glue: bool) -> tuple[str, str]:
     points = _split_points(rest)
+    if must_glue:
+        # Nothing separates this time line from the next: the next title is glued on, so the
+        # name cannot run to the end of the line.
+        points = [p for p in points if p < len(rest.rstrip())] or points
     if not points:
         return "", rest.strip()
     # The most frequent name in the file wins; on a tie, the longer one (McDonald over Mc).
@@ -312,9 +316,10 @@ def parse_capture(text: str, ctx: ParseContext) -> ParsedDocument:
 
     header_end = _title_line(lines, 0, blocks[0].line_no)
     for k, block in enumerate(blocks):
-        block.author, block.glued = _split_author(block.rest, counts)
         end = blocks[k + 1].line_no if k + 1 < len(blocks) else len(lines)
         block.lines = lines[block.line_no + 1 : end]
+        must_glue = k + 1 < len(blocks) and not any(x.strip() for x in block.lines)
+        block.author, block.glued = _split_author(block.rest, counts, must_glue=must_glue)
     for k, block in enumerate(blocks):
         if k == 0:
             block.title = lines[header_end] if header_end is not None else ""
