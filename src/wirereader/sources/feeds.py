@@ -536,9 +536,14 @@ def _slow(text: str) -> _Feed:
     import feedparser
 
     with warnings.catch_warnings():
+        # feedparser warns about its own key mappings on access; not the user's concern.
         warnings.simplefilter("ignore")
         # A file object, never bytes or str: feedparser treats those as a path or URL to open.
         parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")))
+        return _slow_feed(parsed)
+
+
+def _slow_feed(parsed: Any) -> _Feed:
     info = parsed.get("feed") or {}
     version = str(parsed.get("version") or "")
     if not parsed.entries and not info:
@@ -674,6 +679,8 @@ def is_live_blog(title: str, url: str, categories: Iterable[str] = ()) -> bool:
 
 def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
     link = clean_line(_absolute(base_url, item.link.strip()))
+    if "://" not in link:
+        link = ""  # a tag: id or a relative path with no base is no link a reader can open
     if item.body_is_html:
         body, links = html_to_text(item.body, base_url=link or base_url)
     else:
