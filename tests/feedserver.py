@@ -180,3 +180,33 @@ def rss(title: str, items: list[dict[str, str]], *, link: str = "http://example.
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")
+
+
+def liveblog_page(headline: str, updates: list[tuple[str, str, str]]) -> bytes:
+    """An HTML page with schema.org LiveBlogPosting JSON-LD; updates are (id, ISO time, text),
+    newest first as live blogs list them."""
+    import json
+
+    posting = {
+        "@context": "https://schema.org",
+        "@type": "LiveBlogPosting",
+        "headline": headline,
+        "liveBlogUpdate": [
+            {
+                "@type": "BlogPosting",
+                "@id": f"#{uid}",
+                "url": f"#{uid}",
+                "headline": text.split(".")[0],
+                "datePublished": when,
+                "articleBody": text,
+                "author": {"@type": "Person", "name": "Ada Reporter"},
+            }
+            for uid, when, text in updates
+        ],
+    }
+    script = json.dumps(posting).replace("</", "<\\/")
+    return (
+        f"<!DOCTYPE html><html><head><title>{headline}</title>"
+        f'<script type="application/ld+json">{script}</script></head>'
+        f"<body><h1>{headline}</h1></body></html>"
+    ).encode()

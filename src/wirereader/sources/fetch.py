@@ -38,7 +38,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -397,8 +397,10 @@ class Fetcher:
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
         self._pool = _ConnectionPool(per_host_idle=max(2, self.settings.per_host))
-        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
-        self._slots_lock = threading.Lock()
+        # Requests running per host, shared by every fetch_many() of this fetcher (a refresh
+        # fetches live-blog pages while feeds are still downloading): one lock, one limit.
+        self._host_cond = threading.Condition()
+        self._host_running: dict[str, int] = {}
         self.sleep: Callable[[float], None] = time.sleep  # tests may observe the backoff
 
     def close(self) -> None:
@@ -409,16 +411,6 @@ class Fetcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def host_slot(self, url: str) -> threading.BoundedSemaphore | None:
-        key = host_key(url)
-        if not key:
-            return None
-        with self._slots_lock:
-            slot = self._host_slots.get(key)
-            if slot is None:
-                slot = self._host_slots[key] = threading.BoundedSemaphore(self.settings.per_host)
-            return slot
 
     # -- public -------------------------------------------------------------------------------
 
@@ -718,28 +710,24 @@ class _Done(Generic[K]):
     outcome: Response | FetchError
 
 
-@dataclass
 class _Scheduler(Generic[K]):
-    fetcher: Fetcher
-    jobs: list[_Job[K]] | list[tuple[K, str, Validators | None]]
-    _pending: deque[_Job[K]] = field(default_factory=deque)
-    _done: deque[_Done[K]] = field(default_factory=deque)
-    _running: dict[str, int] = field(default_factory=dict)
-    _in_flight: int = 0
-    _cancelled: bool = False
-    _cond: threading.Condition = field(default_factory=threading.Condition)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    """Worker threads for one fetch_many(); host counts are the fetcher's, shared."""
 
-    def __post_init__(self) -> None:
-        for key, url, validators in self.jobs:  # type: ignore[misc]
-            self._pending.append(_Job(key, url, validators, host_key(url)))
+    def __init__(self, fetcher: Fetcher, jobs: list[tuple[K, str, Validators | None]]) -> None:
+        self.fetcher = fetcher
+        self._cond = fetcher._host_cond
+        self._running = fetcher._host_running
+        self._pending: deque[_Job[K]] = deque(
+            _Job(key, url, validators, host_key(url)) for key, url, validators in jobs
+        )
+        self._done: deque[_Done[K]] = deque()
+        self._in_flight = 0
+        self._cancelled = False
         self._total = len(self._pending)
-        settings = self.fetcher.settings
+        settings = fetcher.settings
         self._window = 2 * settings.concurrency
-        workers = min(settings.concurrency, self._total)
-        for number in range(workers):
+        for number in range(min(settings.concurrency, self._total)):
             thread = threading.Thread(target=self._work, name=f"fetch-{number}", daemon=True)
-            self._threads.append(thread)
             thread.start()
 
     def _next_job(self) -> _Job[K] | None:
