@@ -72,7 +72,7 @@ def _disagreements(path: Path) -> list[str]:
     problems = []
     if len(document.entries) != len(expected):
         problems.append(f"{len(document.entries)} entries, feedparser has {len(expected)}")
-    for ours, theirs in zip(document.entries, expected):
+    for ours, theirs in zip(document.entries, expected, strict=False):
         if theirs["title"] and ours.title != theirs["title"]:
             problems.append(f"title {ours.title!r} != {theirs['title']!r}")
         # We keep only web links; feedparser also copies a non-URL id into `link`.
@@ -203,7 +203,7 @@ def test_corkbeo_live_blog_gives_26_updates_with_times_and_headlines(corpus: Pat
         for match in re.findall(r'id="(\d+)"[^>]*data-post-time="(\d+)"', html)
     }
     edited = 0
-    for entry, update in zip(document.entries, updates):
+    for entry, update in zip(document.entries, updates, strict=True):
         # datePublished is local (+01:00), dateModified UTC (Z).
         assert entry.published is not None and entry.published.utcoffset() is not None
         assert entry.published == datetime.fromisoformat(update["datePublished"])
