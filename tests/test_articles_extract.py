@@ -190,6 +190,11 @@ def test_embedded_posts_become_quotes() -> None:
     assert first.url == "https://x.example/islandferries_ex/status/1"
     assert second.handle == "@outerislesbakery"
     assert second.url == "https://photos.example/p/xyz/"
+    # as an entry: the posts stay in the body only; their URLs are numbered links
+    entry = article.to_entry()
+    assert entry.quotes == []
+    post_links = {link.url: link.title for link in entry.links}
+    assert post_links[first.url] == "post by Island Ferries (@islandferries_ex)"
     # the story between and after the embeds is intact, furniture is not
     assert parts[-1].startswith("Operator spokeswoman Rhian Falkenrath said")
     assert "Share this article" not in article.body

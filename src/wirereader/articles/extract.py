@@ -53,6 +53,9 @@ class Article:
         return h.hexdigest()
 
     def to_entry(self, stable_id: str = "") -> RawEntry:
+        """The article as an entry. Embedded posts stay in the body, in place, as `> ` lines
+        (they are part of the story's flow); their URLs become links, not `quotes`, so a reader
+        that shows an entry's quotes after its body does not show them twice."""
         return RawEntry(
             title=self.title,
             body=self.body,
@@ -62,9 +65,21 @@ class Article:
             updated=self.updated,
             url=self.url,
             kind=Kind.ARTICLE,
-            quotes=list(self.quotes),
-            links=list(self.links),
+            links=self.all_links(),
         )
+
+    def all_links(self) -> list[Link]:
+        """The article's links, then the embedded posts' own URLs."""
+        seen = {link.url for link in self.links}
+        out = list(self.links)
+        for quote in self.quotes:
+            if quote.url and quote.url not in seen:
+                seen.add(quote.url)
+                who = " ".join(
+                    x for x in (quote.author, f"({quote.handle})" if quote.handle else "") if x
+                )
+                out.append(Link(url=quote.url, title=f"post by {who or 'unknown'}", rel="related"))
+        return out
 
 
 def extract_article(html: str, *, url: str = "", tz: tzinfo | None = None) -> Article:

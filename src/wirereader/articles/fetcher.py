@@ -304,7 +304,7 @@ def decode_page(response: Response) -> str:
 def _analyse(store: Store) -> None:
     """Let dedup, entities and threads see the new text, when the analysis layer is installed."""
     try:
-        from wirereader.analysis import pipeline  # type: ignore[attr-defined]
+        from wirereader.analysis import pipeline
     except ImportError:
         return
     analyse = getattr(pipeline, "analyse_pending", None)

@@ -268,7 +268,9 @@ def _save_report(
 
 
 def _merged_embeds(existing: str, article: Article) -> str:
-    """The entry's links and quotes, then the article's that are new, each URL once."""
+    """The entry's links and quotes, then the article's new links, each URL once.
+
+    The article's embedded posts are in its body already (see Article.to_entry)."""
     try:
         data = json.loads(existing or "{}")
     except ValueError:
@@ -278,9 +280,7 @@ def _merged_embeds(existing: str, article: Article) -> str:
     links = [x for x in data.get("links", []) if isinstance(x, dict)]
     quotes = [x for x in data.get("quotes", []) if isinstance(x, dict)]
     seen = {x.get("url") for x in links}
-    links += [asdict(x) for x in article.links if x.url not in seen]
-    known = {x.get("text") for x in quotes}
-    quotes += [asdict(q) for q in article.quotes if q.text not in known]
+    links += [asdict(x) for x in article.all_links() if x.url not in seen]
     if not links and not quotes:
         return "{}"
     return json.dumps({"quotes": quotes, "links": links}, ensure_ascii=False)
