@@ -1,0 +1,258 @@
+"""Analysis benchmark: thread quality on gold story sets and the speed of dedup + entities + threads.
+
+    python bench/analysis_bench.py            # quality on both story sets, speed at 10k/40k/100k
+    python bench/analysis_bench.py --quick    # quality, speed at 10k only
+
+Quality: B-cubed precision / recall / F1 of the threads against gold stories, for
+../shared/corpus/stories/ecbplus-dev.jsonl (full articles, no times) and uci-dev.csv
+(headlines with times, one source per outlet). Everything goes through the real pipeline: the
+items are saved to a fresh cache and `analyse_pending` places them.
+Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, some with an
+added paragraph), imported then analysed; prints entries/s and per-entry time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from wirereader.analysis.pipeline import AnalysisReport, analyse_pending
+from wirereader.model import RawEntry
+from wirereader.store.db import Store
+
+REPO = Path(__file__).resolve().parent.parent
+STORIES = Path(os.environ.get("WIREREADER_SHARED", REPO.parent / "shared")) / "corpus" / "stories"
+
+
+def bcubed(pred: list[int], gold: list[str]) -> tuple[float, float, float]:
+    pc, gc, pg = Counter(pred), Counter(gold), Counter(zip(pred, gold))
+    p = sum(pg[(a, b)] / pc[a] for a, b in zip(pred, gold)) / len(pred)
+    r = sum(pg[(a, b)] / gc[b] for a, b in zip(pred, gold)) / len(pred)
+    return p, r, 2 * p * r / (p + r)
+
+
+def threads_of(store: Store, keys: list[tuple[int, str]]) -> list[int]:
+    """Thread of each (source id, stable id), a repost counting as its item's thread."""
+    found = {
+        (r[0], r[1]): r[2]
+        for r in store.conn.execute("SELECT source_id, stable_id, thread_id FROM entries")
+    }
+    return [found[k] for k in keys]
+
+
+def ecbplus(path: Path) -> list[tuple[str, RawEntry, str]]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [
+        ("ecb", RawEntry(title=r["title"], body=r["text"], stable_id=r["doc_id"]), r["story_id"])
+        for r in rows
+    ]
+
+
+def uci(path: Path) -> list[tuple[str, RawEntry, str]]:
+    out = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            when = datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, timezone.utc)
+            out.append(
+                (
+                    r["HOSTNAME"],
+                    RawEntry(title=r["TITLE"], stable_id=r["ID"], published=when),
+                    r["STORY"],
+                )
+            )
+    return out
+
+
+def quality(name: str, rows: list[tuple[str, RawEntry, str]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "q.sqlite3") as store:
+        keys, gold = [], []
+        by_source: dict[str, list[RawEntry]] = defaultdict(list)
+        for source, entry, story in rows:
+            by_source[source].append(entry)
+        ids = {s: store.ensure_source(f"bench:{s}", "feed", name=s) for s in by_source}
+        for source, entries in by_source.items():
+            store.save_entries(ids[source], entries, seen_at=1_700_000_000)
+        for source, entry, story in rows:
+            keys.append((ids[source], entry.stable_id))
+            gold.append(story)
+        started = time.perf_counter()
+        analyse_pending(store)
+        took = time.perf_counter() - started
+        pred = threads_of(store, keys)
+    p, r, f = bcubed(pred, gold)
+    print(
+        f"{name:<22} items {len(rows):>5}  gold stories {len(set(gold)):>4}  threads "
+        f"{len(set(pred)):>4}  B-cubed P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({took:.1f} s)"
+    )
+
+
+# -- generated feed corpus --------------------------------------------------------------------
+
+_NAMES = [
+    "Ana Ortega",
+    "Bram de Wit",
+    "Chen Lei",
+    "Dara Okafor",
+    "Elin Berg",
+    "Farid Nouri",
+    "Greta Lind",
+    "Hugo Marchetti",
+    "Ines Duarte",
+    "Jonas Weber",
+    "Kofi Mensah",
+    "Lena Sorensen",
+    "Mateo Ruiz",
+    "Nadia Haddad",
+    "Oskar Nyberg",
+    "Priya Raman",
+]
+_PLACES = [
+    "Valdoria",
+    "Port Elmsby",
+    "Karvik",
+    "Lunetta",
+    "Ostrava Bay",
+    "Meridia",
+    "Tallow Hill",
+    "Brennmoor",
+    "Sable Coast",
+    "Ironford",
+    "Quellan",
+    "Novastad",
+]
+_ORGS = [
+    "the Harbour Authority",
+    "the Grain Council",
+    "Northwind Rail",
+    "the Tidewater Bank",
+    "the Civic Alliance",
+    "Meridian Energy",
+    "the Coastal Guard",
+    "the Transit Board",
+]
+_TOPICS = [
+    "flood defences storm surge river levels evacuation shelters rainfall warning",
+    "rail strike unions wages timetable commuters talks walkout depot",
+    "election ballots turnout coalition candidates debate polling count",
+    "wildfire crews hectares containment smoke villages firebreak",
+    "bank rates inflation lenders mortgages savers forecast bond",
+    "port cargo shipping containers customs backlog vessels berth",
+    "hospital ward nurses waiting lists funding clinic surgery",
+    "drought reservoirs harvest farmers irrigation crops rationing",
+    "bridge collapse inspectors engineers traffic repairs steel cables",
+    "summit ministers trade tariffs agreement delegations treaty",
+]
+_FILLER = (
+    "officials said on the scene that further details would follow as the situation "
+    "developed and residents were advised to follow local guidance through the evening"
+).split()
+
+
+def _sentence(rng: random.Random, topic: list[str], story_words: list[str]) -> str:
+    words = rng.sample(topic, 4) + rng.sample(story_words, 3) + rng.sample(_FILLER, 6)
+    rng.shuffle(words)
+    return " ".join(words).capitalize() + "."
+
+
+def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]:
+    """`feeds` x `items` entries over a few hundred stories, about 10% reposted across feeds."""
+    rng = random.Random(seed)
+    start = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    total = feeds * items
+    stories = []
+    for s in range(max(10, total // 12)):
+        topic = _TOPICS[s % len(_TOPICS)].split()
+        who, where, org = rng.choice(_NAMES), rng.choice(_PLACES), rng.choice(_ORGS)
+        marker = f"{where} {who.split()[-1]}".split() + [f"case{s}", f"ref{s * 7 % 9973}"]
+        stories.append((topic, who, where, org, marker, start + timedelta(minutes=s * 3)))
+    out: dict[str, list[RawEntry]] = defaultdict(list)
+    originals: list[RawEntry] = []
+    for n in range(total):
+        feed = f"feed{n % feeds:03d}"
+        if originals and rng.random() < 0.10:
+            src = rng.choice(originals)
+            body = src.body
+            if rng.random() < 0.4:
+                body += "\n\nUpdate: " + _sentence(rng, _FILLER, _FILLER)
+            out[feed].append(
+                RawEntry(
+                    title=src.title,
+                    body=body,
+                    stable_id=f"{feed}-{n}",
+                    published=(src.published or start) + timedelta(minutes=30),
+                    author="Wire desk",
+                )
+            )
+            continue
+        topic, who, where, org, marker, when = stories[rng.randrange(len(stories))]
+        paragraphs = [
+            f"{who} said {org} would respond in {where}. " + _sentence(rng, topic, marker),
+            " ".join(_sentence(rng, topic, marker) for _ in range(rng.randint(1, 3))),
+        ]
+        entry = RawEntry(
+            title=f"{where}: {' '.join(rng.sample(topic, 3))} as {who.split()[-1]} responds",
+            body="\n\n".join(paragraphs),
+            stable_id=f"{feed}-{n}",
+            published=when + timedelta(minutes=rng.randint(0, 600)),
+            author=rng.choice(_NAMES),
+        )
+        originals.append(entry)
+        out[feed].append(entry)
+    return out
+
+
+def speed(feeds: int, items: int) -> tuple[int, float, AnalysisReport]:
+    corpus = generate(feeds, items)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
+        for feed, entries in corpus.items():
+            sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+            store.save_entries(sid, entries, seen_at=1_741_000_000)
+        started = time.perf_counter()
+        report = analyse_pending(store)
+        took = time.perf_counter() - started
+        reposts = store.conn.execute(
+            "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
+        ).fetchone()[0]
+        threads = store.conn.execute("SELECT count(*) FROM threads").fetchone()[0]
+    n = feeds * items
+    stages = "  ".join(f"{k} {v / n * 1e6:.0f} us" for k, v in report.timings.items())
+    print(
+        f"{n:>7} entries ({feeds} feeds x {items}): {took:6.1f} s  {n / took:7.0f} entries/s"
+        f"  {took / n * 1e6:6.0f} us/entry  reposts {reposts}  threads {threads}"
+        f"  entities {'on' if report.entities else 'off'}  [{stages}]"
+    )
+    return n, took, report
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="speed at 10k entries only")
+    ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument("--no-speed", action="store_true")
+    args = ap.parse_args()
+    if not args.no_quality:
+        print("== thread quality (B-cubed against gold stories)")
+        quality("ECB+ dev (articles)", ecbplus(STORIES / "ecbplus-dev.jsonl"))
+        quality("UCI dev (headlines)", uci(STORIES / "uci-dev.csv"))
+    if not args.no_speed:
+        print("== speed: dedup + entities + threads")
+        sizes = [(50, 200)] if args.quick else [(50, 200), (200, 200), (500, 200)]
+        results = [speed(f, i) for f, i in sizes]
+        if len(results) > 1:
+            small, large = results[0], results[-1]
+            ratio = (large[1] / large[0]) / (small[1] / small[0])
+            print(f"per-entry time at {large[0]} vs {small[0]}: {ratio:.2f}x (target <= 1.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Deduplication: reposts, updated copies and near-duplicates become one item.
+
+Layers (the first is the store's: same source and stable id -> same entry, a new version when
+the text changed):
+1. the same normalised text (case, punctuation and spacing ignored; a "Watch:" style prefix on a
+   title ignored) -> one item;
+2. one text containing the other, as when a live blog reposts an entry with an extra paragraph:
+   most 3-word shingles of the shorter text are in the longer one -> one item;
+3. near-duplicates across sources: shingle Jaccard >= 0.8, found through MinHash LSH bands.
+Matching is on text only, never on guids, so two sources that happen to share a guid stay apart.
+
+An item's canonical entry is its earliest (published_at, id); every other entry of the item has
+`repost_of` pointing straight at it (never a chain), so "mark the item read" is one UPDATE.
+Lookup keys live in `dedup_keys`; the cost of one entry is a few index probes, whatever the size
+of the cache.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from wirereader.analysis import lsh
+from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
+
+MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: title + body exact
+MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too common to be keys
+NEAR_DUPLICATE = 0.8  # shingle Jaccard
+CONTAINED = 0.9  # share of the shorter text's shingles found in the longer one
+MAX_CANDIDATES = 40  # newest first; bounds the work for boilerplate shared by many entries
+
+# Key types, mixed into every key so an exact-text key never meets a band key.
+_EXACT_BODY, _PARAGRAPH, _BAND, _EXACT_TITLE = 1, 2, 3, 4
+
+
+@dataclass
+class Entry:
+    """What dedup and threads need of an entry."""
+
+    id: int
+    source_id: int
+    title: str
+    body: str
+    published_at: int
+    repost_of: int | None = None
+    thread_id: int | None = None
+    kind: str = "post"
+    analysed: bool = False  # analysed before: its text changed since
+
+
+@dataclass
+class Fingerprint:
+    """The comparable form of one entry's text."""
+
+    keys: list[int]
+    exact: int
+    tokens: list[str]
+    shingles: set[int] = field(default_factory=set)
+
+    @property
+    def long(self) -> bool:
+        return len(self.tokens) >= MIN_BODY_WORDS
+
+
+def fingerprint(title: str, body: str) -> Fingerprint:
+    tokens = words(body)
+    if len(tokens) < MIN_BODY_WORDS:
+        # A video, a picture gallery or a one-line post: only the same title and body match.
+        text = normalised(strip_kind_prefix(title)) + "\n" + " ".join(tokens)
+        exact = text_key(_EXACT_TITLE, text)
+        return Fingerprint([exact] if text.strip() else [], exact, tokens)
+    exact = text_key(_EXACT_BODY, " ".join(tokens))
+    keys = [exact]
+    for paragraph in body.split("\n\n"):
+        para = words(paragraph)
+        if len(para) >= MIN_PARAGRAPH_WORDS:
+            keys.append(text_key(_PARAGRAPH, " ".join(para)))
+    sh = shingles(tokens)
+    keys += lsh.band_keys(lsh.signature(sh), _BAND)
+    return Fingerprint(sorted(set(keys)), exact, tokens, sh)
+
+
+def same_item(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two texts are one item: equal, one containing the other, or near-duplicates."""
+    if a.exact == b.exact:
+        return True
+    if not (a.long and b.long):
+        return False
+    common = len(a.shingles & b.shingles)
+    if not common:
+        return False
+    smaller = min(len(a.shingles), len(b.shingles))
+    union = len(a.shingles) + len(b.shingles) - common
+    return common / union >= NEAR_DUPLICATE or common / smaller >= CONTAINED
+
+
+@dataclass
+class DedupOutcome:
+    canonical: dict[int, int] = field(default_factory=dict)  # entry id -> its item's entry id
+    merged: int = 0  # entries that joined an existing item
+    moved_threads: set[int] = field(default_factory=set)  # threads whose items changed
+
+
+class Deduplicator:
+    """Assigns entries to items inside the caller's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._prints: dict[int, Fingerprint] = {}
+
+    def run(self, entries: list[Entry]) -> DedupOutcome:
+        out = DedupOutcome()
+        ordered = sorted(entries, key=lambda e: (e.published_at, e.id))
+        changed = [e.id for e in ordered if e.analysed]
+        if changed:
+            # Keys of a text that is no longer there must not match anything.
+            self.conn.executemany(
+                "DELETE FROM dedup_keys WHERE entry_id = ?", [(i,) for i in changed]
+            )
+        for entry in ordered:
+            fp = fingerprint(entry.title, entry.body)
+            self._prints[entry.id] = fp
+            matches = self._matches(entry, fp)
+            if fp.keys:
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)",
+                    [(k, entry.id) for k in fp.keys],
+                )
+            if matches:
+                self._join(entry, matches, out)
+            out.canonical[entry.id] = entry.repost_of or entry.id
+        return out
+
+    def _matches(self, entry: Entry, fp: Fingerprint) -> list[int]:
+        if not fp.keys:
+            return []
+        marks = ",".join("?" * len(fp.keys))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT entry_id FROM dedup_keys WHERE key IN ({marks}) AND entry_id != ?"
+            f" ORDER BY entry_id DESC LIMIT {MAX_CANDIDATES}",
+            [*fp.keys, entry.id],
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        missing = [i for i in ids if i not in self._prints]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for r in self.conn.execute(
+                f"SELECT id, title, body FROM entries WHERE id IN ({marks})", missing
+            ):
+                self._prints[r[0]] = fingerprint(r[1], r[2])
+        return [i for i in ids if same_item(fp, self._prints[i])]
+
+    def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
+        marks = ",".join("?" * len(matches))
+        roots = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT coalesce(repost_of, id) FROM entries WHERE id IN ({marks})", matches
+            )
+        }
+        if entry.repost_of is not None:
+            roots.add(entry.repost_of)
+        roots.discard(entry.id)
+        if not roots:
+            return
+        members = [entry.id, *roots]
+        marks = ",".join("?" * len(members))
+        rows = self.conn.execute(
+            f"SELECT id, published_at, thread_id FROM entries WHERE id IN ({marks})", members
+        ).fetchall()
+        times = {r[0]: (r[1], r[0]) for r in rows}
+        times[entry.id] = (entry.published_at, entry.id)  # not written yet if new
+        root = min(times, key=lambda i: times[i])
+        # The thread of the earliest item that has one carries the merged item.
+        threads = {r[0]: r[2] for r in rows if r[2] is not None}
+        thread = next((threads[i] for i in sorted(threads, key=lambda i: times[i])), None)
+        old_roots = [r for r in members if r != root]
+        marks = ",".join("?" * len(old_roots))
+        self.conn.execute(
+            f"UPDATE entries SET repost_of = ? WHERE (repost_of IN ({marks}) OR id IN ({marks}))"
+            f" AND id != ?",
+            [root, *old_roots, *old_roots, root],
+        )
+        self.conn.execute(
+            "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id) WHERE id = ?",
+            (thread, root),
+        )
+        out.moved_threads.update(t for t in threads.values() if t is not None)
+        entry.repost_of = None if root == entry.id else root
+        entry.thread_id = thread if thread is not None else entry.thread_id
+        if thread is not None:
+            self.conn.execute(
+                "UPDATE entries SET thread_id = ? WHERE repost_of = ?", (thread, root)
+            )
+        out.merged += 1

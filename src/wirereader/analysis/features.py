@@ -1,0 +1,116 @@
+"""Text features shared by dedup and threads: words, terms, shingles and stable hashes.
+
+Hashes must be stable across processes (they are stored in the cache), so nothing here uses
+Python's randomised `hash()`; words are hashed once with CRC-32 and cached.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+# Title prefixes that say what an entry is, not what it is about: "Watch: X" reposts "X".
+_KIND_PREFIX = re.compile(
+    r"^\s*(?:(?:watch|video|breaking|in pictures|pictured|pictures|mapped|map|icymi|reminder|"
+    r"live|updated?|exclusive|explained|explainer|opinion|recap|revealed|photos?)\s*[:|\-–—]"
+    r"|analysis\s*[|:])\s*",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_TERM = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves said says
+    say told tells tell one two new like get got us mr ms mrs may might must shall year years
+    time day days week weeks people monday tuesday wednesday thursday friday saturday sunday
+    today yesterday according also just still even many much well back first last could
+    """.split()
+)
+
+MASK64 = (1 << 64) - 1
+_word_hash_cache: dict[str, int] = {}
+
+
+def strip_kind_prefix(title: str) -> str:
+    """'Watch: Trump claims ...' -> 'Trump claims ...' (one prefix, as outlets write them)."""
+    return _KIND_PREFIX.sub("", title, count=1)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words with apostrophes folded: the unit of normalised text and shingles."""
+    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+
+
+def normalised(text: str) -> str:
+    """Text reduced to its words: case, punctuation, quotes and spacing no longer matter."""
+    return " ".join(words(text))
+
+
+def stem(word: str) -> str:
+    """A light plural fold (troops/troop, countries/country); enough for headline overlap."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def terms(text: str, limit: int = 0) -> list[str]:
+    """Content terms for TF-IDF: lower-case, possessives dropped, stop words out, plurals folded."""
+    out: list[str] = []
+    for raw in _TERM.findall(text.lower()):
+        w = raw.replace("’", "'")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if len(w) < 2 or w in STOPWORDS:
+            continue
+        out.append(stem(w))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def mix64(value: int) -> int:
+    """A 64-bit finaliser (splitmix64): spreads CRC bits over the whole word."""
+    z = (value + 0x9E3779B97F4A7C15) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def word_hash(word: str) -> int:
+    h = _word_hash_cache.get(word)
+    if h is None:
+        h = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+        if len(_word_hash_cache) < 500_000:  # bounded: a hostile feed cannot grow it forever
+            _word_hash_cache[word] = h
+    return h
+
+
+def text_key(tag: int, text: str) -> int:
+    """A stable signed 63-bit key (fits SQLite INTEGER) for a normalised text and a key type."""
+    h = zlib.crc32(text.encode("utf-8", "surrogatepass"))
+    h2 = zlib.adler32(text.encode("utf-8", "surrogatepass"))
+    return mix64((tag << 56) ^ (h << 24) ^ h2 ^ (len(text) << 12)) >> 1
+
+
+def shingles(tokens: list[str]) -> set[int]:
+    """Hashes of every run of three consecutive words (one hash for shorter texts)."""
+    hs = [word_hash(w) for w in tokens]
+    if len(hs) < 3:
+        return {hash_tuple(hs)} if hs else set()
+    a, b = 0x9E3779B1, 0x85EBCA77
+    return {(x * a * a + y * a + z * b) & MASK64 for x, y, z in zip(hs, hs[1:], hs[2:])}
+
+
+def hash_tuple(values: list[int]) -> int:
+    h = 0
+    for v in values:
+        h = (h * 0x100000001B3 + v) & MASK64
+    return h

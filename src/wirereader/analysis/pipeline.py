@@ -1,0 +1,153 @@
+"""The analysis pipeline: dedup -> entities -> threads over what is new in the cache.
+
+Incremental: an entry is pending while `entries.analysed_hash` differs from its `content_hash`
+(new, or its text changed since). Each batch of pending entries is analysed in one transaction
+and marked, so a second run finds nothing to do and a killed run leaves whole batches only.
+Placing a new item never moves an old one: the cache is not re-clustered.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirereader.analysis.dedup import Deduplicator, Entry
+from wirereader.analysis.threads import ThreadIndex
+from wirereader.store.db import Store
+
+BATCH = 2_000
+
+
+@dataclass
+class AnalysisReport:
+    entries: int = 0  # entries analysed (new or changed)
+    items: int = 0  # of which canonical items (not reposts)
+    reposts: int = 0  # entries that joined an existing item
+    threads_created: int = 0
+    threads_touched: int = 0
+    entities: bool = False  # whether entity extraction ran
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+
+def _entity_recorder() -> Any:
+    """entity_store.record_entities when that module is installed, else None."""
+    try:
+        from wirereader.analysis import entity_store
+    except ImportError:
+        return None
+    return getattr(entity_store, "record_entities", None)
+
+
+_PENDING = (
+    "SELECT id, source_id, title, body, published_at, repost_of, thread_id, kind,"
+    " analysed_hash IS NOT NULL FROM entries WHERE analysed_hash IS NOT content_hash"
+    " ORDER BY published_at, id LIMIT ?"
+)
+
+
+def pending_count(store: Store) -> int:
+    return int(
+        store.conn.execute(
+            "SELECT count(*) FROM entries WHERE analysed_hash IS NOT content_hash"
+        ).fetchone()[0]
+    )
+
+
+def analyse_pending(store: Store, *, batch_size: int = BATCH) -> AnalysisReport:
+    """Analyse every entry not analysed yet (or changed since), batch by batch."""
+    report = AnalysisReport()
+    started = time.perf_counter()
+    record_entities = _entity_recorder()
+    report.entities = record_entities is not None
+    while True:
+        with store.transaction() as conn:
+            rows = conn.execute(_PENDING, (batch_size,)).fetchall()
+            if not rows:
+                break
+            entries = [Entry(*row[:8], analysed=bool(row[8])) for row in rows]
+            _analyse_batch(conn, entries, record_entities, report)
+        if len(rows) < batch_size:
+            break
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _analyse_batch(
+    conn: sqlite3.Connection, entries: list[Entry], record_entities: Any, report: AnalysisReport
+) -> None:
+    ids = [e.id for e in entries]
+    t0 = time.perf_counter()
+    dedup = Deduplicator(conn).run(entries)
+    report.reposts += dedup.merged
+    t1 = time.perf_counter()
+    report.add_time("dedup", t1 - t0)
+
+    if record_entities is not None:
+        record_entities(conn, ids)
+    t2 = time.perf_counter()
+    report.add_time("entities", t2 - t1)
+
+    # Dedup may have turned an entry of this batch into a repost of an older one, or given it
+    # the thread of the item it joined: read the outcome back.
+    state = {r[0]: (r[1], r[2]) for r in _select_in(conn, "id, repost_of, thread_id", "id", ids)}
+    for e in entries:
+        e.repost_of, e.thread_id = state[e.id]
+    items = [e for e in entries if e.repost_of is None and e.thread_id is None]
+    report.items += sum(1 for e in entries if e.repost_of is None)
+    index = ThreadIndex(conn)
+    placed = index.place_batch(items, _entity_terms(conn, [e.id for e in items]))
+    index.flush()
+    conn.executemany(
+        "UPDATE entries SET thread_id = ? WHERE id = ?",
+        [(thread, item) for item, thread in placed.assigned.items()],
+    )
+    # Reposts follow their item into its thread.
+    conn.executemany(
+        "UPDATE entries SET thread_id = (SELECT r.thread_id FROM entries r WHERE r.id = ?)"
+        " WHERE id = ?",
+        [(e.repost_of, e.id) for e in entries if e.repost_of is not None],
+    )
+    touched = placed.touched | dedup.moved_threads
+    _recount(conn, touched)
+    report.threads_created += placed.created
+    report.threads_touched += len(touched)
+    conn.executemany(
+        "UPDATE entries SET analysed_hash = content_hash WHERE id = ?", [(i,) for i in ids]
+    )
+    report.entries += len(entries)
+    report.add_time("threads", time.perf_counter() - t2)
+
+
+def _entity_terms(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for r in _select_in(conn, "entry_id, entity_id", "entry_id", ids, table="entry_entities"):
+        out.setdefault(r[0], []).append(f"@{r[1]}")
+    return out
+
+
+def _select_in(
+    conn: sqlite3.Connection, columns: str, key: str, ids: list[int], *, table: str = "entries"
+) -> list[sqlite3.Row]:
+    rows: list[sqlite3.Row] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows += conn.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", chunk)
+    return rows
+
+
+def _recount(conn: sqlite3.Connection, threads: set[int]) -> None:
+    """Size and span of each touched thread, from its items (reposts do not count)."""
+    conn.executemany(
+        "UPDATE threads SET (size, first_at, last_at) = (SELECT count(*),"
+        " coalesce(min(published_at), threads.first_at), coalesce(max(published_at),"
+        " threads.last_at) FROM entries WHERE thread_id = threads.id AND repost_of IS NULL)"
+        " WHERE id = ?",
+        [(t,) for t in threads],
+    )

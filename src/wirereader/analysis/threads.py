@@ -1,0 +1,294 @@
+"""Story threads: online clustering of items into stories across sources.
+
+In the spirit of Miranda et al. (2018), "Multilingual Clustering of Streaming News": each new item
+is a TF-IDF vector of its title (counted twice), body and entities; it joins the most similar
+thread when the cosine with that thread's centroid, damped by the time between them, passes a
+threshold, else it starts a thread. Nothing already placed is ever moved, so adding an item costs
+the same whatever the size of the cache:
+- candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
+  at most `POSTINGS` per term) probed with the item's strongest terms;
+- a centroid is kept as its strongest `KEEP_TERMS` terms, compared on its top `COMPARE_TERMS`;
+- IDF comes from `term_df`, updated with the whole batch before the batch is placed.
+The threshold follows the item's length: a headline shares fewer words with its story than an
+article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG`).
+Time decay: similarity x (FLOOR + (1 - FLOOR) * exp(-gap / 72 h)); an item dated long after its
+story can still join it on strong content, as a dated article about a week-old event does.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+
+from wirereader.analysis.dedup import Entry
+from wirereader.analysis.features import strip_kind_prefix, terms
+
+TITLE_WEIGHT = 2.0
+ENTITY_WEIGHT = 1.0
+MAX_BODY_TERMS = 400  # the start of a long article says what it is about
+ITEM_TERMS = 60
+PROBE_TERMS = 10
+POSTINGS = 40
+KEEP_TERMS = 80
+COMPARE_TERMS = 40
+THRESHOLD_SHORT = 0.05
+THRESHOLD_LONG = 0.22
+LONG_ITEM_TERMS = 40
+DECAY_HOURS = 72.0
+FLOOR = 0.5
+
+
+@dataclass
+class Centroid:
+    """A thread's running centroid (sum of member vectors, strongest terms only)."""
+
+    id: int
+    weights: dict[str, float]
+    first_at: int
+    last_at: int
+    size: int = 0
+    headline_entry: int | None = None
+    headline_score: float = 0.0
+    title: str = ""
+    top: dict[str, float] = field(default_factory=dict)
+    norm: float = 1.0
+    dirty: bool = False
+
+    def refresh(self) -> None:
+        if len(self.weights) > KEEP_TERMS:
+            keep = sorted(self.weights.items(), key=lambda kv: -kv[1])[:KEEP_TERMS]
+            self.weights = dict(keep)
+        strongest = sorted(self.weights.items(), key=lambda kv: -kv[1])[:COMPARE_TERMS]
+        self.top = dict(strongest)
+        self.norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
+
+    def cosine(self, vector: dict[str, float]) -> float:
+        top = self.top
+        return sum(w * top.get(t, 0.0) for t, w in vector.items()) / self.norm
+
+
+def time_factor(gap_seconds: float) -> float:
+    return FLOOR + (1.0 - FLOOR) * math.exp(-abs(gap_seconds) / 3600.0 / DECAY_HOURS)
+
+
+def threshold(distinct_terms: int) -> float:
+    share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
+    return THRESHOLD_SHORT + (THRESHOLD_LONG - THRESHOLD_SHORT) * share
+
+
+@dataclass
+class ThreadOutcome:
+    assigned: dict[int, int] = field(default_factory=dict)  # item id -> thread id
+    created: int = 0
+    touched: set[int] = field(default_factory=set)
+
+
+class ThreadIndex:
+    """Thread state for one analysis run; call `place_batch` then `flush` in a transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.centroids: dict[int, Centroid] = {}
+        self.df: dict[str, int] = {}
+        self.docs = int(
+            (conn.execute("SELECT value FROM meta WHERE key = 'analysis.items'").fetchone() or [0])[
+                0
+            ]
+        )
+        self._db_postings: dict[str, list[int]] = {}
+        self._new_postings: dict[str, set[int]] = {}
+        self._df_delta: Counter[str] = Counter()
+
+    # -- vectors ------------------------------------------------------------------------------
+
+    @staticmethod
+    def counts(entry: Entry, entities: list[str]) -> Counter[str]:
+        tf: Counter[str] = Counter()
+        for t in terms(strip_kind_prefix(entry.title)):
+            tf[t] += TITLE_WEIGHT
+        for t in terms(entry.body, MAX_BODY_TERMS):
+            tf[t] += 1.0
+        for e in entities:
+            tf[e] += ENTITY_WEIGHT
+        return tf
+
+    def _load_df(self, vocabulary: set[str]) -> None:
+        missing = [t for t in vocabulary if t not in self.df]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found = dict(
+                self.conn.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk)
+            )
+            for t in chunk:
+                self.df[t] = int(found.get(t, 0))
+
+    def vector(self, tf: Counter[str]) -> dict[str, float]:
+        n = self.docs + 1
+        weights = {
+            t: (1.0 + math.log(c)) * math.log(n / (self.df.get(t, 0) + 0.5)) for t, c in tf.items()
+        }
+        strongest = sorted(weights.items(), key=lambda kv: -kv[1])[:ITEM_TERMS]
+        norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
+        return {t: w / norm for t, w in strongest if w > 0}
+
+    # -- candidates ---------------------------------------------------------------------------
+
+    def _postings(self, term: str) -> list[int]:
+        known = self._db_postings.get(term)
+        if known is None:
+            known = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT thread_id FROM thread_terms WHERE term = ?"
+                    " ORDER BY thread_id DESC LIMIT ?",
+                    (term, POSTINGS),
+                )
+            ]
+            self._db_postings[term] = known
+        fresh = self._new_postings.get(term)
+        if fresh:
+            return sorted(fresh.union(known), reverse=True)[:POSTINGS]
+        return known
+
+    def _load_centroids(self, ids: set[int]) -> None:
+        missing = [i for i in ids if i not in self.centroids]
+        if not missing:
+            return
+        marks = ",".join("?" * len(missing))
+        for r in self.conn.execute(
+            f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
+            f" s.headline_score FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id"
+            f" WHERE t.id IN ({marks})",
+            missing,
+        ):
+            self.centroids[r[0]] = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
+        for r in self.conn.execute(
+            f"SELECT thread_id, term, weight FROM thread_terms WHERE thread_id IN ({marks})",
+            missing,
+        ):
+            self.centroids[r[0]].weights[r[1]] = r[2]
+        for i in missing:
+            if i in self.centroids:
+                self.centroids[i].refresh()
+
+    # -- placing ------------------------------------------------------------------------------
+
+    def place_batch(self, items: list[Entry], entities: dict[int, list[str]]) -> ThreadOutcome:
+        """Place new items (canonical entries without a thread), oldest first."""
+        out = ThreadOutcome()
+        counted = [(e, self.counts(e, entities.get(e.id, []))) for e in items]
+        vocabulary: set[str] = set()
+        for _, tf in counted:
+            vocabulary.update(tf)
+        self._load_df(vocabulary)
+        # IDF over the cache and this whole batch: the first items of a batch are weighed
+        # like the last ones.
+        for _, tf in counted:
+            for t in tf:
+                self.df[t] = self.df.get(t, 0) + 1
+                self._df_delta[t] += 1
+        self.docs += len(counted)
+        for entry, tf in sorted(counted, key=lambda p: (p[0].published_at, p[0].id)):
+            vec = self.vector(tf)
+            thread = self._best(entry, vec, len(tf))
+            if thread is None:
+                thread = self._create(entry)
+                out.created += 1
+            self._add(thread, entry, vec)
+            out.assigned[entry.id] = thread.id
+            out.touched.add(thread.id)
+        return out
+
+    def _best(self, entry: Entry, vec: dict[str, float], distinct: int) -> Centroid | None:
+        probe = sorted(vec.items(), key=lambda kv: -kv[1])[:PROBE_TERMS]
+        ids: set[int] = set()
+        for t, _ in probe:
+            ids.update(self._postings(t))
+        self._load_centroids(ids)
+        best, best_score = None, threshold(distinct)
+        for i in ids:
+            c = self.centroids.get(i)
+            if c is None:
+                continue
+            gap = 0
+            if entry.published_at < c.first_at:
+                gap = c.first_at - entry.published_at
+            elif entry.published_at > c.last_at:
+                gap = entry.published_at - c.last_at
+            score = c.cosine(vec) * time_factor(gap)
+            if score >= best_score:
+                best, best_score = c, score
+        return best
+
+    def _create(self, entry: Entry) -> Centroid:
+        cur = self.conn.execute(
+            "INSERT INTO threads (title, first_at, last_at, size) VALUES (?, ?, ?, 0)",
+            (strip_kind_prefix(entry.title), entry.published_at, entry.published_at),
+        )
+        c = Centroid(int(cur.lastrowid or 0), {}, entry.published_at, entry.published_at)
+        c.dirty = True
+        self.centroids[c.id] = c
+        return c
+
+    def _add(self, c: Centroid, entry: Entry, vec: dict[str, float]) -> None:
+        # Headline: the item most central to the story when it joined (an empty body or a
+        # "Watch:" title makes a weaker headline).
+        central = c.cosine(vec) if c.size else 0.0
+        if not entry.body.strip():
+            central *= 0.5
+        if c.headline_entry is None or central > c.headline_score:
+            c.headline_entry, c.headline_score = entry.id, central
+            c.title = strip_kind_prefix(entry.title).strip() or entry.title
+        for t, w in vec.items():
+            c.weights[t] = c.weights.get(t, 0.0) + w
+            if t not in c.top:
+                self._new_postings.setdefault(t, set()).add(c.id)
+        c.size += 1
+        c.first_at = min(c.first_at, entry.published_at)
+        c.last_at = max(c.last_at, entry.published_at)
+        c.refresh()
+        c.dirty = True
+
+    # -- persisting ---------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        dirty = [c for c in self.centroids.values() if c.dirty]
+        if dirty:
+            self.conn.executemany(
+                "DELETE FROM thread_terms WHERE thread_id = ?", [(c.id,) for c in dirty]
+            )
+            self.conn.executemany(
+                "INSERT INTO thread_terms (term, thread_id, weight) VALUES (?, ?, ?)",
+                [(t, c.id, w) for c in dirty for t, w in c.weights.items()],
+            )
+            self.conn.executemany(
+                "UPDATE threads SET title = ?, first_at = ?, last_at = ? WHERE id = ?",
+                [(c.title, c.first_at, c.last_at, c.id) for c in dirty],
+            )
+            self.conn.executemany(
+                "INSERT INTO thread_state (thread_id, headline_entry, headline_score)"
+                " VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                " headline_entry = excluded.headline_entry,"
+                " headline_score = excluded.headline_score",
+                [(c.id, c.headline_entry, c.headline_score) for c in dirty],
+            )
+            for c in dirty:
+                c.dirty = False
+        if self._df_delta:
+            self.conn.executemany(
+                "INSERT INTO term_df (term, df) VALUES (?, ?)"
+                " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                list(self._df_delta.items()),
+            )
+            self._df_delta.clear()
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('analysis.items', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(self.docs),),
+        )
+        # Postings written to the table are served from it from now on.
+        self._db_postings.clear()
+        self._new_postings.clear()
