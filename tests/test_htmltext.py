@@ -39,7 +39,7 @@ def test_links_are_collected_not_inlined() -> None:
     text, links = html_to_text(
         '<p>Read <a href="/report">the full report</a> and '
         '<a href="https://other.example/x">this</a>.</p>'
-        '<img src="pic.jpg" alt="A bridge"><a href="javascript:alert(1)">bad</a>'
+        '<img src="pic.jpg" alt="A bridge"><a href="javascript:alert(1)">bad</a> '
         '<a href="/report">same again</a>',
         base_url="https://news.example/live/1",
     )
