@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,6 +38,21 @@ class SaveResult:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = 2 * 86_400  # clocks and zones disagree; more than this ahead is not a real time
+
+
+def plausible(moment: datetime | None, now: int) -> datetime | None:
+    """The time if a news entry could carry it, else None (year 0, year 9999, overflow)."""
+    if moment is None:
+        return None
+    try:
+        stamp = moment.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if EARLIEST.timestamp() <= stamp <= now + FUTURE_SLACK else None
 
 
 def to_epoch(moment: datetime | None, default: int) -> int:
@@ -161,6 +176,11 @@ class Store:
             }
             seen_in_batch: set[str] = set()
             for entry in batch:
+                # A hostile or broken time would pin an entry to the top or bottom of the
+                # timeline forever: such an entry is dated when it was first seen instead.
+                published, updated = plausible(entry.published, now), plausible(entry.updated, now)
+                if published is not entry.published or updated is not entry.updated:
+                    entry = replace(entry, published=published, updated=updated)
                 if entry.stable_id in seen_in_batch:
                     continue  # a feed listing the same guid twice: the first one wins
                 seen_in_batch.add(entry.stable_id)
