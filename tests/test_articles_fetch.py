@@ -17,9 +17,9 @@ from wirereader.articles import state
 from wirereader.articles.fetcher import fetch_articles, settings_for
 from wirereader.config import Config, FeedConfig
 from wirereader.model import Link, RawEntry
-from wirereader.sources.feeds import parse_feed
+from wirereader.refresh import RefreshReport, refresh
 from wirereader.sources.fetch import Fetcher
-from wirereader.store.db import SaveResult, Store
+from wirereader.store.db import Store
 
 PAGES = Path(__file__).parent / "articles_pages"
 HTML = "text/html; charset=utf-8"
@@ -60,14 +60,14 @@ def server() -> Iterator[FeedServer]:
         yield s
 
 
-def refresh_feed(store: Store, server: FeedServer, path: str = "/feed.xml") -> SaveResult:
-    """The feed step of a refresh: fetch, parse, save under the feed's source."""
-    url = server.url(path)
-    with Fetcher(FAST) as fetcher:
-        response = fetcher.fetch(url)
-    document = parse_feed(response.body, url=url, content_type=response.content_type)
-    source_id = store.ensure_source(url, "feed", name="teasers", title=document.title)
-    return store.save_entries(source_id, document.entries)
+def refresh_feed(
+    store: Store, server: FeedServer, path: str = "/feed.xml", full_text: str = "auto"
+) -> RefreshReport:
+    """The feed refresh as the app runs it, for one subscribed feed."""
+    cfg = Config(feeds=[FeedConfig(url=server.url(path), name="teasers", full_text=full_text)])
+    report = refresh(store, cfg, fetcher=Fetcher(FAST))
+    assert report.new or report.updated or report.results, report
+    return report
 
 
 def teaser_feed(server: FeedServer, corpus: Path) -> dict[str, str]:
@@ -320,15 +320,19 @@ def test_article_fetch_never_blocks_a_feed_refresh(server: FeedServer, db_path: 
 
 def test_full_text_setting_per_feed(server: FeedServer, corpus: Path, store: Store) -> None:
     teaser_feed(server, corpus)
-    refresh_feed(store, server)
-    feed_url = server.url("/feed.xml")
-    never = Config(feeds=[FeedConfig(url=feed_url, full_text="never")])
-    assert fetch_articles(store, never, settings=FAST).attempted == 0
+    # the setting recorded with the subscription is enough (no config at article time)
+    refresh_feed(store, server, full_text="never")
+    assert fetch_articles(store, settings=FAST).attempted == 0
     assert {r[0] for r in store.conn.execute("SELECT reason FROM articles")} == {"never"}
-    always = Config(feeds=[FeedConfig(url=feed_url, full_text="always")])
+    assert not any(hit.path.startswith("/news/") for hit in server.requests)
+    # switched to "always": every item with a link, the full-text one too
+    feed_url = server.url("/feed.xml")
+    always = Config(feeds=[FeedConfig(url=feed_url, name="teasers", full_text="always")])
     report = fetch_articles(store, always, settings=FAST)
-    assert report.fetched == 4  # the full-text item too
+    assert report.fetched == 4
     assert server.hits("/news/regatta")
+    # and back to "auto": nothing new to do, what was fetched stays
+    assert fetch_articles(store, settings=FAST).attempted == 0
 
 
 def test_full_report_of_a_live_blog_post_becomes_its_own_entry(

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from wirereader.articles import state
 from wirereader.articles.extract import ExtractionError, extract_article
+from wirereader.articles.teaser import MODES
 from wirereader.config import Config
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
 from wirereader.store.db import Store
@@ -52,6 +53,7 @@ class ArticleReport:
     deferred: int = 0  # not requested: the host asked us to wait
     remaining: int = 0  # still missing after this run (failed or not due yet)
     changed_entries: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def settings_for(cfg: Config | None) -> FetchSettings:
@@ -66,24 +68,27 @@ def settings_for(cfg: Config | None) -> FetchSettings:
 
 
 def source_modes(store: Store, cfg: Config | None) -> Callable[[int], str]:
-    """source id -> its `full_text` setting ('auto' for sources not in the config)."""
-    if cfg is None or not cfg.feeds:
-        return lambda _source_id: "auto"
-    by_url = {_norm(f.url): f.full_text for f in cfg.feeds}
-    by_name = {f.name: f.full_text for f in cfg.feeds if f.name}
+    """source id -> its `full_text` setting ('auto' for sources nobody configured).
+
+    The subscriptions table keeps each feed's setting (also for feeds added with `add`); the
+    config's [[feeds]] entries win where they name the same feed.
+    """
     modes: dict[int, str] = {}
-    for row in store.conn.execute("SELECT id, key, name, url FROM sources"):
-        mode = by_url.get(_norm(row["key"])) or by_url.get(_norm(row["url"]))
-        mode = mode or by_name.get(row["name"])
-        if mode:
-            modes[row["id"]] = mode
+    by_url = {_norm(f.url): f.full_text for f in cfg.feeds} if cfg is not None else {}
+    by_name = {f.name: f.full_text for f in cfg.feeds if f.name} if cfg is not None else {}
     if _has_table(store, "feeds"):
         columns = {r[1] for r in store.conn.execute("PRAGMA table_info(feeds)")}
-        if {"url", "source_id"} <= columns:
-            for row in store.conn.execute("SELECT url, source_id FROM feeds"):
-                mode = by_url.get(_norm(row[0]))
-                if mode and row[1] is not None:
-                    modes[int(row[1])] = mode
+        mode_column = "full_text" if "full_text" in columns else "'auto'"
+        for row in store.conn.execute(f"SELECT source_id, url, {mode_column} FROM feeds"):
+            mode = by_url.get(_norm(row[1])) or row[2]
+            if row[0] is not None and mode in MODES:
+                modes[int(row[0])] = mode
+    if by_url or by_name:
+        for row in store.conn.execute("SELECT id, key, name, url FROM sources"):
+            mode = by_url.get(_norm(row["key"])) or by_url.get(_norm(row["url"]))
+            mode = mode or by_name.get(row["name"])
+            if mode:
+                modes[row["id"]] = mode
     return lambda source_id: modes.get(source_id, "auto")
 
 
@@ -130,7 +135,9 @@ def fetch_articles(
                 progress(report.attempted, len(jobs), job, note)
     report.remaining = state.missing_count(store)
     if report.changed_entries:
-        _analyse(store)
+        problem = _analyse(store)
+        if problem:
+            report.warnings.append(problem)
     return report
 
 
@@ -301,12 +308,17 @@ def decode_page(response: Response) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _analyse(store: Store) -> None:
-    """Let dedup, entities and threads see the new text, when the analysis layer is installed."""
+def _analyse(store: Store) -> str:
+    """Let dedup, entities and threads see the new text; '' or a one-line problem."""
     try:
         from wirereader.analysis import pipeline
     except ImportError:
-        return
+        return ""
     analyse = getattr(pipeline, "analyse_pending", None)
-    if analyse is not None:
+    if analyse is None:
+        return ""
+    try:
         analyse(store)
+    except Exception as exc:  # the articles are saved; analysis catches up next time
+        return f"analysis of the new articles failed ({type(exc).__name__}: {exc})"
+    return ""

@@ -80,6 +80,8 @@ def run_articles(
     else:
         for _entry_id, message in report.failed:
             warn(message)
+        for message in report.warnings:
+            warn(message)
         print(
             f"articles: {report.fetched} stored, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed, {report.deferred} deferred; "
