@@ -1,0 +1,204 @@
+"""Entity extraction: recall on ECB+, precision on the seeds (checked by hand), speed.
+
+    python bench/entities_bench.py [--corpus ../shared/corpus] [--seconds 2]
+
+Recall (ECB+ `stories/ecbplus-dev.jsonl`, 772 articles with annotated entity mentions):
+- Gold set: annotated mentions of a person, organisation or place (types HUMAN_PART_PER,
+  HUMAN_PART_ORG, HUMAN_PART_GPE, LOC_GEO, LOC_FAC, LOC_OTHER) that are *proper names*: the
+  mention holds a word the corpus itself writes capitalised in the middle of a sentence more
+  often than in lower case. So 'Tara Reid', 'Mr. LaRue', 'Promises Treatment Center in Malibu'
+  count; 'He', 'Police' opening a sentence, 'the facility' do not. Products and titles
+  (NON_HUMAN_PART: 'Internet Explorer') and generic mentions are left out.
+- Where: the corpus gives a sentence number but no offsets, so the j-th annotated mention of
+  a text in a document is paired with the j-th occurrence of that text in the document.
+- Found: an extracted mention overlaps the gold mention on one of its proper-name words
+  (lenient, the usual 'partial match'). 'Exact' also prints the share where an extracted
+  mention covers every proper-name word of the gold mention. 'Kind agrees' is the share of
+  found mentions whose kind matches the gold type (PER->person, ORG->org, GPE/LOC->place).
+
+Precision (seeds): every distinct entity the two seed files yield is printed with its kind and
+mention count, and compared to the hand judgements in bench/entities_seed_judgements.tsv
+(`ok`: a real person/place/organisation of that kind; `kind`: a real entity, wrong kind;
+`no`: not an entity). Entity-level and mention-weighted precision count only `ok`.
+
+Speed: extraction alone, single process, over the seed entries and the ECB+ articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from wirereader.analysis.entities import extract, extract_located  # noqa: E402
+from wirereader.analysis.entity_data import fold_key  # noqa: E402
+from wirereader.ingest import ParseContext, parse_file  # noqa: E402
+
+GOLD_KIND = {
+    "HUMAN_PART_PER": "person",
+    "HUMAN_PART_ORG": "org",
+    "HUMAN_PART_GPE": "place",
+    "LOC_GEO": "place",
+    "LOC_FAC": "place",
+    "LOC_OTHER": "place",
+}
+WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def load_ecb(corpus: Path) -> list[dict]:
+    path = corpus / "stories" / "ecbplus-dev.jsonl"
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def proper_words(rows: list[dict]) -> set[str]:
+    """Words the corpus writes capitalised mid-sentence more often than in lower case."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for row in rows:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", row["text"]):
+            words = WORD.findall(sentence)
+            for w in words[1:]:
+                (upper if w[0].isupper() else lower)[w.lower()] += 1
+    return {w for w, n in upper.items() if n > lower[w]}
+
+
+def recall(rows: list[dict]) -> dict[str, float]:
+    proper = proper_words(rows)
+    gold_total = found = exact = kind_ok = 0
+    missed: Counter[str] = Counter()
+    for row in rows:
+        text = row["text"]
+        located = extract_located("", text)
+        covered = [(a, b, m.kind) for m, part, a, b in located if part == 1]
+        seen: dict[str, int] = defaultdict(int)
+        for ent in row["entities"]:
+            kind = GOLD_KIND.get(ent["type"])
+            if kind is None:
+                continue
+            words = [(w.start(), w.end()) for w in WORD.finditer(ent["text"])]
+            names = [
+                (a, b)
+                for a, b in words
+                if ent["text"][a:b].lower().rstrip(".'’s") in proper
+                or ent["text"][a:b].lower() in proper
+            ]
+            if not names:
+                continue
+            nth = seen[ent["text"]]
+            seen[ent["text"]] += 1
+            at = _nth_occurrence(text, ent["text"], nth)
+            if at < 0:
+                continue
+            gold_total += 1
+            spans = [(at + a, at + b) for a, b in names]
+            hits = [(a, b, k) for a, b, k in covered if any(a < e and s < b for s, e in spans)]
+            if hits:
+                found += 1
+                if all(any(a <= s and e <= b for a, b, _ in hits) for s, e in spans):
+                    exact += 1
+                if any(k == kind for _a, _b, k in hits):
+                    kind_ok += 1
+            else:
+                missed[ent["text"]] += 1
+    print(f"  gold proper-name mentions: {gold_total}")
+    print("  most missed:", ", ".join(f"{t!r} x{n}" for t, n in missed.most_common(25)))
+    return {
+        "recall": found / gold_total,
+        "exact": exact / gold_total,
+        "kind_agrees": kind_ok / max(found, 1),
+    }
+
+
+def _nth_occurrence(text: str, needle: str, nth: int) -> int:
+    at = -1
+    for _ in range(nth + 1):
+        at = text.find(needle, at + 1)
+        if at < 0:
+            return -1
+    return at
+
+
+def seed_entries() -> list[tuple[str, str, str]]:
+    entries = []
+    for path in sorted((REPO / "src" / "wirereader" / "data").glob("*.txt")):
+        _fmt, doc = parse_file(path, ParseContext(str(path)))
+        entries += [(e.title, e.body, e.author) for e in doc.entries]
+    return entries
+
+
+def seed_precision(entries: list[tuple[str, str, str]]) -> dict[str, float]:
+    judged: dict[tuple[str, str], str] = {}
+    path = REPO / "bench" / "entities_seed_judgements.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            verdict, kind, name = line.split("\t")
+            judged[(name, kind)] = verdict
+    counts: Counter[tuple[str, str]] = Counter()
+    for title, body, author in entries:
+        for m in extract(title, body, authors=[author]):
+            counts[(m.canonical, m.kind)] += 1
+    print(f"  {'verdict':7} {'kind':6}  mentions  entity")
+    for (name, kind), n in sorted(counts.items(), key=lambda x: (x[0][1], fold_key(x[0][0]))):
+        print(f"  {judged.get((name, kind), '?'):7} {kind:6}  {n:8}  {name}")
+    unjudged = [k for k in counts if k not in judged]
+    if unjudged:
+        print(f"  {len(unjudged)} entities have no judgement yet (shown as '?')")
+    ok = [k for k in counts if judged.get(k) == "ok"]
+    return {
+        "entities": len(counts),
+        "precision_entities": len(ok) / len(counts),
+        "precision_mentions": sum(counts[k] for k in ok) / sum(counts.values()),
+    }
+
+
+def speed(docs: list[tuple[str, str, str]], seconds: float) -> float:
+    extract(*docs[0][:2])  # load the gazetteers outside the clock
+    done = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for title, body, author in docs:
+            extract(title, body, authors=(author,))
+        done += len(docs)
+    return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per speed figure")
+    args = parser.parse_args()
+
+    rows = load_ecb(args.corpus)
+    print("ECB+ mention recall on annotated proper names (target >= 0.85)")
+    r = recall(rows)
+    print(
+        f"  recall {r['recall']:.3f}   exact {r['exact']:.3f}   kind agrees {r['kind_agrees']:.3f}"
+    )
+
+    print("\nSeeds: entity list with hand judgements (bench/entities_seed_judgements.tsv)")
+    entries = seed_entries()
+    p = seed_precision(entries)
+    print(
+        f"  entities {p['entities']}   precision (entities) {p['precision_entities']:.3f}"
+        f"   precision (mentions) {p['precision_mentions']:.3f}"
+    )
+
+    print("\nSpeed, extraction alone, one process")
+    seeds_rate = speed(entries, args.seconds)
+    print(f"  seed live-blog entries: {seeds_rate:,.0f} entries/s")
+    ecb = [("", row["text"], "") for row in rows]
+    ecb_chars = sum(len(b) for _t, b, _a in ecb) / len(ecb)
+    ecb_rate = speed(ecb, args.seconds)
+    print(f"  ECB+ articles ({ecb_chars:,.0f} chars avg): {ecb_rate:,.0f} entries/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,610 @@
+"""People, places and organisations named in an entry, fast enough to run on every import.
+
+No model: capitalised runs are cut into names with small gazetteers (analysis/data/*.txt), titles
+and honorifics ("President", "Mr"), lower-case role words ("spokesman Dmitry Peskov"), name
+suffixes ("... Ministry", "... region") and evidence from the rest of the entry (a word that
+starts a sentence counts only if the entry also capitalises it mid-sentence). Within one entry
+a surname joins the full name written elsewhere in it ("Putin" -> "Vladimir Putin"); across
+entries `EntityResolver` merges spellings globally and short forms ("Mr Kim") only within a
+scope (a thread or a source), since other people share them.
+
+Pure functions over strings: no I/O, no SQLite, no Textual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from wirereader.analysis.entity_data import EVENT, Gazetteer, Known, fold_key, gazetteer
+
+PERSON, PLACE, ORG = "person", "place", "org"
+
+
+class Mention(NamedTuple):
+    """One mention of an entity in an entry.
+
+    `short` marks a surname-only or honorific-only form ("Mr Kim", "Kim") that no full name in
+    the entry explained: it may only be merged within a thread or source, never globally.
+    """
+
+    surface: str
+    canonical: str
+    kind: str
+    short: bool = False
+
+
+# Capitals of the Latin, Greek, Cyrillic, Armenian and Georgian scripts. The ranges past Latin-1
+# also hold lower-case letters (they alternate), so a run must also pass `str.isupper`; one
+# exact class of every capital in Unicode would make the regex seven times slower.
+_UP = "A-ZÀ-ÖØ-ÞĀ-ʯͰ-ϿЀ-ԯԱ-ՖႠ-ჅḀ-ỿ"
+_ABBREVIATIONS = (
+    "Mr Mrs Ms Dr St Jr Sr Gen Lt Col Sgt Rep Sen Gov Prof Rev Capt Maj Adm Cmdr Det Mt Ft"
+)
+_ABBREVIATED = "|".join(f"(?<={a})" for a in _ABBREVIATIONS.split())
+# Every token starts with a capital, so the regex engine can skip ahead on that one class: a
+# pattern that began with a look-behind or an alternation would be several times slower.
+_CAP = (
+    rf"[{_UP}](?:"
+    rf"\.(?:[A-Z]\.)+"  # U.S., U.N.
+    rf"|\.(?=[ \t]+[{_UP}])"  # an initial: Donald J. Trump
+    rf"|\w*(?:['’\-]\w+)*"  # Zelensky, Jong-un, O'Brien, Russia's
+    rf"(?:(?<=s)['’](?=[ \t])|(?:{_ABBREVIATED})\.(?=[ \t]))?"  # Workers' Party, Mr. LaRue
+    r")"
+)
+_CONNECTOR = r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
+_RUN = re.compile(
+    rf"{_CAP}(?:[ \t]+(?:{_CONNECTOR}[ \t]+(?:(?:the|der|la|le|de|los|las)[ \t]+)?)?{_CAP})*"
+)
+# A capital inside a word, a handle or a path ('iPhone', '@Name', '#Tag', '/Path') starts no name.
+_GLUED = frozenset("@#/_")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CONNECTORS = _words(
+    "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las"
+)
+# A run starts a sentence when only quotes, brackets or dashes stand between it and one of these.
+_SENTENCE_END = frozenset(".!?:;\n|")
+_LEAD_PUNCT = " \t\"'“”‘’([«—–-*•"
+_PREV_WORD = re.compile(r"([A-Za-z]+)[\s,]*$")
+_SPEECH_AFTER = re.compile(
+    r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?"
+    r"(?:said|says|told|added|wrote|tweeted|posted|stated|insisted)\b"
+)
+# "Tymofiy Mylovanov, president of ...", "X, a former minister"
+_APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
+_PLACE_OF = re.compile(
+    r"\b(?:village|town|city|region|district|province|county|oblast|settlement|island|port"
+    r"|capital|outskirts|suburb|streets|centre|center)[ \t]+of[ \t]+$"
+)
+_PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
+_ORG_LAST = _words(
+    """ministry ministries department council committee commission agency office party parliament
+    assembly court army navy forces force guard police service services bank corp corporation inc
+    ltd llc plc company co group union association federation organisation organization institute
+    university college school hospital clinic church foundation fund authority administration
+    bureau board cabinet government senate congress duma rada brigade regiment battalion division
+    fleet command coalition alliance movement front network news times post journal herald tribune
+    telegraph gazette press agency airlines airways railways motors industries holdings partners
+    capital ventures labs technologies systems club fc team league center centre staff"""
+)
+_ORG_FIRST = _words(
+    """ministry department bank university council court office school institute college agency
+    committee commission church museum centre center party union federation association league
+    academy board bureau"""
+)
+_PLACE_LAST = _words(
+    """region oblast province county district city town village island islands river sea ocean
+    lake valley mountains mountain mount peninsula bay gulf coast street square avenue road
+    airport port state republic territory strait canal desert plain heights"""
+)
+_EAST_ASIAN_SURNAMES = _words(
+    "kim lee park choi jung kang cho yoon jang lim han moon xi li wang zhang liu chen yang"
+)
+_ROMAN = frozenset("IVXLC")
+# Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd).
+_PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
+_TITLE_CASE_SHARE = 0.7
+
+
+class _Token(NamedTuple):
+    surface: str  # without a possessive ending
+    key: str  # fold_key(surface)
+    lower: str  # surface lower-cased, dots dropped
+    possessive: bool
+
+
+_CONTRACTION = re.compile(r"(?:['’](?:ll|ve|re|m|d)|n['’]t)$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _tokens(group: str) -> tuple[_Token, ...]:
+    """The tokens of a run's text; runs repeat ('Vladimir Putin'), so this is cached."""
+    raws = group.split()
+    last = len(raws) - 1
+    return tuple(_token(raw, k == last) for k, raw in enumerate(raws))
+
+
+def _token(raw: str, last: bool = True) -> _Token:
+    possessive = False
+    surface = _CONTRACTION.sub("", raw) or raw  # "We’ll", "I’ve": the word before counts
+    if not last and surface.endswith(("s'", "s’")):
+        # "Workers' Party": a plural possessive inside a name is part of the name
+        surface = surface[:-1]
+        return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), False)
+    for ending in ("'s", "’s", "'", "’"):
+        if surface.endswith(ending) and len(surface) > len(ending) + 1:
+            surface = surface[: -len(ending)]
+            possessive = True
+            break
+    return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), possessive)
+
+
+class _Run(NamedTuple):
+    start: int
+    end: int
+    tokens: tuple[_Token, ...]
+    initial: bool  # starts a sentence
+    title_case: bool  # in a Title Case headline, where capitals say nothing
+    part: int  # 0: the title, 1: the body
+
+
+class _Span(NamedTuple):
+    tokens: tuple[_Token, ...]
+    kind: str  # '' when only evidence from the rest of the entry can decide
+    canonical: str
+    short: bool
+    known: bool  # from a gazetteer
+    strong: bool  # the kind rests on evidence (a gazetteer, a title, a given name), not a guess
+    run: _Run
+
+
+class _Pending:
+    """The name being collected from a run, with what the words before it said about it."""
+
+    __slots__ = (
+        "after_known",
+        "at_run_start",
+        "honorific",
+        "person",
+        "place_before",
+        "royal",
+        "run",
+        "text",
+        "tokens",
+    )
+
+    def __init__(
+        self,
+        text: str,
+        run: _Run,
+        *,
+        at_run_start: int = -1,
+        person: bool = False,
+        honorific: bool = False,
+        royal: _Token | None = None,
+        place_before: int = -1,
+        after_known: bool = False,
+    ) -> None:
+        self.text = text
+        self.run = run
+        self.tokens: list[_Token] = []
+        self.at_run_start = at_run_start  # >= 0 while the name starts its run
+        self.person = person
+        self.honorific = honorific
+        self.royal = royal
+        self.place_before = place_before  # index in `out` of a place just before ("Kyiv ...")
+        self.after_known = after_known  # right after a gazetteer name in the same run
+
+
+def _is_sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in _LEAD_PUNCT:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _is_title_case(line: str) -> bool:
+    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
+    if len(words) < 3:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised / len(words) >= _TITLE_CASE_SHARE
+
+
+def _runs(text: str, title_case: bool, part: int) -> list[_Run]:
+    runs = []
+    for m in _RUN.finditer(text):
+        base = m.start()
+        if base and (text[base - 1].isalnum() or text[base - 1] in _GLUED):
+            continue
+        if text[base] > "\x7f" and not text[base].isupper():
+            continue
+        tokens = _tokens(m.group())
+        runs.append(_Run(base, m.end(), tokens, _is_sentence_start(text, base), title_case, part))
+    return runs
+
+
+class _Extractor:
+    """One entry's extraction; holds the evidence gathered from the whole entry."""
+
+    def __init__(self, g: Gazetteer, title: str, body: str) -> None:
+        self.g = g
+        self.parts = [
+            (title, _runs(title, _is_title_case(title), 0)),
+            (body, _runs(body, False, 1)),
+        ]
+        # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
+        self.mid_caps: set[str] = set()
+        for _text, runs in self.parts:
+            for run in runs:
+                if run.title_case:
+                    continue
+                first = 1 if run.initial else 0
+                self.mid_caps.update(t.key for t in run.tokens[first:])
+        self.lower_text: str | None = None
+
+    # -- evidence ---------------------------------------------------------------------------
+
+    def _ordinary(self, low: str) -> bool:
+        """A stop word or demonym, also in the plural ('Ukrainians', 'MPs')."""
+        g = self.g
+        if low in g.stopwords or low in g.demonyms:
+            return True
+        if low.endswith("s") and len(low) > 2:
+            stem = low[:-1]
+            return stem in g.demonyms or stem in g.titles or stem in g.lower_titles
+        return False
+
+    def _common_word(self, token: _Token) -> bool:
+        """Whether a capitalised word is an ordinary word that merely starts a sentence."""
+        low = token.lower
+        if self._ordinary(low):
+            return True
+        if token.key in self.mid_caps or low in self.g.given_names:
+            return False
+        if self.lower_text is None:
+            self.lower_text = " " + " ".join(t for t, _ in self.parts) + " "
+        return f" {low} " in self.lower_text or low.endswith(("ing", "ed", "ly"))
+
+    # -- cutting runs into spans --------------------------------------------------------------
+
+    def spans(self) -> list[_Span]:
+        out: list[_Span] = []
+        for text, runs in self.parts:
+            for run in runs:
+                self._cut(text, run, out)
+        return out
+
+    def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
+        g = self.g
+        tok = tokens[i]
+        acronym = g.by_acronym.get(tok.surface.replace(".", ""))
+        if acronym is not None:
+            return i + 1, acronym
+        if tok.key not in g.multi_first:
+            known = g.by_key.get(tok.key)
+            return None if known is None else (i + 1, known)
+        for j in range(min(len(tokens), i + g.max_words), i, -1):
+            key = tok.key if j == i + 1 else " ".join(t.key for t in tokens[i:j])
+            known = g.by_key.get(key)
+            if known is not None:
+                return j, known
+        return None
+
+    def _cut(self, text: str, run: _Run, out: list[_Span]) -> None:
+        g = self.g
+        tokens = run.tokens
+        n = len(tokens)
+        if n == 1:  # most runs: one known name or one ordinary word
+            tok = tokens[0]
+            known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+            if known is not None:
+                if known.kind != EVENT:
+                    out.append(_Span(tokens, known.kind, known.canonical, False, True, True, run))
+                return
+            if self._ordinary(tok.lower):
+                return
+        i = 0
+        if run.initial or run.title_case:
+            # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
+            while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
+                if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
+                    break
+                i += 1
+        st = _Pending(text, run, at_run_start=i)
+        while i < n:
+            tok = tokens[i]
+            low = tok.lower
+            if low in _CONNECTORS:
+                if st.tokens:
+                    st.tokens.append(tok)
+                i += 1
+                continue
+            after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
+            match = self._match(tokens, i)
+            if match is not None and not (after_given and match[0] == i + 1):
+                self._flush(st, out)
+                j, known = match
+                st = _Pending(text, run, after_known=True)
+                if known.kind != EVENT:
+                    st.place_before = len(out) if known.kind == PLACE else -1
+                    out.append(
+                        _Span(tokens[i:j], known.kind, known.canonical, False, True, True, run)
+                    )
+                i = j
+                continue
+            if "-" in tok.surface and not st.tokens and self._compound(tok, run, out):
+                st = _Pending(text, run)
+                i += 1
+                continue
+            followed = (
+                i + 1 < n
+                and tokens[i + 1].lower not in _CONNECTORS
+                and tokens[i + 1].lower not in _ORG_LAST  # "General Staff" is no general
+            )
+            if low in g.royal and followed:
+                self._flush(st, out)
+                st = _Pending(text, run, person=True, royal=tok)
+            elif low in g.titles and followed and not tok.possessive:
+                if st.tokens and not all(self._title_word(t) for t in st.tokens):
+                    self._flush(st, out)
+                # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
+                honorific = st.honorific or low in g.honorifics
+                st = _Pending(text, run, person=True, honorific=honorific)
+            elif self._ordinary(low) and not after_given:
+                self._flush(st, out)
+                st = _Pending(text, run)
+            else:
+                st.tokens.append(tok)
+            if tok.possessive:
+                self._flush(st, out)
+                st = _Pending(text, run)
+            i += 1
+        self._flush(st, out)
+
+    def _compound(self, tok: _Token, run: _Run, out: list[_Span]) -> bool:
+        """'Trump-Zelensky talks', 'Russia-Ukraine war': two known names joined by a hyphen."""
+        parts = [_token(p) for p in tok.surface.split("-")]
+        found = [self.g.by_key.get(p.key) or self.g.by_acronym.get(p.surface) for p in parts]
+        if not all(found):
+            return False
+        for part, known in zip(parts, found, strict=True):
+            if known is not None and known.kind != EVENT:
+                out.append(_Span((part,), known.kind, known.canonical, False, True, True, run))
+        return True
+
+    def _title_word(self, token: _Token) -> bool:
+        low = token.lower
+        return low in self.g.titles or self._ordinary(low)
+
+    def _flush(self, st: _Pending, out: list[_Span]) -> None:
+        pending = st.tokens
+        while pending and pending[-1].lower in _CONNECTORS:
+            pending.pop()
+        if not pending:
+            return
+        g = self.g
+        run = st.run
+        tokens = tuple(pending)
+        first, last = tokens[0], tokens[-1]
+        if (
+            run.title_case
+            and not all(t.key in self.mid_caps for t in tokens)
+            and not (len(tokens) > 1 and first.lower in g.given_names)
+        ):
+            return  # a Title Case headline capitalises everything: only the body vouches
+        single = len(tokens) == 1
+        if single and (
+            first.lower in g.titles
+            or first.lower in g.royal
+            or first.lower in _ORG_LAST
+            or first.lower in _PLACE_LAST
+            or len(first.surface) < 2
+            or (first.surface.isupper() and set(first.surface) <= _ROMAN)
+        ):
+            return  # "the Pope", "the Ministry", "World War II"
+        if single and st.after_known and not st.person:
+            return  # "UN Charter", "NATO summit": a word qualifying the name before it
+        sentence_start = run.initial and st.at_run_start >= 0
+        if (
+            sentence_start
+            and single
+            and first.key not in self.mid_caps
+            and not st.person
+            and not _SPEECH_AFTER.match(st.text, run.end)
+        ):
+            return  # "Propaganda, because ...": one capitalised word opening a sentence
+        kind = ""
+        strong = True
+        if st.royal is not None:
+            tokens = (st.royal, *tokens)
+            kind = PERSON
+        elif st.person:
+            kind = PERSON
+        elif last.lower in _ORG_LAST or (not single and first.lower in _ORG_FIRST):
+            kind = ORG
+            if st.place_before >= 0 and st.place_before == len(out) - 1:
+                place = out.pop()  # "Kyiv School of Economics"
+                tokens = (*place.tokens, *tokens)
+        elif not single and last.lower in _PLACE_LAST:
+            kind = PLACE
+        elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
+            kind = ORG
+        elif first.lower in g.given_names and not single:
+            kind = PERSON
+        else:
+            kind, strong = self._context_kind(st, len(tokens))
+        canonical = " ".join(t.surface for t in tokens)
+        if canonical.isupper() and len(canonical) > 6:
+            canonical = canonical.title()
+        short = kind == PERSON and st.royal is None and len(tokens) == 1
+        out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run))
+
+    def _context_kind(self, st: _Pending, size: int) -> tuple[str, bool]:
+        """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
+        run = st.run
+        if st.at_run_start >= 0:
+            m = _PREV_WORD.search(st.text, max(0, run.start - 30), run.start)
+            if m:
+                prev = m.group(1).lower()
+                if prev in self.g.lower_titles:
+                    return PERSON, True
+                if size == 1 and prev in _PLACE_PREPOSITIONS:
+                    return PLACE, True
+                if _PLACE_OF.search(st.text, max(0, run.start - 30), run.start):
+                    return PLACE, True
+        if _SPEECH_AFTER.match(st.text, run.end):
+            return PERSON, True
+        m = _APPOSITIVE.match(st.text, run.end)
+        if m and m.group(1).lower() in self.g.lower_titles:
+            return PERSON, True
+        if size == 1 and st.tokens[0].lower.endswith(_PLACE_ENDINGS):
+            return PLACE, False
+        return "", False
+
+
+def surname_key(canonical: str) -> str:
+    """The short form a full name is called by: the last name, or the first for 'Kim Jong Un'."""
+    words = fold_key(canonical).split()
+    if not words:
+        return ""
+    if len(words) > 1 and words[0] in _EAST_ASIAN_SURNAMES:
+        return words[0]
+    return words[-1]
+
+
+def extract(title: str, body: str, *, authors: Iterable[str] = ()) -> list[Mention]:
+    """Every mention of a person, place or organisation in an entry, in reading order.
+
+    Bylines are not mentions: names equal to one of `authors` are left out.
+    """
+    return [m for m, _span in _mentions(title, body, authors)]
+
+
+def extract_located(
+    title: str, body: str, *, authors: Iterable[str] = ()
+) -> list[tuple[Mention, int, int, int]]:
+    """`extract` with where each mention is: (mention, 0 title / 1 body, start, end)."""
+    return [
+        (m, span.run.part, *_where(span, body if span.run.part else title))
+        for m, span in _mentions(title, body, authors)
+    ]
+
+
+def _where(span: _Span, text: str) -> tuple[int, int]:
+    """Offsets of a span in its text (only the benchmark asks, so it is not kept on the way)."""
+    run = span.run
+    first, last = span.tokens[0].surface, span.tokens[-1].surface
+    start = text.find(first, run.start, run.end)
+    end = text.find(last, start, run.end) + len(last)
+    return start, end
+
+
+def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Mention, _Span]]:
+    g = gazetteer()
+    spans = _Extractor(g, title or "", body or "").spans()
+    if not spans:
+        return []
+    # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
+    # first names whose kind rests on evidence, then names that only look like a person's.
+    strong: dict[str, str | None] = {}
+    weak: dict[str, str | None] = {}
+    for span in spans:
+        if span.short or " " not in span.canonical or span.kind not in (PERSON, ""):
+            continue
+        names = strong if span.strong else weak
+        _claim(names, surname_key(span.canonical), span.canonical)
+        for alias in g.scoped_aliases.get(span.canonical, ()):
+            _claim(names, alias, span.canonical)
+    bylines = {fold_key(a) for a in authors if a}
+    mentions: list[tuple[Mention, _Span]] = []
+    for span in spans:
+        kind, canonical, short = span.kind, span.canonical, span.short
+        if not span.known and len(span.tokens) == 1:
+            key = span.tokens[0].key
+            full = strong.get(key) or (None if key in strong else weak.get(key))
+            if full:
+                kind, canonical, short = PERSON, full, False
+        if not kind:
+            kind = ORG if len(span.tokens) > 3 else PERSON
+            short = len(span.tokens) == 1
+        if bylines and fold_key(canonical) in bylines:
+            continue
+        surface = " ".join(t.surface for t in span.tokens)
+        mentions.append((Mention(surface, canonical, kind, short), span))
+    return mentions
+
+
+def _claim(names: dict[str, str | None], key: str, canonical: str) -> None:
+    """Give a short form to one full name; two different names sharing it leave it to none."""
+    if names.get(key, canonical) != canonical:
+        names[key] = None
+    else:
+        names[key] = canonical
+
+
+class EntityResolver:
+    """Merges mentions from many entries into entities.
+
+    Full names merge everywhere by their folded key. Short forms ("Mr Kim", "Kim") merge only
+    with a full name seen in the same scope (a thread, a source): each call names the scopes
+    of its entry, most specific first. A scope where two people share a short form resolves it
+    for neither.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, str], str] = {}  # (kind, folded key) -> canonical
+        self.scoped: dict[tuple[str, str], str | None] = {}  # (scope, short key) -> canonical
+
+    def canonical(self, mention: Mention) -> str:
+        key = (mention.kind, fold_key(mention.canonical))
+        return self.names.setdefault(key, mention.canonical)
+
+    def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:
+        """Record the full names of one entry as explanations of short forms in its scopes."""
+        g = gazetteer()
+        for m in mentions:
+            if m.kind != PERSON or m.short or " " not in m.canonical:
+                continue
+            name = self.canonical(m)
+            shorts = {surname_key(name), *g.scoped_aliases.get(name, ())}
+            for scope in scopes:
+                for short in shorts:
+                    slot = (scope, short)
+                    if self.scoped.get(slot, name) != name:
+                        self.scoped[slot] = None
+                    else:
+                        self.scoped[slot] = name
+
+    def resolve(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> list[Mention]:
+        """The mentions of one entry with canonical names merged across entries."""
+        out = []
+        for m in mentions:
+            if m.short:
+                key = fold_key(m.canonical)
+                for scope in scopes:
+                    name = self.scoped.get((scope, key))
+                    if name:
+                        m = Mention(m.surface, name, PERSON, False)
+                        break
+                else:
+                    m = m._replace(canonical=self.canonical(m))
+            else:
+                m = m._replace(canonical=self.canonical(m))
+            out.append(m)
+        return out
+
+    def resolve_batch(
+        self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]
+    ) -> list[list[Mention]]:
+        """Learn every full name of the batch first, so order within it does not matter."""
+        for mentions, scopes in batch:
+            self.learn(mentions, scopes)
+        return [self.resolve(mentions, scopes) for mentions, scopes in batch]

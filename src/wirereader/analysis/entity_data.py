@@ -1,0 +1,124 @@
+"""The gazetteers and word lists behind entity extraction, loaded once from `analysis/data/`.
+
+Everything is keyed by `fold_key`: case, diacritics, hyphens and the usual transliteration
+endings (Zelensky / Zelenskyy / Zelenskiy) fold to one key, so the data files list only names
+that really differ. Acronyms (US, WHO, ICE) match case-sensitively, or "us" and "Who" would.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+_NON_KEY = re.compile(r"[^a-z0-9 ]+")
+_DOUBLE = re.compile(r"([a-z])\1+")
+# Transliteration endings of Slavic names: -yy, -iy, -ii, -ij, -yi all become -y.
+_ENDING = re.compile(r"(?:yy|iy|ii|ij|yi)\b")
+_POSSESSIVE = re.compile(r"'s?$|'s(?= )")
+
+
+@lru_cache(maxsize=65536)
+def fold_key(text: str) -> str:
+    """The matching key of a name: 'Zelenskyy’s' and 'zelensky' give the same key."""
+    text = text.translate(_APOSTROPHES)
+    text = _POSSESSIVE.sub("", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("-", " ").replace("'", "").replace(".", "")
+    text = _NON_KEY.sub(" ", text)
+    text = _ENDING.sub("y", text)
+    text = _DOUBLE.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def is_acronym(alias: str) -> bool:
+    letters = alias.replace(".", "").replace(" ", "")
+    return len(letters) >= 2 and letters.isupper()
+
+
+EVENT = "event"  # matched so its words make no entity, never reported
+
+
+@dataclass(frozen=True)
+class Known:
+    """A gazetteer entry an alias points at."""
+
+    canonical: str
+    kind: str
+
+
+@dataclass
+class Gazetteer:
+    by_key: dict[str, Known] = field(default_factory=dict)  # folded alias -> entity
+    by_acronym: dict[str, Known] = field(default_factory=dict)  # exact 'US' -> entity
+    scoped_aliases: dict[str, set[str]] = field(default_factory=dict)  # canonical -> {'kim'}
+    max_words: int = 1
+    multi_first: set[str] = field(default_factory=set)  # first words of many-word names
+    stopwords: frozenset[str] = frozenset()
+    demonyms: frozenset[str] = frozenset()
+    given_names: frozenset[str] = frozenset()
+    honorifics: frozenset[str] = frozenset()
+    royal: frozenset[str] = frozenset()
+    titles: frozenset[str] = frozenset()
+    lower_titles: frozenset[str] = frozenset()
+
+    def add(self, alias: str, known: Known) -> None:
+        if is_acronym(alias):
+            self.by_acronym.setdefault(alias.replace(".", "").replace(" ", ""), known)
+            return
+        key = fold_key(alias)
+        if not key:
+            return
+        self.by_key.setdefault(key, known)
+        if " " in key:
+            self.multi_first.add(key.split(" ", 1)[0])
+            self.max_words = max(self.max_words, key.count(" ") + 1)
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("wirereader.analysis").joinpath("data", name).read_text("utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset(w.lower() for ln in _lines(name) for w in ln.split())
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    g = Gazetteer()
+    files = (
+        ("people.txt", "person"),
+        ("places.txt", "place"),
+        ("orgs.txt", "org"),
+        ("events.txt", EVENT),
+    )
+    for name, kind in files:
+        for line in _lines(name):
+            canonical, *aliases = [part.strip() for part in line.split("|")]
+            known = Known(canonical, kind)
+            g.add(canonical, known)
+            for alias in aliases:
+                if alias.startswith("~"):
+                    g.scoped_aliases.setdefault(canonical, set()).add(fold_key(alias[1:]))
+                else:
+                    g.add(alias, known)
+    g.stopwords = _words("stopwords.txt")
+    g.demonyms = _words("demonyms.txt")
+    g.given_names = _words("given_names.txt")
+    sections: dict[str, set[str]] = {}
+    current = ""
+    for line in _lines("titles.txt"):
+        if line.startswith("["):
+            current = line.strip("[]")
+        else:
+            sections.setdefault(current, set()).add(line.lower())
+    g.honorifics = frozenset(sections.get("honorific", ()))
+    g.royal = frozenset(sections.get("royal", ()))
+    g.titles = frozenset(sections.get("title", ())) | g.honorifics
+    g.lower_titles = frozenset(sections.get("lower", ()))
+    return g
