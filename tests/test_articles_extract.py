@@ -4,6 +4,7 @@ bar, "Read more", related list, cookie banner, embedded posts)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -282,8 +283,6 @@ def test_cli_imports_a_saved_article_page_as_one_entry(cli, tmp_path: Path) -> N
     again = cli("import", str(page))
     assert "0 new, 0 updated, 1 unchanged" in again.out
     listed = cli("entries", "--json")
-    import json
-
     (entry,) = json.loads(listed.out)
     assert entry["kind"] == "article"
     assert entry["title"] == "Harbour bridge reopens after storm repairs"
@@ -303,3 +302,17 @@ def test_cli_import_of_a_page_without_text_is_one_clear_line(cli, tmp_path: Path
     assert "Traceback" not in result.err
     lines = [line for line in result.err.splitlines() if str(page) in line]
     assert lines and "no article text" in lines[0]
+
+
+def test_cli_import_dispatches_live_blogs_and_articles(cli, corpus: Path, tmp_path: Path) -> None:
+    page = tmp_path / "bridge.html"
+    page.write_text(bridge(), "utf-8")
+    live = corpus / "liveblog-html" / "corkbeo.ie.level.html"
+    result = cli("import", str(live), str(page))
+    assert result.code == 0, result.err
+    assert f"{live}: 26 new" in result.out  # LiveBlogPosting data: one entry per update
+    assert f"{page}: 1 new" in result.out  # any other page: one article
+    entries = json.loads(cli("entries", "--all", "--json").out)
+    articles = [e for e in entries if e["kind"] == "article"]
+    assert [a["title"] for a in articles] == ["Harbour bridge reopens after storm repairs"]
+    assert len(entries) == 27
