@@ -39,7 +39,7 @@ from urllib.parse import urljoin
 from wirereader.model import Link, ParsedDocument, RawEntry
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.textcapture import kind_of
-from wirereader.text import clean_line
+from wirereader.text import clean_line, strip_controls
 
 if TYPE_CHECKING:
     from wirereader.ingest import ParseContext
@@ -138,6 +138,7 @@ _ENTITY_DECL = re.compile(
 _ENTITY_REF = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.-]*);")
 _CHAR_REF_ONLY = re.compile(r"^(?:[^&<%]|&#(?:\d{1,7}|x[0-9A-Fa-f]{1,6});)*$")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def prepare_xml(data: bytes, content_type: str = "") -> tuple[str, list[str]]:
@@ -156,6 +157,10 @@ def prepare_xml(data: bytes, content_type: str = "") -> tuple[str, list[str]]:
 def safe_xml_text(data: bytes, content_type: str = "") -> tuple[str, list[str]]:
     """Decoded XML with its DOCTYPE removed and entities defused (FeedError if refused)."""
     text, notes = _decode(data, content_type)
+    if _XML_FORBIDDEN.search(text):
+        # Not allowed in XML: parsers would drop the byte (leaving `[2J` of an escape sequence)
+        # or give up on the rest of the text. Remove whole escape sequences first.
+        text = strip_controls(text)
     return _defuse_doctype(text), notes
 
 
@@ -205,9 +210,34 @@ def _guess_encoding(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:65536]).best()
-    if best is None or best.encoding in ("utf_8", "ascii"):
+    if best is None or best.encoding in ("utf_8", "ascii") or best.encoding in _LATIN_FAMILY:
+        # Latin single-byte guesses are unreliable on short text; browsers read mislabelled
+        # pages as Windows-1252, and so do we.
         return None
     return str(best.encoding)
+
+
+_LATIN_FAMILY = frozenset(
+    [
+        "cp1250",
+        "cp1252",
+        "cp1254",
+        "cp1257",
+        "latin_1",
+        "iso8859_2",
+        "iso8859_3",
+        "iso8859_4",
+        "iso8859_9",
+        "iso8859_10",
+        "iso8859_13",
+        "iso8859_14",
+        "iso8859_15",
+        "iso8859_16",
+        "mac_roman",
+        "mac_latin2",
+        "mac_iceland",
+    ]
+)
 
 
 def _canonical(label: str) -> str:
@@ -488,11 +518,13 @@ def _fast_item(entry: dict[str, Any], *, atom: bool) -> _Item:
     item.body = body
     item.body_is_html = body_type not in ("text", "text/plain")
     item.categories = [_str(t.get("term")) for t in entry.get("tags") or [] if isinstance(t, dict)]
-    item.enclosures = [
-        _str(e.get("href") or e.get("url"))
-        for e in entry.get("enclosures") or []
-        if isinstance(e, dict)
+    media = [e for e in entry.get("enclosures") or [] if isinstance(e, dict)]
+    media += [
+        link
+        for link in entry.get("links") or []
+        if isinstance(link, dict) and link.get("rel") == "enclosure"
     ]
+    item.enclosures = [_str(e.get("href") or e.get("url")) for e in media]
     return item
 
 
@@ -523,10 +555,9 @@ def _iso(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return None  # naive results get their zone in _entry (the --tz zone, else UTC)
 
 
 # -- feedparser --------------------------------------------------------------------------------
@@ -619,7 +650,8 @@ def _json_feed(data: bytes) -> _Feed:
             continue
         html_body = _str(raw.get("content_html"))
         text_body = _str(raw.get("content_text")) or _str(raw.get("summary"))
-        tags = raw.get("tags") if isinstance(raw.get("tags"), list) else []
+        tags = _list(raw.get("tags"))
+        attachments = _list(raw.get("attachments"))
         feed.items.append(
             _Item(
                 title=_str(raw.get("title")),
@@ -631,9 +663,7 @@ def _json_feed(data: bytes) -> _Feed:
                 body=html_body or text_body,
                 body_is_html=bool(html_body),
                 categories=[_str(t) for t in tags],
-                enclosures=[
-                    _str(a.get("url")) for a in raw.get("attachments") or [] if isinstance(a, dict)
-                ],
+                enclosures=[_str(a.get("url")) for a in attachments if isinstance(a, dict)],
             )
         )
     return feed
@@ -741,3 +771,7 @@ def _title_text(title: str) -> str:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
