@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from wirereader.analysis.entity_data import EVENT, Gazetteer, Known, fold_key, gazetteer
+from wirereader.analysis.entity_data import EVENT, TITLE, Gazetteer, Known, fold_key, gazetteer
 
 PERSON, PLACE, ORG = "person", "place", "org"
 
@@ -306,7 +306,7 @@ class _Extractor:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
             if known is not None:
-                if known.kind != EVENT:
+                if known.kind not in (EVENT, TITLE):
                     out.append(_Span(tokens, known.kind, known.canonical, False, True, True, run))
                 return
             if self._ordinary(tok.lower):
@@ -332,6 +332,10 @@ class _Extractor:
             if match is not None and not (after_given and match[0] == i + 1):
                 self._flush(st, out)
                 j, known = match
+                if known.kind == TITLE:
+                    st = _Pending(text, run, person=True)
+                    i = j
+                    continue
                 st = _Pending(text, run, after_known=True)
                 if known.kind != EVENT:
                     st.place_before = len(out) if known.kind == PLACE else -1
@@ -376,7 +380,7 @@ class _Extractor:
         if not all(found):
             return False
         for part, known in zip(parts, found, strict=True):
-            if known is not None and known.kind != EVENT:
+            if known is not None and known.kind not in (EVENT, TITLE):
                 out.append(_Span((part,), known.kind, known.canonical, False, True, True, run))
         return True
 

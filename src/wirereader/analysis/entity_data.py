@@ -41,6 +41,7 @@ def is_acronym(alias: str) -> bool:
 
 
 EVENT = "event"  # matched so its words make no entity, never reported
+TITLE = "title"  # a title of several words: the name after it is a person's
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Gazetteer:
     by_key: dict[str, Known] = field(default_factory=dict)  # folded alias -> entity
     by_acronym: dict[str, Known] = field(default_factory=dict)  # exact 'US' -> entity
     scoped_aliases: dict[str, set[str]] = field(default_factory=dict)  # canonical -> {'kim'}
+    aliases: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (name, kind) -> all
     max_words: int = 1
     multi_first: set[str] = field(default_factory=set)  # first words of many-word names
     stopwords: frozenset[str] = frozenset()
@@ -102,6 +104,7 @@ def gazetteer() -> Gazetteer:
             canonical, *aliases = [part.strip() for part in line.split("|")]
             known = Known(canonical, kind)
             g.add(canonical, known)
+            g.aliases[(canonical, kind)] = [a for a in aliases if not a.startswith("~")]
             for alias in aliases:
                 if alias.startswith("~"):
                     g.scoped_aliases.setdefault(canonical, set()).add(fold_key(alias[1:]))
@@ -115,6 +118,8 @@ def gazetteer() -> Gazetteer:
     for line in _lines("titles.txt"):
         if line.startswith("["):
             current = line.strip("[]")
+        elif current == "phrase":
+            g.add(line, Known(line, TITLE))
         else:
             sections.setdefault(current, set()).add(line.lower())
     g.honorifics = frozenset(sections.get("honorific", ()))
