@@ -15,6 +15,7 @@ import shlex
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from typing import Any
 
 from wirereader.config import parse_duration
 from wirereader.query import EntityRef, Filter, fts_words
@@ -92,16 +93,9 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
             lists["exclude_words"] += fts_words(token)
         else:
             words += fts_words(token)
-    return Parsed(
-        replace(
-            f,
-            words=tuple(words),
-            phrases=tuple(phrases),
-            **{k: tuple(v) for k, v in lists.items()},
-            **changes,  # type: ignore[arg-type]
-        ),
-        problems,
-    )
+    fields: dict[str, Any] = {k: tuple(v) for k, v in lists.items()}
+    fields.update(changes, words=tuple(words), phrases=tuple(phrases))
+    return Parsed(replace(f, **fields), problems)
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:]+([+-]\d{2}:?\d{2}|Z)?)?$")

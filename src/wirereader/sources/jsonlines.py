@@ -23,7 +23,7 @@ def parse(text: str, ctx: ParseContext) -> ParsedDocument:
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             warnings.append(f"{ctx.origin}:{number}: skipped, not JSON ({exc.msg})")
             continue
         entry = _entry(obj, ctx)
