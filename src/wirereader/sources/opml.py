@@ -54,6 +54,8 @@ def parse_opml(text: str | bytes) -> list[OpmlOutline]:
         root = etree.fromstring(prepared.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
         raise OpmlError(f"not XML ({' '.join(str(exc).split())[:150]})") from None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        raise OpmlError("outlines nested too deeply (over 256 levels)")
     if root is None or not isinstance(root.tag, str) or etree.QName(root).localname != "opml":
         raise OpmlError("not an OPML document (no <opml> root element)")
     body = next((c for c in root if isinstance(c.tag, str) and _local(c) == "body"), None)
@@ -81,8 +83,9 @@ def parse_opml(text: str | bytes) -> list[OpmlOutline]:
                     category="/".join(folders) or _category_attribute(element),
                 )
             )
-        if len(element) and len(folders) < MAX_DEPTH:
-            inner = (*folders, title) if not url and title else folders
+        if len(element):
+            deeper = not url and title and len(folders) < MAX_DEPTH
+            inner = (*folders, title) if deeper else folders
             stack.extend((child, inner) for child in reversed(list(element)))
     return found
 
