@@ -71,6 +71,7 @@ _CONNECTORS = _words(
 )
 # A run starts a sentence when only quotes, brackets or dashes stand between it and one of these.
 _SENTENCE_END = frozenset(".!?:;\n|")
+_OPENING_QUOTES = frozenset("\"'“‘«")
 _LEAD_PUNCT = " \t\"'“”‘’([«—–-*•"
 _PREV_WORD = re.compile(r"([A-Za-z]+)[\s,]*$")
 _SPEECH_AFTER = re.compile(
@@ -92,7 +93,8 @@ _ORG_LAST = _words(
     bureau board cabinet government senate congress duma rada brigade regiment battalion division
     fleet command coalition alliance movement front network news times post journal herald tribune
     telegraph gazette press agency airlines airways railways motors industries holdings partners
-    capital ventures labs technologies systems club fc team league center centre staff"""
+    capital ventures labs technologies systems club fc team league center centre staff foods
+    records pictures studios entertainment media telecom recovery energy pharmaceuticals"""
 )
 _ORG_FIRST = _words(
     """ministry department bank university council court office school institute college agency
@@ -102,8 +104,12 @@ _ORG_FIRST = _words(
 _PLACE_LAST = _words(
     """region oblast province county district city town village island islands river sea ocean
     lake valley mountains mountain mount peninsula bay gulf coast street square avenue road
-    airport port state republic territory strait canal desert plain heights"""
+    airport port state republic territory strait canal desert plain heights hill hills gardens
+    glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
+    palace tower stadium arena prison jail hotel station hospital clinic base camp"""
 )
+_PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
+_PERSON_LAST = _words("jr sr ii iii iv")
 _EAST_ASIAN_SURNAMES = _words(
     "kim lee park choi jung kang cho yoon jang lim han moon xi li wang zhang liu chen yang"
 )
@@ -206,6 +212,9 @@ class _Pending:
 def _is_sentence_start(text: str, start: int) -> bool:
     i = start - 1
     while i >= 0 and text[i] in _LEAD_PUNCT:
+        # A quotation opens a sentence of its own: 'through ‘Banking’', 'program "Meet the Press"'
+        if text[i] in _OPENING_QUOTES and (i == 0 or text[i - 1] in " \t\n"):
+            return True
         i -= 1
     return i < 0 or text[i] in _SENTENCE_END
 
@@ -229,6 +238,16 @@ def _runs(text: str, title_case: bool, part: int) -> list[_Run]:
         tokens = _tokens(m.group())
         runs.append(_Run(base, m.end(), tokens, _is_sentence_start(text, base), title_case, part))
     return runs
+
+
+def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
+    """Whether the name starting at `i` ends as an organisation's does ('... Committee')."""
+    for tok in tokens[i + 1 :]:
+        if tok.lower in _ORG_LAST:
+            return True
+        if tok.possessive:
+            return False
+    return False
 
 
 class _Extractor:
@@ -257,10 +276,7 @@ class _Extractor:
         g = self.g
         if low in g.stopwords or low in g.demonyms:
             return True
-        if low.endswith("s") and len(low) > 2:
-            stem = low[:-1]
-            return stem in g.demonyms or stem in g.titles or stem in g.lower_titles
-        return False
+        return low.endswith("s") and low[:-1] in g.demonyms
 
     def _common_word(self, token: _Token) -> bool:
         """Whether a capitalised word is an ordinary word that merely starts a sentence."""
@@ -357,14 +373,21 @@ class _Extractor:
                 self._flush(st, out)
                 st = _Pending(text, run, person=True, royal=tok)
             elif low in g.titles and followed and not tok.possessive:
-                if st.tokens and not all(self._title_word(t) for t in st.tokens):
+                if st.tokens and not (
+                    st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
+                ):
                     self._flush(st, out)
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
             elif self._ordinary(low) and not after_given:
-                self._flush(st, out)
-                st = _Pending(text, run)
+                if low in g.demonyms and not st.tokens and _org_ahead(tokens, i):
+                    st.tokens.append(tok)  # "Democratic National Committee"
+                elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
+                    st.tokens.append(tok)  # "Energy Minister German Galushchenko"
+                else:
+                    self._flush(st, out)
+                    st = _Pending(text, run)
             else:
                 st.tokens.append(tok)
             if tok.possessive:
@@ -408,7 +431,6 @@ class _Extractor:
         if single and (
             first.lower in g.titles
             or first.lower in g.royal
-            or first.lower in _ORG_LAST
             or first.lower in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
@@ -437,8 +459,10 @@ class _Extractor:
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
                 tokens = (*place.tokens, *tokens)
-        elif not single and last.lower in _PLACE_LAST:
+        elif not single and (last.lower in _PLACE_LAST or first.lower in _PLACE_FIRST):
             kind = PLACE
+        elif not single and last.lower in _PERSON_LAST:
+            kind = PERSON
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
         elif first.lower in g.given_names and not single:
@@ -460,6 +484,8 @@ class _Extractor:
                 prev = m.group(1).lower()
                 if prev in self.g.lower_titles:
                     return PERSON, True
+                if prev == "the":
+                    return ORG, False  # "the Colts", "the Red Sox": people are not "the"
                 if size == 1 and prev in _PLACE_PREPOSITIONS:
                     return PLACE, True
                 if _PLACE_OF.search(st.text, max(0, run.start - 30), run.start):
