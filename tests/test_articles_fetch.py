@@ -297,7 +297,7 @@ def test_article_fetch_never_blocks_a_feed_refresh(server: FeedServer, db_path: 
 
     def background() -> None:
         with Store(db_path) as own:
-            fetch_articles(own, settings=FAST)
+            fetch_articles(own, settings=replace(FAST, timeout=10.0, deadline=20.0))
 
     worker = threading.Thread(target=background)
     worker.start()

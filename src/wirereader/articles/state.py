@@ -81,32 +81,39 @@ def plan(store: Store, mode_of: Callable[[int], str], *, now: int | None = None)
     """Decide for every entry not decided yet (or whose feed text changed) whether to fetch.
 
     `mode_of(source_id)` gives the source's `full_text` setting. Returns how many entries were
-    newly queued. Reposts are skipped: their canonical item gets the article.
+    queued. Reposts are skipped: their canonical item gets the article. Cost: one pass over
+    entries without a decision, plus the decisions a changed setting may flip, never the
+    bodies of everything already decided.
     """
     now = int(time.time()) if now is None else now
+    sources = [int(r[0]) for r in store.conn.execute("SELECT id FROM sources")]
+    modes = {source_id: mode_of(source_id) for source_id in sources}
+    not_never = [i for i, mode in modes.items() if mode != "never"]
+    always = [i for i, mode in modes.items() if mode == "always"]
     queued = 0
     with store.transaction() as conn:
+        # The feed's text changed since the article was stored: the page may have changed too.
+        queued += conn.execute(
+            "UPDATE articles SET status = 'pending', next_attempt = ?, failures = 0"
+            " WHERE status = 'ok' AND role = 'full-text' AND entry_id IN (SELECT a.entry_id"
+            " FROM articles a JOIN entries e ON e.id = a.entry_id"
+            " WHERE a.status = 'ok' AND a.role = 'full-text' AND a.feed_hash != e.content_hash)",
+            (now,),
+        ).rowcount
+        columns = "e.id, e.source_id, e.url, e.body, e.embeds"
         rows = conn.execute(
-            "SELECT e.id, e.source_id, e.url, e.body, e.embeds, e.content_hash,"
-            " a.status, a.reason, a.feed_hash, a.role"
-            " FROM entries e LEFT JOIN articles a ON a.entry_id = e.id"
-            " WHERE e.repost_of IS NULL AND (a.entry_id IS NULL"
-            "  OR (a.status = 'ok' AND a.role = 'full-text' AND a.feed_hash != e.content_hash)"
-            "  OR a.status = 'skipped')"
+            f"SELECT {columns} FROM entries e LEFT JOIN articles a ON a.entry_id = e.id"
+            " WHERE e.repost_of IS NULL AND a.entry_id IS NULL"
+        ).fetchall()
+        # Skipped entries whose setting changed since: 'never' lifted, or 'always' chosen.
+        rows += conn.execute(
+            f"SELECT {columns} FROM entries e JOIN articles a ON a.entry_id = e.id"
+            " WHERE a.status = 'skipped' AND ("
+            f"  (a.reason = 'never' AND e.source_id IN ({_ids(not_never)}))"
+            f"  OR (a.reason = 'full body' AND e.source_id IN ({_ids(always)})))"
         ).fetchall()
         for row in rows:
-            mode = mode_of(row["source_id"])
-            if row["status"] == "skipped" and not _mode_changed(mode, row["reason"]):
-                continue
-            if row["status"] == "ok":  # the feed's text changed: the page may have too
-                conn.execute(
-                    "UPDATE articles SET status = 'pending', next_attempt = ?, failures = 0"
-                    " WHERE entry_id = ?",
-                    (now, row["id"]),
-                )
-                queued += 1
-                continue
-            url, role, reason = _target(row, mode)
+            url, role, reason = _target(row, modes.get(row["source_id"], "auto"))
             status = "pending" if url else "skipped"
             conn.execute(
                 "INSERT INTO articles (entry_id, url, role, status, reason, next_attempt)"
@@ -119,13 +126,9 @@ def plan(store: Store, mode_of: Callable[[int], str], *, now: int | None = None)
     return queued
 
 
-def _mode_changed(mode: str, reason: str) -> bool:
-    """A skipped entry is reconsidered only when the setting that skipped it changed."""
-    if reason == "never":
-        return mode != "never"
-    if reason == "full body":
-        return mode == "always"
-    return False
+def _ids(values: list[int]) -> str:
+    """An SQL list of integers (ints only: safe to inline); never empty."""
+    return ",".join(str(int(v)) for v in values) or "NULL"
 
 
 def _target(row: sqlite3.Row, mode: str) -> tuple[str, str, str]:
