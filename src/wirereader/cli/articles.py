@@ -55,7 +55,8 @@ def run_articles(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TextColumn("{task.description}"),
+            # markup=False: the note can carry a server's words (an HTTP reason phrase).
+            TextColumn("{task.description}", markup=False),
         )
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("", total=None)
