@@ -57,6 +57,7 @@ class Feed:
     from_config: bool
     by_user: bool
     removed_at: int | None
+    category: str = ""  # folder path from OPML, e.g. 'News/World'
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Feed:
@@ -236,6 +237,7 @@ def subscribe(
     interval: int | None = None,
     timezone_name: str = "",
     full_text: str = "auto",
+    category: str = "",
     from_config: bool = False,
 ) -> tuple[Feed, bool]:
     """Subscribe to `url` (or bring back a removed subscription); (feed, created)."""
@@ -253,13 +255,16 @@ def subscribe(
                 new_name = _unique_name(conn, feed.name, feed.id)
             conn.execute(
                 f"UPDATE feeds SET {flag} = 1, removed_at = NULL, name = ?, auto_name = ?,"
-                " interval = COALESCE(?, interval), timezone = ?, full_text = ? WHERE id = ?",
+                " interval = COALESCE(?, interval), timezone = ?, full_text = ?,"
+                " category = CASE WHEN ? != '' THEN ? ELSE category END WHERE id = ?",
                 (
                     new_name,
                     int(feed.auto_name and not name),
                     interval,
                     timezone_name or feed.timezone,
                     full_text,
+                    category,
+                    category,
                     feed.id,
                 ),
             )
@@ -270,7 +275,8 @@ def subscribe(
         source_id = store.ensure_source(key, "feed", name=final_name, title=title, url=home_url)
         cur = conn.execute(
             f"INSERT INTO feeds (url, name, auto_name, title, home_url, source_id, interval,"
-            f" timezone, full_text, added_at, {flag}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            f" timezone, full_text, category, added_at, {flag})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             (
                 key,
                 final_name,
@@ -281,6 +287,7 @@ def subscribe(
                 interval,
                 timezone_name,
                 full_text,
+                clean_line(category, 300),
                 now,
             ),
         )

@@ -1,0 +1,483 @@
+"""Subscription commands: `add`, `feeds`, `fetch`, `remove`, and OPML in and out.
+
+wirereader add URL [--name NAME] [--interval 15m]   a feed, a page linking to one, a live
+                                                    blog page, a file, or an OPML list
+wirereader add --opml FILE|URL                      every feed of an OPML list
+wirereader feeds [--json] [--all]                   subscriptions with their status
+wirereader fetch [NAME...] [--force] [--json]       refresh, with progress on a terminal
+wirereader remove NAME|URL...                       stop fetching; entries stay
+wirereader export --format opml                     (in library.py) the subscriptions
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from urllib.parse import urljoin
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.config import Config, parse_duration
+from wirereader.refresh import (
+    FeedResult,
+    ParseFailure,
+    RefreshReport,
+    decode_html,
+    looks_like_html_page,
+    parse_document,
+    process_feed,
+    refresh,
+)
+from wirereader.refresh import Progress as RefreshProgress
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
+from wirereader.store.db import Store
+from wirereader.subscriptions import (
+    Feed,
+    SubscriptionError,
+    find_feeds,
+    iso_time,
+    list_feeds,
+    remove,
+    subscribe,
+)
+
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "text/xml",
+    "application/xml",
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "add",
+        help="subscribe to a feed (or a page that links to one, a live blog, an OPML list)",
+        description="Subscribe to a feed URL or file. An HTML page is searched for its "
+        '<link rel="alternate"> feed; a live-blog page without one is followed itself; an OPML '
+        "list subscribes to every feed in it. The feed is fetched at once unless --no-fetch.",
+    )
+    p.add_argument("url", metavar="URL", help="feed, page, live blog, file path or OPML list")
+    p.add_argument("--name", help="short name (default: the feed's title)")
+    p.add_argument("--interval", metavar="DURATION", help="refresh interval, e.g. 5m, 2h")
+    p.add_argument("--opml", action="store_true", help="URL is an OPML subscription list")
+    p.add_argument("--no-fetch", action="store_true", help="subscribe only; fetch later")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--all", action="store_true", help="include removed feeds")
+    p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser(
+        "fetch",
+        help="refresh subscriptions (all, or the named ones)",
+        description="Fetch every subscribed feed (or those named: name, URL or part of a name) "
+        "and save what is new. Exit status 1 when any feed failed.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--force", action="store_true", help="also feeds whose server asked us to wait")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--articles", action="store_true", help="then fetch the full text of teaser items"
+    )
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("remove", help="unsubscribe (the cached entries stay)")
+    p.add_argument("names", nargs="+", metavar="NAME|URL")
+    p.set_defaults(func=cmd_remove)
+
+
+# -- add ----------------------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    cfg = load_args_config(args)
+    interval = None
+    if args.interval:
+        interval = parse_duration(args.interval)
+        if interval is None:
+            raise UserError(f"--interval {args.interval!r}: expected a duration such as 15m")
+    with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
+        response = _fetch(fetcher, args.url)
+        if args.opml or _is_opml(response.body):
+            return _import_opml(store, cfg, fetcher, response, fetch=not args.no_fetch)
+        feed_url, response = _find_feed(fetcher, args.url, response)
+        try:
+            feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)
+        except SubscriptionError as exc:
+            raise UserError(str(exc)) from None
+        if not created:
+            print(f"already subscribed: {feed.name} ({feed.url})")
+            return 0
+        if args.no_fetch:
+            print(f"added {feed.name} ({feed.url})")
+            return 0
+        result = process_feed(store, cfg, fetcher, feed, response)
+        _after_add(store, result)
+        return 1 if result.failed else 0
+
+
+def _fetch(fetcher: Fetcher, url: str) -> Response:
+    try:
+        return fetcher.fetch(url)
+    except FetchError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _is_opml(body: bytes) -> bool:
+    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return b"<opml" in head
+
+
+def _find_feed(fetcher: Fetcher, url: str, response: Response) -> tuple[str, Response]:
+    """(URL to subscribe to, its response): the URL itself, or the feed its page links to."""
+    if not looks_like_html_page(response.body, response.content_type):
+        return url, response
+    links = discover_feeds(decode_html(response.body, response.content_type), response.url)
+    if links:
+        return links[0], _fetch(fetcher, links[0])
+    try:
+        parse_document(response.body, url=response.url, content_type=response.content_type)
+    except ParseFailure:
+        raise UserError(
+            f"{url}: no feed found: the page links to no RSS, Atom or JSON feed "
+            '(<link rel="alternate">) and carries no live blog'
+        ) from None
+    return url, response  # a live-blog page: follow the page itself
+
+
+def discover_feeds(html: str, base_url: str) -> list[str]:
+    """Feed URLs a page announces with <link rel="alternate" type="...">, in page order."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(html[:2_000_000])
+    except (ValueError, TypeError, Exception):  # lxml raises its own types for junk
+        return []
+    found: list[str] = []
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in FEED_TYPES and href:
+            absolute = urljoin(base_url, href)
+            if absolute.startswith(("http://", "https://")) and absolute not in found:
+                found.append(absolute)
+    return found
+
+
+def _after_add(store: Store, result: FeedResult) -> None:
+    for message in result.warnings:
+        warn(message)
+    if result.failed:
+        warn(f"added {result.name}, but the first fetch failed: {result.error}")
+        return
+    total = len(result.new) + len(result.updated)
+    pages = f" (from {result.pages} live-blog page{'s' * (result.pages != 1)})" * bool(result.pages)
+    print(f"added {result.name} ({result.url}): {total} entries{pages}")
+
+
+def _import_opml(
+    store: Store, cfg: Config, fetcher: Fetcher, response: Response, *, fetch: bool
+) -> int:
+    from wirereader.sources.opml import OpmlError, parse_opml
+
+    try:
+        outlines = parse_opml(response.body)
+    except OpmlError as exc:
+        raise UserError(f"{response.url}: {exc}") from None
+    if not outlines:
+        raise UserError(f"{response.url}: no feeds in this OPML list")
+    added, problems = [], 0
+    for outline in outlines:
+        try:
+            feed, created = subscribe(
+                store,
+                outline.url,
+                name=outline.title,
+                home_url=outline.html_url,
+                title=outline.title,
+                category=outline.category,
+            )
+        except SubscriptionError as exc:
+            warn(f"skipped: {exc}")
+            problems += 1
+            continue
+        if created:
+            added.append(feed.name)
+    print(
+        f"{response.url}: {len(added)} feeds added, {len(outlines) - len(added) - problems} "
+        f"already subscribed" + (f", {problems} skipped" if problems else "")
+    )
+    if fetch and added:
+        report = _run_refresh(store, cfg, added, as_json=False, force=False, fetcher=fetcher)
+        return 1 if report.failures else 0
+    return 1 if problems else 0
+
+
+# -- feeds --------------------------------------------------------------------------------------
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
+        from wirereader.subscriptions import sync_config
+
+        for problem in sync_config(store, cfg):
+            warn(problem)
+        feeds = list_feeds(store, include_removed=args.all)
+        counts = entry_counts(store)
+    if args.json:
+        print_json([{**feed.to_json(), "entries": counts.get(feed.id, 0)} for feed in feeds])
+        return 0
+    if not feeds:
+        print("no subscriptions; add one with 'wirereader add URL'", file=sys.stderr)
+        return 0
+    _print_feeds(feeds, counts)
+    return 0
+
+
+def entry_counts(store: Store) -> dict[int, int]:
+    """feed id -> entries under its source and the sources of its live-blog pages."""
+    rows = store.conn.execute(
+        "SELECT f.id, (SELECT COUNT(*) FROM entries e WHERE e.source_id = f.source_id)"
+        " + (SELECT COUNT(*) FROM liveblog_pages p JOIN entries e ON e.source_id = p.source_id"
+        " WHERE p.feed_id = f.id) FROM feeds f"
+    )
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+def _ago(epoch: int | None, now: int) -> str:
+    if epoch is None:
+        return "never"
+    seconds = now - epoch
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        text = f"{seconds} s"
+    elif seconds < 3600:
+        text = f"{seconds // 60} min"
+    elif seconds < 86400:
+        text = f"{seconds // 3600} h"
+    else:
+        text = f"{seconds // 86400} d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
+    width = None if sys.stdout.isatty() else 200
+    console = Console(highlight=False, soft_wrap=False, width=width)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("name", style="cyan", no_wrap=True, max_width=30)
+    table.add_column("status", no_wrap=True)
+    table.add_column("entries", justify="right")
+    table.add_column("last success", no_wrap=True)
+    table.add_column("next", no_wrap=True)
+    table.add_column("last error / url", ratio=1, no_wrap=True, overflow="ellipsis")
+    now = int(time.time())
+    styles = {"ok": "green", "failing": "red", "waiting": "yellow", "new": "blue", "removed": "dim"}
+    for feed in feeds:
+        status = feed.status(now)
+        shown = status if not feed.failures else f"failing ×{feed.failures}"
+        detail = feed.last_error if feed.failures else feed.url
+        table.add_row(
+            Text(feed.name),
+            Text(shown, style=styles.get(status, "")),
+            Text(str(counts.get(feed.id, 0))),
+            Text(_ago(feed.last_success, now)),
+            Text(
+                "—"
+                if feed.removed_at
+                else _ago(feed.next_attempt, now)
+                if feed.next_attempt
+                else "now"
+            ),
+            Text(detail, style="red" if feed.failures else "dim"),
+        )
+    console.print(table)
+
+
+# -- fetch --------------------------------------------------------------------------------------
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
+        report = _run_refresh(store, cfg, args.names, as_json=args.json, force=args.force)
+        code = 1 if report.failures else 0
+        if args.articles:
+            from wirereader.cli.articles import run_articles
+
+            code = max(code, run_articles(store, cfg, as_json=False))
+    return code
+
+
+def _run_refresh(
+    store: Store,
+    cfg: Config,
+    names: list[str],
+    *,
+    as_json: bool,
+    force: bool,
+    fetcher: Fetcher | None = None,
+) -> RefreshReport:
+    show_bar = sys.stderr.isatty() and not as_json
+    try:
+        if show_bar:
+            report = _refresh_with_bar(store, cfg, names, force, fetcher)
+        else:
+            report = refresh(store, cfg, names or None, force=force, fetcher=fetcher)
+    except SubscriptionError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        print_json(report_json(report))
+        return report
+    if not show_bar:
+        for result in report.results:
+            _print_result_problems(result)
+    for message in report.warnings:
+        warn(message)
+    if not report.results:
+        has_feeds = bool(list_feeds(store))
+        print(
+            "nothing to fetch"
+            + ("" if has_feeds else ": no subscriptions; add one with 'wirereader add URL'")
+        )
+        return report
+    print(summary(report))
+    return report
+
+
+def _refresh_with_bar(
+    store: Store, cfg: Config, names: list[str], force: bool, fetcher: Fetcher | None
+) -> RefreshReport:
+    columns = (
+        TextColumn("fetching"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    console = Console(stderr=True, highlight=False)
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(event: RefreshProgress) -> None:
+            bar.update(task, total=event.total, completed=event.done)
+            result = event.result
+            if result is None:
+                return
+            bar.update(task, description=result.name[:40])
+            for line in _problem_lines(result):
+                bar.console.print(
+                    Text(f"wirereader: {line}", style="red" if result.failed else "yellow")
+                )
+
+        return refresh(store, cfg, names or None, progress, force=force, fetcher=fetcher)
+
+
+def _problem_lines(result: FeedResult) -> list[str]:
+    lines = [f"{result.name}: {result.error}"] if result.failed else []
+    return lines + list(result.warnings)
+
+
+def _print_result_problems(result: FeedResult) -> None:
+    for line in _problem_lines(result):
+        warn(line)
+
+
+def summary(report: RefreshReport) -> str:
+    results = report.results
+    fetched = [r for r in results if r.status != "skipped"]
+    unchanged = sum(1 for r in results if r.status in ("not-modified", "unchanged"))
+    skipped = len(results) - len(fetched)
+    parts = [
+        f"{len(fetched)} feed{'s' * (len(fetched) != 1)} fetched in {report.elapsed:.1f} s:",
+        f"{report.new} new entries, {report.updated} updated,",
+        f"{len(report.failures)} failed",
+    ]
+    tail = f" ({unchanged} unchanged" + (f", {skipped} waiting" if skipped else "") + ")"
+    return " ".join(parts) + tail
+
+
+def report_json(report: RefreshReport) -> dict[str, object]:
+    return {
+        "new": report.new,
+        "updated": report.updated,
+        "failed": len(report.failures),
+        "elapsed": round(report.elapsed, 3),
+        "warnings": report.warnings,
+        "feeds": [
+            {
+                "name": r.name,
+                "url": r.url,
+                "status": r.status,
+                "new": len(r.new),
+                "updated": len(r.updated),
+                "error": r.error or None,
+                "warnings": r.warnings,
+                "pages": r.pages,
+                "moved_to": r.moved_to or None,
+                "next_attempt": iso_time(r.next_attempt),
+            }
+            for r in report.results
+        ],
+    }
+
+
+# -- remove -------------------------------------------------------------------------------------
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
+        try:
+            feeds = find_feeds(store, args.names)
+            counts = entry_counts(store)
+            for feed in feeds:
+                remove(store, feed)
+                print(
+                    f"removed {feed.name}; its {counts.get(feed.id, 0)} entries stay in the cache"
+                )
+        except SubscriptionError as exc:
+            raise UserError(str(exc)) from None
+    return 0
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def export_opml(args: argparse.Namespace) -> int:
+    """`wirereader export --format opml`: the subscriptions as OPML 2.0 on stdout."""
+    from wirereader.sources.opml import OpmlOutline, render_opml
+
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
+        from wirereader.subscriptions import sync_config
+
+        sync_config(store, cfg)
+        feeds = list_feeds(store)
+    outlines = [
+        OpmlOutline(url=_export_url(f.url), title=f.name, html_url=f.home_url, category=f.category)
+        for f in feeds
+    ]
+    sys.stdout.write(render_opml(outlines))
+    return 0
+
+
+def _export_url(url: str) -> str:
+    """Local paths are written as file:// URLs, which other readers understand."""
+    from pathlib import Path
+
+    from wirereader.sources.fetch import is_remote
+
+    return url if is_remote(url) else Path(url).as_uri()
