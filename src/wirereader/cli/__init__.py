@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from wirereader import __version__
-from wirereader.cli import app, articles, doctor, library
+from wirereader.cli import app, articles, doctor, feeds, library
 from wirereader.cli.common import UserError, fail
 
-COMMAND_MODULES = [library, doctor, app, articles]
+COMMAND_MODULES = [library, doctor, app, articles, feeds]
 
 
 def build_parser() -> argparse.ArgumentParser:

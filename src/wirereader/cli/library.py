@@ -40,7 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("export", help="export the cache")
-    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument(
+        "--format",
+        choices=["json", "opml"],
+        default="json",
+        help="json: every entry; opml: the subscriptions",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -113,6 +118,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "opml":
+        from wirereader.cli.feeds import export_opml
+
+        return export_opml(args)
     rows = _rows(argparse.Namespace(**{**vars(args), "limit": 0}), "", True)
     print_json([row.to_json(with_canonical=True) for row in rows])
     return 0
