@@ -149,6 +149,9 @@ def test_feed_of_teasers_is_readable_offline(
     assert [e["title"] for e in found] == ["Harbour bridge reopens"]
     embedded = listed["Ferry strike ends"]
     assert "> — Island Ferries (@islandferries_ex), June 2, 2025" in embedded["body"]
+    # the analysis saw the article text: a name only the article mentions is an entity
+    bridge_entities = listed["Harbour bridge reopens"]["entities"]
+    assert "Ilse Brandvold" in bridge_entities, bridge_entities
 
 
 def test_refetch_unchanged_stores_nothing_and_a_change_keeps_both(
