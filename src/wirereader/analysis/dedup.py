@@ -111,36 +111,51 @@ class Deduplicator:
     def run(self, entries: list[Entry]) -> DedupOutcome:
         out = DedupOutcome()
         ordered = sorted(entries, key=lambda e: (e.published_at, e.id))
-        changed = [e.id for e in ordered if e.analysed]
-        if changed:
-            # Keys of a text that is no longer there must not match anything.
-            self.conn.executemany(
-                "DELETE FROM dedup_keys WHERE entry_id = ?", [(i,) for i in changed]
-            )
+        prints = {e.id: fingerprint(e.title, e.body) for e in ordered}
+        self._prints.update(prints)
+        # Every key of the batch is looked up at once; keys of entries placed earlier in the
+        # batch are matched in memory.
+        holders = self._holders({k for fp in prints.values() for k in fp.keys})
         for entry in ordered:
-            fp = fingerprint(entry.title, entry.body)
-            self._prints[entry.id] = fp
-            matches = self._matches(entry, fp)
-            if fp.keys:
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)",
-                    [(k, entry.id) for k in fp.keys],
-                )
-            if matches:
-                self._join(entry, matches, out)
+            fp = prints[entry.id]
+            candidates: set[int] = set()
+            for k in fp.keys:
+                found = holders.get(k)
+                if found:
+                    candidates.update(found)
+                    found.append(entry.id)
+                else:
+                    holders[k] = [entry.id]
+            candidates.discard(entry.id)
+            if candidates:
+                matches = self._matches(fp, candidates)
+                if matches:
+                    self._join(entry, matches, out)
             out.canonical[entry.id] = entry.repost_of or entry.id
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)",
+            [(k, e.id) for e in ordered for k in prints[e.id].keys],
+        )
         return out
 
-    def _matches(self, entry: Entry, fp: Fingerprint) -> list[int]:
-        if not fp.keys:
-            return []
-        marks = ",".join("?" * len(fp.keys))
-        rows = self.conn.execute(
-            f"SELECT DISTINCT entry_id FROM dedup_keys WHERE key IN ({marks}) AND entry_id != ?"
-            f" ORDER BY entry_id DESC LIMIT {MAX_CANDIDATES}",
-            [*fp.keys, entry.id],
-        ).fetchall()
-        ids = [r[0] for r in rows]
+    def _holders(self, keys: set[int]) -> dict[int, list[int]]:
+        """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
+        holders: dict[int, list[int]] = {}
+        ordered = list(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, entry_id in self.conn.execute(
+                f"SELECT key, entry_id FROM dedup_keys WHERE key IN ({marks})", chunk
+            ):
+                holders.setdefault(key, []).append(entry_id)
+        for key, ids in holders.items():
+            if len(ids) > MAX_CANDIDATES:
+                holders[key] = sorted(ids, reverse=True)[:MAX_CANDIDATES]
+        return holders
+
+    def _matches(self, fp: Fingerprint, candidates: set[int]) -> list[int]:
+        ids = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
         missing = [i for i in ids if i not in self._prints]
         if missing:
             marks = ",".join("?" * len(missing))
@@ -148,7 +163,7 @@ class Deduplicator:
                 f"SELECT id, title, body FROM entries WHERE id IN ({marks})", missing
             ):
                 self._prints[r[0]] = fingerprint(r[1], r[2])
-        return [i for i in ids if same_item(fp, self._prints[i])]
+        return [i for i in ids if i in self._prints and same_item(fp, self._prints[i])]
 
     def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
         marks = ",".join("?" * len(matches))

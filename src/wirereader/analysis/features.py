@@ -19,7 +19,7 @@ _KIND_PREFIX = re.compile(
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _TERM = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*")
 
-STOPWORDS = frozenset(
+STOPWORDS = frozenset(  # noqa: SIM905 - a word list reads better as text
     """a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
@@ -35,6 +35,7 @@ STOPWORDS = frozenset(
 
 MASK64 = (1 << 64) - 1
 _word_hash_cache: dict[str, int] = {}
+_term_cache: dict[str, str] = {}
 
 
 def strip_kind_prefix(title: str) -> str:
@@ -64,16 +65,27 @@ def stem(word: str) -> str:
 def terms(text: str, limit: int = 0) -> list[str]:
     """Content terms for TF-IDF: lower-case, possessives dropped, stop words out, plurals folded."""
     out: list[str] = []
+    cache = _term_cache
     for raw in _TERM.findall(text.lower()):
-        w = raw.replace("’", "'")
-        if w.endswith("'s"):
-            w = w[:-2]
-        if len(w) < 2 or w in STOPWORDS:
-            continue
-        out.append(stem(w))
-        if limit and len(out) >= limit:
-            break
+        t = cache.get(raw)
+        if t is None:
+            t = _term(raw)
+            if len(cache) < 500_000:  # bounded: a hostile feed cannot grow it forever
+                cache[raw] = t
+        if t:
+            out.append(t)
+            if limit and len(out) >= limit:
+                break
     return out
+
+
+def _term(raw: str) -> str:
+    w = raw.replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) < 2 or w in STOPWORDS:
+        return ""
+    return stem(w)
 
 
 def mix64(value: int) -> int:
@@ -104,9 +116,13 @@ def shingles(tokens: list[str]) -> set[int]:
     """Hashes of every run of three consecutive words (one hash for shorter texts)."""
     hs = [word_hash(w) for w in tokens]
     if len(hs) < 3:
-        return {hash_tuple(hs)} if hs else set()
-    a, b = 0x9E3779B1, 0x85EBCA77
-    return {(x * a * a + y * a + z * b) & MASK64 for x, y, z in zip(hs, hs[1:], hs[2:])}
+        return {hash_tuple(hs) & MASK64} if hs else set()
+    # Three 32-bit word hashes times different odd 32-bit constants: small integers (fast in
+    # CPython), order-sensitive, and uniform enough for MinHash bins.
+    return {
+        x * 0x9E3779B1 + y * 0x85EBCA77 + z * 0xC2B2AE3D
+        for x, y, z in zip(hs, hs[1:], hs[2:], strict=False)
+    }
 
 
 def hash_tuple(values: list[int]) -> int:

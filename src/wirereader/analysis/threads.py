@@ -26,15 +26,19 @@ from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
 
 TITLE_WEIGHT = 2.0
+TITLE_PER_BODY_TERMS = 40
+IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
-ITEM_TERMS = 60
-PROBE_TERMS = 10
+ITEM_TERMS = 200
+PROBE_TERMS = 20
 POSTINGS = 40
+CANDIDATES = 30
+SMALL_THREAD = 3
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 THRESHOLD_SHORT = 0.05
-THRESHOLD_LONG = 0.22
+THRESHOLD_LONG = 0.15
 LONG_ITEM_TERMS = 40
 DECAY_HOURS = 72.0
 FLOOR = 0.5
@@ -65,8 +69,10 @@ class Centroid:
         self.norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
 
     def cosine(self, vector: dict[str, float]) -> float:
+        # Iterating a dict (not a set of strings) keeps the sum's order, hence its last bits,
+        # the same in every process: a borderline decision must not depend on hash seeds.
         top = self.top
-        return sum(w * top.get(t, 0.0) for t, w in vector.items()) / self.norm
+        return sum(w * top[t] for t, w in vector.items() if t in top) / self.norm
 
 
 def time_factor(gap_seconds: float) -> float:
@@ -100,15 +106,19 @@ class ThreadIndex:
         self._db_postings: dict[str, list[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
         self._df_delta: Counter[str] = Counter()
+        self._created: set[int] = set()
 
     # -- vectors ------------------------------------------------------------------------------
 
     @staticmethod
     def counts(entry: Entry, entities: list[str]) -> Counter[str]:
         tf: Counter[str] = Counter()
+        body = terms(entry.body, MAX_BODY_TERMS)
+        # The headline says what a long piece is about: its weight grows with the body.
+        title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
         for t in terms(strip_kind_prefix(entry.title)):
-            tf[t] += TITLE_WEIGHT
-        for t in terms(entry.body, MAX_BODY_TERMS):
+            tf[t] += title_weight
+        for t in body:
             tf[t] += 1.0
         for e in entities:
             tf[e] += ENTITY_WEIGHT
@@ -126,9 +136,11 @@ class ThreadIndex:
                 self.df[t] = int(found.get(t, 0))
 
     def vector(self, tf: Counter[str]) -> dict[str, float]:
-        n = self.docs + 1
+        # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
+        # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
+        n = self.docs + IDF_PRIOR_DOCS + 1
         weights = {
-            t: (1.0 + math.log(c)) * math.log(n / (self.df.get(t, 0) + 0.5)) for t, c in tf.items()
+            t: (1.0 + math.log(c)) * math.log(n / (self.df.get(t, 0) + 1.0)) for t, c in tf.items()
         }
         strongest = sorted(weights.items(), key=lambda kv: -kv[1])[:ITEM_TERMS]
         norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
@@ -191,33 +203,77 @@ class ThreadIndex:
                 self.df[t] = self.df.get(t, 0) + 1
                 self._df_delta[t] += 1
         self.docs += len(counted)
+        placed: list[tuple[Entry, dict[str, float], int]] = []
         for entry, tf in sorted(counted, key=lambda p: (p[0].published_at, p[0].id)):
             vec = self.vector(tf)
             thread = self._best(entry, vec, len(tf))
             if thread is None:
                 thread = self._create(entry)
-                out.created += 1
             self._add(thread, entry, vec)
             out.assigned[entry.id] = thread.id
-            out.touched.add(thread.id)
+            placed.append((entry, vec, len(tf)))
+        self._second_look(placed, out)
+        out.touched = set(out.assigned.values())
+        out.created = len({t for t in out.touched if t in self._created})
         return out
 
-    def _best(self, entry: Entry, vec: dict[str, float], distinct: int) -> Centroid | None:
+    def _second_look(
+        self, placed: list[tuple[Entry, dict[str, float], int]], out: ThreadOutcome
+    ) -> None:
+        """Small threads started in this batch try again against the final centroids.
+
+        Items that came before their story had gathered (the second report of an event) may
+        now fit it: a thread of at most SMALL_THREAD items made in this batch joins the best
+        other thread when its centroid passes the threshold. Earlier batches never move.
+        """
+        members: dict[int, list[tuple[Entry, dict[str, float], int]]] = {}
+        for p in placed:
+            members.setdefault(out.assigned[p[0].id], []).append(p)
+        small = [t for t, ms in members.items() if t in self._created and len(ms) <= SMALL_THREAD]
+        for tid in sorted(small, key=lambda t: (len(members[t]), t)):
+            own = self.centroids.get(tid)
+            if own is None:
+                continue
+            items = members[tid]
+            if len(items) == 1:
+                entry, vec, distinct = items[0]
+            else:
+                norm = own.norm or 1.0
+                vec = {t: w / norm for t, w in own.top.items()}
+                distinct = max(d for _, _, d in items)
+                entry = items[-1][0]
+            thread = self._best(entry, vec, distinct, exclude=tid)
+            if thread is None:
+                continue
+            for item, item_vec, _ in items:
+                self._add(thread, item, item_vec)
+                out.assigned[item.id] = thread.id
+            members.setdefault(thread.id, []).extend(items)
+            del self.centroids[tid]
+            self._created.discard(tid)
+            self.conn.execute("DELETE FROM threads WHERE id = ?", (tid,))
+
+    def _best(
+        self, entry: Entry, vec: dict[str, float], distinct: int, exclude: int = 0
+    ) -> Centroid | None:
         probe = sorted(vec.items(), key=lambda kv: -kv[1])[:PROBE_TERMS]
-        ids: set[int] = set()
+        hits: Counter[int] = Counter()
         for t, _ in probe:
-            ids.update(self._postings(t))
+            hits.update(self._postings(t))
+        # The threads sharing most of the item's strongest terms, newest first on ties.
+        ids = {i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]}
         self._load_centroids(ids)
         best, best_score = None, threshold(distinct)
+        ids.discard(exclude)
         for i in ids:
             c = self.centroids.get(i)
             if c is None:
                 continue
-            gap = 0
-            if entry.published_at < c.first_at:
-                gap = c.first_at - entry.published_at
-            elif entry.published_at > c.last_at:
-                gap = entry.published_at - c.last_at
+            # Distance to the nearer end of the thread's span: a thread is alive around its
+            # first and latest items, and one far-off date (an undated article filed at its
+            # file time) must not make everything in between look close.
+            t = entry.published_at
+            gap = min(abs(t - c.first_at), abs(t - c.last_at))
             score = c.cosine(vec) * time_factor(gap)
             if score >= best_score:
                 best, best_score = c, score
@@ -231,6 +287,7 @@ class ThreadIndex:
         c = Centroid(int(cur.lastrowid or 0), {}, entry.published_at, entry.published_at)
         c.dirty = True
         self.centroids[c.id] = c
+        self._created.add(c.id)
         return c
 
     def _add(self, c: Centroid, entry: Entry, vec: dict[str, float]) -> None:

@@ -7,12 +7,13 @@ CREATE INDEX entries_pending_analysis ON entries (published_at, id)
     WHERE analysed_hash IS NOT content_hash;
 
 -- Lookup keys of an entry's text: exact normalised text, each paragraph, each MinHash LSH band.
+-- Keys of an older text of a changed entry may stay: a key only proposes a candidate, which is
+-- then compared on its current text.
 CREATE TABLE dedup_keys (
     key       INTEGER NOT NULL,
     entry_id  INTEGER NOT NULL REFERENCES entries(id),
     PRIMARY KEY (key, entry_id)
 ) WITHOUT ROWID;
-CREATE INDEX dedup_keys_by_entry ON dedup_keys (entry_id);
 
 -- Each thread's centroid, reduced to its strongest terms; the (term, thread) order doubles as
 -- the inverted index that finds candidate threads for a new item.
