@@ -129,8 +129,13 @@ def import_file(
     source: str = "",
     day: date | None = None,
     tz: tzinfo | None = None,
+    analyse: bool = True,
 ) -> ImportReport:
-    """Parse one file and store its entries under one source (the file, or `source`)."""
+    """Parse one file and store its entries under one source (the file, or `source`).
+
+    With `analyse`, what is new in the cache is then deduplicated and threaded; a caller
+    importing several files may pass False and call `analyse_pending` once at the end.
+    """
     path = Path(path)
     modified = None
     with contextlib.suppress(OSError):  # read_text below reports the real problem
@@ -140,4 +145,8 @@ def import_file(
     name = source or path.stem
     source_id = store.ensure_source(key, "file", name=name, title=document.title)
     saved = store.save_entries(source_id, document.entries)
+    if analyse:
+        from wirereader.analysis.pipeline import analyse_pending
+
+        analyse_pending(store)
     return ImportReport(path, fmt, source_id, saved, list(document.warnings), document.truncated)

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from wirereader import __version__
-from wirereader.cli import app, articles, doctor, feeds, library
+from wirereader.cli import analysis, app, articles, doctor, feeds, library
 from wirereader.cli.common import UserError, fail
 
-COMMAND_MODULES = [library, doctor, app, articles, feeds]
+COMMAND_MODULES = [library, doctor, app, articles, feeds, analysis]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wirereader import querylang
+from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
 from wirereader.ingest import ImportFailure, import_file
 from wirereader.query import EntryRow, Query
@@ -65,7 +66,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_store(args, cfg) as store:
         for name in args.files:
             try:
-                report = import_file(store, Path(name), source=args.source or "", day=day, tz=tz)
+                report = import_file(
+                    store, Path(name), source=args.source or "", day=day, tz=tz, analyse=False
+                )
             except ImportFailure as exc:
                 warn(str(exc))
                 failures += 1
@@ -80,6 +83,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"{saved.unchanged} unchanged ({report.format})",
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
+        # One analysis for the whole import: IDF and threads see every file of it at once.
+        analyse_pending(store)
     if failures:
         warn(
             f"{failures} of {len(args.files)} files failed or were incomplete; "
