@@ -384,3 +384,20 @@ def test_cli_articles_fetches_and_reports(server: FeedServer, db_path: Path, cli
     assert [(s["title"], s["status"], s["failures"]) for s in status] == [("Gone", "failed", 1)]
     again = cli("articles", "--json")
     assert json.loads(again.out)["attempted"] == 0  # the failure waits for its retry time
+
+
+def test_reader_state_of_items_never_fetched(store: Store) -> None:
+    source_id = store.ensure_source("offline", "feed")
+    saved = store.save_entries(
+        source_id,
+        [RawEntry(title="Teaser", body="Short…", url="https://news.example/t", stable_id="t"),
+         RawEntry(title="Full", body=FULL_BODY, url="https://news.example/f", stable_id="f"),
+         RawEntry(title="Post", body="A post without a link.", stable_id="p")],
+    )  # fmt: skip
+    teaser, full, post = (state.article_state(store, i) for i in saved.new)
+    assert teaser is not None and not teaser.full
+    assert teaser.marker == "Teaser only: the full article has not been fetched yet"
+    assert teaser.body == "Short…"
+    assert full is not None and full.marker == "" and full.body == FULL_BODY
+    assert post is not None and post.marker == ""
+    assert state.article_state(store, 999_999) is None

@@ -329,7 +329,7 @@ def article_state(store: Store, entry_id: int) -> ArticleState | None:
     """What to show for an entry: its latest article when there is one; None: no such entry."""
     conn = store.conn
     entry = conn.execute(
-        "SELECT id, title, body, author FROM entries WHERE id = ?", (entry_id,)
+        "SELECT id, title, body, author, url FROM entries WHERE id = ?", (entry_id,)
     ).fetchone()
     if entry is None:
         return None
@@ -343,6 +343,9 @@ def article_state(store: Store, entry_id: int) -> ArticleState | None:
         author=entry["author"],
     )
     if row is None:
+        # Not considered yet (no fetch since it arrived): say so when its text is a teaser.
+        if wants_full_text("auto", entry["body"], entry["url"] or "")[0]:
+            state.status = "pending"
         return state
     state.reason = row["reason"]
     state.last_error = row["last_error"]
