@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from wirereader.analysis.entity_data import EVENT, TITLE, Gazetteer, Known, fold_key, gazetteer
 
@@ -160,6 +160,10 @@ class _Run(NamedTuple):
     title_case: bool  # in a Title Case headline, where capitals say nothing
     part: int  # 0: the title, 1: the body
 
+    @property
+    def where(self) -> tuple[int, int, int]:
+        return self.start, self.end, self.part
+
 
 class _Span(NamedTuple):
     tokens: tuple[_Token, ...]
@@ -168,7 +172,7 @@ class _Span(NamedTuple):
     short: bool
     known: bool  # from a gazetteer
     strong: bool  # the kind rests on evidence (a gazetteer, a title, a given name), not a guess
-    run: _Run
+    where: tuple[int, int, int]  # the run it came from: start, end, 0 title / 1 body
 
 
 class _Pending:
@@ -227,17 +231,44 @@ def _is_title_case(line: str) -> bool:
     return capitalised / len(words) >= _TITLE_CASE_SHARE
 
 
-def _runs(text: str, title_case: bool, part: int) -> list[_Run]:
-    runs = []
-    for m in _RUN.finditer(text):
-        base = m.start()
-        if base and (text[base - 1].isalnum() or text[base - 1] in _GLUED):
-            continue
-        if text[base] > "\x7f" and not text[base].isupper():
-            continue
-        tokens = _tokens(m.group())
-        runs.append(_Run(base, m.end(), tokens, _is_sentence_start(text, base), title_case, part))
-    return runs
+# A run of one word whose fate needs no context (a gazetteer name, a stop word), by its text.
+_FAST: dict[str, Known | bool] = {}
+_FAST_LIMIT = 200_000
+# How a mid-sentence run of several words was cut when nothing around it mattered.
+_CUTS: dict[tuple[_Token, ...], list[tuple[Any, ...]]] = {}
+
+
+def clear_caches() -> None:
+    """Forget the per-text caches (benchmarks measure a cold start with this)."""
+    _FAST.clear()
+    _CUTS.clear()
+    _tokens.cache_clear()
+    fold_key.cache_clear()
+
+
+def _fast(group: str, g: Gazetteer) -> Known | bool:
+    """Known: a gazetteer name; True: never a name ('The', 'He'); False: look closer."""
+    verdict = _FAST.get(group)
+    if verdict is None:
+        verdict = False
+        if " " not in group and "\t" not in group:
+            tok = _tokens(group)[0]
+            known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+            if known is not None:
+                verdict = True if known.kind in (EVENT, TITLE) else known
+            elif _is_ordinary(g, tok.lower):
+                verdict = True
+        if len(_FAST) >= _FAST_LIMIT:
+            _FAST.clear()  # bounded: hostile input cannot grow it forever
+        _FAST[group] = verdict
+    return verdict
+
+
+def _is_ordinary(g: Gazetteer, low: str) -> bool:
+    """A stop word or demonym, also in the plural ('Ukrainians')."""
+    if low in g.stopwords or low in g.demonyms:
+        return True
+    return low.endswith("s") and low[:-1] in g.demonyms
 
 
 def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
@@ -255,28 +286,47 @@ class _Extractor:
 
     def __init__(self, g: Gazetteer, title: str, body: str) -> None:
         self.g = g
-        self.parts = [
-            (title, _runs(title, _is_title_case(title), 0)),
-            (body, _runs(body, False, 1)),
-        ]
+        self.texts = (title, body)
+        # Runs in reading order: a span already decided, or a run to cut with the evidence.
+        self.items: list[_Span | _Run] = []
         # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
         self.mid_caps: set[str] = set()
-        for _text, runs in self.parts:
-            for run in runs:
-                if run.title_case:
-                    continue
-                first = 1 if run.initial else 0
-                self.mid_caps.update(t.key for t in run.tokens[first:])
+        self._scan(title, 0, _is_title_case(title))
+        self._scan(body, 1, False)
         self.lower_text: str | None = None
+        self.used_context = False
+
+    def _scan(self, text: str, part: int, title_case: bool) -> None:
+        g, items, mid_caps = self.g, self.items, self.mid_caps
+        for m in _RUN.finditer(text):
+            base = m.start()
+            if base and (text[base - 1].isalnum() or text[base - 1] in _GLUED):
+                continue
+            if text[base] > "\x7f" and not text[base].isupper():
+                continue
+            group = m.group()
+            verdict = _fast(group, g)
+            if verdict is True:
+                continue
+            if verdict is not False:
+                tokens = _tokens(group)
+                where = (base, m.end(), part)
+                items.append(
+                    _Span(tokens, verdict.kind, verdict.canonical, False, True, True, where)
+                )
+                continue
+            run = _Run(
+                base, m.end(), _tokens(group), _is_sentence_start(text, base), title_case, part
+            )
+            items.append(run)
+            if not title_case:
+                for tok in run.tokens[1:] if run.initial else run.tokens:
+                    mid_caps.add(tok.key)
 
     # -- evidence ---------------------------------------------------------------------------
 
     def _ordinary(self, low: str) -> bool:
-        """A stop word or demonym, also in the plural ('Ukrainians', 'MPs')."""
-        g = self.g
-        if low in g.stopwords or low in g.demonyms:
-            return True
-        return low.endswith("s") and low[:-1] in g.demonyms
+        return _is_ordinary(self.g, low)
 
     def _common_word(self, token: _Token) -> bool:
         """Whether a capitalised word is an ordinary word that merely starts a sentence."""
@@ -286,16 +336,32 @@ class _Extractor:
         if token.key in self.mid_caps or low in self.g.given_names:
             return False
         if self.lower_text is None:
-            self.lower_text = " " + " ".join(t for t, _ in self.parts) + " "
+            self.lower_text = " " + " ".join(self.texts) + " "
         return f" {low} " in self.lower_text or low.endswith(("ing", "ed", "ly"))
 
     # -- cutting runs into spans --------------------------------------------------------------
 
     def spans(self) -> list[_Span]:
         out: list[_Span] = []
-        for text, runs in self.parts:
-            for run in runs:
-                self._cut(text, run, out)
+        texts = self.texts
+        for item in self.items:
+            if isinstance(item, _Span):
+                out.append(item)
+                continue
+            plain = not (item.initial or item.title_case)
+            cached = _CUTS.get(item.tokens) if plain else None
+            if cached is not None:
+                where = item.where
+                out += [_Span._make((*fields, where)) for fields in cached]
+                continue
+            first = len(out)
+            self.used_context = False
+            self._cut(texts[item.part], item, out)
+            if plain and not self.used_context:
+                # Mid-sentence and decided by the words alone: the next entry reuses the cut.
+                if len(_CUTS) >= _FAST_LIMIT:
+                    _CUTS.clear()
+                _CUTS[item.tokens] = [span[:6] for span in out[first:]]
         return out
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
@@ -318,15 +384,6 @@ class _Extractor:
         g = self.g
         tokens = run.tokens
         n = len(tokens)
-        if n == 1:  # most runs: one known name or one ordinary word
-            tok = tokens[0]
-            known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if known is not None:
-                if known.kind not in (EVENT, TITLE):
-                    out.append(_Span(tokens, known.kind, known.canonical, False, True, True, run))
-                return
-            if self._ordinary(tok.lower):
-                return
         i = 0
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
@@ -356,7 +413,9 @@ class _Extractor:
                 if known.kind != EVENT:
                     st.place_before = len(out) if known.kind == PLACE else -1
                     out.append(
-                        _Span(tokens[i:j], known.kind, known.canonical, False, True, True, run)
+                        _Span(
+                            tokens[i:j], known.kind, known.canonical, False, True, True, run.where
+                        )
                     )
                 i = j
                 continue
@@ -404,7 +463,9 @@ class _Extractor:
             return False
         for part, known in zip(parts, found, strict=True):
             if known is not None and known.kind not in (EVENT, TITLE):
-                out.append(_Span((part,), known.kind, known.canonical, False, True, True, run))
+                out.append(
+                    _Span((part,), known.kind, known.canonical, False, True, True, run.where)
+                )
         return True
 
     def _title_word(self, token: _Token) -> bool:
@@ -473,10 +534,11 @@ class _Extractor:
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
         short = kind == PERSON and st.royal is None and len(tokens) == 1
-        out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run))
+        out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run.where))
 
     def _context_kind(self, st: _Pending, size: int) -> tuple[str, bool]:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
+        self.used_context = True
         run = st.run
         if st.at_run_start >= 0:
             m = _PREV_WORD.search(st.text, max(0, run.start - 30), run.start)
@@ -523,17 +585,17 @@ def extract_located(
 ) -> list[tuple[Mention, int, int, int]]:
     """`extract` with where each mention is: (mention, 0 title / 1 body, start, end)."""
     return [
-        (m, span.run.part, *_where(span, body if span.run.part else title))
+        (m, span.where[2], *_where(span, body if span.where[2] else title))
         for m, span in _mentions(title, body, authors)
     ]
 
 
 def _where(span: _Span, text: str) -> tuple[int, int]:
     """Offsets of a span in its text (only the benchmark asks, so it is not kept on the way)."""
-    run = span.run
+    run_start, run_end, _part = span.where
     first, last = span.tokens[0].surface, span.tokens[-1].surface
-    start = text.find(first, run.start, run.end)
-    end = text.find(last, start, run.end) + len(last)
+    start = text.find(first, run_start, run_end)
+    end = text.find(last, start, run_end) + len(last)
     return start, end
 
 
