@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from wirereader.model import Link
-from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
+from wirereader.sources.htmltext import finish, html_to_text, looks_like_html, plain_to_text
+from wirereader.text import clean_text
 
 
 def test_blocks_become_the_body_format() -> None:
@@ -104,3 +108,52 @@ def test_plain_text_keeps_its_paragraphs_and_markup_characters() -> None:
     assert plain_to_text("a <b> literal\n\n\n\nnext") == "a <b> literal\n\nnext"
     assert looks_like_html("x <b>y</b>") and looks_like_html("AT&amp;T")
     assert not looks_like_html("3 < 4 and 5 > 2")
+
+
+_TRICKY = list(
+    "ab \n\t\r\x1b[31m\x07\x9b\u00a0\u2003\u200b\u202e\ufeff\u2028\u1680\x85é\u0301\ud800"
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40) | st.text(max_size=80))
+def test_finish_is_exactly_clean_text(text: str) -> None:
+    """The fast cleaning path never differs from text.clean_text, whatever the input."""
+    assert finish(text) == clean_text(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<br>",
+                "<b>",
+                "</b>",
+                "<li>",
+                "<ul>",
+                "</ul>",
+                "<h2>",
+                "</h2>",
+                "<blockquote>",
+                "</blockquote>",
+                "&amp;",
+                "&#10;",
+                " ",
+                "\n",
+                "word",
+                "\x1b",
+                "<a href='/x'>",
+                "</a>",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_any_tag_soup_gives_clean_body_text(parts: list[str]) -> None:
+    text, links = html_to_text("".join(parts), base_url="https://site.example/")
+    assert text == clean_text(text)  # already clean: nothing left for clean_text to change
+    assert "\n\n\n" not in text and "<b>" not in text
+    assert all(link.url == "https://site.example/x" for link in links)

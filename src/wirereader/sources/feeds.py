@@ -380,11 +380,15 @@ def _truncation(text: str) -> tuple[bool, bool]:
 
 # -- routing between the two XML parsers ----------------------------------------------------
 
-_ATOM_ODD_CONTENT = re.compile(
-    r"""\bmode\s*=\s*["']|\btype\s*=\s*["'](?:xhtml|application/xhtml\+xml|"""
-    r"""(?:application|image|audio|video)/[\w.+-]+)["']""",
-    re.IGNORECASE,
-)
+# One pattern per element, each starting with a literal so the scan is fast on big documents.
+_ATOM_ODD_CONTENT = [
+    re.compile(
+        rf"<{tag}\b[^>]*?\b(?:mode\s*=|type\s*=\s*[\"'](?:xhtml|application/xhtml\+xml|"
+        r"(?:application|image|audio|video)/[\w.+-]+)[\"'])",
+        re.IGNORECASE,
+    )
+    for tag in ("content", "summary", "title", "subtitle")
+]
 _ATOM_LINK_WITHOUT_HREF = re.compile(r"<(?:[\w.-]+:)?link\b(?![^>]*\bhref\s*=)[^>]*>", re.I)
 _RSS_ODD_BODY = re.compile(r"<(?:summary|fullitem|(?:[\w.-]+:)?body)\b")
 _TITLE_TOKENS = re.compile(r"<(item|entry)\b|<(title)\b|<([\w.-]+):title\b")
@@ -393,7 +397,7 @@ _TITLE_TOKENS = re.compile(r"<(item|entry)\b|<(title)\b|<([\w.-]+):title\b")
 def _route(text: str, root: str) -> str | None:
     """Why this document needs feedparser, or None for the fast path."""
     if root == "feed":
-        if _ATOM_ODD_CONTENT.search(text):
+        if any(pattern.search(text) for pattern in _ATOM_ODD_CONTENT):
             return "Atom inline XHTML, base64 or mode= content"
         if _ATOM_LINK_WITHOUT_HREF.search(text):
             return "Atom link without href"

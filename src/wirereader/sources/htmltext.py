@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import unicodedata
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -93,7 +94,17 @@ _BLOCK = frozenset(
 )
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CELLS = frozenset(("td", "th"))
-_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+# Only what needs replacing: runs of two or more, or one non-space whitespace character (a
+# pattern matching every single space would make a replacement per word).
+_SPACE = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
+_SPACES = re.compile(r" {2,}")
+_BLANK_LINES = re.compile(r"\n{3,}")
+# Characters text.clean_text removes or folds besides plain spaces and newlines. Text without
+# any of them takes the short path in _finish, which gives clean_text's result much faster.
+_NEEDS_FULL_CLEAN = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u2000-\u200f\u2028\u2029\u202a-\u202f\u205f"
+    "\u2060-\u2064\u2066-\u2069\u3000\ud800-\udfff\ufeff\ufff9-\ufffb]"
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MARKUP_HINT = re.compile(r"<[A-Za-z/!?]|&[#\w]+;")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
@@ -126,7 +137,7 @@ def looks_like_html(text: str) -> bool:
 
 def plain_to_text(text: str) -> str:
     """Plain text (no markup meaning): keep its paragraphs, clean it."""
-    return clean_text(text[:MAX_HTML_CHARS])
+    return finish(text[:MAX_HTML_CHARS])
 
 
 def html_to_text(fragment: str, *, base_url: str = "") -> tuple[str, list[Link]]:
@@ -150,6 +161,27 @@ def html_to_text(fragment: str, *, base_url: str = "") -> tuple[str, list[Link]]
     return walker.result()
 
 
+def _needs_folding(text: str) -> bool:
+    """Whether HTML whitespace folding would change `text` (substring tests are memchr-fast)."""
+    return (
+        "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text
+    )
+
+
+def finish(text: str) -> str:
+    """Exactly `text.clean_text(text)`, without its costly passes when nothing needs them."""
+    if _NEEDS_FULL_CLEAN.search(text):
+        return clean_text(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
 def _hit_resource_limit(parser: etree.HTMLParser) -> bool:
     return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
 
@@ -160,7 +192,7 @@ _UNSAFE_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.D
 
 def _strip_tags(fragment: str) -> str:
     text = _TAG.sub(" ", _UNSAFE_BLOCK.sub(" ", fragment))
-    return clean_text(_SPACE.sub(" ", html.unescape(text)))
+    return finish(_SPACE.sub(" ", html.unescape(text)))
 
 
 class _Walker:
@@ -251,12 +283,17 @@ class _Walker:
 
     def text(self, value: str | None) -> None:
         if value:
-            self.buffer.append(value if self.pre_depth else _SPACE.sub(" ", value))
+            if not self.pre_depth and _needs_folding(value):
+                value = _SPACE.sub(" ", value)
+            self.buffer.append(value)
 
     # -- output ----------------------------------------------------------------------------
 
     def flush(self) -> None:
         if not self.buffer:
+            return
+        if len(self.buffer) == 1 and self.buffer[0] == " ":  # whitespace between blocks
+            self.buffer = []
             return
         raw = "".join(self.buffer)
         self.buffer = []
@@ -284,7 +321,8 @@ class _Walker:
         if not href or len(self.links) >= MAX_LINKS:
             return
         href = href.strip()
-        url = urljoin(self.base_url, href) if self.base_url else href
+        absolute = "://" in href[:12] or href.startswith(("mailto:", "data:", "javascript:"))
+        url = urljoin(self.base_url, href) if self.base_url and not absolute else href
         if not url.lower().startswith(_SAFE_SCHEMES) or url in self.seen_urls:
             return
         self.seen_urls.add(url)
@@ -307,4 +345,4 @@ class _Walker:
                 parts.append("\n" if same_run else "\n\n")
             parts.append(rendered)
             previous = prefix
-        return clean_text("".join(parts)), self.links
+        return finish("".join(parts)), self.links
