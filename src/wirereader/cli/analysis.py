@@ -263,7 +263,7 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
     previous: dict[str, Any] | None = None
     for v in conn.execute(
         f"SELECT v.entry_id, v.title, v.body, v.author, v.published, v.updated, v.seen_at,"
-        f" s.name AS source, e.published_at FROM entry_versions v"
+        f" v.origin, v.url, s.name AS source, e.published_at FROM entry_versions v"
         f" JOIN entries e ON e.id = v.entry_id JOIN sources s ON s.id = e.source_id"
         f" WHERE v.entry_id IN ({marks}) ORDER BY coalesce(v.published, e.published), v.seen_at,"
         f" v.id",
@@ -278,6 +278,8 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
             "author": v["author"],
             "title": v["title"],
             "body": v["body"],
+            "origin": v["origin"],  # 'feed', or 'article': the full text fetched from `url`
+            "url": v["url"],
             "changes": None,
         }
         if previous is not None:
@@ -309,11 +311,29 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
         if t is not None:
             thread = {"id": t[0], "title": t[1]}
     return {
-        "item": head.to_json(),
+        "item": _with_article(store, head.to_json()),
         "versions": versions,
         "thread": thread,
         "siblings": siblings,
     }
+
+
+def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
+    """The full article as the body when the cache has one, and what is known about it."""
+    from wirereader.articles.state import article_state
+
+    shown = article_state(store, item["id"])
+    if shown is not None:
+        if shown.full:
+            item["body"] = shown.body
+        item["article"] = {
+            "full": shown.full,
+            "status": shown.status,
+            "url": shown.url,
+            "fetched": iso_utc(shown.fetched_at) if shown.fetched_at else None,
+            "marker": shown.marker,  # '' when the body is the whole text
+        }
+    return item
 
 
 def _changes(old: str, new: str) -> list[dict[str, str]] | None:
@@ -350,6 +370,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if detail["thread"]:
         t = detail["thread"]
         console.print(Text(f"thread #{t['id']}: {t['title']}", style="cyan"))
+    marker = (item.get("article") or {}).get("marker")
+    if marker:
+        console.print(Text(marker, style="yellow"))
     console.print()
     console.print(Text(item["body"]))
     versions = detail["versions"]
@@ -359,7 +382,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print(
             Text(
                 f"- #{v['entry']} {v['source']}  {v['published']}  {v['author'] or '-'}"
-                f"  (seen {v['seen'][:16].replace('T', ' ')})",
+                f"  (seen {v['seen'][:16].replace('T', ' ')})"
+                + (f"  full article from {v['url']}" if v.get("origin") == "article" else ""),
                 style="dim",
             )
         )
