@@ -149,6 +149,15 @@ def test_feed_of_teasers_is_readable_offline(
     assert [e["title"] for e in found] == ["Harbour bridge reopens"]
     embedded = listed["Ferry strike ends"]
     assert "> — Island Ferries (@islandferries_ex), June 2, 2025" in embedded["body"]
+    # `show` prints the article, and its versions say where the full text came from
+    bridge_id = str(listed["Harbour bridge reopens"]["id"])
+    shown = cli("show", bridge_id)
+    assert shown.code == 0, shown.err
+    assert expected["bridge"] in shown.out and "Teaser only" not in shown.out
+    assert "full article from http://127.0.0.1:" in shown.out
+    detail = json.loads(cli("show", bridge_id, "--json").out)
+    assert detail["item"]["article"]["full"] is True
+    assert [v["origin"] for v in detail["versions"]] == ["feed", "article"]
     # the analysis saw the article text: a name only the article mentions is an entity
     bridge_entities = listed["Harbour bridge reopens"]["entities"]
     assert "Ilse Brandvold" in bridge_entities, bridge_entities
@@ -248,7 +257,9 @@ def test_retry_after_is_honoured_for_the_whole_host(server: FeedServer, store: S
     assert (later.attempted, later.fetched) == (4, 4)
 
 
-def test_failures_are_recorded_and_retried_with_backoff(server: FeedServer, store: Store) -> None:
+def test_failures_are_recorded_and_retried_with_backoff(
+    server: FeedServer, store: Store, cli
+) -> None:
     server.routes["/flaky"] = Route(b"oops", status=500, content_type="text/plain")
     server.routes["/huge"] = Route(b"<html><body><p>" + b"x" * 40_000 + b"</p></body></html>",
                                    content_type=HTML)  # fmt: skip
@@ -279,6 +290,8 @@ def test_failures_are_recorded_and_retried_with_backoff(server: FeedServer, stor
     shown = state.article_state(store, by_name["flaky"]["entry_id"])
     assert shown is not None and not shown.full
     assert shown.marker.startswith("Teaser only: the full article could not be fetched")
+    printed = cli("show", str(by_name["flaky"]["entry_id"]))
+    assert "Teaser only: the full article could not be fetched" in printed.out
 
     # not due yet; then due, the server mended: the flaky one is stored, backoff grows for others
     assert fetch_articles(store, settings=settings, now=now + 60).attempted == 0
