@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.entities import EntityResolver, Mention, extract
 from wirereader.analysis.entity_store import record_entities
+from wirereader.analysis.pipeline import analyse_pending
 from wirereader.ingest import ParseContext, import_file, parse_file
 from wirereader.model import RawEntry
 from wirereader.query import EntityRef, Filter, Query
@@ -234,7 +235,7 @@ def rows(store: Store, sql: str) -> list[tuple]:
 
 
 def import_seed(store: Store) -> list[int]:
-    import_file(store, LIVEBLOG_SEED)
+    import_file(store, LIVEBLOG_SEED, analyse=False)
     return [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
 
 
@@ -330,8 +331,8 @@ def test_short_forms_resolve_per_source_in_the_cache(store: Store, tmp_path: Pat
         + "\n",
         encoding="utf-8",
     )
-    import_file(store, first)
-    import_file(store, second)
+    import_file(store, first, analyse=False)
+    import_file(store, second, analyse=False)
     ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
     with store.transaction() as conn:
         record_entities(conn, ids)
@@ -347,8 +348,21 @@ def test_short_forms_resolve_per_source_in_the_cache(store: Store, tmp_path: Pat
     assert by_entry["b1"] == "Kim"
 
 
+def test_the_pipeline_records_entities_once(store: Store) -> None:
+    import_file(store, LIVEBLOG_SEED)  # imports analyse what is new
+    count = rows(store, "SELECT count(*), sum(count) FROM entities")
+    linked = rows(store, "SELECT count(*) FROM entry_entities")
+    assert count[0][0] > 50 and linked[0][0] > 200
+    assert analyse_pending(store).entries == 0
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM entries")]
+    with store.transaction() as conn:
+        assert record_entities(conn, ids).entries == 0
+    assert rows(store, "SELECT count(*), sum(count) FROM entities") == count
+    assert rows(store, "SELECT count(*) FROM entry_entities") == linked
+
+
 def test_entity_filters_find_entries_by_any_spelling(store: Store, db_path: Path, cli) -> None:
-    import_file(store, ARTICLE_SEED)
+    import_file(store, ARTICLE_SEED, analyse=False)
     ids = import_seed(store)
     with store.transaction() as conn:
         record_entities(conn, ids)
@@ -359,7 +373,10 @@ def test_entity_filters_find_entries_by_any_spelling(store: Store, db_path: Path
     assert any("Zelensky" in r.body and "Zelenskyy" not in r.body for r in found)
     assert Query(store, Filter(entities=(EntityRef("Zelenskyy", "place"),))).all() == []
     store.close()
-    result = cli("entries", "person:Zelenskiy", "--json")
+    db_path.unlink()
+    for seed in (ARTICLE_SEED, LIVEBLOG_SEED):  # now as a user does it
+        assert cli("import", str(seed)).code == 0
+    result = cli("entries", "person:Zelenskiy", "--all", "--json")
     assert result.code == 0, result.err
     listed = json.loads(result.out)
     assert len(listed) == len(found)
