@@ -414,3 +414,22 @@ def test_reader_state_of_items_never_fetched(store: Store) -> None:
     assert full is not None and full.marker == "" and full.body == FULL_BODY
     assert post is not None and post.marker == ""
     assert state.article_state(store, 999_999) is None
+
+
+def test_cli_fetch_with_articles_then_offline(
+    server: FeedServer, corpus: Path, tmp_path: Path, cli
+) -> None:
+    expected = teaser_feed(server, corpus)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\nname = "teasers"\n')
+    fetched = cli("--config", str(config), "fetch", "--articles")
+    assert fetched.code == 0, fetched.err
+    assert "articles: 3 stored, 0 unchanged, 0 failed" in fetched.out
+    server.stop()
+    listed = {e["title"]: e["body"] for e in json.loads(cli("entries", "--json").out)}
+    assert expected["bridge"] in listed["Harbour bridge reopens"]
+    assert expected["ferry"] in listed["Ferry strike ends"]
+    assert expected["cork"] in listed["Cork moves to Level 3"]
+    # nothing missing any more: a second run has nothing to do, even offline
+    again = cli("--config", str(config), "articles")
+    assert again.code == 0 and "articles: 0 stored" in again.out
