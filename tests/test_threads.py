@@ -1,0 +1,193 @@
+"""Story threads: the seed stories, invented cross-source stories, headlines, bounded lookup."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+from conftest import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.analysis import threads
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.ingest import import_file
+from wirereader.model import RawEntry
+from wirereader.store.db import Store
+
+NORTH_KOREA = ["04:39", "04:48", "06:09", "06:53", "07:08", "07:29", "08:02", "09:52"]
+CEASEFIRE = ["12:20", "12:56", "13:07", "13:14", "13:30", "13:45", "14:03", "14:11"]
+T0 = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def _seed_threads(store: Store) -> tuple[dict[str, int], int]:
+    live = import_file(store, LIVEBLOG_SEED, analyse=False)
+    article = import_file(store, ARTICLE_SEED, analyse=False)
+    analyse_pending(store)
+    at = {
+        r[0][11:16]: r[1]
+        for r in store.conn.execute(
+            "SELECT published, thread_id FROM entries WHERE source_id = ? AND kind != 'summary'",
+            (live.source_id,),
+        )
+    }
+    art = store.conn.execute(
+        "SELECT thread_id FROM entries WHERE source_id = ?", (article.source_id,)
+    ).fetchone()[0]
+    return at, art
+
+
+def test_seed_stories_share_threads(store: Store) -> None:
+    at, article = _seed_threads(store)
+    north_korea = {at[t] for t in NORTH_KOREA}
+    ceasefire = {at[t] for t in CEASEFIRE}
+    assert north_korea == {article}, "North Korea troops entries and the article: one thread"
+    assert len(ceasefire) == 1, "Victory Day ceasefire entries: one thread"
+    assert north_korea != ceasefire
+    assert at["15:23"] not in north_korea | ceasefire  # Spain and Portugal blackouts
+    assert at["10:45"] not in north_korea | ceasefire  # the "Russian warship" slogan
+    assert None not in at.values()
+
+
+def test_seed_threads_have_readable_headlines_and_counts(store: Store) -> None:
+    at, article = _seed_threads(store)
+    row = store.conn.execute(
+        "SELECT title, size, first_at, last_at FROM threads WHERE id = ?", (article,)
+    ).fetchone()
+    assert "North Korea" in row["title"]
+    assert not row["title"].lower().startswith(("watch:", "analysis |", "breaking:"))
+    items = store.conn.execute(
+        "SELECT count(*) FROM entries WHERE thread_id = ? AND repost_of IS NULL", (article,)
+    ).fetchone()[0]
+    assert row["size"] == items >= 9
+    ceasefire = store.conn.execute(
+        "SELECT title FROM threads WHERE id = ?", (at["12:20"],)
+    ).fetchone()[0]
+    assert "ceasefire" in ceasefire.lower() or "truce" in ceasefire.lower()
+    # Every item has a thread and reposts sit in their item's thread.
+    stray = store.conn.execute(
+        "SELECT count(*) FROM entries e JOIN entries r ON r.id = e.repost_of"
+        " WHERE e.thread_id IS NOT r.thread_id"
+    ).fetchone()[0]
+    assert stray == 0
+
+
+def _story(outlet: str, n: int, when: datetime, title: str, body: str) -> tuple[str, RawEntry]:
+    return outlet, RawEntry(title=title, body=body, stable_id=f"{outlet}-{n}", published=when)
+
+
+INVENTED = [
+    _story(
+        "north",
+        1,
+        T0,
+        "Velmar dock workers strike over night-shift pay",
+        "Dock workers in Velmar walked out over night-shift pay. Three container ships wait at "
+        "anchor outside the harbour and the union says the strike will last until the allowance "
+        "is restored by Velmar Quays.",
+    ),
+    _story(
+        "south",
+        1,
+        T0 + timedelta(hours=2),
+        "Ships queue outside Velmar as dockers' strike enters second day",
+        "The strike by Velmar dock workers left a queue of container ships at anchor. Velmar "
+        "Quays, the port operator, offered a phased pay rise that the union rejected.",
+    ),
+    _story(
+        "east",
+        1,
+        T0 + timedelta(hours=5),
+        "Velmar port strike: union rejects Velmar Quays pay offer",
+        "The dockers' union rejected the latest pay offer from Velmar Quays, extending the strike "
+        "that has kept container ships at anchor off Velmar since Tuesday.",
+    ),
+    _story(
+        "north",
+        2,
+        T0 + timedelta(hours=1),
+        "Ostmark council approves tram line to the university",
+        "The Ostmark regional council approved a tram line linking the old town with the "
+        "university campus and the hospital. Construction of the tram line starts next spring.",
+    ),
+    _story(
+        "south",
+        2,
+        T0 + timedelta(hours=3),
+        "Tram line for Ostmark gets green light",
+        "Councillors in Ostmark voted for the new tram line to the university and the hospital "
+        "on the eastern ridge; the first trams should run within two years.",
+    ),
+    _story(
+        "east",
+        2,
+        T0 + timedelta(hours=4),
+        "Glacier melt sets record in the Sarn valley",
+        "Scientists measuring the Sarn glacier recorded its fastest summer melt, with the ice "
+        "front retreating forty metres since spring.",
+    ),
+]
+
+
+def _import_invented(store: Store) -> dict[str, int]:
+    ids = {
+        name: store.ensure_source(f"test:{name}", "feed", name=name)
+        for name in ("north", "south", "east")
+    }
+    for outlet, entry in INVENTED:
+        store.save_entries(ids[outlet], [entry])
+    analyse_pending(store)
+    return {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+
+
+def test_one_story_across_sources_is_one_thread(store: Store) -> None:
+    got = _import_invented(store)
+    assert got["north-1"] == got["south-1"] == got["east-1"]
+    assert got["north-2"] == got["south-2"]
+    assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
+    row = store.conn.execute("SELECT size FROM threads WHERE id = ?", (got["north-1"],)).fetchone()
+    assert row[0] == 3
+
+
+def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> None:
+    assert threads.time_factor(0) == 1.0
+    assert threads.time_factor(-3600) == threads.time_factor(3600) > 0.98
+    assert threads.time_factor(72 * 3600) < 0.7
+    assert threads.time_factor(400 * 86400) == threads.FLOOR
+
+
+def test_candidate_lookup_is_bounded(store: Store) -> None:
+    """Probing a term reads at most POSTINGS threads, newest first, whatever the cache holds."""
+    src = store.ensure_source("test:desk", "feed", name="desk")
+    entries = [
+        RawEntry(
+            title=f"Harbour report {n}: tide tables for berth {n}",
+            body=f"Harbour tide tables for berth {n} and pier marker{n} were published.",
+            stable_id=str(n),
+            published=T0 + timedelta(days=10 * n),
+        )
+        for n in range(threads.POSTINGS + 30)
+    ]
+    store.save_entries(src, entries)
+    analyse_pending(store)
+    index = threads.ThreadIndex(store.conn)
+    found = index._postings("harbour")
+    assert 0 < len(found) <= threads.POSTINGS
+    assert found == sorted(found, reverse=True)
+
+
+def test_threshold_follows_item_length() -> None:
+    assert threads.threshold(3) < threads.threshold(20) < threads.threshold(200)
+    assert threads.threshold(10_000) == threads.THRESHOLD_LONG
+
+
+def test_threads_table_matches_entries(store: Store) -> None:
+    _seed_threads(store)
+    conn: sqlite3.Connection = store.conn
+    bad = conn.execute(
+        "SELECT t.id FROM threads t WHERE t.size != (SELECT count(*) FROM entries e"
+        " WHERE e.thread_id = t.id AND e.repost_of IS NULL)"
+    ).fetchall()
+    assert bad == []
+    empty = conn.execute(
+        "SELECT count(*) FROM threads t WHERE NOT EXISTS"
+        " (SELECT 1 FROM entries e WHERE e.thread_id = t.id)"
+    ).fetchone()[0]
+    assert empty == 0
