@@ -316,3 +316,42 @@ def test_cli_import_dispatches_live_blogs_and_articles(cli, corpus: Path, tmp_pa
     articles = [e for e in entries if e["kind"] == "article"]
     assert [a["title"] for a in articles] == ["Harbour bridge reopens after storm repairs"]
     assert len(entries) == 27
+
+
+def test_furniture_sections_inside_the_article_body() -> None:
+    page = """<html><head><title>Tram line extension approved</title></head><body>
+    <header><a href="/">The Riverside Post</a><ul><li><a href="/a">Politics</a></li></ul></header>
+    <article><h1>Tram line extension approved</h1>
+    <p>The city assembly approved the long-debated tram extension to the northern suburbs on
+    Wednesday, ending six years of studies and consultations.</p>
+    <figure><img src="/t.jpg"><figcaption>Photograph: Hana Oyelaran</figcaption></figure>
+    <p>Construction of the eleven new stops is expected to begin next spring and to take three
+    years, with the first section open by the end of the decade.</p>
+    <aside><h2>Sign up to The Morning Line</h2><p>Our free daily email: the news you need to
+    start your day.</p><a href="/signup">Sign up</a></aside>
+    <p>Opponents said the route through the old market square would harm traders, and promised
+    to challenge the decision in court.</p>
+    <p>Follow us on Social for the latest updates.</p>
+    <h2>More on this story</h2>
+    <ul><li><a href="/x">Tram plan: what we know</a></li><li><a href="/y">Traders fear tram
+    works</a></li></ul>
+    <h2>What happens next</h2>
+    <p>The transport authority will publish the tender documents in the autumn, and bidders will
+    have three months to respond.</p>
+    </article>
+    <div class="most-read"><h2>Most read</h2><ol><li><a href="/m1">Chef opens</a></li></ol></div>
+    </body></html>"""
+    article = extract_article(page, url="https://post.example/tram")
+    assert paragraphs(article.body) == [
+        "The city assembly approved the long-debated tram extension to the northern suburbs on "
+        "Wednesday, ending six years of studies and consultations.",
+        "Image: Photograph: Hana Oyelaran",
+        "Construction of the eleven new stops is expected to begin next spring and to take three "
+        "years, with the first section open by the end of the decade.",
+        "Opponents said the route through the old market square would harm traders, and promised "
+        "to challenge the decision in court.",
+        "## What happens next",
+        "The transport authority will publish the tender documents in the autumn, and bidders "
+        "will have three months to respond.",
+    ]
+    assert [link.url for link in article.links] == ["https://post.example/t.jpg"]
