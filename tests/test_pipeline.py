@@ -1,0 +1,155 @@
+"""The analysis pipeline: incremental, idempotent, one transaction per batch."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from conftest import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.analysis.pipeline import analyse_pending, pending_count
+from wirereader.ingest import import_file
+from wirereader.model import RawEntry
+from wirereader.store.db import Store
+
+T0 = datetime(2025, 4, 28, 17, 0, tzinfo=timezone.utc)
+
+
+def _state(store: Store) -> list[tuple]:
+    return [
+        tuple(r)
+        for r in store.conn.execute(
+            "SELECT id, repost_of, thread_id, analysed_hash FROM entries ORDER BY id"
+        )
+    ]
+
+
+def _threads(store: Store) -> list[tuple]:
+    return [tuple(r) for r in store.conn.execute("SELECT * FROM threads ORDER BY id")]
+
+
+def _seeded(store: Store) -> None:
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    import_file(store, ARTICLE_SEED, analyse=False)
+    assert pending_count(store) == 56
+    report = analyse_pending(store)
+    assert report.entries == 56
+    assert report.reposts == 5
+    assert report.items == 51
+
+
+def test_rerunning_does_nothing(store: Store) -> None:
+    _seeded(store)
+    before = (_state(store), _threads(store))
+    keys = store.conn.execute("SELECT count(*) FROM dedup_keys").fetchone()[0]
+    again = analyse_pending(store)
+    assert again.entries == 0 and again.threads_created == 0
+    assert (_state(store), _threads(store)) == before
+    assert store.conn.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] == keys
+    # Importing the same files again changes nothing either.
+    import_file(store, LIVEBLOG_SEED)
+    assert (_state(store), _threads(store)) == before
+
+
+def test_adding_one_entry_touches_only_it(store: Store) -> None:
+    _seeded(store)
+    before = {row[0]: row for row in _state(store)}
+    threads_before = {row[0]: row for row in _threads(store)}
+    src = store.ensure_source("test:wire", "feed", name="wire")
+    store.save_entries(
+        src,
+        [
+            RawEntry(
+                title="North Korea says its troops will stay in Kursk",
+                body=(
+                    "North Korea's state media said on Tuesday that its troops deployed to "
+                    "Russia's Kursk region would remain there, a day after Pyongyang first "
+                    "admitted sending soldiers to fight for Russia against Ukraine. Kim Jong Un "
+                    "praised the troops as heroes."
+                ),
+                stable_id="nk-1",
+                published=T0,
+            )
+        ],
+    )
+    report = analyse_pending(store)
+    assert report.entries == 1
+    after = {row[0]: row for row in _state(store)}
+    new_id = max(after)
+    assert set(after) - set(before) == {new_id}
+    assert {i: after[i] for i in before} == before  # no other entry moved
+    # It joined the North Korea thread: that thread's size and span changed, no other.
+    thread = after[new_id][2]
+    nk_thread = store.conn.execute(
+        "SELECT thread_id FROM entries WHERE kind = 'article'"
+    ).fetchone()[0]
+    assert thread == nk_thread
+    threads_after = {row[0]: row for row in _threads(store)}
+    changed = {i for i in threads_after if threads_after[i] != threads_before.get(i)}
+    assert changed == {thread}
+
+
+def test_a_changed_text_is_analysed_again(store: Store) -> None:
+    src = store.ensure_source("test:wire", "feed", name="wire")
+    entry = RawEntry(
+        title="Ferry service to Karvik suspended",
+        body="The ferry to Karvik was suspended after a storm damaged the landing stage. "
+        "Repairs are expected to take a week, the operator said on Monday.",
+        stable_id="f1",
+        published=T0,
+    )
+    store.save_entries(src, [entry])
+    analyse_pending(store)
+    entry.body += " A replacement bus service runs twice a day."
+    store.save_entries(src, [entry])
+    assert pending_count(store) == 1
+    assert analyse_pending(store).entries == 1
+    assert pending_count(store) == 0
+    # A text change that keeps the feed's content hash (a fetched article replacing a teaser)
+    # is picked up too.
+    store.conn.execute("UPDATE entries SET body = body || ' Full article text.'")
+    assert pending_count(store) == 1
+    analyse_pending(store)
+    row = store.conn.execute("SELECT thread_id, repost_of FROM entries").fetchone()
+    assert row["thread_id"] is not None and row["repost_of"] is None
+
+
+def test_batches_cover_everything_and_match_one_big_batch(tmp_path) -> None:
+    def run(batch: int) -> list[tuple]:
+        with Store(tmp_path / f"b{batch}.sqlite3") as store:
+            import_file(store, LIVEBLOG_SEED, analyse=False)
+            report = analyse_pending(store, batch_size=batch)
+            assert report.entries == 55
+            assert pending_count(store) == 0
+            return [
+                tuple(r)
+                for r in store.conn.execute(
+                    "SELECT stable_id, repost_of IS NULL, thread_id IS NULL FROM entries"
+                    " ORDER BY stable_id"
+                )
+            ]
+
+    small, large = run(7), run(5000)
+    assert small == large  # same items; every entry has a thread either way
+
+
+def test_import_file_analyses_by_default(store: Store) -> None:
+    import_file(store, LIVEBLOG_SEED)
+    assert pending_count(store) == 0
+    assert (
+        store.conn.execute("SELECT count(*) FROM entries WHERE thread_id IS NULL").fetchone()[0]
+        == 0
+    )
+
+
+def test_entities_are_recorded_once_per_entry(store: Store) -> None:
+    _seeded(store)
+    counted = store.conn.execute("SELECT count(*) FROM entry_entities").fetchone()[0]
+    assert counted > 0
+    analyse_pending(store)
+    assert store.conn.execute("SELECT count(*) FROM entry_entities").fetchone()[0] == counted
+    later = T0 + timedelta(hours=1)
+    src = store.ensure_source("test:wire", "feed", name="wire")
+    store.save_entries(
+        src, [RawEntry(title="Putin meets Lavrov", body="", stable_id="x", published=later)]
+    )
+    analyse_pending(store)
+    assert store.conn.execute("SELECT count(*) FROM entry_entities").fetchone()[0] > counted
