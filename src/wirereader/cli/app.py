@@ -59,7 +59,17 @@ def load_samples(store: Store) -> int:
     for path, source in sample_paths():
         report = import_file(store, path, source=source, day=SAMPLE_DAY, tz=timezone.utc)
         count += len(report.saved.new)
+    analyse(store)
     return count
+
+
+def analyse(store: Store) -> None:
+    """Dedup, threads and entities for what was imported (a no-op when nothing is pending)."""
+    try:
+        from wirereader.analysis.pipeline import analyse_pending
+    except ImportError:  # the analysis layer is optional: the app shows empty panes
+        return
+    analyse_pending(store)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -73,7 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with open_store(args, cfg) as store:
             load_samples(store)
             return _run(store, cfg, demo=True)
-    with tempfile.TemporaryDirectory(prefix="wirereader-demo-") as folder:
-        with Store(Path(folder) / "demo.sqlite3") as store:
-            load_samples(store)
-            return _run(store, cfg, demo=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="wirereader-demo-") as folder,
+        Store(Path(folder) / "demo.sqlite3") as store,
+    ):
+        load_samples(store)
+        return _run(store, cfg, demo=True)

@@ -8,17 +8,17 @@ with its own connection. Outside text is only ever rendered as `Text`, never as 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from functools import partial
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
@@ -42,13 +42,14 @@ from wirereader.tui.widgets.topics import TopicList
 
 LAST_REFRESH_KEY = "reader.last_refresh"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
+PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
+PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
+PREVIEW_DELAY_TYPING = 0.3  # ... and waits longer while the filter is being typed
 
 
-def _bindings() -> list[Binding]:
+def _bindings() -> list[BindingType]:
     return [
-        Binding(a.keys, a.action, a.description, show=False, id=a.id)
-        for a in ACTIONS
-        if a.action
+        Binding(a.keys, a.action, a.description, show=False, id=a.id) for a in ACTIONS if a.action
     ]
 
 
@@ -57,8 +58,12 @@ class WireReader(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "wirereader"
-    BINDINGS = _bindings()
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (150, "-xwide")]
+    BINDINGS: ClassVar[list[BindingType]] = _bindings()
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual's own declaration
+        (0, "-narrow"),
+        (100, "-wide"),
+        (150, "-xwide"),
+    ]
 
     def __init__(
         self,
@@ -77,10 +82,10 @@ class WireReader(App[None]):
         self.filter, self.problems = self.state.compose()
         self.pane_generation = 0
         self.keymap_in_force: dict[str, str] = {}
-        self.feed_due: dict[str, float] = {}
         self.refreshing = False
         self._preview_timer: Any = None
-        self._painted = False
+        self._panes_timer: Any = None
+        self._marks: dict[str, float] = {}
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -124,19 +129,13 @@ class WireReader(App[None]):
             "The cache is empty. Add feeds with 'wirereader add URL', import files with "
             "'wirereader import FILE', or try 'wirereader demo'."
         )
-        self.timeline.set_query(Query(self.store, self.filter))
-        self.timeline.focus()
-        self.status.total = self.timeline.total
         self.status.last_refresh = self._last_refresh_text()
-        self.status.show()
+        self.show_view()
+        self._panes_timer.stop()
+        self.refresh_panes()  # at start nobody is typing: count the panes at once
+        self.timeline.focus()
         self.call_after_refresh(self._first_paint)
-        self.refresh_panes()
-        if self.config.feeds:
-            start = time.monotonic()
-            self.feed_due = {
-                self._feed_name(feed): start + (feed.interval or self.config.interval)
-                for feed in self.config.feeds
-            }
+        if not self.demo and self._has_feeds():
             self.set_interval(TICK_SECONDS, self._tick)
 
     def _apply_config(self) -> None:
@@ -151,36 +150,54 @@ class WireReader(App[None]):
             if binding_id in KNOWN_IDS:
                 keymap[binding_id] = keys
             else:
-                self.notify(f"[keys] {binding_id}: no such action (see ? for the list)",
-                            severity="warning", markup=False)
+                self.notify(
+                    f"[keys] {binding_id}: no such action (see ? for the list)",
+                    severity="warning",
+                    markup=False,
+                )
         if keymap:
             self.keymap_in_force = keymap
             self.set_keymap(keymap)
 
     def _first_paint(self) -> None:
-        """The first full frame is on screen: record it for the startup benchmark."""
-        if self._painted:
-            return
-        self._painted = True
+        """The first frame (filter bar, timeline, reader, status) is on screen."""
+        self._bench_mark("paint")
+
+    def _bench_mark(self, what: str) -> None:
+        """Startup benchmark hook: WIREREADER_PAINT_REPORT names a file that gets the time of
+        the first paint and of the first filled panes; with WIREREADER_EXIT_AFTER_PAINT the app
+        quits once both happened."""
         report = os.environ.get("WIREREADER_PAINT_REPORT")
-        if report:
-            Path(report).write_text(f"{time.time():.6f}\n")
-            if os.environ.get("WIREREADER_EXIT_AFTER_PAINT"):
-                self.exit()
+        if not report or what in self._marks:
+            return
+        self._marks[what] = time.time()
+        with open(report, "a", encoding="utf-8") as out:
+            out.write(f"{what} {self._marks[what]:.6f}\n")
+        if len(self._marks) == 2 and os.environ.get("WIREREADER_EXIT_AFTER_PAINT"):
+            self.exit()
 
     # -- filters -------------------------------------------------------------------------------
 
     def set_state(self, state: FilterState, *, keep_cursor: bool = False) -> None:
         self.state = state
         self.filter, self.problems = state.compose()
-        keep = self.timeline.current if keep_cursor else None
-        self.timeline.set_query(Query(self.store, self.filter), keep=keep)
+        self.show_view(keep=self.timeline.current if keep_cursor else None)
         self.query_one(FilterBar).show(state.chips(), self.problems)
         self.query_one(TopicList).show_active(state.topic)
+
+    def show_view(self, keep: EntryRow | None = None) -> None:
+        """Re-read the timeline for the current filter; counts and panes follow in workers."""
+        self.pane_generation += 1
+        self.timeline.set_query(Query(self.store, self.filter), keep=keep)
         self.status.total = self.timeline.total
         self.status.unread = None
         self.status.show()
-        self.refresh_panes()
+        if not self.timeline.exact:
+            self._count(self.filter, self.pane_generation)
+        # While the user types, the panes wait for a pause: their aggregates are the costly part.
+        if self._panes_timer is not None:
+            self._panes_timer.stop()
+        self._panes_timer = self.set_timer(PANES_DELAY, self.refresh_panes)
 
     def action_search(self) -> None:
         bar = self.query_one(FilterBar)
@@ -229,8 +246,10 @@ class WireReader(App[None]):
     def action_topic(self, number: int) -> None:
         names = list(self.config.topics)
         if not 1 <= number <= len(names):
-            self.notify(f"no saved topic {number}: add topics under [topics] in the config",
-                        severity="warning")
+            self.notify(
+                f"no saved topic {number}: add topics under [topics] in the config",
+                severity="warning",
+            )
             return
         self.apply_topic(names[number - 1])
 
@@ -258,8 +277,19 @@ class WireReader(App[None]):
     # -- panes (worker thread, own connection) ---------------------------------------------------
 
     def refresh_panes(self) -> None:
-        self.pane_generation += 1
         self._gather_panes(self.filter, self.pane_generation)
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count(self, flt: Any, generation: int) -> None:
+        with Store(self.store.path) as store:
+            total = Query(store, flt).count()
+        self.call_from_thread(self._count_ready, total, generation)
+
+    def _count_ready(self, total: int, generation: int) -> None:
+        if generation == self.pane_generation:
+            self.timeline.set_total(total)
+            self.status.total = total
+            self.status.show()
 
     @work(thread=True, exclusive=True, group="panes")
     def _gather_panes(self, flt: Any, generation: int) -> None:
@@ -274,6 +304,7 @@ class WireReader(App[None]):
         states.update({ref: "-" for ref in self.state.excluded})
         self.query_one(EntityList).show_counts(data.entities, states)
         self.query_one(ThreadList).show_threads(data.threads, self.state.thread_id)
+        self.call_after_refresh(self._bench_mark, "panes")
         self.status.total = data.total
         self.status.unread = data.unread
         self.status.show()
@@ -288,21 +319,22 @@ class WireReader(App[None]):
             self.reader.show(None)
             return
         # Holding j down moves many rows: show only the row the cursor settles on.
-        self._preview_timer = self.set_timer(0.02, partial(self._show, row.id))
+        typing = isinstance(self.focused, FilterInput)
+        delay = PREVIEW_DELAY_TYPING if typing else PREVIEW_DELAY
+        self._preview_timer = self.set_timer(delay, partial(self._show, row.id))
 
     def _show(self, entry_id: int) -> None:
         self.reader.show(load_detail(self.store, entry_id))
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:
         if reading.set_read(self.store, [event.row.id], True):
-            self.timeline.invalidate()
+            self.timeline.mark_rows({event.row.id}, read=True)
             self._after_state_change()
         self._show(event.row.id)
         if self.screen.has_class("-narrow"):
             self.reader.focus()
 
     def _after_state_change(self) -> None:
-        self.status.unread = None
         self.refresh_panes()
 
     def _current(self) -> EntryRow | None:
@@ -316,7 +348,7 @@ class WireReader(App[None]):
         if row is None:
             return
         starred = reading.toggle_star(self.store, row.id)
-        self.timeline.invalidate()
+        self.timeline.mark_rows({row.id}, starred=starred)
         self._show(row.id)
         self.notify("starred" if starred else "unstarred", timeout=1.5)
 
@@ -325,14 +357,14 @@ class WireReader(App[None]):
         if row is None:
             return
         now_read = reading.toggle_read(self.store, row.id)
-        self.timeline.invalidate()
+        self.timeline.mark_rows({row.id}, read=now_read)
         self._show(row.id)
         self._after_state_change()
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
         changed = reading.mark_all_read(self.store, self.filter)
-        self.timeline.invalidate()
+        self.timeline.mark_rows(None, read=True)
         self._after_state_change()
         self.notify(f"{changed} entries marked read")
 
@@ -408,45 +440,49 @@ class WireReader(App[None]):
 
     # -- live refresh ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _feed_name(feed: Any) -> str:
-        return str(feed.name or feed.url)
+    def _has_feeds(self) -> bool:
+        if self.config.feeds:
+            return True
+        try:
+            row = self.store.conn.execute("SELECT count(*) FROM feeds").fetchone()
+        except sqlite3.OperationalError:  # no subscriptions table in this cache
+            return False
+        return bool(row and row[0])
 
     def _tick(self) -> None:
-        now = time.monotonic()
-        due = [name for name, moment in self.feed_due.items() if moment <= now]
-        if due and not self.refreshing:
-            self.start_refresh(due)
+        """Background refresh: only the feeds whose own interval has come (due_only)."""
+        if not self.refreshing:
+            self.start_refresh(due_only=True)
 
     def action_refresh(self) -> None:
         if self.refreshing:
             self.notify("a refresh is already running", timeout=2)
             return
-        if self.demo or not self.config.feeds:
+        if self.demo or not self._has_feeds():
             self.notify("no feeds to refresh: add some with 'wirereader add URL'", timeout=3)
             return
-        self.start_refresh(None)
+        self.start_refresh(due_only=False)
 
-    def start_refresh(self, names: list[str] | None) -> None:
+    def start_refresh(self, *, due_only: bool) -> None:
         self.refreshing = True
-        self.status.activity = "refreshing…"
-        self.status.show()
-        self._refresh_worker(names)
+        if not due_only:
+            self.status.activity = "refreshing…"
+            self.status.show()
+        self._refresh_worker(due_only)
 
     @work(thread=True, exclusive=True, group="refresh")
-    def _refresh_worker(self, names: list[str] | None) -> None:
+    def _refresh_worker(self, due_only: bool) -> None:
         errors: list[str] = []
         new_rows: list[tuple[int, int | None]] = []
         try:
             from wirereader.refresh import refresh
-        except ImportError:
-            self.call_from_thread(self._refresh_done, [], ["refreshing is not available"])
-            return
-        try:
+
+            # Its own connection: the refresh writes from this thread while the UI reads.
             with Store(self.store.path) as store:
                 before = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
-                report = refresh(store, self.config, names=names, progress=self._progress)
-                errors = _report_errors(report)
+                report = refresh(store, self.config, progress=self._progress, due_only=due_only)
+                errors = [f"{r.name}: {r.error}" for r in report.failures]
+                errors += list(report.warnings)
                 new_rows = [
                     (int(r[0]), r[1])
                     for r in store.conn.execute(
@@ -454,32 +490,24 @@ class WireReader(App[None]):
                         (int(before[0]),),
                     )
                 ]
-                store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
+                if report.results or not due_only:
+                    store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
         except Exception as exc:  # a refresh must never take the app down
             errors.append(f"refresh failed: {exc}")
-        self.call_from_thread(self._refresh_done, new_rows, errors, names)
+        self.call_from_thread(self._refresh_done, new_rows, errors)
 
-    def _progress(self, *args: Any, **kwargs: Any) -> None:
-        """Progress from the refresh (any shape): shown in the status line."""
-        text = _progress_text(args, kwargs)
-        self.call_from_thread(self._set_activity, text)
+    def _progress(self, progress: Any) -> None:
+        """Called in the worker after each feed: shown in the status line."""
+        done, total = getattr(progress, "done", 0), getattr(progress, "total", 0)
+        if total:
+            self.call_from_thread(self._set_activity, f"refreshing {done}/{total} feeds…")
 
     def _set_activity(self, text: str) -> None:
         self.status.activity = text
         self.status.show()
 
-    def _refresh_done(
-        self,
-        new_rows: list[tuple[int, int | None]],
-        errors: list[str],
-        names: list[str] | None = None,
-    ) -> None:
+    def _refresh_done(self, new_rows: list[tuple[int, int | None]], errors: list[str]) -> None:
         self.refreshing = False
-        now = time.monotonic()
-        for feed in self.config.feeds:
-            name = self._feed_name(feed)
-            if names is None or name in names:
-                self.feed_due[name] = now + (feed.interval or self.config.interval)
         self.status.activity = ""
         self.status.errors = len(errors)
         self.status.last_refresh = self._last_refresh_text()
@@ -488,11 +516,8 @@ class WireReader(App[None]):
             self.notify(message, severity="error", timeout=6, markup=False)
         if new_rows:
             # New items land above: the cursor stays on the item being read.
-            self.timeline.set_query(Query(self.store, self.filter), keep=self.timeline.current)
-            self.refresh_panes()
+            self.show_view(keep=self.timeline.current)
             self.notify(self._landed(new_rows), title="New items", markup=False)
-        else:
-            self.status.show()
 
     def _landed(self, new_rows: list[tuple[int, int | None]]) -> str:
         per_thread: dict[int | None, int] = {}
@@ -533,30 +558,7 @@ class WireReader(App[None]):
                 )
         for number, (name, query) in enumerate(self.config.topics.items(), 1):
             yield SystemCommand(
-                f"Topic: {name}", f"{query}  (key {number})" if number <= 9 else query,
+                f"Topic: {name}",
+                f"{query}  (key {number})" if number <= 9 else query,
                 partial(self.apply_topic, name),
             )
-
-
-def _report_errors(report: Any) -> list[str]:
-    """Error lines from a refresh report, whatever its exact shape."""
-    errors = getattr(report, "errors", None)
-    if isinstance(errors, dict):
-        return [f"{k}: {v}" for k, v in errors.items()]
-    if isinstance(errors, list | tuple):
-        return [str(e) for e in errors]
-    failed = getattr(report, "failed", None)
-    if isinstance(failed, list | tuple):
-        return [str(e) for e in failed]
-    return []
-
-
-def _progress_text(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    numbers = [a for a in args if isinstance(a, int)]
-    if len(numbers) >= 2:
-        return f"refreshing {numbers[0]}/{numbers[1]} feeds…"
-    for value in (*args, *kwargs.values()):
-        done, total = getattr(value, "done", None), getattr(value, "total", None)
-        if isinstance(done, int) and isinstance(total, int):
-            return f"refreshing {done}/{total} feeds…"
-    return "refreshing…"

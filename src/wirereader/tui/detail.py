@@ -7,12 +7,13 @@ the paragraphs added or removed. Thread siblings are the other items of its stor
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from wirereader.query import EntryRow, _row, attach_details
 from wirereader.store.db import Store
+from wirereader.text import strip_controls
 
 _COLUMNS = (
     "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
@@ -78,7 +79,7 @@ def paragraphs(body: str) -> list[str]:
 def changes(versions: list[tuple[str, str, int]]) -> list[Change]:
     """(title, body, seen_at) oldest first -> one Change per version after the first."""
     out: list[Change] = []
-    for (t0, b0, _), (t1, b1, seen) in zip(versions, versions[1:]):
+    for (t0, b0, _), (t1, b1, seen) in pairwise(versions):
         before, after = paragraphs(b0), paragraphs(b1)
         change = Change(seen, t0 if t0 != t1 else None, t1)
         matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
@@ -128,9 +129,34 @@ def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Deta
             )
         ]
     embeds = entry.embeds if isinstance(entry.embeds, dict) else {}
-    links = [x for x in embeds.get("links", []) if isinstance(x, dict)]
-    quotes = [x for x in embeds.get("quotes", []) if isinstance(x, dict)]
+    links = [_clean_dict(x) for x in embeds.get("links", []) if isinstance(x, dict)]
+    quotes = [_clean_dict(x) for x in embeds.get("quotes", []) if isinstance(x, dict)]
+    for repost in reposts:
+        repost.title, repost.source = _line(repost.title), _line(repost.source)
+    for sibling in siblings:
+        sibling.title, sibling.source = _line(sibling.title), _line(sibling.source)
+    entry.title, entry.source = _line(entry.title), _line(entry.source)
+    entry.author = _line(entry.author)
+    entry.body = strip_controls(entry.body)
+    entry.entities = [_line(name) for name in entry.entities]
+    for change in versions:
+        change.title_after = _line(change.title_after)
+        if change.title_before is not None:
+            change.title_before = _line(change.title_before)
+        change.added = [strip_controls(p) for p in change.added]
+        change.removed = [strip_controls(p) for p in change.removed]
+    thread_title = _line(thread_title)
     return Detail(entry, versions, reposts, thread_title, thread_size, siblings, links, quotes)
+
+
+def _line(text: str) -> str:
+    """Ingest cleaned this already; the reader cleans again so a bad row cannot reach the
+    terminal as an escape sequence."""
+    return strip_controls(text or "").replace("\n", " ").replace("\t", " ")
+
+
+def _clean_dict(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: _line(v) if isinstance(v, str) else v for k, v in raw.items()}
 
 
 def all_links(detail: Detail) -> list[tuple[str, str]]:
@@ -151,11 +177,3 @@ def all_links(detail: Detail) -> list[tuple[str, str]]:
             seen.add(url)
             out.append((f"post by {quote.get('author') or quote.get('handle') or '?'}", url))
     return out
-
-
-def embeds_of(raw: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

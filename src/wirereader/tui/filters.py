@@ -92,12 +92,10 @@ class FilterState:
         if key == "starred":
             return replace(self, starred_only=False)
         kind, _, index = key.partition(":")
-        if kind in ("entity", "exclude") and index.isdigit():
-            field_name = "entities" if kind == "entity" else "excluded"
-            refs = list(getattr(self, field_name))
-            if int(index) < len(refs):
-                del refs[int(index)]
-            return replace(self, **{field_name: tuple(refs)})
+        if kind == "entity" and index.isdigit():
+            return replace(self, entities=_drop(self.entities, int(index)))
+        if kind == "exclude" and index.isdigit():
+            return replace(self, excluded=_drop(self.excluded, int(index)))
         return self
 
     def toggle_entity(self, ref: EntityRef, *, exclude: bool = False) -> FilterState:
@@ -119,6 +117,10 @@ class FilterState:
         if any(_same(r, ref) for r in self.excluded):
             return "-"
         return ""
+
+
+def _drop(refs: tuple[EntityRef, ...], index: int) -> tuple[EntityRef, ...]:
+    return refs[:index] + refs[index + 1 :]
 
 
 def _same(a: EntityRef, b: EntityRef) -> bool:

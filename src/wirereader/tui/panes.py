@@ -6,7 +6,6 @@ aggregate over 100,000 items never blocks a keystroke. No Textual here.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def open_reader(path: Path) -> Store:
     return Store(path)
 
 
-def entity_counts(store: Store, flt: Filter, limit: int = 300) -> list[EntityCount]:
+def entity_counts(store: Store, flt: Filter, limit: int = 150) -> list[EntityCount]:
     conn = store.conn
     if _no_entry_filter(flt):
         rows = conn.execute(
@@ -66,7 +65,7 @@ def entity_counts(store: Store, flt: Filter, limit: int = 300) -> list[EntityCou
     return [EntityCount(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
 
 
-def thread_rows(store: Store, flt: Filter, limit: int = 300) -> list[ThreadRow]:
+def thread_rows(store: Store, flt: Filter, limit: int = 100) -> list[ThreadRow]:
     """Threads with items in the view, latest update first. The thread filter itself is left
     out, so the list still offers the other threads while one is selected."""
     sub, params = Query(store, replace(flt, thread_id=None)).id_subquery()
@@ -84,18 +83,13 @@ def unread_count(store: Store, flt: Filter) -> int:
 
 
 def gather(store: Store, flt: Filter, generation: int = 0) -> PaneData:
-    try:
-        return PaneData(
-            entity_counts(store, flt),
-            thread_rows(store, flt),
-            Query(store, flt).count(),
-            unread_count(store, flt),
-            generation,
-        )
-    except sqlite3.OperationalError:
-        # A malformed FTS query cannot happen (every token is quoted); a locked cache can, and
-        # the panes simply keep their previous contents until the next change.
-        raise
+    return PaneData(
+        entity_counts(store, flt),
+        thread_rows(store, flt),
+        Query(store, flt).count(),
+        unread_count(store, flt),
+        generation,
+    )
 
 
 def _no_entry_filter(flt: Filter) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -48,12 +50,12 @@ def help_text(keymap: dict[str, str]) -> Text:
         '  words "a phrase" -word +person:Name -place:Name org:Name source:name kind:breaking\n'
         "  since:6h until:2025-04-28 is:unread is:starred thread:12\n"
     )
-    out.append("\nKeys can be changed in the config's [keys] table: star = \"f\".\n", "dim")
+    out.append('\nKeys can be changed in the config\'s [keys] table: star = "f".\n', "dim")
     return out
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
         Binding("j,down", "scroll('down')", show=False),
         Binding("k,up", "scroll('up')", show=False),

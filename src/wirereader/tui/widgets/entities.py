@@ -6,26 +6,29 @@ the outside world: prompts are `Text`, never markup.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from wirereader.query import EntityRef
 from wirereader.tui.panes import EntityCount
+from wirereader.tui.widgets.timeline import one_line
 
 GROUPS = (("person", "People"), ("place", "Places"), ("org", "Organisations"))
 
 
 class EntityList(OptionList):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "first", "First", show=False),
         Binding("G", "last", "Last", show=False),
-        Binding("space,enter", "toggle", "Toggle entity", id="toggle_entity"),
-        Binding("x,minus", "exclude", "Exclude entity", id="exclude_entity"),
+        Binding("space,enter", "toggle_entity", "Toggle entity", id="toggle_entity"),
+        Binding("x,minus", "exclude_entity", "Exclude entity", id="exclude_entity"),
     ]
 
     class Toggled(Message):
@@ -43,6 +46,7 @@ class EntityList(OptionList):
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         options: list[Option | None] = []
         self.refs = {}
+        width = max(12, self.scrollable_content_region.width - 1)
         for kind, heading in GROUPS:
             group = [c for c in counts if c.kind == kind]
             if not group:
@@ -53,13 +57,18 @@ class EntityList(OptionList):
                 key = f"e{count.id}"
                 self.refs[key] = ref
                 mark = states.get(ref, "")
+                number = f" {count.count}"
+                name = Text(one_line(count.name), style="strike" if mark == "-" else "")
+                name.truncate(max(4, width - 2 - len(number)), overflow="ellipsis")
                 line = Text(no_wrap=True, overflow="ellipsis")
                 line.append(f"{mark or ' '} ", "bold green" if mark == "+" else "bold red")
-                line.append(count.name, "strike" if mark == "-" else "")
-                line.append(f" {count.count}", "dim")
+                line.append_text(name)
+                line.append(number, "dim")
                 options.append(Option(line, id=key))
         if not options:
-            options.append(Option(Text("No entities in this view.", style="dim italic"), disabled=True))
+            options.append(
+                Option(Text("No entities in this view.", style="dim italic"), disabled=True)
+            )
         self.set_options(options)
         if keep is not None and keep in self.refs:
             self.highlighted = self.get_option_index(keep)
@@ -70,12 +79,12 @@ class EntityList(OptionList):
         option = self.highlighted_option
         return self.refs.get(option.id or "") if option is not None else None
 
-    def action_toggle(self) -> None:
+    def action_toggle_entity(self) -> None:
         ref = self._current()
         if ref is not None:
             self.post_message(self.Toggled(ref, False))
 
-    def action_exclude(self) -> None:
+    def action_exclude_entity(self) -> None:
         ref = self._current()
         if ref is not None:
             self.post_message(self.Toggled(ref, True))

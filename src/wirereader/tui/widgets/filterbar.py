@@ -6,10 +6,13 @@ chip's own key, never the text.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -37,13 +40,28 @@ def chips_text(chips: list[Chip], problems: list[str]) -> Text:
 class FilterInput(Input):
     """The incremental filter: the query language, applied as you type."""
 
-    BINDINGS = [Binding("escape", "cancel", "Clear the text filter", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Clear the text filter", show=False)
+    ]
 
     class Cancelled(Message):
         pass
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size on every change, which asks for a layout of the whole
+        # screen; this one-line input has a fixed size, so only its scroll range changes.
+        size = Size(self.content_width, 1)
+        if size != self.virtual_size:
+            self.set_reactive(Input.virtual_size, size)
+            self._scroll_update(size)
+        self.refresh()
+        self.post_message(self.Changed(self, value, None))
+        if self._initial_value:
+            self.cursor_position = len(self.value)
+            self._initial_value = False
 
 
 class FilterBar(Vertical):
@@ -56,7 +74,10 @@ class FilterBar(Vertical):
 
     def compose(self):
         yield Static(chips_text([], []), id="chips")
-        yield FilterInput(placeholder="filter: words \"a phrase\" +person:X -place:Y source:S since:6h is:unread", id="filter-input")
+        yield FilterInput(
+            placeholder='filter: words "a phrase" +person:X -place:Y source:S since:6h is:unread',
+            id="filter-input",
+        )
 
     def show(self, chips: list[Chip], problems: list[str]) -> None:
-        self.query_one("#chips", Static).update(chips_text(chips, problems))
+        self.query_one("#chips", Static).update(chips_text(chips, problems), layout=False)

@@ -7,9 +7,10 @@ parsed as markup, so a title such as `[link=file:///etc/passwd]x[/link]` shows a
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -139,7 +140,7 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
 class Reader(VerticalScroll, can_focus=True):
     """Scrollable full text of the item under the timeline cursor."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Scroll down", show=False),
         Binding("k,up", "scroll_up", "Scroll up", show=False),
         Binding("g", "scroll_home", "Top", show=False),
@@ -156,7 +157,8 @@ class Reader(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self.tz = tz
         self.detail: Detail | None = None
-        self._body = Static(Text("Select an item to read it.", style="dim"), id="reader-body")
+        self.rendered = Text("Select an item to read it.", style="dim")
+        self._body = Static(self.rendered, id="reader-body")
 
     def compose(self):
         yield self._body
@@ -164,9 +166,10 @@ class Reader(VerticalScroll, can_focus=True):
     def show(self, detail: Detail | None) -> None:
         self.detail = detail
         if detail is None:
-            self._body.update(Text("Nothing selected.", style="dim"))
+            self.rendered = Text("Nothing selected.", style="dim")
         else:
-            self._body.update(render_detail(detail, self.tz))
+            self.rendered = render_detail(detail, self.tz)
+        self._body.update(self.rendered)
         self.scroll_home(animate=False)
 
     @property

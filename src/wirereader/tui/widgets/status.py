@@ -34,4 +34,4 @@ class StatusLine(Static):
         if self.note:
             line.append(f" · {self.note}", "dim")
         line.append("  ? help  ^p commands", "dim")
-        self.update(line)
+        self.update(line, layout=False)

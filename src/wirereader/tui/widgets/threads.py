@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from wirereader.tui.panes import ThreadRow
+from wirereader.tui.widgets.timeline import one_line
 
 
 def span(first: int, last: int, tz: tzinfo | None) -> str:
@@ -22,7 +24,7 @@ def span(first: int, last: int, tz: tzinfo | None) -> str:
 
 
 class ThreadList(OptionList):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "first", "First", show=False),
@@ -45,21 +47,26 @@ class ThreadList(OptionList):
         self.selected_id = selected
         self.rows = {f"t{t.id}": t for t in threads}
         options: list[Option] = []
+        width = max(12, self.scrollable_content_region.width - 1)
         for t in threads:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("▶ " if t.id == selected else "  ", "bold green")
-            line.append(t.title or f"thread {t.id}", "bold" if t.id == selected else "")
+            title = Text(one_line(t.title) or f"thread {t.id}")
+            title.truncate(width - 2, overflow="ellipsis")
+            title.stylize("bold" if t.id == selected else "")
+            line.append_text(title)
             line.append("\n    ")
             counts = f"{t.matching}/{t.size} items" if t.matching != t.size else f"{t.size} items"
-            line.append(
-                f"{counts} · {t.sources} source{'s' if t.sources != 1 else ''} · "
-                f"{span(t.first_at, t.last_at, self.tz)}",
-                "dim",
-            )
+            sources = f"{t.sources} source{'s' if t.sources != 1 else ''}"
+            facts = Text(f"{counts} · {sources} · {span(t.first_at, t.last_at, self.tz)}", "dim")
+            facts.truncate(width - 4, overflow="ellipsis")
+            line.append_text(facts)
             options.append(Option(line, id=f"t{t.id}"))
         if not options:
             options.append(
-                Option(Text("No story threads in this view yet.", style="dim italic"), disabled=True)
+                Option(
+                    Text("No story threads in this view yet.", style="dim italic"), disabled=True
+                )
             )
         self.set_options(options)
         if keep is not None and keep in self.rows:

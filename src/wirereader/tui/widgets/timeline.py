@@ -8,21 +8,26 @@ what 100 cost. Titles are untrusted: they become `rich.text.Text`, never markup.
 
 from __future__ import annotations
 
+import sqlite3
+import textwrap
 from collections import OrderedDict
 from datetime import datetime, tzinfo
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
-from wirereader.query import EntryRow, Query, attach_details
+from wirereader.query import EntryRow, Query
+from wirereader.text import strip_controls
 
 PAGE = 100
 MAX_PAGES = 40
@@ -44,7 +49,7 @@ KIND_LABELS = {
 class Timeline(ScrollView, can_focus=True):
     """The list of items; the cursor row is the one the reader shows."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="up"),
         Binding("g,home", "first", "First", show=False, id="first"),
@@ -54,7 +59,7 @@ class Timeline(ScrollView, can_focus=True):
         Binding("enter,l", "open", "Open", id="open"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--cursor",
         "timeline--unread",
         "timeline--read",
@@ -71,6 +76,7 @@ class Timeline(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     Timeline {
         overflow-x: hidden;
+        overflow-y: scroll;
         & > .timeline--cursor { background: $block-cursor-blurred-background; }
         &:focus > .timeline--cursor {
             background: $block-cursor-background; color: $block-cursor-foreground;
@@ -107,23 +113,40 @@ class Timeline(ScrollView, can_focus=True):
         self.tz = tz
         self.query_obj: Query | None = None
         self.total = 0
+        self.exact = True  # False while the view's size is an estimate
         self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
         self._thread_sizes: dict[int, int] = {}
         self.empty_message = "Nothing here yet."
 
     # -- data ---------------------------------------------------------------------------------
 
-    def set_query(self, query: Query, *, keep: EntryRow | None = None) -> None:
+    def set_query(
+        self, query: Query, *, keep: EntryRow | None = None, total: int | None = None
+    ) -> None:
         """Show a new view. With `keep`, the cursor stays on that item (and on the same screen
-        line), so new items landing above it do not move what the user is reading."""
+        line), so new items landing above it do not move what the user is reading.
+
+        Only the first page is read here; unless it is the whole view (or `total` is given) the
+        count is left to `set_total` from a worker, so a keystroke in the filter costs one
+        page query, not a count over 100,000 rows.
+        """
         screen_line = self.cursor - round(self.scroll_y)
         self.query_obj = query
         self._pages.clear()
-        self.total = query.count()
+        first = self._load(0)
+        if total is not None:
+            self.total, self.exact = total, True
+        elif len(first) < PAGE:
+            self.total, self.exact = len(first), True
+        else:
+            self.total, self.exact = max(self.total, PAGE * 2), False
         index = 0
         if keep is not None and self.total:
-            index = min(query.position((keep.published_at, keep.id)), self.total - 1)
-        self.virtual_size = Size(self.size.width, self.total)
+            index = query.position((keep.published_at, keep.id))
+            if index >= self.total:
+                self.set_total(query.count())
+            index = min(index, self.total - 1)
+        self._set_height(self.total)
         self.set_reactive(Timeline.cursor, index)
         if keep is not None:
             self.scroll_to(y=max(0, index - max(0, screen_line)), animate=False, immediate=True)
@@ -132,9 +155,43 @@ class Timeline(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self.row(index) if self.total else None))
 
+    def set_total(self, total: int) -> None:
+        """The exact size of the view, counted in the background."""
+        self.total, self.exact = total, True
+        self._set_height(total)
+        if self.cursor >= total and total:
+            self.cursor = total - 1
+        self.refresh()
+
+    def _set_height(self, rows: int) -> None:
+        size = Size(self.scrollable_content_region.width, rows)
+        if size != self.virtual_size:
+            # No layout pass: the vertical scrollbar is always shown (overflow-y: scroll), so a
+            # new row count changes nothing but the scrollbar; a layout would cost a full
+            # reflow of the screen on every keystroke in the filter.
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+
     def invalidate(self) -> None:
-        """Reading state changed: re-read the visible rows."""
+        """Re-read the visible rows from the cache."""
         self._pages.clear()
+        self.refresh()
+
+    def mark_rows(
+        self, ids: set[int] | None, *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Reading state changed: update the rows in place (ids None: every loaded row).
+
+        The view is not re-queried, so an item just read stays where it is in an unread-only
+        view instead of vanishing under the cursor; it leaves at the next change of filter.
+        """
+        for page in self._pages.values():
+            for row in page:
+                if ids is None or row.id in ids:
+                    if read is not None:
+                        row.read = read
+                    if starred is not None:
+                        row.starred = starred
         self.refresh()
 
     def row(self, index: int) -> EntryRow | None:
@@ -157,7 +214,7 @@ class Timeline(ScrollView, can_focus=True):
         else:
             rows = self.query_obj.page(PAGE, offset=number * PAGE)
         conn = self.query_obj.store.conn
-        attach_details(conn, rows)
+        self._attach_badges(conn, rows)
         threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
         if threads:
             marks = ",".join("?" * len(threads))
@@ -170,6 +227,27 @@ class Timeline(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         return rows
 
+    @staticmethod
+    def _attach_badges(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
+        """Repost and version counts for a page: two grouped queries over the page's ids (the
+        entity names `attach_details` would add are not shown in the list)."""
+        if not rows:
+            return
+        by_id = {row.id: row for row in rows}
+        marks = ",".join("?" * len(by_id))
+        for entry_id, count in conn.execute(
+            f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks})"
+            " GROUP BY repost_of",
+            list(by_id),
+        ):
+            by_id[entry_id].reposts = [{}] * count
+        for entry_id, count in conn.execute(
+            f"SELECT entry_id, count(*) FROM entry_versions WHERE entry_id IN ({marks})"
+            " GROUP BY entry_id",
+            list(by_id),
+        ):
+            by_id[entry_id].version_count = count
+
     @property
     def current(self) -> EntryRow | None:
         return self.row(self.cursor)
@@ -177,16 +255,17 @@ class Timeline(ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.total)
+        self.virtual_size = Size(self.scrollable_content_region.width, self.total)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         base = self.rich_style
         if self.total == 0:
-            if y == 1:
+            lines = textwrap.wrap(self.empty_message, max(10, width - 4))
+            if 1 <= y <= len(lines):
                 style = self.get_component_rich_style("timeline--empty")
-                text = Text("  " + self.empty_message, style=style, no_wrap=True)
+                text = Text("  " + lines[y - 1], style=style, no_wrap=True)
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
         row = self.row(index)
@@ -217,7 +296,8 @@ class Timeline(ScrollView, can_focus=True):
         line.append(self.format_time(row.published_at, width), cls("timeline--time"))
         line.append(" ")
         if width >= 60:
-            line.append(_fit(row.source, 14 if width >= 100 else 10), cls("timeline--source"))
+            source = _fit(one_line(row.source), 14 if width >= 100 else 10)
+            line.append(source, cls("timeline--source"))
             line.append(" ")
         label = KIND_LABELS.get(row.kind, row.kind)
         if label:
@@ -233,7 +313,7 @@ class Timeline(ScrollView, can_focus=True):
         if size and size > 1:
             badges.append(f" ≡{size}", cls("timeline--badge"))
         room = max(8, width - line.cell_len - badges.cell_len)
-        title = Text(row.title or "(untitled)", no_wrap=True)
+        title = Text(one_line(row.title) or "(untitled)", no_wrap=True)
         title.stylize(cls("timeline--unread" if unread else "timeline--read"))
         title.truncate(room, overflow="ellipsis", pad=True)
         line.append_text(title)
@@ -273,6 +353,8 @@ class Timeline(ScrollView, can_focus=True):
         self.move_to(0)
 
     def action_last(self) -> None:
+        if not self.exact and self.query_obj is not None:
+            self.set_total(self.query_obj.count())
         self.move_to(self.total - 1)
 
     def action_page_down(self) -> None:
@@ -293,6 +375,13 @@ class Timeline(ScrollView, can_focus=True):
         self.move_to(round(self.scroll_y) + offset.y)
         if event.chain >= 2:
             self.action_open()
+
+
+def one_line(text: str) -> str:
+    """Outside text for one terminal line. Ingest already cleaned it; this is the second lock
+    on the door, so a row written by a buggy parser still cannot move the cursor or retitle the
+    terminal."""
+    return strip_controls(text).replace("\n", " ").replace("\t", " ")
 
 
 def _fit(text: str, width: int) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 
 class TopicList(OptionList):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -24,11 +26,15 @@ class TopicList(OptionList):
         super().__init__(**kwargs)
         self.topics = topics
         self.names = list(topics)
+        self.active: str | None = None
 
     def on_mount(self) -> None:
         self.show_active("")
 
     def show_active(self, active: str) -> None:
+        if active == self.active:
+            return  # set_options costs a layout pass: not on every keystroke in the filter
+        self.active = active
         options: list[Option] = []
         for number, name in enumerate(self.names, 1):
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -38,9 +44,9 @@ class TopicList(OptionList):
         if not options:
             hint = "No saved topics: add them under [topics] in the config."
             options.append(Option(Text(hint, style="dim italic"), disabled=True))
-        highlighted = self.highlighted
+        highlighted = self.highlighted or 0
         self.set_options(options)
-        if highlighted is not None and highlighted < len(options):
+        if highlighted < len(options):
             self.highlighted = highlighted
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,375 @@
+"""Reader app figures: first full paint at 40k and 100k items, filter keystroke latency and
+peak memory at 100k.
+
+    python bench/tui_bench.py            # all figures (builds the synthetic caches once)
+    python bench/tui_bench.py --quick    # 40k only, fewer runs
+
+The caches are synthetic (invented words, no news text), written through Store.save_entries,
+with entities and threads filled in as the analysis would, and kept in $TMPDIR/wirereader-bench
+so later runs skip the build. Startup is measured as a user sees it: the installed command
+`python -m wirereader --db CACHE` in a real pseudo-terminal, from just before the process starts
+to the first full frame (the app writes the time of its first paint when
+WIREREADER_PAINT_REPORT is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pty
+import random
+import resource
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+TARGETS = {40_000: 0.5, 100_000: 0.8}
+KEYSTROKE_TARGET_MS = 50
+RSS_TARGET_MB = 300
+
+WORDS = [
+    "harbour",
+    "council",
+    "river",
+    "bridge",
+    "tariff",
+    "summit",
+    "ferry",
+    "grain",
+    "vote",
+    "budget",
+    "storm",
+    "drought",
+    "rail",
+    "port",
+    "senate",
+    "envoy",
+    "treaty",
+    "border",
+    "market",
+    "strike",
+    "court",
+    "ruling",
+    "mayor",
+    "school",
+    "clinic",
+    "levy",
+    "canal",
+    "orchard",
+    "pipeline",
+    "reactor",
+    "airport",
+    "tunnel",
+    "quarry",
+    "festival",
+    "museum",
+    "glacier",
+    "valley",
+    "coast",
+    "island",
+    "forest",
+    "frontier",
+    "convoy",
+    "barracks",
+    "ministry",
+    "charter",
+    "accord",
+    "pension",
+    "index",
+    "dividend",
+    "quota",
+    "cargo",
+    "fleet",
+]
+NAMES = [
+    f"{a} {b}"
+    for a in ("Arlo", "Brina", "Cato", "Dessa", "Evren", "Fenna", "Gorin", "Hale", "Ines", "Jory")
+    for b in ("Varga", "Oduya", "Lindqvist", "Moreau", "Tanaka", "Quell")
+]
+PLACES = [f"{w.title()}stad" for w in WORDS[:40]]
+ORGS = [f"{w.title()} Union" for w in WORDS[10:40]]
+
+
+def cache_path(n: int) -> Path:
+    folder = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "wirereader-bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"tui-{n}.sqlite3"
+
+
+def build_cache(n: int) -> Path:
+    from wirereader.model import Kind, RawEntry
+    from wirereader.store.db import Store
+
+    path = cache_path(n)
+    done = path.with_suffix(".done")
+    if path.exists() and done.exists():
+        return path
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    rng = random.Random(n)
+    start = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    kinds = [Kind.POST] * 12 + [Kind.BREAKING, Kind.ANALYSIS, Kind.VIDEO]
+    t0 = time.perf_counter()
+    with Store(path) as store:
+        sources = [
+            store.ensure_source(f"bench:{i}", "feed", name=f"wire-{i:02d}") for i in range(20)
+        ]
+        per_source = n // len(sources)
+        for sid in sources:
+            entries = []
+            for j in range(per_source):
+                words = rng.sample(WORDS, 7)
+                who = rng.choice(NAMES)
+                where = rng.choice(PLACES)
+                title = f"{who} on {where} {' '.join(words[:4])}"
+                body = (
+                    f"{who} said the {words[4]} near {where} would reopen. "
+                    f"{rng.choice(ORGS)} asked about the {words[5]} and the {words[6]}.\n\n"
+                    + " ".join(rng.choices(WORDS, k=40))
+                )
+                when = start + timedelta(seconds=rng.randrange(60 * 86400))
+                entries.append(
+                    RawEntry(
+                        title=title,
+                        body=body,
+                        stable_id=f"{sid}-{j}",
+                        author=rng.choice(NAMES),
+                        published=when,
+                        url=f"https://example.org/{sid}/{j}",
+                        kind=rng.choice(kinds),
+                    )
+                )
+            store.save_entries(sid, entries)
+        _fill_analysis(store, rng)
+    done.write_text("ok")
+    print(f"  built {n:,}-item cache in {time.perf_counter() - t0:.1f} s: {path}")
+    return path
+
+
+def _fill_analysis(store, rng: random.Random) -> None:
+    """Entities, mentions and threads as the analysis layer would write them."""
+    conn = store.conn
+    with store.transaction():
+        entity_ids = {}
+        for kind, names in (("person", NAMES), ("place", PLACES), ("org", ORGS)):
+            for name in names:
+                cur = conn.execute("INSERT INTO entities (name, kind) VALUES (?, ?)", (name, kind))
+                entity_ids[name] = cur.lastrowid
+        rows = conn.execute(
+            "SELECT id, title, body, published_at FROM entries ORDER BY published_at"
+        ).fetchall()
+        mentions = []
+        for row in rows:
+            for name in {*NAMES, *PLACES, *ORGS} & _names_in(row[1] + " " + row[2]):
+                mentions.append((entity_ids[name], row[0]))
+        conn.executemany(
+            "INSERT OR IGNORE INTO entry_entities (entity_id, entry_id) VALUES (?, ?)", mentions
+        )
+        conn.execute(
+            "UPDATE entities SET count = (SELECT count(*) FROM entry_entities"
+            " WHERE entity_id = entities.id)"
+        )
+        # Threads: runs of ~12 consecutive items sharing a word.
+        for start in range(0, len(rows), 12):
+            chunk = rows[start : start + 12]
+            cur = conn.execute(
+                "INSERT INTO threads (title, first_at, last_at, size) VALUES (?, ?, ?, ?)",
+                (chunk[0][1], chunk[0][3], chunk[-1][3], len(chunk)),
+            )
+            conn.executemany(
+                "UPDATE entries SET thread_id = ? WHERE id = ?",
+                [(cur.lastrowid, r[0]) for r in chunk],
+            )
+
+
+def _names_in(text: str) -> set[str]:
+    out = set()
+    for name in NAMES:
+        if name in text:
+            out.add(name)
+    for word in text.split():
+        if word.endswith("stad"):
+            out.add(word)
+    for org in ORGS:
+        if org in text:
+            out.add(org)
+    return out
+
+
+def first_paint(db: Path, runs: int) -> tuple[list[float], list[float], int]:
+    """Seconds from process start to the first full frame and to the side panes filled (their
+    counts run in a worker), and the peak RSS (KB) of the runs."""
+    times: list[float] = []
+    panes: list[float] = []
+    peak = 0
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            report = Path(folder) / "paint"
+            env = {
+                **os.environ,
+                "WIREREADER_PAINT_REPORT": str(report),
+                "WIREREADER_EXIT_AFTER_PAINT": "1",
+                "WIREREADER_CONFIG": str(Path(folder) / "none.toml"),
+                "TERM": "xterm-256color",
+                "COLUMNS": "120",
+                "LINES": "40",
+            }
+            master, slave = pty.openpty()
+            import fcntl
+            import termios
+
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+            started = time.time()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "wirereader", "--db", str(db)],
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=env,
+                close_fds=True,
+            )
+            os.close(slave)
+            deadline = time.time() + 30
+            while proc.poll() is None and time.time() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.05)
+                if ready:
+                    try:
+                        chunk = os.read(master, 65536)
+                        if b"\x1b[6n" in chunk:  # cursor-position query: answer like a terminal
+                            os.write(master, b"\x1b[1;1R")
+                    except OSError:
+                        break
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            os.close(master)
+            if not report.exists():
+                raise SystemExit("the app did not report its first paint")
+            marks = dict(line.split() for line in report.read_text().splitlines())
+            times.append(float(marks["paint"]) - started)
+            panes.append(float(marks.get("panes", "nan")) - started)
+            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return times, panes, peak
+
+
+async def _keystrokes(db: Path, text: str) -> dict:
+    """Per keystroke: from the key entering the app to the first frame written after the
+    timeline took the new view (the frame that shows it)."""
+    from wirereader.config import Config
+    from wirereader.store.db import Store
+    from wirereader.tui.app import WireReader
+    from wirereader.tui.widgets.timeline import Timeline
+
+    frames: list[float] = []
+    views: list[float] = []
+    original_set_query = Timeline.set_query
+
+    def set_query(self, *args, **kwargs):
+        original_set_query(self, *args, **kwargs)
+        views.append(time.perf_counter())
+
+    Timeline.set_query = set_query  # type: ignore[method-assign]
+    with Store(db) as store:
+        app = WireReader(store, Config(), tz=timezone.utc)
+        original_display = app._display
+
+        def display(screen, renderable):
+            original_display(screen, renderable)
+            frames.append(time.perf_counter())
+
+        app._display = display  # type: ignore[method-assign]
+        latencies = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("slash")
+            await pilot.pause(0.5)
+            keys = [*text, *["backspace"] * len(text)]
+            for key in keys:
+                views.clear()
+                t0 = time.perf_counter()
+                await pilot.press(key)
+                for _ in range(50):  # until the frame after the new view is out
+                    if views and any(f > views[-1] for f in frames):
+                        break
+                    await pilot.pause(0.01)
+                if views:
+                    shown = min(f for f in frames if f > views[-1])
+                    latencies.append((shown - t0) * 1000)
+                await pilot.pause(0.05)
+            total = app.timeline.total
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"latencies": latencies, "rss_kb": rss, "total": total}
+
+
+def keystroke_child(db: str, text: str) -> None:
+    print(json.dumps(asyncio.run(_keystrokes(Path(db), text))))
+
+
+def keystrokes(db: Path, text: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--keystrokes", str(db), text],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keystrokes", nargs=2, metavar=("DB", "TEXT"))
+    args = parser.parse_args()
+    if args.keystrokes:
+        keystroke_child(*args.keystrokes)
+        return 0
+    sizes = [40_000] if args.quick else [40_000, 100_000]
+    runs = 2 if args.quick else args.runs
+    ok = True
+    for n in sizes:
+        db = build_cache(n)
+        times, panes, peak = first_paint(db, runs)
+        median = statistics.median(times)
+        verdict = "ok" if median < TARGETS[n] else "OVER TARGET"
+        ok &= median < TARGETS[n]
+        print(
+            f"first paint, {n:,} items: median {median:.3f} s, best {min(times):.3f} s"
+            f" over {runs} runs (target < {TARGETS[n]} s) {verdict};"
+            f" peak RSS {peak / 1024:.0f} MB"
+        )
+        print(
+            f"  side panes (entity and thread counts) filled: median"
+            f" {statistics.median(panes):.3f} s"
+        )
+    n = sizes[-1]
+    result = keystrokes(cache_path(n), "harbour council")
+    lat = result["latencies"]
+    p50, worst = statistics.median(lat), max(lat)
+    p95 = sorted(lat)[int(len(lat) * 0.95) - 1]
+    ok &= p95 < KEYSTROKE_TARGET_MS
+    print(
+        f"filter keystroke to repainted timeline, {n:,} items: median {p50:.1f} ms,"
+        f" p95 {p95:.1f} ms, worst {worst:.1f} ms over {len(lat)} keystrokes"
+        f" (target < {KEYSTROKE_TARGET_MS} ms)"
+    )
+    rss_mb = result["rss_kb"] / 1024
+    ok &= rss_mb < RSS_TARGET_MB
+    print(
+        f"peak RSS with the app open on {n:,} items and filtering: {rss_mb:.0f} MB"
+        f" (target < {RSS_TARGET_MB} MB)"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
