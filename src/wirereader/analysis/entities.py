@@ -348,6 +348,13 @@ class _Extractor:
             if isinstance(item, _Span):
                 out.append(item)
                 continue
+            if (
+                item.initial
+                and len(item.tokens) == 1
+                and item.tokens[0].key not in self.mid_caps
+                and not _SPEECH_AFTER.match(texts[item.part], item.end)
+            ):
+                continue  # one unknown word opening a sentence, never seen mid-sentence
             plain = not (item.initial or item.title_case)
             cached = _CUTS.get(item.tokens) if plain else None
             if cached is not None:
@@ -662,9 +669,11 @@ class EntityResolver:
     def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:
         """Record the full names of one entry as explanations of short forms in its scopes."""
         g = gazetteer()
+        seen: set[str] = set()
         for m in mentions:
-            if m.kind != PERSON or m.short or " " not in m.canonical:
+            if m.kind != PERSON or m.short or " " not in m.canonical or m.canonical in seen:
                 continue
+            seen.add(m.canonical)
             name = self.canonical(m)
             shorts = {surname_key(name), *g.scoped_aliases.get(name, ())}
             for scope in scopes:
@@ -687,11 +696,15 @@ class EntityResolver:
                         m = Mention(m.surface, name, PERSON, False)
                         break
                 else:
-                    m = m._replace(canonical=self.canonical(m))
+                    m = self._merged(m)
             else:
-                m = m._replace(canonical=self.canonical(m))
+                m = self._merged(m)
             out.append(m)
         return out
+
+    def _merged(self, m: Mention) -> Mention:
+        name = self.canonical(m)
+        return m if name == m.canonical else Mention(m.surface, name, m.kind, m.short)
 
     def resolve_batch(
         self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]
