@@ -1,4 +1,4 @@
-"""Analysis benchmark: thread quality on gold story sets and the speed of dedup + entities + threads.
+"""Analysis benchmark: thread quality on gold story sets, speed of dedup + entities + threads.
 
     python bench/analysis_bench.py            # quality on both story sets, speed at 10k/40k/100k
     python bench/analysis_bench.py --quick    # quality, speed at 10k only
@@ -34,9 +34,9 @@ STORIES = Path(os.environ.get("WIREREADER_SHARED", REPO.parent / "shared")) / "c
 
 
 def bcubed(pred: list[int], gold: list[str]) -> tuple[float, float, float]:
-    pc, gc, pg = Counter(pred), Counter(gold), Counter(zip(pred, gold))
-    p = sum(pg[(a, b)] / pc[a] for a, b in zip(pred, gold)) / len(pred)
-    r = sum(pg[(a, b)] / gc[b] for a, b in zip(pred, gold)) / len(pred)
+    pc, gc, pg = Counter(pred), Counter(gold), Counter(zip(pred, gold, strict=True))
+    p = sum(pg[(a, b)] / pc[a] for a, b in zip(pred, gold, strict=True)) / len(pred)
+    r = sum(pg[(a, b)] / gc[b] for a, b in zip(pred, gold, strict=True)) / len(pred)
     return p, r, 2 * p * r / (p + r)
 
 
@@ -76,7 +76,7 @@ def quality(name: str, rows: list[tuple[str, RawEntry, str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "q.sqlite3") as store:
         keys, gold = [], []
         by_source: dict[str, list[RawEntry]] = defaultdict(list)
-        for source, entry, story in rows:
+        for source, entry, _story in rows:
             by_source[source].append(entry)
         ids = {s: store.ensure_source(f"bench:{s}", "feed", name=s) for s in by_source}
         for source, entries in by_source.items():
@@ -151,10 +151,11 @@ _TOPICS = [
     "bridge collapse inspectors engineers traffic repairs steel cables",
     "summit ministers trade tariffs agreement delegations treaty",
 ]
-_FILLER = (
-    "officials said on the scene that further details would follow as the situation "
-    "developed and residents were advised to follow local guidance through the evening"
-).split()
+_FILLER_TEXT = (
+    "officials said on the scene that further details would follow as the situation developed"
+    " and residents were advised to follow local guidance through the evening"
+)
+_FILLER = _FILLER_TEXT.split(" ")
 
 
 def _sentence(rng: random.Random, topic: list[str], story_words: list[str]) -> str:
@@ -172,7 +173,7 @@ def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]
     for s in range(max(10, total // 12)):
         topic = _TOPICS[s % len(_TOPICS)].split()
         who, where, org = rng.choice(_NAMES), rng.choice(_PLACES), rng.choice(_ORGS)
-        marker = f"{where} {who.split()[-1]}".split() + [f"case{s}", f"ref{s * 7 % 9973}"]
+        marker = [where, who.split()[-1], f"case{s}", f"ref{s * 7 % 9973}"]
         stories.append((topic, who, where, org, marker, start + timedelta(minutes=s * 3)))
     out: dict[str, list[RawEntry]] = defaultdict(list)
     originals: list[RawEntry] = []

@@ -19,7 +19,7 @@ _KIND_PREFIX = re.compile(
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _TERM = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*")
 
-STOPWORDS = frozenset(  # noqa: SIM905 - a word list reads better as text
+STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
@@ -30,7 +30,7 @@ STOPWORDS = frozenset(  # noqa: SIM905 - a word list reads better as text
     say told tells tell one two new like get got us mr ms mrs may might must shall year years
     time day days week weeks people monday tuesday wednesday thursday friday saturday sunday
     today yesterday according also just still even many much well back first last could
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 MASK64 = (1 << 64) - 1

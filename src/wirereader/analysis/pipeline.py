@@ -70,7 +70,20 @@ def analyse_pending(store: Store, *, batch_size: int = BATCH) -> AnalysisReport:
             rows = conn.execute(_PENDING, (batch_size,)).fetchall()
             if not rows:
                 break
-            entries = [Entry(*row[:8], analysed=bool(row[8])) for row in rows]
+            entries = [
+                Entry(
+                    id=r[0],
+                    source_id=r[1],
+                    title=r[2],
+                    body=r[3],
+                    published_at=r[4],
+                    repost_of=r[5],
+                    thread_id=r[6],
+                    kind=r[7],
+                    analysed=bool(r[8]),
+                )
+                for r in rows
+            ]
             _analyse_batch(conn, entries, record_entities, report)
         if len(rows) < batch_size:
             break

@@ -111,17 +111,17 @@ class ThreadIndex:
     # -- vectors ------------------------------------------------------------------------------
 
     @staticmethod
-    def counts(entry: Entry, entities: list[str]) -> Counter[str]:
-        tf: Counter[str] = Counter()
+    def counts(entry: Entry, entities: list[str]) -> dict[str, float]:
+        tf: dict[str, float] = {}
         body = terms(entry.body, MAX_BODY_TERMS)
         # The headline says what a long piece is about: its weight grows with the body.
         title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
         for t in terms(strip_kind_prefix(entry.title)):
-            tf[t] += title_weight
+            tf[t] = tf.get(t, 0.0) + title_weight
         for t in body:
-            tf[t] += 1.0
+            tf[t] = tf.get(t, 0.0) + 1.0
         for e in entities:
-            tf[e] += ENTITY_WEIGHT
+            tf[e] = tf.get(e, 0.0) + ENTITY_WEIGHT
         return tf
 
     def _load_df(self, vocabulary: set[str]) -> None:
@@ -135,7 +135,7 @@ class ThreadIndex:
             for t in chunk:
                 self.df[t] = int(found.get(t, 0))
 
-    def vector(self, tf: Counter[str]) -> dict[str, float]:
+    def vector(self, tf: dict[str, float]) -> dict[str, float]:
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
@@ -272,8 +272,8 @@ class ThreadIndex:
             # Distance to the nearer end of the thread's span: a thread is alive around its
             # first and latest items, and one far-off date (an undated article filed at its
             # file time) must not make everything in between look close.
-            t = entry.published_at
-            gap = min(abs(t - c.first_at), abs(t - c.last_at))
+            when = entry.published_at
+            gap = min(abs(when - c.first_at), abs(when - c.last_at))
             score = c.cosine(vec) * time_factor(gap)
             if score >= best_score:
                 best, best_score = c, score

@@ -60,8 +60,8 @@ def thread_rows(store: Store, text: str = "", min_size: int = 1, limit: int = 0)
         parsed = querylang.parse(text)
         for problem in parsed.problems:
             warn(problem)
-        ids = {row.thread for row in Query(store, parsed.filter).all(details=False)}
-        ids.discard(None)
+        rows = Query(store, parsed.filter).all(details=False)
+        ids = {row.thread for row in rows if row.thread is not None}
         if not ids:
             return []
         where += f" AND id IN ({','.join(str(int(i)) for i in ids)})"
