@@ -425,6 +425,9 @@ def test_cli_fetch_with_articles_then_offline(
     fetched = cli("--config", str(config), "fetch", "--articles")
     assert fetched.code == 0, fetched.err
     assert "articles: 3 stored, 0 unchanged, 0 failed" in fetched.out
+    as_json = cli("--config", str(config), "fetch", "--json", "--articles")
+    json.loads(as_json.out)  # stdout stays one JSON document; the articles line goes to stderr
+    assert "articles: 0 stored" in as_json.err
     server.stop()
     listed = {e["title"]: e["body"] for e in json.loads(cli("entries", "--json").out)}
     assert expected["bridge"] in listed["Harbour bridge reopens"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,10 +42,12 @@ def run_articles(
     *,
     source_ids: Iterable[int] | None = None,
     as_json: bool = False,
+    summary_to: TextIO | None = None,
 ) -> int:
     """Fetch every missing article with progress; a summary line; 1 when some failed.
 
-    The `fetch --articles` command calls this after the feed refresh.
+    The `fetch --articles` command calls this after the feed refresh; with `fetch --json` it
+    sends the summary line to stderr (`summary_to`) so stdout stays one JSON document.
     """
     from wirereader.articles.fetcher import fetch_articles
 
@@ -86,7 +89,8 @@ def run_articles(
         print(
             f"articles: {report.fetched} stored, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed, {report.deferred} deferred; "
-            f"{report.remaining} still missing (retried later)"
+            f"{report.remaining} still missing (retried later)",
+            file=summary_to or sys.stdout,
         )
     return 1 if report.failed else 0
 

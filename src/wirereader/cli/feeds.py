@@ -317,7 +317,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if args.articles:
             from wirereader.cli.articles import run_articles
 
-            code = max(code, run_articles(store, cfg, as_json=False))
+            summary_to = sys.stderr if args.json else None  # stdout: one JSON document
+            code = max(code, run_articles(store, cfg, summary_to=summary_to))
     return code
 
 
