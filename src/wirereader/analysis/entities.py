@@ -256,12 +256,25 @@ def _fast(group: str, g: Gazetteer) -> Known | bool:
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
             if known is not None:
                 verdict = True if known.kind in (EVENT, TITLE) else known
-            elif _is_ordinary(g, tok.lower):
+            elif _is_ordinary(g, tok.lower) or _never_alone(g, tok):
                 verdict = True
         if len(_FAST) >= _FAST_LIMIT:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
         _FAST[group] = verdict
     return verdict
+
+
+def _never_alone(g: Gazetteer, tok: _Token) -> bool:
+    """A word that makes no name by itself: 'the Pope', 'the Region', 'De', 'II', 'X'."""
+    low, surface = tok.lower, tok.surface
+    return (
+        low in g.titles
+        or low in g.royal
+        or low in _PLACE_LAST
+        or low in _CONNECTORS
+        or len(surface) < 2
+        or (surface.isupper() and set(surface) <= _ROMAN)
+    )
 
 
 def _is_ordinary(g: Gazetteer, low: str) -> bool:
@@ -356,6 +369,9 @@ class _Extractor:
             ):
                 continue  # one unknown word opening a sentence, never seen mid-sentence
             plain = not (item.initial or item.title_case)
+            if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
+                self._single(texts[item.part], item, out)
+                continue
             cached = _CUTS.get(item.tokens) if plain else None
             if cached is not None:
                 where = item.where
@@ -536,19 +552,33 @@ class _Extractor:
         elif first.lower in g.given_names and not single:
             kind = PERSON
         else:
-            kind, strong = self._context_kind(st, len(tokens))
+            kind, strong = self._context_kind(
+                st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
+            )
         canonical = " ".join(t.surface for t in tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
         short = kind == PERSON and st.royal is None and len(tokens) == 1
         out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run.where))
 
-    def _context_kind(self, st: _Pending, size: int) -> tuple[str, bool]:
+    def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
+        """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
+        tok = run.tokens[0]
+        surface = tok.surface
+        if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+            kind, strong = ORG, True
+        else:
+            kind, strong = self._context_kind(text, run, True, tok, 1)
+        canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
+        out.append(_Span(run.tokens, kind, canonical, kind == PERSON, False, strong, run.where))
+
+    def _context_kind(
+        self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
+    ) -> tuple[str, bool]:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
-        run = st.run
-        if st.at_run_start >= 0:
-            m = _PREV_WORD.search(st.text, max(0, run.start - 30), run.start)
+        if at_run_start:
+            m = _PREV_WORD.search(text, max(0, run.start - 30), run.start)
             if m:
                 prev = m.group(1).lower()
                 if prev in self.g.lower_titles:
@@ -557,14 +587,14 @@ class _Extractor:
                     return ORG, False  # "the Colts", "the Red Sox": people are not "the"
                 if size == 1 and prev in _PLACE_PREPOSITIONS:
                     return PLACE, True
-                if _PLACE_OF.search(st.text, max(0, run.start - 30), run.start):
+                if _PLACE_OF.search(text, max(0, run.start - 30), run.start):
                     return PLACE, True
-        if _SPEECH_AFTER.match(st.text, run.end):
+        if _SPEECH_AFTER.match(text, run.end):
             return PERSON, True
-        m = _APPOSITIVE.match(st.text, run.end)
+        m = _APPOSITIVE.match(text, run.end)
         if m and m.group(1).lower() in self.g.lower_titles:
             return PERSON, True
-        if size == 1 and st.tokens[0].lower.endswith(_PLACE_ENDINGS):
+        if size == 1 and first.lower.endswith(_PLACE_ENDINGS):
             return PLACE, False
         return "", False
 
