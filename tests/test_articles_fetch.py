@@ -210,6 +210,14 @@ def test_refetch_unchanged_stores_nothing_and_a_change_keeps_both(
     shown = state.article_state(store, entry_id)
     assert shown is not None and "new crane" in shown.body
 
+    # the page changes while the feed does not: fetched again only when asked
+    third = article_page("Quay", filler("quay wall"), filler("night ferry"))
+    server.routes["/quay"] = Route(third, content_type=HTML, etag='"v3"')
+    assert fetch_articles(store, settings=FAST).attempted == 0
+    assert state.request_refetch(store, [entry_id, 999_999]) == 1
+    assert fetch_articles(store, settings=FAST).fetched == 1
+    assert len([o for o, _ in versions(store, entry_id) if o == "article"]) == 3
+
 
 # -- politeness and limits ----------------------------------------------------------------------
 
@@ -436,3 +444,10 @@ def test_cli_fetch_with_articles_then_offline(
     # nothing missing any more: a second run has nothing to do, even offline
     again = cli("--config", str(config), "articles")
     assert again.code == 0 and "articles: 0 stored" in again.out
+    # asked to fetch one again while offline: one clear failure, the article stays readable
+    bridge_id = next(e["id"] for e in json.loads(cli("entries", "--json").out)
+                     if e["title"] == "Harbour bridge reopens")  # fmt: skip
+    refetch = cli("--config", str(config), "articles", "--again", str(bridge_id))
+    assert refetch.code == 1 and "connection refused" in refetch.err
+    shown = cli("show", str(bridge_id))
+    assert expected["bridge"] in shown.out and "Teaser only" not in shown.out

@@ -153,6 +153,35 @@ def _full_report_url(embeds: str) -> str:
     return ""
 
 
+def request_refetch(store: Store, entry_ids: list[int], *, now: int | None = None) -> int:
+    """Make these entries' pages due now (a user asking for a fresh copy); returns how many.
+
+    Entries never considered, or skipped, are queued for their own link; an unchanged page
+    then stores nothing new, a changed one adds a version."""
+    now = int(time.time()) if now is None else now
+    count = 0
+    with store.transaction() as conn:
+        for entry_id in entry_ids:
+            entry = conn.execute("SELECT url FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            if entry is None:
+                continue
+            cur = conn.execute(
+                "UPDATE articles SET status = 'pending', next_attempt = ?, failures = 0"
+                " WHERE entry_id = ? AND url LIKE 'http%'",
+                (now, entry_id),
+            )
+            if cur.rowcount == 0 and str(entry["url"] or "").startswith(("http://", "https://")):
+                cur = conn.execute(
+                    "INSERT INTO articles (entry_id, url, status, reason, next_attempt)"
+                    " VALUES (?, ?, 'pending', 'asked', ?) ON CONFLICT (entry_id) DO UPDATE SET"
+                    " url = excluded.url, role = 'full-text', status = 'pending',"
+                    " reason = 'asked', next_attempt = excluded.next_attempt",
+                    (entry_id, entry["url"], now),
+                )
+            count += cur.rowcount
+    return count
+
+
 def due(store: Store, *, now: int | None = None, limit: int = 500) -> list[Due]:
     """Pages whose time has come, oldest appointment first."""
     now = int(time.time()) if now is None else now

@@ -23,6 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="only these sources (names)")
     p.add_argument("--status", action="store_true", help="list items still missing an article")
+    p.add_argument(
+        "--again",
+        type=int,
+        nargs="+",
+        metavar="ID",
+        help="fetch these items' pages again now (a changed page is kept as a new version)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_articles)
 
@@ -33,6 +40,11 @@ def cmd_articles(args: argparse.Namespace) -> int:
         if args.status:
             return _print_status(store, args.json)
         source_ids = _source_ids(store, args.sources) if args.sources else None
+        if args.again:
+            from wirereader.articles.state import request_refetch
+
+            if request_refetch(store, args.again) < len(set(args.again)):
+                warn("some of these ids have no web page to fetch (or no such entry)")
         return run_articles(store, cfg, source_ids=source_ids, as_json=args.json)
 
 
