@@ -193,6 +193,19 @@ def test_title_case_headline_capitals_do_not_make_entities() -> None:
     assert [(m.canonical, m.kind) for m in ms] == [("Lisbon", "place")]
 
 
+def test_shouting_and_endless_capitals_make_only_known_names() -> None:
+    ms = extract(
+        "",
+        "Officials said BREAKING NEWS PUTIN SAYS RUSSIA WILL TALK TO KYIV, and Alpha Beta Gamma "
+        "Delta Epsilon Zeta Eta Theta Iota came.",
+    )
+    assert [(m.surface, m.canonical) for m in ms] == [
+        ("PUTIN", "Vladimir Putin"),
+        ("RUSSIA", "Russia"),
+        ("KYIV", "Kyiv"),
+    ]
+
+
 def test_byline_in_the_text_is_left_out_but_other_names_stay() -> None:
     ms = extract(
         "",

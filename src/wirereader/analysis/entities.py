@@ -117,6 +117,7 @@ _ROMAN = frozenset("IVXLC")
 # Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd).
 _PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
 _TITLE_CASE_SHARE = 0.7
+_MAX_NAME_WORDS = 6
 
 
 class _Token(NamedTuple):
@@ -328,11 +329,13 @@ class _Extractor:
                     _Span(tokens, verdict.kind, verdict.canonical, False, True, True, where)
                 )
                 continue
-            run = _Run(
-                base, m.end(), _tokens(group), _is_sentence_start(text, base), title_case, part
-            )
+            tokens = _tokens(group)
+            # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
+            shouting = len(tokens) > 2 and group.isupper()
+            initial = _is_sentence_start(text, base)
+            run = _Run(base, m.end(), tokens, initial, title_case or shouting, part)
             items.append(run)
-            if not title_case:
+            if not run.title_case:
                 for tok in run.tokens[1:] if run.initial else run.tokens:
                     mid_caps.add(tok.key)
 
@@ -511,6 +514,8 @@ class _Extractor:
             and not (len(tokens) > 1 and first.lower in g.given_names)
         ):
             return  # a Title Case headline capitalises everything: only the body vouches
+        if sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS:
+            return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
         if single and (
             first.lower in g.titles
