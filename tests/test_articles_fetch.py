@@ -14,11 +14,11 @@ import pytest
 
 from feedserver import FeedServer, Route, rss, serving
 from wirereader.articles import state
-from wirereader.articles.fetcher import fetch_articles, settings_for
+from wirereader.articles.fetcher import decode_page, fetch_articles, settings_for
 from wirereader.config import Config, FeedConfig
 from wirereader.model import Link, RawEntry
 from wirereader.refresh import RefreshReport, refresh
-from wirereader.sources.fetch import Fetcher
+from wirereader.sources.fetch import Fetcher, Response
 from wirereader.store.db import Store
 
 PAGES = Path(__file__).parent / "articles_pages"
@@ -451,3 +451,34 @@ def test_cli_fetch_with_articles_then_offline(
     assert refetch.code == 1 and "connection refused" in refetch.err
     shown = cli("show", str(bridge_id))
     assert expected["bridge"] in shown.out and "Teaser only" not in shown.out
+
+
+LATIN = "Café crème à Genève, déjà vu, naïve façade : ça coûte cher."
+CYRILLIC = "Правительство объявило о новых мерах поддержки для жителей северных районов."
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "content_type"),
+    [
+        (LATIN, "utf-8", "text/html"),
+        (LATIN, "cp1252", "text/html"),  # no label, not UTF-8: what browsers assume
+        (LATIN, "iso-8859-1", "text/html; charset=ISO-8859-1"),
+        (CYRILLIC, "koi8-r", "text/html"),
+        (CYRILLIC, "cp1251", "text/html"),
+        (CYRILLIC, "cp1251", "text/html; charset=nonsense-label"),
+    ],
+)
+def test_page_encodings(text: str, encoding: str, content_type: str) -> None:
+    page = f"<html><body><p>{text}</p></body></html>".encode(encoding)
+    decoded = decode_page(Response(url="http://x.example/", status=200, body=page,
+                                   content_type=content_type))  # fmt: skip
+    assert text in decoded
+
+
+def test_page_declaring_its_charset_in_a_meta_tag() -> None:
+    page = f'<html><head><meta charset="koi8-r"></head><body><p>{CYRILLIC}</p></body></html>'
+    response = Response(
+        url="http://x.example/", status=200, body=page.encode("koi8-r"), content_type="text/html"
+    )
+    decoded = decode_page(response)
+    assert CYRILLIC in decoded

@@ -305,7 +305,19 @@ def decode_page(response: Response) -> str:
             return data.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("utf-8", "replace")
+    # No usable label and not UTF-8: an old page in a legacy encoding. The detector ranks the
+    # candidates; windows-1252, what browsers assume for an unlabelled Western page, wins when
+    # it reads about as cleanly as the detector's first choice (short Latin texts fool it).
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[:200_000]))
+    if matches:
+        best = matches[0]
+        western = next((m for m in matches if m.encoding == "cp1252"), None)
+        if western is not None and western.chaos - best.chaos <= 0.1:
+            best = western
+        return data.decode(best.encoding, "replace")
+    return data.decode("cp1252", "replace")
 
 
 def _analyse(store: Store) -> str:
