@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wirereader.model import Link
-from wirereader.sources.htmltext import finish, html_to_text, looks_like_html, plain_to_text
+from wirereader.sources.htmltext import (
+    _is_simple,
+    _simple_to_text,
+    _tree_to_text,
+    finish,
+    html_to_text,
+    looks_like_html,
+    plain_to_text,
+)
 from wirereader.text import clean_text
 
 
@@ -157,3 +165,71 @@ def test_any_tag_soup_gives_clean_body_text(parts: list[str]) -> None:
     assert text == clean_text(text)  # already clean: nothing left for clean_text to change
     assert "\n\n\n" not in text and "<b>" not in text
     assert all(link.url == "https://site.example/x" for link in links)
+
+
+_SIMPLE_TOKENS = [
+    "word",
+    "Other",
+    " ",
+    "\n",
+    "  ",
+    ">",
+    '"q"',
+    "'",
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&quot;",
+    "&nbsp;",
+    "&#8217;",
+    "&#x2014;",
+    "&#39;",
+    "<p>",
+    "</p>",
+    '<p class="lead">',
+    "<br>",
+    "<br/>",
+    "<b>",
+    "</b>",
+    "<i>",
+    "</i>",
+    "<em>",
+    "</em>",
+    "<strong>",
+    "</strong>",
+    "<span>",
+    "</span>",
+    '<a href="/rel?a=1&amp;b=2">',
+    '<a href="https://x.example/abs" title="t">',
+    "</a>",
+    '<img src="/pic.jpg" alt="A &amp; B">',
+    '<img src="https://i.example/p.png"/>',
+    "é",
+    "\u00a0",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_SIMPLE_TOKENS), max_size=25))
+def test_simple_fragments_read_the_same_without_a_tree(parts: list[str]) -> None:
+    """The regex path for plain paragraphs-and-links fragments equals the tree walk exactly."""
+    fragment = "".join(parts)
+    if _is_simple(fragment):
+        base = "https://site.example/dir/"
+        assert _simple_to_text(fragment, base) == _tree_to_text(fragment, base)
+
+
+def test_simple_path_is_taken_for_ordinary_items() -> None:
+    assert _is_simple('<p>One <a href="https://a.example/x?y=1&amp;z=2">link</a>.</p><p>Two</p>')
+    for odd in (
+        "<p>x<ul><li>y</li></ul>",
+        "<em><p>x</p></em>",
+        "x</p>y",
+        "<b><i>x</b></i>",
+        "<P>upper</P>",
+        "a < b",
+        "&copy;",
+        "<p onclick='x'>y</p>",
+        "<!-- c --><p>x</p>",
+    ):
+        assert not _is_simple(odd), odd
