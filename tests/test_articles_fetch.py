@@ -14,7 +14,12 @@ import pytest
 
 from feedserver import FeedServer, Route, rss, serving
 from wirereader.articles import state
-from wirereader.articles.fetcher import decode_page, fetch_articles, settings_for
+from wirereader.articles.fetcher import (
+    decode_page,
+    fetch_articles,
+    settings_for,
+    subscribed_sources,
+)
 from wirereader.config import Config, FeedConfig
 from wirereader.model import Link, RawEntry
 from wirereader.refresh import RefreshReport, refresh
@@ -482,3 +487,52 @@ def test_page_declaring_its_charset_in_a_meta_tag() -> None:
     )
     decoded = decode_page(response)
     assert CYRILLIC in decoded
+
+
+def test_background_run_covers_subscriptions_and_stops_when_asked(
+    server: FeedServer, corpus: Path, db_path: Path
+) -> None:
+    teaser_feed(server, corpus)
+    released = threading.Event()
+
+    def held(handler) -> None:  # a page that arrives only when the test says so
+        released.wait(10)
+        handler.send(200, article_page("Held", filler("held")), HTML)
+
+    server.routes["/held"] = held
+    with Store(db_path) as store:
+        refresh_feed(store, server, full_text="never")  # the feed's own items: not wanted
+        imported = store.ensure_source("/tmp/saved-feed.xml", "file")
+        store.save_entries(imported, [RawEntry(title="Imported", body="…", url=server.url("/x"))])
+        subscribed = subscribed_sources(store)
+        assert imported not in subscribed and len(subscribed) == 1
+        extra = store.ensure_source("held", "feed")
+        store.conn.execute(
+            "INSERT INTO feeds (url, name, source_id, added_at) VALUES (?, 'held', ?, 0)",
+            (server.url("/held-feed"), extra),
+        )
+        store.save_entries(extra, [RawEntry(title="Held", body="…", url=server.url("/held"))])
+
+    stop = threading.Event()
+    reports: list[object] = []
+
+    def background() -> None:
+        with Store(db_path) as own:
+            reports.append(fetch_articles(own, settings=FAST, source_ids=subscribed_sources(own),
+                                          stop=stop))  # fmt: skip
+
+    worker = threading.Thread(target=background)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.hits("/held") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.hits("/held")
+        assert not server.hits("/x")  # the imported file's item is not fetched in the background
+        stop.set()
+        worker.join(timeout=3)
+        assert not worker.is_alive()  # returned without waiting for the held page
+    finally:
+        released.set()
+        worker.join(timeout=15)
+    assert reports and reports[0].fetched == 0  # type: ignore[attr-defined]

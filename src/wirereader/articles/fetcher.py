@@ -31,6 +31,7 @@ from wirereader.store.db import Store
 
 MAX_PER_HOST = 2  # the issue's limit, whatever the config allows for feeds
 ARTICLE_MAX_BYTES = 5 * 1024 * 1024  # a news page bigger than this is not worth keeping offline
+ARTICLE_DEADLINE = 30.0  # seconds for a whole page: a stop (app exit) waits at most this long
 # Inside one fetch we wait for a short Retry-After; a longer one schedules the item for later
 # instead of holding a worker.
 MAX_INLINE_RETRY_AFTER = 5.0
@@ -62,6 +63,7 @@ def settings_for(cfg: Config | None) -> FetchSettings:
         base,
         per_host=min(MAX_PER_HOST, base.per_host),
         max_bytes=min(ARTICLE_MAX_BYTES, base.max_bytes),
+        deadline=min(base.deadline, ARTICLE_DEADLINE),
         retries=1,
         max_retry_after=MAX_INLINE_RETRY_AFTER,
     )
@@ -90,6 +92,18 @@ def source_modes(store: Store, cfg: Config | None) -> Callable[[int], str]:
             if mode:
                 modes[row["id"]] = mode
     return lambda source_id: modes.get(source_id, "auto")
+
+
+def subscribed_sources(store: Store) -> list[int]:
+    """Sources of subscribed feeds: what a background run fetches for (never imported files)."""
+    if not _has_table(store, "feeds"):
+        return []
+    columns = {r[1] for r in store.conn.execute("PRAGMA table_info(feeds)")}
+    live = " AND removed_at IS NULL" if "removed_at" in columns else ""
+    rows = store.conn.execute(
+        f"SELECT DISTINCT source_id FROM feeds WHERE source_id IS NOT NULL{live}"
+    )
+    return [int(r[0]) for r in rows]
 
 
 def _norm(url: str | None) -> str:
@@ -225,7 +239,9 @@ def _fetch_all(
             yield item
     finally:
         cancelled.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Stopped (the app is closing): do not wait here for pages still on their way; their
+        # threads end by themselves within the request deadline.
+        pool.shutdown(wait=not halt.is_set(), cancel_futures=True)
 
 
 def _store_outcome(
