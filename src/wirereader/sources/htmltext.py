@@ -159,26 +159,10 @@ _SIMPLE_TAG = re.compile(
     rf"</?(?:p|b|i|em|strong|span|u|s|small|sup|sub|code|mark|abbr|cite|time){_ATTRIBUTES}>"
     rf"|<(?:br|img){_ATTRIBUTES}/?>|<a{_ATTRIBUTES}>|</a>"
 )
+# Tags seen in almost every item, checked by set lookup before the regex.
 _COMMON_TAGS = frozenset(
-    [
-        "<p>",
-        "</p>",
-        "<b>",
-        "</b>",
-        "<i>",
-        "</i>",
-        "<em>",
-        "</em>",
-        "<strong>",
-        "</strong>",
-        "<br>",
-        "<br/>",
-        "<br",
-        "/>",
-        "</a>",
-        "<span>",
-        "</span>",
-    ]
+    {"<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>", "</strong>"}
+    | {"<br>", "<br/>", "<br />", "</a>", "<span>", "</span>"}
 )
 _TAG_NAME = re.compile(r"</?([a-z]+)")
 _ENTITY_TOKEN = re.compile(r"&[^&;<\s]{0,12};?")
