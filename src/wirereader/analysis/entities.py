@@ -233,7 +233,8 @@ def _is_title_case(line: str) -> bool:
 
 
 # A run of one word whose fate needs no context (a gazetteer name, a stop word), by its text.
-_FAST: dict[str, Known | bool] = {}
+_Decided = tuple[tuple[_Token, ...], str, str]  # a span's tokens, kind and canonical name
+_FAST: dict[str, _Decided | bool] = {}
 _FAST_LIMIT = 200_000
 # How a mid-sentence run of several words was cut when nothing around it mattered.
 _CUTS: dict[tuple[_Token, ...], list[tuple[Any, ...]]] = {}
@@ -247,18 +248,24 @@ def clear_caches() -> None:
     fold_key.cache_clear()
 
 
-def _fast(group: str, g: Gazetteer) -> Known | bool:
-    """Known: a gazetteer name; True: never a name ('The', 'He'); False: look closer."""
+def _fast(group: str, g: Gazetteer) -> _Decided | bool:
+    """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
+    'He', 'Cold War'); False: look closer."""
     verdict = _FAST.get(group)
     if verdict is None:
         verdict = False
-        if " " not in group and "\t" not in group:
-            tok = _tokens(group)[0]
+        tokens = _tokens(group)
+        if len(tokens) == 1:
+            tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if known is not None:
-                verdict = True if known.kind in (EVENT, TITLE) else known
-            elif _is_ordinary(g, tok.lower) or _never_alone(g, tok):
+            if known is None and (_is_ordinary(g, tok.lower) or _never_alone(g, tok)):
                 verdict = True
+        else:
+            known = g.by_key.get(" ".join(t.key for t in tokens))
+        if known is not None:
+            verdict = (
+                True if known.kind in (EVENT, TITLE) else (tokens, known.kind, known.canonical)
+            )
         if len(_FAST) >= _FAST_LIMIT:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
         _FAST[group] = verdict
@@ -312,6 +319,7 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
+        fast_get = _FAST.get
         for m in _RUN.finditer(text):
             base = m.start()
             if base and (text[base - 1].isalnum() or text[base - 1] in _GLUED):
@@ -319,15 +327,15 @@ class _Extractor:
             if text[base] > "\x7f" and not text[base].isupper():
                 continue
             group = m.group()
-            verdict = _fast(group, g)
+            verdict = fast_get(group)
+            if verdict is None:
+                verdict = _fast(group, g)
             if verdict is True:
                 continue
             if verdict is not False:
-                tokens = _tokens(group)
+                tokens, kind, canonical = verdict
                 where = (base, m.end(), part)
-                items.append(
-                    _Span(tokens, verdict.kind, verdict.canonical, False, True, True, where)
-                )
+                items.append(_Span(tokens, kind, canonical, False, True, True, where))
                 continue
             tokens = _tokens(group)
             # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
@@ -391,20 +399,16 @@ class _Extractor:
         return out
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
+        """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
         g = self.g
         tok = tokens[i]
-        acronym = g.by_acronym.get(tok.surface.replace(".", ""))
-        if acronym is not None:
-            return i + 1, acronym
-        if tok.key not in g.multi_first:
-            known = g.by_key.get(tok.key)
-            return None if known is None else (i + 1, known)
-        for j in range(min(len(tokens), i + g.max_words), i, -1):
-            key = tok.key if j == i + 1 else " ".join(t.key for t in tokens[i:j])
-            known = g.by_key.get(key)
-            if known is not None:
-                return j, known
-        return None
+        if tok.key in g.multi_first:
+            for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
+                known = g.by_key.get(" ".join(t.key for t in tokens[i:j]))
+                if known is not None:
+                    return j, known
+        known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+        return None if known is None else (i + 1, known)
 
     def _cut(self, text: str, run: _Run, out: list[_Span]) -> None:
         g = self.g
