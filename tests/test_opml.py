@@ -109,4 +109,5 @@ def test_importing_an_opml_file_points_to_subscriptions(tmp_path: Path, cli) -> 
     assert result.code != 0
     first = result.err.splitlines()[0]
     assert "subs.opml" in first and "OPML" in first and "3 feeds" in first
+    assert f"wirereader add --opml {path}" in first
     assert "Traceback" not in result.err

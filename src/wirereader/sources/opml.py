@@ -152,5 +152,5 @@ def refuse_as_entries(text: str, ctx: ParseContext) -> ParsedDocument:
         raise ImportFailure(f"{ctx.origin}: {exc}") from None
     raise ImportFailure(
         f"{ctx.origin}: an OPML subscription list ({count} feeds), not entries; subscribe to "
-        "its feeds with the subscription commands instead (see `wirereader --help`)"
+        f"its feeds with: wirereader add --opml {ctx.origin}"
     )
