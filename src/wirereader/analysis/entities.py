@@ -705,18 +705,27 @@ class EntityResolver:
         key = (mention.kind, fold_key(mention.canonical))
         return self.names.setdefault(key, mention.canonical)
 
+    @staticmethod
+    def short_keys(name: str) -> set[str]:
+        """The short forms a full name explains within a scope ('kim' for Kim Jong Un); a
+        surname the gazetteer already resolves everywhere ('putin') needs no scope."""
+        g = gazetteer()
+        keys = set(g.scoped_aliases.get(name, ()))
+        surname = surname_key(name)
+        if surname not in g.by_key:
+            keys.add(surname)
+        return keys
+
     def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:
         """Record the full names of one entry as explanations of short forms in its scopes."""
-        g = gazetteer()
         seen: set[str] = set()
         for m in mentions:
             if m.kind != PERSON or m.short or " " not in m.canonical or m.canonical in seen:
                 continue
             seen.add(m.canonical)
             name = self.canonical(m)
-            shorts = {surname_key(name), *g.scoped_aliases.get(name, ())}
-            for scope in scopes:
-                for short in shorts:
+            for short in self.short_keys(name):
+                for scope in scopes:
                     slot = (scope, short)
                     if self.scoped.get(slot, name) != name:
                         self.scoped[slot] = None

@@ -133,16 +133,29 @@ class _StoredResolver(EntityResolver):
         for kind, key, entity, name in found:
             self.names[(kind, key)] = name
             self.ids[(kind, key)] = entity
-        scopes = {scope for _, scopes in batch for scope in scopes}
-        rows = _select_in(
-            self.conn,
-            "s.scope, s.key, e.name",
-            "entity_scoped_keys s LEFT JOIN entities e ON e.id = s.entity_id",
-            "s.scope",
-            scopes,
-        )
-        for scope, key, name in rows:
-            self.scoped[(scope, key)] = name
+        # Only the (scope, short form) pairs this batch can use or claim: a source's whole past
+        # is never read, so a batch costs the same in a large cache.
+        pairs: set[tuple[str, str]] = set()
+        for mentions, scopes in batch:
+            shorts: set[str] = set()
+            for m in mentions:
+                if m.short:
+                    shorts.add(fold_key(m.canonical))
+                elif m.kind == "person" and " " in m.canonical:
+                    shorts |= self.short_keys(m.canonical)
+            pairs.update((scope, key) for scope in scopes for key in shorts)
+        ordered = sorted(pairs)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            values = ",".join("(?, ?)" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT s.scope, s.key, e.name FROM (VALUES {values}) v"
+                " JOIN entity_scoped_keys s ON s.scope = v.column1 AND s.key = v.column2"
+                " LEFT JOIN entities e ON e.id = s.entity_id",
+                [v for pair in chunk for v in pair],
+            )
+            for scope, key, name in rows:
+                self.scoped[(scope, key)] = name
         self.loaded_scoped = dict(self.scoped)
 
     def entity_ids(
