@@ -51,7 +51,8 @@ _CAP = (
     rf"\.(?:[A-Z]\.)+"  # U.S., U.N.
     rf"|\.(?=[ \t]+[{_UP}])"  # an initial: Donald J. Trump
     rf"|\w*(?:['’\-]\w+)*"  # Zelensky, Jong-un, O'Brien, Russia's
-    rf"(?:(?<=s)['’](?=[ \t])|(?:{_ABBREVIATED})\.(?=[ \t]))?"  # Workers' Party, Mr. LaRue
+    # Workers' Party, Mr. LaRue: the cheap test of the next character comes before look-behinds
+    rf"(?:['’](?<=s['’])(?=[ \t])|(?=\.)(?:{_ABBREVIATED})\.(?=[ \t]))?"
     r")"
 )
 _CONNECTOR = r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
@@ -174,6 +175,7 @@ class _Span(NamedTuple):
     known: bool  # from a gazetteer
     strong: bool  # the kind rests on evidence (a gazetteer, a title, a given name), not a guess
     where: tuple[int, int, int]  # the run it came from: start, end, 0 title / 1 body
+    surface: str = ""  # the tokens' text, when already known
 
 
 class _Pending:
@@ -233,7 +235,7 @@ def _is_title_case(line: str) -> bool:
 
 
 # A run of one word whose fate needs no context (a gazetteer name, a stop word), by its text.
-_Decided = tuple[tuple[_Token, ...], str, str]  # a span's tokens, kind and canonical name
+_Decided = tuple[tuple[_Token, ...], str, str, str]  # a span's tokens, kind, canonical, surface
 _FAST: dict[str, _Decided | bool] = {}
 _FAST_LIMIT = 200_000
 # How a mid-sentence run of several words was cut when nothing around it mattered.
@@ -263,8 +265,11 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
         else:
             known = g.by_key.get(" ".join(t.key for t in tokens))
         if known is not None:
+            surface = " ".join(t.surface for t in tokens)
             verdict = (
-                True if known.kind in (EVENT, TITLE) else (tokens, known.kind, known.canonical)
+                True
+                if known.kind in (EVENT, TITLE)
+                else (tokens, known.kind, known.canonical, surface)
             )
         if len(_FAST) >= _FAST_LIMIT:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
@@ -333,9 +338,9 @@ class _Extractor:
             if verdict is True:
                 continue
             if verdict is not False:
-                tokens, kind, canonical = verdict
+                tokens, kind, canonical, surface = verdict
                 where = (base, m.end(), part)
-                items.append(_Span(tokens, kind, canonical, False, True, True, where))
+                items.append(_Span(tokens, kind, canonical, False, True, True, where, surface))
                 continue
             tokens = _tokens(group)
             # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
@@ -386,7 +391,7 @@ class _Extractor:
             cached = _CUTS.get(item.tokens) if plain else None
             if cached is not None:
                 where = item.where
-                out += [_Span._make((*fields, where)) for fields in cached]
+                out += [_Span._make((*fields, where, "")) for fields in cached]
                 continue
             first = len(out)
             self.used_context = False
@@ -675,7 +680,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             short = len(span.tokens) == 1
         if bylines and fold_key(canonical) in bylines:
             continue
-        surface = " ".join(t.surface for t in span.tokens)
+        surface = span.surface or " ".join(t.surface for t in span.tokens)
         mentions.append((Mention(surface, canonical, kind, short), span))
     return mentions
 
