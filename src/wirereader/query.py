@@ -169,10 +169,10 @@ class Query:
             params += list(f.kinds)
         for ref in f.entities:
             clauses.append(f"e.id IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
-            params += [ref.name, ref.kind, ref.kind, ref.name, ref.kind, ref.kind]
+            params += _entity_params(ref)
         for ref in f.exclude_entities:
             clauses.append(f"e.id NOT IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
-            params += [ref.name, ref.kind, ref.kind, ref.name, ref.kind, ref.kind]
+            params += _entity_params(ref)
         if f.thread_id is not None:
             clauses.append("e.thread_id = ?")
             params.append(f.thread_id)
@@ -246,8 +246,17 @@ class Query:
 _ENTITY_IN = (
     "entity_id IN (SELECT id FROM entities WHERE name = ? COLLATE NOCASE AND (? = '' OR kind = ?)"
     " UNION SELECT a.entity_id FROM entity_aliases a JOIN entities x ON x.id = a.entity_id"
-    " WHERE a.alias = ? AND (? = '' OR x.kind = ?))"
+    " WHERE a.alias = ? AND (? = '' OR x.kind = ?)"
+    " UNION SELECT entity_id FROM entity_keys WHERE key = ? AND (? = '' OR kind = ?))"
 )
+
+
+def _entity_params(ref: EntityRef) -> list[Any]:
+    # The folded key finds any spelling the extractor merges (Zelenskyi, Zelenskiy, ZELENSKY).
+    from wirereader.analysis.entity_data import fold_key
+
+    kind = ref.kind
+    return [ref.name, kind, kind, ref.name, kind, kind, fold_key(ref.name), kind, kind]
 
 
 def _row(r: sqlite3.Row) -> EntryRow:
