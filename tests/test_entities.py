@@ -385,6 +385,9 @@ def test_entity_filters_find_entries_by_any_spelling(store: Store, db_path: Path
     assert "North Korea admits sending troops to Russia" in titles
     assert any("Zelensky" in r.body and "Zelenskyy" not in r.body for r in found)
     assert Query(store, Filter(entities=(EntityRef("Zelenskyy", "place"),))).all() == []
+    # a spelling no text used still finds the entity through its folded key
+    unlisted = Query(store, Filter(entities=(EntityRef("ZELENSKYI", "person"),))).all()
+    assert {r.id for r in unlisted} == {r.id for r in found}
     store.close()
     db_path.unlink()
     for seed in (ARTICLE_SEED, LIVEBLOG_SEED):  # now as a user does it

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from wirereader.analysis.entities import EntityResolver, Mention, extract
-from wirereader.analysis.entity_data import fold_key, gazetteer
+from wirereader.analysis.entity_data import fold_key, gazetteer, is_acronym
 
 EntryText = tuple[int, int, "int | None", str, str, str]  # id, source, thread, title, body, author
 _CHUNK = 500
@@ -170,11 +170,14 @@ class _StoredResolver(EntityResolver):
                     continue
                 entity = self._entity(m.canonical, m.kind)
                 self.ids[slot] = entity
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id) VALUES (?, ?, ?)",
-                    (slot[0], slot[1], entity),
-                )
                 known = g.aliases.get((m.canonical, m.kind), ())
+                # The gazetteer's spellings fold to keys too, so a filter finds the entity by
+                # any of them ('person:Zelenskyi').
+                keys = {slot[1]} | {fold_key(a) for a in known if not is_acronym(a)}
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id) VALUES (?, ?, ?)",
+                    [(m.kind, key, entity) for key in sorted(keys) if key],
+                )
                 self.conn.executemany(
                     "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)",
                     [(alias, entity) for alias in known],
