@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -83,6 +84,7 @@ class WireReader(App[None]):
         self.pane_generation = 0
         self.keymap_in_force: dict[str, str] = {}
         self.refreshing = False
+        self.articles_stop = threading.Event()  # set on exit: the article fetch stops at once
         self._preview_timer: Any = None
         self._panes_timer: Any = None
         self._marks: dict[str, float] = {}
@@ -518,6 +520,41 @@ class WireReader(App[None]):
             # New items land above: the cursor stays on the item being read.
             self.show_view(keep=self.timeline.current)
             self.notify(self._landed(new_rows), title="New items", markup=False)
+        self._articles_worker()
+
+    # -- offline articles ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="articles")
+    def _articles_worker(self) -> None:
+        """After the feeds, the full text of their teaser items, in the background: never holds
+        up the refresh or a key; failures wait in the cache for their retry time."""
+        try:
+            from wirereader.articles.fetcher import fetch_articles, subscribed_sources
+
+            with Store(self.store.path) as store:
+                sources = subscribed_sources(store)
+                if not sources:
+                    return
+                report = fetch_articles(
+                    store, self.config, source_ids=sources, stop=self.articles_stop
+                )
+        except Exception as exc:  # offline copies are a bonus: never take the app down
+            if not self.articles_stop.is_set():
+                self.call_from_thread(
+                    self.notify, f"articles: {exc}", severity="warning", timeout=4, markup=False
+                )
+            return
+        if report.fetched and not self.articles_stop.is_set():
+            self.call_from_thread(self._articles_done)
+
+    def _articles_done(self) -> None:
+        """New full texts: the item being read may now have its article."""
+        current = self.timeline.current
+        if current is not None:
+            self._show(current.id)
+
+    def on_unmount(self) -> None:
+        self.articles_stop.set()
 
     def _landed(self, new_rows: list[tuple[int, int | None]]) -> str:
         per_thread: dict[int | None, int] = {}

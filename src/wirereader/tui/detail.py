@@ -58,6 +58,7 @@ class Detail:
     siblings: list[Sibling]
     links: list[dict[str, Any]]
     quotes: list[dict[str, Any]]
+    article_marker: str = ""  # "Teaser only: ..." when the cache has no full article for it
 
 
 def load_entry(store: Store, entry_id: int) -> EntryRow | None:
@@ -137,6 +138,7 @@ def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Deta
         sibling.title, sibling.source = _line(sibling.title), _line(sibling.source)
     entry.title, entry.source = _line(entry.title), _line(entry.source)
     entry.author = _line(entry.author)
+    marker = _article_into(store, entry)
     entry.body = strip_controls(entry.body)
     entry.entities = [_line(name) for name in entry.entities]
     for change in versions:
@@ -146,7 +148,22 @@ def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Deta
         change.added = [strip_controls(p) for p in change.added]
         change.removed = [strip_controls(p) for p in change.removed]
     thread_title = _line(thread_title)
-    return Detail(entry, versions, reposts, thread_title, thread_size, siblings, links, quotes)
+    return Detail(
+        entry, versions, reposts, thread_title, thread_size, siblings, links, quotes, marker
+    )
+
+
+def _article_into(store: Store, entry: EntryRow) -> str:
+    """Show the full article when the cache has one (even while a newer feed teaser is the
+    entry's text, until the page is fetched again); else say the text is only a teaser."""
+    from wirereader.articles.state import article_state
+
+    shown = article_state(store, entry.id)
+    if shown is None:
+        return ""
+    if shown.full:
+        entry.body = shown.body
+    return _line(shown.marker)
 
 
 def _line(text: str) -> str:

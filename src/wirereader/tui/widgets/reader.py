@@ -60,6 +60,9 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
     meta.append("read" if e.read else "unread")
     out.append(" · ".join(meta), MUTED)
     out.append("\n")
+    if detail.article_marker:
+        out.append(detail.article_marker, "italic yellow")
+        out.append("\n")
     if e.entities:
         out.append("Mentions: ", MUTED)
         out.append(", ".join(e.entities[:12]))
