@@ -536,3 +536,68 @@ def test_background_run_covers_subscriptions_and_stops_when_asked(
         released.set()
         worker.join(timeout=15)
     assert reports and reports[0].fetched == 0  # type: ignore[attr-defined]
+
+
+def test_reader_pane_shows_the_article_or_the_teaser_marker(
+    server: FeedServer, store: Store
+) -> None:
+    from wirereader.tui.detail import load_detail
+    from wirereader.tui.widgets.reader import render_detail
+
+    server.routes["/fine"] = html_route(article_page("Fine", filler("pier lights")))
+    source_id = store.ensure_source("reader", "feed")
+    saved = store.save_entries(
+        source_id,
+        [RawEntry(title="Fine", body="Pier…", url=server.url("/fine"), stable_id="fine"),
+         RawEntry(title="Gone", body="Gone…", url=server.url("/gone"), stable_id="gone")],
+    )  # fmt: skip
+    fine_id, gone_id = saved.new
+    before = load_detail(store, fine_id)
+    assert before is not None
+    assert before.article_marker == "Teaser only: the full article has not been fetched yet"
+    assert before.article_marker in render_detail(before, None).plain
+    fetch_articles(store, settings=FAST)
+    fine, gone = load_detail(store, fine_id), load_detail(store, gone_id)
+    assert fine is not None and gone is not None
+    assert fine.article_marker == "" and "pier lights" in fine.entry.body
+    assert "pier lights" in render_detail(fine, None).plain
+    assert gone.article_marker.startswith("Teaser only: the full article could not be fetched")
+    assert gone.article_marker in render_detail(gone, None).plain
+
+
+def test_app_refresh_brings_articles_in_the_background(
+    server: FeedServer, corpus: Path, store: Store
+) -> None:
+    import asyncio
+
+    from tui_helpers import make_app, reader_text
+
+    expected = teaser_feed(server, corpus)
+    cfg = Config(feeds=[FeedConfig(url=server.url("/feed.xml"), name="teasers")])
+
+    def stored() -> int:
+        query = "SELECT count(*) FROM articles WHERE status = 'ok' AND version_id IS NOT NULL"
+        return int(store.conn.execute(query).fetchone()[0])
+
+    async def go() -> None:
+        app = make_app(store, cfg)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            for _ in range(150):  # refresh, then the article worker: at most ~15 s
+                await pilot.pause(0.1)
+                if stored() == 3 and not app.workers:
+                    break
+            await app.workers.wait_for_complete()
+            assert stored() == 3
+            await pilot.press("g")
+            for _ in range(app.timeline.total):
+                await pilot.pause(0.3)  # the reader follows the cursor after a short delay
+                if app.timeline.current.title == "Harbour bridge reopens":
+                    break
+                await pilot.press("j")
+            await pilot.pause(0.5)
+            shown = reader_text(app)
+            assert expected["bridge"] in shown and "Teaser only" not in shown
+
+    asyncio.run(go())
