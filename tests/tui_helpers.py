@@ -15,9 +15,9 @@ TEST_PERSON = "Testperson Putinski"
 TEST_PLACE = "Testplace Crimeaville"
 
 
-def demo_store(path: Path) -> Store:
+def demo_store(path: Path, *, analysed: bool = True) -> Store:
     store = Store(path)
-    load_samples(store)
+    load_samples(store, analysed=analysed)
     return store
 
 
@@ -46,16 +46,17 @@ def add_entity(store: Store, name: str, kind: str, word: str, count: int = 10_00
     return ids
 
 
-def add_thread(store: Store, title: str, entry_ids: list[int]) -> int:
+def add_thread(store: Store, title: str, entry_ids: list[int], last_at: int | None = None) -> int:
+    """A thread as the analysis would write it; `last_at` far ahead puts it first in the pane
+    even when the analysis made threads of its own."""
     with store.transaction() as conn:
         times = [
             conn.execute("SELECT published_at FROM entries WHERE id = ?", (i,)).fetchone()[0]
             for i in entry_ids
         ]
-        # Far in the future so it is the first thread of the pane even when analysis adds more.
         cur = conn.execute(
             "INSERT INTO threads (title, first_at, last_at, size) VALUES (?, ?, ?, ?)",
-            (title, min(times), 4_000_000_000, len(entry_ids)),
+            (title, min(times), last_at or max(times), len(entry_ids)),
         )
         conn.executemany(
             "UPDATE entries SET thread_id = ? WHERE id = ?", [(cur.lastrowid, i) for i in entry_ids]

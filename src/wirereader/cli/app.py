@@ -51,15 +51,18 @@ def sample_paths() -> list[tuple[Path, str]]:
     return [(data / name, source) for name, source in SAMPLES]
 
 
-def load_samples(store: Store) -> int:
+def load_samples(store: Store, *, analysed: bool = True) -> int:
     """Import the bundled samples (idempotent: a second import changes nothing)."""
     from wirereader.ingest import import_file
 
     count = 0
     for path, source in sample_paths():
-        report = import_file(store, path, source=source, day=SAMPLE_DAY, tz=timezone.utc)
+        report = import_file(
+            store, path, source=source, day=SAMPLE_DAY, tz=timezone.utc, analyse=False
+        )
         count += len(report.saved.new)
-    analyse(store)
+    if analysed:
+        analyse(store)
     return count
 
 

@@ -40,9 +40,17 @@ class EntityList(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.refs: dict[str, EntityRef] = {}
+        self._shown: tuple[list[EntityCount], dict[EntityRef, str]] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show_counts(*self._shown)  # names are cut to the width
 
     def show_counts(self, counts: list[EntityCount], states: dict[EntityRef, str]) -> None:
         """Fill the list grouped by kind; keep the cursor on the same entity when it is there."""
+        self._shown = (counts, states)
+        if not self.scrollable_content_region.width:
+            return  # not laid out yet: on_resize shows them
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         options: list[Option | None] = []
         self.refs = {}

@@ -41,8 +41,16 @@ class ThreadList(OptionList):
         self.tz = tz
         self.rows: dict[str, ThreadRow] = {}
         self.selected_id: int | None = None
+        self._shown: tuple[list[ThreadRow], int | None] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show_threads(*self._shown)  # titles are cut to the width
 
     def show_threads(self, threads: list[ThreadRow], selected: int | None) -> None:
+        self._shown = (threads, selected)
+        if not self.scrollable_content_region.width:
+            return  # not laid out yet: on_resize shows them
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         self.selected_id = selected
         self.rows = {f"t{t.id}": t for t in threads}
