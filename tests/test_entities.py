@@ -215,6 +215,15 @@ def test_byline_in_the_text_is_left_out_but_other_names_stay() -> None:
     assert {m.canonical for m in ms} == {"Nairobi", "Amina Odhiambo"}
 
 
+def test_every_name_of_a_shared_byline_is_an_author() -> None:
+    ms = extract(
+        "",
+        "Priya Natarajan and Tomas Varga report from Nairobi with Amina Odhiambo.",
+        authors=["By Priya Natarajan and Tomas Varga"],
+    )
+    assert {m.canonical for m in ms} == {"Nairobi", "Amina Odhiambo"}
+
+
 def test_markup_and_escapes_stay_inert() -> None:
     hostile = (
         "[bold red]Vladimir Putin[/] met \x1b[31mKim Jong Un\x1b[0m at the "

@@ -90,7 +90,7 @@ _ORG_LAST = _words(
     """ministry ministries department council committee commission agency office party parliament
     assembly court army navy forces force guard police service services bank corp corporation inc
     ltd llc plc company co group union association federation organisation organization institute
-    university college school hospital clinic church foundation fund authority administration
+    university college school church foundation fund authority administration
     bureau board cabinet government senate congress duma rada brigade regiment battalion division
     fleet command coalition alliance movement front network news times post journal herald tribune
     telegraph gazette press agency airlines airways railways motors industries holdings partners
@@ -117,6 +117,7 @@ _EAST_ASIAN_SURNAMES = _words(
 _ROMAN = frozenset("IVXLC")
 # Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd).
 _PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
+_BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
 _TITLE_CASE_SHARE = 0.7
 _MAX_NAME_WORDS = 6
 
@@ -234,7 +235,7 @@ def _is_title_case(line: str) -> bool:
     return capitalised / len(words) >= _TITLE_CASE_SHARE
 
 
-# A run of one word whose fate needs no context (a gazetteer name, a stop word), by its text.
+# Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
 _Decided = tuple[tuple[_Token, ...], str, str, str]  # a span's tokens, kind, canonical, surface
 _FAST: dict[str, _Decided | bool] = {}
 _FAST_LIMIT = 200_000
@@ -666,7 +667,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
-    bylines = {fold_key(a) for a in authors if a}
+    bylines = {fold_key(name) for a in authors if a for name in _BYLINE_SPLIT.split(a)} - {""}
     mentions: list[tuple[Mention, _Span]] = []
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
