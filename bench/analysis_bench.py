@@ -159,28 +159,37 @@ _FILLER = _FILLER_TEXT.split(" ")
 
 
 def _sentence(rng: random.Random, topic: list[str], story_words: list[str]) -> str:
-    words = rng.sample(topic, 4) + rng.sample(story_words, 3) + rng.sample(_FILLER, 6)
+    words = rng.sample(topic, 1) + rng.sample(story_words, 4) + rng.sample(_FILLER, 6)
     rng.shuffle(words)
     return " ".join(words).capitalize() + "."
 
 
+def _pseudo_word(rng: random.Random) -> str:
+    syllables = ["ka", "lo", "ven", "tor", "mi", "sa", "dren", "ol", "ua", "bek", "ris", "tan"]
+    return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+
+
 def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]:
-    """`feeds` x `items` entries over a few hundred stories, about 10% reposted across feeds."""
+    """`feeds` x `items` entries over many stories, about 10% reposted across feeds.
+
+    Each story has a topic (shared with other stories), people, a place and words of its own;
+    entries of a story are spread over a few hours, stories over the whole period.
+    """
     rng = random.Random(seed)
     start = datetime(2025, 3, 1, tzinfo=timezone.utc)
     total = feeds * items
     stories = []
-    for s in range(max(10, total // 12)):
+    for s in range(max(10, total // 8)):
         topic = _TOPICS[s % len(_TOPICS)].split()
         who, where, org = rng.choice(_NAMES), rng.choice(_PLACES), rng.choice(_ORGS)
-        marker = [where, who.split()[-1], f"case{s}", f"ref{s * 7 % 9973}"]
-        stories.append((topic, who, where, org, marker, start + timedelta(minutes=s * 3)))
+        own = [_pseudo_word(rng) for _ in range(8)]
+        stories.append((topic, who, where, org, own, start + timedelta(minutes=s * 5)))
     out: dict[str, list[RawEntry]] = defaultdict(list)
     originals: list[RawEntry] = []
     for n in range(total):
         feed = f"feed{n % feeds:03d}"
         if originals and rng.random() < 0.10:
-            src = rng.choice(originals)
+            src = rng.choice(originals[-2000:])
             body = src.body
             if rng.random() < 0.4:
                 body += "\n\nUpdate: " + _sentence(rng, _FILLER, _FILLER)
@@ -194,16 +203,18 @@ def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]
                 )
             )
             continue
-        topic, who, where, org, marker, when = stories[rng.randrange(len(stories))]
+        story = min(len(stories) - 1, n * len(stories) // total + rng.randint(-3, 3))
+        topic, who, where, org, own, when = stories[max(0, story)]
         paragraphs = [
-            f"{who} said {org} would respond in {where}. " + _sentence(rng, topic, marker),
-            " ".join(_sentence(rng, topic, marker) for _ in range(rng.randint(1, 3))),
+            f"{who} said {org} would respond in {where}. " + _sentence(rng, topic, own),
+            " ".join(_sentence(rng, topic, own) for _ in range(rng.randint(1, 3))),
         ]
         entry = RawEntry(
-            title=f"{where}: {' '.join(rng.sample(topic, 3))} as {who.split()[-1]} responds",
+            title=f"{where}: {' '.join(rng.sample(own, 2))} {rng.choice(topic)} as "
+            f"{who.split()[-1]} responds",
             body="\n\n".join(paragraphs),
             stable_id=f"{feed}-{n}",
-            published=when + timedelta(minutes=rng.randint(0, 600)),
+            published=when + timedelta(minutes=rng.randint(0, 240)),
             author=rng.choice(_NAMES),
         )
         originals.append(entry)

@@ -116,7 +116,11 @@ def test_show_prints_versions_with_a_word_diff(cli) -> None:
     assert "before calling for a temporary truce" in inserted
     assert versions[1]["changes"]["title"] is None
     assert shown["thread"]["id"] == item["thread"]
-    assert shown["siblings"] and all(s["id"] != item["id"] for s in shown["siblings"])
+    threads = {t["id"]: t for t in json.loads(cli("threads", "--json").out)}
+    expected = [i for i in threads[item["thread"]]["entries"] if i != item["id"]]
+    assert [s["id"] for s in shown["siblings"]] == expected
+    north_korea = json.loads(cli("show", str(at["08:02"]["id"]), "--json").out)
+    assert len(north_korea["siblings"]) >= 8  # the rest of the North Korea troops story
     text = cli("show", str(item["id"]))
     assert text.code == 0 and "2 version(s)" in text.out and "temporary truce" in text.out
 

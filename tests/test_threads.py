@@ -149,7 +149,7 @@ def test_one_story_across_sources_is_one_thread(store: Store) -> None:
 def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> None:
     assert threads.time_factor(0) == 1.0
     assert threads.time_factor(-3600) == threads.time_factor(3600) > 0.98
-    assert threads.time_factor(72 * 3600) < 0.7
+    assert threads.time_factor(72 * 3600) < 0.9
     assert threads.time_factor(400 * 86400) == threads.FLOOR
 
 

@@ -17,6 +17,7 @@ story can still join it on strong content, as a dated article about a week-old e
 
 from __future__ import annotations
 
+import heapq
 import math
 import sqlite3
 from collections import Counter
@@ -30,18 +31,19 @@ TITLE_PER_BODY_TERMS = 40
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
-ITEM_TERMS = 200
+ITEM_TERMS = 60
 PROBE_TERMS = 20
 POSTINGS = 40
-CANDIDATES = 30
+CANDIDATES = 20
 SMALL_THREAD = 3
+SECOND_LOOK = 1.0
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 THRESHOLD_SHORT = 0.05
 THRESHOLD_LONG = 0.15
 LONG_ITEM_TERMS = 40
 DECAY_HOURS = 72.0
-FLOOR = 0.5
+FLOOR = 0.7
 
 
 @dataclass
@@ -61,10 +63,10 @@ class Centroid:
     dirty: bool = False
 
     def refresh(self) -> None:
-        if len(self.weights) > KEEP_TERMS:
-            keep = sorted(self.weights.items(), key=lambda kv: -kv[1])[:KEEP_TERMS]
-            self.weights = dict(keep)
-        strongest = sorted(self.weights.items(), key=lambda kv: -kv[1])[:COMPARE_TERMS]
+        weights = self.weights
+        if len(weights) > KEEP_TERMS:
+            self.weights = weights = dict(heapq.nlargest(KEEP_TERMS, weights.items(), key=_weight))
+        strongest = heapq.nlargest(COMPARE_TERMS, weights.items(), key=_weight)
         self.top = dict(strongest)
         self.norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
 
@@ -73,6 +75,10 @@ class Centroid:
         # the same in every process: a borderline decision must not depend on hash seeds.
         top = self.top
         return sum(w * top[t] for t, w in vector.items() if t in top) / self.norm
+
+
+def _weight(pair: tuple[str, float]) -> float:
+    return pair[1]
 
 
 def time_factor(gap_seconds: float) -> float:
@@ -140,7 +146,9 @@ class ThreadIndex:
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
         weights = {
-            t: (1.0 + math.log(c)) * math.log(n / (self.df.get(t, 0) + 1.0)) for t, c in tf.items()
+            t: (1.0 + math.log(c)) * math.log(n / (self.df.get(t, 0) + 1.0))
+            for t, c in tf.items()
+            if c > 0
         }
         strongest = sorted(weights.items(), key=lambda kv: -kv[1])[:ITEM_TERMS]
         norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
@@ -161,9 +169,10 @@ class ThreadIndex:
             ]
             self._db_postings[term] = known
         fresh = self._new_postings.get(term)
-        if fresh:
-            return sorted(fresh.union(known), reverse=True)[:POSTINGS]
-        return known
+        if not fresh:
+            return known
+        merged = fresh.union(known)
+        return heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
 
     def _load_centroids(self, ids: set[int]) -> None:
         missing = [i for i in ids if i not in self.centroids]
@@ -242,7 +251,7 @@ class ThreadIndex:
                 vec = {t: w / norm for t, w in own.top.items()}
                 distinct = max(d for _, _, d in items)
                 entry = items[-1][0]
-            thread = self._best(entry, vec, distinct, exclude=tid)
+            thread = self._best(entry, vec, distinct, exclude=tid, leniency=SECOND_LOOK)
             if thread is None:
                 continue
             for item, item_vec, _ in items:
@@ -254,7 +263,12 @@ class ThreadIndex:
             self.conn.execute("DELETE FROM threads WHERE id = ?", (tid,))
 
     def _best(
-        self, entry: Entry, vec: dict[str, float], distinct: int, exclude: int = 0
+        self,
+        entry: Entry,
+        vec: dict[str, float],
+        distinct: int,
+        exclude: int = 0,
+        leniency: float = 1.0,
     ) -> Centroid | None:
         probe = sorted(vec.items(), key=lambda kv: -kv[1])[:PROBE_TERMS]
         hits: Counter[int] = Counter()
@@ -263,7 +277,7 @@ class ThreadIndex:
         # The threads sharing most of the item's strongest terms, newest first on ties.
         ids = {i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]}
         self._load_centroids(ids)
-        best, best_score = None, threshold(distinct)
+        best, best_score = None, threshold(distinct) * leniency
         ids.discard(exclude)
         for i in ids:
             c = self.centroids.get(i)
