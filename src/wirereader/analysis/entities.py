@@ -74,16 +74,15 @@ _CONNECTORS = _words(
 _SENTENCE_END = frozenset(".!?:;\n|")
 _OPENING_QUOTES = frozenset("\"'“‘«")
 _LEAD_PUNCT = " \t\"'“”‘’([«—–-*•"
-_PREV_WORD = re.compile(r"([A-Za-z]+)[\s,]*$")
 _SPEECH_AFTER = re.compile(
     r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?"
     r"(?:said|says|told|added|wrote|tweeted|posted|stated|insisted)\b"
 )
 # "Tymofiy Mylovanov, president of ...", "X, a former minister"
 _APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
-_PLACE_OF = re.compile(
-    r"\b(?:village|town|city|region|district|province|county|oblast|settlement|island|port"
-    r"|capital|outskirts|suburb|streets|centre|center)[ \t]+of[ \t]+$"
+_PLACE_OF = _words(
+    """village town city region district province county oblast settlement island port capital
+    outskirts suburb streets centre center"""
 )
 _PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
 _ORG_LAST = _words(
@@ -593,17 +592,17 @@ class _Extractor:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
         if at_run_start:
-            m = _PREV_WORD.search(text, max(0, run.start - 30), run.start)
-            if m:
-                prev = m.group(1).lower()
+            before = text[max(0, run.start - 40) : run.start].split()
+            prev = before[-1].rstrip(",").lower() if before else ""
+            if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
                 if prev == "the":
                     return ORG, False  # "the Colts", "the Red Sox": people are not "the"
                 if size == 1 and prev in _PLACE_PREPOSITIONS:
                     return PLACE, True
-                if _PLACE_OF.search(text, max(0, run.start - 30), run.start):
-                    return PLACE, True
+                if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
+                    return PLACE, True  # "the village of Kamianka"
         if _SPEECH_AFTER.match(text, run.end):
             return PERSON, True
         m = _APPOSITIVE.match(text, run.end)
@@ -614,6 +613,7 @@ class _Extractor:
         return "", False
 
 
+@lru_cache(maxsize=65536)
 def surname_key(canonical: str) -> str:
     """The short form a full name is called by: the last name, or the first for 'Kim Jong Un'."""
     words = fold_key(canonical).split()
@@ -667,7 +667,10 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
-    bylines = {fold_key(name) for a in authors if a for name in _BYLINE_SPLIT.split(a)} - {""}
+    bylines: set[str] = set()
+    for author in authors:
+        if author:
+            bylines |= _byline_keys(author)
     mentions: list[tuple[Mention, _Span]] = []
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
@@ -684,6 +687,12 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         surface = span.surface or " ".join(t.surface for t in span.tokens)
         mentions.append((Mention(surface, canonical, kind, short), span))
     return mentions
+
+
+@lru_cache(maxsize=4096)
+def _byline_keys(author: str) -> frozenset[str]:
+    """The name keys of a byline ('By Ann Lee and Bo Chan' -> 'ann lee', 'bo chan')."""
+    return frozenset(k for k in (fold_key(n) for n in _BYLINE_SPLIT.split(author)) if k)
 
 
 def _claim(names: dict[str, str | None], key: str, canonical: str) -> None:
