@@ -51,17 +51,17 @@ def record_entities(
     ids = resolver.entity_ids(resolved, report)
     resolver.save_scopes()
 
-    per_entry: list[tuple[int, Counter[int]]] = []
+    per_entry: list[tuple[int, dict[int, int]]] = []
     aliases: set[tuple[str, int]] = set()
     for row, mentions in zip(todo, resolved, strict=True):
-        counts: Counter[int] = Counter()
+        counts: dict[int, int] = {}
         for m in mentions:
             entity = ids[(m.kind, fold_key(m.canonical))]
-            counts[entity] += 1
+            counts[entity] = counts.get(entity, 0) + 1
             aliases.add((m.surface, entity))
         per_entry.append((row[0], counts))
         report.mentions += len(mentions)
-    _replace_mentions(conn, per_entry)
+    _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
     conn.executemany(
         "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)", sorted(aliases)
     )
@@ -213,11 +213,15 @@ class _StoredResolver(EntityResolver):
         )
 
 
-def _replace_mentions(conn: sqlite3.Connection, per_entry: list[tuple[int, Counter[int]]]) -> None:
-    """Each entry's mentions replace its old ones; entities.count moves by the difference."""
-    ids = [entry for entry, _ in per_entry]
+def _replace_mentions(
+    conn: sqlite3.Connection, per_entry: list[tuple[int, dict[int, int]]], changed: set[int]
+) -> None:
+    """Each entry's mentions replace its old ones (only `changed` entries have any);
+    entities.count moves by the difference."""
     old: dict[int, set[int]] = {}
-    for entity, entry in _select_in(conn, "entity_id, entry_id", "entry_entities", "entry_id", ids):
+    for entity, entry in _select_in(
+        conn, "entity_id, entry_id", "entry_entities", "entry_id", sorted(changed)
+    ):
         old.setdefault(entry, set()).add(entity)
     delta: Counter[int] = Counter()
     for entry, counts in per_entry:
@@ -226,8 +230,9 @@ def _replace_mentions(conn: sqlite3.Connection, per_entry: list[tuple[int, Count
             delta[entity] -= 1
         for entity in counts.keys() - before:
             delta[entity] += 1
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    stale = sorted(changed)
+    for start in range(0, len(stale), _CHUNK):
+        chunk = stale[start : start + _CHUNK]
         conn.execute(
             f"DELETE FROM entry_entities WHERE entry_id IN ({','.join('?' * len(chunk))})", chunk
         )
