@@ -63,21 +63,21 @@ class Fingerprint:
 
 
 def fingerprint(title: str, body: str) -> Fingerprint:
-    tokens = words(body)
+    paragraphs = [words(p) for p in body.split("\n\n")]
+    tokens = [w for para in paragraphs for w in para]
     if len(tokens) < MIN_BODY_WORDS:
         # A video, a picture gallery or a one-line post: only the same title and body match.
         text = normalised(strip_kind_prefix(title)) + "\n" + " ".join(tokens)
         exact = text_key(_EXACT_TITLE, text)
         return Fingerprint([exact] if text.strip() else [], exact, tokens)
     exact = text_key(_EXACT_BODY, " ".join(tokens))
-    keys = [exact]
-    for paragraph in body.split("\n\n"):
-        para = words(paragraph)
+    keys = {exact}
+    for para in paragraphs:
         if len(para) >= MIN_PARAGRAPH_WORDS:
-            keys.append(text_key(_PARAGRAPH, " ".join(para)))
+            keys.add(text_key(_PARAGRAPH, " ".join(para)))
     sh = shingles(tokens)
-    keys += lsh.band_keys(lsh.signature(sh), _BAND)
-    return Fingerprint(sorted(set(keys)), exact, tokens, sh)
+    keys.update(lsh.band_keys(lsh.signature(sh), _BAND))
+    return Fingerprint(sorted(keys), exact, tokens, sh)
 
 
 def same_item(a: Fingerprint, b: Fingerprint) -> bool:

@@ -16,7 +16,7 @@ _KIND_PREFIX = re.compile(
     r"|analysis\s*[|:])\s*",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_WORD = re.compile(r"\w+(?:'\w+)*")
 _TERM = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*")
 
 STOPWORDS = frozenset(
@@ -45,7 +45,7 @@ def strip_kind_prefix(title: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case words with apostrophes folded: the unit of normalised text and shingles."""
-    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+    return _WORD.findall(text.lower().replace("’", "'"))
 
 
 def normalised(text: str) -> str:
@@ -114,7 +114,8 @@ def text_key(tag: int, text: str) -> int:
 
 def shingles(tokens: list[str]) -> set[int]:
     """Hashes of every run of three consecutive words (one hash for shorter texts)."""
-    hs = [word_hash(w) for w in tokens]
+    cache = _word_hash_cache
+    hs = [cache.get(w) or word_hash(w) for w in tokens]
     if len(hs) < 3:
         return {hash_tuple(hs) & MASK64} if hs else set()
     # Three 32-bit word hashes times different odd 32-bit constants: small integers (fast in

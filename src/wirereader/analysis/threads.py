@@ -32,9 +32,9 @@ IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 ITEM_TERMS = 60
-PROBE_TERMS = 20
+PROBE_TERMS = 10
 POSTINGS = 40
-CANDIDATES = 20
+CANDIDATES = 10
 SMALL_THREAD = 3
 SECOND_LOOK = 1.0
 KEEP_TERMS = 80
@@ -150,7 +150,11 @@ class ThreadIndex:
             for t, c in tf.items()
             if c > 0
         }
-        strongest = sorted(weights.items(), key=lambda kv: -kv[1])[:ITEM_TERMS]
+        strongest = (
+            heapq.nlargest(ITEM_TERMS, weights.items(), key=_weight)
+            if len(weights) > ITEM_TERMS
+            else list(weights.items())
+        )
         norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
         return {t: w / norm for t, w in strongest if w > 0}
 
@@ -270,7 +274,7 @@ class ThreadIndex:
         exclude: int = 0,
         leniency: float = 1.0,
     ) -> Centroid | None:
-        probe = sorted(vec.items(), key=lambda kv: -kv[1])[:PROBE_TERMS]
+        probe = heapq.nlargest(PROBE_TERMS, vec.items(), key=_weight)
         hits: Counter[int] = Counter()
         for t, _ in probe:
             hits.update(self._postings(t))
