@@ -356,3 +356,35 @@ def test_analysis_step_runs_after_saving_when_present(
     assert calls == [2]  # once, after the entries were saved
     refresh(store, config())  # 304: nothing new, nothing to analyse
     assert calls == [2]
+
+
+def test_many_feeds_parse_in_worker_processes(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirereader.parse_pool import MIN_DOCUMENTS, ParsePool
+
+    in_workers: list[str] = []
+    submit = ParsePool.submit
+
+    def counting_submit(self, body, url, content_type, tz):  # type: ignore[no-untyped-def]
+        future = submit(self, body, url, content_type, tz)
+        if future is not None:
+            in_workers.append(url)
+        return future
+
+    monkeypatch.setattr(ParsePool, "submit", counting_submit)
+
+    count = MIN_DOCUMENTS + 2
+    for n in range(count):
+        server.routes[f"/w{n}.xml"] = Route(rss(f"Wire {n}", [item(n), item(n + 100)]))
+        subscribe(store, server.url(f"/w{n}.xml"))
+    server.routes["/w0.xml"] = Route(b"not xml at all { ]")
+    seen: list[Progress] = []
+    report = refresh(store, config(), progress=seen.append)
+    assert report.new == 2 * (count - 1)
+    [failure] = report.failures
+    assert failure.url == server.url("/w0.xml") and "not XML" in failure.error
+    assert [p.done for p in seen] == list(range(count + 1))
+    titles = {f.title for f in list_feeds(store)}
+    assert {f"Wire {n}" for n in range(1, count)} <= titles
+    assert len(in_workers) == count  # every document was parsed in a worker process

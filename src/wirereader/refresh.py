@@ -20,12 +20,15 @@ from __future__ import annotations
 import codecs
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from wirereader.config import Config
 from wirereader.model import ParsedDocument, RawEntry
+from wirereader.parse_pool import ParsePool, WorkerDied
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
 from wirereader.store.db import SaveResult, Store
 from wirereader.subscriptions import (
@@ -149,14 +152,44 @@ def refresh(
     total = len(feeds)
     if progress:
         progress(Progress(0, total))
+    pool = ParsePool(total)
+    # Fetched documents waiting for their parse in a worker; saved in arrival order. Bounded, so
+    # bodies and parsed entries never pile up in memory faster than they are saved.
+    waiting: deque[tuple[Feed, Response, Future[ParsedDocument]]] = deque()
+    limit = 2 * pool.workers + 2
+
+    def finish(result: FeedResult) -> None:
+        report.results.append(result)
+        if progress:
+            progress(Progress(len(report.results) - skipped, total, result))
+
+    def save_parsed(feed: Feed, outcome: Response, future: Future[ParsedDocument]) -> None:
+        parsed: ParsedDocument | Exception
+        try:
+            parsed = pool.result(future)
+        except (ParseFailure, WorkerDied) as exc:
+            parsed = exc
+        finish(process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed))
+
+    skipped = len(report.results)
     try:
         jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
-        for done, (feed_id, outcome) in enumerate(fetcher.fetch_many(jobs), start=1):
-            result = process_feed(store, cfg, fetcher, by_id[feed_id], outcome)
-            report.results.append(result)
-            if progress:
-                progress(Progress(done, total, result))
+        for feed_id, outcome in fetcher.fetch_many(jobs):
+            feed = by_id[feed_id]
+            future = None
+            if isinstance(outcome, Response) and not outcome.not_modified:
+                tz = _zone(feed, cfg, None)
+                future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
+                if future is not None:
+                    waiting.append((feed, outcome, future))
+            if future is None:
+                finish(process_feed(store, cfg, fetcher, feed, outcome))
+            while waiting and (waiting[0][2].done() or len(waiting) > limit):
+                save_parsed(*waiting.popleft())
+        while waiting:
+            save_parsed(*waiting.popleft())
     finally:
+        pool.close()
         if own:
             fetcher.close()
     if analyse and (report.new or report.updated):
@@ -187,9 +220,16 @@ def run_analysis(store: Store) -> str:
 
 
 def process_feed(
-    store: Store, cfg: Config, fetcher: Fetcher, feed: Feed, outcome: Response | FetchError
+    store: Store,
+    cfg: Config,
+    fetcher: Fetcher,
+    feed: Feed,
+    outcome: Response | FetchError,
+    *,
+    parsed: ParsedDocument | Exception | None = None,
 ) -> FeedResult:
-    """Parse and save one fetched feed (or record why it failed)."""
+    """Parse (unless `parsed` holds the document or why it failed) and save one fetched feed,
+    or record why it failed."""
     result = FeedResult(feed.id, feed.name, feed.url, "failed")
     interval = feed.interval or cfg.interval
     if isinstance(outcome, FetchError):
@@ -211,10 +251,12 @@ def process_feed(
         return result
     tz = _zone(feed, cfg, result)
     try:
-        document = parse_document(
+        if isinstance(parsed, Exception):
+            raise parsed
+        document = parsed or parse_document(
             outcome.body, url=outcome.url, content_type=outcome.content_type, tz=tz
         )
-    except ParseFailure as exc:
+    except (ParseFailure, WorkerDied) as exc:
         return _failed(store, feed, result, f"{outcome.url}: {exc}", interval, 200, None)
     result.warnings += [f"{feed.name}: {w}" for w in document.warnings]
     plain: list[RawEntry] = []
@@ -270,14 +312,15 @@ def _follow_move(store: Store, feed: Feed, outcome: Response, result: FeedResult
         result.warnings.append(f"{feed.name}: moved permanently to {feed.url}")
 
 
-def _zone(feed: Feed, cfg: Config, result: FeedResult) -> tzinfo | None:
+def _zone(feed: Feed, cfg: Config, result: FeedResult | None) -> tzinfo | None:
     name = feed.timezone or cfg.timezone
     if not name:
         return None
     try:
         return resolve_zone(name)
     except ZoneError as exc:
-        result.warnings.append(f"{feed.name}: {exc}")
+        if result is not None:
+            result.warnings.append(f"{feed.name}: {exc}")
         return None
 
 

@@ -1,0 +1,286 @@
+"""Fetch benchmark: 200 feeds x 200 items served on 127.0.0.1, fetched into an empty cache.
+
+    python bench/feeds_bench.py [--feeds 200] [--items 200] [--profile] [--plans]
+
+Generates RSS feeds of invented news items (about 10% of them reposted later under a new guid,
+some with an extra paragraph), serves them from a separate process (so the server does not share
+our interpreter lock) with ETag / Last-Modified support, and times `refresh()`:
+
+1. a fresh fetch into an empty cache,
+2. a second fetch where every feed answers 304,
+3. a third fetch where the server ignores the validators and sends full, unchanged bodies.
+
+Prints seconds and items/s for each, the analysis step separately when it is installed, and the
+query plans of the statements a refresh runs per feed (no full-table scan allowed).
+Targets on a 2-core machine: fresh < 5 s, all-304 < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import multiprocessing
+import pstats
+import random
+import socket
+import sys
+import tempfile
+import threading
+import time
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from wirereader.config import Config  # noqa: E402
+from wirereader.refresh import refresh, run_analysis  # noqa: E402
+from wirereader.store.db import Store  # noqa: E402
+from wirereader.subscriptions import subscribe  # noqa: E402
+
+WORDS = (
+    "council harbour minister storm river bridge election vote court ruling market shares "
+    "police report hospital school teachers strike budget tax energy prices wind farm coast "
+    "ferry airport flights delayed talks agreement border trade union workers museum festival "
+    "match season coach injury transfer league final weather warning flood rescue volunteers "
+    "village mayor plan housing rents train line station closure repair road budget spending"
+).split()
+PLACES = ["Northport", "Eastvale", "Kingsbridge", "Lowmoor", "Ashford Bay", "Greywater"]
+PEOPLE = ["Maria Olsen", "Tomas Reyes", "Priya Nair", "Jonah Whitfield", "Elena Petrova"]
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(12, 22))]
+    words[rng.randrange(len(words))] = rng.choice(PLACES)
+    words[rng.randrange(len(words))] = rng.choice(PEOPLE)
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+
+
+def make_feeds(n_feeds: int, n_items: int, seed: int = 7) -> list[bytes]:
+    """RSS documents; about 10% of items are reposts of an earlier item under a new guid."""
+    rng = random.Random(seed)
+    base = int(time.time()) - 3 * 86400
+    published: list[tuple[str, str]] = []  # (title, html body) of items so far, for reposts
+    feeds = []
+    for f in range(n_feeds):
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>',
+            f"<title>Bench Gazette {f}</title><link>http://bench.invalid/{f}/</link>",
+            "<description>Invented news for the benchmark</description>",
+        ]
+        for i in range(n_items):
+            if published and rng.random() < 0.10:
+                title, body = rng.choice(published)
+                if rng.random() < 0.5:
+                    body += f"<p>{escape(paragraph(rng))}</p>"  # an update adds a paragraph
+            else:
+                title = sentence(rng)[:90].rstrip(".")
+                body = "".join(
+                    f"<p>{escape(paragraph(rng))}</p>" for _ in range(rng.randint(2, 4))
+                )
+                if rng.random() < 0.3:
+                    body += "<ul>" + "".join(
+                        f"<li>{escape(sentence(rng))}</li>" for _ in range(3)
+                    ) + "</ul>"
+                published.append((title, body))
+            stamp = formatdate(base + f * 613 + i * 97, usegmt=True)
+            guid = hashlib.blake2b(f"{f}/{i}".encode(), digest_size=8).hexdigest()
+            parts.append(
+                f"<item><title>{escape(title)}</title>"
+                f"<link>http://bench.invalid/{f}/story/{guid}</link>"
+                f'<guid isPermaLink="false">bench-{guid}</guid>'
+                f"<pubDate>{stamp}</pubDate><dc:creator>{rng.choice(PEOPLE)}</dc:creator>"
+                f"<description>{escape(body)}</description></item>"
+            )
+        parts.append("</channel></rss>")
+        feeds.append("".join(parts).encode("utf-8"))
+    return feeds
+
+
+# -- the server (its own process) ----------------------------------------------------------------
+
+
+def serve(folder: str, port_out: multiprocessing.connection.Connection,
+          honour: multiprocessing.synchronize.Event, stop: multiprocessing.synchronize.Event
+          ) -> None:
+    bodies = {f"/{p.name}": p.read_bytes() for p in Path(folder).glob("*.xml")}
+    etags = {path: '"' + hashlib.md5(body).hexdigest() + '"' for path, body in bodies.items()}
+    modified = formatdate(time.time() - 3600, usegmt=True)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = bodies.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if honour.is_set() and self.headers.get("If-None-Match") == etags[self.path]:
+                self.send_response(304)
+                self.send_header("ETag", etags[self.path])
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("ETag", etags[self.path])
+            self.send_header("Last-Modified", modified)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128
+
+    httpd = Server(("127.0.0.1", 0), Handler)
+    port_out.send(httpd.server_address[1])
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    stop.wait(600)  # bounded: the server never outlives a stuck benchmark by long
+    httpd.shutdown()
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+
+def timed(label: str, items: int, run, profile: bool):  # type: ignore[no-untyped-def]
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    report = run()
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    rate = items / elapsed if elapsed else float("inf")
+    failures = len(report.failures)
+    print(f"{label:<34} {elapsed:7.2f} s  {rate:10,.0f} items/s   "
+          f"new {report.new:>6}  updated {report.updated:>4}  failed {failures}")
+    for failure in report.failures[:3]:
+        print(f"    {failure.error}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return report
+
+
+HOT_QUERIES = {
+    "known entries of a source (save_entries)":
+        ("SELECT stable_id, id, content_hash FROM entries WHERE source_id = ?", (1,)),
+    "bump last_seen (save_entries)":
+        ("UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?", (0, 1, 0)),
+    "feed by url": ("SELECT * FROM feeds WHERE url = ?", ("x",)),
+    "active feeds (list_feeds)":
+        ("SELECT * FROM feeds WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE, id", ()),
+    "feed name taken (unique name)":
+        ("SELECT id FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL"
+         " AND id IS NOT ?", ("x", 1)),
+    "live-blog pages of a feed":
+        ("SELECT id, item_id FROM liveblog_pages WHERE feed_id = ?", (1,)),
+}
+
+
+def print_plans(store: Store) -> bool:
+    """Print each hot query's plan; False when one scans a whole big table."""
+    ok = True
+    print("\nquery plans:")
+    for label, (sql, params) in HOT_QUERIES.items():
+        rows = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+        plan = "; ".join(str(r["detail"]) for r in rows)
+        bad = any(str(r["detail"]).startswith("SCAN entries") for r in rows)
+        ok = ok and not bad
+        print(f"  {'FULL SCAN ' if bad else ''}{label}: {plan}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile the fresh fetch")
+    parser.add_argument("--plans", action="store_true", help="only print the query plans")
+    args = parser.parse_args()
+    total = args.feeds * args.items
+
+    with tempfile.TemporaryDirectory(prefix="wirereader-bench-") as tmp:
+        folder = Path(tmp) / "feeds"
+        folder.mkdir()
+        started = time.perf_counter()
+        size = 0
+        for n, body in enumerate(make_feeds(args.feeds, args.items)):
+            (folder / f"feed{n:03d}.xml").write_bytes(body)
+            size += len(body)
+        print(f"generated {args.feeds} feeds x {args.items} items = {total:,} items, "
+              f"{size / 1e6:.1f} MB of RSS in {time.perf_counter() - started:.1f} s")
+
+        ctx = multiprocessing.get_context("spawn")
+        receive, send = ctx.Pipe(duplex=False)
+        honour, stop = ctx.Event(), ctx.Event()
+        honour.set()
+        server = ctx.Process(target=serve, args=(str(folder), send, honour, stop), daemon=True)
+        server.start()
+        try:
+            port = receive.recv()
+            _wait_for(port)
+            db = Path(tmp) / "cache.sqlite3"
+            cfg = Config(concurrency=8, per_host=8, timeout=30.0)
+            with Store(db) as store:
+                for n in range(args.feeds):
+                    subscribe(store, f"http://127.0.0.1:{port}/feed{n:03d}.xml")
+                if args.plans:
+                    print_plans(store)
+                    return 0
+
+                def run():  # type: ignore[no-untyped-def]
+                    return refresh(store, cfg, force=True, analyse=False)
+
+                timed("fresh fetch into an empty cache", total, run, args.profile)
+                timed("second fetch, all 304", total, run, False)
+                honour.clear()
+                timed("second fetch, full bodies, no change", total, run, False)
+                started = time.perf_counter()
+                problem = run_analysis(store)
+                analysed = time.perf_counter() - started
+                try:
+                    import wirereader.analysis.pipeline  # type: ignore[import-not-found]  # noqa: F401
+
+                    print(f"{'analysis of the new entries':<34} {analysed:7.2f} s"
+                          + (f"  ({problem})" if problem else ""))
+                except ImportError:
+                    print("analysis step not installed: not timed")
+                entries = store.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+                print(f"entries in the cache: {entries:,}; cache size "
+                      f"{db.stat().st_size / 1e6:.1f} MB (+ WAL)")
+                ok = print_plans(store)
+        finally:
+            stop.set()
+            server.join(timeout=5)
+            if server.is_alive():
+                server.terminate()
+    return 0 if ok else 1
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("bench server did not start")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
