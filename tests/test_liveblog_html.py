@@ -248,3 +248,28 @@ def test_many_updates_and_deep_json_are_bounded() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     with pytest.raises(NotALiveBlog):
         parse_page(page(raw=f'<script type="application/ld+json">{deep}</script>'))
+
+
+def test_entry_element_wins_over_a_key_events_link_with_the_same_id() -> None:
+    updates = [
+        {
+            "@type": "BlogPosting",
+            "url": f"{PAGE_URL}#3003",
+            "headline": "Bridge closed",
+            "author": {"name": "Desk Editor"},
+            "image": {"url": "https://valley.example/top.jpg"},
+        },
+    ]
+    body = (
+        '<ul class="key-events"><li><a href="#3003" id="3003">Bridge closed</a></li></ul>'
+        '<div class="entry" id="3003" data-post-time="1706781600000">'
+        "<div><time>10:00</time><mark>KEY EVENT</mark></div><h3>Bridge closed</h3>"
+        '<div class="tweet" data-url="https://social.example/status/42"></div></div>'
+    )
+    blog = posting(updates, image={"url": "https://valley.example/top.jpg"})
+    (entry,) = parse_page(page(blog, body=body)).entries
+    assert entry.published == datetime(2024, 2, 1, 10, tzinfo=timezone.utc)
+    assert entry.author == "Desk Editor"  # a label in the author's place is not a name
+    assert entry.body == ""
+    # The embedded post is kept as a link; the posting's own picture, repeated, is not.
+    assert [link.url for link in entry.links] == ["https://social.example/status/42"]

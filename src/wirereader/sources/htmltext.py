@@ -54,6 +54,7 @@ _DROP = frozenset(
         "area",
         "meta",
         "link",
+        "iframe",
     ]
 )
 _BLOCK = frozenset(
@@ -379,7 +380,7 @@ class _Walker:
 
     def media(self, tag: str, element: etree._Element) -> None:
         """Dropped elements that still point at something worth keeping."""
-        if tag in ("video", "audio", "embed", "source"):
+        if tag in ("video", "audio", "embed", "source", "iframe"):
             self.add_link(element.get("src"), element.get("title"), "media")
         elif tag == "object":
             self.add_link(element.get("data"), element.get("title"), "media")

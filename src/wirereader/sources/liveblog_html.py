@@ -85,6 +85,7 @@ def parse_page(page: str, *, url: str = "", tz: tzinfo | None = None) -> ParsedD
         author=_author(posting.get("author")),
         url=page_url,
         tz=tz,
+        image=_image(posting.get("image")),
     )
     fallback = _HtmlEntries(tree, len(updates))
     entries: list[RawEntry] = []
@@ -230,6 +231,7 @@ class _Parent:
     author: str
     url: str
     tz: tzinfo | None
+    image: str = ""
 
 
 def _entry(
@@ -267,7 +269,7 @@ def _entry(
     if stable_id and "#" not in stable_id and stable_id == parent.url:
         stable_id = ""  # every update pointing at the page is no id at all
     image = _image(update.get("image"))
-    if image and all(link.url != image for link in links):
+    if image and image != parent.image and all(link.url != image for link in links):
         links.append(Link(url=image, rel="media"))
     return RawEntry(
         title=clean_line(title),
@@ -411,7 +413,7 @@ class _Found:
             sibling = time_element.getnext()
             if sibling is not None:
                 name = clean_line(sibling.text_content())
-                if _NAME.match(name) and len(name) < 60:
+                if _looks_like_name(name):
                     return name
             break
         return ""
@@ -422,6 +424,7 @@ class _Found:
         for time_element in list(element.iter("time")):
             sibling = time_element.getnext()
             if sibling is not None and _NAME.match(clean_line(sibling.text_content())):
+                # the author line (or a label such as KEY EVENT) is not body text
                 sibling.drop_tree()
             time_element.drop_tree()
         for heading in list(element.iter("h1", "h2", "h3", "h4", "h5", "h6")):
@@ -429,7 +432,13 @@ class _Found:
                 heading.drop_tree()
                 break
         markup = etree.tostring(element, encoding="unicode", method="html")
-        return html_to_text(markup, base_url=base_url)
+        text, links = html_to_text(markup, base_url=base_url)
+        # Embedded posts the page fills in with script: <div class="tweet" data-url="...">.
+        for embed in element.xpath(".//*[@data-url or @data-href]"):
+            url = embed.get("data-url") or embed.get("data-href") or ""
+            if url.startswith(("http://", "https://")) and all(x.url != url for x in links):
+                links.append(Link(url=url, rel="media"))
+        return text, links
 
 
 class _HtmlEntries:
@@ -464,11 +473,22 @@ class _HtmlEntries:
                 for attribute in _ID_ATTRIBUTES:
                     value = element.get(attribute)
                     if value:
-                        self._by_id.setdefault(value, element)
+                        self._keep(value, element)
                         digits = _digits(value)
                         if digits:
-                            self._by_id.setdefault(digits, element)
+                            self._keep(digits, element)
         return self._by_id
+
+    def _keep(self, key: str, element: Any) -> None:
+        """The first element for a key, unless a later one looks more like an entry.
+
+        Pages repeat an update's id on a 'key events' link; the entry is the element that
+        carries a time (attribute or <time> inside).
+        """
+        assert self._by_id is not None
+        current = self._by_id.get(key)
+        if current is None or (_entry_score(element) > _entry_score(current)):
+            self._by_id[key] = element
 
     def _timed(self) -> list[Any]:
         """Elements that carry a per-entry time attribute, outermost only, in page order."""
@@ -487,6 +507,42 @@ class _HtmlEntries:
                 found = [t for t in self.tree.iter("time") if t.get("datetime")]
             self._ordered = found
         return self._ordered
+
+
+# Labels live blogs print where the author's name usually goes.
+_LABELS = {
+    "key event",
+    "pinned",
+    "pinned post",
+    "breaking",
+    "update",
+    "updated",
+    "live",
+    "featured",
+    "highlight",
+    "important",
+    "summary",
+    "recap",
+    "analysis",
+    "just in",
+}
+
+
+def _looks_like_name(text: str) -> bool:
+    return (
+        len(text) < 60
+        and bool(_NAME.match(text))
+        and not text.isupper()  # "KEY EVENT", "BREAKING"
+        and text.lower() not in _LABELS
+    )
+
+
+def _entry_score(element: Any) -> int:
+    if any(element.get(attribute) for attribute in _TIME_ATTRIBUTES):
+        return 3
+    if element.tag == "article" or next(element.iter("time"), None) is not None:
+        return 2
+    return 0 if element.tag == "a" else 1
 
 
 def _digits(value: str) -> str:
