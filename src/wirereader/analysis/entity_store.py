@@ -238,7 +238,8 @@ def _replace_mentions(
         )
     conn.executemany(
         "INSERT INTO entry_entities (entity_id, entry_id, mentions) VALUES (?, ?, ?)",
-        [(entity, entry, n) for entry, counts in per_entry for entity, n in counts.items()],
+        # In key order: the inserts walk the (entity, entry) tree once instead of hopping.
+        sorted((e, entry, n) for entry, counts in per_entry for e, n in counts.items()),
     )
     conn.executemany(
         "UPDATE entities SET count = count + ? WHERE id = ?",
