@@ -202,11 +202,11 @@ class WireReader(App[None]):
         self._panes_timer = self.set_timer(PANES_DELAY, self.refresh_panes)
 
     def action_search(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.add_class("-typing")
         field = self.query_one(FilterInput)
         field.value = self.state.text
-        field.focus()
+        # At once, not via focus() (deferred): keys typed right after `/` are already queued
+        # and must reach the input, not the app's bindings.
+        self.screen.set_focus(field)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter-input" and event.value != self.state.text:
@@ -222,7 +222,6 @@ class WireReader(App[None]):
         self._close_input()
 
     def _close_input(self) -> None:
-        self.query_one(FilterBar).remove_class("-typing")
         self.timeline.focus()
 
     def action_clear_filters(self) -> None:

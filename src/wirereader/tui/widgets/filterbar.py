@@ -11,7 +11,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -20,12 +20,18 @@ from wirereader.tui.filters import Chip
 
 
 def chips_text(chips: list[Chip], problems: list[str]) -> Text:
+    """The chips right of the input (the typed text is in the input itself)."""
     out = Text(no_wrap=True, overflow="ellipsis")
+    shown = [chip for chip in chips if chip.key != "text"]
+    if problems:
+        out.append(" ")
+        out.append(problems[0], "bold red")
+        out.append(" ")
     if not chips:
         out.append(" all items", "dim")
-        out.append("   / search · space entity · t topics · u unread · ? help", "dim")
+        out.append(" · space entity · t topics · u unread · ? help", "dim")
         return out
-    for chip in chips:
+    for chip in shown:
         style = Style(color="red" if chip.negative else None, bold=True)
         click = Style.from_meta({"@click": f"app.remove_chip({chip.key!r})"})
         out.append(" ")
@@ -64,20 +70,25 @@ class FilterInput(Input):
             self._initial_value = False
 
 
-class FilterBar(Vertical):
+class FilterBar(Horizontal):
+    """One line: the text filter on the left (always there, so keys typed right after `/`
+    land in it), the other filters as chips on the right."""
+
     DEFAULT_CSS = """
-    FilterBar { height: auto; }
-    FilterBar > #chips { height: 1; }
-    FilterBar > FilterInput { display: none; border: none; height: 1; padding: 0 1; }
-    FilterBar.-typing > FilterInput { display: block; }
+    FilterBar { height: 1; }
+    FilterBar > FilterInput, FilterBar > FilterInput:focus {
+        border: none; height: 1; width: 40%; padding: 0 1; background: $boost;
+    }
+    FilterBar > FilterInput:focus { background: $primary 30%; }
+    FilterBar > #chips { height: 1; width: 1fr; }
     """
 
     def compose(self):
-        yield Static(chips_text([], []), id="chips")
         yield FilterInput(
-            placeholder='filter: words "a phrase" +person:X -place:Y source:S since:6h is:unread',
+            placeholder='/ filter: words "a phrase" +person:X source:S since:6h',
             id="filter-input",
         )
+        yield Static(chips_text([], []), id="chips")
 
     def show(self, chips: list[Chip], problems: list[str]) -> None:
         self.query_one("#chips", Static).update(chips_text(chips, problems), layout=False)
