@@ -396,3 +396,12 @@ def test_feeds_without_dates_are_fast_and_guids_are_not_read_as_dates() -> None:
     assert len(document.entries) == 20_000
     assert all(entry.published is None for entry in document.entries)
     assert document.entries[1].stable_id == "May"
+
+
+def test_doctype_after_a_long_prolog_cannot_smuggle_entities() -> None:
+    data = (
+        b'<?xml version="1.0"?><!--' + b"x" * 70_000 + b'--><!DOCTYPE rss [<!ENTITY a "b">]>'
+        b"<rss><channel><item><title>&a;</title></item></channel></rss>"
+    )
+    with pytest.raises(FeedError, match="entity declaration"):
+        parse_feed(data)

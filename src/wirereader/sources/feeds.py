@@ -135,6 +135,7 @@ _ENTITY_DECL = re.compile(
     r"""<!ENTITY\s+(%\s+)?([A-Za-z_:][\w.:-]*)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC)\b[^>]*)\s*>""",
     re.IGNORECASE,
 )
+_STRAY_ENTITY_DECLARATION = re.compile(r"<!ENTITY\b", re.IGNORECASE)
 _ENTITY_REF = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.-]*);")
 _CHAR_REF_ONLY = re.compile(r"^(?:[^&<%]|&#(?:\d{1,7}|x[0-9A-Fa-f]{1,6});)*$")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -269,6 +270,10 @@ def _defuse_doctype(text: str) -> str:
         doctype = text[found.start() : end]
         entities = _internal_entities(doctype)
         text = text[: found.start()] + text[end:]
+    if _STRAY_ENTITY_DECLARATION.search(text):
+        # A declaration we did not remove above (after a long prolog, or malformed): a parser
+        # might still act on it. Nothing legitimate needs one there.
+        raise FeedError("entity declaration outside the document's DOCTYPE; refused")
     growth = 0
 
     def replace(match: re.Match[str]) -> str:
