@@ -405,3 +405,40 @@ def test_doctype_after_a_long_prolog_cannot_smuggle_entities() -> None:
     )
     with pytest.raises(FeedError, match="entity declaration"):
         parse_feed(data)
+
+
+def test_cli_imports_feed_files_and_reports_bad_ones_in_one_line(tmp_path: Path, cli) -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Orchard Notes",
+        "items": [
+            {
+                "id": "1",
+                "title": "Blossom",
+                "content_text": "Early this year.",
+                "date_published": "2024-03-01T09:00:00Z",
+            }
+        ],
+    }
+    (tmp_path / "notes.json").write_text(json.dumps(feed), encoding="utf-8")
+    (tmp_path / "gazette.xml").write_text(RSS, encoding="utf-8")
+    (tmp_path / "bomb.xml").write_bytes(BILLION_LAUGHS)
+    result = cli(
+        "import",
+        str(tmp_path / "notes.json"),
+        str(tmp_path / "gazette.xml"),
+        str(tmp_path / "bomb.xml"),
+    )
+    assert result.code != 0 and "Traceback" not in result.err
+    bomb_lines = [line for line in result.err.splitlines() if "bomb.xml" in line]
+    assert len(bomb_lines) == 1 and "entity" in bomb_lines[0]
+    listed = json.loads(cli("entries", "--all", "--json").out)
+    assert sorted(entry["title"] for entry in listed) == [
+        "Blossom",
+        "Breaking: Lighthouse keeper retires",
+        "Ferry service resumes after storm",
+        "Harbour storm – live",
+    ]
+    ferry = next(entry for entry in listed if entry["title"].startswith("Ferry"))
+    assert ferry["published"] == "2020-10-06T20:22:53+00:00"
+    assert ferry["body"].startswith("The first ferry left at noon.")
