@@ -18,6 +18,7 @@ of the cache.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 
 from wirereader.analysis import lsh
@@ -27,6 +28,7 @@ MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: ti
 MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too common to be keys
 NEAR_DUPLICATE = 0.8  # shingle Jaccard
 CONTAINED = 0.9  # share of the shorter text's shingles found in the longer one
+MIN_BAND_HITS = 2
 MAX_CANDIDATES = 40  # newest first; bounds the work for boilerplate shared by many entries
 
 # Key types, mixed into every key so an exact-text key never meets a band key.
@@ -52,10 +54,11 @@ class Entry:
 class Fingerprint:
     """The comparable form of one entry's text."""
 
-    keys: list[int]
+    keys: list[int]  # every lookup key: exact text, paragraphs, bands
     exact: int
     tokens: list[str]
     shingles: set[int] = field(default_factory=set)
+    bands: frozenset[int] = frozenset()  # the LSH band keys among `keys`
 
     @property
     def long(self) -> bool:
@@ -76,8 +79,9 @@ def fingerprint(title: str, body: str) -> Fingerprint:
         if len(para) >= MIN_PARAGRAPH_WORDS:
             keys.add(text_key(_PARAGRAPH, " ".join(para)))
     sh = shingles(tokens)
-    keys.update(lsh.band_keys(lsh.signature(sh), _BAND))
-    return Fingerprint(sorted(keys), exact, tokens, sh)
+    bands = frozenset(lsh.band_keys(lsh.signature(sh), _BAND))
+    keys.update(bands)
+    return Fingerprint(sorted(keys), exact, tokens, sh, bands)
 
 
 def same_item(a: Fingerprint, b: Fingerprint) -> bool:
@@ -118,14 +122,22 @@ class Deduplicator:
         holders = self._holders({k for fp in prints.values() for k in fp.keys})
         for entry in ordered:
             fp = prints[entry.id]
-            candidates: set[int] = set()
+            strong: set[int] = set()  # share the exact text or a paragraph
+            band_hits: Counter[int] = Counter()
             for k in fp.keys:
                 found = holders.get(k)
                 if found:
-                    candidates.update(found)
+                    if k in fp.bands:
+                        band_hits.update(found)
+                    else:
+                        strong.update(found)
                     found.append(entry.id)
                 else:
                     holders[k] = [entry.id]
+            # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
+            # bands almost never below 0.5, and almost always above 0.8. Only those candidates
+            # are worth reading and comparing.
+            candidates = strong | {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
             candidates.discard(entry.id)
             if candidates:
                 matches = self._matches(fp, candidates)

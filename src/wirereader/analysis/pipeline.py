@@ -126,8 +126,10 @@ def _analyse_batch(
         " WHERE id = ?",
         [(e.repost_of, e.id) for e in entries if e.repost_of is not None],
     )
+    index.write_counts(placed.touched - dedup.moved_threads)
+    # Dedup merged items across threads (rare): count those threads from their entries.
+    _recount(conn, dedup.moved_threads)
     touched = placed.touched | dedup.moved_threads
-    _recount(conn, touched)
     report.threads_created += placed.created
     report.threads_touched += len(touched)
     conn.executemany(

@@ -329,6 +329,17 @@ class ThreadIndex:
 
     # -- persisting ---------------------------------------------------------------------------
 
+    def write_counts(self, ids: set[int]) -> None:
+        """Size and span of threads this run placed items in, kept up to date incrementally."""
+        self.conn.executemany(
+            "UPDATE threads SET size = ?, first_at = ?, last_at = ? WHERE id = ?",
+            [
+                (c.size, c.first_at, c.last_at, c.id)
+                for c in (self.centroids.get(i) for i in ids)
+                if c is not None
+            ],
+        )
+
     def flush(self) -> None:
         dirty = [c for c in self.centroids.values() if c.dirty]
         if dirty:
