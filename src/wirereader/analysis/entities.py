@@ -26,8 +26,9 @@ PERSON, PLACE, ORG = "person", "place", "org"
 class Mention(NamedTuple):
     """One mention of an entity in an entry.
 
-    `short` marks a surname-only or honorific-only form ("Mr Kim", "Kim") that no full name in
-    the entry explained: it may only be merged within a thread or source, never globally.
+    `short` marks a surname-only or honorific-only form ("Mr Kim", "Kim"), or a lone unknown
+    word, that no full name in the entry explained: it may only be merged with a person's full
+    name within a thread or source, never globally.
     """
 
     surface: str
@@ -147,7 +148,7 @@ def _token(raw: str, last: bool = True) -> _Token:
         surface = surface[:-1]
         return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), False)
     for ending in ("'s", "’s", "'", "’"):
-        if surface.endswith(ending) and len(surface) > len(ending) + 1:
+        if surface.endswith(ending) and len(surface) > len(ending):
             surface = surface[: -len(ending)]
             possessive = True
             break
@@ -364,6 +365,8 @@ class _Extractor:
             return True
         if token.key in self.mid_caps or low in self.g.given_names:
             return False
+        if "-" in token.surface and token.surface.rsplit("-", 1)[1][:1].islower():
+            return True  # "Long-time", "Far-right": a compound word, not a name
         if self.lower_text is None:
             self.lower_text = " " + " ".join(self.texts) + " "
         return f" {low} " in self.lower_text or low.endswith(("ing", "ed", "ly"))
@@ -680,7 +683,10 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             if full:
                 kind, canonical, short = PERSON, full, False
         if not kind:
-            kind = ORG if len(span.tokens) > 3 else PERSON
+            # Nothing said what it is. A person is introduced by a full name, so a lone word
+            # that names no one in the entry is more often a company, a team or a brand.
+            # It stays `short`: a full name in the same thread or source may still claim it.
+            kind = PERSON if 1 < len(span.tokens) <= 3 else ORG
             short = len(span.tokens) == 1
         if bylines and fold_key(canonical) in bylines:
             continue
