@@ -63,10 +63,11 @@ class Centroid:
     dirty: bool = False
 
     def refresh(self) -> None:
-        weights = self.weights
-        if len(weights) > KEEP_TERMS:
-            self.weights = weights = dict(heapq.nlargest(KEEP_TERMS, weights.items(), key=_weight))
-        strongest = heapq.nlargest(COMPARE_TERMS, weights.items(), key=_weight)
+        ranked = sorted(self.weights.items(), key=_weight, reverse=True)
+        if len(ranked) > KEEP_TERMS:
+            del ranked[KEEP_TERMS:]
+            self.weights = dict(ranked)
+        strongest = ranked[:COMPARE_TERMS]
         self.top = dict(strongest)
         self.norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
 
