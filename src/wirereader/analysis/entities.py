@@ -79,6 +79,7 @@ _SPEECH_AFTER = re.compile(
     r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?"
     r"(?:said|says|told|added|wrote|tweeted|posted|stated|insisted)\b"
 )
+_COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 # "Tymofiy Mylovanov, president of ...", "X, a former minister"
 _APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
 _PLACE_OF = _words(
@@ -95,7 +96,8 @@ _ORG_LAST = _words(
     fleet command coalition alliance movement front network news times post journal herald tribune
     telegraph gazette press agency airlines airways railways motors industries holdings partners
     capital ventures labs technologies systems club fc team league center centre staff foods
-    records pictures studios entertainment media telecom recovery energy pharmaceuticals"""
+    records pictures studios entertainment media telecom recovery energy pharmaceuticals house
+    library museum theatre theater"""
 )
 _ORG_FIRST = _words(
     """ministry department bank university council court office school institute college agency
@@ -111,6 +113,12 @@ _PLACE_LAST = _words(
 )
 _PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
 _PERSON_LAST = _words("jr sr ii iii iv")
+# Names of things that are not people, places or organisations: laws, indexes, prizes, games.
+_THING_LAST = _words(
+    """act acts bill treaty accord accords agreement index programme program games award awards
+    prize cup championship championships festival summit conference report plan strategy
+    doctrine initiative fund war wars"""
+)
 _EAST_ASIAN_SURNAMES = _words(
     "kim lee park choi jung kang cho yoon jang lim han moon xi li wang zhang liu chen yang"
 )
@@ -478,7 +486,10 @@ class _Extractor:
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
             elif self._ordinary(low) and not after_given:
-                if low in g.demonyms and not st.tokens and _org_ahead(tokens, i):
+                if low in g.demonyms and _org_ahead(tokens, i):
+                    if st.tokens:
+                        self._flush(st, out)
+                        st = _Pending(text, run)
                     st.tokens.append(tok)  # "Democratic National Committee"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
@@ -529,6 +540,8 @@ class _Extractor:
         if sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS:
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
+        if not single and last.lower in _THING_LAST and not st.person:
+            return  # "Endangered Species Act", "Winter Games", "Financial Secrecy Index"
         if single and (
             first.lower in g.titles
             or first.lower in g.royal
@@ -608,6 +621,11 @@ class _Extractor:
                     return PLACE, True  # "the village of Kamianka"
         if _SPEECH_AFTER.match(text, run.end):
             return PERSON, True
+        m = _COMMA_NAME.match(text, run.end)
+        if m:
+            known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
+            if known is not None and known.kind == PLACE:
+                return PLACE, True  # "Charlottesville, Virginia"
         m = _APPOSITIVE.match(text, run.end)
         if m and m.group(1).lower() in self.g.lower_titles:
             return PERSON, True
