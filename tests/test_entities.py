@@ -157,6 +157,25 @@ def test_titles_and_roles_make_people_and_are_dropped_from_names() -> None:
     }
 
 
+def test_shapes_of_names_give_their_kinds() -> None:
+    ms = extract(
+        "",
+        "Long-time residents of Brackwater, Vermont, met Ilse Marten of the Canadian Harbour "
+        "Institute, the Dunmore Rovers and officials from Port Halloran under the Clean Rivers "
+        "Act. Marten, a former mayor, said the Tallis Foundation would pay.",
+    )
+    got = {(m.canonical, m.kind) for m in ms}
+    assert got == {
+        ("Brackwater", "place"),
+        ("Vermont", "place"),
+        ("Ilse Marten", "person"),
+        ("Canadian Harbour Institute", "org"),
+        ("Dunmore Rovers", "org"),
+        ("Port Halloran", "place"),
+        ("Tallis Foundation", "org"),
+    }
+
+
 def test_transliteration_variants_fold_together() -> None:
     resolver = EntityResolver()
     a = resolver.resolve(extract("", "General Oleksandr Hrytsenkyy visited the front."), ["s:1"])
