@@ -551,7 +551,19 @@ class _Extractor:
         ):
             return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
-            return  # "UN Charter", "NATO summit": a word qualifying the name before it
+            low = first.lower
+            if not (
+                st.place_before >= 0
+                and st.place_before == len(out) - 1
+                and low.endswith("s")
+                and not low.endswith(("ss", "us", "is"))
+            ):
+                return  # "UN Charter", "NATO summit": a word qualifying the name before it
+            place = out.pop()  # "Indianapolis Colts": a city's team
+            tokens = (*place.tokens, first)
+            canonical = " ".join(t.surface for t in tokens)
+            out.append(_Span(tokens, ORG, canonical, False, False, True, run.where))
+            return
         sentence_start = run.initial and st.at_run_start >= 0
         if (
             sentence_start
