@@ -43,6 +43,7 @@ from wirereader.tui.widgets.topics import TopicList
 
 LAST_REFRESH_KEY = "reader.last_refresh"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
+COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
 PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
 PREVIEW_DELAY_TYPING = 0.3  # ... and waits longer while the filter is being typed
@@ -87,6 +88,8 @@ class WireReader(App[None]):
         self.articles_stop = threading.Event()  # set on exit: the article fetch stops at once
         self._preview_timer: Any = None
         self._panes_timer: Any = None
+        self._count_timer: Any = None
+        self._background_conns: set[sqlite3.Connection] = set()
         self._marks: dict[str, float] = {}
 
     # -- layout ---------------------------------------------------------------------------------
@@ -132,10 +135,10 @@ class WireReader(App[None]):
             "'wirereader import FILE', or try 'wirereader demo'."
         )
         self.status.last_refresh = self._last_refresh_text()
-        self.show_view()
-        self._panes_timer.stop()
-        self.refresh_panes()  # at start nobody is typing: count the panes at once
+        self.show_view(background=False)
         self.timeline.focus()
+        # Counting starts once the first frame is out: workers would compete with it for the
+        # CPU (and the GIL) and delay what the user is waiting to see.
         self.call_after_refresh(self._first_paint)
         if not self.demo and self._has_feeds():
             self.set_interval(TICK_SECONDS, self._tick)
@@ -164,6 +167,9 @@ class WireReader(App[None]):
     def _first_paint(self) -> None:
         """The first frame (filter bar, timeline, reader, status) is on screen."""
         self._bench_mark("paint")
+        if not self.timeline.exact:
+            self._start_count()
+        self.refresh_panes()
 
     def _bench_mark(self, what: str) -> None:
         """Startup benchmark hook: WIREREADER_PAINT_REPORT names a file that gets the time of
@@ -174,7 +180,7 @@ class WireReader(App[None]):
             return
         self._marks[what] = time.time()
         with open(report, "a", encoding="utf-8") as out:
-            out.write(f"{what} {self._marks[what]:.6f}\n")
+            out.write(f"{what} {self._marks[what]:.6f} {time.process_time():.6f}\n")
         if len(self._marks) == 2 and os.environ.get("WIREREADER_EXIT_AFTER_PAINT"):
             self.exit()
 
@@ -187,19 +193,33 @@ class WireReader(App[None]):
         self.query_one(FilterBar).show(state.chips(), self.problems)
         self.query_one(TopicList).show_active(state.topic)
 
-    def show_view(self, keep: EntryRow | None = None) -> None:
+    def show_view(self, keep: EntryRow | None = None, *, background: bool = True) -> None:
         """Re-read the timeline for the current filter; counts and panes follow in workers."""
         self.pane_generation += 1
         self.timeline.set_query(Query(self.store, self.filter), keep=keep)
         self.status.total = self.timeline.total
+        self.status.exact = self.timeline.exact
         self.status.unread = None
         self.status.show()
+        if not background:
+            return
+        # While the user types, counts and panes wait for a pause: their aggregates over the
+        # whole view are the costly part, and a keystroke makes the previous ones stale.
+        self._interrupt_background()
+        for timer in (self._count_timer, self._panes_timer):
+            if timer is not None:
+                timer.stop()
         if not self.timeline.exact:
-            self._count(self.filter, self.pane_generation)
-        # While the user types, the panes wait for a pause: their aggregates are the costly part.
-        if self._panes_timer is not None:
-            self._panes_timer.stop()
+            self._count_timer = self.set_timer(COUNT_DELAY, self._start_count)
         self._panes_timer = self.set_timer(PANES_DELAY, self.refresh_panes)
+
+    def _start_count(self) -> None:
+        self._count(self.filter, self.pane_generation)
+
+    def _interrupt_background(self) -> None:
+        """Stop the SQL of counts that a newer filter made useless (sqlite3 interrupt)."""
+        for conn in list(self._background_conns):
+            conn.interrupt()
 
     def action_search(self) -> None:
         field = self.query_one(FilterInput)
@@ -282,21 +302,35 @@ class WireReader(App[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, flt: Any, generation: int) -> None:
-        with Store(self.store.path) as store:
-            total = Query(store, flt).count()
-        self.call_from_thread(self._count_ready, total, generation)
+        total = self._background(lambda store: Query(store, flt).count())
+        if total is not None:
+            self.call_from_thread(self._count_ready, total, generation)
 
     def _count_ready(self, total: int, generation: int) -> None:
         if generation == self.pane_generation:
             self.timeline.set_total(total)
-            self.status.total = total
+            self.status.total, self.status.exact = total, True
             self.status.show()
 
     @work(thread=True, exclusive=True, group="panes")
     def _gather_panes(self, flt: Any, generation: int) -> None:
+        data = self._background(lambda store: gather(store, flt, generation))
+        if data is not None:
+            self.call_from_thread(self._panes_ready, data)
+
+    def _background(self, job: Any) -> Any:
+        """Run `job(store)` on a connection of its own (in a worker thread); None when a newer
+        filter interrupted it."""
         with Store(self.store.path) as store:
-            data = gather(store, flt, generation)
-        self.call_from_thread(self._panes_ready, data)
+            self._background_conns.add(store.conn)
+            try:
+                return job(store)
+            except sqlite3.OperationalError as exc:
+                if "interrupt" in str(exc):
+                    return None
+                raise
+            finally:
+                self._background_conns.discard(store.conn)
 
     def _panes_ready(self, data: PaneData) -> None:
         if data.generation != self.pane_generation:
@@ -306,7 +340,7 @@ class WireReader(App[None]):
         self.query_one(EntityList).show_counts(data.entities, states)
         self.query_one(ThreadList).show_threads(data.threads, self.state.thread_id)
         self.call_after_refresh(self._bench_mark, "panes")
-        self.status.total = data.total
+        self.status.total, self.status.exact = data.total, True
         self.status.unread = data.unread
         self.status.show()
 

@@ -6,7 +6,6 @@ the paragraphs added or removed. Thread siblings are the other items of its stor
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -79,6 +78,8 @@ def paragraphs(body: str) -> list[str]:
 
 def changes(versions: list[tuple[str, str, int]]) -> list[Change]:
     """(title, body, seen_at) oldest first -> one Change per version after the first."""
+    import difflib  # only when an item has versions: keeps it off the startup path
+
     out: list[Change] = []
     for (t0, b0, _), (t1, b1, seen) in pairwise(versions):
         before, after = paragraphs(b0), paragraphs(b1)

@@ -14,6 +14,7 @@ class StatusLine(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.total = 0
+        self.exact = True  # False: `total` is a lower bound while the count runs
         self.unread: int | None = None
         self.activity = ""  # "refreshing 3/12 feeds..."
         self.last_refresh = ""
@@ -22,7 +23,8 @@ class StatusLine(Static):
 
     def show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(f"{self.total:,} item{'s' if self.total != 1 else ''}", "bold")
+        more = "" if self.exact else "+"
+        line.append(f"{self.total:,}{more} item{'s' if self.total != 1 else ''}", "bold")
         if self.unread is not None:
             line.append(f" · {self.unread:,} unread")
         if self.activity:
