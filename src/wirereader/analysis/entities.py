@@ -97,7 +97,8 @@ _ORG_LAST = _words(
     telegraph gazette press agency airlines airways railways motors industries holdings partners
     capital ventures labs technologies systems club fc team league center centre staff foods
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
-    library museum theatre theater"""
+    library museum theatre theater bar pub cafe café restaurant bakery brewery shop store
+    supermarket"""
 )
 _ORG_FIRST = _words(
     """ministry department bank university council court office school institute college agency
@@ -448,6 +449,17 @@ class _Extractor:
                 continue
             after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
             match = self._match(tokens, i)
+            if (
+                match is not None
+                and match[0] == i + 1
+                and match[1].kind == PLACE
+                and low in g.given_names
+                and i + 1 < n
+                and tokens[i + 1].lower not in _CONNECTORS
+                and tokens[i + 1].lower not in _ORG_FIRST
+                and not self._ordinary(tokens[i + 1].lower)
+            ):
+                match = None  # "Jordan Peterson", "Paris Hilton": a given name, not the place
             if match is not None and not (after_given and match[0] == i + 1):
                 self._flush(st, out)
                 j, known = match
@@ -580,7 +592,7 @@ class _Extractor:
             kind = PERSON
         elif st.person:
             kind = PERSON
-        elif last.lower in _ORG_LAST or (not single and first.lower in _ORG_FIRST):
+        elif last.lower in _ORG_LAST or (not single and any(t.lower in _ORG_FIRST for t in tokens)):
             kind = ORG
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
@@ -700,6 +712,9 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
+    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
+    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
+    decided = {span.tokens: span.kind for span in spans if span.strong and not span.known}
     bylines: set[str] = set()
     for author in authors:
         if author:
@@ -712,6 +727,9 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             full = strong.get(key) or (None if key in strong else weak.get(key))
             if full:
                 kind, canonical, short = PERSON, full, False
+        if not span.strong and span.tokens in decided and canonical == span.canonical:
+            kind = decided[span.tokens]
+            short = short and kind == PERSON
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
             # that names no one in the entry is more often a company, a team or a brand.
