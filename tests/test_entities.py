@@ -176,6 +176,21 @@ def test_shapes_of_names_give_their_kinds() -> None:
     }
 
 
+def test_a_given_name_that_is_also_a_place_starts_a_person() -> None:
+    ms = extract("", "Chad Morrow flew to Chad, then Jordan Vell met him in Jordan.")
+    assert [(m.canonical, m.kind) for m in ms] == [
+        ("Chad Morrow", "person"),
+        ("Chad", "place"),
+        ("Jordan Vell", "person"),
+        ("Jordan", "place"),
+    ]
+
+
+def test_one_name_keeps_one_kind_within_an_entry() -> None:
+    ms = extract("Brackmoor", "The ferry stopped in Brackmoor before dawn.")
+    assert [(m.canonical, m.kind) for m in ms] == [("Brackmoor", "place"), ("Brackmoor", "place")]
+
+
 def test_transliteration_variants_fold_together() -> None:
     resolver = EntityResolver()
     a = resolver.resolve(extract("", "General Oleksandr Hrytsenkyy visited the front."), ["s:1"])
