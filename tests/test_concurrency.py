@@ -63,3 +63,40 @@ def test_reader_sees_new_entries_while_another_process_writes(tmp_path: Path) ->
         assert proc.returncode == 0, proc.stderr
         # The open connection (WAL) sees the other process's commit without reopening.
         assert Query(reader).count() == 1
+
+
+def test_two_fetches_at_once_do_not_duplicate_entries(tmp_path: Path) -> None:
+    from feedserver import Route, rss, serving
+
+    db = tmp_path / "cache.sqlite3"
+    with serving() as server:
+        for f in range(6):
+            items = [
+                {"guid": f"{f}-{n}", "title": f"Bulletin {n} from desk {f}",
+                 "description": f"<p>Text {n}.</p>", "pubDate": "Tue, 02 Jan 2024 10:00:00 +0000"}
+                for n in range(50)
+            ]  # fmt: skip
+            server.routes[f"/f{f}.xml"] = Route(body=rss(f"Desk {f}", items), delay=0.05)
+        config = tmp_path / "config.toml"
+        config.write_text(
+            "".join(f'[[feeds]]\nurl = "{server.url(f"/f{f}.xml")}"\n' for f in range(6))
+        )
+        env = {**os.environ, "WIREREADER_CONFIG": str(config)}
+        command = [sys.executable, "-m", "wirereader", "--db", str(db), "fetch", "--force"]
+        procs = [
+            subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            assert "locked" not in err
+    conn = sqlite3.connect(db)
+    total, distinct = conn.execute(
+        "SELECT count(*), count(DISTINCT source_id || '/' || stable_id) FROM entries"
+    ).fetchone()
+    assert total == distinct == 300
+    assert conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 6
+    assert conn.execute("SELECT count(*) FROM feeds").fetchone()[0] == 6
