@@ -206,6 +206,18 @@ _SIMPLE_TOKENS = [
     '<img src="https://i.example/p.png"/>',
     "é",
     "\u00a0",
+    "<ul>",
+    "</ul>",
+    "<ol>",
+    "</ol>",
+    "<li>",
+    "</li>",
+    '<li class="x">',
+    "&#133;",
+    "&#x85;",
+    "&#127;",
+    "&#160;",
+    "&#xd800;",
 ]
 
 
@@ -219,9 +231,23 @@ def test_simple_fragments_read_the_same_without_a_tree(parts: list[str]) -> None
         assert _simple_to_text(fragment, base) == _tree_to_text(fragment, base)
 
 
+def test_lists_on_the_simple_path() -> None:
+    fragment = "<p>Key points:</p><ul><li>One <b>x</b></li> <li></li><li>Two</li></ul>after"
+    assert _is_simple(fragment)
+    assert html_to_text(fragment) == ("Key points:\n\n- One x\n- Two\n\nafter", [])
+    assert html_to_text(fragment) == _tree_to_text(fragment, "")
+
+
 def test_simple_path_is_taken_for_ordinary_items() -> None:
     assert _is_simple('<p>One <a href="https://a.example/x?y=1&amp;z=2">link</a>.</p><p>Two</p>')
+    assert _is_simple("<p>Key points:</p><ul><li>One</li><li>Two</li></ul>")
     for odd in (
+        "<ul><li>a<li>b</ul>",
+        "<ol><li>x</li></ul>",
+        "<li>x</li>",
+        "<ul><li>a<br>b</li></ul>",
+        "&#133;",
+        "<ul><li><ul><li>deep</li></ul></li></ul>",
         "<p>x<ul><li>y</li></ul>",
         "<em><p>x</p></em>",
         "x</p>y",

@@ -152,49 +152,79 @@ def html_to_text(fragment: str, *, base_url: str = "") -> tuple[str, list[Link]]
     return _tree_to_text(fragment, base_url)
 
 
-# The shape most feed items have: paragraphs, line breaks, inline emphasis, links and pictures,
-# attributes double-quoted, only common entities. Such a fragment needs no tree: a few C-level
-# regex passes give exactly what the tree walk gives (a property test holds the two together).
+# The shape most feed items have: paragraphs, line breaks, one level of lists, inline emphasis,
+# links and pictures, attributes double-quoted, only common entities. Such a fragment needs no
+# tree: a few C-level regex passes give exactly what the tree walk gives (a property test holds
+# the two together). Anything else (nesting the HTML parser would rearrange, odd entities,
+# comments, other tags) takes the tree walk.
 _ATTRIBUTES = r'(?:\s+[\w:-]+="[^"<>]*")*\s*'
+_INLINE = "b|i|em|strong|span|u|s|small|sup|sub|code|mark|abbr|cite|time"
 _SIMPLE_TAG = re.compile(
-    rf"</?(?:p|b|i|em|strong|span|u|s|small|sup|sub|code|mark|abbr|cite|time){_ATTRIBUTES}>"
-    rf"|<(?:br|img){_ATTRIBUTES}/?>|<a{_ATTRIBUTES}>|</a>"
+    rf"</?(?:p|ul|ol|li|{_INLINE}){_ATTRIBUTES}>|<(?:br|img){_ATTRIBUTES}/?>|<a{_ATTRIBUTES}>|</a>"
 )
 # Tags seen in almost every item, checked by set lookup before the regex.
 _COMMON_TAGS = frozenset(
     {"<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>", "</strong>"}
-    | {"<br>", "<br/>", "<br />", "</a>", "<span>", "</span>"}
+    | {"<br>", "<br/>", "<br />", "</a>", "<span>", "</span>", "<ul>", "</ul>", "<li>", "</li>"}
 )
 _TAG_NAME = re.compile(r"</?([a-z]+)")
 _ENTITY_TOKEN = re.compile(r"&[^&;<\s]{0,12};?")
+# Character references to printable characters only (not C0/C1 controls, DEL or surrogates,
+# which parsers map differently).
 _SIMPLE_ENTITY = re.compile(
-    r"&(?:amp|lt|gt|quot|apos|nbsp|#39|#(?:3[2-9]|[4-9]\d|[1-9]\d{2,4})|"
-    r"#x[2-9a-fA-F][0-9a-fA-F]{1,3});"
+    r"&(?:amp|lt|gt|quot|apos|nbsp|#39"
+    r"|#(?:3[2-9]|[4-9]\d|1[01]\d|12[0-6]|1[6-9]\d|[2-9]\d\d|[1-9]\d{3})"
+    r"|#[xX](?:[2-6][0-9a-fA-F]|7[0-9a-eA-E]|[a-fA-F][0-9a-fA-F]|[1-9a-fA-F][0-9a-fA-F]{2}"
+    r"|[1-9a-cA-CeEfF][0-9a-fA-F]{3}|[dD][0-7][0-9a-fA-F]{2}));"
 )
+_BLOCKS = frozenset(("p", "ul", "ol", "li"))
 
 
 def _is_simple(fragment: str) -> bool:
-    """Only simple tags (see above), every `<` starting one, only common entities."""
+    """Only simple tags (see above) nested the way the tree keeps them, only common entities."""
     tags = _ANY_TAG.findall(fragment)
     if len(tags) != fragment.count("<"):
         return False
-    in_paragraph = False
+    in_paragraph = in_item = False
+    in_list = ""  # "ul" or "ol" while inside one
     open_inline: list[str] = []
     for tag in tags:
         if tag not in _COMMON_TAGS and not _SIMPLE_TAG.fullmatch(tag):
             return False
         name = _TAG_NAME.match(tag).group(1)  # type: ignore[union-attr]
-        if name == "p":
-            # A stray </p>, or a paragraph inside or across inline tags: the HTML parser moves
-            # elements around there, so only the tree says where the text ends up.
-            if open_inline or (tag == "</p>" and not in_paragraph):
+        closing = tag.startswith("</")
+        if name in _BLOCKS:
+            # A block inside an inline element, a stray or crossing end tag, a paragraph or
+            # line break inside a list item, a list inside a paragraph or list: the HTML
+            # parser moves elements around there, so only the tree says where text ends up.
+            if open_inline:
                 return False
-            in_paragraph = tag != "</p>"
-        elif tag.startswith("</"):
+            if name == "p":
+                if in_item or (closing and not in_paragraph):
+                    return False
+                in_paragraph = not closing
+            elif name == "li":
+                if not in_list or in_item != closing:
+                    return False
+                in_item = not closing
+            elif closing:
+                if in_list != name or in_item:
+                    return False
+                in_list = ""
+            else:
+                if in_paragraph or in_list:
+                    return False
+                in_list = name
+        elif closing:
             if open_inline and open_inline.pop() != name:
                 return False  # misnested inline tags
-        elif name not in ("br", "img"):
+        elif name == "br":
+            if in_item:
+                return False
+        elif name != "img":
             open_inline.append(name)
+    if in_list or in_item:
+        return False
     if "&" in fragment:
         for entity in _ENTITY_TOKEN.findall(fragment):
             if not _SIMPLE_ENTITY.fullmatch(entity):
@@ -205,7 +235,9 @@ def _is_simple(fragment: str) -> bool:
 _LINK_TOKEN = re.compile(r"<(a|img)(\s[^>]*)?>|</a>")
 _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 _BREAK_TAG = re.compile(r"<br\b[^>]*>")
-_PARAGRAPH_TAG = re.compile(r"</?p\b[^>]*>")
+_PARAGRAPH_TAG = re.compile(r"</?(?:p|ul|ol)\b[^>]*>")
+_ITEM_START = re.compile(r"<li\b[^>]*>")
+_ITEM = re.compile("(\x03[^\x04]*\x04)")
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
@@ -235,8 +267,29 @@ def _simple_to_text(fragment: str, base_url: str) -> tuple[str, list[Link]]:
                 anchor = None
         if anchor is not None:  # an unclosed link: where it ends is the tree's call
             return _tree_to_text(fragment, base_url)
-    text = _PARAGRAPH_TAG.sub("\n\n", _BREAK_TAG.sub("\n", fragment))
-    return finish(html.unescape(_ANY_TAG.sub("", text))), collector.links
+    text = _PARAGRAPH_TAG.sub("\x02", _BREAK_TAG.sub("\n", fragment))
+    if "<li" in text:
+        text = _ITEM_START.sub("\x03", text).replace("</li>", "\x04")
+    text = html.unescape(_ANY_TAG.sub("", text))
+    if "\x03" not in text:
+        return finish(text.replace("\x02", "\n\n")), collector.links
+    # List items: one "- " line each, consecutive items on consecutive lines.
+    blocks: list[tuple[bool, str]] = []  # (is a list item, text)
+    for piece in _ITEM.split(text):
+        if piece.startswith("\x03"):
+            line = finish(piece[1:-1])
+            if line:
+                blocks.append((True, line))
+            continue
+        for paragraph in finish(piece.replace("\x02", "\n\n")).split("\n\n"):
+            if paragraph:
+                blocks.append((False, paragraph))
+    parts: list[str] = []
+    for index, (is_item, block) in enumerate(blocks):
+        if index:
+            parts.append("\n" if is_item and blocks[index - 1][0] else "\n\n")
+        parts.append("- " + block if is_item else block)
+    return finish("".join(parts)), collector.links
 
 
 def _attribute(attributes: dict[str, str], name: str) -> str:
