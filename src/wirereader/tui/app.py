@@ -7,8 +7,10 @@ with its own connection. Outside text is only ever rendered as `Text`, never as 
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -42,6 +44,7 @@ from wirereader.tui.widgets.timeline import Timeline
 from wirereader.tui.widgets.topics import TopicList
 
 LAST_REFRESH_KEY = "reader.last_refresh"
+ARTICLES_MODULE = "wirereader.articles.state"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
 COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
@@ -91,6 +94,7 @@ class WireReader(App[None]):
         self._count_timer: Any = None
         self._background_conns: set[sqlite3.Connection] = set()
         self._marks: dict[str, float] = {}
+        self._articles_loading = False
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -359,7 +363,22 @@ class WireReader(App[None]):
         self._preview_timer = self.set_timer(delay, partial(self._show, row.id))
 
     def _show(self, entry_id: int) -> None:
-        self.reader.show(load_detail(self.store, entry_id))
+        # The article layer pulls in the HTML extraction stack (trafilatura, lxml: a second or
+        # more of imports). It loads in a worker; until then the reader shows the feed text and
+        # the keys stay live.
+        ready = ARTICLES_MODULE in sys.modules
+        self.reader.show(load_detail(self.store, entry_id, articles=ready))
+        if not ready and not self._articles_loading:
+            self._articles_loading = True
+            self._load_articles_layer()
+
+    @work(thread=True, group="articles-import")
+    def _load_articles_layer(self) -> None:
+        try:
+            importlib.import_module(ARTICLES_MODULE)
+        except ImportError:
+            return  # no article layer: the reader keeps showing feed text
+        self.call_from_thread(self._articles_done)
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:
         if reading.set_read(self.store, [event.row.id], True):

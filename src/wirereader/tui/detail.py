@@ -6,6 +6,7 @@ the paragraphs added or removed. Thread siblings are the other items of its stor
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -94,7 +95,11 @@ def changes(versions: list[tuple[str, str, int]]) -> list[Change]:
     return out
 
 
-def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Detail | None:
+def load_detail(
+    store: Store, entry_id: int, *, sibling_limit: int = 30, articles: bool = True
+) -> Detail | None:
+    """Everything the reader shows for an entry. `articles=False` leaves out the fetched full
+    article (the feed text shows), for callers that cannot yet afford loading that layer."""
     entry = load_entry(store, entry_id)
     if entry is None:
         return None
@@ -139,7 +144,7 @@ def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Deta
         sibling.title, sibling.source = _line(sibling.title), _line(sibling.source)
     entry.title, entry.source = _line(entry.title), _line(entry.source)
     entry.author = _line(entry.author)
-    marker = _article_into(store, entry)
+    marker = _article_into(store, entry) if articles else ""
     entry.body = strip_controls(entry.body)
     entry.entities = [_line(name) for name in entry.entities]
     for change in versions:
@@ -157,6 +162,8 @@ def load_detail(store: Store, entry_id: int, *, sibling_limit: int = 30) -> Deta
 def _article_into(store: Store, entry: EntryRow) -> str:
     """Show the full article when the cache has one (even while a newer feed teaser is the
     entry's text, until the page is fetched again); else say the text is only a teaser."""
+    if not entry.url and not _has_article_row(store, entry.id):
+        return ""  # no page to fetch and none fetched: skip loading the extraction stack
     from wirereader.articles.state import article_state
 
     shown = article_state(store, entry.id)
@@ -165,6 +172,14 @@ def _article_into(store: Store, entry: EntryRow) -> str:
     if shown.full:
         entry.body = shown.body
     return _line(shown.marker)
+
+
+def _has_article_row(store: Store, entry_id: int) -> bool:
+    try:
+        row = store.conn.execute("SELECT 1 FROM articles WHERE entry_id = ?", (entry_id,))
+        return row.fetchone() is not None
+    except sqlite3.OperationalError:  # a cache without the articles table
+        return False
 
 
 def _line(text: str) -> str:
