@@ -163,6 +163,7 @@ def test_json_feed() -> None:
                 "content_text": "A note without a title.\n\nSecond paragraph.",
                 "authors": [{"name": "Item Author"}],
                 "date_modified": "2024-03-02T10:00:00Z",
+                "image": "https://orchard.example/blossom.jpg",
             },
             "not an object",
         ],
@@ -180,6 +181,9 @@ def test_json_feed() -> None:
     assert second.title == "A note without a title." and second.author == "Item Author"
     assert second.body == "A note without a title.\n\nSecond paragraph."
     assert second.published == datetime(2024, 3, 2, 10, 0, tzinfo=timezone.utc)
+    assert [(link.url, link.rel) for link in second.links] == [
+        ("https://orchard.example/blossom.jpg", "media")
+    ]
     with pytest.raises(FeedError, match="not a JSON Feed"):
         parse_feed(b'{"items": []}')
     with pytest.raises(FeedError, match="not valid JSON"):

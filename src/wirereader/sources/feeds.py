@@ -698,7 +698,8 @@ def _json_feed(data: bytes) -> _Feed:
                 body=html_body or text_body,
                 body_is_html=bool(html_body),
                 categories=[_str(t) for t in tags],
-                enclosures=[_str(a.get("url")) for a in attachments if isinstance(a, dict)],
+                enclosures=[_str(raw.get("image")), _str(raw.get("banner_image"))]
+                + [_str(a.get("url")) for a in attachments if isinstance(a, dict)],
             )
         )
     return feed
