@@ -186,6 +186,11 @@ def test_a_given_name_that_is_also_a_place_starts_a_person() -> None:
     ]
 
 
+def test_capitals_glued_to_words_handles_and_numbers() -> None:
+    ms = extract("", "Our 1B Tomas Varga bought the new iPhone Pro, @DeskNews Lisbon said, #Porto.")
+    assert [m.canonical for m in ms] == ["Tomas Varga", "Lisbon"]
+
+
 def test_one_name_keeps_one_kind_within_an_entry() -> None:
     ms = extract("Brackmoor", "The ferry stopped in Brackmoor before dawn.")
     assert [(m.canonical, m.kind) for m in ms] == [("Brackmoor", "place"), ("Brackmoor", "place")]

@@ -335,11 +335,20 @@ class _Extractor:
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
         fast_get = _FAST.get
-        for m in _RUN.finditer(text):
-            base = m.start()
+        search = _RUN.search
+        pos = 0
+        while True:
+            m = search(text, pos)
+            if m is None:
+                break
+            pos, base = m.end(), m.start()
             if base and (text[base - 1].isalnum() or text[base - 1] in _GLUED):
-                continue
+                if not text[base - 1].isalpha():
+                    # "1B Mark Teixeira", "@BigNews Kyiv": only the glued word is left out
+                    pos = base + len(m.group().split(None, 1)[0])
+                continue  # "iPhone Pro": a product name glued to its brand
             if text[base] > "\x7f" and not text[base].isupper():
+                pos = base + 1
                 continue
             group = m.group()
             verdict = fast_get(group)
