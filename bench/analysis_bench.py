@@ -253,6 +253,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="speed at 10k entries only")
     ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument("--sizes", default="10,40,100", help="thousands of entries: 10,40,100")
     ap.add_argument("--no-speed", action="store_true")
     args = ap.parse_args()
     if not args.no_quality:
@@ -261,7 +262,10 @@ def main() -> int:
         quality("UCI dev (headlines)", uci(STORIES / "uci-dev.csv"))
     if not args.no_speed:
         print("== speed: dedup + entities + threads")
-        sizes = [(50, 200)] if args.quick else [(50, 200), (200, 200), (500, 200)]
+        known = {10: (50, 200), 40: (200, 200), 100: (500, 200)}
+        sizes = [known[int(k)] for k in args.sizes.split(",")]
+        if args.quick:
+            sizes = [known[10]]
         results = [speed(f, i) for f, i in sizes]
         if len(results) > 1:
             small, large = results[0], results[-1]

@@ -120,20 +120,26 @@ class Deduplicator:
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
         holders = self._holders({k for fp in prints.values() for k in fp.keys})
+        stored: list[tuple[int, int]] = []
         for entry in ordered:
             fp = prints[entry.id]
             strong: set[int] = set()  # share the exact text or a paragraph
             band_hits: Counter[int] = Counter()
             for k in fp.keys:
                 found = holders.get(k)
-                if found:
-                    if k in fp.bands:
-                        band_hits.update(found)
-                    else:
-                        strong.update(found)
-                    found.append(entry.id)
-                else:
+                if found is None:
                     holders[k] = [entry.id]
+                    stored.append((k, entry.id))
+                    continue
+                if k in fp.bands:
+                    band_hits.update(found)
+                else:
+                    strong.update(found)
+                # A key held by MAX_CANDIDATES entries (boilerplate, a very common band) says
+                # little more with each new holder: stop storing it, so lookups stay bounded.
+                if len(found) < MAX_CANDIDATES:
+                    found.append(entry.id)
+                    stored.append((k, entry.id))
             # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
             # bands almost never below 0.5, and almost always above 0.8. Only those candidates
             # are worth reading and comparing.
@@ -145,8 +151,7 @@ class Deduplicator:
                     self._join(entry, matches, out)
             out.canonical[entry.id] = entry.repost_of or entry.id
         self.conn.executemany(
-            "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)",
-            [(k, e.id) for e in ordered for k in prints[e.id].keys],
+            "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)", stored
         )
         return out
 

@@ -18,6 +18,7 @@ from wirereader.analysis.threads import ThreadIndex
 from wirereader.store.db import Store
 
 BATCH = 2_000
+CACHE_KIB = 65_536
 
 
 @dataclass
@@ -65,6 +66,10 @@ def analyse_pending(store: Store, *, batch_size: int = BATCH) -> AnalysisReport:
     started = time.perf_counter()
     record_entities = _entity_recorder()
     report.entities = record_entities is not None
+    # The analysis probes several indexes per entry at random places; SQLite's default 2 MB
+    # page cache makes that disk-bound once the cache file is large.
+    if int(store.conn.execute("PRAGMA cache_size").fetchone()[0]) > -CACHE_KIB:
+        store.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     while True:
         with store.transaction() as conn:
             rows = conn.execute(_PENDING, (batch_size,)).fetchall()
@@ -140,9 +145,19 @@ def _analyse_batch(
 
 
 def _entity_terms(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+    """Entity terms of each entry, by kind and name (not by id, whose order may vary), sorted."""
     out: dict[int, list[str]] = {}
-    for r in _select_in(conn, "entry_id, entity_id", "entry_id", ids, table="entry_entities"):
-        out.setdefault(r[0], []).append(f"@{r[1]}")
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entry_id, kind, name in conn.execute(
+            f"SELECT ee.entry_id, en.kind, en.name FROM entry_entities ee"
+            f" JOIN entities en ON en.id = ee.entity_id WHERE ee.entry_id IN ({marks})",
+            chunk,
+        ):
+            out.setdefault(entry_id, []).append(f"@{kind}:{name.casefold()}")
+    for terms in out.values():
+        terms.sort()
     return out
 
 
