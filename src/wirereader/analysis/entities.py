@@ -127,6 +127,35 @@ _ROMAN = frozenset("IVXLC")
 # Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd).
 _PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
 _BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
+# Endings of surnames in many languages (Peterson, Gonzalez, Kowalski, Ivanov, Shevchenko ...).
+_SURNAME_ENDINGS = (
+    "son",
+    "sen",
+    "ez",
+    "ski",
+    "sky",
+    "ska",
+    "ov",
+    "ev",
+    "ova",
+    "eva",
+    "enko",
+    "chuk",
+    "yan",
+    "escu",
+    "ini",
+    "elli",
+    "etti",
+    "opoulos",
+    "wicz",
+    "stein",
+    "ovich",
+    "evich",
+    "shvili",
+    "dze",
+    "oglu",
+    "ić",
+)
 _TITLE_CASE_SHARE = 0.7
 _MAX_NAME_WORDS = 6
 
@@ -630,6 +659,8 @@ class _Extractor:
         surface = tok.surface
         if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
+        elif tok.lower in self.g.given_names:
+            kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
@@ -664,13 +695,15 @@ class _Extractor:
             return PERSON, True
         if size == 1 and first.lower.endswith(_PLACE_ENDINGS):
             return PLACE, False
+        if size == 1 and first.lower.endswith(_SURNAME_ENDINGS):
+            return PERSON, False
         return "", False
 
 
 @lru_cache(maxsize=65536)
 def surname_key(canonical: str) -> str:
     """The short form a full name is called by: the last name, or the first for 'Kim Jong Un'."""
-    words = fold_key(canonical).split()
+    words = [w for w in fold_key(canonical).split() if w not in _PERSON_LAST]
     if not words:
         return ""
     if len(words) > 1 and words[0] in _EAST_ASIAN_SURNAMES:
