@@ -128,33 +128,11 @@ _ROMAN = frozenset("IVXLC")
 _PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
 _BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
 # Endings of surnames in many languages (Peterson, Gonzalez, Kowalski, Ivanov, Shevchenko ...).
-_SURNAME_ENDINGS = (
-    "son",
-    "sen",
-    "ez",
-    "ski",
-    "sky",
-    "ska",
-    "ov",
-    "ev",
-    "ova",
-    "eva",
-    "enko",
-    "chuk",
-    "yan",
-    "escu",
-    "ini",
-    "elli",
-    "etti",
-    "opoulos",
-    "wicz",
-    "stein",
-    "ovich",
-    "evich",
-    "shvili",
-    "dze",
-    "oglu",
-    "ić",
+_SURNAME_ENDINGS = tuple(
+    _words(
+        """son sen ez ski sky ska ov ev ova eva enko chuk yan escu ini elli etti opoulos wicz
+        stein ovich evich shvili dze oglu ić"""
+    )
 )
 _TITLE_CASE_SHARE = 0.7
 _MAX_NAME_WORDS = 6
