@@ -1,18 +1,27 @@
 """Story threads: online clustering of items into stories across sources.
 
 In the spirit of Miranda et al. (2018), "Multilingual Clustering of Streaming News": each new item
-is a TF-IDF vector of its title (counted twice), body and entities; it joins the most similar
-thread when the cosine with that thread's centroid, damped by the time between them, passes a
-threshold, else it starts a thread. Nothing already placed is ever moved, so adding an item costs
-the same whatever the size of the cache:
+is a TF-IDF vector of its title, body and entities; it joins the most similar thread when the
+cosine with that thread's centroid, damped by the time between them, passes a threshold, else it
+starts a thread. Threads of earlier batches never move, so adding an item costs the same whatever
+the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
-  at most `POSTINGS` per term) probed with the item's strongest terms;
+  at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
+  `CANDIDATES` threads sharing most of them are compared;
 - a centroid is kept as its strongest `KEEP_TERMS` terms, compared on its top `COMPARE_TERMS`;
-- IDF comes from `term_df`, updated with the whole batch before the batch is placed.
+- IDF comes from `term_df`, updated with the whole batch before the batch is placed, plus
+  `IDF_PRIOR_DOCS` pseudo-documents so that a small cache (one live blog, all on one war) still
+  weighs a story's own words;
+- the title counts `TITLE_WEIGHT` times, more for long bodies (one more per
+  `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about.
 The threshold follows the item's length: a headline shares fewer words with its story than an
 article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG`).
-Time decay: similarity x (FLOOR + (1 - FLOOR) * exp(-gap / 72 h)); an item dated long after its
-story can still join it on strong content, as a dated article about a week-old event does.
+Time decay: similarity x (FLOOR + (1 - FLOOR) * exp(-gap / 72 h)), the gap measured to the nearer
+end of the thread's span; an item dated far from its story still joins it on strong content (an
+undated article carries its file's time).
+After a batch, threads of at most `SMALL_THREAD` items started in it get a second look against
+the final centroids: the first reports of a story, placed before it had gathered, join it then.
+Ties and sums are computed in a fixed order, so a result never depends on hash seeds.
 """
 
 from __future__ import annotations
@@ -36,7 +45,6 @@ PROBE_TERMS = 10
 POSTINGS = 40
 CANDIDATES = 10
 SMALL_THREAD = 3
-SECOND_LOOK = 1.0
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 THRESHOLD_SHORT = 0.05
@@ -256,7 +264,7 @@ class ThreadIndex:
                 vec = {t: w / norm for t, w in own.top.items()}
                 distinct = max(d for _, _, d in items)
                 entry = items[-1][0]
-            thread = self._best(entry, vec, distinct, exclude=tid, leniency=SECOND_LOOK)
+            thread = self._best(entry, vec, distinct, exclude=tid)
             if thread is None:
                 continue
             for item, item_vec, _ in items:
@@ -273,7 +281,6 @@ class ThreadIndex:
         vec: dict[str, float],
         distinct: int,
         exclude: int = 0,
-        leniency: float = 1.0,
     ) -> Centroid | None:
         probe = heapq.nlargest(PROBE_TERMS, vec.items(), key=_weight)
         hits: Counter[int] = Counter()
@@ -282,7 +289,7 @@ class ThreadIndex:
         # The threads sharing most of the item's strongest terms, newest first on ties.
         ids = {i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]}
         self._load_centroids(ids)
-        best, best_score = None, threshold(distinct) * leniency
+        best, best_score = None, threshold(distinct)
         ids.discard(exclude)
         for i in ids:
             c = self.centroids.get(i)
