@@ -13,11 +13,12 @@ from wirereader.sources.htmltext import (
     _simple_to_text,
     _tree_to_text,
     finish,
+    finish_line,
     html_to_text,
     looks_like_html,
     plain_to_text,
 )
-from wirereader.text import clean_text
+from wirereader.text import clean_line, clean_text
 
 
 def test_blocks_become_the_body_format() -> None:
@@ -128,6 +129,16 @@ _TRICKY = list(
 def test_finish_is_exactly_clean_text(text: str) -> None:
     """The fast cleaning path never differs from text.clean_text, whatever the input."""
     assert finish(text) == clean_text(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from([*_TRICKY, "\u212b", "\u3000", "\x1c"]), max_size=40)
+    | st.text(max_size=80),
+    st.sampled_from([5, 2000]),
+)
+def test_finish_line_is_exactly_clean_line(text: str, limit: int) -> None:
+    assert finish_line(text, limit) == clean_line(text, limit)
 
 
 @settings(max_examples=300, deadline=None)

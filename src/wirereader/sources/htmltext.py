@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from wirereader.model import Link
-from wirereader.text import clean_text
+from wirereader.text import MAX_LINE, clean_line, clean_text
 
 MAX_HTML_CHARS = 2_000_000  # a body longer than this is cut: no news item is that long
 MAX_LINKS = 200
@@ -337,6 +337,19 @@ def finish(text: str) -> str:
             kept.append(line)
         blank = not line
     return "\n".join(kept).strip()
+
+
+def finish_line(raw: str, limit: int = MAX_LINE) -> str:
+    """Exactly `text.clean_line(raw, limit)`, faster for the common case of clean input."""
+    if _NEEDS_FULL_CLEAN.search(raw):
+        return clean_line(raw, limit)
+    text = " ".join(raw.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        text = " ".join(text.split())  # NFC never makes spaces, but keep the order of clean_line
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
 
 
 def _hit_resource_limit(parser: etree.HTMLParser) -> bool:
