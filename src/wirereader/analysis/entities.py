@@ -244,11 +244,16 @@ def _is_sentence_start(text: str, start: int) -> bool:
 
 
 def _is_title_case(line: str) -> bool:
-    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
-    if len(words) < 3:
-        return False
-    capitalised = sum(1 for w in words if w[0].isupper())
-    return capitalised / len(words) >= _TITLE_CASE_SHARE
+    """A headline In Which Every Word Is Capitalised (at least three words of four letters)."""
+    upper = lower = 0
+    for w in line.split():
+        if len(w) > 3 and w[0].isalpha():
+            if w[0].isupper():
+                upper += 1
+            else:
+                lower += 1
+    total = upper + lower
+    return total >= 3 and upper >= _TITLE_CASE_SHARE * total
 
 
 # Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
@@ -256,7 +261,7 @@ _Decided = tuple[tuple[_Token, ...], str, str, str]  # a span's tokens, kind, ca
 _FAST: dict[str, _Decided | bool] = {}
 _FAST_LIMIT = 200_000
 # How a mid-sentence run of several words was cut when nothing around it mattered.
-_CUTS: dict[tuple[_Token, ...], list[tuple[Any, ...]]] = {}
+_CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 
 
 def clear_caches() -> None:
@@ -416,7 +421,7 @@ class _Extractor:
             if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
                 self._single(texts[item.part], item, out)
                 continue
-            cached = _CUTS.get(item.tokens) if plain else None
+            cached = _CUTS.get(texts[item.part][item.start : item.end]) if plain else None
             if cached is not None:
                 where = item.where
                 out += [_Span._make((*fields, where, "")) for fields in cached]
@@ -428,7 +433,7 @@ class _Extractor:
                 # Mid-sentence and decided by the words alone: the next entry reuses the cut.
                 if len(_CUTS) >= _FAST_LIMIT:
                     _CUTS.clear()
-                _CUTS[item.tokens] = [span[:6] for span in out[first:]]
+                _CUTS[texts[item.part][item.start : item.end]] = [span[:6] for span in out[first:]]
         return out
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
@@ -734,7 +739,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             _claim(names, alias, span.canonical)
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
-    decided = {span.tokens: span.kind for span in spans if span.strong and not span.known}
+    decided = {span.canonical: span.kind for span in spans if span.strong and not span.known}
     bylines: set[str] = set()
     for author in authors:
         if author:
@@ -747,8 +752,8 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             full = strong.get(key) or (None if key in strong else weak.get(key))
             if full:
                 kind, canonical, short = PERSON, full, False
-        if not span.strong and span.tokens in decided and canonical == span.canonical:
-            kind = decided[span.tokens]
+        if not span.strong and canonical == span.canonical and canonical in decided:
+            kind = decided[canonical]
             short = short and kind == PERSON
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
