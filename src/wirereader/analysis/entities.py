@@ -68,6 +68,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_NON_WORD = re.compile(r"[^\w'’-]+")
 _CONNECTORS = _words(
     "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las"
 )
@@ -341,7 +342,7 @@ class _Extractor:
         self.mid_caps: set[str] = set()
         self._scan(title, 0, _is_title_case(title))
         self._scan(body, 1, False)
-        self.lower_text: str | None = None
+        self.words_text: str | None = None  # the entry's words between single spaces
         self.used_context = False
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
@@ -397,9 +398,10 @@ class _Extractor:
             return False
         if "-" in token.surface and token.surface.rsplit("-", 1)[1][:1].islower():
             return True  # "Long-time", "Far-right": a compound word, not a name
-        if self.lower_text is None:
-            self.lower_text = " " + " ".join(self.texts) + " "
-        return f" {low} " in self.lower_text or low.endswith(("ing", "ed", "ly"))
+        if self.words_text is None:
+            self.words_text = " " + _NON_WORD.sub(" ", " ".join(self.texts)) + " "
+        # Written in lower case elsewhere in the entry ('Damages were ... repair the damages.')
+        return f" {low} " in self.words_text or low.endswith(("ing", "ed", "ly"))
 
     # -- cutting runs into spans --------------------------------------------------------------
 
