@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ARTICLE_SEED, LIVEBLOG_SEED
-from wirereader.analysis.entities import EntityResolver, Mention, extract
+from wirereader.analysis.entities import Mention, extract
+from wirereader.analysis.entity_resolver import EntityResolver
 from wirereader.analysis.entity_store import record_entities
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.ingest import ParseContext, import_file, parse_file

@@ -5,8 +5,8 @@ and honorifics ("President", "Mr"), lower-case role words ("spokesman Dmitry Pes
 suffixes ("... Ministry", "... region") and evidence from the rest of the entry (a word that
 starts a sentence counts only if the entry also capitalises it mid-sentence). Within one entry
 a surname joins the full name written elsewhere in it ("Putin" -> "Vladimir Putin"); across
-entries `EntityResolver` merges spellings globally and short forms ("Mr Kim") only within a
-scope (a thread or a source), since other people share them.
+entries `entity_resolver.EntityResolver` merges spellings globally and short forms ("Mr Kim")
+only within a scope (a thread or a source), since other people share them.
 
 Pure functions over strings: no I/O, no SQLite, no Textual.
 """
@@ -784,76 +784,10 @@ def _claim(names: dict[str, str | None], key: str, canonical: str) -> None:
         names[key] = canonical
 
 
-class EntityResolver:
-    """Merges mentions from many entries into entities.
+def __getattr__(name: str) -> object:
+    # `EntityResolver` lives in entity_resolver (it imports this module); kept reachable here.
+    if name == "EntityResolver":
+        from wirereader.analysis.entity_resolver import EntityResolver
 
-    Full names merge everywhere by their folded key. Short forms ("Mr Kim", "Kim") merge only
-    with a full name seen in the same scope (a thread, a source): each call names the scopes
-    of its entry, most specific first. A scope where two people share a short form resolves it
-    for neither.
-    """
-
-    def __init__(self) -> None:
-        self.names: dict[tuple[str, str], str] = {}  # (kind, folded key) -> canonical
-        self.scoped: dict[tuple[str, str], str | None] = {}  # (scope, short key) -> canonical
-
-    def canonical(self, mention: Mention) -> str:
-        key = (mention.kind, fold_key(mention.canonical))
-        return self.names.setdefault(key, mention.canonical)
-
-    @staticmethod
-    def short_keys(name: str) -> set[str]:
-        """The short forms a full name explains within a scope ('kim' for Kim Jong Un); a
-        surname the gazetteer already resolves everywhere ('putin') needs no scope."""
-        g = gazetteer()
-        keys = set(g.scoped_aliases.get(name, ()))
-        surname = surname_key(name)
-        if surname not in g.by_key:
-            keys.add(surname)
-        return keys
-
-    def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:
-        """Record the full names of one entry as explanations of short forms in its scopes."""
-        seen: set[str] = set()
-        for m in mentions:
-            if m.kind != PERSON or m.short or " " not in m.canonical or m.canonical in seen:
-                continue
-            seen.add(m.canonical)
-            name = self.canonical(m)
-            for short in self.short_keys(name):
-                for scope in scopes:
-                    slot = (scope, short)
-                    if self.scoped.get(slot, name) != name:
-                        self.scoped[slot] = None
-                    else:
-                        self.scoped[slot] = name
-
-    def resolve(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> list[Mention]:
-        """The mentions of one entry with canonical names merged across entries."""
-        out = []
-        for m in mentions:
-            if m.short:
-                key = fold_key(m.canonical)
-                for scope in scopes:
-                    name = self.scoped.get((scope, key))
-                    if name:
-                        m = Mention(m.surface, name, PERSON, False)
-                        break
-                else:
-                    m = self._merged(m)
-            else:
-                m = self._merged(m)
-            out.append(m)
-        return out
-
-    def _merged(self, m: Mention) -> Mention:
-        name = self.canonical(m)
-        return m if name == m.canonical else Mention(m.surface, name, m.kind, m.short)
-
-    def resolve_batch(
-        self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]
-    ) -> list[list[Mention]]:
-        """Learn every full name of the batch first, so order within it does not matter."""
-        for mentions, scopes in batch:
-            self.learn(mentions, scopes)
-        return [self.resolve(mentions, scopes) for mentions, scopes in batch]
+        return EntityResolver
+    raise AttributeError(name)

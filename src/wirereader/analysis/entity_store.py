@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from wirereader.analysis.entities import EntityResolver, Mention, extract
+from wirereader.analysis.entities import Mention, extract
 from wirereader.analysis.entity_data import fold_key, gazetteer, is_acronym
+from wirereader.analysis.entity_resolver import EntityResolver
 
 EntryText = tuple[int, int, "int | None", str, str, str]  # id, source, thread, title, body, author
 _CHUNK = 500
