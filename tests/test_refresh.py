@@ -13,6 +13,7 @@ import pytest
 from feedserver import FeedServer, Route, liveblog_page, rss, serving
 from wirereader.config import Config, FeedConfig
 from wirereader.refresh import Progress, refresh
+from wirereader.sources.fetch import Fetcher, FetchSettings
 from wirereader.store.db import Store
 from wirereader.subscriptions import (
     SubscriptionError,
@@ -103,7 +104,7 @@ def test_failure_is_recorded_others_go_on_and_nothing_is_lost(
     server.routes["/flaky.xml"] = Route(b"oops", status=500, content_type="text/plain")
     server.routes["/good.xml"] = Route(rss("Good", [item(1), item(2)]))
     cfg = config()
-    report = refresh(store, cfg)
+    report = refresh(store, cfg, fetcher=Fetcher(FetchSettings(retries=1, backoff=0.01)))
     assert report.new == 1
     [failure] = report.failures
     assert failure.name == "flaky" and "HTTP 500" in failure.error
@@ -388,3 +389,43 @@ def test_many_feeds_parse_in_worker_processes(
     titles = {f.title for f in list_feeds(store)}
     assert {f"Wire {n}" for n in range(1, count)} <= titles
     assert len(in_workers) == count  # every document was parsed in a worker process
+
+
+def test_same_bytes_without_validators_are_not_parsed_again(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wirereader.refresh as refresh_module
+
+    parsed: list[str] = []
+    real_parse = refresh_module.parse_document
+
+    def counting_parse(body: bytes, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(kwargs["url"])
+        return real_parse(body, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "parse_document", counting_parse)
+    server.routes["/plain.xml"] = Route(rss("No Validators", [item(1), item(2)]))
+    subscribe(store, server.url("/plain.xml"))
+    assert refresh(store, config()).new == 2 and len(parsed) == 1
+    second = refresh(store, config())
+    assert second.results[0].status == "unchanged" and len(parsed) == 1  # hashed, not parsed
+    assert "If-None-Match" not in server.hits("/plain.xml")[-1].headers
+    server.routes["/plain.xml"] = Route(rss("No Validators", [item(1), item(2), item(3)]))
+    assert refresh(store, config()).new == 1 and len(parsed) == 2
+
+
+def test_live_blog_page_that_failed_is_retried_with_the_same_feed(
+    server: FeedServer, store: Store
+) -> None:
+    server.routes["/coast.xml"] = Route(_live_feed(server, "<p>Latest: winds</p>"))
+    server.routes["/news/live/storm"] = Route(b"", status=503)
+    subscribe(store, server.url("/coast.xml"))
+    quick = Fetcher(FetchSettings(timeout=2.0, retries=0))
+    first = refresh(store, config(), fetcher=quick)
+    assert any("live blog kept as one item" in w for w in first.results[0].warnings)
+    server.routes["/news/live/storm"] = Route(
+        liveblog_page("Storm live", [("p1", "2026-03-02T09:00:00Z", "Warnings went out.")]),
+        content_type="text/html",
+    )
+    second = refresh(store, config())
+    assert second.new == 1 and second.results[0].pages == 1

@@ -18,6 +18,7 @@ live blog the item is kept as an ordinary entry, so nothing is lost.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 import time
 from collections import deque
@@ -26,6 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from wirereader import __version__
 from wirereader.config import Config
 from wirereader.model import ParsedDocument, RawEntry
 from wirereader.parse_pool import ParsePool, WorkerDied
@@ -177,7 +179,11 @@ def refresh(
         for feed_id, outcome in fetcher.fetch_many(jobs):
             feed = by_id[feed_id]
             future = None
-            if isinstance(outcome, Response) and not outcome.not_modified:
+            if (
+                isinstance(outcome, Response)
+                and not outcome.not_modified
+                and not same_body(feed, cfg, outcome)
+            ):
                 tz = _zone(feed, cfg, None)
                 future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
                 if future is not None:
@@ -249,6 +255,25 @@ def process_feed(
             )
         result.status = "not-modified"
         return result
+    if parsed is None and same_body(feed, cfg, outcome):
+        # The very bytes we parsed and saved last time: nothing can have changed.
+        now = int(time.time())
+        with store.transaction() as conn:
+            _follow_move(store, feed, outcome, result)
+            conn.execute(
+                "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
+                (now, feed.source_id, now),
+            )
+            record_success(
+                store,
+                feed,
+                status=200,
+                interval=interval,
+                etag=outcome.etag,
+                last_modified=outcome.last_modified,
+            )
+        result.status = "unchanged"
+        return result
     tz = _zone(feed, cfg, result)
     try:
         if isinstance(parsed, Exception):
@@ -267,6 +292,8 @@ def process_feed(
     pages = _read_live_blog_pages(store, fetcher, feed, containers, tz, result)
     plain += [page.container for page in pages if page.fallback]
     saved = SaveResult()
+    # A live blog kept as one item because its page failed: parse this body again next time.
+    body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
     with store.transaction():
         _follow_move(store, feed, outcome, result)
         adopt_title(store, feed, document.title, document.url)
@@ -282,12 +309,25 @@ def process_feed(
             last_modified=outcome.last_modified,
             new=len(saved.new),
             format=document.format,
+            body_hash=body_hash,
         )
     result.name = feed.name
     result.new, result.updated = saved.new, saved.updated
     result.pages = sum(1 for page in pages if page.document is not None)
     result.status = "updated" if saved.new or saved.updated else "unchanged"
     return result
+
+
+def body_digest(feed: Feed, cfg: Config, outcome: Response) -> str:
+    """Identity of what parsing this body would give: the bytes, the zone naive times are
+    read in, and the parser's version."""
+    digest = hashlib.blake2b(outcome.body, digest_size=16)
+    digest.update(f"\0{feed.timezone or cfg.timezone}\0{__version__}".encode())
+    return digest.hexdigest()
+
+
+def same_body(feed: Feed, cfg: Config, outcome: Response) -> bool:
+    return bool(feed.body_hash) and feed.body_hash == body_digest(feed, cfg, outcome)
 
 
 def _failed(

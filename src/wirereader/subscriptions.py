@@ -58,6 +58,7 @@ class Feed:
     by_user: bool
     removed_at: int | None
     category: str = ""  # folder path from OPML, e.g. 'News/World'
+    body_hash: str = ""  # of the last body parsed and saved
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Feed:
@@ -99,7 +100,7 @@ class Feed:
         ):
             data[key] = iso_time(data[key])
         data["status"] = self.status()
-        del data["etag"], data["last_modified"], data["auto_name"]
+        del data["etag"], data["last_modified"], data["auto_name"], data["body_hash"]
         return data
 
 
@@ -376,6 +377,7 @@ def record_success(
     last_modified: str = "",
     new: int = 0,
     format: str = "",
+    body_hash: str | None = None,
     now: int | None = None,
 ) -> None:
     """A fetch worked (200 or 304): clear the error, schedule the next one. Call inside the
@@ -385,7 +387,8 @@ def record_success(
         conn.execute(
             "UPDATE feeds SET etag = ?, last_modified = ?, last_attempt = ?, last_success = ?,"
             " last_status = ?, last_new = ?, last_error = '', failures = 0, next_attempt = ?,"
-            " hold_until = NULL, format = CASE WHEN ? != '' THEN ? ELSE format END WHERE id = ?",
+            " hold_until = NULL, format = CASE WHEN ? != '' THEN ? ELSE format END,"
+            " body_hash = COALESCE(?, body_hash) WHERE id = ?",
             (
                 etag,
                 last_modified,
@@ -396,6 +399,7 @@ def record_success(
                 now + jitter(interval),
                 format,
                 format,
+                body_hash,
                 feed.id,
             ),
         )
