@@ -220,6 +220,43 @@ class Query:
             attach_details(self.store.conn, rows)
         return rows
 
+    def page_keys(
+        self, limit: int = 200, after: tuple[int, int] | None = None, *, offset: int = 0
+    ) -> list[tuple[int, int]]:
+        """The (published_at, id) keys of a page, without loading the rows.
+
+        With a text or entity filter the matching ids come as a set; sorting them by time reads
+        the narrow covering index of migration 0030 instead of every matching row (bodies
+        included). `rows()` then loads just the page.
+        """
+        where, params = self._where, list(self._params)
+        if after is not None:
+            where += " AND (e.published_at, e.id) < (?, ?)"
+            params += [after[0], after[1]]
+        f = self.filter
+        by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
+        index = " INDEXED BY entries_timeline_cover" if by_ids and _has_cover(self.store) else ""
+        sql = (
+            f"SELECT e.published_at, e.id FROM entries e{index} WHERE {where}"
+            " ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?"
+        )
+        return [(r[0], r[1]) for r in self.store.conn.execute(sql, [*params, limit, offset])]
+
+    def rows(self, keys: list[tuple[int, int]], *, details: bool = False) -> list[EntryRow]:
+        """The rows of these keys, in the keys' order."""
+        if not keys:
+            return []
+        ids = [key[1] for key in keys]
+        sql = (
+            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
+            f" WHERE e.id IN ({','.join('?' * len(ids))})"
+        )
+        by_id = {r["id"]: _row(r) for r in self.store.conn.execute(sql, ids)}
+        rows = [by_id[i] for i in ids if i in by_id]
+        if details:
+            attach_details(self.store.conn, rows)
+        return rows
+
     def id_subquery(self) -> tuple[str, list[Any]]:
         """`SELECT e.id ...` of this view and its parameters, to aggregate over (pane counts)."""
         return f"SELECT e.id FROM entries e WHERE {self._where}", list(self._params)
@@ -241,6 +278,15 @@ class Query:
             if len(chunk) < page_size:
                 return out
             after = (chunk[-1].published_at, chunk[-1].id)
+
+
+def _has_cover(store: Store) -> bool:
+    """Whether the cache has the timeline's covering index (a cache whose schema was already
+    past 0030 when that migration was added lacks it, and INDEXED BY would fail)."""
+    row = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'entries_timeline_cover'"
+    ).fetchone()
+    return row is not None
 
 
 _ENTITY_IN = (
