@@ -134,10 +134,6 @@ class WireReader(App[None]):
 
     def on_mount(self) -> None:
         self._apply_config()
-        self.timeline.empty_message = (
-            "The cache is empty. Add feeds with 'wirereader add URL', import files with "
-            "'wirereader import FILE', or try 'wirereader demo'."
-        )
         self.status.last_refresh = self._last_refresh_text()
         self.show_view(background=False)
         self.timeline.focus()
@@ -192,14 +188,22 @@ class WireReader(App[None]):
 
     def set_state(self, state: FilterState, *, keep_cursor: bool = False) -> None:
         self.state = state
+        before = self.filter
         self.filter, self.problems = state.compose()
-        self.show_view(keep=self.timeline.current if keep_cursor else None)
+        if self.filter != before:  # e.g. the first two letters of a word change nothing
+            self.show_view(keep=self.timeline.current if keep_cursor else None)
         self.query_one(FilterBar).show(state.chips(), self.problems)
         self.query_one(TopicList).show_active(state.topic)
 
     def show_view(self, keep: EntryRow | None = None, *, background: bool = True) -> None:
         """Re-read the timeline for the current filter; counts and panes follow in workers."""
         self.pane_generation += 1
+        self.timeline.empty_message = (
+            "Nothing matches these filters. Press esc to clear them."
+            if self.state.active
+            else "The cache is empty. Add feeds with 'wirereader add URL', import files with "
+            "'wirereader import FILE', or try 'wirereader demo'."
+        )
         self.timeline.set_query(Query(self.store, self.filter), keep=keep)
         self.status.total = self.timeline.total
         self.status.exact = self.timeline.exact

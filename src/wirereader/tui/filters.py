@@ -47,7 +47,7 @@ class FilterState:
             problems += [f"topic {self.topic}: {p}" for p in parsed.problems]
         if self.text.strip():
             parsed = querylang.parse(self.text, flt, now)
-            flt = parsed.filter
+            flt = _short_last_word_exact(self.text, parsed.filter)
             problems += parsed.problems
         flt = replace(
             flt,
@@ -117,6 +117,24 @@ class FilterState:
         if any(_same(r, ref) for r in self.excluded):
             return "-"
         return ""
+
+
+MIN_PREFIX = 3  # a word being typed matches as a prefix from this many characters on
+
+
+def _short_last_word_exact(text: str, flt: Filter) -> Filter:
+    """While a word is being typed, it filters from its third letter on.
+
+    A one- or two-letter prefix such as `h*` expands to most of the index (he, his, has, ...):
+    it would make the first keystrokes the slowest and narrow almost nothing. So the list stays
+    as it was until the word has MIN_PREFIX letters (or is finished with a space).
+    """
+    if not text or text[-1].isspace() or not flt.words:
+        return flt
+    last = text.split()[-1]
+    if len(last) < MIN_PREFIX and last.isalnum() and flt.words[-1] == last:
+        return replace(flt, words=flt.words[:-1])
+    return flt
 
 
 def _drop(refs: tuple[EntityRef, ...], index: int) -> tuple[EntityRef, ...]:

@@ -208,11 +208,13 @@ class Timeline(ScrollView, can_focus=True):
     def _load(self, number: int) -> list[EntryRow]:
         assert self.query_obj is not None
         previous = self._pages.get(number - 1)
+        # Keys first (from an index when the filter is a set of ids), then only the page's rows.
         if previous and len(previous) == PAGE:
             last = previous[-1]
-            rows = self.query_obj.page(PAGE, (last.published_at, last.id))
+            keys = self.query_obj.page_keys(PAGE, (last.published_at, last.id))
         else:
-            rows = self.query_obj.page(PAGE, offset=number * PAGE)
+            keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
+        rows = self.query_obj.rows(keys)
         conn = self.query_obj.store.conn
         self._attach_badges(conn, rows)
         threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
