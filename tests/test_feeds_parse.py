@@ -449,9 +449,9 @@ def test_cli_imports_feed_files_and_reports_bad_ones_in_one_line(tmp_path: Path,
 
 
 def test_forbidden_character_check_matches_the_xml_rule() -> None:
-    from wirereader.sources.feeds import _has_forbidden_characters
+    from wirereader.sources.xmlsafe import has_forbidden_characters
 
     forbidden = {chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
     for code in range(0x250):
         char = chr(code)
-        assert _has_forbidden_characters(f"ok{char}ok") == (char in forbidden), hex(code)
+        assert has_forbidden_characters(f"ok{char}ok") == (char in forbidden), hex(code)

@@ -1,7 +1,7 @@
 """OPML subscription lists: read (nested outlines, categories) and write.
 
-Reading goes through the same defused XML preparation as feeds (no DTD, no entity expansion
-beyond plain internal ones, no network), then lxml with `resolve_entities=False`.
+Reading goes through xmlsafe (no DTD, no entity expansion beyond plain internal ones, no
+network), then lxml with `resolve_entities=False`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from wirereader.sources.xmlsafe import XmlRefused, safe_xml_text
 from wirereader.text import clean_line
 
 if TYPE_CHECKING:
@@ -40,12 +41,10 @@ class OpmlOutline:
 
 def parse_opml(text: str | bytes) -> list[OpmlOutline]:
     """Every outline with an xmlUrl, in document order, each URL once."""
-    from wirereader.sources.feeds import FeedError, safe_xml_text
-
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         prepared, _ = safe_xml_text(data, "charset=utf-8" if isinstance(text, str) else "")
-    except FeedError as exc:
+    except XmlRefused as exc:
         raise OpmlError(str(exc)) from None
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
