@@ -261,6 +261,7 @@ def _is_title_case(line: str) -> bool:
 _Decided = tuple[tuple[_Token, ...], str, str, str]  # a span's tokens, kind, canonical, surface
 _FAST: dict[str, _Decided | bool] = {}
 _FAST_LIMIT = 200_000
+_LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
 # How a mid-sentence run of several words was cut when nothing around it mattered.
 _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 
@@ -364,6 +365,11 @@ class _Extractor:
                 pos = base + 1
                 continue
             group = m.group()
+            if len(group) > _LONGEST_CACHED:
+                # Hostile or shouting text: decided without filling the caches with it.
+                run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
+                items.append(run)
+                continue
             verdict = fast_get(group)
             if verdict is None:
                 verdict = _fast(group, g)
