@@ -643,3 +643,35 @@ def test_filter_state_round_trip() -> None:
         state = state.without(key)
     assert not state.active
     assert replace(state, text="since:later").compose()[1]  # a problem is reported
+
+
+def test_a_word_being_typed_filters_from_its_third_letter() -> None:
+    from wirereader.tui.filters import FilterState
+
+    def words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        flt, _ = FilterState(text=text).compose()
+        return flt.words, flt.phrases
+
+    assert words("h") == ((), ())
+    assert words("ha") == ((), ())
+    assert words("har") == (("har",), ())
+    assert words("ha ") == (("ha",), ())  # a finished short word filters
+    assert words("crimea k") == (("crimea",), ())
+    assert words('"ab') == ((), ())
+    assert words("source:x") == ((), ())
+
+
+def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:
+    async def go():
+        app = make_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            total = app.timeline.total
+            await pilot.press("slash", "u")
+            await settle(pilot)
+            assert app.timeline.total == total
+            await pilot.press("k", "r")
+            await settle(pilot)
+            assert app.timeline.total == items(demo, Filter(words=("ukr",))) < total
+
+    run(go())

@@ -131,7 +131,7 @@ def _short_last_word_exact(text: str, flt: Filter) -> Filter:
     """
     if not text or text[-1].isspace() or not flt.words:
         return flt
-    last = text.split()[-1]
+    last = text.split()[-1].lstrip("\"'+")
     if len(last) < MIN_PREFIX and last.isalnum() and flt.words[-1] == last:
         return replace(flt, words=flt.words[:-1])
     return flt
