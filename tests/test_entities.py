@@ -246,6 +246,15 @@ def test_shouting_and_endless_capitals_make_only_known_names() -> None:
     ]
 
 
+def test_hostile_capital_floods_are_not_kept_in_the_caches() -> None:
+    from wirereader.analysis import entities
+
+    flood = " ".join(["Alpha"] * 50_000) + " of the " + " ".join(["Bravo"] * 50_000)
+    assert extract("", flood + ". Kyiv is calm.") == [Mention("Kyiv", "Kyiv", "place")]
+    longest = max((len(k) for k in (*entities._FAST, *entities._CUTS)), default=0)
+    assert longest <= entities._LONGEST_CACHED
+
+
 def test_byline_in_the_text_is_left_out_but_other_names_stay() -> None:
     ms = extract(
         "",
