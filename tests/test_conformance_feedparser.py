@@ -243,3 +243,15 @@ def test_corkbeo_imports_through_the_cli(corpus: Path, cli) -> None:
     entries = json.loads(cli("entries", "--all", "--json").out)
     assert len(entries) == 26
     assert {entry["published"][-6:] for entry in entries} <= {"+00:00", "+01:00"}
+
+
+def test_illformed_feeds_through_the_cli_never_give_a_traceback(corpus: Path, cli) -> None:
+    files = sorted((corpus / "feedparser-tests" / "illformed").rglob("*.xml"))
+    result = cli("import", *map(str, files))
+    assert "Traceback" not in result.err and "Error:" not in result.err, result.err
+    imported = result.out + result.err
+    for path in files:
+        # Each file is named: what was imported from it, or why it was not.
+        assert path.name in imported, path.name
+    for line in result.err.splitlines()[:-1]:  # the last line is the summary
+        assert ".xml: " in line, line  # every message names its file

@@ -125,8 +125,10 @@ def parse_feed(
 
 
 def parse(text: str, ctx: ParseContext) -> ParsedDocument:
-    """ingest adapter: a feed file already decoded as UTF-8."""
-    return parse_feed(text.encode("utf-8"), content_type="charset=utf-8", tz=ctx.tz)
+    """ingest adapter: a feed file already decoded as UTF-8; warnings name the file."""
+    document = parse_feed(text.encode("utf-8"), content_type="charset=utf-8", tz=ctx.tz)
+    document.warnings = [f"{ctx.origin}: {warning}" for warning in document.warnings]
+    return document
 
 
 # -- safe XML ------------------------------------------------------------------------------------
