@@ -187,6 +187,20 @@ def test_a_given_name_that_is_also_a_place_starts_a_person() -> None:
     ]
 
 
+def test_possessives_inside_and_after_names() -> None:
+    ms = extract(
+        "",
+        "Spain's Interior Ministry thanked the Women's Rights Institute and the Democratic "
+        "People's Republic of Korea.",
+    )
+    assert [(m.surface, m.canonical, m.kind) for m in ms] == [
+        ("Spain", "Spain", "place"),
+        ("Interior Ministry", "Interior Ministry", "org"),
+        ("Women's Rights Institute", "Women's Rights Institute", "org"),
+        ("Democratic People's Republic of Korea", "North Korea", "place"),
+    ]
+
+
 def test_capitals_glued_to_words_handles_and_numbers() -> None:
     ms = extract("", "Our 1B Tomas Varga bought the new iPhone Pro, @DeskNews Lisbon said, #Porto.")
     assert [m.canonical for m in ms] == ["Tomas Varga", "Lisbon"]

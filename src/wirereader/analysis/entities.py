@@ -144,6 +144,14 @@ class _Token(NamedTuple):
     key: str  # fold_key(surface)
     lower: str  # surface lower-cased, dots dropped
     possessive: bool
+    written: str  # as written, possessive kept: inside a name it belongs to it ("People's")
+
+
+def _name_text(tokens: Sequence[_Token]) -> str:
+    """A name as written: "Democratic People's Republic of Korea", not "People Republic"."""
+    if len(tokens) == 1:
+        return tokens[0].surface
+    return " ".join([*(t.written for t in tokens[:-1]), tokens[-1].surface])
 
 
 _CONTRACTION = re.compile(r"(?:['’](?:ll|ve|re|m|d)|n['’]t)$", re.IGNORECASE)
@@ -160,16 +168,18 @@ def _tokens(group: str) -> tuple[_Token, ...]:
 def _token(raw: str, last: bool = True) -> _Token:
     possessive = False
     surface = _CONTRACTION.sub("", raw) or raw  # "We’ll", "I’ve": the word before counts
+    written = surface
     if not last and surface.endswith(("s'", "s’")):
         # "Workers' Party": a plural possessive inside a name is part of the name
+        written = surface
         surface = surface[:-1]
-        return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), False)
+        return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), False, written)
     for ending in ("'s", "’s", "'", "’"):
         if surface.endswith(ending) and len(surface) > len(ending):
             surface = surface[: -len(ending)]
             possessive = True
             break
-    return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), possessive)
+    return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), possessive, written)
 
 
 class _Run(NamedTuple):
@@ -289,7 +299,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
         else:
             known = g.by_key.get(" ".join(t.key for t in tokens))
         if known is not None:
-            surface = " ".join(t.surface for t in tokens)
+            surface = _name_text(tokens)
             verdict = (
                 True
                 if known.kind in (EVENT, TITLE)
@@ -498,7 +508,9 @@ class _Extractor:
                     continue
                 st = _Pending(text, run, after_known=True)
                 if known.kind != EVENT:
-                    st.place_before = len(out) if known.kind == PLACE else -1
+                    # "Kyiv School of Economics" is one name; "Russia's Foreign Ministry" is two
+                    joins = known.kind == PLACE and not tokens[j - 1].possessive
+                    st.place_before = len(out) if joins else -1
                     out.append(
                         _Span(
                             tokens[i:j], known.kind, known.canonical, False, True, True, run.where
@@ -539,7 +551,9 @@ class _Extractor:
                     st = _Pending(text, run)
             else:
                 st.tokens.append(tok)
-            if tok.possessive:
+            if tok.possessive and not (st.tokens and _org_ahead(tokens, i)):
+                # A possessive ends a name, unless an organisation's name goes on after it
+                # ("Women's Rights Institute", "St Mary's Hospital").
                 self._flush(st, out)
                 st = _Pending(text, run)
             i += 1
@@ -602,7 +616,7 @@ class _Extractor:
                 return  # "UN Charter", "NATO summit": a word qualifying the name before it
             place = out.pop()  # "Indianapolis Colts": a city's team
             tokens = (*place.tokens, first)
-            canonical = " ".join(t.surface for t in tokens)
+            canonical = _name_text(tokens)
             out.append(_Span(tokens, ORG, canonical, False, False, True, run.where))
             return
         sentence_start = run.initial and st.at_run_start >= 0
@@ -638,7 +652,7 @@ class _Extractor:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
-        canonical = " ".join(t.surface for t in tokens)
+        canonical = _name_text(tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
         short = kind == PERSON and st.royal is None and len(tokens) == 1
@@ -771,7 +785,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             short = len(span.tokens) == 1
         if bylines and fold_key(canonical) in bylines:
             continue
-        surface = span.surface or " ".join(t.surface for t in span.tokens)
+        surface = span.surface or _name_text(span.tokens)
         mentions.append((Mention(surface, canonical, kind, short), span))
     return mentions
 
