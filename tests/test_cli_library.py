@@ -153,3 +153,30 @@ def test_hostile_title_is_plain_text_in_the_table(cli, tmp_path: Path) -> None:
     out = cli("entries").out
     assert "[bold red]x[/]" in out and "[link=file:///etc/passwd]y[/link] [/" in out
     assert "\x1b" not in out
+
+
+def test_feeds_and_pages_in_legacy_encodings_import(cli, tmp_path: Path) -> None:
+    feed = tmp_path / "latin.xml"
+    feed.write_bytes(
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>Café'
+        "</title><item><guid>1</guid><title>Crème brûlée for the café</title>"
+        "<description>Déjà vu in the square.</description></item></channel></rss>".encode(
+            "iso-8859-1"
+        )
+    )
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        (
+            '<html><head><meta charset="windows-1252"><title>Le café</title></head><body>'
+            "<article><h1>Le café rouvre ses portes</h1>"
+            + "<p>Après des mois de travaux, le café de la place rouvre ce matin à huit heures, "
+            "et les habitués sont déjà là pour le premier café de la journée.</p>"
+            * 4
+            + "</article></body></html>"
+        ).encode("cp1252")
+    )
+    result = cli("import", str(feed), str(page))
+    assert result.code == 0, result.err
+    titles = {e["title"] for e in json.loads(cli("entries", "--json").out)}
+    assert "Crème brûlée for the café" in titles
+    assert any("café" in t for t in titles - {"Crème brûlée for the café"})

@@ -95,9 +95,29 @@ def decode(path: Path, data: bytes) -> tuple[str, bool]:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             # Cut off in the middle of a character: keep everything before it.
             return data[: exc.start].decode("utf-8-sig"), True
+        if data.lstrip()[:1] == b"<":
+            return _decode_markup(path, data), False
         raise ImportFailure(
             f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
+
+
+def _decode_markup(path: Path, data: bytes) -> str:
+    """A feed or page in another encoding: its declaration, its meta tag, else a guess."""
+    from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
+
+    head = data[:2048].decode("ascii", "replace")
+    if head.lstrip().startswith("<?xml") or root_name(head) in ("rss", "feed", "rdf", "opml"):
+        try:
+            return safe_xml_text(data)[0]
+        except XmlRefused as exc:
+            raise ImportFailure(f"{path}: {exc}") from None
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise ImportFailure(f"{path}: text in an encoding that cannot be recognised")
+    return str(best)
 
 
 def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
