@@ -8,7 +8,9 @@ our interpreter lock) with ETag / Last-Modified support, and times `refresh()`:
 
 1. a fresh fetch into an empty cache,
 2. a second fetch where every feed answers 304,
-3. a third fetch where the server ignores the validators and sends full, unchanged bodies.
+3. a third fetch where the server ignores the validators and sends full, unchanged bodies
+   (recognised by their hash), and the same once more with the hashes cleared, so every body
+   is parsed and compared entry by entry.
 
 Prints seconds and items/s for each, the analysis step separately when it is installed, and the
 query plans of the statements a refresh runs per feed (no full-table scan allowed).
@@ -36,18 +38,20 @@ from xml.sax.saxutils import escape
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from wirereader import parse_pool  # noqa: E402
 from wirereader.config import Config  # noqa: E402
 from wirereader.refresh import refresh, run_analysis  # noqa: E402
 from wirereader.store.db import Store  # noqa: E402
 from wirereader.subscriptions import subscribe  # noqa: E402
 
-WORDS = (
+_WORD_TEXT = (
     "council harbour minister storm river bridge election vote court ruling market shares "
     "police report hospital school teachers strike budget tax energy prices wind farm coast "
     "ferry airport flights delayed talks agreement border trade union workers museum festival "
     "match season coach injury transfer league final weather warning flood rescue volunteers "
     "village mayor plan housing rents train line station closure repair road budget spending"
-).split()
+)
+WORDS = _WORD_TEXT.split()
 PLACES = ["Northport", "Eastvale", "Kingsbridge", "Lowmoor", "Ashford Bay", "Greywater"]
 PEOPLE = ["Maria Olsen", "Tomas Reyes", "Priya Nair", "Jonah Whitfield", "Elena Petrova"]
 
@@ -83,13 +87,13 @@ def make_feeds(n_feeds: int, n_items: int, seed: int = 7) -> list[bytes]:
                     body += f"<p>{escape(paragraph(rng))}</p>"  # an update adds a paragraph
             else:
                 title = sentence(rng)[:90].rstrip(".")
-                body = "".join(
-                    f"<p>{escape(paragraph(rng))}</p>" for _ in range(rng.randint(2, 4))
-                )
+                body = "".join(f"<p>{escape(paragraph(rng))}</p>" for _ in range(rng.randint(2, 4)))
                 if rng.random() < 0.3:
-                    body += "<ul>" + "".join(
-                        f"<li>{escape(sentence(rng))}</li>" for _ in range(3)
-                    ) + "</ul>"
+                    body += (
+                        "<ul>"
+                        + "".join(f"<li>{escape(sentence(rng))}</li>" for _ in range(3))
+                        + "</ul>"
+                    )
                 published.append((title, body))
             stamp = formatdate(base + f * 613 + i * 97, usegmt=True)
             guid = hashlib.blake2b(f"{f}/{i}".encode(), digest_size=8).hexdigest()
@@ -108,9 +112,12 @@ def make_feeds(n_feeds: int, n_items: int, seed: int = 7) -> list[bytes]:
 # -- the server (its own process) ----------------------------------------------------------------
 
 
-def serve(folder: str, port_out: multiprocessing.connection.Connection,
-          honour: multiprocessing.synchronize.Event, stop: multiprocessing.synchronize.Event
-          ) -> None:
+def serve(
+    folder: str,
+    port_out: multiprocessing.connection.Connection,
+    honour: multiprocessing.synchronize.Event,
+    stop: multiprocessing.synchronize.Event,
+) -> None:
     bodies = {f"/{p.name}": p.read_bytes() for p in Path(folder).glob("*.xml")}
     etags = {path: '"' + hashlib.md5(body).hexdigest() + '"' for path, body in bodies.items()}
     modified = formatdate(time.time() - 3600, usegmt=True)
@@ -158,16 +165,20 @@ def serve(folder: str, port_out: multiprocessing.connection.Connection,
 def timed(label: str, items: int, run, profile: bool):  # type: ignore[no-untyped-def]
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    cpu = time.process_time()
     if profiler:
         profiler.enable()
     report = run()
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     rate = items / elapsed if elapsed else float("inf")
     failures = len(report.failures)
-    print(f"{label:<34} {elapsed:7.2f} s  {rate:10,.0f} items/s   "
-          f"new {report.new:>6}  updated {report.updated:>4}  failed {failures}")
+    print(
+        f"{label:<38} {elapsed:7.2f} s  {rate:9,.0f} items/s  (this process: {cpu:5.2f} s CPU)"
+        f"  new {report.new:>6}  updated {report.updated:>4}  failed {failures}"
+    )
     for failure in report.failures[:3]:
         print(f"    {failure.error}")
     if profiler:
@@ -176,18 +187,24 @@ def timed(label: str, items: int, run, profile: bool):  # type: ignore[no-untype
 
 
 HOT_QUERIES = {
-    "known entries of a source (save_entries)":
-        ("SELECT stable_id, id, content_hash FROM entries WHERE source_id = ?", (1,)),
-    "bump last_seen (save_entries)":
-        ("UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?", (0, 1, 0)),
+    "known entries of a source (save_entries)": (
+        "SELECT stable_id, id, content_hash FROM entries WHERE source_id = ?",
+        (1,),
+    ),
+    "bump last_seen (save_entries)": (
+        "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
+        (0, 1, 0),
+    ),
     "feed by url": ("SELECT * FROM feeds WHERE url = ?", ("x",)),
-    "active feeds (list_feeds)":
-        ("SELECT * FROM feeds WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE, id", ()),
-    "feed name taken (unique name)":
-        ("SELECT id FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL"
-         " AND id IS NOT ?", ("x", 1)),
-    "live-blog pages of a feed":
-        ("SELECT id, item_id FROM liveblog_pages WHERE feed_id = ?", (1,)),
+    "active feeds (list_feeds)": (
+        "SELECT * FROM feeds WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE, id",
+        (),
+    ),
+    "feed name taken (unique name)": (
+        "SELECT id FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL AND id IS NOT ?",
+        ("x", 1),
+    ),
+    "live-blog pages of a feed": ("SELECT id, item_id FROM liveblog_pages WHERE feed_id = ?", (1,)),
 }
 
 
@@ -210,7 +227,14 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="cProfile the fresh fetch")
     parser.add_argument("--plans", action="store_true", help="only print the query plans")
+    parser.add_argument(
+        "--inline-parse",
+        action="store_true",
+        help="parse in this process (no worker processes), for comparison",
+    )
     args = parser.parse_args()
+    if args.inline_parse:
+        parse_pool.MIN_DOCUMENTS = 10**9
     total = args.feeds * args.items
 
     with tempfile.TemporaryDirectory(prefix="wirereader-bench-") as tmp:
@@ -221,8 +245,10 @@ def main() -> int:
         for n, body in enumerate(make_feeds(args.feeds, args.items)):
             (folder / f"feed{n:03d}.xml").write_bytes(body)
             size += len(body)
-        print(f"generated {args.feeds} feeds x {args.items} items = {total:,} items, "
-              f"{size / 1e6:.1f} MB of RSS in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {args.feeds} feeds x {args.items} items = {total:,} items, "
+            f"{size / 1e6:.1f} MB of RSS in {time.perf_counter() - started:.1f} s"
+        )
 
         ctx = multiprocessing.get_context("spawn")
         receive, send = ctx.Pipe(duplex=False)
@@ -249,19 +275,27 @@ def main() -> int:
                 timed("second fetch, all 304", total, run, False)
                 honour.clear()
                 timed("second fetch, full bodies, no change", total, run, False)
+                # The same again without the body-hash shortcut: the parse and compare path.
+                with store.transaction() as conn:
+                    conn.execute("UPDATE feeds SET body_hash = ''")
+                timed("  same, parsed and compared", total, run, False)
                 started = time.perf_counter()
                 problem = run_analysis(store)
                 analysed = time.perf_counter() - started
                 try:
                     import wirereader.analysis.pipeline  # type: ignore[import-not-found]  # noqa: F401
 
-                    print(f"{'analysis of the new entries':<34} {analysed:7.2f} s"
-                          + (f"  ({problem})" if problem else ""))
+                    print(
+                        f"{'analysis of the new entries':<38} {analysed:7.2f} s"
+                        + (f"  ({problem})" if problem else "")
+                    )
                 except ImportError:
                     print("analysis step not installed: not timed")
                 entries = store.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
-                print(f"entries in the cache: {entries:,}; cache size "
-                      f"{db.stat().st_size / 1e6:.1f} MB (+ WAL)")
+                print(
+                    f"entries in the cache: {entries:,}; cache size "
+                    f"{db.stat().st_size / 1e6:.1f} MB (+ WAL)"
+                )
                 ok = print_plans(store)
         finally:
             stop.set()
