@@ -59,7 +59,8 @@ def record_entities(
         for m in mentions:
             entity = ids[(m.kind, fold_key(m.canonical))]
             counts[entity] = counts.get(entity, 0) + 1
-            aliases.add((m.surface, entity))
+            if m.surface != m.canonical:  # the name itself is found by entities.name
+                aliases.add((m.surface, entity))
         per_entry.append((row[0], counts))
         report.mentions += len(mentions)
     _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
