@@ -234,7 +234,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.inline_parse:
-        parse_pool.MIN_DOCUMENTS = 10**9
+        parse_pool.MIN_BYTES = 1 << 62
     total = args.feeds * args.items
 
     with tempfile.TemporaryDirectory(prefix="wirereader-bench-") as tmp:

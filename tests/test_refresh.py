@@ -362,7 +362,8 @@ def test_analysis_step_runs_after_saving_when_present(
 def test_many_feeds_parse_in_worker_processes(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wirereader.parse_pool import MIN_DOCUMENTS, ParsePool
+    from wirereader import parse_pool
+    from wirereader.parse_pool import ParsePool
 
     in_workers: list[str] = []
     submit = ParsePool.submit
@@ -375,7 +376,8 @@ def test_many_feeds_parse_in_worker_processes(
 
     monkeypatch.setattr(ParsePool, "submit", counting_submit)
 
-    count = MIN_DOCUMENTS + 2
+    count = 8
+    monkeypatch.setattr(parse_pool, "MIN_BYTES", 2000)  # the first feed or two inline
     for n in range(count):
         server.routes[f"/w{n}.xml"] = Route(rss(f"Wire {n}", [item(n), item(n + 100)]))
         subscribe(store, server.url(f"/w{n}.xml"))
@@ -388,7 +390,7 @@ def test_many_feeds_parse_in_worker_processes(
     assert [p.done for p in seen] == list(range(count + 1))
     titles = {f.title for f in list_feeds(store)}
     assert {f"Wire {n}" for n in range(1, count)} <= titles
-    assert len(in_workers) == count  # every document was parsed in a worker process
+    assert 0 < len(in_workers) < count  # the first ones in this process, the rest in workers
 
 
 def test_same_bytes_without_validators_are_not_parsed_again(

@@ -154,7 +154,7 @@ def refresh(
     total = len(feeds)
     if progress:
         progress(Progress(0, total))
-    pool = ParsePool(total)
+    pool = ParsePool()
     # Fetched documents waiting for their parse in a worker; saved in arrival order. Bounded, so
     # bodies and parsed entries never pile up in memory faster than they are saved.
     waiting: deque[tuple[Feed, Response, Future[ParsedDocument]]] = deque()
