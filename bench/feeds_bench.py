@@ -23,6 +23,7 @@ import argparse
 import cProfile
 import hashlib
 import multiprocessing
+import os
 import pstats
 import random
 import socket
@@ -245,6 +246,11 @@ def main() -> int:
         for n, body in enumerate(make_feeds(args.feeds, args.items)):
             (folder / f"feed{n:03d}.xml").write_bytes(body)
             size += len(body)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"{os.cpu_count()} CPUs, load average {load} before the run (other work on the "
+            "machine slows the wall-clock figures; CPU seconds are steadier)"
+        )
         print(
             f"generated {args.feeds} feeds x {args.items} items = {total:,} items, "
             f"{size / 1e6:.1f} MB of RSS in {time.perf_counter() - started:.1f} s"
