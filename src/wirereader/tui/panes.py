@@ -68,7 +68,17 @@ def entity_counts(store: Store, flt: Filter, limit: int = 150) -> list[EntityCou
 def thread_rows(store: Store, flt: Filter, limit: int = 100) -> list[ThreadRow]:
     """Threads with items in the view, latest update first. The thread filter itself is left
     out, so the list still offers the other threads while one is selected."""
-    sub, params = Query(store, replace(flt, thread_id=None)).id_subquery()
+    view = replace(flt, thread_id=None)
+    if view.is_empty():
+        # Nothing filters: the threads table has it all, no scan of the entries.
+        rows = store.conn.execute(
+            "SELECT t.id, t.title, t.first_at, t.last_at, t.size, t.size,"
+            " (SELECT count(DISTINCT e.source_id) FROM entries e WHERE e.thread_id = t.id)"
+            " FROM threads t WHERE t.size > 0 ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
+    sub, params = Query(store, view).id_subquery()
     rows = store.conn.execute(
         "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*) AS n,"
         " count(DISTINCT e.source_id) AS src FROM entries e JOIN threads t ON t.id = e.thread_id"
