@@ -12,13 +12,11 @@ from wirereader.sources.htmltext import (
     _is_simple,
     _simple_to_text,
     _tree_to_text,
-    finish,
-    finish_line,
     html_to_text,
     looks_like_html,
     plain_to_text,
 )
-from wirereader.text import clean_line, clean_text
+from wirereader.text import clean_text
 
 
 def test_blocks_become_the_body_format() -> None:
@@ -117,28 +115,6 @@ def test_plain_text_keeps_its_paragraphs_and_markup_characters() -> None:
     assert plain_to_text("a <b> literal\n\n\n\nnext") == "a <b> literal\n\nnext"
     assert looks_like_html("x <b>y</b>") and looks_like_html("AT&amp;T")
     assert not looks_like_html("3 < 4 and 5 > 2")
-
-
-_TRICKY = list(
-    "ab \n\t\r\x1b[31m\x07\x9b\u00a0\u2003\u200b\u202e\ufeff\u2028\u1680\x85é\u0301\ud800"
-)
-
-
-@settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40) | st.text(max_size=80))
-def test_finish_is_exactly_clean_text(text: str) -> None:
-    """The fast cleaning path never differs from text.clean_text, whatever the input."""
-    assert finish(text) == clean_text(text)
-
-
-@settings(max_examples=3000, deadline=None)
-@given(
-    st.text(alphabet=st.sampled_from([*_TRICKY, "\u212b", "\u3000", "\x1c"]), max_size=40)
-    | st.text(max_size=80),
-    st.sampled_from([5, 2000]),
-)
-def test_finish_line_is_exactly_clean_line(text: str, limit: int) -> None:
-    assert finish_line(text, limit) == clean_line(text, limit)
 
 
 @settings(max_examples=300, deadline=None)

@@ -49,20 +49,54 @@ def strip_controls(raw: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+# Everything the full cleaning removes or folds besides plain spaces and newlines. Text with none
+# of these (nearly all real text) takes a fast path that gives exactly the same result.
+_NEEDS_FULL_CLEAN = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202a-\u202f\u205f"
+    "\u2060-\u2064\u2066-\u2069\u3000\ud800-\udfff\ufeff\ufff9-\ufffb]"
+)
+
+
 def clean_text(raw: str) -> str:
     """A body: paragraphs kept (one blank line between), spaces folded, edges trimmed."""
+    if _NEEDS_FULL_CLEAN.search(raw):
+        return _clean_text_full(raw)
+    text = raw if raw.isascii() else unicodedata.normalize("NFC", raw)
+    while "  " in text:  # str.replace beats a regex by a factor of ten here
+        text = text.replace("  ", " ")
+    kept: list[str] = []
+    blank = False
+    for line in text.split("\n"):
+        line = line.strip(" ")
+        if line or not blank:  # a run of empty lines becomes one
+            kept.append(line)
+        blank = not line
+    return "\n".join(kept).strip()
+
+
+def clean_line(raw: str, limit: int = MAX_LINE) -> str:
+    """A title, author or name: one line, spaces folded, at most `limit` characters."""
+    if _NEEDS_FULL_CLEAN.search(raw):
+        return _clean_line_full(raw, limit)
+    text = " ".join(raw.split())
+    if not text.isascii():
+        text = " ".join(unicodedata.normalize("NFC", text).split())
+    return _cap(text, limit)
+
+
+def _clean_text_full(raw: str) -> str:
     text = unicodedata.normalize("NFC", strip_controls(raw))
     lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def clean_line(raw: str, limit: int = MAX_LINE) -> str:
-    """A title, author or name: one line, spaces folded, at most `limit` characters."""
+def _clean_line_full(raw: str, limit: int) -> str:
     text = unicodedata.normalize("NFC", strip_controls(raw))
-    text = _ANY_SPACE.sub(" ", text).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+    return _cap(_ANY_SPACE.sub(" ", text).strip(), limit)
+
+
+def _cap(text: str, limit: int) -> str:
+    return text[: limit - 1].rstrip() + "…" if len(text) > limit else text
 
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})

@@ -37,12 +37,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from wirereader.model import Link, ParsedDocument, RawEntry
-from wirereader.sources.htmltext import (
-    finish_line,
-    html_to_text,
-    looks_like_html,
-    plain_to_text,
-)
+from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.textcapture import kind_of
 from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
 from wirereader.text import clean_line
@@ -531,7 +526,7 @@ def is_live_blog(title: str, url: str, categories: Iterable[str] = ()) -> bool:
 
 
 def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
-    link = finish_line(_absolute(base_url, item.link.strip()))
+    link = clean_line(_absolute(base_url, item.link.strip()))
     if "://" not in link:
         link = ""  # a tag: id or a relative path with no base is no link a reader can open
     if item.body_is_html:
@@ -539,10 +534,10 @@ def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
     else:
         body, links = plain_to_text(item.body), []
     if item.title_is_html:
-        title = finish_line(html_to_text(item.title)[0])
+        title = clean_line(html_to_text(item.title)[0])
     else:
-        title = finish_line(item.title)
-    stable_id = finish_line(item.id) or link
+        title = clean_line(item.title)
+    stable_id = clean_line(item.id) or link
     published = _aware(item.published, tz)
     updated = _aware(item.updated, tz)
     if not (title or body or stable_id or published or updated):
@@ -551,12 +546,12 @@ def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
         title = _derived_title(body)
     for enclosure in item.enclosures:
         if enclosure and all(enclosure != existing.url for existing in links):
-            links.append(Link(url=finish_line(_absolute(link or base_url, enclosure)), rel="media"))
+            links.append(Link(url=clean_line(_absolute(link or base_url, enclosure)), rel="media"))
     return RawEntry(
         title=title,
         body=body,
         stable_id=stable_id,
-        author=finish_line(item.author),
+        author=clean_line(item.author),
         published=published or updated,
         updated=updated if updated and updated != published else None,
         url=link,

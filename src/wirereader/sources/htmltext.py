@@ -14,13 +14,12 @@ from __future__ import annotations
 import html
 import re
 import threading
-import unicodedata
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from wirereader.model import Link
-from wirereader.text import MAX_LINE, clean_line, clean_text
+from wirereader.text import clean_text
 
 MAX_HTML_CHARS = 2_000_000  # a body longer than this is cut: no news item is that long
 MAX_LINKS = 200
@@ -98,12 +97,6 @@ _CELLS = frozenset(("td", "th"))
 # Only what needs replacing: runs of two or more, or one non-space whitespace character (a
 # pattern matching every single space would make a replacement per word).
 _SPACE = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
-# Characters text.clean_text removes or folds besides plain spaces and newlines. Text without
-# any of them takes the short path in _finish, which gives clean_text's result much faster.
-_NEEDS_FULL_CLEAN = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u2000-\u200f\u2028\u2029\u202a-\u202f\u205f"
-    "\u2060-\u2064\u2066-\u2069\u3000\ud800-\udfff\ufeff\ufff9-\ufffb]"
-)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n\s*")
 _MARKUP_HINT = re.compile(r"<[A-Za-z/!?]|&[#\w]+;")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
@@ -136,7 +129,7 @@ def looks_like_html(text: str) -> bool:
 
 def plain_to_text(text: str) -> str:
     """Plain text (no markup meaning): keep its paragraphs, clean it."""
-    return finish(text[:MAX_HTML_CHARS])
+    return clean_text(text[:MAX_HTML_CHARS])
 
 
 def html_to_text(fragment: str, *, base_url: str = "") -> tuple[str, list[Link]]:
@@ -272,16 +265,16 @@ def _simple_to_text(fragment: str, base_url: str) -> tuple[str, list[Link]]:
         text = _ITEM_START.sub("\x03", text).replace("</li>", "\x04")
     text = html.unescape(_ANY_TAG.sub("", text))
     if "\x03" not in text:
-        return finish(text.replace("\x02", "\n\n")), collector.links
+        return clean_text(text.replace("\x02", "\n\n")), collector.links
     # List items: one "- " line each, consecutive items on consecutive lines.
     blocks: list[tuple[bool, str]] = []  # (is a list item, text)
     for piece in _ITEM.split(text):
         if piece.startswith("\x03"):
-            line = finish(piece[1:-1])
+            line = clean_text(piece[1:-1])
             if line:
                 blocks.append((True, line))
             continue
-        for paragraph in finish(piece.replace("\x02", "\n\n")).split("\n\n"):
+        for paragraph in clean_text(piece.replace("\x02", "\n\n")).split("\n\n"):
             if paragraph:
                 blocks.append((False, paragraph))
     parts: list[str] = []
@@ -289,7 +282,7 @@ def _simple_to_text(fragment: str, base_url: str) -> tuple[str, list[Link]]:
         if index:
             parts.append("\n" if is_item and blocks[index - 1][0] else "\n\n")
         parts.append("- " + block if is_item else block)
-    return finish("".join(parts)), collector.links
+    return clean_text("".join(parts)), collector.links
 
 
 def _attribute(attributes: dict[str, str], name: str) -> str:
@@ -321,37 +314,6 @@ def _needs_folding(text: str) -> bool:
     )
 
 
-def finish(text: str) -> str:
-    """Exactly `text.clean_text(text)`, without its costly passes when nothing needs them."""
-    if _NEEDS_FULL_CLEAN.search(text):
-        return clean_text(text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    while "  " in text:  # str.replace beats a regex here by a factor of ten
-        text = text.replace("  ", " ")
-    kept: list[str] = []
-    blank = False
-    for line in text.split("\n"):
-        line = line.strip()
-        if line or not blank:  # runs of empty lines become one
-            kept.append(line)
-        blank = not line
-    return "\n".join(kept).strip()
-
-
-def finish_line(raw: str, limit: int = MAX_LINE) -> str:
-    """Exactly `text.clean_line(raw, limit)`, faster for the common case of clean input."""
-    if _NEEDS_FULL_CLEAN.search(raw):
-        return clean_line(raw, limit)
-    text = " ".join(raw.split())
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-        text = " ".join(text.split())  # NFC never makes spaces, but keep the order of clean_line
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
 def _hit_resource_limit(parser: etree.HTMLParser) -> bool:
     return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
 
@@ -362,7 +324,7 @@ _UNSAFE_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.D
 
 def _strip_tags(fragment: str) -> str:
     text = _TAG.sub(" ", _UNSAFE_BLOCK.sub(" ", fragment))
-    return finish(_SPACE.sub(" ", html.unescape(text)))
+    return clean_text(_SPACE.sub(" ", html.unescape(text)))
 
 
 class _Walker:
@@ -515,4 +477,4 @@ class _Walker:
                 parts.append("\n" if same_run else "\n\n")
             parts.append(rendered)
             previous = prefix
-        return finish("".join(parts)), self.links
+        return clean_text("".join(parts)), self.links
