@@ -232,6 +232,20 @@ def test_short_forms_resolve_within_their_scope_only() -> None:
     assert [(m.canonical, m.short) for m in other_source] == [("Kim", True)]
 
 
+def test_a_lone_word_takes_the_kind_its_name_has_elsewhere() -> None:
+    resolver = EntityResolver()
+    first, second = resolver.resolve_batch(
+        [
+            (extract("", "Shelling hit the village of Brackmoor overnight."), ("s:1",)),
+            (extract("", "Aid finally reached Brackmoor on Monday."), ("s:2",)),
+        ]
+    )
+    assert [(m.canonical, m.kind) for m in first] == [("Brackmoor", "place")]
+    # alone, that entry could only guess ('org'); the name's kind elsewhere settles it
+    assert [m.kind for m in extract("", "Aid finally reached Brackmoor on Monday.")] == ["org"]
+    assert [(m.canonical, m.kind) for m in second] == [("Brackmoor", "place")]
+
+
 def test_a_short_form_two_people_share_resolves_to_neither() -> None:
     resolver = EntityResolver()
     batch = [

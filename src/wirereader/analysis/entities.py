@@ -80,6 +80,9 @@ _SPEECH_AFTER = re.compile(
     r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?"
     r"(?:said|says|told|added|wrote|tweeted|posted|stated|insisted)\b"
 )
+_PLACE_AFTER = re.compile(
+    r"[ \t]+(?:region|district|oblast|province|county|area|border|frontline|coast|valley)\b"
+)
 _COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 # "Tymofiy Mylovanov, president of ...", "X, a former minister"
 _APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
@@ -669,13 +672,16 @@ class _Extractor:
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
-        out.append(_Span(run.tokens, kind, canonical, kind == PERSON, False, strong, run.where))
+        short = kind == PERSON or not strong  # a guess may still be claimed by a full name
+        out.append(_Span(run.tokens, kind, canonical, short, False, strong, run.where))
 
     def _context_kind(
         self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
     ) -> tuple[str, bool]:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
+        if _PLACE_AFTER.match(text, run.end):
+            return PLACE, True  # "the Brackmoor district", "Sumy region"
         if at_run_start:
             before = text[max(0, run.start - 40) : run.start].split()
             prev = before[-1].rstrip(",").lower() if before else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from wirereader.analysis.entities import PERSON, Mention, surname_key
+from wirereader.analysis.entities import ORG, PERSON, PLACE, Mention, surname_key
 from wirereader.analysis.entity_data import fold_key, gazetteer
 
 
@@ -69,11 +69,22 @@ class EntityResolver:
                         m = Mention(m.surface, name, PERSON, False)
                         break
                 else:
-                    m = self._merged(m)
+                    m = self._merged(self._settled_kind(m, key))
             else:
                 m = self._merged(m)
             out.append(m)
         return out
+
+    def _settled_kind(self, m: Mention, key: str) -> Mention:
+        """A lone word whose kind was a guess takes the kind its name already has elsewhere
+        ('Lyman' a place, 'Shakhtar' an organisation), so one name is one entity."""
+        if m.kind == PERSON or (m.kind, key) in self.names:
+            return m
+        for kind in (PLACE, ORG, PERSON):
+            name = self.names.get((kind, key))
+            if name is not None:
+                return Mention(m.surface, name, kind, m.short)
+        return m
 
     def _merged(self, m: Mention) -> Mention:
         name = self.canonical(m)
