@@ -28,8 +28,8 @@ def app(db_path: Path):
     add_entity(store, "Testplace Crimeaville", "place", "Crimea", count=20)
     add_entity(store, "Testorg Kremlinworks", "org", "Kremlin", count=10)
     ids = [r.id for r in Query(store).page(12)]
-    add_thread(store, "Invented story: ceasefire week", ids[0:12:3])
-    add_thread(store, "Invented story: drones overnight", ids[1:12:4])
+    add_thread(store, "Invented story: ceasefire week", [ids[i] for i in (0, 3, 6, 9)])
+    add_thread(store, "Invented story: drones overnight", [ids[i] for i in (1, 5, 10)])
     yield make_app(store, Config(topics={"Ceasefire": "ceasefire", "Crimea": "crimea"}))
     store.close()
 

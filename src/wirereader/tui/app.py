@@ -13,16 +13,18 @@ import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from functools import partial
+from functools import partial, wraps
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -50,6 +52,22 @@ COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, sta
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
 PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
 PREVIEW_DELAY_TYPING = 0.3  # ... and waits longer while the filter is being typed
+
+
+def _while_open(method: Callable[..., None]) -> Callable[..., None]:
+    """For callbacks from timers and workers: once the app is closing its widgets are gone,
+    and a late result has nowhere to go."""
+
+    @wraps(method)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except (NoMatches, ScreenStackError):
+            closing = self._exit or self._closing or self._closed or not self.is_running
+            if not closing:
+                raise
+
+    return guarded
 
 
 def _bindings() -> list[BindingType]:
@@ -314,6 +332,7 @@ class WireReader(App[None]):
         if total is not None:
             self.call_from_thread(self._count_ready, total, generation)
 
+    @_while_open
     def _count_ready(self, total: int, generation: int) -> None:
         if generation == self.pane_generation:
             self.timeline.set_total(total)
@@ -340,6 +359,7 @@ class WireReader(App[None]):
             finally:
                 self._background_conns.discard(store.conn)
 
+    @_while_open
     def _panes_ready(self, data: PaneData) -> None:
         if data.generation != self.pane_generation:
             return  # a newer filter is already being counted
@@ -366,6 +386,7 @@ class WireReader(App[None]):
         delay = PREVIEW_DELAY_TYPING if typing else PREVIEW_DELAY
         self._preview_timer = self.set_timer(delay, partial(self._show, row.id))
 
+    @_while_open
     def _show(self, entry_id: int) -> None:
         # The article layer pulls in the HTML extraction stack (trafilatura, lxml: a second or
         # more of imports). It loads in a worker; until then the reader shows the feed text and
@@ -560,10 +581,12 @@ class WireReader(App[None]):
         if total:
             self.call_from_thread(self._set_activity, f"refreshing {done}/{total} feeds…")
 
+    @_while_open
     def _set_activity(self, text: str) -> None:
         self.status.activity = text
         self.status.show()
 
+    @_while_open
     def _refresh_done(self, new_rows: list[tuple[int, int | None]], errors: list[str]) -> None:
         self.refreshing = False
         self.status.activity = ""
@@ -603,6 +626,7 @@ class WireReader(App[None]):
         if report.fetched and not self.articles_stop.is_set():
             self.call_from_thread(self._articles_done)
 
+    @_while_open
     def _articles_done(self) -> None:
         """New full texts: the item being read may now have its article."""
         current = self.timeline.current
