@@ -199,3 +199,17 @@ def test_config_feeds_listed_and_not_removable(cli, server: FeedServer, tmp_path
     config.write_text("", encoding="utf-8")
     assert json.loads(cli("--config", str(config), "feeds", "--json").out) == []
     assert len(json.loads(cli("entries", "--json").out)) == 1
+
+
+def test_add_without_fetching_accepts_a_server_that_is_down(cli, server: FeedServer) -> None:
+    url = server.url("/later.xml")  # nothing served there yet
+    added = cli("add", url, "--no-fetch", "--name", "later")
+    assert added.code == 0 and added.out.strip() == f"added later ({url})"
+    [feed] = json.loads(cli("feeds", "--json").out)
+    assert feed["status"] == "new" and feed["last_success"] is None
+    failed = cli("fetch")
+    assert failed.code == 1 and "HTTP 404" in failed.err
+    server.routes["/later.xml"] = Route(rss("Later", items(7)))
+    assert cli("fetch", "later").code == 0
+    [feed] = json.loads(cli("feeds", "--json").out)
+    assert feed["status"] == "ok" and feed["entries"] == 1 and feed["name"] == "later"

@@ -63,13 +63,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="subscribe to a feed (or a page that links to one, a live blog, an OPML list)",
         description="Subscribe to a feed URL or file. An HTML page is searched for its "
         '<link rel="alternate"> feed; a live-blog page without one is followed itself; an OPML '
-        "list subscribes to every feed in it. The feed is fetched at once unless --no-fetch.",
+        "list (or --opml) subscribes to every feed in it. The feed is fetched at once unless "
+        "--no-fetch.",
     )
     p.add_argument("url", metavar="URL", help="feed, page, live blog, file path or OPML list")
     p.add_argument("--name", help="short name (default: the feed's title)")
     p.add_argument("--interval", metavar="DURATION", help="refresh interval, e.g. 5m, 2h")
     p.add_argument("--opml", action="store_true", help="URL is an OPML subscription list")
-    p.add_argument("--no-fetch", action="store_true", help="subscribe only; fetch later")
+    p.add_argument(
+        "--no-fetch",
+        action="store_true",
+        help="subscribe to URL as given, without fetching it (no discovery); fetch later",
+    )
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
@@ -107,6 +112,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         if interval is None:
             raise UserError(f"--interval {args.interval!r}: expected a duration such as 15m")
     with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
+        if args.no_fetch and not args.opml:
+            return _subscribe_only(store, args.url, args.name or "", interval)
         response = _fetch(fetcher, args.url)
         if args.opml or _is_opml(response.body):
             return _import_opml(store, cfg, fetcher, response, fetch=not args.no_fetch)
@@ -118,12 +125,19 @@ def cmd_add(args: argparse.Namespace) -> int:
         if not created:
             print(f"already subscribed: {feed.name} ({feed.url})")
             return 0
-        if args.no_fetch:
-            print(f"added {feed.name} ({feed.url})")
-            return 0
         result = process_feed(store, cfg, fetcher, feed, response)
         _after_add(store, result)
         return 1 if result.failed else 0
+
+
+def _subscribe_only(store: Store, url: str, name: str, interval: int | None) -> int:
+    """`add --no-fetch`: the URL as given, unchecked (the server may be down right now)."""
+    try:
+        feed, created = subscribe(store, url, name=name, interval=interval)
+    except SubscriptionError as exc:
+        raise UserError(str(exc)) from None
+    print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
+    return 0
 
 
 def _fetch(fetcher: Fetcher, url: str) -> Response:
