@@ -675,3 +675,72 @@ def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:
             assert app.timeline.total == items(demo, Filter(words=("ukr",))) < total
 
     run(go())
+
+
+def test_feeds_refresh_on_their_own_while_open(demo: Store, monkeypatch) -> None:
+    import wirereader.tui.app as tui_app
+
+    monkeypatch.setattr(tui_app, "TICK_SECONDS", 0.2)
+    server = FeedServer()
+    server.routes["/auto.xml"] = Route(
+        _rss([("b1", "Orchard levy vote", "Mon, 28 Apr 2025 19:00:00 +0000")])
+    )
+    server.start()
+    try:
+        cfg = Config(feeds=[FeedConfig(url=server.url("/auto.xml"), name="auto", interval=60)])
+
+        before = items(demo)
+
+        async def go():
+            app = make_app(demo, cfg)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                for _ in range(100):  # no key pressed: the feed is due, the tick fetches it
+                    await pilot.pause(0.1)
+                    if server.hits("/auto.xml") and not app.refreshing:
+                        break
+                await settle(pilot)
+                assert len(server.hits("/auto.xml")) == 1
+                assert app.timeline.total == before + 1
+                # Its interval has not passed: later ticks leave it alone.
+                await pilot.pause(0.6)
+                await settle(pilot)
+                assert len(server.hits("/auto.xml")) == 1
+
+        run(go())
+    finally:
+        server.stop()
+
+
+def test_theme_from_the_config(demo: Store) -> None:
+    async def go():
+        app = make_app(demo, Config(theme="nord"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.theme == "nord"
+        bad = make_app(demo, Config(theme="no-such-theme"))
+        async with bad.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert bad.theme != "no-such-theme"
+            assert any("no-such-theme" in n.message for n in bad._notifications)
+
+    run(go())
+
+
+def test_clicking_a_chip_removes_that_filter(demo: Store) -> None:
+    add_entity(demo, TEST_PERSON, "person", "Putin")
+
+    async def go():
+        app = make_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("u", "e", "space")
+            await settle(pilot)
+            assert len(app.state.chips()) == 2
+            # The chips read " +person: ... ×  unread ×": a click on the first removes it.
+            await pilot.click("#chips", offset=(3, 0))
+            await settle(pilot)
+            assert [c.key for c in app.state.chips()] == ["unread"]
+            assert app.timeline.total == items(demo, Filter(unread_only=True))
+
+    run(go())
