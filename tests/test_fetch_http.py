@@ -239,6 +239,24 @@ def test_body_shorter_than_content_length(server: FeedServer) -> None:
     assert "connection closed after 24 bytes, 5000 announced" in str(info.value)
 
 
+def test_body_longer_than_content_length_does_not_poison_the_next_request(
+    server: FeedServer,
+) -> None:
+    def long(h: _Handler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", "10")
+        h.end_headers()
+        h.wfile.write(b"0123456789HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\njunk!")
+
+    server.routes["/long"] = long
+    server.routes["/next"] = Route(BODY)
+    with Fetcher(fast(retries=0)) as fetcher:
+        assert fetcher.fetch(server.url("/long")).body == b"0123456789"
+        time.sleep(0.1)  # the extra bytes arrive on the idle connection
+        assert fetcher.fetch(server.url("/next")).body == BODY
+    assert len(server.hits("/next")) == 1
+
+
 def test_retries_transient_errors_with_growing_backoff(server: FeedServer) -> None:
     calls = []
 

@@ -31,6 +31,7 @@ import http.client
 import itertools
 import os
 import random
+import select
 import socket
 import ssl
 import threading
@@ -283,6 +284,15 @@ class _DeadlineExpired(Exception):
 # -- connections ------------------------------------------------------------------------------
 
 
+def _has_data(sock: socket.socket) -> bool:
+    """An idle keep-alive socket is readable only when the server closed it or sent junk."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 class _ConnectionPool:
     """Idle keep-alive connections per (scheme, host, port), reused by later requests."""
 
@@ -297,12 +307,16 @@ class _ConnectionPool:
     ) -> tuple[http.client.HTTPConnection, bool]:
         """A connection and whether it was reused (a reused one may have been closed by now)."""
         with self._lock:
-            idle = self._idle.get((scheme, host, port))
-            if idle:
+            idle = self._idle.get((scheme, host, port)) or []
+            while idle:
                 conn = idle.pop()
+                if conn.sock is None or _has_data(conn.sock):
+                    # Closed by the server, or bytes beyond the last response (a wrong
+                    # Content-Length): reading on from there would misparse the next answer.
+                    conn.close()
+                    continue
                 conn.timeout = timeout
-                if conn.sock is not None:
-                    conn.sock.settimeout(timeout)
+                conn.sock.settimeout(timeout)
                 return conn, True
         if scheme == "https":
             if self._ssl is None:
