@@ -70,6 +70,7 @@ def analyse_pending(store: Store, *, batch_size: int = BATCH) -> AnalysisReport:
     # page cache makes that disk-bound once the cache file is large.
     if int(store.conn.execute("PRAGMA cache_size").fetchone()[0]) > -CACHE_KIB:
         store.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    index = ThreadIndex(store.conn)
     while True:
         with store.transaction() as conn:
             rows = conn.execute(_PENDING, (batch_size,)).fetchall()
@@ -89,7 +90,7 @@ def analyse_pending(store: Store, *, batch_size: int = BATCH) -> AnalysisReport:
                 )
                 for r in rows
             ]
-            _analyse_batch(conn, entries, record_entities, report)
+            _analyse_batch(conn, entries, record_entities, index, report)
         if len(rows) < batch_size:
             break
     report.seconds = time.perf_counter() - started
@@ -97,7 +98,11 @@ def analyse_pending(store: Store, *, batch_size: int = BATCH) -> AnalysisReport:
 
 
 def _analyse_batch(
-    conn: sqlite3.Connection, entries: list[Entry], record_entities: Any, report: AnalysisReport
+    conn: sqlite3.Connection,
+    entries: list[Entry],
+    record_entities: Any,
+    index: ThreadIndex,
+    report: AnalysisReport,
 ) -> None:
     ids = [e.id for e in entries]
     t0 = time.perf_counter()
@@ -118,7 +123,7 @@ def _analyse_batch(
         e.repost_of, e.thread_id = state[e.id]
     items = [e for e in entries if e.repost_of is None and e.thread_id is None]
     report.items += sum(1 for e in entries if e.repost_of is None)
-    index = ThreadIndex(conn)
+    index.begin_batch()
     placed = index.place_batch(items, _entity_terms(conn, [e.id for e in items]))
     index.flush()
     conn.executemany(
@@ -131,7 +136,7 @@ def _analyse_batch(
         " WHERE id = ?",
         [(e.repost_of, e.id) for e in entries if e.repost_of is not None],
     )
-    index.write_counts(placed.touched - dedup.moved_threads)
+    index.write_counts(placed, skip=dedup.moved_threads)
     # Dedup merged items across threads (rare): count those threads from their entries.
     _recount(conn, dedup.moved_threads)
     touched = placed.touched | dedup.moved_threads

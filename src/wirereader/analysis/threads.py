@@ -8,7 +8,8 @@ the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
   at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
   `CANDIDATES` threads sharing most of them are compared;
-- a centroid is kept as its strongest `KEEP_TERMS` terms, compared on its top `COMPARE_TERMS`;
+- a centroid is kept as its strongest `KEEP_TERMS` terms (one JSON row in `thread_state`),
+  compared on its top `COMPARE_TERMS`, which alone are in the index;
 - IDF comes from `term_df`, updated with the whole batch before the batch is placed, plus
   `IDF_PRIOR_DOCS` pseudo-documents so that a small cache (one live blog, all on one war) still
   weighs a story's own words;
@@ -27,6 +28,7 @@ Ties and sums are computed in a fixed order, so a result never depends on hash s
 from __future__ import annotations
 
 import heapq
+import json
 import math
 import sqlite3
 from collections import Counter
@@ -42,11 +44,12 @@ ENTITY_WEIGHT = 1.0
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 ITEM_TERMS = 60
 PROBE_TERMS = 10
-POSTINGS = 40
+POSTINGS = 20
 CANDIDATES = 10
 SMALL_THREAD = 3
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
+MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
 THRESHOLD_SHORT = 0.05
 THRESHOLD_LONG = 0.15
 LONG_ITEM_TERMS = 40
@@ -69,6 +72,7 @@ class Centroid:
     top: dict[str, float] = field(default_factory=dict)
     norm: float = 1.0
     dirty: bool = False
+    indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
 
     def refresh(self) -> None:
         ranked = sorted(self.weights.items(), key=_weight, reverse=True)
@@ -102,26 +106,37 @@ def threshold(distinct_terms: int) -> float:
 @dataclass
 class ThreadOutcome:
     assigned: dict[int, int] = field(default_factory=dict)  # item id -> thread id
+    spans: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # thread -> n, first, last
     created: int = 0
     touched: set[int] = field(default_factory=set)
 
 
 class ThreadIndex:
-    """Thread state for one analysis run; call `place_batch` then `flush` in a transaction."""
+    """Thread state for one analysis run: per batch, in its transaction, call `begin_batch`,
+    `place_batch`, `flush` and `write_counts`."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.centroids: dict[int, Centroid] = {}
         self.df: dict[str, int] = {}
-        self.docs = int(
-            (conn.execute("SELECT value FROM meta WHERE key = 'analysis.items'").fetchone() or [0])[
-                0
-            ]
-        )
+        self.docs = -1  # items analysed, as of the last batch; -1: not read yet
         self._db_postings: dict[str, list[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
+
+    def begin_batch(self) -> None:
+        """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
+        unless another process analysed in between (then its threads must be read afresh)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'analysis.items'").fetchone()
+        docs = int(row[0]) if row else 0
+        if docs != self.docs or len(self.centroids) > MAX_CACHED or len(self.df) > MAX_CACHED * 10:
+            self.centroids.clear()
+            self.df.clear()
+            self._db_postings.clear()
+        self.docs = docs
+        self._new_postings.clear()
+        self._created = set()
 
     # -- vectors ------------------------------------------------------------------------------
 
@@ -192,26 +207,37 @@ class ThreadIndex:
         if not missing:
             return
         marks = ",".join("?" * len(missing))
+        stored: dict[int, str] = {}
         for r in self.conn.execute(
             f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
-            f" s.headline_score FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id"
-            f" WHERE t.id IN ({marks})",
+            f" s.headline_score, s.centroid FROM threads t"
+            f" LEFT JOIN thread_state s ON s.thread_id = t.id WHERE t.id IN ({marks})",
             missing,
         ):
             self.centroids[r[0]] = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
+            stored[r[0]] = r[7] or ""
         for r in self.conn.execute(
             f"SELECT thread_id, term, weight FROM thread_terms WHERE thread_id IN ({marks})",
             missing,
         ):
-            self.centroids[r[0]].weights[r[1]] = r[2]
+            c = self.centroids[r[0]]
+            c.indexed.add(r[1])
+            if not stored.get(r[0]):  # a centroid from before 0022: the index held it all
+                c.weights[r[1]] = r[2]
         for i in missing:
-            if i in self.centroids:
-                self.centroids[i].refresh()
+            c2 = self.centroids.get(i)
+            if c2 is None:
+                continue
+            if stored.get(i):
+                c2.weights = {str(t): float(w) for t, w in json.loads(stored[i])}
+            c2.refresh()
 
     # -- placing ------------------------------------------------------------------------------
 
     def place_batch(self, items: list[Entry], entities: dict[int, list[str]]) -> ThreadOutcome:
         """Place new items (canonical entries without a thread), oldest first."""
+        if self.docs < 0:
+            self.begin_batch()
         out = ThreadOutcome()
         counted = [(e, self.counts(e, entities.get(e.id, []))) for e in items]
         vocabulary: set[str] = set()
@@ -236,6 +262,10 @@ class ThreadIndex:
             placed.append((entry, vec, len(tf)))
         self._second_look(placed, out)
         out.touched = set(out.assigned.values())
+        when = {e.id: e.published_at for e, _, _ in placed}
+        for item, tid in out.assigned.items():
+            n, first, last = out.spans.get(tid, (0, when[item], when[item]))
+            out.spans[tid] = (n + 1, min(first, when[item]), max(last, when[item]))
         out.created = len({t for t in out.touched if t in self._created})
         return out
 
@@ -327,47 +357,60 @@ class ThreadIndex:
             c.title = strip_kind_prefix(entry.title).strip() or entry.title
         for t, w in vec.items():
             c.weights[t] = c.weights.get(t, 0.0) + w
-            if t not in c.top:
-                self._new_postings.setdefault(t, set()).add(c.id)
         c.size += 1
         c.first_at = min(c.first_at, entry.published_at)
         c.last_at = max(c.last_at, entry.published_at)
         c.refresh()
         c.dirty = True
+        for t in c.top:
+            if t not in c.indexed:
+                self._new_postings.setdefault(t, set()).add(c.id)
 
     # -- persisting ---------------------------------------------------------------------------
 
-    def write_counts(self, ids: set[int]) -> None:
-        """Size and span of threads this run placed items in, kept up to date incrementally."""
+    def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
+        """Size and span of the threads a batch placed items in, as increments: the stored row,
+        not this process's memory, is the base."""
         self.conn.executemany(
-            "UPDATE threads SET size = ?, first_at = ?, last_at = ? WHERE id = ?",
-            [
-                (c.size, c.first_at, c.last_at, c.id)
-                for c in (self.centroids.get(i) for i in ids)
-                if c is not None
-            ],
+            "UPDATE threads SET size = size + ?, first_at = min(first_at, ?),"
+            " last_at = max(last_at, ?) WHERE id = ?",
+            [(n, first, last, t) for t, (n, first, last) in placed.spans.items() if t not in skip],
         )
 
     def flush(self) -> None:
         dirty = [c for c in self.centroids.values() if c.dirty]
         if dirty:
+            entered: list[tuple[str, int, float]] = []
+            left: list[tuple[str, int]] = []
+            for c in dirty:
+                top = set(c.top)
+                entered += [(t, c.id, c.top[t]) for t in top - c.indexed]
+                left += [(t, c.id) for t in c.indexed - top]
+                c.indexed = top
+            self.conn.executemany("DELETE FROM thread_terms WHERE term = ? AND thread_id = ?", left)
             self.conn.executemany(
-                "DELETE FROM thread_terms WHERE thread_id = ?", [(c.id,) for c in dirty]
+                "INSERT OR REPLACE INTO thread_terms (term, thread_id, weight) VALUES (?, ?, ?)",
+                entered,
             )
             self.conn.executemany(
-                "INSERT INTO thread_terms (term, thread_id, weight) VALUES (?, ?, ?)",
-                [(t, c.id, w) for c in dirty for t, w in c.weights.items()],
+                "UPDATE threads SET title = ? WHERE id = ?", [(c.title, c.id) for c in dirty]
             )
             self.conn.executemany(
-                "UPDATE threads SET title = ?, first_at = ?, last_at = ? WHERE id = ?",
-                [(c.title, c.first_at, c.last_at, c.id) for c in dirty],
-            )
-            self.conn.executemany(
-                "INSERT INTO thread_state (thread_id, headline_entry, headline_score)"
-                " VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
                 " headline_entry = excluded.headline_entry,"
-                " headline_score = excluded.headline_score",
-                [(c.id, c.headline_entry, c.headline_score) for c in dirty],
+                " headline_score = excluded.headline_score, centroid = excluded.centroid",
+                [
+                    (
+                        c.id,
+                        c.headline_entry,
+                        c.headline_score,
+                        json.dumps(
+                            [[t, round(w, 6)] for t, w in c.weights.items()], ensure_ascii=False
+                        ),
+                    )
+                    for c in dirty
+                ],
             )
             for c in dirty:
                 c.dirty = False
@@ -383,6 +426,9 @@ class ThreadIndex:
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (str(self.docs),),
         )
-        # Postings written to the table are served from it from now on.
-        self._db_postings.clear()
+        # The table now holds this batch's postings too: fold them into what is cached.
+        for term, fresh in self._new_postings.items():
+            known = self._db_postings.get(term)
+            if known is not None:
+                self._db_postings[term] = heapq.nlargest(POSTINGS, fresh.union(known))
         self._new_postings.clear()
