@@ -19,7 +19,7 @@ def span(first: int, last: int, tz: tzinfo | None) -> str:
     a = datetime.fromtimestamp(first, tz).astimezone(tz)
     b = datetime.fromtimestamp(last, tz).astimezone(tz)
     if a.date() == b.date():
-        return f"{a:%b %d %H:%M}–{b:%H:%M}"
+        return f"{a:%b %d %H:%M}–{b:%H:%M}" if a != b else f"{a:%b %d %H:%M}"
     return f"{a:%b %d %H:%M}–{b:%b %d %H:%M}"
 
 
@@ -66,7 +66,8 @@ class ThreadList(OptionList):
             line.append("\n    ")
             counts = f"{t.matching}/{t.size} items" if t.matching != t.size else f"{t.size} items"
             sources = f"{t.sources} source{'s' if t.sources != 1 else ''}"
-            facts = Text(f"{counts} · {sources} · {span(t.first_at, t.last_at, self.tz)}", "dim")
+            # The time span first: it is what tells a live story from an old one.
+            facts = Text(f"{span(t.first_at, t.last_at, self.tz)} · {counts} · {sources}", "dim")
             facts.truncate(width - 4, overflow="ellipsis")
             line.append_text(facts)
             options.append(Option(line, id=f"t{t.id}"))
