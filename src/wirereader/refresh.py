@@ -311,7 +311,13 @@ def process_feed(
             format=document.format,
             body_hash=body_hash,
         )
-    result.name = feed.name
+    if result.name != feed.name:  # named after its title just now: say so in the messages
+        prefix = f"{result.name}: "
+        result.warnings = [
+            f"{feed.name}: {w.removeprefix(prefix)}" if w.startswith(prefix) else w
+            for w in result.warnings
+        ]
+        result.name = feed.name
     result.new, result.updated = saved.new, saved.updated
     result.pages = sum(1 for page in pages if page.document is not None)
     result.status = "updated" if saved.new or saved.updated else "unchanged"
