@@ -34,7 +34,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_read", "m", "toggle_read", "Mark the item read / unread", "Reading"),
     Action("mark_all_read", "A", "mark_all_read", "Mark every item of the view read", "Reading"),
     Action("star", "s", "star", "Star / unstar the item", "Reading"),
-    Action("open_browser", "o", "open_browser", "Open the item in the browser", "Reading"),
+    Action("open_link", "o", "open_link", "Open the item in the browser", "Reading"),
     Action("copy_link", "y", "copy_link", "Copy the item's link", "Reading"),
     Action("refresh", "r", "refresh", "Refresh the feeds now", "Live"),
     Action("help", "question_mark,f1", "help", "Show every key binding", "App"),

@@ -469,7 +469,7 @@ class WireReader(App[None]):
         links = all_links(detail) if detail is not None else []
         return links[0][1] if links else ""
 
-    def action_open_browser(self) -> None:
+    def action_open_link(self) -> None:
         url = self._link()
         if not url:
             self.notify("this item has no link", severity="warning")
