@@ -119,13 +119,14 @@ def cmd_threads(args: argparse.Namespace) -> int:
         return 0
     console = _console()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim")
-    table.add_column("items", justify="right")
-    table.add_column("span", no_wrap=True)
-    table.add_column("headline", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("id", justify="right", style="dim", no_wrap=True, min_width=3)
+    table.add_column("items", justify="right", no_wrap=True, min_width=5)
+    table.add_column("span", no_wrap=True, min_width=24)
+    table.add_column("headline", ratio=1, no_wrap=True, overflow="ellipsis", max_width=110)
     table.add_column("sources", style="cyan", no_wrap=True, max_width=30)
     for row in rows:
-        span = f"{row['first'][:16].replace('T', ' ')} .. {row['last'][11:16]}"
+        first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
+        span = f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
         table.add_row(
             Text(str(row["id"])),
             Text(str(len(row["entries"]))),
@@ -183,8 +184,8 @@ def cmd_entities(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim")
-    table.add_column("count", justify="right")
+    table.add_column("id", justify="right", style="dim", no_wrap=True, min_width=3)
+    table.add_column("count", justify="right", no_wrap=True, min_width=5)
     table.add_column("kind", style="magenta")
     table.add_column("name", no_wrap=True)
     table.add_column("aliases", style="dim", ratio=1, overflow="ellipsis", no_wrap=True)
