@@ -29,6 +29,7 @@ MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too commo
 NEAR_DUPLICATE = 0.8  # shingle Jaccard
 CONTAINED = 0.9  # share of the shorter text's shingles found in the longer one
 MIN_BAND_HITS = 2
+MAX_WORDS = 5_000
 MAX_CANDIDATES = 40  # newest first; bounds the work for boilerplate shared by many entries
 
 # Key types, mixed into every key so an exact-text key never meets a band key.
@@ -66,7 +67,8 @@ class Fingerprint:
 
 
 def fingerprint(title: str, body: str) -> Fingerprint:
-    paragraphs = [words(p) for p in body.split("\n\n")]
+    # Beyond MAX_WORDS a text is compared on its start: a hostile 60 MB body costs no more.
+    paragraphs = [words(p) for p in body[: MAX_WORDS * 12].split("\n\n")]
     tokens = [w for para in paragraphs for w in para]
     if len(tokens) < MIN_BODY_WORDS:
         # A video, a picture gallery or a one-line post: only the same title and body match.

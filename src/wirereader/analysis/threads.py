@@ -143,7 +143,8 @@ class ThreadIndex:
     @staticmethod
     def counts(entry: Entry, entities: list[str]) -> dict[str, float]:
         tf: dict[str, float] = {}
-        body = terms(entry.body, MAX_BODY_TERMS)
+        # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
+        body = terms(entry.body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
         # The headline says what a long piece is about: its weight grows with the body.
         title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
         for t in terms(strip_kind_prefix(entry.title)):
