@@ -153,3 +153,28 @@ def test_entities_are_recorded_once_per_entry(store: Store) -> None:
     )
     analyse_pending(store)
     assert store.conn.execute("SELECT count(*) FROM entry_entities").fetchone()[0] > counted
+
+
+def test_odd_entries_are_analysed_without_error(store: Store) -> None:
+    src = store.ensure_source("test:odd", "feed", name="odd")
+    huge = " ".join(f"token{i}" for i in range(400_000))
+    odd = [
+        RawEntry(title="", body="", stable_id="empty", published=T0),
+        RawEntry(title="...", body="!!! ??? ---", stable_id="punctuation", published=T0),
+        RawEntry(title="Huge", body=huge, stable_id="huge", published=T0),
+        RawEntry(
+            title="Смотрите: Киев и Москва",
+            body="Переговоры о перемирии продолжаются.",
+            stable_id="cyrillic",
+            published=T0,
+        ),
+        RawEntry(
+            title="東京で地震", body="気象庁によると、震源は東京湾。", stable_id="cjk", published=T0
+        ),
+        RawEntry(title="🔥🔥🔥", body="🚒 " * 50, stable_id="emoji", published=T0),
+    ]
+    store.save_entries(src, odd)
+    report = analyse_pending(store)
+    assert report.entries == len(odd)
+    assert pending_count(store) == 0
+    assert analyse_pending(store).entries == 0
