@@ -235,7 +235,40 @@ def _names_in(text: str) -> set[str]:
     return out
 
 
-def first_paint(db: Path, runs: int) -> tuple[list[float], list[float], list[float], int]:
+BASELINE_APP = """
+import os, time
+from textual.app import App
+from textual.widgets import Static
+
+class Minimal(App):
+    def compose(self):
+        yield Static("a minimal Textual app: no cache, no queries")
+
+    def on_mount(self):
+        self.call_after_refresh(self.painted)
+
+    def painted(self):
+        with open(os.environ["WIREREADER_PAINT_REPORT"], "a") as out:
+            for mark in ("paint", "panes"):
+                out.write(f"{mark} {time.time():.6f} {time.process_time():.6f}\\n")
+        self.exit()
+
+Minimal().run()
+"""
+
+
+def baseline(runs: int) -> tuple[list[float], list[float]]:
+    """The same measurement for a minimal Textual app: the floor Textual itself sets."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "minimal_app.py"
+        script.write_text(BASELINE_APP)
+        times, cpu, _, _ = first_paint(Path(folder), runs, argv=[sys.executable, str(script)])
+    return times, cpu
+
+
+def first_paint(
+    db: Path, runs: int, argv: list[str] | None = None
+) -> tuple[list[float], list[float], list[float], int]:
     """Seconds from process start to the first full frame and to the side panes filled (their
     counts run in a worker), and the peak RSS (KB) of the runs."""
     times: list[float] = []
@@ -261,7 +294,7 @@ def first_paint(db: Path, runs: int) -> tuple[list[float], list[float], list[flo
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
             started = time.time()
             proc = subprocess.Popen(
-                [sys.executable, "-m", "wirereader", "--db", str(db)],
+                argv or [sys.executable, "-m", "wirereader", "--db", str(db)],
                 stdin=slave,
                 stdout=slave,
                 stderr=slave,
@@ -378,6 +411,11 @@ def main() -> int:
 
     compileall.compile_dir(Path(wirereader.__file__).parent, quiet=1)
     sizes = [40_000] if args.quick else [40_000, 100_000]
+    floor, floor_cpu = baseline(runs=2 if args.quick else args.runs)
+    print(
+        f"minimal Textual app (the floor): first paint median {statistics.median(floor):.3f} s,"
+        f" CPU {statistics.median(floor_cpu):.3f} s"
+    )
     runs = 2 if args.quick else args.runs
     ok = True
     load = os.getloadavg()[0]
