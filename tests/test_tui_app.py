@@ -744,3 +744,21 @@ def test_clicking_a_chip_removes_that_filter(demo: Store) -> None:
             assert app.timeline.total == items(demo, Filter(unread_only=True))
 
     run(go())
+
+
+def test_clicking_an_entity_toggles_it(demo: Store) -> None:
+    mentioned = add_entity(demo, TEST_PERSON, "person", "Putin")
+
+    async def go():
+        app = make_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            # Row 0 of the pane is the "People" heading, row 1 the invented person.
+            await pilot.click("#entities", offset=(4, 2))
+            await settle(pilot)
+            assert app.timeline.total == len(mentioned)
+            await pilot.press("e", "enter")  # enter toggles it off again (once, not twice)
+            await settle(pilot)
+            assert app.timeline.total == items(demo)
+
+    run(go())

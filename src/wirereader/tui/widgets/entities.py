@@ -92,6 +92,13 @@ class EntityList(OptionList):
         if ref is not None:
             self.post_message(self.Toggled(ref, False))
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A click on an entity toggles it, as space does (keys are bound above)."""
+        event.stop()
+        ref = self.refs.get(event.option.id or "")
+        if ref is not None:
+            self.post_message(self.Toggled(ref, False))
+
     def action_exclude_entity(self) -> None:
         ref = self._current()
         if ref is not None:
