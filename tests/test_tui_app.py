@@ -24,7 +24,7 @@ from tui_helpers import (
     timeline_lines,
 )
 from wirereader.config import Config, FeedConfig
-from wirereader.model import RawEntry
+from wirereader.model import Link, RawEntry
 from wirereader.query import Filter, Query
 from wirereader.store.db import Store
 from wirereader.tui.actions import ACTIONS
@@ -760,5 +760,40 @@ def test_clicking_an_entity_toggles_it(demo: Store) -> None:
             await pilot.press("e", "enter")  # enter toggles it off again (once, not twice)
             await settle(pilot)
             assert app.timeline.total == items(demo)
+
+    run(go())
+
+
+def test_palette_opens_numbered_links_and_escapes_outside_text(store: Store) -> None:
+    source = store.ensure_source("links2", "file", name="links")
+    store.save_entries(
+        source,
+        [
+            RawEntry(
+                title="linked",
+                url="https://example.org/item",
+                links=[
+                    Link(url="https://example.org/report", title="[b]report[/b]"),
+                    Link(url="file:///etc/passwd", title="local"),
+                ],
+                published=datetime(2025, 1, 2, tzinfo=timezone.utc),
+            )
+        ],
+    )
+    opened: list[str] = []
+
+    async def go():
+        app = make_app(store, Config(topics={"[red]odd[/red] name": "linked"}))
+        app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            text = reader_text(app)
+            assert "[1] this item https://example.org/item" in text
+            assert "[2] [b]report[/b] https://example.org/report" in text
+            commands = {c.title: c for c in app.get_system_commands(app.screen)}
+            assert r"Topic: \[red]odd\[/red] name" in commands
+            commands[r"Open link 2: \[b]report\[/b]"].callback()
+            commands["Open link 3: local"].callback()
+            assert opened == ["https://example.org/report"]
 
     run(go())

@@ -25,6 +25,7 @@ from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.markup import escape as escape_markup
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -470,7 +471,9 @@ class WireReader(App[None]):
         return links[0][1] if links else ""
 
     def action_open_link(self) -> None:
-        url = self._link()
+        self.open_web_link(self._link())
+
+    def open_web_link(self, url: str) -> None:
         if not url:
             self.notify("this item has no link", severity="warning")
             return
@@ -673,9 +676,16 @@ class WireReader(App[None]):
                     f"key: {self.keymap_in_force.get(action.id, action.keys)}",
                     partial(self.run_action, action.action),
                 )
+        # The palette parses its titles as markup: everything from outside is escaped.
         for number, (name, query) in enumerate(self.config.topics.items(), 1):
             yield SystemCommand(
-                f"Topic: {name}",
-                f"{query}  (key {number})" if number <= 9 else query,
+                f"Topic: {escape_markup(name)}",
+                escape_markup(f"{query}  (key {number})" if number <= 9 else query),
                 partial(self.apply_topic, name),
+            )
+        for number, (title, url) in enumerate(self.reader.links, 1):
+            yield SystemCommand(
+                f"Open link {number}: {escape_markup(title[:60] or url[:60])}",
+                escape_markup(url[:200]),
+                partial(self.open_web_link, url),
             )
