@@ -168,7 +168,9 @@ class WireReader(App[None]):
             if cfg.theme in self.available_themes:
                 self.theme = cfg.theme
             else:
-                self.notify(f"unknown theme {cfg.theme!r} in the config", severity="warning")
+                self.notify(
+                    f"unknown theme {cfg.theme!r} in the config", severity="warning", markup=False
+                )
         keymap: dict[str, str] = {}
         for binding_id, keys in cfg.keys.items():
             if binding_id in KNOWN_IDS:
@@ -297,6 +299,7 @@ class WireReader(App[None]):
             self.notify(
                 f"no saved topic {number}: add topics under [topics] in the config",
                 severity="warning",
+                markup=False,  # "[topics]" is text, not a style
             )
             return
         self.apply_topic(names[number - 1])
