@@ -237,14 +237,14 @@ def speed(feeds: int, items: int) -> tuple[int, float, AnalysisReport]:
         ).fetchone()[0]
         threads = store.conn.execute("SELECT count(*) FROM threads").fetchone()[0]
     n = feeds * items
-    stages = "  ".join(f"{k} {v / n * 1e6:.0f} us" for k, v in report.timings.items())
+    stages = "  ".join(f"{k} {v / n * 1e6:.0f} us" for k, v in report.cpu.items())
     # CPU time as well as wall time: on a shared machine the wall clock also counts the
     # time other processes held the cores.
     print(
         f"{n:>7} entries ({feeds} feeds x {items}): wall {took:6.1f} s  {n / took:7.0f} entries/s"
         f"  {took / n * 1e6:6.0f} us/entry | cpu {cpu:6.1f} s  {n / cpu:7.0f} entries/s"
         f"  {cpu / n * 1e6:6.0f} us/entry | reposts {reposts}  threads {threads}"
-        f"  entities {'on' if report.entities else 'off'}  [wall per stage: {stages}]"
+        f"  entities {'on' if report.entities else 'off'}  [cpu per stage: {stages}]"
     )
     return n, cpu, report
 

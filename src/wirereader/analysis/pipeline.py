@@ -30,10 +30,12 @@ class AnalysisReport:
     threads_touched: int = 0
     entities: bool = False  # whether entity extraction ran
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage
 
-    def add_time(self, stage: str, seconds: float) -> None:
+    def add_time(self, stage: str, seconds: float, cpu: float = 0.0) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
 
 
 def _entity_recorder() -> Any:
@@ -105,16 +107,16 @@ def _analyse_batch(
     report: AnalysisReport,
 ) -> None:
     ids = [e.id for e in entries]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     dedup = Deduplicator(conn).run(entries)
     report.reposts += dedup.merged
-    t1 = time.perf_counter()
-    report.add_time("dedup", t1 - t0)
+    t1, c1 = time.perf_counter(), time.process_time()
+    report.add_time("dedup", t1 - t0, c1 - c0)
 
     if record_entities is not None:
         record_entities(conn, ids)
-    t2 = time.perf_counter()
-    report.add_time("entities", t2 - t1)
+    t2, c2 = time.perf_counter(), time.process_time()
+    report.add_time("entities", t2 - t1, c2 - c1)
 
     # Dedup may have turned an entry of this batch into a repost of an older one, or given it
     # the thread of the item it joined: read the outcome back.
@@ -146,7 +148,7 @@ def _analyse_batch(
         "UPDATE entries SET analysed_hash = content_hash WHERE id = ?", [(i,) for i in ids]
     )
     report.entries += len(entries)
-    report.add_time("threads", time.perf_counter() - t2)
+    report.add_time("threads", time.perf_counter() - t2, time.process_time() - c2)
 
 
 def _entity_terms(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
