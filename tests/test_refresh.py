@@ -431,3 +431,29 @@ def test_live_blog_page_that_failed_is_retried_with_the_same_feed(
     )
     second = refresh(store, config())
     assert second.new == 1 and second.results[0].pages == 1
+
+
+def test_a_parser_bug_fails_one_feed_not_the_refresh(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wirereader.sources.feeds as feeds_module
+
+    real_parse = feeds_module.parse_feed
+
+    def fragile_parse(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+        if b"Trap" in data:
+            raise AttributeError("'NoneType' object has no attribute 'text'")
+        return real_parse(data, **kwargs)
+
+    monkeypatch.setattr(feeds_module, "parse_feed", fragile_parse)
+    server.routes["/trap.xml"] = Route(rss("Trap", [item(1)]))
+    server.routes["/fine.xml"] = Route(rss("Fine", [item(2)]))
+    subscribe(store, server.url("/trap.xml"))
+    subscribe(store, server.url("/fine.xml"))
+    report = refresh(store, config())
+    [failure] = report.failures
+    assert failure.error == (
+        f"{server.url('/trap.xml')}: cannot parse the feed "
+        "(AttributeError: 'NoneType' object has no attribute 'text')"
+    )
+    assert report.new == 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -165,13 +166,22 @@ def refresh(
         if progress:
             progress(Progress(len(report.results) - skipped, total, result))
 
+    def save(
+        feed: Feed, outcome: Response | FetchError, parsed: ParsedDocument | Exception | None
+    ) -> None:
+        try:
+            finish(process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed))
+        except sqlite3.OperationalError as exc:  # locked or full: this feed waits for next time
+            error = f"{feed.url}: cannot save to the cache ({_one_line(exc)})"
+            finish(FeedResult(feed.id, feed.name, feed.url, "failed", error=error))
+
     def save_parsed(feed: Feed, outcome: Response, future: Future[ParsedDocument]) -> None:
         parsed: ParsedDocument | Exception
         try:
             parsed = pool.result(future)
         except (ParseFailure, WorkerDied) as exc:
             parsed = exc
-        finish(process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed))
+        save(feed, outcome, parsed)
 
     skipped = len(report.results)
     try:
@@ -189,7 +199,7 @@ def refresh(
                 if future is not None:
                     waiting.append((feed, outcome, future))
             if future is None:
-                finish(process_feed(store, cfg, fetcher, feed, outcome))
+                save(feed, outcome, None)
             while waiting and (waiting[0][2].done() or len(waiting) > limit):
                 save_parsed(*waiting.popleft())
         while waiting:
@@ -327,9 +337,8 @@ def process_feed(
 def body_digest(feed: Feed, cfg: Config, outcome: Response) -> str:
     """Identity of what parsing this body would give: the bytes, the zone naive times are
     read in, and the parser's version."""
-    digest = hashlib.blake2b(outcome.body, digest_size=16)
-    digest.update(f"\0{feed.timezone or cfg.timezone}\0{__version__}".encode())
-    return digest.hexdigest()
+    key = f"{outcome.digest()}\0{feed.timezone or cfg.timezone}\0{__version__}"
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 
 def same_body(feed: Feed, cfg: Config, outcome: Response) -> bool:
@@ -400,15 +409,21 @@ def parse_document(
                 "an HTML page, not a feed (and no live blog on it); "
                 "'wirereader add' finds the feed a page links to"
             ) from None
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise ParseFailure(f"cannot read the live-blog page ({_one_line(exc)})") from None
+        except Exception as exc:  # a parser bug on odd input: this page fails, not the run
+            raise ParseFailure(f"cannot read the live-blog page ({_describe(exc)})") from None
         return document
     try:
         return parse_feed(body, url=url, content_type=content_type, tz=tz)
     except FeedError as exc:
         raise ParseFailure(_one_line(exc)) from None
-    except (ValueError, TypeError, RecursionError) as exc:
-        raise ParseFailure(f"cannot parse the feed ({_one_line(exc)})") from None
+    except Exception as exc:  # a parser bug on odd input: this feed fails, not the run
+        raise ParseFailure(f"cannot parse the feed ({_describe(exc)})") from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ValueError | TypeError | RecursionError):
+        return _one_line(exc)
+    return _one_line(Exception(f"{type(exc).__name__}: {exc}"))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import hashlib
 import heapq
 import http.client
 import itertools
@@ -39,7 +40,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -101,10 +102,17 @@ class Response:
     permanent_url: str = ""  # set when every redirect hop was permanent: the URL to keep using
     attempts: int = 1
     elapsed: float = 0.0
+    _digest: str = field(default="", repr=False, compare=False)
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    def digest(self) -> str:
+        """A hash of the body (computed once): tells a resent, unchanged document apart."""
+        if not self._digest:
+            self._digest = hashlib.blake2b(self.body, digest_size=16).hexdigest()
+        return self._digest
 
 
 @dataclass(frozen=True)
