@@ -108,19 +108,29 @@ def test_fetch_survives_sigkill_at_random_points(tmp_path: Path) -> None:
         complete = snapshot(probe_db)
         assert len(complete) == FEEDS and all(len(v) == ITEMS for v in complete.values())
 
+        # The kill window adapts to the machine's load: a round that finished before its kill
+        # narrows it, a round killed before anything was saved widens it.
         rng = random.Random(1984)
-        mid_run = 0
+        window = full_run
+        partial = 0
         for round_no in range(KILLS):
             db = tmp_path / f"kill{round_no}.sqlite3"
             proc = fetch(db)
-            time.sleep(rng.uniform(0.05, full_run * 0.9))
+            time.sleep(rng.uniform(0.05, window))
+            finished_first = proc.poll() is not None
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=60)
             assert group_gone(proc.pid), f"round {round_no}: processes outlived the killed fetch"
             before = snapshot(db)
             for key, ids in before.items():  # each feed is one transaction: all or nothing
                 assert len(ids) in (0, ITEMS), (round_no, key, len(ids))
-            mid_run += sum(len(v) for v in before.values()) < FEEDS * ITEMS
+            saved = sum(len(v) for v in before.values())
+            if finished_first or saved == FEEDS * ITEMS:
+                window *= 0.7
+            elif saved == 0:
+                window = min(window * 1.15, full_run * 1.5)
+            else:
+                partial += 1
             again = fetch(db)
             _, err = again.communicate(timeout=300)
             assert again.returncode == 0, (round_no, err)
@@ -128,4 +138,5 @@ def test_fetch_survives_sigkill_at_random_points(tmp_path: Path) -> None:
             for key, ids in before.items():  # nothing committed before the kill was lost
                 assert ids <= after[key]
             assert after == complete, round_no
-        assert mid_run >= KILLS // 2, "most kills must land before the fetch finished"
+        print(f"fetch: {KILLS} kills survived, {partial} between two feeds' commits")
+        assert partial >= KILLS // 5, f"only {partial} kills landed between two feeds' commits"

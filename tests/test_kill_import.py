@@ -77,20 +77,31 @@ def counts_by_file(db: Path) -> dict[str, int]:
 def test_import_survives_sigkill_at_random_points(tmp_path: Path) -> None:
     files = write_corpus(tmp_path)
     env = {**os.environ, "WIREREADER_CONFIG": str(tmp_path / "none.toml")}
-    # How long one full run takes here decides where the kills land.
-    start = time.monotonic()
+    # A warm run tells how long one file takes; each round then lets a random number of files
+    # commit (read from the CLI's own lines) and kills at a random moment inside the next one,
+    # so the kills land mid-run however loaded the machine is.
+    run_import(tmp_path / "warm.sqlite3", files, env).communicate(timeout=120)
     probe = run_import(tmp_path / "probe.sqlite3", files, env)
+    assert probe.stdout is not None
+    stamps = []
+    for _ in range(FILES):
+        probe.stdout.readline()
+        stamps.append(time.monotonic())
     probe.communicate(timeout=120)
-    full_run = time.monotonic() - start
+    per_file = (stamps[-1] - stamps[0]) / (FILES - 1)
     rng = random.Random(20250428)
     survived = mid_run = 0
     for round_no in range(KILLS):
         db = tmp_path / f"kill{round_no}.sqlite3"
         proc = run_import(db, files, env)
-        time.sleep(rng.uniform(0.05, full_run))
+        assert proc.stdout is not None
+        let_commit = rng.randrange(FILES)
+        seen = [proc.stdout.readline() for _ in range(let_commit)]
+        time.sleep(rng.uniform(0.0, per_file))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=60)
-        reported = [line.split(":")[0] for line in out.splitlines() if " new, " in line]
+        lines = [*seen, *out.splitlines()]
+        reported = [line.split(":")[0] for line in lines if " new, " in line]
         mid_run += len(reported) < FILES
         if db.exists():
             counts = counts_by_file(db)
@@ -103,5 +114,6 @@ def test_import_survives_sigkill_at_random_points(tmp_path: Path) -> None:
         assert again.returncode == 0, err
         assert counts_by_file(db) == {f.name: ENTRIES_PER_FILE for f in files}
         survived += 1
+    print(f"import: {survived} kills survived, {mid_run} before the last file's commit")
     assert survived == KILLS
     assert mid_run >= KILLS // 2, "most kills must land before the import finished"
