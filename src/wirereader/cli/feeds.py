@@ -32,6 +32,7 @@ from wirereader.refresh import (
     parse_document,
     process_feed,
     refresh,
+    run_analysis,
 )
 from wirereader.refresh import Progress as RefreshProgress
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
@@ -397,7 +398,17 @@ def _refresh_with_bar(
                     Text(f"wirereader: {line}", style="red" if result.failed else "yellow")
                 )
 
-        return refresh(store, cfg, names or None, progress, force=force, fetcher=fetcher)
+        report = refresh(
+            store, cfg, names or None, progress, force=force, fetcher=fetcher, analyse=False
+        )
+    if report.new or report.updated:
+        # Dedup, entities and threads for the new entries: can take a while after a big first
+        # fetch, so say what is going on instead of sitting silent.
+        with console.status(f"analysing {report.new + report.updated} new or changed entries…"):
+            problem = run_analysis(store)
+        if problem:
+            report.warnings.append(problem)
+    return report
 
 
 def _problem_lines(result: FeedResult) -> list[str]:
