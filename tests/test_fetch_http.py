@@ -404,3 +404,25 @@ def test_local_paths_and_file_urls(tmp_path: Path) -> None:
             fetcher.fetch(str(tmp_path))
     with Fetcher(fast(max_bytes=10)) as small, pytest.raises(FetchError, match="limit"):
         small.fetch(str(feed))
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://bad host/feed", "host name is not valid"),
+        ("http://127.0.0.1:99999/feed", "bad port"),
+        ("http:///feed", "no host"),
+        ("ftp://example.invalid/feed", "unsupported URL scheme 'ftp'"),
+    ],
+)
+def test_bad_urls_are_one_line_errors(url: str, message: str) -> None:
+    with Fetcher(fast()) as fetcher, pytest.raises(FetchError) as info:
+        fetcher.fetch(url)
+    assert message in str(info.value) and str(info.value).startswith(url)
+    assert not info.value.transient
+
+
+def test_non_ascii_path_is_quoted(server: FeedServer) -> None:
+    server.routes["/caf%C3%A9%20news.xml"] = Route(BODY)
+    with Fetcher(fast()) as fetcher:
+        assert fetcher.fetch(server.url("/café news.xml")).body == BODY

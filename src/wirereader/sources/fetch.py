@@ -32,6 +32,7 @@ import http.client
 import itertools
 import os
 import random
+import re
 import select
 import socket
 import ssl
@@ -55,6 +56,7 @@ PROJECT_URL = "https://github.com/wirereader/wirereader"
 DEFAULT_USER_AGENT = f"wirereader/{__version__} (+{PROJECT_URL})"
 
 K = TypeVar("K")
+_HOST_CHARS = re.compile(r"[A-Za-z0-9._~:%-]+")  # names, IPv4, IPv6 (brackets already gone)
 _PERMANENT = {301, 308}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -183,6 +185,8 @@ def _request_target(url: str) -> tuple[str, str, int, str]:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
         raise ValueError("host name is not valid") from None
+    if not _HOST_CHARS.fullmatch(ascii_host):
+        raise ValueError("host name is not valid")
     target = quote(parts.path or "/", safe=_SAFE_URL_CHARS)
     if parts.query:
         target += "?" + quote(parts.query, safe=_SAFE_URL_CHARS)
