@@ -205,6 +205,10 @@ HOT_QUERIES = {
         "SELECT id FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL AND id IS NOT ?",
         ("x", 1),
     ),
+    "entries of a feed (feeds listing)": (
+        "SELECT COUNT(*) FROM entries e WHERE e.source_id = ?",
+        (1,),
+    ),
     "live-blog pages of a feed": ("SELECT id, item_id FROM liveblog_pages WHERE feed_id = ?", (1,)),
 }
 
