@@ -205,6 +205,13 @@ HOT_QUERIES = {
         "SELECT id FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL AND id IS NOT ?",
         ("x", 1),
     ),
+    "top entry id (batch insert)": ("SELECT COALESCE(MAX(id), 0) FROM entries", ()),
+    "first versions of a batch": (
+        "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
+        " content_hash, seen_at) SELECT id, title, body, author, published, updated,"
+        " content_hash, 0 FROM entries WHERE id > ? ORDER BY id",
+        (1,),
+    ),
     "entries of a feed (feeds listing)": (
         "SELECT COUNT(*) FROM entries e WHERE e.source_id = ?",
         (1,),
