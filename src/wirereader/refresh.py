@@ -36,11 +36,13 @@ from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Respons
 from wirereader.store.db import SaveResult, Store
 from wirereader.subscriptions import (
     Feed,
+    SubscriptionError,
     adopt_title,
     find_feeds,
     held,
     list_feeds,
     move,
+    normalise_url,
     record_failure,
     record_success,
     sync_config,
@@ -556,9 +558,12 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
     if page.document is not None:
         title = page.document.title or item.title
         if source_id is None:
-            source_id = store.ensure_source(
-                page.url, "page", name=feed.name, title=title, url=page.url
-            )
+            # Keyed like a subscription, so a page also followed directly shares its source.
+            try:
+                key = normalise_url(page.url)
+            except SubscriptionError:
+                key = page.url
+            source_id = store.ensure_source(key, "page", name=feed.name, title=title, url=page.url)
         saved = store.save_entries(source_id, page.document.entries)
     item_hash = "" if page.fallback else item.content_hash()
     now = int(time.time())
