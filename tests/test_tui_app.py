@@ -797,3 +797,22 @@ def test_palette_opens_numbered_links_and_escapes_outside_text(store: Store) -> 
             assert opened == ["https://example.org/report"]
 
     run(go())
+
+
+def test_keys_typed_in_one_burst_after_slash_reach_the_input(demo: Store) -> None:
+    from textual import events
+
+    async def go():
+        app = make_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            # As a terminal delivers a fast typist's keys: all queued before any is handled.
+            app.post_message(events.Key("slash", "/"))
+            for ch in "crimea":
+                app.post_message(events.Key(ch, ch))
+            await settle(pilot)
+            assert app.query_one("#filter-input").value == "crimea"
+            assert app.timeline.total == items(demo, Filter(words=("crimea",)))
+            assert app.refreshing is False and app.state.unread_only is False  # r, u not run
+
+    run(go())

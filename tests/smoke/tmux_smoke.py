@@ -68,9 +68,27 @@ class Tmux:
         raise SmokeFailure(f"{step}: {needle!r} is still on screen:\n{screen}")
 
 
+STATUS = " unread  ? help"  # the status line once the counts are in (not the hint line)
+
+
 def items_on_status(screen: str) -> int:
-    last = [line for line in screen.splitlines() if " items" in line or " item " in line][-1]
-    return int(last.split(" item")[0].split()[-1].replace(",", ""))
+    last = [line for line in screen.splitlines() if STATUS in line][-1]
+    return int(last.split(" item")[0].split()[-1].replace(",", "").rstrip("+"))
+
+
+def settled_count(tmux: Tmux, step: str, timeout: float = 15.0) -> int:
+    """The item count of the status line once it holds still for a second."""
+    deadline = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        screen = tmux.screen()
+        count = items_on_status(screen) if STATUS in screen else -1
+        if count != last:
+            last, since = count, time.monotonic()
+        elif count >= 0 and time.monotonic() - since >= 1.0:
+            return count
+        time.sleep(0.1)
+    raise SmokeFailure(f"{step}: the status line never settled:\n{tmux.screen()}")
 
 
 def smoke(wirereader: str) -> None:
@@ -88,26 +106,21 @@ def smoke(wirereader: str) -> None:
     )
     tmux.run("new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command)
     try:
-        screen = tmux.wait_for(" unread", "startup")  # the status line once counts are in
-        for pane in ("Timeline", "Reader", "Entities", "Threads", "Topics"):
-            if pane not in screen:
-                raise SmokeFailure(f"startup: no {pane} pane:\n{screen}")
-        total = items_on_status(screen)
-        if total < 40:
-            raise SmokeFailure(f"startup: only {total} items from the samples:\n{screen}")
-
+        # Keys go in as soon as the first frame is up, as a fast typist's would.
+        tmux.wait_for("all items", "startup (first frame)")
         tmux.keys("/")
         tmux.literal("crimea")
-        screen = tmux.wait_for("crimea", "text filter input")
-        deadline = time.monotonic() + 10
-        while items_on_status(screen) == total and time.monotonic() < deadline:
-            time.sleep(0.1)
-            screen = tmux.screen()
-        filtered = items_on_status(screen)
-        if not 0 < filtered < total:
-            raise SmokeFailure(f"text filter: {filtered} of {total} items:\n{screen}")
+        tmux.wait_for("crimea", "text filter input")
+        filtered = settled_count(tmux, "filtered counts")
         tmux.keys("Enter", "Escape")
-        screen = tmux.wait_for("all items", "esc clears the filter")
+        tmux.wait_for("all items", "esc clears the filter")
+        total = settled_count(tmux, "counts after esc")
+        screen = tmux.screen()
+        for pane in ("Timeline", "Reader", "Entities", "Threads", "Topics"):
+            if pane not in screen:
+                raise SmokeFailure(f"no {pane} pane:\n{screen}")
+        if total < 40 or not 0 < filtered < total:
+            raise SmokeFailure(f"filter: {filtered} of {total} items:\n{screen}")
 
         tmux.keys("?")
         tmux.wait_for("wirereader keys", "help screen")

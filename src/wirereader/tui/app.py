@@ -20,7 +20,7 @@ from functools import partial, wraps
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -256,6 +256,22 @@ class WireReader(App[None]):
         # At once, not via focus() (deferred): keys typed right after `/` are already queued
         # and must reach the input, not the app's bindings.
         self.screen.set_focus(field)
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and event.is_forwarded
+            and event.is_printable
+            and event.character
+            and isinstance(field := self.focused, FilterInput)
+        ):
+            # Keys typed right after `/` (a fast typist, a paste, a script) were already queued
+            # for the list when the input took the focus; they bubble back up here, and they
+            # belong in the input, not to the app's single-letter bindings.
+            event.stop()
+            field.insert_text_at_cursor(event.character)
+            return
+        await super().on_event(event)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter-input" and event.value != self.state.text:
