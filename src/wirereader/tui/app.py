@@ -153,6 +153,7 @@ class WireReader(App[None]):
 
     def on_mount(self) -> None:
         self._apply_config()
+        self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
         self.show_view(background=False)
         self.timeline.focus()
@@ -273,9 +274,9 @@ class WireReader(App[None]):
             return
         await super().on_event(event)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter-input" and event.value != self.state.text:
-            self.set_state(replace(self.state, text=event.value))
+    def filter_text_changed(self, value: str) -> None:
+        if value != self.state.text:
+            self.set_state(replace(self.state, text=value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter-input":

@@ -6,6 +6,7 @@ chip's own key, never the text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.style import Style
@@ -46,6 +47,8 @@ def chips_text(chips: list[Chip], problems: list[str]) -> Text:
 class FilterInput(Input):
     """The incremental filter: the query language, applied as you type."""
 
+    on_text: Callable[[str], None] | None = None  # set by the app: called on every change
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Clear the text filter", show=False)
     ]
@@ -64,7 +67,12 @@ class FilterInput(Input):
             self.set_reactive(Input.virtual_size, size)
             self._scroll_update(size)
         self.refresh()
-        self.post_message(self.Changed(self, value, None))
+        if self.on_text is not None:
+            # Straight to the app, in this same turn: through the message queue the echo of
+            # the key would paint one frame and the filtered list another, a frame later.
+            self.on_text(value)
+        else:
+            self.post_message(self.Changed(self, value, None))
         if self._initial_value:
             self.cursor_position = len(self.value)
             self._initial_value = False
