@@ -30,7 +30,7 @@ NEAR_DUPLICATE = 0.8  # shingle Jaccard
 CONTAINED = 0.9  # share of the shorter text's shingles found in the longer one
 MIN_BAND_HITS = 2
 MAX_WORDS = 5_000
-MAX_CANDIDATES = 40  # newest first; bounds the work for boilerplate shared by many entries
+MAX_CANDIDATES = 16  # newest first; bounds the work for boilerplate shared by many entries
 
 # Key types, mixed into every key so an exact-text key never meets a band key.
 _EXACT_BODY, _PARAGRAPH, _BAND, _EXACT_TITLE = 1, 2, 3, 4
