@@ -378,6 +378,7 @@ def test_many_feeds_parse_in_worker_processes(
 
     count = 8
     monkeypatch.setattr(parse_pool, "MIN_BYTES", 2000)  # the first feed or two inline
+    monkeypatch.setattr(parse_pool, "START_IN_BACKGROUND", False)
     for n in range(count):
         server.routes[f"/w{n}.xml"] = Route(rss(f"Wire {n}", [item(n), item(n + 100)]))
         subscribe(store, server.url(f"/w{n}.xml"))
