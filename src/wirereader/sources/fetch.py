@@ -124,7 +124,7 @@ class FetchSettings:
     max_bytes: int = 20 * 1024 * 1024  # of the decompressed body
     retries: int = 2  # further attempts after a transient failure
     backoff: float = 1.0  # base delay of the first retry, doubled each time (full jitter)
-    max_retry_after: float = 60.0  # wait at most this long for a Retry-After inside one fetch
+    max_retry_after: float = 10.0  # longer Retry-After: the feed waits for a later refresh
     max_redirects: int = 5
     concurrency: int = 8  # URLs fetched at once
     per_host: int = 2  # of which at most this many on one host
