@@ -139,7 +139,7 @@ class Timeline(ScrollView, can_focus=True):
         elif len(first) < PAGE:
             self.total, self.exact = len(first), True
         else:
-            self.total, self.exact = max(self.total, PAGE * 2), False
+            self.total, self.exact = PAGE * 2, False  # until the count arrives
         index = 0
         if keep is not None and self.total:
             index = query.position((keep.published_at, keep.id))
