@@ -64,7 +64,8 @@ class ThreadList(OptionList):
             title.stylize("bold" if t.id == selected else "")
             line.append_text(title)
             line.append("\n    ")
-            counts = f"{t.matching}/{t.size} items" if t.matching != t.size else f"{t.size} items"
+            noun = "item" if t.size == 1 else "items"
+            counts = f"{t.matching}/{t.size} {noun}" if t.matching != t.size else f"{t.size} {noun}"
             sources = f"{t.sources} source{'s' if t.sources != 1 else ''}"
             # The time span first: it is what tells a live story from an old one.
             facts = Text(f"{span(t.first_at, t.last_at, self.tz)} · {counts} · {sources}", "dim")
