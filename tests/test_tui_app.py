@@ -816,3 +816,15 @@ def test_keys_typed_in_one_burst_after_slash_reach_the_input(demo: Store) -> Non
             assert app.refreshing is False and app.state.unread_only is False  # r, u not run
 
     run(go())
+
+
+def test_config_warnings_show_in_the_app(demo: Store) -> None:
+    cfg = Config(warnings=["config.toml:3: unknown key 'general.colour'"])
+
+    async def go():
+        app = make_app(demo, cfg)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert any("general.colour" in n.message for n in app._notifications)
+
+    run(go())

@@ -165,6 +165,8 @@ class WireReader(App[None]):
 
     def _apply_config(self) -> None:
         cfg = self.config
+        for message in cfg.warnings[:3]:  # also on stderr, which the app's screen hides
+            self.notify(message, severity="warning", timeout=8, markup=False)
         if cfg.theme:
             if cfg.theme in self.available_themes:
                 self.theme = cfg.theme
