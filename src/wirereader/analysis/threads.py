@@ -16,7 +16,9 @@ the size of the cache:
 - the title counts `TITLE_WEIGHT` times, more for long bodies (one more per
   `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about.
 The threshold follows the item's length: a headline shares fewer words with its story than an
-article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG`).
+article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG` at
+`LONG_ITEM_TERMS`), and full articles a little more (up to `THRESHOLD_VERY_LONG`), since two
+look-alike events share many words.
 Time decay: similarity x (FLOOR + (1 - FLOOR) * exp(-gap / 72 h)), the gap measured to the nearer
 end of the thread's span; an item dated far from its story still joins it on strong content (an
 undated article carries its file's time).
@@ -53,6 +55,8 @@ MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
 THRESHOLD_SHORT = 0.05
 THRESHOLD_LONG = 0.15
 LONG_ITEM_TERMS = 40
+VERY_LONG_ITEM_TERMS = 160
+THRESHOLD_VERY_LONG = 0.18
 DECAY_HOURS = 72.0
 FLOOR = 0.7
 
@@ -100,7 +104,11 @@ def time_factor(gap_seconds: float) -> float:
 
 def threshold(distinct_terms: int) -> float:
     share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
-    return THRESHOLD_SHORT + (THRESHOLD_LONG - THRESHOLD_SHORT) * share
+    base = THRESHOLD_SHORT + (THRESHOLD_LONG - THRESHOLD_SHORT) * share
+    if distinct_terms <= LONG_ITEM_TERMS:
+        return base
+    extra = min(1.0, (distinct_terms - LONG_ITEM_TERMS) / (VERY_LONG_ITEM_TERMS - LONG_ITEM_TERMS))
+    return base + (THRESHOLD_VERY_LONG - THRESHOLD_LONG) * extra
 
 
 @dataclass
