@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from conftest import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis import threads
 from wirereader.analysis.pipeline import analyse_pending
@@ -175,8 +177,8 @@ def test_candidate_lookup_is_bounded(store: Store) -> None:
 
 def test_threshold_follows_item_length() -> None:
     assert threads.threshold(3) < threads.threshold(20) < threads.threshold(200)
-    assert threads.threshold(threads.LONG_ITEM_TERMS) == threads.THRESHOLD_LONG
-    assert threads.threshold(10_000) == threads.THRESHOLD_VERY_LONG
+    assert threads.threshold(threads.LONG_ITEM_TERMS) == pytest.approx(threads.THRESHOLD_LONG)
+    assert threads.threshold(10_000) == pytest.approx(threads.THRESHOLD_VERY_LONG)
 
 
 def test_threads_table_matches_entries(store: Store) -> None:
