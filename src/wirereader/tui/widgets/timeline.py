@@ -297,8 +297,8 @@ class Timeline(ScrollView, can_focus=True):
         line.append(" ")
         line.append(self.format_time(row.published_at, width), cls("timeline--time"))
         line.append(" ")
-        if width >= 60:
-            source = _fit(one_line(row.source), 14 if width >= 100 else 10)
+        if width >= 40:  # the source stays, shortened, down to a 40-column list
+            source = _fit(one_line(row.source), 14 if width >= 100 else 10 if width >= 60 else 8)
             line.append(source, cls("timeline--source"))
             line.append(" ")
         label = KIND_LABELS.get(row.kind, row.kind)
