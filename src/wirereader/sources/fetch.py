@@ -52,8 +52,8 @@ from wirereader import __version__
 if TYPE_CHECKING:
     from wirereader.config import Config
 
-PROJECT_URL = "https://github.com/wirereader/wirereader"
-DEFAULT_USER_AGENT = f"wirereader/{__version__} (+{PROJECT_URL})"
+# No home page is published yet, so none is claimed: a name, a version and what we are.
+DEFAULT_USER_AGENT = f"wirereader/{__version__} (terminal news reader; feed fetcher)"
 
 K = TypeVar("K")
 _HOST_CHARS = re.compile(r"[A-Za-z0-9._~:%-]+")  # names, IPv4, IPv6 (brackets already gone)
