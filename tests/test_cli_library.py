@@ -180,3 +180,11 @@ def test_feeds_and_pages_in_legacy_encodings_import(cli, tmp_path: Path) -> None
     titles = {e["title"] for e in json.loads(cli("entries", "--json").out)}
     assert "Crème brûlée for the café" in titles
     assert any("café" in t for t in titles - {"Crème brûlée for the café"})
+
+
+def test_minus_kind_excludes_that_kind(cli) -> None:
+    assert cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London").code == 0
+    kinds = {
+        e["kind"] for e in json.loads(cli("entries", "-kind:summary", "-kind:post", "--json").out)
+    }
+    assert kinds and not kinds & {"summary", "post"}

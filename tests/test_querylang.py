@@ -29,6 +29,11 @@ def test_every_kind_of_term() -> None:
     assert f.words == ("ceasefire",) and f.exclude_words == ("rumour",)
 
 
+def test_minus_kind_excludes_it() -> None:
+    f = parse("kind:breaking -kind:recap -kind:summary").filter
+    assert f.kinds == ("breaking",) and f.exclude_kinds == ("recap", "summary")
+
+
 def test_quoted_entity_value_is_one_entity() -> None:
     f = parse('+place:"North Korea" org:NATO').filter
     assert f.entities == (EntityRef("North Korea", "place"), EntityRef("NATO", "org"))

@@ -34,6 +34,7 @@ class Filter:
     sources: tuple[str, ...] = ()  # source name, title or key containing this
     exclude_sources: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()
     entities: tuple[EntityRef, ...] = ()  # every one must be mentioned
     exclude_entities: tuple[EntityRef, ...] = ()
     thread_id: int | None = None
@@ -167,6 +168,9 @@ class Query:
         if f.kinds:
             clauses.append(f"e.kind IN ({','.join('?' * len(f.kinds))})")
             params += list(f.kinds)
+        if f.exclude_kinds:
+            clauses.append(f"e.kind NOT IN ({','.join('?' * len(f.exclude_kinds))})")
+            params += list(f.exclude_kinds)
         for ref in f.entities:
             clauses.append(f"e.id IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
             params += _entity_params(ref)

@@ -53,6 +53,7 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         "sources": list(f.sources),
         "exclude_sources": list(f.exclude_sources),
         "kinds": list(f.kinds),
+        "exclude_kinds": list(f.exclude_kinds),
         "exclude_words": list(f.exclude_words),
     }
     for token in _tokens(text):
@@ -70,7 +71,7 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         elif sep and value and key == "source":
             lists["exclude_sources" if sign == "-" else "sources"].append(value)
         elif sep and value and key == "kind":
-            lists["kinds"].append(value.lower())
+            lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
         elif sep and value and key in ("since", "until"):
             moment = _moment(value, now)
             if moment is None:

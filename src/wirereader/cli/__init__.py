@@ -41,7 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `entries -place:Crimea`: a filter term that starts with '-' is not an option.
+        terms = next(
+            (getattr(args, n) for n in FILTER_ARGS if isinstance(getattr(args, n, None), list)),
+            None,
+        )
+        if terms is None or not all(_is_filter_term(x) for x in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        terms += extra
     func = getattr(args, "func", None)
     if func is None:
         default = getattr(args, "default_func", None) or _open_app
@@ -56,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `wirereader entries | head`: the reader left; that is not an error.
         sys.stderr.close()
         return 0
+
+
+FILTER_ARGS = ("filter", "query")  # the positional lists that hold filter-language terms
+
+
+def _is_filter_term(token: str) -> bool:
+    return token.startswith("-") and not token.startswith("--") and len(token) > 1
 
 
 def _open_app(args: argparse.Namespace) -> int:
