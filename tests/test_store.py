@@ -111,3 +111,20 @@ def test_garbage_cache_file_gives_a_clear_error(db_path: Path) -> None:
     db_path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CacheError, match="not a usable wirereader cache"):
         Store(db_path)
+
+
+def test_a_migration_numbered_below_the_newest_is_still_applied(monkeypatch, tmp_path) -> None:
+    from wirereader.store import migrations as m
+
+    one = m.Migration(1, "0001_a.sql", "CREATE TABLE a (x);")
+    three = m.Migration(3, "0003_c.sql", "CREATE TABLE c (x);")
+    two = m.Migration(2, "0002_b.sql", "CREATE TABLE b (x);")
+    conn = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+    monkeypatch.setattr(m, "available_migrations", lambda: [one, three])
+    assert m.migrate(conn) == ["0001_a.sql", "0003_c.sql"]
+    monkeypatch.setattr(m, "available_migrations", lambda: [one, two, three])
+    assert m.migrate(conn) == ["0002_b.sql"]  # added later with a lower number: still applied
+    assert m.migrate(conn) == []
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"a", "b", "c"} <= tables
+    assert m.current_version(conn) == 3

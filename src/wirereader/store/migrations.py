@@ -68,28 +68,64 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Bring the schema up to date; return the names of the migrations applied."""
-    migrations = available_migrations()
+def applied_versions(conn: sqlite3.Connection) -> set[int]:
+    """Migrations this cache has had. Caches from before the record existed had every
+    migration up to their `user_version`."""
+    has_record = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if has_record:
+        return {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
     version = current_version(conn)
-    latest = migrations[-1].version if migrations else 0
-    if version > latest:
+    return {m.version for m in available_migrations() if m.version <= version}
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Bring the schema up to date; return the names of the migrations applied.
+
+    Each migration the cache has not had is applied, in ascending order, even one numbered
+    below the newest applied (parts of the package own number ranges, so a later change can
+    bring a lower number); `schema_migrations` records each one.
+    """
+    migrations = available_migrations()
+    known = {m.version for m in migrations}
+    latest = max(known, default=0)
+    version = current_version(conn)
+    unknown = {v for v in applied_versions(conn) if v not in known}
+    if version > latest or unknown:
         raise SchemaTooNewError(
             f"cache schema is version {version}, this wirereader knows up to {latest}"
         )
     applied = []
-    for migration in (m for m in migrations if m.version > version):
-        # BEGIN IMMEDIATE takes the write lock; the version is read again under it, because
+    for migration in migrations:
+        if migration.version in applied_versions(conn):
+            continue
+        # BEGIN IMMEDIATE takes the write lock; the record is read again under it, because
         # another process opening the same new cache may have applied this migration meanwhile.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if current_version(conn) < migration.version:
+            done = applied_versions(conn)
+            if migration.version not in done:
                 for statement in split_statements(migration.sql):
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {migration.version}")
+                _record(conn, done | {migration.version}, migration)
                 applied.append(migration.name)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     return applied
+
+
+def _record(conn: sqlite3.Connection, done: set[int], migration: Migration) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+    )
+    for version in sorted(done):  # a cache from before the record: write down what it had
+        conn.execute(
+            "INSERT OR IGNORE INTO schema_migrations (version, name, applied_at)"
+            " VALUES (?, ?, strftime('%s', 'now'))",
+            (version, migration.name if version == migration.version else "(before record)"),
+        )
+    conn.execute(f"PRAGMA user_version = {max(done)}")
