@@ -1,28 +1,29 @@
 """The `wirereader` command: every view of the TUI is also a subcommand with `--json` output.
 
 Each subcommand lives in a module of this package exposing `register(subparsers)`; the module sets
-`func` on its parser. Modules are imported here, so adding a command is one line below.
+`func` on its parser. Modules are imported when the parser is built, so adding a command is one
+line in `_command_modules`. Plain `wirereader` (the reader) never builds it: the reader's start
+time should not pay for importing every command.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from wirereader import __version__
-from wirereader.cli import analysis, app, articles, doctor, feeds, library
 from wirereader.cli.common import UserError, fail
 
-COMMAND_MODULES = [library, doctor, app, articles, feeds, analysis]
+
+def _command_modules() -> list[ModuleType]:
+    from wirereader.cli import analysis, app, articles, doctor, feeds, library
+
+    return [library, doctor, app, articles, feeds, analysis]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="wirereader",
-        description="Live blogs and news feeds as one calm, deduplicated view in the terminal.",
-    )
-    parser.add_argument("--version", action="version", version=f"wirereader {__version__}")
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH",
@@ -33,13 +34,37 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="config file (default: $WIREREADER_CONFIG or the platform config directory)",
     )
+
+
+def _only_global_options(argv: list[str]) -> argparse.Namespace | None:
+    """The options of a bare `wirereader [--db P] [--config P]`, or None for anything else."""
+    light = argparse.ArgumentParser(add_help=False)
+    _global_options(light)
+    try:
+        args, rest = light.parse_known_args(argv)
+    except SystemExit:
+        return None
+    return None if rest else args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wirereader",
+        description="Live blogs and news feeds as one calm, deduplicated view in the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"wirereader {__version__}")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in _command_modules():
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    bare = _only_global_options(arguments)
+    if bare is not None:
+        return _guarded(_open_app, bare)
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -51,10 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if terms is None or not all(_is_filter_term(x) for x in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         terms += extra
-    func = getattr(args, "func", None)
-    if func is None:
-        default = getattr(args, "default_func", None) or _open_app
-        func = default
+    func = getattr(args, "func", None) or _open_app
+    return _guarded(func, args)
+
+
+def _guarded(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; a UserError is one line on stderr and exit 1, never a traceback."""
     try:
         return int(func(args) or 0)
     except UserError as exc:
@@ -75,8 +102,6 @@ def _is_filter_term(token: str) -> bool:
 
 
 def _open_app(args: argparse.Namespace) -> int:
-    try:
-        from wirereader.cli import app
-    except ImportError:  # the TUI layer is optional at this stage
-        raise UserError("the reader app is not available; try 'wirereader entries'") from None
-    return int(app.run_app(args))
+    from wirereader.cli import app
+
+    return app.run_app(args)
