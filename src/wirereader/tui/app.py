@@ -49,6 +49,7 @@ from wirereader.tui.widgets.topics import TopicList
 LAST_REFRESH_KEY = "reader.last_refresh"
 ARTICLES_MODULE = "wirereader.articles.state"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
+WATCH_SECONDS = 2.0  # how often the cache is checked for another process's writes
 COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
 PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
@@ -162,6 +163,37 @@ class WireReader(App[None]):
         self.call_after_refresh(self._first_paint)
         if not self.demo and self._has_feeds():
             self.set_interval(TICK_SECONDS, self._tick)
+        # Another process (`wirereader fetch` from cron, a second terminal) may write to the
+        # cache while the app is open: its new items appear as if the app had fetched them.
+        self._data_version, self._seen_max_id = self._cache_marks()
+        self.set_interval(WATCH_SECONDS, self._watch_cache)
+
+    def _cache_marks(self) -> tuple[int, int]:
+        """(SQLite's data_version, the newest entry id): the first changes on any other
+        connection's commit, so checking it costs one cheap pragma."""
+        conn = self.store.conn
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        newest = int(conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0])
+        return version, newest
+
+    def _watch_cache(self) -> None:
+        if self.refreshing:
+            return  # our own refresh reports what it brought when it is done
+        version = int(self.store.conn.execute("PRAGMA data_version").fetchone()[0])
+        if version == self._data_version:
+            return
+        self._data_version = version
+        new_rows = [
+            (int(r[0]), r[1])
+            for r in self.store.conn.execute(
+                "SELECT id, thread_id FROM entries WHERE id > ? AND repost_of IS NULL",
+                (self._seen_max_id,),
+            )
+        ]
+        self._seen_max_id = max([self._seen_max_id, *(row[0] for row in new_rows)])
+        if new_rows:
+            self.show_view(keep=self.timeline.current)
+            self.notify(self._landed(new_rows), title="New items", markup=False)
 
     def _apply_config(self) -> None:
         cfg = self.config
@@ -624,6 +656,7 @@ class WireReader(App[None]):
             # New items land above: the cursor stays on the item being read.
             self.show_view(keep=self.timeline.current)
             self.notify(self._landed(new_rows), title="New items", markup=False)
+        self._data_version, self._seen_max_id = self._cache_marks()  # already announced
         self._articles_worker()
 
     # -- offline articles ------------------------------------------------------------------------
