@@ -263,35 +263,6 @@ class Store:
             raise CacheError(f"{self.path}: {len(ids)} rows inserted for {len(fresh)} entries")
         return ids
 
-    def _insert_entry(
-        self, conn: sqlite3.Connection, source_id: int, e: RawEntry, digest: str, now: int
-    ) -> int:
-        cur = conn.execute(
-            "INSERT INTO entries (source_id, stable_id, title, body, html, author, published,"
-            " published_at, updated, url, kind, embeds, content_hash, first_seen, last_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                source_id,
-                e.stable_id,
-                e.title,
-                e.body,
-                e.html,
-                e.author,
-                iso(e.published),
-                to_epoch(e.published, now),
-                iso(e.updated),
-                e.url,
-                e.kind.value,
-                embeds_json(e),
-                digest,
-                now,
-                now,
-            ),
-        )
-        entry_id = int(cur.lastrowid or 0)
-        self._add_version(conn, entry_id, e, digest, now)
-        return entry_id
-
     def _update_entry(
         self, conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
     ) -> None:
@@ -337,7 +308,3 @@ class Store:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
