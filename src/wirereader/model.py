@@ -76,11 +76,7 @@ class RawEntry:
 
     def content_hash(self) -> str:
         """Identity of the text a reader sees: a change here makes a new version."""
-        h = hashlib.blake2b(digest_size=12)
-        for part in (self.title, self.body, self.author):
-            h.update(part.encode("utf-8", "surrogatepass"))
-            h.update(b"\x00")
-        return h.hexdigest()
+        return text_hash(self.title, self.body, self.author)
 
 
 @dataclass
@@ -93,6 +89,15 @@ class ParsedDocument:
     format: str = ""  # "text-capture", "article", "jsonl", "rss", "atom", "json-feed", ...
     warnings: list[str] = field(default_factory=list)
     truncated: bool = False  # the input was cut off; what was recovered is in `entries`
+
+
+def text_hash(title: str, body: str, author: str) -> str:
+    """A short digest of what a reader sees of an entry (title, body, author)."""
+    h = hashlib.blake2b(digest_size=12)
+    for part in (title, body, author):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
 
 
 def fallback_stable_id(published: datetime | None, title: str) -> str:

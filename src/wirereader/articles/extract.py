@@ -8,7 +8,6 @@ entry passes through text.clean_text / clean_line.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -22,7 +21,7 @@ from trafilatura.utils import load_html
 from wirereader.articles import blocks as blockmod
 from wirereader.articles.boilerplate import drop_boilerplate, prune_tree
 from wirereader.articles.embeds import rewrite_embeds
-from wirereader.model import Kind, Link, Quote, RawEntry
+from wirereader.model import Kind, Link, Quote, RawEntry, text_hash
 from wirereader.text import clean_line, clean_text
 
 MAX_HTML_CHARS = 8 * 1024 * 1024  # a page bigger than this is cut: articles are far smaller
@@ -46,11 +45,7 @@ class Article:
     quotes: list[Quote] = field(default_factory=list)
 
     def content_hash(self) -> str:
-        h = hashlib.blake2b(digest_size=12)
-        for part in (self.title, self.body, self.author):
-            h.update(part.encode("utf-8", "surrogatepass"))
-            h.update(b"\x00")
-        return h.hexdigest()
+        return text_hash(self.title, self.body, self.author)
 
     def to_entry(self, stable_id: str = "") -> RawEntry:
         """The article as an entry. Embedded posts stay in the body, in place, as `> ` lines
