@@ -255,35 +255,12 @@ def process_feed(
             store, feed, result, str(outcome), interval, outcome.status, outcome.retry_after
         )
     if outcome.not_modified:
-        with store.transaction():
-            _follow_move(store, feed, outcome, result)
-            record_success(
-                store,
-                feed,
-                status=304,
-                interval=interval,
-                etag=outcome.etag,
-                last_modified=outcome.last_modified,
-            )
+        _nothing_new(store, feed, outcome, result, interval, status=304)
         result.status = "not-modified"
         return result
     if parsed is None and same_body(feed, cfg, outcome):
         # The very bytes we parsed and saved last time: nothing can have changed.
-        now = int(time.time())
-        with store.transaction() as conn:
-            _follow_move(store, feed, outcome, result)
-            conn.execute(
-                "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
-                (now, feed.source_id, now),
-            )
-            record_success(
-                store,
-                feed,
-                status=200,
-                interval=interval,
-                etag=outcome.etag,
-                last_modified=outcome.last_modified,
-            )
+        _nothing_new(store, feed, outcome, result, interval, status=200)
         result.status = "unchanged"
         return result
     tz = _zone(feed, cfg, result)
@@ -361,6 +338,28 @@ def _failed(
         store, feed, error, interval=interval, status=status, retry_after=retry_after
     )
     return result
+
+
+def _nothing_new(
+    store: Store, feed: Feed, outcome: Response, result: FeedResult, interval: int, *, status: int
+) -> None:
+    """A fetch that brought nothing new: the feed is healthy, its state recorded."""
+    now = int(time.time())
+    with store.transaction() as conn:
+        _follow_move(store, feed, outcome, result)
+        if status == 200:  # the same bytes again: every entry was seen again (a 304 says less)
+            conn.execute(
+                "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
+                (now, feed.source_id, now),
+            )
+        record_success(
+            store,
+            feed,
+            status=status,
+            interval=interval,
+            etag=outcome.etag,
+            last_modified=outcome.last_modified,
+        )
 
 
 def _follow_move(store: Store, feed: Feed, outcome: Response, result: FeedResult) -> None:
