@@ -218,19 +218,14 @@ def refresh(
     return report
 
 
-def run_analysis(store: Store) -> str:
-    """Run the analysis step if it is installed; '' or a one-line problem."""
-    try:
-        from wirereader.analysis import pipeline  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return ""
-    analyse_pending = getattr(pipeline, "analyse_pending", None)
-    if analyse_pending is None:
-        return ""
+def run_analysis(store: Store, what: str = "entries") -> str:
+    """Dedup, entities and threads for what was just saved; '' or a one-line problem."""
+    from wirereader.analysis.pipeline import analyse_pending
+
     try:
         analyse_pending(store)
-    except Exception as exc:  # the entries are saved; analysis catches up next time
-        return f"analysis of the new entries failed ({type(exc).__name__}: {exc})"
+    except Exception as exc:  # what was saved stays saved; analysis catches up next time
+        return f"analysis of the new {what} failed ({type(exc).__name__}: {exc})"
     return ""
 
 

@@ -26,6 +26,7 @@ from wirereader.articles import state
 from wirereader.articles.extract import ExtractionError, extract_article
 from wirereader.articles.teaser import MODES
 from wirereader.config import Config
+from wirereader.refresh import run_analysis
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
 from wirereader.store.db import Store
 
@@ -149,7 +150,7 @@ def fetch_articles(
                 progress(report.attempted, len(jobs), job, note)
     report.remaining = state.missing_count(store)
     if report.changed_entries:
-        problem = _analyse(store)
+        problem = run_analysis(store, "articles")
         if problem:
             report.warnings.append(problem)
     return report
@@ -334,19 +335,3 @@ def decode_page(response: Response) -> str:
             best = western
         return data.decode(best.encoding, "replace")
     return data.decode("cp1252", "replace")
-
-
-def _analyse(store: Store) -> str:
-    """Let dedup, entities and threads see the new text; '' or a one-line problem."""
-    try:
-        from wirereader.analysis import pipeline
-    except ImportError:
-        return ""
-    analyse = getattr(pipeline, "analyse_pending", None)
-    if analyse is None:
-        return ""
-    try:
-        analyse(store)
-    except Exception as exc:  # the articles are saved; analysis catches up next time
-        return f"analysis of the new articles failed ({type(exc).__name__}: {exc})"
-    return ""
