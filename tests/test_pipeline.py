@@ -178,3 +178,62 @@ def test_odd_entries_are_analysed_without_error(store: Store) -> None:
     assert report.entries == len(odd)
     assert pending_count(store) == 0
     assert analyse_pending(store).entries == 0
+
+
+def _outcome(store: Store) -> list[list[tuple]]:
+    queries = [
+        "SELECT stable_id, repost_of, thread_id, analysed_hash FROM entries ORDER BY id",
+        "SELECT id, title, size, first_at, last_at FROM threads ORDER BY id",
+        "SELECT thread_id, headline_entry, centroid FROM thread_state ORDER BY thread_id",
+        "SELECT id, name, kind, count FROM entities ORDER BY id",
+        "SELECT entity_id, entry_id, mentions FROM entry_entities ORDER BY entity_id, entry_id",
+        "SELECT alias, entity_id FROM entity_aliases ORDER BY alias, entity_id",
+        "SELECT key, entry_id FROM dedup_keys ORDER BY key, entry_id",
+    ]
+    return [[tuple(r) for r in store.conn.execute(q)] for q in queries]
+
+
+def test_a_worker_process_gives_the_same_outcome_as_in_process(tmp_path) -> None:
+    def run(workers: bool) -> tuple[list[list[tuple]], dict[str, float]]:
+        with Store(tmp_path / f"w{workers}.sqlite3") as store:
+            _seeded_without_analysis(store)
+            report = analyse_pending(store, batch_size=9, workers=workers)
+            assert pending_count(store) == 0
+            return _outcome(store), report.cpu
+
+    alone, alone_cpu = run(False)
+    helped, helped_cpu = run(True)
+    assert helped == alone
+    assert "prepare (worker)" not in alone_cpu
+    assert helped_cpu["prepare (worker)"] > 0  # the worker did prepare batches
+
+
+def _seeded_without_analysis(store: Store) -> None:
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    import_file(store, ARTICLE_SEED, analyse=False)
+
+
+def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> None:
+    from wirereader.analysis.dedup import fingerprint
+    from wirereader.analysis.entity_store import record_entities, text_mentions
+    from wirereader.analysis.prepare_pool import prepare
+
+    sid = store.ensure_source("test:one", "feed", name="one")
+    store.save_entries(
+        sid,
+        [RawEntry(title="Mayor Ilse Varga opens the Tormund bridge", body="", stable_id="a")],
+        seen_at=1_700_000_000,
+    )
+    entry_id = store.conn.execute("SELECT id FROM entries").fetchone()[0]
+    stale = prepare([(entry_id, "Old title about Orwen Pask", "", "")], True)
+    stale.texts = {entry_id: ("Old title about Orwen Pask", "")}
+    now = ("Mayor Ilse Varga opens the Tormund bridge", "")
+    assert stale.prints_for([(entry_id, *now)]) == {}
+    assert stale.prints_for([(entry_id, "Old title about Orwen Pask", "")]) == {
+        entry_id: fingerprint("Old title about Orwen Pask", "").without_shingles()
+    }
+    assert text_mentions(*now, "")[0] != stale.mentions[entry_id][0]
+    with store.transaction() as conn:
+        record_entities(conn, [entry_id], extracted=stale.mentions)
+    names = {r[0] for r in store.conn.execute("SELECT name FROM entities")}
+    assert "Ilse Varga" in names and "Orwen Pask" not in names

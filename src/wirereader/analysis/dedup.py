@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from wirereader.analysis import lsh
 from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
@@ -57,24 +58,38 @@ class Fingerprint:
 
     keys: list[int]  # every lookup key: exact text, paragraphs, bands
     exact: int
-    tokens: list[str]
-    shingles: set[int] = field(default_factory=set)
+    size: int  # words in the body (the words themselves are not kept: prints cross processes)
+    # None: left out to cross processes cheaply (most prints are never compared); recomputed
+    # from the body with `body_shingles` when needed.
+    shingles: set[int] | None = field(default_factory=set)
     bands: frozenset[int] = frozenset()  # the LSH band keys among `keys`
 
     @property
     def long(self) -> bool:
-        return len(self.tokens) >= MIN_BODY_WORDS
+        return self.size >= MIN_BODY_WORDS
+
+    def without_shingles(self) -> Fingerprint:
+        return Fingerprint(self.keys, self.exact, self.size, None, self.bands)
+
+
+def _paragraph_words(body: str) -> list[list[str]]:
+    # Beyond MAX_WORDS a text is compared on its start: a hostile 60 MB body costs no more.
+    return [words(p) for p in body[: MAX_WORDS * 12].split("\n\n")]
+
+
+def body_shingles(body: str) -> set[int]:
+    """The shingles `fingerprint` computes for a body."""
+    return shingles([w for para in _paragraph_words(body) for w in para])
 
 
 def fingerprint(title: str, body: str) -> Fingerprint:
-    # Beyond MAX_WORDS a text is compared on its start: a hostile 60 MB body costs no more.
-    paragraphs = [words(p) for p in body[: MAX_WORDS * 12].split("\n\n")]
+    paragraphs = _paragraph_words(body)
     tokens = [w for para in paragraphs for w in para]
     if len(tokens) < MIN_BODY_WORDS:
         # A video, a picture gallery or a one-line post: only the same title and body match.
         text = normalised(strip_kind_prefix(title)) + "\n" + " ".join(tokens)
         exact = text_key(_EXACT_TITLE, text)
-        return Fingerprint([exact] if text.strip() else [], exact, tokens)
+        return Fingerprint([exact] if text.strip() else [], exact, len(tokens))
     exact = text_key(_EXACT_BODY, " ".join(tokens))
     keys = {exact}
     for para in paragraphs:
@@ -83,7 +98,7 @@ def fingerprint(title: str, body: str) -> Fingerprint:
     sh = shingles(tokens)
     bands = frozenset(lsh.band_keys(lsh.signature(sh), _BAND))
     keys.update(bands)
-    return Fingerprint(sorted(keys), exact, tokens, sh, bands)
+    return Fingerprint(sorted(keys), exact, len(tokens), sh, bands)
 
 
 def same_item(a: Fingerprint, b: Fingerprint) -> bool:
@@ -92,6 +107,7 @@ def same_item(a: Fingerprint, b: Fingerprint) -> bool:
         return True
     if not (a.long and b.long):
         return False
+    assert a.shingles is not None and b.shingles is not None  # filled by the caller
     common = len(a.shingles & b.shingles)
     if not common:
         return False
@@ -113,11 +129,18 @@ class Deduplicator:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._prints: dict[int, Fingerprint] = {}
+        self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
 
-    def run(self, entries: list[Entry]) -> DedupOutcome:
+    def run(
+        self, entries: list[Entry], ready: dict[int, Fingerprint] | None = None
+    ) -> DedupOutcome:
+        """Place `entries`; `ready` holds fingerprints already computed (by a worker process)
+        for some of them, from the same text."""
         out = DedupOutcome()
         ordered = sorted(entries, key=lambda e: (e.published_at, e.id))
-        prints = {e.id: fingerprint(e.title, e.body) for e in ordered}
+        ready = ready or {}
+        prints = {e.id: ready.get(e.id) or fingerprint(e.title, e.body) for e in ordered}
+        self._bodies.update((e.id, e.body) for e in ordered)
         self._prints.update(prints)
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
@@ -148,10 +171,12 @@ class Deduplicator:
             candidates = strong | {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
             candidates.discard(entry.id)
             if candidates:
-                matches = self._matches(fp, candidates)
+                matches = self._matches(entry.id, fp, candidates)
                 if matches:
                     self._join(entry, matches, out)
             out.canonical[entry.id] = entry.repost_of or entry.id
+        # In key order: the inserts walk the index once instead of hopping over a large cache.
+        stored.sort(key=itemgetter(0))
         self.conn.executemany(
             "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)", stored
         )
@@ -173,7 +198,7 @@ class Deduplicator:
                 holders[key] = sorted(ids, reverse=True)[:MAX_CANDIDATES]
         return holders
 
-    def _matches(self, fp: Fingerprint, candidates: set[int]) -> list[int]:
+    def _matches(self, entry_id: int, fp: Fingerprint, candidates: set[int]) -> list[int]:
         ids = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
         missing = [i for i in ids if i not in self._prints]
         if missing:
@@ -182,7 +207,21 @@ class Deduplicator:
                 f"SELECT id, title, body FROM entries WHERE id IN ({marks})", missing
             ):
                 self._prints[r[0]] = fingerprint(r[1], r[2])
-        return [i for i in ids if i in self._prints and same_item(fp, self._prints[i])]
+        found = []
+        for i in ids:
+            other = self._prints.get(i)
+            if other is None:
+                continue
+            if other.exact != fp.exact and fp.long and other.long:
+                self._fill(entry_id, fp)
+                self._fill(i, other)
+            if same_item(fp, other):
+                found.append(i)
+        return found
+
+    def _fill(self, entry_id: int, fp: Fingerprint) -> None:
+        if fp.shingles is None:
+            fp.shingles = body_shingles(self._bodies[entry_id])
 
     def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
         marks = ",".join("?" * len(matches))

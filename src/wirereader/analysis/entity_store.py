@@ -33,9 +33,15 @@ class EntityReport:
 
 
 def record_entities(
-    conn: sqlite3.Connection, entries: Sequence[int] | Sequence[EntryText]
+    conn: sqlite3.Connection,
+    entries: Sequence[int] | Sequence[EntryText],
+    *,
+    extracted: dict[int, tuple[str, list[Mention]]] | None = None,
 ) -> EntityReport:
-    """Extract, resolve and store the entities of `entries` (ids, or rows as in `EntryText`)."""
+    """Extract, resolve and store the entities of `entries` (ids, or rows as in `EntryText`).
+
+    `extracted` holds mentions already extracted (by a worker process), each with the
+    `text_hash` of the text it came from: used only when that is still the entry's text."""
     rows = _load(conn, entries)
     report = EntityReport()
     hashes = {row[0]: _text_hash(row) for row in rows}
@@ -45,7 +51,8 @@ def record_entities(
     if not todo:
         return report
 
-    batch = [(extract(r[3], r[4], authors=(r[5],)), _scopes(r)) for r in todo]
+    ready = extracted or {}
+    batch = [(_mentions_of(r, hashes[r[0]], ready), _scopes(r)) for r in todo]
     resolver = _StoredResolver(conn)
     resolver.preload(batch)
     resolved = resolver.resolve_batch(batch)
@@ -74,6 +81,21 @@ def record_entities(
     )
     report.entries = len(todo)
     return report
+
+
+def _mentions_of(
+    row: EntryText, text_hash: str, ready: dict[int, tuple[str, list[Mention]]]
+) -> list[Mention]:
+    found = ready.get(row[0])
+    if found is not None and found[0] == text_hash:
+        return found[1]
+    return extract(row[3], row[4], authors=(row[5],))
+
+
+def text_mentions(title: str, body: str, author: str) -> tuple[str, list[Mention]]:
+    """The text hash and mentions of one entry's text, as `record_entities` would extract them
+    (run in a worker process ahead of the batch)."""
+    return _text_hash((0, 0, None, title, body, author)), extract(title, body, authors=(author,))
 
 
 def _load(

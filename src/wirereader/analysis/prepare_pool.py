@@ -1,0 +1,137 @@
+"""The pure part of analysing a batch (dedup fingerprints, entity mentions) in a worker process.
+
+Dedup, entities and threads all write to SQLite in this process, but fingerprinting a text and
+extracting its names are pure functions of the text, about 40% of the work. While this process
+analyses one batch, a worker prepares the next one, so the two cores both work. What a worker
+returns is used only for an entry whose text is still the one it was computed from (the
+pipeline and `record_entities` check), so the outcome is identical to in-process analysis.
+
+The worker comes from a forkserver (spawn where there is none), never a plain fork: analysis
+runs after a refresh that used fetch threads, and a TUI worker thread may call it. It ends with
+this process (`worker_guard.exit_with`). Any failure of the pool means: prepare in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from wirereader.analysis.dedup import Fingerprint, fingerprint
+from wirereader.analysis.entities import Mention
+from wirereader.worker_guard import exit_with
+
+# Starting a worker (and loading its gazetteer) costs a few tenths of a second: only worth it
+# when several batches are pending.
+MIN_ENTRIES = 6_000
+
+TextRow = tuple[int, str, str, str]  # id, title, body, author
+
+
+class Prepared:
+    """What a worker computed for one batch: per entry id, the text it used, its fingerprint
+    and its (text hash, mentions); `cpu`: the worker's CPU seconds for it."""
+
+    def __init__(
+        self,
+        texts: dict[int, tuple[str, str]],
+        prints: dict[int, Fingerprint],
+        mentions: dict[int, tuple[str, list[Mention]]],
+        cpu: float,
+    ) -> None:
+        self.texts = texts
+        self.prints = prints
+        self.mentions = mentions
+        self.cpu = cpu
+
+    def prints_for(self, entries: list[tuple[int, str, str]]) -> dict[int, Fingerprint]:
+        """Fingerprints of those (id, title, body) whose text is the one they came from."""
+        out = {}
+        for entry_id, title, body in entries:
+            text = self.texts.get(entry_id)
+            if text is not None and text == (title, body):
+                out[entry_id] = self.prints[entry_id]
+        return out
+
+
+def prepare(rows: list[TextRow], with_entities: bool) -> Prepared:
+    """Fingerprints and mentions of `rows` (runs in the worker)."""
+    from wirereader.analysis.entity_store import text_mentions
+
+    cpu = time.process_time()
+    prints: dict[int, Fingerprint] = {}
+    mentions: dict[int, tuple[str, list[Mention]]] = {}
+    for entry_id, title, body, author in rows:
+        title, body = title or "", body or ""
+        # Without shingles: they are most of a print's size, and few prints are ever compared.
+        prints[entry_id] = fingerprint(title, body).without_shingles()
+        if with_entities:
+            mentions[entry_id] = text_mentions(title, body, author)
+    # The texts stay here: the caller still has them (they would double what crosses back).
+    return Prepared({}, prints, mentions, time.process_time() - cpu)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def _start_worker(parent: int) -> None:
+    exit_with(parent)  # a killed analysis must not leave its worker behind
+    from wirereader.analysis.entity_data import gazetteer
+
+    gazetteer()  # loaded while the first batch is analysed in-process
+
+
+class Pending:
+    """A batch sent to the worker, with the texts it was sent (to check them against later)."""
+
+    def __init__(self, future: Future[Prepared], texts: dict[int, tuple[str, str]]) -> None:
+        self.future = future
+        self.texts = texts
+
+
+class PreparePool:
+    """One worker preparing the next batch. `submit` returns None when there is no worker
+    (one core, no semaphores, a broken pool): the caller prepares in-process."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if (os.cpu_count() or 1) < 2:
+            return
+        try:
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)
+            )
+        except Exception:  # no workers on this system: prepare in-process
+            self._pool = None
+
+    def submit(self, rows: list[TextRow], with_entities: bool) -> Pending | None:
+        if self._pool is None or not rows:
+            return None
+        try:
+            future = self._pool.submit(prepare, rows, with_entities)
+        except Exception:
+            self.close()
+            return None
+        return Pending(future, {r[0]: (r[1] or "", r[2] or "") for r in rows})
+
+    def result(self, pending: Pending | None) -> Prepared | None:
+        """The prepared batch, or None if the worker failed (the batch is prepared in-process,
+        and no more work goes to the pool)."""
+        if pending is None:
+            return None
+        try:
+            prepared = pending.future.result()
+        except Exception:
+            self.close()
+            return None
+        prepared.texts = pending.texts
+        return prepared
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
