@@ -155,6 +155,17 @@ def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> No
     assert threads.time_factor(400 * 86400) == threads.FLOOR
 
 
+def test_headlines_decay_over_hours_articles_over_days() -> None:
+    """A headline alone says little: nearness in time counts for more than for a full text."""
+    three_hours = 3 * 3600
+    headline = threads.time_factor(three_hours, 6)
+    article = threads.time_factor(three_hours, threads.LONG_ITEM_TERMS)
+    assert headline < 0.6 < 0.95 < article
+    assert threads.time_factor(0, 6) == 1.0
+    assert threads.time_factor(400 * 86400, 1) == pytest.approx(threads.SHORT_FLOOR, abs=0.02)
+    assert threads.time_factor(400 * 86400, 500) == threads.FLOOR
+
+
 def test_candidate_lookup_is_bounded(store: Store) -> None:
     """Probing a term reads at most POSTINGS threads, newest first, whatever the cache holds."""
     src = store.ensure_source("test:desk", "feed", name="desk")
