@@ -220,3 +220,49 @@ def test_reposts_point_straight_at_the_item_never_a_chain(tmp_path: Path) -> Non
             " WHERE r.repost_of IS NOT NULL"
         ).fetchone()[0]
         assert chained == 0
+
+
+def test_a_kept_fingerprint_is_used_only_for_the_text_it_was_made_from(store: Store) -> None:
+    from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
+
+    a, b = _two_sources(store)
+
+    def entry(source: int, stable_id: str) -> Entry:
+        row = store.conn.execute(
+            "SELECT id, source_id, title, body, published_at FROM entries"
+            " WHERE source_id = ? AND stable_id = ?",
+            (source, stable_id),
+        ).fetchone()
+        return Entry(*row)
+
+    def repost_of_original(change_original: bool) -> int | None:
+        for source, prefix in ((a, "o"), (b, "r")):
+            raw = RawEntry(
+                title="Port strike",
+                # each case its own text, so the second never meets the first
+                body=COUNCIL if change_original else HARBOUR,
+                stable_id=f"{prefix}{change_original}",
+                published=T0,
+            )
+            store.save_entries(source, [raw])
+        cache = PrintCache()
+        original, repost = entry(a, f"o{change_original}"), entry(b, f"r{change_original}")
+        with store.transaction() as conn:
+            Deduplicator(conn, cache).run([original])
+        if change_original:
+            # A body replaced in place (as a fetched article does), after its print was kept.
+            store.conn.execute(
+                "UPDATE entries SET body = ? WHERE id = ?",
+                (
+                    "The lighthouse at Brannock Point reopened to visitors after repairs.",
+                    original.id,
+                ),
+            )
+        with store.transaction() as conn:
+            Deduplicator(conn, cache).run([repost])
+        return store.conn.execute(
+            "SELECT repost_of FROM entries WHERE id = ?", (repost.id,)
+        ).fetchone()[0]
+
+    assert repost_of_original(False) is not None
+    assert repost_of_original(True) is None

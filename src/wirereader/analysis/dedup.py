@@ -123,11 +123,34 @@ class DedupOutcome:
     moved_threads: set[int] = field(default_factory=set)  # threads whose items changed
 
 
+class PrintCache:
+    """Fingerprints of recent batches, kept for one analysis run: a repost's original is often
+    in the batch before, and fingerprinting it again from the cache costs more than reading it.
+    A print is reused only for the very text (title and body) it was made from."""
+
+    LIMIT = 20_000  # entries; then it starts afresh
+
+    def __init__(self) -> None:
+        self.prints: dict[int, tuple[str, str, Fingerprint]] = {}
+
+    def get(self, entry_id: int, title: str, body: str) -> Fingerprint | None:
+        kept = self.prints.get(entry_id)
+        if kept is None or kept[0] != title or kept[1] != body:
+            return None
+        return kept[2]
+
+    def put(self, entry_id: int, title: str, body: str, fp: Fingerprint) -> None:
+        if len(self.prints) >= self.LIMIT:
+            self.prints.clear()
+        self.prints[entry_id] = (title, body, fp)
+
+
 class Deduplicator:
     """Assigns entries to items inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cache: PrintCache | None = None) -> None:
         self.conn = conn
+        self.cache = cache if cache is not None else PrintCache()
         self._prints: dict[int, Fingerprint] = {}
         self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
 
@@ -142,6 +165,8 @@ class Deduplicator:
         prints = {e.id: ready.get(e.id) or fingerprint(e.title, e.body) for e in ordered}
         self._bodies.update((e.id, e.body) for e in ordered)
         self._prints.update(prints)
+        for e in ordered:
+            self.cache.put(e.id, e.title, e.body, prints[e.id])
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
         holders = self._holders({k for fp in prints.values() for k in fp.keys})
@@ -206,7 +231,8 @@ class Deduplicator:
             for r in self.conn.execute(
                 f"SELECT id, title, body FROM entries WHERE id IN ({marks})", missing
             ):
-                self._prints[r[0]] = fingerprint(r[1], r[2])
+                self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or fingerprint(r[1], r[2])
+                self._bodies[r[0]] = r[2]
         found = []
         for i in ids:
             other = self._prints.get(i)

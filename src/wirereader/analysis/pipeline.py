@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from wirereader.analysis.dedup import Deduplicator, Entry
+from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
 from wirereader.analysis.prepare_pool import MIN_ENTRIES, Prepared, PreparePool
 from wirereader.analysis.threads import ThreadIndex
 from wirereader.store.db import Store
@@ -108,6 +108,7 @@ def _run_batches(
     pool: PreparePool | None,
 ) -> None:
     upcoming = None  # the worker's future for the next batch
+    prints = PrintCache()
     while True:
         with store.transaction() as conn:
             rows = conn.execute(_PENDING, (batch_size,)).fetchall()
@@ -132,7 +133,7 @@ def _run_batches(
                 )
                 for r in rows
             ]
-            _analyse_batch(conn, entries, record_entities, index, report, prepared)
+            _analyse_batch(conn, entries, record_entities, index, report, prepared, prints)
         if len(rows) < batch_size:
             break
 
@@ -144,11 +145,12 @@ def _analyse_batch(
     index: ThreadIndex,
     report: AnalysisReport,
     prepared: Prepared | None = None,
+    prints: PrintCache | None = None,
 ) -> None:
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
     ready = prepared.prints_for([(e.id, e.title, e.body) for e in entries]) if prepared else {}
-    dedup = Deduplicator(conn).run(entries, ready)
+    dedup = Deduplicator(conn, prints).run(entries, ready)
     report.reposts += dedup.merged
     t1, c1 = time.perf_counter(), time.process_time()
     report.add_time("dedup", t1 - t0, c1 - c0)
