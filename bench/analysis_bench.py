@@ -2,13 +2,16 @@
 
     python bench/analysis_bench.py            # quality on both story sets, speed at 10k/40k/100k
     python bench/analysis_bench.py --quick    # quality, speed at 10k only
+    python bench/analysis_bench.py --no-quality --workers off   # speed, all in one process
 
 Quality: B-cubed precision / recall / F1 of the threads against gold stories, for
 ../shared/corpus/stories/ecbplus-dev.jsonl (full articles, no times) and uci-dev.csv
 (headlines with times, one source per outlet). Everything goes through the real pipeline: the
 items are saved to a fresh cache and `analyse_pending` places them.
 Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, some with an
-added paragraph), imported then analysed; prints entries/s and per-entry time.
+added paragraph), imported then analysed; prints entries/s and per-entry time. `cpu` counts both
+processes when a worker prepares batches (the default from 6,000 pending entries); `main cpu`
+is this process alone, the wall time on a machine with a core free for the worker.
 """
 
 from __future__ import annotations
