@@ -140,24 +140,32 @@ def _print_rows(rows: list[EntryRow], as_json: bool, *, with_canonical: bool) ->
     width = None if sys.stdout.isatty() else 200
     console = Console(highlight=False, soft_wrap=False, width=width)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim")
-    table.add_column("time", no_wrap=True)
-    table.add_column("source", style="cyan", no_wrap=True, max_width=16)
-    table.add_column("kind", style="magenta", no_wrap=True)
-    table.add_column("title", ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column("author", style="dim", no_wrap=True, max_width=20)
-    for row in rows:
+    # The title takes what the other columns leave, so a long title squeezes itself, never
+    # the id or the time; the author column goes first on a narrow terminal.
+    kinds = ["" if row.kind == "post" else row.kind for row in rows]
+    id_width = max([2, *(len(str(row.id)) for row in rows)])
+    source_width = min(14, max([6, *(len(row.source) for row in rows)]))
+    kind_width = max([4, *(len(kind) for kind in kinds)])
+    show_author = console.width >= 110
+    fixed = id_width + 16 + source_width + kind_width + (20 if show_author else 0)
+    columns = 6 if show_author else 5
+    title_width = max(12, console.width - fixed - 2 * (columns - 1))
+    table.add_column("id", justify="right", style="dim", no_wrap=True, width=id_width)
+    table.add_column("time", no_wrap=True, width=16)
+    table.add_column("source", style="cyan", no_wrap=True, width=source_width)
+    table.add_column("kind", style="magenta", no_wrap=True, width=kind_width)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", width=title_width)
+    if show_author:
+        table.add_column("author", style="dim", no_wrap=True, width=20, overflow="ellipsis")
+    for row, kind in zip(rows, kinds, strict=True):
         when = (row.published or "")[:16].replace("T", " ")
         badge = f" +{len(row.reposts)}" if row.reposts else ""
         # Text(), never markup: titles come from the outside world.
-        table.add_row(
-            Text(str(row.id)),
-            Text(when),
-            Text(row.source),
-            Text("" if row.kind == "post" else row.kind),
-            Text(row.title + badge),
-            Text(row.author),
-        )
+        cells = [Text(str(row.id)), Text(when), Text(row.source), Text(kind)]
+        cells.append(Text(row.title + badge))
+        if show_author:
+            cells.append(Text(row.author))
+        table.add_row(*cells)
     console.print(table)
     if not rows:
         print("no entries", file=sys.stderr)
