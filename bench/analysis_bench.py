@@ -251,7 +251,7 @@ def speed(feeds: int, items: int, workers: bool | None) -> tuple[int, float, Ana
         f"  {took / n * 1e6:6.0f} us/entry | cpu {cpu:6.1f} s  {n / cpu:7.0f} entries/s"
         f"  {cpu / n * 1e6:6.0f} us/entry | main cpu {main_cpu:6.1f} s  {n / main_cpu:7.0f}"
         f" entries/s | reposts {reposts}  threads {threads}"
-        f"  entities {'on' if report.entities else 'off'}  [cpu per stage: {stages}]"
+        f"  [cpu per stage: {stages}]"
     )
     return n, cpu, report
 

@@ -225,7 +225,7 @@ def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> N
         seen_at=1_700_000_000,
     )
     entry_id = store.conn.execute("SELECT id FROM entries").fetchone()[0]
-    stale = prepare([(entry_id, "Old title about Orwen Pask", "", "")], True)
+    stale = prepare([(entry_id, "Old title about Orwen Pask", "", "")])
     stale.texts = {entry_id: ("Old title about Orwen Pask", "")}
     now = ("Mayor Ilse Varga opens the Tormund bridge", "")
     assert stale.prints_for([(entry_id, *now)]) == {}

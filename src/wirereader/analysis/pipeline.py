@@ -11,9 +11,9 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
+from wirereader.analysis.entity_store import record_entities
 from wirereader.analysis.prepare_pool import MIN_ENTRIES, Prepared, PreparePool
 from wirereader.analysis.threads import ThreadIndex
 from wirereader.store.db import Store
@@ -31,7 +31,6 @@ class AnalysisReport:
     reposts: int = 0  # entries that joined an existing item
     threads_created: int = 0
     threads_touched: int = 0
-    entities: bool = False  # whether entity extraction ran
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage
@@ -39,15 +38,6 @@ class AnalysisReport:
     def add_time(self, stage: str, seconds: float, cpu: float = 0.0) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
         self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
-
-
-def _entity_recorder() -> Any:
-    """entity_store.record_entities when that module is installed, else None."""
-    try:
-        from wirereader.analysis import entity_store
-    except ImportError:
-        return None
-    return getattr(entity_store, "record_entities", None)
 
 
 _PENDING = (
@@ -82,8 +72,6 @@ def analyse_pending(
     the outcome is the same as in-process."""
     report = AnalysisReport()
     started = time.perf_counter()
-    record_entities = _entity_recorder()
-    report.entities = record_entities is not None
     # The analysis probes several indexes per entry at random places; SQLite's default 2 MB
     # page cache makes that disk-bound once the cache file is large.
     cache_size = int(store.conn.execute("PRAGMA cache_size").fetchone()[0])
@@ -94,7 +82,7 @@ def analyse_pending(
         workers = pending_count(store) >= MIN_ENTRIES
     pool = PreparePool() if workers else None
     try:
-        _run_batches(store, batch_size, record_entities, index, report, pool)
+        _run_batches(store, batch_size, index, report, pool)
     finally:
         if pool is not None:
             pool.close()
@@ -108,7 +96,6 @@ def analyse_pending(
 def _run_batches(
     store: Store,
     batch_size: int,
-    record_entities: Any,
     index: ThreadIndex,
     report: AnalysisReport,
     pool: PreparePool | None,
@@ -124,7 +111,7 @@ def _run_batches(
             upcoming = None
             if pool is not None and len(rows) == batch_size:
                 texts = conn.execute(_NEXT_TEXTS, (batch_size, batch_size)).fetchall()
-                upcoming = pool.submit([tuple(r) for r in texts], record_entities is not None)
+                upcoming = pool.submit([tuple(r) for r in texts])
             entries = [
                 Entry(
                     id=r[0],
@@ -139,7 +126,7 @@ def _run_batches(
                 )
                 for r in rows
             ]
-            _analyse_batch(conn, entries, record_entities, index, report, prepared, prints)
+            _analyse_batch(conn, entries, index, report, prepared, prints)
         if len(rows) < batch_size:
             break
 
@@ -147,7 +134,6 @@ def _run_batches(
 def _analyse_batch(
     conn: sqlite3.Connection,
     entries: list[Entry],
-    record_entities: Any,
     index: ThreadIndex,
     report: AnalysisReport,
     prepared: Prepared | None = None,
@@ -161,11 +147,10 @@ def _analyse_batch(
     t1, c1 = time.perf_counter(), time.process_time()
     report.add_time("dedup", t1 - t0, c1 - c0)
 
-    if record_entities is not None:
-        if prepared is not None:
-            record_entities(conn, ids, extracted=prepared.mentions)
-        else:
-            record_entities(conn, ids)
+    if prepared is not None:
+        record_entities(conn, ids, extracted=prepared.mentions)
+    else:
+        record_entities(conn, ids)
     t2, c2 = time.perf_counter(), time.process_time()
     report.add_time("entities", t2 - t1, c2 - c1)
 

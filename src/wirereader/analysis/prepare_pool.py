@@ -55,7 +55,7 @@ class Prepared:
         return out
 
 
-def prepare(rows: list[TextRow], with_entities: bool) -> Prepared:
+def prepare(rows: list[TextRow]) -> Prepared:
     """Fingerprints and mentions of `rows` (runs in the worker)."""
     from wirereader.analysis.entity_store import text_mentions
 
@@ -66,8 +66,7 @@ def prepare(rows: list[TextRow], with_entities: bool) -> Prepared:
         title, body = title or "", body or ""
         # Without shingles: they are most of a print's size, and few prints are ever compared.
         prints[entry_id] = fingerprint(title, body).without_shingles()
-        if with_entities:
-            mentions[entry_id] = text_mentions(title, body, author)
+        mentions[entry_id] = text_mentions(title, body, author)
     # The texts stay here: the caller still has them (they would double what crosses back).
     return Prepared({}, prints, mentions, time.process_time() - cpu)
 
@@ -108,11 +107,11 @@ class PreparePool:
         except Exception:  # no workers on this system: prepare in-process
             self._pool = None
 
-    def submit(self, rows: list[TextRow], with_entities: bool) -> Pending | None:
+    def submit(self, rows: list[TextRow]) -> Pending | None:
         if self._pool is None or not rows:
             return None
         try:
-            future = self._pool.submit(prepare, rows, with_entities)
+            future = self._pool.submit(prepare, rows)
         except Exception:
             self.close()
             return None

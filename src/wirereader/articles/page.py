@@ -38,10 +38,8 @@ def parse_article_page(text: str, ctx: ParseContext) -> ParsedDocument:
 
 
 def _as_live_blog(text: str) -> ParsedDocument | None:
-    try:
-        from wirereader.sources import liveblog_html
-    except ImportError:  # the live-blog parser is not part of this build
-        return None
+    from wirereader.sources import liveblog_html
+
     try:
         return liveblog_html.parse_page(text)
     except liveblog_html.NotALiveBlog:

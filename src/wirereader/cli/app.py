@@ -68,10 +68,8 @@ def load_samples(store: Store, *, analysed: bool = True) -> int:
 
 def analyse(store: Store) -> None:
     """Dedup, threads and entities for what was imported (a no-op when nothing is pending)."""
-    try:
-        from wirereader.analysis.pipeline import analyse_pending
-    except ImportError:  # the analysis layer is optional: the app shows empty panes
-        return
+    from wirereader.analysis.pipeline import analyse_pending
+
     analyse_pending(store)
 
 

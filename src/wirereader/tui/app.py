@@ -454,10 +454,7 @@ class WireReader(App[None]):
 
     @work(thread=True, group="articles-import")
     def _load_articles_layer(self) -> None:
-        try:
-            importlib.import_module(ARTICLES_MODULE)
-        except ImportError:
-            return  # no article layer: the reader keeps showing feed text
+        importlib.import_module(ARTICLES_MODULE)  # slow (trafilatura): off the UI thread
         self.call_from_thread(self._articles_done)
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:
