@@ -12,7 +12,6 @@ runs fetch threads, and a TUI worker thread may call it, so forking this process
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import tzinfo
 
 from wirereader.model import ParsedDocument
-from wirereader.worker_guard import exit_with
+from wirereader.worker_guard import exit_with, worker_context
 
 # Workers start (in the background) once this much has been parsed in-process: a usual refresh
 # of a few dozen feeds never starts them; a big one has them within a few tenths of a second.
@@ -31,16 +30,6 @@ MAX_WORKERS = 4
 
 class WorkerDied(RuntimeError):
     """The process parsing a document died (a crash or the memory limit), not the parser."""
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        # Workers forked from a server that already imported the parsers start in milliseconds.
-        ctx.set_forkserver_preload(["wirereader.refresh"])
-        return ctx
-    return multiprocessing.get_context("spawn")
 
 
 def _parse(body: bytes, url: str, content_type: str, tz: tzinfo | None) -> ParsedDocument:
@@ -99,7 +88,7 @@ class ParsePool:
         try:
             pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=_context(),
+                mp_context=worker_context(),
                 initializer=exit_with,  # a killed refresh must not leave workers behind
                 initargs=(os.getpid(),),
             )

@@ -1,4 +1,4 @@
-"""Helper processes that end when the process that started them ends.
+"""Worker processes: started safely (forkserver), and ended when their parent ends.
 
 A worker blocked on its task queue never notices its parent being killed (SIGKILL runs no
 clean-up, and the queue's pipe stays open in the worker itself), so without this a killed
@@ -7,9 +7,25 @@ clean-up, and the queue's pipe stays open in the worker itself), so without this
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 import time
+from multiprocessing.context import BaseContext
+
+# Modules the forkserver imports once, so that workers forked from it start in milliseconds.
+# One forkserver serves every pool of a process, so every pool's module is listed here.
+PRELOAD = ["wirereader.refresh", "wirereader.analysis.prepare_pool"]
+
+
+def worker_context() -> BaseContext:
+    """A forkserver context (spawn where there is none), never a plain fork: the refresh runs
+    fetch threads, and the reader calls it from a worker thread, so forking is unsafe."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def parent_alive(pid: int) -> bool:

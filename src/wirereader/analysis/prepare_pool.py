@@ -13,14 +13,13 @@ this process (`worker_guard.exit_with`). Any failure of the pool means: prepare 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from wirereader.analysis.dedup import Fingerprint, fingerprint
 from wirereader.analysis.entities import Mention
-from wirereader.worker_guard import exit_with
+from wirereader.worker_guard import exit_with, worker_context
 
 # Starting a worker (and loading its gazetteer) costs a few tenths of a second: only worth it
 # when several batches are pending.
@@ -71,12 +70,6 @@ def prepare(rows: list[TextRow]) -> Prepared:
     return Prepared({}, prints, mentions, time.process_time() - cpu)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
-
-
 def _start_worker(parent: int) -> None:
     exit_with(parent)  # a killed analysis must not leave its worker behind
     from wirereader.analysis.entity_data import gazetteer
@@ -102,7 +95,7 @@ class PreparePool:
             return
         try:
             self._pool = ProcessPoolExecutor(
-                1, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)
+                1, mp_context=worker_context(), initializer=_start_worker, initargs=(os.getpid(),)
             )
         except Exception:  # no workers on this system: prepare in-process
             self._pool = None
