@@ -12,6 +12,28 @@ from pathlib import Path
 from conftest import ARTICLE_SEED, LIVEBLOG_SEED
 
 
+def run_at_once(command: list[str], copies: int, env: dict[str, str]) -> None:
+    """Start `copies` identical commands together; each must succeed without a lock error."""
+    procs = [
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(copies)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+
+
+def entry_counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(entries, distinct (source, stable id) keys): equal when nothing was stored twice."""
+    total, distinct = conn.execute(
+        "SELECT count(*), count(DISTINCT source_id || '/' || stable_id) FROM entries"
+    ).fetchone()
+    return int(total), int(distinct)
+
+
 def test_two_imports_of_the_same_files_at_once_store_each_entry_once(tmp_path: Path) -> None:
     db = tmp_path / "cache.sqlite3"
     extra = tmp_path / "extra.jsonl"
@@ -26,20 +48,9 @@ def test_two_imports_of_the_same_files_at_once_store_each_entry_once(tmp_path: P
         sys.executable, "-m", "wirereader", "--db", str(db), "import", "--tz", "Europe/London",
         str(LIVEBLOG_SEED), str(extra), str(ARTICLE_SEED),
     ]  # fmt: skip
-    procs = [
-        subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-        )
-        for _ in range(3)
-    ]
-    results = [p.communicate(timeout=120) for p in procs]
-    for proc, (_, err) in zip(procs, results, strict=True):
-        assert proc.returncode == 0, err
-        assert "locked" not in err
+    run_at_once(command, 3, env)
     conn = sqlite3.connect(db)
-    total, distinct = conn.execute(
-        "SELECT count(*), count(DISTINCT source_id || '/' || stable_id) FROM entries"
-    ).fetchone()
+    total, distinct = entry_counts(conn)
     assert total == distinct == 55 + 2000 + 1
     versions = conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0]
     assert versions == total  # nobody stored a second copy of an unchanged text
@@ -83,20 +94,9 @@ def test_two_fetches_at_once_do_not_duplicate_entries(tmp_path: Path) -> None:
         )
         env = {**os.environ, "WIREREADER_CONFIG": str(config)}
         command = [sys.executable, "-m", "wirereader", "--db", str(db), "fetch", "--force"]
-        procs = [
-            subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-            )
-            for _ in range(2)
-        ]
-        for proc in procs:
-            _, err = proc.communicate(timeout=120)
-            assert proc.returncode == 0, err
-            assert "locked" not in err
+        run_at_once(command, 2, env)
     conn = sqlite3.connect(db)
-    total, distinct = conn.execute(
-        "SELECT count(*), count(DISTINCT source_id || '/' || stable_id) FROM entries"
-    ).fetchone()
+    total, distinct = entry_counts(conn)
     assert total == distinct == 300
     assert conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 6
     assert conn.execute("SELECT count(*) FROM feeds").fetchone()[0] == 6
