@@ -72,6 +72,22 @@ def embeds_json(entry: RawEntry) -> str:
     )
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. On a brand-new file that other processes are opening at the same moment,
+    the switch can answer 'locked' at once, without waiting on the busy timeout: retry it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 class Store:
     """An open cache. Use as a context manager, or call `close()`."""
 
@@ -90,7 +106,7 @@ class Store:
             )
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(self.conn)
             # NORMAL is durable across process kills in WAL mode (only a power cut can lose the
             # last commits, never corrupt the file).
             self.conn.execute("PRAGMA synchronous = NORMAL")
