@@ -99,6 +99,23 @@ def test_cache_from_schema_v1_migrates_without_loss(tmp_path: Path) -> None:
         assert Query(store, Filter(words=("harbour",))).count() == 1
 
 
+def test_migration_marks_entries_without_a_source_time_as_guessed(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.executescript((FIXTURES / "schema-v1.sql").read_text("utf-8"))
+    conn.execute(
+        "INSERT INTO entries (id, source_id, stable_id, title, body, author, published,"
+        " published_at, kind, content_hash, first_seen, last_seen) VALUES (2, 1, 'h:bbbb',"
+        " 'Ferry times posted', '', '', NULL, 1704791900, 'post', 'hash2', 1704791900,"
+        " 1704791900)"
+    )
+    conn.commit()
+    conn.close()
+    with Store(old) as store:
+        got = store.conn.execute("SELECT id, time_guessed FROM entries ORDER BY id").fetchall()
+    assert [tuple(r) for r in got] == [(1, 0), (2, 1)]
+
+
 def test_cache_from_a_newer_wirereader_is_refused(db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     conn.execute(f"PRAGMA user_version = {latest_version() + 1}")

@@ -236,6 +236,22 @@ def test_date_falls_back_to_file_time_without_embeds() -> None:
     modified = datetime(2023, 7, 1, 12, 0, tzinfo=timezone.utc)
     doc = parse(PAST_MIDNIGHT, tz=timezone.utc, modified=modified)
     assert doc.entries[0].published.date() == date(2023, 7, 1)
+    # A day taken from the file is a guess: shown, but not trusted to tell stories apart.
+    assert all(e.time_guessed for e in doc.entries)
+    dated = parse(PAST_MIDNIGHT, tz=timezone.utc, modified=modified, date=date(2023, 6, 30))
+    assert not any(e.time_guessed for e in dated.entries)
+
+
+def test_article_dated_by_its_file_has_a_guessed_time() -> None:
+    modified = datetime(2023, 7, 1, 12, 0, tzinfo=timezone.utc)
+    text = ARTICLE_SEED.read_text("utf-8")
+    assert (
+        parse_article(text, ParseContext("a.txt", None, timezone.utc, modified))
+        .entries[0]
+        .time_guessed
+    )
+    given = parse_article(text, ParseContext("a.txt", date(2025, 4, 28), timezone.utc, modified))
+    assert not given.entries[0].time_guessed
 
 
 def test_hostile_text_is_cleaned_at_ingest() -> None:

@@ -205,3 +205,58 @@ def test_threads_table_matches_entries(store: Store) -> None:
         " (SELECT 1 FROM entries e WHERE e.thread_id = t.id)"
     ).fetchone()[0]
     assert empty == 0
+
+
+_STRIKE_LEADS = {
+    "north": "Dock workers in Velmar walked out over night-shift pay.",
+    "south": "Velmar's dockers stopped work in a row over night-shift pay.",
+    "east": "A walkout over night-shift pay has halted the docks at Velmar.",
+    "west": "Night-shift pay brought Velmar dock workers out on strike.",
+}
+
+
+def _velmar_strike(outlet: str, n: int, when: datetime | None) -> tuple[str, RawEntry]:
+    """The same kind of story in each outlet's words (not reposts of one text)."""
+    return _story(
+        outlet,
+        n,
+        when,  # type: ignore[arg-type]
+        f"Velmar dock workers strike over night-shift pay ({outlet} desk)",
+        f"{_STRIKE_LEADS[outlet]} Container ships wait at anchor outside the harbour and the "
+        "union says the strike lasts until Velmar Quays pays.",
+    )
+
+
+def _threads_of(store: Store, stories: list[tuple[str, RawEntry]]) -> dict[str, int]:
+    for outlet, entry in stories:
+        src = store.ensure_source(f"test:{outlet}", "feed", name=outlet)
+        store.save_entries(src, [entry], seen_at=int((T0 + timedelta(days=400)).timestamp()))
+        analyse_pending(store)  # one analysis per arrival, as feeds come in
+    return {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+
+
+def test_dated_stories_weeks_apart_are_different_threads(store: Store) -> None:
+    """The same words a year later are another strike: sources' own times keep them apart."""
+    got = _threads_of(
+        store,
+        [
+            _velmar_strike("north", 1, T0),
+            _velmar_strike("south", 1, T0 + timedelta(days=3)),
+            _velmar_strike("east", 1, T0 + timedelta(days=365)),
+            _velmar_strike("west", 1, T0 + timedelta(days=365 + threads.STORY_GAP_DAYS - 1)),
+        ],
+    )
+    assert got["north-1"] == got["south-1"], "three days apart: one story"
+    assert got["east-1"] != got["north-1"], "a year apart: another story"
+    assert got["west-1"] == got["east-1"]
+
+
+def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> None:
+    """A feed item with no date (stored at the time it was read, a year later) still joins the
+    story its words belong to: a guessed time never splits a story."""
+    got = _threads_of(store, [_velmar_strike("north", 1, T0), _velmar_strike("south", 1, None)])
+    guessed = store.conn.execute(
+        "SELECT stable_id, time_guessed FROM entries ORDER BY stable_id"
+    ).fetchall()
+    assert [tuple(r) for r in guessed] == [("north-1", 0), ("south-1", 1)]
+    assert got["south-1"] == got["north-1"]

@@ -52,7 +52,8 @@ class RawEntry:
     """One post of a live blog, one feed item or one article, as parsed.
 
     `published` is always timezone-aware; parsers that cannot find a time leave it None and the
-    store falls back to the time it first saw the entry.
+    store falls back to the time it first saw the entry. `time_guessed` marks a time the source
+    did not give (a file's modification day): shown, but not trusted to tell stories apart.
     """
 
     title: str
@@ -60,6 +61,7 @@ class RawEntry:
     stable_id: str = ""
     author: str = ""
     published: datetime | None = None
+    time_guessed: bool = False
     updated: datetime | None = None
     url: str = ""
     kind: Kind = Kind.POST

@@ -50,6 +50,7 @@ class Entry:
     thread_id: int | None = None
     kind: str = "post"
     analysed: bool = False  # analysed before: its text changed since
+    dated: bool = True  # its time is the source's own, not a guess
 
 
 @dataclass

@@ -42,7 +42,8 @@ class AnalysisReport:
 
 _PENDING = (
     "SELECT id, source_id, title, body, published_at, repost_of, thread_id, kind,"
-    " analysed_hash IS NOT NULL FROM entries WHERE analysed_hash IS NOT content_hash"
+    " analysed_hash IS NOT NULL, time_guessed FROM entries"
+    " WHERE analysed_hash IS NOT content_hash"
     " ORDER BY published_at, id LIMIT ?"
 )
 
@@ -123,6 +124,7 @@ def _run_batches(
                     thread_id=r[6],
                     kind=r[7],
                     analysed=bool(r[8]),
+                    dated=not r[9],
                 )
                 for r in rows
             ]

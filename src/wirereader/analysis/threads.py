@@ -25,6 +25,10 @@ undated article carries its file's time). The decay follows the item's length to
 alone says little, so nearness in time weighs more (`SHORT_DECAY_HOURS`, `SHORT_FLOOR` for the
 shortest, rising geometrically to the 72 h scale at `LONG_ITEM_TERMS`); measured on the UCI
 headlines, B-cubed F1 0.785 -> 0.844, full articles unchanged.
+Times the sources gave are trusted, guesses are not: a dated item never joins a thread whose
+dated items are all more than `STORY_GAP_DAYS` away (a story quiet for weeks that comes back is a
+new thread, and look-alike events years apart never meet), while an item with a guessed time (a
+file's modification day, the time a feed without dates was read) is held only to the decay above.
 After a batch, threads of at most `SMALL_THREAD` items started in it get a second look against
 the final centroids: the first reports of a story, placed before it had gathered, join it then.
 Ties and sums are computed in a fixed order, so a result never depends on hash seeds.
@@ -66,6 +70,7 @@ FLOOR = 0.7
 # items with few terms decay over hours, not days (ramping to the above at LONG_ITEM_TERMS).
 SHORT_DECAY_HOURS = 0.5
 SHORT_FLOOR = 0.2
+STORY_GAP_DAYS = 14
 
 
 @dataclass
@@ -84,6 +89,16 @@ class Centroid:
     norm: float = 1.0
     dirty: bool = False
     indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
+    dated_first: int | None = None  # span of the items whose times the sources gave
+    dated_last: int | None = None
+
+    def too_far(self, entry: Entry) -> bool:
+        """A dated item more than STORY_GAP_DAYS from every dated item of the thread."""
+        if not entry.dated or self.dated_first is None or self.dated_last is None:
+            return False
+        when = entry.published_at
+        gap = max(self.dated_first - when, when - self.dated_last, 0)
+        return gap > STORY_GAP_DAYS * 86400
 
     def refresh(self) -> None:
         ranked = sorted(self.weights.items(), key=_weight, reverse=True)
@@ -229,11 +244,13 @@ class ThreadIndex:
         stored: dict[int, str] = {}
         for r in self.conn.execute(
             f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
-            f" s.headline_score, s.centroid FROM threads t"
+            f" s.headline_score, s.centroid, s.dated_first, s.dated_last FROM threads t"
             f" LEFT JOIN thread_state s ON s.thread_id = t.id WHERE t.id IN ({marks})",
             missing,
         ):
-            self.centroids[r[0]] = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
+            c = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
+            c.dated_first, c.dated_last = r[8], r[9]
+            self.centroids[r[0]] = c
             stored[r[0]] = r[7] or ""
         for r in self.conn.execute(
             f"SELECT thread_id, term, weight FROM thread_terms WHERE thread_id IN ({marks})",
@@ -314,7 +331,7 @@ class ThreadIndex:
                 distinct = max(d for _, _, d in items)
                 entry = items[-1][0]
             thread = self._best(entry, vec, distinct, exclude=tid)
-            if thread is None:
+            if thread is None or any(thread.too_far(item) for item, _, _ in items):
                 continue
             for item, item_vec, _ in items:
                 self._add(thread, item, item_vec)
@@ -342,7 +359,7 @@ class ThreadIndex:
         ids.discard(exclude)
         for i in ids:
             c = self.centroids.get(i)
-            if c is None:
+            if c is None or c.too_far(entry):
                 continue
             # Distance to the nearer end of the thread's span: a thread is alive around its
             # first and latest items, and one far-off date (an undated article filed at its
@@ -379,6 +396,10 @@ class ThreadIndex:
         c.size += 1
         c.first_at = min(c.first_at, entry.published_at)
         c.last_at = max(c.last_at, entry.published_at)
+        if entry.dated:
+            when = entry.published_at
+            c.dated_first = when if c.dated_first is None else min(c.dated_first, when)
+            c.dated_last = when if c.dated_last is None else max(c.dated_last, when)
         c.refresh()
         c.dirty = True
         for t in c.top:
@@ -415,10 +436,11 @@ class ThreadIndex:
                 "UPDATE threads SET title = ? WHERE id = ?", [(c.title, c.id) for c in dirty]
             )
             self.conn.executemany(
-                "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
-                " headline_entry = excluded.headline_entry,"
-                " headline_score = excluded.headline_score, centroid = excluded.centroid",
+                "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid,"
+                " dated_first, dated_last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id)"
+                " DO UPDATE SET headline_entry = excluded.headline_entry,"
+                " headline_score = excluded.headline_score, centroid = excluded.centroid,"
+                " dated_first = excluded.dated_first, dated_last = excluded.dated_last",
                 [
                     (
                         c.id,
@@ -427,6 +449,8 @@ class ThreadIndex:
                         json.dumps(
                             [[t, round(w, 6)] for t, w in c.weights.items()], ensure_ascii=False
                         ),
+                        c.dated_first,
+                        c.dated_last,
                     )
                     for c in dirty
                 ],

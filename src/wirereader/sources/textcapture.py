@@ -345,7 +345,8 @@ def parse_capture(text: str, ctx: ParseContext) -> ParsedDocument:
         parsed.append((block, body, quotes, links))
 
     offsets = _day_offsets(blocks)
-    newest, _why = _newest_day(blocks, offsets, [p[2] for p in parsed], ctx)
+    newest, why = _newest_day(blocks, offsets, [p[2] for p in parsed], ctx)
+    guessed = why in ("file modification time", "today")
     tz = ctx.tz or timezone.utc
     entries = []
     for (block, body, quotes, links), offset in zip(parsed, offsets, strict=True):
@@ -358,6 +359,7 @@ def parse_capture(text: str, ctx: ParseContext) -> ParsedDocument:
                 body=_body_text(body),
                 author=clean_line(block.author),
                 published=published,
+                time_guessed=guessed,
                 kind=kind_of(title),
                 quotes=quotes,
                 links=links,
@@ -366,6 +368,7 @@ def parse_capture(text: str, ctx: ParseContext) -> ParsedDocument:
     if header_end:
         summary = _summary(lines[:header_end], entries[0].published)
         if summary is not None:
+            summary.time_guessed = guessed
             entries.insert(0, summary)
     title = entries[0].title if entries and entries[0].kind is Kind.SUMMARY else ""
     return ParsedDocument(
@@ -432,14 +435,16 @@ def parse_article(text: str, ctx: ParseContext) -> ParsedDocument:
             parts.append(f"## {line}")
         else:
             parts.append(line)
-    published = ctx.modified
+    published, guessed = ctx.modified, True
     if ctx.date is not None:
         published = datetime.combine(ctx.date, time(0, 0), tzinfo=ctx.tz or timezone.utc)
+        guessed = False
     entry = RawEntry(
         title=clean_line(title),
         body=_body_text(parts),
         stable_id="article",
         published=published,
+        time_guessed=guessed,
         kind=Kind.ARTICLE,
     )
     return ParsedDocument([entry], title=entry.title, format="article")

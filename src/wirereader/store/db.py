@@ -218,7 +218,7 @@ class Store:
                 )
         return result
 
-    _INSERT_CHUNK = 500  # rows per INSERT statement (15 values each, under SQLite's limit)
+    _INSERT_CHUNK = 500  # rows per INSERT statement (16 values each, under SQLite's limit)
 
     def _insert_entries(
         self,
@@ -239,7 +239,7 @@ class Store:
         top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()[0]
         columns = (
             "source_id, stable_id, title, body, html, author, published, published_at, updated,"
-            " url, kind, embeds, content_hash, first_seen, last_seen"
+            " url, kind, embeds, content_hash, first_seen, last_seen, time_guessed"
         )
         for start in range(0, len(fresh), self._INSERT_CHUNK):
             chunk = fresh[start : start + self._INSERT_CHUNK]
@@ -261,8 +261,9 @@ class Store:
                     digest,
                     now,
                     now,
+                    int(e.time_guessed or e.published is None),
                 )
-            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             conn.execute(f"INSERT INTO entries ({columns}) VALUES {rows}", values)
         # The first version of each new entry is its text as inserted: copy it in one go.
         conn.execute(
