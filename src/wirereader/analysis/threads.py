@@ -3,8 +3,11 @@
 In the spirit of Miranda et al. (2018), "Multilingual Clustering of Streaming News": each new item
 is a TF-IDF vector of its title, body and entities; it joins the most similar thread when the
 cosine with that thread's centroid, damped by the time between them, passes a threshold, else it
-starts a thread. Threads of earlier batches never move, so adding an item costs the same whatever
-the size of the cache:
+starts a thread. The new items of a batch are first grouped with each other (`grouping.py`,
+average linkage by the same score, in parts of `GROUP_ITEMS`), and each group joins a thread, or
+starts one, as a whole: on average over its items, each scored by the rule above against the
+thread's centroid. Threads of earlier batches never move, so adding an item costs the same
+whatever the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
   at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
   `CANDIDATES` threads sharing most of them are compared;
@@ -29,8 +32,6 @@ Times the sources gave are trusted, guesses are not: a dated item never joins a 
 dated items are all more than `STORY_GAP_DAYS` away (a story quiet for weeks that comes back is a
 new thread, and look-alike events years apart never meet), while an item with a guessed time (a
 file's modification day, the time a feed without dates was read) is held only to the decay above.
-After a batch, threads of at most `SMALL_THREAD` items started in it get a second look against
-the final centroids: the first reports of a story, placed before it had gathered, join it then.
 Ties and sums are computed in a fixed order, so a result never depends on hash seeds.
 """
 
@@ -45,25 +46,27 @@ from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
+from wirereader.analysis.grouping import story_groups
 
 TITLE_WEIGHT = 2.0
 TITLE_PER_BODY_TERMS = 40
 IDF_PRIOR_DOCS = 1000
+MAX_DF = 0.5
 ENTITY_WEIGHT = 1.0
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 ITEM_TERMS = 60
 PROBE_TERMS = 10
 POSTINGS = 20
 CANDIDATES = 10
-SMALL_THREAD = 3
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
+GROUP_ITEMS = 500  # items grouped together (see grouping.py)
 MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
-THRESHOLD_SHORT = 0.015
-THRESHOLD_LONG = 0.15
+THRESHOLD_SHORT = 0.016
+THRESHOLD_LONG = 0.16
 LONG_ITEM_TERMS = 40
 VERY_LONG_ITEM_TERMS = 250
-THRESHOLD_VERY_LONG = 0.18
+THRESHOLD_VERY_LONG = 0.19
 DECAY_HOURS = 72.0
 FLOOR = 0.7
 # A headline says little, so being near its story in time is a larger part of the evidence:
@@ -120,10 +123,15 @@ def _weight(pair: tuple[str, float]) -> float:
     return pair[1]
 
 
-def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
+def decay_scale(distinct_terms: int) -> tuple[float, float]:
+    """(hours, floor) of the time decay for an item this long; both grow with its length."""
     share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
     hours = SHORT_DECAY_HOURS * (DECAY_HOURS / SHORT_DECAY_HOURS) ** share  # hours .. days
-    floor = SHORT_FLOOR + (FLOOR - SHORT_FLOOR) * share
+    return hours, SHORT_FLOOR + (FLOOR - SHORT_FLOOR) * share
+
+
+def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
+    hours, floor = decay_scale(distinct_terms)
     return floor + (1.0 - floor) * math.exp(-abs(gap_seconds) / 3600.0 / hours)
 
 
@@ -157,6 +165,7 @@ class ThreadIndex:
         self._new_postings: dict[str, set[int]] = {}
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
+        self._grouped: set[int] = set()  # threads started by the current grouping
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -203,10 +212,14 @@ class ThreadIndex:
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
+        # A term in more than MAX_DF of all items tells no story from another; it would only
+        # make every pair of items look a little alike.
+        common = MAX_DF * n
+        df = self.df
         weights = {
-            t: (1.0 + math.log(c)) * math.log(n / (self.df.get(t, 0) + 1.0))
+            t: (1.0 + math.log(c)) * math.log(n / (df.get(t, 0) + 1.0))
             for t, c in tf.items()
-            if c > 0
+            if c > 0 and df.get(t, 0) <= common
         }
         strongest = (
             heapq.nlargest(ITEM_TERMS, weights.items(), key=_weight)
@@ -287,86 +300,75 @@ class ThreadIndex:
                 self.df[t] = self.df.get(t, 0) + 1
                 self._df_delta[t] += 1
         self.docs += len(counted)
-        placed: list[tuple[Entry, dict[str, float], int]] = []
-        for entry, tf in sorted(counted, key=lambda p: (p[0].published_at, p[0].id)):
-            vec = self.vector(tf)
-            thread = self._best(entry, vec, len(tf))
-            if thread is None:
-                thread = self._create(entry)
-            self._add(thread, entry, vec)
-            out.assigned[entry.id] = thread.id
-            placed.append((entry, vec, len(tf)))
-        self._second_look(placed, out)
+        ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
+        vectors = [self.vector(tf) for _, tf in ordered]
+        distinct = [len(tf) for _, tf in ordered]
+        scales = [decay_scale(d) for d in distinct]
+        # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
+        # with the square of its size); groups of a later part may join threads of earlier ones.
+        for start in range(0, len(ordered), GROUP_ITEMS):
+            part = range(start, min(len(ordered), start + GROUP_ITEMS))
+            groups = story_groups(
+                [vectors[i] for i in part],
+                [ordered[i][0].published_at for i in part],
+                [threshold(distinct[i]) for i in part],
+                [scales[i][0] for i in part],
+                [scales[i][1] for i in part],
+                [ordered[i][0].dated for i in part],
+                STORY_GAP_DAYS * 86400,
+            )
+            self._grouped = set()
+            for group in groups:
+                members = [
+                    (ordered[start + i][0], vectors[start + i], distinct[start + i]) for i in group
+                ]
+                thread = self._best(members)
+                if thread is None:
+                    thread = self._create(members[0][0])
+                    self._grouped.add(thread.id)
+                for entry, vec, _ in members:
+                    self._add(thread, entry, vec)
+                    out.assigned[entry.id] = thread.id
         out.touched = set(out.assigned.values())
-        when = {e.id: e.published_at for e, _, _ in placed}
+        when = {e.id: e.published_at for e, _ in ordered}
         for item, tid in out.assigned.items():
             n, first, last = out.spans.get(tid, (0, when[item], when[item]))
             out.spans[tid] = (n + 1, min(first, when[item]), max(last, when[item]))
         out.created = len({t for t in out.touched if t in self._created})
         return out
 
-    def _second_look(
-        self, placed: list[tuple[Entry, dict[str, float], int]], out: ThreadOutcome
-    ) -> None:
-        """Small threads started in this batch try again against the final centroids.
-
-        Items that came before their story had gathered (the second report of an event) may
-        now fit it: a thread of at most SMALL_THREAD items made in this batch joins the best
-        other thread when its centroid passes the threshold. Earlier batches never move.
-        """
-        members: dict[int, list[tuple[Entry, dict[str, float], int]]] = {}
-        for p in placed:
-            members.setdefault(out.assigned[p[0].id], []).append(p)
-        small = [t for t, ms in members.items() if t in self._created and len(ms) <= SMALL_THREAD]
-        for tid in sorted(small, key=lambda t: (len(members[t]), t)):
-            own = self.centroids.get(tid)
-            if own is None:
-                continue
-            items = members[tid]
-            if len(items) == 1:
-                entry, vec, distinct = items[0]
-            else:
-                norm = own.norm or 1.0
-                vec = {t: w / norm for t, w in own.top.items()}
-                distinct = max(d for _, _, d in items)
-                entry = items[-1][0]
-            thread = self._best(entry, vec, distinct, exclude=tid)
-            if thread is None or any(thread.too_far(item) for item, _, _ in items):
-                continue
-            for item, item_vec, _ in items:
-                self._add(thread, item, item_vec)
-                out.assigned[item.id] = thread.id
-            members.setdefault(thread.id, []).extend(items)
-            del self.centroids[tid]
-            self._created.discard(tid)
-            self.conn.execute("DELETE FROM threads WHERE id = ?", (tid,))
-
-    def _best(
-        self,
-        entry: Entry,
-        vec: dict[str, float],
-        distinct: int,
-        exclude: int = 0,
-    ) -> Centroid | None:
-        probe = heapq.nlargest(PROBE_TERMS, vec.items(), key=_weight)
+    def _best(self, members: list[tuple[Entry, dict[str, float], int]]) -> Centroid | None:
+        """The thread of an earlier batch that a group of new items joins, if any: the one
+        whose centroid scores best averaged over the group, each item's score being its cosine
+        damped by time over its threshold (at least 1 on average to join). Threads started by
+        the same grouping are not candidates: it already decided about them."""
+        summed: dict[str, float] = {}
+        for _, vec, _ in members:
+            for t, w in vec.items():
+                summed[t] = summed.get(t, 0.0) + w
+        probe = heapq.nlargest(PROBE_TERMS, summed.items(), key=_weight)
         hits: Counter[int] = Counter()
         for t, _ in probe:
             hits.update(self._postings(t))
-        # The threads sharing most of the item's strongest terms, newest first on ties.
+        for created in self._grouped:
+            hits.pop(created, None)
+        # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = {i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]}
         self._load_centroids(ids)
-        best, best_score = None, threshold(distinct)
-        ids.discard(exclude)
+        best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
-            if c is None or c.too_far(entry):
+            if c is None or any(c.too_far(entry) for entry, _, _ in members):
                 continue
-            # Distance to the nearer end of the thread's span: a thread is alive around its
-            # first and latest items, and one far-off date (an undated article filed at its
-            # file time) must not make everything in between look close.
-            when = entry.published_at
-            gap = min(abs(when - c.first_at), abs(when - c.last_at))
-            score = c.cosine(vec) * time_factor(gap, distinct)
+            total = 0.0
+            for entry, vec, distinct in members:
+                # Distance to the nearer end of the thread's span: a thread is alive around its
+                # first and latest items, and one far-off date (an undated article filed at its
+                # file time) must not make everything in between look close.
+                when = entry.published_at
+                gap = min(abs(when - c.first_at), abs(when - c.last_at))
+                total += c.cosine(vec) * time_factor(gap, distinct) / threshold(distinct)
+            score = total / len(members)
             if score >= best_score:
                 best, best_score = c, score
         return best

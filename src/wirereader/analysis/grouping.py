@@ -1,0 +1,157 @@
+"""Which of a batch's new items tell the same story: average-linkage clustering of the batch.
+
+Placed one at a time, the first report of a story decides alone: one early mistake pulls a
+story into a look-alike thread, or leaves its first reports behind. Within a batch every item is
+known, so it is clustered first, and each group then joins an older thread, or starts one, as a
+whole (`ThreadIndex.place_batch`).
+
+A pair's score is the cosine of the two items' vectors, damped by the time between them, over
+the threshold for the shorter of the two (a pair of headlines needs less overlap than a pair of
+articles); dated items further apart than the story gap never pair. Groups merge while the
+average score over all their pairs stays at or above 1 (UPGMA): a group is held together by
+most of its pairs, not chained through one. Then each item moves to the group whose centroid
+suits it best, if one passes, since a merge is final and two items that share one quoted
+paragraph can pair up before either meets its story.
+Measured (bench/analysis_bench.py): B-cubed F1 on the UCI headlines 0.844 with one item at a
+time, 0.893 with this; ECB+ 0.871 -> 0.884.
+
+Cost: an n x n Gram matrix over the terms that at least two items share, then at most n - 1
+merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def story_groups(
+    vectors: Sequence[dict[str, float]],
+    times: Sequence[int],
+    thresholds: Sequence[float],
+    decay_hours: Sequence[float],
+    floors: Sequence[float],
+    dated: Sequence[bool],
+    max_gap_seconds: float,
+) -> list[list[int]]:
+    """Groups of indexes into the inputs (unit-length vectors, one per item, in time order),
+    each sorted, the groups ordered by their first item.
+
+    `thresholds`, `decay_hours` and `floors` are per item and grow with its length, so the
+    values for a pair are those of its shorter item: the minimum of the two."""
+    n = len(vectors)
+    if n < 2:
+        return [[i] for i in range(n)]
+    when = np.asarray(times, dtype=np.float64)
+    thr = np.asarray(thresholds, dtype=np.float64)
+    hours = np.asarray(decay_hours, dtype=np.float64)
+    floor = np.asarray(floors, dtype=np.float64)
+    has_time = np.asarray(dated, dtype=bool)
+
+    gram = _gram(vectors)
+    gap = np.abs(when[:, None] - when[None, :])
+    pair_floor = np.minimum.outer(floor, floor)
+    decay = pair_floor + (1.0 - pair_floor) * np.exp(-gap / 3600.0 / np.minimum.outer(hours, hours))
+    score = gram * decay / np.minimum.outer(thr, thr)
+    score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
+    labels = _average_linkage(score)
+    labels = _reassign(gram, labels, when, thr, hours, floor)
+    groups: dict[int, list[int]] = {}
+    for item, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(item)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
+    """Cosines of every pair (the vectors have unit length). Only terms that two or more items
+    share can add to a pair, so the matrix is built over those alone: a few thousand columns
+    where the whole vocabulary would be tens of thousands."""
+    shared = Counter(t for vec in vectors for t in vec)
+    columns: dict[str, int] = {}
+    for term, count in shared.items():
+        if count > 1:
+            columns[term] = len(columns)
+    x = np.zeros((len(vectors), max(1, len(columns))), dtype=np.float64)
+    for i, vec in enumerate(vectors):
+        for term, weight in vec.items():
+            col = columns.get(term)
+            if col is not None:
+                x[i, col] = weight
+    gram = x @ x.T
+    np.fill_diagonal(gram, 1.0)
+    return gram
+
+
+def _average_linkage(score: np.ndarray) -> np.ndarray:
+    """A group label per item: groups merge, best pair first, while their average pairwise
+    score is at least 1 (UPGMA). Each row remembers its best partner, so a merge costs O(n)."""
+    n = score.shape[0]
+    s = score.copy()
+    np.fill_diagonal(s, -np.inf)
+    size = np.ones(n)
+    labels = np.arange(n)
+    best_col = np.argmax(s, axis=1)  # ties: the first, so the outcome is deterministic
+    best_val = s[np.arange(n), best_col]
+    while True:
+        a = int(np.argmax(best_val))
+        if best_val[a] < 1.0:
+            break
+        a, b = sorted((a, int(best_col[a])))
+        merged = (s[a] * size[a] + s[b] * size[b]) / (size[a] + size[b])
+        s[a, :] = merged
+        s[:, a] = merged
+        s[b, :] = -np.inf
+        s[:, b] = -np.inf
+        s[a, a] = -np.inf
+        size[a] += size[b]
+        labels[labels == b] = a
+        best_val[b] = -np.inf
+        stale = (best_col == a) | (best_col == b)
+        stale[a] = True
+        stale[b] = False
+        rows = np.flatnonzero(stale)
+        best_col[rows] = np.argmax(s[rows], axis=1)
+        best_val[rows] = s[rows, best_col[rows]]
+        closer = s[:, a] > best_val
+        closer[a] = closer[b] = False
+        best_col[closer] = a
+        best_val[closer] = s[closer, a]
+    return labels
+
+
+def _reassign(
+    gram: np.ndarray,
+    labels: np.ndarray,
+    times: np.ndarray,
+    thresholds: np.ndarray,
+    decay_hours: np.ndarray,
+    floors: np.ndarray,
+) -> np.ndarray:
+    """One pass moving each item to the group whose centroid (without the item) suits it best
+    by the rule an item joins a thread with: cosine, damped by the time to the group's span at
+    the item's own scale, over the item's threshold; at least 1 to move."""
+    n = len(labels)
+    names, group = np.unique(labels, return_inverse=True)
+    g = len(names)
+    member = np.zeros((n, g))
+    member[np.arange(n), group] = 1.0
+    dots = gram @ member  # item . sum of the group's vectors
+    square = np.einsum("ig,ig->g", member, dots)  # |sum of the group's vectors|^2
+    own = member.astype(bool)
+    # Without the item in its own group: (sum - x) . x = dot - 1, |sum - x|^2 = |sum|^2 - 2 dot + 1
+    norm_sq = np.where(own, square[None, :] - 2.0 * dots + 1.0, square[None, :])
+    dots = np.where(own, dots - 1.0, dots)
+    cos = np.where(norm_sq > 1e-9, dots / np.sqrt(np.maximum(norm_sq, 1e-9)), 0.0)
+    first = np.full(g, np.inf)
+    last = np.full(g, -np.inf)
+    np.minimum.at(first, group, times)
+    np.maximum.at(last, group, times)
+    gap = np.maximum(np.maximum(first[None, :] - times[:, None], times[:, None] - last[None, :]), 0)
+    floor = floors[:, None]
+    decay = floor + (1.0 - floor) * np.exp(-gap / 3600.0 / decay_hours[:, None])
+    score = cos * decay / thresholds[:, None]
+    best = np.argmax(score, axis=1)  # ties: the first group
+    moves = score[np.arange(n), best] >= 1.0
+    return np.where(moves, names[best], labels)
