@@ -73,13 +73,15 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
     for term, count in shared.items():
         if count > 1:
             columns[term] = len(columns)
-    x = np.zeros((len(vectors), max(1, len(columns))), dtype=np.float64)
+    # Single precision: half the memory (500 items x a few thousand shared terms), and the
+    # cosines are compared with thresholds, not to the last bit.
+    x = np.zeros((len(vectors), max(1, len(columns))), dtype=np.float32)
     for i, vec in enumerate(vectors):
         for term, weight in vec.items():
             col = columns.get(term)
             if col is not None:
                 x[i, col] = weight
-    gram = x @ x.T
+    gram = (x @ x.T).astype(np.float64)
     np.fill_diagonal(gram, 1.0)
     return gram
 
