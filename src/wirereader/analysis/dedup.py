@@ -210,7 +210,8 @@ class Deduplicator:
     def _holders(self, keys: set[int]) -> dict[int, list[int]]:
         """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
         holders: dict[int, list[int]] = {}
-        ordered = list(keys)
+        # In key order: each chunk then probes one stretch of the index, not pages all over it.
+        ordered = sorted(keys)
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
             marks = ",".join("?" * len(chunk))

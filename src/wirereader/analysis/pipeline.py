@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
-from wirereader.analysis.entity_store import record_entities
+from wirereader.analysis.entity_store import EntryText, record_entities
 from wirereader.analysis.prepare_pool import MIN_ENTRIES, Prepared, PreparePool
 from wirereader.analysis.threads import ThreadIndex
 from wirereader.store.db import Store
@@ -42,7 +42,7 @@ class AnalysisReport:
 
 _PENDING = (
     "SELECT id, source_id, title, body, published_at, repost_of, thread_id, kind,"
-    " analysed_hash IS NOT NULL FROM entries WHERE analysed_hash IS NOT content_hash"
+    " analysed_hash IS NOT NULL, author FROM entries WHERE analysed_hash IS NOT content_hash"
     " ORDER BY published_at, id LIMIT ?"
 )
 
@@ -102,6 +102,7 @@ def _run_batches(
 ) -> None:
     upcoming = None  # the worker's future for the next batch
     prints = PrintCache()
+    terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
     while True:
         with store.transaction() as conn:
             rows = conn.execute(_PENDING, (batch_size,)).fetchall()
@@ -126,7 +127,8 @@ def _run_batches(
                 )
                 for r in rows
             ]
-            _analyse_batch(conn, entries, index, report, prepared, prints)
+            authors = {r[0]: r[9] for r in rows}
+            _analyse_batch(conn, entries, index, report, prepared, prints, authors, terms)
         if len(rows) < batch_size:
             break
 
@@ -138,6 +140,8 @@ def _analyse_batch(
     report: AnalysisReport,
     prepared: Prepared | None = None,
     prints: PrintCache | None = None,
+    authors: dict[int, str] | None = None,
+    entity_terms: dict[int, str] | None = None,
 ) -> None:
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -147,22 +151,26 @@ def _analyse_batch(
     t1, c1 = time.perf_counter(), time.process_time()
     report.add_time("dedup", t1 - t0, c1 - c0)
 
-    if prepared is not None:
-        record_entities(conn, ids, extracted=prepared.mentions)
-    else:
-        record_entities(conn, ids)
-    t2, c2 = time.perf_counter(), time.process_time()
-    report.add_time("entities", t2 - t1, c2 - c1)
-
     # Dedup may have turned an entry of this batch into a repost of an older one, or given it
-    # the thread of the item it joined: read the outcome back.
+    # the thread of the item it joined: read the outcome back (entities do not change it).
     state = {r[0]: (r[1], r[2]) for r in _select_in(conn, "id, repost_of, thread_id", "id", ids)}
     for e in entries:
         e.repost_of, e.thread_id = state[e.id]
+    if authors is not None:
+        texts = _entity_rows(entries, authors)
+        found = record_entities(conn, texts, extracted=prepared.mentions if prepared else None)
+    else:
+        found = record_entities(conn, ids, extracted=prepared.mentions if prepared else None)
+    t2, c2 = time.perf_counter(), time.process_time()
+    report.add_time("entities", t2 - t1, c2 - c1)
+
     items = [e for e in entries if e.repost_of is None and e.thread_id is None]
     report.items += sum(1 for e in entries if e.repost_of is None)
     index.begin_batch()
-    placed = index.place_batch(items, _entity_terms(conn, [e.id for e in items]))
+    known = found.per_entry
+    placed = index.place_batch(
+        items, _entity_terms(conn, [e.id for e in items], known, entity_terms)
+    )
     index.flush()
     conn.executemany(
         "UPDATE entries SET thread_id = ? WHERE id = ?",
@@ -190,20 +198,42 @@ def _analyse_batch(
         report.add_time("prepare (worker)", 0.0, prepared.cpu)
 
 
-def _entity_terms(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
-    """Entity terms of each entry, by kind and name (not by id, whose order may vary), sorted."""
+def _entity_rows(entries: list[Entry], authors: dict[int, str]) -> list[EntryText]:
+    """The rows `record_entities` would read for these entries, in the order it reads them
+    (each run of 500 ids in id order): the batch's texts are already here, its thread ids were
+    just read back, and entity resolution depends on the order."""
+    rows: list[EntryText] = []
+    for start in range(0, len(entries), 500):
+        for e in sorted(entries[start : start + 500], key=lambda e: e.id):
+            rows.append((e.id, e.source_id, e.thread_id, e.title, e.body, authors[e.id]))
+    return rows
+
+
+def _entity_terms(
+    conn: sqlite3.Connection,
+    ids: list[int],
+    known: dict[int, list[int]] | None = None,
+    cache: dict[int, str] | None = None,
+) -> dict[int, list[str]]:
+    """Entity terms of each entry, by kind and name (not by id, whose order may vary), sorted.
+
+    `known`: the entity ids of entries just extracted (the rest are read from entry_entities);
+    `cache`: entity id -> term, kept for the run (an entity's name and kind never change)."""
+    known = known or {}
+    cache = cache if cache is not None else {}
+    entities: dict[int, list[int]] = {i: known[i] for i in ids if i in known}
+    stored = [i for i in ids if i not in known]
+    for entry_id, entity in _select_in(
+        conn, "entry_id, entity_id", "entry_id", stored, table="entry_entities"
+    ):
+        entities.setdefault(entry_id, []).append(entity)
+    missing = sorted({e for es in entities.values() for e in es if e not in cache})
+    for entity, kind, name in _select_in(conn, "id, kind, name", "id", missing, table="entities"):
+        cache[entity] = f"@{kind}:{name.casefold()}"
     out: dict[int, list[str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for entry_id, kind, name in conn.execute(
-            f"SELECT ee.entry_id, en.kind, en.name FROM entry_entities ee"
-            f" JOIN entities en ON en.id = ee.entity_id WHERE ee.entry_id IN ({marks})",
-            chunk,
-        ):
-            out.setdefault(entry_id, []).append(f"@{kind}:{name.casefold()}")
-    for terms in out.values():
-        terms.sort()
+    for entry_id, found in entities.items():
+        if found:
+            out[entry_id] = sorted(cache[e] for e in found)
     return out
 
 

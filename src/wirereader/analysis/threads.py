@@ -38,6 +38,7 @@ import math
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
@@ -86,7 +87,7 @@ class Centroid:
     indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
 
     def refresh(self) -> None:
-        ranked = sorted(self.weights.items(), key=_weight, reverse=True)
+        ranked = sorted(self.weights.items(), key=_WEIGHT, reverse=True)
         if len(ranked) > KEEP_TERMS:
             del ranked[KEEP_TERMS:]
             self.weights = dict(ranked)
@@ -105,6 +106,9 @@ def _weight(pair: tuple[str, float]) -> float:
     return pair[1]
 
 
+_WEIGHT = itemgetter(1)  # `_weight` at C speed, for the sorts run on every placement
+
+
 def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
     share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
     hours = SHORT_DECAY_HOURS * (DECAY_HOURS / SHORT_DECAY_HOURS) ** share  # hours .. days
@@ -119,6 +123,14 @@ def threshold(distinct_terms: int) -> float:
         return base
     extra = min(1.0, (distinct_terms - LONG_ITEM_TERMS) / (VERY_LONG_ITEM_TERMS - LONG_ITEM_TERMS))
     return base + (THRESHOLD_VERY_LONG - THRESHOLD_LONG) * extra
+
+
+def _top_candidates(hits: Counter[int]) -> list[int]:
+    """The CANDIDATES ids with most hits, more hits first, then the newest (highest id): the
+    order of `sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))`, without sorting them all."""
+    if len(hits) <= CANDIDATES:
+        return sorted(hits, key=lambda i: (hits[i], i), reverse=True)
+    return heapq.nlargest(CANDIDATES, hits, key=lambda i: (hits[i], i))
 
 
 @dataclass
@@ -142,6 +154,9 @@ class ThreadIndex:
         self._new_postings: dict[str, set[int]] = {}
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
+        # Threads a posting still names but that are gone (merged away by a second look in
+        # this run): known absent, so they are not looked up again for every item.
+        self._absent: set[int] = set()
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -152,6 +167,7 @@ class ThreadIndex:
             self.centroids.clear()
             self.df.clear()
             self._db_postings.clear()
+            self._absent.clear()
         self.docs = docs
         self._new_postings.clear()
         self._created = set()
@@ -222,7 +238,7 @@ class ThreadIndex:
         return heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
 
     def _load_centroids(self, ids: set[int]) -> None:
-        missing = [i for i in ids if i not in self.centroids]
+        missing = [i for i in ids if i not in self.centroids and i not in self._absent]
         if not missing:
             return
         marks = ",".join("?" * len(missing))
@@ -246,6 +262,7 @@ class ThreadIndex:
         for i in missing:
             c2 = self.centroids.get(i)
             if c2 is None:
+                self._absent.add(i)
                 continue
             if stored.get(i):
                 c2.weights = {str(t): float(w) for t, w in json.loads(stored[i])}
@@ -336,7 +353,7 @@ class ThreadIndex:
         for t, _ in probe:
             hits.update(self._postings(t))
         # The threads sharing most of the item's strongest terms, newest first on ties.
-        ids = {i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]}
+        ids = set(_top_candidates(hits))
         self._load_centroids(ids)
         best, best_score = None, threshold(distinct)
         ids.discard(exclude)
@@ -360,6 +377,7 @@ class ThreadIndex:
             (strip_kind_prefix(entry.title), entry.published_at, entry.published_at),
         )
         c = Centroid(int(cur.lastrowid or 0), {}, entry.published_at, entry.published_at)
+        self._absent.discard(c.id)  # a deleted thread's id can be given out again
         c.dirty = True
         self.centroids[c.id] = c
         self._created.add(c.id)
