@@ -50,6 +50,8 @@ class Entry:
     thread_id: int | None = None
     kind: str = "post"
     analysed: bool = False  # analysed before: its text changed since
+    # The terms of its title and body for threads, when a worker prepared them from this text.
+    tokens: tuple[list[str], list[str]] | None = None
 
 
 @dataclass

@@ -165,6 +165,9 @@ def _analyse_batch(
     report.add_time("entities", t2 - t1, c2 - c1)
 
     items = [e for e in entries if e.repost_of is None and e.thread_id is None]
+    if prepared is not None:
+        for e in items:
+            e.tokens = prepared.tokens_for(e.id, e.title, e.body)
     report.items += sum(1 for e in entries if e.repost_of is None)
     index.begin_batch()
     known = found.per_entry

@@ -87,7 +87,7 @@ class Centroid:
     indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
 
     def refresh(self) -> None:
-        ranked = sorted(self.weights.items(), key=_WEIGHT, reverse=True)
+        ranked = sorted(self.weights.items(), key=_weight, reverse=True)
         if len(ranked) > KEEP_TERMS:
             del ranked[KEEP_TERMS:]
             self.weights = dict(ranked)
@@ -102,11 +102,10 @@ class Centroid:
         return sum(w * top[t] for t, w in vector.items() if t in top) / self.norm
 
 
-def _weight(pair: tuple[str, float]) -> float:
-    return pair[1]
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), made once
 
-
-_WEIGHT = itemgetter(1)  # `_weight` at C speed, for the sorts run on every placement
+# The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
+_weight = itemgetter(1)
 
 
 def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
@@ -127,10 +126,24 @@ def threshold(distinct_terms: int) -> float:
 
 def _top_candidates(hits: Counter[int]) -> list[int]:
     """The CANDIDATES ids with most hits, more hits first, then the newest (highest id): the
-    order of `sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))`, without sorting them all."""
-    if len(hits) <= CANDIDATES:
-        return sorted(hits, key=lambda i: (hits[i], i), reverse=True)
-    return heapq.nlargest(CANDIDATES, hits, key=lambda i: (hits[i], i))
+    order of `sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]`, found by
+    sorting the counts alone (plain ints) and the few ids tied at the cut."""
+    chosen: list[int]
+    if len(hits) > CANDIDATES:
+        cut = sorted(hits.values(), reverse=True)[CANDIDATES - 1]
+        chosen = [i for i, n in hits.items() if n > cut]
+        ties = sorted((i for i, n in hits.items() if n == cut), reverse=True)
+        chosen += ties[: CANDIDATES - len(chosen)]
+    else:
+        chosen = list(hits)
+    return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
+
+
+def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
+    """The terms of an item's title and body that `ThreadIndex.counts` weighs (a pure function
+    of the text: a worker process prepares them ahead of the batch)."""
+    # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
+    return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
 
 
 @dataclass
@@ -152,6 +165,7 @@ class ThreadIndex:
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
         self._db_postings: dict[str, list[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
+        self._merged: dict[str, tuple[int, list[int]]] = {}  # term -> (len(fresh), postings)
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
         # Threads a posting still names but that are gone (merged away by a second look in
@@ -170,6 +184,7 @@ class ThreadIndex:
             self._absent.clear()
         self.docs = docs
         self._new_postings.clear()
+        self._merged.clear()
         self._created = set()
 
     # -- vectors ------------------------------------------------------------------------------
@@ -177,11 +192,10 @@ class ThreadIndex:
     @staticmethod
     def counts(entry: Entry, entities: list[str]) -> dict[str, float]:
         tf: dict[str, float] = {}
-        # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
-        body = terms(entry.body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+        title, body = entry.tokens or item_tokens(entry.title, entry.body)
         # The headline says what a long piece is about: its weight grows with the body.
         title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
-        for t in terms(strip_kind_prefix(entry.title)):
+        for t in title:
             tf[t] = tf.get(t, 0.0) + title_weight
         for t in body:
             tf[t] = tf.get(t, 0.0) + 1.0
@@ -234,8 +248,14 @@ class ThreadIndex:
         fresh = self._new_postings.get(term)
         if not fresh:
             return known
+        # A batch only adds to `fresh`: while its size holds, the last merge still holds.
+        done = self._merged.get(term)
+        if done is not None and done[0] == len(fresh):
+            return done[1]
         merged = fresh.union(known)
-        return heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
+        result = heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
+        self._merged[term] = (len(fresh), result)
+        return result
 
     def _load_centroids(self, ids: set[int]) -> None:
         missing = [i for i in ids if i not in self.centroids and i not in self._absent]
@@ -442,9 +462,7 @@ class ThreadIndex:
                         c.id,
                         c.headline_entry,
                         c.headline_score,
-                        json.dumps(
-                            [[t, round(w, 6)] for t, w in c.weights.items()], ensure_ascii=False
-                        ),
+                        _JSON.encode([[t, round(w, 6)] for t, w in c.weights.items()]),
                     )
                     for c in dirty
                 ],
@@ -469,3 +487,4 @@ class ThreadIndex:
             if known is not None:
                 self._db_postings[term] = heapq.nlargest(POSTINGS, fresh.union(known))
         self._new_postings.clear()
+        self._merged.clear()
