@@ -8,6 +8,7 @@ Placing a new item never moves an old one: the cache is not re-clustered.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -81,9 +82,17 @@ def analyse_pending(
     if workers is None:
         workers = pending_count(store) >= MIN_ENTRIES
     pool = PreparePool() if workers else None
+    # The run keeps many small containers alive (fingerprints, centroids, postings, rows), and
+    # the cyclic collector kept walking them: 20-27% of this process's CPU at 40k-100k entries.
+    # The analysis makes no reference cycles to speak of (peak memory at 100k: 274 MB either
+    # way, most of it SQLite's page cache), so the collector pauses for the run.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         _run_batches(store, batch_size, index, report, pool)
     finally:
+        if collecting:
+            gc.enable()
         if pool is not None:
             pool.close()
         if cache_size > -CACHE_KIB:

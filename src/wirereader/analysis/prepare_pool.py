@@ -15,6 +15,7 @@ this process (`worker_guard.exit_with`). Any failure of the pool means: prepare 
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,11 +70,22 @@ class Prepared:
 
 
 def prepare(rows: list[TextRow]) -> Prepared:
-    """Fingerprints and mentions of `rows` (runs in the worker)."""
+    """Fingerprints, mentions and terms of `rows` (runs in the worker)."""
+    cpu = time.process_time()
+    # As in the pipeline: no reference cycles here, and the collector's walks cost 10-20%.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare(rows, cpu)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
     from wirereader.analysis.entity_store import text_mentions
     from wirereader.analysis.threads import item_tokens
 
-    cpu = time.process_time()
     prints: dict[int, Fingerprint] = {}
     mentions: dict[int, tuple[str, list[Mention]]] = {}
     tokens: dict[int, Tokens] = {}
