@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 from wirereader.analysis import lsh
@@ -174,29 +175,34 @@ class Deduplicator:
         holders = self._holders({k for fp in prints.values() for k in fp.keys})
         stored: list[tuple[int, int]] = []
         for entry in ordered:
-            fp = prints[entry.id]
+            eid = entry.id
+            fp = prints[eid]
+            bands = fp.bands
             strong: set[int] = set()  # share the exact text or a paragraph
-            band_hits: Counter[int] = Counter()
+            band_holders: list[list[int]] = []  # the holders of each band it shares
             for k in fp.keys:
                 found = holders.get(k)
                 if found is None:
-                    holders[k] = [entry.id]
-                    stored.append((k, entry.id))
+                    holders[k] = [eid]
+                    stored.append((k, eid))
                     continue
-                if k in fp.bands:
-                    band_hits.update(found)
+                if k in bands:
+                    band_holders.append(found)
                 else:
                     strong.update(found)
                 # A key held by MAX_CANDIDATES entries (boilerplate, a very common band) says
                 # little more with each new holder: stop storing it, so lookups stay bounded.
                 if len(found) < MAX_CANDIDATES:
-                    found.append(entry.id)
-                    stored.append((k, entry.id))
+                    found.append(eid)  # counted below as its own hit: discarded with itself
+                    stored.append((k, eid))
             # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
             # bands almost never below 0.5, and almost always above 0.8. Only those candidates
             # are worth reading and comparing.
-            candidates = strong | {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
-            candidates.discard(entry.id)
+            candidates = strong
+            if len(band_holders) >= MIN_BAND_HITS:
+                band_hits = Counter(chain.from_iterable(band_holders))
+                candidates |= {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
+            candidates.discard(eid)
             if candidates:
                 matches = self._matches(entry.id, fp, candidates)
                 if matches:

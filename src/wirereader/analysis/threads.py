@@ -38,6 +38,7 @@ import math
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 from wirereader.analysis.dedup import Entry
@@ -369,9 +370,7 @@ class ThreadIndex:
         exclude: int = 0,
     ) -> Centroid | None:
         probe = heapq.nlargest(PROBE_TERMS, vec.items(), key=_weight)
-        hits: Counter[int] = Counter()
-        for t, _ in probe:
-            hits.update(self._postings(t))
+        hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
         # The threads sharing most of the item's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
