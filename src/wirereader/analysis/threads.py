@@ -303,10 +303,10 @@ class ThreadIndex:
         self._load_df(vocabulary)
         # IDF over the cache and this whole batch: the first items of a batch are weighed
         # like the last ones.
-        for _, tf in counted:
-            for t in tf:
-                self.df[t] = self.df.get(t, 0) + 1
-                self._df_delta[t] += 1
+        # Counted once per term (in first-seen order, as term by term), then added.
+        for t, n in Counter(chain.from_iterable(tf for _, tf in counted)).items():
+            self.df[t] = self.df.get(t, 0) + n
+            self._df_delta[t] += n
         self.docs += len(counted)
         placed: list[tuple[Entry, dict[str, float], int]] = []
         for entry, tf in sorted(counted, key=lambda p: (p[0].published_at, p[0].id)):
