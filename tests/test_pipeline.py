@@ -237,3 +237,29 @@ def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> N
         record_entities(conn, [entry_id], extracted=stale.mentions)
     names = {r[0] for r in store.conn.execute("SELECT name FROM entities")}
     assert "Ilse Varga" in names and "Orwen Pask" not in names
+
+
+def test_the_collector_is_back_as_it_was_after_a_run(store: Store) -> None:
+    import gc
+
+    _seeded_without_analysis(store)
+    assert gc.isenabled()
+    analyse_pending(store)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        store.conn.execute("UPDATE entries SET analysed_hash = NULL")
+        analyse_pending(store)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_prepared_terms_are_used_only_for_the_text_they_came_from() -> None:
+    from wirereader.analysis.prepare_pool import prepare
+
+    done = prepare([(7, "Old title about Orwen Pask", "", "")])
+    done.texts = {7: ("Old title about Orwen Pask", "")}
+    assert done.tokens_for(7, "Old title about Orwen Pask", "") is not None
+    assert done.tokens_for(7, "Mayor Ilse Varga opens the Tormund bridge", "") is None
+    assert done.tokens_for(8, "Old title about Orwen Pask", "") is None

@@ -260,3 +260,27 @@ def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> Non
     ).fetchall()
     assert [tuple(r) for r in guessed] == [("north-1", 0), ("south-1", 1)]
     assert got["south-1"] == got["north-1"]
+
+
+def test_top_candidates_keep_the_sorted_order() -> None:
+    import random
+    from collections import Counter
+
+    rng = random.Random(3)
+    for size in (0, 1, threads.CANDIDATES, threads.CANDIDATES + 1, 60, 200):
+        hits = Counter(
+            {rng.randint(1, 500): rng.choice([1, 1, 1, 2, 2, 3, 5]) for _ in range(size)}
+        )
+        expected = [i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))]
+        assert threads._top_candidates(hits) == expected[: threads.CANDIDATES]
+
+
+def test_prepared_terms_are_the_terms_counted() -> None:
+    from wirereader.analysis.dedup import Entry
+
+    title, body = "Watch: Harbour cranes stop as dockers strike", "Dockers' strike enters day two."
+    fresh = Entry(id=1, source_id=1, title=title, body=body, published_at=0)
+    ready = Entry(1, 1, title, body, 0, tokens=threads.item_tokens(title, body))
+    assert threads.ThreadIndex.counts(ready, ["@org:x"]) == threads.ThreadIndex.counts(
+        fresh, ["@org:x"]
+    )

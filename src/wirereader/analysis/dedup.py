@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 from wirereader.analysis import lsh
@@ -51,6 +52,8 @@ class Entry:
     kind: str = "post"
     analysed: bool = False  # analysed before: its text changed since
     dated: bool = True  # its time is the source's own, not a guess
+    # The terms of its title and body for threads, when a worker prepared them from this text.
+    tokens: tuple[list[str], list[str]] | None = None
 
 
 @dataclass
@@ -173,29 +176,34 @@ class Deduplicator:
         holders = self._holders({k for fp in prints.values() for k in fp.keys})
         stored: list[tuple[int, int]] = []
         for entry in ordered:
-            fp = prints[entry.id]
+            eid = entry.id
+            fp = prints[eid]
+            bands = fp.bands
             strong: set[int] = set()  # share the exact text or a paragraph
-            band_hits: Counter[int] = Counter()
+            band_holders: list[list[int]] = []  # the holders of each band it shares
             for k in fp.keys:
                 found = holders.get(k)
                 if found is None:
-                    holders[k] = [entry.id]
-                    stored.append((k, entry.id))
+                    holders[k] = [eid]
+                    stored.append((k, eid))
                     continue
-                if k in fp.bands:
-                    band_hits.update(found)
+                if k in bands:
+                    band_holders.append(found)
                 else:
                     strong.update(found)
                 # A key held by MAX_CANDIDATES entries (boilerplate, a very common band) says
                 # little more with each new holder: stop storing it, so lookups stay bounded.
                 if len(found) < MAX_CANDIDATES:
-                    found.append(entry.id)
-                    stored.append((k, entry.id))
+                    found.append(eid)  # counted below as its own hit: discarded with itself
+                    stored.append((k, eid))
             # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
             # bands almost never below 0.5, and almost always above 0.8. Only those candidates
             # are worth reading and comparing.
-            candidates = strong | {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
-            candidates.discard(entry.id)
+            candidates = strong
+            if len(band_holders) >= MIN_BAND_HITS:
+                band_hits = Counter(chain.from_iterable(band_holders))
+                candidates |= {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
+            candidates.discard(eid)
             if candidates:
                 matches = self._matches(entry.id, fp, candidates)
                 if matches:
@@ -211,7 +219,8 @@ class Deduplicator:
     def _holders(self, keys: set[int]) -> dict[int, list[int]]:
         """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
         holders: dict[int, list[int]] = {}
-        ordered = list(keys)
+        # In key order: each chunk then probes one stretch of the index, not pages all over it.
+        ordered = sorted(keys)
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
             marks = ",".join("?" * len(chunk))

@@ -13,7 +13,7 @@ import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from wirereader.analysis.entities import Mention, extract
@@ -30,6 +30,8 @@ class EntityReport:
     skipped: int = 0  # entries whose text was extracted before
     mentions: int = 0
     new_entities: int = 0
+    # The entities (ids) of each entry extracted, as now stored in entry_entities.
+    per_entry: dict[int, list[int]] = field(default_factory=dict)
 
 
 def record_entities(
@@ -69,6 +71,7 @@ def record_entities(
             if m.surface != m.canonical:  # the name itself is found by entities.name
                 aliases.add((m.surface, entity))
         per_entry.append((row[0], counts))
+        report.per_entry[row[0]] = list(counts)
         report.mentions += len(mentions)
     _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
     conn.executemany(

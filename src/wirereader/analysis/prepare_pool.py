@@ -1,10 +1,12 @@
-"""The pure part of analysing a batch (dedup fingerprints, entity mentions) in a worker process.
+"""The pure part of analysing a batch (dedup fingerprints, entity mentions, the terms threads
+weigh) in a worker process.
 
-Dedup, entities and threads all write to SQLite in this process, but fingerprinting a text and
-extracting its names are pure functions of the text, about 40% of the work. While this process
-analyses one batch, a worker prepares the next one, so the two cores both work. What a worker
-returns is used only for an entry whose text is still the one it was computed from (the
-pipeline and `record_entities` check), so the outcome is identical to in-process analysis.
+Dedup, entities and threads all write to SQLite in this process, but fingerprinting a text,
+extracting its names and splitting it into terms are pure functions of the text, about half of
+the work. While this process analyses one batch, a worker prepares the next one, so the two
+cores both work. What a worker returns is used only for an entry whose text is still the one
+it was computed from (the pipeline and `record_entities` check), so the outcome is identical
+to in-process analysis.
 
 The worker comes from a forkserver (spawn where there is none), never a plain fork: analysis
 runs after a refresh that used fetch threads, and a TUI worker thread may call it. It ends with
@@ -13,6 +15,7 @@ this process (`worker_guard.exit_with`). Any failure of the pool means: prepare 
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,9 +31,12 @@ MIN_ENTRIES = 6_000
 TextRow = tuple[int, str, str, str]  # id, title, body, author
 
 
+Tokens = tuple[list[str], list[str]]
+
+
 class Prepared:
-    """What a worker computed for one batch: per entry id, the text it used, its fingerprint
-    and its (text hash, mentions); `cpu`: the worker's CPU seconds for it."""
+    """What a worker computed for one batch: per entry id, the text it used, its fingerprint,
+    its (text hash, mentions) and its terms for threads; `cpu`: the worker's CPU seconds."""
 
     def __init__(
         self,
@@ -38,11 +44,20 @@ class Prepared:
         prints: dict[int, Fingerprint],
         mentions: dict[int, tuple[str, list[Mention]]],
         cpu: float,
+        tokens: dict[int, Tokens] | None = None,
     ) -> None:
         self.texts = texts
         self.prints = prints
         self.mentions = mentions
         self.cpu = cpu
+        self.tokens = tokens or {}
+
+    def tokens_for(self, entry_id: int, title: str, body: str) -> Tokens | None:
+        """The terms of this entry for threads, if they came from this very text."""
+        text = self.texts.get(entry_id)
+        if text is None or text != (title, body):
+            return None
+        return self.tokens.get(entry_id)
 
     def prints_for(self, entries: list[tuple[int, str, str]]) -> dict[int, Fingerprint]:
         """Fingerprints of those (id, title, body) whose text is the one they came from."""
@@ -55,19 +70,33 @@ class Prepared:
 
 
 def prepare(rows: list[TextRow]) -> Prepared:
-    """Fingerprints and mentions of `rows` (runs in the worker)."""
-    from wirereader.analysis.entity_store import text_mentions
-
+    """Fingerprints, mentions and terms of `rows` (runs in the worker)."""
     cpu = time.process_time()
+    # As in the pipeline: no reference cycles here, and the collector's walks cost 10-20%.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare(rows, cpu)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
+    from wirereader.analysis.entity_store import text_mentions
+    from wirereader.analysis.threads import item_tokens
+
     prints: dict[int, Fingerprint] = {}
     mentions: dict[int, tuple[str, list[Mention]]] = {}
+    tokens: dict[int, Tokens] = {}
     for entry_id, title, body, author in rows:
         title, body = title or "", body or ""
         # Without shingles: they are most of a print's size, and few prints are ever compared.
         prints[entry_id] = fingerprint(title, body).without_shingles()
         mentions[entry_id] = text_mentions(title, body, author)
+        tokens[entry_id] = item_tokens(title, body)
     # The texts stay here: the caller still has them (they would double what crosses back).
-    return Prepared({}, prints, mentions, time.process_time() - cpu)
+    return Prepared({}, prints, mentions, time.process_time() - cpu, tokens)
 
 
 def _start_worker(parent: int) -> None:

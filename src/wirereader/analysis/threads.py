@@ -43,6 +43,8 @@ import math
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 
 from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
@@ -119,8 +121,10 @@ class Centroid:
         return sum(w * top[t] for t, w in vector.items() if t in top) / self.norm
 
 
-def _weight(pair: tuple[str, float]) -> float:
-    return pair[1]
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), made once
+
+# The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
+_weight = itemgetter(1)
 
 
 def decay_scale(distinct_terms: int) -> tuple[float, float]:
@@ -144,6 +148,28 @@ def threshold(distinct_terms: int) -> float:
     return base + (THRESHOLD_VERY_LONG - THRESHOLD_LONG) * extra
 
 
+def _top_candidates(hits: Counter[int]) -> list[int]:
+    """The CANDIDATES ids with most hits, more hits first, then the newest (highest id): the
+    order of `sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]`, found by
+    sorting the counts alone (plain ints) and the few ids tied at the cut."""
+    chosen: list[int]
+    if len(hits) > CANDIDATES:
+        cut = sorted(hits.values(), reverse=True)[CANDIDATES - 1]
+        chosen = [i for i, n in hits.items() if n > cut]
+        ties = sorted((i for i, n in hits.items() if n == cut), reverse=True)
+        chosen += ties[: CANDIDATES - len(chosen)]
+    else:
+        chosen = list(hits)
+    return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
+
+
+def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
+    """The terms of an item's title and body that `ThreadIndex.counts` weighs (a pure function
+    of the text: a worker process prepares them ahead of the batch)."""
+    # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
+    return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+
+
 @dataclass
 class ThreadOutcome:
     assigned: dict[int, int] = field(default_factory=dict)  # item id -> thread id
@@ -163,6 +189,7 @@ class ThreadIndex:
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
         self._db_postings: dict[str, list[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
+        self._merged: dict[str, tuple[int, list[int]]] = {}  # term -> (len(fresh), postings)
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
         self._grouped: set[int] = set()  # threads started by the current grouping
@@ -178,6 +205,7 @@ class ThreadIndex:
             self._db_postings.clear()
         self.docs = docs
         self._new_postings.clear()
+        self._merged.clear()
         self._created = set()
 
     # -- vectors ------------------------------------------------------------------------------
@@ -185,11 +213,10 @@ class ThreadIndex:
     @staticmethod
     def counts(entry: Entry, entities: list[str]) -> dict[str, float]:
         tf: dict[str, float] = {}
-        # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
-        body = terms(entry.body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+        title, body = entry.tokens or item_tokens(entry.title, entry.body)
         # The headline says what a long piece is about: its weight grows with the body.
         title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
-        for t in terms(strip_kind_prefix(entry.title)):
+        for t in title:
             tf[t] = tf.get(t, 0.0) + title_weight
         for t in body:
             tf[t] = tf.get(t, 0.0) + 1.0
@@ -246,8 +273,14 @@ class ThreadIndex:
         fresh = self._new_postings.get(term)
         if not fresh:
             return known
+        # A batch only adds to `fresh`: while its size holds, the last merge still holds.
+        done = self._merged.get(term)
+        if done is not None and done[0] == len(fresh):
+            return done[1]
         merged = fresh.union(known)
-        return heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
+        result = heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
+        self._merged[term] = (len(fresh), result)
+        return result
 
     def _load_centroids(self, ids: set[int]) -> None:
         missing = [i for i in ids if i not in self.centroids]
@@ -295,10 +328,10 @@ class ThreadIndex:
         self._load_df(vocabulary)
         # IDF over the cache and this whole batch: the first items of a batch are weighed
         # like the last ones.
-        for _, tf in counted:
-            for t in tf:
-                self.df[t] = self.df.get(t, 0) + 1
-                self._df_delta[t] += 1
+        # Counted once per term (in first-seen order, as term by term), then added.
+        for t, n in Counter(chain.from_iterable(tf for _, tf in counted)).items():
+            self.df[t] = self.df.get(t, 0) + n
+            self._df_delta[t] += n
         self.docs += len(counted)
         ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
         vectors = [self.vector(tf) for _, tf in ordered]
@@ -347,13 +380,11 @@ class ThreadIndex:
             for t, w in vec.items():
                 summed[t] = summed.get(t, 0.0) + w
         probe = heapq.nlargest(PROBE_TERMS, summed.items(), key=_weight)
-        hits: Counter[int] = Counter()
-        for t, _ in probe:
-            hits.update(self._postings(t))
+        hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
         for created in self._grouped:
             hits.pop(created, None)
         # The threads sharing most of the group's strongest terms, newest first on ties.
-        ids = {i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]}
+        ids = set(_top_candidates(hits))
         self._load_centroids(ids)
         best, best_score = None, 1.0
         for i in ids:
@@ -448,9 +479,7 @@ class ThreadIndex:
                         c.id,
                         c.headline_entry,
                         c.headline_score,
-                        json.dumps(
-                            [[t, round(w, 6)] for t, w in c.weights.items()], ensure_ascii=False
-                        ),
+                        _JSON.encode([[t, round(w, 6)] for t, w in c.weights.items()]),
                         c.dated_first,
                         c.dated_last,
                     )
@@ -477,3 +506,4 @@ class ThreadIndex:
             if known is not None:
                 self._db_postings[term] = heapq.nlargest(POSTINGS, fresh.union(known))
         self._new_postings.clear()
+        self._merged.clear()
