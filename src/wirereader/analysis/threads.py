@@ -386,19 +386,30 @@ class ThreadIndex:
         # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
+        # What each item's score needs besides the centroid, worked out once per group:
+        # the same sums as Centroid.cosine, time_factor and threshold, without their calls.
+        scored = []
+        for entry, vec, distinct in members:
+            hours, floor = decay_scale(distinct)
+            scored.append((vec, entry.published_at, 3600.0 * hours, floor, threshold(distinct)))
+        exp = math.exp
         best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
             if c is None or any(c.too_far(entry) for entry, _, _ in members):
                 continue
+            top, first, last = c.top, c.first_at, c.last_at
             total = 0.0
-            for entry, vec, distinct in members:
+            for vec, when, scale, floor, limit in scored:
+                # Iterating the item's dict keeps the sum's order the same in every process.
+                dot = sum([w * top[t] for t, w in vec.items() if t in top])
+                if not dot:
+                    continue
                 # Distance to the nearer end of the thread's span: a thread is alive around its
                 # first and latest items, and one far-off date (an undated article filed at its
                 # file time) must not make everything in between look close.
-                when = entry.published_at
-                gap = min(abs(when - c.first_at), abs(when - c.last_at))
-                total += c.cosine(vec) * time_factor(gap, distinct) / threshold(distinct)
+                gap = min(abs(when - first), abs(when - last))
+                total += dot / c.norm * (floor + (1.0 - floor) * exp(-gap / scale)) / limit
             score = total / len(members)
             if score >= best_score:
                 best, best_score = c, score
