@@ -149,10 +149,10 @@ def _analyse_batch(
     entries: list[Entry],
     index: ThreadIndex,
     report: AnalysisReport,
-    prepared: Prepared | None = None,
-    prints: PrintCache | None = None,
-    authors: dict[int, str] | None = None,
-    entity_terms: dict[int, str] | None = None,
+    prepared: Prepared | None,
+    prints: PrintCache,
+    authors: dict[int, str],
+    entity_terms: dict[int, str],
 ) -> None:
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -167,11 +167,9 @@ def _analyse_batch(
     state = {r[0]: (r[1], r[2]) for r in _select_in(conn, "id, repost_of, thread_id", "id", ids)}
     for e in entries:
         e.repost_of, e.thread_id = state[e.id]
-    if authors is not None:
-        texts = _entity_rows(entries, authors)
-        found = record_entities(conn, texts, extracted=prepared.mentions if prepared else None)
-    else:
-        found = record_entities(conn, ids, extracted=prepared.mentions if prepared else None)
+    found = record_entities(
+        conn, _entity_rows(entries, authors), extracted=prepared.mentions if prepared else None
+    )
     t2, c2 = time.perf_counter(), time.process_time()
     report.add_time("entities", t2 - t1, c2 - c1)
 
@@ -224,17 +222,12 @@ def _entity_rows(entries: list[Entry], authors: dict[int, str]) -> list[EntryTex
 
 
 def _entity_terms(
-    conn: sqlite3.Connection,
-    ids: list[int],
-    known: dict[int, list[int]] | None = None,
-    cache: dict[int, str] | None = None,
+    conn: sqlite3.Connection, ids: list[int], known: dict[int, list[int]], cache: dict[int, str]
 ) -> dict[int, list[str]]:
     """Entity terms of each entry, by kind and name (not by id, whose order may vary), sorted.
 
     `known`: the entity ids of entries just extracted (the rest are read from entry_entities);
     `cache`: entity id -> term, kept for the run (an entity's name and kind never change)."""
-    known = known or {}
-    cache = cache if cache is not None else {}
     entities: dict[int, list[int]] = {i: known[i] for i in ids if i in known}
     stored = [i for i in ids if i not in known]
     for entry_id, entity in _select_in(
