@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -284,3 +285,29 @@ def test_prepared_terms_are_the_terms_counted() -> None:
     assert threads.ThreadIndex.counts(ready, ["@org:x"]) == threads.ThreadIndex.counts(
         fresh, ["@org:x"]
     )
+
+
+def test_centroid_storage_round_trip_and_the_older_json_form() -> None:
+    weights = {"velmar": 2.5, "dock": 1.25, "@person:ana ortega": 0.125, "über": 0.5}
+    assert threads.decode_centroid(threads.encode_centroid(weights)) == weights
+    assert threads.decode_centroid(threads.encode_centroid({})) == {}
+    assert threads.decode_centroid('[["velmar", 2.5], ["dock", 1.25]]') == {
+        "velmar": 2.5,
+        "dock": 1.25,
+    }
+
+
+def test_threads_stored_in_the_older_json_form_are_still_joined(store: Store) -> None:
+    """A cache written before the binary form keeps its threads: new items still join them."""
+    first = _velmar_strike("north", 1, T0)
+    later = _velmar_strike("south", 1, T0 + timedelta(hours=5))
+    got = _threads_of(store, [first])
+    with store.transaction() as conn:
+        for thread_id, stored in conn.execute("SELECT thread_id, centroid FROM thread_state"):
+            old = [[t, round(w, 6)] for t, w in threads.decode_centroid(stored).items()]
+            conn.execute(
+                "UPDATE thread_state SET centroid = ? WHERE thread_id = ?",
+                (json.dumps(old), thread_id),
+            )
+    got = _threads_of(store, [later])
+    assert got["south-1"] == got["north-1"]

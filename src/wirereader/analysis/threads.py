@@ -41,6 +41,8 @@ import heapq
 import json
 import math
 import sqlite3
+import sys
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -121,7 +123,32 @@ class Centroid:
         return sum(w * top[t] for t, w in vector.items() if t in top) / self.norm
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), made once
+def encode_centroid(weights: dict[str, float]) -> bytes:
+    """A centroid as stored in `thread_state.centroid`: the number of terms (4 bytes), the
+    weights as 32-bit floats, then the terms in UTF-8 separated by \\x1f (a control character,
+    stripped from all text at ingest, so never part of a term), all little-endian. A batch
+    rewrites every centroid it touched: JSON with rounded weights cost 25 us per entry at 100k
+    entries, this about 2."""
+    values = array("f", weights.values())
+    if sys.byteorder == "big":
+        values.byteswap()
+    return len(values).to_bytes(4, "little") + values.tobytes() + "\x1f".join(weights).encode()
+
+
+def decode_centroid(stored: bytes | str) -> dict[str, float]:
+    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before)."""
+    if isinstance(stored, str):
+        return {str(t): float(w) for t, w in json.loads(stored)}
+    count = int.from_bytes(stored[:4], "little")
+    if not count:
+        return {}
+    values = array("f")
+    values.frombytes(stored[4 : 4 + 4 * count])
+    if sys.byteorder == "big":
+        values.byteswap()
+    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
+    return dict(zip(terms, values, strict=True))
+
 
 # The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
 _weight = itemgetter(1)
@@ -287,7 +314,7 @@ class ThreadIndex:
         if not missing:
             return
         marks = ",".join("?" * len(missing))
-        stored: dict[int, str] = {}
+        stored: dict[int, bytes | str] = {}
         for r in self.conn.execute(
             f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
             f" s.headline_score, s.centroid, s.dated_first, s.dated_last FROM threads t"
@@ -311,7 +338,7 @@ class ThreadIndex:
             if c2 is None:
                 continue
             if stored.get(i):
-                c2.weights = {str(t): float(w) for t, w in json.loads(stored[i])}
+                c2.weights = decode_centroid(stored[i])
             c2.refresh()
 
     # -- placing ------------------------------------------------------------------------------
@@ -490,7 +517,7 @@ class ThreadIndex:
                         c.id,
                         c.headline_entry,
                         c.headline_score,
-                        _JSON.encode([[t, round(w, 6)] for t, w in c.weights.items()]),
+                        encode_centroid(c.weights),
                         c.dated_first,
                         c.dated_last,
                     )
