@@ -55,7 +55,6 @@ from wirereader.analysis.grouping import story_groups
 TITLE_WEIGHT = 2.0
 TITLE_PER_BODY_TERMS = 40
 IDF_PRIOR_DOCS = 1000
-MAX_DF = 0.5
 ENTITY_WEIGHT = 1.0
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 ITEM_TERMS = 60
@@ -266,14 +265,11 @@ class ThreadIndex:
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
-        # A term in more than MAX_DF of all items tells no story from another; it would only
-        # make every pair of items look a little alike.
-        common = MAX_DF * n
         df = self.df
         weights = {
             t: (1.0 + math.log(c)) * math.log(n / (df.get(t, 0) + 1.0))
             for t, c in tf.items()
-            if c > 0 and df.get(t, 0) <= common
+            if c > 0
         }
         strongest = (
             heapq.nlargest(ITEM_TERMS, weights.items(), key=_weight)
