@@ -160,9 +160,14 @@ def decay_scale(distinct_terms: int) -> tuple[float, float]:
     return hours, SHORT_FLOOR + (FLOOR - SHORT_FLOOR) * share
 
 
-def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
-    hours, floor = decay_scale(distinct_terms)
+def decay(gap_seconds: float, hours: float, floor: float) -> float:
+    """How much of a similarity survives `gap_seconds` between two items, at this scale."""
     return floor + (1.0 - floor) * math.exp(-abs(gap_seconds) / 3600.0 / hours)
+
+
+def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
+    """The decay for an item with this many distinct terms."""
+    return decay(gap_seconds, *decay_scale(distinct_terms))
 
 
 def threshold(distinct_terms: int) -> float:
@@ -409,13 +414,11 @@ class ThreadIndex:
         # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
-        # What each item's score needs besides the centroid, worked out once per group:
-        # the same sums as Centroid.cosine, time_factor and threshold, without their calls.
-        scored = []
-        for entry, vec, distinct in members:
-            hours, floor = decay_scale(distinct)
-            scored.append((vec, entry.published_at, 3600.0 * hours, floor, threshold(distinct)))
-        exp = math.exp
+        # What each item's score needs besides the centroid, worked out once per group.
+        scored = [
+            (vec, entry.published_at, decay_scale(distinct), threshold(distinct))
+            for entry, vec, distinct in members
+        ]
         best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
@@ -423,8 +426,9 @@ class ThreadIndex:
                 continue
             top, first, last = c.top, c.first_at, c.last_at
             total = 0.0
-            for vec, when, scale, floor, limit in scored:
-                # Iterating the item's dict keeps the sum's order the same in every process.
+            for vec, when, (hours, floor), limit in scored:
+                # The same sum as Centroid.cosine, inline: this loop runs for every item of the
+                # group against every candidate.
                 dot = sum([w * top[t] for t, w in vec.items() if t in top])
                 if not dot:
                     continue
@@ -432,7 +436,7 @@ class ThreadIndex:
                 # first and latest items, and one far-off date (an undated article filed at its
                 # file time) must not make everything in between look close.
                 gap = min(abs(when - first), abs(when - last))
-                total += dot / c.norm * (floor + (1.0 - floor) * exp(-gap / scale)) / limit
+                total += dot / c.norm * decay(gap, hours, floor) / limit
             score = total / len(members)
             if score >= best_score:
                 best, best_score = c, score
