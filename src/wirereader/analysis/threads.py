@@ -17,7 +17,9 @@ whatever the size of the cache:
   `IDF_PRIOR_DOCS` pseudo-documents so that a small cache (one live blog, all on one war) still
   weighs a story's own words;
 - the title counts `TITLE_WEIGHT` times, more for long bodies (one more per
-  `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about.
+  `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about; and the
+  first `LEDE_TERMS` terms of the body count `LEDE_WEIGHT` times, since news is written lede
+  first (ECB+ B-cubed F1 0.884 -> 0.890).
 The threshold follows the item's length: a headline shares fewer words with its story than an
 article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG` at
 `LONG_ITEM_TERMS`), and full articles a little more (up to `THRESHOLD_VERY_LONG`), since two
@@ -53,6 +55,8 @@ from wirereader.analysis.features import strip_kind_prefix, terms
 from wirereader.analysis.grouping import story_groups
 
 TITLE_WEIGHT = 2.0
+LEDE_WEIGHT = 2.0  # who, what and where come first
+LEDE_TERMS = 30
 TITLE_PER_BODY_TERMS = 40
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
@@ -249,8 +253,8 @@ class ThreadIndex:
         title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
         for t in title:
             tf[t] = tf.get(t, 0.0) + title_weight
-        for t in body:
-            tf[t] = tf.get(t, 0.0) + 1.0
+        for k, t in enumerate(body):
+            tf[t] = tf.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
         for e in entities:
             tf[e] = tf.get(e, 0.0) + ENTITY_WEIGHT
         return tf
