@@ -20,6 +20,7 @@ def _groups(
     times: list[int] | None = None,
     dated: list[bool] | None = None,
     threshold: float = 0.3,
+    articles: bool = False,
 ) -> list[list[int]]:
     n = len(vectors)
     return story_groups(
@@ -29,6 +30,7 @@ def _groups(
         [72.0] * n,
         [0.7] * n,
         dated or [True] * n,
+        [articles] * n,
         14 * DAY,
     )
 
@@ -48,6 +50,18 @@ def test_no_chaining_through_one_item() -> None:
     c = {"bandar": 2, "abbas": 2}
     groups = _groups([a, b, c], threshold=0.45)
     assert [0, 2] not in groups and len(groups) == 2
+
+
+def test_look_alike_events_stay_apart_when_each_is_told_alike() -> None:
+    """Two title fights of one boxer: every report shares the boxer and the belts, but each
+    fight's reports share much more with each other. As articles they stay two groups; as
+    headlines the average alone decides."""
+    shared = {"klitschko": 3, "heavyweight": 2, "title": 2}
+    first = [{**shared, "rahman": 3, "mannheim": 2, "seventh": 1, f"a{i}": 1} for i in range(4)]
+    second = [{**shared, "thompson": 3, "bern": 2, "sixth": 1, f"b{i}": 1} for i in range(4)]
+    vectors = first + second
+    assert _groups(vectors, threshold=0.3, articles=True) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert _groups(vectors, threshold=0.3, articles=False) == [list(range(8))]
 
 
 def test_an_item_moves_to_the_group_whose_centroid_suits_it() -> None:
@@ -79,7 +93,14 @@ def test_short_items_need_to_be_near_in_time() -> None:
     def grouped(gap: int) -> list[list[int]]:
         half_hour, low_floor = [0.5, 0.5], [0.2, 0.2]
         return story_groups(
-            [headline, headline], [0, gap], [0.5, 0.5], half_hour, low_floor, [True] * 2, 14 * DAY
+            [headline, headline],
+            [0, gap],
+            [0.5, 0.5],
+            half_hour,
+            low_floor,
+            [True] * 2,
+            [False] * 2,
+            14 * DAY,
         )
 
     assert grouped(HOUR // 6) == [[0, 1]]

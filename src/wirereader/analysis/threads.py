@@ -380,6 +380,7 @@ class ThreadIndex:
                 [scales[i][0] for i in part],
                 [scales[i][1] for i in part],
                 [ordered[i][0].dated for i in part],
+                [distinct[i] >= LONG_ITEM_TERMS for i in part],
                 STORY_GAP_DAYS * 86400,
             )
             self._grouped = set()
