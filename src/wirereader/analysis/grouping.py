@@ -113,7 +113,7 @@ def _average_linkage(score: np.ndarray, articles: np.ndarray) -> np.ndarray:
     np.fill_diagonal(s, -np.inf)
     size = np.ones(n)
     inside = np.zeros(n)  # sum of the scores of the pairs inside each group
-    long_items = articles.copy()  # articles in each group
+    articles = articles.copy()  # how many articles each group holds
     labels = np.arange(n)
     best_col = np.argmax(s, axis=1)  # ties: the first, so the outcome is deterministic
     best_val = s[np.arange(n), best_col]
@@ -123,14 +123,14 @@ def _average_linkage(score: np.ndarray, articles: np.ndarray) -> np.ndarray:
             break
         a, b = sorted((a, int(best_col[a])))
         cross = s[a, b]
-        if not _cohesive(cross, size[[a, b]], inside[[a, b]], long_items[[a, b]]):
+        if not _cohesive(cross, size[a], size[b], inside[a], inside[b], articles[a], articles[b]):
             s[a, b] = s[b, a] = -np.inf
             for row in (a, b):
                 best_col[row] = np.argmax(s[row])
                 best_val[row] = s[row, best_col[row]]
             continue
         inside[a] += inside[b] + cross * size[a] * size[b]
-        long_items[a] += long_items[b]
+        articles[a] += articles[b]
         merged = (s[a] * size[a] + s[b] * size[b]) / (size[a] + size[b])
         s[a, :] = merged
         s[:, a] = merged
@@ -153,14 +153,23 @@ def _average_linkage(score: np.ndarray, articles: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _cohesive(cross: float, size: np.ndarray, inside: np.ndarray, articles: np.ndarray) -> bool:
+def _cohesive(
+    cross: float,
+    size_a: float,
+    size_b: float,
+    inside_a: float,
+    inside_b: float,
+    articles_a: float,
+    articles_b: float,
+) -> bool:
     """May two groups merge, their average pair scoring `cross`? Always, unless both are groups
     (not single items) of mostly articles: then `cross` must reach COHESION times the average
     pair inside the looser group."""
-    if (size < 2).any() or (articles * 2 <= size).any():
+    if size_a < 2 or size_b < 2 or articles_a * 2 <= size_a or articles_b * 2 <= size_b:
         return True
-    within = inside / (size * (size - 1) / 2)
-    return bool(cross >= COHESION * within.min())
+    within_a = inside_a / (size_a * (size_a - 1) / 2)
+    within_b = inside_b / (size_b * (size_b - 1) / 2)
+    return bool(cross >= COHESION * min(within_a, within_b))
 
 
 def _reassign(
