@@ -102,12 +102,12 @@ class Centroid:
     dated_first: int | None = None  # span of the items whose times the sources gave
     dated_last: int | None = None
 
-    def too_far(self, entry: Entry) -> bool:
-        """A dated item more than STORY_GAP_DAYS from every dated item of the thread."""
-        if not entry.dated or self.dated_first is None or self.dated_last is None:
+    def too_far(self, dated: list[int]) -> bool:
+        """Is one of these source-given times more than STORY_GAP_DAYS from every dated item of
+        the thread? (The earliest and the latest decide.)"""
+        if not dated or self.dated_first is None or self.dated_last is None:
             return False
-        when = entry.published_at
-        gap = max(self.dated_first - when, when - self.dated_last, 0)
+        gap = max(self.dated_first - min(dated), max(dated) - self.dated_last, 0)
         return gap > STORY_GAP_DAYS * 86400
 
     def refresh(self) -> None:
@@ -424,10 +424,11 @@ class ThreadIndex:
             (vec, entry.published_at, decay_scale(distinct), threshold(distinct))
             for entry, vec, distinct in members
         ]
+        dated = [entry.published_at for entry, _, _ in members if entry.dated]
         best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
-            if c is None or any(c.too_far(entry) for entry, _, _ in members):
+            if c is None or c.too_far(dated):
                 continue
             top, first, last = c.top, c.first_at, c.last_at
             total = 0.0
