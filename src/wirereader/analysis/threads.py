@@ -49,6 +49,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
+from typing import NamedTuple
 
 from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
@@ -203,6 +204,22 @@ def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
     of the text: a worker process prepares them ahead of the batch)."""
     # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
     return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+
+
+class _Item(NamedTuple):
+    """A new item being placed: its vector and what its length sets (worked out once)."""
+
+    entry: Entry
+    vector: dict[str, float]
+    limit: float  # its threshold
+    hours: float  # its time decay scale
+    floor: float
+    article: bool  # long enough for the grouping's cohesion test
+
+    @classmethod
+    def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
+        hours, floor = decay_scale(distinct)
+        return cls(entry, vector, threshold(distinct), hours, floor, distinct >= LONG_ITEM_TERMS)
 
 
 @dataclass
@@ -366,35 +383,31 @@ class ThreadIndex:
             self._df_delta[t] += n
         self.docs += len(counted)
         ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
-        vectors = [self.vector(tf) for _, tf in ordered]
-        distinct = [len(tf) for _, tf in ordered]
-        scales = [decay_scale(d) for d in distinct]
+        placing = [_Item.of(entry, self.vector(tf), len(tf)) for entry, tf in ordered]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
-        for start in range(0, len(ordered), GROUP_ITEMS):
-            part = range(start, min(len(ordered), start + GROUP_ITEMS))
+        for start in range(0, len(placing), GROUP_ITEMS):
+            part = placing[start : start + GROUP_ITEMS]
             groups = story_groups(
-                [vectors[i] for i in part],
-                [ordered[i][0].published_at for i in part],
-                [threshold(distinct[i]) for i in part],
-                [scales[i][0] for i in part],
-                [scales[i][1] for i in part],
-                [ordered[i][0].dated for i in part],
-                [distinct[i] >= LONG_ITEM_TERMS for i in part],
+                [p.vector for p in part],
+                [p.entry.published_at for p in part],
+                [p.limit for p in part],
+                [p.hours for p in part],
+                [p.floor for p in part],
+                [p.entry.dated for p in part],
+                [p.article for p in part],
                 STORY_GAP_DAYS * 86400,
             )
             self._grouped = set()
             for group in groups:
-                members = [
-                    (ordered[start + i][0], vectors[start + i], distinct[start + i]) for i in group
-                ]
+                members = [part[i] for i in group]
                 thread = self._best(members)
                 if thread is None:
-                    thread = self._create(members[0][0])
+                    thread = self._create(members[0].entry)
                     self._grouped.add(thread.id)
-                for entry, vec, _ in members:
-                    self._add(thread, entry, vec)
-                    out.assigned[entry.id] = thread.id
+                for m in members:
+                    self._add(thread, m.entry, m.vector)
+                    out.assigned[m.entry.id] = thread.id
         out.touched = set(out.assigned.values())
         when = {e.id: e.published_at for e, _ in ordered}
         for item, tid in out.assigned.items():
@@ -403,14 +416,14 @@ class ThreadIndex:
         out.created = len({t for t in out.touched if t in self._created})
         return out
 
-    def _best(self, members: list[tuple[Entry, dict[str, float], int]]) -> Centroid | None:
+    def _best(self, members: list[_Item]) -> Centroid | None:
         """The thread of an earlier batch that a group of new items joins, if any: the one
         whose centroid scores best averaged over the group, each item's score being its cosine
         damped by time over its threshold (at least 1 on average to join). Threads started by
         the same grouping are not candidates: it already decided about them."""
         summed: dict[str, float] = {}
-        for _, vec, _ in members:
-            for t, w in vec.items():
+        for m in members:
+            for t, w in m.vector.items():
                 summed[t] = summed.get(t, 0.0) + w
         probe = heapq.nlargest(PROBE_TERMS, summed.items(), key=_weight)
         hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
@@ -419,12 +432,7 @@ class ThreadIndex:
         # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
-        # What each item's score needs besides the centroid, worked out once per group.
-        scored = [
-            (vec, entry.published_at, decay_scale(distinct), threshold(distinct))
-            for entry, vec, distinct in members
-        ]
-        dated = [entry.published_at for entry, _, _ in members if entry.dated]
+        dated = [m.entry.published_at for m in members if m.entry.dated]
         best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
@@ -432,17 +440,18 @@ class ThreadIndex:
                 continue
             top, first, last = c.top, c.first_at, c.last_at
             total = 0.0
-            for vec, when, (hours, floor), limit in scored:
+            for m in members:
                 # The same sum as Centroid.cosine, inline: this loop runs for every item of the
                 # group against every candidate.
-                dot = sum([w * top[t] for t, w in vec.items() if t in top])
+                dot = sum([w * top[t] for t, w in m.vector.items() if t in top])
                 if not dot:
                     continue
                 # Distance to the nearer end of the thread's span: a thread is alive around its
                 # first and latest items, and one far-off date (an undated article filed at its
                 # file time) must not make everything in between look close.
+                when = m.entry.published_at
                 gap = min(abs(when - first), abs(when - last))
-                total += dot / c.norm * decay(gap, hours, floor) / limit
+                total += dot / c.norm * decay(gap, m.hours, m.floor) / m.limit
             score = total / len(members)
             if score >= best_score:
                 best, best_score = c, score
