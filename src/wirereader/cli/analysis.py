@@ -74,32 +74,26 @@ def thread_rows(store: Store, text: str = "", min_size: int = 1, limit: int = 0)
 
 
 def _thread_json(conn: sqlite3.Connection, t: sqlite3.Row) -> dict[str, Any]:
-    items = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM entries WHERE thread_id = ? AND repost_of IS NULL"
-            " ORDER BY published_at, id",
-            (t["id"],),
-        )
-    ]
-    sources = [
-        r[0]
-        for r in conn.execute(
-            "SELECT s.name FROM entries e JOIN sources s ON s.id = e.source_id"
-            " WHERE e.thread_id = ? GROUP BY s.id ORDER BY min(e.published_at), s.name",
-            (t["id"],),
-        )
-    ]
-    entities = [
-        r[0]
-        for r in conn.execute(
-            "SELECT en.name FROM entries e JOIN entry_entities ee ON ee.entry_id = e.id"
-            " JOIN entities en ON en.id = ee.entity_id WHERE e.thread_id = ?"
-            " AND e.repost_of IS NULL GROUP BY en.id"
-            " ORDER BY count(*) DESC, sum(ee.mentions) DESC, en.name LIMIT ?",
-            (t["id"], MAX_THREAD_ENTITIES),
-        )
-    ]
+    items = _column(
+        conn,
+        "SELECT id FROM entries WHERE thread_id = ? AND repost_of IS NULL"
+        " ORDER BY published_at, id",
+        (t["id"],),
+    )
+    sources = _column(
+        conn,
+        "SELECT s.name FROM entries e JOIN sources s ON s.id = e.source_id"
+        " WHERE e.thread_id = ? GROUP BY s.id ORDER BY min(e.published_at), s.name",
+        (t["id"],),
+    )
+    entities = _column(
+        conn,
+        "SELECT en.name FROM entries e JOIN entry_entities ee ON ee.entry_id = e.id"
+        " JOIN entities en ON en.id = ee.entity_id WHERE e.thread_id = ?"
+        " AND e.repost_of IS NULL GROUP BY en.id"
+        " ORDER BY count(*) DESC, sum(ee.mentions) DESC, en.name LIMIT ?",
+        (t["id"], MAX_THREAD_ENTITIES),
+    )
     return {
         "id": t["id"],
         "title": t["title"],
@@ -109,6 +103,11 @@ def _thread_json(conn: sqlite3.Connection, t: sqlite3.Row) -> dict[str, Any]:
         "sources": sources,
         "entities": entities,
     }
+
+
+def _column(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """The first column of every row the query returns."""
+    return [r[0] for r in conn.execute(sql, params)]
 
 
 def cmd_threads(args: argparse.Namespace) -> int:
