@@ -116,6 +116,23 @@ def test_text_filter_is_incremental_and_esc_clears(demo: Store) -> None:
     run(go())
 
 
+def test_an_interrupted_count_ends_quietly_whatever_sqlite_calls_it(demo: Store) -> None:
+    # Interrupted while FTS5 opens its table, SQLite reports "vtable constructor failed", not
+    # "interrupted": a newer filter must still end the stale count without an error.
+    app = make_app(demo)
+
+    def stale_count(store: Store) -> int:
+        app._interrupt_background()
+        raise sqlite3.OperationalError("vtable constructor failed: entries_fts")
+
+    def broken_disk(store: Store) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    assert app._background(stale_count) is None
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        app._background(broken_disk)  # a real error, with no interrupt before it, still shows
+
+
 def test_query_language_in_the_filter(demo: Store) -> None:
     async def go():
         app = make_app(demo)

@@ -113,6 +113,7 @@ class WireReader(App[None]):
         self._panes_timer: Any = None
         self._count_timer: Any = None
         self._background_conns: set[sqlite3.Connection] = set()
+        self._interrupted_conns: set[sqlite3.Connection] = set()
         self._marks: dict[str, float] = {}
         self._articles_loading = False
 
@@ -283,6 +284,7 @@ class WireReader(App[None]):
     def _interrupt_background(self) -> None:
         """Stop the SQL of counts that a newer filter made useless (sqlite3 interrupt)."""
         for conn in list(self._background_conns):
+            self._interrupted_conns.add(conn)
             conn.interrupt()
 
     def action_search(self) -> None:
@@ -407,12 +409,15 @@ class WireReader(App[None]):
             self._background_conns.add(store.conn)
             try:
                 return job(store)
-            except sqlite3.OperationalError as exc:
-                if "interrupt" in str(exc):
+            except sqlite3.OperationalError:
+                # An interrupt does not always say so: caught while FTS5 opens its table, it
+                # surfaces as "vtable constructor failed". Any error after one is the interrupt.
+                if store.conn in self._interrupted_conns:
                     return None
                 raise
             finally:
                 self._background_conns.discard(store.conn)
+                self._interrupted_conns.discard(store.conn)
 
     @_while_open
     def _panes_ready(self, data: PaneData) -> None:
