@@ -64,6 +64,22 @@ def test_look_alike_events_stay_apart_when_each_is_told_alike() -> None:
     assert _groups(vectors, threshold=0.3, articles=False) == [list(range(8))]
 
 
+def test_groups_that_each_name_what_the_other_never_does_are_two_events() -> None:
+    """Two pirate attacks foiled by one navy: the reports are nearly word for word alike (the
+    cohesion test lets them merge), but every report of one names its ship and no report of
+    the other does, and the other way round."""
+    shared = {"pirate": 4, "navy": 4, "aden": 3, "indian": 3}
+    sukanya = [{**shared, "sukanya": 2, f"a{i}": 1} for i in range(4)]
+    tabar = [{**shared, "tabar": 2, f"b{i}": 1} for i in range(4)]
+    assert _groups(sukanya + tabar, articles=True) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    # One side naming its ship is not enough: the other may just not say which ship it was.
+    unnamed = [{**shared, f"b{i}": 2, f"c{i}": 1} for i in range(4)]
+    assert _groups(sukanya + unnamed, articles=True) == [list(range(8))]
+    # Nor for headlines, nor for groups too small for "every report" to mean much.
+    assert _groups(sukanya + tabar, articles=False) == [list(range(8))]
+    assert _groups(sukanya[:3] + tabar[:3], articles=True) == [list(range(6))]
+
+
 def test_an_item_moves_to_the_group_whose_centroid_suits_it() -> None:
     """An item that shares one quoted passage with an item of another story pairs up with it
     first (their pair is the closest of all); the second look by centroid sends it to the
