@@ -72,6 +72,11 @@ def test_groups_that_each_name_what_the_other_never_does_are_two_events() -> Non
     sukanya = [{**shared, "sukanya": 2, f"a{i}": 1} for i in range(4)]
     tabar = [{**shared, "tabar": 2, f"b{i}": 1} for i in range(4)]
     assert _groups(sukanya + tabar, articles=True) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    # Named in passing by a report of the other attack (not among its ten strongest terms),
+    # the ship is still a signature.
+    detail = {f"d{k}": 0.5 for k in range(8)}
+    in_passing = [{**t, **detail, "sukanya": 0.1} for t in tabar]
+    assert _groups(sukanya + in_passing, articles=True) == [[0, 1, 2, 3], [4, 5, 6, 7]]
     # One side naming its ship is not enough: the other may just not say which ship it was.
     unnamed = [{**shared, f"b{i}": 2, f"c{i}": 1} for i in range(4)]
     assert _groups(sukanya + unnamed, articles=True) == [list(range(8))]

@@ -1,8 +1,8 @@
 """Story-thread quality on the gold-labelled story sets in ../shared/corpus/stories.
 
 Floors, not the figures of the day (`python bench/analysis_bench.py --no-speed` prints those):
-a change that makes threads worse on either set fails here. UCI's floor is the target of the
-analysis (0.87); ECB+'s is where threads stand now (0.912), short of its 0.92 target.
+a change that makes threads worse on either set fails here. The floors are the targets of the
+analysis (UCI 0.87, ECB+ 0.92); in small batches, where threads stand now.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ def test_uci_headlines_meet_the_target(uci: list) -> None:
     assert f1 >= 0.87, (precision, recall, f1)
 
 
-def test_ecbplus_articles_keep_their_level(ecbplus: list) -> None:
+def test_ecbplus_articles_meet_the_target(ecbplus: list) -> None:
     precision, recall, f1, _, _ = analysis_bench.score(ecbplus)
-    assert f1 >= 0.91, (precision, recall, f1)
-    assert precision >= 0.88, "look-alike events must stay apart"
+    assert f1 >= 0.92, (precision, recall, f1)
+    assert precision >= 0.90, "look-alike events must stay apart"
 
 
 @pytest.mark.parametrize("batch_size", [100, 500])
@@ -43,4 +43,4 @@ def test_quality_holds_when_items_arrive_in_small_batches(
 ) -> None:
     """The app analyses what each refresh brings: threads must not need one big batch."""
     assert analysis_bench.score(uci, batch_size)[2] >= 0.87
-    assert analysis_bench.score(ecbplus, batch_size)[2] >= 0.895
+    assert analysis_bench.score(ecbplus, batch_size)[2] >= 0.905

@@ -10,12 +10,12 @@ the threshold for the shorter of the two (a pair of headlines needs less overlap
 articles); dated items further apart than the story gap never pair. Groups merge while the
 average score over all their pairs stays at or above 1 (UPGMA): a group is held together by
 most of its pairs, not chained through one; groups of articles must also be nearly as alike
-as each is inside (COHESION), and must not each name what the other never does (signatures),
-which keeps look-alike events apart. Then each item moves to the
+as each is inside (COHESION), and must not each have a signature the other lacks
+(SIGNATURE_TERMS), which keeps look-alike events apart. Then each item moves to the
 group whose centroid suits it best, if one passes, since a merge is final and two items that
 share one quoted paragraph can pair up before either meets its story.
 Measured (bench/analysis_bench.py): B-cubed F1 on the UCI headlines 0.844 with one item at a
-time, 0.893 with this; ECB+ 0.871 -> 0.912 (with the lede weighting in threads.py).
+time, 0.893 with this; ECB+ 0.871 -> 0.921 (with the lede weighting in threads.py).
 
 Cost: an n x n Gram matrix over the terms that at least two items share, then at most n - 1
 merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
@@ -44,14 +44,16 @@ import numpy as np  # noqa: E402
 # for the comparison to mean anything: groups of mostly short items merge on the average alone.
 COHESION = 0.7
 
-# Two groups of articles that each name something in nearly all their reports (SIGNATURE_SHARE
-# of them, among each report's SIGNATURE_TERMS strongest terms) that no report of the other
-# names there are two events, however alike the rest: one ship and another, one arrested
-# player and another. Only for groups of SIGNATURE_MIN_ITEMS or more, where "nearly all" means
-# something. ECB+ B-cubed precision 0.874 -> 0.886, F1 0.905 -> 0.912, the same at every batch
-# size; headlines (UCI) are not concerned.
-SIGNATURE_TERMS = 10
-SIGNATURE_SHARE = 0.8
+# Two groups of articles that each have a signature are two events, however alike the rest: a
+# term that nearly all their reports (SIGNATURE_SHARE) name among their SIGNATURE_TERMS
+# strongest, and that no report of the other group leads with (among its LEADING_TERMS
+# strongest; it may mention it in passing, "like the INS Tabar before her"). One navy ship and
+# another, one arrested player and another. Only for groups of SIGNATURE_MIN_ITEMS or more,
+# where "nearly all" means something. ECB+ B-cubed precision 0.874 -> 0.904, F1 0.905 -> 0.921
+# (0.918 and 0.909 in batches of 500 and 100); headlines (UCI) are not concerned.
+SIGNATURE_TERMS = 20
+LEADING_TERMS = 10
+SIGNATURE_SHARE = 0.9
 SIGNATURE_MIN_ITEMS = 4
 
 
@@ -87,7 +89,7 @@ def story_groups(
     score = gram * decay / np.minimum.outer(thr, thr)
     score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
     strongest = [
-        frozenset(heapq.nlargest(SIGNATURE_TERMS, vec, key=vec.__getitem__)) for vec in vectors
+        tuple(heapq.nlargest(SIGNATURE_TERMS, vec, key=vec.__getitem__)) for vec in vectors
     ]
     labels = _average_linkage(score, np.asarray(articles, dtype=np.float64), strongest)
     labels = _reassign(gram, labels, when, thr, hours, floor)
@@ -120,7 +122,7 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
 
 
 def _average_linkage(
-    score: np.ndarray, articles: np.ndarray, strongest: Sequence[frozenset[str]]
+    score: np.ndarray, articles: np.ndarray, strongest: Sequence[tuple[str, ...]]
 ) -> np.ndarray:
     """A group label per item: groups merge, best pair first, while their average pairwise
     score is at least 1 (UPGMA), groups of articles only if they pass the COHESION test and are
@@ -198,10 +200,10 @@ def _two_events(
     b: int,
     size: np.ndarray,
     articles: np.ndarray,
-    strongest: Sequence[frozenset[str]],
+    strongest: Sequence[tuple[str, ...]],
 ) -> bool:
-    """Do groups `a` and `b`, both of SIGNATURE_MIN_ITEMS or more, mostly articles, each name
-    what the other never does (see SIGNATURE_SHARE)?"""
+    """Are groups `a` and `b`, both of SIGNATURE_MIN_ITEMS or more, mostly articles, two events
+    by their signatures (see SIGNATURE_TERMS)?"""
     for g in (a, b):
         if size[g] < SIGNATURE_MIN_ITEMS or articles[g] * 2 <= size[g]:
             return False
@@ -210,11 +212,12 @@ def _two_events(
     return _has_signature(group_a, group_b) and _has_signature(group_b, group_a)
 
 
-def _has_signature(group: list[frozenset[str]], other: list[frozenset[str]]) -> bool:
-    named_by_other = frozenset().union(*other)
+def _has_signature(group: list[tuple[str, ...]], other: list[tuple[str, ...]]) -> bool:
+    """Each item's terms come strongest first."""
+    led_by_other = frozenset(chain.from_iterable(terms[:LEADING_TERMS] for terms in other))
     counts = Counter(chain.from_iterable(group))
     least = SIGNATURE_SHARE * len(group)
-    return any(n >= least and t not in named_by_other for t, n in counts.items())
+    return any(n >= least and t not in led_by_other for t, n in counts.items())
 
 
 def _reassign(
