@@ -52,8 +52,9 @@ class Entry:
     kind: str = "post"
     analysed: bool = False  # analysed before: its text changed since
     dated: bool = True  # its time is the source's own, not a guess
-    # The terms of its title and body for threads, when a worker prepared them from this text.
-    tokens: tuple[list[str], list[str]] | None = None
+    # The TF weights of its title's and body's terms for threads, when a worker prepared them
+    # from this text.
+    weights: dict[str, float] | None = None
 
 
 @dataclass

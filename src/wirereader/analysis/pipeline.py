@@ -176,7 +176,7 @@ def _analyse_batch(
     items = [e for e in entries if e.repost_of is None and e.thread_id is None]
     if prepared is not None:
         for e in items:
-            e.tokens = prepared.tokens_for(e.id, e.title, e.body)
+            e.weights = prepared.weights_for(e.id, e.title, e.body)
     report.items += sum(1 for e in entries if e.repost_of is None)
     index.begin_batch()
     known = found.per_entry

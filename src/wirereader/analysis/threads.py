@@ -200,10 +200,27 @@ def _top_candidates(hits: Counter[int]) -> list[int]:
 
 
 def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
-    """The terms of an item's title and body that `ThreadIndex.counts` weighs (a pure function
-    of the text: a worker process prepares them ahead of the batch)."""
+    """The terms of an item's title and body that `text_weights` weighs."""
     # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
     return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+
+
+def text_weights(title: str, body: str) -> dict[str, float]:
+    """Each term of an item's title and body with its TF weight, 1 + log of its weighted count
+    (a pure function of the text: a worker process prepares it ahead of the batch)."""
+    counts: dict[str, float] = {}
+    title_terms, body_terms = item_tokens(title, body)
+    # The headline says what a long piece is about: its weight grows with the body.
+    title_weight = TITLE_WEIGHT + len(body_terms) / TITLE_PER_BODY_TERMS
+    for t in title_terms:
+        counts[t] = counts.get(t, 0.0) + title_weight
+    for k, t in enumerate(body_terms):
+        counts[t] = counts.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
+    return _log_weights(counts)
+
+
+def _log_weights(counts: dict[str, float]) -> dict[str, float]:
+    return {t: 1.0 + math.log(c) for t, c in counts.items() if c > 0}
 
 
 class _Item(NamedTuple):
@@ -263,18 +280,16 @@ class ThreadIndex:
     # -- vectors ------------------------------------------------------------------------------
 
     @staticmethod
-    def counts(entry: Entry, entities: list[str]) -> dict[str, float]:
-        tf: dict[str, float] = {}
-        title, body = entry.tokens or item_tokens(entry.title, entry.body)
-        # The headline says what a long piece is about: its weight grows with the body.
-        title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
-        for t in title:
-            tf[t] = tf.get(t, 0.0) + title_weight
-        for k, t in enumerate(body):
-            tf[t] = tf.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
+    def tf_weights(entry: Entry, entities: list[str]) -> dict[str, float]:
+        """The TF weight of each term of an item: its text's, then its entities' (an entity
+        term starts with "@", which no text term holds)."""
+        text = entry.weights if entry.weights is not None else text_weights(entry.title, entry.body)
+        if not entities:
+            return text
+        counts: dict[str, float] = {}
         for e in entities:
-            tf[e] = tf.get(e, 0.0) + ENTITY_WEIGHT
-        return tf
+            counts[e] = counts.get(e, 0.0) + ENTITY_WEIGHT
+        return {**text, **_log_weights(counts)}
 
     def _load_df(self, vocabulary: set[str]) -> None:
         missing = [t for t in vocabulary if t not in self.df]
@@ -287,16 +302,18 @@ class ThreadIndex:
             for t in chunk:
                 self.df[t] = int(found.get(t, 0))
 
-    def vector(self, tf: dict[str, float]) -> dict[str, float]:
+    def idf(self, vocabulary: set[str]) -> dict[str, float]:
+        """The IDF of each term, as of the batch's counts (worked out once per term, not once
+        per item holding it)."""
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
         df = self.df
-        weights = {
-            t: (1.0 + math.log(c)) * math.log(n / (df.get(t, 0) + 1.0))
-            for t, c in tf.items()
-            if c > 0
-        }
+        return {t: math.log(n / (df.get(t, 0) + 1.0)) for t in vocabulary}
+
+    @staticmethod
+    def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+        weights = {t: w * idf[t] for t, w in tf.items()}
         strongest = (
             heapq.nlargest(ITEM_TERMS, weights.items(), key=_weight)
             if len(weights) > ITEM_TERMS
@@ -370,7 +387,7 @@ class ThreadIndex:
         if self.docs < 0:
             self.begin_batch()
         out = ThreadOutcome()
-        counted = [(e, self.counts(e, entities.get(e.id, []))) for e in items]
+        counted = [(e, self.tf_weights(e, entities.get(e.id, []))) for e in items]
         vocabulary: set[str] = set()
         for _, tf in counted:
             vocabulary.update(tf)
@@ -383,7 +400,8 @@ class ThreadIndex:
             self._df_delta[t] += n
         self.docs += len(counted)
         ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
-        placing = [_Item.of(entry, self.vector(tf), len(tf)) for entry, tf in ordered]
+        idf = self.idf(vocabulary)
+        placing = [_Item.of(entry, self.vector(tf, idf), len(tf)) for entry, tf in ordered]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
         for start in range(0, len(placing), GROUP_ITEMS):
