@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain, repeat
 
 # One BLAS thread: the matrices here are small, and a BLAS thread pool spins on the other core
 # between calls (measured: the threads stage at 10k entries took 390 us/entry with the default
@@ -85,7 +86,7 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
     """Cosines of every pair (the vectors have unit length). Only terms that two or more items
     share can add to a pair, so the matrix is built over those alone: a few thousand columns
     where the whole vocabulary would be tens of thousands."""
-    shared = Counter(t for vec in vectors for t in vec)
+    shared = Counter(chain.from_iterable(vectors))
     columns: dict[str, int] = {}
     for term, count in shared.items():
         if count > 1:
@@ -93,11 +94,12 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
     # Single precision: half the memory (500 items x a few thousand shared terms), and the
     # cosines are compared with thresholds, not to the last bit.
     x = np.zeros((len(vectors), max(1, len(columns))), dtype=np.float32)
-    for i, vec in enumerate(vectors):
-        for term, weight in vec.items():
-            col = columns.get(term)
-            if col is not None:
-                x[i, col] = weight
+    # Filled in one assignment, not weight by weight (each a slow numpy call).
+    cols = np.fromiter(map(columns.get, chain.from_iterable(vectors), repeat(-1)), dtype=np.intp)
+    rows = np.repeat(np.arange(len(vectors)), [len(vec) for vec in vectors])
+    weights = np.fromiter(chain.from_iterable(vec.values() for vec in vectors), dtype=np.float64)
+    kept = cols >= 0
+    x[rows[kept], cols[kept]] = weights[kept]
     gram = (x @ x.T).astype(np.float64)
     np.fill_diagonal(gram, 1.0)
     return gram
@@ -111,26 +113,28 @@ def _average_linkage(score: np.ndarray, articles: np.ndarray) -> np.ndarray:
     n = score.shape[0]
     s = score.copy()
     np.fill_diagonal(s, -np.inf)
-    size = np.ones(n)
-    inside = np.zeros(n)  # sum of the scores of the pairs inside each group
-    articles = articles.copy()  # how many articles each group holds
-    labels = np.arange(n)
-    best_col = np.argmax(s, axis=1)  # ties: the first, so the outcome is deterministic
+    # Per group, as plain floats (numpy scalars are slow to add): its size, the sum of the
+    # scores of the pairs inside it, and how many articles it holds.
+    size = [1.0] * n
+    inside = [0.0] * n
+    held = articles.tolist()
+    joined: list[tuple[int, int]] = []  # (a, b): group b merged into group a
+    best_col = s.argmax(axis=1)  # ties: the first, so the outcome is deterministic
     best_val = s[np.arange(n), best_col]
     while True:
-        a = int(np.argmax(best_val))
+        a = int(best_val.argmax())
         if best_val[a] < 1.0:
             break
         a, b = sorted((a, int(best_col[a])))
-        cross = s[a, b]
-        if not _cohesive(cross, size[a], size[b], inside[a], inside[b], articles[a], articles[b]):
+        cross = float(s[a, b])
+        if not _cohesive(cross, size[a], size[b], inside[a], inside[b], held[a], held[b]):
             s[a, b] = s[b, a] = -np.inf
             for row in (a, b):
-                best_col[row] = np.argmax(s[row])
+                best_col[row] = s[row].argmax()
                 best_val[row] = s[row, best_col[row]]
             continue
         inside[a] += inside[b] + cross * size[a] * size[b]
-        articles[a] += articles[b]
+        held[a] += held[b]
         merged = (s[a] * size[a] + s[b] * size[b]) / (size[a] + size[b])
         s[a, :] = merged
         s[:, a] = merged
@@ -138,19 +142,29 @@ def _average_linkage(score: np.ndarray, articles: np.ndarray) -> np.ndarray:
         s[:, b] = -np.inf
         s[a, a] = -np.inf
         size[a] += size[b]
-        labels[labels == b] = a
+        joined.append((a, b))
         best_val[b] = -np.inf
         stale = (best_col == a) | (best_col == b)
         stale[a] = True
         stale[b] = False
         rows = np.flatnonzero(stale)
-        best_col[rows] = np.argmax(s[rows], axis=1)
+        best_col[rows] = s[rows].argmax(axis=1)
         best_val[rows] = s[rows, best_col[rows]]
-        closer = s[:, a] > best_val
+        # Column a holds `merged` but at a and b (both excluded here).
+        closer = merged > best_val
         closer[a] = closer[b] = False
         best_col[closer] = a
-        best_val[closer] = s[closer, a]
-    return labels
+        best_val[closer] = merged[closer]
+    return _labels(n, joined)
+
+
+def _labels(n: int, joined: list[tuple[int, int]]) -> np.ndarray:
+    """The group each item ended in (named by its row, as the merges left it), from the merges
+    in the order they were made: walked backwards, a merged group ends where its absorber did."""
+    labels = list(range(n))
+    for a, b in reversed(joined):
+        labels[b] = labels[a]
+    return np.asarray(labels)
 
 
 def _cohesive(
