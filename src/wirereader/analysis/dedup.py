@@ -291,10 +291,14 @@ class Deduplicator:
             f" AND id != ?",
             [root, *old_roots, *old_roots, root],
         )
-        self.conn.execute(
-            "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id) WHERE id = ?",
-            (thread, root),
-        )
+        # An older root is an item already (its repost_of is NULL), and keeps its thread when it
+        # has one: then its row needs no write.
+        if root == entry.id or (thread is not None and threads.get(root) != thread):
+            self.conn.execute(
+                "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id)"
+                " WHERE id = ?",
+                (thread, root),
+            )
         out.moved_threads.update(t for t in threads.values() if t is not None)
         entry.repost_of = None if root == entry.id else root
         entry.thread_id = thread if thread is not None else entry.thread_id
