@@ -12,6 +12,7 @@ import pytest
 from conftest import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis import threads
 from wirereader.analysis.pipeline import analyse_pending
+from wirereader.analysis.term_weights import text_weights
 from wirereader.ingest import import_file
 from wirereader.model import RawEntry
 from wirereader.store.db import Store
@@ -282,7 +283,7 @@ def test_prepared_terms_are_the_terms_counted() -> None:
 
     title, body = "Watch: Harbour cranes stop as dockers strike", "Dockers' strike enters day two."
     fresh = Entry(id=1, source_id=1, title=title, body=body, published_at=0)
-    ready = Entry(1, 1, title, body, 0, weights=threads.text_weights(title, body))
+    ready = Entry(1, 1, title, body, 0, weights=text_weights(title, body))
     expected = threads.ThreadIndex.tf_weights(fresh, ["@org:x", "@org:x", "@place:y"])
     assert threads.ThreadIndex.tf_weights(ready, ["@org:x", "@org:x", "@place:y"]) == expected
     assert list(expected)[-2:] == ["@org:x", "@place:y"]

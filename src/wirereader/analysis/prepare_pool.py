@@ -82,7 +82,7 @@ def prepare(rows: list[TextRow]) -> Prepared:
 
 def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
     from wirereader.analysis.entity_store import text_mentions
-    from wirereader.analysis.threads import text_weights
+    from wirereader.analysis.term_weights import text_weights
 
     prints: dict[int, Fingerprint] = {}
     mentions: dict[int, tuple[str, list[Mention]]] = {}

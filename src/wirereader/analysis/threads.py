@@ -19,7 +19,7 @@ whatever the size of the cache:
 - the title counts `TITLE_WEIGHT` times, more for long bodies (one more per
   `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about; and the
   first `LEDE_TERMS` terms of the body count `LEDE_WEIGHT` times, since news is written lede
-  first (ECB+ B-cubed F1 0.884 -> 0.890).
+  first (ECB+ B-cubed F1 0.884 -> 0.890); these text weights are in `term_weights.py`.
 The threshold follows the item's length: a headline shares fewer words with its story than an
 article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG` at
 `LONG_ITEM_TERMS`), and full articles a little more (up to `THRESHOLD_VERY_LONG`), since two
@@ -52,16 +52,12 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from wirereader.analysis.dedup import Entry
-from wirereader.analysis.features import strip_kind_prefix, terms
+from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.grouping import story_groups
+from wirereader.analysis.term_weights import log_weights, text_weights
 
-TITLE_WEIGHT = 2.0
-LEDE_WEIGHT = 2.0  # who, what and where come first
-LEDE_TERMS = 30
-TITLE_PER_BODY_TERMS = 40
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
-MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 ITEM_TERMS = 60
 PROBE_TERMS = 10
 POSTINGS = 20
@@ -199,30 +195,6 @@ def _top_candidates(hits: Counter[int]) -> list[int]:
     return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
 
 
-def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
-    """The terms of an item's title and body that `text_weights` weighs."""
-    # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
-    return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
-
-
-def text_weights(title: str, body: str) -> dict[str, float]:
-    """Each term of an item's title and body with its TF weight, 1 + log of its weighted count
-    (a pure function of the text: a worker process prepares it ahead of the batch)."""
-    counts: dict[str, float] = {}
-    title_terms, body_terms = item_tokens(title, body)
-    # The headline says what a long piece is about: its weight grows with the body.
-    title_weight = TITLE_WEIGHT + len(body_terms) / TITLE_PER_BODY_TERMS
-    for t in title_terms:
-        counts[t] = counts.get(t, 0.0) + title_weight
-    for k, t in enumerate(body_terms):
-        counts[t] = counts.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
-    return _log_weights(counts)
-
-
-def _log_weights(counts: dict[str, float]) -> dict[str, float]:
-    return {t: 1.0 + math.log(c) for t, c in counts.items() if c > 0}
-
-
 class _Item(NamedTuple):
     """A new item being placed: its vector and what its length sets (worked out once)."""
 
@@ -289,7 +261,7 @@ class ThreadIndex:
         counts: dict[str, float] = {}
         for e in entities:
             counts[e] = counts.get(e, 0.0) + ENTITY_WEIGHT
-        return {**text, **_log_weights(counts)}
+        return {**text, **log_weights(counts)}
 
     def _load_df(self, vocabulary: set[str]) -> None:
         missing = [t for t in vocabulary if t not in self.df]
