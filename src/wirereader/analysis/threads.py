@@ -195,6 +195,18 @@ def _top_candidates(hits: Counter[int]) -> list[int]:
     return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
 
 
+def _summed(vectors: list[dict[str, float]]) -> dict[str, float]:
+    """The sum of some vectors, term by term in the order they come (a group of one: its
+    vector as it is, not a copy)."""
+    if len(vectors) == 1:
+        return vectors[0]
+    summed: dict[str, float] = {}
+    for vector in vectors:
+        for t, w in vector.items():
+            summed[t] = summed.get(t, 0.0) + w
+    return summed
+
+
 class _Item(NamedTuple):
     """A new item being placed: its vector and what its length sets (worked out once)."""
 
@@ -411,14 +423,11 @@ class ThreadIndex:
         whose centroid scores best averaged over the group, each item's score being its cosine
         damped by time over its threshold (at least 1 on average to join). Threads started by
         the same grouping are not candidates: it already decided about them."""
-        summed: dict[str, float] = {}
-        for m in members:
-            for t, w in m.vector.items():
-                summed[t] = summed.get(t, 0.0) + w
+        summed = _summed([m.vector for m in members])
         probe = heapq.nlargest(PROBE_TERMS, summed.items(), key=_weight)
         hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
-        for created in self._grouped:
-            hits.pop(created, None)
+        for created in hits.keys() & self._grouped:
+            del hits[created]
         # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
