@@ -69,10 +69,8 @@ def story_groups(
     has_time = np.asarray(dated, dtype=bool)
 
     gram = _gram(vectors)
+    score = _pair_scores(gram, when, thr, hours, floor)
     gap = np.abs(when[:, None] - when[None, :])
-    pair_floor = np.minimum.outer(floor, floor)
-    decay = pair_floor + (1.0 - pair_floor) * np.exp(-gap / 3600.0 / np.minimum.outer(hours, hours))
-    score = gram * decay / np.minimum.outer(thr, thr)
     score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
     labels = _average_linkage(score, np.asarray(articles, dtype=np.float64))
     labels = _reassign(gram, labels, when, thr, hours, floor)
@@ -80,6 +78,28 @@ def story_groups(
     for item, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(item)
     return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _pair_scores(
+    gram: np.ndarray, when: np.ndarray, thr: np.ndarray, hours: np.ndarray, floor: np.ndarray
+) -> np.ndarray:
+    """Each pair's cosine damped by the time between the two, over the threshold of the pair:
+    floor + (1 - floor) * exp(-gap / 3600 / hours), each of floor, hours and threshold the
+    smaller of the two items'. Worked in place in two n x n arrays (each new one costs more
+    to allocate and fault in than the arithmetic on it); the same operations on each pair."""
+    work = when[:, None] - when[None, :]
+    np.abs(work, out=work)  # the gap
+    np.negative(work, out=work)
+    work /= 3600.0
+    work /= np.minimum.outer(hours, hours)
+    np.exp(work, out=work)
+    pair_floor = np.minimum.outer(floor, floor)
+    score = np.subtract(1.0, pair_floor)
+    score *= work
+    score += pair_floor  # the decay
+    score *= gram
+    score /= np.minimum.outer(thr, thr)
+    return score
 
 
 def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
@@ -109,9 +129,9 @@ def _average_linkage(score: np.ndarray, articles: np.ndarray) -> np.ndarray:
     """A group label per item: groups merge, best pair first, while their average pairwise
     score is at least 1 (UPGMA), groups of articles only if they pass the COHESION test (a
     pair that fails is never tried again, nor its groups once merged with others). Each row
-    remembers its best partner, so a merge costs O(n)."""
+    remembers its best partner, so a merge costs O(n). `score` is worked on in place."""
     n = score.shape[0]
-    s = score.copy()
+    s = score
     np.fill_diagonal(s, -np.inf)
     # Per group, as plain floats (numpy scalars are slow to add): its size, the sum of the
     # scores of the pairs inside it, and how many articles it holds.
