@@ -70,8 +70,11 @@ def story_groups(
 
     gram = _gram(vectors)
     score = _pair_scores(gram, when, thr, hours, floor)
-    gap = np.abs(when[:, None] - when[None, :])
-    score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
+    dated_times = when[has_time]
+    # Only a part whose dated items span more than the gap has pairs too far apart to look for.
+    if len(dated_times) and dated_times.max() - dated_times.min() > max_gap_seconds:
+        gap = np.abs(when[:, None] - when[None, :])
+        score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
     labels = _average_linkage(score, np.asarray(articles, dtype=np.float64))
     labels = _reassign(gram, labels, when, thr, hours, floor)
     groups: dict[int, list[int]] = {}
