@@ -260,6 +260,6 @@ def test_prepared_terms_are_used_only_for_the_text_they_came_from() -> None:
 
     done = prepare([(7, "Old title about Orwen Pask", "", "")])
     done.texts = {7: ("Old title about Orwen Pask", "")}
-    assert done.tokens_for(7, "Old title about Orwen Pask", "") is not None
-    assert done.tokens_for(7, "Mayor Ilse Varga opens the Tormund bridge", "") is None
-    assert done.tokens_for(8, "Old title about Orwen Pask", "") is None
+    assert done.weights_for(7, "Old title about Orwen Pask", "") is not None
+    assert done.weights_for(7, "Mayor Ilse Varga opens the Tormund bridge", "") is None
+    assert done.weights_for(8, "Old title about Orwen Pask", "") is None

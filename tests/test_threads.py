@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +12,7 @@ import pytest
 from conftest import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis import threads
 from wirereader.analysis.pipeline import analyse_pending
+from wirereader.analysis.term_weights import text_weights
 from wirereader.ingest import import_file
 from wirereader.model import RawEntry
 from wirereader.store.db import Store
@@ -281,10 +283,11 @@ def test_prepared_terms_are_the_terms_counted() -> None:
 
     title, body = "Watch: Harbour cranes stop as dockers strike", "Dockers' strike enters day two."
     fresh = Entry(id=1, source_id=1, title=title, body=body, published_at=0)
-    ready = Entry(1, 1, title, body, 0, tokens=threads.item_tokens(title, body))
-    assert threads.ThreadIndex.counts(ready, ["@org:x"]) == threads.ThreadIndex.counts(
-        fresh, ["@org:x"]
-    )
+    ready = Entry(1, 1, title, body, 0, weights=text_weights(title, body))
+    expected = threads.ThreadIndex.tf_weights(fresh, ["@org:x", "@org:x", "@place:y"])
+    assert threads.ThreadIndex.tf_weights(ready, ["@org:x", "@org:x", "@place:y"]) == expected
+    assert list(expected)[-2:] == ["@org:x", "@place:y"]
+    assert expected["@org:x"] == 1.0 + math.log(2.0)
 
 
 def test_centroid_storage_round_trip_and_the_older_json_form() -> None:

@@ -52,8 +52,9 @@ class Entry:
     kind: str = "post"
     analysed: bool = False  # analysed before: its text changed since
     dated: bool = True  # its time is the source's own, not a guess
-    # The terms of its title and body for threads, when a worker prepared them from this text.
-    tokens: tuple[list[str], list[str]] | None = None
+    # The TF weights of its title's and body's terms for threads, when a worker prepared them
+    # from this text.
+    weights: dict[str, float] | None = None
 
 
 @dataclass
@@ -290,10 +291,14 @@ class Deduplicator:
             f" AND id != ?",
             [root, *old_roots, *old_roots, root],
         )
-        self.conn.execute(
-            "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id) WHERE id = ?",
-            (thread, root),
-        )
+        # An older root is an item already (its repost_of is NULL), and keeps its thread when it
+        # has one: then its row needs no write.
+        if root == entry.id or (thread is not None and threads.get(root) != thread):
+            self.conn.execute(
+                "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id)"
+                " WHERE id = ?",
+                (thread, root),
+            )
         out.moved_threads.update(t for t in threads.values() if t is not None)
         entry.repost_of = None if root == entry.id else root
         entry.thread_id = thread if thread is not None else entry.thread_id

@@ -27,7 +27,7 @@ import heapq
 import os
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, repeat
 
 # One BLAS thread: the matrices here are small, and a BLAS thread pool spins on the other core
 # between calls (measured: the threads stage at 10k entries took 390 us/entry with the default
@@ -83,11 +83,12 @@ def story_groups(
     has_time = np.asarray(dated, dtype=bool)
 
     gram = _gram(vectors)
-    gap = np.abs(when[:, None] - when[None, :])
-    pair_floor = np.minimum.outer(floor, floor)
-    decay = pair_floor + (1.0 - pair_floor) * np.exp(-gap / 3600.0 / np.minimum.outer(hours, hours))
-    score = gram * decay / np.minimum.outer(thr, thr)
-    score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
+    score = _pair_scores(gram, when, thr, hours, floor)
+    dated_times = when[has_time]
+    # Only a part whose dated items span more than the gap has pairs too far apart to look for.
+    if len(dated_times) and dated_times.max() - dated_times.min() > max_gap_seconds:
+        gap = np.abs(when[:, None] - when[None, :])
+        score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
     strongest = [
         tuple(heapq.nlargest(SIGNATURE_TERMS, vec, key=vec.__getitem__)) for vec in vectors
     ]
@@ -99,11 +100,33 @@ def story_groups(
     return sorted(groups.values(), key=lambda g: g[0])
 
 
+def _pair_scores(
+    gram: np.ndarray, when: np.ndarray, thr: np.ndarray, hours: np.ndarray, floor: np.ndarray
+) -> np.ndarray:
+    """Each pair's cosine damped by the time between the two, over the threshold of the pair:
+    floor + (1 - floor) * exp(-gap / 3600 / hours), each of floor, hours and threshold the
+    smaller of the two items'. Worked in place in two n x n arrays (each new one costs more
+    to allocate and fault in than the arithmetic on it); the same operations on each pair."""
+    work = when[:, None] - when[None, :]
+    np.abs(work, out=work)  # the gap
+    np.negative(work, out=work)
+    work /= 3600.0
+    work /= np.minimum.outer(hours, hours)
+    np.exp(work, out=work)
+    pair_floor = np.minimum.outer(floor, floor)
+    score = np.subtract(1.0, pair_floor)
+    score *= work
+    score += pair_floor  # the decay
+    score *= gram
+    score /= np.minimum.outer(thr, thr)
+    return score
+
+
 def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
     """Cosines of every pair (the vectors have unit length). Only terms that two or more items
     share can add to a pair, so the matrix is built over those alone: a few thousand columns
     where the whole vocabulary would be tens of thousands."""
-    shared = Counter(t for vec in vectors for t in vec)
+    shared = Counter(chain.from_iterable(vectors))
     columns: dict[str, int] = {}
     for term, count in shared.items():
         if count > 1:
@@ -111,11 +134,12 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
     # Single precision: half the memory (500 items x a few thousand shared terms), and the
     # cosines are compared with thresholds, not to the last bit.
     x = np.zeros((len(vectors), max(1, len(columns))), dtype=np.float32)
-    for i, vec in enumerate(vectors):
-        for term, weight in vec.items():
-            col = columns.get(term)
-            if col is not None:
-                x[i, col] = weight
+    # Filled in one assignment, not weight by weight (each a slow numpy call).
+    cols = np.fromiter(map(columns.get, chain.from_iterable(vectors), repeat(-1)), dtype=np.intp)
+    rows = np.repeat(np.arange(len(vectors)), [len(vec) for vec in vectors])
+    weights = np.fromiter(chain.from_iterable(vec.values() for vec in vectors), dtype=np.float64)
+    kept = cols >= 0
+    x[rows[kept], cols[kept]] = weights[kept]
     gram = (x @ x.T).astype(np.float64)
     np.fill_diagonal(gram, 1.0)
     return gram
@@ -127,32 +151,35 @@ def _average_linkage(
     """A group label per item: groups merge, best pair first, while their average pairwise
     score is at least 1 (UPGMA), groups of articles only if they pass the COHESION test and are
     not two events by their signatures (a pair that fails is never tried again, nor its groups
-    once merged with others). Each row remembers its best partner, so a merge costs O(n)."""
+    once merged with others). Each row remembers its best partner, so a merge costs O(n).
+    `score` is worked on in place."""
     n = score.shape[0]
-    s = score.copy()
+    s = score
     np.fill_diagonal(s, -np.inf)
-    size = np.ones(n)
-    inside = np.zeros(n)  # sum of the scores of the pairs inside each group
-    articles = articles.copy()  # how many articles each group holds
-    labels = np.arange(n)
-    best_col = np.argmax(s, axis=1)  # ties: the first, so the outcome is deterministic
+    # Per group, as plain floats (numpy scalars are slow to add): its size, the sum of the
+    # scores of the pairs inside it, and how many articles it holds.
+    size = [1.0] * n
+    inside = [0.0] * n
+    held = articles.tolist()
+    joined: list[tuple[int, int]] = []  # (a, b): group b merged into group a
+    best_col = s.argmax(axis=1)  # ties: the first, so the outcome is deterministic
     best_val = s[np.arange(n), best_col]
     while True:
-        a = int(np.argmax(best_val))
+        a = int(best_val.argmax())
         if best_val[a] < 1.0:
             break
         a, b = sorted((a, int(best_col[a])))
-        cross = s[a, b]
+        cross = float(s[a, b])
         if not _cohesive(
-            cross, size[a], size[b], inside[a], inside[b], articles[a], articles[b]
-        ) or _two_events(labels, a, b, size, articles, strongest):
+            cross, size[a], size[b], inside[a], inside[b], held[a], held[b]
+        ) or _two_events(a, b, size, held, joined, strongest):
             s[a, b] = s[b, a] = -np.inf
             for row in (a, b):
-                best_col[row] = np.argmax(s[row])
+                best_col[row] = s[row].argmax()
                 best_val[row] = s[row, best_col[row]]
             continue
         inside[a] += inside[b] + cross * size[a] * size[b]
-        articles[a] += articles[b]
+        held[a] += held[b]
         merged = (s[a] * size[a] + s[b] * size[b]) / (size[a] + size[b])
         s[a, :] = merged
         s[:, a] = merged
@@ -160,19 +187,29 @@ def _average_linkage(
         s[:, b] = -np.inf
         s[a, a] = -np.inf
         size[a] += size[b]
-        labels[labels == b] = a
+        joined.append((a, b))
         best_val[b] = -np.inf
         stale = (best_col == a) | (best_col == b)
         stale[a] = True
         stale[b] = False
         rows = np.flatnonzero(stale)
-        best_col[rows] = np.argmax(s[rows], axis=1)
+        best_col[rows] = s[rows].argmax(axis=1)
         best_val[rows] = s[rows, best_col[rows]]
-        closer = s[:, a] > best_val
+        # Column a holds `merged` but at a and b (both excluded here).
+        closer = merged > best_val
         closer[a] = closer[b] = False
         best_col[closer] = a
-        best_val[closer] = s[closer, a]
-    return labels
+        best_val[closer] = merged[closer]
+    return _labels(n, joined)
+
+
+def _labels(n: int, joined: list[tuple[int, int]]) -> np.ndarray:
+    """The group each item ended in (named by its row, as the merges left it), from the merges
+    in the order they were made: walked backwards, a merged group ends where its absorber did."""
+    labels = list(range(n))
+    for a, b in reversed(joined):
+        labels[b] = labels[a]
+    return np.asarray(labels)
 
 
 def _cohesive(
@@ -195,20 +232,22 @@ def _cohesive(
 
 
 def _two_events(
-    labels: np.ndarray,
     a: int,
     b: int,
-    size: np.ndarray,
-    articles: np.ndarray,
+    size: list[float],
+    held: list[float],
+    joined: list[tuple[int, int]],
     strongest: Sequence[tuple[str, ...]],
 ) -> bool:
     """Are groups `a` and `b`, both of SIGNATURE_MIN_ITEMS or more, mostly articles, two events
-    by their signatures (see SIGNATURE_TERMS)?"""
+    by their signatures (see SIGNATURE_TERMS)? Rarely asked: the members are found then, from
+    the merges so far."""
     for g in (a, b):
-        if size[g] < SIGNATURE_MIN_ITEMS or articles[g] * 2 <= size[g]:
+        if size[g] < SIGNATURE_MIN_ITEMS or held[g] * 2 <= size[g]:
             return False
-    group_a = [strongest[i] for i in np.flatnonzero(labels == a).tolist()]
-    group_b = [strongest[i] for i in np.flatnonzero(labels == b).tolist()]
+    labels = _labels(len(strongest), joined).tolist()
+    group_a = [strongest[i] for i, label in enumerate(labels) if label == a]
+    group_b = [strongest[i] for i, label in enumerate(labels) if label == b]
     return _has_signature(group_a, group_b) and _has_signature(group_b, group_a)
 
 

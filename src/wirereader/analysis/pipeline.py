@@ -176,7 +176,7 @@ def _analyse_batch(
     items = [e for e in entries if e.repost_of is None and e.thread_id is None]
     if prepared is not None:
         for e in items:
-            e.tokens = prepared.tokens_for(e.id, e.title, e.body)
+            e.weights = prepared.weights_for(e.id, e.title, e.body)
     report.items += sum(1 for e in entries if e.repost_of is None)
     index.begin_batch()
     known = found.per_entry
@@ -184,15 +184,22 @@ def _analyse_batch(
         items, _entity_terms(conn, [e.id for e in items], known, entity_terms)
     )
     index.flush()
+    # Each entry's row is written once: its thread (if it got one) and its mark as analysed.
     conn.executemany(
-        "UPDATE entries SET thread_id = ? WHERE id = ?",
+        "UPDATE entries SET thread_id = ?, analysed_hash = content_hash WHERE id = ?",
         [(thread, item) for item, thread in placed.assigned.items()],
     )
     # Reposts follow their item into its thread.
+    reposts = [(e.repost_of, e.id) for e in entries if e.repost_of is not None]
     conn.executemany(
-        "UPDATE entries SET thread_id = (SELECT r.thread_id FROM entries r WHERE r.id = ?)"
-        " WHERE id = ?",
-        [(e.repost_of, e.id) for e in entries if e.repost_of is not None],
+        "UPDATE entries SET thread_id = (SELECT r.thread_id FROM entries r WHERE r.id = ?),"
+        " analysed_hash = content_hash WHERE id = ?",
+        reposts,
+    )
+    marked = placed.assigned.keys() | {entry for _, entry in reposts}
+    conn.executemany(
+        "UPDATE entries SET analysed_hash = content_hash WHERE id = ?",
+        [(i,) for i in ids if i not in marked],
     )
     index.write_counts(placed, skip=dedup.moved_threads)
     # Dedup merged items across threads (rare): count those threads from their entries.
@@ -200,9 +207,6 @@ def _analyse_batch(
     touched = placed.touched | dedup.moved_threads
     report.threads_created += placed.created
     report.threads_touched += len(touched)
-    conn.executemany(
-        "UPDATE entries SET analysed_hash = content_hash WHERE id = ?", [(i,) for i in ids]
-    )
     report.entries += len(entries)
     report.add_time("threads", time.perf_counter() - t2, time.process_time() - c2)
     if prepared is not None:

@@ -31,12 +31,10 @@ MIN_ENTRIES = 6_000
 TextRow = tuple[int, str, str, str]  # id, title, body, author
 
 
-Tokens = tuple[list[str], list[str]]
-
-
 class Prepared:
     """What a worker computed for one batch: per entry id, the text it used, its fingerprint,
-    its (text hash, mentions) and its terms for threads; `cpu`: the worker's CPU seconds."""
+    its (text hash, mentions) and its terms' TF weights for threads; `cpu`: the worker's CPU
+    seconds."""
 
     def __init__(
         self,
@@ -44,20 +42,20 @@ class Prepared:
         prints: dict[int, Fingerprint],
         mentions: dict[int, tuple[str, list[Mention]]],
         cpu: float,
-        tokens: dict[int, Tokens] | None = None,
+        weights: dict[int, dict[str, float]] | None = None,
     ) -> None:
         self.texts = texts
         self.prints = prints
         self.mentions = mentions
         self.cpu = cpu
-        self.tokens = tokens or {}
+        self.weights = weights or {}
 
-    def tokens_for(self, entry_id: int, title: str, body: str) -> Tokens | None:
-        """The terms of this entry for threads, if they came from this very text."""
+    def weights_for(self, entry_id: int, title: str, body: str) -> dict[str, float] | None:
+        """The TF weights of this entry's terms for threads, if they came from this very text."""
         text = self.texts.get(entry_id)
         if text is None or text != (title, body):
             return None
-        return self.tokens.get(entry_id)
+        return self.weights.get(entry_id)
 
     def prints_for(self, entries: list[tuple[int, str, str]]) -> dict[int, Fingerprint]:
         """Fingerprints of those (id, title, body) whose text is the one they came from."""
@@ -70,7 +68,7 @@ class Prepared:
 
 
 def prepare(rows: list[TextRow]) -> Prepared:
-    """Fingerprints, mentions and terms of `rows` (runs in the worker)."""
+    """Fingerprints, mentions and TF weights of `rows` (runs in the worker)."""
     cpu = time.process_time()
     # As in the pipeline: no reference cycles here, and the collector's walks cost 10-20%.
     collecting = gc.isenabled()
@@ -84,19 +82,19 @@ def prepare(rows: list[TextRow]) -> Prepared:
 
 def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
     from wirereader.analysis.entity_store import text_mentions
-    from wirereader.analysis.threads import item_tokens
+    from wirereader.analysis.term_weights import text_weights
 
     prints: dict[int, Fingerprint] = {}
     mentions: dict[int, tuple[str, list[Mention]]] = {}
-    tokens: dict[int, Tokens] = {}
+    weights: dict[int, dict[str, float]] = {}
     for entry_id, title, body, author in rows:
         title, body = title or "", body or ""
         # Without shingles: they are most of a print's size, and few prints are ever compared.
         prints[entry_id] = fingerprint(title, body).without_shingles()
         mentions[entry_id] = text_mentions(title, body, author)
-        tokens[entry_id] = item_tokens(title, body)
+        weights[entry_id] = text_weights(title, body)
     # The texts stay here: the caller still has them (they would double what crosses back).
-    return Prepared({}, prints, mentions, time.process_time() - cpu, tokens)
+    return Prepared({}, prints, mentions, time.process_time() - cpu, weights)
 
 
 def _start_worker(parent: int) -> None:

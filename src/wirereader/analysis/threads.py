@@ -19,7 +19,7 @@ whatever the size of the cache:
 - the title counts `TITLE_WEIGHT` times, more for long bodies (one more per
   `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about; and the
   first `LEDE_TERMS` terms of the body count `LEDE_WEIGHT` times, since news is written lede
-  first (ECB+ B-cubed F1 0.884 -> 0.890).
+  first (ECB+ B-cubed F1 0.884 -> 0.890); these text weights are in `term_weights.py`.
 The threshold follows the item's length: a headline shares fewer words with its story than an
 article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG` at
 `LONG_ITEM_TERMS`), and full articles a little more (up to `THRESHOLD_VERY_LONG`), since two
@@ -39,7 +39,6 @@ Ties and sums are computed in a fixed order, so a result never depends on hash s
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import sqlite3
@@ -52,16 +51,12 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from wirereader.analysis.dedup import Entry
-from wirereader.analysis.features import strip_kind_prefix, terms
+from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.grouping import story_groups
+from wirereader.analysis.term_weights import log_weights, text_weights
 
-TITLE_WEIGHT = 2.0
-LEDE_WEIGHT = 2.0  # who, what and where come first
-LEDE_TERMS = 30
-TITLE_PER_BODY_TERMS = 40
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
-MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 ITEM_TERMS = 60
 PROBE_TERMS = 10
 POSTINGS = 20
@@ -155,6 +150,8 @@ def decode_centroid(stored: bytes | str) -> dict[str, float]:
 
 
 # The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
+# The strongest n are `sorted(...)[:n]`, the list `heapq.nlargest` is documented to return
+# (ties in first-seen order), 2-3x faster at these sizes (tens to hundreds of terms).
 _weight = itemgetter(1)
 
 
@@ -199,11 +196,16 @@ def _top_candidates(hits: Counter[int]) -> list[int]:
     return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
 
 
-def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
-    """The terms of an item's title and body that `ThreadIndex.counts` weighs (a pure function
-    of the text: a worker process prepares them ahead of the batch)."""
-    # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
-    return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+def _summed(vectors: list[dict[str, float]]) -> dict[str, float]:
+    """The sum of some vectors, term by term in the order they come (a group of one: its
+    vector as it is, not a copy)."""
+    if len(vectors) == 1:
+        return vectors[0]
+    summed: dict[str, float] = {}
+    for vector in vectors:
+        for t, w in vector.items():
+            summed[t] = summed.get(t, 0.0) + w
+    return summed
 
 
 class _Item(NamedTuple):
@@ -263,18 +265,16 @@ class ThreadIndex:
     # -- vectors ------------------------------------------------------------------------------
 
     @staticmethod
-    def counts(entry: Entry, entities: list[str]) -> dict[str, float]:
-        tf: dict[str, float] = {}
-        title, body = entry.tokens or item_tokens(entry.title, entry.body)
-        # The headline says what a long piece is about: its weight grows with the body.
-        title_weight = TITLE_WEIGHT + len(body) / TITLE_PER_BODY_TERMS
-        for t in title:
-            tf[t] = tf.get(t, 0.0) + title_weight
-        for k, t in enumerate(body):
-            tf[t] = tf.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
+    def tf_weights(entry: Entry, entities: list[str]) -> dict[str, float]:
+        """The TF weight of each term of an item: its text's, then its entities' (an entity
+        term starts with "@", which no text term holds)."""
+        text = entry.weights if entry.weights is not None else text_weights(entry.title, entry.body)
+        if not entities:
+            return text
+        counts: dict[str, float] = {}
         for e in entities:
-            tf[e] = tf.get(e, 0.0) + ENTITY_WEIGHT
-        return tf
+            counts[e] = counts.get(e, 0.0) + ENTITY_WEIGHT
+        return {**text, **log_weights(counts)}
 
     def _load_df(self, vocabulary: set[str]) -> None:
         missing = [t for t in vocabulary if t not in self.df]
@@ -287,18 +287,20 @@ class ThreadIndex:
             for t in chunk:
                 self.df[t] = int(found.get(t, 0))
 
-    def vector(self, tf: dict[str, float]) -> dict[str, float]:
+    def idf(self, vocabulary: set[str]) -> dict[str, float]:
+        """The IDF of each term, as of the batch's counts (worked out once per term, not once
+        per item holding it)."""
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
         df = self.df
-        weights = {
-            t: (1.0 + math.log(c)) * math.log(n / (df.get(t, 0) + 1.0))
-            for t, c in tf.items()
-            if c > 0
-        }
+        return {t: math.log(n / (df.get(t, 0) + 1.0)) for t in vocabulary}
+
+    @staticmethod
+    def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+        weights = {t: w * idf[t] for t, w in tf.items()}
         strongest = (
-            heapq.nlargest(ITEM_TERMS, weights.items(), key=_weight)
+            sorted(weights.items(), key=_weight, reverse=True)[:ITEM_TERMS]
             if len(weights) > ITEM_TERMS
             else list(weights.items())
         )
@@ -327,7 +329,7 @@ class ThreadIndex:
         if done is not None and done[0] == len(fresh):
             return done[1]
         merged = fresh.union(known)
-        result = heapq.nlargest(POSTINGS, merged) if len(merged) > POSTINGS else list(merged)
+        result = sorted(merged, reverse=True)[:POSTINGS] if len(merged) > POSTINGS else list(merged)
         self._merged[term] = (len(fresh), result)
         return result
 
@@ -370,7 +372,7 @@ class ThreadIndex:
         if self.docs < 0:
             self.begin_batch()
         out = ThreadOutcome()
-        counted = [(e, self.counts(e, entities.get(e.id, []))) for e in items]
+        counted = [(e, self.tf_weights(e, entities.get(e.id, []))) for e in items]
         vocabulary: set[str] = set()
         for _, tf in counted:
             vocabulary.update(tf)
@@ -383,7 +385,8 @@ class ThreadIndex:
             self._df_delta[t] += n
         self.docs += len(counted)
         ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
-        placing = [_Item.of(entry, self.vector(tf), len(tf)) for entry, tf in ordered]
+        idf = self.idf(vocabulary)
+        placing = [_Item.of(entry, self.vector(tf, idf), len(tf)) for entry, tf in ordered]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
         for start in range(0, len(placing), GROUP_ITEMS):
@@ -421,14 +424,11 @@ class ThreadIndex:
         whose centroid scores best averaged over the group, each item's score being its cosine
         damped by time over its threshold (at least 1 on average to join). Threads started by
         the same grouping are not candidates: it already decided about them."""
-        summed: dict[str, float] = {}
-        for m in members:
-            for t, w in m.vector.items():
-                summed[t] = summed.get(t, 0.0) + w
-        probe = heapq.nlargest(PROBE_TERMS, summed.items(), key=_weight)
+        summed = _summed([m.vector for m in members])
+        probe = sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]
         hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
-        for created in self._grouped:
-            hits.pop(created, None)
+        for created in hits.keys() & self._grouped:
+            del hits[created]
         # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
@@ -557,6 +557,6 @@ class ThreadIndex:
         for term, fresh in self._new_postings.items():
             known = self._db_postings.get(term)
             if known is not None:
-                self._db_postings[term] = heapq.nlargest(POSTINGS, fresh.union(known))
+                self._db_postings[term] = sorted(fresh.union(known), reverse=True)[:POSTINGS]
         self._new_postings.clear()
         self._merged.clear()
