@@ -23,7 +23,6 @@ merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -89,10 +88,7 @@ def story_groups(
     if len(dated_times) and dated_times.max() - dated_times.min() > max_gap_seconds:
         gap = np.abs(when[:, None] - when[None, :])
         score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
-    strongest = [
-        tuple(heapq.nlargest(SIGNATURE_TERMS, vec, key=vec.__getitem__)) for vec in vectors
-    ]
-    labels = _average_linkage(score, np.asarray(articles, dtype=np.float64), strongest)
+    labels = _average_linkage(score, np.asarray(articles, dtype=np.float64), vectors)
     labels = _reassign(gram, labels, when, thr, hours, floor)
     groups: dict[int, list[int]] = {}
     for item, label in enumerate(labels.tolist()):
@@ -146,7 +142,7 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
 
 
 def _average_linkage(
-    score: np.ndarray, articles: np.ndarray, strongest: Sequence[tuple[str, ...]]
+    score: np.ndarray, articles: np.ndarray, vectors: Sequence[dict[str, float]]
 ) -> np.ndarray:
     """A group label per item: groups merge, best pair first, while their average pairwise
     score is at least 1 (UPGMA), groups of articles only if they pass the COHESION test and are
@@ -172,7 +168,7 @@ def _average_linkage(
         cross = float(s[a, b])
         if not _cohesive(
             cross, size[a], size[b], inside[a], inside[b], held[a], held[b]
-        ) or _two_events(a, b, size, held, joined, strongest):
+        ) or _two_events(a, b, size, held, joined, vectors):
             s[a, b] = s[b, a] = -np.inf
             for row in (a, b):
                 best_col[row] = s[row].argmax()
@@ -237,21 +233,26 @@ def _two_events(
     size: list[float],
     held: list[float],
     joined: list[tuple[int, int]],
-    strongest: Sequence[tuple[str, ...]],
+    vectors: Sequence[dict[str, float]],
 ) -> bool:
     """Are groups `a` and `b`, both of SIGNATURE_MIN_ITEMS or more, mostly articles, two events
-    by their signatures (see SIGNATURE_TERMS)? Rarely asked: the members are found then, from
-    the merges so far."""
+    by their signatures (see SIGNATURE_TERMS)? Rarely asked: the members and their strongest
+    terms are found then, from the merges so far."""
     for g in (a, b):
         if size[g] < SIGNATURE_MIN_ITEMS or held[g] * 2 <= size[g]:
             return False
-    labels = _labels(len(strongest), joined).tolist()
-    group_a = [strongest[i] for i, label in enumerate(labels) if label == a]
-    group_b = [strongest[i] for i, label in enumerate(labels) if label == b]
+    labels = _labels(len(vectors), joined).tolist()
+    group_a = [_strongest(vectors[i]) for i, label in enumerate(labels) if label == a]
+    group_b = [_strongest(vectors[i]) for i, label in enumerate(labels) if label == b]
     return _has_signature(group_a, group_b) and _has_signature(group_b, group_a)
 
 
-def _has_signature(group: list[tuple[str, ...]], other: list[tuple[str, ...]]) -> bool:
+def _strongest(vector: dict[str, float]) -> list[str]:
+    """The item's SIGNATURE_TERMS strongest terms, strongest first (ties: first seen first)."""
+    return sorted(vector, key=vector.__getitem__, reverse=True)[:SIGNATURE_TERMS]
+
+
+def _has_signature(group: list[list[str]], other: list[list[str]]) -> bool:
     """Each item's terms come strongest first."""
     led_by_other = frozenset(chain.from_iterable(terms[:LEADING_TERMS] for terms in other))
     counts = Counter(chain.from_iterable(group))
