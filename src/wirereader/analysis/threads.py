@@ -11,8 +11,8 @@ whatever the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
   at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
   `CANDIDATES` threads sharing most of them are compared;
-- a centroid is kept as its strongest `KEEP_TERMS` terms (one JSON row in `thread_state`),
-  compared on its top `COMPARE_TERMS`, which alone are in the index;
+- a centroid is kept as its strongest `KEEP_TERMS` terms (one binary value in `thread_state`,
+  see `encode_centroid`), compared on its top `COMPARE_TERMS`, which alone are in the index;
 - IDF comes from `term_df`, updated with the whole batch before the batch is placed, plus
   `IDF_PRIOR_DOCS` pseudo-documents so that a small cache (one live blog, all on one war) still
   weighs a story's own words;
