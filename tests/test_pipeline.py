@@ -263,3 +263,44 @@ def test_prepared_terms_are_used_only_for_the_text_they_came_from() -> None:
     assert done.weights_for(7, "Old title about Orwen Pask", "") is not None
     assert done.weights_for(7, "Mayor Ilse Varga opens the Tormund bridge", "") is None
     assert done.weights_for(8, "Old title about Orwen Pask", "") is None
+
+
+def _seed_rows(store: Store) -> list[tuple[int, str, str, str]]:
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    return [
+        (r[0], r[1], r[2], r[3] or "")
+        for r in store.conn.execute("SELECT id, title, body, author FROM entries ORDER BY id")
+    ]
+
+
+def test_chunks_the_worker_has_not_started_are_prepared_here(store: Store) -> None:
+    """The pool sends a batch in chunks; what the worker has not started when the batch is
+    needed is prepared in this process, with the same result, and counted as this process's."""
+    from wirereader.analysis import prepare_pool
+    from wirereader.analysis.prepare_pool import CHUNK, PreparePool, prepare
+
+    rows = _seed_rows(store)
+    assert len(rows) > CHUNK // 10
+    small = [rows[i : i + 5] for i in range(0, len(rows), 5)]
+    pool = PreparePool()
+    try:
+        first = pool.submit(rows * (CHUNK * 8 // len(rows) + 1))  # keeps the worker busy
+        later = [pool.submit(chunk) for chunk in small]
+        assert first is not None and all(p is not None for p in later)
+        # Asked for at once: most of these chunks are still queued behind `first`.
+        got = [pool.result(p) for p in later]
+        done = pool.result(first)
+    finally:
+        pool.close()
+    assert done is not None and done.cpu > 0  # the worker prepared `first`'s chunks
+    stolen = 0
+    for chunk, prepared in zip(small, got, strict=True):
+        assert prepared is not None
+        alone = prepare(chunk)
+        assert prepared.prints == alone.prints
+        assert prepared.mentions == alone.mentions
+        assert prepared.weights == alone.weights
+        assert set(prepared.texts) == {r[0] for r in chunk}
+        stolen += prepared.cpu == 0.0
+    assert stolen >= len(small) - 2  # at most two chunks were on their way to the worker
+    assert prepare_pool.merged([]).prints == {}

@@ -118,11 +118,13 @@ def _run_batches(
             rows = conn.execute(_PENDING, (batch_size,)).fetchall()
             if not rows:
                 break
-            prepared = pool.result(upcoming) if pool is not None else None
-            upcoming = None
+            current, upcoming = upcoming, None
             if pool is not None and len(rows) == batch_size:
+                # The next batch goes out first, so the worker has work while this process
+                # takes back the chunks of this one that it has not started.
                 texts = conn.execute(_NEXT_TEXTS, (batch_size, batch_size)).fetchall()
                 upcoming = pool.submit([tuple(r) for r in texts])
+            prepared = pool.result(current) if pool is not None else None
             entries = [
                 Entry(
                     id=r[0],
