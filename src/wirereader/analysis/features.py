@@ -88,11 +88,15 @@ def _term(raw: str) -> str:
     return stem(w)
 
 
+MIX_ADD, MIX_1, MIX_2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+HASH_PRIME = 0x100000001B3  # of `hash_tuple`
+
+
 def mix64(value: int) -> int:
     """A 64-bit finaliser (splitmix64): spreads CRC bits over the whole word."""
-    z = (value + 0x9E3779B97F4A7C15) & MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    z = (value + MIX_ADD) & MASK64
+    z = ((z ^ (z >> 30)) * MIX_1) & MASK64
+    z = ((z ^ (z >> 27)) * MIX_2) & MASK64
     return z ^ (z >> 31)
 
 
@@ -129,5 +133,5 @@ def shingles(tokens: list[str]) -> set[int]:
 def hash_tuple(values: list[int]) -> int:
     h = 0
     for v in values:
-        h = (h * 0x100000001B3 + v) & MASK64
+        h = (h * HASH_PRIME + v) & MASK64
     return h
