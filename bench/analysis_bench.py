@@ -3,6 +3,7 @@
     python bench/analysis_bench.py            # quality on both story sets, speed at 10k/40k/100k
     python bench/analysis_bench.py --quick    # quality, speed at 10k only
     python bench/analysis_bench.py --no-quality --workers off   # speed, all in one process
+    python bench/analysis_bench.py --no-quality --repeat 3      # each size 3 times
 
 Quality: B-cubed precision / recall / F1 of the threads against gold stories, for
 ../shared/corpus/stories/ecbplus-dev.jsonl (full articles, no times) and uci-dev.csv
@@ -235,8 +236,12 @@ def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]
     return out
 
 
-def speed(feeds: int, items: int, workers: bool | None) -> tuple[int, float, AnalysisReport]:
-    corpus = generate(feeds, items)
+def speed(
+    feeds: int, items: int, workers: bool | None, corpus: dict[str, list[RawEntry]] | None = None
+) -> tuple[int, float, AnalysisReport, float]:
+    """Analyse a generated corpus in a fresh cache and print the figures; returns (entries,
+    CPU seconds of both processes, the report, wall seconds)."""
+    corpus = corpus or generate(feeds, items)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
         for feed, entries in corpus.items():
             sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
@@ -263,7 +268,7 @@ def speed(feeds: int, items: int, workers: bool | None) -> tuple[int, float, Ana
         f" entries/s | reposts {reposts}  threads {threads}"
         f"  [cpu per stage: {stages}]"
     )
-    return n, cpu, report
+    return n, cpu, report, took
 
 
 def main() -> int:
@@ -278,6 +283,13 @@ def main() -> int:
         default="auto",
         help="the worker process preparing batches (auto: as the app decides)",
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per size (a shared machine's speed varies from run to run: each run is"
+        " printed, then the best and the median)",
+    )
     args = ap.parse_args()
     if not args.no_quality:
         print("== thread quality (B-cubed against gold stories)")
@@ -290,7 +302,19 @@ def main() -> int:
         if args.quick:
             sizes = [known[10]]
         workers = {"auto": None, "on": True, "off": False}[args.workers]
-        results = [speed(f, i, workers) for f, i in sizes]
+        results = []
+        for feeds, items in sizes:
+            corpus = generate(feeds, items)
+            runs = [speed(feeds, items, workers, corpus) for _ in range(args.repeat)]
+            if len(runs) > 1:
+                walls = sorted(run[3] for run in runs)
+                n = feeds * items
+                print(
+                    f"  {n:>7} entries, {len(runs)} runs: best {n / walls[0]:7.0f} entries/s,"
+                    f" median {n / walls[len(walls) // 2]:7.0f} entries/s"
+                )
+            # The run with the median CPU time stands for the size in the growth figure.
+            results.append(sorted(runs, key=lambda run: run[1])[len(runs) // 2])
         if len(results) > 1:
             small, large = results[0], results[-1]
             ratio = (large[1] / large[0]) / (small[1] / small[0])
