@@ -16,13 +16,15 @@ from wirereader.analysis.features import (
     MIX_2,
     MIX_ADD,
     hash_tuple,
-    mix64,
 )
 
 BANDS = 8
 ROWS = 3
 BINS = BANDS * ROWS
 _EMPTY = MASK64 + 1
+_P = HASH_PRIME
+_P2 = (_P * _P) & MASK64
+_starts: dict[int, list[int]] = {}  # key type -> `_band_starts`
 
 
 def signature(shingle_hashes: set[int]) -> list[int]:
@@ -47,13 +49,8 @@ def signature(shingle_hashes: set[int]) -> list[int]:
 
 def band_keys(sig: list[int], tag: int) -> list[int]:
     """One signed 63-bit key per band, distinct per band index and key type `tag`:
-    `mix64(hash_tuple([tag, band, *rows])) >> 1`, computed as below because it runs for every
-    entry (the same keys, a third of the time)."""
-    if ROWS != 3:
-        return [
-            mix64(hash_tuple([tag, band, *sig[band * ROWS : (band + 1) * ROWS]])) >> 1
-            for band in range(BANDS)
-        ]
+    `mix64(hash_tuple([tag, band, *rows])) >> 1`, written out for ROWS = 3 because it runs for
+    every entry (the same keys in half the time)."""
     # hash_tuple is a polynomial in _P modulo 2**64: the tag and band terms are constants, and
     # masking once at the end gives the same value as masking after every step.
     start = _band_starts(tag)
@@ -65,11 +62,6 @@ def band_keys(sig: list[int], tag: int) -> list[int]:
         z = ((z ^ (z >> 27)) * MIX_2) & MASK64
         keys.append((z ^ (z >> 31)) >> 1)
     return keys
-
-
-_P = HASH_PRIME
-_P2 = (_P * _P) & MASK64
-_starts: dict[int, list[int]] = {}
 
 
 def _band_starts(tag: int) -> list[int]:
