@@ -276,7 +276,6 @@ def _seed_rows(store: Store) -> list[tuple[int, str, str, str]]:
 def test_chunks_the_worker_has_not_started_are_prepared_here(store: Store) -> None:
     """The pool sends a batch in chunks; what the worker has not started when the batch is
     needed is prepared in this process, with the same result, and counted as this process's."""
-    from wirereader.analysis import prepare_pool
     from wirereader.analysis.prepare_pool import CHUNK, PreparePool, prepare
 
     rows = _seed_rows(store)
@@ -303,4 +302,3 @@ def test_chunks_the_worker_has_not_started_are_prepared_here(store: Store) -> No
         assert set(prepared.texts) == {r[0] for r in chunk}
         stolen += prepared.cpu == 0.0
     assert stolen >= len(small) - 2  # at most two chunks were on their way to the worker
-    assert prepare_pool.merged([]).prints == {}

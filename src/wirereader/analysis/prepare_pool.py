@@ -115,10 +115,10 @@ def _start_worker(parent: int) -> None:
 
 
 def merged(parts: list[Prepared]) -> Prepared:
-    """One Prepared of several chunks' (`cpu`: the sum of theirs)."""
+    """One Prepared of several chunks' (`cpu`: the sum of theirs; the texts are the caller's,
+    see `Pending`)."""
     out = Prepared({}, {}, {}, 0.0, {})
     for part in parts:
-        out.texts.update(part.texts)
         out.prints.update(part.prints)
         out.mentions.update(part.mentions)
         out.weights.update(part.weights)
