@@ -4,6 +4,7 @@
     python bench/analysis_bench.py --quick    # quality, speed at 10k only
     python bench/analysis_bench.py --no-quality --workers off   # speed, all in one process
     python bench/analysis_bench.py --no-quality --repeat 3      # each size 3 times
+    python bench/analysis_bench.py --no-quality --halves        # each process's share alone
 
 Quality: B-cubed precision / recall / F1 of the threads against gold stories, for
 ../shared/corpus/stories/ecbplus-dev.jsonl (full articles, no times) and uci-dev.csv
@@ -13,6 +14,11 @@ Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, so
 added paragraph), imported then analysed; prints entries/s and per-entry time. `cpu` counts both
 processes when a worker prepares batches (the default from 6,000 pending entries); `main cpu`
 is this process alone, the wall time on a machine with a core free for the worker.
+Halves (`--halves`): the two parts of the work measured apart, each alone on the machine: the
+preparation (what the worker does: fingerprints, names, terms) and this process's part (the
+SQLite side of dedup, entity resolution, threads) with every batch's preparation handed over
+ready. With perfect overlap on two cores the wall time per entry is at best the larger of
+`main` and `(main + prepare) / 2`, printed as the bound: the most any scheduling could give.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from wirereader.analysis import pipeline, prepare_pool
+from wirereader.analysis.dedup import Fingerprint
+from wirereader.analysis.entities import Mention
 from wirereader.analysis.pipeline import BATCH, AnalysisReport, analyse_pending
 from wirereader.model import RawEntry
 from wirereader.store.db import Store
@@ -271,6 +280,71 @@ def speed(
     return n, cpu, report, took
 
 
+_Ready = dict[int, tuple[Fingerprint, tuple[str, list[Mention]], dict[str, float]]]
+_Batch = tuple[list[int], dict[int, tuple[str, str]]]
+
+
+class _ReadyPool:
+    """Stands in for the worker: hands over each batch's preparation, computed beforehand."""
+
+    def __init__(self, ready: _Ready) -> None:
+        self.ready = ready
+
+    def submit(self, rows: list[prepare_pool.TextRow]) -> _Batch:
+        return [r[0] for r in rows], {r[0]: (r[1] or "", r[2] or "") for r in rows}
+
+    def result(self, pending: _Batch | None) -> prepare_pool.Prepared | None:
+        if pending is None:
+            return None
+        ids, texts = pending
+        out = prepare_pool.Prepared(texts, {}, {}, 0.0, {})
+        for i in ids:
+            out.prints[i], out.mentions[i], out.weights[i] = self.ready[i]
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+def halves(feeds: int, items: int, corpus: dict[str, list[RawEntry]]) -> tuple[float, float]:
+    """(this process's CPU per entry with the preparation handed over ready, the preparation's
+    CPU per entry), each measured alone, in seconds."""
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
+        for feed, entries in corpus.items():
+            sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+            store.save_entries(sid, entries, seen_at=1_741_000_000)
+        # In the pipeline's order; it prepares the first batch itself (while the worker starts),
+        # so that batch is in `main`, and the worker's part is the rest.
+        rows = [
+            tuple(r)
+            for r in store.conn.execute(
+                "SELECT id, title, body, author FROM entries ORDER BY published_at, id"
+            )
+        ]
+        started = time.process_time()
+        prepared = [
+            prepare_pool.prepare(rows[i : i + BATCH]) for i in range(BATCH, len(rows), BATCH)
+        ]
+        prepare_cpu = time.process_time() - started
+        ready = {i: (p.prints[i], p.mentions[i], p.weights[i]) for p in prepared for i in p.prints}
+        real_pool = pipeline.PreparePool
+        pipeline.PreparePool = lambda: _ReadyPool(ready)
+        try:
+            started = time.process_time()
+            analyse_pending(store, workers=True)
+            main_cpu = time.process_time() - started
+        finally:
+            pipeline.PreparePool = real_pool
+    n = feeds * items
+    main_us, prepare_us = main_cpu / n * 1e6, prepare_cpu / n * 1e6
+    bound = max(main_us, (main_us + prepare_us) / 2)
+    print(
+        f"  {n:>7} entries, halves alone: main {main_us:4.0f} us/entry, prepare"
+        f" {prepare_us:4.0f} us/entry; bound on 2 cores {1e6 / bound:5.0f} entries/s"
+    )
+    return main_cpu / n, prepare_cpu / n
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="speed at 10k entries only")
@@ -289,6 +363,11 @@ def main() -> int:
         default=1,
         help="runs per size (a shared machine's speed varies from run to run: each run is"
         " printed, then the best and the median)",
+    )
+    ap.add_argument(
+        "--halves",
+        action="store_true",
+        help="also measure the preparation and this process's part apart (see above)",
     )
     args = ap.parse_args()
     if not args.no_quality:
@@ -313,6 +392,8 @@ def main() -> int:
                     f"  {n:>7} entries, {len(runs)} runs: best {n / walls[0]:7.0f} entries/s,"
                     f" median {n / walls[len(walls) // 2]:7.0f} entries/s"
                 )
+            if args.halves:
+                halves(feeds, items, corpus)
             # The run with the median CPU time stands for the size in the growth figure.
             results.append(sorted(runs, key=lambda run: run[1])[len(runs) // 2])
         if len(results) > 1:
