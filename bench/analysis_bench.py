@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -245,16 +247,22 @@ def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]
     return out
 
 
+@contextmanager
+def _imported(corpus: dict[str, list[RawEntry]]) -> Iterator[Store]:
+    """A fresh cache holding the corpus, nothing analysed yet."""
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
+        for feed, entries in corpus.items():
+            sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+            store.save_entries(sid, entries, seen_at=1_741_000_000)
+        yield store
+
+
 def speed(
     feeds: int, items: int, workers: bool | None, corpus: dict[str, list[RawEntry]] | None = None
 ) -> tuple[int, float, AnalysisReport, float]:
     """Analyse a generated corpus in a fresh cache and print the figures; returns (entries,
     CPU seconds of both processes, the report, wall seconds)."""
-    corpus = corpus or generate(feeds, items)
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
-        for feed, entries in corpus.items():
-            sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
-            store.save_entries(sid, entries, seen_at=1_741_000_000)
+    with _imported(corpus or generate(feeds, items)) as store:
         started, cpu_started = time.perf_counter(), time.process_time()
         report = analyse_pending(store, workers=workers)
         took = time.perf_counter() - started
@@ -306,13 +314,10 @@ class _ReadyPool:
         pass
 
 
-def halves(feeds: int, items: int, corpus: dict[str, list[RawEntry]]) -> tuple[float, float]:
-    """(this process's CPU per entry with the preparation handed over ready, the preparation's
-    CPU per entry), each measured alone, in seconds."""
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
-        for feed, entries in corpus.items():
-            sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
-            store.save_entries(sid, entries, seen_at=1_741_000_000)
+def halves(feeds: int, items: int, corpus: dict[str, list[RawEntry]]) -> None:
+    """Print this process's CPU per entry with the preparation handed over ready, and the
+    preparation's CPU per entry, each measured alone, and the bound they set on 2 cores."""
+    with _imported(corpus) as store:
         # In the pipeline's order; it prepares the first batch itself (while the worker starts),
         # so that batch is in `main`, and the worker's part is the rest.
         rows = [
@@ -342,7 +347,6 @@ def halves(feeds: int, items: int, corpus: dict[str, list[RawEntry]]) -> tuple[f
         f"  {n:>7} entries, halves alone: main {main_us:4.0f} us/entry, prepare"
         f" {prepare_us:4.0f} us/entry; bound on 2 cores {1e6 / bound:5.0f} entries/s"
     )
-    return main_cpu / n, prepare_cpu / n
 
 
 def main() -> int:
