@@ -25,6 +25,8 @@ _EMPTY = MASK64 + 1
 _P = HASH_PRIME
 _P2 = (_P * _P) & MASK64
 _starts: dict[int, list[int]] = {}  # key type -> `_band_starts`
+if ROWS != 3:  # `band_keys` is written out for three rows: another value needs it rewritten
+    raise ImportError("lsh.band_keys is written for ROWS = 3")
 
 
 def signature(shingle_hashes: set[int]) -> list[int]:
@@ -56,7 +58,7 @@ def band_keys(sig: list[int], tag: int) -> list[int]:
     start = _band_starts(tag)
     keys = []
     for band in range(BANDS):
-        i = band * 3
+        i = band * ROWS
         z = (start[band] + sig[i] * _P2 + sig[i + 1] * _P + sig[i + 2] + MIX_ADD) & MASK64
         z = ((z ^ (z >> 30)) * MIX_1) & MASK64
         z = ((z ^ (z >> 27)) * MIX_2) & MASK64
