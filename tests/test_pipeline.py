@@ -239,6 +239,20 @@ def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> N
     assert "Ilse Varga" in names and "Orwen Pask" not in names
 
 
+def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp_path) -> None:
+    # The run writes with per-row foreign key checks off (see analyse_pending); every row it
+    # wrote must still point at a row that exists, and the checks are back on afterwards.
+    with Store(tmp_path / "fk.sqlite3") as store:
+        _seeded_without_analysis(store)
+        analyse_pending(store, batch_size=9, workers=True)
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in ("dedup_keys", "entry_entities", "thread_terms", "thread_state"):
+            assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+        reposts = "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
+        assert store.conn.execute(reposts).fetchone()[0] == 5
+
+
 def test_the_collector_is_back_as_it_was_after_a_run(store: Store) -> None:
     import gc
 
