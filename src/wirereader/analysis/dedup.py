@@ -25,6 +25,7 @@ from operator import itemgetter
 
 from wirereader.analysis import lsh
 from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
+from wirereader.store.bulk import execute_rows
 
 MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: title + body exact
 MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too common to be keys
@@ -212,9 +213,7 @@ class Deduplicator:
             out.canonical[entry.id] = entry.repost_of or entry.id
         # In key order: the inserts walk the index once instead of hopping over a large cache.
         stored.sort(key=itemgetter(0))
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO dedup_keys (key, entry_id) VALUES (?, ?)", stored
-        )
+        execute_rows(self.conn, "INSERT OR IGNORE INTO dedup_keys (key, entry_id)", stored)
         return out
 
     def _holders(self, keys: set[int]) -> dict[int, list[int]]:

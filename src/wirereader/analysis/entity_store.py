@@ -19,6 +19,7 @@ from typing import cast
 from wirereader.analysis.entities import Mention, extract
 from wirereader.analysis.entity_data import fold_key, gazetteer, is_acronym
 from wirereader.analysis.entity_resolver import EntityResolver
+from wirereader.store.bulk import execute_rows
 
 EntryText = tuple[int, int, "int | None", str, str, str]  # id, source, thread, title, body, author
 _CHUNK = 500
@@ -77,10 +78,11 @@ def record_entities(
     conn.executemany(
         "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)", sorted(aliases)
     )
-    conn.executemany(
-        "INSERT INTO entity_extracted (entry_id, text_hash) VALUES (?, ?)"
-        " ON CONFLICT (entry_id) DO UPDATE SET text_hash = excluded.text_hash",
+    execute_rows(
+        conn,
+        "INSERT INTO entity_extracted (entry_id, text_hash)",
         [(row[0], hashes[row[0]]) for row in todo],
+        "ON CONFLICT (entry_id) DO UPDATE SET text_hash = excluded.text_hash",
     )
     report.entries = len(todo)
     return report
@@ -263,8 +265,9 @@ def _replace_mentions(
         conn.execute(
             f"DELETE FROM entry_entities WHERE entry_id IN ({','.join('?' * len(chunk))})", chunk
         )
-    conn.executemany(
-        "INSERT INTO entry_entities (entity_id, entry_id, mentions) VALUES (?, ?, ?)",
+    execute_rows(
+        conn,
+        "INSERT INTO entry_entities (entity_id, entry_id, mentions)",
         # In key order: the inserts walk the (entity, entry) tree once instead of hopping.
         sorted((e, entry, n) for entry, counts in per_entry for e, n in counts.items()),
     )

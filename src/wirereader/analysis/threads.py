@@ -54,6 +54,7 @@ from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.grouping import story_groups
 from wirereader.analysis.term_weights import log_weights, text_weights
+from wirereader.store.bulk import execute_rows
 
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
@@ -533,20 +534,17 @@ class ThreadIndex:
                 left += [(t, c.id) for t in c.indexed - top]
                 c.indexed = top
             self.conn.executemany("DELETE FROM thread_terms WHERE term = ? AND thread_id = ?", left)
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO thread_terms (term, thread_id, weight) VALUES (?, ?, ?)",
-                entered,
+            execute_rows(
+                self.conn, "INSERT OR REPLACE INTO thread_terms (term, thread_id, weight)", entered
             )
             self.conn.executemany(
                 "UPDATE threads SET title = ? WHERE id = ?",
                 [(c.title, c.id) for c in dirty if c.retitled],
             )
-            self.conn.executemany(
+            execute_rows(
+                self.conn,
                 "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid,"
-                " dated_first, dated_last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id)"
-                " DO UPDATE SET headline_entry = excluded.headline_entry,"
-                " headline_score = excluded.headline_score, centroid = excluded.centroid,"
-                " dated_first = excluded.dated_first, dated_last = excluded.dated_last",
+                " dated_first, dated_last)",
                 [
                     (
                         c.id,
@@ -558,14 +556,18 @@ class ThreadIndex:
                     )
                     for c in dirty
                 ],
+                "ON CONFLICT (thread_id) DO UPDATE SET headline_entry = excluded.headline_entry,"
+                " headline_score = excluded.headline_score, centroid = excluded.centroid,"
+                " dated_first = excluded.dated_first, dated_last = excluded.dated_last",
             )
             for c in dirty:
                 c.dirty = c.retitled = False
         if self._df_delta:
-            self.conn.executemany(
-                "INSERT INTO term_df (term, df) VALUES (?, ?)"
-                " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            execute_rows(
+                self.conn,
+                "INSERT INTO term_df (term, df)",
                 list(self._df_delta.items()),
+                "ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
             )
             self._df_delta.clear()
         self.conn.execute(

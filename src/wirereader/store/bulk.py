@@ -1,0 +1,41 @@
+"""Many rows in few statements: one multi-row VALUES list per chunk instead of one statement
+per row.
+
+`executemany` steps its statement once per row from Python; a statement with a few hundred
+rows in its VALUES list does the same work in SQLite's own loop. Inserting 22,000 dedup keys
+into a 400,000-row index took 17-21 us per entry with `executemany`, 7-9 this way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from itertools import chain
+
+# SQLite builds before 3.32 allow 999 parameters per statement; newer ones allow more, but
+# larger chunks are no faster (200-500 rows per statement measured the same).
+MAX_PARAMETERS = 999
+
+
+def execute_rows(
+    conn: sqlite3.Connection, head: str, rows: Sequence[Sequence[object]], tail: str = ""
+) -> None:
+    """Run `{head} VALUES (?, ...), (?, ...), ... {tail}` over `rows`, all of one width, in
+    chunks, in their order: `head` is an INSERT's target ("INSERT INTO t (a, b)"), `tail` what
+    follows the rows (an upsert's ON CONFLICT clause). Not for `WHERE (a, b) IN (VALUES ...)`:
+    SQLite plans that as a scan (deleting thread postings that way was 8x slower)."""
+    if not rows:
+        return
+    width = len(rows[0])
+    per_chunk = max(1, MAX_PARAMETERS // width)
+    row_marks = "(" + ",".join("?" * width) + ")"
+    full_chunk = None  # the statement of a full chunk, built once
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start : start + per_chunk]
+        if len(chunk) == per_chunk and full_chunk is not None:
+            sql = full_chunk
+        else:
+            sql = f"{head} VALUES {','.join([row_marks] * len(chunk))} {tail}"
+            if len(chunk) == per_chunk:
+                full_chunk = sql
+        conn.execute(sql, list(chain.from_iterable(chunk)))

@@ -1,0 +1,45 @@
+"""Many rows in few statements (store/bulk.py): the same rows, in the same order, as one
+statement per row."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from wirereader.store.bulk import MAX_PARAMETERS, execute_rows
+
+
+def _db() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, n INTEGER)")
+    return conn
+
+
+def test_rows_over_several_chunks_all_land_in_order() -> None:
+    conn = _db()
+    rows = [(i, f"k{i}", i * 2) for i in range(1, 2 * (MAX_PARAMETERS // 3) + 7)]
+    execute_rows(conn, "INSERT INTO t (seq, key, n)", rows)
+    assert conn.execute("SELECT seq, key, n FROM t ORDER BY seq").fetchall() == rows
+
+
+def test_a_tail_clause_applies_to_every_row_one_after_the_other() -> None:
+    conn = _db()
+    # The same key twice in one chunk and across chunks: each row is upserted in turn, as
+    # executemany would.
+    rows = [(f"k{i % 5}", 1) for i in range(MAX_PARAMETERS)]
+    execute_rows(
+        conn, "INSERT INTO t (key, n)", rows, "ON CONFLICT (key) DO UPDATE SET n = n + excluded.n"
+    )
+    counts = dict(conn.execute("SELECT key, n FROM t"))
+    assert counts == {f"k{i}": len(range(i, MAX_PARAMETERS, 5)) for i in range(5)}
+
+
+def test_or_ignore_keeps_the_first_row_of_a_key() -> None:
+    conn = _db()
+    execute_rows(conn, "INSERT OR IGNORE INTO t (key, n)", [("a", 1), ("b", 2), ("a", 3)])
+    assert dict(conn.execute("SELECT key, n FROM t")) == {"a": 1, "b": 2}
+
+
+def test_no_rows_runs_nothing() -> None:
+    conn = _db()
+    execute_rows(conn, "INSERT INTO t (key, n)", [])
+    assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
