@@ -253,6 +253,26 @@ def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp
         assert store.conn.execute(reposts).fetchone()[0] == 5
 
 
+def test_a_failed_run_puts_every_setting_back(store: Store, monkeypatch) -> None:
+    import gc
+
+    import pytest
+
+    from wirereader.analysis import pipeline
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    _seeded_without_analysis(store)
+    cache_size = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    monkeypatch.setattr(pipeline, "_run_batches", broken)
+    with pytest.raises(RuntimeError):
+        analyse_pending(store)
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == cache_size
+    assert gc.isenabled()
+
+
 def test_the_collector_is_back_as_it_was_after_a_run(store: Store) -> None:
     import gc
 

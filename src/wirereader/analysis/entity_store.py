@@ -75,9 +75,7 @@ def record_entities(
         report.per_entry[row[0]] = list(counts)
         report.mentions += len(mentions)
     _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
-    conn.executemany(
-        "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)", sorted(aliases)
-    )
+    execute_rows(conn, "INSERT OR IGNORE INTO entity_aliases (alias, entity_id)", sorted(aliases))
     execute_rows(
         conn,
         "INSERT INTO entity_extracted (entry_id, text_hash)",
@@ -235,10 +233,11 @@ class _StoredResolver(EntityResolver):
                 entity = self._entity(name, "person")
                 self.ids[("person", fold_key(name))] = entity
             rows.append((scope, key, entity))
-        self.conn.executemany(
-            "INSERT INTO entity_scoped_keys (scope, key, entity_id) VALUES (?, ?, ?)"
-            " ON CONFLICT (scope, key) DO UPDATE SET entity_id = excluded.entity_id",
+        execute_rows(
+            self.conn,
+            "INSERT INTO entity_scoped_keys (scope, key, entity_id)",
             rows,
+            "ON CONFLICT (scope, key) DO UPDATE SET entity_id = excluded.entity_id",
         )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
@@ -74,43 +76,53 @@ def analyse_pending(
     the outcome is the same as in-process."""
     report = AnalysisReport()
     started = time.perf_counter()
+    with _settings_for_the_run(store.conn):
+        index = ThreadIndex(store.conn)
+        if workers is None:
+            workers = pending_count(store) >= MIN_ENTRIES
+        pool = PreparePool() if workers else None
+        try:
+            _run_batches(store, batch_size, index, report, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
+    """Settings that pay off for a run only, each put back as it was afterwards (also when the
+    run fails)."""
     # The analysis probes several indexes per entry at random places; SQLite's default 2 MB
     # page cache makes that disk-bound once the cache file is large.
-    cache_size = int(store.conn.execute("PRAGMA cache_size").fetchone()[0])
-    if cache_size > -CACHE_KIB:
-        store.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
     # Foreign keys are not checked row by row during the run: every id the analysis writes it
     # has just read or created in the same write transaction, and nothing in the cache is ever
     # deleted; the per-row parent lookups cost a fifth of the dedup key inserts. The tests
     # check the finished cache with `PRAGMA foreign_key_check`. (A no-op inside a caller's
     # transaction: then the keys are checked as usual.)
-    checking_keys = bool(store.conn.execute("PRAGMA foreign_keys").fetchone()[0])
-    if checking_keys:
-        store.conn.execute("PRAGMA foreign_keys = OFF")
-    index = ThreadIndex(store.conn)
-    if workers is None:
-        workers = pending_count(store) >= MIN_ENTRIES
-    pool = PreparePool() if workers else None
+    checking_keys = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
     # The run keeps many small containers alive (fingerprints, centroids, postings, rows), and
     # the cyclic collector kept walking them: 20-27% of this process's CPU at 40k-100k entries.
     # The analysis makes no reference cycles to speak of (peak memory at 100k: 274 MB either
     # way, most of it SQLite's page cache), so the collector pauses for the run.
     collecting = gc.isenabled()
-    gc.disable()
     try:
-        _run_batches(store, batch_size, index, report, pool)
+        if cache_size > -CACHE_KIB:
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        if checking_keys:
+            conn.execute("PRAGMA foreign_keys = OFF")
+        gc.disable()
+        yield
     finally:
         if collecting:
             gc.enable()
-        if pool is not None:
-            pool.close()
         if checking_keys:
-            store.conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
         if cache_size > -CACHE_KIB:
             # A long-lived connection (the reader's) does not keep a cache this size.
-            store.conn.execute(f"PRAGMA cache_size = {cache_size}")
-    report.seconds = time.perf_counter() - started
-    return report
+            conn.execute(f"PRAGMA cache_size = {cache_size}")
 
 
 def _run_batches(

@@ -29,13 +29,12 @@ def execute_rows(
     width = len(rows[0])
     per_chunk = max(1, MAX_PARAMETERS // width)
     row_marks = "(" + ",".join("?" * width) + ")"
-    full_chunk = None  # the statement of a full chunk, built once
+
+    def statement(count: int) -> str:
+        return f"{head} VALUES {','.join([row_marks] * count)} {tail}"
+
+    full = statement(per_chunk) if len(rows) >= per_chunk else ""  # built once
     for start in range(0, len(rows), per_chunk):
         chunk = rows[start : start + per_chunk]
-        if len(chunk) == per_chunk and full_chunk is not None:
-            sql = full_chunk
-        else:
-            sql = f"{head} VALUES {','.join([row_marks] * len(chunk))} {tail}"
-            if len(chunk) == per_chunk:
-                full_chunk = sql
+        sql = full if len(chunk) == per_chunk else statement(len(chunk))
         conn.execute(sql, list(chain.from_iterable(chunk)))
