@@ -29,6 +29,25 @@ def test_new_cache_is_wal_with_latest_schema(db_path: Path) -> None:
         assert current_version(store.conn) == latest_version()
 
 
+def test_a_large_import_does_not_leave_a_large_wal_behind(db_path: Path) -> None:
+    # One transaction of ~25 MB (a first import of many feeds) grows the WAL past it; SQLite
+    # keeps a WAL file at its largest size unless told otherwise.
+    from wirereader.store.db import WAL_SIZE_LIMIT
+
+    with Store(db_path) as store:
+        source = store.ensure_source("test:big", "feed", name="big")
+        body = " ".join(f"word{i}" for i in range(600))  # ~5 KB per entry, one page or more
+        store.save_entries(
+            source, [entry(f"Entry {i}", f"{i} {body}", f"e{i}") for i in range(5000)]
+        )
+        wal = Path(f"{db_path}-wal")
+        assert wal.stat().st_size > 5 * WAL_SIZE_LIMIT
+        store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        for i in range(2):  # the writes after a checkpoint start the WAL over, and cut it back
+            store.save_entries(source, [entry("Later", body, f"later{i}")])
+        assert wal.stat().st_size <= WAL_SIZE_LIMIT
+
+
 def test_reimport_adds_nothing_and_survives_reopen(db_path: Path) -> None:
     with Store(db_path) as store:
         first = import_file(store, LIVEBLOG_SEED, tz=timezone.utc)

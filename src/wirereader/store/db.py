@@ -88,6 +88,9 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             delay = min(delay * 2, 0.2)
 
 
+WAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes: about SQLite's checkpoint interval (1,000 pages)
+
+
 class Store:
     """An open cache. Use as a context manager, or call `close()`."""
 
@@ -110,6 +113,10 @@ class Store:
             # NORMAL is durable across process kills in WAL mode (only a power cut can lose the
             # last commits, never corrupt the file).
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            # One large transaction (a first import of many feeds, an analysis batch of a big
+            # cache) grows the WAL to tens of MB, and SQLite keeps the file at its largest size;
+            # with a limit, the writes after the next checkpoint cut it back to this size.
+            self.conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             migrate(self.conn)
         except sqlite3.DatabaseError as exc:
