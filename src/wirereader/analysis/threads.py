@@ -210,6 +210,40 @@ def _summed(vectors: list[dict[str, float]]) -> dict[str, float]:
     return summed
 
 
+def _holders(members: list[_Item]) -> dict[str, list[tuple[int, float]]]:
+    """Which members hold each term, with their weights: a candidate's top terms are then
+    looked up once for the whole group, not once per member (a third of the scoring time at
+    10k entries)."""
+    holders: dict[str, list[tuple[int, float]]] = {}
+    for k, m in enumerate(members):
+        for t, w in m.vector.items():
+            held = holders.get(t)
+            if held is None:
+                holders[t] = [(k, w)]
+            else:
+                held.append((k, w))
+    return holders
+
+
+def _dots(
+    members: list[_Item], holders: dict[str, list[tuple[int, float]]], top: dict[str, float]
+) -> list[float]:
+    """Each member's dot product with a centroid's top terms, summed in the centroid's term
+    order (fixed, so the last bits never depend on hash seeds). A group of one (four groups in
+    ten at 100k entries) needs no `holders`: one comprehension over the centroid's terms gives
+    the same sum, term for term, in half the time."""
+    if len(members) == 1:
+        vector = members[0].vector
+        return [sum([vector[t] * weight for t, weight in top.items() if t in vector])]
+    dots = [0.0] * len(members)
+    for t, weight in top.items():
+        held = holders.get(t)
+        if held is not None:
+            for k, w in held:
+                dots[k] += w * weight
+    return dots
+
+
 class _Item(NamedTuple):
     """A new item being placed: its vector and what its length sets (worked out once)."""
 
@@ -435,29 +469,13 @@ class ThreadIndex:
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
         dated = [m.entry.published_at for m in members if m.entry.dated]
-        # Which members hold each term: a candidate's top terms are looked up once for the
-        # whole group, not once per member (a third of this loop's time at 10k entries).
-        holders: dict[str, list[tuple[int, float]]] = {}
-        for k, m in enumerate(members):
-            for t, w in m.vector.items():
-                held = holders.get(t)
-                if held is None:
-                    holders[t] = [(k, w)]
-                else:
-                    held.append((k, w))
+        holders = _holders(members) if len(members) > 1 else {}
         best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
             if c is None or c.too_far(dated):
                 continue
-            # Each member's dot product with the centroid, summed in the centroid's term order
-            # (fixed, so the last bits never depend on hash seeds).
-            dots = [0.0] * len(members)
-            for t, weight in c.top.items():
-                held = holders.get(t)
-                if held is not None:
-                    for k, w in held:
-                        dots[k] += w * weight
+            dots = _dots(members, holders, c.top)
             first, last = c.first_at, c.last_at
             total = 0.0
             for m, dot in zip(members, dots, strict=True):
