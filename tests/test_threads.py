@@ -314,3 +314,27 @@ def test_threads_stored_in_the_older_json_form_are_still_joined(store: Store) ->
             )
     got = _threads_of(store, [later])
     assert got["south-1"] == got["north-1"]
+
+
+def test_a_group_of_one_is_scored_with_the_same_sum_as_in_a_larger_group() -> None:
+    # A lone item takes a shorter path (no index of members' terms); its dot product with a
+    # centroid must be the same float, bit for bit, as the general path gives it: the same
+    # products added in the same (the centroid's) order.
+    from wirereader.analysis.dedup import Entry
+
+    def item(weights: dict[str, float]) -> threads._Item:
+        entry = Entry(id=1, source_id=1, title="", body="", published_at=0)
+        return threads._Item.of(entry, weights, len(weights))
+
+    # Forty shared terms of very different sizes, held in opposite orders: any other order of
+    # the additions rounds differently.
+    lone = item({f"t{i}": 1.0 / (i + 1.7) ** 3 for i in range(60)})
+    other = item({f"t{i}": math.sqrt(i + 0.3) for i in range(0, 60, 2)})
+    centroid = {f"t{i}": 10.0 ** (i % 7) / 3.1 for i in reversed(range(40))}
+    (alone,) = threads._dots([lone], {}, centroid)
+    together = threads._dots([lone, other], threads._holders([lone, other]), centroid)
+    assert alone > 0 and together[1] > 0
+    assert alone == together[0]
+    assert threads._dots([other], {}, centroid) == [together[1]]
+    in_item_order = sum(w * centroid[t] for t, w in lone.vector.items() if t in centroid)
+    assert in_item_order != alone  # (else this test could not tell the orders apart)

@@ -229,9 +229,9 @@ def _dots(
     members: list[_Item], holders: dict[str, list[tuple[int, float]]], top: dict[str, float]
 ) -> list[float]:
     """Each member's dot product with a centroid's top terms, summed in the centroid's term
-    order (fixed, so the last bits never depend on hash seeds). A group of one (four groups in
-    ten at 100k entries) needs no `holders`: one comprehension over the centroid's terms gives
-    the same sum, term for term, in half the time."""
+    order (fixed, so the last bits never depend on hash seeds). A group of one (44% of the
+    groups of the bench's 100k corpus) needs no `holders`: one comprehension over the
+    centroid's terms gives the same sum, term for term, in a quarter to half less time."""
     if len(members) == 1:
         vector = members[0].vector
         return [sum([vector[t] * weight for t, weight in top.items() if t in vector])]
