@@ -276,8 +276,8 @@ def _imported(corpus: dict[str, list[RawEntry]]) -> Iterator[Store]:
 def speed(
     feeds: int, items: int, workers: bool | None, corpus: dict[str, list[RawEntry]] | None = None
 ) -> tuple[int, float, AnalysisReport, float]:
-    """Analyse a generated corpus in a fresh cache and print the figures; returns (entries,
-    CPU seconds of both processes, the report, wall seconds)."""
+    """Analyse a corpus (generated if none is given) in a fresh cache and print the figures;
+    returns (entries, CPU seconds of both processes, the report, wall seconds)."""
     with _imported(corpus or generate(feeds, items)) as store:
         started, cpu_started = time.perf_counter(), time.process_time()
         report = analyse_pending(store, workers=workers)
@@ -330,7 +330,7 @@ class _ReadyPool:
         pass
 
 
-def halves(feeds: int, items: int, corpus: dict[str, list[RawEntry]]) -> None:
+def halves(corpus: dict[str, list[RawEntry]]) -> None:
     """Print this process's CPU per entry with the preparation handed over ready, and the
     preparation's CPU per entry, each measured alone, and the bound they set on 2 cores."""
     with _imported(corpus) as store:
@@ -402,6 +402,9 @@ def main() -> int:
         print("== speed: dedup + entities + threads")
         known = {"10": (50, 200), "40": (200, 200), "40g": (200, 200), "100": (500, 200)}
         names = ["10"] if args.quick else args.sizes.split(",")
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            ap.error(f"unknown size {unknown[0]!r}: one of {', '.join(known)}")
         workers = {"auto": None, "on": True, "off": False}[args.workers]
         results = []
         for name in names:
@@ -420,7 +423,7 @@ def main() -> int:
                     f" median {n / walls[len(walls) // 2]:7.0f} entries/s"
                 )
             if args.halves:
-                halves(feeds, items, corpus)
+                halves(corpus)
             # The run with the median CPU time stands for the size in the growth figure, which
             # compares corpora of one generator (the feeds benchmark's texts are another kind).
             if name != "40":
