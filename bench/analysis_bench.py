@@ -254,8 +254,7 @@ def generate(feeds: int, items: int, seed: int = 7) -> dict[str, list[RawEntry]]
 
 def feeds_bench_corpus(feeds: int = 200, items: int = 200) -> dict[str, list[RawEntry]]:
     """The feeds benchmark's corpus (the 40,000 items it fetches), parsed from its RSS."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from feeds_bench import make_feeds
+    from feeds_bench import make_feeds  # beside this file (a script's folder is on the path)
 
     return {
         f"feed{n:03d}": parse_feed(rss, url=f"http://bench.invalid/feed{n:03d}.xml").entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from wirereader.store.bulk import MAX_PARAMETERS, execute_rows
+from wirereader.store.bulk import IN_CHUNK, MAX_PARAMETERS, execute_rows, select_in
 
 
 def _db() -> sqlite3.Connection:
@@ -43,3 +43,13 @@ def test_no_rows_runs_nothing() -> None:
     conn = _db()
     execute_rows(conn, "INSERT INTO t (key, n)", [])
     assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+
+
+def test_select_in_finds_every_key_over_several_chunks_and_only_those() -> None:
+    conn = _db()
+    execute_rows(conn, "INSERT INTO t (seq, key, n)", [(i, f"k{i}", i) for i in range(1, 3001)])
+    wanted = [f"k{i}" for i in range(3, 3001, 2)] + ["absent"]  # more than two chunks
+    assert len(wanted) > 2 * IN_CHUNK
+    found = select_in(conn, "key, n", "t", "key", wanted)
+    assert sorted(n for _, n in found) == list(range(3, 3001, 2))
+    assert select_in(conn, "key, n", "t", "key", []) == []

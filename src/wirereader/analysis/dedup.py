@@ -25,7 +25,7 @@ from operator import itemgetter
 
 from wirereader.analysis import lsh
 from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
-from wirereader.store.bulk import execute_rows
+from wirereader.store.bulk import execute_rows, select_in
 
 MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: title + body exact
 MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too common to be keys
@@ -220,14 +220,9 @@ class Deduplicator:
         """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
         holders: dict[int, list[int]] = {}
         # In key order: each chunk then probes one stretch of the index, not pages all over it.
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, entry_id in self.conn.execute(
-                f"SELECT key, entry_id FROM dedup_keys WHERE key IN ({marks})", chunk
-            ):
-                holders.setdefault(key, []).append(entry_id)
+        found = select_in(self.conn, "key, entry_id", "dedup_keys", "key", sorted(keys))
+        for key, entry_id in found:
+            holders.setdefault(key, []).append(entry_id)
         for key, ids in holders.items():
             if len(ids) > MAX_CANDIDATES:
                 holders[key] = sorted(ids, reverse=True)[:MAX_CANDIDATES]

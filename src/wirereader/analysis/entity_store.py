@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 from wirereader.analysis.entities import Mention, extract
 from wirereader.analysis.entity_data import fold_key, gazetteer, is_acronym
 from wirereader.analysis.entity_resolver import EntityResolver
-from wirereader.store.bulk import execute_rows
+from wirereader.store.bulk import execute_rows, select_in
 
 EntryText = tuple[int, int, "int | None", str, str, str]  # id, source, thread, title, body, author
 _CHUNK = 500
@@ -48,7 +48,7 @@ def record_entities(
     rows = _load(conn, entries)
     report = EntityReport()
     hashes = {row[0]: _text_hash(row) for row in rows}
-    done = dict(_select_in(conn, "entry_id, text_hash", "entity_extracted", "entry_id", hashes))
+    done = dict(select_in(conn, "entry_id, text_hash", "entity_extracted", "entry_id", hashes))
     todo = [row for row in rows if done.get(row[0]) != hashes[row[0]]]
     report.skipped = len(rows) - len(todo)
     if not todo:
@@ -110,7 +110,7 @@ def _load(
         return [cast(EntryText, tuple(cast(Sequence[object], e))) for e in entries]
     ids = [cast(int, e) for e in entries]
     cols = "id, source_id, thread_id, title, body, author"
-    return [cast(EntryText, tuple(r)) for r in _select_in(conn, cols, "entries", "id", ids)]
+    return [cast(EntryText, tuple(r)) for r in select_in(conn, cols, "entries", "id", ids)]
 
 
 def _text_hash(row: EntryText) -> str:
@@ -127,18 +127,6 @@ def _scopes(row: EntryText) -> tuple[str, ...]:
     return (f"t:{thread}", f"s:{source}") if thread is not None else (f"s:{source}",)
 
 
-def _select_in(
-    conn: sqlite3.Connection, cols: str, table: str, key: str, values: Iterable[object]
-) -> list[tuple]:
-    values = list(values)
-    out: list[tuple] = []
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        out += conn.execute(f"SELECT {cols} FROM {table} WHERE {key} IN ({marks})", chunk)
-    return out
-
-
 class _StoredResolver(EntityResolver):
     """An `EntityResolver` whose state for one batch is read from and written to the cache."""
 
@@ -150,7 +138,7 @@ class _StoredResolver(EntityResolver):
 
     def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
         keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
-        found = _select_in(
+        found = select_in(
             self.conn,
             "k.kind, k.key, k.entity_id, e.name",
             "entity_keys k JOIN entities e ON e.id = k.entity_id",
@@ -247,7 +235,7 @@ def _replace_mentions(
     """Each entry's mentions replace its old ones (only `changed` entries have any);
     entities.count moves by the difference."""
     old: dict[int, set[int]] = {}
-    for entity, entry in _select_in(
+    for entity, entry in select_in(
         conn, "entity_id, entry_id", "entry_entities", "entry_id", sorted(changed)
     ):
         old.setdefault(entry, set()).add(entity)

@@ -19,6 +19,7 @@ from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
 from wirereader.analysis.entity_store import EntryText, record_entities
 from wirereader.analysis.prepare_pool import MIN_ENTRIES, Prepared, PreparePool
 from wirereader.analysis.threads import ThreadIndex
+from wirereader.store.bulk import select_in
 from wirereader.store.db import Store
 
 BATCH = 2_000
@@ -188,7 +189,8 @@ def _analyse_batch(
 
     # Dedup may have turned an entry of this batch into a repost of an older one, or given it
     # the thread of the item it joined: read the outcome back (entities do not change it).
-    state = {r[0]: (r[1], r[2]) for r in _select_in(conn, "id, repost_of, thread_id", "id", ids)}
+    outcome = select_in(conn, "id, repost_of, thread_id", "entries", "id", ids)
+    state = {r[0]: (r[1], r[2]) for r in outcome}
     for e in entries:
         e.repost_of, e.thread_id = state[e.id]
     found = record_entities(
@@ -258,29 +260,18 @@ def _entity_terms(
     `cache`: entity id -> term, kept for the run (an entity's name and kind never change)."""
     entities: dict[int, list[int]] = {i: known[i] for i in ids if i in known}
     stored = [i for i in ids if i not in known]
-    for entry_id, entity in _select_in(
-        conn, "entry_id, entity_id", "entry_id", stored, table="entry_entities"
+    for entry_id, entity in select_in(
+        conn, "entry_id, entity_id", "entry_entities", "entry_id", stored
     ):
         entities.setdefault(entry_id, []).append(entity)
     missing = sorted({e for es in entities.values() for e in es if e not in cache})
-    for entity, kind, name in _select_in(conn, "id, kind, name", "id", missing, table="entities"):
+    for entity, kind, name in select_in(conn, "id, kind, name", "entities", "id", missing):
         cache[entity] = f"@{kind}:{name.casefold()}"
     out: dict[int, list[str]] = {}
     for entry_id, found in entities.items():
         if found:
             out[entry_id] = sorted(cache[e] for e in found)
     return out
-
-
-def _select_in(
-    conn: sqlite3.Connection, columns: str, key: str, ids: list[int], *, table: str = "entries"
-) -> list[sqlite3.Row]:
-    rows: list[sqlite3.Row] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows += conn.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", chunk)
-    return rows
 
 
 def _recount(conn: sqlite3.Connection, threads: set[int]) -> None:

@@ -54,7 +54,7 @@ from wirereader.analysis.dedup import Entry
 from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.grouping import story_groups
 from wirereader.analysis.term_weights import log_weights, text_weights
-from wirereader.store.bulk import execute_rows
+from wirereader.store.bulk import execute_rows, select_in
 
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
@@ -316,14 +316,9 @@ class ThreadIndex:
 
     def _load_df(self, vocabulary: set[str]) -> None:
         missing = [t for t in vocabulary if t not in self.df]
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found = dict(
-                self.conn.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk)
-            )
-            for t in chunk:
-                self.df[t] = int(found.get(t, 0))
+        found = dict(select_in(self.conn, "term, df", "term_df", "term", missing))
+        for t in missing:
+            self.df[t] = int(found.get(t, 0))
 
     def idf(self, vocabulary: set[str]) -> dict[str, float]:
         """The IDF of each term, as of the batch's counts (worked out once per term, not once
