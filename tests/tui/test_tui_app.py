@@ -31,6 +31,8 @@ from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import Store
 from wirereader.tui.actions import ACTIONS
 from wirereader.tui.screens.help import HelpScreen
+from wirereader.tui.widgets.entities import EntityList
+from wirereader.tui.widgets.filterbar import FilterInput
 
 
 def run(coro):
@@ -155,7 +157,7 @@ def test_query_language_in_the_filter(demo: Store) -> None:
             await pilot.press(*' -"north korea"')
             await settle(pilot)
             assert app.timeline.total == 1  # excluding a phrase is a word exclusion
-            app.query_one("#filter-input").value = "kind:analysis since:later"
+            app.query_one("#filter-input", FilterInput).value = "kind:analysis since:later"
             await settle(pilot)
             assert app.timeline.total == items(demo, Filter(kinds=("analysis",))) > 0
             assert app.problems and "since:later" in app.problems[0]  # shown in the filter bar
@@ -173,7 +175,7 @@ def test_space_toggles_the_entity_under_the_cursor(demo: Store) -> None:
             await settle(pilot)
             await pilot.press("e")
             await settle(pilot)
-            entities = app.query_one("#entities")
+            entities = app.query_one("#entities", EntityList)
             assert app.focused is entities
             assert entities.highlighted_option.id is not None
             assert entities.refs[entities.highlighted_option.id].name == TEST_PERSON
@@ -398,8 +400,8 @@ def test_hostile_titles_render_as_plain_text(store: Store) -> None:
                     style = segment.style
                     assert style is None or (not style.link and not style.meta), segment
             for span in app.reader.rendered.spans:
-                style = span.style
-                assert isinstance(style, str) or not (style.link or style.meta), span
+                span_style = span.style
+                assert isinstance(span_style, str) or not (span_style.link or span_style.meta), span
             assert app.is_running
 
     run(go())
@@ -428,7 +430,7 @@ def test_open_in_browser_only_for_web_links(store: Store) -> None:
     async def go():
         app = make_app(store)
         app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
-        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await pilot.press("o", "y")
@@ -838,7 +840,7 @@ def test_keys_typed_in_one_burst_after_slash_reach_the_input(demo: Store) -> Non
             for ch in "crimea":
                 app.post_message(events.Key(ch, ch))
             await settle(pilot)
-            assert app.query_one("#filter-input").value == "crimea"
+            assert app.query_one("#filter-input", FilterInput).value == "crimea"
             assert app.timeline.total == items(demo, Filter(words=("crimea",)))
             assert app.refreshing is False and app.state.unread_only is False  # r, u not run
 

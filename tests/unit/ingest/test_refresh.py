@@ -368,7 +368,7 @@ def test_many_feeds_parse_in_worker_processes(
     in_workers: list[str] = []
     submit = ParsePool.submit
 
-    def counting_submit(self, body, url, content_type, tz):  # type: ignore[no-untyped-def]
+    def counting_submit(self, body, url, content_type, tz):
         future = submit(self, body, url, content_type, tz)
         if future is not None:
             in_workers.append(url)
@@ -402,7 +402,7 @@ def test_same_bytes_without_validators_are_not_parsed_again(
     parsed: list[str] = []
     real_parse = refresh_module.parse_document
 
-    def counting_parse(body: bytes, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_parse(body: bytes, **kwargs):
         parsed.append(kwargs["url"])
         return real_parse(body, **kwargs)
 
@@ -441,7 +441,7 @@ def test_a_parser_bug_fails_one_feed_not_the_refresh(
 
     real_parse = feeds_module.parse_feed
 
-    def fragile_parse(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+    def fragile_parse(data: bytes, **kwargs):
         if b"Trap" in data:
             raise AttributeError("'NoneType' object has no attribute 'text'")
         return real_parse(data, **kwargs)
