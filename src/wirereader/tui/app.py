@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from functools import partial, wraps
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from textual import events, work
@@ -32,14 +32,24 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from wirereader.core.config import Config
+from wirereader.query.changes import NewItem, data_version, new_items, newest_entry_id, thread_title
 from wirereader.query.detail import all_links, load_detail
 from wirereader.query.filters import FilterState
-from wirereader.query.panes import PaneData, gather
+from wirereader.query.panes import gather
 from wirereader.query.reading import mark_all_read, next_unread
-from wirereader.query.timeline import EntryRow, Query
+from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store import reading
 from wirereader.store.db import Store
+from wirereader.store.feeds import feed_count
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
+from wirereader.tui.messages import (
+    ArticlesFailed,
+    ArticlesFetched,
+    PanesGathered,
+    RefreshFinished,
+    RefreshProgressed,
+    ViewCounted,
+)
 from wirereader.tui.widgets.entities import EntityList
 from wirereader.tui.widgets.filterbar import FilterBar, FilterInput
 from wirereader.tui.widgets.reader import Reader
@@ -47,6 +57,11 @@ from wirereader.tui.widgets.status import StatusLine
 from wirereader.tui.widgets.threads import ThreadList
 from wirereader.tui.widgets.timeline import Timeline
 from wirereader.tui.widgets.topics import TopicList
+
+if TYPE_CHECKING:
+    from wirereader.ingest.refresh import Progress as RefreshProgress
+
+T = TypeVar("T")
 
 LAST_REFRESH_KEY = "reader.last_refresh"
 ARTICLES_MODULE = "wirereader.store.articles"
@@ -174,25 +189,16 @@ class WireReader(App[None]):
     def _cache_marks(self) -> tuple[int, int]:
         """(SQLite's data_version, the newest entry id): the first changes on any other
         connection's commit, so checking it costs one cheap pragma."""
-        conn = self.store.conn
-        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-        newest = int(conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0])
-        return version, newest
+        return data_version(self.store), newest_entry_id(self.store)
 
     def _watch_cache(self) -> None:
         if self.refreshing:
             return  # our own refresh reports what it brought when it is done
-        version = int(self.store.conn.execute("PRAGMA data_version").fetchone()[0])
+        version = data_version(self.store)
         if version == self._data_version:
             return
         self._data_version = version
-        new_rows = [
-            (int(r[0]), r[1])
-            for r in self.store.conn.execute(
-                "SELECT id, thread_id FROM entries WHERE id > ? AND repost_of IS NULL",
-                (self._seen_max_id,),
-            )
-        ]
+        new_rows = new_items(self.store, self._seen_max_id)
         self._seen_max_id = max([self._seen_max_id, *(row[0] for row in new_rows)])
         if new_rows:
             self.show_view(keep=self.timeline.current)
@@ -386,25 +392,25 @@ class WireReader(App[None]):
         self._gather_panes(self.filter, self.pane_generation)
 
     @work(thread=True, exclusive=True, group="count")
-    def _count(self, flt: Any, generation: int) -> None:
+    def _count(self, flt: Filter, generation: int) -> None:
         total = self._background(lambda store: Query(store, flt).count())
         if total is not None:
-            self.call_from_thread(self._count_ready, total, generation)
+            self.post_message(ViewCounted(total, generation))
 
     @_while_open
-    def _count_ready(self, total: int, generation: int) -> None:
-        if generation == self.pane_generation:
-            self.timeline.set_total(total)
-            self.status.total, self.status.exact = total, True
+    def on_view_counted(self, message: ViewCounted) -> None:
+        if message.generation == self.pane_generation:
+            self.timeline.set_total(message.total)
+            self.status.total, self.status.exact = message.total, True
             self.status.show()
 
     @work(thread=True, exclusive=True, group="panes")
-    def _gather_panes(self, flt: Any, generation: int) -> None:
+    def _gather_panes(self, flt: Filter, generation: int) -> None:
         data = self._background(lambda store: gather(store, flt, generation))
         if data is not None:
-            self.call_from_thread(self._panes_ready, data)
+            self.post_message(PanesGathered(data))
 
-    def _background(self, job: Any) -> Any:
+    def _background(self, job: Callable[[Store], T]) -> T | None:
         """Run `job(store)` on a connection of its own (in a worker thread); None when a newer
         filter interrupted it."""
         with Store(self.store.path) as store:
@@ -422,7 +428,8 @@ class WireReader(App[None]):
                 self._interrupted_conns.discard(store.conn)
 
     @_while_open
-    def _panes_ready(self, data: PaneData) -> None:
+    def on_panes_gathered(self, message: PanesGathered) -> None:
+        data = message.data
         if data.generation != self.pane_generation:
             return  # a newer filter is already being counted
         states = {ref: "+" for ref in self.state.entities}
@@ -462,7 +469,7 @@ class WireReader(App[None]):
     @work(thread=True, group="articles-import")
     def _load_articles_layer(self) -> None:
         importlib.import_module(ARTICLES_MODULE)  # slow (trafilatura): off the UI thread
-        self.call_from_thread(self._articles_done)
+        self.post_message(ArticlesFetched())
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:
         if reading.set_read(self.store, [event.row.id], True):
@@ -581,13 +588,7 @@ class WireReader(App[None]):
     # -- live refresh ----------------------------------------------------------------------------
 
     def _has_feeds(self) -> bool:
-        if self.config.feeds:
-            return True
-        try:
-            row = self.store.conn.execute("SELECT count(*) FROM feeds").fetchone()
-        except sqlite3.OperationalError:  # no subscriptions table in this cache
-            return False
-        return bool(row and row[0])
+        return bool(self.config.feeds) or feed_count(self.store) > 0
 
     def _tick(self) -> None:
         """Background refresh: only the feeds whose own interval has come (due_only)."""
@@ -613,49 +614,43 @@ class WireReader(App[None]):
     @work(thread=True, exclusive=True, group="refresh")
     def _refresh_worker(self, due_only: bool) -> None:
         errors: list[str] = []
-        new_rows: list[tuple[int, int | None]] = []
+        new_rows: list[NewItem] = []
         try:
             from wirereader.ingest.refresh import refresh
 
             # Its own connection: the refresh writes from this thread while the UI reads.
             with Store(self.store.path) as store:
-                before = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+                before = newest_entry_id(store)
                 report = refresh(store, self.config, progress=self._progress, due_only=due_only)
                 errors = [f"{r.name}: {r.error}" for r in report.failures]
                 errors += list(report.warnings)
-                new_rows = [
-                    (int(r[0]), r[1])
-                    for r in store.conn.execute(
-                        "SELECT id, thread_id FROM entries WHERE id > ? AND repost_of IS NULL",
-                        (int(before[0]),),
-                    )
-                ]
+                new_rows = new_items(store, before)
                 if report.results or not due_only:
                     store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
         except Exception as exc:  # a refresh must never take the app down
             errors.append(f"refresh failed: {exc}")
-        self.call_from_thread(self._refresh_done, new_rows, errors)
+        self.post_message(RefreshFinished(new_rows, errors))
 
-    def _progress(self, progress: Any) -> None:
+    def _progress(self, progress: RefreshProgress) -> None:
         """Called in the worker after each feed: shown in the status line."""
-        done, total = getattr(progress, "done", 0), getattr(progress, "total", 0)
-        if total:
-            self.call_from_thread(self._set_activity, f"refreshing {done}/{total} feeds…")
+        if progress.total:
+            self.post_message(RefreshProgressed(progress.done, progress.total))
 
     @_while_open
-    def _set_activity(self, text: str) -> None:
-        self.status.activity = text
+    def on_refresh_progressed(self, message: RefreshProgressed) -> None:
+        self.status.activity = f"refreshing {message.done}/{message.total} feeds…"
         self.status.show()
 
     @_while_open
-    def _refresh_done(self, new_rows: list[tuple[int, int | None]], errors: list[str]) -> None:
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        new_rows, errors = message.new_items, message.errors
         self.refreshing = False
         self.status.activity = ""
         self.status.errors = len(errors)
         self.status.last_refresh = self._last_refresh_text()
         self.status.show()
-        for message in errors[:3]:
-            self.notify(message, severity="error", timeout=6, markup=False)
+        for problem in errors[:3]:
+            self.notify(problem, severity="error", timeout=6, markup=False)
         if new_rows:
             # New items land above: the cursor stays on the item being read.
             self.show_view(keep=self.timeline.current)
@@ -681,15 +676,16 @@ class WireReader(App[None]):
                 )
         except Exception as exc:  # offline copies are a bonus: never take the app down
             if not self.articles_stop.is_set():
-                self.call_from_thread(
-                    self.notify, f"articles: {exc}", severity="warning", timeout=4, markup=False
-                )
+                self.post_message(ArticlesFailed(f"articles: {exc}"))
             return
         if report.fetched and not self.articles_stop.is_set():
-            self.call_from_thread(self._articles_done)
+            self.post_message(ArticlesFetched())
+
+    def on_articles_failed(self, message: ArticlesFailed) -> None:
+        self.notify(message.problem, severity="warning", timeout=4, markup=False)
 
     @_while_open
-    def _articles_done(self) -> None:
+    def on_articles_fetched(self, _: ArticlesFetched) -> None:
         """New full texts: the item being read may now have its article."""
         current = self.timeline.current
         if current is not None:
@@ -698,17 +694,14 @@ class WireReader(App[None]):
     def on_unmount(self) -> None:
         self.articles_stop.set()
 
-    def _landed(self, new_rows: list[tuple[int, int | None]]) -> str:
+    def _landed(self, new_rows: list[NewItem]) -> str:
         per_thread: dict[int | None, int] = {}
         for _, thread in new_rows:
             per_thread[thread] = per_thread.get(thread, 0) + 1
         parts = []
         titled = sorted(((n, t) for t, n in per_thread.items() if t is not None), reverse=True)
         for count, thread in titled[:3]:
-            row = self.store.conn.execute(
-                "SELECT title FROM threads WHERE id = ?", (thread,)
-            ).fetchone()
-            title = (row[0] if row else "") or f"thread {thread}"
+            title = thread_title(self.store, thread) or f"thread {thread}"
             parts.append(f"{count} in “{title[:50]}”")
         if len(titled) > 3:
             parts.append(f"{sum(n for n, _ in titled[3:])} in {len(titled) - 3} more threads")
