@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
-import sqlite3
 import sys
 from typing import Any
 
@@ -15,10 +13,11 @@ from rich.text import Text
 from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
 from wirereader.query import language as querylang
-from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
+from wirereader.query import threads
+from wirereader.query.detail import item_json
+from wirereader.query.entities import entity_aliases, entity_counts
+from wirereader.query.timeline import Filter, iso_utc
 from wirereader.store.db import Store
-
-MAX_THREAD_ENTITIES = 10
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,60 +53,28 @@ def _open(args: argparse.Namespace) -> Store:
 
 def thread_rows(store: Store, text: str = "", min_size: int = 1, limit: int = 0) -> list[dict]:
     """Threads as the JSON contract has them, newest activity first."""
-    conn = store.conn
-    where, params = "size >= ?", [min_size]
+    flt = Filter()
     if text.strip():
         parsed = querylang.parse(text)
         for problem in parsed.problems:
             warn(problem)
-        rows = Query(store, parsed.filter).all(details=False)
-        ids = {row.thread for row in rows if row.thread is not None}
-        if not ids:
-            return []
-        where += f" AND id IN ({','.join(str(int(i)) for i in ids)})"
-    sql = f"SELECT id, title, first_at, last_at, size FROM threads WHERE {where}"
-    sql += " ORDER BY last_at DESC, id DESC"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    threads = conn.execute(sql, params).fetchall()
-    return [_thread_json(conn, t) for t in threads]
+        flt = parsed.filter
+    return [
+        _thread_json(store, t)
+        for t in threads.thread_rows(store, flt, min_size=min_size, limit=limit)
+    ]
 
 
-def _thread_json(conn: sqlite3.Connection, t: sqlite3.Row) -> dict[str, Any]:
-    items = _column(
-        conn,
-        "SELECT id FROM entries WHERE thread_id = ? AND repost_of IS NULL"
-        " ORDER BY published_at, id",
-        (t["id"],),
-    )
-    sources = _column(
-        conn,
-        "SELECT s.name FROM entries e JOIN sources s ON s.id = e.source_id"
-        " WHERE e.thread_id = ? GROUP BY s.id ORDER BY min(e.published_at), s.name",
-        (t["id"],),
-    )
-    entities = _column(
-        conn,
-        "SELECT en.name FROM entries e JOIN entry_entities ee ON ee.entry_id = e.id"
-        " JOIN entities en ON en.id = ee.entity_id WHERE e.thread_id = ?"
-        " AND e.repost_of IS NULL GROUP BY en.id"
-        " ORDER BY count(*) DESC, sum(ee.mentions) DESC, en.name LIMIT ?",
-        (t["id"], MAX_THREAD_ENTITIES),
-    )
+def _thread_json(store: Store, t: threads.ThreadRow) -> dict[str, Any]:
     return {
-        "id": t["id"],
-        "title": t["title"],
-        "entries": items,
-        "first": iso_utc(t["first_at"]),
-        "last": iso_utc(t["last_at"]),
-        "sources": sources,
-        "entities": entities,
+        "id": t.id,
+        "title": t.title,
+        "entries": threads.thread_items(store, t.id),
+        "first": iso_utc(t.first_at),
+        "last": iso_utc(t.last_at),
+        "sources": threads.thread_sources(store, t.id),
+        "entities": threads.thread_entities(store, t.id),
     }
-
-
-def _column(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    """The first column of every row the query returns."""
-    return [r[0] for r in conn.execute(sql, params)]
 
 
 def cmd_threads(args: argparse.Namespace) -> int:
@@ -143,34 +110,15 @@ def cmd_threads(args: argparse.Namespace) -> int:
 
 
 def entity_rows(store: Store, kind: str | None = None, limit: int = 0) -> list[dict[str, Any]]:
-    conn = store.conn
-    sql = "SELECT id, name, kind, count FROM entities WHERE count > 0"
-    params: list[Any] = []
-    if kind:
-        sql += " AND kind = ?"
-        params.append(kind)
-    sql += " ORDER BY count DESC, name"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    rows = conn.execute(sql, params).fetchall()
-    aliases: dict[int, list[str]] = {}
-    ids = [r["id"] for r in rows]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for a in conn.execute(
-            f"SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN ({marks})"
-            f" ORDER BY alias",
-            chunk,
-        ):
-            aliases.setdefault(a[0], []).append(a[1])
+    rows = entity_counts(store, Filter(), kind=kind, limit=limit)
+    aliases = entity_aliases(store, [r.id for r in rows])
     return [
         {
-            "id": r["id"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "aliases": [a for a in aliases.get(r["id"], []) if a != r["name"]],
-            "count": r["count"],
+            "id": r.id,
+            "name": r.name,
+            "kind": r.kind,
+            "aliases": [a for a in aliases.get(r.id, []) if a != r.name],
+            "count": r.count,
         }
         for r in rows
     ]
@@ -205,159 +153,12 @@ def cmd_entities(args: argparse.Namespace) -> int:
 # -- show -----------------------------------------------------------------------------------
 
 
-def word_diff(old: str, new: str) -> list[dict[str, str]]:
-    """What changed from `old` to `new`, word by word: equal / delete / insert segments."""
-    a, b = old.split(" "), new.split(" ")
-    # Split on single spaces but keep line breaks as their own tokens, so paragraphs survive.
-    a = [w for part in a for w in _keep_newlines(part)]
-    b = [w for part in b for w in _keep_newlines(part)]
-    out: list[dict[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append({"op": "equal", "text": _join(a[i1:i2])})
-            continue
-        if op in ("delete", "replace"):
-            out.append({"op": "delete", "text": _join(a[i1:i2])})
-        if op in ("insert", "replace"):
-            out.append({"op": "insert", "text": _join(b[j1:j2])})
-    return out
-
-
-def _keep_newlines(token: str) -> list[str]:
-    if "\n" not in token:
-        return [token]
-    parts: list[str] = []
-    for i, piece in enumerate(token.split("\n")):
-        if i:
-            parts.append("\n")
-        if piece:
-            parts.append(piece)
-    return parts
-
-
-def _join(tokens: list[str]) -> str:
-    text = ""
-    for t in tokens:
-        if t == "\n" or text.endswith("\n") or not text:
-            text += t
-        else:
-            text += " " + t
-    return text
-
-
-def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
-    conn = store.conn
-    row = conn.execute(
-        "SELECT coalesce(repost_of, id) FROM entries WHERE id = ?", (entry_id,)
-    ).fetchone()
-    if row is None:
-        raise UserError(f"no entry with id {entry_id}")
-    item_id = int(row[0])
-    item = _entry_rows(store, [item_id])
-    attach_details(conn, item)
-    head = item[0]
-    members = [item_id, *[r["id"] for r in head.reposts]]
-    marks = ",".join("?" * len(members))
-    versions = []
-    previous: dict[str, Any] | None = None
-    for v in conn.execute(
-        f"SELECT v.entry_id, v.title, v.body, v.author, v.published, v.updated, v.seen_at,"
-        f" v.origin, v.url, s.name AS source, e.published_at FROM entry_versions v"
-        f" JOIN entries e ON e.id = v.entry_id JOIN sources s ON s.id = e.source_id"
-        f" WHERE v.entry_id IN ({marks}) ORDER BY coalesce(v.published, e.published), v.seen_at,"
-        f" v.id",
-        members,
-    ):
-        version: dict[str, Any] = {
-            "entry": v["entry_id"],
-            "source": v["source"],
-            "published": v["published"] or iso_utc(v["published_at"]),
-            "updated": v["updated"],
-            "seen": iso_utc(v["seen_at"]),
-            "author": v["author"],
-            "title": v["title"],
-            "body": v["body"],
-            "origin": v["origin"],  # 'feed', or 'article': the full text fetched from `url`
-            "url": v["url"],
-            "changes": None,
-        }
-        if previous is not None:
-            version["changes"] = {
-                "title": _changes(previous["title"], v["title"]),
-                "body": _changes(previous["body"], v["body"]),
-            }
-        versions.append(version)
-        previous = version
-    siblings = []
-    if head.thread is not None:
-        for s in conn.execute(
-            "SELECT e.id, e.title, e.published, e.published_at, s.name FROM entries e"
-            " JOIN sources s ON s.id = e.source_id WHERE e.thread_id = ? AND e.repost_of IS NULL"
-            " AND e.id != ? ORDER BY e.published_at, e.id",
-            (head.thread, item_id),
-        ):
-            siblings.append(
-                {
-                    "id": s[0],
-                    "title": s[1],
-                    "published": s[2] or iso_utc(s[3]),
-                    "source": s[4],
-                }
-            )
-    thread = None
-    if head.thread is not None:
-        t = conn.execute("SELECT id, title FROM threads WHERE id = ?", (head.thread,)).fetchone()
-        if t is not None:
-            thread = {"id": t[0], "title": t[1]}
-    return {
-        "item": _with_article(store, head.to_json()),
-        "versions": versions,
-        "thread": thread,
-        "siblings": siblings,
-    }
-
-
-def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
-    """The full article as the body when the cache has one, and what is known about it."""
-    from wirereader.store.articles import article_state
-
-    shown = article_state(store, item["id"])
-    if shown is not None:
-        if shown.full:
-            item["body"] = shown.body
-        item["article"] = {
-            "full": shown.full,
-            "status": shown.status,
-            "url": shown.url,
-            "fetched": iso_utc(shown.fetched_at) if shown.fetched_at else None,
-            "marker": shown.marker,  # '' when the body is the whole text
-        }
-    return item
-
-
-def _changes(old: str, new: str) -> list[dict[str, str]] | None:
-    """None when the text did not change, else the word diff (only what differs, in context)."""
-    if old == new:
-        return None
-    return word_diff(old, new)
-
-
-def _entry_rows(store: Store, ids: list[int]) -> list[EntryRow]:
-    marks = ",".join("?" * len(ids))
-    return [
-        _row(r)
-        for r in store.conn.execute(
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
-            f" WHERE e.id IN ({marks})",
-            ids,
-        )
-    ]
-
-
 def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as store:
-        detail = item_detail(store, args.id)
+        try:
+            detail = item_json(store, args.id)
+        except LookupError as exc:
+            raise UserError(str(exc)) from None
     if args.json:
         print_json(detail)
         return 0
