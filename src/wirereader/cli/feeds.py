@@ -31,15 +31,6 @@ from wirereader.ingest.refresh import (
     refresh,
 )
 from wirereader.ingest.refresh import Progress as RefreshProgress
-from wirereader.ingest.subscriptions import (
-    Feed,
-    SubscriptionError,
-    find_feeds,
-    iso_time,
-    list_feeds,
-    remove,
-    subscribe,
-)
 from wirereader.sources.dispatch import (
     ParseFailure,
     decode_html,
@@ -48,6 +39,16 @@ from wirereader.sources.dispatch import (
 )
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
 from wirereader.store.db import Store
+from wirereader.store.subscriptions import (
+    Feed,
+    SubscriptionError,
+    entry_counts,
+    find_feeds,
+    iso_time,
+    list_feeds,
+    remove,
+    subscribe,
+)
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -247,7 +248,7 @@ def _import_opml(
 def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
-        from wirereader.ingest.subscriptions import sync_config
+        from wirereader.store.subscriptions import sync_config
 
         for problem in sync_config(store, cfg):
             warn(problem)
@@ -261,16 +262,6 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     _print_feeds(feeds, counts)
     return 0
-
-
-def entry_counts(store: Store) -> dict[int, int]:
-    """feed id -> entries under its source and the sources of its live-blog pages."""
-    rows = store.conn.execute(
-        "SELECT f.id, (SELECT COUNT(*) FROM entries e WHERE e.source_id = f.source_id)"
-        " + (SELECT COUNT(*) FROM liveblog_pages p JOIN entries e ON e.source_id = p.source_id"
-        " WHERE p.feed_id = f.id) FROM feeds f"
-    )
-    return {int(row[0]): int(row[1]) for row in rows}
 
 
 def _ago(epoch: int | None, now: int) -> str:
@@ -490,7 +481,7 @@ def export_opml(args: argparse.Namespace) -> int:
 
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
-        from wirereader.ingest.subscriptions import sync_config
+        from wirereader.store.subscriptions import sync_config
 
         sync_config(store, cfg)
         feeds = list_feeds(store)

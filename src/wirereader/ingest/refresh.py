@@ -32,7 +32,12 @@ from wirereader.core.model import ParsedDocument, RawEntry
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
-from wirereader.ingest.subscriptions import (
+from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from wirereader.store.db import SaveResult, Store
+from wirereader.store.entries import mark_seen
+from wirereader.store.liveblogs import known_pages, record_page
+from wirereader.store.subscriptions import (
     Feed,
     SubscriptionError,
     adopt_title,
@@ -45,10 +50,7 @@ from wirereader.ingest.subscriptions import (
     record_success,
     sync_config,
 )
-from wirereader.ingest.subscriptions import due as is_due
-from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
-from wirereader.store.db import SaveResult, Store
+from wirereader.store.subscriptions import due as is_due
 
 LIVEBLOG_FORMAT = "liveblog-html"  # what parse_page reports
 
@@ -327,10 +329,7 @@ def _nothing_new(
     with store.transaction() as conn:
         _follow_move(store, feed, outcome, result)
         if status == 200:  # the same bytes again: every entry was seen again (a 304 says less)
-            conn.execute(
-                "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
-                (now, feed.source_id, now),
-            )
+            mark_seen(conn, feed.source_id, now)
         record_success(
             store,
             feed,
@@ -384,14 +383,7 @@ def _read_live_blog_pages(
     """Fetch and parse the pages of live-blog items that are new or changed (network only)."""
     if not containers:
         return []
-    known = {
-        row["item_id"]: row
-        for row in store.conn.execute(
-            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified"
-            " FROM liveblog_pages WHERE feed_id = ?",
-            (feed.id,),
-        )
-    }
+    known = known_pages(store, feed.id)
     pages: dict[str, _Page] = {}
     jobs: list[tuple[str, str, Validators | None]] = []
     for item in containers:
@@ -457,22 +449,15 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
         saved = store.save_entries(source_id, page.document.entries)
     item_hash = "" if page.fallback else item.content_hash()
     now = int(time.time())
-    store.conn.execute(
-        "INSERT INTO liveblog_pages (feed_id, item_id, url, source_id, item_hash, etag,"
-        " last_modified, last_fetch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (feed_id, item_id) DO UPDATE SET url = excluded.url,"
-        " source_id = COALESCE(excluded.source_id, source_id), item_hash = excluded.item_hash,"
-        " etag = excluded.etag, last_modified = excluded.last_modified,"
-        " last_fetch = excluded.last_fetch",
-        (
-            feed.id,
-            item.stable_id,
-            page.url,
-            source_id,
-            item_hash,
-            page.response.etag,
-            page.response.last_modified,
-            now,
-        ),
+    record_page(
+        store,
+        feed_id=feed.id,
+        item_id=item.stable_id,
+        url=page.url,
+        source_id=source_id,
+        item_hash=item_hash,
+        etag=page.response.etag,
+        last_modified=page.response.last_modified,
+        fetched_at=now,
     )
     return saved

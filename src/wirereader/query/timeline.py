@@ -361,3 +361,35 @@ def attach_details(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
         ids,
     ):
         by_id[r["entry_id"]].version_count = r["n"]
+
+
+def attach_badges(store: Store, rows: list[EntryRow]) -> None:
+    """Repost and version counts for a page of the timeline: two grouped queries over the page's
+    ids (the entity names `attach_details` would add are not shown in the list)."""
+    if not rows:
+        return
+    conn = store.conn
+    by_id = {row.id: row for row in rows}
+    marks = ",".join("?" * len(by_id))
+    for entry_id, count in conn.execute(
+        f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks}) GROUP BY repost_of",
+        list(by_id),
+    ):
+        by_id[entry_id].reposts = [{}] * count
+    for entry_id, count in conn.execute(
+        f"SELECT entry_id, count(*) FROM entry_versions WHERE entry_id IN ({marks})"
+        " GROUP BY entry_id",
+        list(by_id),
+    ):
+        by_id[entry_id].version_count = count
+
+
+def thread_sizes(store: Store, thread_ids: set[int]) -> dict[int, int]:
+    """thread id -> items in it, for the threads a page of the timeline shows."""
+    marks = ",".join("?" * len(thread_ids))
+    return {
+        tid: size
+        for tid, size in store.conn.execute(
+            f"SELECT id, size FROM threads WHERE id IN ({marks})", list(thread_ids)
+        )
+    }

@@ -40,7 +40,7 @@ from wirereader.query.reading import mark_all_read, next_unread
 from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store import reading
 from wirereader.store.db import Store
-from wirereader.store.feeds import feed_count
+from wirereader.store.subscriptions import feed_count
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
 from wirereader.tui.messages import (
     ArticlesFailed,

@@ -13,15 +13,15 @@ import pytest
 from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import Progress, refresh
-from wirereader.ingest.subscriptions import (
+from wirereader.sources.fetch import Fetcher, FetchSettings
+from wirereader.store.db import Store
+from wirereader.store.subscriptions import (
     SubscriptionError,
     feed_by_url,
     list_feeds,
     remove,
     subscribe,
 )
-from wirereader.sources.fetch import Fetcher, FetchSettings
-from wirereader.store.db import Store
 
 
 @pytest.fixture

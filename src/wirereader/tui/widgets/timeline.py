@@ -8,7 +8,6 @@ what 100 cost. Titles are untrusted: they become `rich.text.Text`, never markup.
 
 from __future__ import annotations
 
-import sqlite3
 import textwrap
 from collections import OrderedDict
 from datetime import datetime, tzinfo
@@ -27,7 +26,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wirereader.core.text import strip_controls
-from wirereader.query.timeline import EntryRow, Query
+from wirereader.query.timeline import EntryRow, Query, attach_badges, thread_sizes
 
 PAGE = 100
 MAX_PAGES = 40
@@ -215,40 +214,15 @@ class Timeline(ScrollView, can_focus=True):
         else:
             keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
         rows = self.query_obj.rows(keys)
-        conn = self.query_obj.store.conn
-        self._attach_badges(conn, rows)
+        store = self.query_obj.store
+        attach_badges(store, rows)
         threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
         if threads:
-            marks = ",".join("?" * len(threads))
-            for tid, size in conn.execute(
-                f"SELECT id, size FROM threads WHERE id IN ({marks})", list(threads)
-            ):
-                self._thread_sizes[tid] = size
+            self._thread_sizes.update(thread_sizes(store, threads))
         self._pages[number] = rows
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return rows
-
-    @staticmethod
-    def _attach_badges(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
-        """Repost and version counts for a page: two grouped queries over the page's ids (the
-        entity names `attach_details` would add are not shown in the list)."""
-        if not rows:
-            return
-        by_id = {row.id: row for row in rows}
-        marks = ",".join("?" * len(by_id))
-        for entry_id, count in conn.execute(
-            f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks})"
-            " GROUP BY repost_of",
-            list(by_id),
-        ):
-            by_id[entry_id].reposts = [{}] * count
-        for entry_id, count in conn.execute(
-            f"SELECT entry_id, count(*) FROM entry_versions WHERE entry_id IN ({marks})"
-            " GROUP BY entry_id",
-            list(by_id),
-        ):
-            by_id[entry_id].version_count = count
 
     @property
     def current(self) -> EntryRow | None:
