@@ -129,7 +129,10 @@ def test_other_markup_is_still_not_a_live_blog() -> None:
     with pytest.raises(NotALiveBlog):
         parse_page(article)
     # a LiveBlogPosting without any update is no live blog either (an empty shell page)
-    empty = '<div itemscope itemtype="https://schema.org/LiveBlogPosting"><h1 itemprop="headline">x</h1></div>'
+    empty = (
+        '<div itemscope itemtype="https://schema.org/LiveBlogPosting">'
+        '<h1 itemprop="headline">x</h1></div>'
+    )
     with pytest.raises(NotALiveBlog):
         parse_page(f"<html><body>{empty}</body></html>")
 
