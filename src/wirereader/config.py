@@ -126,7 +126,9 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
 
 def _line_of(raw: str, key: str, after: int = 0) -> int:
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
-    match = pattern.search(raw, after)
+    # else inside an inline table: `x = { filter = "a", alert = true }`
+    inline = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")
+    match = pattern.search(raw, after) or inline.search(raw, after)
     return raw.count("\n", 0, match.start()) + 1 if match else 0
 
 
