@@ -187,3 +187,18 @@ def test_without_a_notification_service_the_terminal_is_told(store: Store, tmp_p
     assert terminal_sequence("s;t", "b", {"VTE_VERSION": "7600"}) == "\x1b]777;notify;s,t;b\x07"
     assert terminal_sequence("s", "b", {"TERM": "screen"}) == "\x07"  # the bell, at least
     assert sanitise("x" * 300, 20) == "x" * 19 + "…"
+
+
+def test_every_example_setting_loads_when_uncommented(tmp_path: Path) -> None:
+    import re
+
+    from conftest import REPO
+
+    example = (REPO / "config.example.toml").read_text()
+    uncommented = re.sub(r'(?m)^# ([a-z_"\[][^ ]* = |\[)', r"\1", example)
+    path = tmp_path / "config.toml"
+    path.write_text(uncommented)
+    cfg = load_config(path)
+    assert cfg.warnings == []
+    assert cfg.proxy and cfg.no_proxy and cfg.cookies and cfg.headers and cfg.feeds[0].headers
+    assert cfg.alerts["ceasefire"].desktop and cfg.alerts["harbour"].command

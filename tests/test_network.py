@@ -25,7 +25,6 @@ from wirereader.store.db import Store
 
 HERE = Path(__file__).parent
 BODY = rss("Harbour news", [{"guid": "a", "title": "Ferry timetable changes", "link": "x"}])
-FAST = {"timeout": 3.0, "deadline": 10.0, "retries": 0, "backoff": 0.01}
 
 
 @dataclass
@@ -78,7 +77,15 @@ def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fetcher(network: NetworkSettings | None = None) -> Fetcher:
-    return Fetcher(FetchSettings(**FAST, network=network or NetworkSettings()))  # type: ignore[arg-type]
+    return Fetcher(
+        FetchSettings(
+            timeout=3.0,
+            deadline=10.0,
+            retries=0,
+            backoff=0.01,
+            network=network or NetworkSettings(),
+        )
+    )
 
 
 # -- proxies ------------------------------------------------------------------------------------
