@@ -1,20 +1,20 @@
 """Alerts from the command line: after `fetch` and in `tail --fetch`, the new items of the batch
-are matched against the alerting topics (wirereader.alerts); a terminal notification goes to
+are matched against the alerting topics (wirereader.query.alerts); a terminal notification goes to
 stderr when it is a terminal, and an alert command's problem is one warning line."""
 
 from __future__ import annotations
 
 import sys
 
-from wirereader.alerts import (
+from wirereader.cli.common import warn
+from wirereader.core.config import Config
+from wirereader.query.alerts import (
     AlertReport,
     Notifier,
     check_alerts,
     new_item_ids,
     write_terminal_notification,
 )
-from wirereader.cli.common import warn
-from wirereader.config import Config
 from wirereader.store.db import Store
 
 

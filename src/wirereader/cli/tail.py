@@ -13,11 +13,11 @@ import json
 import sys
 import time
 
-from wirereader.alerts import newest_entry_id
 from wirereader.cli.common import load_args_config, open_store, warn
-from wirereader.config import Config
-from wirereader.follow import Follower
-from wirereader.query import EntryRow
+from wirereader.core.config import Config
+from wirereader.query.alerts import newest_entry_id
+from wirereader.query.follow import Follower
+from wirereader.query.timeline import EntryRow
 from wirereader.store.db import Store
 
 POLL_SECONDS = 1.0  # how often the cache is looked at (one PRAGMA when nothing changed)
@@ -85,7 +85,7 @@ def _follow(store: Store, cfg: Config, follower: Follower, *, fetch: bool, as_js
 def _fetch_due(store: Store, cfg: Config) -> None:
     """One round of the feeds whose interval has come; problems are warnings, alerts go out."""
     from wirereader.cli.alerting import alert_new_items
-    from wirereader.refresh import refresh
+    from wirereader.ingest.refresh import refresh
 
     mark = newest_entry_id(store)
     try:

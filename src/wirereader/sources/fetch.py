@@ -57,7 +57,7 @@ from wirereader.sources.network import (
 )
 
 if TYPE_CHECKING:
-    from wirereader.config import Config
+    from wirereader.core.config import Config
 
 # No home page is published yet, so none is claimed: a name, a version and what we are.
 DEFAULT_USER_AGENT = f"wirereader/{__version__} (terminal news reader; feed fetcher)"

@@ -38,7 +38,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 import idna
 
 if TYPE_CHECKING:
-    from wirereader.config import Config
+    from wirereader.core.config import Config
 
 # Header names we set ourselves: a user's extra header must not replace the conditional-GET or
 # encoding headers the body reader depends on.
