@@ -202,3 +202,30 @@ def test_every_example_setting_loads_when_uncommented(tmp_path: Path) -> None:
     assert cfg.warnings == []
     assert cfg.proxy and cfg.no_proxy and cfg.cookies and cfg.headers and cfg.feeds[0].headers
     assert cfg.alerts["ceasefire"].desktop and cfg.alerts["harbour"].command
+
+
+def test_gdbus_is_the_fallback_desktop_path(tmp_path: Path) -> None:
+    """Without notify-send, the freedesktop service is called through gdbus; every string is a
+    GVariant literal, so quotes in a headline cannot change the call."""
+    gdbus = tmp_path / "gdbus"
+    gdbus.write_text("#!/bin/sh\nexit 0\n")
+    gdbus.chmod(0o755)
+    calls: list[list[str]] = []
+
+    def run(argv: list[str], **_: object) -> object:
+        calls.append(argv)
+        return type("Done", (), {"returncode": 0})()
+
+    environ = {"PATH": str(tmp_path), "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus"}
+    notifier = Notifier(environ=environ, run=run)
+    assert notifier.notify("2 new items: talks", "Envoy's 'final' offer <b>") == "desktop"
+    (argv,) = calls
+    assert argv[:8] == [str(gdbus), "call", "--session", "--dest",
+                        "org.freedesktop.Notifications", "--object-path",
+                        "/org/freedesktop/Notifications", "--method"]  # fmt: skip
+    assert argv[9:] == ["'wirereader'", "0", "''", "'2 new items: talks'",
+                        "'Envoy\\'s \\'final\\' offer &lt;b&gt;'", "[]", "{}", "-1"]  # fmt: skip
+    # no session bus at all: no desktop call, the terminal is told instead
+    told: list[str] = []
+    quiet = Notifier(lambda s, b: told.append(s), environ={"PATH": str(tmp_path)}, run=run)
+    assert quiet.notify("1 new item: talks", "x") == "terminal" and told and len(calls) == 1

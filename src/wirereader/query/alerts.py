@@ -198,7 +198,8 @@ class Notifier:
                 "--dest", "org.freedesktop.Notifications",
                 "--object-path", "/org/freedesktop/Notifications",
                 "--method", "org.freedesktop.Notifications.Notify",
-                "wirereader", "0", "", _gvariant_string(summary), _gvariant_string(body),
+                _gvariant_string("wirereader"), "0", _gvariant_string(""),
+                _gvariant_string(summary), _gvariant_string(body),
                 "[]", "{}", "-1",
             ]  # fmt: skip
         return None
