@@ -43,6 +43,7 @@ from wirereader.store.db import Store
 from wirereader.store.subscriptions import feed_count
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
 from wirereader.tui.messages import (
+    AlertRaised,
     ArticlesFailed,
     ArticlesFetched,
     PanesGathered,
@@ -627,9 +628,27 @@ class WireReader(App[None]):
                 new_rows = new_items(store, before)
                 if report.results or not due_only:
                     store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
+                errors += self._alert([row[0] for row in new_rows], store)
         except Exception as exc:  # a refresh must never take the app down
             errors.append(f"refresh failed: {exc}")
         self.post_message(RefreshFinished(new_rows, errors))
+
+    def _alert(self, new_ids: list[int], store: Store) -> list[str]:
+        """Saved topics with `alert`: a desktop notification, else the bell and a toast here;
+        `alert_command`s run. In the refresh worker thread; returns problems to show."""
+        if not self.config.alerts or not new_ids:
+            return []
+        from wirereader.query.alerts import Notifier, check_alerts
+
+        def in_the_app(summary: str, body: str) -> None:
+            self.post_message(AlertRaised(summary, body))
+
+        return check_alerts(store, self.config, new_ids, Notifier(in_the_app)).warnings
+
+    @_while_open
+    def on_alert_raised(self, message: AlertRaised) -> None:
+        self.bell()
+        self.notify(message.body, title=message.summary, timeout=10, markup=False)
 
     def _progress(self, progress: RefreshProgress) -> None:
         """Called in the worker after each feed: shown in the status line."""

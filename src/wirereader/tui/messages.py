@@ -64,3 +64,12 @@ class ArticlesFailed(Message):
     def __init__(self, problem: str) -> None:
         super().__init__()
         self.problem = problem
+
+
+class AlertRaised(Message):
+    """A saved topic's alert with no desktop service to show it: the app rings and shows it."""
+
+    def __init__(self, summary: str, body: str) -> None:
+        super().__init__()
+        self.summary = summary
+        self.body = body
