@@ -25,6 +25,7 @@ from wirereader.model import Link, RawEntry
 from wirereader.refresh import RefreshReport, refresh
 from wirereader.sources.fetch import Fetcher, Response
 from wirereader.store.db import Store
+from wirereader.store.versions import versions_of
 
 PAGES = Path(__file__).parent / "articles_pages"
 HTML = "text/html; charset=utf-8"
@@ -107,10 +108,7 @@ def entry_ids(store: Store) -> dict[str, int]:
 
 
 def versions(store: Store, entry_id: int) -> list[tuple[str, str]]:
-    rows = store.conn.execute(
-        "SELECT origin, body FROM entry_versions WHERE entry_id = ? ORDER BY id", (entry_id,)
-    )
-    return [(r[0], r[1]) for r in rows]
+    return [(v.origin, v.body) for v in versions_of(store.conn, [entry_id])]
 
 
 # -- the end-to-end check ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
 from wirereader.query import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
+from wirereader.store.versions import Version, versions_of
 
 MAX_THREAD_ENTITIES = 10
 
@@ -261,31 +262,37 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
     marks = ",".join("?" * len(members))
     versions = []
     previous: dict[str, Any] | None = None
-    for v in conn.execute(
-        f"SELECT v.entry_id, v.title, v.body, v.author, v.published, v.updated, v.seen_at,"
-        f" v.origin, v.url, s.name AS source, e.published_at FROM entry_versions v"
-        f" JOIN entries e ON e.id = v.entry_id JOIN sources s ON s.id = e.source_id"
-        f" WHERE v.entry_id IN ({marks}) ORDER BY coalesce(v.published, e.published), v.seen_at,"
-        f" v.id",
-        members,
-    ):
+    about = {
+        r[0]: (r[1], r[2], r[3])
+        for r in conn.execute(
+            f"SELECT e.id, s.name, e.published, e.published_at FROM entries e"
+            f" JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})",
+            members,
+        )
+    }
+
+    def order(v: Version) -> tuple[str, int, int]:
+        return (v.published or about[v.entry_id][1] or "", v.seen_at, v.id)
+
+    for v in sorted(versions_of(conn, members), key=order):
+        source, _, published_at = about[v.entry_id]
         version: dict[str, Any] = {
-            "entry": v["entry_id"],
-            "source": v["source"],
-            "published": v["published"] or iso_utc(v["published_at"]),
-            "updated": v["updated"],
-            "seen": iso_utc(v["seen_at"]),
-            "author": v["author"],
-            "title": v["title"],
-            "body": v["body"],
-            "origin": v["origin"],  # 'feed', or 'article': the full text fetched from `url`
-            "url": v["url"],
+            "entry": v.entry_id,
+            "source": source,
+            "published": v.published or iso_utc(published_at),
+            "updated": v.updated,
+            "seen": iso_utc(v.seen_at),
+            "author": v.author,
+            "title": v.title,
+            "body": v.body,
+            "origin": v.origin,  # 'feed', or 'article': the full text fetched from `url`
+            "url": v.url,
             "changes": None,
         }
         if previous is not None:
             version["changes"] = {
-                "title": _changes(previous["title"], v["title"]),
-                "body": _changes(previous["body"], v["body"]),
+                "title": _changes(previous["title"], v.title),
+                "body": _changes(previous["body"], v.body),
             }
         versions.append(version)
         previous = version
