@@ -95,7 +95,7 @@ class StreamTable:
                         text.append("  ")
                     text.append(cell.rstrip() if i == last else cell, style=style or None)
                 text.append("\n")
-            self.console.print(text, end="")
+            self.console.print(text, end="", soft_wrap=True)
         else:
             sys.stdout.write("".join("  ".join(cells).rstrip() + "\n" for cells in lines))
             sys.stdout.flush()
