@@ -147,7 +147,7 @@ def cache_path(n: int) -> Path:
 
 
 def build_cache(n: int) -> Path:
-    from wirereader.model import Kind, RawEntry
+    from wirereader.core.model import Kind, RawEntry
     from wirereader.store.db import Store
 
     path = cache_path(n)
@@ -365,7 +365,7 @@ def first_paint(
 async def _keystrokes(db: Path, text: str) -> dict:
     """Per keystroke: from the key entering the app to the first frame written after the
     timeline took the new view (the frame that shows it)."""
-    from wirereader.config import Config
+    from wirereader.core.config import Config
     from wirereader.store.db import Store
     from wirereader.tui.app import WireReader
     from wirereader.tui.widgets.timeline import Timeline
@@ -531,7 +531,7 @@ def print_plans(db: Path) -> int:
     from wirereader.store.plans import full_scans, plan, reads, record_statements
 
     async def session(store: Store) -> None:
-        from wirereader.config import Config
+        from wirereader.core.config import Config
         from wirereader.tui.app import WireReader
 
         app = WireReader(store, Config(), tz=timezone.utc)

@@ -12,15 +12,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from wirereader import querylang
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import UserError, load_args_config, open_store, warn
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
-from wirereader.ingest import ImportFailure, import_file
-from wirereader.model import Kind
-from wirereader.query import EntryRow, Filter, Query
+from wirereader.core.model import Kind
+from wirereader.core.timezones import ZoneError, resolve_zone
+from wirereader.ingest.files import ImportFailure, import_file
+from wirereader.query import language as querylang
+from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store.db import Store
-from wirereader.timezones import ZoneError, resolve_zone
 
 
 def register(sub: argparse._SubParsersAction) -> None:

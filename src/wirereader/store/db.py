@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from wirereader.model import RawEntry
+from wirereader.core.model import RawEntry
 from wirereader.store import versions
 from wirereader.store.migrations import migrate
 
