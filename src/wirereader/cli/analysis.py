@@ -319,6 +319,9 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
             "url": v.url,
             "changes": None,
         }
+        if v.damaged:
+            version["damaged"] = True
+            warn(f"entry {v.entry_id}: the text of version {v.id} is damaged; run 'doctor'")
         if previous is not None:
             version["changes"] = {
                 "title": _changes(previous["title"], v.title),

@@ -63,6 +63,7 @@ class Version:
     seen_at: int
     origin: str  # 'feed', or 'article': the full text fetched from `url`
     url: str
+    damaged: bool = False  # its packed text could not be decoded: title and body are empty
 
 
 _SELECT = (
@@ -73,11 +74,17 @@ _SELECT = (
 
 
 def _version(row: sqlite3.Row | tuple) -> Version:
+    damaged = False
     if row[9] is None:
         title, body = row[10], row[11]
     else:
-        title, body = unpack(row[9])
+        try:
+            title, body = unpack(row[9])
+        except VersionTextError:
+            # A damaged page: say so where the version is shown, never show another text.
+            title, body, damaged = "", "", True
     return Version(
+        damaged=damaged,
         id=row[0],
         entry_id=row[1],
         title=title,

@@ -219,12 +219,20 @@ def test_a_changed_entry_packs_its_old_text_and_keeps_the_new_one_once(tmp_path:
         ]
 
 
-def test_a_damaged_packed_text_is_reported_not_misread() -> None:
+def test_a_damaged_packed_text_is_reported_not_misread(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     assert unpack(pack("T", "B")) == ("T", "B")
     with pytest.raises(VersionTextError):
         unpack(b"z" + b"not zlib")
     with pytest.raises(VersionTextError):
         unpack(b"?")
+    old_cache(db_path)
+    with Store(db_path) as store, store.transaction() as conn:
+        conn.execute("UPDATE entry_versions SET text = x'7a00ff' WHERE id = 1")
+    result: CliResult = cli("show", "1", "--json")
+    assert result.code == 0
+    assert "version 1 is damaged" in result.err and "Traceback" not in result.err
+    first = json.loads(result.out)["versions"][0]
+    assert first["damaged"] is True and first["body"] == ""
 
 
 def test_show_prints_every_version_of_a_converted_cache(tmp_path: Path, db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
