@@ -153,7 +153,6 @@ def build_cache(n: int) -> Path:
     path = cache_path(n)
     done = path.with_suffix(".done")
     if path.exists() and done.exists():
-        _mark_analysed(path)
         return path
     for leftover in path.parent.glob(path.name + "*"):
         leftover.unlink()
@@ -191,7 +190,6 @@ def build_cache(n: int) -> Path:
                 )
             store.save_entries(sid, entries)
         _fill_analysis(store, rng)
-    _mark_analysed(path)
     done.write_text("ok")
     print(f"  built {n:,}-item cache in {time.perf_counter() - t0:.1f} s: {path}")
     return path
@@ -233,7 +231,7 @@ def _fill_analysis(store, rng: random.Random) -> None:
             )
 
 
-def _mark_analysed(path: Path) -> None:
+def mark_analysed(path: Path) -> None:
     """Every entry marked as analysed (its threads and entities are the builder's), so a
     command that analyses what is pending first (`threads`, `entities`) does not analyse the
     whole synthetic cache. In batches: one transaction over 1M rows would need a GB of WAL."""
