@@ -265,7 +265,7 @@ def test_a_failed_run_puts_every_setting_back(store: Store, monkeypatch) -> None
 
     _seeded_without_analysis(store)
     cache_size = store.conn.execute("PRAGMA cache_size").fetchone()[0]
-    monkeypatch.setattr(pipeline, "_run_batches", broken)
+    monkeypatch.setattr(pipeline.Analysis, "_run_batches", broken)
     with pytest.raises(RuntimeError):
         analyse_pending(store)
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
