@@ -128,6 +128,10 @@ def text_key(tag: int, text: str) -> int:
     return mix64((tag << 56) ^ (h << 24) ^ h2 ^ (len(text) << 12)) >> 1
 
 
+# The factors `shingles` multiplies its three word hashes by (written out there for speed).
+SHINGLE_FACTORS = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D)
+
+
 def shingles(tokens: list[str]) -> set[int]:
     """Hashes of every run of three consecutive words (one hash for shorter texts)."""
     cache = _word_hash_cache

@@ -26,7 +26,7 @@ import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from wirereader.analysis.dedup import Fingerprint, fingerprint
+from wirereader.analysis.dedup import Fingerprint, fingerprints
 from wirereader.analysis.entities import Mention
 from wirereader.worker_guard import exit_with, worker_context
 
@@ -94,13 +94,13 @@ def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
     from wirereader.analysis.entity_store import text_mentions
     from wirereader.analysis.term_weights import text_weights
 
-    prints: dict[int, Fingerprint] = {}
     mentions: dict[int, tuple[str, list[Mention]]] = {}
     weights: dict[int, dict[str, float]] = {}
+    # Without shingles: they are most of a print's size, and few prints are ever compared.
+    texts = [(title or "", body or "") for _, title, body, _ in rows]
+    prints = dict(zip([r[0] for r in rows], fingerprints(texts), strict=True))
     for entry_id, title, body, author in rows:
         title, body = title or "", body or ""
-        # Without shingles: they are most of a print's size, and few prints are ever compared.
-        prints[entry_id] = fingerprint(title, body).without_shingles()
         mentions[entry_id] = text_mentions(title, body, author)
         weights[entry_id] = text_weights(title, body)
     # The texts stay here: the caller still has them (they would double what crosses back).
