@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
-from wirereader.model import RawEntry
+from wirereader.core.model import RawEntry
 
 VOCABULARY = 40_000
 ZIPF_EXPONENT = 1.07
