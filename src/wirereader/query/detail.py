@@ -15,8 +15,9 @@ from typing import Any
 
 from wirereader.core.text import strip_controls
 from wirereader.query.threads import thread_head
-from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details, iso_utc
+from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details
 from wirereader.store.db import Store
+from wirereader.store.versions import versions_of
 
 
 @dataclass
@@ -138,11 +139,7 @@ def load_detail(
     if entry is None:
         return None
     conn = store.conn
-    version_rows = conn.execute(
-        "SELECT title, body, seen_at FROM entry_versions WHERE entry_id = ? ORDER BY id",
-        (entry_id,),
-    ).fetchall()
-    versions = changes([(r[0], r[1], r[2]) for r in version_rows])
+    versions = changes([(v.title, v.body, v.seen_at) for v in versions_of(conn, [entry_id])])
     reposts = [
         Repost(r[0], r[1], r[2], r[3])
         for r in conn.execute(
@@ -238,138 +235,3 @@ def all_links(detail: Detail) -> list[tuple[str, str]]:
             seen.add(url)
             out.append((f"post by {quote.get('author') or quote.get('handle') or '?'}", url))
     return out
-
-
-# -- the CLI's JSON (`wirereader show`) ---------------------------------------------------------
-
-
-def item_json(store: Store, entry_id: int) -> dict[str, Any]:
-    """The item an entry belongs to, as the JSON contract has it: the item (with its article),
-    every version of it and its reposts with a word diff, its thread and the thread's other
-    items. LookupError when there is no such entry."""
-    item_id = item_id_of(store, entry_id)
-    if item_id is None:
-        raise LookupError(f"no entry with id {entry_id}")
-    head = load_entry(store, item_id)
-    assert head is not None  # item_id_of found it
-    members = [item_id, *[r["id"] for r in head.reposts]]
-    marks = ",".join("?" * len(members))
-    versions = []
-    previous: dict[str, Any] | None = None
-    for v in store.conn.execute(
-        f"SELECT v.entry_id, v.title, v.body, v.author, v.published, v.updated, v.seen_at,"
-        f" v.origin, v.url, s.name AS source, e.published_at FROM entry_versions v"
-        f" JOIN entries e ON e.id = v.entry_id JOIN sources s ON s.id = e.source_id"
-        f" WHERE v.entry_id IN ({marks}) ORDER BY coalesce(v.published, e.published), v.seen_at,"
-        f" v.id",
-        members,
-    ):
-        version: dict[str, Any] = {
-            "entry": v["entry_id"],
-            "source": v["source"],
-            "published": v["published"] or iso_utc(v["published_at"]),
-            "updated": v["updated"],
-            "seen": iso_utc(v["seen_at"]),
-            "author": v["author"],
-            "title": v["title"],
-            "body": v["body"],
-            "origin": v["origin"],  # 'feed', or 'article': the full text fetched from `url`
-            "url": v["url"],
-            "changes": None,
-        }
-        if previous is not None:
-            version["changes"] = {
-                "title": _changes(previous["title"], v["title"]),
-                "body": _changes(previous["body"], v["body"]),
-            }
-        versions.append(version)
-        previous = version
-    siblings = []
-    thread = None
-    if head.thread is not None:
-        siblings = [
-            {
-                "id": s.id,
-                "title": s.title,
-                "published": s.published or iso_utc(s.published_at),
-                "source": s.source,
-            }
-            for s in thread_siblings(store, head.thread, item_id, newest_first=False)
-        ]
-        found = thread_head(store, head.thread)
-        if found is not None:
-            thread = {"id": head.thread, "title": found[0]}
-    return {
-        "item": _with_article(store, head.to_json()),
-        "versions": versions,
-        "thread": thread,
-        "siblings": siblings,
-    }
-
-
-def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
-    """The full article as the body when the cache has one, and what is known about it."""
-    from wirereader.store.articles import article_state
-
-    shown = article_state(store, item["id"])
-    if shown is not None:
-        if shown.full:
-            item["body"] = shown.body
-        item["article"] = {
-            "full": shown.full,
-            "status": shown.status,
-            "url": shown.url,
-            "fetched": iso_utc(shown.fetched_at) if shown.fetched_at else None,
-            "marker": shown.marker,  # '' when the body is the whole text
-        }
-    return item
-
-
-def _changes(old: str, new: str) -> list[dict[str, str]] | None:
-    """None when the text did not change, else the word diff (only what differs, in context)."""
-    if old == new:
-        return None
-    return word_diff(old, new)
-
-
-def word_diff(old: str, new: str) -> list[dict[str, str]]:
-    """What changed from `old` to `new`, word by word: equal / delete / insert segments."""
-    a, b = old.split(" "), new.split(" ")
-    # Split on single spaces but keep line breaks as their own tokens, so paragraphs survive.
-    a = [w for part in a for w in _keep_newlines(part)]
-    b = [w for part in b for w in _keep_newlines(part)]
-    out: list[dict[str, str]] = []
-    import difflib  # only `show` diffs words: keeps it off the reader's startup path
-
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append({"op": "equal", "text": _join(a[i1:i2])})
-            continue
-        if op in ("delete", "replace"):
-            out.append({"op": "delete", "text": _join(a[i1:i2])})
-        if op in ("insert", "replace"):
-            out.append({"op": "insert", "text": _join(b[j1:j2])})
-    return out
-
-
-def _keep_newlines(token: str) -> list[str]:
-    if "\n" not in token:
-        return [token]
-    parts: list[str] = []
-    for i, piece in enumerate(token.split("\n")):
-        if i:
-            parts.append("\n")
-        if piece:
-            parts.append(piece)
-    return parts
-
-
-def _join(tokens: list[str]) -> str:
-    text = ""
-    for t in tokens:
-        if t == "\n" or text.endswith("\n") or not text:
-            text += t
-        else:
-            text += " " + t
-    return text

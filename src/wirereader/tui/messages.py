@@ -16,16 +16,17 @@ from wirereader.query.panes import PaneData
 
 
 class ViewCounted(Message):
-    """The number of items in the view, counted for the filter of `generation`."""
+    """The items and unread items in the view, counted for the filter of `generation`."""
 
-    def __init__(self, total: int, generation: int) -> None:
+    def __init__(self, total: int, unread: int, generation: int) -> None:
         super().__init__()
         self.total = total
+        self.unread = unread
         self.generation = generation
 
 
 class PanesGathered(Message):
-    """Entity and thread panes and status counts for the filter of `data.generation`."""
+    """Entity and thread panes for the filter of `data.generation`."""
 
     def __init__(self, data: PaneData) -> None:
         super().__init__()
