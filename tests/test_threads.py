@@ -246,12 +246,28 @@ def test_dated_stories_weeks_apart_are_different_threads(store: Store) -> None:
             _velmar_strike("north", 1, T0),
             _velmar_strike("south", 1, T0 + timedelta(days=3)),
             _velmar_strike("east", 1, T0 + timedelta(days=365)),
-            _velmar_strike("west", 1, T0 + timedelta(days=365 + threads.STORY_GAP_DAYS - 1)),
+            _velmar_strike("west", 1, T0 + timedelta(days=365 + 3)),
         ],
     )
     assert got["north-1"] == got["south-1"], "three days apart: one story"
     assert got["east-1"] != got["north-1"], "a year apart: another story"
     assert got["west-1"] == got["east-1"]
+
+
+def test_a_topic_weeks_later_needs_strong_words_to_join(store: Store) -> None:
+    """Within the story gap, the time between two dated reports still weighs: the decay's
+    floor fades over days (grouping.FLOOR_FADE_DAYS), so the same strike in other words two
+    weeks later joins only on words as close as a repost's, not on its topic."""
+    got = _threads_of(
+        store,
+        [
+            _velmar_strike("north", 1, T0),
+            _velmar_strike("east", 1, T0 + timedelta(days=threads.STORY_GAP_DAYS - 1)),
+        ],
+    )
+    assert got["north-1"] != got["east-1"]
+    assert threads.decay(13 * 86400, 72.0, 0.7, dated=True) < 0.1
+    assert threads.decay(13 * 86400, 72.0, 0.7, dated=False) > 0.69, "a guessed time: no fade"
 
 
 def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> None:
