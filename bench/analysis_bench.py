@@ -136,6 +136,7 @@ class Result:
     threads: int
     seconds: float
     pred: list[int]
+    batch: int = BATCH  # the analysis's batch size
 
 
 def split(pred: list[int], gold: list[str], halves: list[str]) -> Result:
@@ -261,7 +262,7 @@ def realfeeds(corpus: Path, batch_size: int = BATCH) -> Result:
         gold.append(row["story_id"])
         halves.append(story_half(row["story_id"]))
     result = split(pred, gold, halves)
-    result.seconds = took
+    result.seconds, result.batch = took, batch_size
     return result
 
 

@@ -354,3 +354,27 @@ def test_a_group_of_one_is_scored_with_the_same_sum_as_in_a_larger_group() -> No
     assert threads._dots([other], {}, centroid) == [together[1]]
     in_item_order = sum(w * centroid[t] for t, w in lone.vector.items() if t in centroid)
     assert in_item_order != alone  # (else this test could not tell the orders apart)
+
+
+def test_a_threads_headline_is_its_most_central_title(store: Store) -> None:
+    """The first report of a story is often its least typical (a gallery, a clip): the
+    thread is titled by the item closest to what all its reports say."""
+    titles = {
+        "north": "In pictures: a quiet day at the Velmar docks",
+        "south": "Velmar dock workers strike over night-shift pay",
+        "east": "Velmar dockers strike over night-shift pay as ships wait",
+    }
+    for n, (outlet, title) in enumerate(titles.items()):
+        body = (
+            f"{_STRIKE_LEADS[outlet]} Container ships wait at anchor outside the harbour and the "
+            "union says the strike lasts until Velmar Quays pays."
+        )
+        src = store.ensure_source(f"test:{outlet}", "feed", name=outlet)
+        when = T0 + timedelta(minutes=20 * n)
+        store.save_entries(
+            src, [RawEntry(title=title, body=body, stable_id=outlet, published=when)]
+        )
+    analyse_pending(store)
+    assert store.conn.execute("SELECT count(DISTINCT thread_id) FROM entries").fetchone()[0] == 1
+    title = store.conn.execute("SELECT title FROM threads").fetchone()[0]
+    assert "night-shift pay" in title, title

@@ -107,12 +107,11 @@ def story_groups(
 
     gram = _gram(vectors)
     score = _pair_scores(gram, when, thr, hours, floor, has_time)
-    evidence = gram
     if headlines is not None:
         short = ~np.asarray(articles, dtype=bool)
         unnamed = np.logical_and.outer(short, short) & ~_share_one(headlines)
         score[unnamed] = 0.0
-        evidence = np.where(unnamed, 0.0, gram)
+        gram[unnamed] = 0.0  # for the last pass too
     dated_times = when[has_time]
     # Only a part whose dated items span more than the gap has pairs too far apart to look for.
     if len(dated_times) and dated_times.max() - dated_times.min() > max_gap_seconds:
@@ -120,10 +119,10 @@ def story_groups(
         score[np.logical_and.outer(has_time, has_time) & (gap > max_gap_seconds)] = 0.0
     # The pairs that pass by themselves; an article may move on its centroid score alone (the
     # COHESION and signature tests guard groups of articles).
-    partners = (score >= 1.0).astype(np.float64)
-    partners[np.asarray(articles, dtype=bool)] = 1.0
+    partners = score >= 1.0
+    partners[np.asarray(articles, dtype=bool)] = True
     labels = _average_linkage(score, np.asarray(articles, dtype=np.float64), vectors)
-    labels = _reassign(gram, evidence, partners, labels, when, thr, hours, floor, has_time)
+    labels = _reassign(gram, partners, labels, when, thr, hours, floor, has_time)
     groups: dict[int, list[int]] = {}
     for item, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(item)
@@ -146,10 +145,13 @@ def _pair_scores(
     arithmetic on it); the same operations on each pair."""
     work = when[:, None] - when[None, :]
     np.abs(work, out=work)  # the gap
-    fade = work / (86400.0 * FLOOR_FADE_DAYS)
-    fade += 1.0
-    np.reciprocal(fade, out=fade)
-    fade[~np.logical_and.outer(dated, dated)] = 1.0
+    fade = None
+    if dated.any():
+        fade = work / (86400.0 * FLOOR_FADE_DAYS)
+        fade += 1.0
+        np.reciprocal(fade, out=fade)
+        if not dated.all():
+            fade[~np.logical_and.outer(dated, dated)] = 1.0
     np.negative(work, out=work)
     work /= 3600.0
     work /= np.minimum.outer(hours, hours)
@@ -157,7 +159,8 @@ def _pair_scores(
     pair_floor = np.minimum.outer(floor, floor)
     score = np.subtract(1.0, pair_floor)
     score *= work
-    pair_floor *= fade
+    if fade is not None:
+        pair_floor *= fade
     score += pair_floor  # the decay
     score *= gram
     score /= np.minimum.outer(thr, thr)
@@ -188,16 +191,22 @@ def _gram(vectors: Sequence[dict[str, float]]) -> np.ndarray:
 
 
 def _share_one(sets: Sequence[frozenset[str]]) -> np.ndarray:
-    """Whether two sets share a member, for every pair (a set with itself: always)."""
-    counts = Counter(chain.from_iterable(sets))
-    columns = {t: k for k, t in enumerate(t for t, c in counts.items() if c > 1)}
-    x = np.zeros((len(sets), max(1, len(columns))), dtype=np.float32)
-    rows = [(i, columns[t]) for i, terms in enumerate(sets) for t in terms if t in columns]
-    if rows:
-        at = np.asarray(rows, dtype=np.intp)
-        x[at[:, 0], at[:, 1]] = 1.0
-    shared = (x @ x.T) > 0
-    np.fill_diagonal(shared, True)
+    """Whether two sets share a member, for every pair (a set with itself: always). Marked
+    term by term over the few items holding each (a product of n x terms matrices cost more
+    than the whole grouping had before)."""
+    holders: dict[str, list[int]] = {}
+    for i, terms in enumerate(sets):
+        for t in terms:
+            held = holders.get(t)
+            if held is None:
+                holders[t] = [i]
+            else:
+                held.append(i)
+    shared = np.eye(len(sets), dtype=bool)
+    for held in holders.values():
+        if len(held) > 1:
+            at = np.asarray(held, dtype=np.intp)
+            shared[at[:, None], at[None, :]] = True
     return shared
 
 
@@ -331,7 +340,6 @@ def _has_signature(group: list[list[str]], other: list[list[str]]) -> bool:
 
 def _reassign(
     gram: np.ndarray,
-    evidence: np.ndarray,
     partners: np.ndarray,
     labels: np.ndarray,
     times: np.ndarray,
@@ -343,19 +351,18 @@ def _reassign(
     """One pass moving each item to the group whose centroid (without the item) suits it best
     by the rule an item joins a thread with: cosine, damped by the time to the group's span at
     the item's own scale, over the item's threshold; at least 1 to move, and only into a group
-    holding an item it pairs with by itself (`partners`). `evidence` is `gram` without the
-    pairs that may not count (see `story_groups`); the centroids' lengths come from `gram`."""
+    holding an item it pairs with by itself (`partners`). `gram` holds no pair that may not
+    count (see `story_groups`)."""
     n = len(labels)
     names, group = np.unique(labels, return_inverse=True)
     g = len(names)
     member = np.zeros((n, g))
     member[np.arange(n), group] = 1.0
-    full = gram @ member  # item . sum of the group's vectors
-    square = np.einsum("ig,ig->g", member, full)  # |sum of the group's vectors|^2
-    dots = evidence @ member  # the same, without the pairs that may not count
+    dots = gram @ member  # item . sum of the group's vectors
+    square = np.einsum("ig,ig->g", member, dots)  # |sum of the group's vectors|^2
     own = member.astype(bool)
     # Without the item in its own group: (sum - x) . x = dot - 1, |sum - x|^2 = |sum|^2 - 2 dot + 1
-    norm_sq = np.where(own, square[None, :] - 2.0 * full + 1.0, square[None, :])
+    norm_sq = np.where(own, square[None, :] - 2.0 * dots + 1.0, square[None, :])
     dots = np.where(own, dots - 1.0, dots)
     cos = np.where(norm_sq > 1e-9, dots / np.sqrt(np.maximum(norm_sq, 1e-9)), 0.0)
     first = np.full(g, np.inf)
@@ -366,6 +373,9 @@ def _reassign(
     decay = fading_decay(gap, decay_hours[:, None], floors[:, None], dated[:, None])
     score = cos * decay / thresholds[:, None]
     best = np.argmax(score, axis=1)  # ties: the first group
-    rows = np.arange(n)
-    moves = (score[rows, best] >= 1.0) & ((partners @ member)[rows, best] >= 1.0)
+    moves = (score[np.arange(n), best] >= 1.0) & (best != group)
+    movers = np.flatnonzero(moves)
+    if len(movers):  # and only beside a partner in the group they move to
+        beside = partners[movers] & (group[None, :] == best[movers, None])
+        moves[movers] = beside.any(axis=1)
     return np.where(moves, names[best], labels)
