@@ -44,11 +44,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wirereader.analysis import pipeline, prepare_pool
-from wirereader.analysis.dedup import Fingerprint
-from wirereader.analysis.entities import Mention
+from wirereader.analysis.dedup.reposts import Fingerprint
+from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.pipeline import BATCH, AnalysisReport, analyse_pending
-from wirereader.ingest import import_file
-from wirereader.model import RawEntry
+from wirereader.core.model import RawEntry
+from wirereader.ingest.files import import_file
 from wirereader.sources.feeds import parse_feed
 from wirereader.store.db import Store
 
