@@ -292,13 +292,14 @@ class _Item(NamedTuple):
     hours: float  # its time decay scale
     floor: float
     article: bool  # long enough for the grouping's cohesion test
-    headline: frozenset[str]  # the terms of its title
+    headline: frozenset[str]  # the terms of its title (of a short item's only)
 
     @classmethod
     def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
-        headline = frozenset(terms(strip_kind_prefix(entry.title)))
+        # Only a short item's headline is ever compared (see `names_one_of`).
+        headline = frozenset() if article else frozenset(terms(strip_kind_prefix(entry.title)))
         return cls(entry, vector, threshold(distinct), hours, floor, article, headline)
 
     def names_one_of(self, headline: frozenset[str]) -> bool:
@@ -515,6 +516,7 @@ class ThreadIndex:
         self._load_centroids(ids)
         dated = [m.entry.published_at for m in members if m.entry.dated]
         holders = _holders(members)
+        short = not all(m.article for m in members)
         best, best_score = None, 1.0
         for i in ids:
             c = self.centroids.get(i)
@@ -529,9 +531,10 @@ class ThreadIndex:
             # cosine let it absorb every item of its topic: real feeds, 50 items per batch,
             # pairwise precision 0.22 -> 0.46 on the dev half).
             scale = max(c.norm, float(c.size))
+            headline = c.headline_terms() if short else frozenset()
             total = 0.0
             for m, dot in zip(members, dots, strict=True):
-                if not dot or not m.names_one_of(c.headline_terms()):
+                if not dot or not m.names_one_of(headline):
                     continue
                 # Distance to the nearer end of the thread's span: a thread is alive around its
                 # first and latest items, and one far-off date (an undated article filed at its
