@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from wirereader.config import Config, ConfigError, load_config
 from wirereader.paths import default_config_path, default_db_path
-from wirereader.store.db import CacheError, Store
+from wirereader.store.db import CacheDamagedError, CacheError, Store, damaged_message
 from wirereader.store.migrations import SchemaTooNewError
 
 
@@ -47,12 +48,43 @@ def db_path(args: argparse.Namespace, cfg: Config | None = None) -> Path:
     return default_db_path()
 
 
+# The cache the running command opened: named by the one-line message of an error that
+# reaches the top (a full disk, a damaged page met while reading).
+opened_cache: Path | None = None
+
+
 def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
+    global opened_cache
     path = db_path(args, cfg)
+    opened_cache = path
     try:
         return Store(path)
+    except CacheDamagedError as exc:
+        raise UserError(str(exc)) from None
     except (CacheError, SchemaTooNewError) as exc:
         raise UserError(f"{exc}; run 'wirereader --db {path} doctor' to check it") from None
+    except sqlite3.DatabaseError as exc:
+        raise UserError(describe_database_error(path, exc)) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot open the cache: {exc.strerror or exc}") from None
+
+
+def describe_database_error(path: Path | None, exc: sqlite3.Error) -> str:
+    """One line for an SQLite error met anywhere: what it means for the user, and what to do."""
+    where = str(path) if path is not None else "the cache"
+    text = str(exc)
+    lowered = text.lower()
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return damaged_message(Path(where), text)
+    if "locked" in lowered or "busy" in lowered:
+        return f"{where}: another process is writing to the cache and held it too long; try again"
+    if "full" in lowered:
+        return f"{where}: the disk is full; nothing more could be written (what was saved is kept)"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{where}: the cache is read-only (check the file's and its folder's permissions)"
+    if "unable to open" in lowered or "disk i/o" in lowered:
+        return f"{where}: cannot open or write the cache ({text}); check its folder"
+    return f"{where}: {text}"
 
 
 def print_json(data: Any) -> None:
