@@ -35,6 +35,8 @@ class CacheDamagedError(CacheError):
 
 def damaged_message(path: Path, problem: str) -> str:
     """The one line for a damaged cache, naming the file and `doctor`."""
+    # SQLite's own report spans lines and starts with a banner ("*** in database main ***").
+    problem = " ".join(problem.replace("*** in database main ***", "").split())
     return (
         f"{path}: the cache is damaged ({problem}); nothing was written."
         f" Run 'wirereader --db {path} doctor --repair' (it keeps a backup)"
