@@ -11,7 +11,7 @@ from typing import Any
 
 from wirereader.config import Config, ConfigError, load_config
 from wirereader.paths import default_config_path, default_db_path
-from wirereader.store.db import CacheDamagedError, CacheError, Store, damaged_message
+from wirereader.store.db import CacheDamagedError, CacheError, Store, describe_database_error
 from wirereader.store.migrations import SchemaTooNewError
 
 
@@ -67,24 +67,6 @@ def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
         raise UserError(describe_database_error(path, exc)) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot open the cache: {exc.strerror or exc}") from None
-
-
-def describe_database_error(path: Path | None, exc: sqlite3.Error) -> str:
-    """One line for an SQLite error met anywhere: what it means for the user, and what to do."""
-    where = str(path) if path is not None else "the cache"
-    text = str(exc)
-    lowered = text.lower()
-    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
-        return damaged_message(Path(where), text)
-    if "locked" in lowered or "busy" in lowered:
-        return f"{where}: another process is writing to the cache and held it too long; try again"
-    if "full" in lowered:
-        return f"{where}: the disk is full; nothing more could be written (what was saved is kept)"
-    if "readonly" in lowered or "read-only" in lowered:
-        return f"{where}: the cache is read-only (check the file's and its folder's permissions)"
-    if "unable to open" in lowered or "disk i/o" in lowered:
-        return f"{where}: cannot open or write the cache ({text}); check its folder"
-    return f"{where}: {text}"
 
 
 def print_json(data: Any) -> None:

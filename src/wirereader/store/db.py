@@ -108,6 +108,24 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 WAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes: about SQLite's checkpoint interval (1,000 pages)
 
 
+def describe_database_error(path: Path | None, exc: sqlite3.Error) -> str:
+    """One line for an SQLite error met anywhere: what it means for the user, and what to do."""
+    where = str(path) if path is not None else "the cache"
+    text = str(exc)
+    lowered = text.lower()
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return damaged_message(Path(where), text)
+    if "locked" in lowered or "busy" in lowered:
+        return f"{where}: another process is writing to the cache and held it too long; try again"
+    if "full" in lowered:
+        return f"{where}: the disk is full; nothing more could be written (what was saved is kept)"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{where}: the cache is read-only (check the file's and its folder's permissions)"
+    if "unable to open" in lowered or "disk i/o" in lowered:
+        return f"{where}: cannot open or write the cache ({text}); check its folder"
+    return f"{where}: {text}"
+
+
 class Store:
     """An open cache. Use as a context manager, or call `close()`."""
 
@@ -142,7 +160,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    _verified = False
+    verified = False  # passed the quick check (see verify)
 
     def verify(self) -> None:
         """Refuse to write to a damaged cache: SQLite's quick check, once per open cache.
@@ -153,7 +171,7 @@ class Store:
         never pay it. It runs on a connection of its own, so a reader can check in a thread
         while its main connection keeps serving the screen.
         """
-        if self._verified:
+        if self.verified:
             return
         try:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
@@ -169,7 +187,7 @@ class Store:
                 conn.close()
         if problem:
             raise CacheDamagedError(damaged_message(self.path, problem))
-        self._verified = True
+        self.verified = True
 
     def __enter__(self) -> Store:
         return self
