@@ -62,7 +62,8 @@ def test_star_and_read_during_a_long_lock_are_kept_and_written_after(
             assert time.monotonic() - started < 3
             assert app.is_running
             assert any("not saved yet" in n for n in notices(app))
-            assert app.timeline.current.id == second.id
+            current = app.timeline.current
+            assert current is not None and current.id == second.id
             assert state(db_path, first.id) == (False, False)  # not written: the lock holds
             holder.execute("COMMIT")
             holder.close()
