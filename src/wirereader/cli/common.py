@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wirereader.config import Config, ConfigError, load_config
-from wirereader.paths import default_config_path, default_db_path
+from wirereader.core.config import Config, ConfigError, load_config
+from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.store.db import CacheDamagedError, CacheError, Store, describe_database_error
 from wirereader.store.migrations import SchemaTooNewError
 
