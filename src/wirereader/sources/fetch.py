@@ -121,6 +121,8 @@ class Response:
 class FetchSettings:
     timeout: float = 20.0  # connect, and each read: a server silent this long has stalled
     deadline: float = 120.0  # the whole request, body included: defeats trickling servers
+    header_deadline: float = 30.0  # the status line and headers: a trickle of them is refused
+    feed_deadline: float = 180.0  # one URL, every attempt and redirect and backoff included
     max_bytes: int = 20 * 1024 * 1024  # of the decompressed body
     retries: int = 2  # further attempts after a transient failure
     backoff: float = 1.0  # base delay of the first retry, doubled each time (full jitter)
@@ -135,6 +137,8 @@ class FetchSettings:
         return cls(
             timeout=float(cfg.timeout),
             deadline=max(float(cfg.timeout) * 6, 60.0),
+            header_deadline=max(float(cfg.timeout) * 1.5, 30.0),
+            feed_deadline=max(float(cfg.timeout) * 6, 60.0) * 1.5,
             max_bytes=int(cfg.max_bytes),
             concurrency=max(1, int(cfg.concurrency)),
             per_host=max(1, int(cfg.per_host)),
@@ -225,7 +229,8 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, http.client.IncompleteRead):
         return f"connection closed after {len(exc.partial)} bytes, before the end of the body"
     if isinstance(exc, http.client.HTTPException):
-        return f"bad HTTP response ({type(exc).__name__})"
+        detail = " ".join(str(exc).split())[:120]
+        return f"bad HTTP response ({type(exc).__name__}{': ' + detail if detail else ''})"
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return " ".join(str(text).split())
 
@@ -428,6 +433,7 @@ class Fetcher:
         self._host_cond = threading.Condition()
         self._host_running: dict[str, int] = {}
         self.sleep: Callable[[float], None] = time.sleep  # tests may observe the backoff
+        self._feed_deadline = threading.local()  # .until: the current URL's deadline, per thread
 
     def close(self) -> None:
         self._pool.close()
@@ -502,24 +508,40 @@ class Fetcher:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
+    def _too_slow(self, url: str, started: float, in_headers: bool) -> FetchError:
+        message, transient = _slow_message(
+            self.settings, started, in_headers, getattr(self._feed_deadline, "until", None)
+        )
+        return FetchError(url, message, transient=transient)
+
     def _fetch_with_retries(self, url: str, validators: Validators) -> Response:
+        """Attempts until one succeeds, the retries are used up, or the feed's own deadline
+        (every attempt, redirect and backoff together) has passed: one slow server can hold a
+        refresh for `feed_deadline` seconds at most, not three full request deadlines."""
         settings = self.settings
         attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self._follow_redirects(url, validators)
-                response.attempts = attempt
-                return response
-            except FetchError as exc:
-                if not exc.transient or attempt > settings.retries:
-                    raise
-                delay = settings.backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-                if exc.retry_after is not None:
-                    if exc.retry_after > settings.max_retry_after:
-                        raise  # the caller schedules the next attempt after that delay
-                    delay = max(delay, exc.retry_after)
-                self.sleep(delay)
+        until = time.monotonic() + settings.feed_deadline
+        self._feed_deadline.until = until  # read by _exchange, in this thread only
+        try:
+            while True:
+                attempt += 1
+                try:
+                    response = self._follow_redirects(url, validators)
+                    response.attempts = attempt
+                    return response
+                except FetchError as exc:
+                    if not exc.transient or attempt > settings.retries:
+                        raise
+                    delay = settings.backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                    if exc.retry_after is not None:
+                        if exc.retry_after > settings.max_retry_after:
+                            raise  # the caller schedules the next attempt after that delay
+                        delay = max(delay, exc.retry_after)
+                    if time.monotonic() + delay >= until:
+                        raise  # no time left for another attempt
+                    self.sleep(delay)
+        finally:
+            self._feed_deadline.until = None
 
     def _follow_redirects(self, url: str, validators: Validators) -> Response:
         seen = {url}
@@ -587,17 +609,29 @@ class Fetcher:
         headers: dict[str, str],
     ) -> tuple[int, Response | None, str]:
         settings = self.settings
-        deadline = time.monotonic() + settings.deadline
+        started = time.monotonic()
+        deadline = started + settings.deadline
+        feed_until = getattr(self._feed_deadline, "until", None)
+        if feed_until is not None:
+            deadline = min(deadline, feed_until)
         token: int | None = None
         keep = False
+        in_headers = True  # until the status line and every header have arrived
         try:
             try:
                 if conn.sock is None:
                     conn.connect()
                 assert conn.sock is not None
-                token = _WATCHDOG.arm(conn.sock, deadline)
+                # The headers get a budget of their own: a server sending one header line a
+                # second never trips the read timeout, and would otherwise hold the request
+                # for its whole deadline.
+                token = _WATCHDOG.arm(conn.sock, min(deadline, started + settings.header_deadline))
                 conn.request("GET", target, headers=headers)
                 resp = conn.getresponse()
+                if _WATCHDOG.disarm(token):
+                    raise _DeadlineExpired()
+                in_headers = False
+                token = _WATCHDOG.arm(conn.sock, deadline)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 if token is not None and _WATCHDOG.disarm(token):
                     token = None
@@ -673,9 +707,8 @@ class Fetcher:
                 "",
             )
         except _DeadlineExpired:
-            raise FetchError(
-                url, f"took longer than {settings.deadline:g} s (server too slow)", transient=True
-            ) from None
+            token = None
+            raise self._too_slow(url, started, in_headers) from None
         except FetchError:
             raise
         except _StaleConnection:
@@ -683,11 +716,7 @@ class Fetcher:
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if token is not None and _WATCHDOG.disarm(token):
                 token = None
-                raise FetchError(
-                    url,
-                    f"took longer than {settings.deadline:g} s (server too slow)",
-                    transient=True,
-                ) from None
+                raise self._too_slow(url, started, in_headers) from None
             transient = not isinstance(exc, ssl.SSLCertVerificationError | socket.gaierror)
             raise FetchError(url, _describe(exc), transient=transient) from None
         finally:
@@ -697,6 +726,22 @@ class Fetcher:
                 self._pool.put(scheme, host, port, conn)
             else:
                 conn.close()
+
+
+def _slow_message(
+    settings: FetchSettings, started: float, in_headers: bool, feed_until: float | None
+) -> tuple[str, bool]:
+    """What a deadline that fired means, and whether another attempt can help."""
+    elapsed = time.monotonic() - started
+    if feed_until is not None and time.monotonic() >= feed_until - 0.05:
+        return f"no answer within the feed's deadline of {settings.feed_deadline:g} s", False
+    if in_headers and elapsed >= settings.header_deadline - 0.05:
+        # A trickle of headers is how the server behaves, not a passing hiccup: no retry.
+        return (
+            f"server sent headers too slowly (not complete after {settings.header_deadline:g} s)",
+            False,
+        )
+    return f"took longer than {settings.deadline:g} s (server too slow)", True
 
 
 class _StaleConnection(Exception):
