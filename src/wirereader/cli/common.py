@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
+from wirereader.core.redact import RedactingStream, redact
 from wirereader.store.db import CacheDamagedError, CacheError, Store, describe_database_error
 from wirereader.store.migrations import SchemaTooNewError
 
@@ -20,12 +23,31 @@ class UserError(Exception):
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"wirereader: {message}", file=sys.stderr)
+    print(f"wirereader: {redact(message)}", file=sys.stderr)
     return code
 
 
 def warn(message: str) -> None:
-    print(f"wirereader: {message}", file=sys.stderr)
+    print(f"wirereader: {redact(message)}", file=sys.stderr)
+
+
+F = TypeVar("F", bound=Callable[..., int])
+
+
+def redacting(command: F) -> F:
+    """For commands that show subscriptions: every line they print has URL passwords as ***."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        out, err = sys.stdout, sys.stderr
+        sys.stdout = RedactingStream(out)
+        sys.stderr = RedactingStream(err)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = out, err
+
+    return run  # type: ignore[return-value]
 
 
 def load_args_config(args: argparse.Namespace) -> Config:

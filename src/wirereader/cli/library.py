@@ -12,7 +12,14 @@ from rich.table import Table
 from rich.text import Text
 
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    print_json,
+    redacting,
+    warn,
+)
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.files import ImportFailure, import_file
 from wirereader.query import language as querylang
@@ -47,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="json",
         help="json: every entry; opml: the subscriptions",
     )
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=redacting(cmd_export))
 
 
 def cmd_import(args: argparse.Namespace) -> int:

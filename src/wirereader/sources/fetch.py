@@ -24,12 +24,14 @@ Every failure is a `FetchError` whose str() is one line naming the URL and the p
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import hashlib
 import heapq
 import http.client
 import itertools
+import netrc
 import os
 import random
 import re
@@ -48,6 +50,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wirereader import __version__
+from wirereader.core.redact import redact
 
 if TYPE_CHECKING:
     from wirereader.core.config import Config
@@ -77,7 +80,8 @@ class FetchError(Exception):
         retry_after: float | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(f"{url}: {message}")
+        # One line that may be printed or stored as a feed's last error: no password in it.
+        super().__init__(redact(f"{url}: {message}"))
         self.url = url
         self.message = message
         self.transient = transient  # worth trying again later
@@ -195,6 +199,43 @@ def _request_target(url: str) -> tuple[str, str, int, str]:
     if parts.query:
         target += "?" + quote(parts.query, safe=_SAFE_URL_CHARS)
     return scheme, ascii_host, port, target
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    """HTTP Basic credentials of one feed URL, sent only to the host they were given for."""
+
+    scheme: str
+    host: str
+    header: str
+
+    def applies_to(self, url: str) -> bool:
+        parts = urlsplit(url)
+        # The same host only (a redirect elsewhere never gets the password), and never from
+        # https down to plain http on it.
+        return (parts.hostname or "").lower() == self.host and not (
+            self.scheme == "https" and parts.scheme.lower() != "https"
+        )
+
+
+def basic_auth(url: str) -> BasicAuth | None:
+    """The credentials in the URL (user:password@), else those of its host in ~/.netrc."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return None
+    if parts.username is not None:
+        user, password = unquote(parts.username), unquote(parts.password or "")
+    else:
+        try:
+            found = netrc.netrc().authenticators(host)
+        except (OSError, netrc.NetrcParseError):
+            return None  # no ~/.netrc, or one we may not use (e.g. readable by others)
+        if found is None:
+            return None
+        user, password = found[0], found[2] or ""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return BasicAuth(parts.scheme.lower(), host, f"Basic {token}")
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -433,7 +474,8 @@ class Fetcher:
         self._host_cond = threading.Condition()
         self._host_running: dict[str, int] = {}
         self.sleep: Callable[[float], None] = time.sleep  # tests may observe the backoff
-        self._feed_deadline = threading.local()  # .until: the current URL's deadline, per thread
+        # Per thread, for the URL being fetched: .until (its deadline), .auth (its credentials).
+        self._feed_deadline = threading.local()
 
     def close(self) -> None:
         self._pool.close()
@@ -522,6 +564,7 @@ class Fetcher:
         attempt = 0
         until = time.monotonic() + settings.feed_deadline
         self._feed_deadline.until = until  # read by _exchange, in this thread only
+        self._feed_deadline.auth = basic_auth(url)  # read by _request
         try:
             while True:
                 attempt += 1
@@ -542,6 +585,7 @@ class Fetcher:
                     self.sleep(delay)
         finally:
             self._feed_deadline.until = None
+            self._feed_deadline.auth = None
 
     def _follow_redirects(self, url: str, validators: Validators) -> Response:
         seen = {url}
@@ -581,6 +625,9 @@ class Fetcher:
             "*/*;q=0.5",
             "Accept-Encoding": "gzip, deflate",
         }
+        auth = getattr(self._feed_deadline, "auth", None)
+        if auth is not None and auth.applies_to(url):
+            headers["Authorization"] = auth.header
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
