@@ -9,7 +9,9 @@ time should not pay for importing every command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sqlite3
 import sys
 import traceback
@@ -85,16 +87,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _guarded(func, args)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C, so the same clean-up runs: pools shut
+    down (no leaked semaphores), the progress bar restores the cursor, commits stay."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def _guarded(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a command; every error ends as one line on stderr and a non-zero exit, never a
     traceback: a UserError as it is worded, a cache or disk error with the file it concerns,
     anything unforeseen as one line too (`WIREREADER_DEBUG=1` shows the traceback)."""
+    with contextlib.suppress(ValueError):  # not the main thread (a test calling main())
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(func(args) or 0)
     except UserError as exc:
         return fail(str(exc))
+    except Terminated:
+        return fail("terminated; everything saved before is kept", 143)
     except KeyboardInterrupt:
-        return fail("interrupted; what was saved before is kept", 130)
+        return fail("interrupted; everything saved before is kept", 130)
     except BrokenPipeError:
         # `wirereader entries | head`: the reader left; that is not an error.
         sys.stderr.close()
