@@ -35,10 +35,8 @@ WORDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build(path: Path) -> None:
     """The fixture cache: entries, versions, analysis, stars and read marks, checkpointed."""
-    path = tmp_path_factory.mktemp("pristine") / "cache.sqlite3"
     rng = random.Random(7)
     base = datetime(2025, 4, 1, tzinfo=timezone.utc)
     with Store(path) as store:
@@ -64,6 +62,12 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for entry_id in range(1, ENTRIES + 1, 13):
             reading.set_read(store, [entry_id], True, at=1_700_000_000)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pristine") / "cache.sqlite3"
+    build(path)
     return path
 
 
