@@ -126,3 +126,31 @@ def test_a_read_only_cache_is_a_notice_not_a_crash(demo: Store, db_path: Path) -
             assert state(db_path, first.id) == (False, False)
 
     asyncio.run(go())
+
+
+def test_a_damaged_cache_stops_the_reader_with_the_line_naming_doctor(
+    demo: Store, db_path: Path
+) -> None:
+    demo.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with sqlite3.connect(db_path) as conn:
+        leaf = conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'entry_versions' AND pagetype = 'leaf'"
+            " ORDER BY pageno DESC LIMIT 1"
+        ).fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with db_path.open("r+b") as handle:
+        handle.seek((leaf - 1) * size)
+        handle.write(b"\x0d" + bytes(range(256)) * (size // 256 - 1) + b"\xff" * 255)
+
+    async def go():
+        app = make_app(fresh)  # as `wirereader` opens it: not checked yet
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if not app.is_running:
+                    break
+        assert "damaged" in app.fatal_error and "doctor --repair" in app.fatal_error
+        assert "\n" not in app.fatal_error
+
+    with Store(db_path) as fresh:
+        asyncio.run(go())
