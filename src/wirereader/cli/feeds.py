@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from wirereader.cli.alerting import alert_new_items
 from wirereader.cli.common import (
     UserError,
     load_args_config,
@@ -47,6 +48,7 @@ from wirereader.ingest.subscriptions import (
     remove,
     subscribe,
 )
+from wirereader.query.alerts import newest_entry_id
 from wirereader.sources.dispatch import (
     ParseFailure,
     decode_html,
@@ -336,7 +338,9 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
 def cmd_fetch(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
+        mark = newest_entry_id(store)
         report = _run_refresh(store, cfg, args.names, as_json=args.json, force=args.force)
+        alert_new_items(store, cfg, mark)
         code = 1 if report.failures else 0
         if args.articles:
             from wirereader.cli.articles import run_articles

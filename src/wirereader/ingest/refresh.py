@@ -12,7 +12,9 @@ refresh never holds the write lock while waiting on the network.
 A feed item marked `live_blog` (one item edited in place, as the Guardian, BBC and ABC do) is a
 container: its page is read with the live-blog parser and its updates become entries of a source
 for that page, instead of one item whose text keeps changing. When the page cannot be read as a
-live blog the item is kept as an ordinary entry, so nothing is lost.
+live blog the item is kept as an ordinary entry, so nothing is lost. A page already read is asked
+for again at every refresh of its feed (conditional GET, usually a 304) while its item is in the
+feed, even when the feed or the item is unchanged: live blogs gain updates without touching it.
 """
 
 from __future__ import annotations
@@ -236,12 +238,12 @@ def process_feed(
     if outcome.not_modified:
         _nothing_new(store, feed, outcome, result, interval, status=304)
         result.status = "not-modified"
-        return result
+        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result)
     if parsed is None and same_body(feed, cfg, outcome):
         # The very bytes we parsed and saved last time: nothing can have changed.
         _nothing_new(store, feed, outcome, result, interval, status=200)
         result.status = "unchanged"
-        return result
+        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result)
     tz = _zone(feed, cfg, result)
     try:
         if isinstance(parsed, Exception):
@@ -258,7 +260,7 @@ def process_feed(
         is_container = entry.live_blog and entry.url and document.format != LIVEBLOG_FORMAT
         (containers if is_container else plain).append(entry)
     pages = _read_live_blog_pages(store, fetcher, feed, containers, tz, result)
-    plain += [page.container for page in pages if page.fallback]
+    plain += [page.container for page in pages if page.fallback and page.container is not None]
     saved = SaveResult()
     # A live blog kept as one item because its page failed: parse this body again next time.
     body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
@@ -268,6 +270,7 @@ def process_feed(
         saved.merge(store.save_entries(feed.source_id, plain))
         for page in pages:
             saved.merge(_save_page(store, feed, page))
+        _mark_in_feed(store, feed, {item.stable_id for item in containers})
         record_success(
             store,
             feed,
@@ -290,6 +293,38 @@ def process_feed(
     result.pages = sum(1 for page in pages if page.document is not None)
     result.status = "updated" if saved.new or saved.updated else "unchanged"
     return result
+
+
+def _recheck_pages(
+    store: Store, fetcher: Fetcher, feed: Feed, tz: tzinfo | None, result: FeedResult
+) -> FeedResult:
+    """The feed is unchanged, but a live blog it links to may not be: a conditional GET of each
+    followed page whose item is still in the feed (a 304 costs one round trip)."""
+    pages = _read_live_blog_pages(store, fetcher, feed, None, tz, result)
+    if not any(page.response is not None for page in pages):
+        return result
+    saved = SaveResult()
+    with store.transaction():
+        for page in pages:
+            saved.merge(_save_page(store, feed, page))
+    result.new, result.updated = saved.new, saved.updated
+    result.pages = sum(1 for page in pages if page.document is not None)
+    if saved.new or saved.updated:
+        result.status = "updated"
+    return result
+
+
+def _mark_in_feed(store: Store, feed: Feed, item_ids: set[str]) -> None:
+    """Pages whose item left the feed are no longer re-read while the feed stays unchanged."""
+    rows = store.conn.execute(
+        "SELECT id, item_id, in_feed FROM liveblog_pages WHERE feed_id = ?", (feed.id,)
+    ).fetchall()
+    for row in rows:
+        present = int(row["item_id"] in item_ids)
+        if present != row["in_feed"]:
+            store.conn.execute(
+                "UPDATE liveblog_pages SET in_feed = ? WHERE id = ?", (present, row["id"])
+            )
 
 
 def body_digest(feed: Feed, cfg: Config, outcome: Response) -> str:
@@ -364,76 +399,108 @@ def _zone(feed: Feed, cfg: Config, result: FeedResult | None) -> tzinfo | None:
 
 @dataclass
 class _Page:
-    container: RawEntry
+    item_id: str  # the feed item's stable id
+    item_hash: str  # its content hash when the page was read
+    container: RawEntry | None  # the feed item; None when re-checking an unchanged feed
     url: str  # the page as the feed links it: the key of its source
     row_id: int | None  # liveblog_pages.id, when known
     source_id: int | None
     response: Response | None = None
     document: ParsedDocument | None = None
     fallback: bool = False  # save the container as an ordinary entry
+    recheck: bool = False  # read before, item unchanged: a failure now loses nothing
 
 
 def _read_live_blog_pages(
     store: Store,
     fetcher: Fetcher,
     feed: Feed,
-    containers: list[RawEntry],
+    containers: list[RawEntry] | None,
     tz: tzinfo | None,
     result: FeedResult,
 ) -> list[_Page]:
-    """Fetch and parse the pages of live-blog items that are new or changed (network only)."""
-    if not containers:
+    """Fetch and parse the pages of the feed's live-blog items (network only): new or changed
+    items' pages, and with a conditional GET the pages already read whose item is unchanged
+    (a live blog gains updates while its feed item stays the same). `containers` None: the
+    feed itself was unchanged, so its followed pages as the last parse left them."""
+    if containers is not None and not containers:
         return []
     known = {
         row["item_id"]: row
         for row in store.conn.execute(
-            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified"
+            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified, in_feed"
             " FROM liveblog_pages WHERE feed_id = ?",
             (feed.id,),
         )
     }
     pages: dict[str, _Page] = {}
     jobs: list[tuple[str, str, Validators | None]] = []
-    for item in containers:
+    if containers is None:
+        for row in known.values():
+            if row["in_feed"] and row["source_id"] is not None and row["item_hash"]:
+                page = _Page(
+                    row["item_id"], row["item_hash"], None, row["url"], row["id"],
+                    row["source_id"], recheck=True,
+                )  # fmt: skip
+                pages[row["item_id"]] = page
+                jobs.append(
+                    (row["item_id"], row["url"], Validators(row["etag"], row["last_modified"]))
+                )
+    for item in containers or []:
         if item.stable_id in pages:
             continue
         row = known.get(item.stable_id)
-        if row is not None and row["item_hash"] == item.content_hash():
-            continue  # unchanged since its page was last read
+        unchanged = row is not None and row["item_hash"] == item.content_hash()
         validators = None
         if row is not None and row["source_id"] is not None and row["url"] == item.url:
             validators = Validators(row["etag"], row["last_modified"])
+        elif unchanged:
+            continue  # read before without a page of its own to re-read
         pages[item.stable_id] = _Page(
-            item, item.url, row["id"] if row else None, row["source_id"] if row else None
+            item.stable_id,
+            item.content_hash(),
+            item,
+            item.url,
+            row["id"] if row else None,
+            row["source_id"] if row else None,
+            recheck=unchanged,
         )
         jobs.append((item.stable_id, item.url, validators))
     for key, outcome in fetcher.fetch_many(jobs):
         page = pages[key]
         if isinstance(outcome, FetchError):
-            page.fallback = True
-            result.warnings.append(
-                f"{feed.name}: live blog kept as one item, its page failed: {outcome}"
-            )
+            if page.recheck:  # its updates so far are saved; try again next refresh
+                result.warnings.append(f"{feed.name}: live blog not re-read: {outcome}")
+            else:
+                page.fallback = True
+                result.warnings.append(
+                    f"{feed.name}: live blog kept as one item, its page failed: {outcome}"
+                )
             continue
         page.response = outcome
         if outcome.not_modified:
             continue
+        problem = ""
         try:
             page.document = parse_document(
                 outcome.body, url=outcome.url, content_type=outcome.content_type, tz=tz
             )
         except ParseFailure as exc:
-            page.fallback = True
-            result.warnings.append(
-                f"{feed.name}: live blog kept as one item ({outcome.url}: {exc})"
-            )
+            problem = str(exc)
+        else:
+            if page.document.format != LIVEBLOG_FORMAT or not page.document.entries:
+                page.document = None
+                problem = "no live-blog updates on the page"
+        if not problem:
             continue
-        if page.document.format != LIVEBLOG_FORMAT or not page.document.entries:
-            page.document = None
+        if page.recheck:
+            # keep the old validators, so the next refresh reads the page again
+            page.response = None
+            result.warnings.append(f"{feed.name}: live blog not re-read ({outcome.url}: {problem})")
+        else:
             page.fallback = True
             result.warnings.append(
-                f"{feed.name}: live blog kept as one item ({outcome.url}: "
-                "no live-blog updates on the page)"
+                f"{feed.name}: live blog kept as one item ({outcome.url}: {problem})"
             )
     return list(pages.values())
 
@@ -443,10 +510,9 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
     saved = SaveResult()
     if page.response is None:
         return saved  # the page failed: the container is saved as an ordinary entry
-    item = page.container
     source_id = page.source_id
     if page.document is not None:
-        title = page.document.title or item.title
+        title = page.document.title or (page.container.title if page.container else "")
         if source_id is None:
             # Keyed like a subscription, so a page also followed directly shares its source.
             try:
@@ -455,18 +521,18 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
                 key = page.url
             source_id = store.ensure_source(key, "page", name=feed.name, title=title, url=page.url)
         saved = store.save_entries(source_id, page.document.entries)
-    item_hash = "" if page.fallback else item.content_hash()
+    item_hash = "" if page.fallback else page.item_hash
     now = int(time.time())
     store.conn.execute(
         "INSERT INTO liveblog_pages (feed_id, item_id, url, source_id, item_hash, etag,"
-        " last_modified, last_fetch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " last_modified, last_fetch, in_feed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)"
         " ON CONFLICT (feed_id, item_id) DO UPDATE SET url = excluded.url,"
         " source_id = COALESCE(excluded.source_id, source_id), item_hash = excluded.item_hash,"
         " etag = excluded.etag, last_modified = excluded.last_modified,"
-        " last_fetch = excluded.last_fetch",
+        " last_fetch = excluded.last_fetch, in_feed = 1",
         (
             feed.id,
-            item.stable_id,
+            page.item_id,
             page.url,
             source_id,
             item_hash,

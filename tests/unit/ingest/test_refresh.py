@@ -221,9 +221,11 @@ def test_live_blog_item_becomes_entries_of_its_page(server: FeedServer, store: S
     assert page_source["title"] == "Storm live: the coast braces"
     assert {r[2] for r in entry_rows(store, page_source["id"])} == {u[2] for u in updates}
 
-    # Unchanged item: the page is not requested again.
-    refresh(store, config())
-    assert len(server.hits("/news/live/storm")) == 1
+    # Unchanged item: the page is only asked whether it changed (a 304), nothing is added.
+    again = refresh(store, config())
+    assert again.new == 0 and again.updated == 0
+    assert server.hits("/news/live/storm")[-1].headers["If-None-Match"] == '"page-1"'
+    assert len(server.hits("/news/live/storm")) == 2
 
     # The page gains an update and the item changes: only the new update is added.
     updates.insert(0, ("p3", "2026-03-02T11:30:00+01:00", "The pier reopened. Ferries resume."))
