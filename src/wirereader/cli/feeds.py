@@ -138,6 +138,12 @@ def cmd_add(args: argparse.Namespace) -> int:
             print(f"already subscribed: {feed.name} ({feed.url})")
             return 0
         result = process_feed(store, cfg, fetcher, feed, response)
+        if result.new or result.updated:
+            # As `fetch` and `import` do: the reader shows reposts folded, threads and
+            # entities for what `add` stored, not only after some later command.
+            problem = run_analysis(store)
+            if problem:
+                result.warnings.append(problem)
         _after_add(store, result)
         return 1 if result.failed else 0
 

@@ -27,12 +27,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from wirereader import __version__
 from wirereader.core.config import Config
 from wirereader.core.model import ParsedDocument, RawEntry
 from wirereader.core.timezones import ZoneError, resolve_zone
-from wirereader.ingest.analyse import run_analysis
+from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
 from wirereader.ingest.subscriptions import (
     Feed,
@@ -52,7 +53,11 @@ from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
 from wirereader.store.db import SaveResult, Store
 
+if TYPE_CHECKING:
+    from wirereader.analysis.pipeline import Analysis
+
 LIVEBLOG_FORMAT = "liveblog-html"  # what parse_page reports
+ANALYSIS_BATCH = 2_000  # entries stored before the analysis takes a step (pipeline.BATCH)
 
 
 @dataclass
@@ -117,6 +122,7 @@ def refresh(
     due_only: bool = False,
     fetcher: Fetcher | None = None,
     analyse: bool = True,
+    analysis_batch: int = ANALYSIS_BATCH,
 ) -> RefreshReport:
     """Fetch subscribed feeds and save what is new.
 
@@ -160,6 +166,31 @@ def refresh(
     waiting: deque[tuple[Feed, Response, Future[ParsedDocument]]] = deque()
     limit = 2 * pool.workers + 2
 
+    # The analysis runs while later feeds are still being fetched and parsed: whenever a whole
+    # batch of new entries is stored, it is analysed between two feeds' saves (one writer, this
+    # thread), so a large refresh takes about the longer of fetching and analysing, not their
+    # sum. The entries are visible to readers from the moment they are stored.
+    analysis: Analysis | None = None
+    unanalysed = 0
+
+    def analyse_some() -> None:
+        nonlocal analysis, unanalysed
+        if not analyse or unanalysed < analysis_batch:
+            return
+        try:
+            if analysis is None:
+                from wirereader.analysis.pipeline import Analysis
+
+                analysis = Analysis(store, batch_size=analysis_batch)
+            analysis.step()
+            unanalysed = 0
+        except Exception as exc:  # what was saved stays saved; the end of the run retries
+            report.warnings.append(analysis_failed(exc, "entries"))
+            unanalysed = -(1 << 62)  # no more steps in this run
+            if analysis is not None:
+                analysis.close()
+                analysis = None
+
     def finish(result: FeedResult) -> None:
         report.results.append(result)
         if progress:
@@ -168,11 +199,15 @@ def refresh(
     def save(
         feed: Feed, outcome: Response | FetchError, parsed: ParsedDocument | Exception | None
     ) -> None:
+        nonlocal unanalysed
         try:
-            finish(process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed))
+            result = process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed)
         except sqlite3.OperationalError as exc:  # locked or full: this feed waits for next time
             error = f"{feed.url}: cannot save to the cache ({one_line(exc)})"
-            finish(FeedResult(feed.id, feed.name, feed.url, "failed", error=error))
+            result = FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
+        finish(result)
+        unanalysed += len(result.new) + len(result.updated)
+        analyse_some()
 
     def save_parsed(feed: Feed, outcome: Response, future: Future[ParsedDocument]) -> None:
         parsed: ParsedDocument | Exception
@@ -184,33 +219,45 @@ def refresh(
 
     skipped = len(report.results)
     try:
-        jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
-        for feed_id, outcome in fetcher.fetch_many(jobs):
-            feed = by_id[feed_id]
-            future = None
-            if (
-                isinstance(outcome, Response)
-                and not outcome.not_modified
-                and not same_body(feed, cfg, outcome)
-            ):
-                tz = _zone(feed, cfg, None)
-                future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
-                if future is not None:
-                    waiting.append((feed, outcome, future))
-            if future is None:
-                save(feed, outcome, None)
-            while waiting and (waiting[0][2].done() or len(waiting) > limit):
+        try:
+            jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
+            for feed_id, outcome in fetcher.fetch_many(jobs):
+                feed = by_id[feed_id]
+                future = None
+                if (
+                    isinstance(outcome, Response)
+                    and not outcome.not_modified
+                    and not same_body(feed, cfg, outcome)
+                ):
+                    tz = _zone(feed, cfg, None)
+                    future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
+                    if future is not None:
+                        waiting.append((feed, outcome, future))
+                if future is None:
+                    save(feed, outcome, None)
+                while waiting and (waiting[0][2].done() or len(waiting) > limit):
+                    save_parsed(*waiting.popleft())
+            while waiting:
                 save_parsed(*waiting.popleft())
-        while waiting:
-            save_parsed(*waiting.popleft())
+        finally:
+            pool.close()
+            if own:
+                fetcher.close()
+        if analyse and (report.new or report.updated):
+            # The rest (a partial batch, or all of a small refresh): the cache is analysed
+            # when refresh returns.
+            try:
+                if analysis is None:
+                    problem = run_analysis(store)
+                    if problem:
+                        report.warnings.append(problem)
+                else:
+                    analysis.finish()
+            except Exception as exc:  # analysis catches up next time
+                report.warnings.append(analysis_failed(exc, "entries"))
     finally:
-        pool.close()
-        if own:
-            fetcher.close()
-    if analyse and (report.new or report.updated):
-        problem = run_analysis(store)
-        if problem:
-            report.warnings.append(problem)
+        if analysis is not None:
+            analysis.close()
     report.elapsed = time.monotonic() - started
     return report
 
