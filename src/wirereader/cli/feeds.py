@@ -22,7 +22,14 @@ from rich.table import Table
 from rich.text import Text
 
 from wirereader.cli.alerting import alert_new_items
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    print_json,
+    redacting,
+    warn,
+)
 from wirereader.core.config import Config, parse_duration
 from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.refresh import (
@@ -81,12 +88,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="subscribe to URL as given, without fetching it (no discovery); fetch later",
     )
-    p.set_defaults(func=cmd_add)
+    p.set_defaults(func=redacting(cmd_add))
 
     p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--all", action="store_true", help="include removed feeds")
-    p.set_defaults(func=cmd_feeds)
+    p.set_defaults(func=redacting(cmd_feeds))
 
     p = sub.add_parser(
         "fetch",
@@ -100,11 +107,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--articles", action="store_true", help="then fetch the full text of teaser items"
     )
-    p.set_defaults(func=cmd_fetch)
+    p.set_defaults(func=redacting(cmd_fetch))
 
     p = sub.add_parser("remove", help="unsubscribe (the cached entries stay)")
     p.add_argument("names", nargs="+", metavar="NAME|URL")
-    p.set_defaults(func=cmd_remove)
+    p.set_defaults(func=redacting(cmd_remove))
 
 
 # -- add ----------------------------------------------------------------------------------------

@@ -13,7 +13,13 @@ from pathlib import Path
 from rich.console import Console
 
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.cli.common import UserError, load_args_config, open_store, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    redacting,
+    warn,
+)
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
 from wirereader.core.timezones import ZoneError, resolve_zone
@@ -51,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="json",
         help="json: every entry; opml: the subscriptions",
     )
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=redacting(cmd_export))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
