@@ -108,7 +108,7 @@ def _moment(value: str, now: float | None) -> int | None:
         return int((now if now is not None else time.time()) - seconds)
     if _DATE.match(value):
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return None
         if moment.tzinfo is None:
