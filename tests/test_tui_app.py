@@ -4,6 +4,7 @@ SQLite file, invented rows where a case needs them, a feed served on 127.0.0.1."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from dataclasses import replace
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from feedserver import FeedServer, Route
 from tui_helpers import (
@@ -47,10 +49,22 @@ def items(store: Store, flt: Filter | None = None) -> int:
 
 
 async def settle(pilot) -> None:
-    """Let workers (counts, panes) finish and the screen catch up."""
+    """Let workers (counts, panes) finish and the screen catch up. A worker of an exclusive group
+    that a newer one replaced ends cancelled: that is not a failure, its successor is awaited."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    for worker in list(pilot.app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
     await pilot.pause(0.05)
+
+
+async def until(pilot, condition, what: str, limit: float = 60.0) -> None:
+    """Pause until `condition()` holds; the limit only ends a hung test, it measures nothing."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        assert loop.time() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.05)
 
 
 def test_opens_the_demo_cache_and_moves(demo: Store) -> None:
@@ -698,6 +712,14 @@ def test_feeds_refresh_on_their_own_while_open(demo: Store, monkeypatch) -> None
     import wirereader.tui.app as tui_app
 
     monkeypatch.setattr(tui_app, "TICK_SECONDS", 0.2)
+    ticks: list[int] = []
+    real_tick = tui_app.WireReader._tick
+
+    def counted_tick(self: tui_app.WireReader) -> None:
+        ticks.append(1)
+        real_tick(self)
+
+    monkeypatch.setattr(tui_app.WireReader, "_tick", counted_tick)
     server = FeedServer()
     server.routes["/auto.xml"] = Route(
         _rss([("b1", "Orchard levy vote", "Mon, 28 Apr 2025 19:00:00 +0000")])
@@ -712,15 +734,13 @@ def test_feeds_refresh_on_their_own_while_open(demo: Store, monkeypatch) -> None
             app = make_app(demo, cfg)
             async with app.run_test(size=(120, 40)) as pilot:
                 await settle(pilot)
-                for _ in range(100):  # no key pressed: the feed is due, the tick fetches it
-                    await pilot.pause(0.1)
-                    if server.hits("/auto.xml") and not app.refreshing:
-                        break
-                await settle(pilot)
+                # No key pressed: the feed is due, a tick fetches it, its item lands.
+                await until(pilot, lambda: app.timeline.total == before + 1, "the new item")
                 assert len(server.hits("/auto.xml")) == 1
-                assert app.timeline.total == before + 1
-                # Its interval has not passed: later ticks leave it alone.
-                await pilot.pause(0.6)
+                # Its interval has not passed: three more ticks (counted, not timed) leave it be.
+                seen = len(ticks)
+                await until(pilot, lambda: len(ticks) >= seen + 3, "three more ticks")
+                await until(pilot, lambda: not app.refreshing, "the last tick's refresh")
                 await settle(pilot)
                 assert len(server.hits("/auto.xml")) == 1
 

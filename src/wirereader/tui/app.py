@@ -659,7 +659,12 @@ class WireReader(App[None]):
             self.show_view(keep=self.timeline.current)
             self.notify(self._landed(new_rows), title="New items", markup=False)
         self._data_version, self._seen_max_id = self._cache_marks()  # already announced
-        self._articles_worker()
+        # A run still going goes on: restarting it would only mark it cancelled (a thread cannot
+        # be stopped) and start a second fetcher beside it.
+        if not any(
+            worker.group == "articles" and not worker.is_finished for worker in self.workers
+        ):
+            self._articles_worker()
 
     # -- offline articles ------------------------------------------------------------------------
 
