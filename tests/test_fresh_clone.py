@@ -19,8 +19,17 @@ def _pytest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
     clean.update(WIREREADER_SHARED=str(tmp_path / "no-shared"), **env)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"]
-        + [CORPUS_TEST, PLAIN_TEST],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-rs",
+            CORPUS_TEST,
+            PLAIN_TEST,
+        ],
         cwd=REPO,
         env=clean,
         capture_output=True,

@@ -66,6 +66,8 @@ class ImportReport:
     saved: SaveResult
     warnings: list[str] = field(default_factory=list)
     truncated: bool = False
+    marked_read: int = 0  # an export's reading state: entries it marked read, starred
+    starred: int = 0
 
 
 def read_text(path: Path) -> tuple[str, bool]:
@@ -157,6 +159,10 @@ def import_file(
     importing several files may pass False and call `analyse_pending` once at the end.
     """
     path = Path(path)
+    from wirereader import backup
+
+    if backup.looks_like_export(path):
+        return _import_export(store, path, analyse=analyse)
     modified = None
     with contextlib.suppress(OSError):  # read_text below reports the real problem
         modified = datetime.fromtimestamp(os.stat(path).st_mtime).astimezone(tz)
@@ -170,3 +176,29 @@ def import_file(
 
         analyse_pending(store)
     return ImportReport(path, fmt, source_id, saved, list(document.warnings), document.truncated)
+
+
+def _import_export(store: Store, path: Path, *, analyse: bool) -> ImportReport:
+    """A wirereader export: each entry under its own source again, reading state merged."""
+    from wirereader import backup
+
+    text, cut = read_text(path)
+    if cut:
+        raise ImportFailure(f"{path}: truncated export (ends in the middle of a character)")
+    try:
+        restored = backup.import_export(store, path, text)
+    except backup.ExportError as exc:
+        raise ImportFailure(str(exc)) from None
+    if analyse:
+        from wirereader.analysis.pipeline import analyse_pending
+
+        analyse_pending(store)
+    return ImportReport(
+        path,
+        backup.FORMAT,
+        0,
+        restored.saved,
+        restored.warnings,
+        marked_read=restored.read,
+        starred=restored.starred,
+    )

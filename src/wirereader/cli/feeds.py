@@ -41,6 +41,7 @@ from wirereader.subscriptions import (
     Feed,
     SubscriptionError,
     find_feeds,
+    get_feed,
     iso_time,
     list_feeds,
     remove,
@@ -76,6 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="subscribe to URL as given, without fetching it (no discovery); fetch later",
     )
+    p.add_argument("--json", action="store_true", help="print the subscribed feeds as JSON")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
@@ -99,6 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("remove", help="unsubscribe (the cached entries stay)")
     p.add_argument("names", nargs="+", metavar="NAME|URL")
+    p.add_argument("--json", action="store_true", help="print the removed feeds as JSON")
     p.set_defaults(func=cmd_remove)
 
 
@@ -114,30 +117,57 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise UserError(f"--interval {args.interval!r}: expected a duration such as 15m")
     with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
         if args.no_fetch and not args.opml:
-            return _subscribe_only(store, args.url, args.name or "", interval)
+            return _subscribe_only(store, args.url, args.name or "", interval, args.json)
         response = _fetch(fetcher, args.url)
         if args.opml or _is_opml(response.body):
-            return _import_opml(store, cfg, fetcher, response, fetch=not args.no_fetch)
+            return _import_opml(
+                store, cfg, fetcher, response, fetch=not args.no_fetch, as_json=args.json
+            )
         feed_url, response = _find_feed(fetcher, args.url, response)
         try:
             feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)
         except SubscriptionError as exc:
             raise UserError(str(exc)) from None
         if not created:
-            print(f"already subscribed: {feed.name} ({feed.url})")
+            if args.json:
+                print_json([added_json(feed, created=False)])
+            else:
+                print(f"already subscribed: {feed.name} ({feed.url})")
             return 0
         result = process_feed(store, cfg, fetcher, feed, response)
-        _after_add(store, result)
+        if args.json:
+            print_json([added_json(get_feed(store, feed.id), created=True, result=result)])
+        else:
+            _after_add(store, result)
         return 1 if result.failed else 0
 
 
-def _subscribe_only(store: Store, url: str, name: str, interval: int | None) -> int:
+def added_json(feed: Feed, *, created: bool, result: FeedResult | None = None) -> dict[str, object]:
+    """One feed of `add --json`: the subscription as `feeds --json` shows it, whether `add` made
+    it, and what its first fetch brought (when there was one)."""
+    return {
+        **feed.to_json(),
+        "created": created,
+        "new": len(result.new) if result else 0,
+        "updated": len(result.updated) if result else 0,
+        "pages": result.pages if result else 0,
+        "error": (result.error or None) if result else None,
+        "warnings": list(result.warnings) if result else [],
+    }
+
+
+def _subscribe_only(
+    store: Store, url: str, name: str, interval: int | None, as_json: bool = False
+) -> int:
     """`add --no-fetch`: the URL as given, unchecked (the server may be down right now)."""
     try:
         feed, created = subscribe(store, url, name=name, interval=interval)
     except SubscriptionError as exc:
         raise UserError(str(exc)) from None
-    print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
+    if as_json:
+        print_json([added_json(feed, created=created)])
+    else:
+        print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
     return 0
 
 
@@ -202,7 +232,13 @@ def _after_add(store: Store, result: FeedResult) -> None:
 
 
 def _import_opml(
-    store: Store, cfg: Config, fetcher: Fetcher, response: Response, *, fetch: bool
+    store: Store,
+    cfg: Config,
+    fetcher: Fetcher,
+    response: Response,
+    *,
+    fetch: bool,
+    as_json: bool = False,
 ) -> int:
     from wirereader.sources.opml import OpmlError, parse_opml
 
@@ -213,6 +249,7 @@ def _import_opml(
     if not outlines:
         raise UserError(f"{response.url}: no feeds in this OPML list")
     added, problems = [], 0
+    listed: list[tuple[Feed, bool]] = []
     for outline in outlines:
         try:
             feed, created = subscribe(
@@ -227,8 +264,22 @@ def _import_opml(
             warn(f"skipped: {exc}")
             problems += 1
             continue
+        listed.append((feed, created))
         if created:
             added.append(feed.name)
+    if as_json:
+        results: dict[str, FeedResult] = {}
+        if fetch and added:
+            report = refresh(store, cfg, added, force=False, fetcher=fetcher)
+            results = {r.name: r for r in report.results}
+        rows = []
+        for feed, created in listed:
+            fresh = get_feed(store, feed.id)
+            result = results.get(fresh.name) or results.get(feed.name)
+            rows.append(added_json(fresh, created=created, result=result))
+        print_json(rows)
+        failed = problems or any(r.failed for r in results.values())
+        return 1 if failed else 0
     print(
         f"{response.url}: {len(added)} feeds added, {len(outlines) - len(added) - problems} "
         f"already subscribed" + (f", {problems} skipped" if problems else "")
@@ -471,11 +522,16 @@ def cmd_remove(args: argparse.Namespace) -> int:
             counts = entry_counts(store)
             for feed in feeds:
                 remove(store, feed)
-                print(
-                    f"removed {feed.name}; its {counts.get(feed.id, 0)} entries stay in the cache"
-                )
+                if not args.json:
+                    print(
+                        f"removed {feed.name}; its {counts.get(feed.id, 0)} entries stay in the "
+                        "cache"
+                    )
         except SubscriptionError as exc:
             raise UserError(str(exc)) from None
+        if args.json:
+            removed = [get_feed(store, feed.id) for feed in feeds]
+            print_json([{**f.to_json(), "entries": counts.get(f.id, 0)} for f in removed])
     return 0
 
 

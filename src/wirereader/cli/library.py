@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", metavar="NAME", help="file the entries under this source name")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="day of the newest entry of a capture")
     p.add_argument("--tz", metavar="ZONE", help="the outlet's time zone (default: local)")
+    p.add_argument("--json", action="store_true", help="print what each file brought as JSON")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("entries", help="list items (reposts folded), newest first")
@@ -45,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format",
         choices=["json", "opml"],
         default="json",
-        help="json: every entry; opml: the subscriptions",
+        help="json: every entry with its reading state (import restores it); "
+        "opml: the subscriptions",
     )
     p.set_defaults(func=cmd_export)
 
@@ -63,6 +65,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         except ValueError:
             raise UserError(f"--date {args.date!r}: expected YYYY-MM-DD") from None
     failures = 0
+    results: list[dict[str, object]] = []
     with open_store(args, cfg) as store:
         for name in args.files:
             try:
@@ -72,19 +75,41 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ImportFailure as exc:
                 warn(str(exc))
                 failures += 1
+                results.append({"file": name, "error": str(exc)})
                 continue
             for message in report.warnings:
                 warn(message)
             if report.truncated:
                 failures += 1  # what was there is kept, but the user must know the file is cut
             saved = report.saved
+            results.append(
+                {
+                    "file": name,
+                    "format": report.format,
+                    "new": len(saved.new),
+                    "updated": len(saved.updated),
+                    "unchanged": saved.unchanged,
+                    "marked_read": report.marked_read,
+                    "starred": report.starred,
+                    "truncated": report.truncated,
+                    "warnings": report.warnings,
+                    "error": None,
+                }
+            )
+            if args.json:
+                continue
+            state = ""
+            if report.format == "wirereader-export":
+                state = f"; {report.marked_read} marked read, {report.starred} starred"
             print(
                 f"{name}: {len(saved.new)} new, {len(saved.updated)} updated, "
-                f"{saved.unchanged} unchanged ({report.format})",
+                f"{saved.unchanged} unchanged ({report.format}{state})",
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
         # One analysis for the whole import: IDF and threads see every file of it at once.
         analyse_pending(store)
+    if args.json:
+        print_json({"files": results, "failed": failures})
     if failures:
         warn(
             f"{failures} of {len(args.files)} files failed or were incomplete; "
@@ -127,8 +152,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         from wirereader.cli.feeds import export_opml
 
         return export_opml(args)
-    rows = _rows(argparse.Namespace(**{**vars(args), "limit": 0}), "", True)
-    print_json([row.to_json(with_canonical=True) for row in rows])
+    from wirereader.backup import export_entries
+
+    with open_store(args, load_args_config(args)) as store:
+        print_json(export_entries(store))
     return 0
 
 
