@@ -18,9 +18,18 @@ from wirereader.cli.common import UserError, fail
 
 
 def _command_modules() -> list[ModuleType]:
-    from wirereader.cli import analysis, app, articles, doctor, feeds, housekeeping, library
+    from wirereader.cli import (
+        analysis,
+        app,
+        articles,
+        doctor,
+        feeds,
+        housekeeping,
+        library,
+        shell,
+    )
 
-    return [library, doctor, app, articles, feeds, analysis, housekeeping]
+    return [library, doctor, app, articles, feeds, analysis, housekeeping, shell]
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:

@@ -21,7 +21,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    db_path,
+    load_args_config,
+    open_store,
+    print_json,
+    warn,
+)
 from wirereader.config import Config, parse_duration
 from wirereader.refresh import (
     FeedResult,
@@ -83,6 +90,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--all", action="store_true", help="include removed feeds")
+    p.add_argument(
+        "--names", action="store_true", help="only the names, one a line (scripts, completion)"
+    )
     p.set_defaults(func=cmd_feeds)
 
     p = sub.add_parser(
@@ -295,6 +305,8 @@ def _import_opml(
 
 def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
+    if args.names and not db_path(args, cfg).exists():
+        return 0  # completion asks at every tab: no cache is no feeds, and none is made
     with open_store(args, cfg) as store:
         from wirereader.subscriptions import sync_config
 
@@ -302,6 +314,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             warn(problem)
         feeds = list_feeds(store, include_removed=args.all)
         counts = entry_counts(store)
+    if args.names:
+        sys.stdout.write("".join(f"{feed.name}\n" for feed in feeds))
+        return 0
     if args.json:
         print_json([{**feed.to_json(), "entries": counts.get(feed.id, 0)} for feed in feeds])
         return 0
