@@ -18,10 +18,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from wirereader.config import parse_duration
+from wirereader.model import Kind
 from wirereader.query import EntityRef, Filter, fts_words
 
 _KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
 ENTITY_KINDS = {"person": "person", "place": "place", "org": "org", "entity": ""}
+KINDS = tuple(kind.value for kind in Kind)
 
 
 @dataclass
@@ -71,7 +73,10 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         elif sep and value and key == "source":
             lists["exclude_sources" if sign == "-" else "sources"].append(value)
         elif sep and value and key == "kind":
-            lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
+            if value.lower() in KINDS:
+                lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
+            else:
+                problems.append(f"'{token}': expected a kind ({', '.join(KINDS)})")
         elif sep and value and key in ("since", "until"):
             moment = _moment(value, now)
             if moment is None:

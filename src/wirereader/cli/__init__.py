@@ -82,7 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             (getattr(args, n) for n in FILTER_ARGS if isinstance(getattr(args, n, None), list)),
             None,
         )
-        if terms is None or not all(_is_filter_term(x) for x in extra):
+        # argparse stops a positional list at the first such term: the words after it are
+        # left over too (`entries -is:starred kyiv`), and they are filter terms as well.
+        if terms is None or not all(_is_filter_term(x) or x[:1] != "-" for x in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         terms += extra
     func = getattr(args, "func", None) or _open_app
@@ -94,7 +96,7 @@ def _guarded(func: Callable[[argparse.Namespace], int], args: argparse.Namespace
     try:
         return int(func(args) or 0)
     except UserError as exc:
-        return fail(str(exc))
+        return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

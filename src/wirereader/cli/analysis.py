@@ -12,9 +12,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wirereader import querylang
 from wirereader.analysis.pipeline import analyse_pending, pending_count
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    parse_filter,
+    print_json,
+)
 from wirereader.query import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
 
@@ -57,10 +62,7 @@ def thread_rows(store: Store, text: str = "", min_size: int = 1, limit: int = 0)
     conn = store.conn
     where, params = "size >= ?", [min_size]
     if text.strip():
-        parsed = querylang.parse(text)
-        for problem in parsed.problems:
-            warn(problem)
-        rows = Query(store, parsed.filter).all(details=False)
+        rows = Query(store, parse_filter(text)).all(details=False)
         ids = {row.thread for row in rows if row.thread is not None}
         if not ids:
             return []

@@ -8,14 +8,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from wirereader import querylang
 from wirereader.config import Config, ConfigError, load_config
 from wirereader.paths import default_config_path, default_db_path
+from wirereader.query import Filter
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError
 
 
 class UserError(Exception):
     """A problem to report in one line on stderr, with a non-zero exit (no traceback)."""
+
+    exit_code = 1
+
+
+class UsageError(UserError):
+    """A command line that means nothing (a filter term the language does not know): exit 2,
+    as argparse does for an unknown option, so a script never takes it for a result."""
+
+    exit_code = 2
+
+
+def parse_filter(text: str, base: Filter | None = None) -> Filter:
+    """The filter of the command line; any term not understood is a UsageError naming it."""
+    parsed = querylang.parse(text, base)
+    if parsed.problems:
+        raise UsageError("; ".join(f"filter {problem}" for problem in parsed.problems))
+    return parsed.filter
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -11,9 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wirereader import querylang
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    parse_filter,
+    print_json,
+    warn,
+)
 from wirereader.ingest import ImportFailure, import_file
 from wirereader.query import EntryRow, Query
 from wirereader.timezones import ZoneError, resolve_zone
@@ -120,10 +126,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _rows(args: argparse.Namespace, text: str, all_entries: bool) -> list[EntryRow]:
-    parsed = querylang.parse(text)
-    for problem in parsed.problems:
-        warn(problem)
-    flt = parsed.filter
+    flt = parse_filter(text)
     if all_entries:
         from dataclasses import replace
 
