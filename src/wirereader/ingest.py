@@ -167,10 +167,14 @@ def import_file(
     with contextlib.suppress(OSError):  # read_text below reports the real problem
         modified = datetime.fromtimestamp(os.stat(path).st_mtime).astimezone(tz)
     fmt, document = parse_file(path, ParseContext(str(path), day, tz, modified))
-    key = f"name:{source}" if source else str(path.resolve())
-    name = source or path.stem
-    source_id = store.ensure_source(key, "file", name=name, title=document.title)
-    saved = store.save_entries(source_id, document.entries)
+    # The source is the live blog, not the file name: a capture saved again under another name
+    # updates the entries it already gave (see capture_identity).
+    from wirereader.capture_identity import choose_source, keep_edited_entries
+
+    choice = choose_source(store, path, fmt, document, source)
+    entries = keep_edited_entries(store, choice.key, document.entries)
+    source_id = store.ensure_source(choice.key, choice.kind, name=choice.name, title=document.title)
+    saved = store.save_entries(source_id, entries)
     if analyse:
         from wirereader.analysis.pipeline import analyse_pending
 
