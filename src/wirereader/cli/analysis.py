@@ -19,6 +19,8 @@ from wirereader.cli.common import (
     open_store,
     parse_filter,
     print_json,
+    table_console,
+    to_terminal,
 )
 from wirereader.query import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
@@ -119,22 +121,38 @@ def cmd_threads(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     console = _console()
+    spans = [_span(row) for row in rows]
+    sources = [", ".join(row["sources"]) for row in rows]
+    # Fixed widths from the rows themselves: the id, size and span never give way; the
+    # headline takes what is left (on a terminal), the sources column goes first when narrow.
+    id_width = max([2, *(len(str(row["id"])) for row in rows)])
+    items_width = max([5, *(len(str(len(row["entries"]))) for row in rows)])
+    span_width = max([4, *(len(span) for span in spans)])
+    piped = not to_terminal()
+    show_sources = piped or console.width >= 100
+    source_width = max([7, *(len(text) for text in sources)])
+    if not piped:
+        source_width = min(source_width, 30)
+    fixed = id_width + items_width + span_width + 2 * (4 if show_sources else 3)
+    fixed += source_width if show_sources else 0
+    headline_width = max([8, *(len(row["title"]) for row in rows)])
+    if not piped:
+        headline_width = max(12, console.width - fixed)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim", no_wrap=True, min_width=3)
-    table.add_column("items", justify="right", no_wrap=True, min_width=5)
-    table.add_column("span", no_wrap=True, min_width=24)
-    table.add_column("headline", ratio=1, no_wrap=True, overflow="ellipsis", max_width=110)
-    table.add_column("sources", style="cyan", no_wrap=True, max_width=30)
-    for row in rows:
-        first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
-        span = f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
-        table.add_row(
-            Text(str(row["id"])),
-            Text(str(len(row["entries"]))),
-            Text(span),
-            Text(row["title"]),
-            Text(", ".join(row["sources"])),
+    table.add_column("id", justify="right", style="dim", no_wrap=True, width=id_width)
+    table.add_column("items", justify="right", no_wrap=True, width=items_width)
+    table.add_column("span", no_wrap=True, width=span_width)
+    table.add_column("headline", no_wrap=True, overflow="ellipsis", width=headline_width)
+    if show_sources:
+        table.add_column(
+            "sources", style="cyan", no_wrap=True, overflow="ellipsis", max_width=source_width
         )
+    for row, span, source in zip(rows, spans, sources, strict=True):
+        cells = [Text(str(row["id"])), Text(str(len(row["entries"]))), Text(span)]
+        cells.append(Text(row["title"]))
+        if show_sources:
+            cells.append(Text(source))
+        table.add_row(*cells)
     console.print(table)
     if not rows:
         print("no threads", file=sys.stderr)
@@ -427,5 +445,9 @@ def _render_diff(segments: list[dict[str, str]], label: str) -> Text:
 
 
 def _console() -> Console:
-    width = None if sys.stdout.isatty() else 200
-    return Console(highlight=False, soft_wrap=False, width=width)
+    return table_console()
+
+
+def _span(row: dict[str, Any]) -> str:
+    first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
+    return f"{first} .. {last[11:] if last[:10] == first[:10] else last}"

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from wirereader import querylang
 from wirereader.config import Config, ConfigError, load_config
 from wirereader.paths import default_config_path, default_db_path
@@ -72,6 +74,19 @@ def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
         return Store(path)
     except (CacheError, SchemaTooNewError) as exc:
         raise UserError(f"{exc}; run 'wirereader --db {path} doctor' to check it") from None
+
+
+# A pipe or a file gets whole lines: wider than any row, so nothing is cut or wrapped.
+PIPE_WIDTH = 1_000_000
+
+
+def to_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def table_console() -> Console:
+    """The console for CLI tables: the terminal's width on a terminal, unlimited otherwise."""
+    return Console(highlight=False, soft_wrap=False, width=None if to_terminal() else PIPE_WIDTH)
 
 
 def print_json(data: Any) -> None:

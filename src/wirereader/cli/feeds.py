@@ -27,6 +27,7 @@ from wirereader.cli.common import (
     load_args_config,
     open_store,
     print_json,
+    table_console,
     warn,
 )
 from wirereader.config import Config, parse_duration
@@ -355,8 +356,7 @@ def _ago(epoch: int | None, now: int) -> str:
 
 
 def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
-    width = None if sys.stdout.isatty() else 200
-    console = Console(highlight=False, soft_wrap=False, width=width)
+    console = table_console()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("name", style="cyan", no_wrap=True, max_width=30)
     table.add_column("status", no_wrap=True)

@@ -7,7 +7,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -18,6 +17,8 @@ from wirereader.cli.common import (
     open_store,
     parse_filter,
     print_json,
+    table_console,
+    to_terminal,
     warn,
 )
 from wirereader.ingest import ImportFailure, import_file
@@ -166,9 +167,9 @@ def _print_rows(rows: list[EntryRow], as_json: bool, *, with_canonical: bool) ->
     if as_json:
         print_json([row.to_json(with_canonical=with_canonical) for row in rows])
         return
-    # Piped output is not squeezed to 80 columns: scripts and pagers get whole titles.
-    width = None if sys.stdout.isatty() else 200
-    console = Console(highlight=False, soft_wrap=False, width=width)
+    # Piped output is not squeezed to the terminal: scripts and pagers get whole titles.
+    piped = not to_terminal()
+    console = table_console()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     # The title takes what the other columns leave, so a long title squeezes itself, never
     # the id or the time; the author column goes first on a narrow terminal.
@@ -176,17 +177,24 @@ def _print_rows(rows: list[EntryRow], as_json: bool, *, with_canonical: bool) ->
     id_width = max([2, *(len(str(row.id)) for row in rows)])
     source_width = min(14, max([6, *(len(row.source) for row in rows)]))
     kind_width = max([4, *(len(kind) for kind in kinds)])
-    show_author = console.width >= 110
-    fixed = id_width + 16 + source_width + kind_width + (20 if show_author else 0)
+    show_author = piped or console.width >= 110
+    author_width = max([6, *(len(row.author) for row in rows)]) if piped else 20
+    if piped:
+        source_width = max([6, *(len(row.source) for row in rows)])
+    fixed = id_width + 16 + source_width + kind_width + (author_width if show_author else 0)
     columns = 6 if show_author else 5
     title_width = max(12, console.width - fixed - 2 * (columns - 1))
+    if piped:
+        title_width = max([5, *(len(row.title) + len(f" +{len(row.reposts)}") for row in rows)])
     table.add_column("id", justify="right", style="dim", no_wrap=True, width=id_width)
     table.add_column("time", no_wrap=True, width=16)
     table.add_column("source", style="cyan", no_wrap=True, width=source_width)
     table.add_column("kind", style="magenta", no_wrap=True, width=kind_width)
     table.add_column("title", no_wrap=True, overflow="ellipsis", width=title_width)
     if show_author:
-        table.add_column("author", style="dim", no_wrap=True, width=20, overflow="ellipsis")
+        table.add_column(
+            "author", style="dim", no_wrap=True, width=author_width, overflow="ellipsis"
+        )
     for row, kind in zip(rows, kinds, strict=True):
         when = (row.published or "")[:16].replace("T", " ")
         badge = f" +{len(row.reposts)}" if row.reposts else ""

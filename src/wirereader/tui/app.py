@@ -34,6 +34,7 @@ from wirereader import reading
 from wirereader.config import Config
 from wirereader.query import EntryRow, Query
 from wirereader.store.db import Store
+from wirereader.timezones import zone_label
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
 from wirereader.tui.detail import all_links, load_detail
 from wirereader.tui.filters import FilterState
@@ -157,6 +158,7 @@ class WireReader(App[None]):
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
+        self.status.zone = zone_label(self.tz)
         self.show_view(background=False)
         self.timeline.focus()
         # Counting starts once the first frame is out: workers would compete with it for the

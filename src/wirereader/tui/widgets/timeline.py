@@ -11,9 +11,11 @@ from __future__ import annotations
 import sqlite3
 import textwrap
 from collections import OrderedDict
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -117,6 +119,10 @@ class Timeline(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
         self._thread_sizes: dict[int, int] = {}
         self.empty_message = "Nothing here yet."
+        # The columns fit the rows in view: computed once per frame, not once per line.
+        self._columns_key: tuple[int, ...] = ()
+        self._columns = Columns(source=8, time=5, today=None)
+        self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -225,6 +231,7 @@ class Timeline(ScrollView, can_focus=True):
             ):
                 self._thread_sizes[tid] = size
         self._pages[number] = rows
+        self._loads += 1
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return rows
@@ -295,11 +302,11 @@ class Timeline(ScrollView, can_focus=True):
         line.append("★" if row.starred else " ", cls("timeline--star"))
         line.append("●" if unread else " ", cls("timeline--dot"))
         line.append(" ")
+        columns = self.columns(width)
         line.append(self.format_time(row.published_at, width), cls("timeline--time"))
         line.append(" ")
-        if width >= 40:  # the source stays, shortened, down to a 40-column list
-            source = _fit(one_line(row.source), 14 if width >= 100 else 10 if width >= 60 else 8)
-            line.append(source, cls("timeline--source"))
+        if width >= 40:  # the source stays down to a 40-column list, as wide as its names
+            line.append(_fit(one_line(row.source), columns.source), cls("timeline--source"))
             line.append(" ")
         label = KIND_LABELS.get(row.kind, row.kind)
         if label:
@@ -322,9 +329,43 @@ class Timeline(ScrollView, can_focus=True):
         line.append_text(badges)
         return line
 
+    def columns(self, width: int) -> Columns:
+        """Column widths for the rows now in view: the source as wide as the longest name in
+        view (up to a third of the line), the time as wide as the longest time in view (a
+        date appears as soon as one item in view is not from today, in the reader's zone)."""
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        today = datetime.now(self.tz).date()
+        key = (top, height, width, self.total, self._loads, today.toordinal())
+        if key == self._columns_key:
+            return self._columns
+        rows = [r for r in (self.row(i) for i in range(top, min(self.total, top + height))) if r]
+        widest = max((cell_len(one_line(r.source)) for r in rows), default=6)
+        times = [len(self._time_text(r.published_at, width, today)) for r in rows]
+        self._columns = Columns(
+            source=max(4, min(widest, max(8, width // 3), SOURCE_MAX)),
+            time=max(times, default=5),
+            today=today,
+        )
+        self._columns_key = key
+        return self._columns
+
+    def _time_text(self, epoch: int, width: int, today: date) -> str:
+        """Today's items show their time, older ones their date too (with the year when it is
+        not this one); a narrow list shows an older item's date instead of its time."""
+        moment = datetime.fromtimestamp(epoch, self.tz)
+        wide = width >= 70
+        if moment.date() == today:
+            return moment.strftime("%H:%M")
+        if moment.year != today.year:
+            return moment.strftime("%Y-%m-%d %H:%M" if wide else "%Y-%m-%d")
+        return moment.strftime("%b %d %H:%M" if wide else "%b %d")
+
     def format_time(self, epoch: int, width: int) -> str:
-        moment = datetime.fromtimestamp(epoch, self.tz).astimezone(self.tz)
-        return moment.strftime("%b %d %H:%M" if width >= 70 else "%H:%M")
+        """The time column: every row in view the same width, so the columns after it align."""
+        columns = self.columns(width)
+        today = columns.today or datetime.now(self.tz).date()
+        return self._time_text(epoch, width, today).rjust(columns.time)
 
     # -- movement -----------------------------------------------------------------------------
 
@@ -387,6 +428,18 @@ def one_line(text: str) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    if len(text) > width:
-        return text[: width - 1] + "…"
-    return text.ljust(width)
+    """`text` in exactly `width` cells: cut with an ellipsis or padded (wide characters count
+    twice, as the terminal shows them)."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+@dataclass(frozen=True)
+class Columns:
+    source: int  # cells of the source column
+    time: int  # cells of the time column (5 while every item in view is from today)
+    today: date | None
+
+
+SOURCE_MAX = 28  # a source name longer than this is cut even on a wide screen
