@@ -573,6 +573,21 @@ class WireReader(App[None]):
     def action_focus_reader(self) -> None:
         self._focus_pane(self.reader)
 
+    def action_show_feeds(self) -> None:
+        from wirereader.tui.screens.feeds import FeedsScreen
+
+        self.push_screen(FeedsScreen(self.store), self._feed_chosen)
+
+    def _feed_chosen(self, name: str | None) -> None:
+        """Enter in the feeds pane: the timeline shows that feed's items (a source: filter,
+        shown as a chip like any other and removed the same way)."""
+        if not name:
+            return
+        text = 'source:"{}"'.format(name.replace('"', " "))
+        self.set_state(replace(self.state, text=text))
+        self.query_one(FilterInput).value = text
+        self.timeline.focus()
+
     def action_help(self) -> None:
         from wirereader.tui.screens.help import HelpScreen
 

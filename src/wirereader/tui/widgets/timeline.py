@@ -331,7 +331,7 @@ class Timeline(ScrollView, can_focus=True):
 
     def columns(self, width: int) -> Columns:
         """Column widths for the rows now in view: the source as wide as the longest name in
-        view (up to a third of the line), the time as wide as the longest time in view (a
+        view (up to two fifths of the line), the time as wide as the longest time in view (a
         date appears as soon as one item in view is not from today, in the reader's zone)."""
         top = round(self.scroll_y)
         height = max(1, self.scrollable_content_region.height)
@@ -343,7 +343,7 @@ class Timeline(ScrollView, can_focus=True):
         widest = max((cell_len(one_line(r.source)) for r in rows), default=6)
         times = [len(self._time_text(r.published_at, width, today)) for r in rows]
         self._columns = Columns(
-            source=max(4, min(widest, max(8, width // 3), SOURCE_MAX)),
+            source=max(4, min(widest, max(8, width * 2 // 5), SOURCE_MAX)),
             time=max(times, default=5),
             today=today,
         )
