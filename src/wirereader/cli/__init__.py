@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
+    # `completion` and `man` describe the parser itself: handed to them, not imported back.
+    parser.set_defaults(root_parser=parser)
     return parser
 
 

@@ -22,7 +22,7 @@ from wirereader.cli.common import (
     table_console,
     to_terminal,
 )
-from wirereader.query import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
+from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
 
 MAX_THREAD_ENTITIES = 10
@@ -340,7 +340,7 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
 
 def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
     """The full article as the body when the cache has one, and what is known about it."""
-    from wirereader.articles.state import article_state
+    from wirereader.store.articles import article_state
 
     shown = article_state(store, item["id"])
     if shown is not None:

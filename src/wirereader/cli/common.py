@@ -10,10 +10,10 @@ from typing import Any
 
 from rich.console import Console
 
-from wirereader import querylang
-from wirereader.config import Config, ConfigError, load_config
-from wirereader.paths import default_config_path, default_db_path
-from wirereader.query import Filter
+from wirereader.core.config import Config, ConfigError, load_config
+from wirereader.core.paths import default_config_path, default_db_path
+from wirereader.query import language as querylang
+from wirereader.query.timeline import Filter
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError
 

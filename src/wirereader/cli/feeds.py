@@ -30,22 +30,16 @@ from wirereader.cli.common import (
     table_console,
     warn,
 )
-from wirereader.config import Config, parse_duration
-from wirereader.refresh import (
+from wirereader.core.config import Config, parse_duration
+from wirereader.ingest.analyse import run_analysis
+from wirereader.ingest.refresh import (
     FeedResult,
-    ParseFailure,
     RefreshReport,
-    decode_html,
-    looks_like_html_page,
-    parse_document,
     process_feed,
     refresh,
-    run_analysis,
 )
-from wirereader.refresh import Progress as RefreshProgress
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
-from wirereader.store.db import Store
-from wirereader.subscriptions import (
+from wirereader.ingest.refresh import Progress as RefreshProgress
+from wirereader.ingest.subscriptions import (
     Feed,
     SubscriptionError,
     find_feeds,
@@ -55,6 +49,14 @@ from wirereader.subscriptions import (
     remove,
     subscribe,
 )
+from wirereader.sources.dispatch import (
+    ParseFailure,
+    decode_html,
+    looks_like_html_page,
+    parse_document,
+)
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
+from wirereader.store.db import Store
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -309,7 +311,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if args.names and not db_path(args, cfg).exists():
         return 0  # completion asks at every tab: no cache is no feeds, and none is made
     with open_store(args, cfg) as store:
-        from wirereader.subscriptions import sync_config
+        from wirereader.ingest.subscriptions import sync_config
 
         for problem in sync_config(store, cfg):
             warn(problem)
@@ -559,7 +561,7 @@ def export_opml(args: argparse.Namespace) -> int:
 
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
-        from wirereader.subscriptions import sync_config
+        from wirereader.ingest.subscriptions import sync_config
 
         sync_config(store, cfg)
         feeds = list_feeds(store)

@@ -12,9 +12,9 @@ import time
 from datetime import datetime, timezone
 
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json
-from wirereader.config import parse_duration
+from wirereader.core.config import parse_duration
+from wirereader.ingest.subscriptions import SubscriptionError, find_feeds, rename
 from wirereader.store.prune import PruneSummary, prune
-from wirereader.subscriptions import SubscriptionError, find_feeds, rename
 
 
 def register(sub: argparse._SubParsersAction) -> None:

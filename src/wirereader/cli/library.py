@@ -21,9 +21,9 @@ from wirereader.cli.common import (
     to_terminal,
     warn,
 )
-from wirereader.ingest import ImportFailure, import_file
-from wirereader.query import EntryRow, Query
-from wirereader.timezones import ZoneError, resolve_zone
+from wirereader.core.timezones import ZoneError, resolve_zone
+from wirereader.ingest.files import ImportFailure, import_file
+from wirereader.query.timeline import EntryRow, Query
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -156,7 +156,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from wirereader.cli.feeds import export_opml
 
         return export_opml(args)
-    from wirereader.backup import export_entries
+    from wirereader.query.export import export_entries
 
     with open_store(args, load_args_config(args)) as store:
         print_json(export_entries(store))

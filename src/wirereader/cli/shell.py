@@ -50,21 +50,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    spec = describe_parser(_parser())
+    spec = describe_parser(args.root_parser)
     render = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}[args.shell]
     sys.stdout.write(render(spec))
     return 0
 
 
 def cmd_man(args: argparse.Namespace) -> int:
-    sys.stdout.write(man_page(_parser()))
+    sys.stdout.write(man_page(args.root_parser))
     return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    from wirereader.cli import build_parser
-
-    return build_parser()
 
 
 # -- the parser as data -----------------------------------------------------------------------

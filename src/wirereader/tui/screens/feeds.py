@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from wirereader.feed_status import FeedStatus, feed_statuses
+from wirereader.query.feeds import FeedStatus, feed_statuses
 from wirereader.store.db import Store
 from wirereader.tui.widgets.timeline import one_line
 
