@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.worker import WorkerCancelled
 
-from tests.support.tui import demo_store, make_app, timeline_lines
+from tests.support.tui import demo_store, make_app, reader_text, timeline_lines
 from wirereader.ingest.files import import_file
 from wirereader.ingest.subscriptions import record_failure, subscribe
 from wirereader.query.timeline import Filter, Query
@@ -187,3 +187,32 @@ def test_feeds_pane_lists_unread_and_last_error_and_opens_a_feed(
                 assert titles == {"Ferry timetable 0", "Ferry timetable 1", "Ferry timetable 2"}
 
         asyncio.run(go())
+
+
+def test_the_reader_shows_a_quoted_post_with_one_at(db_path: Path) -> None:
+    store = demo_store(db_path)
+    [item] = [
+        row
+        for row in Query(store, Filter(words=("sybiha",))).all(details=False)
+        if row.embeds.get("quotes")
+    ]
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"sybiha", "enter")
+            await settle(pilot)
+            for _ in range(app.timeline.total):
+                if app.timeline.current is not None and app.timeline.current.id == item.id:
+                    break
+                await pilot.press("j")
+            assert app.timeline.current is not None and app.timeline.current.id == item.id
+            await pilot.press("enter")
+            await settle(pilot)
+            text = reader_text(app)
+            assert "— Andrii Sybiha (@andrii_sybiha) April 28, 2025" in text
+            assert "@@" not in text
+
+    asyncio.run(go())
+    store.close()

@@ -395,6 +395,18 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print(Text(marker, style="yellow"))
     console.print()
     console.print(Text(item["body"]))
+    for quote in item["quotes"]:
+        # The posts the entry quotes, as the reader shows them: the text, then who and when.
+        console.print()
+        console.print(Text("▌ ", "dim") + Text(quote["text"], "italic"))
+        who = " ".join(
+            part
+            for part in (quote["author"], f"({quote['handle']})" * bool(quote["handle"]))
+            if part
+        )
+        who = ", ".join(part for part in (who, quote["date"]) if part)
+        if who:
+            console.print(Text(f"  — {who}", "dim"))
     versions = detail["versions"]
     console.print()
     console.print(Text(f"{len(versions)} version(s)", style="bold"))

@@ -135,8 +135,8 @@ def _entry(obj: Any) -> RawEntry | None:
     key, stable_id, title = obj.get("source_key"), obj.get("stable_id"), obj.get("title")
     if not (isinstance(key, str) and key and isinstance(stable_id, str) and isinstance(title, str)):
         return None
-    raw_embeds = obj.get("embeds")
-    embeds: dict[str, Any] = raw_embeds if isinstance(raw_embeds, dict) else {}
+    quotes = obj.get("quotes") if isinstance(obj.get("quotes"), list) else []
+    links = obj.get("links") if isinstance(obj.get("links"), list) else []
     kind = obj.get("kind")
     return RawEntry(
         title=clean_line(title),
@@ -148,8 +148,8 @@ def _entry(obj: Any) -> RawEntry | None:
         updated=_time(obj.get("updated")),
         url=clean_line(str(obj.get("url") or "")),
         kind=Kind(kind) if kind in _KINDS else Kind.POST,
-        quotes=[_quote(q) for q in embeds.get("quotes", []) if isinstance(q, dict)],
-        links=[_link(x) for x in embeds.get("links", []) if isinstance(x, dict)],
+        quotes=[_quote(q) for q in quotes or [] if isinstance(q, dict)],
+        links=[_link(x) for x in links or [] if isinstance(x, dict)],
     )
 
 

@@ -12,7 +12,7 @@ from itertools import pairwise
 from typing import Any
 
 from wirereader.core.text import strip_controls
-from wirereader.query.timeline import EntryRow, _row, attach_details
+from wirereader.query.timeline import EntryRow, _row, attach_details, links_of, quotes_of
 from wirereader.store.db import Store
 
 _COLUMNS = (
@@ -135,9 +135,8 @@ def load_detail(
                 (entry.thread, entry_id, sibling_limit),
             )
         ]
-    embeds = entry.embeds if isinstance(entry.embeds, dict) else {}
-    links = [_clean_dict(x) for x in embeds.get("links", []) if isinstance(x, dict)]
-    quotes = [_clean_dict(x) for x in embeds.get("quotes", []) if isinstance(x, dict)]
+    links = [_clean_dict(x) for x in links_of(entry.embeds)]
+    quotes = [_clean_dict(x) for x in quotes_of(entry.embeds)]
     for repost in reposts:
         repost.title, repost.source = _line(repost.title), _line(repost.source)
     for sibling in siblings:

@@ -1,12 +1,12 @@
-"""`export --format json`: every raw entry as `entries --all --json` prints it, plus what a
-move to another cache needs: the entry's identity (its source's key and its stable id, the keys
-the cache itself uses, so a later fetch of the same feed recognises the entries), its embedded
-posts and links, and its reading state (`read_at`, `starred`). `ingest/restore.py` reads it back.
+"""`export --format json`: every raw entry as `entries --all --json` prints it (embedded posts
+and links included), plus what a move to another cache needs: the entry's identity (its
+source's key and its stable id, the keys the cache itself uses, so a later fetch of the same
+feed recognises the entries) and its reading state (`read_at`, `starred`). `ingest/restore.py`
+reads it back.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from wirereader.query.timeline import Filter, Query, iso_utc
@@ -23,7 +23,7 @@ def export_entries(store: Store) -> list[dict[str, Any]]:
         int(r[0]): r
         for r in store.conn.execute(
             "SELECT e.id, s.key, s.kind, s.name, s.title, s.url, e.stable_id, e.read_at,"
-            " e.starred, e.time_guessed, e.embeds FROM entries e"
+            " e.starred, e.time_guessed FROM entries e"
             " JOIN sources s ON s.id = e.source_id"
         )
     }
@@ -39,17 +39,8 @@ def export_entries(store: Store) -> list[dict[str, Any]]:
                 "source_url": ident[5],
                 **row.to_json(with_canonical=True),
                 "time_guessed": bool(ident[9]),
-                "embeds": _embeds(ident[10]),
                 "read_at": iso_utc(int(ident[7])) if ident[7] is not None else None,
                 "starred": bool(ident[8]),
             }
         )
     return exported
-
-
-def _embeds(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
