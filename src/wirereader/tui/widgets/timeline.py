@@ -313,14 +313,7 @@ class Timeline(ScrollView, can_focus=True):
             kind_style = cls("timeline--breaking" if row.kind == "breaking" else "timeline--kind")
             line.append(label[:9], kind_style)
             line.append(" ")
-        badges = Text(no_wrap=True)
-        if row.reposts:
-            badges.append(f" ⇄{len(row.reposts)}", cls("timeline--badge"))
-        if row.version_count > 1:
-            badges.append(f" ✎{row.version_count}", cls("timeline--badge"))
-        size = self._thread_sizes.get(row.thread) if row.thread is not None else None
-        if size and size > 1:
-            badges.append(f" ≡{size}", cls("timeline--badge"))
+        badges = self._badges(row)
         room = max(8, width - line.cell_len - badges.cell_len)
         title = Text(one_line(row.title) or "(untitled)", no_wrap=True)
         title.stylize(cls("timeline--unread" if unread else "timeline--read"))
@@ -328,6 +321,19 @@ class Timeline(ScrollView, can_focus=True):
         line.append_text(title)
         line.append_text(badges)
         return line
+
+    def _badges(self, row: EntryRow) -> Text:
+        """Reposts, versions and thread size, after the title."""
+        style = self.get_component_rich_style("timeline--badge")
+        badges = Text(no_wrap=True)
+        if row.reposts:
+            badges.append(f" ⇄{len(row.reposts)}", style)
+        if row.version_count > 1:
+            badges.append(f" ✎{row.version_count}", style)
+        size = self._thread_sizes.get(row.thread) if row.thread is not None else None
+        if size and size > 1:
+            badges.append(f" ≡{size}", style)
+        return badges
 
     def columns(self, width: int) -> Columns:
         """Column widths for the rows now in view: the source as wide as the longest name in
@@ -341,10 +347,16 @@ class Timeline(ScrollView, can_focus=True):
             return self._columns
         rows = [r for r in (self.row(i) for i in range(top, min(self.total, top + height))) if r]
         widest = max((cell_len(one_line(r.source)) for r in rows), default=6)
-        times = [len(self._time_text(r.published_at, width, today)) for r in rows]
+        time = max([len(self._time_text(r.published_at, width, today)) for r in rows], default=5)
+        # The title keeps a quarter of the line (ten cells at least) after the widest kind in
+        # view: a narrow list gives the source no more than eight cells rather than leave the
+        # title a few letters.
+        kind = max((len(KIND_LABELS.get(r.kind, r.kind)[:9]) + 1 for r in rows), default=0)
+        badges = max((self._badges(r).cell_len for r in rows), default=0)
+        room = width - 3 - time - 2 - kind - badges - max(10, width // 4)
         self._columns = Columns(
-            source=max(4, min(widest, max(8, width * 2 // 5), SOURCE_MAX)),
-            time=max(times, default=5),
+            source=max(min(widest, 8), min(widest, width * 2 // 5, SOURCE_MAX, room)),
+            time=time,
             today=today,
         )
         self._columns_key = key
@@ -352,14 +364,16 @@ class Timeline(ScrollView, can_focus=True):
 
     def _time_text(self, epoch: int, width: int, today: date) -> str:
         """Today's items show their time, older ones their date too (with the year when it is
-        not this one); a narrow list shows an older item's date instead of its time."""
+        not this one); a narrow list shows an older item's month and day instead."""
         moment = datetime.fromtimestamp(epoch, self.tz)
         wide = width >= 70
         if moment.date() == today:
             return moment.strftime("%H:%M")
+        if not wide:  # a narrow list has no room for the year: the title needs it more
+            return moment.strftime("%b %d")
         if moment.year != today.year:
-            return moment.strftime("%Y-%m-%d %H:%M" if wide else "%Y-%m-%d")
-        return moment.strftime("%b %d %H:%M" if wide else "%b %d")
+            return moment.strftime("%Y-%m-%d %H:%M")
+        return moment.strftime("%b %d %H:%M")
 
     def format_time(self, epoch: int, width: int) -> str:
         """The time column: every row in view the same width, so the columns after it align."""
