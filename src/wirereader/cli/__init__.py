@@ -27,9 +27,10 @@ def _command_modules() -> list[ModuleType]:
         housekeeping,
         library,
         shell,
+        tail,
     )
 
-    return [library, doctor, app, articles, feeds, analysis, housekeeping, shell]
+    return [library, doctor, app, articles, feeds, analysis, tail, housekeeping, shell]
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:

@@ -649,9 +649,27 @@ class WireReader(App[None]):
                 ]
                 if report.results or not due_only:
                     store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
+                errors += self._alert([row[0] for row in new_rows], store)
         except Exception as exc:  # a refresh must never take the app down
             errors.append(f"refresh failed: {exc}")
         self.call_from_thread(self._refresh_done, new_rows, errors)
+
+    def _alert(self, new_ids: list[int], store: Store) -> list[str]:
+        """Saved topics with `alert`: a desktop notification, else the bell and a toast here;
+        `alert_command`s run. In the refresh worker thread; returns problems to show."""
+        if not self.config.alerts or not new_ids:
+            return []
+        from wirereader.query.alerts import Notifier, check_alerts
+
+        def in_the_app(summary: str, body: str) -> None:
+            self.call_from_thread(self._terminal_alert, summary, body)
+
+        return check_alerts(store, self.config, new_ids, Notifier(in_the_app)).warnings
+
+    @_while_open
+    def _terminal_alert(self, summary: str, body: str) -> None:
+        self.bell()
+        self.notify(body, title=summary, timeout=10, markup=False)
 
     def _progress(self, progress: Any) -> None:
         """Called in the worker after each feed: shown in the status line."""
