@@ -7,9 +7,10 @@ reads it back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from wirereader.query.timeline import Filter, Query, iso_utc
+from wirereader.query.timeline import EntryRow, Filter, Query, iso_utc
 from wirereader.store.db import Store
 
 # The first keys of every exported entry: an import recognises an export by its first bytes.
@@ -27,20 +28,32 @@ def export_entries(store: Store) -> list[dict[str, Any]]:
             " JOIN sources s ON s.id = e.source_id"
         )
     }
-    exported = []
-    for row in rows:
-        ident = extra[row.id]
-        exported.append(
-            {
-                "source_key": ident[1],
-                "stable_id": ident[6],
-                "source_kind": ident[2],
-                "source_title": ident[4],
-                "source_url": ident[5],
-                **row.to_json(with_canonical=True),
-                "time_guessed": bool(ident[9]),
-                "read_at": iso_utc(int(ident[7])) if ident[7] is not None else None,
-                "starred": bool(ident[8]),
-            }
-        )
-    return exported
+    return [_exported(row, extra[row.id]) for row in rows]
+
+
+def _exported(row: EntryRow, ident: Any) -> dict[str, Any]:
+    return {
+        "source_key": ident[1],
+        "stable_id": ident[6],
+        "source_kind": ident[2],
+        "source_title": ident[4],
+        "source_url": ident[5],
+        **row.to_json(with_canonical=True),
+        "time_guessed": bool(ident[9]),
+        "read_at": iso_utc(int(ident[7])) if ident[7] is not None else None,
+        "starred": bool(ident[8]),
+    }
+
+
+def export_stream(store: Store) -> Iterator[dict[str, Any]]:
+    """`export_entries` read a chunk at a time (the rows stream; each entry's identity and
+    state is one lookup by primary key)."""
+    lookup = store.conn.cursor()
+    for row in Query(store, Filter(all_entries=True)).stream(details=True):
+        ident = lookup.execute(
+            "SELECT e.id, s.key, s.kind, s.name, s.title, s.url, e.stable_id, e.read_at,"
+            " e.starred, e.time_guessed FROM entries e JOIN sources s ON s.id = e.source_id"
+            " WHERE e.id = ?",
+            (row.id,),
+        ).fetchone()
+        yield _exported(row, ident)
