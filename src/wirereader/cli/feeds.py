@@ -28,6 +28,7 @@ from wirereader.cli.common import (
     load_args_config,
     open_store,
     print_json,
+    redacting,
     table_console,
     warn,
 )
@@ -90,7 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="subscribe to URL as given, without fetching it (no discovery); fetch later",
     )
     p.add_argument("--json", action="store_true", help="print the subscribed feeds as JSON")
-    p.set_defaults(func=cmd_add)
+    p.set_defaults(func=redacting(cmd_add))
 
     p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -98,7 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--names", action="store_true", help="only the names, one a line (scripts, completion)"
     )
-    p.set_defaults(func=cmd_feeds)
+    p.set_defaults(func=redacting(cmd_feeds))
 
     p = sub.add_parser(
         "fetch",
@@ -112,12 +113,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--articles", action="store_true", help="then fetch the full text of teaser items"
     )
-    p.set_defaults(func=cmd_fetch)
+    p.set_defaults(func=redacting(cmd_fetch))
 
     p = sub.add_parser("remove", help="unsubscribe (the cached entries stay)")
     p.add_argument("names", nargs="+", metavar="NAME|URL")
     p.add_argument("--json", action="store_true", help="print the removed feeds as JSON")
-    p.set_defaults(func=cmd_remove)
+    p.set_defaults(func=redacting(cmd_remove))
 
 
 # -- add ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from wirereader.cli.common import (
     open_store,
     parse_filter,
     print_json,
+    redacting,
     warn,
 )
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
@@ -59,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="json: every entry with its reading state (import restores it); "
         "opml: the subscriptions",
     )
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=redacting(cmd_export))
 
 
 def cmd_import(args: argparse.Namespace) -> int:

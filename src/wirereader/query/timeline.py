@@ -310,8 +310,25 @@ class Query:
         first rows come at once and memory does not grow with the view (the CLI listings).
 
         One statement for the whole view, not keyset pages: a text filter's matching set is
-        then computed once, where each page would compute it again."""
+        then computed once, where each page would compute it again. With a text or entity
+        filter that statement sorts only the matching keys, from the narrow covering index
+        (sorting whole rows, bodies included, held the first line of `search` at 1M items for
+        10 s), and each chunk's rows are then read by id."""
         conn = self.store.conn
+        f = self.filter
+        by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
+        if by_ids and _has_cover(self.store):
+            sql = (
+                f"SELECT e.published_at, e.id FROM entries e INDEXED BY entries_timeline_cover"
+                f" WHERE {self._where} ORDER BY e.published_at DESC, e.id DESC"
+            )
+            keys = conn.execute(sql, self._params)
+            try:
+                while batch := keys.fetchmany(chunk):
+                    yield from self.rows([(r[0], r[1]) for r in batch], details=details)
+            finally:
+                keys.close()
+            return
         sql = (
             f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
             f" WHERE {self._where} ORDER BY e.published_at DESC, e.id DESC"

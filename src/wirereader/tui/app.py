@@ -36,10 +36,9 @@ from wirereader.core.timezones import zone_label
 from wirereader.query.detail import all_links, load_detail
 from wirereader.query.filters import FilterState
 from wirereader.query.panes import PaneData, gather, view_counts
-from wirereader.query.reading import mark_all_read, next_unread
+from wirereader.query.reading import PendingMarks, next_unread
 from wirereader.query.timeline import EntryRow, Query
-from wirereader.store import reading
-from wirereader.store.db import Store
+from wirereader.store.db import CacheError, Store, describe_database_error
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
 from wirereader.tui.widgets.entities import EntityList
 from wirereader.tui.widgets.filterbar import FilterBar, FilterInput
@@ -53,6 +52,9 @@ LAST_REFRESH_KEY = "reader.last_refresh"
 ARTICLES_MODULE = "wirereader.store.articles"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
 WATCH_SECONDS = 2.0  # how often the cache is checked for another process's writes
+MARKS_NOW_MS = 100  # the first write of a star or read mark waits this long for the lock ...
+MARKS_BUSY_MS = 1000  # ... the retries (in a thread) this long
+MARKS_RETRY_SECONDS = 3.0  # ... this often, until it is written
 COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
 PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
@@ -119,6 +121,13 @@ class WireReader(App[None]):
         self._interrupted_conns: set[sqlite3.Connection] = set()
         self._marks: dict[str, float] = {}
         self._articles_loading = False
+        # Reading state is written from a thread on a connection of its own (see PendingMarks).
+        self.pending = PendingMarks()
+        self._writer: Store | None = None
+        self._saving = False
+        self._save_failing = ""
+        self.unsaved_error = ""  # set at exit when reading state could not be written at all
+        self.fatal_error = ""  # the one line for an error that stopped the reader
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -157,6 +166,7 @@ class WireReader(App[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
+        self._verify_cache()
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
@@ -172,6 +182,20 @@ class WireReader(App[None]):
         # cache while the app is open: its new items appear as if the app had fetched them.
         self._data_version, self._seen_max_id = self._cache_marks()
         self.set_interval(WATCH_SECONDS, self._watch_cache)
+
+    @work(thread=True, group="verify")
+    def _verify_cache(self) -> None:
+        """The cache's quick check, off the UI thread (it reads every page): a damaged cache
+        ends the reader with the one line naming doctor, before anything is written to it."""
+        try:
+            self.store.verify()
+        except CacheError as exc:
+            self.call_from_thread(self._stop_on, str(exc))
+
+    @_while_open
+    def _stop_on(self, message: str) -> None:
+        self.fatal_error = message
+        self.exit(return_code=1)
 
     def _cache_marks(self) -> tuple[int, int]:
         """(SQLite's data_version, the newest entry id): the first changes on any other
@@ -464,9 +488,10 @@ class WireReader(App[None]):
         self.call_from_thread(self._articles_done)
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:
-        if reading.set_read(self.store, [event.row.id], True):
+        if not self.pending.is_read(self.store, event.row.id):
+            self.pending.set_read(event.row.id, True)
             self.timeline.mark_rows({event.row.id}, read=True)
-            self._after_state_change()
+            self.save_reading_state()
         self._show(event.row.id)
         if self.screen.has_class("-narrow"):
             self.reader.focus()
@@ -485,8 +510,10 @@ class WireReader(App[None]):
         row = self._current()
         if row is None:
             return
-        starred = reading.toggle_star(self.store, row.id)
+        starred = not self.pending.is_starred(self.store, row.id)
+        self.pending.set_starred(row.id, starred)
         self.timeline.mark_rows({row.id}, starred=starred)
+        self.save_reading_state()
         self._show(row.id)
         self.notify("starred" if starred else "unstarred", timeout=1.5)
 
@@ -494,17 +521,100 @@ class WireReader(App[None]):
         row = self._current()
         if row is None:
             return
-        now_read = reading.toggle_read(self.store, row.id)
+        now_read = not self.pending.is_read(self.store, row.id)
+        self.pending.set_read(row.id, now_read)
         self.timeline.mark_rows({row.id}, read=now_read)
+        self.save_reading_state()
         self._show(row.id)
-        self._after_state_change()
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        changed = mark_all_read(self.store, self.filter)
+        sql, params = Query(self.store, replace(self.filter, unread_only=True)).id_subquery()
+        changed = self.store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
-        self._after_state_change()
+        self.save_reading_state()
         self.notify(f"{changed} entries marked read")
+
+    # -- writing reading state -------------------------------------------------------------------
+
+    def save_reading_state(self) -> None:
+        """Write what the user marked; a failure is a notice and a retry, never a crash.
+
+        The first try is made at once, waiting at most MARKS_NOW_MS for the lock (so another
+        process sees the star the moment it is pressed); while writes fail, the retries run
+        in a thread with a longer wait, so the screen never freezes.
+        """
+        if self._saving or not len(self.pending):
+            return
+        if self.store.verified and not self._save_failing:
+            try:
+                self.pending.flush(self._mark_writer(MARKS_NOW_MS))
+                error = ""
+            except (sqlite3.Error, CacheError, OSError) as exc:
+                error = self._write_problem(exc)
+            self._save_done(error)
+            return
+        self._saving = True
+        self._save_worker()
+
+    def _mark_writer(self, busy_ms: int) -> Store:
+        """The connection reading state is written on (not the one the screen reads on)."""
+        if self._writer is None:
+            self._writer = Store(self.store.path)
+        self._writer.verified = self._writer.verified or self.store.verified
+        self._writer.conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        return self._writer
+
+    @work(thread=True, group="reading-state")
+    def _save_worker(self) -> None:
+        error = ""
+        try:
+            self.pending.flush(self._mark_writer(MARKS_BUSY_MS))
+        except (sqlite3.Error, CacheError, OSError) as exc:
+            error = self._write_problem(exc)
+        self.call_from_thread(self._save_done, error)
+
+    def _write_problem(self, exc: BaseException) -> str:
+        if isinstance(exc, sqlite3.Error):
+            return describe_database_error(self.store.path, exc)
+        if isinstance(exc, OSError):
+            return f"{self.store.path}: {exc.strerror or exc}"
+        return str(exc)
+
+    @_while_open
+    def _save_done(self, error: str) -> None:
+        self._saving = False
+        if error:
+            if error != self._save_failing:
+                self.notify(
+                    f"not saved yet, retrying: {error}",
+                    title="Reading state",
+                    severity="warning",
+                    timeout=6,
+                    markup=False,
+                )
+            self._save_failing = error
+            self.set_timer(MARKS_RETRY_SECONDS, self.save_reading_state)
+            return
+        if self._save_failing:
+            self.notify("reading state saved", timeout=2)
+            self._save_failing = ""
+        self._after_state_change()
+        if len(self.pending):
+            self.save_reading_state()
+
+    def _final_save(self) -> None:
+        """At exit: one last write with the full busy timeout; what still fails is reported."""
+        if not len(self.pending):
+            return
+        try:
+            with Store(self.store.path) as store:
+                self.pending.flush(store)
+        except (sqlite3.Error, CacheError, OSError) as exc:
+            self.unsaved_error = (
+                f"{len(self.pending)} reading-state changes not saved: {self._write_problem(exc)}"
+            )
 
     def action_next_unread(self) -> None:
         row = self.timeline.current
@@ -733,8 +843,31 @@ class WireReader(App[None]):
         if current is not None:
             self._show(current.id)
 
+    # -- errors ----------------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing handled stops the reader with one line (printed by the CLI after the
+        terminal is restored), not Textual's traceback with its local variables, which may hold
+        text from the cache. WIREREADER_DEBUG=1 keeps the traceback."""
+        if isinstance(error, sqlite3.Error | CacheError | OSError):
+            self.fatal_error = self._write_problem(error)
+        else:
+            self.fatal_error = f"the reader stopped on an internal error: {type(error).__name__}"
+            self.fatal_error += f": {error}" if str(error) else ""
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        if os.environ.get("WIREREADER_DEBUG"):
+            super()._fatal_error()
+            return
+        self.bell()
+        self._close_messages_no_wait()
+
     def on_unmount(self) -> None:
         self.articles_stop.set()
+        self._final_save()
+        if self._writer is not None:
+            self._writer.close()
 
     def _landed(self, new_rows: list[tuple[int, int | None]]) -> str:
         per_thread: dict[int | None, int] = {}
