@@ -25,9 +25,19 @@ from wirereader.store.db import CacheError
 
 
 def _command_modules() -> list[ModuleType]:
-    from wirereader.cli import analysis, app, articles, doctor, feeds, library, tail
+    from wirereader.cli import (
+        analysis,
+        app,
+        articles,
+        doctor,
+        feeds,
+        housekeeping,
+        library,
+        shell,
+        tail,
+    )
 
-    return [library, doctor, app, articles, feeds, analysis, tail]
+    return [library, doctor, app, articles, feeds, analysis, tail, housekeeping, shell]
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
+    # `completion` and `man` describe the parser itself: handed to them, not imported back.
+    parser.set_defaults(root_parser=parser)
     return parser
 
 
@@ -80,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             (getattr(args, n) for n in FILTER_ARGS if isinstance(getattr(args, n, None), list)),
             None,
         )
-        if terms is None or not all(_is_filter_term(x) for x in extra):
+        # argparse stops a positional list at the first such term: the words after it are
+        # left over too (`entries -is:starred kyiv`), and they are filter terms as well.
+        if terms is None or not all(_is_filter_term(x) or x[:1] != "-" for x in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         terms += extra
     func = getattr(args, "func", None) or _open_app
@@ -105,7 +119,7 @@ def _guarded(func: Callable[[argparse.Namespace], int], args: argparse.Namespace
     try:
         return int(func(args) or 0)
     except UserError as exc:
-        return fail(str(exc))
+        return fail(str(exc), exc.exit_code)
     except Terminated:
         return fail("terminated; everything saved before is kept", 143)
     except KeyboardInterrupt:

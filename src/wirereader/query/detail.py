@@ -15,7 +15,7 @@ from typing import Any
 
 from wirereader.core.text import strip_controls
 from wirereader.query.threads import thread_head
-from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details
+from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details, links_of, quotes_of
 from wirereader.store.db import Store
 from wirereader.store.versions import versions_of
 
@@ -160,9 +160,8 @@ def load_detail(
                 store, entry.thread, entry_id, newest_first=True, limit=sibling_limit
             )
         ]
-    embeds = entry.embeds if isinstance(entry.embeds, dict) else {}
-    links = [_clean_dict(x) for x in embeds.get("links", []) if isinstance(x, dict)]
-    quotes = [_clean_dict(x) for x in embeds.get("quotes", []) if isinstance(x, dict)]
+    links = [_clean_dict(x) for x in links_of(entry.embeds)]
+    quotes = [_clean_dict(x) for x in quotes_of(entry.embeds)]
     for repost in reposts:
         repost.title, repost.source = _line(repost.title), _line(repost.source)
     for sibling in siblings:

@@ -116,10 +116,38 @@ class EntryRow:
             "thread": self.thread,
             "reposts": self.reposts,
             "entities": self.entities,
+            "quotes": quotes_of(self.embeds),
+            "links": links_of(self.embeds),
         }
         if with_canonical:
             data["canonical"] = self.repost_of if self.repost_of is not None else self.id
         return data
+
+
+_QUOTE_FIELDS = ("text", "author", "handle", "date", "url")
+_LINK_FIELDS = ("url", "title", "rel")
+
+
+def quotes_of(embeds: Any) -> list[dict[str, str]]:
+    """The embedded posts an entry quotes, each with every field (text, author, handle, date,
+    url). A handle is written with one '@' whatever the parser kept, so a front end that adds
+    its own never shows '@@name'."""
+    raw = embeds.get("quotes", []) if isinstance(embeds, dict) else []
+    out = []
+    for quote in raw:
+        if not isinstance(quote, dict):
+            continue
+        fields = {k: str(quote.get(k) or "") for k in _QUOTE_FIELDS}
+        handle = fields["handle"].strip().lstrip("@")
+        fields["handle"] = f"@{handle}" if handle else ""
+        out.append(fields)
+    return out
+
+
+def links_of(embeds: Any) -> list[dict[str, str]]:
+    """The links an entry carries (a full report, a picture, a reference), every field set."""
+    raw = embeds.get("links", []) if isinstance(embeds, dict) else []
+    return [{k: str(x.get(k) or "") for k in _LINK_FIELDS} for x in raw if isinstance(x, dict)]
 
 
 def iso_utc(epoch: int) -> str:

@@ -552,3 +552,31 @@ def entry_counts(store: Store) -> dict[int, int]:
         " WHERE p.feed_id = f.id) FROM feeds f"
     )
     return {int(row[0]): int(row[1]) for row in rows}
+
+
+def rename(store: Store, feed: Feed, new_name: str) -> Feed:
+    """Give a feed the name the user chose: in `fetch NAME`, `feeds` and the timeline's source
+    column, for its entries so far too (the feed's source and its live-blog pages' sources).
+    A name the user chose is never replaced by the feed's title later."""
+    wanted = short_name(new_name)
+    if not wanted:
+        raise SubscriptionError("the new name is empty")
+    if feed.from_config:
+        raise SubscriptionError(
+            f"'{feed.name}' is listed in the config file; set its name in its [[feeds]] entry"
+        )
+    with store.transaction() as conn:
+        taken = conn.execute(
+            "SELECT name FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL"
+            " AND id != ?",
+            (wanted, feed.id),
+        ).fetchone()
+        if taken is not None:
+            raise SubscriptionError(f"another feed is already named '{taken['name']}'")
+        conn.execute("UPDATE feeds SET name = ?, auto_name = 0 WHERE id = ?", (wanted, feed.id))
+        conn.execute(
+            "UPDATE sources SET name = ? WHERE id = ? OR id IN"
+            " (SELECT source_id FROM liveblog_pages WHERE feed_id = ? AND source_id IS NOT NULL)",
+            (wanted, feed.source_id, feed.id),
+        )
+    return get_feed(store, feed.id)

@@ -32,6 +32,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from wirereader.core.config import Config
+from wirereader.core.timezones import zone_label
 from wirereader.query.changes import NewItem, data_version, new_items, newest_entry_id, thread_title
 from wirereader.query.detail import all_links, load_detail
 from wirereader.query.filters import FilterState
@@ -185,6 +186,7 @@ class WireReader(App[None]):
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
+        self.status.zone = zone_label(self.tz)
         self.show_view(background=False)
         self.timeline.focus()
         # Counting starts once the first frame is out: workers would compete with it for the
@@ -689,6 +691,21 @@ class WireReader(App[None]):
     def action_focus_reader(self) -> None:
         self._focus_pane(self.reader)
 
+    def action_show_feeds(self) -> None:
+        from wirereader.tui.screens.feeds import FeedsScreen
+
+        self.push_screen(FeedsScreen(self.store), self._feed_chosen)
+
+    def _feed_chosen(self, name: str | None) -> None:
+        """Enter in the feeds pane: the timeline shows that feed's items (a source: filter,
+        shown as a chip like any other and removed the same way)."""
+        if not name:
+            return
+        text = 'source:"{}"'.format(name.replace('"', " "))
+        self.set_state(replace(self.state, text=text))
+        self.query_one(FilterInput).value = text
+        self.timeline.focus()
+
     def action_help(self) -> None:
         from wirereader.tui.screens.help import HelpScreen
 
@@ -783,7 +800,12 @@ class WireReader(App[None]):
             self.show_view(keep=self.timeline.current)
             self.notify(self._landed(new_rows), title="New items", markup=False)
         self._data_version, self._seen_max_id = self._cache_marks()  # already announced
-        self._articles_worker()
+        # A run still going goes on: restarting it would only mark it cancelled (a thread cannot
+        # be stopped) and start a second fetcher beside it.
+        if not any(
+            worker.group == "articles" and not worker.is_finished for worker in self.workers
+        ):
+            self._articles_worker()
 
     # -- offline articles ------------------------------------------------------------------------
 
