@@ -220,9 +220,9 @@ HOT_QUERIES = {
     ),
     "top entry id (batch insert)": ("SELECT COALESCE(MAX(id), 0) FROM entries", ()),
     "first versions of a batch": (
-        "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
-        " content_hash, seen_at) SELECT id, title, body, author, published, updated,"
-        " content_hash, 0 FROM entries WHERE id > ? ORDER BY id",
+        "INSERT INTO entry_versions (entry_id, author, published, updated, content_hash,"
+        " seen_at) SELECT id, author, published, updated, content_hash, 0 FROM entries"
+        " WHERE id > ? ORDER BY id",
         (1,),
     ),
     "entries of a feed (feeds listing)": (
@@ -231,6 +231,65 @@ HOT_QUERIES = {
     ),
     "live-blog pages of a feed": ("SELECT id, item_id FROM liveblog_pages WHERE feed_id = ?", (1,)),
 }
+
+
+def print_size(store: Store, db: Path, entries: int) -> None:
+    """The cache's size per entry, and where the bytes are (SQLite's dbstat: pages per table
+    and index, the full-text index's shadow tables summed as one)."""
+    size = db.stat().st_size
+    print(
+        f"entries in the cache: {entries:,}; cache size {size / 1e6:.1f} MB,"
+        f" {size / entries:,.0f} bytes per entry"
+    )
+    try:
+        rows = store.conn.execute(
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+        ).fetchall()
+    except Exception:  # a SQLite built without dbstat: the total above still stands
+        return
+    parts: dict[str, int] = {}
+    for name, used in rows:
+        key = "entries_fts (all its tables)" if name.startswith("entries_fts") else name
+        parts[key] = parts.get(key, 0) + used
+    for name, used in sorted(parts.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  {name:<34} {used / 1e6:7.1f} MB  {used / entries:6,.0f} bytes per entry")
+
+
+def newsboat_size(folder: Path, port: int) -> None:
+    """The same feeds fetched by newsboat (when installed), for its cache size per item."""
+    import shutil
+    import subprocess
+
+    if shutil.which("newsboat") is None:
+        print("newsboat not installed: no comparison (apt-get install newsboat)")
+        return
+    urls = folder.parent / "newsboat-urls"
+    names = sorted(p.name for p in folder.glob("*.xml"))
+    urls.write_text("".join(f"http://127.0.0.1:{port}/{name}\n" for name in names))
+    cache = folder.parent / "newsboat-cache.db"
+    config = folder.parent / "newsboat-config"
+    # newsboat keeps at most max-items per feed when set; 0 keeps everything, as we do.
+    config.write_text("max-items 0\nreload-threads 8\n")
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["newsboat", "-u", str(urls), "-c", str(cache), "-C", str(config), "-x", "reload"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HOME": str(folder.parent)},
+    )
+    if done.returncode != 0 or not cache.exists():
+        print(f"newsboat failed: {(done.stderr or done.stdout).strip()[:200]}")
+        return
+    import sqlite3
+
+    with sqlite3.connect(cache) as conn:
+        items = conn.execute("SELECT count(*) FROM rss_item").fetchone()[0]
+    size = cache.stat().st_size
+    print(
+        f"newsboat, the same feeds: {items:,} items in {time.perf_counter() - started:.1f} s;"
+        f" cache size {size / 1e6:.1f} MB, {size / max(items, 1):,.0f} bytes per item"
+    )
 
 
 def print_plans(store: Store) -> bool:
@@ -375,6 +434,9 @@ def main() -> int:
         "--side-by-side-only", action="store_true", help="only the rounds with the C readers"
     )
     parser.add_argument(
+        "--keep", metavar="PATH", type=Path, help="copy the analysed cache here for inspection"
+    )
+    parser.add_argument(
         "--inline-parse",
         action="store_true",
         help="parse in this process (no worker processes), for comparison",
@@ -446,11 +508,12 @@ def main() -> int:
                     f" {entries / analysed:9,.0f} entries/s (dedup + entities + threads)"
                     + (f"  ({problem})" if problem else "")
                 )
-                print(
-                    f"entries in the cache: {entries:,}; cache size "
-                    f"{db.stat().st_size / 1e6:.1f} MB (+ WAL)"
-                )
+                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                print_size(store, db, entries)
                 ok = print_plans(store)
+                if args.keep:
+                    store.conn.execute("VACUUM INTO ?", (str(args.keep),))
+            newsboat_size(folder, port)
             if args.rounds:
                 honour.set()
                 urls = [f"http://127.0.0.1:{port}/feed{n:03d}.xml" for n in range(args.feeds)]
