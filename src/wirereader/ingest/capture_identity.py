@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wirereader.core.model import Kind, ParsedDocument, RawEntry
+from wirereader.store import entries as entries_store
 from wirereader.store.db import Store
 
 # An overlap smaller than this share of the smaller capture is a different live blog that
 # happens to have an entry at the same minute by the same person (a shared wire correspondent).
 SAME_BLOG_SHARE = 0.5
 SAME_BLOG_MINIMUM = 2
-_CHUNK = 500  # values per IN (...) lookup
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def choose_source(
     if name:
         return SourceChoice(f"name:{name}", "file", name)
     own_key = str(path.resolve())
-    if store.conn.execute("SELECT 1 FROM sources WHERE key = ?", (own_key,)).fetchone():
+    if entries_store.source_id(store.conn, own_key) is not None:
         return SourceChoice(own_key, "file", path.stem)  # this very file, imported before
     if fmt == "html" and document.format == "liveblog-html" and document.url:
         from wirereader.store.subscriptions import SubscriptionError, normalise_url
@@ -66,56 +66,31 @@ def _moments(entries: list[RawEntry]) -> Counter[tuple[int, str]]:
     )
 
 
-def _stored(store: Store, epochs: list[int], where: str = "", *params: object) -> list[tuple]:
-    rows: list[tuple] = []
-    for start in range(0, len(epochs), _CHUNK):
-        chunk = epochs[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows += store.conn.execute(
-            "SELECT e.source_id, e.published_at, e.author, e.stable_id, e.kind FROM entries e"
-            f" WHERE e.published_at IN ({marks}){where}",
-            (*chunk, *params),
-        ).fetchall()
-    return rows
-
-
 def _capture_with_the_same_entries(store: Store, entries: list[RawEntry]) -> str | None:
     moments = _moments(entries)
     if len(moments) < SAME_BLOG_MINIMUM:
         return None
-    rows = _stored(
-        store,
-        sorted({epoch for epoch, _ in moments}),
-        " AND e.source_id IN (SELECT id FROM sources WHERE kind = 'file')",
+    rows = entries_store.entries_at(
+        store.conn, sorted({epoch for epoch, _ in moments}), file_sources_only=True
     )
     shared: Counter[int] = Counter()
     for source_id, epoch, author, _, kind in rows:
         if kind != Kind.SUMMARY.value and (int(epoch), str(author)) in moments:
             shared[int(source_id)] += 1
     for source_id, count in shared.most_common():
-        size = store.conn.execute(
-            "SELECT count(*) FROM entries WHERE source_id = ? AND kind != 'summary'",
-            (source_id,),
-        ).fetchone()[0]
-        if count >= max(SAME_BLOG_MINIMUM, SAME_BLOG_SHARE * min(len(moments), int(size))):
-            row = store.conn.execute("SELECT key FROM sources WHERE id = ?", (source_id,))
-            return str(row.fetchone()[0])
+        size = entries_store.counted_entries(store.conn, source_id)
+        if count >= max(SAME_BLOG_MINIMUM, SAME_BLOG_SHARE * min(len(moments), size)):
+            return entries_store.source_key(store.conn, source_id)
     return None
 
 
 def keep_edited_entries(store: Store, source_key: str, entries: list[RawEntry]) -> list[RawEntry]:
     """`entries` with the stored id given back to each one whose title was edited (see above)."""
-    row = store.conn.execute("SELECT id FROM sources WHERE key = ?", (source_key,)).fetchone()
-    if row is None:
+    source_id = entries_store.source_id(store.conn, source_key)
+    if source_id is None:
         return entries
-    source_id = int(row[0])
     listed = {e.stable_id for e in entries}
-    stored_ids = {
-        str(r[0])
-        for r in store.conn.execute(
-            "SELECT stable_id FROM entries WHERE source_id = ?", (source_id,)
-        )
-    }
+    stored_ids = entries_store.stable_ids(store.conn, source_id)
     unknown = [
         i
         for i, e in enumerate(entries)
@@ -126,8 +101,8 @@ def keep_edited_entries(store: Store, source_key: str, entries: list[RawEntry]) 
     epochs = sorted({int(entries[i].published.timestamp()) for i in unknown})  # type: ignore[union-attr]
     # Stored entries this capture no longer lists, by (time, author).
     orphans: dict[tuple[int, str], list[str]] = {}
-    for _, epoch, author, stable_id, kind in _stored(
-        store, epochs, " AND e.source_id = ?", source_id
+    for _, epoch, author, stable_id, kind in entries_store.entries_at(
+        store.conn, epochs, source_id=source_id
     ):
         if kind != Kind.SUMMARY.value and stable_id not in listed:
             orphans.setdefault((int(epoch), str(author)), []).append(str(stable_id))

@@ -18,6 +18,7 @@ from typing import Any
 
 from wirereader.core.model import Kind, Link, Quote, RawEntry
 from wirereader.core.text import clean_line, clean_text
+from wirereader.store import entries as entries_store
 from wirereader.store.db import SaveResult, Store
 
 FORMAT = "wirereader-export"
@@ -102,16 +103,7 @@ def _restore_state(
     ]
     star_rows = [(source_id, entry.stable_id) for entry, obj in batch if obj.get("starred") is True]
     with store.transaction() as conn:
-        read = conn.executemany(
-            "UPDATE entries SET read_at = ? WHERE source_id = ? AND stable_id = ?"
-            " AND read_at IS NULL",
-            read_rows,
-        ).rowcount
-        starred = conn.executemany(
-            "UPDATE entries SET starred = 1 WHERE source_id = ? AND stable_id = ? AND starred = 0",
-            star_rows,
-        ).rowcount
-    return max(read, 0), max(starred, 0)
+        return entries_store.restore_state(conn, read_rows, star_rows)
 
 
 def _epoch(value: Any) -> int | None:

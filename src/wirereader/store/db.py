@@ -395,6 +395,10 @@ class Store:
 
     # -- meta ---------------------------------------------------------------------------------
 
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a write on this connection waits for another's lock before it fails."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else default

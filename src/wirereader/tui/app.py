@@ -46,7 +46,9 @@ from wirereader.tui.messages import (
     AlertRaised,
     ArticlesFailed,
     ArticlesFetched,
+    CacheFailed,
     PanesGathered,
+    ReadingStateSaved,
     RefreshFinished,
     RefreshProgressed,
     ViewCounted,
@@ -206,11 +208,11 @@ class WireReader(App[None]):
         try:
             self.store.verify()
         except CacheError as exc:
-            self.call_from_thread(self._stop_on, str(exc))
+            self.post_message(CacheFailed(str(exc)))
 
     @_while_open
-    def _stop_on(self, message: str) -> None:
-        self.fatal_error = message
+    def on_cache_failed(self, message: CacheFailed) -> None:
+        self.fatal_error = message.problem
         self.exit(return_code=1)
 
     def _cache_marks(self) -> tuple[int, int]:
@@ -537,8 +539,7 @@ class WireReader(App[None]):
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        sql, params = Query(self.store, replace(self.filter, unread_only=True)).id_subquery()
-        changed = self.store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        changed = Query(self.store, replace(self.filter, unread_only=True)).count()
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
         self.save_reading_state()
@@ -561,7 +562,7 @@ class WireReader(App[None]):
                 error = ""
             except (sqlite3.Error, CacheError, OSError) as exc:
                 error = self._write_problem(exc)
-            self._save_done(error)
+            self._saved(error)
             return
         self._saving = True
         self._save_worker()
@@ -571,7 +572,7 @@ class WireReader(App[None]):
         if self._writer is None:
             self._writer = Store(self.store.path)
         self._writer.verified = self._writer.verified or self.store.verified
-        self._writer.conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        self._writer.set_busy_timeout(busy_ms)
         return self._writer
 
     @work(thread=True, group="reading-state")
@@ -581,7 +582,7 @@ class WireReader(App[None]):
             self.pending.flush(self._mark_writer(MARKS_BUSY_MS))
         except (sqlite3.Error, CacheError, OSError) as exc:
             error = self._write_problem(exc)
-        self.call_from_thread(self._save_done, error)
+        self.post_message(ReadingStateSaved(error))
 
     def _write_problem(self, exc: BaseException) -> str:
         if isinstance(exc, sqlite3.Error):
@@ -591,7 +592,11 @@ class WireReader(App[None]):
         return str(exc)
 
     @_while_open
-    def _save_done(self, error: str) -> None:
+    def on_reading_state_saved(self, message: ReadingStateSaved) -> None:
+        self._saved(message.error)
+
+    def _saved(self, error: str) -> None:
+        """A write of reading state ended (`error` empty when it succeeded)."""
         self._saving = False
         if error:
             if error != self._save_failing:

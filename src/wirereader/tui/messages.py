@@ -74,3 +74,19 @@ class AlertRaised(Message):
         super().__init__()
         self.summary = summary
         self.body = body
+
+
+class CacheFailed(Message):
+    """The cache's quick check failed: `problem` is the one line the reader ends with."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__()
+        self.problem = problem
+
+
+class ReadingStateSaved(Message):
+    """A background write of reading state ended; `error` is one line, empty when it worked."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

@@ -14,14 +14,9 @@ SQL_HOMES = ("store", "query")
 # The analysis still runs its own statements on its own tables (dedup keys, entities, threads);
 # moving them to store/ as thin functions, the same statements in the same order, is the next
 # step. cli/analysis.py and cli/library.py came back with the streaming listings (entries,
-# threads and entities read a chunk at a time); they are to read through query/. The import of
-# an export (ingest/restore.py), a capture's identity (ingest/capture_identity.py) and the
-# reader's mark-all-read count and writer connection (tui/app.py) came with the same round and
-# move next. Nothing else may be added to this list.
+# threads and entities read a chunk at a time); they are to read through query/. Nothing else
+# may be added to this list.
 NOT_YET_MOVED = {
-    "ingest/capture_identity.py",
-    "ingest/restore.py",
-    "tui/app.py",
     "cli/analysis.py",
     "cli/library.py",
     "analysis/dedup/reposts.py",
