@@ -26,7 +26,7 @@ from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.files import ImportFailure, import_file
-from wirereader.query.timeline import EntryRow, Query
+from wirereader.query.timeline import EntryRow, Query, listing_widths, repost_counts
 from wirereader.store.db import Store
 
 
@@ -180,11 +180,9 @@ def _print_rows(store: Store, rows: Iterable[EntryRow]) -> int:
     # Piped output is not squeezed to 80 columns: scripts and pagers get whole titles.
     width = None if sys.stdout.isatty() else 200
     console = Console(highlight=False, soft_wrap=True, width=width)
-    conn = store.conn
-    top_id = conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
-    longest_source = conn.execute("SELECT coalesce(max(length(name)), 0) FROM sources")
+    top_id, longest_source = listing_widths(store)
     id_width = max(2, len(str(top_id)))
-    source_width = min(14, max(6, int(longest_source.fetchone()[0])))
+    source_width = min(14, max(6, longest_source))
     kind_width = max(4, *(len(kind.value) for kind in Kind if kind is not Kind.POST))
     # The title takes what the other columns leave, so a long title squeezes itself, never
     # the id or the time; the author column goes first on a narrow terminal.
@@ -218,11 +216,6 @@ def _with_repost_counts(store: Store, rows: Iterable[EntryRow]) -> Iterator[Entr
     """The rows with their reposts counted (the table's `+N` badge), a chunk at a time."""
     for chunk in chunks(rows):
         by_id = {row.id: row for row in chunk}
-        marks = ",".join("?" * len(by_id))
-        for entry_id, count in store.conn.execute(
-            f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks})"
-            " GROUP BY repost_of",
-            list(by_id),
-        ):
+        for entry_id, count in repost_counts(store, list(by_id)).items():
             by_id[entry_id].reposts = [{}] * count
         yield from chunk

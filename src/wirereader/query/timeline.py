@@ -455,3 +455,27 @@ def thread_sizes(store: Store, thread_ids: set[int]) -> dict[int, int]:
             f"SELECT id, size FROM threads WHERE id IN ({marks})", list(thread_ids)
         )
     }
+
+
+def repost_counts(store: Store, ids: list[int]) -> dict[int, int]:
+    """How many reposts each of `ids` has (those with none are left out): a listing's `+N`
+    badge, asked for one chunk of a streamed listing at a time."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {
+        int(entry_id): int(count)
+        for entry_id, count in store.conn.execute(
+            f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks})"
+            " GROUP BY repost_of",
+            ids,
+        )
+    }
+
+
+def listing_widths(store: Store) -> tuple[int, int]:
+    """(the largest entry id, the longest source name): a streamed table's column widths are
+    known before its rows are read."""
+    top_id = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
+    longest = store.conn.execute("SELECT coalesce(max(length(name)), 0) FROM sources")
+    return int(top_id), int(longest.fetchone()[0])
