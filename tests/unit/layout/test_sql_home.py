@@ -11,9 +11,7 @@ PACKAGE = REPO / "src" / "wirereader"
 EXECUTES = re.compile(r"\.execute(?:many|script)?\(|\bexecute_rows\(|\bselect_in\(")
 SQL_HOMES = ("store", "query")
 
-# The analysis still runs its own statements on its own tables (dedup keys, entities, threads);
-# moving them to store/ as thin functions, the same statements in the same order, is the next
-# step. cli/analysis.py and cli/library.py came back with the streaming listings (entries,
+# cli/analysis.py and cli/library.py came back with the streaming listings (entries,
 # threads and entities read a chunk at a time); they are to read through query/. The import of
 # an export (ingest/restore.py), a capture's identity (ingest/capture_identity.py) and the
 # reader's mark-all-read count and writer connection (tui/app.py) came with the same round and
@@ -24,10 +22,6 @@ NOT_YET_MOVED = {
     "tui/app.py",
     "cli/analysis.py",
     "cli/library.py",
-    "analysis/dedup/reposts.py",
-    "analysis/entities/record.py",
-    "analysis/pipeline.py",
-    "analysis/threads/index.py",
 }
 
 
