@@ -19,7 +19,9 @@ from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
 from wirereader.analysis.entities.record import EntryText, record_entities
 from wirereader.analysis.prepare_pool import MIN_ENTRIES, Pending, Prepared, PreparePool
 from wirereader.analysis.threads.index import ThreadIndex
-from wirereader.store.bulk import select_in
+from wirereader.store import analysis as analysis_store
+from wirereader.store import entities as entity_store
+from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 
 BATCH = 2_000
@@ -44,27 +46,9 @@ class AnalysisReport:
         self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
 
 
-_PENDING = (
-    "SELECT id, source_id, title, body, published_at, repost_of, thread_id, kind,"
-    " analysed_hash IS NOT NULL, author, time_guessed FROM entries"
-    " WHERE analysed_hash IS NOT content_hash"
-    " ORDER BY published_at, id LIMIT ?"
-)
-
-
-# The texts of the batch after the current one (the current one is not marked yet).
-_NEXT_TEXTS = (
-    "SELECT id, title, body, author FROM entries WHERE analysed_hash IS NOT content_hash"
-    " ORDER BY published_at, id LIMIT ? OFFSET ?"
-)
-
-
 def pending_count(store: Store) -> int:
-    return int(
-        store.conn.execute(
-            "SELECT count(*) FROM entries WHERE analysed_hash IS NOT content_hash"
-        ).fetchone()[0]
-    )
+    """Entries not analysed yet, or changed since."""
+    return analysis_store.pending_count(store.conn)
 
 
 def analyse_pending(
@@ -122,7 +106,7 @@ class Analysis:
             pool.close()
         if self._cache_size is not None:
             # A long-lived connection (the reader's) does not keep a cache this size.
-            self.store.conn.execute(f"PRAGMA cache_size = {self._cache_size}")
+            analysis_store.set_cache_size(self.store.conn, self._cache_size)
             self._cache_size = None
 
     def _run(self, *, whole_only: bool) -> int:
@@ -130,9 +114,9 @@ class Analysis:
         before = self.report.entries
         conn = self.store.conn
         if self._index is None:
-            cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+            cache_size = analysis_store.cache_size(conn)
             if cache_size > -CACHE_KIB:
-                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                analysis_store.set_cache_size(conn, -CACHE_KIB)
                 self._cache_size = cache_size
             self._index = ThreadIndex(conn)
         if self._pool is None and self.workers is not False:
@@ -152,14 +136,14 @@ class Analysis:
         assert index is not None
         while True:
             with self.store.transaction() as conn:
-                rows = conn.execute(_PENDING, (batch_size,)).fetchall()
+                rows = analysis_store.pending_entries(conn, batch_size)
                 if not rows or (whole_only and len(rows) < batch_size):
                     break
                 current, self._upcoming = self._upcoming, None
                 if pool is not None and len(rows) == batch_size:
                     # The next batch goes out first, so the worker has work while this process
                     # takes back the chunks of this one that it has not started.
-                    texts = conn.execute(_NEXT_TEXTS, (batch_size, batch_size)).fetchall()
+                    texts = analysis_store.next_texts(conn, batch_size, batch_size)
                     self._upcoming = pool.submit([tuple(r) for r in texts])
                 prepared = pool.result(current) if pool is not None else None
                 entries = [
@@ -195,7 +179,7 @@ def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
     # deleted; the per-row parent lookups cost a fifth of the dedup key inserts. The tests
     # check the finished cache with `PRAGMA foreign_key_check`. (A no-op inside a caller's
     # transaction: then the keys are checked as usual.)
-    checking_keys = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    checking_keys = analysis_store.checking_foreign_keys(conn)
     # The run keeps many small containers alive (fingerprints, centroids, postings, rows), and
     # the cyclic collector kept walking them: 20-27% of this process's CPU at 40k-100k entries.
     # The analysis makes no reference cycles to speak of (peak memory at 100k: 274 MB either
@@ -203,14 +187,14 @@ def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
     collecting = gc.isenabled()
     try:
         if checking_keys:
-            conn.execute("PRAGMA foreign_keys = OFF")
+            analysis_store.check_foreign_keys(conn, False)
         gc.disable()
         yield
     finally:
         if collecting:
             gc.enable()
         if checking_keys:
-            conn.execute("PRAGMA foreign_keys = ON")
+            analysis_store.check_foreign_keys(conn, True)
 
 
 def _analyse_batch(
@@ -233,7 +217,7 @@ def _analyse_batch(
 
     # Dedup may have turned an entry of this batch into a repost of an older one, or given it
     # the thread of the item it joined: read the outcome back (entities do not change it).
-    outcome = select_in(conn, "id, repost_of, thread_id", "entries", "id", ids)
+    outcome = analysis_store.repost_and_thread(conn, ids)
     state = {r[0]: (r[1], r[2]) for r in outcome}
     for e in entries:
         e.repost_of, e.thread_id = state[e.id]
@@ -255,25 +239,15 @@ def _analyse_batch(
     )
     index.flush()
     # Each entry's row is written once: its thread (if it got one) and its mark as analysed.
-    conn.executemany(
-        "UPDATE entries SET thread_id = ?, analysed_hash = content_hash WHERE id = ?",
-        [(thread, item) for item, thread in placed.assigned.items()],
-    )
+    analysis_store.mark_placed(conn, [(thread, item) for item, thread in placed.assigned.items()])
     # Reposts follow their item into its thread.
     reposts = [(e.repost_of, e.id) for e in entries if e.repost_of is not None]
-    conn.executemany(
-        "UPDATE entries SET thread_id = (SELECT r.thread_id FROM entries r WHERE r.id = ?),"
-        " analysed_hash = content_hash WHERE id = ?",
-        reposts,
-    )
+    analysis_store.mark_reposts(conn, reposts)
     marked = placed.assigned.keys() | {entry for _, entry in reposts}
-    conn.executemany(
-        "UPDATE entries SET analysed_hash = content_hash WHERE id = ?",
-        [(i,) for i in ids if i not in marked],
-    )
+    analysis_store.mark_analysed(conn, [(i,) for i in ids if i not in marked])
     index.write_counts(placed, skip=dedup.moved_threads)
     # Dedup merged items across threads (rare): count those threads from their entries.
-    _recount(conn, dedup.moved_threads)
+    thread_store.recount(conn, dedup.moved_threads)
     touched = placed.touched | dedup.moved_threads
     report.threads_created += placed.created
     report.threads_touched += len(touched)
@@ -304,26 +278,13 @@ def _entity_terms(
     `cache`: entity id -> term, kept for the run (an entity's name and kind never change)."""
     entities: dict[int, list[int]] = {i: known[i] for i in ids if i in known}
     stored = [i for i in ids if i not in known]
-    for entry_id, entity in select_in(
-        conn, "entry_id, entity_id", "entry_entities", "entry_id", stored
-    ):
+    for entry_id, entity in entity_store.entities_of_entries(conn, stored):
         entities.setdefault(entry_id, []).append(entity)
     missing = sorted({e for es in entities.values() for e in es if e not in cache})
-    for entity, kind, name in select_in(conn, "id, kind, name", "entities", "id", missing):
+    for entity, kind, name in entity_store.kinds_and_names(conn, missing):
         cache[entity] = f"@{kind}:{name.casefold()}"
     out: dict[int, list[str]] = {}
     for entry_id, found in entities.items():
         if found:
             out[entry_id] = sorted(cache[e] for e in found)
     return out
-
-
-def _recount(conn: sqlite3.Connection, threads: set[int]) -> None:
-    """Size and span of each touched thread, from its items (reposts do not count)."""
-    conn.executemany(
-        "UPDATE threads SET (size, first_at, last_at) = (SELECT count(*),"
-        " coalesce(min(published_at), threads.first_at), coalesce(max(published_at),"
-        " threads.last_at) FROM entries WHERE thread_id = threads.id AND repost_of IS NULL)"
-        " WHERE id = ?",
-        [(t,) for t in threads],
-    )

@@ -25,7 +25,7 @@ from operator import itemgetter
 
 from wirereader.analysis.dedup import lsh
 from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
-from wirereader.store.bulk import execute_rows, select_in
+from wirereader.store import dedup as dedup_store
 
 MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: title + body exact
 MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too common to be keys
@@ -209,7 +209,7 @@ class Deduplicator:
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
         holders = self._holders({k for fp in prints.values() for k in fp.keys})
-        stored: list[tuple[int, int]] = []
+        new_keys: list[tuple[int, int]] = []
         for entry in ordered:
             eid = entry.id
             fp = prints[eid]
@@ -220,7 +220,7 @@ class Deduplicator:
                 found = holders.get(k)
                 if found is None:
                     holders[k] = [eid]
-                    stored.append((k, eid))
+                    new_keys.append((k, eid))
                     continue
                 if k in bands:
                     band_holders.append(found)
@@ -230,7 +230,7 @@ class Deduplicator:
                 # little more with each new holder: stop storing it, so lookups stay bounded.
                 if len(found) < MAX_CANDIDATES:
                     found.append(eid)  # counted below as its own hit: discarded with itself
-                    stored.append((k, eid))
+                    new_keys.append((k, eid))
             # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
             # bands almost never below 0.5, and almost always above 0.8. Only those candidates
             # are worth reading and comparing.
@@ -245,15 +245,15 @@ class Deduplicator:
                     self._join(entry, matches, out)
             out.canonical[entry.id] = entry.repost_of or entry.id
         # In key order: the inserts walk the index once instead of hopping over a large cache.
-        stored.sort(key=itemgetter(0))
-        execute_rows(self.conn, "INSERT OR IGNORE INTO dedup_keys (key, entry_id)", stored)
+        new_keys.sort(key=itemgetter(0))
+        dedup_store.insert_keys(self.conn, new_keys)
         return out
 
     def _holders(self, keys: set[int]) -> dict[int, list[int]]:
         """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
         holders: dict[int, list[int]] = {}
         # In key order: each chunk then probes one stretch of the index, not pages all over it.
-        found = select_in(self.conn, "key, entry_id", "dedup_keys", "key", sorted(keys))
+        found = dedup_store.key_holders(self.conn, sorted(keys))
         for key, entry_id in found:
             holders.setdefault(key, []).append(entry_id)
         for key, ids in holders.items():
@@ -265,10 +265,7 @@ class Deduplicator:
         ids = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
         missing = [i for i in ids if i not in self._prints]
         if missing:
-            marks = ",".join("?" * len(missing))
-            for r in self.conn.execute(
-                f"SELECT id, title, body FROM entries WHERE id IN ({marks})", missing
-            ):
+            for r in dedup_store.entry_texts(self.conn, missing):
                 self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or fingerprint(r[1], r[2])
                 self._bodies[r[0]] = r[2]
         found = []
@@ -288,23 +285,14 @@ class Deduplicator:
             fp.shingles = body_shingles(self._bodies[entry_id])
 
     def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
-        marks = ",".join("?" * len(matches))
-        roots = {
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT coalesce(repost_of, id) FROM entries WHERE id IN ({marks})", matches
-            )
-        }
+        roots = {r[0] for r in dedup_store.item_roots(self.conn, matches)}
         if entry.repost_of is not None:
             roots.add(entry.repost_of)
         roots.discard(entry.id)
         if not roots:
             return
         members = [entry.id, *roots]
-        marks = ",".join("?" * len(members))
-        rows = self.conn.execute(
-            f"SELECT id, published_at, thread_id FROM entries WHERE id IN ({marks})", members
-        ).fetchall()
+        rows = dedup_store.times_and_threads(self.conn, members)
         times = {r[0]: (r[1], r[0]) for r in rows}
         times[entry.id] = (entry.published_at, entry.id)  # not written yet if new
         root = min(times, key=lambda i: times[i])
@@ -312,25 +300,14 @@ class Deduplicator:
         threads = {r[0]: r[2] for r in rows if r[2] is not None}
         thread = next((threads[i] for i in sorted(threads, key=lambda i: times[i])), None)
         old_roots = [r for r in members if r != root]
-        marks = ",".join("?" * len(old_roots))
-        self.conn.execute(
-            f"UPDATE entries SET repost_of = ? WHERE (repost_of IN ({marks}) OR id IN ({marks}))"
-            f" AND id != ?",
-            [root, *old_roots, *old_roots, root],
-        )
+        dedup_store.repoint_items(self.conn, root, old_roots)
         # An older root is an item already (its repost_of is NULL), and keeps its thread when it
         # has one: then its row needs no write.
         if root == entry.id or (thread is not None and threads.get(root) != thread):
-            self.conn.execute(
-                "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id)"
-                " WHERE id = ?",
-                (thread, root),
-            )
+            dedup_store.make_root(self.conn, root, thread)
         out.moved_threads.update(t for t in threads.values() if t is not None)
         entry.repost_of = None if root == entry.id else root
         entry.thread_id = thread if thread is not None else entry.thread_id
         if thread is not None:
-            self.conn.execute(
-                "UPDATE entries SET thread_id = ? WHERE repost_of = ?", (thread, root)
-            )
+            dedup_store.move_reposts_to_thread(self.conn, root, thread)
         out.merged += 1

@@ -19,10 +19,9 @@ from typing import cast
 from wirereader.analysis.entities.extract import Mention, extract
 from wirereader.analysis.entities.gazetteer import fold_key, gazetteer, is_acronym
 from wirereader.analysis.entities.resolver import EntityResolver
-from wirereader.store.bulk import execute_rows, select_in
+from wirereader.store import entities as entity_store
 
 EntryText = tuple[int, int, "int | None", str, str, str]  # id, source, thread, title, body, author
-_CHUNK = 500
 
 
 @dataclass
@@ -48,7 +47,7 @@ def record_entities(
     rows = _load(conn, entries)
     report = EntityReport()
     hashes = {row[0]: _text_hash(row) for row in rows}
-    done = dict(select_in(conn, "entry_id, text_hash", "entity_extracted", "entry_id", hashes))
+    done = dict(entity_store.extracted_hashes(conn, hashes))
     todo = [row for row in rows if done.get(row[0]) != hashes[row[0]]]
     report.skipped = len(rows) - len(todo)
     if not todo:
@@ -75,13 +74,8 @@ def record_entities(
         report.per_entry[row[0]] = list(counts)
         report.mentions += len(mentions)
     _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
-    execute_rows(conn, "INSERT OR IGNORE INTO entity_aliases (alias, entity_id)", sorted(aliases))
-    execute_rows(
-        conn,
-        "INSERT INTO entity_extracted (entry_id, text_hash)",
-        [(row[0], hashes[row[0]]) for row in todo],
-        "ON CONFLICT (entry_id) DO UPDATE SET text_hash = excluded.text_hash",
-    )
+    entity_store.insert_aliases(conn, sorted(aliases))
+    entity_store.mark_extracted(conn, [(row[0], hashes[row[0]]) for row in todo])
     report.entries = len(todo)
     return report
 
@@ -109,8 +103,7 @@ def _load(
     if not isinstance(entries[0], int):
         return [cast(EntryText, tuple(cast(Sequence[object], e))) for e in entries]
     ids = [cast(int, e) for e in entries]
-    cols = "id, source_id, thread_id, title, body, author"
-    return [cast(EntryText, tuple(r)) for r in select_in(conn, cols, "entries", "id", ids)]
+    return [cast(EntryText, tuple(r)) for r in entity_store.entry_texts(conn, ids)]
 
 
 def _text_hash(row: EntryText) -> str:
@@ -138,13 +131,7 @@ class _StoredResolver(EntityResolver):
 
     def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
         keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
-        found = select_in(
-            self.conn,
-            "k.kind, k.key, k.entity_id, e.name",
-            "entity_keys k JOIN entities e ON e.id = k.entity_id",
-            "k.key",
-            keys,
-        )
+        found = entity_store.entities_by_key(self.conn, keys)
         for kind, key, entity, name in found:
             self.names[(kind, key)] = name
             self.ids[(kind, key)] = entity
@@ -159,18 +146,8 @@ class _StoredResolver(EntityResolver):
                 elif m.kind == "person" and " " in m.canonical:
                     shorts |= self.short_keys(m.canonical)
             pairs.update((scope, key) for scope in scopes for key in shorts)
-        ordered = sorted(pairs)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            values = ",".join("(?, ?)" for _ in chunk)
-            rows = self.conn.execute(
-                f"SELECT s.scope, s.key, e.name FROM (VALUES {values}) v"
-                " JOIN entity_scoped_keys s ON s.scope = v.column1 AND s.key = v.column2"
-                " LEFT JOIN entities e ON e.id = s.entity_id",
-                [v for pair in chunk for v in pair],
-            )
-            for scope, key, name in rows:
-                self.scoped[(scope, key)] = name
+        for scope, key, name in entity_store.scoped_names(self.conn, sorted(pairs)):
+            self.scoped[(scope, key)] = name
         self.loaded_scoped = dict(self.scoped)
 
     def entity_ids(
@@ -189,24 +166,15 @@ class _StoredResolver(EntityResolver):
                 # The gazetteer's spellings fold to keys too, so a filter finds the entity by
                 # any of them ('person:Zelenskyi').
                 keys = {slot[1]} | {fold_key(a) for a in known if not is_acronym(a)}
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id) VALUES (?, ?, ?)",
-                    [(m.kind, key, entity) for key in sorted(keys) if key],
+                entity_store.insert_entity_keys(
+                    self.conn, [(m.kind, key, entity) for key in sorted(keys) if key]
                 )
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)",
-                    [(alias, entity) for alias in known],
-                )
+                entity_store.insert_entity_aliases(self.conn, [(alias, entity) for alias in known])
                 report.new_entities += 1
         return self.ids
 
     def _entity(self, name: str, kind: str) -> int:
-        row = self.conn.execute(
-            "INSERT INTO entities (name, kind) VALUES (?, ?)"
-            " ON CONFLICT (name, kind) DO UPDATE SET name = excluded.name RETURNING id",
-            (name, kind),
-        ).fetchone()
-        return int(row[0])
+        return entity_store.entity_id(self.conn, name, kind)
 
     def save_scopes(self) -> None:
         changed = [
@@ -221,12 +189,7 @@ class _StoredResolver(EntityResolver):
                 entity = self._entity(name, "person")
                 self.ids[("person", fold_key(name))] = entity
             rows.append((scope, key, entity))
-        execute_rows(
-            self.conn,
-            "INSERT INTO entity_scoped_keys (scope, key, entity_id)",
-            rows,
-            "ON CONFLICT (scope, key) DO UPDATE SET entity_id = excluded.entity_id",
-        )
+        entity_store.save_scoped_keys(self.conn, rows)
 
 
 def _replace_mentions(
@@ -235,9 +198,7 @@ def _replace_mentions(
     """Each entry's mentions replace its old ones (only `changed` entries have any);
     entities.count moves by the difference."""
     old: dict[int, set[int]] = {}
-    for entity, entry in select_in(
-        conn, "entity_id, entry_id", "entry_entities", "entry_id", sorted(changed)
-    ):
+    for entity, entry in entity_store.mentioned_entities(conn, sorted(changed)):
         old.setdefault(entry, set()).add(entity)
     delta: Counter[int] = Counter()
     for entry, counts in per_entry:
@@ -246,19 +207,10 @@ def _replace_mentions(
             delta[entity] -= 1
         for entity in counts.keys() - before:
             delta[entity] += 1
-    stale = sorted(changed)
-    for start in range(0, len(stale), _CHUNK):
-        chunk = stale[start : start + _CHUNK]
-        conn.execute(
-            f"DELETE FROM entry_entities WHERE entry_id IN ({','.join('?' * len(chunk))})", chunk
-        )
-    execute_rows(
+    entity_store.delete_mentions(conn, sorted(changed))
+    entity_store.insert_mentions(
         conn,
-        "INSERT INTO entry_entities (entity_id, entry_id, mentions)",
         # In key order: the inserts walk the (entity, entry) tree once instead of hopping.
         sorted((e, entry, n) for entry, counts in per_entry for e, n in counts.items()),
     )
-    conn.executemany(
-        "UPDATE entities SET count = count + ? WHERE id = ?",
-        [(d, entity) for entity, d in delta.items() if d],
-    )
+    entity_store.add_to_counts(conn, [(d, entity) for entity, d in delta.items() if d])

@@ -66,7 +66,7 @@ from wirereader.analysis.features import strip_kind_prefix, terms
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, story_groups
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
-from wirereader.store.bulk import execute_rows, select_in
+from wirereader.store import threads as thread_store
 
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
@@ -337,8 +337,7 @@ class ThreadIndex:
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
         unless another process analysed in between (then its threads must be read afresh)."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'analysis.items'").fetchone()
-        docs = int(row[0]) if row else 0
+        docs = thread_store.analysed_items(self.conn)
         if docs != self.docs or len(self.centroids) > MAX_CACHED or len(self.df) > MAX_CACHED * 10:
             self.centroids.clear()
             self.df.clear()
@@ -364,7 +363,7 @@ class ThreadIndex:
 
     def _load_df(self, vocabulary: set[str]) -> None:
         missing = [t for t in vocabulary if t not in self.df]
-        found = dict(select_in(self.conn, "term, df", "term_df", "term", missing))
+        found = dict(thread_store.document_frequencies(self.conn, missing))
         for t in missing:
             self.df[t] = int(found.get(t, 0))
 
@@ -393,14 +392,7 @@ class ThreadIndex:
     def _postings(self, term: str) -> list[int]:
         known = self._db_postings.get(term)
         if known is None:
-            known = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT thread_id FROM thread_terms WHERE term = ?"
-                    " ORDER BY thread_id DESC LIMIT ?",
-                    (term, POSTINGS),
-                )
-            ]
+            known = thread_store.postings(self.conn, term, POSTINGS)
             self._db_postings[term] = known
         fresh = self._new_postings.get(term)
         if not fresh:
@@ -418,22 +410,13 @@ class ThreadIndex:
         missing = [i for i in ids if i not in self.centroids]
         if not missing:
             return
-        marks = ",".join("?" * len(missing))
         stored: dict[int, bytes | str] = {}
-        for r in self.conn.execute(
-            f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
-            f" s.headline_score, s.centroid, s.dated_first, s.dated_last FROM threads t"
-            f" LEFT JOIN thread_state s ON s.thread_id = t.id WHERE t.id IN ({marks})",
-            missing,
-        ):
+        for r in thread_store.thread_rows(self.conn, missing):
             c = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
             c.dated_first, c.dated_last = r[8], r[9]
             self.centroids[r[0]] = c
             stored[r[0]] = r[7] or ""
-        for r in self.conn.execute(
-            f"SELECT thread_id, term, weight FROM thread_terms WHERE thread_id IN ({marks})",
-            missing,
-        ):
+        for r in thread_store.indexed_terms(self.conn, missing):
             c = self.centroids[r[0]]
             c.indexed.add(r[1])
             if not stored.get(r[0]):  # a centroid from before 0022: the index held it all
@@ -552,11 +535,8 @@ class ThreadIndex:
 
     def _create(self, entry: Entry) -> Centroid:
         title = strip_kind_prefix(entry.title)
-        cur = self.conn.execute(
-            "INSERT INTO threads (title, first_at, last_at, size) VALUES (?, ?, ?, 0)",
-            (title, entry.published_at, entry.published_at),
-        )
-        c = Centroid(int(cur.lastrowid or 0), {}, entry.published_at, entry.published_at)
+        thread = thread_store.create_thread(self.conn, title, entry.published_at)
+        c = Centroid(thread, {}, entry.published_at, entry.published_at)
         c.title = title  # as written: `_add` rewrites it only if the headline's differs
         c.dirty = True
         self.centroids[c.id] = c
@@ -602,9 +582,8 @@ class ThreadIndex:
     def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
         """Size and span of the threads a batch placed items in, as increments: the stored row,
         not this process's memory, is the base."""
-        self.conn.executemany(
-            "UPDATE threads SET size = size + ?, first_at = min(first_at, ?),"
-            " last_at = max(last_at, ?) WHERE id = ?",
+        thread_store.add_to_counts(
+            self.conn,
             [(n, first, last, t) for t, (n, first, last) in placed.spans.items() if t not in skip],
         )
 
@@ -618,18 +597,11 @@ class ThreadIndex:
                 entered += [(t, c.id, c.top[t]) for t in top - c.indexed]
                 left += [(t, c.id) for t in c.indexed - top]
                 c.indexed = top
-            self.conn.executemany("DELETE FROM thread_terms WHERE term = ? AND thread_id = ?", left)
-            execute_rows(
-                self.conn, "INSERT OR REPLACE INTO thread_terms (term, thread_id, weight)", entered
-            )
-            self.conn.executemany(
-                "UPDATE threads SET title = ? WHERE id = ?",
-                [(c.title, c.id) for c in dirty if c.retitled],
-            )
-            execute_rows(
+            thread_store.remove_postings(self.conn, left)
+            thread_store.add_postings(self.conn, entered)
+            thread_store.retitle(self.conn, [(c.title, c.id) for c in dirty if c.retitled])
+            thread_store.save_states(
                 self.conn,
-                "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid,"
-                " dated_first, dated_last)",
                 [
                     (
                         c.id,
@@ -641,25 +613,13 @@ class ThreadIndex:
                     )
                     for c in dirty
                 ],
-                "ON CONFLICT (thread_id) DO UPDATE SET headline_entry = excluded.headline_entry,"
-                " headline_score = excluded.headline_score, centroid = excluded.centroid,"
-                " dated_first = excluded.dated_first, dated_last = excluded.dated_last",
             )
             for c in dirty:
                 c.dirty = c.retitled = False
         if self._df_delta:
-            execute_rows(
-                self.conn,
-                "INSERT INTO term_df (term, df)",
-                list(self._df_delta.items()),
-                "ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-            )
+            thread_store.add_document_frequencies(self.conn, list(self._df_delta.items()))
             self._df_delta.clear()
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('analysis.items', ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (str(self.docs),),
-        )
+        thread_store.save_analysed_items(self.conn, self.docs)
         # The table now holds this batch's postings too: fold them into what is cached.
         for term, fresh in self._new_postings.items():
             known = self._db_postings.get(term)
