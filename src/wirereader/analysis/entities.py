@@ -271,7 +271,9 @@ def _is_title_case(line: str) -> bool:
 
 
 # Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
-_Decided = tuple[tuple[_Token, ...], str, str, str]  # a span's tokens, kind, canonical, surface
+# A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
+# name does not: a full name in the entry may still claim it).
+_Decided = tuple[tuple[_Token, ...], str, str, str, bool]
 _FAST: dict[str, _Decided | bool] = {}
 _FAST_LIMIT = 200_000
 _LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
@@ -299,6 +301,8 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
             if known is None and (_is_ordinary(g, tok.lower) or _never_alone(g, tok)):
                 verdict = True
+            elif known is not None and known.weak:
+                known = None  # one word naming a town: the words around it decide
         else:
             known = g.by_key.get(" ".join(t.key for t in tokens))
         if known is not None:
@@ -306,7 +310,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
             verdict = (
                 True
                 if known.kind in (EVENT, TITLE)
-                else (tokens, known.kind, known.canonical, surface)
+                else (tokens, known.kind, known.canonical, surface, not known.weak)
             )
         if len(_FAST) >= _FAST_LIMIT:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
@@ -389,9 +393,9 @@ class _Extractor:
             if verdict is True:
                 continue
             if verdict is not False:
-                tokens, kind, canonical, surface = verdict
+                tokens, kind, canonical, surface, known = verdict
                 where = (base, m.end(), part)
-                items.append(_Span(tokens, kind, canonical, False, True, True, where, surface))
+                items.append(_Span(tokens, kind, canonical, False, known, True, where, surface))
                 continue
             tokens = _tokens(group)
             # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
@@ -435,6 +439,7 @@ class _Extractor:
                 item.initial
                 and len(item.tokens) == 1
                 and item.tokens[0].key not in self.mid_caps
+                and item.tokens[0].key not in self.g.by_key  # a town's name
                 and not _SPEECH_AFTER.match(texts[item.part], item.end)
             ):
                 continue  # one unknown word opening a sentence, never seen mid-sentence
@@ -502,6 +507,15 @@ class _Extractor:
                 and not self._ordinary(tokens[i + 1].lower)
             ):
                 match = None  # "Jordan Peterson", "Paris Hilton": a given name, not the place
+            elif (
+                match is not None
+                and match[1].weak
+                and match[0] == i + 1
+                and (st.tokens or st.person or (i + 1 == n and _SPEECH_AFTER.match(text, run.end)))
+            ):
+                # "Reggie Bush", "President Lincoln", "Jackson said", "Clean Rivers Act": a
+                # name that holds a town's or a region's name, or a person named like one
+                match = None
             if match is not None and not (after_given and match[0] == i + 1):
                 self._flush(st, out)
                 j, known = match
@@ -516,7 +530,13 @@ class _Extractor:
                     st.place_before = len(out) if joins else -1
                     out.append(
                         _Span(
-                            tokens[i:j], known.kind, known.canonical, False, True, True, run.where
+                            tokens[i:j],
+                            known.kind,
+                            known.canonical,
+                            False,
+                            not known.weak,
+                            True,
+                            run.where,
                         )
                     )
                 i = j
@@ -665,8 +685,15 @@ class _Extractor:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
         tok = run.tokens[0]
         surface = tok.surface
+        town = self.g.by_key.get(tok.key)
         if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
+        elif town is not None:
+            # A town's name ("Jackson") is a place unless the words around it make it a person
+            kind, strong = self._context_kind(text, run, True, tok, 1)
+            if kind != PERSON:
+                kind, strong = PLACE, True
+                surface = town.canonical
         elif tok.lower in self.g.given_names:
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
