@@ -42,10 +42,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wirereader.analysis import pipeline, prepare_pool
-from wirereader.analysis.dedup import Fingerprint
-from wirereader.analysis.entities import Mention
+from wirereader.analysis.dedup.reposts import Fingerprint
+from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.pipeline import BATCH, AnalysisReport, analyse_pending
-from wirereader.model import RawEntry
+from wirereader.core.model import RawEntry
 from wirereader.sources.feeds import parse_feed
 from wirereader.store.db import Store
 

@@ -20,10 +20,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from wirereader.articles.extract import extract_article
-from wirereader.articles.fetcher import fetch_articles
-from wirereader.config import Config
-from wirereader.model import RawEntry
+from wirereader.core.config import Config
+from wirereader.core.model import RawEntry
+from wirereader.ingest.articles import fetch_articles
+from wirereader.sources.articles.extract import extract_article
 from wirereader.store.db import Store
 
 WORDS = [

@@ -40,9 +40,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from wirereader.analysis.entities import clear_caches, extract, extract_located  # noqa: E402
-from wirereader.analysis.entity_data import fold_key  # noqa: E402
-from wirereader.ingest import ParseContext, parse_file  # noqa: E402
+from wirereader.analysis.entities.extract import clear_caches, extract, extract_located  # noqa: E402
+from wirereader.analysis.entities.gazetteer import fold_key  # noqa: E402
+from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
 
 GOLD_KIND = {
     "HUMAN_PART_PER": "person",

@@ -39,11 +39,12 @@ from xml.sax.saxutils import escape
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from wirereader import parse_pool  # noqa: E402
-from wirereader.config import Config  # noqa: E402
-from wirereader.refresh import refresh, run_analysis  # noqa: E402
+from wirereader.core.config import Config  # noqa: E402
+from wirereader.ingest import parse_pool  # noqa: E402
+from wirereader.ingest.analyse import run_analysis  # noqa: E402
+from wirereader.ingest.refresh import refresh  # noqa: E402
+from wirereader.ingest.subscriptions import subscribe  # noqa: E402
 from wirereader.store.db import Store  # noqa: E402
-from wirereader.subscriptions import subscribe  # noqa: E402
 
 _WORD_TEXT = (
     "council harbour minister storm river bridge election vote court ruling market shares "

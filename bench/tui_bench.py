@@ -137,7 +137,7 @@ def cache_path(n: int) -> Path:
 
 
 def build_cache(n: int) -> Path:
-    from wirereader.model import Kind, RawEntry
+    from wirereader.core.model import Kind, RawEntry
     from wirereader.store.db import Store
 
     path = cache_path(n)
@@ -329,7 +329,7 @@ def first_paint(
 async def _keystrokes(db: Path, text: str) -> dict:
     """Per keystroke: from the key entering the app to the first frame written after the
     timeline took the new view (the frame that shows it)."""
-    from wirereader.config import Config
+    from wirereader.core.config import Config
     from wirereader.store.db import Store
     from wirereader.tui.app import WireReader
     from wirereader.tui.widgets.timeline import Timeline

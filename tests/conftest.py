@@ -11,13 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import SHARED
 from wirereader.store.db import Store
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("WIREREADER_SHARED", REPO.parent / "shared"))
-SEEDS = REPO / "src" / "wirereader" / "data"
-LIVEBLOG_SEED = SEEDS / "002_ecee820a5713ae14.txt"
-ARTICLE_SEED = SEEDS / "000_6456d62e45da5321.txt"
 
 
 @pytest.fixture(scope="session")

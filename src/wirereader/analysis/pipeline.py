@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from wirereader.analysis.dedup import Deduplicator, Entry, PrintCache
-from wirereader.analysis.entity_store import EntryText, record_entities
+from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
+from wirereader.analysis.entities.record import EntryText, record_entities
 from wirereader.analysis.prepare_pool import MIN_ENTRIES, Prepared, PreparePool
-from wirereader.analysis.threads import ThreadIndex
+from wirereader.analysis.threads.index import ThreadIndex
 from wirereader.store.bulk import select_in
 from wirereader.store.db import Store
 

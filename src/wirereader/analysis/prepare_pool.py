@@ -16,7 +16,7 @@ its time, depending on how busy the machine was).
 
 The worker comes from a forkserver (spawn where there is none), never a plain fork: analysis
 runs after a refresh that used fetch threads, and a TUI worker thread may call it. It ends with
-this process (`worker_guard.exit_with`). Any failure of the pool means: prepare in-process.
+this process (`core.workers.exit_with`). Any failure of the pool means: prepare in-process.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from wirereader.analysis.dedup import Fingerprint, fingerprint
-from wirereader.analysis.entities import Mention
-from wirereader.worker_guard import exit_with, worker_context
+from wirereader.analysis.dedup.reposts import Fingerprint, fingerprint
+from wirereader.analysis.entities.extract import Mention
+from wirereader.core.workers import exit_with, worker_context
 
 # Starting a worker (and loading its gazetteer) costs a few tenths of a second: only worth it
 # when several batches are pending.
@@ -91,8 +91,8 @@ def prepare(rows: list[TextRow]) -> Prepared:
 
 
 def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
-    from wirereader.analysis.entity_store import text_mentions
-    from wirereader.analysis.term_weights import text_weights
+    from wirereader.analysis.entities.record import text_mentions
+    from wirereader.analysis.threads.term_weights import text_weights
 
     prints: dict[int, Fingerprint] = {}
     mentions: dict[int, tuple[str, list[Mention]]] = {}
@@ -109,7 +109,7 @@ def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
 
 def _start_worker(parent: int) -> None:
     exit_with(parent)  # a killed analysis must not leave its worker behind
-    from wirereader.analysis.entity_data import gazetteer
+    from wirereader.analysis.entities.gazetteer import gazetteer
 
     gazetteer()  # loaded while the first batch is analysed in-process
 

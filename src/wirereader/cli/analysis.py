@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wirereader import querylang
 from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
-from wirereader.query import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
+from wirereader.query import language as querylang
+from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
 
 MAX_THREAD_ENTITIES = 10
@@ -320,7 +320,7 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
 
 def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
     """The full article as the body when the cache has one, and what is known about it."""
-    from wirereader.articles.state import article_state
+    from wirereader.store.articles import article_state
 
     shown = article_state(store, item["id"])
     if shown is not None:

@@ -11,9 +11,9 @@ from datetime import date, timezone
 from pathlib import Path
 
 from wirereader.cli.common import UserError, load_args_config, open_store
-from wirereader.config import Config
+from wirereader.core.config import Config
+from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.store.db import Store
-from wirereader.timezones import ZoneError, resolve_zone
 
 # The bundled samples: a live-blog capture and an article, both from April 28, 2025. The article
 # carries no date of its own, so the demo gives it that day instead of the file's mtime.
@@ -53,7 +53,7 @@ def sample_paths() -> list[tuple[Path, str]]:
 
 def load_samples(store: Store, *, analysed: bool = True) -> int:
     """Import the bundled samples (idempotent: a second import changes nothing)."""
-    from wirereader.ingest import import_file
+    from wirereader.ingest.files import import_file
 
     count = 0
     for path, source in sample_paths():

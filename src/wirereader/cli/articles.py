@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
-from wirereader.config import Config
+from wirereader.core.config import Config
 from wirereader.store.db import Store
 
 
@@ -41,7 +41,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
             return _print_status(store, args.json)
         source_ids = _source_ids(store, args.sources) if args.sources else None
         if args.again:
-            from wirereader.articles.state import request_refetch
+            from wirereader.store.articles import request_refetch
 
             if request_refetch(store, args.again) < len(set(args.again)):
                 warn("some of these ids have no web page to fetch (or no such entry)")
@@ -61,7 +61,7 @@ def run_articles(
     The `fetch --articles` command calls this after the feed refresh; with `fetch --json` it
     sends the summary line to stderr (`summary_to`) so stdout stays one JSON document.
     """
-    from wirereader.articles.fetcher import fetch_articles
+    from wirereader.ingest.articles import fetch_articles
 
     show_bar = sys.stderr.isatty() and not as_json
     if show_bar:

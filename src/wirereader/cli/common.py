@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wirereader.config import Config, ConfigError, load_config
-from wirereader.paths import default_config_path, default_db_path
+from wirereader.core.config import Config, ConfigError, load_config
+from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError
 

@@ -22,22 +22,16 @@ from rich.table import Table
 from rich.text import Text
 
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
-from wirereader.config import Config, parse_duration
-from wirereader.refresh import (
+from wirereader.core.config import Config, parse_duration
+from wirereader.ingest.analyse import run_analysis
+from wirereader.ingest.refresh import (
     FeedResult,
-    ParseFailure,
     RefreshReport,
-    decode_html,
-    looks_like_html_page,
-    parse_document,
     process_feed,
     refresh,
-    run_analysis,
 )
-from wirereader.refresh import Progress as RefreshProgress
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
-from wirereader.store.db import Store
-from wirereader.subscriptions import (
+from wirereader.ingest.refresh import Progress as RefreshProgress
+from wirereader.ingest.subscriptions import (
     Feed,
     SubscriptionError,
     find_feeds,
@@ -46,6 +40,14 @@ from wirereader.subscriptions import (
     remove,
     subscribe,
 )
+from wirereader.sources.dispatch import (
+    ParseFailure,
+    decode_html,
+    looks_like_html_page,
+    parse_document,
+)
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
+from wirereader.store.db import Store
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -245,7 +247,7 @@ def _import_opml(
 def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
-        from wirereader.subscriptions import sync_config
+        from wirereader.ingest.subscriptions import sync_config
 
         for problem in sync_config(store, cfg):
             warn(problem)
@@ -488,7 +490,7 @@ def export_opml(args: argparse.Namespace) -> int:
 
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
-        from wirereader.subscriptions import sync_config
+        from wirereader.ingest.subscriptions import sync_config
 
         sync_config(store, cfg)
         feeds = list_feeds(store)

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wirereader import querylang
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
-from wirereader.ingest import ImportFailure, import_file
-from wirereader.query import EntryRow, Query
-from wirereader.timezones import ZoneError, resolve_zone
+from wirereader.core.timezones import ZoneError, resolve_zone
+from wirereader.ingest.files import ImportFailure, import_file
+from wirereader.query import language as querylang
+from wirereader.query.timeline import EntryRow, Query
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -36,14 +36,14 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from wirereader.model import Link, ParsedDocument, RawEntry
+from wirereader.core.model import Link, ParsedDocument, RawEntry
+from wirereader.core.text import clean_line
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.textcapture import kind_of
 from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
-from wirereader.text import clean_line
 
 if TYPE_CHECKING:
-    from wirereader.ingest import ParseContext
+    from wirereader.sources.context import ParseContext
 
 MAX_DERIVED_TITLE = 100
 

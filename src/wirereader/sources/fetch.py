@@ -50,7 +50,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from wirereader import __version__
 
 if TYPE_CHECKING:
-    from wirereader.config import Config
+    from wirereader.core.config import Config
 
 # No home page is published yet, so none is claimed: a name, a version and what we are.
 DEFAULT_USER_AGENT = f"wirereader/{__version__} (terminal news reader; feed fetcher)"

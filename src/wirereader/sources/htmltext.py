@@ -18,8 +18,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from wirereader.model import Link
-from wirereader.text import clean_text
+from wirereader.core.model import Link
+from wirereader.core.text import clean_text
 
 MAX_HTML_CHARS = 2_000_000  # a body longer than this is cut: no news item is that long
 MAX_LINKS = 200

@@ -6,11 +6,11 @@ import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from wirereader.model import Kind, ParsedDocument, RawEntry
-from wirereader.text import clean_line, clean_text
+from wirereader.core.model import Kind, ParsedDocument, RawEntry
+from wirereader.core.text import clean_line, clean_text
 
 if TYPE_CHECKING:
-    from wirereader.ingest import ParseContext
+    from wirereader.sources.context import ParseContext
 
 _KINDS = {k.value for k in Kind}
 

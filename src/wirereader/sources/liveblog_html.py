@@ -32,10 +32,10 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from wirereader.model import Link, ParsedDocument, RawEntry
+from wirereader.core.model import Link, ParsedDocument, RawEntry
+from wirereader.core.text import clean_line, normalise_for_match
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.textcapture import kind_of
-from wirereader.text import clean_line, normalise_for_match
 
 MAX_PAGE_CHARS = 16 * 1024 * 1024
 MAX_JSON_LD_CHARS = 8 * 1024 * 1024

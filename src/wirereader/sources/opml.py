@@ -14,12 +14,12 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from wirereader.core.text import clean_line
 from wirereader.sources.xmlsafe import XmlRefused, safe_xml_text
-from wirereader.text import clean_line
 
 if TYPE_CHECKING:
-    from wirereader.ingest import ParseContext
-    from wirereader.model import ParsedDocument
+    from wirereader.core.model import ParsedDocument
+    from wirereader.sources.context import ParseContext
 
 MAX_OUTLINES = 100_000
 MAX_DEPTH = 64
@@ -143,7 +143,7 @@ def _escape(text: str) -> str:
 
 def refuse_as_entries(text: str, ctx: ParseContext) -> ParsedDocument:
     """`wirereader import list.opml`: an OPML file holds subscriptions, not entries."""
-    from wirereader.ingest import ImportFailure
+    from wirereader.sources.context import ImportFailure
 
     try:
         count = len(parse_opml(text))

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from wirereader.model import Kind, Link, ParsedDocument, Quote, RawEntry
-from wirereader.text import clean_line, clean_text, normalise_for_match
+from wirereader.core.model import Kind, Link, ParsedDocument, Quote, RawEntry
+from wirereader.core.text import clean_line, clean_text, normalise_for_match
 
 if TYPE_CHECKING:
-    from wirereader.ingest import ParseContext
+    from wirereader.sources.context import ParseContext
 
 TIME_LINE = re.compile(r"^(\d{1,2}):(\d{2}) , ?(.*)$")
 EMBED_SIGNATURE = re.compile(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from html.entities import name2codepoint
 
-from wirereader.text import strip_controls
+from wirereader.core.text import strip_controls
 
 MAX_ENTITY_VALUE = 1024  # a plain internal entity longer than this is not a convenience
 MAX_ENTITY_GROWTH = 1_000_000  # characters entity expansion may add to a document

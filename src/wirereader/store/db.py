@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from wirereader.model import RawEntry
+from wirereader.core.model import RawEntry
 from wirereader.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly

@@ -1,8 +1,9 @@
 """The wirereader app: entities & topics, threads, timeline and reader over the local cache.
 
 The app only composes panes and routes messages; what to show comes from the query layer
-(`Query`), reading state from `wirereader.reading`, pane counts from `tui.panes` in a worker thread
-with its own connection. Outside text is only ever rendered as `Text`, never as markup.
+(`Query`), reading state from `wirereader.store.reading`, pane counts from `query.panes` in a
+worker thread with its own connection.
+Outside text is only ever rendered as `Text`, never as markup.
 """
 
 from __future__ import annotations
@@ -30,14 +31,15 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from wirereader import reading
-from wirereader.config import Config
-from wirereader.query import EntryRow, Query
+from wirereader.core.config import Config
+from wirereader.query.detail import all_links, load_detail
+from wirereader.query.filters import FilterState
+from wirereader.query.panes import PaneData, gather
+from wirereader.query.reading import mark_all_read, next_unread
+from wirereader.query.timeline import EntryRow, Query
+from wirereader.store import reading
 from wirereader.store.db import Store
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
-from wirereader.tui.detail import all_links, load_detail
-from wirereader.tui.filters import FilterState
-from wirereader.tui.panes import PaneData, gather
 from wirereader.tui.widgets.entities import EntityList
 from wirereader.tui.widgets.filterbar import FilterBar, FilterInput
 from wirereader.tui.widgets.reader import Reader
@@ -47,7 +49,7 @@ from wirereader.tui.widgets.timeline import Timeline
 from wirereader.tui.widgets.topics import TopicList
 
 LAST_REFRESH_KEY = "reader.last_refresh"
-ARTICLES_MODULE = "wirereader.articles.state"
+ARTICLES_MODULE = "wirereader.store.articles"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
 WATCH_SECONDS = 2.0  # how often the cache is checked for another process's writes
 COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
@@ -499,7 +501,7 @@ class WireReader(App[None]):
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        changed = reading.mark_all_read(self.store, self.filter)
+        changed = mark_all_read(self.store, self.filter)
         self.timeline.mark_rows(None, read=True)
         self._after_state_change()
         self.notify(f"{changed} entries marked read")
@@ -507,7 +509,7 @@ class WireReader(App[None]):
     def action_next_unread(self) -> None:
         row = self.timeline.current
         after = (row.published_at, row.id) if row is not None else None
-        target = reading.next_unread(self.store, self.filter, after)
+        target = next_unread(self.store, self.filter, after)
         if target is None:
             self.notify("no unread items in this view", timeout=2)
             return
@@ -613,7 +615,7 @@ class WireReader(App[None]):
         errors: list[str] = []
         new_rows: list[tuple[int, int | None]] = []
         try:
-            from wirereader.refresh import refresh
+            from wirereader.ingest.refresh import refresh
 
             # Its own connection: the refresh writes from this thread while the UI reads.
             with Store(self.store.path) as store:
@@ -668,7 +670,7 @@ class WireReader(App[None]):
         """After the feeds, the full text of their teaser items, in the background: never holds
         up the refresh or a key; failures wait in the cache for their retry time."""
         try:
-            from wirereader.articles.fetcher import fetch_articles, subscribed_sources
+            from wirereader.ingest.articles import fetch_articles, subscribed_sources
 
             with Store(self.store.path) as store:
                 sources = subscribed_sources(store)

@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from wirereader.query import EntityRef
-from wirereader.tui.panes import EntityCount
+from wirereader.query.panes import EntityCount
+from wirereader.query.timeline import EntityRef
 from wirereader.tui.widgets.timeline import one_line
 
 GROUPS = (("person", "People"), ("place", "Places"), ("org", "Organisations"))

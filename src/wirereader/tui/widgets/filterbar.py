@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from wirereader.tui.filters import Chip
+from wirereader.query.filters import Chip
 
 
 def chips_text(chips: list[Chip], problems: list[str]) -> Text:

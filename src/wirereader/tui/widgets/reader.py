@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wirereader.tui.detail import Detail, all_links
+from wirereader.query.detail import Detail, all_links
 
 HEADING = "bold"
 MUTED = "dim"

@@ -26,8 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from wirereader.query import EntryRow, Query
-from wirereader.text import strip_controls
+from wirereader.core.text import strip_controls
+from wirereader.query.timeline import EntryRow, Query
 
 PAGE = 100
 MAX_PAGES = 40

@@ -1,0 +1,1 @@
+"""Reposts into items: same text, containment, MinHash near-duplicates across sources."""

@@ -1,0 +1,303 @@
+"""Deduplication: reposts, updated copies and near-duplicates become one item.
+
+Layers (the first is the store's: same source and stable id -> same entry, a new version when
+the text changed):
+1. the same normalised text (case, punctuation and spacing ignored; a "Watch:" style prefix on a
+   title ignored) -> one item;
+2. one text containing the other, as when a live blog reposts an entry with an extra paragraph:
+   most 3-word shingles of the shorter text are in the longer one -> one item;
+3. near-duplicates across sources: shingle Jaccard >= 0.8, found through MinHash LSH bands.
+Matching is on text only, never on guids, so two sources that happen to share a guid stay apart.
+
+An item's canonical entry is its earliest (published_at, id); every other entry of the item has
+`repost_of` pointing straight at it (never a chain), so "mark the item read" is one UPDATE.
+Lookup keys live in `dedup_keys`; the cost of one entry is a few index probes, whatever the size
+of the cache.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
+
+from wirereader.analysis.dedup import lsh
+from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
+from wirereader.store.bulk import execute_rows, select_in
+
+MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: title + body exact
+MIN_PARAGRAPH_WORDS = 12  # shorter paragraphs ("More to follow.") are too common to be keys
+NEAR_DUPLICATE = 0.8  # shingle Jaccard
+CONTAINED = 0.9  # share of the shorter text's shingles found in the longer one
+MIN_BAND_HITS = 2
+MAX_WORDS = 5_000
+MAX_CANDIDATES = 16  # newest first; bounds the work for boilerplate shared by many entries
+
+# Key types, mixed into every key so an exact-text key never meets a band key.
+_EXACT_BODY, _PARAGRAPH, _BAND, _EXACT_TITLE = 1, 2, 3, 4
+
+
+@dataclass
+class Entry:
+    """What dedup and threads need of an entry."""
+
+    id: int
+    source_id: int
+    title: str
+    body: str
+    published_at: int
+    repost_of: int | None = None
+    thread_id: int | None = None
+    kind: str = "post"
+    analysed: bool = False  # analysed before: its text changed since
+    dated: bool = True  # its time is the source's own, not a guess
+    # The TF weights of its title's and body's terms for threads, when a worker prepared them
+    # from this text.
+    weights: dict[str, float] | None = None
+
+
+@dataclass
+class Fingerprint:
+    """The comparable form of one entry's text."""
+
+    keys: list[int]  # every lookup key: exact text, paragraphs, bands
+    exact: int
+    size: int  # words in the body (the words themselves are not kept: prints cross processes)
+    # None: left out to cross processes cheaply (most prints are never compared); recomputed
+    # from the body with `body_shingles` when needed.
+    shingles: set[int] | None = field(default_factory=set)
+    bands: frozenset[int] = frozenset()  # the LSH band keys among `keys`
+
+    @property
+    def long(self) -> bool:
+        return self.size >= MIN_BODY_WORDS
+
+    def without_shingles(self) -> Fingerprint:
+        return Fingerprint(self.keys, self.exact, self.size, None, self.bands)
+
+
+def _paragraph_words(body: str) -> list[list[str]]:
+    # Beyond MAX_WORDS a text is compared on its start: a hostile 60 MB body costs no more.
+    return [words(p) for p in body[: MAX_WORDS * 12].split("\n\n")]
+
+
+def body_shingles(body: str) -> set[int]:
+    """The shingles `fingerprint` computes for a body."""
+    return shingles([w for para in _paragraph_words(body) for w in para])
+
+
+def fingerprint(title: str, body: str) -> Fingerprint:
+    paragraphs = _paragraph_words(body)
+    tokens = [w for para in paragraphs for w in para]
+    if len(tokens) < MIN_BODY_WORDS:
+        # A video, a picture gallery or a one-line post: only the same title and body match.
+        text = normalised(strip_kind_prefix(title)) + "\n" + " ".join(tokens)
+        exact = text_key(_EXACT_TITLE, text)
+        return Fingerprint([exact] if text.strip() else [], exact, len(tokens))
+    exact = text_key(_EXACT_BODY, " ".join(tokens))
+    keys = {exact}
+    for para in paragraphs:
+        if len(para) >= MIN_PARAGRAPH_WORDS:
+            keys.add(text_key(_PARAGRAPH, " ".join(para)))
+    sh = shingles(tokens)
+    bands = frozenset(lsh.band_keys(lsh.signature(sh), _BAND))
+    keys.update(bands)
+    return Fingerprint(sorted(keys), exact, len(tokens), sh, bands)
+
+
+def same_item(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two texts are one item: equal, one containing the other, or near-duplicates."""
+    if a.exact == b.exact:
+        return True
+    if not (a.long and b.long):
+        return False
+    assert a.shingles is not None and b.shingles is not None  # filled by the caller
+    common = len(a.shingles & b.shingles)
+    if not common:
+        return False
+    smaller = min(len(a.shingles), len(b.shingles))
+    union = len(a.shingles) + len(b.shingles) - common
+    return common / union >= NEAR_DUPLICATE or common / smaller >= CONTAINED
+
+
+@dataclass
+class DedupOutcome:
+    canonical: dict[int, int] = field(default_factory=dict)  # entry id -> its item's entry id
+    merged: int = 0  # entries that joined an existing item
+    moved_threads: set[int] = field(default_factory=set)  # threads whose items changed
+
+
+class PrintCache:
+    """Fingerprints of recent batches, kept for one analysis run: a repost's original is often
+    in the batch before, and fingerprinting it again from the cache costs more than reading it.
+    A print is reused only for the very text (title and body) it was made from."""
+
+    LIMIT = 20_000  # entries; then it starts afresh
+
+    def __init__(self) -> None:
+        self.prints: dict[int, tuple[str, str, Fingerprint]] = {}
+
+    def get(self, entry_id: int, title: str, body: str) -> Fingerprint | None:
+        kept = self.prints.get(entry_id)
+        if kept is None or kept[0] != title or kept[1] != body:
+            return None
+        return kept[2]
+
+    def put(self, entry_id: int, title: str, body: str, fp: Fingerprint) -> None:
+        if len(self.prints) >= self.LIMIT:
+            self.prints.clear()
+        self.prints[entry_id] = (title, body, fp)
+
+
+class Deduplicator:
+    """Assigns entries to items inside the caller's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, cache: PrintCache | None = None) -> None:
+        self.conn = conn
+        self.cache = cache if cache is not None else PrintCache()
+        self._prints: dict[int, Fingerprint] = {}
+        self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
+
+    def run(
+        self, entries: list[Entry], ready: dict[int, Fingerprint] | None = None
+    ) -> DedupOutcome:
+        """Place `entries`; `ready` holds fingerprints already computed (by a worker process)
+        for some of them, from the same text."""
+        out = DedupOutcome()
+        ordered = sorted(entries, key=lambda e: (e.published_at, e.id))
+        ready = ready or {}
+        prints = {e.id: ready.get(e.id) or fingerprint(e.title, e.body) for e in ordered}
+        self._bodies.update((e.id, e.body) for e in ordered)
+        self._prints.update(prints)
+        for e in ordered:
+            self.cache.put(e.id, e.title, e.body, prints[e.id])
+        # Every key of the batch is looked up at once; keys of entries placed earlier in the
+        # batch are matched in memory.
+        holders = self._holders({k for fp in prints.values() for k in fp.keys})
+        stored: list[tuple[int, int]] = []
+        for entry in ordered:
+            eid = entry.id
+            fp = prints[eid]
+            bands = fp.bands
+            strong: set[int] = set()  # share the exact text or a paragraph
+            band_holders: list[list[int]] = []  # the holders of each band it shares
+            for k in fp.keys:
+                found = holders.get(k)
+                if found is None:
+                    holders[k] = [eid]
+                    stored.append((k, eid))
+                    continue
+                if k in bands:
+                    band_holders.append(found)
+                else:
+                    strong.update(found)
+                # A key held by MAX_CANDIDATES entries (boilerplate, a very common band) says
+                # little more with each new holder: stop storing it, so lookups stay bounded.
+                if len(found) < MAX_CANDIDATES:
+                    found.append(eid)  # counted below as its own hit: discarded with itself
+                    stored.append((k, eid))
+            # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
+            # bands almost never below 0.5, and almost always above 0.8. Only those candidates
+            # are worth reading and comparing.
+            candidates = strong
+            if len(band_holders) >= MIN_BAND_HITS:
+                band_hits = Counter(chain.from_iterable(band_holders))
+                candidates |= {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
+            candidates.discard(eid)
+            if candidates:
+                matches = self._matches(entry.id, fp, candidates)
+                if matches:
+                    self._join(entry, matches, out)
+            out.canonical[entry.id] = entry.repost_of or entry.id
+        # In key order: the inserts walk the index once instead of hopping over a large cache.
+        stored.sort(key=itemgetter(0))
+        execute_rows(self.conn, "INSERT OR IGNORE INTO dedup_keys (key, entry_id)", stored)
+        return out
+
+    def _holders(self, keys: set[int]) -> dict[int, list[int]]:
+        """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
+        holders: dict[int, list[int]] = {}
+        # In key order: each chunk then probes one stretch of the index, not pages all over it.
+        found = select_in(self.conn, "key, entry_id", "dedup_keys", "key", sorted(keys))
+        for key, entry_id in found:
+            holders.setdefault(key, []).append(entry_id)
+        for key, ids in holders.items():
+            if len(ids) > MAX_CANDIDATES:
+                holders[key] = sorted(ids, reverse=True)[:MAX_CANDIDATES]
+        return holders
+
+    def _matches(self, entry_id: int, fp: Fingerprint, candidates: set[int]) -> list[int]:
+        ids = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
+        missing = [i for i in ids if i not in self._prints]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for r in self.conn.execute(
+                f"SELECT id, title, body FROM entries WHERE id IN ({marks})", missing
+            ):
+                self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or fingerprint(r[1], r[2])
+                self._bodies[r[0]] = r[2]
+        found = []
+        for i in ids:
+            other = self._prints.get(i)
+            if other is None:
+                continue
+            if other.exact != fp.exact and fp.long and other.long:
+                self._fill(entry_id, fp)
+                self._fill(i, other)
+            if same_item(fp, other):
+                found.append(i)
+        return found
+
+    def _fill(self, entry_id: int, fp: Fingerprint) -> None:
+        if fp.shingles is None:
+            fp.shingles = body_shingles(self._bodies[entry_id])
+
+    def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
+        marks = ",".join("?" * len(matches))
+        roots = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT coalesce(repost_of, id) FROM entries WHERE id IN ({marks})", matches
+            )
+        }
+        if entry.repost_of is not None:
+            roots.add(entry.repost_of)
+        roots.discard(entry.id)
+        if not roots:
+            return
+        members = [entry.id, *roots]
+        marks = ",".join("?" * len(members))
+        rows = self.conn.execute(
+            f"SELECT id, published_at, thread_id FROM entries WHERE id IN ({marks})", members
+        ).fetchall()
+        times = {r[0]: (r[1], r[0]) for r in rows}
+        times[entry.id] = (entry.published_at, entry.id)  # not written yet if new
+        root = min(times, key=lambda i: times[i])
+        # The thread of the earliest item that has one carries the merged item.
+        threads = {r[0]: r[2] for r in rows if r[2] is not None}
+        thread = next((threads[i] for i in sorted(threads, key=lambda i: times[i])), None)
+        old_roots = [r for r in members if r != root]
+        marks = ",".join("?" * len(old_roots))
+        self.conn.execute(
+            f"UPDATE entries SET repost_of = ? WHERE (repost_of IN ({marks}) OR id IN ({marks}))"
+            f" AND id != ?",
+            [root, *old_roots, *old_roots, root],
+        )
+        # An older root is an item already (its repost_of is NULL), and keeps its thread when it
+        # has one: then its row needs no write.
+        if root == entry.id or (thread is not None and threads.get(root) != thread):
+            self.conn.execute(
+                "UPDATE entries SET repost_of = NULL, thread_id = coalesce(?, thread_id)"
+                " WHERE id = ?",
+                (thread, root),
+            )
+        out.moved_threads.update(t for t in threads.values() if t is not None)
+        entry.repost_of = None if root == entry.id else root
+        entry.thread_id = thread if thread is not None else entry.thread_id
+        if thread is not None:
+            self.conn.execute(
+                "UPDATE entries SET thread_id = ? WHERE repost_of = ?", (thread, root)
+            )
+        out.merged += 1

@@ -1,0 +1,1 @@
+"""People, places, organisations: extraction, gazetteers, alias resolution, recording."""

@@ -1,0 +1,264 @@
+"""Entities of entries into the cache: entities, entity_aliases, entry_entities (0020_analysis.sql).
+
+`record_entities` is incremental and idempotent: an entry whose text was already extracted is
+skipped, one whose text changed has its mentions replaced (counts follow), and only the state a
+batch needs (name keys, the scopes of its entries) is read, so the cost of a batch does not grow
+with the cache. Short forms ("Mr Kim") resolve within the entry's thread and source only, through
+`entity_scoped_keys` (0025_entities.sql).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from wirereader.analysis.entities.extract import Mention, extract
+from wirereader.analysis.entities.gazetteer import fold_key, gazetteer, is_acronym
+from wirereader.analysis.entities.resolver import EntityResolver
+from wirereader.store.bulk import execute_rows, select_in
+
+EntryText = tuple[int, int, "int | None", str, str, str]  # id, source, thread, title, body, author
+_CHUNK = 500
+
+
+@dataclass
+class EntityReport:
+    entries: int = 0  # entries extracted (new or changed)
+    skipped: int = 0  # entries whose text was extracted before
+    mentions: int = 0
+    new_entities: int = 0
+    # The entities (ids) of each entry extracted, as now stored in entry_entities.
+    per_entry: dict[int, list[int]] = field(default_factory=dict)
+
+
+def record_entities(
+    conn: sqlite3.Connection,
+    entries: Sequence[int] | Sequence[EntryText],
+    *,
+    extracted: dict[int, tuple[str, list[Mention]]] | None = None,
+) -> EntityReport:
+    """Extract, resolve and store the entities of `entries` (ids, or rows as in `EntryText`).
+
+    `extracted` holds mentions already extracted (by a worker process), each with the
+    `text_hash` of the text it came from: used only when that is still the entry's text."""
+    rows = _load(conn, entries)
+    report = EntityReport()
+    hashes = {row[0]: _text_hash(row) for row in rows}
+    done = dict(select_in(conn, "entry_id, text_hash", "entity_extracted", "entry_id", hashes))
+    todo = [row for row in rows if done.get(row[0]) != hashes[row[0]]]
+    report.skipped = len(rows) - len(todo)
+    if not todo:
+        return report
+
+    ready = extracted or {}
+    batch = [(_mentions_of(r, hashes[r[0]], ready), _scopes(r)) for r in todo]
+    resolver = _StoredResolver(conn)
+    resolver.preload(batch)
+    resolved = resolver.resolve_batch(batch)
+    ids = resolver.entity_ids(resolved, report)
+    resolver.save_scopes()
+
+    per_entry: list[tuple[int, dict[int, int]]] = []
+    aliases: set[tuple[str, int]] = set()
+    for row, mentions in zip(todo, resolved, strict=True):
+        counts: dict[int, int] = {}
+        for m in mentions:
+            entity = ids[(m.kind, fold_key(m.canonical))]
+            counts[entity] = counts.get(entity, 0) + 1
+            if m.surface != m.canonical:  # the name itself is found by entities.name
+                aliases.add((m.surface, entity))
+        per_entry.append((row[0], counts))
+        report.per_entry[row[0]] = list(counts)
+        report.mentions += len(mentions)
+    _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
+    execute_rows(conn, "INSERT OR IGNORE INTO entity_aliases (alias, entity_id)", sorted(aliases))
+    execute_rows(
+        conn,
+        "INSERT INTO entity_extracted (entry_id, text_hash)",
+        [(row[0], hashes[row[0]]) for row in todo],
+        "ON CONFLICT (entry_id) DO UPDATE SET text_hash = excluded.text_hash",
+    )
+    report.entries = len(todo)
+    return report
+
+
+def _mentions_of(
+    row: EntryText, text_hash: str, ready: dict[int, tuple[str, list[Mention]]]
+) -> list[Mention]:
+    found = ready.get(row[0])
+    if found is not None and found[0] == text_hash:
+        return found[1]
+    return extract(row[3], row[4], authors=(row[5],))
+
+
+def text_mentions(title: str, body: str, author: str) -> tuple[str, list[Mention]]:
+    """The text hash and mentions of one entry's text, as `record_entities` would extract them
+    (run in a worker process ahead of the batch)."""
+    return _text_hash((0, 0, None, title, body, author)), extract(title, body, authors=(author,))
+
+
+def _load(
+    conn: sqlite3.Connection, entries: Sequence[int] | Sequence[EntryText]
+) -> list[EntryText]:
+    if not entries:
+        return []
+    if not isinstance(entries[0], int):
+        return [cast(EntryText, tuple(cast(Sequence[object], e))) for e in entries]
+    ids = [cast(int, e) for e in entries]
+    cols = "id, source_id, thread_id, title, body, author"
+    return [cast(EntryText, tuple(r)) for r in select_in(conn, cols, "entries", "id", ids)]
+
+
+def _text_hash(row: EntryText) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for part in (row[3], row[4], row[5]):
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _scopes(row: EntryText) -> tuple[str, ...]:
+    """Where a short form of this entry may be explained: its thread, then its source."""
+    thread, source = row[2], row[1]
+    return (f"t:{thread}", f"s:{source}") if thread is not None else (f"s:{source}",)
+
+
+class _StoredResolver(EntityResolver):
+    """An `EntityResolver` whose state for one batch is read from and written to the cache."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__()
+        self.conn = conn
+        self.ids: dict[tuple[str, str], int] = {}  # (kind, key) -> entity id
+        self.loaded_scoped: dict[tuple[str, str], str | None] = {}
+
+    def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
+        keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
+        found = select_in(
+            self.conn,
+            "k.kind, k.key, k.entity_id, e.name",
+            "entity_keys k JOIN entities e ON e.id = k.entity_id",
+            "k.key",
+            keys,
+        )
+        for kind, key, entity, name in found:
+            self.names[(kind, key)] = name
+            self.ids[(kind, key)] = entity
+        # Only the (scope, short form) pairs this batch can use or claim: a source's whole past
+        # is never read, so a batch costs the same in a large cache.
+        pairs: set[tuple[str, str]] = set()
+        for mentions, scopes in batch:
+            shorts: set[str] = set()
+            for m in mentions:
+                if m.short:
+                    shorts.add(fold_key(m.canonical))
+                elif m.kind == "person" and " " in m.canonical:
+                    shorts |= self.short_keys(m.canonical)
+            pairs.update((scope, key) for scope in scopes for key in shorts)
+        ordered = sorted(pairs)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            values = ",".join("(?, ?)" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT s.scope, s.key, e.name FROM (VALUES {values}) v"
+                " JOIN entity_scoped_keys s ON s.scope = v.column1 AND s.key = v.column2"
+                " LEFT JOIN entities e ON e.id = s.entity_id",
+                [v for pair in chunk for v in pair],
+            )
+            for scope, key, name in rows:
+                self.scoped[(scope, key)] = name
+        self.loaded_scoped = dict(self.scoped)
+
+    def entity_ids(
+        self, resolved: Sequence[Sequence[Mention]], report: EntityReport
+    ) -> dict[tuple[str, str], int]:
+        """Entity ids for every resolved mention, creating the entities seen for the first time."""
+        g = gazetteer()
+        for mentions in resolved:
+            for m in mentions:
+                slot = (m.kind, fold_key(m.canonical))
+                if slot in self.ids:
+                    continue
+                entity = self._entity(m.canonical, m.kind)
+                self.ids[slot] = entity
+                known = g.aliases.get((m.canonical, m.kind), ())
+                # The gazetteer's spellings fold to keys too, so a filter finds the entity by
+                # any of them ('person:Zelenskyi').
+                keys = {slot[1]} | {fold_key(a) for a in known if not is_acronym(a)}
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id) VALUES (?, ?, ?)",
+                    [(m.kind, key, entity) for key in sorted(keys) if key],
+                )
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)",
+                    [(alias, entity) for alias in known],
+                )
+                report.new_entities += 1
+        return self.ids
+
+    def _entity(self, name: str, kind: str) -> int:
+        row = self.conn.execute(
+            "INSERT INTO entities (name, kind) VALUES (?, ?)"
+            " ON CONFLICT (name, kind) DO UPDATE SET name = excluded.name RETURNING id",
+            (name, kind),
+        ).fetchone()
+        return int(row[0])
+
+    def save_scopes(self) -> None:
+        changed = [
+            (scope, key, name)
+            for (scope, key), name in self.scoped.items()
+            if self.loaded_scoped.get((scope, key), "") != name
+        ]
+        rows = []
+        for scope, key, name in changed:
+            entity = self.ids.get(("person", fold_key(name))) if name else None
+            if name and entity is None:
+                entity = self._entity(name, "person")
+                self.ids[("person", fold_key(name))] = entity
+            rows.append((scope, key, entity))
+        execute_rows(
+            self.conn,
+            "INSERT INTO entity_scoped_keys (scope, key, entity_id)",
+            rows,
+            "ON CONFLICT (scope, key) DO UPDATE SET entity_id = excluded.entity_id",
+        )
+
+
+def _replace_mentions(
+    conn: sqlite3.Connection, per_entry: list[tuple[int, dict[int, int]]], changed: set[int]
+) -> None:
+    """Each entry's mentions replace its old ones (only `changed` entries have any);
+    entities.count moves by the difference."""
+    old: dict[int, set[int]] = {}
+    for entity, entry in select_in(
+        conn, "entity_id, entry_id", "entry_entities", "entry_id", sorted(changed)
+    ):
+        old.setdefault(entry, set()).add(entity)
+    delta: Counter[int] = Counter()
+    for entry, counts in per_entry:
+        before = old.get(entry, set())
+        for entity in before - counts.keys():
+            delta[entity] -= 1
+        for entity in counts.keys() - before:
+            delta[entity] += 1
+    stale = sorted(changed)
+    for start in range(0, len(stale), _CHUNK):
+        chunk = stale[start : start + _CHUNK]
+        conn.execute(
+            f"DELETE FROM entry_entities WHERE entry_id IN ({','.join('?' * len(chunk))})", chunk
+        )
+    execute_rows(
+        conn,
+        "INSERT INTO entry_entities (entity_id, entry_id, mentions)",
+        # In key order: the inserts walk the (entity, entry) tree once instead of hopping.
+        sorted((e, entry, n) for entry, counts in per_entry for e, n in counts.items()),
+    )
+    conn.executemany(
+        "UPDATE entities SET count = count + ? WHERE id = ?",
+        [(d, entity) for entity, d in delta.items() if d],
+    )

@@ -1,0 +1,100 @@
+"""Entities across entries: one canonical name per entity, short forms only within a scope.
+
+Full names merge everywhere by their folded key (Zelensky / Zelenskyy / Zelenskiy). A short
+form ("Mr Kim", "Kim") merges only with a full name seen in the same thread or source, since
+other people share it. Pure: the cache-backed version is in `record`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from wirereader.analysis.entities.extract import ORG, PERSON, PLACE, Mention, surname_key
+from wirereader.analysis.entities.gazetteer import fold_key, gazetteer
+
+
+class EntityResolver:
+    """Merges mentions from many entries into entities.
+
+    Full names merge everywhere by their folded key. Short forms ("Mr Kim", "Kim") merge only
+    with a full name seen in the same scope (a thread, a source): each call names the scopes
+    of its entry, most specific first. A scope where two people share a short form resolves it
+    for neither.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, str], str] = {}  # (kind, folded key) -> canonical
+        self.scoped: dict[tuple[str, str], str | None] = {}  # (scope, short key) -> canonical
+
+    def canonical(self, mention: Mention) -> str:
+        key = (mention.kind, fold_key(mention.canonical))
+        return self.names.setdefault(key, mention.canonical)
+
+    @staticmethod
+    def short_keys(name: str) -> set[str]:
+        """The short forms a full name explains within a scope ('kim' for Kim Jong Un); a
+        surname the gazetteer already resolves everywhere ('putin') needs no scope."""
+        g = gazetteer()
+        keys = set(g.scoped_aliases.get(name, ()))
+        surname = surname_key(name)
+        known = g.by_key.get(surname)
+        if known is None or known.kind != PERSON:  # 'kim' is also a town's name
+            keys.add(surname)
+        return keys
+
+    def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:
+        """Record the full names of one entry as explanations of short forms in its scopes."""
+        seen: set[str] = set()
+        for m in mentions:
+            if m.kind != PERSON or m.short or " " not in m.canonical or m.canonical in seen:
+                continue
+            seen.add(m.canonical)
+            name = self.canonical(m)
+            for short in self.short_keys(name):
+                for scope in scopes:
+                    slot = (scope, short)
+                    if self.scoped.get(slot, name) != name:
+                        self.scoped[slot] = None
+                    else:
+                        self.scoped[slot] = name
+
+    def resolve(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> list[Mention]:
+        """The mentions of one entry with canonical names merged across entries."""
+        out = []
+        for m in mentions:
+            if m.short:
+                key = fold_key(m.canonical)
+                for scope in scopes:
+                    name = self.scoped.get((scope, key))
+                    if name:
+                        m = Mention(m.surface, name, PERSON, False)
+                        break
+                else:
+                    m = self._merged(self._settled_kind(m, key))
+            else:
+                m = self._merged(m)
+            out.append(m)
+        return out
+
+    def _settled_kind(self, m: Mention, key: str) -> Mention:
+        """A lone word whose kind was a guess takes the kind its name already has elsewhere
+        ('Lyman' a place, 'Shakhtar' an organisation), so one name is one entity."""
+        if m.kind == PERSON or (m.kind, key) in self.names:
+            return m
+        for kind in (PLACE, ORG, PERSON):
+            name = self.names.get((kind, key))
+            if name is not None:
+                return Mention(m.surface, name, kind, m.short)
+        return m
+
+    def _merged(self, m: Mention) -> Mention:
+        name = self.canonical(m)
+        return m if name == m.canonical else Mention(m.surface, name, m.kind, m.short)
+
+    def resolve_batch(
+        self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]
+    ) -> list[list[Mention]]:
+        """Learn every full name of the batch first, so order within it does not matter."""
+        for mentions, scopes in batch:
+            self.learn(mentions, scopes)
+        return [self.resolve(mentions, scopes) for mentions, scopes in batch]

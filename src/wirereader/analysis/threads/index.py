@@ -1,0 +1,599 @@
+"""Story threads: online clustering of items into stories across sources.
+
+In the spirit of Miranda et al. (2018), "Multilingual Clustering of Streaming News": each new item
+is a TF-IDF vector of its title, body and entities; it joins the most similar thread when the
+cosine with that thread's centroid, damped by the time between them, passes a threshold, else it
+starts a thread. The new items of a batch are first grouped with each other (`grouping.py`,
+average linkage by the same score, in parts of `GROUP_ITEMS`), and each group joins a thread, or
+starts one, as a whole: on average over its items, each scored by the rule above against the
+thread's centroid. Threads of earlier batches never move, so adding an item costs the same
+whatever the size of the cache:
+- candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
+  at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
+  `CANDIDATES` threads sharing most of them are compared;
+- a centroid is kept as its strongest `KEEP_TERMS` terms (one binary value in `thread_state`,
+  see `encode_centroid`), compared on its top `COMPARE_TERMS`, which alone are in the index;
+- IDF comes from `term_df`, updated with the whole batch before the batch is placed, plus
+  `IDF_PRIOR_DOCS` pseudo-documents so that a small cache (one live blog, all on one war) still
+  weighs a story's own words;
+- the title counts `TITLE_WEIGHT` times, more for long bodies (one more per
+  `TITLE_PER_BODY_TERMS` body terms): the headline says what a long piece is about; and the
+  first `LEDE_TERMS` terms of the body count `LEDE_WEIGHT` times, since news is written lede
+  first (ECB+ B-cubed F1 0.884 -> 0.890); these text weights are in `term_weights.py`.
+The threshold follows the item's length: a headline shares fewer words with its story than an
+article does, so short items need less overlap (`THRESHOLD_SHORT` .. `THRESHOLD_LONG` at
+`LONG_ITEM_TERMS`), and full articles a little more (up to `THRESHOLD_VERY_LONG`), since two
+look-alike events share many words.
+Time decay: similarity x (FLOOR + (1 - FLOOR) * exp(-gap / 72 h)), the gap measured to the nearer
+end of the thread's span; an item dated far from its story still joins it on strong content (an
+undated article carries its file's time). The decay follows the item's length too: a headline
+alone says little, so nearness in time weighs more (`SHORT_DECAY_HOURS`, `SHORT_FLOOR` for the
+shortest, rising geometrically to the 72 h scale at `LONG_ITEM_TERMS`); measured on the UCI
+headlines, B-cubed F1 0.785 -> 0.844, full articles unchanged.
+Times the sources gave are trusted, guesses are not: a dated item never joins a thread whose
+dated items are all more than `STORY_GAP_DAYS` away (a story quiet for weeks that comes back is a
+new thread, and look-alike events years apart never meet), while an item with a guessed time (a
+file's modification day, the time a feed without dates was read) is held only to the decay above.
+Ties and sums are computed in a fixed order, so a result never depends on hash seeds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import sys
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
+from typing import NamedTuple
+
+from wirereader.analysis.dedup.reposts import Entry
+from wirereader.analysis.features import strip_kind_prefix
+from wirereader.analysis.threads.grouping import story_groups
+from wirereader.analysis.threads.term_weights import log_weights, text_weights
+from wirereader.store.bulk import execute_rows, select_in
+
+IDF_PRIOR_DOCS = 1000
+ENTITY_WEIGHT = 1.0
+ITEM_TERMS = 60
+PROBE_TERMS = 10
+POSTINGS = 20
+CANDIDATES = 10
+KEEP_TERMS = 80
+COMPARE_TERMS = 40
+GROUP_ITEMS = 500  # items grouped together (see grouping.py)
+MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
+THRESHOLD_SHORT = 0.016
+THRESHOLD_LONG = 0.16
+LONG_ITEM_TERMS = 40
+VERY_LONG_ITEM_TERMS = 250
+THRESHOLD_VERY_LONG = 0.19
+DECAY_HOURS = 72.0
+FLOOR = 0.7
+# A headline says little, so being near its story in time is a larger part of the evidence:
+# items with few terms decay over hours, not days (ramping to the above at LONG_ITEM_TERMS).
+SHORT_DECAY_HOURS = 0.5
+SHORT_FLOOR = 0.2
+STORY_GAP_DAYS = 14
+
+
+@dataclass
+class Centroid:
+    """A thread's running centroid (sum of member vectors, strongest terms only)."""
+
+    id: int
+    weights: dict[str, float]
+    first_at: int
+    last_at: int
+    size: int = 0
+    headline_entry: int | None = None
+    headline_score: float = 0.0
+    title: str = ""
+    top: dict[str, float] = field(default_factory=dict)
+    norm: float = 1.0
+    dirty: bool = False
+    retitled: bool = False  # its title changed since it was last written
+    indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
+    dated_first: int | None = None  # span of the items whose times the sources gave
+    dated_last: int | None = None
+
+    def too_far(self, dated: list[int]) -> bool:
+        """Is one of these source-given times more than STORY_GAP_DAYS from every dated item of
+        the thread? (The earliest and the latest decide.)"""
+        if not dated or self.dated_first is None or self.dated_last is None:
+            return False
+        gap = max(self.dated_first - min(dated), max(dated) - self.dated_last, 0)
+        return gap > STORY_GAP_DAYS * 86400
+
+    def refresh(self) -> None:
+        ranked = sorted(self.weights.items(), key=_weight, reverse=True)
+        if len(ranked) > KEEP_TERMS:
+            del ranked[KEEP_TERMS:]
+            self.weights = dict(ranked)
+        strongest = ranked[:COMPARE_TERMS]
+        self.top = dict(strongest)
+        self.norm = math.sqrt(sum([w * w for _, w in strongest])) or 1.0
+
+    def cosine(self, vector: dict[str, float]) -> float:
+        # Iterating a dict (not a set of strings) keeps the sum's order, hence its last bits,
+        # the same in every process: a borderline decision must not depend on hash seeds.
+        top = self.top
+        return sum(w * top[t] for t, w in vector.items() if t in top) / self.norm
+
+
+def encode_centroid(weights: dict[str, float]) -> bytes:
+    """A centroid as stored in `thread_state.centroid`: the number of terms (4 bytes), the
+    weights as 32-bit floats, then the terms in UTF-8 separated by \\x1f (a control character,
+    stripped from all text at ingest, so never part of a term), all little-endian. A batch
+    rewrites every centroid it touched: JSON with rounded weights cost 25 us per entry at 100k
+    entries, this about 2."""
+    values = array("f", weights.values())
+    if sys.byteorder == "big":
+        values.byteswap()
+    return len(values).to_bytes(4, "little") + values.tobytes() + "\x1f".join(weights).encode()
+
+
+def decode_centroid(stored: bytes | str) -> dict[str, float]:
+    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before)."""
+    if isinstance(stored, str):
+        return {str(t): float(w) for t, w in json.loads(stored)}
+    count = int.from_bytes(stored[:4], "little")
+    if not count:
+        return {}
+    values = array("f")
+    values.frombytes(stored[4 : 4 + 4 * count])
+    if sys.byteorder == "big":
+        values.byteswap()
+    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
+    return dict(zip(terms, values, strict=True))
+
+
+# The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
+# The strongest n are `sorted(...)[:n]`, the list `heapq.nlargest` is documented to return
+# (ties in first-seen order), 2-3x faster at these sizes (tens to hundreds of terms).
+_weight = itemgetter(1)
+
+
+def decay_scale(distinct_terms: int) -> tuple[float, float]:
+    """(hours, floor) of the time decay for an item this long; both grow with its length."""
+    share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
+    hours = SHORT_DECAY_HOURS * (DECAY_HOURS / SHORT_DECAY_HOURS) ** share  # hours .. days
+    return hours, SHORT_FLOOR + (FLOOR - SHORT_FLOOR) * share
+
+
+def decay(gap_seconds: float, hours: float, floor: float) -> float:
+    """How much of a similarity survives `gap_seconds` between two items, at this scale."""
+    return floor + (1.0 - floor) * math.exp(-abs(gap_seconds) / 3600.0 / hours)
+
+
+def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
+    """The decay for an item with this many distinct terms."""
+    return decay(gap_seconds, *decay_scale(distinct_terms))
+
+
+def threshold(distinct_terms: int) -> float:
+    share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
+    base = THRESHOLD_SHORT + (THRESHOLD_LONG - THRESHOLD_SHORT) * share
+    if distinct_terms <= LONG_ITEM_TERMS:
+        return base
+    extra = min(1.0, (distinct_terms - LONG_ITEM_TERMS) / (VERY_LONG_ITEM_TERMS - LONG_ITEM_TERMS))
+    return base + (THRESHOLD_VERY_LONG - THRESHOLD_LONG) * extra
+
+
+def _top_candidates(hits: Counter[int]) -> list[int]:
+    """The CANDIDATES ids with most hits, more hits first, then the newest (highest id): the
+    order of `sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]`, found by
+    sorting the counts alone (plain ints) and the few ids tied at the cut."""
+    chosen: list[int]
+    if len(hits) > CANDIDATES:
+        cut = sorted(hits.values(), reverse=True)[CANDIDATES - 1]
+        chosen = [i for i, n in hits.items() if n > cut]
+        ties = sorted((i for i, n in hits.items() if n == cut), reverse=True)
+        chosen += ties[: CANDIDATES - len(chosen)]
+    else:
+        chosen = list(hits)
+    return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
+
+
+def _summed(vectors: list[dict[str, float]]) -> dict[str, float]:
+    """The sum of some vectors, term by term in the order they come (a group of one: its
+    vector as it is, not a copy)."""
+    if len(vectors) == 1:
+        return vectors[0]
+    summed: dict[str, float] = {}
+    for vector in vectors:
+        for t, w in vector.items():
+            summed[t] = summed.get(t, 0.0) + w
+    return summed
+
+
+def _holders(members: list[_Item]) -> dict[str, list[tuple[int, float]]]:
+    """Which members hold each term, with their weights: a candidate's top terms are then
+    looked up once for the whole group, not once per member (a third of the scoring time at
+    10k entries). Nothing for a group of one, which `_dots` scores without it."""
+    holders: dict[str, list[tuple[int, float]]] = {}
+    if len(members) == 1:
+        return holders
+    for k, m in enumerate(members):
+        for t, w in m.vector.items():
+            held = holders.get(t)
+            if held is None:
+                holders[t] = [(k, w)]
+            else:
+                held.append((k, w))
+    return holders
+
+
+def _dots(
+    members: list[_Item], holders: dict[str, list[tuple[int, float]]], top: dict[str, float]
+) -> list[float]:
+    """Each member's dot product with a centroid's top terms, summed in the centroid's term
+    order (fixed, so the last bits never depend on hash seeds). A group of one (44% of the
+    groups of the bench's 100k corpus) needs no `holders`: one comprehension over the
+    centroid's terms gives the same sum, term for term, in a quarter to half less time."""
+    if len(members) == 1:
+        vector = members[0].vector
+        return [sum([vector[t] * weight for t, weight in top.items() if t in vector])]
+    dots = [0.0] * len(members)
+    for t, weight in top.items():
+        held = holders.get(t)
+        if held is not None:
+            for k, w in held:
+                dots[k] += w * weight
+    return dots
+
+
+class _Item(NamedTuple):
+    """A new item being placed: its vector and what its length sets (worked out once)."""
+
+    entry: Entry
+    vector: dict[str, float]
+    limit: float  # its threshold
+    hours: float  # its time decay scale
+    floor: float
+    article: bool  # long enough for the grouping's cohesion test
+
+    @classmethod
+    def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
+        hours, floor = decay_scale(distinct)
+        return cls(entry, vector, threshold(distinct), hours, floor, distinct >= LONG_ITEM_TERMS)
+
+
+@dataclass
+class ThreadOutcome:
+    assigned: dict[int, int] = field(default_factory=dict)  # item id -> thread id
+    spans: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # thread -> n, first, last
+    created: int = 0
+    touched: set[int] = field(default_factory=set)
+
+
+class ThreadIndex:
+    """Thread state for one analysis run: per batch, in its transaction, call `begin_batch`,
+    `place_batch`, `flush` and `write_counts`."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.centroids: dict[int, Centroid] = {}
+        self.df: dict[str, int] = {}
+        self.docs = -1  # items analysed, as of the last batch; -1: not read yet
+        self._db_postings: dict[str, list[int]] = {}
+        self._new_postings: dict[str, set[int]] = {}
+        self._merged: dict[str, tuple[int, list[int]]] = {}  # term -> (len(fresh), postings)
+        self._df_delta: Counter[str] = Counter()
+        self._created: set[int] = set()
+        self._grouped: set[int] = set()  # threads started by the current grouping
+
+    def begin_batch(self) -> None:
+        """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
+        unless another process analysed in between (then its threads must be read afresh)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'analysis.items'").fetchone()
+        docs = int(row[0]) if row else 0
+        if docs != self.docs or len(self.centroids) > MAX_CACHED or len(self.df) > MAX_CACHED * 10:
+            self.centroids.clear()
+            self.df.clear()
+            self._db_postings.clear()
+        self.docs = docs
+        self._new_postings.clear()
+        self._merged.clear()
+        self._created = set()
+
+    # -- vectors ------------------------------------------------------------------------------
+
+    @staticmethod
+    def tf_weights(entry: Entry, entities: list[str]) -> dict[str, float]:
+        """The TF weight of each term of an item: its text's, then its entities' (an entity
+        term starts with "@", which no text term holds)."""
+        text = entry.weights if entry.weights is not None else text_weights(entry.title, entry.body)
+        if not entities:
+            return text
+        counts: dict[str, float] = {}
+        for e in entities:
+            counts[e] = counts.get(e, 0.0) + ENTITY_WEIGHT
+        return {**text, **log_weights(counts)}
+
+    def _load_df(self, vocabulary: set[str]) -> None:
+        missing = [t for t in vocabulary if t not in self.df]
+        found = dict(select_in(self.conn, "term, df", "term_df", "term", missing))
+        for t in missing:
+            self.df[t] = int(found.get(t, 0))
+
+    def idf(self, vocabulary: set[str]) -> dict[str, float]:
+        """The IDF of each term, as of the batch's counts (worked out once per term, not once
+        per item holding it)."""
+        # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
+        # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
+        n = self.docs + IDF_PRIOR_DOCS + 1
+        df = self.df
+        return {t: math.log(n / (df.get(t, 0) + 1.0)) for t in vocabulary}
+
+    @staticmethod
+    def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+        weights = {t: w * idf[t] for t, w in tf.items()}
+        strongest = (
+            sorted(weights.items(), key=_weight, reverse=True)[:ITEM_TERMS]
+            if len(weights) > ITEM_TERMS
+            else list(weights.items())
+        )
+        norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
+        return {t: w / norm for t, w in strongest if w > 0}
+
+    # -- candidates ---------------------------------------------------------------------------
+
+    def _postings(self, term: str) -> list[int]:
+        known = self._db_postings.get(term)
+        if known is None:
+            known = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT thread_id FROM thread_terms WHERE term = ?"
+                    " ORDER BY thread_id DESC LIMIT ?",
+                    (term, POSTINGS),
+                )
+            ]
+            self._db_postings[term] = known
+        fresh = self._new_postings.get(term)
+        if not fresh:
+            return known
+        # A batch only adds to `fresh`: while its size holds, the last merge still holds.
+        done = self._merged.get(term)
+        if done is not None and done[0] == len(fresh):
+            return done[1]
+        merged = fresh.union(known)
+        result = sorted(merged, reverse=True)[:POSTINGS] if len(merged) > POSTINGS else list(merged)
+        self._merged[term] = (len(fresh), result)
+        return result
+
+    def _load_centroids(self, ids: set[int]) -> None:
+        missing = [i for i in ids if i not in self.centroids]
+        if not missing:
+            return
+        marks = ",".join("?" * len(missing))
+        stored: dict[int, bytes | str] = {}
+        for r in self.conn.execute(
+            f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
+            f" s.headline_score, s.centroid, s.dated_first, s.dated_last FROM threads t"
+            f" LEFT JOIN thread_state s ON s.thread_id = t.id WHERE t.id IN ({marks})",
+            missing,
+        ):
+            c = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
+            c.dated_first, c.dated_last = r[8], r[9]
+            self.centroids[r[0]] = c
+            stored[r[0]] = r[7] or ""
+        for r in self.conn.execute(
+            f"SELECT thread_id, term, weight FROM thread_terms WHERE thread_id IN ({marks})",
+            missing,
+        ):
+            c = self.centroids[r[0]]
+            c.indexed.add(r[1])
+            if not stored.get(r[0]):  # a centroid from before 0022: the index held it all
+                c.weights[r[1]] = r[2]
+        for i in missing:
+            c2 = self.centroids.get(i)
+            if c2 is None:
+                continue
+            if stored.get(i):
+                c2.weights = decode_centroid(stored[i])
+            c2.refresh()
+
+    # -- placing ------------------------------------------------------------------------------
+
+    def place_batch(self, items: list[Entry], entities: dict[int, list[str]]) -> ThreadOutcome:
+        """Place new items (canonical entries without a thread), oldest first."""
+        if self.docs < 0:
+            self.begin_batch()
+        out = ThreadOutcome()
+        counted = [(e, self.tf_weights(e, entities.get(e.id, []))) for e in items]
+        vocabulary: set[str] = set()
+        for _, tf in counted:
+            vocabulary.update(tf)
+        self._load_df(vocabulary)
+        # IDF over the cache and this whole batch: the first items of a batch are weighed
+        # like the last ones.
+        # Counted once per term (in first-seen order, as term by term), then added.
+        for t, n in Counter(chain.from_iterable(tf for _, tf in counted)).items():
+            self.df[t] = self.df.get(t, 0) + n
+            self._df_delta[t] += n
+        self.docs += len(counted)
+        ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
+        idf = self.idf(vocabulary)
+        placing = [_Item.of(entry, self.vector(tf, idf), len(tf)) for entry, tf in ordered]
+        # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
+        # with the square of its size); groups of a later part may join threads of earlier ones.
+        for start in range(0, len(placing), GROUP_ITEMS):
+            part = placing[start : start + GROUP_ITEMS]
+            groups = story_groups(
+                [p.vector for p in part],
+                [p.entry.published_at for p in part],
+                [p.limit for p in part],
+                [p.hours for p in part],
+                [p.floor for p in part],
+                [p.entry.dated for p in part],
+                [p.article for p in part],
+                STORY_GAP_DAYS * 86400,
+            )
+            self._grouped = set()
+            for group in groups:
+                members = [part[i] for i in group]
+                thread = self._best(members)
+                if thread is None:
+                    thread = self._create(members[0].entry)
+                    self._grouped.add(thread.id)
+                for m in members:
+                    self._add(thread, m.entry, m.vector)
+                    out.assigned[m.entry.id] = thread.id
+        out.touched = set(out.assigned.values())
+        when = {e.id: e.published_at for e, _ in ordered}
+        for item, tid in out.assigned.items():
+            n, first, last = out.spans.get(tid, (0, when[item], when[item]))
+            out.spans[tid] = (n + 1, min(first, when[item]), max(last, when[item]))
+        out.created = len({t for t in out.touched if t in self._created})
+        return out
+
+    def _best(self, members: list[_Item]) -> Centroid | None:
+        """The thread of an earlier batch that a group of new items joins, if any: the one
+        whose centroid scores best averaged over the group, each item's score being its cosine
+        damped by time over its threshold (at least 1 on average to join). Threads started by
+        the same grouping are not candidates: it already decided about them."""
+        summed = _summed([m.vector for m in members])
+        probe = sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]
+        hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
+        for created in hits.keys() & self._grouped:
+            del hits[created]
+        # The threads sharing most of the group's strongest terms, newest first on ties.
+        ids = set(_top_candidates(hits))
+        self._load_centroids(ids)
+        dated = [m.entry.published_at for m in members if m.entry.dated]
+        holders = _holders(members)
+        best, best_score = None, 1.0
+        for i in ids:
+            c = self.centroids.get(i)
+            if c is None or c.too_far(dated):
+                continue
+            dots = _dots(members, holders, c.top)
+            first, last = c.first_at, c.last_at
+            total = 0.0
+            for m, dot in zip(members, dots, strict=True):
+                if not dot:
+                    continue
+                # Distance to the nearer end of the thread's span: a thread is alive around its
+                # first and latest items, and one far-off date (an undated article filed at its
+                # file time) must not make everything in between look close.
+                when = m.entry.published_at
+                gap = min(abs(when - first), abs(when - last))
+                total += dot / c.norm * decay(gap, m.hours, m.floor) / m.limit
+            score = total / len(members)
+            if score >= best_score:
+                best, best_score = c, score
+        return best
+
+    def _create(self, entry: Entry) -> Centroid:
+        title = strip_kind_prefix(entry.title)
+        cur = self.conn.execute(
+            "INSERT INTO threads (title, first_at, last_at, size) VALUES (?, ?, ?, 0)",
+            (title, entry.published_at, entry.published_at),
+        )
+        c = Centroid(int(cur.lastrowid or 0), {}, entry.published_at, entry.published_at)
+        c.title = title  # as written: `_add` rewrites it only if the headline's differs
+        c.dirty = True
+        self.centroids[c.id] = c
+        self._created.add(c.id)
+        return c
+
+    def _add(self, c: Centroid, entry: Entry, vec: dict[str, float]) -> None:
+        # Headline: the item most central to the story when it joined (an empty body or a
+        # "Watch:" title makes a weaker headline).
+        central = c.cosine(vec) if c.size else 0.0
+        if not entry.body.strip():
+            central *= 0.5
+        if c.headline_entry is None or central > c.headline_score:
+            c.headline_entry, c.headline_score = entry.id, central
+            title = strip_kind_prefix(entry.title).strip() or entry.title
+            if title != c.title:
+                c.title, c.retitled = title, True
+        for t, w in vec.items():
+            c.weights[t] = c.weights.get(t, 0.0) + w
+        c.size += 1
+        c.first_at = min(c.first_at, entry.published_at)
+        c.last_at = max(c.last_at, entry.published_at)
+        if entry.dated:
+            when = entry.published_at
+            c.dated_first = when if c.dated_first is None else min(c.dated_first, when)
+            c.dated_last = when if c.dated_last is None else max(c.dated_last, when)
+        c.refresh()
+        c.dirty = True
+        for t in c.top.keys() - c.indexed:  # (the order does not matter: sets of ids)
+            self._new_postings.setdefault(t, set()).add(c.id)
+
+    # -- persisting ---------------------------------------------------------------------------
+
+    def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
+        """Size and span of the threads a batch placed items in, as increments: the stored row,
+        not this process's memory, is the base."""
+        self.conn.executemany(
+            "UPDATE threads SET size = size + ?, first_at = min(first_at, ?),"
+            " last_at = max(last_at, ?) WHERE id = ?",
+            [(n, first, last, t) for t, (n, first, last) in placed.spans.items() if t not in skip],
+        )
+
+    def flush(self) -> None:
+        dirty = [c for c in self.centroids.values() if c.dirty]
+        if dirty:
+            entered: list[tuple[str, int, float]] = []
+            left: list[tuple[str, int]] = []
+            for c in dirty:
+                top = set(c.top)
+                entered += [(t, c.id, c.top[t]) for t in top - c.indexed]
+                left += [(t, c.id) for t in c.indexed - top]
+                c.indexed = top
+            self.conn.executemany("DELETE FROM thread_terms WHERE term = ? AND thread_id = ?", left)
+            execute_rows(
+                self.conn, "INSERT OR REPLACE INTO thread_terms (term, thread_id, weight)", entered
+            )
+            self.conn.executemany(
+                "UPDATE threads SET title = ? WHERE id = ?",
+                [(c.title, c.id) for c in dirty if c.retitled],
+            )
+            execute_rows(
+                self.conn,
+                "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid,"
+                " dated_first, dated_last)",
+                [
+                    (
+                        c.id,
+                        c.headline_entry,
+                        c.headline_score,
+                        encode_centroid(c.weights),
+                        c.dated_first,
+                        c.dated_last,
+                    )
+                    for c in dirty
+                ],
+                "ON CONFLICT (thread_id) DO UPDATE SET headline_entry = excluded.headline_entry,"
+                " headline_score = excluded.headline_score, centroid = excluded.centroid,"
+                " dated_first = excluded.dated_first, dated_last = excluded.dated_last",
+            )
+            for c in dirty:
+                c.dirty = c.retitled = False
+        if self._df_delta:
+            execute_rows(
+                self.conn,
+                "INSERT INTO term_df (term, df)",
+                list(self._df_delta.items()),
+                "ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            )
+            self._df_delta.clear()
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('analysis.items', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(self.docs),),
+        )
+        # The table now holds this batch's postings too: fold them into what is cached.
+        for term, fresh in self._new_postings.items():
+            known = self._db_postings.get(term)
+            if known is not None:
+                self._db_postings[term] = sorted(fresh.union(known), reverse=True)[:POSTINGS]
+        self._new_postings.clear()
+        self._merged.clear()

@@ -1,0 +1,53 @@
+"""Worker processes: started safely (forkserver), and ended when their parent ends.
+
+A worker blocked on its task queue never notices its parent being killed (SIGKILL runs no
+clean-up, and the queue's pipe stays open in the worker itself), so without this a killed
+`wirereader fetch` would leave parser processes behind, holding its terminal's pipes open.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from multiprocessing.context import BaseContext
+
+# Modules the forkserver imports once, so that workers forked from it start in milliseconds.
+# One forkserver serves every pool of a process, so every pool's module is listed here.
+PRELOAD = ["wirereader.sources.dispatch", "wirereader.analysis.prepare_pool"]
+
+
+def worker_context() -> BaseContext:
+    """A forkserver context (spawn where there is none), never a plain fork: the refresh runs
+    fetch threads, and the reader calls it from a worker thread, so forking is unsafe."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def parent_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed parent nobody has reaped yet is a zombie: as good as gone
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def exit_with(parent_pid: int, interval: float = 0.25) -> None:
+    """Start a daemon thread that ends this process once `parent_pid` is gone."""
+
+    def watch() -> None:
+        while parent_alive(parent_pid):
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

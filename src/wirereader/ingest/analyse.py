@@ -1,0 +1,16 @@
+"""The analysis after a write path saved something: never fails the write that came before it."""
+
+from __future__ import annotations
+
+from wirereader.store.db import Store
+
+
+def run_analysis(store: Store, what: str = "entries") -> str:
+    """Dedup, entities and threads for what was just saved; '' or a one-line problem."""
+    from wirereader.analysis.pipeline import analyse_pending
+
+    try:
+        analyse_pending(store)
+    except Exception as exc:  # what was saved stays saved; analysis catches up next time
+        return f"analysis of the new {what} failed ({type(exc).__name__}: {exc})"
+    return ""

@@ -1,0 +1,124 @@
+"""Parsing fetched documents in worker processes, so a big refresh uses every core.
+
+Parsing is pure CPU work under the interpreter lock; writing to SQLite is too. Measured on a
+2-core machine with 200 feeds x 200 items, they cost about the same, so running the parsers in
+other processes while this one writes cuts a fresh refresh by a quarter (7.2 s -> 5.4 s measured
+on 40,000 items). Small refreshes parse in-process: workers start only after the first
+MIN_BYTES, when they will pay off.
+
+Workers come from a forkserver (spawn where there is none), never a plain fork: the refresh
+runs fetch threads, and a TUI worker thread may call it, so forking this process is unsafe.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import tzinfo
+
+from wirereader.core.model import ParsedDocument
+from wirereader.core.workers import exit_with, worker_context
+
+# Workers start (in the background) once this much has been parsed in-process: a usual refresh
+# of a few dozen feeds never starts them; a big one has them within a few tenths of a second.
+MIN_BYTES = 4 * 1024 * 1024
+START_IN_BACKGROUND = True  # tests turn this off to know which documents go to the workers
+MAX_WORKERS = 4
+
+
+class WorkerDied(RuntimeError):
+    """The process parsing a document died (a crash or the memory limit), not the parser."""
+
+
+def _parse(body: bytes, url: str, content_type: str, tz: tzinfo | None) -> ParsedDocument:
+    from wirereader.sources.dispatch import parse_document
+
+    return parse_document(body, url=url, content_type=content_type, tz=tz)
+
+
+def _warm_up() -> int:
+    return os.getpid()
+
+
+class ParsePool:
+    """Workers start in the background once MIN_BYTES were parsed here; until they are ready
+    documents keep being parsed in-process, so starting them never holds the refresh up.
+    `close()` ends the workers."""
+
+    def __init__(self) -> None:
+        cpus = os.cpu_count() or 1
+        self.enabled = cpus > 1
+        self.workers = max(1, min(MAX_WORKERS, cpus))
+        self._pool: ProcessPoolExecutor | None = None
+        self._inline_bytes = 0
+        self._starter: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(
+        self, body: bytes, url: str, content_type: str, tz: tzinfo | None
+    ) -> Future[ParsedDocument] | None:
+        """A future parse, or None: parse in-process (workers not ready, off, or broken)."""
+        pool = self._pool
+        if not self.enabled:
+            return None
+        if pool is None:
+            self._inline_bytes += len(body)
+            if self._inline_bytes < MIN_BYTES or self._starter is not None:
+                return None
+            self._starter = threading.Thread(
+                target=self._start, name="parse-pool-start", daemon=True
+            )
+            self._starter.start()
+            if START_IN_BACKGROUND:
+                return None
+            self._starter.join()
+            pool = self._pool
+            if pool is None:
+                return None
+        try:
+            return pool.submit(_parse, body, url, content_type, tz)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self.enabled = False
+            return None
+
+    def _start(self) -> None:
+        try:
+            pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=worker_context(),
+                initializer=exit_with,  # a killed refresh must not leave workers behind
+                initargs=(os.getpid(),),
+            )
+            # One task per worker, so every worker process exists before the first document.
+            for warm in [pool.submit(_warm_up) for _ in range(self.workers)]:
+                warm.result()
+        except Exception:  # no workers here (no semaphores, a locked-down system): parse inline
+            self.enabled = False
+            return
+        with self._lock:
+            if self._closed:
+                pool.shutdown(wait=False, cancel_futures=True)
+                return
+            self._pool = pool
+
+    @staticmethod
+    def result(future: Future[ParsedDocument]) -> ParsedDocument:
+        """The parsed document; the parser's own exceptions pass through, a dead worker is
+        `WorkerDied` (so the document is not retried in this process, where it could crash
+        the application)."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerDied("the parser process died on this document") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if self._starter is not None:
+            self._starter.join(timeout=5)  # still starting: it shuts its pool down itself
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

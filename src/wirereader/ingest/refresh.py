@@ -1,0 +1,478 @@
+"""Refreshing subscriptions: pick feeds, fetch them at once, parse, save, expand live blogs.
+
+`refresh()` is the library API the CLI and the TUI share. It may run in a worker thread: it
+writes through the given store from the calling thread only, and reports each finished feed to
+an optional progress callback (called from that same thread).
+
+Per feed, the network work comes first (the feed, then the pages of live-blog items that are
+new or changed), then one write transaction saves the entries, the live-blog pages and the fetch
+status together: a killed process leaves a feed either fully refreshed or as it was, and a
+refresh never holds the write lock while waiting on the network.
+
+A feed item marked `live_blog` (one item edited in place, as the Guardian, BBC and ABC do) is a
+container: its page is read with the live-blog parser and its updates become entries of a source
+for that page, instead of one item whose text keeps changing. When the page cannot be read as a
+live blog the item is kept as an ordinary entry, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from wirereader import __version__
+from wirereader.core.config import Config
+from wirereader.core.model import ParsedDocument, RawEntry
+from wirereader.core.timezones import ZoneError, resolve_zone
+from wirereader.ingest.analyse import run_analysis
+from wirereader.ingest.parse_pool import ParsePool, WorkerDied
+from wirereader.ingest.subscriptions import (
+    Feed,
+    SubscriptionError,
+    adopt_title,
+    find_feeds,
+    held,
+    list_feeds,
+    move,
+    normalise_url,
+    record_failure,
+    record_success,
+    sync_config,
+)
+from wirereader.ingest.subscriptions import due as is_due
+from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from wirereader.store.db import SaveResult, Store
+
+LIVEBLOG_FORMAT = "liveblog-html"  # what parse_page reports
+
+
+@dataclass
+class FeedResult:
+    """What one refresh did to one feed."""
+
+    feed_id: int
+    name: str
+    url: str
+    status: str  # "updated", "unchanged", "not-modified", "failed", "skipped"
+    new: list[int] = field(default_factory=list)  # entry ids
+    updated: list[int] = field(default_factory=list)
+    error: str = ""  # one line, for "failed" and "skipped"
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0  # live-blog pages read
+    moved_to: str = ""  # the new URL after a permanent redirect
+    next_attempt: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass
+class RefreshReport:
+    results: list[FeedResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # config problems, analysis errors
+    elapsed: float = 0.0
+
+    @property
+    def new(self) -> int:
+        return sum(len(r.new) for r in self.results)
+
+    @property
+    def updated(self) -> int:
+        return sum(len(r.updated) for r in self.results)
+
+    @property
+    def failures(self) -> list[FeedResult]:
+        return [r for r in self.results if r.failed]
+
+
+@dataclass
+class Progress:
+    """Sent before the first feed (result None) and after each one."""
+
+    done: int
+    total: int
+    result: FeedResult | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def refresh(
+    store: Store,
+    cfg: Config,
+    names: Sequence[str] | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    force: bool = False,
+    due_only: bool = False,
+    fetcher: Fetcher | None = None,
+    analyse: bool = True,
+) -> RefreshReport:
+    """Fetch subscribed feeds and save what is new.
+
+    `names` selects feeds (names, URLs or parts of names; SubscriptionError when one matches
+    nothing) and fetches them whatever their schedule. Without names: every subscribed feed,
+    except those whose server asked us to wait (Retry-After) unless `force`; with `due_only`
+    (background refresh) only those whose next attempt has come.
+    """
+    started = time.monotonic()
+    report = RefreshReport()
+    report.warnings += sync_config(store, cfg)
+    now = int(time.time())
+    if names:
+        feeds = find_feeds(store, list(names))
+    else:
+        feeds = []
+        for feed in list_feeds(store):
+            if force or (not held(feed, now) and (not due_only or is_due(feed, now))):
+                feeds.append(feed)
+            elif held(feed, now) and not due_only:
+                report.results.append(
+                    FeedResult(
+                        feed.id,
+                        feed.name,
+                        feed.url,
+                        "skipped",
+                        error="the server asked us to wait; next attempt at "
+                        f"{time.strftime('%H:%M', time.localtime(feed.hold_until or now))}",
+                        next_attempt=feed.next_attempt,
+                    )
+                )
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(FetchSettings.from_config(cfg))
+    by_id = {feed.id: feed for feed in feeds}
+    total = len(feeds)
+    if progress:
+        progress(Progress(0, total))
+    pool = ParsePool()
+    # Fetched documents waiting for their parse in a worker; saved in arrival order. Bounded, so
+    # bodies and parsed entries never pile up in memory faster than they are saved.
+    waiting: deque[tuple[Feed, Response, Future[ParsedDocument]]] = deque()
+    limit = 2 * pool.workers + 2
+
+    def finish(result: FeedResult) -> None:
+        report.results.append(result)
+        if progress:
+            progress(Progress(len(report.results) - skipped, total, result))
+
+    def save(
+        feed: Feed, outcome: Response | FetchError, parsed: ParsedDocument | Exception | None
+    ) -> None:
+        try:
+            finish(process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed))
+        except sqlite3.OperationalError as exc:  # locked or full: this feed waits for next time
+            error = f"{feed.url}: cannot save to the cache ({one_line(exc)})"
+            finish(FeedResult(feed.id, feed.name, feed.url, "failed", error=error))
+
+    def save_parsed(feed: Feed, outcome: Response, future: Future[ParsedDocument]) -> None:
+        parsed: ParsedDocument | Exception
+        try:
+            parsed = pool.result(future)
+        except (ParseFailure, WorkerDied) as exc:
+            parsed = exc
+        save(feed, outcome, parsed)
+
+    skipped = len(report.results)
+    try:
+        jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
+        for feed_id, outcome in fetcher.fetch_many(jobs):
+            feed = by_id[feed_id]
+            future = None
+            if (
+                isinstance(outcome, Response)
+                and not outcome.not_modified
+                and not same_body(feed, cfg, outcome)
+            ):
+                tz = _zone(feed, cfg, None)
+                future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
+                if future is not None:
+                    waiting.append((feed, outcome, future))
+            if future is None:
+                save(feed, outcome, None)
+            while waiting and (waiting[0][2].done() or len(waiting) > limit):
+                save_parsed(*waiting.popleft())
+        while waiting:
+            save_parsed(*waiting.popleft())
+    finally:
+        pool.close()
+        if own:
+            fetcher.close()
+    if analyse and (report.new or report.updated):
+        problem = run_analysis(store)
+        if problem:
+            report.warnings.append(problem)
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+# -- one feed -----------------------------------------------------------------------------------
+
+
+def process_feed(
+    store: Store,
+    cfg: Config,
+    fetcher: Fetcher,
+    feed: Feed,
+    outcome: Response | FetchError,
+    *,
+    parsed: ParsedDocument | Exception | None = None,
+) -> FeedResult:
+    """Parse (unless `parsed` holds the document or why it failed) and save one fetched feed,
+    or record why it failed."""
+    result = FeedResult(feed.id, feed.name, feed.url, "failed")
+    interval = feed.interval or cfg.interval
+    if isinstance(outcome, FetchError):
+        return _failed(
+            store, feed, result, str(outcome), interval, outcome.status, outcome.retry_after
+        )
+    if outcome.not_modified:
+        _nothing_new(store, feed, outcome, result, interval, status=304)
+        result.status = "not-modified"
+        return result
+    if parsed is None and same_body(feed, cfg, outcome):
+        # The very bytes we parsed and saved last time: nothing can have changed.
+        _nothing_new(store, feed, outcome, result, interval, status=200)
+        result.status = "unchanged"
+        return result
+    tz = _zone(feed, cfg, result)
+    try:
+        if isinstance(parsed, Exception):
+            raise parsed
+        document = parsed or parse_document(
+            outcome.body, url=outcome.url, content_type=outcome.content_type, tz=tz
+        )
+    except (ParseFailure, WorkerDied) as exc:
+        return _failed(store, feed, result, f"{outcome.url}: {exc}", interval, 200, None)
+    result.warnings += [f"{feed.name}: {w}" for w in document.warnings]
+    plain: list[RawEntry] = []
+    containers: list[RawEntry] = []
+    for entry in document.entries:
+        is_container = entry.live_blog and entry.url and document.format != LIVEBLOG_FORMAT
+        (containers if is_container else plain).append(entry)
+    pages = _read_live_blog_pages(store, fetcher, feed, containers, tz, result)
+    plain += [page.container for page in pages if page.fallback]
+    saved = SaveResult()
+    # A live blog kept as one item because its page failed: parse this body again next time.
+    body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
+    with store.transaction():
+        _follow_move(store, feed, outcome, result)
+        adopt_title(store, feed, document.title, document.url)
+        saved.merge(store.save_entries(feed.source_id, plain))
+        for page in pages:
+            saved.merge(_save_page(store, feed, page))
+        record_success(
+            store,
+            feed,
+            status=200,
+            interval=interval,
+            etag=outcome.etag,
+            last_modified=outcome.last_modified,
+            new=len(saved.new),
+            format=document.format,
+            body_hash=body_hash,
+        )
+    if result.name != feed.name:  # named after its title just now: say so in the messages
+        prefix = f"{result.name}: "
+        result.warnings = [
+            f"{feed.name}: {w.removeprefix(prefix)}" if w.startswith(prefix) else w
+            for w in result.warnings
+        ]
+        result.name = feed.name
+    result.new, result.updated = saved.new, saved.updated
+    result.pages = sum(1 for page in pages if page.document is not None)
+    result.status = "updated" if saved.new or saved.updated else "unchanged"
+    return result
+
+
+def body_digest(feed: Feed, cfg: Config, outcome: Response) -> str:
+    """Identity of what parsing this body would give: the bytes, the zone naive times are
+    read in, and the parser's version."""
+    key = f"{outcome.digest()}\0{feed.timezone or cfg.timezone}\0{__version__}"
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def same_body(feed: Feed, cfg: Config, outcome: Response) -> bool:
+    return bool(feed.body_hash) and feed.body_hash == body_digest(feed, cfg, outcome)
+
+
+def _failed(
+    store: Store,
+    feed: Feed,
+    result: FeedResult,
+    error: str,
+    interval: int,
+    status: int | None,
+    retry_after: float | None,
+) -> FeedResult:
+    result.error = error
+    result.next_attempt = record_failure(
+        store, feed, error, interval=interval, status=status, retry_after=retry_after
+    )
+    return result
+
+
+def _nothing_new(
+    store: Store, feed: Feed, outcome: Response, result: FeedResult, interval: int, *, status: int
+) -> None:
+    """A fetch that brought nothing new: the feed is healthy, its state recorded."""
+    now = int(time.time())
+    with store.transaction() as conn:
+        _follow_move(store, feed, outcome, result)
+        if status == 200:  # the same bytes again: every entry was seen again (a 304 says less)
+            conn.execute(
+                "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
+                (now, feed.source_id, now),
+            )
+        record_success(
+            store,
+            feed,
+            status=status,
+            interval=interval,
+            etag=outcome.etag,
+            last_modified=outcome.last_modified,
+        )
+
+
+def _follow_move(store: Store, feed: Feed, outcome: Response, result: FeedResult) -> None:
+    if outcome.permanent_url and move(store, feed, outcome.permanent_url):
+        result.moved_to = feed.url
+        result.warnings.append(f"{feed.name}: moved permanently to {feed.url}")
+
+
+def _zone(feed: Feed, cfg: Config, result: FeedResult | None) -> tzinfo | None:
+    name = feed.timezone or cfg.timezone
+    if not name:
+        return None
+    try:
+        return resolve_zone(name)
+    except ZoneError as exc:
+        if result is not None:
+            result.warnings.append(f"{feed.name}: {exc}")
+        return None
+
+
+# -- live blogs inside feeds -------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    container: RawEntry
+    url: str  # the page as the feed links it: the key of its source
+    row_id: int | None  # liveblog_pages.id, when known
+    source_id: int | None
+    response: Response | None = None
+    document: ParsedDocument | None = None
+    fallback: bool = False  # save the container as an ordinary entry
+
+
+def _read_live_blog_pages(
+    store: Store,
+    fetcher: Fetcher,
+    feed: Feed,
+    containers: list[RawEntry],
+    tz: tzinfo | None,
+    result: FeedResult,
+) -> list[_Page]:
+    """Fetch and parse the pages of live-blog items that are new or changed (network only)."""
+    if not containers:
+        return []
+    known = {
+        row["item_id"]: row
+        for row in store.conn.execute(
+            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified"
+            " FROM liveblog_pages WHERE feed_id = ?",
+            (feed.id,),
+        )
+    }
+    pages: dict[str, _Page] = {}
+    jobs: list[tuple[str, str, Validators | None]] = []
+    for item in containers:
+        if item.stable_id in pages:
+            continue
+        row = known.get(item.stable_id)
+        if row is not None and row["item_hash"] == item.content_hash():
+            continue  # unchanged since its page was last read
+        validators = None
+        if row is not None and row["source_id"] is not None and row["url"] == item.url:
+            validators = Validators(row["etag"], row["last_modified"])
+        pages[item.stable_id] = _Page(
+            item, item.url, row["id"] if row else None, row["source_id"] if row else None
+        )
+        jobs.append((item.stable_id, item.url, validators))
+    for key, outcome in fetcher.fetch_many(jobs):
+        page = pages[key]
+        if isinstance(outcome, FetchError):
+            page.fallback = True
+            result.warnings.append(
+                f"{feed.name}: live blog kept as one item, its page failed: {outcome}"
+            )
+            continue
+        page.response = outcome
+        if outcome.not_modified:
+            continue
+        try:
+            page.document = parse_document(
+                outcome.body, url=outcome.url, content_type=outcome.content_type, tz=tz
+            )
+        except ParseFailure as exc:
+            page.fallback = True
+            result.warnings.append(
+                f"{feed.name}: live blog kept as one item ({outcome.url}: {exc})"
+            )
+            continue
+        if page.document.format != LIVEBLOG_FORMAT or not page.document.entries:
+            page.document = None
+            page.fallback = True
+            result.warnings.append(
+                f"{feed.name}: live blog kept as one item ({outcome.url}: "
+                "no live-blog updates on the page)"
+            )
+    return list(pages.values())
+
+
+def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
+    """Inside the feed's transaction: the page's updates, and what we know of the page."""
+    saved = SaveResult()
+    if page.response is None:
+        return saved  # the page failed: the container is saved as an ordinary entry
+    item = page.container
+    source_id = page.source_id
+    if page.document is not None:
+        title = page.document.title or item.title
+        if source_id is None:
+            # Keyed like a subscription, so a page also followed directly shares its source.
+            try:
+                key = normalise_url(page.url)
+            except SubscriptionError:
+                key = page.url
+            source_id = store.ensure_source(key, "page", name=feed.name, title=title, url=page.url)
+        saved = store.save_entries(source_id, page.document.entries)
+    item_hash = "" if page.fallback else item.content_hash()
+    now = int(time.time())
+    store.conn.execute(
+        "INSERT INTO liveblog_pages (feed_id, item_id, url, source_id, item_hash, etag,"
+        " last_modified, last_fetch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (feed_id, item_id) DO UPDATE SET url = excluded.url,"
+        " source_id = COALESCE(excluded.source_id, source_id), item_hash = excluded.item_hash,"
+        " etag = excluded.etag, last_modified = excluded.last_modified,"
+        " last_fetch = excluded.last_fetch",
+        (
+            feed.id,
+            item.stable_id,
+            page.url,
+            source_id,
+            item_hash,
+            page.response.etag,
+            page.response.last_modified,
+            now,
+        ),
+    )
+    return saved

@@ -1,0 +1,117 @@
+"""The small filter language shared by the CLI and the TUI.
+
+    +person:Putin -place:Crimea source:independent since:6h until:2025-04-28 "exact phrase"
+    kind:breaking is:unread is:starred thread:12 -word word
+
+Words are full-text (prefix) matches; `+`/`-` on an entity require or exclude it; a bare
+`person:X` means `+person:X`. Parsing never fails: anything not understood is searched as words,
+and `problems` says what was not understood.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from wirereader.core.config import parse_duration
+from wirereader.query.timeline import EntityRef, Filter, fts_words
+
+_KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
+ENTITY_KINDS = {"person": "person", "place": "place", "org": "org", "entity": ""}
+
+
+@dataclass
+class Parsed:
+    filter: Filter
+    problems: list[str] = field(default_factory=list)
+
+
+def _tokens(text: str) -> list[str]:
+    """Shell-like tokens: a quoted phrase is one token; an unbalanced quote is ignored."""
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:  # unbalanced quote while the user is still typing
+        return text.replace('"', " ").replace("'", " ").split()
+
+
+def parse(text: str, base: Filter | None = None, now: float | None = None) -> Parsed:
+    f = base or Filter()
+    problems: list[str] = []
+    words: list[str] = list(f.words)
+    phrases: list[str] = list(f.phrases)
+    changes: dict[str, object] = {}
+    lists: dict[str, list] = {
+        "entities": list(f.entities),
+        "exclude_entities": list(f.exclude_entities),
+        "sources": list(f.sources),
+        "exclude_sources": list(f.exclude_sources),
+        "kinds": list(f.kinds),
+        "exclude_kinds": list(f.exclude_kinds),
+        "exclude_words": list(f.exclude_words),
+    }
+    for token in _tokens(text):
+        if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
+            phrases.append(token)
+            continue
+        sign = ""
+        if token[:1] in "+-" and len(token) > 1:
+            sign, token = token[0], token[1:]
+        key, sep, value = token.partition(":")
+        key = key.lower()
+        if sep and value and key in ENTITY_KINDS:
+            target = "exclude_entities" if sign == "-" else "entities"
+            lists[target].append(EntityRef(value.replace("_", " "), ENTITY_KINDS[key]))
+        elif sep and value and key == "source":
+            lists["exclude_sources" if sign == "-" else "sources"].append(value)
+        elif sep and value and key == "kind":
+            lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
+        elif sep and value and key in ("since", "until"):
+            moment = _moment(value, now)
+            if moment is None:
+                problems.append(f"'{token}': expected a duration (6h, 2d) or a date (2025-04-28)")
+            else:
+                changes[key] = moment
+        elif sep and value and key == "is":
+            if value.lower() in ("unread", "new"):
+                changes["unread_only"] = True
+            elif value.lower() == "starred":
+                changes["starred_only"] = True
+            else:
+                problems.append(f"'{token}': expected is:unread or is:starred")
+        elif sep and value and key == "thread":
+            if value.isdigit():
+                changes["thread_id"] = int(value)
+            else:
+                problems.append(f"'{token}': expected a thread number")
+        elif sign == "-":
+            lists["exclude_words"] += fts_words(token)
+        else:
+            words += fts_words(token)
+    fields: dict[str, Any] = {k: tuple(v) for k, v in lists.items()}
+    fields.update(changes, words=tuple(words), phrases=tuple(phrases))
+    return Parsed(replace(f, **fields), problems)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:]+([+-]\d{2}:?\d{2}|Z)?)?$")
+
+
+def _moment(value: str, now: float | None) -> int | None:
+    seconds = parse_duration(value)
+    if seconds is not None:
+        return int((now if now is not None else time.time()) - seconds)
+    if _DATE.match(value):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp())
+    return None

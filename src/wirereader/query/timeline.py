@@ -1,0 +1,363 @@
+"""The query layer: composable filters over the cache, shared by the CLI and the TUI.
+
+A `Filter` is a plain value; `Query` turns it into SQL once and serves pages, counts and the JSON
+contract. Pages use keyset pagination (published_at, id) so page 500 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from wirereader.store.db import Store
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity named in a filter: `person:Putin`, or just `Putin` (any kind)."""
+
+    name: str
+    kind: str = ""  # '', 'person', 'place', 'org'
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Everything a view can be narrowed by. Empty fields do not filter."""
+
+    words: tuple[str, ...] = ()  # each must appear (prefix match, FTS)
+    phrases: tuple[str, ...] = ()  # each must appear as an exact phrase
+    exclude_words: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # source name, title or key containing this
+    exclude_sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()
+    entities: tuple[EntityRef, ...] = ()  # every one must be mentioned
+    exclude_entities: tuple[EntityRef, ...] = ()
+    thread_id: int | None = None
+    since: int | None = None  # UTC epoch seconds
+    until: int | None = None
+    unread_only: bool = False
+    starred_only: bool = False
+    all_entries: bool = False  # raw entries instead of items (reposts folded)
+
+    def is_empty(self) -> bool:
+        return self == Filter(all_entries=self.all_entries)
+
+    def with_text(self, text: str) -> Filter:
+        """This filter with its free words replaced by the words of `text`."""
+        return replace(self, words=tuple(fts_words(text)))
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def fts_match_expression(f: Filter) -> str:
+    """An FTS5 MATCH string built only from word characters and quoted phrases.
+
+    User text never reaches FTS5 syntax directly: every token is quoted, so `AND`, `*`, `:` or
+    `"` typed by a user are searched for, not interpreted.
+    """
+    parts = [fts_quote(w) + "*" for w in f.words]
+    for phrase in f.phrases:
+        tokens = fts_words(phrase)
+        if tokens:
+            parts.append(fts_quote(" ".join(tokens)))
+    return " AND ".join(parts)
+
+
+def fts_quote(text: str) -> str:
+    """An FTS5 string literal: inside double quotes, a double quote is written twice."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass
+class EntryRow:
+    """One row of a view: an item (canonical entry) or a raw entry."""
+
+    id: int
+    source: str
+    url: str
+    published: str | None
+    published_at: int
+    updated: str | None
+    author: str
+    title: str
+    body: str
+    kind: str
+    thread: int | None
+    repost_of: int | None
+    read: bool
+    starred: bool
+    embeds: dict[str, Any] = field(default_factory=dict)
+    reposts: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    version_count: int = 1
+
+    def to_json(self, *, with_canonical: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published or iso_utc(self.published_at),
+            "updated": self.updated,
+            "author": self.author,
+            "title": self.title,
+            "body": self.body,
+            "kind": self.kind,
+            "thread": self.thread,
+            "reposts": self.reposts,
+            "entities": self.entities,
+        }
+        if with_canonical:
+            data["canonical"] = self.repost_of if self.repost_of is not None else self.id
+        return data
+
+
+def iso_utc(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+
+
+_COLUMNS = (
+    "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
+    " e.body, e.kind, e.thread_id, e.repost_of, e.read_at, e.starred, e.embeds"
+)
+
+
+class Query:
+    """A compiled filter over one store."""
+
+    def __init__(self, store: Store, flt: Filter | None = None) -> None:
+        self.store = store
+        self.filter = flt or Filter()
+        self._where, self._params = self._compile(self.filter)
+
+    # -- SQL ----------------------------------------------------------------------------------
+
+    def _compile(self, f: Filter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not f.all_entries:
+            clauses.append("e.repost_of IS NULL")
+        match = fts_match_expression(f)
+        if match:
+            clauses.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            params.append(match)
+        if f.exclude_words:
+            clauses.append("e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            params.append(" OR ".join(fts_quote(w) for w in f.exclude_words))
+        for needle in f.sources:
+            clauses.append(
+                "e.source_id IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"
+                " OR key LIKE ?)"
+            )
+            params += [f"%{needle}%"] * 3
+        for needle in f.exclude_sources:
+            clauses.append(
+                "e.source_id NOT IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"
+                " OR key LIKE ?)"
+            )
+            params += [f"%{needle}%"] * 3
+        if f.kinds:
+            clauses.append(f"e.kind IN ({','.join('?' * len(f.kinds))})")
+            params += list(f.kinds)
+        if f.exclude_kinds:
+            clauses.append(f"e.kind NOT IN ({','.join('?' * len(f.exclude_kinds))})")
+            params += list(f.exclude_kinds)
+        for ref in f.entities:
+            clauses.append(f"e.id IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
+            params += _entity_params(ref)
+        for ref in f.exclude_entities:
+            clauses.append(f"e.id NOT IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
+            params += _entity_params(ref)
+        if f.thread_id is not None:
+            clauses.append("e.thread_id = ?")
+            params.append(f.thread_id)
+        if f.since is not None:
+            clauses.append("e.published_at >= ?")
+            params.append(f.since)
+        if f.until is not None:
+            clauses.append("e.published_at < ?")
+            params.append(f.until)
+        if f.unread_only:
+            clauses.append("e.read_at IS NULL")
+        if f.starred_only:
+            clauses.append("e.starred = 1")
+        return (" AND ".join(clauses) or "1"), params
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        sql = f"SELECT count(*) FROM entries e WHERE {self._where}"
+        return int(self.store.conn.execute(sql, self._params).fetchone()[0])
+
+    def page(
+        self,
+        limit: int = 200,
+        after: tuple[int, int] | None = None,
+        *,
+        details: bool = False,
+        offset: int = 0,
+    ) -> list[EntryRow]:
+        """Up to `limit` rows, newest first, strictly after the (published_at, id) key given.
+
+        `offset` skips rows first: for a jump far down a list whose earlier pages were never read
+        (keyset pages are cheaper when the previous page's last key is known).
+        """
+        where, params = self._where, list(self._params)
+        if after is not None:
+            where += " AND (e.published_at, e.id) < (?, ?)"
+            params += [after[0], after[1]]
+        sql = (
+            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
+            f" WHERE {where} ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?"
+        )
+        rows = [_row(r) for r in self.store.conn.execute(sql, [*params, limit, offset])]
+        if details:
+            attach_details(self.store.conn, rows)
+        return rows
+
+    def page_keys(
+        self, limit: int = 200, after: tuple[int, int] | None = None, *, offset: int = 0
+    ) -> list[tuple[int, int]]:
+        """The (published_at, id) keys of a page, without loading the rows.
+
+        With a text or entity filter the matching ids come as a set; sorting them by time reads
+        the narrow covering index of migration 0030 instead of every matching row (bodies
+        included). `rows()` then loads just the page.
+        """
+        where, params = self._where, list(self._params)
+        if after is not None:
+            where += " AND (e.published_at, e.id) < (?, ?)"
+            params += [after[0], after[1]]
+        f = self.filter
+        by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
+        index = " INDEXED BY entries_timeline_cover" if by_ids and _has_cover(self.store) else ""
+        sql = (
+            f"SELECT e.published_at, e.id FROM entries e{index} WHERE {where}"
+            " ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?"
+        )
+        return [(r[0], r[1]) for r in self.store.conn.execute(sql, [*params, limit, offset])]
+
+    def rows(self, keys: list[tuple[int, int]], *, details: bool = False) -> list[EntryRow]:
+        """The rows of these keys, in the keys' order."""
+        if not keys:
+            return []
+        ids = [key[1] for key in keys]
+        sql = (
+            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
+            f" WHERE e.id IN ({','.join('?' * len(ids))})"
+        )
+        by_id = {r["id"]: _row(r) for r in self.store.conn.execute(sql, ids)}
+        rows = [by_id[i] for i in ids if i in by_id]
+        if details:
+            attach_details(self.store.conn, rows)
+        return rows
+
+    def id_subquery(self) -> tuple[str, list[Any]]:
+        """`SELECT e.id ...` of this view and its parameters, to aggregate over (pane counts)."""
+        return f"SELECT e.id FROM entries e WHERE {self._where}", list(self._params)
+
+    def position(self, key: tuple[int, int]) -> int:
+        """How many rows come before the (published_at, id) key in this view (its index)."""
+        sql = (
+            f"SELECT count(*) FROM entries e WHERE {self._where}"
+            " AND (e.published_at, e.id) > (?, ?)"
+        )
+        return int(self.store.conn.execute(sql, [*self._params, *key]).fetchone()[0])
+
+    def all(self, *, details: bool = True, page_size: int = 2_000) -> list[EntryRow]:
+        out: list[EntryRow] = []
+        after: tuple[int, int] | None = None
+        while True:
+            chunk = self.page(page_size, after, details=details)
+            out += chunk
+            if len(chunk) < page_size:
+                return out
+            after = (chunk[-1].published_at, chunk[-1].id)
+
+
+def _has_cover(store: Store) -> bool:
+    """Whether the cache has the timeline's covering index (a cache whose schema was already
+    past 0030 when that migration was added lacks it, and INDEXED BY would fail)."""
+    row = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'entries_timeline_cover'"
+    ).fetchone()
+    return row is not None
+
+
+_ENTITY_IN = (
+    "entity_id IN (SELECT id FROM entities WHERE name = ? COLLATE NOCASE AND (? = '' OR kind = ?)"
+    " UNION SELECT a.entity_id FROM entity_aliases a JOIN entities x ON x.id = a.entity_id"
+    " WHERE a.alias = ? AND (? = '' OR x.kind = ?)"
+    " UNION SELECT entity_id FROM entity_keys WHERE key = ? AND (? = '' OR kind = ?))"
+)
+
+
+def _entity_params(ref: EntityRef) -> list[Any]:
+    # The folded key finds any spelling the extractor merges (Zelenskyi, Zelenskiy, ZELENSKY).
+    from wirereader.analysis.entities.gazetteer import fold_key
+
+    kind = ref.kind
+    return [ref.name, kind, kind, ref.name, kind, kind, fold_key(ref.name), kind, kind]
+
+
+def _row(r: sqlite3.Row) -> EntryRow:
+    return EntryRow(
+        id=r["id"],
+        source=r["source"],
+        url=r["url"],
+        published=r["published"],
+        published_at=r["published_at"],
+        updated=r["updated"],
+        author=r["author"],
+        title=r["title"],
+        body=r["body"],
+        kind=r["kind"],
+        thread=r["thread_id"],
+        repost_of=r["repost_of"],
+        read=r["read_at"] is not None,
+        starred=bool(r["starred"]),
+        embeds=json.loads(r["embeds"] or "{}"),
+    )
+
+
+def attach_details(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
+    """Fill reposts, entity names and version counts for a page of rows (three queries)."""
+    if not rows:
+        return
+    by_id = {row.id: row for row in rows}
+    marks = ",".join("?" * len(by_id))
+    ids = list(by_id)
+    for r in conn.execute(
+        f"SELECT id, repost_of, published, published_at, author FROM entries"
+        f" WHERE repost_of IN ({marks}) ORDER BY published_at, id",
+        ids,
+    ):
+        by_id[r["repost_of"]].reposts.append(
+            {
+                "id": r["id"],
+                "published": r["published"] or iso_utc(r["published_at"]),
+                "author": r["author"],
+            }
+        )
+    for r in conn.execute(
+        f"SELECT ee.entry_id, en.name FROM entry_entities ee JOIN entities en"
+        f" ON en.id = ee.entity_id WHERE ee.entry_id IN ({marks})"
+        f" ORDER BY ee.mentions DESC, en.name",
+        ids,
+    ):
+        by_id[r["entry_id"]].entities.append(r["name"])
+    for r in conn.execute(
+        f"SELECT entry_id, count(*) AS n FROM entry_versions WHERE entry_id IN ({marks})"
+        f" GROUP BY entry_id",
+        ids,
+    ):
+        by_id[r["entry_id"]].version_count = r["n"]

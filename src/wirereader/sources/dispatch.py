@@ -1,0 +1,209 @@
+"""Bytes to a parsed document, one dispatch by content: a file on disk (read safely, decoded,
+sniffed, parsed) or a fetched body (a feed, or a live-blog page subscribed to directly).
+
+Every failure of a file becomes an `ImportFailure` whose message names the file and the problem
+in one line; a fetched document that is neither a feed nor a live blog is a `ParseFailure`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from datetime import tzinfo
+from pathlib import Path
+
+from wirereader.core.model import ParsedDocument
+from wirereader.core.text import clean_line
+from wirereader.sources import detect
+from wirereader.sources.context import ImportFailure, ParseContext, Parser
+
+__all__ = ["ImportFailure", "ParseContext", "ParseFailure", "parse_document", "parse_file"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a capture or feed larger than this is not one
+
+
+def parsers() -> dict[str, Parser]:
+    """Format name -> parser. Imported lazily so a command only loads what it uses."""
+    from wirereader.sources import jsonlines, textcapture
+
+    table: dict[str, Parser] = {
+        detect.TEXT_CAPTURE: textcapture.parse_capture,
+        detect.ARTICLE: textcapture.parse_article,
+        detect.JSON_LINES: jsonlines.parse,
+    }
+    # A saved page: its live-blog updates when it has LiveBlogPosting data, else one article.
+    from wirereader.sources.articles.page import parse_html_page
+
+    table[detect.HTML] = parse_html_page
+    from wirereader.sources import feeds, opml
+
+    table[detect.XML_FEED] = feeds.parse
+    table[detect.JSON_FEED] = feeds.parse
+    table[detect.OPML] = opml.refuse_as_entries
+    return table
+
+
+def read_text(path: Path) -> tuple[str, bool]:
+    """(text, cut mid-character), or ImportFailure saying why it is not a text document."""
+    if not path.exists():
+        raise ImportFailure(f"{path}: no such file")
+    if path.is_dir():
+        raise ImportFailure(f"{path}: is a directory, not a file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFailure(f"{path}: too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise ImportFailure(f"{path}: empty file")
+    if b"\x00" in data[:8192]:
+        raise ImportFailure(f"{path}: binary file, not a capture, feed or page")
+    return decode(path, data)
+
+
+def decode(path: Path, data: bytes) -> tuple[str, bool]:
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            # Cut off in the middle of a character: keep everything before it.
+            return data[: exc.start].decode("utf-8-sig"), True
+        if data.lstrip()[:1] == b"<":
+            return _decode_markup(path, data), False
+        raise ImportFailure(
+            f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _decode_markup(path: Path, data: bytes) -> str:
+    """A feed or page in another encoding: its declaration, its meta tag, else a guess."""
+    from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
+
+    head = data[:2048].decode("ascii", "replace")
+    if head.lstrip().startswith("<?xml") or root_name(head) in ("rss", "feed", "rdf", "opml"):
+        try:
+            return safe_xml_text(data)[0]
+        except XmlRefused as exc:
+            raise ImportFailure(f"{path}: {exc}") from None
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise ImportFailure(f"{path}: text in an encoding that cannot be recognised")
+    return str(best)
+
+
+def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
+    text, cut = read_text(path)
+    fmt = detect.sniff(text)
+    parser = parsers().get(fmt or "")
+    if fmt is None or parser is None:
+        raise ImportFailure(
+            f"{path}: unknown format (not a live-blog capture, feed, page or JSON Lines file)"
+        )
+    try:
+        document = parser(text, ctx)
+    except ImportFailure:
+        raise
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise ImportFailure(f"{path}: cannot parse as {fmt} ({exc})") from exc
+    if not document.entries:
+        raise ImportFailure(f"{path}: no entries found in this {fmt} file")
+    if cut:
+        document.truncated = True
+        document.warnings.append(f"{path}: truncated (ends in the middle of a character)")
+    return fmt, document
+
+
+class ParseFailure(ValueError):
+    """A fetched document that is neither a feed nor a live-blog page (one line)."""
+
+
+# -- fetched documents -----------------------------------------------------------------------------
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
+)
+
+
+def looks_like_html_page(body: bytes, content_type: str) -> bool:
+    head = body[:4096].lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(head):
+        return True
+    return "html" in content_type.lower() and not head.lstrip().startswith(b"<?xml")
+
+
+def parse_document(
+    body: bytes, *, url: str, content_type: str = "", tz: tzinfo | None = None
+) -> ParsedDocument:
+    """A feed, or a live-blog page subscribed to directly. ParseFailure says why neither."""
+    from wirereader.sources.feeds import FeedError, parse_feed
+
+    if looks_like_html_page(body, content_type):
+        from wirereader.sources.liveblog_html import NotALiveBlog, parse_page
+
+        try:
+            document = parse_page(decode_html(body, content_type), url=url, tz=tz)
+        except NotALiveBlog:
+            raise ParseFailure(
+                "an HTML page, not a feed (and no live blog on it); "
+                "'wirereader add' finds the feed a page links to"
+            ) from None
+        except Exception as exc:  # a parser bug on odd input: this page fails, not the run
+            raise ParseFailure(f"cannot read the live-blog page ({_describe(exc)})") from None
+        return document
+    try:
+        return parse_feed(body, url=url, content_type=content_type, tz=tz)
+    except FeedError as exc:
+        raise ParseFailure(one_line(exc)) from None
+    except Exception as exc:  # a parser bug on odd input: this feed fails, not the run
+        raise ParseFailure(f"cannot parse the feed ({_describe(exc)})") from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ValueError | TypeError | RecursionError):
+        return one_line(exc)
+    return one_line(Exception(f"{type(exc).__name__}: {exc}"))
+
+
+def one_line(exc: BaseException) -> str:
+    return clean_line(str(exc) or type(exc).__name__, 300)
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+def decode_html(body: bytes, content_type: str = "") -> str:
+    """An HTML page's text: BOM, then HTTP charset, then <meta charset>, then UTF-8 with a
+    windows-1252 fallback (what browsers do for pages that do not say)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, "replace")
+    candidates = []
+    match = _HTTP_CHARSET.search(content_type)
+    if match:
+        candidates.append(match.group(1))
+    meta = _META_CHARSET.search(body[:8192])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "replace"))
+    for name in candidates:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec in ("utf-16-le", "utf-16-be", "utf-16"):
+            codec = "utf-8"  # a page that reached us as ASCII-compatible bytes cannot be UTF-16
+        return body.decode(codec, "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace")

@@ -1,0 +1,190 @@
+"""The CLI contract for import / entries / search / export, and every bad input, end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+
+ENTRY_KEYS = {
+    "id", "source", "url", "published", "updated", "author", "title", "body", "kind", "thread",
+    "reposts", "entities",
+}  # fmt: skip
+
+
+def capture_lines(path: Path) -> list[tuple[str, str]]:
+    """(HH:MM, author) straight from the capture text, independent of the parser."""
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        match = re.match(r"^(\d\d:\d\d) , (Alex Croft|Rebecca Whittaker|Arpan Rai)", line)
+        if match:
+            out.append((match.group(1), match.group(2)))
+    return out
+
+
+def test_import_then_entries_all_json_matches_the_capture(cli) -> None:
+    result = cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London")
+    assert result.code == 0, result.err
+    assert "55 new" in result.out
+
+    listed = cli("entries", "--all", "--json")
+    assert listed.code == 0, listed.err
+    entries = json.loads(listed.out)
+    timeline = [e for e in entries if e["kind"] != "summary"]
+    assert len(timeline) == 54
+    for e in entries:
+        assert set(e) == ENTRY_KEYS | {"canonical"}
+    got = [(e["published"][11:16], e["author"]) for e in timeline]
+    assert got == capture_lines(LIVEBLOG_SEED)
+    for e in timeline:
+        assert e["published"].startswith("2025-04-28T") and e["published"].endswith("+01:00")
+        assert e["author"] and not e["body"].startswith(e["author"])
+        assert "pic.twitter.com" not in e["body"] and "(@" not in e["body"]
+    titles = {e["published"][11:16]: e["title"] for e in timeline}
+    assert titles["15:23"] == "Ukraine offers assistance to Spain and Portugal blackouts"
+    assert titles["04:39"] == (
+        "North Korea confirms it sent troops to Russia to support Putin's war efforts"
+    )
+
+    again = cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London")
+    assert again.code == 0 and "0 new, 0 updated, 55 unchanged" in again.out
+    assert len(json.loads(cli("entries", "--all", "--json").out)) == 55
+
+
+def test_entries_json_shape_and_search(cli) -> None:
+    assert cli("import", str(ARTICLE_SEED), "--date", "2025-04-28", "--tz", "UTC").code == 0
+    items = json.loads(cli("entries", "--json").out)
+    assert len(items) == 1
+    assert set(items[0]) == ENTRY_KEYS
+    assert items[0]["kind"] == "article"
+    assert items[0]["published"] == "2025-04-28T00:00:00+00:00"
+    assert isinstance(items[0]["reposts"], list) and isinstance(items[0]["entities"], list)
+
+    found = json.loads(cli("search", "Lavrov", "--json").out)
+    assert [x["title"] for x in found] == ["North Korea admits sending troops to Russia"]
+    assert json.loads(cli("search", "zzzunknownword", "--json").out) == []
+    human = cli("search", "Lavrov")
+    assert "North Korea admits sending troops" in human.out
+
+
+def test_export_json_has_every_entry(cli) -> None:
+    cli("import", str(LIVEBLOG_SEED), str(ARTICLE_SEED), "--tz", "Europe/London")
+    exported = json.loads(cli("export", "--format", "json").out)
+    assert len(exported) == 56
+    assert all("canonical" in e for e in exported)
+
+
+def test_jsonl_import_by_content_not_extension(cli, tmp_path: Path) -> None:
+    data = tmp_path / "notes.dat"
+    data.write_text(
+        '{"id": "n1", "title": "Harbour reopens", "text": "Boats are out again.",'
+        ' "published": "2024-01-09T09:15:00+01:00", "author": "Eva Horn"}\n'
+        '{"title": "Council meets", "body": "Shelters stay open.", "url": "https://example.org/c"}\n'
+    )
+    result = cli("import", str(data))
+    assert result.code == 0, result.err
+    assert "2 new" in result.out and "(jsonl)" in result.out
+    rows = json.loads(cli("entries", "--json").out)
+    harbour = next(r for r in rows if r["title"] == "Harbour reopens")
+    assert harbour["published"] == "2024-01-09T09:15:00+01:00"
+    assert harbour["author"] == "Eva Horn" and harbour["body"] == "Boats are out again."
+    assert cli("import", str(data)).out.count("0 new") == 1
+
+
+def test_bad_inputs_each_give_one_line_and_nonzero_exit(cli, tmp_path: Path) -> None:
+    assert cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London").code == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("Caf\xe9 headline\n10:00 , Ana SilvaBody text here.\n".encode("latin-1"))
+    unknown = tmp_path / "table.csv"
+    unknown.write_text("a,b,c\n1,2,3\n")
+    cases = {
+        str(tmp_path / "missing.txt"): "no such file",
+        str(tmp_path): "is a directory",
+        str(empty): "empty file",
+        str(binary): "binary file",
+        str(latin): "not valid UTF-8",
+        str(unknown): "unknown format",
+    }
+    for path, problem in cases.items():
+        result = cli("import", path)
+        assert result.code != 0, path
+        lines = [x for x in result.err.splitlines() if x.strip()]
+        assert lines[0].startswith(f"wirereader: {path}: {problem}"), (path, result.err)
+        assert "Traceback" not in result.err
+    # Nothing already in the cache was lost.
+    assert len(json.loads(cli("entries", "--all", "--json").out)) == 55
+
+
+def test_truncated_capture_imports_what_is_there_and_says_so(cli, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.txt"
+    text = LIVEBLOG_SEED.read_text("utf-8")
+    cut.write_text(text[: text.index("04:39 , ") + 3])
+    result = cli("import", str(cut), "--tz", "Europe/London")
+    assert result.code != 0
+    assert f"{cut}: truncated" in result.err
+    timeline = [e for e in json.loads(cli("entries", "--all", "--json").out)]
+    assert len(timeline) == 54  # 53 complete entries and the summary
+
+
+def test_one_bad_file_does_not_stop_the_others(cli, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    result = cli("import", str(missing), str(ARTICLE_SEED), str(LIVEBLOG_SEED))
+    assert result.code == 1
+    assert f"{missing}: no such file" in result.err
+    assert "1 of 3 files failed or were incomplete" in result.err
+    assert len(json.loads(cli("entries", "--all", "--json").out)) == 56
+
+
+def test_hostile_title_is_plain_text_in_the_table(cli, tmp_path: Path) -> None:
+    data = tmp_path / "hostile.jsonl"
+    data.write_text(
+        json.dumps(
+            {"title": "[bold red]x[/] \x1b[2J[link=file:///etc/passwd]y[/link] [/", "text": "z"}
+        )
+        + "\n"
+    )
+    assert cli("import", str(data)).code == 0
+    out = cli("entries").out
+    assert "[bold red]x[/]" in out and "[link=file:///etc/passwd]y[/link] [/" in out
+    assert "\x1b" not in out
+
+
+def test_feeds_and_pages_in_legacy_encodings_import(cli, tmp_path: Path) -> None:
+    feed = tmp_path / "latin.xml"
+    feed.write_bytes(
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>Café'
+        "</title><item><guid>1</guid><title>Crème brûlée for the café</title>"
+        "<description>Déjà vu in the square.</description></item></channel></rss>".encode(
+            "iso-8859-1"
+        )
+    )
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        (
+            '<html><head><meta charset="windows-1252"><title>Le café</title></head><body>'
+            "<article><h1>Le café rouvre ses portes</h1>"
+            + "<p>Après des mois de travaux, le café de la place rouvre ce matin à huit heures, "
+            "et les habitués sont déjà là pour le premier café de la journée.</p>"
+            * 4
+            + "</article></body></html>"
+        ).encode("cp1252")
+    )
+    result = cli("import", str(feed), str(page))
+    assert result.code == 0, result.err
+    titles = {e["title"] for e in json.loads(cli("entries", "--json").out)}
+    assert "Crème brûlée for the café" in titles
+    assert any("café" in t for t in titles - {"Crème brûlée for the café"})
+
+
+def test_minus_kind_excludes_that_kind(cli) -> None:
+    assert cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London").code == 0
+    kinds = {
+        e["kind"] for e in json.loads(cli("entries", "-kind:summary", "-kind:post", "--json").out)
+    }
+    assert kinds and not kinds & {"summary", "post"}

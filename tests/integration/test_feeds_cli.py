@@ -1,0 +1,215 @@
+"""The subscription commands as a user runs them: a real subprocess against a real server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
+from wirereader.sources.opml import parse_opml
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with serving() as s:
+        yield s
+
+
+def items(*numbers: int) -> list[dict[str, str]]:
+    return [
+        {
+            "guid": f"urn:cli:{n}",
+            "title": f"Library opening hours change {n}",
+            "link": f"http://example.invalid/library/{n}",
+            "description": f"<p>The reading room opens at {n} o'clock from Monday.</p>",
+            "pubDate": f"Tue, 03 Mar 2026 {n:02d}:15:00 +0000",
+        }
+        for n in numbers
+    ]
+
+
+def home_page(feed_href: str) -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><title>Town Crier</title>"
+        '<link rel="stylesheet" href="/style.css">'
+        f'<link rel="alternate" type="application/rss+xml" title="All news" href="{feed_href}">'
+        '<link rel="alternate" type="application/atom+xml" href="/atom.xml">'
+        "</head><body><p>Welcome.</p></body></html>"
+    ).encode()
+
+
+def test_add_discovers_the_feed_of_a_page(cli, server: FeedServer) -> None:
+    server.routes["/"] = Route(home_page("/news/feed.xml"), content_type="text/html")
+    server.routes["/news/feed.xml"] = Route(rss("Town Crier", items(1, 2, 3)), etag='"t1"')
+    result = cli("add", server.url("/"))
+    assert result.code == 0, result.err
+    assert result.out.strip() == f"added Town Crier ({server.url('/news/feed.xml')}): 3 entries"
+    listed = json.loads(cli("feeds", "--json").out)
+    assert len(listed) == 1
+    feed = listed[0]
+    assert feed["url"] == server.url("/news/feed.xml") and feed["name"] == "Town Crier"
+    assert feed["status"] == "ok" and feed["entries"] == 3 and feed["last_error"] == ""
+    assert feed["last_success"] and feed["next_attempt"]
+    again = cli("add", server.url("/news/feed.xml"))
+    assert again.code == 0 and again.out.startswith("already subscribed: Town Crier")
+    entries = json.loads(cli("entries", "--json").out)
+    assert {e["source"] for e in entries} == {"Town Crier"} and len(entries) == 3
+
+
+def test_add_a_page_without_feed_is_a_clear_error(cli, server: FeedServer) -> None:
+    server.routes["/plain"] = Route(
+        b"<!DOCTYPE html><html><body><p>Nothing to follow.</p></body></html>",
+        content_type="text/html",
+    )
+    result = cli("add", server.url("/plain"))
+    assert result.code == 1
+    assert result.err.strip() == (
+        f"wirereader: {server.url('/plain')}: no feed found: the page links to no RSS, Atom or "
+        'JSON feed (<link rel="alternate">) and carries no live blog'
+    )
+    assert json.loads(cli("feeds", "--json").out) == []
+
+
+def test_add_a_live_blog_page_follows_the_page(cli, server: FeedServer) -> None:
+    server.routes["/live/count"] = Route(
+        liveblog_page("Count night live", [("u1", "2026-03-02T22:00:00Z", "Boxes arrive.")]),
+        content_type="text/html",
+    )
+    result = cli("add", server.url("/live/count"), "--name", "count")
+    assert result.code == 0, result.err
+    assert result.out.startswith("added count (") and result.out.rstrip().endswith("1 entries")
+
+
+def test_add_unreachable_or_bad_url(cli, server: FeedServer) -> None:
+    missing = cli("add", server.url("/nope.xml"))
+    assert missing.code == 1 and "HTTP 404" in missing.err and "Traceback" not in missing.err
+    scheme = cli("add", "gopher://example.invalid/feed")
+    assert scheme.code == 1 and "unsupported URL scheme" in scheme.err
+    assert len(scheme.err.strip().splitlines()) == 1
+
+
+def test_fetch_summary_failures_and_error_state(cli, server: FeedServer) -> None:
+    server.routes["/a.xml"] = Route(rss("Alpha", items(1)))
+    server.routes["/b.xml"] = Route(rss("Bravo", items(5, 6)))
+    assert cli("add", server.url("/a.xml")).code == 0
+    assert cli("add", server.url("/b.xml"), "--no-fetch", "--name", "bravo").code == 0
+
+    server.routes["/a.xml"] = Route(b"down for maintenance", status=500, content_type="text/plain")
+    result = cli("fetch")
+    assert result.code == 1
+    assert "2 feeds fetched" in result.out and "2 new entries, 0 updated, 1 failed" in result.out
+    problems = [line for line in result.err.splitlines() if "HTTP 500" in line]
+    expected = f"wirereader: Alpha: {server.url('/a.xml')}: HTTP 500 Internal Server Error"
+    assert problems == [expected]
+
+    feeds = {f["name"]: f for f in json.loads(cli("feeds", "--json").out)}
+    alpha = feeds["Alpha"]
+    assert alpha["status"] == "failing" and alpha["failures"] == 1
+    assert "HTTP 500" in alpha["last_error"] and alpha["last_error_at"]
+    assert alpha["next_attempt"] > alpha["last_error_at"]
+    assert alpha["entries"] == 1  # cached entries stay
+    assert feeds["bravo"]["status"] == "ok" and feeds["bravo"]["entries"] == 2
+
+    table = cli("feeds")
+    assert "failing ×1" in table.out and "HTTP 500" in table.out
+
+    server.routes["/a.xml"] = Route(rss("Alpha", items(1, 2)))
+    ok = cli("fetch", "alpha", "--json")
+    assert ok.code == 0
+    report = json.loads(ok.out)
+    assert report["new"] == 1 and report["failed"] == 0
+    assert [f["name"] for f in report["feeds"]] == ["Alpha"]
+
+
+def test_fetch_unknown_name(cli) -> None:
+    result = cli("fetch", "no-such-feed")
+    assert result.code == 1 and "no feed named or at 'no-such-feed'" in result.err
+
+
+def test_remove_keeps_entries(cli, server: FeedServer) -> None:
+    server.routes["/r.xml"] = Route(rss("Gone Soon", items(1, 2)))
+    assert cli("add", server.url("/r.xml")).code == 0
+    result = cli("remove", "gone")
+    assert result.code == 0 and result.out.strip() == (
+        "removed Gone Soon; its 2 entries stay in the cache"
+    )
+    assert json.loads(cli("feeds", "--json").out) == []
+    assert len(json.loads(cli("feeds", "--json", "--all").out)) == 1
+    assert len(json.loads(cli("entries", "--json").out)) == 2
+    assert cli("fetch").out.startswith("nothing to fetch")
+    assert cli("remove", "gone").code == 1
+
+
+def test_opml_round_trip(cli, server: FeedServer, tmp_path: Path) -> None:
+    server.routes["/one.xml"] = Route(rss("One", items(1), link="http://example.invalid/one"))
+    server.routes["/two.xml"] = Route(rss("Two", items(2)))
+    local = tmp_path / "three.xml"
+    local.write_bytes(rss("Three", items(3)))
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>'
+        '<outline text="News"><outline text="Local">'
+        f'<outline type="rss" text="Paper One" xmlUrl="{server.url("/one.xml")}"'
+        ' htmlUrl="http://example.invalid/one"/>'
+        "</outline></outline>"
+        f'<outline type="rss" text="Paper Two" xmlUrl="{server.url("/two.xml")}"/>'
+        f'<outline type="rss" text="Paper Three" xmlUrl="{local.as_uri()}"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    result = cli("add", "--opml", str(opml))
+    assert result.code == 0, result.err
+    assert "3 feeds added, 0 already subscribed" in result.out
+    assert "3 new entries" in result.out
+    again = cli("add", str(opml))  # recognised as OPML without --opml
+    assert "0 feeds added, 3 already subscribed" in again.out
+
+    exported = cli("export", "--format", "opml")
+    assert exported.code == 0
+    outlines = {o.url: o for o in parse_opml(exported.out)}
+    assert set(outlines) == {server.url("/one.xml"), server.url("/two.xml"), local.as_uri()}
+    one = outlines[server.url("/one.xml")]
+    assert one.title == "Paper One" and one.category == "News/Local"
+    assert one.html_url == "http://example.invalid/one"
+    assert outlines[server.url("/two.xml")].category == ""
+
+    # The export imports into a fresh cache with the same subscriptions.
+    saved = tmp_path / "export.opml"
+    saved.write_text(exported.out, encoding="utf-8")
+    other = cli("--db", str(tmp_path / "other.sqlite3"), "add", "--opml", "--no-fetch", str(saved))
+    assert other.code == 0 and "3 feeds added" in other.out
+
+
+def test_config_feeds_listed_and_not_removable(cli, server: FeedServer, tmp_path: Path) -> None:
+    server.routes["/cfg.xml"] = Route(rss("Configured", items(4)))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[[feeds]]\nurl = "{server.url("/cfg.xml")}"\nname = "cfg"\ninterval = "5m"\n',
+        encoding="utf-8",
+    )
+    fetched = cli("--config", str(config), "fetch")
+    assert fetched.code == 0 and "1 new entries" in fetched.out
+    [feed] = json.loads(cli("--config", str(config), "feeds", "--json").out)
+    assert feed["name"] == "cfg" and feed["from_config"] and feed["interval"] == 300
+    refused = cli("--config", str(config), "remove", "cfg")
+    assert refused.code == 1 and "config file" in refused.err
+    config.write_text("", encoding="utf-8")
+    assert json.loads(cli("--config", str(config), "feeds", "--json").out) == []
+    assert len(json.loads(cli("entries", "--json").out)) == 1
+
+
+def test_add_without_fetching_accepts_a_server_that_is_down(cli, server: FeedServer) -> None:
+    url = server.url("/later.xml")  # nothing served there yet
+    added = cli("add", url, "--no-fetch", "--name", "later")
+    assert added.code == 0 and added.out.strip() == f"added later ({url})"
+    [feed] = json.loads(cli("feeds", "--json").out)
+    assert feed["status"] == "new" and feed["last_success"] is None
+    failed = cli("fetch")
+    assert failed.code == 1 and "HTTP 404" in failed.err
+    server.routes["/later.xml"] = Route(rss("Later", items(7)))
+    assert cli("fetch", "later").code == 0
+    [feed] = json.loads(cli("feeds", "--json").out)
+    assert feed["status"] == "ok" and feed["entries"] == 1 and feed["name"] == "later"

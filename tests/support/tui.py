@@ -1,0 +1,75 @@
+"""Helpers for the reader app tests: a demo cache, invented analysis rows, screen text."""
+
+from __future__ import annotations
+
+from datetime import timezone
+from pathlib import Path
+
+from wirereader.cli.app import load_samples
+from wirereader.core.config import Config
+from wirereader.store.db import Store
+from wirereader.tui.app import WireReader
+
+# Invented names: the analysis may add real entities to the demo cache; these never collide.
+TEST_PERSON = "Testperson Putinski"
+TEST_PLACE = "Testplace Crimeaville"
+
+
+def demo_store(path: Path, *, analysed: bool = True) -> Store:
+    store = Store(path)
+    load_samples(store, analysed=analysed)
+    return store
+
+
+def make_app(store: Store, config: Config | None = None) -> WireReader:
+    return WireReader(store, config or Config(), tz=timezone.utc)
+
+
+def add_entity(store: Store, name: str, kind: str, word: str, count: int = 10_000) -> set[int]:
+    """An entity mentioned by every item whose text has `word`, as the analysis would write it.
+    `count` puts it at the top of the pane (the pane orders by count when nothing filters)."""
+    ids = {
+        int(r[0])
+        for r in store.conn.execute(
+            "SELECT id FROM entries WHERE repost_of IS NULL AND (title LIKE ? OR body LIKE ?)",
+            (f"%{word}%", f"%{word}%"),
+        )
+    }
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO entities (name, kind, count) VALUES (?, ?, ?)", (name, kind, count)
+        )
+        conn.executemany(
+            "INSERT INTO entry_entities (entity_id, entry_id) VALUES (?, ?)",
+            [(cur.lastrowid, i) for i in ids],
+        )
+    return ids
+
+
+def add_thread(store: Store, title: str, entry_ids: list[int], last_at: int | None = None) -> int:
+    """A thread as the analysis would write it; `last_at` far ahead puts it first in the pane
+    even when the analysis made threads of its own."""
+    with store.transaction() as conn:
+        times = [
+            conn.execute("SELECT published_at FROM entries WHERE id = ?", (i,)).fetchone()[0]
+            for i in entry_ids
+        ]
+        cur = conn.execute(
+            "INSERT INTO threads (title, first_at, last_at, size) VALUES (?, ?, ?, ?)",
+            (title, min(times), last_at or max(times), len(entry_ids)),
+        )
+        conn.executemany(
+            "UPDATE entries SET thread_id = ? WHERE id = ?", [(cur.lastrowid, i) for i in entry_ids]
+        )
+        return int(cur.lastrowid or 0)
+
+
+def timeline_lines(app: WireReader) -> list[str]:
+    """The timeline as the terminal shows it (the visible rows' text)."""
+    timeline = app.timeline
+    height = timeline.scrollable_content_region.height
+    return [timeline.render_line(y).text for y in range(height)]
+
+
+def reader_text(app: WireReader) -> str:
+    return app.reader.rendered.plain

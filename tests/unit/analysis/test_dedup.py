@@ -1,0 +1,300 @@
+"""Dedup: reposts, updated copies and near-duplicates become one item; different texts never."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.analysis.dedup.reposts import fingerprint, same_item
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.core.model import RawEntry
+from wirereader.ingest.files import import_file
+from wirereader.store.db import Store
+
+T0 = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
+
+HARBOUR = (
+    "Dock workers at the port of Velmar walked out on Tuesday after talks over night-shift pay "
+    "broke down, leaving three container ships waiting at anchor outside the harbour wall.\n\n"
+    "The union said its members would stay out until the operator, Velmar Quays, restored the "
+    "allowance it cut in March. The operator said it had offered a phased increase.\n\n"
+    "Port officials expect the backlog to reach twenty vessels by the weekend if no deal is found."
+)
+COUNCIL = (
+    "The regional council of Ostmark approved a new tram line on Tuesday, linking the old town "
+    "with the university campus and the hospital on the eastern ridge.\n\n"
+    "Construction is due to start next spring and take three years, the council said, with the "
+    "first trams running on a shortened route by the end of the second year."
+)
+
+
+def _times(store: Store, source_id: int) -> dict[str, int]:
+    """'HH:MM' -> entry id for one source's timeline entries (not the header summary)."""
+    return {
+        row[1][11:16]: row[0]
+        for row in store.conn.execute(
+            "SELECT id, published FROM entries WHERE source_id = ? AND kind != 'summary'",
+            (source_id,),
+        )
+    }
+
+
+def _item(store: Store, entry_id: int) -> int:
+    row = store.conn.execute(
+        "SELECT coalesce(repost_of, id) FROM entries WHERE id = ?", (entry_id,)
+    ).fetchone()
+    return int(row[0])
+
+
+def test_seed_reposts_become_one_item_and_look_alikes_stay_apart(store: Store) -> None:
+    report = import_file(store, LIVEBLOG_SEED)
+    at = _times(store, report.source_id)
+    for later, earlier in [
+        ("14:45", "11:03"),  # same text
+        ("15:01", "10:19"),  # the repost adds to the first paragraph
+        ("11:47", "08:29"),  # same text, different author
+        ("08:12", "05:22"),  # the repost adds a paragraph
+        ("16:28", "07:31"),  # video: no body, "Watch:" title
+    ]:
+        assert _item(store, at[later]) == at[earlier], (later, earlier)
+        assert (
+            store.conn.execute(
+                "SELECT repost_of FROM entries WHERE id = ?", (at[earlier],)
+            ).fetchone()[0]
+            is None
+        )
+    # Same story, different text: separate items.
+    assert _item(store, at["05:46"]) != _item(store, at["12:12"])
+    assert _item(store, at["04:39"]) != _item(store, at["08:02"])
+    # Exactly those five entries are reposts; the other 50 entries are items.
+    reposts = store.conn.execute(
+        "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
+    ).fetchone()[0]
+    assert reposts == 5
+
+
+def test_the_video_title_does_not_match_the_summary_that_shares_its_minute(store: Store) -> None:
+    report = import_file(store, LIVEBLOG_SEED)
+    at = _times(store, report.source_id)
+    rows = store.conn.execute(
+        "SELECT id, kind, repost_of FROM entries WHERE source_id = ? AND published LIKE ?",
+        (report.source_id, "%T16:28%"),
+    ).fetchall()
+    kinds = {r["kind"]: r for r in rows}
+    assert kinds["video"]["repost_of"] == at["07:31"]
+    assert kinds["summary"]["repost_of"] is None
+
+
+def test_item_keeps_every_version_of_every_entry(store: Store) -> None:
+    src = store.ensure_source("test:desk", "feed", name="desk")
+    first = RawEntry(title="Dock strike at Velmar", body=HARBOUR, stable_id="a", published=T0)
+    store.save_entries(src, [first])
+    analyse_pending(store)
+    edited = RawEntry(
+        title="Dock strike at Velmar",
+        body=HARBOUR.replace("twenty vessels", "twenty-five vessels"),
+        stable_id="a",
+        published=T0,
+    )
+    repost = RawEntry(
+        title="Dock strike at Velmar",
+        body=HARBOUR + "\n\nA spokesperson for the harbour pilots said they supported the strike.",
+        stable_id="b",
+        published=T0 + timedelta(hours=3),
+    )
+    store.save_entries(src, [edited, repost])
+    analyse_pending(store)
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
+    assert len(ids) == 2  # same stable id: one entry with a new version
+    a, b = ids
+    assert _item(store, b) == a
+    versions = store.conn.execute(
+        "SELECT count(*) FROM entry_versions WHERE entry_id IN (?, ?)", (a, b)
+    ).fetchone()[0]
+    assert versions == 3
+
+
+def _two_sources(store: Store) -> tuple[int, int]:
+    return (
+        store.ensure_source("test:north", "feed", name="north"),
+        store.ensure_source("test:south", "feed", name="south"),
+    )
+
+
+def test_near_duplicate_across_sources_is_one_item(store: Store) -> None:
+    north, south = _two_sources(store)
+    store.save_entries(
+        north, [RawEntry(title="Velmar dockers strike", body=HARBOUR, stable_id="n1", published=T0)]
+    )
+    # The wire copy, lightly edited by the second outlet: new headline, a word changed, a line
+    # added at the end.
+    copy = HARBOUR.replace("walked out on Tuesday", "walked out on Tuesday morning")
+    copy += "\n\nThe dispute is the first at the port in eleven years."
+    store.save_entries(
+        south,
+        [
+            RawEntry(
+                title="Strike halts Velmar port",
+                body=copy,
+                stable_id="s1",
+                published=T0 + timedelta(minutes=40),
+            )
+        ],
+    )
+    analyse_pending(store)
+    rows = store.conn.execute("SELECT id, repost_of FROM entries ORDER BY published_at").fetchall()
+    assert rows[0]["repost_of"] is None
+    assert rows[1]["repost_of"] == rows[0]["id"]
+
+
+def test_same_guid_in_two_sources_is_not_a_duplicate(store: Store) -> None:
+    north, south = _two_sources(store)
+    store.save_entries(
+        north, [RawEntry(title="Dock strike", body=HARBOUR, stable_id="42", published=T0)]
+    )
+    store.save_entries(
+        south, [RawEntry(title="Tram line approved", body=COUNCIL, stable_id="42", published=T0)]
+    )
+    analyse_pending(store)
+    assert (
+        store.conn.execute("SELECT count(*) FROM entries WHERE repost_of IS NULL").fetchone()[0]
+        == 2
+    )
+
+
+def test_an_older_copy_imported_later_becomes_the_item(store: Store) -> None:
+    north, south = _two_sources(store)
+    store.save_entries(
+        north,
+        [
+            RawEntry(
+                title="Velmar strike",
+                body=HARBOUR,
+                stable_id="late",
+                published=T0 + timedelta(hours=5),
+            )
+        ],
+    )
+    analyse_pending(store)
+    store.save_entries(
+        south, [RawEntry(title="Velmar strike", body=HARBOUR, stable_id="early", published=T0)]
+    )
+    analyse_pending(store)
+    late, early = (
+        store.conn.execute("SELECT id FROM entries WHERE stable_id = ?", (s,)).fetchone()[0]
+        for s in ("late", "early")
+    )
+    assert _item(store, late) == early
+    row = store.conn.execute(
+        "SELECT repost_of, thread_id FROM entries WHERE id = ?", (early,)
+    ).fetchone()
+    assert row["repost_of"] is None
+    # The item keeps the thread it had: the reposts follow it.
+    late_thread = store.conn.execute(
+        "SELECT thread_id FROM entries WHERE id = ?", (late,)
+    ).fetchone()[0]
+    assert row["thread_id"] == late_thread is not None
+
+
+def test_fingerprints_compare_as_documented() -> None:
+    base = fingerprint("Dock strike", HARBOUR)
+    assert same_item(base, fingerprint("DOCK STRIKE!", HARBOUR.upper()))  # case, punctuation
+    assert not same_item(base, fingerprint("Tram line", COUNCIL))
+    # One paragraph of another text is not "containing": the shorter text must be mostly in.
+    first_paragraph = HARBOUR.split("\n\n")[0]
+    assert not same_item(fingerprint("x", first_paragraph + "\n\n" + COUNCIL), base)
+    # Body-less entries match on the title without its kind prefix, and only then.
+    assert same_item(
+        fingerprint("Watch: Dockers walk out", ""), fingerprint("Dockers walk out", "")
+    )
+    assert not same_item(fingerprint("Dockers walk out", ""), fingerprint("Dockers walk in", ""))
+
+
+def test_lookup_keys_stay_what_older_versions_stored() -> None:
+    """Keys live in users' caches: a faster way of computing them must give the same numbers,
+    or a repost of an entry analysed before an upgrade would go unnoticed."""
+    import random
+
+    from wirereader.analysis.dedup import lsh
+    from wirereader.analysis.features import hash_tuple, mix64
+
+    assert fingerprint("Dock strike", HARBOUR).keys == [
+        139799066616732070,
+        1013305873184264158,
+        1392392307568785879,
+        1566333900909841318,
+        1910262395926860487,
+        5444912243631528112,
+        5824799676097698083,
+        6203027306506637140,
+        7102490501969846622,
+        7979465356178139802,
+        8251389541496383565,
+        8853840814712125994,
+    ]
+    rng = random.Random(4)
+    for _ in range(2000):
+        sig = lsh.signature({rng.getrandbits(66) for _ in range(rng.choice([1, 3, 40]))})
+        tag = rng.choice([0, 3, 255])
+        assert lsh.band_keys(sig, tag) == [
+            mix64(hash_tuple([tag, band, *sig[band * 3 : band * 3 + 3]])) >> 1
+            for band in range(lsh.BANDS)
+        ]
+
+
+def test_reposts_point_straight_at_the_item_never_a_chain(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.sqlite3") as store:
+        import_file(store, LIVEBLOG_SEED)
+        import_file(store, ARTICLE_SEED)
+        chained = store.conn.execute(
+            "SELECT count(*) FROM entries e JOIN entries r ON r.id = e.repost_of"
+            " WHERE r.repost_of IS NOT NULL"
+        ).fetchone()[0]
+        assert chained == 0
+
+
+def test_a_kept_fingerprint_is_used_only_for_the_text_it_was_made_from(store: Store) -> None:
+    from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
+
+    a, b = _two_sources(store)
+
+    def entry(source: int, stable_id: str) -> Entry:
+        row = store.conn.execute(
+            "SELECT id, source_id, title, body, published_at FROM entries"
+            " WHERE source_id = ? AND stable_id = ?",
+            (source, stable_id),
+        ).fetchone()
+        return Entry(*row)
+
+    def repost_of_original(change_original: bool) -> int | None:
+        for source, prefix in ((a, "o"), (b, "r")):
+            raw = RawEntry(
+                title="Port strike",
+                # each case its own text, so the second never meets the first
+                body=COUNCIL if change_original else HARBOUR,
+                stable_id=f"{prefix}{change_original}",
+                published=T0,
+            )
+            store.save_entries(source, [raw])
+        cache = PrintCache()
+        original, repost = entry(a, f"o{change_original}"), entry(b, f"r{change_original}")
+        with store.transaction() as conn:
+            Deduplicator(conn, cache).run([original])
+        if change_original:
+            # A body replaced in place (as a fetched article does), after its print was kept.
+            store.conn.execute(
+                "UPDATE entries SET body = ? WHERE id = ?",
+                (
+                    "The lighthouse at Brannock Point reopened to visitors after repairs.",
+                    original.id,
+                ),
+            )
+        with store.transaction() as conn:
+            Deduplicator(conn, cache).run([repost])
+        return store.conn.execute(
+            "SELECT repost_of FROM entries WHERE id = ?", (repost.id,)
+        ).fetchone()[0]
+
+    assert repost_of_original(False) is not None
+    assert repost_of_original(True) is None

@@ -1,0 +1,340 @@
+"""Story threads: the seed stories, invented cross-source stories, headlines, bounded lookup."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.analysis.threads import index as threads
+from wirereader.analysis.threads.term_weights import text_weights
+from wirereader.core.model import RawEntry
+from wirereader.ingest.files import import_file
+from wirereader.store.db import Store
+
+NORTH_KOREA = ["04:39", "04:48", "06:09", "06:53", "07:08", "07:29", "08:02", "09:52"]
+CEASEFIRE = ["12:20", "12:56", "13:07", "13:14", "13:30", "13:45", "14:03", "14:11"]
+T0 = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def _seed_threads(store: Store) -> tuple[dict[str, int], int]:
+    live = import_file(store, LIVEBLOG_SEED, analyse=False)
+    article = import_file(store, ARTICLE_SEED, analyse=False)
+    analyse_pending(store)
+    at = {
+        r[0][11:16]: r[1]
+        for r in store.conn.execute(
+            "SELECT published, thread_id FROM entries WHERE source_id = ? AND kind != 'summary'",
+            (live.source_id,),
+        )
+    }
+    art = store.conn.execute(
+        "SELECT thread_id FROM entries WHERE source_id = ?", (article.source_id,)
+    ).fetchone()[0]
+    return at, art
+
+
+def test_seed_stories_share_threads(store: Store) -> None:
+    at, article = _seed_threads(store)
+    north_korea = {at[t] for t in NORTH_KOREA}
+    ceasefire = {at[t] for t in CEASEFIRE}
+    assert north_korea == {article}, "North Korea troops entries and the article: one thread"
+    assert len(ceasefire) == 1, "Victory Day ceasefire entries: one thread"
+    assert north_korea != ceasefire
+    assert at["15:23"] not in north_korea | ceasefire  # Spain and Portugal blackouts
+    assert at["10:45"] not in north_korea | ceasefire  # the "Russian warship" slogan
+    assert None not in at.values()
+
+
+def test_seed_threads_have_readable_headlines_and_counts(store: Store) -> None:
+    at, article = _seed_threads(store)
+    row = store.conn.execute(
+        "SELECT title, size, first_at, last_at FROM threads WHERE id = ?", (article,)
+    ).fetchone()
+    assert "North Korea" in row["title"]
+    assert not row["title"].lower().startswith(("watch:", "analysis |", "breaking:"))
+    items = store.conn.execute(
+        "SELECT count(*) FROM entries WHERE thread_id = ? AND repost_of IS NULL", (article,)
+    ).fetchone()[0]
+    assert row["size"] == items >= 9
+    ceasefire = store.conn.execute(
+        "SELECT title FROM threads WHERE id = ?", (at["12:20"],)
+    ).fetchone()[0]
+    assert "ceasefire" in ceasefire.lower() or "truce" in ceasefire.lower()
+    # Every item has a thread and reposts sit in their item's thread.
+    stray = store.conn.execute(
+        "SELECT count(*) FROM entries e JOIN entries r ON r.id = e.repost_of"
+        " WHERE e.thread_id IS NOT r.thread_id"
+    ).fetchone()[0]
+    assert stray == 0
+
+
+def _story(outlet: str, n: int, when: datetime, title: str, body: str) -> tuple[str, RawEntry]:
+    return outlet, RawEntry(title=title, body=body, stable_id=f"{outlet}-{n}", published=when)
+
+
+INVENTED = [
+    _story(
+        "north",
+        1,
+        T0,
+        "Velmar dock workers strike over night-shift pay",
+        "Dock workers in Velmar walked out over night-shift pay. Three container ships wait at "
+        "anchor outside the harbour and the union says the strike will last until the allowance "
+        "is restored by Velmar Quays.",
+    ),
+    _story(
+        "south",
+        1,
+        T0 + timedelta(hours=2),
+        "Ships queue outside Velmar as dockers' strike enters second day",
+        "The strike by Velmar dock workers left a queue of container ships at anchor. Velmar "
+        "Quays, the port operator, offered a phased pay rise that the union rejected.",
+    ),
+    _story(
+        "east",
+        1,
+        T0 + timedelta(hours=5),
+        "Velmar port strike: union rejects Velmar Quays pay offer",
+        "The dockers' union rejected the latest pay offer from Velmar Quays, extending the strike "
+        "that has kept container ships at anchor off Velmar since Tuesday.",
+    ),
+    _story(
+        "north",
+        2,
+        T0 + timedelta(hours=1),
+        "Ostmark council approves tram line to the university",
+        "The Ostmark regional council approved a tram line linking the old town with the "
+        "university campus and the hospital. Construction of the tram line starts next spring.",
+    ),
+    _story(
+        "south",
+        2,
+        T0 + timedelta(hours=3),
+        "Tram line for Ostmark gets green light",
+        "Councillors in Ostmark voted for the new tram line to the university and the hospital "
+        "on the eastern ridge; the first trams should run within two years.",
+    ),
+    _story(
+        "east",
+        2,
+        T0 + timedelta(hours=4),
+        "Glacier melt sets record in the Sarn valley",
+        "Scientists measuring the Sarn glacier recorded its fastest summer melt, with the ice "
+        "front retreating forty metres since spring.",
+    ),
+]
+
+
+def _import_invented(store: Store) -> dict[str, int]:
+    ids = {
+        name: store.ensure_source(f"test:{name}", "feed", name=name)
+        for name in ("north", "south", "east")
+    }
+    for outlet, entry in INVENTED:
+        store.save_entries(ids[outlet], [entry])
+    analyse_pending(store)
+    return {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+
+
+def test_one_story_across_sources_is_one_thread(store: Store) -> None:
+    got = _import_invented(store)
+    assert got["north-1"] == got["south-1"] == got["east-1"]
+    assert got["north-2"] == got["south-2"]
+    assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
+    row = store.conn.execute("SELECT size FROM threads WHERE id = ?", (got["north-1"],)).fetchone()
+    assert row[0] == 3
+
+
+def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> None:
+    assert threads.time_factor(0) == 1.0
+    assert threads.time_factor(-3600) == threads.time_factor(3600) > 0.98
+    assert threads.time_factor(72 * 3600) < 0.9
+    assert threads.time_factor(400 * 86400) == threads.FLOOR
+
+
+def test_headlines_decay_over_hours_articles_over_days() -> None:
+    """A headline alone says little: nearness in time counts for more than for a full text."""
+    three_hours = 3 * 3600
+    headline = threads.time_factor(three_hours, 6)
+    article = threads.time_factor(three_hours, threads.LONG_ITEM_TERMS)
+    assert headline < 0.6 < 0.95 < article
+    assert threads.time_factor(0, 6) == 1.0
+    assert threads.time_factor(400 * 86400, 1) == pytest.approx(threads.SHORT_FLOOR, abs=0.02)
+    assert threads.time_factor(400 * 86400, 500) == threads.FLOOR
+
+
+def test_candidate_lookup_is_bounded(store: Store) -> None:
+    """Probing a term reads at most POSTINGS threads, newest first, whatever the cache holds."""
+    src = store.ensure_source("test:desk", "feed", name="desk")
+    entries = [
+        RawEntry(
+            title=f"Harbour report {n}: tide tables for berth {n}",
+            body=f"Harbour tide tables for berth {n} and pier marker{n} were published.",
+            stable_id=str(n),
+            published=T0 + timedelta(days=10 * n),
+        )
+        for n in range(threads.POSTINGS + 30)
+    ]
+    store.save_entries(src, entries)
+    analyse_pending(store)
+    index = threads.ThreadIndex(store.conn)
+    found = index._postings("harbour")
+    assert 0 < len(found) <= threads.POSTINGS
+    assert found == sorted(found, reverse=True)
+
+
+def test_threshold_follows_item_length() -> None:
+    assert threads.threshold(3) < threads.threshold(20) < threads.threshold(200)
+    assert threads.threshold(threads.LONG_ITEM_TERMS) == pytest.approx(threads.THRESHOLD_LONG)
+    assert threads.threshold(10_000) == pytest.approx(threads.THRESHOLD_VERY_LONG)
+
+
+def test_threads_table_matches_entries(store: Store) -> None:
+    _seed_threads(store)
+    conn: sqlite3.Connection = store.conn
+    bad = conn.execute(
+        "SELECT t.id FROM threads t WHERE t.size != (SELECT count(*) FROM entries e"
+        " WHERE e.thread_id = t.id AND e.repost_of IS NULL)"
+    ).fetchall()
+    assert bad == []
+    empty = conn.execute(
+        "SELECT count(*) FROM threads t WHERE NOT EXISTS"
+        " (SELECT 1 FROM entries e WHERE e.thread_id = t.id)"
+    ).fetchone()[0]
+    assert empty == 0
+
+
+_STRIKE_LEADS = {
+    "north": "Dock workers in Velmar walked out over night-shift pay.",
+    "south": "Velmar's dockers stopped work in a row over night-shift pay.",
+    "east": "A walkout over night-shift pay has halted the docks at Velmar.",
+    "west": "Night-shift pay brought Velmar dock workers out on strike.",
+}
+
+
+def _velmar_strike(outlet: str, n: int, when: datetime | None) -> tuple[str, RawEntry]:
+    """The same kind of story in each outlet's words (not reposts of one text)."""
+    return _story(
+        outlet,
+        n,
+        when,  # type: ignore[arg-type]
+        f"Velmar dock workers strike over night-shift pay ({outlet} desk)",
+        f"{_STRIKE_LEADS[outlet]} Container ships wait at anchor outside the harbour and the "
+        "union says the strike lasts until Velmar Quays pays.",
+    )
+
+
+def _threads_of(store: Store, stories: list[tuple[str, RawEntry]]) -> dict[str, int]:
+    for outlet, entry in stories:
+        src = store.ensure_source(f"test:{outlet}", "feed", name=outlet)
+        store.save_entries(src, [entry], seen_at=int((T0 + timedelta(days=400)).timestamp()))
+        analyse_pending(store)  # one analysis per arrival, as feeds come in
+    return {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+
+
+def test_dated_stories_weeks_apart_are_different_threads(store: Store) -> None:
+    """The same words a year later are another strike: sources' own times keep them apart."""
+    got = _threads_of(
+        store,
+        [
+            _velmar_strike("north", 1, T0),
+            _velmar_strike("south", 1, T0 + timedelta(days=3)),
+            _velmar_strike("east", 1, T0 + timedelta(days=365)),
+            _velmar_strike("west", 1, T0 + timedelta(days=365 + threads.STORY_GAP_DAYS - 1)),
+        ],
+    )
+    assert got["north-1"] == got["south-1"], "three days apart: one story"
+    assert got["east-1"] != got["north-1"], "a year apart: another story"
+    assert got["west-1"] == got["east-1"]
+
+
+def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> None:
+    """A feed item with no date (stored at the time it was read, a year later) still joins the
+    story its words belong to: a guessed time never splits a story."""
+    got = _threads_of(store, [_velmar_strike("north", 1, T0), _velmar_strike("south", 1, None)])
+    guessed = store.conn.execute(
+        "SELECT stable_id, time_guessed FROM entries ORDER BY stable_id"
+    ).fetchall()
+    assert [tuple(r) for r in guessed] == [("north-1", 0), ("south-1", 1)]
+    assert got["south-1"] == got["north-1"]
+
+
+def test_top_candidates_keep_the_sorted_order() -> None:
+    import random
+    from collections import Counter
+
+    rng = random.Random(3)
+    for size in (0, 1, threads.CANDIDATES, threads.CANDIDATES + 1, 60, 200):
+        hits = Counter(
+            {rng.randint(1, 500): rng.choice([1, 1, 1, 2, 2, 3, 5]) for _ in range(size)}
+        )
+        expected = [i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))]
+        assert threads._top_candidates(hits) == expected[: threads.CANDIDATES]
+
+
+def test_prepared_terms_are_the_terms_counted() -> None:
+    from wirereader.analysis.dedup.reposts import Entry
+
+    title, body = "Watch: Harbour cranes stop as dockers strike", "Dockers' strike enters day two."
+    fresh = Entry(id=1, source_id=1, title=title, body=body, published_at=0)
+    ready = Entry(1, 1, title, body, 0, weights=text_weights(title, body))
+    expected = threads.ThreadIndex.tf_weights(fresh, ["@org:x", "@org:x", "@place:y"])
+    assert threads.ThreadIndex.tf_weights(ready, ["@org:x", "@org:x", "@place:y"]) == expected
+    assert list(expected)[-2:] == ["@org:x", "@place:y"]
+    assert expected["@org:x"] == 1.0 + math.log(2.0)
+
+
+def test_centroid_storage_round_trip_and_the_older_json_form() -> None:
+    weights = {"velmar": 2.5, "dock": 1.25, "@person:ana ortega": 0.125, "über": 0.5}
+    assert threads.decode_centroid(threads.encode_centroid(weights)) == weights
+    assert threads.decode_centroid(threads.encode_centroid({})) == {}
+    assert threads.decode_centroid('[["velmar", 2.5], ["dock", 1.25]]') == {
+        "velmar": 2.5,
+        "dock": 1.25,
+    }
+
+
+def test_threads_stored_in_the_older_json_form_are_still_joined(store: Store) -> None:
+    """A cache written before the binary form keeps its threads: new items still join them."""
+    first = _velmar_strike("north", 1, T0)
+    later = _velmar_strike("south", 1, T0 + timedelta(hours=5))
+    got = _threads_of(store, [first])
+    with store.transaction() as conn:
+        for thread_id, stored in conn.execute("SELECT thread_id, centroid FROM thread_state"):
+            old = [[t, round(w, 6)] for t, w in threads.decode_centroid(stored).items()]
+            conn.execute(
+                "UPDATE thread_state SET centroid = ? WHERE thread_id = ?",
+                (json.dumps(old), thread_id),
+            )
+    got = _threads_of(store, [later])
+    assert got["south-1"] == got["north-1"]
+
+
+def test_a_group_of_one_is_scored_with_the_same_sum_as_in_a_larger_group() -> None:
+    # A lone item takes a shorter path (no index of members' terms); its dot product with a
+    # centroid must be the same float, bit for bit, as the general path gives it: the same
+    # products added in the same (the centroid's) order.
+    from wirereader.analysis.dedup.reposts import Entry
+
+    def item(weights: dict[str, float]) -> threads._Item:
+        entry = Entry(id=1, source_id=1, title="", body="", published_at=0)
+        return threads._Item.of(entry, weights, len(weights))
+
+    # Forty shared terms of very different sizes, held in opposite orders: any other order of
+    # the additions rounds differently.
+    lone = item({f"t{i}": 1.0 / (i + 1.7) ** 3 for i in range(60)})
+    other = item({f"t{i}": math.sqrt(i + 0.3) for i in range(0, 60, 2)})
+    centroid = {f"t{i}": 10.0 ** (i % 7) / 3.1 for i in reversed(range(40))}
+    (alone,) = threads._dots([lone], {}, centroid)
+    together = threads._dots([lone, other], threads._holders([lone, other]), centroid)
+    assert alone > 0 and together[1] > 0
+    assert alone == together[0]
+    assert threads._dots([other], {}, centroid) == [together[1]]
+    in_item_order = sum(w * centroid[t] for t, w in lone.vector.items() if t in centroid)
+    assert in_item_order != alone  # (else this test could not tell the orders apart)

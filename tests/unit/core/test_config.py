@@ -1,0 +1,69 @@
+"""The TOML config: defaults, every option, and clear errors naming file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import REPO
+from wirereader.core.config import ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_example_config_is_valid_and_documents_defaults() -> None:
+    cfg = load_config(REPO / "config.example.toml", required=True)
+    assert cfg.warnings == []
+    assert cfg.interval == 900 and cfg.concurrency == 8 and cfg.per_host == 2
+
+
+def test_missing_default_config_gives_defaults(tmp_path: Path) -> None:
+    cfg = load_config(tmp_path / "absent.toml")
+    assert cfg.feeds == [] and cfg.path is None
+
+
+def test_feeds_topics_keys(tmp_path: Path) -> None:
+    cfg = load_config(
+        write(
+            tmp_path,
+            '[[feeds]]\nurl = "https://example.org/rss"\nname = "ex"\ninterval = "5m"\n'
+            'full_text = "never"\n[topics]\nukraine = "+place:Ukraine"\n[keys]\nstar = "x"\n',
+        )
+    )
+    assert cfg.feeds[0].url == "https://example.org/rss" and cfg.feeds[0].interval == 300
+    assert cfg.feeds[0].full_text == "never"
+    assert cfg.topics == {"ukraine": "+place:Ukraine"} and cfg.keys == {"star": "x"}
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch]\ntimeout = 20\nconcurrency = = 3\n")
+    with pytest.raises(ConfigError, match=rf"^{path}: invalid TOML: .*line 3"):
+        load_config(path)
+
+
+def test_wrong_value_names_line_and_expectation(tmp_path: Path) -> None:
+    path = write(tmp_path, '[general]\ntimezone = "UTC"\n\n[fetch]\nconcurrency = "many"\n')
+    with pytest.raises(ConfigError, match=rf"^{path}:5: 'concurrency' should be a whole number"):
+        load_config(path)
+    path = write(tmp_path, '[[feeds]]\nurl = "x"\nfull_text = "sometimes"\n')
+    with pytest.raises(ConfigError, match=r":3: 'full_text' should be 'auto', 'always' or"):
+        load_config(path)
+
+
+def test_unknown_keys_are_warned_about(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "[fetch]\nconcurency = 3\n[colours]\nx = 1\n"))
+    assert any("fetch.concurency" in w and ":2:" in w for w in cfg.warnings)
+    assert any("'colours'" in w for w in cfg.warnings)
+
+
+def test_cli_reports_a_broken_config_in_one_line(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch\n")
+    result = cli("--config", str(path), "entries")
+    assert result.code != 0
+    assert result.err.startswith(f"wirereader: {path}: invalid TOML")
+    assert "Traceback" not in result.err

@@ -1,0 +1,34 @@
+"""Cleaning untrusted text: the fast path gives exactly what the full cleaning gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirereader.core.text import _clean_line_full, _clean_text_full, clean_line, clean_text
+
+# Characters where the two paths could part: controls, odd spaces, NFC changes, surrogates.
+TRICKY = list(
+    "ab \n\t\r\x1b[31m\x07\x9b\u00a0\u2003\u200b\u202e\ufeff\u2028\u1680\x85é\u0301\ud800"
+    "\u212b\u3000\x1c’“"
+)
+everyday = st.text(st.sampled_from(TRICKY), max_size=60)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(max_size=400), everyday))
+def test_clean_text_fast_path_is_exact(text: str) -> None:
+    assert clean_text(text) == _clean_text_full(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(max_size=400), everyday), st.integers(1, 50))
+def test_clean_line_fast_path_is_exact(text: str, limit: int) -> None:
+    assert clean_line(text, limit) == _clean_line_full(text, limit)
+
+
+def test_examples() -> None:
+    assert clean_text("  One  two \n\n\n\nThree\x1b[2J ") == "One two\n\nThree"
+    assert clean_line("A\n  title\u202e here", 100) == "A title here"
+    assert clean_line("x" * 10, 5) == "xxxx…"
+    assert clean_text("e\u0301\u1680") == "é"  # NFC

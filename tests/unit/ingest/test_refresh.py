@@ -1,0 +1,460 @@
+"""Refreshing subscriptions end to end: a real server on 127.0.0.1, a real cache file."""
+
+from __future__ import annotations
+
+import sys
+import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
+from wirereader.core.config import Config, FeedConfig
+from wirereader.ingest.refresh import Progress, refresh
+from wirereader.ingest.subscriptions import (
+    SubscriptionError,
+    feed_by_url,
+    list_feeds,
+    remove,
+    subscribe,
+)
+from wirereader.sources.fetch import Fetcher, FetchSettings
+from wirereader.store.db import Store
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with serving() as s:
+        yield s
+
+
+def config(**changes: object) -> Config:
+    cfg = Config(timeout=2.0)
+    for key, value in changes.items():
+        setattr(cfg, key, value)
+    return cfg
+
+
+def item(n: int, text: str = "", **extra: str) -> dict[str, str]:
+    return {
+        "guid": f"urn:test:{n}",
+        "title": f"Harbour report number {n}",
+        "link": f"http://example.invalid/news/{n}",
+        "description": text or f"<p>The harbour master said ferry {n} left on time.</p>",
+        "pubDate": f"Mon, 02 Mar 2026 {8 + n % 10:02d}:00:00 +0000",
+        **extra,
+    }
+
+
+def entry_rows(store: Store, source_id: int) -> list[tuple[str, str, str]]:
+    rows = store.conn.execute(
+        "SELECT stable_id, title, body FROM entries WHERE source_id = ? ORDER BY stable_id",
+        (source_id,),
+    )
+    return [tuple(r) for r in rows]
+
+
+def test_new_then_304_then_changes(server: FeedServer, store: Store) -> None:
+    items = [item(1), item(2), item(3)]
+    server.routes["/harbour.xml"] = Route(rss("Harbour News", items), etag='"a"')
+    feed, created = subscribe(store, server.url("/harbour.xml"))
+    assert created and feed.name == "127.0.0.1"  # until the first fetch tells us its title
+
+    first = refresh(store, config())
+    assert first.new == 3 and first.updated == 0 and not first.failures
+    feed = list_feeds(store)[0]
+    assert feed.name == "Harbour News" and feed.title == "Harbour News"
+    assert feed.etag == '"a"' and feed.last_status == 200 and feed.last_new == 3
+    assert feed.next_attempt and feed.next_attempt > time.time() + 800
+    assert len(entry_rows(store, feed.source_id)) == 3
+
+    second = refresh(store, config())
+    assert second.results[0].status == "not-modified" and second.new == 0
+    assert server.hits("/harbour.xml")[-1].headers["If-None-Match"] == '"a"'
+
+    changed = [
+        item(1, "<p>The harbour master said ferry 1 left <b>late</b>.</p>"),
+        item(2),
+        item(3),
+        item(4),
+    ]
+    server.routes["/harbour.xml"] = Route(rss("Harbour News", changed), etag='"b"')
+    third = refresh(store, config())
+    assert third.new == 1 and third.updated == 1
+    body = dict((r[0], r[2]) for r in entry_rows(store, feed.source_id))["urn:test:1"]
+    assert body == "The harbour master said ferry 1 left late."
+    versions = store.conn.execute(
+        "SELECT COUNT(*) FROM entry_versions v JOIN entries e ON e.id = v.entry_id"
+        " WHERE e.stable_id = 'urn:test:1'"
+    ).fetchone()[0]
+    assert versions == 2  # the old text is kept
+
+
+def test_failure_is_recorded_others_go_on_and_nothing_is_lost(
+    server: FeedServer, store: Store
+) -> None:
+    server.routes["/good.xml"] = Route(rss("Good", [item(1)]))
+    server.routes["/flaky.xml"] = Route(rss("Flaky", [item(5), item(6)]))
+    subscribe(store, server.url("/good.xml"))
+    flaky, _ = subscribe(store, server.url("/flaky.xml"), name="flaky")
+    assert refresh(store, config()).new == 3
+
+    server.routes["/flaky.xml"] = Route(b"oops", status=500, content_type="text/plain")
+    server.routes["/good.xml"] = Route(rss("Good", [item(1), item(2)]))
+    cfg = config()
+    report = refresh(store, cfg, fetcher=Fetcher(FetchSettings(retries=1, backoff=0.01)))
+    assert report.new == 1
+    [failure] = report.failures
+    assert failure.name == "flaky" and "HTTP 500" in failure.error
+    assert failure.error.startswith(server.url("/flaky.xml"))
+    state = feed_by_url(store, server.url("/flaky.xml"))
+    assert state is not None
+    assert state.failures == 1 and "HTTP 500" in state.last_error and state.status() == "failing"
+    assert state.next_attempt is not None and state.next_attempt > time.time() + 200
+    assert len(entry_rows(store, flaky.source_id)) == 2  # cached entries untouched
+
+    # Background refresh leaves the failing feed alone until its next attempt; `fetch` does not.
+    assert [r.name for r in refresh(store, cfg, due_only=True).results] == []
+    server.routes["/flaky.xml"] = Route(rss("Flaky", [item(5), item(6), item(7)]))
+    again = refresh(store, cfg, ["flaky"])
+    assert again.new == 1 and not again.failures
+    state = feed_by_url(store, server.url("/flaky.xml"))
+    assert state is not None and state.failures == 0 and state.last_error == ""
+    assert state.last_error_at is not None  # when it last failed stays on record
+
+
+def test_malformed_feed_and_html_page_are_one_line_errors(server: FeedServer, store: Store) -> None:
+    server.routes["/cut.xml"] = Route(rss("Cut", [item(1), item(2)])[:-60])
+    server.routes["/junk.xml"] = Route(b"not xml at all { ]")
+    server.routes["/page.html"] = Route(
+        b"<!DOCTYPE html><html><body><p>Just a page.</p></body></html>",
+        content_type="text/html",
+    )
+    server.routes["/ok.xml"] = Route(rss("Fine", [item(1)]))
+    for path in ("/cut.xml", "/junk.xml", "/page.html", "/ok.xml"):
+        subscribe(store, server.url(path))
+    report = refresh(store, config())
+    errors = {r.url.rsplit("/", 1)[1]: r.error for r in report.failures}
+    assert set(errors) == {"page.html", "junk.xml"}
+    assert "an HTML page, not a feed" in errors["page.html"]
+    assert "not XML" in errors["junk.xml"]
+    for message in errors.values():
+        assert "\n" not in message and "Traceback" not in message
+    cut = next(r for r in report.results if r.url.endswith("/cut.xml"))
+    assert any("cut off" in w for w in cut.warnings)  # what it could read, it kept
+    assert report.new == 1 + len(cut.new)
+
+
+def test_permanent_redirect_moves_the_subscription(server: FeedServer, store: Store) -> None:
+    server.routes["/old.xml"] = Route(status=301, headers={"Location": "/new.xml"})
+    server.routes["/new.xml"] = Route(rss("Moved", [item(1)]))
+    feed, _ = subscribe(store, server.url("/old.xml"))
+    report = refresh(store, config())
+    assert report.new == 1 and report.results[0].moved_to == server.url("/new.xml")
+    moved = list_feeds(store)[0]
+    assert moved.url == server.url("/new.xml") and moved.source_id == feed.source_id
+    refresh(store, config())
+    assert len(server.hits("/old.xml")) == 1 and len(server.hits("/new.xml")) == 2
+
+
+def test_temporary_redirect_keeps_the_url(server: FeedServer, store: Store) -> None:
+    server.routes["/feed"] = Route(status=302, headers={"Location": "/today.xml"})
+    server.routes["/today.xml"] = Route(rss("Today", [item(1)]))
+    subscribe(store, server.url("/feed"))
+    refresh(store, config())
+    assert list_feeds(store)[0].url == server.url("/feed")
+
+
+def test_retry_after_holds_the_feed_until_forced(server: FeedServer, store: Store) -> None:
+    server.routes["/busy.xml"] = Route(b"", status=503, headers={"Retry-After": "7200"})
+    subscribe(store, server.url("/busy.xml"), name="busy")
+    first = refresh(store, config())
+    assert "retry after 7200 s" in first.failures[0].error
+    feed = list_feeds(store)[0]
+    assert feed.hold_until is not None and feed.hold_until >= time.time() + 7000
+    assert feed.status() == "failing"
+    second = refresh(store, config())
+    assert second.results[0].status == "skipped" and len(server.hits("/busy.xml")) == 1
+    refresh(store, config(), force=True)
+    assert len(server.hits("/busy.xml")) == 2
+
+
+def _live_feed(server: FeedServer, description: str) -> bytes:
+    return rss(
+        "Coast Desk",
+        [
+            item(1),
+            {
+                "guid": "urn:test:live",
+                "title": "Storm live: the coast braces",
+                "link": server.url("/news/live/storm"),
+                "description": description,
+                "pubDate": "Mon, 02 Mar 2026 10:05:00 +0000",
+            },
+        ],
+    )
+
+
+def test_live_blog_item_becomes_entries_of_its_page(server: FeedServer, store: Store) -> None:
+    updates = [
+        ("p2", "2026-03-02T10:05:00+00:00", "Winds reached the pier. Boats stayed in port."),
+        ("p1", "2026-03-02T09:00:00Z", "The first warnings went out. Schools closed early."),
+    ]
+    server.routes["/coast.xml"] = Route(_live_feed(server, "<p>Latest: winds at the pier</p>"))
+    server.routes["/news/live/storm"] = Route(
+        liveblog_page("Storm live: the coast braces", updates),
+        content_type="text/html; charset=utf-8",
+        etag='"page-1"',
+    )
+    feed, _ = subscribe(store, server.url("/coast.xml"))
+    report = refresh(store, config())
+    assert report.new == 3 and report.results[0].pages == 1
+    # The container item is not an entry of the feed; its updates are entries of the page.
+    assert [r[0] for r in entry_rows(store, feed.source_id)] == ["urn:test:1"]
+    page_source = store.conn.execute(
+        "SELECT id, kind, name, title FROM sources WHERE key = ?",
+        (server.url("/news/live/storm"),),
+    ).fetchone()
+    assert page_source["kind"] == "page" and page_source["name"] == "Coast Desk"
+    assert page_source["title"] == "Storm live: the coast braces"
+    assert {r[2] for r in entry_rows(store, page_source["id"])} == {u[2] for u in updates}
+
+    # Unchanged item: the page is not requested again.
+    refresh(store, config())
+    assert len(server.hits("/news/live/storm")) == 1
+
+    # The page gains an update and the item changes: only the new update is added.
+    updates.insert(0, ("p3", "2026-03-02T11:30:00+01:00", "The pier reopened. Ferries resume."))
+    server.routes["/news/live/storm"] = Route(
+        liveblog_page("Storm live: the coast braces", updates),
+        content_type="text/html; charset=utf-8",
+        etag='"page-2"',
+    )
+    server.routes["/coast.xml"] = Route(_live_feed(server, "<p>Latest: the pier reopened</p>"))
+    third = refresh(store, config())
+    assert third.new == 1 and third.updated == 0
+    assert server.hits("/news/live/storm")[-1].headers["If-None-Match"] == '"page-1"'
+    newest = store.conn.execute(
+        "SELECT body, published FROM entries WHERE source_id = ? AND stable_id LIKE '%p3'",
+        (page_source["id"],),
+    ).fetchone()
+    assert newest["body"] == "The pier reopened. Ferries resume."
+    assert newest["published"].startswith("2026-03-02T11:30:00+01:00")
+    assert [r[0] for r in entry_rows(store, feed.source_id)] == ["urn:test:1"]
+
+
+def test_live_blog_item_whose_page_fails_is_kept_as_an_item(
+    server: FeedServer, store: Store
+) -> None:
+    server.routes["/coast.xml"] = Route(_live_feed(server, "<p>Latest: winds</p>"))
+    server.routes["/news/live/storm"] = Route(
+        b"<!DOCTYPE html><html><body><p>No JSON-LD here.</p></body></html>",
+        content_type="text/html",
+    )
+    feed, _ = subscribe(store, server.url("/coast.xml"))
+    report = refresh(store, config())
+    assert report.new == 2 and not report.failures
+    assert any("live blog kept as one item" in w for w in report.results[0].warnings)
+    assert {r[0] for r in entry_rows(store, feed.source_id)} == {"urn:test:1", "urn:test:live"}
+
+
+def test_a_live_blog_page_can_be_subscribed_directly(server: FeedServer, store: Store) -> None:
+    server.routes["/live/vote"] = Route(
+        liveblog_page("Vote count live", [("a", "2026-03-02T21:00:00Z", "Polls closed.")]),
+        content_type="text/html",
+    )
+    subscribe(store, server.url("/live/vote"))
+    report = refresh(store, config())
+    assert report.new == 1
+    feed = list_feeds(store)[0]
+    assert feed.format == "liveblog-html" and feed.name == "Vote count live"
+
+
+def test_file_feeds_and_local_paths(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "local.xml"
+    path.write_bytes(rss("Local", [item(1), item(2)]))
+    subscribe(store, str(path))
+    assert refresh(store, config()).new == 2
+    assert refresh(store, config()).results[0].status == "not-modified"
+    path.write_bytes(rss("Local", [item(1), item(2), item(3)]))
+    assert refresh(store, config()).new == 1
+    other = tmp_path / "other.xml"
+    other.write_bytes(rss("Other", [item(9)]))
+    subscribe(store, other.as_uri())
+    assert refresh(store, config(), ["Other"]).new == 1
+    assert feed_by_url(store, str(other.resolve())) is not None
+
+
+def test_config_feeds_are_subscribed_and_removal_keeps_entries(
+    server: FeedServer, store: Store
+) -> None:
+    server.routes["/cfg.xml"] = Route(rss("Configured", [item(1), item(2)]))
+    cfg = config(feeds=[FeedConfig(url=server.url("/cfg.xml"), name="cfg", interval=300)])
+    assert refresh(store, cfg).new == 2
+    feed = list_feeds(store)[0]
+    assert feed.name == "cfg" and feed.from_config and feed.interval == 300
+    with pytest.raises(SubscriptionError, match="config file"):
+        remove(store, feed)
+
+    report = refresh(store, config(feeds=[]))
+    assert report.results == [] and list_feeds(store) == []
+    gone = list_feeds(store, include_removed=True)[0]
+    assert gone.removed_at is not None
+    assert len(entry_rows(store, feed.source_id)) == 2  # the entries stay
+
+    assert refresh(store, cfg).results[0].status in ("not-modified", "unchanged")
+    assert list_feeds(store)[0].id == feed.id  # back in the config, same feed
+
+
+def test_removed_feed_keeps_entries_and_comes_back(server: FeedServer, store: Store) -> None:
+    server.routes["/r.xml"] = Route(rss("Removable", [item(1)]))
+    feed, _ = subscribe(store, server.url("/r.xml"))
+    refresh(store, config())
+    remove(store, list_feeds(store)[0])
+    assert list_feeds(store) == [] and refresh(store, config()).results == []
+    assert len(entry_rows(store, feed.source_id)) == 1
+    again, created = subscribe(store, server.url("/r.xml"))
+    assert created and again.id == feed.id and again.active
+
+
+def test_unknown_feed_name_is_an_error(store: Store) -> None:
+    with pytest.raises(SubscriptionError, match="no feed named"):
+        refresh(store, config(), ["nothing-like-it"])
+
+
+def test_progress_reports_every_feed(server: FeedServer, store: Store) -> None:
+    for n in range(5):
+        server.routes[f"/p{n}.xml"] = Route(rss(f"Paper {n}", [item(n)]))
+        subscribe(store, server.url(f"/p{n}.xml"))
+    server.routes["/p4.xml"] = Route(b"", status=404)
+    seen: list[Progress] = []
+    report = refresh(store, config(), progress=seen.append)
+    assert [p.done for p in seen] == [0, 1, 2, 3, 4, 5]
+    assert all(p.total == 5 for p in seen) and seen[0].result is None
+    assert sum(1 for p in seen if p.result and p.result.failed) == 1
+    assert report.new == 4 and len(report.failures) == 1
+
+
+def test_analysis_step_runs_after_saving_when_present(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def analyse_pending(s: Store) -> None:
+        calls.append(s.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+
+    module = types.ModuleType("wirereader.analysis.pipeline")
+    module.analyse_pending = analyse_pending  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "wirereader.analysis.pipeline", module)
+    import wirereader.analysis
+
+    monkeypatch.setattr(wirereader.analysis, "pipeline", module, raising=False)
+    server.routes["/a.xml"] = Route(rss("A", [item(1), item(2)]), etag='"x"')
+    subscribe(store, server.url("/a.xml"))
+    refresh(store, config())
+    assert calls == [2]  # once, after the entries were saved
+    refresh(store, config())  # 304: nothing new, nothing to analyse
+    assert calls == [2]
+
+
+def test_many_feeds_parse_in_worker_processes(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirereader.ingest import parse_pool
+    from wirereader.ingest.parse_pool import ParsePool
+
+    in_workers: list[str] = []
+    submit = ParsePool.submit
+
+    def counting_submit(self, body, url, content_type, tz):  # type: ignore[no-untyped-def]
+        future = submit(self, body, url, content_type, tz)
+        if future is not None:
+            in_workers.append(url)
+        return future
+
+    monkeypatch.setattr(ParsePool, "submit", counting_submit)
+
+    count = 8
+    monkeypatch.setattr(parse_pool, "MIN_BYTES", 2000)  # the first feed or two inline
+    monkeypatch.setattr(parse_pool, "START_IN_BACKGROUND", False)
+    for n in range(count):
+        server.routes[f"/w{n}.xml"] = Route(rss(f"Wire {n}", [item(n), item(n + 100)]))
+        subscribe(store, server.url(f"/w{n}.xml"))
+    server.routes["/w0.xml"] = Route(b"not xml at all { ]")
+    seen: list[Progress] = []
+    report = refresh(store, config(), progress=seen.append)
+    assert report.new == 2 * (count - 1)
+    [failure] = report.failures
+    assert failure.url == server.url("/w0.xml") and "not XML" in failure.error
+    assert [p.done for p in seen] == list(range(count + 1))
+    titles = {f.title for f in list_feeds(store)}
+    assert {f"Wire {n}" for n in range(1, count)} <= titles
+    assert 0 < len(in_workers) < count  # the first ones in this process, the rest in workers
+
+
+def test_same_bytes_without_validators_are_not_parsed_again(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wirereader.ingest.refresh as refresh_module
+
+    parsed: list[str] = []
+    real_parse = refresh_module.parse_document
+
+    def counting_parse(body: bytes, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(kwargs["url"])
+        return real_parse(body, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "parse_document", counting_parse)
+    server.routes["/plain.xml"] = Route(rss("No Validators", [item(1), item(2)]))
+    subscribe(store, server.url("/plain.xml"))
+    assert refresh(store, config()).new == 2 and len(parsed) == 1
+    second = refresh(store, config())
+    assert second.results[0].status == "unchanged" and len(parsed) == 1  # hashed, not parsed
+    assert "If-None-Match" not in server.hits("/plain.xml")[-1].headers
+    server.routes["/plain.xml"] = Route(rss("No Validators", [item(1), item(2), item(3)]))
+    assert refresh(store, config()).new == 1 and len(parsed) == 2
+
+
+def test_live_blog_page_that_failed_is_retried_with_the_same_feed(
+    server: FeedServer, store: Store
+) -> None:
+    server.routes["/coast.xml"] = Route(_live_feed(server, "<p>Latest: winds</p>"))
+    server.routes["/news/live/storm"] = Route(b"", status=503)
+    subscribe(store, server.url("/coast.xml"))
+    quick = Fetcher(FetchSettings(timeout=2.0, retries=0))
+    first = refresh(store, config(), fetcher=quick)
+    assert any("live blog kept as one item" in w for w in first.results[0].warnings)
+    server.routes["/news/live/storm"] = Route(
+        liveblog_page("Storm live", [("p1", "2026-03-02T09:00:00Z", "Warnings went out.")]),
+        content_type="text/html",
+    )
+    second = refresh(store, config())
+    assert second.new == 1 and second.results[0].pages == 1
+
+
+def test_a_parser_bug_fails_one_feed_not_the_refresh(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wirereader.sources.feeds as feeds_module
+
+    real_parse = feeds_module.parse_feed
+
+    def fragile_parse(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+        if b"Trap" in data:
+            raise AttributeError("'NoneType' object has no attribute 'text'")
+        return real_parse(data, **kwargs)
+
+    monkeypatch.setattr(feeds_module, "parse_feed", fragile_parse)
+    server.routes["/trap.xml"] = Route(rss("Trap", [item(1)]))
+    server.routes["/fine.xml"] = Route(rss("Fine", [item(2)]))
+    subscribe(store, server.url("/trap.xml"))
+    subscribe(store, server.url("/fine.xml"))
+    report = refresh(store, config())
+    [failure] = report.failures
+    assert failure.error == (
+        f"{server.url('/trap.xml')}: cannot parse the feed "
+        "(AttributeError: 'NoneType' object has no attribute 'text')"
+    )
+    assert report.new == 1

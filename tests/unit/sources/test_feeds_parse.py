@@ -1,0 +1,457 @@
+"""Feed parsing on feeds written here: formats, fields, routing, live-blog items, bad input."""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wirereader.core.model import Kind
+from wirereader.sources.feeds import FeedError, is_live_blog, parse_feed
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>Harbour Gazette</title>
+  <link>https://gazette.example/</link>
+  <item>
+    <title>Ferry service resumes after storm</title>
+    <link>https://gazette.example/news/ferry</link>
+    <guid isPermaLink="false">gazette-1001</guid>
+    <pubDate>Tue, 06 Oct 2020 21:22:53 +0100</pubDate>
+    <dc:creator>Mara Quill</dc:creator>
+    <description>&lt;p&gt;Short teaser.&lt;/p&gt;</description>
+    <content:encoded><![CDATA[<p>The first ferry left at <b>noon</b>.</p>
+      <ul><li>Timetable restored</li><li>Fares unchanged</li></ul>
+      <p>See <a href="/timetable">the timetable</a>.</p>]]></content:encoded>
+  </item>
+  <item>
+    <title>Breaking: Lighthouse keeper retires</title>
+    <link>https://gazette.example/news/lighthouse</link>
+    <pubDate>Tue, 06 Oct 2020 08:00:00 GMT</pubDate>
+    <description>After forty years.</description>
+  </item>
+  <item>
+    <title>Harbour storm – live</title>
+    <link>https://gazette.example/news/storm-updates</link>
+    <description>Follow the latest.</description>
+  </item>
+</channel>
+</rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="text">Valley Courier</title>
+  <link rel="alternate" href="https://courier.example/"/>
+  <entry>
+    <title type="html">Council &lt;em&gt;approves&lt;/em&gt; budget</title>
+    <id>tag:courier.example,2024:42</id>
+    <link rel="enclosure" href="https://courier.example/audio/42.mp3"/>
+    <link rel="alternate" href="https://courier.example/2024/budget"/>
+    <published>2024-03-05T10:15:00+02:00</published>
+    <updated>2024-03-05T12:00:00Z</updated>
+    <author><name>Ines Okafor</name></author>
+    <content type="html">&lt;p&gt;The vote was &lt;strong&gt;7–2&lt;/strong&gt;.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_rss_fields_become_entries() -> None:
+    document = parse_feed(RSS.encode(), url="https://gazette.example/feed.xml")
+    assert document.title == "Harbour Gazette" and document.format == "rss"
+    ferry, lighthouse, storm = document.entries
+    assert ferry.title == "Ferry service resumes after storm"
+    assert ferry.stable_id == "gazette-1001"
+    assert ferry.url == "https://gazette.example/news/ferry"
+    assert ferry.author == "Mara Quill"
+    assert ferry.published == datetime(2020, 10, 6, 20, 22, 53, tzinfo=timezone.utc)
+    # The full text (content:encoded) wins over the teaser; lists and links kept, not inlined.
+    assert ferry.body == (
+        "The first ferry left at noon.\n\n- Timetable restored\n- Fares unchanged\n\n"
+        "See the timetable."
+    )
+    assert [link.url for link in ferry.links] == ["https://gazette.example/timetable"]
+    assert lighthouse.kind is Kind.BREAKING and lighthouse.stable_id == lighthouse.url
+    assert not ferry.live_blog and not lighthouse.live_blog
+    assert storm.live_blog
+
+
+def test_item_without_time_or_id_gets_a_stable_hash_id() -> None:
+    first = parse_feed(RSS.encode()).entries[2]
+    again = parse_feed(RSS.encode()).entries[2]
+    # No guid: the link is the id; no time either: published stays None for the store.
+    assert first.stable_id == "https://gazette.example/news/storm-updates" == again.stable_id
+    assert first.published is None
+    bare = parse_feed(b"<rss><channel><item><title>Only a title</title></item></channel></rss>")
+    assert bare.entries[0].stable_id.startswith("h:")
+    assert (
+        bare.entries[0].stable_id
+        == parse_feed(b"<rss><channel><item><title>Only a title</title></item></channel></rss>")
+        .entries[0]
+        .stable_id
+    )
+
+
+def test_atom_fields_become_entries() -> None:
+    document = parse_feed(ATOM.encode())
+    assert document.format == "atom" and document.title == "Valley Courier"
+    (entry,) = document.entries
+    assert entry.title == "Council approves budget"
+    assert entry.stable_id == "tag:courier.example,2024:42"
+    assert entry.url == "https://courier.example/2024/budget"  # the alternate, not the enclosure
+    assert entry.published == datetime(2024, 3, 5, 8, 15, tzinfo=timezone.utc)
+    assert entry.updated == datetime(2024, 3, 5, 12, 0, tzinfo=timezone.utc)
+    assert entry.author == "Ines Okafor"
+    assert entry.body == "The vote was 7–2."
+    assert any(link.url.endswith("42.mp3") and link.rel == "media" for link in entry.links)
+    assert all(e.published and e.published.tzinfo for e in document.entries)
+
+
+def test_atom_inline_xhtml_goes_to_feedparser_and_reads_right() -> None:
+    xhtml = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x:1</id>
+      <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Tide <b>tables</b></div></title>
+      <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>High at six.</p></div>
+      </content></entry></feed>"""
+    document = parse_feed(xhtml)
+    assert document.format == "atom+feedparser"
+    assert document.entries[0].title == "Tide tables"
+    assert document.entries[0].body == "High at six."
+
+
+def test_rdf_and_rss_09x() -> None:
+    rdf = b"""<?xml version="1.0"?>
+    <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+             xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <channel rdf:about="https://r.example/"><title>R</title><link>https://r.example/</link></channel>
+      <item rdf:about="https://r.example/1"><title>One</title><link>https://r.example/1</link>
+        <dc:date>2024-01-02T03:04:05+01:00</dc:date><description>Text one</description></item>
+    </rdf:RDF>"""
+    document = parse_feed(rdf)
+    assert document.format == "rdf"
+    assert document.entries[0].published == datetime(2024, 1, 2, 2, 4, 5, tzinfo=timezone.utc)
+    rss091 = b"""<rss version="0.91"><channel><title>Old</title><item><title>Old item</title>
+      <link>https://old.example/1</link><description>Plain &amp; simple</description></item>
+      </channel></rss>"""
+    old = parse_feed(rss091).entries[0]
+    assert (old.title, old.body, old.url) == ("Old item", "Plain & simple", "https://old.example/1")
+
+
+def test_json_feed() -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Orchard Notes",
+        "home_page_url": "https://orchard.example/",
+        "authors": [{"name": "Feed Author"}],
+        "items": [
+            {
+                "id": "7",
+                "url": "https://orchard.example/7",
+                "title": "Blossom early",
+                "content_html": "<p>Warm <i>March</i>.</p>",
+                "date_published": "2024-03-01T09:00:00-05:00",
+                "tags": ["live blog"],
+            },
+            {
+                "id": "8",
+                "content_text": "A note without a title.\n\nSecond paragraph.",
+                "authors": [{"name": "Item Author"}],
+                "date_modified": "2024-03-02T10:00:00Z",
+                "image": "https://orchard.example/blossom.jpg",
+            },
+            "not an object",
+        ],
+    }
+    document = parse_feed(json.dumps(feed).encode())
+    assert document.format == "json-feed" and document.title == "Orchard Notes"
+    first, second = document.entries
+    assert (first.title, first.body, first.author) == (
+        "Blossom early",
+        "Warm March.",
+        "Feed Author",
+    )
+    assert first.published == datetime(2024, 3, 1, 14, 0, tzinfo=timezone.utc)
+    assert first.live_blog  # tagged as one
+    assert second.title == "A note without a title." and second.author == "Item Author"
+    assert second.body == "A note without a title.\n\nSecond paragraph."
+    assert second.published == datetime(2024, 3, 2, 10, 0, tzinfo=timezone.utc)
+    assert [(link.url, link.rel) for link in second.links] == [
+        ("https://orchard.example/blossom.jpg", "media")
+    ]
+    with pytest.raises(FeedError, match="not a JSON Feed"):
+        parse_feed(b'{"items": []}')
+    with pytest.raises(FeedError, match="not valid JSON"):
+        parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": [')
+
+
+def test_live_blog_items_are_recognised() -> None:
+    assert is_live_blog("Storm latest", "https://paper.example/world/live/2024/jan/01/storm")
+    assert is_live_blog("Markets", "https://paper.example/news/live-markets-today")
+    assert is_live_blog("Election night – live!", "https://paper.example/politics/e")
+    assert is_live_blog("Final day – as it happened", "https://paper.example/sport/1")
+    assert is_live_blog("Live: Flood warnings issued", "https://paper.example/a")
+    assert is_live_blog("Flooding", "https://paper.example/b", ["News", "liveblog"])
+    assert not is_live_blog("Liverpool sign striker", "https://paper.example/sport/liverpool")
+    assert not is_live_blog("How we live now", "https://paper.example/life/how-we-live-now")
+    assert not is_live_blog("Delivery drivers strike", "https://paper.example/delivery")
+
+
+def test_naive_times_use_the_given_zone_else_utc() -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1",
+        "items": [{"id": "1", "title": "t", "date_published": "2024-06-01T12:00:00"}],
+    }
+    data = json.dumps(feed).encode()
+    assert parse_feed(data).entries[0].published == datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
+    zone = timezone(timedelta(hours=2))
+    assert parse_feed(data, tz=zone).entries[0].published == datetime(
+        2024, 6, 1, 10, tzinfo=timezone.utc
+    )
+
+
+# -- hostile and broken input -------------------------------------------------------------------
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>
+"""
+
+
+def test_entity_bomb_is_refused_quickly_in_one_line() -> None:
+    started = time.perf_counter()
+    with pytest.raises(FeedError) as caught:
+        parse_feed(BILLION_LAUGHS)
+    assert time.perf_counter() - started < 1
+    assert "entity" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_many_flat_entity_references_are_bounded() -> None:
+    references = b"&big;" * 200_000
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "' + b"x" * 1000 + b'">]>'
+        b"<rss><channel><item><title>" + references + b"</title></item></channel></rss>"
+    )
+    with pytest.raises(FeedError, match="too large"):
+        parse_feed(data)
+
+
+def test_external_entity_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    for declaration in (
+        f'<!ENTITY xxe SYSTEM "file://{secret}">',
+        '<!ENTITY xxe SYSTEM "file:///etc/passwd">',
+        f'<!ENTITY % p SYSTEM "file://{secret}"> %p;',
+    ):
+        data = (
+            f'<?xml version="1.0"?><!DOCTYPE rss [{declaration}]><rss version="2.0">'
+            "<channel><item><title>x &xxe;</title><description>&xxe;</description></item>"
+            "</channel></rss>"
+        ).encode()
+        with pytest.raises(FeedError, match="refused"):
+            parse_feed(data)
+
+
+def test_external_dtd_reference_is_ignored_not_fetched() -> None:
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:9/never.dtd">'
+        b'<rss version="0.91"><channel><item><title>caf&eacute; &amp; bar&nbsp;x</title>'
+        b"</item></channel></rss>"
+    )
+    document = parse_feed(data)
+    assert document.entries[0].title == "café & bar x"
+
+
+def test_plain_internal_entities_are_expanded() -> None:
+    data = (
+        b'<!DOCTYPE rss [<!ENTITY site "Harbour Gazette"><!ENTITY nb "&#160;">]>'
+        b"<rss><channel><item><title>&site;&nb;news</title></item></channel></rss>"
+    )
+    assert parse_feed(data).entries[0].title == "Harbour Gazette news"
+
+
+def test_truncated_feed_keeps_complete_items_and_says_so() -> None:
+    whole = RSS.encode()
+    cut = whole[: whole.index(b"<title>Harbour storm") + 30]
+    document = parse_feed(cut)
+    assert document.truncated
+    assert [e.title for e in document.entries] == [
+        "Ferry service resumes after storm",
+        "Breaking: Lighthouse keeper retires",
+    ]
+    assert any("cut off" in warning for warning in document.warnings)
+    assert not parse_feed(whole).truncated
+
+
+def test_wrong_declared_encoding_is_read_right() -> None:
+    latin = (
+        '<?xml version="1.0" encoding="utf-8"?><rss><channel><item><title>Café crème brûlée'
+        "</title></item></channel></rss>"
+    ).encode("latin-1")
+    document = parse_feed(latin)
+    assert document.entries[0].title == "Café crème brûlée"
+    assert any("not valid UTF-8" in w for w in document.warnings)
+    utf8 = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><title>Zoë – “ok”'
+        "</title></item></channel></rss>"
+    ).encode()
+    assert parse_feed(utf8).entries[0].title == "Zoë – “ok”"
+    windows = (
+        '<?xml version="1.0" encoding="windows-1252"?><rss><channel><item><title>“curly”'
+        "</title></item></channel></rss>"
+    ).encode("cp1252")
+    assert parse_feed(windows).entries[0].title == "“curly”"
+    bom16 = (
+        '<?xml version="1.0" encoding="utf-16"?><rss><channel><item><title>Ünïcode'
+        "</title></item></channel></rss>"
+    ).encode("utf-16")
+    assert parse_feed(bom16).entries[0].title == "Ünïcode"
+    http_label = ("<rss><channel><item><title>Ça va</title></item></channel></rss>").encode(
+        "latin-1"
+    )
+    assert (
+        parse_feed(http_label, content_type="application/rss+xml; charset=ISO-8859-1")
+        .entries[0]
+        .title
+        == "Ça va"
+    )
+
+
+def test_html_page_where_a_feed_was_expected() -> None:
+    page = b"<!DOCTYPE html><html><head><title>Home</title></head><body><p>Hi</p></body></html>"
+    with pytest.raises(FeedError, match="HTML page"):
+        parse_feed(page)
+    with pytest.raises(FeedError, match="HTML page"):
+        parse_feed(b"\n\n  <!-- cms -->\n<HTML><BODY>x</BODY></HTML>")
+
+
+def test_other_non_feeds_are_rejected_in_one_line() -> None:
+    for data in (
+        b"",
+        b"   \n",
+        b"plain words",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        b"<svg></svg>",
+        b"<opml version='2.0'><body/></opml>",
+        b"<?xml version='1.0'?>",
+        b"<rss",
+    ):
+        try:
+            document = parse_feed(data)
+        except FeedError as exc:
+            assert str(exc) and "\n" not in str(exc)
+        else:
+            assert document.entries == []
+
+
+def test_ten_megabyte_body_parses_in_bounded_time_and_memory() -> None:
+    paragraph = b"&lt;p&gt;" + b"harbour " * 1000 + b"&lt;/p&gt;"
+    data = (
+        b"<rss version='2.0'><channel><item><title>Huge</title><description>"
+        + paragraph * (10_000_000 // len(paragraph))
+        + b"</description></item>"
+        b"<item><title>Small</title><description>fine</description></item></channel></rss>"
+    )
+    assert len(data) > 9_900_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    document = parse_feed(data)
+    elapsed = time.perf_counter() - started
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert [e.title for e in document.entries] == ["Huge", "Small"]
+    assert 1_000_000 < len(document.entries[0].body) <= 2_000_000  # cut at the body cap
+    assert elapsed < 15
+    assert grown_mb < 400
+
+
+def test_control_characters_and_escapes_never_reach_entries() -> None:
+    data = (
+        "<rss><channel><item><title>Bad\x1b[2Jtitle\u202e</title>"
+        "<author>Ann\x07 Lee</author><description>&lt;p&gt;x\x1b]0;pwn\x07y&lt;/p&gt;"
+        "</description></item></channel></rss>"
+    ).encode()
+    entry = parse_feed(data).entries[0]
+    for field in (entry.title, entry.author, entry.body):
+        assert not any(ch in field for ch in "\x1b\x07\u202e"), field
+    assert (entry.title, entry.author, entry.body) == ("Badtitle", "Ann Lee", "xy")
+
+
+def test_feeds_without_dates_are_fast_and_guids_are_not_read_as_dates() -> None:
+    items = b"".join(
+        b"<item><title>Note %d</title><guid>%s</guid></item>"
+        % (i, b"May" if i % 2 else b"%d" % (1706778000 + i))
+        for i in range(20_000)
+    )
+    started = time.perf_counter()
+    document = parse_feed(b"<rss><channel>" + items + b"</channel></rss>")
+    assert time.perf_counter() - started < 30  # was minutes: each guid went through dateparser
+    assert len(document.entries) == 20_000
+    assert all(entry.published is None for entry in document.entries)
+    assert document.entries[1].stable_id == "May"
+
+
+def test_doctype_after_a_long_prolog_cannot_smuggle_entities() -> None:
+    data = (
+        b'<?xml version="1.0"?><!--' + b"x" * 70_000 + b'--><!DOCTYPE rss [<!ENTITY a "b">]>'
+        b"<rss><channel><item><title>&a;</title></item></channel></rss>"
+    )
+    with pytest.raises(FeedError, match="entity declaration"):
+        parse_feed(data)
+
+
+def test_cli_imports_feed_files_and_reports_bad_ones_in_one_line(tmp_path: Path, cli) -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Orchard Notes",
+        "items": [
+            {
+                "id": "1",
+                "title": "Blossom",
+                "content_text": "Early this year.",
+                "date_published": "2024-03-01T09:00:00Z",
+            }
+        ],
+    }
+    (tmp_path / "notes.json").write_text(json.dumps(feed), encoding="utf-8")
+    (tmp_path / "gazette.xml").write_text(RSS, encoding="utf-8")
+    (tmp_path / "bomb.xml").write_bytes(BILLION_LAUGHS)
+    result = cli(
+        "import",
+        str(tmp_path / "notes.json"),
+        str(tmp_path / "gazette.xml"),
+        str(tmp_path / "bomb.xml"),
+    )
+    assert result.code != 0 and "Traceback" not in result.err
+    bomb_lines = [line for line in result.err.splitlines() if "bomb.xml" in line]
+    assert len(bomb_lines) == 1 and "entity" in bomb_lines[0]
+    listed = json.loads(cli("entries", "--all", "--json").out)
+    assert sorted(entry["title"] for entry in listed) == [
+        "Blossom",
+        "Breaking: Lighthouse keeper retires",
+        "Ferry service resumes after storm",
+        "Harbour storm – live",
+    ]
+    ferry = next(entry for entry in listed if entry["title"].startswith("Ferry"))
+    assert ferry["published"] == "2020-10-06T20:22:53+00:00"
+    assert ferry["body"].startswith("The first ferry left at noon.")
+
+
+def test_forbidden_character_check_matches_the_xml_rule() -> None:
+    from wirereader.sources.xmlsafe import has_forbidden_characters
+
+    forbidden = {chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+    for code in range(0x250):
+        char = chr(code)
+        assert has_forbidden_characters(f"ok{char}ok") == (char in forbidden), hex(code)

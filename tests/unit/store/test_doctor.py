@@ -1,0 +1,67 @@
+"""`wirereader doctor`: corrupt, truncated and garbage caches are diagnosed and repaired."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.support.paths import LIVEBLOG_SEED
+from wirereader.store import doctor
+
+
+def imported(cli) -> int:
+    assert cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London").code == 0
+    return len(json.loads(cli("entries", "--all", "--json").out))
+
+
+def test_healthy_cache(cli, db_path: Path) -> None:
+    imported(cli)
+    result = cli("doctor")
+    assert result.code == 0 and result.out.strip().endswith(": ok")
+
+
+def test_garbage_file_gets_clear_message_then_fresh_cache_with_backup(cli, db_path: Path) -> None:
+    db_path.write_bytes(b"\x00garbage" * 1000)
+    listing = cli("entries")
+    assert listing.code != 0
+    assert listing.err.startswith(f"wirereader: {db_path}: not a usable wirereader cache")
+    assert "doctor" in listing.err and "Traceback" not in listing.err
+    checked = cli("doctor")
+    assert checked.code == 1 and "not an SQLite database" in checked.out
+    fixed = json.loads(cli("doctor", "--repair", "--json").out)
+    assert fixed["healthy"] and Path(fixed["backup"]).read_bytes() == b"\x00garbage" * 1000
+    assert cli("entries").code == 0
+
+
+def test_truncated_cache_is_salvaged_keeping_readable_rows(cli, db_path: Path) -> None:
+    count = imported(cli)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    data = db_path.read_bytes()
+    db_path.write_bytes(data[: len(data) * 2 // 3])  # cut off the last third of the pages
+    assert not doctor.check(db_path).healthy
+    report = doctor.repair(db_path)
+    assert report.healthy, report.problems
+    assert report.backup is not None and report.backup.stat().st_size == len(data) * 2 // 3
+    rows = json.loads(cli("entries", "--all", "--json").out)
+    assert 0 < len(rows) <= count
+    # Every salvaged entry is whole and searchable again.
+    assert all(r["title"] for r in rows)
+    assert json.loads(cli("search", rows[0]["title"].split()[0], "--json").out)
+
+
+def test_broken_fulltext_index_is_rebuilt(cli, db_path: Path) -> None:
+    count = imported(cli)
+    conn = sqlite3.connect(db_path)
+    conn.execute("DELETE FROM entries_fts_data WHERE id > 10")  # damage the index only
+    conn.commit()
+    conn.close()
+    report = doctor.check(db_path)
+    assert any(p.startswith("full-text index") for p in report.problems)
+    repaired = doctor.repair(db_path)
+    assert repaired.healthy and "rebuilt the full-text index" in repaired.actions
+    assert len(json.loads(cli("entries", "--all", "--json").out)) == count
+    assert json.loads(cli("search", "Galuschenko", "--json").out)

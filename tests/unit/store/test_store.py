@@ -1,0 +1,164 @@
+"""The cache: WAL, migrations, idempotent re-import, versions, full-text search."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import FIXTURES, LIVEBLOG_SEED
+from wirereader.core.model import RawEntry
+from wirereader.ingest.files import import_file
+from wirereader.query.timeline import Filter, Query
+from wirereader.store.db import CacheError, Store
+from wirereader.store.migrations import SchemaTooNewError, current_version, latest_version
+
+
+def entry(title: str, body: str, stable_id: str = "a", hour: int = 9) -> RawEntry:
+    when = datetime(2024, 1, 9, hour, 0, tzinfo=timezone.utc)
+    return RawEntry(title=title, body=body, stable_id=stable_id, published=when, author="A Writer")
+
+
+def test_new_cache_is_wal_with_latest_schema(db_path: Path) -> None:
+    with Store(db_path) as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert current_version(store.conn) == latest_version()
+
+
+def test_a_large_import_does_not_leave_a_large_wal_behind(db_path: Path) -> None:
+    # One transaction of ~25 MB (a first import of many feeds) grows the WAL past it; SQLite
+    # keeps a WAL file at its largest size unless told otherwise.
+    from wirereader.store.db import WAL_SIZE_LIMIT
+
+    with Store(db_path) as store:
+        source = store.ensure_source("test:big", "feed", name="big")
+        body = " ".join(f"word{i}" for i in range(600))  # ~5 KB per entry, one page or more
+        store.save_entries(
+            source, [entry(f"Entry {i}", f"{i} {body}", f"e{i}") for i in range(5000)]
+        )
+        wal = Path(f"{db_path}-wal")
+        assert wal.stat().st_size > 5 * WAL_SIZE_LIMIT
+        store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        for i in range(2):  # the writes after a checkpoint start the WAL over, and cut it back
+            store.save_entries(source, [entry("Later", body, f"later{i}")])
+        assert wal.stat().st_size <= WAL_SIZE_LIMIT
+
+
+def test_reimport_adds_nothing_and_survives_reopen(db_path: Path) -> None:
+    with Store(db_path) as store:
+        first = import_file(store, LIVEBLOG_SEED, tz=timezone.utc)
+        assert len(first.saved.new) == 55  # 54 entries and the summary
+    with Store(db_path) as store:
+        again = import_file(store, LIVEBLOG_SEED, tz=timezone.utc)
+        assert again.saved.new == [] and again.saved.updated == []
+        assert again.saved.unchanged == 55
+        assert store.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 55
+        assert store.conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0] == 55
+
+
+def test_changed_entry_keeps_its_old_version(store: Store) -> None:
+    source = store.ensure_source("test", "file")
+    store.save_entries(source, [entry("Harbour closes", "The harbour closed.")])
+    result = store.save_entries(
+        source, [entry("Harbour closes", "The harbour closed.\n\nFerries wait in dock.")]
+    )
+    assert len(result.updated) == 1
+    versions = store.conn.execute(
+        "SELECT body FROM entry_versions WHERE entry_id = ? ORDER BY id", (result.updated[0],)
+    ).fetchall()
+    assert [v[0] for v in versions] == [
+        "The harbour closed.",
+        "The harbour closed.\n\nFerries wait in dock.",
+    ]
+    current = store.conn.execute("SELECT body FROM entries").fetchone()[0]
+    assert current.endswith("Ferries wait in dock.")
+
+
+def test_same_stable_id_in_two_sources_is_two_entries(store: Store) -> None:
+    one = store.ensure_source("one", "feed")
+    two = store.ensure_source("two", "feed")
+    store.save_entries(one, [entry("Harbour closes", "x", stable_id="guid-1")])
+    store.save_entries(two, [entry("Election called", "y", stable_id="guid-1")])
+    assert store.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
+
+
+def test_full_text_search_with_prefixes_and_phrases(store: Store) -> None:
+    source = store.ensure_source("test", "file")
+    store.save_entries(
+        source,
+        [
+            entry("Harbour closes", "Ferries wait in dock.", "a", 9),
+            entry("Council meets", "The council opened two shelters.", "b", 10),
+        ],
+    )
+    assert [r.title for r in Query(store, Filter(words=("ferr",))).all()] == ["Harbour closes"]
+    assert [r.title for r in Query(store, Filter(phrases=("two shelters",))).all()] == [
+        "Council meets"
+    ]
+    assert Query(store, Filter(phrases=("shelters two",))).all() == []
+    # FTS syntax typed by a user is searched for, not interpreted.
+    assert Query(store, Filter(words=('"', "AND", "*"))).all() == []
+
+
+def test_cache_from_schema_v1_migrates_without_loss(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.executescript((FIXTURES / "schema-v1.sql").read_text("utf-8"))
+    conn.close()
+    with Store(old) as store:
+        assert current_version(store.conn) == latest_version()
+        rows = Query(store, Filter(all_entries=True)).all()
+        assert [(r.title, r.author, r.read, r.starred) for r in rows] == [
+            ("Harbour reopens after storm", "Shaun McDonald", False, False)
+        ]
+        assert Query(store, Filter(words=("harbour",))).count() == 1
+
+
+def test_migration_marks_entries_without_a_source_time_as_guessed(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.executescript((FIXTURES / "schema-v1.sql").read_text("utf-8"))
+    conn.execute(
+        "INSERT INTO entries (id, source_id, stable_id, title, body, author, published,"
+        " published_at, kind, content_hash, first_seen, last_seen) VALUES (2, 1, 'h:bbbb',"
+        " 'Ferry times posted', '', '', NULL, 1704791900, 'post', 'hash2', 1704791900,"
+        " 1704791900)"
+    )
+    conn.commit()
+    conn.close()
+    with Store(old) as store:
+        got = store.conn.execute("SELECT id, time_guessed FROM entries ORDER BY id").fetchall()
+    assert [tuple(r) for r in got] == [(1, 0), (2, 1)]
+
+
+def test_cache_from_a_newer_wirereader_is_refused(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError):
+        Store(db_path)
+
+
+def test_garbage_cache_file_gives_a_clear_error(db_path: Path) -> None:
+    db_path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CacheError, match="not a usable wirereader cache"):
+        Store(db_path)
+
+
+def test_a_migration_numbered_below_the_newest_is_still_applied(monkeypatch, tmp_path) -> None:
+    from wirereader.store import migrations as m
+
+    one = m.Migration(1, "0001_a.sql", "CREATE TABLE a (x);")
+    three = m.Migration(3, "0003_c.sql", "CREATE TABLE c (x);")
+    two = m.Migration(2, "0002_b.sql", "CREATE TABLE b (x);")
+    conn = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+    monkeypatch.setattr(m, "available_migrations", lambda: [one, three])
+    assert m.migrate(conn) == ["0001_a.sql", "0003_c.sql"]
+    monkeypatch.setattr(m, "available_migrations", lambda: [one, two, three])
+    assert m.migrate(conn) == ["0002_b.sql"]  # added later with a lower number: still applied
+    assert m.migrate(conn) == []
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"a", "b", "c"} <= tables
+    assert m.current_version(conn) == 3
