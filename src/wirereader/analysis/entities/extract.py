@@ -109,6 +109,7 @@ _ORG_LAST = _words(
     telegraph gazette press agency airlines airways railways motors industries holdings partners
     capital ventures labs technologies systems club fc team league staff foods patrol academy
     construction engineering logistics solutions consulting insurance securities investments
+    survey observatory laboratory bros brothers
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
     library museum theatre theater bar pub cafe café restaurant bakery brewery shop store
     supermarket"""
@@ -358,10 +359,14 @@ def _plain(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
+_DOUBLED = re.compile(r"([a-z])\1")
+
+
 def _spelled(known: Known, tokens: Sequence[_Token]) -> bool:
-    """A town's name matches only as spelled: the folded key alone would read 'Moon' as
-    'Mon' and 'Mood' as 'MoD' (folding merges double letters for transliterations)."""
-    return _plain(known.canonical) == _plain(" ".join(t.surface for t in tokens))
+    """A town's name with doubled letters matches only as spelled: the folded key alone
+    would read 'Moon' as 'Mon' (folding merges double letters, for transliterations)."""
+    written = _plain(" ".join(t.surface for t in tokens))
+    return not _DOUBLED.search(written) or written == _plain(known.canonical)
 
 
 def _adjective(surface: str) -> bool:
@@ -543,6 +548,14 @@ class _Extractor:
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
                 i += 1
+            if (
+                i == 0
+                and run.initial
+                and n > 2
+                and tokens[1].lower in _CONNECTORS
+                and self._opener(tokens[0])
+            ):
+                i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
         st = _Pending(text, run, at_run_start=i)
         while i < n:
             tok = tokens[i]
@@ -639,6 +652,8 @@ class _Extractor:
                     st.tokens.append(tok)  # "Democratic National Committee"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
+                elif st.tokens and not st.person and low in _ORG_LAST:
+                    st.tokens.append(tok)  # "Essex Police": a town's or region's force
                 else:
                     self._flush(st, out)
                     st = _Pending(text, run)
@@ -673,12 +688,31 @@ class _Extractor:
             return False  # "Kansas City Chiefs": a town's team (see _flush)
         nxt = tokens[j].lower
         g = self.g
+        if nxt in _ORG_LAST:
+            return True  # "Essex Police", "Kent County Council"
         return not (
             nxt in _CONNECTORS
             or nxt in g.titles
             or nxt in g.royal
             or self._ordinary(nxt)
             or self._match(tokens, j) is not None
+        )
+
+    def _opener(self, token: _Token) -> bool:
+        """A capitalised word before 'of' that opens a sentence and names nothing itself."""
+        low = token.lower
+        g = self.g
+        return not (
+            token.key in self.mid_caps
+            or low in g.given_names
+            or low in g.titles
+            or low in g.royal
+            or low in _ORG_FIRST
+            or low in _PLACE_FIRST
+            or low in _PLACE_LAST
+            or low in _THING_FIRST
+            or token.surface.isupper()
+            or self._match((token,), 0) is not None
         )
 
     def _title_word(self, token: _Token) -> bool:
@@ -800,7 +834,7 @@ class _Extractor:
             if kind != PERSON:
                 kind, strong = PLACE, True
                 surface = town.canonical
-        elif tok.lower in self.g.given_names:
+        elif tok.lower in self.g.given_names and text[max(0, run.start - 4) : run.start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
@@ -816,13 +850,18 @@ class _Extractor:
         if _PLACE_AFTER.match(text, run.end):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
         if at_run_start:
-            before = text[max(0, run.start - 40) : run.start].split()
+            # the words before the name, which may start inside its run ("Members of the X")
+            start = text.find(first.surface, run.start, run.end)
+            start = run.start if start < 0 else start
+            before = text[max(0, start - 40) : start].split()
             prev = before[-1].rstrip(",").lower() if before else ""
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
                 if prev == "the":
-                    return ORG, False  # "the Colts", "the Red Sox": people are not "the"
+                    # "the Colts", "the Red Sox": people are not "the"; a name of two words or
+                    # more after it is an organisation's ("the Halvorsen Metall union")
+                    return ORG, size > 1
                 if size == 1 and prev in _PLACE_PREPOSITIONS:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
@@ -941,7 +980,27 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             continue
         surface = span.surface or _name_text(span.tokens)
         mentions.append((Mention(surface, canonical, kind, short), span))
-    return mentions
+    return _one_kind(mentions) if len(mentions) > 1 else mentions
+
+
+def _one_kind(mentions: list[tuple[Mention, _Span]]) -> list[tuple[Mention, _Span]]:
+    """One name, one kind within an entry: where its mentions disagree ('IG Metall' an
+    organisation after 'the', a person in a headline), the kind with the most evidence wins
+    (a mention whose kind rests on evidence counts twice a guess; a tie goes to the first)."""
+    votes: dict[str, dict[str, int]] = {}
+    for m, span in mentions:
+        tally = votes.setdefault(m.canonical, {})
+        tally[m.kind] = tally.get(m.kind, 0) + (2 if span.strong else 1)
+    if all(len(tally) == 1 for tally in votes.values()):
+        return mentions
+    out = []
+    for m, span in mentions:
+        tally = votes[m.canonical]
+        kind = max(tally, key=tally.__getitem__)  # dicts keep order: the first wins a tie
+        if kind != m.kind:
+            m = Mention(m.surface, m.canonical, kind, m.short and kind == PERSON)
+        out.append((m, span))
+    return out
 
 
 # A sports report: a score ("65-53", "51 - 50"). There, a place that beats, hosts or plays

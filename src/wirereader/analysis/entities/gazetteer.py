@@ -41,8 +41,12 @@ def fold_key(text: str) -> str:
 
 
 def is_acronym(alias: str) -> bool:
+    """'US', 'U.N.', and short forms with capitals inside ('MoD', 'AfD'): these match only as
+    written, or folding would read 'Mood' as 'MoD'."""
     letters = alias.replace(".", "").replace(" ", "")
-    return len(letters) >= 2 and letters.isupper()
+    if len(letters) >= 2 and letters.isupper():
+        return True
+    return 2 < len(letters) <= 5 and letters.isalpha() and any(c.isupper() for c in letters[1:])
 
 
 EVENT = "event"  # matched so its words make no entity, never reported
@@ -133,8 +137,11 @@ def gazetteer() -> Gazetteer:
     ordinary = {fold_key(w) for w in g.stopwords | g.demonyms}
     for line in _lines("subdivisions.txt"):
         # One word naming a region is often an ordinary word too ('Rivers', 'Lakes', 'Centre')
-        if fold_key(line) not in ordinary:
-            g.add(line, Known(line, "place", weak=" " not in line))
+        canonical, *aliases = line.split("|")
+        known = Known(canonical, "place", weak=" " not in canonical)
+        for name in (canonical, *aliases):
+            if fold_key(name) not in ordinary:
+                g.add(name, known)
     weak = False
     for line in _lines("cities.txt", comments=True):
         if line.startswith("#"):
