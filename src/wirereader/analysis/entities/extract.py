@@ -125,10 +125,13 @@ _PLACE_LAST = _words(
     airport port state republic territory strait canal desert plain heights hill hills gardens
     glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
     palace tower stadium arena prison jail hotel station hospital clinic base camp center centre
-    castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo"""
+    castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo strip wall"""
 )
 _PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
 _PERSON_LAST = _words("jr sr ii iii iv")
+_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines")
+# Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")
+_NOT_ALONE = _words("men women")
 _THING_FIRST = _words("battle siege operation")
 # Names of things that are not people, places or organisations: laws, indexes, prizes, games.
 _THING_LAST = _words(
@@ -285,6 +288,10 @@ def _is_title_case(line: str) -> bool:
 
 _HEADLINE_CHARS = 160
 # A model or mission number after an unknown word ("Falcon 9 rocket"); not a score ("Drake 65-53").
+_ARTICLE_BEFORE = re.compile(r"(?:^|[ \t])(?:a|an)[ \t]+$")
+_PHRASE_END = re.compile(
+    r"$|[.,;:!?)\"”’']|[ \t]+(?:for|in|at|on|and|or|with|from|to|of|as|by|that|which|after)\b"
+)
 _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 
 
@@ -750,7 +757,8 @@ class _Extractor:
         ):
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
         if single and (
-            first.lower in g.titles
+            first.lower in _NOT_ALONE
+            or first.lower in g.titles
             or first.lower in g.royal
             or first.lower in _PLACE_LAST
             or len(first.surface) < 2
@@ -787,7 +795,11 @@ class _Extractor:
             kind = PERSON
         elif st.person:
             kind = PERSON
-        elif last.lower in _ORG_LAST or any(t.lower in _ORG_FIRST for t in tokens[:-1]):
+        elif (
+            last.lower in _ORG_LAST
+            or any(t.lower in _ORG_FIRST for t in tokens[:-1])
+            or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+        ):
             kind = ORG
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
@@ -823,6 +835,10 @@ class _Extractor:
         surface = tok.surface
         if _MODEL_NUMBER.match(text, run.end):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
+        if _ARTICLE_BEFORE.search(text, max(0, run.start - 4), run.start) and _PHRASE_END.match(
+            text, run.end
+        ):
+            return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         town = self.g.by_key.get(tok.key)
         if town is not None and not _spelled(town, run.tokens):
             town = None
