@@ -57,9 +57,9 @@ def test_places_come_from_the_data_sets_not_hand_lists() -> None:
 
 def test_a_town_named_like_a_person_is_the_person_when_the_words_say_so() -> None:
     got = kinds(
-        "", "Reggie Bush ran for 120 yards. Bush said the line held. Jackson said he was proud."
+        "", "Kevin Newton ran for 120 yards. Newton said the line held. Jackson said he was proud."
     )
-    assert ("Reggie Bush", "person") in got
+    assert ("Kevin Newton", "person") in got
     assert ("Jackson", "person") in got
     assert not any(kind == "place" for _name, kind in got)
 

@@ -286,22 +286,11 @@ def _is_title_case(line: str) -> bool:
     return total >= 3 and upper >= _TITLE_CASE_SHARE * total
 
 
-_HEADLINE_CHARS = 160
-# A model or mission number after an unknown word ("Falcon 9 rocket"); not a score ("Drake 65-53").
 _ARTICLE_BEFORE = re.compile(r"(?:^|[ \t])(?:a|an)[ \t]+$")
 _PHRASE_END = re.compile(
     r"$|[.,;:!?)\"”’']|[ \t]+(?:for|in|at|on|and|or|with|from|to|of|as|by|that|which|after)\b"
 )
 _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
-
-
-def _headlines(text: str) -> list[tuple[int, int]]:
-    """Where a body opens with a Title Case line of its own (its headline); only the first line
-    is looked at, which costs one check per entry."""
-    end = text.find("\n")
-    if not 0 < end < _HEADLINE_CHARS or text[end - 1] in ".,;":
-        return []  # a paragraph, not a headline (checked first: it is cheaper)
-    return [(0, end)] if _is_title_case(text[:end]) else []
 
 
 # Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
@@ -429,7 +418,6 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
-        headlines = _headlines(text) if part and "\n" in text else ()
         fast_get = _FAST.get
         search = _RUN.search
         pos = 0
@@ -466,10 +454,7 @@ class _Extractor:
             # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
             shouting = len(tokens) > 2 and group.isupper()
             initial = _is_sentence_start(text, base)
-            capitals = title_case or shouting
-            if headlines and not capitals:
-                capitals = any(a <= base < b for a, b in headlines)
-            run = _Run(base, m.end(), tokens, initial, capitals, part)
+            run = _Run(base, m.end(), tokens, initial, title_case or shouting, part)
             items.append(run)
             if not run.title_case:
                 for tok in run.tokens[1:] if run.initial else run.tokens:
