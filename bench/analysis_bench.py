@@ -3,6 +3,8 @@
     python bench/analysis_bench.py            # quality on both story sets, speed at 10k/40k/100k
     python bench/analysis_bench.py --sizes 40g  # the generated 40k corpus instead of the feeds one
     python bench/analysis_bench.py --quick    # quality, speed at 10k only
+    python bench/analysis_bench.py --no-quality --sizes 10n,40n   # the news-like corpus
+    python bench/analysis_bench.py --no-quality --sizes 10n,1000n # its growth to 1M (long)
     python bench/analysis_bench.py --no-quality --workers off   # speed, all in one process
     python bench/analysis_bench.py --no-quality --repeat 3      # each size 3 times
     python bench/analysis_bench.py --no-quality --halves        # each process's share alone
@@ -15,7 +17,10 @@ Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, so
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies
 over a small vocabulary), parsed from its RSS as a fetch would; 10k and 100k (and `40g`, 40k)
-come from this file's generator, whose stories have words of their own. `cpu` counts both
+come from this file's generator, whose stories have words of their own. `10n`, `40n` and
+`1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary, people and places per
+story, reposts and cross-source copies) at 10k, 40k and 1M items, imported in chunks. Each run
+prints the peak resident memory of this process or its worker so far. `cpu` counts both
 processes when a worker prepares batches (the default from 6,000 pending entries); `main cpu`
 is this process alone, the wall time on a machine with a core free for the worker.
 Halves (`--halves`): the two parts of the work measured apart, each alone on the machine: the
@@ -32,15 +37,17 @@ import csv
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from news_corpus import news_chunks  # beside this file (a script's folder is on the path)
 from wirereader.analysis import pipeline, prepare_pool
 from wirereader.analysis.dedup.reposts import Fingerprint
 from wirereader.analysis.entities.extract import Mention
@@ -262,18 +269,26 @@ def feeds_bench_corpus(feeds: int = 200, items: int = 200) -> dict[str, list[Raw
     }
 
 
+Corpus = dict[str, list[RawEntry]] | Callable[[], Iterator[dict[str, list[RawEntry]]]]
+
+
 @contextmanager
-def _imported(corpus: dict[str, list[RawEntry]]) -> Iterator[Store]:
-    """A fresh cache holding the corpus, nothing analysed yet."""
+def _imported(corpus: Corpus) -> Iterator[Store]:
+    """A fresh cache holding the corpus, nothing analysed yet (a callable corpus yields it in
+    chunks, so a million items never sit in memory at once)."""
+    chunks = corpus() if callable(corpus) else [corpus]
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
-        for feed, entries in corpus.items():
-            sid = store.ensure_source(f"bench:{feed}", "feed", name=feed)
-            store.save_entries(sid, entries, seen_at=1_741_000_000)
+        sources: dict[str, int] = {}
+        for chunk in chunks:
+            for feed, entries in chunk.items():
+                if feed not in sources:
+                    sources[feed] = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+                store.save_entries(sources[feed], entries, seen_at=1_741_000_000)
         yield store
 
 
 def speed(
-    feeds: int, items: int, workers: bool | None, corpus: dict[str, list[RawEntry]] | None = None
+    feeds: int, items: int, workers: bool | None, corpus: Corpus | None = None
 ) -> tuple[int, float, AnalysisReport, float]:
     """Analyse a corpus (generated if none is given) in a fresh cache and print the figures;
     returns (entries, CPU seconds of both processes, the report, wall seconds)."""
@@ -298,9 +313,17 @@ def speed(
         f"  {took / n * 1e6:6.0f} us/entry | cpu {cpu:6.1f} s  {n / cpu:7.0f} entries/s"
         f"  {cpu / n * 1e6:6.0f} us/entry | main cpu {main_cpu:6.1f} s  {n / main_cpu:7.0f}"
         f" entries/s | reposts {reposts}  threads {threads}"
-        f"  [cpu per stage: {stages}]"
+        f"  [cpu per stage: {stages}]  peak memory {_peak_mb():.0f} MB"
     )
     return n, cpu, report, took
+
+
+def _peak_mb() -> float:
+    """The largest resident size so far of this process or of a finished child (the worker),
+    in MB (Linux counts ru_maxrss in KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
 
 
 _Ready = dict[int, tuple[Fingerprint, tuple[str, list[Mention]], dict[str, float]]]
@@ -329,7 +352,7 @@ class _ReadyPool:
         pass
 
 
-def halves(corpus: dict[str, list[RawEntry]]) -> None:
+def halves(corpus: Corpus) -> None:
     """Print this process's CPU per entry with the preparation handed over ready, and the
     preparation's CPU per entry, each measured alone, and the bound they set on 2 cores."""
     with _imported(corpus) as store:
@@ -399,18 +422,30 @@ def main() -> int:
         quality("UCI dev (headlines)", uci(STORIES / "uci-dev.csv"))
     if not args.no_speed:
         print("== speed: dedup + entities + threads")
-        known = {"10": (50, 200), "40": (200, 200), "40g": (200, 200), "100": (500, 200)}
+        known = {
+            "10": (50, 200),
+            "40": (200, 200),
+            "40g": (200, 200),
+            "100": (500, 200),
+            "10n": (200, 50),
+            "40n": (200, 200),
+            "1000n": (200, 5000),
+        }
         names = ["10"] if args.quick else args.sizes.split(",")
         unknown = [name for name in names if name not in known]
         if unknown:
             ap.error(f"unknown size {unknown[0]!r}: one of {', '.join(known)}")
         workers = {"auto": None, "on": True, "off": False}[args.workers]
-        results = []
+        results: dict[str, list[tuple[int, float, AnalysisReport, float]]] = defaultdict(list)
         for name in names:
             feeds, items = known[name]
+            corpus: Corpus
             if name == "40":
                 print("  (40k: the feeds benchmark's corpus)")
                 corpus = feeds_bench_corpus(feeds, items)
+            elif name.endswith("n"):
+                print(f"  ({name}: the news-like generated corpus, bench/news_corpus.py)")
+                corpus = lambda total=feeds * items, n=feeds: news_chunks(total, n)  # noqa: E731
             else:
                 corpus = generate(feeds, items)
             runs = [speed(feeds, items, workers, corpus) for _ in range(args.repeat)]
@@ -426,11 +461,16 @@ def main() -> int:
             # The run with the median CPU time stands for the size in the growth figure, which
             # compares corpora of one generator (the feeds benchmark's texts are another kind).
             if name != "40":
-                results.append(sorted(runs, key=lambda run: run[1])[len(runs) // 2])
-        if len(results) > 1:
-            small, large = results[0], results[-1]
-            ratio = (large[1] / large[0]) / (small[1] / small[0])
-            print(f"per-entry CPU time at {large[0]} vs {small[0]}: {ratio:.2f}x (target <= 1.5x)")
+                family = "news-like" if name.endswith("n") else "generated"
+                results[family].append(sorted(runs, key=lambda run: run[1])[len(runs) // 2])
+        for family, sized in results.items():
+            if len(sized) > 1:
+                small, large = sized[0], sized[-1]
+                ratio = (large[1] / large[0]) / (small[1] / small[0])
+                print(
+                    f"per-entry CPU time, {family}, at {large[0]} vs {small[0]}: {ratio:.2f}x"
+                    " (target <= 1.3x)"
+                )
     return 0
 
 

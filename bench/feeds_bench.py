@@ -14,7 +14,16 @@ our interpreter lock) with ETag / Last-Modified support, and times `refresh()`:
 
 Prints seconds and items/s for each, then the analysis of the fetched entries apart, and the
 query plans of the statements a refresh runs per feed (no full-table scan allowed).
-Targets on a 2-core machine: fresh < 5 s, all-304 < 1 s.
+
+Side by side (`--rounds N`, default 3): `wirereader add --opml --no-fetch` then `wirereader
+fetch` (analysis included, as a user runs it) into an empty cache, and in the same round the C
+readers on the same feeds from the same server into empty caches of their own: newsboat's `-x
+reload` (with `reload-threads` set to wirereader's concurrency) and sfeed's `sfeed_update`
+(`maxjobs` the same), each only when installed (`apt-get install newsboat sfeed`). The rounds
+alternate the readers, so a busy spell on the shared machine hits all of them; the best of the
+rounds is printed for each, with wirereader's time over newsboat's.
+Targets on a 2-core machine: fresh < 5 s, all-304 < 0.1 s, `wirereader fetch` with its
+analysis no slower than `newsboat -x reload`.
 """
 
 from __future__ import annotations
@@ -26,7 +35,9 @@ import multiprocessing
 import os
 import pstats
 import random
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -208,9 +219,9 @@ HOT_QUERIES = {
     ),
     "top entry id (batch insert)": ("SELECT COALESCE(MAX(id), 0) FROM entries", ()),
     "first versions of a batch": (
-        "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
-        " content_hash, seen_at) SELECT id, title, body, author, published, updated,"
-        " content_hash, 0 FROM entries WHERE id > ? ORDER BY id",
+        "INSERT INTO entry_versions (entry_id, author, published, updated, content_hash,"
+        " seen_at) SELECT id, author, published, updated, content_hash, 0 FROM entries"
+        " WHERE id > ? ORDER BY id",
         (1,),
     ),
     "entries of a feed (feeds listing)": (
@@ -219,6 +230,65 @@ HOT_QUERIES = {
     ),
     "live-blog pages of a feed": ("SELECT id, item_id FROM liveblog_pages WHERE feed_id = ?", (1,)),
 }
+
+
+def print_size(store: Store, db: Path, entries: int) -> None:
+    """The cache's size per entry, and where the bytes are (SQLite's dbstat: pages per table
+    and index, the full-text index's shadow tables summed as one)."""
+    size = db.stat().st_size
+    print(
+        f"entries in the cache: {entries:,}; cache size {size / 1e6:.1f} MB,"
+        f" {size / entries:,.0f} bytes per entry"
+    )
+    try:
+        rows = store.conn.execute(
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+        ).fetchall()
+    except Exception:  # a SQLite built without dbstat: the total above still stands
+        return
+    parts: dict[str, int] = {}
+    for name, used in rows:
+        key = "entries_fts (all its tables)" if name.startswith("entries_fts") else name
+        parts[key] = parts.get(key, 0) + used
+    for name, used in sorted(parts.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  {name:<34} {used / 1e6:7.1f} MB  {used / entries:6,.0f} bytes per entry")
+
+
+def newsboat_size(folder: Path, port: int) -> None:
+    """The same feeds fetched by newsboat (when installed), for its cache size per item."""
+    import shutil
+    import subprocess
+
+    if shutil.which("newsboat") is None:
+        print("newsboat not installed: no comparison (apt-get install newsboat)")
+        return
+    urls = folder.parent / "newsboat-urls"
+    names = sorted(p.name for p in folder.glob("*.xml"))
+    urls.write_text("".join(f"http://127.0.0.1:{port}/{name}\n" for name in names))
+    cache = folder.parent / "newsboat-cache.db"
+    config = folder.parent / "newsboat-config"
+    # newsboat keeps at most max-items per feed when set; 0 keeps everything, as we do.
+    config.write_text("max-items 0\nreload-threads 8\n")
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["newsboat", "-u", str(urls), "-c", str(cache), "-C", str(config), "-x", "reload"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HOME": str(folder.parent)},
+    )
+    if done.returncode != 0 or not cache.exists():
+        print(f"newsboat failed: {(done.stderr or done.stdout).strip()[:200]}")
+        return
+    import sqlite3
+
+    with sqlite3.connect(cache) as conn:
+        items = conn.execute("SELECT count(*) FROM rss_item").fetchone()[0]
+    size = cache.stat().st_size
+    print(
+        f"newsboat, the same feeds: {items:,} items in {time.perf_counter() - started:.1f} s;"
+        f" cache size {size / 1e6:.1f} MB, {size / max(items, 1):,.0f} bytes per item"
+    )
 
 
 def print_plans(store: Store) -> bool:
@@ -234,12 +304,118 @@ def print_plans(store: Store) -> bool:
     return ok
 
 
+# -- side by side with the C readers ------------------------------------------------------------
+
+CONCURRENCY = 8  # feeds at once, for every reader
+
+
+def _wirereader_fetch(urls: list[str], tmp: Path) -> float:
+    """`wirereader add --opml --no-fetch` then `wirereader fetch` into an empty cache, as a user
+    runs them; the seconds of the fetch (analysis included)."""
+    from wirereader.sources.opml import OpmlOutline, render_opml
+
+    db, opml, config = tmp / "peer.sqlite3", tmp / "feeds.opml", tmp / "peer.toml"
+    for leftover in tmp.glob("peer.sqlite3*"):
+        leftover.unlink()
+    opml.write_text(render_opml([OpmlOutline(url=u, title=f"f{n}") for n, u in enumerate(urls)]))
+    config.write_text(f"[fetch]\nconcurrency = {CONCURRENCY}\nper_host = {CONCURRENCY}\n")
+    env = {**os.environ, "WIREREADER_CONFIG": str(config), "PYTHONPATH": str(REPO / "src")}
+    command = [sys.executable, "-m", "wirereader", "--db", str(db)]
+    subprocess.run(
+        [*command, "add", "--opml", str(opml), "--no-fetch"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    started = time.perf_counter()
+    subprocess.run([*command, "fetch"], env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _newsboat(urls: list[str], tmp: Path) -> float:
+    """`newsboat -x reload` into an empty cache."""
+    home = tmp / "newsboat"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    (home / "urls").write_text("".join(f"{u}\n" for u in urls))
+    (home / "config").write_text(f"reload-threads {CONCURRENCY}\n")
+    command = [
+        "newsboat",
+        "-u",
+        str(home / "urls"),
+        "-c",
+        str(home / "cache.db"),
+        "-C",
+        str(home / "config"),
+        "-x",
+        "reload",
+    ]
+    env = {**os.environ, "HOME": str(home)}
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - started
+
+
+def _sfeed(urls: list[str], tmp: Path) -> float:
+    """`sfeed_update` into an empty feed directory."""
+    home = tmp / "sfeed"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    lines = "".join(f'\tfeed "f{n:03d}" "{u}"\n' for n, u in enumerate(urls))
+    (home / "sfeedrc").write_text(
+        f'sfeedpath="{home}/feeds"\nmaxjobs={CONCURRENCY}\nfeeds() {{\n{lines}}}\n'
+    )
+    env = {**os.environ, "HOME": str(home)}
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["sfeed_update", str(home / "sfeedrc")], env=env, capture_output=True, timeout=600
+    )
+    took = time.perf_counter() - started
+    failed = done.stdout.count(b"FAIL") + done.stderr.count(b"FAIL")
+    if done.returncode:
+        print(f"    (sfeed_update: exit {done.returncode}, {failed} feeds failed)")
+    return took
+
+
+def side_by_side(urls: list[str], tmp: Path, rounds: int, total: int) -> None:
+    readers = {"wirereader fetch (with analysis)": _wirereader_fetch}
+    for name, tool, run in (
+        ("newsboat -x reload", "newsboat", _newsboat),
+        ("sfeed_update", "sfeed_update", _sfeed),
+    ):
+        if shutil.which(tool):
+            readers[name] = run
+        else:
+            print(f"  ({tool} is not installed: skipped)")
+    times: dict[str, list[float]] = {name: [] for name in readers}
+    print(f"\nside by side, {rounds} rounds, each into an empty cache ({CONCURRENCY} at once):")
+    for r in range(rounds):
+        order = list(readers.items())
+        if r % 2:
+            order.reverse()  # alternate who goes first
+        for name, run in order:
+            times[name].append(run(urls, tmp))
+    for name, seen in times.items():
+        best = min(seen)
+        runs = ", ".join(f"{t:.2f}" for t in seen)
+        print(f"  {name:<34} best {best:6.2f} s  {total / best:8,.0f} items/s  (runs: {runs})")
+    if "newsboat -x reload" in times:
+        ratio = min(times["wirereader fetch (with analysis)"]) / min(times["newsboat -x reload"])
+        print(f"  wirereader / newsboat: {ratio:.2f}x (target <= 1.0)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="cProfile the fresh fetch")
     parser.add_argument("--plans", action="store_true", help="only print the query plans")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="side-by-side rounds with the C readers (0: none)"
+    )
+    parser.add_argument(
+        "--keep", metavar="PATH", type=Path, help="copy the analysed cache here for inspection"
+    )
     parser.add_argument(
         "--inline-parse",
         action="store_true",
@@ -306,11 +482,16 @@ def main() -> int:
                     f" {entries / analysed:9,.0f} entries/s (dedup + entities + threads)"
                     + (f"  ({problem})" if problem else "")
                 )
-                print(
-                    f"entries in the cache: {entries:,}; cache size "
-                    f"{db.stat().st_size / 1e6:.1f} MB (+ WAL)"
-                )
+                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                print_size(store, db, entries)
                 ok = print_plans(store)
+                if args.keep:
+                    store.conn.execute("VACUUM INTO ?", (str(args.keep),))
+            newsboat_size(folder, port)
+            if args.rounds:
+                honour.set()
+                urls = [f"http://127.0.0.1:{port}/feed{n:03d}.xml" for n in range(args.feeds)]
+                side_by_side(urls, Path(tmp), args.rounds, total)
         finally:
             stop.set()
             server.join(timeout=5)

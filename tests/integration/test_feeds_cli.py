@@ -213,3 +213,34 @@ def test_add_without_fetching_accepts_a_server_that_is_down(cli, server: FeedSer
     assert cli("fetch", "later").code == 0
     [feed] = json.loads(cli("feeds", "--json").out)
     assert feed["status"] == "ok" and feed["entries"] == 1 and feed["name"] == "later"
+
+
+def test_add_leaves_the_cache_analysed(cli, server: FeedServer) -> None:
+    """`add URL` stores the feed's entries and analyses them before it returns, as `fetch`
+    and `import` do: the repost is folded, the items have threads, and a person filter finds
+    them at once."""
+    body = (
+        "<p>Harbour pilot Maria Olsen said on Tuesday that the northern quay would stay closed"
+        " for repairs until the end of the month, after inspectors found cracks in two of the"
+        " mooring posts along the ferry berth.</p>"
+    )
+    story = [
+        {
+            "guid": f"urn:quay:{n}",
+            "title": "Northern quay closed for repairs",
+            "link": f"http://example.invalid/quay/{n}",
+            "description": body,
+            "pubDate": f"Tue, 03 Mar 2026 {9 + n:02d}:15:00 +0000",
+        }
+        for n in (1, 2)  # the same story twice under two guids: one repost
+    ]
+    server.routes["/quay.xml"] = Route(rss("Harbour News", story))
+    result = cli("add", server.url("/quay.xml"))
+    assert result.code == 0, result.err
+    assert result.out.strip().endswith("2 entries")
+    items = json.loads(cli("entries", "--json").out)
+    assert len(items) == 1, items  # the repost folded into its item
+    assert len(items[0]["reposts"]) == 1 and items[0]["thread"] is not None
+    assert "Maria Olsen" in items[0]["entities"]
+    found = json.loads(cli("entries", "+person:Maria_Olsen", "--json").out)
+    assert [e["id"] for e in found] == [items[0]["id"]]

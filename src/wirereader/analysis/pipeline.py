@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
 from wirereader.analysis.entities.record import EntryText, record_entities
-from wirereader.analysis.prepare_pool import MIN_ENTRIES, Prepared, PreparePool
+from wirereader.analysis.prepare_pool import MIN_ENTRIES, Pending, Prepared, PreparePool
 from wirereader.analysis.threads.index import ThreadIndex
 from wirereader.store.bulk import select_in
 from wirereader.store.db import Store
@@ -75,29 +75,121 @@ def analyse_pending(
     With `workers` (by default: when at least MIN_ENTRIES are pending) a worker process
     fingerprints the texts and extracts the names of the next batch while this one is analysed;
     the outcome is the same as in-process."""
-    report = AnalysisReport()
-    started = time.perf_counter()
-    with _settings_for_the_run(store.conn):
-        index = ThreadIndex(store.conn)
-        if workers is None:
-            workers = pending_count(store) >= MIN_ENTRIES
-        pool = PreparePool() if workers else None
-        try:
-            _run_batches(store, batch_size, index, report, pool)
-        finally:
-            if pool is not None:
-                pool.close()
-    report.seconds = time.perf_counter() - started
-    return report
+    with Analysis(store, batch_size=batch_size, workers=workers) as analysis:
+        return analysis.finish()
+
+
+class Analysis:
+    """One analysis run that may be fed as entries arrive: `step()` analyses the whole batches
+    pending now (a refresh calls it while later feeds are still being fetched and parsed), and
+    `finish()` everything left. The thread index, the recent fingerprints and the worker stay
+    between calls, so a run in steps costs what one run does. One writer: it writes through
+    `store` from the calling thread, between the refresh's own transactions."""
+
+    def __init__(
+        self, store: Store, *, batch_size: int = BATCH, workers: bool | None = None
+    ) -> None:
+        self.store = store
+        self.batch_size = batch_size
+        self.workers = workers
+        self.report = AnalysisReport()
+        self._index: ThreadIndex | None = None
+        self._pool: PreparePool | None = None
+        self._upcoming: Pending | None = None  # the worker's future for the next batch
+        self._prints = PrintCache()
+        self._terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
+        self._cache_size: int | None = None
+
+    def __enter__(self) -> Analysis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def step(self) -> int:
+        """Analyse the whole batches pending now (a partial batch waits for more entries or for
+        `finish`); the number of entries analysed."""
+        return self._run(whole_only=True)
+
+    def finish(self) -> AnalysisReport:
+        """Analyse everything pending; the report of the whole run."""
+        self._run(whole_only=False)
+        return self.report
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+        if self._cache_size is not None:
+            # A long-lived connection (the reader's) does not keep a cache this size.
+            self.store.conn.execute(f"PRAGMA cache_size = {self._cache_size}")
+            self._cache_size = None
+
+    def _run(self, *, whole_only: bool) -> int:
+        started = time.perf_counter()
+        before = self.report.entries
+        conn = self.store.conn
+        if self._index is None:
+            cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+            if cache_size > -CACHE_KIB:
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                self._cache_size = cache_size
+            self._index = ThreadIndex(conn)
+        if self._pool is None and self.workers is not False:
+            # A step means whole batches are arriving while more are on their way (a large
+            # refresh): the worker pays for its start.
+            wanted = self.workers or whole_only or pending_count(self.store) >= MIN_ENTRIES
+            if wanted:
+                self._pool = PreparePool()
+                self.workers = True
+        with _settings_for_the_run(conn):
+            self._run_batches(whole_only)
+        self.report.seconds += time.perf_counter() - started
+        return self.report.entries - before
+
+    def _run_batches(self, whole_only: bool) -> None:
+        batch_size, pool, index = self.batch_size, self._pool, self._index
+        assert index is not None
+        while True:
+            with self.store.transaction() as conn:
+                rows = conn.execute(_PENDING, (batch_size,)).fetchall()
+                if not rows or (whole_only and len(rows) < batch_size):
+                    break
+                current, self._upcoming = self._upcoming, None
+                if pool is not None and len(rows) == batch_size:
+                    # The next batch goes out first, so the worker has work while this process
+                    # takes back the chunks of this one that it has not started.
+                    texts = conn.execute(_NEXT_TEXTS, (batch_size, batch_size)).fetchall()
+                    self._upcoming = pool.submit([tuple(r) for r in texts])
+                prepared = pool.result(current) if pool is not None else None
+                entries = [
+                    Entry(
+                        id=r[0],
+                        source_id=r[1],
+                        title=r[2],
+                        body=r[3],
+                        published_at=r[4],
+                        repost_of=r[5],
+                        thread_id=r[6],
+                        kind=r[7],
+                        analysed=bool(r[8]),
+                        dated=not r[10],
+                    )
+                    for r in rows
+                ]
+                authors = {r[0]: r[9] for r in rows}
+                _analyse_batch(
+                    conn, entries, index, self.report, prepared, self._prints, authors, self._terms
+                )
+            if len(rows) < batch_size:
+                break
 
 
 @contextmanager
 def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
-    """Settings that pay off for a run only, each put back as it was afterwards (also when the
-    run fails)."""
-    # The analysis probes several indexes per entry at random places; SQLite's default 2 MB
-    # page cache makes that disk-bound once the cache file is large.
-    cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    """Settings that pay off while batches are analysed, each put back as it was afterwards
+    (also when the run fails); a run in steps sets them for each step, so a refresh's own
+    writes in between are checked as usual."""
     # Foreign keys are not checked row by row during the run: every id the analysis writes it
     # has just read or created in the same write transaction, and nothing in the cache is ever
     # deleted; the per-row parent lookups cost a fifth of the dedup key inserts. The tests
@@ -110,8 +202,6 @@ def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
     # way, most of it SQLite's page cache), so the collector pauses for the run.
     collecting = gc.isenabled()
     try:
-        if cache_size > -CACHE_KIB:
-            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if checking_keys:
             conn.execute("PRAGMA foreign_keys = OFF")
         gc.disable()
@@ -121,52 +211,6 @@ def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
             gc.enable()
         if checking_keys:
             conn.execute("PRAGMA foreign_keys = ON")
-        if cache_size > -CACHE_KIB:
-            # A long-lived connection (the reader's) does not keep a cache this size.
-            conn.execute(f"PRAGMA cache_size = {cache_size}")
-
-
-def _run_batches(
-    store: Store,
-    batch_size: int,
-    index: ThreadIndex,
-    report: AnalysisReport,
-    pool: PreparePool | None,
-) -> None:
-    upcoming = None  # the worker's future for the next batch
-    prints = PrintCache()
-    terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
-    while True:
-        with store.transaction() as conn:
-            rows = conn.execute(_PENDING, (batch_size,)).fetchall()
-            if not rows:
-                break
-            current, upcoming = upcoming, None
-            if pool is not None and len(rows) == batch_size:
-                # The next batch goes out first, so the worker has work while this process
-                # takes back the chunks of this one that it has not started.
-                texts = conn.execute(_NEXT_TEXTS, (batch_size, batch_size)).fetchall()
-                upcoming = pool.submit([tuple(r) for r in texts])
-            prepared = pool.result(current) if pool is not None else None
-            entries = [
-                Entry(
-                    id=r[0],
-                    source_id=r[1],
-                    title=r[2],
-                    body=r[3],
-                    published_at=r[4],
-                    repost_of=r[5],
-                    thread_id=r[6],
-                    kind=r[7],
-                    analysed=bool(r[8]),
-                    dated=not r[10],
-                )
-                for r in rows
-            ]
-            authors = {r[0]: r[9] for r in rows}
-            _analyse_batch(conn, entries, index, report, prepared, prints, authors, terms)
-        if len(rows) < batch_size:
-            break
 
 
 def _analyse_batch(

@@ -18,9 +18,9 @@ from wirereader.cli.common import UserError, fail
 
 
 def _command_modules() -> list[ModuleType]:
-    from wirereader.cli import analysis, app, articles, doctor, feeds, library
+    from wirereader.cli import analysis, app, articles, doctor, feeds, library, tail
 
-    return [library, doctor, app, articles, feeds, analysis]
+    return [library, doctor, app, articles, feeds, analysis, tail]
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:

@@ -6,17 +6,19 @@ import argparse
 import difflib
 import sqlite3
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
 from wirereader.query import language as querylang
 from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
+from wirereader.store.versions import Version, versions_of
 
 MAX_THREAD_ENTITIES = 10
 
@@ -52,25 +54,35 @@ def _open(args: argparse.Namespace) -> Store:
 # -- threads --------------------------------------------------------------------------------
 
 
-def thread_rows(store: Store, text: str = "", min_size: int = 1, limit: int = 0) -> list[dict]:
-    """Threads as the JSON contract has them, newest activity first."""
+def thread_rows(
+    store: Store, text: str = "", min_size: int = 1, limit: int = 0
+) -> Iterator[dict[str, Any]]:
+    """Threads as the JSON contract has them, newest activity first, read as they are printed.
+
+    A filter selects the threads in SQL (the threads of the entries it matches), never by
+    loading its matching entries: at a million items a broad filter matches most of them."""
     conn = store.conn
     where, params = "size >= ?", [min_size]
     if text.strip():
         parsed = querylang.parse(text)
         for problem in parsed.problems:
             warn(problem)
-        rows = Query(store, parsed.filter).all(details=False)
-        ids = {row.thread for row in rows if row.thread is not None}
-        if not ids:
-            return []
-        where += f" AND id IN ({','.join(str(int(i)) for i in ids)})"
+        sub, sub_params = Query(store, parsed.filter).id_subquery()
+        where += (
+            " AND id IN (SELECT thread_id FROM entries WHERE thread_id IS NOT NULL"
+            f" AND id IN ({sub}))"
+        )
+        params += sub_params
     sql = f"SELECT id, title, first_at, last_at, size FROM threads WHERE {where}"
     sql += " ORDER BY last_at DESC, id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    threads = conn.execute(sql, params).fetchall()
-    return [_thread_json(conn, t) for t in threads]
+    cursor = conn.execute(sql, params)
+    try:
+        while chunk := cursor.fetchmany(CHUNK):
+            yield from (_thread_json(conn, t) for t in chunk)
+    finally:
+        cursor.close()
 
 
 def _thread_json(conn: sqlite3.Connection, t: sqlite3.Row) -> dict[str, Any]:
@@ -113,28 +125,32 @@ def _column(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list
 def cmd_threads(args: argparse.Namespace) -> int:
     with _open(args) as store:
         rows = thread_rows(store, " ".join(args.filter), args.min_size, args.limit)
-    if args.json:
-        print_json(rows)
-        return 0
-    console = _console()
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim", no_wrap=True, min_width=3)
-    table.add_column("items", justify="right", no_wrap=True, min_width=5)
-    table.add_column("span", no_wrap=True, min_width=24)
-    table.add_column("headline", ratio=1, no_wrap=True, overflow="ellipsis", max_width=110)
-    table.add_column("sources", style="cyan", no_wrap=True, max_width=30)
-    for row in rows:
-        first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
-        span = f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
-        table.add_row(
-            Text(str(row["id"])),
-            Text(str(len(row["entries"]))),
-            Text(span),
-            Text(row["title"]),
-            Text(", ".join(row["sources"])),
+        if args.json:
+            print_json_stream(rows)
+            return 0
+        top = store.conn.execute("SELECT coalesce(max(id), 0) FROM threads").fetchone()[0]
+        console = _console()
+        sources_width = 30
+        headline_width = max(12, min(110, console.width - len(str(top)) - 5 - 24 - 30 - 8))
+        table = StreamTable(
+            [
+                Column("id", max(3, len(str(top))), "dim", right=True),
+                Column("items", 5, right=True),
+                Column("span", 24),
+                Column("headline", headline_width),
+                Column("sources", sources_width, "cyan"),
+            ],
+            console,
         )
-    console.print(table)
-    if not rows:
+
+        def cells(row: dict[str, Any]) -> list[str]:
+            first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
+            span = f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
+            items = str(len(row["entries"]))
+            return [str(row["id"]), items, span, row["title"], ", ".join(row["sources"])]
+
+        shown = table.print_all(rows, cells)
+    if not shown:
         print("no threads", file=sys.stderr)
     return 0
 
@@ -142,7 +158,8 @@ def cmd_threads(args: argparse.Namespace) -> int:
 # -- entities -------------------------------------------------------------------------------
 
 
-def entity_rows(store: Store, kind: str | None = None, limit: int = 0) -> list[dict[str, Any]]:
+def entity_rows(store: Store, kind: str | None = None, limit: int = 0) -> Iterator[dict[str, Any]]:
+    """Entities, most mentioned first, with their aliases; read a chunk at a time."""
     conn = store.conn
     sql = "SELECT id, name, kind, count FROM entities WHERE count > 0"
     params: list[Any] = []
@@ -152,52 +169,66 @@ def entity_rows(store: Store, kind: str | None = None, limit: int = 0) -> list[d
     sql += " ORDER BY count DESC, name"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    rows = conn.execute(sql, params).fetchall()
-    aliases: dict[int, list[str]] = {}
-    ids = [r["id"] for r in rows]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for a in conn.execute(
-            f"SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN ({marks})"
-            f" ORDER BY alias",
-            chunk,
-        ):
-            aliases.setdefault(a[0], []).append(a[1])
-    return [
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "aliases": [a for a in aliases.get(r["id"], []) if a != r["name"]],
-            "count": r["count"],
-        }
-        for r in rows
-    ]
+    cursor = conn.execute(sql, params)
+    try:
+        while rows := cursor.fetchmany(CHUNK):
+            aliases: dict[int, list[str]] = {}
+            ids = [r["id"] for r in rows]
+            marks = ",".join("?" * len(ids))
+            for a in conn.execute(
+                f"SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN ({marks})"
+                f" ORDER BY alias",
+                ids,
+            ):
+                aliases.setdefault(a[0], []).append(a[1])
+            for r in rows:
+                yield {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "aliases": [a for a in aliases.get(r["id"], []) if a != r["name"]],
+                    "count": r["count"],
+                }
+    finally:
+        cursor.close()
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
     with _open(args) as store:
         rows = entity_rows(store, args.kind, args.limit)
-    if args.json:
-        print_json(rows)
-        return 0
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim", no_wrap=True, min_width=3)
-    table.add_column("count", justify="right", no_wrap=True, min_width=5)
-    table.add_column("kind", style="magenta")
-    table.add_column("name", no_wrap=True)
-    table.add_column("aliases", style="dim", ratio=1, overflow="ellipsis", no_wrap=True)
-    for row in rows:
-        table.add_row(
-            Text(str(row["id"])),
-            Text(str(row["count"])),
-            Text(row["kind"]),
-            Text(row["name"]),
-            Text(", ".join(row["aliases"])),
+        if args.json:
+            print_json_stream(rows)
+            return 0
+        conn = store.conn
+        widths = conn.execute(
+            "SELECT coalesce(max(id), 0), coalesce(max(count), 0),"
+            " coalesce(max(length(name)), 0) FROM entities"
+        ).fetchone()
+        console = _console()
+        name_width = min(40, max(4, widths[2]))
+        id_width, count_width = max(3, len(str(widths[0]))), max(5, len(str(widths[1])))
+        aliases_width = max(12, console.width - id_width - count_width - 6 - name_width - 8)
+        table = StreamTable(
+            [
+                Column("id", id_width, "dim", right=True),
+                Column("count", count_width, right=True),
+                Column("kind", 6, "magenta"),
+                Column("name", name_width),
+                Column("aliases", aliases_width, "dim"),
+            ],
+            console,
         )
-    _console().print(table)
-    if not rows:
+        shown = table.print_all(
+            rows,
+            lambda row: [
+                str(row["id"]),
+                str(row["count"]),
+                row["kind"],
+                row["name"],
+                ", ".join(row["aliases"]),
+            ],
+        )
+    if not shown:
         print("no entities", file=sys.stderr)
     return 0
 
@@ -261,31 +292,40 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
     marks = ",".join("?" * len(members))
     versions = []
     previous: dict[str, Any] | None = None
-    for v in conn.execute(
-        f"SELECT v.entry_id, v.title, v.body, v.author, v.published, v.updated, v.seen_at,"
-        f" v.origin, v.url, s.name AS source, e.published_at FROM entry_versions v"
-        f" JOIN entries e ON e.id = v.entry_id JOIN sources s ON s.id = e.source_id"
-        f" WHERE v.entry_id IN ({marks}) ORDER BY coalesce(v.published, e.published), v.seen_at,"
-        f" v.id",
-        members,
-    ):
+    about = {
+        r[0]: (r[1], r[2], r[3])
+        for r in conn.execute(
+            f"SELECT e.id, s.name, e.published, e.published_at FROM entries e"
+            f" JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})",
+            members,
+        )
+    }
+
+    def order(v: Version) -> tuple[str, int, int]:
+        return (v.published or about[v.entry_id][1] or "", v.seen_at, v.id)
+
+    for v in sorted(versions_of(conn, members), key=order):
+        source, _, published_at = about[v.entry_id]
         version: dict[str, Any] = {
-            "entry": v["entry_id"],
-            "source": v["source"],
-            "published": v["published"] or iso_utc(v["published_at"]),
-            "updated": v["updated"],
-            "seen": iso_utc(v["seen_at"]),
-            "author": v["author"],
-            "title": v["title"],
-            "body": v["body"],
-            "origin": v["origin"],  # 'feed', or 'article': the full text fetched from `url`
-            "url": v["url"],
+            "entry": v.entry_id,
+            "source": source,
+            "published": v.published or iso_utc(published_at),
+            "updated": v.updated,
+            "seen": iso_utc(v.seen_at),
+            "author": v.author,
+            "title": v.title,
+            "body": v.body,
+            "origin": v.origin,  # 'feed', or 'article': the full text fetched from `url`
+            "url": v.url,
             "changes": None,
         }
+        if v.damaged:
+            version["damaged"] = True
+            warn(f"entry {v.entry_id}: the text of version {v.id} is damaged; run 'doctor'")
         if previous is not None:
             version["changes"] = {
-                "title": _changes(previous["title"], v["title"]),
-                "body": _changes(previous["body"], v["body"]),
+                "title": _changes(previous["title"], v.title),
+                "body": _changes(previous["body"], v.body),
             }
         versions.append(version)
         previous = version

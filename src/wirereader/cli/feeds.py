@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from wirereader.cli.alerting import alert_new_items
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
 from wirereader.core.config import Config, parse_duration
 from wirereader.ingest.analyse import run_analysis
@@ -40,6 +41,7 @@ from wirereader.ingest.subscriptions import (
     remove,
     subscribe,
 )
+from wirereader.query.alerts import newest_entry_id
 from wirereader.sources.dispatch import (
     ParseFailure,
     decode_html,
@@ -129,6 +131,12 @@ def cmd_add(args: argparse.Namespace) -> int:
             print(f"already subscribed: {feed.name} ({feed.url})")
             return 0
         result = process_feed(store, cfg, fetcher, feed, response)
+        if result.new or result.updated:
+            # As `fetch` and `import` do: the reader shows reposts folded, threads and
+            # entities for what `add` stored, not only after some later command.
+            problem = run_analysis(store)
+            if problem:
+                result.warnings.append(problem)
         _after_add(store, result)
         return 1 if result.failed else 0
 
@@ -329,7 +337,9 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
 def cmd_fetch(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
+        mark = newest_entry_id(store)
         report = _run_refresh(store, cfg, args.names, as_json=args.json, force=args.force)
+        alert_new_items(store, cfg, mark)
         code = 1 if report.failures else 0
         if args.articles:
             from wirereader.cli.articles import run_articles

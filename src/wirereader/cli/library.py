@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import UserError, load_args_config, open_store, warn
+from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
+from wirereader.core.model import Kind
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.files import ImportFailure, import_file
 from wirereader.query import language as querylang
-from wirereader.query.timeline import EntryRow, Query
+from wirereader.query.timeline import EntryRow, Filter, Query
+from wirereader.store.db import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,32 +98,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rows(args: argparse.Namespace, text: str, all_entries: bool) -> list[EntryRow]:
+def _query(store: Store, text: str, all_entries: bool) -> Query:
     parsed = querylang.parse(text)
     for problem in parsed.problems:
         warn(problem)
     flt = parsed.filter
     if all_entries:
-        from dataclasses import replace
-
         flt = replace(flt, all_entries=True)
+    return Query(store, flt)
+
+
+def _list(args: argparse.Namespace, text: str, *, all_entries: bool, as_json: bool) -> int:
     with open_store(args, load_args_config(args)) as store:
-        query = Query(store, flt)
+        query = _query(store, text, all_entries)
+        rows: Iterable[EntryRow] = query.stream(details=as_json)
         if args.limit:
-            return query.page(args.limit, details=True)
-        return query.all(details=True)
+            rows = islice(rows, args.limit)
+        if as_json:
+            print_json_stream(row.to_json(with_canonical=all_entries) for row in rows)
+            return 0
+        shown = _print_rows(store, rows)
+    if not shown:
+        print("no entries", file=sys.stderr)
+    return 0
 
 
 def cmd_entries(args: argparse.Namespace) -> int:
-    rows = _rows(args, " ".join(args.filter), args.all)
-    _print_rows(rows, args.json, with_canonical=args.all)
-    return 0
+    return _list(args, " ".join(args.filter), all_entries=args.all, as_json=args.json)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    rows = _rows(args, " ".join(args.query), False)
-    _print_rows(rows, args.json, with_canonical=False)
-    return 0
+    return _list(args, " ".join(args.query), all_entries=False, as_json=args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -127,45 +136,63 @@ def cmd_export(args: argparse.Namespace) -> int:
         from wirereader.cli.feeds import export_opml
 
         return export_opml(args)
-    rows = _rows(argparse.Namespace(**{**vars(args), "limit": 0}), "", True)
-    print_json([row.to_json(with_canonical=True) for row in rows])
+    with open_store(args, load_args_config(args)) as store:
+        rows = Query(store, Filter(all_entries=True)).stream(details=True)
+        print_json_stream(row.to_json(with_canonical=True) for row in rows)
     return 0
 
 
-def _print_rows(rows: list[EntryRow], as_json: bool, *, with_canonical: bool) -> None:
-    if as_json:
-        print_json([row.to_json(with_canonical=with_canonical) for row in rows])
-        return
+def _print_rows(store: Store, rows: Iterable[EntryRow]) -> int:
+    """The timeline as a table, printed as it is read; returns how many rows it had.
+
+    Column widths come from the cache, not from the rows (which are not all read yet): the
+    largest id, the longest source name (up to 14), the longest kind name."""
     # Piped output is not squeezed to 80 columns: scripts and pagers get whole titles.
     width = None if sys.stdout.isatty() else 200
-    console = Console(highlight=False, soft_wrap=False, width=width)
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    console = Console(highlight=False, soft_wrap=True, width=width)
+    conn = store.conn
+    top_id = conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
+    longest_source = conn.execute("SELECT coalesce(max(length(name)), 0) FROM sources")
+    id_width = max(2, len(str(top_id)))
+    source_width = min(14, max(6, int(longest_source.fetchone()[0])))
+    kind_width = max(4, *(len(kind.value) for kind in Kind if kind is not Kind.POST))
     # The title takes what the other columns leave, so a long title squeezes itself, never
     # the id or the time; the author column goes first on a narrow terminal.
-    kinds = ["" if row.kind == "post" else row.kind for row in rows]
-    id_width = max([2, *(len(str(row.id)) for row in rows)])
-    source_width = min(14, max([6, *(len(row.source) for row in rows)]))
-    kind_width = max([4, *(len(kind) for kind in kinds)])
     show_author = console.width >= 110
     fixed = id_width + 16 + source_width + kind_width + (20 if show_author else 0)
     columns = 6 if show_author else 5
     title_width = max(12, console.width - fixed - 2 * (columns - 1))
-    table.add_column("id", justify="right", style="dim", no_wrap=True, width=id_width)
-    table.add_column("time", no_wrap=True, width=16)
-    table.add_column("source", style="cyan", no_wrap=True, width=source_width)
-    table.add_column("kind", style="magenta", no_wrap=True, width=kind_width)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", width=title_width)
-    if show_author:
-        table.add_column("author", style="dim", no_wrap=True, width=20, overflow="ellipsis")
-    for row, kind in zip(rows, kinds, strict=True):
+    table = StreamTable(
+        [
+            Column("id", id_width, "dim", right=True),
+            Column("time", 16),
+            Column("source", source_width, "cyan"),
+            Column("kind", kind_width, "magenta"),
+            Column("title", title_width),
+            *([Column("author", 20, "dim")] if show_author else []),
+        ],
+        console,
+    )
+
+    def cells(row: EntryRow) -> list[str]:
         when = (row.published or "")[:16].replace("T", " ")
         badge = f" +{len(row.reposts)}" if row.reposts else ""
-        # Text(), never markup: titles come from the outside world.
-        cells = [Text(str(row.id)), Text(when), Text(row.source), Text(kind)]
-        cells.append(Text(row.title + badge))
-        if show_author:
-            cells.append(Text(row.author))
-        table.add_row(*cells)
-    console.print(table)
-    if not rows:
-        print("no entries", file=sys.stderr)
+        kind = "" if row.kind == "post" else row.kind
+        out = [str(row.id), when, row.source, kind, row.title + badge]
+        return [*out, row.author] if show_author else out
+
+    return table.print_all(_with_repost_counts(store, rows), cells)
+
+
+def _with_repost_counts(store: Store, rows: Iterable[EntryRow]) -> Iterator[EntryRow]:
+    """The rows with their reposts counted (the table's `+N` badge), a chunk at a time."""
+    for chunk in chunks(rows):
+        by_id = {row.id: row for row in chunk}
+        marks = ",".join("?" * len(by_id))
+        for entry_id, count in store.conn.execute(
+            f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks})"
+            " GROUP BY repost_of",
+            list(by_id),
+        ):
+            by_id[entry_id].reposts = [{}] * count
+        yield from chunk

@@ -30,6 +30,17 @@ class FeedConfig:
     interval: int | None = None  # seconds between refreshes; None: the [fetch] default
     full_text: str = "auto"  # "auto" | "always" | "never"
     timezone: str = ""  # zone of a text capture's times
+    headers: dict[str, str] = field(default_factory=dict, repr=False)  # secrets: never shown
+
+
+@dataclass
+class TopicAlert:
+    """A saved topic that alerts when new items match it."""
+
+    name: str
+    filter: str
+    desktop: bool = False  # `alert = true`: a desktop (or terminal) notification
+    command: list[str] = field(default_factory=list)  # `alert_command`: argv, items as JSON
 
 
 @dataclass
@@ -44,8 +55,13 @@ class Config:
     max_bytes: int = 20 * 1024 * 1024
     interval: int = 15 * 60
     user_agent: str = ""
+    proxy: str = field(default="", repr=False)  # may hold a password
+    no_proxy: str = ""
+    cookies: str = ""  # path of a Netscape cookies.txt
+    headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # host -> headers
     feeds: list[FeedConfig] = field(default_factory=list)
     topics: dict[str, str] = field(default_factory=dict)  # name -> query-language filter
+    alerts: dict[str, TopicAlert] = field(default_factory=dict)  # topics that alert
     keys: dict[str, str] = field(default_factory=dict)  # action -> key(s)
     warnings: list[str] = field(default_factory=list)
 
@@ -64,6 +80,9 @@ _SCALARS: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "max_bytes": ((int,), "a size in bytes"),
         "interval": ((int, str), "seconds, or a duration such as '15m'"),
         "user_agent": ((str,), "a string"),
+        "proxy": ((str,), "a proxy URL such as 'http://proxy.example:3128', or 'none'"),
+        "no_proxy": ((str,), "hosts reached without the proxy, e.g. 'localhost,.internal'"),
+        "cookies": ((str,), "the path of a Netscape cookies.txt file"),
     },
 }
 _FEED_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -72,6 +91,7 @@ _FEED_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "interval": ((int, str), "seconds, or a duration such as '5m'"),
     "full_text": ((str,), "'auto', 'always' or 'never'"),
     "timezone": ((str,), "a zone name"),
+    "headers": ((dict,), "a table of header names and values"),
 }
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -106,7 +126,9 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
 
 def _line_of(raw: str, key: str, after: int = 0) -> int:
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
-    match = pattern.search(raw, after)
+    # else inside an inline table: `x = { filter = "a", alert = true }`
+    inline = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")
+    match = pattern.search(raw, after) or inline.search(raw, after)
     return raw.count("\n", 0, match.start()) + 1 if match else 0
 
 
@@ -133,6 +155,9 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: [{section}] should be a table")
         for key, value in values.items():
+            if section == "fetch" and key == "headers":
+                cfg.headers = _host_headers(path, raw, value)
+                continue
             if key not in spec:
                 cfg.warnings.append(f"{_where(path, raw, key)}: unknown key '{section}.{key}'")
                 continue
@@ -151,14 +176,80 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
         raise ConfigError(f"{path}: 'feeds' should be an array of tables ([[feeds]])")
     for item in feeds:
         cfg.feeds.append(_feed(path, raw, item, cfg.warnings))
-    for table in ("topics", "keys"):
-        values = data.get(table, {})
-        if not isinstance(values, dict):
-            raise ConfigError(f"{path}: [{table}] should be a table of strings")
-        for key, value in values.items():
-            _check(path, raw, key, value, ((str,), "a string"))
-        getattr(cfg, table).update(values)
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        raise ConfigError(f"{path}: [keys] should be a table of strings")
+    for key, value in keys.items():
+        _check(path, raw, key, value, ((str,), "a string"))
+    cfg.keys.update(keys)
+    topics = data.get("topics", {})
+    if not isinstance(topics, dict):
+        raise ConfigError(f"{path}: [topics] should be a table")
+    for name, value in topics.items():
+        _topic(path, raw, cfg, name, value)
     return cfg
+
+
+def _topic(path: Path, raw: str, cfg: Config, name: str, value: Any) -> None:
+    """`name = "filter"`, or a table: `filter`, `alert = true`, `alert_command = [...]`."""
+    if isinstance(value, str):
+        cfg.topics[name] = value
+        return
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{_where(path, raw, name)}: topic '{name}' should be a filter string or a table "
+            "with 'filter', 'alert' and 'alert_command'"
+        )
+    for key in value:
+        if key not in ("filter", "alert", "alert_command"):
+            cfg.warnings.append(f"{_where(path, raw, key)}: unknown key 'topics.{name}.{key}'")
+    flt = _check(path, raw, "filter", value.get("filter", ""), ((str,), "a filter string"))
+    if not flt.strip():
+        raise ConfigError(f"{_where(path, raw, name)}: topic '{name}' needs a 'filter'")
+    alert = value.get("alert", False)
+    if not isinstance(alert, bool):
+        raise ConfigError(f"{_where(path, raw, 'alert')}: 'alert' should be true or false")
+    command = value.get("alert_command", [])
+    if (
+        not isinstance(command, list)
+        or not all(isinstance(a, str) for a in command)
+        or ("alert_command" in value and not command)
+    ):
+        raise ConfigError(
+            f"{_where(path, raw, 'alert_command')}: 'alert_command' should be a list of strings "
+            '(the program and its arguments, e.g. ["notify-me", "--json"]); it is never run '
+            "through a shell"
+        )
+    cfg.topics[name] = flt
+    if alert or command:
+        cfg.alerts[name] = TopicAlert(name, flt, desktop=alert, command=list(command))
+
+
+def _headers(path: Path, raw: str, where: str, value: Any) -> dict[str, str]:
+    """A table of header name -> value; names must be tokens, values one line."""
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ConfigError(f"{_where(path, raw, where)}: '{where}' should be a table of strings")
+    for name, text in value.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise ConfigError(f"{_where(path, raw, where)}: '{name}' is not a header name")
+        if any(ch in text for ch in "\r\n\0"):
+            # the value itself is a secret: never repeated in a message
+            raise ConfigError(f"{_where(path, raw, where)}: the value of '{name}' has a line break")
+    return dict(value)
+
+
+def _host_headers(path: Path, raw: str, value: Any) -> dict[str, dict[str, str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{_where(path, raw, 'headers')}: [fetch.headers] should be a table of hosts, "
+            'each a table of headers: "news.example.org" = { Authorization = "..." }'
+        )
+    return {host.lower(): _headers(path, raw, "headers", table) for host, table in value.items()}
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _feed(path: Path, raw: str, item: Any, warnings: list[str]) -> FeedConfig:
@@ -168,6 +259,8 @@ def _feed(path: Path, raw: str, item: Any, warnings: list[str]) -> FeedConfig:
         if key not in _FEED_KEYS:
             warnings.append(f"{_where(path, raw, key)}: unknown key 'feeds.{key}'")
     values = {k: _check(path, raw, k, v, _FEED_KEYS[k]) for k, v in item.items() if k in _FEED_KEYS}
+    if "headers" in values:
+        values["headers"] = _headers(path, raw, "headers", values["headers"])
     if "interval" in values:
         seconds = parse_duration(values["interval"])
         if seconds is None:

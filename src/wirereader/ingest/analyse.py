@@ -12,5 +12,10 @@ def run_analysis(store: Store, what: str = "entries") -> str:
     try:
         analyse_pending(store)
     except Exception as exc:  # what was saved stays saved; analysis catches up next time
-        return f"analysis of the new {what} failed ({type(exc).__name__}: {exc})"
+        return analysis_failed(exc, what)
     return ""
+
+
+def analysis_failed(exc: Exception, what: str) -> str:
+    """The one-line warning for an analysis that failed after `what` was saved."""
+    return f"analysis of the new {what} failed ({type(exc).__name__}: {exc})"

@@ -12,7 +12,9 @@ refresh never holds the write lock while waiting on the network.
 A feed item marked `live_blog` (one item edited in place, as the Guardian, BBC and ABC do) is a
 container: its page is read with the live-blog parser and its updates become entries of a source
 for that page, instead of one item whose text keeps changing. When the page cannot be read as a
-live blog the item is kept as an ordinary entry, so nothing is lost.
+live blog the item is kept as an ordinary entry, so nothing is lost. A page already read is asked
+for again at every refresh of its feed (conditional GET, usually a 304) while its item is in the
+feed, even when the feed or the item is unchanged: live blogs gain updates without touching it.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from wirereader import __version__
 from wirereader.core.config import Config
 from wirereader.core.model import ParsedDocument, RawEntry
 from wirereader.core.timezones import ZoneError, resolve_zone
-from wirereader.ingest.analyse import run_analysis
+from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
 from wirereader.ingest.subscriptions import (
     Feed,
@@ -50,7 +53,11 @@ from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
 from wirereader.store.db import SaveResult, Store
 
+if TYPE_CHECKING:
+    from wirereader.analysis.pipeline import Analysis
+
 LIVEBLOG_FORMAT = "liveblog-html"  # what parse_page reports
+ANALYSIS_BATCH = 2_000  # entries stored before the analysis takes a step (pipeline.BATCH)
 
 
 @dataclass
@@ -115,6 +122,7 @@ def refresh(
     due_only: bool = False,
     fetcher: Fetcher | None = None,
     analyse: bool = True,
+    analysis_batch: int = ANALYSIS_BATCH,
 ) -> RefreshReport:
     """Fetch subscribed feeds and save what is new.
 
@@ -158,6 +166,31 @@ def refresh(
     waiting: deque[tuple[Feed, Response, Future[ParsedDocument]]] = deque()
     limit = 2 * pool.workers + 2
 
+    # The analysis runs while later feeds are still being fetched and parsed: whenever a whole
+    # batch of new entries is stored, it is analysed between two feeds' saves (one writer, this
+    # thread), so a large refresh takes about the longer of fetching and analysing, not their
+    # sum. The entries are visible to readers from the moment they are stored.
+    analysis: Analysis | None = None
+    unanalysed = 0
+
+    def analyse_some() -> None:
+        nonlocal analysis, unanalysed
+        if not analyse or unanalysed < analysis_batch:
+            return
+        try:
+            if analysis is None:
+                from wirereader.analysis.pipeline import Analysis
+
+                analysis = Analysis(store, batch_size=analysis_batch)
+            analysis.step()
+            unanalysed = 0
+        except Exception as exc:  # what was saved stays saved; the end of the run retries
+            report.warnings.append(analysis_failed(exc, "entries"))
+            unanalysed = -(1 << 62)  # no more steps in this run
+            if analysis is not None:
+                analysis.close()
+                analysis = None
+
     def finish(result: FeedResult) -> None:
         report.results.append(result)
         if progress:
@@ -166,11 +199,15 @@ def refresh(
     def save(
         feed: Feed, outcome: Response | FetchError, parsed: ParsedDocument | Exception | None
     ) -> None:
+        nonlocal unanalysed
         try:
-            finish(process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed))
+            result = process_feed(store, cfg, fetcher, feed, outcome, parsed=parsed)
         except sqlite3.OperationalError as exc:  # locked or full: this feed waits for next time
             error = f"{feed.url}: cannot save to the cache ({one_line(exc)})"
-            finish(FeedResult(feed.id, feed.name, feed.url, "failed", error=error))
+            result = FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
+        finish(result)
+        unanalysed += len(result.new) + len(result.updated)
+        analyse_some()
 
     def save_parsed(feed: Feed, outcome: Response, future: Future[ParsedDocument]) -> None:
         parsed: ParsedDocument | Exception
@@ -182,33 +219,45 @@ def refresh(
 
     skipped = len(report.results)
     try:
-        jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
-        for feed_id, outcome in fetcher.fetch_many(jobs):
-            feed = by_id[feed_id]
-            future = None
-            if (
-                isinstance(outcome, Response)
-                and not outcome.not_modified
-                and not same_body(feed, cfg, outcome)
-            ):
-                tz = _zone(feed, cfg, None)
-                future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
-                if future is not None:
-                    waiting.append((feed, outcome, future))
-            if future is None:
-                save(feed, outcome, None)
-            while waiting and (waiting[0][2].done() or len(waiting) > limit):
+        try:
+            jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
+            for feed_id, outcome in fetcher.fetch_many(jobs):
+                feed = by_id[feed_id]
+                future = None
+                if (
+                    isinstance(outcome, Response)
+                    and not outcome.not_modified
+                    and not same_body(feed, cfg, outcome)
+                ):
+                    tz = _zone(feed, cfg, None)
+                    future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
+                    if future is not None:
+                        waiting.append((feed, outcome, future))
+                if future is None:
+                    save(feed, outcome, None)
+                while waiting and (waiting[0][2].done() or len(waiting) > limit):
+                    save_parsed(*waiting.popleft())
+            while waiting:
                 save_parsed(*waiting.popleft())
-        while waiting:
-            save_parsed(*waiting.popleft())
+        finally:
+            pool.close()
+            if own:
+                fetcher.close()
+        if analyse and (report.new or report.updated):
+            # The rest (a partial batch, or all of a small refresh): the cache is analysed
+            # when refresh returns.
+            try:
+                if analysis is None:
+                    problem = run_analysis(store)
+                    if problem:
+                        report.warnings.append(problem)
+                else:
+                    analysis.finish()
+            except Exception as exc:  # analysis catches up next time
+                report.warnings.append(analysis_failed(exc, "entries"))
     finally:
-        pool.close()
-        if own:
-            fetcher.close()
-    if analyse and (report.new or report.updated):
-        problem = run_analysis(store)
-        if problem:
-            report.warnings.append(problem)
+        if analysis is not None:
+            analysis.close()
     report.elapsed = time.monotonic() - started
     return report
 
@@ -236,12 +285,12 @@ def process_feed(
     if outcome.not_modified:
         _nothing_new(store, feed, outcome, result, interval, status=304)
         result.status = "not-modified"
-        return result
+        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result)
     if parsed is None and same_body(feed, cfg, outcome):
         # The very bytes we parsed and saved last time: nothing can have changed.
         _nothing_new(store, feed, outcome, result, interval, status=200)
         result.status = "unchanged"
-        return result
+        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result)
     tz = _zone(feed, cfg, result)
     try:
         if isinstance(parsed, Exception):
@@ -258,7 +307,7 @@ def process_feed(
         is_container = entry.live_blog and entry.url and document.format != LIVEBLOG_FORMAT
         (containers if is_container else plain).append(entry)
     pages = _read_live_blog_pages(store, fetcher, feed, containers, tz, result)
-    plain += [page.container for page in pages if page.fallback]
+    plain += [page.container for page in pages if page.fallback and page.container is not None]
     saved = SaveResult()
     # A live blog kept as one item because its page failed: parse this body again next time.
     body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
@@ -268,6 +317,7 @@ def process_feed(
         saved.merge(store.save_entries(feed.source_id, plain))
         for page in pages:
             saved.merge(_save_page(store, feed, page))
+        _mark_in_feed(store, feed, {item.stable_id for item in containers})
         record_success(
             store,
             feed,
@@ -290,6 +340,38 @@ def process_feed(
     result.pages = sum(1 for page in pages if page.document is not None)
     result.status = "updated" if saved.new or saved.updated else "unchanged"
     return result
+
+
+def _recheck_pages(
+    store: Store, fetcher: Fetcher, feed: Feed, tz: tzinfo | None, result: FeedResult
+) -> FeedResult:
+    """The feed is unchanged, but a live blog it links to may not be: a conditional GET of each
+    followed page whose item is still in the feed (a 304 costs one round trip)."""
+    pages = _read_live_blog_pages(store, fetcher, feed, None, tz, result)
+    if not any(page.response is not None for page in pages):
+        return result
+    saved = SaveResult()
+    with store.transaction():
+        for page in pages:
+            saved.merge(_save_page(store, feed, page))
+    result.new, result.updated = saved.new, saved.updated
+    result.pages = sum(1 for page in pages if page.document is not None)
+    if saved.new or saved.updated:
+        result.status = "updated"
+    return result
+
+
+def _mark_in_feed(store: Store, feed: Feed, item_ids: set[str]) -> None:
+    """Pages whose item left the feed are no longer re-read while the feed stays unchanged."""
+    rows = store.conn.execute(
+        "SELECT id, item_id, in_feed FROM liveblog_pages WHERE feed_id = ?", (feed.id,)
+    ).fetchall()
+    for row in rows:
+        present = int(row["item_id"] in item_ids)
+        if present != row["in_feed"]:
+            store.conn.execute(
+                "UPDATE liveblog_pages SET in_feed = ? WHERE id = ?", (present, row["id"])
+            )
 
 
 def body_digest(feed: Feed, cfg: Config, outcome: Response) -> str:
@@ -364,76 +446,108 @@ def _zone(feed: Feed, cfg: Config, result: FeedResult | None) -> tzinfo | None:
 
 @dataclass
 class _Page:
-    container: RawEntry
+    item_id: str  # the feed item's stable id
+    item_hash: str  # its content hash when the page was read
+    container: RawEntry | None  # the feed item; None when re-checking an unchanged feed
     url: str  # the page as the feed links it: the key of its source
     row_id: int | None  # liveblog_pages.id, when known
     source_id: int | None
     response: Response | None = None
     document: ParsedDocument | None = None
     fallback: bool = False  # save the container as an ordinary entry
+    recheck: bool = False  # read before, item unchanged: a failure now loses nothing
 
 
 def _read_live_blog_pages(
     store: Store,
     fetcher: Fetcher,
     feed: Feed,
-    containers: list[RawEntry],
+    containers: list[RawEntry] | None,
     tz: tzinfo | None,
     result: FeedResult,
 ) -> list[_Page]:
-    """Fetch and parse the pages of live-blog items that are new or changed (network only)."""
-    if not containers:
+    """Fetch and parse the pages of the feed's live-blog items (network only): new or changed
+    items' pages, and with a conditional GET the pages already read whose item is unchanged
+    (a live blog gains updates while its feed item stays the same). `containers` None: the
+    feed itself was unchanged, so its followed pages as the last parse left them."""
+    if containers is not None and not containers:
         return []
     known = {
         row["item_id"]: row
         for row in store.conn.execute(
-            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified"
+            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified, in_feed"
             " FROM liveblog_pages WHERE feed_id = ?",
             (feed.id,),
         )
     }
     pages: dict[str, _Page] = {}
     jobs: list[tuple[str, str, Validators | None]] = []
-    for item in containers:
+    if containers is None:
+        for row in known.values():
+            if row["in_feed"] and row["source_id"] is not None and row["item_hash"]:
+                page = _Page(
+                    row["item_id"], row["item_hash"], None, row["url"], row["id"],
+                    row["source_id"], recheck=True,
+                )  # fmt: skip
+                pages[row["item_id"]] = page
+                jobs.append(
+                    (row["item_id"], row["url"], Validators(row["etag"], row["last_modified"]))
+                )
+    for item in containers or []:
         if item.stable_id in pages:
             continue
         row = known.get(item.stable_id)
-        if row is not None and row["item_hash"] == item.content_hash():
-            continue  # unchanged since its page was last read
+        unchanged = row is not None and row["item_hash"] == item.content_hash()
         validators = None
         if row is not None and row["source_id"] is not None and row["url"] == item.url:
             validators = Validators(row["etag"], row["last_modified"])
+        elif unchanged:
+            continue  # read before without a page of its own to re-read
         pages[item.stable_id] = _Page(
-            item, item.url, row["id"] if row else None, row["source_id"] if row else None
+            item.stable_id,
+            item.content_hash(),
+            item,
+            item.url,
+            row["id"] if row else None,
+            row["source_id"] if row else None,
+            recheck=unchanged,
         )
         jobs.append((item.stable_id, item.url, validators))
     for key, outcome in fetcher.fetch_many(jobs):
         page = pages[key]
         if isinstance(outcome, FetchError):
-            page.fallback = True
-            result.warnings.append(
-                f"{feed.name}: live blog kept as one item, its page failed: {outcome}"
-            )
+            if page.recheck:  # its updates so far are saved; try again next refresh
+                result.warnings.append(f"{feed.name}: live blog not re-read: {outcome}")
+            else:
+                page.fallback = True
+                result.warnings.append(
+                    f"{feed.name}: live blog kept as one item, its page failed: {outcome}"
+                )
             continue
         page.response = outcome
         if outcome.not_modified:
             continue
+        problem = ""
         try:
             page.document = parse_document(
                 outcome.body, url=outcome.url, content_type=outcome.content_type, tz=tz
             )
         except ParseFailure as exc:
-            page.fallback = True
-            result.warnings.append(
-                f"{feed.name}: live blog kept as one item ({outcome.url}: {exc})"
-            )
+            problem = str(exc)
+        else:
+            if page.document.format != LIVEBLOG_FORMAT or not page.document.entries:
+                page.document = None
+                problem = "no live-blog updates on the page"
+        if not problem:
             continue
-        if page.document.format != LIVEBLOG_FORMAT or not page.document.entries:
-            page.document = None
+        if page.recheck:
+            # keep the old validators, so the next refresh reads the page again
+            page.response = None
+            result.warnings.append(f"{feed.name}: live blog not re-read ({outcome.url}: {problem})")
+        else:
             page.fallback = True
             result.warnings.append(
-                f"{feed.name}: live blog kept as one item ({outcome.url}: "
-                "no live-blog updates on the page)"
+                f"{feed.name}: live blog kept as one item ({outcome.url}: {problem})"
             )
     return list(pages.values())
 
@@ -443,10 +557,9 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
     saved = SaveResult()
     if page.response is None:
         return saved  # the page failed: the container is saved as an ordinary entry
-    item = page.container
     source_id = page.source_id
     if page.document is not None:
-        title = page.document.title or item.title
+        title = page.document.title or (page.container.title if page.container else "")
         if source_id is None:
             # Keyed like a subscription, so a page also followed directly shares its source.
             try:
@@ -455,18 +568,18 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
                 key = page.url
             source_id = store.ensure_source(key, "page", name=feed.name, title=title, url=page.url)
         saved = store.save_entries(source_id, page.document.entries)
-    item_hash = "" if page.fallback else item.content_hash()
+    item_hash = "" if page.fallback else page.item_hash
     now = int(time.time())
     store.conn.execute(
         "INSERT INTO liveblog_pages (feed_id, item_id, url, source_id, item_hash, etag,"
-        " last_modified, last_fetch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " last_modified, last_fetch, in_feed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)"
         " ON CONFLICT (feed_id, item_id) DO UPDATE SET url = excluded.url,"
         " source_id = COALESCE(excluded.source_id, source_id), item_hash = excluded.item_hash,"
         " etag = excluded.etag, last_modified = excluded.last_modified,"
-        " last_fetch = excluded.last_fetch",
+        " last_fetch = excluded.last_fetch, in_feed = 1",
         (
             feed.id,
-            item.stable_id,
+            page.item_id,
             page.url,
             source_id,
             item_hash,

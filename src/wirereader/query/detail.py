@@ -14,6 +14,7 @@ from typing import Any
 from wirereader.core.text import strip_controls
 from wirereader.query.timeline import EntryRow, _row, attach_details
 from wirereader.store.db import Store
+from wirereader.store.versions import versions_of
 
 _COLUMNS = (
     "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
@@ -104,11 +105,7 @@ def load_detail(
     if entry is None:
         return None
     conn = store.conn
-    version_rows = conn.execute(
-        "SELECT title, body, seen_at FROM entry_versions WHERE entry_id = ? ORDER BY id",
-        (entry_id,),
-    ).fetchall()
-    versions = changes([(r[0], r[1], r[2]) for r in version_rows])
+    versions = changes([(v.title, v.body, v.seen_at) for v in versions_of(conn, [entry_id])])
     reposts = [
         Repost(r[0], r[1], r[2], r[3])
         for r in conn.execute(

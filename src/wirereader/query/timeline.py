@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -274,14 +275,30 @@ class Query:
         return int(self.store.conn.execute(sql, [*self._params, *key]).fetchone()[0])
 
     def all(self, *, details: bool = True, page_size: int = 2_000) -> list[EntryRow]:
-        out: list[EntryRow] = []
-        after: tuple[int, int] | None = None
-        while True:
-            chunk = self.page(page_size, after, details=details)
-            out += chunk
-            if len(chunk) < page_size:
-                return out
-            after = (chunk[-1].published_at, chunk[-1].id)
+        return list(self.stream(details=details, chunk=page_size))
+
+    def stream(self, *, details: bool = True, chunk: int = 500) -> Iterator[EntryRow]:
+        """Every row of the view, newest first, read from one cursor a chunk at a time: the
+        first rows come at once and memory does not grow with the view (the CLI listings).
+
+        One statement for the whole view, not keyset pages: a text filter's matching set is
+        then computed once, where each page would compute it again."""
+        conn = self.store.conn
+        sql = (
+            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
+            f" WHERE {self._where} ORDER BY e.published_at DESC, e.id DESC"
+        )
+        cursor = conn.execute(sql, self._params)
+        try:
+            while True:
+                rows = [_row(r) for r in cursor.fetchmany(chunk)]
+                if not rows:
+                    return
+                if details:
+                    attach_details(conn, rows)
+                yield from rows
+        finally:
+            cursor.close()
 
 
 def _has_cover(store: Store) -> bool:

@@ -48,6 +48,13 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wirereader import __version__
+from wirereader.sources.network import (
+    Network,
+    NetworkError,
+    NetworkSettings,
+    ascii_host,
+    describe_proxy_error,
+)
 
 if TYPE_CHECKING:
     from wirereader.core.config import Config
@@ -129,6 +136,8 @@ class FetchSettings:
     concurrency: int = 8  # URLs fetched at once
     per_host: int = 2  # of which at most this many on one host
     user_agent: str = DEFAULT_USER_AGENT
+    # proxies, certificates, extra headers and cookies (sources/network.py)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
 
     @classmethod
     def from_config(cls, cfg: Config) -> FetchSettings:
@@ -139,6 +148,7 @@ class FetchSettings:
             concurrency=max(1, int(cfg.concurrency)),
             per_host=max(1, int(cfg.per_host)),
             user_agent=cfg.user_agent or DEFAULT_USER_AGENT,
+            network=NetworkSettings.from_config(cfg),
         )
 
 
@@ -181,16 +191,13 @@ def _request_target(url: str) -> tuple[str, str, int, str]:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise ValueError("bad port in the URL") from None
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise ValueError("host name is not valid") from None
-    if not _HOST_CHARS.fullmatch(ascii_host):
+    wire_host = ascii_host(host)  # IDNA 2008: faß.de stays faß.de (xn--fa-hia.de)
+    if not _HOST_CHARS.fullmatch(wire_host):
         raise ValueError("host name is not valid")
     target = quote(parts.path or "/", safe=_SAFE_URL_CHARS)
     if parts.query:
         target += "?" + quote(parts.query, safe=_SAFE_URL_CHARS)
-    return scheme, ascii_host, port, target
+    return scheme, wire_host, port, target
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -308,11 +315,11 @@ def _has_data(sock: socket.socket) -> bool:
 class _ConnectionPool:
     """Idle keep-alive connections per (scheme, host, port), reused by later requests."""
 
-    def __init__(self, per_host_idle: int = 4) -> None:
+    def __init__(self, network: Network, per_host_idle: int = 4) -> None:
         self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
         self._per_host_idle = per_host_idle
-        self._ssl: ssl.SSLContext | None = None
+        self._network = network
 
     def get(
         self, scheme: str, host: str, port: int, timeout: float
@@ -330,13 +337,8 @@ class _ConnectionPool:
                 conn.timeout = timeout
                 conn.sock.settimeout(timeout)
                 return conn, True
-        if scheme == "https":
-            if self._ssl is None:
-                self._ssl = ssl.create_default_context()
-            return http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=self._ssl
-            ), False
-        return http.client.HTTPConnection(host, port, timeout=timeout), False
+        conn, _proxy = self._network.connection(scheme, host, port, timeout)
+        return conn, False
 
     def put(self, scheme: str, host: str, port: int, conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -422,7 +424,8 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
-        self._pool = _ConnectionPool(per_host_idle=max(2, self.settings.per_host))
+        self.network = Network(self.settings.network)
+        self._pool = _ConnectionPool(self.network, per_host_idle=max(2, self.settings.per_host))
         # Requests running per host, shared by every fetch_many() of this fetcher (a refresh
         # fetches live-blog pages while feeds are still downloading): one lock, one limit.
         self._host_cond = threading.Condition()
@@ -559,6 +562,15 @@ class Fetcher:
             "*/*;q=0.5",
             "Accept-Encoding": "gzip, deflate",
         }
+        try:
+            headers.update(self.network.headers_for(url))
+            proxy = self.network.proxy_for(scheme, host, port)
+        except NetworkError as exc:
+            raise FetchError(url, str(exc)) from None
+        if proxy is not None and scheme == "http":  # HTTPS goes through a CONNECT tunnel
+            target = _absolute_form(scheme, host, port, target)
+            if proxy.authorization:
+                headers["Proxy-Authorization"] = proxy.authorization
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
@@ -689,7 +701,9 @@ class Fetcher:
                     transient=True,
                 ) from None
             transient = not isinstance(exc, ssl.SSLCertVerificationError | socket.gaierror)
-            raise FetchError(url, _describe(exc), transient=transient) from None
+            proxy = self.network.proxy_for(scheme, host, port)
+            message = describe_proxy_error(exc, proxy) or _describe(exc)
+            raise FetchError(url, message, transient=transient) from None
         finally:
             if token is not None:
                 _WATCHDOG.disarm(token)
@@ -697,6 +711,13 @@ class Fetcher:
                 self._pool.put(scheme, host, port, conn)
             else:
                 conn.close()
+
+
+def _absolute_form(scheme: str, host: str, port: int, target: str) -> str:
+    """The request target a proxy needs for a plain-HTTP URL: the whole URL."""
+    default = 443 if scheme == "https" else 80
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}{'' if port == default else f':{port}'}{target}"
 
 
 class _StaleConnection(Exception):

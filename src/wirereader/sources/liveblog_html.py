@@ -1,4 +1,6 @@
-"""Live-blog pages: schema.org `LiveBlogPosting` JSON-LD -> one entry per `liveBlogUpdate`.
+"""Live-blog pages: schema.org `LiveBlogPosting` -> one entry per `liveBlogUpdate`.
+
+The posting is read from JSON-LD, else from microdata or RDFa in the HTML (`liveblog_markup`).
 
 What real pages do, and what we do about it:
 - the posting sits at the top level, in a list, or in an `@graph` wrapper; `@type` may be a list;
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -35,6 +38,7 @@ from lxml import html as lxml_html
 from wirereader.core.model import Link, ParsedDocument, RawEntry
 from wirereader.core.text import clean_line, normalise_for_match
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
+from wirereader.sources.liveblog_markup import live_blog_postings
 from wirereader.sources.textcapture import kind_of
 
 MAX_PAGE_CHARS = 16 * 1024 * 1024
@@ -67,14 +71,18 @@ class NotALiveBlog(ValueError):
 def parse_page(page: str, *, url: str = "", tz: tzinfo | None = None) -> ParsedDocument:
     """One entry per live-blog update on the page. Raises NotALiveBlog when there are none."""
     page = page[:MAX_PAGE_CHARS]
-    if "ld+json" not in page:
-        raise NotALiveBlog("no JSON-LD on the page")
+    has_json_ld = "ld+json" in page
+    if not has_json_ld and "liveblogposting" not in page.lower():
+        raise NotALiveBlog("no JSON-LD, microdata or RDFa live blog on the page")
     tree = _tree(page)
     if tree is None:
         raise NotALiveBlog("not an HTML page")
     warnings: list[str] = []
-    blocks = list(json_ld_blocks(tree, warnings))
+    blocks = list(json_ld_blocks(tree, warnings)) if has_json_ld else []
     posting = next((node for node in _nodes(blocks) if _is_live_blog(node)), None)
+    if posting is None:
+        # The same schema.org data written as microdata or RDFa attributes in the HTML.
+        posting = next((n for n in live_blog_postings(tree) if _is_live_blog(n)), None)
     if posting is None:
         raise NotALiveBlog("no schema.org LiveBlogPosting with updates on the page")
     updates = [u for u in _updates(posting) if isinstance(u, dict)][:MAX_UPDATES]
@@ -237,8 +245,10 @@ class _Parent:
 def _entry(
     update: dict[str, Any], index: int, parent: _Parent, page: _HtmlEntries
 ) -> RawEntry | None:
-    url = _text(update.get("url")) or _text(update.get("@id"))
-    found = page.find(url, index)
+    own_url = _text(update.get("url")) or _text(update.get("@id"))
+    found = page.find(own_url, index)
+    # "#update-3" is the update's place on the page: its links resolve against the page
+    url = urljoin(parent.url, own_url) if own_url and parent.url else own_url
     headline = _plain(_text(update.get("headline")) or _text(update.get("name")))
     if _same(headline, parent.headline):
         headline = ""
@@ -265,7 +275,7 @@ def _entry(
     title = headline or _first_line(body)
     if not title and not body:
         return None
-    stable_id = _text(update.get("@id")) or url
+    stable_id = _text(update.get("@id")) or own_url
     if stable_id and "#" not in stable_id and stable_id == parent.url:
         stable_id = ""  # every update pointing at the page is no id at all
     image = _image(update.get("image"))

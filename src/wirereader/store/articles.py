@@ -17,6 +17,7 @@ from typing import Any
 
 from wirereader.sources.articles.extract import Article
 from wirereader.sources.articles.teaser import wants_full_text
+from wirereader.store import versions
 from wirereader.store.db import Store
 
 # Retry schedule for failed fetches: 10 min, 20 min, 40 min ... capped at a day. After
@@ -232,33 +233,44 @@ def save_article(
             "SELECT title, body, author, embeds, content_hash FROM entries WHERE id = ?",
             (job.entry_id,),
         ).fetchone()
-        latest = conn.execute(
-            "SELECT id, title, body, author, content_hash FROM entry_versions"
-            " WHERE entry_id = ? AND origin = 'article' ORDER BY id DESC LIMIT 1",
-            (job.entry_id,),
-        ).fetchone()
+        latest = versions.latest_version(conn, job.entry_id, origin="article")
         new_version = False
-        if article is None or (latest is not None and latest["body"] == article.body):
-            version_id = latest["id"] if latest is not None else None
-            body = latest["body"] if latest is not None else entry["body"]
+        if article is None or (latest is not None and latest.body == article.body):
+            version_id = latest.id if latest is not None else None
+            body = latest.body if latest is not None else entry["body"]
+            if body != entry["body"]:
+                # Only a real change touches the row: the FTS trigger fires on body updates.
+                # The text replaced (a newer teaser) stays a version; the article's packed
+                # copy is dropped, as it is the current text again.
+                versions.keep_current_text(conn, job.entry_id)
+                conn.execute("UPDATE entries SET body = ? WHERE id = ?", (body, job.entry_id))
+                if version_id is not None:
+                    versions.make_current(conn, version_id)
         else:
             author = entry["author"] or article.author
             digest = Article(entry["title"], article.body, author).content_hash()
-            cur = conn.execute(
-                "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
-                " content_hash, seen_at, origin, url)"
-                " SELECT id, title, ?, ?, published, updated, ?, ?, 'article', ?"
-                " FROM entries WHERE id = ?",
-                (article.body, author, digest, now, final_url, job.entry_id),
+            body, new_version = article.body, True
+            if body != entry["body"]:
+                versions.keep_current_text(conn, job.entry_id)
+                conn.execute("UPDATE entries SET body = ? WHERE id = ?", (body, job.entry_id))
+            published = conn.execute(
+                "SELECT published, updated FROM entries WHERE id = ?", (job.entry_id,)
+            ).fetchone()
+            version_id = versions.add_version(
+                conn,
+                job.entry_id,
+                author=author,
+                published=published[0],
+                updated=published[1],
+                content_hash=digest,
+                seen_at=now,
+                origin="article",
+                url=final_url,
             )
-            version_id, body, new_version = cur.lastrowid, article.body, True
             conn.execute(
                 "UPDATE entries SET author = ?, embeds = ? WHERE id = ?",
                 (author, _merged_embeds(entry["embeds"], article), job.entry_id),
             )
-        if body != entry["body"]:
-            # Only a real change touches the row: the FTS trigger fires on body updates.
-            conn.execute("UPDATE entries SET body = ? WHERE id = ?", (body, job.entry_id))
         conn.execute(
             "UPDATE articles SET status = 'ok', final_url = ?, fetched_at = ?, version_id = ?,"
             " feed_hash = ?, etag = ?, last_modified = ?, failures = 0, last_error = '',"
@@ -386,15 +398,11 @@ def article_state(store: Store, entry_id: int) -> ArticleState | None:
     if row["role"] == "full-text":
         # The latest article version, even while the feed's newer teaser is the entry's body
         # (the article is then due again): offline, the last full text beats a teaser.
-        latest = conn.execute(
-            "SELECT body, author, url, seen_at FROM entry_versions"
-            " WHERE entry_id = ? AND origin = 'article' ORDER BY id DESC LIMIT 1",
-            (entry_id,),
-        ).fetchone()
+        latest = versions.latest_version(conn, entry_id, origin="article")
         if latest is not None:
             state.full = True
-            state.body = latest["body"]
-            state.author = latest["author"] or state.author
-            state.url = latest["url"] or state.url
-            state.fetched_at = state.fetched_at or latest["seen_at"]
+            state.body = latest.body
+            state.author = latest.author or state.author
+            state.url = latest.url or state.url
+            state.fetched_at = state.fetched_at or latest.seen_at
     return state

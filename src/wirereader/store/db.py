@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wirereader.core.model import RawEntry
+from wirereader.store import versions
 from wirereader.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly
@@ -272,11 +273,12 @@ class Store:
                 )
             rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             conn.execute(f"INSERT INTO entries ({columns}) VALUES {rows}", values)
-        # The first version of each new entry is its text as inserted: copy it in one go.
+        # The first version of each new entry: its metadata, copied in one go. Its text is the
+        # entry's current text, which lives in `entries` alone (store/versions.py).
         conn.execute(
-            "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
-            " content_hash, seen_at) SELECT id, title, body, author, published, updated,"
-            " content_hash, ? FROM entries WHERE id > ? ORDER BY id",
+            "INSERT INTO entry_versions (entry_id, author, published, updated, content_hash,"
+            " seen_at) SELECT id, author, published, updated, content_hash, ? FROM entries"
+            " WHERE id > ? ORDER BY id",
             (now, top),
         )
         ids = [
@@ -290,6 +292,7 @@ class Store:
     def _update_entry(
         self, conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
     ) -> None:
+        versions.keep_current_text(conn, entry_id)  # the text about to be replaced, packed
         conn.execute(
             "UPDATE entries SET title = ?, body = ?, html = ?, author = ?, updated = ?, url = ?,"
             " kind = ?, embeds = ?, content_hash = ?, last_seen = ? WHERE id = ?",
@@ -307,16 +310,14 @@ class Store:
                 entry_id,
             ),
         )
-        self._add_version(conn, entry_id, e, digest, now)
-
-    @staticmethod
-    def _add_version(
-        conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
-    ) -> None:
-        conn.execute(
-            "INSERT INTO entry_versions (entry_id, title, body, author, published, updated,"
-            " content_hash, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry_id, e.title, e.body, e.author, iso(e.published), iso(e.updated), digest, now),
+        versions.add_version(
+            conn,
+            entry_id,
+            author=e.author,
+            published=iso(e.published),
+            updated=iso(e.updated),
+            content_hash=digest,
+            seen_at=now,
         )
 
     # -- meta ---------------------------------------------------------------------------------

@@ -3,13 +3,17 @@
 The schema version is SQLite's `user_version`: the number of the last file applied. Files are
 `NNNN_name.sql`, applied in ascending order; numbers may leave gaps (each part of the package owns a
 range: 0001-0009 core, 0010-0019 feeds, 0020-0029 analysis, 0030-0039 reader, 0040-0049 articles).
-Migrations only ever add: no migration drops a table holding user data.
+Migrations only ever add: no migration drops a table holding user data. A change that must
+rewrite many rows (and compute in Python, such as compressing texts) is a Python step instead of
+a file (`_PYTHON_STEPS`): it runs in many short transactions of its own, resumable, and is
+recorded like a file once it has finished.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -21,6 +25,15 @@ class Migration:
     version: int
     name: str
     sql: str
+    # A Python step run before `sql`, outside any transaction: it commits its own batches and
+    # must be resumable and a no-op once done (another process may have run it meanwhile).
+    step: Callable[[sqlite3.Connection], None] | None = None
+
+
+def _python_steps() -> list[Migration]:
+    from wirereader.store import migrate_versions
+
+    return [Migration(4, migrate_versions.NAME, "", migrate_versions.convert)]
 
 
 class SchemaTooNewError(RuntimeError):
@@ -34,6 +47,7 @@ def available_migrations() -> list[Migration]:
         match = _NAME.match(item.name)
         if match:
             found.append(Migration(int(match.group(1)), item.name, item.read_text("utf-8")))
+    found += _python_steps()
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
@@ -100,6 +114,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     for migration in migrations:
         if migration.version in applied_versions(conn):
             continue
+        if migration.step is not None:
+            migration.step(conn)
         # BEGIN IMMEDIATE takes the write lock; the record is read again under it, because
         # another process opening the same new cache may have applied this migration meanwhile.
         conn.execute("BEGIN IMMEDIATE")

@@ -34,7 +34,7 @@ from textual.widgets import Input
 from wirereader.core.config import Config
 from wirereader.query.detail import all_links, load_detail
 from wirereader.query.filters import FilterState
-from wirereader.query.panes import PaneData, gather
+from wirereader.query.panes import PaneData, gather, view_counts
 from wirereader.query.reading import mark_all_read, next_unread
 from wirereader.query.timeline import EntryRow, Query
 from wirereader.store import reading
@@ -226,9 +226,8 @@ class WireReader(App[None]):
     def _first_paint(self) -> None:
         """The first frame (filter bar, timeline, reader, status) is on screen."""
         self._bench_mark("paint")
-        if not self.timeline.exact:
-            self._start_count()
         self.refresh_panes()
+        self._start_count()
 
     def _bench_mark(self, what: str) -> None:
         """Startup benchmark hook: WIREREADER_PAINT_REPORT names a file that gets the time of
@@ -267,6 +266,7 @@ class WireReader(App[None]):
         self.status.total = self.timeline.total
         self.status.exact = self.timeline.exact
         self.status.unread = None
+        self.status.counting = True
         self.status.show()
         if not background:
             return
@@ -276,8 +276,7 @@ class WireReader(App[None]):
         for timer in (self._count_timer, self._panes_timer):
             if timer is not None:
                 timer.stop()
-        if not self.timeline.exact:
-            self._count_timer = self.set_timer(COUNT_DELAY, self._start_count)
+        self._count_timer = self.set_timer(COUNT_DELAY, self._start_count)
         self._panes_timer = self.set_timer(PANES_DELAY, self.refresh_panes)
 
     def _start_count(self) -> None:
@@ -387,15 +386,16 @@ class WireReader(App[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, flt: Any, generation: int) -> None:
-        total = self._background(lambda store: Query(store, flt).count())
-        if total is not None:
-            self.call_from_thread(self._count_ready, total, generation)
+        counts = self._background(lambda store: view_counts(store, flt))
+        if counts is not None:
+            self.call_from_thread(self._count_ready, *counts, generation)
 
     @_while_open
-    def _count_ready(self, total: int, generation: int) -> None:
+    def _count_ready(self, total: int, unread: int, generation: int) -> None:
         if generation == self.pane_generation:
             self.timeline.set_total(total)
             self.status.total, self.status.exact = total, True
+            self.status.unread, self.status.counting = unread, False
             self.status.show()
 
     @work(thread=True, exclusive=True, group="panes")
@@ -430,9 +430,6 @@ class WireReader(App[None]):
         self.query_one(EntityList).show_counts(data.entities, states)
         self.query_one(ThreadList).show_threads(data.threads, self.state.thread_id)
         self.call_after_refresh(self._bench_mark, "panes")
-        self.status.total, self.status.exact = data.total, True
-        self.status.unread = data.unread
-        self.status.show()
 
     # -- timeline and reader ---------------------------------------------------------------------
 
@@ -474,6 +471,7 @@ class WireReader(App[None]):
 
     def _after_state_change(self) -> None:
         self.refresh_panes()
+        self._start_count()  # the unread count
 
     def _current(self) -> EntryRow | None:
         row = self.timeline.current
@@ -632,9 +630,27 @@ class WireReader(App[None]):
                 ]
                 if report.results or not due_only:
                     store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
+                errors += self._alert([row[0] for row in new_rows], store)
         except Exception as exc:  # a refresh must never take the app down
             errors.append(f"refresh failed: {exc}")
         self.call_from_thread(self._refresh_done, new_rows, errors)
+
+    def _alert(self, new_ids: list[int], store: Store) -> list[str]:
+        """Saved topics with `alert`: a desktop notification, else the bell and a toast here;
+        `alert_command`s run. In the refresh worker thread; returns problems to show."""
+        if not self.config.alerts or not new_ids:
+            return []
+        from wirereader.query.alerts import Notifier, check_alerts
+
+        def in_the_app(summary: str, body: str) -> None:
+            self.call_from_thread(self._terminal_alert, summary, body)
+
+        return check_alerts(store, self.config, new_ids, Notifier(in_the_app)).warnings
+
+    @_while_open
+    def _terminal_alert(self, summary: str, body: str) -> None:
+        self.bell()
+        self.notify(body, title=summary, timeout=10, markup=False)
 
     def _progress(self, progress: Any) -> None:
         """Called in the worker after each feed: shown in the status line."""

@@ -298,3 +298,33 @@ def test_a_kept_fingerprint_is_used_only_for_the_text_it_was_made_from(store: St
 
     assert repost_of_original(False) is not None
     assert repost_of_original(True) is None
+
+
+def test_a_whole_batch_gets_the_keys_one_by_one_gives(corpus: Path) -> None:
+    """`fingerprints` computes the MinHash bands of a batch at once in numpy: every key must be
+    the one `fingerprint` computes text by text (keys live in users' caches), including texts
+    short enough for empty MinHash bins (densification) and texts at the length limits."""
+    import json
+    import random
+
+    from wirereader.analysis.dedup import lsh
+    from wirereader.analysis.dedup.reposts import fingerprints
+
+    texts = [("Dock strike", HARBOUR), ("Council", COUNCIL)]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts += [(r["title"], r["text"]) for r in map(json.loads, f)]
+    rng = random.Random(8)
+    vocabulary = [f"w{n}" for n in range(60)]
+    for size in (0, 3, 19, 20, 21, 22, 25, 30, 60, 400):  # 20-30 words leave bins empty
+        for _ in range(30):
+            texts.append(("t", " ".join(rng.choice(vocabulary) for _ in range(size))))
+    texts.append(("long", " ".join(rng.choice(vocabulary) for _ in range(6000))))
+    batch = fingerprints(texts)
+    densified = 0
+    for (title, body), fp in zip(texts, batch, strict=True):
+        one = fingerprint(title, body)
+        assert (fp.keys, fp.exact, fp.size, fp.bands) == (one.keys, one.exact, one.size, one.bands)
+        if one.long and one.shingles is not None:
+            densified += len({h % lsh.BINS for h in one.shingles}) < lsh.BINS  # an empty bin
+    assert densified > 50  # the densification path was exercised
+    assert len(batch) > 1000

@@ -265,7 +265,7 @@ def test_a_failed_run_puts_every_setting_back(store: Store, monkeypatch) -> None
 
     _seeded_without_analysis(store)
     cache_size = store.conn.execute("PRAGMA cache_size").fetchone()[0]
-    monkeypatch.setattr(pipeline, "_run_batches", broken)
+    monkeypatch.setattr(pipeline.Analysis, "_run_batches", broken)
     with pytest.raises(RuntimeError):
         analyse_pending(store)
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -336,3 +336,24 @@ def test_chunks_the_worker_has_not_started_are_prepared_here(store: Store) -> No
         assert set(prepared.texts) == {r[0] for r in chunk}
         stolen += prepared.cpu == 0.0
     assert stolen >= len(small) - 2  # at most two chunks were on their way to the worker
+
+
+def test_prints_cross_back_from_the_worker_as_arrays_unchanged() -> None:
+    """The worker packs a chunk's fingerprints into flat arrays; unpacked after pickling they
+    are the very prints `prepare` made (short texts, long texts with bands, empty texts)."""
+    import pickle
+
+    from wirereader.analysis.prepare_pool import PackedPrints, prepare, prepare_packed
+
+    body = "The harbour master said the night ferry left on time despite the storm. " * 4
+    rows = [
+        (3, "Ferry leaves on time", body, "Desk"),
+        (9, "Short note", "Boxes arrive.", ""),
+        (4, "", "", ""),
+        (12, "Ferry update", body + "\n\nMore boats follow in the morning from the quay.", ""),
+    ]
+    made = prepare(rows).prints
+    sent = pickle.loads(pickle.dumps(prepare_packed(rows), protocol=5))
+    assert sent.prints == {} and isinstance(sent.packed, PackedPrints)
+    assert sent.unpack().prints == made
+    assert list(made) == [3, 9, 4, 12] and made[3].bands and not made[9].bands

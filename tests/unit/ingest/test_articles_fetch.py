@@ -26,6 +26,7 @@ from wirereader.ingest.refresh import RefreshReport, refresh
 from wirereader.sources.fetch import Fetcher, Response
 from wirereader.store import articles as state
 from wirereader.store.db import Store
+from wirereader.store.versions import versions_of
 
 HTML = "text/html; charset=utf-8"
 FAST = replace(settings_for(None), backoff=0.01, timeout=2.0, deadline=5.0)
@@ -107,10 +108,7 @@ def entry_ids(store: Store) -> dict[str, int]:
 
 
 def versions(store: Store, entry_id: int) -> list[tuple[str, str]]:
-    rows = store.conn.execute(
-        "SELECT origin, body FROM entry_versions WHERE entry_id = ? ORDER BY id", (entry_id,)
-    )
-    return [(r[0], r[1]) for r in rows]
+    return [(v.origin, v.body) for v in versions_of(store.conn, [entry_id])]
 
 
 # -- the end-to-end check ---------------------------------------------------------------

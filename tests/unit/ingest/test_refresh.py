@@ -221,9 +221,11 @@ def test_live_blog_item_becomes_entries_of_its_page(server: FeedServer, store: S
     assert page_source["title"] == "Storm live: the coast braces"
     assert {r[2] for r in entry_rows(store, page_source["id"])} == {u[2] for u in updates}
 
-    # Unchanged item: the page is not requested again.
-    refresh(store, config())
-    assert len(server.hits("/news/live/storm")) == 1
+    # Unchanged item: the page is only asked whether it changed (a 304), nothing is added.
+    again = refresh(store, config())
+    assert again.new == 0 and again.updated == 0
+    assert server.hits("/news/live/storm")[-1].headers["If-None-Match"] == '"page-1"'
+    assert len(server.hits("/news/live/storm")) == 2
 
     # The page gains an update and the item changes: only the new update is added.
     updates.insert(0, ("p3", "2026-03-02T11:30:00+01:00", "The pier reopened. Ferries resume."))
@@ -357,6 +359,51 @@ def test_analysis_step_runs_after_saving_when_present(
     assert calls == [2]  # once, after the entries were saved
     refresh(store, config())  # 304: nothing new, nothing to analyse
     assert calls == [2]
+
+
+def test_analysis_runs_while_later_feeds_are_fetched_and_items_show_before_it(
+    server: FeedServer, store: Store, db_path: Path
+) -> None:
+    """A large refresh analyses whole batches as they are stored, between two feeds' saves,
+    not once after the last feed: a reader (its own connection, as the TUI has) sees each
+    feed's items as soon as they are stored, before they are analysed, and the cache is fully
+    analysed when `refresh` returns."""
+    from wirereader.analysis.pipeline import pending_count
+
+    places = ["Ashgrove", "Bellmouth", "Corrin", "Dunmere", "Elstow", "Farrowby"]
+    for f, place in enumerate(places):
+        stories = [
+            item(
+                10 * f + n,
+                f"<p>In {place} the council voted {n} times on the {place} bypass, and the"
+                f" {place} rail depot plan number {n} went to a public inquiry.</p>",
+                guid=f"urn:overlap:{f}:{n}",
+            )
+            for n in range(5)
+        ]
+        server.routes[f"/o{f}.xml"] = Route(rss(place, stories))
+        subscribe(store, server.url(f"/o{f}.xml"))
+    seen: list[tuple[int, int, int]] = []  # (feeds done, entries a reader sees, analysed)
+    with Store(db_path) as reader:
+
+        def watch(progress: Progress) -> None:
+            if progress.result is None:
+                return
+            visible = reader.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+            seen.append((progress.done, visible, visible - pending_count(reader)))
+
+        report = refresh(store, config(), progress=watch, analysis_batch=5)
+    assert report.new == 30 and not report.warnings
+    assert [done for done, _, _ in seen] == [1, 2, 3, 4, 5, 6]
+    # Each feed's entries are visible the moment its save is reported ...
+    assert [visible for _, visible, _ in seen] == [5, 10, 15, 20, 25, 30]
+    # ... before the analysis has reached them (the latest feed's are still pending) ...
+    assert all(analysed < visible for _, visible, analysed in seen)
+    # ... while the earlier feeds' were analysed before the last feed was fetched and stored.
+    assert [analysed for _, _, analysed in seen[:-1]] == [0, 5, 10, 15, 20]
+    assert pending_count(store) == 0
+    threads = store.conn.execute("SELECT count(*) FROM entries WHERE thread_id IS NULL")
+    assert threads.fetchone()[0] == 0
 
 
 def test_many_feeds_parse_in_worker_processes(

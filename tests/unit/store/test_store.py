@@ -14,6 +14,7 @@ from wirereader.ingest.files import import_file
 from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError, current_version, latest_version
+from wirereader.store.versions import versions_of
 
 
 def entry(title: str, body: str, stable_id: str = "a", hour: int = 9) -> RawEntry:
@@ -65,10 +66,8 @@ def test_changed_entry_keeps_its_old_version(store: Store) -> None:
         source, [entry("Harbour closes", "The harbour closed.\n\nFerries wait in dock.")]
     )
     assert len(result.updated) == 1
-    versions = store.conn.execute(
-        "SELECT body FROM entry_versions WHERE entry_id = ? ORDER BY id", (result.updated[0],)
-    ).fetchall()
-    assert [v[0] for v in versions] == [
+    versions = versions_of(store.conn, [result.updated[0]])
+    assert [v.body for v in versions] == [
         "The harbour closed.",
         "The harbour closed.\n\nFerries wait in dock.",
     ]

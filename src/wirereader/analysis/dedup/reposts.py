@@ -89,22 +89,52 @@ def body_shingles(body: str) -> set[int]:
 
 
 def fingerprint(title: str, body: str) -> Fingerprint:
+    tokens, fp = _exact_keys(title, body)
+    if not fp.long:
+        return fp
+    sh = shingles(tokens)
+    bands = frozenset(lsh.band_keys(lsh.signature(sh), _BAND))
+    return Fingerprint(sorted({*fp.keys, *bands}), fp.exact, fp.size, sh, bands)
+
+
+def fingerprints(texts: list[tuple[str, str]]) -> list[Fingerprint]:
+    """`fingerprint` of each (title, body), without shingles, the MinHash bands of the whole
+    batch computed at once in numpy (`lsh.signatures`): the same keys, a quarter of the time."""
+    out: list[Fingerprint] = []
+    long_tokens: list[list[str]] = []
+    for title, body in texts:
+        tokens, fp = _exact_keys(title, body)
+        out.append(fp)
+        if fp.long:
+            long_tokens.append(tokens)
+        else:
+            fp.shingles = None  # as `without_shingles` leaves them all
+    if long_tokens:
+        bands = lsh.band_keys_of(lsh.signatures(long_tokens), _BAND).tolist()
+        prints = iter(bands)
+        for fp in out:
+            if fp.long:
+                fp.bands = frozenset(next(prints))
+                fp.keys = sorted({*fp.keys, *fp.bands})
+    return out
+
+
+def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
+    """A text's words and its fingerprint but for the MinHash bands (and shingles) of a long
+    text, which the caller adds."""
     paragraphs = _paragraph_words(body)
     tokens = [w for para in paragraphs for w in para]
     if len(tokens) < MIN_BODY_WORDS:
         # A video, a picture gallery or a one-line post: only the same title and body match.
         text = normalised(strip_kind_prefix(title)) + "\n" + " ".join(tokens)
         exact = text_key(_EXACT_TITLE, text)
-        return Fingerprint([exact] if text.strip() else [], exact, len(tokens))
+        return tokens, Fingerprint([exact] if text.strip() else [], exact, len(tokens))
     exact = text_key(_EXACT_BODY, " ".join(tokens))
     keys = {exact}
     for para in paragraphs:
         if len(para) >= MIN_PARAGRAPH_WORDS:
             keys.add(text_key(_PARAGRAPH, " ".join(para)))
-    sh = shingles(tokens)
-    bands = frozenset(lsh.band_keys(lsh.signature(sh), _BAND))
-    keys.update(bands)
-    return Fingerprint(sorted(keys), exact, len(tokens), sh, bands)
+    return tokens, Fingerprint(sorted(keys), exact, len(tokens), None)
 
 
 def same_item(a: Fingerprint, b: Fingerprint) -> bool:
@@ -168,7 +198,10 @@ class Deduplicator:
         out = DedupOutcome()
         ordered = sorted(entries, key=lambda e: (e.published_at, e.id))
         ready = ready or {}
-        prints = {e.id: ready.get(e.id) or fingerprint(e.title, e.body) for e in ordered}
+        missing = [e for e in ordered if e.id not in ready]
+        made = fingerprints([(e.title, e.body) for e in missing])
+        prints = {e.id: ready[e.id] for e in ordered if e.id in ready}
+        prints.update(zip([e.id for e in missing], made, strict=True))
         self._bodies.update((e.id, e.body) for e in ordered)
         self._prints.update(prints)
         for e in ordered:

@@ -16,6 +16,7 @@ class StatusLine(Static):
         self.total = 0
         self.exact = True  # False: `total` is a lower bound while the count runs
         self.unread: int | None = None
+        self.counting = False  # the view's counts are being computed: shown as such
         self.activity = ""  # "refreshing 3/12 feeds..."
         self.last_refresh = ""
         self.errors = 0
@@ -27,6 +28,8 @@ class StatusLine(Static):
         line.append(f"{self.total:,}{more} item{'s' if self.total != 1 else ''}", "bold")
         if self.unread is not None:
             line.append(f" · {self.unread:,} unread")
+        if self.counting:
+            line.append(" · counting…", "dim")
         if self.activity:
             line.append(f" · {self.activity}", "bold")
         elif self.last_refresh:

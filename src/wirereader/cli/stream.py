@@ -1,0 +1,123 @@
+"""Listings printed as they are read: the first line at once and flat memory at any cache size.
+
+A listing never holds the whole view: rows come from one SQL cursor a chunk at a time, and
+each chunk is printed before the next is read. JSON is written as the same array `json.dump`
+with `indent=2` would give, item by item. Tables have their column widths fixed before the
+first row (from the cache's largest id, its longest source name and the longest kind), so a
+row printed early never has to move when a later row turns out wider.
+
+Measured with `plain entries` at 100,000 items before this: 42.6 s and 639 MB, every row held
+in Python and laid out by one Rich table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
+from rich.text import Text
+
+T = TypeVar("T")
+CHUNK = 500  # rows per printed chunk: one write per chunk, memory bounded by it
+
+
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def print_json_stream(items: Iterable[dict[str, Any]]) -> int:
+    """One JSON array on stdout, written item by item; returns how many items it held."""
+    out = sys.stdout
+    count = 0
+    for chunk in chunks(items):
+        parts = []
+        for item in chunk:
+            text = json.dumps(item, ensure_ascii=False, indent=2)
+            parts.append(("[\n" if count == 0 else ",\n") + "  " + text.replace("\n", "\n  "))
+            count += 1
+        out.write("".join(parts))
+        out.flush()  # the first items reach a pipe at once, not when a buffer fills
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    style: str = ""
+    right: bool = False
+
+
+class StreamTable:
+    """A table printed chunk by chunk with widths fixed up front.
+
+    On a terminal each cell keeps its style; piped, the lines are plain text. Cells are always
+    plain strings placed into fixed cells, never parsed as markup (titles come from outside).
+    """
+
+    def __init__(self, columns: Sequence[Column], console: Console | None = None) -> None:
+        self.columns = list(columns)
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.styled = self.console.is_terminal
+        self.rows = 0
+
+    def _cells(self, values: Sequence[str]) -> list[str]:
+        out = []
+        for column, value in zip(self.columns, values, strict=True):
+            value = value.replace("\n", " ")
+            if cell_len(value) > column.width:
+                value = set_cell_size(value, max(0, column.width - 1)) + "…"
+            elif column.right:
+                value = " " * (column.width - cell_len(value)) + value
+            out.append(set_cell_size(value, column.width))
+        return out
+
+    def _write(self, lines: list[list[str]], styles: list[str]) -> None:
+        if self.styled:
+            text = Text()
+            last = len(self.columns) - 1
+            for cells in lines:
+                for i, (cell, style) in enumerate(zip(cells, styles, strict=True)):
+                    if i:
+                        text.append("  ")
+                    text.append(cell.rstrip() if i == last else cell, style=style or None)
+                text.append("\n")
+            self.console.print(text, end="", soft_wrap=True)
+        else:
+            sys.stdout.write("".join("  ".join(cells).rstrip() + "\n" for cells in lines))
+            sys.stdout.flush()
+
+    def header(self) -> None:
+        cells = [
+            " " * (c.width - cell_len(c.header)) + c.header if c.right else c.header
+            for c in self.columns
+        ]
+        self._write([self._cells(cells)], ["bold"] * len(self.columns))
+
+    def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
+        lines = [self._cells(values) for values in rows]
+        if not lines:
+            return
+        if self.rows == 0:
+            self.header()
+        self.rows += len(lines)
+        self._write(lines, [c.style for c in self.columns])
+
+    def print_all(self, rows: Iterable[T], cells: Callable[[T], Sequence[str]]) -> int:
+        """Print every row (as `cells(row)`), a chunk at a time; returns the row count."""
+        for chunk in chunks(rows):
+            self.add_rows([cells(row) for row in chunk])
+        return self.rows

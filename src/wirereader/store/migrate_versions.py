@@ -1,0 +1,127 @@
+"""Migration 0004: each text stored once (see store/versions.py), converting a cache in place.
+
+Before it, `entry_versions` held every version's title and body in full, the current one
+included, so every entry's text was stored twice. The conversion moves the rows, a batch at a
+time, into a table of the new shape (the text NULL when it is the entry's current text, else
+packed), deleting each batch from the old table in the same transaction. Disk never needs twice
+the table: the pages a batch frees are reused by the next batches, each batch is its own short
+transaction (so the WAL is checkpointed and cut back between batches, and a reader is never held
+up for long), and a process killed in the middle resumes where it stopped. When the old table is
+empty it is dropped and the new one takes its name, with the same indexes.
+
+The file keeps its size after the conversion (SQLite does not give pages back to the file system
+on its own): the freed pages are reused by the entries written after it. `VACUUM` would return
+them at once, but it rewrites the whole file and needs that much free disk again, so it is left
+to the user (`sqlite3 CACHE 'VACUUM'` with wirereader closed), never done behind their back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from wirereader.store.versions import pack
+
+NAME = "0004_versions_stored_once"
+BATCH = 2_000  # rows per transaction: a few MB of WAL, tens of milliseconds of lock
+_NEW = "entry_versions_packed"
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def convert(conn: sqlite3.Connection) -> None:
+    """Convert `entry_versions` to texts stored once; a no-op when it already is."""
+    old = _columns(conn, "entry_versions")
+    if "body" not in old:
+        return
+    keep = [c for c in old if c not in ("title", "body")]
+    foreign_keys = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    # Rows move between two tables that `articles.version_id` points at by id; the ids are kept,
+    # but no single statement of the move can satisfy the check, so it is off meanwhile.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        _create_new_table(conn, keep)
+        while _move_batch(conn, keep):
+            pass
+        _swap(conn)
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {foreign_keys}")
+
+
+def _create_new_table(conn: sqlite3.Connection, keep: list[str]) -> None:
+    """The new table: the old one's columns and constraints without title and body, plus text."""
+    definitions = {
+        "id": "id INTEGER PRIMARY KEY",
+        "entry_id": "entry_id INTEGER NOT NULL REFERENCES entries(id)",
+        "author": "author TEXT NOT NULL",
+        "published": "published TEXT",
+        "updated": "updated TEXT",
+        "content_hash": "content_hash TEXT NOT NULL",
+        "seen_at": "seen_at INTEGER NOT NULL",
+        "origin": "origin TEXT NOT NULL DEFAULT 'feed'",
+        "url": "url TEXT NOT NULL DEFAULT ''",
+    }
+    columns = [definitions.get(c, c) for c in keep]
+    # NULL: the entry's current title and body; else the earlier text, packed (versions.pack).
+    columns.append("text BLOB")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {_NEW} ({', '.join(columns)})")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _move_batch(conn: sqlite3.Connection, keep: list[str]) -> bool:
+    """Move the next batch of rows; False when none were left."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        selected = ", ".join(f"v.{c}" for c in keep)
+        rows = conn.execute(
+            f"SELECT {selected}, v.title, v.body, e.title, e.body FROM entry_versions v"
+            f" LEFT JOIN entries e ON e.id = v.entry_id ORDER BY v.id LIMIT ?",
+            (BATCH,),
+        ).fetchall()
+        if not rows:
+            conn.execute("COMMIT")
+            return False
+        width = len(keep)
+        moved = []
+        for row in rows:
+            title, body, current_title, current_body = row[width : width + 4]
+            same = title == current_title and body == current_body
+            moved.append((*row[:width], None if same else pack(title, body)))
+        marks = ", ".join("?" * (width + 1))
+        conn.executemany(f"INSERT INTO {_NEW} ({', '.join(keep)}, text) VALUES ({marks})", moved)
+        conn.execute("DELETE FROM entry_versions WHERE id <= ?", (rows[-1][0],))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def _swap(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if "body" in _columns(conn, "entry_versions"):  # another process may have swapped
+            indexes = [
+                str(row[0])
+                for row in conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index'"
+                    " AND tbl_name = 'entry_versions' AND sql IS NOT NULL"
+                )
+            ]
+            left = conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0]
+            if left:  # written meanwhile by a process that holds no lock: cannot happen
+                raise sqlite3.DatabaseError(f"{left} version rows left unconverted")
+            conn.execute("DROP TABLE entry_versions")
+            conn.execute(f"ALTER TABLE {_NEW} RENAME TO entry_versions")
+            for sql in indexes:
+                conn.execute(sql)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,71 @@
+"""Words and terms by Unicode rules, and float sums that do not depend on the Python version."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.analysis import features
+from wirereader.analysis.dedup.reposts import fingerprint, same_item
+from wirereader.analysis.features import terms, words
+from wirereader.analysis.sums import ordered_sum
+
+
+def test_words_of_scripts_with_combining_marks_stay_whole() -> None:
+    # Python's `re` \w leaves out vowel signs and viramas: "हिन्दी समाचार" was six pieces.
+    assert words("हिन्दी समाचार") == ["हिन्दी", "समाचार"]
+    # Thai writes vowels and tones as combining marks (and no spaces between words).
+    assert words("ข่าววันนี้ ประเทศไทย") == ["ข่าววันนี้", "ประเทศไทย"]
+    assert terms("बाढ़ से हालात गंभीर, सेना बुलाई गई") == [
+        "बाढ़", "से", "हालात", "गंभीर", "सेना", "बुलाई", "गई"
+    ]  # fmt: skip
+    # Latin text decomposed (e + combining acute) keeps its accent inside the word.
+    assert words("Cafe\u0301 opens") == ["cafe\u0301", "opens"]
+
+
+def test_two_different_hindi_stories_are_not_one_item() -> None:
+    """Cut at every mark, two Hindi texts share most of their fragments (the same few
+    consonants), which made unrelated stories look alike to dedup."""
+    flood = "बिहार में बाढ़ से हालात गंभीर हो गए हैं और सेना को राहत कार्य के लिए बुलाया गया है। " * 3
+    budget = "सरकार ने संसद में नया बजट पेश किया जिसमें किसानों के लिए कर राहत दी गई है। " * 3
+    a, b = fingerprint("बिहार बाढ़", flood), fingerprint("नया बजट", budget)
+    assert a.size == len(flood.split()) and not same_item(a, b)
+    repost = fingerprint("बिहार बाढ़", flood + "और जानकारी आने पर अपडेट किया जाएगा।")
+    assert same_item(a, repost)
+
+
+def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Path) -> None:
+    """ASCII text takes the faster `re` patterns; they must find exactly what the Unicode
+    patterns find, or a text's tokens would depend on a curly quote elsewhere in it."""
+    texts = [ARTICLE_SEED.read_text("utf-8"), LIVEBLOG_SEED.read_text("utf-8")]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts += [json.loads(line)["text"] for _, line in zip(range(200), f, strict=False)]
+    rng = random.Random(5)
+    alphabet = "abcXYZ019_'’-.,  \n"
+    texts += ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(2000)]
+    checked = 0
+    for text in texts:
+        ascii_text = text.encode("ascii", "ignore").decode().lower()
+        for fast, unicode in (
+            (features._WORD_ASCII, features._WORD),
+            (features._TERM_ASCII, features._TERM),
+        ):
+            assert fast.findall(ascii_text) == unicode.findall(ascii_text)
+            checked += 1
+    assert checked == 2 * len(texts) > 4000
+
+
+def test_ordered_sum_adds_left_to_right_on_every_python() -> None:
+    # 3.12's compensated sum() gives 1.0 here; plain left-to-right addition loses the 1.0.
+    values = [1e100, 1.0, -1e100]
+    assert ordered_sum(values) == 0.0
+    assert ordered_sum([0.1] * 10) == 0.9999999999999999  # not fsum's 1.0
+    assert ordered_sum([]) == 0.0 and ordered_sum(iter([2.5])) == 2.5
+    if sys.version_info < (3, 12):  # what the cache's stored scores were computed with
+        rng = random.Random(3)
+        for _ in range(200):
+            xs = [rng.uniform(-1, 1) * 10 ** rng.randint(-8, 8) for _ in range(40)]
+            assert ordered_sum(xs) == sum(xs)
