@@ -5,7 +5,8 @@ command, on the reader benchmark's synthetic caches (40k, 100k, 1M items).
     python bench/cli_bench.py --sizes 100k     # one size
 
 Each command runs as a user runs it (`python -m wirereader --db CACHE ...`), its output read
-from a pipe and thrown away; peak memory is the child's maximum RSS (getrusage). The caches are
+from a pipe and thrown away; peak memory is the child's maximum RSS (wait4; the bench process
+itself stays small, as Linux counts a parent's RSS at fork into the child's maximum). The caches are
 bench/tui_bench.py's, kept in its cache folder ($WIREREADER_BENCH_CACHE).
 """
 
@@ -75,7 +76,14 @@ def main() -> int:
     for name in names:
         db = tui_bench.build_cache(tui_bench.SIZES[name])
         started = time.perf_counter()
-        tui_bench.mark_analysed(db)  # else `threads` would first analyse the synthetic items
+        # Else `threads` would first analyse the synthetic items. In a child process: Linux
+        # counts the RSS a process had when it forked into each child's maximum RSS, so a
+        # bench process grown by this step would inflate every figure below.
+        subprocess.run(
+            [sys.executable, "-c", f"import tui_bench; tui_bench.mark_analysed({str(db)!r})"],
+            cwd=Path(__file__).resolve().parent,
+            check=True,
+        )
         print(
             f"{name:>5} cache ready (migrated, marked analysed) in"
             f" {time.perf_counter() - started:.1f} s"

@@ -111,9 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         graph[name] = imports_of(tree, name, path.name == "__init__.py", known)
         if _EXECUTES.search(text):
             sql.append(name)
-    top = [
-        p.name for p in files if p.parent == src and p.name not in ("__init__.py", "__main__.py")
-    ]
+    loose = ("__init__.py", "__main__.py")
+    top = [p.name for p in files if p.parent == src and p.name not in loose]
     largest = max(sizes, key=lambda n: sizes[n])
     found = cycles(graph)
     print(f"modules:                       {len(files)}")
@@ -124,10 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {' <-> '.join(group)}")
     print(f"modules executing SQL:         {len(sql)}")
     outside = [n for n in sql if n.split(".")[1:2] not in (["store"], ["query"])]
-    print(
-        f"  outside store/ and query/:   {len(outside)}"
-        + (f" ({', '.join(outside)})" if outside else "")
-    )
+    listed = f" ({', '.join(outside)})" if outside else ""
+    print(f"  outside store/ and query/:   {len(outside)}{listed}")
     return 0
 
 

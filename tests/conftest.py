@@ -15,12 +15,20 @@ from tests.support.paths import SHARED
 from wirereader.store.db import Store
 
 
+def running_in_ci() -> bool:
+    """CI services set `CI` (GitHub, GitLab, Woodpecker: `true`); `CI=0`/`false` means no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """`../shared/corpus`. Missing corpus is a failure, never a skip: CI must have it."""
+    """`../shared/corpus`. Missing under CI is a failure (CI must have it); on a fresh clone
+    without it the tests that need it are skipped, all with the same one-line reason."""
     path = SHARED / "corpus"
     if not path.is_dir():
-        pytest.fail(f"outside corpus not found at {path}; CI needs ../shared beside the repo")
+        if running_in_ci():
+            pytest.fail(f"outside corpus not found at {path}; CI needs ../shared beside the repo")
+        pytest.skip(f"outside corpus not found at {path} (../shared beside the repository)")
     return path
 
 

@@ -10,6 +10,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,7 +213,7 @@ def test_gdbus_is_the_fallback_desktop_path(tmp_path: Path) -> None:
     gdbus.chmod(0o755)
     calls: list[list[str]] = []
 
-    def run(argv: list[str], **_: object) -> object:
+    def run(argv: list[str], **_: object) -> Any:
         calls.append(argv)
         return type("Done", (), {"returncode": 0})()
 

@@ -10,7 +10,7 @@ from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 
 ENTRY_KEYS = {
     "id", "source", "url", "published", "updated", "author", "title", "body", "kind", "thread",
-    "reposts", "entities",
+    "reposts", "entities", "quotes", "links",
 }  # fmt: skip
 
 

@@ -55,7 +55,7 @@ def test_hostile_titles_and_bodies_are_stored_clean_and_printed_inert(cli, tmp_p
 
 
 def test_huge_title_huge_body_and_absurd_times(cli, tmp_path) -> None:
-    rows = [
+    rows: list[dict] = [
         {"id": "huge-title", "title": "T" * 1_000_000, "text": "short"},
         {"id": "huge-body", "title": "Ten megabytes", "text": "word " * 2_000_000},
         {"id": "year-0", "title": "Year zero", "text": "x", "published": "0000-01-01T00:00:00Z"},

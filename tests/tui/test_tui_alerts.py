@@ -42,7 +42,7 @@ def test_a_refresh_in_the_reader_alerts(
 
     async def go() -> None:
         app = make_app(store, cfg)
-        app.bell = lambda: bells.append(True)
+        app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             await pilot.press("r")

@@ -31,6 +31,8 @@ from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import Store
 from wirereader.tui.actions import ACTIONS
 from wirereader.tui.screens.help import HelpScreen
+from wirereader.tui.widgets.entities import EntityList
+from wirereader.tui.widgets.filterbar import FilterInput
 
 
 def run(coro):
@@ -63,6 +65,15 @@ async def settle(pilot) -> None:
     await pilot.pause(0.05)
 
 
+async def until(pilot, condition, what: str, limit: float = 60.0) -> None:
+    """Pause until `condition()` holds; the limit only ends a hung test, it measures nothing."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        assert loop.time() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.05)
+
+
 def test_opens_the_demo_cache_and_moves(demo: Store) -> None:
     total = items(demo)
     assert total > 40  # the samples: a live blog and an article
@@ -91,7 +102,7 @@ def test_opens_the_demo_cache_and_moves(demo: Store) -> None:
             newest = Query(demo).page(3)
             lines = timeline_lines(app)
             for row, line in zip(newest, lines, strict=False):
-                assert row.title[:10] in line
+                assert row.title[:8] in line  # 40 columns: marks, date, source, kind, title
 
     run(go())
 
@@ -155,7 +166,7 @@ def test_query_language_in_the_filter(demo: Store) -> None:
             await pilot.press(*' -"north korea"')
             await settle(pilot)
             assert app.timeline.total == 1  # excluding a phrase is a word exclusion
-            app.query_one("#filter-input").value = "kind:analysis since:later"
+            app.query_one("#filter-input", FilterInput).value = "kind:analysis since:later"
             await settle(pilot)
             assert app.timeline.total == items(demo, Filter(kinds=("analysis",))) > 0
             assert app.problems and "since:later" in app.problems[0]  # shown in the filter bar
@@ -173,7 +184,7 @@ def test_space_toggles_the_entity_under_the_cursor(demo: Store) -> None:
             await settle(pilot)
             await pilot.press("e")
             await settle(pilot)
-            entities = app.query_one("#entities")
+            entities = app.query_one("#entities", EntityList)
             assert app.focused is entities
             assert entities.highlighted_option.id is not None
             assert entities.refs[entities.highlighted_option.id].name == TEST_PERSON
@@ -398,8 +409,8 @@ def test_hostile_titles_render_as_plain_text(store: Store) -> None:
                     style = segment.style
                     assert style is None or (not style.link and not style.meta), segment
             for span in app.reader.rendered.spans:
-                style = span.style
-                assert isinstance(style, str) or not (style.link or style.meta), span
+                span_style = span.style
+                assert isinstance(span_style, str) or not (span_style.link or span_style.meta), span
             assert app.is_running
 
     run(go())
@@ -428,7 +439,7 @@ def test_open_in_browser_only_for_web_links(store: Store) -> None:
     async def go():
         app = make_app(store)
         app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
-        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await pilot.press("o", "y")
@@ -708,6 +719,14 @@ def test_feeds_refresh_on_their_own_while_open(demo: Store, monkeypatch) -> None
     import wirereader.tui.app as tui_app
 
     monkeypatch.setattr(tui_app, "TICK_SECONDS", 0.2)
+    ticks: list[int] = []
+    real_tick = tui_app.WireReader._tick
+
+    def counted_tick(self: tui_app.WireReader) -> None:
+        ticks.append(1)
+        real_tick(self)
+
+    monkeypatch.setattr(tui_app.WireReader, "_tick", counted_tick)
     server = FeedServer()
     server.routes["/auto.xml"] = Route(
         _rss([("b1", "Orchard levy vote", "Mon, 28 Apr 2025 19:00:00 +0000")])
@@ -722,15 +741,13 @@ def test_feeds_refresh_on_their_own_while_open(demo: Store, monkeypatch) -> None
             app = make_app(demo, cfg)
             async with app.run_test(size=(120, 40)) as pilot:
                 await settle(pilot)
-                for _ in range(100):  # no key pressed: the feed is due, the tick fetches it
-                    await pilot.pause(0.1)
-                    if server.hits("/auto.xml") and not app.refreshing:
-                        break
-                await settle(pilot)
+                # No key pressed: the feed is due, a tick fetches it, its item lands.
+                await until(pilot, lambda: app.timeline.total == before + 1, "the new item")
                 assert len(server.hits("/auto.xml")) == 1
-                assert app.timeline.total == before + 1
-                # Its interval has not passed: later ticks leave it alone.
-                await pilot.pause(0.6)
+                # Its interval has not passed: three more ticks (counted, not timed) leave it be.
+                seen = len(ticks)
+                await until(pilot, lambda: len(ticks) >= seen + 3, "three more ticks")
+                await until(pilot, lambda: not app.refreshing, "the last tick's refresh")
                 await settle(pilot)
                 assert len(server.hits("/auto.xml")) == 1
 
@@ -838,7 +855,7 @@ def test_keys_typed_in_one_burst_after_slash_reach_the_input(demo: Store) -> Non
             for ch in "crimea":
                 app.post_message(events.Key(ch, ch))
             await settle(pilot)
-            assert app.query_one("#filter-input").value == "crimea"
+            assert app.query_one("#filter-input", FilterInput).value == "crimea"
             assert app.timeline.total == items(demo, Filter(words=("crimea",)))
             assert app.refreshing is False and app.state.unread_only is False  # r, u not run
 

@@ -9,18 +9,35 @@ time should not pay for importing every command.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
+import sqlite3
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from wirereader import __version__
+from wirereader.cli import common
 from wirereader.cli.common import UserError, fail
+from wirereader.store.db import CacheError
 
 
 def _command_modules() -> list[ModuleType]:
-    from wirereader.cli import analysis, app, articles, doctor, feeds, library, tail
+    from wirereader.cli import (
+        analysis,
+        app,
+        articles,
+        doctor,
+        feeds,
+        housekeeping,
+        library,
+        shell,
+        tail,
+    )
 
-    return [library, doctor, app, articles, feeds, analysis, tail]
+    return [library, doctor, app, articles, feeds, analysis, tail, housekeeping, shell]
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
+    # `completion` and `man` describe the parser itself: handed to them, not imported back.
+    parser.set_defaults(root_parser=parser)
     return parser
 
 
@@ -73,25 +92,64 @@ def main(argv: Sequence[str] | None = None) -> int:
             (getattr(args, n) for n in FILTER_ARGS if isinstance(getattr(args, n, None), list)),
             None,
         )
-        if terms is None or not all(_is_filter_term(x) for x in extra):
+        # argparse stops a positional list at the first such term: the words after it are
+        # left over too (`entries -is:starred kyiv`), and they are filter terms as well.
+        if terms is None or not all(_is_filter_term(x) or x[:1] != "-" for x in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         terms += extra
     func = getattr(args, "func", None) or _open_app
     return _guarded(func, args)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C, so the same clean-up runs: pools shut
+    down (no leaked semaphores), the progress bar restores the cursor, commits stay."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def _guarded(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Run a command; a UserError is one line on stderr and exit 1, never a traceback."""
+    """Run a command; every error ends as one line on stderr and a non-zero exit, never a
+    traceback: a UserError as it is worded, a cache or disk error with the file it concerns,
+    anything unforeseen as one line too (`WIREREADER_DEBUG=1` shows the traceback)."""
+    with contextlib.suppress(ValueError):  # not the main thread (a test calling main())
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(func(args) or 0)
     except UserError as exc:
-        return fail(str(exc))
+        return fail(str(exc), exc.exit_code)
+    except Terminated:
+        return fail("terminated; everything saved before is kept", 143)
     except KeyboardInterrupt:
-        return 130
+        return fail("interrupted; everything saved before is kept", 130)
     except BrokenPipeError:
         # `wirereader entries | head`: the reader left; that is not an error.
         sys.stderr.close()
         return 0
+    except CacheError as exc:
+        return fail(str(exc))
+    except sqlite3.Error as exc:
+        _debug()
+        return fail(common.describe_database_error(common.opened_cache, exc))
+    except OSError as exc:
+        _debug()
+        where = exc.filename or common.opened_cache or "wirereader"
+        return fail(f"{where}: {exc.strerror or exc}")
+    except MemoryError:
+        return fail("out of memory")
+    except Exception as exc:  # a bug: still one line, the details on request
+        _debug()
+        return fail(
+            f"internal error: {type(exc).__name__}: {exc}"
+            " (run with WIREREADER_DEBUG=1 for the details)"
+        )
+
+
+def _debug() -> None:
+    if os.environ.get("WIREREADER_DEBUG"):
+        traceback.print_exc()
 
 
 FILTER_ARGS = ("filter", "query")  # the positional lists that hold filter-language terms

@@ -13,9 +13,16 @@ from rich.console import Console
 from rich.text import Text
 
 from wirereader.analysis.pipeline import analyse_pending, pending_count
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    parse_filter,
+    print_json,
+    table_console,
+    warn,
+)
 from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
-from wirereader.query import language as querylang
 from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
 from wirereader.store.db import Store
 from wirereader.store.versions import Version, versions_of
@@ -64,10 +71,7 @@ def thread_rows(
     conn = store.conn
     where, params = "size >= ?", [min_size]
     if text.strip():
-        parsed = querylang.parse(text)
-        for problem in parsed.problems:
-            warn(problem)
-        sub, sub_params = Query(store, parsed.filter).id_subquery()
+        sub, sub_params = Query(store, parse_filter(text)).id_subquery()
         where += (
             " AND id IN (SELECT thread_id FROM entries WHERE thread_id IS NOT NULL"
             f" AND id IN ({sub}))"
@@ -131,14 +135,18 @@ def cmd_threads(args: argparse.Namespace) -> int:
         top = store.conn.execute("SELECT coalesce(max(id), 0) FROM threads").fetchone()[0]
         console = _console()
         sources_width = 30
-        headline_width = max(12, min(110, console.width - len(str(top)) - 5 - 24 - 30 - 8))
+        show_sources = console.width >= 100
+        rest = sources_width + 2 if show_sources else 0
+        # The span "2025-04-28 09:19 .. 15:28" is 25 cells; two between columns, one spare.
+        headline_width = max(12, min(110, console.width - len(str(top)) - 5 - 25 - rest - 7))
         table = StreamTable(
             [
                 Column("id", max(3, len(str(top))), "dim", right=True),
                 Column("items", 5, right=True),
-                Column("span", 24),
+                Column("span", 25),
                 Column("headline", headline_width),
-                Column("sources", sources_width, "cyan"),
+                # Under 100 columns the sources give way: id, size and span always stay.
+                *([Column("sources", sources_width, "cyan")] if show_sources else []),
             ],
             console,
         )
@@ -147,7 +155,8 @@ def cmd_threads(args: argparse.Namespace) -> int:
             first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
             span = f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
             items = str(len(row["entries"]))
-            return [str(row["id"]), items, span, row["title"], ", ".join(row["sources"])]
+            shown = [str(row["id"]), items, span, row["title"]]
+            return [*shown, ", ".join(row["sources"])] if show_sources else shown
 
         shown = table.print_all(rows, cells)
     if not shown:
@@ -415,6 +424,18 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print(Text(marker, style="yellow"))
     console.print()
     console.print(Text(item["body"]))
+    for quote in item["quotes"]:
+        # The posts the entry quotes, as the reader shows them: the text, then who and when.
+        console.print()
+        console.print(Text("▌ ", "dim") + Text(quote["text"], "italic"))
+        who = " ".join(
+            part
+            for part in (quote["author"], f"({quote['handle']})" * bool(quote["handle"]))
+            if part
+        )
+        who = ", ".join(part for part in (who, quote["date"]) if part)
+        if who:
+            console.print(Text(f"  — {who}", "dim"))
     versions = detail["versions"]
     console.print()
     console.print(Text(f"{len(versions)} version(s)", style="bold"))
@@ -465,5 +486,9 @@ def _render_diff(segments: list[dict[str, str]], label: str) -> Text:
 
 
 def _console() -> Console:
-    width = None if sys.stdout.isatty() else 200
-    return Console(highlight=False, soft_wrap=False, width=width)
+    return table_console()
+
+
+def _span(row: dict[str, Any]) -> str:
+    first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
+    return f"{first} .. {last[11:] if last[:10] == first[:10] else last}"

@@ -42,7 +42,14 @@ def _run(store: Store, cfg: Config, *, demo: bool = False) -> int:
         raise UserError(f"config timezone: {exc}") from None
     from wirereader.tui.app import WireReader
 
-    WireReader(store, cfg, tz=tz, demo=demo).run()
+    app = WireReader(store, cfg, tz=tz, demo=demo)
+    app.run()
+    if app.unsaved_error:
+        raise UserError(app.unsaved_error)
+    if app.fatal_error:
+        raise UserError(app.fatal_error)
+    if app.return_code:
+        raise UserError(f"{store.path}: the reader stopped on an error")
     return 0
 
 

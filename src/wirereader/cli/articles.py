@@ -14,6 +14,7 @@ from rich.text import Text
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
 from wirereader.core.config import Config
 from wirereader.store.db import Store
+from wirereader.store.subscriptions import source_ids_named
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -110,21 +111,17 @@ def run_articles(
 def _source_ids(store: Store, names: list[str]) -> list[int]:
     found: list[int] = []
     for name in names:
-        rows = store.conn.execute(
-            "SELECT id FROM sources WHERE name = ? OR key = ? OR title = ?", (name, name, name)
-        ).fetchall()
-        if not rows:
+        ids = source_ids_named(store, name)
+        if not ids:
             raise UserError(f"no source named {name!r} (see 'wirereader feeds')")
-        found += [int(r[0]) for r in rows]
+        found += ids
     return found
 
 
 def _print_status(store: Store, as_json: bool) -> int:
-    rows = store.conn.execute(
-        "SELECT a.entry_id, a.status, a.url, a.failures, a.next_attempt, a.last_error, e.title"
-        " FROM articles a JOIN entries e ON e.id = a.entry_id"
-        " WHERE a.status IN ('pending', 'failed') ORDER BY a.next_attempt, a.entry_id"
-    ).fetchall()
+    from wirereader.store.articles import missing_articles  # the extraction stack: load late
+
+    rows = missing_articles(store)
     if as_json:
         print_json(
             [

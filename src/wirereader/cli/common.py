@@ -3,28 +3,72 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from rich.console import Console
 
 from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
-from wirereader.store.db import CacheError, Store
+from wirereader.core.redact import RedactingStream, redact
+from wirereader.query import language as querylang
+from wirereader.query.timeline import Filter
+from wirereader.store.db import CacheDamagedError, CacheError, Store, describe_database_error
 from wirereader.store.migrations import SchemaTooNewError
 
 
 class UserError(Exception):
     """A problem to report in one line on stderr, with a non-zero exit (no traceback)."""
 
+    exit_code = 1
+
+
+class UsageError(UserError):
+    """A command line that means nothing (a filter term the language does not know): exit 2,
+    as argparse does for an unknown option, so a script never takes it for a result."""
+
+    exit_code = 2
+
+
+def parse_filter(text: str, base: Filter | None = None) -> Filter:
+    """The filter of the command line; any term not understood is a UsageError naming it."""
+    parsed = querylang.parse(text, base)
+    if parsed.problems:
+        raise UsageError("; ".join(f"filter {problem}" for problem in parsed.problems))
+    return parsed.filter
+
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"wirereader: {message}", file=sys.stderr)
+    print(f"wirereader: {redact(message)}", file=sys.stderr)
     return code
 
 
 def warn(message: str) -> None:
-    print(f"wirereader: {message}", file=sys.stderr)
+    print(f"wirereader: {redact(message)}", file=sys.stderr)
+
+
+F = TypeVar("F", bound=Callable[..., int])
+
+
+def redacting(command: F) -> F:
+    """For commands that show subscriptions: every line they print has URL passwords as ***."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        out, err = sys.stdout, sys.stderr
+        sys.stdout = RedactingStream(out)
+        sys.stderr = RedactingStream(err)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = out, err
+
+    return run  # type: ignore[return-value]
 
 
 def load_args_config(args: argparse.Namespace) -> Config:
@@ -47,12 +91,38 @@ def db_path(args: argparse.Namespace, cfg: Config | None = None) -> Path:
     return default_db_path()
 
 
+# The cache the running command opened: named by the one-line message of an error that
+# reaches the top (a full disk, a damaged page met while reading).
+opened_cache: Path | None = None
+
+
 def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
+    global opened_cache
     path = db_path(args, cfg)
+    opened_cache = path
     try:
         return Store(path)
+    except CacheDamagedError as exc:
+        raise UserError(str(exc)) from None
     except (CacheError, SchemaTooNewError) as exc:
         raise UserError(f"{exc}; run 'wirereader --db {path} doctor' to check it") from None
+    except sqlite3.DatabaseError as exc:
+        raise UserError(describe_database_error(path, exc)) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot open the cache: {exc.strerror or exc}") from None
+
+
+# A pipe or a file gets whole lines: wider than any row, so nothing is cut or wrapped.
+PIPE_WIDTH = 1_000_000
+
+
+def to_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def table_console() -> Console:
+    """The console for CLI tables: the terminal's width on a terminal, unlimited otherwise."""
+    return Console(highlight=False, soft_wrap=False, width=None if to_terminal() else PIPE_WIDTH)
 
 
 def print_json(data: Any) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
+from pathlib import Path
 
-from wirereader.cli.common import db_path, load_args_config, print_json
+from wirereader.cli.common import UserError, db_path, load_args_config, print_json, warn
 from wirereader.store import doctor
+from wirereader.store.db import CacheError, Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,14 +20,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     path = db_path(args, load_args_config(args))
-    report = doctor.repair(path) if args.repair else doctor.check(path)
+    try:
+        report = doctor.repair(path) if args.repair else doctor.check(path)
+    except OSError as exc:  # a full disk while writing the backup or the rebuilt cache
+        raise UserError(f"{path}: repair stopped: {exc.strerror or exc}") from None
+    if report.recovery is not None and report.healthy:
+        _reanalyse(path)
     if args.json:
         print_json(
             {
                 "path": str(path),
                 "healthy": report.healthy,
                 "problems": report.problems,
+                "access": report.access or None,
                 "actions": report.actions,
+                "lost": report.losses,
+                "recovered": {
+                    table: {"recovered": c.recovered, "lost": c.lost, "dropped": c.dropped}
+                    for table, c in report.recovery.tables.items()
+                }
+                if report.recovery is not None
+                else None,
                 "backup": str(report.backup) if report.backup else None,
             }
         )
@@ -33,10 +49,31 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"{path}: {action}")
         for problem in report.problems:
             print(f"{path}: {problem}")
-        if report.healthy:
+        if report.access and not report.actions:
+            print(f"{path}: {report.access}")
+        if report.losses:
+            # Never "ok" when something is gone: say what, and where the old file still is.
+            print(
+                f"{path}: repaired, but not everything could be recovered ("
+                + "; ".join(report.losses)
+                + f"); the damaged file is kept at {report.backup}"
+            )
+        elif report.healthy and not report.access:
             print(f"{path}: ok")
-        elif not args.repair:
+        elif not report.healthy and not args.repair and not report.access:
             print(
                 f"{path}: run 'wirereader --db {path} doctor --repair' to fix it (a backup is kept)"
             )
-    return 0 if report.healthy else 1
+    return 0 if report.healthy and not report.access and not report.losses else 1
+
+
+def _reanalyse(path: Path) -> None:
+    """A rebuilt cache has no analysis (it is derived): redo it now, so the reader shows reposts
+    and threads at once. If it cannot run now, the next import or fetch does it."""
+    from wirereader.analysis.pipeline import analyse_pending
+
+    try:
+        with Store(path) as store:
+            analyse_pending(store)
+    except (CacheError, sqlite3.DatabaseError, OSError) as exc:
+        warn(f"{path}: the analysis will be redone by the next import or fetch ({exc})")

@@ -22,7 +22,16 @@ from rich.table import Table
 from rich.text import Text
 
 from wirereader.cli.alerting import alert_new_items
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    db_path,
+    load_args_config,
+    open_store,
+    print_json,
+    redacting,
+    table_console,
+    warn,
+)
 from wirereader.core.config import Config, parse_duration
 from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.refresh import (
@@ -32,15 +41,6 @@ from wirereader.ingest.refresh import (
     refresh,
 )
 from wirereader.ingest.refresh import Progress as RefreshProgress
-from wirereader.ingest.subscriptions import (
-    Feed,
-    SubscriptionError,
-    find_feeds,
-    iso_time,
-    list_feeds,
-    remove,
-    subscribe,
-)
 from wirereader.query.alerts import newest_entry_id
 from wirereader.sources.dispatch import (
     ParseFailure,
@@ -50,6 +50,17 @@ from wirereader.sources.dispatch import (
 )
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
 from wirereader.store.db import Store
+from wirereader.store.subscriptions import (
+    Feed,
+    SubscriptionError,
+    entry_counts,
+    find_feeds,
+    get_feed,
+    iso_time,
+    list_feeds,
+    remove,
+    subscribe,
+)
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -80,12 +91,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="subscribe to URL as given, without fetching it (no discovery); fetch later",
     )
-    p.set_defaults(func=cmd_add)
+    p.add_argument("--json", action="store_true", help="print the subscribed feeds as JSON")
+    p.set_defaults(func=redacting(cmd_add))
 
     p = sub.add_parser("feeds", help="list subscriptions with last success, error, next attempt")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--all", action="store_true", help="include removed feeds")
-    p.set_defaults(func=cmd_feeds)
+    p.add_argument(
+        "--names", action="store_true", help="only the names, one a line (scripts, completion)"
+    )
+    p.set_defaults(func=redacting(cmd_feeds))
 
     p = sub.add_parser(
         "fetch",
@@ -99,11 +114,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--articles", action="store_true", help="then fetch the full text of teaser items"
     )
-    p.set_defaults(func=cmd_fetch)
+    p.set_defaults(func=redacting(cmd_fetch))
 
     p = sub.add_parser("remove", help="unsubscribe (the cached entries stay)")
     p.add_argument("names", nargs="+", metavar="NAME|URL")
-    p.set_defaults(func=cmd_remove)
+    p.add_argument("--json", action="store_true", help="print the removed feeds as JSON")
+    p.set_defaults(func=redacting(cmd_remove))
 
 
 # -- add ----------------------------------------------------------------------------------------
@@ -118,17 +134,22 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise UserError(f"--interval {args.interval!r}: expected a duration such as 15m")
     with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
         if args.no_fetch and not args.opml:
-            return _subscribe_only(store, args.url, args.name or "", interval)
+            return _subscribe_only(store, args.url, args.name or "", interval, args.json)
         response = _fetch(fetcher, args.url)
         if args.opml or _is_opml(response.body):
-            return _import_opml(store, cfg, fetcher, response, fetch=not args.no_fetch)
+            return _import_opml(
+                store, cfg, fetcher, response, fetch=not args.no_fetch, as_json=args.json
+            )
         feed_url, response = _find_feed(fetcher, args.url, response)
         try:
             feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)
         except SubscriptionError as exc:
             raise UserError(str(exc)) from None
         if not created:
-            print(f"already subscribed: {feed.name} ({feed.url})")
+            if args.json:
+                print_json([added_json(feed, created=False)])
+            else:
+                print(f"already subscribed: {feed.name} ({feed.url})")
             return 0
         result = process_feed(store, cfg, fetcher, feed, response)
         if result.new or result.updated:
@@ -137,17 +158,39 @@ def cmd_add(args: argparse.Namespace) -> int:
             problem = run_analysis(store)
             if problem:
                 result.warnings.append(problem)
-        _after_add(store, result)
+        if args.json:
+            print_json([added_json(get_feed(store, feed.id), created=True, result=result)])
+        else:
+            _after_add(store, result)
         return 1 if result.failed else 0
 
 
-def _subscribe_only(store: Store, url: str, name: str, interval: int | None) -> int:
+def added_json(feed: Feed, *, created: bool, result: FeedResult | None = None) -> dict[str, object]:
+    """One feed of `add --json`: the subscription as `feeds --json` shows it, whether `add` made
+    it, and what its first fetch brought (when there was one)."""
+    return {
+        **feed.to_json(),
+        "created": created,
+        "new": len(result.new) if result else 0,
+        "updated": len(result.updated) if result else 0,
+        "pages": result.pages if result else 0,
+        "error": (result.error or None) if result else None,
+        "warnings": list(result.warnings) if result else [],
+    }
+
+
+def _subscribe_only(
+    store: Store, url: str, name: str, interval: int | None, as_json: bool = False
+) -> int:
     """`add --no-fetch`: the URL as given, unchecked (the server may be down right now)."""
     try:
         feed, created = subscribe(store, url, name=name, interval=interval)
     except SubscriptionError as exc:
         raise UserError(str(exc)) from None
-    print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
+    if as_json:
+        print_json([added_json(feed, created=created)])
+    else:
+        print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
     return 0
 
 
@@ -212,7 +255,13 @@ def _after_add(store: Store, result: FeedResult) -> None:
 
 
 def _import_opml(
-    store: Store, cfg: Config, fetcher: Fetcher, response: Response, *, fetch: bool
+    store: Store,
+    cfg: Config,
+    fetcher: Fetcher,
+    response: Response,
+    *,
+    fetch: bool,
+    as_json: bool = False,
 ) -> int:
     from wirereader.sources.opml import OpmlError, parse_opml
 
@@ -223,6 +272,7 @@ def _import_opml(
     if not outlines:
         raise UserError(f"{response.url}: no feeds in this OPML list")
     added, problems = [], 0
+    listed: list[tuple[Feed, bool]] = []
     for outline in outlines:
         try:
             feed, created = subscribe(
@@ -237,8 +287,22 @@ def _import_opml(
             warn(f"skipped: {exc}")
             problems += 1
             continue
+        listed.append((feed, created))
         if created:
             added.append(feed.name)
+    if as_json:
+        results: dict[str, FeedResult] = {}
+        if fetch and added:
+            report = refresh(store, cfg, added, force=False, fetcher=fetcher)
+            results = {r.name: r for r in report.results}
+        rows = []
+        for feed, created in listed:
+            fresh = get_feed(store, feed.id)
+            result = results.get(fresh.name) or results.get(feed.name)
+            rows.append(added_json(fresh, created=created, result=result))
+        print_json(rows)
+        failed = problems or any(r.failed for r in results.values())
+        return 1 if failed else 0
     print(
         f"{response.url}: {len(added)} feeds added, {len(outlines) - len(added) - problems} "
         f"already subscribed" + (f", {problems} skipped" if problems else "")
@@ -254,13 +318,18 @@ def _import_opml(
 
 def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
+    if args.names and not db_path(args, cfg).exists():
+        return 0  # completion asks at every tab: no cache is no feeds, and none is made
     with open_store(args, cfg) as store:
-        from wirereader.ingest.subscriptions import sync_config
+        from wirereader.store.subscriptions import sync_config
 
         for problem in sync_config(store, cfg):
             warn(problem)
         feeds = list_feeds(store, include_removed=args.all)
         counts = entry_counts(store)
+    if args.names:
+        sys.stdout.write("".join(f"{feed.name}\n" for feed in feeds))
+        return 0
     if args.json:
         print_json([{**feed.to_json(), "entries": counts.get(feed.id, 0)} for feed in feeds])
         return 0
@@ -269,16 +338,6 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     _print_feeds(feeds, counts)
     return 0
-
-
-def entry_counts(store: Store) -> dict[int, int]:
-    """feed id -> entries under its source and the sources of its live-blog pages."""
-    rows = store.conn.execute(
-        "SELECT f.id, (SELECT COUNT(*) FROM entries e WHERE e.source_id = f.source_id)"
-        " + (SELECT COUNT(*) FROM liveblog_pages p JOIN entries e ON e.source_id = p.source_id"
-        " WHERE p.feed_id = f.id) FROM feeds f"
-    )
-    return {int(row[0]): int(row[1]) for row in rows}
 
 
 def _ago(epoch: int | None, now: int) -> str:
@@ -299,8 +358,7 @@ def _ago(epoch: int | None, now: int) -> str:
 
 
 def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
-    width = None if sys.stdout.isatty() else 200
-    console = Console(highlight=False, soft_wrap=False, width=width)
+    console = table_console()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("name", style="cyan", no_wrap=True, max_width=30)
     table.add_column("status", no_wrap=True)
@@ -483,11 +541,16 @@ def cmd_remove(args: argparse.Namespace) -> int:
             counts = entry_counts(store)
             for feed in feeds:
                 remove(store, feed)
-                print(
-                    f"removed {feed.name}; its {counts.get(feed.id, 0)} entries stay in the cache"
-                )
+                if not args.json:
+                    print(
+                        f"removed {feed.name}; its {counts.get(feed.id, 0)} entries stay in the "
+                        "cache"
+                    )
         except SubscriptionError as exc:
             raise UserError(str(exc)) from None
+        if args.json:
+            removed = [get_feed(store, feed.id) for feed in feeds]
+            print_json([{**f.to_json(), "entries": counts.get(f.id, 0)} for f in removed])
     return 0
 
 
@@ -500,7 +563,7 @@ def export_opml(args: argparse.Namespace) -> int:
 
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
-        from wirereader.ingest.subscriptions import sync_config
+        from wirereader.store.subscriptions import sync_config
 
         sync_config(store, cfg)
         feeds = list_feeds(store)

@@ -13,13 +13,20 @@ from pathlib import Path
 from rich.console import Console
 
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.cli.common import UserError, load_args_config, open_store, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    parse_filter,
+    print_json,
+    redacting,
+    warn,
+)
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.files import ImportFailure, import_file
-from wirereader.query import language as querylang
-from wirereader.query.timeline import EntryRow, Filter, Query
+from wirereader.query.timeline import EntryRow, Query
 from wirereader.store.db import Store
 
 
@@ -29,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", metavar="NAME", help="file the entries under this source name")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="day of the newest entry of a capture")
     p.add_argument("--tz", metavar="ZONE", help="the outlet's time zone (default: local)")
+    p.add_argument("--json", action="store_true", help="print what each file brought as JSON")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("entries", help="list items (reposts folded), newest first")
@@ -49,9 +57,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format",
         choices=["json", "opml"],
         default="json",
-        help="json: every entry; opml: the subscriptions",
+        help="json: every entry with its reading state (import restores it); "
+        "opml: the subscriptions",
     )
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=redacting(cmd_export))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -67,6 +76,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         except ValueError:
             raise UserError(f"--date {args.date!r}: expected YYYY-MM-DD") from None
     failures = 0
+    results: list[dict[str, object]] = []
     with open_store(args, cfg) as store:
         for name in args.files:
             try:
@@ -76,19 +86,41 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ImportFailure as exc:
                 warn(str(exc))
                 failures += 1
+                results.append({"file": name, "error": str(exc)})
                 continue
             for message in report.warnings:
                 warn(message)
             if report.truncated:
                 failures += 1  # what was there is kept, but the user must know the file is cut
             saved = report.saved
+            results.append(
+                {
+                    "file": name,
+                    "format": report.format,
+                    "new": len(saved.new),
+                    "updated": len(saved.updated),
+                    "unchanged": saved.unchanged,
+                    "marked_read": report.marked_read,
+                    "starred": report.starred,
+                    "truncated": report.truncated,
+                    "warnings": report.warnings,
+                    "error": None,
+                }
+            )
+            if args.json:
+                continue
+            state = ""
+            if report.format == "wirereader-export":
+                state = f"; {report.marked_read} marked read, {report.starred} starred"
             print(
                 f"{name}: {len(saved.new)} new, {len(saved.updated)} updated, "
-                f"{saved.unchanged} unchanged ({report.format})",
+                f"{saved.unchanged} unchanged ({report.format}{state})",
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
         # One analysis for the whole import: IDF and threads see every file of it at once.
         analyse_pending(store)
+    if args.json:
+        print_json({"files": results, "failed": failures})
     if failures:
         warn(
             f"{failures} of {len(args.files)} files failed or were incomplete; "
@@ -99,10 +131,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _query(store: Store, text: str, all_entries: bool) -> Query:
-    parsed = querylang.parse(text)
-    for problem in parsed.problems:
-        warn(problem)
-    flt = parsed.filter
+    flt = parse_filter(text)
     if all_entries:
         flt = replace(flt, all_entries=True)
     return Query(store, flt)
@@ -137,8 +166,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         return export_opml(args)
     with open_store(args, load_args_config(args)) as store:
-        rows = Query(store, Filter(all_entries=True)).stream(details=True)
-        print_json_stream(row.to_json(with_canonical=True) for row in rows)
+        from wirereader.query.export import export_stream
+
+        print_json_stream(export_stream(store))
     return 0
 
 

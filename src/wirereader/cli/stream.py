@@ -64,8 +64,10 @@ class Column:
 class StreamTable:
     """A table printed chunk by chunk with widths fixed up front.
 
-    On a terminal each cell keeps its style; piped, the lines are plain text. Cells are always
-    plain strings placed into fixed cells, never parsed as markup (titles come from outside).
+    On a terminal each cell keeps its style and a cell longer than its column is cut with "…";
+    piped, the lines are plain text and no cell is ever cut (a script or `grep` gets whole
+    titles, whatever the terminal's width), only padded. Cells are always plain strings placed
+    into fixed cells, never parsed as markup (titles come from outside).
     """
 
     def __init__(self, columns: Sequence[Column], console: Console | None = None) -> None:
@@ -79,6 +81,9 @@ class StreamTable:
         for column, value in zip(self.columns, values, strict=True):
             value = value.replace("\n", " ")
             if cell_len(value) > column.width:
+                if not self.styled:
+                    out.append(value)
+                    continue
                 value = set_cell_size(value, max(0, column.width - 1)) + "…"
             elif column.right:
                 value = " " * (column.width - cell_len(value)) + value

@@ -43,3 +43,14 @@ def local_zone() -> tzinfo:
     except (OSError, ZoneInfoNotFoundError, ValueError):
         pass
     return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+
+
+def zone_label(tz: tzinfo | None) -> str:
+    """The zone as the user would name it: 'Europe/London', 'UTC', else its offset now."""
+    if tz is None:
+        tz = local_zone()
+    key = getattr(tz, "key", None)
+    if isinstance(key, str) and key:
+        return key
+    name = tz.tzname(datetime.now(tz))
+    return name or "local time"

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from multiprocessing.context import BaseContext
 
 # Modules the forkserver imports once, so that workers forked from it start in milliseconds.
 # One forkserver serves every pool of a process, so every pool's module is listed here.
-PRELOAD = ["wirereader.sources.dispatch", "wirereader.analysis.prepare_pool"]
+# worker_signals comes first: the forkserver must ignore Ctrl-C before its slow imports.
+PRELOAD = [
+    "wirereader.core.worker_signals",
+    "wirereader.sources.dispatch",
+    "wirereader.analysis.prepare_pool",
+]
 
 
 def worker_context() -> BaseContext:
@@ -43,7 +49,15 @@ def parent_alive(pid: int) -> bool:
 
 
 def exit_with(parent_pid: int, interval: float = 0.25) -> None:
-    """Start a daemon thread that ends this process once `parent_pid` is gone."""
+    """Leave interrupts to the parent, and end this process once `parent_pid` is gone.
+
+    Ctrl-C signals the terminal's whole process group: a worker raising KeyboardInterrupt on
+    its own printed one traceback per worker while the parent was already ending the run and
+    shutting its pools down (which ends the workers cleanly, semaphores released). SIGTERM is
+    the parent's to handle the same way; a parent that dies outright is noticed by the thread.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def watch() -> None:
         while parent_alive(parent_pid):

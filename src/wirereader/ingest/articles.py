@@ -29,6 +29,12 @@ from wirereader.sources.articles.teaser import MODES
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
 from wirereader.store import articles as state
 from wirereader.store.db import Store
+from wirereader.store.subscriptions import (
+    all_sources,
+    full_text_settings,
+    has_table,
+    subscribed_source_ids,
+)
 
 MAX_PER_HOST = 2  # the issue's limit, whatever the config allows for feeds
 ARTICLE_MAX_BYTES = 5 * 1024 * 1024  # a news page bigger than this is not worth keeping offline
@@ -79,43 +85,29 @@ def source_modes(store: Store, cfg: Config | None) -> Callable[[int], str]:
     modes: dict[int, str] = {}
     by_url = {_norm(f.url): f.full_text for f in cfg.feeds} if cfg is not None else {}
     by_name = {f.name: f.full_text for f in cfg.feeds if f.name} if cfg is not None else {}
-    if _has_table(store, "feeds"):
-        columns = {r[1] for r in store.conn.execute("PRAGMA table_info(feeds)")}
-        mode_column = "full_text" if "full_text" in columns else "'auto'"
-        for row in store.conn.execute(f"SELECT source_id, url, {mode_column} FROM feeds"):
-            mode = by_url.get(_norm(row[1])) or row[2]
-            if row[0] is not None and mode in MODES:
-                modes[int(row[0])] = mode
+    if has_table(store, "feeds"):
+        for source_id, url, setting in full_text_settings(store):
+            mode = by_url.get(_norm(url)) or setting
+            if source_id is not None and mode in MODES:
+                modes[int(source_id)] = mode
     if by_url or by_name:
-        for row in store.conn.execute("SELECT id, key, name, url FROM sources"):
-            mode = by_url.get(_norm(row["key"])) or by_url.get(_norm(row["url"]))
-            mode = mode or by_name.get(row["name"])
-            if mode:
-                modes[row["id"]] = mode
+        for row in all_sources(store):
+            configured = by_url.get(_norm(row["key"])) or by_url.get(_norm(row["url"]))
+            configured = configured or by_name.get(row["name"])
+            if configured:
+                modes[row["id"]] = configured
     return lambda source_id: modes.get(source_id, "auto")
 
 
 def subscribed_sources(store: Store) -> list[int]:
     """Sources of subscribed feeds: what a background run fetches for (never imported files)."""
-    if not _has_table(store, "feeds"):
+    if not has_table(store, "feeds"):
         return []
-    columns = {r[1] for r in store.conn.execute("PRAGMA table_info(feeds)")}
-    live = " AND removed_at IS NULL" if "removed_at" in columns else ""
-    rows = store.conn.execute(
-        f"SELECT DISTINCT source_id FROM feeds WHERE source_id IS NOT NULL{live}"
-    )
-    return [int(r[0]) for r in rows]
+    return subscribed_source_ids(store)
 
 
 def _norm(url: str | None) -> str:
     return (url or "").strip().rstrip("/").lower()
-
-
-def _has_table(store: Store, name: str) -> bool:
-    row = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone()
-    return row is not None
 
 
 def fetch_articles(

@@ -27,6 +27,8 @@ class ImportReport:
     saved: SaveResult
     warnings: list[str] = field(default_factory=list)
     truncated: bool = False
+    marked_read: int = 0  # an export's reading state: entries it marked read, starred
+    starred: int = 0
 
 
 def import_file(
@@ -44,16 +46,51 @@ def import_file(
     importing several files may pass False and call `analyse_pending` once at the end.
     """
     path = Path(path)
+    from wirereader.ingest import restore
+
+    if restore.looks_like_export(path):
+        return _import_export(store, path, analyse=analyse)
     modified = None
     with contextlib.suppress(OSError):  # read_text below reports the real problem
         modified = datetime.fromtimestamp(os.stat(path).st_mtime).astimezone(tz)
     fmt, document = parse_file(path, ParseContext(str(path), day, tz, modified))
-    key = f"name:{source}" if source else str(path.resolve())
-    name = source or path.stem
-    source_id = store.ensure_source(key, "file", name=name, title=document.title)
-    saved = store.save_entries(source_id, document.entries)
+    # The source is the live blog, not the file name: a capture saved again under another name
+    # updates the entries it already gave (see capture_identity).
+    from wirereader.ingest.capture_identity import choose_source, keep_edited_entries
+
+    choice = choose_source(store, path, fmt, document, source)
+    entries = keep_edited_entries(store, choice.key, document.entries)
+    source_id = store.ensure_source(choice.key, choice.kind, name=choice.name, title=document.title)
+    saved = store.save_entries(source_id, entries)
     if analyse:
         from wirereader.analysis.pipeline import analyse_pending
 
         analyse_pending(store)
     return ImportReport(path, fmt, source_id, saved, list(document.warnings), document.truncated)
+
+
+def _import_export(store: Store, path: Path, *, analyse: bool) -> ImportReport:
+    """A wirereader export: each entry under its own source again, reading state merged."""
+    from wirereader.ingest import restore
+    from wirereader.sources.dispatch import read_text
+
+    text, cut = read_text(path)
+    if cut:
+        raise ImportFailure(f"{path}: truncated export (ends in the middle of a character)")
+    try:
+        restored = restore.import_export(store, path, text)
+    except restore.ExportError as exc:
+        raise ImportFailure(str(exc)) from None
+    if analyse:
+        from wirereader.analysis.pipeline import analyse_pending
+
+        analyse_pending(store)
+    return ImportReport(
+        path,
+        restore.FORMAT,
+        0,
+        restored.saved,
+        restored.warnings,
+        marked_read=restored.read,
+        starred=restored.starred,
+    )

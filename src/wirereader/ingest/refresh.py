@@ -35,7 +35,12 @@ from wirereader.core.model import ParsedDocument, RawEntry
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
-from wirereader.ingest.subscriptions import (
+from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from wirereader.store.db import SaveResult, Store
+from wirereader.store.entries import mark_seen
+from wirereader.store.liveblogs import known_pages, mark_in_feed, record_page
+from wirereader.store.subscriptions import (
     Feed,
     SubscriptionError,
     adopt_title,
@@ -48,10 +53,7 @@ from wirereader.ingest.subscriptions import (
     record_success,
     sync_config,
 )
-from wirereader.ingest.subscriptions import due as is_due
-from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
-from wirereader.store.db import SaveResult, Store
+from wirereader.store.subscriptions import due as is_due
 
 if TYPE_CHECKING:
     from wirereader.analysis.pipeline import Analysis
@@ -363,15 +365,7 @@ def _recheck_pages(
 
 def _mark_in_feed(store: Store, feed: Feed, item_ids: set[str]) -> None:
     """Pages whose item left the feed are no longer re-read while the feed stays unchanged."""
-    rows = store.conn.execute(
-        "SELECT id, item_id, in_feed FROM liveblog_pages WHERE feed_id = ?", (feed.id,)
-    ).fetchall()
-    for row in rows:
-        present = int(row["item_id"] in item_ids)
-        if present != row["in_feed"]:
-            store.conn.execute(
-                "UPDATE liveblog_pages SET in_feed = ? WHERE id = ?", (present, row["id"])
-            )
+    mark_in_feed(store, feed.id, item_ids)
 
 
 def body_digest(feed: Feed, cfg: Config, outcome: Response) -> str:
@@ -409,10 +403,7 @@ def _nothing_new(
     with store.transaction() as conn:
         _follow_move(store, feed, outcome, result)
         if status == 200:  # the same bytes again: every entry was seen again (a 304 says less)
-            conn.execute(
-                "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",
-                (now, feed.source_id, now),
-            )
+            mark_seen(conn, feed.source_id, now)
         record_success(
             store,
             feed,
@@ -472,26 +463,23 @@ def _read_live_blog_pages(
     feed itself was unchanged, so its followed pages as the last parse left them."""
     if containers is not None and not containers:
         return []
-    known = {
-        row["item_id"]: row
-        for row in store.conn.execute(
-            "SELECT id, item_id, url, source_id, item_hash, etag, last_modified, in_feed"
-            " FROM liveblog_pages WHERE feed_id = ?",
-            (feed.id,),
-        )
-    }
+    known = known_pages(store, feed.id)
     pages: dict[str, _Page] = {}
     jobs: list[tuple[str, str, Validators | None]] = []
     if containers is None:
-        for row in known.values():
-            if row["in_feed"] and row["source_id"] is not None and row["item_hash"]:
+        for followed in known.values():
+            if followed["in_feed"] and followed["source_id"] is not None and followed["item_hash"]:
                 page = _Page(
-                    row["item_id"], row["item_hash"], None, row["url"], row["id"],
-                    row["source_id"], recheck=True,
+                    followed["item_id"], followed["item_hash"], None, followed["url"],
+                    followed["id"], followed["source_id"], recheck=True,
                 )  # fmt: skip
-                pages[row["item_id"]] = page
+                pages[followed["item_id"]] = page
                 jobs.append(
-                    (row["item_id"], row["url"], Validators(row["etag"], row["last_modified"]))
+                    (
+                        followed["item_id"],
+                        followed["url"],
+                        Validators(followed["etag"], followed["last_modified"]),
+                    )
                 )
     for item in containers or []:
         if item.stable_id in pages:
@@ -570,22 +558,15 @@ def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:
         saved = store.save_entries(source_id, page.document.entries)
     item_hash = "" if page.fallback else page.item_hash
     now = int(time.time())
-    store.conn.execute(
-        "INSERT INTO liveblog_pages (feed_id, item_id, url, source_id, item_hash, etag,"
-        " last_modified, last_fetch, in_feed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)"
-        " ON CONFLICT (feed_id, item_id) DO UPDATE SET url = excluded.url,"
-        " source_id = COALESCE(excluded.source_id, source_id), item_hash = excluded.item_hash,"
-        " etag = excluded.etag, last_modified = excluded.last_modified,"
-        " last_fetch = excluded.last_fetch, in_feed = 1",
-        (
-            feed.id,
-            page.item_id,
-            page.url,
-            source_id,
-            item_hash,
-            page.response.etag,
-            page.response.last_modified,
-            now,
-        ),
+    record_page(
+        store,
+        feed_id=feed.id,
+        item_id=page.item_id,
+        url=page.url,
+        source_id=source_id,
+        item_hash=item_hash,
+        etag=page.response.etag,
+        last_modified=page.response.last_modified,
+        fetched_at=now,
     )
     return saved

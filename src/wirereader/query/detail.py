@@ -1,7 +1,9 @@
-"""What the reader pane shows for one item, gathered from the cache (no Textual here).
+"""One item in detail, as the reader pane shows it (`load_detail`) and as `wirereader show`
+prints it (`item_json`), from the same statements: the entry, its thread and siblings, its article.
 
-An item's versions come with what changed between each one and the one before it: the title, and
-the paragraphs added or removed. Thread siblings are the other items of its story.
+An item's versions come with what changed between each one and the one before it: for the reader
+the title and the paragraphs added or removed, for the CLI a word diff. Thread siblings are the
+other items of its story.
 """
 
 from __future__ import annotations
@@ -12,14 +14,10 @@ from itertools import pairwise
 from typing import Any
 
 from wirereader.core.text import strip_controls
-from wirereader.query.timeline import EntryRow, _row, attach_details
+from wirereader.query.threads import thread_head
+from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details, links_of, quotes_of
 from wirereader.store.db import Store
 from wirereader.store.versions import versions_of
-
-_COLUMNS = (
-    "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
-    " e.body, e.kind, e.thread_id, e.repost_of, e.read_at, e.starred, e.embeds"
-)
 
 
 @dataclass
@@ -39,6 +37,17 @@ class Repost:
     source: str
     published_at: int
     title: str
+
+
+@dataclass(frozen=True)
+class SiblingRow:
+    """Another item of the same thread, as stored."""
+
+    id: int
+    title: str
+    published: str | None
+    published_at: int
+    source: str
 
 
 @dataclass
@@ -63,6 +72,7 @@ class Detail:
 
 
 def load_entry(store: Store, entry_id: int) -> EntryRow | None:
+    """One entry with its reposts, entities and embeds; None when there is no such entry."""
     row = store.conn.execute(
         f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id = ?",
         (entry_id,),
@@ -72,6 +82,30 @@ def load_entry(store: Store, entry_id: int) -> EntryRow | None:
     entry = _row(row)
     attach_details(store.conn, [entry])
     return entry
+
+
+def item_id_of(store: Store, entry_id: int) -> int | None:
+    """The item an entry belongs to (itself, or the item it is a repost of)."""
+    row = store.conn.execute(
+        "SELECT coalesce(repost_of, id) FROM entries WHERE id = ?", (entry_id,)
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def thread_siblings(
+    store: Store, thread_id: int, item_id: int, *, newest_first: bool, limit: int = 0
+) -> list[SiblingRow]:
+    """The other items of the thread, by time; `limit` 0: all of them."""
+    order = "DESC" if newest_first else ""
+    return [
+        SiblingRow(r[0], r[1], r[2], r[3], r[4])
+        for r in store.conn.execute(
+            "SELECT e.id, e.title, e.published, e.published_at, s.name FROM entries e"
+            " JOIN sources s ON s.id = e.source_id WHERE e.thread_id = ? AND e.repost_of IS NULL"
+            f" AND e.id != ? ORDER BY e.published_at {order}, e.id {order} LIMIT ?",
+            (thread_id, item_id, limit or -1),
+        )
+    ]
 
 
 def paragraphs(body: str) -> list[str]:
@@ -117,24 +151,17 @@ def load_detail(
     ]
     thread_title, thread_size, siblings = "", 0, []
     if entry.thread is not None:
-        trow = conn.execute(
-            "SELECT title, size FROM threads WHERE id = ?", (entry.thread,)
-        ).fetchone()
-        if trow is not None:
-            thread_title, thread_size = trow[0], trow[1]
+        head = thread_head(store, entry.thread)
+        if head is not None:
+            thread_title, thread_size = head
         siblings = [
-            Sibling(r[0], r[1], r[2], r[3])
-            for r in conn.execute(
-                "SELECT e.id, s.name, e.published_at, e.title FROM entries e"
-                " JOIN sources s ON s.id = e.source_id"
-                " WHERE e.thread_id = ? AND e.repost_of IS NULL AND e.id != ?"
-                " ORDER BY e.published_at DESC, e.id DESC LIMIT ?",
-                (entry.thread, entry_id, sibling_limit),
+            Sibling(r.id, r.source, r.published_at, r.title)
+            for r in thread_siblings(
+                store, entry.thread, entry_id, newest_first=True, limit=sibling_limit
             )
         ]
-    embeds = entry.embeds if isinstance(entry.embeds, dict) else {}
-    links = [_clean_dict(x) for x in embeds.get("links", []) if isinstance(x, dict)]
-    quotes = [_clean_dict(x) for x in embeds.get("quotes", []) if isinstance(x, dict)]
+    links = [_clean_dict(x) for x in links_of(entry.embeds)]
+    quotes = [_clean_dict(x) for x in quotes_of(entry.embeds)]
     for repost in reposts:
         repost.title, repost.source = _line(repost.title), _line(repost.source)
     for sibling in siblings:

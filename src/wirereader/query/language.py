@@ -18,10 +18,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from wirereader.core.config import parse_duration
+from wirereader.core.model import Kind
 from wirereader.query.timeline import EntityRef, Filter, fts_words
 
 _KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
 ENTITY_KINDS = {"person": "person", "place": "place", "org": "org", "entity": ""}
+KINDS = tuple(kind.value for kind in Kind)
 
 
 @dataclass
@@ -71,7 +73,10 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         elif sep and value and key == "source":
             lists["exclude_sources" if sign == "-" else "sources"].append(value)
         elif sep and value and key == "kind":
-            lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
+            if value.lower() in KINDS:
+                lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
+            else:
+                problems.append(f"'{token}': expected a kind ({', '.join(KINDS)})")
         elif sep and value and key in ("since", "until"):
             moment = _moment(value, now)
             if moment is None:
@@ -108,7 +113,7 @@ def _moment(value: str, now: float | None) -> int | None:
         return int((now if now is not None else time.time()) - seconds)
     if _DATE.match(value):
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return None
         if moment.tzinfo is None:

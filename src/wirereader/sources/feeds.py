@@ -372,7 +372,7 @@ def _iso(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)
     except ValueError:
         return None  # naive results get their zone in _entry (the --tz zone, else UTC)
 

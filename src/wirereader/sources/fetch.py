@@ -24,12 +24,14 @@ Every failure is a `FetchError` whose str() is one line naming the URL and the p
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import hashlib
 import heapq
 import http.client
 import itertools
+import netrc
 import os
 import random
 import re
@@ -48,6 +50,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wirereader import __version__
+from wirereader.core.redact import redact
 from wirereader.sources.network import (
     Network,
     NetworkError,
@@ -84,7 +87,8 @@ class FetchError(Exception):
         retry_after: float | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(f"{url}: {message}")
+        # One line that may be printed or stored as a feed's last error: no password in it.
+        super().__init__(redact(f"{url}: {message}"))
         self.url = url
         self.message = message
         self.transient = transient  # worth trying again later
@@ -128,6 +132,8 @@ class Response:
 class FetchSettings:
     timeout: float = 20.0  # connect, and each read: a server silent this long has stalled
     deadline: float = 120.0  # the whole request, body included: defeats trickling servers
+    header_deadline: float = 30.0  # the status line and headers: a trickle of them is refused
+    feed_deadline: float = 180.0  # one URL, every attempt and redirect and backoff included
     max_bytes: int = 20 * 1024 * 1024  # of the decompressed body
     retries: int = 2  # further attempts after a transient failure
     backoff: float = 1.0  # base delay of the first retry, doubled each time (full jitter)
@@ -144,6 +150,8 @@ class FetchSettings:
         return cls(
             timeout=float(cfg.timeout),
             deadline=max(float(cfg.timeout) * 6, 60.0),
+            header_deadline=max(float(cfg.timeout) * 1.5, 30.0),
+            feed_deadline=max(float(cfg.timeout) * 6, 60.0) * 1.5,
             max_bytes=int(cfg.max_bytes),
             concurrency=max(1, int(cfg.concurrency)),
             per_host=max(1, int(cfg.per_host)),
@@ -200,6 +208,43 @@ def _request_target(url: str) -> tuple[str, str, int, str]:
     return scheme, wire_host, port, target
 
 
+@dataclass(frozen=True)
+class BasicAuth:
+    """HTTP Basic credentials of one feed URL, sent only to the host they were given for."""
+
+    scheme: str
+    host: str
+    header: str
+
+    def applies_to(self, url: str) -> bool:
+        parts = urlsplit(url)
+        # The same host only (a redirect elsewhere never gets the password), and never from
+        # https down to plain http on it.
+        return (parts.hostname or "").lower() == self.host and not (
+            self.scheme == "https" and parts.scheme.lower() != "https"
+        )
+
+
+def basic_auth(url: str) -> BasicAuth | None:
+    """The credentials in the URL (user:password@), else those of its host in ~/.netrc."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return None
+    if parts.username is not None:
+        user, password = unquote(parts.username), unquote(parts.password or "")
+    else:
+        try:
+            found = netrc.netrc().authenticators(host)
+        except (OSError, netrc.NetrcParseError):
+            return None  # no ~/.netrc, or one we may not use (e.g. readable by others)
+        if found is None:
+            return None
+        user, password = found[0], found[2] or ""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return BasicAuth(parts.scheme.lower(), host, f"Basic {token}")
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
     if not value:
@@ -232,7 +277,8 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, http.client.IncompleteRead):
         return f"connection closed after {len(exc.partial)} bytes, before the end of the body"
     if isinstance(exc, http.client.HTTPException):
-        return f"bad HTTP response ({type(exc).__name__})"
+        detail = " ".join(str(exc).split())[:120]
+        return f"bad HTTP response ({type(exc).__name__}{': ' + detail if detail else ''})"
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return " ".join(str(text).split())
 
@@ -431,6 +477,8 @@ class Fetcher:
         self._host_cond = threading.Condition()
         self._host_running: dict[str, int] = {}
         self.sleep: Callable[[float], None] = time.sleep  # tests may observe the backoff
+        # Per thread, for the URL being fetched: .until (its deadline), .auth (its credentials).
+        self._feed_deadline = threading.local()
 
     def close(self) -> None:
         self._pool.close()
@@ -505,24 +553,42 @@ class Fetcher:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
+    def _too_slow(self, url: str, started: float, in_headers: bool) -> FetchError:
+        message, transient = _slow_message(
+            self.settings, started, in_headers, getattr(self._feed_deadline, "until", None)
+        )
+        return FetchError(url, message, transient=transient)
+
     def _fetch_with_retries(self, url: str, validators: Validators) -> Response:
+        """Attempts until one succeeds, the retries are used up, or the feed's own deadline
+        (every attempt, redirect and backoff together) has passed: one slow server can hold a
+        refresh for `feed_deadline` seconds at most, not three full request deadlines."""
         settings = self.settings
         attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self._follow_redirects(url, validators)
-                response.attempts = attempt
-                return response
-            except FetchError as exc:
-                if not exc.transient or attempt > settings.retries:
-                    raise
-                delay = settings.backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-                if exc.retry_after is not None:
-                    if exc.retry_after > settings.max_retry_after:
-                        raise  # the caller schedules the next attempt after that delay
-                    delay = max(delay, exc.retry_after)
-                self.sleep(delay)
+        until = time.monotonic() + settings.feed_deadline
+        self._feed_deadline.until = until  # read by _exchange, in this thread only
+        self._feed_deadline.auth = basic_auth(url)  # read by _request
+        try:
+            while True:
+                attempt += 1
+                try:
+                    response = self._follow_redirects(url, validators)
+                    response.attempts = attempt
+                    return response
+                except FetchError as exc:
+                    if not exc.transient or attempt > settings.retries:
+                        raise
+                    delay = settings.backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                    if exc.retry_after is not None:
+                        if exc.retry_after > settings.max_retry_after:
+                            raise  # the caller schedules the next attempt after that delay
+                        delay = max(delay, exc.retry_after)
+                    if time.monotonic() + delay >= until:
+                        raise  # no time left for another attempt
+                    self.sleep(delay)
+        finally:
+            self._feed_deadline.until = None
+            self._feed_deadline.auth = None
 
     def _follow_redirects(self, url: str, validators: Validators) -> Response:
         seen = {url}
@@ -571,6 +637,9 @@ class Fetcher:
             target = _absolute_form(scheme, host, port, target)
             if proxy.authorization:
                 headers["Proxy-Authorization"] = proxy.authorization
+        auth = getattr(self._feed_deadline, "auth", None)
+        if auth is not None and auth.applies_to(url) and "Authorization" not in headers:
+            headers["Authorization"] = auth.header
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
@@ -599,17 +668,29 @@ class Fetcher:
         headers: dict[str, str],
     ) -> tuple[int, Response | None, str]:
         settings = self.settings
-        deadline = time.monotonic() + settings.deadline
+        started = time.monotonic()
+        deadline = started + settings.deadline
+        feed_until = getattr(self._feed_deadline, "until", None)
+        if feed_until is not None:
+            deadline = min(deadline, feed_until)
         token: int | None = None
         keep = False
+        in_headers = True  # until the status line and every header have arrived
         try:
             try:
                 if conn.sock is None:
                     conn.connect()
                 assert conn.sock is not None
-                token = _WATCHDOG.arm(conn.sock, deadline)
+                # The headers get a budget of their own: a server sending one header line a
+                # second never trips the read timeout, and would otherwise hold the request
+                # for its whole deadline.
+                token = _WATCHDOG.arm(conn.sock, min(deadline, started + settings.header_deadline))
                 conn.request("GET", target, headers=headers)
                 resp = conn.getresponse()
+                if _WATCHDOG.disarm(token):
+                    raise _DeadlineExpired()
+                in_headers = False
+                token = _WATCHDOG.arm(conn.sock, deadline)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 if token is not None and _WATCHDOG.disarm(token):
                     token = None
@@ -685,9 +766,8 @@ class Fetcher:
                 "",
             )
         except _DeadlineExpired:
-            raise FetchError(
-                url, f"took longer than {settings.deadline:g} s (server too slow)", transient=True
-            ) from None
+            token = None
+            raise self._too_slow(url, started, in_headers) from None
         except FetchError:
             raise
         except _StaleConnection:
@@ -695,11 +775,7 @@ class Fetcher:
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if token is not None and _WATCHDOG.disarm(token):
                 token = None
-                raise FetchError(
-                    url,
-                    f"took longer than {settings.deadline:g} s (server too slow)",
-                    transient=True,
-                ) from None
+                raise self._too_slow(url, started, in_headers) from None
             transient = not isinstance(exc, ssl.SSLCertVerificationError | socket.gaierror)
             proxy = self.network.proxy_for(scheme, host, port)
             message = describe_proxy_error(exc, proxy) or _describe(exc)
@@ -718,6 +794,22 @@ def _absolute_form(scheme: str, host: str, port: int, target: str) -> str:
     default = 443 if scheme == "https" else 80
     shown = f"[{host}]" if ":" in host else host
     return f"{scheme}://{shown}{'' if port == default else f':{port}'}{target}"
+
+
+def _slow_message(
+    settings: FetchSettings, started: float, in_headers: bool, feed_until: float | None
+) -> tuple[str, bool]:
+    """What a deadline that fired means, and whether another attempt can help."""
+    elapsed = time.monotonic() - started
+    if feed_until is not None and time.monotonic() >= feed_until - 0.05:
+        return f"no answer within the feed's deadline of {settings.feed_deadline:g} s", False
+    if in_headers and elapsed >= settings.header_deadline - 0.05:
+        # A trickle of headers is how the server behaves, not a passing hiccup: no retry.
+        return (
+            f"server sent headers too slowly (not complete after {settings.header_deadline:g} s)",
+            False,
+        )
+    return f"took longer than {settings.deadline:g} s (server too slow)", True
 
 
 class _StaleConnection(Exception):

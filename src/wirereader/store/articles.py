@@ -406,3 +406,12 @@ def article_state(store: Store, entry_id: int) -> ArticleState | None:
             state.url = latest.url or state.url
             state.fetched_at = state.fetched_at or latest.seen_at
     return state
+
+
+def missing_articles(store: Store) -> list[sqlite3.Row]:
+    """Items whose article is still pending or failed, next attempt first (with the title)."""
+    return store.conn.execute(
+        "SELECT a.entry_id, a.status, a.url, a.failures, a.next_attempt, a.last_error, e.title"
+        " FROM articles a JOIN entries e ON e.id = a.entry_id"
+        " WHERE a.status IN ('pending', 'failed') ORDER BY a.next_attempt, a.entry_id"
+    ).fetchall()

@@ -1,42 +1,69 @@
 """Checking and repairing a cache file.
 
 `check` never writes. `repair` always copies the file (and its WAL) aside first, then does the
-least invasive thing that works: rebuild the full-text index; else salvage every readable row
-into a fresh cache; else, for a file that is not a database at all, start a fresh cache. The
-backup is never deleted.
+least invasive thing that works: rebuild the full-text index; else rebuild the cache from every
+row its pages still hold (`recover.py`, which reads the pages itself, so a damaged interior page,
+root page or schema page loses only what was on it); else, for a file with nothing readable at
+all, start a fresh cache. The backup is never deleted.
+
+Permissions are not damage: a cache that cannot be read or written for lack of permission is
+reported as such (`Report.access`), and `repair` leaves it alone without making a backup.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError, current_version, latest_version
+from wirereader.store.recover import Recovery, recover
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-# Tables holding user data, copied in this order when salvaging (parents before children).
-USER_TABLES = ("meta", "sources", "entries", "entry_versions")
+CHECK_BUSY_SECONDS = 2  # the check reads; it waits only briefly for a writer's lock
 
 
 @dataclass
 class Report:
     path: Path
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # damage
     actions: list[str] = field(default_factory=list)
     backup: Path | None = None
+    access: str = ""  # a permission problem (not damage): why the cache cannot be written or read
+    losses: list[str] = field(default_factory=list)  # what a repair could not bring back
+    recovery: Recovery | None = None
 
     @property
     def healthy(self) -> bool:
         return not self.problems
 
 
+def access_problem(path: Path) -> str:
+    """Why this cache cannot be written (or read) for lack of permission, or ''."""
+    if path.is_dir():
+        return "is a directory, not a cache file"
+    folder = path.parent
+    if path.exists() and not os.access(path, os.R_OK):
+        return "cannot be read: permission denied (the file's permissions, not damage)"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "read-only file (its permissions, not damage): it can be read but not written"
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"read-only directory {folder} (its permissions, not damage): the cache's journal"
+            " and backups cannot be written beside it"
+        )
+    return ""
+
+
 def check(path: Path) -> Report:
     report = Report(path)
+    report.access = access_problem(path)
+    if path.is_dir() or (report.access and not os.access(path, os.R_OK)):
+        return report
     if not path.exists():
         report.problems.append("no cache file")
         return report
@@ -46,19 +73,25 @@ def check(path: Path) -> Report:
         size = path.stat().st_size
         report.problems.append(f"not an SQLite database ({size} bytes, unknown header)")
         return report
-    try:
-        # mode=rw, not ro: FTS5's integrity-check is spelled as an INSERT (it writes nothing).
-        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30)
+    # mode=rw, not ro: FTS5's integrity-check is spelled as an INSERT (it writes nothing). A
+    # cache we may not write is checked read-only, and as immutable when not even its WAL index
+    # can be created beside it.
+    modes = ["mode=ro", "mode=ro&immutable=1"] if report.access else ["mode=rw"]
+    for mode in modes:
         try:
-            report.problems += _integrity_problems(conn)
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        report.problems.append(f"cannot be read ({exc})")
+            conn = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=CHECK_BUSY_SECONDS)
+            try:
+                report.problems += _integrity_problems(conn, writable=not report.access)
+            finally:
+                conn.close()
+            break
+        except sqlite3.DatabaseError as exc:
+            if mode == modes[-1]:
+                report.problems.append(f"cannot be read ({exc})")
     return report
 
 
-def _integrity_problems(conn: sqlite3.Connection) -> list[str]:
+def _integrity_problems(conn: sqlite3.Connection, *, writable: bool = True) -> list[str]:
     problems = []
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
     if rows != ["ok"]:
@@ -67,11 +100,16 @@ def _integrity_problems(conn: sqlite3.Connection) -> list[str]:
     if version > latest_version():
         problems.append(f"schema version {version} is newer than this wirereader knows")
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "entries_fts" in tables and not problems:
+    if "entries_fts" in tables and not problems and writable:
         try:
             conn.execute(
                 "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 1)"
             )
+        except sqlite3.OperationalError as exc:
+            # Another process holds the write lock (FTS5 spells its check as a write): that is
+            # not damage, and the rest of the file was checked.
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                problems.append(f"full-text index: {exc}")
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
     return problems
@@ -94,6 +132,9 @@ def backup(path: Path) -> Path:
 
 def repair(path: Path) -> Report:
     report = check(path)
+    if report.access:
+        report.actions.append(f"left alone: {report.access}; nothing was changed")
+        return report
     if report.healthy or not path.exists():
         return report
     if any("newer than this wirereader" in p for p in report.problems):
@@ -105,17 +146,32 @@ def repair(path: Path) -> Report:
         with Store(path) as store:
             store.conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
         report.actions.append("rebuilt the full-text index")
-    elif any(p.startswith("not an SQLite database") for p in report.problems):
-        _remove_with_sidecars(path)
-        Store(path).close()
-        report.actions.append("started a fresh cache (nothing in the old file was readable)")
     else:
-        copied = _salvage(report.backup, path)
-        report.actions.append(
-            "rebuilt the cache from every readable row ("
-            + ", ".join(f"{n} {table}" for table, n in copied.items())
-            + ")"
-        )
+        report.recovery = _rebuild(report.backup, path)
+        if any(count.recovered for count in report.recovery.tables.values()):
+            report.actions.append("rebuilt the cache from every row its pages still hold")
+            report.actions += [
+                count.describe(table)
+                for table, count in report.recovery.tables.items()
+                if count.recovered or count.lost or count.dropped
+            ]
+            if report.recovery.placeholder_sources:
+                report.actions.append(
+                    f"{report.recovery.placeholder_sources} sources were lost: their entries"
+                    " are kept under placeholder sources named recovered-ID"
+                )
+            report.actions.append("the analysis (reposts, threads, entities) will be redone")
+        else:
+            report.actions.append("started a fresh cache (nothing in the old file was readable)")
+        report.losses = [
+            count.describe(table)
+            for table, count in report.recovery.tables.items()
+            if count.lost or count.dropped
+        ]
+        if report.recovery.placeholder_sources:
+            report.losses.append(f"{report.recovery.placeholder_sources} sources (names, URLs)")
+        if not any(c.recovered for c in report.recovery.tables.values()):
+            report.losses.append("nothing in the old file was readable")
     report.problems = check(path).problems
     return report
 
@@ -125,100 +181,22 @@ def _remove_with_sidecars(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-def _salvage(source: Path, target: Path) -> dict[str, int]:
-    """Copy every row that can still be read from `source` into a fresh cache at `target`."""
-    _remove_with_sidecars(target)
-    copied: dict[str, int] = {}
-    old = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    # Tolerate a schema whose index or trigger pages are gone: we only read table rows.
-    old.execute("PRAGMA writable_schema = ON")
-    try:
-        with Store(target) as store:
-            old_tables = {
-                r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            new_tables = [
-                r[0]
-                for r in store.conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
-                    " 'entries_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
-                )
-            ]
-            order = [t for t in USER_TABLES if t in new_tables] + [
-                t for t in new_tables if t not in USER_TABLES
-            ]
-            store.conn.execute("PRAGMA foreign_keys = OFF")
-            for table in order:
-                if table in old_tables:
-                    copied[table] = _copy_table(old, store.conn, table)
-            store.conn.execute("PRAGMA foreign_keys = ON")
-    finally:
-        old.close()
-    return copied
+def _rebuild(source: Path, target: Path) -> Recovery:
+    """Recover `source` (the backup) into a fresh cache, then put it in place of `target`.
 
-
-def _copy_table(old: sqlite3.Connection, new: sqlite3.Connection, table: str) -> int:
-    new_cols = [r[1] for r in new.execute(f"PRAGMA table_info({table})")]
-    old_cols = {r[1] for r in old.execute(f"PRAGMA table_info({table})")}
-    cols = [c for c in new_cols if c in old_cols]
-    names = ", ".join(cols)
-    insert = f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
-    count = 0
-    new.execute("BEGIN IMMEDIATE")
+    The fresh cache is built beside the target and moved over it only when complete, so an
+    interrupted repair leaves the damaged file (and always the backup), never half a cache.
+    """
+    building = target.with_name(target.name + ".rebuilding")
+    _remove_with_sidecars(building)
     try:
-        for row in _readable_rows(old, table, names):
-            try:
-                new.execute(insert, row)
-                count += 1
-            except sqlite3.DatabaseError:
-                continue
-        new.execute("COMMIT")
+        recovery = recover(source, building)
     except BaseException:
-        new.execute("ROLLBACK")
+        _remove_with_sidecars(building)
         raise
-    return count
-
-
-def _readable_rows(old: sqlite3.Connection, table: str, names: str) -> Iterator[tuple]:
-    """Rows in rowid order, stepping over damaged stretches so one bad page loses only its rows."""
-    try:
-        old.execute(f"SELECT rowid FROM {table} LIMIT 0")
-    except sqlite3.DatabaseError:  # a WITHOUT ROWID table: all or nothing
-        try:
-            yield from old.execute(f"SELECT {names} FROM {table}").fetchall()
-        except sqlite3.DatabaseError:
-            return
-        return
-    last, step, failures = -(2**63), 64, 0
-    while failures < 64:
-        # Row ids alone live in the b-tree leaves; a row's text may sit on overflow pages that
-        # are gone, so rows are then read one by one and only the broken ones skipped.
-        ids: list[int] = []
-        broken = False
-        try:
-            for r in old.execute(
-                f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 500", (last,)
-            ):
-                ids.append(r[0])
-        except sqlite3.DatabaseError:
-            broken = True
-        if broken and not ids:
-            failures += 1
-            last = min(max(last, 0) + step, 2**62)
-            step = min(step * 2, 2**40)
-            continue
-        if not ids and not broken:
-            return
-        step = 64
-        for rowid in ids:
-            last = rowid
-            try:
-                row = old.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,))
-                found = row.fetchone()
-            except sqlite3.DatabaseError:
-                continue
-            if found is not None:
-                yield tuple(found)
+    _remove_with_sidecars(target)
+    os.replace(building, target)
+    return recovery
 
 
 __all__ = ["CacheError", "Report", "SchemaTooNewError", "check", "repair"]

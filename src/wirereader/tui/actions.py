@@ -30,6 +30,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("threads", "T", "focus_threads", "Go to the story threads", "Panes"),
     Action("timeline", "i", "focus_timeline", "Go to the timeline", "Panes"),
     Action("reader", "R", "focus_reader", "Go to the reader", "Panes"),
+    Action("feeds", "F", "show_feeds", "Feeds: unread items and last errors", "Panes"),
     Action("next_unread", "n", "next_unread", "Next unread item", "Reading"),
     Action("toggle_read", "m", "toggle_read", "Mark the item read / unread", "Reading"),
     Action("mark_all_read", "A", "mark_all_read", "Mark every item of the view read", "Reading"),

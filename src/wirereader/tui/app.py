@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from functools import partial, wraps
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from textual import events, work
@@ -32,14 +32,25 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from wirereader.core.config import Config
+from wirereader.core.timezones import zone_label
+from wirereader.query.changes import NewItem, data_version, new_items, newest_entry_id, thread_title
 from wirereader.query.detail import all_links, load_detail
 from wirereader.query.filters import FilterState
-from wirereader.query.panes import PaneData, gather, view_counts
-from wirereader.query.reading import mark_all_read, next_unread
-from wirereader.query.timeline import EntryRow, Query
-from wirereader.store import reading
-from wirereader.store.db import Store
+from wirereader.query.panes import gather, view_counts
+from wirereader.query.reading import PendingMarks, next_unread
+from wirereader.query.timeline import EntryRow, Filter, Query
+from wirereader.store.db import CacheError, Store, describe_database_error
+from wirereader.store.subscriptions import feed_count
 from wirereader.tui.actions import ACTIONS, KNOWN_IDS
+from wirereader.tui.messages import (
+    AlertRaised,
+    ArticlesFailed,
+    ArticlesFetched,
+    PanesGathered,
+    RefreshFinished,
+    RefreshProgressed,
+    ViewCounted,
+)
 from wirereader.tui.widgets.entities import EntityList
 from wirereader.tui.widgets.filterbar import FilterBar, FilterInput
 from wirereader.tui.widgets.reader import Reader
@@ -48,10 +59,18 @@ from wirereader.tui.widgets.threads import ThreadList
 from wirereader.tui.widgets.timeline import Timeline
 from wirereader.tui.widgets.topics import TopicList
 
+if TYPE_CHECKING:
+    from wirereader.ingest.refresh import Progress as RefreshProgress
+
+T = TypeVar("T")
+
 LAST_REFRESH_KEY = "reader.last_refresh"
 ARTICLES_MODULE = "wirereader.store.articles"
 TICK_SECONDS = 30  # how often the feeds' own intervals are checked
 WATCH_SECONDS = 2.0  # how often the cache is checked for another process's writes
+MARKS_NOW_MS = 100  # the first write of a star or read mark waits this long for the lock ...
+MARKS_BUSY_MS = 1000  # ... the retries (in a thread) this long
+MARKS_RETRY_SECONDS = 3.0  # ... this often, until it is written
 COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
 PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
@@ -118,6 +137,13 @@ class WireReader(App[None]):
         self._interrupted_conns: set[sqlite3.Connection] = set()
         self._marks: dict[str, float] = {}
         self._articles_loading = False
+        # Reading state is written from a thread on a connection of its own (see PendingMarks).
+        self.pending = PendingMarks()
+        self._writer: Store | None = None
+        self._saving = False
+        self._save_failing = ""
+        self.unsaved_error = ""  # set at exit when reading state could not be written at all
+        self.fatal_error = ""  # the one line for an error that stopped the reader
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -156,9 +182,11 @@ class WireReader(App[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
+        self._verify_cache()
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
+        self.status.zone = zone_label(self.tz)
         self.show_view(background=False)
         self.timeline.focus()
         # Counting starts once the first frame is out: workers would compete with it for the
@@ -171,28 +199,33 @@ class WireReader(App[None]):
         self._data_version, self._seen_max_id = self._cache_marks()
         self.set_interval(WATCH_SECONDS, self._watch_cache)
 
+    @work(thread=True, group="verify")
+    def _verify_cache(self) -> None:
+        """The cache's quick check, off the UI thread (it reads every page): a damaged cache
+        ends the reader with the one line naming doctor, before anything is written to it."""
+        try:
+            self.store.verify()
+        except CacheError as exc:
+            self.call_from_thread(self._stop_on, str(exc))
+
+    @_while_open
+    def _stop_on(self, message: str) -> None:
+        self.fatal_error = message
+        self.exit(return_code=1)
+
     def _cache_marks(self) -> tuple[int, int]:
         """(SQLite's data_version, the newest entry id): the first changes on any other
         connection's commit, so checking it costs one cheap pragma."""
-        conn = self.store.conn
-        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-        newest = int(conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0])
-        return version, newest
+        return data_version(self.store), newest_entry_id(self.store)
 
     def _watch_cache(self) -> None:
         if self.refreshing:
             return  # our own refresh reports what it brought when it is done
-        version = int(self.store.conn.execute("PRAGMA data_version").fetchone()[0])
+        version = data_version(self.store)
         if version == self._data_version:
             return
         self._data_version = version
-        new_rows = [
-            (int(r[0]), r[1])
-            for r in self.store.conn.execute(
-                "SELECT id, thread_id FROM entries WHERE id > ? AND repost_of IS NULL",
-                (self._seen_max_id,),
-            )
-        ]
+        new_rows = new_items(self.store, self._seen_max_id)
         self._seen_max_id = max([self._seen_max_id, *(row[0] for row in new_rows)])
         if new_rows:
             self.show_view(keep=self.timeline.current)
@@ -385,26 +418,26 @@ class WireReader(App[None]):
         self._gather_panes(self.filter, self.pane_generation)
 
     @work(thread=True, exclusive=True, group="count")
-    def _count(self, flt: Any, generation: int) -> None:
+    def _count(self, flt: Filter, generation: int) -> None:
         counts = self._background(lambda store: view_counts(store, flt))
         if counts is not None:
-            self.call_from_thread(self._count_ready, *counts, generation)
+            self.post_message(ViewCounted(*counts, generation))
 
     @_while_open
-    def _count_ready(self, total: int, unread: int, generation: int) -> None:
-        if generation == self.pane_generation:
-            self.timeline.set_total(total)
-            self.status.total, self.status.exact = total, True
-            self.status.unread, self.status.counting = unread, False
+    def on_view_counted(self, message: ViewCounted) -> None:
+        if message.generation == self.pane_generation:
+            self.timeline.set_total(message.total)
+            self.status.total, self.status.exact = message.total, True
+            self.status.unread, self.status.counting = message.unread, False
             self.status.show()
 
     @work(thread=True, exclusive=True, group="panes")
-    def _gather_panes(self, flt: Any, generation: int) -> None:
+    def _gather_panes(self, flt: Filter, generation: int) -> None:
         data = self._background(lambda store: gather(store, flt, generation))
         if data is not None:
-            self.call_from_thread(self._panes_ready, data)
+            self.post_message(PanesGathered(data))
 
-    def _background(self, job: Any) -> Any:
+    def _background(self, job: Callable[[Store], T]) -> T | None:
         """Run `job(store)` on a connection of its own (in a worker thread); None when a newer
         filter interrupted it."""
         with Store(self.store.path) as store:
@@ -422,7 +455,8 @@ class WireReader(App[None]):
                 self._interrupted_conns.discard(store.conn)
 
     @_while_open
-    def _panes_ready(self, data: PaneData) -> None:
+    def on_panes_gathered(self, message: PanesGathered) -> None:
+        data = message.data
         if data.generation != self.pane_generation:
             return  # a newer filter is already being counted
         states = {ref: "+" for ref in self.state.entities}
@@ -459,12 +493,13 @@ class WireReader(App[None]):
     @work(thread=True, group="articles-import")
     def _load_articles_layer(self) -> None:
         importlib.import_module(ARTICLES_MODULE)  # slow (trafilatura): off the UI thread
-        self.call_from_thread(self._articles_done)
+        self.post_message(ArticlesFetched())
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:
-        if reading.set_read(self.store, [event.row.id], True):
+        if not self.pending.is_read(self.store, event.row.id):
+            self.pending.set_read(event.row.id, True)
             self.timeline.mark_rows({event.row.id}, read=True)
-            self._after_state_change()
+            self.save_reading_state()
         self._show(event.row.id)
         if self.screen.has_class("-narrow"):
             self.reader.focus()
@@ -483,8 +518,10 @@ class WireReader(App[None]):
         row = self._current()
         if row is None:
             return
-        starred = reading.toggle_star(self.store, row.id)
+        starred = not self.pending.is_starred(self.store, row.id)
+        self.pending.set_starred(row.id, starred)
         self.timeline.mark_rows({row.id}, starred=starred)
+        self.save_reading_state()
         self._show(row.id)
         self.notify("starred" if starred else "unstarred", timeout=1.5)
 
@@ -492,17 +529,100 @@ class WireReader(App[None]):
         row = self._current()
         if row is None:
             return
-        now_read = reading.toggle_read(self.store, row.id)
+        now_read = not self.pending.is_read(self.store, row.id)
+        self.pending.set_read(row.id, now_read)
         self.timeline.mark_rows({row.id}, read=now_read)
+        self.save_reading_state()
         self._show(row.id)
-        self._after_state_change()
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        changed = mark_all_read(self.store, self.filter)
+        sql, params = Query(self.store, replace(self.filter, unread_only=True)).id_subquery()
+        changed = self.store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
-        self._after_state_change()
+        self.save_reading_state()
         self.notify(f"{changed} entries marked read")
+
+    # -- writing reading state -------------------------------------------------------------------
+
+    def save_reading_state(self) -> None:
+        """Write what the user marked; a failure is a notice and a retry, never a crash.
+
+        The first try is made at once, waiting at most MARKS_NOW_MS for the lock (so another
+        process sees the star the moment it is pressed); while writes fail, the retries run
+        in a thread with a longer wait, so the screen never freezes.
+        """
+        if self._saving or not len(self.pending):
+            return
+        if self.store.verified and not self._save_failing:
+            try:
+                self.pending.flush(self._mark_writer(MARKS_NOW_MS))
+                error = ""
+            except (sqlite3.Error, CacheError, OSError) as exc:
+                error = self._write_problem(exc)
+            self._save_done(error)
+            return
+        self._saving = True
+        self._save_worker()
+
+    def _mark_writer(self, busy_ms: int) -> Store:
+        """The connection reading state is written on (not the one the screen reads on)."""
+        if self._writer is None:
+            self._writer = Store(self.store.path)
+        self._writer.verified = self._writer.verified or self.store.verified
+        self._writer.conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        return self._writer
+
+    @work(thread=True, group="reading-state")
+    def _save_worker(self) -> None:
+        error = ""
+        try:
+            self.pending.flush(self._mark_writer(MARKS_BUSY_MS))
+        except (sqlite3.Error, CacheError, OSError) as exc:
+            error = self._write_problem(exc)
+        self.call_from_thread(self._save_done, error)
+
+    def _write_problem(self, exc: BaseException) -> str:
+        if isinstance(exc, sqlite3.Error):
+            return describe_database_error(self.store.path, exc)
+        if isinstance(exc, OSError):
+            return f"{self.store.path}: {exc.strerror or exc}"
+        return str(exc)
+
+    @_while_open
+    def _save_done(self, error: str) -> None:
+        self._saving = False
+        if error:
+            if error != self._save_failing:
+                self.notify(
+                    f"not saved yet, retrying: {error}",
+                    title="Reading state",
+                    severity="warning",
+                    timeout=6,
+                    markup=False,
+                )
+            self._save_failing = error
+            self.set_timer(MARKS_RETRY_SECONDS, self.save_reading_state)
+            return
+        if self._save_failing:
+            self.notify("reading state saved", timeout=2)
+            self._save_failing = ""
+        self._after_state_change()
+        if len(self.pending):
+            self.save_reading_state()
+
+    def _final_save(self) -> None:
+        """At exit: one last write with the full busy timeout; what still fails is reported."""
+        if not len(self.pending):
+            return
+        try:
+            with Store(self.store.path) as store:
+                self.pending.flush(store)
+        except (sqlite3.Error, CacheError, OSError) as exc:
+            self.unsaved_error = (
+                f"{len(self.pending)} reading-state changes not saved: {self._write_problem(exc)}"
+            )
 
     def action_next_unread(self) -> None:
         row = self.timeline.current
@@ -571,6 +691,21 @@ class WireReader(App[None]):
     def action_focus_reader(self) -> None:
         self._focus_pane(self.reader)
 
+    def action_show_feeds(self) -> None:
+        from wirereader.tui.screens.feeds import FeedsScreen
+
+        self.push_screen(FeedsScreen(self.store), self._feed_chosen)
+
+    def _feed_chosen(self, name: str | None) -> None:
+        """Enter in the feeds pane: the timeline shows that feed's items (a source: filter,
+        shown as a chip like any other and removed the same way)."""
+        if not name:
+            return
+        text = 'source:"{}"'.format(name.replace('"', " "))
+        self.set_state(replace(self.state, text=text))
+        self.query_one(FilterInput).value = text
+        self.timeline.focus()
+
     def action_help(self) -> None:
         from wirereader.tui.screens.help import HelpScreen
 
@@ -579,13 +714,7 @@ class WireReader(App[None]):
     # -- live refresh ----------------------------------------------------------------------------
 
     def _has_feeds(self) -> bool:
-        if self.config.feeds:
-            return True
-        try:
-            row = self.store.conn.execute("SELECT count(*) FROM feeds").fetchone()
-        except sqlite3.OperationalError:  # no subscriptions table in this cache
-            return False
-        return bool(row and row[0])
+        return bool(self.config.feeds) or feed_count(self.store) > 0
 
     def _tick(self) -> None:
         """Background refresh: only the feeds whose own interval has come (due_only)."""
@@ -611,29 +740,23 @@ class WireReader(App[None]):
     @work(thread=True, exclusive=True, group="refresh")
     def _refresh_worker(self, due_only: bool) -> None:
         errors: list[str] = []
-        new_rows: list[tuple[int, int | None]] = []
+        new_rows: list[NewItem] = []
         try:
             from wirereader.ingest.refresh import refresh
 
             # Its own connection: the refresh writes from this thread while the UI reads.
             with Store(self.store.path) as store:
-                before = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+                before = newest_entry_id(store)
                 report = refresh(store, self.config, progress=self._progress, due_only=due_only)
                 errors = [f"{r.name}: {r.error}" for r in report.failures]
                 errors += list(report.warnings)
-                new_rows = [
-                    (int(r[0]), r[1])
-                    for r in store.conn.execute(
-                        "SELECT id, thread_id FROM entries WHERE id > ? AND repost_of IS NULL",
-                        (int(before[0]),),
-                    )
-                ]
+                new_rows = new_items(store, before)
                 if report.results or not due_only:
                     store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
                 errors += self._alert([row[0] for row in new_rows], store)
         except Exception as exc:  # a refresh must never take the app down
             errors.append(f"refresh failed: {exc}")
-        self.call_from_thread(self._refresh_done, new_rows, errors)
+        self.post_message(RefreshFinished(new_rows, errors))
 
     def _alert(self, new_ids: list[int], store: Store) -> list[str]:
         """Saved topics with `alert`: a desktop notification, else the bell and a toast here;
@@ -643,41 +766,46 @@ class WireReader(App[None]):
         from wirereader.query.alerts import Notifier, check_alerts
 
         def in_the_app(summary: str, body: str) -> None:
-            self.call_from_thread(self._terminal_alert, summary, body)
+            self.post_message(AlertRaised(summary, body))
 
         return check_alerts(store, self.config, new_ids, Notifier(in_the_app)).warnings
 
     @_while_open
-    def _terminal_alert(self, summary: str, body: str) -> None:
+    def on_alert_raised(self, message: AlertRaised) -> None:
         self.bell()
-        self.notify(body, title=summary, timeout=10, markup=False)
+        self.notify(message.body, title=message.summary, timeout=10, markup=False)
 
-    def _progress(self, progress: Any) -> None:
+    def _progress(self, progress: RefreshProgress) -> None:
         """Called in the worker after each feed: shown in the status line."""
-        done, total = getattr(progress, "done", 0), getattr(progress, "total", 0)
-        if total:
-            self.call_from_thread(self._set_activity, f"refreshing {done}/{total} feeds…")
+        if progress.total:
+            self.post_message(RefreshProgressed(progress.done, progress.total))
 
     @_while_open
-    def _set_activity(self, text: str) -> None:
-        self.status.activity = text
+    def on_refresh_progressed(self, message: RefreshProgressed) -> None:
+        self.status.activity = f"refreshing {message.done}/{message.total} feeds…"
         self.status.show()
 
     @_while_open
-    def _refresh_done(self, new_rows: list[tuple[int, int | None]], errors: list[str]) -> None:
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        new_rows, errors = message.new_items, message.errors
         self.refreshing = False
         self.status.activity = ""
         self.status.errors = len(errors)
         self.status.last_refresh = self._last_refresh_text()
         self.status.show()
-        for message in errors[:3]:
-            self.notify(message, severity="error", timeout=6, markup=False)
+        for problem in errors[:3]:
+            self.notify(problem, severity="error", timeout=6, markup=False)
         if new_rows:
             # New items land above: the cursor stays on the item being read.
             self.show_view(keep=self.timeline.current)
             self.notify(self._landed(new_rows), title="New items", markup=False)
         self._data_version, self._seen_max_id = self._cache_marks()  # already announced
-        self._articles_worker()
+        # A run still going goes on: restarting it would only mark it cancelled (a thread cannot
+        # be stopped) and start a second fetcher beside it.
+        if not any(
+            worker.group == "articles" and not worker.is_finished for worker in self.workers
+        ):
+            self._articles_worker()
 
     # -- offline articles ------------------------------------------------------------------------
 
@@ -697,34 +825,55 @@ class WireReader(App[None]):
                 )
         except Exception as exc:  # offline copies are a bonus: never take the app down
             if not self.articles_stop.is_set():
-                self.call_from_thread(
-                    self.notify, f"articles: {exc}", severity="warning", timeout=4, markup=False
-                )
+                self.post_message(ArticlesFailed(f"articles: {exc}"))
             return
         if report.fetched and not self.articles_stop.is_set():
-            self.call_from_thread(self._articles_done)
+            self.post_message(ArticlesFetched())
+
+    def on_articles_failed(self, message: ArticlesFailed) -> None:
+        self.notify(message.problem, severity="warning", timeout=4, markup=False)
 
     @_while_open
-    def _articles_done(self) -> None:
+    def on_articles_fetched(self, _: ArticlesFetched) -> None:
         """New full texts: the item being read may now have its article."""
         current = self.timeline.current
         if current is not None:
             self._show(current.id)
 
+    # -- errors ----------------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing handled stops the reader with one line (printed by the CLI after the
+        terminal is restored), not Textual's traceback with its local variables, which may hold
+        text from the cache. WIREREADER_DEBUG=1 keeps the traceback."""
+        if isinstance(error, sqlite3.Error | CacheError | OSError):
+            self.fatal_error = self._write_problem(error)
+        else:
+            self.fatal_error = f"the reader stopped on an internal error: {type(error).__name__}"
+            self.fatal_error += f": {error}" if str(error) else ""
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        if os.environ.get("WIREREADER_DEBUG"):
+            super()._fatal_error()
+            return
+        self.bell()
+        self._close_messages_no_wait()
+
     def on_unmount(self) -> None:
         self.articles_stop.set()
+        self._final_save()
+        if self._writer is not None:
+            self._writer.close()
 
-    def _landed(self, new_rows: list[tuple[int, int | None]]) -> str:
+    def _landed(self, new_rows: list[NewItem]) -> str:
         per_thread: dict[int | None, int] = {}
         for _, thread in new_rows:
             per_thread[thread] = per_thread.get(thread, 0) + 1
         parts = []
         titled = sorted(((n, t) for t, n in per_thread.items() if t is not None), reverse=True)
         for count, thread in titled[:3]:
-            row = self.store.conn.execute(
-                "SELECT title FROM threads WHERE id = ?", (thread,)
-            ).fetchone()
-            title = (row[0] if row else "") or f"thread {thread}"
+            title = thread_title(self.store, thread) or f"thread {thread}"
             parts.append(f"{count} in “{title[:50]}”")
         if len(titled) > 3:
             parts.append(f"{sum(n for n, _ in titled[3:])} in {len(titled) - 3} more threads")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 from wirereader.analysis.threads.grouping import story_groups
 
@@ -10,13 +11,13 @@ HOUR = 3600
 DAY = 86400
 
 
-def _unit(weights: dict[str, float]) -> dict[str, float]:
+def _unit(weights: Mapping[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {t: w / norm for t, w in weights.items()}
 
 
 def _groups(
-    vectors: list[dict[str, float]],
+    vectors: Sequence[Mapping[str, float]],
     times: list[int] | None = None,
     dated: list[bool] | None = None,
     threshold: float = 0.3,
@@ -76,7 +77,7 @@ def test_groups_that_each_name_what_the_other_never_does_are_two_events() -> Non
     # the ship is still a signature.
     detail = {f"d{k}": 0.5 for k in range(8)}
     in_passing = [{**t, **detail, "sukanya": 0.1} for t in tabar]
-    assert _groups(sukanya + in_passing, articles=True) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert _groups([*sukanya, *in_passing], articles=True) == [[0, 1, 2, 3], [4, 5, 6, 7]]
     # One side naming its ship is not enough: the other may just not say which ship it was.
     unnamed = [{**shared, f"b{i}": 2, f"c{i}": 1} for i in range(4)]
     assert _groups(sukanya + unnamed, articles=True) == [list(range(8))]

@@ -2,12 +2,17 @@
 
 Floors, not the figures of the day (`python bench/analysis_bench.py --no-speed` prints those):
 a change that makes threads worse on either set fails here. The floors are the targets of the
-analysis (UCI 0.87, ECB+ 0.92); in small batches, where threads stand now.
+analysis (UCI 0.87, ECB+ 0.92); in small batches, where threads stand now. The real-feed cases
+are derived from the labels of `stories/realfeeds-dev.jsonl` (every thread and every labelled
+story is checked, none picked by hand).
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,12 +34,12 @@ def uci(corpus: Path) -> list:
 
 
 def test_uci_headlines_meet_the_target(uci: list) -> None:
-    precision, recall, f1, _, _ = analysis_bench.score(uci)
+    precision, recall, f1 = analysis_bench.score(uci).all.b3
     assert f1 >= 0.87, (precision, recall, f1)
 
 
 def test_ecbplus_articles_meet_the_target(ecbplus: list) -> None:
-    precision, recall, f1, _, _ = analysis_bench.score(ecbplus)
+    precision, recall, f1 = analysis_bench.score(ecbplus).all.b3
     assert f1 >= 0.92, (precision, recall, f1)
     assert precision >= 0.90, "look-alike events must stay apart"
 
@@ -44,5 +49,63 @@ def test_quality_holds_when_items_arrive_in_small_batches(
     uci: list, ecbplus: list, batch_size: int
 ) -> None:
     """The app analyses what each refresh brings: threads must not need one big batch."""
-    assert analysis_bench.score(uci, batch_size)[2] >= 0.87
-    assert analysis_bench.score(ecbplus, batch_size)[2] >= 0.905
+    assert analysis_bench.score(uci, batch_size).all.b3[2] >= 0.87
+    assert analysis_bench.score(ecbplus, batch_size).all.b3[2] >= 0.905
+
+
+# -- real feeds: the six February-2026 feeds, imported together as a user would -----------------
+
+
+@pytest.fixture(scope="module")
+def labels(corpus: Path) -> list[dict]:
+    path = corpus / "stories" / "realfeeds-dev.jsonl"
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+@pytest.fixture(scope="module", params=[analysis_bench.BATCH, 50], ids=["one-analysis", "stream"])
+def real(request: pytest.FixtureRequest, corpus: Path) -> analysis_bench.Result:
+    """Threads of the real feeds, analysed in one go and 50 items at a time (as refreshes
+    bring them); `pred[k]` is the thread of the k-th labelled item."""
+    return analysis_bench.realfeeds(corpus, batch_size=request.param)
+
+
+def _threads(real: analysis_bench.Result, labels: list[dict]) -> dict[int, list[dict]]:
+    threads: dict[int, list[dict]] = defaultdict(list)
+    for thread, row in zip(real.pred, labels, strict=True):
+        threads[thread].append(row)
+    return threads
+
+
+def test_real_feeds_form_no_topic_buckets(real: analysis_bench.Result, labels: list) -> None:
+    """A thread is a story, not a topic: none gathers the items of many labelled stories or
+    runs over weeks (the issue's "Olympic medal count" thread held 22 items over three weeks,
+    a "Bangladesh PM sworn in" thread held Czech TV, a retiring cat and Japan's prime minister),
+    and the threads beat leaving every item alone."""
+    for items in _threads(real, labels).values():
+        stories = {row["story_id"] for row in items}
+        times = [datetime.fromisoformat(row["published"].replace("Z", "+00:00")) for row in items]
+        assert len(stories) <= 4, [row["title"] for row in items]
+        assert max(times) - min(times) <= timedelta(days=4), [row["title"] for row in items]
+    # Against leaving every item alone (0.920; it was 0.876 and 0.857): clearly above in one
+    # analysis; 50 items at a time, as refreshes bring them, level with it (0.9200 against
+    # 0.9202 now: the target is not met there yet, see the closing note of issue 16).
+    margin = 0.01 if real.batch > 50 else -0.005
+    assert real.all.b3[2] >= real.all.singletons[2] + margin, real.all.b3
+    assert real.all.pair[0] >= 0.5, real.all.pair  # was 0.36 and 0.25: 3 in 4 links wrong
+
+
+def test_real_feeds_join_what_readers_call_one_story(
+    real: analysis_bench.Result, labels: list
+) -> None:
+    """Every labelled story of four or more items across outlets (a death, talks between two
+    governments) has at least half its items in one thread, and most stories of two or more
+    items have two of them together."""
+    by_story: dict[str, list[int]] = defaultdict(list)
+    for thread, row in zip(real.pred, labels, strict=True):
+        by_story[row["story_id"]].append(thread)
+    multi = {story: threads for story, threads in by_story.items() if len(threads) > 1}
+    for story, threads in multi.items():
+        if len(threads) >= 4:
+            assert Counter(threads).most_common(1)[0][1] * 2 >= len(threads), story
+    together = [story for story, threads in multi.items() if len(set(threads)) < len(threads)]
+    assert len(together) * 3 >= len(multi) * 2, (len(together), len(multi))

@@ -246,12 +246,28 @@ def test_dated_stories_weeks_apart_are_different_threads(store: Store) -> None:
             _velmar_strike("north", 1, T0),
             _velmar_strike("south", 1, T0 + timedelta(days=3)),
             _velmar_strike("east", 1, T0 + timedelta(days=365)),
-            _velmar_strike("west", 1, T0 + timedelta(days=365 + threads.STORY_GAP_DAYS - 1)),
+            _velmar_strike("west", 1, T0 + timedelta(days=365 + 3)),
         ],
     )
     assert got["north-1"] == got["south-1"], "three days apart: one story"
     assert got["east-1"] != got["north-1"], "a year apart: another story"
     assert got["west-1"] == got["east-1"]
+
+
+def test_a_topic_weeks_later_needs_strong_words_to_join(store: Store) -> None:
+    """Within the story gap, the time between two dated reports still weighs: the decay's
+    floor fades over days (grouping.FLOOR_FADE_DAYS), so the same strike in other words two
+    weeks later joins only on words as close as a repost's, not on its topic."""
+    got = _threads_of(
+        store,
+        [
+            _velmar_strike("north", 1, T0),
+            _velmar_strike("east", 1, T0 + timedelta(days=threads.STORY_GAP_DAYS - 1)),
+        ],
+    )
+    assert got["north-1"] != got["east-1"]
+    assert threads.decay(13 * 86400, 72.0, 0.7, dated=True) < 0.1
+    assert threads.decay(13 * 86400, 72.0, 0.7, dated=False) > 0.69, "a guessed time: no fade"
 
 
 def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> None:
@@ -338,3 +354,27 @@ def test_a_group_of_one_is_scored_with_the_same_sum_as_in_a_larger_group() -> No
     assert threads._dots([other], {}, centroid) == [together[1]]
     in_item_order = sum(w * centroid[t] for t, w in lone.vector.items() if t in centroid)
     assert in_item_order != alone  # (else this test could not tell the orders apart)
+
+
+def test_a_threads_headline_is_its_most_central_title(store: Store) -> None:
+    """The first report of a story is often its least typical (a gallery, a clip): the
+    thread is titled by the item closest to what all its reports say."""
+    titles = {
+        "north": "In pictures: a quiet day at the Velmar docks",
+        "south": "Velmar dock workers strike over night-shift pay",
+        "east": "Velmar dockers strike over night-shift pay as ships wait",
+    }
+    for n, (outlet, title) in enumerate(titles.items()):
+        body = (
+            f"{_STRIKE_LEADS[outlet]} Container ships wait at anchor outside the harbour and the "
+            "union says the strike lasts until Velmar Quays pays."
+        )
+        src = store.ensure_source(f"test:{outlet}", "feed", name=outlet)
+        when = T0 + timedelta(minutes=20 * n)
+        store.save_entries(
+            src, [RawEntry(title=title, body=body, stable_id=outlet, published=when)]
+        )
+    analyse_pending(store)
+    assert store.conn.execute("SELECT count(DISTINCT thread_id) FROM entries").fetchone()[0] == 1
+    title = store.conn.execute("SELECT title FROM threads").fetchone()[0]
+    assert "night-shift pay" in title, title

@@ -10,8 +10,8 @@ import pytest
 from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
 from wirereader.core.config import Config
 from wirereader.ingest.refresh import refresh
-from wirereader.ingest.subscriptions import subscribe
 from wirereader.store.db import Store
+from wirereader.store.subscriptions import subscribe
 
 PAGE = "/news/live/count"
 HTML = "text/html; charset=utf-8"

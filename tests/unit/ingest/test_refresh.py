@@ -13,15 +13,15 @@ import pytest
 from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import Progress, refresh
-from wirereader.ingest.subscriptions import (
+from wirereader.sources.fetch import Fetcher, FetchSettings
+from wirereader.store.db import Store
+from wirereader.store.subscriptions import (
     SubscriptionError,
     feed_by_url,
     list_feeds,
     remove,
     subscribe,
 )
-from wirereader.sources.fetch import Fetcher, FetchSettings
-from wirereader.store.db import Store
 
 
 @pytest.fixture
@@ -415,7 +415,7 @@ def test_many_feeds_parse_in_worker_processes(
     in_workers: list[str] = []
     submit = ParsePool.submit
 
-    def counting_submit(self, body, url, content_type, tz):  # type: ignore[no-untyped-def]
+    def counting_submit(self, body, url, content_type, tz):
         future = submit(self, body, url, content_type, tz)
         if future is not None:
             in_workers.append(url)
@@ -449,7 +449,7 @@ def test_same_bytes_without_validators_are_not_parsed_again(
     parsed: list[str] = []
     real_parse = refresh_module.parse_document
 
-    def counting_parse(body: bytes, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_parse(body: bytes, **kwargs):
         parsed.append(kwargs["url"])
         return real_parse(body, **kwargs)
 
@@ -488,7 +488,7 @@ def test_a_parser_bug_fails_one_feed_not_the_refresh(
 
     real_parse = feeds_module.parse_feed
 
-    def fragile_parse(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+    def fragile_parse(data: bytes, **kwargs):
         if b"Trap" in data:
             raise AttributeError("'NoneType' object has no attribute 'text'")
         return real_parse(data, **kwargs)

@@ -219,7 +219,7 @@ def test_a_changed_entry_packs_its_old_text_and_keeps_the_new_one_once(tmp_path:
         ]
 
 
-def test_a_damaged_packed_text_is_reported_not_misread(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_packed_text_is_reported_not_misread(db_path: Path, cli) -> None:
     assert unpack(pack("T", "B")) == ("T", "B")
     with pytest.raises(VersionTextError):
         unpack(b"z" + b"not zlib")
@@ -235,7 +235,7 @@ def test_a_damaged_packed_text_is_reported_not_misread(db_path: Path, cli) -> No
     assert first["damaged"] is True and first["body"] == ""
 
 
-def test_show_prints_every_version_of_a_converted_cache(tmp_path: Path, db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_show_prints_every_version_of_a_converted_cache(tmp_path: Path, db_path: Path, cli) -> None:
     old_cache(db_path)
     result: CliResult = cli("show", "1", "--json")
     assert result.code == 0, result.err

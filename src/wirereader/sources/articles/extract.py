@@ -224,7 +224,7 @@ def _parse_time(value: Any, tz: tzinfo | None) -> datetime | None:
     text = value.strip()
     text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)  # +0100 -> +01:00
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from wirereader.query.panes import EntityCount
+from wirereader.query.entities import EntityCount
 from wirereader.query.timeline import EntityRef
 from wirereader.tui.widgets.timeline import one_line
 

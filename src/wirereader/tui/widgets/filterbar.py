@@ -24,10 +24,10 @@ def chips_text(chips: list[Chip], problems: list[str]) -> Text:
     """The chips right of the input (the typed text is in the input itself)."""
     out = Text(no_wrap=True, overflow="ellipsis")
     shown = [chip for chip in chips if chip.key != "text"]
-    if problems:
+    # A term the language does not understand is a red chip of its own: never silently dropped.
+    for problem in problems:
         out.append(" ")
-        out.append(problems[0], "bold red")
-        out.append(" ")
+        out.append(f" {problem} ", PROBLEM_STYLE)
     if not chips:
         out.append(" all items", "dim")
         out.append(" · space entity · t topics · u unread · ? help", "dim")
@@ -38,10 +38,10 @@ def chips_text(chips: list[Chip], problems: list[str]) -> Text:
         out.append(" ")
         out.append(f" {chip.label} ×", style + click + Style(reverse=True))
     out.append("   esc clears", "dim")
-    if problems:
-        out.append("   ")
-        out.append(problems[0], "bold red")
     return out
+
+
+PROBLEM_STYLE = Style(color="red", bold=True, reverse=True)
 
 
 class FilterInput(Input):

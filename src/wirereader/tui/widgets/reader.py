@@ -78,7 +78,7 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
             x
             for x in (
                 str(quote.get("author") or ""),
-                f"(@{quote['handle']})" if quote.get("handle") else "",
+                f"({quote['handle']})" if quote.get("handle") else "",  # '@name' already
                 str(quote.get("date") or ""),
             )
             if x

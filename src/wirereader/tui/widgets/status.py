@@ -21,6 +21,7 @@ class StatusLine(Static):
         self.last_refresh = ""
         self.errors = 0
         self.note = ""
+        self.zone = ""  # the one zone every time in the reader is shown in
 
     def show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -39,4 +40,6 @@ class StatusLine(Static):
         if self.note:
             line.append(f" · {self.note}", "dim")
         line.append("  ? help  ^p commands", "dim")
+        if self.zone:
+            line.append(f"  times in {self.zone}", "dim")
         self.update(line, layout=False)

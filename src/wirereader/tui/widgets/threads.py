@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from wirereader.query.panes import ThreadRow
+from wirereader.query.threads import ThreadRow
 from wirereader.tui.widgets.timeline import one_line
 
 

@@ -8,12 +8,13 @@ what 100 cost. Titles are untrusted: they become `rich.text.Text`, never markup.
 
 from __future__ import annotations
 
-import sqlite3
 import textwrap
 from collections import OrderedDict
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,7 +28,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wirereader.core.text import strip_controls
-from wirereader.query.timeline import EntryRow, Query
+from wirereader.query.timeline import EntryRow, Query, attach_badges, thread_sizes
 
 PAGE = 100
 MAX_PAGES = 40
@@ -117,6 +118,10 @@ class Timeline(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
         self._thread_sizes: dict[int, int] = {}
         self.empty_message = "Nothing here yet."
+        # The columns fit the rows in view: computed once per frame, not once per line.
+        self._columns_key: tuple[int, ...] = ()
+        self._columns = Columns(source=8, time=5, today=None)
+        self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -215,40 +220,16 @@ class Timeline(ScrollView, can_focus=True):
         else:
             keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
         rows = self.query_obj.rows(keys)
-        conn = self.query_obj.store.conn
-        self._attach_badges(conn, rows)
+        store = self.query_obj.store
+        attach_badges(store, rows)
         threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
         if threads:
-            marks = ",".join("?" * len(threads))
-            for tid, size in conn.execute(
-                f"SELECT id, size FROM threads WHERE id IN ({marks})", list(threads)
-            ):
-                self._thread_sizes[tid] = size
+            self._thread_sizes.update(thread_sizes(store, threads))
         self._pages[number] = rows
+        self._loads += 1
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return rows
-
-    @staticmethod
-    def _attach_badges(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
-        """Repost and version counts for a page: two grouped queries over the page's ids (the
-        entity names `attach_details` would add are not shown in the list)."""
-        if not rows:
-            return
-        by_id = {row.id: row for row in rows}
-        marks = ",".join("?" * len(by_id))
-        for entry_id, count in conn.execute(
-            f"SELECT repost_of, count(*) FROM entries WHERE repost_of IN ({marks})"
-            " GROUP BY repost_of",
-            list(by_id),
-        ):
-            by_id[entry_id].reposts = [{}] * count
-        for entry_id, count in conn.execute(
-            f"SELECT entry_id, count(*) FROM entry_versions WHERE entry_id IN ({marks})"
-            " GROUP BY entry_id",
-            list(by_id),
-        ):
-            by_id[entry_id].version_count = count
 
     @property
     def current(self) -> EntryRow | None:
@@ -295,25 +276,18 @@ class Timeline(ScrollView, can_focus=True):
         line.append("★" if row.starred else " ", cls("timeline--star"))
         line.append("●" if unread else " ", cls("timeline--dot"))
         line.append(" ")
+        columns = self.columns(width)
         line.append(self.format_time(row.published_at, width), cls("timeline--time"))
         line.append(" ")
-        if width >= 40:  # the source stays, shortened, down to a 40-column list
-            source = _fit(one_line(row.source), 14 if width >= 100 else 10 if width >= 60 else 8)
-            line.append(source, cls("timeline--source"))
+        if width >= 40:  # the source stays down to a 40-column list, as wide as its names
+            line.append(_fit(one_line(row.source), columns.source), cls("timeline--source"))
             line.append(" ")
         label = KIND_LABELS.get(row.kind, row.kind)
         if label:
             kind_style = cls("timeline--breaking" if row.kind == "breaking" else "timeline--kind")
             line.append(label[:9], kind_style)
             line.append(" ")
-        badges = Text(no_wrap=True)
-        if row.reposts:
-            badges.append(f" ⇄{len(row.reposts)}", cls("timeline--badge"))
-        if row.version_count > 1:
-            badges.append(f" ✎{row.version_count}", cls("timeline--badge"))
-        size = self._thread_sizes.get(row.thread) if row.thread is not None else None
-        if size and size > 1:
-            badges.append(f" ≡{size}", cls("timeline--badge"))
+        badges = self._badges(row)
         room = max(8, width - line.cell_len - badges.cell_len)
         title = Text(one_line(row.title) or "(untitled)", no_wrap=True)
         title.stylize(cls("timeline--unread" if unread else "timeline--read"))
@@ -322,9 +296,64 @@ class Timeline(ScrollView, can_focus=True):
         line.append_text(badges)
         return line
 
+    def _badges(self, row: EntryRow) -> Text:
+        """Reposts, versions and thread size, after the title."""
+        style = self.get_component_rich_style("timeline--badge")
+        badges = Text(no_wrap=True)
+        if row.reposts:
+            badges.append(f" ⇄{len(row.reposts)}", style)
+        if row.version_count > 1:
+            badges.append(f" ✎{row.version_count}", style)
+        size = self._thread_sizes.get(row.thread) if row.thread is not None else None
+        if size and size > 1:
+            badges.append(f" ≡{size}", style)
+        return badges
+
+    def columns(self, width: int) -> Columns:
+        """Column widths for the rows now in view: the source as wide as the longest name in
+        view (up to two fifths of the line), the time as wide as the longest time in view (a
+        date appears as soon as one item in view is not from today, in the reader's zone)."""
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        today = datetime.now(self.tz).date()
+        key = (top, height, width, self.total, self._loads, today.toordinal())
+        if key == self._columns_key:
+            return self._columns
+        rows = [r for r in (self.row(i) for i in range(top, min(self.total, top + height))) if r]
+        widest = max((cell_len(one_line(r.source)) for r in rows), default=6)
+        time = max([len(self._time_text(r.published_at, width, today)) for r in rows], default=5)
+        # The title keeps a quarter of the line (ten cells at least) after the widest kind in
+        # view: a narrow list gives the source no more than eight cells rather than leave the
+        # title a few letters.
+        kind = max((len(KIND_LABELS.get(r.kind, r.kind)[:9]) + 1 for r in rows), default=0)
+        badges = max((self._badges(r).cell_len for r in rows), default=0)
+        room = width - 3 - time - 2 - kind - badges - max(10, width // 4)
+        self._columns = Columns(
+            source=max(min(widest, 8), min(widest, width * 2 // 5, SOURCE_MAX, room)),
+            time=time,
+            today=today,
+        )
+        self._columns_key = key
+        return self._columns
+
+    def _time_text(self, epoch: int, width: int, today: date) -> str:
+        """Today's items show their time, older ones their date too (with the year when it is
+        not this one); a narrow list shows an older item's month and day instead."""
+        moment = datetime.fromtimestamp(epoch, self.tz)
+        wide = width >= 70
+        if moment.date() == today:
+            return moment.strftime("%H:%M")
+        if not wide:  # a narrow list has no room for the year: the title needs it more
+            return moment.strftime("%b %d")
+        if moment.year != today.year:
+            return moment.strftime("%Y-%m-%d %H:%M")
+        return moment.strftime("%b %d %H:%M")
+
     def format_time(self, epoch: int, width: int) -> str:
-        moment = datetime.fromtimestamp(epoch, self.tz).astimezone(self.tz)
-        return moment.strftime("%b %d %H:%M" if width >= 70 else "%H:%M")
+        """The time column: every row in view the same width, so the columns after it align."""
+        columns = self.columns(width)
+        today = columns.today or datetime.now(self.tz).date()
+        return self._time_text(epoch, width, today).rjust(columns.time)
 
     # -- movement -----------------------------------------------------------------------------
 
@@ -387,6 +416,18 @@ def one_line(text: str) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    if len(text) > width:
-        return text[: width - 1] + "…"
-    return text.ljust(width)
+    """`text` in exactly `width` cells: cut with an ellipsis or padded (wide characters count
+    twice, as the terminal shows them)."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+@dataclass(frozen=True)
+class Columns:
+    source: int  # cells of the source column
+    time: int  # cells of the time column (5 while every item in view is from today)
+    today: date | None
+
+
+SOURCE_MAX = 28  # a source name longer than this is cut even on a wide screen

@@ -485,3 +485,98 @@ def due(feed: Feed, now: int) -> bool:
 def held(feed: Feed, now: int) -> bool:
     """The server asked us (Retry-After) not to come back before a time still ahead."""
     return feed.hold_until is not None and feed.hold_until > now
+
+
+# -- for the front ends and the article fetcher ---------------------------------------------------
+
+
+def feed_count(store: Store) -> int:
+    """How many subscriptions the cache has (removed ones included); 0 for a cache made before
+    subscriptions existed, which has no table for them."""
+    try:
+        row = store.conn.execute("SELECT count(*) FROM feeds").fetchone()
+    except sqlite3.OperationalError:  # no subscriptions table in this cache
+        return 0
+    return int(row[0]) if row else 0
+
+
+def has_table(store: Store, name: str) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def feed_columns(store: Store) -> set[str]:
+    """The columns the cache's `feeds` table has (older caches lack the later ones)."""
+    return {r[1] for r in store.conn.execute("PRAGMA table_info(feeds)")}
+
+
+def full_text_settings(store: Store) -> list[tuple[int | None, str, str]]:
+    """(source id, url, full_text setting) of every subscription; 'auto' where the cache is too
+    old to have the setting."""
+    mode_column = "full_text" if "full_text" in feed_columns(store) else "'auto'"
+    return [
+        (row[0], row[1], row[2])
+        for row in store.conn.execute(f"SELECT source_id, url, {mode_column} FROM feeds")
+    ]
+
+
+def all_sources(store: Store) -> list[sqlite3.Row]:
+    """id, key, name, url of every source (feeds, pages, imported files)."""
+    return store.conn.execute("SELECT id, key, name, url FROM sources").fetchall()
+
+
+def subscribed_source_ids(store: Store) -> list[int]:
+    """Sources of subscribed feeds that are not removed (older caches: of every feed)."""
+    live = " AND removed_at IS NULL" if "removed_at" in feed_columns(store) else ""
+    rows = store.conn.execute(
+        f"SELECT DISTINCT source_id FROM feeds WHERE source_id IS NOT NULL{live}"
+    )
+    return [int(r[0]) for r in rows]
+
+
+def source_ids_named(store: Store, name: str) -> list[int]:
+    """Sources whose name, key or title is `name`."""
+    rows = store.conn.execute(
+        "SELECT id FROM sources WHERE name = ? OR key = ? OR title = ?", (name, name, name)
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def entry_counts(store: Store) -> dict[int, int]:
+    """feed id -> entries under its source and the sources of its live-blog pages."""
+    rows = store.conn.execute(
+        "SELECT f.id, (SELECT COUNT(*) FROM entries e WHERE e.source_id = f.source_id)"
+        " + (SELECT COUNT(*) FROM liveblog_pages p JOIN entries e ON e.source_id = p.source_id"
+        " WHERE p.feed_id = f.id) FROM feeds f"
+    )
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+def rename(store: Store, feed: Feed, new_name: str) -> Feed:
+    """Give a feed the name the user chose: in `fetch NAME`, `feeds` and the timeline's source
+    column, for its entries so far too (the feed's source and its live-blog pages' sources).
+    A name the user chose is never replaced by the feed's title later."""
+    wanted = short_name(new_name)
+    if not wanted:
+        raise SubscriptionError("the new name is empty")
+    if feed.from_config:
+        raise SubscriptionError(
+            f"'{feed.name}' is listed in the config file; set its name in its [[feeds]] entry"
+        )
+    with store.transaction() as conn:
+        taken = conn.execute(
+            "SELECT name FROM feeds WHERE name = ? COLLATE NOCASE AND removed_at IS NULL"
+            " AND id != ?",
+            (wanted, feed.id),
+        ).fetchone()
+        if taken is not None:
+            raise SubscriptionError(f"another feed is already named '{taken['name']}'")
+        conn.execute("UPDATE feeds SET name = ?, auto_name = 0 WHERE id = ?", (wanted, feed.id))
+        conn.execute(
+            "UPDATE sources SET name = ? WHERE id = ? OR id IN"
+            " (SELECT source_id FROM liveblog_pages WHERE feed_id = ? AND source_id IS NOT NULL)",
+            (wanted, feed.source_id, feed.id),
+        )
+    return get_feed(store, feed.id)

@@ -1,0 +1,71 @@
+"""The feeds pane's read model: every subscription with its unread items and its last error."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from wirereader.store.db import Store
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    id: int
+    name: str
+    url: str
+    unread: int  # unread items (reposts folded) of the feed and of its live-blog pages
+    items: int
+    status: str  # 'ok', 'failing', 'waiting', 'new'
+    last_error: str  # '' once a fetch succeeds again
+
+
+def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
+    """Subscribed feeds by name, each counted over its own source and its live-blog pages'
+    sources (one grouped pass over those sources' items, not one count per feed)."""
+    now = int(time.time()) if now is None else now
+    conn = store.conn
+    feeds = conn.execute(
+        "SELECT id, name, url, source_id, last_error, failures, last_success, hold_until"
+        " FROM feeds WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE, id"
+    ).fetchall()
+    if not feeds:
+        return []
+    owner = {int(f["source_id"]): int(f["id"]) for f in feeds}
+    for feed_id, source_id in conn.execute(
+        "SELECT feed_id, source_id FROM liveblog_pages WHERE source_id IS NOT NULL"
+    ):
+        owner.setdefault(int(source_id), int(feed_id))
+    marks = ",".join("?" * len(owner))
+    unread: dict[int, int] = {}
+    items: dict[int, int] = {}
+    for source_id, total, fresh in conn.execute(
+        "SELECT source_id, count(*), sum(read_at IS NULL) FROM entries"
+        f" WHERE repost_of IS NULL AND source_id IN ({marks}) GROUP BY source_id",
+        list(owner),
+    ):
+        feed_id = owner[int(source_id)]
+        items[feed_id] = items.get(feed_id, 0) + int(total)
+        unread[feed_id] = unread.get(feed_id, 0) + int(fresh or 0)
+    out = []
+    for f in feeds:
+        # The words of `wirereader feeds` (subscriptions.Feed.status), in the same order.
+        if f["failures"]:
+            status = "failing"
+        elif (f["hold_until"] or 0) > now:
+            status = "waiting"
+        elif f["last_success"] is None:
+            status = "new"
+        else:
+            status = "ok"
+        out.append(
+            FeedStatus(
+                id=int(f["id"]),
+                name=str(f["name"]),
+                url=str(f["url"]),
+                unread=unread.get(int(f["id"]), 0),
+                items=items.get(int(f["id"]), 0),
+                status=status,
+                last_error=str(f["last_error"] or ""),
+            )
+        )
+    return out

@@ -1,0 +1,95 @@
+"""Story threads as both front ends list them: the reader's thread pane and `wirereader threads`.
+
+One list (threads with an item in the view, latest update first) and, for the CLI's JSON, each
+thread's items, sources and most-mentioned entities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wirereader.query.timeline import Filter, Query
+from wirereader.store.db import Store
+
+MAX_THREAD_ENTITIES = 10
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    id: int
+    title: str
+    first_at: int
+    last_at: int
+    size: int  # items in the thread overall
+    matching: int  # items of the thread in the current view
+    sources: int
+
+
+def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0) -> list[ThreadRow]:
+    """Threads of `min_size` items or more with an item in the view, latest update first;
+    `limit` 0 lists them all."""
+    bound = limit or -1  # SQLite: a negative LIMIT is no limit
+    if flt.is_empty():
+        # Nothing filters: the threads table has it all, no scan of the entries.
+        rows = store.conn.execute(
+            "SELECT t.id, t.title, t.first_at, t.last_at, t.size, t.size,"
+            " (SELECT count(DISTINCT e.source_id) FROM entries e WHERE e.thread_id = t.id)"
+            " FROM threads t WHERE t.size >= ? ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
+            (min_size, bound),
+        ).fetchall()
+        return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
+    sub, params = Query(store, flt).id_subquery()
+    rows = store.conn.execute(
+        "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*) AS n,"
+        " count(DISTINCT e.source_id) AS src FROM entries e JOIN threads t ON t.id = e.thread_id"
+        f" WHERE e.id IN ({sub}) AND t.size >= ? GROUP BY t.id"
+        " ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
+        [*params, min_size, bound],
+    ).fetchall()
+    return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
+
+
+def thread_items(store: Store, thread_id: int) -> list[int]:
+    """The thread's items (not reposts), oldest first."""
+    return _column(
+        store,
+        "SELECT id FROM entries WHERE thread_id = ? AND repost_of IS NULL"
+        " ORDER BY published_at, id",
+        (thread_id,),
+    )
+
+
+def thread_sources(store: Store, thread_id: int) -> list[str]:
+    """The sources with an entry in the thread, in the order they joined it."""
+    return _column(
+        store,
+        "SELECT s.name FROM entries e JOIN sources s ON s.id = e.source_id"
+        " WHERE e.thread_id = ? GROUP BY s.id ORDER BY min(e.published_at), s.name",
+        (thread_id,),
+    )
+
+
+def thread_entities(store: Store, thread_id: int, limit: int = MAX_THREAD_ENTITIES) -> list[str]:
+    """The names its items mention most: by items, then by mentions."""
+    return _column(
+        store,
+        "SELECT en.name FROM entries e JOIN entry_entities ee ON ee.entry_id = e.id"
+        " JOIN entities en ON en.id = ee.entity_id WHERE e.thread_id = ?"
+        " AND e.repost_of IS NULL GROUP BY en.id"
+        " ORDER BY count(*) DESC, sum(ee.mentions) DESC, en.name LIMIT ?",
+        (thread_id, limit),
+    )
+
+
+def thread_head(store: Store, thread_id: int) -> tuple[str, int] | None:
+    """(title, size) of a thread; None for one that is gone."""
+    row = store.conn.execute(
+        "SELECT title, size FROM threads WHERE id = ?", (thread_id,)
+    ).fetchone()
+    return None if row is None else (str(row[0]), int(row[1]))
+
+
+def _column(store: Store, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """The first column of every row the query returns."""
+    return [r[0] for r in store.conn.execute(sql, params)]

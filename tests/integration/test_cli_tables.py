@@ -1,0 +1,71 @@
+"""CLI tables on a terminal: the id column survives 80 columns."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import LIVEBLOG_SEED
+
+
+@pytest.fixture
+def seeded(cli) -> None:
+    assert (
+        cli("import", "--tz", "Europe/London", "--date", "2025-04-28", str(LIVEBLOG_SEED)).code == 0
+    )
+
+
+def on_terminal(db: Path, tmp_path: Path, *args: str, columns: int = 80) -> list[str]:
+    """`wirereader ARGS` with stdout on a real pseudo-terminal `columns` wide."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(WIREREADER_CONFIG=str(tmp_path / "none.toml"), TERM="dumb", NO_COLOR="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wirereader", "--db", str(db), *args],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end closed: the program is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+
+
+def test_threads_keep_their_id_column_at_80_columns(cli, seeded, db_path, tmp_path) -> None:
+    threads = json.loads(cli("threads", "--json").out)
+    assert len(threads) > 3
+    lines = on_terminal(db_path, tmp_path, "threads", columns=80)
+    assert lines[0].split()[:3] == ["id", "items", "span"]
+    body = lines[1:]
+    assert len(body) == len(threads)
+    for line, thread in zip(body, threads, strict=True):
+        assert len(line) <= 80
+        assert line.split()[0] == str(thread["id"])
+        assert line.split()[1] == str(len(thread["entries"]))
+
+
+def test_entries_keep_id_and_time_at_80_columns(cli, seeded, db_path, tmp_path) -> None:
+    rows = json.loads(cli("entries", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "entries", columns=80)
+    assert all(len(line) <= 80 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(row["id"]) for row in rows]

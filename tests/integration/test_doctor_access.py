@@ -1,0 +1,96 @@
+"""Permissions are not damage: doctor tells a read-only or unreadable cache from a corrupt one,
+and `--repair` on one says so and changes nothing (no backup left behind)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import LIVEBLOG_SEED
+
+ROOT = os.geteuid() == 0
+
+
+@contextlib.contextmanager
+def read_only_folder(folder: Path) -> Iterator[None]:
+    """`folder` read-only: a read-only tmpfs for root (whom file modes do not stop), else modes.
+    The folder's files are copied in first."""
+    if ROOT:
+        saved = {p.name: p.read_bytes() for p in folder.iterdir()}
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True
+        )
+        if done.returncode != 0:
+            pytest.fail(f"cannot mount a tmpfs as root: {done.stderr!r}")
+        try:
+            for name, data in saved.items():
+                (folder / name).write_bytes(data)
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+            yield
+        finally:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+    else:
+        for p in folder.iterdir():
+            p.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+            for p in folder.iterdir():
+                p.chmod(0o644)
+
+
+@pytest.fixture
+def cache(cli, db_path: Path) -> Path:
+    assert cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London").code == 0
+    assert cli("doctor").code == 0  # healthy before its folder turns read-only
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db_path
+
+
+def test_a_read_only_cache_is_not_called_damaged(cli, cache: Path) -> None:
+    with read_only_folder(cache.parent):
+        before = sorted(p.name for p in cache.parent.iterdir())
+        checked = cli("doctor")
+        assert checked.code == 1
+        assert "read-only" in checked.out and "not damage" in checked.out
+        assert "integrity" not in checked.out and "damaged" not in checked.out
+        report = json.loads(cli("doctor", "--json").out)
+        assert report["healthy"] and "read-only" in report["access"]
+        repaired = cli("doctor", "--repair")
+        assert (
+            repaired.code == 1
+            and "left alone" in repaired.out
+            and "Traceback" not in (repaired.out + repaired.err)
+        )
+        assert sorted(p.name for p in cache.parent.iterdir()) == before  # no backup
+        # Reading still works; writing is one line naming the problem.
+        assert cli("entries").code == 0
+        written = cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London", "--date", "2025-04-29")
+        assert written.code != 0
+        assert len(written.err.strip().splitlines()) == 1 and "read-only" in written.err
+
+
+def test_a_directory_or_an_unreadable_path_is_named_as_such(cli, db_path: Path) -> None:
+    db_path.mkdir()
+    result = cli("doctor")
+    assert result.code == 1 and "is a directory, not a cache file" in result.out
+    repaired = cli("doctor", "--repair")
+    assert repaired.code == 1 and "left alone" in repaired.out
+    assert not list(db_path.parent.glob("*.bak-*"))
+    shutil.rmtree(db_path)
+    if not ROOT:
+        db_path.write_bytes(b"")
+        db_path.chmod(0)
+        unreadable = cli("doctor")
+        assert unreadable.code == 1 and "permission" in unreadable.out

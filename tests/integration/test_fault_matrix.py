@@ -1,0 +1,225 @@
+"""One line, always: every command run against every fault of its cache, as a user would run it
+(a real subprocess), ends in exit 0 or in exactly one line on stderr naming the problem and a
+non-zero exit; a traceback anywhere fails the test.
+
+Faults: the cache missing (its folder is a file), unreadable (no permission; as root, whom
+permissions do not stop, a symlink loop), a directory in its place, read-only (a read-only mount
+as root, else file and folder modes), a full disk (a 3 MB tmpfs as root, else a file-size
+limit), a damaged page, and the write lock held by another process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+
+pytestmark = pytest.mark.slow
+
+ROOT = os.geteuid() == 0
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>
+<item><guid>a1</guid><title>Local item</title><description>Text.</description></item>
+</channel></rss>"""
+
+
+def commands(work: Path) -> list[list[str]]:
+    feed = work / "feed.xml"
+    return [
+        ["import", str(ARTICLE_SEED)],
+        ["add", str(feed)],
+        ["fetch"],
+        ["feeds"],
+        ["feeds", "--json"],
+        ["remove", "nothing-by-this-name"],
+        ["entries"],
+        ["entries", "--all", "--json"],
+        ["search", "Kyiv"],
+        ["show", "3"],
+        ["threads", "--json"],
+        ["entities"],
+        ["export", "--format", "json"],
+        ["export", "--format", "opml"],
+        ["articles", "--status"],
+        ["doctor"],
+        ["doctor", "--repair"],
+    ]
+
+
+@pytest.fixture(scope="module")
+def base_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("base")
+    path = folder / "cache.sqlite3"
+    run(path, ["import", str(LIVEBLOG_SEED), "--tz", "Europe/London"], folder)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+def run(db: Path, args: list[str], work: Path, preexec: Callable[[], None] | None = None) -> Ran:
+    env = {
+        **os.environ,
+        "WIREREADER_CONFIG": str(work / "no-config.toml"),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "wirereader", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=work,
+        preexec_fn=preexec,
+    )
+    return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+
+@contextlib.contextmanager
+def mounted(folder: Path, options: str) -> Iterator[bool]:
+    """A tmpfs at `folder` (root only); yields whether it is mounted."""
+    if not ROOT:
+        yield False
+        return
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
+    )
+    try:
+        yield done.returncode == 0
+    finally:
+        if done.returncode == 0:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def file_size_limit(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+FAULTS = [
+    "missing",
+    "unreadable",
+    "directory",
+    "read-only",
+    "full disk",
+    "damaged page",
+    "locked",
+]
+
+
+@contextlib.contextmanager
+def fault(name: str, base: Path, tmp: Path) -> Iterator[tuple[Path, Callable[[], None] | None]]:
+    """The cache path to use and what to do in the child before it runs, under this fault."""
+    folder = tmp / "cache"
+    folder.mkdir()
+    db = folder / "cache.sqlite3"
+    if name == "missing":
+        (tmp / "file").write_text("a file, not a folder")
+        yield tmp / "file" / "cache.sqlite3", None
+    elif name == "unreadable":
+        if ROOT:
+            db.symlink_to(db)  # a loop: no open can follow it
+            yield db, None
+        else:
+            shutil.copy(base, db)
+            db.chmod(0)
+            yield db, None
+            db.chmod(0o644)
+    elif name == "directory":
+        db.mkdir()
+        yield db, None
+    elif name == "read-only":
+        with mounted(folder, "size=16m") as on_tmpfs:
+            shutil.copy(base, db)
+            if on_tmpfs:
+                subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+            else:
+                db.chmod(0o444)
+                folder.chmod(0o555)
+            try:
+                yield db, None
+            finally:
+                if not on_tmpfs:
+                    folder.chmod(0o755)
+    elif name == "full disk":
+        size = base.stat().st_size
+        with mounted(folder, f"size={size + 48 * 1024}") as on_tmpfs:
+            shutil.copy(base, db)
+            yield db, None if on_tmpfs else file_size_limit(size + 48 * 1024)
+    elif name == "damaged page":
+        shutil.copy(base, db)
+        with sqlite3.connect(db) as conn:
+            leaf = conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'"
+                " ORDER BY pageno LIMIT 1 OFFSET 1"
+            ).fetchone()[0]
+            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        with db.open("r+b") as handle:
+            handle.seek((leaf - 1) * page_size)
+            handle.write(os.urandom(page_size))
+        yield db, None
+    elif name == "locked":
+        shutil.copy(base, db)
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("INSERT INTO meta (key, value) VALUES ('held', '1')")
+        try:
+            yield db, None
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    else:
+        raise AssertionError(name)
+
+
+@pytest.mark.parametrize("name", FAULTS)
+def test_every_command_under_every_fault_ends_in_one_line(
+    name: str, base_cache: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "feed.xml").write_text(RSS)
+    failures: list[str] = []
+    timings: list[str] = []
+    tried = 0
+    with fault(name, base_cache, tmp_path) as (db, preexec):
+        for args in commands(work):
+            started = time.monotonic()
+            ran = run(db, args, work, preexec)
+            timings.append(f"{' '.join(args[:2])} {time.monotonic() - started:.1f}s {ran.code}")
+            tried += 1
+            label = f"{name} / {' '.join(args[:2])}"
+            if "Traceback" in ran.err or "Traceback" in ran.out:
+                failures.append(f"{label}: traceback\n{ran.err[-800:]}")
+            elif ran.code != 0 and args[0] == "doctor" and not ran.err:
+                # doctor's report is its output: each line names the cache.
+                lines = ran.out.strip().splitlines()
+                if not lines or not all(line.startswith(f"{db}: ") for line in lines):
+                    failures.append(f"{label}: report lines not naming the cache: {ran.out}")
+            elif ran.code != 0:
+                lines = ran.err.strip().splitlines()
+                if len(lines) != 1 or not lines[0].startswith("wirereader: "):
+                    failures.append(f"{label}: {len(lines)} lines on stderr: {ran.err[-400:]}")
+    print(f"\n{name}: {tried} commands, {len(failures)} failures; " + ", ".join(timings))
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,218 @@
+"""The reader's rough edges, through Pilot on real caches: an unknown filter term is a red chip,
+the timeline's columns fit what is in view and times are in one stated zone, the feeds pane."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import OptionList, Static
+from textual.worker import WorkerCancelled
+
+from tests.support.tui import demo_store, make_app, reader_text, timeline_lines
+from wirereader.ingest.files import import_file
+from wirereader.query.timeline import Filter, Query
+from wirereader.store.db import Store
+from wirereader.store.subscriptions import record_failure, subscribe
+from wirereader.tui.screens.feeds import FeedsScreen
+from wirereader.tui.widgets.filterbar import PROBLEM_STYLE, FilterBar
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
+    await pilot.pause(0.05)
+
+
+async def until(pilot, condition, what: str, limit: float = 60.0) -> None:
+    """Pause until `condition()` holds; the limit only ends a hung test, it measures nothing."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        assert loop.time() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.05)
+
+
+def test_an_unknown_filter_term_is_a_red_chip(db_path: Path) -> None:
+    store = demo_store(db_path)
+    wanted = Query(store, Filter(words=("ceasefire",))).count()
+    assert 0 < wanted < Query(store).count()
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"since:xyz ceasefire", "enter")
+            await settle(pilot)
+            assert app.problems == [
+                "'since:xyz': expected a duration (6h, 2d) or a date (2025-04-28)"
+            ]
+            chips = app.query_one(FilterBar).query_one("#chips", Static).content
+            assert isinstance(chips, Text)
+            red = [
+                chips.plain[span.start : span.end]
+                for span in chips.spans
+                if span.style == PROBLEM_STYLE
+            ]
+            assert red == [" 'since:xyz': expected a duration (6h, 2d) or a date (2025-04-28) "]
+            # The rest of the filter still applies.
+            assert app.timeline.total == wanted
+            # A term fixed is a chip gone.
+            await pilot.press("slash", *(["backspace"] * 20), *"ceasefire", "enter")
+            await settle(pilot)
+            assert app.problems == []
+
+    asyncio.run(go())
+    store.close()
+
+
+def _notes(path: Path, rows: list[tuple[str, str, datetime]]) -> Path:
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"id": uid, "title": title, "text": f"{title}.", "published": when.isoformat()}
+            )
+            + "\n"
+            for uid, title, when in rows
+        ),
+        "utf-8",
+    )
+    return path
+
+
+def test_timeline_columns_fit_the_view_and_times_state_their_zone(
+    db_path: Path, tmp_path: Path
+) -> None:
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    today = now.replace(hour=0, minute=5) if now.hour else now  # early today, in UTC
+    long_ago = datetime(2024, 3, 9, 7, 45, tzinfo=timezone.utc)
+    with Store(db_path) as store:
+        import_file(
+            store,
+            _notes(tmp_path / "a.jsonl", [("t1", "Tram line reopens", today)]),
+            source="NYT > World News",
+        )
+        import_file(
+            store,
+            _notes(tmp_path / "b.jsonl", [("o1", "Harbour dredging starts", long_ago)]),
+            source="Gazette",
+        )
+
+    async def go(size: tuple[int, int], store: Store) -> list[str]:
+        app = make_app(store)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            assert "times in UTC" in str(app.status.render())
+            return [line.rstrip() for line in timeline_lines(app) if line.strip()]
+
+    with Store(db_path) as store:
+        # Under 100 columns the timeline spans the screen; at 120 it is the narrow centre pane.
+        wide = asyncio.run(go((90, 30), store))
+        narrow = asyncio.run(go((120, 30), store))
+    # The whole source name, and the date for the item not from today (with its year when the
+    # list has room); today's item shows its time only.
+    assert wide[0].startswith(f" ●            {today:%H:%M} NYT > World News Tram line reopens")
+    assert wide[1].startswith(" ● 2024-03-09 07:45 Gazette          Harbour dredging starts")
+    assert narrow[0].startswith(f" ●  {today:%H:%M} NYT > World News Tram")
+    assert narrow[1].startswith(" ● Mar 09 Gazette          Harbour")
+    # All from today: no date column at all.
+    with Store(db_path) as store:
+        store.conn.execute("DELETE FROM entries_fts")
+        rows = asyncio.run(_today_only(store, today))
+    assert rows[0].startswith(f" ● {today:%H:%M} NYT > World News Tram line reopens")
+
+
+async def _today_only(store: Store, today: datetime) -> list[str]:
+    app = make_app(store)
+    async with app.run_test(size=(90, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"source:nyt", "enter")
+        await settle(pilot)
+        return [line.rstrip() for line in timeline_lines(app) if line.strip()]
+
+
+def test_feeds_pane_lists_unread_and_last_error_and_opens_a_feed(
+    db_path: Path, tmp_path: Path
+) -> None:
+    with Store(db_path) as store:
+        good, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
+        bad, _ = subscribe(store, "http://down.example.org/rss", name="Down Daily")
+        record_failure(store, bad, "http://down.example.org/rss: HTTP 503", interval=900)
+        source = store.conn.execute("SELECT key FROM sources WHERE id = ?", (good.source_id,))
+        key = source.fetchone()[0]
+        when = datetime.now(timezone.utc) - timedelta(hours=2)
+        notes = _notes(
+            tmp_path / "g.jsonl", [(f"g{i}", f"Ferry timetable {i}", when) for i in range(3)]
+        )
+        # The feed's items, filed under its source as a fetch would.
+        import_file(store, notes, source="x")
+        store.conn.execute(
+            "UPDATE entries SET source_id = ? WHERE source_id ="
+            " (SELECT id FROM sources WHERE key = 'name:x')",
+            (good.source_id,),
+        )
+        first = store.conn.execute(
+            "SELECT min(id) FROM entries WHERE source_id = ?", (good.source_id,)
+        ).fetchone()[0]
+        store.conn.execute("UPDATE entries SET read_at = 1 WHERE id = ?", (first,))
+        assert key
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("F")
+                await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+                screen = app.screen
+                assert isinstance(screen, FeedsScreen)
+                await until(pilot, lambda: len(screen.feeds) == 2, "the feeds")
+                options = screen.query_one(OptionList)
+                lines = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+                assert lines[0].startswith("Down Daily ") and "failing" in lines[0]
+                assert lines[0].endswith("http://down.example.org/rss: HTTP 503")
+                assert lines[1].split()[:4] == ["Harbour", "Gazette", "2", "/"]
+                assert "new" in lines[1]
+                await pilot.press("j", "enter")
+                await settle(pilot)
+                assert not isinstance(app.screen, FeedsScreen)
+                assert app.state.text == 'source:"Harbour Gazette"'
+                assert app.timeline.total == 3
+                titles = {app.timeline.row(i).title for i in range(3)}
+                assert titles == {"Ferry timetable 0", "Ferry timetable 1", "Ferry timetable 2"}
+
+        asyncio.run(go())
+
+
+def test_the_reader_shows_a_quoted_post_with_one_at(db_path: Path) -> None:
+    store = demo_store(db_path)
+    [item] = [
+        row
+        for row in Query(store, Filter(words=("sybiha",))).all(details=False)
+        if row.embeds.get("quotes")
+    ]
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"sybiha", "enter")
+            await settle(pilot)
+            for _ in range(app.timeline.total):
+                if app.timeline.current is not None and app.timeline.current.id == item.id:
+                    break
+                await pilot.press("j")
+            assert app.timeline.current is not None and app.timeline.current.id == item.id
+            await pilot.press("enter")
+            await settle(pilot)
+            text = reader_text(app)
+            assert "— Andrii Sybiha (@andrii_sybiha) April 28, 2025" in text
+            assert "@@" not in text
+
+    asyncio.run(go())
+    store.close()

@@ -1,0 +1,55 @@
+"""Run-time guards for the layering that `lint-imports` checks statically.
+
+The import-linter contracts in pyproject.toml read the import graph of our own code; they cannot
+see a third-party package that pulls Textual or Rich in sideways. These tests import each layer
+of the core in a fresh interpreter and look at `sys.modules`, the only proof of what loads.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+# Every module of the core a library user or a front end reaches for.
+CORE_IMPORTS = [
+    "import wirereader.core.model, wirereader.core.text, wirereader.core.config",
+    "import wirereader.sources.dispatch, wirereader.sources.fetch, wirereader.sources.feeds",
+    "import wirereader.sources.articles.extract, wirereader.sources.liveblog_html",
+    "import wirereader.store.db, wirereader.store.doctor, wirereader.store.articles",
+    "import wirereader.store.reading",
+    "import wirereader.analysis.pipeline, wirereader.analysis.prepare_pool",
+    "import wirereader.query.timeline, wirereader.query.language, wirereader.query.panes",
+    "import wirereader.query.detail, wirereader.query.filters, wirereader.query.reading",
+    "import wirereader.ingest.files, wirereader.ingest.refresh, wirereader.ingest.articles",
+]
+
+FORBIDDEN = ("textual", "rich")
+
+
+def _loaded_after(statement: str) -> list[str]:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"{statement}\nimport sys\n"
+            f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [m for m in proc.stdout.strip().split(",") if m]
+
+
+@pytest.mark.parametrize("statement", CORE_IMPORTS)
+def test_the_core_never_loads_textual_or_rich(statement: str) -> None:
+    assert _loaded_after(statement) == [], statement
+
+
+def test_the_reader_does_load_textual() -> None:
+    """The check can fail: the front end's own import shows up in `sys.modules`."""
+    assert _loaded_after("import wirereader.tui.app") == ["textual", "rich"]
