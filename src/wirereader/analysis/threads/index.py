@@ -281,7 +281,7 @@ def _cohesive(c: Centroid, members: list[_Item], dots: list[float]) -> bool:
     if c.size < 2 or sum(1 for m in members if not m.article) * 2 <= len(members):
         return True
     within = (c.norm * c.norm - c.size) / (c.size * (c.size - 1))
-    return sum(dots) / (len(members) * c.size) >= COHESION * within
+    return ordered_sum(dots) / (len(members) * c.size) >= COHESION * within
 
 
 class _Item(NamedTuple):
