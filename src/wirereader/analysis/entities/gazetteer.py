@@ -24,6 +24,11 @@ _POSSESSIVE = re.compile(r"'s?$|'s(?= )")
 @lru_cache(maxsize=65536)
 def fold_key(text: str) -> str:
     """The matching key of a name: 'Zelenskyy’s' and 'zelensky' give the same key."""
+    low = text.lower()
+    if low.isascii() and low.replace(" ", "").isalpha():
+        # Plain ASCII words (most names; the gazetteers load 35k): the steps below that would
+        # change nothing are skipped, the result is the same.
+        return " ".join(_DOUBLE.sub(r"\1", _ENDING.sub("y", low)).split())
     text = text.translate(_APOSTROPHES)
     text = _POSSESSIVE.sub("", text)
     text = unicodedata.normalize("NFKD", text)
@@ -36,8 +41,12 @@ def fold_key(text: str) -> str:
 
 
 def is_acronym(alias: str) -> bool:
+    """'US', 'U.N.', and short forms with capitals inside ('MoD', 'AfD'): these match only as
+    written, or folding would read 'Mood' as 'MoD'."""
     letters = alias.replace(".", "").replace(" ", "")
-    return len(letters) >= 2 and letters.isupper()
+    if len(letters) >= 2 and letters.isupper():
+        return True
+    return 2 < len(letters) <= 5 and letters.isalpha() and any(c.isupper() for c in letters[1:])
 
 
 EVENT = "event"  # matched so its words make no entity, never reported
@@ -50,6 +59,9 @@ class Known:
 
     canonical: str
     kind: str
+    # A town's name is only a hint: the words around it may make it a person ('Jackson said')
+    # and a full name in the same entry claims it ('Bill Clinton' ... 'Clinton').
+    weak: bool = False
 
 
 @dataclass
@@ -72,7 +84,9 @@ class Gazetteer:
         if is_acronym(alias):
             self.by_acronym.setdefault(alias.replace(".", "").replace(" ", ""), known)
             return
-        key = fold_key(alias)
+        self.add_keyed(fold_key(alias), known)
+
+    def add_keyed(self, key: str, known: Known) -> None:
         if not key:
             return
         self.by_key.setdefault(key, known)
@@ -81,9 +95,13 @@ class Gazetteer:
             self.max_words = max(self.max_words, key.count(" ") + 1)
 
 
-def _lines(name: str) -> list[str]:
+def _lines(name: str, *, comments: bool = False) -> list[str]:
     text = resources.files("wirereader.analysis").joinpath("data", name).read_text("utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return [
+        ln.strip()
+        for ln in text.splitlines()
+        if ln.strip() and (comments or not ln.startswith("#"))
+    ]
 
 
 def _words(name: str) -> frozenset[str]:
@@ -93,11 +111,14 @@ def _words(name: str) -> frozenset[str]:
 @cache
 def gazetteer() -> Gazetteer:
     g = Gazetteer()
+    # The hand-kept files first (they carry the news spellings and aliases); the generated data
+    # sets (scripts/build_entity_data.py) after them, so a name both list keeps its hand entry.
     files = (
         ("people.txt", "person"),
         ("places.txt", "place"),
         ("orgs.txt", "org"),
         ("events.txt", EVENT),
+        ("countries.txt", "place"),
     )
     for name, kind in files:
         for line in _lines(name):
@@ -112,6 +133,24 @@ def gazetteer() -> Gazetteer:
                     g.add(alias, known)
     g.stopwords = _words("stopwords.txt")
     g.demonyms = _words("demonyms.txt")
+    # A town whose key is an ordinary word's ('Wil' is 'Will' folded) is left out.
+    ordinary = {fold_key(w) for w in g.stopwords | g.demonyms}
+    for line in _lines("subdivisions.txt"):
+        # One word naming a region is often an ordinary word too ('Rivers', 'Lakes', 'Centre')
+        canonical, *aliases = line.split("|")
+        known = Known(canonical, "place", weak=" " not in canonical)
+        for name in (canonical, *aliases):
+            if fold_key(name) not in ordinary:
+                g.add(name, known)
+    weak = False
+    for line in _lines("cities.txt", comments=True):
+        if line.startswith("#"):
+            weak = weak or line.startswith("# towns")
+            continue
+        name, _tab, key = line.partition("\t")
+        key = key or name.lower()
+        if key not in ordinary:
+            g.add_keyed(key, Known(name, "place", weak))
     g.given_names = _words("given_names.txt")
     sections: dict[str, set[str]] = {}
     current = ""

@@ -37,7 +37,8 @@ class EntityResolver:
         g = gazetteer()
         keys = set(g.scoped_aliases.get(name, ()))
         surname = surname_key(name)
-        if surname not in g.by_key:
+        known = g.by_key.get(surname)
+        if known is None or known.kind != PERSON:  # 'kim' is also a town's name
             keys.add(surname)
         return keys
 

@@ -1,0 +1,140 @@
+"""Entity kinds from evidence: acronyms, suffixes, data-set gazetteers, honorifics, sports
+reports, boilerplate, and one kind per name within an entry; on sentences written as news
+writes them and on the six real feeds of the outside corpus."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+
+from wirereader.analysis.entities.extract import extract
+from wirereader.analysis.entities.gazetteer import fold_key
+from wirereader.sources.dispatch import ParseContext, parse_file
+
+
+def kinds(title: str, body: str) -> set[tuple[str, str]]:
+    return {(m.canonical, m.kind) for m in extract(title, body)}
+
+
+def test_one_name_has_one_kind_within_an_entry() -> None:
+    ms = extract(
+        "Tesla Charges Union Member In Halvorsen Metall Fight",
+        "Members of the Halvorsen Metall union walked out. Halvorsen Metall said it would appeal.",
+    )
+    assert {m.kind for m in ms if m.canonical == "Halvorsen Metall"} == {"org"}
+
+
+def test_all_capital_acronyms_are_organisations() -> None:
+    got = kinds("", "Shares of AMD fell after the RCMP said it had opened an inquiry into NXTG.")
+    assert got == {("AMD", "org"), ("RCMP", "org"), ("NXTG", "org")}
+
+
+def test_company_and_agency_suffixes_make_organisations() -> None:
+    got = kinds(
+        "",
+        "Brightline Holdings Inc and Halvard Corp agreed terms, while the Geological Survey "
+        "and Warner Bros stayed out. Essex Police said nothing.",
+    )
+    assert got == {
+        ("Brightline Holdings Inc", "org"),
+        ("Halvard Corp", "org"),
+        ("Geological Survey", "org"),
+        ("Warner Bros", "org"),
+        ("Essex Police", "org"),
+    }
+
+
+def test_places_come_from_the_data_sets_not_hand_lists() -> None:
+    # Neither town is in places.txt: GeoNames (cities.txt) and ISO 3166-2 (subdivisions.txt)
+    got = kinds(
+        "", "A teenager was shot at a hockey game in Pawtucket, and Queensland closed schools."
+    )
+    assert got == {("Pawtucket", "place"), ("Queensland", "place")}
+    # ISO 3166-2 names its German states in German; the English name comes with it
+    assert kinds("", "Floods hit Bavaria and Bayern again.") == {("Bavaria", "place")}
+
+
+def test_a_town_named_like_a_person_is_the_person_when_the_words_say_so() -> None:
+    got = kinds(
+        "", "Kevin Newton ran for 120 yards. Newton said the line held. Jackson said he was proud."
+    )
+    assert ("Kevin Newton", "person") in got
+    assert ("Jackson", "person") in got
+    assert not any(kind == "place" for _name, kind in got)
+
+
+def test_honorifics_and_speech_make_people() -> None:
+    got = kinds("", "Ms. Eden, 52, was an executive producer. Mr Ulvaeus declined to comment.")
+    assert got == {("Eden", "person"), ("Ulvaeus", "person")}
+
+
+def test_time_zones_units_boilerplate_and_adjectives_are_not_entities() -> None:
+    body = (
+        "Power returns at 10:00 GMT, with 300 MW restored and AI tools helping.\n"
+        "AI-generated images and Dusseldorf-based firms were cited. Seguir leyendo"
+    )
+    assert kinds("", body) == set()
+
+
+def test_model_numbers_and_words_folded_like_towns_make_no_names() -> None:
+    # 'Moon' folds to the key of 'Mon' (a region of Myanmar), 'Mood' to the key of 'MoD'
+    got = kinds("", "The crew rode a Falcon 9 around the Moon. The New Mood in Iran.")
+    assert ("Iran", "place") in got
+    assert not {name for name, _kind in got} & {"Mon", "Falcon", "Falcón", "Ministry of Defence"}
+    assert not any(kind == "person" for _name, kind in got)
+
+
+def test_a_sports_report_names_teams_by_their_towns_and_keeps_one_kind() -> None:
+    got = kinds(
+        "Creighton defeats Drake 65-53",
+        "It was the third time Creighton beat Drake. Drake had won twice against Creighton.",
+    )
+    assert got == {("Creighton", "org"), ("Drake", "org")}
+
+
+def test_without_a_score_a_country_stays_a_place() -> None:
+    got = kinds("", "Protests against Israel grew in Paris as 10 to 15 people were hurt.")
+    assert got == {("Israel", "place"), ("Paris", "place")}
+
+
+def test_the_town_data_keys_are_the_folded_names() -> None:
+    """cities.txt stores the matching key only where it is not the name in lower case
+    (scripts/build_entity_data.py): loading then folds nothing, so the keys must agree."""
+    path = resources.files("wirereader.analysis").joinpath("data", "cities.txt")
+    lines = [ln for ln in path.read_text("utf-8").splitlines() if ln and ln[0] != "#"]
+    assert len(lines) > 20_000
+    wrong = []
+    for line in lines:
+        name, _tab, key = line.partition("\t")
+        if fold_key(name) != (key or name.lower()):
+            wrong.append(line)
+    assert wrong == []
+
+
+def real_feed_entries(corpus: Path) -> list[tuple[str, str, str]]:
+    entries = []
+    for path in sorted((corpus / "feeds").iterdir()):
+        if path.name.startswith(("abc", "aljazeera", "bbc", "dw", "npr", "nyt")):
+            _fmt, doc = parse_file(path, ParseContext(str(path)))
+            entries += [(e.title, e.body, e.author) for e in doc.entries]
+    return entries
+
+
+def test_real_feeds_give_the_kinds_a_reader_expects(corpus: Path) -> None:
+    entries = real_feed_entries(corpus)
+    assert len(entries) > 250
+    seen: dict[str, set[str]] = defaultdict(set)
+    for title, body, author in entries:
+        per_entry: dict[str, set[str]] = defaultdict(set)
+        for m in extract(title, body, authors=[author]):
+            seen[m.canonical].add(m.kind)
+            per_entry[m.canonical].add(m.kind)
+        # one name, one kind within an entry
+        assert all(len(k) == 1 for k in per_entry.values()), (title, dict(per_entry))
+    assert seen["Warner Bros"] == {"org"}
+    assert seen["Essex Police"] == {"org"}
+    assert seen["Pawtucket"] == {"place"}
+    assert seen["Bangladesh"] == {"place"}
+    never = {"Winter Olympic", "Backstreet Boys", "AI", "Games", "Team", "AI-generated"}
+    assert never.isdisjoint(name for name, k in seen.items() if "person" in k or name in never)
