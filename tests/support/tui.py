@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timezone
 from pathlib import Path
+
+from textual.worker import WorkerCancelled
 
 from wirereader.cli.app import load_samples
 from wirereader.core.config import Config
@@ -73,3 +77,27 @@ def timeline_lines(app: WireReader) -> list[str]:
 
 def reader_text(app: WireReader) -> str:
     return app.reader.rendered.plain
+
+
+async def settle(pilot) -> None:
+    """Let workers (counts, panes) finish and the screen catch up.
+
+    A worker replaced by a newer one of its exclusive group (a tick starting the article fetch
+    again) ends cancelled: that is settled too, not a failure, so each is awaited on its own
+    (`wait_for_complete` gathers them and raises the first cancellation).
+    """
+    await pilot.pause()
+    while running := [w for w in pilot.app.workers if not w.is_finished]:
+        for worker in running:
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
+    await pilot.pause(0.05)
+
+
+async def until(pilot, condition, what: str, limit: float = 60.0) -> None:
+    """Pause until `condition()` holds; the limit only ends a hung test, it measures nothing."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        assert loop.time() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.05)

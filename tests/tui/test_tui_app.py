@@ -4,7 +4,6 @@ SQLite file, invented rows where a case needs them, a feed served on 127.0.0.1."
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import sqlite3
 from dataclasses import replace
@@ -12,7 +11,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from tests.support.feedserver import FeedServer, Route
 from tests.support.tui import (
@@ -23,7 +21,9 @@ from tests.support.tui import (
     demo_store,
     make_app,
     reader_text,
+    settle,
     timeline_lines,
+    until,
 )
 from wirereader.core.config import Config, FeedConfig
 from wirereader.core.model import Link, RawEntry
@@ -48,30 +48,6 @@ def demo(db_path: Path):
 
 def items(store: Store, flt: Filter | None = None) -> int:
     return Query(store, flt or Filter()).count()
-
-
-async def settle(pilot) -> None:
-    """Let workers (counts, panes) finish and the screen catch up.
-
-    A worker replaced by a newer one of its exclusive group (a tick starting the article fetch
-    again) ends cancelled: that is settled too, not a failure, so each is awaited on its own
-    (`wait_for_complete` gathers them and raises the first cancellation).
-    """
-    await pilot.pause()
-    while running := [w for w in pilot.app.workers if not w.is_finished]:
-        for worker in running:
-            with contextlib.suppress(WorkerCancelled):
-                await worker.wait()
-    await pilot.pause(0.05)
-
-
-async def until(pilot, condition, what: str, limit: float = 60.0) -> None:
-    """Pause until `condition()` holds; the limit only ends a hung test, it measures nothing."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        assert loop.time() < deadline, f"gave up waiting for {what}"
-        await pilot.pause(0.05)
 
 
 def test_opens_the_demo_cache_and_moves(demo: Store) -> None:

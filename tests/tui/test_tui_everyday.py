@@ -4,39 +4,20 @@ the timeline's columns fit what is in view and times are in one stated zone, the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import OptionList, Static
-from textual.worker import WorkerCancelled
 
-from tests.support.tui import demo_store, make_app, reader_text, timeline_lines
+from tests.support.tui import demo_store, make_app, reader_text, settle, timeline_lines, until
 from wirereader.ingest.files import import_file
 from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import record_failure, subscribe
 from wirereader.tui.screens.feeds import FeedsScreen
 from wirereader.tui.widgets.filterbar import PROBLEM_STYLE, FilterBar
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    for worker in list(pilot.app.workers):
-        with contextlib.suppress(WorkerCancelled):
-            await worker.wait()
-    await pilot.pause(0.05)
-
-
-async def until(pilot, condition, what: str, limit: float = 60.0) -> None:
-    """Pause until `condition()` holds; the limit only ends a hung test, it measures nothing."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        assert loop.time() < deadline, f"gave up waiting for {what}"
-        await pilot.pause(0.05)
 
 
 def test_an_unknown_filter_term_is_a_red_chip(db_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.tui import demo_store, make_app
+from tests.support.tui import demo_store, make_app, settle
 from wirereader.query.timeline import Query
 from wirereader.store.db import Store
 
@@ -25,12 +25,6 @@ def demo(db_path: Path):
     store = demo_store(db_path)
     yield store
     store.close()
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.05)
 
 
 def state(db_path: Path, entry_id: int) -> tuple[bool, bool]:
