@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.feedserver import FeedServer, serving
 from tests.support.paths import SHARED
 from wirereader.store.db import Store
 
@@ -72,3 +73,10 @@ def cli(db_path: Path, tmp_path: Path):
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A feed server on 127.0.0.1 for the test; routes are set by the test."""
+    with serving() as s:
+        yield s

@@ -8,13 +8,12 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, rss, serving
+from tests.support.feedserver import FeedServer, Route, rss
 from wirereader.core.config import Config, ConfigError, TopicAlert, load_config
 from wirereader.ingest.files import import_file
 from wirereader.query.alerts import Notifier, check_alerts, sanitise, terminal_sequence
@@ -24,12 +23,6 @@ RECORDER = """import json, sys
 with open(sys.argv[1], "a", encoding="utf-8") as out:
     out.write(json.dumps({"argv": sys.argv[2:], "stdin": sys.stdin.read()}) + "\\n")
 """
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def item(n: int, title: str, when: str) -> dict[str, str]:

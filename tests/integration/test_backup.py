@@ -4,12 +4,11 @@ state; `import`, `add` and `remove` speak JSON. Real CLI, real seeds, a feed on 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, rss, serving
+from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.store.db import Store
 from wirereader.store.reading import set_read, set_starred
@@ -105,12 +104,6 @@ def test_a_cut_export_is_one_line_and_changes_nothing(cli, read_some, tmp_path: 
     first = result.err.splitlines()[0]
     assert first.startswith(f"wirereader: {cut}: not a complete wirereader export")
     assert json.loads(cli("--db", str(other), "entries", "--json").out) == []
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def _items(n: int) -> list[dict[str, str]]:

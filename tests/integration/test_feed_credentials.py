@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.feedserver import FeedServer, Route, _Handler, rss, serving
+from tests.support.feedserver import FeedServer, Route, _Handler, rss
 from wirereader.core.redact import redact
 
 SECRET = "s3cret"
 GOOD = "Basic " + base64.b64encode(f"alice:{SECRET}".encode()).decode()
 FEED = rss("Members", [{"guid": "m1", "title": "For members", "description": "Inside."}])
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def members_only(h: _Handler) -> None:

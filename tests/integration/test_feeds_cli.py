@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
+from tests.support.feedserver import FeedServer, Route, liveblog_page, rss
 from wirereader.sources.opml import parse_opml
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def items(*numbers: int) -> list[dict[str, str]]:

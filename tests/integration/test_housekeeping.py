@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, rss, serving
+from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.paths import LIVEBLOG_SEED
 from wirereader.store.db import Store
 from wirereader.store.reading import set_starred
@@ -147,12 +146,6 @@ def test_prune_needs_a_duration(cli, aged_cache, db_path: Path) -> None:
     assert result.err.strip() == "wirereader: --older-than 'soon': expected a duration such as 90d"
     assert cli("prune").code == 2  # --older-than is required: never a prune of everything
     assert _counts(db_path) == before
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def _items(n: int) -> list[dict[str, str]]:

@@ -10,12 +10,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, rss, serving
+from tests.support.feedserver import FeedServer, Route, rss
 
 WAIT = 60.0  # seconds a line may take on a loaded machine (the poll itself is 1 s)
 
@@ -126,12 +125,6 @@ def test_tail_plain_lines_and_a_bad_filter(
         capture_output=True, text=True, env=env, timeout=WAIT,
     )  # fmt: skip
     assert bad.returncode == 2 and "since:xyz" in bad.stderr and "Traceback" not in bad.stderr
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def test_tail_fetch_brings_feeds_in_and_alerts(

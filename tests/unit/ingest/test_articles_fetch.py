@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, rss, serving
+from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.paths import ARTICLE_PAGES as PAGES
 from wirereader.core.config import Config, FeedConfig
 from wirereader.core.model import Link, RawEntry
@@ -58,12 +57,6 @@ def filler(topic: str) -> str:
         f"The {topic} was discussed at length by the committee on Tuesday evening, and members "
         "agreed to publish a full report with costs and a timetable before the summer."
     )
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def refresh_feed(

@@ -3,11 +3,7 @@ and the item stay the same: a real server on 127.0.0.1, a real cache file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
+from tests.support.feedserver import FeedServer, Route, liveblog_page, rss
 from wirereader.core.config import Config
 from wirereader.ingest.refresh import refresh
 from wirereader.store.db import Store
@@ -15,12 +11,6 @@ from wirereader.store.subscriptions import subscribe
 
 PAGE = "/news/live/count"
 HTML = "text/html; charset=utf-8"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def feed_body(server: FeedServer, *, live: bool = True, extra: int = 0) -> bytes:

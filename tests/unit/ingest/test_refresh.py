@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 import time
 import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, liveblog_page, rss, serving
+from tests.support.feedserver import FeedServer, Route, liveblog_page, rss
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import Progress, refresh
 from wirereader.sources.fetch import Fetcher, FetchSettings
@@ -22,12 +21,6 @@ from wirereader.store.subscriptions import (
     remove,
     subscribe,
 )
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def config(**changes: object) -> Config:

@@ -4,18 +4,11 @@ not retried, and every attempt of one URL together stays within the feed's deadl
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.support.feedserver import FeedServer, _Handler, serving
+from tests.support.feedserver import FeedServer, _Handler
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def _header_trickle(h: _Handler) -> None:

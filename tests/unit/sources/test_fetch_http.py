@@ -6,12 +6,11 @@ import gzip
 import socket
 import time
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, _Handler, serving
+from tests.support.feedserver import FeedServer, Route, _Handler
 from wirereader.sources.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
@@ -21,12 +20,6 @@ from wirereader.sources.fetch import (
 )
 
 BODY = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def fast(**changes: object) -> FetchSettings:

@@ -4,13 +4,12 @@ author and text, through the parser, `import` and `add`. The pages are written h
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, serving
+from tests.support.feedserver import FeedServer, Route
 from wirereader.sources.liveblog_html import NotALiveBlog, parse_page
 
 MICRODATA_PAGE = """<!DOCTYPE html>
@@ -147,12 +146,6 @@ def test_import_reads_a_microdata_page_as_a_live_blog(cli, tmp_path: Path) -> No
     by_author = {e["author"]: e for e in entries if e["author"]}
     assert by_author["Orla Byrne"]["published"] == "2026-03-02T09:41:00+00:00"
     assert by_author["Tom Keane"]["body"].startswith("All sailings from Rosslare")
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 def test_add_follows_an_rdfa_live_blog(cli, server: FeedServer) -> None:

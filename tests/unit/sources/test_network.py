@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.support.feedserver import FeedServer, Route, rss, serving
+from tests.support.feedserver import FeedServer, Route, rss
 from wirereader.core.config import Config, FeedConfig, load_config
 from wirereader.ingest.articles import fetch_articles
 from wirereader.ingest.refresh import refresh
@@ -61,12 +61,6 @@ def _start_proxy(tmp_path: Path, *extra: str) -> Iterator[ProxyProcess]:
 @pytest.fixture
 def proxy(tmp_path: Path) -> Iterator[ProxyProcess]:
     yield from _start_proxy(tmp_path)
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with serving() as s:
-        yield s
 
 
 @pytest.fixture
