@@ -158,6 +158,7 @@ class Analysis:
                         kind=r[7],
                         analysed=bool(r[8]),
                         dated=not r[10],
+                        url=r[11] or "",
                     )
                     for r in rows
                 ]

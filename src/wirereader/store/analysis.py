@@ -12,7 +12,7 @@ from wirereader.store.bulk import select_in
 
 _PENDING = (
     "SELECT id, source_id, title, body, published_at, repost_of, thread_id, kind,"
-    " analysed_hash IS NOT NULL, author, time_guessed FROM entries"
+    " analysed_hash IS NOT NULL, author, time_guessed, url FROM entries"
     " WHERE analysed_hash IS NOT content_hash"
     " ORDER BY published_at, id LIMIT ?"
 )
@@ -34,7 +34,7 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 def pending_entries(conn: sqlite3.Connection, limit: int) -> list[Any]:
     """The first `limit` pending entries, oldest first: (id, source_id, title, body,
-    published_at, repost_of, thread_id, kind, analysed before, author, time_guessed)."""
+    published_at, repost_of, thread_id, kind, analysed before, author, time_guessed, url)."""
     return conn.execute(_PENDING, (limit,)).fetchall()
 
 

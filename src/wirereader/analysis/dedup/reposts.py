@@ -56,6 +56,7 @@ class Entry:
     # The TF weights of its title's and body's terms for threads, when a worker prepared them
     # from this text.
     weights: dict[str, float] | None = None
+    url: str = ""  # its own link, where the source gave one
 
 
 @dataclass

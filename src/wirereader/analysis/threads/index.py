@@ -54,6 +54,7 @@ import json
 import math
 import sqlite3
 import sys
+import zlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,7 +65,8 @@ from typing import NamedTuple
 from wirereader.analysis.dedup.reposts import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
 from wirereader.analysis.sums import ordered_sum
-from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, story_groups
+from wirereader.analysis.threads import grouping
+from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, story_groups
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import threads as thread_store
 
@@ -78,6 +80,9 @@ KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
 MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
+# A thread's items are kept (with their vectors) while it has at most this many, for the run:
+# a group is then scored against them pair by pair, as one batch would have (`_by_members`).
+MEMBERS_KEPT = 100
 THRESHOLD_SHORT = 0.016
 THRESHOLD_LONG = 0.16
 LONG_ITEM_TERMS = 40
@@ -294,6 +299,8 @@ class _Item(NamedTuple):
     floor: float
     article: bool  # long enough for the grouping's cohesion test
     headline: frozenset[str]  # the terms of its title (of a short item's only)
+    outlet: int  # its source, if it has a link of its own; else a number no other item has
+    link: int  # a checksum of that link (without its #fragment)
 
     @classmethod
     def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
@@ -301,13 +308,59 @@ class _Item(NamedTuple):
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
         headline = frozenset() if article else frozenset(terms(strip_kind_prefix(entry.title)))
-        return cls(entry, vector, threshold(distinct), hours, floor, article, headline)
+        link = entry.url.partition("#")[0]
+        # A report at a link of its own is one outlet's report (see
+        # grouping.SAME_SOURCE_DISCOUNT); an item without one (a live blog's post) stands alone.
+        outlet = entry.source_id if link else -entry.id
+        return cls(
+            entry,
+            vector,
+            threshold(distinct),
+            hours,
+            floor,
+            article,
+            headline,
+            outlet,
+            zlib.crc32(link.encode()),
+        )
 
     def names_one_of(self, headline: frozenset[str]) -> bool:
         """May this item count towards a thread with this headline (its terms)? An article
         always; a headline or teaser only if the two headlines share a word (a headline names
         its event; the other words of a teaser are mostly topic words)."""
         return self.article or not self.headline.isdisjoint(headline)
+
+
+def _side(items: list[_Item]) -> Side:
+    return Side.of(
+        [m.vector for m in items],
+        [m.entry.published_at for m in items],
+        [m.limit for m in items],
+        [m.hours for m in items],
+        [m.floor for m in items],
+        [m.entry.dated for m in items],
+        [m.article for m in items],
+        [m.headline for m in items],
+        [m.outlet for m in items],
+        [m.link for m in items],
+    )
+
+
+def _inside(side: Side) -> float:
+    """The sum of the scores of the pairs within some items."""
+    scores = grouping.cross_scores(side, side, STORY_GAP_DAYS * 86400)
+    return float(scores.sum() - scores.trace()) / 2.0
+
+
+def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
+    """Are a group and a thread, both of SIGNATURE_MIN_ITEMS or more and mostly articles, two
+    events by their signatures (as `grouping._two_events`)?"""
+    for g in (members, theirs):
+        if len(g) < grouping.SIGNATURE_MIN_ITEMS or sum(m.article for m in g) * 2 <= len(g):
+            return False
+    ours = [grouping._strongest(m.vector) for m in members]
+    other = [grouping._strongest(m.vector) for m in theirs]
+    return grouping._has_signature(ours, other) and grouping._has_signature(other, ours)
 
 
 @dataclass
@@ -333,6 +386,11 @@ class ThreadIndex:
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
         self._grouped: set[int] = set()  # threads started by the current grouping
+        # The items of threads started in this run, while all of them are known (see
+        # MEMBERS_KEPT), and the sum of the scores of their pairs.
+        self.members: dict[int, list[_Item]] = {}
+        self.inside: dict[int, float] = {}
+        self._kept = 0
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -342,6 +400,10 @@ class ThreadIndex:
             self.centroids.clear()
             self.df.clear()
             self._db_postings.clear()
+        if docs != self.docs or self._kept > MAX_CACHED:
+            self.members.clear()
+            self.inside.clear()
+            self._kept = 0
         self.docs = docs
         self._new_postings.clear()
         self._merged.clear()
@@ -465,14 +527,18 @@ class ThreadIndex:
                 [p.article for p in part],
                 STORY_GAP_DAYS * 86400,
                 [p.headline for p in part],
+                [p.outlet for p in part],
+                [p.link for p in part],
             )
             self._grouped = set()
             for group in groups:
                 members = [part[i] for i in group]
-                thread = self._best(members)
+                thread, cross = self._best(members)
+                created = thread is None
                 if thread is None:
                     thread = self._create(members[0].entry)
                     self._grouped.add(thread.id)
+                self._remember(thread, members, created, cross)
                 for m in members:
                     self._add(thread, m.entry, m.vector)
                     out.assigned[m.entry.id] = thread.id
@@ -485,7 +551,7 @@ class ThreadIndex:
         out.created = len({t for t in out.touched if t in self._created})
         return out
 
-    def _best(self, members: list[_Item]) -> Centroid | None:
+    def _best(self, members: list[_Item]) -> tuple[Centroid | None, float]:
         """The thread of an earlier batch that a group of new items joins, if any: the one
         whose centroid scores best averaged over the group, each item's score being its cosine
         damped by time over its threshold (at least 1 on average to join). Threads started by
@@ -501,10 +567,19 @@ class ThreadIndex:
         dated = [m.entry.published_at for m in members if m.entry.dated]
         holders = _holders(members)
         short = not all(m.article for m in members)
-        best, best_score = None, 1.0
+        best, best_score, best_cross = None, 1.0, 0.0
+        known = [
+            c
+            for c in (self.centroids.get(i) for i in sorted(ids, reverse=True))
+            if c is not None and not c.too_far(dated) and len(self.members.get(c.id, ())) == c.size
+        ]
+        for c, score, cross in self._by_members(members, known):
+            if score >= best_score:
+                best, best_score, best_cross = c, score, cross
+        done = {c.id for c in known}
         for i in ids:
             c = self.centroids.get(i)
-            if c is None or c.too_far(dated):
+            if c is None or c.id in done or c.too_far(dated):
                 continue
             dots = _dots(members, holders, c.top)
             first, last = c.first_at, c.last_at
@@ -530,8 +605,75 @@ class ThreadIndex:
             if score >= best_score and not _cohesive(c, members, dots):
                 continue
             if score >= best_score:
-                best, best_score = c, score
-        return best
+                best, best_score, best_cross = c, score, 0.0
+        return best, best_cross
+
+    def _by_members(
+        self, members: list[_Item], known: list[Centroid]
+    ) -> list[tuple[Centroid, float, float]]:
+        """(thread, score, sum over pairs) of the candidate threads whose items are all known:
+        the group's average pair with their items, each pair scored as the grouping scores it
+        (`grouping.cross_scores`: headlines, one outlet, time), and the grouping's tests for
+        groups of articles (COHESION, signatures). In one matrix for all of them."""
+        if not known:
+            return []
+        side = _side(members)
+        held = [m for c in known for m in self.members[c.id]]
+        scores = grouping.cross_scores(side, _side(held), STORY_GAP_DAYS * 86400)
+        out = []
+        start = 0
+        articles = sum(m.article for m in members)
+        inside: float | None = None
+        for c in known:
+            theirs = self.members[c.id]
+            block = scores[:, start : start + len(theirs)]
+            start += len(theirs)
+            cross = float(block.sum())
+            score = cross / block.size
+            if score < 1.0:
+                continue
+            their_articles = sum(m.article for m in theirs)
+            if len(members) >= 2 and len(theirs) >= 2:
+                if inside is None:
+                    inside = _inside(side)
+                if not grouping._cohesive(
+                    score,
+                    len(members),
+                    len(theirs),
+                    inside,
+                    self.inside.get(c.id, 0.0),
+                    articles,
+                    their_articles,
+                ) or _two_events(members, theirs):
+                    continue
+            out.append((c, score, cross))
+        return out
+
+    def _remember(self, c: Centroid, members: list[_Item], created: bool, cross: float) -> None:
+        """Keep a thread's items while all are known and few enough (MEMBERS_KEPT)."""
+        kept = self.members.get(c.id)
+        if kept is None and not created:
+            return  # a thread of an earlier run: its items are not known
+        if kept is not None and len(kept) != c.size:
+            return
+        if (len(kept) if kept else 0) + len(members) > MEMBERS_KEPT:
+            if kept is not None:
+                self._kept -= len(kept)
+                del self.members[c.id]
+                self.inside.pop(c.id, None)
+            return
+        inside = _inside(_side(members)) if len(members) > 1 else 0.0
+        if kept is None:
+            self.members[c.id] = list(members)
+            self.inside[c.id] = inside
+        else:
+            if not cross and kept:  # joined on its centroid: the pairs are worked out now
+                cross = float(
+                    grouping.cross_scores(_side(members), _side(kept), STORY_GAP_DAYS * 86400).sum()
+                )
+            kept.extend(members)
+            self.inside[c.id] = self.inside.get(c.id, 0.0) + inside + cross
+        self._kept += len(members)
 
     def _create(self, entry: Entry) -> Centroid:
         title = strip_kind_prefix(entry.title)
