@@ -195,7 +195,7 @@ def uci(path: Path) -> list[Gold]:
             out.append(
                 (
                     r["HOSTNAME"],
-                    RawEntry(title=r["TITLE"], stable_id=r["ID"], published=when),
+                    RawEntry(title=r["TITLE"], stable_id=r["ID"], published=when, url=r["URL"]),
                     r["STORY"],
                     story_half(r["STORY"]),
                 )

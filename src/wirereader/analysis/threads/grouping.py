@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, repeat
 from typing import NamedTuple
 
@@ -53,6 +53,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402
+from scipy import sparse  # noqa: E402
 
 # Two groups of articles merge only if their average pair scores at least this share of the
 # average pair inside the looser of the two: reports of one event are alike, reports of two
@@ -106,6 +107,10 @@ class Side(NamedTuple):
     headlines: Sequence[frozenset[str]]
     sources: np.ndarray
     links: np.ndarray
+    # The vectors and the headline terms as sparse rows over one vocabulary (the caller's),
+    # where the caller has them: the products then cost what the shared terms cost.
+    terms: sparse.csr_matrix | None = None
+    heads: sparse.csr_matrix | None = None
 
     @classmethod
     def of(
@@ -149,7 +154,26 @@ class Side(NamedTuple):
             [self.headlines[i] for i in rows],
             self.sources[at],
             self.links[at],
+            None if self.terms is None else self.terms[at],
+            None if self.heads is None else self.heads[at],
         )
+
+
+def sparse_rows(
+    columns: Sequence[np.ndarray], values: Sequence[np.ndarray] | None, width: int
+) -> sparse.csr_matrix:
+    """Rows of a sparse matrix `width` wide: row i holds `values[i]` (ones if None) at
+    `columns[i]` (each row's columns distinct)."""
+    lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+    indptr = np.zeros(len(columns) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    index = np.concatenate(columns) if len(columns) else np.zeros(0, dtype=np.int64)
+    data = (
+        np.concatenate(values)
+        if values is not None and len(columns)
+        else np.ones(len(index), dtype=np.float64)
+    )
+    return sparse.csr_matrix((data, index, indptr), shape=(len(columns), width))
 
 
 def cross_scores(
@@ -159,17 +183,60 @@ def cross_scores(
     pairs items with (`story_groups`): a thread's items of an earlier batch are scored against
     a new group exactly as they would have been in one batch, so where a stream is cut into
     batches decides less."""
-    gram = _cross_gram(a.vectors, b.vectors)
+    if a.terms is not None and b.terms is not None:
+        gram = np.asarray((a.terms @ b.terms.T).toarray(), dtype=np.float64)
+    else:
+        gram = _cross_gram(a.vectors, b.vectors)
     _discount_same_source(gram, a, b)
     score = _pair_scores(gram, a, b)
     if check_headlines:
-        unnamed = np.logical_and.outer(~a.articles, ~b.articles) & ~_cross_share_one(
-            a.headlines, b.headlines
-        )
-        score[unnamed] = 0.0
+        if a.heads is not None and b.heads is not None:
+            named = (a.heads @ b.heads.T).toarray() > 0
+        else:
+            named = _cross_share_one(a.headlines, b.headlines)
+        score[np.logical_and.outer(~a.articles, ~b.articles) & ~named] = 0.0
     gap = np.abs(a.times[:, None] - b.times[None, :])
     score[np.logical_and.outer(a.dated, b.dated) & (gap > max_gap_seconds)] = 0.0
     return score
+
+
+def cross_scores_at(
+    a: Side,
+    b: Side,
+    max_gap_seconds: float,
+    wanted: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of an item of `a` and an item of `b` that share a term (and that `wanted`
+    keeps, given their rows and columns), as (rows, columns, scores), each scored as
+    `cross_scores` does (the other pairs score 0): the work follows the shared terms, not the
+    size of the two sides. Both sides need their sparse rows."""
+    assert a.terms is not None and b.terms is not None
+    product = (a.terms @ b.terms.T).tocoo()
+    r = product.row.astype(np.intp)
+    c = product.col.astype(np.intp)
+    cos = product.data.astype(np.float64)
+    if wanted is not None:
+        keep = wanted(r, c)
+        r, c, cos = r[keep], c[keep], cos[keep]
+    same = (a.sources[r] == b.sources[c]) & (a.links[r] != b.links[c]) & a.dated[r] & b.dated[c]
+    cos[same] *= SAME_SOURCE_DISCOUNT
+    gap = np.abs(a.times[r] - b.times[c])
+    both_dated = a.dated[r] & b.dated[c]
+    fade = np.where(both_dated, 1.0 / (1.0 + gap / (86400.0 * FLOOR_FADE_DAYS)), 1.0)
+    floor = np.minimum(a.floors[r], b.floors[c])
+    hours = np.minimum(a.decay_hours[r], b.decay_hours[c])
+    score = cos * (floor * fade + (1.0 - floor) * np.exp(-gap / 3600.0 / hours))
+    score /= np.minimum(a.thresholds[r], b.thresholds[c])
+    score[both_dated & (gap > max_gap_seconds)] = 0.0
+    short = ~a.articles[r] & ~b.articles[c]
+    if short.any():
+        assert a.heads is not None and b.heads is not None
+        named = (a.heads @ b.heads.T).tocoo()
+        width = np.int64(b.terms.shape[0])
+        shared = named.row.astype(np.int64) * width + named.col
+        key = r.astype(np.int64) * width + c
+        score[short & ~np.isin(key, shared)] = 0.0
+    return r, c, score
 
 
 def story_groups(

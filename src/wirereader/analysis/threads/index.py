@@ -57,10 +57,13 @@ import sys
 import zlib
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
+
+import numpy as np
 
 from wirereader.analysis.dedup.reposts import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
@@ -301,9 +304,16 @@ class _Item(NamedTuple):
     headline: frozenset[str]  # the terms of its title (of a short item's only)
     outlet: int  # its source, if it has a link of its own; else a number no other item has
     link: int  # a checksum of that link (without its #fragment)
+    # Its vector's terms and weights and its headline's terms, as columns of the run's
+    # vocabulary (`ThreadIndex.vocabulary`): sparse rows for the scoring of a whole part.
+    columns: np.ndarray
+    weights: np.ndarray
+    head_columns: np.ndarray
 
     @classmethod
-    def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
+    def of(
+        cls, entry: Entry, vector: dict[str, float], distinct: int, vocabulary: dict[str, int]
+    ) -> _Item:
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
@@ -322,6 +332,9 @@ class _Item(NamedTuple):
             headline,
             outlet,
             zlib.crc32(link.encode()),
+            _columns(vector, vocabulary),
+            np.fromiter(vector.values(), dtype=np.float64, count=len(vector)),
+            _columns(headline, vocabulary),
         )
 
     def names_one_of(self, headline: frozenset[str]) -> bool:
@@ -331,8 +344,16 @@ class _Item(NamedTuple):
         return self.article or not self.headline.isdisjoint(headline)
 
 
-def _side(items: list[_Item]) -> Side:
-    return Side.of(
+def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
+    """The columns of these terms in the run's vocabulary (new terms added)."""
+    return np.fromiter(
+        (vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64
+    )
+
+
+def _side(items: list[_Item], width: int) -> Side:
+    """The items as one side of a score matrix, with sparse rows `width` columns wide."""
+    side = Side.of(
         [m.vector for m in items],
         [m.entry.published_at for m in items],
         [m.limit for m in items],
@@ -344,10 +365,15 @@ def _side(items: list[_Item]) -> Side:
         [m.outlet for m in items],
         [m.link for m in items],
     )
+    return side._replace(
+        terms=grouping.sparse_rows([m.columns for m in items], [m.weights for m in items], width),
+        heads=grouping.sparse_rows([m.head_columns for m in items], None, width),
+    )
 
 
-def _inside(side: Side) -> float:
+def _inside(items: list[_Item], width: int) -> float:
     """The sum of the scores of the pairs within some items."""
+    side = _side(items, width)
     scores = grouping.cross_scores(side, side, STORY_GAP_DAYS * 86400)
     return float(scores.sum() - scores.trace()) / 2.0
 
@@ -389,8 +415,9 @@ class ThreadIndex:
         # The items of threads started in this run, while all of them are known (see
         # MEMBERS_KEPT), and the sum of the scores of their pairs.
         self.members: dict[int, list[_Item]] = {}
-        self.inside: dict[int, float] = {}
+        self._inside: dict[int, tuple[int, float]] = {}  # thread -> (its size, inside sum)
         self._kept = 0
+        self.vocabulary: dict[str, int] = {}  # term -> column, for the run
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -402,8 +429,9 @@ class ThreadIndex:
             self._db_postings.clear()
         if docs != self.docs or self._kept > MAX_CACHED:
             self.members.clear()
-            self.inside.clear()
+            self._inside.clear()
             self._kept = 0
+            self.vocabulary.clear()
         self.docs = docs
         self._new_postings.clear()
         self._merged.clear()
@@ -512,7 +540,9 @@ class ThreadIndex:
         self.docs += len(counted)
         ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
         idf = self.idf(vocabulary)
-        placing = [_Item.of(entry, self.vector(tf, idf), len(tf)) for entry, tf in ordered]
+        placing = [
+            _Item.of(entry, self.vector(tf, idf), len(tf), self.vocabulary) for entry, tf in ordered
+        ]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
         for start in range(0, len(placing), GROUP_ITEMS):
@@ -531,14 +561,16 @@ class ThreadIndex:
                 [p.link for p in part],
             )
             self._grouped = set()
-            for group in groups:
+            candidates = [self._candidates([part[i] for i in group]) for group in groups]
+            known = self._by_members(part, groups, candidates)
+            for group, ids, scored in zip(groups, candidates, known, strict=True):
                 members = [part[i] for i in group]
-                thread, cross = self._best(members)
+                thread = self._best(members, ids, scored)
                 created = thread is None
                 if thread is None:
                     thread = self._create(members[0].entry)
                     self._grouped.add(thread.id)
-                self._remember(thread, members, created, cross)
+                self._remember(thread, members, created)
                 for m in members:
                     self._add(thread, m.entry, m.vector)
                     out.assigned[m.entry.id] = thread.id
@@ -551,35 +583,121 @@ class ThreadIndex:
         out.created = len({t for t in out.touched if t in self._created})
         return out
 
-    def _best(self, members: list[_Item]) -> tuple[Centroid | None, float]:
-        """The thread of an earlier batch that a group of new items joins, if any: the one
-        whose centroid scores best averaged over the group, each item's score being its cosine
-        damped by time over its threshold (at least 1 on average to join). Threads started by
-        the same grouping are not candidates: it already decided about them."""
+    def _candidates(self, members: list[_Item]) -> set[int]:
+        """The threads of earlier batches a group of new items may join: the CANDIDATES
+        sharing most of the group's PROBE_TERMS strongest terms, newest first on ties (read
+        before the part's groups join any)."""
         summed = _summed([m.vector for m in members])
         probe = sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]
         hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
-        for created in hits.keys() & self._grouped:
-            del hits[created]
-        # The threads sharing most of the group's strongest terms, newest first on ties.
         ids = set(_top_candidates(hits))
         self._load_centroids(ids)
+        return ids
+
+    def _known(self, c: Centroid) -> bool:
+        """Are all of this thread's items known (started in this run, not too large)?"""
+        kept = self.members.get(c.id)
+        return kept is not None and len(kept) == c.size
+
+    def _by_members(
+        self, part: list[_Item], groups: list[list[int]], candidates: list[set[int]]
+    ) -> list[dict[int, float]]:
+        """Per group, the candidate threads whose items are all known that it may join, with
+        its score: its average pair with their items, each pair scored as the grouping scores
+        it (`grouping.cross_scores`: headlines, one outlet's reports, time, the story gap),
+        at least 1, and the grouping's tests for groups of articles (COHESION, signatures).
+        One sparse product for the whole part: its items against every such thread's items
+        (as they were before the part)."""
+        known = sorted(
+            {i for ids in candidates for i in ids if self._known(self.centroids[i])},
+            reverse=True,
+        )
+        if not known:
+            return [{} for _ in groups]
+        context = [m for i in known for m in self.members[i]]
+        # Summed per (group, thread), over the pairs whose item's group has the thread among
+        # its candidates (the others are never asked for).
+        thread_of = np.repeat(np.arange(len(known)), [len(self.members[i]) for i in known])
+        group_of = np.empty(len(part), dtype=np.intp)
+        for g, group in enumerate(groups):
+            group_of[group] = g
+        column = {t: k for k, t in enumerate(known)}
+        asked = np.zeros(len(groups) * len(known), dtype=bool)
+        for g, ids in enumerate(candidates):
+            asked[[g * len(known) + column[i] for i in ids if i in column]] = True
+
+        def wanted(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            return asked[group_of[rows] * len(known) + thread_of[cols]]
+
+        width = len(self.vocabulary)
+        rows, cols, scores = grouping.cross_scores_at(
+            _side(part, width), _side(context, width), STORY_GAP_DAYS * 86400, wanted
+        )
+        cells = group_of[rows] * len(known) + thread_of[cols]
+        sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
+        sizes = np.asarray([len(self.members[i]) for i in known], dtype=np.float64)
+        group_sizes = np.asarray([len(group) for group in groups], dtype=np.float64)
+        average = sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)
+        out: list[dict[int, float]] = []
+        for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
+            scored: dict[int, float] = {}
+            members: list[_Item] | None = None
+            for i in ids:
+                k = column.get(i)
+                if k is None or average[g, k] < 1.0:
+                    continue
+                members = members if members is not None else [part[j] for j in group]
+                if self._cohesive_with(members, i, float(average[g, k])):
+                    scored[i] = float(average[g, k])
+            out.append(scored)
+        return out
+
+    def _cohesive_with(self, members: list[_Item], thread: int, score: float) -> bool:
+        """The grouping's tests for two groups of articles (COHESION, signatures), for a group
+        and a thread whose items are known."""
+        theirs = self.members[thread]
+        if len(members) < 2 or len(theirs) < 2:
+            return True
+        articles = sum(m.article for m in members)
+        their_articles = sum(m.article for m in theirs)
+        if articles * 2 <= len(members) or their_articles * 2 <= len(theirs):
+            return True  # (both tests are for groups of mostly articles)
+        width = len(self.vocabulary)
+        cached = self._inside.get(thread)
+        if cached is None or cached[0] != len(theirs):
+            cached = (len(theirs), _inside(theirs, width))
+            self._inside[thread] = cached
+        return grouping._cohesive(
+            score,
+            len(members),
+            len(theirs),
+            _inside(members, width),
+            cached[1],
+            articles,
+            their_articles,
+        ) and not _two_events(members, theirs)
+
+    def _best(
+        self, members: list[_Item], ids: set[int], scored: dict[int, float]
+    ) -> Centroid | None:
+        """The thread of an earlier batch that a group of new items joins, if any: of the
+        candidates whose items are all known, as `_by_members` scored them; of the others (of
+        earlier runs, or grown large), the one whose centroid scores best averaged over the
+        group, each item's score being its cosine damped by time over its threshold (at least
+        1 on average to join). Threads started by the same grouping are not candidates: it
+        already decided about them."""
         dated = [m.entry.published_at for m in members if m.entry.dated]
         holders = _holders(members)
         short = not all(m.article for m in members)
-        best, best_score, best_cross = None, 1.0, 0.0
-        known = [
-            c
-            for c in (self.centroids.get(i) for i in sorted(ids, reverse=True))
-            if c is not None and not c.too_far(dated) and len(self.members.get(c.id, ())) == c.size
-        ]
-        for c, score, cross in self._by_members(members, known):
-            if score >= best_score:
-                best, best_score, best_cross = c, score, cross
-        done = {c.id for c in known}
-        for i in ids:
+        best, best_score = None, 1.0
+        for i in sorted(ids, reverse=True):
             c = self.centroids.get(i)
-            if c is None or c.id in done or c.too_far(dated):
+            if c is None or i in self._grouped or c.too_far(dated):
+                continue
+            if self._known(c):
+                score = scored.get(i, 0.0)
+                if score >= best_score:
+                    best, best_score = c, score
                 continue
             dots = _dots(members, holders, c.top)
             first, last = c.first_at, c.last_at
@@ -605,74 +723,20 @@ class ThreadIndex:
             if score >= best_score and not _cohesive(c, members, dots):
                 continue
             if score >= best_score:
-                best, best_score, best_cross = c, score, 0.0
-        return best, best_cross
+                best, best_score = c, score
+        return best
 
-    def _by_members(
-        self, members: list[_Item], known: list[Centroid]
-    ) -> list[tuple[Centroid, float, float]]:
-        """(thread, score, sum over pairs) of the candidate threads whose items are all known:
-        the group's average pair with their items, each pair scored as the grouping scores it
-        (`grouping.cross_scores`: headlines, one outlet, time), and the grouping's tests for
-        groups of articles (COHESION, signatures). In one matrix for all of them."""
-        if not known:
-            return []
-        side = _side(members)
-        held = [m for c in known for m in self.members[c.id]]
-        scores = grouping.cross_scores(side, _side(held), STORY_GAP_DAYS * 86400)
-        out = []
-        start = 0
-        articles = sum(m.article for m in members)
-        inside: float | None = None
-        for c in known:
-            theirs = self.members[c.id]
-            block = scores[:, start : start + len(theirs)]
-            start += len(theirs)
-            cross = float(block.sum())
-            score = cross / block.size
-            if score < 1.0:
-                continue
-            their_articles = sum(m.article for m in theirs)
-            if len(members) >= 2 and len(theirs) >= 2:
-                if inside is None:
-                    inside = _inside(side)
-                if not grouping._cohesive(
-                    score,
-                    len(members),
-                    len(theirs),
-                    inside,
-                    self.inside.get(c.id, 0.0),
-                    articles,
-                    their_articles,
-                ) or _two_events(members, theirs):
-                    continue
-            out.append((c, score, cross))
-        return out
-
-    def _remember(self, c: Centroid, members: list[_Item], created: bool, cross: float) -> None:
+    def _remember(self, c: Centroid, members: list[_Item], created: bool) -> None:
         """Keep a thread's items while all are known and few enough (MEMBERS_KEPT)."""
-        kept = self.members.get(c.id)
-        if kept is None and not created:
-            return  # a thread of an earlier run: its items are not known
-        if kept is not None and len(kept) != c.size:
+        if not created and not self._known(c):
+            return  # a thread of an earlier run (or grown past the limit): not known
+        kept = self.members.setdefault(c.id, [])
+        if len(kept) + len(members) > MEMBERS_KEPT:
+            self._kept -= len(kept)
+            del self.members[c.id]
+            self._inside.pop(c.id, None)
             return
-        if (len(kept) if kept else 0) + len(members) > MEMBERS_KEPT:
-            if kept is not None:
-                self._kept -= len(kept)
-                del self.members[c.id]
-                self.inside.pop(c.id, None)
-            return
-        inside = _inside(_side(members)) if len(members) > 1 else 0.0
-        if kept is None:
-            self.members[c.id] = list(members)
-            self.inside[c.id] = inside
-        else:
-            if not cross and kept:  # joined on its centroid: the pairs are worked out now
-                cross = float(
-                    grouping.cross_scores(_side(members), _side(kept), STORY_GAP_DAYS * 86400).sum()
-                )
-            kept.extend(members)
-            self.inside[c.id] = self.inside.get(c.id, 0.0) + inside + cross
+        kept.extend(members)
         self._kept += len(members)
 
     def _create(self, entry: Entry) -> Centroid:
