@@ -131,14 +131,17 @@ INVENTED = [
 ]
 
 
-def _import_invented(store: Store) -> dict[str, int]:
+def _import_invented(store: Store, batch_size: int | None = None) -> dict[str, int]:
     ids = {
         name: store.ensure_source(f"test:{name}", "feed", name=name)
         for name in ("north", "south", "east")
     }
     for outlet, entry in INVENTED:
         store.save_entries(ids[outlet], [entry])
-    analyse_pending(store)
+    if batch_size is None:
+        analyse_pending(store)
+    else:
+        analyse_pending(store, batch_size=batch_size)
     return {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
 
 
@@ -149,6 +152,25 @@ def test_one_story_across_sources_is_one_thread(store: Store) -> None:
     assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
     row = store.conn.execute("SELECT size FROM threads WHERE id = ?", (got["north-1"],)).fetchone()
     assert row[0] == 3
+
+
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_items_arriving_one_by_one_make_the_threads_of_one_batch(
+    store: Store, batch_size: int
+) -> None:
+    """A stream cut anywhere makes the same threads: an item of a later batch is scored
+    against a thread's items pair by pair, as the grouping pairs the items of one batch."""
+    got = _import_invented(store, batch_size)
+    stories = {
+        key: {got[k] for k in keys}
+        for key, keys in {
+            "strike": ("north-1", "south-1", "east-1"),
+            "tram": ("north-2", "south-2"),
+            "glacier": ("east-2",),
+        }.items()
+    }
+    assert all(len(threads) == 1 for threads in stories.values()), stories
+    assert len(set.union(*stories.values())) == 3
 
 
 def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> None:

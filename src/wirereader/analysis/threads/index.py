@@ -346,13 +346,12 @@ class _Item(NamedTuple):
 
 def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
     """The columns of these terms in the run's vocabulary (new terms added)."""
-    return np.fromiter(
-        (vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64
-    )
+    return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64)
 
 
-def _side(items: list[_Item], width: int) -> Side:
-    """The items as one side of a score matrix, with sparse rows `width` columns wide."""
+def _side(items: list[_Item], width: int | None = None) -> Side:
+    """The items as one side of a score matrix, with sparse rows `width` columns wide (the
+    run's vocabulary) if a width is given."""
     side = Side.of(
         [m.vector for m in items],
         [m.entry.published_at for m in items],
@@ -365,15 +364,18 @@ def _side(items: list[_Item], width: int) -> Side:
         [m.outlet for m in items],
         [m.link for m in items],
     )
+    if width is None:
+        return side
     return side._replace(
         terms=grouping.sparse_rows([m.columns for m in items], [m.weights for m in items], width),
         heads=grouping.sparse_rows([m.head_columns for m in items], None, width),
     )
 
 
-def _inside(items: list[_Item], width: int) -> float:
-    """The sum of the scores of the pairs within some items."""
-    side = _side(items, width)
+def _inside(items: list[_Item]) -> float:
+    """The sum of the scores of the pairs within some items (a group, a thread: a matrix over
+    their own terms, not the run's vocabulary)."""
+    side = _side(items)
     scores = grouping.cross_scores(side, side, STORY_GAP_DAYS * 86400)
     return float(scores.sum() - scores.trace()) / 2.0
 
@@ -427,7 +429,7 @@ class ThreadIndex:
             self.centroids.clear()
             self.df.clear()
             self._db_postings.clear()
-        if docs != self.docs or self._kept > MAX_CACHED:
+        if docs != self.docs or self._kept > MAX_CACHED or len(self.vocabulary) > MAX_CACHED * 10:
             self.members.clear()
             self._inside.clear()
             self._kept = 0
@@ -662,16 +664,15 @@ class ThreadIndex:
         their_articles = sum(m.article for m in theirs)
         if articles * 2 <= len(members) or their_articles * 2 <= len(theirs):
             return True  # (both tests are for groups of mostly articles)
-        width = len(self.vocabulary)
         cached = self._inside.get(thread)
         if cached is None or cached[0] != len(theirs):
-            cached = (len(theirs), _inside(theirs, width))
+            cached = (len(theirs), _inside(theirs))
             self._inside[thread] = cached
         return grouping._cohesive(
             score,
             len(members),
             len(theirs),
-            _inside(members, width),
+            _inside(members),
             cached[1],
             articles,
             their_articles,
