@@ -48,9 +48,11 @@ def test_ecbplus_articles_meet_the_target(ecbplus: list) -> None:
 def test_quality_holds_when_items_arrive_in_small_batches(
     uci: list, ecbplus: list, batch_size: int
 ) -> None:
-    """The app analyses what each refresh brings: threads must not need one big batch."""
-    assert analysis_bench.score(uci, batch_size).all.b3[2] >= 0.87
-    assert analysis_bench.score(ecbplus, batch_size).all.b3[2] >= 0.905
+    """The app analyses what each refresh brings: threads must not need one big batch (a
+    group of a later batch is scored against a thread's items pair by pair, as in one batch:
+    UCI 0.885 -> 0.902 in batches of 100, ECB+ 0.910 -> 0.914)."""
+    assert analysis_bench.score(uci, batch_size).all.b3[2] >= 0.895
+    assert analysis_bench.score(ecbplus, batch_size).all.b3[2] >= 0.91
 
 
 # -- real feeds: the six February-2026 feeds, imported together as a user would -----------------
@@ -86,12 +88,12 @@ def test_real_feeds_form_no_topic_buckets(real: analysis_bench.Result, labels: l
         times = [datetime.fromisoformat(row["published"].replace("Z", "+00:00")) for row in items]
         assert len(stories) <= 4, [row["title"] for row in items]
         assert max(times) - min(times) <= timedelta(days=4), [row["title"] for row in items]
-    # Against leaving every item alone (0.920; it was 0.876 and 0.857): clearly above in one
-    # analysis; 50 items at a time, as refreshes bring them, level with it (0.9200 against
-    # 0.9202 now: the target is not met there yet, see the closing note of issue 16).
-    margin = 0.01 if real.batch > 50 else -0.005
-    assert real.all.b3[2] >= real.all.singletons[2] + margin, real.all.b3
-    assert real.all.pair[0] >= 0.5, real.all.pair  # was 0.36 and 0.25: 3 in 4 links wrong
+    # Against leaving every item alone (0.920; it was 0.876 and 0.857, then 0.932 and 0.920):
+    # clearly above, in one analysis and 50 items at a time as refreshes bring them (0.947
+    # and 0.940 now).
+    assert real.all.b3[2] >= real.all.singletons[2] + 0.015, real.all.b3
+    # Was 0.36 and 0.25 (3 in 4 links wrong), then 0.63 and 0.53; 0.75 and 0.66 now.
+    assert real.all.pair[0] >= 0.62, real.all.pair
 
 
 def test_real_feeds_join_what_readers_call_one_story(

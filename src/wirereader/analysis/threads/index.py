@@ -85,7 +85,7 @@ GROUP_ITEMS = 500  # items grouped together (see grouping.py)
 MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
 # A thread's items are kept (with their vectors) while it has at most this many, for the run:
 # a group is then scored against them pair by pair, as one batch would have (`_by_members`).
-MEMBERS_KEPT = 100
+MEMBERS_KEPT = 40
 THRESHOLD_SHORT = 0.016
 THRESHOLD_LONG = 0.16
 LONG_ITEM_TERMS = 40
@@ -372,12 +372,18 @@ def _side(items: list[_Item], width: int | None = None) -> Side:
     )
 
 
-def _inside(items: list[_Item]) -> float:
-    """The sum of the scores of the pairs within some items (a group, a thread: a matrix over
-    their own terms, not the run's vocabulary)."""
-    side = _side(items)
-    scores = grouping.cross_scores(side, side, STORY_GAP_DAYS * 86400)
-    return float(scores.sum() - scores.trace()) / 2.0
+def _group_insides(side: Side, groups: list[list[int]]) -> np.ndarray:
+    """Per group, the sum of the scores of the pairs within it (one sparse product for the
+    part: the pairs of one group alone are scored)."""
+    group_of = np.empty(len(side.times), dtype=np.intp)
+    for g, group in enumerate(groups):
+        group_of[group] = g
+
+    def within(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return (group_of[rows] == group_of[cols]) & (rows < cols)
+
+    rows, _, scores = grouping.cross_scores_at(side, side, STORY_GAP_DAYS * 86400, within)
+    return np.bincount(group_of[rows], weights=scores, minlength=len(groups))
 
 
 def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
@@ -417,7 +423,7 @@ class ThreadIndex:
         # The items of threads started in this run, while all of them are known (see
         # MEMBERS_KEPT), and the sum of the scores of their pairs.
         self.members: dict[int, list[_Item]] = {}
-        self._inside: dict[int, tuple[int, float]] = {}  # thread -> (its size, inside sum)
+        self._inside: dict[int, float] = {}  # known thread -> the sum of its pairs' scores
         self._kept = 0
         self.vocabulary: dict[str, int] = {}  # term -> column, for the run
 
@@ -564,15 +570,17 @@ class ThreadIndex:
             )
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
-            known = self._by_members(part, groups, candidates)
-            for group, ids, scored in zip(groups, candidates, known, strict=True):
+            side = _side(part, len(self.vocabulary))
+            insides = _group_insides(side, groups)
+            known = self._by_members(part, side, groups, candidates, insides)
+            for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
                 members = [part[i] for i in group]
-                thread = self._best(members, ids, scored)
+                thread, score = self._best(members, ids, known[g])
                 created = thread is None
                 if thread is None:
                     thread = self._create(members[0].entry)
                     self._grouped.add(thread.id)
-                self._remember(thread, members, created)
+                self._remember(thread, members, created, float(insides[g]), score)
                 for m in members:
                     self._add(thread, m.entry, m.vector)
                     out.assigned[m.entry.id] = thread.id
@@ -602,7 +610,12 @@ class ThreadIndex:
         return kept is not None and len(kept) == c.size
 
     def _by_members(
-        self, part: list[_Item], groups: list[list[int]], candidates: list[set[int]]
+        self,
+        part: list[_Item],
+        side: Side,
+        groups: list[list[int]],
+        candidates: list[set[int]],
+        insides: np.ndarray,
     ) -> list[dict[int, float]]:
         """Per group, the candidate threads whose items are all known that it may join, with
         its score: its average pair with their items, each pair scored as the grouping scores
@@ -631,9 +644,8 @@ class ThreadIndex:
         def wanted(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
             return asked[group_of[rows] * len(known) + thread_of[cols]]
 
-        width = len(self.vocabulary)
         rows, cols, scores = grouping.cross_scores_at(
-            _side(part, width), _side(context, width), STORY_GAP_DAYS * 86400, wanted
+            side, _side(context, len(self.vocabulary)), STORY_GAP_DAYS * 86400, wanted
         )
         cells = group_of[rows] * len(known) + thread_of[cols]
         sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
@@ -649,12 +661,14 @@ class ThreadIndex:
                 if k is None or average[g, k] < 1.0:
                     continue
                 members = members if members is not None else [part[j] for j in group]
-                if self._cohesive_with(members, i, float(average[g, k])):
+                if self._cohesive_with(members, i, float(average[g, k]), float(insides[g])):
                     scored[i] = float(average[g, k])
             out.append(scored)
         return out
 
-    def _cohesive_with(self, members: list[_Item], thread: int, score: float) -> bool:
+    def _cohesive_with(
+        self, members: list[_Item], thread: int, score: float, inside: float
+    ) -> bool:
         """The grouping's tests for two groups of articles (COHESION, signatures), for a group
         and a thread whose items are known."""
         theirs = self.members[thread]
@@ -664,23 +678,19 @@ class ThreadIndex:
         their_articles = sum(m.article for m in theirs)
         if articles * 2 <= len(members) or their_articles * 2 <= len(theirs):
             return True  # (both tests are for groups of mostly articles)
-        cached = self._inside.get(thread)
-        if cached is None or cached[0] != len(theirs):
-            cached = (len(theirs), _inside(theirs))
-            self._inside[thread] = cached
         return grouping._cohesive(
             score,
             len(members),
             len(theirs),
-            _inside(members),
-            cached[1],
+            inside,
+            self._inside[thread],
             articles,
             their_articles,
         ) and not _two_events(members, theirs)
 
     def _best(
         self, members: list[_Item], ids: set[int], scored: dict[int, float]
-    ) -> Centroid | None:
+    ) -> tuple[Centroid | None, float]:
         """The thread of an earlier batch that a group of new items joins, if any: of the
         candidates whose items are all known, as `_by_members` scored them; of the others (of
         earlier runs, or grown large), the one whose centroid scores best averaged over the
@@ -725,10 +735,14 @@ class ThreadIndex:
                 continue
             if score >= best_score:
                 best, best_score = c, score
-        return best
+        return best, best_score
 
-    def _remember(self, c: Centroid, members: list[_Item], created: bool) -> None:
-        """Keep a thread's items while all are known and few enough (MEMBERS_KEPT)."""
+    def _remember(
+        self, c: Centroid, members: list[_Item], created: bool, inside: float, score: float
+    ) -> None:
+        """Keep a thread's items while all are known and few enough (MEMBERS_KEPT), with the
+        sum of the scores of its pairs: the group's own, plus, for a group that joined on its
+        average pair `score`, that average times the pairs across."""
         if not created and not self._known(c):
             return  # a thread of an earlier run (or grown past the limit): not known
         kept = self.members.setdefault(c.id, [])
@@ -737,6 +751,8 @@ class ThreadIndex:
             del self.members[c.id]
             self._inside.pop(c.id, None)
             return
+        across = score * len(members) * len(kept) if kept else 0.0
+        self._inside[c.id] = self._inside.get(c.id, 0.0) + inside + across
         kept.extend(members)
         self._kept += len(members)
 
