@@ -218,6 +218,27 @@ def cross_scores_at(
     if wanted is not None:
         keep = wanted(r, c)
         r, c, cos = r[keep], c[keep], cos[keep]
+    return r, c, _scores_of_pairs(a, b, r, c, cos, max_gap_seconds)
+
+
+def pair_scores(
+    a: Side, b: Side, rows: np.ndarray, cols: np.ndarray, max_gap_seconds: float
+) -> np.ndarray:
+    """The scores of these pairs (item `rows[k]` of `a` with item `cols[k]` of `b`), as
+    `cross_scores` gives them: the work follows the pairs asked for, not the two sides' sizes
+    (a part's groups against their few candidate threads each). Both sides need their sparse
+    rows."""
+    assert a.terms is not None and b.terms is not None
+    if not len(rows):
+        return np.zeros(0)
+    cos = np.asarray(a.terms[rows].multiply(b.terms[cols]).sum(axis=1), dtype=np.float64)
+    return _scores_of_pairs(a, b, rows, cols, cos.ravel(), max_gap_seconds)
+
+
+def _scores_of_pairs(
+    a: Side, b: Side, r: np.ndarray, c: np.ndarray, cos: np.ndarray, max_gap_seconds: float
+) -> np.ndarray:
+    """`_pair_scores` and the rules of `cross_scores` for a list of pairs and their cosines."""
     same = (a.sources[r] == b.sources[c]) & (a.links[r] != b.links[c]) & a.dated[r] & b.dated[c]
     cos[same] *= SAME_SOURCE_DISCOUNT
     gap = np.abs(a.times[r] - b.times[c])
@@ -231,12 +252,10 @@ def cross_scores_at(
     short = ~a.articles[r] & ~b.articles[c]
     if short.any():
         assert a.heads is not None and b.heads is not None
-        named = (a.heads @ b.heads.T).tocoo()
-        width = np.int64(b.terms.shape[0])
-        shared = named.row.astype(np.int64) * width + named.col
-        key = r.astype(np.int64) * width + c
-        score[short & ~np.isin(key, shared)] = 0.0
-    return r, c, score
+        at = np.flatnonzero(short)
+        named = np.asarray(a.heads[r[at]].multiply(b.heads[c[at]]).sum(axis=1)).ravel() > 0
+        score[at[~named]] = 0.0
+    return score
 
 
 def story_groups(

@@ -373,17 +373,22 @@ def _side(items: list[_Item], width: int | None = None) -> Side:
 
 
 def _group_insides(side: Side, groups: list[list[int]]) -> np.ndarray:
-    """Per group, the sum of the scores of the pairs within it (one sparse product for the
-    part: the pairs of one group alone are scored)."""
-    group_of = np.empty(len(side.times), dtype=np.intp)
+    """Per group, the sum of the scores of the pairs within it (the pairs of all the part's
+    groups scored together)."""
+    rows_of, cols_of, cells_of = [], [], []
     for g, group in enumerate(groups):
-        group_of[group] = g
-
-    def within(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return (group_of[rows] == group_of[cols]) & (rows < cols)
-
-    rows, _, scores = grouping.cross_scores_at(side, side, STORY_GAP_DAYS * 86400, within)
-    return np.bincount(group_of[rows], weights=scores, minlength=len(groups))
+        if len(group) > 1:
+            at = np.asarray(group, dtype=np.intp)
+            first, second = np.triu_indices(len(group), 1)
+            rows_of.append(at[first])
+            cols_of.append(at[second])
+            cells_of.append(np.full(len(first), g))
+    if not rows_of:
+        return np.zeros(len(groups))
+    scores = grouping.pair_scores(
+        side, side, np.concatenate(rows_of), np.concatenate(cols_of), STORY_GAP_DAYS * 86400
+    )
+    return np.bincount(np.concatenate(cells_of), weights=scores, minlength=len(groups))
 
 
 def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
@@ -630,26 +635,36 @@ class ThreadIndex:
         if not known:
             return [{} for _ in groups]
         context = [m for i in known for m in self.members[i]]
-        # Summed per (group, thread), over the pairs whose item's group has the thread among
-        # its candidates (the others are never asked for).
-        thread_of = np.repeat(np.arange(len(known)), [len(self.members[i]) for i in known])
-        group_of = np.empty(len(part), dtype=np.intp)
-        for g, group in enumerate(groups):
-            group_of[group] = g
         column = {t: k for k, t in enumerate(known)}
-        asked = np.zeros(len(groups) * len(known), dtype=bool)
-        for g, ids in enumerate(candidates):
-            asked[[g * len(known) + column[i] for i in ids if i in column]] = True
-
-        def wanted(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-            return asked[group_of[rows] * len(known) + thread_of[cols]]
-
-        rows, cols, scores = grouping.cross_scores_at(
-            side, _side(context, len(self.vocabulary)), STORY_GAP_DAYS * 86400, wanted
+        first = np.cumsum([0] + [len(self.members[i]) for i in known])
+        # The pairs asked for: each item of a group with each item of its group's known
+        # candidate threads (a few per group, not the whole part against all of them).
+        rows_of: list[np.ndarray] = []
+        cols_of: list[np.ndarray] = []
+        cells_of: list[np.ndarray] = []
+        for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
+            ks = [column[i] for i in ids if i in column]
+            if not ks:
+                continue
+            cols = np.concatenate([np.arange(first[k], first[k + 1]) for k in ks])
+            cells = np.concatenate(
+                [np.full(first[k + 1] - first[k], g * len(known) + k) for k in ks]
+            )
+            rows_of.append(np.repeat(np.asarray(group, dtype=np.intp), len(cols)))
+            cols_of.append(np.tile(cols, len(group)))
+            cells_of.append(np.tile(cells, len(group)))
+        rows = np.concatenate(rows_of)
+        scores = grouping.pair_scores(
+            side,
+            _side(context, len(self.vocabulary)),
+            rows,
+            np.concatenate(cols_of),
+            STORY_GAP_DAYS * 86400,
         )
-        cells = group_of[rows] * len(known) + thread_of[cols]
-        sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
-        sizes = np.asarray([len(self.members[i]) for i in known], dtype=np.float64)
+        sums = np.bincount(
+            np.concatenate(cells_of), weights=scores, minlength=len(groups) * len(known)
+        )
+        sizes = np.diff(first).astype(np.float64)
         group_sizes = np.asarray([len(group) for group in groups], dtype=np.float64)
         average = sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)
         out: list[dict[int, float]] = []
