@@ -362,7 +362,7 @@ def test_a_group_of_one_is_scored_with_the_same_sum_as_in_a_larger_group() -> No
 
     def item(weights: dict[str, float]) -> threads._Item:
         entry = Entry(id=1, source_id=1, title="", body="", published_at=0)
-        return threads._Item.of(entry, weights, len(weights), {})
+        return threads._Item.of(entry, weights, len(weights))
 
     # Forty shared terms of very different sizes, held in opposite orders: any other order of
     # the additions rounds differently.

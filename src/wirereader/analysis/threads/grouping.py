@@ -210,6 +210,7 @@ def cross_scores_at(
     keeps, given their rows and columns), as (rows, columns, scores), each scored as
     `cross_scores` does (the other pairs score 0): the work follows the shared terms, not the
     size of the two sides. Both sides need their sparse rows."""
+    a, b = _one_width(a, b)
     assert a.terms is not None and b.terms is not None
     product = (a.terms @ b.terms.T).tocoo()
     r = product.row.astype(np.intp)
@@ -231,8 +232,26 @@ def pair_scores(
     assert a.terms is not None and b.terms is not None
     if not len(rows):
         return np.zeros(0)
+    a, b = _one_width(a, b)
+    assert a.terms is not None and b.terms is not None
     cos = np.asarray(a.terms[rows].multiply(b.terms[cols]).sum(axis=1), dtype=np.float64)
     return _scores_of_pairs(a, b, rows, cols, cos.ravel(), max_gap_seconds)
+
+
+def _one_width(a: Side, b: Side) -> tuple[Side, Side]:
+    """The two sides with sparse rows of one width (a vocabulary grows while it is used)."""
+
+    def widen(m: sparse.csr_matrix | None, width: int) -> sparse.csr_matrix | None:
+        if m is None or m.shape[1] == width:
+            return m
+        return sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width))
+
+    assert a.terms is not None and b.terms is not None
+    width = max(a.terms.shape[1], b.terms.shape[1])
+    return (
+        a._replace(terms=widen(a.terms, width), heads=widen(a.heads, width)),
+        b._replace(terms=widen(b.terms, width), heads=widen(b.heads, width)),
+    )
 
 
 def _scores_of_pairs(

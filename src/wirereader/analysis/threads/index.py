@@ -310,16 +310,9 @@ class _Item(NamedTuple):
     headline: frozenset[str]  # the terms of its title (of a short item's only)
     outlet: int  # its source, if it has a link of its own; else a number no other item has
     link: int  # a checksum of that link (without its #fragment)
-    # Its vector's terms and weights and its headline's terms, as columns of the run's
-    # vocabulary (`ThreadIndex.vocabulary`): sparse rows for the scoring of a whole part.
-    columns: np.ndarray
-    weights: np.ndarray
-    head_columns: np.ndarray
 
     @classmethod
-    def of(
-        cls, entry: Entry, vector: dict[str, float], distinct: int, vocabulary: dict[str, int]
-    ) -> _Item:
+    def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
@@ -338,9 +331,6 @@ class _Item(NamedTuple):
             headline,
             outlet,
             zlib.crc32(link.encode()),
-            _columns(vector, vocabulary),
-            np.fromiter(vector.values(), dtype=np.float64, count=len(vector)),
-            _columns(headline, vocabulary),
         )
 
     def names_one_of(self, headline: frozenset[str]) -> bool:
@@ -355,10 +345,9 @@ def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
     return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64)
 
 
-def _side(items: list[_Item], width: int | None = None) -> Side:
-    """The items as one side of a score matrix, with sparse rows `width` columns wide (the
-    run's vocabulary) if a width is given."""
-    side = Side.of(
+def _side(items: list[_Item]) -> Side:
+    """The items as one side of a score matrix (without sparse rows)."""
+    return Side.of(
         [m.vector for m in items],
         [m.entry.published_at for m in items],
         [m.limit for m in items],
@@ -369,12 +358,6 @@ def _side(items: list[_Item], width: int | None = None) -> Side:
         [m.headline for m in items],
         [m.outlet for m in items],
         [m.link for m in items],
-    )
-    if width is None:
-        return side
-    return side._replace(
-        terms=grouping.sparse_rows([m.columns for m in items], [m.weights for m in items], width),
-        heads=grouping.sparse_rows([m.head_columns for m in items], None, width),
     )
 
 
@@ -437,6 +420,8 @@ class ThreadIndex:
         self._inside: dict[int, float] = {}  # known thread -> the sum of its pairs' scores
         self._kept = 0
         self.vocabulary: dict[str, int] = {}  # term -> column, for the run
+        # entry id -> its vector's columns and weights and its headline's columns
+        self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -451,6 +436,14 @@ class ThreadIndex:
             self._inside.clear()
             self._kept = 0
             self.vocabulary.clear()
+            self._rows.clear()
+        elif len(self._rows) > MAX_CACHED:
+            self._rows = {
+                m.entry.id: self._rows[m.entry.id]
+                for kept in self.members.values()
+                for m in kept
+                if m.entry.id in self._rows
+            }
         self.docs = docs
         self._new_postings.clear()
         self._merged.clear()
@@ -559,9 +552,7 @@ class ThreadIndex:
         self.docs += len(counted)
         ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
         idf = self.idf(vocabulary)
-        placing = [
-            _Item.of(entry, self.vector(tf, idf), len(tf), self.vocabulary) for entry, tf in ordered
-        ]
+        placing = [_Item.of(entry, self.vector(tf, idf), len(tf)) for entry, tf in ordered]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
         for start in range(0, len(placing), GROUP_ITEMS):
@@ -581,9 +572,23 @@ class ThreadIndex:
             )
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
-            side = _side(part, len(self.vocabulary))
-            insides = _group_insides(side, groups)
-            known = self._by_members(part, side, groups, candidates, insides)
+            # Sparse rows only for the items that are scored here: those of groups of two or
+            # more (their pairs' sum) and of groups with a known candidate thread.
+            asks = [
+                len(group) > 1 or any(self._known(self.centroids[i]) for i in ids)
+                for group, ids in zip(groups, candidates, strict=True)
+            ]
+            scored = [i for group, ask in zip(groups, asks, strict=True) if ask for i in group]
+            at = {i: k for k, i in enumerate(scored)}
+            local = [
+                [at[i] for i in group] if ask else []
+                for group, ask in zip(groups, asks, strict=True)
+            ]
+            side = self._side_of([part[i] for i in scored])
+            insides = _group_insides(side, local)
+            known = self._by_members(
+                side, local, candidates, insides, [[part[i] for i in group] for group in groups]
+            )
             for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
                 members = [part[i] for i in group]
                 thread, score = self._best(members, ids, known[g])
@@ -620,13 +625,33 @@ class ThreadIndex:
         kept = self.members.get(c.id)
         return kept is not None and len(kept) == c.size
 
+    def _side_of(self, items: list[_Item]) -> Side:
+        """The items as one side of a score matrix, with sparse rows over the run's
+        vocabulary (each item's worked out once)."""
+        rows = []
+        for m in items:
+            got = self._rows.get(m.entry.id)
+            if got is None:
+                got = (
+                    _columns(m.vector, self.vocabulary),
+                    np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
+                    _columns(m.headline, self.vocabulary),
+                )
+                self._rows[m.entry.id] = got
+            rows.append(got)
+        width = len(self.vocabulary)
+        return _side(items)._replace(
+            terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
+            heads=grouping.sparse_rows([r[2] for r in rows], None, width),
+        )
+
     def _by_members(
         self,
-        part: list[_Item],
         side: Side,
         groups: list[list[int]],
         candidates: list[set[int]],
         insides: np.ndarray,
+        items: list[list[_Item]],
     ) -> list[dict[int, float]]:
         """Per group, the candidate threads whose items are all known that it may join, with
         its score: its average pair with their items, each pair scored as the grouping scores
@@ -662,7 +687,7 @@ class ThreadIndex:
         rows = np.concatenate(rows_of)
         scores = grouping.pair_scores(
             side,
-            _side(context, len(self.vocabulary)),
+            self._side_of(context),
             rows,
             np.concatenate(cols_of),
             STORY_GAP_DAYS * 86400,
@@ -671,18 +696,16 @@ class ThreadIndex:
             np.concatenate(cells_of), weights=scores, minlength=len(groups) * len(known)
         )
         sizes = np.diff(first).astype(np.float64)
-        group_sizes = np.asarray([len(group) for group in groups], dtype=np.float64)
+        group_sizes = np.asarray([max(1, len(group)) for group in groups], dtype=np.float64)
         average = sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)
         out: list[dict[int, float]] = []
-        for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
+        for g, ids in enumerate(candidates):
             scored: dict[int, float] = {}
-            members: list[_Item] | None = None
             for i in ids:
                 k = column.get(i)
                 if k is None or average[g, k] < 1.0:
                     continue
-                members = members if members is not None else [part[j] for j in group]
-                if self._cohesive_with(members, i, float(average[g, k]), float(insides[g])):
+                if self._cohesive_with(items[g], i, float(average[g, k]), float(insides[g])):
                     scored[i] = float(average[g, k])
             out.append(scored)
         return out
