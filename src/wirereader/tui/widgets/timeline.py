@@ -109,6 +109,10 @@ class Timeline(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
+    class CountWanted(Message):
+        """The view's exact size is wanted now (`G` before the count arrived): the app counts
+        it in a worker and the cursor goes to the last row when `set_total` gets it."""
+
     def __init__(self, tz: tzinfo | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.tz = tz
@@ -122,6 +126,7 @@ class Timeline(ScrollView, can_focus=True):
         self._columns_key: tuple[int, ...] = ()
         self._columns = Columns(source=8, time=5, today=None)
         self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
+        self._last_wanted = False  # `G` waits for the count: the cursor goes last when it lands
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -137,6 +142,7 @@ class Timeline(ScrollView, can_focus=True):
         """
         screen_line = self.cursor - round(self.scroll_y)
         self.query_obj = query
+        self._last_wanted = False
         self._pages.clear()
         first = self._load(0)
         if total is not None:
@@ -148,8 +154,11 @@ class Timeline(ScrollView, can_focus=True):
         index = 0
         if keep is not None and self.total:
             index = query.position((keep.published_at, keep.id))
-            if index >= self.total:
-                self.set_total(query.count())
+            if index >= self.total and not self.exact:
+                # Deeper than the first pages: the view is at least this long. Its exact size
+                # comes from the app's count worker (counting here held the screen for 0.3 s
+                # at 1M items).
+                self.total = index + PAGE
             index = min(index, self.total - 1)
         self._set_height(self.total)
         self.set_reactive(Timeline.cursor, index)
@@ -164,7 +173,9 @@ class Timeline(ScrollView, can_focus=True):
         """The exact size of the view, counted in the background."""
         self.total, self.exact = total, True
         self._set_height(total)
-        if self.cursor >= total and total:
+        if self._last_wanted:
+            self.move_to(total - 1)
+        elif self.cursor >= total and total:
             self.cursor = total - 1
         self.refresh()
 
@@ -363,6 +374,7 @@ class Timeline(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.row(new)))
 
     def move_to(self, index: int) -> None:
+        self._last_wanted = False  # a move after `G` wins over the count landing
         if self.total:
             self.cursor = max(0, min(self.total - 1, index))
 
@@ -385,7 +397,11 @@ class Timeline(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         if not self.exact and self.query_obj is not None:
-            self.set_total(self.query_obj.count())
+            # The last row's index is the view's size, not counted yet: counting it here held
+            # the screen for 0.3 s at 1M items. The app counts in a worker; set_total moves.
+            self._last_wanted = True
+            self.post_message(self.CountWanted())
+            return
         self.move_to(self.total - 1)
 
     def action_page_down(self) -> None:
