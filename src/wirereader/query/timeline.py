@@ -174,6 +174,9 @@ class Query:
         self.store = store
         self.filter = flt or Filter()
         self._where, self._params = self._compile(self.filter)
+        # Whether the first page had to sort the whole matching set (fewer than a page among
+        # the newest WINDOW rows); a narrower filter typed next then skips the walk.
+        self.sparse = False
 
     # -- SQL ----------------------------------------------------------------------------------
 
@@ -271,10 +274,11 @@ class Query:
         """
         f = self.filter
         by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
-        if by_ids:
+        if by_ids and not self.sparse:
             newest = self._newest_keys(limit, after, offset)
             if newest is not None:
                 return newest
+            self.sparse = True
         where, params = self._where, list(self._params)
         if after is not None:
             where += " AND (e.published_at, e.id) < (?, ?)"
@@ -402,6 +406,22 @@ class Query:
                 yield from rows
         finally:
             cursor.close()
+
+
+def narrows(narrower: Filter, wider: Filter) -> bool:
+    """Whether every row `narrower` matches is also matched by `wider`: the same filter with
+    words typed further (`harb` after `har`) or added (`harbour cou` after `harbour`).
+
+    While a filter is typed, a filter that found fewer than a page among the newest rows tells
+    that the next, narrower one will too, so it can sort its matching set at once."""
+    if replace(narrower, words=wider.words) != wider:
+        return False
+    if len(narrower.words) < len(wider.words):
+        return False
+    return all(
+        new.casefold().startswith(old.casefold())
+        for new, old in zip(narrower.words, wider.words, strict=False)
+    )
 
 
 def _has_cover(store: Store) -> bool:

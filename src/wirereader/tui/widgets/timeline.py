@@ -28,10 +28,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wirereader.core.text import strip_controls
-from wirereader.query.timeline import EntryRow, Query, attach_badges, thread_sizes
+from wirereader.query.timeline import (
+    EntryRow,
+    Filter,
+    Query,
+    attach_badges,
+    narrows,
+    thread_sizes,
+)
 
 PAGE = 100
 MAX_PAGES = 40
+FIRST_PAGES_KEPT = 32  # filters whose first page's keys are remembered (a few KB each)
 
 KIND_LABELS = {
     "post": "",
@@ -127,6 +135,8 @@ class Timeline(ScrollView, can_focus=True):
         self._columns = Columns(source=8, time=5, today=None)
         self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
         self._last_wanted = False  # `G` waits for the count: the cursor goes last when it lands
+        self._first_pages: OrderedDict[tuple[Filter, int, int], tuple[list[tuple[int, int]], bool]]
+        self._first_pages = OrderedDict()
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -141,6 +151,9 @@ class Timeline(ScrollView, can_focus=True):
         page query, not a count over 100,000 rows.
         """
         screen_line = self.cursor - round(self.scroll_y)
+        previous = self.query_obj
+        if previous is not None and previous.sparse and narrows(query.filter, previous.filter):
+            query.sparse = True  # the walk over the newest rows would come back short again
         self.query_obj = query
         self._last_wanted = False
         self._pages.clear()
@@ -191,6 +204,7 @@ class Timeline(ScrollView, can_focus=True):
     def invalidate(self) -> None:
         """Re-read the visible rows from the cache."""
         self._pages.clear()
+        self._first_pages.clear()
         self.refresh()
 
     def mark_rows(
@@ -228,6 +242,8 @@ class Timeline(ScrollView, can_focus=True):
         if previous and len(previous) == PAGE:
             last = previous[-1]
             keys = self.query_obj.page_keys(PAGE, (last.published_at, last.id))
+        elif number == 0:
+            keys = self._first_page_keys()
         else:
             keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
         rows = self.query_obj.rows(keys)
@@ -241,6 +257,27 @@ class Timeline(ScrollView, can_focus=True):
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return rows
+
+    def _first_page_keys(self) -> list[tuple[int, int]]:
+        """The first page's keys, remembered for the last few filters while the cache does not
+        change: a filter typed and then taken back (backspace, a chip removed and put back)
+        shows again without its query. Any commit on another connection moves
+        `data_version`, one on this connection `total_changes`; either forgets them."""
+        query = self.query_obj
+        assert query is not None
+        conn = query.store.conn
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        key = (query.filter, version, conn.total_changes)
+        known = self._first_pages.get(key)
+        if known is not None:
+            self._first_pages.move_to_end(key)
+            keys, query.sparse = known
+            return keys
+        keys = query.page_keys(PAGE)
+        self._first_pages[key] = (keys, query.sparse)
+        while len(self._first_pages) > FIRST_PAGES_KEPT:
+            self._first_pages.popitem(last=False)
+        return keys
 
     @property
     def current(self) -> EntryRow | None:
