@@ -28,6 +28,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wirereader.core.text import strip_controls
+from wirereader.query.changes import data_version
 from wirereader.query.timeline import (
     EntryRow,
     Filter,
@@ -265,9 +266,7 @@ class Timeline(ScrollView, can_focus=True):
         `data_version`, one on this connection `total_changes`; either forgets them."""
         query = self.query_obj
         assert query is not None
-        conn = query.store.conn
-        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-        key = (query.filter, version, conn.total_changes)
+        key = (query.filter, data_version(query.store), query.store.conn.total_changes)
         known = self._first_pages.get(key)
         if known is not None:
             self._first_pages.move_to_end(key)
