@@ -132,6 +132,8 @@ _CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdin
 # Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")
 _NOT_ALONE = _words("men women")
 _THING_FIRST = _words("battle siege operation")
+# Compass words, ordinary words at a sentence's start, that begin names of regions and teams.
+_REGION_WORDS = _words("new north south east west northern southern eastern western")
 # Names of things that are not people, places or organisations: laws, indexes, prizes, games.
 _THING_LAST = _words(
     """act acts bill treaty accord accords agreement index programme program games award awards
@@ -233,6 +235,7 @@ class _Pending:
         "honorific",
         "person",
         "place_before",
+        "region",
         "royal",
         "run",
         "text",
@@ -260,6 +263,7 @@ class _Pending:
         self.royal = royal
         self.place_before = place_before  # index in `out` of a place just before ("Kyiv ...")
         self.after_known = after_known  # right after a gazetteer name in the same run
+        self.region = False  # holds only compass words so far ("New", "Western")
 
 
 def _is_sentence_start(text: str, start: int) -> bool:
@@ -599,7 +603,7 @@ class _Extractor:
                 and match[1].weak
                 and match[0] == i + 1
                 and (
-                    (st.tokens and not run.title_case)
+                    (st.tokens and not st.region and not run.title_case)
                     or (run.title_case and tok.key not in self.mid_caps)  # "Party That Goes On"
                     or st.person
                     or (i + 1 == n and _SPEECH_AFTER.match(text, run.end))
@@ -610,14 +614,27 @@ class _Extractor:
                 match = None
             elif (
                 match is not None
+                and st.person
+                and not st.tokens
+                and match[0] == i + 1
+                and tok.key in g.city_keys
+            ):
+                match = None  # "President Bush", "Governor Houston": a title names a person
+            elif (
+                match is not None
                 and match[1].weak
                 and not run.title_case
                 and self._name_goes_on(tokens, match[0])
             ):
                 match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
             if match is not None and not (after_given and match[0] == i + 1):
-                self._flush(st, out)
                 j, known = match
+                # "Western Sydney", "New England": a compass word before a place names a region
+                region = bool(st.tokens) and known.kind == PLACE and st.region
+                lead = tuple(st.tokens) if region else ()
+                if region:
+                    st.tokens.clear()
+                self._flush(st, out)
                 if known.kind == TITLE:
                     st = _Pending(text, run, person=True)
                     i = j
@@ -627,8 +644,11 @@ class _Extractor:
                     # "Kyiv School of Economics" is one name; "Russia's Foreign Ministry" is two
                     joins = known.kind == PLACE and not tokens[j - 1].possessive
                     st.place_before = len(out) if joins else -1
-                    out.append(
-                        _Span(
+                    if lead:
+                        named = (*lead, *tokens[i:j])
+                        span = _Span(named, PLACE, _name_text(named), False, False, True, run.where)
+                    else:
+                        span = _Span(
                             tokens[i:j],
                             known.kind,
                             known.canonical,
@@ -637,7 +657,7 @@ class _Extractor:
                             True,
                             run.where,
                         )
-                    )
+                    out.append(span)
                 i = j
                 continue
             if "-" in tok.surface and not st.tokens and self._compound(tok, run, out):
@@ -660,6 +680,21 @@ class _Extractor:
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
+            elif (
+                low in _REGION_WORDS
+                and not run.title_case
+                and (i > 0 or not run.initial)
+                and i + 1 < n
+                and (not st.tokens or st.region)
+                and self._names_on(tokens[i + 1])
+            ):
+                # "the New England Patriots", "in Western Sydney": capitalised in mid-sentence
+                # before a name, a compass word is part of the name
+                if not st.tokens:
+                    self._flush(st, out)
+                    st = _Pending(text, run)
+                    st.region = True
+                st.tokens.append(tok)
             elif self._ordinary(low) and not after_given:
                 if low in g.demonyms and _org_ahead(tokens, i):
                     if st.tokens:
@@ -712,6 +747,19 @@ class _Extractor:
             or nxt in g.royal
             or self._ordinary(nxt)
             or self._match(tokens, j) is not None
+        )
+
+    def _names_on(self, token: _Token) -> bool:
+        """Whether a capitalised word can go on a name: not a connector, an ordinary word or
+        a title ('New Year', 'North Korean', 'West President' are no names)."""
+        low = token.lower
+        g = self.g
+        return not (
+            low in _CONNECTORS
+            or low in g.titles
+            or low in g.royal
+            or self._ordinary(low)
+            or token.surface.isupper()
         )
 
     def _opener(self, token: _Token) -> bool:
@@ -779,11 +827,12 @@ class _Extractor:
             if not (
                 st.place_before >= 0
                 and st.place_before == len(out) - 1
-                and low.endswith("s")
-                and not low.endswith(("ss", "us", "is"))
+                and (
+                    (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in _ORG_LAST
+                )
             ):
                 return  # "UN Charter", "NATO summit": a word qualifying the name before it
-            place = out.pop()  # "Indianapolis Colts": a city's team
+            place = out.pop()  # "Indianapolis Colts", "Sydney FC": a city's team or body
             tokens = (*place.tokens, first)
             canonical = _name_text(tokens)
             out.append(_Span(tokens, ORG, canonical, False, False, True, run.where))
@@ -859,7 +908,7 @@ class _Extractor:
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
             kind, strong = self._context_kind(text, run, True, tok, 1)
-            if kind != PERSON:
+            if kind != PERSON or not strong:  # a surname's ending alone does not outweigh it
                 kind, strong = PLACE, True
                 surface = town.canonical
         elif tok.lower in self.g.given_names and text[max(0, run.start - 4) : run.start] != "the ":
@@ -970,16 +1019,23 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
     weak: dict[str, str | None] = {}
+    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
+    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
+    decided: dict[str, str] = {}
+    # "President Bush ... Bush": one-word names the entry's evidence made a person's, which
+    # a city's name (Būsh, Egypt) then follows
+    people: set[str] = set()
     for span in spans:
+        if span.strong and not span.known:
+            decided[span.canonical] = span.kind
+            if span.kind == PERSON and len(span.tokens) == 1:
+                people.add(span.tokens[0].key)
         if span.short or " " not in span.canonical or span.kind not in (PERSON, ""):
             continue
         names = strong if span.strong else weak
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
-    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
-    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
-    decided = {span.canonical: span.kind for span in spans if span.strong and not span.known}
     teams = _teams(spans, title or "", body or "")
     bylines: set[str] = set()
     for author in authors:
@@ -988,11 +1044,16 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
     mentions: list[tuple[Mention, _Span]] = []
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
-        if not span.known and len(span.tokens) == 1:
+        if len(span.tokens) == 1 and (
+            not span.known or (span.kind == PLACE and span.tokens[0].key in g.city_keys)
+        ):
+            # a city's name too ('Bush', 'Houston'): "George W. Bush ... Bush" is the man
             key = span.tokens[0].key
             full = strong.get(key) or (None if key in strong else weak.get(key))
             if full:
                 kind, canonical, short = PERSON, full, False
+            elif span.kind == PLACE and key in people:
+                kind, canonical, short = PERSON, _name_text(span.tokens), True
         if not span.strong and canonical == span.canonical and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
