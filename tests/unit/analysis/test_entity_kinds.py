@@ -130,6 +130,24 @@ def test_a_city_followed_by_an_organisation_word_is_the_organisation() -> None:
     assert got == {("Sydney FC", "org"), ("Adelaide", "place"), ("Bergen Council", "org")}
 
 
+def test_a_short_quotation_that_opens_with_a_capital_is_a_title_not_a_name() -> None:
+    got = kinds(
+        "",
+        'Tara Lind won an Oscar for "Tender Mercies", starred in the "Home Alone" movies and '
+        'wrote "A Hymn to Life". The "Halvard Corp" deal and "Putin" stay names.',
+    )
+    assert got == {("Tara Lind", "person"), ("Halvard Corp", "org"), ("Vladimir Putin", "person")}
+    # quoted speech is not a title: a sentence ends inside it
+    assert kinds("", '"We met. Then Dmytro Halvorsen left" he said.') == {
+        ("Dmytro Halvorsen", "person")
+    }
+
+
+def test_in_a_sports_report_a_city_that_is_played_is_its_team() -> None:
+    got = kinds("", "The Tar Heels won 91-73 against Evansville in Chapel Hill on Thursday.")
+    assert ("Evansville", "org") in got and ("Chapel Hill", "place") in got
+
+
 def test_the_town_data_keys_are_the_folded_names() -> None:
     """cities.txt stores the matching key only where it is not the name in lower case
     (scripts/build_entity_data.py): loading then folds nothing, so the keys must agree."""

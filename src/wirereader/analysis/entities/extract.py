@@ -108,7 +108,7 @@ _ORG_LAST = _words(
     telegraph gazette press agency airlines airways railways motors industries holdings partners
     capital ventures labs technologies systems club fc team league staff foods patrol academy
     construction engineering logistics solutions consulting insurance securities investments
-    survey observatory laboratory bros brothers
+    survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
     library museum theatre theater bar pub cafe café restaurant bakery brewery shop store
     supermarket"""
@@ -432,6 +432,34 @@ def _has_word(texts: Iterable[str], word: str) -> bool:
     return False
 
 
+_CLOSING_QUOTES = frozenset("\"'”’»")
+_QUOTE_OPENS = frozenset(" \t\n([—–-")
+_MAX_TITLE_WORDS = 6
+
+
+def _item_start(item: _Span | _Run) -> int:
+    return item.where[0] if isinstance(item, _Span) else item.start
+
+
+def _quoted_title_start(text: str, start: int, end: int) -> int:
+    """Whether the run at start:end closes a short quotation that opened with a capital: a
+    work's title ('won an Oscar for "Tender Mercies"', 'the "Home Alone" movies', '"A Hymn to
+    Life"'), not a name; where the quotation opens, or -1. Only runs no gazetteer knows come
+    here: '"Putin"' stays Putin."""
+    i = start - 1
+    limit = max(0, start - 80)
+    while i >= limit:
+        c = text[i]
+        if c in ".!?\n":
+            return -1  # quoted speech: a sentence ends inside it
+        if c in _OPENING_QUOTES and (i == 0 or text[i - 1] in _QUOTE_OPENS):
+            quoted = text[i + 1 : end]
+            title = quoted[:1].isupper() and len(quoted.split()) <= _MAX_TITLE_WORDS
+            return i if title else -1
+        i -= 1
+    return -1
+
+
 class _Extractor:
     """One entry's extraction; holds the evidence gathered from the whole entry."""
 
@@ -480,6 +508,15 @@ class _Extractor:
                 where = (base, m.end(), part)
                 items.append(_Span(tokens, kind, canonical, False, known, True, where, surface))
                 continue
+            end = m.end()
+            if text[end : end + 1] in _CLOSING_QUOTES:
+                opened = _quoted_title_start(text, base, end)
+                if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
+                    # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
+                    # name found in it ("Creamery Corp" is an organisation's name in quotes)
+                    while items and _item_start(items[-1]) > opened:
+                        items.pop()
+                    continue
             tokens = _tokens(group)
             # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
             shouting = len(tokens) > 2 and group.isupper()
@@ -1036,7 +1073,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
-    teams = _teams(spans, title or "", body or "")
+    teams = _teams(spans, title or "", body or "", g.city_keys)
     bylines: set[str] = set()
     for author in authors:
         if author:
@@ -1135,7 +1172,7 @@ _PLAYS_BEFORE = re.compile(
 )
 
 
-def _teams(spans: Sequence[_Span], title: str, body: str) -> set[str]:
+def _teams(spans: Sequence[_Span], title: str, body: str, cities: set[str]) -> set[str]:
     """The names a sports report uses for teams (empty unless the entry gives a score)."""
     if not (_has_score(body) or _has_score(title)):
         return set()
@@ -1149,7 +1186,11 @@ def _teams(spans: Sequence[_Span], title: str, body: str) -> set[str]:
         after = _TEAM_AFTER.match(text, end)
         if after is not None and after.start(1) >= 0:
             teams.add(span.canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
-        elif not (span.known or (span.kind == PERSON and span.strong)) and (
+        elif (
+            # a lone given name is a weak person ("defeats Drake"); a full name is not a team
+            not (span.known or (span.kind == PERSON and span.strong and not span.short))
+            or (len(span.tokens) == 1 and span.kind == PLACE and span.tokens[0].key in cities)
+        ) and (
             after is not None
             or (
                 # the cheap test first: a played name has a space or a tab before it
@@ -1157,8 +1198,8 @@ def _teams(spans: Sequence[_Span], title: str, body: str) -> set[str]:
                 and _PLAYS_BEFORE.search(text, max(0, start - 16), start) is not None
             )
         ):
-            # A town or an unknown name: "against Evansville"; a country or a city the
-            # gazetteer vouches for needs the score itself ("protests against Israel").
+            # A city, a town or an unknown name: "against Evansville"; a country or a region
+            # needs the score itself ("protests against Israel").
             teams.add(span.canonical)
     return teams
 
