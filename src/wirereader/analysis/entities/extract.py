@@ -99,40 +99,42 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
     weak: dict[str, str | None] = {}
-    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
-    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
-    decided: dict[str, str] = {}
-    # "President Bush ... Bush": one-word names the entry's evidence made a person's, which
-    # a city's name (Būsh, Egypt) then follows
+    # "President Bush ... Bush": one-word names the entry's evidence made a person's, which a
+    # city's name that is a surname too (Būsh, Egypt) then follows
     people: set[str] = set()
     for span in spans:
-        if span.strong and not span.known:
-            decided[span.canonical] = span.kind
-            if span.kind == PERSON and len(span.tokens) == 1:
-                people.add(span.tokens[0].key)
         if span.short or " " not in span.canonical or span.kind not in (PERSON, ""):
+            if span.kind == PERSON and span.strong and not span.known and len(span.tokens) == 1:
+                people.add(span.tokens[0].key)
             continue
         names = strong if span.strong else weak
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
+    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
+    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
+    decided = {span.canonical: span.kind for span in spans if span.strong and not span.known}
     teams = _teams(spans, title or "", body or "", g.city_keys)
     bylines: set[str] = set()
     for author in authors:
         if author:
             bylines |= _byline_keys(author)
     mentions: list[tuple[Mention, _Span]] = []
+    cities = g.city_keys
+    claims = bool(strong or weak or people)
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
-        if len(span.tokens) == 1 and (
-            not span.known or (span.kind == PLACE and span.tokens[0].key in g.city_keys)
+        if (
+            claims
+            and len(span.tokens) == 1
+            and (not span.known or (kind == PLACE and span.tokens[0].key in cities))
         ):
             # a city's name too ('Bush', 'Houston'): "George W. Bush ... Bush" is the man
             key = span.tokens[0].key
             full = strong.get(key) or (None if key in strong else weak.get(key))
             if full:
                 kind, canonical, short = PERSON, full, False
-            elif span.kind == PLACE and key in people:
+            elif kind == PLACE and key in people and key in cities:
                 kind, canonical, short = PERSON, _name_text(span.tokens), True
         if not span.strong and canonical == span.canonical and canonical in decided:
             kind = decided[canonical]
@@ -166,11 +168,12 @@ def _one_kind(mentions: list[tuple[Mention, _Span]]) -> list[tuple[Mention, _Spa
     for m, span in mentions:
         tally = votes.setdefault(m.canonical, {})
         tally[m.kind] = tally.get(m.kind, 0) + (2 if span.strong else 1)
+    # dicts keep order: the first kind wins a tie
+    winners = {name: max(t, key=t.__getitem__) for name, t in votes.items() if len(t) > 1}
     out = []
     for m, span in mentions:
-        tally = votes[m.canonical]
-        kind = max(tally, key=tally.__getitem__)  # dicts keep order: the first wins a tie
-        if kind != m.kind:
+        kind = winners.get(m.canonical)
+        if kind is not None and kind != m.kind:
             m = Mention(m.surface, m.canonical, kind, m.short and kind == PERSON)
         out.append((m, span))
     return out

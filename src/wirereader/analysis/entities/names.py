@@ -125,6 +125,7 @@ _FAST: dict[str, _Decided | bool] = {}
 
 
 _FAST_LIMIT = 200_000
+_new = tuple.__new__
 
 
 _LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
@@ -194,55 +195,62 @@ class _Extractor:
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
         fast_get = _FAST.get
-        search = _RUN.search
-        pos = 0
-        while True:
-            m = search(text, pos)
-            if m is None:
-                break
-            pos, base = m.end(), m.start()
-            if base and (text[base - 1].isalnum() or text[base - 1] in _GLUED):
-                if not text[base - 1].isalpha():
-                    # "1B Mark Teixeira", "@BigNews Kyiv": only the glued word is left out
-                    pos = base + len(m.group().split(None, 1)[0])
-                continue  # "iPhone Pro": a product name glued to its brand
-            if text[base] > "\x7f" and not text[base].isupper():
-                pos = base + 1
-                continue
-            group = m.group()
-            if len(group) > _LONGEST_CACHED:
-                # Hostile or shouting text: decided without filling the caches with it.
-                run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
-                items.append(run)
-                continue
-            verdict = fast_get(group)
-            if verdict is None:
-                verdict = _fast(group, g)
-            if verdict is True:
-                continue
-            if verdict is not False:
-                tokens, kind, canonical, surface, known = verdict
-                where = (base, m.end(), part)
-                items.append(_Span(tokens, kind, canonical, False, known, True, where, surface))
-                continue
-            end = m.end()
-            if text[end : end + 1] in _CLOSING_QUOTES:
-                opened = _quoted_title_start(text, base, end)
-                if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
-                    # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
-                    # name found in it ("Creamery Corp" is an organisation's name in quotes)
-                    while items and _item_start(items[-1]) > opened:
-                        items.pop()
+        finditer = _RUN.finditer
+        start = 0
+        while start >= 0:
+            # One finditer over the text (a search call per run cost a tenth of the scan); it
+            # starts again only where a run must be looked at again from inside ("1B Mark").
+            restart = -1
+            for m in finditer(text, start):
+                base, pos = m.span()
+                before = text[base - 1] if base else " "
+                if before.isalnum() or before in _GLUED:
+                    if not before.isalpha():
+                        # "1B Mark Teixeira", "@BigNews Kyiv": only the glued word is left out
+                        restart = base + len(m.group().split(None, 1)[0])
+                        break
+                    continue  # "iPhone Pro": a product name glued to its brand
+                if text[base] > "\x7f" and not text[base].isupper():
+                    restart = base + 1
+                    break
+                group = m.group()
+                if len(group) > _LONGEST_CACHED:
+                    # Hostile or shouting text: decided without filling the caches with it.
+                    run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
+                    items.append(run)
                     continue
-            tokens = _tokens(group)
-            # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
-            shouting = len(tokens) > 2 and group.isupper()
-            initial = _is_sentence_start(text, base)
-            run = _Run(base, m.end(), tokens, initial, title_case or shouting, part)
-            items.append(run)
-            if not run.title_case:
-                for tok in run.tokens[1:] if run.initial else run.tokens:
-                    mid_caps.add(tok.key)
+                verdict = fast_get(group)
+                if verdict is None:
+                    verdict = _fast(group, g)
+                if verdict is True:
+                    continue
+                if verdict is not False:
+                    # tuple.__new__ skips the named tuple's Python-level __new__ (a run in two
+                    # ends here, so it is the scan's commonest step)
+                    tokens, kind, canonical, surface, known = verdict
+                    where = (base, pos, part)
+                    items.append(
+                        _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
+                    )
+                    continue
+                if text[pos : pos + 1] in _CLOSING_QUOTES:
+                    opened = _quoted_title_start(text, base, pos)
+                    if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
+                        # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
+                        # name found in it ("Creamery Corp" is an organisation's name in quotes)
+                        while items and _item_start(items[-1]) > opened:
+                            items.pop()
+                        continue
+                tokens = _tokens(group)
+                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
+                shouting = len(tokens) > 2 and group.isupper()
+                initial = _is_sentence_start(text, base)
+                run = _Run(base, pos, tokens, initial, title_case or shouting, part)
+                items.append(run)
+                if not run.title_case:
+                    for tok in run.tokens[1:] if run.initial else run.tokens:
+                        mid_caps.add(tok.key)
+            start = restart
 
     # -- evidence ---------------------------------------------------------------------------
 
