@@ -122,6 +122,8 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
     mentions: list[tuple[Mention, _Span]] = []
     cities = g.city_keys
     claims = bool(strong or weak or people)
+    kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
+    disputed = False
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
         if (
@@ -151,19 +153,16 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
             continue
         surface = span.surface or _name_text(span.tokens)
         mentions.append((Mention(surface, canonical, kind, short), span))
-    return _one_kind(mentions) if len(mentions) > 1 else mentions
+        if not disputed and kinds.setdefault(canonical, kind) != kind:
+            disputed = True
+    return _one_kind(mentions) if disputed else mentions
 
 
 def _one_kind(mentions: list[tuple[Mention, _Span]]) -> list[tuple[Mention, _Span]]:
     """One name, one kind within an entry: where its mentions disagree ('IG Metall' an
     organisation after 'the', a person in a headline), the kind with the most evidence wins
-    (a mention whose kind rests on evidence counts twice a guess; a tie goes to the first)."""
-    kinds: dict[str, str] = {}
-    for m, _span in mentions:
-        if kinds.setdefault(m.canonical, m.kind) != m.kind:
-            break
-    else:
-        return mentions  # the common case: no name has two kinds
+    (a mention whose kind rests on evidence counts twice a guess; a tie goes to the first).
+    Called only when some name has two kinds (`_mentions` watches for it as it goes)."""
     votes: dict[str, dict[str, int]] = {}
     for m, span in mentions:
         tally = votes.setdefault(m.canonical, {})

@@ -167,7 +167,10 @@ def _is_title_case(line: str) -> bool:
 @lru_cache(maxsize=65536)
 def _plain(text: str) -> str:
     """Lower case without diacritics, hyphens or dots: 'Düsseldorf' and 'Dusseldorf' agree."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("-", " ").replace(".", ""))
+    text = text.lower().replace("-", " ").replace(".", "")
+    if text.isascii():
+        return " ".join(text.split())  # NFKD changes no ASCII letter: the same, unnormalised
+    text = unicodedata.normalize("NFKD", text)
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
