@@ -77,24 +77,27 @@ def extract(title: str, body: str, *, authors: Iterable[str] = ()) -> list[Menti
 
     Bylines are not mentions: names equal to one of `authors` are left out.
     """
-    return [m for m, _span in _mentions(title, body, authors)]
+    return _mentions(title, body, authors)[0]
 
 
 def extract_located(
     title: str, body: str, *, authors: Iterable[str] = ()
 ) -> list[tuple[Mention, int, int, int]]:
     """`extract` with where each mention is: (mention, 0 title / 1 body, start, end)."""
+    mentions, spans = _mentions(title, body, authors)
     return [
         (m, span.where[2], *_where(span, body if span.where[2] else title))
-        for m, span in _mentions(title, body, authors)
+        for m, span in zip(mentions, spans, strict=True)
     ]
 
 
-def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Mention, _Span]]:
+def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Mention], list[_Span]]:
+    """The entry's mentions, and beside each the span it came from (two lists, not pairs:
+    `extract` returns the first as it is)."""
     g = gazetteer()
     spans = _Extractor(g, title or "", body or "").spans()
     if not spans:
-        return []
+        return [], []
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -119,7 +122,8 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
     for author in authors:
         if author:
             bylines |= _byline_keys(author)
-    mentions: list[tuple[Mention, _Span]] = []
+    mentions: list[Mention] = []
+    kept: list[_Span] = []
     cities = g.city_keys
     claims = bool(strong or weak or people)
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
@@ -152,30 +156,31 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> list[tuple[Menti
         if bylines and fold_key(canonical) in bylines:
             continue
         surface = span.surface or _name_text(span.tokens)
-        mentions.append((Mention(surface, canonical, kind, short), span))
+        mentions.append(Mention(surface, canonical, kind, short))
+        kept.append(span)
         if not disputed and kinds.setdefault(canonical, kind) != kind:
             disputed = True
-    return _one_kind(mentions) if disputed else mentions
+    if disputed:
+        _one_kind(mentions, kept)
+    return mentions, kept
 
 
-def _one_kind(mentions: list[tuple[Mention, _Span]]) -> list[tuple[Mention, _Span]]:
+def _one_kind(mentions: list[Mention], spans: list[_Span]) -> None:
     """One name, one kind within an entry: where its mentions disagree ('IG Metall' an
     organisation after 'the', a person in a headline), the kind with the most evidence wins
     (a mention whose kind rests on evidence counts twice a guess; a tie goes to the first).
-    Called only when some name has two kinds (`_mentions` watches for it as it goes)."""
+    Called only when some name has two kinds (`_mentions` watches for it as it goes); the
+    mentions are changed in place."""
     votes: dict[str, dict[str, int]] = {}
-    for m, span in mentions:
+    for m, span in zip(mentions, spans, strict=True):
         tally = votes.setdefault(m.canonical, {})
         tally[m.kind] = tally.get(m.kind, 0) + (2 if span.strong else 1)
     # dicts keep order: the first kind wins a tie
     winners = {name: max(t, key=t.__getitem__) for name, t in votes.items() if len(t) > 1}
-    out = []
-    for m, span in mentions:
+    for i, m in enumerate(mentions):
         kind = winners.get(m.canonical)
         if kind is not None and kind != m.kind:
-            m = Mention(m.surface, m.canonical, kind, m.short and kind == PERSON)
-        out.append((m, span))
-    return out
+            mentions[i] = Mention(m.surface, m.canonical, kind, m.short and kind == PERSON)
 
 
 @lru_cache(maxsize=4096)
