@@ -126,6 +126,7 @@ _FAST: dict[str, _Decided | bool] = {}
 
 _FAST_LIMIT = 200_000
 _new = tuple.__new__
+_BLANKS = (" ", "\t")
 
 
 _LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
@@ -653,7 +654,12 @@ class _Extractor:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
         tok = run.tokens[0]
         surface = tok.surface
-        if _MODEL_NUMBER.match(text, run.end):
+        end = run.end
+        if (
+            text[end : end + 1] in _BLANKS  # the cheap test first: blanks, then a digit
+            and (text[end + 1 : end + 2].isdigit() or text[end + 1 : end + 2] in _BLANKS)
+            and _MODEL_NUMBER.match(text, end)
+        ):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
         at = max(0, run.start - 4)
         if (
@@ -663,7 +669,7 @@ class _Extractor:
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         town = self.g.by_key.get(tok.key)
-        if town is not None and not _spelled(town, run.tokens):
+        if town is not None and not _spelled_as(surface, town.canonical):
             town = None
         if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
