@@ -123,6 +123,9 @@ def test_compass_words_in_mid_sentence_begin_the_name_of_a_region() -> None:
     assert kinds("", "They spent the New Year holiday in North Korea.") == {
         ("North Korea", "place")
     }
+    assert kinds("", "He sits on the North's Central Military Commission.") == {
+        ("Central Military Commission", "org")
+    }
 
 
 def test_a_city_followed_by_an_organisation_word_is_the_organisation() -> None:

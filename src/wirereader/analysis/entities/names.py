@@ -445,6 +445,7 @@ class _Extractor:
                 st = _Pending(text, run, person=True, honorific=honorific)
             elif (
                 low in _REGION_WORDS
+                and not tok.possessive  # "the North's Central Military Commission"
                 and not run.title_case
                 and (i > 0 or not run.initial)
                 and i + 1 < n
