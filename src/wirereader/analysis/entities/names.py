@@ -26,7 +26,6 @@ from wirereader.analysis.entities.cues import (
     _ORG_LAST,
     _PERSON_LAST,
     _PHRASE_END,
-    _PLACE_AFTER,
     _PLACE_ENDINGS,
     _PLACE_FIRST,
     _PLACE_LAST,
@@ -34,7 +33,6 @@ from wirereader.analysis.entities.cues import (
     _PLACE_PREPOSITIONS,
     _REGION_WORDS,
     _ROMAN,
-    _SPEECH_AFTER,
     _SURNAME_ENDINGS,
     _THING_FIRST,
     _THING_LAST,
@@ -45,7 +43,9 @@ from wirereader.analysis.entities.cues import (
     _is_ordinary,
     _never_alone,
     _org_ahead,
+    _place_after,
     _plural,
+    _speech_after,
 )
 from wirereader.analysis.entities.gazetteer import (
     EVENT,
@@ -284,7 +284,7 @@ class _Extractor:
                 and len(item.tokens) == 1
                 and item.tokens[0].key not in self.mid_caps
                 and item.tokens[0].key not in self.g.by_key  # a town's name
-                and not _SPEECH_AFTER.match(texts[item.part], item.end)
+                and not _speech_after(texts[item.part], item.end)
             ):
                 continue  # one unknown word opening a sentence, never seen mid-sentence
             plain = not (item.initial or item.title_case)
@@ -369,7 +369,7 @@ class _Extractor:
                     (st.tokens and not st.region and not run.title_case)
                     or (run.title_case and tok.key not in self.mid_caps)  # "Party That Goes On"
                     or st.person
-                    or (i + 1 == n and _SPEECH_AFTER.match(text, run.end))
+                    or (i + 1 == n and _speech_after(text, run.end))
                 )
             ):
                 # "Reggie Bush", "President Lincoln", "Jackson said", "Clean Rivers Act": a
@@ -607,7 +607,7 @@ class _Extractor:
             and single
             and first.key not in self.mid_caps
             and not st.person
-            and not _SPEECH_AFTER.match(st.text, run.end)
+            and not _speech_after(st.text, run.end)
         ):
             return  # "Propaganda, because ...": one capitalised word opening a sentence
         kind = ""
@@ -693,7 +693,7 @@ class _Extractor:
     ) -> tuple[str, bool]:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
-        if _PLACE_AFTER.match(text, run.end):
+        if _place_after(text, run.end):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
         if at_run_start:
             # the words before the name, which may start inside its run ("Members of the X")
@@ -712,8 +712,11 @@ class _Extractor:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-        if _SPEECH_AFTER.match(text, run.end):
+        if _speech_after(text, run.end):
             return PERSON, True
+        if text[run.end : run.end + 1] != ",":
+            # both patterns below begin with a comma
+            return self._endings(first, size)
         m = _COMMA_NAME.match(text, run.end)
         if m:
             known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
@@ -722,6 +725,11 @@ class _Extractor:
         m = _APPOSITIVE.match(text, run.end)
         if m and m.group(1).lower() in self.g.lower_titles:
             return PERSON, True
+        return self._endings(first, size)
+
+    @staticmethod
+    def _endings(first: _Token, size: int) -> tuple[str, bool]:
+        """A guess from how one word ends: 'Pokrovsk' a place, 'Kowalski' a person."""
         if size == 1 and first.lower.endswith(_PLACE_ENDINGS):
             return PLACE, False
         if size == 1 and first.lower.endswith(_SURNAME_ENDINGS):
