@@ -151,6 +151,19 @@ def test_in_a_sports_report_a_city_that_is_played_is_its_team() -> None:
     assert ("Evansville", "org") in got and ("Chapel Hill", "place") in got
 
 
+def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
+    """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
+    around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""
+    from wirereader.analysis.entities.extract import clear_caches
+
+    later = "Officials flew from NATO Jackson to the coast."
+    clear_caches()
+    cold = kinds("", later)
+    clear_caches()
+    kinds("", "Officials from NATO Jackson said on Monday.")
+    assert kinds("", later) == cold == {("NATO", "org"), ("Jackson", "place")}
+
+
 def test_the_town_data_keys_are_the_folded_names() -> None:
     """cities.txt stores the matching key only where it is not the name in lower case
     (scripts/build_entity_data.py): loading then folds nothing, so the keys must agree."""

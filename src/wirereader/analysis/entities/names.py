@@ -369,7 +369,7 @@ class _Extractor:
                     (st.tokens and not st.region and not run.title_case)
                     or (run.title_case and tok.key not in self.mid_caps)  # "Party That Goes On"
                     or st.person
-                    or (i + 1 == n and _speech_after(text, run.end))
+                    or (i + 1 == n and self._said(text, run.end))
                 )
             ):
                 # "Reggie Bush", "President Lincoln", "Jackson said", "Clean Rivers Act": a
@@ -726,6 +726,11 @@ class _Extractor:
         if m and m.group(1).lower() in self.g.lower_titles:
             return PERSON, True
         return self._endings(first, size)
+
+    def _said(self, text: str, end: int) -> bool:
+        """'X said' after the run: context, so the run's cut is not cached by its text."""
+        self.used_context = True
+        return _speech_after(text, end)
 
     @staticmethod
     def _endings(first: _Token, size: int) -> tuple[str, bool]:
