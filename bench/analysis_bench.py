@@ -440,10 +440,12 @@ def speed(
     """Analyse a corpus (generated if none is given) in a fresh cache and print the figures;
     returns (entries, CPU seconds of both processes, the report, wall seconds)."""
     with _imported(corpus or generate(feeds, items)) as store:
+        wal = _wal_counter(store)
         started, cpu_started = time.perf_counter(), time.process_time()
         report = analyse_pending(store, workers=workers)
         took = time.perf_counter() - started
         main_cpu = time.process_time() - cpu_started
+        wal_bytes = wal()
         worker_cpu = report.cpu.get("prepare (worker)", 0.0)
         cpu = main_cpu + worker_cpu  # all the work, whichever process did it
         reposts = store.conn.execute(
@@ -460,9 +462,26 @@ def speed(
         f"  {took / n * 1e6:6.0f} us/entry | cpu {cpu:6.1f} s  {n / cpu:7.0f} entries/s"
         f"  {cpu / n * 1e6:6.0f} us/entry | main cpu {main_cpu:6.1f} s  {n / main_cpu:7.0f}"
         f" entries/s | reposts {reposts}  threads {threads}"
+        f"  | WAL written {wal_bytes / 1e6:.1f} MB ({wal_bytes / n:,.0f} bytes/entry)"
         f"  [cpu per stage: {stages}]  peak memory {_peak_mb():.0f} MB"
     )
     return n, cpu, report, took
+
+
+def _wal_counter(store: Store) -> Callable[[], int]:
+    """Start counting what the next writes put in the WAL; the returned function gives the
+    bytes so far. The WAL is emptied first and not checkpointed meanwhile, so every page a
+    transaction writes stays in it as a frame of its own: its size is the bytes written."""
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    wal = Path(f"{store.path}-wal")
+
+    def written() -> int:
+        size = wal.stat().st_size if wal.exists() else 0
+        store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        return size
+
+    return written
 
 
 def _peak_mb() -> float:
