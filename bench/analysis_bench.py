@@ -527,7 +527,8 @@ def halves(corpus: Corpus) -> None:
         rows = [
             tuple(r)
             for r in store.conn.execute(
-                "SELECT id, title, body, author FROM entries ORDER BY published_at, id"
+                "SELECT id, title, wirereader_body(body), author FROM entries"
+                " JOIN entry_texts ON entry_id = id ORDER BY published_at, id"
             )
         ]
         started = time.process_time()

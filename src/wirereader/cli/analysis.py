@@ -23,7 +23,15 @@ from wirereader.cli.common import (
     warn,
 )
 from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
-from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
+from wirereader.query.timeline import (
+    _COLUMNS,
+    _SOURCE,
+    EntryRow,
+    Query,
+    _row,
+    attach_details,
+    iso_utc,
+)
 from wirereader.store.db import Store
 from wirereader.store.versions import Version, versions_of
 
@@ -397,8 +405,7 @@ def _entry_rows(store: Store, ids: list[int]) -> list[EntryRow]:
     return [
         _row(r)
         for r in store.conn.execute(
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
-            f" WHERE e.id IN ({marks})",
+            f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id IN ({marks})",
             ids,
         )
     ]

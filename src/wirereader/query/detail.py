@@ -15,7 +15,15 @@ from typing import Any
 
 from wirereader.core.text import strip_controls
 from wirereader.query.threads import thread_head
-from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details, links_of, quotes_of
+from wirereader.query.timeline import (
+    _COLUMNS,
+    _SOURCE,
+    EntryRow,
+    _row,
+    attach_details,
+    links_of,
+    quotes_of,
+)
 from wirereader.store.db import Store
 from wirereader.store.versions import versions_of
 
@@ -74,7 +82,7 @@ class Detail:
 def load_entry(store: Store, entry_id: int) -> EntryRow | None:
     """One entry with its reposts, entities and embeds; None when there is no such entry."""
     row = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id = ?",
+        f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id = ?",
         (entry_id,),
     ).fetchone()
     if row is None:
