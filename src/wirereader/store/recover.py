@@ -344,6 +344,9 @@ def _write(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 (MISSING_KEY.format(table=table), str(top - count.recovered)),
             )
+        # Rows went in table by table (texts may precede their entries, orphans were
+        # dropped): the full-text index is built once from what the cache now holds.
+        conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
     conn.execute("PRAGMA foreign_keys = ON")
 
 

@@ -84,17 +84,23 @@ def register(conn: sqlite3.Connection) -> None:
 
 
 # The schema this module keeps; migration 0050 (store/migrate_texts.py) creates it.
-SCHEMA = [
-    # Every entry has one row: its current body, packed (see pack). `entries` keeps the title.
+# Every entry has one row: its current body, packed (see pack). `entries` keeps the title.
+TABLE = (
     "CREATE TABLE IF NOT EXISTS entry_texts ("
     " entry_id INTEGER PRIMARY KEY REFERENCES entries(id),"
-    " body NOT NULL DEFAULT '')",
+    " body NOT NULL DEFAULT '')"
+)
+VIEW = (
     "CREATE VIEW IF NOT EXISTS entries_fts_source AS"
     f" SELECT e.id AS id, e.title AS title, {FUNCTION}(t.body) AS body"
-    " FROM entries e JOIN entry_texts t ON t.entry_id = e.id",
+    " FROM entries e JOIN entry_texts t ON t.entry_id = e.id"
+)
+INDEX = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5 (title, body,"
     " content='entries_fts_source', content_rowid='id',"
-    " tokenize='unicode61 remove_diacritics 2')",
+    " tokenize='unicode61 remove_diacritics 2')"
+)
+TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS entry_texts_fts_insert AFTER INSERT ON entry_texts BEGIN"
     " INSERT INTO entries_fts (rowid, title, body)"
     f" SELECT new.entry_id, e.title, {FUNCTION}(new.body) FROM entries e"
@@ -132,6 +138,7 @@ SCHEMA = [
     " DELETE FROM entry_texts WHERE entry_id = old.id;"
     " END",
 ]
+SCHEMA = [TABLE, VIEW, INDEX, *TRIGGERS]
 
 
 def insert_bodies(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
