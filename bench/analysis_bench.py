@@ -49,6 +49,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+# The package beside this file, not whichever is installed: comparing two checkouts side by side
+# must measure each one's own code.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
 from news_corpus import news_chunks  # beside this file (a script's folder is on the path)
 from wirereader.analysis import pipeline, prepare_pool
 from wirereader.analysis.dedup.reposts import Fingerprint
