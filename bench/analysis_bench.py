@@ -482,10 +482,31 @@ def _wal_counter(store: Store) -> Callable[[], int]:
 
     def written() -> int:
         size = wal.stat().st_size if wal.exists() else 0
+        if size:
+            print(f"    WAL by table: {_wal_by_table(store, wal)}")
         store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
         return size
 
     return written
+
+
+def _wal_by_table(store: Store, wal: Path) -> str:
+    """The tables (and indexes) the WAL's frames belong to, largest first: each frame names its
+    page (https://www.sqlite.org/fileformat2.html#walformat), and `dbstat` says whose page it is
+    now (a page freed and reused meanwhile counts for its last owner)."""
+    data = wal.read_bytes()
+    page_size = int.from_bytes(data[8:12], "big")
+    frames: Counter[int] = Counter()
+    for offset in range(32, len(data) - 24 - page_size + 1, 24 + page_size):
+        frames[int.from_bytes(data[offset : offset + 4], "big")] += 1
+    owner = {int(r[0]): str(r[1]) for r in store.conn.execute("SELECT pageno, name FROM dbstat")}
+    tables: Counter[str] = Counter()
+    for page, count in frames.items():
+        tables[owner.get(page, "(free)")] += count * page_size
+    total = sum(tables.values()) or 1
+    return ", ".join(
+        f"{name} {size / 1e6:.1f} MB ({size / total:.0%})" for name, size in tables.most_common(6)
+    )
 
 
 def _peak_mb() -> float:
