@@ -36,7 +36,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
-from wirereader.store import texts
+from wirereader.store import migrations, texts
 
 NAME = "0050_bodies_packed"
 BATCH = 2_000  # entries per transaction: a few MB of WAL, tens of milliseconds of lock
@@ -71,8 +71,11 @@ def convert(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA secure_delete = FAST")
     try:
         _prepare(conn)
+        left = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+        moved = 0
         while _move_batch(conn):
-            pass
+            moved += BATCH
+            migrations.report_progress(NAME, min(0.99, moved / max(1, left)))
         _swap(conn)
     finally:
         conn.execute(f"PRAGMA secure_delete = {secure_delete}")
