@@ -21,6 +21,7 @@ from wirereader.ingest.files import import_file
 from wirereader.query.timeline import EntityRef, Filter, Query
 from wirereader.sources.dispatch import ParseContext, parse_file
 from wirereader.store.db import Store
+from wirereader.store.texts import set_body
 
 
 def seed_entries(path: Path) -> list[RawEntry]:
@@ -377,11 +378,8 @@ def test_changed_text_replaces_the_entry_mentions(store: Store) -> None:
         " WHERE e.name = 'Vladimir Putin' LIMIT 1",
     )[0][0]
     with store.transaction() as conn:
-        conn.execute(
-            "UPDATE entries SET title = 'Floods in Lisbon', body = 'Rain fell on Porto.'"
-            " WHERE id = ?",
-            (target,),
-        )
+        conn.execute("UPDATE entries SET title = 'Floods in Lisbon' WHERE id = ?", (target,))
+        set_body(conn, target, "Rain fell on Porto.")
         report = record_entities(conn, [target])
     assert report.entries == 1
     after = dict(rows(store, "SELECT name, count FROM entities"))
