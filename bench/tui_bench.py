@@ -205,7 +205,8 @@ def _fill_analysis(store, rng: random.Random) -> None:
                 cur = conn.execute("INSERT INTO entities (name, kind) VALUES (?, ?)", (name, kind))
                 entity_ids[name] = cur.lastrowid
         rows = conn.execute(
-            "SELECT id, title, body, published_at FROM entries ORDER BY published_at"
+            "SELECT id, title, wirereader_body(body), published_at FROM entries"
+            " JOIN entry_texts ON entry_id = id ORDER BY published_at"
         ).fetchall()
         mentions = []
         for row in rows:

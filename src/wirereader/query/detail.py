@@ -18,6 +18,7 @@ from wirereader.core.text import strip_controls
 from wirereader.query.threads import thread_head
 from wirereader.query.timeline import (
     _COLUMNS,
+    _SOURCE,
     EntryRow,
     _row,
     attach_details,
@@ -83,7 +84,7 @@ class Detail:
 def load_entry(store: Store, entry_id: int) -> EntryRow | None:
     """One entry with its reposts, entities and embeds; None when there is no such entry."""
     row = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id = ?",
+        f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id = ?",
         (entry_id,),
     ).fetchone()
     if row is None:
@@ -405,8 +406,7 @@ def _entry_rows(store: Store, ids: list[int]) -> list[EntryRow]:
     return [
         _row(r)
         for r in store.conn.execute(
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
-            f" WHERE e.id IN ({marks})",
+            f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id IN ({marks})",
             ids,
         )
     ]

@@ -154,10 +154,13 @@ def iso_utc(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
 
 
+# The body is packed in `entry_texts` (store/texts.py): `_SOURCE` joins it, the function unpacks.
 _COLUMNS = (
     "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
-    " e.body, e.kind, e.thread_id, e.repost_of, e.read_at, e.starred, e.embeds"
+    " wirereader_body(t.body) AS body, e.kind, e.thread_id, e.repost_of, e.read_at, e.starred,"
+    " e.embeds"
 )
+_SOURCE = "JOIN sources s ON s.id = e.source_id LEFT JOIN entry_texts t ON t.entry_id = e.id"
 
 
 # Rows of the view's time index a text or entity filter walks before it sorts its whole
@@ -256,7 +259,7 @@ class Query:
             where += " AND (e.published_at, e.id) < (?, ?)"
             params += [after[0], after[1]]
         sql = (
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
+            f"SELECT {_COLUMNS} FROM entries e {_SOURCE}"
             f" WHERE {where} ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?"
         )
         rows = [_row(r) for r in self.store.conn.execute(sql, [*params, limit, offset])]
@@ -368,8 +371,7 @@ class Query:
             return []
         ids = [key[1] for key in keys]
         sql = (
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
-            f" WHERE e.id IN ({','.join('?' * len(ids))})"
+            f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id IN ({','.join('?' * len(ids))})"
         )
         by_id = {r["id"]: _row(r) for r in self.store.conn.execute(sql, ids)}
         rows = [by_id[i] for i in ids if i in by_id]
@@ -417,7 +419,7 @@ class Query:
                 keys.close()
             return
         sql = (
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
+            f"SELECT {_COLUMNS} FROM entries e {_SOURCE}"
             f" WHERE {self._where} ORDER BY e.published_at DESC, e.id DESC"
         )
         cursor = conn.execute(sql, self._params)

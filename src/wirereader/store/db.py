@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wirereader.core.model import RawEntry
-from wirereader.store import checked, versions
+from wirereader.store import checked, texts, versions
 from wirereader.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly
@@ -144,6 +144,7 @@ class Store:
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
             self.conn.row_factory = sqlite3.Row
+            texts.register(self.conn)  # bodies are stored packed (store/texts.py)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             _enable_wal(self.conn)
             # NORMAL is durable across process kills in WAL mode (only a power cut can lose the
@@ -310,7 +311,7 @@ class Store:
                 )
         return result
 
-    _INSERT_CHUNK = 500  # rows per INSERT statement (17 values each, under SQLite's limit)
+    _INSERT_CHUNK = 500  # rows per INSERT statement (16 values each, under SQLite's limit)
 
     def _insert_entries(
         self,
@@ -337,7 +338,7 @@ class Store:
         if first_id is not None:
             top = first_id - 1
         columns = (
-            "id, source_id, stable_id, title, body, html, author, published, published_at, updated,"
+            "id, source_id, stable_id, title, html, author, published, published_at, updated,"
             " url, kind, embeds, content_hash, first_seen, last_seen, time_guessed"
         )
         for start in range(0, len(fresh), self._INSERT_CHUNK):
@@ -349,7 +350,6 @@ class Store:
                     source_id,
                     e.stable_id,
                     e.title,
-                    e.body,
                     e.html,
                     e.author,
                     iso(e.published),
@@ -363,7 +363,7 @@ class Store:
                     now,
                     int(e.time_guessed or e.published is None),
                 )
-            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             conn.execute(f"INSERT INTO entries ({columns}) VALUES {rows}", values)
         # The first version of each new entry: its metadata, copied in one go. Its text is the
         # entry's current text, which lives in `entries` alone (store/versions.py).
@@ -379,18 +379,20 @@ class Store:
         ]
         if len(ids) != len(fresh):  # cannot happen while we hold the write lock
             raise CacheError(f"{self.path}: {len(ids)} rows inserted for {len(fresh)} entries")
+        # The bodies, packed, in their own table (store/texts.py); its trigger indexes them.
+        texts.insert_bodies(conn, [(i, e.body) for i, (e, _) in zip(ids, fresh, strict=True)])
         return ids
 
     def _update_entry(
         self, conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
     ) -> None:
         versions.keep_current_text(conn, entry_id)  # the text about to be replaced, packed
+        texts.set_body(conn, entry_id, e.body)
         conn.execute(
-            "UPDATE entries SET title = ?, body = ?, html = ?, author = ?, updated = ?, url = ?,"
+            "UPDATE entries SET title = ?, html = ?, author = ?, updated = ?, url = ?,"
             " kind = ?, embeds = ?, content_hash = ?, last_seen = ? WHERE id = ?",
             (
                 e.title,
-                e.body,
                 e.html,
                 e.author,
                 iso(e.updated) or iso(e.published),

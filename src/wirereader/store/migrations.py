@@ -2,7 +2,9 @@
 
 The schema version is SQLite's `user_version`: the number of the last file applied. Files are
 `NNNN_name.sql`, applied in ascending order; numbers may leave gaps (each part of the package owns a
-range: 0001-0009 core, 0010-0019 feeds, 0020-0029 analysis, 0030-0039 reader, 0040-0049 articles).
+range: 0001-0009 core, 0010-0019 feeds, 0020-0029 analysis, 0030-0039 reader, 0040-0049 articles,
+0050-0059 storage layout: changes to tables the other ranges' migrations name, which must therefore
+run after all of them on a new cache).
 Migrations only ever add: no migration drops a table holding user data. A change that must
 rewrite many rows (and compute in Python, such as compressing texts) is a Python step instead of
 a file (`_PYTHON_STEPS`): it runs in many short transactions of its own, resumable, and is
@@ -31,9 +33,12 @@ class Migration:
 
 
 def _python_steps() -> list[Migration]:
-    from wirereader.store import migrate_versions
+    from wirereader.store import migrate_texts, migrate_versions
 
-    return [Migration(4, migrate_versions.NAME, "", migrate_versions.convert)]
+    return [
+        Migration(4, migrate_versions.NAME, "", migrate_versions.convert),
+        Migration(50, migrate_texts.NAME, "", migrate_texts.convert),
+    ]
 
 
 # Told how a migration is going, (its name, the share done from 0 to 1): 0 when it starts, 1
