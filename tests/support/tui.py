@@ -35,7 +35,8 @@ def add_entity(store: Store, name: str, kind: str, word: str, count: int = 10_00
     ids = {
         int(r[0])
         for r in store.conn.execute(
-            "SELECT id FROM entries WHERE repost_of IS NULL AND (title LIKE ? OR body LIKE ?)",
+            "SELECT id FROM entries JOIN entry_texts ON entry_id = id"
+            " WHERE repost_of IS NULL AND (title LIKE ? OR wirereader_body(body) LIKE ?)",
             (f"%{word}%", f"%{word}%"),
         )
     }

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import difflib
-import sqlite3
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
@@ -23,11 +20,10 @@ from wirereader.cli.common import (
     warn,
 )
 from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
-from wirereader.query.timeline import _COLUMNS, EntryRow, Query, _row, attach_details, iso_utc
+from wirereader.query.detail import item_json
+from wirereader.query.entities import entity_listing, entity_widths
+from wirereader.query.threads import largest_thread_id, thread_listing
 from wirereader.store.db import Store
-from wirereader.store.versions import Version, versions_of
-
-MAX_THREAD_ENTITIES = 10
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,78 +57,15 @@ def _open(args: argparse.Namespace) -> Store:
 # -- threads --------------------------------------------------------------------------------
 
 
-def thread_rows(
-    store: Store, text: str = "", min_size: int = 1, limit: int = 0
-) -> Iterator[dict[str, Any]]:
-    """Threads as the JSON contract has them, newest activity first, read as they are printed.
-
-    A filter selects the threads in SQL (the threads of the entries it matches), never by
-    loading its matching entries: at a million items a broad filter matches most of them."""
-    conn = store.conn
-    where, params = "size >= ?", [min_size]
-    if text.strip():
-        sub, sub_params = Query(store, parse_filter(text)).id_subquery()
-        where += (
-            " AND id IN (SELECT thread_id FROM entries WHERE thread_id IS NOT NULL"
-            f" AND id IN ({sub}))"
-        )
-        params += sub_params
-    sql = f"SELECT id, title, first_at, last_at, size FROM threads WHERE {where}"
-    sql += " ORDER BY last_at DESC, id DESC"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    cursor = conn.execute(sql, params)
-    try:
-        while chunk := cursor.fetchmany(CHUNK):
-            yield from (_thread_json(conn, t) for t in chunk)
-    finally:
-        cursor.close()
-
-
-def _thread_json(conn: sqlite3.Connection, t: sqlite3.Row) -> dict[str, Any]:
-    items = _column(
-        conn,
-        "SELECT id FROM entries WHERE thread_id = ? AND repost_of IS NULL"
-        " ORDER BY published_at, id",
-        (t["id"],),
-    )
-    sources = _column(
-        conn,
-        "SELECT s.name FROM entries e JOIN sources s ON s.id = e.source_id"
-        " WHERE e.thread_id = ? GROUP BY s.id ORDER BY min(e.published_at), s.name",
-        (t["id"],),
-    )
-    entities = _column(
-        conn,
-        "SELECT en.name FROM entries e JOIN entry_entities ee ON ee.entry_id = e.id"
-        " JOIN entities en ON en.id = ee.entity_id WHERE e.thread_id = ?"
-        " AND e.repost_of IS NULL GROUP BY en.id"
-        " ORDER BY count(*) DESC, sum(ee.mentions) DESC, en.name LIMIT ?",
-        (t["id"], MAX_THREAD_ENTITIES),
-    )
-    return {
-        "id": t["id"],
-        "title": t["title"],
-        "entries": items,
-        "first": iso_utc(t["first_at"]),
-        "last": iso_utc(t["last_at"]),
-        "sources": sources,
-        "entities": entities,
-    }
-
-
-def _column(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    """The first column of every row the query returns."""
-    return [r[0] for r in conn.execute(sql, params)]
-
-
 def cmd_threads(args: argparse.Namespace) -> int:
+    text = " ".join(args.filter)
+    flt = parse_filter(text) if text.strip() else None
     with _open(args) as store:
-        rows = thread_rows(store, " ".join(args.filter), args.min_size, args.limit)
+        rows = thread_listing(store, flt, min_size=args.min_size, limit=args.limit, chunk=CHUNK)
         if args.json:
             print_json_stream(rows)
             return 0
-        top = store.conn.execute("SELECT coalesce(max(id), 0) FROM threads").fetchone()[0]
+        top = largest_thread_id(store)
         console = _console()
         sources_width = 30
         show_sources = console.width >= 100
@@ -152,10 +85,8 @@ def cmd_threads(args: argparse.Namespace) -> int:
         )
 
         def cells(row: dict[str, Any]) -> list[str]:
-            first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
-            span = f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
             items = str(len(row["entries"]))
-            shown = [str(row["id"]), items, span, row["title"]]
+            shown = [str(row["id"]), items, _span(row), row["title"]]
             return [*shown, ", ".join(row["sources"])] if show_sources else shown
 
         shown = table.print_all(rows, cells)
@@ -167,55 +98,17 @@ def cmd_threads(args: argparse.Namespace) -> int:
 # -- entities -------------------------------------------------------------------------------
 
 
-def entity_rows(store: Store, kind: str | None = None, limit: int = 0) -> Iterator[dict[str, Any]]:
-    """Entities, most mentioned first, with their aliases; read a chunk at a time."""
-    conn = store.conn
-    sql = "SELECT id, name, kind, count FROM entities WHERE count > 0"
-    params: list[Any] = []
-    if kind:
-        sql += " AND kind = ?"
-        params.append(kind)
-    sql += " ORDER BY count DESC, name"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    cursor = conn.execute(sql, params)
-    try:
-        while rows := cursor.fetchmany(CHUNK):
-            aliases: dict[int, list[str]] = {}
-            ids = [r["id"] for r in rows]
-            marks = ",".join("?" * len(ids))
-            for a in conn.execute(
-                f"SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN ({marks})"
-                f" ORDER BY alias",
-                ids,
-            ):
-                aliases.setdefault(a[0], []).append(a[1])
-            for r in rows:
-                yield {
-                    "id": r["id"],
-                    "name": r["name"],
-                    "kind": r["kind"],
-                    "aliases": [a for a in aliases.get(r["id"], []) if a != r["name"]],
-                    "count": r["count"],
-                }
-    finally:
-        cursor.close()
-
-
 def cmd_entities(args: argparse.Namespace) -> int:
     with _open(args) as store:
-        rows = entity_rows(store, args.kind, args.limit)
+        rows = entity_listing(store, kind=args.kind, limit=args.limit, chunk=CHUNK)
         if args.json:
             print_json_stream(rows)
             return 0
-        conn = store.conn
-        widths = conn.execute(
-            "SELECT coalesce(max(id), 0), coalesce(max(count), 0),"
-            " coalesce(max(length(name)), 0) FROM entities"
-        ).fetchone()
+        widths = entity_widths(store)
         console = _console()
-        name_width = min(40, max(4, widths[2]))
-        id_width, count_width = max(3, len(str(widths[0]))), max(5, len(str(widths[1])))
+        name_width = min(40, max(4, widths.longest_name))
+        id_width = max(3, len(str(widths.largest_id)))
+        count_width = max(5, len(str(widths.largest_count)))
         aliases_width = max(12, console.width - id_width - count_width - 6 - name_width - 8)
         table = StreamTable(
             [
@@ -245,163 +138,14 @@ def cmd_entities(args: argparse.Namespace) -> int:
 # -- show -----------------------------------------------------------------------------------
 
 
-def word_diff(old: str, new: str) -> list[dict[str, str]]:
-    """What changed from `old` to `new`, word by word: equal / delete / insert segments."""
-    a, b = old.split(" "), new.split(" ")
-    # Split on single spaces but keep line breaks as their own tokens, so paragraphs survive.
-    a = [w for part in a for w in _keep_newlines(part)]
-    b = [w for part in b for w in _keep_newlines(part)]
-    out: list[dict[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append({"op": "equal", "text": _join(a[i1:i2])})
-            continue
-        if op in ("delete", "replace"):
-            out.append({"op": "delete", "text": _join(a[i1:i2])})
-        if op in ("insert", "replace"):
-            out.append({"op": "insert", "text": _join(b[j1:j2])})
-    return out
-
-
-def _keep_newlines(token: str) -> list[str]:
-    if "\n" not in token:
-        return [token]
-    parts: list[str] = []
-    for i, piece in enumerate(token.split("\n")):
-        if i:
-            parts.append("\n")
-        if piece:
-            parts.append(piece)
-    return parts
-
-
-def _join(tokens: list[str]) -> str:
-    text = ""
-    for t in tokens:
-        if t == "\n" or text.endswith("\n") or not text:
-            text += t
-        else:
-            text += " " + t
-    return text
-
-
 def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
-    conn = store.conn
-    row = conn.execute(
-        "SELECT coalesce(repost_of, id) FROM entries WHERE id = ?", (entry_id,)
-    ).fetchone()
-    if row is None:
+    """`show`'s document for an entry; a damaged version's text is reported on stderr."""
+    shown = item_json(store, entry_id)
+    if shown is None:
         raise UserError(f"no entry with id {entry_id}")
-    item_id = int(row[0])
-    item = _entry_rows(store, [item_id])
-    attach_details(conn, item)
-    head = item[0]
-    members = [item_id, *[r["id"] for r in head.reposts]]
-    marks = ",".join("?" * len(members))
-    versions = []
-    previous: dict[str, Any] | None = None
-    about = {
-        r[0]: (r[1], r[2], r[3])
-        for r in conn.execute(
-            f"SELECT e.id, s.name, e.published, e.published_at FROM entries e"
-            f" JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})",
-            members,
-        )
-    }
-
-    def order(v: Version) -> tuple[str, int, int]:
-        return (v.published or about[v.entry_id][1] or "", v.seen_at, v.id)
-
-    for v in sorted(versions_of(conn, members), key=order):
-        source, _, published_at = about[v.entry_id]
-        version: dict[str, Any] = {
-            "entry": v.entry_id,
-            "source": source,
-            "published": v.published or iso_utc(published_at),
-            "updated": v.updated,
-            "seen": iso_utc(v.seen_at),
-            "author": v.author,
-            "title": v.title,
-            "body": v.body,
-            "origin": v.origin,  # 'feed', or 'article': the full text fetched from `url`
-            "url": v.url,
-            "changes": None,
-        }
-        if v.damaged:
-            version["damaged"] = True
-            warn(f"entry {v.entry_id}: the text of version {v.id} is damaged; run 'doctor'")
-        if previous is not None:
-            version["changes"] = {
-                "title": _changes(previous["title"], v.title),
-                "body": _changes(previous["body"], v.body),
-            }
-        versions.append(version)
-        previous = version
-    siblings = []
-    if head.thread is not None:
-        for s in conn.execute(
-            "SELECT e.id, e.title, e.published, e.published_at, s.name FROM entries e"
-            " JOIN sources s ON s.id = e.source_id WHERE e.thread_id = ? AND e.repost_of IS NULL"
-            " AND e.id != ? ORDER BY e.published_at, e.id",
-            (head.thread, item_id),
-        ):
-            siblings.append(
-                {
-                    "id": s[0],
-                    "title": s[1],
-                    "published": s[2] or iso_utc(s[3]),
-                    "source": s[4],
-                }
-            )
-    thread = None
-    if head.thread is not None:
-        t = conn.execute("SELECT id, title FROM threads WHERE id = ?", (head.thread,)).fetchone()
-        if t is not None:
-            thread = {"id": t[0], "title": t[1]}
-    return {
-        "item": _with_article(store, head.to_json()),
-        "versions": versions,
-        "thread": thread,
-        "siblings": siblings,
-    }
-
-
-def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
-    """The full article as the body when the cache has one, and what is known about it."""
-    from wirereader.store.articles import article_state
-
-    shown = article_state(store, item["id"])
-    if shown is not None:
-        if shown.full:
-            item["body"] = shown.body
-        item["article"] = {
-            "full": shown.full,
-            "status": shown.status,
-            "url": shown.url,
-            "fetched": iso_utc(shown.fetched_at) if shown.fetched_at else None,
-            "marker": shown.marker,  # '' when the body is the whole text
-        }
-    return item
-
-
-def _changes(old: str, new: str) -> list[dict[str, str]] | None:
-    """None when the text did not change, else the word diff (only what differs, in context)."""
-    if old == new:
-        return None
-    return word_diff(old, new)
-
-
-def _entry_rows(store: Store, ids: list[int]) -> list[EntryRow]:
-    marks = ",".join("?" * len(ids))
-    return [
-        _row(r)
-        for r in store.conn.execute(
-            f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id"
-            f" WHERE e.id IN ({marks})",
-            ids,
-        )
-    ]
+    for entry, version in shown.damaged:
+        warn(f"entry {entry}: the text of version {version} is damaged; run 'doctor'")
+    return shown.document
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -490,5 +234,6 @@ def _console() -> Console:
 
 
 def _span(row: dict[str, Any]) -> str:
+    """A thread's time span; the second date only when it is another day."""
     first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
     return f"{first} .. {last[11:] if last[:10] == first[:10] else last}"

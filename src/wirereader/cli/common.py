@@ -13,11 +13,13 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from wirereader.cli.migration_progress import MigrationProgress
 from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.core.redact import RedactingStream, redact
 from wirereader.query import language as querylang
 from wirereader.query.timeline import Filter
+from wirereader.store import migrations
 from wirereader.store.db import CacheDamagedError, CacheError, Store, describe_database_error
 from wirereader.store.migrations import SchemaTooNewError
 
@@ -100,6 +102,8 @@ def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
     global opened_cache
     path = db_path(args, cfg)
     opened_cache = path
+    if migrations.progress_reporter is None:
+        migrations.progress_reporter = MigrationProgress()
     try:
         return Store(path)
     except CacheDamagedError as exc:

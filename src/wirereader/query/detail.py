@@ -3,7 +3,8 @@ prints it (`item_json`), from the same statements: the entry, its thread and sib
 
 An item's versions come with what changed between each one and the one before it: for the reader
 the title and the paragraphs added or removed, for the CLI a word diff. Thread siblings are the
-other items of its story.
+other items of its story. The reader shows one entry's own versions; `show` shows the item's,
+which are the versions of the entry and of every repost folded into it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,18 @@ from typing import Any
 
 from wirereader.core.text import strip_controls
 from wirereader.query.threads import thread_head
-from wirereader.query.timeline import _COLUMNS, EntryRow, _row, attach_details, links_of, quotes_of
+from wirereader.query.timeline import (
+    _COLUMNS,
+    _SOURCE,
+    EntryRow,
+    _row,
+    attach_details,
+    iso_utc,
+    links_of,
+    quotes_of,
+)
 from wirereader.store.db import Store
-from wirereader.store.versions import versions_of
+from wirereader.store.versions import Version, versions_of
 
 
 @dataclass
@@ -74,7 +84,7 @@ class Detail:
 def load_entry(store: Store, entry_id: int) -> EntryRow | None:
     """One entry with its reposts, entities and embeds; None when there is no such entry."""
     row = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id = ?",
+        f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id = ?",
         (entry_id,),
     ).fetchone()
     if row is None:
@@ -234,3 +244,169 @@ def all_links(detail: Detail) -> list[tuple[str, str]]:
             seen.add(url)
             out.append((f"post by {quote.get('author') or quote.get('handle') or '?'}", url))
     return out
+
+
+# -- `wirereader show`: the item as the JSON contract has it ---------------------------------
+
+
+@dataclass
+class ItemJson:
+    document: dict[str, Any]  # the JSON contract of `show`
+    damaged: list[tuple[int, int]]  # (entry id, version id) of versions whose text is unreadable
+
+
+def item_json(store: Store, entry_id: int) -> ItemJson | None:
+    """The item `entry_id` belongs to (a repost shows its item) with every version of it and of
+    its reposts, oldest first, each with a word diff against the one before; its thread and the
+    thread's other items. None when there is no such entry. A version whose packed text cannot be
+    read carries `"damaged": true` (and empty text) and is listed in `damaged`: the caller says
+    so."""
+    conn = store.conn
+    item_id = item_id_of(store, entry_id)
+    if item_id is None:
+        return None
+    item = _entry_rows(store, [item_id])
+    attach_details(conn, item)
+    head = item[0]
+    members = [item_id, *[r["id"] for r in head.reposts]]
+    marks = ",".join("?" * len(members))
+    about = {
+        r[0]: (r[1], r[2], r[3])
+        for r in conn.execute(
+            f"SELECT e.id, s.name, e.published, e.published_at FROM entries e"
+            f" JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})",
+            members,
+        )
+    }
+
+    def order(v: Version) -> tuple[str, int, int]:
+        return (v.published or about[v.entry_id][1] or "", v.seen_at, v.id)
+
+    versions: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    damaged: list[tuple[int, int]] = []
+    for v in sorted(versions_of(conn, members), key=order):
+        source, _, published_at = about[v.entry_id]
+        version: dict[str, Any] = {
+            "entry": v.entry_id,
+            "source": source,
+            "published": v.published or iso_utc(published_at),
+            "updated": v.updated,
+            "seen": iso_utc(v.seen_at),
+            "author": v.author,
+            "title": v.title,
+            "body": v.body,
+            "origin": v.origin,  # 'feed', or 'article': the full text fetched from `url`
+            "url": v.url,
+            "changes": None,
+        }
+        if v.damaged:
+            version["damaged"] = True
+            damaged.append((v.entry_id, v.id))
+        if previous is not None:
+            version["changes"] = {
+                "title": _word_changes(previous["title"], v.title),
+                "body": _word_changes(previous["body"], v.body),
+            }
+        versions.append(version)
+        previous = version
+    siblings = []
+    thread = None
+    if head.thread is not None:
+        siblings = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "published": s.published or iso_utc(s.published_at),
+                "source": s.source,
+            }
+            for s in thread_siblings(store, head.thread, item_id, newest_first=False)
+        ]
+        found = thread_head(store, head.thread)
+        if found is not None:
+            thread = {"id": head.thread, "title": found[0]}
+    document = {
+        "item": _with_article(store, head.to_json()),
+        "versions": versions,
+        "thread": thread,
+        "siblings": siblings,
+    }
+    return ItemJson(document, damaged)
+
+
+def word_diff(old: str, new: str) -> list[dict[str, str]]:
+    """What changed from `old` to `new`, word by word: equal / delete / insert segments."""
+    import difflib  # as in `changes`: off the startup path
+
+    # Split on single spaces but keep line breaks as their own tokens, so paragraphs survive.
+    a = [w for part in old.split(" ") for w in _keep_newlines(part)]
+    b = [w for part in new.split(" ") for w in _keep_newlines(part)]
+    out: list[dict[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append({"op": "equal", "text": _join(a[i1:i2])})
+            continue
+        if op in ("delete", "replace"):
+            out.append({"op": "delete", "text": _join(a[i1:i2])})
+        if op in ("insert", "replace"):
+            out.append({"op": "insert", "text": _join(b[j1:j2])})
+    return out
+
+
+def _word_changes(old: str, new: str) -> list[dict[str, str]] | None:
+    """None when the text did not change, else the word diff (only what differs, in context)."""
+    if old == new:
+        return None
+    return word_diff(old, new)
+
+
+def _keep_newlines(token: str) -> list[str]:
+    if "\n" not in token:
+        return [token]
+    parts: list[str] = []
+    for i, piece in enumerate(token.split("\n")):
+        if i:
+            parts.append("\n")
+        if piece:
+            parts.append(piece)
+    return parts
+
+
+def _join(tokens: list[str]) -> str:
+    text = ""
+    for t in tokens:
+        if t == "\n" or text.endswith("\n") or not text:
+            text += t
+        else:
+            text += " " + t
+    return text
+
+
+def _with_article(store: Store, item: dict[str, Any]) -> dict[str, Any]:
+    """The full article as the body when the cache has one, and what is known about it."""
+    from wirereader.store.articles import article_state
+
+    shown = article_state(store, item["id"])
+    if shown is not None:
+        if shown.full:
+            item["body"] = shown.body
+        item["article"] = {
+            "full": shown.full,
+            "status": shown.status,
+            "url": shown.url,
+            "fetched": iso_utc(shown.fetched_at) if shown.fetched_at else None,
+            "marker": shown.marker,  # '' when the body is the whole text
+        }
+    return item
+
+
+def _entry_rows(store: Store, ids: list[int]) -> list[EntryRow]:
+    marks = ",".join("?" * len(ids))
+    return [
+        _row(r)
+        for r in store.conn.execute(
+            f"SELECT {_COLUMNS} FROM entries e {_SOURCE} WHERE e.id IN ({marks})",
+            ids,
+        )
+    ]

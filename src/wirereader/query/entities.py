@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,3 +58,49 @@ def entity_aliases(store: Store, ids: list[int]) -> dict[int, list[str]]:
         for entity_id, alias in rows:
             aliases.setdefault(entity_id, []).append(alias)
     return aliases
+
+
+def entity_listing(
+    store: Store, *, kind: str | None = None, limit: int = 0, chunk: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Every entity as the JSON contract has it (most mentioned first, with its other spellings),
+    read from one cursor `chunk` rows at a time: the CLI prints each chunk before reading on."""
+    sql = "SELECT id, name, kind, count FROM entities WHERE count > 0"
+    params: list[Any] = []
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    sql += " ORDER BY count DESC, name"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    cursor = store.conn.execute(sql, params)
+    try:
+        while rows := cursor.fetchmany(chunk):
+            aliases = entity_aliases(store, [r[0] for r in rows])
+            for r in rows:
+                yield {
+                    "id": r[0],
+                    "name": r[1],
+                    "kind": r[2],
+                    "aliases": [a for a in aliases.get(r[0], []) if a != r[1]],
+                    "count": r[3],
+                }
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class EntityWidths:
+    """The widest values a listing can print, so a table can fix its columns before streaming."""
+
+    largest_id: int
+    largest_count: int
+    longest_name: int
+
+
+def entity_widths(store: Store) -> EntityWidths:
+    row = store.conn.execute(
+        "SELECT coalesce(max(id), 0), coalesce(max(count), 0),"
+        " coalesce(max(length(name)), 0) FROM entities"
+    ).fetchone()
+    return EntityWidths(int(row[0]), int(row[1]), int(row[2]))

@@ -1,15 +1,17 @@
 """Story threads as both front ends list them: the reader's thread pane and `wirereader threads`.
 
-One list (threads with an item in the view, latest update first) and, for the CLI's JSON, each
-thread's items, sources and most-mentioned entities.
+One list (threads with an item in the view, latest update first) for the reader's pane, and the
+whole listing as the JSON contract has it (`thread_listing`: each thread with its items, sources and
+most-mentioned entities), read a chunk at a time for the CLI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wirereader.query.timeline import Filter, Query
+from wirereader.query.timeline import Filter, Query, iso_utc
 from wirereader.store.db import Store
 
 MAX_THREAD_ENTITIES = 10
@@ -48,6 +50,48 @@ def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0)
         [*params, min_size, bound],
     ).fetchall()
     return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
+
+
+def thread_listing(
+    store: Store, flt: Filter | None = None, *, min_size: int = 1, limit: int = 0, chunk: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Threads as the JSON contract has them, newest activity first, read as they are printed.
+
+    One cursor read `chunk` threads at a time, so the first line comes at once and memory stays
+    flat at a million items. A filter selects the threads in SQL (the threads of the entries it
+    matches), never by loading its matching entries: a broad filter matches most of them."""
+    where, params = "size >= ?", [min_size]
+    if flt is not None and not flt.is_empty():
+        sub, sub_params = Query(store, flt).id_subquery()
+        where += (
+            " AND id IN (SELECT thread_id FROM entries WHERE thread_id IS NOT NULL"
+            f" AND id IN ({sub}))"
+        )
+        params += sub_params
+    sql = f"SELECT id, title, first_at, last_at, size FROM threads WHERE {where}"
+    sql += " ORDER BY last_at DESC, id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    cursor = store.conn.execute(sql, params)
+    try:
+        while rows := cursor.fetchmany(chunk):
+            for t in rows:
+                yield {
+                    "id": t[0],
+                    "title": t[1],
+                    "entries": thread_items(store, t[0]),
+                    "first": iso_utc(t[2]),
+                    "last": iso_utc(t[3]),
+                    "sources": thread_sources(store, t[0]),
+                    "entities": thread_entities(store, t[0]),
+                }
+    finally:
+        cursor.close()
+
+
+def largest_thread_id(store: Store) -> int:
+    """The widest id a listing can print (0 in a cache without threads)."""
+    return int(store.conn.execute("SELECT coalesce(max(id), 0) FROM threads").fetchone()[0])
 
 
 def thread_items(store: Store, thread_id: int) -> list[int]:

@@ -10,17 +10,21 @@ from typing import Any
 
 from wirereader.store.bulk import select_in
 
+# Bodies are packed in `entry_texts` (store/texts.py); `wirereader_body` unpacks them.
 _PENDING = (
-    "SELECT id, source_id, title, body, published_at, repost_of, thread_id, kind,"
-    " analysed_hash IS NOT NULL, author, time_guessed, url FROM entries"
-    " WHERE analysed_hash IS NOT content_hash"
-    " ORDER BY published_at, id LIMIT ?"
+    "SELECT e.id, e.source_id, e.title, wirereader_body(t.body), e.published_at, e.repost_of,"
+    " e.thread_id, e.kind, e.analysed_hash IS NOT NULL, e.author, e.time_guessed, e.url"
+    " FROM entries e LEFT JOIN entry_texts t ON t.entry_id = e.id"
+    " WHERE e.analysed_hash IS NOT e.content_hash"
+    " ORDER BY e.published_at, e.id LIMIT ?"
 )
 
 # The texts of the batch after the current one (the current one is not marked yet).
 _NEXT_TEXTS = (
-    "SELECT id, title, body, author FROM entries WHERE analysed_hash IS NOT content_hash"
-    " ORDER BY published_at, id LIMIT ? OFFSET ?"
+    "SELECT e.id, e.title, wirereader_body(t.body), e.author FROM entries e"
+    " LEFT JOIN entry_texts t ON t.entry_id = e.id"
+    " WHERE e.analysed_hash IS NOT e.content_hash"
+    " ORDER BY e.published_at, e.id LIMIT ? OFFSET ?"
 )
 
 

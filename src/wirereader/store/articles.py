@@ -17,7 +17,7 @@ from typing import Any
 
 from wirereader.sources.articles.extract import Article
 from wirereader.sources.articles.teaser import wants_full_text
-from wirereader.store import versions
+from wirereader.store import texts, versions
 from wirereader.store.db import Store
 
 # Retry schedule for failed fetches: 10 min, 20 min, 40 min ... capped at a day. After
@@ -101,14 +101,15 @@ def plan(store: Store, mode_of: Callable[[int], str], *, now: int | None = None)
             " WHERE a.status = 'ok' AND a.role = 'full-text' AND a.feed_hash != e.content_hash)",
             (now,),
         ).rowcount
-        columns = "e.id, e.source_id, e.url, e.body, e.embeds"
+        columns = "e.id, e.source_id, e.url, wirereader_body(t.body) AS body, e.embeds"
+        bodies = "LEFT JOIN entry_texts t ON t.entry_id = e.id"  # packed (store/texts.py)
         rows = conn.execute(
-            f"SELECT {columns} FROM entries e LEFT JOIN articles a ON a.entry_id = e.id"
+            f"SELECT {columns} FROM entries e LEFT JOIN articles a ON a.entry_id = e.id {bodies}"
             " WHERE e.repost_of IS NULL AND a.entry_id IS NULL"
         ).fetchall()
         # Skipped entries whose setting changed since: 'never' lifted, or 'always' chosen.
         rows += conn.execute(
-            f"SELECT {columns} FROM entries e JOIN articles a ON a.entry_id = e.id"
+            f"SELECT {columns} FROM entries e JOIN articles a ON a.entry_id = e.id {bodies}"
             " WHERE a.status = 'skipped' AND ("
             f"  (a.reason = 'never' AND e.source_id IN ({_ids(not_never)}))"
             f"  OR (a.reason = 'full body' AND e.source_id IN ({_ids(always)})))"
@@ -230,7 +231,8 @@ def save_article(
         return _save_report(store, job, article, final_url, etag, last_modified, now)
     with store.transaction() as conn:
         entry = conn.execute(
-            "SELECT title, body, author, embeds, content_hash FROM entries WHERE id = ?",
+            "SELECT e.title, wirereader_body(t.body) AS body, e.author, e.embeds, e.content_hash"
+            " FROM entries e LEFT JOIN entry_texts t ON t.entry_id = e.id WHERE e.id = ?",
             (job.entry_id,),
         ).fetchone()
         latest = versions.latest_version(conn, job.entry_id, origin="article")
@@ -243,7 +245,7 @@ def save_article(
                 # The text replaced (a newer teaser) stays a version; the article's packed
                 # copy is dropped, as it is the current text again.
                 versions.keep_current_text(conn, job.entry_id)
-                conn.execute("UPDATE entries SET body = ? WHERE id = ?", (body, job.entry_id))
+                texts.set_body(conn, job.entry_id, body)
                 if version_id is not None:
                     versions.make_current(conn, version_id)
         else:
@@ -252,7 +254,7 @@ def save_article(
             body, new_version = article.body, True
             if body != entry["body"]:
                 versions.keep_current_text(conn, job.entry_id)
-                conn.execute("UPDATE entries SET body = ? WHERE id = ?", (body, job.entry_id))
+                texts.set_body(conn, job.entry_id, body)
             published = conn.execute(
                 "SELECT published, updated FROM entries WHERE id = ?", (job.entry_id,)
             ).fetchone()
@@ -370,7 +372,9 @@ def article_state(store: Store, entry_id: int) -> ArticleState | None:
     """What to show for an entry: its latest article when there is one; None: no such entry."""
     conn = store.conn
     entry = conn.execute(
-        "SELECT id, title, body, author, url FROM entries WHERE id = ?", (entry_id,)
+        "SELECT e.id, e.title, wirereader_body(t.body) AS body, e.author, e.url FROM entries e"
+        " LEFT JOIN entry_texts t ON t.entry_id = e.id WHERE e.id = ?",
+        (entry_id,),
     ).fetchone()
     if entry is None:
         return None

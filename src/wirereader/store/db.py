@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wirereader.core.model import RawEntry
-from wirereader.store import versions
+from wirereader.store import checked, texts, versions
 from wirereader.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly
@@ -144,6 +144,7 @@ class Store:
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
             self.conn.row_factory = sqlite3.Row
+            texts.register(self.conn)  # bodies are stored packed (store/texts.py)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             _enable_wal(self.conn)
             # NORMAL is durable across process kills in WAL mode (only a power cut can lose the
@@ -160,19 +161,29 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self.verified:
+            # The file as this process leaves it: checked (or known checked) before its first
+            # write, and written only through SQLite since (store/checked.py).
+            checked.remember(self.path)
 
     verified = False  # passed the quick check (see verify)
 
     def verify(self) -> None:
-        """Refuse to write to a damaged cache: SQLite's quick check, once per open cache.
+        """Refuse to write to a damaged cache: SQLite's quick check, once per open cache, unless
+        the file is the one the last process that checked it left (store/checked.py).
 
         Writing into a damaged b-tree can spread the damage (a corrupt freelist hands out pages
         that hold rows), so the first write of a process checks first. The check reads every
-        page: measured 0.03 s at 2,200 entries and 0.8 s at 30,000 (120 MB); reading commands
-        never pay it. It runs on a connection of its own, so a reader can check in a thread
-        while its main connection keeps serving the screen.
+        page: measured 0.03 s at 2,200 entries, 0.8 s at 30,000 (120 MB) and 25-40 s at
+        1,000,000 (2.7 GB); reading commands never pay it, and a cache unchanged since a
+        process that checked it closed it is not read again (a stat, and a hash of 128 KB).
+        It runs on a connection of its own, so a reader can check in a thread while its main
+        connection keeps serving the screen.
         """
         if self.verified:
+            return
+        if checked.remembered(self.path):
+            self.verified = True
             return
         try:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
@@ -187,8 +198,17 @@ class Store:
             if conn is not None:
                 conn.close()
         if problem:
+            checked.forget(self.path)
             raise CacheDamagedError(damaged_message(self.path, problem))
         self.verified = True
+        checked.remember(self.path)
+
+    def another(self) -> Store:
+        """Another connection to this cache (a worker thread's), which takes this one's check
+        as its own: the check is once per process, not once per connection."""
+        other = Store(self.path)
+        other.verified = self.verified
+        return other
 
     def __enter__(self) -> Store:
         return self
@@ -291,7 +311,7 @@ class Store:
                 )
         return result
 
-    _INSERT_CHUNK = 500  # rows per INSERT statement (17 values each, under SQLite's limit)
+    _INSERT_CHUNK = 500  # rows per INSERT statement (16 values each, under SQLite's limit)
 
     def _insert_entries(
         self,
@@ -318,7 +338,7 @@ class Store:
         if first_id is not None:
             top = first_id - 1
         columns = (
-            "id, source_id, stable_id, title, body, html, author, published, published_at, updated,"
+            "id, source_id, stable_id, title, html, author, published, published_at, updated,"
             " url, kind, embeds, content_hash, first_seen, last_seen, time_guessed"
         )
         for start in range(0, len(fresh), self._INSERT_CHUNK):
@@ -330,7 +350,6 @@ class Store:
                     source_id,
                     e.stable_id,
                     e.title,
-                    e.body,
                     e.html,
                     e.author,
                     iso(e.published),
@@ -344,7 +363,7 @@ class Store:
                     now,
                     int(e.time_guessed or e.published is None),
                 )
-            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             conn.execute(f"INSERT INTO entries ({columns}) VALUES {rows}", values)
         # The first version of each new entry: its metadata, copied in one go. Its text is the
         # entry's current text, which lives in `entries` alone (store/versions.py).
@@ -360,18 +379,20 @@ class Store:
         ]
         if len(ids) != len(fresh):  # cannot happen while we hold the write lock
             raise CacheError(f"{self.path}: {len(ids)} rows inserted for {len(fresh)} entries")
+        # The bodies, packed, in their own table (store/texts.py); its trigger indexes them.
+        texts.insert_bodies(conn, [(i, e.body) for i, (e, _) in zip(ids, fresh, strict=True)])
         return ids
 
     def _update_entry(
         self, conn: sqlite3.Connection, entry_id: int, e: RawEntry, digest: str, now: int
     ) -> None:
         versions.keep_current_text(conn, entry_id)  # the text about to be replaced, packed
+        texts.set_body(conn, entry_id, e.body)
         conn.execute(
-            "UPDATE entries SET title = ?, body = ?, html = ?, author = ?, updated = ?, url = ?,"
+            "UPDATE entries SET title = ?, html = ?, author = ?, updated = ?, url = ?,"
             " kind = ?, embeds = ?, content_hash = ?, last_seen = ? WHERE id = ?",
             (
                 e.title,
-                e.body,
                 e.html,
                 e.author,
                 iso(e.updated) or iso(e.published),

@@ -24,7 +24,11 @@ def key_holders(conn: sqlite3.Connection, keys: Iterable[int]) -> list[Any]:
 def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
     """(id, title, body) of these entries."""
     marks = ",".join("?" * len(ids))
-    return conn.execute(f"SELECT id, title, body FROM entries WHERE id IN ({marks})", ids)
+    return conn.execute(
+        "SELECT e.id, e.title, wirereader_body(t.body) FROM entries e"
+        f" LEFT JOIN entry_texts t ON t.entry_id = e.id WHERE e.id IN ({marks})",
+        ids,
+    )
 
 
 def item_roots(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:

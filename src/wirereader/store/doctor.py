@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wirereader.store import texts
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError, current_version, latest_version
 from wirereader.store.recover import Recovery, recover
@@ -80,6 +81,7 @@ def check(path: Path) -> Report:
     for mode in modes:
         try:
             conn = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=CHECK_BUSY_SECONDS)
+            texts.register(conn)  # the index's content check reads the bodies, packed
             try:
                 report.problems += _integrity_problems(conn, writable=not report.access)
             finally:

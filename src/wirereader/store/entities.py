@@ -20,8 +20,10 @@ def extracted_hashes(conn: sqlite3.Connection, entry_ids: Iterable[int]) -> list
 
 def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     """(id, source_id, thread_id, title, body, author) of these entries."""
-    cols = "id, source_id, thread_id, title, body, author"
-    return select_in(conn, cols, "entries", "id", ids)
+    cols = "e.id, e.source_id, e.thread_id, e.title, wirereader_body(t.body), e.author"
+    return select_in(
+        conn, cols, "entries e LEFT JOIN entry_texts t ON t.entry_id = e.id", "e.id", ids
+    )
 
 
 def entities_by_key(conn: sqlite3.Connection, keys: Iterable[str]) -> list[Any]:

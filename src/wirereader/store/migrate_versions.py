@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from wirereader.store import migrations
 from wirereader.store.versions import pack
 
 NAME = "0004_versions_stored_once"
@@ -42,8 +43,11 @@ def convert(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         _create_new_table(conn, keep)
+        left = int(conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0])
+        moved = 0
         while _move_batch(conn, keep):
-            pass
+            moved += BATCH
+            migrations.report_progress(NAME, min(0.99, moved / max(1, left)))
         _swap(conn)
     finally:
         conn.execute(f"PRAGMA foreign_keys = {foreign_keys}")

@@ -2,7 +2,9 @@
 
 The schema version is SQLite's `user_version`: the number of the last file applied. Files are
 `NNNN_name.sql`, applied in ascending order; numbers may leave gaps (each part of the package owns a
-range: 0001-0009 core, 0010-0019 feeds, 0020-0029 analysis, 0030-0039 reader, 0040-0049 articles).
+range: 0001-0009 core, 0010-0019 feeds, 0020-0029 analysis, 0030-0039 reader, 0040-0049 articles,
+0050-0059 storage layout: changes to tables the other ranges' migrations name, which must therefore
+run after all of them on a new cache).
 Migrations only ever add: no migration drops a table holding user data. A change that must
 rewrite many rows (and compute in Python, such as compressing texts) is a Python step instead of
 a file (`_PYTHON_STEPS`): it runs in many short transactions of its own, resumable, and is
@@ -31,9 +33,24 @@ class Migration:
 
 
 def _python_steps() -> list[Migration]:
-    from wirereader.store import migrate_versions
+    from wirereader.store import migrate_texts, migrate_versions
 
-    return [Migration(4, migrate_versions.NAME, "", migrate_versions.convert)]
+    return [
+        Migration(4, migrate_versions.NAME, "", migrate_versions.convert),
+        Migration(50, migrate_texts.NAME, "", migrate_texts.convert),
+    ]
+
+
+# Told how a migration is going, (its name, the share done from 0 to 1): 0 when it starts, 1
+# when it is recorded, and between for a Python step that converts many rows (0004 took 60 s
+# at 1M items). The CLI shows it on stderr when a migration is slow; the library is silent.
+Progress = Callable[[str, float], None]
+progress_reporter: Progress | None = None
+
+
+def report_progress(name: str, share: float) -> None:
+    if progress_reporter is not None:
+        progress_reporter(name, share)
 
 
 class SchemaTooNewError(RuntimeError):
@@ -114,6 +131,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     for migration in migrations:
         if migration.version in applied_versions(conn):
             continue
+        report_progress(migration.name, 0.0)
         if migration.step is not None:
             migration.step(conn)
         # BEGIN IMMEDIATE takes the write lock; the record is read again under it, because
@@ -130,6 +148,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        report_progress(migration.name, 1.0)
     return applied
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wirereader.store import texts
 from wirereader.store.db import ENTRY_ID_FLOOR_KEY, Store
 from wirereader.store.pages import Cell, PageError, PageFile, Value
 
@@ -49,6 +51,11 @@ SKIPPED_PREFIXES = ("sqlite_", "entries_fts", "schema_migrations")
 # Append-only tables (nothing deletes their rows), so every id below the highest is a row.
 APPEND_ONLY = ("entries", "entry_versions")
 MISSING_KEY = "recovery.missing.{table}"  # ids already missing after an earlier recovery
+# Columns whose declared type says too little to tell their rows from another table's: a packed
+# body is a BLOB like the full-text index's blocks and sizes (whose rowids are entry ids too).
+VALUE_CHECKS: dict[tuple[str, str], Callable[[Value], bool]] = {
+    ("entry_texts", "body"): texts.is_stored_body,
+}
 
 
 @dataclass
@@ -165,6 +172,9 @@ def _fits(table: OldTable, values: list[Value]) -> int:
             if not isinstance(value, int | float):
                 return -1
         elif "BLOB" in declared and not isinstance(value, bytes):
+            return -1
+        check = VALUE_CHECKS.get((table.name, table.columns[i]))
+        if check is not None and not check(value):
             return -1
         score += 1
     # Shorter records are rows written before a column was added: they fit, but less well.
@@ -310,6 +320,7 @@ def _write(
             if rows.get(name):
                 max_rowid[name] = max(max_rowid[name], max(rows[name]))
             result.tables[name] = count
+        _bodies(conn, old_tables.get("entries"), rows.get("entries", {}))
         _orphans(conn, result)
         for table in APPEND_ONLY:
             if table not in result.tables:
@@ -333,7 +344,34 @@ def _write(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 (MISSING_KEY.format(table=table), str(top - count.recovered)),
             )
+        # Rows went in table by table (texts may precede their entries, orphans were
+        # dropped): the full-text index is built once from what the cache now holds.
+        conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
     conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _bodies(conn: sqlite3.Connection, old: OldTable | None, rows: dict[int, list[Value]]) -> None:
+    """Every recovered entry gets its text row: from the old `entries.body` when the damaged
+    cache predates migration 0050 (store/migrate_texts.py), else empty where none was readable
+    (so its title is still indexed)."""
+    if old is not None and "body" in old.columns:
+        index = old.columns.index("body")
+        found = [
+            (rowid, values[index])
+            for rowid, values in rows.items()
+            if index < len(values) and isinstance(values[index], str)
+        ]
+        for start in range(0, len(found), 400):
+            part = found[start : start + 400]
+            conn.executemany(
+                "INSERT OR IGNORE INTO entry_texts (entry_id, body)"
+                " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?)",
+                [(rowid, texts.pack(str(body)), rowid) for rowid, body in part],
+            )
+    conn.execute(
+        "INSERT INTO entry_texts (entry_id, body) SELECT id, '' FROM entries"
+        " WHERE id NOT IN (SELECT entry_id FROM entry_texts)"
+    )
 
 
 def _meta_value(meta_rows: dict[int, list[Value]], key: str) -> tuple[str, str] | None:

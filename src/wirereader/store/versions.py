@@ -1,6 +1,7 @@
 """Every text an entry ever had, each stored once.
 
-`entries` holds an entry's current title and body (the full-text index is built over them).
+`entries` holds an entry's current title and `entry_texts` its current body, packed (the
+full-text index is built over them; store/texts.py).
 `entry_versions` holds one row per version: its metadata always, its text only when that text is
 no longer the entry's current one. A version row whose `text` is NULL means "the entry's current
 title and body"; an earlier text is kept zlib-compressed (`pack`). Before an entry's title or body
@@ -21,6 +22,8 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from wirereader.store import texts
 
 # The first byte names the encoding, so a later format (a delta, another codec) can sit beside it.
 _ZLIB = b"z"
@@ -68,15 +71,16 @@ class Version:
 
 _SELECT = (
     "SELECT v.id, v.entry_id, v.author, v.published, v.updated, v.content_hash, v.seen_at,"
-    " v.origin, v.url, v.text, e.title AS current_title, e.body AS current_body"
+    " v.origin, v.url, v.text, e.title AS current_title, t.body AS current_body"
     " FROM entry_versions v JOIN entries e ON e.id = v.entry_id"
+    " LEFT JOIN entry_texts t ON t.entry_id = v.entry_id"
 )
 
 
 def _version(row: sqlite3.Row | tuple) -> Version:
     damaged = False
     if row[9] is None:
-        title, body = row[10], row[11]
+        title, body = row[10], texts.unpack(row[11])
     else:
         try:
             title, body = unpack(row[9])
@@ -132,11 +136,11 @@ def keep_current_text(conn: sqlite3.Connection, entry_id: int) -> None:
     if conn.execute(
         "SELECT 1 FROM entry_versions WHERE entry_id = ? AND text IS NULL LIMIT 1", (entry_id,)
     ).fetchone():
-        row = conn.execute("SELECT title, body FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        row = conn.execute("SELECT title FROM entries WHERE id = ?", (entry_id,)).fetchone()
         if row is not None:
             conn.execute(
                 "UPDATE entry_versions SET text = ? WHERE entry_id = ? AND text IS NULL",
-                (pack(row[0], row[1]), entry_id),
+                (pack(row[0], texts.body_of(conn, entry_id)), entry_id),
             )
 
 

@@ -317,6 +317,13 @@ class WireReader(App[None]):
     def _start_count(self) -> None:
         self._count(self.filter, self.pane_generation)
 
+    def on_timeline_count_wanted(self, _: Timeline.CountWanted) -> None:
+        """`G` before the view was counted: count now rather than after the pause that waits
+        for typing to stop (a count already running for this view posts its total too)."""
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        self._start_count()
+
     def _interrupt_background(self) -> None:
         """Stop the SQL of counts that a newer filter made useless (sqlite3 interrupt)."""
         for conn in list(self._background_conns):
@@ -570,7 +577,7 @@ class WireReader(App[None]):
     def _mark_writer(self, busy_ms: int) -> Store:
         """The connection reading state is written on (not the one the screen reads on)."""
         if self._writer is None:
-            self._writer = Store(self.store.path)
+            self._writer = self.store.another()
         self._writer.verified = self._writer.verified or self.store.verified
         self._writer.set_busy_timeout(busy_ms)
         return self._writer
@@ -622,7 +629,7 @@ class WireReader(App[None]):
         if not len(self.pending):
             return
         try:
-            with Store(self.store.path) as store:
+            with self.store.another() as store:
                 self.pending.flush(store)
         except (sqlite3.Error, CacheError, OSError) as exc:
             self.unsaved_error = (
@@ -750,7 +757,7 @@ class WireReader(App[None]):
             from wirereader.ingest.refresh import refresh
 
             # Its own connection: the refresh writes from this thread while the UI reads.
-            with Store(self.store.path) as store:
+            with self.store.another() as store:
                 before = newest_entry_id(store)
                 report = refresh(store, self.config, progress=self._progress, due_only=due_only)
                 errors = [f"{r.name}: {r.error}" for r in report.failures]
@@ -821,7 +828,7 @@ class WireReader(App[None]):
         try:
             from wirereader.ingest.articles import fetch_articles, subscribed_sources
 
-            with Store(self.store.path) as store:
+            with self.store.another() as store:
                 sources = subscribed_sources(store)
                 if not sources:
                     return

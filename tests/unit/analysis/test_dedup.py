@@ -11,6 +11,7 @@ from wirereader.analysis.pipeline import analyse_pending
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
 from wirereader.store.db import Store
+from wirereader.store.texts import set_body
 
 T0 = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -261,7 +262,8 @@ def test_a_kept_fingerprint_is_used_only_for_the_text_it_was_made_from(store: St
 
     def entry(source: int, stable_id: str) -> Entry:
         row = store.conn.execute(
-            "SELECT id, source_id, title, body, published_at FROM entries"
+            "SELECT id, source_id, title, wirereader_body(body), published_at FROM entries"
+            " JOIN entry_texts ON entry_id = id"
             " WHERE source_id = ? AND stable_id = ?",
             (source, stable_id),
         ).fetchone()
@@ -283,12 +285,10 @@ def test_a_kept_fingerprint_is_used_only_for_the_text_it_was_made_from(store: St
             Deduplicator(conn, cache).run([original])
         if change_original:
             # A body replaced in place (as a fetched article does), after its print was kept.
-            store.conn.execute(
-                "UPDATE entries SET body = ? WHERE id = ?",
-                (
-                    "The lighthouse at Brannock Point reopened to visitors after repairs.",
-                    original.id,
-                ),
+            set_body(
+                store.conn,
+                original.id,
+                "The lighthouse at Brannock Point reopened to visitors after repairs.",
             )
         with store.transaction() as conn:
             Deduplicator(conn, cache).run([repost])

@@ -21,6 +21,7 @@ from wirereader.ingest.files import import_file
 from wirereader.query.timeline import EntityRef, Filter, Query
 from wirereader.sources.dispatch import ParseContext, parse_file
 from wirereader.store.db import Store
+from wirereader.store.texts import set_body
 
 
 def seed_entries(path: Path) -> list[RawEntry]:
@@ -276,7 +277,7 @@ def test_shouting_and_endless_capitals_make_only_known_names() -> None:
 
 
 def test_hostile_capital_floods_are_not_kept_in_the_caches() -> None:
-    from wirereader.analysis.entities import extract as entities
+    from wirereader.analysis.entities import names as entities
 
     flood = " ".join(["Alpha"] * 50_000) + " of the " + " ".join(["Bravo"] * 50_000)
     assert extract("", flood + ". Kyiv is calm.") == [Mention("Kyiv", "Kyiv", "place")]
@@ -377,11 +378,8 @@ def test_changed_text_replaces_the_entry_mentions(store: Store) -> None:
         " WHERE e.name = 'Vladimir Putin' LIMIT 1",
     )[0][0]
     with store.transaction() as conn:
-        conn.execute(
-            "UPDATE entries SET title = 'Floods in Lisbon', body = 'Rain fell on Porto.'"
-            " WHERE id = ?",
-            (target,),
-        )
+        conn.execute("UPDATE entries SET title = 'Floods in Lisbon' WHERE id = ?", (target,))
+        set_body(conn, target, "Rain fell on Porto.")
         report = record_entities(conn, [target])
     assert report.entries == 1
     after = dict(rows(store, "SELECT name, count FROM entities"))
@@ -393,6 +391,46 @@ def test_changed_text_replaces_the_entry_mentions(store: Store) -> None:
         f" WHERE x.entry_id = {target} ORDER BY e.name",
     )
     assert names == [("Lisbon",), ("Porto",)]
+
+
+def test_mentions_without_an_extracted_row_are_replaced_not_duplicated(store: Store) -> None:
+    """A cache holding an entry's mentions but no entity_extracted row (an older or hand-made
+    cache) used to stop the analysis with a UNIQUE error on entry_entities."""
+    ids = import_seed(store)
+    with store.transaction() as conn:
+        record_entities(conn, ids)
+    expected = rows(store, "SELECT * FROM entry_entities ORDER BY 1, 2")
+    counts = rows(store, "SELECT id, count FROM entities ORDER BY id")
+    stale = rows(store, "SELECT id FROM entities WHERE name = 'Vladimir Putin'")[0][0]
+    other = rows(store, "SELECT id FROM entities WHERE name = 'Kyiv'")[0][0]
+    victim = rows(
+        store,
+        f"SELECT entry_id FROM entry_entities WHERE entity_id = {stale}"
+        f" AND entry_id NOT IN (SELECT entry_id FROM entry_entities WHERE entity_id = {other})"
+        " LIMIT 1",
+    )[0][0]
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM entity_extracted")
+        # a stale mention the text does not hold, counted as the cache would count it
+        conn.execute("INSERT INTO entry_entities VALUES (?, ?, 3)", (other, victim))
+        conn.execute("UPDATE entities SET count = count + 1 WHERE id = ?", (other,))
+    with store.transaction() as conn:
+        report = record_entities(conn, [*ids, ids[0]])  # an id given twice, too
+    assert report.entries == len(ids)
+    assert rows(store, "SELECT * FROM entry_entities ORDER BY 1, 2") == expected
+    assert rows(store, "SELECT id, count FROM entities ORDER BY id") == counts
+    assert rows(store, "SELECT count(*) FROM entity_extracted") == [(len(ids),)]
+
+
+def test_the_pipeline_survives_mentions_without_an_extracted_row(store: Store) -> None:
+    import_seed(store)
+    analyse_pending(store)
+    expected = rows(store, "SELECT * FROM entry_entities ORDER BY 1, 2")
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM entity_extracted")
+        conn.execute("UPDATE entries SET analysed_hash = NULL")
+    analyse_pending(store)
+    assert rows(store, "SELECT * FROM entry_entities ORDER BY 1, 2") == expected
 
 
 def test_short_forms_resolve_per_source_in_the_cache(store: Store, tmp_path: Path) -> None:

@@ -98,6 +98,72 @@ def test_without_a_score_a_country_stays_a_place() -> None:
     assert got == {("Israel", "place"), ("Paris", "place")}
 
 
+def test_a_city_named_like_a_person_is_the_person_a_title_or_full_name_names() -> None:
+    # Būsh (Egypt) is a GeoNames city of 100k+; 'Bush' is also a common family name
+    assert kinds("", "President Bush said on Monday that Bush would travel.") == {
+        ("Bush", "person")
+    }
+    assert kinds("", "George W. Bush met reporters. Bush said he was fine.") == {
+        ("George W. Bush", "person")
+    }
+    assert kinds("", "Reggie Bush ran for 120 yards before Bush left injured.") == {
+        ("Reggie Bush", "person")
+    }
+    # with no person in the entry, the city stays a city
+    assert kinds("", "Floods cut the road to Bush on Monday.") == {("Būsh", "place")}
+
+
+def test_compass_words_in_mid_sentence_begin_the_name_of_a_region() -> None:
+    got = kinds("", "Rain fell across New England and in Western Sydney on the same day.")
+    assert got == {("New England", "place"), ("Western Sydney", "place")}
+    # at a sentence's start, or before no name, a compass word is an ordinary word
+    assert kinds("", "West of the river, Kherson was shelled. The North held.") == {
+        ("Kherson", "place")
+    }
+    assert kinds("", "They spent the New Year holiday in North Korea.") == {
+        ("North Korea", "place")
+    }
+    assert kinds("", "He sits on the North's Central Military Commission.") == {
+        ("Central Military Commission", "org")
+    }
+
+
+def test_a_city_followed_by_an_organisation_word_is_the_organisation() -> None:
+    got = kinds("", "Sydney FC beat a side from Adelaide, and the Bergen Council met.")
+    assert got == {("Sydney FC", "org"), ("Adelaide", "place"), ("Bergen Council", "org")}
+
+
+def test_a_short_quotation_that_opens_with_a_capital_is_a_title_not_a_name() -> None:
+    got = kinds(
+        "",
+        'Tara Lind won an Oscar for "Tender Mercies", starred in the "Home Alone" movies and '
+        'wrote "A Hymn to Life". The "Halvard Corp" deal and "Putin" stay names.',
+    )
+    assert got == {("Tara Lind", "person"), ("Halvard Corp", "org"), ("Vladimir Putin", "person")}
+    # quoted speech is not a title: a sentence ends inside it
+    assert kinds("", '"We met. Then Dmytro Halvorsen left" he said.') == {
+        ("Dmytro Halvorsen", "person")
+    }
+
+
+def test_in_a_sports_report_a_city_that_is_played_is_its_team() -> None:
+    got = kinds("", "The Tar Heels won 91-73 against Evansville in Chapel Hill on Thursday.")
+    assert ("Evansville", "org") in got and ("Chapel Hill", "place") in got
+
+
+def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
+    """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
+    around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""
+    from wirereader.analysis.entities.extract import clear_caches
+
+    later = "Officials flew from NATO Jackson to the coast."
+    clear_caches()
+    cold = kinds("", later)
+    clear_caches()
+    kinds("", "Officials from NATO Jackson said on Monday.")
+    assert kinds("", later) == cold == {("NATO", "org"), ("Jackson", "place")}
+
+
 def test_the_town_data_keys_are_the_folded_names() -> None:
     """cities.txt stores the matching key only where it is not the name in lower case
     (scripts/build_entity_data.py): loading then folds nothing, so the keys must agree."""

@@ -9,6 +9,7 @@ from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
 from wirereader.store.db import Store
+from wirereader.store.texts import body_of, set_body
 
 T0 = datetime(2025, 4, 28, 17, 0, tzinfo=timezone.utc)
 
@@ -105,7 +106,9 @@ def test_a_changed_text_is_analysed_again(store: Store) -> None:
     assert pending_count(store) == 0
     # A text change that keeps the feed's content hash (a fetched article replacing a teaser)
     # is picked up too.
-    store.conn.execute("UPDATE entries SET body = body || ' Full article text.'")
+    with store.transaction() as conn:
+        entry_id = conn.execute("SELECT id FROM entries").fetchone()[0]
+        set_body(conn, entry_id, body_of(conn, entry_id) + " Full article text.")
     assert pending_count(store) == 1
     analyse_pending(store)
     row = store.conn.execute("SELECT thread_id, repost_of FROM entries").fetchone()
@@ -303,7 +306,11 @@ def _seed_rows(store: Store) -> list[tuple[int, str, str, str]]:
     import_file(store, LIVEBLOG_SEED, analyse=False)
     return [
         (r[0], r[1], r[2], r[3] or "")
-        for r in store.conn.execute("SELECT id, title, body, author FROM entries ORDER BY id")
+        for r in store.conn.execute(
+            "SELECT id, title, wirereader_body(body), author FROM entries"
+            " JOIN entry_texts ON entry_id = id"
+            " ORDER BY id"
+        )
     ]
 
 

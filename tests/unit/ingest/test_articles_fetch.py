@@ -25,6 +25,7 @@ from wirereader.ingest.refresh import RefreshReport, refresh
 from wirereader.sources.fetch import Fetcher, Response
 from wirereader.store import articles as state
 from wirereader.store.db import Store
+from wirereader.store.texts import body_of
 from wirereader.store.versions import versions_of
 
 HTML = "text/html; charset=utf-8"
@@ -188,7 +189,7 @@ def test_refetch_unchanged_stores_nothing_and_a_change_keeps_both(
     assert server.hits("/quay")[-1].headers.get("If-None-Match") == '"v1"'
     origins = [origin for origin, _ in versions(store, entry_id)]
     assert origins == ["feed", "article", "feed"]  # no second copy of the same article
-    body = store.conn.execute("SELECT body FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
+    body = body_of(store.conn, entry_id)
     assert "quay wall" in body  # the entry reads the article again, not the teaser
 
     # the page itself changes: a new version, the old one kept
@@ -373,7 +374,9 @@ def test_full_report_of_a_live_blog_post_becomes_its_own_entry(
     report = fetch_articles(store, settings=FAST)
     assert report.fetched == 1
     rows = store.conn.execute(
-        "SELECT id, kind, title, body, stable_id FROM entries WHERE source_id = ? ORDER BY id",
+        "SELECT id, kind, title, wirereader_body(body) AS body, stable_id FROM entries"
+        " JOIN entry_texts ON entry_id = id"
+        " WHERE source_id = ? ORDER BY id",
         (source_id,),
     ).fetchall()
     assert len(rows) == 2

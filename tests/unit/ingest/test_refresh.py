@@ -43,7 +43,9 @@ def item(n: int, text: str = "", **extra: str) -> dict[str, str]:
 
 def entry_rows(store: Store, source_id: int) -> list[tuple[str, str, str]]:
     rows = store.conn.execute(
-        "SELECT stable_id, title, body FROM entries WHERE source_id = ? ORDER BY stable_id",
+        "SELECT stable_id, title, wirereader_body(body) AS body FROM entries"
+        " JOIN entry_texts ON entry_id = id"
+        " WHERE source_id = ? ORDER BY stable_id",
         (source_id,),
     )
     return [tuple(r) for r in rows]
@@ -232,7 +234,9 @@ def test_live_blog_item_becomes_entries_of_its_page(server: FeedServer, store: S
     assert third.new == 1 and third.updated == 0
     assert server.hits("/news/live/storm")[-1].headers["If-None-Match"] == '"page-1"'
     newest = store.conn.execute(
-        "SELECT body, published FROM entries WHERE source_id = ? AND stable_id LIKE '%p3'",
+        "SELECT wirereader_body(body) AS body, published FROM entries"
+        " JOIN entry_texts ON entry_id = id"
+        " WHERE source_id = ? AND stable_id LIKE '%p3'",
         (page_source["id"],),
     ).fetchone()
     assert newest["body"] == "The pier reopened. Ferries resume."

@@ -11,12 +11,6 @@ PACKAGE = REPO / "src" / "wirereader"
 EXECUTES = re.compile(r"\.execute(?:many|script)?\(|\bexecute_rows\(|\bselect_in\(")
 SQL_HOMES = ("store", "query")
 
-# cli/analysis.py came back with the streaming listings (threads and entities read a chunk at a
-# time); it is to read through query/. Nothing else may be added to this list.
-NOT_YET_MOVED = {
-    "cli/analysis.py",
-}
-
 
 def _executing_sql() -> set[str]:
     found = set()
@@ -28,12 +22,7 @@ def _executing_sql() -> set[str]:
 
 def test_no_module_outside_store_and_query_executes_sql() -> None:
     outside = {p for p in _executing_sql() if p.split("/")[0] not in SQL_HOMES}
-    assert outside - NOT_YET_MOVED == set()
-
-
-def test_the_list_of_modules_not_yet_moved_only_shrinks() -> None:
-    """A module that no longer executes SQL leaves the list, so it cannot start again unseen."""
-    assert _executing_sql() >= NOT_YET_MOVED
+    assert outside == set()
 
 
 def test_the_grep_finds_sql_where_it_is() -> None:

@@ -17,6 +17,7 @@ from wirereader.core.model import RawEntry
 from wirereader.store import doctor, reading
 from wirereader.store.db import Store
 from wirereader.store.pages import PageFile, decode_record, varint
+from wirereader.store.texts import unpack
 
 ENTRIES = 2200
 WORDS = [
@@ -46,14 +47,18 @@ def build(path: Path) -> None:
             [
                 RawEntry(
                     title=f"Item {i} " + " ".join(rng.choice(WORDS) for _ in range(6)),
-                    body="\n\n".join(
-                        " ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(3)
-                    )
-                    + f" {i}",
+                    body=body,
+                    # The feed's HTML stays in `entries` (the body is packed apart): it makes
+                    # the rows wide enough for the table to have interior pages below its root.
+                    html=f"<p>{body}</p>",
                     stable_id=f"e{i}",
                     published=base + timedelta(minutes=i),
                 )
                 for i in range(ENTRIES)
+                for body in [
+                    "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(3))
+                    + f" {i}"
+                ]
             ],
         )
         analyse_pending(store)
@@ -75,9 +80,10 @@ def state(path: Path) -> dict[int, tuple]:
     conn = sqlite3.connect(path)
     try:
         return {
-            r[0]: tuple(r[1:])
+            r[0]: (r[1], r[2], unpack(r[3]), r[4], r[5])
             for r in conn.execute(
-                "SELECT id, stable_id, title, body, starred, read_at FROM entries"
+                "SELECT e.id, e.stable_id, e.title, t.body, e.starred, e.read_at FROM entries e"
+                " LEFT JOIN entry_texts t ON t.entry_id = e.id"
             )
         }
     finally:

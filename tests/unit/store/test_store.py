@@ -14,6 +14,7 @@ from wirereader.ingest.files import import_file
 from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import CacheError, Store
 from wirereader.store.migrations import SchemaTooNewError, current_version, latest_version
+from wirereader.store.texts import body_of
 from wirereader.store.versions import versions_of
 
 
@@ -71,7 +72,7 @@ def test_changed_entry_keeps_its_old_version(store: Store) -> None:
         "The harbour closed.",
         "The harbour closed.\n\nFerries wait in dock.",
     ]
-    current = store.conn.execute("SELECT body FROM entries").fetchone()[0]
+    current = body_of(store.conn, result.updated[0])
     assert current.endswith("Ferries wait in dock.")
 
 

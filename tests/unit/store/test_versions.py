@@ -11,9 +11,8 @@ import pytest
 
 from tests.conftest import CliResult
 from tests.support.paths import FIXTURES
-from wirereader.cli.analysis import item_detail
 from wirereader.core.model import RawEntry
-from wirereader.query.detail import load_detail
+from wirereader.query.detail import item_json, load_detail
 from wirereader.query.timeline import Filter, Query
 from wirereader.store import migrate_versions
 from wirereader.store.db import Store
@@ -116,7 +115,9 @@ def test_only_earlier_texts_are_stored_and_they_are_packed(tmp_path: Path) -> No
         # The article stays the version `articles` points at, and is what `show` presents.
         version_id = store.conn.execute("SELECT version_id FROM articles").fetchone()[0]
         assert version_id == 5
-        shown = item_detail(store, 2)
+        found = item_json(store, 2)
+        assert found is not None and found.damaged == []
+        shown = found.document
         assert [v["origin"] for v in shown["versions"] if v["entry"] == 2] == ["feed", "article"]
         assert shown["item"]["body"].endswith("school funding.")
         # The reader's detail pane: what changed between entry 1's three versions.

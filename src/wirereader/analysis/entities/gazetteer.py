@@ -79,6 +79,9 @@ class Gazetteer:
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
     lower_titles: frozenset[str] = frozenset()
+    # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
+    # 'Houston' are also surnames, so a full name in the same entry may claim them.
+    city_keys: set[str] = field(default_factory=set)
 
     def add(self, alias: str, known: Known) -> None:
         if is_acronym(alias):
@@ -151,6 +154,8 @@ def gazetteer() -> Gazetteer:
         key = key or name.lower()
         if key not in ordinary:
             g.add_keyed(key, Known(name, "place", weak))
+            if " " not in key:
+                g.city_keys.add(key)
     g.given_names = _words("given_names.txt")
     sections: dict[str, set[str]] = {}
     current = ""

@@ -48,7 +48,8 @@ def record_entities(
     report = EntityReport()
     hashes = {row[0]: _text_hash(row) for row in rows}
     done = dict(entity_store.extracted_hashes(conn, hashes))
-    todo = [row for row in rows if done.get(row[0]) != hashes[row[0]]]
+    # One row per entry (an id given twice would store its mentions twice).
+    todo = list({row[0]: row for row in rows if done.get(row[0]) != hashes[row[0]]}.values())
     report.skipped = len(rows) - len(todo)
     if not todo:
         return report
@@ -73,7 +74,7 @@ def record_entities(
         per_entry.append((row[0], counts))
         report.per_entry[row[0]] = list(counts)
         report.mentions += len(mentions)
-    _replace_mentions(conn, per_entry, changed={row[0] for row in todo if row[0] in done})
+    _replace_mentions(conn, per_entry)
     entity_store.insert_aliases(conn, sorted(aliases))
     entity_store.mark_extracted(conn, [(row[0], hashes[row[0]]) for row in todo])
     report.entries = len(todo)
@@ -193,12 +194,18 @@ class _StoredResolver(EntityResolver):
 
 
 def _replace_mentions(
-    conn: sqlite3.Connection, per_entry: list[tuple[int, dict[int, int]]], changed: set[int]
+    conn: sqlite3.Connection, per_entry: list[tuple[int, dict[int, int]]]
 ) -> None:
-    """Each entry's mentions replace its old ones (only `changed` entries have any);
-    entities.count moves by the difference."""
+    """Each entry's mentions replace whatever it had stored; entities.count moves by the
+    difference.
+
+    Every entry's stored mentions are read, not only those of entries with an
+    `entity_extracted` row: a cache can hold mentions without that row (an older cache, a
+    restored or hand-made one), and inserting over them would break entry_entities' primary
+    key. The lookup is one indexed read per chunk (entry_entities_by_entry), and the delete
+    runs only for the entries that had mentions."""
     old: dict[int, set[int]] = {}
-    for entity, entry in entity_store.mentioned_entities(conn, sorted(changed)):
+    for entity, entry in entity_store.mentioned_entities(conn, [entry for entry, _ in per_entry]):
         old.setdefault(entry, set()).add(entity)
     delta: Counter[int] = Counter()
     for entry, counts in per_entry:
@@ -207,7 +214,8 @@ def _replace_mentions(
             delta[entity] -= 1
         for entity in counts.keys() - before:
             delta[entity] += 1
-    entity_store.delete_mentions(conn, sorted(changed))
+    if old:
+        entity_store.delete_mentions(conn, sorted(old))
     entity_store.insert_mentions(
         conn,
         # In key order: the inserts walk the (entity, entry) tree once instead of hopping.

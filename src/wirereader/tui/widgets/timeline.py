@@ -28,10 +28,19 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wirereader.core.text import strip_controls
-from wirereader.query.timeline import EntryRow, Query, attach_badges, thread_sizes
+from wirereader.query.changes import data_version
+from wirereader.query.timeline import (
+    EntryRow,
+    Filter,
+    Query,
+    attach_badges,
+    narrows,
+    thread_sizes,
+)
 
 PAGE = 100
 MAX_PAGES = 40
+FIRST_PAGES_KEPT = 32  # filters whose first page's keys are remembered (a few KB each)
 
 KIND_LABELS = {
     "post": "",
@@ -109,6 +118,10 @@ class Timeline(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
+    class CountWanted(Message):
+        """The view's exact size is wanted now (`G` before the count arrived): the app counts
+        it in a worker and the cursor goes to the last row when `set_total` gets it."""
+
     def __init__(self, tz: tzinfo | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.tz = tz
@@ -122,6 +135,9 @@ class Timeline(ScrollView, can_focus=True):
         self._columns_key: tuple[int, ...] = ()
         self._columns = Columns(source=8, time=5, today=None)
         self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
+        self._last_wanted = False  # `G` waits for the count: the cursor goes last when it lands
+        self._first_pages: OrderedDict[tuple[Filter, int, int], tuple[list[tuple[int, int]], bool]]
+        self._first_pages = OrderedDict()
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -136,7 +152,11 @@ class Timeline(ScrollView, can_focus=True):
         page query, not a count over 100,000 rows.
         """
         screen_line = self.cursor - round(self.scroll_y)
+        previous = self.query_obj
+        if previous is not None and previous.sparse and narrows(query.filter, previous.filter):
+            query.sparse = True  # the walk over the newest rows would come back short again
         self.query_obj = query
+        self._last_wanted = False
         self._pages.clear()
         first = self._load(0)
         if total is not None:
@@ -148,8 +168,11 @@ class Timeline(ScrollView, can_focus=True):
         index = 0
         if keep is not None and self.total:
             index = query.position((keep.published_at, keep.id))
-            if index >= self.total:
-                self.set_total(query.count())
+            if index >= self.total and not self.exact:
+                # Deeper than the first pages: the view is at least this long. Its exact size
+                # comes from the app's count worker (counting here held the screen for 0.3 s
+                # at 1M items).
+                self.total = index + PAGE
             index = min(index, self.total - 1)
         self._set_height(self.total)
         self.set_reactive(Timeline.cursor, index)
@@ -164,7 +187,9 @@ class Timeline(ScrollView, can_focus=True):
         """The exact size of the view, counted in the background."""
         self.total, self.exact = total, True
         self._set_height(total)
-        if self.cursor >= total and total:
+        if self._last_wanted:
+            self.move_to(total - 1)
+        elif self.cursor >= total and total:
             self.cursor = total - 1
         self.refresh()
 
@@ -180,6 +205,7 @@ class Timeline(ScrollView, can_focus=True):
     def invalidate(self) -> None:
         """Re-read the visible rows from the cache."""
         self._pages.clear()
+        self._first_pages.clear()
         self.refresh()
 
     def mark_rows(
@@ -217,6 +243,8 @@ class Timeline(ScrollView, can_focus=True):
         if previous and len(previous) == PAGE:
             last = previous[-1]
             keys = self.query_obj.page_keys(PAGE, (last.published_at, last.id))
+        elif number == 0:
+            keys = self._first_page_keys()
         else:
             keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
         rows = self.query_obj.rows(keys)
@@ -230,6 +258,25 @@ class Timeline(ScrollView, can_focus=True):
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return rows
+
+    def _first_page_keys(self) -> list[tuple[int, int]]:
+        """The first page's keys, remembered for the last few filters while the cache does not
+        change: a filter typed and then taken back (backspace, a chip removed and put back)
+        shows again without its query. Any commit on another connection moves
+        `data_version`, one on this connection `total_changes`; either forgets them."""
+        query = self.query_obj
+        assert query is not None
+        key = (query.filter, data_version(query.store), query.store.conn.total_changes)
+        known = self._first_pages.get(key)
+        if known is not None:
+            self._first_pages.move_to_end(key)
+            keys, query.sparse = known
+            return keys
+        keys = query.page_keys(PAGE)
+        self._first_pages[key] = (keys, query.sparse)
+        while len(self._first_pages) > FIRST_PAGES_KEPT:
+            self._first_pages.popitem(last=False)
+        return keys
 
     @property
     def current(self) -> EntryRow | None:
@@ -363,6 +410,7 @@ class Timeline(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.row(new)))
 
     def move_to(self, index: int) -> None:
+        self._last_wanted = False  # a move after `G` wins over the count landing
         if self.total:
             self.cursor = max(0, min(self.total - 1, index))
 
@@ -385,7 +433,11 @@ class Timeline(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         if not self.exact and self.query_obj is not None:
-            self.set_total(self.query_obj.count())
+            # The last row's index is the view's size, not counted yet: counting it here held
+            # the screen for 0.3 s at 1M items. The app counts in a worker; set_total moves.
+            self._last_wanted = True
+            self.post_message(self.CountWanted())
+            return
         self.move_to(self.total - 1)
 
     def action_page_down(self) -> None:

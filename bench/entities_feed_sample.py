@@ -1,0 +1,102 @@
+"""A random sample of the names extracted from the real feeds, to judge by hand (span and kind).
+
+    python bench/entities_feed_sample.py [--split held-out|dev] [--seed 2602] [--size 100]
+        [--judged bench/entities_feed_judgements.tsv] [--corpus ../shared/corpus]
+
+The six world-news feeds captured in February 2026 (`corpus/feeds/`, 291 entries) are
+extracted as the analysis extracts them (titles and bodies, bylines left out); every distinct
+(name, kind) pair is a candidate, shown with the words around its first mention.
+
+The candidates are split in two halves by a hash of the name's matching key, which no change to
+the extractor can move: `dev` is the half to read while improving the rules, `held-out` the
+half the judged sample is drawn from, so the figure in the closing note is measured on names
+nobody tuned on. The sample is `--size` names drawn with `random.Random(--seed)`.
+
+With `--judged FILE` (lines `verdict<TAB>kind<TAB>name`, verdict `ok` / `span` / `kind` /
+`no`), each sampled name is printed with its verdict, and the precision is the share of `ok`:
+right in span and in kind. A name the file does not judge is printed as `?`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from wirereader.analysis.entities.extract import extract_located  # noqa: E402
+from wirereader.analysis.entities.gazetteer import fold_key  # noqa: E402
+from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
+
+# The six real feeds of February 2026 (the Guardian feed of 2018 is another period).
+REAL_FEEDS = ("abc-net-au", "aljazeera", "bbc-news", "dw-english", "npr-world", "nyt-world")
+
+
+def feed_entries(corpus: Path) -> list[tuple[str, str, str]]:
+    entries = []
+    for path in sorted((corpus / "feeds").iterdir()):
+        if path.name.startswith(REAL_FEEDS):
+            _fmt, doc = parse_file(path, ParseContext(str(path)))
+            entries += [(e.title, e.body, e.author or "") for e in doc.entries]
+    return entries
+
+
+def split_of(name: str) -> str:
+    """'dev' or 'held-out', from the name's matching key alone."""
+    digest = hashlib.blake2b(fold_key(name).encode("utf-8"), digest_size=4).digest()
+    return "dev" if digest[0] % 2 == 0 else "held-out"
+
+
+def candidates(entries: list[tuple[str, str, str]]) -> dict[tuple[str, str], str]:
+    """Every distinct (name, kind) with the text around its first mention."""
+    first: dict[tuple[str, str], str] = {}
+    for title, body, author in entries:
+        texts = (title, body)
+        for m, part, a, b in extract_located(title, body, authors=[author]):
+            key = (m.canonical, m.kind)
+            if key not in first:
+                text = texts[part]
+                around = text[max(0, a - 50) : a] + "[" + text[a:b] + "]" + text[b : b + 50]
+                first[key] = " ".join(around.split())
+    return first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--split", choices=("dev", "held-out"), default="held-out")
+    parser.add_argument("--seed", type=int, default=2602)
+    parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--judged", type=Path, help="verdicts, one 'verdict<TAB>kind<TAB>name'")
+    args = parser.parse_args()
+
+    entries = feed_entries(args.corpus)
+    first = candidates(entries)
+    pool = sorted(k for k in first if split_of(k[0]) == args.split)
+    sample = random.Random(args.seed).sample(pool, min(args.size, len(pool)))
+    judged: dict[tuple[str, str], str] = {}
+    if args.judged:
+        for line in args.judged.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                verdict, kind, name = line.split("\t")
+                judged[(name, kind)] = verdict
+    print(
+        f"{len(entries)} entries, {len(first)} distinct names, {len(pool)} in the {args.split}"
+        f" half; a sample of {len(sample)} (seed {args.seed}):"
+    )
+    for n, (name, kind) in enumerate(sorted(sample, key=lambda k: fold_key(k[0])), 1):
+        verdict = judged.get((name, kind), "?") if args.judged else ""
+        print(f"{n:3} {verdict:5} {kind:6} {name:32} | {first[(name, kind)]}")
+    if args.judged:
+        ok = sum(1 for k in sample if judged.get(k) == "ok")
+        missing = sum(1 for k in sample if k not in judged)
+        print(f"precision (span and kind): {ok}/{len(sample)} = {ok / len(sample):.2f}", end="")
+        print(f"; {missing} not judged" if missing else "")
+
+
+if __name__ == "__main__":
+    main()

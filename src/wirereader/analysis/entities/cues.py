@@ -1,0 +1,244 @@
+"""The word classes and context patterns that say what kind a name is.
+
+Kinds (`PERSON`, `PLACE`, `ORG`); suffixes and first words of organisations and places
+('... Ministry', 'Lake ...'); words that make no name alone; the patterns read around a name
+('X said', 'in X', 'the village of X', 'a Tesla.'); endings of town names and surnames. These are
+grammar and orthography, not names: every name itself comes from the data files of
+`analysis/data/` (see `gazetteer`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from wirereader.analysis.entities.gazetteer import (
+    Gazetteer,
+)
+from wirereader.analysis.entities.tokens import (
+    _Token,
+)
+
+PERSON, PLACE, ORG = "person", "place", "org"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CONNECTORS = _words(
+    "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las"
+)
+
+
+_SPEECH_AFTER = re.compile(
+    r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?"
+    r"(?:said|says|told|added|wrote|tweeted|posted|stated|insisted)\b"
+)
+
+
+_PLACE_AFTER = re.compile(
+    r"[ \t]+(?:region|district|oblast|province|county|area|border|frontline|coast|valley)\b"
+)
+
+
+_SPEECH_FIRST = frozenset(",stawpi")  # what _SPEECH_AFTER can find first after blanks
+_PLACE_FIRST_LETTERS = frozenset("rdopcabfv")  # the first letters of _PLACE_AFTER's words
+_LOOK = 16
+
+
+def _first_after_blanks(text: str, end: int) -> str:
+    """The first character after the blanks at `end`: '' at the end of the text, and ' ' when
+    more than _LOOK blanks follow (the callers then ask their regex)."""
+    ahead = text[end : end + _LOOK]
+    rest = ahead.lstrip(" \t")
+    if rest:
+        return rest[0]
+    return " " if len(ahead) == _LOOK else ""
+
+
+def _speech_after(text: str, end: int) -> bool:
+    """`_SPEECH_AFTER.match(text, end)`, with a test of one character first: most names are
+    followed by a word no speech verb begins with, and the regex cost a microsecond a name."""
+    first = _first_after_blanks(text, end)
+    if first not in _SPEECH_FIRST and first != " ":
+        return False
+    return _SPEECH_AFTER.match(text, end) is not None
+
+
+def _place_after(text: str, end: int) -> bool:
+    """`_PLACE_AFTER.match(text, end)` ('Sumy region'), with the same cheap test first."""
+    if text[end : end + 1] not in (" ", "\t"):
+        return False
+    first = _first_after_blanks(text, end)
+    if first not in _PLACE_FIRST_LETTERS and first != " ":
+        return False
+    return _PLACE_AFTER.match(text, end) is not None
+
+
+_COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
+
+
+# "Tymofiy Mylovanov, president of ...", "X, a former minister"
+_APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
+
+
+_PLACE_OF = _words(
+    """village town city region district province county oblast settlement island port capital
+    outskirts suburb streets centre center"""
+)
+
+
+_PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
+
+
+_ORG_LAST = _words(
+    """ministry ministries department council committee commission agency office party parliament
+    assembly court army navy forces force guard police service services bank corp corporation inc
+    ltd llc plc company co group union association federation organisation organization institute
+    university college school church foundation fund authority administration
+    bureau board cabinet government senate congress duma rada brigade regiment battalion division
+    fleet command coalition alliance movement front network news times post journal herald tribune
+    telegraph gazette press agency airlines airways railways motors industries holdings partners
+    capital ventures labs technologies systems club fc team league staff foods patrol academy
+    construction engineering logistics solutions consulting insurance securities investments
+    survey observatory laboratory bros brothers international
+    records pictures studios entertainment media telecom recovery energy pharmaceuticals house
+    library museum theatre theater bar pub cafe café restaurant bakery brewery shop store
+    supermarket"""
+)
+
+
+_ORG_FIRST = _words(
+    """ministry department bank university council court office school institute college agency
+    committee commission church museum centre center party union federation association league
+    academy board bureau"""
+)
+
+
+_PLACE_LAST = _words(
+    """region oblast province county district city town village island islands river sea ocean
+    lake valley mountains mountain mount peninsula bay gulf coast street square avenue road
+    airport port state republic territory strait canal desert plain heights hill hills gardens
+    glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
+    palace tower stadium arena prison jail hotel station hospital clinic base camp center centre
+    castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo strip wall"""
+)
+
+
+_PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
+
+
+_PERSON_LAST = _words("jr sr ii iii iv")
+
+
+_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines")
+
+
+# Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")
+_NOT_ALONE = _words("men women")
+
+
+_THING_FIRST = _words("battle siege operation")
+
+
+# Compass words, ordinary words at a sentence's start, that begin names of regions and teams.
+_REGION_WORDS = _words("new north south east west northern southern eastern western")
+
+
+# Names of things that are not people, places or organisations: laws, indexes, prizes, games.
+_THING_LAST = _words(
+    """act acts bill treaty accord accords agreement index programme program games award awards
+    prize cup championship championships festival summit conference report plan strategy
+    doctrine initiative fund war wars olympics olympic paralympics paralympic carnival parade
+    diplomacy massacre tour"""
+)
+
+
+_EAST_ASIAN_SURNAMES = _words(
+    "kim lee park choi jung kang cho yoon jang lim han moon xi li wang zhang liu chen yang"
+)
+
+
+_ROMAN = frozenset("IVXLC")
+
+
+# Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd).
+_PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
+
+
+_BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
+
+
+# Endings of surnames in many languages (Peterson, Gonzalez, Kowalski, Ivanov, Shevchenko ...).
+_SURNAME_ENDINGS = tuple(
+    _words(
+        """son sen ez ski sky ska ov ev ova eva enko chuk yan escu ini elli etti opoulos wicz
+        stein ovich evich shvili dze oglu ić"""
+    )
+)
+
+
+_MAX_NAME_WORDS = 6
+
+
+_ARTICLE_BEFORE = re.compile(r"(?:^|[ \t])(?:a|an)[ \t]+$")
+
+
+_PHRASE_END = re.compile(
+    r"$|[.,;:!?)\"”’']|[ \t]+(?:for|in|at|on|and|or|with|from|to|of|as|by|that|which|after)\b"
+)
+
+
+_MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
+
+
+_ADJECTIVE_TAILS = ("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide")
+
+
+def _adjective(surface: str) -> bool:
+    """'AI-generated', 'Dusseldorf-based', 'Soviet-era': a compound adjective, not a name."""
+    head, dash, tail = surface.rpartition("-")
+    return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
+
+
+def _never_alone(g: Gazetteer, tok: _Token) -> bool:
+    """A word that makes no name by itself: 'the Pope', 'the Region', 'De', 'II', 'X'."""
+    low, surface = tok.lower, tok.surface
+    return (
+        low in g.titles
+        or low in g.royal
+        or low in _PLACE_LAST
+        or low in _CONNECTORS
+        or len(surface) < 2
+        or (surface.isupper() and set(surface) <= _ROMAN)
+    )
+
+
+def _is_ordinary(g: Gazetteer, low: str) -> bool:
+    """A stop word or demonym, also in the plural ('Ukrainians')."""
+    if low in g.stopwords or low in g.demonyms:
+        return True
+    return low.endswith("s") and low[:-1] in g.demonyms
+
+
+def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
+    """Whether the name starting at `i` ends as an organisation's does ('... Committee')."""
+    for tok in tokens[i + 1 :]:
+        if tok.lower in _ORG_LAST:
+            return True
+        if tok.possessive:
+            return False
+    return False
+
+
+def _plural(word: str) -> bool:
+    """A capitalised plural ('Heels', 'Chiefs', 'Bros'); not 'Williams' after a given name,
+    which is tested first, nor 'Davis', 'Ross', 'Cyrus'."""
+    return (
+        len(word) > 3
+        and word[-1] == "s"
+        and word[-2] not in "siuy'’"
+        and word[:-1].isalpha()
+        and not word.isupper()
+    )

@@ -1,0 +1,742 @@
+"""One entry's capitalised runs cut into names, each with a kind and the evidence for it.
+
+`_Extractor` scans an entry's title and body for capitalised runs, decides at once the runs a
+gazetteer or a stop word settles (cached by their text in `_FAST`), and cuts the others into
+names with titles and honorifics ("President", "Mr"), lower-case role words ("spokesman Dmitry
+Peskov"), name suffixes ("... Ministry", "... region") and evidence from the rest of the entry
+(a word that starts a sentence counts only if the entry also capitalises it mid-sentence).
+Mid-sentence runs whose cut needed no context are cached by their text too (`_CUTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wirereader.analysis.entities.cues import (
+    _APPOSITIVE,
+    _ARTICLE_BEFORE,
+    _COMMA_NAME,
+    _CONNECTORS,
+    _CORPORATE,
+    _MAX_NAME_WORDS,
+    _MODEL_NUMBER,
+    _NOT_ALONE,
+    _ORG_FIRST,
+    _ORG_LAST,
+    _PERSON_LAST,
+    _PHRASE_END,
+    _PLACE_ENDINGS,
+    _PLACE_FIRST,
+    _PLACE_LAST,
+    _PLACE_OF,
+    _PLACE_PREPOSITIONS,
+    _REGION_WORDS,
+    _ROMAN,
+    _SURNAME_ENDINGS,
+    _THING_FIRST,
+    _THING_LAST,
+    ORG,
+    PERSON,
+    PLACE,
+    _adjective,
+    _is_ordinary,
+    _never_alone,
+    _org_ahead,
+    _place_after,
+    _plural,
+    _speech_after,
+)
+from wirereader.analysis.entities.gazetteer import (
+    EVENT,
+    TITLE,
+    Gazetteer,
+    Known,
+    fold_key,
+)
+from wirereader.analysis.entities.tokens import (
+    _CLOSING_QUOTES,
+    _GLUED,
+    _RUN,
+    _has_word,
+    _is_sentence_start,
+    _is_title_case,
+    _item_start,
+    _name_text,
+    _plain,
+    _quoted_title_start,
+    _Run,
+    _Span,
+    _spelled,
+    _spelled_as,
+    _Token,
+    _token,
+    _tokens,
+)
+
+
+class _Pending:
+    """The name being collected from a run, with what the words before it said about it."""
+
+    __slots__ = (
+        "after_known",
+        "at_run_start",
+        "honorific",
+        "person",
+        "place_before",
+        "region",
+        "royal",
+        "run",
+        "text",
+        "tokens",
+    )
+
+    def __init__(
+        self,
+        text: str,
+        run: _Run,
+        *,
+        at_run_start: int = -1,
+        person: bool = False,
+        honorific: bool = False,
+        royal: _Token | None = None,
+        place_before: int = -1,
+        after_known: bool = False,
+    ) -> None:
+        self.text = text
+        self.run = run
+        self.tokens: list[_Token] = []
+        self.at_run_start = at_run_start  # >= 0 while the name starts its run
+        self.person = person
+        self.honorific = honorific
+        self.royal = royal
+        self.place_before = place_before  # index in `out` of a place just before ("Kyiv ...")
+        self.after_known = after_known  # right after a gazetteer name in the same run
+        self.region = False  # holds only compass words so far ("New", "Western")
+
+
+# Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
+# A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
+# name does not: a full name in the entry may still claim it).
+_Decided = tuple[tuple[_Token, ...], str, str, str, bool]
+
+
+_FAST: dict[str, _Decided | bool] = {}
+
+
+_FAST_LIMIT = 200_000
+_new = tuple.__new__
+_BLANKS = (" ", "\t")
+
+
+_LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
+
+
+# How a mid-sentence run of several words was cut when nothing around it mattered.
+_CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
+
+
+def clear_caches() -> None:
+    """Forget the per-text caches (benchmarks measure a cold start with this)."""
+    _FAST.clear()
+    _CUTS.clear()
+    _tokens.cache_clear()
+    _spelled_as.cache_clear()
+    _plain.cache_clear()
+    fold_key.cache_clear()
+
+
+def _fast(group: str, g: Gazetteer) -> _Decided | bool:
+    """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
+    'He', 'Cold War'); False: look closer."""
+    verdict = _FAST.get(group)
+    if verdict is None:
+        verdict = False
+        tokens = _tokens(group)
+        if len(tokens) == 1:
+            tok = tokens[0]
+            known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+            if known is None and (
+                _is_ordinary(g, tok.lower) or _never_alone(g, tok) or _adjective(tok.surface)
+            ):
+                verdict = True
+            elif known is not None and known.weak:
+                known = None  # one word naming a town: the words around it decide
+        else:
+            known = g.by_key.get(" ".join(t.key for t in tokens))
+            if known is not None and known.weak and not _spelled(known, tokens):
+                known = None
+        if known is not None:
+            surface = _name_text(tokens)
+            verdict = (
+                True
+                if known.kind in (EVENT, TITLE)
+                else (tokens, known.kind, known.canonical, surface, not known.weak)
+            )
+        if len(_FAST) >= _FAST_LIMIT:
+            _FAST.clear()  # bounded: hostile input cannot grow it forever
+        _FAST[group] = verdict
+    return verdict
+
+
+class _Extractor:
+    """One entry's extraction; holds the evidence gathered from the whole entry."""
+
+    def __init__(self, g: Gazetteer, title: str, body: str) -> None:
+        self.g = g
+        self.texts = (title, body)
+        # Runs in reading order: a span already decided, or a run to cut with the evidence.
+        self.items: list[_Span | _Run] = []
+        # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
+        self.mid_caps: set[str] = set()
+        self._scan(title, 0, _is_title_case(title))
+        self._scan(body, 1, False)
+        self.used_context = False
+
+    def _scan(self, text: str, part: int, title_case: bool) -> None:
+        g, items, mid_caps = self.g, self.items, self.mid_caps
+        fast_get = _FAST.get
+        finditer = _RUN.finditer
+        start = 0
+        while start >= 0:
+            # One finditer over the text (a search call per run cost a tenth of the scan); it
+            # starts again only where a run must be looked at again from inside ("1B Mark").
+            restart = -1
+            for m in finditer(text, start):
+                base, pos = m.span()
+                before = text[base - 1] if base else " "
+                if before.isalnum() or before in _GLUED:
+                    if not before.isalpha():
+                        # "1B Mark Teixeira", "@BigNews Kyiv": only the glued word is left out
+                        restart = base + len(m.group().split(None, 1)[0])
+                        break
+                    continue  # "iPhone Pro": a product name glued to its brand
+                if text[base] > "\x7f" and not text[base].isupper():
+                    restart = base + 1
+                    break
+                group = m.group()
+                if len(group) > _LONGEST_CACHED:
+                    # Hostile or shouting text: decided without filling the caches with it.
+                    run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
+                    items.append(run)
+                    continue
+                verdict = fast_get(group)
+                if verdict is None:
+                    verdict = _fast(group, g)
+                if verdict is True:
+                    continue
+                if verdict is not False:
+                    # tuple.__new__ skips the named tuple's Python-level __new__ (a run in two
+                    # ends here, so it is the scan's commonest step)
+                    tokens, kind, canonical, surface, known = verdict
+                    where = (base, pos, part)
+                    items.append(
+                        _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
+                    )
+                    continue
+                if text[pos : pos + 1] in _CLOSING_QUOTES:
+                    opened = _quoted_title_start(text, base, pos)
+                    if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
+                        # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
+                        # name found in it ("Creamery Corp" is an organisation's name in quotes)
+                        while items and _item_start(items[-1]) > opened:
+                            items.pop()
+                        continue
+                tokens = _tokens(group)
+                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
+                shouting = len(tokens) > 2 and group.isupper()
+                initial = _is_sentence_start(text, base)
+                run = _Run(base, pos, tokens, initial, title_case or shouting, part)
+                items.append(run)
+                if not run.title_case:
+                    for tok in run.tokens[1:] if run.initial else run.tokens:
+                        mid_caps.add(tok.key)
+            start = restart
+
+    # -- evidence ---------------------------------------------------------------------------
+
+    def _ordinary(self, low: str) -> bool:
+        return _is_ordinary(self.g, low)
+
+    def _common_word(self, token: _Token) -> bool:
+        """Whether a capitalised word is an ordinary word that merely starts a sentence."""
+        low = token.lower
+        if self._ordinary(low):
+            return True
+        if token.key in self.mid_caps or low in self.g.given_names:
+            return False
+        if "-" in token.surface and token.surface.rsplit("-", 1)[1][:1].islower():
+            return True  # "Long-time", "Far-right": a compound word, not a name
+        # Written in lower case elsewhere in the entry ('Damages were ... repair the damages.')
+        return low.endswith(("ing", "ed", "ly")) or _has_word(self.texts, low)
+
+    # -- cutting runs into spans --------------------------------------------------------------
+
+    def spans(self) -> list[_Span]:
+        out: list[_Span] = []
+        texts = self.texts
+        for item in self.items:
+            if isinstance(item, _Span):
+                out.append(item)
+                continue
+            if (
+                item.initial
+                and len(item.tokens) == 1
+                and item.tokens[0].key not in self.mid_caps
+                and item.tokens[0].key not in self.g.by_key  # a town's name
+                and not _speech_after(texts[item.part], item.end)
+            ):
+                continue  # one unknown word opening a sentence, never seen mid-sentence
+            plain = not (item.initial or item.title_case)
+            if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
+                self._single(texts[item.part], item, out)
+                continue
+            cached = _CUTS.get(texts[item.part][item.start : item.end]) if plain else None
+            if cached is not None:
+                where = item.where
+                out += [_Span._make((*fields, where, "")) for fields in cached]
+                continue
+            first = len(out)
+            self.used_context = False
+            self._cut(texts[item.part], item, out)
+            if plain and not self.used_context:
+                # Mid-sentence and decided by the words alone: the next entry reuses the cut.
+                if len(_CUTS) >= _FAST_LIMIT:
+                    _CUTS.clear()
+                _CUTS[texts[item.part][item.start : item.end]] = [span[:6] for span in out[first:]]
+        return out
+
+    def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
+        """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
+        g = self.g
+        tok = tokens[i]
+        if tok.key in g.multi_first:
+            for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
+                known = g.by_key.get(" ".join(t.key for t in tokens[i:j]))
+                if known is not None and (not known.weak or _spelled(known, tokens[i:j])):
+                    return j, known
+        known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+        if known is None or (known.weak and not _spelled(known, tokens[i : i + 1])):
+            return None
+        return i + 1, known
+
+    def _cut(self, text: str, run: _Run, out: list[_Span]) -> None:
+        g = self.g
+        tokens = run.tokens
+        n = len(tokens)
+        i = 0
+        if run.initial or run.title_case:
+            # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
+            while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
+                if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
+                    break
+                i += 1
+            if (
+                i == 0
+                and run.initial
+                and n > 2
+                and tokens[1].lower in _CONNECTORS
+                and self._opener(tokens[0])
+            ):
+                i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
+        st = _Pending(text, run, at_run_start=i)
+        while i < n:
+            tok = tokens[i]
+            low = tok.lower
+            if low in _CONNECTORS:
+                if st.tokens:
+                    st.tokens.append(tok)
+                i += 1
+                continue
+            after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
+            match = self._match(tokens, i)
+            if (
+                match is not None
+                and match[0] == i + 1
+                and match[1].kind == PLACE
+                and low in g.given_names
+                and i + 1 < n
+                and tokens[i + 1].lower not in _CONNECTORS
+                and tokens[i + 1].lower not in _ORG_FIRST
+                and not self._ordinary(tokens[i + 1].lower)
+            ):
+                match = None  # "Jordan Peterson", "Paris Hilton": a given name, not the place
+            elif (
+                match is not None
+                and match[1].weak
+                and match[0] == i + 1
+                and (
+                    (st.tokens and not st.region and not run.title_case)
+                    or (run.title_case and tok.key not in self.mid_caps)  # "Party That Goes On"
+                    or st.person
+                    or (i + 1 == n and self._said(text, run.end))
+                )
+            ):
+                # "Reggie Bush", "President Lincoln", "Jackson said", "Clean Rivers Act": a
+                # name that holds a town's or a region's name, or a person named like one
+                match = None
+            elif (
+                match is not None
+                and st.person
+                and not st.tokens
+                and match[0] == i + 1
+                and tok.key in g.city_keys
+            ):
+                match = None  # "President Bush", "Governor Houston": a title names a person
+            elif (
+                match is not None
+                and match[1].weak
+                and not run.title_case
+                and self._name_goes_on(tokens, match[0])
+            ):
+                match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
+            if match is not None and not (after_given and match[0] == i + 1):
+                j, known = match
+                # "Western Sydney", "New England": a compass word before a place names a region
+                region = bool(st.tokens) and known.kind == PLACE and st.region
+                lead = tuple(st.tokens) if region else ()
+                if region:
+                    st.tokens.clear()
+                self._flush(st, out)
+                if known.kind == TITLE:
+                    st = _Pending(text, run, person=True)
+                    i = j
+                    continue
+                st = _Pending(text, run, after_known=True)
+                if known.kind != EVENT:
+                    # "Kyiv School of Economics" is one name; "Russia's Foreign Ministry" is two
+                    joins = known.kind == PLACE and not tokens[j - 1].possessive
+                    st.place_before = len(out) if joins else -1
+                    if lead:
+                        named = (*lead, *tokens[i:j])
+                        span = _Span(named, PLACE, _name_text(named), False, False, True, run.where)
+                    else:
+                        span = _Span(
+                            tokens[i:j],
+                            known.kind,
+                            known.canonical,
+                            False,
+                            not known.weak,
+                            True,
+                            run.where,
+                        )
+                    out.append(span)
+                i = j
+                continue
+            if "-" in tok.surface and not st.tokens and self._compound(tok, run, out):
+                st = _Pending(text, run)
+                i += 1
+                continue
+            followed = (
+                i + 1 < n
+                and tokens[i + 1].lower not in _CONNECTORS
+                and tokens[i + 1].lower not in _ORG_LAST  # "General Staff" is no general
+            )
+            if low in g.royal and followed:
+                self._flush(st, out)
+                st = _Pending(text, run, person=True, royal=tok)
+            elif low in g.titles and followed and not tok.possessive:
+                if st.tokens and not (
+                    st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
+                ):
+                    self._flush(st, out)
+                # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
+                honorific = st.honorific or low in g.honorifics
+                st = _Pending(text, run, person=True, honorific=honorific)
+            elif (
+                low in _REGION_WORDS
+                and not tok.possessive  # "the North's Central Military Commission"
+                and not run.title_case
+                and (i > 0 or not run.initial)
+                and i + 1 < n
+                and (not st.tokens or st.region)
+                and self._names_on(tokens[i + 1])
+            ):
+                # "the New England Patriots", "in Western Sydney": capitalised in mid-sentence
+                # before a name, a compass word is part of the name
+                if not st.tokens:
+                    self._flush(st, out)
+                    st = _Pending(text, run)
+                    st.region = True
+                st.tokens.append(tok)
+            elif self._ordinary(low) and not after_given:
+                if low in g.demonyms and _org_ahead(tokens, i):
+                    if st.tokens:
+                        self._flush(st, out)
+                        st = _Pending(text, run)
+                    st.tokens.append(tok)  # "Democratic National Committee"
+                elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
+                    st.tokens.append(tok)  # "Energy Minister German Galushchenko"
+                elif st.tokens and not st.person and low in _ORG_LAST:
+                    st.tokens.append(tok)  # "Essex Police": a town's or region's force
+                else:
+                    self._flush(st, out)
+                    st = _Pending(text, run)
+            else:
+                st.tokens.append(tok)
+            if tok.possessive and not (st.tokens and _org_ahead(tokens, i)):
+                # A possessive ends a name, unless an organisation's name goes on after it
+                # ("Women's Rights Institute", "St Mary's Hospital").
+                self._flush(st, out)
+                st = _Pending(text, run)
+            i += 1
+        self._flush(st, out)
+
+    def _compound(self, tok: _Token, run: _Run, out: list[_Span]) -> bool:
+        """'Trump-Zelensky talks', 'Russia-Ukraine war': two known names joined by a hyphen."""
+        parts = [_token(p) for p in tok.surface.split("-")]
+        found = [self.g.by_key.get(p.key) or self.g.by_acronym.get(p.surface) for p in parts]
+        if not all(found):
+            return False
+        for part, known in zip(parts, found, strict=True):
+            if known is not None and known.kind not in (EVENT, TITLE):
+                out.append(
+                    _Span((part,), known.kind, known.canonical, False, True, True, run.where)
+                )
+        return True
+
+    def _name_goes_on(self, tokens: Sequence[_Token], j: int) -> bool:
+        """Whether the name of a town ending before token j goes on into an unknown name."""
+        if j >= len(tokens) or tokens[j - 1].possessive:
+            return False
+        if j == len(tokens) - 1 and _plural(tokens[j].surface):
+            return False  # "Kansas City Chiefs": a town's team (see _flush)
+        nxt = tokens[j].lower
+        g = self.g
+        if nxt in _ORG_LAST:
+            return True  # "Essex Police", "Kent County Council"
+        return not (
+            nxt in _CONNECTORS
+            or nxt in g.titles
+            or nxt in g.royal
+            or self._ordinary(nxt)
+            or self._match(tokens, j) is not None
+        )
+
+    def _names_on(self, token: _Token) -> bool:
+        """Whether a capitalised word can go on a name: not a connector, an ordinary word or
+        a title ('New Year', 'North Korean', 'West President' are no names)."""
+        low = token.lower
+        g = self.g
+        return not (
+            low in _CONNECTORS
+            or low in g.titles
+            or low in g.royal
+            or self._ordinary(low)
+            or token.surface.isupper()
+        )
+
+    def _opener(self, token: _Token) -> bool:
+        """A capitalised word before 'of' that opens a sentence and names nothing itself."""
+        low = token.lower
+        g = self.g
+        return not (
+            token.key in self.mid_caps
+            or low in g.given_names
+            or low in g.titles
+            or low in g.royal
+            or low in _ORG_FIRST
+            or low in _PLACE_FIRST
+            or low in _PLACE_LAST
+            or low in _THING_FIRST
+            or token.surface.isupper()
+            or self._match((token,), 0) is not None
+        )
+
+    def _title_word(self, token: _Token) -> bool:
+        low = token.lower
+        return low in self.g.titles or self._ordinary(low)
+
+    def _flush(self, st: _Pending, out: list[_Span]) -> None:
+        pending = st.tokens
+        while pending and pending[-1].lower in _CONNECTORS:
+            pending.pop()
+        if not pending:
+            return
+        g = self.g
+        run = st.run
+        tokens = tuple(pending)
+        first, last = tokens[0], tokens[-1]
+        if (
+            run.title_case
+            and not all(t.key in self.mid_caps for t in tokens)
+            and not (
+                len(tokens) > 1
+                and first.lower in g.given_names
+                # "Meet In", "Win Over Drake": words the entry also writes in lower case
+                and all(len(t.surface) > 2 and not self._common_word(t) for t in tokens[1:])
+            )
+        ):
+            return  # a Title Case headline capitalises everything: only the body vouches
+        if sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS:
+            return  # no unknown name runs this long: a headline or a list of names
+        single = len(tokens) == 1
+        if (
+            not single
+            and not st.person
+            and (last.lower in _THING_LAST or first.lower in _THING_FIRST)
+        ):
+            return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
+        if single and (
+            first.lower in _NOT_ALONE
+            or first.lower in g.titles
+            or first.lower in g.royal
+            or first.lower in _PLACE_LAST
+            or len(first.surface) < 2
+            or (first.surface.isupper() and set(first.surface) <= _ROMAN)
+        ):
+            return  # "the Pope", "the Ministry", "World War II"
+        if single and st.after_known and not st.person:
+            low = first.lower
+            if not (
+                st.place_before >= 0
+                and st.place_before == len(out) - 1
+                and (
+                    (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in _ORG_LAST
+                )
+            ):
+                return  # "UN Charter", "NATO summit": a word qualifying the name before it
+            place = out.pop()  # "Indianapolis Colts", "Sydney FC": a city's team or body
+            tokens = (*place.tokens, first)
+            canonical = _name_text(tokens)
+            out.append(_Span(tokens, ORG, canonical, False, False, True, run.where))
+            return
+        sentence_start = run.initial and st.at_run_start >= 0
+        if (
+            sentence_start
+            and single
+            and first.key not in self.mid_caps
+            and not st.person
+            and not _speech_after(st.text, run.end)
+        ):
+            return  # "Propaganda, because ...": one capitalised word opening a sentence
+        kind = ""
+        strong = True
+        if st.royal is not None:
+            tokens = (st.royal, *tokens)
+            kind = PERSON
+        elif st.person:
+            kind = PERSON
+        elif (
+            last.lower in _ORG_LAST
+            or any(t.lower in _ORG_FIRST for t in tokens[:-1])
+            or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+        ):
+            kind = ORG
+            if st.place_before >= 0 and st.place_before == len(out) - 1:
+                place = out.pop()  # "Kyiv School of Economics"
+                tokens = (*place.tokens, *tokens)
+        elif not single and (last.lower in _PLACE_LAST or first.lower in _PLACE_FIRST):
+            kind = PLACE
+        elif not single and last.lower in _PERSON_LAST:
+            kind = PERSON
+        elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
+            kind = ORG
+        elif first.lower in g.given_names and not single:
+            kind = PERSON
+        elif (
+            not single
+            and _plural(last.surface)
+            and st.at_run_start >= 0
+            and st.text[max(0, run.start - 4) : run.start].lower() == "the "
+        ):
+            kind = ORG  # "the Tar Heels", "the Backstreet Boys": people are not "the"
+        else:
+            kind, strong = self._context_kind(
+                st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
+            )
+        canonical = _name_text(tokens)
+        if canonical.isupper() and len(canonical) > 6:
+            canonical = canonical.title()
+        short = kind == PERSON and st.royal is None and len(tokens) == 1
+        out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run.where))
+
+    def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
+        """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
+        tok = run.tokens[0]
+        surface = tok.surface
+        end = run.end
+        if (
+            text[end : end + 1] in _BLANKS  # the cheap test first: blanks, then a digit
+            and (text[end + 1 : end + 2].isdigit() or text[end + 1 : end + 2] in _BLANKS)
+            and _MODEL_NUMBER.match(text, end)
+        ):
+            return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
+        at = max(0, run.start - 4)
+        if (
+            "a" in text[at : run.start]  # the cheap test first
+            and _ARTICLE_BEFORE.search(text, at, run.start)
+            and _PHRASE_END.match(text, run.end)
+        ):
+            return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
+        town = self.g.by_key.get(tok.key)
+        if town is not None and not _spelled_as(surface, town.canonical):
+            town = None
+        if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+            kind, strong = ORG, True
+        elif town is not None:
+            # A town's name ("Jackson") is a place unless the words around it make it a person
+            kind, strong = self._context_kind(text, run, True, tok, 1)
+            if kind != PERSON or not strong:  # a surname's ending alone does not outweigh it
+                kind, strong = PLACE, True
+                surface = town.canonical
+        elif tok.lower in self.g.given_names and text[max(0, run.start - 4) : run.start] != "the ":
+            kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
+        else:
+            kind, strong = self._context_kind(text, run, True, tok, 1)
+        canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
+        short = kind == PERSON or not strong  # a guess may still be claimed by a full name
+        out.append(_Span(run.tokens, kind, canonical, short, False, strong, run.where))
+
+    def _context_kind(
+        self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
+    ) -> tuple[str, bool]:
+        """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
+        self.used_context = True
+        if _place_after(text, run.end):
+            return PLACE, True  # "the Brackmoor district", "Sumy region"
+        if at_run_start:
+            # the words before the name, which may start inside its run ("Members of the X")
+            start = text.find(first.surface, run.start, run.end)
+            start = run.start if start < 0 else start
+            before = text[max(0, start - 40) : start].split()
+            prev = before[-1].rstrip(",").lower() if before else ""
+            if prev.isalpha() and prev.isascii():
+                if prev in self.g.lower_titles:
+                    return PERSON, True
+                if prev == "the":
+                    # "the Colts", "the Red Sox": people are not "the"; a name of two words or
+                    # more after it is an organisation's ("the Halvorsen Metall union")
+                    return ORG, size > 1
+                if size == 1 and prev in _PLACE_PREPOSITIONS:
+                    return PLACE, True
+                if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
+                    return PLACE, True  # "the village of Kamianka"
+        if _speech_after(text, run.end):
+            return PERSON, True
+        if text[run.end : run.end + 1] != ",":
+            # both patterns below begin with a comma
+            return self._endings(first, size)
+        m = _COMMA_NAME.match(text, run.end)
+        if m:
+            known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
+            if known is not None and known.kind == PLACE:
+                return PLACE, True  # "Charlottesville, Virginia"
+        m = _APPOSITIVE.match(text, run.end)
+        if m and m.group(1).lower() in self.g.lower_titles:
+            return PERSON, True
+        return self._endings(first, size)
+
+    def _said(self, text: str, end: int) -> bool:
+        """'X said' after the run: context, so the run's cut is not cached by its text."""
+        self.used_context = True
+        return _speech_after(text, end)
+
+    @staticmethod
+    def _endings(first: _Token, size: int) -> tuple[str, bool]:
+        """A guess from how one word ends: 'Pokrovsk' a place, 'Kowalski' a person."""
+        if size == 1 and first.lower.endswith(_PLACE_ENDINGS):
+            return PLACE, False
+        if size == 1 and first.lower.endswith(_SURNAME_ENDINGS):
+            return PERSON, False
+        return "", False

@@ -1,0 +1,273 @@
+"""Bodies packed in `entry_texts` (migration 0050): old caches converted in place, every current
+text and every version readable, searches unchanged, the index kept right through edits,
+reposts, article replacements and prunes, and a conversion killed midway resumed."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import FIXTURES
+from wirereader.core.model import RawEntry
+from wirereader.query.detail import load_detail
+from wirereader.query.timeline import Filter, Query
+from wirereader.store import migrate_texts, texts
+from wirereader.store.db import Store
+from wirereader.store.migrations import current_version, latest_version
+from wirereader.store.prune import prune
+from wirereader.store.versions import versions_of
+
+SEARCHES = ["harbour", "ferries", "cafe", "café", "budget", "council budget", "crews", "levy"]
+PHRASES = ["harbour reopened", "school funding"]
+
+
+def old_cache(path: Path, fixture: str = "schema-v41.sql") -> Path:
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / fixture).read_text("utf-8"))
+    conn.close()
+    return path
+
+
+def raw_entries(path: Path) -> dict[int, tuple[str, str]]:
+    """(title, body) of every entry, read as the old schema stored them."""
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, title, body FROM entries")}
+    finally:
+        conn.close()
+
+
+def raw_versions(path: Path) -> dict[int, list[tuple[str, str]]]:
+    conn = sqlite3.connect(path)
+    out: dict[int, list[tuple[str, str]]] = {}
+    try:
+        for row in conn.execute("SELECT entry_id, title, body FROM entry_versions ORDER BY id"):
+            out.setdefault(row[0], []).append((row[1], row[2]))
+    finally:
+        conn.close()
+    return out
+
+
+def searched(conn: sqlite3.Connection) -> dict[str, list[int]]:
+    """The ids each search finds, straight from the index (words as prefixes, phrases whole)."""
+    out = {}
+    for words in SEARCHES:
+        match = " AND ".join(f'"{w}"*' for w in words.split())
+        out[words] = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid", (match,)
+            )
+        ]
+    for phrase in PHRASES:
+        out[phrase] = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid",
+                (f'"{phrase}"',),
+            )
+        ]
+    return out
+
+
+def searched_file(path: Path) -> dict[str, list[int]]:
+    conn = sqlite3.connect(path)
+    try:
+        return searched(conn)
+    finally:
+        conn.close()
+
+
+def index_is_sound(store: Store) -> None:
+    """FTS5's own check against the content it indexes (the bodies, unpacked)."""
+    store.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def current_texts(store: Store) -> dict[int, tuple[str, str]]:
+    return {
+        r[0]: (r[1], texts.body_of(store.conn, r[0]))
+        for r in store.conn.execute("SELECT id, title FROM entries")
+    }
+
+
+@pytest.mark.parametrize("fixture", ["schema-v41.sql", "schema-v1.sql"])
+def test_an_old_cache_converts_without_loss(tmp_path: Path, fixture: str) -> None:
+    path = old_cache(tmp_path / "old.sqlite3", fixture)
+    entries, versions, searches = raw_entries(path), raw_versions(path), searched_file(path)
+    assert any(body for _, body in entries.values())
+    with Store(path) as store:
+        assert current_version(store.conn) == latest_version()
+        columns = [r[1] for r in store.conn.execute("PRAGMA table_info(entries)")]
+        assert "body" not in columns and "title" in columns
+        assert current_texts(store) == entries
+        got = {
+            entry_id: [(v.title, v.body) for v in versions_of(store.conn, [entry_id])]
+            for entry_id in versions
+        }
+        assert got == versions
+        assert searched(store.conn) == searches
+        # The reader's and the CLI's searches, through the query layer, find the same.
+        for words in SEARCHES:
+            found = Query(store, Filter(words=tuple(words.split()), all_entries=True)).all()
+            assert sorted(r.id for r in found) == searches[words], words
+        # What they show of each entry is its whole current text.
+        for row in Query(store, Filter(all_entries=True)).all():
+            assert (row.title, row.body) == entries[row.id]
+        index_is_sound(store)
+
+
+def test_a_conversion_killed_midway_resumes_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = old_cache(tmp_path / "old.sqlite3")
+    entries, searches = raw_entries(path), searched_file(path)
+    monkeypatch.setattr(migrate_texts, "BATCH", 1)
+    original = migrate_texts._move_batch
+    calls = []
+
+    def dies_after_two(conn: sqlite3.Connection) -> bool:
+        calls.append(1)
+        if len(calls) > 2:
+            raise KeyboardInterrupt
+        return original(conn)
+
+    monkeypatch.setattr(migrate_texts, "_move_batch", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        Store(path)
+    conn = sqlite3.connect(path)
+    moved = conn.execute("SELECT count(*) FROM entries_packed").fetchone()[0]
+    bodies = conn.execute("SELECT count(*) FROM entry_texts").fetchone()[0]
+    left = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+    conn.close()
+    assert (moved, bodies, left) == (2, 2, len(entries) - 2)
+    monkeypatch.setattr(migrate_texts, "_move_batch", original)
+    with Store(path) as store:
+        assert current_version(store.conn) == latest_version()
+        assert current_texts(store) == entries
+        assert searched(store.conn) == searches
+        index_is_sound(store)
+
+
+def test_a_big_conversion_needs_no_second_copy_of_the_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3,000 entries with long bodies: the file does not grow, the WAL stays small between
+    batches (each its own transaction), and every body comes back whole."""
+    path = old_cache(tmp_path / "old.sqlite3")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    words = ["harbour", "council", "ferry", "budget", "storm", "river", "bridge", "market"]
+    bodies = {}
+    for n in range(10, 3010):
+        bodies[n] = " ".join(words[(n * k) % len(words)] + str(k % 89) for k in range(250))
+        conn.execute(
+            "INSERT INTO entries (id, source_id, stable_id, title, body, author, published_at,"
+            " content_hash, first_seen, last_seen) VALUES (?, 1, ?, ?, ?, '', 1704791700,"
+            " 'h', 0, 0)",
+            (n, f"s{n}", f"Story {n}", bodies[n]),
+        )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    size_before = path.stat().st_size
+    wal = path.with_name(path.name + "-wal")
+    largest_wal = []
+    original = migrate_texts._move_batch
+    monkeypatch.setattr(migrate_texts, "BATCH", 500)
+
+    def measured(conn: sqlite3.Connection) -> bool:
+        moved = original(conn)
+        largest_wal.append(wal.stat().st_size if wal.exists() else 0)
+        return moved
+
+    monkeypatch.setattr(migrate_texts, "_move_batch", measured)
+    with Store(path) as store:
+        assert {n: texts.body_of(store.conn, n) for n in bodies} == bodies
+        hits = Query(store, Filter(words=("ferry",), all_entries=True)).count()
+        assert hits == sum("ferry" in b for b in bodies.values())
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert len(largest_wal) >= 6
+    assert path.stat().st_size <= size_before * 1.1
+    assert max(largest_wal) < size_before / 2
+
+
+def test_bodies_are_packed_when_that_is_smaller_and_a_damaged_one_reads_empty() -> None:
+    short, long = "Ferries wait.", "The harbour reopened on Friday. " * 20
+    assert texts.pack(short) == short
+    packed = texts.pack(long)
+    assert isinstance(packed, bytes) and len(packed) < len(long) / 3
+    assert texts.unpack(packed) == long
+    assert texts.unpack(packed[:-4]) == ""  # cut short: no traceback, never another text
+    assert texts.unpack(b"?unknown") == ""
+    assert texts.is_stored_body(packed) and texts.is_stored_body(short)
+    assert not texts.is_stored_body(packed[:-4]) and not texts.is_stored_body(b"\x01\x02")
+
+
+def entry(title: str, body: str, stable_id: str, minute: int = 0) -> RawEntry:
+    from datetime import datetime, timezone
+
+    return RawEntry(
+        title=title,
+        body=body,
+        stable_id=stable_id,
+        published=datetime(2025, 3, 1, 9, minute, tzinfo=timezone.utc),
+    )
+
+
+def found(store: Store, *words: str) -> list[str]:
+    return [r.title for r in Query(store, Filter(words=words, all_entries=True)).all()]
+
+
+def test_the_index_follows_every_change_of_title_or_body(tmp_path: Path) -> None:
+    with Store(tmp_path / "cache.sqlite3") as store:
+        source = store.ensure_source("wire", "file")
+        long_body = "Crews worked through the night on the harbour wall. " * 10
+        store.save_entries(
+            source,
+            [entry("Harbour closes", long_body, "a"), entry("Council meets", "Budget vote.", "b")],
+        )
+        assert found(store, "crews") == ["Harbour closes"]
+        index_is_sound(store)
+        # A new version: title and body both change; the old text is a version, not indexed.
+        store.save_entries(source, [entry("Harbour reopens", "Ferries run again.", "a")])
+        assert found(store, "crews") == []
+        assert found(store, "ferries") == ["Harbour reopens"]
+        assert found(store, "closes") == []
+        entry_id = store.conn.execute("SELECT id FROM entries WHERE stable_id = 'a'").fetchone()[0]
+        assert [v.body for v in versions_of(store.conn, [entry_id])] == [
+            long_body,
+            "Ferries run again.",
+        ]
+        detail = load_detail(store, entry_id)
+        assert detail is not None and detail.entry.body == "Ferries run again."
+        # A body replaced in place (as an article does) and marked for a new analysis.
+        store.conn.execute("UPDATE entries SET analysed_hash = content_hash")
+        with store.transaction() as conn:
+            texts.set_body(conn, entry_id, long_body + " The mayor thanked them.")
+        assert found(store, "mayor") == ["Harbour reopens"]
+        assert store.conn.execute(
+            "SELECT analysed_hash IS NULL FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()[0]
+        index_is_sound(store)
+        # An item pruned away takes its text and its index row with it.
+        summary = prune(store, cutoff=2_000_000_000)
+        assert summary.entries == 2
+        assert store.conn.execute("SELECT count(*) FROM entry_texts").fetchone()[0] == 0
+        assert found(store, "mayor") == [] and found(store, "budget") == []
+        index_is_sound(store)
+        assert store.conn.execute("SELECT count(*) FROM entries_fts_docsize").fetchone()[0] == 0
+
+
+def test_a_new_cache_has_the_packed_layout_and_search_works(tmp_path: Path) -> None:
+    with Store(tmp_path / "cache.sqlite3") as store:
+        names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert {"entry_texts", "entries_fts_source", "entries_fts"} <= names
+        assert "entries_text_changed_reanalyse" not in names
+        source = store.ensure_source("wire", "file")
+        store.save_entries(source, [entry("Café reopens", "The council budget passed.", "a")])
+        assert found(store, "cafe") == ["Café reopens"]
+        phrase = Query(store, Filter(phrases=("council budget",), all_entries=True)).all()
+        assert [r.title for r in phrase] == ["Café reopens"]
+        assert Query(store, Filter(phrases=("budget council",), all_entries=True)).all() == []
