@@ -31,8 +31,14 @@ UCI are in `docs/architecture.md`):
 - the last pass moves a short item into a group only if it also pairs on its own with one of
   the group's items: a centroid is closer to everything than its members are, so it pulled
   singletons into whatever group was nearest (0.47 / 0.76 -> 0.59 / 0.76).
+A fourth rule: two dated reports of one outlet, each at a link of its own, count
+SAME_SOURCE_DISCOUNT of their cosine (0.574 / 0.761 -> 0.700 / 0.761).
 Measured (bench/analysis_bench.py): B-cubed F1 on the UCI headlines 0.844 with one item at a
 time, 0.893 with this; ECB+ 0.871 -> 0.921 (with the lede weighting in index.py).
+The pair score lives here once, for every decision: dense over a part (`story_groups`), dense
+between two sides (`cross_scores`), and for listed pairs or the pairs sharing a term over
+sparse rows (`pair_scores`, `cross_scores_at`: a batch against the items of its candidate
+threads, `index.py`); a test holds the three to the same scores.
 
 Cost: an n x n Gram matrix over the terms that at least two items share, then at most n - 1
 merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
