@@ -50,7 +50,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import chain, repeat
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 # One BLAS thread: the matrices here are small, and a BLAS thread pool spins on the other core
 # between calls (measured: the threads stage at 10k entries took 390 us/entry with the default
@@ -59,7 +59,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402
-from scipy import sparse  # noqa: E402
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 # Two groups of articles merge only if their average pair scores at least this share of the
 # average pair inside the looser of the two: reports of one event are alike, reports of two
@@ -170,6 +172,10 @@ def sparse_rows(
 ) -> sparse.csr_matrix:
     """Rows of a sparse matrix `width` wide: row i holds `values[i]` (ones if None) at
     `columns[i]` (each row's columns distinct)."""
+    # Imported when first needed: scipy.sparse adds about 0.13 s to a process's start, and
+    # most commands (tail, a fetch with nothing new) never score a pair.
+    from scipy import sparse
+
     lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
     indptr = np.zeros(len(columns) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
@@ -246,6 +252,8 @@ def pair_scores(
 
 def _one_width(a: Side, b: Side) -> tuple[Side, Side]:
     """The two sides with sparse rows of one width (a vocabulary grows while it is used)."""
+
+    from scipy import sparse
 
     def widen(m: sparse.csr_matrix | None, width: int) -> sparse.csr_matrix | None:
         if m is None or m.shape[1] == width:
