@@ -234,7 +234,10 @@ class _Extractor:
                         _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
                     )
                     continue
-                if text[pos : pos + 1] in _CLOSING_QUOTES:
+                if text[pos : pos + 1] in _CLOSING_QUOTES or (
+                    # American style puts the comma or the stop inside: '"The Godfather,"'
+                    text[pos : pos + 1] in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                ):
                     opened = _quoted_title_start(text, base, pos)
                     if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
                         # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
