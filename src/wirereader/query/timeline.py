@@ -168,6 +168,7 @@ _SOURCE = "JOIN sources s ON s.id = e.source_id LEFT JOIN entry_texts t ON t.ent
 # set lookup each; sorting costs a covering-index lookup per match. 20,000 keeps both under
 # ~10 ms at 1M items (measured: bench/tui_bench.py's cache, words on 0.1-25% of the items).
 WINDOW = 20_000
+MORE = 100_000  # rows a second window may walk for the rest of a page (~5-10 ms at 1M items)
 
 
 class Query:
@@ -296,9 +297,8 @@ class Query:
     def _newest_keys(
         self, limit: int, after: tuple[int, int] | None, offset: int
     ) -> list[tuple[int, int]] | None:
-        """A page of a text or entity filter found among the newest `WINDOW` rows of the view,
-        or None when the window holds fewer than the page (the caller then sorts the whole
-        matching set).
+        """A page of a text or entity filter found among the newest rows of the view, or None
+        when too few of them match (the caller then sorts the whole matching set).
 
         The matching ids are a set SQLite builds once per statement; ranking all of them by
         time costs a covering-index lookup per match (69,375 matches for `har` at 1M items:
@@ -306,37 +306,62 @@ class Query:
         that set stops after the page: about 1,450 rows for a word on 7% of the items (11 ms,
         most of it FTS5 building the set). The walk is bounded by a time edge (the WINDOW-th
         newest row, read off the same index in ~1 ms), so a rare word never walks the whole
-        index: when fewer than a page of matches are that new, the matching set is small
-        (under `limit` x items / WINDOW) and sorting it is cheap. A page found inside the
-        window is exact: every row outside it is older than every row in it.
+        index. When the window holds part of a page, the share of rows that matched in it
+        tells how much further the rest lies: a second window that far (at most MORE rows) is
+        walked for it, else the matching set is small (under about `limit` x items / WINDOW)
+        and sorting it is cheap. The page is exact: each window holds every row of its time
+        span, and every row outside the windows is older than every row in them.
         """
-        if offset + limit > WINDOW:
-            return None
+        if offset and offset + limit > WINDOW:
+            return None  # a jump past the window: the caller sorts the set
         conn = self.store.conn
         index = "entries_by_time" if self.filter.all_entries else "entries_items_by_time"
         scope = "1" if self.filter.all_entries else "e.repost_of IS NULL"
-        keyset, bounds = "", []
+        keyset, start = "", []
         if after is not None:
             keyset = " AND (e.published_at, e.id) < (?, ?)"
-            bounds = [after[0], after[1]]
-        edge = conn.execute(
-            f"SELECT e.published_at FROM entries e INDEXED BY {index} WHERE {scope}{keyset}"
-            " ORDER BY e.published_at DESC, e.id DESC LIMIT 1 OFFSET ?",
-            [*bounds, WINDOW - 1],
-        ).fetchone()
-        where = self._where + keyset
-        if edge is not None:
-            where += " AND e.published_at >= ?"
-            bounds.append(edge[0])
-        keys = [
-            (r[0], r[1])
-            for r in conn.execute(
-                f"SELECT e.published_at, e.id FROM entries e INDEXED BY {index} WHERE {where}"
-                " ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?",
-                [*self._params, *bounds, limit, offset],
-            )
-        ]
+            start = [after[0], after[1]]
+
+        def edge_at(position: int) -> int | None:
+            """The time of the view's row at `position` (from the newest), None past its end."""
+            row = conn.execute(
+                f"SELECT e.published_at FROM entries e INDEXED BY {index} WHERE {scope}{keyset}"
+                " ORDER BY e.published_at DESC, e.id DESC LIMIT 1 OFFSET ?",
+                [*start, position],
+            ).fetchone()
+            return None if row is None else int(row[0])
+
+        def walk(newer_than: int | None, older_than: int | None, count: int, skip: int) -> list:
+            where, bounds = self._where + keyset, list(start)
+            if older_than is not None:
+                where += " AND e.published_at < ?"
+                bounds.append(older_than)
+            if newer_than is not None:
+                where += " AND e.published_at >= ?"
+                bounds.append(newer_than)
+            return [
+                (r[0], r[1])
+                for r in conn.execute(
+                    f"SELECT e.published_at, e.id FROM entries e INDEXED BY {index}"
+                    f" WHERE {where} ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?",
+                    [*self._params, *bounds, count, skip],
+                )
+            ]
+
+        edge = edge_at(WINDOW - 1)
+        keys = walk(edge, None, limit, offset)
         if edge is None or len(keys) == limit:
+            return keys
+        if offset or not keys:
+            return None
+        # Matches are len(keys) / WINDOW of the rows here: the rest of the page is expected
+        # within (limit - len(keys)) / that share further rows (half as many again, to be safe).
+        further = (limit - len(keys)) * WINDOW * 3 // (2 * len(keys))
+        if further > MORE:
+            return None
+        second = edge_at(WINDOW - 1 + further)
+        keys += walk(second, edge, limit - len(keys), 0)
+        if second is None or len(keys) == limit:
             return keys
         return None
 

@@ -45,11 +45,14 @@ def common_and_rare_words(store: Store) -> tuple[str, str]:
     return ranked[0], rare
 
 
-@pytest.mark.parametrize("window", [3, 12, 40, 100_000])
+@pytest.mark.parametrize(
+    ("window", "more"), [(3, 0), (3, 100_000), (12, 30), (12, 100_000), (40, 0), (100_000, 0)]
+)
 def test_pages_of_a_filter_are_the_view_in_order_whatever_the_window(
-    samples: Store, window: int, monkeypatch: pytest.MonkeyPatch
+    samples: Store, window: int, more: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(timeline, "WINDOW", window)
+    monkeypatch.setattr(timeline, "MORE", more)
     common, rare = common_and_rare_words(samples)
     filters = [
         Filter(words=(common,)),
@@ -80,7 +83,29 @@ def test_the_walk_answers_a_common_word_and_a_rare_one_falls_back(
     """A common word's first page is found among the newest rows; a rare word's is not, and the
     whole (small) matching set is sorted instead."""
     monkeypatch.setattr(timeline, "WINDOW", 12)
+    monkeypatch.setattr(timeline, "MORE", 0)
     common, rare = common_and_rare_words(samples)
     assert Query(samples, Filter(words=(common,)))._newest_keys(2, None, 0) is not None
     assert Query(samples, Filter(words=(rare,)))._newest_keys(2, None, 0) is None
     assert len(Query(samples, Filter(words=(rare,))).page_keys(2)) == 2
+
+
+def test_a_second_window_finds_the_rest_of_a_page_the_first_began(
+    samples: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page begun in the first window and ended in a second one is the view's first page."""
+    common, _ = common_and_rare_words(samples)
+    query = Query(samples, Filter(words=(common,)))
+    expected = [row.id for row in query.all(details=False)]
+    first_window = [key[1] for key in query._newest_keys(len(expected), None, 0) or []]
+    assert first_window == expected  # the whole view fits the default window
+    # A first window that ends just after the second match: it holds two rows of the page.
+    items = [row.id for row in Query(samples, Filter()).all(details=False)]
+    window = items.index(expected[1]) + 1
+    page = len(expected) // 2
+    assert page > 2
+    monkeypatch.setattr(timeline, "WINDOW", window)
+    found = Query(samples, Filter(words=(common,)))._newest_keys(page, None, 0)
+    assert found is not None and [key[1] for key in found] == expected[:page]
+    monkeypatch.setattr(timeline, "MORE", 0)  # no second window: the caller sorts the set
+    assert Query(samples, Filter(words=(common,)))._newest_keys(page, None, 0) is None
