@@ -54,7 +54,7 @@ class MigrationProgress:
         terminal = self.stream.isatty()
         if self.shown and not terminal:
             return
-        line = f"wirereader: updating the cache ({self.name}), once: {self.share:.0%}"
+        line = f"wirereader: updating the cache ({self.name}; this runs once): {self.share:.0%}"
         if terminal:
             self.stream.write("\r\x1b[2K" + line)
         else:
