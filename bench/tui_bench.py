@@ -5,6 +5,7 @@ keystroke latency (median and p95) and peak memory.
     python bench/tui_bench.py --sizes 40k,100k   # some sizes
     python bench/tui_bench.py --quick            # 40k only, fewer runs
     python bench/tui_bench.py --plans 1m         # the query plan of every query the reader runs
+    python bench/tui_bench.py --queries 1m       # CPU of the first page's query per filter
 
 The caches are synthetic (invented words, no news text), written through Store.save_entries,
 with entities and threads filled in as the analysis would, and kept in --cache-dir (default
@@ -446,6 +447,9 @@ def main() -> int:
     parser.add_argument("--cache-dir", type=Path, help="where the synthetic caches are kept")
     parser.add_argument("--plans", metavar="SIZE", help="print the reader's query plans only")
     parser.add_argument("--keystrokes", nargs=2, metavar=("DB", "TEXT"))
+    parser.add_argument(
+        "--queries", metavar="SIZE", help="CPU of the first page's query per filter only"
+    )
     args = parser.parse_args()
     if args.cache_dir:
         CACHE_DIR = args.cache_dir
@@ -458,6 +462,10 @@ def main() -> int:
         parser.error(f"unknown size {unknown[0]!r}; sizes: {', '.join(SIZES)}")
     if args.plans:
         return print_plans(build_cache(SIZES[args.plans.lower()]))
+    if args.queries:
+        if args.queries.lower() not in SIZES:
+            parser.error(f"unknown size {args.queries!r}; sizes: {', '.join(SIZES)}")
+        return print_query_costs(build_cache(SIZES[args.queries.lower()]))
     # An installed package starts from its bytecode; a checkout run with
     # PYTHONDONTWRITEBYTECODE=1 would compile every module at every start instead.
     import compileall
@@ -521,6 +529,40 @@ def main() -> int:
             f" (target < {RSS_TARGET_MB} MB)"
         )
     return 0 if ok else 1
+
+
+QUERY_FILTERS = (
+    "har",  # a prefix as typed: 69,375 matches at 1M
+    "harbour cou",
+    "harbour council",
+    "harbour is:unread",
+    "harbour kind:breaking",
+    "harbour source:wire-03",
+    "harbour council kind:breaking",
+    "kakaka is:unread",
+    "rimo",  # a common invented word: a quarter of the items
+)
+
+
+def print_query_costs(db: Path) -> int:
+    """Main-thread CPU of the reader's first-page query (`Query.page_keys(100)`) per filter,
+    best of three: the part of a filter keystroke that depends on the cache's size."""
+    from wirereader.query import language
+    from wirereader.query.timeline import Query
+    from wirereader.store.db import Store
+
+    with Store(db) as store:
+        for text in QUERY_FILTERS:
+            flt = language.parse(text).filter
+            costs, found = [], 0
+            for _ in range(3):
+                query = Query(store, flt)
+                started = time.thread_time()
+                found = len(query.page_keys(100))
+                costs.append((time.thread_time() - started) * 1000)
+            matches = Query(store, flt).count()
+            print(f"{text:32} {min(costs):6.1f} ms CPU  ({found} rows of {matches:,} matching)")
+    return 0
 
 
 PLAN_SESSION = (

@@ -140,6 +140,10 @@ def test_a_short_quotation_that_opens_with_a_capital_is_a_title_not_a_name() -> 
         'wrote "A Hymn to Life". The "Halvard Corp" deal and "Putin" stay names.',
     )
     assert got == {("Tara Lind", "person"), ("Halvard Corp", "org"), ("Vladimir Putin", "person")}
+    # American style puts the comma or the stop inside the quotes
+    assert kinds("", 'Nominated for "The Godfather," Tara Lind starred in "Puppet Regime."') == {
+        ("Tara Lind", "person")
+    }
     # quoted speech is not a title: a sentence ends inside it
     assert kinds("", '"We met. Then Dmytro Halvorsen left" he said.') == {
         ("Dmytro Halvorsen", "person")

@@ -42,40 +42,6 @@ _PLACE_AFTER = re.compile(
 )
 
 
-_SPEECH_FIRST = frozenset(",stawpi")  # what _SPEECH_AFTER can find first after blanks
-_PLACE_FIRST_LETTERS = frozenset("rdopcabfv")  # the first letters of _PLACE_AFTER's words
-_LOOK = 16
-
-
-def _first_after_blanks(text: str, end: int) -> str:
-    """The first character after the blanks at `end`: '' at the end of the text, and ' ' when
-    more than _LOOK blanks follow (the callers then ask their regex)."""
-    ahead = text[end : end + _LOOK]
-    rest = ahead.lstrip(" \t")
-    if rest:
-        return rest[0]
-    return " " if len(ahead) == _LOOK else ""
-
-
-def _speech_after(text: str, end: int) -> bool:
-    """`_SPEECH_AFTER.match(text, end)`, with a test of one character first: most names are
-    followed by a word no speech verb begins with, and the regex cost a microsecond a name."""
-    first = _first_after_blanks(text, end)
-    if first not in _SPEECH_FIRST and first != " ":
-        return False
-    return _SPEECH_AFTER.match(text, end) is not None
-
-
-def _place_after(text: str, end: int) -> bool:
-    """`_PLACE_AFTER.match(text, end)` ('Sumy region'), with the same cheap test first."""
-    if text[end : end + 1] not in (" ", "\t"):
-        return False
-    first = _first_after_blanks(text, end)
-    if first not in _PLACE_FIRST_LETTERS and first != " ":
-        return False
-    return _PLACE_AFTER.match(text, end) is not None
-
-
 _COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 
 

@@ -125,14 +125,16 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
     mentions: list[Mention] = []
     kept: list[_Span] = []
     cities = g.city_keys
-    claims = bool(strong or weak or people)
+    # the one-word names something in the entry may claim: one set lookup spares the rest
+    claimable = strong.keys() | weak.keys() | people if (strong or weak or people) else None
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
     disputed = False
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
         if (
-            claims
+            claimable
             and len(span.tokens) == 1
+            and span.tokens[0].key in claimable
             and (not span.known or (kind == PLACE and span.tokens[0].key in cities))
         ):
             # a city's name too ('Bush', 'Houston'): "George W. Bush ... Bush" is the man

@@ -26,6 +26,7 @@ from wirereader.analysis.entities.cues import (
     _ORG_LAST,
     _PERSON_LAST,
     _PHRASE_END,
+    _PLACE_AFTER,
     _PLACE_ENDINGS,
     _PLACE_FIRST,
     _PLACE_LAST,
@@ -33,6 +34,7 @@ from wirereader.analysis.entities.cues import (
     _PLACE_PREPOSITIONS,
     _REGION_WORDS,
     _ROMAN,
+    _SPEECH_AFTER,
     _SURNAME_ENDINGS,
     _THING_FIRST,
     _THING_LAST,
@@ -43,9 +45,7 @@ from wirereader.analysis.entities.cues import (
     _is_ordinary,
     _never_alone,
     _org_ahead,
-    _place_after,
     _plural,
-    _speech_after,
 )
 from wirereader.analysis.entities.gazetteer import (
     EVENT,
@@ -126,7 +126,6 @@ _FAST: dict[str, _Decided | bool] = {}
 
 _FAST_LIMIT = 200_000
 _new = tuple.__new__
-_BLANKS = (" ", "\t")
 
 
 _LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
@@ -234,7 +233,10 @@ class _Extractor:
                         _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
                     )
                     continue
-                if text[pos : pos + 1] in _CLOSING_QUOTES:
+                if text[pos : pos + 1] in _CLOSING_QUOTES or (
+                    # American style puts the comma or the stop inside: '"The Godfather,"'
+                    text[pos : pos + 1] in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                ):
                     opened = _quoted_title_start(text, base, pos)
                     if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
                         # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
@@ -284,7 +286,7 @@ class _Extractor:
                 and len(item.tokens) == 1
                 and item.tokens[0].key not in self.mid_caps
                 and item.tokens[0].key not in self.g.by_key  # a town's name
-                and not _speech_after(texts[item.part], item.end)
+                and not _SPEECH_AFTER.match(texts[item.part], item.end)
             ):
                 continue  # one unknown word opening a sentence, never seen mid-sentence
             plain = not (item.initial or item.title_case)
@@ -607,7 +609,7 @@ class _Extractor:
             and single
             and first.key not in self.mid_caps
             and not st.person
-            and not _speech_after(st.text, run.end)
+            and not _SPEECH_AFTER.match(st.text, run.end)
         ):
             return  # "Propaganda, because ...": one capitalised word opening a sentence
         kind = ""
@@ -655,12 +657,7 @@ class _Extractor:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
         tok = run.tokens[0]
         surface = tok.surface
-        end = run.end
-        if (
-            text[end : end + 1] in _BLANKS  # the cheap test first: blanks, then a digit
-            and (text[end + 1 : end + 2].isdigit() or text[end + 1 : end + 2] in _BLANKS)
-            and _MODEL_NUMBER.match(text, end)
-        ):
+        if _MODEL_NUMBER.match(text, run.end):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
         at = max(0, run.start - 4)
         if (
@@ -693,7 +690,7 @@ class _Extractor:
     ) -> tuple[str, bool]:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
-        if _place_after(text, run.end):
+        if _PLACE_AFTER.match(text, run.end):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
         if at_run_start:
             # the words before the name, which may start inside its run ("Members of the X")
@@ -712,7 +709,7 @@ class _Extractor:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-        if _speech_after(text, run.end):
+        if _SPEECH_AFTER.match(text, run.end):
             return PERSON, True
         if text[run.end : run.end + 1] != ",":
             # both patterns below begin with a comma
@@ -730,7 +727,7 @@ class _Extractor:
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
         self.used_context = True
-        return _speech_after(text, end)
+        return _SPEECH_AFTER.match(text, end) is not None
 
     @staticmethod
     def _endings(first: _Token, size: int) -> tuple[str, bool]:

@@ -78,11 +78,6 @@ def _played(text: str, start: int) -> bool:
     return False
 
 
-_APOSTROPHES = frozenset("'’")
-_BLANKS = frozenset(" \t")
-_AFTER_FIRST = frozenset("0123456789( \tdbwletrac")
-
-
 def _teams(spans: Sequence[_Span], title: str, body: str, cities: set[str]) -> set[str]:
     """The names a sports report uses for teams (empty unless the entry gives a score)."""
     if not (_has_score(body) or _has_score(title)):
@@ -102,13 +97,7 @@ def _teams(spans: Sequence[_Span], title: str, body: str, cities: set[str]) -> s
             end = start + len(word)
         else:
             start, end = _where(span, text)
-        # _TEAM_AFTER needs an apostrophe or a blank, then a digit, '(' or a verb's first
-        # letter: testing those two characters first spares most names the regex
-        nxt = text[end : end + 1]
-        if nxt in _APOSTROPHES or (nxt in _BLANKS and text[end + 1 : end + 2] in _AFTER_FIRST):
-            after = _TEAM_AFTER.match(text, end)
-        else:
-            after = None
+        after = _TEAM_AFTER.match(text, end)
         if after is not None and after.start(1) >= 0:
             teams.add(span.canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
         elif (
