@@ -45,6 +45,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from entities_feed_sample import candidates  # noqa: E402  (beside this file: a script's folder is on the path)
 from wirereader.analysis.entities.extract import clear_caches, extract, extract_located  # noqa: E402
 from wirereader.analysis.entities.gazetteer import fold_key  # noqa: E402
 from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
@@ -214,15 +215,7 @@ def feed_entries(corpus: Path) -> list[tuple[str, str, str]]:
 def feed_sample(entries: list[tuple[str, str, str]]) -> None:
     """A random sample (fixed seed) of the distinct names extracted from the real feeds, each
     with the text around its first mention, to judge by hand (span and kind)."""
-    first: dict[tuple[str, str], str] = {}
-    for title, body, author in entries:
-        texts = (title, body)
-        for m, part, a, b in extract_located(title, body, authors=[author]):
-            key = (m.canonical, m.kind)
-            if key not in first:
-                text = texts[part]
-                around = text[max(0, a - 40) : a] + "[" + text[a:b] + "]" + text[b : b + 40]
-                first[key] = " ".join(around.split())
+    first = candidates(entries, around_chars=40)
     names = sorted(first)
     sample = random.Random(SAMPLE_SEED).sample(names, min(SAMPLE_SIZE, len(names)))
     print(f"  {len(entries)} entries, {len(names)} distinct names; sample of {len(sample)}:")

@@ -51,7 +51,9 @@ def split_of(name: str) -> str:
     return "dev" if digest[0] % 2 == 0 else "held-out"
 
 
-def candidates(entries: list[tuple[str, str, str]]) -> dict[tuple[str, str], str]:
+def candidates(
+    entries: list[tuple[str, str, str]], around_chars: int = 50
+) -> dict[tuple[str, str], str]:
     """Every distinct (name, kind) with the text around its first mention."""
     first: dict[tuple[str, str], str] = {}
     for title, body, author in entries:
@@ -60,7 +62,8 @@ def candidates(entries: list[tuple[str, str, str]]) -> dict[tuple[str, str], str
             key = (m.canonical, m.kind)
             if key not in first:
                 text = texts[part]
-                around = text[max(0, a - 50) : a] + "[" + text[a:b] + "]" + text[b : b + 50]
+                before, after = text[max(0, a - around_chars) : a], text[b : b + around_chars]
+                around = before + "[" + text[a:b] + "]" + after
                 first[key] = " ".join(around.split())
     return first
 

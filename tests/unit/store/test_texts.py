@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import FIXTURES
+from tests.support.old_caches import SEARCHES, old_cache, searched, searched_file
 from wirereader.core.model import RawEntry
 from wirereader.query.detail import load_detail
 from wirereader.query.timeline import Filter, Query
@@ -18,16 +18,6 @@ from wirereader.store.db import Store
 from wirereader.store.migrations import current_version, latest_version
 from wirereader.store.prune import prune
 from wirereader.store.versions import versions_of
-
-SEARCHES = ["harbour", "ferries", "cafe", "café", "budget", "council budget", "crews", "levy"]
-PHRASES = ["harbour reopened", "school funding"]
-
-
-def old_cache(path: Path, fixture: str = "schema-v41.sql") -> Path:
-    conn = sqlite3.connect(path)
-    conn.executescript((FIXTURES / fixture).read_text("utf-8"))
-    conn.close()
-    return path
 
 
 def raw_entries(path: Path) -> dict[int, tuple[str, str]]:
@@ -48,36 +38,6 @@ def raw_versions(path: Path) -> dict[int, list[tuple[str, str]]]:
     finally:
         conn.close()
     return out
-
-
-def searched(conn: sqlite3.Connection) -> dict[str, list[int]]:
-    """The ids each search finds, straight from the index (words as prefixes, phrases whole)."""
-    out = {}
-    for words in SEARCHES:
-        match = " AND ".join(f'"{w}"*' for w in words.split())
-        out[words] = [
-            r[0]
-            for r in conn.execute(
-                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid", (match,)
-            )
-        ]
-    for phrase in PHRASES:
-        out[phrase] = [
-            r[0]
-            for r in conn.execute(
-                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid",
-                (f'"{phrase}"',),
-            )
-        ]
-    return out
-
-
-def searched_file(path: Path) -> dict[str, list[int]]:
-    conn = sqlite3.connect(path)
-    try:
-        return searched(conn)
-    finally:
-        conn.close()
 
 
 def index_is_sound(store: Store) -> None:

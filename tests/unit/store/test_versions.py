@@ -1,5 +1,6 @@
 """Each text stored once: old caches converted in place, every version readable, searches
-unchanged, old versions packed, and the current text kept in `entries` alone."""
+unchanged, old versions packed, and the current text kept once (in `entry_texts` since migration
+0050, see test_texts.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult
-from tests.support.paths import FIXTURES
+from tests.support.old_caches import old_cache, searched_file
 from wirereader.core.model import RawEntry
 from wirereader.query.detail import item_json, load_detail
 from wirereader.query.timeline import Filter, Query
@@ -18,15 +19,6 @@ from wirereader.store import migrate_versions
 from wirereader.store.db import Store
 from wirereader.store.migrations import current_version, latest_version
 from wirereader.store.versions import VersionTextError, pack, unpack, versions_of
-
-SEARCHES = ["harbour", "ferries", "cafe", "café", "budget", "council budget", "crews", "levy"]
-
-
-def old_cache(path: Path, fixture: str = "schema-v41.sql") -> Path:
-    conn = sqlite3.connect(path)
-    conn.executescript((FIXTURES / fixture).read_text("utf-8"))
-    conn.close()
-    return path
 
 
 def raw_versions(path: Path) -> dict[int, list[tuple]]:
@@ -40,21 +32,6 @@ def raw_versions(path: Path) -> dict[int, list[tuple]]:
         f"{extra} FROM entry_versions ORDER BY id"
     ):
         out.setdefault(row[1], []).append(tuple(row))
-    conn.close()
-    return out
-
-
-def searched(path: Path) -> dict[str, list[int]]:
-    conn = sqlite3.connect(path)
-    out = {}
-    for words in SEARCHES:
-        match = " AND ".join(f'"{w}"*' for w in words.split())
-        out[words] = [
-            r[0]
-            for r in conn.execute(
-                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid", (match,)
-            )
-        ]
     conn.close()
     return out
 
@@ -84,7 +61,7 @@ def converted_versions(store: Store) -> dict[int, list[tuple]]:
 @pytest.mark.parametrize("fixture", ["schema-v41.sql", "schema-v1.sql"])
 def test_an_old_cache_converts_without_loss(tmp_path: Path, fixture: str) -> None:
     path = old_cache(tmp_path / "old.sqlite3", fixture)
-    before, searches = raw_versions(path), searched(path)
+    before, searches = raw_versions(path), searched_file(path)
     assert sum(len(v) for v in before.values()) >= 1
     with Store(path) as store:
         assert current_version(store.conn) == latest_version()
@@ -98,7 +75,7 @@ def test_an_old_cache_converts_without_loss(tmp_path: Path, fixture: str) -> Non
             assert got == ids, words
         columns = [r[1] for r in store.conn.execute("PRAGMA table_info(entry_versions)")]
         assert "body" not in columns and "title" not in columns
-    assert searched(path) == searches
+    assert searched_file(path) == searches
 
 
 def test_only_earlier_texts_are_stored_and_they_are_packed(tmp_path: Path) -> None:
