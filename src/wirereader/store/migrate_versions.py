@@ -71,7 +71,10 @@ def _create_new_table(conn: sqlite3.Connection, keep: list[str]) -> None:
     columns.append("text BLOB")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {_NEW} ({', '.join(columns)})")
+        # Read again under the write lock: another process opening the same new cache may have
+        # converted it meanwhile, and a table made now would be left behind.
+        if "body" in _columns(conn, "entry_versions"):
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {_NEW} ({', '.join(columns)})")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -82,6 +85,9 @@ def _move_batch(conn: sqlite3.Connection, keep: list[str]) -> bool:
     """Move the next batch of rows; False when none were left."""
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if "body" not in _columns(conn, "entry_versions"):  # another process finished meanwhile
+            conn.execute("COMMIT")
+            return False
         selected = ", ".join(f"v.{c}" for c in keep)
         rows = conn.execute(
             f"SELECT {selected}, v.title, v.body, e.title, e.body FROM entry_versions v"

@@ -135,6 +135,31 @@ def test_a_conversion_killed_midway_resumes_and_loses_nothing(
         assert current_version(store.conn) == latest_version()
 
 
+def test_a_process_that_finds_the_conversion_done_by_another_stops_cleanly(
+    tmp_path: Path,
+) -> None:
+    """Two processes opening one old cache at once: the second read the old shape before the
+    first converted it, and must then neither read columns that are gone nor leave a table
+    behind (seen as 'no such column: v.title' when three imports opened a new cache at once)."""
+    path = old_cache(tmp_path / "old.sqlite3")
+    late = sqlite3.connect(path, isolation_level=None)
+    keep = [
+        c for c in migrate_versions._columns(late, "entry_versions") if c not in ("title", "body")
+    ]
+    first = sqlite3.connect(path, isolation_level=None)
+    migrate_versions.convert(first)
+    first.close()
+    # The late process goes on from where its first look left it.
+    migrate_versions._create_new_table(late, keep)
+    assert migrate_versions._move_batch(late, keep) is False
+    migrate_versions._swap(late)
+    tables = {r[0] for r in late.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    late.close()
+    assert "entry_versions_packed" not in tables
+    with Store(path) as store:
+        assert current_version(store.conn) == latest_version()
+
+
 def test_a_big_conversion_needs_no_second_copy_of_the_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
