@@ -36,7 +36,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
-from wirereader.store import migrations, texts
+from wirereader.store import texts
 
 NAME = "0050_bodies_packed"
 BATCH = 2_000  # entries per transaction: a few MB of WAL, tens of milliseconds of lock
@@ -56,7 +56,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def convert(conn: sqlite3.Connection) -> None:
+def convert(
+    conn: sqlite3.Connection, progress: Callable[[float], None] = lambda share: None
+) -> None:
     """Move the bodies into `entry_texts` and the rows into a narrow `entries`; a no-op once
     `entries` has no body column."""
     if "body" not in _columns(conn, "entries"):
@@ -75,7 +77,7 @@ def convert(conn: sqlite3.Connection) -> None:
         moved = 0
         while _move_batch(conn):
             moved += BATCH
-            migrations.report_progress(NAME, min(0.99, moved / max(1, left)))
+            progress(min(0.99, moved / max(1, left)))
         _swap(conn)
     finally:
         conn.execute(f"PRAGMA secure_delete = {secure_delete}")

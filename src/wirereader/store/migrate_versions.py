@@ -18,8 +18,8 @@ to the user (`sqlite3 CACHE 'VACUUM'` with wirereader closed), never done behind
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-from wirereader.store import migrations
 from wirereader.store.versions import pack
 
 NAME = "0004_versions_stored_once"
@@ -31,7 +31,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def convert(conn: sqlite3.Connection) -> None:
+def convert(
+    conn: sqlite3.Connection, progress: Callable[[float], None] = lambda share: None
+) -> None:
     """Convert `entry_versions` to texts stored once; a no-op when it already is."""
     old = _columns(conn, "entry_versions")
     if "body" not in old:
@@ -47,7 +49,7 @@ def convert(conn: sqlite3.Connection) -> None:
         moved = 0
         while _move_batch(conn, keep):
             moved += BATCH
-            migrations.report_progress(NAME, min(0.99, moved / max(1, left)))
+            progress(min(0.99, moved / max(1, left)))
         _swap(conn)
     finally:
         conn.execute(f"PRAGMA foreign_keys = {foreign_keys}")

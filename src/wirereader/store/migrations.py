@@ -13,6 +13,7 @@ recorded like a file once it has finished.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Callable
@@ -29,7 +30,9 @@ class Migration:
     sql: str
     # A Python step run before `sql`, outside any transaction: it commits its own batches and
     # must be resumable and a no-op once done (another process may have run it meanwhile).
-    step: Callable[[sqlite3.Connection], None] | None = None
+    # It is told its progress as a share from 0 to 1 (the steps import nothing of this module,
+    # which imports them).
+    step: Callable[[sqlite3.Connection, Callable[[float], None]], None] | None = None
 
 
 def _python_steps() -> list[Migration]:
@@ -133,7 +136,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             continue
         report_progress(migration.name, 0.0)
         if migration.step is not None:
-            migration.step(conn)
+            migration.step(conn, functools.partial(report_progress, migration.name))
         # BEGIN IMMEDIATE takes the write lock; the record is read again under it, because
         # another process opening the same new cache may have applied this migration meanwhile.
         conn.execute("BEGIN IMMEDIATE")
