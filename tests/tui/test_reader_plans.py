@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.support.tui import TEST_PERSON, add_entity, add_thread, demo_store, make_app
+from tests.support.tui import TEST_PERSON, add_entity, add_thread, demo_store, make_app, settle
 from wirereader.query.timeline import Query
 from wirereader.store.plans import full_scans, plan, reads, record_statements
 
@@ -25,13 +25,7 @@ def test_every_query_of_the_reader_uses_an_index(db_path: Path) -> None:
     async def session(seen: list[str]) -> None:
         app = make_app(store)
         async with app.run_test(size=(120, 40)) as pilot:
-
-            async def settle() -> None:
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-                await pilot.pause(0.05)
-
-            await settle()
+            await settle(pilot)
             for keys in (
                 ["slash", *"putin", "enter"],  # filter as you type
                 ["escape"],
@@ -45,7 +39,7 @@ def test_every_query_of_the_reader_uses_an_index(db_path: Path) -> None:
                 ["n", "m", "s"],  # next unread, read, star
             ):
                 await pilot.press(*keys)
-                await settle()
+                await settle(pilot)
 
     with record_statements() as seen:
         store.conn.set_trace_callback(seen.append)

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.tui import demo_store, make_app
+from tests.support.tui import demo_store, make_app, settle
 
 
 def test_app_shows_items_another_process_fetched(db_path: Path, tmp_path: Path) -> None:
@@ -30,8 +30,7 @@ def test_app_shows_items_another_process_fetched(db_path: Path, tmp_path: Path) 
     async def go() -> None:
         app = make_app(store)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             before = app.timeline.total
             await pilot.press("j", "j")
             reading = app.timeline.current.id

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.tui import add_entity, add_thread, demo_store, make_app
+from tests.support.tui import add_entity, add_thread, demo_store, make_app, settle
 from wirereader.core.config import Config
 from wirereader.core.model import RawEntry
 from wirereader.query.timeline import Query
@@ -35,11 +35,9 @@ def app(db_path: Path):
 
 
 async def settled(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
     await pilot.pause(0.1)  # past the reader's preview delay
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def test_main_screen_120x40(app, snap_compare) -> None:

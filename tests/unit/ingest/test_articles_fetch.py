@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.paths import ARTICLE_PAGES as PAGES
+from tests.support.tui import settle
 from wirereader.core.config import Config, FeedConfig
 from wirereader.core.model import Link, RawEntry
 from wirereader.ingest.articles import (
@@ -582,7 +583,7 @@ def test_app_refresh_brings_articles_in_the_background(
                 await pilot.pause(0.1)
                 if stored() == 3 and not app.workers:
                     break
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             assert stored() == 3
             await pilot.press("g")
             for _ in range(app.timeline.total):
