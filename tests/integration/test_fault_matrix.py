@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.damage import damage_a_leaf
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 
 pytestmark = pytest.mark.slow
@@ -169,15 +170,7 @@ def fault(name: str, base: Path, tmp: Path) -> Iterator[tuple[Path, Callable[[],
             yield db, None if on_tmpfs else file_size_limit(size + 48 * 1024)
     elif name == "damaged page":
         shutil.copy(base, db)
-        with sqlite3.connect(db) as conn:
-            leaf = conn.execute(
-                "SELECT pageno FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'"
-                " ORDER BY pageno LIMIT 1 OFFSET 1"
-            ).fetchone()[0]
-            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        with db.open("r+b") as handle:
-            handle.seek((leaf - 1) * page_size)
-            handle.write(os.urandom(page_size))
+        damage_a_leaf(db)
         yield db, None
     elif name == "locked":
         shutil.copy(base, db)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.damage import damage_a_leaf
 from tests.support.paths import LIVEBLOG_SEED
 from wirereader.ingest.files import import_file
 from wirereader.store import checked
@@ -38,18 +39,6 @@ def checks_run(path: Path) -> tuple[int, BaseException | None]:
         finally:
             store.close()
     return sum("quick_check" in s for s in seen), None
-
-
-def damage_a_leaf(path: Path) -> None:
-    with closing(sqlite3.connect(path)) as conn:
-        leaf = conn.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'"
-            " ORDER BY pageno LIMIT 1 OFFSET 1"
-        ).fetchone()[0]
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
-    with path.open("r+b") as handle:
-        handle.seek((leaf - 1) * size)
-        handle.write(os.urandom(size))
 
 
 def test_a_cache_left_by_a_checked_process_is_not_read_again(cache: Path) -> None:
