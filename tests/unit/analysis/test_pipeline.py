@@ -10,8 +10,8 @@ from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
 from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
-from wirereader.store.threads import decode_block
 from wirereader.store.texts import body_of, set_body
+from wirereader.store.threads import decode_block
 
 T0 = datetime(2025, 4, 28, 17, 0, tzinfo=timezone.utc)
 
