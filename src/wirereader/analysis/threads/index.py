@@ -63,12 +63,9 @@ two teasers' titles held to `grouping.TITLE_MIN`: precision 0.750 -> 0.879 (reca
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
-import sys
 import zlib
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -85,6 +82,12 @@ from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, story_groups
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import threads as thread_store
+from wirereader.store.threads import (
+    decode_centroid,
+    decode_indexed,
+    encode_centroid,
+    encode_indexed,
+)
 
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
@@ -175,33 +178,6 @@ class Centroid:
         # the same in every process: a borderline decision must not depend on hash seeds.
         top = self.top
         return ordered_sum([w * top[t] for t, w in vector.items() if t in top]) / self.norm
-
-
-def encode_centroid(weights: dict[str, float]) -> bytes:
-    """A centroid as stored in `thread_state.centroid`: the number of terms (4 bytes), the
-    weights as 32-bit floats, then the terms in UTF-8 separated by \\x1f (a control character,
-    stripped from all text at ingest, so never part of a term), all little-endian. A batch
-    rewrites every centroid it touched: JSON with rounded weights cost 25 us per entry at 100k
-    entries, this about 2."""
-    values = array("f", weights.values())
-    if sys.byteorder == "big":
-        values.byteswap()
-    return len(values).to_bytes(4, "little") + values.tobytes() + "\x1f".join(weights).encode()
-
-
-def decode_centroid(stored: bytes | str) -> dict[str, float]:
-    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before)."""
-    if isinstance(stored, str):
-        return {str(t): float(w) for t, w in json.loads(stored)}
-    count = int.from_bytes(stored[:4], "little")
-    if not count:
-        return {}
-    values = array("f")
-    values.frombytes(stored[4 : 4 + 4 * count])
-    if sys.byteorder == "big":
-        values.byteswap()
-    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
-    return dict(zip(terms, values, strict=True))
 
 
 # The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
@@ -549,24 +525,14 @@ class ThreadIndex:
         missing = [i for i in ids if i not in self.centroids]
         if not missing:
             return
-        stored: dict[int, bytes | str] = {}
         for r in thread_store.thread_rows(self.conn, missing):
             c = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
             c.dated_first, c.dated_last = r[8], r[9]
+            if r[7]:
+                c.weights = decode_centroid(r[7])
+                c.indexed = decode_indexed(c.weights, r[10])
+            c.refresh()
             self.centroids[r[0]] = c
-            stored[r[0]] = r[7] or ""
-        for r in thread_store.indexed_terms(self.conn, missing):
-            c = self.centroids[r[0]]
-            c.indexed.add(r[1])
-            if not stored.get(r[0]):  # a centroid from before 0022: the index held it all
-                c.weights[r[1]] = r[2]
-        for i in missing:
-            c2 = self.centroids.get(i)
-            if c2 is None:
-                continue
-            if stored.get(i):
-                c2.weights = decode_centroid(stored[i])
-            c2.refresh()
 
     # -- placing ------------------------------------------------------------------------------
 
@@ -896,15 +862,14 @@ class ThreadIndex:
     def flush(self) -> None:
         dirty = [c for c in self.centroids.values() if c.dirty]
         if dirty:
-            entered: list[tuple[str, int, float]] = []
+            entered: list[tuple[str, int]] = []
             left: list[tuple[str, int]] = []
             for c in dirty:
                 top = set(c.top)
-                entered += [(t, c.id, c.top[t]) for t in top - c.indexed]
+                entered += [(t, c.id) for t in top - c.indexed]
                 left += [(t, c.id) for t in c.indexed - top]
                 c.indexed = top
-            thread_store.remove_postings(self.conn, left)
-            thread_store.add_postings(self.conn, entered)
+            thread_store.update_postings(self.conn, entered, left)
             thread_store.retitle(self.conn, [(c.title, c.id) for c in dirty if c.retitled])
             thread_store.save_states(
                 self.conn,
@@ -916,6 +881,7 @@ class ThreadIndex:
                         encode_centroid(c.weights),
                         c.dated_first,
                         c.dated_last,
+                        encode_indexed(c.weights, c.indexed),
                     )
                     for c in dirty
                 ],
