@@ -385,9 +385,9 @@ def story_groups(
     short = np.flatnonzero(~side.articles)
     if headlines is not None and len(short) > 1:
         # Titles are compared between short items only (the rows of the others are left).
-        titles = _title_gram([side.headlines[i] for i in short])
-        teased = side.teased[short]
-        unnamed = titles < _title_floor(np.logical_and.outer(teased, teased))
+        titles = _title_gram([side.headlines[i] for i in short.tolist()])
+        both = side.teased[short]
+        unnamed = titles < _title_floor(np.logical_and.outer(both, both))
         block = np.ix_(short, short)
         score[block] = np.where(unnamed, 0.0, score[block])
         gram[block] = np.where(unnamed, 0.0, gram[block])  # for the last pass too
