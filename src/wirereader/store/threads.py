@@ -18,6 +18,7 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Collection, Iterable, Sequence
+from sys import intern
 from typing import Any
 
 from wirereader.store.bulk import execute_rows, select_in
@@ -70,7 +71,8 @@ def decode_centroid(stored: bytes | str) -> dict[str, float]:
     values.frombytes(stored[4 : 4 + 4 * count])
     if sys.byteorder == "big":
         values.byteswap()
-    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
+    # Interned, as the analysis interns its items' terms: one string per term in memory.
+    terms = [intern(t) for t in bytes(stored[4 + 4 * count :]).decode().split("\x1f")]
     return dict(zip(terms, values, strict=True))
 
 
