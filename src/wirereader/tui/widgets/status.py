@@ -22,6 +22,7 @@ class StatusLine(Static):
         self.errors = 0
         self.note = ""
         self.zone = ""  # the one zone every time in the reader is shown in
+        self._shown: Text | None = None
 
     def show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -42,4 +43,9 @@ class StatusLine(Static):
         line.append("  ? help  ^p commands", "dim")
         if self.zone:
             line.append(f"  times in {self.zone}", "dim")
+        if line == self._shown:
+            # Most filter keystrokes leave the line as it was ("200+ items · counting…"): not
+            # repainting it keeps the bottom row out of the frame's dirty region.
+            return
+        self._shown = line
         self.update(line, layout=False)
