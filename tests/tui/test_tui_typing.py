@@ -4,23 +4,49 @@ again without its query while the cache is unchanged, and never once the cache c
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from tests.support.tui import demo_store, make_app, settle
 from wirereader.core.model import RawEntry
-from wirereader.query.timeline import Filter, Query, narrows
+from wirereader.query.timeline import EntityRef, Filter, Query, narrows
 from wirereader.store.db import Store
 
 
-def test_narrowing_is_words_typed_further_or_added() -> None:
+def test_narrowing_is_words_typed_further_or_added_or_a_restriction_added() -> None:
     har = Filter(words=("har",))
     assert narrows(Filter(words=("harb",)), har)
     assert narrows(Filter(words=("Harbour", "cou")), har)
     assert narrows(har, har)
     assert not narrows(har, Filter(words=("harb",)))  # backspace widens
     assert not narrows(Filter(words=("bar",)), har)
-    assert not narrows(Filter(words=("harb",), unread_only=True), har)
+    assert narrows(Filter(words=("harb",), unread_only=True), har)
     assert not narrows(Filter(words=("harb",)), Filter(words=("har",), unread_only=True))
+    # Each restriction added narrows; the same one taken away (or loosened) widens.
+    person = EntityRef("Arlo Varga", "person")
+    pairs = [
+        (Filter(kinds=("breaking",)), Filter()),
+        (Filter(kinds=("breaking",)), Filter(kinds=("breaking", "analysis"))),
+        (Filter(exclude_kinds=("video",)), Filter()),
+        (Filter(sources=("wire-03",)), Filter()),
+        (Filter(exclude_sources=("wire-03",)), Filter()),
+        (Filter(phrases=("harbour council",)), Filter()),
+        (Filter(exclude_words=("ferry",)), Filter()),
+        (Filter(entities=(person,)), Filter()),
+        (Filter(exclude_entities=(person,)), Filter()),
+        (Filter(thread_id=7), Filter()),
+        (Filter(since=200), Filter(since=100)),
+        (Filter(until=100), Filter(until=200)),
+        (Filter(since=100), Filter()),
+        (Filter(starred_only=True), Filter()),
+    ]
+    for narrower, wider in pairs:
+        assert narrows(replace(narrower, words=("harbour",)), har), narrower
+        assert not narrows(wider, narrower), (wider, narrower)
+    # Reposts folded or not are different views: neither narrows the other.
+    assert not narrows(Filter(all_entries=True), Filter())
+    assert not narrows(Filter(), Filter(all_entries=True))
+    assert not narrows(Filter(thread_id=8), Filter(thread_id=7))
 
 
 def shown_ids(app) -> list[int]:

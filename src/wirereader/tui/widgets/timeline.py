@@ -247,7 +247,7 @@ class Timeline(ScrollView, can_focus=True):
             keys = self._first_page_keys()
         else:
             keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
-        rows = self.query_obj.rows(keys)
+        rows = self.query_obj.rows(keys, bodies=False)
         store = self.query_obj.store
         attach_badges(store, rows)
         threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
