@@ -272,13 +272,22 @@ class Query:
         return rows
 
     def page_keys(
-        self, limit: int = 200, after: tuple[int, int] | None = None, *, offset: int = 0
+        self,
+        limit: int = 200,
+        after: tuple[int, int] | None = None,
+        *,
+        offset: int = 0,
+        total: int | None = None,
     ) -> list[tuple[int, int]]:
         """The (published_at, id) keys of a page, without loading the rows.
 
         With a text or entity filter the matching ids come as a set; sorting them by time reads
         the narrow covering index of migration 0030 instead of every matching row (bodies
         included). `rows()` then loads just the page.
+
+        `total`, the view's exact size when known, lets a page in the older half be read from
+        the oldest end: the reader's last page (`G`) at 1M items skipped 999,900 index entries
+        first (33-39 ms of CPU on the UI thread), now a hundred.
         """
         f = self.filter
         by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
@@ -292,11 +301,18 @@ class Query:
             where += " AND (e.published_at, e.id) < (?, ?)"
             params += [after[0], after[1]]
         index = " INDEXED BY entries_timeline_cover" if by_ids and _has_cover(self.store) else ""
+        order = "DESC"
+        if total is not None and after is None and offset > total // 2:
+            order, count = "ASC", min(limit, total - offset)
+            offset, limit = total - offset - count, count
+            if limit <= 0:
+                return []
         sql = (
             f"SELECT e.published_at, e.id FROM entries e{index} WHERE {where}"
-            " ORDER BY e.published_at DESC, e.id DESC LIMIT ? OFFSET ?"
+            f" ORDER BY e.published_at {order}, e.id {order} LIMIT ? OFFSET ?"
         )
-        return [(r[0], r[1]) for r in self.store.conn.execute(sql, [*params, limit, offset])]
+        keys = [(r[0], r[1]) for r in self.store.conn.execute(sql, [*params, limit, offset])]
+        return keys if order == "DESC" else keys[::-1]
 
     def _newest_keys(
         self, limit: int, after: tuple[int, int] | None, offset: int

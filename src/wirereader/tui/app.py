@@ -309,6 +309,7 @@ class WireReader(App[None]):
         self.status.unread = None
         self.status.counting = True
         self.status.show()
+        self._panes_counting(True)
         if not background:
             return
         # While the user types, counts and panes wait for a pause: their aggregates over the
@@ -460,7 +461,17 @@ class WireReader(App[None]):
     # -- panes (worker thread, own connection) ---------------------------------------------------
 
     def refresh_panes(self) -> None:
+        self._panes_counting(True)
         self._gather_panes(self.filter, self.pane_generation)
+
+    def _panes_counting(self, counting: bool) -> None:
+        """The side panes' counts are the view's own, or say that they are being counted: from
+        the moment the view changes until its counts are drawn (at 1M items that is ~1 s for a
+        word's view, several for the unread view), the numbers shown are the last view's."""
+        subtitle = "counting…" if counting else ""
+        for pane in (self.query_one(EntityList), self.query_one(ThreadList)):
+            if pane.border_subtitle != subtitle:  # unchanged: no repaint while typing
+                pane.border_subtitle = subtitle
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, flt: Filter, generation: int) -> None:
@@ -515,6 +526,7 @@ class WireReader(App[None]):
         states.update({ref: "-" for ref in self.state.excluded})
         self.query_one(EntityList).show_counts(data.entities, states)
         self.query_one(ThreadList).show_threads(data.threads, self.state.thread_id)
+        self._panes_counting(False)
         self.call_after_refresh(self._bench_mark, "panes")
 
     # -- timeline and reader ---------------------------------------------------------------------

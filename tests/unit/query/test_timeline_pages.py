@@ -109,3 +109,31 @@ def test_a_second_window_finds_the_rest_of_a_page_the_first_began(
     assert found is not None and [key[1] for key in found] == expected[:page]
     monkeypatch.setattr(timeline, "MORE", 0)  # no second window: the caller sorts the set
     assert Query(samples, Filter(words=(common,)))._newest_keys(page, None, 0) is None
+
+
+def test_a_page_in_the_older_half_read_from_the_oldest_end_is_the_same_page(
+    samples: Store,
+) -> None:
+    """With the view's size known, a page past the middle is read oldest first and turned
+    round (the reader's last page at 1M items skipped 999,900 index entries): every page,
+    the last one short, matches the view read in one go, for an unfiltered view, a word and
+    unread only; a page past the end is empty."""
+    common, _ = common_and_rare_words(samples)
+    for flt in (
+        Filter(),
+        Filter(words=(common,)),
+        Filter(unread_only=True),
+        Filter(kinds=("post",)),
+    ):
+        query = Query(samples, flt)
+        expected = [row.id for row in query.all(details=False)]
+        total = len(expected)
+        assert total > 8, flt
+        for size in (1, 3, 7):
+            for offset in range(0, total + size, size):
+                keys = query.page_keys(size, offset=offset, total=total)
+                assert [key[1] for key in keys] == expected[offset : offset + size], (
+                    flt,
+                    size,
+                    offset,
+                )

@@ -248,7 +248,8 @@ class Timeline(ScrollView, can_focus=True):
         elif number == 0:
             keys = self._first_page_keys()
         else:
-            keys = self.query_obj.page_keys(PAGE, offset=number * PAGE)
+            total = self.total if self.exact else None
+            keys = self.query_obj.page_keys(PAGE, offset=number * PAGE, total=total)
         rows = self.query_obj.rows(keys, bodies=False)
         store = self.query_obj.store
         attach_badges(store, rows)
