@@ -267,6 +267,7 @@ class WireReader(App[None]):
         # them all: 20-50 ms of the main thread at random moments, the slowest filter keystroke
         # of a typed word (measured at 1M items). Frozen, they are never walked again.
         gc.freeze()
+        gc.enable()  # the command that started the reader turned it off for the start
         self.refresh_panes()
         self._start_count()
 
