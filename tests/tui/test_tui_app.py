@@ -293,6 +293,7 @@ def test_star_and_read_state_are_written_at_once(demo: Store, db_path: Path) -> 
             assert "★" in timeline_lines(app)[0]
             await pilot.press("s")
             assert state(first.id) == (False, False)
+            assert "★" not in timeline_lines(app)[0]  # the row's remembered line is not reused
             await pilot.press("j", "enter")
             await settle(pilot)
             assert app.timeline.current.id == second.id

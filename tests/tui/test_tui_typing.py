@@ -146,3 +146,25 @@ def test_side_panes_wait_for_a_pause_in_typing_and_say_they_are_counting(
     assert seen["after"] == ("", "")
     assert seen["shown"] == [(c.name, c.count) for c in expected]
     assert expected  # the view has entities to count
+
+
+def test_a_new_theme_redraws_the_rows_in_its_colours(db_path: Path) -> None:
+    """Rows' lines are remembered between frames; a change of theme must not reuse them."""
+    store = demo_store(db_path)
+    seen: dict[str, list[str]] = {}
+
+    async def go() -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            first = app.timeline.render_line(0)
+            app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            await settle(pilot)
+            again = app.timeline.render_line(0)
+            seen["text"] = [first.text, again.text]
+            seen["styles"] = [str([s.style for s in first]), str([s.style for s in again])]
+
+    with store:
+        asyncio.run(go())
+    assert seen["text"][0] == seen["text"][1]
+    assert seen["styles"][0] != seen["styles"][1]
