@@ -137,3 +137,31 @@ def test_a_page_in_the_older_half_read_from_the_oldest_end_is_the_same_page(
                     size,
                     offset,
                 )
+
+
+@pytest.mark.parametrize("window", [3, 12])
+def test_a_share_carried_from_a_wider_filter_sizes_the_window_and_pages_stay_exact(
+    samples: Store, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A narrower filter typed after a wider one starts with a window sized from the wider
+    one's share of matches: whatever that share (right, far too small, far too large), the
+    first page is the view's; a window that held part of a page records its share."""
+    monkeypatch.setattr(timeline, "WINDOW", window)
+    common, rare = common_and_rare_words(samples)
+    for flt in (Filter(words=(common,)), Filter(words=(rare,)), Filter(words=(common[:3],))):
+        expected = [row.id for row in Query(samples, flt).all(details=False)]
+        for share in (None, 0.01, 0.2, 0.5, 1.0):
+            for size in (1, 4, 25):
+                query = Query(samples, flt)
+                query.expected_share = share
+                assert [key[1] for key in query.page_keys(size)] == expected[:size], (
+                    flt,
+                    share,
+                    size,
+                )
+    items = Query(samples, Filter()).count()
+    query = Query(samples, Filter(words=(common,)))
+    matches = query.count()
+    assert matches < items  # not every item: a window holds part of a page
+    query.page_keys(matches)
+    assert query.share is not None and 0 < query.share <= 1

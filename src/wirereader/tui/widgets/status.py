@@ -17,6 +17,7 @@ class StatusLine(Static):
         self.exact = True  # False: `total` is a lower bound while the count runs
         self.unread: int | None = None
         self.counting = False  # the view's counts are being computed: shown as such
+        self.panes_counting = False  # ... or the side panes' counts (still the last view's)
         self.activity = ""  # "refreshing 3/12 feeds..."
         self.last_refresh = ""
         self.errors = 0
@@ -30,7 +31,7 @@ class StatusLine(Static):
         line.append(f"{self.total:,}{more} item{'s' if self.total != 1 else ''}", "bold")
         if self.unread is not None:
             line.append(f" · {self.unread:,} unread")
-        if self.counting:
+        if self.counting or self.panes_counting:
             line.append(" · counting…", "dim")
         if self.activity:
             line.append(f" · {self.activity}", "bold")

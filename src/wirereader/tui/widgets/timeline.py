@@ -137,7 +137,9 @@ class Timeline(ScrollView, can_focus=True):
         self._columns = Columns(source=8, time=5, today=None)
         self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
         self._last_wanted = False  # `G` waits for the count: the cursor goes last when it lands
-        self._first_pages: OrderedDict[tuple[Filter, int, int], tuple[list[tuple[int, int]], bool]]
+        self._first_pages: OrderedDict[
+            tuple[Filter, int, int], tuple[list[tuple[int, int]], bool, float | None]
+        ]
         self._first_pages = OrderedDict()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
 
@@ -155,8 +157,12 @@ class Timeline(ScrollView, can_focus=True):
         """
         screen_line = self.cursor - round(self.scroll_y)
         previous = self.query_obj
-        if previous is not None and previous.sparse and narrows(query.filter, previous.filter):
-            query.sparse = True  # the walk over the newest rows would come back short again
+        if previous is not None and narrows(query.filter, previous.filter):
+            # A narrower filter matches at most as often as the last one: if that one's walk
+            # over the newest rows came back short, this one's would too; if it held part of a
+            # page, this one's window is sized from that share.
+            query.sparse = previous.sparse
+            query.expected_share = previous.share
         self.query_obj = query
         self._last_wanted = False
         self._pages.clear()
@@ -273,10 +279,10 @@ class Timeline(ScrollView, can_focus=True):
         known = self._first_pages.get(key)
         if known is not None:
             self._first_pages.move_to_end(key)
-            keys, query.sparse = known
+            keys, query.sparse, query.share = known
             return keys
         keys = query.page_keys(PAGE)
-        self._first_pages[key] = (keys, query.sparse)
+        self._first_pages[key] = (keys, query.sparse, query.share)
         while len(self._first_pages) > FIRST_PAGES_KEPT:
             self._first_pages.popitem(last=False)
         return keys
