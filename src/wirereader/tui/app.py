@@ -461,6 +461,7 @@ class WireReader(App[None]):
 
     # -- panes (worker thread, own connection) ---------------------------------------------------
 
+    @_while_open  # also run from a timer, which may fire while the app closes
     def refresh_panes(self) -> None:
         self._panes_counting(True)
         self._gather_panes(self.filter, self.pane_generation)
