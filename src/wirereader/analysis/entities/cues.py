@@ -37,6 +37,22 @@ _SPEECH_AFTER = re.compile(
 )
 
 
+# The rest of a name's sentence, up to a personal pronoun (group 1) if one comes first.
+_PERSONAL_AFTER = re.compile(
+    r"[^.!?\n]{0,120}?(?:\b(he|she|his|her|him|himself|herself)\b|[.!?\n]|$)", re.IGNORECASE
+)
+
+
+# After a possessive, what only a person has: "Comeaux's mother", "Lohan's publicist" (not
+# 'lawyer': companies have lawyers too). The run may end with the possessive already.
+_PERSONAL_POSSESSIVE = re.compile(
+    r"(?:['’]s?)?[ \t]+(?:(?:former|late|new|ex)[ \t-]+)?"
+    r"(?:mother|father|parents|wife|husband|widow|son|sons|daughter|daughters|brother|sister"
+    r"|boyfriend|girlfriend|fiancee|fiancé|fiancée|family|children|publicist|birthday|funeral"
+    r"|own words)\b"
+)
+
+
 _PLACE_AFTER = re.compile(
     r"[ \t]+(?:region|district|oblast|province|county|area|border|frontline|coast|valley)\b"
 )

@@ -117,7 +117,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided = {span.canonical: span.kind for span in spans if span.strong and not span.known}
-    teams = _teams(spans, title or "", body or "", g.city_keys)
+    teams = _teams(spans, title or "", body or "", g)
     bylines: set[str] = set()
     for author in authors:
         if author:

@@ -10,6 +10,7 @@ Mid-sentence runs whose cut needed no context are cached by their text too (`_CU
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ from wirereader.analysis.entities.cues import (
     _ORG_FIRST,
     _ORG_LAST,
     _PERSON_LAST,
+    _PERSONAL_AFTER,
+    _PERSONAL_POSSESSIVE,
     _PHRASE_END,
     _PLACE_AFTER,
     _PLACE_ENDINGS,
@@ -73,6 +76,16 @@ from wirereader.analysis.entities.tokens import (
     _token,
     _tokens,
 )
+
+
+def _pronoun_after(text: str, end: int) -> bool:
+    """Whether a personal pronoun follows before the next sentence ends ('Comeaux used a
+    wheelchair in prison - he claimed'): organisations are 'it' and 'they'."""
+    m = _PERSONAL_AFTER.match(text, end)
+    return m is not None and m.group(1) is not None
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 
 
 class _Pending:
@@ -159,11 +172,13 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 _is_ordinary(g, tok.lower) or _never_alone(g, tok) or _adjective(tok.surface)
             ):
                 verdict = True
-            elif known is not None and known.weak:
+            elif known is not None and (
+                known.weak or (known.exact and not _spelled(known, tokens))
+            ):
                 known = None  # one word naming a town: the words around it decide
         else:
             known = g.by_key.get(" ".join(t.key for t in tokens))
-            if known is not None and known.weak and not _spelled(known, tokens):
+            if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
                 known = None
         if known is not None:
             surface = _name_text(tokens)
@@ -315,10 +330,14 @@ class _Extractor:
         if tok.key in g.multi_first:
             for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
                 known = g.by_key.get(" ".join(t.key for t in tokens[i:j]))
-                if known is not None and (not known.weak or _spelled(known, tokens[i:j])):
+                if known is not None and (
+                    not (known.weak or known.exact) or _spelled(known, tokens[i:j])
+                ):
                     return j, known
         known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-        if known is None or (known.weak and not _spelled(known, tokens[i : i + 1])):
+        if known is None or (
+            (known.weak or known.exact) and not _spelled(known, tokens[i : i + 1])
+        ):
             return None
         return i + 1, known
 
@@ -705,24 +724,35 @@ class _Extractor:
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")
                     return ORG, size > 1
-                if size == 1 and prev in _PLACE_PREPOSITIONS:
+                if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, run.end):
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-        if _SPEECH_AFTER.match(text, run.end):
+        if _SPEECH_AFTER.match(text, run.end) or (
+            (first.possessive or text.startswith(("'", "’"), run.end))
+            and _PERSONAL_POSSESSIVE.match(text, run.end)
+        ):
             return PERSON, True
-        if text[run.end : run.end + 1] != ",":
+        if text[run.end : run.end + 1] == ",":
             # both patterns below begin with a comma
-            return self._endings(first, size)
-        m = _COMMA_NAME.match(text, run.end)
-        if m:
-            known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
-            if known is not None and known.kind == PLACE:
-                return PLACE, True  # "Charlottesville, Virginia"
-        m = _APPOSITIVE.match(text, run.end)
-        if m and m.group(1).lower() in self.g.lower_titles:
-            return PERSON, True
-        return self._endings(first, size)
+            m = _COMMA_NAME.match(text, run.end)
+            if m:
+                known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
+                if known is not None and known.kind == PLACE:
+                    return PLACE, True  # "Charlottesville, Virginia"
+            m = _APPOSITIVE.match(text, run.end)
+            if m and m.group(1).lower() in self.g.lower_titles:
+                return PERSON, True
+        kind, strong = self._endings(first, size)
+        if size == 1 and kind != PLACE and _pronoun_after(text, run.end):
+            return PERSON, False  # "rescue Raite by taking him down": a surname alone
+        return kind, strong
+
+    def _qualifies(self, text: str, end: int) -> bool:
+        """Whether a name only qualifies the noun after it ('in Colts territory', 'in a
+        Tesla factory'): a lower-case word follows that is no stop word ('in Kherson is')."""
+        m = _NEXT_WORD.match(text, end)
+        return m is not None and m.group(1) not in self.g.stopwords
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""

@@ -183,10 +183,18 @@ def _spelled(known: Known, tokens: Sequence[_Token]) -> bool:
     return _spelled_as(" ".join(t.surface for t in tokens), known.canonical)
 
 
+_NOT_LETTER = re.compile(r"[^\w ]+")
+
+
 @lru_cache(maxsize=65536)
 def _spelled_as(written: str, canonical: str) -> bool:
+    """Doubled letters on either side must be written as the data writes them: 'Moon' is not
+    'Mon', and 'Man' is not 'Ma‘ān' (its key folds 'aa' to 'a')."""
     plain = _plain(written)
-    return not _DOUBLED.search(plain) or plain == _plain(canonical)
+    canon = _NOT_LETTER.sub("", _plain(canonical))
+    if not (_DOUBLED.search(plain) or _DOUBLED.search(canon)):
+        return True
+    return _NOT_LETTER.sub("", plain) == canon
 
 
 def _word_char(c: str) -> bool:
