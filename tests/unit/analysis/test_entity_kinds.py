@@ -198,6 +198,20 @@ def test_in_a_games_report_a_city_or_state_that_is_not_where_something_is_is_its
     }
 
 
+def test_a_teams_plural_possessive_before_a_full_name_makes_two_names() -> None:
+    got = kinds("", "Police arrested the Chargers' Jamal Williams on Friday.")
+    assert got == {("Chargers", "org"), ("Jamal Williams", "person")}
+    # an organisation's name goes on after a plural possessive
+    assert kinds("", "He joined the Workers' Party of Korea.") == {
+        ("Workers' Party of Korea", "org")
+    }
+
+
+def test_the_missiles_name_does_not_cut_a_teams_name() -> None:
+    got = kinds("", "The Seattle Seahawks beat the New England Patriots in Santa Clara.")
+    assert ("New England Patriots", "org") in got
+
+
 def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
     """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
     around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""

@@ -495,7 +495,12 @@ class _Extractor:
                     st = _Pending(text, run)
             else:
                 st.tokens.append(tok)
-            if tok.possessive and not (st.tokens and _org_ahead(tokens, i)):
+            plural_possessive = (
+                tok.written[-1:] in ("'", "’")
+                and i + 1 < n
+                and tokens[i + 1].lower in g.given_names
+            )  # "the Chargers' Jamal Williams": a team's player, two names
+            if (tok.possessive or plural_possessive) and not (st.tokens and _org_ahead(tokens, i)):
                 # A possessive ends a name, unless an organisation's name goes on after it
                 # ("Women's Rights Institute", "St Mary's Hospital").
                 self._flush(st, out)
