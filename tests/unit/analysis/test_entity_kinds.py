@@ -212,6 +212,16 @@ def test_the_missiles_name_does_not_cut_a_teams_name() -> None:
     assert ("New England Patriots", "org") in got
 
 
+def test_a_title_case_headline_line_in_a_body_is_cut_at_its_ordinary_words() -> None:
+    body = "Sixers Hire Maurice Cheeks As Coach\nThe team said it would hire a new coach."
+    assert kinds("", body) == {("Maurice Cheeks", "person")}
+    body = "Murder Of Zurana Horton Stuns Brooklyn\nThe murder stuns the city."
+    assert ("Zurana Horton", "person") in kinds("", body)
+    # a line that is no headline keeps its runs whole
+    body = "The Morningside Recovery Center said it would hire staff."
+    assert kinds("", body) == {("Morningside Recovery Center", "place")}
+
+
 def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
     """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
     around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""

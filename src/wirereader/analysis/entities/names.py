@@ -85,6 +85,11 @@ def _pronoun_after(text: str, end: int) -> bool:
     return m is not None and m.group(1) is not None
 
 
+# A headline line is short; a longer line in Title Case is shouting or a list of names.
+_HEADLINE_CHARS = 120
+_WORD_SPAN = re.compile(r"\S+")
+
+
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 
 
@@ -292,10 +297,19 @@ class _Extractor:
     def spans(self) -> list[_Span]:
         out: list[_Span] = []
         texts = self.texts
-        for item in self.items:
+        items = self.items
+        k = 0
+        while k < len(items):
+            item = items[k]
+            k += 1
             if isinstance(item, _Span):
                 out.append(item)
                 continue
+            if len(item.tokens) > 2 and not item.title_case:
+                pieces = self._headline_pieces(texts[item.part], item)
+                if pieces is not None:
+                    items[k:k] = pieces
+                    continue
             if (
                 item.initial
                 and len(item.tokens) == 1
@@ -322,6 +336,57 @@ class _Extractor:
                     _CUTS.clear()
                 _CUTS[texts[item.part][item.start : item.end]] = [span[:6] for span in out[first:]]
         return out
+
+    def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
+        """A run of a Title Case line in the body ('Sixers Hire Maurice Cheeks', 'Murder Of
+        Zurana Horton', 'Win Over Chiefs') cut at the words the entry also writes in lower
+        case or that are stop words: the names between them. None when the line is no
+        headline or nothing cuts the run."""
+        line_start = text.rfind("\n", 0, run.start) + 1
+        line_end = text.find("\n", run.end)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        if len(line) > _HEADLINE_CHARS or not _is_title_case(line):
+            return None
+        tokens = run.tokens
+        cuts = [i for i, tok in enumerate(tokens) if self._headline_word(tokens, i)]
+        if not cuts:
+            return None
+        where = [m.span() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
+        if len(where) != len(tokens):
+            return None
+        pieces: list[_Run] = []
+        begin = 0
+        for cut in [*cuts, len(tokens)]:
+            if cut > begin:
+                start, end = where[begin][0], where[cut - 1][1]
+                initial = run.initial and begin == 0
+                pieces.append(_Run(start, end, tokens[begin:cut], initial, False, run.part))
+            begin = cut + 1
+        return pieces
+
+    def _headline_word(self, tokens: Sequence[_Token], i: int) -> bool:
+        """A word of a Title Case headline that is no part of a name: 'Hire', 'Over', 'Sets'."""
+        tok = tokens[i]
+        low = tok.lower
+        g = self.g
+        if (
+            low in _CONNECTORS
+            or low in g.given_names
+            or low in g.titles
+            or low in g.royal
+            or low in _ORG_LAST
+            or low in _ORG_FIRST
+            or low in _PLACE_LAST
+            or low in _PLACE_FIRST
+            or low in _REGION_WORDS
+            or tok.surface.isupper()
+            or tok.key in g.multi_first
+        ):
+            return False
+        match = self._match(tokens, i)
+        if match is not None and not match[1].weak:
+            return False  # a town's name is only a hint: 'Hire' is also Hiré
+        return self._ordinary(low) or _has_word(self.texts, low)
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
         """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
