@@ -28,6 +28,7 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
+    _pronoun_after,
 )
 from wirereader.analysis.entities.gazetteer import (
     fold_key,
@@ -151,10 +152,15 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
             kind, short = ORG, False
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
-            # that names no one in the entry is more often a company, a team or a brand.
-            # It stays `short`: a full name in the same thread or source may still claim it.
-            kind = PERSON if 1 < len(span.tokens) <= 3 else ORG
-            short = len(span.tokens) == 1
+            # that names no one in the entry is more often a company, a team or a brand,
+            # unless a personal pronoun follows in its sentence ('rescue Raite by taking him
+            # down'). It stays `short`: a full name in the same thread or source may claim it.
+            single = len(span.tokens) == 1
+            if single and _pronoun_after(*_span_end(span, title or "", body or "")):
+                kind = PERSON
+            else:
+                kind = PERSON if 1 < len(span.tokens) <= 3 else ORG
+            short = single
         if bylines and fold_key(canonical) in bylines:
             continue
         surface = span.surface or _name_text(span.tokens)
@@ -183,6 +189,12 @@ def _one_kind(mentions: list[Mention], spans: list[_Span]) -> None:
         kind = winners.get(m.canonical)
         if kind is not None and kind != m.kind:
             mentions[i] = Mention(m.surface, m.canonical, kind, m.short and kind == PERSON)
+
+
+def _span_end(span: _Span, title: str, body: str) -> tuple[str, int]:
+    """The text a span is in and where it ends there."""
+    text = body if span.where[2] else title
+    return text, _where(span, text)[1]
 
 
 @lru_cache(maxsize=4096)

@@ -26,7 +26,6 @@ from wirereader.analysis.entities.cues import (
     _ORG_FIRST,
     _ORG_LAST,
     _PERSON_LAST,
-    _PERSONAL_AFTER,
     _PERSONAL_POSSESSIVE,
     _PHRASE_END,
     _PLACE_AFTER,
@@ -76,14 +75,6 @@ from wirereader.analysis.entities.tokens import (
     _token,
     _tokens,
 )
-
-
-def _pronoun_after(text: str, end: int) -> bool:
-    """Whether a personal pronoun follows before the next sentence ends ('Comeaux used a
-    wheelchair in prison - he claimed'): organisations are 'it' and 'they'."""
-    m = _PERSONAL_AFTER.match(text, end)
-    return m is not None and m.group(1) is not None
-
 
 # A headline line is short; a longer line in Title Case is shouting or a list of names.
 _HEADLINE_CHARS = 120
@@ -342,10 +333,15 @@ class _Extractor:
         Zurana Horton', 'Win Over Chiefs') cut at the words the entry also writes in lower
         case or that are stop words: the names between them. None when the line is no
         headline or nothing cuts the run."""
-        line_start = text.rfind("\n", 0, run.start) + 1
-        line_end = text.find("\n", run.end)
-        line = text[line_start : len(text) if line_end < 0 else line_end]
-        if len(line) > _HEADLINE_CHARS or not _is_title_case(line):
+        line_start = text.rfind("\n", max(0, run.start - _HEADLINE_CHARS), run.start) + 1
+        if line_start == 0 and run.start > _HEADLINE_CHARS:
+            return None  # no line break in reach before it: a paragraph, not a headline
+        line_end = text.find("\n", run.end, line_start + _HEADLINE_CHARS + 1)
+        if line_end < 0:
+            if len(text) - line_start > _HEADLINE_CHARS:
+                return None
+            line_end = len(text)
+        if not _is_title_case(text[line_start:line_end]):
             return None
         tokens = run.tokens
         cuts = [i for i, tok in enumerate(tokens) if self._headline_word(tokens, i)]
@@ -813,10 +809,7 @@ class _Extractor:
             m = _APPOSITIVE.match(text, run.end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
-        kind, strong = self._endings(first, size)
-        if size == 1 and kind != PLACE and _pronoun_after(text, run.end):
-            return PERSON, False  # "rescue Raite by taking him down": a surname alone
-        return kind, strong
+        return self._endings(first, size)
 
     def _qualifies(self, text: str, end: int) -> bool:
         """Whether a name only qualifies the noun after it ('in Colts territory', 'in a
