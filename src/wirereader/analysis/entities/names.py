@@ -288,51 +288,57 @@ class _Extractor:
     def spans(self) -> list[_Span]:
         out: list[_Span] = []
         texts = self.texts
-        items = self.items
-        k = 0
-        while k < len(items):
-            item = items[k]
-            k += 1
+        for item in self.items:
             if isinstance(item, _Span):
                 out.append(item)
                 continue
+            plain = not (item.initial or item.title_case)
+            if plain and len(item.tokens) > 1:
+                cached = _CUTS.get(texts[item.part][item.start : item.end])
+                if cached is not None:
+                    where = item.where
+                    out += [_Span._make((*fields, where, "")) for fields in cached]
+                    continue
             if len(item.tokens) > 2 and not item.title_case:
                 pieces = self._headline_pieces(texts[item.part], item)
                 if pieces is not None:
-                    items[k:k] = pieces
+                    for piece in pieces:
+                        self._take(piece, not piece.initial, out)
                     continue
-            if (
-                item.initial
-                and len(item.tokens) == 1
-                and item.tokens[0].key not in self.mid_caps
-                and item.tokens[0].key not in self.g.by_key  # a town's name
-                and not _SPEECH_AFTER.match(texts[item.part], item.end)
-            ):
-                continue  # one unknown word opening a sentence, never seen mid-sentence
-            plain = not (item.initial or item.title_case)
-            if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
-                self._single(texts[item.part], item, out)
-                continue
-            cached = _CUTS.get(texts[item.part][item.start : item.end]) if plain else None
-            if cached is not None:
-                where = item.where
-                out += [_Span._make((*fields, where, "")) for fields in cached]
-                continue
-            first = len(out)
-            self.used_context = False
-            self._cut(texts[item.part], item, out)
-            if plain and not self.used_context:
-                # Mid-sentence and decided by the words alone: the next entry reuses the cut.
-                if len(_CUTS) >= _FAST_LIMIT:
-                    _CUTS.clear()
-                _CUTS[texts[item.part][item.start : item.end]] = [span[:6] for span in out[first:]]
+            self._take(item, plain, out)
         return out
+
+    def _take(self, item: _Run, plain: bool, out: list[_Span]) -> None:
+        """The spans of one run: looked up, decided alone, or cut with the entry's evidence."""
+        text = self.texts[item.part]
+        if (
+            item.initial
+            and len(item.tokens) == 1
+            and item.tokens[0].key not in self.mid_caps
+            and item.tokens[0].key not in self.g.by_key  # a town's name
+            and not _SPEECH_AFTER.match(text, item.end)
+        ):
+            return  # one unknown word opening a sentence, never seen mid-sentence
+        if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
+            self._single(text, item, out)
+            return
+        first = len(out)
+        self.used_context = False
+        self._cut(text, item, out)
+        if plain and not self.used_context:
+            # Mid-sentence and decided by the words alone: the next entry reuses the cut.
+            if len(_CUTS) >= _FAST_LIMIT:
+                _CUTS.clear()
+            _CUTS[text[item.start : item.end]] = [span[:6] for span in out[first:]]
 
     def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
         """A run of a Title Case line in the body ('Sixers Hire Maurice Cheeks', 'Murder Of
         Zurana Horton', 'Win Over Chiefs') cut at the words the entry also writes in lower
         case or that are stop words: the names between them. None when the line is no
         headline or nothing cuts the run."""
+        after = _NEXT_WORD.match(text, run.end)
+        if after is not None and len(after.group(1)) > 3:
+            return None  # a long word in lower case goes on: no Title Case line
         line_start = text.rfind("\n", max(0, run.start - _HEADLINE_CHARS), run.start) + 1
         if line_start == 0 and run.start > _HEADLINE_CHARS:
             return None  # no line break in reach before it: a paragraph, not a headline

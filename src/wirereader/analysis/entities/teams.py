@@ -113,7 +113,7 @@ def _teams(spans: Sequence[_Span], title: str, body: str, g: Gazetteer) -> set[s
         return set()
     texts = (title, body)
     cities = g.city_keys
-    game = _SPORT_WORDS.search(body) is not None or _SPORT_WORDS.search(title) is not None
+    game: bool | None = None  # a game's words in the entry: searched for once, when needed
     teams: set[str] = set()
     for span in spans:
         if span.canonical in teams:
@@ -139,6 +139,9 @@ def _teams(spans: Sequence[_Span], title: str, body: str, g: Gazetteer) -> set[s
             # A city, a town or an unknown name: "against Evansville"; a country or a region
             # needs the score itself ("protests against Israel").
             teams.add(span.canonical)
-        elif game and _team_town(span, text, start, g):
-            teams.add(span.canonical)
+        elif _team_town(span, text, start, g):
+            if game is None:
+                game = any(_SPORT_WORDS.search(t) is not None for t in texts)
+            if game:
+                teams.add(span.canonical)
     return teams
