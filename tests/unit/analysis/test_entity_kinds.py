@@ -222,6 +222,20 @@ def test_a_title_case_headline_line_in_a_body_is_cut_at_its_ordinary_words() -> 
     assert kinds("", body) == {("Morningside Recovery Center", "place")}
 
 
+def test_days_programmes_and_events_named_by_a_city_are_no_entities() -> None:
+    assert kinds("", "Crowds gathered for Rose Monday in Cologne.") == {("Cologne", "place")}
+    assert kinds("", "Leaders met at the Munich Security Conference.") == set()
+    assert kinds("", "The plan, Project Vault, was announced.") == set()
+
+
+def test_roads_lands_and_regions_opened_by_a_compass_word_are_places() -> None:
+    assert kinds("", "Traffic on the Bruce Highway stopped.") == {("Bruce Highway", "place")}
+    assert kinds("", "Voters in Lower Saxony and Arnhem Land.") == {
+        ("Lower Saxony", "place"),
+        ("Arnhem Land", "place"),
+    }
+
+
 def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
     """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
     around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""

@@ -113,7 +113,8 @@ _PLACE_LAST = _words(
     airport port state republic territory strait canal desert plain heights hill hills gardens
     glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
     palace tower stadium arena prison jail hotel station hospital clinic base camp center centre
-    castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo strip wall"""
+    castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo strip wall
+    highway freeway motorway expressway land"""
 )
 
 
@@ -130,19 +131,21 @@ _CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdin
 _NOT_ALONE = _words("men women")
 
 
-_THING_FIRST = _words("battle siege operation")
+_THING_FIRST = _words("battle siege operation project")
 
 
-# Compass words, ordinary words at a sentence's start, that begin names of regions and teams.
-_REGION_WORDS = _words("new north south east west northern southern eastern western")
+# Compass words, ordinary words at a sentence's start, that begin names of regions and teams
+# ('Lower Saxony', 'Upper Austria').
+_REGION_WORDS = _words("new north south east west northern southern eastern western upper lower")
 
 
-# Names of things that are not people, places or organisations: laws, indexes, prizes, games.
+# Names of things that are not people, places or organisations: laws, indexes, prizes, games,
+# days ('Rose Monday', 'Black Friday').
 _THING_LAST = _words(
     """act acts bill treaty accord accords agreement index programme program games award awards
     prize cup championship championships festival summit conference report plan strategy
     doctrine initiative fund war wars olympics olympic paralympics paralympic carnival parade
-    diplomacy massacre tour"""
+    diplomacy massacre tour monday tuesday wednesday thursday friday saturday sunday"""
 )
 
 

@@ -669,7 +669,21 @@ class _Extractor:
             and not st.person
             and (last.lower in _THING_LAST or first.lower in _THING_FIRST)
         ):
+            if st.place_before >= 0 and st.place_before == len(out) - 1:
+                out.pop()  # "Munich Security Conference": the city names the event
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
+        if (
+            single
+            and st.after_known
+            and not st.person
+            and first.lower in _PLACE_LAST
+            and st.place_before >= 0
+            and st.place_before == len(out) - 1
+        ):
+            place = out.pop()  # "Arnhem Land", "Sydney Airport": a place named by a town
+            tokens = (*place.tokens, first)
+            out.append(_Span(tokens, PLACE, _name_text(tokens), False, False, True, run.where))
+            return
         if single and (
             first.lower in _NOT_ALONE
             or first.lower in g.titles
@@ -725,6 +739,10 @@ class _Extractor:
             kind = PERSON
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
+        elif st.region and not single and first.lower != "new" and first.lower in _REGION_WORDS:
+            # "Lower Saxony", "Northern Territory": a compass word opens a region's name
+            # ('New' opens companies' too: "New Balance")
+            kind, strong = PLACE, False
         elif first.lower in g.given_names and not single:
             kind = PERSON
         elif (
