@@ -199,6 +199,8 @@ class _Extractor:
         self.items: list[_Span | _Run] = []
         # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
         self.mid_caps: set[str] = set()
+        # Whether the line starting at an offset is a Title Case headline, once per line
+        self.title_lines: dict[tuple[int, int], bool] = {}
         self._scan(title, 0, _is_title_case(title))
         self._scan(body, 1, False)
         self.used_context = False
@@ -259,7 +261,7 @@ class _Extractor:
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
                 shouting = len(tokens) > 2 and group.isupper()
                 initial = _is_sentence_start(text, base)
-                run = _Run(base, pos, tokens, initial, title_case or shouting, part)
+                run = _new(_Run, (base, pos, tokens, initial, title_case or shouting, part))
                 items.append(run)
                 if not run.title_case:
                     for tok in run.tokens[1:] if run.initial else run.tokens:
@@ -293,43 +295,40 @@ class _Extractor:
                 out.append(item)
                 continue
             plain = not (item.initial or item.title_case)
+            text = texts[item.part]
             if plain and len(item.tokens) > 1:
-                cached = _CUTS.get(texts[item.part][item.start : item.end])
+                cached = _CUTS.get(text[item.start : item.end])
                 if cached is not None:
                     where = item.where
                     out += [_Span._make((*fields, where, "")) for fields in cached]
                     continue
-            if len(item.tokens) > 2 and not item.title_case:
-                pieces = self._headline_pieces(texts[item.part], item)
-                if pieces is not None:
-                    for piece in pieces:
-                        self._take(piece, not piece.initial, out)
+            runs: Sequence[_Run] = (item,)
+            if item.initial and len(item.tokens) > 2 and not item.title_case:
+                # a headline's first run opens its line; its later runs, after a lower-case
+                # word, are cut as usual
+                runs = self._headline_pieces(text, item) or runs
+            for run in runs:
+                plain = not (run.initial or run.title_case)
+                if (
+                    run.initial
+                    and len(run.tokens) == 1
+                    and run.tokens[0].key not in self.mid_caps
+                    and run.tokens[0].key not in self.g.by_key  # a town's name
+                    and not _SPEECH_AFTER.match(text, run.end)
+                ):
+                    continue  # one unknown word opening a sentence, never seen mid-sentence
+                if plain and len(run.tokens) == 1 and "-" not in run.tokens[0].surface:
+                    self._single(text, run, out)
                     continue
-            self._take(item, plain, out)
+                first = len(out)
+                self.used_context = False
+                self._cut(text, run, out)
+                if plain and not self.used_context:
+                    # Mid-sentence and decided by the words alone: the next entry reuses the cut.
+                    if len(_CUTS) >= _FAST_LIMIT:
+                        _CUTS.clear()
+                    _CUTS[text[run.start : run.end]] = [span[:6] for span in out[first:]]
         return out
-
-    def _take(self, item: _Run, plain: bool, out: list[_Span]) -> None:
-        """The spans of one run: looked up, decided alone, or cut with the entry's evidence."""
-        text = self.texts[item.part]
-        if (
-            item.initial
-            and len(item.tokens) == 1
-            and item.tokens[0].key not in self.mid_caps
-            and item.tokens[0].key not in self.g.by_key  # a town's name
-            and not _SPEECH_AFTER.match(text, item.end)
-        ):
-            return  # one unknown word opening a sentence, never seen mid-sentence
-        if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
-            self._single(text, item, out)
-            return
-        first = len(out)
-        self.used_context = False
-        self._cut(text, item, out)
-        if plain and not self.used_context:
-            # Mid-sentence and decided by the words alone: the next entry reuses the cut.
-            if len(_CUTS) >= _FAST_LIMIT:
-                _CUTS.clear()
-            _CUTS[text[item.start : item.end]] = [span[:6] for span in out[first:]]
 
     def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
         """A run of a Title Case line in the body ('Sixers Hire Maurice Cheeks', 'Murder Of
@@ -347,7 +346,11 @@ class _Extractor:
             if len(text) - line_start > _HEADLINE_CHARS:
                 return None
             line_end = len(text)
-        if not _is_title_case(text[line_start:line_end]):
+        title_case = self.title_lines.get((run.part, line_start))
+        if title_case is None:
+            title_case = _is_title_case(text[line_start:line_end])
+            self.title_lines[(run.part, line_start)] = title_case
+        if not title_case:
             return None
         tokens = run.tokens
         cuts = [i for i, tok in enumerate(tokens) if self._headline_word(tokens, i)]
@@ -563,7 +566,7 @@ class _Extractor:
             else:
                 st.tokens.append(tok)
             plural_possessive = (
-                tok.written[-1:] in ("'", "’")
+                tok.written != tok.surface  # only "Workers'" keeps its apostrophe inside a run
                 and i + 1 < n
                 and tokens[i + 1].lower in g.given_names
             )  # "the Chargers' Jamal Williams": a team's player, two names
@@ -760,7 +763,12 @@ class _Extractor:
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
         short = kind == PERSON and st.royal is None and len(tokens) == 1
-        out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run.where))
+        out.append(
+            _new(
+                _Span,
+                (tokens, kind, canonical, short or st.honorific, False, strong, run.where, ""),
+            )
+        )
 
     def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
@@ -792,7 +800,7 @@ class _Extractor:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
-        out.append(_Span(run.tokens, kind, canonical, short, False, strong, run.where))
+        out.append(_new(_Span, (run.tokens, kind, canonical, short, False, strong, run.where, "")))
 
     def _context_kind(
         self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int

@@ -142,6 +142,8 @@ class _Span(NamedTuple):
 
 
 def _is_sentence_start(text: str, start: int) -> bool:
+    if start > 1 and text[start - 1] == " " and text[start - 2].isalnum():
+        return False  # the commonest case, a word and a blank before it: the loop's answer
     i = start - 1
     while i >= 0 and text[i] in _LEAD_PUNCT:
         # A quotation opens a sentence of its own: 'through ‘Banking’', 'program "Meet the Press"'
