@@ -759,14 +759,17 @@ class _Extractor:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
-        canonical = _name_text(tokens)
+        canonical = written = _name_text(tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
         short = kind == PERSON and st.royal is None and len(tokens) == 1
+        # the text beside a span that is its whole run (the mention's surface, and for sports
+        # reports where it ends); '' when the span is a part of its run
+        whole = written if len(tokens) == len(run.tokens) else ""
         out.append(
             _new(
                 _Span,
-                (tokens, kind, canonical, short or st.honorific, False, strong, run.where, ""),
+                (tokens, kind, canonical, short or st.honorific, False, strong, run.where, whole),
             )
         )
 
@@ -800,7 +803,9 @@ class _Extractor:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
-        out.append(_new(_Span, (run.tokens, kind, canonical, short, False, strong, run.where, "")))
+        out.append(
+            _new(_Span, (run.tokens, kind, canonical, short, False, strong, run.where, tok.surface))
+        )
 
     def _context_kind(
         self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
