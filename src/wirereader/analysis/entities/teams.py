@@ -90,8 +90,9 @@ _SPORT_WORDS = re.compile(
 )
 
 
-# Before a place that is where something happens, not who plays: "in Chicago", "from Ohio".
-_WHERE_BEFORE = ("in", "near", "from", "of", "across", "around", "outside", "inside", "into")
+# Before a place that is where something happens, not who plays: "in Chicago", "from Ohio",
+# "a playoff loss at Pittsburgh".
+_WHERE_BEFORE = ("in", "at", "near", "from", "of", "across", "around", "outside", "inside", "into")
 
 
 def _team_town(span: _Span, text: str, start: int, g: Gazetteer) -> bool:
