@@ -251,8 +251,12 @@ def print_size(store: Store, db: Path, entries: int) -> None:
     for name, used in rows:
         key = "entries_fts (all its tables)" if name.startswith("entries_fts") else name
         parts[key] = parts.get(key, 0) + used
-    for name, used in sorted(parts.items(), key=lambda kv: -kv[1])[:8]:
+    for name, used in sorted(parts.items(), key=lambda kv: -kv[1])[:10]:
         print(f"  {name:<34} {used / 1e6:7.1f} MB  {used / entries:6,.0f} bytes per entry")
+    # Pages no table holds (freed by deletes and merges, reused by later writes).
+    free = store.conn.execute("PRAGMA freelist_count").fetchone()[0]
+    free *= store.conn.execute("PRAGMA page_size").fetchone()[0]
+    print(f"  {'(free pages)':<34} {free / 1e6:7.1f} MB  {free / entries:6,.0f} bytes per entry")
 
 
 def newsboat_size(folder: Path, port: int) -> None:
@@ -520,8 +524,9 @@ def main() -> int:
                 store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 print_size(store, db, entries)
                 ok = print_plans(store)
-                if args.keep:
-                    store.conn.execute("VACUUM INTO ?", (str(args.keep),))
+                if args.keep:  # as it is (not vacuumed: its pages and free space as measured)
+                    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    shutil.copyfile(db, args.keep)
             newsboat_size(folder, port)
             if args.rounds:
                 honour.set()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
+from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 
 
@@ -157,5 +158,6 @@ def _delete(conn: sqlite3.Connection) -> None:
     _clear(conn, "entries", entries)
     conn.execute(f"DELETE FROM entries WHERE id IN ({entries})")  # FTS rows: by its trigger
     threads = "SELECT id FROM temp.prune_threads"
+    thread_store.forget_threads(conn, threads)  # (the candidate index names them by value)
     _clear(conn, "threads", threads)
     conn.execute(f"DELETE FROM threads WHERE id IN ({threads})")

@@ -32,7 +32,8 @@ from wirereader.store.pages import Cell, PageError, PageFile, Value
 DERIVED_TABLES = frozenset(
     {
         "threads",
-        "thread_terms",
+        "thread_terms",  # (before 0051)
+        "thread_postings",
         "thread_state",
         "term_df",
         "dedup_keys",

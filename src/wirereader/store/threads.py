@@ -1,14 +1,94 @@
-"""The statements of story threads (analysis/threads/index.py): threads, thread_state (headline
-and centroid), the inverted index thread_terms, term_df and the count of items analysed in meta.
-Each runs inside the caller's transaction."""
+"""The statements of story threads (analysis/threads/index.py): threads, thread_state (headline,
+centroid and which of its terms are indexed), the inverted index `thread_postings`, term_df and
+the count of items analysed in meta. Each runs inside the caller's transaction.
+
+The candidate index (migration 0051) maps a term to the threads whose compared terms hold it,
+and is only ever asked for a term's newest POSTINGS threads. It used to be a row per (term,
+thread) with the term's weight, plus an index by thread: 389 bytes per entry on the 40k feed
+corpus, 15% of the cache. Now a row holds a term's threads within one block of BLOCK ids (ids
+>> BLOCK_BITS), as the ids' low bytes, or as a bitmap once a block holds BITMAP_AT of them; a
+thread's own indexed terms are a bitmap over its stored centroid's terms (`thread_state.indexed`),
+so no index by thread is needed, and the weights were only ever read from the centroid.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+import sys
+from array import array
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from wirereader.store.bulk import execute_rows, select_in
+
+BLOCK_BITS = 8
+BLOCK = 1 << BLOCK_BITS  # thread ids per row of `thread_postings`
+BITMAP_AT = BLOCK // 8  # a block with this many threads is stored as a bitmap (as many bytes)
+
+
+def encode_block(offsets: Collection[int]) -> bytes:
+    """A block's threads (their ids' offsets in the block) as stored: the offsets in ascending
+    order, one byte each, or a bitmap of BLOCK bits when that is no longer (the length tells
+    which: a bitmap is exactly BITMAP_AT bytes, a list is shorter)."""
+    if len(offsets) < BITMAP_AT:
+        return bytes(sorted(offsets))
+    bits = 0
+    for offset in offsets:
+        bits |= 1 << offset
+    return bits.to_bytes(BITMAP_AT, "little")
+
+
+def decode_block(stored: bytes) -> list[int]:
+    """The offsets of a stored block, ascending."""
+    if len(stored) < BITMAP_AT:
+        return list(stored)
+    bits = int.from_bytes(stored, "little")
+    return [k for k in range(BLOCK) if bits >> k & 1]
+
+
+def encode_centroid(weights: dict[str, float]) -> bytes:
+    """A centroid as stored in `thread_state.centroid`: the number of terms (4 bytes), the
+    weights as 32-bit floats, then the terms in UTF-8 separated by \\x1f (a control character,
+    stripped from all text at ingest, so never part of a term), all little-endian. A batch
+    rewrites every centroid it touched: JSON with rounded weights cost 25 us per entry at 100k
+    entries, this about 2."""
+    values = array("f", weights.values())
+    if sys.byteorder == "big":
+        values.byteswap()
+    return len(values).to_bytes(4, "little") + values.tobytes() + "\x1f".join(weights).encode()
+
+
+def decode_centroid(stored: bytes | str) -> dict[str, float]:
+    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before)."""
+    if isinstance(stored, str):
+        return {str(t): float(w) for t, w in json.loads(stored)} if stored else {}
+    count = int.from_bytes(stored[:4], "little")
+    if not count:
+        return {}
+    values = array("f")
+    values.frombytes(stored[4 : 4 + 4 * count])
+    if sys.byteorder == "big":
+        values.byteswap()
+    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
+    return dict(zip(terms, values, strict=True))
+
+
+def encode_indexed(terms: Iterable[str], indexed: Collection[str]) -> bytes:
+    """Which of a centroid's terms (in its stored order) are in the candidate index: bit k of
+    the value (little-endian) for the k-th term. A term not among them cannot be indexed (the
+    index holds a centroid's strongest terms, which it keeps)."""
+    bits = 0
+    for k, term in enumerate(terms):
+        if term in indexed:
+            bits |= 1 << k
+    return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+
+def decode_indexed(terms: Iterable[str], stored: bytes | None) -> set[str]:
+    """The indexed terms among a centroid's terms (in its stored order)."""
+    bits = int.from_bytes(stored or b"", "little")
+    return {term for k, term in enumerate(terms) if bits >> k & 1}
 
 
 def analysed_items(conn: sqlite3.Connection) -> int:
@@ -42,32 +122,72 @@ def add_document_frequencies(conn: sqlite3.Connection, rows: Sequence[tuple[str,
 
 def postings(conn: sqlite3.Connection, term: str, limit: int) -> list[int]:
     """The newest `limit` threads indexed under `term`, newest first."""
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT thread_id FROM thread_terms WHERE term = ? ORDER BY thread_id DESC LIMIT ?",
-            (term, limit),
-        )
-    ]
+    found: list[int] = []
+    cursor = conn.execute(
+        "SELECT block, threads FROM thread_postings WHERE term = ? ORDER BY block DESC", (term,)
+    )
+    for block, stored in cursor:
+        base = block << BLOCK_BITS
+        found += [base + k for k in reversed(decode_block(stored))]
+        if len(found) >= limit:
+            break
+    cursor.close()
+    return found[:limit]
+
+
+def update_postings(
+    conn: sqlite3.Connection,
+    entered: Iterable[tuple[str, int]],
+    left: Iterable[tuple[str, int]],
+) -> None:
+    """(term, thread id) pairs enter and leave the index: each block they touch is read,
+    changed and written once (deleted once empty)."""
+    changes: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
+    for at, pairs in ((0, entered), (1, left)):
+        for term, thread in pairs:
+            key = (term, thread >> BLOCK_BITS)
+            change = changes.get(key)
+            if change is None:
+                change = changes[key] = (set(), set())
+            change[at].add(thread & (BLOCK - 1))
+    written: list[tuple[str, int, bytes]] = []
+    emptied: list[tuple[str, int]] = []
+    for key in sorted(changes):  # in the index's order: one walk over its pages
+        added, removed = changes[key]
+        row = conn.execute(
+            "SELECT threads FROM thread_postings WHERE term = ? AND block = ?", key
+        ).fetchone()
+        offsets = set(decode_block(row[0])) if row else set()
+        offsets = (offsets - removed) | added
+        if offsets:
+            written.append((key[0], key[1], encode_block(offsets)))
+        elif row:
+            emptied.append(key)
+    conn.executemany("DELETE FROM thread_postings WHERE term = ? AND block = ?", emptied)
+    execute_rows(conn, "INSERT OR REPLACE INTO thread_postings (term, block, threads)", written)
+
+
+def forget_threads(conn: sqlite3.Connection, threads_sql: str) -> None:
+    """Take the threads `threads_sql` selects (their ids) out of the candidate index, by their
+    indexed terms; call before their state rows go."""
+    left: list[tuple[str, int]] = []
+    for thread, centroid, indexed in conn.execute(
+        f"SELECT thread_id, centroid, indexed FROM thread_state WHERE thread_id IN ({threads_sql})"
+    ):
+        left += [(t, thread) for t in decode_indexed(decode_centroid(centroid or b""), indexed)]
+    update_postings(conn, [], left)
 
 
 def thread_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
     """(id, first_at, last_at, size, title, headline_entry, headline_score, centroid,
-    dated_first, dated_last) of these threads (the state columns None when it has none)."""
+    dated_first, dated_last, indexed) of these threads (the state columns None when it has
+    none)."""
     marks = ",".join("?" * len(ids))
     return conn.execute(
         f"SELECT t.id, t.first_at, t.last_at, t.size, t.title, s.headline_entry,"
-        f" s.headline_score, s.centroid, s.dated_first, s.dated_last FROM threads t"
+        f" s.headline_score, s.centroid, s.dated_first, s.dated_last, s.indexed FROM threads t"
         f" LEFT JOIN thread_state s ON s.thread_id = t.id WHERE t.id IN ({marks})",
         ids,
-    )
-
-
-def indexed_terms(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
-    """(thread id, term, weight) of these threads' terms in the index."""
-    marks = ",".join("?" * len(ids))
-    return conn.execute(
-        f"SELECT thread_id, term, weight FROM thread_terms WHERE thread_id IN ({marks})", ids
     )
 
 
@@ -100,16 +220,6 @@ def recount(conn: sqlite3.Connection, threads: Iterable[int]) -> None:
     )
 
 
-def remove_postings(conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
-    """(term, thread id) rows leave the index."""
-    conn.executemany("DELETE FROM thread_terms WHERE term = ? AND thread_id = ?", rows)
-
-
-def add_postings(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, float]]) -> None:
-    """(term, thread id, weight) rows enter the index (or replace their weight)."""
-    execute_rows(conn, "INSERT OR REPLACE INTO thread_terms (term, thread_id, weight)", rows)
-
-
 def retitle(conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
     """(title, thread id) rows."""
     conn.executemany("UPDATE threads SET title = ? WHERE id = ?", rows)
@@ -117,16 +227,17 @@ def retitle(conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
 
 def save_states(
     conn: sqlite3.Connection,
-    rows: Sequence[tuple[int, int | None, float, bytes, int | None, int | None]],
+    rows: Sequence[tuple[int, int | None, float, bytes, int | None, int | None, bytes]],
 ) -> None:
-    """(thread id, headline entry, headline score, centroid, dated first, dated last) rows,
-    replacing each thread's stored state."""
+    """(thread id, headline entry, headline score, centroid, dated first, dated last, indexed)
+    rows, replacing each thread's stored state."""
     execute_rows(
         conn,
         "INSERT INTO thread_state (thread_id, headline_entry, headline_score, centroid,"
-        " dated_first, dated_last)",
+        " dated_first, dated_last, indexed)",
         rows,
         "ON CONFLICT (thread_id) DO UPDATE SET headline_entry = excluded.headline_entry,"
         " headline_score = excluded.headline_score, centroid = excluded.centroid,"
-        " dated_first = excluded.dated_first, dated_last = excluded.dated_last",
+        " dated_first = excluded.dated_first, dated_last = excluded.dated_last,"
+        " indexed = excluded.indexed",
     )

@@ -166,6 +166,45 @@ def test_one_outlets_two_reports_need_more_than_two_outlets_reports() -> None:
     assert grouped([1, 1], [10, 10]) == [[0, 1]]  # one live blog's page
 
 
+def test_two_teasers_of_one_beat_pair_only_if_their_titles_tell_one_event() -> None:
+    """Two outlets' teasers of one beat share its words ("board", "peace", "gaza", "invite")
+    whatever event each reports: with teasers, the titles must be alike (TITLE_MIN), not
+    merely share a word. A headline without a teaser (its title is all there is) still only
+    needs a shared word, as before."""
+    from wirereader.analysis.threads.grouping import TITLE_MIN, title_vector
+
+    beat = {"board": 3, "peace": 3, "gaza": 2, "invite": 2, "trump": 2}
+    a = _unit({**beat, "hamas": 2, "killing": 1})
+    b = _unit({**beat, "sheinbaum": 2, "declines": 1})
+    # Their titles share one word among several each: a cosine under TITLE_MIN.
+    title_a = title_vector(["hamas", "board", "stop", "israel", "killing", "gaza"])
+    title_b = title_vector(["sheinbaum", "mexico", "declines", "board", "invite"])
+    assert 0 < sum(w * title_b.get(t, 0.0) for t, w in title_a.items()) < TITLE_MIN
+
+    def grouped(teased: list[bool], titles: list[dict[str, float]]) -> list[list[int]]:
+        return story_groups(
+            [a, b],
+            [0, HOUR],
+            [0.1] * 2,
+            [72.0] * 2,
+            [0.7] * 2,
+            [True] * 2,
+            [False] * 2,
+            14 * DAY,
+            titles,
+            [1, 2],
+            [1, 2],
+            teased,
+        )
+
+    assert grouped([True, True], [title_a, title_b]) == [[0], [1]]
+    assert grouped([False, False], [title_a, title_b]) == [[0, 1]]  # headlines alone
+    assert grouped([True, False], [title_a, title_b]) == [[0, 1]]
+    # Two teasers whose titles name one event pair.
+    same = title_vector(["sheinbaum", "board", "peace", "mexico"])
+    assert grouped([True, True], [title_b, same]) == [[0, 1]]
+
+
 def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores() -> None:
     """A part of a batch is scored against the items of earlier batches' threads in one sparse
     product (`cross_scores_at`, only pairs sharing a term); each pair must get the score the
@@ -180,6 +219,7 @@ def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores
         cross_scores,
         cross_scores_at,
         sparse_rows,
+        title_vector,
     )
 
     rng = random.Random(4)
@@ -188,7 +228,14 @@ def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores
 
     def side(n: int) -> Side:
         vectors = [_unit({w: rng.random() + 0.1 for w in rng.sample(words, 6)}) for _ in range(n)]
-        headlines = [frozenset(rng.sample(words[:12], 2)) for _ in range(n)]
+        # Titles of two or three words, weighted: some pairs share a word yet fall under
+        # TITLE_MIN, which only pairs of two teased items must reach.
+        headlines = [
+            title_vector(
+                {w: rng.random() + 0.1 for w in rng.sample(words[:12], rng.choice([2, 3]))}
+            )
+            for _ in range(n)
+        ]
         plain = Side.of(
             vectors,
             [rng.choice([0, 3 * HOUR, 2 * DAY, 20 * DAY]) for _ in range(n)],
@@ -200,13 +247,14 @@ def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores
             headlines,
             [rng.choice([1, 2, 3]) for _ in range(n)],
             [rng.choice([7, 8]) for _ in range(n)],
+            [rng.random() < 0.6 for _ in range(n)],
         )
         columns = [np.asarray([vocabulary[t] for t in v], dtype=np.int64) for v in vectors]
         return plain._replace(
             terms=sparse_rows(columns, [np.fromiter(v.values(), float) for v in vectors], 40),
             heads=sparse_rows(
                 [np.asarray([vocabulary[t] for t in h], dtype=np.int64) for h in headlines],
-                None,
+                [np.fromiter(h.values(), float) for h in headlines],
                 40,
             ),
         )

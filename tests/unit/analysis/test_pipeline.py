@@ -8,8 +8,10 @@ from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
+from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 from wirereader.store.texts import body_of, set_body
+from wirereader.store.threads import decode_block
 
 T0 = datetime(2025, 4, 28, 17, 0, tzinfo=timezone.utc)
 
@@ -250,8 +252,13 @@ def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp
         analyse_pending(store, batch_size=9, workers=True)
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        for table in ("dedup_keys", "entry_entities", "thread_terms", "thread_state"):
+        for table in ("dedup_keys", "entry_entities", "thread_postings", "thread_state"):
             assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+        # The candidate index names threads by value (no foreign key): each is a thread.
+        threads = {r[0] for r in store.conn.execute("SELECT id FROM threads")}
+        for block, stored in store.conn.execute("SELECT block, threads FROM thread_postings"):
+            named = {(block << thread_store.BLOCK_BITS) + k for k in decode_block(stored)}
+            assert named and named <= threads
         reposts = "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
         assert store.conn.execute(reposts).fetchone()[0] == 5
 

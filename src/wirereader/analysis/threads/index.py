@@ -16,7 +16,8 @@ thread's centroid, the dot product taken over the thread's size where that is mo
 centroid's length (`_best`: the average pair, as the grouping scores, so a thread that wandered
 over a topic is no closer to everything than a tight one), and a group of mostly short items
 only if it is nearly as alike to the thread's items as they are to each other (`_cohesive`) and
-each of its items shares a word with the thread's headline (`_Item.names_one_of`). The headline
+each of its items shares a word with the thread's headline (`_Item.names_one_of`; a teaser's
+title must be as alike to it as two teasers' titles must be, `grouping.TITLE_MIN`). The headline
 is the most central title (`_retitle`). Threads of earlier batches never move, so adding an
 item costs the same whatever the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
@@ -54,17 +55,17 @@ precision 0.365 -> 0.640, B-cubed F1 0.876 -> 0.932 against 0.920 for leaving ev
 UCI 0.893 -> 0.913; ECB+ 0.921 unchanged. Then, with one outlet's reports discounted
 (`grouping.SAME_SOURCE_DISCOUNT`), groups scored against a thread's items and PROBE_SHARED:
 real feeds pairwise precision 0.632 -> 0.750 (recall 0.573 -> 0.594), B-cubed 0.947; 50 items
-per batch 0.534 -> 0.692 (recall 0.573 -> 0.656), B-cubed 0.920 -> 0.946; UCI 0.915.
+per batch 0.534 -> 0.692 (recall 0.573 -> 0.656), B-cubed 0.920 -> 0.946; UCI 0.915. Then, with
+two teasers' titles held to `grouping.TITLE_MIN`: precision 0.750 -> 0.879 (recall 0.594 ->
+0.531), B-cubed 0.956; 50 items per batch 0.692 -> 0.939 (recall 0.656 -> 0.646), B-cubed
+0.963; ECB+ and UCI unchanged.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
-import sys
 import zlib
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,12 @@ from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, story_groups
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import threads as thread_store
+from wirereader.store.threads import (
+    decode_centroid,
+    decode_indexed,
+    encode_centroid,
+    encode_indexed,
+)
 
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
@@ -135,7 +142,7 @@ class Centroid:
     dated_first: int | None = None  # span of the items whose times the sources gave
     dated_last: int | None = None
     _headline_of: str | None = None
-    _headline_terms: frozenset[str] = frozenset()
+    _headline_vector: dict[str, float] = field(default_factory=dict)
 
     def too_far(self, dated: list[int]) -> bool:
         """Is one of these source-given times more than STORY_GAP_DAYS from every dated item of
@@ -145,12 +152,17 @@ class Centroid:
         gap = max(self.dated_first - min(dated), max(dated) - self.dated_last, 0)
         return gap > STORY_GAP_DAYS * 86400
 
-    def headline_terms(self) -> frozenset[str]:
-        """The terms of the thread's headline (worked out again only when it changes)."""
+    def headline_vector(self) -> dict[str, float]:
+        """The thread's headline as a unit title vector, its terms weighted as in the centroid
+        (a term the centroid no longer keeps: as its weakest kept term); worked out again when
+        the headline changes."""
         if self._headline_of != self.title:
-            self._headline_terms = frozenset(terms(self.title))
+            floor = min(self.weights.values(), default=1.0)
+            self._headline_vector = grouping.title_vector(
+                {t: self.weights.get(t, floor) for t in terms(self.title)}
+            )
             self._headline_of = self.title
-        return self._headline_terms
+        return self._headline_vector
 
     def refresh(self) -> None:
         ranked = sorted(self.weights.items(), key=_weight, reverse=True)
@@ -166,33 +178,6 @@ class Centroid:
         # the same in every process: a borderline decision must not depend on hash seeds.
         top = self.top
         return ordered_sum([w * top[t] for t, w in vector.items() if t in top]) / self.norm
-
-
-def encode_centroid(weights: dict[str, float]) -> bytes:
-    """A centroid as stored in `thread_state.centroid`: the number of terms (4 bytes), the
-    weights as 32-bit floats, then the terms in UTF-8 separated by \\x1f (a control character,
-    stripped from all text at ingest, so never part of a term), all little-endian. A batch
-    rewrites every centroid it touched: JSON with rounded weights cost 25 us per entry at 100k
-    entries, this about 2."""
-    values = array("f", weights.values())
-    if sys.byteorder == "big":
-        values.byteswap()
-    return len(values).to_bytes(4, "little") + values.tobytes() + "\x1f".join(weights).encode()
-
-
-def decode_centroid(stored: bytes | str) -> dict[str, float]:
-    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before)."""
-    if isinstance(stored, str):
-        return {str(t): float(w) for t, w in json.loads(stored)}
-    count = int.from_bytes(stored[:4], "little")
-    if not count:
-        return {}
-    values = array("f")
-    values.frombytes(stored[4 : 4 + 4 * count])
-    if sys.byteorder == "big":
-        values.byteswap()
-    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
-    return dict(zip(terms, values, strict=True))
 
 
 # The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
@@ -316,7 +301,8 @@ class _Item(NamedTuple):
     hours: float  # its time decay scale
     floor: float
     article: bool  # long enough for the grouping's cohesion test
-    headline: frozenset[str]  # the terms of its title (of a short item's only)
+    headline: dict[str, float]  # its title's unit vector (a short item's only)
+    teased: bool  # it has text beyond its title (see grouping.TITLE_MIN)
     outlet: int  # its source, if it has a link of its own; else a number no other item has
     link: int  # a checksum of that link (without its #fragment)
 
@@ -325,7 +311,11 @@ class _Item(NamedTuple):
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
-        headline = frozenset() if article else frozenset(terms(strip_kind_prefix(entry.title)))
+        title = () if article else terms(strip_kind_prefix(entry.title))
+        headline = grouping.title_vector(dict.fromkeys(title), vector) if title else {}
+        teased = any(t not in headline and t[0] != "@" for t in vector) and not _opens_with(
+            entry.body, entry.title
+        )
         link = entry.url.partition("#")[0]
         # A report at a link of its own is one outlet's report (see
         # grouping.SAME_SOURCE_DISCOUNT); an item without one (a live blog's post) stands alone.
@@ -338,15 +328,28 @@ class _Item(NamedTuple):
             floor,
             article,
             headline,
+            teased,
             outlet,
             zlib.crc32(link.encode()),
         )
 
-    def names_one_of(self, headline: frozenset[str]) -> bool:
-        """May this item count towards a thread with this headline (its terms)? An article
-        always; a headline or teaser only if the two headlines share a word (a headline names
-        its event; the other words of a teaser are mostly topic words)."""
-        return self.article or not self.headline.isdisjoint(headline)
+    def names_one_of(self, headline: dict[str, float]) -> bool:
+        """May this item count towards a thread with this headline (its unit title vector)?
+        An article always; a headline only if the two share a word (a headline names its
+        event; the other words of a teaser are mostly topic words), and a teaser only if the
+        two titles are alike as two teasers' must be (grouping.TITLE_MIN)."""
+        if self.article:
+            return True
+        cosine = ordered_sum([w * headline[t] for t, w in self.headline.items() if t in headline])
+        return cosine >= grouping.TITLE_MIN if self.teased else cosine > 0
+
+
+def _opens_with(body: str, title: str) -> bool:
+    """Does the body open with the title (case and spacing aside)? Then the title is the
+    text's first line (a live blog's post, an article file's first sentence), not a headline
+    written apart from it (ECB+: all 772 documents)."""
+    title = " ".join(title.split()).casefold()
+    return bool(title) and " ".join(body[: 2 * len(title)].split()).casefold().startswith(title)
 
 
 def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
@@ -367,6 +370,7 @@ def _side(items: list[_Item]) -> Side:
         [m.headline for m in items],
         [m.outlet for m in items],
         [m.link for m in items],
+        [m.teased for m in items],
     )
 
 
@@ -430,7 +434,7 @@ class ThreadIndex:
         self._kept = 0
         self.vocabulary: dict[str, int] = {}  # term -> column, for the run
         # entry id -> its vector's columns and weights and its headline's columns
-        self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -521,24 +525,14 @@ class ThreadIndex:
         missing = [i for i in ids if i not in self.centroids]
         if not missing:
             return
-        stored: dict[int, bytes | str] = {}
         for r in thread_store.thread_rows(self.conn, missing):
             c = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
             c.dated_first, c.dated_last = r[8], r[9]
+            if r[7]:
+                c.weights = decode_centroid(r[7])
+                c.indexed = decode_indexed(c.weights, r[10])
+            c.refresh()
             self.centroids[r[0]] = c
-            stored[r[0]] = r[7] or ""
-        for r in thread_store.indexed_terms(self.conn, missing):
-            c = self.centroids[r[0]]
-            c.indexed.add(r[1])
-            if not stored.get(r[0]):  # a centroid from before 0022: the index held it all
-                c.weights[r[1]] = r[2]
-        for i in missing:
-            c2 = self.centroids.get(i)
-            if c2 is None:
-                continue
-            if stored.get(i):
-                c2.weights = decode_centroid(stored[i])
-            c2.refresh()
 
     # -- placing ------------------------------------------------------------------------------
 
@@ -578,6 +572,7 @@ class ThreadIndex:
                 [p.headline for p in part],
                 [p.outlet for p in part],
                 [p.link for p in part],
+                [p.teased for p in part],
             )
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
@@ -645,13 +640,14 @@ class ThreadIndex:
                     _columns(m.vector, self.vocabulary),
                     np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
                     _columns(m.headline, self.vocabulary),
+                    np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
                 )
                 self._rows[m.entry.id] = got
             rows.append(got)
         width = len(self.vocabulary)
         return _side(items)._replace(
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
-            heads=grouping.sparse_rows([r[2] for r in rows], None, width),
+            heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
         )
 
     def _by_members(
@@ -772,7 +768,7 @@ class ThreadIndex:
             # cosine let it absorb every item of its topic: real feeds, 50 items per batch,
             # pairwise precision 0.22 -> 0.46 on the dev half).
             scale = max(c.norm, float(c.size))
-            headline = c.headline_terms() if short else frozenset()
+            headline = c.headline_vector() if short else {}
             total = 0.0
             for m, dot in zip(members, dots, strict=True):
                 if not dot or not m.names_one_of(headline):
@@ -866,15 +862,14 @@ class ThreadIndex:
     def flush(self) -> None:
         dirty = [c for c in self.centroids.values() if c.dirty]
         if dirty:
-            entered: list[tuple[str, int, float]] = []
+            entered: list[tuple[str, int]] = []
             left: list[tuple[str, int]] = []
             for c in dirty:
                 top = set(c.top)
-                entered += [(t, c.id, c.top[t]) for t in top - c.indexed]
+                entered += [(t, c.id) for t in top - c.indexed]
                 left += [(t, c.id) for t in c.indexed - top]
                 c.indexed = top
-            thread_store.remove_postings(self.conn, left)
-            thread_store.add_postings(self.conn, entered)
+            thread_store.update_postings(self.conn, entered, left)
             thread_store.retitle(self.conn, [(c.title, c.id) for c in dirty if c.retitled])
             thread_store.save_states(
                 self.conn,
@@ -886,6 +881,7 @@ class ThreadIndex:
                         encode_centroid(c.weights),
                         c.dated_first,
                         c.dated_last,
+                        encode_indexed(c.weights, c.indexed),
                     )
                     for c in dirty
                 ],

@@ -1,0 +1,269 @@
+"""The thread candidate index packed (migration 0051, store/threads.py): a cache with the old
+row-per-posting `thread_terms` converts without loss (the same postings, the same indexed terms,
+the same threads for what comes next), a centroid from before 0022 keeps its exact weights, a
+conversion cut short is done again, and a prune takes its threads out of the index."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.core.model import RawEntry
+from wirereader.store import migrate_postings
+from wirereader.store import threads as thread_store
+from wirereader.store.db import Store
+from wirereader.store.migrations import current_version, latest_version
+from wirereader.store.prune import prune
+
+_WORDS = [
+    "harbour",
+    "council",
+    "ferry",
+    "storm",
+    "bridge",
+    "election",
+    "court",
+    "market",
+    "police",
+    "hospital",
+    "school",
+    "strike",
+    "budget",
+    "energy",
+    "flood",
+    "rescue",
+    "mayor",
+    "housing",
+    "train",
+    "station",
+    "museum",
+    "festival",
+    "league",
+    "coach",
+]
+_PLACES = ["Velmar", "Ostrand", "Kettleby", "Durnholm", "Praia Nova", "Lindqvist"]
+
+
+def _items(count: int, seed: int) -> dict[str, list[RawEntry]]:
+    """Items of many small stories over three feeds, a few hours apart: enough threads (and
+    enough change in their strongest terms) for the index to gain and lose postings."""
+    rng = random.Random(seed)
+    start = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    out: dict[str, list[RawEntry]] = {"a": [], "b": [], "c": []}
+    for n in range(count):
+        story = n // 4 + rng.randint(0, 2)
+        srng = random.Random(story)
+        own = [f"{srng.choice(_PLACES).lower()}{story}{k}" for k in range(6)]
+        words = own + srng.sample(_WORDS, 4)
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(15, 60)))
+        feed = "abc"[n % 3]
+        out[feed].append(
+            RawEntry(
+                title=" ".join(rng.sample(words, 5)).capitalize(),
+                body=body,
+                stable_id=f"{seed}-{n}",
+                published=start + timedelta(hours=story * 3, minutes=rng.randint(0, 90)),
+            )
+        )
+    return out
+
+
+def _save(store: Store, items: dict[str, list[RawEntry]]) -> None:
+    for feed, entries in items.items():
+        source = store.ensure_source(f"test:{feed}", "feed", name=feed)
+        store.save_entries(source, entries, seen_at=1_770_000_000)
+
+
+def _postings(conn: sqlite3.Connection) -> set[tuple[str, int]]:
+    return {
+        (term, (block << thread_store.BLOCK_BITS) + k)
+        for term, block, stored in conn.execute("SELECT term, block, threads FROM thread_postings")
+        for k in thread_store.decode_block(stored)
+    }
+
+
+def _outcome(conn: sqlite3.Connection) -> list[list[tuple[object, ...]]]:
+    queries = [
+        "SELECT id, repost_of, thread_id FROM entries ORDER BY id",
+        "SELECT id, title, size, first_at, last_at FROM threads ORDER BY id",
+        "SELECT thread_id, headline_entry, headline_score, centroid, indexed, dated_first,"
+        " dated_last FROM thread_state ORDER BY thread_id",
+    ]
+    return [[tuple(r) for r in conn.execute(q)] for q in queries]
+
+
+def _as_before_0051(path: Path, weights: bool = True) -> set[tuple[str, int]]:
+    """Turn a cache back into the layout before 0051 (one `thread_terms` row per posting with
+    its weight, an index by thread, no bitmaps), as that version wrote it; its postings."""
+    conn = sqlite3.connect(path)
+    try:
+        postings = _postings(conn)
+        conn.executescript(
+            """
+            CREATE TABLE thread_terms (
+                term       TEXT NOT NULL,
+                thread_id  INTEGER NOT NULL REFERENCES threads(id),
+                weight     REAL NOT NULL,
+                PRIMARY KEY (term, thread_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX thread_terms_by_thread ON thread_terms (thread_id);
+            """
+        )
+        centroids = {
+            r[0]: thread_store.decode_centroid(r[1])
+            for r in conn.execute("SELECT thread_id, centroid FROM thread_state")
+        }
+        conn.executemany(
+            "INSERT INTO thread_terms (term, thread_id, weight) VALUES (?, ?, ?)",
+            [(t, i, centroids[i][t] if weights else 0.0) for t, i in sorted(postings)],
+        )
+        conn.execute("DROP TABLE thread_postings")
+        conn.execute("ALTER TABLE thread_state DROP COLUMN indexed")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 51")
+        conn.execute("PRAGMA user_version = 50")
+        conn.commit()
+    finally:
+        conn.close()
+    return postings
+
+
+def _tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(params=[thread_store.BLOCK_BITS, 3], ids=["blocks", "small-blocks"])
+def block_bits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The stored block size, and one of 8 ids (one-byte bitmaps from 1 thread), so that a
+    small cache has many blocks, in both forms."""
+    bits = int(request.param)
+    monkeypatch.setattr(thread_store, "BLOCK_BITS", bits)
+    monkeypatch.setattr(thread_store, "BLOCK", 1 << bits)
+    monkeypatch.setattr(thread_store, "BITMAP_AT", (1 << bits) // 8)
+    return bits
+
+
+def test_an_old_index_converts_without_loss_and_threads_go_on_the_same(
+    tmp_path: Path, block_bits: int
+) -> None:
+    first, later = _items(600, seed=1), _items(120, seed=2)
+    kept, old = tmp_path / "kept.sqlite3", tmp_path / "old.sqlite3"
+    with Store(kept) as store:
+        _save(store, first)
+        analyse_pending(store, batch_size=40, workers=False)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = _outcome(store.conn)
+        shutil.copy(kept, old)
+    postings = _as_before_0051(old)
+    assert len(postings) > 500 and len({i for _, i in postings}) > 40
+    assert "thread_terms" in _tables(old) and "thread_postings" not in _tables(old)
+    with Store(old) as store:
+        assert current_version(store.conn) == latest_version()
+        assert "thread_terms" not in _tables(old)
+        assert _postings(store.conn) == postings
+        assert _outcome(store.conn) == before  # bitmaps included
+        # What comes next is placed as in the cache that never had the old layout.
+        _save(store, later)
+        analyse_pending(store, batch_size=40, workers=False)
+        converted = _outcome(store.conn), _postings(store.conn)
+    with Store(kept) as store:
+        _save(store, later)
+        analyse_pending(store, batch_size=40, workers=False)
+        assert (_outcome(store.conn), _postings(store.conn)) == converted
+    # (the later items joined threads of the first run, so the reloaded index was used)
+    assert {r[2] for r in converted[0][0][-120:]} & {r[2] for r in before[0]}
+
+
+def test_a_centroid_from_before_0022_keeps_its_exact_weights(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    with Store(path) as store:
+        _save(store, _items(60, seed=3))
+        analyse_pending(store, workers=False)
+        thread = store.conn.execute("SELECT max(thread_id) FROM thread_state").fetchone()[0]
+    _as_before_0051(path)
+    conn = sqlite3.connect(path)
+    exact = {"velmar7": 0.1 + 0.2, "ferry": 1 / 3, "storm": 2.0**-30}  # not float32 values
+    conn.execute("DELETE FROM thread_terms WHERE thread_id = ?", (thread,))
+    conn.executemany(
+        "INSERT INTO thread_terms (term, thread_id, weight) VALUES (?, ?, ?)",
+        [(t, thread, w) for t, w in exact.items()],
+    )
+    conn.execute("UPDATE thread_state SET centroid = '' WHERE thread_id = ?", (thread,))
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        centroid, indexed = store.conn.execute(
+            "SELECT centroid, indexed FROM thread_state WHERE thread_id = ?", (thread,)
+        ).fetchone()
+        weights = thread_store.decode_centroid(centroid)
+        assert weights == dict(sorted(exact.items()))
+        assert thread_store.decode_indexed(weights, indexed) == set(exact)
+        assert {t for t, i in _postings(store.conn) if i == thread} == set(exact)
+
+
+def test_a_conversion_cut_short_is_done_again(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "cut.sqlite3"
+    with Store(path) as store:
+        _save(store, _items(240, seed=4))
+        analyse_pending(store, batch_size=40, workers=False)
+        before = _outcome(store.conn)
+    postings = _as_before_0051(path)
+    monkeypatch.setattr(migrate_postings, "BATCH", 7)
+    calls = 0
+
+    def fails_on_the_last_step(conn: sqlite3.Connection) -> None:
+        nonlocal calls
+        calls += 1
+        raise KeyboardInterrupt  # a kill after the bitmaps, before the postings
+
+    real_fill = migrate_postings._fill_postings
+    monkeypatch.setattr(migrate_postings, "_fill_postings", fails_on_the_last_step)
+    with pytest.raises(KeyboardInterrupt):
+        Store(path).close()
+    assert calls == 1 and "thread_terms" in _tables(path)
+    monkeypatch.setattr(migrate_postings, "_fill_postings", real_fill)
+    with Store(path) as store:
+        assert _postings(store.conn) == postings
+        assert _outcome(store.conn) == before
+
+
+def test_pruned_threads_leave_the_index(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.sqlite3") as store:
+        _save(store, _items(120, seed=5))
+        analyse_pending(store, workers=False)
+        threads = {r[0] for r in store.conn.execute("SELECT id FROM threads")}
+        middle = store.conn.execute(
+            "SELECT published_at FROM entries ORDER BY published_at LIMIT 1 OFFSET 60"
+        ).fetchone()[0]
+        summary = prune(store, cutoff=middle)
+        assert summary.entries
+        left = {r[0] for r in store.conn.execute("SELECT id FROM threads")}
+        assert left < threads
+        named = {i for _, i in _postings(store.conn)}
+        assert named and named <= left
+        state = dict(store.conn.execute("SELECT thread_id, indexed FROM thread_state"))
+        centroids = dict(store.conn.execute("SELECT thread_id, centroid FROM thread_state"))
+        expected = {
+            (t, i)
+            for i in left
+            for t in thread_store.decode_indexed(
+                thread_store.decode_centroid(centroids[i]), state[i]
+            )
+        }
+        assert _postings(store.conn) == expected
+
+
+def test_blocks_round_trip_in_both_forms() -> None:
+    for offsets in ([], [0], [3, 255], list(range(0, 256, 9)), list(range(256))):
+        stored = thread_store.encode_block(offsets)
+        assert thread_store.decode_block(stored) == sorted(offsets)
+        assert len(stored) <= thread_store.BITMAP_AT
