@@ -38,18 +38,16 @@ _SPEECH_AFTER = re.compile(
 
 
 _PRONOUNS = frozenset(["he", "she", "his", "her", "him", "himself", "herself"])
+_SENTENCE_REST = re.compile(r"[^.!?\n]{0,120}")  # matches always, perhaps empty
 
 
 def _pronoun_after(text: str, end: int) -> bool:
     """Whether a personal pronoun follows before the sentence ends ('Comeaux used a
-    wheelchair in prison - he claimed'): organisations are 'it' and 'they'. String tests, not
-    a regex over the window (the regex cost 3% of an ECB+ article's extraction)."""
-    rest = text[end : end + 120]
-    for stop in ".!?\n":
-        i = rest.find(stop)
-        if i >= 0:
-            rest = rest[:i]
-    return not _PRONOUNS.isdisjoint(rest.lower().replace(",", " ").split())
+    wheelchair in prison - he claimed'): organisations are 'it' and 'they'. The sentence's
+    words in a set, not a regex searching for each pronoun (that cost 3% of an ECB+ article's
+    extraction)."""
+    rest = _SENTENCE_REST.match(text, end).group().lower()  # type: ignore[union-attr]
+    return not _PRONOUNS.isdisjoint(rest.replace(",", " ").split())
 
 
 # After a possessive, what only a person has: "Comeaux's mother", "Lohan's publicist" (not

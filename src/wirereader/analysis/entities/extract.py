@@ -108,7 +108,12 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
     # "President Bush ... Bush": one-word names the entry's evidence made a person's, which a
     # city's name that is a surname too (Būsh, Egypt) then follows
     people: set[str] = set()
+    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
+    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
+    decided: dict[str, str] = {}
     for span in spans:
+        if span.strong and not span.known:
+            decided[span.canonical] = span.kind
         if span.short or " " not in span.canonical or span.kind not in (PERSON, ""):
             if span.kind == PERSON and span.strong and not span.known and len(span.tokens) == 1:
                 people.add(span.tokens[0].key)
@@ -117,9 +122,6 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
         _claim(names, surname_key(span.canonical), span.canonical)
         for alias in g.scoped_aliases.get(span.canonical, ()):
             _claim(names, alias, span.canonical)
-    # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
-    # guessed occurrences elsewhere ('Cobh' as a headline) follow.
-    decided = {span.canonical: span.kind for span in spans if span.strong and not span.known}
     teams = _teams(spans, title or "", body or "", g)
     bylines: set[str] = set()
     for author in authors:
