@@ -133,7 +133,6 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
     # the one-word names something in the entry may claim: one set lookup spares the rest
     claimable = strong.keys() | weak.keys() | people if (strong or weak or people) else None
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
-    pronouns: bool | None = None  # whether the entry has a personal pronoun, when asked
     disputed = False
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
@@ -163,13 +162,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
             single = len(span.tokens) == 1
             # (read from the end of the word's run: a word cut from a longer run ends there
             # too or before, in the same sentence)
-            if single and pronouns is None:
-                pronouns = _has_pronoun(title or "") or _has_pronoun(body or "")
-            if (
-                single
-                and pronouns
-                and _pronoun_after(body if span.where[2] else title, span.where[1])
-            ):
+            if single and _pronoun_after(body if span.where[2] else title, span.where[1]):
                 kind = PERSON
             else:
                 kind = PERSON if 1 < len(span.tokens) <= 3 else ORG
@@ -204,15 +197,6 @@ def _one_kind(mentions: list[Mention], spans: list[_Span]) -> None:
         kind = winners.get(m.canonical)
         if kind is not None and kind != m.kind:
             mentions[i] = Mention(m.surface, m.canonical, kind, m.short and kind == PERSON)
-
-
-_PRONOUN_HINTS = (" he ", " she ", " his ", " her", " him", "He ", "She ", "His ", "Her ")
-
-
-def _has_pronoun(text: str) -> bool:
-    """Whether a text may hold a personal pronoun: most teasers hold none, and this spares
-    them the test after each name."""
-    return any(hint in text for hint in _PRONOUN_HINTS)
 
 
 @lru_cache(maxsize=4096)

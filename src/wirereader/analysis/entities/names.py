@@ -207,6 +207,7 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
+        append, add_cap = items.append, mid_caps.add
         fast_get = _FAST.get
         finditer = _RUN.finditer
         start = 0
@@ -242,13 +243,14 @@ class _Extractor:
                     # ends here, so it is the scan's commonest step)
                     tokens, kind, canonical, surface, known = verdict
                     where = (base, pos, part)
-                    items.append(
+                    append(
                         _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
                     )
                     continue
-                if text[pos : pos + 1] in _CLOSING_QUOTES or (
+                after = text[pos : pos + 1]
+                if after in _CLOSING_QUOTES or (
                     # American style puts the comma or the stop inside: '"The Godfather,"'
-                    text[pos : pos + 1] in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                    after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
                 ):
                     opened = _quoted_title_start(text, base, pos)
                     if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
@@ -261,11 +263,10 @@ class _Extractor:
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
                 shouting = len(tokens) > 2 and group.isupper()
                 initial = _is_sentence_start(text, base)
-                run = _new(_Run, (base, pos, tokens, initial, title_case or shouting, part))
-                items.append(run)
-                if not run.title_case:
-                    for tok in run.tokens[1:] if run.initial else run.tokens:
-                        mid_caps.add(tok.key)
+                append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
+                if not (title_case or shouting):
+                    for tok in tokens[1:] if initial else tokens:
+                        add_cap(tok.key)
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
