@@ -133,7 +133,7 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
     # the one-word names something in the entry may claim: one set lookup spares the rest
     claimable = strong.keys() | weak.keys() | people if (strong or weak or people) else None
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
-    disputed = False
+    disputed: set[str] = set()  # names given two kinds
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
         if (
@@ -174,25 +174,27 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (surface, canonical, kind, short)))
         kept.append(span)
-        if not disputed and kinds.setdefault(canonical, kind) != kind:
-            disputed = True
+        if kinds.setdefault(canonical, kind) != kind:
+            disputed.add(canonical)
     if disputed:
-        _one_kind(mentions, kept)
+        _one_kind(mentions, kept, disputed)
     return mentions, kept
 
 
-def _one_kind(mentions: list[Mention], spans: list[_Span]) -> None:
+def _one_kind(mentions: list[Mention], spans: list[_Span], disputed: set[str]) -> None:
     """One name, one kind within an entry: where its mentions disagree ('IG Metall' an
     organisation after 'the', a person in a headline), the kind with the most evidence wins
     (a mention whose kind rests on evidence counts twice a guess; a tie goes to the first).
-    Called only when some name has two kinds (`_mentions` watches for it as it goes); the
+    Called with the names `_mentions` saw with two kinds, and only those are counted; the
     mentions are changed in place."""
     votes: dict[str, dict[str, int]] = {}
     for m, span in zip(mentions, spans, strict=True):
+        if m.canonical not in disputed:
+            continue
         tally = votes.setdefault(m.canonical, {})
         tally[m.kind] = tally.get(m.kind, 0) + (2 if span.strong else 1)
     # dicts keep order: the first kind wins a tie
-    winners = {name: max(t, key=t.__getitem__) for name, t in votes.items() if len(t) > 1}
+    winners = {name: max(t, key=t.__getitem__) for name, t in votes.items()}
     for i, m in enumerate(mentions):
         kind = winners.get(m.canonical)
         if kind is not None and kind != m.kind:
