@@ -28,8 +28,12 @@ COMMANDS = {
     "entries --all --json": ["entries", "--all", "--json"],
     "search harbour": ["search", "harbour"],
     "search harbour --json": ["search", "harbour", "--json"],
+    "entries kind:breaking": ["entries", "kind:breaking"],
+    "entries +person": ["entries", '+person:"Arlo Varga"'],
+    "threads harbour": ["threads", "harbour"],
     "threads": ["threads"],
     "threads --json": ["threads", "--json"],
+    "entities": ["entities"],  # piped, its last column is a million cells wide
     "entities --json": ["entities", "--json"],
     "export": ["export", "--format", "json"],
 }

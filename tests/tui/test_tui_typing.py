@@ -4,23 +4,54 @@ again without its query while the cache is unchanged, and never once the cache c
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
-from tests.support.tui import demo_store, make_app, settle
+import pytest
+
+from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.model import RawEntry
-from wirereader.query.timeline import Filter, Query, narrows
+from wirereader.query.entities import entity_counts
+from wirereader.query.timeline import EntityRef, Filter, Query, narrows
 from wirereader.store.db import Store
+from wirereader.tui import app as app_module
+from wirereader.tui.widgets.entities import EntityList
 
 
-def test_narrowing_is_words_typed_further_or_added() -> None:
+def test_narrowing_is_words_typed_further_or_added_or_a_restriction_added() -> None:
     har = Filter(words=("har",))
     assert narrows(Filter(words=("harb",)), har)
     assert narrows(Filter(words=("Harbour", "cou")), har)
     assert narrows(har, har)
     assert not narrows(har, Filter(words=("harb",)))  # backspace widens
     assert not narrows(Filter(words=("bar",)), har)
-    assert not narrows(Filter(words=("harb",), unread_only=True), har)
+    assert narrows(Filter(words=("harb",), unread_only=True), har)
     assert not narrows(Filter(words=("harb",)), Filter(words=("har",), unread_only=True))
+    # Each restriction added narrows; the same one taken away (or loosened) widens.
+    person = EntityRef("Arlo Varga", "person")
+    pairs = [
+        (Filter(kinds=("breaking",)), Filter()),
+        (Filter(kinds=("breaking",)), Filter(kinds=("breaking", "analysis"))),
+        (Filter(exclude_kinds=("video",)), Filter()),
+        (Filter(sources=("wire-03",)), Filter()),
+        (Filter(exclude_sources=("wire-03",)), Filter()),
+        (Filter(phrases=("harbour council",)), Filter()),
+        (Filter(exclude_words=("ferry",)), Filter()),
+        (Filter(entities=(person,)), Filter()),
+        (Filter(exclude_entities=(person,)), Filter()),
+        (Filter(thread_id=7), Filter()),
+        (Filter(since=200), Filter(since=100)),
+        (Filter(until=100), Filter(until=200)),
+        (Filter(since=100), Filter()),
+        (Filter(starred_only=True), Filter()),
+    ]
+    for narrower, wider in pairs:
+        assert narrows(replace(narrower, words=("harbour",)), har), narrower
+        assert not narrows(wider, narrower), (wider, narrower)
+    # Reposts folded or not are different views: neither narrows the other.
+    assert not narrows(Filter(all_entries=True), Filter())
+    assert not narrows(Filter(), Filter(all_entries=True))
+    assert not narrows(Filter(thread_id=8), Filter(thread_id=7))
 
 
 def shown_ids(app) -> list[int]:
@@ -64,3 +95,77 @@ def test_a_filter_taken_back_shows_the_cache_as_it_is_now(db_path: Path) -> None
     with store:
         asyncio.run(go())
     assert typed == ["crimea"]
+
+
+def test_side_panes_wait_for_a_pause_in_typing_and_say_they_are_counting(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys that leave the filter as it was (a space, the first letters of the next word) still
+    put off the panes' refill, so no key waits for it; meanwhile the status line says counts
+    are coming (the panes' numbers are the last view's); after the pause the panes hold the
+    new view's counts and the status line says nothing more."""
+    monkeypatch.setattr(app_module, "PANES_DELAY", 1.5)
+    store = demo_store(db_path)
+    fills: list[str] = []
+    seen: dict[str, object] = {}
+
+    async def go() -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            entities = app.query_one(EntityList)
+            assert "counting" not in str(app.status.render())
+            original = entities.show_counts
+
+            def show_counts(*args, **kwargs) -> None:
+                fills.append(app.state.text)
+                original(*args, **kwargs)
+
+            entities.show_counts = show_counts  # type: ignore[method-assign]
+            await pilot.press("slash", *"crimea")
+            await pilot.pause()
+            seen["typing"] = "counting…" in str(app.status.render())
+            # Each key lands well inside the pause the panes wait for, and together they
+            # last longer than it: the panes may only refill once the keys stop.
+            for key in ("space", "x", "y", "backspace"):
+                await pilot.pause(0.5)
+                await pilot.press(key)
+                assert fills == [], key
+                assert "counting…" in str(app.status.render()), key
+            await until(pilot, lambda: bool(fills), "the panes' refill")
+            await settle(pilot)
+            seen["after"] = "counting" in str(app.status.render())
+            seen["shown"] = (
+                [(c.name, c.count) for c in entities._shown[0]] if entities._shown else []
+            )
+
+    with store:
+        asyncio.run(go())
+        expected = entity_counts(store, Filter(words=("crimea",)), limit=150)
+    assert seen["typing"] is True
+    assert fills == ["crimea x"]
+    assert seen["after"] is False
+    assert seen["shown"] == [(c.name, c.count) for c in expected]
+    assert expected  # the view has entities to count
+
+
+def test_a_new_theme_redraws_the_rows_in_its_colours(db_path: Path) -> None:
+    """Rows' lines are remembered between frames; a change of theme must not reuse them."""
+    store = demo_store(db_path)
+    seen: dict[str, list[str]] = {}
+
+    async def go() -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            first = app.timeline.render_line(0)
+            app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            await settle(pilot)
+            again = app.timeline.render_line(0)
+            seen["text"] = [first.text, again.text]
+            seen["styles"] = [str([s.style for s in first]), str([s.style for s in again])]
+
+    with store:
+        asyncio.run(go())
+    assert seen["text"][0] == seen["text"][1]
+    assert seen["styles"][0] != seen["styles"][1]

@@ -6,6 +6,7 @@ Textual is imported only here, when the app is about to run, so the other comman
 from __future__ import annotations
 
 import argparse
+import gc
 import tempfile
 from datetime import date, timezone
 from pathlib import Path
@@ -40,10 +41,18 @@ def _run(store: Store, cfg: Config, *, demo: bool = False) -> int:
         tz = resolve_zone(cfg.timezone or None)
     except ZoneError as exc:
         raise UserError(f"config timezone: {exc}") from None
-    from wirereader.tui.app import WireReader
+    # The reader's start makes a few hundred thousand objects (Textual's modules, styles, the
+    # widgets) that live as long as it does: the collector's full passes over them while they
+    # are made cost the first paint ~40 ms of CPU. It runs again from the first frame on, with
+    # them frozen out of its passes (WireReader._first_paint).
+    gc.disable()
+    try:
+        from wirereader.tui.app import WireReader
 
-    app = WireReader(store, cfg, tz=tz, demo=demo)
-    app.run()
+        app = WireReader(store, cfg, tz=tz, demo=demo)
+        app.run()
+    finally:
+        gc.enable()
     if app.unsaved_error:
         raise UserError(app.unsaved_error)
     if app.fatal_error:

@@ -8,6 +8,7 @@ Outside text is only ever rendered as `Text`, never as markup.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sqlite3
@@ -36,7 +37,7 @@ from wirereader.core.timezones import zone_label
 from wirereader.query.changes import NewItem, data_version, new_items, newest_entry_id, thread_title
 from wirereader.query.detail import all_links, load_detail
 from wirereader.query.filters import FilterState
-from wirereader.query.panes import gather, view_counts
+from wirereader.query.panes import PaneData, gather, view_counts
 from wirereader.query.reading import PendingMarks, next_unread
 from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store.db import CacheError, Store, describe_database_error
@@ -132,9 +133,9 @@ class WireReader(App[None]):
         self.keymap_in_force: dict[str, str] = {}
         self.refreshing = False
         self.articles_stop = threading.Event()  # set on exit: the article fetch stops at once
-        self._preview_timer: Any = None
-        self._panes_timer: Any = None
-        self._count_timer: Any = None
+        # Jobs waiting for a pause in typing (count, panes, preview), by name; see _when_calm.
+        self._waiting: dict[str, Any] = {}
+        self._typed_at = 0.0  # time.monotonic() of the last change to the filter's text
         self._background_conns: set[sqlite3.Connection] = set()
         self._interrupted_conns: set[sqlite3.Connection] = set()
         self._marks: dict[str, float] = {}
@@ -261,6 +262,12 @@ class WireReader(App[None]):
     def _first_paint(self) -> None:
         """The first frame (filter bar, timeline, reader, status) is on screen."""
         self._bench_mark("paint")
+        # What exists now (modules, styles, widgets: a few hundred thousand objects) lives as
+        # long as the app. Left to the garbage collector, each of its full collections walked
+        # them all: 20-50 ms of the main thread at random moments, the slowest filter keystroke
+        # of a typed word (measured at 1M items). Frozen, they are never walked again.
+        gc.freeze()
+        gc.enable()  # the command that started the reader turned it off for the start
         self.refresh_panes()
         self._start_count()
 
@@ -303,16 +310,47 @@ class WireReader(App[None]):
         self.status.unread = None
         self.status.counting = True
         self.status.show()
+        self._panes_counting(True)
         if not background:
             return
         # While the user types, counts and panes wait for a pause: their aggregates over the
         # whole view are the costly part, and a keystroke makes the previous ones stale.
         self._interrupt_background()
-        for timer in (self._count_timer, self._panes_timer):
-            if timer is not None:
-                timer.stop()
-        self._count_timer = self.set_timer(COUNT_DELAY, self._start_count)
-        self._panes_timer = self.set_timer(PANES_DELAY, self.refresh_panes)
+        self._cancel("fill")  # panes counted for an earlier view
+        self._when_calm("count", COUNT_DELAY, self._start_count)
+        self._when_calm("panes", PANES_DELAY, self.refresh_panes)
+
+    def _when_calm(
+        self, name: str, delay: float, job: Callable[[], None], *, calm: float | None = None
+    ) -> None:
+        """Run `job` in `delay` seconds, and not before the filter's text has been left alone
+        for `calm` seconds (`delay` unless given): each key typed into the filter puts it off
+        again, including keys that leave the filter as it was (a space, a word's first two
+        letters) and so start no new view. A job of the same name still waiting is replaced.
+
+        A refill of the side panes costs the main thread 7-10 ms at any size (16-19 ms before
+        their prompts were measured by line count) and drawing them a few ms more: a key that
+        landed meanwhile waited for it, which made the tail of the keystroke latency."""
+        self._cancel(name)
+        quiet = delay if calm is None else calm
+
+        def due() -> None:
+            wait = quiet - (time.monotonic() - self._typed_at)
+            if wait > 0.001:
+                self._waiting[name] = self.set_timer(wait, due)
+                return
+            self._waiting.pop(name, None)
+            job()
+
+        if delay > 0:
+            self._waiting[name] = self.set_timer(delay, due)
+        else:
+            due()
+
+    def _cancel(self, name: str) -> None:
+        timer = self._waiting.pop(name, None)
+        if timer is not None:
+            timer.stop()
 
     def _start_count(self) -> None:
         self._count(self.filter, self.pane_generation)
@@ -320,8 +358,7 @@ class WireReader(App[None]):
     def on_timeline_count_wanted(self, _: Timeline.CountWanted) -> None:
         """`G` before the view was counted: count now rather than after the pause that waits
         for typing to stop (a count already running for this view posts its total too)."""
-        if self._count_timer is not None:
-            self._count_timer.stop()
+        self._cancel("count")
         self._start_count()
 
     def _interrupt_background(self) -> None:
@@ -354,6 +391,7 @@ class WireReader(App[None]):
         await super().on_event(event)
 
     def filter_text_changed(self, value: str) -> None:
+        self._typed_at = time.monotonic()
         if value != self.state.text:
             self.set_state(replace(self.state, text=value))
 
@@ -423,8 +461,20 @@ class WireReader(App[None]):
 
     # -- panes (worker thread, own connection) ---------------------------------------------------
 
+    @_while_open  # also run from a timer, which may fire while the app closes
     def refresh_panes(self) -> None:
+        self._panes_counting(True)
         self._gather_panes(self.filter, self.pane_generation)
+
+    def _panes_counting(self, counting: bool) -> None:
+        """Every count on screen is the view's own, or the status line says `counting…`: from
+        the moment the view changes until the side panes' counts are drawn (at 1M items ~1 s
+        for a word's view, several for the unread view) the panes show the last view's. The
+        mark is in the status line, which says so for the view's own count already: a mark on
+        the panes themselves repainted both on the first key typed after a pause (6-8 ms)."""
+        if self.status.panes_counting != counting:
+            self.status.panes_counting = counting
+            self.status.show()
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, flt: Filter, generation: int) -> None:
@@ -465,28 +515,35 @@ class WireReader(App[None]):
 
     @_while_open
     def on_panes_gathered(self, message: PanesGathered) -> None:
-        data = message.data
-        if data.generation != self.pane_generation:
+        if message.data.generation != self.pane_generation:
             return  # a newer filter is already being counted
+        # Counted while keys were still arriving (ones that left the filter as it was): drawn
+        # once the typing pauses, so that no key waits for them.
+        self._when_calm("fill", 0, partial(self._fill_panes, message.data), calm=PANES_DELAY)
+
+    @_while_open
+    def _fill_panes(self, data: PaneData) -> None:
+        if data.generation != self.pane_generation:
+            return
         states = {ref: "+" for ref in self.state.entities}
         states.update({ref: "-" for ref in self.state.excluded})
         self.query_one(EntityList).show_counts(data.entities, states)
         self.query_one(ThreadList).show_threads(data.threads, self.state.thread_id)
+        self._panes_counting(False)
         self.call_after_refresh(self._bench_mark, "panes")
 
     # -- timeline and reader ---------------------------------------------------------------------
 
     def on_timeline_highlighted(self, event: Timeline.Highlighted) -> None:
         row = event.row
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
+        self._cancel("preview")
         if row is None:
             self.reader.show(None)
             return
         # Holding j down moves many rows: show only the row the cursor settles on.
         typing = isinstance(self.focused, FilterInput)
         delay = PREVIEW_DELAY_TYPING if typing else PREVIEW_DELAY
-        self._preview_timer = self.set_timer(delay, partial(self._show, row.id))
+        self._when_calm("preview", delay, partial(self._show, row.id))
 
     @_while_open
     def _show(self, entry_id: int) -> None:
@@ -502,6 +559,7 @@ class WireReader(App[None]):
     @work(thread=True, group="articles-import")
     def _load_articles_layer(self) -> None:
         importlib.import_module(ARTICLES_MODULE)  # slow (trafilatura): off the UI thread
+        gc.freeze()  # its modules live as long as the app too (see _first_paint)
         self.post_message(ArticlesFetched())
 
     def on_timeline_opened(self, event: Timeline.Opened) -> None:

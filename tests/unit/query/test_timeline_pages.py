@@ -109,3 +109,59 @@ def test_a_second_window_finds_the_rest_of_a_page_the_first_began(
     assert found is not None and [key[1] for key in found] == expected[:page]
     monkeypatch.setattr(timeline, "MORE", 0)  # no second window: the caller sorts the set
     assert Query(samples, Filter(words=(common,)))._newest_keys(page, None, 0) is None
+
+
+def test_a_page_in_the_older_half_read_from_the_oldest_end_is_the_same_page(
+    samples: Store,
+) -> None:
+    """With the view's size known, a page past the middle is read oldest first and turned
+    round (the reader's last page at 1M items skipped 999,900 index entries): every page,
+    the last one short, matches the view read in one go, for an unfiltered view, a word and
+    unread only; a page past the end is empty."""
+    common, _ = common_and_rare_words(samples)
+    for flt in (
+        Filter(),
+        Filter(words=(common,)),
+        Filter(unread_only=True),
+        Filter(kinds=("post",)),
+    ):
+        query = Query(samples, flt)
+        expected = [row.id for row in query.all(details=False)]
+        total = len(expected)
+        assert total > 8, flt
+        for size in (1, 3, 7):
+            for offset in range(0, total + size, size):
+                keys = query.page_keys(size, offset=offset, total=total)
+                assert [key[1] for key in keys] == expected[offset : offset + size], (
+                    flt,
+                    size,
+                    offset,
+                )
+
+
+@pytest.mark.parametrize("window", [3, 12])
+def test_a_share_carried_from_a_wider_filter_sizes_the_window_and_pages_stay_exact(
+    samples: Store, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A narrower filter typed after a wider one starts with a window sized from the wider
+    one's share of matches: whatever that share (right, far too small, far too large), the
+    first page is the view's; a window that held part of a page records its share."""
+    monkeypatch.setattr(timeline, "WINDOW", window)
+    common, rare = common_and_rare_words(samples)
+    for flt in (Filter(words=(common,)), Filter(words=(rare,)), Filter(words=(common[:3],))):
+        expected = [row.id for row in Query(samples, flt).all(details=False)]
+        for share in (None, 0.01, 0.2, 0.5, 1.0):
+            for size in (1, 4, 25):
+                query = Query(samples, flt)
+                query.expected_share = share
+                assert [key[1] for key in query.page_keys(size)] == expected[:size], (
+                    flt,
+                    share,
+                    size,
+                )
+    items = Query(samples, Filter()).count()
+    query = Query(samples, Filter(words=(common,)))
+    matches = query.count()
+    assert matches < items  # not every item: a window holds part of a page
+    query.page_keys(matches)
+    assert query.share is not None and 0 < query.share <= 1

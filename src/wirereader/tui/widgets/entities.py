@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from wirereader.query.entities import EntityCount
 from wirereader.query.timeline import EntityRef
+from wirereader.tui.widgets.prompts import Lines
 from wirereader.tui.widgets.timeline import one_line
 
 GROUPS = (("person", "People"), ("place", "Places"), ("org", "Organisations"))
@@ -55,11 +56,12 @@ class EntityList(OptionList):
         options: list[Option | None] = []
         self.refs = {}
         width = max(12, self.scrollable_content_region.width - 1)
+        console = self.app.console
         for kind, heading in GROUPS:
             group = [c for c in counts if c.kind == kind]
             if not group:
                 continue
-            options.append(Option(Text(heading, style="bold"), disabled=True))
+            options.append(Option(Lines(Text(heading, style="bold"), console), disabled=True))
             for count in group[:100]:
                 ref = EntityRef(count.name, count.kind)
                 key = f"e{count.id}"
@@ -72,7 +74,7 @@ class EntityList(OptionList):
                 line.append(f"{mark or ' '} ", "bold green" if mark == "+" else "bold red")
                 line.append_text(name)
                 line.append(number, "dim")
-                options.append(Option(line, id=key))
+                options.append(Option(Lines(line, console), id=key))
         if not options:
             options.append(
                 Option(Text("No entities in this view.", style="dim italic"), disabled=True)

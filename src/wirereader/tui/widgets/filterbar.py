@@ -91,12 +91,19 @@ class FilterBar(Horizontal):
     FilterBar > #chips { height: 1; width: 1fr; }
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._chips = chips_text([], [])
+
     def compose(self):
         yield FilterInput(
             placeholder='/ filter: words "a phrase" +person:X source:S since:6h',
             id="filter-input",
         )
-        yield Static(chips_text([], []), id="chips")
+        yield Static(self._chips, id="chips")
 
     def show(self, chips: list[Chip], problems: list[str]) -> None:
-        self.query_one("#chips", Static).update(chips_text(chips, problems), layout=False)
+        text = chips_text(chips, problems)
+        if text != self._chips:  # typing changes only the input, not the chips beside it
+            self._chips = text
+            self.query_one("#chips", Static).update(text, layout=False)

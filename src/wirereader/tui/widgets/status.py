@@ -17,11 +17,13 @@ class StatusLine(Static):
         self.exact = True  # False: `total` is a lower bound while the count runs
         self.unread: int | None = None
         self.counting = False  # the view's counts are being computed: shown as such
+        self.panes_counting = False  # ... or the side panes' counts (still the last view's)
         self.activity = ""  # "refreshing 3/12 feeds..."
         self.last_refresh = ""
         self.errors = 0
         self.note = ""
         self.zone = ""  # the one zone every time in the reader is shown in
+        self._shown: Text | None = None
 
     def show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -29,7 +31,7 @@ class StatusLine(Static):
         line.append(f"{self.total:,}{more} item{'s' if self.total != 1 else ''}", "bold")
         if self.unread is not None:
             line.append(f" · {self.unread:,} unread")
-        if self.counting:
+        if self.counting or self.panes_counting:
             line.append(" · counting…", "dim")
         if self.activity:
             line.append(f" · {self.activity}", "bold")
@@ -42,4 +44,9 @@ class StatusLine(Static):
         line.append("  ? help  ^p commands", "dim")
         if self.zone:
             line.append(f"  times in {self.zone}", "dim")
+        if line == self._shown:
+            # Most filter keystrokes leave the line as it was ("200+ items · counting…"): not
+            # repainting it keeps the bottom row out of the frame's dirty region.
+            return
+        self._shown = line
         self.update(line, layout=False)

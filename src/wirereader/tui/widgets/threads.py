@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from wirereader.query.threads import ThreadRow
+from wirereader.tui.widgets.prompts import Lines
 from wirereader.tui.widgets.timeline import one_line
 
 
@@ -71,7 +72,7 @@ class ThreadList(OptionList):
             facts = Text(f"{span(t.first_at, t.last_at, self.tz)} · {counts} · {sources}", "dim")
             facts.truncate(width - 4, overflow="ellipsis")
             line.append_text(facts)
-            options.append(Option(line, id=f"t{t.id}"))
+            options.append(Option(Lines(line, self.app.console), id=f"t{t.id}"))
         if not options:
             options.append(
                 Option(
