@@ -18,9 +18,10 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Collection, Iterable, Sequence
+from sys import intern
 from typing import Any
 
-from wirereader.store.bulk import execute_rows, select_in
+from wirereader.store.bulk import IN_CHUNK, execute_rows, select_in
 
 BLOCK_BITS = 8
 BLOCK = 1 << BLOCK_BITS  # thread ids per row of `thread_postings`
@@ -70,7 +71,8 @@ def decode_centroid(stored: bytes | str) -> dict[str, float]:
     values.frombytes(stored[4 : 4 + 4 * count])
     if sys.byteorder == "big":
         values.byteswap()
-    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
+    # Interned, as the analysis interns its items' terms: one string per term in memory.
+    terms = [intern(t) for t in bytes(stored[4 + 4 * count :]).decode().split("\x1f")]
     return dict(zip(terms, values, strict=True))
 
 
@@ -150,18 +152,32 @@ def update_postings(
             if change is None:
                 change = changes[key] = (set(), set())
             change[at].add(thread & (BLOCK - 1))
+    # The blocks touched, read a few hundred terms at a time (one query per block cost 40% more
+    # than the row-per-posting table did at 10k news-like entries): the changes are of this
+    # run's threads, so only blocks from the lowest one touched are read.
+    stored: dict[tuple[str, int], bytes] = {}
+    terms = sorted({term for term, _ in changes})
+    low = min(block for _, block in changes) if changes else 0
+    for start in range(0, len(terms), IN_CHUNK):
+        chunk = terms[start : start + IN_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for term, block, blob in conn.execute(
+            f"SELECT term, block, threads FROM thread_postings WHERE term IN ({marks})"
+            " AND block >= ?",
+            [*chunk, low],
+        ):
+            if (term, block) in changes:
+                stored[(term, block)] = blob
     written: list[tuple[str, int, bytes]] = []
     emptied: list[tuple[str, int]] = []
     for key in sorted(changes):  # in the index's order: one walk over its pages
         added, removed = changes[key]
-        row = conn.execute(
-            "SELECT threads FROM thread_postings WHERE term = ? AND block = ?", key
-        ).fetchone()
-        offsets = set(decode_block(row[0])) if row else set()
+        blob = stored.get(key)
+        offsets = set(decode_block(blob)) if blob is not None else set()
         offsets = (offsets - removed) | added
         if offsets:
             written.append((key[0], key[1], encode_block(offsets)))
-        elif row:
+        elif blob is not None:
             emptied.append(key)
     conn.executemany("DELETE FROM thread_postings WHERE term = ? AND block = ?", emptied)
     execute_rows(conn, "INSERT OR REPLACE INTO thread_postings (term, block, threads)", written)

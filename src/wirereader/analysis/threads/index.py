@@ -71,6 +71,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
+from sys import intern
 from typing import NamedTuple
 
 import numpy as np
@@ -104,7 +105,18 @@ CANDIDATES = 10
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
-MAX_CACHED = 50_000  # centroids kept in memory between batches of one run
+MAX_CACHED = 50_000  # terms (x 10) of the run's vocabulary and document frequencies
+# What a run keeps between batches is bounded by memory, estimated from the measured size of a
+# centroid (its weights, top terms and indexed terms: ~6.5 KB at 40k entries) and of a kept
+# item (its vector and sparse rows: ~6 KB). Past the budget the threads used least recently
+# go, with their kept items, down to EVICT_TO of it: a thread of an earlier batch is read
+# again from the cache when a later item needs it (then scored by its centroid). Before, all
+# was dropped at once past 50,000 centroids or kept items (~650 MB at 1M entries). The
+# feeds bench's 40k corpus needs ~170 MB, so nothing goes there: results are unchanged.
+MEMORY_BUDGET = 192 << 20
+CENTROID_BYTES = 7_000
+KEPT_ITEM_BYTES = 6_500
+EVICT_TO = 0.8
 # A thread's items are kept (with their vectors) while it has at most this many, for the run:
 # a group is then scored against them pair by pair, as one batch would have (`_by_members`).
 MEMBERS_KEPT = 40
@@ -141,6 +153,7 @@ class Centroid:
     indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
     dated_first: int | None = None  # span of the items whose times the sources gave
     dated_last: int | None = None
+    used: int = 0  # the last batch of the run that looked at it (for eviction)
     _headline_of: str | None = None
     _headline_vector: dict[str, float] = field(default_factory=dict)
 
@@ -352,6 +365,14 @@ def _opens_with(body: str, title: str) -> bool:
     return bool(title) and " ".join(body[: 2 * len(title)].split()).casefold().startswith(title)
 
 
+def _kept_form(item: _Item) -> _Item:
+    """An item as a thread keeps it for the run: its entry without its text and term counts
+    (a kept item is only ever scored by its vector, time and length; its text was 1.3 KB of
+    each at 40k entries, its counts as much again when a worker prepared them)."""
+    e = item.entry
+    return item._replace(entry=Entry(e.id, e.source_id, "", "", e.published_at, dated=e.dated))
+
+
 def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
     """The columns of these terms in the run's vocabulary (new terms added)."""
     return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64)
@@ -435,22 +456,28 @@ class ThreadIndex:
         self.vocabulary: dict[str, int] = {}  # term -> column, for the run
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._batch = 0  # batches of the run so far
+        self.evicted = 0  # threads dropped from memory (`_evict`), for the benches
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
         unless another process analysed in between (then its threads must be read afresh)."""
         docs = thread_store.analysed_items(self.conn)
-        if docs != self.docs or len(self.centroids) > MAX_CACHED or len(self.df) > MAX_CACHED * 10:
+        if docs != self.docs:
             self.centroids.clear()
             self.df.clear()
             self._db_postings.clear()
-        if docs != self.docs or self._kept > MAX_CACHED or len(self.vocabulary) > MAX_CACHED * 10:
-            self.members.clear()
-            self._inside.clear()
-            self._kept = 0
-            self.vocabulary.clear()
-            self._rows.clear()
-        elif len(self._rows) > MAX_CACHED:
+            self._forget_members()
+        else:
+            if len(self.df) > MAX_CACHED * 10:
+                self.df.clear()
+            if len(self._db_postings) > MAX_CACHED * 10:
+                self._db_postings.clear()
+            if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
+                self._forget_members()
+            self._evict()
+            # Only a kept item is scored again in a later batch (as a known thread's item):
+            # the others' rows (more than half of them at 40k entries) are dropped.
             self._rows = {
                 m.entry.id: self._rows[m.entry.id]
                 for kept in self.members.values()
@@ -458,9 +485,33 @@ class ThreadIndex:
                 if m.entry.id in self._rows
             }
         self.docs = docs
+        self._batch += 1
         self._new_postings.clear()
         self._merged.clear()
         self._created = set()
+
+    def _forget_members(self) -> None:
+        self.members.clear()
+        self._inside.clear()
+        self._kept = 0
+        self.vocabulary.clear()
+        self._rows.clear()
+
+    def _evict(self) -> None:
+        """Past MEMORY_BUDGET, the threads used least recently (then the oldest) go from
+        memory, with their kept items (all are written: this runs between batches)."""
+        cost = len(self.centroids) * CENTROID_BYTES + self._kept * KEPT_ITEM_BYTES
+        if cost <= MEMORY_BUDGET:
+            return
+        for c in sorted(self.centroids.values(), key=lambda c: (c.used, c.id)):
+            if cost <= MEMORY_BUDGET * EVICT_TO:
+                break
+            del self.centroids[c.id]
+            kept = self.members.pop(c.id, [])
+            self._inside.pop(c.id, None)
+            self._kept -= len(kept)
+            cost -= CENTROID_BYTES + len(kept) * KEPT_ITEM_BYTES
+            self.evicted += 1
 
     # -- vectors ------------------------------------------------------------------------------
 
@@ -500,7 +551,9 @@ class ThreadIndex:
             else list(weights.items())
         )
         norm = math.sqrt(ordered_sum([w * w for _, w in strongest])) or 1.0
-        return {t: w / norm for t, w in strongest if w > 0}
+        # Interned: kept items, centroids and the run's vocabulary then share one string per
+        # term instead of one per item (3.3 KB of each kept item's 6.3 at 40k entries).
+        return {intern(t): w / norm for t, w in strongest if w > 0}
 
     # -- candidates ---------------------------------------------------------------------------
 
@@ -622,6 +675,10 @@ class ThreadIndex:
         hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
         ids = {i for i in _top_candidates(hits) if hits[i] >= PROBE_SHARED}
         self._load_centroids(ids)
+        for i in ids:
+            c = self.centroids.get(i)
+            if c is not None:
+                c.used = self._batch
         return ids
 
     def _known(self, c: Centroid) -> bool:
@@ -802,7 +859,7 @@ class ThreadIndex:
             return
         across = score * len(members) * len(kept) if kept else 0.0
         self._inside[c.id] = self._inside.get(c.id, 0.0) + inside + across
-        kept.extend(members)
+        kept.extend([_kept_form(m) for m in members])
         self._kept += len(members)
 
     def _create(self, entry: Entry) -> Centroid:
@@ -811,6 +868,7 @@ class ThreadIndex:
         c = Centroid(thread, {}, entry.published_at, entry.published_at)
         c.title = title  # as written: `_add` rewrites it only if the headline's differs
         c.dirty = True
+        c.used = self._batch
         self.centroids[c.id] = c
         self._created.add(c.id)
         return c
