@@ -326,8 +326,12 @@ class _Item(NamedTuple):
         # Only a short item's headline is ever compared (see `names_one_of`).
         title = () if article else terms(strip_kind_prefix(entry.title))
         headline = grouping.title_vector(dict.fromkeys(title), vector) if title else {}
-        teased = any(t not in headline and t[0] != "@" for t in vector) and not _opens_with(
-            entry.body, entry.title
+        # (The set difference first: a vector holds its title's terms first, so a scan for a
+        # term beyond them walked the whole title, item by item.)
+        teased = (
+            bool(headline)
+            and any(t[0] != "@" for t in vector.keys() - headline.keys())
+            and not _opens_with(entry.body, entry.title)
         )
         link = entry.url.partition("#")[0]
         # A report at a link of its own is one outlet's report (see
