@@ -173,6 +173,56 @@ def test_items_arriving_one_by_one_make_the_threads_of_one_batch(
     assert len(set.union(*stories.values())) == 3
 
 
+# Two events of one beat: every teaser tells the beat (the same harbour, operator, union and
+# ships), the titles tell the events; two of them share a title word ("port") and nothing else.
+_BEAT = (
+    "Velmar Quays, the harbour operator, and the dockers' union met again on Tuesday as "
+    "container ships waited at anchor outside Velmar harbour."
+)
+ONE_BEAT = [
+    _story(
+        "north",
+        1,
+        T0,
+        "Dockers walk out at the port over night-shift pay",
+        "Dock workers walked out over night-shift pay. " + _BEAT,
+    ),
+    _story(
+        "south",
+        1,
+        T0 + timedelta(hours=2),
+        "Port chief resigns after an audit finds missing funds",
+        "The chief executive of the harbour operator resigned after an audit. " + _BEAT,
+    ),
+    _story(
+        "east",
+        1,
+        T0 + timedelta(hours=3),
+        "Night-shift pay dispute: dockers stay out",
+        "The walkout over night-shift pay went on. " + _BEAT,
+    ),
+]
+
+
+@pytest.mark.parametrize("runs", [False, True], ids=["one-analysis", "each-its-own-run"])
+def test_teasers_of_one_beat_make_a_thread_per_event(store: Store, runs: bool) -> None:
+    """Two outlets' teasers alike in all but their titles are two events of one beat: the
+    walkout and the resignation stay apart (they were one thread while a shared title word
+    was enough), in one analysis and when each arrives in a run of its own (a thread of an
+    earlier run is joined by its centroid and headline); the walkout's two reports join."""
+    ids = {
+        name: store.ensure_source(f"test:{name}", "feed", name=name)
+        for name in ("north", "south", "east")
+    }
+    for outlet, entry in ONE_BEAT:
+        store.save_entries(ids[outlet], [entry])
+        if runs:
+            analyse_pending(store)
+    analyse_pending(store)
+    got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+    assert got["north-1"] == got["east-1"] != got["south-1"], got
+
+
 def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> None:
     assert threads.time_factor(0) == 1.0
     assert threads.time_factor(-3600) == threads.time_factor(3600) > 0.98

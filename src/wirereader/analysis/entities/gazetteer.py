@@ -62,6 +62,9 @@ class Known:
     # A town's name is only a hint: the words around it may make it a person ('Jackson said')
     # and a full name in the same entry claims it ('Bill Clinton' ... 'Clinton').
     weak: bool = False
+    # From a data set of place names (GeoNames, ISO 3166-2), not a hand list of news spellings:
+    # matches only as spelled, as a town does ('Luann' folds to 'Lu’an''s key, a city of 1.9M).
+    exact: bool = False
 
 
 @dataclass
@@ -141,7 +144,7 @@ def gazetteer() -> Gazetteer:
     for line in _lines("subdivisions.txt"):
         # One word naming a region is often an ordinary word too ('Rivers', 'Lakes', 'Centre')
         canonical, *aliases = line.split("|")
-        known = Known(canonical, "place", weak=" " not in canonical)
+        known = Known(canonical, "place", weak=" " not in canonical, exact=True)
         for name in (canonical, *aliases):
             if fold_key(name) not in ordinary:
                 g.add(name, known)
@@ -153,7 +156,7 @@ def gazetteer() -> Gazetteer:
         name, _tab, key = line.partition("\t")
         key = key or name.lower()
         if key not in ordinary:
-            g.add_keyed(key, Known(name, "place", weak))
+            g.add_keyed(key, Known(name, "place", weak, exact=True))
             if " " not in key:
                 g.city_keys.add(key)
     g.given_names = _words("given_names.txt")

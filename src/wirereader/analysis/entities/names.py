@@ -10,6 +10,7 @@ Mid-sentence runs whose cut needed no context are cached by their text too (`_CU
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from wirereader.analysis.entities.cues import (
     _ORG_FIRST,
     _ORG_LAST,
     _PERSON_LAST,
+    _PERSONAL_POSSESSIVE,
     _PHRASE_END,
     _PLACE_AFTER,
     _PLACE_ENDINGS,
@@ -73,6 +75,13 @@ from wirereader.analysis.entities.tokens import (
     _token,
     _tokens,
 )
+
+# A headline line is short; a longer line in Title Case is shouting or a list of names.
+_HEADLINE_CHARS = 120
+_WORD_SPAN = re.compile(r"\S+")
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 
 
 class _Pending:
@@ -159,11 +168,13 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 _is_ordinary(g, tok.lower) or _never_alone(g, tok) or _adjective(tok.surface)
             ):
                 verdict = True
-            elif known is not None and known.weak:
+            elif known is not None and (
+                known.weak or (known.exact and not _spelled(known, tokens))
+            ):
                 known = None  # one word naming a town: the words around it decide
         else:
             known = g.by_key.get(" ".join(t.key for t in tokens))
-            if known is not None and known.weak and not _spelled(known, tokens):
+            if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
                 known = None
         if known is not None:
             surface = _name_text(tokens)
@@ -188,12 +199,15 @@ class _Extractor:
         self.items: list[_Span | _Run] = []
         # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
         self.mid_caps: set[str] = set()
+        # Whether the line starting at an offset is a Title Case headline, once per line
+        self.title_lines: dict[tuple[int, int], bool] = {}
         self._scan(title, 0, _is_title_case(title))
         self._scan(body, 1, False)
         self.used_context = False
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
+        append, add_cap = items.append, mid_caps.add
         fast_get = _FAST.get
         finditer = _RUN.finditer
         start = 0
@@ -229,13 +243,14 @@ class _Extractor:
                     # ends here, so it is the scan's commonest step)
                     tokens, kind, canonical, surface, known = verdict
                     where = (base, pos, part)
-                    items.append(
+                    append(
                         _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
                     )
                     continue
-                if text[pos : pos + 1] in _CLOSING_QUOTES or (
+                after = text[pos : pos + 1]
+                if after in _CLOSING_QUOTES or (
                     # American style puts the comma or the stop inside: '"The Godfather,"'
-                    text[pos : pos + 1] in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                    after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
                 ):
                     opened = _quoted_title_start(text, base, pos)
                     if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
@@ -248,11 +263,10 @@ class _Extractor:
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
                 shouting = len(tokens) > 2 and group.isupper()
                 initial = _is_sentence_start(text, base)
-                run = _Run(base, pos, tokens, initial, title_case or shouting, part)
-                items.append(run)
-                if not run.title_case:
-                    for tok in run.tokens[1:] if run.initial else run.tokens:
-                        mid_caps.add(tok.key)
+                append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
+                if not (title_case or shouting):
+                    for tok in tokens[1:] if initial else tokens:
+                        add_cap(tok.key)
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
@@ -281,32 +295,104 @@ class _Extractor:
             if isinstance(item, _Span):
                 out.append(item)
                 continue
-            if (
-                item.initial
-                and len(item.tokens) == 1
-                and item.tokens[0].key not in self.mid_caps
-                and item.tokens[0].key not in self.g.by_key  # a town's name
-                and not _SPEECH_AFTER.match(texts[item.part], item.end)
-            ):
-                continue  # one unknown word opening a sentence, never seen mid-sentence
             plain = not (item.initial or item.title_case)
-            if plain and len(item.tokens) == 1 and "-" not in item.tokens[0].surface:
-                self._single(texts[item.part], item, out)
-                continue
-            cached = _CUTS.get(texts[item.part][item.start : item.end]) if plain else None
-            if cached is not None:
-                where = item.where
-                out += [_Span._make((*fields, where, "")) for fields in cached]
-                continue
-            first = len(out)
-            self.used_context = False
-            self._cut(texts[item.part], item, out)
-            if plain and not self.used_context:
-                # Mid-sentence and decided by the words alone: the next entry reuses the cut.
-                if len(_CUTS) >= _FAST_LIMIT:
-                    _CUTS.clear()
-                _CUTS[texts[item.part][item.start : item.end]] = [span[:6] for span in out[first:]]
+            text = texts[item.part]
+            if plain and len(item.tokens) > 1:
+                cached = _CUTS.get(text[item.start : item.end])
+                if cached is not None:
+                    where = item.where
+                    out += [_Span._make((*fields, where, "")) for fields in cached]
+                    continue
+            runs: Sequence[_Run] = (item,)
+            if item.initial and len(item.tokens) > 2 and not item.title_case:
+                # a headline's first run opens its line; its later runs, after a lower-case
+                # word, are cut as usual
+                runs = self._headline_pieces(text, item) or runs
+            for run in runs:
+                plain = not (run.initial or run.title_case)
+                if (
+                    run.initial
+                    and len(run.tokens) == 1
+                    and run.tokens[0].key not in self.mid_caps
+                    and run.tokens[0].key not in self.g.by_key  # a town's name
+                    and not _SPEECH_AFTER.match(text, run.end)
+                ):
+                    continue  # one unknown word opening a sentence, never seen mid-sentence
+                if plain and len(run.tokens) == 1 and "-" not in run.tokens[0].surface:
+                    self._single(text, run, out)
+                    continue
+                first = len(out)
+                self.used_context = False
+                self._cut(text, run, out)
+                if plain and not self.used_context:
+                    # Mid-sentence and decided by the words alone: the next entry reuses the cut.
+                    if len(_CUTS) >= _FAST_LIMIT:
+                        _CUTS.clear()
+                    _CUTS[text[run.start : run.end]] = [span[:6] for span in out[first:]]
         return out
+
+    def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
+        """A run of a Title Case line in the body ('Sixers Hire Maurice Cheeks', 'Murder Of
+        Zurana Horton', 'Win Over Chiefs') cut at the words the entry also writes in lower
+        case or that are stop words: the names between them. None when the line is no
+        headline or nothing cuts the run."""
+        after = _NEXT_WORD.match(text, run.end)
+        if after is not None and len(after.group(1)) > 3:
+            return None  # a long word in lower case goes on: no Title Case line
+        line_start = text.rfind("\n", max(0, run.start - _HEADLINE_CHARS), run.start) + 1
+        if line_start == 0 and run.start > _HEADLINE_CHARS:
+            return None  # no line break in reach before it: a paragraph, not a headline
+        line_end = text.find("\n", run.end, line_start + _HEADLINE_CHARS + 1)
+        if line_end < 0:
+            if len(text) - line_start > _HEADLINE_CHARS:
+                return None
+            line_end = len(text)
+        title_case = self.title_lines.get((run.part, line_start))
+        if title_case is None:
+            title_case = _is_title_case(text[line_start:line_end])
+            self.title_lines[(run.part, line_start)] = title_case
+        if not title_case:
+            return None
+        tokens = run.tokens
+        cuts = [i for i, tok in enumerate(tokens) if self._headline_word(tokens, i)]
+        if not cuts:
+            return None
+        where = [m.span() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
+        if len(where) != len(tokens):
+            return None
+        pieces: list[_Run] = []
+        begin = 0
+        for cut in [*cuts, len(tokens)]:
+            if cut > begin:
+                start, end = where[begin][0], where[cut - 1][1]
+                initial = run.initial and begin == 0
+                pieces.append(_Run(start, end, tokens[begin:cut], initial, False, run.part))
+            begin = cut + 1
+        return pieces
+
+    def _headline_word(self, tokens: Sequence[_Token], i: int) -> bool:
+        """A word of a Title Case headline that is no part of a name: 'Hire', 'Over', 'Sets'."""
+        tok = tokens[i]
+        low = tok.lower
+        g = self.g
+        if (
+            low in _CONNECTORS
+            or low in g.given_names
+            or low in g.titles
+            or low in g.royal
+            or low in _ORG_LAST
+            or low in _ORG_FIRST
+            or low in _PLACE_LAST
+            or low in _PLACE_FIRST
+            or low in _REGION_WORDS
+            or tok.surface.isupper()
+            or tok.key in g.multi_first
+        ):
+            return False
+        match = self._match(tokens, i)
+        if match is not None and not match[1].weak:
+            return False  # a town's name is only a hint: 'Hire' is also Hiré
+        return self._ordinary(low) or _has_word(self.texts, low)
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
         """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
@@ -315,10 +401,14 @@ class _Extractor:
         if tok.key in g.multi_first:
             for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
                 known = g.by_key.get(" ".join(t.key for t in tokens[i:j]))
-                if known is not None and (not known.weak or _spelled(known, tokens[i:j])):
+                if known is not None and (
+                    not (known.weak or known.exact) or _spelled(known, tokens[i:j])
+                ):
                     return j, known
         known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-        if known is None or (known.weak and not _spelled(known, tokens[i : i + 1])):
+        if known is None or (
+            (known.weak or known.exact) and not _spelled(known, tokens[i : i + 1])
+        ):
             return None
         return i + 1, known
 
@@ -476,7 +566,12 @@ class _Extractor:
                     st = _Pending(text, run)
             else:
                 st.tokens.append(tok)
-            if tok.possessive and not (st.tokens and _org_ahead(tokens, i)):
+            plural_possessive = (
+                tok.written != tok.surface  # only "Workers'" keeps its apostrophe inside a run
+                and i + 1 < n
+                and tokens[i + 1].lower in g.given_names
+            )  # "the Chargers' Jamal Williams": a team's player, two names
+            if (tok.possessive or plural_possessive) and not (st.tokens and _org_ahead(tokens, i)):
                 # A possessive ends a name, unless an organisation's name goes on after it
                 # ("Women's Rights Institute", "St Mary's Hospital").
                 self._flush(st, out)
@@ -578,7 +673,21 @@ class _Extractor:
             and not st.person
             and (last.lower in _THING_LAST or first.lower in _THING_FIRST)
         ):
+            if st.place_before >= 0 and st.place_before == len(out) - 1:
+                out.pop()  # "Munich Security Conference": the city names the event
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
+        if (
+            single
+            and st.after_known
+            and not st.person
+            and first.lower in _PLACE_LAST
+            and st.place_before >= 0
+            and st.place_before == len(out) - 1
+        ):
+            place = out.pop()  # "Arnhem Land", "Sydney Airport": a place named by a town
+            tokens = (*place.tokens, first)
+            out.append(_Span(tokens, PLACE, _name_text(tokens), False, False, True, run.where))
+            return
         if single and (
             first.lower in _NOT_ALONE
             or first.lower in g.titles
@@ -634,6 +743,10 @@ class _Extractor:
             kind = PERSON
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
+        elif st.region and not single and first.lower != "new" and first.lower in _REGION_WORDS:
+            # "Lower Saxony", "Northern Territory": a compass word opens a region's name
+            # ('New' opens companies' too: "New Balance")
+            kind, strong = PLACE, False
         elif first.lower in g.given_names and not single:
             kind = PERSON
         elif (
@@ -647,11 +760,19 @@ class _Extractor:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
-        canonical = _name_text(tokens)
+        canonical = written = _name_text(tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
         short = kind == PERSON and st.royal is None and len(tokens) == 1
-        out.append(_Span(tokens, kind, canonical, short or st.honorific, False, strong, run.where))
+        # the text beside a span that is its whole run (the mention's surface, and for sports
+        # reports where it ends); '' when the span is a part of its run
+        whole = written if len(tokens) == len(run.tokens) else ""
+        out.append(
+            _new(
+                _Span,
+                (tokens, kind, canonical, short or st.honorific, False, strong, run.where, whole),
+            )
+        )
 
     def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
@@ -683,7 +804,9 @@ class _Extractor:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
-        out.append(_Span(run.tokens, kind, canonical, short, False, strong, run.where))
+        out.append(
+            _new(_Span, (run.tokens, kind, canonical, short, False, strong, run.where, tok.surface))
+        )
 
     def _context_kind(
         self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
@@ -705,24 +828,32 @@ class _Extractor:
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")
                     return ORG, size > 1
-                if size == 1 and prev in _PLACE_PREPOSITIONS:
+                if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, run.end):
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-        if _SPEECH_AFTER.match(text, run.end):
+        if _SPEECH_AFTER.match(text, run.end) or (
+            (first.possessive or text.startswith(("'", "’"), run.end))
+            and _PERSONAL_POSSESSIVE.match(text, run.end)
+        ):
             return PERSON, True
-        if text[run.end : run.end + 1] != ",":
+        if text[run.end : run.end + 1] == ",":
             # both patterns below begin with a comma
-            return self._endings(first, size)
-        m = _COMMA_NAME.match(text, run.end)
-        if m:
-            known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
-            if known is not None and known.kind == PLACE:
-                return PLACE, True  # "Charlottesville, Virginia"
-        m = _APPOSITIVE.match(text, run.end)
-        if m and m.group(1).lower() in self.g.lower_titles:
-            return PERSON, True
+            m = _COMMA_NAME.match(text, run.end)
+            if m:
+                known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
+                if known is not None and known.kind == PLACE:
+                    return PLACE, True  # "Charlottesville, Virginia"
+            m = _APPOSITIVE.match(text, run.end)
+            if m and m.group(1).lower() in self.g.lower_titles:
+                return PERSON, True
         return self._endings(first, size)
+
+    def _qualifies(self, text: str, end: int) -> bool:
+        """Whether a name only qualifies the noun after it ('in Colts territory', 'in a
+        Tesla factory'): a lower-case word follows that is no stop word ('in Kherson is')."""
+        m = _NEXT_WORD.match(text, end)
+        return m is not None and m.group(1) not in self.g.stopwords
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""

@@ -14,6 +14,10 @@ from wirereader.analysis.entities.cues import (
     PERSON,
     PLACE,
 )
+from wirereader.analysis.entities.gazetteer import (
+    Gazetteer,
+    fold_key,
+)
 from wirereader.analysis.entities.tokens import (
     _Span,
     _where,
@@ -78,11 +82,39 @@ def _played(text: str, start: int) -> bool:
     return False
 
 
-def _teams(spans: Sequence[_Span], title: str, body: str, cities: set[str]) -> set[str]:
+# Words of a game's report: with a score, they tell a match from a vote ('a 6-3 ruling').
+_SPORT_WORDS = re.compile(
+    r"\b(?:game|games|match|season|coach|points|goals?|scored|league|tournament|playoffs?"
+    r"|quarterback|innings|semifinal|basketball|football|soccer|hockey|baseball|rugby|cricket"
+    r"|halftime|overtime|touchdowns?|rebounds|seeded)\b"
+)
+
+
+# Before a place that is where something happens, not who plays: "in Chicago", "from Ohio",
+# "a playoff loss at Pittsburgh".
+_WHERE_BEFORE = ("in", "at", "near", "from", "of", "across", "around", "outside", "inside", "into")
+
+
+def _team_town(span: _Span, text: str, start: int, g: Gazetteer) -> bool:
+    """A city or a state of the data sets named in a game's report, not where something is:
+    "between Evansville and Indiana State", "North Carolina's defense" (a country needs the
+    score itself: "protests against Israel")."""
+    if span.kind != PLACE:
+        return False
+    known = g.by_key.get(fold_key(span.canonical))
+    if known is None or not known.exact:
+        return False
+    before = text[max(0, start - 12) : start].split()
+    return not (before and before[-1].lower() in _WHERE_BEFORE)
+
+
+def _teams(spans: Sequence[_Span], title: str, body: str, g: Gazetteer) -> set[str]:
     """The names a sports report uses for teams (empty unless the entry gives a score)."""
     if not (_has_score(body) or _has_score(title)):
         return set()
     texts = (title, body)
+    cities = g.city_keys
+    game: bool | None = None  # a game's words in the entry: searched for once, when needed
     teams: set[str] = set()
     for span in spans:
         if span.canonical in teams:
@@ -108,4 +140,9 @@ def _teams(spans: Sequence[_Span], title: str, body: str, cities: set[str]) -> s
             # A city, a town or an unknown name: "against Evansville"; a country or a region
             # needs the score itself ("protests against Israel").
             teams.add(span.canonical)
+        elif _team_town(span, text, start, g):
+            if game is None:
+                game = any(_SPORT_WORDS.search(t) is not None for t in texts)
+            if game:
+                teams.add(span.canonical)
     return teams

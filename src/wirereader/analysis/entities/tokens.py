@@ -142,6 +142,8 @@ class _Span(NamedTuple):
 
 
 def _is_sentence_start(text: str, start: int) -> bool:
+    if start > 1 and text[start - 1] == " " and text[start - 2].isalnum():
+        return False  # the commonest case, a word and a blank before it: the loop's answer
     i = start - 1
     while i >= 0 and text[i] in _LEAD_PUNCT:
         # A quotation opens a sentence of its own: 'through ‘Banking’', 'program "Meet the Press"'
@@ -183,10 +185,18 @@ def _spelled(known: Known, tokens: Sequence[_Token]) -> bool:
     return _spelled_as(" ".join(t.surface for t in tokens), known.canonical)
 
 
+_NOT_LETTER = re.compile(r"[^\w ]+")
+
+
 @lru_cache(maxsize=65536)
 def _spelled_as(written: str, canonical: str) -> bool:
+    """Doubled letters on either side must be written as the data writes them: 'Moon' is not
+    'Mon', and 'Man' is not 'Ma‘ān' (its key folds 'aa' to 'a')."""
     plain = _plain(written)
-    return not _DOUBLED.search(plain) or plain == _plain(canonical)
+    canon = _NOT_LETTER.sub("", _plain(canonical))
+    if not (_DOUBLED.search(plain) or _DOUBLED.search(canon)):
+        return True
+    return _NOT_LETTER.sub("", plain) == canon
 
 
 def _word_char(c: str) -> bool:
