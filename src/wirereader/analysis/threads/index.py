@@ -479,7 +479,6 @@ class ThreadIndex:
                 self._db_postings.clear()
             if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
                 self._forget_members()
-            self._evict()
             # Only a kept item is scored again in a later batch (as a known thread's item):
             # the others' rows (more than half of them at 40k entries) are dropped.
             self._rows = {
@@ -501,17 +500,25 @@ class ThreadIndex:
         self.vocabulary.clear()
         self._rows.clear()
 
-    def _evict(self) -> None:
-        """Past MEMORY_BUDGET, the threads used least recently (then the oldest) go from
-        memory, with their kept items (all are written: this runs between batches)."""
+    def _evict(self, horizon: int | None) -> None:
+        """Past MEMORY_BUDGET, threads leave memory with their kept items (all are written:
+        this runs before a batch is placed): first those whose dated items all end before
+        `horizon` (then no item of the batch can join them), then the least recently used."""
         cost = len(self.centroids) * CENTROID_BYTES + self._kept * KEPT_ITEM_BYTES
         if cost <= MEMORY_BUDGET:
             return
-        for c in sorted(self.centroids.values(), key=lambda c: (c.used, c.id)):
+
+        def order(c: Centroid) -> tuple[bool, int, int]:
+            ended = horizon is not None and c.dated_last is not None and c.dated_last < horizon
+            return (not ended, c.used, c.id)
+
+        for c in sorted(self.centroids.values(), key=order):
             if cost <= MEMORY_BUDGET * EVICT_TO:
                 break
             del self.centroids[c.id]
             kept = self.members.pop(c.id, [])
+            for m in kept:
+                self._rows.pop(m.entry.id, None)
             self._inside.pop(c.id, None)
             self._kept -= len(kept)
             cost -= CENTROID_BYTES + len(kept) * KEPT_ITEM_BYTES
@@ -597,6 +604,12 @@ class ThreadIndex:
         """Place new items (canonical entries without a thread), oldest first."""
         if self.docs < 0:
             self.begin_batch()
+        dated = [e.published_at for e in items if e.dated]
+        # A thread whose dated items all end a story gap before this batch's first cannot be
+        # joined by it (`too_far`): those go first when memory is short.
+        self._evict(
+            min(dated) - STORY_GAP_DAYS * 86400 if dated and len(dated) == len(items) else None
+        )
         out = ThreadOutcome()
         counted = [(e, self.tf_weights(e, entities.get(e.id, []))) for e in items]
         vocabulary: set[str] = set()

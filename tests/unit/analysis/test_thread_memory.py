@@ -1,0 +1,78 @@
+"""What a run keeps between batches is bounded (analysis/threads/index.py, MEMORY_BUDGET): past
+the budget, threads that no item of the batch can join (their dated items end a story gap
+before it) leave memory first, and the threads come out as without the bound."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.analysis.threads import index
+from wirereader.core.model import RawEntry
+from wirereader.store.db import Store
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def _stories(count: int, per_story: int) -> list[RawEntry]:
+    """`count` stories a month apart, each `per_story` reports within two hours, in words of
+    its own and a few shared ones."""
+    out = []
+    shared = ["council", "harbour", "vote", "storm", "court", "budget"]
+    for s in range(count):
+        own = [f"{w}{s}" for w in ("velm", "ostr", "kett", "durn", "pria", "lind", "brae")]
+        rng = random.Random(s)
+        for n in range(per_story):
+            words = own + rng.sample(shared, 3)
+            out.append(
+                RawEntry(
+                    title=" ".join(rng.sample(words, 5)).capitalize(),
+                    body=" ".join(rng.choice(words) for _ in range(rng.randint(20, 50))),
+                    stable_id=f"{s}-{n}",
+                    published=T0 + timedelta(days=30 * s, minutes=6 * n),
+                )
+            )
+    return out
+
+
+def _threads(path: Path, entries: list[RawEntry]) -> list[tuple[str, int | None]]:
+    with Store(path) as store:
+        source = store.ensure_source("test:wire", "feed", name="wire")
+        store.save_entries(source, entries, seen_at=1_800_000_000)  # (after them all)
+        # One story per batch: each batch comes a month after the threads kept before it.
+        analyse_pending(store, batch_size=20, workers=False)
+        return [
+            (r[0], r[1])
+            for r in store.conn.execute("SELECT stable_id, thread_id FROM entries ORDER BY id")
+        ]
+
+
+def test_ended_threads_leave_memory_first_and_threads_come_out_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = _stories(5, 20)
+    unbounded = _threads(tmp_path / "a.sqlite3", entries)
+    assert len({t for _, t in unbounded}) >= 5
+
+    held: list[int] = []
+    evict = index.ThreadIndex._evict
+
+    def measured(self: index.ThreadIndex, horizon: int | None) -> None:
+        evict(self, horizon)
+        assert horizon is not None  # every item here is dated
+        # Nothing that ended before the batch is kept once memory is short...
+        assert all(c.dated_last is None or c.dated_last >= horizon for c in self.centroids.values())
+        assert set(self.members) <= set(self.centroids)
+        held.append(len(self.centroids))
+
+    # A budget of a thread or two: every earlier story's threads must go at each batch.
+    monkeypatch.setattr(index, "MEMORY_BUDGET", index.CENTROID_BYTES + index.KEPT_ITEM_BYTES)
+    monkeypatch.setattr(index.ThreadIndex, "_evict", measured)
+    bounded = _threads(tmp_path / "b.sqlite3", entries)
+    assert len(held) == 5 and max(held[1:]) == 0
+    # ...and since none of them could be joined, the threads are the same.
+    assert bounded == unbounded
