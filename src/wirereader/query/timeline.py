@@ -380,10 +380,16 @@ class Query:
         first = WINDOW
         if self.expected_share and not offset and after is None:
             first = min(WINDOW + MORE, max(WINDOW, int(limit * 3 / (2 * self.expected_share))))
-            self.share = self.expected_share
         edge = edge_at(first - 1)
         keys = walk(edge, None, limit, offset)
         if edge is None or len(keys) == limit:
+            if edge is not None and not offset and after is None:
+                # A whole page within `first` rows: the share is at least limit / first. A
+                # filter typed further starts from that (a window half as large again), so
+                # `harbour coun` after `harbour cou` (0.4% of the items, 1%) finds its page in
+                # one walk where the default window held 85 of 100 rows and a second
+                # evaluation of the FTS5 query was needed (22 -> 14 ms at 1M items).
+                self.share = max(self.expected_share or 0.0, limit / first)
             return keys
         if offset or not keys:
             return None
