@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TypeVar
 
 from wirereader.store.dedup import KEY_SHIFT
+from wirereader.store.write_transaction import in_write_transaction
 
 NAME = "0052_dedup_keys_narrow"
 BATCH = 50_000  # rows per transaction: about 1 MB of WAL
@@ -32,19 +32,6 @@ TABLE = """CREATE TABLE dedup_keys (
     PRIMARY KEY (key, entry_id)
 ) WITHOUT ROWID"""
 _OLD = "dedup_keys_wide"
-T = TypeVar("T")
-
-
-def _transaction(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
-    """`work` in one write transaction (IMMEDIATE: the write lock first, then the reads)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = work()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return result
 
 
 def _done(conn: sqlite3.Connection) -> bool:
@@ -69,11 +56,11 @@ def convert(
             conn.execute(TABLE)
         return int(conn.execute(f"SELECT count(*) FROM {_OLD}").fetchone()[0])
 
-    left = _transaction(conn, prepare)
+    left = in_write_transaction(conn, prepare)
     if left < 0:
         return
     moved = 0
-    while _transaction(conn, lambda: _move_batch(conn)):
+    while in_write_transaction(conn, lambda: _move_batch(conn)):
         moved += BATCH
         progress(min(0.99, moved / max(1, left)))
 
@@ -82,7 +69,7 @@ def convert(
             conn.execute(f"DROP TABLE {_OLD}")
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')", (DONE_KEY,))
 
-    _transaction(conn, finish)
+    in_write_transaction(conn, finish)
 
 
 def _move_batch(conn: sqlite3.Connection) -> bool:

@@ -25,9 +25,9 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable
-from typing import TypeVar
 
 from wirereader.store import threads
+from wirereader.store.write_transaction import in_write_transaction
 
 NAME = "0051_thread_postings_packed"
 BATCH = 5_000  # threads per transaction (40 indexed terms each): a few MB of WAL
@@ -37,7 +37,6 @@ TABLE = """CREATE TABLE IF NOT EXISTS thread_postings (
     threads  BLOB NOT NULL,     -- the block's threads holding the term (store/threads.py)
     PRIMARY KEY (term, block)
 ) WITHOUT ROWID"""
-T = TypeVar("T")
 
 
 def _has(conn: sqlite3.Connection, kind: str, name: str) -> bool:
@@ -49,18 +48,6 @@ def _has(conn: sqlite3.Connection, kind: str, name: str) -> bool:
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
-
-
-def _transaction(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
-    """`work` in one write transaction (IMMEDIATE: the write lock first, then the reads)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = work()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return result
 
 
 def convert(
@@ -76,16 +63,16 @@ def convert(
             return 0
         return int(conn.execute("SELECT count(*) FROM threads").fetchone()[0])
 
-    total = _transaction(conn, prepare)
+    total = in_write_transaction(conn, prepare)
     done, last = 0, 0
     while total:
-        step = _transaction(conn, functools.partial(_mark_indexed, conn, last))
+        step = in_write_transaction(conn, functools.partial(_mark_indexed, conn, last))
         if step is None:
             break
         last, count = step
         done += count
         progress(min(0.9, 0.9 * done / total))
-    _transaction(conn, lambda: _fill_postings(conn))
+    in_write_transaction(conn, lambda: _fill_postings(conn))
 
 
 def _mark_indexed(conn: sqlite3.Connection, after: int) -> tuple[int, int] | None:

@@ -34,9 +34,9 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
-from typing import TypeVar
 
 from wirereader.store import texts
+from wirereader.store.write_transaction import in_write_transaction
 
 NAME = "0050_bodies_packed"
 BATCH = 2_000  # entries per transaction: a few MB of WAL, tens of milliseconds of lock
@@ -49,7 +49,6 @@ _OLD_TRIGGERS = (
 )
 _BODY_DEFINITION = re.compile(r"\n?[ \t]*body\s+TEXT\s+NOT\s+NULL\s+DEFAULT\s+''\s*,", re.I)
 _FTS_CHUNK = 300  # rows per index INSERT (three values each)
-T = TypeVar("T")
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -84,18 +83,6 @@ def convert(
         conn.execute(f"PRAGMA foreign_keys = {foreign_keys}")
 
 
-def _transaction(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
-    """`work` in one write transaction (IMMEDIATE: the write lock first, then the reads)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = work()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return result
-
-
 def _prepare(conn: sqlite3.Connection) -> None:
     def work() -> None:
         old = _columns(conn, "entries")
@@ -120,7 +107,7 @@ def _prepare(conn: sqlite3.Connection) -> None:
         if _columns(conn, _NEW) != [c for c in old if c != "body"]:
             raise sqlite3.DatabaseError("cannot convert entries: unexpected table definition")
 
-    _transaction(conn, work)
+    in_write_transaction(conn, work)
 
 
 def _move_batch(conn: sqlite3.Connection) -> bool:
@@ -157,7 +144,7 @@ def _move_batch(conn: sqlite3.Connection) -> bool:
         conn.execute("DELETE FROM entries WHERE id <= ?", (rows[-1][at_id],))
         return True
 
-    return _transaction(conn, work)
+    return in_write_transaction(conn, work)
 
 
 def _swap(conn: sqlite3.Connection) -> None:
@@ -181,4 +168,4 @@ def _swap(conn: sqlite3.Connection) -> None:
         for statement in texts.SCHEMA:
             conn.execute(statement)
 
-    _transaction(conn, work)
+    in_write_transaction(conn, work)
