@@ -361,9 +361,6 @@ def story_groups(
     the items long enough for the COHESION test; `headlines`, each item's title (its terms, or
     their weights): a pair of two items that are not articles must share a term, and if both
     are `teased` (have a teaser beyond the title) their titles must reach TITLE_MIN."""
-    n = len(vectors)
-    if n < 2:
-        return [[i] for i in range(n)]
     side = Side.of(
         vectors,
         times,
@@ -377,13 +374,23 @@ def story_groups(
         links,
         teased,
     )
+    return side_groups(side, max_gap_seconds, titled=headlines is not None)
+
+
+def side_groups(side: Side, max_gap_seconds: float, titled: bool = True) -> list[list[int]]:
+    """`story_groups` of items already made one `Side` (the thread index has them so);
+    `titled`: the side carries the items' titles (without them no title test is made)."""
+    vectors = side.vectors
+    n = len(vectors)
+    if n < 2:
+        return [[i] for i in range(n)]
     when, has_time = side.times, side.dated
     gram = _gram(vectors)
     _discount_same_source(gram, side, side)
     np.fill_diagonal(gram, 1.0)
     score = _pair_scores(gram, side, side)
     short = np.flatnonzero(~side.articles)
-    if headlines is not None and len(short) > 1:
+    if titled and len(short) > 1:
         # Titles are compared between short items only (the rows of the others are left).
         titles = _gram([side.headlines[i] for i in short.tolist()])
         both = side.teased[short]

@@ -80,7 +80,7 @@ from wirereader.analysis.dedup.reposts import Entry
 from wirereader.analysis.features import strip_kind_prefix, terms
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
-from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, story_groups
+from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, side_groups
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import threads as thread_store
 from wirereader.store.threads import (
@@ -630,20 +630,7 @@ class ThreadIndex:
         # with the square of its size); groups of a later part may join threads of earlier ones.
         for start in range(0, len(placing), GROUP_ITEMS):
             part = placing[start : start + GROUP_ITEMS]
-            groups = story_groups(
-                [p.vector for p in part],
-                [p.entry.published_at for p in part],
-                [p.limit for p in part],
-                [p.hours for p in part],
-                [p.floor for p in part],
-                [p.entry.dated for p in part],
-                [p.article for p in part],
-                STORY_GAP_DAYS * 86400,
-                [p.headline for p in part],
-                [p.outlet for p in part],
-                [p.link for p in part],
-                [p.teased for p in part],
-            )
+            groups = side_groups(_side(part), STORY_GAP_DAYS * 86400)
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
             # Sparse rows only for the items that are scored here: those of groups of two or
