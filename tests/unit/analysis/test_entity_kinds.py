@@ -236,6 +236,32 @@ def test_roads_lands_and_regions_opened_by_a_compass_word_are_places() -> None:
     }
 
 
+def test_ships_are_no_entities_and_their_prefix_is_no_organisation() -> None:
+    assert kinds("", "The carrier USS Abraham Lincoln sailed near Iran.") == {("Iran", "place")}
+    assert kinds("", "Sailors on HMS Duncan and the USS Gerald R. Ford waited.") == set()
+    # a prefix with no name after it is left to the other rules
+    assert ("USS", "org") not in kinds("", "The USS Abraham Lincoln and the Ford.")
+
+
+def test_a_players_position_before_a_name_is_a_title() -> None:
+    got = kinds("", "The loss of Saints RB Reggie Bush hurt. Chiefs QB Brady Quinn threw twice.")
+    assert ("Reggie Bush", "person") in got and ("Brady Quinn", "person") in got
+    assert not any("RB" in name or "QB" in name for name, _kind in got)
+    # as capitals alone the same letters are abbreviations, not titles
+    assert ("Delaware", "place") not in kinds("", "The firm in Wilmington, DE said so.")
+
+
+def test_a_surname_two_full_names_share_is_still_a_persons() -> None:
+    ms = extract(
+        "",
+        "The actress was there with her lawyer, Mark Heller. Her lawyer Mark Jay Heller then "
+        "told the judge. The ruling surprised Heller and the court.",
+    )
+    alone = [m for m in ms if m.surface == "Heller"]
+    # which of the two it is stays open (short), that it is a person does not
+    assert [(m.kind, m.short) for m in alone] == [("person", True)]
+
+
 def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
     """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
     around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""

@@ -132,6 +132,20 @@ _NOT_ALONE = _words("men women")
 _THING_FIRST = _words("battle siege operation project")
 
 
+# Prefixes of ships' names ('USS Abraham Lincoln', 'HMS Duncan'): the name after one is a
+# vessel's, not a person's, and the prefix is no organisation. Only the prefixes of English-language
+# navies and merchant ships that name nothing else in news ('SS' and 'INS' do), written as
+# capitals: matched by the token's surface.
+_VESSEL_PREFIXES = frozenset("USS USNS USCGC HMS HMAS HMCS HMNZS RMS MV".split())
+
+
+# Player positions of American football and basketball written before a player's name in
+# sports reports ('Saints RB Reggie Bush', 'Chiefs QB Brady Quinn'): a title, but only when a
+# name of two words follows (as capitals they are also states' and others' abbreviations:
+# 'DE', 'SF').
+_POSITIONS = frozenset("QB RB WR TE LB CB DE DT FB OL OT OG DB PG SG SF PF".split())
+
+
 # Compass words, ordinary words at a sentence's start, that begin names of regions and teams
 # ('Lower Saxony', 'Upper Austria').
 _REGION_WORDS = _words("new north south east west northern southern eastern western upper lower")

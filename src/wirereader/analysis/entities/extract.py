@@ -147,6 +147,10 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
             full = strong.get(key) or (None if key in strong else weak.get(key))
             if full:
                 kind, canonical, short = PERSON, full, False
+            elif not kind and (key in strong or key in weak):
+                # two full names share it ("Mark Heller", "Mark Jay Heller"): which one it is
+                # stays open, that it is a person's surname does not
+                kind, short = PERSON, True
             elif kind == PLACE and key in people and key in cities:
                 kind, canonical, short = PERSON, _name_text(span.tokens), True
         if not span.strong and canonical == span.canonical and canonical in decided:

@@ -34,12 +34,14 @@ from wirereader.analysis.entities.cues import (
     _PLACE_LAST,
     _PLACE_OF,
     _PLACE_PREPOSITIONS,
+    _POSITIONS,
     _REGION_WORDS,
     _ROMAN,
     _SPEECH_AFTER,
     _SURNAME_ENDINGS,
     _THING_FIRST,
     _THING_LAST,
+    _VESSEL_PREFIXES,
     ORG,
     PERSON,
     PLACE,
@@ -438,6 +440,19 @@ class _Extractor:
             if low in _CONNECTORS:
                 if st.tokens:
                     st.tokens.append(tok)
+                i += 1
+                continue
+            if tok.surface in _VESSEL_PREFIXES and i + 1 < n:
+                self._flush(st, out)
+                return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
+            if (
+                tok.surface in _POSITIONS
+                and i + 2 < n
+                and self._names_on(tokens[i + 1])
+                and self._names_on(tokens[i + 2])
+            ):
+                self._flush(st, out)  # "Saints RB Reggie Bush": the team, then the player
+                st = _Pending(text, run, person=True)
                 i += 1
                 continue
             after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
