@@ -136,14 +136,34 @@ _THING_FIRST = _words("battle siege operation project")
 # vessel's, not a person's, and the prefix is no organisation. Only the prefixes of English-language
 # navies and merchant ships that name nothing else in news ('SS' and 'INS' do), written as
 # capitals: matched by the token's surface.
-_VESSEL_PREFIXES = frozenset("USS USNS USCGC HMS HMAS HMCS HMNZS RMS MV".split())
+_VESSEL_PREFIXES = frozenset(["USS", "USNS", "USCGC", "HMS", "HMAS", "HMCS", "HMNZS", "RMS", "MV"])
 
 
 # Player positions of American football and basketball written before a player's name in
 # sports reports ('Saints RB Reggie Bush', 'Chiefs QB Brady Quinn'): a title, but only when a
 # name of two words follows (as capitals they are also states' and others' abbreviations:
 # 'DE', 'SF').
-_POSITIONS = frozenset("QB RB WR TE LB CB DE DT FB OL OT OG DB PG SG SF PF".split())
+_POSITIONS = frozenset(
+    [
+        "QB",
+        "RB",
+        "WR",
+        "TE",
+        "LB",
+        "CB",
+        "DE",
+        "DT",
+        "FB",
+        "OL",
+        "OT",
+        "OG",
+        "DB",
+        "PG",
+        "SG",
+        "SF",
+        "PF",
+    ]
+)
 
 
 # Compass words, ordinary words at a sentence's start, that begin names of regions and teams
