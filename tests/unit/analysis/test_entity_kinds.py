@@ -262,6 +262,28 @@ def test_a_surname_two_full_names_share_is_still_a_persons() -> None:
     assert [(m.kind, m.short) for m in alone] == [("person", True)]
 
 
+def test_peoples_named_by_a_nationality_noun_are_no_entities() -> None:
+    got = kinds("", "Greenland saw the Danes in 1721; Kurds, Poles and Scots live there too.")
+    assert got == {("Greenland", "place")}
+    # the same word opening an organisation's name stays in it; an acronym is no nationality
+    assert kinds("", "He met the Finns Party.") == {("Finns Party", "org")}
+    assert kinds("", "The Finns Party won.") == {("Finns Party", "org")}
+    assert kinds("", "He wrote to the IRS.") == {("IRS", "org")}
+
+
+def test_a_lone_word_the_entry_also_writes_in_lower_case_is_a_common_noun() -> None:
+    assert kinds("2026 Year of the Horse: Humans and horses go way back", "") == set()
+    assert kinds("", "German Rail was late again. The rail network is old.") == set()
+    # without the lower-case form the guess stands
+    assert kinds("", "He joined the Halvard again.") == {("Halvard", "org")}
+
+
+def test_verbs_of_speech_make_a_lone_unknown_name_a_persons() -> None:
+    assert kinds("", "Outside the court, Okonjo argued the case was weak.") == {
+        ("Okonjo", "person")
+    }
+
+
 def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
     """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
     around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""

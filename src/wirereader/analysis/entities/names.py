@@ -288,6 +288,17 @@ class _Extractor:
         # Written in lower case elsewhere in the entry ('Damages were ... repair the damages.')
         return low.endswith(("ing", "ed", "ly")) or _has_word(self.texts, low)
 
+    def _lower_elsewhere(self, low: str) -> bool:
+        """Whether the entry writes a word in lower case, also in the singular or the plural
+        ('Horse' and 'horses'): evidence that a capitalised lone word with no other cue is a
+        common noun capitalised for emphasis or a headline, not a name."""
+        texts = self.texts
+        if _has_word(texts, low):
+            return True
+        if low.endswith("s"):
+            return _has_word(texts, low[:-1]) or (low.endswith("es") and _has_word(texts, low[:-2]))
+        return _has_word(texts, low + "s") or _has_word(texts, low + "es")
+
     # -- cutting runs into spans --------------------------------------------------------------
 
     def spans(self) -> list[_Span]:
@@ -424,6 +435,8 @@ class _Extractor:
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
+                if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
+                    break  # "Finns Party", "Scottish National Party": an organisation's name
                 i += 1
             if (
                 i == 0
@@ -567,11 +580,11 @@ class _Extractor:
                     st.region = True
                 st.tokens.append(tok)
             elif self._ordinary(low) and not after_given:
-                if low in g.demonyms and _org_ahead(tokens, i):
+                if low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
                         st = _Pending(text, run)
-                    st.tokens.append(tok)  # "Democratic National Committee"
+                    st.tokens.append(tok)  # "Democratic National Committee", "Finns Party"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
                 elif st.tokens and not st.person and low in _ORG_LAST:
@@ -775,6 +788,8 @@ class _Extractor:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
+            if single and not strong and self._lower_elsewhere(first.lower):
+                return  # "the Horse ... horses": a common noun (see `_lower_elsewhere`)
         canonical = written = _name_text(tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
@@ -817,6 +832,8 @@ class _Extractor:
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
+            if not strong and self._lower_elsewhere(tok.lower):
+                return  # "Year of the Horse ... horses", "German Rail ... rail": a common noun
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
         out.append(
