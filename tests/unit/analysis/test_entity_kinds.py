@@ -284,6 +284,32 @@ def test_verbs_of_speech_make_a_lone_unknown_name_a_persons() -> None:
     }
 
 
+def test_a_word_opening_a_headline_is_a_name_only_if_the_entry_ends_a_name_with_it() -> None:
+    # seen mid-sentence only inside longer names: an ordinary word opening the headline
+    assert ("Corruption", "org") not in kinds(
+        "Corruption watchdog reports increase in global graft",
+        "The slide shows in Transparency International's Corruption Perception Index.",
+    )
+    assert kinds(
+        "Handball: Germany lose to Denmark in Euro final",
+        "Germany fell at the European Men's Handball Championship.",
+    ) >= {("Germany", "place")}
+    assert "Handball" not in {
+        name
+        for name, _kind in kinds(
+            "Handball: Germany lose to Denmark",
+            "They lost the European Men's Handball Championship.",
+        )
+    }
+    # a name's last word, or its word before 'of' or a suffix, opens a sentence as a name
+    for body in (
+        "Police named LuAnn Marie Okafor of Burnsville. Okafor was walking home.",
+        "The suspect is Arcade Obuya Jr, a welder. Obuya was held.",
+    ):
+        opener = body.rsplit(". ", 1)[1].split()[0]
+        assert opener in {m.surface for m in extract("", body)}
+
+
 def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> None:
     """Mid-sentence runs are cut once and cached by their text, unless the cut read the words
     around the run: 'NATO Jackson said' must not decide 'NATO Jackson to the coast'."""

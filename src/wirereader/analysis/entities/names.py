@@ -201,6 +201,11 @@ class _Extractor:
         self.items: list[_Span | _Run] = []
         # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
         self.mid_caps: set[str] = set()
+        # Of those, the words that end a name mid-sentence (its last word, or a possessive):
+        # a lone word opening a sentence is a name if the entry also writes it so ('Trump' ...
+        # 'Donald Trump'), not if it only opens or qualifies longer names ('Corruption' ...
+        # 'Corruption Perception Index', 'Handball' ... 'European Men's Handball Championship')
+        self.tail_caps: set[str] = set()
         # Whether the line starting at an offset is a Title Case headline, once per line
         self.title_lines: dict[tuple[int, int], bool] = {}
         self._scan(title, 0, _is_title_case(title))
@@ -209,7 +214,8 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
-        append, add_cap = items.append, mid_caps.add
+        append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
+        connectors, stopwords = _CONNECTORS, g.stopwords
         fast_get = _FAST.get
         finditer = _RUN.finditer
         start = 0
@@ -267,8 +273,19 @@ class _Extractor:
                 initial = _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if not (title_case or shouting):
-                    for tok in tokens[1:] if initial else tokens:
+                    last = len(tokens) - 1
+                    for k in range(1 if initial else 0, last + 1):
+                        tok = tokens[k]
                         add_cap(tok.key)
+                        if k == last or tok.possessive:
+                            add_tail(tok.key)
+                        else:
+                            # a name ends before 'of', a stop word ('Saturday') or a suffix
+                            # ('LuAnn Johnson of Burnsville', 'Maurice Cheeks Saturday',
+                            # 'Arcade Comeaux Jr.')
+                            nxt = tokens[k + 1].lower
+                            if nxt in connectors or nxt in stopwords or nxt in _PERSON_LAST:
+                                add_tail(tok.key)
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
@@ -326,7 +343,7 @@ class _Extractor:
                 if (
                     run.initial
                     and len(run.tokens) == 1
-                    and run.tokens[0].key not in self.mid_caps
+                    and run.tokens[0].key not in self.tail_caps
                     and run.tokens[0].key not in self.g.by_key  # a town's name
                     and not _SPEECH_AFTER.match(text, run.end)
                 ):
