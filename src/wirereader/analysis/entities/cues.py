@@ -242,28 +242,6 @@ def _never_alone(g: Gazetteer, tok: _Token) -> bool:
     )
 
 
-def _is_ordinary(g: Gazetteer, low: str) -> bool:
-    """A stop word or demonym, also in the plural ('Ukrainians'), or a people named by the
-    plural of its nationality's noun ('Danes', 'Kurds', 'Poles', 'Scots': Danish, Kurdish,
-    Polish, Scottish), which names a group, no person, place or organisation."""
-    if low in g.stopwords or low in g.demonyms:
-        return True
-    if not low.endswith("s"):
-        return False
-    stem = low[:-1]
-    if stem in g.demonyms:
-        return True
-    if len(stem) < 3:
-        return False  # 'IRS' is no 'Irish'
-    demonyms = g.demonyms
-    return (
-        stem + "ish" in demonyms  # Kurds, Turks, Finns, Brits
-        or (stem[-1] == "e" and stem[:-1] + "ish" in demonyms)  # Danes, Swedes, Poles
-        or stem + "ian" in demonyms  # Serbs, Croats
-        or stem + "tish" in demonyms  # Scots
-    )
-
-
 def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
     """Whether the name starting at `i` ends as an organisation's does ('... Committee')."""
     for tok in tokens[i + 1 :]:

@@ -77,6 +77,9 @@ class Gazetteer:
     multi_first: set[str] = field(default_factory=set)  # first words of many-word names
     stopwords: frozenset[str] = frozenset()
     demonyms: frozenset[str] = frozenset()
+    # Words that never name anything alone: stop words, demonyms and their plurals
+    # ('Ukrainians'), and peoples named by the plural of their nationality's noun (`_peoples`)
+    ordinary: frozenset[str] = frozenset()
     given_names: frozenset[str] = frozenset()
     honorifics: frozenset[str] = frozenset()
     royal: frozenset[str] = frozenset()
@@ -112,6 +115,25 @@ def _lines(name: str, *, comments: bool = False) -> list[str]:
 
 def _words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for ln in _lines(name) for w in ln.split())
+
+
+def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
+    """The plural nouns of peoples whose adjective is a demonym: Danes, Swedes, Poles (Danish,
+    Swedish, Polish), Kurds, Turks, Finns (-ish), Serbs, Croats (-ian), Scots (-tish). They
+    name a group, no person, place or organisation. Left out: stems under three letters
+    ('IRS' is no 'Irish') and -ian stems that name a place ('Jordans' are no Jordanians)."""
+    out: set[str] = set()
+    for d in demonyms:
+        for ending in ("tish", "ish", "ian"):
+            stem = d[: -len(ending)]
+            if d.endswith(ending) and len(stem) >= 3:
+                if ending == "ian" and fold_key(stem) in places:
+                    break  # 'Jordanian', 'Brazilian': the stem is the country
+                out.add(stem + "s")
+                if ending == "ish":
+                    out.add(stem + "es")  # Danes, Swedes, Poles
+                break
+    return out
 
 
 @cache
@@ -160,6 +182,9 @@ def gazetteer() -> Gazetteer:
             if " " not in key:
                 g.city_keys.add(key)
     g.given_names = _words("given_names.txt")
+    g.ordinary = frozenset(
+        g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
+    )
     sections: dict[str, set[str]] = {}
     current = ""
     for line in _lines("titles.txt"):
