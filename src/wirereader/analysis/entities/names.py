@@ -200,9 +200,9 @@ class _Extractor:
         self.items: list[_Span | _Run] = []
         # Words the entry capitalises mid-sentence: a sentence-initial word is a name only then.
         self.mid_caps: set[str] = set()
-        # Of those, the words that end a name mid-sentence (`_tails`), found when first needed
-        self._tail_caps: set[str] | None = None
-        self._lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers
+        # Of those, the last words of the runs: the words that end a name (see `_ends_name`)
+        self.tail_caps: set[str] = set()
+        self._inner_tails: dict[str, bool] = {}  # `_ends_name`'s answers for other words
         # Whether the line starting at an offset is a Title Case headline, once per line
         self.title_lines: dict[tuple[int, int], bool] = {}
         self._scan(title, 0, _is_title_case(title))
@@ -211,7 +211,7 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
-        append, add_cap = items.append, mid_caps.add
+        append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
         finditer = _RUN.finditer
         start = 0
@@ -271,6 +271,8 @@ class _Extractor:
                 if not (title_case or shouting):
                     for tok in tokens[1:] if initial else tokens:
                         add_cap(tok.key)
+                    if len(tokens) > 1 or not initial:
+                        add_tail(tokens[-1].key)
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
@@ -287,63 +289,41 @@ class _Extractor:
         # Written in lower case elsewhere in the entry ('Damages were ... repair the damages.')
         return low.endswith(("ing", "ed", "ly")) or _has_word(self.texts, low)
 
-    def _tails(self) -> set[str]:
-        """The words that end a name mid-sentence: a run's last word, a possessive, a word
-        before 'of', a stop word ('Saturday') or a suffix ('LuAnn Johnson of Burnsville',
-        'Maurice Cheeks Saturday', 'Arcade Comeaux Jr.'). A lone word opening a sentence is a
-        name if the entry also writes it so ('Trump' ... 'Donald Trump'), not if it only opens
-        or qualifies longer names ('Corruption' ... 'Corruption Perception Index', 'Handball'
-        ... 'European Men's Handball Championship'). Built once an entry needs it (a few in
-        ten do), not in the scan, which runs for every run of every entry."""
-        tails = self._tail_caps
-        if tails is not None:
-            return tails
-        tails = self._tail_caps = set()
+    def _ends_name(self, key: str) -> bool:
+        """Whether the entry ends a name mid-sentence with a word: a run's last word
+        (`tail_caps`, kept by the scan), or a possessive, or a word before 'of', a stop word
+        ('Saturday') or a suffix ('LuAnn Johnson of Burnsville', 'Maurice Cheeks Saturday',
+        'Arcade Comeaux Jr.'). A lone word opening a sentence is a name if the entry also
+        writes it so ('Trump' ... 'Donald Trump'), not if it only opens or qualifies longer
+        names ('Corruption' ... 'Corruption Perception Index', 'Handball' ... 'European Men's
+        Handball Championship'). Words inside runs are looked at only for a word that needs
+        it (once in several entries), not in the scan, which runs for every run."""
+        if key in self.tail_caps:
+            return True
+        known = self._inner_tails.get(key)
+        if known is not None:
+            return known
+        known = False
         stopwords = self.g.stopwords
         for item in self.items:
             if isinstance(item, _Span) or item.title_case:
                 continue
             tokens = item.tokens
-            if len(tokens) == 1:
-                if not item.initial:
-                    tails.add(tokens[0].key)
-                continue
-            last = len(tokens) - 1
-            for k in range(1 if item.initial else 0, last + 1):
+            for k in range(1 if item.initial else 0, len(tokens) - 1):
                 tok = tokens[k]
-                nxt = tokens[k + 1].lower if k < last else ""
-                if (
-                    k == last
-                    or tok.possessive
-                    or nxt in _CONNECTORS
-                    or nxt in stopwords
-                    or nxt in _PERSON_LAST
-                ):
-                    tails.add(tok.key)
-        return tails
-
-    def _lower_elsewhere(self, low: str) -> bool:
-        """Whether the entry writes a word in lower case, also in the singular or the plural
-        ('Horse' and 'horses', 'Juror No. 12' and 'the jurors'): evidence that a capitalised
-        lone word with no other cue is a common noun capitalised for emphasis or in a
-        headline line, not a name. On the ECB+ dev articles it drops 84 such words ('Fix',
-        'Patch', 'Juror') and no name of the gold."""
-        known = self._lower_seen.get(low)  # a name comes back within an entry
-        if known is not None:
-            return known
-        texts = self.texts
-        # every form holds `part`: one substring search per text answers most words
-        if low.endswith("es"):
-            part = low[:-2]
-            forms: tuple[str, ...] = (low, low[:-1], part)
-        elif low.endswith("s"):
-            part = low[:-1]
-            forms = (low, part)
-        else:
-            part = low
-            forms = (low, low + "s", low + "es")
-        known = (part in texts[1] or part in texts[0]) and any(_has_word(texts, f) for f in forms)
-        self._lower_seen[low] = known
+                if tok.key == key:
+                    nxt = tokens[k + 1].lower
+                    if (
+                        tok.possessive
+                        or nxt in _CONNECTORS
+                        or nxt in stopwords
+                        or nxt in _PERSON_LAST
+                    ):
+                        known = True
+                        break
+            if known:
+                break
+        self._inner_tails[key] = known
         return known
 
     # -- cutting runs into spans --------------------------------------------------------------
@@ -375,7 +355,7 @@ class _Extractor:
                     and len(run.tokens) == 1
                     and (
                         run.tokens[0].key not in self.mid_caps
-                        or run.tokens[0].key not in self._tails()
+                        or not self._ends_name(run.tokens[0].key)
                     )
                     and run.tokens[0].key not in self.g.by_key  # a town's name
                     and not _SPEECH_AFTER.match(text, run.end)
@@ -838,8 +818,6 @@ class _Extractor:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
-            if single and not strong and self._lower_elsewhere(first.lower):
-                return  # "the Horse ... horses": a common noun (see `_lower_elsewhere`)
         canonical = written = _name_text(tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
@@ -882,8 +860,6 @@ class _Extractor:
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
-            if not strong and self._lower_elsewhere(tok.lower):
-                return  # "Year of the Horse ... horses", "German Rail ... rail": a common noun
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
         out.append(

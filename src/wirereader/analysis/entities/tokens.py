@@ -220,6 +220,25 @@ def _has_word(texts: Iterable[str], word: str) -> bool:
     return False
 
 
+def _written_lower(texts: Sequence[str], low: str) -> bool:
+    """Whether an entry writes a word in lower case, also in the singular or the plural
+    ('Horse' and 'horses', 'Juror No. 12' and 'the jurors'): evidence that a capitalised lone
+    word with no other cue is a common noun capitalised for emphasis or in a headline line,
+    not a name. Every form holds `part`, so one substring search per text answers most words."""
+    if low.endswith("es"):
+        part = low[:-2]
+        forms: tuple[str, ...] = (low, low[:-1], part)
+    elif low.endswith("s"):
+        part = low[:-1]
+        forms = (low, part)
+    else:
+        part = low
+        forms = (low, low + "s", low + "es")
+    if part not in texts[1] and part not in texts[0]:
+        return False
+    return any(_has_word(texts, f) for f in forms)
+
+
 _CLOSING_QUOTES = frozenset("\"'”’»")
 
 
