@@ -79,6 +79,9 @@ from wirereader.analysis.entities.tokens import (
 
 # A headline line is short; a longer line in Title Case is shouting or a list of names.
 _HEADLINE_CHARS = 120
+# Words written in capitals before a name that are no part of it: ships' prefixes, players'
+# positions (see `cues`)
+_PREFIXES = _VESSEL_PREFIXES | _POSITIONS
 _WORD_SPAN = re.compile(r"\S+")
 
 
@@ -268,11 +271,16 @@ class _Extractor:
                 shouting = len(tokens) > 2 and group.isupper()
                 initial = _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
-                if not (title_case or shouting):
-                    for tok in tokens[1:] if initial else tokens:
+                if title_case or shouting:
+                    continue
+                if not initial:
+                    for tok in tokens:
                         add_cap(tok.key)
-                    if len(tokens) > 1 or not initial:
-                        add_tail(tokens[-1].key)
+                    add_tail(tok.key)  # the run's last word
+                elif len(tokens) > 1:
+                    for tok in tokens[1:]:
+                        add_cap(tok.key)
+                    add_tail(tok.key)
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
@@ -485,19 +493,15 @@ class _Extractor:
                     st.tokens.append(tok)
                 i += 1
                 continue
-            if tok.surface in _VESSEL_PREFIXES and i + 1 < n:
-                self._flush(st, out)
-                return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
-            if (
-                tok.surface in _POSITIONS
-                and i + 2 < n
-                and self._names_on(tokens[i + 1])
-                and self._names_on(tokens[i + 2])
-            ):
-                self._flush(st, out)  # "Saints RB Reggie Bush": the team, then the player
-                st = _Pending(text, run, person=True)
-                i += 1
-                continue
+            if tok.surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
+                if tok.surface in _VESSEL_PREFIXES:
+                    self._flush(st, out)
+                    return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
+                if i + 2 < n and self._names_on(tokens[i + 1]) and self._names_on(tokens[i + 2]):
+                    self._flush(st, out)  # "Saints RB Reggie Bush": the team, then the player
+                    st = _Pending(text, run, person=True)
+                    i += 1
+                    continue
             after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
             match = self._match(tokens, i)
             if (
