@@ -166,3 +166,24 @@ def test_an_interrupt_landing_on_another_thread_ends_the_fetch_at_once(
             proc.kill()
     assert proc.returncode == (130 if signum == signal.SIGINT else 143), err
     assert err.decode().count("wirereader:") == 1, err
+
+
+@pytest.mark.parametrize("debug", ["", "1"])
+def test_a_worker_that_cannot_start_prints_no_traceback(debug: str) -> None:
+    # What the forkserver does with a child that fails before its work begins (its parent
+    # ended while it started): it hands the exception to sys.excepthook, which the preloaded
+    # worker_signals module keeps quiet unless WIREREADER_DEBUG asks for the details.
+    script = (
+        "import sys, wirereader.core.worker_signals\n"
+        "try:\n    raise FileNotFoundError(2, 'No such file or directory')\n"
+        "except Exception:\n    sys.excepthook(*sys.exc_info())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WIREREADER_DEBUG": debug},
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert ("Traceback" in done.stderr) == bool(debug), done.stderr
