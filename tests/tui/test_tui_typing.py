@@ -12,6 +12,7 @@ import pytest
 from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.model import RawEntry
 from wirereader.query.entities import entity_counts
+from wirereader.query.panes import PaneData
 from wirereader.query.timeline import EntityRef, Filter, Query, narrows
 from wirereader.store.db import Store
 from wirereader.tui import app as app_module
@@ -186,16 +187,16 @@ def test_side_panes_are_read_during_the_first_frame_and_drawn_after_it(
 
     def ask(self: app_module.WireReader, *args: object) -> object:
         events.append("asked")
-        return original_ask(self, *args)  # type: ignore[arg-type]
+        return original_ask(self, *args)
 
     def first_paint(self: app_module.WireReader) -> None:
         events.append("painted")
         assert self.status.exact and self.status.total == Query(store, Filter()).count()
         original_paint(self)
 
-    def fill(self: app_module.WireReader, data: object) -> None:
+    def fill(self: app_module.WireReader, data: PaneData) -> None:
         events.append("drawn")
-        original_fill(self, data)  # type: ignore[arg-type]
+        original_fill(self, data)
 
     monkeypatch.setattr(cls, "_gather_panes", ask)
     monkeypatch.setattr(cls, "_first_paint", first_paint)
