@@ -37,6 +37,7 @@ class Migration:
 
 def _python_steps() -> list[Migration]:
     from wirereader.store import (
+        migrate_analysed_mark,
         migrate_dedup,
         migrate_postings,
         migrate_texts,
@@ -50,6 +51,7 @@ def _python_steps() -> list[Migration]:
         Migration(51, migrate_postings.NAME, "", migrate_postings.convert),
         Migration(52, migrate_dedup.NAME, "", migrate_dedup.convert),
         Migration(53, migrate_version_meta.NAME, "", migrate_version_meta.convert),
+        Migration(54, migrate_analysed_mark.NAME, "", migrate_analysed_mark.convert),
     ]
 
 
