@@ -39,6 +39,7 @@ def _python_steps() -> list[Migration]:
     from wirereader.store import (
         migrate_analysed_mark,
         migrate_dedup,
+        migrate_entity_hashes,
         migrate_postings,
         migrate_texts,
         migrate_version_meta,
@@ -52,6 +53,7 @@ def _python_steps() -> list[Migration]:
         Migration(52, migrate_dedup.NAME, "", migrate_dedup.convert),
         Migration(53, migrate_version_meta.NAME, "", migrate_version_meta.convert),
         Migration(54, migrate_analysed_mark.NAME, "", migrate_analysed_mark.convert),
+        Migration(55, migrate_entity_hashes.NAME, "", migrate_entity_hashes.convert),
     ]
 
 
