@@ -81,6 +81,7 @@ from wirereader.analysis.features import strip_kind_prefix, terms
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, side_groups
+from wirereader.analysis.threads.pair_blocks import within_cosines
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import threads as thread_store
 from wirereader.store.threads import (
@@ -401,21 +402,18 @@ def _side(items: list[_Item]) -> Side:
 
 def _group_insides(side: Side, groups: list[list[int]]) -> np.ndarray:
     """Per group, the sum of the scores of the pairs within it (the pairs of all the part's
-    groups scored together)."""
-    rows_of, cols_of, cells_of = [], [], []
-    for g, group in enumerate(groups):
-        if len(group) > 1:
-            at = np.asarray(group, dtype=np.intp)
-            first, second = np.triu_indices(len(group), 1)
-            rows_of.append(at[first])
-            cols_of.append(at[second])
-            cells_of.append(np.full(len(first), g))
-    if not rows_of:
+    groups scored together; their cosines by one product, `pair_blocks.within_cosines`)."""
+    several = [np.asarray(group, dtype=np.intp) for group in groups if len(group) > 1]
+    if not several:
         return np.zeros(len(groups))
-    scores = grouping.pair_scores(
-        side, side, np.concatenate(rows_of), np.concatenate(cols_of), STORY_GAP_DAYS * 86400
+    assert side.terms is not None
+    rows, cols, cosines = within_cosines(side.terms, several)
+    cells = np.repeat(
+        [g for g, group in enumerate(groups) if len(group) > 1],
+        [len(at) * (len(at) - 1) // 2 for at in several],
     )
-    return np.bincount(np.concatenate(cells_of), weights=scores, minlength=len(groups))
+    scores = grouping._scores_of_pairs(side, side, rows, cols, cosines, STORY_GAP_DAYS * 86400)
+    return np.bincount(cells, weights=scores, minlength=len(groups))
 
 
 def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
