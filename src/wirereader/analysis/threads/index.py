@@ -22,7 +22,9 @@ is the most central title (`_retitle`). Threads of earlier batches never move, s
 item costs the same whatever the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
   at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
-  `CANDIDATES` threads sharing most of them are compared;
+  `CANDIDATES` threads sharing most of them are compared; a group of short items also meets
+  the known threads whose short items' titles share terms with its titles (`_known_by_title`:
+  two short items pair on their titles, and a teaser's strongest terms are mostly its own);
 - a centroid is kept as its strongest `KEEP_TERMS` terms (one binary value in `thread_state`,
   see `encode_centroid`), compared on its top `COMPARE_TERMS`, which alone are in the index;
 - IDF comes from `term_df`, updated with the whole batch before the batch is placed, plus
