@@ -716,11 +716,16 @@ def _reassign(
     n = len(labels)
     names, group = np.unique(labels, return_inverse=True)
     g = len(names)
-    member = np.zeros((n, g))
-    member[np.arange(n), group] = 1.0
-    dots = gram @ member  # item . sum of the group's vectors
-    square = np.einsum("ig,ig->g", member, dots)  # |sum of the group's vectors|^2
-    own = member.astype(bool)
+    # item . sum of the group's vectors: each row's columns summed group by group (the sums
+    # of a one-hot product, without its n x n x groups multiply-adds: 10-20 ms a 500-item part)
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(g))
+    dots = np.add.reduceat(gram[:, order], starts, axis=1)
+    rows = np.arange(n)
+    # |sum of the group's vectors|^2
+    square = np.bincount(group, weights=dots[rows, group], minlength=g)
+    own = np.zeros((n, g), dtype=bool)
+    own[rows, group] = True
     # Without the item in its own group: (sum - x) . x = dot - 1, |sum - x|^2 = |sum|^2 - 2 dot + 1
     norm_sq = np.where(own, square[None, :] - 2.0 * dots + 1.0, square[None, :])
     dots = np.where(own, dots - 1.0, dots)
