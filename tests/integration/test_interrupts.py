@@ -5,7 +5,9 @@ process left behind, and every feed committed before the signal kept."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import platform
 import pty
 import select
 import signal
@@ -122,3 +124,66 @@ def test_fetch_ends_in_one_line_on_an_interrupt(tmp_path: Path, how: str) -> Non
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         per_source = conn.execute("SELECT count(*) FROM entries GROUP BY source_id").fetchall()
     assert all(n == ITEMS for (n,) in per_source)  # each feed whole, or not at all
+
+
+def _signal_thread(pid: int, tid: int, signum: int) -> None:
+    """tgkill(2): a signal for one thread of `pid`, as the kernel may pick for a process signal."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    number = {"x86_64": 234, "aarch64": 131}[platform.machine()]
+    if libc.syscall(number, pid, tid, signum) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_landing_on_another_thread_ends_the_fetch_at_once(
+    tmp_path: Path, signum: int
+) -> None:
+    # The kernel hands a process-wide signal to any thread. Python handles it in the main
+    # thread, which waits here for the one stalled feed; it must not sleep through it until the
+    # server's 30 s deadline.
+    with serving() as server:
+        server.routes["/stalled.xml"] = _stall
+        config = tmp_path / "config.toml"
+        config.write_text(f'[[feeds]]\nurl = "{server.url("/stalled.xml")}"\nname = "stalled"\n')
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wirereader", "--db", str(tmp_path / "c.sqlite3"), "fetch"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "WIREREADER_CONFIG": str(config)},
+        )
+        tasks = Path(f"/proc/{proc.pid}/task")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not server.requests:
+            time.sleep(0.05)
+        assert server.requests, "the fetch never reached the server"
+        others = [int(t.name) for t in tasks.iterdir() if int(t.name) != proc.pid]
+        assert others, "no thread but the main one"
+        _signal_thread(proc.pid, others[0], signum)
+        try:
+            _, err = proc.communicate(timeout=10)
+        finally:
+            proc.kill()
+    assert proc.returncode == (130 if signum == signal.SIGINT else 143), err
+    assert err.decode().count("wirereader:") == 1, err
+
+
+@pytest.mark.parametrize("debug", ["", "1"])
+def test_a_worker_that_cannot_start_prints_no_traceback(debug: str) -> None:
+    # What the forkserver does with a child that fails before its work begins (its parent
+    # ended while it started): it hands the exception to sys.excepthook, which the preloaded
+    # worker_signals module keeps quiet unless WIREREADER_DEBUG asks for the details.
+    script = (
+        "import sys, wirereader.core.worker_signals\n"
+        "try:\n    raise FileNotFoundError(2, 'No such file or directory')\n"
+        "except Exception:\n    sys.excepthook(*sys.exc_info())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WIREREADER_DEBUG": debug},
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert ("Traceback" in done.stderr) == bool(debug), done.stderr

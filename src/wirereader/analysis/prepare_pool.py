@@ -29,6 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from wirereader.analysis.dedup.reposts import Fingerprint, fingerprints
 from wirereader.analysis.entities.extract import Mention
+from wirereader.core.interruptible import result_of
 from wirereader.core.workers import exit_with, worker_context
 
 # Starting a worker (and loading its gazetteer) costs a few tenths of a second: only worth it
@@ -238,7 +239,7 @@ class PreparePool:
             else:
                 waiting.append(future)
         try:
-            parts += [future.result().unpack() for future in waiting]
+            parts += [result_of(future).unpack() for future in waiting]
         except Exception:
             self.close()
             return None

@@ -458,6 +458,10 @@ def _refresh_with_bar(
         task = bar.add_task("", total=None)
 
         def progress(event: RefreshProgress) -> None:
+            if event.analysing:
+                # The analysis of most entries ran between the feeds' saves; this is the rest.
+                bar.update(task, description=f"analysing {event.analysing} entries…")
+                return
             bar.update(task, total=event.total, completed=event.done)
             result = event.result
             if result is None:
@@ -468,17 +472,7 @@ def _refresh_with_bar(
                     Text(f"wirereader: {line}", style="red" if result.failed else "yellow")
                 )
 
-        report = refresh(
-            store, cfg, names or None, progress, force=force, fetcher=fetcher, analyse=False
-        )
-    if report.new or report.updated:
-        # Dedup, entities and threads for the new entries: can take a while after a big first
-        # fetch, so say what is going on instead of sitting silent.
-        with console.status(f"analysing {report.new + report.updated} new or changed entries…"):
-            problem = run_analysis(store)
-        if problem:
-            report.warnings.append(problem)
-    return report
+        return refresh(store, cfg, names or None, progress, force=force, fetcher=fetcher)
 
 
 def _problem_lines(result: FeedResult) -> list[str]:

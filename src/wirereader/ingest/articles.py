@@ -18,7 +18,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -213,13 +212,32 @@ def _fetch_all(
                 outcome = FetchError(job.url, f"internal error ({type(exc).__name__}: {exc})")
             put((job, outcome))
 
-    slots = sum(min(settings.per_host, len(pending)) for pending in by_host.values())
-    workers = max(1, min(settings.concurrency, slots))
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="article")
+    # One slot per allowed connection to a host; `workers` threads take slots in turn.
+    slots = deque(
+        host
+        for host, pending in by_host.items()
+        for _ in range(min(settings.per_host, len(pending)))
+    )
+    workers = max(1, min(settings.concurrency, len(slots)))
+
+    def work() -> None:
+        while not cancelled.is_set():
+            with lock:
+                if not slots:
+                    return
+                host = slots.popleft()
+            drain(host)
+
+    # Daemon threads, not a ThreadPoolExecutor: the interpreter joins an executor's threads at
+    # exit, so Ctrl-C while a page was on its way from a stalled server waited for the request
+    # deadline (up to a minute). Stopped early, the threads end by themselves within it.
+    threads = [
+        threading.Thread(target=work, name=f"article-{n}", daemon=True) for n in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    finished = False
     try:
-        for host, pending in by_host.items():
-            for _ in range(min(settings.per_host, len(pending))):
-                pool.submit(drain, host)
         for _ in range(len(jobs)):
             while True:
                 if halt.is_set():
@@ -230,11 +248,12 @@ def _fetch_all(
                 except queue.Empty:
                     continue
             yield item
+        finished = True
     finally:
         cancelled.set()
-        # Stopped (the app is closing): do not wait here for pages still on their way; their
-        # threads end by themselves within the request deadline.
-        pool.shutdown(wait=not halt.is_set(), cancel_futures=True)
+        if finished:  # every result taken: the threads are ending now
+            for thread in threads:
+                thread.join(timeout=1)
 
 
 def _store_outcome(

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import tzinfo
 
+from wirereader.core.interruptible import result_of
 from wirereader.core.model import ParsedDocument
 from wirereader.core.workers import exit_with, worker_context
 
@@ -110,7 +111,7 @@ class ParsePool:
         `WorkerDied` (so the document is not retried in this process, where it could crash
         the application)."""
         try:
-            return future.result()
+            return result_of(future)
         except BrokenProcessPool:
             raise WorkerDied("the parser process died on this document") from None
 

@@ -104,11 +104,13 @@ class RefreshReport:
 
 @dataclass
 class Progress:
-    """Sent before the first feed (result None) and after each one."""
+    """Sent before the first feed (result None), after each one, and once more before the
+    analysis of the entries left over when the last feed is saved (`analysing` of them)."""
 
     done: int
     total: int
     result: FeedResult | None = None
+    analysing: int = 0
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -124,7 +126,7 @@ def refresh(
     due_only: bool = False,
     fetcher: Fetcher | None = None,
     analyse: bool = True,
-    analysis_batch: int = ANALYSIS_BATCH,
+    analysis_batch: int | None = None,
 ) -> RefreshReport:
     """Fetch subscribed feeds and save what is new.
 
@@ -134,6 +136,7 @@ def refresh(
     (background refresh) only those whose next attempt has come.
     """
     started = time.monotonic()
+    analysis_batch = analysis_batch or ANALYSIS_BATCH
     report = RefreshReport()
     report.warnings += sync_config(store, cfg)
     now = int(time.time())
@@ -248,6 +251,9 @@ def refresh(
         if analyse and (report.new or report.updated):
             # The rest (a partial batch, or all of a small refresh): the cache is analysed
             # when refresh returns.
+            left = report.new + report.updated if analysis is None else max(unanalysed, 0)
+            if progress and left:
+                progress(Progress(len(report.results) - skipped, total, analysing=left))
             try:
                 if analysis is None:
                     problem = run_analysis(store)

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wirereader import __version__
+from wirereader.core.interruptible import wait_until
 from wirereader.core.redact import redact
 from wirereader.sources.network import (
     Network,
@@ -911,8 +912,7 @@ class _Scheduler(Generic[K]):
     def results(self) -> Iterator[tuple[K, Response | FetchError]]:
         for _ in range(self._total):
             with self._cond:
-                while not self._done:
-                    self._cond.wait()
+                wait_until(self._cond, lambda: bool(self._done))  # Ctrl-C ends it at once
                 done = self._done.popleft()
                 self._cond.notify_all()  # a window slot is free again
             yield done.key, done.outcome

@@ -848,11 +848,15 @@ class WireReader(App[None]):
     def _progress(self, progress: RefreshProgress) -> None:
         """Called in the worker after each feed: shown in the status line."""
         if progress.total:
-            self.post_message(RefreshProgressed(progress.done, progress.total))
+            self.post_message(RefreshProgressed(progress.done, progress.total, progress.analysing))
 
     @_while_open
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
-        self.status.activity = f"refreshing {message.done}/{message.total} feeds…"
+        self.status.activity = (
+            f"analysing {message.analysing} new entries…"
+            if message.analysing
+            else f"refreshing {message.done}/{message.total} feeds…"
+        )
         self.status.show()
 
     @_while_open

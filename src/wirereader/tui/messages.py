@@ -34,12 +34,14 @@ class PanesGathered(Message):
 
 
 class RefreshProgressed(Message):
-    """`done` of `total` feeds refreshed; only the latest is worth drawing."""
+    """`done` of `total` feeds refreshed, then `analysing` entries left to analyse; only the
+    latest is worth drawing."""
 
-    def __init__(self, done: int, total: int) -> None:
+    def __init__(self, done: int, total: int, analysing: int = 0) -> None:
         super().__init__()
         self.done = done
         self.total = total
+        self.analysing = analysing
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, RefreshProgressed)

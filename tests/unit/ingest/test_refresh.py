@@ -330,8 +330,9 @@ def test_progress_reports_every_feed(server: FeedServer, store: Store) -> None:
     server.routes["/p4.xml"] = Route(b"", status=404)
     seen: list[Progress] = []
     report = refresh(store, config(), progress=seen.append)
-    assert [p.done for p in seen] == [0, 1, 2, 3, 4, 5]
+    assert [p.done for p in seen] == [0, 1, 2, 3, 4, 5, 5]
     assert all(p.total == 5 for p in seen) and seen[0].result is None
+    assert seen[-1].analysing == 4 and seen[-1].result is None  # then the analysis of the 4
     assert sum(1 for p in seen if p.result and p.result.failed) == 1
     assert report.new == 4 and len(report.failures) == 1
 
@@ -432,7 +433,7 @@ def test_many_feeds_parse_in_worker_processes(
     assert report.new == 2 * (count - 1)
     [failure] = report.failures
     assert failure.url == server.url("/w0.xml") and "not XML" in failure.error
-    assert [p.done for p in seen] == list(range(count + 1))
+    assert [p.done for p in seen if not p.analysing] == list(range(count + 1))
     titles = {f.title for f in list_feeds(store)}
     assert {f"Wire {n}" for n in range(1, count)} <= titles
     assert 0 < len(in_workers) < count  # the first ones in this process, the rest in workers
@@ -502,3 +503,45 @@ def test_a_parser_bug_fails_one_feed_not_the_refresh(
         "(AttributeError: 'NoneType' object has no attribute 'text')"
     )
     assert report.new == 1
+
+
+def test_fetch_at_a_terminal_analyses_while_it_fetches(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress bar's refresh (`wirereader fetch` at a terminal) analyses whole batches
+    between the feeds' saves, as the plain one does, and says what it still analyses after the
+    last feed; the cache is fully analysed when it returns."""
+    from wirereader.analysis import pipeline
+    from wirereader.analysis.pipeline import pending_count
+    from wirereader.cli import feeds as feeds_cli
+    from wirereader.ingest import refresh as refresh_module
+
+    for f in range(4):
+        stories = [
+            item(10 * f + n, f"<p>Desk {f} reports on the quay, number {n}.</p>") for n in range(5)
+        ]
+        server.routes[f"/t{f}.xml"] = Route(rss(f"Desk {f}", stories))
+        subscribe(store, server.url(f"/t{f}.xml"))
+    stored_at_step: list[int] = []
+    step = pipeline.Analysis.step
+
+    def recording_step(self: pipeline.Analysis) -> object:
+        stored_at_step.append(store.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+        return step(self)
+
+    monkeypatch.setattr(pipeline.Analysis, "step", recording_step)
+    monkeypatch.setattr(refresh_module, "ANALYSIS_BATCH", 15)
+    descriptions: list[str] = []
+    update = feeds_cli.Progress.update
+
+    def recording_update(self: object, task: object, **fields: object) -> None:
+        if "description" in fields:
+            descriptions.append(str(fields["description"]))
+        update(self, task, **fields)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feeds_cli.Progress, "update", recording_update)
+    report = feeds_cli._refresh_with_bar(store, config(), [], False, None)
+    assert report.new == 20 and not report.warnings
+    assert stored_at_step[0] == 15  # a whole batch, analysed before the last feed was stored
+    assert pending_count(store) == 0
+    assert any(d.startswith("analysing 5 entries") for d in descriptions), descriptions
