@@ -79,6 +79,10 @@ def test_threads_filter_and_table(cli) -> None:
     assert filtered and all(isinstance(t["id"], int) for t in filtered)
     every = json.loads(cli("threads", "--json").out)
     assert len(filtered) < len(every)
+    # Exactly the threads with an item the same filter lists, in the listing's order.
+    items = json.loads(cli("entries", "--json", "Kim").out)
+    matching = {item["thread"] for item in items if item["thread"] is not None}
+    assert [t["id"] for t in filtered] == [t["id"] for t in every if t["id"] in matching]
     table = cli("threads", "--min-size", "5")
     assert table.code == 0 and "North Korea" in table.out
 

@@ -12,6 +12,7 @@ import pytest
 from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.model import RawEntry
 from wirereader.query.entities import entity_counts
+from wirereader.query.panes import PaneData
 from wirereader.query.timeline import EntityRef, Filter, Query, narrows
 from wirereader.store.db import Store
 from wirereader.tui import app as app_module
@@ -169,3 +170,46 @@ def test_a_new_theme_redraws_the_rows_in_its_colours(db_path: Path) -> None:
         asyncio.run(go())
     assert seen["text"][0] == seen["text"][1]
     assert seen["styles"][0] != seen["styles"][1]
+
+
+def test_side_panes_are_read_during_the_first_frame_and_drawn_after_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panes' lists are asked for before the first frame (read in a worker while it is
+    drawn), so they are ready once it is out; they are drawn only after it (drawing them would
+    hold that frame back), read once, with counts that are the view's own; the status line's
+    view count is exact at once (the writer keeps it)."""
+    store = demo_store(db_path)
+    events: list[str] = []
+    cls = app_module.WireReader
+    original_ask, original_paint = cls._gather_panes, cls._first_paint
+    original_fill = cls._fill_panes
+
+    def ask(self: app_module.WireReader, *args: object) -> object:
+        events.append("asked")
+        return original_ask(self, *args)
+
+    def first_paint(self: app_module.WireReader) -> None:
+        events.append("painted")
+        assert self.status.exact and self.status.total == Query(store, Filter()).count()
+        original_paint(self)
+
+    def fill(self: app_module.WireReader, data: PaneData) -> None:
+        events.append("drawn")
+        original_fill(self, data)
+
+    monkeypatch.setattr(cls, "_gather_panes", ask)
+    monkeypatch.setattr(cls, "_first_paint", first_paint)
+    monkeypatch.setattr(cls, "_fill_panes", fill)
+
+    async def go() -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert events == ["asked", "painted", "drawn"]
+            shown = app.query_one(EntityList)._shown
+            assert shown is not None and shown[0]
+            assert shown[0] == entity_counts(store, Filter(), limit=len(shown[0]))
+
+    with store:
+        asyncio.run(go())

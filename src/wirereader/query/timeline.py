@@ -247,8 +247,27 @@ class Query:
     # -- reading ------------------------------------------------------------------------------
 
     def count(self) -> int:
+        known = self.known_count()
+        if known is not None:
+            return known
         sql = f"SELECT count(*) FROM entries e WHERE {self._where}"
         return int(self.store.conn.execute(sql, self._params).fetchone()[0])
+
+    def known_count(self) -> int | None:
+        """The view's size without counting, for the two views the writer keeps counted
+        (every item, every unread item: `item_totals`, migration 0059); None for any other.
+        Counting the unfiltered view reads a whole index: 0.10 s of CPU at 1M items."""
+        f = self.filter
+        if f == Filter():
+            column = "items"
+        elif f == Filter(unread_only=True):
+            column = "unread"
+        else:
+            return None
+        if not _has_totals(self.store):
+            return None
+        row = self.store.conn.execute(f"SELECT {column} FROM item_totals WHERE id = 1").fetchone()
+        return None if row is None else int(row[0])
 
     def page(
         self,
@@ -522,6 +541,20 @@ def _has_cover(store: Store) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'entries_timeline_cover'"
     ).fetchone()
     return row is not None
+
+
+_TOTALS_TRIGGERS = ("item_totals_insert", "item_totals_delete", "item_totals_update")
+
+
+def _has_totals(store: Store) -> bool:
+    """Whether `item_totals` is kept by all three of its triggers: a migration that rebuilt
+    `entries` without creating them again would leave the row stale, and counting is then
+    slower but right."""
+    row = store.conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+        _TOTALS_TRIGGERS,
+    ).fetchone()
+    return int(row[0]) == len(_TOTALS_TRIGGERS)
 
 
 _ENTITY_IN = (

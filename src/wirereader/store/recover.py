@@ -43,6 +43,8 @@ DERIVED_TABLES = frozenset(
         "entity_keys",
         "entity_scoped_keys",
         "entity_extracted",
+        # Kept by triggers as the rows above are written (migration 0059), here too.
+        "item_totals",
     }
 )
 DERIVED_COLUMNS = {"entries": ("repost_of", "thread_id", "analysed_hash")}

@@ -123,6 +123,12 @@ def consistent(path: Path) -> None:
             " IS NOT NULL AND thread_id NOT IN (SELECT id FROM threads))"
         ).fetchone()[0]
         assert orphans == 0
+        # The unfiltered view's counts the writer keeps (migration 0059) are the rows' own.
+        items = "SELECT count(*) FROM entries WHERE repost_of IS NULL"
+        assert conn.execute("SELECT items, unread FROM item_totals").fetchone() == (
+            conn.execute(items).fetchone()[0],
+            conn.execute(items + " AND read_at IS NULL").fetchone()[0],
+        )
     finally:
         conn.close()
 
