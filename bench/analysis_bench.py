@@ -296,6 +296,30 @@ def realfeeds(corpus: Path, batch_size: int = BATCH, own_runs: bool = False) -> 
     return result
 
 
+def links(pred: list[int]) -> set[tuple[int, int]]:
+    """The pairs of items put in one thread."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, thread in enumerate(pred):
+        members[thread].append(k)
+    return {
+        (a, b) for items in members.values() for i, a in enumerate(items) for b in items[i + 1 :]
+    }
+
+
+def agreement(corpus: Path, sizes: tuple[int, ...] = (10, 25, 50, 100)) -> None:
+    """How far the cut of the stream decides the threads (issue 17: it should not): the
+    same-thread pairs of the real feeds analysed in batches against those of one analysis,
+    as the Jaccard index of the two sets of pairs (1: the same threads)."""
+    one = links(realfeeds(corpus).pred)
+    cells = []
+    for size in sizes:
+        other = links(realfeeds(corpus, batch_size=size).pred)
+        both, either = len(one & other), len(one | other)
+        cells.append(f"{size}: {both / either if either else 1.0:.3f} ({both}/{either})")
+    print("real feeds, same-thread pairs shared with one analysis (Jaccard), per batch size:")
+    print("  " + "  ".join(cells))
+
+
 def quality(name: str, result: Result) -> None:
     print(f"{name}  ({result.seconds:.1f} s)")
     for label, scores in (("all", result.all), ("dev", result.dev), ("held-out", result.held)):
@@ -639,6 +663,7 @@ def main() -> int:
             "real feeds, 50 per batch, each its own run",
             realfeeds(STORIES.parent, batch_size=50, own_runs=True),
         )
+        agreement(STORIES.parent)
         quality("ECB+ (articles)", score(ecbplus(STORIES / "ecbplus-dev.jsonl")))
         quality("UCI (headlines)", score(uci(STORIES / "uci-dev.csv")))
     if not args.no_speed:
