@@ -17,9 +17,10 @@ Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, so
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies
 over a small vocabulary), parsed from its RSS as a fetch would; 10k and 100k (and `40g`, 40k)
-come from this file's generator, whose stories have words of their own. `10n`, `40n` and
-`1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary, people and places per
-story, reposts and cross-source copies) at 10k, 40k and 1M items, imported in chunks. Each run
+come from this file's generator, whose stories have words of their own. `10n`, `40n`, `200n`
+and `1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary, people and places
+per story, reposts and cross-source copies) at 10k, 40k, 200k and 1M items, imported in chunks
+(200k: the run's memory bounds and SQLite's page cache are full, at a fifth of 1M's time). Each run
 prints the peak resident memory of this process or its worker so far. `cpu` counts both
 processes when a worker prepares batches (the default from 6,000 pending entries); `main cpu`
 is this process alone, the wall time on a machine with a core free for the worker.
@@ -293,6 +294,30 @@ def realfeeds(corpus: Path, batch_size: int = BATCH, own_runs: bool = False) -> 
     result = split(pred, gold, halves)
     result.seconds, result.batch = took, batch_size
     return result
+
+
+def links(pred: list[int]) -> set[tuple[int, int]]:
+    """The pairs of items put in one thread."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, thread in enumerate(pred):
+        members[thread].append(k)
+    return {
+        (a, b) for items in members.values() for i, a in enumerate(items) for b in items[i + 1 :]
+    }
+
+
+def agreement(corpus: Path, sizes: tuple[int, ...] = (10, 25, 50, 100)) -> None:
+    """How far the cut of the stream decides the threads (issue 17: it should not): the
+    same-thread pairs of the real feeds analysed in batches against those of one analysis,
+    as the Jaccard index of the two sets of pairs (1: the same threads)."""
+    one = links(realfeeds(corpus).pred)
+    cells = []
+    for size in sizes:
+        other = links(realfeeds(corpus, batch_size=size).pred)
+        both, either = len(one & other), len(one | other)
+        cells.append(f"{size}: {both / either if either else 1.0:.3f} ({both}/{either})")
+    print("real feeds, same-thread pairs shared with one analysis (Jaccard), per batch size:")
+    print("  " + "  ".join(cells))
 
 
 def quality(name: str, result: Result) -> None:
@@ -638,6 +663,7 @@ def main() -> int:
             "real feeds, 50 per batch, each its own run",
             realfeeds(STORIES.parent, batch_size=50, own_runs=True),
         )
+        agreement(STORIES.parent)
         quality("ECB+ (articles)", score(ecbplus(STORIES / "ecbplus-dev.jsonl")))
         quality("UCI (headlines)", score(uci(STORIES / "uci-dev.csv")))
     if not args.no_speed:
@@ -649,6 +675,7 @@ def main() -> int:
             "100": (500, 200),
             "10n": (200, 50),
             "40n": (200, 200),
+            "200n": (200, 1000),
             "1000n": (200, 5000),
         }
         names = ["10"] if args.quick else args.sizes.split(",")

@@ -221,8 +221,7 @@ HOT_QUERIES = {
     "top entry id (batch insert)": ("SELECT COALESCE(MAX(id), 0) FROM entries", ()),
     "first versions of a batch": (
         "INSERT INTO entry_versions (entry_id, author, published, updated, content_hash,"
-        " seen_at) SELECT id, author, published, updated, content_hash, 0 FROM entries"
-        " WHERE id > ? ORDER BY id",
+        " seen_at) SELECT id, '', NULL, NULL, '', 0 FROM entries WHERE id > ? ORDER BY id",
         (1,),
     ),
     "entries of a feed (feeds listing)": (

@@ -15,6 +15,11 @@ from wirereader.query.timeline import Filter, Query, iso_utc
 from wirereader.store.db import Store
 
 MAX_THREAD_ENTITIES = 10
+# Newest threads a bounded list (the reader's pane) looks through for threads with an item in
+# the view before it aggregates the whole view instead (thread_rows). 3,000 threads of ~12
+# items cost ~10-15 ms of probes at 1M items; a rare word that finds fewer than a page in them
+# pays that beside the aggregate (18 ms for `kakaka`).
+WINDOW_THREADS = 3_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,22 @@ def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0)
         ).fetchall()
         return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
     sub, params = Query(store, flt).id_subquery()
+    if limit:
+        # The newest threads first, each joined to its own items (`+x.id`: tested against the
+        # view's set, built once, rather than the set driving a probe per thread). When they
+        # hold a whole page, no older thread can be on it: 0.40 -> 0.16 s of CPU for the pane
+        # of `harbour` at 1M items, 2.8 -> 0.4 s for the unread view; aggregating every item
+        # of the view grouped by thread (below) is left to views that match few threads.
+        rows = store.conn.execute(
+            "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*),"
+            " count(DISTINCT x.source_id) FROM (SELECT id, title, first_at, last_at, size"
+            " FROM threads WHERE size >= ? ORDER BY last_at DESC, id DESC LIMIT ?) t"
+            f" CROSS JOIN entries x ON x.thread_id = t.id WHERE +x.id IN ({sub})"
+            " GROUP BY t.id ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
+            [min_size, WINDOW_THREADS, *params, limit],
+        ).fetchall()
+        if len(rows) == limit:
+            return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
     rows = store.conn.execute(
         "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*) AS n,"
         " count(DISTINCT e.source_id) AS src FROM entries e JOIN threads t ON t.id = e.thread_id"

@@ -365,13 +365,12 @@ class Store:
                 )
             rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             conn.execute(f"INSERT INTO entries ({columns}) VALUES {rows}", values)
-        # The first version of each new entry: its metadata, copied in one go. Its text is the
-        # entry's current text, which lives in `entries` alone (store/versions.py).
+        # The first version of each new entry, in one go. Its text and its metadata are the
+        # entry's current ones, which live in `entries` alone (store/versions.py).
         conn.execute(
             "INSERT INTO entry_versions (entry_id, author, published, updated, content_hash,"
-            " seen_at) SELECT id, author, published, updated, content_hash, ? FROM entries"
-            " WHERE id > ? ORDER BY id",
-            (now, top),
+            " seen_at) SELECT id, '', NULL, NULL, ?, ? FROM entries WHERE id > ? ORDER BY id",
+            (versions.SAME_AS_ENTRY, now, top),
         )
         ids = [
             row[0]

@@ -36,13 +36,24 @@ class Migration:
 
 
 def _python_steps() -> list[Migration]:
-    from wirereader.store import migrate_dedup, migrate_postings, migrate_texts, migrate_versions
+    from wirereader.store import (
+        migrate_analysed_mark,
+        migrate_dedup,
+        migrate_entity_hashes,
+        migrate_postings,
+        migrate_texts,
+        migrate_version_meta,
+        migrate_versions,
+    )
 
     return [
         Migration(4, migrate_versions.NAME, "", migrate_versions.convert),
         Migration(50, migrate_texts.NAME, "", migrate_texts.convert),
         Migration(51, migrate_postings.NAME, "", migrate_postings.convert),
         Migration(52, migrate_dedup.NAME, "", migrate_dedup.convert),
+        Migration(53, migrate_version_meta.NAME, "", migrate_version_meta.convert),
+        Migration(54, migrate_analysed_mark.NAME, "", migrate_analysed_mark.convert),
+        Migration(55, migrate_entity_hashes.NAME, "", migrate_entity_hashes.convert),
     ]
 
 

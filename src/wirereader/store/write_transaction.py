@@ -1,6 +1,7 @@
 """One write transaction around a piece of work, for the migration steps that convert a cache
-in batches (migrate_dedup, migrate_postings, migrate_texts): each batch is its own transaction,
-so a conversion killed midway keeps every finished batch and resumes after it."""
+in batches (migrate_dedup, migrate_postings, migrate_texts, migrate_version_meta,
+migrate_analysed_mark, migrate_entity_hashes): each batch is its own transaction, so a
+conversion killed midway keeps every finished batch and resumes after it."""
 
 from __future__ import annotations
 

@@ -117,3 +117,21 @@ def test_real_feeds_join_what_readers_call_one_story(
     # rose 0.53 -> 0.69 and recall 0.57 -> 0.66 (a false merge costs more than a missed one).
     share = 2 / 3 if real.batch > 50 else 0.6
     assert len(together) >= len(multi) * share, (len(together), len(multi))
+
+
+def test_the_cut_of_the_stream_decides_little(corpus: Path) -> None:
+    """The same items make nearly the same threads however a refresh cuts the stream: of the
+    same-thread pairs of one analysis and of 25 or 100 items per batch, most are in both
+    (Jaccard index of the two sets of pairs; 0.66 and 0.98 while a later batch found a
+    teaser's thread by its strongest terms alone, 0.90 and 1.0 now that short items also look
+    it up by their titles' terms). The rest is the order of average linkage's merges: a
+    group of a later batch is judged by its average pair with a thread that holds only the
+    items of earlier batches."""
+    one = analysis_bench.links(analysis_bench.realfeeds(corpus).pred)
+    for size in (25, 100):
+        other = analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=size).pred)
+        assert len(one & other) >= 0.85 * len(one | other), (
+            size,
+            len(one & other),
+            len(one | other),
+        )

@@ -450,3 +450,63 @@ def test_a_threads_headline_is_its_most_central_title(store: Store) -> None:
     assert store.conn.execute("SELECT count(DISTINCT thread_id) FROM entries").fetchone()[0] == 1
     title = store.conn.execute("SELECT title FROM threads").fetchone()[0]
     assert "night-shift pay" in title, title
+
+
+# A beat whose words are in every title: the harbour's older notices (a month before, each its
+# own event) make "Velmar", "port", "crane", "cargo" and "ship" common words, weighed less
+# than a teaser's own words.
+_OLDER_BEAT = [
+    _story(
+        "archive",
+        n,
+        T0 - timedelta(days=30, hours=n),
+        f"Velmar port notice {n}: crane at berth {n} loads cargo ship",
+        f"Berth {n} of the harbour closes for dredging works until further notice.",
+    )
+    for n in range(40)
+]
+ONE_EVENT_TWO_TEASERS = [
+    _story(
+        "north",
+        1,
+        T0,
+        "Gantry crane collapse at Velmar port hits cargo ship",
+        "A gantry crane toppled overnight, crushing containers stacked aboard the freighter "
+        "Ardent Lark; engineers blamed corroded anchor bolts and a sudden squall.",
+    ),
+    _story(
+        "south",
+        1,
+        T0 + timedelta(hours=2),
+        "Velmar port: gantry crane collapse damages cargo ship",
+        "Inspectors photographed twisted girders while insurers tallied ruined refrigerated "
+        "freight; stevedores recalled hearing cables snap before dawn.",
+    ),
+]
+
+
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["one-analysis", "one-by-one"])
+def test_a_teasers_later_report_finds_its_thread_by_its_title(
+    store: Store, batch_size: int | None
+) -> None:
+    """Two teasers of one event whose titles tell it in shared words (gantry crane collapse)
+    while each teaser's words are its own: one thread in one analysis, and also when the second
+    comes in a later batch, where a thread is looked up by the group's strongest terms (here
+    two title words and the teaser's own words: the beat's words are common, and a candidate
+    must hold three) and, for short items, by their titles' terms: two short items pair on
+    their titles."""
+    ids = {
+        name: store.ensure_source(f"test:{name}", "feed", name=name)
+        for name in ("archive", "north", "south")
+    }
+    for outlet, entry in _OLDER_BEAT:
+        store.save_entries(ids[outlet], [entry])
+    analyse_pending(store)
+    for outlet, entry in ONE_EVENT_TWO_TEASERS:
+        store.save_entries(ids[outlet], [entry])
+    if batch_size is None:
+        analyse_pending(store)
+    else:
+        analyse_pending(store, batch_size=batch_size)
+    got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+    assert got["north-1"] == got["south-1"], got

@@ -505,6 +505,59 @@ def test_a_parser_bug_fails_one_feed_not_the_refresh(
     assert report.new == 1
 
 
+def test_304s_are_recorded_together_and_a_locked_cache_fails_them_clearly(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from wirereader.ingest import refresh as refresh_module
+
+    for n in range(5):
+        server.routes[f"/f{n}.xml"] = Route(rss(f"Feed {n}", [item(10 * n)]), etag=f'"{n}"')
+        subscribe(store, server.url(f"/f{n}.xml"))
+    assert refresh(store, config()).new == 5
+    before = {f.id: f.last_attempt for f in list_feeds(store)}
+    time.sleep(1.1)  # the state is kept in whole seconds
+    second = refresh(store, config())
+    assert {r.status for r in second.results} == {"not-modified"}
+    for feed in list_feeds(store):  # each feed's state written, though not one by one
+        assert feed.last_status == 304 and (feed.last_attempt or 0) > (before[feed.id] or 0)
+
+    # Another process holds the write lock when the 304s are written: those feeds fail with a
+    # line naming them, nothing is raised, and their stored state is untouched.
+    monkeypatch.setattr(refresh_module, "RECORD_TOGETHER", 2)
+    store.set_busy_timeout(50)
+    blocker = sqlite3.connect(store.path)
+    real_record = refresh_module.record_later
+    calls = 0
+
+    def locked_once(store_: Store, unchanged: list[refresh_module._Unchanged]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1 and unchanged:
+            blocker.execute("BEGIN IMMEDIATE")
+            try:
+                real_record(store_, unchanged)
+            finally:
+                blocker.execute("ROLLBACK")
+        else:
+            real_record(store_, unchanged)
+
+    monkeypatch.setattr(refresh_module, "record_later", locked_once)
+    state = {f.id: f.last_attempt for f in list_feeds(store)}
+    time.sleep(1.1)
+    third = refresh(store, config())
+    blocker.close()
+    failed = [r for r in third.results if r.status == "failed"]
+    assert len(failed) == 2 and len(third.results) == 5
+    for result in failed:
+        assert result.error.startswith(result.url) and "cannot save to the cache" in result.error
+        assert "\n" not in result.error
+    after = {f.id: f.last_attempt for f in list_feeds(store)}
+    assert all(after[r.feed_id] == state[r.feed_id] for r in failed)
+    assert all(after[r.feed_id] != state[r.feed_id] for r in third.results if r not in failed)
+
+
 def test_fetch_at_a_terminal_analyses_while_it_fetches(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -139,6 +139,16 @@ def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
     return tokens, Fingerprint(sorted(keys), exact, len(tokens), None)
 
 
+def _comparable(title: str, body: str) -> Fingerprint:
+    """What `same_item` compares of a text (its exact key, length and shingles), without the
+    MinHash bands `fingerprint` adds: a stored candidate is only compared, never looked up by
+    its keys (1,507 candidates read back at 40k entries, each paying for a signature)."""
+    tokens, fp = _exact_keys(title, body)
+    if fp.long:
+        fp.shingles = shingles(tokens)
+    return fp
+
+
 def same_item(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two texts are one item: equal, one containing the other, or near-duplicates."""
     if a.exact == b.exact:
@@ -275,7 +285,7 @@ class Deduplicator:
         missing = [i for i in ids if i not in self._prints]
         if missing:
             for r in dedup_store.entry_texts(self.conn, missing):
-                self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or fingerprint(r[1], r[2])
+                self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or _comparable(r[1], r[2])
                 self._bodies[r[0]] = r[2]
         found = []
         for i in ids:
