@@ -17,12 +17,11 @@ rows, as 0053 moves version rows, would fire its text and full-text triggers for
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Callable
 
 from wirereader.store.analysis import ANALYSED, OUTDATED_TRIGGER, PENDING_INDEX
-from wirereader.store.write_transaction import in_write_transaction
+from wirereader.store.write_transaction import convert_id_ranges
 
 NAME = "0054_analysed_mark"
 BATCH = 20_000  # entry ids per transaction: ~6 MB of WAL
@@ -34,7 +33,7 @@ def convert(
 ) -> None:
     """Mark every analysed entry '1'; resumable."""
 
-    def prepare() -> tuple[int, int]:
+    def prepare() -> None:
         row = conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
             ("entries_pending_analysis",),
@@ -43,17 +42,16 @@ def convert(
             conn.execute("DROP INDEX IF EXISTS entries_pending_analysis")
             conn.execute(PENDING_INDEX)
         conn.execute(OUTDATED_TRIGGER)
-        done = conn.execute("SELECT value FROM meta WHERE key = ?", (PROGRESS_KEY,)).fetchone()
-        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()[0]
-        return (int(done[0]) if done else 0), int(top)
 
-    done, top = in_write_transaction(conn, prepare)
-    start = done
-    while done < top:
-        upto = min(done + BATCH, top)
-        in_write_transaction(conn, functools.partial(_mark, conn, done, upto))
-        done = upto
-        progress(min(0.99, (done - start) / max(1, top - start)))
+    convert_id_ranges(
+        conn,
+        progress_key=PROGRESS_KEY,
+        top_sql="SELECT MAX(id) FROM entries",
+        batch=BATCH,
+        convert_range=_mark,
+        progress=progress,
+        prepare=prepare,
+    )
 
 
 def _mark(conn: sqlite3.Connection, lo: int, hi: int) -> None:
@@ -62,4 +60,3 @@ def _mark(conn: sqlite3.Connection, lo: int, hi: int) -> None:
         " AND analysed_hash = content_hash",
         (ANALYSED, lo, hi),
     )
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PROGRESS_KEY, str(hi)))

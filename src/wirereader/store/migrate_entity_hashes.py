@@ -12,11 +12,10 @@ in the middle goes on after the last batch that committed.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Callable
 
-from wirereader.store.write_transaction import in_write_transaction
+from wirereader.store.write_transaction import convert_id_ranges
 
 NAME = "0055_entity_hashes_packed"
 BATCH = 50_000  # entry ids per transaction: ~2 MB of WAL
@@ -27,19 +26,14 @@ def convert(
     conn: sqlite3.Connection, progress: Callable[[float], None] = lambda share: None
 ) -> None:
     """Store every hex text hash as bytes; resumable."""
-
-    def prepare() -> tuple[int, int]:
-        done = conn.execute("SELECT value FROM meta WHERE key = ?", (PROGRESS_KEY,)).fetchone()
-        top = conn.execute("SELECT COALESCE(MAX(entry_id), 0) FROM entity_extracted").fetchone()
-        return (int(done[0]) if done else 0), int(top[0])
-
-    done, top = in_write_transaction(conn, prepare)
-    start = done
-    while done < top:
-        upto = min(done + BATCH, top)
-        in_write_transaction(conn, functools.partial(_pack, conn, done, upto))
-        done = upto
-        progress(min(0.99, (done - start) / max(1, top - start)))
+    convert_id_ranges(
+        conn,
+        progress_key=PROGRESS_KEY,
+        top_sql="SELECT MAX(entry_id) FROM entity_extracted",
+        batch=BATCH,
+        convert_range=_pack,
+        progress=progress,
+    )
 
 
 def _pack(conn: sqlite3.Connection, lo: int, hi: int) -> None:
@@ -56,4 +50,3 @@ def _pack(conn: sqlite3.Connection, lo: int, hi: int) -> None:
     if rows:
         conn.executemany("DELETE FROM entity_extracted WHERE entry_id = ?", [r[:1] for r in rows])
         conn.executemany("INSERT INTO entity_extracted (entry_id, text_hash) VALUES (?, ?)", rows)
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PROGRESS_KEY, str(hi)))

@@ -20,12 +20,11 @@ A brand-new cache goes through the same steps with nothing to rewrite.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Callable
 
 from wirereader.store.versions import META_TRIGGER, SAME_AS_ENTRY
-from wirereader.store.write_transaction import in_write_transaction
+from wirereader.store.write_transaction import convert_id_ranges
 
 NAME = "0053_version_meta_once"
 BATCH = 20_000  # version ids per transaction: ~2 MB of WAL, ~0.1 s of lock
@@ -44,26 +43,21 @@ def convert(
     conn: sqlite3.Connection, progress: Callable[[float], None] = lambda share: None
 ) -> None:
     """Shorten every version row that repeats its entry's metadata; resumable."""
-
-    def prepare() -> tuple[int, int]:
-        conn.execute(META_TRIGGER)
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (PROGRESS_KEY,)).fetchone()
-        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM entry_versions").fetchone()[0]
-        return (int(row[0]) if row else 0), int(top)
-
-    done, top = in_write_transaction(conn, prepare)
-    start = done
     foreign_keys = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
     # A batch's rows are deleted and written again with their ids, which `articles.version_id`
     # points at: no single statement of the two satisfies the check, so it is off meanwhile
     # (as in migration 0004).
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        while done < top:
-            upto = min(done + BATCH, top)
-            in_write_transaction(conn, functools.partial(_rewrite, conn, done, upto))
-            done = upto
-            progress(min(0.99, (done - start) / max(1, top - start)))
+        convert_id_ranges(
+            conn,
+            progress_key=PROGRESS_KEY,
+            top_sql="SELECT MAX(id) FROM entry_versions",
+            batch=BATCH,
+            convert_range=_rewrite,
+            progress=progress,
+            prepare=lambda: conn.execute(META_TRIGGER),
+        )
     finally:
         conn.execute(f"PRAGMA foreign_keys = {foreign_keys}")
 
@@ -95,4 +89,3 @@ def _rewrite(conn: sqlite3.Connection, lo: int, hi: int) -> None:
         conn.executemany(
             f"INSERT INTO entry_versions ({', '.join(columns)}) VALUES ({marks})", rows
         )
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PROGRESS_KEY, str(hi)))
