@@ -1,8 +1,9 @@
 """The analysis pipeline: dedup -> entities -> threads over what is new in the cache.
 
-Incremental: an entry is pending while `entries.analysed_hash` differs from its `content_hash`
-(new, or its text changed since). Each batch of pending entries is analysed in one transaction
-and marked, so a second run finds nothing to do and a killed run leaves whole batches only.
+Incremental: an entry is pending until it is marked analysed, and again when its text
+changes (`store.analysis.PENDING`, kept by triggers). Each batch of pending entries is
+analysed in one transaction and marked, so a second run finds nothing to do and a killed run
+leaves whole batches only.
 Placing a new item never moves an old one: the cache is not re-clustered.
 """
 
