@@ -700,7 +700,7 @@ class ThreadIndex:
 
     def _known_by_title(self, members: list[_Item]) -> set[int]:
         """The known threads (`_known`) holding a short item whose title shares a term with the
-        title of one of the group's short items: the CANDIDATES sharing most, newest first on
+        title of one of the group's short items: the TITLE_CANDIDATES sharing most, newest first on
         ties. In one batch every such pair is scored (two short items pair only if their
         titles share a term); across batches the probe finds a thread by the group's strongest
         terms, which for a teaser are mostly words no other report of its story uses, so a
