@@ -451,7 +451,7 @@ def _refresh_with_bar(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # feed names come from outside
     )
     console = Console(stderr=True, highlight=False)
     with Progress(*columns, console=console, transient=True) as bar:
@@ -460,7 +460,8 @@ def _refresh_with_bar(
         def progress(event: RefreshProgress) -> None:
             if event.analysing:
                 # The analysis of most entries ran between the feeds' saves; this is the rest.
-                bar.update(task, description=f"analysing {event.analysing} entries…")
+                n = event.analysing
+                bar.update(task, description=f"analysing {n} entr{'y' if n == 1 else 'ies'}…")
                 return
             bar.update(task, total=event.total, completed=event.done)
             result = event.result

@@ -867,7 +867,7 @@ class WireReader(App[None]):
     @_while_open
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         self.status.activity = (
-            f"analysing {message.analysing} new entries…"
+            f"analysing {message.analysing} new entr{'y' if message.analysing == 1 else 'ies'}…"
             if message.analysing
             else f"refreshing {message.done}/{message.total} feeds…"
         )

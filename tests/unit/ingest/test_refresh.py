@@ -6,6 +6,7 @@ import sys
 import time
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -598,3 +599,28 @@ def test_fetch_at_a_terminal_analyses_while_it_fetches(
     assert stored_at_step[0] == 15  # a whole batch, analysed before the last feed was stored
     assert pending_count(store) == 0
     assert any(d.startswith("analysing 5 entries") for d in descriptions), descriptions
+
+
+def test_the_fetch_bar_shows_a_feed_name_as_text_never_as_markup(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.progress import TextColumn
+
+    from wirereader.cli import feeds as feeds_cli
+
+    server.routes["/m.xml"] = Route(rss("[bold red]Wire[/bold red]", [item(1)]))
+    subscribe(store, server.url("/m.xml"))
+    shown: list[str] = []
+    real = feeds_cli.Progress
+
+    class Recording(real):  # type: ignore[misc,valid-type]
+        def update(self, task: Any, **fields: Any) -> None:
+            super().update(task, **fields)
+            if "description" in fields:
+                for column in self.columns:
+                    if isinstance(column, TextColumn) and "description" in column.text_format:
+                        shown.append(column.render(self.tasks[0]).plain)
+
+    monkeypatch.setattr(feeds_cli, "Progress", Recording)
+    feeds_cli._refresh_with_bar(store, config(), [], False, None)
+    assert "[bold red]Wire[/bold red]" in shown, shown
