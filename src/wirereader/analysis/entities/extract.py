@@ -30,7 +30,9 @@ from wirereader.analysis.entities.cues import (
     PLACE,
     _pronoun_after,
 )
+from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.gazetteer import (
+    Gazetteer,
     fold_key,
     gazetteer,
 )
@@ -88,20 +90,36 @@ def extract_located(
     title: str, body: str, *, authors: Iterable[str] = ()
 ) -> list[tuple[Mention, int, int, int]]:
     """`extract` with where each mention is: (mention, 0 title / 1 body, start, end)."""
-    mentions, spans = _mentions(title, body, authors)
+    mentions, spans, _evidence = _mentions(title, body, authors)
     return [
         (m, span.where[2], *_where(span, body if span.where[2] else title))
         for m, span in zip(mentions, spans, strict=True)
     ]
 
 
-def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Mention], list[_Span]]:
+def kind_evidence(
+    title: str, body: str, *, authors: Iterable[str] = ()
+) -> tuple[list[tuple[Mention, int, int, int]], dict[str, list[str]]]:
+    """What the kind model is trained on (`scripts/build_kind_model.py`): the entry's located
+    mentions with the rules' kinds, and the features of each name the model decides."""
+    mentions, spans, evidence = _mentions(title, body, authors, learned=False)
+    located = [
+        (m, span.where[2], *_where(span, body if span.where[2] else title))
+        for m, span in zip(mentions, spans, strict=True)
+    ]
+    return located, evidence
+
+
+def _mentions(
+    title: str, body: str, authors: Iterable[str], *, learned: bool = True
+) -> tuple[list[Mention], list[_Span], dict[str, list[str]]]:
     """The entry's mentions, and beside each the span it came from (two lists, not pairs:
-    `extract` returns the first as it is)."""
+    `extract` returns the first as it is); with `learned` False, the rules' kinds and the
+    kind model's features of each name it would decide."""
     g = gazetteer()
     spans = _Extractor(g, title or "", body or "").spans()
     if not spans:
-        return [], []
+        return [], [], {}
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -196,7 +214,52 @@ def _mentions(title: str, body: str, authors: Iterable[str]) -> tuple[list[Menti
             disputed.add(canonical)
     if disputed:
         _one_kind(mentions, kept, disputed)
-    return mentions, kept
+    evidence = _learned(g, texts, mentions, kept, teams, apply=learned)
+    return mentions, kept, evidence
+
+
+def _learned(
+    g: Gazetteer,
+    texts: tuple[str, str],
+    mentions: list[Mention],
+    spans: list[_Span],
+    teams: set[str],
+    *,
+    apply: bool,
+) -> dict[str, list[str]]:
+    """The kinds of the names no gazetteer and no sports report settled, decided by the
+    learned model (`kinds`) once per distinct name, from the evidence of all its mentions;
+    the mentions are changed in place. Without `apply`, each such name's features."""
+    groups: dict[str, list[int]] = {}
+    settled: set[str] = set()
+    for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
+        if span.known or (teams and m.canonical in teams):
+            settled.add(m.canonical)
+        groups.setdefault(m.canonical, []).append(i)
+    lone = {s.tokens[0].key for s in spans if len(s.tokens) == 1}
+    evidence: dict[str, list[str]] = {}
+    for canonical, at in groups.items():
+        if canonical in settled:
+            continue
+        first = mentions[at[0]]
+        feats = learned_kinds.features(
+            g,
+            texts,
+            [spans[i] for i in at],
+            first.kind,
+            any(spans[i].strong for i in at),
+            lone,
+        )
+        if not apply:
+            evidence[canonical] = feats
+            continue
+        kind = learned_kinds.decide(feats, first.kind)
+        if kind != first.kind:
+            for i in at:
+                m = mentions[i]
+                short = m.short or (kind == PERSON and " " not in m.canonical)
+                mentions[i] = _new(Mention, (m.surface, m.canonical, kind, short))
+    return evidence
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
