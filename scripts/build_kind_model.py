@@ -185,8 +185,9 @@ def fit(
         grad = x.T @ ((np.exp(logp) - onehot) * w[:, None]) + l2 * weights
         return float(value), grad.ravel()
 
-    result = minimize(loss, np.zeros(shape).ravel(), jac=True, method="L-BFGS-B",
-                      options={"maxiter": 2000})
+    result = minimize(
+        loss, np.zeros(shape).ravel(), jac=True, method="L-BFGS-B", options={"maxiter": 2000}
+    )
     weights = result.x.reshape(shape)
     weights -= weights.mean(axis=1, keepdims=True)  # softmax is blind to a shared shift
     return vocab, weights
@@ -223,9 +224,7 @@ def cross_validate(data: list[Example], folds: int = 5) -> None:
                     weight = sum(e[3] for e in test)
                     right += accuracy(test, vocab, weights, prior) * weight
                     total += weight
-                print(
-                    f"  min topics {min_topics}  prior {prior}  l2 {l2:5}: {right / total:.3f}"
-                )
+                print(f"  min topics {min_topics}  prior {prior}  l2 {l2:5}: {right / total:.3f}")
 
 
 def render(

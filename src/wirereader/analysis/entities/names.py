@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     _APPOSITIVE,
     _ARTICLE_BEFORE,
@@ -156,6 +157,7 @@ def clear_caches() -> None:
     _spelled_as.cache_clear()
     _plain.cache_clear()
     fold_key.cache_clear()
+    learned_kinds.clear_cache()
 
 
 def _fast(group: str, g: Gazetteer) -> _Decided | bool:
