@@ -438,3 +438,26 @@ def test_the_shipped_kind_model_is_what_the_build_script_builds(corpus: Path) ->
     assert rebuilt.keys() == shipped.keys()
     worst = max(abs(a - b) for f in shipped for a, b in zip(shipped[f], rebuilt[f], strict=True))
     assert worst <= 0.002
+
+
+def test_the_fast_kind_decision_is_the_decision_on_the_training_features(
+    corpus: Path, monkeypatch
+) -> None:
+    """`decide_name` sums cached and looked-up weights; it must decide as the features the
+    model was trained on do, on every guessed name of the real feeds."""
+    from wirereader.analysis.entities import kinds as learned
+
+    fast = learned.decide_name
+    decided: list[str] = []
+
+    def both(g, texts, spans, kind, strong, lone):  # type: ignore[no-untyped-def]
+        got = fast(g, texts, spans, kind, strong, lone)
+        full = learned.features(g, texts, spans, kind, strong, lone)
+        assert got == learned.decide(full, kind), [s.tokens[0].surface for s in spans]
+        decided.append(got)
+        return got
+
+    monkeypatch.setattr(learned, "decide_name", both)
+    for title, body, author in real_feed_entries(corpus):
+        extract(title, body, authors=[author])
+    assert len(decided) > 50

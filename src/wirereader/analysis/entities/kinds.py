@@ -84,7 +84,7 @@ def _around(text: str, start: int, end: int) -> list[str]:
 
 # Mentions whose surroundings are read, the first ones of a name in the entry: a name named
 # ten times costs no more than one named three times.
-CONTEXTS = 3
+CONTEXTS = 2
 
 
 def name_features(g: Gazetteer, tokens: Sequence[_Token], kind: str, strong: bool) -> list[str]:
@@ -191,9 +191,10 @@ def decide_name(
     strong: bool,
     lone_words: set[str],
 ) -> str:
-    """`decide(features(...), kind)`, faster: the name's own features are summed once per
-    name and guess (cached across entries), the entry's and its mentions' added to them."""
-    weights = model()
+    """`decide(features(...), kind)`, faster (a test holds them equal): the name's own
+    features are summed once per name and guess (cached across entries), the entry's and its
+    mentions' features are looked up as they are made."""
+    weights = _MODEL or _load()
     tokens = spans[0].tokens if len(spans) == 1 else _longest(spans)
     key = (tokens, kind, strong)
     base = _NAME_SUMS.get(key)
@@ -201,9 +202,15 @@ def decide_name(
         if len(_NAME_SUMS) >= _NAME_SUMS_LIMIT:
             _NAME_SUMS.clear()  # bounded: hostile input cannot grow it forever
         base = _NAME_SUMS[key] = _sum(name_features(g, tokens, kind, strong), weights)
-    feats = set(entry_features(tokens, len(spans), lone_words))
-    for span in spans[:CONTEXTS]:
-        feats.update(mention_features(texts, span))
+    if len(spans) == 1:
+        feats = mention_features(texts, spans[0])  # one mention: no feature twice
+        if len(tokens) > 1:
+            feats += entry_features(tokens, 1, lone_words)
+    else:
+        unique = set(entry_features(tokens, len(spans), lone_words))
+        for span in spans[:CONTEXTS]:
+            unique.update(mention_features(texts, span))
+        feats = list(unique)
     p, l_, o = base
     get = weights.get
     for f in feats:
@@ -235,6 +242,15 @@ def model() -> Weights:
     """The shipped weights: feature -> (person, place, org)."""
     text = resources.files("wirereader.analysis").joinpath("data", MODEL_FILE).read_text("utf-8")
     return parse_weights(text.splitlines())
+
+
+_MODEL: Weights = {}  # `model()`, once loaded: a global read instead of a call per name
+
+
+def _load() -> Weights:
+    global _MODEL
+    _MODEL = model()
+    return _MODEL
 
 
 def parse_weights(lines: Iterable[str]) -> Weights:

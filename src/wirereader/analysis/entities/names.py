@@ -351,7 +351,7 @@ class _Extractor:
                 cached = _CUTS.get(text[item.start : item.end])
                 if cached is not None:
                     where = item.where
-                    out += [_Span._make((*fields, where, "")) for fields in cached]
+                    out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
             runs: Sequence[_Run] = (item,)
             if item.initial and len(item.tokens) > 2 and not item.title_case:
