@@ -243,19 +243,20 @@ def _learned(
     groups: dict[str, list[int]] = {}
     for i in guessed:
         groups.setdefault(mentions[i].canonical, []).append(i)
+    # a name a cue settled in one mention ('Heller argued' ... 'Heller'), or a team, is not
+    # the model's to decide
+    settled = {m.canonical for m, s in zip(mentions, spans, strict=True) if s.strong}
     if teams:
-        for name in teams & groups.keys():
-            del groups[name]
-    for m, span in zip(mentions, spans, strict=True):
-        if span.strong and m.canonical in groups:
-            del groups[m.canonical]  # 'Heller argued' ... 'Heller': a cue settled the name
-    if not groups:
-        return
-    lone = {s.tokens[0].key for s in spans if len(s.tokens) == 1}
-    for at in groups.values():
+        settled |= teams
+    lone: set[str] | None = None  # the keys of one-word mentions, for many-word names
+    for name, at in groups.items():
+        if name in settled:
+            continue
         first = mentions[at[0]]
         named = [spans[i] for i in at]
-        kind = learned_kinds.decide_name(g, texts, named, first.kind, False, lone)
+        if lone is None and any(len(s.tokens) > 1 for s in named):
+            lone = {s.tokens[0].key for s in spans if len(s.tokens) == 1}
+        kind = learned_kinds.decide_name(g, texts, named, first.kind, False, lone or set())
         if kind != first.kind:
             for i in at:
                 m = mentions[i]
