@@ -5,11 +5,15 @@ writes them and on the six real feeds of the outside corpus."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from wirereader.analysis.entities.extract import extract
-from wirereader.analysis.entities.gazetteer import fold_key
+from wirereader.analysis.entities.gazetteer import Gazetteer, fold_key
+from wirereader.analysis.entities.tokens import _Span
 from wirereader.sources.dispatch import ParseContext, parse_file
 
 
@@ -441,7 +445,7 @@ def test_the_shipped_kind_model_is_what_the_build_script_builds(corpus: Path) ->
 
 
 def test_the_fast_kind_decision_is_the_decision_on_the_training_features(
-    corpus: Path, monkeypatch
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`decide_name` sums cached and looked-up weights; it must decide as the features the
     model was trained on do, on every guessed name of the real feeds."""
@@ -450,7 +454,14 @@ def test_the_fast_kind_decision_is_the_decision_on_the_training_features(
     fast = learned.decide_name
     decided: list[str] = []
 
-    def both(g, texts, spans, kind, strong, lone):  # type: ignore[no-untyped-def]
+    def both(
+        g: Gazetteer,
+        texts: Sequence[str],
+        spans: Sequence[_Span],
+        kind: str,
+        strong: bool,
+        lone: set[str],
+    ) -> str:
         got = fast(g, texts, spans, kind, strong, lone)
         full = learned.features(g, texts, spans, kind, strong, lone)
         assert got == learned.decide(full, kind), [s.tokens[0].surface for s in spans]
