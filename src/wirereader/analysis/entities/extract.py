@@ -158,6 +158,7 @@ def _mentions(
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
+    cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
     for span in spans:
         kind, canonical, short = span.kind, span.canonical, span.short
         if (
@@ -213,7 +214,9 @@ def _mentions(
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (surface, canonical, kind, short)))
         kept.append(span)
-        if not span.strong:
+        if span.strong:
+            cued.add(canonical)
+        else:
             guessed.append(len(kept) - 1)
         if kinds.setdefault(canonical, kind) != kind:
             disputed.add(canonical)
@@ -222,7 +225,7 @@ def _mentions(
     if not learned:
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
     if guessed:
-        _learned(g, texts, mentions, kept, teams, guessed)
+        _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
     return mentions, kept, {}
 
 
@@ -231,11 +234,12 @@ def _learned(
     texts: tuple[str, str],
     mentions: list[Mention],
     spans: list[_Span],
-    teams: set[str],
+    settled: set[str],
     guessed: list[int],
 ) -> None:
-    """The kinds of the names the rules only guessed (`guessed`: their mentions; no gazetteer,
-    no sports report and no cue settled any mention of them), decided by the learned model
+    """The kinds of the names the rules only guessed (`guessed`: their mentions), but those a
+    gazetteer, a sports report or a cue settled in some mention (`settled`: 'Heller argued'
+    ... 'Heller'), decided by the learned model
     (`kinds`) once per distinct name, from the evidence of its mentions; the mentions are
     changed in place. A kind a cue gave (a title, a suffix, 'in X', 'X said') is right 93% of
     the time on the training names, a guess 75%: deciding only the guesses scored 0.922 by
@@ -243,11 +247,6 @@ def _learned(
     groups: dict[str, list[int]] = {}
     for i in guessed:
         groups.setdefault(mentions[i].canonical, []).append(i)
-    # a name a cue settled in one mention ('Heller argued' ... 'Heller'), or a team, is not
-    # the model's to decide
-    settled = {m.canonical for m, s in zip(mentions, spans, strict=True) if s.strong}
-    if teams:
-        settled |= teams
     lone: set[str] | None = None  # the keys of one-word mentions, for many-word names
     for name, at in groups.items():
         if name in settled:

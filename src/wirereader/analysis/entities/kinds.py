@@ -30,7 +30,7 @@ from importlib import resources
 
 from wirereader.analysis.entities.cues import _CONNECTORS, ORG, PERSON, PLACE
 from wirereader.analysis.entities.gazetteer import Gazetteer
-from wirereader.analysis.entities.tokens import _Span, _Token, _where
+from wirereader.analysis.entities.tokens import _Span, _Token
 
 KINDS = (PERSON, PLACE, ORG)
 MODEL_FILE = "kind_model.txt"
@@ -49,9 +49,8 @@ def shape(word: str) -> str:
     'XxXx': letters by case, digits, runs of one class written once."""
     if not word.isascii():
         word = "".join(c if c.isascii() else ("X" if c.isupper() else "x") for c in word)
-    coded = word.translate(_SHAPE)
     out: list[str] = []
-    for c in coded:
+    for c in word.translate(_SHAPE):
         if not out or out[-1] != c:
             out.append(c)
     return "".join(out)
@@ -143,12 +142,15 @@ def entry_features(tokens: Sequence[_Token], mentions: int, lone_words: set[str]
 
 def mention_features(texts: Sequence[str], span: _Span) -> list[str]:
     """The words around one mention (two before it, one after) and whether it stands in the
-    title."""
-    part = span.where[2]
+    title. (`tokens._where` written out: this runs for every guessed name.)"""
+    run_start, run_end, part = span.where
     text = texts[part]
-    start, end = _where(span, text)
+    tokens = span.tokens
+    start = text.find(tokens[0].surface, run_start, run_end)
     if start < 0:
         return []
+    last = tokens[-1].surface
+    end = text.find(last, start, run_end) + len(last)
     out = _around(text, start, end)
     if not part:
         out.append("in_title")
