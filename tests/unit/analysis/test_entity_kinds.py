@@ -76,7 +76,8 @@ def test_honorifics_and_speech_make_people() -> None:
 def test_time_zones_units_boilerplate_and_adjectives_are_not_entities() -> None:
     body = (
         "Power returns at 10:00 GMT, with 300 MW restored and AI tools helping.\n"
-        "AI-generated images and Dusseldorf-based firms were cited. Seguir leyendo"
+        "AI-generated images and Dusseldorf-based firms were cited. Seguir leyendo\n"
+        "Crews return at 9am AEST, officials say. Read more"
     )
     assert kinds("", body) == set()
 
