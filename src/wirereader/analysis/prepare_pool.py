@@ -29,6 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from wirereader.analysis.dedup.reposts import Fingerprint, fingerprints
 from wirereader.analysis.entities.extract import Mention
+from wirereader.analysis.features import PackedWeights, TermRow
 from wirereader.core.interruptible import result_of
 from wirereader.core.workers import exit_with, worker_context
 
@@ -41,6 +42,9 @@ MIN_ENTRIES = 6_000
 CHUNK = 500
 
 TextRow = tuple[int, str, str, str]  # id, title, body, author
+# An entry's TF weights for threads: a dict where this process computed them, a row of the
+# arrays they crossed back from the worker in.
+Weights = dict[str, float] | TermRow
 
 
 class Prepared:
@@ -54,7 +58,7 @@ class Prepared:
         prints: dict[int, Fingerprint],
         mentions: dict[int, tuple[str, list[Mention]]],
         cpu: float,
-        weights: dict[int, dict[str, float]] | None = None,
+        weights: dict[int, Weights] | None = None,
     ) -> None:
         self.texts = texts
         self.prints = prints
@@ -62,13 +66,17 @@ class Prepared:
         self.cpu = cpu
         self.weights = weights or {}
         self.packed: PackedPrints | None = None  # `prints`, as the worker sends them
+        self.packed_weights: PackedWeights | None = None  # `weights`, as the worker sends them
 
     def unpack(self) -> Prepared:
         if self.packed is not None:
             self.prints, self.packed = self.packed.unpacked(), None
+        if self.packed_weights is not None:
+            # Left as arrays: the thread index maps a chunk's distinct terms once.
+            self.weights, self.packed_weights = dict(self.packed_weights.rows()), None
         return self
 
-    def weights_for(self, entry_id: int, title: str, body: str) -> dict[str, float] | None:
+    def weights_for(self, entry_id: int, title: str, body: str) -> Weights | None:
         """The TF weights of this entry's terms for threads, if they came from this very text."""
         text = self.texts.get(entry_id)
         if text is None or text != (title, body):
@@ -103,7 +111,7 @@ def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
     from wirereader.analysis.threads.term_weights import text_weights
 
     mentions: dict[int, tuple[str, list[Mention]]] = {}
-    weights: dict[int, dict[str, float]] = {}
+    weights: dict[int, Weights] = {}
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
     prints = dict(zip([r[0] for r in rows], fingerprints(texts), strict=True))
@@ -118,8 +126,9 @@ def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
 class PackedPrints:
     """Fingerprints as a few flat arrays, the form they cross back from the worker in: building
     them again from arrays costs this process 3.1 us per entry, unpickling them as objects 5.9
-    (measured on the news-like corpus, 500-entry chunks). (The TF weights stay dicts: as a
-    vocabulary and arrays they cost more to turn back into dicts, 17.6 against 13.2 us.)"""
+    (measured on the news-like corpus, 500-entry chunks). (The TF weights cross as
+    `features.PackedWeights` and are never turned back into dicts: as dicts again they cost
+    more, 17.6 against 13.2 us.)"""
 
     def __init__(self, prints: dict[int, Fingerprint]) -> None:
         ordered = list(prints.values())
@@ -153,10 +162,16 @@ class PackedPrints:
 
 
 def prepare_packed(rows: list[TextRow]) -> Prepared:
-    """`prepare`, its fingerprints packed into arrays to cross back from the worker."""
+    """`prepare`, its fingerprints and TF weights packed into arrays to cross back from the
+    worker (TF weights unpickled as dicts cost this process 13.2 us per entry, and the thread
+    index then walked each dict term by term)."""
     prepared = prepare(rows)
     prepared.packed = PackedPrints(prepared.prints)
     prepared.prints = {}
+    prepared.packed_weights = PackedWeights(
+        {i: w for i, w in prepared.weights.items() if isinstance(w, dict)}
+    )
+    prepared.weights = {}
     return prepared
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
@@ -346,10 +347,18 @@ def test_chunks_the_worker_has_not_started_are_prepared_here(store: Store) -> No
         alone = prepare(chunk)
         assert prepared.prints == alone.prints
         assert prepared.mentions == alone.mentions
-        assert prepared.weights == alone.weights
+        assert _as_dicts(prepared.weights) == alone.weights
         assert set(prepared.texts) == {r[0] for r in chunk}
         stolen += prepared.cpu == 0.0
     assert stolen >= len(small) - 2  # at most two chunks were on their way to the worker
+
+
+def _as_dicts(weights: dict[int, Any]) -> dict[int, dict[str, float]]:
+    """TF weights as dicts, whether worked out here or crossed back from the worker as rows of
+    its arrays."""
+    from wirereader.analysis.features import TermRow
+
+    return {i: w.as_dict() if isinstance(w, TermRow) else w for i, w in weights.items()}
 
 
 def test_prints_cross_back_from_the_worker_as_arrays_unchanged() -> None:
@@ -371,3 +380,27 @@ def test_prints_cross_back_from_the_worker_as_arrays_unchanged() -> None:
     assert sent.prints == {} and isinstance(sent.packed, PackedPrints)
     assert sent.unpack().prints == made
     assert list(made) == [3, 9, 4, 12] and made[3].bands and not made[9].bands
+
+
+def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
+    """The worker packs a chunk's TF weights into one vocabulary and flat arrays; each entry's
+    row, after pickling, holds the very weights `prepare` worked out, in their order."""
+    import pickle
+
+    from wirereader.analysis.features import TermRow
+    from wirereader.analysis.prepare_pool import prepare, prepare_packed
+
+    rows = [
+        (3, "Ferry leaves on time", "The harbour master said the ferry left on time.", ""),
+        (4, "", "", ""),
+        (9, "Ferry update", "More boats follow in the morning from the quay.", "Desk"),
+    ]
+    made = prepare(rows).weights
+    sent = pickle.loads(pickle.dumps(prepare_packed(rows), protocol=5))
+    assert sent.weights == {} and sent.packed_weights is not None
+    got = sent.unpack().weights
+    assert all(isinstance(w, TermRow) for w in got.values())
+    assert {i: list(w.as_dict().items()) for i, w in got.items()} == {
+        i: list(w.items()) for i, w in made.items()
+    }
+    assert made[3] and made[4] == {}
