@@ -69,7 +69,7 @@ import math
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
 from operator import itemgetter
@@ -445,6 +445,16 @@ def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
     return grouping._has_signature(ours, other) and grouping._has_signature(other, ours)
 
 
+# Groups each part (its items as one `Side`) as `grouping.side_groups` does, part after part.
+Grouper = Callable[[list[Side], float], Iterator[list[list[int]]]]
+
+
+def group_here(sides: list[Side], max_gap_seconds: float) -> Iterator[list[list[int]]]:
+    """The groups of each part, worked out in this process as they are asked for."""
+    for side in sides:
+        yield side_groups(side, max_gap_seconds)
+
+
 @dataclass
 class ThreadOutcome:
     assigned: dict[int, int] = field(default_factory=dict)  # item id -> thread id
@@ -744,8 +754,15 @@ class ThreadIndex:
 
     # -- placing ------------------------------------------------------------------------------
 
-    def place_batch(self, items: list[Entry], entities: dict[int, list[str]]) -> ThreadOutcome:
-        """Place new items (canonical entries without a thread), oldest first."""
+    def place_batch(
+        self,
+        items: list[Entry],
+        entities: dict[int, list[str]],
+        grouper: Grouper | None = None,
+    ) -> ThreadOutcome:
+        """Place new items (canonical entries without a thread), oldest first. `grouper`
+        groups the batch's parts (`group_here`, or one that groups later parts in a worker
+        process while this one places the earlier ones: the same groups)."""
         if self.docs < 0:
             self.begin_batch()
         dated = [e.published_at for e in items if e.dated]
@@ -778,9 +795,11 @@ class ThreadIndex:
         placing = [_Item.of(entry, vector, n) for entry, vector, n in ordered]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
-        for start in range(0, len(placing), GROUP_ITEMS):
-            part = placing[start : start + GROUP_ITEMS]
-            groups = side_groups(_side(part), STORY_GAP_DAYS * 86400)
+        parts = [
+            placing[start : start + GROUP_ITEMS] for start in range(0, len(placing), GROUP_ITEMS)
+        ]
+        grouped = (grouper or group_here)([_side(part) for part in parts], STORY_GAP_DAYS * 86400)
+        for part, groups in zip(parts, grouped, strict=True):
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
             # Sparse rows only for the items that are scored here: those of groups of two or
