@@ -186,6 +186,10 @@ class Analysis:
                     self._terms,
                     self._grouping.groups if self._grouping is not None else None,
                 )
+                if self._grouping is not None:
+                    # Its CPU time too, as the prepare worker's.
+                    self.report.add_time("grouping (worker)", 0.0, self._grouping.cpu)
+                    self._grouping.cpu = 0.0
             if len(rows) < batch_size:
                 break
 

@@ -27,16 +27,13 @@ import time
 from array import array
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING
 
 from wirereader.analysis.dedup.reposts import Fingerprint, fingerprints
 from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.features import PackedWeights, TermRow
+from wirereader.analysis.threads.grouping import Side, side_groups
 from wirereader.core.interruptible import result_of
 from wirereader.core.workers import exit_with, worker_context
-
-if TYPE_CHECKING:
-    from wirereader.analysis.threads.grouping import Side
 
 # Starting a worker (and loading its gazetteer) costs a few tenths of a second: only worth it
 # when several batches are pending.
@@ -273,15 +270,21 @@ class PreparePool:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _group(side: Side, max_gap_seconds: float) -> list[list[int]]:
-    from wirereader.analysis.threads.grouping import side_groups
-
-    return side_groups(side, max_gap_seconds)
+def _group(side: Side, max_gap_seconds: float) -> tuple[list[list[int]], float]:
+    """A part's groups, and the CPU seconds they took (in the worker)."""
+    cpu = time.process_time()
+    collecting = gc.isenabled()
+    gc.disable()  # as in the pipeline: no reference cycles here
+    try:
+        return side_groups(side, max_gap_seconds), time.process_time() - cpu
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _start_grouper(parent: int) -> None:
     exit_with(parent)
-    from wirereader.analysis.threads import grouping  # noqa: F401 - numpy, while unused
+    from scipy import sparse  # noqa: F401 - loaded while the first parts are grouped here
 
 
 class GroupPool:
@@ -296,6 +299,7 @@ class GroupPool:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self.cpu = 0.0  # the worker's CPU seconds so far (its wall time overlapped)
         if (os.cpu_count() or 1) < 2:
             return
         try:
@@ -307,7 +311,7 @@ class GroupPool:
 
     def groups(self, sides: list[Side], max_gap_seconds: float) -> Iterator[list[list[int]]]:
         """Each part's groups, in order (a `threads.index.Grouper`)."""
-        futures: list[Future[list[list[int]]]] = []
+        futures: list[Future[tuple[list[list[int]], float]]] = []
         if self._pool is not None and len(sides) > 1:
             try:
                 for side in sides[1:]:
@@ -322,11 +326,14 @@ class GroupPool:
                 asked = futures[k - 1] if k and futures else None
                 if asked is not None and not asked.cancel():
                     try:
-                        yield result_of(asked)
-                        continue
+                        groups, cpu = result_of(asked)
                     except Exception:
                         self.close()
-                yield _group(side, max_gap_seconds)
+                    else:
+                        self.cpu += cpu
+                        yield groups
+                        continue
+                yield side_groups(side, max_gap_seconds)
         finally:
             for left in futures:
                 left.cancel()

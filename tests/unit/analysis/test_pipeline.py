@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import math
+import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
+from wirereader.analysis.threads.index import GROUP_ITEMS
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
 from wirereader.store import threads as thread_store
@@ -404,3 +411,78 @@ def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
         i: list(w.items()) for i, w in made.items()
     }
     assert made[3] and made[4] == {}
+
+
+def _ecbplus_entries(corpus: Path) -> list[RawEntry]:
+    path = corpus / "stories" / "ecbplus-dev.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [RawEntry(title=r["title"], body=r["text"], stable_id=r["doc_id"]) for r in rows]
+
+
+def test_a_batch_s_vectors_as_arrays_are_the_vectors_item_by_item(corpus: Path) -> None:
+    """`ThreadIndex._vectors` (a batch's TF-IDF weights as arrays) gives each item the dict
+    `ThreadIndex.vector` gives it alone: the same terms in the same order, the same bits
+    (articles of more than ITEM_TERMS terms, headlines, empty texts, ties in weight), whether
+    its TF weights crossed back from the worker as arrays or were worked out here."""
+    from wirereader.analysis.dedup.reposts import Entry
+    from wirereader.analysis.prepare_pool import prepare_packed
+    from wirereader.analysis.threads.index import ITEM_TERMS, ThreadIndex
+
+    texts = [(e.title or "", e.body) for e in _ecbplus_entries(corpus)[:300]]
+    texts += [("Ferry leaves on time", ""), ("", ""), ("Storm storm storm", "Storm ferry.")]
+    rows = [(k, title, body, "") for k, (title, body) in enumerate(texts)]
+    packed = prepare_packed(rows[:200]).unpack().weights  # as the worker sends them
+    items = [
+        Entry(k, 1, title, body, 0, weights=packed.get(k) if k % 2 else None)
+        for k, (title, body) in enumerate(texts)
+    ]
+    entities = {3: ["@org:coast guard", "@place:dover", "@org:coast guard"], 7: ["@person:x"]}
+    index = ThreadIndex(sqlite3.connect(":memory:"))
+    numbers, tf, counts = index._batch_tf(items, entities)
+    idf = [1.0 + (k % 7) / 3 for k in range(len(index._term_list))]  # ties among the weights
+    made = index._vectors(numbers, tf * np.asarray(idf)[numbers], counts)
+    terms = {t: idf[k] for k, t in enumerate(index._term_list)}
+    expected = [
+        ThreadIndex.vector(ThreadIndex.tf_weights(e, entities.get(e.id, [])), terms) for e in items
+    ]
+    assert [list(v.items()) for v in made] == [list(v.items()) for v in expected]
+    assert any(n > ITEM_TERMS for n in counts.tolist()) and made[-2] == {}
+
+
+def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> None:
+    """`GroupPool.groups` hands back each part's groups in order, those `side_groups` makes in
+    this process, whether the worker grouped the part or this process did (no pool)."""
+    from wirereader.analysis.prepare_pool import GroupPool
+    from wirereader.analysis.threads.grouping import Side
+    from wirereader.analysis.threads.index import decay_scale, group_here, threshold
+    from wirereader.analysis.threads.term_weights import text_weights
+
+    sides = []
+    entries = _ecbplus_entries(corpus)
+    for start in (0, GROUP_ITEMS, 600, 700):
+        part = entries[start : start + (GROUP_ITEMS if start == 0 else 100)]
+        weights = [text_weights(e.title or "", e.body) for e in part]
+        norms = [math.sqrt(sum(w * w for w in v.values())) or 1.0 for v in weights]
+        vectors = [{t: w / n for t, w in v.items()} for v, n in zip(weights, norms, strict=True)]
+        scales = [decay_scale(len(v)) for v in vectors]
+        sides.append(
+            Side.of(
+                vectors,
+                [1_700_000_000 + 60 * k for k in range(len(part))],
+                [threshold(len(v)) for v in vectors],
+                [hours for hours, _ in scales],
+                [floor for _, floor in scales],
+                [False] * len(part),
+                [len(v) >= 40 for v in vectors],
+            )
+        )
+    gap = 14 * 86400
+    made_here = list(group_here(sides, gap))
+    assert any(len(group) > 1 for groups in made_here for group in groups)
+    pool = GroupPool()
+    try:
+        assert list(pool.groups(sides, gap)) == made_here
+        assert pool.cpu > 0  # the worker grouped the later parts (queued while this one grouped)
+    finally:
+        pool.close()
+    assert list(pool.groups(sides, gap)) == made_here  # closed: all grouped here
