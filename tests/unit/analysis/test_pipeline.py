@@ -13,6 +13,7 @@ import numpy as np
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
+from wirereader.analysis.threads import index as threads_index
 from wirereader.analysis.threads.index import GROUP_ITEMS
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
@@ -445,8 +446,12 @@ def test_a_batch_s_vectors_as_arrays_are_the_vectors_item_by_item(corpus: Path) 
     expected = [
         ThreadIndex.vector(ThreadIndex.tf_weights(e, entities.get(e.id, [])), terms) for e in items
     ]
-    assert [list(v.items()) for v in made] == [list(v.items()) for v in expected]
-    assert any(n > ITEM_TERMS for n in counts.tolist()) and made[-2] == {}
+    assert [list(v.items()) for v, _, _ in made] == [list(v.items()) for v in expected]
+    assert any(n > ITEM_TERMS for n in counts.tolist()) and made[-2][0] == {}
+    # Each vector's terms by number and its weights as arrays too (for its sparse row).
+    for vector, numbers_of, weights_of in made:
+        assert [index._term_list[i] for i in numbers_of.tolist()] == list(vector)
+        assert weights_of.tolist() == list(vector.values())
 
 
 def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> None:
@@ -486,3 +491,36 @@ def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> N
     finally:
         pool.close()
     assert list(pool.groups(sides, gap)) == made_here  # closed: all grouped here
+
+
+def test_sparse_rows_from_the_batch_s_arrays_have_the_columns_given_term_by_term(
+    corpus: Path,
+) -> None:
+    """The rows `_side_of` builds from a batch's arrays (`_rows_of_batch`) hold the columns
+    and weights that `_columns`, item after item, gives the same items: the run's vocabulary
+    is numbered in the same order (scipy's element-wise product sums in another order when
+    columns happen to ascend, so the numbering is kept)."""
+    from wirereader.analysis.dedup.reposts import Entry
+    from wirereader.analysis.threads.index import ThreadIndex
+
+    texts = [(e.title or "", e.body) for e in _ecbplus_entries(corpus)[:120]]
+    texts += [(f"Ferry {k} leaves on time", "") for k in range(5)]
+    made = []
+    for arrays in (True, False):
+        index = ThreadIndex(sqlite3.connect(":memory:"))
+        items = [Entry(k, 1 + k % 3, t, b, 1_700_000_000 + k) for k, (t, b) in enumerate(texts)]
+        numbers, tf, counts = index._batch_tf(items, {})
+        built = index._vectors(numbers, tf, counts)
+        if arrays:
+            index._vector_rows = {e.id: (r[1], r[2]) for e, r in zip(items, built, strict=True)}
+        placed = [
+            threads_index._Item.of(e, r[0], n)
+            for e, r, n in zip(items, built, counts.tolist(), strict=True)
+        ]
+        side = index._side_of(placed[::-1])  # the later items first, as a part's might be
+        made.append((dict(index.vocabulary), side.terms, side.heads))
+    assert made[0][0] == made[1][0] and len(made[0][0]) > 100
+    for ours, theirs in ((made[0][1], made[1][1]), (made[0][2], made[1][2])):
+        assert ours.indptr.tolist() == theirs.indptr.tolist()
+        assert ours.indices.tolist() == theirs.indices.tolist()
+        assert ours.data.tolist() == theirs.data.tolist()

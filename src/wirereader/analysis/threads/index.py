@@ -491,6 +491,10 @@ class ThreadIndex:
         # (apart from `vocabulary`: sparse rows sum a pair in their columns' order)
         self._term_ids: dict[str, int] = {}
         self._term_list: list[str] = []
+        # term number -> its column in `vocabulary` (-1: none yet), and the batch's new items'
+        # vectors as term numbers and weights (`_vectors`), for `_side_of`
+        self._column_of = np.full(0, -1, dtype=np.int64)
+        self._vector_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._batch = 0  # batches of the run so far
@@ -513,8 +517,7 @@ class ThreadIndex:
             if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
                 self._forget_members()
             if len(self._term_list) > MAX_CACHED * 10:
-                self._term_ids.clear()
-                self._term_list.clear()
+                self._forget_members()  # (columns are known by term number)
             # Only a kept item is scored again in a later batch (as a known thread's item):
             # the others' rows (more than half of them at 40k entries) are dropped.
             self._rows = {
@@ -525,6 +528,7 @@ class ThreadIndex:
             }
         self.docs = docs
         self._batch += 1
+        self._vector_rows = {}
         self._new_postings.clear()
         self._merged.clear()
         self._created = set()
@@ -536,6 +540,10 @@ class ThreadIndex:
         self._kept = 0
         self.vocabulary.clear()
         self._rows.clear()
+        self._term_ids.clear()
+        self._term_list.clear()
+        self._column_of = np.full(0, -1, dtype=np.int64)
+        self._vector_rows = {}
 
     def _evict(self, horizon: int | None) -> None:
         """Past MEMORY_BUDGET, threads leave memory with their kept items (all are written:
@@ -638,7 +646,7 @@ class ThreadIndex:
 
     def _vectors(
         self, numbers: np.ndarray, weights: np.ndarray, counts: np.ndarray
-    ) -> list[dict[str, float]]:
+    ) -> list[tuple[dict[str, float], np.ndarray, np.ndarray]]:
         """`vector` of each item from its TF-IDF weights (flat, as `_batch_tf` lays them out),
         all items at once: the same dicts, the same bits. An item of more than ITEM_TERMS
         terms keeps its strongest (ties: first seen first, as the stable sort in `vector`),
@@ -681,14 +689,20 @@ class ThreadIndex:
         norm = np.sqrt(total)
         norm[norm == 0.0] = 1.0
         positive = chosen > 0
-        values = (chosen / norm[owner])[positive].tolist()
-        names = numbers[at][positive].tolist()
+        unit = (chosen / norm[owner])[positive]
+        kept_numbers = numbers[at][positive]
+        values = unit.tolist()
+        names = kept_numbers.tolist()
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner[positive], minlength=n), out=bounds[1:])
         ends = bounds.tolist()
         term_list = self._term_list
         return [
-            dict(zip(map(term_list.__getitem__, names[a:b]), values[a:b], strict=True))
+            (
+                dict(zip(map(term_list.__getitem__, names[a:b]), values[a:b], strict=True)),
+                kept_numbers[a:b],
+                unit[a:b],
+            )
             for a, b in pairwise(ends)
         ]
 
@@ -787,7 +801,12 @@ class ThreadIndex:
         idf = self.idf(vocabulary)
         idf_of = np.zeros(len(self._term_list))
         idf_of[distinct] = [idf[t] for t in vocabulary]
-        vectors = self._vectors(numbers, tf * idf_of[numbers], counts)
+        vectors = []
+        for e, (vector, terms_of, weights_of) in zip(
+            items, self._vectors(numbers, tf * idf_of[numbers], counts), strict=True
+        ):
+            vectors.append(vector)
+            self._vector_rows[e.id] = (terms_of, weights_of)
         ordered = sorted(
             zip(items, vectors, counts.tolist(), strict=True),
             key=lambda p: (p[0].published_at, p[0].id),
@@ -885,6 +904,7 @@ class ThreadIndex:
     def _side_of(self, items: list[_Item]) -> Side:
         """The items as one side of a score matrix, with sparse rows over the run's
         vocabulary (each item's worked out once)."""
+        self._rows_of_batch([m for m in items if m.entry.id not in self._rows])
         rows = []
         for m in items:
             got = self._rows.get(m.entry.id)
@@ -902,6 +922,59 @@ class ThreadIndex:
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
         )
+
+    def _rows_of_batch(self, items: list[_Item]) -> None:
+        """The sparse rows of those of these items whose vectors `_vectors` made in this batch
+        (kept in `_rows`), their terms given columns as `_columns` gives them item after item
+        (a new term the next column, in order of first use): the columns of one term number
+        at once, not term by term. (A pair's products are summed in its rows' stored order,
+        and scipy's element-wise product takes another order when every row's columns happen
+        to ascend: the columns stay those of before.) The others are left to `_side_of`."""
+        if not self._vector_rows:
+            return
+        run: list[_Item] = []
+        for m in [*items, None]:
+            if m is not None and m.entry.id in self._vector_rows:
+                run.append(m)
+                continue
+            if run:
+                self._columns_of_run(run)
+                run = []
+            if m is not None:  # an item of an earlier batch: `_side_of` adds its columns
+                self._rows[m.entry.id] = (
+                    _columns(m.vector, self.vocabulary),
+                    np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
+                    _columns(m.headline, self.vocabulary),
+                    np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
+                )
+
+    def _columns_of_run(self, run: list[_Item]) -> None:
+        rows = [self._vector_rows[m.entry.id] for m in run]
+        numbers = np.concatenate([r[0] for r in rows])
+        if len(self._column_of) < len(self._term_list):
+            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
+            grown[: len(self._column_of)] = self._column_of
+            self._column_of = grown
+        columns = self._column_of[numbers]
+        new = columns < 0
+        if new.any():
+            fresh, first = np.unique(numbers[new], return_index=True)
+            fresh = fresh[np.argsort(first)]  # in order of first use
+            vocabulary, term_list = self.vocabulary, self._term_list
+            self._column_of[fresh] = [
+                vocabulary.setdefault(term_list[i], len(vocabulary)) for i in fresh.tolist()
+            ]
+            columns = self._column_of[numbers]
+        start = 0
+        for m, (terms_of, weights_of) in zip(run, rows, strict=True):
+            end = start + len(terms_of)
+            self._rows[m.entry.id] = (
+                columns[start:end],
+                weights_of,
+                _columns(m.headline, self.vocabulary),
+                np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
+            )
+            start = end
 
     def _by_members(
         self,
