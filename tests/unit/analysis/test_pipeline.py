@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -487,7 +488,9 @@ def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> N
     pool = GroupPool()
     try:
         assert list(pool.groups(sides, gap)) == made_here
-        assert pool.cpu > 0  # the worker grouped the later parts (queued while this one grouped)
+        # The worker grouped the later parts (queued at once while this process grouped the
+        # first), where there is a second core for it.
+        assert pool.cpu > 0 or (os.cpu_count() or 1) < 2
     finally:
         pool.close()
     assert list(pool.groups(sides, gap)) == made_here  # closed: all grouped here
