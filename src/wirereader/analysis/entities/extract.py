@@ -132,17 +132,21 @@ def _mentions(
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided: dict[str, str] = {}
-    for span in spans:
-        if span.strong and not span.known:
-            decided[span.canonical] = span.kind
-        if span.short or " " not in span.canonical or span.kind not in (PERSON, ""):
-            if span.kind == PERSON and span.strong and not span.known and len(span.tokens) == 1:
-                people.add(span.tokens[0].key)
+    scoped_aliases = g.scoped_aliases
+    # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
+    # and these two loops read several fields of every span (4% of an ECB+ article's
+    # instructions went to such reads, by callgrind).
+    for tokens, kind, canonical, short, known, is_strong, _where_at, _surface in spans:
+        if is_strong and not known:
+            decided[canonical] = kind
+        if short or " " not in canonical or kind not in (PERSON, ""):
+            if kind == PERSON and is_strong and not known and len(tokens) == 1:
+                people.add(tokens[0].key)
             continue
-        names = strong if span.strong else weak
-        _claim(names, surname_key(span.canonical), span.canonical)
-        for alias in g.scoped_aliases.get(span.canonical, ()):
-            _claim(names, alias, span.canonical)
+        names = strong if is_strong else weak
+        _claim(names, surname_key(canonical), canonical)
+        for alias in scoped_aliases.get(canonical, ()):
+            _claim(names, alias, canonical)
     teams = _teams(spans, title or "", body or "", g)
     bylines: set[str] = set()
     for author in authors:
@@ -160,15 +164,17 @@ def _mentions(
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
     for span in spans:
-        kind, canonical, short = span.kind, span.canonical, span.short
+        tokens, kind, named, short, known, is_strong, where, written = span
+        canonical = named
+        single = len(tokens) == 1
         if (
             claimable
-            and len(span.tokens) == 1
-            and span.tokens[0].key in claimable
-            and (not span.known or (kind == PLACE and span.tokens[0].key in cities))
+            and single
+            and tokens[0].key in claimable
+            and (not known or (kind == PLACE and tokens[0].key in cities))
         ):
             # a city's name too ('Bush', 'Houston'): "George W. Bush ... Bush" is the man
-            key = span.tokens[0].key
+            key = tokens[0].key
             full = strong.get(key) or (None if key in strong else weak.get(key))
             if full:
                 kind, canonical, short = PERSON, full, False
@@ -177,17 +183,17 @@ def _mentions(
                 # stays open, that it is a person's surname does not
                 kind, short = PERSON, True
             elif kind == PLACE and key in people and key in cities:
-                kind, canonical, short = PERSON, _name_text(span.tokens), True
-        if not span.strong and canonical == span.canonical and canonical in decided:
+                kind, canonical, short = PERSON, _name_text(tokens), True
+        if not is_strong and canonical == named and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
         if teams and canonical in teams:
             kind, short = ORG, False
         elif (
-            not span.strong
-            and canonical is span.canonical
-            and len(span.tokens) == 1
-            and _lower_elsewhere(texts, span.tokens[0].lower, lower_seen)
+            not is_strong
+            and canonical is named
+            and single
+            and _lower_elsewhere(texts, tokens[0].lower, lower_seen)
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
             # lower case: a common noun ('the Horse ... horses'). Asked here, after the full
@@ -199,22 +205,20 @@ def _mentions(
             # that names no one in the entry is more often a company, a team or a brand,
             # unless a personal pronoun follows in its sentence ('rescue Raite by taking him
             # down'). It stays `short`: a full name in the same thread or source may claim it.
-            single = len(span.tokens) == 1
             # (read from the end of the word's run: a word cut from a longer run ends there
             # too or before, in the same sentence)
-            if single and _pronoun_after(body if span.where[2] else title, span.where[1]):
+            if single and _pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
             else:
-                kind = PERSON if 1 < len(span.tokens) <= 3 else ORG
+                kind = PERSON if 1 < len(tokens) <= 3 else ORG
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
-        surface = span.surface or _name_text(span.tokens)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
-        mentions.append(_new(Mention, (surface, canonical, kind, short)))
+        mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
         kept.append(span)
-        if span.strong:
+        if is_strong:
             cued.add(canonical)
         else:
             guessed.append(len(kept) - 1)

@@ -729,7 +729,10 @@ class _Extractor:
             )
         ):
             return  # a Title Case headline capitalises everything: only the body vouches
-        if sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS:
+        if (
+            len(tokens) > _MAX_NAME_WORDS  # counted only when it can matter: most names are short
+            and sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS
+        ):
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
         if (
