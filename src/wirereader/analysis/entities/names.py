@@ -341,37 +341,37 @@ class _Extractor:
     def spans(self) -> list[_Span]:
         out: list[_Span] = []
         texts = self.texts
+        mid_caps, by_key = self.mid_caps, self.g.by_key
         for item in self.items:
             if isinstance(item, _Span):
                 out.append(item)
                 continue
-            plain = not (item.initial or item.title_case)
-            text = texts[item.part]
-            if plain and len(item.tokens) > 1:
-                cached = _CUTS.get(text[item.start : item.end])
+            # fields unpacked once: a named tuple's field read by name is a descriptor call
+            start, end, tokens, initial, title_case, part = item
+            text = texts[part]
+            if not (initial or title_case) and len(tokens) > 1:
+                cached = _CUTS.get(text[start:end])
                 if cached is not None:
-                    where = item.where
+                    where = (start, end, part)
                     out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
             runs: Sequence[_Run] = (item,)
-            if item.initial and len(item.tokens) > 2 and not item.title_case:
+            if initial and len(tokens) > 2 and not title_case:
                 # a headline's first run opens its line; its later runs, after a lower-case
                 # word, are cut as usual
                 runs = self._headline_pieces(text, item) or runs
             for run in runs:
-                plain = not (run.initial or run.title_case)
+                start, end, tokens, initial, title_case, part = run
+                plain = not (initial or title_case)
                 if (
-                    run.initial
-                    and len(run.tokens) == 1
-                    and (
-                        run.tokens[0].key not in self.mid_caps
-                        or not self._ends_name(run.tokens[0].key)
-                    )
-                    and run.tokens[0].key not in self.g.by_key  # a town's name
-                    and not _SPEECH_AFTER.match(text, run.end)
+                    initial
+                    and len(tokens) == 1
+                    and (tokens[0].key not in mid_caps or not self._ends_name(tokens[0].key))
+                    and tokens[0].key not in by_key  # a town's name
+                    and not _SPEECH_AFTER.match(text, end)
                 ):
                     continue  # one unknown word opening a sentence, never seen mid-sentence
-                if plain and len(run.tokens) == 1 and "-" not in run.tokens[0].surface:
+                if plain and len(tokens) == 1 and "-" not in tokens[0].surface:
                     self._single(text, run, out)
                     continue
                 first = len(out)
@@ -381,7 +381,7 @@ class _Extractor:
                     # Mid-sentence and decided by the words alone: the next entry reuses the cut.
                     if len(_CUTS) >= _FAST_LIMIT:
                         _CUTS.clear()
-                    _CUTS[text[run.start : run.end]] = [span[:6] for span in out[first:]]
+                    _CUTS[text[start:end]] = [span[:6] for span in out[first:]]
         return out
 
     def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
@@ -718,12 +718,15 @@ class _Extractor:
         run = st.run
         tokens = tuple(pending)
         first, last = tokens[0], tokens[-1]
+        # read once: each read of a token's field is a descriptor call, and the tests below
+        # read them up to a dozen times a name
+        first_low, last_low = first.lower, last.lower
         if (
             run.title_case
             and not all(t.key in self.mid_caps for t in tokens)
             and not (
                 len(tokens) > 1
-                and first.lower in g.given_names
+                and first_low in g.given_names
                 # "Meet In", "Win Over Drake": words the entry also writes in lower case
                 and all(len(t.surface) > 2 and not self._common_word(t) for t in tokens[1:])
             )
@@ -738,7 +741,7 @@ class _Extractor:
         if (
             not single
             and not st.person
-            and (last.lower in _THING_LAST or first.lower in _THING_FIRST)
+            and (last_low in _THING_LAST or first_low in _THING_FIRST)
         ):
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 out.pop()  # "Munich Security Conference": the city names the event
@@ -747,7 +750,7 @@ class _Extractor:
             single
             and st.after_known
             and not st.person
-            and first.lower in _PLACE_LAST
+            and first_low in _PLACE_LAST
             and st.place_before >= 0
             and st.place_before == len(out) - 1
         ):
@@ -756,16 +759,16 @@ class _Extractor:
             out.append(_Span(tokens, PLACE, _name_text(tokens), False, False, True, run.where))
             return
         if single and (
-            first.lower in _NOT_ALONE
-            or first.lower in g.titles
-            or first.lower in g.royal
-            or first.lower in _PLACE_LAST
+            first_low in _NOT_ALONE
+            or first_low in g.titles
+            or first_low in g.royal
+            or first_low in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
         ):
             return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
-            low = first.lower
+            low = first_low
             if not (
                 st.place_before >= 0
                 and st.place_before == len(out) - 1
@@ -796,7 +799,7 @@ class _Extractor:
         elif st.person:
             kind = PERSON
         elif (
-            last.lower in _ORG_LAST
+            last_low in _ORG_LAST
             or any(t.lower in _ORG_FIRST for t in tokens[:-1])
             or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
         ):
@@ -804,17 +807,17 @@ class _Extractor:
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
                 tokens = (*place.tokens, *tokens)
-        elif not single and (last.lower in _PLACE_LAST or first.lower in _PLACE_FIRST):
+        elif not single and (last_low in _PLACE_LAST or first_low in _PLACE_FIRST):
             kind = PLACE
-        elif not single and last.lower in _PERSON_LAST:
+        elif not single and last_low in _PERSON_LAST:
             kind = PERSON
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
-        elif st.region and not single and first.lower != "new" and first.lower in _REGION_WORDS:
+        elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
             # "Lower Saxony", "Northern Territory": a compass word opens a region's name
             # ('New' opens companies' too: "New Balance")
             kind, strong = PLACE, False
-        elif first.lower in g.given_names and not single:
+        elif first_low in g.given_names and not single:
             kind = PERSON
         elif (
             not single
