@@ -846,21 +846,23 @@ class _Extractor:
 
     def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
-        tok = run.tokens[0]
+        start, end, tokens, _initial, _title_case, part = run  # each field read once
+        tok = tokens[0]
         surface = tok.surface
-        if _MODEL_NUMBER.match(text, run.end):
+        if _MODEL_NUMBER.match(text, end):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
-        at = max(0, run.start - 4)
+        at = max(0, start - 4)
         if (
-            "a" in text[at : run.start]  # the cheap test first
-            and _ARTICLE_BEFORE.search(text, at, run.start)
-            and _PHRASE_END.match(text, run.end)
+            "a" in text[at:start]  # the cheap test first
+            and _ARTICLE_BEFORE.search(text, at, start)
+            and _PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         town = self.g.by_key.get(tok.key)
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
-        if tok.lower in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        low = tok.lower
+        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
@@ -868,28 +870,28 @@ class _Extractor:
             if kind != PERSON or not strong:  # a surname's ending alone does not outweigh it
                 kind, strong = PLACE, True
                 surface = town.canonical
-        elif tok.lower in self.g.given_names and text[max(0, run.start - 4) : run.start] != "the ":
+        elif low in self.g.given_names and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
-        out.append(
-            _new(_Span, (run.tokens, kind, canonical, short, False, strong, run.where, tok.surface))
-        )
+        where = (start, end, part)
+        out.append(_new(_Span, (tokens, kind, canonical, short, False, strong, where, tok.surface)))
 
     def _context_kind(
         self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
     ) -> tuple[str, bool]:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
-        if _PLACE_AFTER.match(text, run.end):
+        end = run.end  # read once: the tests below look after the name up to five times
+        if _PLACE_AFTER.match(text, end):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
         if at_run_start:
             # the words before the name, which may start inside its run ("Members of the X")
-            start = text.find(first.surface, run.start, run.end)
+            start = text.find(first.surface, run.start, end)
             start = run.start if start < 0 else start
-            before = text[max(0, start - 40) : start].split()
+            before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
             prev = before[-1].rstrip(",").lower() if before else ""
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
@@ -898,23 +900,23 @@ class _Extractor:
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")
                     return ORG, size > 1
-                if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, run.end):
+                if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-        if _SPEECH_AFTER.match(text, run.end) or (
-            (first.possessive or text.startswith(("'", "’"), run.end))
-            and _PERSONAL_POSSESSIVE.match(text, run.end)
+        if _SPEECH_AFTER.match(text, end) or (
+            (first.possessive or text.startswith(("'", "’"), end))
+            and _PERSONAL_POSSESSIVE.match(text, end)
         ):
             return PERSON, True
-        if text[run.end : run.end + 1] == ",":
+        if text[end : end + 1] == ",":
             # both patterns below begin with a comma
-            m = _COMMA_NAME.match(text, run.end)
+            m = _COMMA_NAME.match(text, end)
             if m:
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
                 if known is not None and known.kind == PLACE:
                     return PLACE, True  # "Charlottesville, Virginia"
-            m = _APPOSITIVE.match(text, run.end)
+            m = _APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
         return self._endings(first, size)
