@@ -798,10 +798,12 @@ class _Extractor:
             kind = PERSON
         elif st.person:
             kind = PERSON
-        elif (
-            last_low in _ORG_LAST
-            or any(t.lower in _ORG_FIRST for t in tokens[:-1])
-            or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+        elif last_low in _ORG_LAST or (
+            not single  # one word has no words before its last: no generator to start
+            and (
+                any(t.lower in _ORG_FIRST for t in tokens[:-1])
+                or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+            )
         ):
             kind = ORG
             if st.place_before >= 0 and st.place_before == len(out) - 1:
