@@ -179,7 +179,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
             ):
                 known = None  # one word naming a town: the words around it decide
         else:
-            known = g.by_key.get(" ".join(t.key for t in tokens))
+            known = g.by_key.get(" ".join([t.key for t in tokens]))
             if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
                 known = None
         if known is not None:
@@ -453,7 +453,8 @@ class _Extractor:
         tok = tokens[i]
         if tok.key in g.multi_first:
             for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
-                known = g.by_key.get(" ".join(t.key for t in tokens[i:j]))
+                # a list, not a generator: str.join makes one of a generator first anyway
+                known = g.by_key.get(" ".join([t.key for t in tokens[i:j]]))
                 if known is not None and (
                     not (known.weak or known.exact) or _spelled(known, tokens[i:j])
                 ):
@@ -738,11 +739,7 @@ class _Extractor:
         ):
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
-        if (
-            not single
-            and not st.person
-            and (last_low in _THING_LAST or first_low in _THING_FIRST)
-        ):
+        if not single and not st.person and (last_low in _THING_LAST or first_low in _THING_FIRST):
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 out.pop()  # "Munich Security Conference": the city names the event
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
@@ -798,11 +795,14 @@ class _Extractor:
             kind = PERSON
         elif st.person:
             kind = PERSON
-        elif last_low in _ORG_LAST or (
-            not single  # one word has no words before its last: no generator to start
-            and (
-                any(t.lower in _ORG_FIRST for t in tokens[:-1])
-                or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+        elif (
+            last_low in _ORG_LAST
+            or (
+                not single  # one word has no words before its last: no generator to start
+                and (
+                    any(t.lower in _ORG_FIRST for t in tokens[:-1])
+                    or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+                )
             )
         ):
             kind = ORG
