@@ -102,7 +102,9 @@ def _tokens(group: str) -> tuple[_Token, ...]:
 
 def _token(raw: str, last: bool = True) -> _Token:
     possessive = False
-    surface = _CONTRACTION.sub("", raw) or raw  # "We’ll", "I’ve": the word before counts
+    surface = raw
+    if "'" in raw or "’" in raw:  # every contraction has an apostrophe: no regex pass without
+        surface = _CONTRACTION.sub("", raw) or raw  # "We’ll", "I’ve": the word before counts
     written = surface
     if not last and surface.endswith(("s'", "s’")):
         # "Workers' Party": a plural possessive inside a name is part of the name
