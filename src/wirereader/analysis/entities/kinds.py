@@ -25,6 +25,8 @@ one story. Scoring is a few dictionary lookups per name: no numpy on the hot pat
 from __future__ import annotations
 
 import math
+import operator
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -41,6 +43,9 @@ _SHAPE = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
     "X" * 26 + "x" * 26 + "d" * 10,
 )
+# A run of one character, written once by `shape` (one regex pass, not a loop per letter)
+_REPEATS = re.compile(r"(.)\1+", re.DOTALL)
+_ONCE = operator.itemgetter(1)
 _EDGE_PUNCT = "\"'“”‘’()[],.;:!?«»—–-"
 _FUNCTION_WORDS = _CONNECTORS | {"and"}  # words inside names: "Bank of", "Smith and"
 
@@ -50,11 +55,7 @@ def shape(word: str) -> str:
     'XxXx': letters by case, digits, runs of one class written once."""
     if not word.isascii():
         word = "".join(c if c.isascii() else ("X" if c.isupper() else "x") for c in word)
-    out: list[str] = []
-    for c in word.translate(_SHAPE):
-        if not out or out[-1] != c:
-            out.append(c)
-    return "".join(out)
+    return _REPEATS.sub(_ONCE, word.translate(_SHAPE))
 
 
 def _around(text: str, start: int, end: int) -> list[str]:

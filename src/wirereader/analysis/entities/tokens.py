@@ -97,25 +97,27 @@ def _tokens(group: str) -> tuple[_Token, ...]:
     """The tokens of a run's text; runs repeat ('Vladimir Putin'), so this is cached."""
     raws = group.split()
     last = len(raws) - 1
-    return tuple(_token(raw, k == last) for k, raw in enumerate(raws))
+    return tuple([_token(raw, k == last) for k, raw in enumerate(raws)])  # a list: no generator
 
 
 def _token(raw: str, last: bool = True) -> _Token:
     possessive = False
-    surface = raw
-    if "'" in raw or "’" in raw:  # every contraction has an apostrophe: no regex pass without
+    surface = written = raw
+    # Contractions and possessives all have an apostrophe: a word without one (most words)
+    # needs neither the regex nor the endings' tests.
+    if "'" in raw or "’" in raw:
         surface = _CONTRACTION.sub("", raw) or raw  # "We’ll", "I’ve": the word before counts
-    written = surface
-    if not last and surface.endswith(("s'", "s’")):
-        # "Workers' Party": a plural possessive inside a name is part of the name
         written = surface
-        surface = surface[:-1]
-        return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), False, written)
-    for ending in ("'s", "’s", "'", "’"):
-        if surface.endswith(ending) and len(surface) > len(ending):
-            surface = surface[: -len(ending)]
-            possessive = True
-            break
+        if not last and surface.endswith(("s'", "s’")):
+            # "Workers' Party": a plural possessive inside a name is part of the name
+            surface = surface[:-1]
+            lower = surface.lower().replace(".", "")
+            return _Token(surface, fold_key(surface), lower, False, written)
+        for ending in ("'s", "’s", "'", "’"):
+            if surface.endswith(ending) and len(surface) > len(ending):
+                surface = surface[: -len(ending)]
+                possessive = True
+                break
     return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), possessive, written)
 
 
