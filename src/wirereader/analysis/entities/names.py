@@ -271,7 +271,11 @@ class _Extractor:
                 tokens = _tokens(group)
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
                 shouting = len(tokens) > 2 and group.isupper()
-                initial = _is_sentence_start(text, base)
+                # a word and a blank before the run, the commonest case, answered without a
+                # call (`_is_sentence_start` answers it first the same way)
+                initial = not (
+                    base > 1 and text[base - 1] == " " and text[base - 2].isalnum()
+                ) and _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if title_case or shouting:
                     continue

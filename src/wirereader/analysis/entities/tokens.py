@@ -86,7 +86,9 @@ def _name_text(tokens: Sequence[_Token]) -> str:
     """A name as written: "Democratic People's Republic of Korea", not "People Republic"."""
     if len(tokens) == 1:
         return tokens[0].surface
-    return " ".join([*(t.written for t in tokens[:-1]), tokens[-1].surface])
+    words = [t.written for t in tokens]  # a list comprehension: no generator to unpack
+    words[-1] = tokens[-1].surface
+    return " ".join(words)
 
 
 _CONTRACTION = re.compile(r"(?:['’](?:ll|ve|re|m|d)|n['’]t)$", re.IGNORECASE)
