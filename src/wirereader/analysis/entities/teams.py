@@ -35,11 +35,11 @@ def _has_score(text: str) -> bool:
     for dash in "-–":
         i = text.find(dash)
         while i >= 0:
-            # digits on both sides first: most dashes join words ('Long-time', 'Russia-Ukraine')
-            before, after = text[max(0, i - 2) : i].rstrip(), text[i + 1 : i + 3].lstrip()
+            # digits on both sides first: most dashes join words ('Long-time', 'Russia-Ukraine'),
+            # so the side after is read first and the side before only after a digit
             if (
-                before[-1:].isdigit()
-                and after[:1].isdigit()
+                text[i + 1 : i + 3].lstrip()[:1].isdigit()
+                and text[max(0, i - 2) : i].rstrip()[-1:].isdigit()
                 and _SCORE.search(text, max(0, i - 4), i + 6)
             ):
                 return True
