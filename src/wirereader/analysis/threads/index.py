@@ -10,11 +10,13 @@ MEMBERS_KEPT) is scored by the group's average pair with its items, each pair sc
 the grouping scores two items of one batch (`_by_members`, `grouping.pair_scores`: one outlet's
 reports, headlines, time, the story gap; COHESION and signatures for groups of articles), so
 where a refresh cut the stream decides less; all of a part's groups against their candidates
-in one sparse product over the listed pairs. Any other thread (of an earlier run, or grown
-large) is scored on average over the group's items, each scored by the rule above against the
-thread's centroid, the dot product taken over the thread's size where that is more than the
-centroid's length (`_best`: the average pair, as the grouping scores, so a thread that wandered
-over a topic is no closer to everything than a tight one), and a group of mostly short items
+in one sparse product over the listed pairs. A group joins such a thread only with the items
+the thread would have taken had its items been in the batch (`_who_joins`). Any other thread
+(of an earlier run, or grown large) is scored on average over the group's items, each scored
+by the rule above against the thread's centroid, the dot product taken over the thread's size
+where that is more than the centroid's length (`_best`: the average pair, as the grouping
+scores, so a thread that wandered over a topic is no closer to everything than a tight one),
+and a group of mostly short items
 only if it is nearly as alike to the thread's items as they are to each other (`_cohesive`) and
 each of its items shares a word with the thread's headline (`_Item.names_one_of`; a teaser's
 title must be as alike to it as two teasers' titles must be, `grouping.TITLE_MIN`). The headline
