@@ -853,12 +853,11 @@ class ThreadIndex:
         sizes = np.diff(first).astype(np.float64)
         group_sizes = np.asarray([max(1, len(group)) for group in groups], dtype=np.float64)
         average = sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)
-        # Each item's own average pair with each known thread (its row of the same sums).
-        own = np.bincount(
-            rows * len(known) + cells % len(known),
-            weights=scores,
-            minlength=(int(rows.max()) + 1) * len(known),
-        ).reshape(-1, len(known))
+        # Each item's own sum over its pairs with each of its group's known candidate threads
+        # (keyed by item and thread: only the listed pairs, not items x threads).
+        keys = rows.astype(np.int64) * len(known) + cells % len(known)
+        own_keys, at = np.unique(keys, return_inverse=True)
+        own = np.bincount(at, weights=scores)
         out: list[dict[int, float]] = []
         carried: set[tuple[int, int]] = set()
         for g, ids in enumerate(candidates):
@@ -869,8 +868,10 @@ class ThreadIndex:
                     continue
                 if self._cohesive_with(items[g], i, float(average[g, k]), float(insides[g])):
                     scored[i] = float(average[g, k])
-                    if len(groups[g]) > 1 and own[groups[g], k].min() < sizes[k]:
-                        carried.add((g, i))
+                    if len(groups[g]) > 1:
+                        mine = np.asarray(groups[g], dtype=np.int64) * len(known) + k
+                        if own[np.searchsorted(own_keys, mine)].min() < sizes[k]:
+                            carried.add((g, i))  # an item's own average pair is under 1
             out.append(scored)
         return out, carried
 
