@@ -519,7 +519,10 @@ def speed(
         took = time.perf_counter() - started
         main_cpu = time.process_time() - cpu_started
         wal_bytes = wal() if wal is not None else None
-        worker_cpu = report.cpu.get("prepare (worker)", 0.0)
+        # The workers' CPU time: the prepare worker's and the one grouping later parts.
+        worker_cpu = report.cpu.get("prepare (worker)", 0.0) + report.cpu.get(
+            "grouping (worker)", 0.0
+        )
         cpu = main_cpu + worker_cpu  # all the work, whichever process did it
         reposts = store.conn.execute(
             "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
