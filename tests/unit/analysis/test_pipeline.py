@@ -257,11 +257,14 @@ def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp
         analyse_pending(store, batch_size=9, workers=True)
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        for table in (ALL_KEYS, "entry_entities", "thread_postings", "thread_state"):
+        for table in (ALL_KEYS, "entry_entities", "thread_recent_postings", "thread_state"):
             assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
         # The candidate index names threads by value (no foreign key): each is a thread.
         threads = {r[0] for r in store.conn.execute("SELECT id FROM threads")}
-        for block, stored in store.conn.execute("SELECT block, threads FROM thread_postings"):
+        for block, stored in store.conn.execute(
+            "SELECT block, threads FROM thread_postings UNION ALL"
+            " SELECT block, threads FROM thread_recent_postings WHERE threads != X''"
+        ):
             named = {(block << thread_store.BLOCK_BITS) + k for k in decode_block(stored)}
             assert named and named <= threads
         reposts = "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
