@@ -37,7 +37,10 @@ KEY_SHIFT = 16  # keys are non-negative 63-bit values: the top 47 bits fit 6 byt
 # a limit of sqrt(large_keys x 2 x batch_keys), ~24,000 keys per batch of 2,000 entries.
 MERGE_SCALE = 48_000
 RECENT_MIN = 50_000
-_RECENT_KEY, _SETTLED_KEY = "dedup.recent_keys", "dedup.settled_keys"  # counts kept in `meta`
+_RECENT_KEY, _SETTLED_KEY = (
+    "analysis.dedup_recent_keys",
+    "analysis.dedup_settled_keys",
+)  # counts kept in `meta`
 
 
 def recent_limit(settled: int) -> int:

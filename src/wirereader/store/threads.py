@@ -137,7 +137,7 @@ def add_document_frequencies(conn: sqlite3.Connection, rows: Sequence[tuple[str,
 # and of the moves then balance).
 POSTINGS_MERGE_SCALE = 20_000
 RECENT_POSTINGS_MIN = 20_000
-_SETTLED_POSTINGS = "threads.settled_postings"  # rows of `thread_postings`, kept in `meta`
+_SETTLED_POSTINGS = "analysis.settled_postings"  # rows of `thread_postings`, kept in `meta`
 
 # A term's blocks from both levels, newest first; of a block in both, the recent row first.
 _TERM_BLOCKS = (

@@ -58,7 +58,9 @@ def _outcome(conn: sqlite3.Connection) -> list[tuple]:
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {
         str(k): int(v)
-        for k, v in conn.execute("SELECT key, value FROM meta WHERE key LIKE 'dedup.%_keys'")
+        for k, v in conn.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'analysis.dedup_%_keys'"
+        )
     }
 
 
@@ -83,8 +85,8 @@ def test_keys_move_into_the_large_level_and_the_outcome_stays_the_same(
         assert settled | recent == all_keys
         # The counts kept in meta are the tables' own, and the recent level is under its limit.
         assert _counts(store.conn) == {
-            "dedup.recent_keys": len(recent),
-            "dedup.settled_keys": len(settled),
+            "analysis.dedup_recent_keys": len(recent),
+            "analysis.dedup_settled_keys": len(settled),
         }
         assert len(recent) <= dedup_store.recent_limit(len(settled))
 
@@ -102,7 +104,7 @@ def test_a_cache_from_before_0056_keeps_its_keys_and_finds_reposts_through_them(
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO dedup_keys SELECT key, entry_id FROM dedup_recent_keys")
     conn.execute("DROP TABLE dedup_recent_keys")
-    conn.execute("DELETE FROM meta WHERE key LIKE 'dedup.%_keys'")
+    conn.execute("DELETE FROM meta WHERE key LIKE 'analysis.dedup_%_keys'")
     conn.execute("DELETE FROM schema_migrations WHERE version = 56")
     conn.commit()
     conn.close()
@@ -118,7 +120,7 @@ def test_a_cache_from_before_0056_keeps_its_keys_and_finds_reposts_through_them(
         ).fetchone()
         assert repost == original
         # The old level was counted once and left as it was; the new keys are recent.
-        assert _counts(store.conn)["dedup.settled_keys"] == len(keys)
+        assert _counts(store.conn)["analysis.dedup_settled_keys"] == len(keys)
         assert _keys(store.conn, "dedup_keys") == keys
         assert _keys(store.conn, "dedup_recent_keys")
 
@@ -149,7 +151,10 @@ def test_a_run_killed_in_the_batch_that_moves_the_keys_leaves_both_levels_as_the
         assert _keys(store.conn, "dedup_keys") == set()
         recent = _keys(store.conn, "dedup_recent_keys")
         assert 0 < len(recent) <= 300
-        assert _counts(store.conn) == {"dedup.recent_keys": len(recent), "dedup.settled_keys": 0}
+        assert _counts(store.conn) == {
+            "analysis.dedup_recent_keys": len(recent),
+            "analysis.dedup_settled_keys": 0,
+        }
         monkeypatch.setattr(pipeline, "record_entities", real_record)
         analyse_pending(store, batch_size=20, workers=False)
         killed = _outcome(store.conn)

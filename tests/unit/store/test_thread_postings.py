@@ -133,7 +133,7 @@ def _as_before_0051(path: Path, weights: bool = True) -> set[tuple[str, int]]:
         )
         conn.execute("DROP TABLE thread_postings")
         conn.execute("DROP TABLE thread_recent_postings")  # (0057)
-        conn.execute("DELETE FROM meta WHERE key = 'threads.settled_postings'")
+        conn.execute("DELETE FROM meta WHERE key = 'analysis.settled_postings'")
         conn.execute("ALTER TABLE thread_state DROP COLUMN indexed")
         conn.execute("DELETE FROM schema_migrations WHERE version IN (51, 57)")
         conn.execute("PRAGMA user_version = 50")
@@ -306,7 +306,7 @@ def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
             conn.execute("SELECT count(*) FROM thread_postings WHERE threads = X''").fetchone()[0]
             == 0
         )  # a move removes what an emptied row hid, and never stores an empty one
-        kept = conn.execute("SELECT value FROM meta WHERE key = 'threads.settled_postings'")
+        kept = conn.execute("SELECT value FROM meta WHERE key = 'analysis.settled_postings'")
         assert int(kept.fetchone()[0]) == settled
         recent = conn.execute("SELECT count(*) FROM thread_recent_postings").fetchone()[0]
         assert recent <= thread_store.recent_postings_limit(settled)
