@@ -14,9 +14,11 @@ Two levels (migration 0056): new keys go into `dedup_recent_keys`, small enough 
 finds its pages in the cache, and are moved into `dedup_keys` in key order, all at once, when
 it holds more than `recent_limit` keys; a lookup reads both. Keys are hashes, so a batch's
 ~24,000 new keys inserted straight into the large index landed on as many of its pages, and
-every page a transaction changes is written whole to the WAL: at 1M news-like entries ~9 of
-the ~11 WAL frames per entry were `dedup_keys` pages. A move writes each page of the large
-index once for hundreds of thousands of keys."""
+every page a transaction changes is written whole to the WAL: with 58,000 news-like entries
+analysed, a batch wrote 1.35 frames of 4 KB per entry for `dedup_keys`, and the share grows
+with the index (a whole 1M run averaged ~11 frames per entry). A move writes each page of the
+large index once for hundreds of thousands of keys; the recent level's share was 0.10-0.23.
+"""
 
 from __future__ import annotations
 
