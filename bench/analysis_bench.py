@@ -12,7 +12,10 @@
 Quality: B-cubed precision / recall / F1 of the threads against gold stories, for
 ../shared/corpus/stories/ecbplus-dev.jsonl (full articles, no times) and uci-dev.csv
 (headlines with times, one source per outlet). Everything goes through the real pipeline: the
-items are saved to a fresh cache and `analyse_pending` places them.
+items are saved to a fresh cache and `analyse_pending` places them. Each set is also analysed in
+batches (the real feeds at 10 / 25 / 50 / 100 per batch, ECB+ and UCI at 100 and 500): where a
+refresh cuts the stream should decide little (issue 17), so the same-thread pairs shared with
+one analysis are printed beside the scores. `thread_errors.py` lists a dev half's errors.
 Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, some with an
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies
@@ -320,6 +323,28 @@ def agreement(corpus: Path, sizes: tuple[int, ...] = (10, 25, 50, 100)) -> None:
     print("  " + "  ".join(cells))
 
 
+def cut_figures(
+    name: str, rows: list[Gold], one: Result, sizes: tuple[int, ...] = (100, 500)
+) -> None:
+    """Issue 17's figures for a gold set analysed in batches: B-cubed F1 (all, dev, held-out)
+    per batch size, and the same-thread pairs shared with one analysis (`one`: Jaccard, as
+    `agreement` prints for the real feeds)."""
+    first = links(one.pred)
+    cells = []
+    for size in sizes:
+        result = score(rows, batch_size=size)
+        other = links(result.pred)
+        either = len(first | other)
+        shared = len(first & other) / either if either else 1.0
+        cells.append(
+            f"{size}: B-cubed F1 {result.all.b3[2]:.3f} (dev {result.dev.b3[2]:.3f},"
+            f" held-out {result.held.b3[2]:.3f}), pairs shared {shared:.3f}"
+        )
+    print(f"{name}, per batch size (one analysis: {one.all.b3[2]:.3f}):")
+    for cell in cells:
+        print("  " + cell)
+
+
 def quality(name: str, result: Result) -> None:
     print(f"{name}  ({result.seconds:.1f} s)")
     for label, scores in (("all", result.all), ("dev", result.dev), ("held-out", result.held)):
@@ -494,7 +519,10 @@ def speed(
         took = time.perf_counter() - started
         main_cpu = time.process_time() - cpu_started
         wal_bytes = wal() if wal is not None else None
-        worker_cpu = report.cpu.get("prepare (worker)", 0.0)
+        # The workers' CPU time: the prepare worker's and the one grouping later parts.
+        worker_cpu = report.cpu.get("prepare (worker)", 0.0) + report.cpu.get(
+            "grouping (worker)", 0.0
+        )
         cpu = main_cpu + worker_cpu  # all the work, whichever process did it
         reposts = store.conn.execute(
             "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"
@@ -678,8 +706,15 @@ def main() -> int:
             realfeeds(STORIES.parent, batch_size=50, own_runs=True),
         )
         agreement(STORIES.parent)
-        quality("ECB+ (articles)", score(ecbplus(STORIES / "ecbplus-dev.jsonl")))
-        quality("UCI (headlines)", score(uci(STORIES / "uci-dev.csv")))
+        # Each set once in one analysis, then in batches of 100 and 500: where a refresh cuts
+        # the stream should decide little (issue 17).
+        for name, rows in (
+            ("ECB+ (articles)", ecbplus(STORIES / "ecbplus-dev.jsonl")),
+            ("UCI (headlines)", uci(STORIES / "uci-dev.csv")),
+        ):
+            one = score(rows)
+            quality(name, one)
+            cut_figures(name.split()[0], rows, one)
     if not args.no_speed:
         print("== speed: dedup + entities + threads")
         known = {

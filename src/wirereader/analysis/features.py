@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
+from typing import NamedTuple
 
 import regex
 
@@ -151,3 +153,54 @@ def hash_tuple(values: list[int]) -> int:
     for v in values:
         h = (h * HASH_PRIME + v) & MASK64
     return h
+
+
+class PackedWeights:
+    """The term weights of several texts (each a dict, term -> weight) as flat arrays over one
+    vocabulary of theirs, the form they cross back from the worker process in: a chunk's
+    vocabulary is a few thousand distinct terms against tens of thousands of (text, term)
+    pairs, so the main process maps each distinct term once and works on the arrays
+    (`threads.index`) instead of rebuilding, then walking, one dict per text."""
+
+    def __init__(self, weights: dict[int, dict[str, float]]) -> None:
+        vocabulary: dict[str, int] = {}
+        ids = array("q")
+        values = array("d")
+        counts = array("q")
+        for row in weights.values():
+            ids.extend([vocabulary.setdefault(t, len(vocabulary)) for t in row])
+            values.extend(row.values())
+            counts.append(len(row))
+        self.entries = array("q", weights)
+        self.terms = list(vocabulary)  # in first-seen order
+        self.ids = ids  # each text's terms, text after text, each in its dict's order
+        self.values = values
+        self.counts = counts
+
+    def rows(self) -> dict[int, TermRow]:
+        """Each text's row, by the id it came with."""
+        return {entry: TermRow(self, k) for k, entry in enumerate(self.entries)}
+
+    def starts(self) -> list[int]:
+        """Where each text's terms start in `ids` (and one past the last)."""
+        out = [0]
+        for n in self.counts:
+            out.append(out[-1] + n)
+        return out
+
+
+class TermRow(NamedTuple):
+    """One text's weights in a `PackedWeights`."""
+
+    pack: PackedWeights
+    at: int  # the text's place in the pack
+
+    def as_dict(self) -> dict[str, float]:
+        """The dict the row was packed from, in its order."""
+        start = sum(self.pack.counts[: self.at])
+        end = start + self.pack.counts[self.at]
+        terms = self.pack.terms
+        return {
+            terms[i]: w
+            for i, w in zip(self.pack.ids[start:end], self.pack.values[start:end], strict=True)
+        }

@@ -18,8 +18,14 @@ from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
 from wirereader.analysis.entities.record import EntryText, record_entities
-from wirereader.analysis.prepare_pool import MIN_ENTRIES, Pending, Prepared, PreparePool
-from wirereader.analysis.threads.index import ThreadIndex
+from wirereader.analysis.prepare_pool import (
+    MIN_ENTRIES,
+    GroupPool,
+    Pending,
+    Prepared,
+    PreparePool,
+)
+from wirereader.analysis.threads.index import Grouper, ThreadIndex
 from wirereader.store import analysis as analysis_store
 from wirereader.store import entities as entity_store
 from wirereader.store import threads as thread_store
@@ -83,6 +89,7 @@ class Analysis:
         self.report = AnalysisReport()
         self._index: ThreadIndex | None = None
         self._pool: PreparePool | None = None
+        self._grouping: GroupPool | None = None  # with `_pool`: a batch's later parts
         self._upcoming: Pending | None = None  # the worker's future for the next batch
         self._prints = PrintCache()
         self._terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
@@ -108,6 +115,9 @@ class Analysis:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+        grouping, self._grouping = self._grouping, None
+        if grouping is not None:
+            grouping.close()
         if self._cache_size is not None:
             # A long-lived connection (the reader's) does not keep a cache this size.
             analysis_store.set_cache_size(self.store.conn, self._cache_size)
@@ -129,6 +139,7 @@ class Analysis:
             wanted = self.workers or whole_only or pending_count(self.store) >= MIN_ENTRIES
             if wanted:
                 self._pool = PreparePool()
+                self._grouping = GroupPool()
                 self.workers = True
         with _settings_for_the_run(conn):
             self._run_batches(whole_only)
@@ -168,8 +179,20 @@ class Analysis:
                 ]
                 authors = {r[0]: r[9] for r in rows}
                 _analyse_batch(
-                    conn, entries, index, self.report, prepared, self._prints, authors, self._terms
+                    conn,
+                    entries,
+                    index,
+                    self.report,
+                    prepared,
+                    self._prints,
+                    authors,
+                    self._terms,
+                    self._grouping.groups if self._grouping is not None else None,
                 )
+                if self._grouping is not None:
+                    # Its CPU time too, as the prepare worker's.
+                    self.report.add_time("grouping (worker)", 0.0, self._grouping.cpu)
+                    self._grouping.cpu = 0.0
             if len(rows) < batch_size:
                 break
 
@@ -211,6 +234,7 @@ def _analyse_batch(
     prints: PrintCache,
     authors: dict[int, str],
     entity_terms: dict[int, str],
+    grouper: Grouper | None = None,
 ) -> None:
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -240,7 +264,7 @@ def _analyse_batch(
     index.begin_batch()
     known = found.per_entry
     placed = index.place_batch(
-        items, _entity_terms(conn, [e.id for e in items], known, entity_terms)
+        items, _entity_terms(conn, [e.id for e in items], known, entity_terms), grouper
     )
     index.flush()
     # Each entry's row is written once: its thread (if it got one) and its mark as analysed.

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
+from wirereader.analysis.threads import index as threads_index
+from wirereader.analysis.threads.index import GROUP_ITEMS
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
 from wirereader.store import threads as thread_store
@@ -354,10 +364,18 @@ def test_chunks_the_worker_has_not_started_are_prepared_here(store: Store) -> No
         alone = prepare(chunk)
         assert prepared.prints == alone.prints
         assert prepared.mentions == alone.mentions
-        assert prepared.weights == alone.weights
+        assert _as_dicts(prepared.weights) == alone.weights
         assert set(prepared.texts) == {r[0] for r in chunk}
         stolen += prepared.cpu == 0.0
     assert stolen >= len(small) - 2  # at most two chunks were on their way to the worker
+
+
+def _as_dicts(weights: dict[int, Any]) -> dict[int, dict[str, float]]:
+    """TF weights as dicts, whether worked out here or crossed back from the worker as rows of
+    its arrays."""
+    from wirereader.analysis.features import TermRow
+
+    return {i: w.as_dict() if isinstance(w, TermRow) else w for i, w in weights.items()}
 
 
 def test_prints_cross_back_from_the_worker_as_arrays_unchanged() -> None:
@@ -379,3 +397,141 @@ def test_prints_cross_back_from_the_worker_as_arrays_unchanged() -> None:
     assert sent.prints == {} and isinstance(sent.packed, PackedPrints)
     assert sent.unpack().prints == made
     assert list(made) == [3, 9, 4, 12] and made[3].bands and not made[9].bands
+
+
+def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
+    """The worker packs a chunk's TF weights into one vocabulary and flat arrays; each entry's
+    row, after pickling, holds the very weights `prepare` worked out, in their order."""
+    import pickle
+
+    from wirereader.analysis.features import TermRow
+    from wirereader.analysis.prepare_pool import prepare, prepare_packed
+
+    rows = [
+        (3, "Ferry leaves on time", "The harbour master said the ferry left on time.", ""),
+        (4, "", "", ""),
+        (9, "Ferry update", "More boats follow in the morning from the quay.", "Desk"),
+    ]
+    made = prepare(rows).weights
+    sent = pickle.loads(pickle.dumps(prepare_packed(rows), protocol=5))
+    assert sent.weights == {} and sent.packed_weights is not None
+    got = sent.unpack().weights
+    assert all(isinstance(w, TermRow) for w in got.values())
+    assert {i: list(w.as_dict().items()) for i, w in got.items()} == {
+        i: list(w.items()) for i, w in made.items()
+    }
+    assert made[3] and made[4] == {}
+
+
+def _ecbplus_entries(corpus: Path) -> list[RawEntry]:
+    path = corpus / "stories" / "ecbplus-dev.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [RawEntry(title=r["title"], body=r["text"], stable_id=r["doc_id"]) for r in rows]
+
+
+def test_a_batch_s_vectors_as_arrays_are_the_vectors_item_by_item(corpus: Path) -> None:
+    """`ThreadIndex._vectors` (a batch's TF-IDF weights as arrays) gives each item the dict
+    `ThreadIndex.vector` gives it alone: the same terms in the same order, the same bits
+    (articles of more than ITEM_TERMS terms, headlines, empty texts, ties in weight), whether
+    its TF weights crossed back from the worker as arrays or were worked out here."""
+    from wirereader.analysis.dedup.reposts import Entry
+    from wirereader.analysis.prepare_pool import prepare_packed
+    from wirereader.analysis.threads.index import ITEM_TERMS, ThreadIndex
+
+    texts = [(e.title or "", e.body) for e in _ecbplus_entries(corpus)[:300]]
+    texts += [("Ferry leaves on time", ""), ("", ""), ("Storm storm storm", "Storm ferry.")]
+    rows = [(k, title, body, "") for k, (title, body) in enumerate(texts)]
+    packed = prepare_packed(rows[:200]).unpack().weights  # as the worker sends them
+    items = [
+        Entry(k, 1, title, body, 0, weights=packed.get(k) if k % 2 else None)
+        for k, (title, body) in enumerate(texts)
+    ]
+    entities = {3: ["@org:coast guard", "@place:dover", "@org:coast guard"], 7: ["@person:x"]}
+    index = ThreadIndex(sqlite3.connect(":memory:"))
+    numbers, tf, counts = index._batch_tf(items, entities)
+    idf = [1.0 + (k % 7) / 3 for k in range(len(index._term_list))]  # ties among the weights
+    made = index._vectors(numbers, tf * np.asarray(idf)[numbers], counts)
+    terms = {t: idf[k] for k, t in enumerate(index._term_list)}
+    expected = [
+        ThreadIndex.vector(ThreadIndex.tf_weights(e, entities.get(e.id, [])), terms) for e in items
+    ]
+    assert [list(v.items()) for v, _, _ in made] == [list(v.items()) for v in expected]
+    assert any(n > ITEM_TERMS for n in counts.tolist()) and made[-2][0] == {}
+    # Each vector's terms by number and its weights as arrays too (for its sparse row).
+    for vector, numbers_of, weights_of in made:
+        assert [index._term_list[i] for i in numbers_of.tolist()] == list(vector)
+        assert weights_of.tolist() == list(vector.values())
+
+
+def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> None:
+    """`GroupPool.groups` hands back each part's groups in order, those `side_groups` makes in
+    this process, whether the worker grouped the part or this process did (no pool)."""
+    from wirereader.analysis.prepare_pool import GroupPool
+    from wirereader.analysis.threads.grouping import Side
+    from wirereader.analysis.threads.index import decay_scale, group_here, threshold
+    from wirereader.analysis.threads.term_weights import text_weights
+
+    sides = []
+    entries = _ecbplus_entries(corpus)
+    for start in (0, GROUP_ITEMS, 600, 700):
+        part = entries[start : start + (GROUP_ITEMS if start == 0 else 100)]
+        weights = [text_weights(e.title or "", e.body) for e in part]
+        norms = [math.sqrt(sum(w * w for w in v.values())) or 1.0 for v in weights]
+        vectors = [{t: w / n for t, w in v.items()} for v, n in zip(weights, norms, strict=True)]
+        scales = [decay_scale(len(v)) for v in vectors]
+        sides.append(
+            Side.of(
+                vectors,
+                [1_700_000_000 + 60 * k for k in range(len(part))],
+                [threshold(len(v)) for v in vectors],
+                [hours for hours, _ in scales],
+                [floor for _, floor in scales],
+                [False] * len(part),
+                [len(v) >= 40 for v in vectors],
+            )
+        )
+    gap = 14 * 86400
+    made_here = list(group_here(sides, gap))
+    assert any(len(group) > 1 for groups in made_here for group in groups)
+    pool = GroupPool()
+    try:
+        assert list(pool.groups(sides, gap)) == made_here
+        # The worker grouped the later parts (queued at once while this process grouped the
+        # first), where there is a second core for it.
+        assert pool.cpu > 0 or (os.cpu_count() or 1) < 2
+    finally:
+        pool.close()
+    assert list(pool.groups(sides, gap)) == made_here  # closed: all grouped here
+
+
+def test_sparse_rows_from_the_batch_s_arrays_have_the_columns_given_term_by_term(
+    corpus: Path,
+) -> None:
+    """The rows `_side_of` builds from a batch's arrays (`_rows_of_batch`) hold the columns
+    and weights that `_columns`, item after item, gives the same items: the run's vocabulary
+    is numbered in the same order (scipy's element-wise product sums in another order when
+    columns happen to ascend, so the numbering is kept)."""
+    from wirereader.analysis.dedup.reposts import Entry
+    from wirereader.analysis.threads.index import ThreadIndex
+
+    texts = [(e.title or "", e.body) for e in _ecbplus_entries(corpus)[:120]]
+    texts += [(f"Ferry {k} leaves on time", "") for k in range(5)]
+    made = []
+    for arrays in (True, False):
+        index = ThreadIndex(sqlite3.connect(":memory:"))
+        items = [Entry(k, 1 + k % 3, t, b, 1_700_000_000 + k) for k, (t, b) in enumerate(texts)]
+        numbers, tf, counts = index._batch_tf(items, {})
+        built = index._vectors(numbers, tf, counts)
+        if arrays:
+            index._vector_rows = {e.id: (r[1], r[2]) for e, r in zip(items, built, strict=True)}
+        placed = [
+            threads_index._Item.of(e, r[0], n)
+            for e, r, n in zip(items, built, counts.tolist(), strict=True)
+        ]
+        side = index._side_of(placed[::-1])  # the later items first, as a part's might be
+        made.append((dict(index.vocabulary), side.terms, side.heads))
+    assert made[0][0] == made[1][0] and len(made[0][0]) > 100
+    for ours, theirs in ((made[0][1], made[1][1]), (made[0][2], made[1][2])):
+        assert ours.indptr.tolist() == theirs.indptr.tolist()
+        assert ours.indices.tolist() == theirs.indices.tolist()
+        assert ours.data.tolist() == theirs.data.tolist()

@@ -21,6 +21,7 @@ from tests.support.paths import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 import analysis_bench
+import thread_errors
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,21 @@ def test_the_cut_of_the_stream_decides_little(corpus: Path) -> None:
             len(one & other),
             len(one | other),
         )
+
+
+def test_the_error_listing_leaves_the_held_out_half_unread(
+    real: analysis_bench.Result, corpus: Path
+) -> None:
+    """`bench/thread_errors.py` lists the dev half's errors for tuning: a dev item merged with
+    held-out ones, and dev stories spread over threads, without ever showing a held-out
+    item's title or story (tuning reads errors; the held-out half is judged by figures)."""
+    items = thread_errors.realfeed_items(corpus)
+    text = "\n".join(thread_errors.listing(items, real.pred))
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.title not in text and item.story not in text for item in held)
+    # It does list the errors: a false merge touching the dev half (one analysis and the
+    # stream both have some), each of its dev items by its title.
+    merges = text.split("== missed links")[0]
+    assert "thread " in merges
+    dev_titles = [item.title[:90] for item in items if item.half == "dev"]
+    assert any(title in merges for title in dev_titles)

@@ -25,7 +25,14 @@ from itertools import chain
 from operator import itemgetter
 
 from wirereader.analysis.dedup import lsh
-from wirereader.analysis.features import normalised, shingles, strip_kind_prefix, text_key, words
+from wirereader.analysis.features import (
+    TermRow,
+    normalised,
+    shingles,
+    strip_kind_prefix,
+    text_key,
+    words,
+)
 from wirereader.store import dedup as dedup_store
 
 MIN_BODY_WORDS = 20  # below this a body is too short to compare by shingles: title + body exact
@@ -55,8 +62,8 @@ class Entry:
     analysed: bool = False  # analysed before: its text changed since
     dated: bool = True  # its time is the source's own, not a guess
     # The TF weights of its title's and body's terms for threads, when a worker prepared them
-    # from this text.
-    weights: dict[str, float] | None = None
+    # from this text (as a row of the arrays they crossed back in, or a dict).
+    weights: dict[str, float] | TermRow | None = None
     url: str = ""  # its own link, where the source gave one
 
 

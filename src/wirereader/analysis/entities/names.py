@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     _APPOSITIVE,
     _ARTICLE_BEFORE,
@@ -156,6 +157,7 @@ def clear_caches() -> None:
     _spelled_as.cache_clear()
     _plain.cache_clear()
     fold_key.cache_clear()
+    learned_kinds.clear_cache()
 
 
 def _fast(group: str, g: Gazetteer) -> _Decided | bool:
@@ -349,7 +351,7 @@ class _Extractor:
                 cached = _CUTS.get(text[item.start : item.end])
                 if cached is not None:
                     where = item.where
-                    out += [_Span._make((*fields, where, "")) for fields in cached]
+                    out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
             runs: Sequence[_Run] = (item,)
             if item.initial and len(item.tokens) > 2 and not item.title_case:

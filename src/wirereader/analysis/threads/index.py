@@ -69,9 +69,9 @@ import math
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from sys import intern
 from typing import NamedTuple
@@ -79,7 +79,7 @@ from typing import NamedTuple
 import numpy as np
 
 from wirereader.analysis.dedup.reposts import Entry
-from wirereader.analysis.features import strip_kind_prefix, terms
+from wirereader.analysis.features import TermRow, strip_kind_prefix, terms
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, side_groups
@@ -371,6 +371,14 @@ class _Item(NamedTuple):
         return cosine >= grouping.TITLE_MIN if self.teased else cosine > 0
 
 
+def _text_tf(entry: Entry) -> dict[str, float]:
+    """An entry's text's TF weights as a dict (prepared by a worker, or worked out here)."""
+    row = entry.weights
+    if row is None:
+        return text_weights(entry.title, entry.body)
+    return row.as_dict() if isinstance(row, TermRow) else row
+
+
 def _opens_with(body: str, title: str) -> bool:
     """Does the body open with the title (case and spacing aside)? Then the title is the
     text's first line (a live blog's post, an article file's first sentence), not a headline
@@ -437,6 +445,16 @@ def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
     return grouping._has_signature(ours, other) and grouping._has_signature(other, ours)
 
 
+# Groups each part (its items as one `Side`) as `grouping.side_groups` does, part after part.
+Grouper = Callable[[list[Side], float], Iterator[list[list[int]]]]
+
+
+def group_here(sides: list[Side], max_gap_seconds: float) -> Iterator[list[list[int]]]:
+    """The groups of each part, worked out in this process as they are asked for."""
+    for side in sides:
+        yield side_groups(side, max_gap_seconds)
+
+
 @dataclass
 class ThreadOutcome:
     assigned: dict[int, int] = field(default_factory=dict)  # item id -> thread id
@@ -469,6 +487,14 @@ class ThreadIndex:
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
         self._title_postings: dict[str, list[int]] = {}
         self.vocabulary: dict[str, int] = {}  # term -> column, for the run
+        # term -> its number in the batches' TF arrays (`_batch_tf`), and back, for the run
+        # (apart from `vocabulary`: sparse rows sum a pair in their columns' order)
+        self._term_ids: dict[str, int] = {}
+        self._term_list: list[str] = []
+        # term number -> its column in `vocabulary` (-1: none yet), and the batch's new items'
+        # vectors as term numbers and weights (`_vectors`), for `_side_of`
+        self._column_of = np.full(0, -1, dtype=np.int64)
+        self._vector_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._batch = 0  # batches of the run so far
@@ -490,6 +516,8 @@ class ThreadIndex:
                 self._db_postings.clear()
             if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
                 self._forget_members()
+            if len(self._term_list) > MAX_CACHED * 10:
+                self._forget_members()  # (columns are known by term number)
             # Only a kept item is scored again in a later batch (as a known thread's item):
             # the others' rows (more than half of them at 40k entries) are dropped.
             self._rows = {
@@ -500,6 +528,7 @@ class ThreadIndex:
             }
         self.docs = docs
         self._batch += 1
+        self._vector_rows = {}
         self._new_postings.clear()
         self._merged.clear()
         self._created = set()
@@ -511,6 +540,10 @@ class ThreadIndex:
         self._kept = 0
         self.vocabulary.clear()
         self._rows.clear()
+        self._term_ids.clear()
+        self._term_list.clear()
+        self._column_of = np.full(0, -1, dtype=np.int64)
+        self._vector_rows = {}
 
     def _evict(self, horizon: int | None) -> None:
         """Past MEMORY_BUDGET, threads leave memory with their kept items (all are written:
@@ -542,7 +575,7 @@ class ThreadIndex:
     def tf_weights(entry: Entry, entities: list[str]) -> dict[str, float]:
         """The TF weight of each term of an item: its text's, then its entities' (an entity
         term starts with "@", which no text term holds)."""
-        text = entry.weights if entry.weights is not None else text_weights(entry.title, entry.body)
+        text = _text_tf(entry)
         if not entities:
             return text
         counts: dict[str, float] = {}
@@ -550,13 +583,136 @@ class ThreadIndex:
             counts[e] = counts.get(e, 0.0) + ENTITY_WEIGHT
         return {**text, **log_weights(counts)}
 
-    def _load_df(self, vocabulary: set[str]) -> None:
+    def _term_numbers(self, terms: Iterable[str]) -> list[int]:
+        """The numbers of these terms in the run's TF arrays (new terms numbered)."""
+        numbers = self._term_ids
+        out = []
+        for t in terms:
+            i = numbers.get(t)
+            if i is None:
+                # Interned: kept items, centroids and the run's vocabulary then share one
+                # string per term instead of one per item.
+                t = intern(t)
+                i = numbers[t] = len(self._term_list)
+                self._term_list.append(t)
+            out.append(i)
+        return out
+
+    def _batch_tf(
+        self, items: list[Entry], entities: dict[int, list[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`tf_weights` of each item as flat arrays: the terms' numbers (`_term_numbers`) and
+        weights, item after item, each item's in its dict's order, and each item's count. A
+        chunk the worker prepared is mapped once, distinct term by distinct term."""
+        numbers: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        counts: list[int] = []
+        packs: dict[int, tuple[np.ndarray, np.ndarray, list[int]]] = {}
+        for e in items:
+            row = e.weights
+            if isinstance(row, TermRow):
+                pack = packs.get(id(row.pack))
+                if pack is None:
+                    mapped = np.asarray(self._term_numbers(row.pack.terms), dtype=np.int64)
+                    ids = np.frombuffer(row.pack.ids, dtype=np.int64)
+                    pack = (mapped[ids], np.frombuffer(row.pack.values), row.pack.starts())
+                    packs[id(row.pack)] = pack
+                start, end = pack[2][row.at], pack[2][row.at + 1]
+                numbers.append(pack[0][start:end])
+                values.append(pack[1][start:end])
+                n = end - start
+            else:
+                text = row if row is not None else text_weights(e.title, e.body)
+                numbers.append(np.asarray(self._term_numbers(text), dtype=np.int64))
+                values.append(np.fromiter(text.values(), dtype=np.float64, count=len(text)))
+                n = len(text)
+            found = entities.get(e.id)
+            if found:
+                counted: dict[str, float] = {}
+                for name in found:
+                    counted[name] = counted.get(name, 0.0) + ENTITY_WEIGHT
+                weighed = log_weights(counted)
+                numbers.append(np.asarray(self._term_numbers(weighed), dtype=np.int64))
+                values.append(np.fromiter(weighed.values(), dtype=np.float64, count=len(weighed)))
+                n += len(weighed)
+            counts.append(n)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+        return (
+            np.concatenate(numbers),
+            np.concatenate(values),
+            np.asarray(counts, dtype=np.int64),
+        )
+
+    def _vectors(
+        self, numbers: np.ndarray, weights: np.ndarray, counts: np.ndarray
+    ) -> list[tuple[dict[str, float], np.ndarray, np.ndarray]]:
+        """`vector` of each item from its TF-IDF weights (flat, as `_batch_tf` lays them out),
+        all items at once: the same dicts, the same bits. An item of more than ITEM_TERMS
+        terms keeps its strongest (ties: first seen first, as the stable sort in `vector`),
+        the others all of theirs in their order; each norm is summed left to right in that
+        order, column by column over the items."""
+        n = len(counts)
+        if not n:
+            return []
+        starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        kept = np.minimum(counts, ITEM_TERMS)
+        out_starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(kept, out=out_starts[1:])
+        owner = np.repeat(np.arange(n), kept)
+        rank = np.arange(int(out_starts[-1])) - out_starts[owner]
+        at = starts[owner] + rank  # the first ITEM_TERMS of each item, in order
+        big = np.flatnonzero(counts > ITEM_TERMS)
+        if len(big):
+            # The strongest of each long item: its weights as a row (padded with +inf after
+            # negating), sorted stably.
+            width = int(counts[big].max())
+            lengths = counts[big]
+            row = np.repeat(np.arange(len(big)), lengths)
+            column = np.arange(int(lengths.sum())) - np.repeat(
+                np.cumsum(lengths) - lengths, lengths
+            )
+            source = np.repeat(starts[big], lengths) + column
+            padded = np.full((len(big), width), np.inf)
+            padded[row, column] = -weights[source]
+            strongest = np.argsort(padded, axis=1, kind="stable")[:, :ITEM_TERMS]
+            is_big = np.zeros(n, dtype=bool)
+            is_big[big] = True
+            at[is_big[owner]] = (strongest + starts[big][:, None]).ravel()
+        chosen = weights[at]
+        squares = np.zeros((n, ITEM_TERMS))
+        squares[owner, rank] = chosen * chosen
+        total = np.zeros(n)
+        for k in range(ITEM_TERMS):  # left to right, as `ordered_sum`
+            total += squares[:, k]
+        norm = np.sqrt(total)
+        norm[norm == 0.0] = 1.0
+        positive = chosen > 0
+        unit = (chosen / norm[owner])[positive]
+        kept_numbers = numbers[at][positive]
+        values = unit.tolist()
+        names = kept_numbers.tolist()
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner[positive], minlength=n), out=bounds[1:])
+        ends = bounds.tolist()
+        term_list = self._term_list
+        return [
+            (
+                dict(zip(map(term_list.__getitem__, names[a:b]), values[a:b], strict=True)),
+                kept_numbers[a:b],
+                unit[a:b],
+            )
+            for a, b in pairwise(ends)
+        ]
+
+    def _load_df(self, vocabulary: Iterable[str]) -> None:
         missing = [t for t in vocabulary if t not in self.df]
         found = dict(thread_store.document_frequencies(self.conn, missing))
         for t in missing:
             self.df[t] = int(found.get(t, 0))
 
-    def idf(self, vocabulary: set[str]) -> dict[str, float]:
+    def idf(self, vocabulary: Iterable[str]) -> dict[str, float]:
         """The IDF of each term, as of the batch's counts (worked out once per term, not once
         per item holding it)."""
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
@@ -612,8 +768,15 @@ class ThreadIndex:
 
     # -- placing ------------------------------------------------------------------------------
 
-    def place_batch(self, items: list[Entry], entities: dict[int, list[str]]) -> ThreadOutcome:
-        """Place new items (canonical entries without a thread), oldest first."""
+    def place_batch(
+        self,
+        items: list[Entry],
+        entities: dict[int, list[str]],
+        grouper: Grouper | None = None,
+    ) -> ThreadOutcome:
+        """Place new items (canonical entries without a thread), oldest first. `grouper`
+        groups the batch's parts (`group_here`, or one that groups later parts in a worker
+        process while this one places the earlier ones: the same groups)."""
         if self.docs < 0:
             self.begin_batch()
         dated = [e.published_at for e in items if e.dated]
@@ -623,26 +786,39 @@ class ThreadIndex:
             min(dated) - STORY_GAP_DAYS * 86400 if dated and len(dated) == len(items) else None
         )
         out = ThreadOutcome()
-        counted = [(e, self.tf_weights(e, entities.get(e.id, []))) for e in items]
-        vocabulary: set[str] = set()
-        for _, tf in counted:
-            vocabulary.update(tf)
+        numbers, tf, counts = self._batch_tf(items, entities)
+        # Each term of the batch once, with the number of items holding it.
+        held = np.bincount(numbers, minlength=len(self._term_list))
+        distinct = np.flatnonzero(held)
+        vocabulary = [self._term_list[i] for i in distinct.tolist()]
         self._load_df(vocabulary)
         # IDF over the cache and this whole batch: the first items of a batch are weighed
         # like the last ones.
-        # Counted once per term (in first-seen order, as term by term), then added.
-        for t, n in Counter(chain.from_iterable(tf for _, tf in counted)).items():
+        for t, n in zip(vocabulary, held[distinct].tolist(), strict=True):
             self.df[t] = self.df.get(t, 0) + n
             self._df_delta[t] += n
-        self.docs += len(counted)
-        ordered = sorted(counted, key=lambda p: (p[0].published_at, p[0].id))
+        self.docs += len(items)
         idf = self.idf(vocabulary)
-        placing = [_Item.of(entry, self.vector(tf, idf), len(tf)) for entry, tf in ordered]
+        idf_of = np.zeros(len(self._term_list))
+        idf_of[distinct] = [idf[t] for t in vocabulary]
+        vectors = []
+        for e, (vector, terms_of, weights_of) in zip(
+            items, self._vectors(numbers, tf * idf_of[numbers], counts), strict=True
+        ):
+            vectors.append(vector)
+            self._vector_rows[e.id] = (terms_of, weights_of)
+        ordered = sorted(
+            zip(items, vectors, counts.tolist(), strict=True),
+            key=lambda p: (p[0].published_at, p[0].id),
+        )
+        placing = [_Item.of(entry, vector, n) for entry, vector, n in ordered]
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
-        for start in range(0, len(placing), GROUP_ITEMS):
-            part = placing[start : start + GROUP_ITEMS]
-            groups = side_groups(_side(part), STORY_GAP_DAYS * 86400)
+        parts = [
+            placing[start : start + GROUP_ITEMS] for start in range(0, len(placing), GROUP_ITEMS)
+        ]
+        grouped = (grouper or group_here)([_side(part) for part in parts], STORY_GAP_DAYS * 86400)
+        for part, groups in zip(parts, grouped, strict=True):
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
             # Sparse rows only for the items that are scored here: those of groups of two or
@@ -675,7 +851,7 @@ class ThreadIndex:
                     out.assigned[m.entry.id] = thread.id
                 self._retitle(thread, members)
         out.touched = set(out.assigned.values())
-        when = {e.id: e.published_at for e, _ in ordered}
+        when = {e.id: e.published_at for e, _, _ in ordered}
         for item, tid in out.assigned.items():
             n, first, last = out.spans.get(tid, (0, when[item], when[item]))
             out.spans[tid] = (n + 1, min(first, when[item]), max(last, when[item]))
@@ -728,6 +904,7 @@ class ThreadIndex:
     def _side_of(self, items: list[_Item]) -> Side:
         """The items as one side of a score matrix, with sparse rows over the run's
         vocabulary (each item's worked out once)."""
+        self._rows_of_batch([m for m in items if m.entry.id not in self._rows])
         rows = []
         for m in items:
             got = self._rows.get(m.entry.id)
@@ -745,6 +922,59 @@ class ThreadIndex:
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
         )
+
+    def _rows_of_batch(self, items: list[_Item]) -> None:
+        """The sparse rows of those of these items whose vectors `_vectors` made in this batch
+        (kept in `_rows`), their terms given columns as `_columns` gives them item after item
+        (a new term the next column, in order of first use): the columns of one term number
+        at once, not term by term. (A pair's products are summed in its rows' stored order,
+        and scipy's element-wise product takes another order when every row's columns happen
+        to ascend: the columns stay those of before.) The others are left to `_side_of`."""
+        if not self._vector_rows:
+            return
+        run: list[_Item] = []
+        for m in [*items, None]:
+            if m is not None and m.entry.id in self._vector_rows:
+                run.append(m)
+                continue
+            if run:
+                self._columns_of_run(run)
+                run = []
+            if m is not None:  # an item of an earlier batch: `_side_of` adds its columns
+                self._rows[m.entry.id] = (
+                    _columns(m.vector, self.vocabulary),
+                    np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
+                    _columns(m.headline, self.vocabulary),
+                    np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
+                )
+
+    def _columns_of_run(self, run: list[_Item]) -> None:
+        rows = [self._vector_rows[m.entry.id] for m in run]
+        numbers = np.concatenate([r[0] for r in rows])
+        if len(self._column_of) < len(self._term_list):
+            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
+            grown[: len(self._column_of)] = self._column_of
+            self._column_of = grown
+        columns = self._column_of[numbers]
+        new = columns < 0
+        if new.any():
+            fresh, first = np.unique(numbers[new], return_index=True)
+            fresh = fresh[np.argsort(first)]  # in order of first use
+            vocabulary, term_list = self.vocabulary, self._term_list
+            self._column_of[fresh] = [
+                vocabulary.setdefault(term_list[i], len(vocabulary)) for i in fresh.tolist()
+            ]
+            columns = self._column_of[numbers]
+        start = 0
+        for m, (terms_of, weights_of) in zip(run, rows, strict=True):
+            end = start + len(terms_of)
+            self._rows[m.entry.id] = (
+                columns[start:end],
+                weights_of,
+                _columns(m.headline, self.vocabulary),
+                np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
+            )
+            start = end
 
     def _by_members(
         self,
