@@ -243,7 +243,7 @@ def _learned(
     (`kinds`) once per distinct name, from the evidence of its mentions; the mentions are
     changed in place. A kind a cue gave (a title, a suffix, 'in X', 'X said') is right 93% of
     the time on the training names, a guess 75%: deciding only the guesses scored 0.922 by
-    topic folds of dev, deciding every name 0.924, at three times the cost."""
+    topic folds of dev, deciding every name 0.924, at several times the cost."""
     groups: dict[str, list[int]] = {}
     for i in guessed:
         groups.setdefault(mentions[i].canonical, []).append(i)

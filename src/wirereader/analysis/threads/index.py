@@ -530,7 +530,9 @@ class ThreadIndex:
             if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
                 self._forget_members()
             if len(self._term_list) > MAX_CACHED * 10:
-                self._forget_members()  # (columns are known by term number)
+                # Only the numbering goes: the kept items' rows are columns of `vocabulary`,
+                # which stays (members are forgotten only as before, with the vocabulary).
+                self._forget_term_numbers()
             # Only a kept item is scored again in a later batch (as a known thread's item):
             # the others' rows (more than half of them at 40k entries) are dropped.
             self._rows = {
@@ -553,6 +555,9 @@ class ThreadIndex:
         self._kept = 0
         self.vocabulary.clear()
         self._rows.clear()
+        self._forget_term_numbers()  # (`_column_of` holds columns of the vocabulary)
+
+    def _forget_term_numbers(self) -> None:
         self._term_ids.clear()
         self._term_list.clear()
         self._column_of = np.full(0, -1, dtype=np.int64)
