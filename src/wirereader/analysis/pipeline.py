@@ -33,8 +33,11 @@ from wirereader.store.db import Store
 
 BATCH = 2_000
 # Page cache for the run only (restored after): at 100k entries a 64 MB cache still missed
-# often enough to cost 8% (70.9 s -> 65.3 s measured).
-CACHE_KIB = 262_144
+# often enough to cost 8% (70.9 s -> 65.3 s measured). 128 MB, not 256: the run's resident
+# size was ~810 MB a third of the way into 1M news-like entries (issue 17's bound: 500 MB),
+# and with dedup keys and thread postings written to small recent levels (0056, 0057) the
+# pages a batch writes fit in far less.
+CACHE_KIB = 131_072
 
 
 @dataclass

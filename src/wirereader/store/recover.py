@@ -34,9 +34,11 @@ DERIVED_TABLES = frozenset(
         "threads",
         "thread_terms",  # (before 0051)
         "thread_postings",
+        "thread_recent_postings",
         "thread_state",
         "term_df",
         "dedup_keys",
+        "dedup_recent_keys",
         "entities",
         "entity_aliases",
         "entry_entities",

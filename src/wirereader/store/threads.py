@@ -9,6 +9,14 @@ corpus, 15% of the cache. Now a row holds a term's threads within one block of B
 >> BLOCK_BITS), as the ids' low bytes, or as a bitmap once a block holds BITMAP_AT of them; a
 thread's own indexed terms are a bitmap over its stored centroid's terms (`thread_state.indexed`),
 so no index by thread is needed, and the weights were only ever read from the centroid.
+
+Two levels (migration 0057), as dedup's keys (store/dedup.py): a batch writes the rows it
+changes into `thread_recent_postings` (an emptied one as an empty blob, which hides the older
+level's row), and those are moved into `thread_postings` in key order, all at once, when there
+are more than `recent_postings_limit` of them; a lookup reads both, the recent row first. A
+batch of 2,000 news-like entries changes ~10,000 (term, block) rows, one per term of the
+threads it made or changed, spread over the whole index, and every page a transaction changes
+is written whole to the WAL.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Collection, Iterable, Sequence
+from math import isqrt
 from sys import intern
 from typing import Any
 
@@ -122,13 +131,36 @@ def add_document_frequencies(conn: sqlite3.Connection, rows: Sequence[tuple[str,
     )
 
 
+# The recent level moves into the large one past sqrt(rows in the large level x
+# POSTINGS_MERGE_SCALE) rows, at least RECENT_POSTINGS_MIN (see store/dedup.py for why the square
+# root: ~10,000 rows changed per batch, the WAL frames of the batches' writes to the recent level
+# and of the moves then balance).
+POSTINGS_MERGE_SCALE = 20_000
+RECENT_POSTINGS_MIN = 20_000
+_SETTLED_POSTINGS = "analysis.settled_postings"  # rows of `thread_postings`, kept in `meta`
+
+# A term's blocks from both levels, newest first; of a block in both, the recent row first.
+_TERM_BLOCKS = (
+    "SELECT block, threads, 0 AS level FROM thread_recent_postings WHERE term = ?1"
+    " UNION ALL SELECT block, threads, 1 FROM thread_postings WHERE term = ?1"
+    " ORDER BY block DESC, level"
+)
+
+
+def recent_postings_limit(settled: int) -> int:
+    """Rows the recent level may hold beside `settled` rows in the large one before it moves."""
+    return max(RECENT_POSTINGS_MIN, isqrt(settled * POSTINGS_MERGE_SCALE))
+
+
 def postings(conn: sqlite3.Connection, term: str, limit: int) -> list[int]:
     """The newest `limit` threads indexed under `term`, newest first."""
     found: list[int] = []
-    cursor = conn.execute(
-        "SELECT block, threads FROM thread_postings WHERE term = ? ORDER BY block DESC", (term,)
-    )
-    for block, stored in cursor:
+    cursor = conn.execute(_TERM_BLOCKS, (term,))
+    last = None
+    for block, stored, _ in cursor:
+        if block == last:  # the older level's row of a block the recent one holds
+            continue
+        last = block
         base = block << BLOCK_BITS
         found += [base + k for k in reversed(decode_block(stored))]
         if len(found) >= limit:
@@ -143,7 +175,7 @@ def update_postings(
     left: Iterable[tuple[str, int]],
 ) -> None:
     """(term, thread id) pairs enter and leave the index: each block they touch is read,
-    changed and written once (deleted once empty)."""
+    changed and written once, into the recent level (emptied: as an empty blob)."""
     changes: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
     for at, pairs in ((0, entered), (1, left)):
         for term, thread in pairs:
@@ -152,36 +184,72 @@ def update_postings(
             if change is None:
                 change = changes[key] = (set(), set())
             change[at].add(thread & (BLOCK - 1))
+    if not changes:
+        return
     # The blocks touched, read block by block, a few hundred terms at a time (one query per
     # block and term cost 40% more than the row-per-posting table at 10k news-like entries;
-    # one range from the lowest block touched read every later block of common terms).
+    # one range from the lowest block touched read every later block of common terms), the
+    # recent level first.
     stored: dict[tuple[str, int], bytes] = {}
     by_block: dict[int, list[str]] = {}
     for term, block in changes:
         by_block.setdefault(block, []).append(term)
-    for block, terms in sorted(by_block.items()):
-        terms.sort()
-        for start in range(0, len(terms), IN_CHUNK):
-            chunk = terms[start : start + IN_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for term, blob in conn.execute(
-                f"SELECT term, threads FROM thread_postings WHERE block = ? AND term IN ({marks})",
-                [block, *chunk],
-            ):
-                stored[(term, block)] = blob
+    for table in ("thread_recent_postings", "thread_postings"):
+        for block, terms in sorted(by_block.items()):
+            terms = sorted(t for t in terms if (t, block) not in stored)
+            for start in range(0, len(terms), IN_CHUNK):
+                chunk = terms[start : start + IN_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for term, blob in conn.execute(
+                    f"SELECT term, threads FROM {table} WHERE block = ? AND term IN ({marks})",
+                    [block, *chunk],
+                ):
+                    stored[(term, block)] = blob
     written: list[tuple[str, int, bytes]] = []
-    emptied: list[tuple[str, int]] = []
     for key in sorted(changes):  # in the index's order: one walk over its pages
         added, removed = changes[key]
         blob = stored.get(key)
         offsets = set(decode_block(blob)) if blob is not None else set()
         offsets = (offsets - removed) | added
-        if offsets:
+        if offsets or blob:
             written.append((key[0], key[1], encode_block(offsets)))
-        elif blob is not None:
-            emptied.append(key)
-    conn.executemany("DELETE FROM thread_postings WHERE term = ? AND block = ?", emptied)
-    execute_rows(conn, "INSERT OR REPLACE INTO thread_postings (term, block, threads)", written)
+    execute_rows(
+        conn, "INSERT OR REPLACE INTO thread_recent_postings (term, block, threads)", written
+    )
+    _move_when_full(conn)
+
+
+def _move_when_full(conn: sqlite3.Connection) -> None:
+    """Past its limit, the recent level moves into `thread_postings` (emptied rows removed)."""
+    recent = int(conn.execute("SELECT count(*) FROM thread_recent_postings").fetchone()[0])
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_SETTLED_POSTINGS,)).fetchone()
+    settled = int(row[0]) if row else _count_settled(conn)
+    if recent <= recent_postings_limit(settled):
+        return
+    conn.execute(
+        "INSERT OR REPLACE INTO thread_postings (term, block, threads)"
+        " SELECT term, block, threads FROM thread_recent_postings WHERE threads != X''"
+        " ORDER BY term, block"
+    )
+    conn.executemany(
+        "DELETE FROM thread_postings WHERE term = ? AND block = ?",
+        conn.execute(
+            "SELECT term, block FROM thread_recent_postings WHERE threads = X''"
+        ).fetchall(),
+    )
+    conn.execute("DELETE FROM thread_recent_postings")
+    _count_settled(conn)
+
+
+def _count_settled(conn: sqlite3.Connection) -> int:
+    """Rows of the large level, counted (once per move: ~0.1 s at 1M entries) and kept."""
+    settled = int(conn.execute("SELECT count(*) FROM thread_postings").fetchone()[0])
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_SETTLED_POSTINGS, str(settled)),
+    )
+    return settled
 
 
 def forget_threads(conn: sqlite3.Connection, threads_sql: str) -> None:

@@ -23,6 +23,11 @@ from wirereader.store.db import Store
 from wirereader.store.texts import body_of, set_body
 from wirereader.store.threads import decode_block
 
+# Dedup's keys, both levels (migration 0056: recent keys move into dedup_keys now and then).
+ALL_KEYS = (
+    "(SELECT key, entry_id FROM dedup_keys UNION ALL SELECT key, entry_id FROM dedup_recent_keys)"
+)
+
 T0 = datetime(2025, 4, 28, 17, 0, tzinfo=timezone.utc)
 
 
@@ -52,11 +57,11 @@ def _seeded(store: Store) -> None:
 def test_rerunning_does_nothing(store: Store) -> None:
     _seeded(store)
     before = (_state(store), _threads(store))
-    keys = store.conn.execute("SELECT count(*) FROM dedup_keys").fetchone()[0]
+    keys = store.conn.execute(f"SELECT count(*) FROM {ALL_KEYS}").fetchone()[0]
     again = analyse_pending(store)
     assert again.entries == 0 and again.threads_created == 0
     assert (_state(store), _threads(store)) == before
-    assert store.conn.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] == keys
+    assert store.conn.execute(f"SELECT count(*) FROM {ALL_KEYS}").fetchone()[0] == keys
     # Importing the same files again changes nothing either.
     import_file(store, LIVEBLOG_SEED)
     assert (_state(store), _threads(store)) == before
@@ -203,7 +208,7 @@ def _outcome(store: Store) -> list[list[tuple]]:
         "SELECT id, name, kind, count FROM entities ORDER BY id",
         "SELECT entity_id, entry_id, mentions FROM entry_entities ORDER BY entity_id, entry_id",
         "SELECT alias, entity_id FROM entity_aliases ORDER BY alias, entity_id",
-        "SELECT key, entry_id FROM dedup_keys ORDER BY key, entry_id",
+        f"SELECT key, entry_id FROM {ALL_KEYS} ORDER BY key, entry_id",
     ]
     return [[tuple(r) for r in store.conn.execute(q)] for q in queries]
 
@@ -262,11 +267,14 @@ def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp
         analyse_pending(store, batch_size=9, workers=True)
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        for table in ("dedup_keys", "entry_entities", "thread_postings", "thread_state"):
+        for table in (ALL_KEYS, "entry_entities", "thread_recent_postings", "thread_state"):
             assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
         # The candidate index names threads by value (no foreign key): each is a thread.
         threads = {r[0] for r in store.conn.execute("SELECT id FROM threads")}
-        for block, stored in store.conn.execute("SELECT block, threads FROM thread_postings"):
+        for block, stored in store.conn.execute(
+            "SELECT block, threads FROM thread_postings UNION ALL"
+            " SELECT block, threads FROM thread_recent_postings WHERE threads != X''"
+        ):
             named = {(block << thread_store.BLOCK_BITS) + k for k in decode_block(stored)}
             assert named and named <= threads
         reposts = "SELECT count(*) FROM entries WHERE repost_of IS NOT NULL"

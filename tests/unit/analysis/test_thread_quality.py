@@ -129,9 +129,11 @@ def test_the_cut_of_the_stream_decides_little(corpus: Path) -> None:
     group of a later batch is judged by its average pair with a thread that holds only the
     items of earlier batches."""
     one = analysis_bench.links(analysis_bench.realfeeds(corpus).pred)
-    for size in (25, 100):
+    # At 10 per batch: 0.69 while a group of a later batch joined a known thread whole, 0.82
+    # since only the items the thread would have taken in one batch join it (`_who_joins`).
+    for size, floor in ((10, 0.8), (25, 0.85), (100, 0.85)):
         other = analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=size).pred)
-        assert len(one & other) >= 0.85 * len(one | other), (
+        assert len(one & other) >= floor * len(one | other), (
             size,
             len(one & other),
             len(one | other),

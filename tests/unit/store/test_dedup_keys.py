@@ -57,8 +57,11 @@ def _as_before_0052(path: Path, wide: set[tuple[int, int]]) -> None:
         conn.execute("DROP TABLE dedup_keys")
         conn.execute(migrate_dedup.TABLE)
         conn.executemany("INSERT INTO dedup_keys (key, entry_id) VALUES (?, ?)", sorted(wide))
+        # Before 0056 too: one level, no counts.
+        conn.execute("DROP TABLE dedup_recent_keys")
+        conn.execute("DELETE FROM meta WHERE key LIKE 'analysis.dedup_%_keys'")
         conn.execute("DELETE FROM meta WHERE key = ?", (migrate_dedup.DONE_KEY,))
-        conn.execute("DELETE FROM schema_migrations WHERE version = 52")
+        conn.execute("DELETE FROM schema_migrations WHERE version IN (52, 56)")
         conn.execute("PRAGMA user_version = 51")
         conn.commit()
     finally:

@@ -80,10 +80,18 @@ def _save(store: Store, items: dict[str, list[RawEntry]]) -> None:
         store.save_entries(source, entries, seen_at=1_770_000_000)
 
 
+# Both levels of the index (migration 0057): a recent row replaces the older level's.
+ALL_POSTINGS = (
+    "SELECT term, block, threads FROM thread_recent_postings UNION ALL"
+    " SELECT term, block, threads FROM thread_postings p WHERE NOT EXISTS (SELECT 1 FROM"
+    " thread_recent_postings r WHERE r.term = p.term AND r.block = p.block)"
+)
+
+
 def _postings(conn: sqlite3.Connection) -> set[tuple[str, int]]:
     return {
         (term, (block << thread_store.BLOCK_BITS) + k)
-        for term, block, stored in conn.execute("SELECT term, block, threads FROM thread_postings")
+        for term, block, stored in conn.execute(ALL_POSTINGS)
         for k in thread_store.decode_block(stored)
     }
 
@@ -124,8 +132,10 @@ def _as_before_0051(path: Path, weights: bool = True) -> set[tuple[str, int]]:
             [(t, i, centroids[i][t] if weights else 0.0) for t, i in sorted(postings)],
         )
         conn.execute("DROP TABLE thread_postings")
+        conn.execute("DROP TABLE thread_recent_postings")  # (0057)
+        conn.execute("DELETE FROM meta WHERE key = 'analysis.settled_postings'")
         conn.execute("ALTER TABLE thread_state DROP COLUMN indexed")
-        conn.execute("DELETE FROM schema_migrations WHERE version = 51")
+        conn.execute("DELETE FROM schema_migrations WHERE version IN (51, 57)")
         conn.execute("PRAGMA user_version = 50")
         conn.commit()
     finally:
@@ -267,3 +277,40 @@ def test_blocks_round_trip_in_both_forms() -> None:
         stored = thread_store.encode_block(offsets)
         assert thread_store.decode_block(stored) == sorted(offsets)
         assert len(stored) <= thread_store.BITMAP_AT
+
+
+def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bits: int
+) -> None:
+    """Migration 0057: rows move from `thread_recent_postings` into `thread_postings` now and
+    then; an emptied recent row hides the older level's. Neither changes a lookup."""
+    items = _items(600, seed=1)
+    with Store(tmp_path / "recent.sqlite3") as store:  # nothing moves (20,000 rows allowed)
+        _save(store, items)
+        analyse_pending(store, batch_size=40, workers=False)
+        one_level, postings = _outcome(store.conn), _postings(store.conn)
+        assert store.conn.execute("SELECT count(*) FROM thread_postings").fetchone()[0] == 0
+        emptied = "SELECT count(*) FROM thread_recent_postings WHERE threads = X''"
+        assert store.conn.execute(emptied).fetchone()[0] > 0  # postings did leave the index
+    monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
+    monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
+    with Store(tmp_path / "moved.sqlite3") as store:
+        _save(store, items)
+        analyse_pending(store, batch_size=40, workers=False)
+        assert _outcome(store.conn) == one_level
+        assert _postings(store.conn) == postings
+        conn = store.conn
+        settled = conn.execute("SELECT count(*) FROM thread_postings").fetchone()[0]
+        assert settled > 0
+        assert (
+            conn.execute("SELECT count(*) FROM thread_postings WHERE threads = X''").fetchone()[0]
+            == 0
+        )  # a move removes what an emptied row hid, and never stores an empty one
+        kept = conn.execute("SELECT value FROM meta WHERE key = 'analysis.settled_postings'")
+        assert int(kept.fetchone()[0]) == settled
+        recent = conn.execute("SELECT count(*) FROM thread_recent_postings").fetchone()[0]
+        assert recent <= thread_store.recent_postings_limit(settled)
+        # Each lookup the analysis makes reads the same threads as from one level.
+        for term in sorted({t for t, _ in postings})[:50]:
+            expected = sorted({i for t, i in postings if t == term}, reverse=True)[:20]
+            assert thread_store.postings(conn, term, 20) == expected

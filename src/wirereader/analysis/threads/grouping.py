@@ -387,9 +387,13 @@ def story_groups(
     return side_groups(side, max_gap_seconds, titled=headlines is not None)
 
 
-def side_groups(side: Side, max_gap_seconds: float, titled: bool = True) -> list[list[int]]:
+def side_groups(
+    side: Side, max_gap_seconds: float, titled: bool = True, seed: Sequence[int] = ()
+) -> list[list[int]]:
     """`story_groups` of items already made one `Side` (the thread index has them so);
-    `titled`: the side carries the items' titles (without them no title test is made)."""
+    `titled`: the side carries the items' titles (without them no title test is made);
+    `seed`: items that are one group from the start and stay in it (a thread's items, when
+    the thread index asks which of a group's items the thread would have taken)."""
     vectors = side.vectors
     n = len(vectors)
     if n < 2:
@@ -417,9 +421,21 @@ def side_groups(side: Side, max_gap_seconds: float, titled: bool = True) -> list
     # COHESION and signature tests guard groups of articles).
     partners = score >= 1.0
     partners[side.articles] = True
-    labels = _average_linkage(score, side.articles.astype(np.float64), vectors)
+    labels = _average_linkage(score, side.articles.astype(np.float64), vectors, seed)
+    pinned = None
+    if len(seed):
+        pinned = np.zeros(n, dtype=bool)
+        pinned[np.asarray(seed, dtype=np.intp)] = True
     labels = _reassign(
-        gram, partners, labels, when, side.thresholds, side.decay_hours, side.floors, has_time
+        gram,
+        partners,
+        labels,
+        when,
+        side.thresholds,
+        side.decay_hours,
+        side.floors,
+        has_time,
+        pinned,
     )
     groups: dict[int, list[int]] = {}
     for item, label in enumerate(labels.tolist()):
@@ -575,12 +591,13 @@ def _average_linkage(
     score: np.ndarray,
     articles: np.ndarray,
     vectors: Sequence[dict[str, float]],
+    seed: Sequence[int] = (),
 ) -> np.ndarray:
     """A group label per item: groups merge, best pair first, while their average pairwise
     score is at least 1 (UPGMA), groups of articles only if they pass the COHESION test and are
     not two events by their signatures (a pair that fails is never tried again, nor its groups
     once merged with others). Each row remembers its best partner, so a merge costs O(n).
-    `score` is worked on in place."""
+    The `seed` items are merged first, whatever their scores. `score` is worked on in place."""
     n = score.shape[0]
     s = score
     np.fill_diagonal(s, -np.inf)
@@ -608,6 +625,8 @@ def _average_linkage(
         joined.append((a, b))
         return merged
 
+    for other in sorted(seed)[1:]:
+        merge(min(seed), other)
     best_col = s.argmax(axis=1)  # ties: the first, so the outcome is deterministic
     best_val = s[np.arange(n), best_col]
     while True:
@@ -714,12 +733,13 @@ def _reassign(
     decay_hours: np.ndarray,
     floors: np.ndarray,
     dated: np.ndarray,
+    pinned: np.ndarray | None = None,
 ) -> np.ndarray:
     """One pass moving each item to the group whose centroid (without the item) suits it best
     by the rule an item joins a thread with: cosine, damped by the time to the group's span at
     the item's own scale, over the item's threshold; at least 1 to move, and only into a group
     holding an item it pairs with by itself (`partners`). `gram` holds no pair that may not
-    count (see `story_groups`)."""
+    count (see `story_groups`). `pinned` items never move."""
     n = len(labels)
     names, group = np.unique(labels, return_inverse=True)
     g = len(names)
@@ -746,6 +766,8 @@ def _reassign(
     score = cos * decay / thresholds[:, None]
     best = np.argmax(score, axis=1)  # ties: the first group
     moves = (score[np.arange(n), best] >= 1.0) & (best != group)
+    if pinned is not None:
+        moves &= ~pinned
     movers = np.flatnonzero(moves)
     if len(movers):  # and only beside a partner in the group they move to
         beside = partners[movers] & (group[None, :] == best[movers, None])
