@@ -455,7 +455,8 @@ class _Extractor:
         """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
         g = self.g
         tok = tokens[i]
-        if tok.key in g.multi_first:
+        key = tok.key  # read once: asked twice for most words
+        if key in g.multi_first:
             for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
                 # a list, not a generator: str.join makes one of a generator first anyway
                 known = g.by_key.get(" ".join([t.key for t in tokens[i:j]]))
@@ -463,7 +464,7 @@ class _Extractor:
                     not (known.weak or known.exact) or _spelled(known, tokens[i:j])
                 ):
                     return j, known
-        known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+        known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(key)
         if known is None or (
             (known.weak or known.exact) and not _spelled(known, tokens[i : i + 1])
         ):
@@ -494,14 +495,15 @@ class _Extractor:
         st = _Pending(text, run, at_run_start=i)
         while i < n:
             tok = tokens[i]
-            low = tok.lower
+            # the token's fields unpacked once: the tests below read them up to four times
+            surface, key, low, possessive, written = tok
             if low in _CONNECTORS:
                 if st.tokens:
                     st.tokens.append(tok)
                 i += 1
                 continue
-            if tok.surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
-                if tok.surface in _VESSEL_PREFIXES:
+            if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
+                if surface in _VESSEL_PREFIXES:
                     self._flush(st, out)
                     return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
                 if i + 2 < n and self._names_on(tokens[i + 1]) and self._names_on(tokens[i + 2]):
@@ -528,7 +530,7 @@ class _Extractor:
                 and match[0] == i + 1
                 and (
                     (st.tokens and not st.region and not run.title_case)
-                    or (run.title_case and tok.key not in self.mid_caps)  # "Party That Goes On"
+                    or (run.title_case and key not in self.mid_caps)  # "Party That Goes On"
                     or st.person
                     or (i + 1 == n and self._said(text, run.end))
                 )
@@ -541,7 +543,7 @@ class _Extractor:
                 and st.person
                 and not st.tokens
                 and match[0] == i + 1
-                and tok.key in g.city_keys
+                and key in g.city_keys
             ):
                 match = None  # "President Bush", "Governor Houston": a title names a person
             elif (
@@ -584,7 +586,7 @@ class _Extractor:
                     out.append(span)
                 i = j
                 continue
-            if "-" in tok.surface and not st.tokens and self._compound(tok, run, out):
+            if "-" in surface and not st.tokens and self._compound(tok, run, out):
                 st = _Pending(text, run)
                 i += 1
                 continue
@@ -596,7 +598,7 @@ class _Extractor:
             if low in g.royal and followed:
                 self._flush(st, out)
                 st = _Pending(text, run, person=True, royal=tok)
-            elif low in g.titles and followed and not tok.possessive:
+            elif low in g.titles and followed and not possessive:
                 if st.tokens and not (
                     st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
                 ):
@@ -606,7 +608,7 @@ class _Extractor:
                 st = _Pending(text, run, person=True, honorific=honorific)
             elif (
                 low in _REGION_WORDS
-                and not tok.possessive  # "the North's Central Military Commission"
+                and not possessive  # "the North's Central Military Commission"
                 and not run.title_case
                 and (i > 0 or not run.initial)
                 and i + 1 < n
@@ -636,11 +638,11 @@ class _Extractor:
             else:
                 st.tokens.append(tok)
             plural_possessive = (
-                tok.written != tok.surface  # only "Workers'" keeps its apostrophe inside a run
+                written != surface  # only "Workers'" keeps its apostrophe inside a run
                 and i + 1 < n
                 and tokens[i + 1].lower in g.given_names
             )  # "the Chargers' Jamal Williams": a team's player, two names
-            if (tok.possessive or plural_possessive) and not (st.tokens and _org_ahead(tokens, i)):
+            if (possessive or plural_possessive) and not (st.tokens and _org_ahead(tokens, i)):
                 # A possessive ends a name, unless an organisation's name goes on after it
                 # ("Women's Rights Institute", "St Mary's Hospital").
                 self._flush(st, out)
