@@ -152,8 +152,11 @@ def mention_features(texts: Sequence[str], span: _Span) -> list[str]:
     start = text.find(tokens[0].surface, run_start, run_end)
     if start < 0:
         return []
-    last = tokens[-1].surface
-    end = text.find(last, start, run_end) + len(last)
+    if len(tokens) == 1:
+        end = start + len(tokens[0].surface)  # the one word, found above
+    else:
+        last = tokens[-1].surface
+        end = text.find(last, start, run_end) + len(last)
     out = _around(text, start, end)
     if not part:
         out.append("in_title")

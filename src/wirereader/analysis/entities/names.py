@@ -320,10 +320,13 @@ class _Extractor:
         known = False
         stopwords = self.g.stopwords
         for item in self.items:
-            if isinstance(item, _Span) or item.title_case:
+            if isinstance(item, _Span):
                 continue
-            tokens = item.tokens
-            for k in range(1 if item.initial else 0, len(tokens) - 1):
+            # fields unpacked once: this loop visits every run of the entry
+            _start, _end, tokens, initial, title_case, _part = item
+            if title_case:
+                continue
+            for k in range(1 if initial else 0, len(tokens) - 1):
                 tok = tokens[k]
                 if tok.key == key:
                     nxt = tokens[k + 1].lower
