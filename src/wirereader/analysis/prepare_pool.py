@@ -25,7 +25,7 @@ import gc
 import os
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from wirereader.analysis.dedup.reposts import Fingerprint, fingerprints
@@ -33,7 +33,7 @@ from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.features import PackedWeights, TermRow
 from wirereader.analysis.threads.grouping import Side, side_groups
 from wirereader.core.interruptible import result_of
-from wirereader.core.workers import exit_with, worker_context
+from wirereader.core.workers import exit_with, stop, worker_context
 
 # Starting a worker (and loading its gazetteer) costs a few tenths of a second: only worth it
 # when several batches are pending.
@@ -209,20 +209,39 @@ class Pending:
         self.texts = texts
 
 
-class PreparePool:
-    """One worker preparing the next batch. `submit` returns None when there is no worker
-    (one core, no semaphores, a broken pool): the caller prepares in-process."""
+class _OneWorker:
+    """A pool of one worker process started with `initializer` (none on a one-core system, or
+    where no process can start: the caller then does the work in-process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, initializer: Callable[[int], None]) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if (os.cpu_count() or 1) < 2:
             return
         try:
             self._pool = ProcessPoolExecutor(
-                1, mp_context=worker_context(), initializer=_start_worker, initargs=(os.getpid(),)
+                1, mp_context=worker_context(), initializer=initializer, initargs=(os.getpid(),)
             )
-        except Exception:  # no workers on this system: prepare in-process
+        except Exception:  # no workers on this system: work in-process
             self._pool = None
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _failed(self) -> None:
+        """No more work goes to the pool; its worker is ended, not waited for (`workers.stop`)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            stop(pool)
+
+
+class PreparePool(_OneWorker):
+    """One worker preparing the next batch. `submit` returns None when there is no worker
+    (one core, no semaphores, a broken pool): the caller prepares in-process."""
+
+    def __init__(self) -> None:
+        super().__init__(_start_worker)
 
     def submit(self, rows: list[TextRow]) -> Pending | None:
         if self._pool is None or not rows:
@@ -235,7 +254,7 @@ class PreparePool:
         except Exception:
             for future, _ in chunks:
                 future.cancel()
-            self.close()
+            self._failed()
             return None
         return Pending(chunks, {r[0]: (r[1] or "", r[2] or "") for r in rows})
 
@@ -258,16 +277,11 @@ class PreparePool:
         try:
             parts += [result_of(future).unpack() for future in waiting]
         except Exception:
-            self.close()
+            self._failed()
             return None
         prepared = merged(parts)
         prepared.texts = pending.texts
         return prepared
-
-    def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _group(side: Side, max_gap_seconds: float) -> tuple[list[list[int]], float]:
@@ -287,7 +301,7 @@ def _start_grouper(parent: int) -> None:
     from scipy import sparse  # noqa: F401 - loaded while the first parts are grouped here
 
 
-class GroupPool:
+class GroupPool(_OneWorker):
     """A second worker grouping a batch's later parts (`grouping.side_groups`: pure, given the
     items' vectors) while this process places the earlier ones: the parts of one batch do not
     depend on each other, and placing a part is this process's own work (its index, its
@@ -298,16 +312,8 @@ class GroupPool:
     Measured on the feeds benchmark's 40k corpus: grouping was 19% of this process's CPU."""
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        super().__init__(_start_grouper)
         self.cpu = 0.0  # the worker's CPU seconds so far (its wall time overlapped)
-        if (os.cpu_count() or 1) < 2:
-            return
-        try:
-            self._pool = ProcessPoolExecutor(
-                1, mp_context=worker_context(), initializer=_start_grouper, initargs=(os.getpid(),)
-            )
-        except Exception:  # no workers on this system: group in-process
-            self._pool = None
 
     def groups(self, sides: list[Side], max_gap_seconds: float) -> Iterator[list[list[int]]]:
         """Each part's groups, in order (a `threads.index.Grouper`)."""
@@ -320,7 +326,7 @@ class GroupPool:
                 for sent in futures:
                     sent.cancel()
                 futures = []
-                self.close()
+                self._failed()
         try:
             for k, side in enumerate(sides):
                 asked = futures[k - 1] if k and futures else None
@@ -328,7 +334,7 @@ class GroupPool:
                     try:
                         groups, cpu = result_of(asked)
                     except Exception:
-                        self.close()
+                        self._failed()
                     else:
                         self.cpu += cpu
                         yield groups
@@ -337,8 +343,3 @@ class GroupPool:
         finally:
             for left in futures:
                 left.cancel()
-
-    def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)

@@ -7,11 +7,13 @@ clean-up, and the queue's pipe stays open in the worker itself), so without this
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
 # Modules the forkserver imports once, so that workers forked from it start in milliseconds.
@@ -65,3 +67,23 @@ def exit_with(parent_pid: int, interval: float = 0.25) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut down a pool that failed, without waiting on its workers.
+
+    After a failure, `shutdown(wait=True)` can wait for ever. The executor then ends its workers
+    with SIGTERM, which they ignore (`exit_with`), and joins them; a worker blocked writing a
+    finished result into the pipe nobody reads any more never exits. Seen with py-spy on a 40k
+    analysis run: the main thread in `shutdown`, the executor's thread joining the worker, the
+    worker in `_sendback_result`. So the workers are killed first (SIGKILL cannot be ignored),
+    and the pool is shut down without waiting; the caller does the work in-process.
+    """
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public accessor
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError):  # already gone, or already closed
+            worker.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            worker.join(timeout=1.0)  # reaped, so no zombie is left behind

@@ -20,7 +20,7 @@ from datetime import tzinfo
 
 from wirereader.core.interruptible import result_of
 from wirereader.core.model import ParsedDocument
-from wirereader.core.workers import exit_with, worker_context
+from wirereader.core.workers import exit_with, stop, worker_context
 
 # Workers start (in the background) once this much has been parsed in-process: a usual refresh
 # of a few dozen feeds never starts them; a big one has them within a few tenths of a second.
@@ -121,5 +121,7 @@ class ParsePool:
             pool, self._pool = self._pool, None
         if self._starter is not None:
             self._starter.join(timeout=5)  # still starting: it shuts its pool down itself
-        if pool is not None:
+        if pool is not None and getattr(pool, "_broken", False):
+            stop(pool)  # a worker died: waiting on the others could be for ever (`workers.stop`)
+        elif pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
