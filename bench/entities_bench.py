@@ -91,6 +91,28 @@ def ours(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, m.kind) for m, part, a, b in extract_located("", text) if part == 1]
 
 
+def gold_spans(row: dict, proper: set[str]) -> list[tuple[str, list[tuple[int, int]], str]]:
+    """The row's gold proper-name mentions of people, places and organisations: each
+    mention's text, its proper words' offsets in the row's text, and its kind."""
+    text = row["text"]
+    seen: dict[str, int] = defaultdict(int)
+    out = []
+    for ent in row["entities"]:
+        kind = GOLD_KIND.get(ent["type"])
+        if kind is None:
+            continue
+        words = [(w.start(), w.end()) for w in WORD.finditer(ent["text"])]
+        names = [(a, b) for a, b in words if _proper(ent["text"][a:b], proper)]
+        if not names:
+            continue
+        nth = seen[ent["text"]]
+        seen[ent["text"]] += 1
+        at = _nth_occurrence(text, ent["text"], nth)
+        if at >= 0:
+            out.append((ent["text"], [(at + a, at + b) for a, b in names], kind))
+    return out
+
+
 def recall(
     rows: list[dict], proper: set[str], find: Extractor = ours, *, verbose: bool = False
 ) -> dict[str, float]:
@@ -99,24 +121,9 @@ def recall(
     missed: Counter[str] = Counter()
     confusion: Counter[tuple[str, str]] = Counter()
     for row in rows:
-        text = row["text"]
-        covered = find(text)
-        seen: dict[str, int] = defaultdict(int)
-        for ent in row["entities"]:
-            kind = GOLD_KIND.get(ent["type"])
-            if kind is None:
-                continue
-            words = [(w.start(), w.end()) for w in WORD.finditer(ent["text"])]
-            names = [(a, b) for a, b in words if _proper(ent["text"][a:b], proper)]
-            if not names:
-                continue
-            nth = seen[ent["text"]]
-            seen[ent["text"]] += 1
-            at = _nth_occurrence(text, ent["text"], nth)
-            if at < 0:
-                continue
+        covered = find(row["text"])
+        for name, spans, kind in gold_spans(row, proper):
             gold_total += 1
-            spans = [(at + a, at + b) for a, b in names]
             hits = [(a, b, k) for a, b, k in covered if any(a < e and s < b for s, e in spans)]
             if hits:
                 found += 1
@@ -126,9 +133,9 @@ def recall(
                     kind_ok += 1
                 else:
                     confusion[(kind, hits[0][2])] += 1
-                    wrong[(ent["text"], kind, hits[0][2])] += 1
+                    wrong[(name, kind, hits[0][2])] += 1
             else:
-                missed[ent["text"]] += 1
+                missed[name] += 1
     if verbose:
         print("  most missed:", ", ".join(f"{t!r} x{n}" for t, n in missed.most_common(25)))
         print("  kind errors (gold -> extracted):", dict(confusion.most_common()))

@@ -40,10 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from entities_bench import (  # type: ignore[import-not-found]  # noqa: E402
-    GOLD_KIND,
-    WORD,
-    _nth_occurrence,
-    _proper,
+    gold_spans,
     held_out,
     proper_words,
 )
@@ -79,28 +76,6 @@ def training_rows(corpus: Path) -> list[dict]:
     return rows
 
 
-def gold_spans(row: dict, proper: set[str]) -> list[tuple[list[tuple[int, int]], str]]:
-    """The row's gold proper-name mentions (as the benchmark reads them): their proper words'
-    offsets and their kind."""
-    text = row["text"]
-    seen: dict[str, int] = defaultdict(int)
-    out = []
-    for ent in row["entities"]:
-        kind = GOLD_KIND.get(ent["type"])
-        if kind is None:
-            continue
-        words = [(w.start(), w.end()) for w in WORD.finditer(ent["text"])]
-        names = [(a, b) for a, b in words if _proper(ent["text"][a:b], proper)]
-        if not names:
-            continue
-        nth = seen[ent["text"]]
-        seen[ent["text"]] += 1
-        at = _nth_occurrence(text, ent["text"], nth)
-        if at >= 0:
-            out.append(([(at + a, at + b) for a, b in names], kind))
-    return out
-
-
 def examples(rows: list[dict]) -> list[Example]:
     proper = proper_words(rows)
     out: list[Example] = []
@@ -115,7 +90,7 @@ def examples(rows: list[dict]) -> list[Example]:
             if part != 1 or m.canonical not in evidence:
                 continue
             rule[m.canonical] = m.kind
-            for spans, kind in gold:
+            for _name, spans, kind in gold:
                 if any(a < e and s < b for s, e in spans):
                     votes[m.canonical][kind] += 1
         for name, tally in sorted(votes.items()):
