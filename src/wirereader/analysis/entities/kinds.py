@@ -219,21 +219,22 @@ def decide_name(
         for span in spans[:CONTEXTS]:
             unique.update(mention_features(texts, span))
         feats = list(unique)
-    p, l_, o = base
-    get = weights.get
-    for f in feats:
-        w = get(f)
-        if w is not None:
-            p += w[0]
-            l_ += w[1]
-            o += w[2]
-    return _choose((p, l_, o), kind, weights)
+    return _choose(_added(base, feats, weights), kind, weights)
 
 
 def _sum(feats: Iterable[str], weights: Weights) -> tuple[float, float, float]:
-    p = l_ = o = 0.0
-    for f in set(feats):
-        w = weights.get(f)
+    """The features' summed weights; a feature seen twice counts once."""
+    return _added((0.0, 0.0, 0.0), set(feats), weights)
+
+
+def _added(
+    z: tuple[float, float, float], feats: Iterable[str], weights: Weights
+) -> tuple[float, float, float]:
+    """`z` plus each feature's weights (unknown features weigh nothing)."""
+    p, l_, o = z
+    get = weights.get
+    for f in feats:
+        w = get(f)
         if w is not None:
             p += w[0]
             l_ += w[1]
