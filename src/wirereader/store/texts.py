@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 FUNCTION = "wirereader_body"
 _ZLIB = b"z"  # the first byte names the encoding (as in versions.pack), so another can follow
@@ -45,6 +46,27 @@ def pack(body: str) -> str | bytes:
     raw = body.encode("utf-8")
     packed = _ZLIB + zlib.compress(raw, _LEVEL)
     return packed if len(packed) < len(raw) else body
+
+
+# Bodies packed before they came here (`prepacked`: by a parse worker), by body.
+_prepacked: Mapping[str, str | bytes] = {}
+
+
+@contextmanager
+def prepacked(bodies: Mapping[str, str | bytes]) -> Iterator[None]:
+    """Within: a body in `bodies` is stored as given there (what `pack` made of it in another
+    process: the same bytes) instead of being packed again."""
+    global _prepacked
+    before, _prepacked = _prepacked, bodies
+    try:
+        yield
+    finally:
+        _prepacked = before
+
+
+def _packed(body: str) -> str | bytes:
+    given = _prepacked.get(body)
+    return pack(body) if given is None else given
 
 
 # Bodies packed by the statement running now, by their packed bytes: the index trigger unpacks
@@ -159,7 +181,7 @@ def insert_bodies(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> 
         part = rows[start : start + chunk]
         values: list[object] = []
         for entry_id, body in part:
-            packed = pack(body)
+            packed = _packed(body)
             if isinstance(packed, bytes):
                 _just_packed[packed] = body
             values += (entry_id, packed)
@@ -175,7 +197,7 @@ def set_body(conn: sqlite3.Connection, entry_id: int, body: str) -> None:
     conn.execute(
         "INSERT INTO entry_texts (entry_id, body) VALUES (?, ?)"
         " ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body",
-        (entry_id, pack(body)),
+        (entry_id, _packed(body)),
     )
 
 

@@ -231,3 +231,57 @@ def test_a_new_cache_has_the_packed_layout_and_search_works(tmp_path: Path) -> N
         phrase = Query(store, Filter(phrases=("council budget",), all_entries=True)).all()
         assert [r.title for r in phrase] == ["Café reopens"]
         assert Query(store, Filter(phrases=("budget council",), all_entries=True)).all() == []
+
+
+def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetched document parsed in a worker comes with its bodies packed (off the writing
+    process): those are stored as given, not packed again, the same bytes `pack` makes here,
+    and read back and searched as any other body; a body not given is packed here."""
+    from wirereader.ingest.parse_pool import _parse
+
+    items = "".join(
+        f"<item><guid>g{n}</guid><title>Harbour report {n}</title>"
+        f"<description>{'The ferry to Ostmark left on time again. ' * (n + 2)}</description></item>"
+        for n in range(3)
+    )
+    document = _parse(
+        f"<rss version='2.0'><channel><title>Port</title>{items}</channel></rss>".encode(),
+        "http://example.invalid/feed.xml",
+        "application/rss+xml",
+        None,
+    )
+    assert len(document.entries) == 3
+    assert document.packed_bodies == {e.body: texts.pack(e.body) for e in document.entries}
+    assert all(isinstance(p, bytes) for p in document.packed_bodies.values())
+    packed_here: list[str] = []
+    pack = texts.pack
+
+    def counted(body: str) -> str | bytes:
+        packed_here.append(body)
+        return pack(body)
+
+    monkeypatch.setattr(texts, "pack", counted)
+    later = RawEntry(title="Later", body="A body no worker packed. " * 5, stable_id="later")
+    with Store(tmp_path / "c.sqlite3") as store:
+        sid = store.ensure_source("test:port", "feed", name="port")
+        with texts.prepacked(document.packed_bodies):
+            store.save_entries(sid, document.entries)
+        assert packed_here == []
+        store.save_entries(sid, [later])
+        assert packed_here == [later.body]
+        assert texts._prepacked == {}  # only within the block
+        for e in [*document.entries, later]:
+            entry_id = store.conn.execute(
+                "SELECT id FROM entries WHERE stable_id = ?", (e.stable_id,)
+            ).fetchone()[0]
+            stored = store.conn.execute(
+                "SELECT body FROM entry_texts WHERE entry_id = ?", (entry_id,)
+            ).fetchone()[0]
+            assert stored == pack(e.body) and texts.body_of(store.conn, entry_id) == e.body
+        found = store.conn.execute(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'Ostmark'"
+        ).fetchone()[0]
+        assert found == 3
+        index_is_sound(store)
