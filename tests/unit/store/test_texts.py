@@ -5,6 +5,7 @@ reposts, article replacements and prunes, and a conversion killed midway resumed
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,34 @@ def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
         ).fetchone()[0]
         assert found == 3
         index_is_sound(store)
+
+
+def test_bodies_unpacked_lately_are_read_again_without_unpacking_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analysis reads a pending body twice; the second read is taken from the bodies
+    unpacked lately (keyed by the packed bytes themselves, so always the right body), which
+    stay within their count and size."""
+    bodies = [
+        f"Body number {n} about the harbour and the ferry to Ostmark. " * 3 for n in range(50)
+    ]
+    packed = [texts.pack(b) for b in bodies]
+    assert all(isinstance(p, bytes) for p in packed)
+    assert [texts.unpack(p) for p in packed] == bodies
+    unpacked: list[bytes] = []
+    decompress = zlib.decompress
+
+    def counted(data: bytes) -> bytes:
+        unpacked.append(data)
+        return decompress(data)
+
+    monkeypatch.setattr(zlib, "decompress", counted)
+    assert [texts.unpack(p) for p in packed] == bodies
+    assert unpacked == []  # all read again from the recent bodies
+    monkeypatch.setattr(texts, "_RECENT_BODIES", 10)
+    more = [texts.pack(f"Another body, {n}, of the harbour and its ferry. " * 3) for n in range(30)]
+    assert all(texts.unpack(p).startswith("Another body") for p in more)
+    assert len(texts._recent) <= 10
+    assert texts._recent_chars == sum(len(b) for b in texts._recent.values())
+    assert texts.unpack(b"z" + b"not zlib at all") == ""  # damaged: empty, and not kept
+    assert b"z" + b"not zlib at all" not in texts._recent
