@@ -17,7 +17,6 @@ of the cache.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ CONTAINED = 0.9  # share of the shorter text's shingles found in the longer one
 MIN_BAND_HITS = 2
 MAX_WORDS = 5_000
 MAX_CANDIDATES = 16  # newest first; bounds the work for boilerplate shared by many entries
+
+_MASK64 = (1 << 64) - 1
 
 # Key types, mixed into every key so an exact-text key never meets a band key.
 _EXACT_BODY, _PARAGRAPH, _BAND, _EXACT_TITLE = 1, 2, 3, 4
@@ -183,17 +184,19 @@ class PrintCache:
     in the batch before, and fingerprinting it again from the cache costs more than reading it.
     A print is reused only for the very text (title and body) it was made from, told by a
     128-bit digest of it: keeping the texts themselves held 1.4 KB per print at 40k entries
-    (28 of the cache's 68 MB), more with full articles."""
+    (28 of the cache's 68 MB), more with full articles. The digest is the interpreter's own
+    string hashes of the title and of the body (SipHash under a key of this process's, which
+    the cache never leaves; a string keeps its hash once worked out): a BLAKE2b of the
+    encoded text cost ~3 us per entry, 1.6% of this process's CPU on the 40k feed corpus."""
 
     LIMIT = 20_000  # entries; then it starts afresh
 
     def __init__(self) -> None:
-        self.prints: dict[int, tuple[bytes, Fingerprint]] = {}
+        self.prints: dict[int, tuple[int, Fingerprint]] = {}
 
     @staticmethod
-    def _digest(title: str, body: str) -> bytes:
-        text = f"{len(title)}:{title}{body}".encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(text, digest_size=16).digest()
+    def _digest(title: str, body: str) -> int:
+        return (hash(title) & _MASK64) << 64 | (hash(body) & _MASK64)
 
     def get(self, entry_id: int, title: str, body: str) -> Fingerprint | None:
         kept = self.prints.get(entry_id)
