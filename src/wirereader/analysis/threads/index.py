@@ -263,9 +263,10 @@ def _summed(vectors: list[dict[str, float]]) -> dict[str, float]:
     if len(vectors) == 1:
         return vectors[0]
     summed: dict[str, float] = {}
+    get = summed.get  # (bound once: this runs for every group of a batch)
     for vector in vectors:
         for t, w in vector.items():
-            summed[t] = summed.get(t, 0.0) + w
+            summed[t] = get(t, 0.0) + w
     return summed
 
 
@@ -1244,8 +1245,10 @@ class ThreadIndex:
                 c.title, c.retitled = title, True
 
     def _add(self, c: Centroid, entry: Entry, vec: dict[str, float]) -> None:
+        weights = c.weights
+        get = weights.get  # (bound once: this runs for every term of every item placed)
         for t, w in vec.items():
-            c.weights[t] = c.weights.get(t, 0.0) + w
+            weights[t] = get(t, 0.0) + w
         c.size += 1
         c.first_at = min(c.first_at, entry.published_at)
         c.last_at = max(c.last_at, entry.published_at)
@@ -1255,8 +1258,13 @@ class ThreadIndex:
             c.dated_last = when if c.dated_last is None else max(c.dated_last, when)
         c.refresh()
         c.dirty = True
+        postings, thread = self._new_postings, c.id
         for t in c.top.keys() - c.indexed:  # (the order does not matter: sets of ids)
-            self._new_postings.setdefault(t, set()).add(c.id)
+            held = postings.get(t)
+            if held is None:
+                postings[t] = {thread}
+            else:
+                held.add(thread)
 
     # -- persisting ---------------------------------------------------------------------------
 
