@@ -10,7 +10,9 @@ our interpreter lock) with ETag / Last-Modified support, and times `refresh()`:
 2. a second fetch where every feed answers 304,
 3. a third fetch where the server ignores the validators and sends full, unchanged bodies
    (recognised by their hash), and the same once more with the hashes cleared, so every body
-   is parsed and compared entry by entry.
+   is parsed and compared entry by entry;
+4. a fetch with its analysis into another empty cache, in this process: how much of its wall
+   came after the last feed was stored (the analysis runs in steps between the feeds' saves).
 
 Prints seconds and items/s for each, then the analysis of the fetched entries apart, and the
 query plans of the statements a refresh runs per feed (no full-table scan allowed).
@@ -198,6 +200,43 @@ def timed(label: str, items: int, run, profile: bool):  # type: ignore[no-untype
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return report
+
+
+def fetch_with_analysis(db: Path, urls: list[str], cfg: Config, items: int) -> None:
+    """`refresh` with its analysis into an empty cache, in this process: its wall and CPU, and
+    how much of the wall came after the last feed was stored (the analysis of the entries left
+    then: it runs in steps between the feeds' saves, whole batches as they are stored)."""
+    from wirereader.analysis.pipeline import pending_count
+    from wirereader.ingest.refresh import Progress
+
+    last_stored = [0.0]
+    left = [0]
+
+    def progress(p: Progress) -> None:
+        if p.result is not None and p.done == p.total and not p.analysing:
+            last_stored[0] = time.perf_counter()
+            left[0] = pending_count(store)  # (called between the refresh's transactions)
+
+    with Store(db) as store:
+        for url in urls:
+            subscribe(store, url)
+        started, cpu = time.perf_counter(), time.process_time()
+        report = refresh(store, cfg, force=True, progress=progress)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        pending = store.conn.execute(
+            "SELECT count(*) FROM entries WHERE thread_id IS NULL AND repost_of IS NULL"
+        ).fetchone()[0]
+    tail = started + elapsed - last_stored[0] if last_stored[0] else 0.0
+    print(
+        f"{'fresh fetch with its analysis':<38} {elapsed:7.2f} s  {items / elapsed:9,.0f} items/s"
+        f"  (this process: {cpu:5.2f} s CPU)  new {report.new:>6}  failed {len(report.failures)}"
+        f"{'' if not pending else f'  ({pending} entries left without a thread)'}"
+    )
+    print(
+        f"  the last feed stored at {elapsed - tail:.2f} s; after it {tail:.2f} s"
+        f" ({tail / elapsed:.0%} of the wall): the analysis of the {left[0]:,} entries pending"
+        " then"
+    )
 
 
 HOT_QUERIES = {
@@ -526,6 +565,8 @@ def main() -> int:
                 if args.keep:  # as it is (not vacuumed: its pages and free space as measured)
                     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                     shutil.copyfile(db, args.keep)
+            urls = [f"http://127.0.0.1:{port}/feed{n:03d}.xml" for n in range(args.feeds)]
+            fetch_with_analysis(Path(tmp) / "overlap.sqlite3", urls, cfg, total)
             newsboat_size(folder, port)
             if args.rounds:
                 honour.set()
