@@ -270,6 +270,19 @@ def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
         with texts.prepacked(document.packed_bodies):
             store.save_entries(sid, document.entries)
         assert packed_here == []
+        # Just stored: read back (as a refresh reads them for the analysis) without unpacking.
+        unpacked: list[bytes] = []
+        decompress = zlib.decompress
+
+        def counted_unpack(data: bytes) -> bytes:
+            unpacked.append(data)
+            return decompress(data)
+
+        monkeypatch.setattr(zlib, "decompress", counted_unpack)
+        bodies = store.conn.execute("SELECT wirereader_body(body) FROM entry_texts").fetchall()
+        assert sorted(r[0] for r in bodies) == sorted(e.body for e in document.entries)
+        assert unpacked == []
+        monkeypatch.setattr(zlib, "decompress", decompress)
         store.save_entries(sid, [later])
         assert packed_here == [later.body]
         assert texts._prepacked == {}  # only within the block
