@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
+from collections.abc import Callable
 from itertools import chain
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import regex
 
@@ -26,8 +27,8 @@ _KIND_PREFIX = re.compile(
 # ("हिन्दी समाचार" -> six pieces). On ASCII text the two agree exactly and `re` is faster (the
 # `regex` term pattern measured 2-6x slower), so ASCII text takes `re`.
 # On ASCII text the patterns are compiled with re.ASCII (the same classes there, tested against
-# each letter's Unicode test, 1.3x faster), and a term is a letter and the run after it, the
-# apostrophes and hyphens it ends with cut off with the term (`_new_term`, once per distinct
+# each pattern's Unicode matches, 1.3x faster), and a term is a letter and the run after it, the
+# apostrophes and hyphens it ends with cut off with the term (`_term_of`, once per distinct
 # word): the same terms as the Unicode pattern (tested) in half the time, as the pattern's
 # "ends with a letter" backtracked at every word (the prepare worker's largest single cost).
 _WORD_PATTERN = r"\w+(?:'\w+)*"
@@ -52,8 +53,41 @@ STOPWORDS = frozenset(
 )
 
 MASK64 = (1 << 64) - 1
-_word_hash_cache: dict[str, int] = {}
-_term_cache: dict[str, str] = {}
+CACHED_WORDS = 500_000  # per cache: bounded, so a hostile feed cannot grow it forever
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Memo(dict[K, V]):
+    """A bounded cache of a pure function that works out what it lacks (`__missing__`), so a
+    text's words are looked up by `map(memo.__getitem__, words)`, one C loop: the prepare
+    worker's per-word Python loops (`cache.get(w)`, then a test of the answer) were among its
+    largest costs."""
+
+    def __init__(self, work: Callable[[K], V], limit: int = CACHED_WORDS) -> None:
+        super().__init__()
+        self.work = work
+        self.limit = limit
+
+    def __missing__(self, key: K) -> V:
+        value = self.work(key)
+        if len(self) < self.limit:
+            self[key] = value
+        return value
+
+
+def _crc(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
+
+
+def _term_of(raw: str) -> str:
+    # (An ASCII word comes with the apostrophes and hyphens after it: see _TERM_ASCII.)
+    return _term(raw.rstrip("'-"))
+
+
+_word_hash_cache: Memo[str, int] = Memo(_crc)
+_term_cache: Memo[str, str] = Memo(_term_of)
 
 
 def strip_kind_prefix(title: str) -> str:
@@ -85,23 +119,8 @@ def terms(text: str, limit: int = 0) -> list[str]:
     """Content terms for TF-IDF: lower-case, possessives dropped, stop words out, plurals folded."""
     text = text.lower()
     raws = (_TERM_ASCII if text.isascii() else _TERM).findall(text)
-    # Each word's term from the cache in one pass (`map` runs in C: a loop over the words was
-    # the prepare worker's largest cost), the few words not seen before worked out after.
-    found = list(map(_term_cache.get, raws))
-    if None in found:
-        for k, t in enumerate(found):
-            if t is None:
-                found[k] = _new_term(raws[k])
-    out = list(filter(None, found))  # stop words are ""
+    out = list(filter(None, map(_term_cache.__getitem__, raws)))  # stop words are ""
     return out[:limit] if limit and len(out) > limit else out
-
-
-def _new_term(raw: str) -> str:
-    # (An ASCII word comes with the apostrophes and hyphens after it: see _TERM_ASCII.)
-    t = _term(raw.rstrip("'-"))
-    if len(_term_cache) < 500_000:  # bounded: a hostile feed cannot grow it forever
-        _term_cache[raw] = t
-    return t
 
 
 def _term(raw: str) -> str:
@@ -126,12 +145,7 @@ def mix64(value: int) -> int:
 
 
 def word_hash(word: str) -> int:
-    h = _word_hash_cache.get(word)
-    if h is None:
-        h = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        if len(_word_hash_cache) < 500_000:  # bounded: a hostile feed cannot grow it forever
-            _word_hash_cache[word] = h
-    return h
+    return _word_hash_cache[word]
 
 
 def text_key(tag: int, text: str) -> int:
@@ -147,8 +161,7 @@ SHINGLE_FACTORS = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D)
 
 def shingles(tokens: list[str]) -> set[int]:
     """Hashes of every run of three consecutive words (one hash for shorter texts)."""
-    cache = _word_hash_cache
-    hs = [cache.get(w) or word_hash(w) for w in tokens]
+    hs = list(map(_word_hash_cache.__getitem__, tokens))
     if len(hs) < 3:
         return {hash_tuple(hs) & MASK64} if hs else set()
     # Three 32-bit word hashes times different odd 32-bit constants: small integers (fast in
@@ -182,8 +195,9 @@ class PackedWeights:
         number = dict(zip(self.terms, range(len(self.terms)), strict=True))
         self.entries = array("q", weights)
         # Each text's terms, text after text, each in its dict's order.
-        self.ids = array("q", map(number.__getitem__, every_term))
-        self.values = array("d", chain.from_iterable(row.values() for row in rows))
+        # (Arrays from lists, not iterators: built in one go, not grown item by item.)
+        self.ids = array("q", list(map(number.__getitem__, every_term)))
+        self.values = array("d", list(chain.from_iterable([row.values() for row in rows])))
         self.counts = array("q", map(len, rows))
 
     def rows(self) -> dict[int, TermRow]:
