@@ -1253,6 +1253,28 @@ class ThreadIndex:
 
     # -- persisting ---------------------------------------------------------------------------
 
+    def _cached_postings_follow(
+        self, entered: list[tuple[str, int]], left: list[tuple[str, int]]
+    ) -> None:
+        """Make each cached term's postings what the table now gives (`thread_store.postings`),
+        so that whether a term is cached, or when the cache was last cleared, never decides a
+        lookup. A term a thread left is read again when next asked (an older thread may come
+        back among the newest POSTINGS); a term threads only entered takes them in. (Before,
+        the cache took in every thread that had entered a term at some point of the batch, and
+        kept threads that had left it: a lookup then depended on when the cache was last
+        cleared, at 500,000 terms, i.e. on the size of the run.)"""
+        cached = self._db_postings
+        gone = {term for term, _ in left if term in cached}
+        for term in gone:
+            del cached[term]
+        came: dict[str, list[int]] = {}
+        for term, thread in entered:
+            if term in cached:
+                came.setdefault(term, []).append(thread)
+        for term, threads in came.items():
+            merged = set(cached[term]).union(threads)
+            cached[term] = sorted(merged, reverse=True)[:POSTINGS]
+
     def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
         """Size and span of the threads a batch placed items in, as increments: the stored row,
         not this process's memory, is the base."""
@@ -1263,9 +1285,9 @@ class ThreadIndex:
 
     def flush(self) -> None:
         dirty = [c for c in self.centroids.values() if c.dirty]
+        entered: list[tuple[str, int]] = []
+        left: list[tuple[str, int]] = []
         if dirty:
-            entered: list[tuple[str, int]] = []
-            left: list[tuple[str, int]] = []
             for c in dirty:
                 top = set(c.top)
                 entered += [(t, c.id) for t in top - c.indexed]
@@ -1294,10 +1316,6 @@ class ThreadIndex:
             thread_store.add_document_frequencies(self.conn, list(self._df_delta.items()))
             self._df_delta.clear()
         thread_store.save_analysed_items(self.conn, self.docs)
-        # The table now holds this batch's postings too: fold them into what is cached.
-        for term, fresh in self._new_postings.items():
-            known = self._db_postings.get(term)
-            if known is not None:
-                self._db_postings[term] = sorted(fresh.union(known), reverse=True)[:POSTINGS]
+        self._cached_postings_follow(entered, left)
         self._new_postings.clear()
         self._merged.clear()
