@@ -65,6 +65,17 @@ def next_texts(conn: sqlite3.Connection, limit: int, offset: int) -> list[Any]:
     return conn.execute(_NEXT_TEXTS, (limit, offset)).fetchall()
 
 
+def texts_of(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
+    """(id, title, body, author) of these entries (as `next_texts` gives them)."""
+    return select_in(
+        conn,
+        "e.id, e.title, wirereader_body(t.body), e.author",
+        "entries e LEFT JOIN entry_texts t ON t.entry_id = e.id",
+        "e.id",
+        ids,
+    )
+
+
 def repost_and_thread(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     """(id, repost_of, thread_id) of these entries."""
     return select_in(conn, "id, repost_of, thread_id", "entries", "id", ids)
