@@ -33,12 +33,12 @@ from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 
 BATCH = 2_000
-# Page cache for the run only (restored after): at 100k entries a 64 MB cache still missed
-# often enough to cost 8% (70.9 s -> 65.3 s measured). 128 MB, not 256: the run's resident
-# size was ~810 MB a third of the way into 1M news-like entries (issue 17's bound: 500 MB),
-# and with dedup keys and thread postings written to small recent levels (0056, 0057) the
-# pages a batch writes fit in far less.
-CACHE_KIB = 131_072
+# Page cache for the run only (restored after). Before dedup keys and thread postings were
+# written to small recent levels (0056, 0057), a 64 MB cache missed often enough at 100k
+# entries to cost 8% (70.9 s -> 65.3 s measured); now the pages a batch writes fit in far
+# less, and the cache is the largest single part of the run's memory once the cache file
+# outgrows it (issue 17's bound: 500 MB at 1M entries; 256 MB before, then 128).
+CACHE_KIB = 65_536
 # Entries stored (`Analysis.stored`) go to the worker once this many are waiting: a feed's
 # worth or so per task (each task wakes this process's result thread once).
 AHEAD_CHUNK = CHUNK // 4
