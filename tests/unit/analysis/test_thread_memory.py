@@ -113,20 +113,23 @@ def test_cached_postings_are_the_tables_and_clearing_them_changes_nothing(
         cached = dict(self._db_postings)
         assert cached
         for term, threads in cached.items():
-            assert threads == thread_store.postings(self.conn, term, index.POSTINGS), term
+            assert list(threads) == thread_store.postings(self.conn, term, index.POSTINGS), term
         checked.append(len(cached))
 
     monkeypatch.setattr(index.ThreadIndex, "flush", compared)
     assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == kept
     assert len(checked) == 15
 
-    # The cache emptied at every batch (as its bound empties it on a long run): the same threads.
+    # A cache bound of a few terms (half of them go at every batch, as on a long run), or the
+    # cache emptied at every batch: the same threads.
+    monkeypatch.setattr(index.ThreadIndex, "flush", flush)
+    monkeypatch.setattr(index, "POSTINGS_CACHED", 20)
+    assert _news_threads(tmp_path / "c.sqlite3", 3_000, 200) == kept
     begin = index.ThreadIndex.begin_batch
 
     def forgetful(self: index.ThreadIndex) -> None:
         begin(self)
         self._db_postings.clear()
 
-    monkeypatch.setattr(index.ThreadIndex, "flush", flush)
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", forgetful)
-    assert _news_threads(tmp_path / "c.sqlite3", 3_000, 200) == kept
+    assert _news_threads(tmp_path / "d.sqlite3", 3_000, 200) == kept

@@ -70,10 +70,11 @@ from __future__ import annotations
 import math
 import sqlite3
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise
+from itertools import chain, islice, pairwise
 from operator import itemgetter
 from sys import intern
 from typing import NamedTuple
@@ -118,6 +119,11 @@ KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
 MAX_CACHED = 50_000  # terms (x 10) of the run's vocabulary and document frequencies
+# Terms whose postings (their newest POSTINGS threads, as the table gives them) the run keeps;
+# past this the oldest cached half goes. Each is an array of ids, ~300 bytes with its key (a
+# list of int objects was ~520 bytes, and the cap 500,000 terms). The cache always says what
+# the table says (`_cached_postings_follow`), so its size decides no lookup.
+POSTINGS_CACHED = 100_000
 # What a run keeps between batches is bounded by memory, estimated from the measured size of a
 # centroid (its weights, top terms and indexed terms: ~6.5 KB at 40k entries) and of a kept
 # item (its vector and sparse rows: ~6 KB). Past the budget the threads used least recently
@@ -485,7 +491,7 @@ class ThreadIndex:
         self.centroids: dict[int, Centroid] = {}
         self.df: dict[str, int] = {}
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
-        self._db_postings: dict[str, list[int]] = {}
+        self._db_postings: dict[str, array[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
         self._merged: dict[str, tuple[int, list[int]]] = {}  # term -> (len(fresh), postings)
         self._df_delta: Counter[str] = Counter()
@@ -525,8 +531,10 @@ class ThreadIndex:
         else:
             if len(self.df) > MAX_CACHED * 10:
                 self.df.clear()
-            if len(self._db_postings) > MAX_CACHED * 10:
-                self._db_postings.clear()
+            cached = self._db_postings
+            if len(cached) > POSTINGS_CACHED:
+                for term in list(islice(cached, len(cached) // 2)):
+                    del cached[term]
             if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
                 self._forget_members()
             if len(self._term_list) > MAX_CACHED * 10:
@@ -754,10 +762,10 @@ class ThreadIndex:
 
     # -- candidates ---------------------------------------------------------------------------
 
-    def _postings(self, term: str) -> list[int]:
+    def _postings(self, term: str) -> Sequence[int]:
         known = self._db_postings.get(term)
         if known is None:
-            known = thread_store.postings(self.conn, term, POSTINGS)
+            known = array("q", thread_store.postings(self.conn, term, POSTINGS))
             self._db_postings[term] = known
         fresh = self._new_postings.get(term)
         if not fresh:
@@ -1273,7 +1281,7 @@ class ThreadIndex:
                 came.setdefault(term, []).append(thread)
         for term, threads in came.items():
             merged = set(cached[term]).union(threads)
-            cached[term] = sorted(merged, reverse=True)[:POSTINGS]
+            cached[term] = array("q", sorted(merged, reverse=True)[:POSTINGS])
 
     def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
         """Size and span of the threads a batch placed items in, as increments: the stored row,
