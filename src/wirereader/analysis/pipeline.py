@@ -25,6 +25,7 @@ from wirereader.analysis.prepare_pool import (
     Pending,
     Prepared,
     PreparePool,
+    TextRow,
 )
 from wirereader.analysis.threads.index import Grouper, ThreadIndex
 from wirereader.store import analysis as analysis_store
@@ -201,10 +202,7 @@ class Analysis:
                     # The next batch goes out first, so the worker has work while this process
                     # takes back the chunks of this one that it has not started (but for
                     # entries sent ahead of it already).
-                    texts = analysis_store.next_texts(conn, batch_size, batch_size)
-                    self._upcoming = pool.submit(
-                        [tuple(r) for r in texts if r[0] not in self._sent]
-                    )
+                    self._upcoming = pool.submit(self._upcoming_texts(conn))
                 prepared = pool.result(current) if pool is not None else None
                 if pool is not None and (self._ahead or self._ready is not None):
                     prepared = self._with_ahead(pool, prepared, [r[0] for r in rows])
@@ -247,6 +245,17 @@ class Analysis:
                         _forget(self._ready, r[0])
             if len(rows) < batch_size:
                 break
+
+    def _upcoming_texts(self, conn: sqlite3.Connection) -> list[TextRow]:
+        """(id, title, body, author) of the batch after this one, but for entries sent ahead
+        (`stored`): then their ids are read first, and only the others' texts (in a refresh
+        that reads no body at all: reading and unpacking the next batch's bodies to leave them
+        out was 2.4% of the fetch's own CPU)."""
+        size = self.batch_size
+        if not self._sent:
+            return [tuple(r) for r in analysis_store.next_texts(conn, size, size)]
+        unsent = [i for i in analysis_store.next_ids(conn, size, size) if i not in self._sent]
+        return [tuple(r) for r in analysis_store.texts_of(conn, unsent)] if unsent else []
 
     def _with_ahead(
         self, pool: PreparePool, prepared: Prepared | None, ids: list[int]

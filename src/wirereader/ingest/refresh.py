@@ -54,6 +54,7 @@ from wirereader.store.subscriptions import (
     sync_config,
 )
 from wirereader.store.subscriptions import due as is_due
+from wirereader.store.texts import prepacked
 
 if TYPE_CHECKING:
     from wirereader.analysis.pipeline import Analysis
@@ -361,7 +362,7 @@ def process_feed(
     saved = SaveResult()
     # A live blog kept as one item because its page failed: parse this body again next time.
     body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
-    with store.transaction():
+    with store.transaction(), prepacked(document.packed_bodies):
         _follow_move(store, feed, outcome, result)
         adopt_title(store, feed, document.title, document.url)
         saved.merge(store.save_entries(feed.source_id, plain))

@@ -60,6 +60,17 @@ def pending_entries(conn: sqlite3.Connection, limit: int) -> list[Any]:
     return conn.execute(_PENDING, (limit,)).fetchall()
 
 
+def next_ids(conn: sqlite3.Connection, limit: int, offset: int) -> list[int]:
+    """The ids of the `limit` pending entries after the first `offset` (no body read)."""
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM entries WHERE {PENDING} ORDER BY published_at, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+    ]
+
+
 def next_texts(conn: sqlite3.Connection, limit: int, offset: int) -> list[Any]:
     """(id, title, body, author) of the `limit` pending entries after the first `offset`."""
     return conn.execute(_NEXT_TEXTS, (limit, offset)).fetchall()
