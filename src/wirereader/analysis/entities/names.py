@@ -61,6 +61,7 @@ from wirereader.analysis.entities.gazetteer import (
 from wirereader.analysis.entities.tokens import (
     _CLOSING_QUOTES,
     _GLUED,
+    _ARTICLES,
     _RUN,
     _has_word,
     _is_sentence_start,
@@ -237,6 +238,12 @@ class _Extractor:
                     restart = base + 1
                     break
                 group = m.group()
+                if before == "-" and text[base - 3 : base - 1] in _ARTICLES and (
+                    base < 4 or not text[base - 4].isalnum()
+                ):
+                    # 'al-Qaeda', 'el-Sisi': the joined Arabic article belongs to the name
+                    base -= 3
+                    group = text[base:pos]
                 if len(group) > _LONGEST_CACHED:
                     # Hostile or shouting text: decided without filling the caches with it.
                     run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)

@@ -52,8 +52,16 @@ _CAP = (
 _CONNECTOR = r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
 
 
+# The Arabic article written joined to the next word ('Ahmed al-Sharaa', 'Saif al-Islam
+# Gaddafi'): the name goes on through it (without this the run ended at 'Ahmed', and
+# 'Sharaa' was a name of its own).
+_ARTICLES = ("al", "el")
+_ARTICLE = rf"(?:{'|'.join(_ARTICLES)})-"
+
+
 _RUN = re.compile(
-    rf"{_CAP}(?:[ \t]+(?:{_CONNECTOR}[ \t]+(?:(?:the|der|la|le|de|los|las)[ \t]+)?)?{_CAP})*"
+    rf"{_CAP}(?:[ \t]+(?:{_CONNECTOR}[ \t]+(?:(?:the|der|la|le|de|los|las)[ \t]+)?|{_ARTICLE})?"
+    rf"{_CAP})*"
 )
 
 
