@@ -59,9 +59,9 @@ from wirereader.analysis.entities.gazetteer import (
     fold_key,
 )
 from wirereader.analysis.entities.tokens import (
+    _ARTICLES,
     _CLOSING_QUOTES,
     _GLUED,
-    _ARTICLES,
     _RUN,
     _has_word,
     _is_sentence_start,
@@ -238,8 +238,10 @@ class _Extractor:
                     restart = base + 1
                     break
                 group = m.group()
-                if before == "-" and text[base - 3 : base - 1] in _ARTICLES and (
-                    base < 4 or not text[base - 4].isalnum()
+                if (
+                    before == "-"
+                    and text[base - 3 : base - 1] in _ARTICLES
+                    and (base < 4 or not text[base - 4].isalnum())
                 ):
                     # 'al-Qaeda', 'el-Sisi': the joined Arabic article belongs to the name
                     base -= 3
