@@ -644,6 +644,10 @@ class _Extractor:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
                 elif st.tokens and not st.person and low in _ORG_LAST:
                     st.tokens.append(tok)  # "Essex Police": a town's or region's force
+                elif low == "day" and st.tokens and not st.person:
+                    # "World Cancer Day", "Earth Day": the name of a day, not of an entity
+                    # ("Doris Day" is a given name's: `after_given`)
+                    st = _Pending(text, run)
                 else:
                     self._flush(st, out)
                     st = _Pending(text, run)
