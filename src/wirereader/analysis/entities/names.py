@@ -243,8 +243,14 @@ class _Extractor:
                     and text[base - 3 : base - 1] in _ARTICLES
                     and (base < 4 or not text[base - 4].isalnum())
                 ):
-                    # 'al-Qaeda', 'el-Sisi': the joined Arabic article belongs to the name
+                    # 'al-Qaeda', 'Ahmed al-Sharaa': the joined Arabic article belongs to the
+                    # name, and joins the run just before it (rare: tested only after a hyphen)
                     base -= 3
+                    if items and text[base - 1 : base] in (" ", "\t"):
+                        start_before, end_before, part_before = items[-1].where
+                        if end_before == base - 1 and part_before == part:
+                            items.pop()
+                            base = start_before
                     group = text[base:pos]
                 if len(group) > _LONGEST_CACHED:
                     # Hostile or shouting text: decided without filling the caches with it.
