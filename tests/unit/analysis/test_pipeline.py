@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
@@ -231,6 +232,64 @@ def test_a_worker_process_gives_the_same_outcome_as_in_process(tmp_path) -> None
 def _seeded_without_analysis(store: Store) -> None:
     import_file(store, LIVEBLOG_SEED, analyse=False)
     import_file(store, ARTICLE_SEED, analyse=False)
+
+
+def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh sends entries to the worker as they are stored (`Analysis.stored`): every
+    batch then finds its entries prepared (nothing is fingerprinted, extracted or weighed in
+    this process), and the outcome is that of an analysis in-process."""
+    from wirereader.analysis import pipeline, prepare_pool
+    from wirereader.analysis.dedup import reposts
+    from wirereader.analysis.entities import record
+    from wirereader.analysis.threads import index
+
+    with Store(tmp_path / "alone.sqlite3") as store:
+        _seeded_without_analysis(store)
+        analyse_pending(store, batch_size=9, workers=False)
+        alone = _outcome(store)
+
+    here: list[str] = []
+
+    def counted(name: str, work: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            here.append(name)
+            return work(*args, **kwargs)
+
+        return run
+
+    with Store(tmp_path / "ahead.sqlite3") as store:
+        _seeded_without_analysis(store)
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
+        monkeypatch.setattr(pipeline, "AHEAD_CHUNK", 10)
+        for module, name in [
+            (prepare_pool, "prepare"),  # a chunk taken back from the worker
+            (record, "extract"),
+            (index, "text_weights"),
+        ]:
+            monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
+        made_prints = reposts.fingerprints
+
+        def fingerprints(texts: list[tuple[str, str]]) -> Any:
+            if texts:  # (asked with none when every print came ready)
+                here.append("fingerprints")
+            return made_prints(texts)
+
+        monkeypatch.setattr(reposts, "fingerprints", fingerprints)
+        with pipeline.Analysis(store, batch_size=9) as analysis:
+            analysis.stored(ids[:30])
+            analysis.stored(ids[30:])
+            # The worker has every chunk done before the run asks (as in a refresh whose
+            # feeds take longer to come than their entries to prepare).
+            for pending in analysis._ahead:
+                for future, _ in pending.chunks:
+                    future.result(timeout=120)
+            report = analysis.finish()
+        assert report.entries == len(ids) and pending_count(store) == 0
+        assert here == []
+        assert report.cpu["prepare (worker)"] > 0
+        assert _outcome(store) == alone
 
 
 def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> None:
