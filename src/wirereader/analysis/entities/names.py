@@ -228,7 +228,8 @@ class _Extractor:
             for m in finditer(text, start):
                 base, pos = m.span()
                 before = text[base - 1] if base else " "
-                if before.isalnum() or before in _GLUED:
+                # a blank before the run, the commonest case, answered by one comparison
+                if before != " " and (before.isalnum() or before in _GLUED):
                     if not before.isalpha():
                         # "1B Mark Teixeira", "@BigNews Kyiv": only the glued word is left out
                         restart = base + len(m.group().split(None, 1)[0])
@@ -252,6 +253,7 @@ class _Extractor:
                             items.pop()
                             base = start_before
                     group = text[base:pos]
+                    before = text[base - 1] if base else " "
                 if len(group) > _LONGEST_CACHED:
                     # Hostile or shouting text: decided without filling the caches with it.
                     run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
@@ -289,7 +291,7 @@ class _Extractor:
                 # a word and a blank before the run, the commonest case, answered without a
                 # call (`_is_sentence_start` answers it first the same way)
                 initial = not (
-                    base > 1 and text[base - 1] == " " and text[base - 2].isalnum()
+                    before == " " and base > 1 and text[base - 2].isalnum()
                 ) and _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if title_case or shouting:
