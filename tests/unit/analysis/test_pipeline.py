@@ -482,6 +482,33 @@ def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
     assert made[3] and made[4] == {}
 
 
+def test_mentions_cross_back_from_the_worker_as_columns_unchanged() -> None:
+    """The worker sends a chunk's mentions as columns of strings and flags; after pickling they
+    are the very (text hash, mentions) `prepare` made: Mention tuples with bool shorts, in
+    order, entries without any kept."""
+    import pickle
+
+    from wirereader.analysis.entities.extract import Mention
+    from wirereader.analysis.prepare_pool import PackedMentions, prepare, prepare_packed
+
+    rows = [
+        (3, "Putin meets Macron in Paris", "Vladimir Putin met Emmanuel Macron. Putin spoke.", ""),
+        (4, "", "", ""),
+        (9, "Storm hits coast", "The storm hit the coast at dawn, police said.", "Ann Lee"),
+        (5, "Mr Kim visits Seoul", "Mr Kim arrived in Seoul on Monday, by Ann Lee.", "Ann Lee"),
+    ]
+    made = prepare(rows).mentions
+    sent = pickle.loads(pickle.dumps(prepare_packed(rows), protocol=5))
+    assert sent.mentions == {} and isinstance(sent.packed_mentions, PackedMentions)
+    got = sent.unpack().mentions
+    assert list(got) == [3, 4, 9, 5] and got == made
+    every = [m for _, found in got.values() for m in found]
+    assert len(every) >= 4 and all(type(m) is Mention and type(m.short) is bool for m in every)
+    assert got[4][1] == [] and any(m.short for m in every) and not all(m.short for m in every)
+    empty = pickle.loads(pickle.dumps(PackedMentions({7: ("h", [])}), protocol=5))
+    assert empty.unpacked() == {7: ("h", [])}
+
+
 def _ecbplus_entries(corpus: Path) -> list[RawEntry]:
     path = corpus / "stories" / "ecbplus-dev.jsonl"
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
