@@ -91,6 +91,9 @@ class ParsedDocument:
     format: str = ""  # "text-capture", "article", "jsonl", "rss", "atom", "json-feed", ...
     warnings: list[str] = field(default_factory=list)
     truncated: bool = False  # the input was cut off; what was recovered is in `entries`
+    # The entries' bodies as the cache stores them (`store.texts.pack`), by body, where a
+    # parse worker packed them: the writing process then does not pack them again.
+    packed_bodies: dict[str, str | bytes] = field(default_factory=dict)
 
 
 def text_hash(title: str, body: str, author: str) -> str:

@@ -54,6 +54,7 @@ from wirereader.store.subscriptions import (
     sync_config,
 )
 from wirereader.store.subscriptions import due as is_due
+from wirereader.store.texts import prepacked
 
 if TYPE_CHECKING:
     from wirereader.analysis.pipeline import Analysis
@@ -175,26 +176,53 @@ def refresh(
     # batch of new entries is stored, it is analysed between two feeds' saves (one writer, this
     # thread), so a large refresh takes about the longer of fetching and analysing, not their
     # sum. The entries are visible to readers from the moment they are stored.
+    # Entries go to the analysis's worker as soon as they are stored (`Analysis.stored`), once
+    # half a batch is waiting: the worker prepares them (fingerprints, names, terms) while this
+    # thread saves the next feeds, and the step that analyses them finds them ready.
     analysis: Analysis | None = None
     unanalysed = 0
+    stored: list[int] = []  # entries saved before the analysis started
+
+    def analysis_of_run() -> Analysis:
+        nonlocal analysis
+        if analysis is None:
+            from wirereader.analysis.pipeline import Analysis
+
+            analysis = Analysis(store, batch_size=analysis_batch)
+        return analysis
+
+    def send_ahead(ids: list[int]) -> None:
+        nonlocal unanalysed
+        if not analyse or unanalysed < 0:
+            return
+        stored.extend(ids)
+        if analysis is None and len(stored) < analysis_batch // 2:
+            return
+        try:
+            analysis_of_run().stored(stored)
+        except Exception as exc:  # as a failed step (below)
+            report.warnings.append(analysis_failed(exc, "entries"))
+            unanalysed = -(1 << 62)
+            close_analysis()
+        stored.clear()
+
+    def close_analysis() -> None:
+        nonlocal analysis
+        if analysis is not None:
+            analysis.close()
+            analysis = None
 
     def analyse_some() -> None:
-        nonlocal analysis, unanalysed
+        nonlocal unanalysed
         if not analyse or unanalysed < analysis_batch:
             return
         try:
-            if analysis is None:
-                from wirereader.analysis.pipeline import Analysis
-
-                analysis = Analysis(store, batch_size=analysis_batch)
-            analysis.step()
+            analysis_of_run().step()
             unanalysed = 0
         except Exception as exc:  # what was saved stays saved; the end of the run retries
             report.warnings.append(analysis_failed(exc, "entries"))
             unanalysed = -(1 << 62)  # no more steps in this run
-            if analysis is not None:
-                analysis.close()
-                analysis = None
+            close_analysis()
 
     def finish(result: FeedResult) -> None:
         report.results.append(result)
@@ -219,6 +247,8 @@ def refresh(
         if len(unchanged) >= RECORD_TOGETHER:
             record_later(store, unchanged)
         unanalysed += len(result.new) + len(result.updated)
+        if result.new or result.updated:
+            send_ahead(result.new + result.updated)
         analyse_some()
 
     def save_parsed(feed: Feed, outcome: Response, future: Future[ParsedDocument]) -> None:
@@ -332,7 +362,7 @@ def process_feed(
     saved = SaveResult()
     # A live blog kept as one item because its page failed: parse this body again next time.
     body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
-    with store.transaction():
+    with store.transaction(), prepacked(document.packed_bodies):
         _follow_move(store, feed, outcome, result)
         adopt_title(store, feed, document.title, document.url)
         saved.merge(store.save_entries(feed.source_id, plain))

@@ -60,9 +60,31 @@ def pending_entries(conn: sqlite3.Connection, limit: int) -> list[Any]:
     return conn.execute(_PENDING, (limit,)).fetchall()
 
 
+def next_ids(conn: sqlite3.Connection, limit: int, offset: int) -> list[int]:
+    """The ids of the `limit` pending entries after the first `offset` (no body read)."""
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM entries WHERE {PENDING} ORDER BY published_at, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+    ]
+
+
 def next_texts(conn: sqlite3.Connection, limit: int, offset: int) -> list[Any]:
     """(id, title, body, author) of the `limit` pending entries after the first `offset`."""
     return conn.execute(_NEXT_TEXTS, (limit, offset)).fetchall()
+
+
+def texts_of(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
+    """(id, title, body, author) of these entries (as `next_texts` gives them)."""
+    return select_in(
+        conn,
+        "e.id, e.title, wirereader_body(t.body), e.author",
+        "entries e LEFT JOIN entry_texts t ON t.entry_id = e.id",
+        "e.id",
+        ids,
+    )
 
 
 def repost_and_thread(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:

@@ -43,15 +43,32 @@ def execute_rows(
 
 
 def select_in(
-    conn: sqlite3.Connection, columns: str, table: str, key: str, values: Iterable[object]
+    conn: sqlite3.Connection,
+    columns: str,
+    table: str,
+    key: str,
+    values: Iterable[object],
+    *,
+    plain: bool = False,
 ) -> list[Any]:
     """The rows of `SELECT {columns} FROM {table} WHERE {key} IN (...)` for `values` (as the
-    connection's row factory makes them), asked in chunks of IN_CHUNK in the values' order;
-    `table` may be a join."""
+    connection's row factory makes them, or plain tuples with `plain`: cheaper where many
+    rows are only unpacked), asked in chunks of IN_CHUNK in the values' order; `table` may be
+    a join."""
     values = list(values)
     rows: list[Any] = []
+    cursor = conn.cursor()
+    if plain:
+        cursor.row_factory = None
+    full = ""
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start : start + IN_CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows += conn.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", chunk)
+        if len(chunk) < IN_CHUNK or not full:
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})"
+            if len(chunk) == IN_CHUNK:
+                full = sql  # built once for every full chunk
+        else:
+            sql = full
+        rows += cursor.execute(sql, chunk)
     return rows

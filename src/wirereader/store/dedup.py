@@ -100,13 +100,21 @@ def _counts(conn: sqlite3.Connection) -> tuple[int, int]:
 def key_holders(conn: sqlite3.Connection, keys: Iterable[int]) -> list[tuple[int, int]]:
     """The (key, entry id) pairs of the entries holding any of `keys` (as stored: see
     KEY_SHIFT), asked in the keys' order, each pair once (from either level)."""
-    asked: dict[int, list[int]] = {}
-    for key in keys:
-        asked.setdefault(key >> KEY_SHIFT, []).append(key)
+    keys = list(keys)
+    stored_keys = [key >> KEY_SHIFT for key in keys]
+    # Each stored value back to its key: one dict when no two keys share their stored bits
+    # (all but always, see KEY_SHIFT); the lists only where some do.
+    single = dict(zip(stored_keys, keys, strict=True))
     found: dict[tuple[int, int], None] = {}
     for table in ("dedup_keys", "dedup_recent_keys"):
-        for stored, entry in select_in(conn, "key, entry_id", table, "key", asked):
-            found[(int(stored), int(entry))] = None
+        found.update(
+            dict.fromkeys(select_in(conn, "key, entry_id", table, "key", single, plain=True))
+        )
+    if len(single) == len(keys):
+        return [(single[stored], entry) for stored, entry in found]
+    asked: dict[int, list[int]] = {}
+    for stored, key in zip(stored_keys, keys, strict=True):
+        asked.setdefault(stored, []).append(key)
     return [(key, entry) for stored, entry in found for key in asked[stored]]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
@@ -233,6 +234,64 @@ def _seeded_without_analysis(store: Store) -> None:
     import_file(store, ARTICLE_SEED, analyse=False)
 
 
+def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh sends entries to the worker as they are stored (`Analysis.stored`): every
+    batch then finds its entries prepared (nothing is fingerprinted, extracted or weighed in
+    this process), and the outcome is that of an analysis in-process."""
+    from wirereader.analysis import pipeline, prepare_pool
+    from wirereader.analysis.dedup import reposts
+    from wirereader.analysis.entities import record
+    from wirereader.analysis.threads import index
+
+    with Store(tmp_path / "alone.sqlite3") as store:
+        _seeded_without_analysis(store)
+        analyse_pending(store, batch_size=9, workers=False)
+        alone = _outcome(store)
+
+    here: list[str] = []
+
+    def counted(name: str, work: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            here.append(name)
+            return work(*args, **kwargs)
+
+        return run
+
+    with Store(tmp_path / "ahead.sqlite3") as store:
+        _seeded_without_analysis(store)
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
+        monkeypatch.setattr(pipeline, "AHEAD_CHUNK", 10)
+        for module, name in [
+            (prepare_pool, "prepare"),  # a chunk taken back from the worker
+            (record, "extract"),
+            (index, "text_weights"),
+        ]:
+            monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
+        made_prints = reposts.fingerprints
+
+        def fingerprints(texts: list[tuple[str, str]]) -> Any:
+            if texts:  # (asked with none when every print came ready)
+                here.append("fingerprints")
+            return made_prints(texts)
+
+        monkeypatch.setattr(reposts, "fingerprints", fingerprints)
+        with pipeline.Analysis(store, batch_size=9) as analysis:
+            analysis.stored(ids[:30])
+            analysis.stored(ids[30:])
+            # The worker has every chunk done before the run asks (as in a refresh whose
+            # feeds take longer to come than their entries to prepare).
+            for pending in analysis._ahead:
+                for future, _ in pending.chunks:
+                    future.result(timeout=120)
+            report = analysis.finish()
+        assert report.entries == len(ids) and pending_count(store) == 0
+        assert here == []
+        assert report.cpu["prepare (worker)"] > 0
+        assert _outcome(store) == alone
+
+
 def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> None:
     from wirereader.analysis.dedup.reposts import fingerprint
     from wirereader.analysis.entities.record import record_entities, text_mentions
@@ -421,6 +480,33 @@ def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
         i: list(w.items()) for i, w in made.items()
     }
     assert made[3] and made[4] == {}
+
+
+def test_mentions_cross_back_from_the_worker_as_columns_unchanged() -> None:
+    """The worker sends a chunk's mentions as columns of strings and flags; after pickling they
+    are the very (text hash, mentions) `prepare` made: Mention tuples with bool shorts, in
+    order, entries without any kept."""
+    import pickle
+
+    from wirereader.analysis.entities.extract import Mention
+    from wirereader.analysis.prepare_pool import PackedMentions, prepare, prepare_packed
+
+    rows = [
+        (3, "Putin meets Macron in Paris", "Vladimir Putin met Emmanuel Macron. Putin spoke.", ""),
+        (4, "", "", ""),
+        (9, "Storm hits coast", "The storm hit the coast at dawn, police said.", "Ann Lee"),
+        (5, "Mr Kim visits Seoul", "Mr Kim arrived in Seoul on Monday, by Ann Lee.", "Ann Lee"),
+    ]
+    made = prepare(rows).mentions
+    sent = pickle.loads(pickle.dumps(prepare_packed(rows), protocol=5))
+    assert sent.mentions == {} and isinstance(sent.packed_mentions, PackedMentions)
+    got = sent.unpack().mentions
+    assert list(got) == [3, 4, 9, 5] and got == made
+    every = [m for _, found in got.values() for m in found]
+    assert len(every) >= 4 and all(type(m) is Mention and type(m.short) is bool for m in every)
+    assert got[4][1] == [] and any(m.short for m in every) and not all(m.short for m in every)
+    empty = pickle.loads(pickle.dumps(PackedMentions({7: ("h", [])}), protocol=5))
+    assert empty.unpacked() == {7: ("h", [])}
 
 
 def _ecbplus_entries(corpus: Path) -> list[RawEntry]:

@@ -405,6 +405,42 @@ def test_analysis_runs_while_later_feeds_are_fetched_and_items_show_before_it(
     assert threads.fetchone()[0] == 0
 
 
+def test_a_large_refresh_sends_entries_to_the_analysis_worker_as_they_are_stored(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once half a batch is stored, each feed's new entries go to the analysis's worker
+    (`Analysis.stored`) before the step that analyses them, so their fingerprints, names and
+    terms are prepared while later feeds are fetched and saved."""
+    from wirereader.analysis.pipeline import Analysis
+
+    events: list[tuple[str, int]] = []
+    stored, step = Analysis.stored, Analysis.step
+
+    def sent(self: Analysis, ids: list[int]) -> None:
+        events.append(("stored", len(ids)))
+        stored(self, ids)
+
+    def stepped(self: Analysis) -> int:
+        events.append(("step", 0))
+        return step(self)
+
+    monkeypatch.setattr(Analysis, "stored", sent)
+    monkeypatch.setattr(Analysis, "step", stepped)
+    for f in range(4):
+        stories = [item(10 * f + n, guid=f"urn:ahead:{f}:{n}") for n in range(5)]
+        server.routes[f"/a{f}.xml"] = Route(rss(f"Ahead {f}", stories))
+        subscribe(store, server.url(f"/a{f}.xml"))
+    report = refresh(store, config(), analysis_batch=12)
+    assert report.new == 20 and not report.warnings
+    # The first feed's 5 entries wait for the second's (half a batch: 6), then each feed's go,
+    # and the step after the third feed finds its batch sent.
+    assert events == [("stored", 10), ("stored", 5), ("step", 0), ("stored", 5)]
+    assert (
+        store.conn.execute("SELECT count(*) FROM entries WHERE thread_id IS NULL").fetchone()[0]
+        == 0
+    )
+
+
 def test_many_feeds_parse_in_worker_processes(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

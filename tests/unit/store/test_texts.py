@@ -5,6 +5,7 @@ reposts, article replacements and prunes, and a conversion killed midway resumed
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,88 @@ def test_a_new_cache_has_the_packed_layout_and_search_works(tmp_path: Path) -> N
         phrase = Query(store, Filter(phrases=("council budget",), all_entries=True)).all()
         assert [r.title for r in phrase] == ["Café reopens"]
         assert Query(store, Filter(phrases=("budget council",), all_entries=True)).all() == []
+
+
+def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetched document parsed in a worker comes with its bodies packed (off the writing
+    process): those are stored as given, not packed again, the same bytes `pack` makes here,
+    and read back and searched as any other body; a body not given is packed here."""
+    from wirereader.ingest.parse_pool import _parse
+
+    items = "".join(
+        f"<item><guid>g{n}</guid><title>Harbour report {n}</title>"
+        f"<description>{'The ferry to Ostmark left on time again. ' * (n + 2)}</description></item>"
+        for n in range(3)
+    )
+    document = _parse(
+        f"<rss version='2.0'><channel><title>Port</title>{items}</channel></rss>".encode(),
+        "http://example.invalid/feed.xml",
+        "application/rss+xml",
+        None,
+    )
+    assert len(document.entries) == 3
+    assert document.packed_bodies == {e.body: texts.pack(e.body) for e in document.entries}
+    assert all(isinstance(p, bytes) for p in document.packed_bodies.values())
+    packed_here: list[str] = []
+    pack = texts.pack
+
+    def counted(body: str) -> str | bytes:
+        packed_here.append(body)
+        return pack(body)
+
+    monkeypatch.setattr(texts, "pack", counted)
+    later = RawEntry(title="Later", body="A body no worker packed. " * 5, stable_id="later")
+    with Store(tmp_path / "c.sqlite3") as store:
+        sid = store.ensure_source("test:port", "feed", name="port")
+        with texts.prepacked(document.packed_bodies):
+            store.save_entries(sid, document.entries)
+        assert packed_here == []
+        store.save_entries(sid, [later])
+        assert packed_here == [later.body]
+        assert texts._prepacked == {}  # only within the block
+        for e in [*document.entries, later]:
+            entry_id = store.conn.execute(
+                "SELECT id FROM entries WHERE stable_id = ?", (e.stable_id,)
+            ).fetchone()[0]
+            stored = store.conn.execute(
+                "SELECT body FROM entry_texts WHERE entry_id = ?", (entry_id,)
+            ).fetchone()[0]
+            assert stored == pack(e.body) and texts.body_of(store.conn, entry_id) == e.body
+        found = store.conn.execute(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'Ostmark'"
+        ).fetchone()[0]
+        assert found == 3
+        index_is_sound(store)
+
+
+def test_bodies_unpacked_lately_are_read_again_without_unpacking_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analysis reads a pending body twice; the second read is taken from the bodies
+    unpacked lately (keyed by the packed bytes themselves, so always the right body), which
+    stay within their count and size."""
+    bodies = [
+        f"Body number {n} about the harbour and the ferry to Ostmark. " * 3 for n in range(50)
+    ]
+    packed = [texts.pack(b) for b in bodies]
+    assert all(isinstance(p, bytes) for p in packed)
+    assert [texts.unpack(p) for p in packed] == bodies
+    unpacked: list[bytes] = []
+    decompress = zlib.decompress
+
+    def counted(data: bytes) -> bytes:
+        unpacked.append(data)
+        return decompress(data)
+
+    monkeypatch.setattr(zlib, "decompress", counted)
+    assert [texts.unpack(p) for p in packed] == bodies
+    assert unpacked == []  # all read again from the recent bodies
+    monkeypatch.setattr(texts, "_RECENT_BODIES", 10)
+    more = [texts.pack(f"Another body, {n}, of the harbour and its ferry. " * 3) for n in range(30)]
+    assert all(texts.unpack(p).startswith("Another body") for p in more)
+    assert len(texts._recent) <= 10
+    assert texts._recent_chars == sum(len(b) for b in texts._recent.values())
+    assert texts.unpack(b"z" + b"not zlib at all") == ""  # damaged: empty, and not kept
+    assert b"z" + b"not zlib at all" not in texts._recent

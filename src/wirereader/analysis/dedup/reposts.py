@@ -132,7 +132,7 @@ def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
     """A text's words and its fingerprint but for the MinHash bands (and shingles) of a long
     text, which the caller adds."""
     paragraphs = _paragraph_words(body)
-    tokens = [w for para in paragraphs for w in para]
+    tokens = list(chain.from_iterable(paragraphs))
     if len(tokens) < MIN_BODY_WORDS:
         # A video, a picture gallery or a one-line post: only the same title and body match.
         text = normalised(strip_kind_prefix(title)) + "\n" + " ".join(tokens)

@@ -834,7 +834,7 @@ class _Extractor:
             not single
             and _plural(last.surface)
             and st.at_run_start >= 0
-            and st.text[max(0, run.start - 4) : run.start].lower() == "the "
+            and self._after_the(st.text, run.start)
         ):
             kind = ORG  # "the Tar Heels", "the Backstreet Boys": people are not "the"
         else:
@@ -937,6 +937,12 @@ class _Extractor:
         Tesla factory'): a lower-case word follows that is no stop word ('in Kherson is')."""
         m = _NEXT_WORD.match(text, end)
         return m is not None and m.group(1) not in self.g.stopwords
+
+    def _after_the(self, text: str, start: int) -> bool:
+        """'the' before the run: context, so the run's cut is not cached by its text (cached,
+        "the Tar Heels" made every later entry's "Tar Heels" an organisation)."""
+        self.used_context = True
+        return text[max(0, start - 4) : start].lower() == "the "
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""

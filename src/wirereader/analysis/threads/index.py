@@ -601,17 +601,24 @@ class ThreadIndex:
     def _term_numbers(self, terms: Iterable[str]) -> list[int]:
         """The numbers of these terms in the run's TF arrays (new terms numbered)."""
         numbers = self._term_ids
-        out = []
-        for t in terms:
-            i = numbers.get(t)
-            if i is None:
-                # Interned: kept items, centroids and the run's vocabulary then share one
-                # string per term instead of one per item.
-                t = intern(t)
-                i = numbers[t] = len(self._term_list)
-                self._term_list.append(t)
-            out.append(i)
-        return out
+        terms = terms if isinstance(terms, list) else list(terms)
+        # Known terms by one C-level map (most of a chunk's terms are known after the first
+        # batches: 3.1% of this process's CPU on the news-like corpus as a loop), then the new
+        # ones numbered in order of first appearance, as the loop did.
+        out = list(map(numbers.get, terms))
+        if None in out:
+            for k, i in enumerate(out):
+                if i is None:
+                    t = terms[k]
+                    i = numbers.get(t)  # (a term new twice in these terms: numbered once)
+                    if i is None:
+                        # Interned: kept items, centroids and the run's vocabulary then share
+                        # one string per term instead of one per item.
+                        t = intern(t)
+                        i = numbers[t] = len(self._term_list)
+                        self._term_list.append(t)
+                    out[k] = i
+        return out  # type: ignore[return-value]  # (no None left)
 
     def _batch_tf(
         self, items: list[Entry], entities: dict[int, list[str]]

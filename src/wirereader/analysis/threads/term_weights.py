@@ -10,6 +10,8 @@ first LEDE_TERMS terms of the body count LEDE_WEIGHT times, since news is writte
 from __future__ import annotations
 
 import math
+from collections import Counter
+from itertools import chain, repeat
 
 from wirereader.analysis.features import strip_kind_prefix, terms
 
@@ -29,15 +31,41 @@ def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
 def text_weights(title: str, body: str) -> dict[str, float]:
     """Each term of an item's title and body with its TF weight, 1 + log of its weighted count
     (a pure function of the text: a worker process prepares it ahead of the batch)."""
-    counts: dict[str, float] = {}
     title_terms, body_terms = item_tokens(title, body)
     # The headline says what a long piece is about: its weight grows with the body.
     title_weight = TITLE_WEIGHT + len(body_terms) / TITLE_PER_BODY_TERMS
-    for t in title_terms:
-        counts[t] = counts.get(t, 0.0) + title_weight
-    for k, t in enumerate(body_terms):
-        counts[t] = counts.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
-    return log_weights(counts)
+    lede = body_terms[:LEDE_TERMS]
+    # Occurrences counted in C (`Counter`), not added one by one: a lede term counts twice (it
+    # is in `lede` and in `body_terms`); the keys in the order they were first seen, the title's
+    # first. A term only in the body has a whole count (sums of 2.0 and 1.0 are exact), whose
+    # weight comes from a table; a title term's weighted count is added up term by term in the
+    # order the text gives, as a running sum (title, then lede, then the rest), so its float is
+    # the one that sum has always given.
+    counts = Counter(title_terms)
+    titled = dict(counts) if title_terms else None
+    counts.update(chain(lede, body_terms))
+    # (A title term's count may be past the table: 0.0 stands in until it is worked out.)
+    weights = dict(zip(counts, map(_ONE_PLUS_LOG.get, counts.values(), repeat(0.0)), strict=True))
+    if titled:
+        for t, n in titled.items():
+            in_lede = lede.count(t)
+            rest = counts[t] - n - 2 * in_lede
+            c = 0.0
+            for _ in range(n):
+                c += title_weight
+            for _ in range(in_lede):
+                c += LEDE_WEIGHT
+            for _ in range(rest):
+                c += 1.0
+            weights[t] = 1.0 + math.log(c)
+    return weights
+
+
+# 1 + log(n) of every whole count a term only in the body can have (LEDE_TERMS lede terms
+# counted twice, the rest once).
+_ONE_PLUS_LOG = {n: 1.0 + math.log(float(n)) for n in range(1, LEDE_TERMS + MAX_BODY_TERMS + 1)}
+if LEDE_WEIGHT != 2.0:  # `text_weights` counts a lede term twice: another weight needs it rewritten
+    raise ImportError("term_weights.text_weights is written for LEDE_WEIGHT = 2.0")
 
 
 def log_weights(counts: dict[str, float]) -> dict[str, float]:

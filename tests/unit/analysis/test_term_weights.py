@@ -1,0 +1,73 @@
+"""An item's TF weights for threads: counted in C, the same floats as the running sum they
+were defined by (stored centroids and thread decisions rest on their last bits)."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from pathlib import Path
+
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.analysis.features import PackedWeights
+from wirereader.analysis.threads.term_weights import (
+    LEDE_TERMS,
+    LEDE_WEIGHT,
+    TITLE_PER_BODY_TERMS,
+    TITLE_WEIGHT,
+    item_tokens,
+    text_weights,
+)
+
+
+def _by_running_sum(title: str, body: str) -> dict[str, float]:
+    """The definition: every occurrence added to its term's count in reading order."""
+    counts: dict[str, float] = {}
+    title_terms, body_terms = item_tokens(title, body)
+    title_weight = TITLE_WEIGHT + len(body_terms) / TITLE_PER_BODY_TERMS
+    for t in title_terms:
+        counts[t] = counts.get(t, 0.0) + title_weight
+    for k, t in enumerate(body_terms):
+        counts[t] = counts.get(t, 0.0) + (LEDE_WEIGHT if k < LEDE_TERMS else 1.0)
+    return {t: 1.0 + math.log(c) for t, c in counts.items() if c > 0}
+
+
+def _bits(weights: dict[str, float]) -> list[tuple[str, bytes]]:
+    return [(t, struct.pack("<d", w)) for t, w in weights.items()]
+
+
+def test_weights_are_the_running_sums_to_the_bit(corpus: Path) -> None:
+    texts = [("Seed", ARTICLE_SEED.read_text("utf-8")), ("Live", LIVEBLOG_SEED.read_text("utf-8"))]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            text = json.loads(line)["text"]
+            # Its first line as a title, so title terms recur in the lede and the body.
+            texts.append((text.split("\n", 1)[0], text))
+    body = " ".join(f"storm{k % 7} coast" for k in range(300))
+    texts += [
+        ("Storm storm storm hits coast", body),  # title terms counted in all three parts
+        ("Watch: storm " * 500, body),  # a title count past any whole-count table
+        ("Storm", ""),
+        ("", body),
+        ("", ""),
+    ]
+    fractional = 0
+    for title, text in texts:
+        got, want = text_weights(title, text), _by_running_sum(title, text)
+        assert _bits(got) == _bits(want), title
+        fractional += any(w != round(w) for w in want.values())
+    assert len(texts) > 700 and fractional > 700
+
+
+def test_packed_weights_keep_every_text_its_terms_and_floats() -> None:
+    weights = {
+        7: text_weights("Storm hits coast", "The storm hit the coast at dawn."),
+        3: {},
+        9: text_weights("Coast road shut", "Police shut the coast road after the storm."),
+    }
+    pack = PackedWeights(weights)
+    assert pack.terms[:3] == ["storm", "hit", "coast"]  # first seen first
+    rows = pack.rows()
+    assert list(rows) == [7, 3, 9]
+    for entry, row in rows.items():
+        assert _bits(row.as_dict()) == _bits(weights[entry])
