@@ -493,6 +493,9 @@ class ThreadIndex:
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
         self._db_postings: dict[str, array[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
+        # The indexed terms of threads a regrouping emptied this batch (`drop_empty` takes them
+        # out of the table after the flush): their cached postings are read again.
+        self._emptied_terms: set[str] = set()
         self._merged: dict[str, tuple[int, list[int]]] = {}  # term -> (len(fresh), postings)
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
@@ -998,6 +1001,7 @@ class ThreadIndex:
         self._kept -= len(before)
         had = {m.entry.id for m in before}
         if not members:  # its items all went to other threads: it goes (`drop_empty`)
+            self._emptied_terms |= c.indexed
             del self.centroids[c.id]
             out.emptied.add(c.id)
             return
@@ -1327,17 +1331,19 @@ class ThreadIndex:
     # -- persisting ---------------------------------------------------------------------------
 
     def _cached_postings_follow(
-        self, entered: list[tuple[str, int]], left: list[tuple[str, int]]
+        self, entered: list[tuple[str, int]], left: list[tuple[str, int]], emptied: set[str]
     ) -> None:
         """Make each cached term's postings what the table now gives (`thread_store.postings`),
         so that whether a term is cached, or when the cache was last cleared, never decides a
-        lookup. A term a thread left is read again when next asked (an older thread may come
-        back among the newest POSTINGS); a term threads only entered takes them in. (Before,
+        lookup. A term a thread left, or a thread a regrouping emptied held (`drop_empty`
+        takes it out of the table after the flush), is read again when next asked (an older
+        thread may come back among the newest POSTINGS); a term threads only entered takes them
+        in. (Before,
         the cache took in every thread that had entered a term at some point of the batch, and
         kept threads that had left it: a lookup then depended on when the cache was last
         cleared, at 500,000 terms, i.e. on the size of the run.)"""
         cached = self._db_postings
-        gone = {term for term, _ in left if term in cached}
+        gone = {term for term, _ in left if term in cached} | (emptied & cached.keys())
         for term in gone:
             del cached[term]
         came: dict[str, list[int]] = {}
@@ -1389,6 +1395,7 @@ class ThreadIndex:
             thread_store.add_document_frequencies(self.conn, list(self._df_delta.items()))
             self._df_delta.clear()
         thread_store.save_analysed_items(self.conn, self.docs)
-        self._cached_postings_follow(entered, left)
+        self._cached_postings_follow(entered, left, self._emptied_terms)
+        self._emptied_terms = set()
         self._new_postings.clear()
         self._merged.clear()
