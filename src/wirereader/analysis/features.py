@@ -101,6 +101,13 @@ def words(text: str) -> list[str]:
     return (_WORD_ASCII if text.isascii() else _WORD).findall(text)
 
 
+def paragraph_words(text: str) -> list[list[str]]:
+    """`words` of each paragraph (parts between blank lines), the text lowered once: a line
+    break is neither cased nor ignored by casing, so the paragraphs lower as the whole does."""
+    text = text.lower().replace("’", "'")
+    return [(_WORD_ASCII if p.isascii() else _WORD).findall(p) for p in text.split("\n\n")]
+
+
 def normalised(text: str) -> str:
     """Text reduced to its words: case, punctuation, quotes and spacing no longer matter."""
     return " ".join(words(text))
@@ -150,9 +157,10 @@ def word_hash(word: str) -> int:
 
 def text_key(tag: int, text: str) -> int:
     """A stable signed 63-bit key (fits SQLite INTEGER) for a normalised text and a key type."""
-    h = zlib.crc32(text.encode("utf-8", "surrogatepass"))
-    h2 = zlib.adler32(text.encode("utf-8", "surrogatepass"))
-    return mix64((tag << 56) ^ (h << 24) ^ h2 ^ (len(text) << 12)) >> 1
+    data = text.encode("utf-8", "surrogatepass")
+    return (
+        mix64((tag << 56) ^ (zlib.crc32(data) << 24) ^ zlib.adler32(data) ^ (len(text) << 12)) >> 1
+    )
 
 
 # The factors `shingles` multiplies its three word hashes by (written out there for speed).

@@ -59,6 +59,24 @@ def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Pat
     assert checked == len(texts) > 2000
 
 
+def test_paragraphs_lowered_together_give_each_paragraph_s_words(corpus: Path) -> None:
+    """`paragraph_words` lowers the whole text once: casing that looks at neighbours (a final
+    sigma) must not see across a blank line, and a paragraph that lowers to ASCII (the Kelvin
+    sign) must still take the ASCII pattern as it would alone."""
+    texts = [
+        "ΟΔΥΣΣΕΥΣ\n\nΣΑΣ ΟΔΟΣ'\n\n'ΣΟΦΙΑ ΑΣ.",
+        "\u212a\u212aelvin one\n\nİstanbul O’Brien’s\n\n\n\nwell-known 3,400.5 rock'n'roll",
+        "",
+        "\n\n",
+        ARTICLE_SEED.read_text("utf-8"),
+    ]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts += [json.loads(line)["text"] for _, line in zip(range(100), f, strict=False)]
+    for text in texts:
+        assert features.paragraph_words(text) == [words(p) for p in text.split("\n\n")]
+    assert features.paragraph_words(texts[0])[0] == ["οδυσσευς"]  # the final sigma kept
+
+
 def test_ordered_sum_adds_left_to_right_on_every_python() -> None:
     # 3.12's compensated sum() gives 1.0 here; plain left-to-right addition loses the 1.0.
     values = [1e100, 1.0, -1e100]
