@@ -47,11 +47,12 @@ def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Pat
     rng = random.Random(5)
     alphabet = "abcXYZ019_'’-.,  \n"
     texts += ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(2000)]
-    texts += ["rock'n'roll o'-' x-'- well-- 'tis a_b_ 3,400.5- _x q'"]
+    texts += ["rock'n'roll o'-' x-'- well-- 'tis a_b_ 3,400.5- _x q'", "dogs' o''x ''a b'' c'd'e"]
     checked = 0
     for text in texts:
         ascii_text = text.encode("ascii", "ignore").decode().lower()
         assert features._WORD_ASCII.findall(ascii_text) == features._WORD.findall(ascii_text)
+        assert words(ascii_text) == features._WORD.findall(ascii_text)
         by_unicode_rules = [t for t in map(features._term, features._TERM.findall(ascii_text)) if t]
         assert terms(ascii_text) == by_unicode_rules
         assert terms(ascii_text, 7) == by_unicode_rules[:7]
