@@ -367,15 +367,20 @@ def _analyse_batch(
     index.flush()
     # Each entry's row is written once: its thread (if it got one) and its mark as analysed.
     analysis_store.mark_placed(conn, [(thread, item) for item, thread in placed.assigned.items()])
+    # Earlier items a regrouping moved to another thread, with their reposts.
+    analysis_store.move_items(conn, [(thread, item) for item, thread in placed.moved.items()])
     # Reposts follow their item into its thread.
     reposts = [(e.repost_of, e.id) for e in entries if e.repost_of is not None]
     analysis_store.mark_reposts(conn, reposts)
     marked = placed.assigned.keys() | {entry for _, entry in reposts}
     analysis_store.mark_analysed(conn, [(i,) for i in ids if i not in marked])
-    index.write_counts(placed, skip=dedup.moved_threads)
-    # Dedup merged items across threads (rare): count those threads from their entries.
-    thread_store.recount(conn, dedup.moved_threads)
-    touched = placed.touched | dedup.moved_threads
+    recount = dedup.moved_threads | placed.recount
+    index.write_counts(placed, skip=recount)
+    # Dedup merged items across threads (rare), or a regrouping changed a thread of an earlier
+    # batch: count those threads from their entries.
+    thread_store.recount(conn, recount)
+    thread_store.drop_empty(conn, placed.emptied)
+    touched = placed.touched | recount
     report.threads_created += placed.created
     report.threads_touched += len(touched)
     report.entries += len(entries)
