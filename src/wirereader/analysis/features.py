@@ -34,6 +34,12 @@ _KIND_PREFIX = re.compile(
 _WORD_PATTERN = r"\w+(?:'\w+)*"
 _TERM_PATTERN = r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*"
 _WORD_ASCII = re.compile(_WORD_PATTERN, re.ASCII)
+# An ASCII text whose every apostrophe has a word character after it (most text) has for words
+# its runs of word characters and apostrophes that start with a word character: the same
+# words (tested), a fifth faster, as the pattern's "apostrophe, then more" group is not tried
+# at every word's end.
+_WORD_RUN = re.compile(r"\w[\w']*", re.ASCII)
+_LOOSE_APOSTROPHE = re.compile(r"'(?!\w)", re.ASCII)
 _TERM_ASCII = re.compile(r"[a-zA-Z][\w'-]*|\d+(?:[.,]\d+)*", re.ASCII)
 _WORD = regex.compile(_WORD_PATTERN)
 _TERM = regex.compile(_TERM_PATTERN)
@@ -98,7 +104,20 @@ def strip_kind_prefix(title: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case words with apostrophes folded: the unit of normalised text and shingles."""
     text = text.lower().replace("’", "'")
-    return (_WORD_ASCII if text.isascii() else _WORD).findall(text)
+    return _ascii_words(text) if text.isascii() else _WORD.findall(text)
+
+
+def _ascii_words(text: str) -> list[str]:
+    if "'" in text and _LOOSE_APOSTROPHE.search(text):
+        return _WORD_ASCII.findall(text)
+    return _WORD_RUN.findall(text)
+
+
+def paragraph_words(text: str) -> list[list[str]]:
+    """`words` of each paragraph (parts between blank lines), the text lowered once: a line
+    break is neither cased nor ignored by casing, so the paragraphs lower as the whole does."""
+    text = text.lower().replace("’", "'")
+    return [_ascii_words(p) if p.isascii() else _WORD.findall(p) for p in text.split("\n\n")]
 
 
 def normalised(text: str) -> str:
@@ -150,9 +169,10 @@ def word_hash(word: str) -> int:
 
 def text_key(tag: int, text: str) -> int:
     """A stable signed 63-bit key (fits SQLite INTEGER) for a normalised text and a key type."""
-    h = zlib.crc32(text.encode("utf-8", "surrogatepass"))
-    h2 = zlib.adler32(text.encode("utf-8", "surrogatepass"))
-    return mix64((tag << 56) ^ (h << 24) ^ h2 ^ (len(text) << 12)) >> 1
+    data = text.encode("utf-8", "surrogatepass")
+    return (
+        mix64((tag << 56) ^ (zlib.crc32(data) << 24) ^ zlib.adler32(data) ^ (len(text) << 12)) >> 1
+    )
 
 
 # The factors `shingles` multiplies its three word hashes by (written out there for speed).

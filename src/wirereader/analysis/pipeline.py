@@ -34,12 +34,12 @@ from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 
 BATCH = 2_000
-# Page cache for the run only (restored after): at 100k entries a 64 MB cache still missed
-# often enough to cost 8% (70.9 s -> 65.3 s measured). 128 MB, not 256: the run's resident
-# size was ~810 MB a third of the way into 1M news-like entries (issue 17's bound: 500 MB),
-# and with dedup keys and thread postings written to small recent levels (0056, 0057) the
-# pages a batch writes fit in far less.
-CACHE_KIB = 131_072
+# Page cache for the run only (restored after). Before dedup keys and thread postings were
+# written to small recent levels (0056, 0057), a 64 MB cache missed often enough at 100k
+# entries to cost 8% (70.9 s -> 65.3 s measured); now the pages a batch writes fit in far
+# less, and the cache is the largest single part of the run's memory once the cache file
+# outgrows it (issue 17's bound: 500 MB at 1M entries; 256 MB before, then 128).
+CACHE_KIB = 65_536
 # Entries stored (`Analysis.stored`) go to the worker once this many are waiting: a feed's
 # worth or so per task (each task wakes this process's result thread once).
 AHEAD_CHUNK = CHUNK // 4
@@ -367,15 +367,20 @@ def _analyse_batch(
     index.flush()
     # Each entry's row is written once: its thread (if it got one) and its mark as analysed.
     analysis_store.mark_placed(conn, [(thread, item) for item, thread in placed.assigned.items()])
+    # Earlier items a regrouping moved to another thread, with their reposts.
+    analysis_store.move_items(conn, [(thread, item) for item, thread in placed.moved.items()])
     # Reposts follow their item into its thread.
     reposts = [(e.repost_of, e.id) for e in entries if e.repost_of is not None]
     analysis_store.mark_reposts(conn, reposts)
     marked = placed.assigned.keys() | {entry for _, entry in reposts}
     analysis_store.mark_analysed(conn, [(i,) for i in ids if i not in marked])
-    index.write_counts(placed, skip=dedup.moved_threads)
-    # Dedup merged items across threads (rare): count those threads from their entries.
-    thread_store.recount(conn, dedup.moved_threads)
-    touched = placed.touched | dedup.moved_threads
+    recount = dedup.moved_threads | placed.recount
+    index.write_counts(placed, skip=recount)
+    # Dedup merged items across threads (rare), or a regrouping changed a thread of an earlier
+    # batch: count those threads from their entries.
+    thread_store.recount(conn, recount)
+    thread_store.drop_empty(conn, placed.emptied)
+    touched = placed.touched | recount
     report.threads_created += placed.created
     report.threads_touched += len(touched)
     report.entries += len(entries)

@@ -99,6 +99,12 @@ def mark_placed(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> No
     )
 
 
+def move_items(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> None:
+    """(thread id, entry id) rows: each entry, analysed before, and its reposts go to this
+    thread."""
+    conn.executemany("UPDATE entries SET thread_id = ?1 WHERE id = ?2 OR repost_of = ?2", rows)
+
+
 def mark_reposts(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> None:
     """(item id, repost id) rows: each repost follows its item into its thread, analysed."""
     conn.executemany(

@@ -263,6 +263,23 @@ def forget_threads(conn: sqlite3.Connection, threads_sql: str) -> None:
     update_postings(conn, [], left)
 
 
+def drop_empty(conn: sqlite3.Connection, threads: Iterable[int]) -> None:
+    """Those of these threads that hold no entry (a regrouping moved all their items to
+    other threads) go, with their state and their place in the candidate index."""
+    empty = [
+        int(t)
+        for t in sorted(threads)
+        if conn.execute("SELECT 1 FROM entries WHERE thread_id = ? LIMIT 1", (t,)).fetchone()
+        is None
+    ]
+    if not empty:
+        return
+    ids = ",".join(map(str, empty))  # (integers)
+    forget_threads(conn, ids)
+    conn.execute(f"DELETE FROM thread_state WHERE thread_id IN ({ids})")
+    conn.execute(f"DELETE FROM threads WHERE id IN ({ids})")
+
+
 def thread_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
     """(id, first_at, last_at, size, title, headline_entry, headline_score, centroid,
     dated_first, dated_last, indexed) of these threads (the state columns None when it has

@@ -144,6 +144,41 @@ def test_surname_and_honorific_join_the_full_name_in_an_entry() -> None:
     assert all(m.canonical == "Olena Kovalchuk" for m in ms if "Kovalchuk" in m.surface)
 
 
+def test_a_name_with_the_joined_arabic_article_is_one_name() -> None:
+    # 'al-' joined to the next word continues the name; it used to end it at 'Yasmin', with
+    # 'Haddad' a second, guessed name
+    ms = extract(
+        "",
+        "The nurse Yasmin al-Haddad said the clinic had closed. Al-Haddad, 40, had worked there "
+        "since the Abu Kareem el-Masri hospital shut.",
+    )
+    assert [(m.surface, m.canonical, m.kind) for m in ms] == [
+        ("Yasmin al-Haddad", "Yasmin al-Haddad", "person"),
+        ("Al-Haddad", "Yasmin al-Haddad", "person"),
+        ("Abu Kareem el-Masri", "Abu Kareem el-Masri", "person"),
+    ]
+    # the article opens a name with no capitalised word before it, and a listed name matches
+    assert [(m.canonical, m.kind) for m in extract("", "al-Qaeda claimed the attack.")] == [
+        ("Al-Qaeda", "org")
+    ]
+    # a hyphen after other lower-case words joins nothing ('well-Known' stays as it was)
+    assert [m.canonical for m in extract("", "Aid reached a pre-Halvorsen camp.")] == ["Halvorsen"]
+
+
+def test_the_article_form_of_a_surname_resolves_within_its_scope() -> None:
+    resolver = EntityResolver()
+    first, second, third = resolver.resolve_batch(
+        [
+            (extract("", "Yasmin al-Haddad arrived in Beirut on Tuesday."), ("s:1",)),
+            (extract("", "Later al-Haddad said the talks would resume."), ("s:1",)),
+            (extract("", "Later al-Haddad said the shop would close."), ("s:2",)),
+        ]
+    )
+    assert ("Yasmin al-Haddad", "person") in {(m.canonical, m.kind) for m in first}
+    assert [m.canonical for m in second] == ["Yasmin al-Haddad"]
+    assert [(m.canonical, m.short) for m in third] == [("al-Haddad", True)]
+
+
 def test_titles_and_roles_make_people_and_are_dropped_from_names() -> None:
     ms = extract(
         "",

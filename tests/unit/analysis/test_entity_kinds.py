@@ -234,6 +234,20 @@ def test_days_programmes_and_events_named_by_a_city_are_no_entities() -> None:
     assert kinds("", "The plan, Project Vault, was announced.") == set()
 
 
+def test_the_name_of_a_day_is_no_entity() -> None:
+    # 'Day' is an ordinary word, so it used to end the name before it: 'World Cancer' a person
+    assert kinds("World Cancer Day: smoking and alcohol cause cases", "") == set()
+    assert kinds("", "Crowds marked Earth Day and Workers Day in Halvorsen Square.") == {
+        ("Halvorsen Square", "place")
+    }
+    # a person named Day is still one, and a place before a day's name is still a place
+    assert kinds("", "The singer Kate Day of Leeds said so.") == {
+        ("Kate Day", "person"),
+        ("Leeds", "place"),
+    }
+    assert kinds("", "Protests on Australia Day grew.") == {("Australia", "place")}
+
+
 def test_roads_lands_and_regions_opened_by_a_compass_word_are_places() -> None:
     assert kinds("", "Traffic on the Bruce Highway stopped.") == {("Bruce Highway", "place")}
     assert kinds("", "Voters in Lower Saxony and Arnhem Land.") == {

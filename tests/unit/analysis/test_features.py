@@ -47,16 +47,35 @@ def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Pat
     rng = random.Random(5)
     alphabet = "abcXYZ019_'’-.,  \n"
     texts += ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(2000)]
-    texts += ["rock'n'roll o'-' x-'- well-- 'tis a_b_ 3,400.5- _x q'"]
+    texts += ["rock'n'roll o'-' x-'- well-- 'tis a_b_ 3,400.5- _x q'", "dogs' o''x ''a b'' c'd'e"]
     checked = 0
     for text in texts:
         ascii_text = text.encode("ascii", "ignore").decode().lower()
         assert features._WORD_ASCII.findall(ascii_text) == features._WORD.findall(ascii_text)
+        assert words(ascii_text) == features._WORD.findall(ascii_text)
         by_unicode_rules = [t for t in map(features._term, features._TERM.findall(ascii_text)) if t]
         assert terms(ascii_text) == by_unicode_rules
         assert terms(ascii_text, 7) == by_unicode_rules[:7]
         checked += 1
     assert checked == len(texts) > 2000
+
+
+def test_paragraphs_lowered_together_give_each_paragraph_s_words(corpus: Path) -> None:
+    """`paragraph_words` lowers the whole text once: casing that looks at neighbours (a final
+    sigma) must not see across a blank line, and a paragraph that lowers to ASCII (the Kelvin
+    sign) must still take the ASCII pattern as it would alone."""
+    texts = [
+        "ΟΔΥΣΣΕΥΣ\n\nΣΑΣ ΟΔΟΣ'\n\n'ΣΟΦΙΑ ΑΣ.",
+        "\u212a\u212aelvin one\n\nİstanbul O’Brien’s\n\n\n\nwell-known 3,400.5 rock'n'roll",
+        "",
+        "\n\n",
+        ARTICLE_SEED.read_text("utf-8"),
+    ]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts += [json.loads(line)["text"] for _, line in zip(range(100), f, strict=False)]
+    for text in texts:
+        assert features.paragraph_words(text) == [words(p) for p in text.split("\n\n")]
+    assert features.paragraph_words(texts[0])[0] == ["οδυσσευς"]  # the final sigma kept
 
 
 def test_ordered_sum_adds_left_to_right_on_every_python() -> None:

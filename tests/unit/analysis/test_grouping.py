@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from wirereader.analysis.threads.grouping import Side, side_groups, story_groups
+from wirereader.analysis.threads.grouping import Side, story_groups
 
 HOUR = 3600
 DAY = 86400
@@ -270,21 +270,3 @@ def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores
     assert np.allclose(sparse_scores, dense, rtol=1e-5, atol=1e-9)
     # The dense path with sparse rows (as a thread's items are scored) agrees too.
     assert np.allclose(cross_scores(a, b, 14 * DAY), dense, rtol=1e-5, atol=1e-9)
-
-
-def test_a_seed_is_one_group_from_the_start_and_takes_only_what_joins_it() -> None:
-    """`seed`: a thread's items, one group whatever their own pairs, never moved. Two new
-    items grouped on their own pair up; grouped with the thread's items, the one that pairs
-    with the thread joins it and the one that pairs only with its partner stays out (the
-    thread index asks this of a group about to join a thread whole: `_who_joins`)."""
-    thread = [{"crane": 2, "port": 1}, {"crane": 2, "collapse": 1}]
-    digest = {"crane": 2, "collapse": 1, "strike": 1}  # pairs with the thread and the other
-    other = {"strike": 2, "pay": 1}  # pairs with the digest only
-    vectors = [_unit(v) for v in [*thread, digest, other]]
-    side = Side.of(vectors, [0] * 4, [0.3] * 4, [72.0] * 4, [0.7] * 4, [True] * 4, [False] * 4)
-    assert side_groups(side.take([2, 3]), 14 * DAY, titled=False) == [[0, 1]]
-    seeded = side_groups(side, 14 * DAY, titled=False, seed=[0, 1])
-    assert sorted(seeded) == [[0, 1, 2], [3]], seeded
-    # Seeded items stay in one group though they share nothing.
-    together = side_groups(side, 14 * DAY, titled=False, seed=[0, 3])
-    assert any(0 in group and 3 in group for group in together), together

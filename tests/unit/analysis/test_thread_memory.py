@@ -1,19 +1,26 @@
 """What a run keeps between batches is bounded (analysis/threads/index.py, MEMORY_BUDGET): past
 the budget, threads that no item of the batch can join (their dated items end a story gap
-before it) leave memory first, and the threads come out as without the bound."""
+before it) leave memory first, and the threads come out as without the bound. The run's cache
+of thread postings always says what the table says, so its bound decides nothing either."""
 
 from __future__ import annotations
 
 import random
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.analysis.threads import index
 from wirereader.core.model import RawEntry
+from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
+
+sys.path.insert(0, str(REPO / "bench"))
+from news_corpus import news_chunks
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
@@ -76,3 +83,52 @@ def test_ended_threads_leave_memory_first_and_threads_come_out_the_same(
     assert len(held) == 5 and max(held[1:]) == 0
     # ...and since none of them could be joined, the threads are the same.
     assert bounded == unbounded
+
+
+def _news_threads(path: Path, total: int, batch_size: int) -> list[tuple[int, int | None]]:
+    """The threads of the bench's news-like corpus (Zipfian words, stories, reposts)."""
+    with Store(path) as store:
+        sources: dict[str, int] = {}
+        for chunk in news_chunks(total, 50):
+            for feed, entries in chunk.items():
+                if feed not in sources:
+                    sources[feed] = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+                store.save_entries(sources[feed], entries, seen_at=1_741_000_000)
+        analyse_pending(store, batch_size=batch_size, workers=False)
+        return [(r[0], r[1]) for r in store.conn.execute("SELECT id, thread_id FROM entries")]
+
+
+def test_cached_postings_are_the_tables_and_clearing_them_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+
+    checked: list[int] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def compared(self: index.ThreadIndex) -> None:
+        begin(self)
+        # At each batch, every cached term's postings are those the table gives after the
+        # batches before (threads leave terms, and regroupings empty threads, in every batch
+        # here: a cache that kept them would differ).
+        cached = dict(self._db_postings)
+        for term, threads in cached.items():
+            assert list(threads) == thread_store.postings(self.conn, term, index.POSTINGS), term
+        checked.append(len(cached))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", compared)
+    assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == kept
+    assert len(checked) == 15 and min(checked[1:]) > 0
+
+    # A cache bound of a few terms (half of them go at every batch, as on a long run), or the
+    # cache emptied at every batch: the same threads.
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", begin)
+    monkeypatch.setattr(index, "POSTINGS_CACHED", 20)
+    assert _news_threads(tmp_path / "c.sqlite3", 3_000, 200) == kept
+
+    def forgetful(self: index.ThreadIndex) -> None:
+        begin(self)
+        self._db_postings.clear()
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", forgetful)
+    assert _news_threads(tmp_path / "d.sqlite3", 3_000, 200) == kept

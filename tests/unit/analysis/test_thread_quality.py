@@ -14,10 +14,14 @@ import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.paths import REPO
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.analysis.threads.index import ThreadIndex, ThreadOutcome
+from wirereader.store.db import Store
 
 sys.path.insert(0, str(REPO / "bench"))
 import analysis_bench
@@ -51,8 +55,11 @@ def test_quality_holds_when_items_arrive_in_small_batches(
 ) -> None:
     """The app analyses what each refresh brings: threads must not need one big batch (a
     group of a later batch is scored against a thread's items pair by pair, as in one batch:
-    UCI 0.885 -> 0.904 in batches of 100, ECB+ 0.910 -> 0.914)."""
-    assert analysis_bench.score(uci, batch_size).all.b3[2] >= 0.895
+    UCI 0.885 -> 0.904 in batches of 100, ECB+ 0.910 -> 0.914). In batches of 500 UCI is
+    0.909 since later batches regroup with earlier threads, short items left where average
+    linkage put them (0.900 with the last pass moving them too; 0.906 before)."""
+    floor = 0.895 if batch_size < 500 else 0.905
+    assert analysis_bench.score(uci, batch_size).all.b3[2] >= floor
     assert analysis_bench.score(ecbplus, batch_size).all.b3[2] >= 0.91
 
 
@@ -121,23 +128,83 @@ def test_real_feeds_join_what_readers_call_one_story(
 
 
 def test_the_cut_of_the_stream_decides_little(corpus: Path) -> None:
-    """The same items make nearly the same threads however a refresh cuts the stream: of the
-    same-thread pairs of one analysis and of 25 or 100 items per batch, most are in both
-    (Jaccard index of the two sets of pairs; 0.66 and 0.98 while a later batch found a
-    teaser's thread by its strongest terms alone, 0.90 and 1.0 now that short items also look
-    it up by their titles' terms). The rest is the order of average linkage's merges: a
-    group of a later batch is judged by its average pair with a thread that holds only the
-    items of earlier batches."""
+    """The same items make the same threads however a refresh cuts the stream. A later
+    batch's groups are grouped again together with the threads of the run whose items they
+    pair with (`ThreadIndex._regroup`: a thread may take items, lose them, split or merge),
+    so at 25, 50 and 100 items per batch the same-thread pairs are exactly one analysis's
+    (Jaccard 0.90 / 0.83 / 1.00 while a group joined such a thread whole or in part and a
+    thread never changed again: the old floor of 0.85 also forbade a batched run to do better
+    than one analysis). At 10 per batch the vectors of the first batches are weighed by the
+    IDF of fewer items: nearly all of one analysis's pairs are kept (56 of 58; 55 before),
+    with a few more besides (Jaccard 0.80; 0.82 before)."""
     one = analysis_bench.links(analysis_bench.realfeeds(corpus).pred)
-    # At 10 per batch: 0.69 while a group of a later batch joined a known thread whole, 0.82
-    # since only the items the thread would have taken in one batch join it (`_who_joins`).
-    for size, floor in ((10, 0.8), (25, 0.85), (100, 0.85)):
-        other = analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=size).pred)
-        assert len(one & other) >= floor * len(one | other), (
-            size,
-            len(one & other),
-            len(one | other),
-        )
+    for size in (25, 50, 100):
+        assert analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=size).pred) == one
+    ten = analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=10).pred)
+    assert len(one & ten) >= 0.95 * len(one), (len(one & ten), len(one))
+    assert len(one & ten) >= 0.8 * len(one | ten), (len(one & ten), len(one | ten))
+
+
+def test_a_regrouped_stream_leaves_the_cache_consistent(
+    uci: list, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UCI's headlines 100 at a time: later batches regroup threads of earlier ones (earlier
+    items move to another thread, and a thread whose items all went elsewhere goes). Each
+    thread's size and span are still its items', reposts sit in their item's thread, no
+    thread is left without items, and each thread is titled by one of its items."""
+    changes: Counter[str] = Counter()
+    place = ThreadIndex.place_batch
+
+    def counted(self: ThreadIndex, *args: Any, **kwargs: Any) -> ThreadOutcome:
+        out = place(self, *args, **kwargs)
+        changes["moved"] += len(out.moved)
+        changes["emptied"] += len(out.emptied)
+        return out
+
+    monkeypatch.setattr(ThreadIndex, "place_batch", counted)
+    by_source: dict[str, list] = defaultdict(list)
+    for source, entry, _story, _half in uci:
+        by_source[source].append(entry)
+    for source, entries in by_source.items():
+        sid = store.ensure_source(f"bench:{source}", "feed", name=source)
+        store.save_entries(sid, entries, seen_at=1_700_000_000)
+    analyse_pending(store, batch_size=100)
+    assert changes["moved"] > 0 and changes["emptied"] > 0, changes
+    conn = store.conn
+    wrong = conn.execute(
+        "SELECT t.id FROM threads t JOIN (SELECT thread_id, count(*) n, min(published_at) a,"
+        " max(published_at) b FROM entries WHERE repost_of IS NULL AND thread_id IS NOT NULL"
+        " GROUP BY thread_id) e ON e.thread_id = t.id"
+        " WHERE t.size != e.n OR t.first_at != e.a OR t.last_at != e.b"
+    ).fetchall()
+    assert wrong == []
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM threads t WHERE NOT EXISTS"
+            " (SELECT 1 FROM entries e WHERE e.thread_id = t.id)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM entries e JOIN entries r ON r.id = e.repost_of"
+            " WHERE e.thread_id IS NOT r.thread_id"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM entries WHERE thread_id IS NULL AND repost_of IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM threads t WHERE NOT EXISTS (SELECT 1 FROM entries e"
+            " WHERE e.thread_id = t.id AND trim(e.title) = t.title)"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_the_error_listing_leaves_the_held_out_half_unread(

@@ -256,7 +256,7 @@ def test_candidate_lookup_is_bounded(store: Store) -> None:
     store.save_entries(src, entries)
     analyse_pending(store)
     index = threads.ThreadIndex(store.conn)
-    found = index._postings("harbour")
+    found = list(index._postings("harbour"))
     assert 0 < len(found) <= threads.POSTINGS
     assert found == sorted(found, reverse=True)
 

@@ -27,10 +27,10 @@ from wirereader.analysis.dedup import lsh
 from wirereader.analysis.features import (
     TermRow,
     normalised,
+    paragraph_words,
     shingles,
     strip_kind_prefix,
     text_key,
-    words,
 )
 from wirereader.store import dedup as dedup_store
 
@@ -90,7 +90,7 @@ class Fingerprint:
 
 def _paragraph_words(body: str) -> list[list[str]]:
     # Beyond MAX_WORDS a text is compared on its start: a hostile 60 MB body costs no more.
-    return [words(p) for p in body[: MAX_WORDS * 12].split("\n\n")]
+    return paragraph_words(body[: MAX_WORDS * 12])
 
 
 def body_shingles(body: str) -> set[int]:

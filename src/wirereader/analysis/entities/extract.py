@@ -80,6 +80,16 @@ def surname_key(canonical: str) -> str:
     return words[-1]
 
 
+@lru_cache(maxsize=4096)
+def article_key(canonical: str) -> str:
+    """The short form of a full name ending in a word with the Arabic article ('al-Sharaa' for
+    'Ahmed al-Sharaa'), written so as often as the bare surname; '' for other names."""
+    last = canonical.rsplit(None, 1)[-1]
+    if " " in canonical and last[:3].lower() in ("al-", "el-"):
+        return fold_key(last)
+    return ""
+
+
 def extract(title: str, body: str, *, authors: Iterable[str] = ()) -> list[Mention]:
     """Every mention of a person, place or organisation in an entry, in reading order.
 
@@ -145,6 +155,10 @@ def _mentions(
             continue
         names = strong if is_strong else weak
         _claim(names, surname_key(canonical), canonical)
+        if "-" in canonical:
+            article = article_key(canonical)
+            if article:
+                _claim(names, article, canonical)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
     teams = _teams(spans, title or "", body or "", g)
@@ -342,6 +356,7 @@ __all__ = [
     "PERSON",
     "PLACE",
     "Mention",
+    "article_key",
     "clear_caches",
     "extract",
     "extract_located",

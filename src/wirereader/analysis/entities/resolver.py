@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from wirereader.analysis.entities.extract import ORG, PERSON, PLACE, Mention, surname_key
+from wirereader.analysis.entities.extract import (
+    ORG,
+    PERSON,
+    PLACE,
+    Mention,
+    article_key,
+    surname_key,
+)
 from wirereader.analysis.entities.gazetteer import fold_key, gazetteer
 
 
@@ -40,6 +47,9 @@ class EntityResolver:
         known = g.by_key.get(surname)
         if known is None or known.kind != PERSON:  # 'kim' is also a town's name
             keys.add(surname)
+        article = article_key(name)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
+        if article:
+            keys.add(article)
         return keys
 
     def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:

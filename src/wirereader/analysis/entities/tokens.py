@@ -52,6 +52,12 @@ _CAP = (
 _CONNECTOR = r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
 
 
+# The Arabic article written joined to the next word ('Ahmed al-Sharaa', 'al-Qaeda') belongs
+# to the name: the scan joins it (`names._Extractor._scan`), not the run pattern, which would
+# test for it after every run (1.8% more of the pattern's instructions on ECB+, by callgrind).
+_ARTICLES = ("al", "el")
+
+
 _RUN = re.compile(
     rf"{_CAP}(?:[ \t]+(?:{_CONNECTOR}[ \t]+(?:(?:the|der|la|le|de|los|las)[ \t]+)?)?{_CAP})*"
 )

@@ -6,21 +6,23 @@ cosine with that thread's centroid, damped by the time between them, passes a th
 starts a thread. The new items of a batch are first grouped with each other (`grouping.py`,
 average linkage by the same score, in parts of `GROUP_ITEMS`), and each group joins a thread, or
 starts one, as a whole. A thread started in this run whose items are all kept (up to
-MEMBERS_KEPT) is scored by the group's average pair with its items, each pair scored exactly as
-the grouping scores two items of one batch (`_by_members`, `grouping.pair_scores`: one outlet's
-reports, headlines, time, the story gap; COHESION and signatures for groups of articles), so
-where a refresh cut the stream decides less; all of a part's groups against their candidates
-in one sparse product over the listed pairs. A group joins such a thread only with the items
-the thread would have taken had its items been in the batch (`_who_joins`). Any other thread
-(of an earlier run, or grown large) is scored on average over the group's items, each scored
-by the rule above against the thread's centroid, the dot product taken over the thread's size
-where that is more than the centroid's length (`_best`: the average pair, as the grouping
-scores, so a thread that wandered over a topic is no closer to everything than a tight one),
-and a group of mostly short items
-only if it is nearly as alike to the thread's items as they are to each other (`_cohesive`) and
+MEMBERS_KEPT) is compared with a group pair by pair, each pair scored exactly as the grouping
+scores two items of one batch (`_by_members`, `grouping.pair_scores`: one outlet's reports,
+headlines, time, the story gap), all of a part's groups against their candidates in one
+sparse product over the listed pairs. Where an item of such a thread pairs with an item of a
+group, the groups and the threads that pair, directly or through each other, are grouped
+again together as one batch is (`_regroup`): a thread may take items, lose them, split or
+merge, earlier items move with their reposts, and a thread left without items goes, so that
+where a refresh cut the stream decides little (real feeds in batches of 25, 50 or 100: one
+analysis's threads). Any other thread (of an earlier run, or grown large) is scored on
+average over the group's items, each scored by the rule above against the thread's centroid,
+the dot product taken over the thread's size where that is more than the centroid's length
+(`_best`: the average pair, as the grouping scores, so a thread that wandered over a topic is
+no closer to everything than a tight one), and a group of mostly short items only if it is
+nearly as alike to the thread's items as they are to each other (`_cohesive`) and
 each of its items shares a word with the thread's headline (`_Item.names_one_of`; a teaser's
 title must be as alike to it as two teasers' titles must be, `grouping.TITLE_MIN`). The headline
-is the most central title (`_retitle`). Threads of earlier batches never move, so adding an
+is the most central title (`_retitle`). Threads of earlier runs never move, so adding an
 item costs the same whatever the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
   at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
@@ -70,13 +72,14 @@ from __future__ import annotations
 import math
 import sqlite3
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise
+from itertools import chain, islice, pairwise
 from operator import itemgetter
 from sys import intern
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -85,7 +88,6 @@ from wirereader.analysis.features import TermRow, strip_kind_prefix, terms
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, side_groups
-from wirereader.analysis.threads.pair_blocks import within_cosines
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import threads as thread_store
 from wirereader.store.threads import (
@@ -118,6 +120,11 @@ KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
 MAX_CACHED = 50_000  # terms (x 10) of the run's vocabulary and document frequencies
+# Terms whose postings (their newest POSTINGS threads, as the table gives them) the run keeps;
+# past this the oldest cached half goes. Each is an array of ids, ~300 bytes with its key (a
+# list of int objects was ~520 bytes, and the cap 500,000 terms). The cache always says what
+# the table says (`_cached_postings_follow`), so its size decides no lookup.
+POSTINGS_CACHED = 100_000
 # What a run keeps between batches is bounded by memory, estimated from the measured size of a
 # centroid (its weights, top terms and indexed terms: ~6.5 KB at 40k entries) and of a kept
 # item (its vector and sparse rows: ~6 KB). Past the budget the threads used least recently
@@ -395,7 +402,11 @@ def _kept_form(item: _Item) -> _Item:
     (a kept item is only ever scored by its vector, time and length; its text was 1.3 KB of
     each at 40k entries, its counts as much again when a worker prepared them)."""
     e = item.entry
-    return item._replace(entry=Entry(e.id, e.source_id, "", "", e.published_at, dated=e.dated))
+    # Its title and whether it had a body stay: a thread regrouped later picks its headline
+    # among all its items again (`_rebuild`).
+    body = "." if e.body and not e.body.isspace() else ""
+    kept = Entry(e.id, e.source_id, e.title, body, e.published_at, dated=e.dated)
+    return item._replace(entry=kept)
 
 
 def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
@@ -421,42 +432,31 @@ def _side(items: list[_Item]) -> Side:
     )
 
 
-def _group_insides(side: Side, groups: list[list[int]]) -> np.ndarray:
-    """Per group, the sum of the scores of the pairs within it (the pairs of all the part's
-    groups scored together; their cosines by one product, `pair_blocks.within_cosines`)."""
-    several = [np.asarray(group, dtype=np.intp) for group in groups if len(group) > 1]
-    if not several:
-        return np.zeros(len(groups))
-    assert side.terms is not None
-    rows, cols, cosines = within_cosines(side.terms, several)
-    cells = np.repeat(
-        [g for g, group in enumerate(groups) if len(group) > 1],
-        [len(at) * (len(at) - 1) // 2 for at in several],
-    )
-    scores = grouping._scores_of_pairs(side, side, rows, cols, cosines, STORY_GAP_DAYS * 86400)
-    return np.bincount(cells, weights=scores, minlength=len(groups))
+def _components(linked: list[dict[int, Any]]) -> list[tuple[list[int], list[int]]]:
+    """The groups and known threads that pair with each other (`linked`: per group, the
+    threads it pairs with), directly or through others, as (groups, threads), each sorted,
+    in the order of their first group."""
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
 
+    def root(x: tuple[int, int]) -> tuple[int, int]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
 
-def _joining(members: list[_Item], theirs: list[_Item]) -> tuple[float, float]:
-    """A group's average pair with a thread's items (0 with none), and the sum of the scores
-    of the pairs within the group, scored as the grouping scores them."""
-    gap = STORY_GAP_DAYS * 86400
-    mine = _side(members)
-    within = float(np.triu(grouping.cross_scores(mine, mine, gap), 1).sum())
-    if not theirs:
-        return 0.0, within
-    return float(grouping.cross_scores(mine, _side(theirs), gap).mean()), within
-
-
-def _two_events(members: list[_Item], theirs: list[_Item]) -> bool:
-    """Are a group and a thread, both of SIGNATURE_MIN_ITEMS or more and mostly articles, two
-    events by their signatures (as `grouping._two_events`)?"""
-    for g in (members, theirs):
-        if len(g) < grouping.SIGNATURE_MIN_ITEMS or sum(m.article for m in g) * 2 <= len(g):
-            return False
-    ours = [grouping._strongest(m.vector) for m in members]
-    other = [grouping._strongest(m.vector) for m in theirs]
-    return grouping._has_signature(ours, other) and grouping._has_signature(other, ours)
+    for g, threads in enumerate(linked):
+        for t in threads:
+            a, b = root((0, g)), root((1, t))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    found: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for g, threads in enumerate(linked):
+        if threads:
+            found.setdefault(root((0, g)), ([], []))[0].append(g)
+    for kind, t in list(parent):
+        if kind == 1:
+            found[root((1, t))][1].append(t)
+    return [(gs, sorted(ts)) for gs, ts in sorted(found.values())]
 
 
 # Groups each part (its items as one `Side`) as `grouping.side_groups` does, part after part.
@@ -475,6 +475,12 @@ class ThreadOutcome:
     spans: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # thread -> n, first, last
     created: int = 0
     touched: set[int] = field(default_factory=set)
+    # Items of earlier batches that a regrouping moved to another thread (item id -> thread
+    # id), and the threads whose items changed other than by new items joining: their counts
+    # are taken again from their items, not added to.
+    moved: dict[int, int] = field(default_factory=dict)
+    recount: set[int] = field(default_factory=set)
+    emptied: set[int] = field(default_factory=set)  # threads whose items all went elsewhere
 
 
 class ThreadIndex:
@@ -486,8 +492,11 @@ class ThreadIndex:
         self.centroids: dict[int, Centroid] = {}
         self.df: dict[str, int] = {}
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
-        self._db_postings: dict[str, list[int]] = {}
+        self._db_postings: dict[str, array[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
+        # The indexed terms of threads a regrouping emptied this batch (`drop_empty` takes them
+        # out of the table after the flush): their cached postings are read again.
+        self._emptied_terms: set[str] = set()
         self._merged: dict[str, tuple[int, list[int]]] = {}  # term -> (len(fresh), postings)
         self._df_delta: Counter[str] = Counter()
         self._created: set[int] = set()
@@ -495,7 +504,6 @@ class ThreadIndex:
         # The items of threads started in this run, while all of them are known (see
         # MEMBERS_KEPT), and the sum of the scores of their pairs.
         self.members: dict[int, list[_Item]] = {}
-        self._inside: dict[int, float] = {}  # known thread -> the sum of its pairs' scores
         self._kept = 0
         # Title term -> the known threads holding a short item with that term in its title,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
@@ -526,8 +534,10 @@ class ThreadIndex:
         else:
             if len(self.df) > MAX_CACHED * 10:
                 self.df.clear()
-            if len(self._db_postings) > MAX_CACHED * 10:
-                self._db_postings.clear()
+            cached = self._db_postings
+            if len(cached) > POSTINGS_CACHED:
+                for term in list(islice(cached, len(cached) // 2)):
+                    del cached[term]
             if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
                 self._forget_members()
             if len(self._term_list) > MAX_CACHED * 10:
@@ -552,7 +562,6 @@ class ThreadIndex:
     def _forget_members(self) -> None:
         self.members.clear()
         self._title_postings.clear()
-        self._inside.clear()
         self._kept = 0
         self.vocabulary.clear()
         self._rows.clear()
@@ -583,7 +592,6 @@ class ThreadIndex:
             kept = self.members.pop(c.id, [])
             for m in kept:
                 self._rows.pop(m.entry.id, None)
-            self._inside.pop(c.id, None)
             self._kept -= len(kept)
             cost -= CENTROID_BYTES + len(kept) * KEPT_ITEM_BYTES
             self.evicted += 1
@@ -762,10 +770,10 @@ class ThreadIndex:
 
     # -- candidates ---------------------------------------------------------------------------
 
-    def _postings(self, term: str) -> list[int]:
+    def _postings(self, term: str) -> Sequence[int]:
         known = self._db_postings.get(term)
         if known is None:
-            known = thread_store.postings(self.conn, term, POSTINGS)
+            known = array("q", thread_store.postings(self.conn, term, POSTINGS))
             self._db_postings[term] = known
         fresh = self._new_postings.get(term)
         if not fresh:
@@ -847,40 +855,49 @@ class ThreadIndex:
         for part, groups in zip(parts, grouped, strict=True):
             self._grouped = set()
             candidates = [self._candidates([part[i] for i in group]) for group in groups]
-            # Sparse rows only for the items that are scored here: those of groups of two or
-            # more (their pairs' sum) and of groups with a known candidate thread.
-            asks = [
-                len(group) > 1 or any(self._known(self.centroids[i]) for i in ids)
-                for group, ids in zip(groups, candidates, strict=True)
-            ]
+            # Sparse rows only for the items that are scored here: those of groups with a
+            # known candidate thread.
+            asks = [any(self._known(self.centroids[i]) for i in ids) for ids in candidates]
             scored = [i for group, ask in zip(groups, asks, strict=True) if ask for i in group]
             at = {i: k for k, i in enumerate(scored)}
             local = [
                 [at[i] for i in group] if ask else []
                 for group, ask in zip(groups, asks, strict=True)
             ]
-            side = self._side_of([part[i] for i in scored])
-            insides = _group_insides(side, local)
-            known, carried = self._by_members(
-                side, local, candidates, insides, [[part[i] for i in group] for group in groups]
-            )
+            linked = self._by_members(self._side_of([part[i] for i in scored]), local, candidates)
+            for g, group in enumerate(groups):
+                if linked[g]:
+                    # A thread of an earlier run (or grown large) that the group suits better
+                    # by its centroid than any known thread by its items: the group joins it
+                    # as before, and is not regrouped.
+                    others = {i for i in candidates[g] if not self._known(self.centroids[i])}
+                    if not others:
+                        continue
+                    other, score = self._best([part[i] for i in group], others, {})
+                    if other is not None and score > max(a for a, _, _ in linked[g].values()):
+                        linked[g] = {}
+            components = _components(linked)
+            first_of = {gs[0]: (gs, ts) for gs, ts in components}
+            regrouped = {g for gs, _ in components for g in gs}
             for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
-                members = [part[i] for i in group]
-                thread, score = self._best(members, ids, known[g])
-                if thread is not None and (g, thread.id) in carried:
-                    members, rest = self._who_joins(thread, members)
-                    if rest:
-                        self._start(rest, out)
-                        score, insides[g] = _joining(members, self.members[thread.id])
-                created = thread is None
-                if thread is None:
-                    thread = self._create(members[0].entry)
-                    self._grouped.add(thread.id)
-                self._remember(thread, members, created, float(insides[g]), score)
-                for m in members:
-                    self._add(thread, m.entry, m.vector)
-                    out.assigned[m.entry.id] = thread.id
-                self._retitle(thread, members)
+                if g not in regrouped:
+                    self._place(part, group, ids, out)
+                elif g in first_of:
+                    gs, ts = first_of[g]
+                    pairs = [v for k in gs for v in linked[k].values()]
+                    if len(pairs) == 1 and min(pairs[0][:2]) >= 1.0:
+                        # A join: the group's average pair and each of its items' own
+                        # with the thread reach 1 (what average linkage would make of them).
+                        self._place(part, group, ids, out, self.centroids[ts[0]])
+                    elif all(max(average, most) < 1.0 for average, _, most in pairs):
+                        # Nothing joins: no average of a group with a thread, nor of an item
+                        # of either with the other, reaches 1.
+                        for k in gs:
+                            self._place(part, groups[k], candidates[k], out)
+                    else:
+                        self._regroup(
+                            part, [groups[k] for k in gs], [candidates[k] for k in gs], ts, out
+                        )
         out.touched = set(out.assigned.values())
         when = {e.id: e.published_at for e, _, _ in ordered}
         for item, tid in out.assigned.items():
@@ -889,40 +906,126 @@ class ThreadIndex:
         out.created = len({t for t in out.touched if t in self._created})
         return out
 
-    def _who_joins(self, thread: Centroid, members: list[_Item]) -> tuple[list[_Item], list[_Item]]:
-        """Which items of a group joining a known thread the thread would have taken had its
-        items been in the group's batch, and the rest: the group and the thread's items are
-        grouped together as one batch is (`grouping.side_groups`), the thread's items one
-        group from the start. A group of a batch is made without the threads of earlier
-        batches, so an item that pairs only with another item of its group came into that
-        item's thread with it, where one analysis, seeing the thread's items too, joins the
-        other item to the thread first and leaves it out (real feeds at 10 items per batch:
-        the same-thread pairs shared with one analysis 0.69 -> 0.82, the dev half's pairwise
-        precision / recall 0.59 / 0.57 -> 0.84 / 0.70, one analysis's 0.82 / 0.70). Asked
-        only where an item's own average pair with the thread is under 1, and it only ever
-        takes items away from a join (none taken: the group joins whole, as before)."""
-        theirs = self.members[thread.id]
-        grouped = side_groups(
-            _side(theirs + members), STORY_GAP_DAYS * 86400, seed=range(len(theirs))
-        )
-        with_thread = next(group for group in grouped if group[0] == 0)
-        taken = {i - len(theirs) for i in with_thread if i >= len(theirs)}
-        if not taken:
-            return members, []
-        return (
-            [m for k, m in enumerate(members) if k in taken],
-            [m for k, m in enumerate(members) if k not in taken],
-        )
-
-    def _start(self, members: list[_Item], out: ThreadOutcome) -> None:
-        """A thread of these new items (kept, as a thread started by the grouping is)."""
-        thread = self._create(members[0].entry)
-        self._grouped.add(thread.id)
-        self._remember(thread, members, True, _joining(members, [])[1], 1.0)
+    def _place(
+        self,
+        part: list[_Item],
+        group: Iterable[int],
+        ids: set[int],
+        out: ThreadOutcome,
+        known: Centroid | None = None,
+    ) -> None:
+        """A group of new items joins a `known` thread whole, or else the thread of an
+        earlier run (or grown large) whose centroid suits it best (`_best`), or starts a
+        thread."""
+        members = [part[i] for i in group]
+        thread = known or self._best(members, ids, {})[0]
+        created = thread is None
+        if thread is None:
+            thread = self._create(members[0].entry)
+            self._grouped.add(thread.id)
+        self._remember(thread, members, created)
         for m in members:
             self._add(thread, m.entry, m.vector)
             out.assigned[m.entry.id] = thread.id
         self._retitle(thread, members)
+
+    def _regroup(
+        self,
+        part: list[_Item],
+        groups: list[list[int]],
+        candidates: list[set[int]],
+        threads: list[int],
+        out: ThreadOutcome,
+    ) -> None:
+        """Some of a part's groups and the known threads their items pair with, grouped
+        again together as one batch is (`grouping.side_groups`): a thread may take items of
+        the groups, lose items, split or merge, as it would have had its items been in this
+        batch. Each new group goes to the thread holding most of its earlier items (each
+        thread to one group at most); a group of new items alone joins a thread of an earlier
+        run by its centroid (`_best`) or starts one."""
+        gap = STORY_GAP_DAYS * 86400
+        # Each item with the thread it was in (None: new).
+        held: list[tuple[_Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
+        held += [(part[i], None) for group in groups for i in group]
+        held.sort(key=lambda p: (p[0].entry.published_at, p[0].entry.id))
+        items = [m for m, _ in held]
+        probe = {
+            part[i].entry.id: ids
+            for group, ids in zip(groups, candidates, strict=True)
+            for i in group
+        }
+        new_ids = set(probe)
+        regrouped = side_groups(_side(items), gap, short_stay=True)
+        counts = [Counter(t for k in ng if (t := held[k][1]) is not None) for ng in regrouped]
+        ranked = sorted((-n, t, j) for j, c in enumerate(counts) for t, n in c.items())
+        thread_of: dict[int, int] = {}
+        taken: set[int] = set()
+        for _, t, j in ranked:
+            if t not in taken and j not in thread_of:
+                thread_of[j] = t
+                taken.add(t)
+        for t in threads:
+            if t not in taken:
+                self._rebuild(self.centroids[t], [], set(), out)
+        for j, ng in enumerate(regrouped):
+            members = [items[k] for k in ng]
+            fresh = [items[k] for k in ng if held[k][1] is None]
+            at = thread_of.get(j)
+            if at is not None:
+                c = self.centroids[at]
+                before = {m.entry.id for m in self.members[at]}
+                if {m.entry.id for m in members} - new_ids == before:
+                    if fresh:  # it keeps its items and takes new ones, as a group joining it
+                        self._remember(c, fresh, False)
+                        for m in fresh:
+                            self._add(c, m.entry, m.vector)
+                            out.assigned[m.entry.id] = c.id
+                        self._retitle(c, fresh)
+                    continue
+                self._rebuild(c, members, new_ids, out)
+            elif len(fresh) < len(members):  # earlier items, parted from their thread
+                c = self._create(members[0].entry)
+                self._grouped.add(c.id)
+                c.size = 0
+                self._rebuild(c, members, new_ids, out)
+            else:  # new items alone
+                ids = set().union(*(probe[m.entry.id] for m in members))
+                self._place(members, range(len(members)), ids, out)
+
+    def _rebuild(
+        self, c: Centroid, members: list[_Item], fresh: set[int], out: ThreadOutcome
+    ) -> None:
+        """A known thread made again of these items (time order; none: it is emptied): its
+        centroid, span, kept items and headline worked out from them, earlier items moved to
+        it and its counts taken again from its items."""
+        before = self.members.pop(c.id, [])
+        self._kept -= len(before)
+        had = {m.entry.id for m in before}
+        if not members:  # its items all went to other threads: it goes (`drop_empty`)
+            self._emptied_terms |= c.indexed
+            del self.centroids[c.id]
+            out.emptied.add(c.id)
+            return
+        c.weights = {}
+        c.size = 0
+        c.dated_first = c.dated_last = None
+        c.headline_entry, c.headline_score = None, 0.0
+        if members:
+            c.first_at = c.last_at = members[0].entry.published_at
+        for m in members:
+            self._add(c, m.entry, m.vector)
+        c.refresh()
+        c.dirty = True
+        out.recount.add(c.id)
+        self._remember(c, members, True)
+        for m in members:
+            if m.entry.id in had:
+                continue
+            if m.entry.id in fresh:
+                out.assigned[m.entry.id] = c.id
+            else:
+                out.moved[m.entry.id] = c.id
+        self._retitle(c, members)
 
     def _candidates(self, members: list[_Item]) -> set[int]:
         """The threads of earlier batches a group of new items may join: the CANDIDATES
@@ -934,10 +1037,10 @@ class ThreadIndex:
         ids = {i for i in _top_candidates(hits) if hits[i] >= PROBE_SHARED}
         ids |= self._known_by_title(members)
         self._load_centroids(ids)
+        # (A thread a regrouping emptied may still be named by the cached postings.)
+        ids = {i for i in ids if i in self.centroids}
         for i in ids:
-            c = self.centroids.get(i)
-            if c is not None:
-                c.used = self._batch
+            self.centroids[i].used = self._batch
         return ids
 
     def _known_by_title(self, members: list[_Item]) -> set[int]:
@@ -1043,27 +1146,21 @@ class ThreadIndex:
             start = end
 
     def _by_members(
-        self,
-        side: Side,
-        groups: list[list[int]],
-        candidates: list[set[int]],
-        insides: np.ndarray,
-        items: list[list[_Item]],
-    ) -> tuple[list[dict[int, float]], set[tuple[int, int]]]:
-        """Per group, the candidate threads whose items are all known that it may join, with
-        its score: its average pair with their items, each pair scored as the grouping scores
-        it (`grouping.cross_scores`: headlines, one outlet's reports, time, the story gap),
-        at least 1, and the grouping's tests for groups of articles (COHESION, signatures).
-        One sparse product for the whole part: its items against every such thread's items
-        (as they were before the part). Also the (group, thread) pairs where the group may
-        join but one of its items' own average pair with the thread's items is under 1 (see
-        `_who_joins`)."""
+        self, side: Side, groups: list[list[int]], candidates: list[set[int]]
+    ) -> list[dict[int, tuple[float, float, float]]]:
+        """Per group, its candidate threads whose items are all known (`_known`) that hold an
+        item pairing with one of its items by itself (a score of at least 1, each pair scored
+        as the grouping scores it: headlines, one outlet's reports, time, the story gap), each
+        with the group's average pair with the thread's items: average linkage can only merge
+        two groups across such a pair, so these are the threads a regrouping may change. One
+        sparse product for the whole part: its items against every such thread's items (as
+        they were before the part), over the listed pairs."""
         known = sorted(
             {i for ids in candidates for i in ids if self._known(self.centroids[i])},
             reverse=True,
         )
         if not known:
-            return [{} for _ in groups], set()
+            return [{} for _ in groups]
         context = [m for i in known for m in self.members[i]]
         column = {t: k for k, t in enumerate(known)}
         first = np.cumsum([0] + [len(self.members[i]) for i in known])
@@ -1083,62 +1180,42 @@ class ThreadIndex:
             rows_of.append(np.repeat(np.asarray(group, dtype=np.intp), len(cols)))
             cols_of.append(np.tile(cols, len(group)))
             cells_of.append(np.tile(cells, len(group)))
-        rows = np.concatenate(rows_of)
         cells = np.concatenate(cells_of)
         scores = grouping.pair_scores(
             side,
             self._side_of(context),
-            rows,
+            np.concatenate(rows_of),
             np.concatenate(cols_of),
             STORY_GAP_DAYS * 86400,
         )
         sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
         sizes = np.diff(first).astype(np.float64)
         group_sizes = np.asarray([max(1, len(group)) for group in groups], dtype=np.float64)
-        average = sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)
-        # Each item's own sum over its pairs with each of its group's known candidate threads
-        # (keyed by item and thread: only the listed pairs, not items x threads).
-        keys = rows.astype(np.int64) * len(known) + cells % len(known)
-        own_keys, at = np.unique(keys, return_inverse=True)
-        own = np.bincount(at, weights=scores)
-        out: list[dict[int, float]] = []
-        carried: set[tuple[int, int]] = set()
-        for g, ids in enumerate(candidates):
-            scored: dict[int, float] = {}
-            for i in ids:
-                k = column.get(i)
-                if k is None or average[g, k] < 1.0:
-                    continue
-                if self._cohesive_with(items[g], i, float(average[g, k]), float(insides[g])):
-                    scored[i] = float(average[g, k])
-                    if len(groups[g]) > 1:
-                        mine = np.asarray(groups[g], dtype=np.int64) * len(known) + k
-                        if own[np.searchsorted(own_keys, mine)].min() < sizes[k]:
-                            carried.add((g, i))  # an item's own average pair is under 1
-            out.append(scored)
-        return out, carried
-
-    def _cohesive_with(
-        self, members: list[_Item], thread: int, score: float, inside: float
-    ) -> bool:
-        """The grouping's tests for two groups of articles (COHESION, signatures), for a group
-        and a thread whose items are known."""
-        theirs = self.members[thread]
-        if len(members) < 2 or len(theirs) < 2:
-            return True
-        articles = sum(m.article for m in members)
-        their_articles = sum(m.article for m in theirs)
-        if articles * 2 <= len(members) or their_articles * 2 <= len(theirs):
-            return True  # (both tests are for groups of mostly articles)
-        return grouping._cohesive(
-            score,
-            len(members),
-            len(theirs),
-            inside,
-            self._inside[thread],
-            articles,
-            their_articles,
-        ) and not _two_events(members, theirs)
+        average = (sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)).ravel()
+        # Each item's own average pair with each of its group's known candidate threads (keyed
+        # by item and thread: only the listed pairs, not items x threads), the least per cell.
+        keys = np.concatenate(rows_of).astype(np.int64) * len(known) + cells % len(known)
+        own_keys, first_of_key, at = np.unique(keys, return_index=True, return_inverse=True)
+        own = np.bincount(at, weights=scores) / sizes[own_keys % len(known)]
+        least = np.full(len(groups) * len(known), np.inf)
+        np.minimum.at(least, cells[first_of_key], own)
+        most = np.full(len(groups) * len(known), -np.inf)
+        np.maximum.at(most, cells[first_of_key], own)
+        # And each of the thread's items' own average pair with the group.
+        cols = np.concatenate(cols_of).astype(np.int64)
+        their_keys, first_of_theirs, at = np.unique(
+            cols * len(groups) + cells // len(known), return_index=True, return_inverse=True
+        )
+        theirs = np.bincount(at, weights=scores) / group_sizes[their_keys % len(groups)]
+        np.maximum.at(most, cells[first_of_theirs], theirs)
+        out: list[dict[int, tuple[float, float, float]]] = [{} for _ in groups]
+        for cell in np.unique(cells[scores >= 1.0]).tolist():
+            out[cell // len(known)][known[cell % len(known)]] = (
+                float(average[cell]),
+                float(least[cell]),
+                float(most[cell]),
+            )
+        return out
 
     def _best(
         self, members: list[_Item], ids: set[int], scored: dict[int, float]
@@ -1189,22 +1266,15 @@ class ThreadIndex:
                 best, best_score = c, score
         return best, best_score
 
-    def _remember(
-        self, c: Centroid, members: list[_Item], created: bool, inside: float, score: float
-    ) -> None:
-        """Keep a thread's items while all are known and few enough (MEMBERS_KEPT), with the
-        sum of the scores of its pairs: the group's own, plus, for a group that joined on its
-        average pair `score`, that average times the pairs across."""
+    def _remember(self, c: Centroid, members: list[_Item], created: bool) -> None:
+        """Keep a thread's items while all are known and few enough (MEMBERS_KEPT)."""
         if not created and not self._known(c):
             return  # a thread of an earlier run (or grown past the limit): not known
         kept = self.members.setdefault(c.id, [])
         if len(kept) + len(members) > MEMBERS_KEPT:
             self._kept -= len(kept)
             del self.members[c.id]
-            self._inside.pop(c.id, None)
             return
-        across = score * len(members) * len(kept) if kept else 0.0
-        self._inside[c.id] = self._inside.get(c.id, 0.0) + inside + across
         kept.extend([_kept_form(m) for m in members])
         for t in dict.fromkeys(t for m in members for t in m.headline):
             held = self._title_postings.setdefault(t, [])
@@ -1268,6 +1338,30 @@ class ThreadIndex:
 
     # -- persisting ---------------------------------------------------------------------------
 
+    def _cached_postings_follow(
+        self, entered: list[tuple[str, int]], left: list[tuple[str, int]], emptied: set[str]
+    ) -> None:
+        """Make each cached term's postings what the table now gives (`thread_store.postings`),
+        so that whether a term is cached, or when the cache was last cleared, never decides a
+        lookup. A term a thread left, or a thread a regrouping emptied held (`drop_empty`
+        takes it out of the table after the flush), is read again when next asked (an older
+        thread may come back among the newest POSTINGS); a term threads only entered takes them
+        in. (Before,
+        the cache took in every thread that had entered a term at some point of the batch, and
+        kept threads that had left it: a lookup then depended on when the cache was last
+        cleared, at 500,000 terms, i.e. on the size of the run.)"""
+        cached = self._db_postings
+        gone = {term for term, _ in left if term in cached} | (emptied & cached.keys())
+        for term in gone:
+            del cached[term]
+        came: dict[str, list[int]] = {}
+        for term, thread in entered:
+            if term in cached:
+                came.setdefault(term, []).append(thread)
+        for term, threads in came.items():
+            merged = set(cached[term]).union(threads)
+            cached[term] = array("q", sorted(merged, reverse=True)[:POSTINGS])
+
     def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
         """Size and span of the threads a batch placed items in, as increments: the stored row,
         not this process's memory, is the base."""
@@ -1278,9 +1372,9 @@ class ThreadIndex:
 
     def flush(self) -> None:
         dirty = [c for c in self.centroids.values() if c.dirty]
+        entered: list[tuple[str, int]] = []
+        left: list[tuple[str, int]] = []
         if dirty:
-            entered: list[tuple[str, int]] = []
-            left: list[tuple[str, int]] = []
             for c in dirty:
                 top = set(c.top)
                 entered += [(t, c.id) for t in top - c.indexed]
@@ -1309,10 +1403,7 @@ class ThreadIndex:
             thread_store.add_document_frequencies(self.conn, list(self._df_delta.items()))
             self._df_delta.clear()
         thread_store.save_analysed_items(self.conn, self.docs)
-        # The table now holds this batch's postings too: fold them into what is cached.
-        for term, fresh in self._new_postings.items():
-            known = self._db_postings.get(term)
-            if known is not None:
-                self._db_postings[term] = sorted(fresh.union(known), reverse=True)[:POSTINGS]
+        self._cached_postings_follow(entered, left, self._emptied_terms)
+        self._emptied_terms = set()
         self._new_postings.clear()
         self._merged.clear()
