@@ -234,6 +234,19 @@ def test_a_new_cache_has_the_packed_layout_and_search_works(tmp_path: Path) -> N
         assert Query(store, Filter(phrases=("budget council",), all_entries=True)).all() == []
 
 
+def _counting_unpacks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every packed body zlib unpacks from now on (the test's own record of them)."""
+    unpacked: list[bytes] = []
+    decompress = zlib.decompress
+
+    def counted(data: bytes) -> bytes:
+        unpacked.append(data)
+        return decompress(data)
+
+    monkeypatch.setattr(zlib, "decompress", counted)
+    return unpacked
+
+
 def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -271,14 +284,8 @@ def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
             store.save_entries(sid, document.entries)
         assert packed_here == []
         # Just stored: read back (as a refresh reads them for the analysis) without unpacking.
-        unpacked: list[bytes] = []
         decompress = zlib.decompress
-
-        def counted_unpack(data: bytes) -> bytes:
-            unpacked.append(data)
-            return decompress(data)
-
-        monkeypatch.setattr(zlib, "decompress", counted_unpack)
+        unpacked = _counting_unpacks(monkeypatch)
         bodies = store.conn.execute("SELECT wirereader_body(body) FROM entry_texts").fetchall()
         assert sorted(r[0] for r in bodies) == sorted(e.body for e in document.entries)
         assert unpacked == []
@@ -313,14 +320,7 @@ def test_bodies_unpacked_lately_are_read_again_without_unpacking_within_a_bound(
     packed = [texts.pack(b) for b in bodies]
     assert all(isinstance(p, bytes) for p in packed)
     assert [texts.unpack(p) for p in packed] == bodies
-    unpacked: list[bytes] = []
-    decompress = zlib.decompress
-
-    def counted(data: bytes) -> bytes:
-        unpacked.append(data)
-        return decompress(data)
-
-    monkeypatch.setattr(zlib, "decompress", counted)
+    unpacked = _counting_unpacks(monkeypatch)
     assert [texts.unpack(p) for p in packed] == bodies
     assert unpacked == []  # all read again from the recent bodies
     monkeypatch.setattr(texts, "_RECENT_BODIES", 10)
