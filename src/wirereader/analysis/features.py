@@ -163,10 +163,6 @@ def mix64(value: int) -> int:
     return z ^ (z >> 31)
 
 
-def word_hash(word: str) -> int:
-    return _word_hash_cache[word]
-
-
 def text_key(tag: int, text: str) -> int:
     """A stable signed 63-bit key (fits SQLite INTEGER) for a normalised text and a key type."""
     data = text.encode("utf-8", "surrogatepass")

@@ -301,8 +301,9 @@ def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
     (also when the run fails); a run in steps sets them for each step, so a refresh's own
     writes in between are checked as usual."""
     # Foreign keys are not checked row by row during the run: every id the analysis writes it
-    # has just read or created in the same write transaction, and nothing in the cache is ever
-    # deleted; the per-row parent lookups cost a fifth of the dedup key inserts. The tests
+    # has just read or created in the same write transaction, and the one delete (a thread a
+    # regrouping emptied, `thread_store.drop_empty`) takes its state with it first; the per-row
+    # parent lookups cost a fifth of the dedup key inserts. The tests
     # check the finished cache with `PRAGMA foreign_key_check`. (A no-op inside a caller's
     # transaction: then the keys are checked as usual.)
     checking_keys = analysis_store.checking_foreign_keys(conn)

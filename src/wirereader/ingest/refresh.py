@@ -192,7 +192,6 @@ def refresh(
         return analysis
 
     def send_ahead(ids: list[int]) -> None:
-        nonlocal unanalysed
         if not analyse or unanalysed < 0:
             return
         stored.extend(ids)
@@ -201,13 +200,14 @@ def refresh(
         try:
             analysis_of_run().stored(stored)
         except Exception as exc:  # as a failed step (below)
-            report.warnings.append(analysis_failed(exc, "entries"))
-            unanalysed = -(1 << 62)
-            close_analysis()
+            give_up_analysis(exc)
         stored.clear()
 
-    def close_analysis() -> None:
-        nonlocal analysis
+    def give_up_analysis(exc: Exception) -> None:
+        """What was saved stays saved; no more steps in this run (the end of the run retries)."""
+        nonlocal analysis, unanalysed
+        report.warnings.append(analysis_failed(exc, "entries"))
+        unanalysed = -(1 << 62)
         if analysis is not None:
             analysis.close()
             analysis = None
@@ -219,10 +219,8 @@ def refresh(
         try:
             analysis_of_run().step()
             unanalysed = 0
-        except Exception as exc:  # what was saved stays saved; the end of the run retries
-            report.warnings.append(analysis_failed(exc, "entries"))
-            unanalysed = -(1 << 62)  # no more steps in this run
-            close_analysis()
+        except Exception as exc:
+            give_up_analysis(exc)
 
     def finish(result: FeedResult) -> None:
         report.results.append(result)

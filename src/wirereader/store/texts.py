@@ -32,7 +32,7 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 FUNCTION = "wirereader_body"
@@ -242,17 +242,3 @@ def body_of(conn: sqlite3.Connection, entry_id: int) -> str:
     """An entry's current body ('' when it has none)."""
     row = conn.execute("SELECT body FROM entry_texts WHERE entry_id = ?", (entry_id,)).fetchone()
     return unpack(row[0]) if row is not None else ""
-
-
-def bodies_of(conn: sqlite3.Connection, entry_ids: Iterable[int]) -> dict[int, str]:
-    """The current bodies of these entries, by id."""
-    ids = list(dict.fromkeys(entry_ids))
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for entry_id, stored in conn.execute(
-            f"SELECT entry_id, body FROM entry_texts WHERE entry_id IN ({marks})", chunk
-        ):
-            out[entry_id] = unpack(stored)
-    return out
