@@ -441,6 +441,34 @@ def test_a_large_refresh_sends_entries_to_the_analysis_worker_as_they_are_stored
     )
 
 
+@pytest.mark.parametrize("failing", ["stored", "step"])
+def test_an_analysis_that_fails_mid_refresh_is_one_warning_and_the_entries_stay(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """Sending entries ahead or a step failing (a full disk, a broken worker) gives up the
+    analysis's steps for the run with one warning line; every feed is still saved, and the end
+    of the run analyses what is pending."""
+    from wirereader.analysis.pipeline import Analysis
+
+    def broken(self: Analysis, *args: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Analysis, failing, broken)
+    for f in range(4):
+        stories = [item(10 * f + n, guid=f"urn:broken:{f}:{n}") for n in range(5)]
+        server.routes[f"/b{f}.xml"] = Route(rss(f"Broken {f}", stories))
+        subscribe(store, server.url(f"/b{f}.xml"))
+    report = refresh(store, config(), analysis_batch=12)
+    assert report.new == 20
+    assert store.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 20
+    assert report.warnings[0] == (
+        "analysis of the new entries failed (OSError: [Errno 28] No space left on device)"
+    )
+    assert len(report.warnings) == 1 and "\n" not in report.warnings[0]
+    unplaced = "SELECT count(*) FROM entries WHERE thread_id IS NULL"
+    assert store.conn.execute(unplaced).fetchone()[0] == 0
+
+
 def test_many_feeds_parse_in_worker_processes(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
