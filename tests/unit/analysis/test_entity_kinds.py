@@ -248,6 +248,42 @@ def test_the_name_of_a_day_is_no_entity() -> None:
     assert kinds("", "Protests on Australia Day grew.") == {("Australia", "place")}
 
 
+def test_a_known_name_inside_a_longer_organisations_name_does_not_cut_it() -> None:
+    # 'Democratic Party' is known, so the run used to be cut before it: 'Free' an org of its own
+    assert kinds("", "The neoliberal Free Democratic Party lost every seat.") == {
+        ("Free Democratic Party", "org")
+    }
+    # an event's name inside ('Paralympic') left 'International' alone, the rest dropped
+    assert kinds("", "The International Paralympic Committee granted six wildcard spots.") == {
+        ("International Paralympic Committee", "org")
+    }
+    # a town inside a bank's name: one organisation, not a person and two places
+    assert kinds("", "Staff of the Halvorsen Wells Fargo Bank branch left.") == {
+        ("Halvorsen Wells Fargo Bank", "org")
+    }
+    # a person's name before a known body is no part of it
+    assert kinds("", "Aides in the Richard Nixon White House kept tapes.") == {
+        ("Richard Nixon", "person"),
+        ("White House", "org"),
+    }
+    # nor are a Title Case headline's words
+    assert kinds("Mt. Gox Seeks US Court Protection During Japan Bankruptcy", "") == {
+        ("United States", "place"),
+        ("Japan", "place"),
+    }
+
+
+def test_the_elided_article_joins_a_name() -> None:
+    # "d'Ivoire" starts with no capital, so the country's name was two words, each an org
+    assert kinds("", "He flew to Côte d'Ivoire on Monday.") == {("Ivory Coast", "place")}
+    assert kinds("", "The Games open in Milan and Cortina d’Ampezzo on Friday.") == {
+        ("Milan", "place"),
+        ("Cortina d’Ampezzo", "place"),
+    }
+    # a cue still says a family name is a person's
+    assert kinds("", "Giscard d'Estaing said it would pass.") == {("Giscard d'Estaing", "person")}
+
+
 def test_roads_lands_and_regions_opened_by_a_compass_word_are_places() -> None:
     assert kinds("", "Traffic on the Bruce Highway stopped.") == {("Bruce Highway", "place")}
     assert kinds("", "Voters in Lower Saxony and Arnhem Land.") == {
@@ -382,6 +418,10 @@ def test_real_feeds_give_the_kinds_a_reader_expects(corpus: Path) -> None:
     assert seen["Essex Police"] == {"org"}
     assert seen["Pawtucket"] == {"place"}
     assert seen["Bangladesh"] == {"place"}
+    assert seen["Free Democratic Party"] == {"org"}
+    assert seen["International Paralympic Committee"] == {"org"}
+    assert seen["Cortina d'Ampezzo"] == {"place"}
+    assert "Free" not in seen and "International" not in seen
     never = {"Winter Olympic", "Backstreet Boys", "AI", "Games", "Team", "AI-generated"}
     assert never.isdisjoint(name for name, k in seen.items() if "person" in k or name in never)
 

@@ -85,6 +85,8 @@ _HEADLINE_CHARS = 120
 # positions (see `cues`)
 _PREFIXES = _VESSEL_PREFIXES | _POSITIONS
 _WORD_SPAN = re.compile(r"\S+")
+# The apostrophes of an elided article ("d'Ivoire", "d’Ampezzo")
+_ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
@@ -254,6 +256,21 @@ class _Extractor:
                             base = start_before
                     group = text[base:pos]
                     before = text[base - 1] if base else " "
+                elif (
+                    before in _ELISION_MARKS
+                    and base > 3
+                    and text[base - 2] == "d"
+                    and text[base - 3] in " \t"
+                    and items
+                ):
+                    # "Côte d'Ivoire", "Cortina d'Ampezzo", "Giscard d'Estaing": the elided
+                    # article joins the run just before it (only after an apostrophe)
+                    start_before, end_before, part_before = items[-1].where
+                    if end_before == base - 3 and part_before == part:
+                        items.pop()
+                        base = start_before
+                        group = text[base:pos]
+                        before = text[base - 1] if base else " "
                 if len(group) > _LONGEST_CACHED:
                     # Hostile or shouting text: decided without filling the caches with it.
                     run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
@@ -573,6 +590,18 @@ class _Extractor:
                 and self._name_goes_on(tokens, match[0])
             ):
                 match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
+            if (
+                match is not None
+                and not st.person
+                and not st.region
+                and not run.title_case  # "Seeks US Court Protection": headline words
+                and self._inside_org(st.tokens, tokens, match)
+            ):
+                # "Free Democratic Party", "International Paralympic Committee": a known name
+                # inside a longer name that ends as an organisation's does is no name of its own
+                st.tokens.extend(tokens[i : match[0]])
+                i = match[0]
+                continue
             if match is not None and not (after_given and match[0] == i + 1):
                 j, known = match
                 # "Western Sydney", "New England": a compass word before a place names a region
@@ -704,6 +733,28 @@ class _Extractor:
             or (nxt in self.g.ordinary)
             or self._match(tokens, j) is not None
         )
+
+    def _inside_org(
+        self, pending: Sequence[_Token], tokens: Sequence[_Token], match: tuple[int, Known]
+    ) -> bool:
+        """Whether a known name (`match`, ending before token j) stands inside a longer
+        organisation's name: capitalised words no gazetteer knows come before it, or it is an
+        event's name ('Paralympic'), and the name runs on to an organisation's last word
+        ('Party', 'Committee') with no possessive between."""
+        j, known = match
+        kind = known.kind
+        if kind == EVENT:
+            return not any(t.possessive for t in pending) and _org_ahead(tokens, j - 1)
+        if not pending or kind not in (ORG, PLACE):
+            return False
+        elif any(t.lower in self.g.ordinary or t.possessive for t in pending):
+            return False  # "Ukrainian Defence Ministry": the known name, qualified
+        elif pending[0].lower in self.g.given_names or self._ends_name(pending[-1].key):
+            return False  # "Richard Nixon White House", "Nixon ... Nixon White House"
+        last = tokens[j - 1]
+        if last.possessive:
+            return False
+        return (kind == ORG and last.lower in _ORG_LAST) or _org_ahead(tokens, j - 1)
 
     def _names_on(self, token: _Token) -> bool:
         """Whether a capitalised word can go on a name: not a connector, an ordinary word or
@@ -862,6 +913,10 @@ class _Extractor:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
+            if not strong and last.surface[:1] == "d" and last.surface[1:2] in _ELISION_MARKS:
+                # "Cortina d'Ampezzo", "Val d'Isère": with no given name before it and no cue
+                # around it, the elided article names a place more often than a family
+                kind = PLACE
         canonical = written = _name_text(tokens)
         if canonical.isupper() and len(canonical) > 6:
             canonical = canonical.title()
