@@ -273,6 +273,20 @@ def test_a_known_name_inside_a_longer_organisations_name_does_not_cut_it() -> No
     }
 
 
+def test_a_fighter_with_a_record_after_the_name_is_no_team() -> None:
+    # a score after a name made it a team: every boxer of a fight report was an organisation
+    assert kinds(
+        "",
+        "Wladimir Klitschko (59-3) stopped Tony Thompson (36-3) in the sixth round. "
+        "Klitschko won again.",
+    ) == {("Wladimir Klitschko", "person"), ("Tony Thompson", "person")}
+    # a town's team named like a person is still a team
+    assert kinds("", "The Cleveland Browns beat the Halvorsen Hawks 24-10 on Sunday.") == {
+        ("Cleveland Browns", "org"),
+        ("Halvorsen Hawks", "org"),
+    }
+
+
 def test_the_elided_article_joins_a_name() -> None:
     # "d'Ivoire" starts with no capital, so the country's name was two words, each an org
     assert kinds("", "He flew to Côte d'Ivoire on Monday.") == {("Ivory Coast", "place")}
