@@ -287,6 +287,14 @@ def test_a_fighter_with_a_record_after_the_name_is_no_team() -> None:
     }
 
 
+def test_a_club_named_by_a_word_and_its_town_is_one_team() -> None:
+    # 'Real' is no known name, 'Madrid' is: the run was cut into two, a word and the town
+    assert kinds("Vinicius earns Real Madrid 1-0 win at Benfica in match marred by racism", "") >= {
+        ("Real Madrid", "org")
+    }
+    assert kinds("", "Inter Milan 2-1 Juventus, a derby decided late.") >= {("Inter Milan", "org")}
+
+
 def test_the_elided_article_joins_a_name() -> None:
     # "d'Ivoire" starts with no capital, so the country's name was two words, each an org
     assert kinds("", "He flew to Côte d'Ivoire on Monday.") == {("Ivory Coast", "place")}
@@ -435,6 +443,7 @@ def test_real_feeds_give_the_kinds_a_reader_expects(corpus: Path) -> None:
     assert seen["Free Democratic Party"] == {"org"}
     assert seen["International Paralympic Committee"] == {"org"}
     assert seen["Cortina d'Ampezzo"] == {"place"}
+    assert seen["Real Madrid"] == {"org"}
     assert "Free" not in seen and "International" not in seen
     never = {"Winter Olympic", "Backstreet Boys", "AI", "Games", "Team", "AI-generated"}
     assert never.isdisjoint(name for name, k in seen.items() if "person" in k or name in never)

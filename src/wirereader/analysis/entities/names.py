@@ -90,6 +90,8 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# A game's score right after a name ("Real Madrid 1-0"; see `teams`)
+_SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
 
 class _Pending:
@@ -592,6 +594,18 @@ class _Extractor:
                 match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
             if (
                 match is not None
+                and st.tokens
+                and match[0] == n
+                and match[1].kind == PLACE
+                and not st.person
+                and not st.region
+                and self._score_after(text, run.end)
+            ):
+                # "Real Madrid 1-0", "Inter Milan 2-1": a club named by a word and its town
+                st.tokens.extend(tokens[i:])
+                break
+            if (
+                match is not None
                 and not st.person
                 and not st.region
                 and not run.title_case  # "Seeks US Court Protection": headline words
@@ -755,6 +769,12 @@ class _Extractor:
         if last.possessive:
             return False
         return (kind == ORG and last.lower in _ORG_LAST) or _org_ahead(tokens, j - 1)
+
+    def _score_after(self, text: str, end: int) -> bool:
+        """Whether a game's score follows the run ("Real Madrid 1-0"): context, so the run's
+        cut is not cached by its text."""
+        self.used_context = True
+        return _SCORE_AFTER.match(text, end) is not None
 
     def _names_on(self, token: _Token) -> bool:
         """Whether a capitalised word can go on a name: not a connector, an ordinary word or
