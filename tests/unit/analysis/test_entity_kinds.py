@@ -287,6 +287,13 @@ def test_a_fighter_with_a_record_after_the_name_is_no_team() -> None:
     }
 
 
+def test_rail_ends_an_organisations_name_as_railways_does() -> None:
+    # 'German' opened the sentence and was skipped, leaving 'Rail' an organisation alone
+    assert kinds("", "German Rail was once famed for its punctuality.") == {("German Rail", "org")}
+    assert kinds("", "Trains ran late, Network Rail said on Monday.") == {("Network Rail", "org")}
+    assert kinds("", "Rail strikes hit commuters.") == set()
+
+
 def test_a_club_named_by_a_word_and_its_town_is_one_team() -> None:
     # 'Real' is no known name, 'Madrid' is: the run was cut into two, a word and the town
     assert kinds("Vinicius earns Real Madrid 1-0 win at Benfica in match marred by racism", "") >= {

@@ -89,8 +89,9 @@ _ORG_LAST = _words(
     university college school church foundation fund authority administration
     bureau board cabinet government senate congress duma rada brigade regiment battalion division
     fleet command coalition alliance movement front network news times post journal herald tribune
-    telegraph gazette press agency airlines airways railways motors industries holdings partners
-    capital ventures labs technologies systems club fc team league staff foods patrol academy
+    telegraph gazette press agency airlines airways rail railways motors industries holdings
+    partners capital ventures labs technologies systems club fc team league staff foods patrol
+    academy
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
