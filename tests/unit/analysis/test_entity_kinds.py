@@ -294,6 +294,16 @@ def test_rail_ends_an_organisations_name_as_railways_does() -> None:
     assert kinds("", "Rail strikes hit commuters.") == set()
 
 
+def test_a_lone_name_ending_in_ville_is_a_town() -> None:
+    # no cue said what it is, and a lone unknown word is guessed an organisation
+    assert kinds("", "A few years ago, Halverville's main street had lost its spark.") == {
+        ("Halverville", "place")
+    }
+    assert kinds("", "A few years ago, Halverton's main street had lost its spark.") == {
+        ("Halverton", "org")
+    }
+
+
 def test_a_club_named_by_a_word_and_its_town_is_one_team() -> None:
     # 'Real' is no known name, 'Madrid' is: the run was cut into two, a word and the town
     assert kinds("Vinicius earns Real Madrid 1-0 win at Benfica in match marred by racism", "") >= {

@@ -191,8 +191,12 @@ _EAST_ASIAN_SURNAMES = _words(
 _ROMAN = frozenset("IVXLC")
 
 
-# Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd).
-_PLACE_ENDINGS = ("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire")
+# Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd),
+# and French and American towns' '-ville'.
+_PLACE_ENDINGS = (
+    *("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire"),
+    "ville",  # Charleville, Jacksonville, Brazzaville: French and American towns
+)
 
 
 _BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
