@@ -304,6 +304,23 @@ def test_a_lone_name_ending_in_ville_is_a_town() -> None:
     }
 
 
+def test_a_name_that_only_qualifies_an_event_or_a_product_is_no_entity() -> None:
+    # 'AFCON' was an organisation (capitals), 'Artemis II' a person (a numeral after a name)
+    assert kinds("Senegal and Morocco fined and banned after AFCON final chaos", "") == {
+        ("Senegal", "place"),
+        ("Morocco", "place"),
+    }
+    assert kinds("", "The engineer trying to stop NASA's Artemis II launch spoke.") == {
+        ("NASA", "org")
+    }
+    assert kinds("", "How the Epstein-Barr virus triggers MS in some people") == set()
+    # named elsewhere as a company is, the name stays; a known name always does
+    assert {
+        name for name, _kind in kinds("", "Shares of Halvorsen fell after the Halvorsen launch.")
+    } == {"Halvorsen"}
+    assert ("Kyiv", "place") in kinds("", "Kyiv fighter jets flew over the border.")
+
+
 def test_a_club_named_by_a_word_and_its_town_is_one_team() -> None:
     # 'Real' is no known name, 'Madrid' is: the run was cut into two, a word and the town
     assert kinds("Vinicius earns Real Madrid 1-0 win at Benfica in match marred by racism", "") >= {

@@ -177,6 +177,7 @@ def _mentions(
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
+    things: dict[str, bool] = {}  # names no data set knows: is every mention a thing's name?
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         canonical = named
@@ -228,6 +229,9 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
+        if not known and things.get(canonical, True):
+            # asked of every mention until one is no modifier: the first answers for most
+            things[canonical] = _names_a_thing(texts[where[2]], where[1], tokens[-1].surface)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -238,6 +242,14 @@ def _mentions(
             guessed.append(len(kept) - 1)
         if kinds.setdefault(canonical, kind) != kind:
             disputed.add(canonical)
+    if True in things.values():
+        # "the AFCON final", "Artemis II launch", "the Epstein-Barr virus": a name no data set
+        # knows, that only ever qualifies an event's or a product's noun, is that thing's name
+        drop = {name for name, thing in things.items() if thing}
+        at = [i for i, m in enumerate(mentions) if m.canonical not in drop]
+        mentions = [mentions[i] for i in at]
+        kept = [kept[i] for i in at]
+        guessed = [i for i, s in enumerate(kept) if not s.strong]
     if disputed:
         _one_kind(mentions, kept, disputed)
     if not learned:
@@ -307,6 +319,27 @@ def _evidence(
         kind = mentions[at[0]].kind
         evidence[canonical] = learned_kinds.features(g, texts, named, kind, strong, lone)
     return evidence
+
+
+# Nouns of events and products a name qualifies when it names one ("the AFCON final", "the
+# Artemis II launch", "the Rafale jets", "the Epstein-Barr virus"). Not a team's game or season,
+# nor a deal or a campaign, which people and companies have; nor a film, an album or a song,
+# which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s dev topics).
+_THING_NOUNS = frozenset(
+    (
+        *("final", "finals", "launch", "mission", "rocket", "jets", "fighter", "fighters"),
+        *("app", "chatbot", "vaccine", "virus"),
+    )
+)
+
+
+def _names_a_thing(text: str, run_end: int, last: str) -> bool:
+    """Whether a mention whose last word is `last` ends its run (at `run_end`) and an event's or
+    a product's noun follows it."""
+    if text[run_end : run_end + 1] != " " or not text.endswith(last, 0, run_end):
+        return False
+    nxt = text[run_end + 1 : run_end + 12].split(None, 1)
+    return bool(nxt) and nxt[0].rstrip(".,;:!?)") in _THING_NOUNS
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
