@@ -19,6 +19,7 @@ Pure functions over strings: no I/O, no SQLite, no Textual.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
@@ -178,6 +179,7 @@ def _mentions(
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
     things: dict[str, bool] = {}  # names no data set knows: is every mention a thing's name?
+    thing_after = _THING_AFTER.match
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         canonical = named
@@ -230,8 +232,12 @@ def _mentions(
         if bylines and fold_key(canonical) in bylines:
             continue
         if not known and things.get(canonical, True):
-            # asked of every mention until one is no modifier: the first answers for most
-            things[canonical] = _names_a_thing(texts[where[2]], where[1], tokens[-1].surface)
+            # asked of every mention until one is no modifier (the first answers for most):
+            # a thing's noun after the run, and the mention the run's last name
+            text = texts[where[2]]
+            things[canonical] = thing_after(text, where[1]) is not None and text.endswith(
+                tokens[-1].surface, 0, where[1]
+            )
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -322,24 +328,13 @@ def _evidence(
 
 
 # Nouns of events and products a name qualifies when it names one ("the AFCON final", "the
-# Artemis II launch", "the Rafale jets", "the Epstein-Barr virus"). Not a team's game or season,
-# nor a deal or a campaign, which people and companies have; nor a film, an album or a song,
-# which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s dev topics).
-_THING_NOUNS = frozenset(
-    (
-        *("final", "finals", "launch", "mission", "rocket", "jets", "fighter", "fighters"),
-        *("app", "chatbot", "vaccine", "virus"),
-    )
+# Artemis II launch", "the Rafale jets", "the Epstein-Barr virus"), right after its run. Not a
+# team's game or season, nor a deal or a campaign, which people and companies have; nor a film,
+# an album or a song, which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s
+# dev topics). One regex match a mention: it fails at the first letter for most words.
+_THING_AFTER = re.compile(
+    r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
-
-
-def _names_a_thing(text: str, run_end: int, last: str) -> bool:
-    """Whether a mention whose last word is `last` ends its run (at `run_end`) and an event's or
-    a product's noun follows it."""
-    if text[run_end : run_end + 1] != " " or not text.endswith(last, 0, run_end):
-        return False
-    nxt = text[run_end + 1 : run_end + 12].split(None, 1)
-    return bool(nxt) and nxt[0].rstrip(".,;:!?)") in _THING_NOUNS
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
