@@ -266,6 +266,16 @@ def test_a_known_name_inside_a_longer_organisations_name_does_not_cut_it() -> No
         ("Richard Nixon", "person"),
         ("White House", "org"),
     }
+    # a word the entry names someone by elsewhere is a name of its own, whichever entry the
+    # same run came in first (a cut is cached by the run's text only when nothing around it
+    # mattered)
+    alone = "Staff in the Halvorsen White House left."
+    named = "Staff in the Halvorsen White House left, Mr Halvorsen said."
+    for order in ((alone, named), (named, alone)):
+        clear_caches()
+        got = {text: kinds("", text) for text in order}
+        assert got[alone] == {("Halvorsen White House", "org")}
+        assert got[named] == {("Halvorsen", "person"), ("White House", "org")}
     # nor are a Title Case headline's words
     assert kinds("Mt. Gox Seeks US Court Protection During Japan Bankruptcy", "") == {
         ("United States", "place"),
