@@ -259,7 +259,8 @@ class _Extractor:
                     group = text[base:pos]
                     before = text[base - 1] if base else " "
                 elif (
-                    before in _ELISION_MARKS
+                    before != " "  # the commonest case, answered by one comparison
+                    and before in _ELISION_MARKS
                     and base > 3
                     and text[base - 2] == "d"
                     and text[base - 3] in " \t"

@@ -130,19 +130,28 @@ def _teams(spans: Sequence[_Span], title: str, body: str, g: Gazetteer) -> set[s
         else:
             start, end = _where(span, text)
         after = _TEAM_AFTER.match(text, end)
-        # a lone given name is a weak person ("defeats Drake"); a full name is not a team, nor
+        # A lone given name is a weak person ("defeats Drake"); a full name is not a team, nor
         # is a boxer or a player with a record after it ("Wladimir Klitschko (59-3)"), but a
-        # town's team named like one is ("Cleveland Browns 24-10")
-        person = (
-            span.kind == PERSON
-            and span.strong
-            and not span.short
-            and span.tokens[0].key not in cities
-        )
-        if after is not None and after.start(1) >= 0 and not person:
-            teams.add(span.canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
+        # town's team named like one is ("Cleveland Browns 24-10"). Asked only where it matters:
+        # this loop visits every name of a report.
+        if after is not None and after.start(1) >= 0:
+            if not (
+                span.kind == PERSON
+                and span.strong
+                and not span.short
+                and span.tokens[0].key not in cities
+            ):
+                teams.add(span.canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
         elif (
-            not (span.known or person)
+            not (
+                span.known
+                or (
+                    span.kind == PERSON
+                    and span.strong
+                    and not span.short
+                    and span.tokens[0].key not in cities
+                )
+            )
             or (len(span.tokens) == 1 and span.kind == PLACE and span.tokens[0].key in cities)
         ) and (after is not None or _played(text, start)):
             # A city, a town or an unknown name: "against Evansville"; a country or a region
