@@ -593,31 +593,20 @@ class _Extractor:
                 and self._name_goes_on(tokens, match[0])
             ):
                 match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
-            if (
-                match is not None
-                and st.tokens
-                and match[0] == n
-                and match[1].kind == PLACE
-                and not st.person
-                and not st.region
-                and self._score_after(text, run.end)
-            ):
-                # "Real Madrid 1-0", "Inter Milan 2-1": a club named by a word and its town
-                st.tokens.extend(tokens[i:])
-                break
-            if (
-                match is not None
-                and (st.tokens or match[1].kind == EVENT)  # one test spares most calls
-                and not st.person
-                and not st.region
-                and not run.title_case  # "Seeks US Court Protection": headline words
-                and self._inside_org(st.tokens, tokens, match)
-            ):
-                # "Free Democratic Party", "International Paralympic Committee": a known name
-                # inside a longer name that ends as an organisation's does is no name of its own
-                st.tokens.extend(tokens[i : match[0]])
-                i = match[0]
-                continue
+            if match is not None and st.tokens and not st.person and not st.region:
+                # a known name after words of a name no gazetteer knows (one test spares the
+                # rest for most matches, which open their name)
+                if match[0] == n and match[1].kind == PLACE and self._score_after(text, run.end):
+                    # "Real Madrid 1-0", "Inter Milan 2-1": a club named by a word and its town
+                    st.tokens.extend(tokens[i:])
+                    break
+                if not run.title_case and self._inside_org(st.tokens, tokens, match):
+                    # "Free Democratic Party", "International Paralympic Committee": a known
+                    # name inside a longer name ending as an organisation's does is no name of
+                    # its own ("Seeks US Court Protection": a headline's words are not a name)
+                    st.tokens.extend(tokens[i : match[0]])
+                    i = match[0]
+                    continue
             if match is not None and not (after_given and match[0] == i + 1):
                 j, known = match
                 # "Western Sydney", "New England": a compass word before a place names a region
@@ -754,14 +743,14 @@ class _Extractor:
         self, pending: Sequence[_Token], tokens: Sequence[_Token], match: tuple[int, Known]
     ) -> bool:
         """Whether a known name (`match`, ending before token j) stands inside a longer
-        organisation's name: capitalised words no gazetteer knows come before it, or it is an
-        event's name ('Paralympic'), and the name runs on to an organisation's last word
-        ('Party', 'Committee') with no possessive between."""
+        organisation's name: capitalised words no gazetteer knows come before it (`pending`),
+        it names an organisation, a place or an event ('Paralympic'), and the name runs on to
+        an organisation's last word ('Party', 'Committee') with no possessive between."""
         j, known = match
         kind = known.kind
         if kind == EVENT:
             return not any(t.possessive for t in pending) and _org_ahead(tokens, j - 1)
-        if not pending or kind not in (ORG, PLACE):
+        if kind not in (ORG, PLACE):
             return False
         elif any(t.lower in self.g.ordinary or t.possessive for t in pending):
             return False  # "Ukrainian Defence Ministry": the known name, qualified
