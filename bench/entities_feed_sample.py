@@ -35,9 +35,9 @@ round too (the file's last section): `--split dev --size 1000` gives 122/153 = 0
 it 122/154, with 'World Cancer' as a person), the figure to read beside the held-out one. On
 the seventh round's (a known name inside a longer organisation's name, the elided article, a
 club named by a word and its town, names that only qualify an event's or a product's noun,
-'Rail' and '-ville' as name endings): 171/203 = 0.84 for the whole held-out half (+3 new right names, 2 wrong ones
-gone), 83/100 (4417), 81/100 (6016, the draw: no held-out name got worse), and the dev half
-125/147 = 0.85.
+'Rail' and '-ville' as name endings): 171/203 = 0.84 for the whole held-out half (+3 new right
+names, 2 wrong ones gone), 83/100 (4417), 81/100 (6016, the draw: no held-out name got worse),
+and the dev half 125/147 = 0.85.
 """
 
 from __future__ import annotations
