@@ -376,6 +376,35 @@ def test_the_collector_is_back_as_it_was_after_a_run(store: Store) -> None:
         gc.enable()
 
 
+def test_the_collector_stays_paused_between_a_run_s_steps_and_is_back_after_it(
+    store: Store,
+) -> None:
+    """A refresh saves feeds between two steps: the collector, let run there, walked all the
+    run's state again. It pauses from the first step to the run's end, also when the run is
+    given up (closed without finishing)."""
+    import gc
+
+    from wirereader.analysis import pipeline
+
+    import_file(store, ARTICLE_SEED, analyse=False)
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    assert gc.isenabled()
+    with pipeline.Analysis(store, batch_size=20, workers=False) as analysis:
+        assert analysis.step() == 40
+        assert not gc.isenabled()  # (a feed would be saved here)
+        import_file(store, LIVEBLOG_SEED, analyse=False)  # nothing new: the same entries
+        assert analysis.finish().entries == 56
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert pending_count(store) == 0
+
+    store.conn.execute("UPDATE entries SET analysed_hash = NULL")
+    analysis = pipeline.Analysis(store, batch_size=20, workers=False)
+    analysis.step()
+    analysis.close()  # given up after a step
+    assert gc.isenabled()
+
+
 def test_prepared_terms_are_used_only_for_the_text_they_came_from() -> None:
     from wirereader.analysis.prepare_pool import prepare
 
