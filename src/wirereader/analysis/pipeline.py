@@ -99,7 +99,7 @@ class Analysis:
         self._upcoming: Pending | None = None  # the worker's future for the next batch
         # Entries stored (`stored`) not yet sent to the worker, and those sent ahead of their
         # batch: the chunks still out, and what came back for entries of later batches.
-        self._fresh: list[int] = []
+        self._fresh: list[TextRow] = []
         self._sent: set[int] = set()
         self._ahead: list[Pending] = []
         self._ready: Prepared | None = None
@@ -115,18 +115,19 @@ class Analysis:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stored(self, ids: list[int]) -> None:
-        """Entries just stored (new or changed): the worker prepares them now, while the
-        caller goes on fetching and parsing, so the batch they fall in finds them ready. Sent
-        in chunks of at least `CHUNK // 4`. Before, a refresh's steps sent only the batch after
-        the one being analysed, and only what was stored by then: in the feeds benchmark's
-        fetch this process prepared ~90% of every step's first batch itself (its analysis CPU
-        21.0 s against 14.8 s in `analyse_pending` of the same entries). The worker starts
-        here, as a step would start it (a caller sends entries only when a large refresh is
-        under way)."""
+    def stored(self, texts: list[TextRow]) -> None:
+        """Entries just stored (new or changed), as (id, title, body, author) the way they were
+        stored: the worker prepares them now, while the caller goes on fetching and parsing,
+        so the batch they fall in finds them ready (what it made is used only where the batch
+        reads the very same text). Sent in chunks of at least `CHUNK // 4`. Before, a refresh's
+        steps sent only the batch after the one being analysed, and only what was stored by
+        then: in the feeds benchmark's fetch this process prepared ~90% of every step's first
+        batch itself (its analysis CPU 21.0 s against 14.8 s in `analyse_pending` of the same
+        entries). The worker starts here, as a step would start it (a caller sends entries only
+        when a large refresh is under way)."""
         if self.workers is False:
             return
-        self._fresh += ids
+        self._fresh += texts
         if self._pool is None:
             self._start_workers()
         if len(self._fresh) >= AHEAD_CHUNK:
@@ -136,8 +137,7 @@ class Analysis:
         fresh, self._fresh = self._fresh, []
         if self._pool is None or not fresh:
             return
-        rows = analysis_store.texts_of(self.store.conn, fresh)
-        pending = self._pool.submit([tuple(r) for r in rows])
+        pending = self._pool.submit(fresh)
         if pending is not None:
             self._ahead.append(pending)
             self._sent.update(pending.texts)

@@ -19,6 +19,7 @@ from wirereader.analysis.threads import index as threads_index
 from wirereader.analysis.threads.index import GROUP_ITEMS
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
+from wirereader.store import analysis as analysis_store
 from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 from wirereader.store.texts import body_of, set_body
@@ -277,9 +278,10 @@ def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
             return made_prints(texts)
 
         monkeypatch.setattr(reposts, "fingerprints", fingerprints)
+        texts = [tuple(r) for r in analysis_store.texts_of(store.conn, ids)]
         with pipeline.Analysis(store, batch_size=9) as analysis:
-            analysis.stored(ids[:30])
-            analysis.stored(ids[30:])
+            analysis.stored(texts[:30])
+            analysis.stored(texts[30:])
             # The worker has every chunk done before the run asks (as in a refresh whose
             # feeds take longer to come than their entries to prepare).
             for pending in analysis._ahead:
