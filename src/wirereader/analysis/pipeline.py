@@ -306,10 +306,12 @@ def _merge(into: Prepared, part: Prepared) -> None:
     into.prints.update(part.prints)
     into.mentions.update(part.mentions)
     into.weights.update(part.weights)
+    into.shingles.update(part.shingles)
     into.cpu += part.cpu
 
 
 def _forget(prepared: Prepared, entry_id: int) -> None:
+    prepared.shingles.pop(entry_id, None)
     for held in (prepared.texts, prepared.prints, prepared.mentions, prepared.weights):
         held.pop(entry_id, None)
 
@@ -350,7 +352,7 @@ def _analyse_batch(
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
     ready = prepared.prints_for([(e.id, e.title, e.body) for e in entries]) if prepared else {}
-    dedup = Deduplicator(conn, prints).run(entries, ready)
+    dedup = Deduplicator(conn, prints).run(entries, ready, prepared.shingles if prepared else None)
     report.reposts += dedup.merged
     t1, c1 = time.perf_counter(), time.process_time()
     report.add_time("dedup", t1 - t0, c1 - c0)
