@@ -303,6 +303,7 @@ class Analysis:
 
 def _merge(into: Prepared, part: Prepared) -> None:
     into.texts.update(part.texts)
+    into.authors.update(part.authors)
     into.prints.update(part.prints)
     into.mentions.update(part.mentions)
     into.weights.update(part.weights)
@@ -312,6 +313,7 @@ def _merge(into: Prepared, part: Prepared) -> None:
 
 def _forget(prepared: Prepared, entry_id: int) -> None:
     prepared.shingles.pop(entry_id, None)
+    prepared.authors.pop(entry_id, None)
     for held in (prepared.texts, prepared.prints, prepared.mentions, prepared.weights):
         held.pop(entry_id, None)
 
@@ -363,8 +365,12 @@ def _analyse_batch(
     state = {r[0]: (r[1], r[2]) for r in outcome}
     for e in entries:
         e.repost_of, e.thread_id = state[e.id]
+    rows = _entity_rows(entries, authors)
     found = record_entities(
-        conn, _entity_rows(entries, authors), extracted=prepared.mentions if prepared else None
+        conn,
+        rows,
+        extracted=prepared.mentions if prepared else None,
+        hashes=prepared.text_hashes(rows) if prepared else None,
     )
     t2, c2 = time.perf_counter(), time.process_time()
     report.add_time("entities", t2 - t1, c2 - c1)

@@ -73,6 +73,7 @@ class Prepared:
         self.mentions = mentions
         self.cpu = cpu
         self.weights = weights or {}
+        self.authors: dict[int, str] = {}  # (with `texts`: the author each text came with)
         self.shingles: dict[int, ShingleSpan] = {}
         self.packed: PackedPrints | None = None  # `prints`, as the worker sends them
         self.packed_shingles: PackedShingles | None = None  # `shingles`, as the worker sends them
@@ -97,6 +98,18 @@ class Prepared:
         if text is None or text != (title, body):
             return None
         return self.weights.get(entry_id)
+
+    def text_hashes(self, rows: list[tuple[int, int, int | None, str, str, str]]) -> dict[int, str]:
+        """The text hash of each `record.EntryText` row whose title, body and author are the
+        ones its mentions came from (the hash is of those three): worked out there, not again
+        here (2-3 us an entry)."""
+        out = {}
+        texts, authors, mentions = self.texts, self.authors, self.mentions
+        for entry_id, _, _, title, body, author in rows:
+            same = texts.get(entry_id) == (title or "", body or "")
+            if same and entry_id in mentions and authors.get(entry_id) == (author or ""):
+                out[entry_id] = mentions[entry_id][0]
+        return out
 
     def prints_for(self, entries: list[tuple[int, str, str]]) -> dict[int, Fingerprint]:
         """Fingerprints of those (id, title, body) whose text is the one they came from."""
@@ -258,6 +271,7 @@ class Pending:
     ) -> None:
         self.chunks = chunks
         self.texts = texts
+        self.authors: dict[int, str] = {}  # of the texts, as sent
 
 
 class _OneWorker:
@@ -307,7 +321,9 @@ class PreparePool(_OneWorker):
                 future.cancel()
             self._failed()
             return None
-        return Pending(chunks, {r[0]: (r[1] or "", r[2] or "") for r in rows})
+        pending = Pending(chunks, {r[0]: (r[1] or "", r[2] or "") for r in rows})
+        pending.authors = {r[0]: r[3] or "" for r in rows}
+        return pending
 
     def result(self, pending: Pending | None) -> Prepared | None:
         """The prepared batch, or None if the worker failed (the batch is prepared in-process,
@@ -332,6 +348,7 @@ class PreparePool(_OneWorker):
             return None
         prepared = merged(parts)
         prepared.texts = pending.texts
+        prepared.authors = pending.authors
         return prepared
 
 

@@ -320,6 +320,48 @@ def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> N
     assert "Ilse Varga" in names and "Orwen Pask" not in names
 
 
+def test_a_text_hash_from_the_worker_is_used_only_for_the_text_and_author_it_came_from(
+    store: Store,
+) -> None:
+    """The worker's text hash stands for the one worked out here only where the title, body
+    and author are those it was sent (the hash covers all three); entities are then recorded
+    as from the hashes worked out here."""
+    from wirereader.analysis.entities.record import _text_hash, record_entities
+    from wirereader.analysis.prepare_pool import PreparePool
+
+    import_file(store, ARTICLE_SEED, analyse=False)
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    rows = [
+        tuple(r)
+        for r in store.conn.execute(
+            "SELECT e.id, e.source_id, NULL, e.title, wirereader_body(t.body), e.author"
+            " FROM entries e JOIN entry_texts t ON t.entry_id = e.id ORDER BY e.id"
+        )
+    ]
+    sent = [(r[0], r[3], r[4], r[5]) for r in rows]
+    sent[0] = (sent[0][0], sent[0][1], sent[0][2], "Another Author")  # its author changed since
+    sent[1] = (sent[1][0], sent[1][1] + " (updated)", sent[1][2], sent[1][3])  # its title
+    pool = PreparePool()
+    try:
+        prepared = pool.result(pool.submit(sent))
+    finally:
+        pool.close()
+    assert prepared is not None
+    hashes = prepared.text_hashes(rows)
+    assert set(hashes) == {r[0] for r in rows[2:]}
+    assert hashes == {r[0]: _text_hash(r) for r in rows[2:]}
+    with store.transaction() as conn:
+        with_hashes = record_entities(conn, rows, extracted=prepared.mentions, hashes=hashes)
+    mentions = "SELECT entry_id, entity_id, mentions FROM entry_entities ORDER BY 1, 2"
+    kept = store.conn.execute(mentions).fetchall()
+    store.conn.execute("DELETE FROM entry_entities")
+    store.conn.execute("DELETE FROM entity_extracted")
+    with store.transaction() as conn:
+        without = record_entities(conn, rows, extracted=prepared.mentions)
+    assert with_hashes.per_entry == without.per_entry and with_hashes.entries == len(rows)
+    assert store.conn.execute(mentions).fetchall() == kept
+
+
 def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp_path) -> None:
     # The run writes with per-row foreign key checks off (see analyse_pending); every row it
     # wrote must still point at a row that exists, and the checks are back on afterwards.
