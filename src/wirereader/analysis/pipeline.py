@@ -180,7 +180,8 @@ class Analysis:
         way, most of it SQLite's page cache). Not only during each step: in a refresh, the
         collector let run between two steps first walked everything the step before had made
         (it was all still young), then again as it aged, while the feeds' saves went on in
-        the same thread (2.3% of that thread's CPU in a refresh of the 40k feeds corpus)."""
+        the same thread (0.66-0.82 s of that thread's 19.4-20.7 s of CPU in a refresh of the
+        40k feeds corpus; 0.05 s with the pause)."""
         if self._collecting is None:
             self._collecting = gc.isenabled()
             gc.disable()
