@@ -232,7 +232,7 @@ def sparse_rows(
     # most commands (tail, a fetch with nothing new) never score a pair.
     from scipy import sparse
 
-    lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+    lengths = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
     indptr = np.zeros(len(columns) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     index = np.concatenate(columns) if len(columns) else np.zeros(0, dtype=np.int64)
