@@ -824,17 +824,13 @@ class ThreadIndex:
         unit = (chosen / norm[owner])[positive]
         kept_numbers = numbers[at][positive]
         values = unit.tolist()
-        names = kept_numbers.tolist()
+        # Every kept term's string at once (one C-level map for the batch, not one per item).
+        names = list(map(self._term_list.__getitem__, kept_numbers.tolist()))
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner[positive], minlength=n), out=bounds[1:])
         ends = bounds.tolist()
-        term_list = self._term_list
         return [
-            (
-                dict(zip(map(term_list.__getitem__, names[a:b]), values[a:b], strict=True)),
-                kept_numbers[a:b],
-                unit[a:b],
-            )
+            (dict(zip(names[a:b], values[a:b], strict=True)), kept_numbers[a:b], unit[a:b])
             for a, b in pairwise(ends)
         ]
 
