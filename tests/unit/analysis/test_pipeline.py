@@ -549,38 +549,6 @@ def test_a_batch_s_vectors_as_arrays_are_the_vectors_item_by_item(corpus: Path) 
         assert weights_of.tolist() == list(vector.values())
 
 
-def test_a_batch_numbers_its_terms_as_its_items_one_by_one_would(corpus: Path) -> None:
-    """`ThreadIndex._batch_tf` numbers the entities of a run of items together: the run's
-    term numbers, the arrays and the counts are those that the items, taken one by one
-    (`_batch_tf` of each alone, a chunk the worker prepared numbered at its first item), give,
-    with packed and unpacked texts and entities new and repeated mixed."""
-    from wirereader.analysis.dedup.reposts import Entry
-    from wirereader.analysis.prepare_pool import prepare_packed
-    from wirereader.analysis.threads.index import ThreadIndex
-
-    texts = [(e.title or "", e.body) for e in _ecbplus_entries(corpus)[:120]]
-    rows = [(k, title, body, "") for k, (title, body) in enumerate(texts)]
-    packed = prepare_packed(rows[:40]).unpack().weights
-    packed.update(prepare_packed(rows[60:100]).unpack().weights)
-    items = [
-        Entry(k, 1, title, body, 0, weights=packed.get(k) if k % 3 else None)
-        for k, (title, body) in enumerate(texts)
-    ]
-    entities = {
-        k: [f"@org:body {k % 5}", f"@person:name {k}", f"@org:body {k % 5}"]
-        for k in range(0, 120, 2)
-    }
-    index = ThreadIndex(sqlite3.connect(":memory:"))
-    numbers, tf, counts = index._batch_tf(items, entities)
-    one = ThreadIndex(sqlite3.connect(":memory:"))
-    alone = [one._batch_tf([e], entities) for e in items]
-    assert index._term_list == one._term_list
-    assert numbers.tolist() == np.concatenate([a[0] for a in alone]).tolist()
-    assert tf.tolist() == np.concatenate([a[1] for a in alone]).tolist()
-    assert counts.tolist() == [int(a[2][0]) for a in alone]
-    assert any(t.startswith("@") for t in index._term_list[: len(index._term_list) // 2])
-
-
 def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> None:
     """`GroupPool.groups` hands back each part's groups in order, those `side_groups` makes in
     this process, whether the worker grouped the part or this process did (no pool)."""

@@ -440,7 +440,6 @@ def _side(items: list[_Item]) -> Side:
     )
 
 
-_NO_NUMBERS = np.zeros(0, dtype=np.int64)  # (a place held for numbers to come)
 _published_at = attrgetter("published_at")
 _dated = attrgetter("dated")
 
@@ -707,39 +706,16 @@ class ThreadIndex:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`tf_weights` of each item as flat arrays: the terms' numbers (`_term_numbers`) and
         weights, item after item, each item's in its dict's order, and each item's count. A
-        chunk the worker prepared is mapped once, distinct term by distinct term, and the
-        entities of a run of items are numbered together (their terms, which start with "@",
-        are numbered in the order the items' would have been: before the next text's)."""
+        chunk the worker prepared is mapped once, distinct term by distinct term."""
         numbers: list[np.ndarray] = []
         values: list[np.ndarray] = []
         counts: list[int] = []
         packs: dict[int, tuple[np.ndarray, np.ndarray, list[int]]] = {}
-        # Entity terms and weights waiting for their numbers, and where each item's go
-        # (its place in `numbers` and `values`, and its end in the waiting lists).
-        waiting_terms: list[str] = []
-        waiting_values: list[float] = []
-        slots: list[tuple[int, int]] = []
-
-        def settle() -> None:
-            if not slots:
-                return
-            found = np.asarray(self._term_numbers(waiting_terms), dtype=np.int64)
-            weights = np.asarray(waiting_values, dtype=np.float64)
-            start = 0
-            for slot, end in slots:
-                numbers[slot] = found[start:end]
-                values[slot] = weights[start:end]
-                start = end
-            waiting_terms.clear()
-            waiting_values.clear()
-            slots.clear()
-
         for e in items:
             row = e.weights
             if isinstance(row, TermRow):
                 pack = packs.get(id(row.pack))
                 if pack is None:
-                    settle()
                     mapped = np.asarray(self._term_numbers(row.pack.terms), dtype=np.int64)
                     ids = np.frombuffer(row.pack.ids, dtype=np.int64)
                     pack = (mapped[ids], np.frombuffer(row.pack.values), row.pack.starts())
@@ -749,7 +725,6 @@ class ThreadIndex:
                 values.append(pack[1][start:end])
                 n = end - start
             else:
-                settle()
                 text = row if row is not None else text_weights(e.title, e.body)
                 numbers.append(np.asarray(self._term_numbers(text), dtype=np.int64))
                 values.append(np.fromiter(text.values(), dtype=np.float64, count=len(text)))
@@ -760,14 +735,10 @@ class ThreadIndex:
                 for name in found:
                     counted[name] = counted.get(name, 0.0) + ENTITY_WEIGHT
                 weighed = log_weights(counted)
-                waiting_terms += weighed
-                waiting_values += weighed.values()
-                slots.append((len(numbers), len(waiting_terms)))
-                numbers.append(_NO_NUMBERS)
-                values.append(_NO_NUMBERS)
+                numbers.append(np.asarray(self._term_numbers(weighed), dtype=np.int64))
+                values.append(np.fromiter(weighed.values(), dtype=np.float64, count=len(weighed)))
                 n += len(weighed)
             counts.append(n)
-        settle()
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
         return (
