@@ -24,8 +24,10 @@ come from this file's generator, whose stories have words of their own. `10n`, `
 and `1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary, people and places
 per story, reposts and cross-source copies) at 10k, 40k, 200k and 1M items, imported in chunks
 (200k: the run's memory bounds and SQLite's page cache are full, at a fifth of 1M's time). Each run
-prints the peak resident memory of this process during its analysis (the import before it
-left out where Linux allows) or of its workers. `cpu` counts both
+imports and analyses in a process of its own (forked where the system allows), and prints the
+peak resident memory of that process during its analysis (the import's own peak left out where
+Linux allows; what the process held when the analysis began, the interpreter and libraries
+included, is printed beside it), or of its workers if larger. `cpu` counts both
 processes when a worker prepares batches (the default from 6,000 pending entries); `main cpu`
 is this process alone, the wall time on a machine with a core free for the worker.
 Halves (`--halves`): the two parts of the work measured apart, each alone on the machine: the
@@ -41,6 +43,7 @@ import argparse
 import contextlib
 import csv
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -54,6 +57,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 # The package beside this file, not whichever is installed: comparing two checkouts side by side
 # must measure each one's own code.
@@ -500,6 +504,7 @@ def feeds_bench_corpus(feeds: int = 200, items: int = 200) -> dict[str, list[Raw
     }
 
 
+_T = TypeVar("_T")
 Corpus = dict[str, list[RawEntry]] | Callable[[], Iterator[dict[str, list[RawEntry]]]]
 
 
@@ -527,6 +532,7 @@ def speed(
         pending = store.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
         wal = _wal_counter(store) if pending <= WAL_COUNTED_UP_TO else None
         _reset_peak()  # the import's own peak (a million items read in chunks) is not the run's
+        floor = _resident_mb()  # (what this process held when the analysis began)
         started, cpu_started = time.perf_counter(), time.process_time()
         report = analyse_pending(store, workers=workers)
         took = time.perf_counter() - started
@@ -557,6 +563,7 @@ def speed(
             else f"  | WAL not counted above {WAL_COUNTED_UP_TO:,} entries"
         )
         + f"  [cpu per stage: {stages}]  peak memory {_peak_mb():.0f} MB"
+        + (f" ({floor:.0f} MB when the analysis began)" if floor else "")
     )
     return n, cpu, report, took
 
@@ -607,12 +614,57 @@ def _wal_by_table(store: Store, wal: Path) -> str:
     )
 
 
+def in_own_process(run: Callable[..., _T], *args: Any) -> _T:
+    """`run(*args)` in a process of its own (forked, so a corpus given as a function needs no
+    pickling), its result sent back: the peak memory a size prints is then that of a process
+    that imported the corpus and analysed it, and not raised by what an earlier size left
+    resident. The allocator keeps most freed memory (scale6: at 66k entries dropping every
+    part of the run's state freed ~160 MB of ~530), so a 1M run after a 10k one started from
+    the 10k run's ~250 MB. Where fork is not available, in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return run(*args)
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    sys.stdout.flush()
+    child = os.fork()
+    if child == 0:  # the child: run, send the result (or the error), leave without cleanup
+        code = 0
+        try:
+            receiving.close()
+            try:
+                sending.send((True, run(*args)))
+            except BaseException as error:  # (sent back whole: the parent raises it)
+                sending.send((False, error))
+                code = 1
+            sys.stdout.flush()
+        finally:
+            os._exit(code)
+    sending.close()
+    try:
+        ok, result = receiving.recv()
+    except EOFError:
+        result, ok = RuntimeError("the benchmark's run process ended without a result"), False
+    finally:
+        os.waitpid(child, 0)
+        receiving.close()
+    if not ok:
+        raise result
+    return result
+
+
 def _reset_peak() -> None:
     """Start this process's peak resident size afresh (Linux: writing 5 to clear_refs resets
     VmHWM), so that the peak printed is the analysis's and not the import's before it: at 1M
     news-like entries the process held 722 MB when the analysis began."""
     with contextlib.suppress(OSError):  # not Linux, or not allowed: the import counts too
         Path("/proc/self/clear_refs").write_text("5")
+
+
+def _resident_mb() -> float:
+    """This process's resident size now, in MB (0 where /proc is not there)."""
+    try:
+        return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _peak_mb() -> float:
@@ -770,7 +822,9 @@ def main() -> int:
                 corpus = lambda total=feeds * items, n=feeds: news_chunks(total, n)  # noqa: E731
             else:
                 corpus = generate(feeds, items)
-            runs = [speed(feeds, items, workers, corpus) for _ in range(args.repeat)]
+            runs = [
+                in_own_process(speed, feeds, items, workers, corpus) for _ in range(args.repeat)
+            ]
             if len(runs) > 1:
                 walls = sorted(run[3] for run in runs)
                 n = runs[0][0]

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
-from wirereader.analysis.entities.record import EntryText, record_entities
+from wirereader.analysis.entities.record import EntryText, forget_thread_scopes, record_entities
 from wirereader.analysis.prepare_pool import (
     CHUNK,
     MIN_ENTRIES,
@@ -380,7 +380,7 @@ def _analyse_batch(
     # Dedup merged items across threads (rare), or a regrouping changed a thread of an earlier
     # batch: count those threads from their entries.
     thread_store.recount(conn, recount)
-    thread_store.drop_empty(conn, placed.emptied)
+    forget_thread_scopes(conn, thread_store.drop_empty(conn, placed.emptied))
     touched = placed.touched | recount
     report.threads_created += placed.created
     report.threads_touched += len(touched)

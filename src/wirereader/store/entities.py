@@ -106,6 +106,11 @@ def save_scoped_keys(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, in
     )
 
 
+def forget_scopes(conn: sqlite3.Connection, scopes: Sequence[str]) -> None:
+    """The short forms learned in these scopes go (the scopes no longer exist)."""
+    conn.executemany("DELETE FROM entity_scoped_keys WHERE scope = ?", [(s,) for s in scopes])
+
+
 def mark_extracted(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
     """(entry id, text hash) rows: these texts' entities are now stored."""
     execute_rows(

@@ -263,9 +263,12 @@ def forget_threads(conn: sqlite3.Connection, threads_sql: str) -> None:
     update_postings(conn, [], left)
 
 
-def drop_empty(conn: sqlite3.Connection, threads: Iterable[int]) -> None:
+def drop_empty(conn: sqlite3.Connection, threads: Iterable[int]) -> list[int]:
     """Those of these threads that hold no entry (a regrouping moved all their items to
-    other threads) go, with their state and their place in the candidate index."""
+    other threads) go, with their state and their place in the candidate index; their ids.
+
+    A new thread may take a dropped id again (`threads.id` is a plain rowid), so whatever
+    else names a thread by id must be forgotten with it (the entities' thread scopes)."""
     empty = [
         int(t)
         for t in sorted(threads)
@@ -273,11 +276,12 @@ def drop_empty(conn: sqlite3.Connection, threads: Iterable[int]) -> None:
         is None
     ]
     if not empty:
-        return
+        return empty
     ids = ",".join(map(str, empty))  # (integers)
     forget_threads(conn, ids)
     conn.execute(f"DELETE FROM thread_state WHERE thread_id IN ({ids})")
     conn.execute(f"DELETE FROM threads WHERE id IN ({ids})")
+    return empty
 
 
 def thread_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:

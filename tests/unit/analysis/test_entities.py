@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.entities.extract import Mention, extract
-from wirereader.analysis.entities.record import record_entities
+from wirereader.analysis.entities.record import forget_thread_scopes, record_entities
 from wirereader.analysis.entities.resolver import EntityResolver
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.core.model import RawEntry
@@ -20,6 +20,7 @@ from wirereader.core.text import clean_text
 from wirereader.ingest.files import import_file
 from wirereader.query.timeline import EntityRef, Filter, Query
 from wirereader.sources.dispatch import ParseContext, parse_file
+from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 from wirereader.store.texts import set_body
 
@@ -400,6 +401,38 @@ def test_record_entities_is_idempotent_and_counts_entries(store: Store) -> None:
     assert mismatched == []
     putin = rows(store, "SELECT kind, count FROM entities WHERE name = 'Vladimir Putin'")
     assert putin[0][0] == "person" and putin[0][1] >= 20
+
+
+def test_a_dropped_threads_short_forms_do_not_pass_to_a_thread_given_its_id(store: Store) -> None:
+    """A regrouping empties a thread and it goes; SQLite may give its id to the next new
+    thread. The short forms its entries explained ("Kim" = Kim Dae-ho) go with it."""
+    first = store.ensure_source("bench:one", "feed", name="one")
+    second = store.ensure_source("bench:two", "feed", name="two")
+    store.save_entries(
+        first, [RawEntry("Arrival", "Kim Dae-ho arrived in Seoul on Tuesday.")], seen_at=1
+    )
+    store.save_entries(second, [RawEntry("Shop", "Mr Kim said the shop would close.")], seen_at=2)
+    a, b = (r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id"))
+    with store.transaction() as conn:
+        other = thread_store.create_thread(conn, "other", 1)
+        dropped = thread_store.create_thread(conn, "dropped", 1)
+        conn.execute("UPDATE entries SET thread_id = ? WHERE id = ?", (dropped, a))
+        record_entities(conn, [a])
+        learned = rows(store, "SELECT scope, key FROM entity_scoped_keys ORDER BY 1")
+        assert learned == [(f"s:{first}", "kim"), (f"t:{dropped}", "kim")]
+        conn.execute("UPDATE entries SET thread_id = ? WHERE id = ?", (other, a))  # moved
+        forget_thread_scopes(conn, thread_store.drop_empty(conn, [dropped, other]))
+        assert rows(store, "SELECT id FROM threads") == [(other,)]
+        assert thread_store.create_thread(conn, "new", 2) == dropped  # the id again
+        conn.execute("UPDATE entries SET thread_id = ? WHERE id = ?", (dropped, b))
+        record_entities(conn, [b])
+    assert rows(store, "SELECT scope FROM entity_scoped_keys") == [(f"s:{first}",)]
+    names = rows(
+        store,
+        f"SELECT e.name FROM entry_entities x JOIN entities e ON e.id = x.entity_id"
+        f" WHERE x.entry_id = {b}",
+    )
+    assert names == [("Kim",)]
 
 
 def test_changed_text_replaces_the_entry_mentions(store: Store) -> None:

@@ -152,7 +152,8 @@ def test_a_regrouped_stream_leaves_the_cache_consistent(
     """UCI's headlines 100 at a time: later batches regroup threads of earlier ones (earlier
     items move to another thread, and a thread whose items all went elsewhere goes). Each
     thread's size and span are still its items', reposts sit in their item's thread, no
-    thread is left without items, and each thread is titled by one of its items."""
+    thread is left without items, each thread is titled by one of its items, and no entity
+    scope names a thread that is gone."""
     changes: Counter[str] = Counter()
     place = ThreadIndex.place_batch
 
@@ -206,6 +207,13 @@ def test_a_regrouped_stream_leaves_the_cache_consistent(
         ).fetchone()[0]
         == 0
     )
+    # Short forms learned in a thread's scope go with the thread: a new thread can take a
+    # dropped thread's id again, and must not resolve "Kim" by a stranger's full name.
+    scopes = conn.execute(
+        "SELECT count(*), count(t.id) FROM entity_scoped_keys k LEFT JOIN threads t"
+        " ON k.scope = 't:' || t.id WHERE k.scope LIKE 't:%'"
+    ).fetchone()
+    assert scopes[0] > 0 and scopes[0] == scopes[1], scopes
 
 
 def test_the_error_listing_leaves_the_held_out_half_unread(

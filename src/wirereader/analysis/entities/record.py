@@ -115,6 +115,12 @@ def _text_hash(row: EntryText) -> str:
     return h.hexdigest()
 
 
+def forget_thread_scopes(conn: sqlite3.Connection, threads: Sequence[int]) -> None:
+    """These threads are gone: the short forms their entries explained go with them, or a new
+    thread given one of their ids would resolve "Kim" by a stranger's full name."""
+    entity_store.forget_scopes(conn, [f"t:{t}" for t in threads])
+
+
 def _scopes(row: EntryText) -> tuple[str, ...]:
     """Where a short form of this entry may be explained: its thread, then its source."""
     thread, source = row[2], row[1]
