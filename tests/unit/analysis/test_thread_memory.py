@@ -132,3 +132,34 @@ def test_cached_postings_are_the_tables_and_clearing_them_changes_nothing(
 
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", forgetful)
     assert _news_threads(tmp_path / "d.sqlite3", 3_000, 200) == kept
+
+
+def test_kept_items_rows_are_their_own_arrays_and_threads_come_out_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[int] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def compared(self: index.ThreadIndex) -> None:
+        begin(self)
+        # Every row kept into a later batch holds arrays of its own (a view would keep its
+        # whole batch's arrays alive), and says what the kept item's vector and headline say.
+        term_of = {column: term for term, column in self.vocabulary.items()}
+        kept = {m.entry.id: m for ms in self.members.values() for m in ms}
+        for entry_id, (columns, weights, heads, head_weights) in self._rows.items():
+            assert all(a.base is None for a in (columns, weights, heads, head_weights))
+            m = kept[entry_id]
+            assert [term_of[c] for c in columns.tolist()] == list(m.vector)
+            assert weights.tolist() == list(m.vector.values())
+            assert [term_of[c] for c in heads.tolist()] == list(m.headline)
+            assert head_weights.tolist() == list(m.headline.values())
+        checked.append(len(self._rows))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", compared)
+    own = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    assert len(checked) == 15 and min(checked[2:]) > 100
+
+    # Rows kept as the views they were made as (64-bit columns): the same threads.
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", begin)
+    monkeypatch.setattr(index, "_own_row", lambda row: row)
+    assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == own
