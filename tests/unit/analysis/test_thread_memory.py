@@ -8,11 +8,14 @@ from __future__ import annotations
 import random
 import sys
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.paths import REPO
+from wirereader.analysis import pipeline
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.analysis.threads import index
 from wirereader.core.model import RawEntry
@@ -163,3 +166,29 @@ def test_kept_items_rows_are_their_own_arrays_and_threads_come_out_the_same(
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", begin)
     monkeypatch.setattr(index, "_own_row", lambda row: row)
     assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == own
+
+
+def test_the_runs_entity_terms_are_bounded_and_the_bound_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    terms_of = pipeline._entity_terms
+
+    def measured(
+        conn: Any, ids: list[int], known: dict[int, list[int]], cache: dict[int, str]
+    ) -> dict[int, list[str]]:
+        found = terms_of(conn, ids, known, cache)
+        sizes.append(len(cache))
+        return found
+
+    monkeypatch.setattr(pipeline, "_entity_terms", measured)
+    unbounded = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    met = max(sizes)  # (the corpus's people, places and organisations)
+
+    # A bound below one batch's entities: the cache starts afresh at every batch, so it holds
+    # one batch's entities at most; the threads are the same.
+    sizes.clear()
+    monkeypatch.setattr(pipeline, "ENTITY_TERMS_CACHED", 50)
+    assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == unbounded
+    assert met > 2 * max(sizes)
+    assert sum(1 for a, b in pairwise(sizes) if b < a) >= 5
