@@ -54,7 +54,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -159,6 +159,7 @@ class Result:
     seconds: float
     pred: list[int]
     batch: int = BATCH  # the analysis's batch size
+    entries: list[int] = field(default_factory=list)  # each item's entry id, in `pred`'s order
 
 
 def split(pred: list[int], gold: list[str], halves: list[str]) -> Result:
@@ -179,9 +180,15 @@ def story_half(story: str) -> str:
 
 def threads_of(store: Store, keys: list[tuple[int, str]]) -> list[int]:
     """Thread of each (source id, stable id), a repost counting as its item's thread."""
+    return [thread for _, thread in entries_of(store, keys)]
+
+
+def entries_of(store: Store, keys: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """(Entry id, thread) of each (source id, stable id), a repost counting as its item's
+    thread."""
     found = {
-        (r[0], r[1]): r[2]
-        for r in store.conn.execute("SELECT source_id, stable_id, thread_id FROM entries")
+        (r[0], r[1]): (r[2], r[3])
+        for r in store.conn.execute("SELECT source_id, stable_id, id, thread_id FROM entries")
     }
     return [found[k] for k in keys]
 
@@ -235,9 +242,11 @@ def score(rows: list[Gold], batch_size: int = BATCH) -> Result:
         started = time.perf_counter()
         analyse_pending(store, batch_size=batch_size)
         took = time.perf_counter() - started
-        pred = threads_of(store, keys)
+        placed = entries_of(store, keys)
+    pred = [thread for _, thread in placed]
     result = split(pred, gold, [h for *_, h in rows])
     result.seconds = took
+    result.entries = [entry for entry, _ in placed]
     return result
 
 
@@ -286,22 +295,23 @@ def realfeeds(corpus: Path, batch_size: int = BATCH, own_runs: bool = False) -> 
             pipeline.ThreadIndex = real_index  # type: ignore[misc]
         took = time.perf_counter() - started
         by_guid, by_link = {}, {}
-        for source, stable, url, thread in store.conn.execute(
-            "SELECT source_id, stable_id, url, thread_id FROM entries"
+        for entry, source, stable, url, thread in store.conn.execute(
+            "SELECT id, source_id, stable_id, url, thread_id FROM entries"
         ):
-            by_guid[(source, stable)] = thread
-            by_link[(source, url)] = thread
-    pred, gold, halves = [], [], []
+            by_guid[(source, stable)] = (entry, thread)
+            by_link[(source, url)] = (entry, thread)
+    pred, gold, halves, entries = [], [], [], []
     for row in labels:
         source = sources[row["feed"]]
-        thread = by_guid.get((source, row["guid"]), by_link.get((source, row["link"])))
-        if thread is None:
+        found = by_guid.get((source, row["guid"]), by_link.get((source, row["link"])))
+        if found is None:
             raise SystemExit(f"realfeeds: {row['feed']} has no entry {row['guid']!r}")
-        pred.append(thread)
+        entries.append(found[0])
+        pred.append(found[1])
         gold.append(row["story_id"])
         halves.append(story_half(row["story_id"]))
     result = split(pred, gold, halves)
-    result.seconds, result.batch = took, batch_size
+    result.seconds, result.batch, result.entries = took, batch_size, entries
     return result
 
 

@@ -4,6 +4,7 @@
     python bench/thread_errors.py --batch-size 25     # the same items 25 at a time
     python bench/thread_errors.py --set ecbplus       # ECB+ (odd topics are dev)
     python bench/thread_errors.py --set uci           # UCI headlines (half the stories)
+    python bench/thread_errors.py --signals           # and what each pair of them shares
 
 Tuning looks at errors; judging looks at figures (`analysis_bench.py --no-speed`). This lists
 the errors of the dev half only, so that a round of tuning can read them without reading the
@@ -11,6 +12,14 @@ held-out half: a thread holding items of more than one gold story (a false merge
 least one dev item, and a dev story spread over more than one thread (a missed link). A
 held-out item is shown as `[held-out]` and its outlet, never its title or story: a dev item
 wrongly merged with it is still an error to read, what it was merged with is not.
+
+`--signals` adds, under each error, its pairs with what the thread index saw of them (the
+strongest first, SHOWN_PAIRS of them): the pair score (1 pairs them by themselves; the
+grouping merges groups whose average pair reaches 1), the score without the title rule, the
+cosine of their vectors and of their titles, the time between them, whether one outlet filed
+both, and the entities and words they share, each entity with the number of items naming it.
+A pair with a held-out item shows its figures only, never the terms it shares (they would
+tell what the held-out item says).
 """
 
 from __future__ import annotations
@@ -18,16 +27,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_bench  # beside this file (a script's folder is on the path)
+from wirereader.analysis.threads import grouping, index
 
 HELD = "[held-out]"
 SHOWN_PER_THREAD = 12  # a UCI thread holds hundreds of headlines: the first few say enough
+SHOWN_PAIRS = 8  # per error, with --signals
+SHOWN_TERMS = 8  # shared entities, shared words: the strongest few
 
 
 @dataclass
@@ -44,6 +59,12 @@ class Labelled:
         if self.half != "dev":
             return f"{HELD} {self.outlet}"
         return f"{self.story[:32]:<32} {self.outlet[:12]:<12} {self.when:<16} {self.title[:90]}"
+
+    def brief(self) -> str:
+        """The item in a pair's line: its outlet and the start of its title."""
+        if self.half != "dev":
+            return f"{HELD} {self.outlet}"
+        return f"{self.outlet[:12]} {self.title[:50]}"
 
 
 def realfeed_items(corpus: Path) -> list[Labelled]:
@@ -65,11 +86,113 @@ def realfeed_items(corpus: Path) -> list[Labelled]:
     ]
 
 
-def realfeeds(corpus: Path, batch_size: int) -> tuple[list[Labelled], list[int]]:
-    return realfeed_items(corpus), analysis_bench.realfeeds(corpus, batch_size=batch_size).pred
+@contextmanager
+def items_placed() -> Iterator[dict[int, Any]]:
+    """Every item the thread index places while this is open, by entry id, as the index made
+    it (its vector, title vector, threshold, outlet...: what its pair scores are made of). An
+    item placed again in a later batch keeps its last form."""
+    made: dict[int, Any] = {}
+    real = index._Item.of
+
+    def of(entry: Any, vector: dict[str, float], distinct: int) -> Any:
+        item = real(entry, vector, distinct)
+        made[entry.id] = item
+        return item
+
+    index._Item.of = of  # type: ignore[method-assign,assignment]
+    try:
+        yield made
+    finally:
+        index._Item.of = real  # type: ignore[method-assign]
 
 
-def gold_set(rows: list[analysis_bench.Gold], batch_size: int) -> tuple[list[Labelled], list[int]]:
+class Signals:
+    """What the thread index saw of a pair of items (see the module docstring)."""
+
+    def __init__(self, items: list[Labelled], entries: list[int], placed: dict[int, Any]):
+        self.items = items
+        self.placed = [placed.get(e) for e in entries]  # None for a repost (never placed)
+        self.naming: Counter[str] = Counter(
+            t for m in self.placed if m is not None for t in m.vector if t.startswith("@")
+        )
+
+    def score(self, a: int, b: int) -> float:
+        return self._scores(a, b)[0]
+
+    def _scores(self, a: int, b: int) -> tuple[float, float]:
+        x, y = self.placed[a], self.placed[b]
+        if x is None or y is None:
+            return 0.0, 0.0
+        side = grouping.Side.of(
+            [x.vector, y.vector],
+            [x.entry.published_at, y.entry.published_at],
+            [x.limit, y.limit],
+            [x.hours, y.hours],
+            [x.floor, y.floor],
+            [x.entry.dated, y.entry.dated],
+            [x.article, y.article],
+            [x.headline, y.headline],
+            [x.outlet, y.outlet],
+            [x.link, y.link],
+            [x.teased, y.teased],
+            unit_headlines=True,
+        )
+        gap = index.STORY_GAP_DAYS * 86400
+        scored = grouping.cross_scores(side, side, gap)[0, 1]
+        loose = grouping.cross_scores(side, side, gap, check_headlines=False)[0, 1]
+        return float(scored), float(loose)
+
+    def lines(self, a: int, b: int) -> list[str]:
+        x, y = self.placed[a], self.placed[b]
+        if x is None or y is None:
+            return ["      (a repost: scored as its item)"]
+        scored, loose = self._scores(a, b)
+        shared = sorted(x.vector.keys() & y.vector.keys(), key=lambda t: -x.vector[t] * y.vector[t])
+        cosine = sum(x.vector[t] * y.vector[t] for t in shared)
+        titles = sum(w * y.headline.get(t, 0.0) for t, w in x.headline.items())
+        hours = abs(x.entry.published_at - y.entry.published_at) / 3600
+        when = f"{hours:.1f} h apart" if x.entry.dated and y.entry.dated else "undated"
+        outlet = "one outlet" if x.outlet == y.outlet else "two outlets"
+        out = (
+            f"      score {scored:.2f} (without the title rule {loose:.2f}) | cosine {cosine:.2f}"
+            f" titles {titles:.2f} | {when}, {outlet}"
+        )
+        if self.items[a].half != "dev" or self.items[b].half != "dev":
+            return [out]
+        named = [f"{t}({self.naming[t]})" for t in shared if t.startswith("@")]
+        words = [t for t in shared if not t.startswith("@")]
+        return [
+            out,
+            f"        entities {' '.join(named[:SHOWN_TERMS]) or '-'}",
+            f"        words {' '.join(words[:SHOWN_TERMS]) or '-'}",
+        ]
+
+
+def _pair_lines(
+    pairs: list[tuple[int, int]], items: list[Labelled], signals: Signals | None
+) -> list[str]:
+    if signals is None:
+        return []
+    pairs = sorted(pairs, key=lambda p: -signals.score(*p))[:SHOWN_PAIRS]
+    lines = []
+    for a, b in pairs:
+        lines.append(f"    pair: {items[a].brief()}  ~  {items[b].brief()}")
+        lines += signals.lines(a, b)
+    return lines
+
+
+def realfeeds(
+    corpus: Path, batch_size: int, signals: bool = False
+) -> tuple[list[Labelled], list[int], Signals | None]:
+    items = realfeed_items(corpus)
+    with items_placed() as placed:
+        result = analysis_bench.realfeeds(corpus, batch_size=batch_size)
+    return items, result.pred, Signals(items, result.entries, placed) if signals else None
+
+
+def gold_set(
+    rows: list[analysis_bench.Gold], batch_size: int, signals: bool = False
+) -> tuple[list[Labelled], list[int], Signals | None]:
     items = [
         Labelled(
             story,
@@ -80,11 +203,15 @@ def gold_set(rows: list[analysis_bench.Gold], batch_size: int) -> tuple[list[Lab
         )
         for source, entry, story, half in rows
     ]
-    return items, analysis_bench.score(rows, batch_size=batch_size).pred
+    with items_placed() as placed:
+        result = analysis_bench.score(rows, batch_size=batch_size)
+    return items, result.pred, Signals(items, result.entries, placed) if signals else None
 
 
-def listing(items: list[Labelled], pred: list[int]) -> list[str]:
-    """The lines of the listing: false merges touching the dev half, then split dev stories."""
+def listing(items: list[Labelled], pred: list[int], signals: Signals | None = None) -> list[str]:
+    """The lines of the listing: false merges touching the dev half, then split dev stories;
+    with `signals`, under each the signals of its pairs (two stories in one thread, with a dev
+    item; one dev story in two threads)."""
     threads: dict[int, list[int]] = defaultdict(list)
     stories: dict[str, list[int]] = defaultdict(list)
     for k, (item, thread) in enumerate(zip(items, pred, strict=True)):
@@ -103,12 +230,26 @@ def listing(items: list[Labelled], pred: list[int]) -> list[str]:
                 f" {held} held-out items"
             )
             lines += [f"    {items[k].shown()}" for k in members[:SHOWN_PER_THREAD]]
+            wrong = [
+                (a, b)
+                for i, a in enumerate(members)
+                for b in members[i + 1 :]
+                if items[a].story != items[b].story and "dev" in (items[a].half, items[b].half)
+            ]
+            lines += _pair_lines(wrong, items, signals)
     lines.append("== missed links: dev stories spread over more than one thread")
     for story, members in stories.items():
         spread = {pred[k] for k in members}
         if items[members[0]].half == "dev" and len(spread) > 1:
             lines.append(f"  story {story}: {len(members)} items in {len(spread)} threads")
             lines += [f"    t{pred[k]:<5} {items[k].shown()}" for k in members[:SHOWN_PER_THREAD]]
+            missed = [
+                (a, b)
+                for i, a in enumerate(members)
+                for b in members[i + 1 :]
+                if pred[a] != pred[b]
+            ]
+            lines += _pair_lines(missed, items, signals)
     return lines
 
 
@@ -116,17 +257,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=["realfeeds", "ecbplus", "uci"], default="realfeeds")
     ap.add_argument("--batch-size", type=int, default=analysis_bench.BATCH)
+    ap.add_argument("--signals", action="store_true", help="under each error, what its pairs share")
     args = ap.parse_args()
     stories = analysis_bench.STORIES
     if args.set == "realfeeds":
-        items, pred = realfeeds(stories.parent, args.batch_size)
+        items, pred, signals = realfeeds(stories.parent, args.batch_size, args.signals)
     elif args.set == "ecbplus":
-        items, pred = gold_set(
-            analysis_bench.ecbplus(stories / "ecbplus-dev.jsonl"), args.batch_size
-        )
+        rows = analysis_bench.ecbplus(stories / "ecbplus-dev.jsonl")
+        items, pred, signals = gold_set(rows, args.batch_size, args.signals)
     else:
-        items, pred = gold_set(analysis_bench.uci(stories / "uci-dev.csv"), args.batch_size)
-    print("\n".join(listing(items, pred)))
+        rows = analysis_bench.uci(stories / "uci-dev.csv")
+        items, pred, signals = gold_set(rows, args.batch_size, args.signals)
+    print("\n".join(listing(items, pred, signals)))
     return 0
 
 

@@ -40,6 +40,11 @@ BATCH = 2_000
 # less, and the cache is the largest single part of the run's memory once the cache file
 # outgrows it (issue 17's bound: 500 MB at 1M entries; 256 MB before, then 128).
 CACHE_KIB = 65_536
+# Entity id -> its term for threads, kept for the run (`_entity_terms`); past this many it
+# starts afresh (a name and kind never change, so a term read again is the same). Unbounded it
+# grew with every entity a run met: one per three entries on the news-like corpus (6,619 at
+# 20k, 18,981 at 60k), ~140 bytes each, so ~45 MB at 1M entries.
+ENTITY_TERMS_CACHED = 50_000
 # Entries stored (`Analysis.stored`) go to the worker once this many are waiting: a feed's
 # worth or so per task (each task wakes this process's result thread once).
 AHEAD_CHUNK = CHUNK // 4
@@ -99,13 +104,15 @@ class Analysis:
         self._upcoming: Pending | None = None  # the worker's future for the next batch
         # Entries stored (`stored`) not yet sent to the worker, and those sent ahead of their
         # batch: the chunks still out, and what came back for entries of later batches.
-        self._fresh: list[int] = []
+        self._fresh: list[TextRow] = []
         self._sent: set[int] = set()
         self._ahead: list[Pending] = []
         self._ready: Prepared | None = None
         self._prints = PrintCache()
         self._terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
         self._cache_size: int | None = None
+        # Whether the cyclic collector ran before the run's first step (None: not paused).
+        self._collecting: bool | None = None
 
     def __enter__(self) -> Analysis:
         return self
@@ -113,18 +120,19 @@ class Analysis:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stored(self, ids: list[int]) -> None:
-        """Entries just stored (new or changed): the worker prepares them now, while the
-        caller goes on fetching and parsing, so the batch they fall in finds them ready. Sent
-        in chunks of at least `CHUNK // 4`. Before, a refresh's steps sent only the batch after
-        the one being analysed, and only what was stored by then: in the feeds benchmark's
-        fetch this process prepared ~90% of every step's first batch itself (its analysis CPU
-        21.0 s against 14.8 s in `analyse_pending` of the same entries). The worker starts
-        here, as a step would start it (a caller sends entries only when a large refresh is
-        under way)."""
+    def stored(self, texts: list[TextRow]) -> None:
+        """Entries just stored (new or changed), as (id, title, body, author) the way they were
+        stored: the worker prepares them now, while the caller goes on fetching and parsing,
+        so the batch they fall in finds them ready (what it made is used only where the batch
+        reads the very same text). Sent in chunks of at least `CHUNK // 4`. Before, a refresh's
+        steps sent only the batch after the one being analysed, and only what was stored by
+        then: in the feeds benchmark's fetch this process prepared ~90% of every step's first
+        batch itself (its analysis CPU 21.0 s against 14.8 s in `analyse_pending` of the same
+        entries). The worker starts here, as a step would start it (a caller sends entries only
+        when a large refresh is under way)."""
         if self.workers is False:
             return
-        self._fresh += ids
+        self._fresh += texts
         if self._pool is None:
             self._start_workers()
         if len(self._fresh) >= AHEAD_CHUNK:
@@ -134,8 +142,7 @@ class Analysis:
         fresh, self._fresh = self._fresh, []
         if self._pool is None or not fresh:
             return
-        rows = analysis_store.texts_of(self.store.conn, fresh)
-        pending = self._pool.submit([tuple(r) for r in rows])
+        pending = self._pool.submit(fresh)
         if pending is not None:
             self._ahead.append(pending)
             self._sent.update(pending.texts)
@@ -166,6 +173,23 @@ class Analysis:
             # A long-lived connection (the reader's) does not keep a cache this size.
             analysis_store.set_cache_size(self.store.conn, self._cache_size)
             self._cache_size = None
+        collecting, self._collecting = self._collecting, None
+        if collecting:
+            gc.enable()
+
+    def _pause_collector(self) -> None:
+        """The cyclic collector pauses from the run's first step until `close`. The run keeps
+        many small containers alive (fingerprints, centroids, postings, rows), and the
+        collector kept walking them: 20-27% of this process's CPU at 40k-100k entries. The
+        analysis makes no reference cycles to speak of (peak memory at 100k: 274 MB either
+        way, most of it SQLite's page cache). Not only during each step: in a refresh, the
+        collector let run between two steps first walked everything the step before had made
+        (it was all still young), then again as it aged, while the feeds' saves went on in
+        the same thread (0.66-0.82 s of that thread's 19.4-20.7 s of CPU in a refresh of the
+        40k feeds corpus; 0.05 s with the pause)."""
+        if self._collecting is None:
+            self._collecting = gc.isenabled()
+            gc.disable()
 
     def _run(self, *, whole_only: bool) -> int:
         started = time.perf_counter()
@@ -184,6 +208,7 @@ class Analysis:
             if wanted:
                 self._start_workers()
         self._send_fresh()  # (stored since the last send: the worker takes them first)
+        self._pause_collector()
         with _settings_for_the_run(conn):
             self._run_batches(whole_only)
         self.report.seconds += time.perf_counter() - started
@@ -284,13 +309,17 @@ class Analysis:
 
 def _merge(into: Prepared, part: Prepared) -> None:
     into.texts.update(part.texts)
+    into.authors.update(part.authors)
     into.prints.update(part.prints)
     into.mentions.update(part.mentions)
     into.weights.update(part.weights)
+    into.shingles.update(part.shingles)
     into.cpu += part.cpu
 
 
 def _forget(prepared: Prepared, entry_id: int) -> None:
+    prepared.shingles.pop(entry_id, None)
+    prepared.authors.pop(entry_id, None)
     for held in (prepared.texts, prepared.prints, prepared.mentions, prepared.weights):
         held.pop(entry_id, None)
 
@@ -299,7 +328,8 @@ def _forget(prepared: Prepared, entry_id: int) -> None:
 def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
     """Settings that pay off while batches are analysed, each put back as it was afterwards
     (also when the run fails); a run in steps sets them for each step, so a refresh's own
-    writes in between are checked as usual."""
+    writes in between are checked as usual. (The cyclic collector pauses for the whole run:
+    `Analysis._pause_collector`.)"""
     # Foreign keys are not checked row by row during the run: every id the analysis writes it
     # has just read or created in the same write transaction, and the one delete (a thread a
     # regrouping emptied, `thread_store.drop_empty`) takes its state with it first; the per-row
@@ -307,19 +337,11 @@ def _settings_for_the_run(conn: sqlite3.Connection) -> Iterator[None]:
     # check the finished cache with `PRAGMA foreign_key_check`. (A no-op inside a caller's
     # transaction: then the keys are checked as usual.)
     checking_keys = analysis_store.checking_foreign_keys(conn)
-    # The run keeps many small containers alive (fingerprints, centroids, postings, rows), and
-    # the cyclic collector kept walking them: 20-27% of this process's CPU at 40k-100k entries.
-    # The analysis makes no reference cycles to speak of (peak memory at 100k: 274 MB either
-    # way, most of it SQLite's page cache), so the collector pauses for the run.
-    collecting = gc.isenabled()
     try:
         if checking_keys:
             analysis_store.check_foreign_keys(conn, False)
-        gc.disable()
         yield
     finally:
-        if collecting:
-            gc.enable()
         if checking_keys:
             analysis_store.check_foreign_keys(conn, True)
 
@@ -338,7 +360,7 @@ def _analyse_batch(
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
     ready = prepared.prints_for([(e.id, e.title, e.body) for e in entries]) if prepared else {}
-    dedup = Deduplicator(conn, prints).run(entries, ready)
+    dedup = Deduplicator(conn, prints).run(entries, ready, prepared.shingles if prepared else None)
     report.reposts += dedup.merged
     t1, c1 = time.perf_counter(), time.process_time()
     report.add_time("dedup", t1 - t0, c1 - c0)
@@ -349,8 +371,12 @@ def _analyse_batch(
     state = {r[0]: (r[1], r[2]) for r in outcome}
     for e in entries:
         e.repost_of, e.thread_id = state[e.id]
+    rows = _entity_rows(entries, authors)
     found = record_entities(
-        conn, _entity_rows(entries, authors), extracted=prepared.mentions if prepared else None
+        conn,
+        rows,
+        extracted=prepared.mentions if prepared else None,
+        hashes=prepared.text_hashes(rows) if prepared else None,
     )
     t2, c2 = time.perf_counter(), time.process_time()
     report.add_time("entities", t2 - t1, c2 - c1)
@@ -409,6 +435,8 @@ def _entity_terms(
 
     `known`: the entity ids of entries just extracted (the rest are read from entry_entities);
     `cache`: entity id -> term, kept for the run (an entity's name and kind never change)."""
+    if len(cache) > ENTITY_TERMS_CACHED:
+        cache.clear()
     entities: dict[int, list[int]] = {i: known[i] for i in ids if i in known}
     stored = [i for i in ids if i not in known]
     for entry_id, entity in entity_store.entities_of_entries(conn, stored):

@@ -29,7 +29,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, repeat
 
-from wirereader.analysis.dedup.reposts import Fingerprint, fingerprints
+from wirereader.analysis.dedup.reposts import (
+    Fingerprint,
+    PackedShingles,
+    ShingleSpan,
+    fingerprints_and_shingles,
+)
 from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.features import PackedWeights, TermRow
 from wirereader.analysis.threads.grouping import Side, side_groups
@@ -52,8 +57,8 @@ Weights = dict[str, float] | TermRow
 
 class Prepared:
     """What a worker computed for one batch: per entry id, the text it used, its fingerprint,
-    its (text hash, mentions) and its terms' TF weights for threads; `cpu`: the worker's CPU
-    seconds."""
+    its (text hash, mentions) and its terms' TF weights for threads, and where a long text's
+    shingles are; `cpu`: the worker's CPU seconds."""
 
     def __init__(
         self,
@@ -68,7 +73,10 @@ class Prepared:
         self.mentions = mentions
         self.cpu = cpu
         self.weights = weights or {}
+        self.authors: dict[int, str] = {}  # (with `texts`: the author each text came with)
+        self.shingles: dict[int, ShingleSpan] = {}
         self.packed: PackedPrints | None = None  # `prints`, as the worker sends them
+        self.packed_shingles: PackedShingles | None = None  # `shingles`, as the worker sends them
         self.packed_weights: PackedWeights | None = None  # `weights`, as the worker sends them
         self.packed_mentions: PackedMentions | None = None  # `mentions`, as the worker sends them
 
@@ -80,6 +88,8 @@ class Prepared:
             self.weights, self.packed_weights = dict(self.packed_weights.rows()), None
         if self.packed_mentions is not None:
             self.mentions, self.packed_mentions = self.packed_mentions.unpacked(), None
+        if self.packed_shingles is not None:
+            self.shingles, self.packed_shingles = self.packed_shingles.spans(), None
         return self
 
     def weights_for(self, entry_id: int, title: str, body: str) -> Weights | None:
@@ -88,6 +98,18 @@ class Prepared:
         if text is None or text != (title, body):
             return None
         return self.weights.get(entry_id)
+
+    def text_hashes(self, rows: list[tuple[int, int, int | None, str, str, str]]) -> dict[int, str]:
+        """The text hash of each `record.EntryText` row whose title, body and author are the
+        ones its mentions came from (the hash is of those three): worked out there, not again
+        here (2-3 us an entry)."""
+        out = {}
+        texts, authors, mentions = self.texts, self.authors, self.mentions
+        for entry_id, _, _, title, body, author in rows:
+            same = texts.get(entry_id) == (title or "", body or "")
+            if same and entry_id in mentions and authors.get(entry_id) == (author or ""):
+                out[entry_id] = mentions[entry_id][0]
+        return out
 
     def prints_for(self, entries: list[tuple[int, str, str]]) -> dict[int, Fingerprint]:
         """Fingerprints of those (id, title, body) whose text is the one they came from."""
@@ -120,13 +142,17 @@ def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
     weights: dict[int, Weights] = {}
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
-    prints = dict(zip([r[0] for r in rows], fingerprints(texts), strict=True))
+    ids = [r[0] for r in rows]
+    made, shingles = fingerprints_and_shingles(texts, ids)
+    prints = dict(zip(ids, made, strict=True))
     for entry_id, title, body, author in rows:
         title, body = title or "", body or ""
         mentions[entry_id] = text_mentions(title, body, author)
         weights[entry_id] = text_weights(title, body)
     # The texts stay here: the caller still has them (they would double what crosses back).
-    return Prepared({}, prints, mentions, time.process_time() - cpu, weights)
+    prepared = Prepared({}, prints, mentions, time.process_time() - cpu, weights)
+    prepared.shingles = shingles.spans()
+    return prepared
 
 
 class PackedPrints:
@@ -199,6 +225,10 @@ def prepare_packed(rows: list[TextRow]) -> Prepared:
     worker (TF weights unpickled as dicts cost this process 13.2 us per entry, and the thread
     index then walked each dict term by term)."""
     prepared = prepare(rows)
+    # The spans all point into one pack: it crosses alone, `unpack` makes them again.
+    spans = list(prepared.shingles.values())
+    prepared.packed_shingles = spans[0][0] if spans else None
+    prepared.shingles = {}
     prepared.packed = PackedPrints(prepared.prints)
     prepared.prints = {}
     prepared.packed_weights = PackedWeights(
@@ -225,6 +255,7 @@ def merged(parts: list[Prepared]) -> Prepared:
         out.prints.update(part.prints)
         out.mentions.update(part.mentions)
         out.weights.update(part.weights)
+        out.shingles.update(part.shingles)
         out.cpu += part.cpu
     return out
 
@@ -240,6 +271,7 @@ class Pending:
     ) -> None:
         self.chunks = chunks
         self.texts = texts
+        self.authors: dict[int, str] = {}  # of the texts, as sent
 
 
 class _OneWorker:
@@ -289,7 +321,9 @@ class PreparePool(_OneWorker):
                 future.cancel()
             self._failed()
             return None
-        return Pending(chunks, {r[0]: (r[1] or "", r[2] or "") for r in rows})
+        pending = Pending(chunks, {r[0]: (r[1] or "", r[2] or "") for r in rows})
+        pending.authors = {r[0]: r[3] or "" for r in rows}
+        return pending
 
     def result(self, pending: Pending | None) -> Prepared | None:
         """The prepared batch, or None if the worker failed (the batch is prepared in-process,
@@ -314,6 +348,7 @@ class PreparePool(_OneWorker):
             return None
         prepared = merged(parts)
         prepared.texts = pending.texts
+        prepared.authors = pending.authors
         return prepared
 
 

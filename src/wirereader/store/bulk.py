@@ -42,6 +42,27 @@ def execute_rows(
         conn.execute(sql, list(chain.from_iterable(chunk)))
 
 
+def execute_flat(
+    conn: sqlite3.Connection, head: str, width: int, values: list[object], tail: str = ""
+) -> None:
+    """`execute_rows` over rows given flat, one after the other (`width` values each): as a
+    numpy array's `ravel().tolist()` gives them, without a tuple per row."""
+    if not values:
+        return
+    per_chunk = max(1, MAX_PARAMETERS // width)
+    row_marks = "(" + ",".join("?" * width) + ")"
+    step = per_chunk * width
+
+    def statement(count: int) -> str:
+        return f"{head} VALUES {','.join([row_marks] * count)} {tail}"
+
+    full = statement(per_chunk) if len(values) >= step else ""  # built once
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        count = len(chunk) // width
+        conn.execute(full if count == per_chunk else statement(count), chunk)
+
+
 def select_in(
     conn: sqlite3.Connection,
     columns: str,

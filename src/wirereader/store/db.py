@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 
 from wirereader.core.model import RawEntry
@@ -51,11 +52,15 @@ class SaveResult:
     new: list[int] = field(default_factory=list)  # ids of entries seen for the first time
     updated: list[int] = field(default_factory=list)  # ids whose text changed (a new version)
     unchanged: int = 0
+    # With `save_entries(keep_texts=True)`: (id, title, body, author) of the new and updated
+    # entries, as stored (what `store.analysis.texts_of` would read back).
+    texts: list[tuple[int, str, str, str]] = field(default_factory=list, repr=False)
 
     def merge(self, other: SaveResult) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.texts += other.texts
 
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
@@ -264,13 +269,20 @@ class Store:
     # -- entries ------------------------------------------------------------------------------
 
     def save_entries(
-        self, source_id: int, entries: Iterable[RawEntry], *, seen_at: int | None = None
+        self,
+        source_id: int,
+        entries: Iterable[RawEntry],
+        *,
+        seen_at: int | None = None,
+        keep_texts: bool = False,
     ) -> SaveResult:
         """Store a batch from one source in one transaction.
 
         A new (source, stable id) is inserted with its first version; a known one whose text
         changed gets a new version and its current text replaced; an unchanged one only has
-        `last_seen` bumped. Entries are never deleted.
+        `last_seen` bumped. Entries are never deleted. With `keep_texts`, the result holds the
+        texts of the entries saved (`SaveResult.texts`): a refresh hands them to the analysis's
+        worker instead of reading back what it has just written.
         """
         now = seen_at if seen_at is not None else int(time.time())
         result = SaveResult()
@@ -285,6 +297,7 @@ class Store:
             }
             seen_in_batch: set[str] = set()
             fresh: list[tuple[RawEntry, str]] = []
+            changed: list[RawEntry] = []
             for entry in batch:
                 # A hostile or broken time would pin an entry to the top or bottom of the
                 # timeline forever: such an entry is dated when it was first seen instead.
@@ -301,9 +314,16 @@ class Store:
                 elif existing[1] != digest:
                     self._update_entry(conn, existing[0], entry, digest, now)
                     result.updated.append(existing[0])
+                    changed.append(entry)
                 else:
                     result.unchanged += 1
             result.new = self._insert_entries(conn, source_id, fresh, now)
+            if keep_texts:
+                saved = chain(
+                    zip(result.new, [e for e, _ in fresh], strict=True),
+                    zip(result.updated, changed, strict=True),
+                )
+                result.texts = [(i, e.title, e.body, e.author) for i, e in saved]
             if result.unchanged:
                 conn.execute(
                     "UPDATE entries SET last_seen = ? WHERE source_id = ? AND last_seen < ?",

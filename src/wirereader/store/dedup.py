@@ -23,11 +23,13 @@ large index once for hundreds of thousands of keys; the recent level's share was
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from math import isqrt
 from typing import Any
 
-from wirereader.store.bulk import execute_rows, select_in
+import numpy as np
+
+from wirereader.store.bulk import execute_flat, select_in
 
 KEY_SHIFT = 16  # keys are non-negative 63-bit values: the top 47 bits fit 6 bytes
 
@@ -50,16 +52,15 @@ def recent_limit(settled: int) -> int:
     return max(RECENT_MIN, isqrt(settled * MERGE_SCALE))
 
 
-def insert_keys(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> None:
-    """Store (key, entry id) pairs (best in key order); a pair already stored stays as it is
-    (a pair in the large level may be written again into the recent one: `key_holders` reads
-    each pair once, and the move keeps one)."""
+def insert_keys(conn: sqlite3.Connection, keys: Any, entries: Any) -> None:
+    """Store (key, entry id) pairs given as two int64 arrays, pair by pair (best in key
+    order); a pair already stored stays as it is (a pair in the large level may be written
+    again into the recent one: `key_holders` reads each pair once, and the move keeps one)."""
     recent, settled = _counts(conn)
     before = conn.total_changes
-    execute_rows(
-        conn,
-        "INSERT OR IGNORE INTO dedup_recent_keys (key, entry_id)",
-        [(key >> KEY_SHIFT, entry) for key, entry in rows],
+    rows = np.column_stack((np.asarray(keys, dtype=np.int64) >> KEY_SHIFT, entries))
+    execute_flat(
+        conn, "INSERT OR IGNORE INTO dedup_recent_keys (key, entry_id)", 2, rows.ravel().tolist()
     )
     recent += conn.total_changes - before
     if recent > recent_limit(settled):
@@ -97,11 +98,13 @@ def _counts(conn: sqlite3.Connection) -> tuple[int, int]:
     return int(recent), int(settled)
 
 
-def key_holders(conn: sqlite3.Connection, keys: Iterable[int]) -> list[tuple[int, int]]:
-    """The (key, entry id) pairs of the entries holding any of `keys` (as stored: see
-    KEY_SHIFT), asked in the keys' order, each pair once (from either level)."""
-    keys = list(keys)
-    stored_keys = [key >> KEY_SHIFT for key in keys]
+def key_holders(conn: sqlite3.Connection, keys: Any) -> list[tuple[int, int]]:
+    """The (key, entry id) pairs of the entries holding any of `keys` (an int64 array, or
+    ints: as stored, see KEY_SHIFT), asked in the keys' order, each pair once (from either
+    level)."""
+    asked_keys = np.asarray(keys, dtype=np.int64)
+    stored_keys = (asked_keys >> KEY_SHIFT).tolist()
+    keys = asked_keys.tolist()
     # Each stored value back to its key: one dict when no two keys share their stored bits
     # (all but always, see KEY_SHIFT); the lists only where some do.
     single = dict(zip(stored_keys, keys, strict=True))

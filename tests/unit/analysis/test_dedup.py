@@ -328,3 +328,86 @@ def test_a_whole_batch_gets_the_keys_one_by_one_gives(corpus: Path) -> None:
             densified += len({h % lsh.BINS for h in one.shingles}) < lsh.BINS  # an empty bin
     assert densified > 50  # the densification path was exercised
     assert len(batch) > 1000
+
+
+def test_a_batch_s_shingles_are_the_sets_worked_out_text_by_text(corpus: Path) -> None:
+    """The shingles the batch's MinHash step worked out (and the prepare worker sends back)
+    are, for every long text, exactly the set `body_shingles` makes of its body: texts
+    compared on them must compare as before (carries above 64 bits, repeated shingles,
+    non-ASCII words and the length limit included)."""
+    import json
+    import random
+
+    from wirereader.analysis.dedup.reposts import (
+        MAX_WORDS,
+        body_shingles,
+        fingerprints_and_shingles,
+    )
+
+    texts = [("Dock strike", HARBOUR), ("Council", COUNCIL)]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts += [(r["title"], r["text"]) for r in map(json.loads, f)]
+    rng = random.Random(11)
+    vocabulary = [f"w{n}" for n in range(5)] + ["हिन्दी", "समाचार", "Ελλάδα", "Türkçe"]
+    for size in (19, 20, 21, 60, 400):
+        texts += [("t", " ".join(rng.choice(vocabulary) for _ in range(size))) for _ in range(20)]
+    texts.append(("long", " ".join(rng.choice(vocabulary) for _ in range(MAX_WORDS * 3))))
+    ids = [1000 + n for n in range(len(texts))]
+    prints, packed = fingerprints_and_shingles(texts, ids)
+    spans = packed.spans()
+    carried = 0
+    for entry_id, (_, body), fp in zip(ids, texts, prints, strict=True):
+        span = spans.get(entry_id)
+        assert (span is not None) == fp.long
+        if span is not None:
+            made = span[0].shingles(span[1], span[2])
+            assert made == body_shingles(body)
+            carried += any(h >> 64 for h in made)
+    assert carried > 500 and len(spans) > 700
+
+
+def test_a_batch_compares_its_texts_on_the_shingles_its_prints_came_with(
+    store: Store, monkeypatch
+) -> None:
+    """Texts of a batch whose prints came with their shingles (from the prepare worker, or
+    made here for the batch) are compared on those, none worked out again from a body, and
+    the items are the ones found working each out from its body."""
+    from wirereader.analysis.dedup import reposts
+
+    def items() -> list[tuple]:
+        return [tuple(r) for r in store.conn.execute("SELECT id, repost_of FROM entries")]
+
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    import_file(store, ARTICLE_SEED, analyse=False)
+    north, south = _two_sources(store)
+    copy = HARBOUR.replace("walked out on Tuesday", "walked out on Tuesday morning")
+    copy += "\n\nThe dispute is the first at the port in eleven years."
+    for source, (title, body, guid) in [
+        (north, ("Velmar dockers strike", HARBOUR, "n1")),
+        (south, ("Strike halts Velmar port", copy, "s1")),
+    ]:
+        store.save_entries(source, [RawEntry(title=title, body=body, stable_id=guid, published=T0)])
+    calls = {"packed": 0, "worked out": 0}
+    packed, worked_out = reposts.PackedShingles.shingles, reposts.body_shingles
+
+    def from_pack(self: reposts.PackedShingles, start: int, end: int) -> set[int]:
+        calls["packed"] += 1
+        return packed(self, start, end)
+
+    def from_body(body: str) -> set[int]:
+        calls["worked out"] += 1
+        return worked_out(body)
+
+    monkeypatch.setattr(reposts.PackedShingles, "shingles", from_pack)
+    monkeypatch.setattr(reposts, "body_shingles", from_body)
+    analyse_pending(store, workers=False)
+    assert calls["packed"] >= 2 and calls["worked out"] == 0
+    found = items()
+    assert sum(1 for _, repost in found if repost is not None) == 6  # the seeds' 5, the copy
+
+    monkeypatch.setattr(reposts.PackedShingles, "spans", lambda self: {})  # (none with them)
+    store.conn.execute("UPDATE entries SET repost_of = NULL, analysed_hash = NULL")
+    store.conn.execute("DELETE FROM dedup_keys")
+    store.conn.execute("DELETE FROM dedup_recent_keys")
+    analyse_pending(store, workers=False)
+    assert calls["worked out"] >= 2 and items() == found

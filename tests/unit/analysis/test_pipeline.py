@@ -19,6 +19,7 @@ from wirereader.analysis.threads import index as threads_index
 from wirereader.analysis.threads.index import GROUP_ITEMS
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
+from wirereader.store import analysis as analysis_store
 from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
 from wirereader.store.texts import body_of, set_body
@@ -277,9 +278,10 @@ def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
             return made_prints(texts)
 
         monkeypatch.setattr(reposts, "fingerprints", fingerprints)
+        texts = [tuple(r) for r in analysis_store.texts_of(store.conn, ids)]
         with pipeline.Analysis(store, batch_size=9) as analysis:
-            analysis.stored(ids[:30])
-            analysis.stored(ids[30:])
+            analysis.stored(texts[:30])
+            analysis.stored(texts[30:])
             # The worker has every chunk done before the run asks (as in a refresh whose
             # feeds take longer to come than their entries to prepare).
             for pending in analysis._ahead:
@@ -316,6 +318,48 @@ def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> N
         record_entities(conn, [entry_id], extracted=stale.mentions)
     names = {r[0] for r in store.conn.execute("SELECT name FROM entities")}
     assert "Ilse Varga" in names and "Orwen Pask" not in names
+
+
+def test_a_text_hash_from_the_worker_is_used_only_for_the_text_and_author_it_came_from(
+    store: Store,
+) -> None:
+    """The worker's text hash stands for the one worked out here only where the title, body
+    and author are those it was sent (the hash covers all three); entities are then recorded
+    as from the hashes worked out here."""
+    from wirereader.analysis.entities.record import _text_hash, record_entities
+    from wirereader.analysis.prepare_pool import PreparePool
+
+    import_file(store, ARTICLE_SEED, analyse=False)
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    rows = [
+        tuple(r)
+        for r in store.conn.execute(
+            "SELECT e.id, e.source_id, NULL, e.title, wirereader_body(t.body), e.author"
+            " FROM entries e JOIN entry_texts t ON t.entry_id = e.id ORDER BY e.id"
+        )
+    ]
+    sent = [(r[0], r[3], r[4], r[5]) for r in rows]
+    sent[0] = (sent[0][0], sent[0][1], sent[0][2], "Another Author")  # its author changed since
+    sent[1] = (sent[1][0], sent[1][1] + " (updated)", sent[1][2], sent[1][3])  # its title
+    pool = PreparePool()
+    try:
+        prepared = pool.result(pool.submit(sent))
+    finally:
+        pool.close()
+    assert prepared is not None
+    hashes = prepared.text_hashes(rows)
+    assert set(hashes) == {r[0] for r in rows[2:]}
+    assert hashes == {r[0]: _text_hash(r) for r in rows[2:]}
+    with store.transaction() as conn:
+        with_hashes = record_entities(conn, rows, extracted=prepared.mentions, hashes=hashes)
+    mentions = "SELECT entry_id, entity_id, mentions FROM entry_entities ORDER BY 1, 2"
+    kept = store.conn.execute(mentions).fetchall()
+    store.conn.execute("DELETE FROM entry_entities")
+    store.conn.execute("DELETE FROM entity_extracted")
+    with store.transaction() as conn:
+        without = record_entities(conn, rows, extracted=prepared.mentions)
+    assert with_hashes.per_entry == without.per_entry and with_hashes.entries == len(rows)
+    assert store.conn.execute(mentions).fetchall() == kept
 
 
 def test_the_cache_keeps_its_foreign_keys_though_the_run_does_not_check_them(tmp_path) -> None:
@@ -374,6 +418,35 @@ def test_the_collector_is_back_as_it_was_after_a_run(store: Store) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_collector_stays_paused_between_a_run_s_steps_and_is_back_after_it(
+    store: Store,
+) -> None:
+    """A refresh saves feeds between two steps: the collector, let run there, walked all the
+    run's state again. It pauses from the first step to the run's end, also when the run is
+    given up (closed without finishing)."""
+    import gc
+
+    from wirereader.analysis import pipeline
+
+    import_file(store, ARTICLE_SEED, analyse=False)
+    import_file(store, LIVEBLOG_SEED, analyse=False)
+    assert gc.isenabled()
+    with pipeline.Analysis(store, batch_size=20, workers=False) as analysis:
+        assert analysis.step() == 40
+        assert not gc.isenabled()  # (a feed would be saved here)
+        import_file(store, LIVEBLOG_SEED, analyse=False)  # nothing new: the same entries
+        assert analysis.finish().entries == 56
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert pending_count(store) == 0
+
+    store.conn.execute("UPDATE entries SET analysed_hash = NULL")
+    analysis = pipeline.Analysis(store, batch_size=20, workers=False)
+    analysis.step()
+    analysis.close()  # given up after a step
+    assert gc.isenabled()
 
 
 def test_prepared_terms_are_used_only_for_the_text_they_came_from() -> None:

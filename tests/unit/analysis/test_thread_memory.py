@@ -8,11 +8,14 @@ from __future__ import annotations
 import random
 import sys
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.paths import REPO
+from wirereader.analysis import pipeline
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.analysis.threads import index
 from wirereader.core.model import RawEntry
@@ -132,3 +135,60 @@ def test_cached_postings_are_the_tables_and_clearing_them_changes_nothing(
 
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", forgetful)
     assert _news_threads(tmp_path / "d.sqlite3", 3_000, 200) == kept
+
+
+def test_kept_items_rows_are_their_own_arrays_and_threads_come_out_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[int] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def compared(self: index.ThreadIndex) -> None:
+        begin(self)
+        # Every row kept into a later batch holds arrays of its own (a view would keep its
+        # whole batch's arrays alive), and says what the kept item's vector and headline say.
+        term_of = {column: term for term, column in self.vocabulary.items()}
+        kept = {m.entry.id: m for ms in self.members.values() for m in ms}
+        for entry_id, (columns, weights, heads, head_weights) in self._rows.items():
+            assert all(a.base is None for a in (columns, weights, heads, head_weights))
+            m = kept[entry_id]
+            assert [term_of[c] for c in columns.tolist()] == list(m.vector)
+            assert weights.tolist() == list(m.vector.values())
+            assert [term_of[c] for c in heads.tolist()] == list(m.headline)
+            assert head_weights.tolist() == list(m.headline.values())
+        checked.append(len(self._rows))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", compared)
+    own = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    assert len(checked) == 15 and min(checked[2:]) > 100
+
+    # Rows kept as the views they were made as (64-bit columns): the same threads.
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", begin)
+    monkeypatch.setattr(index, "_own_row", lambda row: row)
+    assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == own
+
+
+def test_the_runs_entity_terms_are_bounded_and_the_bound_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    terms_of = pipeline._entity_terms
+
+    def measured(
+        conn: Any, ids: list[int], known: dict[int, list[int]], cache: dict[int, str]
+    ) -> dict[int, list[str]]:
+        found = terms_of(conn, ids, known, cache)
+        sizes.append(len(cache))
+        return found
+
+    monkeypatch.setattr(pipeline, "_entity_terms", measured)
+    unbounded = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    met = max(sizes)  # (the corpus's people, places and organisations)
+
+    # A bound below one batch's entities: the cache starts afresh at every batch, so it holds
+    # one batch's entities at most; the threads are the same.
+    sizes.clear()
+    monkeypatch.setattr(pipeline, "ENTITY_TERMS_CACHED", 50)
+    assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == unbounded
+    assert met > 2 * max(sizes)
+    assert sum(1 for a, b in pairwise(sizes) if b < a) >= 5

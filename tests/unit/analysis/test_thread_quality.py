@@ -20,6 +20,7 @@ import pytest
 
 from tests.support.paths import REPO
 from wirereader.analysis.pipeline import analyse_pending
+from wirereader.analysis.threads import index
 from wirereader.analysis.threads.index import ThreadIndex, ThreadOutcome
 from wirereader.store.db import Store
 
@@ -231,3 +232,37 @@ def test_the_error_listing_leaves_the_held_out_half_unread(
     assert "thread " in merges
     dev_titles = [item.title[:90] for item in items if item.half == "dev"]
     assert any(title in merges for title in dev_titles)
+
+
+def test_the_error_signals_are_the_index_s_and_leave_the_held_out_half_unread(
+    corpus: Path,
+) -> None:
+    """`thread_errors.py --signals` shows, under each dev error, what the thread index saw of
+    its pairs: the pair score it grouped by, and the entities and words a pair of dev items
+    shares; a pair with a held-out item shows its figures only (its shared terms would tell
+    what the held-out item says)."""
+    placing = index._Item.of
+    items, pred, signals = thread_errors.realfeeds(corpus, analysis_bench.BATCH, signals=True)
+    assert signals is not None
+    assert index._Item.of == placing, "the index places items as before once the listing is made"
+    lines = thread_errors.listing(items, pred, signals)
+    text = "\n".join(lines)
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.title not in text and item.story not in text for item in held)
+    pairs = [k for k, line in enumerate(lines) if line.startswith("    pair: ")]
+    assert pairs, "the listing has pairs under its errors"
+    with_held = [k for k in pairs if thread_errors.HELD in lines[k]]
+    assert with_held, "a dev item merged with a held-out one is listed with its figures"
+    for k in with_held:
+        assert lines[k + 1].lstrip().startswith("score ")
+        assert k + 2 == len(lines) or not lines[k + 2].lstrip().startswith("entities")
+    dev_pairs = [k for k in pairs if k not in with_held]
+    assert all(lines[k + 2].lstrip().startswith("entities") for k in dev_pairs)
+    # The scores are the index's: two short items alone in one thread were put together by
+    # their own pair, which reaches 1 (every real-feed item is short).
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, thread in enumerate(pred):
+        members[thread].append(k)
+    twos = [m for m in members.values() if len(m) == 2 and signals.placed[m[0]] is not None]
+    assert len(twos) > 5
+    assert all(signals.score(a, b) >= 1.0 for a, b in twos)

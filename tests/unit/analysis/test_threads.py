@@ -510,3 +510,30 @@ def test_a_teasers_later_report_finds_its_thread_by_its_title(
         analyse_pending(store, batch_size=batch_size)
     got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
     assert got["north-1"] == got["south-1"], got
+
+
+def test_a_parts_pairs_with_known_threads_are_listed_group_item_and_thread_in_order() -> None:
+    """`_listed_pairs` (laid out by array operations for a whole part) lists the pairs
+    `_by_members` scores in the order their sums are taken: group after group, each item of
+    the group with each item of each of its known candidate threads, the threads in the order
+    the group's candidates give them; unknown candidates and empty groups add nothing."""
+    import numpy as np
+
+    known = [907, 903, 902]  # (newest first, as `_by_members` numbers them)
+    column = {t: k for k, t in enumerate(known)}
+    first = np.cumsum([0, 2, 1, 3])  # their items: columns 0-1, 2, 3-5
+    groups = [[0, 2], [], [1], [3, 4, 5], [6]]
+    candidates = [{903, 907, 950}, {902}, {950}, {902, 903}, {907}]
+    rows, cols, cells = threads._listed_pairs(groups, candidates, column, first)
+    expected = [
+        (item, int(first[column[t]]) + j, g * len(known) + column[t])
+        for g, (group, ids) in enumerate(zip(groups, candidates, strict=True))
+        for item in group
+        for t in ids
+        if t in column
+        for j in range(int(first[column[t] + 1] - first[column[t]]))
+    ]
+    assert list(zip(rows.tolist(), cols.tolist(), cells.tolist(), strict=True)) == expected
+    assert len(expected) == 2 * 3 + 3 * 4 + 2 and rows.dtype == cols.dtype == np.intp
+    nothing = threads._listed_pairs([[0], []], [{950}, {907}], column, first)
+    assert [len(a) for a in nothing] == [0, 0, 0]

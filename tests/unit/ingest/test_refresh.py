@@ -410,15 +410,23 @@ def test_a_large_refresh_sends_entries_to_the_analysis_worker_as_they_are_stored
 ) -> None:
     """Once half a batch is stored, each feed's new entries go to the analysis's worker
     (`Analysis.stored`) before the step that analyses them, so their fingerprints, names and
-    terms are prepared while later feeds are fetched and saved."""
+    terms are prepared while later feeds are fetched and saved. Their texts go as the save
+    stored them, none read back from the cache."""
+    from wirereader.analysis import pipeline
     from wirereader.analysis.pipeline import Analysis
+    from wirereader.store import analysis as analysis_store
 
     events: list[tuple[str, int]] = []
+    handed: list[tuple[int, str, str, str]] = []
     stored, step = Analysis.stored, Analysis.step
 
-    def sent(self: Analysis, ids: list[int]) -> None:
-        events.append(("stored", len(ids)))
-        stored(self, ids)
+    def sent(self: Analysis, texts: list[tuple[int, str, str, str]]) -> None:
+        events.append(("stored", len(texts)))
+        handed.extend(texts)
+        stored(self, texts)
+
+    def read_back(*args: object) -> None:
+        raise AssertionError("a text read back from the cache")
 
     def stepped(self: Analysis) -> int:
         events.append(("step", 0))
@@ -426,6 +434,7 @@ def test_a_large_refresh_sends_entries_to_the_analysis_worker_as_they_are_stored
 
     monkeypatch.setattr(Analysis, "stored", sent)
     monkeypatch.setattr(Analysis, "step", stepped)
+    monkeypatch.setattr(pipeline.analysis_store, "texts_of", read_back)
     for f in range(4):
         stories = [item(10 * f + n, guid=f"urn:ahead:{f}:{n}") for n in range(5)]
         server.routes[f"/a{f}.xml"] = Route(rss(f"Ahead {f}", stories))
@@ -435,6 +444,11 @@ def test_a_large_refresh_sends_entries_to_the_analysis_worker_as_they_are_stored
     # The first feed's 5 entries wait for the second's (half a batch: 6), then each feed's go,
     # and the step after the third feed finds its batch sent.
     assert events == [("stored", 10), ("stored", 5), ("step", 0), ("stored", 5)]
+    monkeypatch.undo()
+    # What was handed over is what the cache holds, feed after feed, in the order saved.
+    assert [r[0] for r in handed] == [i for r in report.results for i in r.new]
+    assert handed == [tuple(r) for r in analysis_store.texts_of(store.conn, [r[0] for r in handed])]
+    assert all(r.texts == [] for r in report.results)  # (not kept in the report)
     assert (
         store.conn.execute("SELECT count(*) FROM entries WHERE thread_id IS NULL").fetchone()[0]
         == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from wirereader.store.bulk import IN_CHUNK, MAX_PARAMETERS, execute_rows, select_in
+from wirereader.store.bulk import IN_CHUNK, MAX_PARAMETERS, execute_flat, execute_rows, select_in
 
 
 def _db() -> sqlite3.Connection:
@@ -31,6 +31,17 @@ def test_a_tail_clause_applies_to_every_row_one_after_the_other() -> None:
     )
     counts = dict(conn.execute("SELECT key, n FROM t"))
     assert counts == {f"k{i}": len(range(i, MAX_PARAMETERS, 5)) for i in range(5)}
+
+
+def test_rows_given_flat_land_as_the_same_rows_given_as_tuples() -> None:
+    """`execute_flat`: full chunks, a partial last one, one chunk alone, none."""
+    for count in (0, 1, MAX_PARAMETERS // 3, 2 * (MAX_PARAMETERS // 3) + 7):
+        rows = [(i, f"k{i}", i * 2) for i in range(1, count + 1)]
+        flat, one_by_one = _db(), _db()
+        execute_flat(flat, "INSERT INTO t (seq, key, n)", 3, [v for row in rows for v in row])
+        one_by_one.executemany("INSERT INTO t (seq, key, n) VALUES (?, ?, ?)", rows)
+        query = "SELECT seq, key, n FROM t ORDER BY seq"
+        assert flat.execute(query).fetchall() == one_by_one.execute(query).fetchall()
 
 
 def test_or_ignore_keeps_the_first_row_of_a_key() -> None:

@@ -76,6 +76,29 @@ def test_changed_entry_keeps_its_old_version(store: Store) -> None:
     assert current.endswith("Ferries wait in dock.")
 
 
+def test_a_save_can_hand_back_the_texts_it_stored(store: Store) -> None:
+    """`keep_texts`: the new and the changed entries' texts as the cache now holds them (a
+    refresh hands them to the analysis instead of reading them back), and only those."""
+    from wirereader.sources.context import ParseContext
+    from wirereader.sources.dispatch import parse_file
+    from wirereader.store.analysis import texts_of
+
+    _, parsed = parse_file(LIVEBLOG_SEED, ParseContext(str(LIVEBLOG_SEED)))
+    source = store.ensure_source("test", "file")
+    first = store.save_entries(source, parsed.entries[:-3], keep_texts=True)
+    assert [row[0] for row in first.texts] == first.new
+    assert sorted(first.texts) == [tuple(r) for r in texts_of(store.conn, first.new)]
+    old = parsed.entries[0]
+    changed = RawEntry(old.title, old.body + "\n\nUpdated.", old.stable_id, author=old.author)
+    again = store.save_entries(source, [changed, *parsed.entries[1:]], keep_texts=True)
+    assert len(again.new) == 3 and len(again.updated) == 1
+    assert [row[0] for row in again.texts] == again.new + again.updated
+    stored = {r[0]: tuple(r) for r in texts_of(store.conn, again.new + again.updated)}
+    assert again.texts == [stored[row[0]] for row in again.texts]
+    assert again.texts[-1][2].endswith("Updated.")
+    assert store.save_entries(source, parsed.entries[:2]).texts == []  # (not asked for)
+
+
 def test_same_stable_id_in_two_sources_is_two_entries(store: Store) -> None:
     one = store.ensure_source("one", "feed")
     two = store.ensure_source("two", "feed")

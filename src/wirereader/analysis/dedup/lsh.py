@@ -103,7 +103,7 @@ _P_U = np.uint64(_P)
 _P2_U = np.uint64(_P2)
 
 
-def _shingle_hashes(token_lists: list[list[str]]) -> tuple[Any, Any, Any]:
+def shingle_hashes(token_lists: list[list[str]]) -> tuple[Any, Any, Any]:
     """(low 64 bits, carries, owner) of every 3-word shingle of each list (at least 3 words
     each), in order; duplicates kept (they do not change a minimum)."""
     # Each word's hash from the cache in one C pass (`Memo`): a loop over every word of a
@@ -128,8 +128,11 @@ def _shingle_hashes(token_lists: list[list[str]]) -> tuple[Any, Any, Any]:
 def signatures(token_lists: list[list[str]]) -> Any:
     """`signature(shingles(tokens))` of each list (each at least 3 words), as an array of
     shape (len(token_lists), BINS), dtype uint64."""
-    n = len(token_lists)
-    low, carries, owner = _shingle_hashes(token_lists)
+    return signatures_of(*shingle_hashes(token_lists), len(token_lists))
+
+
+def signatures_of(low: Any, carries: Any, owner: Any, n: int) -> Any:
+    """`signatures` of `n` texts from their shingles as `shingle_hashes` gives them."""
     # divmod(carries * 2**64 + low, BINS), without leaving 64 bits.
     rest = carries * _R + low % _NBINS
     bins = (rest % _NBINS).astype(np.int64)

@@ -21,7 +21,9 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import itemgetter
+from typing import Any
+
+import numpy as np
 
 from wirereader.analysis.dedup import lsh
 from wirereader.analysis.features import (
@@ -110,23 +112,74 @@ def fingerprint(title: str, body: str) -> Fingerprint:
 def fingerprints(texts: list[tuple[str, str]]) -> list[Fingerprint]:
     """`fingerprint` of each (title, body), without shingles, the MinHash bands of the whole
     batch computed at once in numpy (`lsh.signatures`): the same keys, a quarter of the time."""
+    return fingerprints_and_shingles(texts, list(range(len(texts))))[0]
+
+
+def fingerprints_and_shingles(
+    texts: list[tuple[str, str]], ids: list[int]
+) -> tuple[list[Fingerprint], PackedShingles]:
+    """`fingerprints` of the texts, and the shingles of the long ones (by the id given with
+    each text) as the MinHash step worked them out."""
     out: list[Fingerprint] = []
     long_tokens: list[list[str]] = []
-    for title, body in texts:
+    long_ids: list[int] = []
+    for entry_id, (title, body) in zip(ids, texts, strict=True):
         tokens, fp = _exact_keys(title, body)
         out.append(fp)
         if fp.long:
             long_tokens.append(tokens)
+            long_ids.append(entry_id)
         else:
             fp.shingles = None  # as `without_shingles` leaves them all
-    if long_tokens:
-        bands = lsh.band_keys_of(lsh.signatures(long_tokens), _BAND).tolist()
-        prints = iter(bands)
-        for fp in out:
-            if fp.long:
-                fp.bands = frozenset(next(prints))
-                fp.keys = sorted({*fp.keys, *fp.bands})
-    return out
+    if not long_tokens:
+        return out, PackedShingles([], _NO_SHINGLES, _NO_CARRIES, _NO_SHINGLES)
+    low, carries, owner = lsh.shingle_hashes(long_tokens)
+    signatures = lsh.signatures_of(low, carries, owner, len(long_tokens))
+    bands = lsh.band_keys_of(signatures, _BAND).tolist()
+    prints = iter(bands)
+    for fp in out:
+        if fp.long:
+            fp.bands = frozenset(next(prints))
+            fp.keys = sorted({*fp.keys, *fp.bands})
+    counts = np.array([len(tokens) - 2 for tokens in long_tokens], dtype=np.int64)
+    return out, PackedShingles(long_ids, low, carries.astype(np.uint8), counts)
+
+
+_NO_SHINGLES = np.zeros(0, dtype=np.uint64)
+_NO_CARRIES = np.zeros(0, dtype=np.uint8)
+
+# Where one text's shingles are in a `PackedShingles`: the pack, the first and one past the last.
+ShingleSpan = tuple["PackedShingles", int, int]
+
+
+class PackedShingles:
+    """The shingles of several long texts as the MinHash step worked them out
+    (`lsh.shingle_hashes`), flat: a shingle, x*A + y*B + z*C of three 32-bit word hashes (see
+    `features.shingles`), is its low 64 bits and the carry above them; duplicates kept. They
+    cross back from the prepare worker with its fingerprints (9 bytes a shingle), and a text
+    compared on its shingles (`Deduplicator._fill`) takes its set from them: working them
+    out again from the body was 2% of the main process's CPU in a refresh of the 40k feeds
+    corpus."""
+
+    def __init__(self, ids: list[int], low: Any, carries: Any, counts: Any) -> None:
+        self.ids = ids  # of the long texts, in order
+        self.low = low  # uint64, each text's shingles after the one before's
+        self.carries = carries  # uint8 (0-2)
+        self.counts = counts  # shingles per text
+
+    def spans(self) -> dict[int, ShingleSpan]:
+        """Each text's span, by its id."""
+        ends = np.cumsum(self.counts).tolist()
+        starts = [0, *ends[:-1]] if ends else []
+        return {i: (self, a, b) for i, a, b in zip(self.ids, starts, ends, strict=True)}
+
+    def shingles(self, start: int, end: int) -> set[int]:
+        """The set `features.shingles` makes of the text at this span."""
+        low = self.low[start:end].tolist()
+        carries = self.carries[start:end]
+        if not carries.any():
+            return set(low)
+        return {v + (c << 64) for v, c in zip(low, carries.tolist(), strict=True)}
 
 
 def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
@@ -149,12 +202,15 @@ def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
 
 def _comparable(title: str, body: str) -> Fingerprint:
     """What `same_item` compares of a text (its exact key, length and shingles), without the
-    MinHash bands `fingerprint` adds: a stored candidate is only compared, never looked up by
-    its keys (1,507 candidates read back at 40k entries, each paying for a signature)."""
-    tokens, fp = _exact_keys(title, body)
-    if fp.long:
-        fp.shingles = shingles(tokens)
-    return fp
+    MinHash bands `fingerprint` adds, nor (for a long text) its paragraphs' keys: a stored
+    candidate is only compared, never looked up by its keys (1,507 candidates read back at 40k
+    entries, each paying for a signature)."""
+    paragraphs = _paragraph_words(body)
+    tokens = list(chain.from_iterable(paragraphs))
+    if len(tokens) < MIN_BODY_WORDS:
+        return _exact_keys(title, body)[1]
+    exact = text_key(_EXACT_BODY, " ".join(tokens))
+    return Fingerprint([exact], exact, len(tokens), shingles(tokens))
 
 
 def same_item(a: Fingerprint, b: Fingerprint) -> bool:
@@ -218,27 +274,40 @@ class Deduplicator:
         self.cache = cache if cache is not None else PrintCache()
         self._prints: dict[int, Fingerprint] = {}
         self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
+        # Where the shingles of the batch's long texts are, as their prints were made.
+        self._shingles: dict[int, ShingleSpan] = {}
 
     def run(
-        self, entries: list[Entry], ready: dict[int, Fingerprint] | None = None
+        self,
+        entries: list[Entry],
+        ready: dict[int, Fingerprint] | None = None,
+        shingles: dict[int, ShingleSpan] | None = None,
     ) -> DedupOutcome:
         """Place `entries`; `ready` holds fingerprints already computed (by a worker process)
-        for some of them, from the same text."""
+        for some of them, from the same text, and `shingles` the shingles of those."""
         out = DedupOutcome()
         ordered = sorted(entries, key=lambda e: (e.published_at, e.id))
         ready = ready or {}
         missing = [e for e in ordered if e.id not in ready]
-        made = fingerprints([(e.title, e.body) for e in missing])
+        missing_ids = [e.id for e in missing]
+        made, made_shingles = fingerprints_and_shingles(
+            [(e.title, e.body) for e in missing], missing_ids
+        )
         prints = {e.id: ready[e.id] for e in ordered if e.id in ready}
-        prints.update(zip([e.id for e in missing], made, strict=True))
+        prints.update(zip(missing_ids, made, strict=True))
+        if shingles:
+            self._shingles.update((i, shingles[i]) for i in ready if i in shingles)
+        self._shingles.update(made_shingles.spans())
         self._bodies.update((e.id, e.body) for e in ordered)
         self._prints.update(prints)
         for e in ordered:
             self.cache.put(e.id, e.title, e.body, prints[e.id])
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
-        holders = self._holders({k for fp in prints.values() for k in fp.keys})
-        new_keys: list[tuple[int, int]] = []
+        every_key = chain.from_iterable([fp.keys for fp in prints.values()])
+        holders = self._holders(np.unique(np.fromiter(every_key, dtype=np.int64)))
+        new_keys: list[int] = []  # with the entries holding them, in `new_holders`
+        new_holders: list[int] = []
         for entry in ordered:
             eid = entry.id
             fp = prints[eid]
@@ -249,7 +318,8 @@ class Deduplicator:
                 found = holders.get(k)
                 if found is None:
                     holders[k] = [eid]
-                    new_keys.append((k, eid))
+                    new_keys.append(k)
+                    new_holders.append(eid)
                     continue
                 if k in bands:
                     band_holders.append(found)
@@ -259,7 +329,8 @@ class Deduplicator:
                 # little more with each new holder: stop storing it, so lookups stay bounded.
                 if len(found) < MAX_CANDIDATES:
                     found.append(eid)  # counted below as its own hit: discarded with itself
-                    new_keys.append((k, eid))
+                    new_keys.append(k)
+                    new_holders.append(eid)
             # One shared band happens by chance at Jaccard 0.3 (one pair in five); two shared
             # bands almost never below 0.5, and almost always above 0.8. Only those candidates
             # are worth reading and comparing.
@@ -274,15 +345,21 @@ class Deduplicator:
                     self._join(entry, matches, out)
             out.canonical[entry.id] = entry.repost_of or entry.id
         # In key order: the inserts walk the index once instead of hopping over a large cache.
-        new_keys.sort(key=itemgetter(0))
-        dedup_store.insert_keys(self.conn, new_keys)
+        # (Sorted, shifted and flattened as arrays: as tuples in Python it was 2.5% of a
+        # refresh's pacing thread on the 40k feeds corpus.)
+        keys = np.array(new_keys, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        dedup_store.insert_keys(self.conn, keys[order], np.array(new_holders, np.int64)[order])
         return out
 
-    def _holders(self, keys: set[int]) -> dict[int, list[int]]:
-        """Entries already holding each key, newest first, at most MAX_CANDIDATES per key."""
+    def _holders(self, keys: Any) -> dict[int, list[int]]:
+        """Entries already holding each of `keys` (distinct, in order: an int64 array), newest
+        first, at most MAX_CANDIDATES per key."""
         holders: dict[int, list[int]] = {}
         # In key order: each chunk then probes one stretch of the index, not pages all over it.
-        found = dedup_store.key_holders(self.conn, sorted(keys))
+        # (Made distinct and sorted as an array: a set, then `sorted`, of the batch's ~24,000
+        # keys was 2.8% of a refresh's pacing thread on the 40k feeds corpus.)
+        found = dedup_store.key_holders(self.conn, keys)
         for key, entry_id in found:
             holders.setdefault(key, []).append(entry_id)
         for key, ids in holders.items():
@@ -311,7 +388,11 @@ class Deduplicator:
 
     def _fill(self, entry_id: int, fp: Fingerprint) -> None:
         if fp.shingles is None:
-            fp.shingles = body_shingles(self._bodies[entry_id])
+            span = self._shingles.pop(entry_id, None)
+            if span is not None:
+                fp.shingles = span[0].shingles(span[1], span[2])
+            else:
+                fp.shingles = body_shingles(self._bodies[entry_id])
 
     def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
         roots = {r[0] for r in dedup_store.item_roots(self.conn, matches)}

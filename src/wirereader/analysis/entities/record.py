@@ -39,14 +39,18 @@ def record_entities(
     entries: Sequence[int] | Sequence[EntryText],
     *,
     extracted: dict[int, tuple[str, list[Mention]]] | None = None,
+    hashes: dict[int, str] | None = None,
 ) -> EntityReport:
     """Extract, resolve and store the entities of `entries` (ids, or rows as in `EntryText`).
 
     `extracted` holds mentions already extracted (by a worker process), each with the
-    `text_hash` of the text it came from: used only when that is still the entry's text."""
+    `text_hash` of the text it came from: used only when that is still the entry's text.
+    `hashes`: the text hashes of some rows, known to be of their very text (the caller
+    checked that the worker's text is the row's)."""
     rows = _load(conn, entries)
     report = EntityReport()
-    hashes = {row[0]: _text_hash(row) for row in rows}
+    known = hashes or {}
+    hashes = {row[0]: known.get(row[0]) or _text_hash(row) for row in rows}
     done = dict(entity_store.extracted_hashes(conn, hashes))
     # One row per entry (an id given twice would store its mentions twice).
     todo = list({row[0]: row for row in rows if done.get(row[0]) != hashes[row[0]]}.values())

@@ -232,7 +232,7 @@ def sparse_rows(
     # most commands (tail, a fetch with nothing new) never score a pair.
     from scipy import sparse
 
-    lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+    lengths = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
     indptr = np.zeros(len(columns) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     index = np.concatenate(columns) if len(columns) else np.zeros(0, dtype=np.int64)
@@ -607,6 +607,9 @@ def _average_linkage(
     inside = [0.0] * n
     held = articles.tolist()
     joined: list[tuple[int, int]] = []  # (a, b): group b merged into group a
+    # Each group's items (named by its row, as `_labels` would find them from `joined`, in the
+    # order they joined): `_two_events` asks about the same groups again and again.
+    members = [[i] for i in range(n)]
     # Each item's strongest terms, found once: a large part asks `_two_events` about the same
     # items again and again (24,835 times in the feeds benchmark's 40k run).
     strongest: dict[int, list[str]] = {}
@@ -623,6 +626,8 @@ def _average_linkage(
         s[a, a] = -np.inf
         size[a] += size[b]
         joined.append((a, b))
+        members[a] += members[b]
+        members[b] = []
         return merged
 
     best_col = s.argmax(axis=1)  # ties: the first, so the outcome is deterministic
@@ -635,7 +640,7 @@ def _average_linkage(
         cross = float(s[a, b])
         if not _cohesive(
             cross, size[a], size[b], inside[a], inside[b], held[a], held[b]
-        ) or _two_events(a, b, size, held, joined, vectors, strongest):
+        ) or _two_events(a, b, size, held, members, vectors, strongest):
             s[a, b] = s[b, a] = -np.inf
             for row in (a, b):
                 best_col[row] = s[row].argmax()
@@ -690,22 +695,22 @@ def _two_events(
     b: int,
     size: list[float],
     held: list[float],
-    joined: list[tuple[int, int]],
+    members: list[list[int]],
     vectors: Sequence[dict[str, float]],
     strongest: dict[int, list[str]],
 ) -> bool:
     """Are groups `a` and `b`, both of SIGNATURE_MIN_ITEMS or more, mostly articles, two events
-    by their signatures (see SIGNATURE_TERMS)? The members are found from the merges so far,
-    their strongest terms once per item (kept in `strongest`)."""
+    by their signatures (see SIGNATURE_TERMS)? `members`: each group's items (in any order:
+    the answer does not depend on it); their strongest terms are found once per item (kept in
+    `strongest`)."""
     for g in (a, b):
         if size[g] < SIGNATURE_MIN_ITEMS or held[g] * 2 <= size[g]:
             return False
-    labels = _labels(len(vectors), joined).tolist()
-    for i, label in enumerate(labels):
-        if label in (a, b) and i not in strongest:
+    for i in chain(members[a], members[b]):
+        if i not in strongest:
             strongest[i] = _strongest(vectors[i])
-    group_a = [strongest[i] for i, label in enumerate(labels) if label == a]
-    group_b = [strongest[i] for i, label in enumerate(labels) if label == b]
+    group_a = [strongest[i] for i in members[a]]
+    group_b = [strongest[i] for i in members[b]]
     return _has_signature(group_a, group_b) and _has_signature(group_b, group_a)
 
 

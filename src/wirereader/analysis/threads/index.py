@@ -77,7 +77,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -414,22 +414,53 @@ def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
     return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64)
 
 
+# A kept item's sparse row as arrays of its own (`_own_row`): those of a batch's new items
+# are views into arrays of the whole batch or run, and a view keeps all of its base alive, so
+# a few kept items held every batch's arrays (rows were 1.8 KB per kept item at 66k entries).
+# Columns fit in 32 bits (a row's sums take its stored order, whatever the integer type), and
+# an article has no headline terms: its empty arrays are shared.
+_NO_COLUMNS = np.zeros(0, dtype=np.int32)
+_NO_WEIGHTS = np.zeros(0)
+_NO_COLUMNS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
+
+
+def _own_row(
+    row: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    columns, weights, heads, head_weights = row
+    if len(heads):
+        return columns.astype(np.int32), weights.copy(), heads.astype(np.int32), head_weights
+    return columns.astype(np.int32), weights.copy(), _NO_COLUMNS, _NO_WEIGHTS
+
+
 def _side(items: list[_Item]) -> Side:
     """The items as one side of a score matrix (without sparse rows)."""
+    if not items:
+        return Side.of([], [], [], [], [], [], [], [], [], [], [], unit_headlines=True)
+    # The items' fields as columns, in one pass (a comprehension per field was 2% of this
+    # process's CPU on the news-like corpus: a part's known threads' items make a side of
+    # their own for every part).
+    entries, vectors, limits, hours, floors, articles, headlines, teased, outlets, links = zip(
+        *items, strict=True
+    )
     return Side.of(
-        [m.vector for m in items],
-        [m.entry.published_at for m in items],
-        [m.limit for m in items],
-        [m.hours for m in items],
-        [m.floor for m in items],
-        [m.entry.dated for m in items],
-        [m.article for m in items],
-        [m.headline for m in items],
-        [m.outlet for m in items],
-        [m.link for m in items],
-        [m.teased for m in items],
+        vectors,
+        list(map(_published_at, entries)),
+        limits,
+        hours,
+        floors,
+        list(map(_dated, entries)),
+        articles,
+        headlines,
+        outlets,
+        links,
+        teased,
         unit_headlines=True,
     )
+
+
+_published_at = attrgetter("published_at")
+_dated = attrgetter("dated")
 
 
 def _components(linked: list[dict[int, Any]]) -> list[tuple[list[int], list[int]]]:
@@ -457,6 +488,63 @@ def _components(linked: list[dict[int, Any]]) -> list[tuple[list[int], list[int]
         if kind == 1:
             found[root((1, t))][1].append(t)
     return [(gs, sorted(ts)) for gs, ts in sorted(found.values())]
+
+
+def _ranges(lengths: np.ndarray) -> np.ndarray:
+    """0 .. n - 1 for each n of `lengths`, one range after the other."""
+    total = int(lengths.sum())
+    return np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def _listed_pairs(
+    groups: list[list[int]],
+    candidates: list[set[int]],
+    column: dict[int, int],
+    first: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs `ThreadIndex._by_members` scores, as (rows, columns, cells): each item of a
+    group (its row of the part's side) with each item of each of the group's candidate
+    threads that are known (`column`: thread -> its number k; its items are the columns
+    `first[k]` .. `first[k + 1]` - 1), its cell `g * len(column) + k`; group after group, item
+    after item, thread after thread in the order `candidates[g]` gives them (the sums over a
+    cell are taken in this order). Laid out by a few array operations for the whole part
+    (one per group and thread, a tenth of the threads stage on the feeds corpus at 40k)."""
+    # Per group: its known candidate threads, in order.
+    ks: list[int] = []
+    per_group: list[int] = []
+    for ids in candidates:
+        before = len(ks)
+        ks += [column[i] for i in ids if i in column]
+        per_group.append(len(ks) - before)
+    threads_of = np.asarray(per_group, dtype=np.int64)
+    thread_k = np.asarray(ks, dtype=np.int64)
+    sizes = np.asarray([len(group) for group in groups], dtype=np.int64)
+    asked = (threads_of > 0) & (sizes > 0)
+    if not asked.any():
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, np.zeros(0, dtype=np.int64)
+    # Each (item, thread) block: the items of the asking groups, each repeated over its
+    # group's threads.
+    group_ids = np.flatnonzero(asked)
+    items = np.fromiter(
+        chain.from_iterable(groups[g] for g in group_ids.tolist()),
+        dtype=np.int64,
+        count=int(sizes[asked].sum()),
+    )
+    group_of_item = np.repeat(group_ids, sizes[asked])
+    threads_per_item = threads_of[group_of_item]
+    block_group = np.repeat(group_of_item, threads_per_item)
+    block_item = np.repeat(items, threads_per_item)
+    thread_start = np.cumsum(threads_of) - threads_of  # each group's first in `ks`
+    block_k = thread_k[
+        np.repeat(thread_start[group_of_item], threads_per_item) + _ranges(threads_per_item)
+    ]
+    # Each block expanded to its thread's items.
+    lengths = (first[1:] - first[:-1])[block_k]
+    rows = np.repeat(block_item, lengths).astype(np.intp)
+    cols = (np.repeat(first[block_k], lengths) + _ranges(lengths)).astype(np.intp)
+    cells = np.repeat(block_group * len(column) + block_k, lengths)
+    return rows, cols, cells
 
 
 # Groups each part (its items as one `Side`) as `grouping.side_groups` does, part after part.
@@ -519,6 +607,7 @@ class ThreadIndex:
         self._vector_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._viewing: list[int] = []  # entries whose rows are views of a batch's arrays
         self._batch = 0  # batches of the run so far
         self.evicted = 0  # threads dropped from memory (`_evict`), for the benches
 
@@ -552,6 +641,11 @@ class ThreadIndex:
                 for m in kept
                 if m.entry.id in self._rows
             }
+            for i in self._viewing:
+                row = self._rows.get(i)
+                if row is not None:
+                    self._rows[i] = _own_row(row)
+        self._viewing = []
         self.docs = docs
         self._batch += 1
         self._vector_rows = {}
@@ -726,17 +820,13 @@ class ThreadIndex:
         unit = (chosen / norm[owner])[positive]
         kept_numbers = numbers[at][positive]
         values = unit.tolist()
-        names = kept_numbers.tolist()
+        # Every kept term's string at once (one C-level map for the batch, not one per item).
+        names = list(map(self._term_list.__getitem__, kept_numbers.tolist()))
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner[positive], minlength=n), out=bounds[1:])
         ends = bounds.tolist()
-        term_list = self._term_list
         return [
-            (
-                dict(zip(map(term_list.__getitem__, names[a:b]), values[a:b], strict=True)),
-                kept_numbers[a:b],
-                unit[a:b],
-            )
+            (dict(zip(names[a:b], values[a:b], strict=True)), kept_numbers[a:b], unit[a:b])
             for a, b in pairwise(ends)
         ]
 
@@ -1137,6 +1227,7 @@ class ThreadIndex:
         start = 0
         for m, (terms_of, weights_of) in zip(run, rows, strict=True):
             end = start + len(terms_of)
+            self._viewing.append(m.entry.id)
             self._rows[m.entry.id] = (
                 columns[start:end],
                 weights_of,
@@ -1163,30 +1254,11 @@ class ThreadIndex:
             return [{} for _ in groups]
         context = [m for i in known for m in self.members[i]]
         column = {t: k for k, t in enumerate(known)}
-        first = np.cumsum([0] + [len(self.members[i]) for i in known])
-        # The pairs asked for: each item of a group with each item of its group's known
-        # candidate threads (a few per group, not the whole part against all of them).
-        rows_of: list[np.ndarray] = []
-        cols_of: list[np.ndarray] = []
-        cells_of: list[np.ndarray] = []
-        for g, (group, ids) in enumerate(zip(groups, candidates, strict=True)):
-            ks = [column[i] for i in ids if i in column]
-            if not ks:
-                continue
-            cols = np.concatenate([np.arange(first[k], first[k + 1]) for k in ks])
-            cells = np.concatenate(
-                [np.full(first[k + 1] - first[k], g * len(known) + k) for k in ks]
-            )
-            rows_of.append(np.repeat(np.asarray(group, dtype=np.intp), len(cols)))
-            cols_of.append(np.tile(cols, len(group)))
-            cells_of.append(np.tile(cells, len(group)))
-        cells = np.concatenate(cells_of)
+        sizes_of = [len(self.members[i]) for i in known]
+        first = np.cumsum([0, *sizes_of])
+        rows, cols, cells = _listed_pairs(groups, candidates, column, first)
         scores = grouping.pair_scores(
-            side,
-            self._side_of(context),
-            np.concatenate(rows_of),
-            np.concatenate(cols_of),
-            STORY_GAP_DAYS * 86400,
+            side, self._side_of(context), rows, cols, STORY_GAP_DAYS * 86400
         )
         sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
         sizes = np.diff(first).astype(np.float64)
@@ -1194,7 +1266,7 @@ class ThreadIndex:
         average = (sums.reshape(len(groups), len(known)) / np.outer(group_sizes, sizes)).ravel()
         # Each item's own average pair with each of its group's known candidate threads (keyed
         # by item and thread: only the listed pairs, not items x threads), the least per cell.
-        keys = np.concatenate(rows_of).astype(np.int64) * len(known) + cells % len(known)
+        keys = rows.astype(np.int64) * len(known) + cells % len(known)
         own_keys, first_of_key, at = np.unique(keys, return_index=True, return_inverse=True)
         own = np.bincount(at, weights=scores) / sizes[own_keys % len(known)]
         least = np.full(len(groups) * len(known), np.inf)
@@ -1202,7 +1274,7 @@ class ThreadIndex:
         most = np.full(len(groups) * len(known), -np.inf)
         np.maximum.at(most, cells[first_of_key], own)
         # And each of the thread's items' own average pair with the group.
-        cols = np.concatenate(cols_of).astype(np.int64)
+        cols = cols.astype(np.int64)
         their_keys, first_of_theirs, at = np.unique(
             cols * len(groups) + cells // len(known), return_index=True, return_inverse=True
         )
@@ -1227,7 +1299,9 @@ class ThreadIndex:
         1 on average to join). Threads started by the same grouping are not candidates: it
         already decided about them."""
         dated = [m.entry.published_at for m in members if m.entry.dated]
-        holders = _holders(members)
+        # Found when a thread is first scored by its centroid (most groups meet known threads
+        # only: on the feeds corpus at 40k this was nine tenths of `_best`'s time).
+        holders: dict[str, list[tuple[int, float]]] | None = None
         short = not all(m.article for m in members)
         best, best_score = None, 1.0
         for i in sorted(ids, reverse=True):
@@ -1239,6 +1313,8 @@ class ThreadIndex:
                 if score >= best_score:
                     best, best_score = c, score
                 continue
+            if holders is None:
+                holders = _holders(members)
             dots = _dots(members, holders, c.top)
             first, last = c.first_at, c.last_at
             # Over the thread's size, not the centroid's length: the average of the item's
