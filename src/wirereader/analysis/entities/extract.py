@@ -180,8 +180,6 @@ def _mentions(
     cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
     things: dict[str, bool] = {}  # names no data set knows: is every mention a thing's name?
     thing_after = _THING_AFTER.match
-    # most entries hold none of the nouns: a substring search each spares a test a mention
-    thing_words = any(word in text for text in texts for word in _THING_WORDS)
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         canonical = named
@@ -233,7 +231,7 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
-        if thing_words and not known and things.get(canonical, True):
+        if not known and things.get(canonical, True):
             # asked of every mention until one is no modifier (the first answers for most):
             # a thing's noun after the run, and the mention the run's last name
             text = texts[where[2]]
@@ -334,10 +332,6 @@ def _evidence(
 # team's game or season, nor a deal or a campaign, which people and companies have; nor a film,
 # an album or a song, which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s
 # dev topics). One regex match a mention: it fails at the first letter for most words.
-_THING_WORDS = (
-    *(" final", " launch", " mission", " rocket", " jets", " fighter", " app", " chatbot"),
-    *(" vaccine", " virus"),
-)
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
