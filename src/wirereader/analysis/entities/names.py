@@ -154,6 +154,17 @@ _LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME
 _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 
 
+def _take_run_ending_at(items: list[_Span | _Run], end: int, part: int) -> int | None:
+    """The start of the run just before, taken off `items`, when it ends at `end` in the same
+    part of the text: an article joined to a name ('al-', "d'") joins that run too."""
+    if items:
+        start, stop, in_part = items[-1].where
+        if stop == end and in_part == part:
+            items.pop()
+            return start
+    return None
+
+
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks measure a cold start with this)."""
     _FAST.clear()
@@ -251,11 +262,10 @@ class _Extractor:
                     # 'al-Qaeda', 'Ahmed al-Sharaa': the joined Arabic article belongs to the
                     # name, and joins the run just before it (rare: tested only after a hyphen)
                     base -= 3
-                    if items and text[base - 1 : base] in (" ", "\t"):
-                        start_before, end_before, part_before = items[-1].where
-                        if end_before == base - 1 and part_before == part:
-                            items.pop()
-                            base = start_before
+                    if text[base - 1 : base] in (" ", "\t"):
+                        joined = _take_run_ending_at(items, base - 1, part)
+                        if joined is not None:
+                            base = joined
                     group = text[base:pos]
                     before = text[base - 1] if base else " "
                 elif (
@@ -268,10 +278,9 @@ class _Extractor:
                 ):
                     # "Côte d'Ivoire", "Cortina d'Ampezzo", "Giscard d'Estaing": the elided
                     # article joins the run just before it (only after an apostrophe)
-                    start_before, end_before, part_before = items[-1].where
-                    if end_before == base - 3 and part_before == part:
-                        items.pop()
-                        base = start_before
+                    joined = _take_run_ending_at(items, base - 3, part)
+                    if joined is not None:
+                        base = joined
                         group = text[base:pos]
                         before = text[base - 1] if base else " "
                 if len(group) > _LONGEST_CACHED:
