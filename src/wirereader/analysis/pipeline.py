@@ -10,6 +10,7 @@ Placing a new item never moves an old one: the cache is not re-clustered.
 from __future__ import annotations
 
 import gc
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -428,6 +429,19 @@ def _entity_rows(entries: list[Entry], authors: dict[int, str]) -> list[EntryTex
     return rows
 
 
+# A "y" inside a word of a person's name, read as "i" in the name's thread term: the common
+# romanisations of Ukrainian and Russian names differ there (DW spells Heraskevych
+# "Vladislav" in one report and "Vladyslav" in three; Zelenskyy / Zelenskiy, which the
+# entities' own key already folds), and two people whose full names differ only so are rare.
+_Y_INSIDE = re.compile(r"\By")
+
+
+def person_term(name: str) -> str:
+    """A person's thread term: the name casefolded, a "y" inside a word read as "i" (so one
+    person's romanisations meet; see `grouping._share_entity`, which needs them to)."""
+    return "@person:" + _Y_INSIDE.sub("i", name.casefold())
+
+
 def _entity_terms(
     conn: sqlite3.Connection, ids: list[int], known: dict[int, list[int]], cache: dict[int, str]
 ) -> dict[int, list[str]]:
@@ -443,9 +457,10 @@ def _entity_terms(
         entities.setdefault(entry_id, []).append(entity)
     missing = sorted({e for es in entities.values() for e in es if e not in cache})
     for entity, kind, name in entity_store.kinds_and_names(conn, missing):
-        cache[entity] = f"@{kind}:{name.casefold()}"
+        cache[entity] = person_term(name) if kind == "person" else f"@{kind}:{name.casefold()}"
     out: dict[int, list[str]] = {}
     for entry_id, found in entities.items():
         if found:
             out[entry_id] = sorted(cache[e] for e in found)
     return out
+
