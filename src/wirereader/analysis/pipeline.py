@@ -463,4 +463,3 @@ def _entity_terms(
         if found:
             out[entry_id] = sorted(cache[e] for e in found)
     return out
-
