@@ -631,12 +631,19 @@ def test_a_nationality_before_a_known_name_is_no_name_of_its_own() -> None:
     }
 
 
-def test_society_ends_an_organisations_name() -> None:
+def test_society_confederation_and_conservancy_end_an_organisations_name() -> None:
     # it was a person: the title after the comma ('senior vice president') vouched for one
     assert (
         "National Audubon Society",
         "org",
     ) in kinds("", "Betsy Loyless, National Audubon Society senior vice president, said so.")
+    # the nationality opening the name was cut off, and the rest taken for a person's name
+    assert ("Greek Commerce Confederation", "org") in kinds(
+        "", "Losses were estimated by the Greek Commerce Confederation at 200 million euros."
+    )
+    assert ("American Bird Conservancy", "org") in kinds(
+        "", "Its head of policy at the group, American Bird Conservancy, agreed."
+    )
 
 
 def test_a_name_joined_to_a_known_place_after_a_places_preposition_is_a_place() -> None:
