@@ -409,6 +409,14 @@ def _kept_form(item: _Item) -> _Item:
     return item._replace(entry=kept)
 
 
+# A kept item's vector and headline once its sparse row holds them (`ThreadIndex.begin_batch`):
+# the row is then their only form, and `ThreadIndex._unpacked` makes the dicts again from it for
+# the few places that read them (a regrouping). As dicts they were the largest part of what a
+# run kept: ~2.85 KB per kept item (a dict and a float object per term), 71 MB at 25k kept
+# items (tracemalloc at 30k news-like entries), beside a row of ~0.8 KB saying the same.
+_IN_ROW: dict[str, float] = {}
+
+
 def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
     """The columns of these terms in the run's vocabulary (new terms added)."""
     return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64)
@@ -608,6 +616,9 @@ class ThreadIndex:
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._viewing: list[int] = []  # entries whose rows are views of a batch's arrays
+        # column -> term of `vocabulary` (its keys in insertion order, which is column order),
+        # filled in as far as `_unpacked` needs it
+        self._column_terms: list[str] = []
         self._batch = 0  # batches of the run so far
         self.evicted = 0  # threads dropped from memory (`_evict`), for the benches
 
@@ -645,6 +656,13 @@ class ThreadIndex:
                 row = self._rows.get(i)
                 if row is not None:
                     self._rows[i] = _own_row(row)
+            # A kept item with a row (all but a few dozen of them) keeps its vector and headline
+            # there alone (see _IN_ROW).
+            rows = self._rows
+            for kept in self.members.values():
+                for k, m in enumerate(kept):
+                    if m.vector is not _IN_ROW and m.entry.id in rows:
+                        kept[k] = m._replace(vector=_IN_ROW, headline=_IN_ROW)
         self._viewing = []
         self.docs = docs
         self._batch += 1
@@ -658,6 +676,7 @@ class ThreadIndex:
         self._title_postings.clear()
         self._kept = 0
         self.vocabulary.clear()
+        self._column_terms.clear()
         self._rows.clear()
         self._forget_term_numbers()  # (`_column_of` holds columns of the vocabulary)
 
@@ -1035,7 +1054,9 @@ class ThreadIndex:
         run by its centroid (`_best`) or starts one."""
         gap = STORY_GAP_DAYS * 86400
         # Each item with the thread it was in (None: new).
-        held: list[tuple[_Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
+        held: list[tuple[_Item, int | None]] = [
+            (self._unpacked(m), t) for t in threads for m in self.members[t]
+        ]
         held += [(part[i], None) for group in groups for i in group]
         held.sort(key=lambda p: (p[0].entry.published_at, p[0].entry.id))
         items = [m for m, _ in held]
@@ -1154,6 +1175,26 @@ class ThreadIndex:
             for i in _top_candidates(hits)[:TITLE_CANDIDATES]
             if (c := self.centroids.get(i)) is not None and self._known(c)
         }
+
+    def _unpacked(self, m: _Item) -> _Item:
+        """A kept item with its vector and headline as dicts again, made from its sparse row
+        (see _IN_ROW): the same terms in the same order (a row holds them in its dict's
+        order), the same weights (a row's float64 are the dict's floats)."""
+        if m.vector is not _IN_ROW:
+            return m
+        columns, weights, heads, head_weights = self._rows[m.entry.id]
+        terms = self._column_terms
+        if len(terms) < len(self.vocabulary):
+            terms.extend(islice(self.vocabulary, len(terms), None))
+        term = terms.__getitem__
+        return m._replace(
+            vector=dict(zip(map(term, columns.tolist()), weights.tolist(), strict=True)),
+            headline=(
+                dict(zip(map(term, heads.tolist()), head_weights.tolist(), strict=True))
+                if len(heads)
+                else {}
+            ),
+        )
 
     def _known(self, c: Centroid) -> bool:
         """Are all of this thread's items known (started in this run, not too large)?"""
