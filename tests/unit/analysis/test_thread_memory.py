@@ -12,6 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.support.paths import REPO
@@ -228,3 +229,33 @@ def test_the_runs_entity_terms_are_bounded_and_the_bound_changes_nothing(
     assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == unbounded
     assert met > 2 * max(sizes)
     assert sum(1 for a, b in pairwise(sizes) if b < a) >= 5
+
+
+def test_one_numbering_gives_each_term_its_column_and_document_frequency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run numbers its terms once: a term's column in the sparse rows and its document
+    frequency are kept by its number (arrays), not in dicts keyed by the term beside it."""
+    checked: list[tuple[int, int, int]] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def compared(self: index.ThreadIndex) -> None:
+        begin(self)
+        numbers, columns = self._term_ids, self._column_terms
+        # Each column names its term, whose number maps back to that column, and no other
+        # term has a column; columns are given in order of first use, so a term numbered
+        # later may have an earlier column.
+        assert [int(self._column_of[numbers[t]]) for t in columns] == list(range(len(columns)))
+        assert int((self._column_of >= 0).sum()) == len(columns)
+        # Every document frequency the run holds is the table's, as of the batches before.
+        known = np.flatnonzero(self._df >= 0).tolist()
+        terms = [self._term_list[i] for i in known]
+        stored = dict(thread_store.document_frequencies(self.conn, terms))
+        assert [int(self._df[i]) for i in known] == [stored.get(t, 0) for t in terms]
+        checked.append((len(columns), len(known), len(self._term_list)))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", compared)
+    _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    assert len(checked) == 15
+    # (The first batch's items meet no thread of an earlier batch: no rows, no columns.)
+    assert all(0 < columns <= terms and 0 < known <= terms for columns, known, terms in checked[2:])
