@@ -51,21 +51,15 @@ merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, count, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
-# One BLAS thread: the matrices here are small, and a BLAS thread pool spins on the other core
-# between calls (measured: the threads stage at 10k entries took 390 us/entry with the default
-# pool, 170 with one thread). Read once, when numpy loads; wirereader imports numpy only here.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# (One BLAS thread: set in the package's `__init__`, before numpy first loads.)
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from wirereader.analysis.sums import ordered_sum  # noqa: E402
+from wirereader.analysis.sums import ordered_sum
 
 if TYPE_CHECKING:
     from scipy import sparse
