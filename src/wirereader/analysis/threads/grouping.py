@@ -148,6 +148,9 @@ class Side(NamedTuple):
     teased: np.ndarray  # has a teaser or body beyond its title (see TITLE_MIN)
     terms: sparse.csr_matrix | None = None
     heads: sparse.csr_matrix | None = None
+    # Which of `terms`' columns are entity terms, where the caller has the rows: a kept item's
+    # row may be its only vector (`vectors` then holds an empty dict for it).
+    entity_columns: np.ndarray | None = None
 
     @classmethod
     def of(
@@ -206,6 +209,7 @@ class Side(NamedTuple):
             self.teased[at],
             None if self.terms is None else self.terms[at],
             None if self.heads is None else self.heads[at],
+            self.entity_columns,
         )
 
 
@@ -383,7 +387,7 @@ def _scores_of_pairs(
     same = (a.sources[r] == b.sources[c]) & (a.links[r] != b.links[c]) & a.dated[r] & b.dated[c]
     cos[same] *= SAME_SOURCE_DISCOUNT
     for k in np.flatnonzero(same & a.teased[r] & b.teased[c]):
-        if not _share_entity(a.vectors[r[k]], b.vectors[c[k]]):
+        if not _share_entity(a, int(r[k]), b, int(c[k])):
             cos[k] = 0.0
     gap = np.abs(a.times[r] - b.times[c])
     both_dated = a.dated[r] & b.dated[c]
@@ -512,12 +516,18 @@ def _discount_same_source(gram: np.ndarray, a: Side, b: Side) -> None:
     gram[same] *= SAME_SOURCE_DISCOUNT
     same &= np.logical_and.outer(a.teased, b.teased)
     for i, j in zip(*np.nonzero(same), strict=True):
-        if not _share_entity(a.vectors[i], b.vectors[j]):
+        if not _share_entity(a, int(i), b, int(j)):
             gram[i, j] = 0.0
 
 
-def _share_entity(u: Mapping[str, float], v: Mapping[str, float]) -> bool:
-    """Whether two vectors hold an entity term in common (an entity term starts with "@")."""
+def _share_entity(a: Side, i: int, b: Side, j: int) -> bool:
+    """Whether item i of `a` and item j of `b` hold an entity term in common (an entity term
+    starts with "@"): by their sparse rows where both sides have them, else by their vectors."""
+    if a.terms is not None and b.terms is not None and a.entity_columns is not None:
+        ra = a.terms.indices[a.terms.indptr[i] : a.terms.indptr[i + 1]]
+        rb = b.terms.indices[b.terms.indptr[j] : b.terms.indptr[j + 1]]
+        return bool(np.intersect1d(ra[a.entity_columns[ra]], rb).size)
+    u, v = a.vectors[i], b.vectors[j]
     if len(v) < len(u):
         u, v = v, u
     return any(t[0] == "@" and t in v for t in u)

@@ -608,6 +608,8 @@ class ThreadIndex:
         # the columns stay those they were), and the run's width is how many are given.
         self._column_of = np.full(0, -1, dtype=np.int64)
         self._column_terms: list[str] = []
+        # Which columns are entity terms (`_entity_columns`), as far as worked out.
+        self._entity_mask = np.zeros(0, dtype=bool)
         # Each term's document frequency as of the batch (-1: not read from `term_df` yet).
         # (These were dicts keyed by term beside the numbering, `vocabulary` and `df`: ~150
         # bytes a term, ~70k terms at 100k news-like entries, ~175k at 1M.)
@@ -675,6 +677,7 @@ class ThreadIndex:
         self._term_list.clear()
         self._column_of = np.full(0, -1, dtype=np.int64)
         self._column_terms.clear()
+        self._entity_mask = np.zeros(0, dtype=bool)
         self._df = np.full(0, -1, dtype=np.int64)
         self._vector_rows = {}
 
@@ -1218,7 +1221,21 @@ class ThreadIndex:
         return _side(items)._replace(
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
+            entity_columns=self._entity_columns(width),
         )
+
+    def _entity_columns(self, width: int) -> np.ndarray:
+        """Which of the first `width` columns are entity terms (one's own pair rule needs them:
+        `grouping._share_entity`), worked out once per column."""
+        done = len(self._entity_mask)
+        if done < width:
+            more = np.fromiter(
+                (t[0] == "@" for t in self._column_terms[done:width]),
+                dtype=bool,
+                count=width - done,
+            )
+            self._entity_mask = np.concatenate([self._entity_mask, more])
+        return self._entity_mask[:width]
 
     def _rows_of_batch(self, items: list[_Item]) -> None:
         """The sparse rows of those of these items whose vectors `_vectors` made in this batch
