@@ -370,7 +370,9 @@ def process_feed(
     with store.transaction(), prepacked(document.packed_bodies):
         _follow_move(store, feed, outcome, result)
         adopt_title(store, feed, document.title, document.url)
-        saved.merge(store.save_entries(feed.source_id, plain, keep_texts=True))
+        saved.merge(
+            store.save_entries(feed.source_id, plain, keep_texts=True, hashes=document.text_hashes)
+        )
         for page in pages:
             saved.merge(_save_page(store, feed, page))
         _mark_in_feed(store, feed, {item.stable_id for item in containers})
