@@ -716,13 +716,13 @@ def test_feeds_parsed_at_the_same_moment_are_saved_together_each_whole(
     from wirereader.ingest import refresh as refresh_module
     from wirereader.ingest.parse_pool import ParsePool, _parse
 
-    class Waiting(Future):  # type: ignore[type-arg]
+    class Waiting(Future[Any]):
         """Parsed, but not done until asked for: the parsed feeds pile up and wait together."""
 
         def done(self) -> bool:
             return False
 
-    def submit(self: ParsePool, body: bytes, url: str, content_type: str, tz: Any) -> Future:  # type: ignore[type-arg]
+    def submit(self: ParsePool, body: bytes, url: str, content_type: str, tz: Any) -> Future[Any]:
         future = Waiting()
         future.set_result(_parse(body, url, content_type, tz))
         return future
@@ -746,7 +746,9 @@ def test_feeds_parsed_at_the_same_moment_are_saved_together_each_whole(
     broken: list[str] = []  # the second feed of the first group of three fills the disk
     process_feed = refresh_module.process_feed
 
-    def disk_fills(store_: Store, cfg: Config, fetcher: Any, feed: Any, *args: Any, **kw: Any):  # type: ignore[no-untyped-def]
+    def disk_fills(
+        store_: Store, cfg: Config, fetcher: Any, feed: Any, *args: Any, **kw: Any
+    ) -> Any:
         result = process_feed(store_, cfg, fetcher, feed, *args, **kw)
         if not broken and feeds_per_transaction[-1] == 2:
             broken.append(feed.url)

@@ -391,8 +391,11 @@ def test_fetched_bodies_come_hashed_by_the_fetching_threads(server: FeedServer) 
     has no body to hash."""
     server.routes["/a"] = Route(BODY, etag='"a1"')
     server.routes["/b"] = Route(BODY + b"b")
-    jobs = [("a", server.url("/a"), None), ("b", server.url("/b"), None)]
-    jobs.append(("a304", server.url("/a"), Validators('"a1"', "")))
+    jobs: list[tuple[str, str, Validators | None]] = [
+        ("a", server.url("/a"), None),
+        ("b", server.url("/b"), None),
+        ("a304", server.url("/a"), Validators('"a1"', "")),
+    ]
     with Fetcher(fast()) as fetcher:
         results = dict(fetcher.fetch_many(jobs))
     for key in ("a", "b"):
