@@ -270,3 +270,49 @@ def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores
     assert np.allclose(sparse_scores, dense, rtol=1e-5, atol=1e-9)
     # The dense path with sparse rows (as a thread's items are scored) agrees too.
     assert np.allclose(cross_scores(a, b, 14 * DAY), dense, rtol=1e-5, atol=1e-9)
+
+
+def test_listed_pairs_cosines_are_the_dot_products_of_their_rows_by_either_product() -> None:
+    """`pair_cosines` takes a listed pair's dot product over dense rows of the shared columns
+    where all pairs of the two sides cost less, else over the two sparse rows: each way, every
+    pair's value is the plain sum over the terms the two rows share (rows in no particular
+    column order, pairs repeated and in any order, rows sharing nothing: 0)."""
+    import random
+
+    import numpy as np
+    import pytest
+
+    from wirereader.analysis.threads import grouping
+    from wirereader.analysis.threads.grouping import pair_cosines, sparse_rows
+
+    rng = random.Random(11)
+
+    def rows(n: int, width: int) -> tuple[list[dict[int, float]], object]:
+        vectors = [
+            {c: rng.random() + 0.05 for c in rng.sample(range(width), rng.randint(0, 12))}
+            for _ in range(n)
+        ]
+        matrix = sparse_rows(
+            [np.asarray(list(v), dtype=np.int64) for v in vectors],
+            [np.fromiter(v.values(), float, count=len(v)) for v in vectors],
+            width,
+        )
+        return vectors, matrix
+
+    for width, listed in ((30, 400), (150, 60)):  # many pairs over few terms, and fewer
+        a_rows, a = rows(40, width)
+        b_rows, b = rows(60, width)
+        r = np.asarray([rng.randrange(40) for _ in range(listed)], dtype=np.intp)
+        c = np.asarray([rng.randrange(60) for _ in range(listed)], dtype=np.intp)
+        plain = [
+            math.fsum(w * b_rows[j][t] for t, w in a_rows[i].items() if t in b_rows[j])
+            for i, j in zip(r.tolist(), c.tolist(), strict=True)
+        ]
+        assert sum(1 for x in plain if x == 0.0) > 0 and sum(1 for x in plain if x > 0.0) > 5
+        for cost in (0, 10**12):  # the sparse rows, then the dense ones, whatever the sizes
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(grouping, "DENSE_PRODUCTS_PER_PAIR", cost)
+                got = pair_cosines(a, b, r, c)
+            assert got.shape == (listed,)
+            assert np.allclose(got, plain, rtol=1e-12, atol=1e-15)
+            assert all(got[k] == 0.0 for k, x in enumerate(plain) if x == 0.0)

@@ -51,21 +51,15 @@ merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, count, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
-# One BLAS thread: the matrices here are small, and a BLAS thread pool spins on the other core
-# between calls (measured: the threads stage at 10k entries took 390 us/entry with the default
-# pool, 170 with one thread). Read once, when numpy loads; wirereader imports numpy only here.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# (One BLAS thread: set in the package's `__init__`, before numpy first loads.)
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from wirereader.analysis.sums import ordered_sum  # noqa: E402
+from wirereader.analysis.sums import ordered_sum
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -303,8 +297,54 @@ def pair_scores(
         return np.zeros(0)
     a, b = _one_width(a, b)
     assert a.terms is not None and b.terms is not None
-    cos = np.asarray(a.terms[rows].multiply(b.terms[cols]).sum(axis=1), dtype=np.float64)
-    return _scores_of_pairs(a, b, rows, cols, cos.ravel(), max_gap_seconds)
+    cos = pair_cosines(a.terms, b.terms, rows, cols)
+    return _scores_of_pairs(a, b, rows, cols, cos, max_gap_seconds)
+
+
+# A listed pair's cosine costs ~1.2 us as an element-wise product of its two sparse rows (the
+# rows gathered, multiplied, summed); the product of the two sides' dense rows over the
+# columns both hold costs ~0.02 ns per multiply-add in BLAS, all pairs of the two sides at
+# once. So dense rows are taken where all pairs cost less than this many multiply-adds per
+# listed pair. With the feeds benchmark's hundred-word vocabulary (300 items against the 40-80
+# items of their candidate threads, ~350 shared columns: ~900 per listed pair) all pairs cost
+# a tenth of the listed ones (26 real calls of the 40k run: 230 -> 29 ms); with a news-like
+# vocabulary (~400 items against ~900 over ~8,000 shared columns: ~800,000 per pair) the
+# listed pairs alone are fifty times cheaper (23 ms against 900-1,400).
+DENSE_PRODUCTS_PER_PAIR = 20_000
+
+
+def pair_cosines(
+    a: sparse.csr_matrix, b: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """The dot product of row `rows[k]` of `a` with row `cols[k]` of `b`, for each k (the two
+    of one width). Over dense rows of the shared columns where that costs less
+    (DENSE_PRODUCTS_PER_PAIR), as `_dense_gram` takes the grouping's cosines, else over the
+    listed pairs' sparse rows; the two sum a pair's products in different orders, so they
+    may differ in the last bits."""
+    width = a.shape[1]
+    in_a = np.zeros(width, dtype=bool)
+    in_a[a.indices] = True
+    in_b = np.zeros(width, dtype=bool)
+    in_b[b.indices] = True
+    shared = in_a & in_b
+    n_shared = int(np.count_nonzero(shared))
+    if a.shape[0] * b.shape[0] * n_shared <= DENSE_PRODUCTS_PER_PAIR * len(rows):
+        narrow = np.full(width, -1, dtype=np.int64)
+        narrow[shared] = np.arange(n_shared)
+        gram = _shared_rows(a, narrow, n_shared) @ _shared_rows(b, narrow, n_shared).T
+        return np.asarray(gram[rows, cols], dtype=np.float64)
+    products = a[rows].multiply(b[cols])
+    return np.asarray(products.sum(axis=1), dtype=np.float64).ravel()
+
+
+def _shared_rows(m: sparse.csr_matrix, narrow: np.ndarray, width: int) -> np.ndarray:
+    """The rows of `m` as dense rows over the columns `narrow` numbers (the others left out)."""
+    cols = narrow[m.indices]
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    kept = cols >= 0
+    x = np.zeros((m.shape[0], max(1, width)))
+    x[rows[kept], cols[kept]] = m.data[kept]
+    return x
 
 
 def _one_width(a: Side, b: Side) -> tuple[Side, Side]:
