@@ -12,6 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.support.paths import REPO
@@ -137,11 +138,24 @@ def test_cached_postings_are_the_tables_and_clearing_them_changes_nothing(
     assert _news_threads(tmp_path / "d.sqlite3", 3_000, 200) == kept
 
 
-def test_kept_items_rows_are_their_own_arrays_and_threads_come_out_the_same(
+def test_kept_items_rows_are_their_own_arrays_and_their_vectors_only_form(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked: list[int] = []
-    begin = index.ThreadIndex.begin_batch
+    in_rows: list[int] = []
+    held: list[int] = []
+    # Each item's vector and headline as it was placed (the dicts `_remember` is given).
+    placed: dict[int, tuple[list[tuple[str, float]], list[tuple[str, float]]]] = {}
+    begin, remember = index.ThreadIndex.begin_batch, index.ThreadIndex._remember
+    own_row = index._own_row
+
+    def remembered(
+        self: index.ThreadIndex, c: index.Centroid, members: list[Any], created: bool
+    ) -> None:
+        for m in members:
+            assert m.vector is not index._IN_ROW  # (a kept item is unpacked before it moves)
+            placed.setdefault(m.entry.id, (list(m.vector.items()), list(m.headline.items())))
+        remember(self, c, members, created)
 
     def compared(self: index.ThreadIndex) -> None:
         begin(self)
@@ -151,21 +165,44 @@ def test_kept_items_rows_are_their_own_arrays_and_threads_come_out_the_same(
         kept = {m.entry.id: m for ms in self.members.values() for m in ms}
         for entry_id, (columns, weights, heads, head_weights) in self._rows.items():
             assert all(a.base is None for a in (columns, weights, heads, head_weights))
-            m = kept[entry_id]
-            assert [term_of[c] for c in columns.tolist()] == list(m.vector)
-            assert weights.tolist() == list(m.vector.values())
-            assert [term_of[c] for c in heads.tolist()] == list(m.headline)
-            assert head_weights.tolist() == list(m.headline.values())
+            vector, headline = placed[entry_id]
+            assert [term_of[c] for c in columns.tolist()] == [t for t, _ in vector]
+            assert weights.tolist() == [w for _, w in vector]
+            assert [term_of[c] for c in heads.tolist()] == [t for t, _ in headline]
+            assert head_weights.tolist() == [w for _, w in headline]
+        # A kept item with a row keeps no dicts of its own, and gets back the very ones it was
+        # placed with: the same terms in the same order, the same bits.
+        for entry_id, m in kept.items():
+            assert (m.vector is index._IN_ROW) == (entry_id in self._rows)
+            unpacked = self._unpacked(m)
+            assert (list(unpacked.vector.items()), list(unpacked.headline.items())) == placed[
+                entry_id
+            ]
         checked.append(len(self._rows))
+        in_rows.append(sum(m.vector is index._IN_ROW for m in kept.values()))
+        held.append(len(kept))
 
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", compared)
+    monkeypatch.setattr(index.ThreadIndex, "_remember", remembered)
     own = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
     assert len(checked) == 15 and min(checked[2:]) > 100
+    # (Most kept items have a row: one is made when a later group meets their thread.)
+    assert sum(in_rows[2:]) > 0.9 * sum(held[2:])
 
     # Rows kept as the views they were made as (64-bit columns): the same threads.
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", begin)
     monkeypatch.setattr(index, "_own_row", lambda row: row)
     assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == own
+
+    # Kept items holding their vectors and headlines as dicts, as placed: the same threads.
+    def as_dicts(self: index.ThreadIndex) -> None:
+        begin(self)
+        for kept in self.members.values():
+            kept[:] = [self._unpacked(m) for m in kept]
+
+    monkeypatch.setattr(index, "_own_row", own_row)
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", as_dicts)
+    assert _news_threads(tmp_path / "c.sqlite3", 3_000, 200) == own
 
 
 def test_the_runs_entity_terms_are_bounded_and_the_bound_changes_nothing(
@@ -192,3 +229,33 @@ def test_the_runs_entity_terms_are_bounded_and_the_bound_changes_nothing(
     assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == unbounded
     assert met > 2 * max(sizes)
     assert sum(1 for a, b in pairwise(sizes) if b < a) >= 5
+
+
+def test_one_numbering_gives_each_term_its_column_and_document_frequency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run numbers its terms once: a term's column in the sparse rows and its document
+    frequency are kept by its number (arrays), not in dicts keyed by the term beside it."""
+    checked: list[tuple[int, int, int]] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def compared(self: index.ThreadIndex) -> None:
+        begin(self)
+        numbers, columns = self._term_ids, self._column_terms
+        # Each column names its term, whose number maps back to that column, and no other
+        # term has a column; columns are given in order of first use, so a term numbered
+        # later may have an earlier column.
+        assert [int(self._column_of[numbers[t]]) for t in columns] == list(range(len(columns)))
+        assert int((self._column_of >= 0).sum()) == len(columns)
+        # Every document frequency the run holds is the table's, as of the batches before.
+        known = np.flatnonzero(self._df >= 0).tolist()
+        terms = [self._term_list[i] for i in known]
+        stored = dict(thread_store.document_frequencies(self.conn, terms))
+        assert [int(self._df[i]) for i in known] == [stored.get(t, 0) for t in terms]
+        checked.append((len(columns), len(known), len(self._term_list)))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", compared)
+    _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    assert len(checked) == 15
+    # (The first batch's items meet no thread of an earlier batch: no rows, no columns.)
+    assert all(0 < columns <= terms and 0 < known <= terms for columns, known, terms in checked[2:])

@@ -85,13 +85,14 @@ _PLACE_PREPOSITIONS = _words("in near outside across around towards toward insid
 _ORG_LAST = _words(
     """ministry ministries department council committee commission agency office party parliament
     assembly court army navy forces force guard police service services bank corp corporation inc
-    ltd llc plc company co group union association federation organisation organization institute
-    university college school church foundation fund authority administration
+    ltd llc plc company co group union association federation confederation organisation
+    organization institute university college school church foundation fund authority
+    administration society
     bureau board cabinet government senate congress duma rada brigade regiment battalion division
     fleet command coalition alliance movement front network news times post journal herald tribune
     telegraph gazette press agency airlines airways rail railways motors industries holdings
     partners capital ventures labs technologies systems club fc team league staff foods patrol
-    academy
+    academy conservancy
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house

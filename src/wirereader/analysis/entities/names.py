@@ -90,6 +90,8 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# A preposition, a name, and 'and' / 'or' right before a name (see `_place_joined`)
+_PLACE_AND = re.compile(r"\b([A-Za-z]+) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,2}) (?:and|or) $")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
@@ -863,6 +865,7 @@ class _Extractor:
             return
         if single and (
             first_low in _NOT_ALONE
+            or first_low in g.demonyms  # "the Soviet-era Turkmen Communist Party": a qualifier
             or first_low in g.titles
             or first_low in g.royal
             or first_low in _PLACE_LAST
@@ -1016,6 +1019,8 @@ class _Extractor:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
+                if (prev == "and" or prev == "or") and self._place_joined(text, start):
+                    return PLACE, True  # "in Milan and Cortina": one preposition, two places
         if _SPEECH_AFTER.match(text, end) or (
             (first.possessive or text.startswith(("'", "’"), end))
             and _PERSONAL_POSSESSIVE.match(text, end)
@@ -1032,6 +1037,16 @@ class _Extractor:
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
         return self._endings(first, size)
+
+    def _place_joined(self, text: str, start: int) -> bool:
+        """Whether the name at `start` is joined by 'and' / 'or' to a known place after a
+        place's preposition ("in Milan and Cortina", "near Kharkiv or Sumy"): the preposition
+        governs both names."""
+        m = _PLACE_AND.search(text, max(0, start - 60), start)
+        if m is None or m.group(1).lower() not in _PLACE_PREPOSITIONS:
+            return False
+        known = self.g.by_key.get(fold_key(m.group(2)))
+        return known is not None and known.kind == PLACE
 
     def _qualifies(self, text: str, end: int) -> bool:
         """Whether a name only qualifies the noun after it ('in Colts territory', 'in a

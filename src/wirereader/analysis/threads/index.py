@@ -119,7 +119,7 @@ TITLE_CANDIDATES = 3
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
-MAX_CACHED = 50_000  # terms (x 10) of the run's vocabulary and document frequencies
+MAX_CACHED = 50_000  # terms (x 10) of the run's numbering, columns and document frequencies
 # Terms whose postings (their newest POSTINGS threads, as the table gives them) the run keeps;
 # past this the oldest cached half goes. Each is an array of ids, ~300 bytes with its key (a
 # list of int objects was ~520 bytes, and the cap 500,000 terms). The cache always says what
@@ -409,9 +409,12 @@ def _kept_form(item: _Item) -> _Item:
     return item._replace(entry=kept)
 
 
-def _columns(terms: Iterable[str], vocabulary: dict[str, int]) -> np.ndarray:
-    """The columns of these terms in the run's vocabulary (new terms added)."""
-    return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64)
+# A kept item's vector and headline once its sparse row holds them (`ThreadIndex.begin_batch`):
+# the row is then their only form, and `ThreadIndex._unpacked` makes the dicts again from it for
+# the few places that read them (a regrouping). As dicts they were the largest part of what a
+# run kept: ~2.85 KB per kept item (a dict and a float object per term), 71 MB at 25k kept
+# items (tracemalloc at 30k news-like entries), beside a row of ~0.8 KB saying the same.
+_IN_ROW: dict[str, float] = {}
 
 
 # A kept item's sparse row as arrays of its own (`_own_row`): those of a batch's new items
@@ -578,7 +581,6 @@ class ThreadIndex:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.centroids: dict[int, Centroid] = {}
-        self.df: dict[str, int] = {}
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
         self._db_postings: dict[str, array[int]] = {}
         self._new_postings: dict[str, set[int]] = {}
@@ -596,14 +598,21 @@ class ThreadIndex:
         # Title term -> the known threads holding a short item with that term in its title,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
         self._title_postings: dict[str, list[int]] = {}
-        self.vocabulary: dict[str, int] = {}  # term -> column, for the run
-        # term -> its number in the batches' TF arrays (`_batch_tf`), and back, for the run
-        # (apart from `vocabulary`: sparse rows sum a pair in their columns' order)
+        # One numbering of the run's terms, and what is kept of each term by its number.
+        # term -> its number in the batches' TF arrays (`_batch_tf`), and back
         self._term_ids: dict[str, int] = {}
         self._term_list: list[str] = []
-        # term number -> its column in `vocabulary` (-1: none yet), and the batch's new items'
-        # vectors as term numbers and weights (`_vectors`), for `_side_of`
+        # Each term's column in the sparse rows (-1: none yet), and back: columns are given in
+        # order of first use in a row, not by number (scipy's element-wise product sums a pair
+        # in its rows' stored order, and in column order where every row's columns ascend, so
+        # the columns stay those they were), and the run's width is how many are given.
         self._column_of = np.full(0, -1, dtype=np.int64)
+        self._column_terms: list[str] = []
+        # Each term's document frequency as of the batch (-1: not read from `term_df` yet).
+        # (These were dicts keyed by term beside the numbering, `vocabulary` and `df`: ~150
+        # bytes a term, ~70k terms at 100k news-like entries, ~175k at 1M.)
+        self._df = np.full(0, -1, dtype=np.int64)
+        # The batch's new items' vectors as term numbers and weights (`_vectors`), for `_side_of`
         self._vector_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -617,22 +626,18 @@ class ThreadIndex:
         docs = thread_store.analysed_items(self.conn)
         if docs != self.docs:
             self.centroids.clear()
-            self.df.clear()
             self._db_postings.clear()
-            self._forget_members()
+            self._forget_members()  # (and the document frequencies, with the numbering)
         else:
-            if len(self.df) > MAX_CACHED * 10:
-                self.df.clear()
             cached = self._db_postings
             if len(cached) > POSTINGS_CACHED:
                 for term in list(islice(cached, len(cached) // 2)):
                     del cached[term]
-            if len(self.vocabulary) > MAX_CACHED * 10:  # (rows are columns of it)
-                self._forget_members()
             if len(self._term_list) > MAX_CACHED * 10:
-                # Only the numbering goes: the kept items' rows are columns of `vocabulary`,
-                # which stays (members are forgotten only as before, with the vocabulary).
-                self._forget_term_numbers()
+                # The numbering goes, and with it the columns the kept items' rows are in.
+                # (Before, the numbering went alone, the columns at as many of their own; the
+                # news-like corpus has ~175k terms at 1M entries, so neither ever went there.)
+                self._forget_members()
             # Only a kept item is scored again in a later batch (as a known thread's item):
             # the others' rows (more than half of them at 40k entries) are dropped.
             self._rows = {
@@ -645,6 +650,13 @@ class ThreadIndex:
                 row = self._rows.get(i)
                 if row is not None:
                     self._rows[i] = _own_row(row)
+            # A kept item with a row (all but a few dozen of them) keeps its vector and headline
+            # there alone (see _IN_ROW).
+            rows = self._rows
+            for kept in self.members.values():
+                for k, m in enumerate(kept):
+                    if m.vector is not _IN_ROW and m.entry.id in rows:
+                        kept[k] = m._replace(vector=_IN_ROW, headline=_IN_ROW)
         self._viewing = []
         self.docs = docs
         self._batch += 1
@@ -657,15 +669,19 @@ class ThreadIndex:
         self.members.clear()
         self._title_postings.clear()
         self._kept = 0
-        self.vocabulary.clear()
         self._rows.clear()
-        self._forget_term_numbers()  # (`_column_of` holds columns of the vocabulary)
-
-    def _forget_term_numbers(self) -> None:
+        # The numbering, and what is kept by it (a document frequency is read again).
         self._term_ids.clear()
         self._term_list.clear()
         self._column_of = np.full(0, -1, dtype=np.int64)
+        self._column_terms.clear()
+        self._df = np.full(0, -1, dtype=np.int64)
         self._vector_rows = {}
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Each term with a column, and its column (for tests and benches)."""
+        return {t: k for k, t in enumerate(self._column_terms)}
 
     def _evict(self, horizon: int | None) -> None:
         """Past MEMORY_BUDGET, threads leave memory with their kept items (all are written:
@@ -830,20 +846,34 @@ class ThreadIndex:
             for a, b in pairwise(ends)
         ]
 
-    def _load_df(self, vocabulary: Iterable[str]) -> None:
-        missing = [t for t in vocabulary if t not in self.df]
-        found = dict(thread_store.document_frequencies(self.conn, missing))
-        for t in missing:
-            self.df[t] = int(found.get(t, 0))
+    def _count_documents(self, distinct: np.ndarray, held: np.ndarray) -> np.ndarray:
+        """Add a batch's items holding each of its terms (`distinct`, by number; `held`, by
+        number) to the terms' document frequencies, those not known yet read from `term_df`
+        first; their frequencies now."""
+        if len(self._df) < len(self._term_list):
+            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
+            grown[: len(self._df)] = self._df
+            self._df = grown
+        df = self._df
+        missing = distinct[df[distinct] < 0].tolist()
+        if missing:
+            terms = [self._term_list[i] for i in missing]
+            found = dict(thread_store.document_frequencies(self.conn, terms))
+            df[missing] = [int(found.get(t, 0)) for t in terms]
+        added = held[distinct]
+        df[distinct] += added
+        delta = self._df_delta
+        for i, n in zip(distinct.tolist(), added.tolist(), strict=True):
+            delta[self._term_list[i]] += n
+        return df[distinct]
 
-    def idf(self, vocabulary: Iterable[str]) -> dict[str, float]:
-        """The IDF of each term, as of the batch's counts (worked out once per term, not once
-        per item holding it)."""
+    def idf(self, frequencies: Iterable[int]) -> list[float]:
+        """The IDF of terms of these document frequencies, as of the batch's counts (worked
+        out once per term, not once per item holding it)."""
         # IDF_PRIOR_DOCS documents that lack every term: in a small cache (one live blog, all
         # on one war) a story's own words are common, and plain IDF would weigh them as nothing.
         n = self.docs + IDF_PRIOR_DOCS + 1
-        df = self.df
-        return {t: math.log(n / (df.get(t, 0) + 1.0)) for t in vocabulary}
+        return [math.log(n / (df + 1.0)) for df in frequencies]
 
     @staticmethod
     def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
@@ -914,17 +944,12 @@ class ThreadIndex:
         # Each term of the batch once, with the number of items holding it.
         held = np.bincount(numbers, minlength=len(self._term_list))
         distinct = np.flatnonzero(held)
-        vocabulary = [self._term_list[i] for i in distinct.tolist()]
-        self._load_df(vocabulary)
         # IDF over the cache and this whole batch: the first items of a batch are weighed
         # like the last ones.
-        for t, n in zip(vocabulary, held[distinct].tolist(), strict=True):
-            self.df[t] = self.df.get(t, 0) + n
-            self._df_delta[t] += n
+        frequencies = self._count_documents(distinct, held)
         self.docs += len(items)
-        idf = self.idf(vocabulary)
         idf_of = np.zeros(len(self._term_list))
-        idf_of[distinct] = [idf[t] for t in vocabulary]
+        idf_of[distinct] = self.idf(frequencies.tolist())
         vectors = []
         for e, (vector, terms_of, weights_of) in zip(
             items, self._vectors(numbers, tf * idf_of[numbers], counts), strict=True
@@ -1035,7 +1060,9 @@ class ThreadIndex:
         run by its centroid (`_best`) or starts one."""
         gap = STORY_GAP_DAYS * 86400
         # Each item with the thread it was in (None: new).
-        held: list[tuple[_Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
+        held: list[tuple[_Item, int | None]] = [
+            (self._unpacked(m), t) for t in threads for m in self.members[t]
+        ]
         held += [(part[i], None) for group in groups for i in group]
         held.sort(key=lambda p: (p[0].entry.published_at, p[0].entry.id))
         items = [m for m, _ in held]
@@ -1155,6 +1182,23 @@ class ThreadIndex:
             if (c := self.centroids.get(i)) is not None and self._known(c)
         }
 
+    def _unpacked(self, m: _Item) -> _Item:
+        """A kept item with its vector and headline as dicts again, made from its sparse row
+        (see _IN_ROW): the same terms in the same order (a row holds them in its dict's
+        order), the same weights (a row's float64 are the dict's floats)."""
+        if m.vector is not _IN_ROW:
+            return m
+        columns, weights, heads, head_weights = self._rows[m.entry.id]
+        term = self._column_terms.__getitem__
+        return m._replace(
+            vector=dict(zip(map(term, columns.tolist()), weights.tolist(), strict=True)),
+            headline=(
+                dict(zip(map(term, heads.tolist()), head_weights.tolist(), strict=True))
+                if len(heads)
+                else {}
+            ),
+        )
+
     def _known(self, c: Centroid) -> bool:
         """Are all of this thread's items known (started in this run, not too large)?"""
         kept = self.members.get(c.id)
@@ -1168,15 +1212,9 @@ class ThreadIndex:
         for m in items:
             got = self._rows.get(m.entry.id)
             if got is None:
-                got = (
-                    _columns(m.vector, self.vocabulary),
-                    np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
-                    _columns(m.headline, self.vocabulary),
-                    np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
-                )
-                self._rows[m.entry.id] = got
+                got = self._rows[m.entry.id] = self._row(m)
             rows.append(got)
-        width = len(self.vocabulary)
+        width = len(self._column_terms)
         return _side(items)._replace(
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
@@ -1200,16 +1238,11 @@ class ThreadIndex:
                 self._columns_of_run(run)
                 run = []
             if m is not None:  # an item of an earlier batch: `_side_of` adds its columns
-                self._rows[m.entry.id] = (
-                    _columns(m.vector, self.vocabulary),
-                    np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
-                    _columns(m.headline, self.vocabulary),
-                    np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
-                )
+                self._rows[m.entry.id] = self._row(m)
 
-    def _columns_of_run(self, run: list[_Item]) -> None:
-        rows = [self._vector_rows[m.entry.id] for m in run]
-        numbers = np.concatenate([r[0] for r in rows])
+    def _columns(self, numbers: np.ndarray) -> np.ndarray:
+        """The columns of these term numbers, a term without one given the next column, in
+        order of first use (as item after item, term after term)."""
         if len(self._column_of) < len(self._term_list):
             grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
             grown[: len(self._column_of)] = self._column_of
@@ -1219,22 +1252,44 @@ class ThreadIndex:
         if new.any():
             fresh, first = np.unique(numbers[new], return_index=True)
             fresh = fresh[np.argsort(first)]  # in order of first use
-            vocabulary, term_list = self.vocabulary, self._term_list
-            self._column_of[fresh] = [
-                vocabulary.setdefault(term_list[i], len(vocabulary)) for i in fresh.tolist()
-            ]
+            start = len(self._column_terms)
+            self._column_of[fresh] = np.arange(start, start + len(fresh))
+            self._column_terms.extend(map(self._term_list.__getitem__, fresh.tolist()))
             columns = self._column_of[numbers]
-        start = 0
+        return columns
+
+    def _row(self, m: _Item) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """An item's sparse row made from its vector and headline (an item of an earlier
+        batch without one)."""
+        return (
+            self._columns(np.asarray(self._term_numbers(list(m.vector)), dtype=np.int64)),
+            np.fromiter(m.vector.values(), dtype=np.float64, count=len(m.vector)),
+            self._columns(np.asarray(self._term_numbers(list(m.headline)), dtype=np.int64)),
+            np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
+        )
+
+    def _columns_of_run(self, run: list[_Item]) -> None:
+        rows = [self._vector_rows[m.entry.id] for m in run]
+        columns = self._columns(np.concatenate([r[0] for r in rows]))
+        # A headline's terms are its vector's (`grouping.title_vector`), so they have columns
+        # by now: all of the run's at once.
+        heads = self._columns(
+            np.asarray(
+                self._term_numbers(list(chain.from_iterable(m.headline for m in run))),
+                dtype=np.int64,
+            )
+        )
+        start = head = 0
         for m, (terms_of, weights_of) in zip(run, rows, strict=True):
-            end = start + len(terms_of)
+            end, head_end = start + len(terms_of), head + len(m.headline)
             self._viewing.append(m.entry.id)
             self._rows[m.entry.id] = (
                 columns[start:end],
                 weights_of,
-                _columns(m.headline, self.vocabulary),
+                heads[head:head_end],
                 np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
             )
-            start = end
+            start, head = end, head_end
 
     def _by_members(
         self, side: Side, groups: list[list[int]], candidates: list[set[int]]
