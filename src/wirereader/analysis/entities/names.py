@@ -1017,12 +1017,7 @@ class _Extractor:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-                if (
-                    (prev == "and" or prev == "or")
-                    and len(before) > 1
-                    and before[-2][:1].isupper()  # the cheap test first: a name before it
-                    and self._place_joined(text, start)
-                ):
+                if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
         if _SPEECH_AFTER.match(text, end) or (
             (first.possessive or text.startswith(("'", "’"), end))
@@ -1047,7 +1042,7 @@ class _Extractor:
         governs both names."""
         # words split off the text before it, not a regex search of the window (a search
         # tries a match at every offset: it cost 0.4% of the extraction on ECB+, callgrind)
-        words = text[max(0, start - 48) : start].split()  # words[-1]: 'and' / 'or'
+        words = text[max(0, start - 60) : start].split()  # words[-1]: 'and' / 'or'
         for size in range(1, min(4, len(words) - 1)):
             if words[-size - 2].lower() in _PLACE_PREPOSITIONS:
                 named = words[-size - 1 : -1]
