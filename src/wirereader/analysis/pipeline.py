@@ -39,8 +39,11 @@ BATCH = 2_000
 # written to small recent levels (0056, 0057), a 64 MB cache missed often enough at 100k
 # entries to cost 8% (70.9 s -> 65.3 s measured); now the pages a batch writes fit in far
 # less, and the cache is the largest single part of the run's memory once the cache file
-# outgrows it (issue 17's bound: 500 MB at 1M entries; 256 MB before, then 128).
-CACHE_KIB = 65_536
+# outgrows it (issue 17's bound: 500 MB at 1M entries; 256 MB before, then 128, then 64).
+# 32 MB against 64 at 300k news-like entries, side by side (the cache file 430 MB, past
+# both): peak 466 -> 432 MB, main-process CPU 180.7 -> 182.1 s (+0.8%, within the noise of
+# a shared machine), the same threads (25,097). At 1M the tables outgrow either cache.
+CACHE_KIB = 32_768
 # Entity id -> its term for threads, kept for the run (`_entity_terms`); past this many it
 # starts afresh (a name and kind never change, so a term read again is the same). Unbounded it
 # grew with every entity a run met: one per three entries on the news-like corpus (6,619 at

@@ -94,6 +94,9 @@ class ParsedDocument:
     # The entries' bodies as the cache stores them (`store.texts.pack`), by body, where a
     # parse worker packed them: the writing process then does not pack them again.
     packed_bodies: dict[str, str | bytes] = field(default_factory=dict)
+    # The entries' `content_hash()`, by (title, body, author), where a parse worker worked them
+    # out: the writing process then does not hash the texts again.
+    text_hashes: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
 
 def text_hash(title: str, body: str, author: str) -> str:

@@ -42,6 +42,9 @@ def _parse(body: bytes, url: str, content_type: str, tz: tzinfo | None) -> Parse
     # benchmark's fetch); the body strings are pickled once, the dict's keys are the same
     # objects as the entries' bodies.
     document.packed_bodies = {e.body: pack(e.body) for e in document.entries}
+    # The same for the content hashes a save compares (1.1% of that process's CPU there; the
+    # keys' strings are the entries' own objects too, so a lookup compares by identity).
+    document.text_hashes = {(e.title, e.body, e.author): e.content_hash() for e in document.entries}
     return document
 
 

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -275,6 +275,7 @@ class Store:
         *,
         seen_at: int | None = None,
         keep_texts: bool = False,
+        hashes: Mapping[tuple[str, str, str], str] | None = None,
     ) -> SaveResult:
         """Store a batch from one source in one transaction.
 
@@ -282,7 +283,8 @@ class Store:
         changed gets a new version and its current text replaced; an unchanged one only has
         `last_seen` bumped. Entries are never deleted. With `keep_texts`, the result holds the
         texts of the entries saved (`SaveResult.texts`): a refresh hands them to the analysis's
-        worker instead of reading back what it has just written.
+        worker instead of reading back what it has just written. `hashes` holds entries'
+        `content_hash()` already worked out (by a parse worker), by (title, body, author).
         """
         now = seen_at if seen_at is not None else int(time.time())
         result = SaveResult()
@@ -307,7 +309,9 @@ class Store:
                 if entry.stable_id in seen_in_batch:
                     continue  # a feed listing the same guid twice: the first one wins
                 seen_in_batch.add(entry.stable_id)
-                digest = entry.content_hash()
+                digest = hashes.get((entry.title, entry.body, entry.author)) if hashes else None
+                if digest is None:
+                    digest = entry.content_hash()
                 existing = known.get(entry.stable_id)
                 if existing is None:
                     fresh.append((entry, digest))

@@ -702,3 +702,76 @@ def test_the_fetch_bar_shows_a_feed_name_as_text_never_as_markup(
     monkeypatch.setattr(feeds_cli, "Progress", Recording)
     feeds_cli._refresh_with_bar(store, config(), [], False, None)
     assert "[bold red]Wire[/bold red]" in shown, shown
+
+
+def test_feeds_parsed_at_the_same_moment_are_saved_together_each_whole(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds whose parsed documents wait together are saved in one transaction of a few; a
+    group the cache refuses part way (a full disk) keeps nothing of any of its feeds, each
+    failing with its own line, and nothing hides behind a 304 the next time."""
+    import sqlite3
+    from concurrent.futures import Future
+
+    from wirereader.ingest import refresh as refresh_module
+    from wirereader.ingest.parse_pool import ParsePool, _parse
+
+    class Waiting(Future[Any]):
+        """Parsed, but not done until asked for: the parsed feeds pile up and wait together."""
+
+        def done(self) -> bool:
+            return False
+
+    def submit(self: ParsePool, body: bytes, url: str, content_type: str, tz: Any) -> Future[Any]:
+        future = Waiting()
+        future.set_result(_parse(body, url, content_type, tz))
+        return future
+
+    monkeypatch.setattr(ParsePool, "submit", submit)
+    monkeypatch.setattr(ParsePool, "result", staticmethod(lambda future: future.result()))
+    monkeypatch.setattr(refresh_module, "SAVE_TOGETHER", 3)
+    feeds = 12
+    for n in range(feeds):
+        items = [item(100 * n + k) for k in range(3)]
+        server.routes[f"/g{n}.xml"] = Route(rss(f"Group {n}", items), etag=f'"g{n}"')
+        subscribe(store, server.url(f"/g{n}.xml"))
+    feeds_per_transaction: list[int] = []  # (each save reads its known entries once)
+
+    def trace(sql: str) -> None:
+        if sql.startswith("BEGIN"):
+            feeds_per_transaction.append(0)
+        elif sql.startswith("SELECT stable_id, id, content_hash FROM entries"):
+            feeds_per_transaction[-1] += 1
+
+    broken: list[str] = []  # the second feed of the first group of three fills the disk
+    process_feed = refresh_module.process_feed
+
+    def disk_fills(
+        store_: Store, cfg: Config, fetcher: Any, feed: Any, *args: Any, **kw: Any
+    ) -> Any:
+        result = process_feed(store_, cfg, fetcher, feed, *args, **kw)
+        if not broken and feeds_per_transaction[-1] == 2:
+            broken.append(feed.url)
+            raise sqlite3.OperationalError("database or disk is full")
+        return result
+
+    monkeypatch.setattr(refresh_module, "process_feed", disk_fills)
+    store.conn.set_trace_callback(trace)
+    report = refresh(store, config(), analyse=False)
+    store.conn.set_trace_callback(None)
+    saving = [n for n in feeds_per_transaction if n]
+    assert sum(saving) == feeds - 1 and max(saving) == 3  # (the failed group stopped at two)
+    failed = report.failures
+    assert len(failed) == 3 and broken[0] in {r.url for r in failed}
+    for result in failed:
+        assert result.error == f"{result.url}: cannot save to the cache (database or disk is full)"
+    stored = {r.url for r in report.results if r.status == "updated"}
+    assert len(stored) == feeds - len(failed) and report.new == 3 * len(stored)
+    for feed in list_feeds(store):
+        rows = entry_rows(store, feed.source_id)
+        assert len(rows) == (3 if feed.url in stored else 0), feed.url
+
+    monkeypatch.setattr(refresh_module, "process_feed", process_feed)
+    again = refresh(store, config(), analyse=False)
+    assert again.new == 3 * len(failed) and not again.failures
+    assert all(len(entry_rows(store, f.source_id)) == 3 for f in list_feeds(store))

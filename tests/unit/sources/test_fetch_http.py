@@ -16,6 +16,7 @@ from wirereader.sources.fetch import (
     Fetcher,
     FetchError,
     FetchSettings,
+    Response,
     Validators,
 )
 
@@ -382,6 +383,29 @@ def test_one_bad_url_does_not_affect_the_others(server: FeedServer) -> None:
     for key in ("stall", "err", "bad"):
         assert isinstance(results[key], FetchError)
     assert "unsupported URL scheme" in str(results["bad"])
+
+
+def test_fetched_bodies_come_hashed_by_the_fetching_threads(server: FeedServer) -> None:
+    """`fetch_many` hands each body over with its digest worked out (in the thread that
+    fetched it, not the consumer's), the same one `digest` gives a body hashed afresh; a 304
+    has no body to hash."""
+    server.routes["/a"] = Route(BODY, etag='"a1"')
+    server.routes["/b"] = Route(BODY + b"b")
+    jobs: list[tuple[str, str, Validators | None]] = [
+        ("a", server.url("/a"), None),
+        ("b", server.url("/b"), None),
+        ("a304", server.url("/a"), Validators('"a1"', "")),
+    ]
+    with Fetcher(fast()) as fetcher:
+        results = dict(fetcher.fetch_many(jobs))
+    for key in ("a", "b"):
+        outcome = results[key]
+        assert isinstance(outcome, Response) and outcome._digest
+        assert outcome._digest == Response(outcome.url, 200, outcome.body).digest()
+    assert results["a"].digest() != results["b"].digest()
+    not_modified = results["a304"]
+    assert isinstance(not_modified, Response) and not_modified.not_modified
+    assert not_modified._digest == ""
 
 
 def test_local_paths_and_file_urls(tmp_path: Path) -> None:

@@ -185,3 +185,51 @@ def test_a_migration_numbered_below_the_newest_is_still_applied(monkeypatch, tmp
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"a", "b", "c"} <= tables
     assert m.current_version(conn) == 3
+
+
+def test_content_hashes_a_parse_worker_made_are_those_a_save_would_make(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document parsed in a worker carries its entries' content hashes; a save given them
+    stores exactly what it would have hashed itself, and hashes only what it was not given
+    (a changed text included)."""
+    from wirereader.core import model
+    from wirereader.ingest.parse_pool import _parse
+
+    items = "".join(
+        f"<item><guid>g{n}</guid><title>Harbour report {n}</title><author>desk{n % 2}</author>"
+        f"<description>{'The ferry to Ostmark left on time. ' * (n + 1)}</description></item>"
+        for n in range(4)
+    )
+    document = _parse(
+        f"<rss version='2.0'><channel><title>Port</title>{items}</channel></rss>".encode(),
+        "http://example.invalid/feed.xml",
+        "application/rss+xml",
+        None,
+    )
+    assert len(document.entries) == 4
+    assert document.text_hashes == {
+        (e.title, e.body, e.author): e.content_hash() for e in document.entries
+    }
+    hashed: list[str] = []
+    text_hash = model.text_hash
+
+    def counted(title: str, body: str, author: str) -> str:
+        hashed.append(title)
+        return text_hash(title, body, author)
+
+    monkeypatch.setattr(model, "text_hash", counted)
+    changed = RawEntry(title="Harbour report 0, corrected", body="New.", stable_id="g0")
+    with Store(db_path) as store:
+        sid = store.ensure_source("test:port", "feed", name="port")
+        saved = store.save_entries(sid, document.entries, hashes=document.text_hashes)
+        assert len(saved.new) == 4 and hashed == []
+        stored = dict(store.conn.execute("SELECT stable_id, content_hash FROM entries"))
+        assert stored == {
+            e.stable_id: text_hash(e.title, e.body, e.author) for e in document.entries
+        }
+        again = store.save_entries(
+            sid, [changed, *document.entries[1:]], hashes=document.text_hashes
+        )
+        assert again.updated == [saved.new[0]] and again.unchanged == 3
+        assert hashed == [changed.title]

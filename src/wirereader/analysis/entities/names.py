@@ -90,8 +90,6 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
-# A preposition, a name, and 'and' / 'or' right before a name (see `_place_joined`)
-_PLACE_AND = re.compile(r"\b([A-Za-z]+) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,2}) (?:and|or) $")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
@@ -1042,11 +1040,17 @@ class _Extractor:
         """Whether the name at `start` is joined by 'and' / 'or' to a known place after a
         place's preposition ("in Milan and Cortina", "near Kharkiv or Sumy"): the preposition
         governs both names."""
-        m = _PLACE_AND.search(text, max(0, start - 60), start)
-        if m is None or m.group(1).lower() not in _PLACE_PREPOSITIONS:
-            return False
-        known = self.g.by_key.get(fold_key(m.group(2)))
-        return known is not None and known.kind == PLACE
+        # words split off the text before it, not a regex search of the window (a search
+        # tries a match at every offset: it cost 0.4% of the extraction on ECB+, callgrind)
+        words = text[max(0, start - 60) : start].split()  # words[-1]: 'and' / 'or'
+        for size in range(1, min(4, len(words) - 1)):
+            if words[-size - 2].lower() in _PLACE_PREPOSITIONS:
+                named = words[-size - 1 : -1]
+                if not all(w[:1].isupper() and w[-1:].isalnum() for w in named):
+                    return False
+                known = self.g.by_key.get(fold_key(" ".join(named)))
+                return known is not None and known.kind == PLACE
+        return False
 
     def _qualifies(self, text: str, end: int) -> bool:
         """Whether a name only qualifies the noun after it ('in Colts territory', 'in a
