@@ -14,6 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wirereader.core.model import ParsedDocument
 
 
 @dataclass
@@ -164,7 +168,7 @@ def serving() -> Iterator[FeedServer]:
 
 def rss(title: str, items: list[dict[str, str]], *, link: str = "http://example.invalid/") -> bytes:
     """A small RSS 2.0 document from invented items (keys: guid, title, link, description,
-    pubDate)."""
+    author, pubDate)."""
     from xml.sax.saxutils import escape
 
     parts = [
@@ -174,12 +178,21 @@ def rss(title: str, items: list[dict[str, str]], *, link: str = "http://example.
     ]
     for item in items:
         parts.append("<item>")
-        for key in ("guid", "title", "link", "description", "pubDate"):
+        for key in ("guid", "title", "link", "description", "author", "pubDate"):
             if key in item:
                 parts.append(f"<{key}>{escape(item[key])}</{key}>")
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")
+
+
+def parsed_in_worker(items: list[dict[str, str]]) -> ParsedDocument:
+    """`rss("Port", items)` parsed as the refresh's parse worker parses a fetched feed (in
+    this process): with the bodies it packs and the content hashes it works out."""
+    from wirereader.ingest.parse_pool import _parse
+
+    url = "http://example.invalid/feed.xml"
+    return _parse(rss("Port", items), url, "application/rss+xml", None)
 
 
 def liveblog_page(headline: str, updates: list[tuple[str, str, str]]) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.feedserver import parsed_in_worker
 from tests.support.paths import FIXTURES, LIVEBLOG_SEED
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
@@ -194,18 +195,17 @@ def test_content_hashes_a_parse_worker_made_are_those_a_save_would_make(
     stores exactly what it would have hashed itself, and hashes only what it was not given
     (a changed text included)."""
     from wirereader.core import model
-    from wirereader.ingest.parse_pool import _parse
 
-    items = "".join(
-        f"<item><guid>g{n}</guid><title>Harbour report {n}</title><author>desk{n % 2}</author>"
-        f"<description>{'The ferry to Ostmark left on time. ' * (n + 1)}</description></item>"
-        for n in range(4)
-    )
-    document = _parse(
-        f"<rss version='2.0'><channel><title>Port</title>{items}</channel></rss>".encode(),
-        "http://example.invalid/feed.xml",
-        "application/rss+xml",
-        None,
+    document = parsed_in_worker(
+        [
+            {
+                "guid": f"g{n}",
+                "title": f"Harbour report {n}",
+                "author": f"desk{n % 2}",
+                "description": "The ferry to Ostmark left on time. " * (n + 1),
+            }
+            for n in range(4)
+        ]
     )
     assert len(document.entries) == 4
     assert document.text_hashes == {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.feedserver import parsed_in_worker
 from tests.support.old_caches import SEARCHES, old_cache, searched, searched_file
 from wirereader.core.model import RawEntry
 from wirereader.query.detail import load_detail
@@ -253,18 +254,15 @@ def test_bodies_a_parse_worker_packed_are_stored_as_packed_here(
     """A fetched document parsed in a worker comes with its bodies packed (off the writing
     process): those are stored as given, not packed again, the same bytes `pack` makes here,
     and read back and searched as any other body; a body not given is packed here."""
-    from wirereader.ingest.parse_pool import _parse
-
-    items = "".join(
-        f"<item><guid>g{n}</guid><title>Harbour report {n}</title>"
-        f"<description>{'The ferry to Ostmark left on time again. ' * (n + 2)}</description></item>"
-        for n in range(3)
-    )
-    document = _parse(
-        f"<rss version='2.0'><channel><title>Port</title>{items}</channel></rss>".encode(),
-        "http://example.invalid/feed.xml",
-        "application/rss+xml",
-        None,
+    document = parsed_in_worker(
+        [
+            {
+                "guid": f"g{n}",
+                "title": f"Harbour report {n}",
+                "description": "The ferry to Ostmark left on time again. " * (n + 2),
+            }
+            for n in range(3)
+        ]
     )
     assert len(document.entries) == 3
     assert document.packed_bodies == {e.body: texts.pack(e.body) for e in document.entries}
