@@ -694,3 +694,41 @@ def test_sparse_rows_from_the_batch_s_arrays_have_the_columns_given_term_by_term
         assert ours.indptr.tolist() == theirs.indptr.tolist()
         assert ours.indices.tolist() == theirs.indices.tolist()
         assert ours.data.tolist() == theirs.data.tolist()
+
+
+def test_a_step_is_ready_only_when_the_worker_holds_none_of_its_first_batch(
+    store: Store,
+) -> None:
+    """`can_step_without_waiting` (a refresh saves more feeds rather than wait): a chunk sent
+    ahead that holds one of the oldest `batch_size` entries and is with the worker (running,
+    not done) means a step would wait; a chunk done, not yet taken by the worker (the step
+    prepares it itself) or holding only later entries does not."""
+    from concurrent.futures import Future
+
+    from wirereader.analysis import pipeline
+    from wirereader.analysis.prepare_pool import Pending, Prepared
+
+    def chunk(ids: range, state: str) -> Pending:
+        future: Future[Prepared] = Future()
+        if state in ("running", "done"):
+            future.set_running_or_notify_cancel()
+        if state == "done":
+            future.set_result(Prepared({}, {}, {}, 0.0, {}))
+        rows = [(i, f"title {i}", "", "") for i in ids]
+        return Pending([(future, rows)], {i: (f"title {i}", "") for i in ids})
+
+    analysis = pipeline.Analysis(store, batch_size=10, workers=False)
+    analysis._sent = set(range(1, 31))
+    assert analysis.can_step_without_waiting()  # nothing sent ahead
+    for first, later, ready in [
+        ("running", "running", False),
+        ("done", "running", True),  # the running chunk holds entries 11-30 only
+        ("queued", "done", True),
+        ("done", "done", True),
+    ]:
+        analysis._ahead = [chunk(range(1, 11), first), chunk(range(11, 31), later)]
+        assert analysis.can_step_without_waiting() is ready, (first, later)
+    analysis._ahead = [chunk(range(5, 15), "running")]  # the batch's last entries among them
+    assert not analysis.can_step_without_waiting()
+    analysis._sent = set(range(1, 6))  # fewer than a batch sent: a step takes what is stored
+    assert analysis.can_step_without_waiting()
