@@ -169,6 +169,64 @@ def postings(conn: sqlite3.Connection, term: str, limit: int) -> list[int]:
     return found[:limit]
 
 
+# `postings_of_terms` reads the newest FIRST_WINDOW blocks of every term asked, then, for the
+# terms still short of their threads, windows twice as deep each time.
+FIRST_WINDOW = 4
+
+
+def postings_of_terms(
+    conn: sqlite3.Connection, terms: Collection[str], limit: int
+) -> dict[str, list[int]]:
+    """`postings(conn, term, limit)` of each of these terms, read in a few queries per
+    IN_CHUNK terms instead of one query per term (the per-term statement was 0.8 s of CPU
+    for the 40k news-like corpus). A bulk read of all of a term's blocks would read a common
+    term's every block (up to 330 at 1M entries, where the walk stops after a few), so blocks
+    are read newest first in windows of FIRST_WINDOW, then twice as deep each time, until a
+    term has `limit` threads or no older block is left: a term's result is made of whole
+    blocks, all newer than any block not read, as the walk's."""
+    top = conn.execute("SELECT max(id) FROM threads").fetchone()[0]
+    found: dict[str, list[int]] = {t: [] for t in terms}
+    if top is None or not found:
+        return found
+    # term -> block -> its stored threads, the recent level's row kept over the older one's
+    blocks: dict[str, dict[int, bytes]] = {t: {} for t in found}
+    waiting = sorted(found)
+    # Blocks below `high` are still to read; the first window has no upper bound (a block
+    # above the newest thread's can only hold emptied rows, but it is read all the same).
+    high = (int(top) >> BLOCK_BITS) + 1
+    depth, above = FIRST_WINDOW, 1 << 62
+    while waiting:
+        low = max(0, high - depth)
+        for start in range(0, len(waiting), IN_CHUNK):
+            chunk = waiting[start : start + IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            # The older level first, so that the recent row of a block replaces it.
+            for table in ("thread_postings", "thread_recent_postings"):
+                for term, block, stored in conn.execute(
+                    f"SELECT term, block, threads FROM {table}"
+                    f" WHERE term IN ({marks}) AND block >= ? AND block < ?",
+                    [*chunk, low, above],
+                ):
+                    blocks[term][block] = stored
+        still = []
+        for term in waiting:
+            held = blocks[term]
+            if held:
+                ids = found[term]
+                for block in sorted(held, reverse=True):
+                    base = block << BLOCK_BITS
+                    ids += [base + k for k in reversed(decode_block(held[block]))]
+                held.clear()
+                if len(ids) >= limit:
+                    del ids[limit:]
+                    continue
+            if low > 0:
+                still.append(term)
+        waiting, high, depth = still, low, depth * 2
+        above = high
+    return found
+
+
 def update_postings(
     conn: sqlite3.Connection,
     entered: Iterable[tuple[str, int]],
