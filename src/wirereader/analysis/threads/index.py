@@ -1525,12 +1525,12 @@ class ThreadIndex:
         for term, thread in left:
             if term in cached:
                 gone.setdefault(term, set()).add(thread)
-        for term, threads in gone.items():
+        for term, leaving in gone.items():
             held = cached[term]
             if len(held) >= POSTINGS:
                 del cached[term]
             else:  # (still newest first)
-                cached[term] = array("q", [i for i in held if i not in threads])
+                cached[term] = array("q", [i for i in held if i not in leaving])
         came: dict[str, list[int]] = {}
         for term, thread in entered:
             if term in cached:
