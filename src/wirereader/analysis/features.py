@@ -216,6 +216,27 @@ class PackedWeights:
         self.values = array("d", list(chain.from_iterable([row.values() for row in rows])))
         self.counts = array("q", map(len, rows))
 
+    @classmethod
+    def of(
+        cls,
+        terms: list[str],
+        entries: array[int],
+        ids: array[int],
+        values: array[float],
+        counts: array[int],
+    ) -> PackedWeights:
+        """A pack made from its parts, as `threads.term_weights.packed_text_weights` counts
+        them for a whole chunk."""
+        pack = cls.__new__(cls)
+        pack.terms, pack.entries, pack.ids, pack.values, pack.counts = (
+            terms,
+            entries,
+            ids,
+            values,
+            counts,
+        )
+        return pack
+
     def rows(self) -> dict[int, TermRow]:
         """Each text's row, by the id it came with."""
         return {entry: TermRow(self, k) for k, entry in enumerate(self.entries)}
