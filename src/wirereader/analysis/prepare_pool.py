@@ -144,7 +144,8 @@ def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
     ids = [r[0] for r in rows]
-    made, shingles = fingerprints_and_shingles(texts, ids)
+    words: list[list[str]] = []  # each body's, found for dedup and shared with the weights
+    made, shingles = fingerprints_and_shingles(texts, ids, words)
     prints = dict(zip(ids, made, strict=True))
     for entry_id, title, body, author in rows:
         mentions[entry_id] = text_mentions(title or "", body or "", author)
@@ -154,7 +155,7 @@ def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
     # The texts stay here: the caller still has them (they would double what crosses back).
     prepared = Prepared({}, prints, mentions, 0.0, weights)
     if packed:
-        prepared.packed_weights = packed_text_weights(texts, ids)
+        prepared.packed_weights = packed_text_weights(texts, ids, words)
     prepared.shingles = shingles.spans()
     prepared.cpu = time.process_time() - cpu
     return prepared

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from wirereader.analysis.features import PackedWeights, strip_kind_prefix, terms
+from wirereader.analysis.features import PackedWeights, strip_kind_prefix, terms, terms_of_words
 
 TITLE_WEIGHT = 2.0
 LEDE_WEIGHT = 2.0  # who, what and where come first
@@ -27,10 +27,18 @@ TITLE_PER_BODY_TERMS = 40
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
 
 
-def item_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
-    """The terms of an item's title and body that `text_weights` weighs."""
-    # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
-    return terms(strip_kind_prefix(title)), terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+def item_tokens(
+    title: str, body: str, words: list[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """The terms of an item's title and body that `text_weights` weighs (from the body's
+    `words`, as dedup found them, where they give the same terms)."""
+    body_terms = None
+    if words is not None and len(body) <= MAX_BODY_TERMS * 16:
+        body_terms = terms_of_words(body, words, MAX_BODY_TERMS)
+    if body_terms is None:
+        # Slice first: a hostile megabyte body must not be tokenised whole for 400 terms.
+        body_terms = terms(body[: MAX_BODY_TERMS * 16], MAX_BODY_TERMS)
+    return terms(strip_kind_prefix(title)), body_terms
 
 
 def text_weights(title: str, body: str) -> dict[str, float]:
@@ -77,15 +85,18 @@ def log_weights(counts: dict[str, float]) -> dict[str, float]:
     return {t: 1.0 + math.log(c) for t, c in counts.items() if c > 0}
 
 
-def packed_text_weights(texts: list[tuple[str, str]], entries: list[int]) -> PackedWeights:
+def packed_text_weights(
+    texts: list[tuple[str, str]], entries: list[int], words: list[list[str]] | None = None
+) -> PackedWeights:
     """`PackedWeights({entry: text_weights(title, body)})` of a chunk of texts, the same
     terms in the same order and the same floats to the bit, counted for the whole chunk at
     once in numpy: the prepare worker's Counter and dict per text, then packing those dicts
-    into arrays, cost 28-36 us per entry (measured on the feeds and news-like corpora)."""
+    into arrays, cost 28-36 us per entry (measured on the feeds and news-like corpora).
+    `words`: each body's words, as dedup found them (`item_tokens`)."""
     stream: list[str] = []  # every text's title terms, then its body terms, text after text
     title_counts, body_counts = [], []
-    for title, body in texts:
-        title_terms, body_terms = item_tokens(title, body)
+    for k, (title, body) in enumerate(texts):
+        title_terms, body_terms = item_tokens(title, body, words[k] if words else None)
         stream += title_terms
         stream += body_terms
         title_counts.append(len(title_terms))
