@@ -145,7 +145,13 @@ def terms(text: str, limit: int = 0) -> list[str]:
 # Where a text's terms are not its words' terms: a hyphen inside a term ('covid-19' is one
 # term, two words), a number with a decimal point or thousands (one term '3.5', two words).
 _HYPHEN_JOIN = re.compile(r"-[\w']", re.ASCII)
-_NUMBER_JOIN = re.compile(r"\d[.,]\d", re.ASCII)
+# (Searched for as "0.0" in the text's bytes with every digit made "0", every "," a "." and
+# everything else a blank: 2 us a 1,200-character text against 5 us by a pattern, which
+# tries its first character at every position.)
+_NUMBER_MARKS = bytes(
+    ord("0") if chr(c).isdigit() and c < 128 else ord(".") if chr(c) in ".," else ord(" ")
+    for c in range(256)
+)
 _SPLIT_WORD = "\x00"  # the term of a word that holds more than one ('1990s': '1990', 's')
 
 
@@ -162,7 +168,7 @@ def terms_of_words(text: str, words: list[str], limit: int = 0) -> list[str] | N
         not low.isascii()
         or ("'" in low and _LOOSE_APOSTROPHE.search(low))
         or ("-" in low and _HYPHEN_JOIN.search(low))
-        or _NUMBER_JOIN.search(low)
+        or b"0.0" in low.encode("ascii").translate(_NUMBER_MARKS)
     ):
         return None
     out = list(filter(None, map(_word_term_cache.__getitem__, words)))  # stop words are ""
