@@ -239,15 +239,18 @@ def update_postings(
 ) -> None:
     """(term, thread id) pairs enter and leave the index: each block they touch is read,
     changed and written once, into the recent level (emptied: as an empty blob)."""
-    changes: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
-    for at, pairs in ((0, entered), (1, left)):
+    adding: dict[tuple[str, int], set[int]] = {}
+    removing: dict[tuple[str, int], set[int]] = {}
+    for changes, pairs in ((adding, entered), (removing, left)):
         for term, thread in pairs:
             key = (term, thread >> BLOCK_BITS)
-            change = changes.get(key)
-            if change is None:
-                change = changes[key] = (set(), set())
-            change[at].add(thread & (BLOCK - 1))
-    if not changes:
+            offsets = changes.get(key)
+            if offsets is None:
+                changes[key] = {thread & (BLOCK - 1)}
+            else:
+                offsets.add(thread & (BLOCK - 1))
+    keys = sorted(adding.keys() | removing.keys())  # in the index's order
+    if not keys:
         return
     # The blocks touched, read block by block, a few hundred terms at a time, both levels in
     # one statement (one query per block and term cost 40% more than the row-per-posting table
@@ -256,7 +259,7 @@ def update_postings(
     stored: dict[tuple[str, int], bytes] = {}
     recent: set[tuple[str, int]] = set()
     by_block: dict[int, list[str]] = {}
-    for term, block in changes:
+    for term, block in keys:
         by_block.setdefault(block, []).append(term)
     for block, terms in sorted(by_block.items()):
         terms.sort()
@@ -277,11 +280,15 @@ def update_postings(
                 elif key not in recent:
                     stored[key] = blob
     written: list[tuple[str, int, bytes]] = []
-    for key in sorted(changes):  # in the index's order: one walk over its pages
-        added, removed = changes[key]
+    no_offsets: set[int] = set()
+    for key in keys:  # in the index's order: one walk over its pages
         blob = stored.get(key)
+        removed = removing.get(key, no_offsets)
+        if blob is None and not removed:  # (most rows a batch writes: new ones)
+            written.append((key[0], key[1], encode_block(adding[key])))
+            continue
         offsets = set(decode_block(blob)) if blob is not None else set()
-        offsets = (offsets - removed) | added
+        offsets = (offsets - removed) | adding.get(key, no_offsets)
         if offsets or blob:
             written.append((key[0], key[1], encode_block(offsets)))
     execute_rows(
