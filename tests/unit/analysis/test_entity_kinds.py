@@ -368,6 +368,23 @@ def test_a_headlines_opening_word_before_a_name_the_body_writes_is_no_part_of_it
     assert kinds(title, "Pieces are on sale.") == {("Fake Berlin Wall", "place")}
 
 
+def test_a_given_name_and_a_plural_after_the_name_a_team_not_a_person() -> None:
+    # ECB+ dev topics 31, 5 and 25: a city that is also a given name opens a team's name; the
+    # given name made each a person, before "the" and the plural were read ("the Tar Heels")
+    body = (
+        "Ford, an assistant coach with the Charlotte Bobcats, was posing for a courtside "
+        "picture. Not unlike the Phoenix Suns, the team has missed its run and gun. He "
+        "originally injured it against the Carolina Panthers earlier this season."
+    )
+    assert kinds("", body) == {
+        ("Charlotte Bobcats", "org"),
+        ("Phoenix Suns", "org"),
+        ("Carolina Panthers", "org"),
+    }
+    # without "the" a given name and a surname ending in s stay a person
+    assert kinds("", "Jordan Williams scored twice for Drake.") >= {("Jordan Williams", "person")}
+
+
 def test_roads_lands_and_regions_opened_by_a_compass_word_are_places() -> None:
     assert kinds("", "Traffic on the Bruce Highway stopped.") == {("Bruce Highway", "place")}
     assert kinds("", "Voters in Lower Saxony and Arnhem Land.") == {

@@ -410,9 +410,15 @@ class _Extractor:
                     continue
             runs: Sequence[_Run] = (item,)
             if initial and len(tokens) > 2 and not title_case:
-                # a headline's first run opens its line; its later runs, after a lower-case
-                # word, are cut as usual
-                runs = self._headline_pieces(text, item) or runs
+                if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):
+                    # "Fake Berlin Wall fragments on sale": the body says "the Berlin Wall"
+                    second = tokens[1].surface
+                    at = text.find(second, start + len(tokens[0].surface))
+                    runs = (_Run(at, end, tokens[1:], False, False, part),)
+                else:
+                    # a headline's first run opens its line; its later runs, after a
+                    # lower-case word, are cut as usual
+                    runs = self._headline_pieces(text, item) or runs
             for run in runs:
                 start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
@@ -541,14 +547,6 @@ class _Extractor:
                 and self._opener(tokens[0])
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
-            elif (
-                n > 2
-                and tokens[1].key in self.mid_caps  # asked first: it fails for most runs
-                and i == 0
-                and run.part == 0
-                and self._body_names_rest(tokens)
-            ):
-                i = 1  # "Fake Berlin Wall fragments on sale": the body says "the Berlin Wall"
         st = _Pending(text, run, at_run_start=i)
         while i < n:
             tok = tokens[i]
@@ -803,8 +801,8 @@ class _Extractor:
         )
 
     def _body_names_rest(self, tokens: Sequence[_Token]) -> bool:
-        """Whether a headline's first run (its second word capitalised mid-sentence somewhere in
-        the entry: the caller asks) is an opening word and a name of two or more words the
+        """Whether a headline's first run of three words or more (its second word capitalised
+        mid-sentence somewhere in the entry: the caller asks) is an opening word and a name the
         body writes without it: the opener is capitalised only by its place, the name is
         the body's. Only names of two words or more: a surname alone in the body ("Keir
         Starmer" ... "Starmer said") is how a person is named again, not a sign that the given
@@ -947,7 +945,19 @@ class _Extractor:
             # "Lower Saxony", "Northern Territory": a compass word opens a region's name
             # ('New' opens companies' too: "New Balance")
             kind, strong = PLACE, False
-        elif first_low in g.given_names and not single:
+        elif (
+            first_low in g.given_names
+            and not single
+            and not (
+                # "the Charlotte Bobcats", "the Phoenix Suns": a city named like a person
+                # opens a team's name; people are not "the" (the next branch). The last
+                # letter first: most surnames end in another.
+                last_low[-1] == "s"
+                and _plural(last.surface)
+                and st.at_run_start >= 0
+                and self._after_the(st.text, run.start)
+            )
+        ):
             kind = PERSON
         elif (
             not single
