@@ -121,37 +121,43 @@ class Prepared:
         return out
 
 
-def prepare(rows: list[TextRow]) -> Prepared:
-    """Fingerprints, mentions and TF weights of `rows` (runs in the worker)."""
+def prepare(rows: list[TextRow], packed: bool = False) -> Prepared:
+    """Fingerprints, mentions and TF weights of `rows` (runs in the worker); `packed`: the TF
+    weights as `packed_weights` only, counted for all the rows at once (`weights` left empty)."""
     cpu = time.process_time()
     # As in the pipeline: no reference cycles here, and the collector's walks cost 10-20%.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _prepare(rows, cpu)
+        return _prepare(rows, cpu, packed)
     finally:
         if collecting:
             gc.enable()
 
 
-def _prepare(rows: list[TextRow], cpu: float) -> Prepared:
+def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
     from wirereader.analysis.entities.record import text_mentions
-    from wirereader.analysis.threads.term_weights import text_weights
+    from wirereader.analysis.threads.term_weights import packed_text_weights, text_weights
 
     mentions: dict[int, tuple[str, list[Mention]]] = {}
     weights: dict[int, Weights] = {}
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
     ids = [r[0] for r in rows]
-    made, shingles = fingerprints_and_shingles(texts, ids)
+    words: list[list[str]] = []  # each body's, found for dedup and shared with the weights
+    made, shingles = fingerprints_and_shingles(texts, ids, words)
     prints = dict(zip(ids, made, strict=True))
     for entry_id, title, body, author in rows:
-        title, body = title or "", body or ""
-        mentions[entry_id] = text_mentions(title, body, author)
-        weights[entry_id] = text_weights(title, body)
+        mentions[entry_id] = text_mentions(title or "", body or "", author)
+    if not packed:
+        for entry_id, (title, body) in zip(ids, texts, strict=True):
+            weights[entry_id] = text_weights(title, body)
     # The texts stay here: the caller still has them (they would double what crosses back).
-    prepared = Prepared({}, prints, mentions, time.process_time() - cpu, weights)
+    prepared = Prepared({}, prints, mentions, 0.0, weights)
+    if packed:
+        prepared.packed_weights = packed_text_weights(texts, ids, words)
     prepared.shingles = shingles.spans()
+    prepared.cpu = time.process_time() - cpu
     return prepared
 
 
@@ -223,20 +229,18 @@ class PackedMentions:
 def prepare_packed(rows: list[TextRow]) -> Prepared:
     """`prepare`, its fingerprints and TF weights packed into arrays to cross back from the
     worker (TF weights unpickled as dicts cost this process 13.2 us per entry, and the thread
-    index then walked each dict term by term)."""
-    prepared = prepare(rows)
+    index then walked each dict term by term). Its `cpu` counts the packing too."""
+    cpu = time.process_time()
+    prepared = prepare(rows, packed=True)
     # The spans all point into one pack: it crosses alone, `unpack` makes them again.
     spans = list(prepared.shingles.values())
     prepared.packed_shingles = spans[0][0] if spans else None
     prepared.shingles = {}
     prepared.packed = PackedPrints(prepared.prints)
     prepared.prints = {}
-    prepared.packed_weights = PackedWeights(
-        {i: w for i, w in prepared.weights.items() if isinstance(w, dict)}
-    )
-    prepared.weights = {}
     prepared.packed_mentions = PackedMentions(prepared.mentions)
     prepared.mentions = {}
+    prepared.cpu = time.process_time() - cpu
     return prepared
 
 

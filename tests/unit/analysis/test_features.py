@@ -45,7 +45,7 @@ def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Pat
     with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
         texts += [json.loads(line)["text"] for _, line in zip(range(200), f, strict=False)]
     rng = random.Random(5)
-    alphabet = "abcXYZ019_'’-.,  \n"
+    alphabet = "abcXYZ019_'’-.,  \n\t!('"
     texts += ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(2000)]
     texts += ["rock'n'roll o'-' x-'- well-- 'tis a_b_ 3,400.5- _x q'", "dogs' o''x ''a b'' c'd'e"]
     checked = 0
@@ -89,3 +89,38 @@ def test_ordered_sum_adds_left_to_right_on_every_python() -> None:
         for _ in range(200):
             xs = [rng.uniform(-1, 1) * 10 ** rng.randint(-8, 8) for _ in range(40)]
             assert ordered_sum(xs) == sum(xs)
+
+
+def test_a_body_s_terms_from_its_words_are_the_terms_the_term_pattern_finds(
+    corpus: Path,
+) -> None:
+    """`terms_of_words` (the terms of the words dedup found) gives `terms` of the text to the
+    term, or None: hyphens and numbers joining words, apostrophes at a word's edge, words of
+    two terms ('1990s'), non-ASCII text, case folds into ASCII (the Kelvin sign), stop words
+    and the limit included; and real articles take it too (a fifth of ECB+'s: hyphens join
+    many of their words)."""
+    from itertools import chain
+
+    from wirereader.analysis.dedup.reposts import _paragraph_words
+    from wirereader.analysis.features import terms_of_words
+
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts = [r["text"] for r in map(json.loads, f)]
+    texts += [ARTICLE_SEED.read_text("utf-8"), LIVEBLOG_SEED.read_text("utf-8")]
+    real = len(texts)
+    pieces = "a b-c - -- 3 3.5 2,000 1990s _x x_ ' '' it's dogs' o''x rock'n'roll ’ \u212a Ü é "
+    pieces += "x-'y a- -a 5- . , the Said 3rd a.b u.s. 'tis ab-- --c 9_ _9a x'- ä-b Storm storms"
+    rng = random.Random(3)
+    for _ in range(5000):
+        parts = [rng.choice(pieces.split()) + rng.choice(["", " ", " ", "\n\n"]) for _ in range(8)]
+        texts.append("".join(parts[: rng.randint(0, 8)]))
+    texts.append(" ".join(f"storm{k} coast" for k in range(300)))  # past the limit of 400
+    taken = 0
+    for text in texts:
+        found = terms_of_words(text, list(chain.from_iterable(_paragraph_words(text))), 400)
+        if found is not None:
+            assert found == terms(text, 400), text
+            taken += 1
+    assert 1000 < taken < len(texts) - 1000  # both ways, many times
+    assert terms_of_words(texts[-1], texts[-1].split(), 400) == terms(texts[-1], 400)
+    assert sum(terms_of_words(t, words(t)) is not None for t in texts[:real]) > real // 6

@@ -16,6 +16,7 @@ from wirereader.analysis.threads.term_weights import (
     TITLE_PER_BODY_TERMS,
     TITLE_WEIGHT,
     item_tokens,
+    packed_text_weights,
     text_weights,
 )
 
@@ -71,3 +72,43 @@ def test_packed_weights_keep_every_text_its_terms_and_floats() -> None:
     assert list(rows) == [7, 3, 9]
     for entry, row in rows.items():
         assert _bits(row.as_dict()) == _bits(weights[entry])
+
+
+def _pack_bits(pack: PackedWeights) -> tuple[object, ...]:
+    return (
+        pack.terms,
+        pack.entries.tobytes(),
+        pack.ids.tobytes(),
+        pack.values.tobytes(),
+        pack.counts.tobytes(),
+        [type(a) for a in (pack.entries, pack.ids, pack.values, pack.counts)],
+    )
+
+
+def test_a_chunk_s_weights_counted_at_once_are_each_text_s_to_the_bit(corpus: Path) -> None:
+    """`packed_text_weights` (a whole chunk in numpy) packs exactly what `text_weights` gives
+    text by text: terms first seen first, each text's terms in its dict's order, the floats'
+    bits (running sums of title terms included), empty texts and texts of one repeated term."""
+    texts = [("Seed", ARTICLE_SEED.read_text("utf-8")), ("Live", LIVEBLOG_SEED.read_text("utf-8"))]
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            text = json.loads(line)["text"]
+            texts.append((text.split("\n", 1)[0], text))
+    body = " ".join(f"storm{k % 7} coast" for k in range(300))
+    texts[5:5] = [
+        ("Storm storm storm hits coast", body),
+        ("Watch: storm " * 500, body),
+        ("Storm", ""),
+        ("", body),
+        ("", ""),
+        ("हिन्दी समाचार नई दिल्ली", "हिन्दी समाचार और भारत की राजधानी नई दिल्ली में"),
+    ]
+    for start in range(0, len(texts), 97):
+        chunk = texts[start : start + 97]
+        ids = [1000 - start - k for k in range(len(chunk))]
+        each = PackedWeights({i: text_weights(t, b) for i, (t, b) in zip(ids, chunk, strict=True)})
+        assert _pack_bits(packed_text_weights(chunk, ids)) == _pack_bits(each), start
+    assert _pack_bits(packed_text_weights([("", ""), ("", "")], [4, 2])) == _pack_bits(
+        PackedWeights({4: {}, 2: {}})
+    )
+    assert _pack_bits(packed_text_weights([], [])) == _pack_bits(PackedWeights({}))

@@ -293,3 +293,36 @@ def test_the_error_signals_are_the_index_s_and_leave_the_held_out_half_unread(
     twos = [m for m in members.values() if len(m) == 2 and signals.placed[m[0]] is not None]
     assert len(twos) > 5
     assert all(signals.score(a, b) >= 1.0 for a, b in twos)
+
+
+def test_the_cut_listing_names_the_pairs_a_batch_size_changes(corpus: Path) -> None:
+    """`thread_errors.py --cut N` lists the same-thread pairs that one analysis and N items per
+    batch make differently (the agreement figure counts them), dev items by their titles and
+    judged, a held-out item by its outlet only and its pairs not judged."""
+    items = thread_errors.realfeed_items(corpus)
+    one = analysis_bench.realfeeds(corpus).pred
+    batched = analysis_bench.realfeeds(corpus, batch_size=10).pred
+    whole, cut = analysis_bench.links(one), analysis_bench.links(batched)
+    lines = thread_errors.cut_listing(items, one, batched, 10)
+    listed = [line for line in lines if line.startswith("  ")]
+    # (Once 10 per batch makes one analysis's threads, list another cut here.)
+    assert len(listed) == len(whole ^ cut) > 0
+    assert lines[0].endswith(f": {len(whole - cut)}")
+    text = "\n".join(lines)
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.title not in text and item.story not in text for item in held)
+    assert all(
+        line.lstrip().startswith("not judged") for line in listed if thread_errors.HELD in line
+    )
+    # Two dev stories' items put in one thread by the cut are judged, by their titles.
+    dev = [k for k, item in enumerate(items) if item.half == "dev"]
+    a = next(k for k in dev if items[k].story != items[dev[0]].story)
+    joined = [one[dev[0]] if k == a else t for k, t in enumerate(one)]
+    lines = thread_errors.cut_listing(items, one, joined, 10)
+    assert any(
+        line.startswith("  two stories") and items[a].title[:50] in line for line in lines
+    ), lines
+    assert thread_errors.cut_listing(items, one, one, 25) == [
+        "== pairs only one analysis makes: 0",
+        "== pairs only 25 per batch makes: 0",
+    ]

@@ -106,23 +106,28 @@ _P2_U = np.uint64(_P2)
 def shingle_hashes(token_lists: list[list[str]]) -> tuple[Any, Any, Any]:
     """(low 64 bits, carries, owner) of every 3-word shingle of each list (at least 3 words
     each), in order; duplicates kept (they do not change a minimum)."""
-    # Each word's hash from the cache in one C pass (`Memo`): a loop over every word of a
-    # chunk was a tenth of the prepare worker's time.
-    hashes = list(map(_word_hash_cache.__getitem__, chain.from_iterable(token_lists)))
-    words = np.array(hashes, dtype=np.uint64)
-    counts = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+    counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    n = int(counts.sum())
+    # Each word's hash from the cache in one C pass (`Memo`) straight into the array: a loop
+    # over every word of a chunk was a tenth of the prepare worker's time.
+    every = chain.from_iterable(token_lists)
+    words = np.fromiter(map(_word_hash_cache.__getitem__, every), dtype=np.uint64, count=n)
     per_text = counts - 2
     owner = np.repeat(np.arange(len(counts)), per_text)
-    # Position of each shingle's first word in `words`: its text's start plus its rank in it.
-    first = np.cumsum(per_text) - per_text
-    starts = np.cumsum(counts) - counts
-    pos = np.arange(int(per_text.sum())) + np.repeat(starts - first, per_text)
+    # The shingles of the whole chunk's word stream, those that run past the end of their
+    # text then left out: three slices instead of gathering each shingle's words (the same
+    # values, 3.5-8 us less per entry).
+    ends = np.cumsum(counts)
+    inside = np.ones(n, dtype=bool)
+    inside[ends - 1] = False
+    inside[ends - 2] = False
+    inside = inside[:-2]
     with np.errstate(over="ignore"):
-        p1, p2, p3 = words[pos] * _A, words[pos + 1] * _B, words[pos + 2] * _C
-        s1 = p1 + p2
-        s2 = s1 + p3
+        p1 = words[:-2] * _A
+        s1 = p1 + words[1:-1] * _B
+        s2 = s1 + words[2:] * _C
     carries = (s1 < p1).astype(np.uint64) + (s2 < s1).astype(np.uint64)
-    return s2, carries, owner
+    return s2[inside], carries[inside], owner
 
 
 def signatures(token_lists: list[list[str]]) -> Any:

@@ -116,16 +116,19 @@ def fingerprints(texts: list[tuple[str, str]]) -> list[Fingerprint]:
 
 
 def fingerprints_and_shingles(
-    texts: list[tuple[str, str]], ids: list[int]
+    texts: list[tuple[str, str]], ids: list[int], words: list[list[str]] | None = None
 ) -> tuple[list[Fingerprint], PackedShingles]:
     """`fingerprints` of the texts, and the shingles of the long ones (by the id given with
-    each text) as the MinHash step worked them out."""
+    each text) as the MinHash step worked them out; `words`, when given, gets each body's
+    words (its first MAX_WORDS * 12 characters'), for the caller to share."""
     out: list[Fingerprint] = []
     long_tokens: list[list[str]] = []
     long_ids: list[int] = []
     for entry_id, (title, body) in zip(ids, texts, strict=True):
         tokens, fp = _exact_keys(title, body)
         out.append(fp)
+        if words is not None:
+            words.append(tokens)
         if fp.long:
             long_tokens.append(tokens)
             long_ids.append(entry_id)
