@@ -185,6 +185,19 @@ class PackedShingles:
         return {v + (c << 64) for v, c in zip(low, carries.tolist(), strict=True)}
 
 
+def _distinct(keys: Any) -> Any:
+    """`np.unique` of an int64 array: sorted, then each run of equal values once. numpy 2.4's
+    `unique` took 3.1 ms on a batch's ~24,000 keys against 0.7 ms for the sort (0.15-0.2 s of
+    the main process's CPU at 40k entries)."""
+    ordered = np.sort(keys)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
 def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
     """A text's words and its fingerprint but for the MinHash bands (and shingles) of a long
     text, which the caller adds."""
@@ -308,9 +321,11 @@ class Deduplicator:
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
         every_key = chain.from_iterable([fp.keys for fp in prints.values()])
-        holders = self._holders(np.unique(np.fromiter(every_key, dtype=np.int64)))
+        holders = self._holders(_distinct(np.fromiter(every_key, dtype=np.int64)))
         new_keys: list[int] = []  # with the entries holding them, in `new_holders`
         new_holders: list[int] = []
+        # (entry, its print, the candidates it is compared with: newest first)
+        compared: list[tuple[Entry, Fingerprint, list[int]]] = []
         for entry in ordered:
             eid = entry.id
             fp = prints[eid]
@@ -343,9 +358,17 @@ class Deduplicator:
                 candidates |= {i for i, n in band_hits.items() if n >= MIN_BAND_HITS}
             candidates.discard(eid)
             if candidates:
-                matches = self._matches(entry.id, fp, candidates)
-                if matches:
-                    self._join(entry, matches, out)
+                compared.append((entry, fp, sorted(candidates, reverse=True)[:MAX_CANDIDATES]))
+        # Which entries each one is compared with depends only on the keys (the loop above), not
+        # on what the comparisons find: the stored candidates' texts are read in one query per
+        # chunk, then compared and joined in the same order as before. (Read entry by entry
+        # they were ~3,800 queries at 40k entries, ~0.13 s of the main process's CPU.)
+        self._read_stored([i for _, _, ids in compared for i in ids])
+        for entry, fp, ids in compared:
+            matches = self._matches(entry.id, fp, ids)
+            if matches:
+                self._join(entry, matches, out)
+        for entry in ordered:
             out.canonical[entry.id] = entry.repost_of or entry.id
         # In key order: the inserts walk the index once instead of hopping over a large cache.
         # (Sorted, shifted and flattened as arrays: as tuples in Python it was 2.5% of a
@@ -370,13 +393,17 @@ class Deduplicator:
                 holders[key] = sorted(ids, reverse=True)[:MAX_CANDIDATES]
         return holders
 
-    def _matches(self, entry_id: int, fp: Fingerprint, candidates: set[int]) -> list[int]:
-        ids = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
-        missing = [i for i in ids if i not in self._prints]
-        if missing:
-            for r in dedup_store.entry_texts(self.conn, missing):
-                self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or _comparable(r[1], r[2])
-                self._bodies[r[0]] = r[2]
+    def _read_stored(self, ids: list[int]) -> None:
+        """The prints (and bodies) of those of `ids` not yet known: stored entries, read in
+        bulk; each id once, in their first order."""
+        missing = list(dict.fromkeys(i for i in ids if i not in self._prints))
+        for r in dedup_store.entry_texts(self.conn, missing):
+            self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or _comparable(r[1], r[2])
+            self._bodies[r[0]] = r[2]
+
+    def _matches(self, entry_id: int, fp: Fingerprint, ids: list[int]) -> list[int]:
+        """Which of `ids` (read by `_read_stored`, or of the batch) are one item with the
+        entry of `fp`."""
         found = []
         for i in ids:
             other = self._prints.get(i)
