@@ -456,8 +456,8 @@ def test_a_batch_reads_its_stored_candidates_together(store: Store) -> None:
 
 
 def test_a_batch_s_distinct_keys_are_numpy_s_unique_ones() -> None:
-    """The batch's keys as looked up: sorted, each once, as `np.unique` gives them (the keys of
-    the seeds' texts, each text's twice; one key; none)."""
+    """The batch's keys as looked up: sorted, each once, as `np.unique` gives them, with those
+    met more than once (the keys of the seeds' texts, each text's twice; one key; none)."""
     import numpy as np
 
     from wirereader.analysis.dedup.reposts import _distinct
@@ -466,5 +466,8 @@ def test_a_batch_s_distinct_keys_are_numpy_s_unique_ones() -> None:
     keys = np.array([k for t in texts + texts for k in fingerprint(*t).keys], dtype=np.int64)
     assert len(keys) > 100
     for given in (keys, keys[:1], keys[:0]):
-        assert np.array_equal(_distinct(given), np.unique(given))
-        assert _distinct(given).dtype == np.int64
+        distinct, repeated = _distinct(given)
+        values, counts = np.unique(given, return_counts=True)
+        assert np.array_equal(distinct, values) and distinct.dtype == np.int64
+        assert np.array_equal(repeated, counts > 1)
+    assert _distinct(keys)[1].sum() == len(np.unique(keys))  # each text's keys twice

@@ -185,17 +185,17 @@ class PackedShingles:
         return {v + (c << 64) for v, c in zip(low, carries.tolist(), strict=True)}
 
 
-def _distinct(keys: Any) -> Any:
-    """`np.unique` of an int64 array: sorted, then each run of equal values once. numpy 2.4's
-    `unique` took 3.1 ms on a batch's ~24,000 keys against 0.7 ms for the sort (0.15-0.2 s of
-    the main process's CPU at 40k entries)."""
+def _distinct(keys: Any) -> tuple[Any, Any]:
+    """`np.unique` of an int64 array, and which of its values occur more than once (a bool
+    array): sorted, then each run of equal values once. numpy 2.4's `unique` took 3.1 ms on a
+    batch's ~24,000 keys against 0.7 ms for the sort (0.15-0.2 s of the main process's CPU at
+    40k entries)."""
     ordered = np.sort(keys)
-    if len(ordered) < 2:
-        return ordered
-    first = np.empty(len(ordered), dtype=bool)
-    first[0] = True
+    first = np.ones(len(ordered), dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return ordered[first]
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(ordered)))
+    return ordered[starts], counts > 1
 
 
 def _exact_keys(title: str, body: str) -> tuple[list[str], Fingerprint]:
@@ -320,19 +320,42 @@ class Deduplicator:
             self.cache.put(e.id, e.title, e.body, prints[e.id])
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
-        every_key = chain.from_iterable([fp.keys for fp in prints.values()])
-        holders = self._holders(_distinct(np.fromiter(every_key, dtype=np.int64)))
+        key_lists = [prints[e.id].keys for e in ordered]
+        occurrences = np.fromiter(chain.from_iterable(key_lists), dtype=np.int64)
+        owners = np.repeat(
+            np.arange(len(ordered)), np.array([len(k) for k in key_lists], dtype=np.int64)
+        )
+        distinct, repeated = _distinct(occurrences)
+        holders = self._holders(distinct)
+        # A key that one entry of the batch holds and no stored entry does (~99% of them on
+        # the 40k feeds corpus) is new, proposes no candidate, and is stored with its entry:
+        # those are set aside as arrays, and only the other keys are walked entry by entry
+        # below, in the same order as all of them were (the walk of every key in Python was
+        # ~0.25 s of the main process's CPU at 40k entries).
+        shared = repeated
+        if holders:
+            stored = np.fromiter(holders, dtype=np.int64, count=len(holders))
+            shared = repeated | np.isin(distinct, stored, assume_unique=True)
+        walked = shared[np.searchsorted(distinct, occurrences)]
+        alone = ~walked
+        entry_ids = np.array([e.id for e in ordered], dtype=np.int64)
+        alone_keys, alone_holders = occurrences[alone], entry_ids[owners[alone]]
+        walked_keys: dict[int, list[int]] = {}  # entry's index in `ordered` -> its keys walked
+        where = np.flatnonzero(walked)
+        for index, k in zip(owners[where].tolist(), occurrences[where].tolist(), strict=True):
+            walked_keys.setdefault(index, []).append(k)
         new_keys: list[int] = []  # with the entries holding them, in `new_holders`
         new_holders: list[int] = []
         # (entry, its print, the candidates it is compared with: newest first)
         compared: list[tuple[Entry, Fingerprint, list[int]]] = []
-        for entry in ordered:
+        for index, keys in walked_keys.items():  # in the entries' order
+            entry = ordered[index]
             eid = entry.id
             fp = prints[eid]
             bands = fp.bands
             strong: set[int] = set()  # share the exact text or a paragraph
             band_holders: list[list[int]] = []  # the holders of each band it shares
-            for k in fp.keys:
+            for k in keys:
                 found = holders.get(k)
                 if found is None:
                     holders[k] = [eid]
@@ -373,9 +396,13 @@ class Deduplicator:
         # In key order: the inserts walk the index once instead of hopping over a large cache.
         # (Sorted, shifted and flattened as arrays: as tuples in Python it was 2.5% of a
         # refresh's pacing thread on the 40k feeds corpus.)
-        keys = np.array(new_keys, dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
-        dedup_store.insert_keys(self.conn, keys[order], np.array(new_holders, np.int64)[order])
+        # The keys set aside are each alone of their value, so where they go among the walked
+        # ones in this stable sort is their value's place: the rows and their order are those
+        # of walking every key.
+        inserted = np.concatenate((np.array(new_keys, dtype=np.int64), alone_keys))
+        holding = np.concatenate((np.array(new_holders, dtype=np.int64), alone_holders))
+        order = np.argsort(inserted, kind="stable")
+        dedup_store.insert_keys(self.conn, inserted[order], holding[order])
         return out
 
     def _holders(self, keys: Any) -> dict[int, list[int]]:
