@@ -316,3 +316,39 @@ def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
         for term in sorted({t for t, _ in postings})[:50]:
             expected = sorted({i for t, i in postings if t == term}, reverse=True)[:20]
             assert thread_store.postings(conn, term, 20) == expected
+
+
+@pytest.mark.parametrize("first_window", [1, thread_store.FIRST_WINDOW])
+def test_terms_read_together_give_each_term_its_own_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bits: int, first_window: int
+) -> None:
+    """`postings_of_terms` reads many terms' blocks in windows, newest first: each term gets
+    what `postings` walking its blocks one by one gives, with rows in both levels (emptied
+    recent rows hiding older ones), whatever the window and the limit, and a term with no
+    thread gets none."""
+    monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
+    monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
+    monkeypatch.setattr(thread_store, "FIRST_WINDOW", first_window)
+    items = _items(1200, seed=1)
+    with Store(tmp_path / "cache.sqlite3") as store:
+        _save(store, {feed: entries[: len(entries) * 3 // 4] for feed, entries in items.items()})
+        analyse_pending(store, batch_size=40, workers=False)
+        # The later batches' rows stay in the recent level.
+        monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 1_000_000)
+        _save(store, {feed: entries[len(entries) * 3 // 4 :] for feed, entries in items.items()})
+        analyse_pending(store, batch_size=40, workers=False)
+        conn = store.conn
+        levels = [
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("thread_postings", "thread_recent_postings")
+        ]
+        assert min(levels) > 0
+        terms = [*sorted({t for t, _ in _postings(conn)}), "no-such-term"]
+        if block_bits == 3:  # (8 threads a block: windows of 1 block are many windows)
+            blocks = conn.execute("SELECT count(DISTINCT block) FROM thread_postings")
+            assert blocks.fetchone()[0] > 3 * first_window  # (three windows or more)
+        for limit in (1, 3, 20, 10_000):
+            together = thread_store.postings_of_terms(conn, terms, limit)
+            assert together == {t: thread_store.postings(conn, t, limit) for t in terms}
+        assert together["no-such-term"] == []
+        assert max(len(v) for v in together.values()) > 20

@@ -972,7 +972,7 @@ class ThreadIndex:
         grouped = (grouper or group_here)([_side(part) for part in parts], STORY_GAP_DAYS * 86400)
         for part, groups in zip(parts, grouped, strict=True):
             self._grouped = set()
-            candidates = [self._candidates([part[i] for i in group]) for group in groups]
+            candidates = self._candidates_of([[part[i] for i in group] for group in groups])
             # Sparse rows only for the items that are scored here: those of groups with a
             # known candidate thread.
             asks = [any(self._known(self.centroids[i]) for i in ids) for ids in candidates]
@@ -1147,13 +1147,31 @@ class ThreadIndex:
                 out.moved[m.entry.id] = c.id
         self._retitle(c, members)
 
-    def _candidates(self, members: list[_Item]) -> set[int]:
-        """The threads of earlier batches a group of new items may join: the CANDIDATES
-        sharing most of the group's PROBE_TERMS strongest terms, newest first on ties, and at
-        least PROBE_SHARED of them (read before the part's groups join any)."""
+    def _candidates_of(self, groups: list[list[_Item]]) -> list[set[int]]:
+        """`_candidates` of each of a part's groups, the postings of their probe terms that
+        are not cached read together first (nothing writes the index while a part's
+        candidates are read, so a term's postings are what `_postings` would read)."""
+        probes = [self._probe(members) for members in groups]
+        cached = self._db_postings
+        missing = {t for probe in probes for t in probe if t not in cached}
+        if missing:
+            for term, ids in thread_store.postings_of_terms(self.conn, missing, POSTINGS).items():
+                cached[term] = array("q", ids)
+        return [
+            self._candidates(members, probe) for members, probe in zip(groups, probes, strict=True)
+        ]
+
+    @staticmethod
+    def _probe(members: list[_Item]) -> list[str]:
+        """A group's PROBE_TERMS strongest terms (of its summed vectors), strongest first."""
         summed = _summed([m.vector for m in members])
-        probe = sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]
-        hits = Counter(chain.from_iterable([self._postings(t) for t, _ in probe]))
+        return [t for t, _ in sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]]
+
+    def _candidates(self, members: list[_Item], probe: list[str]) -> set[int]:
+        """The threads of earlier batches a group of new items may join: the CANDIDATES
+        sharing most of the group's `probe` terms (`_probe`), newest first on ties, and at
+        least PROBE_SHARED of them (read before the part's groups join any)."""
+        hits = Counter(chain.from_iterable([self._postings(t) for t in probe]))
         ids = {i for i in _top_candidates(hits) if hits[i] >= PROBE_SHARED}
         ids |= self._known_by_title(members)
         self._load_centroids(ids)
@@ -1491,17 +1509,28 @@ class ThreadIndex:
     ) -> None:
         """Make each cached term's postings what the table now gives (`thread_store.postings`),
         so that whether a term is cached, or when the cache was last cleared, never decides a
-        lookup. A term a thread left, or a thread a regrouping emptied held (`drop_empty`
-        takes it out of the table after the flush), is read again when next asked (an older
-        thread may come back among the newest POSTINGS); a term threads only entered takes them
-        in. (Before,
+        lookup. A term a thread a regrouping emptied held (`drop_empty` takes it out of the
+        table after the flush, if the thread holds no entry), or a term holding its full
+        POSTINGS that a thread left (an older thread may come back among the newest), is read
+        again when next asked; a term holding fewer held all of the table's threads, so it
+        drops those that left and stays (on the 40k news-like corpus, 40,600 of the 76,000
+        terms read were such terms read again); a term threads entered takes them in. (Before,
         the cache took in every thread that had entered a term at some point of the batch, and
         kept threads that had left it: a lookup then depended on when the cache was last
         cleared, at 500,000 terms, i.e. on the size of the run.)"""
         cached = self._db_postings
-        gone = {term for term, _ in left if term in cached} | (emptied & cached.keys())
-        for term in gone:
+        for term in emptied & cached.keys():
             del cached[term]
+        gone: dict[str, set[int]] = {}
+        for term, thread in left:
+            if term in cached:
+                gone.setdefault(term, set()).add(thread)
+        for term, leaving in gone.items():
+            held = cached[term]
+            if len(held) >= POSTINGS:
+                del cached[term]
+            else:  # (still newest first)
+                cached[term] = array("q", [i for i in held if i not in leaving])
         came: dict[str, list[int]] = {}
         for term, thread in entered:
             if term in cached:
@@ -1548,7 +1577,9 @@ class ThreadIndex:
             for c in dirty:
                 c.dirty = c.retitled = False
         if self._df_delta:
-            thread_store.add_document_frequencies(self.conn, list(self._df_delta.items()))
+            # In key order: one walk over the table's pages (in the order the batch met its
+            # terms, each upsert sought a page of its own).
+            thread_store.add_document_frequencies(self.conn, sorted(self._df_delta.items()))
             self._df_delta.clear()
         thread_store.save_analysed_items(self.conn, self.docs)
         self._cached_postings_follow(entered, left, self._emptied_terms)
