@@ -125,9 +125,11 @@ class Analysis:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stored(self, texts: list[TextRow]) -> None:
+    def stored(self, texts: list[TextRow], prepared: Prepared | None = None) -> None:
         """Entries just stored (new or changed), as (id, title, body, author) the way they were
-        stored: the worker prepares them now, while the caller goes on fetching and parsing,
+        stored (with what was `prepared` of them already, keyed by their ids and checked
+        against their texts like all the rest: `prepare_pool.prepared_as_saved`): the worker
+        prepares the others now, while the caller goes on fetching and parsing,
         so the batch they fall in finds them ready (what it made is used only where the batch
         reads the very same text). Sent in chunks of at least `CHUNK // 4`. Before, a refresh's
         steps sent only the batch after the one being analysed, and only what was stored by
@@ -137,6 +139,17 @@ class Analysis:
         when a large refresh is under way)."""
         if self.workers is False:
             return
+        if prepared is not None and prepared.texts:
+            # Prepared already (by a parse worker): kept for the batch they fall in, as what
+            # comes back for entries sent ahead is (`_with_ahead`), and not sent again.
+            if self._ready is None:
+                self._ready = Prepared({}, {}, {}, 0.0, {})
+            cpu, prepared.cpu = prepared.cpu, 0.0
+            _merge(self._ready, prepared)
+            self._sent.update(prepared.texts)
+            self.report.add_time("prepare (worker)", 0.0, cpu)
+        if self._sent:
+            texts = [row for row in texts if row[0] not in self._sent]
         self._fresh += texts
         if self._pool is None:
             self._start_workers()

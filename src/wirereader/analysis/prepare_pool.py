@@ -244,6 +244,40 @@ def prepare_packed(rows: list[TextRow]) -> Prepared:
     return prepared
 
 
+def prepared_as_saved(
+    packed: Prepared, entries: list[tuple[str, str, str]], saved: list[TextRow]
+) -> Prepared:
+    """What `prepare_packed` made of a document's entries (keyed by their places in it, the
+    texts `entries` as (title, body, author)), keyed by the ids `saved` (id, title, body,
+    author) gives them: for each saved row whose text is one of the document's. The rest are
+    left out (the analysis prepares them itself), and so is a text saved twice after its
+    first (what was made of it is one set of objects, not shared between entries)."""
+    prepared = packed.unpack()
+    place: dict[tuple[str, str, str], int] = {}
+    for k, (title, body, author) in enumerate(entries):
+        place.setdefault((title or "", body or "", author or ""), k)
+    out = Prepared({}, {}, {}, prepared.cpu, {})
+    prints, mentions, weights, shingles = (
+        prepared.prints,
+        prepared.mentions,
+        prepared.weights,
+        prepared.shingles,
+    )
+    for entry_id, title, body, author in saved:
+        title, body, author = title or "", body or "", author or ""
+        at = place.pop((title, body, author), None)
+        if at is None or not (at in prints and at in mentions and at in weights):
+            continue
+        out.texts[entry_id] = (title, body)
+        out.authors[entry_id] = author
+        out.prints[entry_id] = prints[at]
+        out.mentions[entry_id] = mentions[at]
+        out.weights[entry_id] = weights[at]
+        if at in shingles:
+            out.shingles[entry_id] = shingles[at]
+    return out
+
+
 def _start_worker(parent: int) -> None:
     exit_with(parent)  # a killed analysis must not leave its worker behind
     from wirereader.analysis.entities.gazetteer import gazetteer

@@ -97,6 +97,9 @@ class ParsedDocument:
     # The entries' `content_hash()`, by (title, body, author), where a parse worker worked them
     # out: the writing process then does not hash the texts again.
     text_hashes: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # What the analysis's preparation made of the entries (`analysis.prepare_pool.Prepared`,
+    # packed, keyed by the entries' places in `entries`), where a parse worker was asked to.
+    prepared: object = None
 
 
 def text_hash(title: str, body: str, author: str) -> str:

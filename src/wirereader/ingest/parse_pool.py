@@ -33,7 +33,9 @@ class WorkerDied(RuntimeError):
     """The process parsing a document died (a crash or the memory limit), not the parser."""
 
 
-def _parse(body: bytes, url: str, content_type: str, tz: tzinfo | None) -> ParsedDocument:
+def _parse(
+    body: bytes, url: str, content_type: str, tz: tzinfo | None, prepare: bool = False
+) -> ParsedDocument:
     from wirereader.sources.dispatch import parse_document
     from wirereader.store.texts import pack
 
@@ -45,6 +47,16 @@ def _parse(body: bytes, url: str, content_type: str, tz: tzinfo | None) -> Parse
     # The same for the content hashes a save compares (1.1% of that process's CPU there; the
     # keys' strings are the entries' own objects too, so a lookup compares by identity).
     document.text_hashes = {(e.title, e.body, e.author): e.content_hash() for e in document.entries}
+    if prepare and document.entries:
+        # The analysis's pure part of these entries (fingerprints, names, term weights), here
+        # while the writing process is busy: see `refresh.PREPARE_WHILE_PARSING`.
+        from wirereader.analysis.prepare_pool import prepare_packed
+
+        rows = [(k, e.title, e.body, e.author) for k, e in enumerate(document.entries)]
+        try:
+            document.prepared = prepare_packed(rows)
+        except Exception:  # the analysis prepares them itself: the feed is saved all the same
+            document.prepared = None
     return document
 
 
@@ -68,7 +80,7 @@ class ParsePool:
         self._closed = False
 
     def submit(
-        self, body: bytes, url: str, content_type: str, tz: tzinfo | None
+        self, body: bytes, url: str, content_type: str, tz: tzinfo | None, *, prepare: bool = False
     ) -> Future[ParsedDocument] | None:
         """A future parse, or None: parse in-process (workers not ready, off, or broken)."""
         pool = self._pool
@@ -89,9 +101,22 @@ class ParsePool:
             if pool is None:
                 return None
         try:
-            return pool.submit(_parse, body, url, content_type, tz)
+            return pool.submit(_parse, body, url, content_type, tz, prepare)
         except (BrokenProcessPool, RuntimeError, OSError):
             self.enabled = False
+            return None
+
+    def submit_if_started(
+        self, body: bytes, url: str, content_type: str, tz: tzinfo | None, *, prepare: bool = False
+    ) -> Future[ParsedDocument] | None:
+        """A future parse if the workers are up, else None (nothing counted towards starting
+        them). Safe from any thread: a refresh's fetch threads call it as each body arrives."""
+        pool = self._pool
+        if pool is None or not self.enabled:
+            return None
+        try:
+            return pool.submit(_parse, body, url, content_type, tz, prepare)
+        except (BrokenProcessPool, RuntimeError, OSError):
             return None
 
     def _start(self) -> None:

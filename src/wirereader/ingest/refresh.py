@@ -58,6 +58,7 @@ from wirereader.store.texts import prepacked
 
 if TYPE_CHECKING:
     from wirereader.analysis.pipeline import Analysis
+    from wirereader.analysis.prepare_pool import Prepared
 
 LIVEBLOG_FORMAT = "liveblog-html"  # what parse_page reports
 ANALYSIS_BATCH = 2_000  # entries stored before the analysis takes a step (pipeline.BATCH)
@@ -81,6 +82,9 @@ class FeedResult:
     # (id, title, body, author) of the new and updated entries as saved, until the refresh
     # hands them to the analysis (then emptied: a report does not hold every text it saved).
     texts: list[tuple[int, str, str, str]] = field(default_factory=list, repr=False)
+    # What a parse worker prepared of them for the analysis (`prepare_pool.Prepared`, by their
+    # ids), handed over with them.
+    prepared: Prepared | None = field(default=None, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -185,6 +189,7 @@ def refresh(
     analysis: Analysis | None = None
     unanalysed = 0
     stored: list[tuple[int, str, str, str]] = []  # texts saved before the analysis started
+    stored_prepared: list[Prepared] = []  # what parse workers prepared of them
 
     def analysis_of_run() -> Analysis:
         nonlocal analysis
@@ -194,17 +199,24 @@ def refresh(
             analysis = Analysis(store, batch_size=analysis_batch)
         return analysis
 
-    def send_ahead(texts: list[tuple[int, str, str, str]]) -> None:
+    def send_ahead(texts: list[tuple[int, str, str, str]], prepared: Prepared | None) -> None:
         if not analyse or unanalysed < 0:
             return
         stored.extend(texts)
+        if prepared is not None:
+            stored_prepared.append(prepared)
         if analysis is None and len(stored) < analysis_batch // 2:
             return
         try:
-            analysis_of_run().stored(stored)
+            run = analysis_of_run()
+            if not stored_prepared:
+                run.stored(stored)
+            for k, part in enumerate(stored_prepared):  # the rest with the last part
+                run.stored(stored if k == len(stored_prepared) - 1 else [], part)
         except Exception as exc:  # as a failed step (below)
             give_up_analysis(exc)
         stored.clear()
+        stored_prepared.clear()
 
     def give_up_analysis(exc: Exception) -> None:
         """What was saved stays saved; no more steps in this run (the end of the run retries)."""
@@ -273,11 +285,12 @@ def refresh(
             record_later(store, unchanged)
         unanalysed += len(result.new) + len(result.updated)
         texts, result.texts = result.texts, []
+        prepared, result.prepared = result.prepared, None
         if result.new or result.updated:
             # The texts as saved, in the order of the ids (reading them back was 2% of this
             # thread's CPU in the 40k feeds benchmark's fetch).
             by_id = {row[0]: row for row in texts}
-            send_ahead([by_id[i] for i in result.new + result.updated if i in by_id])
+            send_ahead([by_id[i] for i in result.new + result.updated if i in by_id], prepared)
 
     def save_parsed(parsed_feeds: list[tuple[Feed, Response, Future[ParsedDocument]]]) -> None:
         """Save these feeds, in their order: those that parsed and need no network on the way
@@ -306,23 +319,60 @@ def refresh(
             save(feed, outcome, parsed)
         save_group()
 
+    # Parses the fetch threads sent to the workers as each body arrived (`parse_early`).
+    early: dict[int, Future[ParsedDocument]] = {}
+
+    def to_parse(feed: Feed, outcome: Response | FetchError) -> Response | None:
+        if (
+            isinstance(outcome, Response)
+            and not outcome.not_modified
+            and not same_body(feed, cfg, outcome)
+        ):
+            return outcome
+        return None
+
+    def to_prepare(feed: Feed) -> bool:
+        """Whether the parse worker also prepares the feed's entries for the analysis: a feed
+        never parsed before, whose entries will all be new (see PREPARE_WHILE_PARSING)."""
+        return analyse and PREPARE_WHILE_PARSING and not feed.body_hash
+
+    def parse_early(feed_id: int, outcome: Response | FetchError) -> None:
+        """In a fetch thread, once the workers are up: the body goes to a parse worker now,
+        not when this thread gets to it. This thread analyses a batch between two saves (and
+        may wait there for the analysis's worker); the parse workers sat idle meanwhile, with
+        fetched bodies queued for them (see PARSE_WHILE_ANALYSING)."""
+        feed = by_id[feed_id]
+        response = to_parse(feed, outcome)
+        if response is not None:
+            tz = _zone(feed, cfg, None)
+            future = pool.submit_if_started(
+                response.body, response.url, response.content_type, tz, prepare=to_prepare(feed)
+            )
+            if future is not None:
+                early[feed_id] = future
+
     skipped = len(report.results)
     try:
         try:
             jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
-            for feed_id, outcome in fetcher.fetch_many(jobs):
+            for feed_id, outcome in fetcher.fetch_many(
+                jobs, parse_early if PARSE_WHILE_ANALYSING else None
+            ):
                 feed = by_id[feed_id]
-                future = None
-                if (
-                    isinstance(outcome, Response)
-                    and not outcome.not_modified
-                    and not same_body(feed, cfg, outcome)
-                ):
+                future = early.pop(feed_id, None)
+                response = to_parse(feed, outcome)
+                if response is not None and future is None:
                     tz = _zone(feed, cfg, None)
-                    future = pool.submit(outcome.body, outcome.url, outcome.content_type, tz)
-                    if future is not None:
-                        waiting.append((feed, outcome, future))
-                if future is None:
+                    future = pool.submit(
+                        response.body,
+                        response.url,
+                        response.content_type,
+                        tz,
+                        prepare=to_prepare(feed),
+                    )
+                if response is not None and future is not None:
+                    waiting.append((feed, response, future))
+                else:
                     save(feed, outcome, None)
                 ready = []
                 while waiting and (waiting[0][2].done() or len(waiting) > limit):
@@ -356,6 +406,21 @@ def refresh(
     report.elapsed = time.monotonic() - started
     return report
 
+
+# Fetched bodies go to the parse workers from the fetch threads, as they arrive. From this
+# thread they went only between its saves, so while it analysed a batch (~1 s, part of it
+# waiting for the analysis's worker) the parse workers had only the few documents already
+# sent; the fetch's window (`Fetcher.fetch_many`) still bounds what waits in memory.
+PARSE_WHILE_ANALYSING = True
+
+# A parse worker also prepares the entries of a feed never parsed before for the analysis
+# (fingerprints, names, term weights: `prepare_pool.prepare`, a pure function of each text),
+# as it parses them. The analysis's own worker got entries only once they were stored, and
+# one process could not keep up: in the feeds benchmark's fetch the refresh thread waited for
+# it ~22% of its wall time (py-spy --idle), while the parse workers sat idle between feeds.
+# Now the parse workers (one per core) prepare as fast as bodies arrive, and the analysis's
+# worker takes only the entries of feeds seen before and those parsed in this process.
+PREPARE_WHILE_PARSING = True
 
 # A step whose first batch the analysis's worker is still preparing waits until this many
 # batches are pending: until then the refresh saves the next feeds instead of waiting (the
@@ -471,6 +536,12 @@ def process_feed(
         ]
         result.name = feed.name
     result.new, result.updated, result.texts = saved.new, saved.updated, saved.texts
+    if document.prepared is not None and saved.texts:
+        from wirereader.analysis.prepare_pool import Prepared, prepared_as_saved
+
+        if isinstance(document.prepared, Prepared):
+            texts = [(e.title, e.body, e.author) for e in document.entries]
+            result.prepared = prepared_as_saved(document.prepared, texts, saved.texts)
     result.pages = sum(1 for page in pages if page.document is not None)
     result.status = "updated" if saved.new or saved.updated else "unchanged"
     return result

@@ -510,16 +510,20 @@ class Fetcher:
         return response
 
     def fetch_many(
-        self, jobs: Iterable[tuple[K, str, Validators | None]]
+        self,
+        jobs: Iterable[tuple[K, str, Validators | None]],
+        on_done: Callable[[K, Response | FetchError], None] | None = None,
     ) -> Iterator[tuple[K, Response | FetchError]]:
         """Fetch several URLs at once; yield (key, response or error) as each one finishes.
 
         At most `concurrency` requests run at once and at most `per_host` on one host. Finished
         bodies wait for the consumer in a window of `2 * concurrency`, so a slow consumer pauses
         the fetching instead of piling bodies up in memory. Stopping the iteration early cancels
-        what has not started.
+        what has not started. `on_done(key, outcome)`, if given, is called in the fetching
+        thread before the outcome is handed over (so work on it can start while the consumer
+        is busy elsewhere); what it raises is ignored.
         """
-        scheduler = _Scheduler(self, list(jobs))
+        scheduler = _Scheduler(self, list(jobs), on_done)
         try:
             yield from scheduler.results()
         finally:
@@ -853,8 +857,14 @@ class _Done(Generic[K]):
 class _Scheduler(Generic[K]):
     """Worker threads for one fetch_many(); host counts are the fetcher's, shared."""
 
-    def __init__(self, fetcher: Fetcher, jobs: list[tuple[K, str, Validators | None]]) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        jobs: list[tuple[K, str, Validators | None]],
+        on_done: Callable[[K, Response | FetchError], None] | None = None,
+    ) -> None:
         self.fetcher = fetcher
+        self._on_done = on_done
         self._cond = fetcher._host_cond
         self._running = fetcher._host_running
         self._pending: deque[_Job[K]] = deque(
@@ -907,6 +917,9 @@ class _Scheduler(Generic[K]):
                 # so this thread's core does it, and the consumer (the refresh's one writer,
                 # the thread every fetch waits on) was spending 0.5% of its time on it.
                 outcome.digest()
+            if self._on_done is not None and not self._cancelled:
+                with contextlib.suppress(Exception):  # the consumer does the work itself then
+                    self._on_done(job.key, outcome)
             with self._cond:
                 self._in_flight -= 1
                 if job.host:

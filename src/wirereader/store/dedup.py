@@ -121,13 +121,16 @@ def key_holders(conn: sqlite3.Connection, keys: Any) -> list[tuple[int, int]]:
     return [(key, entry) for stored, entry in found for key in asked[stored]]
 
 
-def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
-    """(id, title, body) of these entries."""
-    marks = ",".join("?" * len(ids))
-    return conn.execute(
-        "SELECT e.id, e.title, wirereader_body(t.body) FROM entries e"
-        f" LEFT JOIN entry_texts t ON t.entry_id = e.id WHERE e.id IN ({marks})",
+def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(id, title, body) of these entries, in chunks of `IN_CHUNK` ids (each chunk's rows in
+    SQLite's order)."""
+    return select_in(
+        conn,
+        "e.id, e.title, wirereader_body(t.body)",
+        "entries e LEFT JOIN entry_texts t ON t.entry_id = e.id",
+        "e.id",
         ids,
+        plain=True,
     )
 
 

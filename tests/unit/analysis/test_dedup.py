@@ -10,6 +10,7 @@ from wirereader.analysis.dedup.reposts import fingerprint, same_item
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
+from wirereader.sources.dispatch import ParseContext, parse_file
 from wirereader.store.db import Store
 from wirereader.store.texts import set_body
 
@@ -39,6 +40,11 @@ def _times(store: Store, source_id: int) -> dict[str, int]:
             (source_id,),
         )
     }
+
+
+def _entries(path: Path) -> list[RawEntry]:
+    _fmt, doc = parse_file(path, ParseContext(str(path)))
+    return doc.entries
 
 
 def _item(store: Store, entry_id: int) -> int:
@@ -411,3 +417,57 @@ def test_a_batch_compares_its_texts_on_the_shingles_its_prints_came_with(
     store.conn.execute("DELETE FROM dedup_recent_keys")
     analyse_pending(store, workers=False)
     assert calls["worked out"] >= 2 and items() == found
+
+
+def test_a_batch_reads_its_stored_candidates_together(store: Store) -> None:
+    """Copies of every entry of the live-blog seed, analysed after it: each joins its
+    original's item, and the originals' texts are read back in one query for the batch (not
+    one per compared entry)."""
+    import_file(store, LIVEBLOG_SEED)
+    originals = store.conn.execute(
+        "SELECT e.id, e.title, wirereader_body(t.body) FROM entries e"
+        " JOIN entry_texts t ON t.entry_id = e.id WHERE e.kind != 'summary' ORDER BY e.id"
+    ).fetchall()
+    long_ones = [r for r in originals if len(r[2].split()) >= 40]
+    assert len(long_ones) >= 10
+    _, south = _two_sources(store)
+    saved = store.save_entries(
+        south,
+        [
+            RawEntry(
+                title=title, body=body, stable_id=f"copy-{i}", published=T0 + timedelta(days=1)
+            )
+            for i, (_, title, body) in enumerate(long_ones)
+        ],
+    )
+    copies = dict(
+        store.conn.execute("SELECT stable_id, id FROM entries WHERE source_id = ?", (south,))
+    )
+    assert len(copies) == len(long_ones), saved
+    reads: list[str] = []
+    store.conn.set_trace_callback(
+        lambda sql: reads.append(sql) if "ON t.entry_id = e.id WHERE e.id IN" in sql else None
+    )
+    analyse_pending(store, workers=False)
+    store.conn.set_trace_callback(None)
+    for i, (original, _, _) in enumerate(long_ones):
+        assert _item(store, copies[f"copy-{i}"]) == _item(store, original)
+    assert len(reads) == 1
+
+
+def test_a_batch_s_distinct_keys_are_numpy_s_unique_ones() -> None:
+    """The batch's keys as looked up: sorted, each once, as `np.unique` gives them, with those
+    met more than once (the keys of the seeds' texts, each text's twice; one key; none)."""
+    import numpy as np
+
+    from wirereader.analysis.dedup.reposts import _distinct
+
+    texts = [(e.title, e.body) for seed in (LIVEBLOG_SEED, ARTICLE_SEED) for e in _entries(seed)]
+    keys = np.array([k for t in texts + texts for k in fingerprint(*t).keys], dtype=np.int64)
+    assert len(keys) > 100
+    for given in (keys, keys[:1], keys[:0]):
+        distinct, repeated = _distinct(given)
+        values, counts = np.unique(given, return_counts=True)
+        assert np.array_equal(distinct, values) and distinct.dtype == np.int64
+        assert np.array_equal(repeated, counts > 1)
+    assert _distinct(keys)[1].sum() == len(np.unique(keys))  # each text's keys twice

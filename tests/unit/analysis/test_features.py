@@ -45,7 +45,7 @@ def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Pat
     with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
         texts += [json.loads(line)["text"] for _, line in zip(range(200), f, strict=False)]
     rng = random.Random(5)
-    alphabet = "abcXYZ019_'’-.,  \n"
+    alphabet = "abcXYZ019_'’-.,  \n\t!('"
     texts += ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(2000)]
     texts += ["rock'n'roll o'-' x-'- well-- 'tis a_b_ 3,400.5- _x q'", "dogs' o''x ''a b'' c'd'e"]
     checked = 0

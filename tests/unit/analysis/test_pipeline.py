@@ -294,6 +294,57 @@ def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
         assert _outcome(store) == alone
 
 
+def test_entries_a_parse_worker_prepared_are_used_as_the_worker_s_and_give_the_same_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh's parse worker prepares a new feed's entries as it parses them (keyed by their
+    places in the document), and the refresh hands them to the analysis by the ids they were
+    saved with (`prepare_pool.prepared_as_saved`): none of them is prepared again (here or by
+    the analysis's worker); a text the save changed, and a text saved twice (its second
+    entry), are left to the analysis; the outcome is that of an analysis in-process."""
+    from wirereader.analysis import pipeline, prepare_pool
+
+    with Store(tmp_path / "alone.sqlite3") as store:
+        _seeded_without_analysis(store)
+        analyse_pending(store, batch_size=9, workers=False)
+        alone = _outcome(store)
+
+    here: list[int] = []
+    made = prepare_pool.prepare
+
+    def counted(rows: list[Any]) -> Any:
+        here.extend(r[0] for r in rows)
+        return made(rows)
+
+    with Store(tmp_path / "parsed.sqlite3") as store:
+        _seeded_without_analysis(store)
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
+        texts = [tuple(r) for r in analysis_store.texts_of(store.conn, ids)]
+        # As a parse worker sends them: by place in a document holding these texts in another
+        # order, the last one twice.
+        document = [(t, b, a) for _, t, b, a in reversed(texts)]
+        document.append(document[0])
+        packed = prepare_pool.prepare_packed([(k, *text) for k, text in enumerate(document)])
+        saved = [(texts[0][0], texts[0][1] + " (as saved)", *texts[0][2:]), *texts[1:]]
+        saved.append((ids[-1] + 1000, *texts[-1][1:]))
+        prepared = prepare_pool.prepared_as_saved(packed, document, saved)
+        first: dict[tuple[str, str, str], int] = {}
+        for entry_id, *text in texts[1:]:  # (the seeds repeat a few texts too)
+            first.setdefault(tuple(text), entry_id)
+        assert sorted(prepared.texts) == sorted(first.values())
+        left = [i for i in ids if i not in prepared.texts]
+        assert ids[0] in left and ids[-1] + 1000 not in prepared.texts
+        monkeypatch.setattr(prepare_pool, "prepare", counted)
+        with pipeline.Analysis(store, batch_size=9) as analysis:
+            analysis.stored(texts, prepared)
+            assert [row[0] for row in analysis._fresh] == left  # for the worker
+            report = analysis.finish()
+        assert set(here) <= set(left)
+        assert report.entries == len(ids) and pending_count(store) == 0
+        assert report.cpu["prepare (worker)"] > 0
+        assert _outcome(store) == alone
+
+
 def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> None:
     from wirereader.analysis.dedup.reposts import fingerprint
     from wirereader.analysis.entities.record import record_entities, text_mentions

@@ -483,6 +483,52 @@ def test_an_analysis_that_fails_mid_refresh_is_one_warning_and_the_entries_stay(
     assert store.conn.execute(unplaced).fetchone()[0] == 0
 
 
+def test_a_first_refresh_s_parse_workers_prepare_new_feeds_for_the_analysis(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds never parsed before: the parse workers also prepare their entries for the
+    analysis, which gets them with the stored texts (not from its own worker); the feeds
+    parsed in this process (before the workers are up) go to the analysis's worker. Every
+    entry ends analysed; a second refresh of changed feeds prepares nothing in the parse
+    workers (most of a known feed's entries are not new)."""
+    from wirereader.analysis import pipeline
+    from wirereader.ingest import parse_pool
+
+    monkeypatch.setattr(parse_pool, "MIN_BYTES", 2000)  # the first feed or two inline
+    monkeypatch.setattr(parse_pool, "START_IN_BACKGROUND", False)
+    came: list[tuple[int, int]] = []  # (texts, of which prepared) per call
+    stored = pipeline.Analysis.stored
+
+    def counting(self: Any, texts: list[Any], prepared: Any = None) -> None:
+        came.append((len(texts), len(prepared.texts) if prepared is not None else 0))
+        stored(self, texts, prepared)
+
+    monkeypatch.setattr(pipeline.Analysis, "stored", counting)
+    count = 8
+    for n in range(count):
+        items = [item(100 * n + k) for k in range(12)]
+        server.routes[f"/w{n}.xml"] = Route(rss(f"Wire {n}", items))
+        subscribe(store, server.url(f"/w{n}.xml"))
+    report = refresh(store, config(), analysis_batch=40)
+    assert report.new == 12 * count and not report.warnings
+    assert sum(p for _, p in came) > 0  # prepared by parse workers
+    assert sum(t for t, _ in came) >= sum(p for _, p in came)
+    assert (
+        store.conn.execute("SELECT count(*) FROM entries WHERE thread_id IS NULL").fetchone()[0]
+        == 0
+    )
+    assert pipeline.pending_count(store) == 0
+
+    came.clear()
+    for n in range(count):
+        items = [item(100 * n + k) for k in range(12, 20)]
+        server.routes[f"/w{n}.xml"] = Route(rss(f"Wire {n}", items))
+    report = refresh(store, config(), analysis_batch=40)
+    assert report.new == 8 * count and not report.warnings
+    assert came and sum(p for _, p in came) == 0
+    assert pipeline.pending_count(store) == 0
+
+
 def test_many_feeds_parse_in_worker_processes(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -492,8 +538,8 @@ def test_many_feeds_parse_in_worker_processes(
     in_workers: list[str] = []
     submit = ParsePool.submit
 
-    def counting_submit(self, body, url, content_type, tz):
-        future = submit(self, body, url, content_type, tz)
+    def counting_submit(self, body, url, content_type, tz, **options):
+        future = submit(self, body, url, content_type, tz, **options)
         if future is not None:
             in_workers.append(url)
         return future
@@ -722,7 +768,9 @@ def test_feeds_parsed_at_the_same_moment_are_saved_together_each_whole(
         def done(self) -> bool:
             return False
 
-    def submit(self: ParsePool, body: bytes, url: str, content_type: str, tz: Any) -> Future[Any]:
+    def submit(
+        self: ParsePool, body: bytes, url: str, content_type: str, tz: Any, **options: Any
+    ) -> Future[Any]:
         future = Waiting()
         future.set_result(_parse(body, url, content_type, tz))
         return future

@@ -410,9 +410,15 @@ class _Extractor:
                     continue
             runs: Sequence[_Run] = (item,)
             if initial and len(tokens) > 2 and not title_case:
-                # a headline's first run opens its line; its later runs, after a lower-case
-                # word, are cut as usual
-                runs = self._headline_pieces(text, item) or runs
+                if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):
+                    # "Fake Berlin Wall fragments on sale": the body says "the Berlin Wall"
+                    second = tokens[1].surface
+                    at = text.find(second, start + len(tokens[0].surface))
+                    runs = (_Run(at, end, tokens[1:], False, False, part),)
+                else:
+                    # a headline's first run opens its line; its later runs, after a
+                    # lower-case word, are cut as usual
+                    runs = self._headline_pieces(text, item) or runs
             for run in runs:
                 start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
@@ -794,6 +800,19 @@ class _Extractor:
             or token.surface.isupper()
         )
 
+    def _body_names_rest(self, tokens: Sequence[_Token]) -> bool:
+        """Whether a headline's first run of three words or more (its second word capitalised
+        mid-sentence somewhere in the entry: the caller asks) is an opening word and a name the
+        body writes without it: the opener is capitalised only by its place, the name is
+        the body's. Only names of two words or more: a surname alone in the body ("Keir
+        Starmer" ... "Starmer said") is how a person is named again, not a sign that the given
+        name is an opener. The opener must be a word the entry never capitalises mid-sentence
+        and that names nothing itself (`_opener`)."""
+        if tokens[1].lower in _CONNECTORS:
+            return False
+        rest = _name_text(tokens[1:])
+        return _has_word((self.texts[1],), rest) and self._opener(tokens[0])
+
     def _opener(self, token: _Token) -> bool:
         """A capitalised word before 'of' that opens a sentence and names nothing itself."""
         low = token.lower
@@ -926,7 +945,21 @@ class _Extractor:
             # "Lower Saxony", "Northern Territory": a compass word opens a region's name
             # ('New' opens companies' too: "New Balance")
             kind, strong = PLACE, False
-        elif first_low in g.given_names and not single:
+        elif (
+            first_low in g.given_names
+            and not single
+            and not (
+                # "the Charlotte Bobcats", "the Phoenix Suns": a city named like a person
+                # opens a team's name; people are not "the" (the next branch). The cheap
+                # tests first; 'the' last, since asking it keeps the run's cut from the cache
+                # (so only for a city's name: "the Jordan Roberts era" is never asked).
+                last_low[-1] == "s"
+                and first.key in g.city_keys
+                and _plural(last.surface)
+                and st.at_run_start >= 0
+                and self._after_the(st.text, run.start)
+            )
+        ):
             kind = PERSON
         elif (
             not single
