@@ -37,21 +37,31 @@ def _bits(weights: dict[str, float]) -> list[tuple[str, bytes]]:
     return [(t, struct.pack("<d", w)) for t, w in weights.items()]
 
 
-def test_weights_are_the_running_sums_to_the_bit(corpus: Path) -> None:
+def _real_texts(corpus: Path) -> list[tuple[str, str]]:
+    """The seeds and every ECB+ article, each with its first line as a title (so title terms
+    recur in the lede and the body)."""
     texts = [("Seed", ARTICLE_SEED.read_text("utf-8")), ("Live", LIVEBLOG_SEED.read_text("utf-8"))]
     with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
         for line in f:
             text = json.loads(line)["text"]
-            # Its first line as a title, so title terms recur in the lede and the body.
             texts.append((text.split("\n", 1)[0], text))
-    body = " ".join(f"storm{k % 7} coast" for k in range(300))
-    texts += [
-        ("Storm storm storm hits coast", body),  # title terms counted in all three parts
-        ("Watch: storm " * 500, body),  # a title count past any whole-count table
-        ("Storm", ""),
-        ("", body),
-        ("", ""),
-    ]
+    return texts
+
+
+_BODY = " ".join(f"storm{k % 7} coast" for k in range(300))
+# Edge cases: title terms counted in all three parts, a title count past any whole-count
+# table, a title alone, a body alone, nothing.
+_EDGE_TEXTS = [
+    ("Storm storm storm hits coast", _BODY),
+    ("Watch: storm " * 500, _BODY),
+    ("Storm", ""),
+    ("", _BODY),
+    ("", ""),
+]
+
+
+def test_weights_are_the_running_sums_to_the_bit(corpus: Path) -> None:
+    texts = _real_texts(corpus) + _EDGE_TEXTS
     fractional = 0
     for title, text in texts:
         got, want = text_weights(title, text), _by_running_sum(title, text)
@@ -89,18 +99,9 @@ def test_a_chunk_s_weights_counted_at_once_are_each_text_s_to_the_bit(corpus: Pa
     """`packed_text_weights` (a whole chunk in numpy) packs exactly what `text_weights` gives
     text by text: terms first seen first, each text's terms in its dict's order, the floats'
     bits (running sums of title terms included), empty texts and texts of one repeated term."""
-    texts = [("Seed", ARTICLE_SEED.read_text("utf-8")), ("Live", LIVEBLOG_SEED.read_text("utf-8"))]
-    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            text = json.loads(line)["text"]
-            texts.append((text.split("\n", 1)[0], text))
-    body = " ".join(f"storm{k % 7} coast" for k in range(300))
+    texts = _real_texts(corpus)
     texts[5:5] = [
-        ("Storm storm storm hits coast", body),
-        ("Watch: storm " * 500, body),
-        ("Storm", ""),
-        ("", body),
-        ("", ""),
+        *_EDGE_TEXTS,
         ("हिन्दी समाचार नई दिल्ली", "हिन्दी समाचार और भारत की राजधानी नई दिल्ली में"),
     ]
     for start in range(0, len(texts), 97):
