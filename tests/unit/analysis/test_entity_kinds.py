@@ -700,15 +700,3 @@ def test_the_kind_model_overrules_a_guess_by_its_margin() -> None:
     for town in ("Malibu", "Kelmscott"):
         body = f"The actress, 33, reportedly headed to a {town} treatment facility on Tuesday."
         assert kinds("", body) == {(town, "place")}
-
-
-def test_an_age_after_a_name_is_evidence_of_a_person() -> None:
-    # ECB+ dev sentences: 'Gray' alone was guessed an organisation (a lone word, no cue); the
-    # age after its other mention ('Gray, 16,') is a feature the kind model reads
-    body = (
-        "Memorial for Kimani'Kiki' Gray, who was fatally wounded by police Saturday, turned"
-        " ugly. Riots broke out after a vigil for Kimani (Kiki) Gray, 16, killed by police"
-        " bullets on Saturday."
-    )
-    assert ("Gray", "person") in kinds("", body)
-    assert ("Gray", "org") not in kinds("", body)

@@ -73,13 +73,6 @@ _COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 _APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
 
 
-# "Mahdawi, 34, said", "Tessa Halvorsen, a 23-year-old student": an age after a name is a
-# person's (one to three digits, then a comma or a bracket: no year, no '1,000')
-_AGE_AFTER = re.compile(
-    r",[ \t]+(?:(?:aged|age)[ \t]+)?(?:\d{1,3}(?:,(?!\d)|\))|(?:a|an)[ \t]+\d{1,3}-year-old\b)"
-)
-
-
 _PLACE_OF = _words(
     """village town city region district province county oblast settlement island port capital
     outskirts suburb streets centre center"""

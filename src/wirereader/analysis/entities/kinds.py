@@ -10,8 +10,8 @@ entry, by a multinomial logistic model over the evidence of the name's mentions 
   '-ton'), function words inside it ('of', 'for');
 - maintained data: a given name first or last (names-dataset), a town, region or country
   inside it (GeoNames, ISO 3166, the hand lists), a demonym first ('American ... Institute');
-- the words around its first two mentions ('Mr', 'said', 'in', 'at', 'of the', "'s"),
-  whether one stands in the title, and an age after one ('Gray, 16,': a person's);
+- the words around its first two mentions ('Mr', 'said', 'in', 'at', 'of the', "'s") and
+  whether one stands in the title;
 - the entry's consistency: its last or first word also named alone (people are called by
   their surname), how often it is named;
 - the rules' own guess, as a fixed prior the model must outweigh by a margin.
@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
-from wirereader.analysis.entities.cues import _AGE_AFTER, _CONNECTORS, ORG, PERSON, PLACE
+from wirereader.analysis.entities.cues import _CONNECTORS, ORG, PERSON, PLACE
 from wirereader.analysis.entities.gazetteer import Gazetteer
 from wirereader.analysis.entities.tokens import _Span, _Token
 
@@ -160,8 +160,6 @@ def mention_features(texts: Sequence[str], span: _Span) -> list[str]:
     out = _around(text, start, end)
     if not part:
         out.append("in_title")
-    if text[end : end + 1] == "," and _AGE_AFTER.match(text, end):
-        out.append("age")  # "Subryan, 23, was charged": a person's age
     return out
 
 
