@@ -94,6 +94,27 @@ _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
 
+def _written_as_verb(texts: Sequence[str], low: str) -> bool:
+    """Whether an entry writes a headline's word in lower case, also a word in -s as another
+    form of the same verb or noun: 'Escapes' and 'escaped', 'Checks' and 'checking', 'Leaves'
+    and 'leaving', 'Tops' and 'top'. The entry's own sentences are the evidence, not a verb
+    list (lemminflect's table of verbs' -s forms cut surnames: 'Maurice Cheeks'); a surname in
+    -s is cut only where the entry writes its stem as a word ('Banks' beside 'banking')."""
+    if _has_word(texts, low):
+        return True
+    if len(low) < 4 or not low.endswith("s") or low.endswith("ss"):
+        return False
+    stem = low[:-1]
+    if stem not in texts[1] and stem not in texts[0] and not stem.endswith("e"):
+        return False
+    forms = [stem, stem + "ed", stem + "ing"]
+    if stem.endswith("e"):
+        forms += [stem + "d", stem[:-1] + "ing"]
+        if stem.endswith("es"):
+            forms += [stem[:-1], stem[:-1] + "ed"]  # 'Reaches': 'reach', 'reached'
+    return any(_has_word(texts, f) for f in forms)
+
+
 class _Pending:
     """The name being collected from a run, with what the words before it said about it."""
 
@@ -504,7 +525,7 @@ class _Extractor:
         match = self._match(tokens, i)
         if match is not None and not match[1].weak:
             return False  # a town's name is only a hint: 'Hire' is also Hiré
-        return (low in self.g.ordinary) or _has_word(self.texts, low)
+        return (low in self.g.ordinary) or _written_as_verb(self.texts, low)
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
         """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
