@@ -135,17 +135,34 @@ def test_the_cut_of_the_stream_decides_little(corpus: Path) -> None:
     so at 25, 50 and 100 items per batch the same-thread pairs are exactly one analysis's
     (Jaccard 0.90 / 0.83 / 1.00 while a group joined such a thread whole or in part and a
     thread never changed again: the old floor of 0.85 also forbade a batched run to do better
-    than one analysis). At 10 per batch the vectors of the first batches are weighed by the
-    IDF of fewer items: nearly all of one analysis's pairs are kept (55 of 57), with a few
-    more besides (Jaccard 0.797; 0.800 before one outlet's two teasers had to name an entity
-    in common, which took a wrong pair from one analysis and one of its pairs from 10 per
-    batch, while 10 per batch's dev half rose 0.842 / 0.696 -> 0.865 / 0.696 P / R)."""
+    than one analysis). At 10 per batch, 70 of one analysis's 72 pairs and no other (Jaccard
+    0.972): the regrouping also meets the threads that pair with a linked thread's items
+    (`ThreadIndex._beside_linked`), and an earlier teaser may move to new reports (Jaccard
+    0.797 before, 55 of 57 pairs kept and 12 more made; the document frequencies of the first
+    small batches were not the cause: with the run's final ones from the first batch on, the
+    same 0.797)."""
     one = analysis_bench.links(analysis_bench.realfeeds(corpus).pred)
     for size in (25, 50, 100):
         assert analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=size).pred) == one
     ten = analysis_bench.links(analysis_bench.realfeeds(corpus, batch_size=10).pred)
     assert len(one & ten) >= 0.95 * len(one), (len(one & ten), len(one))
-    assert len(one & ten) >= 0.79 * len(one | ten), (len(one & ten), len(one | ten))
+    assert len(one & ten) >= 0.95 * len(one | ten), (len(one & ten), len(one | ten))
+
+
+def test_a_storys_first_report_joins_its_later_ones_in_any_batch(
+    corpus: Path, labels: list
+) -> None:
+    """DW's "IOC bars" report, two days before its three later reports of Heraskevych's
+    helmet ban, pairs by itself with one of them only: one analysis's last pass moves it into
+    their group. In batches of 25 it is left alone by its own batch and the later reports join
+    their thread without pairing with it; the regrouping now meets its thread beside theirs
+    and moves it there, as one analysis does."""
+    story = "heraskevych-helmet-ban"
+    at = [k for k, row in enumerate(labels) if row["story_id"] == story]
+    assert len(at) == 4
+    for size in (analysis_bench.BATCH, 25, 10):
+        pred = analysis_bench.realfeeds(corpus, batch_size=size).pred
+        assert len({pred[k] for k in at}) == 1, size
 
 
 def test_one_outlets_two_teasers_pair_only_naming_one_entity(
