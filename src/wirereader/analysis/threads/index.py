@@ -126,8 +126,11 @@ MAX_CACHED = 50_000  # terms (x 10) of the run's numbering, columns and document
 # Terms whose postings (their newest POSTINGS threads, as the table gives them) the run keeps;
 # past this the oldest cached half goes. Each is an array of ids, ~300 bytes with its key (a
 # list of int objects was ~520 bytes, and the cap 500,000 terms). The cache always says what
-# the table says (`_cached_postings_follow`), so its size decides no lookup.
-POSTINGS_CACHED = 100_000
+# the table says (`_cached_postings_follow`), so its size decides no lookup. 50,000, not
+# 100,000: the cap acts only past ~400k news-like entries, and at 1M the bigger cache held
+# ~12 MB more at the peak, which sat at 500 MB against the 500 MB budget once terms with
+# few threads stayed cached (`_cached_postings_follow`).
+POSTINGS_CACHED = 50_000
 # What a run keeps between batches is bounded by memory, estimated from the measured size of a
 # centroid (its weights, top terms and indexed terms: ~6.5 KB at 40k entries) and of a kept
 # item (its vector and sparse rows: ~6 KB). Past the budget the threads used least recently
@@ -622,6 +625,10 @@ class ThreadIndex:
         # entry id -> its vector's columns and weights and its headline's columns
         self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._viewing: list[int] = []  # entries whose rows are views of a batch's arrays
+        # Since the last `begin_batch`: the threads whose kept items changed, and the entries
+        # given a row or taken out of a thread's kept items (the only rows that may have to go).
+        self._touched: set[int] = set()
+        self._row_checks: list[int] = []
         self._batch = 0  # batches of the run so far
         self.evicted = 0  # threads dropped from memory (`_evict`), for the benches
 
@@ -644,24 +651,31 @@ class ThreadIndex:
                 # news-like corpus has ~175k terms at 1M entries, so neither ever went there.)
                 self._forget_members()
             # Only a kept item is scored again in a later batch (as a known thread's item):
-            # the others' rows (more than half of them at 40k entries) are dropped.
-            self._rows = {
-                m.entry.id: self._rows[m.entry.id]
-                for kept in self.members.values()
-                for m in kept
-                if m.entry.id in self._rows
-            }
+            # the others' rows (more than half of them at 40k entries) are dropped. Only the
+            # rows given or left since the last batch are looked at, against the kept items of
+            # the threads that changed: the whole walk over every kept item, each batch, grew
+            # with what the run keeps (~15 us an entry at 200k news-like entries, ~1 at 10k).
+            # A row of an unchanged thread's item given in this batch (an item kept from before
+            # without a row) goes too: its vector is still a dict, made into the same row again
+            # when next scored.
+            rows = self._rows
+            touched = [(t, kept) for t in self._touched if (kept := self.members.get(t))]
+            kept_now = {m.entry.id for _, kept in touched for m in kept}
+            for i in self._row_checks:
+                if i not in kept_now:
+                    rows.pop(i, None)
             for i in self._viewing:
-                row = self._rows.get(i)
+                row = rows.get(i)
                 if row is not None:
-                    self._rows[i] = _own_row(row)
+                    rows[i] = _own_row(row)
             # A kept item with a row (all but a few dozen of them) keeps its vector and headline
             # there alone (see _IN_ROW).
-            rows = self._rows
-            for kept in self.members.values():
+            for _, kept in touched:
                 for k, m in enumerate(kept):
                     if m.vector is not _IN_ROW and m.entry.id in rows:
                         kept[k] = m._replace(vector=_IN_ROW, headline=_IN_ROW)
+        self._touched = set()
+        self._row_checks = []
         self._viewing = []
         self.docs = docs
         self._batch += 1
@@ -675,6 +689,8 @@ class ThreadIndex:
         self._title_postings.clear()
         self._kept = 0
         self._rows.clear()
+        self._touched = set()
+        self._row_checks = []
         # The numbering, and what is kept by it (a document frequency is read again).
         self._term_ids.clear()
         self._term_list.clear()
@@ -1125,6 +1141,7 @@ class ThreadIndex:
         it and its counts taken again from its items."""
         before = self.members.pop(c.id, [])
         self._kept -= len(before)
+        self._row_checks += [m.entry.id for m in before]
         had = {m.entry.id for m in before}
         if not members:  # its items all went to other threads: it goes (`drop_empty`)
             self._emptied_terms |= c.indexed
@@ -1239,6 +1256,7 @@ class ThreadIndex:
             got = self._rows.get(m.entry.id)
             if got is None:
                 got = self._rows[m.entry.id] = self._row(m)
+                self._row_checks.append(m.entry.id)
             rows.append(got)
         width = len(self._column_terms)
         return _side(items)._replace(
@@ -1279,6 +1297,7 @@ class ThreadIndex:
                 run = []
             if m is not None:  # an item of an earlier batch: `_side_of` adds its columns
                 self._rows[m.entry.id] = self._row(m)
+                self._row_checks.append(m.entry.id)
 
     def _columns(self, numbers: np.ndarray) -> np.ndarray:
         """The columns of these term numbers, a term without one given the next column, in
@@ -1323,6 +1342,7 @@ class ThreadIndex:
         for m, (terms_of, weights_of) in zip(run, rows, strict=True):
             end, head_end = start + len(terms_of), head + len(m.headline)
             self._viewing.append(m.entry.id)
+            self._row_checks.append(m.entry.id)
             self._rows[m.entry.id] = (
                 columns[start:end],
                 weights_of,
@@ -1511,9 +1531,11 @@ class ThreadIndex:
         kept = self.members.setdefault(c.id, [])
         if len(kept) + len(members) > MEMBERS_KEPT:
             self._kept -= len(kept)
+            self._row_checks += [m.entry.id for m in kept]
             del self.members[c.id]
             return
         kept.extend([_kept_form(m) for m in members])
+        self._touched.add(c.id)
         for t in dict.fromkeys(t for m in members for t in m.headline):
             held = self._title_postings.setdefault(t, [])
             if not held or held[-1] != c.id:
