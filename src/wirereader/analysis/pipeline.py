@@ -10,6 +10,7 @@ Placing a new item never moves an old one: the cache is not re-clustered.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import heapq
 import re
@@ -501,16 +502,15 @@ def _entity_terms(
     return out
 
 
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, where the C library has it (not on macOS, Windows or musl)."""
+    """glibc's `malloc_trim`, where the C library has it (not on macOS, Windows or musl);
+    looked up at the first batch, not when the module loads."""
     try:
         trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
     return trim
-
-
-_MALLOC_TRIM = _malloc_trim()
 
 
 def _release_freed_memory() -> None:
@@ -519,5 +519,6 @@ def _release_freed_memory() -> None:
     1M news-like entries, in the same quiet spell: peak 503 -> 480 MB (max RSS 515 -> 492
     MB), CPU 1,050 -> 1,003 us an entry (noise: one call a batch of 2,000 entries), the same
     threads and folds."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
