@@ -6,7 +6,9 @@ Python's randomised `hash()`; words are hashed once with CRC-32 and cached.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import zlib
 from array import array
 from collections.abc import Callable
@@ -259,7 +261,20 @@ class PackedWeights:
     vocabulary of theirs, the form they cross back from the worker process in: a chunk's
     vocabulary is a few thousand distinct terms against tens of thousands of (text, term)
     pairs, so the main process maps each distinct term once and works on the arrays
-    (`threads.index`) instead of rebuilding, then walking, one dict per text."""
+    (`threads.index`) instead of rebuilding, then walking, one dict per text.
+
+    Pickled, the vocabulary crosses as numbers of the sending process's own running
+    vocabulary (`_SentTerms`), with the strings of the terms it had not sent before: the
+    receiving process keeps those strings by sender (`_ReceivedTerms`), and `vocabulary` then
+    says which of them this pack's terms are, so `threads.index` maps a sender's term once per
+    run (an array lookup), not each chunk's thousands of terms again by string. `terms` gives
+    the strings all the same. A pack whose sender's earlier terms were not all received here
+    (`resolvable` false) is left out by the caller, which then weighs those texts itself."""
+
+    terms: list[str]
+    # (the sender's token, the sender's number of each of `terms`, as int64 bytes)
+    vocabulary: tuple[str, bytes] | None = None
+    resolvable = True
 
     def __init__(self, weights: dict[int, dict[str, float]]) -> None:
         rows = weights.values()
@@ -274,6 +289,30 @@ class PackedWeights:
         self.ids = array("q", list(map(number.__getitem__, every_term)))
         self.values = array("d", list(chain.from_iterable([row.values() for row in rows])))
         self.counts = array("q", map(len, rows))
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        if self.vocabulary is None and self.resolvable:
+            token, base, fresh, numbers = _sent_terms().numbered(self.terms)
+            del state["terms"]
+            state["_sent"] = (token, base, fresh, numbers.tobytes())
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        sent = state.pop("_sent", None)
+        self.__dict__.update(state)
+        if sent is not None:
+            token, base, fresh, numbers = sent  # type: ignore[misc]
+            self.vocabulary = (token, numbers)
+            self.resolvable = _RECEIVED.take(token, base, fresh)
+
+    def __getattr__(self, name: str) -> object:
+        # `terms` of a pack that came with numbers only: the strings, from what was received.
+        if name == "terms" and self.__dict__.get("vocabulary") is not None:
+            token, numbers = self.__dict__["vocabulary"]
+            self.terms = _RECEIVED.strings(token, array("q", numbers))
+            return self.terms
+        raise AttributeError(name)
 
     @classmethod
     def of(
@@ -323,3 +362,96 @@ class TermRow(NamedTuple):
             terms[i]: w
             for i, w in zip(self.pack.ids[start:end], self.pack.values[start:end], strict=True)
         }
+
+
+# A sender starts a new vocabulary (a new token) past this many terms, so that neither its own
+# numbering nor what a receiver keeps of it grows with a long run (~175k terms at 1M news-like
+# entries); a receiver keeps the strings of its last RECEIVED_SENDERS senders.
+SENT_TERMS_MAX = 65_536
+RECEIVED_SENDERS = 4
+
+
+class _SentTerms:
+    """The terms this process has sent in packs, numbered in the order it first sent them."""
+
+    def __init__(self) -> None:
+        self.token = f"{os.getpid()}:{os.urandom(8).hex()}"
+        self.number: dict[str, int] = {}
+
+    def numbered(self, terms: list[str]) -> tuple[str, int, list[str], array[int]]:
+        """(token, the number of the first term new here, the new terms, each term's number)."""
+        number = self.number
+        base = len(number)
+        found = list(map(number.get, terms))
+        fresh: list[str] = []
+        if None in found:
+            for k, n in enumerate(found):
+                if n is None:
+                    term = terms[k]
+                    n = number.get(term)
+                    if n is None:
+                        n = number[term] = base + len(fresh)
+                        fresh.append(term)
+                    found[k] = n
+        return self.token, base, fresh, array("q", found)  # type: ignore[arg-type]
+
+
+_SENT: _SentTerms | None = None
+_SENT_LOCK = threading.Lock()
+
+
+def _sent_terms() -> _SentTerms:
+    global _SENT
+    with _SENT_LOCK:
+        if _SENT is None or len(_SENT.number) > SENT_TERMS_MAX:
+            _SENT = _SentTerms()
+        return _SENT
+
+
+class _ReceivedTerms:
+    """What each sender's numbers stand for, as far as its packs were received here (in the
+    order it sent them: a pipe delivers them in order)."""
+
+    def __init__(self) -> None:
+        self.by_sender: dict[str, list[str]] = {}
+        self.lock = threading.Lock()
+
+    def take(self, token: str, base: int, fresh: list[str]) -> bool:
+        """Take in a pack's new terms; whether every number it uses is known here."""
+        with self.lock:
+            known = self.by_sender.get(token)
+            if known is None:
+                if base:
+                    return False
+                while len(self.by_sender) >= RECEIVED_SENDERS:
+                    del self.by_sender[next(iter(self.by_sender))]
+                known = self.by_sender[token] = []
+            if len(known) == base:
+                known.extend(fresh)
+            return len(known) >= base + len(fresh)
+
+    def known(self, token: str) -> list[str] | None:
+        """The sender's terms received so far, by number (None: none kept)."""
+        return self.by_sender.get(token)
+
+    def strings(self, token: str, numbers: array[int]) -> list[str]:
+        known = self.by_sender.get(token, [])
+        return [known[n] for n in numbers]
+
+    def forget(self) -> None:
+        with self.lock:
+            self.by_sender.clear()
+
+
+_RECEIVED = _ReceivedTerms()
+
+
+def received_terms(token: str) -> list[str] | None:
+    """The terms received from the sender of this token, by its numbers (see PackedWeights)."""
+    return _RECEIVED.known(token)
+
+
+def forget_received_terms() -> None:
+    """Drop what was received of every sender's terms (its later packs are then left out and
+    their texts weighed by the receiver)."""
+    _RECEIVED.forget()

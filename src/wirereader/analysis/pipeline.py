@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
 from wirereader.analysis.entities.record import EntryText, forget_thread_scopes, record_entities
+from wirereader.analysis.features import forget_received_terms
 from wirereader.analysis.prepare_pool import (
     CHUNK,
     MIN_ENTRIES,
@@ -206,6 +207,8 @@ class Analysis:
         grouping, self._grouping = self._grouping, None
         if grouping is not None:
             grouping.close()
+        if pool is not None:
+            forget_received_terms()  # (the worker's terms, kept while its packs came)
         if self._cache_size is not None:
             # A long-lived connection (the reader's) does not keep a cache this size.
             analysis_store.set_cache_size(self.store.conn, self._cache_size)

@@ -84,8 +84,11 @@ class Prepared:
         if self.packed is not None:
             self.prints, self.packed = self.packed.unpacked(), None
         if self.packed_weights is not None:
-            # Left as arrays: the thread index maps a chunk's distinct terms once.
-            self.weights, self.packed_weights = dict(self.packed_weights.rows()), None
+            # Left as arrays: the thread index maps a chunk's distinct terms once. (A pack whose
+            # sender's earlier terms did not all reach this process is left out: the texts
+            # are then weighed here.)
+            pack, self.packed_weights = self.packed_weights, None
+            self.weights = dict(pack.rows()) if pack.resolvable else {}
         if self.packed_mentions is not None:
             self.mentions, self.packed_mentions = self.packed_mentions.unpacked(), None
         if self.packed_shingles is not None:
