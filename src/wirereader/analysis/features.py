@@ -13,7 +13,7 @@ import zlib
 from array import array
 from collections.abc import Callable
 from itertools import chain
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, cast
 
 import regex
 
@@ -292,9 +292,11 @@ class PackedWeights:
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        if self.vocabulary is None and self.resolvable:
-            token, base, fresh, numbers = _sent_terms().numbered(self.terms)
-            del state["terms"]
+        if self.resolvable:  # (a pack received here goes on numbered by this process)
+            terms = self.terms
+            state.pop("terms", None)
+            state.pop("vocabulary", None)
+            token, base, fresh, numbers = _sent_terms().numbered(terms)
             state["_sent"] = (token, base, fresh, numbers.tobytes())
         return state
 
@@ -302,7 +304,7 @@ class PackedWeights:
         sent = state.pop("_sent", None)
         self.__dict__.update(state)
         if sent is not None:
-            token, base, fresh, numbers = sent  # type: ignore[misc]
+            token, base, fresh, numbers = cast(tuple[str, int, list[str], bytes], sent)
             self.vocabulary = (token, numbers)
             self.resolvable = _RECEIVED.take(token, base, fresh)
 

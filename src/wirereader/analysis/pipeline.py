@@ -499,9 +499,10 @@ def _entity_terms(
     for entity, kind, name in entity_store.kinds_and_names(conn, missing):
         cache[entity] = person_term(name) if kind == "person" else f"@{kind}:{name.casefold()}"
     out: dict[int, list[str]] = {}
+    term = cache.__getitem__
     for entry_id, found in entities.items():
         if found:
-            out[entry_id] = sorted(cache[e] for e in found)
+            out[entry_id] = sorted(map(term, found))
     return out
 
 

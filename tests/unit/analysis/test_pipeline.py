@@ -795,3 +795,38 @@ def test_a_run_hands_freed_pages_back_where_glibc_can() -> None:
     if platform.libc_ver()[0] == "glibc":
         assert pipeline._malloc_trim() is not None
     pipeline._release_freed_memory()  # never raises, with or without glibc
+
+
+def test_a_sender_s_numbers_map_to_the_run_s_as_its_terms_would(monkeypatch: Any) -> None:
+    """The thread index maps a pack that came with its sender's numbers to the very numbers
+    its terms would get (new terms numbered in order of first appearance), pack after pack."""
+    import pickle
+    import sqlite3
+
+    import numpy as np
+
+    from wirereader.analysis import features
+    from wirereader.analysis.threads.index import ThreadIndex
+    from wirereader.analysis.threads.term_weights import text_weights
+
+    monkeypatch.setattr(features, "_SENT", None)  # (a sender of its own)
+    features.forget_received_terms()
+    texts = [
+        ("Storm hits coast", "The storm hit the coast at dawn."),
+        ("Coast road shut", "Police shut the coast road after the storm."),
+        ("Ferry late", "The ferry left the coast late."),
+    ]
+    packs = [features.PackedWeights({k: text_weights(*t)}) for k, t in enumerate(texts)]
+    received = [pickle.loads(pickle.dumps(p)) for p in packs]
+    by_number = ThreadIndex(sqlite3.connect(":memory:"))
+    by_string = ThreadIndex(sqlite3.connect(":memory:"))
+    by_number._term_numbers(["ferry", "@person:someone"])  # numbered before the packs
+    by_string._term_numbers(["ferry", "@person:someone"])
+    for pack, got in zip(packs, received, strict=True):
+        assert got.vocabulary is not None
+        mapped = by_number._pack_numbers(got)
+        assert mapped is not None and mapped.tolist() == by_string._term_numbers(pack.terms)
+        assert isinstance(mapped, np.ndarray)
+    assert by_number._term_list == by_string._term_list
+    features.forget_received_terms()  # (then a sender's packs are weighed by the caller)
+    assert by_number._pack_numbers(received[0]) is None

@@ -7,6 +7,7 @@ import json
 import math
 import struct
 from pathlib import Path
+from typing import Any
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.features import PackedWeights
@@ -113,3 +114,31 @@ def test_a_chunk_s_weights_counted_at_once_are_each_text_s_to_the_bit(corpus: Pa
         PackedWeights({4: {}, 2: {}})
     )
     assert _pack_bits(packed_text_weights([], [])) == _pack_bits(PackedWeights({}))
+
+
+def test_packs_cross_as_their_sender_s_numbers_with_only_new_terms(monkeypatch: Any) -> None:
+    """Pickled, a pack carries its sender's numbers and only the terms that sender had not
+    sent before; received in order, its terms are the same strings. A pack whose sender's
+    earlier terms never arrived says so (`resolvable`), and the caller weighs its texts."""
+    import pickle
+
+    from wirereader.analysis import features
+
+    monkeypatch.setattr(features, "_SENT", None)  # (a sender of its own)
+    features.forget_received_terms()
+    first = PackedWeights({1: text_weights("Storm hits coast", "The storm hit the coast.")})
+    second = PackedWeights({2: text_weights("Coast road shut", "Police shut the coast road.")})
+    sent_first, sent_second = pickle.dumps(first), pickle.dumps(second)
+    assert b"storm" in sent_first and b"storm" not in sent_second  # sent once
+    got_first, got_second = pickle.loads(sent_first), pickle.loads(sent_second)
+    for got, made in ((got_first, first), (got_second, second)):
+        assert got.resolvable and got.vocabulary is not None
+        assert got.terms == made.terms
+        assert list(got.rows()[got.entries[0]].as_dict().items()) == list(
+            made.rows()[made.entries[0]].as_dict().items()
+        )
+    third = PackedWeights({3: text_weights("Ferry late", "The ferry left late.")})
+    sent_third = pickle.dumps(third)
+    features.forget_received_terms()  # (as if the packs before had not arrived here)
+    assert not pickle.loads(sent_third).resolvable
+    features.forget_received_terms()

@@ -777,19 +777,22 @@ class ThreadIndex:
                     out[k] = i
         return out  # type: ignore[return-value]  # (no None left)
 
-    def _pack_numbers(self, pack: PackedWeights) -> np.ndarray:
+    def _pack_numbers(self, pack: PackedWeights) -> np.ndarray | None:
         """`_term_numbers` of a pack's terms, as an array. A pack that came numbered by its
         sender's vocabulary (`PackedWeights.vocabulary`) is mapped through what this run
         numbered of that sender's terms before: only its terms not met in an earlier pack of
         the sender are looked up by string, in their order (so new terms get the numbers
         `_term_numbers` of all its terms would give). Mapping every chunk's few thousand
-        terms by string was ~4% of this process's CPU on the news-like corpus."""
+        terms by string was ~4% of this process's CPU on the news-like corpus. None: the
+        sender's terms are not known here (forgotten, or an earlier pack of it lost)."""
         sent = pack.vocabulary
-        known = received_terms(sent[0]) if sent is not None else None
-        if sent is None or known is None:
+        if sent is None:
             return np.asarray(self._term_numbers(pack.terms), dtype=np.int64)
         token, raw = sent
+        known = received_terms(token)
         theirs = np.frombuffer(raw, dtype=np.int64)
+        if not pack.resolvable or known is None or (len(theirs) and theirs.max() >= len(known)):
+            return None
         table = self._sender_numbers.get(token)
         if table is None or len(table) < len(known):
             grown = np.full(len(known) + 4096, -1, dtype=np.int64)
@@ -820,13 +823,17 @@ class ThreadIndex:
         packs: dict[int, tuple[np.ndarray, np.ndarray, list[int]]] = {}
         for e in items:
             row = e.weights
-            if isinstance(row, TermRow):
-                pack = packs.get(id(row.pack))
-                if pack is None:
-                    mapped = self._pack_numbers(row.pack)
+            pack = packs.get(id(row.pack)) if isinstance(row, TermRow) else None
+            if pack is None and isinstance(row, TermRow):
+                mapped = self._pack_numbers(row.pack)
+                if mapped is None:  # (its sender's terms are no longer known here)
+                    row = None
+                else:
                     ids = np.frombuffer(row.pack.ids, dtype=np.int64)
                     pack = (mapped[ids], np.frombuffer(row.pack.values), row.pack.starts())
                     packs[id(row.pack)] = pack
+            if isinstance(row, TermRow):
+                assert pack is not None
                 start, end = pack[2][row.at], pack[2][row.at + 1]
                 numbers.append(pack[0][start:end])
                 values.append(pack[1][start:end])
