@@ -377,7 +377,8 @@ class _SentTerms:
     """The terms this process has sent in packs, numbered in the order it first sent them."""
 
     def __init__(self) -> None:
-        self.token = f"{os.getpid()}:{os.urandom(8).hex()}"
+        self.pid = os.getpid()
+        self.token = f"{self.pid}:{os.urandom(8).hex()}"
         self.number: dict[str, int] = {}
 
     def numbered(self, terms: list[str]) -> tuple[str, int, list[str], array[int]]:
@@ -405,7 +406,8 @@ _SENT_LOCK = threading.Lock()
 def _sent_terms() -> _SentTerms:
     global _SENT
     with _SENT_LOCK:
-        if _SENT is None or len(_SENT.number) > SENT_TERMS_MAX:
+        # (A forked child starts its own: two processes must never share a token.)
+        if _SENT is None or len(_SENT.number) > SENT_TERMS_MAX or _SENT.pid != os.getpid():
             _SENT = _SentTerms()
         return _SENT
 
