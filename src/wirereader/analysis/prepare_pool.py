@@ -28,6 +28,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, repeat
+from typing import Any
 
 from wirereader.analysis.dedup.reposts import (
     Fingerprint,
@@ -333,13 +334,16 @@ class _OneWorker:
     """A pool of one worker process started with `initializer` (none on a one-core system, or
     where no process can start: the caller then does the work in-process)."""
 
-    def __init__(self, initializer: Callable[[int], None]) -> None:
+    def __init__(self, initializer: Callable[..., None], *extra: object) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if (os.cpu_count() or 1) < 2:
             return
         try:
             self._pool = ProcessPoolExecutor(
-                1, mp_context=worker_context(), initializer=initializer, initargs=(os.getpid(),)
+                1,
+                mp_context=worker_context(),
+                initializer=initializer,
+                initargs=(os.getpid(), *extra),
             )
         except Exception:  # no workers on this system: work in-process
             self._pool = None
@@ -407,8 +411,24 @@ class PreparePool(_OneWorker):
         return prepared
 
 
-def _group(side: Side, max_gap_seconds: float) -> tuple[list[list[int]], float]:
-    """A part's groups, and the CPU seconds they took (in the worker)."""
+# Who groups each part sent to the grouping worker, in a shared array (a slot a part, reused
+# round the ring): UNCLAIMED until the worker starts it or this process takes it back. A task
+# the pool has moved to its call queue cannot be cancelled (two at a time are), so this process
+# used to wait for a part the worker had not even started (2.8% of the refresh thread's wall
+# in the feeds benchmark's fetch, py-spy --idle); now it takes the part back and the worker,
+# finding it claimed, skips it.
+_SLOTS = 1024
+UNCLAIMED, BY_WORKER, BY_CALLER = 0, 1, 2
+_claims: Any = None  # the worker's handle on the shared array (`_start_grouper`)
+
+
+def _group(
+    side: Side, max_gap_seconds: float, slot: int = -1
+) -> tuple[list[list[int]], float] | None:
+    """A part's groups, and the CPU seconds they took (in the worker); None when the caller
+    has taken the part back (`slot` in the shared claims)."""
+    if slot >= 0 and _claims is not None and not _claim(_claims, slot, BY_WORKER):
+        return None
     cpu = time.process_time()
     collecting = gc.isenabled()
     gc.disable()  # as in the pipeline: no reference cycles here
@@ -419,8 +439,18 @@ def _group(side: Side, max_gap_seconds: float) -> tuple[list[list[int]], float]:
             gc.enable()
 
 
-def _start_grouper(parent: int) -> None:
+def _claim(claims: Any, slot: int, who: int) -> bool:
+    """Whether `who` now holds the part in `slot` (False: the other side had it first)."""
+    with claims.get_lock():
+        if claims[slot] == UNCLAIMED:
+            claims[slot] = who
+        return bool(claims[slot] == who)
+
+
+def _start_grouper(parent: int, claims: Any = None) -> None:
+    global _claims
     exit_with(parent)
+    _claims = claims
     from scipy import sparse  # noqa: F401 - loaded while the first parts are grouped here
 
 
@@ -430,21 +460,33 @@ class GroupPool(_OneWorker):
     depend on each other, and placing a part is this process's own work (its index, its
     writes). The prepare worker is no place for it: it is busy with the next batch's texts,
     queued first. The same groups either way; a part the worker has not started when it is
-    needed is grouped here, and any failure of the pool means: group here.
+    needed is grouped here (see `_claims`), and any failure of the pool means: group here.
 
     Measured on the feeds benchmark's 40k corpus: grouping was 19% of this process's CPU."""
 
     def __init__(self) -> None:
-        super().__init__(_start_grouper)
+        try:
+            claims: Any = worker_context().Array("b", _SLOTS)
+        except Exception:  # no shared memory here: only tasks not yet queued are taken back
+            claims = None
+        super().__init__(_start_grouper, claims)
+        self._claims = claims
+        self._slot = 0
         self.cpu = 0.0  # the worker's CPU seconds so far (its wall time overlapped)
 
     def groups(self, sides: list[Side], max_gap_seconds: float) -> Iterator[list[list[int]]]:
         """Each part's groups, in order (a `threads.index.Grouper`)."""
-        futures: list[Future[tuple[list[list[int]], float]]] = []
+        futures: list[Future[tuple[list[list[int]], float] | None]] = []
+        slots: list[int] = []
         if self._pool is not None and len(sides) > 1:
             try:
                 for side in sides[1:]:
-                    futures.append(self._pool.submit(_group, side, max_gap_seconds))
+                    slot = -1
+                    if self._claims is not None:
+                        slot, self._slot = self._slot, (self._slot + 1) % _SLOTS
+                        self._claims[slot] = UNCLAIMED
+                    slots.append(slot)
+                    futures.append(self._pool.submit(_group, side, max_gap_seconds, slot))
             except Exception:
                 for sent in futures:
                     sent.cancel()
@@ -453,15 +495,21 @@ class GroupPool(_OneWorker):
         try:
             for k, side in enumerate(sides):
                 asked = futures[k - 1] if k and futures else None
-                if asked is not None and not asked.cancel():
+                if (
+                    asked is not None
+                    and not asked.cancel()
+                    and (slots[k - 1] < 0 or not _claim(self._claims, slots[k - 1], BY_CALLER))
+                ):
                     try:
-                        groups, cpu = result_of(asked)
+                        done = result_of(asked)
                     except Exception:
                         self._failed()
                     else:
-                        self.cpu += cpu
-                        yield groups
-                        continue
+                        if done is not None:
+                            groups, cpu = done
+                            self.cpu += cpu
+                            yield groups
+                            continue
                 yield side_groups(side, max_gap_seconds)
         finally:
             for left in futures:

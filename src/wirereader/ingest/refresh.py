@@ -355,25 +355,28 @@ def refresh(
     try:
         try:
             jobs = [(f.id, f.url, Validators(f.etag, f.last_modified)) for f in feeds]
-            for feed_id, outcome in fetcher.fetch_many(
+            for arrived in fetcher.fetch_batches(
                 jobs, parse_early if PARSE_WHILE_ANALYSING else None
             ):
-                feed = by_id[feed_id]
-                future = early.pop(feed_id, None)
-                response = to_parse(feed, outcome)
-                if response is not None and future is None:
-                    tz = _zone(feed, cfg, None)
-                    future = pool.submit(
-                        response.body,
-                        response.url,
-                        response.content_type,
-                        tz,
-                        prepare=to_prepare(feed),
-                    )
-                if response is not None and future is not None:
-                    waiting.append((feed, response, future))
-                else:
-                    save(feed, outcome, None)
+                # Every outcome that finished while this thread was busy, at once: the parsed
+                # ones are saved together (see SAVE_TOGETHER).
+                for feed_id, outcome in arrived:
+                    feed = by_id[feed_id]
+                    future = early.pop(feed_id, None)
+                    response = to_parse(feed, outcome)
+                    if response is not None and future is None:
+                        tz = _zone(feed, cfg, None)
+                        future = pool.submit(
+                            response.body,
+                            response.url,
+                            response.content_type,
+                            tz,
+                            prepare=to_prepare(feed),
+                        )
+                    if response is not None and future is not None:
+                        waiting.append((feed, response, future))
+                    else:
+                        save(feed, outcome, None)
                 ready = []
                 while waiting and (waiting[0][2].done() or len(waiting) > limit):
                     ready.append(waiting.popleft())

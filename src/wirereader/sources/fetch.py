@@ -523,9 +523,20 @@ class Fetcher:
         thread before the outcome is handed over (so work on it can start while the consumer
         is busy elsewhere); what it raises is ignored.
         """
+        for finished in self.fetch_batches(jobs, on_done):
+            yield from finished
+
+    def fetch_batches(
+        self,
+        jobs: Iterable[tuple[K, str, Validators | None]],
+        on_done: Callable[[K, Response | FetchError], None] | None = None,
+    ) -> Iterator[list[tuple[K, Response | FetchError]]]:
+        """`fetch_many`, each step handing over every outcome finished by then (at least one,
+        in the order they finished): a consumer that was busy elsewhere gets all that waited
+        for it at once, and can write them together."""
         scheduler = _Scheduler(self, list(jobs), on_done)
         try:
-            yield from scheduler.results()
+            yield from scheduler.batches()
         finally:
             scheduler.cancel()
 
@@ -927,13 +938,16 @@ class _Scheduler(Generic[K]):
                 self._done.append(_Done(job.key, outcome))
                 self._cond.notify_all()
 
-    def results(self) -> Iterator[tuple[K, Response | FetchError]]:
-        for _ in range(self._total):
+    def batches(self) -> Iterator[list[tuple[K, Response | FetchError]]]:
+        left = self._total
+        while left:
             with self._cond:
                 wait_until(self._cond, lambda: bool(self._done))  # Ctrl-C ends it at once
-                done = self._done.popleft()
-                self._cond.notify_all()  # a window slot is free again
-            yield done.key, done.outcome
+                done = list(self._done)
+                self._done.clear()
+                self._cond.notify_all()  # window slots are free again
+            left -= len(done)
+            yield [(one.key, one.outcome) for one in done]
 
     def cancel(self) -> None:
         with self._cond:

@@ -808,9 +808,10 @@ def test_feeds_parsed_at_the_same_moment_are_saved_together_each_whole(
     report = refresh(store, config(), analyse=False)
     store.conn.set_trace_callback(None)
     saving = [n for n in feeds_per_transaction if n]
-    assert sum(saving) == feeds - 1 and max(saving) == 3  # (the failed group stopped at two)
-    failed = report.failures
-    assert len(failed) == 3 and broken[0] in {r.url for r in failed}
+    failed = report.failures  # the whole group that failed (2 or 3 feeds, as they arrived)
+    assert len(failed) in (2, 3) and broken[0] in {r.url for r in failed}
+    # (the failed group stopped at two: a third feed of it was never tried)
+    assert sum(saving) == feeds - (len(failed) - 2) and max(saving) == 3
     for result in failed:
         assert result.error == f"{result.url}: cannot save to the cache (database or disk is full)"
     stored = {r.url for r in report.results if r.status == "updated"}

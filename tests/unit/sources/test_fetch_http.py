@@ -448,3 +448,22 @@ def test_non_ascii_path_is_quoted(server: FeedServer) -> None:
     server.routes["/caf%C3%A9%20news.xml"] = Route(BODY)
     with Fetcher(fast()) as fetcher:
         assert fetcher.fetch(server.url("/café news.xml")).body == BODY
+
+
+def test_a_busy_consumer_gets_what_finished_meanwhile_at_once(server: FeedServer) -> None:
+    """`fetch_batches` hands over every outcome finished while the consumer was busy in one
+    step (a refresh saves those together), each exactly once, and never waits for more than
+    one when only one has finished."""
+    for n in range(6):
+        server.routes[f"/f{n}"] = Route(BODY + str(n).encode())
+    jobs: list[tuple[str, str, Validators | None]] = [
+        (f"f{n}", server.url(f"/f{n}"), None) for n in range(6)
+    ]
+    steps: list[list[str]] = []
+    with Fetcher(fast(concurrency=6, per_host=6)) as fetcher:
+        for finished in fetcher.fetch_batches(jobs):
+            steps.append([key for key, _ in finished])
+            if len(steps) == 1:
+                time.sleep(0.5)  # busy: the other five finish meanwhile
+    assert sorted(key for step in steps for key in step) == [f"f{n}" for n in range(6)]
+    assert all(steps) and max(len(step) for step in steps[1:]) >= 2
