@@ -156,6 +156,36 @@ def test_a_short_quotation_that_opens_with_a_capital_is_a_title_not_a_name() -> 
     }
 
 
+def test_a_longer_quoted_title_with_a_dash_is_a_title_not_a_name() -> None:
+    # a real feed (DW, dev half): an exhibition's title of seven words and a dash
+    body = (
+        'A Prague exhibition called "Free National Gallery — Description of a Struggle" details'
+        " the political dispute over culture in neighboring Slovakia under Robert Fico."
+    )
+    assert kinds("", body) == {
+        ("Prague", "place"),
+        ("Slovakia", "place"),
+        ("Robert Fico", "person"),
+    }
+
+
+def test_a_capitalised_article_inside_a_run_mid_sentence_makes_it_a_works_title() -> None:
+    # a real feed (BBC, dev half): a song's title is no place and no organisation
+    title = "The man whose bad break-up gave Madonna her breakthrough hit Like A Virgin"
+    assert kinds(title, "") == {("Madonna", "person")}
+    # after a connector the article is part of the name; an initial has its stop
+    assert ("Wildlife Society", "org") in {
+        (n.removeprefix("The "), k)
+        for n, k in kinds("", "Tom Lee, chief executive of The Wildlife Society, spoke.")
+    }
+    assert kinds("", "The court heard from Maria A. Lindqvist.") == {("Maria A. Lindqvist", "person")}
+
+
+def test_a_gallery_ends_an_organisations_name() -> None:
+    got = kinds("", "Prague exhibition documents Slovak National Gallery decline")
+    assert ("Slovak National Gallery", "org") in got
+
+
 def test_in_a_sports_report_a_city_that_is_played_is_its_team() -> None:
     got = kinds("", "The Tar Heels won 91-73 against Evansville in Chapel Hill on Thursday.")
     assert ("Evansville", "org") in got and ("Chapel Hill", "place") in got
@@ -646,7 +676,7 @@ def test_the_fast_kind_decision_is_the_decision_on_the_training_features(
     monkeypatch.setattr(learned, "decide_name", both)
     for title, body, author in real_feed_entries(corpus):
         extract(title, body, authors=[author])
-    assert len(decided) > 50
+    assert len(decided) > 40
 
 
 def test_an_entrys_names_do_not_depend_on_what_was_extracted_before(corpus: Path) -> None:

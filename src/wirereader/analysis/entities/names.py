@@ -90,6 +90,10 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# An article written with a capital right after a capitalised word, inside a run mid-sentence:
+# a work's title ('her hit Like A Virgin', 'Gone With The Wind'), not a name ('CEO of The
+# Wildlife Society' has it after a connector, 'Donald J. Trump' a stop after its initial)
+_TITLE_ARTICLE = re.compile(r"(?<=[a-z])[ \t](?:A|An|The)[ \t]")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
@@ -424,6 +428,8 @@ class _Extractor:
             start, end, tokens, initial, title_case, part = item
             text = texts[part]
             if not (initial or title_case) and len(tokens) > 1:
+                if len(tokens) > 2 and _TITLE_ARTICLE.search(text, start, end):
+                    continue  # "her hit Like A Virgin": a work's title mid-sentence
                 cached = _CUTS.get(text[start:end])
                 if cached is not None:
                     where = (start, end, part)
