@@ -121,7 +121,7 @@ def main() -> None:
     if args.judged:
         for line in args.judged.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                verdict, kind, name = line.split("\t")
+                verdict, kind, name = line.split("\t")[:3]
                 judged[(name, kind)] = verdict
     print(
         f"{len(entries)} entries, {len(first)} distinct names, {len(pool)} in the {args.split}"

@@ -93,7 +93,7 @@ _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # An article written with a capital right after a capitalised word, inside a run mid-sentence:
 # a work's title ('her hit Like A Virgin', 'Gone With The Wind'), not a name ('CEO of The
 # Wildlife Society' has it after a connector, 'Donald J. Trump' a stop after its initial)
-_TITLE_ARTICLE = re.compile(r"(?<=[a-z])[ \t](?:A|An|The)[ \t]")
+_TITLE_ARTICLE = re.compile(r"(?<![\w'’.-])[A-Z][a-z]+[ \t](?:A|An|The)[ \t]")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
