@@ -198,6 +198,17 @@ def test_a_titles_headlinese_does_not_keep_a_things_name_the_body_gives() -> Non
     }
 
 
+def test_a_persons_name_in_a_title_ends_at_the_surname_the_body_uses() -> None:
+    # a real feed (NYT, dev half): the Title Case headline runs the name into its noun
+    title = "Austria Charges Man in Thwarted Attack on Taylor Swift Concert"
+    body = "The foiled plot led to the cancellation of shows that Ms. Swift had planned."
+    got = kinds(title, body)
+    assert ("Taylor Swift", "person") in got
+    assert not any("Concert" in name for name, _ in got)
+    # with no surname in the body the title's run is left as it was
+    assert ("Taylor Swift Concert", "person") in kinds(title, "The plot was foiled.")
+
+
 def test_a_gallery_ends_an_organisations_name() -> None:
     got = kinds("", "Prague exhibition documents Slovak National Gallery decline")
     assert ("Slovak National Gallery", "org") in got

@@ -133,6 +133,8 @@ def _mentions(
     spans = _Extractor(g, title or "", body or "").spans()
     if not spans:
         return [], [], {}
+    if title and body:
+        spans = _title_names_end_at_surname(spans)
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -343,6 +345,36 @@ def _evidence(
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
+
+
+def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
+    """A person's name in the title ends at the surname the body calls them by ('Attack on
+    Taylor Swift Concert' ... 'Ms. Swift'): a Title Case headline runs the name into the next
+    noun."""
+    # the title's names come first: the few long ones are found before the body is read
+    long_names = []
+    for i, (tokens, kind, _name, _short, known, _strong, where, _written) in enumerate(spans):
+        if where[2]:
+            break
+        if len(tokens) > 2 and kind == PERSON and not known:
+            long_names.append(i)
+    if not long_names:
+        return spans
+    surnames = {
+        s.tokens[0].key
+        for s in spans
+        if s.where[2] and len(s.tokens) == 1 and s.kind == PERSON and s.strong
+    }
+    out = list(spans)
+    for i in long_names:
+        s = spans[i]
+        tokens = s.tokens
+        for j in range(1, len(tokens) - 1):
+            if tokens[j].key in surnames:
+                cut = tokens[: j + 1]
+                out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
+                break
+    return out
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
