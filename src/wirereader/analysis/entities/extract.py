@@ -180,8 +180,9 @@ def _mentions(
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
-    # names no data set knows, in the title (0) and the body (1): is every mention a thing's name?
-    things: dict[tuple[str, int], bool] = {}
+    # names no data set knows: is every mention of the body a thing's name? (the title's apart)
+    things: dict[str, bool] = {}
+    title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
@@ -234,14 +235,16 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
-        if not known and things.get((canonical, where[2]), True):
+        if not known:
             # asked of every mention until one is no modifier (the first answers for most):
             # a thing's noun after the run, and the mention the run's last name; the title and
             # the body apart (below)
-            text = texts[where[2]]
-            things[(canonical, where[2])] = thing_after(
-                text, where[1]
-            ) is not None and text.endswith(tokens[-1].surface, 0, where[1])
+            seen = things if where[2] else title_things
+            if seen.get(canonical, True):
+                text = texts[where[2]]
+                seen[canonical] = thing_after(text, where[1]) is not None and text.endswith(
+                    tokens[-1].surface, 0, where[1]
+                )
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -252,16 +255,13 @@ def _mentions(
             guessed.append(len(kept) - 1)
         if kinds.setdefault(canonical, kind) != kind:
             disputed.add(canonical)
-    if True in things.values():
+    if True in things.values() or True in title_things.values():
         # "the AFCON final", "Artemis II launch", "the Epstein-Barr virus": a name no data set
         # knows, that only ever qualifies an event's or a product's noun, is that thing's name
         # where the body names it, the body decides: the title's headlinese ('Rafale deal
         # talks' beside the body's '100 Rafale jets') is no evidence against it
-        drop = {
-            name
-            for (name, part), thing in things.items()
-            if thing and (part or things.get((name, 1)) is None)
-        }
+        drop = {name for name, thing in things.items() if thing}
+        drop.update(n for n, thing in title_things.items() if thing and n not in things)
         at = [i for i, m in enumerate(mentions) if m.canonical not in drop]
         mentions = [mentions[i] for i in at]
         kept = [kept[i] for i in at]

@@ -428,13 +428,13 @@ class _Extractor:
             start, end, tokens, initial, title_case, part = item
             text = texts[part]
             if not (initial or title_case) and len(tokens) > 1:
-                if len(tokens) > 2 and _TITLE_ARTICLE.search(text, start, end):
-                    continue  # "her hit Like A Virgin": a work's title mid-sentence
                 cached = _CUTS.get(text[start:end])
                 if cached is not None:
                     where = (start, end, part)
                     out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
+                if len(tokens) > 2 and _TITLE_ARTICLE.search(text, start, end):
+                    continue  # "her hit Like A Virgin": a work's title mid-sentence (never cached)
             runs: Sequence[_Run] = (item,)
             if initial and len(tokens) > 2 and not title_case:
                 if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):
