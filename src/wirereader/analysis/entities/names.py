@@ -92,6 +92,8 @@ _ELISION_MARKS = frozenset("'’")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Articles written with a capital inside a run (see `_title_article`)
 _CAPITAL_ARTICLES = (" A ", " An ", " The ")
+# One search for any of them first: a literal blank opens it, so the engine skips ahead
+_ANY_CAPITAL_ARTICLE = re.compile(r" (?:A|An|The) ")
 _WORD_GLUE = frozenset("_'’.-")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
@@ -459,7 +461,11 @@ class _Extractor:
                     where = (start, end, part)
                     out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
-                if len(tokens) > 2 and _title_article(text, start, end):
+                if (
+                    len(tokens) > 2
+                    and _ANY_CAPITAL_ARTICLE.search(text, start, end)
+                    and _title_article(text, start, end)
+                ):
                     continue  # "her hit Like A Virgin": a work's title mid-sentence (never cached)
             runs: Sequence[_Run] = (item,)
             if initial and len(tokens) > 2 and not title_case:
