@@ -59,8 +59,8 @@ the dev half's judged names too): the held-out half 172/202 = 0.851 ('Free Natio
 'Slovak National Gallery' new and judged `ok`), then 171/201 = 0.851 once a title's person
 ends at the body's surname ('Taylor Swift Concert' ... 'Ms. Swift': the held-out 'Swift' of that
 item joins 'Taylor Swift', already counted); the dev half 126/143 = 0.881 ('Virgin',
-'Description', 'Rafale' and 'Taylor Swift Concert' gone). The judgements file's `kind` rows of the dev half now give the right kind
-in a fourth column, which the kind model's build reads.
+'Description', 'Rafale' and 'Taylor Swift Concert' gone). The judgements file's `kind` rows
+of the dev half now give the right kind in a fourth column, which the kind model's build reads.
 """
 
 from __future__ import annotations
