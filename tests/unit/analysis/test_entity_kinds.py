@@ -156,6 +156,64 @@ def test_a_short_quotation_that_opens_with_a_capital_is_a_title_not_a_name() -> 
     }
 
 
+def test_a_longer_quoted_title_with_a_dash_is_a_title_not_a_name() -> None:
+    # a real feed (DW, dev half): an exhibition's title of seven words and a dash
+    body = (
+        'A Prague exhibition called "Free National Gallery — Description of a Struggle" details'
+        " the political dispute over culture in neighboring Slovakia under Robert Fico."
+    )
+    assert kinds("", body) == {
+        ("Prague", "place"),
+        ("Slovakia", "place"),
+        ("Robert Fico", "person"),
+    }
+
+
+def test_a_capitalised_article_inside_a_run_mid_sentence_makes_it_a_works_title() -> None:
+    # a real feed (BBC, dev half): a song's title is no place and no organisation
+    title = "The man whose bad break-up gave Madonna her breakthrough hit Like A Virgin"
+    assert kinds(title, "") == {("Madonna", "person")}
+    # after a connector the article is part of the name; an initial has its stop
+    assert ("Wildlife Society", "org") in {
+        (n.removeprefix("The "), k)
+        for n, k in kinds("", "Tom Lee, chief executive of The Wildlife Society, spoke.")
+    }
+    assert kinds("", "The court heard from Maria A. Lindqvist.") == {
+        ("Maria A. Lindqvist", "person")
+    }
+
+
+def test_a_titles_headlinese_does_not_keep_a_things_name_the_body_gives() -> None:
+    # a real feed (DW, dev half): the body only writes "Rafale jets", the title "Rafale deal"
+    title = "France's Macron in India to boost Rafale deal talks, AI ties"
+    body = (
+        "Emmanuel Macron is in India, with the Indian government giving preliminary approval"
+        " to buy more than 100 additional Rafale jets last week."
+    )
+    assert "Rafale" not in {name for name, _ in kinds(title, body)}
+    # named in the title alone, the title decides as before
+    assert kinds("Handball: Germany lose to Denmark in Euro final", "") == {
+        ("Germany", "place"),
+        ("Denmark", "place"),
+    }
+
+
+def test_a_persons_name_in_a_title_ends_at_the_surname_the_body_uses() -> None:
+    # a real feed (NYT, dev half): the Title Case headline runs the name into its noun
+    title = "Austria Charges Man in Thwarted Attack on Taylor Swift Concert"
+    body = "The foiled plot led to the cancellation of shows that Ms. Swift had planned."
+    got = kinds(title, body)
+    assert ("Taylor Swift", "person") in got
+    assert not any("Concert" in name for name, _ in got)
+    # with no surname in the body the title's run is left as it was
+    assert ("Taylor Swift Concert", "person") in kinds(title, "The plot was foiled.")
+
+
+def test_a_gallery_ends_an_organisations_name() -> None:
+    got = kinds("", "Prague exhibition documents Slovak National Gallery decline")
+    assert ("Slovak National Gallery", "org") in got
+
+
 def test_in_a_sports_report_a_city_that_is_played_is_its_team() -> None:
     got = kinds("", "The Tar Heels won 91-73 against Evansville in Chapel Hill on Thursday.")
     assert ("Evansville", "org") in got and ("Chapel Hill", "place") in got
@@ -589,6 +647,23 @@ def test_the_shipped_kind_model_loads_and_reads_the_cues_it_should() -> None:
     assert favoured("b1=the") == "org"
 
 
+def test_the_kind_model_learns_only_the_dev_half_of_the_judged_feed_names() -> None:
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[3]
+    spec = importlib.util.spec_from_file_location(
+        "build_kind_model", root / "scripts" / "build_kind_model.py"
+    )
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    labels = build.feed_labels(root / "bench" / "entities_feed_judgements.tsv")
+    assert labels and all(build.split_of(name) == "dev" for name in labels)
+    # `ok` names keep their kind, `kind` names take the right one, `no` names are left out
+    assert labels["Xtend"] == "org" and labels["Broomway"] == "place"
+    assert "Grok" not in labels
+
+
 def test_the_shipped_kind_model_is_what_the_build_script_builds(corpus: Path) -> None:
     """The weights come from the training data by the script, reproducibly: a rebuild gives
     the same features and weights (within rounding, where float sums may differ by machine)."""
@@ -646,7 +721,7 @@ def test_the_fast_kind_decision_is_the_decision_on_the_training_features(
     monkeypatch.setattr(learned, "decide_name", both)
     for title, body, author in real_feed_entries(corpus):
         extract(title, body, authors=[author])
-    assert len(decided) > 50
+    assert len(decided) > 40
 
 
 def test_an_entrys_names_do_not_depend_on_what_was_extracted_before(corpus: Path) -> None:

@@ -96,7 +96,7 @@ _ORG_LAST = _words(
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
-    library museum theatre theater bar pub cafe café restaurant bakery brewery shop store
+    library museum gallery theatre theater bar pub cafe café restaurant bakery brewery shop store
     supermarket"""
 )
 

@@ -133,6 +133,8 @@ def _mentions(
     spans = _Extractor(g, title or "", body or "").spans()
     if not spans:
         return [], [], {}
+    if title and body:
+        spans = _title_names_end_at_surname(spans)
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -178,7 +180,9 @@ def _mentions(
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
-    things: dict[str, bool] = {}  # names no data set knows: is every mention a thing's name?
+    # names no data set knows: is every mention of the body a thing's name? (the title's apart)
+    things: dict[str, bool] = {}
+    title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
@@ -231,13 +235,16 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
-        if not known and things.get(canonical, True):
+        if not known:
             # asked of every mention until one is no modifier (the first answers for most):
-            # a thing's noun after the run, and the mention the run's last name
-            text = texts[where[2]]
-            things[canonical] = thing_after(text, where[1]) is not None and text.endswith(
-                tokens[-1].surface, 0, where[1]
-            )
+            # a thing's noun after the run, and the mention the run's last name; the title and
+            # the body apart (below)
+            seen = things if where[2] else title_things
+            if seen.get(canonical, True):
+                text = texts[where[2]]
+                seen[canonical] = thing_after(text, where[1]) is not None and text.endswith(
+                    tokens[-1].surface, 0, where[1]
+                )
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -248,10 +255,13 @@ def _mentions(
             guessed.append(len(kept) - 1)
         if kinds.setdefault(canonical, kind) != kind:
             disputed.add(canonical)
-    if True in things.values():
+    if True in things.values() or True in title_things.values():
         # "the AFCON final", "Artemis II launch", "the Epstein-Barr virus": a name no data set
         # knows, that only ever qualifies an event's or a product's noun, is that thing's name
+        # where the body names it, the body decides: the title's headlinese ('Rafale deal
+        # talks' beside the body's '100 Rafale jets') is no evidence against it
         drop = {name for name, thing in things.items() if thing}
+        drop.update(n for n, thing in title_things.items() if thing and n not in things)
         at = [i for i, m in enumerate(mentions) if m.canonical not in drop]
         mentions = [mentions[i] for i in at]
         kept = [kept[i] for i in at]
@@ -335,6 +345,36 @@ def _evidence(
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
+
+
+def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
+    """A person's name in the title ends at the surname the body calls them by ('Attack on
+    Taylor Swift Concert' ... 'Ms. Swift'): a Title Case headline runs the name into the next
+    noun."""
+    # the title's names come first: the few long ones are found before the body is read
+    long_names = []
+    for i, (tokens, kind, _name, _short, known, _strong, where, _written) in enumerate(spans):
+        if where[2]:
+            break
+        if len(tokens) > 2 and kind == PERSON and not known:
+            long_names.append(i)
+    if not long_names:
+        return spans
+    surnames = {
+        s.tokens[0].key
+        for s in spans
+        if s.where[2] and len(s.tokens) == 1 and s.kind == PERSON and s.strong
+    }
+    out = list(spans)
+    for i in long_names:
+        s = spans[i]
+        tokens = s.tokens
+        for j in range(1, len(tokens) - 1):
+            if tokens[j].key in surnames:
+                cut = tokens[: j + 1]
+                out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
+                break
+    return out
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:

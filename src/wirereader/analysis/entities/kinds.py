@@ -17,9 +17,10 @@ entry, by a multinomial logistic model over the evidence of the name's mentions 
 - the rules' own guess, as a fixed prior the model must outweigh by a margin.
 
 The weights are built at build time by `scripts/build_kind_model.py` from the ECB+ topics the
-benchmark tunes on (the odd ones) and shipped in `analysis/data/kind_model.txt`; a feature is
-kept only if it occurs in several training topics, so the model learns cues, not the names of
-one story. Scoring is a few dictionary lookups per name: no numpy on the hot path.
+benchmark tunes on (the odd ones) and the hand-judged real-feed names of the feeds' dev half,
+and shipped in `analysis/data/kind_model.txt`; a feature is kept only if it occurs in several
+training topics (a feed counts as one), so the model learns cues, not the names of one story.
+Scoring is a few dictionary lookups per name: no numpy on the hot path.
 """
 
 from __future__ import annotations

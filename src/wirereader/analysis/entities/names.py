@@ -90,8 +90,40 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# Articles written with a capital inside a run (see `_title_article`)
+_CAPITAL_ARTICLES = (" A ", " An ", " The ")
+# One search for any of them first: a literal blank opens it, so the engine skips ahead
+_ANY_CAPITAL_ARTICLE = re.compile(r" (?:A|An|The) ")
+_WORD_GLUE = frozenset("_'’.-")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
+
+
+def _title_article(text: str, start: int, end: int) -> bool:
+    """Whether a run holds an article written with a capital right after a capitalised word: a
+    work's title mid-sentence ('her hit Like A Virgin', 'Gone With The Wind'), not a name ('CEO
+    of The Wildlife Society' has it after a connector, "Scorsese's The Departed" after a
+    possessive, 'Maria A. Lindqvist' a stop after the initial). String searches, not a regex:
+    most runs hold no such article, and a pattern opening with a look-behind tries every
+    position."""
+    for article in _CAPITAL_ARTICLES:
+        at = text.find(article, start, end)
+        while at > start:
+            word = at
+            while word > start and text[word - 1].isalpha():
+                word -= 1
+            before = text[word - 1] if word else " "
+            written = text[word:at]
+            if (
+                written.isascii()
+                and written[:1].isupper()
+                and written[1:].islower()
+                and not before.isalnum()
+                and before not in _WORD_GLUE
+            ):
+                return True
+            at = text.find(article, at + 1, end)
+    return False
 
 
 def _written_as_verb(texts: Sequence[str], low: str) -> bool:
@@ -429,6 +461,12 @@ class _Extractor:
                     where = (start, end, part)
                     out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
+                if (
+                    len(tokens) > 2
+                    and _ANY_CAPITAL_ARTICLE.search(text, start, end)
+                    and _title_article(text, start, end)
+                ):
+                    continue  # "her hit Like A Virgin": a work's title mid-sentence (never cached)
             runs: Sequence[_Run] = (item,)
             if initial and len(tokens) > 2 and not title_case:
                 if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):

@@ -257,7 +257,7 @@ _CLOSING_QUOTES = frozenset("\"'”’»")
 _QUOTE_OPENS = frozenset(" \t\n([—–-")
 
 
-_MAX_TITLE_WORDS = 6
+_MAX_TITLE_WORDS = 8
 
 
 def _item_start(item: _Span | _Run) -> int:
