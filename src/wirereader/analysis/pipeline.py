@@ -238,6 +238,10 @@ class Analysis:
                 analysis_store.set_cache_size(conn, -CACHE_KIB)
                 self._cache_size = cache_size
             self._index = ThreadIndex(conn)
+            terms = self._terms
+            self._index.entity_terms_of = lambda ids: _entity_terms(
+                self.store.conn, ids, {}, terms
+            )
         if self._pool is None and self.workers is not False:
             # A step means whole batches are arriving while more are on their way (a large
             # refresh): the worker pays for its start.

@@ -119,6 +119,7 @@ CANDIDATES = 10
 # The real feeds' threads are the same with 2, 3, 5 or 10 at 10, 25, 50 and 100 items per batch
 # (with 1, two more pairs differ from one analysis at 10 items per batch).
 TITLE_CANDIDATES = 3
+TITLE_READ = 3
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
@@ -631,6 +632,12 @@ class ThreadIndex:
         self._row_checks: list[int] = []
         self._batch = 0  # batches of the run so far
         self.evicted = 0  # threads dropped from memory (`_evict`), for the benches
+        # The entity terms of stored entries (the pipeline's reader), for the items of a
+        # thread of an earlier run read back (`_read_members`); None: read without them.
+        self.entity_terms_of: Callable[[list[int]], dict[int, list[str]]] | None = None
+        self._read_back: set[int] = set()  # threads whose items were read back (or tried)
+        # Threads up to this id are of earlier runs (read when the run's memory starts).
+        self._earlier = -1
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -677,6 +684,8 @@ class ThreadIndex:
         self._touched = set()
         self._row_checks = []
         self._viewing = []
+        if self._earlier < 0:
+            self._earlier = thread_store.newest_thread(self.conn)
         self.docs = docs
         self._batch += 1
         self._vector_rows = {}
@@ -686,6 +695,8 @@ class ThreadIndex:
 
     def _forget_members(self) -> None:
         self.members.clear()
+        self._read_back = set()
+        self._earlier = -1
         self._title_postings.clear()
         self._kept = 0
         self._rows.clear()
@@ -872,6 +883,17 @@ class ThreadIndex:
         """Add a batch's items holding each of its terms (`distinct`, by number; `held`, by
         number) to the terms' document frequencies, those not known yet read from `term_df`
         first; their frequencies now."""
+        df = self._frequencies(distinct)
+        added = held[distinct]
+        df[distinct] += added
+        delta = self._df_delta
+        for i, n in zip(distinct.tolist(), added.tolist(), strict=True):
+            delta[self._term_list[i]] += n
+        return df[distinct]
+
+    def _frequencies(self, distinct: np.ndarray) -> np.ndarray:
+        """The run's document frequencies by term number, those of `distinct` not known yet
+        read from `term_df` first."""
         if len(self._df) < len(self._term_list):
             grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
             grown[: len(self._df)] = self._df
@@ -882,12 +904,7 @@ class ThreadIndex:
             terms = [self._term_list[i] for i in missing]
             found = dict(thread_store.document_frequencies(self.conn, terms))
             df[missing] = [int(found.get(t, 0)) for t in terms]
-        added = held[distinct]
-        df[distinct] += added
-        delta = self._df_delta
-        for i, n in zip(distinct.tolist(), added.tolist(), strict=True):
-            delta[self._term_list[i]] += n
-        return df[distinct]
+        return df
 
     def idf(self, frequencies: Iterable[int]) -> list[float]:
         """The IDF of terms of these document frequencies, as of the batch's counts (worked
@@ -1195,13 +1212,93 @@ class ThreadIndex:
         least PROBE_SHARED of them (read before the part's groups join any)."""
         hits = Counter(chain.from_iterable([self._postings(t) for t in probe]))
         ids = {i for i in _top_candidates(hits) if hits[i] >= PROBE_SHARED}
+        self._read_titled(members)
         ids |= self._known_by_title(members)
         self._load_centroids(ids)
         # (A thread a regrouping emptied may still be named by the cached postings.)
         ids = {i for i in ids if i in self.centroids}
+        self._read_members(ids)
         for i in ids:
             self.centroids[i].used = self._batch
         return ids
+
+    def _read_members(self, ids: Iterable[int]) -> None:
+        """The items of these threads of earlier runs (at most MEMBERS_KEPT each) read back
+        from the cache and kept as a thread started in this run keeps its items: each
+        item's vector made again from its stored text and entities, weighed by the run's
+        document frequencies. The thread is then known (`_known`): met item by item, and
+        regrouped, as in the run that made it."""
+        wanted = [
+            i
+            for i in sorted(ids)
+            if i <= self._earlier
+            and i not in self._read_back
+            and i not in self.members
+            and 0 < self.centroids[i].size <= MEMBERS_KEPT
+        ]
+        if not wanted:
+            return
+        self._read_back.update(wanted)
+        rows = thread_store.thread_items(self.conn, wanted)
+        entries = [
+            Entry(
+                id=r[1],
+                source_id=r[2],
+                title=r[3],
+                body=r[4] or "",
+                published_at=r[5],
+                thread_id=r[0],
+                dated=not r[6],
+                url=r[7] or "",
+            )
+            for r in rows
+        ]
+        if not entries:
+            return
+        reader = self.entity_terms_of
+        entities = reader([e.id for e in entries]) if reader is not None else {}
+        numbers, tf, counts = self._batch_tf(entries, entities)
+        distinct = np.unique(numbers)
+        df = self._frequencies(distinct)
+        idf_of = np.zeros(len(self._term_list))
+        idf_of[distinct] = self.idf(df[distinct].tolist())
+        by_thread: dict[int, list[_Item]] = {}
+        for e, (vector, _, _), n in zip(
+            entries, self._vectors(numbers, tf * idf_of[numbers], counts), counts.tolist(),
+            strict=True,
+        ):
+            by_thread.setdefault(e.thread_id or 0, []).append(_Item.of(e, vector, n))
+        for t, items in by_thread.items():
+            c = self.centroids[t]
+            if len(items) != c.size:
+                continue
+            self._remember(c, items, True)
+
+    def _read_titled(self, members: list[_Item]) -> None:
+        """The threads of earlier runs indexed under the title terms of a group's short
+        items, the TITLE_READ sharing most (newest first on ties), read back
+        (`_read_members`): a thread of this run holding a short item is found by its titles
+        (`_known_by_title`); one of an earlier run must be read back first."""
+        if self._earlier <= 0:
+            return
+        titled = dict.fromkeys(t for m in members if not m.article for t in m.headline)
+        if not titled:
+            return
+        earlier, done = self._earlier, self._read_back
+        hits = Counter(
+            i
+            for t in titled
+            for i in self._postings(t)
+            if i <= earlier and i not in done and i not in self.members
+        )
+        if not hits:
+            return
+        chosen = set(_top_candidates(hits)[:TITLE_READ])
+        self._load_centroids(chosen)
+        dated = [m.entry.published_at for m in members if m.entry.dated]
+        self._read_members(
+            i for i in chosen if (c := self.centroids.get(i)) is not None and not c.too_far(dated)
+        )
 
     def _known_by_title(self, members: list[_Item]) -> set[int]:
         """The known threads (`_known`) holding a short item whose title shares a term with the
