@@ -15,7 +15,10 @@ Quality: B-cubed precision / recall / F1 of the threads against gold stories, fo
 items are saved to a fresh cache and `analyse_pending` places them. Each set is also analysed in
 batches (the real feeds at 10 / 25 / 50 / 100 per batch, ECB+ and UCI at 100 and 500): where a
 refresh cuts the stream should decide little (issue 17), so the same-thread pairs shared with
-one analysis are printed beside the scores. `thread_errors.py` lists a dev half's errors.
+one analysis are printed beside the scores; the real feeds also with each batch a run of its
+own (10 / 25 / 50 / 100 per run: every `fetch` is a run, the case a reader's cache lives in),
+the shared pairs on all items and on each half, with the pairwise scores of those threads.
+`thread_errors.py` lists a dev half's errors.
 Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, some with an
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies

@@ -23,12 +23,13 @@ A pair with a held-out item shows its figures only, never the terms it shares (t
 tell what the held-out item says).
 
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
-items per batch differ (with `--own-runs`: each batch a run of its own, as every fetch is) (`analysis_bench.agreement` gives their count as a Jaccard index; issue
+items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
 17 wants none at 25, 50 and 100), each with its items as above and, for two dev items, whether
-they tell one story. A rule that only reaches its pairs' threshold in one analysis (its gain
-sits at the margin, where the document frequencies of the first small batches decide) shows
-here before the tests that pin the batch sizes fail; a pair with a held-out item is not
-judged.
+they tell one story; with `--own-runs`, each batch a run of its own, as every fetch is
+(`analysis_bench.own_runs_agreement`). A rule that only reaches its pairs' threshold in one
+analysis (its gain sits at the margin, where the document frequencies of the first small
+batches decide) shows here before the tests that pin the batch sizes fail; a pair with a
+held-out item is not judged.
 """
 
 from __future__ import annotations

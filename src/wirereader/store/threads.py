@@ -445,7 +445,6 @@ def save_states(
     )
 
 
-
 def thread_items(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     """(thread id, id, source_id, title, body, published_at, time_guessed, url) of the items
     (not reposts) of these threads, each thread's in time order, the threads in id order."""

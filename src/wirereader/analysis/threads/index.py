@@ -17,9 +17,12 @@ where a refresh cut the stream decides little (real feeds in batches of 25, 50 o
 analysis's threads; at 10, 70 of its 72 same-thread pairs and no other). The regrouping also
 meets a group's other known candidate threads that pair with a linked thread's items
 (`_beside_linked`), and its last pass may move an earlier short item towards new ones.
-Any other thread (of an earlier run, or grown large) is scored on
-average over the group's items, each scored by the rule above against the thread's centroid,
-the dot product taken over the thread's size where that is more than the centroid's length
+A thread of an earlier run (every refresh is a run) of at most MEMBERS_KEPT items that a
+part's groups meet, by their probe or by their short items' titles, is read back first
+(`_to_read`, `_read_members`: its items' vectors made again from their stored text), and is
+then known as if started in the run. Any other thread (of an earlier run, or grown large) is
+scored on average over the group's items, each scored by the rule above against the thread's
+centroid, the dot product taken over the thread's size where that is more than the centroid's length
 (`_best`: the average pair, as the grouping scores, so a thread that wandered over a topic is
 no closer to everything than a tight one), and a group of mostly short items only if it is
 nearly as alike to the thread's items as they are to each other (`_cohesive`) and
@@ -119,7 +122,6 @@ CANDIDATES = 10
 # The real feeds' threads are the same with 2, 3, 5 or 10 at 10, 25, 50 and 100 items per batch
 # (with 1, two more pairs differ from one analysis at 10 items per batch).
 TITLE_CANDIDATES = 3
-TITLE_READ = 3
 KEEP_TERMS = 80
 COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
@@ -388,6 +390,11 @@ class _Item(NamedTuple):
         return cosine >= grouping.TITLE_MIN if self.teased else cosine > 0
 
 
+def _short_titles(members: list[_Item]) -> list[str]:
+    """The title terms of a group's short items (headlines, teasers), each once."""
+    return list(dict.fromkeys(t for m in members if not m.article for t in m.headline))
+
+
 def _text_tf(entry: Entry) -> dict[str, float]:
     """An entry's text's TF weights as a dict (prepared by a worker, or worked out here)."""
     row = entry.weights
@@ -585,7 +592,11 @@ class ThreadIndex:
     """Thread state for one analysis run: per batch, in its transaction, call `begin_batch`,
     `place_batch`, `flush` and `write_counts`."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        entity_terms_of: Callable[[list[int]], dict[int, list[str]]] | None = None,
+    ) -> None:
         self.conn = conn
         self.centroids: dict[int, Centroid] = {}
         self.docs = -1  # items analysed, as of the last batch; -1: not read yet
@@ -632,9 +643,9 @@ class ThreadIndex:
         self._row_checks: list[int] = []
         self._batch = 0  # batches of the run so far
         self.evicted = 0  # threads dropped from memory (`_evict`), for the benches
-        # The entity terms of stored entries (the pipeline's reader), for the items of a
-        # thread of an earlier run read back (`_read_members`); None: read without them.
-        self.entity_terms_of: Callable[[list[int]], dict[int, list[str]]] | None = None
+        # The entity terms of stored entries by entry id (the pipeline's reader), for the
+        # items of a thread of an earlier run read back (`_read_members`); None: none.
+        self.entity_terms_of = entity_terms_of
         self._read_back: set[int] = set()  # threads whose items were read back (or tried)
         # Threads up to this id are of earlier runs (read when the run's memory starts).
         self._earlier = -1
@@ -1189,13 +1200,26 @@ class ThreadIndex:
     def _candidates_of(self, groups: list[list[_Item]]) -> list[set[int]]:
         """`_candidates` of each of a part's groups, the postings of their probe terms that
         are not cached read together first (nothing writes the index while a part's
-        candidates are read, so a term's postings are what `_postings` would read)."""
+        candidates are read, so a term's postings are what `_postings` would read). Where
+        the cache holds threads of earlier runs, those the part's groups meet (by their probe
+        or their titles: `_to_read`) are read back first, all together (`_read_members`)."""
         probes = [self._probe(members) for members in groups]
+        earlier = self._earlier > 0
+        titles = [_short_titles(members) for members in groups] if earlier else []
         cached = self._db_postings
-        missing = {t for probe in probes for t in probe if t not in cached}
+        missing = {t for probe in chain(probes, titles) for t in probe if t not in cached}
         if missing:
             for term, ids in thread_store.postings_of_terms(self.conn, missing, POSTINGS).items():
                 cached[term] = array("q", ids)
+        if earlier:
+            self._read_members(
+                set().union(
+                    *(
+                        self._to_read(members, probe, titled)
+                        for members, probe, titled in zip(groups, probes, titles, strict=True)
+                    )
+                )
+            )
         return [
             self._candidates(members, probe) for members, probe in zip(groups, probes, strict=True)
         ]
@@ -1206,36 +1230,75 @@ class ThreadIndex:
         summed = _summed([m.vector for m in members])
         return [t for t, _ in sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]]
 
+    def _probed(self, probe: list[str]) -> set[int]:
+        """The CANDIDATES threads sharing most of a group's `probe` terms, newest first on
+        ties, and at least PROBE_SHARED of them."""
+        hits = Counter(chain.from_iterable([self._postings(t) for t in probe]))
+        return {i for i in _top_candidates(hits) if hits[i] >= PROBE_SHARED}
+
     def _candidates(self, members: list[_Item], probe: list[str]) -> set[int]:
         """The threads of earlier batches a group of new items may join: the CANDIDATES
         sharing most of the group's `probe` terms (`_probe`), newest first on ties, and at
         least PROBE_SHARED of them (read before the part's groups join any)."""
-        hits = Counter(chain.from_iterable([self._postings(t) for t in probe]))
-        ids = {i for i in _top_candidates(hits) if hits[i] >= PROBE_SHARED}
-        self._read_titled(members)
+        ids = self._probed(probe)
         ids |= self._known_by_title(members)
         self._load_centroids(ids)
         # (A thread a regrouping emptied may still be named by the cached postings.)
         ids = {i for i in ids if i in self.centroids}
-        self._read_members(ids)
         for i in ids:
             self.centroids[i].used = self._batch
         return ids
 
-    def _read_members(self, ids: Iterable[int]) -> None:
-        """The items of these threads of earlier runs (at most MEMBERS_KEPT each) read back
-        from the cache and kept as a thread started in this run keeps its items: each
-        item's vector made again from its stored text and entities, weighed by the run's
-        document frequencies. The thread is then known (`_known`): met item by item, and
-        regrouped, as in the run that made it."""
-        wanted = [
+    def _to_read(self, members: list[_Item], probe: list[str], titled: list[str]) -> set[int]:
+        """The threads of earlier runs that a group meets, to be read back (`_read_members`):
+        its probe's candidates (`_probed`), and the TITLE_CANDIDATES indexed under most of its
+        short items' title terms (`titled`; newest first on ties): a thread of this run that
+        holds a short item is found by its titles (`_known_by_title`), one of an earlier run
+        only once its items are read. Each of at most MEMBERS_KEPT items, not read yet, and
+        within a story gap of the group's dated items. (The threads of this run do not count
+        against the titles' three: in one run of 50 items the part's reads are chosen before
+        any, so they would change nothing.)"""
+        earlier, done, kept = self._earlier, self._read_back, self.members
+        probed = [i for i in self._probed(probe) if i <= earlier and i not in done]
+        hits = Counter(
             i
-            for i in sorted(ids)
-            if i <= self._earlier
-            and i not in self._read_back
-            and i not in self.members
-            and 0 < self.centroids[i].size <= MEMBERS_KEPT
-        ]
+            for t in titled
+            for i in self._postings(t)
+            if i <= earlier and i not in done and i not in kept
+        )
+        ranked = _top_candidates(hits) if hits else []
+        self._load_centroids({*probed, *ranked})
+        dated = [m.entry.published_at for m in members if m.entry.dated]
+
+        def wanted(i: int) -> bool:
+            c = self.centroids.get(i)
+            return (
+                c is not None
+                and i not in kept
+                and 0 < c.size <= MEMBERS_KEPT
+                and not c.too_far(dated)
+            )
+
+        chosen = {i for i in probed if wanted(i)}
+        chosen.update([i for i in ranked if wanted(i)][:TITLE_CANDIDATES])
+        return chosen
+
+    def _read_members(self, ids: Iterable[int]) -> None:
+        """The items of these threads of earlier runs (`_to_read`) read back from the cache
+        and kept as a thread started in this run keeps its items: each item's vector made
+        again from its stored text and entities (`entity_terms_of`) as the batch's are, by
+        the run's document frequencies. Each thread is then known (`_known`): a group meets
+        it item by item, it may be regrouped (take items, lose them, split, merge), and its
+        short items' titles find it (`_known_by_title`), as in the run that made it. Before,
+        a new run met an earlier run's thread by its centroid alone, so every refresh (a run
+        of its own) cut the stream for good: the real feeds, each batch its own run, shared
+        0.31 / 0.27 / 0.49 / 0.90 / 0.95 of one analysis's same-thread pairs of the dev half
+        at 5 / 10 / 25 / 50 / 100 items per run (0.614 averaged over 15 run sizes from 5 to
+        150), against 0.98 / 0.98 / 1 / 1 / 1 for batches of one run; now 1 / 0.98 / 1 / 1 /
+        0.85 (0.985 averaged; at 100, NYT's Africa piece on Jesse Jackson, at 0.97 by its
+        average pair with his thread, falls the other side of the margin with the earlier
+        items weighed by the run's counts rather than those of their own batch)."""
+        wanted = sorted(set(ids))
         if not wanted:
             return
         self._read_back.update(wanted)
@@ -1259,46 +1322,19 @@ class ThreadIndex:
         entities = reader([e.id for e in entries]) if reader is not None else {}
         numbers, tf, counts = self._batch_tf(entries, entities)
         distinct = np.unique(numbers)
-        df = self._frequencies(distinct)
         idf_of = np.zeros(len(self._term_list))
-        idf_of[distinct] = self.idf(df[distinct].tolist())
+        idf_of[distinct] = self.idf(self._frequencies(distinct)[distinct].tolist())
         by_thread: dict[int, list[_Item]] = {}
-        for e, (vector, _, _), n in zip(
-            entries, self._vectors(numbers, tf * idf_of[numbers], counts), counts.tolist(),
-            strict=True,
+        made = self._vectors(numbers, tf * idf_of[numbers], counts)
+        for e, (vector, terms_of, weights_of), n in zip(
+            entries, made, counts.tolist(), strict=True
         ):
+            self._vector_rows[e.id] = (terms_of, weights_of)
             by_thread.setdefault(e.thread_id or 0, []).append(_Item.of(e, vector, n))
         for t, items in by_thread.items():
             c = self.centroids[t]
-            if len(items) != c.size:
-                continue
-            self._remember(c, items, True)
-
-    def _read_titled(self, members: list[_Item]) -> None:
-        """The threads of earlier runs indexed under the title terms of a group's short
-        items, the TITLE_READ sharing most (newest first on ties), read back
-        (`_read_members`): a thread of this run holding a short item is found by its titles
-        (`_known_by_title`); one of an earlier run must be read back first."""
-        if self._earlier <= 0:
-            return
-        titled = dict.fromkeys(t for m in members if not m.article for t in m.headline)
-        if not titled:
-            return
-        earlier, done = self._earlier, self._read_back
-        hits = Counter(
-            i
-            for t in titled
-            for i in self._postings(t)
-            if i <= earlier and i not in done and i not in self.members
-        )
-        if not hits:
-            return
-        chosen = set(_top_candidates(hits)[:TITLE_READ])
-        self._load_centroids(chosen)
-        dated = [m.entry.published_at for m in members if m.entry.dated]
-        self._read_members(
-            i for i in chosen if (c := self.centroids.get(i)) is not None and not c.too_far(dated)
-        )
+            if len(items) == c.size:  # (else its stored count is not its items': left as is)
+                self._remember(c, items, True)
 
     def _known_by_title(self, members: list[_Item]) -> set[int]:
         """The known threads (`_known`) holding a short item whose title shares a term with the
