@@ -647,7 +647,9 @@ class ThreadIndex:
         # items of a thread of an earlier run read back (`_read_members`); None: none.
         self.entity_terms_of = entity_terms_of
         self._read_back: set[int] = set()  # threads whose items were read back (or tried)
-        # Threads up to this id are of earlier runs (read when the run's memory starts).
+        # Threads up to this id are of earlier runs (read when the run's memory starts; -1:
+        # not yet). A thread this run makes may take the id of one a regrouping emptied, but it
+        # is known from the start, so it is never read back while kept.
         self._earlier = -1
 
     def begin_batch(self) -> None:
@@ -658,6 +660,7 @@ class ThreadIndex:
             self.centroids.clear()
             self._db_postings.clear()
             self._forget_members()  # (and the document frequencies, with the numbering)
+            self._earlier = -1  # (read below: what is in the cache now is of earlier runs)
         else:
             cached = self._db_postings
             if len(cached) > POSTINGS_CACHED:
@@ -707,7 +710,6 @@ class ThreadIndex:
     def _forget_members(self) -> None:
         self.members.clear()
         self._read_back = set()
-        self._earlier = -1
         self._title_postings.clear()
         self._kept = 0
         self._rows.clear()
