@@ -15,7 +15,10 @@ Quality: B-cubed precision / recall / F1 of the threads against gold stories, fo
 items are saved to a fresh cache and `analyse_pending` places them. Each set is also analysed in
 batches (the real feeds at 10 / 25 / 50 / 100 per batch, ECB+ and UCI at 100 and 500): where a
 refresh cuts the stream should decide little (issue 17), so the same-thread pairs shared with
-one analysis are printed beside the scores. `thread_errors.py` lists a dev half's errors.
+one analysis are printed beside the scores; the real feeds also with each batch a run of its
+own (10 / 25 / 50 / 100 per run: every `fetch` is a run, the case a reader's cache lives in),
+the shared pairs on all items and on each half, with the pairwise scores of those threads.
+`thread_errors.py` lists a dev half's errors.
 Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, some with an
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies
@@ -160,6 +163,7 @@ class Result:
     pred: list[int]
     batch: int = BATCH  # the analysis's batch size
     entries: list[int] = field(default_factory=list)  # each item's entry id, in `pred`'s order
+    halves: list[str] = field(default_factory=list)  # each item's half ("dev" or "held")
 
 
 def split(pred: list[int], gold: list[str], halves: list[str]) -> Result:
@@ -169,7 +173,9 @@ def split(pred: list[int], gold: list[str], halves: list[str]) -> Result:
     def part(name: str) -> Scores:
         return Scores.of(pred, gold, [h == name for h in halves])
 
-    return Result(Scores.of(pred, gold), part("dev"), part("held"), len(set(pred)), 0.0, pred)
+    return Result(
+        Scores.of(pred, gold), part("dev"), part("held"), len(set(pred)), 0.0, pred, halves=halves
+    )
 
 
 def story_half(story: str) -> str:
@@ -337,6 +343,41 @@ def agreement(corpus: Path, sizes: tuple[int, ...] = (10, 25, 50, 100)) -> None:
         cells.append(f"{size}: {both / either if either else 1.0:.3f} ({both}/{either})")
     print("real feeds, same-thread pairs shared with one analysis (Jaccard), per batch size:")
     print("  " + "  ".join(cells))
+
+
+def own_runs_agreement(corpus: Path, sizes: tuple[int, ...] = (10, 25, 50, 100)) -> None:
+    """Where a stream of small refreshes cuts the real feeds (every `fetch` is a run of its
+    own: `realfeeds(own_runs=True)`): per run size, the same-thread pairs shared with one
+    analysis (Jaccard: all items; dev / held-out: the pairs with an item of that half), and
+    the pairwise P / R / F1 of those threads against the gold stories (all, dev, held-out)."""
+    one = realfeeds(corpus)
+    halves = {name: [h == name for h in one.halves] for name in ("dev", "held")}
+
+    def shared(a: set[tuple[int, int]], b: set[tuple[int, int]], keep: list[bool]) -> str:
+        a = {p for p in a if keep[p[0]] or keep[p[1]]}
+        b = {p for p in b if keep[p[0]] or keep[p[1]]}
+        either = len(a | b)
+        return f"{len(a & b) / either if either else 1.0:.3f}"
+
+    every = [True] * len(one.pred)
+    first = links(one.pred)
+    print(
+        "real feeds, each batch its own run: same-thread pairs shared with one analysis"
+        " (Jaccard; dev, held-out: pairs with an item of the half) | pairs P / R / F1"
+    )
+    for size in sizes:
+        run = realfeeds(corpus, batch_size=size, own_runs=True)
+        other = links(run.pred)
+        both, either = len(first & other), len(first | other)
+        scores = "  ".join(
+            f"{label} {s.pair[0]:.3f} / {s.pair[1]:.3f} / {s.pair[2]:.3f}"
+            for label, s in (("all", run.all), ("dev", run.dev), ("held-out", run.held))
+        )
+        print(
+            f"  {size:>3}: {shared(first, other, every)} ({both}/{either}),"
+            f" dev {shared(first, other, halves['dev'])},"
+            f" held-out {shared(first, other, halves['held'])} | {scores}"
+        )
 
 
 def cut_figures(
@@ -784,6 +825,9 @@ def main() -> int:
             realfeeds(STORIES.parent, batch_size=50, own_runs=True),
         )
         agreement(STORIES.parent)
+        # The same cuts, each batch a run of its own: a stream of small refreshes, the case a
+        # reader's cache lives in.
+        own_runs_agreement(STORIES.parent)
         # Each set once in one analysis, then in batches of 100 and 500: where a refresh cuts
         # the stream should decide little (issue 17).
         for name, rows in (

@@ -25,10 +25,11 @@ tell what the held-out item says).
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
 items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
 17 wants none at 25, 50 and 100), each with its items as above and, for two dev items, whether
-they tell one story. A rule that only reaches its pairs' threshold in one analysis (its gain
-sits at the margin, where the document frequencies of the first small batches decide) shows
-here before the tests that pin the batch sizes fail; a pair with a held-out item is not
-judged.
+they tell one story; with `--own-runs`, each batch a run of its own, as every fetch is
+(`analysis_bench.own_runs_agreement`). A rule that only reaches its pairs' threshold in one
+analysis (its gain sits at the margin, where the document frequencies of the first small
+batches decide) shows here before the tests that pin the batch sizes fail; a pair with a
+held-out item is not judged.
 """
 
 from __future__ import annotations
@@ -290,12 +291,19 @@ def main() -> int:
         metavar="N",
         help="real feeds: the pairs one analysis and N per batch make differently",
     )
+    ap.add_argument(
+        "--own-runs",
+        action="store_true",
+        help="with --cut: each batch a run of its own (every fetch is a run)",
+    )
     args = ap.parse_args()
     stories = analysis_bench.STORIES
     if args.cut:
         items = realfeed_items(stories.parent)
         one = analysis_bench.realfeeds(stories.parent).pred
-        batched = analysis_bench.realfeeds(stories.parent, batch_size=args.cut).pred
+        batched = analysis_bench.realfeeds(
+            stories.parent, batch_size=args.cut, own_runs=args.own_runs
+        ).pred
         print("\n".join(cut_listing(items, one, batched, args.cut)))
         return 0
     if args.set == "realfeeds":

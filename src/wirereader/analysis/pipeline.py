@@ -240,7 +240,10 @@ class Analysis:
             if cache_size > -CACHE_KIB:
                 analysis_store.set_cache_size(conn, -CACHE_KIB)
                 self._cache_size = cache_size
-            self._index = ThreadIndex(conn)
+            # (The entity terms of the items of earlier runs' threads it reads back.)
+            self._index = ThreadIndex(
+                conn, lambda ids: _entity_terms(self.store.conn, ids, {}, self._terms)
+            )
         if self._pool is None and self.workers is not False:
             # A step means whole batches are arriving while more are on their way (a large
             # refresh): the worker pays for its start.

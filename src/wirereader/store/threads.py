@@ -388,6 +388,11 @@ def thread_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
     )
 
 
+def newest_thread(conn: sqlite3.Connection) -> int:
+    """The highest thread id so far (0: none)."""
+    return int(conn.execute("SELECT max(id) FROM threads").fetchone()[0] or 0)
+
+
 def create_thread(conn: sqlite3.Connection, title: str, at: int) -> int:
     """A new empty thread spanning the moment `at`; its id."""
     cur = conn.execute(
@@ -438,3 +443,21 @@ def save_states(
         " dated_first = excluded.dated_first, dated_last = excluded.dated_last,"
         " indexed = excluded.indexed",
     )
+
+
+def thread_items(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
+    """(thread id, id, source_id, title, body, published_at, time_guessed, url) of the items
+    (not reposts) of these threads, each thread's in time order, the threads in id order."""
+    rows: list[Any] = []
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = list(ids[start : start + IN_CHUNK])
+        rows += cursor.execute(
+            "SELECT e.thread_id, e.id, e.source_id, e.title, wirereader_body(t.body),"
+            " e.published_at, e.time_guessed, e.url FROM entries e"
+            " LEFT JOIN entry_texts t ON t.entry_id = e.id"
+            f" WHERE e.thread_id IN ({','.join('?' * len(chunk))}) AND e.repost_of IS NULL",
+            chunk,
+        )
+    return sorted(rows, key=lambda r: (r[0], r[5], r[1]))

@@ -173,6 +173,42 @@ def test_items_arriving_one_by_one_make_the_threads_of_one_batch(
     assert len(set.union(*stories.values())) == 3
 
 
+def test_a_later_run_reads_back_the_threads_of_earlier_runs_it_meets(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each item analysed in a run of its own (every refresh is one): a new run reads back
+    the items of an earlier run's small thread it meets (`ThreadIndex._read_members`), each
+    with its vector made again from its text and entities, and the thread is then known
+    (met item by item, as a batch of one run meets it). The threads are those of one batch."""
+    read: list[tuple[int, list[int], bool]] = []
+    real = threads.ThreadIndex._read_members
+
+    def spied(self: threads.ThreadIndex, ids: object) -> None:
+        wanted = sorted(set(ids))  # type: ignore[call-overload]
+        real(self, wanted)
+        for t in wanted:
+            kept = self.members.get(t, [])
+            read.append((t, [m.entry.id for m in kept], self._known(self.centroids[t])))
+
+    monkeypatch.setattr(threads.ThreadIndex, "_read_members", spied)
+    ids = {
+        name: store.ensure_source(f"test:{name}", "feed", name=name)
+        for name in ("north", "south", "east")
+    }
+    for outlet, entry in sorted(INVENTED, key=lambda p: p[1].published or T0):
+        store.save_entries(ids[outlet], [entry])
+        analyse_pending(store)
+    got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+    assert got["north-1"] == got["south-1"] == got["east-1"]
+    assert got["north-2"] == got["south-2"]
+    assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
+    strike = got["north-1"]
+    # Each thread read back is known, all its items kept: the strike's first two reports were
+    # read back when its third came.
+    assert read and all(kept and known for _, kept, known in read), read
+    assert any(t == strike and len(kept) == 2 for t, kept, _ in read), read
+
+
 # Two events of one beat: every teaser tells the beat (the same harbour, operator, union and
 # ships), the titles tell the events; two of them share a title word ("port") and nothing else.
 _BEAT = (
