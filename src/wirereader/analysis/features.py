@@ -368,9 +368,12 @@ class TermRow(NamedTuple):
 
 # A sender starts a new vocabulary (a new token) past this many terms, so that neither its own
 # numbering nor what a receiver keeps of it grows with a long run (~175k terms at 1M news-like
-# entries); a receiver keeps the strings of its last RECEIVED_SENDERS senders.
+# entries); a receiver keeps the strings of its last RECEIVED_SENDERS senders. That must exceed
+# the senders one refresh has at once (up to 4 parse workers, the prepare worker, and each one's
+# next token once it passes SENT_TERMS_MAX): a sender dropped while it still sends has every
+# later pack weighed again by the receiver. Only senders that exist cost memory.
 SENT_TERMS_MAX = 65_536
-RECEIVED_SENDERS = 4
+RECEIVED_SENDERS = 12
 
 
 class _SentTerms:

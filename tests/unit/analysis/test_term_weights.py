@@ -142,3 +142,18 @@ def test_packs_cross_as_their_sender_s_numbers_with_only_new_terms(monkeypatch: 
     features.forget_received_terms()  # (as if the packs before had not arrived here)
     assert not pickle.loads(sent_third).resolvable
     features.forget_received_terms()
+
+
+def test_every_sender_of_a_refresh_stays_resolvable() -> None:
+    """Four parse workers and the prepare worker send at once, each also under its next token:
+    none of them is dropped while it sends, so no pack falls back to being weighed again."""
+    from wirereader.analysis import features
+    from wirereader.ingest.parse_pool import MAX_WORKERS
+
+    features.forget_received_terms()
+    senders = 2 * (MAX_WORKERS + 1)
+    for round_ in range(3):
+        for sender in range(senders):
+            fresh = [f"term{sender}-{round_}"]
+            assert features._RECEIVED.take(f"sender{sender}", round_, fresh)
+    features.forget_received_terms()
