@@ -448,16 +448,14 @@ def save_states(
 def thread_items(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     """(thread id, id, source_id, title, body, published_at, time_guessed, url) of the items
     (not reposts) of these threads, each thread's in time order, the threads in id order."""
-    rows: list[Any] = []
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    for start in range(0, len(ids), IN_CHUNK):
-        chunk = list(ids[start : start + IN_CHUNK])
-        rows += cursor.execute(
-            "SELECT e.thread_id, e.id, e.source_id, e.title, wirereader_body(t.body),"
-            " e.published_at, e.time_guessed, e.url FROM entries e"
-            " LEFT JOIN entry_texts t ON t.entry_id = e.id"
-            f" WHERE e.thread_id IN ({','.join('?' * len(chunk))}) AND e.repost_of IS NULL",
-            chunk,
-        )
+    rows = select_in(
+        conn,
+        "e.thread_id, e.id, e.source_id, e.title, wirereader_body(t.body), e.published_at,"
+        " e.time_guessed, e.url",
+        "entries e LEFT JOIN entry_texts t ON t.entry_id = e.id",
+        # (`IN` binds before `AND`: the reposts are left out in the query, bodies unread.)
+        "e.repost_of IS NULL AND e.thread_id",
+        ids,
+        plain=True,
+    )
     return sorted(rows, key=lambda r: (r[0], r[5], r[1]))
