@@ -85,6 +85,8 @@ _HEADLINE_CHARS = 120
 # positions (see `cues`)
 _PREFIXES = _VESSEL_PREFIXES | _POSITIONS
 _WORD_SPAN = re.compile(r"\S+")
+# Articles that open a sentence before a name ("The New England Patriots")
+_OPENING_ARTICLES = frozenset(("the", "a", "an"))
 # The apostrophes of an elided article ("d'Ivoire", "d’Ampezzo")
 _ELISION_MARKS = frozenset("'’")
 
@@ -597,6 +599,16 @@ class _Extractor:
                     break
                 if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
                     break  # "Finns Party", "Scottish National Party": an organisation's name
+                if (
+                    i == 1
+                    and run.initial
+                    and not run.title_case
+                    and tokens[0].lower in _OPENING_ARTICLES
+                    and tokens[1].lower in _REGION_WORDS
+                    and n > 2
+                    and self._names_on(tokens[2])
+                ):
+                    break  # "The New England Patriots": after the article, a name's own word
                 i += 1
             if (
                 i == 0
@@ -611,7 +623,7 @@ class _Extractor:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
-            if low in _CONNECTORS:
+            if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
                 i += 1
@@ -781,6 +793,14 @@ class _Extractor:
                 st = _Pending(text, run)
             i += 1
         self._flush(st, out)
+
+    def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
+        """Whether a connector opens a known name of several words ('Los Angeles', 'The
+        Hague', 'El Paso'), which it belongs to, rather than standing before a name."""
+        if tokens[i].key not in self.g.multi_first:
+            return False
+        match = self._match(tokens, i)
+        return match is not None and match[0] > i + 1
 
     def _compound(self, tok: _Token, run: _Run, out: list[_Span]) -> bool:
         """'Trump-Zelensky talks', 'Russia-Ukraine war': two known names joined by a hyphen."""
