@@ -31,3 +31,8 @@ def test_a_persons_name_ends_before_of_and_where_they_are_from() -> None:
     assert {("Noah Greenwald", "person"), ("Center for Biological Diversity", "org")} <= got
     # a name whose words are an organisation's or a title's stays whole
     assert ("Trinity College of Music", "org") in names("", "She studied at Trinity College of Music.")
+
+
+def test_a_known_place_after_an_ordinary_word_is_inside_an_organisations_name() -> None:
+    got = names("", "She spoke to analysts at the American Enterprise Institute on Monday.")
+    assert got == {("American Enterprise Institute", "org")}

@@ -607,8 +607,11 @@ class _Extractor:
                     and tokens[1].lower in _REGION_WORDS
                     and n > 2
                     and self._names_on(tokens[2])
+                    and self._match(tokens, 2) is not None
                 ):
-                    break  # "The New England Patriots": after the article, a name's own word
+                    # "The New England Patriots": after the article, a compass word before a
+                    # known name is the name's own word ("The New Mood" names nothing)
+                    break
                 i += 1
             if (
                 i == 0
@@ -886,8 +889,12 @@ class _Extractor:
             return not any(t.possessive for t in pending) and _org_ahead(tokens, j - 1)
         if kind not in (ORG, PLACE):
             return False
-        elif any(t.lower in self.g.ordinary or t.possessive for t in pending):
-            return False  # "Ukrainian Defence Ministry": the known name, qualified
+        elif any(t.possessive for t in pending) or (
+            kind == ORG and any(t.lower in self.g.ordinary for t in pending)
+        ):
+            # "Ukrainian Defence Ministry": the known organisation, qualified; a place after
+            # an ordinary word is inside a name ("American Enterprise Institute")
+            return False
         elif pending[0].lower in self.g.given_names:
             return False  # "Richard Nixon White House": a person's name, then the body's
         last = tokens[j - 1]
