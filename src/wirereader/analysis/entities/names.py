@@ -627,13 +627,6 @@ class _Extractor:
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
             if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
-                if low == "of" and self._person_before_of(st, tokens, i):
-                    # "Vishwanand Subryan of Schenectady", "Robert Buckley of the U. K.": a
-                    # person's name, then where they are from (or whom they work for)
-                    self._flush(st, out)
-                    st = _Pending(text, run)
-                    i += 1
-                    continue
                 if st.tokens:
                     st.tokens.append(tok)
                 i += 1
@@ -803,39 +796,6 @@ class _Extractor:
                 st = _Pending(text, run)
             i += 1
         self._flush(st, out)
-
-    def _person_before_of(self, st: _Pending, tokens: Sequence[_Token], i: int) -> bool:
-        """Whether the words before an 'of' are a person's full name: a given name first or a
-        last word the entry ends a name with elsewhere, and words that name nothing else (no title, no ordinary word, no organisation's or
-        place's word: 'Trinity College of Music', 'Mary Queen of Scots' stay one name), and
-        a capitalised name after the 'of'."""
-        pending = st.tokens
-        if len(pending) < 2 or i + 1 >= len(tokens):
-            return False
-        g = self.g
-        for tok in pending:
-            low = tok.lower
-            if (
-                low in _CONNECTORS
-                or low in g.ordinary
-                or low in g.titles
-                or low in g.royal
-                or low in _ORG_LAST
-                or low in _ORG_FIRST
-                or low in _PLACE_LAST
-                or low in _PLACE_FIRST
-                or tok.possessive
-            ):
-                return False
-        last = pending[-1]
-        if last.lower in g.given_names:
-            return False
-        # a given name first, or a surname the entry writes at the end of a name elsewhere
-        # ('Subryan was charged'); asked last: it reads the entry, so the cut is not cached
-        if pending[0].lower in g.given_names:
-            return True
-        self.used_context = True
-        return last.key in self.tail_caps
 
     def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
         """Whether a connector opens a known name of several words ('Los Angeles', 'The
