@@ -85,6 +85,8 @@ _HEADLINE_CHARS = 120
 # positions (see `cues`)
 _PREFIXES = _VESSEL_PREFIXES | _POSITIONS
 _WORD_SPAN = re.compile(r"\S+")
+# Articles that open a sentence before a name ("The New England Patriots")
+_OPENING_ARTICLES = frozenset(("the", "a", "an"))
 # The apostrophes of an elided article ("d'Ivoire", "d’Ampezzo")
 _ELISION_MARKS = frozenset("'’")
 
@@ -597,6 +599,19 @@ class _Extractor:
                     break
                 if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
                     break  # "Finns Party", "Scottish National Party": an organisation's name
+                if (
+                    i == 1
+                    and run.initial
+                    and not run.title_case
+                    and tokens[0].lower in _OPENING_ARTICLES
+                    and tokens[1].lower in _REGION_WORDS
+                    and n > 2
+                    and self._names_on(tokens[2])
+                    and self._match(tokens, 2) is not None
+                ):
+                    # "The New England Patriots": after the article, a compass word before a
+                    # known name is the name's own word ("The New Mood" names nothing)
+                    break
                 i += 1
             if (
                 i == 0
@@ -611,7 +626,7 @@ class _Extractor:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
-            if low in _CONNECTORS:
+            if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
                 i += 1
@@ -782,6 +797,14 @@ class _Extractor:
             i += 1
         self._flush(st, out)
 
+    def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
+        """Whether a connector opens a known name of several words ('Los Angeles', 'The
+        Hague', 'El Paso'), which it belongs to, rather than standing before a name."""
+        if tokens[i].key not in self.g.multi_first:
+            return False
+        match = self._match(tokens, i)
+        return match is not None and match[0] > i + 1
+
     def _compound(self, tok: _Token, run: _Run, out: list[_Span]) -> bool:
         """'Trump-Zelensky talks', 'Russia-Ukraine war': two known names joined by a hyphen."""
         parts = [_token(p) for p in tok.surface.split("-")]
@@ -826,8 +849,12 @@ class _Extractor:
             return not any(t.possessive for t in pending) and _org_ahead(tokens, j - 1)
         if kind not in (ORG, PLACE):
             return False
-        elif any(t.lower in self.g.ordinary or t.possessive for t in pending):
-            return False  # "Ukrainian Defence Ministry": the known name, qualified
+        elif any(t.possessive for t in pending) or (
+            kind == ORG and any(t.lower in self.g.ordinary for t in pending)
+        ):
+            # "Ukrainian Defence Ministry": the known organisation, qualified; a place after
+            # an ordinary word is inside a name ("American Enterprise Institute")
+            return False
         elif pending[0].lower in self.g.given_names:
             return False  # "Richard Nixon White House": a person's name, then the body's
         last = tokens[j - 1]
