@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from entities_feed_sample import candidates  # noqa: E402  (beside this file: a script's folder is on the path)
+from wirereader.analysis.entities.consensus import settle, weighed_located  # noqa: E402
 from wirereader.analysis.entities.extract import clear_caches, extract, extract_located  # noqa: E402
 from wirereader.analysis.entities.gazetteer import fold_key  # noqa: E402
 from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
@@ -92,6 +93,26 @@ Extractor = Callable[[str], list[tuple[int, int, str]]]
 
 def ours(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, m.kind) for m, part, a, b in extract_located("", text) if part == 1]
+
+
+def batch_finder(rows: list[dict], size: int, seed: int = 1613) -> Extractor:
+    """The documents extracted as a feed import sees them, in batches of `size` (in an order
+    shuffled with a fixed seed, not grouped by the gold topic), each batch's names then given
+    one kind from the evidence of all its documents (`consensus.settle`)."""
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for start in range(0, len(order), size):
+        chunk = order[start : start + size]
+        located = [weighed_located("", row["text"]) for row in chunk]
+        settled = settle([([m for m, *_ in ms], guessed) for ms, guessed in located])
+        for row, (ms, _guessed), mentions in zip(chunk, located, settled, strict=True):
+            found[row["text"]] = [
+                (a, b, m.kind)
+                for m, (_m, part, a, b) in zip(mentions, ms, strict=True)
+                if part == 1
+            ]
+    return lambda text: found[text]
 
 
 def gold_spans(row: dict, proper: set[str]) -> list[tuple[str, list[tuple[int, int]], str]]:
@@ -298,6 +319,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--seconds", type=float, default=2.0, help="time per speed figure")
     parser.add_argument(
+        "--batch",
+        type=int,
+        default=500,
+        help="documents per batch of the batch rows (a shuffled order, not by topic)",
+    )
+    parser.add_argument(
         "--errors", action="store_true", help="print misses and kind errors (dev topics only)"
     )
     args = parser.parse_args()
@@ -320,6 +347,13 @@ def main() -> None:
                 f"  {label:10} {split:9} {r['gold']:5} {r['recall']:7.3f} {r['exact']:6.3f}"
                 f" {r['kind_agrees']:8.3f}"
             )
+    for split, part in (("dev", dev), ("held-out", held)):
+        r = recall(part, proper, batch_finder(part, args.batch))
+        label = f"batch {args.batch}"
+        print(
+            f"  {label:10} {split:9} {r['gold']:5} {r['recall']:7.3f} {r['exact']:6.3f}"
+            f" {r['kind_agrees']:8.3f}"
+        )
     if args.errors:
         print("\n  dev topics only:")
         recall(dev, proper, verbose=True)

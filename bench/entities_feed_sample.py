@@ -74,7 +74,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from wirereader.analysis.entities.extract import extract_located  # noqa: E402
+from wirereader.analysis.entities.consensus import settle, weighed_located  # noqa: E402
 from wirereader.analysis.entities.gazetteer import fold_key  # noqa: E402
 from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
 
@@ -98,13 +98,22 @@ def split_of(name: str) -> str:
 
 
 def candidates(
-    entries: list[tuple[str, str, str]], around_chars: int = 50
+    entries: list[tuple[str, str, str]], around_chars: int = 50, *, batch: bool = True
 ) -> dict[tuple[str, str], str]:
-    """Every distinct (name, kind) with the text around its first mention."""
+    """Every distinct (name, kind) with the text around its first mention. With `batch`, the
+    entries are one import's batch, whose names take one kind from the evidence of all its
+    entries (`consensus.settle`, as the analysis does); without it, each entry alone."""
     first: dict[tuple[str, str], str] = {}
-    for title, body, author in entries:
+    located = [weighed_located(title, body, authors=[author]) for title, body, author in entries]
+    if batch:
+        settled = settle([([m for m, *_ in ms], guessed) for ms, guessed in located])
+        located = [
+            ([(m, *where) for (_m, *where), m in zip(ms, mentions, strict=True)], guessed)
+            for (ms, guessed), mentions in zip(located, settled, strict=True)
+        ]
+    for (title, body, _author), (found, _guessed) in zip(entries, located, strict=True):
         texts = (title, body)
-        for m, part, a, b in extract_located(title, body, authors=[author]):
+        for m, part, a, b in found:
             key = (m.canonical, m.kind)
             if key not in first:
                 text = texts[part]
@@ -121,10 +130,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2602)
     parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--judged", type=Path, help="verdicts, one 'verdict<TAB>kind<TAB>name'")
+    parser.add_argument(
+        "--per-entry",
+        action="store_true",
+        help="each entry's names alone, without the batch's one kind per name",
+    )
     args = parser.parse_args()
 
     entries = feed_entries(args.corpus)
-    first = candidates(entries)
+    first = candidates(entries, batch=not args.per_entry)
     pool = sorted(k for k in first if split_of(k[0]) == args.split)
     sample = random.Random(args.seed).sample(pool, min(args.size, len(pool)))
     judged: dict[tuple[str, str], str] = {}

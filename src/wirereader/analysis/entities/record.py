@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from wirereader.analysis.entities.extract import Mention, extract
+from wirereader.analysis.entities.consensus import Extracted, settle, weighed
+from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.entities.gazetteer import fold_key, gazetteer, is_acronym
 from wirereader.analysis.entities.resolver import EntityResolver
 from wirereader.store import entities as entity_store
@@ -38,13 +39,15 @@ def record_entities(
     conn: sqlite3.Connection,
     entries: Sequence[int] | Sequence[EntryText],
     *,
-    extracted: dict[int, tuple[str, list[Mention]]] | None = None,
+    extracted: dict[int, Extracted] | None = None,
     hashes: dict[int, str] | None = None,
 ) -> EntityReport:
     """Extract, resolve and store the entities of `entries` (ids, or rows as in `EntryText`).
 
     `extracted` holds mentions already extracted (by a worker process), each with the
     `text_hash` of the text it came from: used only when that is still the entry's text.
+    The batch's names are given one kind each from the evidence of all its entries
+    (`consensus.settle`) before they are resolved.
     `hashes`: the text hashes of some rows, known to be of their very text (the caller
     checked that the worker's text is the row's)."""
     rows = _load(conn, entries)
@@ -59,7 +62,8 @@ def record_entities(
         return report
 
     ready = extracted or {}
-    batch = [(_mentions_of(r, hashes[r[0]], ready), _scopes(r)) for r in todo]
+    found = settle([_mentions_of(r, hashes[r[0]], ready) for r in todo])
+    batch = [(mentions, _scopes(r)) for r, mentions in zip(todo, found, strict=True)]
     resolver = _StoredResolver(conn)
     resolver.preload(batch)
     resolved = resolver.resolve_batch(batch)
@@ -86,18 +90,19 @@ def record_entities(
 
 
 def _mentions_of(
-    row: EntryText, text_hash: str, ready: dict[int, tuple[str, list[Mention]]]
-) -> list[Mention]:
+    row: EntryText, text_hash: str, ready: dict[int, Extracted]
+) -> tuple[list[Mention], bytes]:
     found = ready.get(row[0])
     if found is not None and found[0] == text_hash:
-        return found[1]
-    return extract(row[3], row[4], authors=(row[5],))
+        return found[1], found[2]
+    return weighed(row[3], row[4], authors=(row[5],))
 
 
-def text_mentions(title: str, body: str, author: str) -> tuple[str, list[Mention]]:
-    """The text hash and mentions of one entry's text, as `record_entities` would extract them
-    (run in a worker process ahead of the batch)."""
-    return _text_hash((0, 0, None, title, body, author)), extract(title, body, authors=(author,))
+def text_mentions(title: str, body: str, author: str) -> Extracted:
+    """The text hash, mentions and guess flags (`consensus.weighed`) of one entry's text, as
+    `record_entities` would extract them (run in a worker process ahead of the batch)."""
+    mentions, flags = weighed(title, body, authors=(author,))
+    return _text_hash((0, 0, None, title, body, author)), mentions, flags
 
 
 def _load(
