@@ -123,6 +123,27 @@ def candidates(
     return first
 
 
+def stored_candidates(
+    corpus: Path, batch_size: int, first: dict[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
+    """The distinct (name, kind) of the entities a real import stores: the six feeds imported
+    into one cache and analysed in batches of `batch_size` (`wirereader import`'s path), each
+    with the text around its first mention where `first` has it."""
+    import tempfile
+
+    from wirereader.analysis.pipeline import analyse_pending
+    from wirereader.ingest.files import import_file
+    from wirereader.store.db import Store
+
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "f.sqlite3") as store:
+        for path in sorted((corpus / "feeds").iterdir()):
+            if path.name.startswith(REAL_FEEDS):
+                import_file(store, path, analyse=False)
+        analyse_pending(store, batch_size=batch_size)
+        rows = store.conn.execute("SELECT name, kind FROM entities WHERE count > 0").fetchall()
+    return {(name, kind): first.get((name, kind), "(stored)") for name, kind in rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -135,10 +156,18 @@ def main() -> None:
         action="store_true",
         help="each entry's names alone, without the batch's one kind per name",
     )
+    parser.add_argument(
+        "--stored",
+        type=int,
+        metavar="BATCH",
+        help="the entities a real import stores, analysed in batches of BATCH entries",
+    )
     args = parser.parse_args()
 
     entries = feed_entries(args.corpus)
     first = candidates(entries, batch=not args.per_entry)
+    if args.stored:
+        first = stored_candidates(args.corpus, args.stored, first)
     pool = sorted(k for k in first if split_of(k[0]) == args.split)
     sample = random.Random(args.seed).sample(pool, min(args.size, len(pool)))
     judged: dict[tuple[str, str], str] = {}

@@ -608,8 +608,8 @@ def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
 
 def test_mentions_cross_back_from_the_worker_as_columns_unchanged() -> None:
     """The worker sends a chunk's mentions as columns of strings and flags; after pickling they
-    are the very (text hash, mentions, guess flags) `prepare` made: Mention tuples with bool shorts, in
-    order, entries without any kept."""
+    are the very (text hash, mentions, guess flags) `prepare` made: Mention tuples with bool
+    shorts, in order, entries without any kept."""
     import pickle
 
     from wirereader.analysis.entities.extract import Mention

@@ -25,7 +25,7 @@ before the entities are resolved and stored).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from wirereader.analysis.entities.cues import PERSON
 from wirereader.analysis.entities.extract import Mention, _mentions
@@ -36,6 +36,7 @@ _new = tuple.__new__
 
 TYPED = 2  # the vote of an entry whose evidence typed the name
 GUESSED = 1  # the vote of an entry that only guessed its kind
+STORED = 2  # the vote of the one kind earlier runs stored a name under (as a typed entry)
 # a kind needs this share of the votes (as a fraction: 2 / 3) to become the guesses' kind
 SHARE_NUM, SHARE_DEN = 2, 3
 GUESS, TYPE = b"\x01", b"\x00"
@@ -74,9 +75,12 @@ def weighed_located(
     return located, guess_flags(mentions, spans)
 
 
-def settle(batch: Sequence[tuple[Sequence[Mention], bytes]]) -> list[list[Mention]]:
+def settle(
+    batch: Sequence[tuple[Sequence[Mention], bytes]], stored: Mapping[str, str] | None = None
+) -> list[list[Mention]]:
     """The mentions of each entry of a batch (with its `guess_flags`), where a name the entry
-    only guessed takes the kind the whole batch gives it (see the module's docstring)."""
+    only guessed takes the kind the whole batch gives it (see the module's docstring).
+    `stored`: the one kind earlier runs stored a name (its folded key) under, a typed vote."""
     votes: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}  # canonical -> folded key, once per distinct name
     for mentions, flags in batch:
@@ -93,6 +97,11 @@ def settle(batch: Sequence[tuple[Sequence[Mention], bytes]]) -> list[list[Mentio
             if tally is None:
                 tally = votes[key] = {}
             tally[m.kind] = tally.get(m.kind, 0) + (GUESSED if flag else TYPED)
+    if stored:
+        for key, tally in votes.items():
+            kind = stored.get(key)
+            if kind is not None:
+                tally[kind] = tally.get(kind, 0) + STORED
     winners: dict[str, str] = {}
     for key, tally in votes.items():
         if len(tally) > 1:

@@ -62,10 +62,12 @@ def record_entities(
         return report
 
     ready = extracted or {}
-    found = settle([_mentions_of(r, hashes[r[0]], ready) for r in todo])
-    batch = [(mentions, _scopes(r)) for r, mentions in zip(todo, found, strict=True)]
+    extracted_batch = [_mentions_of(r, hashes[r[0]], ready) for r in todo]
     resolver = _StoredResolver(conn)
-    resolver.preload(batch)
+    stored = resolver.preload_names(extracted_batch)
+    found = settle(extracted_batch, stored)
+    batch = [(mentions, _scopes(r)) for r, mentions in zip(todo, found, strict=True)]
+    resolver.preload_scopes(batch)
     resolved = resolver.resolve_batch(batch)
     ids = resolver.entity_ids(resolved, report)
     resolver.save_scopes()
@@ -145,12 +147,20 @@ class _StoredResolver(EntityResolver):
         self.ids: dict[tuple[str, str], int] = {}  # (kind, key) -> entity id
         self.loaded_scoped: dict[tuple[str, str], str | None] = {}
 
-    def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
+    def preload_names(self, batch: Sequence[tuple[Sequence[Mention], bytes]]) -> dict[str, str]:
+        """The stored entities of the batch's names; returns the one kind each name (its key)
+        is stored under, where it is stored under one (`consensus.settle`'s memory)."""
         keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
         found = entity_store.entities_by_key(self.conn, keys)
+        kinds: dict[str, str] = {}
         for kind, key, entity, name in found:
             self.names[(kind, key)] = name
             self.ids[(kind, key)] = entity
+            kinds[key] = kind if kinds.get(key, kind) == kind else ""
+        return {key: kind for key, kind in kinds.items() if kind}
+
+    def preload_scopes(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
+        """The stored short forms the batch's entries can use or claim in their scopes."""
         # Only the (scope, short form) pairs this batch can use or claim: a source's whole past
         # is never read, so a batch costs the same in a large cache.
         pairs: set[tuple[str, str]] = set()
