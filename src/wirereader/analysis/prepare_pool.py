@@ -36,7 +36,6 @@ from wirereader.analysis.dedup.reposts import (
     ShingleSpan,
     fingerprints_and_shingles,
 )
-from wirereader.analysis.entities.consensus import Extracted
 from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.features import PackedWeights, TermRow
 from wirereader.analysis.threads.grouping import Side, side_groups
@@ -66,7 +65,7 @@ class Prepared:
         self,
         texts: dict[int, tuple[str, str]],
         prints: dict[int, Fingerprint],
-        mentions: dict[int, Extracted],
+        mentions: dict[int, tuple[str, list[Mention]]],
         cpu: float,
         weights: dict[int, Weights] | None = None,
     ) -> None:
@@ -144,7 +143,7 @@ def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
     from wirereader.analysis.entities.record import text_mentions
     from wirereader.analysis.threads.term_weights import packed_text_weights, text_weights
 
-    mentions: dict[int, Extracted] = {}
+    mentions: dict[int, tuple[str, list[Mention]]] = {}
     weights: dict[int, Weights] = {}
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
@@ -211,24 +210,22 @@ class PackedMentions:
     a third as much (measured on the news-like corpus: 9.0 and 4.8 us per entry, ~7 mentions
     each, as named tuples)."""
 
-    def __init__(self, mentions: dict[int, Extracted]) -> None:
+    def __init__(self, mentions: dict[int, tuple[str, list[Mention]]]) -> None:
         found = mentions.values()
         self.entries = array("q", mentions)
-        self.hashes = [text_hash for text_hash, _, _ in found]
-        self.counts = array("q", [len(named) for _, named, _ in found])
-        self.flags = b"".join([flags for _, _, flags in found])  # a byte a mention
-        every = list(chain.from_iterable([named for _, named, _ in found]))
+        self.hashes = [text_hash for text_hash, _ in found]
+        self.counts = array("q", [len(named) for _, named in found])
+        every = list(chain.from_iterable([named for _, named in found]))
         # (surfaces, canonical names, kinds, shorts): `zip(*...)` transposes in C.
         self.columns = list(zip(*every, strict=True)) if every else [(), (), (), ()]
 
-    def unpacked(self) -> dict[int, Extracted]:
+    def unpacked(self) -> dict[int, tuple[str, list[Mention]]]:
         # tuple.__new__ makes each Mention in C (as `extract` makes them): the same tuples.
         every = list(map(tuple.__new__, repeat(Mention), zip(*self.columns, strict=True)))
-        out: dict[int, Extracted] = {}
+        out: dict[int, tuple[str, list[Mention]]] = {}
         at = 0
-        flags = self.flags
         for entry, text_hash, n in zip(self.entries, self.hashes, self.counts, strict=True):
-            out[entry] = (text_hash, every[at : at + n], flags[at : at + n])
+            out[entry] = (text_hash, every[at : at + n])
             at += n
         return out
 

@@ -590,37 +590,3 @@ def test_entity_filters_find_entries_by_any_spelling(store: Store, db_path: Path
     listed = json.loads(result.out)
     assert len(listed) == len(found)
     assert all("Volodymyr Zelensky" in e["entities"] for e in listed)
-
-
-def test_a_batch_gives_a_name_one_kind_from_the_entries_that_type_it(store: Store) -> None:
-    """One name, one kind across a batch: 'at Xandrova' alone leaves the kind to a guess (a
-    person); the entry saying 'in Xandrova, a town' types it, and the guess follows, in
-    either order of the entries."""
-    source = store.ensure_source("bench:one", "feed", name="one")
-    guessed = RawEntry("Talks at Xandrova end", "Delegates met at Xandrova on Monday.")
-    typed = RawEntry("Trial", "The trial began in Xandrova, a town near the border.")
-    store.save_entries(source, [guessed, typed], seen_at=1)
-    ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
-    for order in (ids, ids[::-1]):
-        with store.transaction() as conn:
-            conn.execute("DELETE FROM entity_extracted")
-            record_entities(conn, order)
-        found = rows(store, "SELECT name, kind, count FROM entities WHERE count > 0")
-        assert found == [("Xandrova", "place", 2)]
-
-
-def test_a_batch_never_overrules_an_entry_s_own_evidence() -> None:
-    from wirereader.analysis.entities.consensus import settle
-
-    jordan = [Mention("Jordan", "Jordan", "place")]
-    mr = [Mention("Mr Jordan", "Jordan", "person", True)]
-    batch = [(jordan, b"\x00"), (jordan, b"\x00"), (jordan, b"\x00"), (mr, b"\x00")]
-    assert settle(batch) == [list(m) for m, _ in batch]
-    # a guess follows two thirds of the votes (a typed entry counts 2, a guess 1), not less
-    vale = [Mention("Vale Harbour", "Vale Harbour", "org")]
-    place = [Mention("Vale Harbour", "Vale Harbour", "place")]
-    assert settle([(vale, b"\x01"), (place, b"\x00")])[0][0].kind == "place"
-    assert settle([(vale, b"\x01"), (vale, b"\x01"), (place, b"\x00")])[0][0].kind == "org"
-    # what earlier runs stored the name as votes as a typed entry would
-    assert settle([(vale, b"\x01")])[0][0].kind == "org"
-    assert settle([(vale, b"\x01")], {"vale harbour": "place"})[0][0].kind == "place"

@@ -266,7 +266,7 @@ def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
         monkeypatch.setattr(pipeline, "AHEAD_CHUNK", 10)
         for module, name in [
             (prepare_pool, "prepare"),  # a chunk taken back from the worker
-            (record, "weighed"),  # the extraction, in this process
+            (record, "extract"),
             (index, "text_weights"),
         ]:
             monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
@@ -608,8 +608,8 @@ def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
 
 def test_mentions_cross_back_from_the_worker_as_columns_unchanged() -> None:
     """The worker sends a chunk's mentions as columns of strings and flags; after pickling they
-    are the very (text hash, mentions, guess flags) `prepare` made: Mention tuples with bool
-    shorts, in order, entries without any kept."""
+    are the very (text hash, mentions) `prepare` made: Mention tuples with bool shorts, in
+    order, entries without any kept."""
     import pickle
 
     from wirereader.analysis.entities.extract import Mention
@@ -626,12 +626,11 @@ def test_mentions_cross_back_from_the_worker_as_columns_unchanged() -> None:
     assert sent.mentions == {} and isinstance(sent.packed_mentions, PackedMentions)
     got = sent.unpack().mentions
     assert list(got) == [3, 4, 9, 5] and got == made
-    every = [m for _, found, _flags in got.values() for m in found]
-    assert all(len(flags) == len(found) for _, found, flags in got.values())
+    every = [m for _, found in got.values() for m in found]
     assert len(every) >= 4 and all(type(m) is Mention and type(m.short) is bool for m in every)
     assert got[4][1] == [] and any(m.short for m in every) and not all(m.short for m in every)
-    empty = pickle.loads(pickle.dumps(PackedMentions({7: ("h", [], b"")}), protocol=5))
-    assert empty.unpacked() == {7: ("h", [], b"")}
+    empty = pickle.loads(pickle.dumps(PackedMentions({7: ("h", [])}), protocol=5))
+    assert empty.unpacked() == {7: ("h", [])}
 
 
 def _ecbplus_entries(corpus: Path) -> list[RawEntry]:

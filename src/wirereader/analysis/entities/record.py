@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from wirereader.analysis.entities.consensus import Extracted, settle, weighed
-from wirereader.analysis.entities.extract import Mention
+from wirereader.analysis.entities.extract import Mention, extract
 from wirereader.analysis.entities.gazetteer import fold_key, gazetteer, is_acronym
 from wirereader.analysis.entities.resolver import EntityResolver
 from wirereader.store import entities as entity_store
@@ -39,15 +38,13 @@ def record_entities(
     conn: sqlite3.Connection,
     entries: Sequence[int] | Sequence[EntryText],
     *,
-    extracted: dict[int, Extracted] | None = None,
+    extracted: dict[int, tuple[str, list[Mention]]] | None = None,
     hashes: dict[int, str] | None = None,
 ) -> EntityReport:
     """Extract, resolve and store the entities of `entries` (ids, or rows as in `EntryText`).
 
     `extracted` holds mentions already extracted (by a worker process), each with the
     `text_hash` of the text it came from: used only when that is still the entry's text.
-    The batch's names are given one kind each from the evidence of all its entries
-    (`consensus.settle`) before they are resolved.
     `hashes`: the text hashes of some rows, known to be of their very text (the caller
     checked that the worker's text is the row's)."""
     rows = _load(conn, entries)
@@ -62,12 +59,9 @@ def record_entities(
         return report
 
     ready = extracted or {}
-    extracted_batch = [_mentions_of(r, hashes[r[0]], ready) for r in todo]
+    batch = [(_mentions_of(r, hashes[r[0]], ready), _scopes(r)) for r in todo]
     resolver = _StoredResolver(conn)
-    stored = resolver.preload_names(extracted_batch)
-    found = settle(extracted_batch, stored)
-    batch = [(mentions, _scopes(r)) for r, mentions in zip(todo, found, strict=True)]
-    resolver.preload_scopes(batch)
+    resolver.preload(batch)
     resolved = resolver.resolve_batch(batch)
     ids = resolver.entity_ids(resolved, report)
     resolver.save_scopes()
@@ -92,19 +86,18 @@ def record_entities(
 
 
 def _mentions_of(
-    row: EntryText, text_hash: str, ready: dict[int, Extracted]
-) -> tuple[list[Mention], bytes]:
+    row: EntryText, text_hash: str, ready: dict[int, tuple[str, list[Mention]]]
+) -> list[Mention]:
     found = ready.get(row[0])
     if found is not None and found[0] == text_hash:
-        return found[1], found[2]
-    return weighed(row[3], row[4], authors=(row[5],))
+        return found[1]
+    return extract(row[3], row[4], authors=(row[5],))
 
 
-def text_mentions(title: str, body: str, author: str) -> Extracted:
-    """The text hash, mentions and guess flags (`consensus.weighed`) of one entry's text, as
-    `record_entities` would extract them (run in a worker process ahead of the batch)."""
-    mentions, flags = weighed(title, body, authors=(author,))
-    return _text_hash((0, 0, None, title, body, author)), mentions, flags
+def text_mentions(title: str, body: str, author: str) -> tuple[str, list[Mention]]:
+    """The text hash and mentions of one entry's text, as `record_entities` would extract them
+    (run in a worker process ahead of the batch)."""
+    return _text_hash((0, 0, None, title, body, author)), extract(title, body, authors=(author,))
 
 
 def _load(
@@ -147,20 +140,12 @@ class _StoredResolver(EntityResolver):
         self.ids: dict[tuple[str, str], int] = {}  # (kind, key) -> entity id
         self.loaded_scoped: dict[tuple[str, str], str | None] = {}
 
-    def preload_names(self, batch: Sequence[tuple[Sequence[Mention], bytes]]) -> dict[str, str]:
-        """The stored entities of the batch's names; returns the one kind each name (its key)
-        is stored under, where it is stored under one (`consensus.settle`'s memory)."""
+    def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
         keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
         found = entity_store.entities_by_key(self.conn, keys)
-        kinds: dict[str, str] = {}
         for kind, key, entity, name in found:
             self.names[(kind, key)] = name
             self.ids[(kind, key)] = entity
-            kinds[key] = kind if kinds.get(key, kind) == kind else ""
-        return {key: kind for key, kind in kinds.items() if kind}
-
-    def preload_scopes(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
-        """The stored short forms the batch's entries can use or claim in their scopes."""
         # Only the (scope, short form) pairs this batch can use or claim: a source's whole past
         # is never read, so a batch costs the same in a large cache.
         pairs: set[tuple[str, str]] = set()
