@@ -16,6 +16,13 @@ Recall (ECB+ `stories/ecbplus-dev.jsonl`, 772 articles with annotated entity men
   mention covers every proper-name word of the gold mention. 'Kind agrees' is the share of
   found mentions whose kind matches the gold type (PER->person, ORG->org, GPE/LOC->place).
 
+'stored N' rows: the same documents as a feed import sees them, in batches of N (`--batch`,
+default 500, so each half is one batch) in a shuffled order (not grouped by topic), each
+batch's mentions resolved as the store resolves them (`EntityResolver`: a lone word whose kind
+was a guess takes the kind its name has elsewhere in the batch or in what earlier batches
+stored). Measured 2026-12-06: 0.9303 dev / 0.8820 held-out beside 0.9308 / 0.8825 entry by
+entry; at 100, 50 and 25 per batch the same.
+
 Precision (seeds): every distinct entity the two seed files yield is printed with its kind and
 mention count, and compared to the hand judgements in bench/entities_seed_judgements.tsv
 (`ok`: a real person/place/organisation of that kind; `kind`: a real entity, wrong kind;
@@ -51,6 +58,7 @@ sys.path.insert(0, str(REPO / "src"))
 from entities_feed_sample import candidates  # noqa: E402  (beside this file: a script's folder is on the path)
 from wirereader.analysis.entities.extract import clear_caches, extract, extract_located  # noqa: E402
 from wirereader.analysis.entities.gazetteer import fold_key  # noqa: E402
+from wirereader.analysis.entities.resolver import EntityResolver  # noqa: E402
 from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
 
 GOLD_KIND = {
@@ -92,6 +100,35 @@ Extractor = Callable[[str], list[tuple[int, int, str]]]
 
 def ours(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, m.kind) for m, part, a, b in extract_located("", text) if part == 1]
+
+
+def batch_finder(rows: list[dict], size: int, seed: int = 1613) -> Extractor:
+    """The documents extracted as a feed import sees them, in batches of `size` (in an order
+    shuffled with a fixed seed, not grouped by the gold topic), each batch's mentions then
+    resolved as the store resolves them (`EntityResolver`, each document a source of its own,
+    the names earlier batches stored known to the next: a lone word whose kind was a guess
+    takes the kind its name already has elsewhere)."""
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    stored: set[tuple[str, str]] = set()  # (kind, key) of what earlier batches stored
+    for start in range(0, len(order), size):
+        chunk = order[start : start + size]
+        located = [extract_located("", row["text"]) for row in chunk]
+        scopes = [(f"s:{row['doc_id']}",) for row in chunk]
+        resolver = EntityResolver()
+        for kind, key in stored:
+            resolver.names.setdefault((kind, key), key)
+        batch = [([m for m, *_ in ms], scope) for ms, scope in zip(located, scopes, strict=True)]
+        resolved = resolver.resolve_batch(batch)
+        for row, ms, mentions in zip(chunk, located, resolved, strict=True):
+            stored.update((m.kind, fold_key(m.canonical)) for m in mentions)
+            found[row["text"]] = [
+                (a, b, m.kind)
+                for m, (_m, part, a, b) in zip(mentions, ms, strict=True)
+                if part == 1
+            ]
+    return lambda text: found[text]
 
 
 def gold_spans(row: dict, proper: set[str]) -> list[tuple[str, list[tuple[int, int]], str]]:
@@ -298,6 +335,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--seconds", type=float, default=2.0, help="time per speed figure")
     parser.add_argument(
+        "--batch",
+        type=int,
+        default=500,
+        help="documents per batch of the batch rows (a shuffled order, not by topic)",
+    )
+    parser.add_argument(
         "--errors", action="store_true", help="print misses and kind errors (dev topics only)"
     )
     args = parser.parse_args()
@@ -320,6 +363,13 @@ def main() -> None:
                 f"  {label:10} {split:9} {r['gold']:5} {r['recall']:7.3f} {r['exact']:6.3f}"
                 f" {r['kind_agrees']:8.3f}"
             )
+    for split, part in (("dev", dev), ("held-out", held)):
+        r = recall(part, proper, batch_finder(part, args.batch))
+        label = f"stored {args.batch}"
+        print(
+            f"  {label:10} {split:9} {r['gold']:5} {r['recall']:7.3f} {r['exact']:6.3f}"
+            f" {r['kind_agrees']:8.3f}"
+        )
     if args.errors:
         print("\n  dev topics only:")
         recall(dev, proper, verbose=True)
