@@ -57,9 +57,22 @@ _NEEDS_FULL_CLEAN = re.compile(
 )
 
 
+# The ASCII characters of `_NEEDS_FULL_CLEAN`: in ASCII text the search is for these alone.
+_ASCII_NEEDS_FULL_CLEAN = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F])
+
+
+def _needs_full_clean(raw: str) -> bool:
+    """`_NEEDS_FULL_CLEAN.search(raw)`. For ASCII text (most bodies), deleting those bytes from
+    its encoding and comparing lengths: 2.5 us a 1,700-character body against 12 for the
+    pattern, which tries its class at every position (~4% of a parse worker's CPU)."""
+    if raw.isascii():
+        return len(raw.encode("ascii").translate(None, _ASCII_NEEDS_FULL_CLEAN)) != len(raw)
+    return _NEEDS_FULL_CLEAN.search(raw) is not None
+
+
 def clean_text(raw: str) -> str:
     """A body: paragraphs kept (one blank line between), spaces folded, edges trimmed."""
-    if _NEEDS_FULL_CLEAN.search(raw):
+    if _needs_full_clean(raw):
         return _clean_text_full(raw)
     text = raw if raw.isascii() else unicodedata.normalize("NFC", raw)
     while "  " in text:  # str.replace beats a regex by a factor of ten here

@@ -520,7 +520,14 @@ _LIVE_CATEGORY = re.compile(r"^\s*live\s*-?\s*blog(?:posting)?\s*$|^\s*live\s*$"
 
 def is_live_blog(title: str, url: str, categories: Iterable[str] = ()) -> bool:
     """A feed item that is a live blog (one item edited in place), by URL, category or title."""
-    if _LIVE_URL.search(url) or _LIVE_TITLE.search(title):
+    if _LIVE_URL.search(url):
+        return True
+    # The title pattern, searched at every position, cost 5-12 us an item (~4% of a parse
+    # worker's CPU on the feeds benchmark). Each of its branches holds "live" or "happened",
+    # and in ASCII text IGNORECASE matches only ASCII case: an ASCII title without either
+    # word, lowered, cannot match. (Elsewhere the pattern decides: "İ" and "ı" match "i".)
+    low = title.lower()
+    if ("live" in low or "happened" in low or not low.isascii()) and _LIVE_TITLE.search(title):
         return True
     return any(_LIVE_CATEGORY.match(category) for category in categories)
 

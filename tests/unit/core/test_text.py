@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirereader.core.text import _clean_line_full, _clean_text_full, clean_line, clean_text
+from wirereader.core.text import (
+    _NEEDS_FULL_CLEAN,
+    _clean_line_full,
+    _clean_text_full,
+    _needs_full_clean,
+    clean_line,
+    clean_text,
+)
 
 # Characters where the two paths could part: controls, odd spaces, NFC changes, surrogates.
 TRICKY = list(
@@ -32,3 +39,9 @@ def test_examples() -> None:
     assert clean_line("A\n  title\u202e here", 100) == "A title here"
     assert clean_line("x" * 10, 5) == "xxxx…"
     assert clean_text("e\u0301\u1680") == "é"  # NFC
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(max_size=400), everyday, st.text(st.characters(max_codepoint=0x7F))))
+def test_the_ascii_check_is_the_pattern_s(text: str) -> None:
+    assert _needs_full_clean(text) == bool(_NEEDS_FULL_CLEAN.search(text))

@@ -9,8 +9,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wirereader.core.model import Kind
+from wirereader.sources import feeds
 from wirereader.sources.feeds import FeedError, is_live_blog, parse_feed
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -200,6 +203,43 @@ def test_live_blog_items_are_recognised() -> None:
     assert not is_live_blog("Liverpool sign striker", "https://paper.example/sport/liverpool")
     assert not is_live_blog("How we live now", "https://paper.example/life/how-we-live-now")
     assert not is_live_blog("Delivery drivers strike", "https://paper.example/delivery")
+
+
+_TITLE_PIECES = st.sampled_from(
+    [
+        "live",
+        "LIVE",
+        "Live",
+        "LİVE",
+        "lıve",
+        "happened",
+        "HAPPENED",
+        "as it",
+        " ",
+        "-",
+        "–",
+        "—",
+        ":",
+        "|",
+        "!",
+        "updates",
+        "update",
+        "blog",
+        "Storm",
+        "é",
+        "\n",
+        "\t",
+        "\u00a0",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_TITLE_PIECES, max_size=8).map("".join) | st.text(max_size=40))
+def test_the_title_check_is_the_pattern_s(title: str) -> None:
+    """The title's cheap pre-check never turns down a title the pattern takes."""
+    assert is_live_blog(title, "") == bool(feeds._LIVE_TITLE.search(title))
 
 
 def test_naive_times_use_the_given_zone_else_utc() -> None:
