@@ -34,7 +34,10 @@ _HORIZON = "analysis.vectors_horizon"  # rows older than this (a time) are gone
 
 
 def encode_many(
-    ids: np.ndarray, weights: np.ndarray, counts: Sequence[int], distinct: Sequence[int],
+    ids: np.ndarray,
+    weights: np.ndarray,
+    counts: Sequence[int],
+    distinct: Sequence[int],
     flags: Sequence[int],
 ) -> list[bytes]:
     """The stored form of several vectors: their term numbers and weights one vector after
@@ -61,7 +64,13 @@ def decode_many(
 ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int]]:
     """(term numbers, weights as float64, count of each vector, distinct terms of each, flags
     of each) of these stored vectors, the numbers and weights one vector after the other."""
-    threes, fours, weights, counts, distinct, flags, wide_at = [], [], [], [], [], [], []
+    threes: list[bytes] = []
+    fours: list[bytes] = []
+    weights: list[bytes] = []
+    counts: list[int] = []
+    distinct: list[int] = []
+    flags: list[int] = []
+    wide_at: list[int] = []
     for k, blob in enumerate(stored):
         flag = blob[2]
         width = 4 if flag & WIDE_IDS else 3

@@ -209,7 +209,6 @@ def test_a_later_run_reads_back_the_threads_of_earlier_runs_it_meets(
     assert any(t == strike and len(kept) == 2 for t, kept, _ in read), read
 
 
-
 def test_a_later_run_reads_back_the_vectors_their_batch_made(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -287,6 +286,7 @@ def _entry(n: int, when: datetime) -> RawEntry:
         stable_id=f"report-{n}",
         published=when,
     )
+
 
 # Two events of one beat: every teaser tells the beat (the same harbour, operator, union and
 # ships), the titles tell the events; two of them share a title word ("port") and nothing else.

@@ -38,8 +38,11 @@ def _entry(n: int, outlet: str, when: datetime) -> RawEntry:
     return RawEntry(
         title=f"Velmar dock workers strike over night-shift pay ({outlet})",
         body=f"Dock workers in Velmar walked out over night-shift pay, {outlet} reports. "
-        + ("Three container ships wait at anchor outside the harbour." if outlet == "north"
-           else "The union says the strike lasts until Velmar Quays restores the allowance."),
+        + (
+            "Three container ships wait at anchor outside the harbour."
+            if outlet == "north"
+            else "The union says the strike lasts until Velmar Quays restores the allowance."
+        ),
         stable_id=f"{outlet}-{n}",
         published=when,
     )

@@ -19,8 +19,9 @@ meets a group's other known candidate threads that pair with a linked thread's i
 (`_beside_linked`), and its last pass may move an earlier short item towards new ones.
 A thread of an earlier run (every refresh is a run) of at most MEMBERS_KEPT items that a
 part's groups meet, by their probe or by their short items' titles, is read back first
-(`_to_read`, `_read_members`: its items' vectors made again from their stored text), and is
-then known as if started in the run. Any other thread (of an earlier run, or grown large) is
+(`_to_read`, `_read_members`: its items' vectors as their batch made them, stored for the items
+of the last STORY_GAP_DAYS, `store/item_vectors.py`; an older item's made again from its text),
+and is then known as if started in the run. Any other thread (of an earlier run, or grown large) is
 scored on average over the group's items, each scored by the rule above against the thread's
 centroid, the dot product taken over the thread's size where that is more than the centroid's length
 (`_best`: the average pair, as the grouping scores, so a thread that wandered over a topic is
@@ -1438,19 +1439,24 @@ class ThreadIndex:
 
     def _read_members(self, ids: Iterable[int]) -> None:
         """The items of these threads of earlier runs (`_to_read`) read back from the cache
-        and kept as a thread started in this run keeps its items: each item's vector made
-        again from its stored text and entities (`entity_terms_of`) as the batch's are, by
-        the run's document frequencies. Each thread is then known (`_known`): a group meets
-        it item by item, it may be regrouped (take items, lose them, split, merge), and its
-        short items' titles find it (`_known_by_title`), as in the run that made it. Before,
-        a new run met an earlier run's thread by its centroid alone, so every refresh (a run
-        of its own) cut the stream for good: the real feeds, each batch its own run, shared
-        0.31 / 0.27 / 0.49 / 0.90 / 0.95 of one analysis's same-thread pairs of the dev half
-        at 5 / 10 / 25 / 50 / 100 items per run (0.614 averaged over 15 run sizes from 5 to
-        150), against 0.98 / 0.98 / 1 / 1 / 1 for batches of one run; now 1 / 0.98 / 1 / 1 /
-        0.85 (0.985 averaged; at 100, NYT's Africa piece on Jesse Jackson, at 0.97 by its
-        average pair with his thread, falls the other side of the margin with the earlier
-        items weighed by the run's counts rather than those of their own batch)."""
+        and kept as a thread started in this run keeps its items: each item's vector as its
+        batch made it, stored (`_stored_items`), or, for an item without one (older than the
+        story window, or analysed before vectors were stored), made again from its text and
+        entities by the run's document frequencies (`_items_from_text`). Each thread is then
+        known (`_known`): a group meets it item by item, it may be regrouped (take items, lose
+        them, split, merge), and its short items' titles find it (`_known_by_title`), as in
+        the run that made it. Before, a new run met an earlier run's thread by its centroid
+        alone, so every refresh (a run of its own) cut the stream for good: the real feeds,
+        each batch its own run, shared 0.31 / 0.27 / 0.49 / 0.90 / 0.95 of one analysis's
+        same-thread pairs of the dev half at 5 / 10 / 25 / 50 / 100 items per run (0.614
+        averaged over 15 run sizes from 5 to 150), against 0.98 / 0.98 / 1 / 1 / 1 for
+        batches of one run; with the vectors made from the text 1 / 0.98 / 1 / 1 / 0.85
+        (0.985 averaged: at 100, NYT's Africa piece on Jesse Jackson, at 0.97 by its average
+        pair with his thread, fell the other side of the margin, the earlier items weighed by
+        the run's counts rather than those of their own batch); with the stored vectors 1 at
+        100 too. Reading an item back cost ~260 us from its text (tokenising, `term_df`
+        reads, entity terms), ~115 us from its stored vector (most of it numbering its terms
+        in the run: their strings read by number from `term_df`)."""
         wanted = sorted(set(ids))
         if not wanted:
             return
