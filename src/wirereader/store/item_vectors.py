@@ -160,22 +160,28 @@ def terms_of(conn: sqlite3.Connection, ids: Iterable[int]) -> list[Any]:
     return select_in(conn, "id, term", "term_df", "id", ids, plain=True)
 
 
-def number_terms(conn: sqlite3.Connection, terms: Sequence[str]) -> list[int]:
-    """The numbers of these terms, given the next free ones where they have none yet (a term
-    not stored yet is stored with a frequency of 0)."""
-    if not terms:
-        return []
-    have = {t: i for t, _, i in frequencies_and_ids(conn, terms) if i is not None}
-    fresh = sorted({t for t in terms if t not in have})
-    if fresh:
-        top = conn.execute("SELECT max(id) FROM term_df WHERE id IS NOT NULL").fetchone()[0]
-        start = int(top or 0) + 1
-        given = [(t, 0, start + k) for k, t in enumerate(fresh)]
-        execute_rows(
-            conn,
-            "INSERT INTO term_df (term, df, id)",
-            given,
-            "ON CONFLICT (term) DO UPDATE SET id = excluded.id",
-        )
-        have.update((t, i) for t, _, i in given)
-    return [have[t] for t in terms]
+def next_number(conn: sqlite3.Connection) -> int:
+    """The first term number not given yet."""
+    top = conn.execute("SELECT max(id) FROM term_df WHERE id IS NOT NULL").fetchone()[0]
+    return int(top or 0) + 1
+
+
+def add_frequencies(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int]]) -> None:
+    """(term, increment, number) rows of terms without a number yet:
+    `threads.add_document_frequencies`, each term given the number in its row."""
+    execute_rows(
+        conn,
+        "INSERT INTO term_df (term, df, id)",
+        rows,
+        "ON CONFLICT (term) DO UPDATE SET df = df + excluded.df, id = excluded.id",
+    )
+
+
+def save_numbers(conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
+    """(term, number) rows (a term not stored yet is stored with a frequency of 0)."""
+    execute_rows(
+        conn,
+        "INSERT INTO term_df (term, df, id)",
+        [(t, 0, i) for t, i in rows],
+        "ON CONFLICT (term) DO UPDATE SET id = excluded.id",
+    )
