@@ -36,6 +36,7 @@ DERIVED_TABLES = frozenset(
         "thread_postings",
         "thread_recent_postings",
         "thread_state",
+        "thread_item_vectors",
         "term_df",
         "dedup_keys",
         "dedup_recent_keys",

@@ -209,6 +209,85 @@ def test_a_later_run_reads_back_the_threads_of_earlier_runs_it_meets(
     assert any(t == strike and len(kept) == 2 for t, kept, _ in read), read
 
 
+def test_a_later_run_reads_back_the_vectors_their_batch_made(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each item is stored with the vector its batch made (`store/item_vectors.py`), and a
+    later run reading back its thread takes that vector (the same terms in the same order,
+    the weights as 32-bit floats), not one made again from its text by the later run's
+    document frequencies: the threads are those of the text path, no text is weighed."""
+    made: dict[int, dict[str, float]] = {}
+    real_note = threads.ThreadIndex._note_vectors
+
+    def noted(self: threads.ThreadIndex, placing: list, distinct: list[int]) -> None:
+        made.update({m.entry.id: dict(m.vector) for m in placing})
+        real_note(self, placing, distinct)
+
+    read: dict[int, dict[str, float]] = {}
+    real_stored = threads.ThreadIndex._stored_items
+
+    def stored(self: threads.ThreadIndex, rows: list, items: list) -> None:
+        real_stored(self, rows, items)
+        read.update({m.entry.id: m.vector for m in items if m is not None})
+
+    def from_text(*args: object) -> None:
+        raise AssertionError("an item read back was weighed from its text")
+
+    monkeypatch.setattr(threads.ThreadIndex, "_note_vectors", noted)
+    monkeypatch.setattr(threads.ThreadIndex, "_stored_items", stored)
+    monkeypatch.setattr(threads.ThreadIndex, "_items_from_text", from_text)
+    ids = {
+        name: store.ensure_source(f"test:{name}", "feed", name=name)
+        for name in ("north", "south", "east")
+    }
+    for outlet, entry in sorted(INVENTED, key=lambda p: p[1].published or T0):
+        store.save_entries(ids[outlet], [entry])
+        analyse_pending(store)
+    got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+    assert got["north-1"] == got["south-1"] == got["east-1"]
+    assert got["north-2"] == got["south-2"]
+    assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
+    assert read
+    for item, vector in read.items():
+        assert list(vector) == list(made[item])
+        assert all(math.isclose(vector[t], w, rel_tol=1e-6) for t, w in made[item].items())
+    stored_rows = store.conn.execute("SELECT count(*) FROM thread_item_vectors").fetchone()[0]
+    assert stored_rows == len(INVENTED)
+
+
+def test_stored_vectors_keep_to_the_story_window(store: Store) -> None:
+    """Only items within STORY_GAP_DAYS of the newest item analysed keep a stored vector:
+    older rows go as the window moves, and an item older than the window is not stored.
+    Every stored term number names its term."""
+    source = store.ensure_source("test:north", "feed", name="north")
+    days = threads.STORY_GAP_DAYS
+    for n, when in enumerate([T0, T0 + timedelta(days=1), T0 + timedelta(days=days + 3)]):
+        store.save_entries(source, [_entry(n, when)])
+        analyse_pending(store)
+    kept = [r[0] for r in store.conn.execute("SELECT at FROM thread_item_vectors ORDER BY at")]
+    assert kept == [int((T0 + timedelta(days=days + 3)).timestamp())]
+    store.save_entries(source, [_entry(9, T0 + timedelta(days=2))])  # late, and too old
+    analyse_pending(store)
+    assert store.conn.execute("SELECT count(*) FROM thread_item_vectors").fetchone()[0] == 1
+    numbered = store.conn.execute("SELECT count(*) FROM term_df WHERE id IS NOT NULL")
+    assert numbered.fetchone()[0] > 0
+    assert (
+        store.conn.execute(
+            "SELECT count(*) FROM term_df WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1"
+        ).fetchone()
+        is None
+    )
+
+
+def _entry(n: int, when: datetime) -> RawEntry:
+    return RawEntry(
+        title=f"Velmar harbour report number {n}",
+        body="Dock workers in Velmar met the operator again about night-shift pay.",
+        stable_id=f"report-{n}",
+        published=when,
+    )
+
+
 # Two events of one beat: every teaser tells the beat (the same harbour, operator, union and
 # ships), the titles tell the events; two of them share a title word ("port") and nothing else.
 _BEAT = (

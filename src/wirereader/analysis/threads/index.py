@@ -19,8 +19,9 @@ meets a group's other known candidate threads that pair with a linked thread's i
 (`_beside_linked`), and its last pass may move an earlier short item towards new ones.
 A thread of an earlier run (every refresh is a run) of at most MEMBERS_KEPT items that a
 part's groups meet, by their probe or by their short items' titles, is read back first
-(`_to_read`, `_read_members`: its items' vectors made again from their stored text), and is
-then known as if started in the run. Any other thread (of an earlier run, or grown large) is
+(`_to_read`, `_read_members`: its items' vectors as their batch made them, stored for the items
+of the last STORY_GAP_DAYS, `store/item_vectors.py`; an older item's made again from its text),
+and is then known as if started in the run. Any other thread (of an earlier run, or grown large) is
 scored on average over the group's items, each scored by the rule above against the thread's
 centroid, the dot product taken over the thread's size where that is more than the centroid's length
 (`_best`: the average pair, as the grouping scores, so a thread that wandered over a topic is
@@ -77,6 +78,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import time
 import zlib
 from array import array
 from collections import Counter
@@ -101,6 +103,7 @@ from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, side_groups
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
+from wirereader.store import item_vectors
 from wirereader.store import threads as thread_store
 from wirereader.store.threads import (
     decode_centroid,
@@ -166,6 +169,10 @@ FLOOR = 0.7
 SHORT_DECAY_HOURS = 0.5
 SHORT_FLOOR = 0.2
 STORY_GAP_DAYS = 14
+# A stored vector's item time may run this far past the clock before it stops moving the
+# stored vectors' horizon (`ThreadIndex._store_vectors`): a feed dated years ahead must not
+# make every stored vector too old.
+VECTORS_AHEAD = 86400
 
 
 @dataclass
@@ -662,6 +669,13 @@ class ThreadIndex:
         # not yet). A thread this run makes may take the id of one a regrouping emptied, but it
         # is known from the start, so it is never read back while kept.
         self._earlier = -1
+        # The numbers of the run's terms in `term_df.id` (by the run's number; -1: not known),
+        # and back (by that number; -1: not numbered in the run), for the stored vectors.
+        self._db_ids = np.full(0, -1, dtype=np.int64)
+        self._id_numbers = np.full(0, -1, dtype=np.int64)
+        # The batch's new items' vectors, stored by `flush` (`_store_vectors`): (entry id,
+        # time, term numbers, weights, distinct terms, flags).
+        self._new_vectors: list[tuple[int, int, np.ndarray, np.ndarray, int, int]] = []
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -714,6 +728,7 @@ class ThreadIndex:
         self.docs = docs
         self._batch += 1
         self._vector_rows = {}
+        self._new_vectors = []
         self._new_postings.clear()
         self._merged.clear()
         self._created = set()
@@ -735,6 +750,8 @@ class ThreadIndex:
         self._column_terms.clear()
         self._entity_mask = np.zeros(0, dtype=bool)
         self._df = np.full(0, -1, dtype=np.int64)
+        self._db_ids = np.full(0, -1, dtype=np.int64)
+        self._id_numbers = np.full(0, -1, dtype=np.int64)
         self._vector_rows = {}
 
     @property
@@ -965,9 +982,113 @@ class ThreadIndex:
         missing = distinct[df[distinct] < 0].tolist()
         if missing:
             terms = [self._term_list[i] for i in missing]
-            found = dict(thread_store.document_frequencies(self.conn, terms))
-            df[missing] = [int(found.get(t, 0)) for t in terms]
+            found = {t: (n, i) for t, n, i in item_vectors.frequencies_and_ids(self.conn, terms)}
+            df[missing] = [int(found.get(t, (0, None))[0]) for t in terms]
+            # (Their numbers in `term_df.id` come with them: those stored vectors hold.)
+            self._know_ids(
+                [
+                    (k, i)
+                    for k, t in zip(missing, terms, strict=True)
+                    if (i := found.get(t, (0, None))[1]) is not None
+                ]
+            )
         return df
+
+    # -- stored vectors -----------------------------------------------------------------------
+
+    def _know_ids(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """(run's term number, its number in `term_df.id`) pairs, remembered both ways."""
+        if not pairs:
+            return
+        numbers = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
+        ids = np.fromiter((i for _, i in pairs), dtype=np.int64, count=len(pairs))
+        if len(self._db_ids) < len(self._term_list):
+            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
+            grown[: len(self._db_ids)] = self._db_ids
+            self._db_ids = grown
+        top = int(ids.max())
+        if len(self._id_numbers) <= top:
+            grown = np.full(top + 4096, -1, dtype=np.int64)
+            grown[: len(self._id_numbers)] = self._id_numbers
+            self._id_numbers = grown
+        self._db_ids[numbers] = ids
+        self._id_numbers[ids] = numbers
+
+    def _note_vectors(self, placing: list[_Item], distinct: list[int]) -> None:
+        """The batch's new items' vectors, to be stored by `flush`."""
+        rows = self._vector_rows
+        for m, n in zip(placing, distinct, strict=True):
+            e = m.entry
+            numbers, weights = rows[e.id]
+            flags = (item_vectors.TEASED if m.teased else 0) | (
+                item_vectors.HAS_BODY if e.body and not e.body.isspace() else 0
+            )
+            self._new_vectors.append((e.id, e.published_at, numbers, weights, n, flags))
+
+    def _number_vector_terms(self) -> dict[str, int]:
+        """The batch's new vectors to store (`_new_vectors`), kept to those within the story
+        window: STORY_GAP_DAYS before the newest item analysed (no later than VECTORS_AHEAD
+        past the clock), older rows removed as the window moves. Their terms without a number
+        (`term_df.id`) yet are given the next free ones: {term: number} of those, written
+        with the document frequencies by `flush` (a statement of their own was a second
+        seek per term, ~10 us an entry at 10k news-like entries, ~4 new terms each)."""
+        pending = self._new_vectors
+        if not pending:
+            return {}
+        latest = min(max(p[1] for p in pending), int(time.time()) + VECTORS_AHEAD)
+        since = item_vectors.advance(self.conn, latest - STORY_GAP_DAYS * 86400)
+        pending = self._new_vectors = [p for p in pending if p[1] >= since]
+        if not pending:
+            return {}
+        numbers = np.concatenate([p[2] for p in pending])
+        if len(self._db_ids) < len(self._term_list):
+            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
+            grown[: len(self._db_ids)] = self._db_ids
+            self._db_ids = grown
+        unknown = np.unique(numbers[self._db_ids[numbers] < 0])
+        if not len(unknown):
+            return {}
+        # A term whose document frequency the run read came with its number, if it had one
+        # (`_frequencies`); the others' are read first.
+        df = self._df
+        read = np.zeros(len(unknown), dtype=bool)
+        inside = unknown < len(df)
+        read[inside] = df[unknown[inside]] >= 0
+        unread = unknown[~read].tolist()
+        if unread:
+            found = {
+                t: i
+                for t, _, i in item_vectors.frequencies_and_ids(
+                    self.conn, [self._term_list[k] for k in unread]
+                )
+                if i is not None
+            }
+            self._know_ids([(k, found[t]) for k in unread if (t := self._term_list[k]) in found])
+        fresh = unknown[self._db_ids[unknown] < 0].tolist()
+        if not fresh:
+            return {}
+        first = item_vectors.next_number(self.conn)
+        given = list(range(first, first + len(fresh)))
+        self._know_ids(list(zip(fresh, given, strict=True)))
+        return {self._term_list[k]: i for k, i in zip(fresh, given, strict=True)}
+
+    def _store_vectors(self) -> None:
+        """The batch's new vectors within the story window (`_number_vector_terms`: all their
+        terms numbered by now) stored (`store/item_vectors.py`)."""
+        pending, self._new_vectors = self._new_vectors, []
+        if not pending:
+            return
+        numbers = np.concatenate([p[2] for p in pending])
+        blobs = item_vectors.encode_many(
+            self._db_ids[numbers],
+            np.concatenate([p[3] for p in pending]),
+            [len(p[2]) for p in pending],
+            [p[4] for p in pending],
+            [p[5] for p in pending],
+        )
+        item_vectors.save(
+            self.conn, [(p[1], p[0], blob) for p, blob in zip(pending, blobs, strict=True)]
+        )
 
     def _settle_df(self) -> None:
         """The increments counted by number (`_count_documents`) into `_df_delta`, by term."""
@@ -1075,6 +1196,7 @@ class ThreadIndex:
             key=lambda p: (p[0].published_at, p[0].id),
         )
         placing = [_Item.of(entry, vector, n) for entry, vector, n in ordered]
+        self._note_vectors(placing, [n for _, _, n in ordered])
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
         parts = [
@@ -1349,24 +1471,95 @@ class ThreadIndex:
 
     def _read_members(self, ids: Iterable[int]) -> None:
         """The items of these threads of earlier runs (`_to_read`) read back from the cache
-        and kept as a thread started in this run keeps its items: each item's vector made
-        again from its stored text and entities (`entity_terms_of`) as the batch's are, by
-        the run's document frequencies. Each thread is then known (`_known`): a group meets
-        it item by item, it may be regrouped (take items, lose them, split, merge), and its
-        short items' titles find it (`_known_by_title`), as in the run that made it. Before,
-        a new run met an earlier run's thread by its centroid alone, so every refresh (a run
-        of its own) cut the stream for good: the real feeds, each batch its own run, shared
-        0.31 / 0.27 / 0.49 / 0.90 / 0.95 of one analysis's same-thread pairs of the dev half
-        at 5 / 10 / 25 / 50 / 100 items per run (0.614 averaged over 15 run sizes from 5 to
-        150), against 0.98 / 0.98 / 1 / 1 / 1 for batches of one run; now 1 / 0.98 / 1 / 1 /
-        0.85 (0.985 averaged; at 100, NYT's Africa piece on Jesse Jackson, at 0.97 by its
-        average pair with his thread, falls the other side of the margin with the earlier
-        items weighed by the run's counts rather than those of their own batch)."""
+        and kept as a thread started in this run keeps its items: each item's vector as its
+        batch made it, stored (`_stored_items`), or, for an item without one (older than the
+        story window, or analysed before vectors were stored), made again from its text and
+        entities by the run's document frequencies (`_items_from_text`). Each thread is then
+        known (`_known`): a group meets it item by item, it may be regrouped (take items, lose
+        them, split, merge), and its short items' titles find it (`_known_by_title`), as in
+        the run that made it. Before, a new run met an earlier run's thread by its centroid
+        alone, so every refresh (a run of its own) cut the stream for good: the real feeds,
+        each batch its own run, shared 0.31 / 0.27 / 0.49 / 0.90 / 0.95 of one analysis's
+        same-thread pairs of the dev half at 5 / 10 / 25 / 50 / 100 items per run (0.614
+        averaged over 15 run sizes from 5 to 150), against 0.98 / 0.98 / 1 / 1 / 1 for
+        batches of one run; with the vectors made from the text 1 / 0.98 / 1 / 1 / 0.85
+        (0.985 averaged: at 100, NYT's Africa piece on Jesse Jackson, at 0.97 by its average
+        pair with his thread, fell the other side of the margin, the earlier items weighed by
+        the run's counts rather than those of their own batch); with the stored vectors 1 at
+        100 too. Reading an item back cost ~260 us from its text (tokenising, `term_df`
+        reads, entity terms), ~115 us from its stored vector (most of it numbering its terms
+        in the run: their strings read by number from `term_df`)."""
         wanted = sorted(set(ids))
         if not wanted:
             return
         self._read_back.update(wanted)
-        rows = thread_store.thread_items(self.conn, wanted)
+        rows = item_vectors.thread_items(self.conn, wanted)
+        if not rows:
+            return
+        items: list[_Item | None] = [None] * len(rows)
+        self._stored_items(rows, items)
+        rest = [k for k, item in enumerate(items) if item is None]
+        if rest:
+            self._items_from_text([rows[k] for k in rest], rest, items)
+        by_thread: dict[int, list[_Item]] = {}
+        for item in items:
+            assert item is not None
+            by_thread.setdefault(item.entry.thread_id or 0, []).append(item)
+        for t, kept in by_thread.items():
+            c = self.centroids[t]
+            if len(kept) == c.size:  # (else its stored count is not its items': left as is)
+                self._remember(c, kept, True)
+
+    def _stored_items(self, rows: list[Any], items: list[_Item | None]) -> None:
+        """The items among these rows (`item_vectors.thread_items`) whose vectors are stored,
+        made from them into `items` (at their rows' places): the vectors their batch made,
+        terms and weights in their order (the weights as 32-bit floats). Their terms are
+        numbered in the run by their strings, read from `term_df` for those not met yet. An
+        item with a term whose number the cache no longer knows is left to its text."""
+        at = [k for k, r in enumerate(rows) if r[8] is not None]
+        if not at:
+            return
+        ids, weights, counts, distinct, flags = item_vectors.decode_many([rows[k][8] for k in at])
+        top = int(ids.max()) if len(ids) else 0
+        if len(self._id_numbers) <= top:
+            grown = np.full(top + 4096, -1, dtype=np.int64)
+            grown[: len(self._id_numbers)] = self._id_numbers
+            self._id_numbers = grown
+        unknown = np.unique(ids[self._id_numbers[ids] < 0]).tolist()
+        if unknown:
+            found = item_vectors.terms_of(self.conn, unknown)
+            numbers = self._term_numbers([t for _, t in found])
+            self._know_ids([(k, i) for (i, _), k in zip(found, numbers, strict=True)])
+        numbers = self._id_numbers[ids]
+        names = list(map(self._term_list.__getitem__, numbers.tolist()))
+        values = weights.tolist()
+        start = 0
+        for k, n, terms_in, flag in zip(at, counts, distinct, flags, strict=True):
+            end = start + n
+            a, start = start, end
+            if n and int(numbers[a:end].min()) < 0:
+                continue
+            r = rows[k]
+            entry = Entry(
+                id=r[1],
+                source_id=r[2],
+                title=r[3],
+                body="." if flag & item_vectors.HAS_BODY else "",
+                published_at=r[5],
+                thread_id=r[0],
+                dated=not r[6],
+                url=r[7] or "",
+            )
+            vector = dict(zip(names[a:end], values[a:end], strict=True))
+            self._vector_rows[entry.id] = (numbers[a:end], weights[a:end])
+            items[k] = _Item.of(entry, vector, terms_in)._replace(
+                teased=bool(flag & item_vectors.TEASED)
+            )
+
+    def _items_from_text(self, rows: list[Any], at: list[int], items: list[_Item | None]) -> None:
+        """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
+        the places `at`: each item's vector made again from its text and entities
+        (`entity_terms_of`) as a batch's are, by the run's document frequencies."""
         entries = [
             Entry(
                 id=r[1],
@@ -1380,25 +1573,18 @@ class ThreadIndex:
             )
             for r in rows
         ]
-        if not entries:
-            return
         reader = self.entity_terms_of
         entities = reader([e.id for e in entries]) if reader is not None else {}
         numbers, tf, counts = self._batch_tf(entries, entities)
         distinct = np.unique(numbers)
         idf_of = np.zeros(len(self._term_list))
         idf_of[distinct] = self.idf(self._frequencies(distinct)[distinct].tolist())
-        by_thread: dict[int, list[_Item]] = {}
         made = self._vectors(numbers, tf * idf_of[numbers], counts)
-        for e, (vector, terms_of, weights_of), n in zip(
-            entries, made, counts.tolist(), strict=True
+        for k, e, (vector, terms_of, weights_of), n in zip(
+            at, entries, made, counts.tolist(), strict=True
         ):
             self._vector_rows[e.id] = (terms_of, weights_of)
-            by_thread.setdefault(e.thread_id or 0, []).append(_Item.of(e, vector, n))
-        for t, items in by_thread.items():
-            c = self.centroids[t]
-            if len(items) == c.size:  # (else its stored count is not its items': left as is)
-                self._remember(c, items, True)
+            items[k] = _Item.of(e, vector, n)
 
     def _known_by_title(self, members: list[_Item]) -> set[int]:
         """The known threads (`_known`) holding a short item whose title shares a term with the
@@ -1868,13 +2054,22 @@ class ThreadIndex:
             for c in dirty:
                 c.dirty = c.retitled = False
         self._settle_df()
+        numbered = self._number_vector_terms()
         if self._df_delta:
             # In key order: one walk over the table's pages (in the order the batch met its
             # terms, each upsert sought a page of its own). (Terms are distinct: by term alone.)
+            counted = sorted(self._df_delta.items(), key=_term_of_pair)
+            # The terms given numbers apart: an upsert that may set `id` updates its index
+            # for every row it changes (all the batch's terms: 9 -> 35 us an entry at 10k).
             thread_store.add_document_frequencies(
-                self.conn, sorted(self._df_delta.items(), key=_term_of_pair)
+                self.conn, [p for p in counted if p[0] not in numbered] if numbered else counted
+            )
+            item_vectors.add_frequencies(
+                self.conn, [(t, n, numbered.pop(t)) for t, n in counted if t in numbered]
             )
             self._df_delta.clear()
+        item_vectors.save_numbers(self.conn, sorted(numbered.items()))  # (none: all counted)
+        self._store_vectors()
         thread_store.save_analysed_items(self.conn, self.docs)
         self._cached_postings_follow(entered, left, self._emptied_terms)
         self._emptied_terms = set()
