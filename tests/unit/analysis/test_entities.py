@@ -619,10 +619,9 @@ def test_a_runs_kept_keys_record_what_reading_every_key_does(
         batches = [ids[start : start + 7] for start in range(0, len(ids), 7)]
         for n, batch in enumerate(batches):
             if n == 3:  # a batch rolled back: what it created is not kept either
-                with pytest.raises(RuntimeError):
-                    with kept.transaction() as conn:
-                        record_entities(conn, batch, keys=keys)
-                        raise RuntimeError
+                with pytest.raises(RuntimeError), kept.transaction() as conn:
+                    record_entities(conn, batch, keys=keys)
+                    raise RuntimeError
             if n == 5:  # another writer's entities meanwhile
                 for store in (plain, kept):
                     with store.transaction() as conn:

@@ -59,10 +59,9 @@ def test_every_cut_of_the_list_is_the_whole_list_cut(db_path: Path, kind: str | 
 def test_the_first_part_is_read_off_the_index(db_path: Path) -> None:
     with Store(db_path) as store:
         fill(store)
-        with plans.record_statements() as seen:
-            with Store(db_path) as traced:
-                entity_counts(traced, Filter(), limit=3)
-        first = [s for s in plans.reads(seen) if "FROM entities" in s][0]
+        with plans.record_statements() as seen, Store(db_path) as traced:
+            entity_counts(traced, Filter(), limit=3)
+        first = next(s for s in plans.reads(seen) if "FROM entities" in s)
         assert any("entities_by_count" in line for line in plans.plan(store.conn, first))
 
 

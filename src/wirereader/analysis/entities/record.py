@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from wirereader.analysis.entities.extract import Mention, extract
 from wirereader.analysis.entities.gazetteer import fold_key, gazetteer, is_acronym
@@ -88,11 +88,11 @@ class EntityKeys:
         out: list[tuple[str, str, int, str]] = []
         missing: list[str] = []
         for key in keys:
-            rows = self.get(key)
-            if rows is None:
+            kept = self.get(key)
+            if kept is None:
                 missing.append(key)
             else:
-                out.extend((kind, key, entity, name) for kind, entity, name in rows)
+                out.extend((kind, key, entity, name) for kind, entity, name in kept)
         found: dict[str, list[tuple[str, int, str]]] = {key: [] for key in missing}
         for kind, key, entity, name in entity_store.entities_by_key(conn, missing):
             found[key].append((kind, entity, name))
@@ -225,6 +225,7 @@ class _StoredResolver(EntityResolver):
 
     def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
         keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
+        found: list[Any]
         if self.keys is not None:
             found = self.keys.read(self.conn, keys)
         else:
