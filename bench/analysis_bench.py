@@ -651,7 +651,7 @@ def _wal_by_table(store: Store, wal: Path) -> str:
         tables[owner.get(page, "(free)")] += count * page_size
     total = sum(tables.values()) or 1
     return ", ".join(
-        f"{name} {size / 1e6:.1f} MB ({size / total:.0%})" for name, size in tables.most_common(6)
+        f"{name} {size / 1e6:.1f} MB ({size / total:.0%})" for name, size in tables.most_common(14)
     )
 
 

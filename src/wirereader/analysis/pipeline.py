@@ -21,7 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
-from wirereader.analysis.entities.record import EntryText, forget_thread_scopes, record_entities
+from wirereader.analysis.entities.record import (
+    EntityKeys,
+    EntryText,
+    forget_thread_scopes,
+    record_entities,
+)
 from wirereader.analysis.features import forget_received_terms
 from wirereader.analysis.prepare_pool import (
     CHUNK,
@@ -118,6 +123,7 @@ class Analysis:
         self._ready: Prepared | None = None
         self._prints = PrintCache()
         self._terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
+        self._keys = EntityKeys()  # what the run read of entity_keys
         self._cache_size: int | None = None
         # Whether the cyclic collector ran before the run's first step (None: not paused).
         self._collecting: bool | None = None
@@ -300,6 +306,7 @@ class Analysis:
                     self._prints,
                     authors,
                     self._terms,
+                    self._keys,
                     self._grouping.groups if self._grouping is not None else None,
                 )
                 if self._grouping is not None:
@@ -399,6 +406,7 @@ def _analyse_batch(
     prints: PrintCache,
     authors: dict[int, str],
     entity_terms: dict[int, str],
+    keys: EntityKeys | None = None,
     grouper: Grouper | None = None,
 ) -> None:
     ids = [e.id for e in entries]
@@ -421,6 +429,7 @@ def _analyse_batch(
         rows,
         extracted=prepared.mentions if prepared else None,
         hashes=prepared.text_hashes(rows) if prepared else None,
+        keys=keys,
     )
     t2, c2 = time.perf_counter(), time.process_time()
     report.add_time("entities", t2 - t1, c2 - c1)

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from wirereader.store.bulk import execute_rows, select_in
+from wirereader.store.bulk import MAX_PARAMETERS, execute_rows, select_in
 
 _CHUNK = 500  # rows per statement, well under SQLite's parameter limit
 
@@ -94,6 +94,33 @@ def entity_id(conn: sqlite3.Connection, name: str, kind: str) -> int:
         (name, kind),
     ).fetchone()
     return int(row[0])
+
+
+def entity_ids(
+    conn: sqlite3.Connection, rows: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The ids of the entities of these (name, kind) pairs (each once), creating the new ones
+    in the pairs' order (so they are numbered as `entity_id` one by one would number them), in
+    multi-row statements."""
+    ids: dict[tuple[str, str], int] = {}
+    per_chunk = MAX_PARAMETERS // 2
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start : start + per_chunk]
+        found = conn.execute(
+            f"INSERT INTO entities (name, kind) VALUES {','.join(['(?, ?)'] * len(chunk))}"
+            " ON CONFLICT (name, kind) DO UPDATE SET name = excluded.name"
+            " RETURNING id, name, kind",
+            [v for pair in chunk for v in pair],
+        ).fetchall()
+        for entity, name, kind in found:
+            ids[(name, kind)] = int(entity)
+    return ids
+
+
+def newest_entity(conn: sqlite3.Connection) -> int:
+    """The highest entity id (0 in a cache without entities): it moves whenever an entity is
+    created, and back when a transaction that created some is rolled back."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM entities").fetchone()[0])
 
 
 def save_scoped_keys(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, int | None]]) -> None:

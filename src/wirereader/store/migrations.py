@@ -3,7 +3,7 @@
 The schema version is SQLite's `user_version`: the number of the last file applied. Files are
 `NNNN_name.sql`, applied in ascending order; numbers may leave gaps (each part of the package owns a
 range: 0001-0009 core, 0010-0019 feeds, 0020-0029 analysis, 0030-0039 reader, 0040-0049 articles,
-0050-0059 storage layout: changes to tables the other ranges' migrations name, which must therefore
+0050-0069 storage layout: changes to tables the other ranges' migrations name, which must therefore
 run after all of them on a new cache).
 Migrations only ever add: no migration drops a table holding user data. A change that must
 rewrite many rows (and compute in Python, such as compressing texts) is a Python step instead of

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.entities.extract import Mention, extract
-from wirereader.analysis.entities.record import forget_thread_scopes, record_entities
+from wirereader.analysis.entities.record import EntityKeys, forget_thread_scopes, record_entities
 from wirereader.analysis.entities.resolver import EntityResolver
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.core.model import RawEntry
@@ -590,3 +590,46 @@ def test_entity_filters_find_entries_by_any_spelling(store: Store, db_path: Path
     listed = json.loads(result.out)
     assert len(listed) == len(found)
     assert all("Volodymyr Zelensky" in e["entities"] for e in listed)
+
+
+ENTITY_TABLES = (
+    "entities",
+    "entity_keys",
+    "entity_aliases",
+    "entry_entities",
+    "entity_scoped_keys",
+)
+
+
+def entity_tables(store: Store) -> list[list[tuple]]:
+    return [rows(store, f"SELECT * FROM {t} ORDER BY 1, 2") for t in ENTITY_TABLES]
+
+
+def test_a_runs_kept_keys_record_what_reading_every_key_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches recorded with a run's `EntityKeys` (small, so its generations turn over) leave
+    the very tables that reading `entity_keys` for every batch leaves, also when a batch is
+    rolled back or another writer records entities between two batches."""
+    monkeypatch.setattr(EntityKeys, "LIMIT", 40)
+    with Store(tmp_path / "plain.sqlite3") as plain, Store(tmp_path / "kept.sqlite3") as kept:
+        ids = import_seed(plain)
+        assert import_seed(kept) == ids
+        keys = EntityKeys()
+        batches = [ids[start : start + 7] for start in range(0, len(ids), 7)]
+        for n, batch in enumerate(batches):
+            if n == 3:  # a batch rolled back: what it created is not kept either
+                with pytest.raises(RuntimeError), kept.transaction() as conn:
+                    record_entities(conn, batch, keys=keys)
+                    raise RuntimeError
+            if n == 5:  # another writer's entities meanwhile
+                for store in (plain, kept):
+                    with store.transaction() as conn:
+                        record_entities(conn, batches[-1])
+            with plain.transaction() as conn:
+                expected = record_entities(conn, batch)
+            with kept.transaction() as conn:
+                assert record_entities(conn, batch, keys=keys) == expected
+            assert entity_tables(kept) == entity_tables(plain)
+        assert len(keys.young) + len(keys.old) <= EntityKeys.LIMIT
+        assert rows(plain, "SELECT count(*) FROM entities")[0][0] > EntityKeys.LIMIT
