@@ -459,7 +459,7 @@ def _analyse_batch(
     # Dedup merged items across threads (rare), or a regrouping changed a thread of an earlier
     # batch: count those threads from their entries.
     thread_store.recount(conn, recount)
-    forget_thread_scopes(conn, thread_store.drop_empty(conn, placed.emptied))
+    forget_thread_scopes(conn, thread_store.drop_empty(conn, placed.emptied, index.own_blocks))
     touched = placed.touched | recount
     report.threads_created += placed.created
     report.threads_touched += len(touched)

@@ -38,7 +38,7 @@ from wirereader.analysis.dedup.reposts import (
 )
 from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.features import PackedWeights, TermRow
-from wirereader.analysis.threads.grouping import Side, side_groups
+from wirereader.analysis.threads.grouping import Grouped, Side, probe_terms, side_groups
 from wirereader.core.interruptible import result_of
 from wirereader.core.workers import exit_with, stop, worker_context
 
@@ -424,16 +424,20 @@ _claims: Any = None  # the worker's handle on the shared array (`_start_grouper`
 
 def _group(
     side: Side, max_gap_seconds: float, slot: int = -1
-) -> tuple[list[list[int]], float] | None:
-    """A part's groups, and the CPU seconds they took (in the worker); None when the caller
-    has taken the part back (`slot` in the shared claims)."""
+) -> tuple[list[list[int]], float, list[list[str]]] | None:
+    """A part's groups, the CPU seconds they took (in the worker) and each group's probe
+    terms (`grouping.probe_terms`); None when the caller has taken the part back (`slot` in
+    the shared claims)."""
     if slot >= 0 and _claims is not None and not _claim(_claims, slot, BY_WORKER):
         return None
     cpu = time.process_time()
     collecting = gc.isenabled()
     gc.disable()  # as in the pipeline: no reference cycles here
     try:
-        return side_groups(side, max_gap_seconds), time.process_time() - cpu
+        groups = side_groups(side, max_gap_seconds)
+        vectors = side.vectors
+        probes = [probe_terms([vectors[i] for i in group]) for group in groups]
+        return groups, time.process_time() - cpu, probes
     finally:
         if collecting:
             gc.enable()
@@ -475,8 +479,9 @@ class GroupPool(_OneWorker):
         self.cpu = 0.0  # the worker's CPU seconds so far (its wall time overlapped)
 
     def groups(self, sides: list[Side], max_gap_seconds: float) -> Iterator[list[list[int]]]:
-        """Each part's groups, in order (a `threads.index.Grouper`)."""
-        futures: list[Future[tuple[list[list[int]], float] | None]] = []
+        """Each part's groups, in order (a `threads.index.Grouper`); those the worker made
+        come with their probe terms (`grouping.Grouped`)."""
+        futures: list[Future[tuple[list[list[int]], float, list[list[str]]] | None]] = []
         slots: list[int] = []
         if self._pool is not None and len(sides) > 1:
             try:
@@ -506,9 +511,11 @@ class GroupPool(_OneWorker):
                         self._failed()
                     else:
                         if done is not None:
-                            groups, cpu = done
+                            groups, cpu, probes = done
                             self.cpu += cpu
-                            yield groups
+                            grouped = Grouped(groups)
+                            grouped.probes = probes
+                            yield grouped
                             continue
                 yield side_groups(side, max_gap_seconds)
         finally:

@@ -232,13 +232,51 @@ def postings_of_terms(
     return found
 
 
+class OwnBlocks:
+    """What one analysis run knows of the candidate index without reading it: every row of
+    the blocks all of whose thread ids are above `above` (the newest thread when the run
+    began), which only the run's own `update_postings` calls have written since (a thread of
+    the run is created by it, and a thread it drops goes through `forget_threads` with this
+    passed on), as their offsets (an empty set: an emptied row). Most rows a batch writes are
+    rows of the newest block, new ones (~10,000 a batch of 2,000 news-like entries), and each
+    was read first, in vain; a row of a block known here is not read. Only the newest
+    KNOWN_BLOCKS blocks are kept (a row of an older one is read as before), so what is held
+    stays ~10,000 rows whatever the run's length. Results are the rows the reads would have
+    given (the same rows are written)."""
+
+    KNOWN_BLOCKS = 3
+
+    def __init__(self, above: int) -> None:
+        self.low = (above >> BLOCK_BITS) + 1  # the lowest block known here
+        self.rows: dict[tuple[str, int], set[int]] = {}
+        self.recent: set[tuple[str, int]] = set()  # rows written to the recent level, unmoved
+
+    def known(self, block: int) -> bool:
+        return block >= self.low
+
+    def moved(self) -> None:
+        """The recent level moved into the large one, its emptied rows gone."""
+        self.rows = {key: offsets for key, offsets in self.rows.items() if offsets}
+        self.recent.clear()
+
+    def keep_newest(self, newest_block: int) -> None:
+        """Forget the blocks older than the newest KNOWN_BLOCKS (their rows are read again)."""
+        low = newest_block - self.KNOWN_BLOCKS + 1
+        if low > self.low:
+            self.low = low
+            self.rows = {key: v for key, v in self.rows.items() if key[1] >= low}
+            self.recent = {key for key in self.recent if key[1] >= low}
+
+
 def update_postings(
     conn: sqlite3.Connection,
     entered: Iterable[tuple[str, int]],
     left: Iterable[tuple[str, int]],
+    own: OwnBlocks | None = None,
 ) -> None:
-    """(term, thread id) pairs enter and leave the index: each block they touch is read,
-    changed and written once, into the recent level (emptied: as an empty blob)."""
+    """(term, thread id) pairs enter and leave the index: each block they touch is read
+    (unless `own` knows it), changed and written once, into the recent level (emptied: as an
+    empty blob)."""
     adding: dict[tuple[str, int], set[int]] = {}
     removing: dict[tuple[str, int], set[int]] = {}
     for changes, pairs in ((adding, entered), (removing, left)):
@@ -249,17 +287,29 @@ def update_postings(
                 changes[key] = {thread & (BLOCK - 1)}
             else:
                 offsets.add(thread & (BLOCK - 1))
-    keys = sorted(adding.keys() | removing.keys())  # in the index's order
+    keys = sorted(adding.keys() | removing.keys() if removing else adding)  # the index's order
     if not keys:
         return
+    # Each row's offsets as stored (None: no row), for rows `own` knows, and what is read.
+    stored: dict[tuple[str, int], bytes] = {}
+    recent: set[tuple[str, int]] = set()
+    unknown = keys
+    known_rows: dict[tuple[str, int], set[int]] = {}
+    if own is not None:
+        unknown = []
+        for key in keys:
+            if not own.known(key[1]):
+                unknown.append(key)
+            elif key in own.rows:
+                known_rows[key] = own.rows[key]
+                if key in own.recent:
+                    recent.add(key)
     # The blocks touched, read block by block, a few hundred terms at a time, both levels in
     # one statement (one query per block and term cost 40% more than the row-per-posting table
     # at 10k news-like entries; one range from the lowest block touched read every later block
     # of common terms). Of a block in both levels the recent row counts.
-    stored: dict[tuple[str, int], bytes] = {}
-    recent: set[tuple[str, int]] = set()
     by_block: dict[int, list[str]] = {}
-    for term, block in keys:
+    for term, block in unknown:
         by_block.setdefault(block, []).append(term)
     for block, terms in sorted(by_block.items()):
         terms.sort()
@@ -281,28 +331,41 @@ def update_postings(
                     stored[key] = blob
     written: list[tuple[str, int, bytes]] = []
     no_offsets: set[int] = set()
+    added = 0  # rows written that the recent level did not hold
     for key in keys:  # in the index's order: one walk over its pages
+        held = known_rows.get(key)
         blob = stored.get(key)
         removed = removing.get(key, no_offsets)
-        if blob is None and not removed:  # (most rows a batch writes: new ones)
-            written.append((key[0], key[1], encode_block(adding[key])))
-            continue
-        offsets = set(decode_block(blob)) if blob is not None else set()
-        offsets = (offsets - removed) | adding.get(key, no_offsets)
-        if offsets or blob:
+        if held is None and blob is None and not removed:  # (most rows a batch writes: new)
+            offsets = adding[key]
             written.append((key[0], key[1], encode_block(offsets)))
+            added += 1
+            if own is not None and own.known(key[1]):
+                own.rows[key] = offsets
+                own.recent.add(key)
+            continue
+        before = held if held is not None else set(decode_block(blob or b""))
+        offsets = (before - removed) | adding.get(key, no_offsets)
+        if offsets or before:
+            written.append((key[0], key[1], encode_block(offsets)))
+            if key not in recent:
+                added += 1
+            if own is not None and own.known(key[1]):
+                own.rows[key] = offsets
+                own.recent.add(key)
     execute_rows(
         conn, "INSERT OR REPLACE INTO thread_recent_postings (term, block, threads)", written
     )
     # Rows of the recent level now: those before and the written ones it did not hold.
-    _move_when_full(conn, len(written) - sum(1 for t, b, _ in written if (t, b) in recent))
+    if _move_when_full(conn, added) and own is not None:
+        own.moved()
 
 
-def _move_when_full(conn: sqlite3.Connection, added: int) -> None:
+def _move_when_full(conn: sqlite3.Connection, added: int) -> bool:
     """Past its limit, the recent level moves into `thread_postings` (emptied rows removed).
     Its rows are counted once and then kept in `meta` with the rows a batch adds: counting
     them each batch cost ~15 ms at 40k news-like entries, and grows with the square root of
-    the index."""
+    the index. Whether it moved."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_RECENT_POSTINGS,)).fetchone()
     if row is None:
         recent = int(conn.execute("SELECT count(*) FROM thread_recent_postings").fetchone()[0])
@@ -310,7 +373,8 @@ def _move_when_full(conn: sqlite3.Connection, added: int) -> None:
         recent = int(row[0]) + added
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_SETTLED_POSTINGS,)).fetchone()
     settled = int(row[0]) if row else _count_settled(conn)
-    if recent > recent_postings_limit(settled):
+    moved = recent > recent_postings_limit(settled)
+    if moved:
         conn.execute(
             "INSERT OR REPLACE INTO thread_postings (term, block, threads)"
             " SELECT term, block, threads FROM thread_recent_postings WHERE threads != X''"
@@ -330,6 +394,7 @@ def _move_when_full(conn: sqlite3.Connection, added: int) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (_RECENT_POSTINGS, str(recent)),
     )
+    return moved
 
 
 def _count_settled(conn: sqlite3.Connection) -> int:
@@ -343,23 +408,28 @@ def _count_settled(conn: sqlite3.Connection) -> int:
     return settled
 
 
-def forget_threads(conn: sqlite3.Connection, threads_sql: str) -> None:
+def forget_threads(
+    conn: sqlite3.Connection, threads_sql: str, own: OwnBlocks | None = None
+) -> None:
     """Take the threads `threads_sql` selects (their ids) out of the candidate index, by their
-    indexed terms; call before their state rows go."""
+    indexed terms; call before their state rows go. (`own`: as `update_postings`.)"""
     left: list[tuple[str, int]] = []
     for thread, centroid, indexed in conn.execute(
         f"SELECT thread_id, centroid, indexed FROM thread_state WHERE thread_id IN ({threads_sql})"
     ):
         left += [(t, thread) for t in decode_indexed(decode_centroid(centroid or b""), indexed)]
-    update_postings(conn, [], left)
+    update_postings(conn, [], left, own)
 
 
-def drop_empty(conn: sqlite3.Connection, threads: Iterable[int]) -> list[int]:
+def drop_empty(
+    conn: sqlite3.Connection, threads: Iterable[int], own: OwnBlocks | None = None
+) -> list[int]:
     """Those of these threads that hold no entry (a regrouping moved all their items to
     other threads) go, with their state and their place in the candidate index; their ids.
 
     A new thread may take a dropped id again (`threads.id` is a plain rowid), so whatever
-    else names a thread by id must be forgotten with it (the entities' thread scopes)."""
+    else names a thread by id must be forgotten with it (the entities' thread scopes). `own`:
+    the analysis run's knowledge of the candidate index (`update_postings`), kept true."""
     empty = [
         int(t)
         for t in sorted(threads)
@@ -369,7 +439,7 @@ def drop_empty(conn: sqlite3.Connection, threads: Iterable[int]) -> list[int]:
     if not empty:
         return empty
     ids = ",".join(map(str, empty))  # (integers)
-    forget_threads(conn, ids)
+    forget_threads(conn, ids, own)
     conn.execute(f"DELETE FROM thread_state WHERE thread_id IN ({ids})")
     conn.execute(f"DELETE FROM threads WHERE id IN ({ids})")
     return empty

@@ -675,9 +675,10 @@ def test_a_batch_s_vectors_as_arrays_are_the_vectors_item_by_item(corpus: Path) 
 
 def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> None:
     """`GroupPool.groups` hands back each part's groups in order, those `side_groups` makes in
-    this process, whether the worker grouped the part or this process did (no pool)."""
+    this process, whether the worker grouped the part or this process did (no pool), and with
+    the worker's parts their groups' probe terms, those `probe_terms` finds here."""
     from wirereader.analysis.prepare_pool import GroupPool
-    from wirereader.analysis.threads.grouping import Side
+    from wirereader.analysis.threads.grouping import Side, probe_terms
     from wirereader.analysis.threads.index import decay_scale, group_here, threshold
     from wirereader.analysis.threads.term_weights import text_weights
 
@@ -710,10 +711,17 @@ def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> N
         # process needs it is grouped here (the worker's first start takes a while, and a busy
         # machine may hold it back: a few tries).
         for _ in range(10):
-            assert list(pool.groups(sides, gap)) == made_here
+            grouped = list(pool.groups(sides, gap))
+            assert grouped == made_here
+            # The worker's parts come with each group's probe terms, those found here.
+            for side, groups in zip(sides, grouped, strict=True):
+                probes = getattr(groups, "probes", None)
+                if probes is not None:
+                    assert probes == [probe_terms([side.vectors[i] for i in g]) for g in groups]
             if pool.cpu > 0:
                 break
         assert pool.cpu > 0 or (os.cpu_count() or 1) < 2
+        assert pool.cpu == 0 or any(getattr(g, "probes", None) is not None for g in grouped)
     finally:
         pool.close()
     assert list(pool.groups(sides, gap)) == made_here  # closed: all grouped here

@@ -352,3 +352,47 @@ def test_terms_read_together_give_each_term_its_own_lookup(
             assert together == {t: thread_store.postings(conn, t, limit) for t in terms}
         assert together["no-such-term"] == []
         assert max(len(v) for v in together.values()) > 20
+
+
+@pytest.mark.parametrize("moves", [False, True], ids=["one-level", "moving"])
+def test_rows_of_the_run_s_own_blocks_are_written_as_if_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bits: int, moves: bool
+) -> None:
+    """A run does not read the candidate index's rows of the blocks only its own threads fill
+    (`thread_store.OwnBlocks`) before writing them again: the same rows in both levels, the same
+    counts in `meta`, the same threads and states as when every row is read, over two runs (the
+    second starts in the first's last block), with threads emptied by regroupings and, where
+    the recent level is small, moves between the levels."""
+    if moves:
+        monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
+        monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
+    items = _items(1200, seed=1)
+    halves = [
+        {feed: entries[: len(entries) // 2] for feed, entries in items.items()},
+        {feed: entries[len(entries) // 2 :] for feed, entries in items.items()},
+    ]
+    known = thread_store.OwnBlocks.known
+    asked: list[bool] = []
+
+    def counted(self: thread_store.OwnBlocks, block: int) -> bool:
+        asked.append(known(self, block))
+        return asked[-1]
+
+    def run(path: Path) -> list[object]:
+        with Store(path) as store:
+            for half in halves:
+                _save(store, half)
+                analyse_pending(store, batch_size=40, workers=False)
+            conn = store.conn
+            return [
+                _outcome(conn),
+                sorted(map(tuple, conn.execute("SELECT * FROM thread_recent_postings"))),
+                sorted(map(tuple, conn.execute("SELECT * FROM thread_postings"))),
+                sorted(map(tuple, conn.execute("SELECT * FROM meta WHERE key LIKE 'analysis.%'"))),
+            ]
+
+    monkeypatch.setattr(thread_store.OwnBlocks, "known", counted)
+    with_known = run(tmp_path / "known.sqlite3")
+    assert any(asked) and not all(asked)  # rows known, and rows read
+    monkeypatch.setattr(thread_store.OwnBlocks, "known", lambda self, block: False)
+    assert run(tmp_path / "read.sqlite3") == with_known

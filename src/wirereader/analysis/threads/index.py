@@ -32,7 +32,7 @@ title must be as alike to it as two teasers' titles must be, `grouping.TITLE_MIN
 is the most central title (`_retitle`). Threads of earlier runs never move, so adding an
 item costs the same whatever the size of the cache:
 - candidate threads come from an inverted index (`thread_terms`: term -> threads, newest first,
-  at most `POSTINGS` per term) probed with the item's `PROBE_TERMS` strongest terms; the
+  at most `POSTINGS` per term) probed with the item's `grouping.PROBE_TERMS` strongest terms; the
   `CANDIDATES` threads sharing most of them are compared; a group of short items also meets
   the known threads whose short items' titles share terms with its titles (`_known_by_title`:
   two short items pair on their titles, and a teaser's strongest terms are mostly its own);
@@ -101,7 +101,13 @@ from wirereader.analysis.features import (
 )
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
-from wirereader.analysis.threads.grouping import COHESION, FLOOR_FADE_DAYS, Side, side_groups
+from wirereader.analysis.threads.grouping import (
+    COHESION,
+    FLOOR_FADE_DAYS,
+    Side,
+    probe_terms,
+    side_groups,
+)
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import item_vectors
 from wirereader.store import threads as thread_store
@@ -115,7 +121,6 @@ from wirereader.store.threads import (
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
 ITEM_TERMS = 60
-PROBE_TERMS = 10
 # A thread is a candidate for a group only if it is indexed under at least this many of the
 # group's PROBE_TERMS strongest terms: one or two shared strong terms are a topic ("Ukraine",
 # "Olympics"), not a story. Real feeds at 50 items per batch, dev pairwise precision / recall
@@ -238,7 +243,6 @@ class Centroid:
 # The strongest n are `sorted(...)[:n]`, the list `heapq.nlargest` is documented to return
 # (ties in first-seen order), 2-3x faster at these sizes (tens to hundreds of terms).
 _weight = itemgetter(1)
-_term_of_pair = itemgetter(0)
 
 
 def decay_scale(distinct_terms: int) -> tuple[float, float]:
@@ -285,19 +289,6 @@ def _top_candidates(hits: Counter[int]) -> list[int]:
     else:
         chosen = list(hits)
     return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
-
-
-def _summed(vectors: list[dict[str, float]]) -> dict[str, float]:
-    """The sum of some vectors, term by term in the order they come (a group of one: its
-    vector as it is, not a copy)."""
-    if len(vectors) == 1:
-        return vectors[0]
-    summed: dict[str, float] = {}
-    get = summed.get  # (bound once: this runs for every group of a batch)
-    for vector in vectors:
-        for t, w in vector.items():
-            summed[t] = get(t, 0.0) + w
-    return summed
 
 
 def _holders(members: list[_Item]) -> dict[str, list[tuple[int, float]]]:
@@ -676,6 +667,10 @@ class ThreadIndex:
         # The batch's new items' vectors, stored by `flush` (`_store_vectors`): (entry id,
         # time, term numbers, weights, distinct terms, flags).
         self._new_vectors: list[tuple[int, int, np.ndarray, np.ndarray, int, int]] = []
+        # The rows of the candidate index in the blocks of threads this run made, as written
+        # (`thread_store.OwnBlocks`): those are not read before they are written again.
+        self.own_blocks: thread_store.OwnBlocks | None = None
+        self._newest = 0  # the highest thread id the run made
 
     def begin_batch(self) -> None:
         """Call inside the batch's transaction: reuse what earlier batches of this run loaded,
@@ -686,6 +681,7 @@ class ThreadIndex:
             self._db_postings.clear()
             self._forget_members()  # (and the document frequencies, with the numbering)
             self._earlier = -1  # (read below: what is in the cache now is of earlier runs)
+            self.own_blocks = None
         else:
             cached = self._db_postings
             if len(cached) > POSTINGS_CACHED:
@@ -725,6 +721,8 @@ class ThreadIndex:
         self._viewing = []
         if self._earlier < 0:
             self._earlier = thread_store.newest_thread(self.conn)
+            # (What the run writes of the candidate index from now on, where it alone writes.)
+            self.own_blocks = thread_store.OwnBlocks(self._earlier)
         self.docs = docs
         self._batch += 1
         self._vector_rows = {}
@@ -1102,6 +1100,25 @@ class ThreadIndex:
             for t, n in zip(map(term, distinct.tolist()), added.tolist(), strict=True):
                 delta[t] += n
 
+    def _df_rows(self) -> list[tuple[str, int]]:
+        """The document-frequency increments counted since the last flush as `term_df` rows, in
+        key order: one walk over the table's pages (in the order the batch met its terms, each
+        upsert sought a page of its own). A batch's increments, still by number (the usual
+        case), go straight to rows, their terms sorted as plain strings (code point order,
+        UTF-8's byte order, SQLite's), not through a Counter of terms and a sort of its pairs
+        by a key (1.6% + 0.9% of this process's CPU on the news-like corpus). The order
+        decides only which pages are near each other."""
+        pending = self._df_pending
+        if len(pending) == 1 and not self._df_delta:
+            self._df_pending = []
+            distinct, added = pending[0]
+            names = list(map(self._term_list.__getitem__, distinct.tolist()))
+            count = dict(zip(names, added.tolist(), strict=True)).__getitem__
+            return [(t, count(t)) for t in sorted(names)]
+        self._settle_df()
+        delta, self._df_delta = self._df_delta, Counter()
+        return [(t, delta[t]) for t in sorted(delta)]  # (terms distinct: plain strings sort)
+
     def idf(self, frequencies: Iterable[int]) -> list[float]:
         """The IDF of terms of these document frequencies, as of the batch's counts (worked
         out once per term, not once per item holding it)."""
@@ -1205,7 +1222,9 @@ class ThreadIndex:
         grouped = (grouper or group_here)([_side(part) for part in parts], STORY_GAP_DAYS * 86400)
         for part, groups in zip(parts, grouped, strict=True):
             self._grouped = set()
-            candidates = self._candidates_of([[part[i] for i in group] for group in groups])
+            candidates = self._candidates_of(
+                [[part[i] for i in group] for group in groups], getattr(groups, "probes", None)
+            )
             # Sparse rows only for the items that are scored here: those of groups with a
             # known candidate thread.
             asks = [any(self._known(self.centroids[i]) for i in ids) for ids in candidates]
@@ -1383,20 +1402,24 @@ class ThreadIndex:
                 out.moved[m.entry.id] = c.id
         self._retitle(c, members)
 
-    def _candidates_of(self, groups: list[list[_Item]]) -> list[set[int]]:
+    def _candidates_of(
+        self, groups: list[list[_Item]], probes: list[list[str]] | None = None
+    ) -> list[set[int]]:
         """`_candidates` of each of a part's groups, the postings of their probe terms that
         are not cached read together first (nothing writes the index while a part's
         candidates are read, so a term's postings are what `_postings` would read). Where
         the cache holds threads of earlier runs, those the part's groups meet (by their probe
         or their titles: `_to_read`) are read back first, all together (`_read_members`)."""
-        probes = [self._probe(members) for members in groups]
+        if probes is None:  # (else found by the grouping worker: `grouping.Grouped`)
+            probes = [self._probe(members) for members in groups]
         earlier = self._earlier > 0
         titles = [_short_titles(members) for members in groups] if earlier else []
         cached = self._db_postings
         missing = {t for probe in chain(probes, titles) for t in probe if t not in cached}
         if missing:
             for term, ids in thread_store.postings_of_terms(self.conn, missing, POSTINGS).items():
-                cached[term] = array("q", ids)
+                # (Interned: a probe the grouping worker found holds strings of its own.)
+                cached[intern(term)] = array("q", ids)
         if earlier:
             self._read_members(
                 set().union(
@@ -1412,9 +1435,8 @@ class ThreadIndex:
 
     @staticmethod
     def _probe(members: list[_Item]) -> list[str]:
-        """A group's PROBE_TERMS strongest terms (of its summed vectors), strongest first."""
-        summed = _summed([m.vector for m in members])
-        return [t for t, _ in sorted(summed.items(), key=_weight, reverse=True)[:PROBE_TERMS]]
+        """`grouping.probe_terms` of a group (its summed vectors' strongest terms)."""
+        return probe_terms([m.vector for m in members])
 
     def _probed(self, probe: list[str]) -> set[int]:
         """The CANDIDATES threads sharing most of a group's `probe` terms, newest first on
@@ -1930,6 +1952,7 @@ class ThreadIndex:
     def _create(self, entry: Entry) -> Centroid:
         title = strip_kind_prefix(entry.title)
         thread = thread_store.create_thread(self.conn, title, entry.published_at)
+        self._newest = max(self._newest, thread)
         c = Centroid(thread, {}, entry.published_at, entry.published_at)
         c.title = title  # as written: `_add` rewrites it only if the headline's differs
         c.dirty = True
@@ -2013,7 +2036,15 @@ class ThreadIndex:
             if term in cached:
                 came.setdefault(term, []).append(thread)
         for term, threads in came.items():
-            merged = set(cached[term]).union(threads)
+            held = cached[term]
+            newest = sorted(set(threads), reverse=True)
+            if not held or newest[-1] > held[0]:
+                # (Threads newer than all it held, the usual case: new threads come first.)
+                cached[term] = array("q", newest[:POSTINGS])
+                if len(newest) < POSTINGS:
+                    cached[term].extend(held[: POSTINGS - len(newest)])
+                continue
+            merged = set(held).union(newest)
             cached[term] = array("q", sorted(merged, reverse=True)[:POSTINGS])
 
     def write_counts(self, placed: ThreadOutcome, skip: set[int]) -> None:
@@ -2034,7 +2065,10 @@ class ThreadIndex:
                 entered += [(t, c.id) for t in top - c.indexed]
                 left += [(t, c.id) for t in c.indexed - top]
                 c.indexed = top
-            thread_store.update_postings(self.conn, entered, left)
+            own = self.own_blocks
+            if own is not None:
+                own.keep_newest(self._newest >> thread_store.BLOCK_BITS)
+            thread_store.update_postings(self.conn, entered, left, own)
             thread_store.retitle(self.conn, [(c.title, c.id) for c in dirty if c.retitled])
             thread_store.save_states(
                 self.conn,
@@ -2053,21 +2087,17 @@ class ThreadIndex:
             )
             for c in dirty:
                 c.dirty = c.retitled = False
-        self._settle_df()
+        rows = self._df_rows()
         numbered = self._number_vector_terms()
-        if self._df_delta:
-            # In key order: one walk over the table's pages (in the order the batch met its
-            # terms, each upsert sought a page of its own). (Terms are distinct: by term alone.)
-            counted = sorted(self._df_delta.items(), key=_term_of_pair)
+        if rows:
             # The terms given numbers apart: an upsert that may set `id` updates its index
             # for every row it changes (all the batch's terms: 9 -> 35 us an entry at 10k).
             thread_store.add_document_frequencies(
-                self.conn, [p for p in counted if p[0] not in numbered] if numbered else counted
+                self.conn, [p for p in rows if p[0] not in numbered] if numbered else rows
             )
             item_vectors.add_frequencies(
-                self.conn, [(t, n, numbered.pop(t)) for t, n in counted if t in numbered]
+                self.conn, [(t, n, numbered.pop(t)) for t, n in rows if t in numbered]
             )
-            self._df_delta.clear()
         item_vectors.save_numbers(self.conn, sorted(numbered.items()))  # (none: all counted)
         self._store_vectors()
         thread_store.save_analysed_items(self.conn, self.docs)
