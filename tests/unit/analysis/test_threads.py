@@ -191,17 +191,7 @@ def test_a_later_run_reads_back_the_threads_of_earlier_runs_it_meets(
             read.append((t, [m.entry.id for m in kept], self._known(self.centroids[t])))
 
     monkeypatch.setattr(threads.ThreadIndex, "_read_members", spied)
-    ids = {
-        name: store.ensure_source(f"test:{name}", "feed", name=name)
-        for name in ("north", "south", "east")
-    }
-    for outlet, entry in sorted(INVENTED, key=lambda p: p[1].published or T0):
-        store.save_entries(ids[outlet], [entry])
-        analyse_pending(store)
-    got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
-    assert got["north-1"] == got["south-1"] == got["east-1"]
-    assert got["north-2"] == got["south-2"]
-    assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
+    got = _invented_each_its_own_run(store)
     strike = got["north-1"]
     # Each thread read back is known, all its items kept: the strike's first two reports were
     # read back when its third came.
@@ -236,6 +226,18 @@ def test_a_later_run_reads_back_the_vectors_their_batch_made(
     monkeypatch.setattr(threads.ThreadIndex, "_note_vectors", noted)
     monkeypatch.setattr(threads.ThreadIndex, "_stored_items", stored)
     monkeypatch.setattr(threads.ThreadIndex, "_items_from_text", from_text)
+    _invented_each_its_own_run(store)
+    assert read
+    for item, vector in read.items():
+        assert list(vector) == list(made[item])
+        assert all(math.isclose(vector[t], w, rel_tol=1e-6) for t, w in made[item].items())
+    stored_rows = store.conn.execute("SELECT count(*) FROM thread_item_vectors").fetchone()[0]
+    assert stored_rows == len(INVENTED)
+
+
+def _invented_each_its_own_run(store: Store) -> dict[str, int]:
+    """INVENTED's items stored and analysed one at a time, each its own run, in time order:
+    {stable id: thread id}, checked to make one analysis's three threads."""
     ids = {
         name: store.ensure_source(f"test:{name}", "feed", name=name)
         for name in ("north", "south", "east")
@@ -247,12 +249,7 @@ def test_a_later_run_reads_back_the_vectors_their_batch_made(
     assert got["north-1"] == got["south-1"] == got["east-1"]
     assert got["north-2"] == got["south-2"]
     assert len({got["north-1"], got["north-2"], got["east-2"]}) == 3
-    assert read
-    for item, vector in read.items():
-        assert list(vector) == list(made[item])
-        assert all(math.isclose(vector[t], w, rel_tol=1e-6) for t, w in made[item].items())
-    stored_rows = store.conn.execute("SELECT count(*) FROM thread_item_vectors").fetchone()[0]
-    assert stored_rows == len(INVENTED)
+    return got
 
 
 def test_stored_vectors_keep_to_the_story_window(store: Store) -> None:
