@@ -76,11 +76,6 @@ def insert_entity_keys(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, 
     )
 
 
-def insert_entity_aliases(conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
-    """(alias, entity id) rows of one entity, row by row; known ones stay as they are."""
-    conn.executemany("INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)", rows)
-
-
 def insert_aliases(conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
     """(alias, entity id) rows of a batch, in multi-row statements; known ones stay as they are."""
     execute_rows(conn, "INSERT OR IGNORE INTO entity_aliases (alias, entity_id)", rows)

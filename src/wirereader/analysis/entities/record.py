@@ -285,7 +285,7 @@ class _StoredResolver(EntityResolver):
             if self.keys is not None:
                 self.keys.inserted(rows, name)
         entity_store.insert_entity_keys(self.conn, key_rows)
-        entity_store.insert_entity_aliases(self.conn, alias_rows)
+        entity_store.insert_aliases(self.conn, alias_rows)
         report.new_entities += len(new)
         return self.ids
 
