@@ -1561,17 +1561,7 @@ class ThreadIndex:
             a, start = start, end
             if n and int(numbers[a:end].min()) < 0:
                 continue
-            r = rows[k]
-            entry = Entry(
-                id=r[1],
-                source_id=r[2],
-                title=r[3],
-                body="." if flag & item_vectors.HAS_BODY else "",
-                published_at=r[5],
-                thread_id=r[0],
-                dated=not r[6],
-                url=r[7] or "",
-            )
+            entry = _read_entry(rows[k], "." if flag & item_vectors.HAS_BODY else "")
             vector = dict(zip(names[a:end], values[a:end], strict=True))
             self._vector_rows[entry.id] = (numbers[a:end], weights[a:end])
             items[k] = _Item.of(entry, vector, terms_in)._replace(
@@ -1582,19 +1572,7 @@ class ThreadIndex:
         """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
         the places `at`: each item's vector made again from its text and entities
         (`entity_terms_of`) as a batch's are, by the run's document frequencies."""
-        entries = [
-            Entry(
-                id=r[1],
-                source_id=r[2],
-                title=r[3],
-                body=r[4] or "",
-                published_at=r[5],
-                thread_id=r[0],
-                dated=not r[6],
-                url=r[7] or "",
-            )
-            for r in rows
-        ]
+        entries = [_read_entry(r, r[4] or "") for r in rows]
         reader = self.entity_terms_of
         entities = reader([e.id for e in entries]) if reader is not None else {}
         numbers, tf, counts = self._batch_tf(entries, entities)
@@ -2105,3 +2083,18 @@ class ThreadIndex:
         self._emptied_terms = set()
         self._new_postings.clear()
         self._merged.clear()
+
+
+def _read_entry(row: Any, body: str) -> Entry:
+    """The `Entry` of an item read back (a row of `item_vectors.thread_items`), with this
+    body: its text, or a stand-in saying only whether it has one (its vector is stored)."""
+    return Entry(
+        id=row[1],
+        source_id=row[2],
+        title=row[3],
+        body=body,
+        published_at=row[5],
+        thread_id=row[0],
+        dated=not row[6],
+        url=row[7] or "",
+    )
