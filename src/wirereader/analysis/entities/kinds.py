@@ -102,8 +102,6 @@ def name_features(g: Gazetteer, tokens: Sequence[_Token], kind: str, strong: boo
         f"rule={kind or '?'}{'!' if strong else ''}",
         f"n={min(n, 4)}",
         f"shape1={shape(first.surface)}",
-        f"first={first.lower}",
-        f"head={last.lower}",
     ]
     lw = last.lower
     if len(lw) > 4:
@@ -220,7 +218,10 @@ def decide_name(
         for span in spans[:CONTEXTS]:
             unique.update(mention_features(texts, span))
         feats = list(unique)
-    return _choose(_added(base, feats, weights), kind, weights)
+    z = _added(base, feats, weights)
+    if len(tokens) == 1 or sum(t.lower not in _FUNCTION_WORDS for t in tokens) <= 1:
+        return _choose_lone(z, feats, kind, weights)  # one word ('n=1' among its features)
+    return _choose(z, kind, weights)
 
 
 def _sum(feats: Iterable[str], weights: Weights) -> tuple[float, float, float]:
@@ -288,7 +289,31 @@ def _probabilities(z: tuple[float, float, float]) -> list[float]:
 def decide(feats: Iterable[str], guess: str) -> str:
     """The most probable kind, if it beats the rules' guess by the model's margin."""
     weights = model()
-    return _choose(_sum(feats, weights), guess, weights)
+    feats = set(feats)
+    z = _sum(feats, weights)
+    if "n=1" in feats:
+        return _choose_lone(z, [f for f in feats if f.startswith(_CONTEXT)], guess, weights)
+    return _choose(z, guess, weights)
+
+
+# The features of what surrounds a name (`entry_features`, `mention_features`), not its form
+_CONTEXT = ("b1=", "b2=", "a1=", "in_title", "many", "some", "lone_")
+
+
+def _choose_lone(
+    z: tuple[float, float, float], around: Iterable[str], guess: str, weights: Weights
+) -> str:
+    """`_choose` for a one-word name: the model overrules the rules' guess only where the
+    name's surroundings (`around`: the features of its mentions and of the entry) favour the
+    new kind too, not on the word's form alone (a lone unknown word's letters say little:
+    'Temu', 'Ukrposhta')."""
+    kind = _choose(z, guess, weights)
+    if kind == guess or guess not in KINDS:
+        return kind
+    s = _sum(around, weights)
+    if s[KINDS.index(kind)] > s[KINDS.index(guess)]:
+        return kind
+    return guess
 
 
 def _choose(z: tuple[float, float, float], guess: str, weights: Weights) -> str:
