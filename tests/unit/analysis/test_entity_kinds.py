@@ -791,3 +791,16 @@ def test_the_kind_model_overrules_a_guess_by_its_margin() -> None:
     for town in ("Malibu", "Kelmscott"):
         body = f"The actress, 33, reportedly headed to a {town} treatment facility on Tuesday."
         assert kinds("", body) == {(town, "place")}
+
+
+def test_no_kind_feature_names_the_words_of_one_name() -> None:
+    # the model learns cues shared by many names, not the names of one story (features of a
+    # name's first and last word, 'first=andrew', 'head=williams', were such)
+    from wirereader.analysis.entities import kinds as learned
+    from wirereader.analysis.entities.gazetteer import gazetteer
+    from wirereader.analysis.entities.tokens import _Token
+
+    words = ("Wexcombe", "Holdings")
+    tokens = [_Token(w, fold_key(w), w.lower(), False, w) for w in words]
+    feats = learned.name_features(gazetteer(), tokens, "org", False)
+    assert feats and not [f for f in feats if "wexcombe" in f or "holdings" in f]

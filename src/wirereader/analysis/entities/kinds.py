@@ -5,9 +5,10 @@ The rules of `names` cut an entry's capitalised runs into names and type them fr
 no sports report: `extract._learned`), the kind is decided here, once per distinct name and
 entry, by a multinomial logistic model over the evidence of the name's mentions in the entry:
 
-- the name's own form: word count, word shapes (Xx, X, X.X., XxXx), its first and head word
-  ('University', 'Corp', 'Lake'), the last letters of its last word ('-son', '-ville',
-  '-ton'), function words inside it ('of', 'for');
+- the name's own form: word count, word shapes (Xx, X, X.X., XxXx), the last letters of its
+  last word ('-son', '-ville', '-ton'), function words inside it ('of', 'for'); not its words
+  themselves, which named the people of a few stories ('first=andrew', 'head=williams'; the
+  rules already read the words that type a name, 'University', 'Corp', 'Lake');
 - maintained data: a given name first or last (names-dataset), a town, region or country
   inside it (GeoNames, ISO 3166, the hand lists), a demonym first ('American ... Institute');
 - the words around its first two mentions ('Mr', 'said', 'in', 'at', 'of the', "'s") and
@@ -19,7 +20,8 @@ entry, by a multinomial logistic model over the evidence of the name's mentions 
 The weights are built at build time by `scripts/build_kind_model.py` from the ECB+ topics the
 benchmark tunes on (the odd ones) and the hand-judged real-feed names of the feeds' dev half,
 and shipped in `analysis/data/kind_model.txt`; a feature is kept only if it occurs in several
-training topics (a feed counts as one), so the model learns cues, not the names of one story.
+training topics (a feed counts as one), so the model learns cues, not the names of one story
+(the script can also average fits that each leave out a share of the topics: `--bags`).
 Scoring is a few dictionary lookups per name: no numpy on the hot path.
 """
 
@@ -218,10 +220,7 @@ def decide_name(
         for span in spans[:CONTEXTS]:
             unique.update(mention_features(texts, span))
         feats = list(unique)
-    z = _added(base, feats, weights)
-    if len(tokens) == 1 or sum(t.lower not in _FUNCTION_WORDS for t in tokens) <= 1:
-        return _choose_lone(z, feats, kind, weights)  # one word ('n=1' among its features)
-    return _choose(z, kind, weights)
+    return _choose(_added(base, feats, weights), kind, weights)
 
 
 def _sum(feats: Iterable[str], weights: Weights) -> tuple[float, float, float]:
@@ -289,31 +288,7 @@ def _probabilities(z: tuple[float, float, float]) -> list[float]:
 def decide(feats: Iterable[str], guess: str) -> str:
     """The most probable kind, if it beats the rules' guess by the model's margin."""
     weights = model()
-    feats = set(feats)
-    z = _sum(feats, weights)
-    if "n=1" in feats:
-        return _choose_lone(z, [f for f in feats if f.startswith(_CONTEXT)], guess, weights)
-    return _choose(z, guess, weights)
-
-
-# The features of what surrounds a name (`entry_features`, `mention_features`), not its form
-_CONTEXT = ("b1=", "b2=", "a1=", "in_title", "many", "some", "lone_")
-
-
-def _choose_lone(
-    z: tuple[float, float, float], around: Iterable[str], guess: str, weights: Weights
-) -> str:
-    """`_choose` for a one-word name: the model overrules the rules' guess only where the
-    name's surroundings (`around`: the features of its mentions and of the entry) favour the
-    new kind too, not on the word's form alone (a lone unknown word's letters say little:
-    'Temu', 'Ukrposhta')."""
-    kind = _choose(z, guess, weights)
-    if kind == guess or guess not in KINDS:
-        return kind
-    s = _sum(around, weights)
-    if s[KINDS.index(kind)] > s[KINDS.index(guess)]:
-        return kind
-    return guess
+    return _choose(_sum(feats, weights), guess, weights)
 
 
 def _choose(z: tuple[float, float, float], guess: str, weights: Weights) -> str:
