@@ -791,3 +791,42 @@ def test_the_kind_model_overrules_a_guess_by_its_margin() -> None:
     for town in ("Malibu", "Kelmscott"):
         body = f"The actress, 33, reportedly headed to a {town} treatment facility on Tuesday."
         assert kinds("", body) == {(town, "place")}
+
+
+def test_no_kind_feature_names_the_words_of_one_name() -> None:
+    # the model learns cues shared by many names, not the names of one story (features of a
+    # name's first and last word, 'first=andrew', 'head=williams', were such)
+    from wirereader.analysis.entities import kinds as learned
+    from wirereader.analysis.entities.gazetteer import gazetteer
+    from wirereader.analysis.entities.tokens import _Token
+
+    words = ("Wexcombe", "Holdings")
+    tokens = [_Token(w, fold_key(w), w.lower(), False, w) for w in words]
+    feats = learned.name_features(gazetteer(), tokens, "org", False)
+    assert feats and not [f for f in feats if "wexcombe" in f or "holdings" in f]
+
+
+def test_the_bagged_kind_model_is_the_mean_of_fits_that_each_leave_out_topics() -> None:
+    import importlib.util
+
+    import numpy as np
+
+    script = Path(__file__).resolve().parents[3] / "scripts" / "build_kind_model.py"
+    spec = importlib.util.spec_from_file_location("build_kind_model", script)
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    # (topic, features, label, weight, rules' label): 'b1=in' places, 'a1=said' people
+    data = [
+        (t, ["bias", f], label, 1.0, -1)
+        for t in range(4)
+        for f, label in (("b1=in", 1), ("a1=said", 0), ("b1=the", 2))
+    ]
+    vocab, one = build.bagged(data, 1.0, 2, 1.0, 1)
+    assert set(vocab) == {"bias", "b1=in", "a1=said", "b1=the"}
+    _vocab, mean = build.bagged(data, 1.0, 2, 1.0, 2)
+    halves = [
+        build.fit([e for e in data if e[0] % 2 != k], 1.0, 2, 1.0, vocab)[1] for k in range(2)
+    ]
+    assert np.allclose(mean, (halves[0] + halves[1]) / 2)
+    assert not np.allclose(mean, one)  # each fit saw half the data
