@@ -1251,8 +1251,9 @@ class ThreadIndex:
         parts = [
             placing[start : start + GROUP_ITEMS] for start in range(0, len(placing), GROUP_ITEMS)
         ]
-        grouped = (grouper or group_here)([_side(part) for part in parts], STORY_GAP_DAYS * 86400)
-        for part, groups in zip(parts, grouped, strict=True):
+        sides = [_side(part) for part in parts]
+        grouped = (grouper or group_here)(sides, STORY_GAP_DAYS * 86400)
+        for part, side, groups in zip(parts, sides, grouped, strict=True):
             self._grouped = set()
             candidates = self._candidates_of(
                 [[part[i] for i in group] for group in groups], getattr(groups, "probes", None)
@@ -1266,7 +1267,9 @@ class ThreadIndex:
                 [at[i] for i in group] if ask else []
                 for group, ask in zip(groups, asks, strict=True)
             ]
-            linked = self._by_members(self._side_of([part[i] for i in scored]), local, candidates)
+            linked = self._by_members(
+                self._side_of([part[i] for i in scored], side.take(scored)), local, candidates
+            )
             self._beside_linked(linked, candidates)
             for g, group in enumerate(groups):
                 if linked[g]:
@@ -1664,9 +1667,10 @@ class ThreadIndex:
         kept = self.members.get(c.id)
         return kept is not None and len(kept) == c.size
 
-    def _side_of(self, items: list[_Item]) -> Side:
+    def _side_of(self, items: list[_Item], fields: Side | None = None) -> Side:
         """The items as one side of a score matrix, with sparse rows over the run's
-        vocabulary (each item's worked out once)."""
+        vocabulary (each item's worked out once); `fields`: their `_side` where the caller
+        has it (a part's scored items: taken from the part's side, not made again)."""
         self._rows_of_batch([m for m in items if m.entry.id not in self._rows])
         rows = []
         for m in items:
@@ -1676,7 +1680,7 @@ class ThreadIndex:
                 self._row_checks.append(m.entry.id)
             rows.append(got)
         width = len(self._column_terms)
-        return _side(items)._replace(
+        return (fields if fields is not None else _side(items))._replace(
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
             entity_columns=self._entity_columns(width),
