@@ -736,7 +736,7 @@ def test_probed_threads_are_the_top_candidates_sharing_enough_terms() -> None:
     index = threads.ThreadIndex(sqlite3.connect(":memory:"))
     for _ in range(200):
         held = {f"t{k}": rng.sample(range(1, 60), rng.randint(0, 20)) for k in range(10)}
-        index._postings = held.__getitem__  # type: ignore[method-assign]
+        index._postings = held.__getitem__  # type: ignore[method-assign,assignment]
         probe = list(held)
         hits = Counter(chain.from_iterable(held[t] for t in probe))
         expected = {i for i in threads._top_candidates(hits) if hits[i] >= threads.PROBE_SHARED}
