@@ -685,3 +685,87 @@ def test_a_regroupings_last_pass_moves_an_earlier_teaser_only_towards_new_items(
     assert moved(None, [True, True, True]) == [0, 1, 1]  # a group of earlier items only
     assert moved(None, [True, False, True]) == [1, 1, 1]  # a group holding a new item
     assert moved([True, False, False], None) == [0, 1, 1]  # a new short item stays
+
+
+def test_a_groups_items_added_together_make_the_centroid_of_adds_one_by_one() -> None:
+    # `_add` takes a group's items at once and works out the strongest terms and length once,
+    # after the last: the centroid (each add still cut to KEEP_TERMS, in order), its compared
+    # terms, length and the batch's postings must be what adding item by item made.
+    import random
+
+    from wirereader.analysis.dedup.reposts import Entry
+
+    rng = random.Random(7)
+    words = [f"w{k}" for k in range(150)]
+
+    def item(n: int) -> threads._Item:
+        vector = {t: rng.choice([0.5, 1.0, rng.random()]) for t in rng.sample(words, 56)}
+        entry = Entry(id=n, source_id=1, title="", body="", published_at=1000 + n, dated=True)
+        return threads._Item.of(entry, vector, len(vector))
+
+    def one_by_one(index: threads.ThreadIndex, c: threads.Centroid, items: list) -> None:
+        for m in items:  # (the former `_add`, item by item)
+            for t, w in m.vector.items():
+                c.weights[t] = c.weights.get(t, 0.0) + w
+            c.refresh()
+            for t in c.top.keys() - c.indexed:
+                index._new_postings.setdefault(t, set()).add(c.id)
+
+    for start in ({}, {t: rng.random() for t in words[:80]}):
+        items = [item(n) for n in range(6)]
+        made = []
+        for together in (True, False):
+            index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+            c = threads.Centroid(1, dict(start), 900, 900)
+            c.indexed = set(list(start)[:20])
+            if together:
+                index._add(c, items)
+            else:
+                one_by_one(index, c, items)
+            made.append((list(c.weights.items()), list(c.top.items()), c.norm, index._new_postings))
+        assert made[0] == made[1]
+        assert len(made[0][0]) == threads.KEEP_TERMS
+
+
+def test_probed_threads_are_the_top_candidates_sharing_enough_terms() -> None:
+    import random
+    from collections import Counter
+    from itertools import chain
+
+    rng = random.Random(5)
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    for _ in range(200):
+        held = {f"t{k}": rng.sample(range(1, 60), rng.randint(0, 20)) for k in range(10)}
+        index._postings = held.__getitem__  # type: ignore[method-assign,assignment]
+        probe = list(held)
+        hits = Counter(chain.from_iterable(held[t] for t in probe))
+        expected = {i for i in threads._top_candidates(hits) if hits[i] >= threads.PROBE_SHARED}
+        found = index._probed(probe)
+        assert found == expected
+        assert list(found) == list(expected)
+
+
+def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
+    # `_batch_tf` gathers prepared packs, texts weighed here and entity terms by one index:
+    # each item's terms and weights, in order, must be `tf_weights`'s.
+    from wirereader.analysis.dedup.reposts import Entry
+    from wirereader.analysis.features import PackedWeights
+
+    texts = {
+        n: (f"Harbour strike day {n}", f"Dockers at berth {n} walked out; cranes stood still.")
+        for n in range(1, 7)
+    }
+    pack = PackedWeights({n: text_weights(*texts[n]) for n in (2, 3, 5)}).rows()
+    entries = [Entry(n, 1, *texts[n], published_at=n, weights=pack.get(n) or None) for n in texts]
+    entities = {1: ["@org:x", "@org:x"], 3: ["@place:y"], 5: ["@org:x", "@person:z"]}
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    numbers, weights, counts = index._batch_tf(entries, entities)
+    at = 0
+    for e, n in zip(entries, counts.tolist(), strict=True):
+        piece = zip(numbers[at : at + n].tolist(), weights[at : at + n].tolist(), strict=True)
+        got = {index._term_list[k]: w for k, w in piece}
+        plain = Entry(e.id, 1, e.title, e.body, published_at=e.published_at)
+        expected = threads.ThreadIndex.tf_weights(plain, entities.get(e.id, []))
+        assert list(got.items()) == list(expected.items())
+        at += n
+    assert at == len(numbers)
