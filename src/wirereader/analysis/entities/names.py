@@ -92,7 +92,9 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
-# 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`)
+# 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
+# literal test first, since most names are followed by neither
+_AND_OR = (" and ", " or ")
 _COORDINATED = re.compile(r" (?:and|or) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,3})(?![\w'’-])")
 # Articles written with a capital inside a run (see `_title_article`)
 _CAPITAL_ARTICLES = (" A ", " An ", " The ")
@@ -245,12 +247,25 @@ def _closes_quote(text: str, pos: int) -> bool:
     )
 
 
-def _event_singular(g: Gazetteer, key: str) -> bool:
-    """Whether a word is the singular of an event's or a prize's name in the plural ('Oscar'
-    of the Oscars, 'Grammy' of the Grammys): 'the 2026 Oscar nominations', 'a new Oscar
-    category' name the prize, not a person, whatever given name it also is."""
-    known = g.by_key.get(key + "s")
-    return known is not None and known.kind == EVENT
+_SINGULARS: dict[int, frozenset[str]] = {}  # `_event_singulars` by the gazetteer's id
+
+
+def _event_singulars(g: Gazetteer) -> frozenset[str]:
+    """The keys of the singulars of events' and prizes' names in the plural ('oscar' of the
+    Oscars, 'grammy' of the Grammys): 'the 2026 Oscar nominations', 'a new Oscar category'
+    name the prize, not a person, whatever given name it also is. Read off the gazetteer once
+    (a set: the word's key is hashed already)."""
+    singulars = _SINGULARS.get(id(g))
+    if singulars is None:
+        singulars = _SINGULARS[id(g)] = frozenset(
+            key[:-1]
+            for key, known in g.by_key.items()
+            if known.kind == EVENT
+            and key.endswith("s")
+            and not key.endswith(("us", "is", "ss"))  # 'Coronavirus', 'Taurus': no plurals
+            and " " not in key
+        )
+    return singulars
 
 
 def _fast(group: str, g: Gazetteer) -> _Decided | bool:
@@ -267,7 +282,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
-                or _event_singular(g, tok.key)
+                or tok.key in _event_singulars(g)
             ):
                 verdict = True
             elif known is not None and (
@@ -1174,7 +1189,7 @@ class _Extractor:
             and _PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
-        if text[end : end + 1] == " " and self._elided_thing(text, end):
+        if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
             return  # "both the Winter and Summer Olympics": the first of two events
         town = self.g.by_key.get(tok.key)
         if town is not None and not _spelled_as(surface, town.canonical):
