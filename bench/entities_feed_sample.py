@@ -75,7 +75,12 @@ Patriots'; a known place after an ordinary word is inside an organisation's name
 Enterprise Institute'; the kind model rebuilt): the held-out half 171/200 = 0.855 (the wrong
 span 'Enterprise Institute' gone); the dev half 127/144 = 0.882 ('American Enterprise
 Institute' new, judged `ok`). On the fourteenth round's (the kind model without features of a
-name's own first and last words): both halves unchanged, no name changed.
+name's own first and last words): both halves unchanged, no name changed. With the span rules
+of the same round (a Title Case headline's given name that the entry writes in lower case opens
+no name; a quoted title ending in a stop word; a word before
+or beside an event's name, and an event's singular, name the event; a town's name opening a
+sentence that the entry writes in lower case): the held-out half 171/193 = 0.886 (7 wrong names
+gone, none right lost), 89/100 (4417); the dev half unchanged, 127/144 = 0.882.
 """
 
 from __future__ import annotations

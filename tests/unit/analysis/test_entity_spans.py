@@ -26,3 +26,35 @@ def test_a_compass_word_after_a_sentences_opening_article_is_part_of_the_name() 
 def test_a_known_place_after_an_ordinary_word_is_inside_an_organisations_name() -> None:
     got = names("", "She spoke to analysts at the American Enterprise Institute on Monday.")
     assert got == {("American Enterprise Institute", "org")}
+
+
+def test_a_title_case_headlines_given_name_that_is_an_ordinary_word_opens_no_name() -> None:
+    # 'Are' and 'Beat' are given names too; the entry writes 'are' in lower case, and calls the
+    # known person by another given name
+    got = names("Flying Cameras Are Everywhere at the Games", "Cameras are on every slope.")
+    assert got == set()
+    got = names("Auditioning to Beat Trump", "Who can take on President Donald Trump?")
+    assert ("Beat Trump", "person") not in got
+    assert ("Donald Trump", "person") in got
+    # a given name the body confirms stays a person's
+    got = names("Dana Eden, Co-Creator of the Series, Dies at 52", "Ms. Eden was found in Athens.")
+    assert ("Dana Eden", "person") in got
+
+
+def test_a_quoted_title_ending_in_a_stop_word_holds_no_name() -> None:
+    body = 'She won for her role in "Everything Everywhere All at Once."'
+    assert names("", body) == set()
+
+
+def test_a_word_before_an_events_name_or_beside_one_names_the_event() -> None:
+    assert names("", "The race opened the Milan-Cortina Winter Olympics early.") == set()
+    assert names("", "Nazi Germany hosted both the Winter and Summer Olympics.") == {
+        ("Germany", "place")
+    }
+    # the singular of a prize's name in the plural is the prize ('Oscars'), not a given name
+    assert names("", "The film leads the 2026 Oscar nominations.") == set()
+
+
+def test_a_towns_name_opening_a_sentence_is_the_ordinary_word_the_entry_writes() -> None:
+    body = "The sound has changed. Young music and viral hits draw young people in."
+    assert names("", body) == set()

@@ -92,6 +92,10 @@ _ELISION_MARKS = frozenset("'’")
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
+# literal test first, since most names are followed by neither
+_AND_OR = (" and ", " or ")
+_COORDINATED = re.compile(r" (?:and|or) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,3})(?![\w'’-])")
 # Articles written with a capital inside a run (see `_title_article`)
 _CAPITAL_ARTICLES = (" A ", " An ", " The ")
 # One search for any of them first: a literal blank opens it, so the engine skips ahead
@@ -231,6 +235,39 @@ def clear_caches() -> None:
     learned_kinds.clear_cache()
 
 
+_QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
+
+
+def _closes_quote(text: str, pos: int) -> bool:
+    """Whether a quotation closes right after a run, or after a comma or a stop inside it
+    (American style: '"The Godfather,"')."""
+    after = text[pos : pos + 1]
+    return after in _CLOSING_QUOTES or (
+        after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+    )
+
+
+_SINGULARS: dict[int, frozenset[str]] = {}  # `_event_singulars` by the gazetteer's id
+
+
+def _event_singulars(g: Gazetteer) -> frozenset[str]:
+    """The keys of the singulars of events' and prizes' names in the plural ('oscar' of the
+    Oscars, 'grammy' of the Grammys): 'the 2026 Oscar nominations', 'a new Oscar category'
+    name the prize, not a person, whatever given name it also is. Read off the gazetteer once
+    (a set: the word's key is hashed already)."""
+    singulars = _SINGULARS.get(id(g))
+    if singulars is None:
+        singulars = _SINGULARS[id(g)] = frozenset(
+            key[:-1]
+            for key, known in g.by_key.items()
+            if known.kind == EVENT
+            and key.endswith("s")
+            and not key.endswith(("us", "is", "ss"))  # 'Coronavirus', 'Taurus': no plurals
+            and " " not in key
+        )
+    return singulars
+
+
 def _fast(group: str, g: Gazetteer) -> _Decided | bool:
     """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
     'He', 'Cold War'); False: look closer."""
@@ -242,7 +279,10 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
             if known is None and (
-                tok.lower in g.ordinary or _never_alone(g, tok) or _adjective(tok.surface)
+                tok.lower in g.ordinary
+                or _never_alone(g, tok)
+                or _adjective(tok.surface)
+                or tok.key in _event_singulars(g)
             ):
                 verdict = True
             elif known is not None and (
@@ -347,6 +387,17 @@ class _Extractor:
                 if verdict is None:
                     verdict = _fast(group, g)
                 if verdict is True:
+                    if (
+                        text[pos : pos + 1] in _QUOTE_OR_STOP
+                        and _closes_quote(text, pos)
+                        and len(group) > 1
+                    ):
+                        # '"Everything Everywhere All at Once."': a quoted work's title ends
+                        # with a stop word too, and every run in it is no name
+                        opened = _quoted_title_start(text, base, pos)
+                        if opened >= 0:
+                            while items and _item_start(items[-1]) > opened:
+                                items.pop()
                     continue
                 if verdict is not False:
                     # tuple.__new__ skips the named tuple's Python-level __new__ (a run in two
@@ -487,7 +538,10 @@ class _Extractor:
                     initial
                     and len(tokens) == 1
                     and (tokens[0].key not in mid_caps or not self._ends_name(tokens[0].key))
-                    and tokens[0].key not in by_key  # a town's name
+                    and (
+                        tokens[0].key not in by_key  # a town's name
+                        or self._prose_lower_town(tokens[0])
+                    )
                     and not _SPEECH_AFTER.match(text, end)
                 ):
                     continue  # one unknown word opening a sentence, never seen mid-sentence
@@ -643,6 +697,18 @@ class _Extractor:
             after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
             match = self._match(tokens, i)
             if (
+                after_given
+                and run.title_case
+                and match is not None
+                and match[1].kind == PERSON
+                and st.tokens[-1].key not in self.mid_caps
+                and fold_key(match[1].canonical.split(None, 1)[0]) != st.tokens[-1].key
+            ):
+                # "Auditioning to Beat Trump": in a Title Case headline, a given name the entry
+                # never capitalises mid-sentence, before a known person named otherwise, is
+                # the headline's word
+                after_given = False
+            if (
                 match is not None
                 and match[0] == i + 1
                 and match[1].kind == PLACE
@@ -696,6 +762,20 @@ class _Extractor:
                     st.tokens.extend(tokens[i : match[0]])
                     i = match[0]
                     continue
+            if (
+                match is not None
+                and match[1].kind == EVENT
+                and len(st.tokens) == 1
+                and not st.person
+                and st.royal is None
+                and not st.region
+                and not self._ends_run_here(st.tokens[0].key)
+            ):
+                # "Milan-Cortina Winter Olympics", "Rio Carnival": one word before an event's
+                # name in the same run names the event, no one of its own, unless the entry
+                # ends a run with it elsewhere ('Messi said')
+                st.tokens.clear()
+                after_given = False
             if match is not None and not (after_given and match[0] == i + 1):
                 j, known = match
                 # "Western Sydney", "New England": a compass word before a place names a region
@@ -916,6 +996,22 @@ class _Extractor:
             or self._match((token,), 0) is not None
         )
 
+    def _ends_run_here(self, key: str) -> bool:
+        """Whether the entry ends a run mid-sentence with a word ('Messi said'): asked while
+        cutting a run, so the run's cut is not cached."""
+        self.used_context = True
+        return key in self.tail_caps
+
+    def _prose_lower_town(self, token: _Token) -> bool:
+        """A town's name opening a sentence that the entry also writes in lower case ('Young
+        music, viral hits ...' beside 'young people'): the ordinary word."""
+        known = self.g.by_key.get(token.key)
+        return known is not None and known.weak and _has_word(self.texts, token.lower)
+
+    def _prose_lower(self, low: str) -> bool:
+        """Whether a word is a stop word or the entry writes it in lower case."""
+        return low in self.g.stopwords or _has_word(self.texts, low)
+
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
         return low in self.g.titles or (low in self.g.ordinary)
@@ -941,6 +1037,9 @@ class _Extractor:
                 and first_low in g.given_names
                 # "Meet In", "Win Over Drake": words the entry also writes in lower case
                 and all(len(t.surface) > 2 and not self._common_word(t) for t in tokens[1:])
+                # "Flying Cameras Are Everywhere": a given name that is a stop word or that
+                # the entry writes in lower case is the headline's word
+                and not self._prose_lower(first_low)
             )
         ):
             return  # a Title Case headline capitalises everything: only the body vouches
@@ -1090,6 +1189,8 @@ class _Extractor:
             and _PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
+        if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
+            return  # "both the Winter and Summer Olympics": the first of two events
         town = self.g.by_key.get(tok.key)
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
@@ -1110,6 +1211,20 @@ class _Extractor:
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
         where = (start, end, part)
         out.append(_new(_Span, (tokens, kind, canonical, short, False, strong, where, tok.surface)))
+
+    def _elided_thing(self, text: str, end: int) -> bool:
+        """Whether 'and' / 'or' and an event's or a thing's name of capitalised words follow a
+        word ('the Winter and Summer Olympics', 'the Senior and Junior Championships'): the
+        word is the first of two such names, written once."""
+        m = _COORDINATED.match(text, end)
+        if m is None:
+            return False
+        last = m.group(1).rsplit(None, 1)[-1]
+        low = last.lower()
+        if low in _THING_LAST:
+            return True
+        known = self.g.by_key.get(fold_key(last))
+        return known is not None and known.kind == EVENT
 
     def _context_kind(
         self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
