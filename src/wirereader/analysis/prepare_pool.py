@@ -34,7 +34,7 @@ from wirereader.analysis.dedup.reposts import (
     Fingerprint,
     PackedShingles,
     ShingleSpan,
-    fingerprints_and_shingles,
+    fingerprints_shingles_and_words,
 )
 from wirereader.analysis.entities.extract import Mention
 from wirereader.analysis.features import PackedWeights, TermRow
@@ -148,8 +148,8 @@ def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
     ids = [r[0] for r in rows]
-    words: list[list[str]] = []  # each body's, found for dedup and shared with the weights
-    made, shingles = fingerprints_and_shingles(texts, ids, words)
+    # each body's words, found and numbered for dedup and shared with the weights
+    made, shingles, words = fingerprints_shingles_and_words(texts, ids)
     prints = dict(zip(ids, made, strict=True))
     for entry_id, title, body, author in rows:
         mentions[entry_id] = text_mentions(title or "", body or "", author)
