@@ -179,7 +179,8 @@ def packed_text_weights(
     # among the chunk's terms by table number (`dense`), then each (text, term) pair's
     # occurrences are put side by side in reading order (a stable sort by term keeps each
     # term's sightings in stream order, hence text by text; 16-bit numbers sort by radix);
-    # a term's first sighting is then its first in that order.
+    # a term's first sighting is then its first in that order, and the terms in the order of
+    # their first sightings are those sightings' terms, in stream order (marked, not sorted).
     present = np.flatnonzero(np.bincount(stream))
     dense = np.zeros(int(present[-1]) + 1, dtype=np.int64)
     dense[present] = np.arange(len(present))
@@ -187,22 +188,25 @@ def packed_text_weights(
     order = np.argsort(local.astype(np.uint16) if len(present) <= 1 << 16 else local, kind="stable")
     sorted_local = local[order]
     new_term = np.concatenate(([True], sorted_local[1:] != sorted_local[:-1]))
-    by_first = np.argsort(order[new_term])  # the chunk's terms, as places in `present`
+    first = np.zeros(total, dtype=bool)
+    first[order[new_term]] = True
+    by_first = local[first]  # the chunk's terms, as places in `present`
     vocabulary = list(map(words.table.terms.__getitem__, present[by_first].tolist()))
     place = np.empty(len(present), dtype=np.int64)
     place[by_first] = np.arange(len(present))
     ids = place[local]
     text_of = np.repeat(np.arange(n_texts), sizes)
-    offset = np.arange(total) - np.repeat(begins, sizes)
-    titled = offset < n_title[text_of]
-    lede = ~titled & (offset - n_title[text_of] < LEDE_TERMS)
+    # Where each sighting is: 0 the title, 1 the lede, 2 the rest of the body.
+    into_body = np.arange(total) - np.repeat(begins + n_title, sizes)
+    part = (into_body >= 0).astype(np.int64) + (into_body >= LEDE_TERMS)
     sorted_texts = text_of[order]
-    new_text = np.concatenate(([True], sorted_texts[1:] != sorted_texts[:-1]))
-    starts = np.flatnonzero(new_term | new_text)
+    new_pair = new_term | np.concatenate(([True], sorted_texts[1:] != sorted_texts[:-1]))
+    starts = np.flatnonzero(new_pair)
     first_at = order[starts]  # where each pair is first seen
-    in_title = np.add.reduceat(titled[order].astype(np.int64), starts)
-    in_lede = np.add.reduceat(lede[order].astype(np.int64), starts)
-    in_rest = np.add.reduceat((~titled & ~lede)[order].astype(np.int64), starts)
+    # Each pair's sightings in each part, counted at once.
+    pair = np.cumsum(new_pair) - 1
+    tally = np.bincount(pair * 3 + part[order], minlength=3 * len(starts)).reshape(-1, 3)
+    in_title, in_lede, in_rest = tally[:, 0], tally[:, 1], tally[:, 2]
     # A term only in the body: a whole count (a lede sighting counts twice), from the table.
     values = _ONE_PLUS_LOG_TABLE[np.minimum(2 * in_lede + in_rest, len(_ONE_PLUS_LOG_TABLE) - 1)]
     with_title = np.flatnonzero(in_title)
