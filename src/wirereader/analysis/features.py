@@ -13,8 +13,9 @@ import zlib
 from array import array
 from collections.abc import Callable
 from itertools import chain
-from typing import NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
+import numpy as np
 import regex
 
 # Title prefixes that say what an entry is, not what it is about: "Watch: X" reposts "X".
@@ -171,21 +172,33 @@ _NUMBER_MARKS = bytes(
 _SPLIT_WORD = "\x00"  # the term of a word that holds more than one ('1990s': '1990', 's')
 
 
+def words_give_terms(text: str) -> bool:
+    """Whether the terms of a text's words (as `paragraph_words` gives them) are its terms
+    (`terms`), but for words of two terms ('1990s', see `terms_of_words`): an ASCII text with
+    no hyphen between word characters, no decimal point or thousands separator between
+    digits, and every apostrophe inside a word (then a term can only end at a character no
+    word holds, so each term is one word's). The tests hold for the text as for its lower
+    case: an ASCII text is not lowered for them (a non-ASCII one is: the Kelvin sign lowers
+    to an ASCII "k")."""
+    if not text.isascii():
+        text = text.lower()
+        if not text.isascii():
+            return False
+    return not (
+        ("'" in text and _LOOSE_APOSTROPHE.search(text))
+        or ("-" in text and _HYPHEN_JOIN.search(text))
+        or b"0.0" in text.encode("ascii").translate(_NUMBER_MARKS)
+    )
+
+
 def terms_of_words(text: str, words: list[str], limit: int = 0) -> list[str] | None:
     """`terms(text, limit)` from the text's `words` (as `paragraph_words` gives them), or None
-    where the two may differ. The words were found anyway (for dedup), and the terms of the
-    words, each worked out once (`Memo`), are the text's terms where no term joins two words:
-    an ASCII text with no hyphen between word characters, no decimal point or thousands
-    separator between digits, and every apostrophe inside a word (then a term can only end
-    at a character no word holds, so each term is one word's). Finding them again with the
-    term pattern was the prepare worker's largest single cost (21-32 us an entry)."""
-    low = text.lower()
-    if (
-        not low.isascii()
-        or ("'" in low and _LOOSE_APOSTROPHE.search(low))
-        or ("-" in low and _HYPHEN_JOIN.search(low))
-        or b"0.0" in low.encode("ascii").translate(_NUMBER_MARKS)
-    ):
+    where the two may differ (`words_give_terms`, and a word of two terms). The words were
+    found anyway (for dedup), and the terms of the words, each worked out once (`Memo`), are
+    the text's terms where no term joins two words. Finding them again with the term pattern
+    was the prepare worker's largest single cost (21-32 us an entry). (The prepare worker
+    takes the same terms by number: `WordTable`.)"""
+    if not words_give_terms(text):
         return None
     out = list(filter(None, map(_word_term_cache.__getitem__, words)))  # stop words are ""
     if _SPLIT_WORD in out:
@@ -201,6 +214,109 @@ def _word_term(word: str) -> str:
 
 
 _word_term_cache: Memo[str, str] = Memo(_word_term)
+
+# A word's term number in a `WordTable` when it has no term (a stop word, a one-letter word,
+# no letter or digit) or more than one ('1990s': `_SPLIT_WORD`).
+NO_TERM, SPLIT_TERM = -1, -2
+
+
+class WordTable:
+    """The words a process has met, numbered, with each word's hash (`_crc`, as shingles take
+    it) and the number of its term (`_word_term`, as `terms_of_words` takes it) in arrays by
+    word number, and the terms numbered too: a chunk's words are then looked up once each
+    (`numbered_words`, one C loop into an array), and their hashes and terms taken from the
+    arrays (numpy) instead of looked up again word by word in a cache of each, then the terms'
+    strings again in a chunk's vocabulary (`term_weights.packed_text_weights`): those per-word
+    lookups were a third of the prepare worker's CPU on the feeds benchmark's corpus.
+
+    Numbers last as long as their table; a full table (CACHED_WORDS words) is replaced by a
+    new one at the next chunk (`word_table`), and a chunk keeps the table it was numbered
+    in. A table's lock guards its growth: the main process may prepare on two threads."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.hashes = array("Q")  # by word number
+        self.term_of = array("q")  # by word number: a term number, NO_TERM or SPLIT_TERM
+        self.terms: list[str] = []  # by term number
+        self.numbers: _Numbered = _Numbered(self._add_word)
+        self.term_numbers: _Numbered = _Numbered(self._add_term)
+
+    def _add_word(self, word: str) -> int:
+        term = _word_term(word)
+        self.hashes.append(_crc(word))
+        self.term_of.append(
+            NO_TERM if not term else SPLIT_TERM if term == _SPLIT_WORD else self.term_numbers[term]
+        )
+        return len(self.hashes) - 1
+
+    def _add_term(self, term: str) -> int:
+        self.terms.append(term)
+        return len(self.terms) - 1
+
+
+class _Numbered(dict[str, int]):
+    """Strings to their numbers, a new string numbered (`add`) as it is met: looked up by
+    `map(numbered.__getitem__, strings)`, one C loop."""
+
+    def __init__(self, add: Callable[[str], int]) -> None:
+        super().__init__()
+        self.add = add
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = self.add(key)
+        return number
+
+
+_TABLE: WordTable | None = None
+_TABLE_LOCK = threading.Lock()
+
+
+def word_table() -> WordTable:
+    """This process's word table (a new one once the last is full)."""
+    global _TABLE
+    with _TABLE_LOCK:
+        if _TABLE is None or len(_TABLE.hashes) >= CACHED_WORDS or _TABLE.pid != os.getpid():
+            _TABLE = WordTable()
+        return _TABLE
+
+
+class NumberedWords(NamedTuple):
+    """Several texts' words, numbered in one `WordTable`."""
+
+    lists: list[list[str]]  # each text's words
+    counts: Any  # int64: words per text
+    hashes: Any  # uint64: each word's hash, text after text
+    terms: Any  # int64: each word's term number (NO_TERM, SPLIT_TERM) in `table`
+    table: WordTable
+
+
+def numbered_words(lists: list[list[str]], table: WordTable | None = None) -> NumberedWords:
+    """The words of `lists` (one list a text) numbered in `table` (this process's), with
+    their hashes and term numbers."""
+    table = table or word_table()
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    n = int(counts.sum())
+    if not n:
+        return NumberedWords(lists, counts, _NO_HASHES, _NO_NUMBERS, table)
+    with table.lock:
+        numbers = np.fromiter(
+            map(table.numbers.__getitem__, chain.from_iterable(lists)), dtype=np.int64, count=n
+        )
+        # (Views of the arrays while they cannot grow; the gathers are copies.)
+        hashes = np.frombuffer(table.hashes, dtype=np.uint64)[numbers]
+        terms = np.frombuffer(table.term_of, dtype=np.int64)[numbers]
+    return NumberedWords(lists, counts, hashes, terms, table)
+
+
+def term_numbers(table: WordTable, terms: list[str]) -> list[int]:
+    """The numbers of `terms` in `table` (new terms numbered)."""
+    with table.lock:
+        return list(map(table.term_numbers.__getitem__, terms))
+
+
+_NO_HASHES = np.zeros(0, dtype=np.uint64)
+_NO_NUMBERS = np.zeros(0, dtype=np.int64)
 
 
 def _term(raw: str) -> str:

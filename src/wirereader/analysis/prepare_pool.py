@@ -34,9 +34,9 @@ from wirereader.analysis.dedup.reposts import (
     Fingerprint,
     PackedShingles,
     ShingleSpan,
-    fingerprints_and_shingles,
+    fingerprints_shingles_and_words,
 )
-from wirereader.analysis.entities.extract import Mention
+from wirereader.analysis.entities.extract import Mention, extract
 from wirereader.analysis.features import PackedWeights, TermRow
 from wirereader.analysis.threads.grouping import Grouped, Side, probe_terms, side_groups
 from wirereader.core.interruptible import result_of
@@ -125,21 +125,27 @@ class Prepared:
         return out
 
 
-def prepare(rows: list[TextRow], packed: bool = False) -> Prepared:
+def prepare(
+    rows: list[TextRow], packed: bool = False, text_hashes: list[str] | None = None
+) -> Prepared:
     """Fingerprints, mentions and TF weights of `rows` (runs in the worker); `packed`: the TF
-    weights as `packed_weights` only, counted for all the rows at once (`weights` left empty)."""
+    weights as `packed_weights` only, counted for all the rows at once (`weights` left empty);
+    `text_hashes`: each row's `core.model.text_hash`, where the caller has it already (the
+    mentions' text hash is that hash)."""
     cpu = time.process_time()
     # As in the pipeline: no reference cycles here, and the collector's walks cost 10-20%.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _prepare(rows, cpu, packed)
+        return _prepare(rows, cpu, packed, text_hashes)
     finally:
         if collecting:
             gc.enable()
 
 
-def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
+def _prepare(
+    rows: list[TextRow], cpu: float, packed: bool, text_hashes: list[str] | None
+) -> Prepared:
     from wirereader.analysis.entities.record import text_mentions
     from wirereader.analysis.threads.term_weights import packed_text_weights, text_weights
 
@@ -148,11 +154,16 @@ def _prepare(rows: list[TextRow], cpu: float, packed: bool) -> Prepared:
     # Without shingles: they are most of a print's size, and few prints are ever compared.
     texts = [(title or "", body or "") for _, title, body, _ in rows]
     ids = [r[0] for r in rows]
-    words: list[list[str]] = []  # each body's, found for dedup and shared with the weights
-    made, shingles = fingerprints_and_shingles(texts, ids, words)
+    # each body's words, found and numbered for dedup and shared with the weights
+    made, shingles, words = fingerprints_shingles_and_words(texts, ids)
     prints = dict(zip(ids, made, strict=True))
-    for entry_id, title, body, author in rows:
-        mentions[entry_id] = text_mentions(title or "", body or "", author)
+    if text_hashes is None:
+        for entry_id, title, body, author in rows:
+            mentions[entry_id] = text_mentions(title or "", body or "", author)
+    else:
+        # (the parse worker's hashes: `text_mentions` would work each out again, 3 us)
+        for (entry_id, title, body, author), text_hash in zip(rows, text_hashes, strict=True):
+            mentions[entry_id] = (text_hash, extract(title or "", body or "", authors=(author,)))
     if not packed:
         for entry_id, (title, body) in zip(ids, texts, strict=True):
             weights[entry_id] = text_weights(title, body)
@@ -230,7 +241,7 @@ class PackedMentions:
         return out
 
 
-def prepare_packed(rows: list[TextRow]) -> Prepared:
+def prepare_packed(rows: list[TextRow], text_hashes: list[str] | None = None) -> Prepared:
     """`prepare`, its fingerprints and TF weights packed into arrays to cross back from the
     worker (TF weights unpickled as dicts cost this process 13.2 us per entry, and the thread
     index then walked each dict term by term). Its `cpu` counts the packing too.
@@ -245,7 +256,7 @@ def prepare_packed(rows: list[TextRow]) -> Prepared:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        prepared = prepare(rows, packed=True)
+        prepared = prepare(rows, packed=True, text_hashes=text_hashes)
         # The spans all point into one pack: it crosses alone, `unpack` makes them again.
         spans = list(prepared.shingles.values())
         prepared.packed_shingles = spans[0][0] if spans else None

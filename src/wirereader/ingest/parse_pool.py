@@ -53,8 +53,11 @@ def _parse(
         from wirereader.analysis.prepare_pool import prepare_packed
 
         rows = [(k, e.title, e.body, e.author) for k, e in enumerate(document.entries)]
+        hashes = document.text_hashes
         try:
-            document.prepared = prepare_packed(rows)
+            document.prepared = prepare_packed(
+                rows, [hashes[(e.title, e.body, e.author)] for e in document.entries]
+            )
         except Exception:  # the analysis prepares them itself: the feed is saved all the same
             document.prepared = None
     return document

@@ -124,3 +124,43 @@ def test_a_body_s_terms_from_its_words_are_the_terms_the_term_pattern_finds(
     assert 1000 < taken < len(texts) - 1000  # both ways, many times
     assert terms_of_words(texts[-1], texts[-1].split(), 400) == terms(texts[-1], 400)
     assert sum(terms_of_words(t, words(t)) is not None for t in texts[:real]) > real // 6
+
+
+def test_words_numbered_on_several_threads_keep_their_hashes_and_terms(monkeypatch) -> None:
+    """The word table numbers the words of chunks prepared on several threads at once (the
+    main process may): every word gets its own hash and term, tables filling up and being
+    replaced included."""
+    import threading
+
+    monkeypatch.setattr(features, "CACHED_WORDS", 2_000)
+    rng = random.Random(5)
+    pool = [f"{rng.choice(['storm', 'coast', 'the', '1990s', 'x'])}{n}" for n in range(6_000)]
+    pool += ["the", "1990s", "said", "storms", "x"]
+    wrong: list[str] = []
+
+    def work(seed: int) -> None:
+        pick = random.Random(seed)
+        for _ in range(30):
+            lists = [[pick.choice(pool) for _ in range(pick.randint(0, 60))] for _ in range(20)]
+            found = features.numbered_words(lists)
+            every = [w for words in lists for w in words]
+            if found.hashes.tolist() != [features._crc(w) for w in every]:
+                wrong.append("hash")
+            terms = [features._word_term(w) for w in every]
+            got = [
+                ""
+                if n == features.NO_TERM
+                else features._SPLIT_WORD
+                if n < 0
+                else found.table.terms[n]
+                for n in found.terms.tolist()
+            ]
+            if got != terms:
+                wrong.append("term")
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong

@@ -116,6 +116,40 @@ def test_a_chunk_s_weights_counted_at_once_are_each_text_s_to_the_bit(corpus: Pa
     assert _pack_bits(packed_text_weights([], [])) == _pack_bits(PackedWeights({}))
 
 
+def test_a_chunk_s_weights_from_the_words_dedup_numbered_are_the_same(
+    corpus: Path, monkeypatch: Any
+) -> None:
+    """The prepare worker counts a chunk's weights from the words dedup found and numbered
+    (`fingerprints_shingles_and_words`): the same packs as `text_weights` text by text, for
+    bodies past the terms' limit of characters and past dedup's, texts in other scripts and
+    words of two terms; also when the word table fills up between chunks and a new one
+    numbers the next (a chunk keeps its own table)."""
+    from wirereader.analysis import features
+    from wirereader.analysis.dedup.reposts import fingerprints_shingles_and_words
+
+    texts = _real_texts(corpus)
+    texts[3:3] = [
+        *_EDGE_TEXTS,
+        ("Long", "the 1990s storm coast " * 400),
+        ("Longer", "storm surge coast " * 5000),
+        ("हिन्दी समाचार", "हिन्दी समाचार और भारत की राजधानी नई दिल्ली में " * 9),
+        ("Covid-19 in the 1990s", "Covid-19 cases rose 3.5% in the 1990s, dogs' o''x rock'n'roll"),
+    ]
+    for limit in (features.CACHED_WORDS, 500):
+        monkeypatch.setattr(features, "CACHED_WORDS", limit)
+        tables = []  # (kept: an id is unique only while its object lives)
+        for start in range(0, len(texts), 61):
+            chunk = texts[start : start + 61]
+            ids = [start + k for k in range(len(chunk))]
+            words = fingerprints_shingles_and_words(chunk, ids)[2]
+            tables.append(words.table)
+            each = PackedWeights(
+                {i: text_weights(t, b) for i, (t, b) in zip(ids, chunk, strict=True)}
+            )
+            assert _pack_bits(packed_text_weights(chunk, ids, words)) == _pack_bits(each), start
+        assert (len(set(map(id, tables))) > 3) == (limit == 500)
+
+
 def test_packs_cross_as_their_sender_s_numbers_with_only_new_terms(monkeypatch: Any) -> None:
     """Pickled, a pack carries its sender's numbers and only the terms that sender had not
     sent before; received in order, its terms are the same strings. A pack whose sender's

@@ -529,6 +529,34 @@ def test_a_first_refresh_s_parse_workers_prepare_new_feeds_for_the_analysis(
     assert pipeline.pending_count(store) == 0
 
 
+def test_a_parse_worker_s_prepared_entries_are_those_prepared_from_the_texts() -> None:
+    """A parse worker prepares a document's entries with the content hashes it has already
+    worked out (`prepare_packed`'s `text_hashes`): the same prints, weights and mentions,
+    each with the same text hash, as preparing the texts alone (authors and none, names,
+    repeated texts)."""
+    import pickle
+
+    from wirereader.analysis.prepare_pool import prepare_packed
+    from wirereader.ingest.parse_pool import _parse
+
+    items = [
+        item(n, f"<p>Mayor Ann Lee of Northport said ferry {n % 3} left Kingsbridge.</p>")
+        for n in range(12)
+    ]
+    items += [item(20, author="Bo Chan"), item(21, author="Bo Chan"), item(1)]
+    document = _parse(rss("Harbour", items), "http://example.invalid/h.xml", "", None, True)
+    rows = [(k, e.title, e.body, e.author) for k, e in enumerate(document.entries)]
+    assert document.prepared is not None and len(rows) == len(items)
+    made, alone = (
+        pickle.loads(pickle.dumps(p)).unpack() for p in (document.prepared, prepare_packed(rows))
+    )
+    assert made.mentions == alone.mentions and made.prints == alone.prints
+    assert {k: w.as_dict() for k, w in made.weights.items()} == {
+        k: w.as_dict() for k, w in alone.weights.items()
+    }
+    assert any(ms for _, ms in made.mentions.values())
+
+
 def test_many_feeds_parse_in_worker_processes(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

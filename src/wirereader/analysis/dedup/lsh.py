@@ -112,6 +112,13 @@ def shingle_hashes(token_lists: list[list[str]]) -> tuple[Any, Any, Any]:
     # over every word of a chunk was a tenth of the prepare worker's time.
     every = chain.from_iterable(token_lists)
     words = np.fromiter(map(_word_hash_cache.__getitem__, every), dtype=np.uint64, count=n)
+    return shingles_of_hashes(words, counts)
+
+
+def shingles_of_hashes(words: Any, counts: Any) -> tuple[Any, Any, Any]:
+    """`shingle_hashes` of texts given as their words' hashes (uint64, text after text) and
+    the number of words of each (int64, at least 3 each)."""
+    n = len(words)
     per_text = counts - 2
     owner = np.repeat(np.arange(len(counts)), per_text)
     # The shingles of the whole chunk's word stream, those that run past the end of their

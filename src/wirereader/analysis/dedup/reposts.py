@@ -27,8 +27,10 @@ import numpy as np
 
 from wirereader.analysis.dedup import lsh
 from wirereader.analysis.features import (
+    NumberedWords,
     TermRow,
     normalised,
+    numbered_words,
     paragraph_words,
     shingles,
     strip_kind_prefix,
@@ -116,36 +118,46 @@ def fingerprints(texts: list[tuple[str, str]]) -> list[Fingerprint]:
 
 
 def fingerprints_and_shingles(
-    texts: list[tuple[str, str]], ids: list[int], words: list[list[str]] | None = None
+    texts: list[tuple[str, str]], ids: list[int]
 ) -> tuple[list[Fingerprint], PackedShingles]:
     """`fingerprints` of the texts, and the shingles of the long ones (by the id given with
-    each text) as the MinHash step worked them out; `words`, when given, gets each body's
-    words (its first MAX_WORDS * 12 characters'), for the caller to share."""
+    each text) as the MinHash step worked them out."""
+    prints, packed, _ = fingerprints_shingles_and_words(texts, ids)
+    return prints, packed
+
+
+def fingerprints_shingles_and_words(
+    texts: list[tuple[str, str]], ids: list[int]
+) -> tuple[list[Fingerprint], PackedShingles, NumberedWords]:
+    """`fingerprints_and_shingles`, and each body's words (its first MAX_WORDS * 12
+    characters') as the word table numbered them (`features.numbered_words`), for the caller
+    to share: their hashes make the shingles, their term numbers the TF weights."""
     out: list[Fingerprint] = []
-    long_tokens: list[list[str]] = []
-    long_ids: list[int] = []
-    for entry_id, (title, body) in zip(ids, texts, strict=True):
+    lists: list[list[str]] = []
+    for title, body in texts:
         tokens, fp = _exact_keys(title, body)
         out.append(fp)
-        if words is not None:
-            words.append(tokens)
-        if fp.long:
-            long_tokens.append(tokens)
-            long_ids.append(entry_id)
-        else:
+        lists.append(tokens)
+        if not fp.long:
             fp.shingles = None  # as `without_shingles` leaves them all
-    if not long_tokens:
-        return out, PackedShingles([], _NO_SHINGLES, _NO_CARRIES, _NO_SHINGLES)
-    low, carries, owner = lsh.shingle_hashes(long_tokens)
-    signatures = lsh.signatures_of(low, carries, owner, len(long_tokens))
+    words = numbered_words(lists)
+    long_ids = [entry_id for entry_id, fp in zip(ids, out, strict=True) if fp.long]
+    if not long_ids:
+        return out, PackedShingles([], _NO_SHINGLES, _NO_CARRIES, _NO_SHINGLES), words
+    long = np.fromiter([fp.long for fp in out], dtype=bool, count=len(out))
+    counts = words.counts[long]
+    hashes = words.hashes
+    if len(long_ids) < len(out):
+        hashes = hashes[np.repeat(long, words.counts)]
+    low, carries, owner = lsh.shingles_of_hashes(hashes, counts)
+    signatures = lsh.signatures_of(low, carries, owner, len(long_ids))
     bands = lsh.band_keys_of(signatures, _BAND).tolist()
     prints = iter(bands)
     for fp in out:
         if fp.long:
             fp.bands = frozenset(next(prints))
             fp.keys = sorted({*fp.keys, *fp.bands})
-    counts = np.array([len(tokens) - 2 for tokens in long_tokens], dtype=np.int64)
-    return out, PackedShingles(long_ids, low, carries.astype(np.uint8), counts)
+    return out, PackedShingles(long_ids, low, carries.astype(np.uint8), counts - 2), words
 
 
 _NO_SHINGLES = np.zeros(0, dtype=np.uint64)

@@ -18,13 +18,25 @@ from typing import Any
 
 import numpy as np
 
-from wirereader.analysis.features import PackedWeights, strip_kind_prefix, terms, terms_of_words
+from wirereader.analysis.features import (
+    SPLIT_TERM,
+    NumberedWords,
+    PackedWeights,
+    numbered_words,
+    paragraph_words,
+    strip_kind_prefix,
+    term_numbers,
+    terms,
+    terms_of_words,
+    words_give_terms,
+)
 
 TITLE_WEIGHT = 2.0
 LEDE_WEIGHT = 2.0  # who, what and where come first
 LEDE_TERMS = 30
 TITLE_PER_BODY_TERMS = 40
 MAX_BODY_TERMS = 400  # the start of a long article says what it is about
+MAX_BODY_CHARS = MAX_BODY_TERMS * 16  # a body's terms are found in its start
 
 
 def item_tokens(
@@ -86,51 +98,115 @@ def log_weights(counts: dict[str, float]) -> dict[str, float]:
 
 
 def packed_text_weights(
-    texts: list[tuple[str, str]], entries: list[int], words: list[list[str]] | None = None
+    texts: list[tuple[str, str]], entries: list[int], words: NumberedWords | None = None
 ) -> PackedWeights:
     """`PackedWeights({entry: text_weights(title, body)})` of a chunk of texts, the same
     terms in the same order and the same floats to the bit, counted for the whole chunk at
     once in numpy: the prepare worker's Counter and dict per text, then packing those dicts
     into arrays, cost 28-36 us per entry (measured on the feeds and news-like corpora).
-    `words`: each body's words, as dedup found them (`item_tokens`)."""
-    stream: list[str] = []  # every text's title terms, then its body terms, text after text
-    title_counts, body_counts = [], []
-    for k, (title, body) in enumerate(texts):
-        title_terms, body_terms = item_tokens(title, body, words[k] if words else None)
-        stream += title_terms
-        stream += body_terms
-        title_counts.append(len(title_terms))
-        body_counts.append(len(body_terms))
+    `words`: each body's words as dedup found and numbered them
+    (`reposts.fingerprints_shingles_and_words`); found here when not given.
+
+    Terms go by their numbers in the word table (`features.WordTable`): a body whose words
+    give its terms (`features.words_give_terms`) takes them from its words' term numbers,
+    in numpy; the titles' terms, and the other bodies' (the term pattern's), are numbered in
+    one lookup for the chunk. Taking each word's term, then each term's number in the
+    chunk's vocabulary, string by string, was a sixth of the prepare worker's CPU."""
     n_texts = len(texts)
+    if words is None:
+        words = numbered_words(
+            [
+                list(chain.from_iterable(paragraph_words(body)))
+                if len(body) <= MAX_BODY_CHARS
+                else []
+                for _, body in texts
+            ]
+        )
+    from_words = np.fromiter(
+        [len(body) <= MAX_BODY_CHARS and words_give_terms(body) for _, body in texts],
+        dtype=bool,
+        count=n_texts,
+    )
+    owner = np.repeat(np.arange(n_texts), words.counts)
+    word_terms = words.terms
+    split = word_terms == SPLIT_TERM
+    if split.any():  # a word of two terms ('1990s'): that body's terms are the pattern's
+        from_words[owner[split]] = False
+    # Each text's title terms, then its body's where its words do not give them (the term
+    # pattern's; sliced first: a hostile megabyte body must not be tokenised whole for 400
+    # terms): one list of strings for the chunk, numbered at once.
+    title_counts: list[int] = []
+    listed_counts: list[int] = []
+    listed: list[str] = []
+    for fast, (title, body) in zip(from_words.tolist(), texts, strict=True):
+        title_terms = terms(strip_kind_prefix(title))
+        title_counts.append(len(title_terms))
+        listed += title_terms
+        if not fast:
+            listed += terms(body[:MAX_BODY_CHARS], MAX_BODY_TERMS)
+        listed_counts.append(len(listed))
+    # The bodies' terms from their words: the words with a term, the first MAX_BODY_TERMS
+    # of each text.
+    taken = from_words[owner] & (word_terms >= 0)
+    word_terms, word_owner = word_terms[taken], owner[taken]
+    per_text = np.bincount(word_owner, minlength=n_texts)
+    rank = np.arange(len(word_terms)) - (np.cumsum(per_text) - per_text)[word_owner]
+    if len(per_text) and per_text.max() > MAX_BODY_TERMS:
+        kept = rank < MAX_BODY_TERMS
+        word_terms, word_owner, rank = word_terms[kept], word_owner[kept], rank[kept]
+        per_text = np.minimum(per_text, MAX_BODY_TERMS)
+    # The stream: every text's title terms, then its body terms, text after text (as term
+    # numbers of the table: each text's listed terms, then those from its words).
+    ends = np.array(listed_counts, dtype=np.int64)
+    n_listed = np.diff(ends, prepend=0)
+    n_title = np.array(title_counts, dtype=np.int64)
+    n_body = n_listed - n_title + per_text
+    sizes = n_title + n_body
+    total = int(sizes.sum())
+    if not total:
+        empty = np.zeros(0, dtype=np.int64)
+        return _pack([], entries, empty, np.zeros(0), np.zeros(n_texts, np.int64))
+    begins = np.cumsum(sizes) - sizes
+    stream = np.empty(total, dtype=np.int64)
+    if listed:
+        listed_owner = np.repeat(np.arange(n_texts), n_listed)
+        at = np.arange(len(listed)) - (ends - n_listed)[listed_owner]
+        stream[begins[listed_owner] + at] = term_numbers(words.table, listed)
+    stream[(begins + n_listed)[word_owner] + rank] = word_terms
     # The chunk's terms in first-seen order, as `PackedWeights` numbers them: a text's dict
     # holds its terms first seen first, so their first sightings over the whole stream come
-    # in the order the texts' dicts, chained, first show them.
-    vocabulary = list(dict.fromkeys(stream))
-    number = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
-    ids = np.fromiter(map(number.__getitem__, stream), dtype=np.int64, count=len(stream))
-    n_title = np.array(title_counts, dtype=np.int64)
-    n_body = np.array(body_counts, dtype=np.int64)
-    if not stream:
-        return _pack(vocabulary, entries, ids, np.zeros(0), np.zeros(n_texts, np.int64))
-    sizes = n_title + n_body
+    # in the order the texts' dicts, chained, first show them. Each term first gets its place
+    # among the chunk's terms by table number (`dense`), then each (text, term) pair's
+    # occurrences are put side by side in reading order (a stable sort by term keeps each
+    # term's sightings in stream order, hence text by text; 16-bit numbers sort by radix);
+    # a term's first sighting is then its first in that order, and the terms in the order of
+    # their first sightings are those sightings' terms, in stream order (marked, not sorted).
+    present = np.flatnonzero(np.bincount(stream))
+    dense = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+    dense[present] = np.arange(len(present))
+    local = dense[stream]
+    order = np.argsort(local.astype(np.uint16) if len(present) <= 1 << 16 else local, kind="stable")
+    sorted_local = local[order]
+    new_term = np.concatenate(([True], sorted_local[1:] != sorted_local[:-1]))
+    first = np.zeros(total, dtype=bool)
+    first[order[new_term]] = True
+    by_first = local[first]  # the chunk's terms, as places in `present`
+    vocabulary = list(map(words.table.terms.__getitem__, present[by_first].tolist()))
+    place = np.empty(len(present), dtype=np.int64)
+    place[by_first] = np.arange(len(present))
+    ids = place[local]
     text_of = np.repeat(np.arange(n_texts), sizes)
-    offset = np.arange(len(stream)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    titled = offset < n_title[text_of]
-    lede = ~titled & (offset - n_title[text_of] < LEDE_TERMS)
-    # Each (text, term) pair's occurrences side by side, in reading order (a stable sort by
-    # term keeps each term's sightings in stream order, hence text by text; 16-bit numbers
-    # sort by radix).
-    order = np.argsort(ids.astype(np.uint16) if len(vocabulary) <= 1 << 16 else ids, kind="stable")
-    sorted_ids, sorted_texts = ids[order], text_of[order]
-    starts = np.flatnonzero(
-        np.concatenate(
-            ([True], (sorted_ids[1:] != sorted_ids[:-1]) | (sorted_texts[1:] != sorted_texts[:-1]))
-        )
-    )
+    # Where each sighting is: 0 the title, 1 the lede, 2 the rest of the body.
+    into_body = np.arange(total) - np.repeat(begins + n_title, sizes)
+    part = (into_body >= 0).astype(np.int64) + (into_body >= LEDE_TERMS)
+    sorted_texts = text_of[order]
+    new_pair = new_term | np.concatenate(([True], sorted_texts[1:] != sorted_texts[:-1]))
+    starts = np.flatnonzero(new_pair)
     first_at = order[starts]  # where each pair is first seen
-    in_title = np.add.reduceat(titled[order].astype(np.int64), starts)
-    in_lede = np.add.reduceat(lede[order].astype(np.int64), starts)
-    in_rest = np.add.reduceat((~titled & ~lede)[order].astype(np.int64), starts)
+    # Each pair's sightings in each part, counted at once.
+    pair = np.cumsum(new_pair) - 1
+    tally = np.bincount(pair * 3 + part[order], minlength=3 * len(starts)).reshape(-1, 3)
+    in_title, in_lede, in_rest = tally[:, 0], tally[:, 1], tally[:, 2]
     # A term only in the body: a whole count (a lede sighting counts twice), from the table.
     values = _ONE_PLUS_LOG_TABLE[np.minimum(2 * in_lede + in_rest, len(_ONE_PLUS_LOG_TABLE) - 1)]
     with_title = np.flatnonzero(in_title)
