@@ -235,13 +235,15 @@ def test_a_new_cache_has_the_packed_layout_and_search_works(tmp_path: Path) -> N
         assert Query(store, Filter(phrases=("budget council",), all_entries=True)).all() == []
 
 
+def _automerge(store: Store) -> int | None:
+    row = store.conn.execute("SELECT v FROM entries_fts_config WHERE k = 'automerge'").fetchone()
+    return None if row is None else int(row[0])
+
+
 def test_the_index_merges_sixteen_segments_at_a_time_and_finds_the_same(tmp_path: Path) -> None:
     """Migration 0061: fewer merges while saving (FTS5's `automerge` 16), the same results."""
     with Store(tmp_path / "cache.sqlite3") as store:
-        setting = store.conn.execute(
-            "SELECT v FROM entries_fts_config WHERE k = 'automerge'"
-        ).fetchone()
-        assert setting is not None and setting[0] == 16
+        assert _automerge(store) == 16
         source = store.ensure_source("wire", "file")
         for n in range(40):  # a transaction each: a segment each, merged on the way
             store.save_entries(
@@ -263,9 +265,7 @@ def test_the_index_merges_sixteen_segments_at_a_time_and_finds_the_same(tmp_path
     conn.commit()
     conn.close()
     with Store(tmp_path / "cache.sqlite3") as store:
-        assert store.conn.execute(
-            "SELECT v FROM entries_fts_config WHERE k = 'automerge'"
-        ).fetchone()[0] == 16
+        assert _automerge(store) == 16
         assert len(found(store, "crews")) == 40
 
 
