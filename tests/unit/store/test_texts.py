@@ -235,6 +235,40 @@ def test_a_new_cache_has_the_packed_layout_and_search_works(tmp_path: Path) -> N
         assert Query(store, Filter(phrases=("budget council",), all_entries=True)).all() == []
 
 
+def _automerge(store: Store) -> int | None:
+    row = store.conn.execute("SELECT v FROM entries_fts_config WHERE k = 'automerge'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def test_the_index_merges_sixteen_segments_at_a_time_and_finds_the_same(tmp_path: Path) -> None:
+    """Migration 0061: fewer merges while saving (FTS5's `automerge` 16), the same results."""
+    with Store(tmp_path / "cache.sqlite3") as store:
+        assert _automerge(store) == 16
+        source = store.ensure_source("wire", "file")
+        for n in range(40):  # a transaction each: a segment each, merged on the way
+            store.save_entries(
+                source,
+                [entry(f"Harbour report {n}", f"Crews {n} worked on wall {n % 3}.", f"g{n}")],
+            )
+        assert len(found(store, "crews")) == 40
+        assert len(found(store, "wal")) == 40  # a word typed so far matches as a prefix
+        walls = Query(store, Filter(phrases=("on wall 1",), all_entries=True)).all()
+        assert sorted(r.title for r in walls) == sorted(
+            f"Harbour report {n}" for n in range(40) if n % 3 == 1
+        )
+        index_is_sound(store)
+    # A cache from before 0061 (FTS5's default of four) takes the setting when opened.
+    conn = sqlite3.connect(tmp_path / "cache.sqlite3")
+    conn.execute("DELETE FROM entries_fts_config WHERE k = 'automerge'")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 61")
+    conn.execute("PRAGMA user_version = 60")
+    conn.commit()
+    conn.close()
+    with Store(tmp_path / "cache.sqlite3") as store:
+        assert _automerge(store) == 16
+        assert len(found(store, "crews")) == 40
+
+
 def _counting_unpacks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every packed body zlib unpacks from now on (the test's own record of them)."""
     unpacked: list[bytes] = []
