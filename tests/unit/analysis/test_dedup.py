@@ -471,3 +471,26 @@ def test_a_batch_s_distinct_keys_are_numpy_s_unique_ones() -> None:
         assert np.array_equal(distinct, values) and distinct.dtype == np.int64
         assert np.array_equal(repeated, counts > 1)
     assert _distinct(keys)[1].sum() == len(np.unique(keys))  # each text's keys twice
+
+
+def test_a_kept_print_gives_back_what_is_compared() -> None:
+    """`PrintCache` keeps a print's exact key, size and shingles (their values past 64 bits
+    too) and nothing a comparison does not read; shingles made later are kept as well."""
+    from wirereader.analysis.dedup.reposts import Fingerprint, PrintCache, fingerprint, same_item
+
+    cache = PrintCache()
+    made = fingerprint("Port strike", HARBOUR)
+    assert made.shingles and any(v >> 64 for v in made.shingles)
+    cache.put(1, "Port strike", HARBOUR, made)
+    kept = cache.get(1, "Port strike", HARBOUR)
+    assert kept is not None
+    assert (kept.exact, kept.size, kept.shingles) == (made.exact, made.size, made.shingles)
+    assert same_item(kept, made)
+    assert cache.get(1, "Port strike", COUNCIL) is None  # another text: not this print
+    bare = Fingerprint([made.exact], made.exact, made.size, None)
+    cache.put(2, "t", "b", bare)
+    got = cache.get(2, "t", "b")
+    assert got is not None and got.shingles is None
+    cache.filled(2, {3, 5 + (2 << 64)})
+    again = cache.get(2, "t", "b")
+    assert again is not None and again.shingles == {3, 5 + (2 << 64)}

@@ -18,6 +18,7 @@ of the cache.
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -72,9 +73,10 @@ class Entry:
     url: str = ""  # its own link, where the source gave one
 
 
-@dataclass
+@dataclass(slots=True)
 class Fingerprint:
-    """The comparable form of one entry's text."""
+    """The comparable form of one entry's text. (Slotted: a run keeps up to `PrintCache.LIMIT`
+    of them, and an instance's attribute dict was ~100 bytes of each.)"""
 
     keys: list[int]  # every lookup key: exact text, paragraphs, bands
     exact: int
@@ -271,12 +273,20 @@ class PrintCache:
     (28 of the cache's 68 MB), more with full articles. The digest is the interpreter's own
     string hashes of the title and of the body (SipHash under a key of this process's, which
     the cache never leaves; a string keeps its hash once worked out): a BLAKE2b of the
-    encoded text cost ~3 us per entry, 1.6% of this process's CPU on the 40k feed corpus."""
+    encoded text cost ~3 us per entry, 1.6% of this process's CPU on the 40k feed corpus.
+
+    A print is only ever read back as a stored candidate (`Deduplicator._read_stored`), which
+    is compared (`same_item`: its exact key, size and shingles) and never looked up by its
+    keys, so only those are kept (`_Kept`), the shingles (where made) as 9 bytes each: their
+    low 64 bits in an array and the rest (0-2: `features.shingles` sums three 64-bit
+    products) in a byte. The whole prints, with their keys, bands and shingles as sets of
+    ints, were 2.8 KB each on the news-like corpus (56 MB just before the cache starts afresh,
+    the largest part of a long run's memory after the thread index); now ~0.3 KB."""
 
     LIMIT = 20_000  # entries; then it starts afresh
 
     def __init__(self) -> None:
-        self.prints: dict[int, tuple[int, Fingerprint]] = {}
+        self.prints: dict[int, _Kept] = {}
 
     @staticmethod
     def _digest(title: str, body: str) -> int:
@@ -286,12 +296,35 @@ class PrintCache:
         kept = self.prints.get(entry_id)
         if kept is None or kept[0] != self._digest(title, body):
             return None
-        return kept[1]
+        _, exact, size, low, high = kept
+        shingles: set[int] | None = None
+        if low is not None and high is not None:
+            shingles = (
+                {v | h << 64 for v, h in zip(low, high, strict=True)} if any(high) else set(low)
+            )
+        return Fingerprint([exact], exact, size, shingles)
 
     def put(self, entry_id: int, title: str, body: str, fp: Fingerprint) -> None:
         if len(self.prints) >= self.LIMIT:
             self.prints.clear()
-        self.prints[entry_id] = (self._digest(title, body), fp)
+        low, high = _packed(fp.shingles)
+        self.prints[entry_id] = (self._digest(title, body), fp.exact, fp.size, low, high)
+
+    def filled(self, entry_id: int, shingles: set[int]) -> None:
+        """The shingles of a kept print read back without them, made since."""
+        kept = self.prints.get(entry_id)
+        if kept is not None and kept[3] is None:
+            self.prints[entry_id] = (*kept[:3], *_packed(shingles))
+
+
+# A kept print: (its text's digest, exact key, size, its shingles' low 64 bits, the rest).
+_Kept = tuple[int, int, int, "array[int] | None", bytes | None]
+
+
+def _packed(shingles: set[int] | None) -> tuple[array[int] | None, bytes | None]:
+    if shingles is None:
+        return None, None
+    return array("Q", [v & _MASK64 for v in shingles]), bytes([v >> 64 for v in shingles])
 
 
 class Deduplicator:
@@ -302,6 +335,7 @@ class Deduplicator:
         self.cache = cache if cache is not None else PrintCache()
         self._prints: dict[int, Fingerprint] = {}
         self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
+        self._unfilled: list[int] = []  # stored candidates read from the cache without shingles
         # Where the shingles of the batch's long texts are, as their prints were made.
         self._shingles: dict[int, ShingleSpan] = {}
 
@@ -328,8 +362,6 @@ class Deduplicator:
         self._shingles.update(made_shingles.spans())
         self._bodies.update((e.id, e.body) for e in ordered)
         self._prints.update(prints)
-        for e in ordered:
-            self.cache.put(e.id, e.title, e.body, prints[e.id])
         # Every key of the batch is looked up at once; keys of entries placed earlier in the
         # batch are matched in memory.
         key_lists = [prints[e.id].keys for e in ordered]
@@ -415,6 +447,14 @@ class Deduplicator:
         holding = np.concatenate((np.array(new_holders, dtype=np.int64), alone_holders))
         order = np.argsort(inserted, kind="stable")
         dedup_store.insert_keys(self.conn, inserted[order], holding[order])
+        # Kept for later batches once compared here (with any shingles the comparisons made):
+        # only entries of earlier batches are read from the cache.
+        for e in ordered:
+            self.cache.put(e.id, e.title, e.body, prints[e.id])
+        for i in self._unfilled:
+            filled = self._prints[i].shingles
+            if filled is not None:
+                self.cache.filled(i, filled)
         return out
 
     def _holders(self, keys: Any) -> dict[int, list[int]]:
@@ -437,7 +477,12 @@ class Deduplicator:
         bulk; each id once, in their first order."""
         missing = list(dict.fromkeys(i for i in ids if i not in self._prints))
         for r in dedup_store.entry_texts(self.conn, missing):
-            self._prints[r[0]] = self.cache.get(r[0], r[1], r[2]) or _comparable(r[1], r[2])
+            kept = self.cache.get(r[0], r[1], r[2])
+            if kept is None:
+                kept = _comparable(r[1], r[2])
+            elif kept.shingles is None:
+                self._unfilled.append(r[0])
+            self._prints[r[0]] = kept
             self._bodies[r[0]] = r[2]
 
     def _matches(self, entry_id: int, fp: Fingerprint, ids: list[int]) -> list[int]:

@@ -45,20 +45,22 @@ class EntityKeys:
     (key, kind) was taken), so a batch resolves exactly as it would reading every key.
 
     Kept for as long as the newest entity id is the one the last batch left: another writer's
-    entities, or a batch rolled back, move it and everything kept is forgotten. Bounded: two
-    generations of at most `LIMIT // 2` keys each; a key met in the older one moves to the
-    newer, and when the newer is full the older is dropped (the news corpus' names are
-    Zipfian: the keys met again and again stay). ~300 bytes a key: at most ~6 MB.
+    entities, or a batch rolled back, move it and everything kept is forgotten. Bounded in
+    bytes: two generations of at most `LIMIT // 2` bytes each (estimated: `_cost`); a key met
+    in the older one moves to the newer, and when the newer is full the older is dropped (the
+    news corpus' names are Zipfian: the keys met again and again stay). A count of keys did
+    not bound the memory: a key's rows are one per entity it finds, each with its name.
 
     On 40,000 news-like entries a batch met ~400 distinct keys, ~165 of them new (read, found
     nothing, then created); the run's 13,230 keys all stayed kept, and the other ~235 a batch
     were not read again: the entity stage 73-74 -> 69 us an entry, side by side."""
 
-    LIMIT = 20_000
+    LIMIT = 6 << 20  # bytes, both generations (20,000 keys of ~300 bytes before)
 
     def __init__(self) -> None:
         self.young: dict[str, KeyRows] = {}
         self.old: dict[str, KeyRows] = {}
+        self.young_bytes = 0  # the estimated size of `young` (`_cost`)
         self.mark = -1  # the newest entity id when the last batch finished
 
     def check(self, conn: sqlite3.Connection) -> None:
@@ -71,7 +73,15 @@ class EntityKeys:
     def clear(self) -> None:
         self.young.clear()
         self.old.clear()
+        self.young_bytes = 0
         self.mark = -1
+
+    @staticmethod
+    def _cost(key: str, rows: KeyRows) -> int:
+        """What a kept key holds, estimated from CPython's sizes: its string and dict slot
+        (~110 bytes with the characters), the tuple of rows, and each row's tuple, id and
+        name (~150 bytes with the name's characters; the kinds are shared constants)."""
+        return 110 + len(key) + sum(150 + len(name) for _, _, name in rows)
 
     def get(self, key: str) -> KeyRows | None:
         rows = self.young.get(key)
@@ -82,9 +92,11 @@ class EntityKeys:
         return rows
 
     def _put(self, key: str, rows: KeyRows) -> None:
-        if len(self.young) >= self.LIMIT // 2:
+        if self.young_bytes >= self.LIMIT // 2:
             self.old, self.young = self.young, {}
+            self.young_bytes = 0
         self.young[key] = rows
+        self.young_bytes += self._cost(key, rows)
 
     def read(self, conn: sqlite3.Connection, keys: set[str]) -> list[tuple[str, str, int, str]]:
         """(kind, key, entity id, name) of the entities these keys find, as
@@ -112,6 +124,7 @@ class EntityKeys:
             kept = self.get(key)
             if kept is not None and all(k != kind for k, _, _ in kept):
                 self.young[key] = (*kept, (kind, entity, name))  # (`get` put it there)
+                self.young_bytes += 150 + len(name)
 
 
 def record_entities(
