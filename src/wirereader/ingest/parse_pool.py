@@ -156,8 +156,12 @@ class ParsePool:
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
-        if self._starter is not None:
-            self._starter.join(timeout=5)  # still starting: it shuts its pool down itself
+        starter = self._starter
+        # An interrupt can land between making the starter and its start() returning (Ctrl-C
+        # in `submit`): a thread not yet marked started cannot be joined. If it runs after
+        # all, it finds the pool closed and shuts its workers down itself.
+        if starter is not None and starter.is_alive():
+            starter.join(timeout=5)  # still starting: it shuts its pool down itself
         if pool is not None and getattr(pool, "_broken", False):
             stop(pool)  # a worker died: waiting on the others could be for ever (`workers.stop`)
         elif pool is not None:

@@ -852,3 +852,23 @@ def test_feeds_parsed_at_the_same_moment_are_saved_together_each_whole(
     again = refresh(store, config(), analyse=False)
     assert again.new == 3 * len(failed) and not again.failures
     assert all(len(entry_rows(store, f.source_id)) == 3 for f in list_feeds(store))
+
+
+def test_the_parse_pool_closes_when_an_interrupt_left_its_starter_unstarted() -> None:
+    """Ctrl-C can land inside `submit` after the starter thread is made and before its start()
+    returns; the refresh's `finally` then closes the pool, which must end cleanly (it raised
+    "cannot join thread before it is started", an internal error on screen), and a starter that
+    runs after all must shut the workers it made down itself."""
+    import threading
+
+    from wirereader.ingest.parse_pool import ParsePool
+
+    pool = ParsePool()
+    pool.enabled = True
+    starter = threading.Thread(target=pool._start, name="parse-pool-start", daemon=True)
+    pool._starter = starter  # made, never started: the state the interrupt leaves
+    pool.close()
+    starter.start()  # it runs late, after the close
+    starter.join(timeout=60)
+    assert not starter.is_alive()
+    assert pool._pool is None  # it found the pool closed and shut its workers down
