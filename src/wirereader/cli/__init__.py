@@ -21,6 +21,7 @@ from types import ModuleType
 from wirereader import __version__
 from wirereader.cli import common
 from wirereader.cli.common import UserError, fail
+from wirereader.core.interruptible import keep_swallowed_interrupts
 from wirereader.store.db import CacheError
 
 
@@ -116,6 +117,7 @@ def _guarded(func: Callable[[argparse.Namespace], int], args: argparse.Namespace
     anything unforeseen as one line too (`WIREREADER_DEBUG=1` shows the traceback)."""
     with contextlib.suppress(ValueError):  # not the main thread (a test calling main())
         signal.signal(signal.SIGTERM, _on_sigterm)
+        keep_swallowed_interrupts()
     try:
         return int(func(args) or 0)
     except UserError as exc:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 
+from wirereader.core.interruptible import raise_kept_interrupt
 from wirereader.core.model import RawEntry
 from wirereader.store import checked, texts, versions
 from wirereader.store.migrations import migrate
@@ -239,6 +240,7 @@ class Store:
         except BaseException:
             self._tx_thread = None
             self.conn.execute("ROLLBACK")
+            raise_kept_interrupt()  # Ctrl-C that SQLite turned into a statement's error
             raise
         else:
             self._tx_thread = None

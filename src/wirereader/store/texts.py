@@ -35,6 +35,8 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+from wirereader.core.interruptible import keep_interrupt
+
 FUNCTION = "wirereader_body"
 _ZLIB = b"z"  # the first byte names the encoding (as in versions.pack), so another can follow
 _LEVEL = 6  # zlib's default: level 9 saved nothing more on the feed corpus, level 1 kept 42%
@@ -147,7 +149,19 @@ def is_stored_body(value: object) -> bool:
 def register(conn: sqlite3.Connection) -> None:
     """Make `wirereader_body(x)` callable on this connection (the view, the triggers and the
     readers use it)."""
-    conn.create_function(FUNCTION, 1, unpack, deterministic=True)
+    conn.create_function(FUNCTION, 1, _unpack_for_sqlite, deterministic=True)
+
+
+def _unpack_for_sqlite(value: object) -> str:
+    """`unpack`, as SQLite calls it. Ctrl-C's handler can raise inside it (the index's trigger
+    calls it for every row a save inserts); SQLite turns any exception into an error of the
+    statement, so the interrupt is kept for the transaction's rollback to raise (the run ends
+    as interrupted, not with one feed failed and the fetch going on)."""
+    try:
+        return unpack(value)
+    except KeyboardInterrupt as interrupt:
+        keep_interrupt(interrupt)
+        raise
 
 
 # The schema this module keeps; migration 0050 (store/migrate_texts.py) creates it.

@@ -362,3 +362,25 @@ def test_bodies_unpacked_lately_are_read_again_without_unpacking_within_a_bound(
     assert texts._recent_chars == sum(len(b) for b in texts._recent.values())
     assert texts.unpack(b"z" + b"not zlib at all") == ""  # damaged: empty, and not kept
     assert b"z" + b"not zlib at all" not in texts._recent
+
+
+def test_ctrl_c_inside_the_body_function_ends_the_save_as_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C's handler can raise while SQLite runs `wirereader_body` (the index's trigger
+    calls it for every row saved). SQLite turns that into "user-defined function raised
+    exception"; the transaction must end as the interrupt it was, not as one failed save with
+    the fetch going on."""
+    from wirereader.core import interruptible
+    from wirereader.store import texts
+
+    monkeypatch.setattr(interruptible, "_swallowed", [])
+
+    def interrupted(stored: object) -> str:
+        raise KeyboardInterrupt
+
+    with Store(tmp_path / "cache.sqlite3") as store:
+        monkeypatch.setattr(texts, "unpack", interrupted)
+        with pytest.raises(KeyboardInterrupt), store.transaction() as conn:
+            conn.execute("SELECT wirereader_body('packed')").fetchone()
+        assert interruptible._swallowed == []  # raised once, not kept for later
