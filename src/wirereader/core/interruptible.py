@@ -26,6 +26,7 @@ TICK = 0.2  # seconds: how late Ctrl-C may be noticed; the waits cost nothing in
 
 # Interrupts raised where Python could not pass them on (see `keep_swallowed_interrupts`)
 _swallowed: list[BaseException] = []
+_hook_installed = False  # a test may call the command line's main again in one process
 
 
 def keep_swallowed_interrupts() -> None:
@@ -36,9 +37,11 @@ def keep_swallowed_interrupts() -> None:
     only reports it ("Exception ignored in ..."), so the interrupt was lost: `fetch` went on
     behind a stalled server (caught with py-spy in `_Scheduler.batches`, about one run in six
     on a loaded machine). The unraisable hook keeps such an interrupt instead."""
+    global _hook_installed
+    if _hook_installed:
+        return
+    _hook_installed = True
     previous = sys.unraisablehook
-    if getattr(previous, "keeps_interrupts", False):
-        return  # installed already (a test calling the command line's main again)
 
     def hook(unraisable: sys.UnraisableHookArgs) -> None:
         if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
@@ -46,7 +49,6 @@ def keep_swallowed_interrupts() -> None:
             return
         previous(unraisable)
 
-    hook.keeps_interrupts = True  # type: ignore[attr-defined]
     sys.unraisablehook = hook
 
 

@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 
-from wirereader.core.interruptible import raise_kept_interrupt
 from wirereader.core.model import RawEntry
 from wirereader.store import checked, texts, versions
 from wirereader.store.migrations import migrate
+from wirereader.store.write_transaction import roll_back
 
 BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly
 # meta key: the highest entry id a repaired cache ever held. Entries lost in a repair leave their
@@ -239,8 +239,7 @@ class Store:
             yield self.conn
         except BaseException:
             self._tx_thread = None
-            self.conn.execute("ROLLBACK")
-            raise_kept_interrupt()  # Ctrl-C that SQLite turned into a statement's error
+            roll_back(self.conn)
             raise
         else:
             self._tx_thread = None

@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable
 
 from wirereader.store.versions import pack
+from wirereader.store.write_transaction import in_write_transaction
 
 NAME = "0004_versions_stored_once"
 BATCH = 2_000  # rows per transaction: a few MB of WAL, tens of milliseconds of lock
@@ -71,69 +72,61 @@ def _create_new_table(conn: sqlite3.Connection, keep: list[str]) -> None:
     columns = [definitions.get(c, c) for c in keep]
     # NULL: the entry's current title and body; else the earlier text, packed (versions.pack).
     columns.append("text BLOB")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+
+    def create() -> None:
         # Read again under the write lock: another process opening the same new cache may have
         # converted it meanwhile, and a table made now would be left behind.
         if "body" in _columns(conn, "entry_versions"):
             conn.execute(f"CREATE TABLE IF NOT EXISTS {_NEW} ({', '.join(columns)})")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+
+    in_write_transaction(conn, create)
 
 
 def _move_batch(conn: sqlite3.Connection, keep: list[str]) -> bool:
     """Move the next batch of rows; False when none were left."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if "body" not in _columns(conn, "entry_versions"):  # another process finished meanwhile
-            conn.execute("COMMIT")
-            return False
-        selected = ", ".join(f"v.{c}" for c in keep)
-        rows = conn.execute(
-            f"SELECT {selected}, v.title, v.body, e.title, e.body FROM entry_versions v"
-            f" LEFT JOIN entries e ON e.id = v.entry_id ORDER BY v.id LIMIT ?",
-            (BATCH,),
-        ).fetchall()
-        if not rows:
-            conn.execute("COMMIT")
-            return False
-        width = len(keep)
-        moved = []
-        for row in rows:
-            title, body, current_title, current_body = row[width : width + 4]
-            same = title == current_title and body == current_body
-            moved.append((*row[:width], None if same else pack(title, body)))
-        marks = ", ".join("?" * (width + 1))
-        conn.executemany(f"INSERT INTO {_NEW} ({', '.join(keep)}, text) VALUES ({marks})", moved)
-        conn.execute("DELETE FROM entry_versions WHERE id <= ?", (rows[-1][0],))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    return in_write_transaction(conn, lambda: _move_batch_now(conn, keep))
+
+
+def _move_batch_now(conn: sqlite3.Connection, keep: list[str]) -> bool:
+    if "body" not in _columns(conn, "entry_versions"):  # another process finished meanwhile
+        return False
+    selected = ", ".join(f"v.{c}" for c in keep)
+    rows = conn.execute(
+        f"SELECT {selected}, v.title, v.body, e.title, e.body FROM entry_versions v"
+        f" LEFT JOIN entries e ON e.id = v.entry_id ORDER BY v.id LIMIT ?",
+        (BATCH,),
+    ).fetchall()
+    if not rows:
+        return False
+    width = len(keep)
+    moved = []
+    for row in rows:
+        title, body, current_title, current_body = row[width : width + 4]
+        same = title == current_title and body == current_body
+        moved.append((*row[:width], None if same else pack(title, body)))
+    marks = ", ".join("?" * (width + 1))
+    conn.executemany(f"INSERT INTO {_NEW} ({', '.join(keep)}, text) VALUES ({marks})", moved)
+    conn.execute("DELETE FROM entry_versions WHERE id <= ?", (rows[-1][0],))
     return True
 
 
 def _swap(conn: sqlite3.Connection) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if "body" in _columns(conn, "entry_versions"):  # another process may have swapped
-            indexes = [
-                str(row[0])
-                for row in conn.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'index'"
-                    " AND tbl_name = 'entry_versions' AND sql IS NOT NULL"
-                )
-            ]
-            left = conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0]
-            if left:  # written meanwhile by a process that holds no lock: cannot happen
-                raise sqlite3.DatabaseError(f"{left} version rows left unconverted")
-            conn.execute("DROP TABLE entry_versions")
-            conn.execute(f"ALTER TABLE {_NEW} RENAME TO entry_versions")
-            for sql in indexes:
-                conn.execute(sql)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    in_write_transaction(conn, lambda: _swap_now(conn))
+
+
+def _swap_now(conn: sqlite3.Connection) -> None:
+    if "body" in _columns(conn, "entry_versions"):  # another process may have swapped
+        indexes = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'entry_versions' AND sql IS NOT NULL"
+            )
+        ]
+        left = conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0]
+        if left:  # written meanwhile by a process that holds no lock: cannot happen
+            raise sqlite3.DatabaseError(f"{left} version rows left unconverted")
+        conn.execute("DROP TABLE entry_versions")
+        conn.execute(f"ALTER TABLE {_NEW} RENAME TO entry_versions")
+        for sql in indexes:
+            conn.execute(sql)

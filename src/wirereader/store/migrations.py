@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
+from wirereader.store.write_transaction import in_write_transaction
+
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -152,20 +154,21 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             migration.step(conn, functools.partial(report_progress, migration.name))
         # BEGIN IMMEDIATE takes the write lock; the record is read again under it, because
         # another process opening the same new cache may have applied this migration meanwhile.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            done = applied_versions(conn)
-            if migration.version not in done:
-                for statement in split_statements(migration.sql):
-                    conn.execute(statement)
-                _record(conn, done | {migration.version}, migration)
-                applied.append(migration.name)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        if in_write_transaction(conn, functools.partial(_apply, conn, migration)):
+            applied.append(migration.name)
         report_progress(migration.name, 1.0)
     return applied
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> bool:
+    """Apply one migration unless another process did meanwhile; True if this one did."""
+    done = applied_versions(conn)
+    if migration.version in done:
+        return False
+    for statement in split_statements(migration.sql):
+        conn.execute(statement)
+    _record(conn, done | {migration.version}, migration)
+    return True
 
 
 def _record(conn: sqlite3.Connection, done: set[int], migration: Migration) -> None:

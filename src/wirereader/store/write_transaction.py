@@ -1,7 +1,9 @@
-"""One write transaction around a piece of work, for the migration steps that convert a cache
-in batches (migrate_dedup, migrate_postings, migrate_texts, migrate_version_meta,
-migrate_analysed_mark, migrate_entity_hashes): each batch is its own transaction, so a
-conversion killed midway keeps every finished batch and resumes after it."""
+"""One write transaction around a piece of work: the store's own transactions (`Store.transaction`)
+and the migrations (migrations.migrate, and the steps that convert a cache in batches:
+migrate_dedup, migrate_postings, migrate_texts, migrate_versions, migrate_version_meta,
+migrate_analysed_mark, migrate_entity_hashes). A conversion's batches are each their own
+transaction, so a conversion killed midway keeps every finished batch and resumes after it.
+Every one of them ends a failed transaction the same way, by `roll_back`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import functools
 import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
+
+from wirereader.core.interruptible import raise_kept_interrupt
 
 T = TypeVar("T")
 
@@ -21,9 +25,20 @@ def in_write_transaction(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
         result = work()
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        roll_back(conn)
         raise
     return result
+
+
+def roll_back(conn: sqlite3.Connection) -> None:
+    """Roll the transaction back, then raise an interrupt that SQLite swallowed inside it.
+
+    Ctrl-C or SIGTERM raised inside a function SQLite calls (the full-text index's body
+    function) reaches the caller as "user-defined function raised exception"; the function kept
+    the interrupt (`core.interruptible.keep_interrupt`), and it is raised here, in place of
+    the statement's error, so the command ends as interrupted rather than going on."""
+    conn.execute("ROLLBACK")
+    raise_kept_interrupt()
 
 
 def convert_id_ranges(

@@ -25,6 +25,7 @@ def hook(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     reported: list[object] = []
     monkeypatch.setattr(sys, "unraisablehook", reported.append)
     monkeypatch.setattr(interruptible, "_swallowed", [])
+    monkeypatch.setattr(interruptible, "_hook_installed", False)
     interruptible.keep_swallowed_interrupts()
     return reported
 

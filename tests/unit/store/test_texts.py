@@ -384,3 +384,28 @@ def test_ctrl_c_inside_the_body_function_ends_the_save_as_an_interrupt(
         with pytest.raises(KeyboardInterrupt), store.transaction() as conn:
             conn.execute("SELECT wirereader_body('packed')").fetchone()
         assert interruptible._swallowed == []  # raised once, not kept for later
+
+
+def test_ctrl_c_inside_the_body_function_ends_a_migration_step_as_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migrations' batches roll back through the same `roll_back` as the store's own
+    transactions, so an interrupt SQLite swallowed in one of them ends the step as the
+    interrupt, not as a failed statement that the conversion reports as a damaged cache."""
+    from wirereader.core import interruptible
+    from wirereader.store import texts
+    from wirereader.store.write_transaction import in_write_transaction
+
+    monkeypatch.setattr(interruptible, "_swallowed", [])
+
+    def interrupted(stored: object) -> str:
+        raise KeyboardInterrupt
+
+    with Store(tmp_path / "cache.sqlite3") as store:
+        monkeypatch.setattr(texts, "unpack", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            in_write_transaction(
+                store.conn, lambda: store.conn.execute("SELECT wirereader_body('packed')")
+            )
+        assert interruptible._swallowed == []
+        assert not store.conn.in_transaction  # rolled back
