@@ -18,7 +18,9 @@ refresh cuts the stream should decide little (issue 17), so the same-thread pair
 one analysis are printed beside the scores; the real feeds also with each batch a run of its
 own (10 / 25 / 50 / 100 per run: every `fetch` is a run, the case a reader's cache lives in),
 the shared pairs on all items and on each half, with the pairwise scores of those threads.
-`thread_errors.py` lists a dev half's errors.
+`thread_errors.py` lists a dev half's errors. `--orders N`: ECB+ and UCI also imported in N
+shuffled orders (which items share a part of the grouping moves a figure: ECB+ in 6 orders
+0.902-0.925, its dev half 0.892-0.907; 0.920 and 0.904 in its file's order).
 Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, some with an
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies
@@ -400,6 +402,27 @@ def cut_figures(
     print(f"{name}, per batch size (one analysis: {one.all.b3[2]:.3f}):")
     for cell in cells:
         print("  " + cell)
+
+
+def order_figures(name: str, rows: list[Gold], orders: int) -> None:
+    """B-cubed F1 (all, dev, held-out) of a gold set imported in `orders` shuffled orders
+    (seeds 1..orders), with their mean, least and most. The import order decides which items
+    fall in one part of the grouping (`threads.index.GROUP_ITEMS`) and which are met across
+    parts: ECB+ in its file's order (each topic's documents together) scores one draw of
+    that; a change smaller than the spread over orders is not told apart from it."""
+    figures: list[tuple[float, float, float]] = []
+    for seed in range(1, orders + 1):
+        shuffled = list(rows)
+        random.Random(seed).shuffle(shuffled)
+        result = score(shuffled)
+        figures.append((result.all.b3[2], result.dev.b3[2], result.held.b3[2]))
+    print(f"{name}, B-cubed F1 over {orders} shuffled import orders (mean, least-most):")
+    for k, label in enumerate(("all", "dev", "held-out")):
+        values = [f[k] for f in figures]
+        print(
+            f"  {label:<9} {sum(values) / len(values):.3f} ({min(values):.3f}-{max(values):.3f})"
+            f"  [{' '.join(f'{v:.3f}' for v in values)}]"
+        )
 
 
 def quality(name: str, result: Result) -> None:
@@ -807,6 +830,13 @@ def main() -> int:
         " printed, then the best and the median)",
     )
     ap.add_argument(
+        "--orders",
+        type=int,
+        default=0,
+        help="also score ECB+ and UCI in this many shuffled import orders (mean and spread:"
+        " where the grouping's parts cut a set moves its figure)",
+    )
+    ap.add_argument(
         "--halves",
         action="store_true",
         help="also measure the preparation and this process's part apart (see above)",
@@ -837,6 +867,8 @@ def main() -> int:
             one = score(rows)
             quality(name, one)
             cut_figures(name.split()[0], rows, one)
+            if args.orders:
+                order_figures(name.split()[0], rows, args.orders)
     if not args.no_speed:
         print("== speed: dedup + entities + threads")
         known = {
