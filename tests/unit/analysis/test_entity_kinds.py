@@ -262,6 +262,41 @@ def test_in_a_games_report_a_city_or_state_that_is_not_where_something_is_is_its
     }
 
 
+def test_an_institutions_name_after_at_or_into_is_where_something_happens() -> None:
+    # a building's or a site's name after 'at', 'into' or 'in' is a place (a facility)
+    got = kinds(
+        "", "The escape triggered a lockdown at Lee College and at the Halvard Bible Church."
+    )
+    assert got == {("Lee College", "place"), ("Halvard Bible Church", "place")}
+    assert kinds("", "He was arraigned in San Diego Superior Court.") == {
+        ("San Diego Superior Court", "place")
+    }
+    # elsewhere the same names are organisations, and so are those of other kinds after 'at'
+    assert kinds("", "Lee College said it would reopen on Monday.") == {("Lee College", "org")}
+    assert kinds("", "She works at Halvard Holdings.") == {("Halvard Holdings", "org")}
+
+
+def test_a_known_place_before_an_organisations_word_is_inside_its_name() -> None:
+    # as 'Essex Police' (a weak region's name) already was, for a sure place too
+    got = kinds("", "A woman was killed in Queens on Friday night, New York Police said.")
+    assert got == {("Queens", "place"), ("New York Police", "org")}
+    got = kinds("", "It will be long before the Anchorage Police Department issues a release.")
+    assert got == {("Anchorage Police Department", "org")}
+
+
+def test_will_capitalised_in_mid_sentence_before_a_name_is_the_given_name() -> None:
+    got = kinds("", "Creighton also got 14 points from backup center Will Artino on Friday.")
+    assert ("Will Artino", "person") in got
+    # opening a sentence it may be the verb ('Will Halvorsen sign?'), and it is no name alone
+    got = kinds("", "Will Halvorsen sign the deal? Nobody knows what Will means.")
+    assert not {name for name, _kind in got if name.startswith("Will")}
+
+
+def test_the_city_or_town_of_a_place_is_a_place() -> None:
+    got = kinds("", "The building is a total loss according to the City of Palmer.")
+    assert got == {("City of Palmer", "place")}
+
+
 def test_a_teams_plural_possessive_before_a_full_name_makes_two_names() -> None:
     got = kinds("", "Police arrested the Chargers' Jamal Williams on Friday.")
     assert got == {("Chargers", "org"), ("Jamal Williams", "person")}

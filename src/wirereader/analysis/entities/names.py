@@ -21,6 +21,7 @@ from wirereader.analysis.entities.cues import (
     _COMMA_NAME,
     _CONNECTORS,
     _CORPORATE,
+    _FACILITY_LAST,
     _MAX_NAME_WORDS,
     _MODEL_NUMBER,
     _NOT_ALONE,
@@ -47,6 +48,7 @@ from wirereader.analysis.entities.cues import (
     PERSON,
     PLACE,
     _adjective,
+    _facility_at,
     _never_alone,
     _org_ahead,
     _plural,
@@ -846,14 +848,23 @@ class _Extractor:
                     st.region = True
                 st.tokens.append(tok)
             elif (low in self.g.ordinary) and not after_given:
-                if low not in g.stopwords and _org_ahead(tokens, i):
+                if (
+                    low == "will"
+                    and not st.tokens
+                    and (i > 0 or not run.initial)
+                    and not run.title_case
+                    and i + 1 < n
+                    and self._names_on(tokens[i + 1])
+                ):
+                    st.tokens.append(tok)  # "center Will Artino": the modal has no capital
+                elif low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
                         st = _Pending(text, run)
                     st.tokens.append(tok)  # "Democratic National Committee", "Finns Party"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
-                elif st.tokens and not st.person and low in _ORG_LAST:
+                elif (st.tokens or st.after_known) and not st.person and low in _ORG_LAST:
                     st.tokens.append(tok)  # "Essex Police": a town's or region's force
                 elif low == "day" and st.tokens and not st.person:
                     # "World Cancer Day", "Earth Day": the name of a day, not of an entity
@@ -1120,7 +1131,13 @@ class _Extractor:
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
                 tokens = (*place.tokens, *tokens)
-        elif not single and (last_low in _PLACE_LAST or first_low in _PLACE_FIRST):
+            if last_low in _FACILITY_LAST and self._at_facility(st.text, run, tokens[0]):
+                kind = PLACE  # "a lockdown at Lee College": where something happens
+        elif not single and (
+            last_low in _PLACE_LAST
+            or first_low in _PLACE_FIRST
+            or (first_low in _PLACE_OF and tokens[1].lower == "of")  # "the City of Palmer"
+        ):
             kind = PLACE
         elif not single and last_low in _PERSON_LAST:
             kind = PERSON
@@ -1297,6 +1314,12 @@ class _Extractor:
         "the Tar Heels" made every later entry's "Tar Heels" an organisation)."""
         self.used_context = True
         return text[max(0, start - 4) : start].lower() == "the "
+
+    def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
+        """`cues._facility_at` before the name: context, so the run's cut is not cached."""
+        self.used_context = True
+        start = text.find(first.surface, run.start, run.end)
+        return _facility_at(text, run.start if start < 0 else start)
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
