@@ -247,27 +247,6 @@ def _closes_quote(text: str, pos: int) -> bool:
     )
 
 
-_SINGULARS: dict[int, frozenset[str]] = {}  # `_event_singulars` by the gazetteer's id
-
-
-def _event_singulars(g: Gazetteer) -> frozenset[str]:
-    """The keys of the singulars of events' and prizes' names in the plural ('oscar' of the
-    Oscars, 'grammy' of the Grammys): 'the 2026 Oscar nominations', 'a new Oscar category'
-    name the prize, not a person, whatever given name it also is. Read off the gazetteer once
-    (a set: the word's key is hashed already)."""
-    singulars = _SINGULARS.get(id(g))
-    if singulars is None:
-        singulars = _SINGULARS[id(g)] = frozenset(
-            key[:-1]
-            for key, known in g.by_key.items()
-            if known.kind == EVENT
-            and key.endswith("s")
-            and not key.endswith(("us", "is", "ss"))  # 'Coronavirus', 'Taurus': no plurals
-            and " " not in key
-        )
-    return singulars
-
-
 def _fast(group: str, g: Gazetteer) -> _Decided | bool:
     """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
     'He', 'Cold War'); False: look closer."""
@@ -282,7 +261,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
-                or tok.key in _event_singulars(g)
+                or tok.key in g.event_singulars  # 'the Oscar nominations'
             ):
                 verdict = True
             elif known is not None and (
