@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
@@ -63,6 +63,7 @@ from wirereader.analysis.entities.tokens import (
     _CLOSING_QUOTES,
     _GLUED,
     _RUN,
+    _RUN_ASCII,
     _has_word,
     _is_sentence_start,
     _is_title_case,
@@ -91,6 +92,9 @@ _OPENING_ARTICLES = frozenset(("the", "a", "an"))
 _ELISION_MARKS = frozenset("'’")
 
 
+# What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
+# comma of an aside, or the first letter of one of its verbs
+_SPEECH_FIRST = frozenset(" \t,stawpire")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
 # literal test first, since most names are followed by neither
@@ -197,9 +201,13 @@ class _Pending:
 # A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
 # name does not: a full name in the entry may still claim it).
 _Decided = tuple[tuple[_Token, ...], str, str, str, bool]
+# A run to look at closer, with what the scan reads of it: its tokens, their keys, and whether
+# it shouts (three words or more in capitals). Three fields, so one `len` tells it from a
+# `_Decided` (five): the scan reads no token's field for a run seen before.
+_Closer = tuple[tuple[_Token, ...], tuple[str, ...], bool]
 
 
-_FAST: dict[str, _Decided | bool] = {}
+_FAST: dict[str, _Decided | _Closer | Literal[True]] = {}
 
 
 _FAST_LIMIT = 200_000
@@ -247,13 +255,13 @@ def _closes_quote(text: str, pos: int) -> bool:
     )
 
 
-def _fast(group: str, g: Gazetteer) -> _Decided | bool:
+def _fast(group: str, g: Gazetteer) -> _Decided | _Closer | Literal[True]:
     """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
-    'He', 'Cold War'); False: look closer."""
-    verdict = _FAST.get(group)
+    'He', 'Cold War'); else look closer (`_Closer`)."""
+    verdict: _Decided | _Closer | Literal[True] | None = _FAST.get(group)
     if verdict is None:
-        verdict = False
         tokens = _tokens(group)
+        keys = tuple([t.key for t in tokens])  # a list: no generator
         if len(tokens) == 1:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
@@ -269,7 +277,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
             ):
                 known = None  # one word naming a town: the words around it decide
         else:
-            known = g.by_key.get(" ".join([t.key for t in tokens]))
+            known = g.by_key.get(" ".join(keys))
             if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
                 known = None
         if known is not None:
@@ -279,6 +287,8 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 if known.kind in (EVENT, TITLE)
                 else (tokens, known.kind, known.canonical, surface, not known.weak)
             )
+        elif verdict is None:
+            verdict = (tokens, keys, len(tokens) > 2 and group.isupper())
         if len(_FAST) >= _FAST_LIMIT:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
         _FAST[group] = verdict
@@ -306,9 +316,9 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
-        append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
+        append, add_caps, add_tail = items.append, mid_caps.update, self.tail_caps.add
         fast_get = _FAST.get
-        finditer = _RUN.finditer
+        finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
         start = 0
         while start >= 0:
             # One finditer over the text (a search call per run cost a tenth of the scan); it
@@ -378,7 +388,7 @@ class _Extractor:
                             while items and _item_start(items[-1]) > opened:
                                 items.pop()
                     continue
-                if verdict is not False:
+                if len(verdict) == 5:
                     # tuple.__new__ skips the named tuple's Python-level __new__ (a run in two
                     # ends here, so it is the scan's commonest step)
                     tokens, kind, canonical, surface, known = verdict
@@ -399,9 +409,9 @@ class _Extractor:
                         while items and _item_start(items[-1]) > opened:
                             items.pop()
                         continue
-                tokens = _tokens(group)
-                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
-                shouting = len(tokens) > 2 and group.isupper()
+                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case
+                # does: `shouting`, read off the cached verdict with the tokens and their keys
+                tokens, keys, shouting = verdict
                 # a word and a blank before the run, the commonest case, answered without a
                 # call (`_is_sentence_start` answers it first the same way)
                 initial = not (
@@ -411,13 +421,11 @@ class _Extractor:
                 if title_case or shouting:
                     continue
                 if not initial:
-                    for tok in tokens:
-                        add_cap(tok.key)
-                    add_tail(tok.key)  # the run's last word
-                elif len(tokens) > 1:
-                    for tok in tokens[1:]:
-                        add_cap(tok.key)
-                    add_tail(tok.key)
+                    add_caps(keys)
+                    add_tail(keys[-1])  # the run's last word
+                elif len(keys) > 1:
+                    add_caps(keys[1:])
+                    add_tail(keys[-1])
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
@@ -491,7 +499,10 @@ class _Extractor:
                 cached = _CUTS.get(text[start:end])
                 if cached is not None:
                     where = (start, end, part)
-                    out += [_new(_Span, (*fields, where, "")) for fields in cached]
+                    if len(cached) == 1:  # most runs are one name: no comprehension's frame
+                        out.append(_new(_Span, (*cached[0], where, "")))
+                    else:
+                        out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
                 if (
                     len(tokens) > 2
@@ -513,17 +524,18 @@ class _Extractor:
             for run in runs:
                 start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
-                if (
-                    initial
-                    and len(tokens) == 1
-                    and (tokens[0].key not in mid_caps or not self._ends_name(tokens[0].key))
-                    and (
-                        tokens[0].key not in by_key  # a town's name
-                        or self._prose_lower_town(tokens[0])
-                    )
-                    and not _SPEECH_AFTER.match(text, end)
-                ):
-                    continue  # one unknown word opening a sentence, never seen mid-sentence
+                if initial and len(tokens) == 1:
+                    key = tokens[0].key  # read once: a field read by name is a descriptor call
+                    if (
+                        (key not in mid_caps or not self._ends_name(key))
+                        and (key not in by_key or self._prose_lower_town(tokens[0]))  # a town
+                        and not (
+                            # a blank and a letter no speech verb starts with: no regex call
+                            (text[end : end + 1] != " " or text[end + 1 : end + 2] in _SPEECH_FIRST)
+                            and _SPEECH_AFTER.match(text, end)
+                        )
+                    ):
+                        continue  # one unknown word opening a sentence, never seen mid-sentence
                 if plain and len(tokens) == 1 and "-" not in tokens[0].surface:
                     self._single(text, run, out)
                     continue
