@@ -9,13 +9,11 @@ import os
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from wirereader.analysis.entities import names
 from wirereader.analysis.entities.cues import _SPEECH_AFTER
 from wirereader.analysis.entities.extract import clear_caches, extract_located
 from wirereader.analysis.entities.gazetteer import EVENT, fold_key, gazetteer
-from wirereader.analysis.entities.tokens import _RUN, _RUN_ASCII
+from wirereader.analysis.entities.tokens import _RUN, _RUN_ASCII, _is_sentence_start, _Run
 from wirereader.sources.dispatch import ParseContext, parse_file
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -68,8 +66,8 @@ def test_the_speech_verb_shortcut_never_skips_a_match() -> None:
 
 
 def test_cached_runs_give_what_a_cold_start_gives() -> None:
-    # the scan reads a run's tokens, keys and shouting off `_FAST` when it saw the run before:
-    # each entry extracted from empty caches and again with every other entry's runs cached
+    # the scan and the cut read what they saw before off `_FAST` and `_CUTS`: each entry
+    # extracted from empty caches and again with every other entry's runs cached
     sample = entries()[:400]
     clear_caches()
     cold = []
@@ -82,22 +80,19 @@ def test_cached_runs_give_what_a_cold_start_gives() -> None:
     assert warm == cold
 
 
-@pytest.mark.parametrize("text", ["", "Kyiv", "NATO LEADERS MEET IN KYIV", "the Oscar race"])
-def test_a_closer_verdict_holds_the_runs_tokens_keys_and_shouting(text: str) -> None:
-    g = gazetteer()
-    for m in _RUN.finditer(text):
-        group = m.group()
-        verdict = names._fast(group, g)
-        if verdict is True or len(verdict) == 5:
-            continue
-        tokens, keys, shouting = verdict
-        assert keys == tuple(t.key for t in tokens)
-        assert shouting == (len(tokens) > 2 and group.isupper())
-
-
 def test_event_singulars_are_read_off_the_gazetteer_when_it_loads() -> None:
     g = gazetteer()
     assert {fold_key(w) for w in ("Oscar", "Grammy", "Olympic")} <= g.event_singulars
     assert "coronaviru" not in g.event_singulars  # no plural
     for key in g.event_singulars:
         assert g.by_key[key + "s"].kind == EVENT
+
+
+def test_the_scans_sentence_starts_are_those_of_is_sentence_start() -> None:
+    # the scan answers the common cases (a word and a blank, a stop and a blank, a line's
+    # start) without calling `_is_sentence_start`
+    g = gazetteer()
+    for text in texts():
+        for item in names._Extractor(g, "", text).items:
+            if isinstance(item, _Run) and item.end - item.start <= names._LONGEST_CACHED:
+                assert item.initial == _is_sentence_start(text, item.start), item

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
@@ -64,6 +64,7 @@ from wirereader.analysis.entities.tokens import (
     _GLUED,
     _RUN,
     _RUN_ASCII,
+    _SENTENCE_END,
     _has_word,
     _is_sentence_start,
     _is_title_case,
@@ -201,13 +202,9 @@ class _Pending:
 # A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
 # name does not: a full name in the entry may still claim it).
 _Decided = tuple[tuple[_Token, ...], str, str, str, bool]
-# A run to look at closer, with what the scan reads of it: its tokens, their keys, and whether
-# it shouts (three words or more in capitals). Three fields, so one `len` tells it from a
-# `_Decided` (five): the scan reads no token's field for a run seen before.
-_Closer = tuple[tuple[_Token, ...], tuple[str, ...], bool]
 
 
-_FAST: dict[str, _Decided | _Closer | Literal[True]] = {}
+_FAST: dict[str, _Decided | bool] = {}
 
 
 _FAST_LIMIT = 200_000
@@ -255,13 +252,13 @@ def _closes_quote(text: str, pos: int) -> bool:
     )
 
 
-def _fast(group: str, g: Gazetteer) -> _Decided | _Closer | Literal[True]:
+def _fast(group: str, g: Gazetteer) -> _Decided | bool:
     """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
-    'He', 'Cold War'); else look closer (`_Closer`)."""
-    verdict: _Decided | _Closer | Literal[True] | None = _FAST.get(group)
+    'He', 'Cold War'); False: look closer."""
+    verdict = _FAST.get(group)
     if verdict is None:
+        verdict = False
         tokens = _tokens(group)
-        keys = tuple([t.key for t in tokens])  # a list: no generator
         if len(tokens) == 1:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
@@ -277,7 +274,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | _Closer | Literal[True]:
             ):
                 known = None  # one word naming a town: the words around it decide
         else:
-            known = g.by_key.get(" ".join(keys))
+            known = g.by_key.get(" ".join([t.key for t in tokens]))
             if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
                 known = None
         if known is not None:
@@ -287,8 +284,6 @@ def _fast(group: str, g: Gazetteer) -> _Decided | _Closer | Literal[True]:
                 if known.kind in (EVENT, TITLE)
                 else (tokens, known.kind, known.canonical, surface, not known.weak)
             )
-        elif verdict is None:
-            verdict = (tokens, keys, len(tokens) > 2 and group.isupper())
         if len(_FAST) >= _FAST_LIMIT:
             _FAST.clear()  # bounded: hostile input cannot grow it forever
         _FAST[group] = verdict
@@ -316,7 +311,7 @@ class _Extractor:
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
-        append, add_caps, add_tail = items.append, mid_caps.update, self.tail_caps.add
+        append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
         finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
         start = 0
@@ -388,7 +383,7 @@ class _Extractor:
                             while items and _item_start(items[-1]) > opened:
                                 items.pop()
                     continue
-                if len(verdict) == 5:
+                if verdict is not False:
                     # tuple.__new__ skips the named tuple's Python-level __new__ (a run in two
                     # ends here, so it is the scan's commonest step)
                     tokens, kind, canonical, surface, known = verdict
@@ -409,23 +404,29 @@ class _Extractor:
                         while items and _item_start(items[-1]) > opened:
                             items.pop()
                         continue
-                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case
-                # does: `shouting`, read off the cached verdict with the tokens and their keys
-                tokens, keys, shouting = verdict
-                # a word and a blank before the run, the commonest case, answered without a
-                # call (`_is_sentence_start` answers it first the same way)
-                initial = not (
-                    before == " " and base > 1 and text[base - 2].isalnum()
-                ) and _is_sentence_start(text, base)
+                tokens = _tokens(group)
+                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
+                shouting = len(tokens) > 2 and group.isupper()
+                # a word and a blank before the run, the commonest case, or a sentence's end
+                # before it, answered without a call (`_is_sentence_start` answers the same)
+                if before == " " and base > 1:
+                    prev = text[base - 2]
+                    initial = not prev.isalnum() and (
+                        prev in _SENTENCE_END or _is_sentence_start(text, base)
+                    )
+                else:
+                    initial = before in _SENTENCE_END or _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if title_case or shouting:
                     continue
                 if not initial:
-                    add_caps(keys)
-                    add_tail(keys[-1])  # the run's last word
-                elif len(keys) > 1:
-                    add_caps(keys[1:])
-                    add_tail(keys[-1])
+                    for tok in tokens:
+                        add_cap(tok.key)
+                    add_tail(tok.key)  # the run's last word
+                elif len(tokens) > 1:
+                    for tok in tokens[1:]:
+                        add_cap(tok.key)
+                    add_tail(tok.key)
             start = restart
 
     # -- evidence ---------------------------------------------------------------------------
