@@ -306,6 +306,10 @@ def test_days_programmes_and_events_named_by_a_city_are_no_entities() -> None:
     assert kinds("", "Crowds gathered for Rose Monday in Cologne.") == {("Cologne", "place")}
     assert kinds("", "Leaders met at the Munich Security Conference.") == set()
     assert kinds("", "The plan, Project Vault, was announced.") == set()
+    # one such word after a city's name: no city's team ('Indianapolis Colts'), but the thing
+    assert kinds("", "Both sides broke the Minsk Accords, he said.") == set()
+    assert kinds("", "Talks begin under the 2025 Washington Accords.") == set()
+    assert kinds("", "The Indianapolis Colts won.") == {("Indianapolis Colts", "org")}
 
 
 def test_the_name_of_a_day_is_no_entity() -> None:
