@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any, cast
 
 from wirereader.analysis.entities.extract import Mention, extract
@@ -166,11 +166,12 @@ def record_entities(
         keys.finished(conn)
 
     per_entry: list[tuple[int, dict[int, int]]] = []
+    folded = resolver.folded
     aliases: set[tuple[str, int]] = set()
     for row, mentions in zip(todo, resolved, strict=True):
         counts: dict[int, int] = {}
         for m in mentions:
-            entity = ids[(m.kind, fold_key(m.canonical))]
+            entity = ids[(m.kind, folded[m.canonical])]
             counts[entity] = counts.get(entity, 0) + 1
             if m.surface != m.canonical:  # the name itself is found by entities.name
                 aliases.add((m.surface, entity))
@@ -241,7 +242,8 @@ class _StoredResolver(EntityResolver):
         self.loaded_scoped: dict[tuple[str, str], str | None] = {}
 
     def preload(self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]) -> None:
-        keys = {fold_key(m.canonical) for mentions, _ in batch for m in mentions}
+        folded = self.folded
+        keys = {folded[m.canonical] for mentions, _ in batch for m in mentions}
         found: list[Any]
         if self.keys is not None:
             found = self.keys.read(self.conn, keys)
@@ -257,10 +259,10 @@ class _StoredResolver(EntityResolver):
             shorts: set[str] = set()
             for m in mentions:
                 if m.short:
-                    shorts.add(fold_key(m.canonical))
+                    shorts.add(folded[m.canonical])
                 elif m.kind == "person" and " " in m.canonical:
                     shorts |= self.short_keys(m.canonical)
-            pairs.update((scope, key) for scope in scopes for key in shorts)
+            pairs.update(product(scopes, shorts))
         for scope, key, name in entity_store.scoped_names(self.conn, sorted(pairs)):
             self.scoped[(scope, key)] = name
         self.loaded_scoped = dict(self.scoped)
@@ -270,9 +272,10 @@ class _StoredResolver(EntityResolver):
     ) -> dict[tuple[str, str], int]:
         """Entity ids for every resolved mention, creating the entities seen for the first time."""
         new: dict[tuple[str, str], tuple[str, str]] = {}  # slot -> (name, kind), in order met
+        folded = self.folded
         for mentions in resolved:
             for m in mentions:
-                slot = (m.kind, fold_key(m.canonical))
+                slot = (m.kind, folded[m.canonical])
                 if slot not in self.ids and slot not in new:
                     new[slot] = (m.canonical, m.kind)
         if not new:
@@ -313,10 +316,10 @@ class _StoredResolver(EntityResolver):
         ]
         rows = []
         for scope, key, name in changed:
-            entity = self.ids.get(("person", fold_key(name))) if name else None
+            entity = self.ids.get(("person", self.folded[name])) if name else None
             if name and entity is None:
                 entity = self._entity(name, "person")
-                self.ids[("person", fold_key(name))] = entity
+                self.ids[("person", self.folded[name])] = entity
             rows.append((scope, key, entity))
         entity_store.save_scoped_keys(self.conn, rows)
 
@@ -335,13 +338,18 @@ def _replace_mentions(
     old: dict[int, set[int]] = {}
     for entity, entry in entity_store.mentioned_entities(conn, [entry for entry, _ in per_entry]):
         old.setdefault(entry, set()).add(entity)
-    delta: Counter[int] = Counter()
+    delta: dict[int, int] = {}
+    get = delta.get
     for entry, counts in per_entry:
-        before = old.get(entry, set())
+        before = old.get(entry)
+        if before is None:  # (nearly every entry: new, nothing stored)
+            for entity in counts:
+                delta[entity] = get(entity, 0) + 1
+            continue
         for entity in before - counts.keys():
-            delta[entity] -= 1
+            delta[entity] = get(entity, 0) - 1
         for entity in counts.keys() - before:
-            delta[entity] += 1
+            delta[entity] = get(entity, 0) + 1
     if old:
         entity_store.delete_mentions(conn, sorted(old))
     entity_store.insert_mentions(

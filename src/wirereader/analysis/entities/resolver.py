@@ -21,6 +21,17 @@ from wirereader.analysis.entities.extract import (
 from wirereader.analysis.entities.gazetteer import fold_key, gazetteer
 
 
+class FoldedKeys(dict[str, str]):
+    """`fold_key` of each name asked, worked out once (a resolver's own memo): a batch asks it
+    ~4 times per mention (its key read, its short forms, its resolution, its entity), ~32 times
+    an entry on the news-like corpus for ~1,850 distinct names a batch of 2,000 entries, at
+    ~0.7 us a call."""
+
+    def __missing__(self, name: str) -> str:
+        key = self[name] = fold_key(name)
+        return key
+
+
 class EntityResolver:
     """Merges mentions from many entries into entities.
 
@@ -33,9 +44,10 @@ class EntityResolver:
     def __init__(self) -> None:
         self.names: dict[tuple[str, str], str] = {}  # (kind, folded key) -> canonical
         self.scoped: dict[tuple[str, str], str | None] = {}  # (scope, short key) -> canonical
+        self.folded = FoldedKeys()  # name -> fold_key(name)
 
     def canonical(self, mention: Mention) -> str:
-        key = (mention.kind, fold_key(mention.canonical))
+        key = (mention.kind, self.folded[mention.canonical])
         return self.names.setdefault(key, mention.canonical)
 
     @staticmethod
@@ -47,25 +59,25 @@ class EntityResolver:
     def learn(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> None:
         """Record the full names of one entry as explanations of short forms in its scopes."""
         seen: set[str] = set()
+        names, folded, scoped = self.names, self.folded, self.scoped
         for m in mentions:
-            if m.kind != PERSON or m.short or " " not in m.canonical or m.canonical in seen:
+            canonical = m.canonical
+            if m.kind != PERSON or m.short or " " not in canonical or canonical in seen:
                 continue
-            seen.add(m.canonical)
-            name = self.canonical(m)
-            for short in self.short_keys(name):
+            seen.add(canonical)
+            name = names.setdefault((PERSON, folded[canonical]), canonical)  # (`canonical`)
+            for short in _short_keys(name):
                 for scope in scopes:
                     slot = (scope, short)
-                    if self.scoped.get(slot, name) != name:
-                        self.scoped[slot] = None
-                    else:
-                        self.scoped[slot] = name
+                    scoped[slot] = name if scoped.get(slot, name) == name else None
 
     def resolve(self, mentions: Iterable[Mention], scopes: Sequence[str]) -> list[Mention]:
         """The mentions of one entry with canonical names merged across entries."""
         out = []
+        names, folded = self.names, self.folded
         for m in mentions:
             if m.short:
-                key = fold_key(m.canonical)
+                key = folded[m.canonical]
                 for scope in scopes:
                     name = self.scoped.get((scope, key))
                     if name:
@@ -73,8 +85,11 @@ class EntityResolver:
                         break
                 else:
                     m = self._merged(self._settled_kind(m, key))
-            else:
-                m = self._merged(m)
+            else:  # (`_merged`, inlined: this runs for every mention of a batch)
+                canonical = m.canonical
+                name = names.setdefault((m.kind, folded[canonical]), canonical)
+                if name != canonical:
+                    m = Mention(m.surface, name, m.kind, m.short)
             out.append(m)
         return out
 
