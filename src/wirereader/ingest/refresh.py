@@ -305,9 +305,14 @@ def refresh(
             group.clear()
 
         for feed, outcome, future in parsed_feeds:
-            parsed: ParsedDocument | Exception
+            parsed: ParsedDocument | Exception | None
             try:
-                parsed = pool.result(future)
+                # A parse no worker has started yet is done here, not waited for.
+                parsed = pool.parse_unstarted(
+                    future, outcome.body, outcome.url, outcome.content_type, _zone(feed, cfg, None)
+                )
+                if parsed is None:
+                    parsed = pool.result(future)
             except (ParseFailure, WorkerDied) as exc:
                 parsed = exc
             if isinstance(parsed, ParsedDocument) and _saved_offline(parsed):
