@@ -339,10 +339,8 @@ def refresh(
         behind (the first window of bodies, a machine busy elsewhere) it parses the documents
         they have not reached instead of waiting: in the 40k feeds benchmark's fetch it waited
         for parse results ~4-5 s of its wall time at load 11-15, the parse workers busy."""
-        tz, prepare = _zone(feed, cfg, None), to_prepare(feed)
-        return pool.parse_unstarted(
-            future, outcome.body, outcome.url, outcome.content_type, tz, prepare=prepare
-        )
+        tz = _zone(feed, cfg, None)
+        return pool.parse_unstarted(future, outcome.body, outcome.url, outcome.content_type, tz)
 
     def parse_one_later(later: list[tuple[Feed, Response, Future[ParsedDocument]]]) -> bool:
         """Parse the first of these (then of those waiting) that no worker has started;
