@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from itertools import chain
 from typing import TYPE_CHECKING
 
 from wirereader import __version__
@@ -305,15 +304,13 @@ def refresh(
                 save(*group[0])
             group.clear()
 
-        for k, (feed, outcome, future) in enumerate(parsed_feeds):
-            parsed: ParsedDocument | Exception | None = parsed_here.pop(future, None)
+        for feed, outcome, future in parsed_feeds:
+            parsed: ParsedDocument | Exception | None
             try:
-                if parsed is None:
-                    parsed = parse_here(feed, outcome, future)
-                while parsed is None and not future.done():
-                    # A worker has it: meanwhile the next document no worker has started.
-                    if not parse_one_later(parsed_feeds[k + 1 :]):
-                        break
+                # A parse no worker has started yet is done here, not waited for.
+                parsed = pool.parse_unstarted(
+                    future, outcome.body, outcome.url, outcome.content_type, _zone(feed, cfg, None)
+                )
                 if parsed is None:
                     parsed = pool.result(future)
             except (ParseFailure, WorkerDied) as exc:
@@ -326,37 +323,6 @@ def refresh(
             save_group()
             save(feed, outcome, parsed)
         save_group()
-
-    # Documents this thread parsed rather than wait for a worker (see `parse_here`), by the
-    # futures of the tasks it took back, until their feeds' turn to be saved comes.
-    parsed_here: dict[Future[ParsedDocument], ParsedDocument | Exception] = {}
-
-    def parse_here(
-        feed: Feed, outcome: Response, future: Future[ParsedDocument]
-    ) -> ParsedDocument | None:
-        """The document parsed by this thread if no worker has started it (its task taken
-        back), else None. This thread saves feeds in their order, so while the workers are
-        behind (the first window of bodies, a machine busy elsewhere) it parses the documents
-        they have not reached instead of waiting: in the 40k feeds benchmark's fetch it waited
-        for parse results ~4-5 s of its wall time at load 11-15, the parse workers busy."""
-        tz = _zone(feed, cfg, None)
-        return pool.parse_unstarted(future, outcome.body, outcome.url, outcome.content_type, tz)
-
-    def parse_one_later(later: list[tuple[Feed, Response, Future[ParsedDocument]]]) -> bool:
-        """Parse the first of these (then of those waiting) that no worker has started;
-        whether there was one."""
-        for feed, outcome, future in chain(later, waiting):
-            if future in parsed_here or future.done():
-                continue
-            try:
-                parsed = parse_here(feed, outcome, future)
-            except ParseFailure as exc:
-                parsed_here[future] = exc
-                return True
-            if parsed is not None:
-                parsed_here[future] = parsed
-                return True
-        return False
 
     # Parses the fetch threads sent to the workers as each body arrived (`parse_early`).
     early: dict[int, Future[ParsedDocument]] = {}

@@ -629,49 +629,6 @@ def test_a_parse_no_worker_has_started_is_done_by_the_writing_thread(
     assert store.conn.execute(unplaced).fetchone()[0] == 0
 
 
-def test_while_a_worker_parses_the_next_feed_the_writing_thread_parses_a_later_one(
-    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Feeds are saved in the order they arrived; while the next one's parse is with a worker,
-    the writing thread parses a later document no worker has started (here the worker's
-    parse ends only once the writing thread has taken a later one back)."""
-    import threading
-    from concurrent.futures import Future
-
-    from wirereader.ingest.parse_pool import ParsePool, _parse
-
-    sent: list[Future[Any]] = []
-    late: list[bool] = []
-
-    def finish_once_another_is_taken_back(future: Future[Any], args: tuple[Any, ...]) -> None:
-        deadline = time.monotonic() + 30
-        while not any(f.cancelled() for f in sent) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        late.append(not any(f.cancelled() for f in sent))
-        future.set_result(_parse(*args))
-
-    def submit(self: ParsePool, *args: Any, **options: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        if not sent:  # the first: a worker has it
-            assert future.set_running_or_notify_cancel()
-            threading.Thread(
-                target=finish_once_another_is_taken_back, args=(future, args), daemon=True
-            ).start()
-        sent.append(future)
-        return future
-
-    monkeypatch.setattr(ParsePool, "submit", submit)
-    monkeypatch.setattr(ParsePool, "submit_if_started", submit)
-    count = 9  # one fetch at a time: more wait than `refresh` lets pile up
-    for n in range(count):
-        server.routes[f"/o{n}.xml"] = Route(rss(f"Ordered {n}", [item(10 * n), item(10 * n + 1)]))
-        subscribe(store, server.url(f"/o{n}.xml"))
-    report = refresh(store, config(concurrency=1, per_host=1))
-    assert late == [False] and len(sent) == count
-    assert report.new == 2 * count and not report.failures
-    assert sum(f.cancelled() for f in sent) == count - 1
-
-
 def test_a_started_parse_is_waited_for() -> None:
     from concurrent.futures import Future
 
