@@ -167,20 +167,6 @@ class ParsePool:
             self._pool = pool
 
     @staticmethod
-    def parse_unstarted(
-        future: Future[ParsedDocument], body: bytes, url: str, content_type: str, tz: tzinfo | None
-    ) -> ParsedDocument | None:
-        """The document parsed here if no worker has started it (its task is cancelled), else
-        None: the caller waits for the worker (`result`). The refresh's writing thread asks
-        before it waits, so it parses rather than sits idle while the workers are behind (at
-        the start, while they take the first window of bodies, and on a machine busy
-        elsewhere). Not prepared for the analysis here: the analysis's own worker does that,
-        as for the documents parsed here before the workers are up."""
-        if not future.cancel():
-            return None
-        return _parse(body, url, content_type, tz)
-
-    @staticmethod
     def result(future: Future[ParsedDocument]) -> ParsedDocument:
         """The parsed document; the parser's own exceptions pass through, a dead worker is
         `WorkerDied` (so the document is not retried in this process, where it could crash

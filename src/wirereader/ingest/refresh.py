@@ -305,14 +305,9 @@ def refresh(
             group.clear()
 
         for feed, outcome, future in parsed_feeds:
-            parsed: ParsedDocument | Exception | None
+            parsed: ParsedDocument | Exception
             try:
-                # A parse no worker has started yet is done here, not waited for.
-                parsed = pool.parse_unstarted(
-                    future, outcome.body, outcome.url, outcome.content_type, _zone(feed, cfg, None)
-                )
-                if parsed is None:
-                    parsed = pool.result(future)
+                parsed = pool.result(future)
             except (ParseFailure, WorkerDied) as exc:
                 parsed = exc
             if isinstance(parsed, ParsedDocument) and _saved_offline(parsed):

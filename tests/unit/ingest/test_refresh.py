@@ -596,54 +596,6 @@ def test_many_feeds_parse_in_worker_processes(
     assert 0 < len(in_workers) < count  # the first ones in this process, the rest in workers
 
 
-def test_a_parse_no_worker_has_started_is_done_by_the_writing_thread(
-    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The refresh's writing thread does not wait for a parse that no worker has started: it
-    takes the task back and parses the document itself (here no worker ever takes one, so a
-    wait would never end), and the feeds are saved and analysed as from a worker."""
-    from concurrent.futures import Future
-
-    from wirereader.ingest.parse_pool import ParsePool
-
-    sent: list[Future[Any]] = []
-
-    def never_started(self: ParsePool, *args: Any, **options: Any) -> Future[Any]:
-        sent.append(Future())
-        return sent[-1]
-
-    monkeypatch.setattr(ParsePool, "submit", never_started)
-    monkeypatch.setattr(ParsePool, "submit_if_started", never_started)
-    count = 6
-    for n in range(count):
-        items = [item(100 * n + k) for k in range(3)]
-        server.routes[f"/u{n}.xml"] = Route(rss(f"Unstarted {n}", items))
-        subscribe(store, server.url(f"/u{n}.xml"))
-    server.routes["/u0.xml"] = Route(b"not xml at all { ]")
-    report = refresh(store, config())
-    assert len(sent) == count and all(f.cancelled() for f in sent)
-    assert report.new == 3 * (count - 1) and len(report.failures) == 1
-    assert "not XML" in report.failures[0].error
-    assert {f"Unstarted {n}" for n in range(1, count)} <= {f.title for f in list_feeds(store)}
-    unplaced = "SELECT count(*) FROM entries WHERE thread_id IS NULL"
-    assert store.conn.execute(unplaced).fetchone()[0] == 0
-
-
-def test_a_started_parse_is_waited_for() -> None:
-    from concurrent.futures import Future
-
-    from wirereader.ingest.parse_pool import ParsePool
-
-    running: Future[Any] = Future()
-    assert running.set_running_or_notify_cancel()
-    body, url = rss("Harbour", [item(1)]), "http://example.invalid/h.xml"
-    assert ParsePool.parse_unstarted(running, body, url, "", None) is None
-    pending: Future[Any] = Future()
-    here = ParsePool.parse_unstarted(pending, body, url, "", None)
-    assert pending.cancelled() and here is not None and len(here.entries) == 1
-    assert here.packed_bodies and here.text_hashes and here.prepared is None
-
-
 def test_same_bytes_without_validators_are_not_parsed_again(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
