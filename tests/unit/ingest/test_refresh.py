@@ -566,7 +566,7 @@ def test_many_feeds_parse_in_worker_processes(
     in_workers: list[str] = []
 
     def counting(submit: Any) -> Any:
-        def counting_submit(self, body, url, content_type, tz, **options):  # type: ignore[no-untyped-def]
+        def counting_submit(self, body, url, content_type, tz, **options):
             future = submit(self, body, url, content_type, tz, **options)
             if future is not None:
                 in_workers.append(url)
