@@ -109,7 +109,7 @@ def run() -> int:
     the whole heap, and after a large analysis (which pauses the collector while it runs, so
     everything it made is still young) that last collection was 0.4-0.5 s of CPU between the
     command's last line and its exit: `wirereader fetch` of the 40k feeds benchmark, the main
-    thread's CPU after `main` returned, 0.41-0.51 s -> 0.02 s. Frozen objects are never
+    thread's CPU after `main` returned, 0.40-0.51 s -> 0.02-0.04 s. Frozen objects are never
     collected, and nothing is left for that collection to do: the command has closed its cache
     and its workers, and exit handlers (`atexit`, finalizers they run) still run."""
     code = main()

@@ -110,9 +110,10 @@ class ParsePool:
         """A future parse if the workers are up, else None. Safe from any thread: a refresh's
         fetch threads call it as each body arrives, so the bytes that arrive count towards
         starting the workers (in the background) before this process has parsed them. Counted
-        only as this process parsed them, the 40k feeds benchmark's fetch had its workers ~1 s
-        later (a dozen feeds parsed here one by one first) and its first analysis step waited
-        there for the worker processes' start."""
+        only as this process parsed them (a dozen feeds, one by one), the 40k feeds
+        benchmark's fetch had its workers 2.4-5.0 s into the refresh instead of 1.1-2.6 s (a
+        busy machine), and the analysis's worker, asked for before, waited in the writing
+        thread for the forkserver's start."""
         pool = self._pool
         if not self.enabled:
             return None
