@@ -1,3 +1,3 @@
-from wirereader.cli import main
+from wirereader.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

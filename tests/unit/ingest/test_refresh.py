@@ -564,15 +564,19 @@ def test_many_feeds_parse_in_worker_processes(
     from wirereader.ingest.parse_pool import ParsePool
 
     in_workers: list[str] = []
-    submit = ParsePool.submit
 
-    def counting_submit(self, body, url, content_type, tz, **options):
-        future = submit(self, body, url, content_type, tz, **options)
-        if future is not None:
-            in_workers.append(url)
-        return future
+    def counting(submit: Any) -> Any:
+        def counting_submit(self, body, url, content_type, tz, **options):
+            future = submit(self, body, url, content_type, tz, **options)
+            if future is not None:
+                in_workers.append(url)
+            return future
 
-    monkeypatch.setattr(ParsePool, "submit", counting_submit)
+        return counting_submit
+
+    # (by this thread, or by a fetch thread as the body arrived)
+    monkeypatch.setattr(ParsePool, "submit", counting(ParsePool.submit))
+    monkeypatch.setattr(ParsePool, "submit_if_started", counting(ParsePool.submit_if_started))
 
     count = 8
     monkeypatch.setattr(parse_pool, "MIN_BYTES", 2000)  # the first feed or two inline
