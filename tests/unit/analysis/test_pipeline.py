@@ -582,12 +582,23 @@ def test_prints_cross_back_from_the_worker_as_arrays_unchanged() -> None:
     assert list(made) == [3, 9, 4, 12] and made[3].bands and not made[9].bands
 
 
-def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged() -> None:
+def test_term_weights_cross_back_from_the_worker_as_arrays_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The worker packs a chunk's TF weights into one vocabulary and flat arrays; each entry's
-    row, after pickling, holds the very weights `prepare` worked out, in their order."""
+    row, after pickling, holds the very weights `prepare` worked out, in their order.
+
+    This process is both sender and receiver here, so each starts afresh: packs an earlier
+    test pickled and never unpickled (a refresh's in-process prepare) would leave this
+    sender's numbering ahead of what was received, and the pack would rightly be unresolvable
+    (its texts weighed again by the receiver, `PackedWeights.resolvable`)."""
     import pickle
 
+    from wirereader.analysis import features
     from wirereader.analysis.features import TermRow
+
+    monkeypatch.setattr(features, "_SENT", None)
+    monkeypatch.setattr(features, "_RECEIVED", features._ReceivedTerms())
     from wirereader.analysis.prepare_pool import prepare, prepare_packed
 
     rows = [
