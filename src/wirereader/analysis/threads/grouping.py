@@ -529,7 +529,7 @@ def side_groups(
     # COHESION and signature tests guard groups of articles).
     partners = score >= 1.0
     partners[side.articles] = True
-    labels = _average_linkage(score, side.articles.astype(np.float64), vectors)
+    labels = average_linkage(score, side.articles.astype(np.float64), vectors)
     pinned = toward_new = None
     if earlier is not None:
         pinned = ~side.articles & ~earlier
@@ -714,7 +714,7 @@ def fading_decay(
     return floor * fade + (1.0 - floor) * np.exp(-gap / 3600.0 / hours)
 
 
-def _average_linkage(
+def average_linkage(
     score: np.ndarray,
     articles: np.ndarray,
     vectors: Sequence[dict[str, float]],
