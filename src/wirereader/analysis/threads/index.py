@@ -1400,12 +1400,11 @@ class ThreadIndex:
             score[r, c] = scores[at : at + len(r)]
             score[c, r] = score[r, c]
             at += len(r)
-            labels = grouping.average_linkage(
-                score,
-                side.articles[start : start + n].astype(np.float64),
+            whole[g] = grouping.one_group(
+                score.tolist(),
+                side.articles[start : start + n].astype(np.float64).tolist(),
                 _Vectors(union, self._unpacked),
             )
-            whole[g] = bool((labels == labels[0]).all())
         return whole
 
     def _place(
