@@ -316,3 +316,35 @@ def test_listed_pairs_cosines_are_the_dot_products_of_their_rows_by_either_produ
             assert got.shape == (listed,)
             assert np.allclose(got, plain, rtol=1e-12, atol=1e-15)
             assert all(got[k] == 0.0 for k, x in enumerate(plain) if x == 0.0)
+
+
+def test_one_group_tells_what_average_linkage_makes_of_a_small_set() -> None:
+    """`one_group` (a join's test in the thread index) runs average linkage's merges in plain
+    floats: on random score matrices, with groups of articles held to the COHESION and
+    signature tests, it says one group exactly where `average_linkage` makes one."""
+    import random
+
+    import numpy as np
+
+    from wirereader.analysis.threads import grouping
+
+    rng = random.Random(3)
+    seen = set()
+    for _ in range(300):
+        n = rng.randint(2, 14)
+        high = rng.choice([1.5, 2.5, 4.0])
+        score = [[0.0] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                score[i][j] = score[j][i] = rng.uniform(0.0, high)
+        articles = [float(rng.random() < 0.8) for _ in range(n)]
+        events = [rng.randint(0, 1) for _ in range(n)]
+        vectors = [
+            {f"event{events[i]}": 1.0, **{f"w{rng.randint(0, 30)}": 0.5 for _ in range(25)}}
+            for i in range(n)
+        ]
+        labels = grouping.average_linkage(np.asarray(score), np.asarray(articles), vectors)
+        one = bool((labels == labels[0]).all())
+        assert grouping.one_group([row[:] for row in score], articles, vectors) == one
+        seen.add(one)
+    assert seen == {True, False}

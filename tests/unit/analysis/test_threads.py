@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -171,6 +173,49 @@ def test_items_arriving_one_by_one_make_the_threads_of_one_batch(
     }
     assert all(len(threads) == 1 for threads in stories.values()), stories
     assert len(set.union(*stories.values())) == 3
+
+
+def _two_events_of_one_topic() -> list[RawEntry]:
+    """Sixteen undated articles: two events of one topic, eight reports each, every report
+    naming 25 of the topic's 40 words, 12 of its event's 25 and 10 of its own."""
+    rng = random.Random(0)
+    topic = [f"topic{w}" for w in range(40)]
+    entries = []
+    for event in "ab":
+        for n in range(8):
+            words = rng.sample(topic, 25) + rng.sample([f"event{event}{w}" for w in range(25)], 12)
+            words += [f"own{event}{n}x{k}" for k in range(10)]
+            rng.shuffle(words)
+            entries.append(
+                RawEntry(title=" ".join(words[:6]), body=" ".join(words), stable_id=f"{event}-{n}")
+            )
+    return entries
+
+
+def test_two_import_orders_of_undated_articles_make_the_same_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the grouping's parts cut an undated set does not decide its threads: a later
+    part's group of articles joins a known thread of articles whole only if average linkage
+    makes one group of their items (`ThreadIndex._joins_whole`), else they are regrouped
+    together. Here the file's order puts each event in a part of its own (GROUP_ITEMS 8), the
+    shuffled one mixes them; both used to differ (one thread against two)."""
+    monkeypatch.setattr(threads, "GROUP_ITEMS", 8)
+    entries = _two_events_of_one_topic()
+    shuffled = list(entries)
+    random.Random(1).shuffle(shuffled)
+    outcomes = []
+    for k, order in enumerate((entries, shuffled)):
+        with Store(tmp_path / f"order{k}.db") as store:
+            source = store.ensure_source("test:wire", "feed", name="wire")
+            for entry in order:
+                store.save_entries(source, [entry])
+            analyse_pending(store)
+            held: dict[int, set[str]] = {}
+            for stable_id, thread in store.conn.execute("SELECT stable_id, thread_id FROM entries"):
+                held.setdefault(thread, set()).add(stable_id)
+        outcomes.append(sorted(sorted(ids) for ids in held.values()))
+    assert outcomes[0] == outcomes[1]
 
 
 def test_a_later_run_reads_back_the_threads_of_earlier_runs_it_meets(
