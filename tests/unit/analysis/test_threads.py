@@ -197,7 +197,7 @@ def test_two_import_orders_of_undated_articles_make_the_same_threads(
 ) -> None:
     """Where the grouping's parts cut an undated set does not decide its threads: a later
     part's group of articles joins a known thread of articles whole only if average linkage
-    makes one group of their items (`ThreadIndex._joins_whole`), else they are regrouped
+    makes one group of their items (`ThreadIndex._whole_joins`), else they are regrouped
     together. Here the file's order puts each event in a part of its own (GROUP_ITEMS 8), the
     shuffled one mixes them; both used to differ (one thread against two)."""
     monkeypatch.setattr(threads, "GROUP_ITEMS", 8)

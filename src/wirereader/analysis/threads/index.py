@@ -1331,7 +1331,7 @@ class ThreadIndex:
                         # A join: the group's average pair and each of its items' own
                         # with the thread reach 1 (what average linkage would make of them;
                         # of two groups of articles, only if it makes one group of them:
-                        # `_joins_whole`; else they are regrouped below).
+                        # `_whole_joins`; else they are regrouped below).
                         self._place(part, group, ids, out, self.centroids[ts[0]])
                     elif all(max(average, most) < 1.0 for average, _, most in pairs):
                         # Nothing joins: no average of a group with a thread, nor of an item
