@@ -40,6 +40,7 @@ from wirereader.analysis.entities.cues import (
     _REGION_WORDS,
     _ROMAN,
     _SPEECH_AFTER,
+    _SPEECH_VERBS,
     _SURNAME_ENDINGS,
     _THING_FIRST,
     _THING_LAST,
@@ -97,7 +98,7 @@ _ELISION_MARKS = frozenset("'’")
 
 # What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
 # comma of an aside, or the first letter of one of its verbs
-_SPEECH_FIRST = frozenset(" \t,stawpire")
+_SPEECH_FIRST = frozenset(" \t,") | {verb[0] for verb in _SPEECH_VERBS}
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
 # literal test first, since most names are followed by neither
