@@ -51,8 +51,11 @@ def _pseudo_word(rng: random.Random, low: int, high: int) -> str:
 
 
 def _places() -> list[str]:
-    """Canonical place names from the gazetteer the entity extractor uses."""
-    for path in resources.files("wirereader").rglob("places.txt"):  # type: ignore[attr-defined]
+    """Country names from the generated ISO list the entity extractor loads.
+
+    The generated list, not the hand-written places.txt: an edit to a hand list must not change
+    the benchmark's text (and so its outcome digests)."""
+    for path in resources.files("wirereader").rglob("countries.txt"):  # type: ignore[attr-defined]
         names = [
             line.split("|")[0].strip()
             for line in path.read_text("utf-8").splitlines()
