@@ -605,11 +605,6 @@ def _listed_pairs(
     return rows, cols, cells
 
 
-# Where the terms `ThreadIndex._batch_tf` works out itself start in its pool of terms, before
-# it knows how many the packs hold (far above any pack's size).
-_HERE = 1 << 48
-
-
 # Groups each part (its items as one `Side`) as `grouping.side_groups` does, part after part.
 Grouper = Callable[[list[Side], float], Iterator[list[list[int]]]]
 
@@ -907,7 +902,9 @@ class ThreadIndex:
         pooled = 0
         here_numbers: list[int] = []
         here_values: list[float] = []
-        starts: list[int] = []  # (a start at or past HERE: in the terms worked out here)
+        # A piece's start in the pool; a negative start ~k is position k of the terms worked
+        # out here, which go after the packs' (their count is known only at the end).
+        starts: list[int] = []
         lengths: list[int] = []
         counts: list[int] = []
         packs: dict[int, tuple[int, list[int]]] = {}  # id -> (its place in the pool, starts)
@@ -936,7 +933,7 @@ class ThreadIndex:
                 lengths.append(n)
             else:
                 text = row if row is not None else text_weights(e.title, e.body)
-                starts.append(_HERE + len(here_numbers))
+                starts.append(~len(here_numbers))
                 lengths.append(len(text))
                 here_numbers += term_numbers(text)
                 here_values += text.values()
@@ -947,7 +944,7 @@ class ThreadIndex:
                 for name in found:
                     counted[name] = counted.get(name, 0.0) + ENTITY_WEIGHT
                 weighed = log_weights(counted)
-                starts.append(_HERE + len(here_numbers))
+                starts.append(~len(here_numbers))
                 lengths.append(len(weighed))
                 here_numbers += term_numbers(weighed)
                 here_values += weighed.values()
@@ -958,7 +955,8 @@ class ThreadIndex:
         pool_numbers.append(np.asarray(here_numbers, dtype=np.int64))
         pool_values.append(np.asarray(here_values, dtype=np.float64))
         first = np.asarray(starts, dtype=np.int64)
-        first[first >= _HERE] += pooled - _HERE
+        here = first < 0
+        first[here] = ~first[here] + pooled
         pieces = np.asarray(lengths, dtype=np.int64)
         at = np.repeat(first, pieces) + _ranges(pieces)
         return (
