@@ -260,6 +260,36 @@ def probe_terms(vectors: Sequence[dict[str, float]]) -> list[str]:
     return [t for t, _ in sorted(summed(vectors).items(), key=_weight, reverse=True)[:PROBE_TERMS]]
 
 
+def probe_columns(rows: sparse.csr_matrix, groups: Sequence[Sequence[int]]) -> list[list[int]]:
+    """`probe_terms` of each group of these sparse rows' vectors (each row's columns in its
+    vector's order, as `_gram_of_rows` takes them), as columns: all groups at once. Each
+    term's weights are summed in the order `summed` sums them (item after item, from 0.0:
+    `np.bincount` adds a bin's weights in their order), and ranked strongest first, ties
+    first met first, as the stable sort in `probe_terms`: the same terms in the same order."""
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    members = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(sizes.sum()))
+    indptr = np.asarray(rows.indptr, dtype=np.int64)
+    lengths = indptr[members + 1] - indptr[members]
+    total = int(lengths.sum())
+    # Each member's terms, group after group, member after member, in their row's order.
+    at = np.repeat(indptr[members] - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    width = max(rows.shape[1], 1)
+    key = np.repeat(np.repeat(np.arange(len(groups), dtype=np.int64), sizes), lengths) * width
+    key += np.asarray(rows.indices, dtype=np.int64)[at]
+    cells, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=np.asarray(rows.data, dtype=np.float64)[at])
+    group = cells // width
+    order = np.lexsort((first, -sums, group))
+    ranked_group = group[order]
+    starts = np.searchsorted(ranked_group, np.arange(len(groups)))
+    rank = np.arange(len(order)) - starts[ranked_group]
+    kept = order[rank < PROBE_TERMS]
+    out: list[list[int]] = [[] for _ in groups]
+    for g, column in zip(group[kept].tolist(), (cells[kept] % width).tolist(), strict=True):
+        out[g].append(column)
+    return out
+
+
 class Grouped(list[list[int]]):
     """A part's groups (lists of its rows), with each group's `probe_terms` where the grouping
     worker found them along (None: to be found by the caller). The worker has each part's
@@ -694,7 +724,8 @@ def _gram_of_rows(rows: sparse.csr_matrix) -> np.ndarray:
     index = rank[ids]
     holders = np.bincount(index, minlength=len(order))
     lengths = np.diff(rows.indptr).tolist()
-    return _gram_of(np.asarray(rows.data, dtype=np.float64), index, lengths, holders)
+    # (A copy of the weights: the sparse product sorts its rows' terms in place.)
+    return _gram_of(np.array(rows.data, dtype=np.float64), index, lengths, holders)
 
 
 def _gram_of(

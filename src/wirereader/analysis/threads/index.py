@@ -1290,9 +1290,16 @@ class ThreadIndex:
         grouped = (grouper or group_here)(sides, STORY_GAP_DAYS * 86400)
         for part, side, groups in zip(parts, sides, grouped, strict=True):
             self._grouped = set()
-            candidates = self._candidates_of(
-                [[part[i] for i in group] for group in groups], getattr(groups, "probes", None)
-            )
+            probes = getattr(groups, "probes", None)
+            if probes is None:  # (else found by the grouping worker: `grouping.Grouped`)
+                # From the part's rows over the run's term numbers (`_part_side`).
+                assert side.terms is not None
+                term = self._term_list.__getitem__
+                probes = [
+                    list(map(term, columns))
+                    for columns in grouping.probe_columns(side.terms, groups)
+                ]
+            candidates = self._candidates_of([[part[i] for i in group] for group in groups], probes)
             # Sparse rows only for the items that are scored here: those of groups with a
             # known candidate thread.
             asks = [any(self._known(self.centroids[i]) for i in ids) for ids in candidates]
