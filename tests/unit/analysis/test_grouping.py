@@ -348,3 +348,49 @@ def test_one_group_tells_what_average_linkage_makes_of_a_small_set() -> None:
         assert grouping.one_group([row[:] for row in score], articles, vectors) == one
         seen.add(one)
     assert seen == {True, False}
+
+
+def test_cosines_and_probes_from_sparse_rows_are_those_of_the_dicts() -> None:
+    """A side's sparse rows (each row's terms in its vector's order, any numbering of the
+    terms: the thread index's) give `_gram`'s cosines bit for bit, either product, and each
+    group's `probe_terms` in the same order, ties (equal weights) included."""
+    import random
+
+    import numpy as np
+
+    from wirereader.analysis.threads import grouping
+
+    rng = random.Random(5)
+    products = set()
+    for _ in range(300):
+        width = rng.randint(5, 300)
+        numbers = rng.sample(range(10 * width), width)  # the rows' numbering, not the names'
+        n = rng.randint(2, 40)
+        vectors = []
+        for _ in range(n):
+            terms = rng.sample(range(width), rng.randint(0, min(width, 30)))
+            vectors.append({f"t{t}": rng.choice([0.1, 0.25, rng.random()]) for t in terms})
+        rows = grouping.sparse_rows(
+            [np.asarray([numbers[int(t[1:])] for t in v], dtype=np.int64) for v in vectors],
+            [np.fromiter(v.values(), dtype=np.float64, count=len(v)) for v in vectors],
+            10 * width,
+        )
+        data = rows.data.copy()
+        assert np.array_equal(grouping._gram(vectors), grouping._gram_of_rows(rows))
+        assert np.array_equal(rows.data, data)  # (the rows are left as they were)
+        holders = np.bincount(rows.indices, minlength=10 * width)
+        shared = holders > 1
+        products.add(
+            int(np.square(holders[shared]).sum()) * grouping.SPARSE_PRODUCT_COST
+            < n * n * int(shared.sum())
+        )
+        labels = [rng.randint(0, 5) for _ in range(n)]
+        groups: dict[int, list[int]] = {}
+        for i, label in enumerate(labels):
+            groups.setdefault(label, []).append(i)
+        parts = sorted(groups.values(), key=lambda g: g[0])
+        name = {numbers[t]: f"t{t}" for t in range(width)}
+        assert [[name[c] for c in columns] for columns in grouping.probe_columns(rows, parts)] == [
+            grouping.probe_terms([vectors[i] for i in group]) for group in parts
+        ]
+    assert products == {True, False}  # both the sparse and the dense product were met

@@ -260,6 +260,36 @@ def probe_terms(vectors: Sequence[dict[str, float]]) -> list[str]:
     return [t for t, _ in sorted(summed(vectors).items(), key=_weight, reverse=True)[:PROBE_TERMS]]
 
 
+def probe_columns(rows: sparse.csr_matrix, groups: Sequence[Sequence[int]]) -> list[list[int]]:
+    """`probe_terms` of each group of these sparse rows' vectors (each row's columns in its
+    vector's order, as `_gram_of_rows` takes them), as columns: all groups at once. Each
+    term's weights are summed in the order `summed` sums them (item after item, from 0.0:
+    `np.bincount` adds a bin's weights in their order), and ranked strongest first, ties
+    first met first, as the stable sort in `probe_terms`: the same terms in the same order."""
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    members = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(sizes.sum()))
+    indptr = np.asarray(rows.indptr, dtype=np.int64)
+    lengths = indptr[members + 1] - indptr[members]
+    total = int(lengths.sum())
+    # Each member's terms, group after group, member after member, in their row's order.
+    at = np.repeat(indptr[members] - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    width = max(rows.shape[1], 1)
+    key = np.repeat(np.repeat(np.arange(len(groups), dtype=np.int64), sizes), lengths) * width
+    key += np.asarray(rows.indices, dtype=np.int64)[at]
+    cells, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=np.asarray(rows.data, dtype=np.float64)[at])
+    group = cells // width
+    order = np.lexsort((first, -sums, group))
+    ranked_group = group[order]
+    starts = np.searchsorted(ranked_group, np.arange(len(groups)))
+    rank = np.arange(len(order)) - starts[ranked_group]
+    kept = order[rank < PROBE_TERMS]
+    out: list[list[int]] = [[] for _ in groups]
+    for g, column in zip(group[kept].tolist(), (cells[kept] % width).tolist(), strict=True):
+        out[g].append(column)
+    return out
+
+
 class Grouped(list[list[int]]):
     """A part's groups (lists of its rows), with each group's `probe_terms` where the grouping
     worker found them along (None: to be found by the caller). The worker has each part's
@@ -507,14 +537,19 @@ def side_groups(
     if n < 2:
         return [[i] for i in range(n)]
     when, has_time = side.times, side.dated
-    gram = _gram(vectors)
+    # From the sparse rows where the side has them (the thread index's), else the dicts.
+    gram = _gram(vectors) if side.terms is None else _gram_of_rows(side.terms)
     _discount_same_source(gram, side, side)
     np.fill_diagonal(gram, 1.0)
     score = _pair_scores(gram, side, side)
     short = np.flatnonzero(~side.articles)
     if titled and len(short) > 1:
         # Titles are compared between short items only (the rows of the others are left).
-        titles = _gram([side.headlines[i] for i in short.tolist()])
+        titles = (
+            _gram([side.headlines[i] for i in short.tolist()])
+            if side.heads is None
+            else _gram_of_rows(side.heads[short])
+        )
         both = side.teased[short]
         unnamed = titles < _title_floor(np.logical_and.outer(both, both))
         block = np.ix_(short, short)
@@ -656,7 +691,6 @@ def _gram(vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
     with the feeds benchmark's hundred-word vocabulary (~150 shared terms, each in hundreds of
     items) dense rows take 9 ms and the sparse product 20. Titles go the same way. The groups
     came out the same as with the single-precision dense product this replaced."""
-    n = len(vectors)
     counts = Counter(chain.from_iterable(vectors))  # in order of first appearance
     columns = dict(zip(counts, count()))
     lengths = [len(v) for v in vectors]
@@ -668,10 +702,42 @@ def _gram(vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
         chain.from_iterable(v.values() for v in vectors), dtype=np.float64, count=total
     )
     holders = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    return _gram_of(data, index, lengths, holders)
+
+
+def _gram_of_rows(rows: sparse.csr_matrix) -> np.ndarray:
+    """`_gram` of the vectors these sparse rows hold (each row's columns in its vector's
+    order, any numbering of the terms): the terms numbered again in order of first
+    appearance, as `_gram` numbers a dict's, so the same product over the same arrays and
+    the same bits, without a dict lookup per term (a part's ~30,000, and a regrouping's
+    kept items made dicts again first: ~4% of the main process's CPU on the news-like
+    corpus)."""
+    ids = np.asarray(rows.indices, dtype=np.int64)
+    n = len(ids)
+    width = max(rows.shape[1], 1)
+    first = np.full(width, n, dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(n))
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used], kind="stable")]
+    rank = np.empty(width, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    index = rank[ids]
+    holders = np.bincount(index, minlength=len(order))
+    lengths = np.diff(rows.indptr).tolist()
+    # (A copy of the weights: the sparse product sorts its rows' terms in place.)
+    return _gram_of(np.array(rows.data, dtype=np.float64), index, lengths, holders)
+
+
+def _gram_of(
+    data: np.ndarray, index: np.ndarray, lengths: list[int], holders: np.ndarray
+) -> np.ndarray:
+    """`_gram` of the vectors laid out flat: their weights, their terms numbered in order of
+    first appearance, each vector's length, and how many vectors hold each term."""
+    n = len(lengths)
     shared = holders > 1
     products = int(np.square(holders[shared]).sum())
     if products * SPARSE_PRODUCT_COST < n * n * int(shared.sum()):
-        gram = _sparse_gram(data, index, lengths, len(columns))
+        gram = _sparse_gram(data, index, lengths, len(holders))
     else:
         gram = _dense_gram(data, index, lengths, shared)
     np.fill_diagonal(gram, 1.0)

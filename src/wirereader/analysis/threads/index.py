@@ -1284,13 +1284,20 @@ class ThreadIndex:
         parts = [
             placing[start : start + GROUP_ITEMS] for start in range(0, len(placing), GROUP_ITEMS)
         ]
-        sides = [_side(part) for part in parts]
+        sides = [self._part_side(part) for part in parts]
         grouped = (grouper or group_here)(sides, STORY_GAP_DAYS * 86400)
         for part, side, groups in zip(parts, sides, grouped, strict=True):
             self._grouped = set()
-            candidates = self._candidates_of(
-                [[part[i] for i in group] for group in groups], getattr(groups, "probes", None)
-            )
+            probes = getattr(groups, "probes", None)
+            if probes is None:  # (else found by the grouping worker: `grouping.Grouped`)
+                # From the part's rows over the run's term numbers (`_part_side`).
+                assert side.terms is not None
+                term = self._term_list.__getitem__
+                probes = [
+                    list(map(term, columns))
+                    for columns in grouping.probe_columns(side.terms, groups)
+                ]
+            candidates = self._candidates_of([[part[i] for i in group] for group in groups], probes)
             # Sparse rows only for the items that are scored here: those of groups with a
             # known candidate thread.
             asks = [any(self._known(self.centroids[i]) for i in ids) for ids in candidates]
@@ -1301,7 +1308,9 @@ class ThreadIndex:
                 for group, ask in zip(groups, asks, strict=True)
             ]
             linked = self._by_members(
-                self._side_of([part[i] for i in scored], side.take(scored)), local, candidates
+                self._side_of([part[i] for i in scored], side._replace(terms=None).take(scored)),
+                local,
+                candidates,
             )
             self._beside_linked(linked, candidates)
             for g, group in enumerate(groups):
@@ -1444,9 +1453,7 @@ class ThreadIndex:
         run by its centroid (`_best`) or starts one."""
         gap = STORY_GAP_DAYS * 86400
         # Each item with the thread it was in (None: new).
-        held: list[tuple[_Item, int | None]] = [
-            (self._unpacked(m), t) for t in threads for m in self.members[t]
-        ]
+        held: list[tuple[_Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
         held += [(part[i], None) for group in groups for i in group]
         held.sort(key=lambda p: (p[0].entry.published_at, p[0].entry.id))
         items = [m for m, _ in held]
@@ -1457,7 +1464,11 @@ class ThreadIndex:
         }
         new_ids = set(probe)
         earlier = np.fromiter((t is not None for _, t in held), dtype=bool, count=len(held))
-        regrouped = side_groups(_side(items), gap, earlier=earlier)
+        # Scored from the items' sparse rows (`side_groups` takes its cosines from them); a
+        # kept item's vector made a dict again only where the signature test or a rebuilt
+        # thread asks for it.
+        side = self._side_of(items)._replace(vectors=_Vectors(items, self._unpacked))
+        regrouped = side_groups(side, gap, earlier=earlier)
         counts = [Counter(t for k in ng if (t := held[k][1]) is not None) for ng in regrouped]
         ranked = sorted((-n, t, j) for j, c in enumerate(counts) for t, n in c.items())
         thread_of: dict[int, int] = {}
@@ -1484,12 +1495,12 @@ class ThreadIndex:
                             out.assigned[m.entry.id] = c.id
                         self._retitle(c, fresh)
                     continue
-                self._rebuild(c, members, new_ids, out)
+                self._rebuild(c, list(map(self._unpacked, members)), new_ids, out)
             elif len(fresh) < len(members):  # earlier items, parted from their thread
                 c = self._create(members[0].entry)
                 self._grouped.add(c.id)
                 c.size = 0
-                self._rebuild(c, members, new_ids, out)
+                self._rebuild(c, list(map(self._unpacked, members)), new_ids, out)
             else:  # new items alone
                 ids = set().union(*(probe[m.entry.id] for m in members))
                 self._place(members, range(len(members)), ids, out)
@@ -1777,6 +1788,17 @@ class ThreadIndex:
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
             entity_columns=self._entity_columns(width),
+        )
+
+    def _part_side(self, part: list[_Item]) -> Side:
+        """A part's items as one side, with their vectors' sparse rows over the run's term
+        numbers (the batch's, in each vector's order): `side_groups` takes the part's cosines
+        from them, here or in the grouping worker."""
+        rows = [self._vector_rows[m.entry.id] for m in part]
+        return _side(part)._replace(
+            terms=grouping.sparse_rows(
+                [r[0] for r in rows], [r[1] for r in rows], len(self._term_list)
+            )
         )
 
     def _entity_columns(self, width: int) -> np.ndarray:
