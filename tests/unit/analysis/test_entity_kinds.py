@@ -872,3 +872,28 @@ def test_the_bagged_kind_model_is_the_mean_of_fits_that_each_leave_out_topics() 
     ]
     assert np.allclose(mean, (halves[0] + halves[1]) / 2)
     assert not np.allclose(mean, one)  # each fit saw half the data
+
+
+def test_a_name_of_words_no_one_is_named_is_no_persons_name() -> None:
+    # names-dataset names no one 'Truth', 'Social', 'Secondary' or 'Sanctions': two or three
+    # such words are a company's or a product's name, or no name, never a person's
+    got = kinds(
+        "",
+        "Trump made the observation in a Truth Social post. It has to be dealt with through"
+        " 'Banking' or 'Secondary Sanctions?' The advocacy group Defenders of Wildlife will sue.",
+    )
+    assert ("Truth Social", "org") in got
+    assert ("Secondary Sanctions", "org") in got
+    assert ("Defenders of Wildlife", "org") in got
+    # a word someone is named ('Grant', 'Hall') keeps the guess of a person's name
+    got = kinds("", "The fire was reported by Grant Sanctions on Monday, officials said.")
+    assert ("Grant Sanctions", "person") in got
+
+
+def test_the_words_no_one_is_named_are_no_given_or_family_names() -> None:
+    from wirereader.analysis.entities.gazetteer import gazetteer
+
+    g = gazetteer()
+    assert {"truth", "social", "secondary", "sanctions", "basketball"} <= g.nameless
+    assert not ({"grant", "hall", "brown", "smith", "king", "young", "will"} & g.nameless)
+    assert not (g.nameless & g.given_names)

@@ -27,6 +27,7 @@ from typing import NamedTuple
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     _BYLINE_SPLIT,
+    _CONNECTORS,
     _EAST_ASIAN_SURNAMES,
     _PERSON_LAST,
     ORG,
@@ -49,6 +50,7 @@ from wirereader.analysis.entities.teams import (
 from wirereader.analysis.entities.tokens import (
     _name_text,
     _Span,
+    _Token,
     _where,
     _written_lower,
 )
@@ -179,7 +181,7 @@ def _mentions(
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
-    cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
+    cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
     title_things: dict[str, bool] = {}
@@ -228,10 +230,21 @@ def _mentions(
             # down'). It stays `short`: a full name in the same thread or source may claim it.
             # (read from the end of the word's run: a word cut from a longer run ends there
             # too or before, in the same sentence)
+            # Two or three words look like a given name and a surname, unless no one is named
+            # any of them ('a Truth Social post', "'Secondary Sanctions?'"): then it is more
+            # often a company's or a product's name, or no name, than a person's, and the data
+            # settle it as a cue would (the kind model, trained on guesses that look like
+            # people's names, would make places of them).
             if single and _pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
+            elif 1 < len(tokens) <= 3:
+                if _nameless(tokens, g.nameless):
+                    kind = ORG
+                    cued.add(canonical)
+                else:
+                    kind = PERSON
             else:
-                kind = PERSON if 1 < len(tokens) <= 3 else ORG
+                kind = ORG
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
@@ -375,6 +388,13 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
                 out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
                 break
     return out
+
+
+def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
+    """Whether every word of a name but its connectors ('of', 'the') is a frequent English
+    word that no one is named (`Gazetteer.nameless`)."""
+    words = [t.lower for t in tokens if t.lower not in _CONNECTORS]
+    return bool(words) and all(w in nameless for w in words)
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:

@@ -85,6 +85,9 @@ class Gazetteer:
     # ('Ukrainians'), and peoples named by the plural of their nationality's noun (`_peoples`)
     ordinary: frozenset[str] = frozenset()
     given_names: frozenset[str] = frozenset()
+    # Frequent English words that are no one's first or family name ('truth', 'social',
+    # 'sanctions'; names-dataset and wordfreq, scripts/build_entity_data.py)
+    nameless: frozenset[str] = frozenset()
     honorifics: frozenset[str] = frozenset()
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
@@ -208,6 +211,7 @@ def gazetteer() -> Gazetteer:
                 if " " not in key:
                     g.city_keys.add(key)
     g.given_names = _words("given_names.txt")
+    g.nameless = _words("nameless_words.txt")
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
     )
