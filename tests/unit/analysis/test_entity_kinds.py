@@ -897,3 +897,18 @@ def test_the_words_no_one_is_named_are_no_given_or_family_names() -> None:
     assert {"truth", "social", "secondary", "sanctions", "basketball"} <= g.nameless
     assert not ({"grant", "hall", "brown", "smith", "king", "young", "will"} & g.nameless)
     assert not (g.nameless & g.given_names)
+
+
+def test_a_given_name_alone_is_the_person_the_entry_names_in_full() -> None:
+    # 'Tara' and 'Tyler' are towns too (hints): the entry's full name claims its given name,
+    # as it claims its surname
+    ms = extract(
+        "",
+        "Tara Reid checked into rehab on Monday. Get well soon, Tara! Tyler Hansbrough broke the"
+        " record. It was a perfect shot for Tyler to break it on, his coach said.",
+    )
+    got = {(m.surface, m.canonical, m.kind) for m in ms}
+    assert ("Tara", "Tara Reid", "person") in got
+    assert ("Tyler", "Tyler Hansbrough", "person") in got
+    # without the full name the town stays a place
+    assert ("Tyler", "place") in kinds("", "The storm reached Tyler on Monday, officials said.")

@@ -144,6 +144,10 @@ def _mentions(
     # "President Bush ... Bush": one-word names the entry's evidence made a person's, which a
     # city's name that is a surname too (Būsh, Egypt) then follows
     people: set[str] = set()
+    # The given names of the people the entry names in full ('Tara Reid', 'Tyler Hansbrough'):
+    # features and sports reports call them by it too ('Get well soon, Tara!'), and a lone
+    # given name that no cue typed (a town's name is a hint only) is that person
+    firsts: dict[str, str | None] = {}
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided: dict[str, str] = {}
@@ -160,6 +164,8 @@ def _mentions(
             continue
         names = strong if is_strong else weak
         _claim(names, surname_key(canonical), canonical)
+        if len(tokens) < 4 and tokens[0].lower in g.given_names:
+            _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'
         if "-" in canonical:
             article = article_key(canonical)
             if article:
@@ -207,6 +213,18 @@ def _mentions(
                 kind, short = PERSON, True
             elif kind == PLACE and key in people and key in cities:
                 kind, canonical, short = PERSON, _name_text(tokens), True
+        if (
+            firsts
+            and single
+            and canonical is named
+            and kind != PERSON
+            and tokens[0].key in firsts
+            and not known
+            and (not is_strong or _weak_town(g, tokens[0].key))
+        ):
+            full = firsts[tokens[0].key]
+            if full:
+                kind, canonical, short = PERSON, full, False
         if not is_strong and canonical == named and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
@@ -388,6 +406,12 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
                 out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
                 break
     return out
+
+
+def _weak_town(g: Gazetteer, key: str) -> bool:
+    """Whether a word's kind came from a town's name only (a hint: 'Tara', 'Tyler')."""
+    known = g.by_key.get(key)
+    return known is not None and known.weak
 
 
 def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
