@@ -912,3 +912,14 @@ def test_a_given_name_alone_is_the_person_the_entry_names_in_full() -> None:
     assert ("Tyler", "Tyler Hansbrough", "person") in got
     # without the full name the town stays a place
     assert ("Tyler", "place") in kinds("", "The storm reached Tyler on Monday, officials said.")
+
+
+def test_a_towns_name_before_administration_or_era_is_the_person_who_led_it() -> None:
+    # Būsh is a town in Egypt; 'the Bush administration' and 'a Bush - era rule' are the man's
+    got = kinds(
+        "",
+        "The Bush administration loosened the rules. The Obama administration revoked a"
+        " Bush - era rule that the Bush administration had passed.",
+    )
+    assert ("Bush", "person") in got
+    assert not [k for name, k in got if name in ("Bush", "Būsh") and k != "person"]

@@ -137,6 +137,8 @@ def _mentions(
         return [], [], {}
     if title and body:
         spans = _title_names_end_at_surname(spans)
+    if " administration" in body or "era " in body:
+        spans = _heads_of_government(g, spans, (title or "", body))
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -405,6 +407,29 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
                 cut = tokens[: j + 1]
                 out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
                 break
+    return out
+
+
+# After a surname, the government or the time of the person who led it: 'the Bush
+# administration', 'a Bush - era rule', 'the Obama-era policy'
+_LED_AFTER = re.compile(r"(?: | ?- ?)era\b| administration\b")
+
+
+def _heads_of_government(g: Gazetteer, spans: list[_Span], texts: tuple[str, str]) -> list[_Span]:
+    """A town's name that is a surname too, before 'administration' or 'era', is the person
+    who led it ('the Bush administration' is no town Būsh's)."""
+    out = spans
+    for i, s in enumerate(spans):
+        tokens = s.tokens
+        if len(tokens) != 1 or s.known or s.kind != PLACE or not _weak_town(g, tokens[0].key):
+            continue
+        text = texts[s.where[2]]
+        end = text.find(tokens[0].surface, s.where[0], s.where[1]) + len(tokens[0].surface)
+        if _LED_AFTER.match(text, end):
+            if out is spans:
+                out = list(spans)
+            name = _name_text(tokens)
+            out[i] = s._replace(kind=PERSON, canonical=name, short=True, surface="")
     return out
 
 
