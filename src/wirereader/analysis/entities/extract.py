@@ -39,6 +39,7 @@ from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
     fold_key,
     gazetteer,
+    nameless_words,
 )
 from wirereader.analysis.entities.names import (
     _Extractor,
@@ -258,7 +259,7 @@ def _mentions(
             if single and _pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
             elif 1 < len(tokens) <= 3:
-                if _nameless(tokens, g.nameless):
+                if _nameless(tokens, nameless_words()):
                     kind = ORG
                     cued.add(canonical)
                 else:
@@ -441,7 +442,7 @@ def _weak_town(g: Gazetteer, key: str) -> bool:
 
 def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
     """Whether every word of a name but its connectors ('of', 'the') is a frequent English
-    word that no one is named (`Gazetteer.nameless`)."""
+    word that no one is named (`gazetteer.nameless_words`)."""
     words = [t.lower for t in tokens if t.lower not in _CONNECTORS]
     return bool(words) and all(w in nameless for w in words)
 

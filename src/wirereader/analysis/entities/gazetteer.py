@@ -85,9 +85,6 @@ class Gazetteer:
     # ('Ukrainians'), and peoples named by the plural of their nationality's noun (`_peoples`)
     ordinary: frozenset[str] = frozenset()
     given_names: frozenset[str] = frozenset()
-    # Frequent English words that are no one's first or family name ('truth', 'social',
-    # 'sanctions'; names-dataset and wordfreq, scripts/build_entity_data.py)
-    nameless: frozenset[str] = frozenset()
     honorifics: frozenset[str] = frozenset()
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
@@ -163,6 +160,14 @@ def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
 
 
 @cache
+def nameless_words() -> frozenset[str]:
+    """Frequent English words that are no one's first or family name ('truth', 'social',
+    'sanctions'; from names-dataset and wordfreq, scripts/build_entity_data.py). Read when first
+    asked, not with the gazetteer: only runs of two or three unknown words ask (15,746 words)."""
+    return _words("nameless_words.txt")
+
+
+@cache
 def gazetteer() -> Gazetteer:
     g = Gazetteer()
     # The hand-kept files first (they carry the news spellings and aliases); the generated data
@@ -211,7 +216,6 @@ def gazetteer() -> Gazetteer:
                 if " " not in key:
                     g.city_keys.add(key)
     g.given_names = _words("given_names.txt")
-    g.nameless = _words("nameless_words.txt")
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
     )
