@@ -219,9 +219,9 @@ def _mentions(
         if (
             firsts
             and single
+            and tokens[0].key in firsts
             and canonical is named
             and kind != PERSON
-            and tokens[0].key in firsts
             and not known
             and (not is_strong or _weak_town(g, tokens[0].key))
         ):
@@ -420,17 +420,18 @@ def _heads_of_government(g: Gazetteer, spans: list[_Span], texts: tuple[str, str
     """A town's name that is a surname too, before 'administration' or 'era', is the person
     who led it ('the Bush administration' is no town Būsh's)."""
     out = spans
-    for i, s in enumerate(spans):
-        tokens = s.tokens
-        if len(tokens) != 1 or s.known or s.kind != PLACE or not _weak_town(g, tokens[0].key):
+    for i, (tokens, kind, _name, _short, known, _strong, where, _surface) in enumerate(spans):
+        if kind != PLACE or known or len(tokens) != 1 or not _weak_town(g, tokens[0].key):
             continue
-        text = texts[s.where[2]]
-        end = text.find(tokens[0].surface, s.where[0], s.where[1]) + len(tokens[0].surface)
+        text = texts[where[2]]
+        word = tokens[0].surface
+        end = text.find(word, where[0], where[1]) + len(word)
         if _LED_AFTER.match(text, end):
             if out is spans:
                 out = list(spans)
-            name = _name_text(tokens)
-            out[i] = s._replace(kind=PERSON, canonical=name, short=True, surface="")
+            out[i] = spans[i]._replace(
+                kind=PERSON, canonical=_name_text(tokens), short=True, surface=""
+            )
     return out
 
 
