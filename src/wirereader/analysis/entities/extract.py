@@ -138,8 +138,6 @@ def _mentions(
         return [], [], {}
     if title and body:
         spans = _title_names_end_at_surname(spans)
-    if " administration" in body or "era " in body:
-        spans = _heads_of_government(g, spans, (title or "", body))
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -158,8 +156,18 @@ def _mentions(
     # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
     # and these two loops read several fields of every span (4% of an ECB+ article's
     # instructions went to such reads, by callgrind).
-    for tokens, kind, canonical, short, known, is_strong, _where_at, _surface in spans:
+    led: list[_Span] | None = None  # the spans `_led_by` made people's, in a copy of `spans`
+    for span in spans:
+        tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
         if is_strong and not known:
+            if kind == PLACE and len(tokens) == 1 and _led_by(g, title, body, tokens[0], where_at):
+                if led is None:
+                    led = list(spans)
+                canonical = _name_text(tokens)
+                kind, short = PERSON, True
+                led[spans.index(span)] = span._replace(
+                    kind=kind, canonical=canonical, short=True, surface=""
+                )
             decided[canonical] = kind
         if short or " " not in canonical or kind not in (PERSON, ""):
             if kind == PERSON and is_strong and not known and len(tokens) == 1:
@@ -175,6 +183,8 @@ def _mentions(
                 _claim(names, article, canonical)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
+    if led is not None:
+        spans = led
     teams = _teams(spans, title or "", body or "", g)
     bylines: set[str] = set()
     for author in authors:
@@ -416,23 +426,17 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
 _LED_AFTER = re.compile(r"(?: | ?- ?)era\b| administration\b")
 
 
-def _heads_of_government(g: Gazetteer, spans: list[_Span], texts: tuple[str, str]) -> list[_Span]:
-    """A town's name that is a surname too, before 'administration' or 'era', is the person
-    who led it ('the Bush administration' is no town Būsh's)."""
-    out = spans
-    for i, (tokens, kind, _name, _short, known, _strong, where, _surface) in enumerate(spans):
-        if kind != PLACE or known or len(tokens) != 1 or not _weak_town(g, tokens[0].key):
-            continue
-        text = texts[where[2]]
-        word = tokens[0].surface
-        end = text.find(word, where[0], where[1]) + len(word)
-        if _LED_AFTER.match(text, end):
-            if out is spans:
-                out = list(spans)
-            out[i] = spans[i]._replace(
-                kind=PERSON, canonical=_name_text(tokens), short=True, surface=""
-            )
-    return out
+def _led_by(
+    g: Gazetteer, title: str, body: str, token: _Token, where: tuple[int, int, int]
+) -> bool:
+    """Whether a town's name that is a surname too stands before 'administration' or 'era':
+    the person who led it ('the Bush administration' is no town Būsh's). Asked of the one-word
+    places a cue or a town's name typed, as the spans are first read."""
+    if not _weak_town(g, token.key):
+        return False
+    text = body if where[2] else title
+    end = text.find(token.surface, where[0], where[1]) + len(token.surface)
+    return _LED_AFTER.match(text, end) is not None
 
 
 def _weak_town(g: Gazetteer, key: str) -> bool:
