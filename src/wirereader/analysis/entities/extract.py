@@ -157,10 +157,16 @@ def _mentions(
     # and these two loops read several fields of every span (4% of an ECB+ article's
     # instructions went to such reads, by callgrind).
     led: list[_Span] | None = None  # the spans `_led_by` made people's, in a copy of `spans`
+    leads: bool | None = None  # `_leads`, asked at the first one-word place
     for span in spans:
         tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
         if is_strong and not known:
-            if kind == PLACE and len(tokens) == 1 and _led_by(g, title, body, tokens[0], where_at):
+            if (
+                kind == PLACE
+                and len(tokens) == 1
+                and (leads or (leads is None and (leads := _leads(title, body))))
+                and _led_by(g, title, body, tokens[0], where_at)
+            ):
                 if led is None:
                     led = list(spans)
                 canonical = _name_text(tokens)
@@ -194,7 +200,11 @@ def _mentions(
     kept: list[_Span] = []
     cities = g.city_keys
     # the one-word names something in the entry may claim: one set lookup spares the rest
-    claimable = strong.keys() | weak.keys() | people if (strong or weak or people) else None
+    claimable = (
+        strong.keys() | weak.keys() | people | firsts.keys()
+        if (strong or weak or people or firsts)
+        else None
+    )
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
     texts = (title or "", body or "")
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
@@ -226,18 +236,16 @@ def _mentions(
                 kind, short = PERSON, True
             elif kind == PLACE and key in people and key in cities:
                 kind, canonical, short = PERSON, _name_text(tokens), True
-        if (
-            firsts
-            and single
-            and tokens[0].key in firsts
-            and canonical is named
-            and kind != PERSON
-            and not known
-            and (not is_strong or _weak_town(g, tokens[0].key))
-        ):
-            full = firsts[tokens[0].key]
-            if full:
-                kind, canonical, short = PERSON, full, False
+            if (
+                canonical is named
+                and kind != PERSON
+                and not known
+                and key in firsts
+                and (not is_strong or _weak_town(g, key))
+            ):
+                full = firsts[key]
+                if full:
+                    kind, canonical, short = PERSON, full, False
         if not is_strong and canonical == named and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
@@ -424,6 +432,12 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
 # After a surname, the government or the time of the person who led it: 'the Bush
 # administration', 'a Bush - era rule', 'the Obama-era policy'
 _LED_AFTER = re.compile(r"(?: | ?- ?)era\b| administration\b")
+
+
+def _leads(title: str, body: str) -> bool:
+    """Whether the entry writes 'administration' or 'era' after a word at all."""
+    body, title = body or "", title or ""
+    return " administration" in body or "era " in body or " administration" in title
 
 
 def _led_by(
