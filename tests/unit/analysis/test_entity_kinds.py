@@ -872,3 +872,54 @@ def test_the_bagged_kind_model_is_the_mean_of_fits_that_each_leave_out_topics() 
     ]
     assert np.allclose(mean, (halves[0] + halves[1]) / 2)
     assert not np.allclose(mean, one)  # each fit saw half the data
+
+
+def test_a_name_of_words_no_one_is_named_is_no_persons_name() -> None:
+    # names-dataset names no one 'Truth', 'Social', 'Secondary' or 'Sanctions': two or three
+    # such words are a company's or a product's name, or no name, never a person's
+    got = kinds(
+        "",
+        "Trump made the observation in a Truth Social post. It has to be dealt with through"
+        " 'Banking' or 'Secondary Sanctions?' The advocacy group Defenders of Wildlife will sue.",
+    )
+    assert ("Truth Social", "org") in got
+    assert ("Secondary Sanctions", "org") in got
+    assert ("Defenders of Wildlife", "org") in got
+    # a word someone is named ('Grant', 'Hall') keeps the guess of a person's name
+    got = kinds("", "The fire was reported by Grant Sanctions on Monday, officials said.")
+    assert ("Grant Sanctions", "person") in got
+
+
+def test_the_words_no_one_is_named_are_no_given_or_family_names() -> None:
+    from wirereader.analysis.entities.gazetteer import gazetteer, nameless_words
+
+    words = nameless_words()
+    assert {"truth", "social", "secondary", "sanctions", "basketball"} <= words
+    assert not ({"grant", "hall", "brown", "smith", "king", "young", "will"} & words)
+    assert not (words & gazetteer().given_names)
+
+
+def test_a_given_name_alone_is_the_person_the_entry_names_in_full() -> None:
+    # 'Tara' and 'Tyler' are towns too (hints): the entry's full name claims its given name,
+    # as it claims its surname
+    ms = extract(
+        "",
+        "Tara Reid checked into rehab on Monday. Get well soon, Tara! Tyler Hansbrough broke the"
+        " record. It was a perfect shot for Tyler to break it on, his coach said.",
+    )
+    got = {(m.surface, m.canonical, m.kind) for m in ms}
+    assert ("Tara", "Tara Reid", "person") in got
+    assert ("Tyler", "Tyler Hansbrough", "person") in got
+    # without the full name the town stays a place
+    assert ("Tyler", "place") in kinds("", "The storm reached Tyler on Monday, officials said.")
+
+
+def test_a_towns_name_before_administration_or_era_is_the_person_who_led_it() -> None:
+    # Būsh is a town in Egypt; 'the Bush administration' and 'a Bush - era rule' are the man's
+    got = kinds(
+        "",
+        "The Bush administration loosened the rules. The Obama administration revoked a"
+        " Bush - era rule that the Bush administration had passed.",
+    )
+    assert ("Bush", "person") in got
+    assert not [k for name, k in got if name in ("Bush", "Būsh") and k != "person"]

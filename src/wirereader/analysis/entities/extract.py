@@ -27,6 +27,7 @@ from typing import NamedTuple
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     _BYLINE_SPLIT,
+    _CONNECTORS,
     _EAST_ASIAN_SURNAMES,
     _PERSON_LAST,
     ORG,
@@ -38,6 +39,7 @@ from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
     fold_key,
     gazetteer,
+    nameless_words,
 )
 from wirereader.analysis.entities.names import (
     _Extractor,
@@ -49,6 +51,7 @@ from wirereader.analysis.entities.teams import (
 from wirereader.analysis.entities.tokens import (
     _name_text,
     _Span,
+    _Token,
     _where,
     _written_lower,
 )
@@ -142,6 +145,10 @@ def _mentions(
     # "President Bush ... Bush": one-word names the entry's evidence made a person's, which a
     # city's name that is a surname too (Būsh, Egypt) then follows
     people: set[str] = set()
+    # The given names of the people the entry names in full ('Tara Reid', 'Tyler Hansbrough'):
+    # features and sports reports call them by it too ('Get well soon, Tara!'), and a lone
+    # given name that no cue typed (a town's name is a hint only) is that person
+    firsts: dict[str, str | None] = {}
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided: dict[str, str] = {}
@@ -149,8 +156,24 @@ def _mentions(
     # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
     # and these two loops read several fields of every span (4% of an ECB+ article's
     # instructions went to such reads, by callgrind).
-    for tokens, kind, canonical, short, known, is_strong, _where_at, _surface in spans:
+    led: list[_Span] | None = None  # the spans `_led_by` made people's, in a copy of `spans`
+    leads: bool | None = None  # `_leads`, asked at the first one-word place
+    for span in spans:
+        tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
         if is_strong and not known:
+            if (
+                kind == PLACE
+                and len(tokens) == 1
+                and (leads or (leads is None and (leads := _leads(title, body))))
+                and _led_by(g, title, body, tokens[0], where_at)
+            ):
+                if led is None:
+                    led = list(spans)
+                canonical = _name_text(tokens)
+                kind, short = PERSON, True
+                led[spans.index(span)] = span._replace(
+                    kind=kind, canonical=canonical, short=True, surface=""
+                )
             decided[canonical] = kind
         if short or " " not in canonical or kind not in (PERSON, ""):
             if kind == PERSON and is_strong and not known and len(tokens) == 1:
@@ -158,12 +181,16 @@ def _mentions(
             continue
         names = strong if is_strong else weak
         _claim(names, surname_key(canonical), canonical)
+        if len(tokens) < 4 and tokens[0].lower in g.given_names:
+            _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'
         if "-" in canonical:
             article = article_key(canonical)
             if article:
                 _claim(names, article, canonical)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
+    if led is not None:
+        spans = led
     teams = _teams(spans, title or "", body or "", g)
     bylines: set[str] = set()
     for author in authors:
@@ -173,13 +200,17 @@ def _mentions(
     kept: list[_Span] = []
     cities = g.city_keys
     # the one-word names something in the entry may claim: one set lookup spares the rest
-    claimable = strong.keys() | weak.keys() | people if (strong or weak or people) else None
+    claimable = (
+        strong.keys() | weak.keys() | people | firsts.keys()
+        if (strong or weak or people or firsts)
+        else None
+    )
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
     texts = (title or "", body or "")
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
-    cued: set[str] = set()  # the names a cue or a gazetteer typed in some mention
+    cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
     title_things: dict[str, bool] = {}
@@ -205,6 +236,16 @@ def _mentions(
                 kind, short = PERSON, True
             elif kind == PLACE and key in people and key in cities:
                 kind, canonical, short = PERSON, _name_text(tokens), True
+            if (
+                canonical is named
+                and kind != PERSON
+                and not known
+                and key in firsts
+                and (not is_strong or _weak_town(g, key))
+            ):
+                full = firsts[key]
+                if full:
+                    kind, canonical, short = PERSON, full, False
         if not is_strong and canonical == named and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
@@ -228,10 +269,21 @@ def _mentions(
             # down'). It stays `short`: a full name in the same thread or source may claim it.
             # (read from the end of the word's run: a word cut from a longer run ends there
             # too or before, in the same sentence)
+            # Two or three words look like a given name and a surname, unless no one is named
+            # any of them ('a Truth Social post', "'Secondary Sanctions?'"): then it is more
+            # often a company's or a product's name, or no name, than a person's, and the data
+            # settle it as a cue would (the kind model, trained on guesses that look like
+            # people's names, would make places of them).
             if single and _pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
+            elif 1 < len(tokens) <= 3:
+                if _nameless(tokens, nameless_words()):
+                    kind = ORG
+                    cued.add(canonical)
+                else:
+                    kind = PERSON
             else:
-                kind = PERSON if 1 < len(tokens) <= 3 else ORG
+                kind = ORG
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
@@ -375,6 +427,43 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
                 out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
                 break
     return out
+
+
+# After a surname, the government or the time of the person who led it: 'the Bush
+# administration', 'a Bush - era rule', 'the Obama-era policy'
+_LED_AFTER = re.compile(r"(?: | ?- ?)era\b| administration\b")
+
+
+def _leads(title: str, body: str) -> bool:
+    """Whether the entry writes 'administration' or 'era' after a word at all."""
+    body, title = body or "", title or ""
+    return " administration" in body or "era " in body or " administration" in title
+
+
+def _led_by(
+    g: Gazetteer, title: str, body: str, token: _Token, where: tuple[int, int, int]
+) -> bool:
+    """Whether a town's name that is a surname too stands before 'administration' or 'era':
+    the person who led it ('the Bush administration' is no town Būsh's). Asked of the one-word
+    places a cue or a town's name typed, as the spans are first read."""
+    if not _weak_town(g, token.key):
+        return False
+    text = body if where[2] else title
+    end = text.find(token.surface, where[0], where[1]) + len(token.surface)
+    return _LED_AFTER.match(text, end) is not None
+
+
+def _weak_town(g: Gazetteer, key: str) -> bool:
+    """Whether a word's kind came from a town's name only (a hint: 'Tara', 'Tyler')."""
+    known = g.by_key.get(key)
+    return known is not None and known.weak
+
+
+def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
+    """Whether every word of a name but its connectors ('of', 'the') is a frequent English
+    word that no one is named (`gazetteer.nameless_words`)."""
+    words = [t.lower for t in tokens if t.lower not in _CONNECTORS]
+    return bool(words) and all(w in nameless for w in words)
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:

@@ -160,6 +160,17 @@ def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
 
 
 @cache
+def nameless_words() -> frozenset[str]:
+    """Frequent English words that are no one's first or family name ('truth', 'social',
+    'sanctions'; from names-dataset and wordfreq, scripts/build_entity_data.py). Read when first
+    asked, not with the gazetteer: only runs of two or three unknown words ask (15,746 words).
+    The file holds one lower-case word a line, read without `_words`' per-line work (68M
+    instructions to load that way, by callgrind)."""
+    text = resources.files("wirereader.analysis").joinpath("data", "nameless_words.txt")
+    return frozenset(w for w in text.read_text("utf-8").split("\n") if w and w[0] != "#")
+
+
+@cache
 def gazetteer() -> Gazetteer:
     g = Gazetteer()
     # The hand-kept files first (they carry the news spellings and aliases); the generated data
