@@ -323,6 +323,66 @@ def realfeeds(corpus: Path, batch_size: int = BATCH, own_runs: bool = False) -> 
     return result
 
 
+def arrival_order(corpus: Path, seed: int, batch_size: int = 50) -> Result:
+    """The six real feeds as a refresh stores them when they arrive in a shuffled order (seed
+    `seed`; 0: the file order): each file saved, then a step of the run's analysis (the whole
+    batches of `batch_size` pending then, oldest first, as `refresh` steps between two feeds'
+    saves), the rest at the end. A later feed brings items older than those already placed,
+    so a batch is not the stream's next stretch of time, as it is in `realfeeds`' batches."""
+    labels = [
+        json.loads(line)
+        for line in (corpus / "stories" / "realfeeds-dev.jsonl").open(encoding="utf-8")
+    ]
+    order = list(REALFEEDS)
+    if seed:
+        random.Random(seed).shuffle(order)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "r.sqlite3") as store:
+        sources = {}
+        with pipeline.Analysis(store, batch_size=batch_size, workers=False) as run:
+            for name in order:
+                sources[name] = import_file(store, corpus / "feeds" / name, analyse=False).source_id
+                run.step()
+            run.finish()
+        found = {}
+        for source, stable, url, thread in store.conn.execute(
+            "SELECT source_id, stable_id, url, thread_id FROM entries"
+        ):
+            found[(source, stable)] = found[(source, url)] = thread
+    pred = [
+        found.get((sources[r["feed"]], r["guid"]), found.get((sources[r["feed"]], r["link"])))
+        for r in labels
+    ]
+    result = split(
+        pred, [r["story_id"] for r in labels], [story_half(r["story_id"]) for r in labels]
+    )
+    result.batch = batch_size
+    return result
+
+
+def arrival_agreement(corpus: Path, orders: int = 6, batch_size: int = 50) -> None:
+    """Issue 17's "a story's thread should not depend on how the fetch happened to cut the
+    stream": the real feeds arriving in `orders` shuffled orders, stepped as a refresh steps
+    (`arrival_order`), against one analysis: B-cubed agreement (one analysis's threads as the
+    gold) and the same-thread pairs shared (Jaccard), and the gold pairwise F1 (all, dev,
+    held-out) of each order."""
+    one = realfeeds(corpus)
+    first = links(one.pred)
+    print(
+        f"real feeds arriving in {orders} shuffled orders, a step after each feed at"
+        f" {batch_size} per batch: B-cubed F1 with one analysis | pairs shared | pairs F1"
+        " all / dev / held-out"
+    )
+    for seed in range(1, orders + 1):
+        run = arrival_order(corpus, seed, batch_size)
+        agree = bcubed(run.pred, [str(t) for t in one.pred])[2]
+        other = links(run.pred)
+        either = len(first | other)
+        print(
+            f"  order {seed}: {agree:.3f} | {len(first & other) / either if either else 1.0:.3f}"
+            f" | {run.all.pair[2]:.3f} / {run.dev.pair[2]:.3f} / {run.held.pair[2]:.3f}"
+        )
+
+
 def links(pred: list[int]) -> set[tuple[int, int]]:
     """The pairs of items put in one thread."""
     members: dict[int, list[int]] = defaultdict(list)
@@ -858,6 +918,8 @@ def main() -> int:
         # The same cuts, each batch a run of its own: a stream of small refreshes, the case a
         # reader's cache lives in.
         own_runs_agreement(STORIES.parent)
+        # The feeds arriving in other orders than their times: a fetch's steps.
+        arrival_agreement(STORIES.parent)
         # Each set once in one analysis, then in batches of 100 and 500: where a refresh cuts
         # the stream should decide little (issue 17).
         for name, rows in (
