@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from wirereader.store.bulk import select_in
+from wirereader.store.bulk import select_in, update_rows
 
 ANALYSED = "1"
 # Word for word the condition of the partial index `entries_pending_analysis` (migration 0054),
@@ -93,9 +93,13 @@ def repost_and_thread(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]
 
 
 def mark_placed(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> None:
-    """(thread id, entry id) rows: each entry is in its thread and analysed."""
-    conn.executemany(
-        f"UPDATE entries SET thread_id = ?, analysed_hash = '{ANALYSED}' WHERE id = ?", rows
+    """(thread id, entry id) rows, each of another entry: each entry is in its thread and
+    analysed."""
+    update_rows(
+        conn,
+        f"UPDATE entries SET thread_id = v.column1, analysed_hash = '{ANALYSED}'",
+        "entries.id = v.column2",
+        rows,
     )
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from wirereader.store.bulk import MAX_PARAMETERS, execute_rows, select_in
+from wirereader.store.bulk import MAX_PARAMETERS, execute_rows, select_in, update_rows
 
 _CHUNK = 500  # rows per statement, well under SQLite's parameter limit
 
@@ -173,5 +173,8 @@ def insert_mentions(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int
 
 
 def add_to_counts(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> None:
-    """(difference, entity id) rows: each entity's count of entries moves by its difference."""
-    conn.executemany("UPDATE entities SET count = count + ? WHERE id = ?", rows)
+    """(difference, entity id) rows, each of another entity: each entity's count of entries
+    moves by its difference."""
+    update_rows(
+        conn, "UPDATE entities SET count = count + v.column1", "entities.id = v.column2", rows
+    )

@@ -47,11 +47,19 @@ def encode_many(
     three = id_bytes[:, :3].tobytes()
     four = id_bytes.tobytes()
     weight_bytes = weights.astype("<f4").tobytes()
+    # Which vectors hold a number past 24 bits, all at once (a slice and its max per vector
+    # cost ~3 us each): the largest number of each non-empty vector, by `reduceat` over their
+    # starts (an empty vector's start is left out, so each span is one vector's own numbers).
+    sizes = np.asarray(counts, dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    held = sizes > 0
+    wide_of = np.zeros(len(sizes), dtype=bool)
+    if held.any():
+        wide_of[held] = np.maximum.reduceat(narrow, starts[held]) >= 1 << 24
     out = []
     at = 0
-    for n, terms, flag in zip(counts, distinct, flags, strict=True):
+    for n, terms, flag, wide in zip(counts, distinct, flags, wide_of.tolist(), strict=True):
         end = at + n
-        wide = n and int(narrow[at:end].max()) >= 1 << 24
         head = min(terms, 0xFFFF).to_bytes(2, "little") + bytes([flag | (WIDE_IDS if wide else 0)])
         numbers = four[4 * at : 4 * end] if wide else three[3 * at : 3 * end]
         out.append(head + numbers + weight_bytes[4 * at : 4 * end])

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from wirereader.store.bulk import IN_CHUNK, MAX_PARAMETERS, execute_flat, execute_rows, select_in
+from wirereader.store.bulk import (
+    IN_CHUNK,
+    MAX_PARAMETERS,
+    execute_flat,
+    execute_rows,
+    select_in,
+    update_rows,
+)
 
 
 def _db() -> sqlite3.Connection:
@@ -64,3 +71,21 @@ def test_select_in_finds_every_key_over_several_chunks_and_only_those() -> None:
     found = select_in(conn, "key, n", "t", "key", wanted)
     assert sorted(n for _, n in found) == list(range(3, 3001, 2))
     assert select_in(conn, "key, n", "t", "key", []) == []
+
+
+def test_rows_updated_together_change_what_one_statement_per_row_would() -> None:
+    """`update_rows`: full chunks, a partial last one, one chunk alone, none; rows naming no
+    stored row change nothing."""
+    for count in (0, 1, MAX_PARAMETERS // 2, 2 * (MAX_PARAMETERS // 2) + 7):
+        together, one_by_one = _db(), _db()
+        for conn in (together, one_by_one):
+            execute_rows(
+                conn, "INSERT INTO t (seq, key, n)", [(i, f"k{i}", 0) for i in range(1, 2000)]
+            )
+        rows = [(i * 3, i * 2) for i in range(1, count + 1)] + [(5, 99_999)]
+        update_rows(together, "UPDATE t SET n = n + v.column1", "t.seq = v.column2", rows)
+        one_by_one.executemany("UPDATE t SET n = n + ? WHERE seq = ?", rows)
+        assert (
+            together.execute("SELECT * FROM t ORDER BY seq").fetchall()
+            == one_by_one.execute("SELECT * FROM t ORDER BY seq").fetchall()
+        )

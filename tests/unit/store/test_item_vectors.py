@@ -34,6 +34,21 @@ def test_vectors_come_back_as_stored() -> None:
     assert got_flags == flags
 
 
+def test_empty_vectors_anywhere_leave_each_vector_its_own_width() -> None:
+    """Which vectors need 4-byte numbers is worked out for all at once: an empty vector first,
+    last or before a wide one takes no number of its neighbours."""
+    ids = np.asarray([1 << 24, 7, 1 << 25, 9], dtype=np.int64)
+    weights = np.asarray([0.5, 0.25, 0.125, 0.1])
+    counts, distinct, flags = [0, 1, 1, 0, 1, 1, 0], [0, 1, 1, 0, 1, 1, 0], [0] * 7
+    blobs = item_vectors.encode_many(ids, weights, counts, distinct, flags)
+    assert [len(b) for b in blobs] == [3, 3 + 8, 3 + 7, 3, 3 + 8, 3 + 7, 3]
+    got_ids, _, got_counts, _, got_flags = item_vectors.decode_many(blobs)
+    assert got_ids.tolist() == ids.tolist()
+    assert got_counts == counts
+    assert got_flags == flags
+    assert item_vectors.encode_many(ids[:0], weights[:0], [], [], []) == []
+
+
 def _entry(n: int, outlet: str, when: datetime) -> RawEntry:
     return RawEntry(
         title=f"Velmar dock workers strike over night-shift pay ({outlet})",

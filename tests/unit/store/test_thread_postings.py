@@ -279,6 +279,22 @@ def test_blocks_round_trip_in_both_forms() -> None:
         assert len(stored) <= thread_store.BITMAP_AT
 
 
+def test_offsets_as_the_bits_of_an_int_encode_and_decode_as_the_blocks_do(
+    block_bits: int,
+) -> None:
+    """`update_postings` keeps a row's offsets as the bits of an int: the same bytes as
+    `encode_block` of the offsets, and the same offsets back as `decode_block`."""
+    rng = random.Random(5)
+    block = thread_store.BLOCK
+    for size in (1, 2, 3, block // 8 - 1, block // 8, block // 8 + 1, block - 1, block):
+        for _ in range(20):
+            offsets = rng.sample(range(block), min(size, block))
+            bits = sum(1 << k for k in offsets)
+            stored = thread_store.encode_block(offsets)
+            assert thread_store._encode_mask(bits) == stored
+            assert thread_store._decode_mask(stored) == bits
+
+
 def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bits: int
 ) -> None:
@@ -371,12 +387,25 @@ def test_rows_of_the_run_s_own_blocks_are_written_as_if_read(
         {feed: entries[: len(entries) // 2] for feed, entries in items.items()},
         {feed: entries[len(entries) // 2 :] for feed, entries in items.items()},
     ]
-    known = thread_store.OwnBlocks.known
+    update = thread_store.update_postings
     asked: list[bool] = []
 
-    def counted(self: thread_store.OwnBlocks, block: int) -> bool:
-        asked.append(known(self, block))
-        return asked[-1]
+    def counted(
+        conn: sqlite3.Connection,
+        entered: list[tuple[str, int]],
+        left: list[tuple[str, int]],
+        own: thread_store.OwnBlocks | None = None,
+    ) -> None:
+        if own is not None:
+            bits = thread_store.BLOCK_BITS
+            asked.extend(own.known(thread >> bits) for _, thread in [*entered, *left])
+        update(conn, entered, left, own)
+
+    start = thread_store.OwnBlocks.__init__
+
+    def knowing_nothing(self: thread_store.OwnBlocks, above: int) -> None:
+        start(self, above)
+        self.low = 1 << 62  # no block known: every row is read
 
     def run(path: Path) -> list[object]:
         with Store(path) as store:
@@ -391,8 +420,9 @@ def test_rows_of_the_run_s_own_blocks_are_written_as_if_read(
                 sorted(map(tuple, conn.execute("SELECT * FROM meta WHERE key LIKE 'analysis.%'"))),
             ]
 
-    monkeypatch.setattr(thread_store.OwnBlocks, "known", counted)
+    monkeypatch.setattr(thread_store, "update_postings", counted)
     with_known = run(tmp_path / "known.sqlite3")
     assert any(asked) and not all(asked)  # rows known, and rows read
-    monkeypatch.setattr(thread_store.OwnBlocks, "known", lambda self, block: False)
+    monkeypatch.setattr(thread_store, "update_postings", update)
+    monkeypatch.setattr(thread_store.OwnBlocks, "__init__", knowing_nothing)
     assert run(tmp_path / "read.sqlite3") == with_known
