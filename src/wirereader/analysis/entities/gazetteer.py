@@ -179,7 +179,9 @@ def gazetteer() -> Gazetteer:
             # a hand line and a generated one may name one entity ('United States|America'):
             # their aliases add up
             known_aliases = g.aliases.setdefault((canonical, kind), [])
-            known_aliases += [a for a in aliases if not a.startswith("~") and a not in known_aliases]
+            known_aliases += [
+                a for a in aliases if not a.startswith("~") and a not in known_aliases
+            ]
             for alias in aliases:
                 if alias.startswith("~"):
                     g.scoped_aliases.setdefault(canonical, set()).add(fold_key(alias[1:]))
