@@ -179,7 +179,7 @@ def _country_names(
     def english_word(word: str) -> bool:
         english = zipf_frequency(word, "en")
         return (
-            word.lower() not in people
+            _plain(word) not in people  # 'Bhārat' is 'Bharat', a given name
             and english < zipf
             and all(english >= zipf_frequency(word, t) for t in tongues)
         )
