@@ -455,7 +455,7 @@ def test_a_club_named_by_a_word_and_its_town_is_one_team() -> None:
 
 def test_the_elided_article_joins_a_name() -> None:
     # "d'Ivoire" starts with no capital, so the country's name was two words, each an org
-    assert kinds("", "He flew to Côte d'Ivoire on Monday.") == {("Ivory Coast", "place")}
+    assert kinds("", "He flew to Côte d'Ivoire on Monday.") == {("Côte d'Ivoire", "place")}
     assert kinds("", "The Games open in Milan and Cortina d’Ampezzo on Friday.") == {
         ("Milan", "place"),
         ("Cortina d’Ampezzo", "place"),
@@ -609,6 +609,47 @@ def test_the_town_data_keys_are_the_folded_names() -> None:
         if fold_key(name) != first or any(fold_key(k) != k for k in others):
             wrong.append(line)
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Ivory Coast", "Côte d'Ivoire"),
+        ("the Czech Republic", "Czechia"),
+        ("Burma", "Myanmar"),
+        ("Turkey", "Türkiye"),
+        ("Great Britain", "United Kingdom"),
+        ("the UK", "United Kingdom"),
+        ("the UAE", "United Arab Emirates"),
+        ("DR Congo", "Democratic Republic of the Congo"),
+        ("Swaziland", "Eswatini"),
+        ("East Timor", "Timor-Leste"),
+        ("the Russian Federation", "Russia"),
+        ("Kosovo", "Kosovo"),
+    ],
+)
+def test_country_names_and_aliases_come_from_the_data_sets(text: str, country: str) -> None:
+    """countries.txt (scripts/build_entity_data.py: pycountry, CLDR through babel,
+    countryinfo) gives each country its English name and the other names news writes."""
+    assert kinds("", f"Officials in {text} met on Monday.") == {(country, "place")}
+
+
+def test_hand_aliases_join_the_generated_country_and_acronyms_keep_their_owner() -> None:
+    from wirereader.analysis.entities.gazetteer import gazetteer
+
+    aliases = gazetteer().aliases[("United States", "place")]
+    assert {"America", "US", "United States of America"} <= set(aliases)
+    assert kinds("", "Officials of the AU met in America on Monday.") == {
+        ("African Union", "org"),
+        ("United States", "place"),
+    }
+
+
+def test_adjectives_of_nationality_from_the_data_set_name_nothing() -> None:
+    # nationalities.txt: countryinfo's demonyms ('Ivorian', 'Emirati', 'Burkinabe')
+    assert kinds("", "Ivorian and Burkinabe officials met Emirati envoys in Abidjan.") == {
+        ("Abidjan", "place")
+    }
 
 
 def real_feed_entries(corpus: Path) -> list[tuple[str, str, str]]:

@@ -187,14 +187,21 @@ def gazetteer() -> Gazetteer:
             canonical, *aliases = [part.strip() for part in line.split("|")]
             known = Known(canonical, kind)
             g.add(canonical, known)
-            g.aliases[(canonical, kind)] = [a for a in aliases if not a.startswith("~")]
+            # a hand line and a generated one may name one entity ('United States|America'):
+            # their aliases add up
+            known_aliases = g.aliases.setdefault((canonical, kind), [])
+            known_aliases += [
+                a for a in aliases if not a.startswith("~") and a not in known_aliases
+            ]
             for alias in aliases:
                 if alias.startswith("~"):
                     g.scoped_aliases.setdefault(canonical, set()).add(fold_key(alias[1:]))
                 else:
                     g.add(alias, known)
     g.stopwords = _words("stopwords.txt")
-    g.demonyms = _words("demonyms.txt")
+    # Adjectives of nationality (generated from countryinfo), then the hand-kept ones of
+    # faith, allegiance, region and people, and spellings the data set lacks
+    g.demonyms = _words("nationalities.txt") | _words("demonyms.txt")
     # A town whose key is an ordinary word's ('Wil' is 'Will' folded) is left out.
     ordinary = {fold_key(w) for w in g.stopwords | g.demonyms}
     for line in _lines("subdivisions.txt"):
