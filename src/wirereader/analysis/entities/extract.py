@@ -152,6 +152,8 @@ def _mentions(
     # One name, one kind within an entry: where a cue said what a name is ('in Cobh'), its
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided: dict[str, str] = {}
+    # the words of the full names that look like people's: a sports report's players (`teams`)
+    fulls: list[tuple[str, ...]] = []
     scoped_aliases = g.scoped_aliases
     # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
     # and these two loops read several fields of every span (4% of an ECB+ article's
@@ -180,6 +182,7 @@ def _mentions(
                 people.add(tokens[0].key)
             continue
         names = strong if is_strong else weak
+        fulls.append(tuple(t.lower for t in tokens))
         _claim(names, surname_key(canonical), canonical)
         if len(tokens) < 4 and tokens[0].lower in g.given_names:
             _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'
@@ -191,7 +194,7 @@ def _mentions(
             _claim(names, alias, canonical)
     if led is not None:
         spans = led
-    teams = _teams(spans, title or "", body or "", g)
+    teams = _teams(spans, title or "", body or "", g, fulls)
     bylines: set[str] = set()
     for author in authors:
         if author:
@@ -227,7 +230,11 @@ def _mentions(
         ):
             # a city's name too ('Bush', 'Houston'): "George W. Bush ... Bush" is the man
             key = tokens[0].key
-            full = strong.get(key) or (None if key in strong else weak.get(key))
+            full = strong.get(key) or (
+                None
+                if key in strong or (teams and named in teams)
+                else weak.get(key)
+            )
             if full:
                 kind, canonical, short = PERSON, full, False
             elif not kind and (key in strong or key in weak):

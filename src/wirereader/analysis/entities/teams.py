@@ -17,6 +17,7 @@ from wirereader.analysis.entities.cues import (
 from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
     fold_key,
+    nameless_words,
 )
 from wirereader.analysis.entities.tokens import (
     _Span,
@@ -65,6 +66,7 @@ _PLAYS = tuple(
 _PLAYED_WINDOW = 16
 
 
+
 def _played(text: str, start: int) -> bool:
     """Whether a played word ends, with blanks and perhaps 'the', just before `start`
     ('beat Drake', 'against the Colts'). String tests in place of a regex search of the window,
@@ -108,10 +110,40 @@ def _team_town(span: _Span, text: str, start: int, g: Gazetteer) -> bool:
     return not (before and before[-1].lower() in _WHERE_BEFORE)
 
 
-def _teams(spans: Sequence[_Span], title: str, body: str, g: Gazetteer) -> set[str]:
-    """The names a sports report uses for teams (empty unless the entry gives a score)."""
+def _players(fulls: Sequence[tuple[str, ...]], g: Gazetteer) -> set[str]:
+    """The surnames (keys) of the people a sports report names in full ('Reggie Wayne',
+    'Tony Thompson'): the report calls its players by them ('found Wayne in the end zone',
+    'Bowe (45-1, 33 KOs)', "Brand's 15.9 points"), and they are no team's name, which is a
+    town's, a nickname's ('Colts', 'Chiefs') or a college's. A full name of two or three words
+    of which one is a word no one is named ('Colts Beat Chiefs', 'Basketball Tops Drake':
+    `nameless_words`) or a word of play ('Win Over Chiefs'), or which opens with a city's name
+    ('Cleveland Browns'), is a headline or a team, not a player.
+    `fulls`: the lower-cased words of each full name that looks like a person's."""
+    nameless = nameless_words()
+    cities = g.city_keys
+    players: set[str] = set()
+    for words in fulls:
+        if (
+            1 < len(words) <= 3
+            and fold_key(words[0]) not in cities
+            and not any(w in nameless or w in _PLAYS for w in words)
+        ):
+            players.add(fold_key(words[-1]))
+    return players
+
+
+def _teams(
+    spans: Sequence[_Span],
+    title: str,
+    body: str,
+    g: Gazetteer,
+    fulls: Sequence[tuple[str, ...]] = (),
+) -> set[str]:
+    """The names a sports report uses for teams (empty unless the entry gives a score).
+    A lone surname of a player the entry names in full (`_players` of `fulls`) is none."""
     if not (_has_score(body) or _has_score(title)):
         return set()
+    players = _players(fulls, g) if fulls else set()
     texts = (title, body)
     cities = g.city_keys
     game: bool | None = None  # a game's words in the entry: searched for once, when needed
@@ -119,6 +151,8 @@ def _teams(spans: Sequence[_Span], title: str, body: str, g: Gazetteer) -> set[s
     for span in spans:
         if span.canonical in teams:
             continue  # each name is a team once: its other mentions need no look
+        if players and len(span.tokens) == 1 and span.tokens[0].key in players:
+            continue  # 'Reggie Wayne' ... 'found Wayne in the end zone': the player
         start, end, part = span.where
         text = texts[part]
         if span.surface:
