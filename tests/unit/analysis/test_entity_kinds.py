@@ -964,3 +964,26 @@ def test_a_towns_name_before_administration_or_era_is_the_person_who_led_it() ->
     )
     assert ("Bush", "person") in got
     assert not [k for name, k in got if name in ("Bush", "Būsh") and k != "person"]
+
+
+def test_a_sports_reports_player_called_by_surname_is_no_team() -> None:
+    # 'he and Wayne won it' reads like a team's win; the full name 'Reggie Wayne' makes the
+    # surname a player's, which a headline's run then cannot take for a team
+    got = kinds(
+        "",
+        "Colts beat Chiefs 20 - 13\nAndrew Luck made two nice throws to Reggie Wayne."
+        " He and Wayne won it.",
+    )
+    assert ("Reggie Wayne", "person") in got
+    assert ("Wayne", "org") not in got
+
+
+def test_a_headlines_run_claims_no_teams_name() -> None:
+    # 'Basketball Tops Drake' is no one's full name: the lone 'Drake' stays the team
+    got = kinds(
+        "",
+        "McDermott Sets Scoring Record as Men's Basketball Tops Drake\nDoug McDermott had"
+        " five points as Creighton defeated Drake, 65 - 53, on Friday. Creighton is 5 - 2"
+        " all-time vs. Drake in the event.",
+    )
+    assert ("Drake", "org") in got

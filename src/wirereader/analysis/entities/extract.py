@@ -230,10 +230,11 @@ def _mentions(
         ):
             # a city's name too ('Bush', 'Houston'): "George W. Bush ... Bush" is the man
             key = tokens[0].key
+            # a team's name is claimed by no full name that only looks like a person's: a
+            # sports headline's run ('Basketball Tops Drake', 'Colts Beat Chiefs') is none,
+            # and a player's surname is no team (`teams._players`)
             full = strong.get(key) or (
-                None
-                if key in strong or (teams and named in teams)
-                else weak.get(key)
+                None if key in strong or (teams and named in teams) else weak.get(key)
             )
             if full:
                 kind, canonical, short = PERSON, full, False

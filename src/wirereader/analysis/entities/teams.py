@@ -2,7 +2,8 @@
 
 There, a place that beats, hosts or plays another is its team ("Creighton defeats Drake
 65-53", "against Evansville"), an organisation, and so is every other mention of that name in
-the entry.
+the entry. A player's surname is none, though it reads like one ('he and Wayne won it'): the
+entry names the player in full ('Reggie Wayne'; `_players`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ _PLAYS = tuple(
     played playing meet meets meeting seed""".split()  # noqa: SIM905 (a word list, kept short)
 )
 _PLAYED_WINDOW = 16
-
 
 
 def _played(text: str, start: int) -> bool:
