@@ -153,7 +153,7 @@ def _mentions(
     # guessed occurrences elsewhere ('Cobh' as a headline) follow.
     decided: dict[str, str] = {}
     # the words of the full names that look like people's: a sports report's players (`teams`)
-    fulls: list[tuple[str, ...]] = []
+    fulls: list[tuple[_Token, ...]] = []
     scoped_aliases = g.scoped_aliases
     # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
     # and these two loops read several fields of every span (4% of an ECB+ article's
@@ -182,7 +182,7 @@ def _mentions(
                 people.add(tokens[0].key)
             continue
         names = strong if is_strong else weak
-        fulls.append(tuple(t.lower for t in tokens))
+        fulls.append(tokens)
         _claim(names, surname_key(canonical), canonical)
         if len(tokens) < 4 and tokens[0].lower in g.given_names:
             _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'

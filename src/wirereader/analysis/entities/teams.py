@@ -22,6 +22,7 @@ from wirereader.analysis.entities.gazetteer import (
 )
 from wirereader.analysis.entities.tokens import (
     _Span,
+    _Token,
     _where,
 )
 
@@ -110,7 +111,7 @@ def _team_town(span: _Span, text: str, start: int, g: Gazetteer) -> bool:
     return not (before and before[-1].lower() in _WHERE_BEFORE)
 
 
-def _players(fulls: Sequence[tuple[str, ...]], g: Gazetteer) -> set[str]:
+def _players(fulls: Sequence[tuple[_Token, ...]], g: Gazetteer) -> set[str]:
     """The surnames (keys) of the people a sports report names in full ('Reggie Wayne',
     'Tony Thompson'): the report calls its players by them ('found Wayne in the end zone',
     'Bowe (45-1, 33 KOs)', "Brand's 15.9 points"), and they are no team's name, which is a
@@ -118,17 +119,17 @@ def _players(fulls: Sequence[tuple[str, ...]], g: Gazetteer) -> set[str]:
     of which one is a word no one is named ('Colts Beat Chiefs', 'Basketball Tops Drake':
     `nameless_words`) or a word of play ('Win Over Chiefs'), or which opens with a city's name
     ('Cleveland Browns'), is a headline or a team, not a player.
-    `fulls`: the lower-cased words of each full name that looks like a person's."""
+    `fulls`: the words of each full name that looks like a person's."""
     nameless = nameless_words()
     cities = g.city_keys
     players: set[str] = set()
-    for words in fulls:
+    for tokens in fulls:
         if (
-            1 < len(words) <= 3
-            and fold_key(words[0]) not in cities
-            and not any(w in nameless or w in _PLAYS for w in words)
+            1 < len(tokens) <= 3
+            and tokens[0].key not in cities
+            and not any(t.lower in nameless or t.lower in _PLAYS for t in tokens)
         ):
-            players.add(fold_key(words[-1]))
+            players.add(tokens[-1].key)
     return players
 
 
@@ -137,7 +138,7 @@ def _teams(
     title: str,
     body: str,
     g: Gazetteer,
-    fulls: Sequence[tuple[str, ...]] = (),
+    fulls: Sequence[tuple[_Token, ...]] = (),
 ) -> set[str]:
     """The names a sports report uses for teams (empty unless the entry gives a score).
     A lone surname of a player the entry names in full (`_players` of `fulls`) is none."""
