@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import socket
+import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -454,8 +456,20 @@ def test_a_busy_consumer_gets_what_finished_meanwhile_at_once(server: FeedServer
     """`fetch_batches` hands over every outcome finished while the consumer was busy in one
     step (a refresh saves those together), each exactly once, and never waits for more than
     one when only one has finished."""
-    for n in range(6):
-        server.routes[f"/f{n}"] = Route(BODY + str(n).encode())
+    # The other five answer only once the first step is handed over: on a loaded machine they
+    # could otherwise all finish before it, and the first step would hold them.
+    released = threading.Event()
+
+    def after_the_first_step(route: Route) -> Callable[[_Handler], None]:
+        def answer(h: _Handler) -> None:
+            released.wait(10)
+            h.serve_route(route)
+
+        return answer
+
+    server.routes["/f0"] = Route(BODY + b"0")
+    for n in range(1, 6):
+        server.routes[f"/f{n}"] = after_the_first_step(Route(BODY + str(n).encode()))
     jobs: list[tuple[str, str, Validators | None]] = [
         (f"f{n}", server.url(f"/f{n}"), None) for n in range(6)
     ]
@@ -464,6 +478,8 @@ def test_a_busy_consumer_gets_what_finished_meanwhile_at_once(server: FeedServer
         for finished in fetcher.fetch_batches(jobs):
             steps.append([key for key, _ in finished])
             if len(steps) == 1:
-                time.sleep(0.5)  # busy: the other five finish meanwhile
+                released.set()
+                time.sleep(1.0)  # busy: the other five finish meanwhile
+    assert steps[0] == ["f0"]
     assert sorted(key for step in steps for key in step) == [f"f{n}" for n in range(6)]
     assert all(steps) and max(len(step) for step in steps[1:]) >= 2
