@@ -25,10 +25,13 @@ _ESCAPE_SEQUENCE = re.compile(
 )
 
 # C0 and C1 controls except tab and newline, DEL, bidi embeddings / overrides / isolates, the
-# invisible characters that hide text (zero-width space, word joiner, BOM) and the line / paragraph
-# separators that some terminals treat as newlines. ZWJ and ZWNJ stay: scripts and emoji need them.
+# invisible characters that hide text (zero-width space, word joiner, BOM), soft hyphens (a
+# break hint for typesetting; left in, 'Nich\u00adolas' is not the name 'Nicholas' to a search or
+# the entity extractor, and terminals draw it as a hyphen or not at all), and the line /
+# paragraph separators that some terminals treat as newlines. ZWJ and ZWNJ stay: scripts and
+# emoji need them.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
     "\ufeff\ufff9-\ufffb\u2028\u2029]"
 )
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -52,7 +55,7 @@ def strip_controls(raw: str) -> str:
 # Everything the full cleaning removes or folds besides plain spaces and newlines. Text with none
 # of these (nearly all real text) takes a fast path that gives exactly the same result.
 _NEEDS_FULL_CLEAN = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202a-\u202f\u205f"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200f\u2028\u2029\u202a-\u202f\u205f"
     "\u2060-\u2064\u2066-\u2069\u3000\ud800-\udfff\ufeff\ufff9-\ufffb]"
 )
 

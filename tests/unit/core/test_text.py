@@ -16,7 +16,7 @@ from wirereader.core.text import (
 
 # Characters where the two paths could part: controls, odd spaces, NFC changes, surrogates.
 TRICKY = list(
-    "ab \n\t\r\x1b[31m\x07\x9b\u00a0\u2003\u200b\u202e\ufeff\u2028\u1680\x85é\u0301\ud800"
+    "ab \n\t\r\x1b[31m\x07\x9b\u00a0\u00ad\u2003\u200b\u202e\ufeff\u2028\u1680\x85é\u0301\ud800"
     "\u212b\u3000\x1c’“"
 )
 everyday = st.text(st.sampled_from(TRICKY), max_size=60)
@@ -39,6 +39,15 @@ def test_examples() -> None:
     assert clean_line("A\n  title\u202e here", 100) == "A title here"
     assert clean_line("x" * 10, 5) == "xxxx…"
     assert clean_text("e\u0301\u1680") == "é"  # NFC
+
+
+def test_soft_hyphens_go_so_names_and_searches_see_whole_words() -> None:
+    # As a real feed sent them: a publisher's typesetting hints inside a name and a weekday.
+    assert (
+        clean_line("Nich\u00adolas Maduro arrives on Sun\u00adday")
+        == "Nicholas Maduro arrives on Sunday"
+    )
+    assert clean_text("Nich\u00adolas\n\nSun\u00adday") == "Nicholas\n\nSunday"
 
 
 @settings(max_examples=2000, deadline=None)
