@@ -95,7 +95,8 @@ theirs is held out by construction, so there is no split: the sample is drawn fr
 Judged in bench/entities_unseen_judgements.tsv (which says which extraction). Measured on 1ce3933
 (seeds fixed before any output was read), `--stored 2000`: 72/100 (`--seed 20261206`), 68/100
 (`--seed 20261207`), 137/195 = 0.703 for the two pooled (Wilson 95% [0.635, 0.762]); without
-`--stored`, 68/100 (`--seed 20261206`). See docs/architecture.md for the failure modes.
+`--stored`, 68/100 (20261206), 64/100 (20261207), 128/195 = 0.656 pooled. See
+docs/architecture.md for the failure modes.
 """
 
 from __future__ import annotations
