@@ -381,3 +381,22 @@ def test_the_cut_listing_names_the_pairs_a_batch_size_changes(corpus: Path) -> N
         "== pairs only one analysis makes: 0",
         "== pairs only 25 per batch makes: 0",
     ]
+
+
+def test_unseen_feed_labels_hold_no_text_and_join_the_six(corpus: Path) -> None:
+    """`bench/data/realfeeds-unseen.jsonl` (scored by `analysis_bench.py --unseen`; its feed
+    files are not in the repository): no publisher's title or text, one item per feed and guid,
+    one description per story, and a story labelled in `realfeeds-dev.jsonl` keeps its
+    description there, so the two sets are one labelling."""
+    rows = [json.loads(line) for line in analysis_bench.UNSEEN.open(encoding="utf-8")]
+    assert {tuple(sorted(row)) for row in rows} == {
+        ("feed", "guid", "link", "published", "story", "story_id")
+    }
+    assert len({(row["feed"], row["guid"]) for row in rows}) == len(rows)
+    stories = {row["story_id"]: row["story"] for row in rows}
+    assert len({(row["story_id"], row["story"]) for row in rows}) == len(stories)
+    six = [json.loads(line) for line in (corpus / "stories" / "realfeeds-dev.jsonl").open()]
+    known = {row["story_id"]: row["story"] for row in six}
+    shared = stories.keys() & known.keys()
+    assert shared, "the sets share stories"
+    assert all(stories[story] == known[story] for story in shared)
