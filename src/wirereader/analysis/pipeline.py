@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
 from wirereader.analysis.entities.record import (
@@ -38,6 +39,7 @@ from wirereader.analysis.prepare_pool import (
     TextRow,
 )
 from wirereader.analysis.threads.index import Grouper, ThreadIndex
+from wirereader.core.model import text_hash
 from wirereader.store import analysis as analysis_store
 from wirereader.store import entities as entity_store
 from wirereader.store import threads as thread_store
@@ -105,8 +107,15 @@ class Analysis:
     thread, between the refresh's own transactions."""
 
     def __init__(
-        self, store: Store, *, batch_size: int = BATCH, workers: bool | None = None
+        self,
+        store: Store,
+        *,
+        batch_size: int = BATCH,
+        workers: bool | None = None,
+        data_version: int | None = None,
     ) -> None:
+        """`data_version`: the store's `analysis_store.data_version` from before the saves
+        of the first texts handed to `stored` (without it, those are read back)."""
         self.store = store
         self.batch_size = batch_size
         self.workers = workers
@@ -121,6 +130,10 @@ class Analysis:
         self._sent: set[int] = set()
         self._ahead: list[Pending] = []
         self._ready: Prepared | None = None
+        # Entries whose texts, as handed to `stored`, are still the stored ones as far as
+        # other connections go (`_note_other_writers`), and the `data_version` seen last.
+        self._trusted: set[int] = set()
+        self._version = data_version
         self._prints = PrintCache()
         self._terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
         self._keys = EntityKeys()  # what the run read of entity_keys
@@ -148,6 +161,8 @@ class Analysis:
         when a large refresh is under way)."""
         if self.workers is False:
             return
+        if self._note_other_writers():
+            self._trusted.update(row[0] for row in texts)
         if prepared is not None and prepared.texts:
             # Prepared already (by a parse worker): kept for the batch they fall in, as what
             # comes back for entries sent ahead is (`_with_ahead`), and not sent again.
@@ -173,6 +188,19 @@ class Analysis:
         if pending is not None:
             self._ahead.append(pending)
             self._sent.update(pending.texts)
+
+    def _note_other_writers(self) -> bool:
+        """Whether no other connection has committed since this was last asked (`PRAGMA
+        data_version`; no on the first call). If one has, the held texts are no longer known
+        to be the stored ones, nor are texts handed over now (their save may have come before
+        that commit): another writer may have changed a body (an article's full text replaces
+        a body and keeps the entry's content hash)."""
+        version = analysis_store.data_version(self.store.conn)
+        if version == self._version:
+            return True
+        self._trusted.clear()
+        self._version = version
+        return False
 
     def _start_workers(self) -> None:
         self._pool = PreparePool()
@@ -229,6 +257,7 @@ class Analysis:
         self._terms = {}
         self._ready = self._upcoming = None
         self._ahead, self._fresh, self._sent = [], [], set()
+        self._trusted, self._version = set(), None
         collecting, self._collecting = self._collecting, None
         if collecting:
             gc.enable()
@@ -278,8 +307,8 @@ class Analysis:
         assert index is not None
         while True:
             with self.store.transaction() as conn:
-                rows = analysis_store.pending_entries(conn, batch_size)
-                if not rows or (whole_only and len(rows) < batch_size):
+                rows = self._pending(conn, batch_size, whole_only)
+                if not rows:
                     break
                 current, self._upcoming = self._upcoming, None
                 if pool is not None and len(rows) == batch_size:
@@ -323,6 +352,7 @@ class Analysis:
                     # Its CPU time too, as the prepare worker's.
                     self.report.add_time("grouping (worker)", 0.0, self._grouping.cpu)
                     self._grouping.cpu = 0.0
+            self._trusted.difference_update(r[0] for r in rows)
             if self._sent:
                 for r in rows:  # (what came for later batches waits in `_ready`)
                     self._sent.discard(r[0])
@@ -331,6 +361,63 @@ class Analysis:
             _release_freed_memory()
             if len(rows) < batch_size:
                 break
+
+    def _pending(self, conn: sqlite3.Connection, limit: int, whole_only: bool) -> list[Any]:
+        """The batch's rows (`analysis_store.pending_entries`; none when `whole_only` and
+        fewer than `limit` are pending). In a refresh, the bodies of most of them came with
+        `stored` and are still held here (with what a parse worker prepared of them, or in a
+        chunk sent to the worker): the rows are read with their content hash in place of the
+        body, and a body is read (and unpacked) only for a row whose hash is not that of the
+        text held (an entry saved again since), or whose text another connection may have
+        changed since it was handed over (`_note_other_writers`): the batch is the very text
+        stored. Reading and unpacking the bodies cost
+        30-40 ms a batch of 2,000 once they had left the store's cache of recent bodies
+        (`store.texts`: 4,096 bodies, while up to STEP_DEFERRED_UP_TO batches wait in a
+        refresh), against ~5 ms without them; and a step read a partial batch's bodies only to
+        leave it for later."""
+        ready, ahead = self._ready, self._ahead
+        if ready is None and not ahead:
+            rows = analysis_store.pending_entries(conn, limit)
+            return [] if whole_only and len(rows) < limit else rows
+        rows = [list(r) for r in analysis_store.pending_hashed(conn, limit)]
+        if whole_only and len(rows) < limit:
+            return []
+        self._note_other_writers()
+        trusted = self._trusted
+        texts = ready.texts if ready is not None else {}
+        authors = ready.authors if ready is not None else {}
+        mentions = ready.mentions if ready is not None else {}
+        missing = []
+        for row in rows:
+            entry_id, title, author = row[0], row[2] or "", row[9] or ""
+            text = texts.get(entry_id)
+            mention = mentions.get(entry_id)
+            held: tuple[str, str, str] | None
+            digest: str | None
+            if entry_id not in trusted:
+                held = digest = None
+            elif text is not None and mention is not None and entry_id in authors:
+                held = (text[0], text[1], authors[entry_id])
+                digest = mention[0]
+            else:
+                held = next(
+                    (
+                        (*p.texts[entry_id], p.authors.get(entry_id, ""))
+                        for p in ahead
+                        if entry_id in p.texts
+                    ),
+                    None,
+                )
+                digest = text_hash(*held) if held is not None else None
+            if held is None or held[0] != title or held[2] != author or digest != row[3]:
+                missing.append(row)
+            else:
+                row[3] = held[1]
+        if missing:
+            bodies = {r[0]: r[2] for r in analysis_store.texts_of(conn, [r[0] for r in missing])}
+            for row in missing:
+                row[3] = bodies.get(row[0])
+        return rows
 
     def _upcoming_texts(self, conn: sqlite3.Connection) -> list[TextRow]:
         """(id, title, body, author) of the batch after this one, but for entries sent ahead

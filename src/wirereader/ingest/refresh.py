@@ -37,6 +37,7 @@ from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
 from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from wirereader.store.analysis import data_version as analysis_data_version
 from wirereader.store.db import SaveResult, Store
 from wirereader.store.entries import mark_seen
 from wirereader.store.liveblogs import (
@@ -193,6 +194,9 @@ def refresh(
     # thread saves the next feeds, and the step that analyses them finds them ready.
     analysis: Analysis | None = None
     unanalysed = 0
+    # (What other connections have committed by now: the analysis takes the texts saved from
+    # here on as they were handed to it, until another connection commits.)
+    data_version = analysis_data_version(store.conn) if analyse else None
     stored: list[tuple[int, str, str, str]] = []  # texts saved before the analysis started
     stored_prepared: list[Prepared] = []  # what parse workers prepared of them
 
@@ -201,7 +205,7 @@ def refresh(
         if analysis is None:
             from wirereader.analysis.pipeline import Analysis
 
-            analysis = Analysis(store, batch_size=analysis_batch)
+            analysis = Analysis(store, batch_size=analysis_batch, data_version=data_version)
         return analysis
 
     def send_ahead(texts: list[tuple[int, str, str, str]], prepared: Prepared | None) -> None:

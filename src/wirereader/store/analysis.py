@@ -41,6 +41,17 @@ _PENDING = (
     " ORDER BY e.published_at, e.id LIMIT ?"
 )
 
+# The same rows with the entry's content hash where the body was: for a run that holds the
+# bodies it was handed as they were stored (`pipeline.Analysis`), the body read only where
+# the hash is not that of the text held (`texts_of`).
+_PENDING_HASHED = (
+    "SELECT e.id, e.source_id, e.title, e.content_hash, e.published_at, e.repost_of,"
+    " e.thread_id, e.kind, e.analysed_hash IS NOT NULL, e.author, e.time_guessed, e.url"
+    " FROM entries e"
+    f" WHERE {PENDING}"
+    " ORDER BY e.published_at, e.id LIMIT ?"
+)
+
 # The texts of the batch after the current one (the current one is not marked yet).
 _NEXT_TEXTS = (
     "SELECT e.id, e.title, wirereader_body(t.body), e.author FROM entries e"
@@ -58,6 +69,11 @@ def pending_entries(conn: sqlite3.Connection, limit: int) -> list[Any]:
     """The first `limit` pending entries, oldest first: (id, source_id, title, body,
     published_at, repost_of, thread_id, kind, analysed before, author, time_guessed, url)."""
     return conn.execute(_PENDING, (limit,)).fetchall()
+
+
+def pending_hashed(conn: sqlite3.Connection, limit: int) -> list[Any]:
+    """`pending_entries` with each entry's content hash in place of its body (no body read)."""
+    return conn.execute(_PENDING_HASHED, (limit,)).fetchall()
 
 
 def next_ids(conn: sqlite3.Connection, limit: int, offset: int) -> list[int]:
@@ -121,6 +137,11 @@ def mark_reposts(conn: sqlite3.Connection, rows: Sequence[tuple[int, int]]) -> N
 def mark_analysed(conn: sqlite3.Connection, rows: Sequence[tuple[int]]) -> None:
     """(entry id,) rows: analysed, nothing else changes."""
     conn.executemany(f"UPDATE entries SET analysed_hash = '{ANALYSED}' WHERE id = ?", rows)
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the database (SQLite's `data_version`)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def cache_size(conn: sqlite3.Connection) -> int:

@@ -345,6 +345,61 @@ def test_entries_a_parse_worker_prepared_are_used_as_the_worker_s_and_give_the_s
         assert _outcome(store) == alone
 
 
+def test_a_batch_takes_the_bodies_it_was_handed_until_another_writer_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a refresh the analysis holds the texts it was handed as they were stored: a batch
+    reads its rows with their content hashes and no body, the same rows as read with their
+    bodies; a text saved again since (another hash) is read from the store, and so is every
+    text once another connection has committed (it may have changed a body)."""
+    from wirereader.analysis import pipeline
+    from wirereader.analysis.prepare_pool import Pending, Prepared
+    from wirereader.core.model import text_hash
+
+    path = tmp_path / "held.sqlite3"
+    with Store(path) as store:
+        _seeded_without_analysis(store)
+        conn = store.conn
+        ids = [r[0] for r in conn.execute("SELECT id FROM entries ORDER BY id")]
+        texts = [tuple(r) for r in analysis_store.texts_of(conn, ids)]
+        read: list[int] = []
+        texts_of = analysis_store.texts_of
+
+        def counted(c: sqlite3.Connection, wanted: list[int]) -> Any:
+            read.extend(wanted)
+            return texts_of(c, wanted)
+
+        monkeypatch.setattr(analysis_store, "texts_of", counted)
+        analysis = pipeline.Analysis(store, batch_size=len(ids))
+        half = len(texts) // 2
+        ready = Prepared({}, {}, {}, 0.0, {})  # as a parse worker prepared them
+        for entry_id, title, body, author in texts[:half]:
+            ready.texts[entry_id] = (title or "", body or "")
+            ready.authors[entry_id] = author or ""
+            ready.mentions[entry_id] = (text_hash(title or "", body or "", author or ""), [])
+        ahead = Pending([], {r[0]: (r[1] or "", r[2] or "") for r in texts[half:]})
+        ahead.authors = {r[0]: r[3] or "" for r in texts[half:]}  # as sent to the worker
+        stale = texts[1]
+        ready.texts[stale[0]] = (stale[1], stale[2] + " (an earlier save)")
+        ready.mentions[stale[0]] = (text_hash(stale[1], stale[2] + " (an earlier save)", ""), [])
+        analysis._ready, analysis._ahead = ready, [ahead]
+        assert not analysis._note_other_writers()  # (the first look)
+        analysis._trusted = set(ids)
+        want = [tuple(r) for r in analysis_store.pending_entries(conn, len(ids))]
+        assert [tuple(r) for r in analysis._pending(conn, len(ids), True)] == want
+        assert read == [stale[0]]
+
+        with Store(path) as other, other.transaction():  # another writer changes a body
+            set_body(other.conn, ids[0], "Changed by another writer.")
+        read.clear()
+        want = [tuple(r) for r in analysis_store.pending_entries(conn, len(ids))]
+        assert [r[3] for r in want if r[0] == ids[0]] == ["Changed by another writer."]
+        assert [tuple(r) for r in analysis._pending(conn, len(ids), True)] == want
+        assert sorted(read) == sorted(ids)
+        assert analysis._pending(conn, len(ids) + 1, True) == []  # not a whole batch
+        analysis.close()
+
+
 def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> None:
     from wirereader.analysis.dedup.reposts import fingerprint
     from wirereader.analysis.entities.record import record_entities, text_mentions
