@@ -394,3 +394,36 @@ def test_cosines_and_probes_from_sparse_rows_are_those_of_the_dicts() -> None:
             grouping.probe_terms([vectors[i] for i in group]) for group in parts
         ]
     assert products == {True, False}  # both the sparse and the dense product were met
+
+
+def test_sparse_rows_are_the_matrix_scipy_makes_of_the_rows() -> None:
+    """`sparse_rows` hands scipy 32-bit indexes where they fit: the matrix (its index types,
+    indexes, values) is the one scipy makes of the rows as 64-bit arrays, empty rows,
+    32- and 64-bit columns and no rows at all included."""
+    import numpy as np
+    from scipy import sparse
+
+    from wirereader.analysis.threads import grouping
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 5, 300):
+        columns = [
+            rng.choice(1000, size=int(rng.integers(0, 40)), replace=False).astype(
+                np.int32 if k % 2 else np.int64
+            )
+            for k in range(n)
+        ]
+        values = [rng.random(len(c)) for c in columns]
+        for given in (values, None):
+            got = grouping.sparse_rows(columns, given, 1000)
+            lengths = [len(c) for c in columns]
+            indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+            index = np.concatenate(columns).astype(np.int64) if n else np.zeros(0, np.int64)
+            data = np.concatenate(given) if given is not None and n else np.ones(len(index))
+            want = sparse.csr_matrix((data, index, indptr), shape=(n, 1000))
+            assert got.shape == want.shape
+            assert got.indices.dtype == want.indices.dtype == np.int32
+            assert got.indptr.dtype == want.indptr.dtype
+            assert np.array_equal(got.indices, want.indices)
+            assert np.array_equal(got.indptr, want.indptr)
+            assert np.array_equal(got.data, want.data) and got.data.dtype == want.data.dtype
