@@ -39,6 +39,7 @@ from wirereader.analysis.entities.cues import (
     _POSITIONS,
     _REGION_WORDS,
     _ROMAN,
+    _FATE_AFTER,
     _SPEECH_AFTER,
     _SPEECH_VERBS,
     _SURNAME_ENDINGS,
@@ -96,6 +97,7 @@ _OPENING_ARTICLES = frozenset(("the", "a", "an"))
 _ELISION_MARKS = frozenset("'’")
 
 
+_PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 # What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
 # comma of an aside, or the first letter of one of its verbs
 _SPEECH_FIRST = frozenset(" \t,") | {verb[0] for verb in _SPEECH_VERBS}
@@ -1266,7 +1268,15 @@ class _Extractor:
                     return PLACE, True  # "the village of Kamianka"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
-        if _SPEECH_AFTER.match(text, end) or (
+        if (
+            _SPEECH_AFTER.match(text, end)
+            or (
+                _FATE_AFTER.match(text, end)
+                and len(run.tokens) >= size
+                and run.tokens[-size] is first  # the name ends its run
+                and not self._after_preposition(text, run, first)
+            )
+        ) or (
             (first.possessive or text.startswith(("'", "’"), end))
             and _PERSONAL_POSSESSIVE.match(text, end)
         ):
@@ -1282,6 +1292,12 @@ class _Extractor:
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
         return self._endings(first, size)
+
+    def _after_preposition(self, text: str, run: _Run, first: _Token) -> bool:
+        """Whether a preposition stands right before the name ('of Burnsville was killed')."""
+        start = text.find(first.surface, run.start, run.end)
+        before = text[max(0, (run.start if start < 0 else start) - 12) : start].split()
+        return bool(before) and before[-1].lower() in _PREPOSITIONS_BEFORE
 
     def _place_joined(self, text: str, start: int) -> bool:
         """Whether the name at `start` is joined by 'and' / 'or' to a known place after a
