@@ -97,6 +97,15 @@ _OPENING_ARTICLES = frozenset(("the", "a", "an"))
 _ELISION_MARKS = frozenset("'’")
 
 
+_STOP_MARK = re.compile(r"[.!?\n]")
+
+
+def _asks(text: str, end: int) -> bool:
+    """Whether the sentence going on at `end` is a question ('Will Halvorsen sign?')."""
+    m = _STOP_MARK.search(text, end)
+    return m is None or m.group() == "?"
+
+
 _PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 # What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
 # comma of an aside, or the first letter of one of its verbs
@@ -648,6 +657,16 @@ class _Extractor:
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
+                if (
+                    i == 0
+                    and n > 1
+                    and tokens[0].lower == "will"
+                    and run.initial
+                    and not run.title_case
+                    and self._names_on(tokens[1])
+                    and not _asks(text, run.end)
+                ):
+                    break  # "Will Artino scored 14": a modal opens a question, not this
                 if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
                     break  # "Finns Party", "Scottish National Party": an organisation's name
                 if (
@@ -846,12 +865,14 @@ class _Extractor:
                 if (
                     low == "will"
                     and not st.tokens
-                    and (i > 0 or not run.initial)
+                    and (i > 0 or not run.initial or not _asks(text, run.end))
                     and not run.title_case
                     and i + 1 < n
                     and self._names_on(tokens[i + 1])
                 ):
-                    st.tokens.append(tok)  # "center Will Artino": the modal has no capital
+                    # "center Will Artino": the modal has no capital; opening a sentence
+                    # that asks nothing ("Will Artino scored 14"), it is no modal either
+                    st.tokens.append(tok)
                 elif low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
