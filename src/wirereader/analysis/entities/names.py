@@ -106,6 +106,7 @@ def _asks(text: str, end: int) -> bool:
     return m is None or m.group() == "?"
 
 
+_RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
 _PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 # What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
 # comma of an aside, or the first letter of one of its verbs
@@ -1186,9 +1187,11 @@ class _Extractor:
             not single
             and _plural(last.surface)
             and st.at_run_start >= 0
-            and self._after_the(st.text, run.start)
+            and (self._after_the(st.text, run.start) or self._after_rank(st.text, run.start))
         ):
-            kind = ORG  # "the Tar Heels", "the Backstreet Boys": people are not "the"
+            # "the Tar Heels", "the Backstreet Boys": people are not "the"; nor ranked in the
+            # plural ("the No. 1 Tar Heels", "No. 9 Drake Bulldogs 53")
+            kind = ORG
         else:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
@@ -1347,6 +1350,11 @@ class _Extractor:
         "the Tar Heels" made every later entry's "Tar Heels" an organisation)."""
         self.used_context = True
         return text[max(0, start - 4) : start].lower() == "the "
+
+    def _after_rank(self, text: str, start: int) -> bool:
+        """A rank before the run ('No. 1 '): context, so the run's cut is not cached."""
+        self.used_context = True
+        return _RANK_BEFORE.search(text, max(0, start - 9), start) is not None
 
     def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
         """`cues._facility_at` before the name: context, so the run's cut is not cached."""
