@@ -1282,6 +1282,10 @@ class _Extractor:
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
+                if prev in self.g.org_nouns and before[-1].islower():
+                    # "security firm Trend Micro", "the insurer Bupa": a noun written in lower
+                    # case right before the name, no comma between ("High School, DiLeo")
+                    return ORG, True
                 if prev == "the":
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")
