@@ -106,6 +106,23 @@ def _asks(text: str, end: int) -> bool:
     return m is None or m.group() == "?"
 
 
+# What may follow a run when `_FATE_AFTER` matches there: the comma of an age, or a blank and
+# the first letter of 'was', 'has', 'had' or one of its verbs
+_FATE_FIRST = frozenset("whajsdki")
+
+
+def _fate_after(text: str, end: int) -> bool:
+    """`_FATE_AFTER` at `end`, asked only where its first letters stand (no regex call for
+    most names)."""
+    c = text[end : end + 1]
+    if c == " ":
+        if text[end + 1 : end + 2] not in _FATE_FIRST:
+            return False
+    elif c != ",":
+        return False
+    return _FATE_AFTER.match(text, end) is not None
+
+
 _RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
 _PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 # What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
@@ -1299,7 +1316,7 @@ class _Extractor:
         if (
             _SPEECH_AFTER.match(text, end)
             or (
-                _FATE_AFTER.match(text, end)
+                _fate_after(text, end)
                 and len(run.tokens) >= size
                 and run.tokens[-size] is first  # the name ends its run
                 and not self._after_preposition(text, run, first)
