@@ -106,21 +106,10 @@ def _asks(text: str, end: int) -> bool:
     return m is None or m.group() == "?"
 
 
-# What may follow a run when `_FATE_AFTER` matches there: the comma of an age, or a blank and
-# the first letter of 'was', 'has', 'had' or one of its verbs
+# What may follow a blank after a run when `_FATE_AFTER` matches there: the first letter of
+# 'was', 'has', 'had' or one of its verbs (`_context_kind` asks the regex only then, or after
+# a comma)
 _FATE_FIRST = frozenset("whajsdki")
-
-
-def _fate_after(text: str, end: int) -> bool:
-    """`_FATE_AFTER` at `end`, asked only where its first letters stand (no regex call for
-    most names)."""
-    c = text[end : end + 1]
-    if c == " ":
-        if text[end + 1 : end + 2] not in _FATE_FIRST:
-            return False
-    elif c != ",":
-        return False
-    return _FATE_AFTER.match(text, end) is not None
 
 
 _RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
@@ -1313,10 +1302,12 @@ class _Extractor:
                     return PLACE, True  # "the village of Kamianka"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
+        after = text[end : end + 2]  # a blank and a first letter, or an age's comma
         if (
             _SPEECH_AFTER.match(text, end)
             or (
-                _fate_after(text, end)
+                (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
+                and _FATE_AFTER.match(text, end)
                 and len(run.tokens) >= size
                 and run.tokens[-size] is first  # the name ends its run
                 and not self._after_preposition(text, run, first)
