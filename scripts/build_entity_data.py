@@ -4,7 +4,7 @@
                                      # countryinfo: at build time only
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
         [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5] [--nameless-zipf 3]
-        [--check]
+        [--wordnet /usr/share/wordnet] [--check]
 
 Writes (or with `--check` compares with the shipped files, exit 1 if one differs), each
 headed by the source packages and versions it was built from:
@@ -27,7 +27,10 @@ headed by the source packages and versions it was built from:
 - `nameless_words.txt`: English words (wordfreq, Zipf frequency `--nameless-zipf` or more) that
   are no one's first or family name anywhere in names-dataset ('truth', 'social', 'secondary',
   'sanctions', 'security'): a run of such words is no person's name ('Truth Social',
-  'Secondary Sanctions').
+  'Secondary Sanctions');
+- `org_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 (Debian's wordnet-base,
+  `--wordnet`) is an organisation ('firm', 'insurer', 'militia'), of Zipf frequency
+  `--nameless-zipf` or more: one written right before an unknown name types it.
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -476,6 +479,81 @@ def nameless_words(zipf: float) -> list[str]:
     return out
 
 
+# WordNet 3.0's synsets of 'organization' (the root of every kind of organisation) and of
+# 'location' (data.noun offsets)
+_WN_ORGANIZATION = "08008335"
+_WN_LOCATION = "00027167"
+
+
+def _wordnet_nouns(folder: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """WordNet's noun synsets: offset -> lemmas as written, and offset -> hyponyms' offsets."""
+    lemmas: dict[str, list[str]] = {}
+    hyponyms: dict[str, list[str]] = {}
+    with (folder / "data.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue  # the licence's lines
+            fields = line.split(" | ", 1)[0].split()
+            count = int(fields[3], 16)
+            lemmas[fields[0]] = [fields[4 + 2 * i] for i in range(count)]
+            at = 4 + 2 * count
+            pointers = int(fields[at])
+            for k in range(pointers):
+                symbol, offset, pos = fields[at + 1 + 4 * k : at + 4 + 4 * k]
+                if symbol == "~" and pos == "n":  # a hyponym (not an instance: named ones)
+                    hyponyms.setdefault(fields[0], []).append(offset)
+    return lemmas, hyponyms
+
+
+def _below(root: str, hyponyms: dict[str, list[str]]) -> set[str]:
+    seen = {root}
+    todo = [root]
+    while todo:
+        for child in hyponyms.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+def org_nouns(folder: Path, zipf: float) -> list[str]:
+    """Common nouns whose commonest sense in WordNet is a kind of organisation ('firm',
+    'insurer', 'militia', 'union', 'carmaker'), with no sense that is a location ('country'),
+    and English words of Zipf frequency `zipf` or more: written in lower case right before an
+    unknown name, one types it ('security firm Trend Micro'). A noun whose commonest sense is
+    something else ('newspaper' is first the publication, 'bank' the river's) is left out."""
+    from wordfreq import zipf_frequency
+
+    lemmas, hyponyms = _wordnet_nouns(folder)
+    organisation = _below(_WN_ORGANIZATION, hyponyms)
+    location = _below(_WN_LOCATION, hyponyms)
+    kept = []
+    with (folder / "index.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            fields = line.split()
+            word = fields[0]
+            senses = fields[6 + int(fields[3]) :]  # by frequency, the commonest first
+            if (
+                word.isalpha()
+                and word.islower()
+                and senses[0] in organisation
+                and word in lemmas[senses[0]]  # the sense's own lower-case lemma
+                and not set(senses) & location
+                and zipf_frequency(word, "en") >= zipf
+            ):
+                kept.append(word)
+    out: list[str] = []
+    _header(
+        out,
+        "Common nouns whose commonest sense (WordNet 3.0) is an organisation ('insurer',"
+        " 'militia'), one a line",
+        f"WordNet 3.0 ({folder}), wordfreq {metadata.version('wordfreq')}",
+    )
+    return out + sorted(kept)
+
+
 def _countryinfo_records() -> list[dict]:
     import json
 
@@ -527,6 +605,7 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "cities.txt": cities(ordinary, args.min_population, people),
         "given_names.txt": given,
         "nameless_words.txt": nameless_words(args.nameless_zipf),
+        "org_nouns.txt": org_nouns(args.wordnet, args.nameless_zipf),
     }
 
 
@@ -544,6 +623,8 @@ def main() -> None:
     parser.add_argument("--common-word-zipf", type=float, default=5.0)
     # Words no one is named, from once in a million words (15,700 words; 3.5: 7,700)
     parser.add_argument("--nameless-zipf", type=float, default=3.0)
+    # WordNet 3.0's database files (Debian's wordnet-base)
+    parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument(
         "--check",
         action="store_true",

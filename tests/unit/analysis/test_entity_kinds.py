@@ -987,3 +987,41 @@ def test_a_headlines_run_claims_no_teams_name() -> None:
         " all-time vs. Drake in the event.",
     )
     assert ("Drake", "org") in got
+
+
+def test_what_befalls_only_a_person_makes_a_towns_name_a_person() -> None:
+    # 'Jackson' is a town; no place or organisation is arrested or killed
+    got = kinds("", "10News is reporting that Jackson was arrested by the highway patrol.")
+    assert ("Jackson", "person") in got
+    got = kinds("", "Officers say Gray, 16, died at the scene on Saturday.")
+    assert ("Gray", "person") in got
+
+
+def test_a_name_after_a_preposition_is_not_who_was_killed() -> None:
+    # the subject is the woman, not the town she came from
+    got = kinds("", "LuAnn Marie Johnson, 66, of Burnsville was killed Wednesday night.")
+    assert ("Burnsville", "place") in got
+
+
+def test_will_opening_a_statement_before_a_name_is_the_given_name() -> None:
+    got = kinds("", "Drake won 51 - 50 on Friday. Will Artino scored 14 points off the bench.")
+    assert ("Will Artino", "person") in got
+    # a question opened by the modal keeps the name alone
+    got = kinds("", "The deal is close. Will Halvorsen sign it? Nobody knows.")
+    assert ("Halvorsen", "person") in got
+    assert not [name for name, _kind in got if name.startswith("Will")]
+
+
+def test_a_plural_name_after_a_rank_is_a_team() -> None:
+    got = kinds("", "The win helped the No. 1 Tar Heels remain unbeaten on Saturday.")
+    assert got == {("Tar Heels", "org")}
+
+
+def test_a_noun_of_an_organisation_before_an_unknown_name_types_it() -> None:
+    got = kinds(
+        "",
+        "Researchers at security firm Trend Micro say attacks are spreading. The insurer"
+        " Halvorsen declined to comment.",
+    )
+    assert ("Trend Micro", "org") in got
+    assert ("Halvorsen", "org") in got

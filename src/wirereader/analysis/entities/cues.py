@@ -49,6 +49,14 @@ _SPEECH_VERBS = (
 )
 _SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 
+# What befalls a person and never a place or an organisation, right after a name ('Jackson was
+# arrested', 'Gray, 16, died'): a town's name so written is someone's surname. Not after a
+# preposition ('a woman of Burnsville was killed': the name is not the subject)
+_FATE_AFTER = re.compile(
+    r"[ \t]*(?:,[ \t]*\d{1,3},[ \t]*)?(?:(?:was|has[ \t]+been|had[ \t]+been)[ \t]+)?"
+    r"(?:arrested|jailed|sentenced|died|dies|killed|injured|wounded)\b"
+)
+
 
 _PRONOUNS = frozenset(["he", "she", "his", "her", "him", "himself", "herself"])
 _SENTENCE_REST = re.compile(r"[^.!?\n]{0,120}")  # matches always, perhaps empty

@@ -89,6 +89,9 @@ class Gazetteer:
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
     lower_titles: frozenset[str] = frozenset()
+    # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
+    # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
+    org_nouns: frozenset[str] = frozenset()
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.
     city_keys: set[str] = field(default_factory=set)
@@ -242,5 +245,6 @@ def gazetteer() -> Gazetteer:
     g.royal = frozenset(sections.get("royal", ()))
     g.titles = frozenset(sections.get("title", ())) | g.honorifics
     g.lower_titles = frozenset(sections.get("lower", ()))
+    g.org_nouns = _words("org_nouns.txt") - g.lower_titles
     g.event_singulars = event_singulars(g.by_key)
     return g

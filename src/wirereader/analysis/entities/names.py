@@ -22,6 +22,7 @@ from wirereader.analysis.entities.cues import (
     _CONNECTORS,
     _CORPORATE,
     _FACILITY_LAST,
+    _FATE_AFTER,
     _MAX_NAME_WORDS,
     _MODEL_NUMBER,
     _NOT_ALONE,
@@ -96,6 +97,23 @@ _OPENING_ARTICLES = frozenset(("the", "a", "an"))
 _ELISION_MARKS = frozenset("'’")
 
 
+_STOP_MARK = re.compile(r"[.!?\n]")
+
+
+def _asks(text: str, end: int) -> bool:
+    """Whether the sentence going on at `end` is a question ('Will Halvorsen sign?')."""
+    m = _STOP_MARK.search(text, end)
+    return m is None or m.group() == "?"
+
+
+# What may follow a blank after a run when `_FATE_AFTER` matches there: the first letter of
+# 'was', 'has', 'had' or one of its verbs (`_context_kind` asks the regex only then, or after
+# a comma)
+_FATE_FIRST = frozenset("whajsdki")
+
+
+_RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
+_PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 # What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
 # comma of an aside, or the first letter of one of its verbs
 _SPEECH_FIRST = frozenset(" \t,") | {verb[0] for verb in _SPEECH_VERBS}
@@ -646,6 +664,16 @@ class _Extractor:
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
+                if (
+                    i == 0
+                    and n > 1
+                    and tokens[0].lower == "will"
+                    and run.initial
+                    and not run.title_case
+                    and self._names_on(tokens[1])
+                    and not _asks(text, run.end)
+                ):
+                    break  # "Will Artino scored 14": a modal opens a question, not this
                 if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
                     break  # "Finns Party", "Scottish National Party": an organisation's name
                 if (
@@ -844,12 +872,14 @@ class _Extractor:
                 if (
                     low == "will"
                     and not st.tokens
-                    and (i > 0 or not run.initial)
+                    and (i > 0 or not run.initial or not _asks(text, run.end))
                     and not run.title_case
                     and i + 1 < n
                     and self._names_on(tokens[i + 1])
                 ):
-                    st.tokens.append(tok)  # "center Will Artino": the modal has no capital
+                    # "center Will Artino": the modal has no capital; opening a sentence
+                    # that asks nothing ("Will Artino scored 14"), it is no modal either
+                    st.tokens.append(tok)
                 elif low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
@@ -1163,9 +1193,11 @@ class _Extractor:
             not single
             and _plural(last.surface)
             and st.at_run_start >= 0
-            and self._after_the(st.text, run.start)
+            and (self._after_the(st.text, run.start) or self._after_rank(st.text, run.start))
         ):
-            kind = ORG  # "the Tar Heels", "the Backstreet Boys": people are not "the"
+            # "the Tar Heels", "the Backstreet Boys": people are not "the"; nor ranked in the
+            # plural ("the No. 1 Tar Heels", "No. 9 Drake Bulldogs 53")
+            kind = ORG
         else:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
@@ -1256,6 +1288,10 @@ class _Extractor:
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
+                if prev in self.g.org_nouns and before[-1].islower():
+                    # "security firm Trend Micro", "the insurer Bupa": a noun written in lower
+                    # case right before the name, no comma between ("High School, DiLeo")
+                    return ORG, True
                 if prev == "the":
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")
@@ -1266,7 +1302,17 @@ class _Extractor:
                     return PLACE, True  # "the village of Kamianka"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
-        if _SPEECH_AFTER.match(text, end) or (
+        after = text[end : end + 2]  # a blank and a first letter, or an age's comma
+        if (
+            _SPEECH_AFTER.match(text, end)
+            or (
+                (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
+                and _FATE_AFTER.match(text, end)
+                and len(run.tokens) >= size
+                and run.tokens[-size] is first  # the name ends its run
+                and not self._after_preposition(text, run, first)
+            )
+        ) or (
             (first.possessive or text.startswith(("'", "’"), end))
             and _PERSONAL_POSSESSIVE.match(text, end)
         ):
@@ -1282,6 +1328,12 @@ class _Extractor:
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
         return self._endings(first, size)
+
+    def _after_preposition(self, text: str, run: _Run, first: _Token) -> bool:
+        """Whether a preposition stands right before the name ('of Burnsville was killed')."""
+        start = text.find(first.surface, run.start, run.end)
+        before = text[max(0, (run.start if start < 0 else start) - 12) : start].split()
+        return bool(before) and before[-1].lower() in _PREPOSITIONS_BEFORE
 
     def _place_joined(self, text: str, start: int) -> bool:
         """Whether the name at `start` is joined by 'and' / 'or' to a known place after a
@@ -1310,6 +1362,11 @@ class _Extractor:
         "the Tar Heels" made every later entry's "Tar Heels" an organisation)."""
         self.used_context = True
         return text[max(0, start - 4) : start].lower() == "the "
+
+    def _after_rank(self, text: str, start: int) -> bool:
+        """A rank before the run ('No. 1 '): context, so the run's cut is not cached."""
+        self.used_context = True
+        return _RANK_BEFORE.search(text, max(0, start - 9), start) is not None
 
     def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
         """`cues._facility_at` before the name: context, so the run's cut is not cached."""
