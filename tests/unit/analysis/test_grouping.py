@@ -394,3 +394,41 @@ def test_cosines_and_probes_from_sparse_rows_are_those_of_the_dicts() -> None:
             grouping.probe_terms([vectors[i] for i in group]) for group in parts
         ]
     assert products == {True, False}  # both the sparse and the dense product were met
+
+
+def test_two_groups_of_one_event_join_by_a_rare_actor_both_name() -> None:
+    """A visit's first day and second day, two reports each: alike inside, and across only by
+    the visitor, so average linkage leaves two groups. Named by a majority of both, rare in
+    the run, a day apart and alike as wholes, they join (`grouping.anchor_joins`); not when
+    the shared name is a beat's (named by many items), when each group's actors include one
+    the other never names, or when they are days apart."""
+    rubio, trump = "@person:marco rubio", "@person:donald trump"
+    fico, orban = "@person:robert fico", "@person:viktor orban"
+
+    def grouped(
+        actor: str, extra_a: dict[str, float], extra_b: dict[str, float], gap_hours: int, beat: int
+    ) -> list[list[int]]:
+        first = {actor: 3, "visit": 2, "slovakia": 2, **extra_a}
+        second = {actor: 3, "hungary": 2, "election": 2, **extra_b}
+        vectors = [
+            {**first, "fico": 1},
+            {**first, "bratislava": 1},
+            {**second, "budapest": 1},
+            {**second, "campaign": 1},
+        ]
+        times = [0, HOUR, gap_hours * HOUR, (gap_hours + 1) * HOUR]
+        # Other items of the run naming the actor, ten days later, alike in nothing else.
+        for k in range(beat):
+            vectors.append({actor: 1, f"other{k}": 3, f"word{k}": 3})
+            times.append(10 * DAY + k * HOUR)
+        return _groups(vectors, times=times, threshold=0.45)[:2]
+
+    assert grouped(rubio, {}, {}, 24, 0) == [[0, 1, 2, 3]]
+    # a beat's name: named by eight items of the run
+    assert grouped(trump, {}, {}, 24, 4) == [[0, 1], [2, 3]]
+    # each names an actor the other never does
+    assert grouped(rubio, {fico: 2}, {orban: 2}, 24, 0) == [[0, 1], [2, 3]]
+    # one names the other's actor too: the other's actors are all in it
+    assert grouped(rubio, {}, {orban: 2}, 24, 0) == [[0, 1, 2, 3]]
+    # three days apart
+    assert grouped(rubio, {}, {}, 72, 0) == [[0, 1], [2, 3]]
