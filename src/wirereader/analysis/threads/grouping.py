@@ -156,9 +156,6 @@ class Side(NamedTuple):
     # Which of `terms`' columns are entity terms, where the caller has the rows: a kept item's
     # row may be its only vector (`vectors` then holds an empty dict for it).
     entity_columns: np.ndarray | None = None
-    # The person and organisation terms rare in the run (`ANCHOR_SHARE`), where the caller
-    # knows the run's document frequencies (the thread index); None: counted in the side.
-    anchors: frozenset[str] | None = None
 
     @classmethod
     def of(
@@ -218,7 +215,6 @@ class Side(NamedTuple):
             None if self.terms is None else self.terms[at],
             None if self.heads is None else self.heads[at],
             self.entity_columns,
-            self.anchors,
         )
 
 
@@ -569,7 +565,6 @@ def side_groups(
     partners = score >= 1.0
     partners[side.articles] = True
     labels = average_linkage(score, side.articles.astype(np.float64), vectors)
-    labels = anchor_joins(labels, side)
     pinned = toward_new = None
     if earlier is not None:
         pinned = ~side.articles & ~earlier
@@ -1021,128 +1016,3 @@ def _reassign(
             late = toward_new[movers]
             moves[movers[late]] &= (into[late] & ~toward_new[None, :]).any(axis=1)
     return np.where(moves, names[best], labels)
-
-
-# Two groups of one event that average linkage left apart (the run-up and the outcome, the
-# first and the second day of a visit: their teasers' titles differ, so the title rule zeroes
-# most pairs across and their average stays under 1) join when they name one actor and are
-# alike as wholes (`threads_join`): a person or organisation (ANCHOR_KINDS) that a majority of
-# the items of each names, rare in the run (named by at most ANCHOR_SHARE of its items, or
-# ANCHOR_LEAST in a small run: a president or a broadcaster is named by a beat, not an event),
-# within ANCHOR_GAP_HOURS of each other, the two groups' summed vectors at a cosine of at least
-# ANCHOR_COSINE, each of ANCHOR_MIN_ITEMS or more dated items, and the people and organisations
-# a majority of one names all named in the other (a report of Orban's own campaign shares
-# Orban and Hungary with the reports of Rubio's visit to him, but the visit's reports name
-# Rubio and it does not). Real feeds, dev half, pairwise P / R / F1 0.854 / 0.761 / 0.805 ->
-# 0.902 / 0.804 / 0.851 (Rubio's visit, Feb 15 and 16, one thread; a held-out item that his
-# first report had pulled in goes back to its own); see docs/architecture.md for the rest.
-ANCHOR_KINDS = ("@person:", "@org:")
-ANCHOR_SHARE = 0.02
-ANCHOR_LEAST = 5
-ANCHOR_GAP_HOURS = 48.0
-ANCHOR_COSINE = 0.3
-ANCHOR_MIN_ITEMS = 2
-
-
-def rare_anchor(frequency: float, documents: float) -> bool:
-    """Is a person or organisation named by `frequency` of a run's `documents` items rare
-    enough to tie two groups (ANCHOR_SHARE, ANCHOR_LEAST)?"""
-    return frequency <= max(ANCHOR_LEAST, ANCHOR_SHARE * documents)
-
-
-def named(vectors: Sequence[Mapping[str, float]]) -> tuple[set[str], set[str]]:
-    """The people and organisations (ANCHOR_KINDS) any of these items names, and those a
-    majority of them name."""
-    counts = Counter(t for v in vectors for t in v if t.startswith(ANCHOR_KINDS))
-    return set(counts), {t for t, k in counts.items() if k * 2 >= len(vectors)}
-
-
-def majority_anchors(
-    vectors: Sequence[Mapping[str, float]], is_anchor: Callable[[str], bool]
-) -> set[str]:
-    """The rare people and organisations a majority of these items name (none for fewer than
-    ANCHOR_MIN_ITEMS items)."""
-    if len(vectors) < ANCHOR_MIN_ITEMS:
-        return set()
-    return {t for t in named(vectors)[1] if is_anchor(t)}
-
-
-def threads_join(
-    a: Sequence[dict[str, float]],
-    a_times: np.ndarray,
-    b: Sequence[dict[str, float]],
-    b_times: np.ndarray,
-    is_anchor: Callable[[str], bool],
-) -> bool:
-    """Do two groups of dated items (their vectors and times) tell one event by their actor
-    (see ANCHOR_KINDS)? `is_anchor`: whether a term is a person or organisation rare in the
-    run."""
-    if len(a) < ANCHOR_MIN_ITEMS or len(b) < ANCHOR_MIN_ITEMS:
-        return False
-    names_a, held_a = named(a)
-    names_b, held_b = named(b)
-    if not any(is_anchor(t) for t in held_a & held_b):
-        return False
-    gap = max(0.0, max(a_times.min(), b_times.min()) - min(a_times.max(), b_times.max()))
-    if gap > ANCHOR_GAP_HOURS * 3600 or not (held_a <= names_b or held_b <= names_a):
-        return False
-    sum_a, sum_b = summed(a), summed(b)
-    dot = ordered_sum([w * sum_b[t] for t, w in sum_a.items() if t in sum_b])
-    norms = math.sqrt(ordered_sum([w * w for w in sum_a.values()])) * math.sqrt(
-        ordered_sum([w * w for w in sum_b.values()])
-    )
-    return bool(norms) and dot >= ANCHOR_COSINE * norms
-
-
-def anchor_joins(labels: np.ndarray, side: Side) -> np.ndarray:
-    """Average linkage's groups (`labels`) with those that `threads_join` ties merged (each
-    pair of groups sharing a majority anchor tested once; a chain of joins is one group). The
-    run's rare people and organisations are `side.anchors` where the caller knows them, else
-    counted among the side's items."""
-    vectors = side.vectors
-    groups: dict[int, list[int]] = {}
-    for i, g in enumerate(labels.tolist()):
-        groups.setdefault(g, []).append(i)
-    if side.anchors is not None:
-        is_anchor: Callable[[str], bool] = side.anchors.__contains__
-    else:
-        naming = Counter(t for v in vectors for t in v if t.startswith(ANCHOR_KINDS))
-        n = len(vectors)
-
-        def is_anchor(t: str) -> bool:
-            return rare_anchor(naming[t], n)
-
-    by_anchor: dict[str, list[int]] = {}
-    for g, members in groups.items():
-        if len(members) < ANCHOR_MIN_ITEMS or not side.dated[members].all():
-            continue
-        for t in sorted(majority_anchors([vectors[i] for i in members], is_anchor)):
-            by_anchor.setdefault(t, []).append(g)
-    if not any(len(gs) > 1 for gs in by_anchor.values()):
-        return labels
-    parent = {g: g for g in groups}
-
-    def root(g: int) -> int:
-        while parent[g] != g:
-            g = parent[g]
-        return g
-
-    tried: set[tuple[int, int]] = set()
-    for gs in by_anchor.values():
-        for x, a in enumerate(gs):
-            for b in gs[x + 1 :]:
-                if (a, b) in tried or root(a) == root(b):
-                    continue
-                tried.add((a, b))
-                if threads_join(
-                    [vectors[i] for i in groups[a]],
-                    side.times[groups[a]],
-                    [vectors[i] for i in groups[b]],
-                    side.times[groups[b]],
-                    is_anchor,
-                ):
-                    parent[root(b)] = root(a)
-    out = labels.copy()
-    for g, members in groups.items():
-        out[members] = root(g)
-    return out

@@ -521,14 +521,6 @@ def _side(items: list[_Item]) -> Side:
     )
 
 
-# A group's link to a known thread that a rare actor ties to it (`_anchor_links`): no average
-# of its own, but a regrouping asked for, whose last pass moves every item as one analysis's.
-_TIED = (0.0, 0.0, 1.0)
-# How far around a tied regrouping's items the known threads are looked at for partners.
-_PARTNER_SECONDS = 2 * 86400
-_TIE_GROUP = 1
-_TIE_THREAD = 2
-
 _published_at = attrgetter("published_at")
 _dated = attrgetter("dated")
 
@@ -675,8 +667,6 @@ class ThreadIndex:
         # term -> its number in the batches' TF arrays (`_batch_tf`), and back
         self._term_ids: dict[str, int] = {}
         self._term_list: list[str] = []
-        # The batch's rare person and organisation terms (`grouping.anchor_joins`).
-        self._anchors: frozenset[str] = frozenset()
         # A sender's term number (`PackedWeights.vocabulary`) -> this run's (-1: not met yet).
         self._sender_numbers: dict[str, np.ndarray] = {}
         # Each term's column in the sparse rows (-1: none yet), and back: columns are given in
@@ -1290,14 +1280,6 @@ class ThreadIndex:
         self.docs += len(items)
         idf_of = np.zeros(len(self._term_list))
         idf_of[distinct] = self.idf(frequencies.tolist())
-        term_of = self._term_list
-        self._anchors = frozenset(
-            t
-            for t, f in zip(
-                map(term_of.__getitem__, distinct.tolist()), frequencies.tolist(), strict=True
-            )
-            if t.startswith(grouping.ANCHOR_KINDS) and grouping.rare_anchor(f, self.docs)
-        )
         vectors = []
         for e, (vector, terms_of, weights_of) in zip(
             items, self._vectors(numbers, tf * idf_of[numbers], counts), strict=True
@@ -1343,7 +1325,6 @@ class ThreadIndex:
                 local,
                 candidates,
             )
-            self._anchor_links(part, groups, linked, candidates)
             self._beside_linked(linked, candidates)
             for g, group in enumerate(groups):
                 if linked[g]:
@@ -1379,14 +1360,8 @@ class ThreadIndex:
                             self._place(part, groups[k], candidates[k], out)
                     else:
                         self._regroup(
-                            part,
-                            [groups[k] for k in gs],
-                            [candidates[k] for k in gs],
-                            ts,
-                            out,
-                            tied=any(v == _TIED for k in gs for v in linked[k].values()),
+                            part, [groups[k] for k in gs], [candidates[k] for k in gs], ts, out
                         )
-            self._join_grown(part, groups, candidates, out)
         out.touched = set(out.assigned.values())
         when = {e.id: e.published_at for e, _, _ in ordered}
         for item, tid in out.assigned.items():
@@ -1482,7 +1457,6 @@ class ThreadIndex:
         candidates: list[set[int]],
         threads: list[int],
         out: ThreadOutcome,
-        tied: bool = False,
     ) -> None:
         """Some of a part's groups and the known threads their items pair with, grouped
         again together as one batch is (`grouping.side_groups`): a thread may take items of
@@ -1491,8 +1465,6 @@ class ThreadIndex:
         thread to one group at most); a group of new items alone joins a thread of an earlier
         run by its centroid (`_best`) or starts one."""
         gap = STORY_GAP_DAYS * 86400
-        if tied:
-            threads = self._with_partners(part, groups, threads)
         # Each item with the thread it was in (None: new).
         held: list[tuple[_Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
         held += [(part[i], None) for group in groups for i in group]
@@ -1509,7 +1481,7 @@ class ThreadIndex:
         # kept item's vector made a dict again only where the signature test or a rebuilt
         # thread asks for it.
         side = self._side_of(items)._replace(vectors=_Vectors(items, self._unpacked))
-        regrouped = side_groups(side, gap, earlier=None if tied else earlier)
+        regrouped = side_groups(side, gap, earlier=earlier)
         counts = [Counter(t for k in ng if (t := held[k][1]) is not None) for ng in regrouped]
         ranked = sorted((-n, t, j) for j, c in enumerate(counts) for t, n in c.items())
         thread_of: dict[int, int] = {}
@@ -1853,7 +1825,6 @@ class ThreadIndex:
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
             entity_columns=self._entity_columns(width),
-            anchors=self._anchors,
         )
 
     def _part_side(self, part: list[_Item]) -> Side:
@@ -1864,8 +1835,7 @@ class ThreadIndex:
         return _side(part)._replace(
             terms=grouping.sparse_rows(
                 [r[0] for r in rows], [r[1] for r in rows], len(self._term_list)
-            ),
-            anchors=self._anchors,
+            )
         )
 
     def _entity_columns(self, width: int) -> np.ndarray:
@@ -2006,126 +1976,6 @@ class ThreadIndex:
                 float(most[cell]),
             )
         return out
-
-    def _anchor_links(
-        self,
-        part: list[_Item],
-        groups: list[list[int]],
-        linked: list[dict[int, tuple[float, float, float]]],
-        candidates: list[set[int]],
-    ) -> None:
-        """Adds to a group's linked threads (`_by_members`) each known candidate thread whose
-        items' majority names a person or organisation rare in the run that a majority of the
-        group's items names too, with no average of its own but a regrouping asked for: one
-        analysis's grouping may join such groups after average linkage
-        (`grouping.anchor_joins`), so a later batch's group is grouped again with them and
-        the regrouping's grouping decides as one analysis's would, from the same items. A
-        story's reports that come one batch at a time meet each other's threads so too."""
-        is_anchor = self._anchors.__contains__
-        for g, group in enumerate(groups):
-            members = [part[i] for i in group]
-            if len(members) < _TIE_GROUP or not all(m.entry.dated for m in members):
-                continue
-            _, held = grouping.named([m.vector for m in members])
-            anchors = {t for t in held if is_anchor(t)}
-            if not anchors:
-                continue
-            for t in sorted(candidates[g]):
-                if t in linked[g]:
-                    continue
-                c = self.centroids.get(t)
-                if c is None or not self._known(c) or not any(a in c.weights for a in anchors):
-                    continue
-                kept = self.members[t]
-                if len(kept) < _TIE_THREAD or not all(m.entry.dated for m in kept):
-                    continue
-                _, theirs = grouping.named([self._unpacked(m).vector for m in kept])
-                if anchors & theirs:
-                    linked[g][t] = _TIED
-
-    def _with_partners(
-        self, part: list[_Item], groups: list[list[int]], threads: list[int]
-    ) -> list[int]:
-        """These known threads and the known candidate threads of their items and the
-        groups' that hold an item pairing by itself (a score of at least 1) with one of
-        theirs: one analysis's last pass may move an item there once two threads join."""
-        mine = [m for t in threads for m in self.members[t]]
-        mine += [part[i] for group in groups for i in group]
-        found = self._candidates(
-            mine, grouping.probe_terms([self._unpacked(m).vector for m in mine])
-        )
-        for m in mine:
-            found |= self._known_by_title([m])
-        # And every known thread with an item within _PARTNER_SECONDS of theirs: a partner
-        # need not share their probe or title terms (one analysis's last pass sees them all).
-        first = min(m.entry.published_at for m in mine) - _PARTNER_SECONDS
-        last = max(m.entry.published_at for m in mine) + _PARTNER_SECONDS
-        found |= {
-            t
-            for t, kept in self.members.items()
-            if any(first <= m.entry.published_at <= last for m in kept)
-        }
-        others = sorted(
-            t
-            for t in found
-            if t not in threads
-            and self._known(self.centroids[t])
-            and len(self.members[t]) <= MEMBERS_KEPT
-        )
-        if not others:
-            return threads
-        theirs = [m for t in others for m in self.members[t]]
-        owner = [t for t in others for _ in self.members[t]]
-        both = self._side_of(mine + theirs)
-        scores = grouping.cross_scores(
-            both.take(range(len(mine))),
-            both.take(range(len(mine), len(mine) + len(theirs))),
-            STORY_GAP_DAYS * 86400,
-        )
-        paired = sorted({owner[j] for j in np.flatnonzero((scores >= 1.0).any(axis=0)).tolist()})
-        return [*threads, *paired]
-
-    def _join_grown(
-        self,
-        part: list[_Item],
-        groups: list[list[int]],
-        candidates: list[set[int]],
-        out: ThreadOutcome,
-    ) -> None:
-        """A known thread that a part's group went to, met with the group's other known
-        candidate threads that a rare actor ties to it as `_anchor_links` ties a group: a
-        story's reports may come one batch at a time, each joining a thread of its own first,
-        where one analysis saw both threads' items at once. Each such pair is regrouped
-        together as one batch's items are (`_regroup`, tied)."""
-        is_anchor = self._anchors.__contains__
-        done: set[int] = set()
-        for g, group in enumerate(groups):
-            at = out.assigned.get(part[group[0]].entry.id)
-            if at is None or at in done:
-                continue
-            done.add(at)
-            c = self.centroids.get(at)
-            if c is None or not self._known(c) or c.size < _TIE_THREAD:
-                continue
-            kept = self.members[at]
-            if not all(m.entry.dated for m in kept):
-                continue
-            _, held = grouping.named([self._unpacked(m).vector for m in kept])
-            anchors = {t for t in held if is_anchor(t)}
-            if not anchors:
-                continue
-            for t in sorted(candidates[g] - {at}):
-                other = self.centroids.get(t)
-                if other is None or not self._known(other) or other.size < _TIE_THREAD:
-                    continue
-                if not any(a in other.weights for a in anchors):
-                    continue
-                theirs = self.members[t]
-                if not all(m.entry.dated for m in theirs):
-                    continue
-                if anchors & grouping.named([self._unpacked(m).vector for m in theirs])[1]:
-                    self._regroup(part, [], [], [t, at], out, tied=True)
-                    break
 
     def _beside_linked(
         self, linked: list[dict[int, tuple[float, float, float]]], candidates: list[set[int]]
