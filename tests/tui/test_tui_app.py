@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import webbrowser
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -428,6 +430,53 @@ def test_open_in_browser_only_for_web_links(store: Store) -> None:
             assert copied == ["https://example.org/a"]
             await pilot.press("j", "o")
             assert opened == ["https://example.org/a"]
+
+    run(go())
+
+
+def test_a_terminal_browser_gets_the_terminal(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no desktop (over ssh), webbrowser finds lynx or w3m, which runs in this terminal in
+    the foreground: the reader suspends for it instead of drawing over it; a desktop browser
+    runs in the background with the reader left as it is."""
+    source = store.ensure_source("links", "file", name="links")
+    when = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    store.save_entries(source, [RawEntry(title="web", url="https://example.org/a", published=when)])
+    events: list[str] = []
+
+    class Terminal(webbrowser.GenericBrowser):
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            events.append(f"terminal {url}")
+            return True
+
+    class Desktop(webbrowser.BackgroundBrowser):
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            events.append(f"desktop {url}")
+            return True
+
+    @contextmanager
+    def suspend():
+        events.append("suspend")
+        yield
+        events.append("resume")
+
+    browser: webbrowser.BaseBrowser = Terminal("lynx")
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: browser)
+
+    async def go():
+        app = make_app(store)
+        app.suspend = suspend  # type: ignore[method-assign,assignment]
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("o")
+            assert events == ["suspend", "terminal https://example.org/a", "resume"]
+            nonlocal browser
+            browser = Desktop("xdg-open")
+            events.clear()
+            await pilot.press("o")
+            assert events == ["desktop https://example.org/a"]
+            assert app.is_running
 
     run(go())
 
