@@ -727,6 +727,9 @@ def test_a_word_being_typed_filters_from_its_third_letter() -> None:
     assert words("crimea k") == (("crimea",), ())
     assert words('"ab') == ((), ())
     assert words("source:x") == ((), ())
+    # A wide letter counts two: a two-character Chinese or Japanese word is a whole word.
+    assert words("大") == ((), ())
+    assert words("大海") == (("大海",), ())
 
 
 def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:
@@ -741,6 +744,14 @@ def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:
             await pilot.press("k", "r")
             await settle(pilot)
             assert app.timeline.total == items(demo, Filter(words=("ukr",))) < total
+            # Enter finishes a short word: it filters, where being typed it waited.
+            await pilot.press("escape", "slash", "u", "k")
+            await settle(pilot)
+            assert app.timeline.total == total
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.state.compose()[0].words == ("uk",)
+            assert app.timeline.total == items(demo, Filter(words=("uk",))) < total
 
     run(go())
 

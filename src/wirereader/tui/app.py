@@ -409,6 +409,11 @@ class WireReader(App[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter-input":
+            text = self.state.text
+            if text and not text[-1].isspace():
+                # Enter finishes the last word: a short one ('EU', 'UN') now filters too, where
+                # while it was being typed it waited for a third letter (query/filters.py).
+                self.set_state(replace(self.state, text=text + " "))
             self._close_input()
 
     def on_filter_input_cancelled(self, _: FilterInput.Cancelled) -> None:
