@@ -913,3 +913,16 @@ def test_config_warnings_show_in_the_app(demo: Store) -> None:
             assert any("general.colour" in n.message for n in app._notifications)
 
     run(go())
+
+
+def test_dates_of_another_year_carry_the_year() -> None:
+    """Feeds carry posts of years ago: the reader and the threads pane say the year of a date
+    that is not this year's, where 'Nov 04' read as this November."""
+    from wirereader.tui.widgets.reader import when
+    from wirereader.tui.widgets.threads import span
+
+    old = int(datetime(2000, 11, 4, 9, 30, tzinfo=timezone.utc).timestamp())
+    assert when(old, timezone.utc) == "2000-11-04 09:30"
+    assert span(old, old + 3600, timezone.utc) == "2000-11-04 09:30–10:30"
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    assert when(int(now.timestamp()), timezone.utc) == now.strftime("%b %d %H:%M")
