@@ -466,7 +466,7 @@ def test_a_terminal_browser_gets_the_terminal(
 
     async def go():
         app = make_app(store)
-        app.suspend = suspend  # type: ignore[method-assign,assignment]
+        app.suspend = suspend  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await pilot.press("o")
