@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import webbrowser
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -432,6 +434,53 @@ def test_open_in_browser_only_for_web_links(store: Store) -> None:
     run(go())
 
 
+def test_a_terminal_browser_gets_the_terminal(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no desktop (over ssh), webbrowser finds lynx or w3m, which runs in this terminal in
+    the foreground: the reader suspends for it instead of drawing over it; a desktop browser
+    runs in the background with the reader left as it is."""
+    source = store.ensure_source("links", "file", name="links")
+    when = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    store.save_entries(source, [RawEntry(title="web", url="https://example.org/a", published=when)])
+    events: list[str] = []
+
+    class Terminal(webbrowser.GenericBrowser):
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            events.append(f"terminal {url}")
+            return True
+
+    class Desktop(webbrowser.BackgroundBrowser):
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            events.append(f"desktop {url}")
+            return True
+
+    @contextmanager
+    def suspend():
+        events.append("suspend")
+        yield
+        events.append("resume")
+
+    browser: webbrowser.BaseBrowser = Terminal("lynx")
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: browser)
+
+    async def go():
+        app = make_app(store)
+        app.suspend = suspend  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("o")
+            assert events == ["suspend", "terminal https://example.org/a", "resume"]
+            nonlocal browser
+            browser = Desktop("xdg-open")
+            events.clear()
+            await pilot.press("o")
+            assert events == ["desktop https://example.org/a"]
+            assert app.is_running
+
+    run(go())
+
+
 def test_saved_topics_from_the_config(demo: Store) -> None:
     cfg = Config(topics={"Crimea talk": "crimea", "Korea": '"north korea"'})
 
@@ -678,6 +727,9 @@ def test_a_word_being_typed_filters_from_its_third_letter() -> None:
     assert words("crimea k") == (("crimea",), ())
     assert words('"ab') == ((), ())
     assert words("source:x") == ((), ())
+    # A wide letter counts two: a two-character Chinese or Japanese word is a whole word.
+    assert words("大") == ((), ())
+    assert words("大海") == (("大海",), ())
 
 
 def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:
@@ -692,6 +744,14 @@ def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:
             await pilot.press("k", "r")
             await settle(pilot)
             assert app.timeline.total == items(demo, Filter(words=("ukr",))) < total
+            # Enter finishes a short word: it filters, where being typed it waited.
+            await pilot.press("escape", "slash", "u", "k")
+            await settle(pilot)
+            assert app.timeline.total == total
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.state.compose()[0].words == ("uk",)
+            assert app.timeline.total == items(demo, Filter(words=("uk",))) < total
 
     run(go())
 
@@ -853,3 +913,16 @@ def test_config_warnings_show_in_the_app(demo: Store) -> None:
             assert any("general.colour" in n.message for n in app._notifications)
 
     run(go())
+
+
+def test_dates_of_another_year_carry_the_year() -> None:
+    """Feeds carry posts of years ago: the reader and the threads pane say the year of a date
+    that is not this year's, where 'Nov 04' read as this November."""
+    from wirereader.tui.widgets.reader import when
+    from wirereader.tui.widgets.threads import span
+
+    old = int(datetime(2000, 11, 4, 9, 30, tzinfo=timezone.utc).timestamp())
+    assert when(old, timezone.utc) == "2000-11-04 09:30"
+    assert span(old, old + 3600, timezone.utc) == "2000-11-04 09:30–10:30"
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    assert when(int(now.timestamp()), timezone.utc) == now.strftime("%b %d %H:%M")

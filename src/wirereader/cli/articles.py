@@ -119,7 +119,8 @@ def _source_ids(store: Store, names: list[str]) -> list[int]:
 
 
 def _print_status(store: Store, as_json: bool) -> int:
-    from wirereader.store.articles import missing_articles  # the extraction stack: load late
+    # the extraction stack: load late
+    from wirereader.store.articles import missing_articles, unplanned_count
 
     rows = missing_articles(store)
     if as_json:
@@ -146,6 +147,15 @@ def _print_status(store: Store, as_json: bool) -> int:
         if r["last_error"]:
             line.append(f"  ({r['last_error']})", style="dim")
         console.print(line)
-    if not rows:
+    unplanned = unplanned_count(store)
+    if unplanned:
+        # Not "every article is in the cache": items that arrived since the last planning are
+        # in no list yet, and `show` calls their teasers not fetched.
+        print(
+            f"{unplanned:,} item(s) not yet checked for a missing article;"
+            " 'wirereader fetch --articles' checks them and fetches what is missing",
+            file=sys.stderr,
+        )
+    elif not rows:
         print("every article wanted is in the cache", file=sys.stderr)
     return 0

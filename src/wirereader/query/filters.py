@@ -6,6 +6,7 @@ all. A plain value (no Textual), so composition is tested without the app.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 
 from wirereader.query import language as querylang
@@ -123,7 +124,8 @@ MIN_PREFIX = 3  # a word being typed matches as a prefix from this many characte
 
 
 def _short_last_word_exact(text: str, flt: Filter) -> Filter:
-    """While a word is being typed, it filters from its third letter on.
+    """While a word is being typed, it filters from its third letter on (its second in a wide
+    script; at once when Enter submits the filter: the reader then adds the finishing space).
 
     A one- or two-letter prefix such as `h*` expands to most of the index (he, his, has, ...):
     it would make the first keystrokes the slowest and narrow almost nothing. So the list stays
@@ -132,9 +134,17 @@ def _short_last_word_exact(text: str, flt: Filter) -> Filter:
     if not text or text[-1].isspace() or not flt.words:
         return flt
     last = text.split()[-1].lstrip("\"'+")
-    if len(last) < MIN_PREFIX and last.isalnum() and flt.words[-1] == last:
+    if _typed_width(last) < MIN_PREFIX and last.isalnum() and flt.words[-1] == last:
         return replace(flt, words=flt.words[:-1])
     return flt
+
+
+def _typed_width(word: str) -> int:
+    """Letters, a wide one (Chinese, Japanese, Korean) counting two: a two-character word
+    there is a whole word ('大海', '東京'), and the index holds few tokens that start with it."""
+    if word.isascii():
+        return len(word)
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in word)
 
 
 def _drop(refs: tuple[EntityRef, ...], index: int) -> tuple[EntityRef, ...]:

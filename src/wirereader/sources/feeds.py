@@ -467,6 +467,10 @@ def _json_feed(data: bytes) -> _Feed:
             continue
         html_body = _str(raw.get("content_html"))
         text_body = _str(raw.get("content_text")) or _str(raw.get("summary"))
+        if "<" not in html_body and _ESCAPED_TAG_FIRST.match(html_body):
+            # HTML escaped once too often (it opens with '&lt;p&gt;' and has no tag): read as
+            # it is, the reader would print its markup.
+            html_body = html.unescape(html_body)
         tags = _list(raw.get("tags"))
         attachments = _list(raw.get("attachments"))
         feed.items.append(
@@ -485,6 +489,9 @@ def _json_feed(data: bytes) -> _Feed:
             )
         )
     return feed
+
+
+_ESCAPED_TAG_FIRST = re.compile(r"\s*&lt;/?[A-Za-z][\w-]*(?:\s|/|&gt;)")
 
 
 def _json_author(obj: dict[str, Any]) -> str:
@@ -558,7 +565,7 @@ def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
         title=title,
         body=body,
         stable_id=stable_id,
-        author=clean_line(item.author),
+        author=clean_line(_author_text(item.author)),
         published=published or updated,
         updated=updated if updated and updated != published else None,
         url=link,
@@ -588,6 +595,12 @@ def _aware(moment: datetime | None, tz: tzinfo | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=tz or timezone.utc)
+
+
+def _author_text(author: str) -> str:
+    """A byline with HTML's character references decoded: WordPress writes HTML in a CDATA
+    `dc:creator` ('Ana Ruiz,&nbsp;Li Wei'), where the XML parser leaves them as typed."""
+    return html.unescape(author) if "&" in author else author
 
 
 def _title_text(title: str) -> str:

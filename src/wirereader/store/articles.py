@@ -197,6 +197,17 @@ def due(store: Store, *, now: int | None = None, limit: int = 500) -> list[Due]:
     return [Due(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
+def unplanned_count(store: Store) -> int:
+    """Items no `plan` has looked at yet (none since they arrived): whether they are teasers
+    is not known until `fetch --articles` or the reader plans them."""
+    return int(
+        store.conn.execute(
+            "SELECT count(*) FROM entries e LEFT JOIN articles a ON a.entry_id = e.id"
+            " WHERE e.repost_of IS NULL AND a.entry_id IS NULL"
+        ).fetchone()[0]
+    )
+
+
 def missing_count(store: Store) -> int:
     return int(
         store.conn.execute(

@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 SAMPLE_BYTES = 64 * 1024
@@ -50,17 +51,57 @@ def identity(cache: Path) -> list[object] | None:
                 parts.append(None)  # an empty WAL (every open makes one) holds no writes
                 continue
             parts.append([st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
-        digest = hashlib.sha256()
-        with cache.open("rb") as handle:
-            digest.update(handle.read(SAMPLE_BYTES))
-            size = os.fstat(handle.fileno()).st_size
-            if size > SAMPLE_BYTES:
-                handle.seek(max(SAMPLE_BYTES, size - SAMPLE_BYTES))
-                digest.update(handle.read(SAMPLE_BYTES))
-        parts.append(digest.hexdigest())
+        parts.append(_ends_digest(cache))
     except OSError:
         return None
     return parts
+
+
+# Descriptors of the caches this process has read the ends of, by (device, inode); see
+# `_ends_digest`. `release` closes a cache's once the process has no connection to it.
+_handles: dict[tuple[int, int], int] = {}
+_handles_lock = threading.Lock()
+
+
+def _ends_digest(cache: Path) -> str:
+    """A hash of the cache's first and last 64 KB.
+
+    Read through a descriptor kept open, never one opened and closed here: closing any
+    descriptor of a file drops every POSIX lock the process holds on it, SQLite's included
+    (https://sqlite.org/howtocorrupt.html, 2.2). Another process then takes this one's open
+    connections for gone: the last of its own to close deletes the WAL and its index under
+    them, and this process's next commits went into the unlinked WAL, which corrupted the
+    cache (a `search` while the reader refreshed: 'database disk image is malformed').
+    """
+    st = os.stat(cache)
+    with _handles_lock:
+        fd = _handles.get((st.st_dev, st.st_ino))
+        if fd is None:
+            fd = os.open(cache, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            opened = os.fstat(fd)  # the path may name another file since the stat
+            _handles.setdefault((opened.st_dev, opened.st_ino), fd)
+        digest = hashlib.sha256()
+        os.lseek(fd, 0, os.SEEK_SET)
+        digest.update(os.read(fd, SAMPLE_BYTES))
+        size = os.fstat(fd).st_size
+        if size > SAMPLE_BYTES:
+            os.lseek(fd, max(SAMPLE_BYTES, size - SAMPLE_BYTES), os.SEEK_SET)
+            digest.update(os.read(fd, SAMPLE_BYTES))
+    return digest.hexdigest()
+
+
+def release(cache: Path) -> None:
+    """Close the descriptor `_ends_digest` keeps for the cache: only once the process has no
+    connection to it left (closing it drops their locks)."""
+    try:
+        st = os.stat(cache)
+    except OSError:
+        return
+    with _handles_lock:
+        fd = _handles.pop((st.st_dev, st.st_ino), None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def remembered(cache: Path) -> bool:

@@ -133,6 +133,23 @@ def describe_database_error(path: Path | None, exc: sqlite3.Error) -> str:
     return f"{where}: {text}"
 
 
+_open_counts: dict[str, int] = {}  # connections of this process per cache file (Store's)
+_open_counts_lock = threading.Lock()
+
+
+def _opened(path: Path, change: int) -> bool:
+    """Count a connection of this process to the cache opened (+1) or closed (-1); True when
+    none is left (store/checked.py may then close the descriptor it reads the file with)."""
+    key = str(path.resolve())
+    with _open_counts_lock:
+        count = _open_counts.get(key, 0) + change
+        if count > 0:
+            _open_counts[key] = count
+        else:
+            _open_counts.pop(key, None)
+    return count <= 0
+
+
 class Store:
     """An open cache. Use as a context manager, or call `close()`."""
 
@@ -149,6 +166,7 @@ class Store:
             self.conn = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
+            _opened(self.path, +1)
             self.conn.row_factory = sqlite3.Row
             texts.register(self.conn)  # bodies are stored packed (store/texts.py)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -163,16 +181,26 @@ class Store:
             self.conn.execute("PRAGMA foreign_keys = ON")
             migrate(self.conn)
         except sqlite3.DatabaseError as exc:
+            if hasattr(self, "conn"):
+                self.conn.close()
+                _opened(self.path, -1)
             raise CacheError(f"{self.path}: not a usable wirereader cache ({exc})") from exc
 
     def close(self) -> None:
         self.conn.close()
+        if self._closed:
+            return
+        self._closed = True
+        last = _opened(self.path, -1)
         if self.verified:
             # The file as this process leaves it: checked (or known checked) before its first
             # write, and written only through SQLite since (store/checked.py).
             checked.remember(self.path)
+        if last:
+            checked.release(self.path)
 
     verified = False  # passed the quick check (see verify)
+    _closed = False
 
     def verify(self) -> None:
         """Refuse to write to a damaged cache: SQLite's quick check, once per open cache, unless

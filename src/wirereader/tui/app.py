@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from textual import events, work
-from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -408,6 +409,11 @@ class WireReader(App[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter-input":
+            text = self.state.text
+            if text and not text[-1].isspace():
+                # Enter finishes the last word: a short one ('EU', 'UN') now filters too, where
+                # while it was being typed it waited for a third letter (query/filters.py).
+                self.set_state(replace(self.state, text=text + " "))
             self._close_input()
 
     def on_filter_input_cancelled(self, _: FilterInput.Cancelled) -> None:
@@ -742,7 +748,36 @@ class WireReader(App[None]):
             self.notify("only http and https links are opened", severity="warning")
             return
         self.open_url(url)
-        self.notify("opened in the browser", timeout=1.5)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Open the link in the browser `webbrowser` finds. With no desktop (over ssh, on a
+        console) that is a terminal browser (lynx, w3m, links) running in the foreground in
+        this very terminal: Textual's own open_url ran it from the UI thread under the live
+        screen, which froze while both read the keyboard. The reader now hands the terminal
+        over until that browser exits, as mail and news readers do."""
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            self.notify(
+                "no web browser found (set $BROWSER); y copies the link", severity="warning"
+            )
+            return
+        terminal = isinstance(browser, webbrowser.GenericBrowser) and not isinstance(
+            browser, webbrowser.BackgroundBrowser
+        )
+        if not terminal:  # a desktop browser, started in the background
+            opened = browser.open(url, new=2 if new_tab else 0)
+        else:
+            try:
+                with self.suspend():
+                    opened = browser.open(url)
+            except SuspendNotSupported:
+                self.notify("cannot hand the terminal to a browser here; y copies the link")
+                return
+        if opened:
+            self.notify("opened in the browser", timeout=1.5)
+        else:
+            self.notify("the browser could not open the link; y copies it", severity="warning")
 
     def action_copy_link(self) -> None:
         url = self._link()

@@ -407,6 +407,20 @@ def test_cli_articles_fetches_and_reports(server: FeedServer, db_path: Path, cli
     assert json.loads(again.out)["attempted"] == 0  # the failure waits for its retry time
 
 
+def test_cli_status_counts_items_not_yet_checked(db_path: Path, cli) -> None:
+    """After a plain `fetch`, no item has been planned: `show` calls a teaser not fetched yet,
+    so `articles --status` must not say every article is in the cache."""
+    with Store(db_path) as store:
+        source_id = store.ensure_source("plain", "feed", name="plain")
+        store.save_entries(
+            source_id, [RawEntry(title="Teaser", body="Short…", url="https://news.example/t")]
+        )
+    result = cli("articles", "--status")
+    assert result.code == 0 and result.out == ""
+    assert "1 item(s) not yet checked for a missing article" in result.err
+    assert "every article wanted is in the cache" not in result.err
+
+
 def test_reader_state_of_items_never_fetched(store: Store) -> None:
     source_id = store.ensure_source("offline", "feed")
     saved = store.save_entries(

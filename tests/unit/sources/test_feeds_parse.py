@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.paths import FIXTURES
 from wirereader.core.model import Kind
 from wirereader.sources import feeds
 from wirereader.sources.feeds import FeedError, is_live_blog, parse_feed
@@ -495,3 +496,21 @@ def test_forbidden_character_check_matches_the_xml_rule() -> None:
     for code in range(0x250):
         char = chr(code)
         assert has_forbidden_characters(f"ok{char}ok") == (char in forbidden), hex(code)
+
+
+def test_html_inside_cdata_keeps_its_references_and_bylines_are_decoded() -> None:
+    """WordPress writes HTML in CDATA `dc:creator` and `content:encoded`: the defusing pass
+    leaves CDATA as it is (an unknown '&zzz;' in it is text, not a reference to drop), and
+    the byline's '&nbsp;' and '&amp;' are decoded, not printed."""
+    data = (FIXTURES / "feeds" / "cdata-html-author.rss").read_bytes()
+    (entry,) = parse_feed(data).entries
+    assert entry.author == "Ana Ruiz, Li Wei and Data & Society"
+    assert entry.body == "Write <T> and keep &zzz; as typed."
+
+
+def test_json_feed_html_escaped_twice_is_not_shown_as_markup() -> None:
+    data = (FIXTURES / "feeds" / "jsonfeed-escaped-html.json").read_bytes()
+    twin, alone = parse_feed(data).entries
+    assert twin.body == "Supabase signs tokens with keys."
+    assert [link.url for link in twin.links] == ["https://db.example"]
+    assert alone.body == "Escaped twice, no text twin."

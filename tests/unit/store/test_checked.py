@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -85,3 +87,29 @@ def test_a_process_killed_after_writing_leaves_a_record_that_no_longer_matches(
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert checks_run(cache)[0] == 1
     store.conn.close()
+
+
+def test_reading_the_record_keeps_the_process_locks(db_path: Path) -> None:
+    """Closing any descriptor of the cache drops every POSIX lock the process holds on it, so
+    the record must not be read through one opened and closed while connections are open:
+    another process then took them for gone and deleted the WAL and its index under them (a
+    `search` run while the reader refreshed left 'database disk image is malformed')."""
+    store = Store(db_path)
+    store.set_meta("first", "1")  # checks the cache and records it, with the connection open
+    other = store.another()
+    other.set_meta("second", "2")
+    other.close()  # records the cache again; `store` is still open
+    assert checked.remembered(db_path)
+    subprocess.run(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+         " c.execute('SELECT count(*) FROM meta').fetchone(); c.close()", str(db_path)],
+        check=True,
+    )  # fmt: skip
+    wal = db_path.with_name(db_path.name + "-wal")
+    assert wal.exists(), "another process took this one's connection for closed"
+    store.set_meta("third", "3")
+    store.close()
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        keys = {k for (k,) in conn.execute("SELECT key FROM meta")}
+    assert {"first", "second", "third"} <= keys

@@ -21,7 +21,12 @@ MUTED = "dim"
 
 
 def when(epoch: int, tz: tzinfo | None) -> str:
-    return datetime.fromtimestamp(epoch, tz).astimezone(tz).strftime("%b %d %H:%M")
+    """Month, day and time; the year too when it is not this one (feeds carry posts of years
+    ago: a 2000 post read as 'Nov 04', this year's)."""
+    moment = datetime.fromtimestamp(epoch, tz).astimezone(tz)
+    if moment.year != datetime.now(tz).year:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime("%b %d %H:%M")
 
 
 def render_body(body: str, out: Text) -> None:

@@ -19,9 +19,12 @@ from wirereader.tui.widgets.timeline import one_line
 def span(first: int, last: int, tz: tzinfo | None) -> str:
     a = datetime.fromtimestamp(first, tz).astimezone(tz)
     b = datetime.fromtimestamp(last, tz).astimezone(tz)
+    year = datetime.now(tz).year
+    # The year when it is not this one (a thread of 2024 posts is not this November's).
+    day = "%b %d %H:%M" if a.year == b.year == year else "%Y-%m-%d %H:%M"
     if a.date() == b.date():
-        return f"{a:%b %d %H:%M}–{b:%H:%M}" if a != b else f"{a:%b %d %H:%M}"
-    return f"{a:%b %d %H:%M}–{b:%b %d %H:%M}"
+        return f"{a:{day}}–{b:%H:%M}" if a != b else f"{a:{day}}"
+    return f"{a:{day}}–{b:{day}}"
 
 
 class ThreadList(OptionList):
