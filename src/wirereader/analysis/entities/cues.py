@@ -27,7 +27,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 _CONNECTORS = _words(
-    "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las"
+    "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las &"
 )
 
 
@@ -78,6 +78,16 @@ _PLACE_AFTER = re.compile(
 )
 
 
+# The AP Stylebook's abbreviations of the US states' names, written after a town's name and a
+# comma ('Sonoma, Calif.', 'Buena Vista, N.M.'): a closed class, with its dots. Matched only
+# there (`names._Extractor._comma_place`): alone, 'Mass.', 'Ill.' or 'Wash.' are ordinary words.
+_STATE_ABBREVIATIONS = _words(
+    """Ala. Ariz. Ark. Calif. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Ky. La. Md. Mass. Mich.
+    Minn. Miss. Mo. Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. Okla. Ore. Pa. R.I. S.C. S.D.
+    Tenn. Tex. Vt. Va. Wash. W.Va. Wis. Wyo. D.C."""
+)
+
+
 _COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 
 
@@ -108,6 +118,7 @@ _ORG_LAST = _words(
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
+    magazine radio television broadcasting realty publishing enforcement
     library museum gallery theatre theater bar pub cafe café restaurant bakery brewery shop store
     supermarket"""
 )
@@ -127,12 +138,25 @@ _FACILITY_LAST = _words(
 _AT_PLACE = frozenset(("at", "into", "in"))
 
 
-def _facility_at(text: str, start: int) -> bool:
-    """Whether 'at', 'into' or 'in' (perhaps with 'the') stands right before `start`."""
-    before = text[max(0, start - 10) : start].split()
+# Roles a person holds at an institution, beside the role words of titles.txt's [lower]
+# section: 'a law professor at Marquette University', 'a student at Lee College' name the
+# institution a person belongs to, an organisation, not where something happens.
+_MEMBER_ROLES = _words(
+    """student students researcher researchers lecturer fellow scientist scientists scholar
+    teacher dean instructor staff employee employees doctor physician historian"""
+)
+
+
+def _facility_at(text: str, start: int, roles: frozenset[str] = frozenset()) -> bool:
+    """Whether 'at', 'into' or 'in' (perhaps with 'the') stands right before `start`, and no
+    person's role (`roles`, `_MEMBER_ROLES`) before it makes the name an affiliation."""
+    before = text[max(0, start - 40) : start].split()
     if before and before[-1] in ("the", "The"):
         before.pop()
-    return bool(before) and before[-1].lower() in _AT_PLACE
+    if not before or before[-1].lower() not in _AT_PLACE:
+        return False
+    role = before[-2].lower().rstrip(",") if len(before) > 1 else ""
+    return role not in roles and role not in _MEMBER_ROLES
 
 
 _ORG_FIRST = _words(
@@ -149,7 +173,7 @@ _PLACE_LAST = _words(
     glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
     palace tower stadium arena prison jail hotel station hospital clinic base camp center centre
     castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo strip wall
-    highway freeway motorway expressway land"""
+    highway freeway motorway expressway land residence"""
 )
 
 
@@ -159,7 +183,8 @@ _PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla
 _PERSON_LAST = _words("jr sr ii iii iv")
 
 
-_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines")
+# ('&' inside a name: a firm's, see `tokens._CONNECTOR`)
+_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines &")
 
 
 # Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")
@@ -209,12 +234,13 @@ _REGION_WORDS = _words("new north south east west northern southern eastern west
 
 
 # Names of things that are not people, places or organisations: laws, indexes, prizes, games,
-# days ('Rose Monday', 'Black Friday').
+# days ('Rose Monday', 'Black Friday'), legal statuses ('Temporary Protected Status'), galas.
 _THING_LAST = _words(
     """act acts bill treaty accord accords agreement index programme program games award awards
     prize cup championship championships festival summit conference report plan strategy
     doctrine initiative fund war wars olympics olympic paralympics paralympic carnival parade
-    diplomacy massacre tour monday tuesday wednesday thursday friday saturday sunday"""
+    diplomacy massacre tour monday tuesday wednesday thursday friday saturday sunday
+    status gala"""
 )
 
 
@@ -260,7 +286,12 @@ _PHRASE_END = re.compile(
 _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 
 
-_ADJECTIVE_TAILS = ("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide")
+# The second words of English compound adjectives ('AI-generated', 'Soviet-era', 'AI-only',
+# 'EU-wide', 'Kremlin-friendly'): closed-class heads of such compounds, no name's ending
+_ADJECTIVE_TAILS = (
+    *("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide"),
+    *("only", "free", "friendly", "proof", "specific", "centric", "level", "owned"),
+)
 
 
 def _adjective(surface: str) -> bool:

@@ -41,6 +41,7 @@ from wirereader.analysis.entities.cues import (
     _ROMAN,
     _SPEECH_AFTER,
     _SPEECH_VERBS,
+    _STATE_ABBREVIATIONS,
     _SURNAME_ENDINGS,
     _THING_FIRST,
     _THING_LAST,
@@ -60,6 +61,7 @@ from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
     Known,
     fold_key,
+    nameless_words,
 )
 from wirereader.analysis.entities.tokens import (
     _ARTICLES,
@@ -84,6 +86,16 @@ from wirereader.analysis.entities.tokens import (
     _tokens,
 )
 
+# 'said Elise Taylor in Vogue', 'said Andy Crump at Paste Magazine': see
+# `_Extractor._publications`
+_SOURCE_PREPOSITIONS = frozenset((" in ", " at ", "for "))
+_QUOTED_IN = re.compile(
+    r"\b(?:" + "|".join(_SPEECH_VERBS) + r"|writes|argues|notes|noted|observed)[ \t]+"
+    r"(?:[A-Z][\w'’.-]*[ \t]+){1,3}(?:in|at|for)[ \t]+(?:[Tt]he[ \t]+)?$"
+)
+# Titles whose portfolio is written before them, capitalised ('Commerce Secretary', 'Energy
+# Minister'): see `_Extractor._portfolio`
+_PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
 # A headline line is short; a longer line in Title Case is shouting or a list of names.
 _HEADLINE_CHARS = 120
 # Words written in capitals before a name that are no part of it: ships' prefixes, players'
@@ -538,6 +550,7 @@ class _Extractor:
                             (text[end : end + 1] != " " or text[end + 1 : end + 2] in _SPEECH_FIRST)
                             and _SPEECH_AFTER.match(text, end)
                         )
+                        and not (text[end : end + 1] == "," and self._comma_place(text, end))
                     ):
                         continue  # one unknown word opening a sentence, never seen mid-sentence
                 if plain and len(tokens) == 1 and "-" not in tokens[0].surface:
@@ -551,7 +564,87 @@ class _Extractor:
                     if len(_CUTS) >= _FAST_LIMIT:
                         _CUTS.clear()
                     _CUTS[text[start:end]] = [span[:6] for span in out[first:]]
+        return self._publications(out)
+
+    def _publications(self, out: list[_Span]) -> list[_Span]:
+        """Names that a quotation's source is quoted in ('said Elise Taylor in Vogue', 'said
+        Andy Crump at Paste Magazine', 'wrote Jane Doe for The Atlantic'): after a verb of
+        speech, a person's name and 'in' / 'at' / 'for', a name no gazetteer knows is the
+        publication or the outlet, an organisation (a known place after it stays one: the
+        gazetteer decided it). One slice test a name; the pattern only after 'in ', 'at ',
+        'for ' or 'the '."""
+        texts = self.texts
+        joined = False
+        for k, span in enumerate(out):
+            if span.known:
+                continue
+            if k and span.where[0] - out[k - 1].where[1] == 5 and self._and_joined(out, k):
+                joined = True
+                continue
+            if span.kind == ORG:
+                continue
+            start, _end, part = span.where
+            text = texts[part]
+            if text.startswith(("The ", "the "), start):
+                start += 4  # "in The New Yorker": the run holds the article
+            before = text[start - 4 : start]
+            if (
+                before[1:] not in _SOURCE_PREPOSITIONS
+                and before not in _SOURCE_PREPOSITIONS
+                and before.lower() != "the "
+            ) or not text.startswith(span.tokens[0].surface, start):
+                continue  # most names: neither after these words, nor opening their run
+            if _QUOTED_IN.search(text, max(0, start - 100), start):
+                out[k] = span._replace(kind=ORG, short=False, strong=True)
+        if joined:
+            out = [span for span in out if span.kind]
         return out
+
+    def _and_joined(self, out: list[_Span], k: int) -> bool:
+        """'Immigration and Customs Enforcement', 'Research and Development Agency': an
+        institution's name of two common nouns joined by 'and'. The word before 'and' is one
+        capitalised word in mid-sentence that is a frequent English word and no one's name
+        (`nameless_words`), and the name after it (two words or more, no given name first)
+        ends as an organisation's does; the two become one organisation (the first span is
+        emptied here and dropped by the caller). Two names joined by 'and' otherwise stay two
+        ('Trump and Putin', 'the Senate and House')."""
+        span, prev = out[k], out[k - 1]
+        start, end, part = span.where
+        pstart, pend, ppart = prev.where
+        tokens, first = span.tokens, prev.tokens[0]
+        if (
+            ppart != part
+            or len(prev.tokens) != 1
+            or prev.known
+            or len(tokens) < 2
+            or tokens[-1].lower not in _ORG_LAST
+            or tokens[0].lower in self.g.given_names
+            or first.possessive
+        ):
+            return False
+        text = self.texts[part]
+        if text.startswith(("The ", "the "), pstart):
+            pstart += 4  # "The Food and Drug Administration": the article opened the run
+        elif _is_sentence_start(text, pstart):
+            return False  # "Food and Drug Administration" opening a sentence: an ordinary word
+        if (
+            text[pend:start] != " and "
+            or not text.startswith(tokens[0].surface, start)
+            or not text.startswith(first.surface, pstart)
+            or first.lower not in nameless_words()
+        ):
+            return False
+        named = (first, _token("and", False), *tokens)
+        out[k - 1] = prev._replace(kind="")
+        out[k] = span._replace(
+            tokens=named,
+            kind=ORG,
+            canonical=text[pstart:end],
+            short=False,
+            strong=True,
+            where=(pstart, end, part),
+        )
+        return True
 
     def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
         """A run of a Title Case line in the body ('Sixers Hire Maurice Cheeks', 'Murder Of
@@ -818,7 +911,9 @@ class _Extractor:
                 st = _Pending(text, run, person=True, royal=tok)
             elif low in g.titles and followed and not possessive:
                 if st.tokens and not (
-                    st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
+                    st.tokens[0].lower in g.titles
+                    or all(self._title_word(t) for t in st.tokens)
+                    or (low in _PORTFOLIO_TITLES and self._portfolio(st))
                 ):
                     self._flush(st, out)
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
@@ -881,6 +976,19 @@ class _Extractor:
             i += 1
         self._flush(st, out)
 
+    def _portfolio(self, st: _Pending) -> bool:
+        """Whether the words before 'Secretary' / 'Minister' name its portfolio ('Commerce
+        Secretary Howard Lutnick', 'Interior Minister'): up to three words no gazetteer knew
+        (a known name was cut off before them: "Russia's Foreign Minister"), none a given name
+        or a possessive, after no title. A government's portfolio is part of the title, not an
+        organisation's name; a company's head is 'CEO' or 'chief', not these titles."""
+        return (
+            not st.person
+            and len(st.tokens) <= 3
+            and st.tokens[-1].lower not in _ORG_LAST  # "Acme Corp Secretary John Doe"
+            and not any(t.possessive or t.lower in self.g.given_names for t in st.tokens)
+        )
+
     def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
         """Whether a connector opens a known name of several words ('Los Angeles', 'The
         Hague', 'El Paso'), which it belongs to, rather than standing before a name."""
@@ -910,8 +1018,8 @@ class _Extractor:
             return False  # "Kansas City Chiefs": a town's team (see _flush)
         nxt = tokens[j].lower
         g = self.g
-        if nxt in _ORG_LAST:
-            return True  # "Essex Police", "Kent County Council"
+        if nxt in _ORG_LAST or nxt == "&":
+            return True  # "Essex Police", "Kent County Council", "Marks & Spencer"
         return not (
             nxt in _CONNECTORS
             or nxt in g.titles
@@ -1077,8 +1185,11 @@ class _Extractor:
             or first_low in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
+            or ("-" in first.surface and _adjective(first.surface))
+            or first_low in _CORPORATE  # "Rifle Paper Co.": a firm's suffix cut off alone
+            or first_low == "co"
         ):
-            return  # "the Pope", "the Ministry", "World War II"
+            return  # "the Pope", "the Ministry", "World War II", "The AI-only network"
         if single and st.after_known and not st.person:
             low = first_low
             adjacent = st.place_before >= 0 and st.place_before == len(out) - 1
@@ -1104,6 +1215,7 @@ class _Extractor:
             and first.key not in self.mid_caps
             and not st.person
             and not _SPEECH_AFTER.match(st.text, run.end)
+            and not (st.text[run.end : run.end + 1] == "," and self._comma_place(st.text, run.end))
         ):
             return  # "Propaganda, because ...": one capitalised word opening a sentence
         kind = ""
@@ -1137,6 +1249,15 @@ class _Extractor:
             kind = PLACE
         elif not single and last_low in _PERSON_LAST:
             kind = PERSON
+        elif (
+            single
+            and (
+                first.surface in _STATE_ABBREVIATIONS
+                or f"{first.surface}." in _STATE_ABBREVIATIONS  # 'Calif.': the token has no dot
+            )
+            and st.text[run.start - 2 : run.start] == ", "
+        ):
+            kind = PLACE  # "Buena Vista, N.M.": a state after a town, not an acronym's body
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
         elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
@@ -1273,15 +1394,25 @@ class _Extractor:
             return PERSON, True
         if text[end : end + 1] == ",":
             # both patterns below begin with a comma
-            m = _COMMA_NAME.match(text, end)
-            if m:
-                known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
-                if known is not None and known.kind == PLACE:
-                    return PLACE, True  # "Charlottesville, Virginia"
+            if self._comma_place(text, end):
+                return PLACE, True  # "Charlottesville, Virginia", "Sonoma, Calif."
             m = _APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
         return self._endings(first, size)
+
+    def _comma_place(self, text: str, end: int) -> bool:
+        """Whether a comma and a known place follow the word ('Sonoma, Calif.', 'Olivebridge,
+        N.Y.'): how news writes a town with its state or country, so the word is a town even
+        where it opens a sentence or a heading (a listing's '## Sandisfield, Mass.')."""
+        m = _COMMA_NAME.match(text, end)
+        if m is None:
+            return False
+        named = m.group(1)
+        if named in _STATE_ABBREVIATIONS:
+            return True
+        known = self.g.by_key.get(fold_key(named)) or self.g.by_acronym.get(named.replace(".", ""))
+        return known is not None and known.kind == PLACE
 
     def _place_joined(self, text: str, start: int) -> bool:
         """Whether the name at `start` is joined by 'and' / 'or' to a known place after a
@@ -1315,7 +1446,7 @@ class _Extractor:
         """`cues._facility_at` before the name: context, so the run's cut is not cached."""
         self.used_context = True
         start = text.find(first.surface, run.start, run.end)
-        return _facility_at(text, run.start if start < 0 else start)
+        return _facility_at(text, run.start if start < 0 else start, self.g.lower_titles)
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""

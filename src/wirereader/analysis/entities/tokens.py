@@ -49,7 +49,9 @@ _CAP = (
 )
 
 
-_CONNECTOR = r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
+# '&' too: between capitalised words it joins one firm's name ('Johnson & Johnson', 'Procter &
+# Gamble', 'Marks & Spencer'), as news writes a company, never two people or places
+_CONNECTOR = r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y|&)"
 
 
 # The Arabic article written joined to the next word ('Ahmed al-Sharaa', 'al-Qaeda') belongs
@@ -79,7 +81,9 @@ _SENTENCE_END = frozenset(".!?:;\n|")
 _OPENING_QUOTES = frozenset("\"'“‘«")
 
 
-_LEAD_PUNCT = " \t\"'“”‘’([«—–-*•"
+# '#' too: the body's text writes a heading as Markdown does ('## Determine whether you need
+# to file'), and a heading opens a sentence like a list's bullet
+_LEAD_PUNCT = " \t\"'“”‘’([«—–-*•#"
 
 
 _TITLE_CASE_SHARE = 0.7
