@@ -118,7 +118,8 @@ _ORG_LAST = _words(
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
-    magazine radio television broadcasting realty publishing enforcement
+    magazine radio television broadcasting realty publishing enforcement corps exchange
+    photography
     library museum gallery theatre theater bar pub cafe café restaurant bakery brewery shop store
     supermarket"""
 )
@@ -173,7 +174,7 @@ _PLACE_LAST = _words(
     glacier park beach springs falls bridge place point harbour harbor lane boulevard plaza
     palace tower stadium arena prison jail hotel station hospital clinic base camp center centre
     castle cathedral abbey mosque temple synagogue monument memorial cemetery mall zoo strip wall
-    highway freeway motorway expressway land residence"""
+    highway freeway motorway expressway land residence ranch"""
 )
 
 

@@ -93,6 +93,8 @@ _QUOTED_IN = re.compile(
     r"\b(?:" + "|".join(_SPEECH_VERBS) + r"|writes|argues|notes|noted|observed)[ \t]+"
     r"(?:[A-Z][\w'’.-]*[ \t]+){1,3}(?:in|at|for)[ \t]+(?:[Tt]he[ \t]+)?$"
 )
+# An actor's name in brackets after a character's: see `_Extractor._played_by`
+_ACTOR_AFTER = re.compile(r" \(([A-Z][\w'’-]+)(?: [A-Z][\w'’.-]*){1,2}\)")
 # Titles whose portfolio is written before them, capitalised ('Commerce Secretary', 'Energy
 # Minister'): see `_Extractor._portfolio`
 _PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
@@ -574,17 +576,20 @@ class _Extractor:
         gazetteer decided it). One slice test a name; the pattern only after 'in ', 'at ',
         'for ' or 'the '."""
         texts = self.texts
-        joined = False
+        drop: list[int] = []
         for k, span in enumerate(out):
             if span.known:
                 continue
             if k and span.where[0] - out[k - 1].where[1] == 5 and self._and_joined(out, k):
-                joined = True
+                drop.append(k - 1)
                 continue
-            if span.kind == ORG:
+            if span.kind == ORG and span.strong:
                 continue
-            start, _end, part = span.where
+            start, end, part = span.where
             text = texts[part]
+            if text[end : end + 2] == " (" and self._played_by(text, end):
+                drop.append(k)
+                continue
             if text.startswith(("The ", "the "), start):
                 start += 4  # "in The New Yorker": the run holds the article
             before = text[start - 4 : start]
@@ -596,17 +601,25 @@ class _Extractor:
                 continue  # most names: neither after these words, nor opening their run
             if _QUOTED_IN.search(text, max(0, start - 100), start):
                 out[k] = span._replace(kind=ORG, short=False, strong=True)
-        if joined:
-            out = [span for span in out if span.kind]
+        if drop:  # joined to the next span, or a character's name
+            out = [span for k, span in enumerate(out) if k not in drop]
         return out
+
+    def _played_by(self, text: str, end: int) -> bool:
+        """Whether an actor's name in brackets follows ('Lt. Ben Gannon (Josh Lucas)',
+        'Barnabas (Kathy Burke)'): the cast-list convention of reviews and listings, so the
+        name before it is a character's, no person's. The bracket holds two or three
+        capitalised words, the first a given name, and nothing else."""
+        m = _ACTOR_AFTER.match(text, end)
+        return m is not None and m.group(1).lower() in self.g.given_names
 
     def _and_joined(self, out: list[_Span], k: int) -> bool:
         """'Immigration and Customs Enforcement', 'Research and Development Agency': an
         institution's name of two common nouns joined by 'and'. The word before 'and' is one
         capitalised word in mid-sentence that is a frequent English word and no one's name
         (`nameless_words`), and the name after it (two words or more, no given name first)
-        ends as an organisation's does; the two become one organisation (the first span is
-        emptied here and dropped by the caller). Two names joined by 'and' otherwise stay two
+        ends as an organisation's does; the two become one organisation (the caller drops the
+        first span). Two names joined by 'and' otherwise stay two
         ('Trump and Putin', 'the Senate and House')."""
         span, prev = out[k], out[k - 1]
         start, end, part = span.where
@@ -635,7 +648,6 @@ class _Extractor:
         ):
             return False
         named = (first, _token("and", False), *tokens)
-        out[k - 1] = prev._replace(kind="")
         out[k] = span._replace(
             tokens=named,
             kind=ORG,
@@ -1316,6 +1328,8 @@ class _Extractor:
         surface = tok.surface
         if _MODEL_NUMBER.match(text, end):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
+        if tok.lower in _CORPORATE or tok.lower == "co":
+            return  # "Inc", "Co": a firm's suffix cut off its name
         at = max(0, start - 4)
         if (
             "a" in text[at:start]  # the cheap test first
