@@ -73,6 +73,14 @@ _PERSONAL_POSSESSIVE = re.compile(
 )
 
 
+# Kinship nouns written before a person's name in apposition ('his daughter Zaima', 'her
+# husband Tom'): the name after one is a person's
+_KIN = _words(
+    """wife husband son daughter brother sister mother father widow widower cousin nephew niece
+    uncle aunt grandson granddaughter grandmother grandfather stepson stepdaughter partner"""
+)
+
+
 _PLACE_AFTER = re.compile(
     r"[ \t]+(?:region|district|oblast|province|county|area|border|frontline|coast|valley)\b"
 )

@@ -403,7 +403,9 @@ def _evidence(
 # an album or a song, which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s
 # dev topics). One regex match a mention: it fails at the first letter for most words.
 _THING_AFTER = re.compile(
-    r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
+    r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus"
+    # events' nouns: 'the Alasitas fair', 'the Up Helly Aa festival'
+    r"|fair|festival|carnival|parade|gala|expo|ceremony)\b"
 )
 
 

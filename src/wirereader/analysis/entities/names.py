@@ -22,6 +22,7 @@ from wirereader.analysis.entities.cues import (
     _CONNECTORS,
     _CORPORATE,
     _FACILITY_LAST,
+    _KIN,
     _MAX_NAME_WORDS,
     _MODEL_NUMBER,
     _NOT_ALONE,
@@ -95,6 +96,10 @@ _QUOTED_IN = re.compile(
 )
 # An actor's name in brackets after a character's: see `_Extractor._played_by`
 _ACTOR_AFTER = re.compile(r" \(([A-Z][\w'’-]+)(?: [A-Z][\w'’.-]*){1,2}\)")
+# Days that open a weekly paper's name ('The Sunday Times'): see `_Extractor._cut`
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
 # Titles whose portfolio is written before them, capitalised ('Commerce Secretary', 'Energy
 # Minister'): see `_Extractor._portfolio`
 _PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
@@ -957,6 +962,15 @@ class _Extractor:
                     and self._names_on(tokens[i + 1])
                 ):
                     st.tokens.append(tok)  # "center Will Artino": the modal has no capital
+                elif (
+                    low in _WEEKDAYS
+                    and not st.tokens
+                    and i + 2 == n
+                    and tokens[i + 1].lower in _ORG_LAST
+                    and not run.title_case
+                    and self._match(tokens, i + 1) is None  # "Sunday Telegraph": the known
+                ):
+                    st.tokens.append(tok)  # "The Sunday Times": a weekly paper's day
                 elif low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
@@ -1178,15 +1192,16 @@ class _Extractor:
                 out.pop()  # "Munich Security Conference": the city names the event
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
         if (
-            single
-            and st.after_known
+            st.after_known
             and not st.person
-            and first_low in _PLACE_LAST
+            and last_low in _PLACE_LAST
+            and (single or first_low not in g.given_names)
             and st.place_before >= 0
             and st.place_before == len(out) - 1
         ):
-            place = out.pop()  # "Arnhem Land", "Sydney Airport": a place named by a town
-            tokens = (*place.tokens, first)
+            # "Arnhem Land", "Sydney Airport", "Turkey Creek Bridge": a place named by a town
+            place = out.pop()
+            tokens = (*place.tokens, *tokens)
             out.append(_Span(tokens, PLACE, _name_text(tokens), False, False, True, run.where))
             return
         if single and (
@@ -1389,8 +1404,8 @@ class _Extractor:
             before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
             prev = before[-1].rstrip(",").lower() if before else ""
             if prev.isalpha() and prev.isascii():
-                if prev in self.g.lower_titles:
-                    return PERSON, True
+                if prev in self.g.lower_titles or prev in _KIN:
+                    return PERSON, True  # "spokesman Peskov", "his daughter Zaima"
                 if prev == "the":
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")

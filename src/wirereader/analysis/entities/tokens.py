@@ -70,8 +70,9 @@ _RUN = re.compile(
 _RUN_ASCII = re.compile(_RUN.pattern.replace(f"[{_UP}]", "[A-Z]"), re.ASCII)
 
 
-# A capital inside a word, a handle or a path ('iPhone', '@Name', '#Tag', '/Path') starts no name.
-_GLUED = frozenset("@#/_")
+# A capital inside a word, a handle or a path ('iPhone', '@Name', '#Tag', '/Path') starts no name,
+# nor one after a glued ampersand ('B&Bs', 'AT&T': the word before it is the name's start).
+_GLUED = frozenset("@#/_&")
 
 
 # A run starts a sentence when only quotes, brackets or dashes stand between it and one of these.
