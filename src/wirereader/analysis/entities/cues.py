@@ -159,13 +159,20 @@ _MEMBER_ROLES = _words(
 def _facility_at(text: str, start: int, roles: frozenset[str] = frozenset()) -> bool:
     """Whether 'at', 'into' or 'in' (perhaps with 'the') stands right before `start`, and no
     person's role (`roles`, `_MEMBER_ROLES`) before it makes the name an affiliation."""
-    before = text[max(0, start - 40) : start].split()
+    before = text[max(0, start - 80) : start].split()
     if before and before[-1] in ("the", "The"):
         before.pop()
     if not before or before[-1].lower() not in _AT_PLACE:
         return False
-    role = before[-2].lower().rstrip(",") if len(before) > 1 else ""
-    return role not in roles and role not in _MEMBER_ROLES
+    # the role may have its field after it, in the same clause: 'a professor of reproductive
+    # endocrinology at Northwestern University'
+    for word in reversed(before[-7:-1]):
+        low = word.lower()
+        if low in roles or low in _MEMBER_ROLES:
+            return False
+        if word[-1:] in ",.;:":
+            break
+    return True
 
 
 _ORG_FIRST = _words(
@@ -299,7 +306,7 @@ _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 # 'EU-wide', 'Kremlin-friendly'): closed-class heads of such compounds, no name's ending
 _ADJECTIVE_TAILS = (
     *("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide"),
-    *("only", "free", "friendly", "proof", "specific", "centric", "level", "owned"),
+    *("only", "free", "friendly", "proof", "specific", "centric", "level", "owned", "bound"),
 )
 
 
