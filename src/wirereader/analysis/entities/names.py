@@ -706,6 +706,8 @@ class _Extractor:
         """A word of a Title Case headline that is no part of a name: 'Hire', 'Over', 'Sets'."""
         tok = tokens[i]
         low = tok.lower
+        if low == "&":
+            return True  # "Fatal Queens Hit & Run": in a headline, no firm's name's sign
         g = self.g
         if (
             low in _CONNECTORS
@@ -785,6 +787,11 @@ class _Extractor:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
+            if low == "&" and run.title_case:
+                self._flush(st, out)  # "Fatal Queens Hit & Run": a headline's two words
+                st = _Pending(text, run)
+                i += 1
+                continue
             if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
@@ -1404,8 +1411,10 @@ class _Extractor:
             before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
             prev = before[-1].rstrip(",").lower() if before else ""
             if prev.isalpha() and prev.isascii():
-                if prev in self.g.lower_titles or prev in _KIN:
-                    return PERSON, True  # "spokesman Peskov", "his daughter Zaima"
+                if prev in self.g.lower_titles or (prev in _KIN and before[-1][-1] != ","):
+                    # "spokesman Peskov", "his daughter Zaima" (not "his father, Creighton
+                    # coach Greg McDermott": after a comma the name may qualify a noun)
+                    return PERSON, True
                 if prev == "the":
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union")
