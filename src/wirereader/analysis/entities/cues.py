@@ -193,7 +193,9 @@ _PLACE_LAST = _words(
 )
 
 
-_PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
+_PLACE_FIRST = _words(
+    "santa san saint st mount mt lake port fort cape camp isla los las stade statue tomb"
+)
 
 
 _PERSON_LAST = _words("jr sr ii iii iv")
@@ -307,7 +309,19 @@ _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 _ADJECTIVE_TAILS = (
     *("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide"),
     *("only", "free", "friendly", "proof", "specific", "centric", "level", "owned", "bound"),
+    "held",  # 'Israeli-held territory'
 )
+
+
+def _plural_acronym(surface: str) -> bool:
+    """'CEOs', 'OPVs', 'NGOs', 'SUVs': an acronym with a plural 's' names a class of things
+    (ocean patrol vessels), no one entity."""
+    return (
+        len(surface) > 2
+        and surface[-1] == "s"
+        and surface[:-1].isupper()
+        and surface[:-1].isalpha()
+    )
 
 
 def _adjective(surface: str) -> bool:

@@ -55,6 +55,7 @@ from wirereader.analysis.entities.cues import (
     _never_alone,
     _org_ahead,
     _plural,
+    _plural_acronym,
 )
 from wirereader.analysis.entities.gazetteer import (
     EVENT,
@@ -288,6 +289,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
+                or _plural_acronym(tok.surface)  # 'CEOs', 'OPVs'
                 or tok.key in g.event_singulars  # 'the Oscar nominations'
             ):
                 verdict = True
@@ -619,40 +621,53 @@ class _Extractor:
         return m is not None and m.group(1).lower() in self.g.given_names
 
     def _and_joined(self, out: list[_Span], k: int) -> bool:
-        """'Immigration and Customs Enforcement', 'Research and Development Agency': an
-        institution's name of two common nouns joined by 'and'. The word before 'and' is one
-        capitalised word in mid-sentence that is a frequent English word and no one's name
-        (`nameless_words`), and the name after it (two words or more, no given name first)
-        ends as an organisation's does; the two become one organisation (the caller drops the
-        first span). Two names joined by 'and' otherwise stay two
-        ('Trump and Putin', 'the Senate and House')."""
+        """An institution's name with 'and' inside, written as two runs: 'Immigration and
+        Customs Enforcement', 'Food and Drug Administration' (two common nouns), 'Department
+        of Health and Social Care', 'Ministry of Agriculture and Rural Development' (a
+        ministry's portfolios). Either the name before 'and' is one capitalised word in
+        mid-sentence that is a frequent English word and no one's name (`nameless_words`) and
+        the name after it (two words or more) ends as an organisation's does; or the name
+        before 'and' is 'Department / Ministry / Bureau ... of X' and the name after it, up to
+        three words, is no known name. Neither side opens with a given name. The two become
+        one organisation (the caller drops the first span). Two names joined by 'and'
+        otherwise stay two ('Trump and Putin', 'the Senate and House')."""
         span, prev = out[k], out[k - 1]
         start, end, part = span.where
         pstart, pend, ppart = prev.where
-        tokens, first = span.tokens, prev.tokens[0]
+        tokens, ptokens = span.tokens, prev.tokens
+        first = ptokens[0]
         if (
             ppart != part
-            or len(prev.tokens) != 1
             or prev.known
-            or len(tokens) < 2
-            or tokens[-1].lower not in _ORG_LAST
+            or span.known
             or tokens[0].lower in self.g.given_names
-            or first.possessive
+            or first.lower in self.g.given_names
+            or ptokens[-1].possessive
+        ):
+            return False
+        if len(ptokens) == 1:
+            if len(tokens) < 2 or tokens[-1].lower not in _ORG_LAST:
+                return False
+        elif not (
+            first.lower in _ORG_FIRST
+            and ptokens[1].lower == "of"
+            and len(tokens) <= 3
+            and not any(t.lower in self.g.given_names for t in tokens)
         ):
             return False
         text = self.texts[part]
         if text.startswith(("The ", "the "), pstart):
             pstart += 4  # "The Food and Drug Administration": the article opened the run
-        elif _is_sentence_start(text, pstart):
+        elif len(ptokens) == 1 and _is_sentence_start(text, pstart):
             return False  # "Food and Drug Administration" opening a sentence: an ordinary word
         if (
             text[pend:start] != " and "
             or not text.startswith(tokens[0].surface, start)
             or not text.startswith(first.surface, pstart)
-            or first.lower not in nameless_words()
+            or (len(ptokens) == 1 and first.lower not in nameless_words())
         ):
             return False
-        named = (first, _token("and", False), *tokens)
+        named = (*ptokens, _token("and", False), *tokens)
         out[k] = span._replace(
             tokens=named,
             kind=ORG,
@@ -1194,6 +1209,8 @@ class _Extractor:
         ):
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
+        if _plural_acronym(last.surface):
+            return  # "CEOs", "Tech CEOs", "Conservative MPs": a class of people or things
         if not single and not st.person and (last_low in _THING_LAST or first_low in _THING_FIRST):
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 out.pop()  # "Munich Security Conference": the city names the event
@@ -1365,7 +1382,11 @@ class _Extractor:
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
         low = tok.lower
-        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        if text[start - 2 : start] == ", " and (
+            surface in _STATE_ABBREVIATIONS or f"{surface}." in _STATE_ABBREVIATIONS
+        ):
+            kind, strong = PLACE, True  # "Washington, D.C.", "Buena Vista, N.M.": a state
+        elif low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
