@@ -1367,8 +1367,8 @@ class _Extractor:
         surface = tok.surface
         if _MODEL_NUMBER.match(text, end):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
-        if tok.lower in _CORPORATE or tok.lower == "co":
-            return  # "Inc", "Co": a firm's suffix cut off its name
+        if tok.lower in _CORPORATE or tok.lower == "co" or tok.lower in _PERSON_LAST:
+            return  # "Inc", "Co", "Jr": a suffix cut off its name ("Charles Lindbergh, Jr.")
         at = max(0, start - 4)
         if (
             "a" in text[at:start]  # the cheap test first
