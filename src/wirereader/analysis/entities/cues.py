@@ -314,13 +314,13 @@ _ADJECTIVE_TAILS = (
 
 
 def _plural_acronym(surface: str) -> bool:
-    """'CEOs', 'OPVs', 'NGOs', 'SUVs': an acronym with a plural 's' names a class of things
+    """'CEOs', 'OPVs', 'NGOs', 'B&Bs': an acronym with a plural 's' names a class of things
     (ocean patrol vessels), no one entity."""
     return (
         len(surface) > 2
         and surface[-1] == "s"
         and surface[:-1].isupper()
-        and surface[:-1].isalpha()
+        and surface[:-1].replace("&", "").isalpha()
     )
 
 

@@ -42,7 +42,7 @@ _CAP = (
     rf"[{_UP}](?:"
     rf"\.(?:[A-Z]\.)+"  # U.S., U.N.
     rf"|\.(?=[ \t]+[{_UP}])"  # an initial: Donald J. Trump
-    rf"|\w*(?:['’\-]\w+)*"  # Zelensky, Jong-un, O'Brien, Russia's
+    rf"|\w*(?:['’\-&]\w+)*"  # Zelensky, Jong-un, O'Brien, Russia's, AT&T, B&Bs
     # Workers' Party, Mr. LaRue: the cheap test of the next character comes before look-behinds
     rf"(?:['’](?<=s['’])(?=[ \t])|(?=\.)(?:{_ABBREVIATED})\.(?=[ \t]))?"
     r")"
@@ -70,9 +70,8 @@ _RUN = re.compile(
 _RUN_ASCII = re.compile(_RUN.pattern.replace(f"[{_UP}]", "[A-Z]"), re.ASCII)
 
 
-# A capital inside a word, a handle or a path ('iPhone', '@Name', '#Tag', '/Path') starts no name,
-# nor one after a glued ampersand ('B&Bs', 'AT&T': the word before it is the name's start).
-_GLUED = frozenset("@#/_&")
+# A capital inside a word, a handle or a path ('iPhone', '@Name', '#Tag', '/Path') starts no name.
+_GLUED = frozenset("@#/_")
 
 
 # A run starts a sentence when only quotes, brackets or dashes stand between it and one of these.
