@@ -58,3 +58,71 @@ def test_a_word_before_an_events_name_or_beside_one_names_the_event() -> None:
 def test_a_towns_name_opening_a_sentence_is_the_ordinary_word_the_entry_writes() -> None:
     body = "The sound has changed. Young music and viral hits draw young people in."
     assert names("", body) == set()
+
+
+# -- rules written on news feeds' house styles (headings, listings, reviews, attributions) ------
+
+
+def test_a_markdown_heading_opens_a_sentence() -> None:
+    body = "Here is how to file.\n\n## Determine whether you need to file\n\nStart early."
+    assert names("", body) == set()
+
+
+def test_a_town_before_a_comma_and_a_states_abbreviation_is_a_place() -> None:
+    body = "A ranch.\n## Sonoma, Calif. (Image credit: Courtesy image)\nIt met in Washington, D.C."
+    got = names("", body)
+    assert ("Sonoma", "place") in got
+    assert ("D.C.", "place") in got
+    assert ("Washington", "place") in got
+
+
+def test_the_outlet_a_quoted_source_speaks_in_is_an_organisation() -> None:
+    body = (
+        "It is bone dry, said Andy Crump at Paste Magazine. It is lovely, said Elise Taylor in "
+        "Vogue. It soars, said Justin Chang in The New Yorker. He is fine, said Jo Lee in Kyiv."
+    )
+    got = names("", body)
+    assert {("Paste Magazine", "org"), ("Vogue", "org"), ("New Yorker", "org")} <= got
+    assert ("Kyiv", "place") in got
+    assert ("Colorado Public Radio", "org") in names("", "He was shot, said Colorado Public Radio.")
+
+
+def test_a_role_at_an_institution_makes_it_an_organisation() -> None:
+    body = "It failed, said Jacob Hamburger, a law professor at Marquette University, on Monday."
+    assert ("Marquette University", "org") in names("", body)
+    assert ("Lee College", "place") in names("", "There was a lockdown at Lee College on Monday.")
+
+
+def test_an_ampersand_joins_a_firms_name() -> None:
+    body = "The device was made by Johnson & Johnson. Shares of Marks & Spencer rose."
+    assert names("", body) == {("Johnson & Johnson", "org"), ("Marks & Spencer", "org")}
+    assert names("", "There are some excellent mid-range B&Bs too.") == set()
+
+
+def test_and_inside_an_institutions_name() -> None:
+    body = "In Minneapolis, Immigration and Customs Enforcement ended its surge."
+    assert ("Immigration and Customs Enforcement", "org") in names("", body)
+    body = "Department of Health and Social Care officials feared it."
+    assert names("", body) == {("Department of Health and Social Care", "org")}
+    got = names("", "Trump and Putin met.")
+    assert got == {("Donald Trump", "person"), ("Vladimir Putin", "person")}
+
+
+def test_a_portfolio_before_secretary_is_part_of_the_title() -> None:
+    got = names("", "President Donald Trump and Commerce Secretary Howard Lutnick kept quiet.")
+    assert got == {("Donald Trump", "person"), ("Howard Lutnick", "person")}
+
+
+def test_a_characters_name_before_its_actors_in_brackets_is_no_person() -> None:
+    body = "Lt. Ben Gannon (Josh Lucas) and Lt. Kara Wade (Jessica Biel) are pilots."
+    assert names("", body) == {("Josh Lucas", "person"), ("Jessica Biel", "person")}
+
+
+def test_plural_acronyms_and_compound_adjectives_name_nothing() -> None:
+    body = "He cancelled two ocean patrol vessels (OPVs). Tech CEOs met on Israeli-held land."
+    assert names("", body) == set()
+
+
+def test_a_kinship_noun_before_a_name_makes_a_person() -> None:
+    got = names("", "He invited Tarique Rahman and his daughter Zaima to visit.")
+    assert ("Zaima", "person") in got
