@@ -278,6 +278,10 @@ def _item_start(item: _Span | _Run) -> int:
     return item.where[0] if isinstance(item, _Span) else item.start
 
 
+def _item_end(item: _Span | _Run) -> int:
+    return item.where[1] if isinstance(item, _Span) else item.end
+
+
 def _quoted_title_start(text: str, start: int, end: int) -> int:
     """Whether the run at start:end closes a short quotation that opened with a capital: a
     work's title ('won an Oscar for "Tender Mercies"', 'the "Home Alone" movies', '"A Hymn to
