@@ -98,6 +98,8 @@ _QUOTED_IN = re.compile(
 )
 # An actor's name in brackets after a character's: see `_Extractor._played_by`
 _ACTOR_AFTER = re.compile(r" \(([A-Z][\w'’-]+)(?: [A-Z][\w'’.-]*){1,2}\)")
+# A name's suffix that names nothing alone ('Inc', 'Co', 'Jr'): see `_Extractor._single`
+_SUFFIXES = _CORPORATE | _PERSON_LAST | {"co"}
 # Days that open a weekly paper's name ('The Sunday Times'): see `_Extractor._cut`
 _WEEKDAYS = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -445,7 +447,8 @@ class _Extractor:
                     initial = before in _SENTENCE_END or _is_sentence_start(text, base)
                 if (
                     before == " "
-                    and text[base - 2 : base - 1] == "d"  # one character first: most runs fail
+                    and base > 5
+                    and text[base - 2] == "d"  # one character first: most runs fail
                     and text.startswith(" and ", base - 5)
                     and items
                     and _item_end(items[-1]) == base - 5
@@ -1391,7 +1394,8 @@ class _Extractor:
         surface = tok.surface
         if _MODEL_NUMBER.match(text, end):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
-        if tok.lower in _CORPORATE or tok.lower == "co" or tok.lower in _PERSON_LAST:
+        low = tok.lower
+        if low in _SUFFIXES:
             return  # "Inc", "Co", "Jr": a suffix cut off its name ("Charles Lindbergh, Jr.")
         at = max(0, start - 4)
         if (
@@ -1405,13 +1409,10 @@ class _Extractor:
         town = self.g.by_key.get(tok.key)
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
-        low = tok.lower
-        if text[start - 2 : start] == ", " and (
-            surface in _STATE_ABBREVIATIONS or f"{surface}." in _STATE_ABBREVIATIONS
-        ):
-            kind, strong = PLACE, True  # "Washington, D.C.", "Buena Vista, N.M.": a state
-        elif low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
+            if surface in _STATE_ABBREVIATIONS and text[start - 2 : start] == ", ":
+                kind = PLACE  # "Washington, D.C.", "Buena Vista, N.M.": a state, no acronym
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
             kind, strong = self._context_kind(text, run, True, tok, 1)
@@ -1420,6 +1421,8 @@ class _Extractor:
                 surface = town.canonical
         elif low in self.g.given_names and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
+        elif text[start - 2 : start] == ", " and f"{surface}." in _STATE_ABBREVIATIONS:
+            kind, strong = PLACE, True  # "Sonoma, Calif.": a state
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
