@@ -91,6 +91,7 @@ from wirereader.analysis.entities.tokens import (
 
 # 'said Elise Taylor in Vogue', 'said Andy Crump at Paste Magazine': see
 # `_Extractor._publications`
+_ARTICLE_OPENERS = ("The ", "the ")
 _SOURCE_BEFORE = frozenset((" in ", " at ", "for ", "the ", "The "))
 _SOURCE_PREPOSITIONS = frozenset(("in", "at", "for"))
 _QUOTING_VERBS = frozenset((*_SPEECH_VERBS, "writes", "argues", "notes", "noted", "observed"))
@@ -180,6 +181,16 @@ def _written_as_verb(texts: Sequence[str], low: str) -> bool:
         if stem.endswith("es"):
             forms += [stem[:-1], stem[:-1] + "ed"]  # 'Reaches': 'reach', 'reached'
     return any(_has_word(texts, f) for f in forms)
+
+
+def _bracket_offsets(text: str) -> list[int]:
+    """The offsets of ' (' in a text: where a bracket opens after a word (few a text)."""
+    out = []
+    at = text.find(" (")
+    while at >= 0:
+        out.append(at)
+        at = text.find(" (", at + 2)
+    return out
 
 
 class _Pending:
@@ -593,22 +604,22 @@ class _Extractor:
         another and ' and ', `and_starts`), and characters' names before their actors' in
         brackets (`_played_by`; only if the entry has a bracket after a blank). A loop over
         every name of every entry cost 6% of the warm extraction on ECB+."""
-        title, body = self.texts
+        texts = self.texts
         and_starts = self.and_starts
-        paren = " (" in body or " (" in title
+        # where a blank and a bracket follow a word: (part, offset) of each
+        paren = {(part, at) for part, text in enumerate(texts) for at in _bracket_offsets(text)}
         if not (and_starts or paren):
             return out
-        texts = self.texts
         drop: list[int] = []
         for k, span in enumerate(out):
-            start, end, part = span.where
-            if k and (part, start) in and_starts and self._and_joined(out, k):
+            start, end, part = span[6]  # where: read by index, this loop visits every name
+            if k and and_starts and (part, start) in and_starts and self._and_joined(out, k):
                 drop.append(k - 1)
                 continue
             if (
                 paren
+                and (part, end) in paren
                 and not span.known
-                and texts[part][end : end + 2] == " ("
                 and self._played_by(texts[part], end)
             ):
                 drop.append(k)
@@ -1334,10 +1345,7 @@ class _Extractor:
             kind = PERSON
         elif (
             single
-            and (
-                first.surface in _STATE_ABBREVIATIONS
-                or f"{first.surface}." in _STATE_ABBREVIATIONS  # 'Calif.': the token has no dot
-            )
+            and first.surface in _STATE_ABBREVIATIONS  # 'N.M.' ('Calif.': `_single`)
             and st.text[run.start - 2 : run.start] == ", "
         ):
             kind = PLACE  # "Buena Vista, N.M.": a state after a town, not an acronym's body
@@ -1457,11 +1465,17 @@ class _Extractor:
         end = run.end  # read once: the tests below look after the name up to five times
         if _PLACE_AFTER.match(text, end):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
-        at = text.find(first.surface, run.start, end)
-        if self._quoted_in(text, run.start if at < 0 else at):
-            return ORG, True  # "said Elise Taylor in Vogue"
+        at = -1
+        if text[run.start - 4 : run.start] in _SOURCE_BEFORE or text.startswith(
+            _ARTICLE_OPENERS, run.start
+        ):
+            at = text.find(first.surface, run.start, end)
+            if self._quoted_in(text, run.start if at < 0 else at):
+                return ORG, True  # "said Elise Taylor in Vogue"
         if at_run_start:
             # the words before the name, which may start inside its run ("Members of the X")
+            if at < 0:
+                at = text.find(first.surface, run.start, end)
             start = run.start if at < 0 else at
             before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
             prev = before[-1].rstrip(",").lower() if before else ""
