@@ -1434,8 +1434,6 @@ class _Extractor:
                 surface = town.canonical
         elif low in self.g.given_names and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
-        elif text[start - 2 : start] == ", " and f"{surface}." in _STATE_ABBREVIATIONS:
-            kind, strong = PLACE, True  # "Sonoma, Calif.": a state
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
         canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
