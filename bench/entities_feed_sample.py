@@ -103,9 +103,9 @@ feed (UNSEEN_GROUPS): rules for names are developed reading the dev group only, 
 held-out group is sampled only to measure a finished change (`--seed 20261217`, fixed before
 its names were read; `--stored 2000` over that group's six files imported together). Measured
 (bench/entities_unseen_judgements.tsv), before -> after the rules written on the dev group:
-dev `--seed 20261216` 62/100 -> 74/100, held-out 81/100 -> 73/100; each tree draws its own
-100, so the fairer figure counts the names of both draws in each tree's pool: dev 122/181 ->
-127/176, held-out 139/180 -> 139/181 (docs/architecture.md, "Entity rules for feeds no one
+dev `--seed 20261216` 62/100 -> 76/100, held-out 81/100 -> 74/100; each tree draws its own
+100, so the fairer figure counts the names of both draws in each tree's pool: dev 123/183 ->
+129/177, held-out 140/182 -> 140/181 (docs/architecture.md, "Entity rules for feeds no one
 tuned on").
 """
 
