@@ -92,6 +92,7 @@ from wirereader.analysis.entities.tokens import (
 # 'said Elise Taylor in Vogue', 'said Andy Crump at Paste Magazine': see
 # `_Extractor._publications`
 _ARTICLE_OPENERS = ("The ", "the ")
+_PREPOSITION_THE = tuple(f" {p} {t} " for p in ("in", "at", "for") for t in ("the", "The"))
 _SOURCE_BEFORE = frozenset((" in ", " at ", "for ", "the ", "The "))
 _SOURCE_PREPOSITIONS = frozenset(("in", "at", "for"))
 _QUOTING_VERBS = frozenset((*_SPEECH_VERBS, "writes", "argues", "notes", "noted", "observed"))
@@ -637,7 +638,10 @@ class _Extractor:
         only after 'in ', 'at ', 'for ' or 'the ' (a regex search there cost 5% of the warm
         extraction on ECB+, by callgrind). Context: the caller's cut is not cached."""
         before = text[start - 4 : start]
-        if before not in _SOURCE_BEFORE:
+        if before not in _SOURCE_BEFORE or (
+            # 'the' is before many names: only 'in the', 'at the', 'for the' go on
+            (before == "the " or before == "The ") and not text.endswith(_PREPOSITION_THE, 0, start)
+        ):
             return False
         words = text[max(0, start - 100) : start].split()
         if words and (words[-1] == "the" or words[-1] == "The"):
