@@ -32,25 +32,26 @@ OUTDATED_TRIGGER = (
     " END"
 )
 
-# Bodies are packed in `entry_texts` (store/texts.py); `wirereader_body` unpacks them.
-_PENDING = (
-    "SELECT e.id, e.source_id, e.title, wirereader_body(t.body), e.published_at, e.repost_of,"
-    " e.thread_id, e.kind, e.analysed_hash IS NOT NULL, e.author, e.time_guessed, e.url"
-    " FROM entries e LEFT JOIN entry_texts t ON t.entry_id = e.id"
-    f" WHERE {PENDING}"
-    " ORDER BY e.published_at, e.id LIMIT ?"
-)
 
+def _pending_select(body: str, join: str = "") -> str:
+    """The pending entries' rows in analysis order, with `body` as their fourth column."""
+    return (
+        f"SELECT e.id, e.source_id, e.title, {body}, e.published_at, e.repost_of,"
+        " e.thread_id, e.kind, e.analysed_hash IS NOT NULL, e.author, e.time_guessed, e.url"
+        f" FROM entries e{join}"
+        f" WHERE {PENDING}"
+        " ORDER BY e.published_at, e.id LIMIT ?"
+    )
+
+
+# Bodies are packed in `entry_texts` (store/texts.py); `wirereader_body` unpacks them.
+_PENDING = _pending_select(
+    "wirereader_body(t.body)", " LEFT JOIN entry_texts t ON t.entry_id = e.id"
+)
 # The same rows with the entry's content hash where the body was: for a run that holds the
 # bodies it was handed as they were stored (`pipeline.Analysis`), the body read only where
 # the hash is not that of the text held (`texts_of`).
-_PENDING_HASHED = (
-    "SELECT e.id, e.source_id, e.title, e.content_hash, e.published_at, e.repost_of,"
-    " e.thread_id, e.kind, e.analysed_hash IS NOT NULL, e.author, e.time_guessed, e.url"
-    " FROM entries e"
-    f" WHERE {PENDING}"
-    " ORDER BY e.published_at, e.id LIMIT ?"
-)
+_PENDING_HASHED = _pending_select("e.content_hash")
 
 # The texts of the batch after the current one (the current one is not marked yet).
 _NEXT_TEXTS = (
