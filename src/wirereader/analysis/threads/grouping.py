@@ -133,54 +133,6 @@ SAME_SOURCE_DISCOUNT = 0.75
 # about 0.25.
 TITLE_MIN = 0.2
 
-# Two short items whose titles both name one person in full (first name and surname, each a
-# word of both titles, and the person an entity term of both vectors) count this many times
-# their pair score. A headline names a famous person by surname ("Trump's"), a less known one
-# in full ("Marco Rubio"), so a full name in two titles is rare evidence of one story found
-# without counting anything (a count of the run's items makes a batch's decision depend on
-# what came before it). Measured (one analysis): real feeds dev and held-out unchanged at 1.25,
-# 1.5 and 2 (dev 0.854 / 0.761, held-out 0.861 / 0.620); UCI dev B-cubed 0.901 -> 0.900 /
-# 0.902 / 0.902; ECB+ (articles) unchanged.
-NAME_BOOST = 1.5
-
-
-def titled_names(vector: Mapping[str, float], headline: Mapping[str, float]) -> frozenset[str]:
-    """The person entity terms of an item's vector whose name has two or more words, each a
-    term of its title (`headline`: its title's terms)."""
-    from wirereader.analysis.features import terms
-
-    found = []
-    for t in vector:
-        if t.startswith("@person:"):
-            words = terms(t[8:])
-            if len(words) > 1 and all(w in headline for w in words):
-                found.append(t)
-    return frozenset(found)
-
-
-def _name_pairs(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (an item of `a`, an item of `b`) whose titles both name one person in full."""
-    if a.names is None or b.names is None:
-        return _NO_PAIRS
-    holders: dict[str, list[int]] = {}
-    for j, names in enumerate(b.names):
-        for name in names:
-            holders.setdefault(name, []).append(j)
-    if not holders:
-        return _NO_PAIRS
-    pairs: set[tuple[int, int]] = set()
-    for i, names in enumerate(a.names):
-        for name in names:
-            for j in holders.get(name, ()):
-                pairs.add((i, j))
-    if not pairs:
-        return _NO_PAIRS
-    rows, cols = zip(*sorted(pairs), strict=True)
-    return np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
-
-
-_NO_PAIRS = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp))
-
 
 class Side(NamedTuple):
     """Items on one side of a score matrix, with what each item's length sets (see
@@ -204,8 +156,6 @@ class Side(NamedTuple):
     # Which of `terms`' columns are entity terms, where the caller has the rows: a kept item's
     # row may be its only vector (`vectors` then holds an empty dict for it).
     entity_columns: np.ndarray | None = None
-    # The people each item's title names in full (`titled_names`); None: not known.
-    names: Sequence[frozenset[str]] | None = None
 
     @classmethod
     def of(
@@ -265,7 +215,6 @@ class Side(NamedTuple):
             None if self.terms is None else self.terms[at],
             None if self.heads is None else self.heads[at],
             self.entity_columns,
-            None if self.names is None else [self.names[i] for i in rows],
         )
 
 
@@ -397,8 +346,6 @@ def cross_scores(
         gram = _cross_gram(a.vectors, b.vectors)
     _discount_same_source(gram, a, b)
     score = _pair_scores(gram, a, b)
-    boosted = _name_pairs(a, b)
-    score[boosted] *= NAME_BOOST
     if check_headlines:
         if a.heads is not None and b.heads is not None:
             titles = np.asarray((a.heads @ b.heads.T).toarray(), dtype=np.float64)
@@ -529,10 +476,6 @@ def _scores_of_pairs(
     hours = np.minimum(a.decay_hours[r], b.decay_hours[c])
     score = cos * (floor * fade + (1.0 - floor) * np.exp(-gap / 3600.0 / hours))
     score /= np.minimum(a.thresholds[r], b.thresholds[c])
-    named_rows, named_cols = _name_pairs(a, b)
-    if len(named_rows):
-        width = max(len(b.times), 1)
-        score[np.isin(r * width + c, named_rows * width + named_cols)] *= NAME_BOOST
     score[both_dated & (gap > max_gap_seconds)] = 0.0
     short = ~a.articles[r] & ~b.articles[c]
     if short.any():
@@ -609,8 +552,6 @@ def side_groups(
     _discount_same_source(gram, side, side)
     np.fill_diagonal(gram, 1.0)
     score = _pair_scores(gram, side, side)
-    boosted = _name_pairs(side, side)
-    score[boosted] *= NAME_BOOST
     short = np.flatnonzero(~side.articles)
     if titled and len(short) > 1:
         # Titles are compared between short items only (the rows of the others are left).

@@ -357,7 +357,6 @@ class _Item(NamedTuple):
     teased: bool  # it has text beyond its title (see grouping.TITLE_MIN)
     outlet: int  # its source, if it has a link of its own; else a number no other item has
     link: int  # a checksum of that link (without its #fragment)
-    names: frozenset[str] = frozenset()  # people its title names in full (grouping.NAME_BOOST)
 
     @classmethod
     def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
@@ -388,7 +387,6 @@ class _Item(NamedTuple):
             teased,
             outlet,
             zlib.crc32(link.encode()),
-            grouping.titled_names(vector, headline) if headline else frozenset(),
         )
 
     def names_one_of(self, headline: dict[str, float]) -> bool:
@@ -504,8 +502,8 @@ def _side(items: list[_Item]) -> Side:
     # The items' fields as columns, in one pass (a comprehension per field was 2% of this
     # process's CPU on the news-like corpus: a part's known threads' items make a side of
     # their own for every part).
-    entries, vectors, limits, hours, floors, articles, headlines, teased, outlets, links, names = (
-        zip(*items, strict=True)
+    entries, vectors, limits, hours, floors, articles, headlines, teased, outlets, links = zip(
+        *items, strict=True
     )
     return Side.of(
         vectors,
@@ -520,7 +518,7 @@ def _side(items: list[_Item]) -> Side:
         links,
         teased,
         unit_headlines=True,
-    )._replace(names=names)
+    )
 
 
 _published_at = attrgetter("published_at")
