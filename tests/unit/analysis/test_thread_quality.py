@@ -400,3 +400,25 @@ def test_unseen_feed_labels_hold_no_text_and_join_the_six(corpus: Path) -> None:
     shared = stories.keys() & known.keys()
     assert shared, "the sets share stories"
     assert all(stories[story] == known[story] for story in shared)
+
+
+def test_dev2_feed_labels_hold_no_text_and_join_the_other_two_sets(corpus: Path) -> None:
+    """`bench/data/realfeeds-dev2.jsonl` (scored by `analysis_bench.py --dev2`, with the six and
+    the eight in one analysis): the unseen set's form, no item of the six's or the eight's feeds
+    labelled again, and a story labelled in either keeps its id and description there, so the
+    three sets are one labelling and a story across them is one story in the scores."""
+    rows = [json.loads(line) for line in analysis_bench.DEV2.open(encoding="utf-8")]
+    assert {tuple(sorted(row)) for row in rows} == {
+        ("feed", "guid", "link", "published", "story", "story_id")
+    }
+    assert len({(row["feed"], row["guid"]) for row in rows}) == len(rows)
+    stories = {row["story_id"]: row["story"] for row in rows}
+    assert len({(row["story_id"], row["story"]) for row in rows}) == len(stories)
+    six = [json.loads(line) for line in (corpus / "stories" / "realfeeds-dev.jsonl").open()]
+    eight = [json.loads(line) for line in analysis_bench.UNSEEN.open(encoding="utf-8")]
+    assert not {row["feed"] for row in rows} & {row["feed"] for row in six + eight}
+    assert not {row["link"] for row in rows} & {row["link"] for row in six + eight}
+    known = {row["story_id"]: row["story"] for row in six + eight}
+    shared = stories.keys() & known.keys()
+    assert shared, "the sets share stories"
+    assert all(stories[story] == known[story] for story in shared)
