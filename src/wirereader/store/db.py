@@ -76,7 +76,10 @@ def plausible(moment: datetime | None, now: int) -> datetime | None:
         stamp = moment.timestamp()
     except (OverflowError, OSError, ValueError):
         return None
-    return moment if EARLIEST.timestamp() <= stamp <= now + FUTURE_SLACK else None
+    return moment if _EARLIEST_EPOCH <= stamp <= now + FUTURE_SLACK else None
+
+
+_EARLIEST_EPOCH = EARLIEST.timestamp()  # (worked out once: `plausible` runs twice an entry saved)
 
 
 def to_epoch(moment: datetime | None, default: int) -> int:
@@ -350,7 +353,7 @@ class Store:
                     changed.append(entry)
                 else:
                     result.unchanged += 1
-            result.new = self._insert_entries(conn, source_id, fresh, now)
+            result.new = self._insert_entries(conn, source_id, fresh, now, keep_texts)
             if keep_texts:
                 saved = chain(
                     zip(result.new, [e for e, _ in fresh], strict=True),
@@ -372,8 +375,11 @@ class Store:
         source_id: int,
         fresh: list[tuple[RawEntry, str]],
         now: int,
+        keep_texts: bool = False,
     ) -> list[int]:
-        """Insert new entries and their first versions; their ids, in order.
+        """Insert new entries and their first versions; their ids, in order. `keep_texts`: the
+        caller keeps the texts saved (`save_entries`), so the store's cache of recent bodies
+        need not (`texts.insert_bodies(remember=False)`).
 
         Many rows per INSERT statement, not one statement per row: the full-text trigger
         flushes FTS5's pending terms at every statement, and per-row statements made indexing
@@ -432,7 +438,11 @@ class Store:
         if len(ids) != len(fresh):  # cannot happen while we hold the write lock
             raise CacheError(f"{self.path}: {len(ids)} rows inserted for {len(fresh)} entries")
         # The bodies, packed, in their own table (store/texts.py); its trigger indexes them.
-        texts.insert_bodies(conn, [(i, e.body) for i, (e, _) in zip(ids, fresh, strict=True)])
+        texts.insert_bodies(
+            conn,
+            [(i, e.body) for i, (e, _) in zip(ids, fresh, strict=True)],
+            remember=not keep_texts,
+        )
         return ids
 
     def _update_entry(

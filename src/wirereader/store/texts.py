@@ -77,6 +77,9 @@ def _packed(body: str) -> str | bytes:
 # what `insert_bodies` has just packed, and this spares it the decompression (7 of the 30 us a
 # new body cost on the 40k feed corpus). A hit is always right: the key is the packed value.
 _just_packed: dict[bytes, str] = {}
+# Whether those bodies also go into the cache of recent bodies (`_remember`): not when the
+# caller keeps the texts it saved and hands them on itself (`insert_bodies(remember=False)`).
+_remember_just_packed = True
 
 
 def unpack(stored: object) -> str:
@@ -89,7 +92,8 @@ def unpack(stored: object) -> str:
         return stored
     if isinstance(stored, bytes) and stored in _just_packed:
         new = _just_packed[stored]
-        _remember(stored, new)  # (a refresh sends it to the analysis's worker next)
+        if _remember_just_packed:
+            _remember(stored, new)  # (the analysis after a save reads it back next)
         return new
     if isinstance(stored, bytes) and stored[:1] == _ZLIB:
         known = _recent.get(stored)
@@ -222,11 +226,21 @@ TRIGGERS = [
 SCHEMA = [TABLE, VIEW, INDEX, *TRIGGERS]
 
 
-def insert_bodies(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
+def insert_bodies(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, str]], *, remember: bool = True
+) -> None:
     """(entry id, body) rows for entries just inserted (their titles are in `entries`).
 
     Many rows per statement: the index trigger flushes FTS5's pending terms at every statement,
-    and one statement per row made indexing cost twice as much (measured on 40,000 feed items)."""
+    and one statement per row made indexing cost twice as much (measured on 40,000 feed items).
+
+    `remember` False: the bodies are not put in the cache of recent bodies as the index trigger
+    unpacks them, because the caller holds the texts it saved (a refresh hands them to the
+    analysis, which then reads none of them back: none of 40,000 in the feeds benchmark's
+    fetch). Remembering each one was ~3 us of the writing thread's CPU (a lock, an ordered
+    dict's insert and, once it was full, an eviction), 0.1 s of a 40k fetch, and pushed out
+    bodies someone might read again."""
+    global _remember_just_packed
     chunk = 400  # two values a row, under SQLite's variable limit
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
@@ -237,10 +251,12 @@ def insert_bodies(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> 
                 _just_packed[packed] = body
             values += (entry_id, packed)
         marks = ", ".join(["(?, ?)"] * len(part))
+        _remember_just_packed = remember
         try:
             conn.execute(f"INSERT INTO entry_texts (entry_id, body) VALUES {marks}", values)
         finally:
             _just_packed.clear()
+            _remember_just_packed = True
 
 
 def set_body(conn: sqlite3.Connection, entry_id: int, body: str) -> None:

@@ -409,3 +409,38 @@ def test_ctrl_c_inside_the_body_function_ends_a_migration_step_as_an_interrupt(
             )
         assert interruptible._swallowed == []
         assert not store.conn.in_transaction  # rolled back
+
+
+def test_a_save_whose_caller_keeps_the_texts_leaves_the_recent_bodies_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh keeps the texts it saved and hands them to the analysis itself, so its saves do
+    not fill the cache of recent bodies (which would push out bodies read lately); any other
+    save still does, so the analysis after it reads them without unpacking. Either way the
+    index holds every body, and a body read later is the one saved."""
+    monkeypatch.setattr(texts, "_recent", type(texts._recent)())
+    monkeypatch.setattr(texts, "_recent_chars", 0)
+    kept = [
+        entry(f"Ferry story {n}", f"The ferry to Ostmark sailed late, day {n}. " * 4, f"k{n}", n)
+        for n in range(5)
+    ]
+    other = [
+        entry(f"Harbour story {n}", f"The harbour of Westmark was closed, day {n}. " * 4, f"o{n}")
+        for n in range(5)
+    ]
+    with Store(tmp_path / "c.sqlite3") as store:
+        sid = store.ensure_source("feed", "feed", name="feed")
+        saved = store.save_entries(sid, kept, keep_texts=True)
+        assert [row[2] for row in saved.texts] == [e.body for e in kept]
+        assert texts._recent == {}
+        store.save_entries(sid, other)
+        assert sorted(texts._recent.values()) == sorted(e.body for e in other)
+        unpacked = _counting_unpacks(monkeypatch)
+        for entry_id, e in zip(saved.new, kept, strict=True):
+            assert texts.body_of(store.conn, entry_id) == e.body
+        assert len(unpacked) == 5  # read back from the stored bytes
+        assert len(found(store, "Ostmark")) == 5 and len(found(store, "Westmark")) == 5
+        index_is_sound(store)
+        # the next save remembers again (the switch is only for the one statement)
+        store.save_entries(sid, [entry("Late", "The last ferry of Ostmark. " * 4, "late")])
+        assert "The last ferry of Ostmark. " * 4 in texts._recent.values()
