@@ -814,3 +814,47 @@ def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
         assert list(got.items()) == list(expected.items())
         at += n
     assert at == len(numbers)
+
+
+def test_a_headlines_place_label_is_no_title_evidence() -> None:
+    """An aggregator files each report under its country ("Botswana: ..."): two of one
+    outlet's teasers of that country shared the label as their titles' only term and passed
+    the teasers' title test (cosine 0.21 against TITLE_MIN 0.2), joining malaria cases and a
+    call to review subsidies (AllAfrica, Feb 2026). A label that names a place the item's
+    vector holds is left out of its title vector; the place stays in the vector, and a label
+    that is no place the item names (a person, a section) stays in the title."""
+    from wirereader.analysis.dedup.reposts import Entry
+
+    def item(n: int, title: str, body: str, places: list[str]) -> threads._Item:
+        entry = Entry(id=n, source_id=1, title=title, body=body, published_at=0, url=f"u{n}")
+        vector = {**text_weights(title, body), **{f"@place:{p}": 1.0 for p in places}}
+        return threads._Item.of(entry, vector, len(vector))
+
+    malaria = item(
+        1,
+        "Botswana: Malaria Claims One As Cases Rise in North West District",
+        "The ministry of health confirmed one death as malaria cases rise in Maun.",
+        ["botswana"],
+    )
+    subsidies = item(
+        2,
+        "Botswana: Government Urged to Review Subsidies and Boost Tax Collection",
+        "Economists told parliament the budget cannot carry the subsidies much longer.",
+        ["botswana"],
+    )
+    assert malaria.teased and subsidies.teased
+    assert "botswana" not in malaria.headline and "botswana" in malaria.vector
+    assert "district" in malaria.headline
+    assert not subsidies.names_one_of(malaria.headline)
+    # Without the place among its entities the label is read as part of the title.
+    unnamed = item(3, malaria.entry.title, malaria.entry.body, [])
+    assert "botswana" in unnamed.headline
+    # A person's name before a colon is what the headline is about: it stays.
+    person = item(4, "Jesse Jackson: a life in the civil rights movement", "He died at 84.", [])
+    assert "jackson" in person.headline
+    # A label with nothing after it is the whole title.
+    assert threads.headline_terms("Kenya: ", {"@place:kenya": 1.0}) == ["kenya"]
+    assert threads.headline_terms("Southern Africa: SADC Deploys Team", {"@place:southern africa"})
+    assert "southern" not in threads.headline_terms(
+        "Southern Africa: SADC Deploys Team", {"@place:southern africa"}
+    )

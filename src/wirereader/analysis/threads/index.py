@@ -77,12 +77,13 @@ two teasers' titles held to `grouping.TITLE_MIN`: precision 0.750 -> 0.879 (reca
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 import time
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, pairwise
 from operator import attrgetter, itemgetter
@@ -222,7 +223,7 @@ class Centroid:
         if self._headline_of != self.title:
             floor = min(self.weights.values(), default=1.0)
             self._headline_vector = grouping.title_vector(
-                {t: self.weights.get(t, floor) for t in terms(self.title)}
+                {t: self.weights.get(t, floor) for t in headline_terms(self.title, self.weights)}
             )
             self._headline_of = self.title
         return self._headline_vector
@@ -344,6 +345,27 @@ def _cohesive(c: Centroid, members: list[_Item], dots: list[float]) -> bool:
     return ordered_sum(dots) / (len(members) * c.size) >= COHESION * within
 
 
+# A headline's leading label of a word or two before a colon ("Kenya: ...", "Southern Africa:
+# ..."), as aggregators file each report under its country.
+_LABEL = re.compile(r"\s*([^\W\d_][\w'’.&-]*(?:\s+[^\W\d_][\w'’.&-]*)?)\s*:\s+(?=\S)")
+
+
+def headline_terms(title: str, vector: Mapping[str, float] | Container[str]) -> list[str]:
+    """The terms of a title that its title vector holds (`grouping.title_vector`): its kind
+    prefix cut ("Watch:"), and a leading label of a word or two before a colon that names a
+    place the item's vector holds as an entity ("Kenya: ..." beside "@place:kenya"). Such a
+    label files the report under its country: two of one aggregator's reports of that
+    country shared it as their titles' only term, and the teasers' title test
+    (`grouping.TITLE_MIN`) passed on it alone. The place stays in the item's vector."""
+    title = strip_kind_prefix(title)
+    label = _LABEL.match(title)
+    if label is not None and "@place:" + label.group(1).casefold() in vector:
+        rest = terms(title[label.end() :])
+        if rest:
+            return rest
+    return terms(title)
+
+
 class _Item(NamedTuple):
     """A new item being placed: its vector and what its length sets (worked out once)."""
 
@@ -363,7 +385,7 @@ class _Item(NamedTuple):
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
-        title = () if article else terms(strip_kind_prefix(entry.title))
+        title = () if article else headline_terms(entry.title, vector)
         headline = grouping.title_vector(dict.fromkeys(title), vector) if title else {}
         # (The set difference first: a vector holds its title's terms first, so a scan for a
         # term beyond them walked the whole title, item by item.)
