@@ -814,3 +814,23 @@ def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
         assert list(got.items()) == list(expected.items())
         at += n
     assert at == len(numbers)
+
+
+def test_term_names_gathered_by_number_are_the_run_vocabulary() -> None:
+    # `_names` gathers a batch's terms from an object array that follows the numbering: the
+    # very strings `_term_list` holds, as the numbering grows past the array's room and after
+    # the numbering is forgotten and starts again.
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    for round_ in range(3):
+        for size in (1, 5, 900, 1500, 4000):
+            index._term_numbers([f"w{round_}-{k}" for k in range(size)])
+            numbers = rng.integers(0, len(index._term_list), 3000)
+            got = index._names(numbers)
+            assert got == [index._term_list[k] for k in numbers.tolist()]
+            assert all(a is index._term_list[k] for a, k in zip(got, numbers.tolist(), strict=True))
+        assert index._names(np.zeros(0, dtype=np.int64)) == []
+        index._forget_members()
+        assert index._names(np.zeros(0, dtype=np.int64)) == []
