@@ -878,7 +878,7 @@ class ThreadIndex:
                 self._term_array = grown
             self._term_array[filled : len(terms)] = terms[filled:]
             self._term_filled = len(terms)
-        return self._term_array[numbers].tolist()  # type: ignore[no-any-return]
+        return self._term_array[numbers].tolist()
 
     def _pack_numbers(self, pack: PackedWeights) -> np.ndarray | None:
         """`_term_numbers` of a pack's terms, as an array. A pack that came numbered by its
