@@ -834,3 +834,24 @@ def test_term_names_gathered_by_number_are_the_run_vocabulary() -> None:
         assert index._names(np.zeros(0, dtype=np.int64)) == []
         index._forget_members()
         assert index._names(np.zeros(0, dtype=np.int64)) == []
+
+
+def test_document_frequency_rows_of_several_batches_add_up_by_term() -> None:
+    # Increments of more than one batch by number (`_settle_df`, then `_df_rows`): each term's
+    # sum, in code point order, whatever the order the numbering met them in.
+    from collections import Counter
+
+    import numpy as np
+
+    rng = np.random.default_rng(8)
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    expected: Counter[str] = Counter()
+    for round_ in range(4):
+        index._term_numbers([f"{chr(0x61 + (k * 7) % 26)}{round_}-{k}" for k in range(500)])
+        distinct = np.unique(rng.integers(0, len(index._term_list), 300))
+        added = rng.integers(1, 9, len(distinct))
+        index._df_pending.append((distinct, added))
+        for k, n in zip(distinct.tolist(), added.tolist(), strict=True):
+            expected[index._term_list[k]] += n
+    assert index._df_rows() == sorted(expected.items())
+    assert index._df_rows() == []
