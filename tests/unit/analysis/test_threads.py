@@ -814,3 +814,44 @@ def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
         assert list(got.items()) == list(expected.items())
         at += n
     assert at == len(numbers)
+
+
+def test_term_names_gathered_by_number_are_the_run_vocabulary() -> None:
+    # `_names` gathers a batch's terms from an object array that follows the numbering: the
+    # very strings `_term_list` holds, as the numbering grows past the array's room and after
+    # the numbering is forgotten and starts again.
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    for round_ in range(3):
+        for size in (1, 5, 900, 1500, 4000):
+            index._term_numbers([f"w{round_}-{k}" for k in range(size)])
+            numbers = rng.integers(0, len(index._term_list), 3000)
+            got = index._names(numbers)
+            assert got == [index._term_list[k] for k in numbers.tolist()]
+            assert all(a is index._term_list[k] for a, k in zip(got, numbers.tolist(), strict=True))
+        assert index._names(np.zeros(0, dtype=np.int64)) == []
+        index._forget_members()
+        assert index._names(np.zeros(0, dtype=np.int64)) == []
+
+
+def test_document_frequency_rows_of_several_batches_add_up_by_term() -> None:
+    # Increments of more than one batch by number (`_settle_df`, then `_df_rows`): each term's
+    # sum, in code point order, whatever the order the numbering met them in.
+    from collections import Counter
+
+    import numpy as np
+
+    rng = np.random.default_rng(8)
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    expected: Counter[str] = Counter()
+    for round_ in range(4):
+        index._term_numbers([f"{chr(0x61 + (k * 7) % 26)}{round_}-{k}" for k in range(500)])
+        distinct = np.unique(rng.integers(0, len(index._term_list), 300))
+        added = rng.integers(1, 9, len(distinct))
+        index._df_pending.append((distinct, added))
+        for k, n in zip(distinct.tolist(), added.tolist(), strict=True):
+            expected[index._term_list[k]] += n
+    assert index._df_rows() == sorted(expected.items())
+    assert index._df_rows() == []
