@@ -31,7 +31,10 @@ over a small vocabulary), parsed from its RSS as a fetch would; 10k and 100k (an
 come from this file's generator, whose stories have words of their own. `10n`, `40n`, `200n`
 and `1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary, people and places
 per story, reposts and cross-source copies) at 10k, 40k, 200k and 1M items, imported in chunks
-(200k: the run's memory bounds and SQLite's page cache are full, at a fifth of 1M's time). Each run
+(200k: the run's memory bounds and SQLite's page cache are full, at a fifth of 1M's time). Every
+corpus is saved at a clock just after its items' times (`import_clock`), so each item keeps the
+time it carries, as a fetch stores it (a fixed clock earlier than the corpora's dates made the
+store drop them all: docs/architecture.md, "The bench corpora are imported dated"). Each run
 imports and analyses in a process of its own (forked where the system allows), and prints the
 peak resident memory of that process during its analysis (the import's own peak left out where
 Linux allows; what the process held when the analysis began, the interpreter and libraries
