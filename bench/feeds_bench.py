@@ -82,10 +82,16 @@ def paragraph(rng: random.Random) -> str:
     return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
 
 
-def make_feeds(n_feeds: int, n_items: int, seed: int = 7) -> list[bytes]:
-    """RSS documents; about 10% of items are reposts of an earlier item under a new guid."""
+def make_feeds(n_feeds: int, n_items: int, seed: int = 7, base: int | None = None) -> list[bytes]:
+    """RSS documents; about 10% of items are reposts of an earlier item under a new guid.
+
+    Items are dated from `base` (epoch seconds) on, over about 1.6 days at 200 x 200; by
+    default three days before the clock, so a fetch now stores every item's date (the store
+    drops a date more than two days ahead of its clock). A fixed `base` makes the texts and
+    dates the same on any day (the analysis bench's import)."""
     rng = random.Random(seed)
-    base = int(time.time()) - 3 * 86400
+    if base is None:
+        base = int(time.time()) - 3 * 86400
     published: list[tuple[str, str]] = []  # (title, html body) of items so far, for reposts
     feeds = []
     for f in range(n_feeds):
