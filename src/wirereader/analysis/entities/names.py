@@ -49,6 +49,7 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
+    _acronym_plural,
     _adjective,
     _facility_at,
     _never_alone,
@@ -187,6 +188,7 @@ class _Pending:
         "after_known",
         "at_run_start",
         "honorific",
+        "inner",
         "institution",
         "person",
         "place_before",
@@ -220,6 +222,7 @@ class _Pending:
         self.after_known = after_known  # right after a gazetteer name in the same run
         self.region = False  # holds only compass words so far ("New", "Western")
         self.institution = False  # an institution's noun and 'of' went on into a name
+        self.inner: list[_Span] | None = None  # the known names inside it ('... of Pakistan')
 
 
 # Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
@@ -290,6 +293,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
+                or _acronym_plural(tok.surface)
                 or tok.key in g.event_singulars  # 'the Oscar nominations'
             ):
                 verdict = True
@@ -919,6 +923,20 @@ class _Extractor:
                 if match[1].kind in (PLACE, ORG) and self._institution_of(st.tokens):
                     # "State Bank of Pakistan", "University of Chicago": an institution's
                     # noun and 'of' / 'for' name it by the place or body after them
+                    known = match[1]
+                    inner = _Span(
+                        tokens[i : match[0]],
+                        known.kind,
+                        known.canonical,
+                        False,
+                        not known.weak,
+                        True,
+                        run.where,
+                    )
+                    if st.inner is None:
+                        st.inner = [inner]
+                    else:
+                        st.inner.append(inner)
                     st.tokens.extend(tokens[i : match[0]])
                     st.institution = True
                     i = match[0]
@@ -997,7 +1015,14 @@ class _Extractor:
                 low in g.titles
                 and st.tokens
                 and not st.person
-                and (self._institution_of(st.tokens) or (st.institution and i > 0 and tokens[i - 1].lower in g.titles))
+                and (
+                    self._institution_of(st.tokens)
+                    or (st.institution and tokens[i - 1].lower in g.titles)
+                )
+                # "Government of Prime Minister Costas Karamanlis": the office's holder;
+                # "Department of Agriculture Farm Service Agency": a second institution
+                and not any(t.lower in g.given_names for t in tokens[i + 1 :])
+                and not _org_ahead(tokens, i)
             ):
                 # "Ministry of Foreign Affairs", "Office of the Prime Minister": a portfolio or
                 # an office after an institution's noun and 'of' names the institution
@@ -1028,7 +1053,12 @@ class _Extractor:
                     st.region = True
                 st.tokens.append(tok)
             elif (low in self.g.ordinary) and not after_given:
-                if st.tokens and low not in g.stopwords and self._institution_of(st.tokens):
+                if (
+                    st.tokens
+                    and low not in g.stopwords
+                    and self._institution_of(st.tokens)
+                    and not _org_ahead(tokens, i)
+                ):
                     # "Organisation of Islamic Cooperation", "Council of Arab Economic Unity"
                     st.tokens.append(tok)
                     st.institution = True
@@ -1229,6 +1259,14 @@ class _Extractor:
         return low in self.g.titles or (low in self.g.ordinary)
 
     def _flush(self, st: _Pending, out: list[_Span]) -> None:
+        self._flush_name(st, out)
+        if st.inner is not None:
+            # the places and bodies an institution is named by stay names of their own, as
+            # a reader (and ECB+) reads them: 'State Bank of Pakistan' also names Pakistan
+            out += st.inner
+            st.inner = None
+
+    def _flush_name(self, st: _Pending, out: list[_Span]) -> None:
         pending = st.tokens
         while pending and pending[-1].lower in _CONNECTORS:
             pending.pop()
@@ -1285,8 +1323,9 @@ class _Extractor:
             or first_low in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
+            or _acronym_plural(first.surface)
         ):
-            return  # "the Pope", "the Ministry", "World War II"
+            return  # "the Pope", "the Ministry", "World War II", "the NGOs"
         if single and st.after_known and not st.person:
             low = first_low
             adjacent = st.place_before >= 0 and st.place_before == len(out) - 1
