@@ -1324,6 +1324,9 @@ class _Extractor:
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
             or _acronym_plural(first.surface)
+            or _adjective(first.surface)  # "Many Swiss-based multinationals"
+            # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
+            or ((first_low in _CORPORATE or first_low == "co") and not st.after_known)
         ):
             return  # "the Pope", "the Ministry", "World War II", "the NGOs"
         if single and st.after_known and not st.person:
