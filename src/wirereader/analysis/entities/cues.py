@@ -277,17 +277,6 @@ def _adjective(surface: str) -> bool:
     return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
 
 
-def _acronym_plural(surface: str) -> bool:
-    """'ETFs', 'CEOs', 'SUVs', 'NGOs': an acronym's plural names a class of things or people,
-    not one entity (a name is not counted in the plural)."""
-    return (
-        2 < len(surface) < 8
-        and surface[-1] == "s"
-        and surface[:-1].isupper()
-        and surface[:-1].isalpha()
-    )
-
-
 def _never_alone(g: Gazetteer, tok: _Token) -> bool:
     """A word that makes no name by itself: 'the Pope', 'the Region', 'De', 'II', 'X'."""
     low, surface = tok.lower, tok.surface

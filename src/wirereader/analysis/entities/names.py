@@ -49,7 +49,6 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
-    _acronym_plural,
     _adjective,
     _facility_at,
     _never_alone,
@@ -293,7 +292,6 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
-                or _acronym_plural(tok.surface)
                 or tok.key in g.event_singulars  # 'the Oscar nominations'
             ):
                 verdict = True
@@ -1323,12 +1321,11 @@ class _Extractor:
             or first_low in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
-            or _acronym_plural(first.surface)
             or _adjective(first.surface)  # "Many Swiss-based multinationals"
             # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
             or ((first_low in _CORPORATE or first_low == "co") and not st.after_known)
         ):
-            return  # "the Pope", "the Ministry", "World War II", "the NGOs"
+            return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
             low = first_low
             adjacent = st.place_before >= 0 and st.place_before == len(out) - 1
