@@ -82,19 +82,19 @@ def test_an_institutions_noun_and_of_go_on_into_the_known_name_after_them() -> N
 def test_an_institutions_noun_and_of_go_on_into_its_portfolio_and_ordinary_words() -> None:
     body = "It is the foundation of the Act, according to the Union of Concerned Scientists (UCS)."
     assert ("Union of Concerned Scientists", "org") in names("", body)
-    body = "Trump pulled the U.S. out of the European Centre of Excellence for Countering Hybrid Threats."
+    body = "The U.S. left the European Centre of Excellence for Countering Hybrid Threats."
     assert ("Centre of Excellence for Countering Hybrid Threats", "org") in names("", body)
 
 
 def test_an_offices_holder_or_a_second_institution_ends_the_portfolio() -> None:
-    body = "It was compounded by the unpopularity of the Government of Prime Minister Costas Karamanlis."
+    body = "It was made worse by the Government of Prime Minister Costas Karamanlis."
     assert ("Costas Karamanlis", "person") in names("", body)
     body = "She was director of the U. S. Department of Agriculture Farm Service Agency, a job."
     assert ("U. S. Department", "org") in names("", body)
 
 
 def test_and_or_on_inside_an_institutions_name_written_as_two_runs_joins_them() -> None:
-    body = "In June 2025, Department of Health and Social Care officials feared that it could harm trust."
+    body = "In June 2025, Department of Health and Social Care officials feared that it could."
     assert names("", body) == {("Department of Health and Social Care", "org")}
     body = "Projects need a review by the National Oceanic and Atmospheric Administration first."
     assert names("", body) == {("National Oceanic and Atmospheric Administration", "org")}
