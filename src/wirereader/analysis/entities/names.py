@@ -317,6 +317,8 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
 
 
 _HEADS: dict[int, frozenset[str]] = {}
+# The words an institution's noun is linked by to what names it (see `_institution_of`)
+_LINKS = frozenset(("of", "for", "the"))
 
 
 def _institution_heads(g: Gazetteer) -> frozenset[str]:
@@ -458,16 +460,10 @@ class _Extractor:
                     initial = not prev.isalnum() and (
                         prev in _SENTENCE_END or _is_sentence_start(text, base)
                     )
+                    if (prev == "d" or prev == "n") and items and not (title_case or shouting):
+                        self._linked(text, items, base, part)  # 'and' / 'on' before the run?
                 else:
                     initial = before in _SENTENCE_END or _is_sentence_start(text, base)
-                if (
-                    before == " "
-                    and base > 4
-                    and text[base - 2] in "dn"  # 'and' / 'on' before the run: one comparison
-                    and items
-                    and not (title_case or shouting)
-                ):
-                    self._linked(text, items, base, part)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if title_case or shouting:
                     continue
@@ -918,7 +914,11 @@ class _Extractor:
             if match is not None and st.tokens and not st.person and not st.region:
                 # a known name after words of a name no gazetteer knows (one test spares the
                 # rest for most matches, which open their name)
-                if match[1].kind in (PLACE, ORG) and self._institution_of(st.tokens):
+                if (
+                    st.tokens[-1].lower in _LINKS
+                    and match[1].kind in (PLACE, ORG)
+                    and self._institution_of(st.tokens)
+                ):
                     # "State Bank of Pakistan", "University of Chicago": an institution's
                     # noun and 'of' / 'for' name it by the place or body after them
                     known = match[1]
@@ -1053,6 +1053,7 @@ class _Extractor:
             elif (low in self.g.ordinary) and not after_given:
                 if (
                     st.tokens
+                    and st.tokens[-1].lower in _LINKS
                     and low not in g.stopwords
                     and self._institution_of(st.tokens)
                     and not _org_ahead(tokens, i)
@@ -1256,15 +1257,19 @@ class _Extractor:
         low = token.lower
         return low in self.g.titles or (low in self.g.ordinary)
 
-    def _flush(self, st: _Pending, out: list[_Span]) -> None:
-        self._flush_name(st, out)
-        if st.inner is not None:
-            # the places and bodies an institution is named by stay names of their own, as
-            # a reader (and ECB+) reads them: 'State Bank of Pakistan' also names Pakistan
-            out += st.inner
-            st.inner = None
+    def _flush_inner(self, st: _Pending, out: list[_Span]) -> None:
+        """`_flush`, then the places and bodies an institution is named by, which stay names
+        of their own as a reader (and ECB+) reads them: 'State Bank of Pakistan' also names
+        Pakistan."""
+        inner, st.inner = st.inner, None
+        self._flush(st, out)
+        if inner:
+            out += inner
 
-    def _flush_name(self, st: _Pending, out: list[_Span]) -> None:
+    def _flush(self, st: _Pending, out: list[_Span]) -> None:
+        if st.inner is not None:
+            self._flush_inner(st, out)
+            return
         pending = st.tokens
         while pending and pending[-1].lower in _CONNECTORS:
             pending.pop()
