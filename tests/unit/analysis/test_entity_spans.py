@@ -82,6 +82,8 @@ def test_an_institutions_noun_and_of_go_on_into_the_known_name_after_them() -> N
 def test_an_institutions_noun_and_of_go_on_into_its_portfolio_and_ordinary_words() -> None:
     body = "It is the foundation of the Act, according to the Union of Concerned Scientists (UCS)."
     assert ("Union of Concerned Scientists", "org") in names("", body)
+    body = "He was shot from the rear, according to the Office of the Chief Medical Examiner."
+    assert names("", body) == {("Office of the Chief Medical Examiner", "org")}
     body = "The U.S. left the European Centre of Excellence for Countering Hybrid Threats."
     assert ("Centre of Excellence for Countering Hybrid Threats", "org") in names("", body)
 
