@@ -1326,7 +1326,7 @@ class _Extractor:
             or first_low in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
-            or _adjective(first.surface)  # "Many Swiss-based multinationals"
+            or ("-" in first.surface and _adjective(first.surface))  # "Many Swiss-based ..."
             # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
             or ((first_low in _CORPORATE or first_low == "co") and not st.after_known)
         ):
