@@ -460,8 +460,15 @@ class _Extractor:
                     initial = not prev.isalnum() and (
                         prev in _SENTENCE_END or _is_sentence_start(text, base)
                     )
-                    if (prev == "d" or prev == "n") and items and not (title_case or shouting):
-                        self._linked(text, items, base, part)  # 'and' / 'on' before the run?
+                    if (
+                        # 'and' / 'on' before the run? Two characters, so that a word in -n or
+                        # -d before a run ('in', 'said') costs no call
+                        (prev == "d" or prev == "n")
+                        and text[base - 3] == ("n" if prev == "d" else "o")
+                        and items
+                        and not (title_case or shouting)
+                    ):
+                        self._linked(text, items, base, part)
                 else:
                     initial = before in _SENTENCE_END or _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
