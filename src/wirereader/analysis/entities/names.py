@@ -61,6 +61,7 @@ from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
     Known,
     fold_key,
+    nameless_words,
 )
 from wirereader.analysis.entities.tokens import (
     _ARTICLES,
@@ -186,6 +187,8 @@ class _Pending:
         "after_known",
         "at_run_start",
         "honorific",
+        "inner",
+        "institution",
         "person",
         "place_before",
         "region",
@@ -217,6 +220,8 @@ class _Pending:
         self.place_before = place_before  # index in `out` of a place just before ("Kyiv ...")
         self.after_known = after_known  # right after a gazetteer name in the same run
         self.region = False  # holds only compass words so far ("New", "Western")
+        self.institution = False  # an institution's noun and 'of' went on into a name
+        self.inner: list[_Span] | None = None  # the known names inside it ('... of Pakistan')
 
 
 # Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
@@ -311,6 +316,22 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
     return verdict
 
 
+_HEADS: dict[int, frozenset[str]] = {}
+# The words an institution's noun is linked by to what names it (see `_institution_of`)
+_LINKS = frozenset(("of", "for", "the"))
+
+
+def _institution_heads(g: Gazetteer) -> frozenset[str]:
+    """The nouns of institutions named by what follows 'of' / 'for' ('Bank of England',
+    'Department for Education', 'Organisation of Islamic Cooperation'): `cues._ORG_FIRST`,
+    and the WordNet organisation nouns (`org_nouns.txt`) that end organisations' names
+    (`cues._ORG_LAST`), with the British spelling of 'organization'."""
+    heads = _HEADS.get(id(g))
+    if heads is None:
+        heads = _HEADS[id(g)] = _ORG_FIRST | (g.org_nouns & _ORG_LAST) | {"organisation"}
+    return heads
+
+
 class _Extractor:
     """One entry's extraction; holds the evidence gathered from the whole entry."""
 
@@ -326,9 +347,13 @@ class _Extractor:
         self._inner_tails: dict[str, bool] = {}  # `_ends_name`'s answers for other words
         # Whether the line starting at an offset is a Title Case headline, once per line
         self.title_lines: dict[tuple[int, int], bool] = {}
+        # Runs that 'on' / 'and' alone parts from the run before: (the later run's index in
+        # `items`, the word), looked at once the runs are cut (`_join_linked`)
+        self.links: list[tuple[int, str]] = []
         self._scan(title, 0, _is_title_case(title))
         self._scan(body, 1, False)
         self.used_context = False
+        self.heads = _institution_heads(g)
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
@@ -435,6 +460,15 @@ class _Extractor:
                     initial = not prev.isalnum() and (
                         prev in _SENTENCE_END or _is_sentence_start(text, base)
                     )
+                    if (
+                        # 'and' / 'on' before the run? Two characters, so that a word in -n or
+                        # -d before a run ('in', 'said') costs no call
+                        (prev == "d" or prev == "n")
+                        and text[base - 3] == ("n" if prev == "d" else "o")
+                        and items
+                        and not (title_case or shouting)
+                    ):
+                        self._linked(text, items, base, part)
                 else:
                     initial = before in _SENTENCE_END or _is_sentence_start(text, base)
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
@@ -449,6 +483,19 @@ class _Extractor:
                         add_cap(tok.key)
                     add_tail(tok.key)
             start = restart
+
+    def _linked(self, text: str, items: list[_Span | _Run], base: int, part: int) -> None:
+        """Note a run that only 'on' / 'and' parts from the run before it, in the same text
+        ('Committee on Foreign Affairs', 'Food and Drug Administration')."""
+        if text.startswith(" and ", base - 5):
+            word, end = "and", base - 5
+        elif text.startswith(" on ", base - 4):
+            word, end = "on", base - 4
+        else:
+            return
+        prev = items[-1]
+        if isinstance(prev, _Run) and prev.end == end and prev.part == part and not prev.title_case:
+            self.links.append((len(items), word))
 
     # -- evidence ---------------------------------------------------------------------------
 
@@ -510,7 +557,11 @@ class _Extractor:
         out: list[_Span] = []
         texts = self.texts
         mid_caps, by_key = self.mid_caps, self.g.by_key
+        links = self.links
+        starts: list[int] = []  # where each item's spans begin in `out`, when runs are linked
         for item in self.items:
+            if links:
+                starts.append(len(out))
             if isinstance(item, _Span):
                 out.append(item)
                 continue
@@ -569,7 +620,87 @@ class _Extractor:
                     if len(_CUTS) >= _FAST_LIMIT:
                         _CUTS.clear()
                     _CUTS[text[start:end]] = [span[:6] for span in out[first:]]
+        if links:
+            starts.append(len(out))
+            for at, word in reversed(links):
+                self._join_linked(out, starts, at, word)
         return out
+
+    def _join_linked(self, out: list[_Span], starts: list[int], at: int, word: str) -> None:
+        """One institution's name written as two runs parted by 'on' or 'and', joined:
+        - 'on' after an institution's noun ('House Committee on Foreign Affairs', 'Council
+          on Foreign Relations');
+        - 'and' after an institution's noun, 'of' / 'for' and its portfolio ('Ministry of
+          Health and Family Welfare', 'Department for Culture and Media'), unless the words
+          after 'and' end as an institution's own name (two bodies);
+        - 'and' between frequent English words no one is named (`nameless_words`) before an
+          organisation's last word ('Food and Drug Administration', 'Immigration and Customs
+          Enforcement').
+        The run after the word is one name no gazetteer knows and no title or given name makes
+        a person's ('Pakistan and India', 'the Council on Monday', 'Ministry of Defence and
+        President Zelensky' stay apart). `at`: the later run's index in `items`."""
+        first_run, second_run = self.items[at - 1], self.items[at]
+        assert isinstance(first_run, _Run) and isinstance(second_run, _Run)
+        a0, b0, b1 = starts[at - 1], starts[at], starts[at + 1]
+        tokens = second_run.tokens
+        given = self.g.given_names
+        if (
+            b1 == b0
+            or any(s.known for s in out[b0:b1])
+            or any(t.lower in given or t.possessive for t in tokens)
+        ):
+            return
+        second = out[b1 - 1]
+        last_low = tokens[-1].lower
+        heads = self.heads
+        before = first_run.tokens
+        first = out[b0 - 1] if b0 - a0 == 1 else None  # the run before is one name, or none
+        if first is not None and (
+            first.known
+            or first.kind == PERSON
+            or first.tokens[-1] is not before[-1]  # it ends the run before
+            or before[-1].possessive
+        ):
+            return
+        link = _token(word)
+        if word == "on" or last_low not in _ORG_LAST:
+            # after an institution's noun, or its noun, 'of' and a portfolio
+            if first is None:
+                return
+            words = first.tokens
+            if word == "on":
+                if words[-1].lower not in heads:
+                    return
+            elif not any(
+                words[k].lower in heads and words[k + 1].lower in ("of", "for")
+                for k in range(len(words) - 1)
+            ):
+                return
+            joined = (*words, link, *tokens)
+            lo, start = b0 - 1, first.where[0]
+            b0 = b1 - 1
+        else:
+            # frequent words no one is named, 'and', and an organisation's name
+            nameless = nameless_words()
+            if before[0].lower == "the":
+                before = before[1:]
+            if (
+                len(before) > 2
+                or not before
+                or b1 - b0 != 1
+                or second.kind != ORG
+                or (first is None and not first_run.initial)
+                or (first is not None and len(first.tokens) != len(before))
+                or not all(t.lower in nameless for t in before)
+                or not all(t.lower in nameless for t in tokens[:-1])
+            ):
+                return
+            joined = (*before, link, *tokens)
+            lo, start = a0, first_run.start
+        where = (start, second_run.end, second_run.part)
+        out[lo : b0 + 1] = [_Span(joined, ORG, _name_text(joined), False, False, True, where)]
+
+    # -- evidence ---------------------------------------------------------------------------
 
     def _headline_pieces(self, text: str, run: _Run) -> list[_Run] | None:
         """A run of a Title Case line in the body ('Sixers Hire Maurice Cheeks', 'Murder Of
@@ -706,6 +837,22 @@ class _Extractor:
             if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
+                elif (
+                    st.after_known
+                    and (low == "of" or low == "for")
+                    and i + 1 < n
+                    and out
+                    and out[-1].tokens[-1] is tokens[i - 1]
+                    and tokens[i - 1].lower in self.heads
+                    and out[-1].kind != PERSON
+                ):
+                    # "Communist Party of China", "University of Chicago": a known name
+                    # ending in an institution's noun goes on across 'of' (and the next
+                    # word decides if the name does: `_institution_of`)
+                    st.tokens.extend(out.pop().tokens)
+                    st.tokens.append(tok)
+                    st.place_before = -1
+                    st.institution = True
                 i += 1
                 continue
             if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
@@ -774,6 +921,31 @@ class _Extractor:
             if match is not None and st.tokens and not st.person and not st.region:
                 # a known name after words of a name no gazetteer knows (one test spares the
                 # rest for most matches, which open their name)
+                if (
+                    st.tokens[-1].lower in _LINKS
+                    and match[1].kind in (PLACE, ORG)
+                    and self._institution_of(st.tokens)
+                ):
+                    # "State Bank of Pakistan", "University of Chicago": an institution's
+                    # noun and 'of' / 'for' name it by the place or body after them
+                    known = match[1]
+                    inner = _Span(
+                        tokens[i : match[0]],
+                        known.kind,
+                        known.canonical,
+                        False,
+                        not known.weak,
+                        True,
+                        run.where,
+                    )
+                    if st.inner is None:
+                        st.inner = [inner]
+                    else:
+                        st.inner.append(inner)
+                    st.tokens.extend(tokens[i : match[0]])
+                    st.institution = True
+                    i = match[0]
+                    continue
                 if match[0] == n and match[1].kind == PLACE and self._score_after(text, run.end):
                     # "Real Madrid 1-0", "Inter Milan 2-1": a club named by a word and its town
                     st.tokens.extend(tokens[i:])
@@ -844,6 +1016,23 @@ class _Extractor:
             if low in g.royal and followed:
                 self._flush(st, out)
                 st = _Pending(text, run, person=True, royal=tok)
+            elif (
+                low in g.titles
+                and st.tokens
+                and not st.person
+                and (
+                    self._institution_of(st.tokens)
+                    or (st.institution and tokens[i - 1].lower in g.titles)
+                )
+                # "Government of Prime Minister Costas Karamanlis": the office's holder;
+                # "Department of Agriculture Farm Service Agency": a second institution
+                and not any(t.lower in g.given_names for t in tokens[i + 1 :])
+                and not _org_ahead(tokens, i)
+            ):
+                # "Ministry of Foreign Affairs", "Office of the Prime Minister": a portfolio or
+                # an office after an institution's noun and 'of' names the institution
+                st.tokens.append(tok)
+                st.institution = True
             elif low in g.titles and followed and not possessive:
                 if st.tokens and not (
                     st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
@@ -870,6 +1059,16 @@ class _Extractor:
                 st.tokens.append(tok)
             elif (low in self.g.ordinary) and not after_given:
                 if (
+                    st.tokens
+                    and st.tokens[-1].lower in _LINKS
+                    and low not in g.stopwords
+                    and self._institution_of(st.tokens)
+                    and not _org_ahead(tokens, i)
+                ):
+                    # "Organisation of Islamic Cooperation", "Council of Arab Economic Unity"
+                    st.tokens.append(tok)
+                    st.institution = True
+                elif (
                     low == "will"
                     and not st.tokens
                     and (i > 0 or not run.initial or not _asks(text, run.end))
@@ -910,6 +1109,21 @@ class _Extractor:
                 st = _Pending(text, run)
             i += 1
         self._flush(st, out)
+
+    def _institution_of(self, pending: Sequence[_Token]) -> bool:
+        """Whether the name so far ends with an institution's noun and 'of' / 'for' (and
+        'the'): 'State Bank of', 'Organisation of', 'Department for', 'Office of the'. The
+        nouns are `cues._ORG_FIRST` and the WordNet organisation nouns that end
+        organisations' names (`_institution_heads`)."""
+        k = len(pending) - 1
+        low = pending[k].lower
+        if low == "the" and k > 1:
+            k -= 1
+            low = pending[k].lower
+        if low != "of" and low != "for":
+            return False
+        head = pending[k - 1] if k else None
+        return head is not None and not head.possessive and head.lower in self.heads
 
     def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
         """Whether a connector opens a known name of several words ('Los Angeles', 'The
@@ -1050,7 +1264,19 @@ class _Extractor:
         low = token.lower
         return low in self.g.titles or (low in self.g.ordinary)
 
+    def _flush_inner(self, st: _Pending, out: list[_Span]) -> None:
+        """`_flush`, then the places and bodies an institution is named by, which stay names
+        of their own as a reader (and ECB+) reads them: 'State Bank of Pakistan' also names
+        Pakistan."""
+        inner, st.inner = st.inner, None
+        self._flush(st, out)
+        if inner:
+            out += inner
+
     def _flush(self, st: _Pending, out: list[_Span]) -> None:
+        if st.inner is not None:
+            self._flush_inner(st, out)
+            return
         pending = st.tokens
         while pending and pending[-1].lower in _CONNECTORS:
             pending.pop()
@@ -1107,6 +1333,9 @@ class _Extractor:
             or first_low in _PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= _ROMAN)
+            or ("-" in first.surface and _adjective(first.surface))  # "Many Swiss-based ..."
+            # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
+            or ((first_low in _CORPORATE or first_low == "co") and not st.after_known)
         ):
             return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
@@ -1145,6 +1374,7 @@ class _Extractor:
             kind = PERSON
         elif (
             last_low in _ORG_LAST
+            or st.institution
             or (
                 not single  # one word has no words before its last: no generator to start
                 and (
@@ -1157,7 +1387,10 @@ class _Extractor:
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 place = out.pop()  # "Kyiv School of Economics"
                 tokens = (*place.tokens, *tokens)
-            if last_low in _FACILITY_LAST and self._at_facility(st.text, run, tokens[0]):
+            if (
+                last_low in _FACILITY_LAST
+                or (st.institution and any(t.lower in _FACILITY_LAST for t in tokens[:-1]))
+            ) and self._at_facility(st.text, run, tokens[0]):
                 kind = PLACE  # "a lockdown at Lee College": where something happens
         elif not single and (
             last_low in _PLACE_LAST

@@ -79,7 +79,8 @@ _SENTENCE_END = frozenset(".!?:;\n|")
 _OPENING_QUOTES = frozenset("\"'“‘«")
 
 
-_LEAD_PUNCT = " \t\"'“”‘’([«—–-*•"
+# '#': a Markdown heading's marks (ingest writes HTML headings so): a heading opens a sentence
+_LEAD_PUNCT = " \t\"'“”‘’([«—–-*•#"
 
 
 _TITLE_CASE_SHARE = 0.7
