@@ -95,6 +95,10 @@ class Recovery:
     damaged_pages: int = 0  # pages a b-tree walk could not read
     schema_lost: bool = False  # page 1 unreadable: every page attributed by shape
     placeholder_sources: int = 0
+    # The damaged cache's own totals of items and of unread items (`item_totals`, kept by
+    # triggers at every write), when its row could be read: how many items were read before.
+    items_before: int | None = None
+    unread_before: int | None = None
 
     @property
     def lost_anything(self) -> bool:
@@ -336,6 +340,11 @@ def _write(
             if rows.get(name):
                 max_rowid[name] = max(max_rowid[name], max(rows[name]))
             result.tables[name] = count
+        for values in rows.get("item_totals", {}).values():
+            items = _value_of(old_tables, "item_totals", "items", values)
+            unread = _value_of(old_tables, "item_totals", "unread", values)
+            if isinstance(items, int) and isinstance(unread, int) and 0 <= unread <= items:
+                result.items_before, result.unread_before = items, unread
         _bodies(conn, old_tables.get("entries"), rows.get("entries", {}))
         _orphans(conn, result)
         for table in APPEND_ONLY:
