@@ -241,6 +241,28 @@ def test_selecting_a_thread_filters_the_timeline(demo: Store) -> None:
     run(go())
 
 
+def test_enter_on_the_thread_pane_opens_its_first_thread(demo: Store) -> None:
+    # The bundled samples' own threads (the analysis made them): 'T' then Enter, as for the
+    # entity pane's 'e' then space, with no key to move the cursor first.
+    assert demo.conn.execute("SELECT count(*) FROM threads").fetchone()[0] > 0
+
+    async def go():
+        app = make_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("T")
+            await settle(pilot)
+            threads = app.query_one("#threads")
+            assert app.focused is threads
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.state.thread_id is not None
+            assert next(c.label for c in app.state.chips()).startswith("thread: ")
+            assert app.timeline.total == Query(demo, Filter(thread_id=app.state.thread_id)).count()
+
+    run(go())
+
+
 def test_reader_shows_versions_and_what_changed(demo: Store) -> None:
     row = Query(demo).page(1)[0]
     stable, source_id = demo.conn.execute(

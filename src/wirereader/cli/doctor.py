@@ -26,6 +26,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         raise UserError(f"{path}: repair stopped: {exc.strerror or exc}") from None
     if report.recovery is not None and report.healthy:
         _reanalyse(path)
+    cost = doctor.cost(report) if report.recovery is not None and report.healthy else []
     if args.json:
         print_json(
             {
@@ -42,11 +43,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 if report.recovery is not None
                 else None,
                 "backup": str(report.backup) if report.backup else None,
+                "cost": {what: {"before": was, "after": now} for what, was, now in cost}
+                if cost
+                else None,
             }
         )
     else:
         for action in report.actions:
             print(f"{path}: {action}")
+        if cost:
+            print(f"{path}: {doctor.describe_cost(cost)}")
         for problem in report.problems:
             print(f"{path}: {problem}")
         if report.access and not report.actions:

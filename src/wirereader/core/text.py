@@ -123,3 +123,22 @@ def normalise_for_match(text: str) -> str:
     """Text reduced to lower-case words, for comparing reposts and copies."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     return _NON_WORD.sub(" ", text).strip()
+
+
+# Scripts written without spaces between words: Han (CJK ideographs and their extensions and
+# compatibility forms), Hiragana, Katakana (with half-width forms). Hangul is not among them:
+# Korean puts spaces between words.
+_UNSPACED = re.compile(
+    "([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f])"
+)
+
+
+def fts_text(text: str) -> str:
+    """Text as the full-text index reads it: each character of a run in a script written
+    without spaces (Chinese, Japanese) stands apart, so FTS5's unicode61 tokenizer makes it a
+    token of its own, and a word inside a run is found as the phrase of its characters. Other
+    text is returned as it is (ASCII without even a scan)."""
+    if text.isascii():
+        return text
+    return _UNSPACED.sub(r" \1 ", text)

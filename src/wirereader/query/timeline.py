@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from wirereader.core.text import fts_text
 from wirereader.store.db import Store
 
 
@@ -66,11 +67,13 @@ def fts_match_expression(f: Filter) -> str:
     User text never reaches FTS5 syntax directly: every token is quoted, so `AND`, `*`, `:` or
     `"` typed by a user are searched for, not interpreted.
     """
-    parts = [fts_quote(w) + "*" for w in f.words]
+    # Chinese and Japanese characters are indexed one by one (store/texts.py): a word of them
+    # is the phrase of its characters, the last one a prefix like any word's end.
+    parts = [fts_quote(fts_text(w)) + "*" for w in f.words]
     for phrase in f.phrases:
         tokens = fts_words(phrase)
         if tokens:
-            parts.append(fts_quote(" ".join(tokens)))
+            parts.append(fts_quote(fts_text(" ".join(tokens))))
     return " AND ".join(parts)
 
 
@@ -204,7 +207,7 @@ class Query:
             params.append(match)
         if f.exclude_words:
             clauses.append("e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-            params.append(" OR ".join(fts_quote(w) for w in f.exclude_words))
+            params.append(" OR ".join(fts_quote(fts_text(w)) for w in f.exclude_words))
         for needle in f.sources:
             clauses.append(
                 "e.source_id IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"

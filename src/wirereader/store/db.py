@@ -183,11 +183,17 @@ class Store:
             self.conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             migrate(self.conn)
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
+            # Any failure (a cache from a newer wirereader, Ctrl-C in a migration, a full
+            # disk) closes the connection and takes back its count: a count left raised kept
+            # the descriptor store/checked.py reads the file with open for the process's life.
             if hasattr(self, "conn"):
                 self.conn.close()
-                _opened(self.path, -1)
-            raise CacheError(f"{self.path}: not a usable wirereader cache ({exc})") from exc
+                if _opened(self.path, -1):
+                    checked.release(self.path)
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise CacheError(f"{self.path}: not a usable wirereader cache ({exc})") from exc
+            raise
 
     def close(self) -> None:
         self.conn.close()

@@ -178,6 +178,46 @@ def repair(path: Path) -> Report:
     return report
 
 
+def cost(report: Report) -> list[tuple[str, int | None, int]]:
+    """What a rebuild cost, as (what, before, after): subscriptions, entries and items read.
+
+    Call it after the analysis has run again on the rebuilt cache (items are entries that are
+    not reposts, and reposts are the analysis's): the items read before come from the damaged
+    cache's own totals (`item_totals`), None when that row was lost."""
+    recovery = report.recovery
+    if recovery is None:
+        return []
+
+    def before(table: str) -> int:
+        count = recovery.tables.get(table)
+        return count.recovered + count.lost + count.dropped if count else 0
+
+    conn = sqlite3.connect(f"file:{report.path}?mode=ro", uri=True, timeout=CHECK_BUSY_SECONDS)
+    try:
+        feeds = conn.execute("SELECT count(*) FROM feeds").fetchone()[0]
+        entries = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+        totals = conn.execute("SELECT items, unread FROM item_totals").fetchone()
+    finally:
+        conn.close()
+    read_before = (
+        None
+        if recovery.items_before is None or recovery.unread_before is None
+        else recovery.items_before - recovery.unread_before
+    )
+    read_after = int(totals[0] - totals[1]) if totals else 0
+    return [
+        ("subscriptions", before("feeds"), int(feeds)),
+        ("entries", before("entries"), int(entries)),
+        ("items read", read_before, read_after),
+    ]
+
+
+def describe_cost(rows: list[tuple[str, int | None, int]]) -> str:
+    return "what the repair cost: " + ", ".join(
+        f"{what} {'?' if was is None else was} -> {now}" for what, was, now in rows
+    )
+
+
 def _remove_with_sidecars(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
@@ -201,4 +241,4 @@ def _rebuild(source: Path, target: Path) -> Recovery:
     return recovery
 
 
-__all__ = ["CacheError", "Report", "SchemaTooNewError", "check", "repair"]
+__all__ = ["CacheError", "Report", "SchemaTooNewError", "check", "cost", "describe_cost", "repair"]

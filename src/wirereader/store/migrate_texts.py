@@ -35,6 +35,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 
+from wirereader.core.text import fts_text
 from wirereader.store import texts
 from wirereader.store.write_transaction import in_write_transaction
 
@@ -135,7 +136,11 @@ def _move_batch(conn: sqlite3.Connection) -> bool:
             part = rows[start : start + _FTS_CHUNK]
             values: list[object] = []
             for row in part:
-                values += (row[at_id], row[at_title], str(row[at_body] or ""))
+                values += (
+                    row[at_id],
+                    fts_text(str(row[at_title])),
+                    fts_text(str(row[at_body] or "")),
+                )
             conn.execute(
                 "INSERT INTO entries_fts (rowid, title, body) VALUES "
                 + ", ".join(["(?, ?, ?)"] * len(part)),

@@ -42,6 +42,7 @@ def _python_steps() -> list[Migration]:
         migrate_analysed_mark,
         migrate_dedup,
         migrate_entity_hashes,
+        migrate_fts_cjk,
         migrate_postings,
         migrate_texts,
         migrate_version_meta,
@@ -56,6 +57,7 @@ def _python_steps() -> list[Migration]:
         Migration(53, migrate_version_meta.NAME, "", migrate_version_meta.convert),
         Migration(54, migrate_analysed_mark.NAME, "", migrate_analysed_mark.convert),
         Migration(55, migrate_entity_hashes.NAME, "", migrate_entity_hashes.convert),
+        Migration(62, migrate_fts_cjk.NAME, "", migrate_fts_cjk.convert),
     ]
 
 

@@ -36,6 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from wirereader.core.interruptible import keep_interrupt
+from wirereader.core.text import fts_text
 
 FUNCTION = "wirereader_body"
 _ZLIB = b"z"  # the first byte names the encoding (as in versions.pack), so another can follow
@@ -151,9 +152,14 @@ def is_stored_body(value: object) -> bool:
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """Make `wirereader_body(x)` callable on this connection (the view, the triggers and the
-    readers use it)."""
+    """Make `wirereader_body(x)` and `wirereader_fts(text)` callable on this connection (the
+    view, the triggers and the readers use them)."""
     conn.create_function(FUNCTION, 1, _unpack_for_sqlite, deterministic=True)
+    conn.create_function(FTS_FUNCTION, 1, _fts_for_sqlite, deterministic=True)
+
+
+def _fts_for_sqlite(value: object) -> str | None:
+    return fts_text(value) if isinstance(value, str) else None if value is None else str(value)
 
 
 def _unpack_for_sqlite(value: object) -> str:
@@ -168,6 +174,13 @@ def _unpack_for_sqlite(value: object) -> str:
         raise
 
 
+# The text the full-text index is given for a title or a body: each character of a Chinese or
+# Japanese run stands apart (`core.text.fts_text`), so a word inside a run is found as a
+# phrase of its characters; FTS5's unicode61 took a whole run as one token, and "日本" found
+# nothing in "第二次世界大戦における日本のコンクリート船". Migration 0062 (store/migrate_fts_cjk.py)
+# indexes the entries an older cache holds with such runs again.
+FTS_FUNCTION = "wirereader_fts"
+
 # The schema this module keeps; migration 0050 (store/migrate_texts.py) creates it.
 # Every entry has one row: its current body, packed (see pack). `entries` keeps the title.
 TABLE = (
@@ -177,7 +190,8 @@ TABLE = (
 )
 VIEW = (
     "CREATE VIEW IF NOT EXISTS entries_fts_source AS"
-    f" SELECT e.id AS id, e.title AS title, {FUNCTION}(t.body) AS body"
+    f" SELECT e.id AS id, {FTS_FUNCTION}(e.title) AS title,"
+    f" {FTS_FUNCTION}({FUNCTION}(t.body)) AS body"
     " FROM entries e JOIN entry_texts t ON t.entry_id = e.id"
 )
 INDEX = (
@@ -188,22 +202,26 @@ INDEX = (
 TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS entry_texts_fts_insert AFTER INSERT ON entry_texts BEGIN"
     " INSERT INTO entries_fts (rowid, title, body)"
-    f" SELECT new.entry_id, e.title, {FUNCTION}(new.body) FROM entries e"
+    f" SELECT new.entry_id, {FTS_FUNCTION}(e.title), {FTS_FUNCTION}({FUNCTION}(new.body))"
+    " FROM entries e"
     " WHERE e.id = new.entry_id;"
     " END",
     "CREATE TRIGGER IF NOT EXISTS entry_texts_fts_delete AFTER DELETE ON entry_texts BEGIN"
     " INSERT INTO entries_fts (entries_fts, rowid, title, body)"
-    f" SELECT 'delete', old.entry_id, e.title, {FUNCTION}(old.body) FROM entries e"
+    f" SELECT 'delete', old.entry_id, {FTS_FUNCTION}(e.title),"
+    f" {FTS_FUNCTION}({FUNCTION}(old.body)) FROM entries e"
     " WHERE e.id = old.entry_id;"
     " END",
     # A changed body: the index follows, and the entry is analysed again (as a changed title is).
     "CREATE TRIGGER IF NOT EXISTS entry_texts_changed AFTER UPDATE OF body ON entry_texts"
     " WHEN old.body IS NOT new.body BEGIN"
     " INSERT INTO entries_fts (entries_fts, rowid, title, body)"
-    f" SELECT 'delete', old.entry_id, e.title, {FUNCTION}(old.body) FROM entries e"
+    f" SELECT 'delete', old.entry_id, {FTS_FUNCTION}(e.title),"
+    f" {FTS_FUNCTION}({FUNCTION}(old.body)) FROM entries e"
     " WHERE e.id = old.entry_id;"
     " INSERT INTO entries_fts (rowid, title, body)"
-    f" SELECT new.entry_id, e.title, {FUNCTION}(new.body) FROM entries e"
+    f" SELECT new.entry_id, {FTS_FUNCTION}(e.title), {FTS_FUNCTION}({FUNCTION}(new.body))"
+    " FROM entries e"
     " WHERE e.id = new.entry_id;"
     " UPDATE entries SET analysed_hash = NULL"
     " WHERE id = new.entry_id AND analysed_hash IS NOT NULL;"
@@ -211,10 +229,12 @@ TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS entries_title_changed AFTER UPDATE OF title ON entries"
     " WHEN old.title IS NOT new.title BEGIN"
     " INSERT INTO entries_fts (entries_fts, rowid, title, body)"
-    f" SELECT 'delete', old.id, old.title, {FUNCTION}(t.body) FROM entry_texts t"
+    f" SELECT 'delete', old.id, {FTS_FUNCTION}(old.title),"
+    f" {FTS_FUNCTION}({FUNCTION}(t.body)) FROM entry_texts t"
     " WHERE t.entry_id = old.id;"
     " INSERT INTO entries_fts (rowid, title, body)"
-    f" SELECT new.id, new.title, {FUNCTION}(t.body) FROM entry_texts t"
+    f" SELECT new.id, {FTS_FUNCTION}(new.title), {FTS_FUNCTION}({FUNCTION}(t.body))"
+    " FROM entry_texts t"
     " WHERE t.entry_id = new.id;"
     " UPDATE entries SET analysed_hash = NULL WHERE id = new.id AND analysed_hash IS NOT NULL;"
     " END",

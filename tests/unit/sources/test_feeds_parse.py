@@ -206,6 +206,49 @@ def test_live_blog_items_are_recognised() -> None:
     assert not is_live_blog("Delivery drivers strike", "https://paper.example/delivery")
 
 
+# Items of real feeds captured in February 2026 that the URL pattern "/live-" matched.
+_REAL_LIVE_BLOGS = [
+    (
+        "Ukraine updates: Peace talks in Geneva 'very tense'",
+        "https://www.dw.com/en/ukraine-updates-peace-talks-in-geneva-very-tense/live-75998782"
+        "?maca=en-rss-en-all-1573-rdf",
+    ),
+    (
+        "Super Bowl 2026: Seattle Seahawks beat New England Patriots",
+        "https://www.dw.com/en/super-bowl-2026-seattle-seahawks-beat-new-england-patriots"
+        "/live-75863946?maca=en-rss-en-all-1573-rdf",
+    ),
+]
+_REAL_POSTS_WITH_A_LIVE_SLUG = [
+    (
+        "Live stream music with ffmpeg and bash",
+        "https://blog.lasheen.dev/live-stream-music-with-ffmpeg-and-bash/",
+    ),
+    (
+        "Live Event Promotion | Success and Failure",
+        "https://tomlibertiny.com/2024/05/live-event-promotion-success-and-failure/",
+    ),
+    (
+        "Live Delta Lake with Azure ADF and Databricks DLT",
+        "https://xaviergeerinck.com/2025/05/14/live-delta-lake-with-azure-adf-and-databricks-dlt/",
+    ),
+    (
+        "[Live Stream] Como Montar tua Palestra para Python Brasil",
+        "https://jtemporal.com/live-stream-como-montar-tua-palestra-para-python-brasil/",
+    ),
+]
+
+
+def test_a_live_slug_that_is_the_title_s_own_is_no_live_blog() -> None:
+    # Each of these blog posts was fetched again as a live-blog page on every refresh.
+    for title, url in _REAL_POSTS_WITH_A_LIVE_SLUG:
+        assert not is_live_blog(title, url), url
+    for title, url in _REAL_LIVE_BLOGS:
+        assert is_live_blog(title, url), url
+    # A live blog's slug is still one when its title does not begin with the same words.
+    assert is_live_blog("Markets", "https://paper.example/news/live-markets-today")
+
+
 _TITLE_PIECES = st.sampled_from(
     [
         "live",

@@ -17,6 +17,7 @@ from wirereader.core.model import RawEntry
 from wirereader.store import doctor, reading
 from wirereader.store.db import Store
 from wirereader.store.pages import PageFile, decode_record, varint
+from wirereader.store.subscriptions import subscribe
 from wirereader.store.texts import unpack
 
 ENTRIES = 2200
@@ -236,3 +237,39 @@ def test_records_and_varints_decode_as_sqlite_wrote_them(tmp_path: Path) -> None
     assert [c.values for c in cells if len(c.values) == 11] == [values]
     assert varint(bytes([0x81, 0x00]), 0) == (128, 2)
     assert decode_record(bytes([2, 1, 7])) == [7]
+
+
+def test_lost_subscriptions_are_counted_and_the_repair_says_what_it_cost(
+    pristine: Path, cli, db_path: Path
+) -> None:
+    # The pristine cache plus 250 subscriptions (the feeds table then spans a dozen leaves):
+    # a leaf of `feeds` lost used to be reported as "feeds: N recovered", then "ok", status 0.
+    shutil.copy(pristine, db_path)
+    with Store(db_path) as store:
+        for n in range(250):
+            subscribe(store, f"https://outlet{n}.example/news/rss.xml", name=f"outlet{n}")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    read_before = (
+        sqlite3.connect(db_path).execute("SELECT items - unread FROM item_totals").fetchone()[0]
+    )
+    leaf = pages_of(db_path, "name = 'feeds' AND pagetype = 'leaf'")[4]
+    on_leaf = {cell.rowid for cell in PageFile(db_path).leaf(leaf).cells}
+    assert on_leaf
+    size = PageFile(db_path).page_size
+    with db_path.open("r+b") as handle:
+        handle.seek((leaf - 1) * size)
+        handle.write(random.Random(leaf).randbytes(size))
+    result = cli("doctor", "--repair", "--json")
+    report = json.loads(result.out)
+    assert result.code == 1  # subscriptions lost: never "ok"
+    assert report["recovered"]["feeds"] == {
+        "recovered": 250 - len(on_leaf),
+        "lost": len(on_leaf),
+        "dropped": 0,
+    }
+    assert any(line.startswith("feeds:") for line in report["lost"])
+    assert report["cost"] == {
+        "subscriptions": {"before": 250, "after": 250 - len(on_leaf)},
+        "entries": {"before": ENTRIES, "after": ENTRIES},
+        "items read": {"before": read_before, "after": read_before},
+    }

@@ -165,6 +165,26 @@ def test_cache_from_a_newer_wirereader_is_refused(db_path: Path) -> None:
         Store(db_path)
 
 
+def test_a_refused_cache_leaves_no_connection_counted(db_path: Path) -> None:
+    # A cache from a newer wirereader is refused by the migration step (not a DatabaseError);
+    # the count of this process's connections to the file must fall back, or the descriptor
+    # store/checked.py reads the file with stays open after the last real connection closes.
+    from wirereader.store import checked, db
+
+    with Store(db_path) as store:
+        store.verify()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.close()
+    key = str(db_path.resolve())
+    for _ in range(3):
+        with pytest.raises(SchemaTooNewError):
+            Store(db_path)
+    assert key not in db._open_counts
+    st = db_path.stat()
+    assert (st.st_dev, st.st_ino) not in checked._handles
+
+
 def test_garbage_cache_file_gives_a_clear_error(db_path: Path) -> None:
     db_path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CacheError, match="not a usable wirereader cache"):

@@ -85,6 +85,10 @@ class ThreadList(OptionList):
         self.set_options(options)
         if keep is not None and keep in self.rows:
             self.highlighted = self.get_option_index(keep)
+        elif self.option_count:
+            # As the entity pane does: with nothing highlighted, Enter on the pane (the first
+            # key after 'T') picked nothing.
+            self.action_first()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
