@@ -332,6 +332,7 @@ def _mentions(
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
+    _short_forms(mentions, kept)
     return mentions, kept, {}
 
 
@@ -367,6 +368,48 @@ def _learned(
                 m = mentions[i]
                 short = m.short or (kind == PERSON and " " not in m.canonical)
                 mentions[i] = _new(Mention, (m.surface, m.canonical, kind, short))
+
+
+def _initials(tokens: tuple[_Token, ...]) -> tuple[str, str]:
+    """A name's initials with and without its connectors ('Federal Bureau of Investigation':
+    'FBOI', 'FBI')."""
+    every = "".join(t.surface[:1] for t in tokens).upper()
+    content = "".join(t.surface[:1] for t in tokens if t.lower not in _CONNECTORS).upper()
+    return every, content
+
+
+def _short_forms(mentions: list[Mention], spans: list[_Span]) -> None:
+    """One name, one kind within an entry, across its forms: a lone word whose kind was a
+    guess takes the kind of the longer name it opens, where a cue or a data set typed that one
+    ('Morningside Recovery' ... 'Morningside'); an acronym takes the kind of the name it
+    abbreviates ('Los Angeles International Airport' ... 'LAX'). Mentions are changed in
+    place."""
+    longer: dict[str, str | None] = {}
+    for m, span in zip(mentions, spans, strict=True):
+        tokens = span.tokens
+        if len(tokens) < 2 or m.kind == PERSON or not (span.strong or span.known):
+            continue
+        for key in (tokens[0].key, *_initials(tokens)):
+            if longer.get(key, m.kind) != m.kind:
+                longer[key] = None
+            else:
+                longer[key] = m.kind
+    if not longer:
+        return
+    for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
+        tokens = span.tokens
+        if len(tokens) != 1 or span.known or " " in m.canonical:
+            continue
+        tok = tokens[0]
+        surface = tok.surface.replace(".", "")
+        if surface.isupper() and len(surface) > 1:
+            kind = longer.get(surface)
+        elif span.strong:
+            continue
+        else:
+            kind = longer.get(tok.key)
+        if kind and kind != m.kind:
+            mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
 
 
 def _evidence(

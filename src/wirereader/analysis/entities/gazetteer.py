@@ -92,6 +92,10 @@ class Gazetteer:
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
+    # Common nouns that type an unknown name they end, with their plurals: 'hut', 'warehouse',
+    # 'stadium' a place, 'orchestra', 'militia', 'team' an organisation (WordNet's commonest
+    # sense, `scripts/build_head_nouns.py`): noun -> kind
+    head_nouns: dict[str, str] = field(default_factory=dict)
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.
     city_keys: set[str] = field(default_factory=set)
@@ -247,4 +251,5 @@ def gazetteer() -> Gazetteer:
     g.lower_titles = frozenset(sections.get("lower", ()))
     g.org_nouns = _words("org_nouns.txt") - g.lower_titles
     g.event_singulars = event_singulars(g.by_key)
+    g.head_nouns = dict(line.split("\t", 1) for line in _lines("head_nouns.txt"))  # type: ignore[misc]
     return g

@@ -82,8 +82,33 @@ def _around(text: str, start: int, end: int) -> list[str]:
         out.append("a1='s" if text.startswith(("'s", "’s"), end) else "a1=" + nxt)
     else:
         words = text[end : end + 25].split(None, 1)
-        out.append("a1=" + (words[0].strip(_EDGE_PUNCT).lower() if words else "$"))
+        word = words[0].strip(_EDGE_PUNCT) if words else "$"
+        out.append("a1=" + word.lower())
+        kind = (_HEADS or _fill_heads()).get(word) if word.islower() else None
+        if kind is not None:
+            out.append("a1head=" + kind)
     return out
+
+
+def _heads() -> dict[str, str]:
+    """The common nouns that say a name before them names a place or an organisation ('the
+    Cliffside rehab centre', 'the Crowley warehouse', 'a Rite Aid store', 'Acme executives'):
+    WordNet's (`Gazetteer.head_nouns`) and the ends of names `cues` reads ('centre', 'bank')."""
+    from wirereader.analysis.entities.cues import _ORG_LAST, _PLACE_LAST
+    from wirereader.analysis.entities.gazetteer import gazetteer
+
+    heads = dict.fromkeys(_ORG_LAST, ORG)
+    heads.update(dict.fromkeys(_PLACE_LAST, PLACE))
+    heads.update(gazetteer().head_nouns)
+    return heads
+
+
+_HEADS: dict[str, str] = {}
+
+
+def _fill_heads() -> dict[str, str]:
+    _HEADS.update(_heads())
+    return _HEADS
 
 
 # Mentions whose surroundings are read, the first ones of a name in the entry: a name named

@@ -1198,6 +1198,11 @@ class _Extractor:
             # "the Tar Heels", "the Backstreet Boys": people are not "the"; nor ranked in the
             # plural ("the No. 1 Tar Heels", "No. 9 Drake Bulldogs 53")
             kind = ORG
+        elif not single and last_low in g.head_nouns:
+            # "the Tasman Saddle Hut", "Sibelius Orchestra": a common noun ends the name and
+            # says what it is (WordNet's commonest sense; a family name never ends one here:
+            # the list holds no one's name, and a given name first was read above)
+            kind = g.head_nouns[last_low]
         else:
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
