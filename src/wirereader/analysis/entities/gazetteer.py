@@ -96,6 +96,10 @@ class Gazetteer:
     # 'stadium' a place, 'orchestra', 'militia', 'team' an organisation (WordNet's commonest
     # sense, `scripts/build_head_nouns.py`): noun -> kind
     head_nouns: dict[str, str] = field(default_factory=dict)
+    # Common nouns that type a name written right before them in lower case: a building's
+    # ('the Crowley warehouse', 'a Rite Aid store') a place, an organisation's ('a Creighton
+    # team') an organisation; not an area's ('in Colts territory'): noun -> kind
+    after_nouns: dict[str, str] = field(default_factory=dict)
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.
     city_keys: set[str] = field(default_factory=set)
@@ -251,5 +255,10 @@ def gazetteer() -> Gazetteer:
     g.lower_titles = frozenset(sections.get("lower", ()))
     g.org_nouns = _words("org_nouns.txt") - g.lower_titles
     g.event_singulars = event_singulars(g.by_key)
-    g.head_nouns = dict(line.split("\t", 1) for line in _lines("head_nouns.txt"))  # type: ignore[misc]
+    for line in _lines("head_nouns.txt"):
+        noun, after, ends = line.split("\t")
+        if after != "-":
+            g.after_nouns[noun] = after
+        if ends != "-":
+            g.head_nouns[noun] = ends
     return g

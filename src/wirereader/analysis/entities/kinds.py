@@ -91,16 +91,12 @@ def _around(text: str, start: int, end: int) -> list[str]:
 
 
 def _heads() -> dict[str, str]:
-    """The common nouns that say a name before them names a place or an organisation ('the
-    Cliffside rehab centre', 'the Crowley warehouse', 'a Rite Aid store', 'Acme executives'):
-    WordNet's (`Gazetteer.head_nouns`) and the ends of names `cues` reads ('centre', 'bank')."""
-    from wirereader.analysis.entities.cues import _ORG_LAST, _PLACE_LAST
+    """The lower-case nouns that say a name right before them names a place or an
+    organisation ('the Cliffside rehab center', 'the Crowley warehouse', 'a Rite Aid store'):
+    `Gazetteer.after_nouns`, from WordNet."""
     from wirereader.analysis.entities.gazetteer import gazetteer
 
-    heads = dict.fromkeys(_ORG_LAST, ORG)
-    heads.update(dict.fromkeys(_PLACE_LAST, PLACE))
-    heads.update(gazetteer().head_nouns)
-    return heads
+    return gazetteer().after_nouns
 
 
 _HEADS: dict[str, str] = {}

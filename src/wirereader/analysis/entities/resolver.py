@@ -113,9 +113,43 @@ class EntityResolver:
         self, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]]
     ) -> list[list[Mention]]:
         """Learn every full name of the batch first, so order within it does not matter."""
+        batch = _one_kind_each(batch, self.folded)
         for mentions, scopes in batch:
             self.learn(mentions, scopes)
         return [self.resolve(mentions, scopes) for mentions, scopes in batch]
+
+
+def _one_kind_each(
+    batch: Sequence[tuple[Sequence[Mention], Sequence[str]]], folded: FoldedKeys
+) -> Sequence[tuple[Sequence[Mention], Sequence[str]]]:
+    """One name, one kind across a batch: a name written the same way (its folded key) with
+    two kinds takes the kind most of its mentions have (a tie keeps each)."""
+    votes: dict[str, dict[str, int]] = {}
+    known = gazetteer().by_key
+    for mentions, _scopes in batch:
+        for m in mentions:
+            if not m.short:
+                key = folded[m.canonical]
+                if key in known:
+                    continue
+                tally = votes.setdefault(key, {})
+                tally[m.kind] = tally.get(m.kind, 0) + 1
+    winners: dict[str, str] = {}
+    for key, tally in votes.items():
+        if len(tally) > 1:
+            counts = sorted(tally.values(), reverse=True)
+            if counts[0] > counts[1]:
+                winners[key] = max(tally, key=tally.__getitem__)
+    if not winners:
+        return batch
+    out = []
+    for mentions, scopes in batch:
+        changed = []
+        for m in mentions:
+            kind = None if m.short else winners.get(folded[m.canonical])
+            changed.append(m if kind is None or kind == m.kind else m._replace(kind=kind))
+        out.append((changed, scopes))
+    return out
 
 
 @lru_cache(maxsize=8192)
