@@ -1025,3 +1025,91 @@ def test_a_noun_of_an_organisation_before_an_unknown_name_types_it() -> None:
     )
     assert ("Trend Micro", "org") in got
     assert ("Halvorsen", "org") in got
+
+
+def test_a_name_ending_in_a_building_s_noun_is_a_place() -> None:
+    # WordNet's commonest sense of the last word ('courthouse', 'building': structures), from
+    # scripts/build_head_nouns.py; ECB+ sentences
+    got = kinds(
+        "",
+        "Nichols rose to infamy when he escaped from custody at the Fulton County Courthouse"
+        " during his rape trial on March 11, 2005.",
+    )
+    assert got == {("Fulton County Courthouse", "place")}
+    got = kinds(
+        "", "The Matanuska Maid Block Building, one of the oldest buildings in Palmer, burned."
+    )
+    assert ("Matanuska Maid Block Building", "place") in got
+
+
+def test_a_building_s_noun_after_a_name_makes_it_a_place() -> None:
+    # the kind model's a1head feature: the lower-case noun after the mention (ECB+ sentence)
+    got = kinds(
+        "", "The crowd marched past the 67th Precinct station, where officers impeded them."
+    )
+    assert got == {("Precinct", "place")}
+
+
+def test_a_lone_word_takes_the_kind_of_the_longer_name_it_opens() -> None:
+    got = kinds(
+        "",
+        "Tara is not going to enjoy Promises, there is no open bar. The actress entered the"
+        " Promises Treatment Center in Malibu.",
+    )
+    assert ("Promises", "place") in got
+    assert ("Promises Treatment Center", "place") in got
+
+
+def test_an_acronym_defined_in_the_text_takes_the_kind_of_its_name() -> None:
+    got = kinds(
+        "",
+        "Flights at Los Angeles International Airport (LAX) were halted on Friday."
+        " Passengers at LAX waited for hours.",
+    )
+    assert ("LAX", "place") in got
+    # undefined, an acronym stays an organisation
+    assert kinds("", "Passengers at LAX waited for hours.") == {("LAX", "org")}
+
+
+def test_one_unknown_name_has_one_kind_across_a_batch() -> None:
+    from wirereader.analysis.entities.resolver import EntityResolver
+
+    docs = [
+        "The Chiefs had rallied behind Jamaal Charles' 226 yards rushing to tie the game"
+        " 13 - 13 heading into the fourth quarter.",
+        "The drive was halted when running back Jamaal Charles lost a fumble on the Colts"
+        " 16 - yard line.",
+        "Kansas City running back Jamaal Charles ran for 226 yards on Sunday.",
+    ]
+    alone = [extract("", d) for d in docs]
+    assert ("Jamaal Charles", "org") in {(m.canonical, m.kind) for m in alone[0]}
+    resolved = EntityResolver().resolve_batch([(ms, (f"s:{i}",)) for i, ms in enumerate(alone)])
+    assert {m.kind for ms in resolved for m in ms if m.canonical == "Jamaal Charles"} == {"person"}
+    # a known name keeps its kinds: a city is also its team
+    resolved = EntityResolver().resolve_batch(
+        [
+            (extract("", "Kansas City beat Indianapolis 20 - 13."), ("s:1",)),
+            (extract("", "Snow fell in Kansas City on Sunday."), ("s:2",)),
+            (extract("", "Flights to Kansas City were delayed."), ("s:3",)),
+        ]
+    )
+    assert [m.kind for m in resolved[0] if m.canonical == "Kansas City"] == [
+        m.kind
+        for m in extract("", "Kansas City beat Indianapolis 20 - 13.")
+        if m.canonical == "Kansas City"
+    ]
+
+
+def test_the_shipped_head_nouns_are_what_the_build_script_builds() -> None:
+    import importlib.util
+
+    wordnet = Path("/usr/share/wordnet")
+    if not (wordnet / "index.noun").exists():
+        pytest.skip("WordNet 3.0 (Debian's wordnet-base) is not installed")
+    script = Path(__file__).resolve().parents[3] / "scripts" / "build_head_nouns.py"
+    spec = importlib.util.spec_from_file_location("build_head_nouns", script)
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    shipped = resources.files("wirereader.analysis").joinpath("data", "head_nouns.txt")
+    assert "\n".join(build.build(wordnet)) + "\n" == shipped.read_text("utf-8")

@@ -332,7 +332,7 @@ def _mentions(
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
-    _short_forms(mentions, kept)
+    _short_forms(mentions, kept, texts)
     return mentions, kept, {}
 
 
@@ -370,43 +370,37 @@ def _learned(
                 mentions[i] = _new(Mention, (m.surface, m.canonical, kind, short))
 
 
-def _initials(tokens: tuple[_Token, ...]) -> tuple[str, str]:
-    """A name's initials with and without its connectors ('Federal Bureau of Investigation':
-    'FBOI', 'FBI')."""
-    every = "".join(t.surface[:1] for t in tokens).upper()
-    content = "".join(t.surface[:1] for t in tokens if t.lower not in _CONNECTORS).upper()
-    return every, content
-
-
-def _short_forms(mentions: list[Mention], spans: list[_Span]) -> None:
+def _short_forms(mentions: list[Mention], spans: list[_Span], texts: tuple[str, str]) -> None:
     """One name, one kind within an entry, across its forms: a lone word whose kind was a
     guess takes the kind of the longer name it opens, where a cue or a data set typed that one
-    ('Morningside Recovery' ... 'Morningside'); an acronym takes the kind of the name it
-    abbreviates ('Los Angeles International Airport' ... 'LAX'). Mentions are changed in
-    place."""
+    ('Morningside Recovery' ... 'Morningside'); an acronym the text defines takes the kind of
+    the name written before it ('Los Angeles International Airport (LAX)', a place, ... 'LAX').
+    Mentions are changed in place."""
     longer: dict[str, str | None] = {}
+    defined: dict[str, str] = {}  # acronym -> the kind of the name it is defined after
     for m, span in zip(mentions, spans, strict=True):
         tokens = span.tokens
-        if len(tokens) < 2 or m.kind == PERSON or not (span.strong or span.known):
+        if len(tokens) < 2 or m.kind == PERSON:
             continue
-        for key in (tokens[0].key, *_initials(tokens)):
-            if longer.get(key, m.kind) != m.kind:
-                longer[key] = None
-            else:
-                longer[key] = m.kind
-    if not longer:
+        if span.strong or span.known:
+            key = tokens[0].key
+            longer[key] = m.kind if longer.get(key, m.kind) == m.kind else None
+        _run_start, run_end, part = span.where
+        text = texts[part]
+        if text.startswith(" (", run_end):
+            close = text.find(")", run_end + 2, run_end + 12)
+            acronym = text[run_end + 2 : close].replace(".", "") if close > 0 else ""
+            if len(acronym) > 1 and acronym.isupper() and acronym.isalpha():
+                defined[acronym] = m.kind  # a run's last name is its head
+    if not longer and not defined:
         return
     for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
         tokens = span.tokens
         if len(tokens) != 1 or span.known or " " in m.canonical:
             continue
         tok = tokens[0]
-        surface = tok.surface.replace(".", "")
-        if surface.isupper() and len(surface) > 1:
-            kind = longer.get(surface)
-        elif span.strong:
-            continue
-        else:
+        kind = defined.get(tok.surface.replace(".", "")) if defined else None
+        if kind is None and not span.strong:
             kind = longer.get(tok.key)
         if kind and kind != m.kind:
             mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
