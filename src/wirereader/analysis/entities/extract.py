@@ -330,9 +330,13 @@ def _mentions(
         _one_kind(mentions, kept, disputed)
     if not learned:
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
+    lone = None
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
-    _short_forms(mentions, kept, texts)
+        lone = [i for i in guessed if len(kept[i].tokens) == 1 and not kept[i].known] or None
+    defines = _defined_acronyms(texts) if "(" in texts[1] or "(" in texts[0] else None
+    if lone or defines:
+        _short_forms(mentions, kept, texts, lone or [], defines)
     return mentions, kept, {}
 
 
@@ -370,40 +374,62 @@ def _learned(
                 mentions[i] = _new(Mention, (m.surface, m.canonical, kind, short))
 
 
-def _short_forms(mentions: list[Mention], spans: list[_Span], texts: tuple[str, str]) -> None:
+# An acronym in brackets right after a name: its definition ('Federal Emergency Management
+# Agency (FEMA)')
+_ACRONYM_DEFINED = re.compile(r" \(([A-Z][A-Z.]{1,9})\)")
+
+
+def _defined_acronyms(texts: tuple[str, str]) -> dict[tuple[int, int], str] | None:
+    """Where an acronym is defined: (part, end of the name before it) -> the acronym."""
+    found = {
+        (part, m.start()): m.group(1).replace(".", "")
+        for part in (0, 1)
+        for m in _ACRONYM_DEFINED.finditer(texts[part])
+    }
+    return found or None
+
+
+def _short_forms(
+    mentions: list[Mention],
+    spans: list[_Span],
+    texts: tuple[str, str],
+    lone: list[int],
+    defines: dict[tuple[int, int], str] | None,
+) -> None:
     """One name, one kind within an entry, across its forms: a lone word whose kind was a
-    guess takes the kind of the longer name it opens, where a cue or a data set typed that one
-    ('Morningside Recovery' ... 'Morningside'); an acronym the text defines takes the kind of
-    the name written before it ('Los Angeles International Airport (LAX)', a place, ... 'LAX').
-    Mentions are changed in place."""
+    guess (`lone`: those mentions) takes the kind of the longer name it opens, where a cue or
+    a data set typed that one ('Morningside Recovery' ... 'Morningside'); an acronym the text
+    defines (`defines`: `_defined_acronyms`) takes the kind of the name written before it
+    ('Los Angeles International Airport (LAX)', a place, ... 'LAX'). Asked only when one of
+    the two may apply (by callgrind, asked of every ECB+ article it cost 2% of the
+    extraction). Mentions are changed in place."""
+    opens = {spans[i].tokens[0].key for i in lone}
     longer: dict[str, str | None] = {}
     defined: dict[str, str] = {}  # acronym -> the kind of the name it is defined after
     for m, span in zip(mentions, spans, strict=True):
         tokens = span.tokens
         if len(tokens) < 2 or m.kind == PERSON:
             continue
-        if span.strong or span.known:
-            key = tokens[0].key
+        key = tokens[0].key
+        if key in opens and (span.strong or span.known):
             longer[key] = m.kind if longer.get(key, m.kind) == m.kind else None
-        _run_start, run_end, part = span.where
-        text = texts[part]
-        if text.startswith(" (", run_end):
-            close = text.find(")", run_end + 2, run_end + 12)
-            acronym = text[run_end + 2 : close].replace(".", "") if close > 0 else ""
-            if len(acronym) > 1 and acronym.isupper() and acronym.isalpha():
+        if defines:
+            _run_start, run_end, part = span.where
+            acronym = defines.get((part, run_end))
+            if acronym:
                 defined[acronym] = m.kind  # a run's last name is its head
-    if not longer and not defined:
-        return
-    for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
-        tokens = span.tokens
-        if len(tokens) != 1 or span.known or " " in m.canonical:
-            continue
-        tok = tokens[0]
-        kind = defined.get(tok.surface.replace(".", "")) if defined else None
-        if kind is None and not span.strong:
-            kind = longer.get(tok.key)
-        if kind and kind != m.kind:
-            mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
+    if longer:
+        for i in lone:
+            m = mentions[i]
+            kind = longer.get(spans[i].tokens[0].key)
+            if kind and kind != m.kind and " " not in m.canonical:
+                mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
+    if defined:
+        for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
+            if m.surface in defined or m.surface.replace(".", "") in defined:
+                kind = defined[m.surface.replace(".", "")]
+                if kind != m.kind and len(span.tokens) == 1 and not span.known:
+                    mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
 
 
 def _evidence(
