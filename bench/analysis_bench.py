@@ -545,41 +545,22 @@ def quality(name: str, result: Result) -> None:
         print(scores.line(label))
 
 
-def unseen_quality(result: Result) -> None:
-    """The `--unseen` figures, all held out: every item; the unseen items alone (only pairs of
-    two unseen items, each judged by its thread's unseen items); every pair with an unseen item
-    (judged by whole threads). The six feeds' dev and held-out halves are the lines above, of
-    the six alone: a half here would mix unseen items into dev."""
-    print(
-        "real feeds, the six + 8 unseen in one analysis (unseen: held out, never tuned on)"
-        f"  ({result.seconds:.1f} s)"
-    )
-    new = [h == "unseen" for h in result.halves]
+def added_set_quality(result: Result, half: str, heading: str) -> None:
+    """The figures of a set analysed with the six feeds, its items marked `half` ("unseen":
+    `--unseen`, held out; "dev2": `--dev2`, a development set): every item; the set's items
+    alone (only pairs of two of them, each judged by its thread's items of the set); every pair
+    with an item of the set (judged by whole threads, the other sets' items in them included).
+    The six feeds' dev and held-out halves are the lines above, of the six alone: a half here
+    would mix the set's items into dev."""
+    print(f"{heading}  ({result.seconds:.1f} s)")
+    new = [h == half for h in result.halves]
     alone = Scores.of(
         [t for t, k in zip(result.pred, new, strict=True) if k],
         [g for g, k in zip(result.gold, new, strict=True) if k],
     )
     print(result.all.line("all"))
-    print(alone.line("unseen"))
-    print(Scores.of(result.pred, result.gold, new).line("unseen+6"))
-
-
-def dev2_quality(result: Result) -> None:
-    """The `--dev2` figures: the `DEV2` items alone (only pairs of two of them, each judged by
-    its thread's `DEV2` items) and every pair with a `DEV2` item (judged by whole threads, the
-    six's and the eight's items in them included), beside every item of the joint analysis."""
-    print(
-        "real feeds, the six + 8 unseen + 7 more (dev2: a development set) in one analysis"
-        f"  ({result.seconds:.1f} s)"
-    )
-    new = [h == "dev2" for h in result.halves]
-    alone = Scores.of(
-        [t for t, k in zip(result.pred, new, strict=True) if k],
-        [g for g, k in zip(result.gold, new, strict=True) if k],
-    )
-    print(result.all.line("all"))
-    print(alone.line("dev2"))
-    print(Scores.of(result.pred, result.gold, new).line("dev2+14"))
+    print(alone.line(half))
+    print(Scores.of(result.pred, result.gold, new).line(f"{half}+{6 if half == 'unseen' else 14}"))
 
 
 # -- generated feed corpus --------------------------------------------------------------------
@@ -1049,9 +1030,17 @@ def main() -> int:
             realfeeds(STORIES.parent, batch_size=50, own_runs=True),
         )
         if args.unseen:
-            unseen_quality(realfeeds(STORIES.parent, unseen=args.unseen))
+            added_set_quality(
+                realfeeds(STORIES.parent, unseen=args.unseen),
+                "unseen",
+                "real feeds, the six + 8 unseen in one analysis (unseen: held out, never tuned on)",
+            )
         if args.dev2:
-            dev2_quality(realfeeds(STORIES.parent, unseen=args.dev2, dev2=True))
+            added_set_quality(
+                realfeeds(STORIES.parent, unseen=args.dev2, dev2=True),
+                "dev2",
+                "real feeds, the six + 8 unseen + 7 more (dev2: a development set) in one analysis",
+            )
         agreement(STORIES.parent)
         # The same cuts, each batch a run of its own: a stream of small refreshes, the case a
         # reader's cache lives in.

@@ -383,18 +383,25 @@ def test_the_cut_listing_names_the_pairs_a_batch_size_changes(corpus: Path) -> N
     ]
 
 
-def test_unseen_feed_labels_hold_no_text_and_join_the_six(corpus: Path) -> None:
-    """`bench/data/realfeeds-unseen.jsonl` (scored by `analysis_bench.py --unseen`; its feed
-    files are not in the repository): no publisher's title or text, one item per feed and guid,
-    one description per story, and a story labelled in `realfeeds-dev.jsonl` keeps its
-    description there, so the two sets are one labelling."""
-    rows = [json.loads(line) for line in analysis_bench.UNSEEN.open(encoding="utf-8")]
+def _labels(path: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """A label file's rows and its stories (id: description), after checking its form: no
+    publisher's title or text, one item per feed and guid, one description per story."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     assert {tuple(sorted(row)) for row in rows} == {
         ("feed", "guid", "link", "published", "story", "story_id")
     }
     assert len({(row["feed"], row["guid"]) for row in rows}) == len(rows)
     stories = {row["story_id"]: row["story"] for row in rows}
     assert len({(row["story_id"], row["story"]) for row in rows}) == len(stories)
+    return rows, stories
+
+
+def test_unseen_feed_labels_hold_no_text_and_join_the_six(corpus: Path) -> None:
+    """`bench/data/realfeeds-unseen.jsonl` (scored by `analysis_bench.py --unseen`; its feed
+    files are not in the repository): no publisher's title or text, one item per feed and guid,
+    one description per story, and a story labelled in `realfeeds-dev.jsonl` keeps its
+    description there, so the two sets are one labelling."""
+    _, stories = _labels(analysis_bench.UNSEEN)
     six = [json.loads(line) for line in (corpus / "stories" / "realfeeds-dev.jsonl").open()]
     known = {row["story_id"]: row["story"] for row in six}
     shared = stories.keys() & known.keys()
@@ -407,13 +414,7 @@ def test_dev2_feed_labels_hold_no_text_and_join_the_other_two_sets(corpus: Path)
     the eight in one analysis): the unseen set's form, no item of the six's or the eight's feeds
     labelled again, and a story labelled in either keeps its id and description there, so the
     three sets are one labelling and a story across them is one story in the scores."""
-    rows = [json.loads(line) for line in analysis_bench.DEV2.open(encoding="utf-8")]
-    assert {tuple(sorted(row)) for row in rows} == {
-        ("feed", "guid", "link", "published", "story", "story_id")
-    }
-    assert len({(row["feed"], row["guid"]) for row in rows}) == len(rows)
-    stories = {row["story_id"]: row["story"] for row in rows}
-    assert len({(row["story_id"], row["story"]) for row in rows}) == len(stories)
+    rows, stories = _labels(analysis_bench.DEV2)
     six = [json.loads(line) for line in (corpus / "stories" / "realfeeds-dev.jsonl").open()]
     eight = [json.loads(line) for line in analysis_bench.UNSEEN.open(encoding="utf-8")]
     assert not {row["feed"] for row in rows} & {row["feed"] for row in six + eight}

@@ -332,6 +332,12 @@ def _institution_heads(g: Gazetteer) -> frozenset[str]:
     return heads
 
 
+def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int, int]) -> _Span:
+    """A gazetteer name's span, with its kind and canonical name (a weak entry, a town's name
+    the words around may make a person's, is not marked known)."""
+    return _Span(tokens, known.kind, known.canonical, False, not known.weak, True, where)
+
+
 class _Extractor:
     """One entry's extraction; holds the evidence gathered from the whole entry."""
 
@@ -928,16 +934,7 @@ class _Extractor:
                 ):
                     # "State Bank of Pakistan", "University of Chicago": an institution's
                     # noun and 'of' / 'for' name it by the place or body after them
-                    known = match[1]
-                    inner = _Span(
-                        tokens[i : match[0]],
-                        known.kind,
-                        known.canonical,
-                        False,
-                        not known.weak,
-                        True,
-                        run.where,
-                    )
+                    inner = _known_span(tokens[i : match[0]], match[1], run.where)
                     if st.inner is None:
                         st.inner = [inner]
                     else:
@@ -992,15 +989,7 @@ class _Extractor:
                         named = (*lead, *tokens[i:j])
                         span = _Span(named, PLACE, _name_text(named), False, False, True, run.where)
                     else:
-                        span = _Span(
-                            tokens[i:j],
-                            known.kind,
-                            known.canonical,
-                            False,
-                            not known.weak,
-                            True,
-                            run.where,
-                        )
+                        span = _known_span(tokens[i:j], known, run.where)
                     out.append(span)
                 i = j
                 continue
