@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.support.feedserver import FeedServer, Route
 from tests.support.tui import (
@@ -33,6 +34,7 @@ from wirereader.query.detail import load_entry
 from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import Store
 from wirereader.tui.actions import ACTIONS
+from wirereader.tui.app import WireReader
 from wirereader.tui.screens.help import HelpScreen
 from wirereader.tui.widgets.entities import EntityList
 from wirereader.tui.widgets.filterbar import FilterInput
@@ -210,6 +212,16 @@ def test_entities_compose_with_text_and_query_language(demo: Store) -> None:
     run(go())
 
 
+async def _open_from_thread_pane(app: WireReader, pilot: Pilot[None], *keys: str) -> None:
+    """'T' focuses the thread pane; then `keys` and Enter open the highlighted thread."""
+    await settle(pilot)
+    await pilot.press("T")
+    await settle(pilot)
+    assert app.focused is app.query_one("#threads")
+    await pilot.press(*keys, "enter")
+    await settle(pilot)
+
+
 def test_selecting_a_thread_filters_the_timeline(demo: Store) -> None:
     ids = [r.id for r in Query(demo).page(30)][5:9]
     add_thread(demo, "Invented story headline", ids, last_at=4_000_000_000)
@@ -217,13 +229,7 @@ def test_selecting_a_thread_filters_the_timeline(demo: Store) -> None:
     async def go():
         app = make_app(demo)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await pilot.press("T")
-            await settle(pilot)
-            threads = app.query_one("#threads")
-            assert app.focused is threads
-            await pilot.press("home", "enter")
-            await settle(pilot)
+            await _open_from_thread_pane(app, pilot, "home")
             assert app.timeline.total == len(ids)
             assert app.focused is app.timeline
             assert [c.label for c in app.state.chips()] == ["thread: Invented story headline"]
@@ -249,13 +255,7 @@ def test_enter_on_the_thread_pane_opens_its_first_thread(demo: Store) -> None:
     async def go():
         app = make_app(demo)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await pilot.press("T")
-            await settle(pilot)
-            threads = app.query_one("#threads")
-            assert app.focused is threads
-            await pilot.press("enter")
-            await settle(pilot)
+            await _open_from_thread_pane(app, pilot)
             assert app.state.thread_id is not None
             assert next(c.label for c in app.state.chips()).startswith("thread: ")
             assert app.timeline.total == Query(demo, Filter(thread_id=app.state.thread_id)).count()

@@ -92,6 +92,9 @@ class Gazetteer:
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
+    # The nouns of institutions named by what follows 'of' / 'for', worked out once from the
+    # cue lists by the extractor (`names._institution_heads`; cues.py imports this module)
+    institution_heads: frozenset[str] | None = None
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.
     city_keys: set[str] = field(default_factory=set)

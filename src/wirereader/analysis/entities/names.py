@@ -316,7 +316,6 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
     return verdict
 
 
-_HEADS: dict[int, frozenset[str]] = {}
 # The words an institution's noun is linked by to what names it (see `_institution_of`)
 _LINKS = frozenset(("of", "for", "the"))
 
@@ -326,9 +325,9 @@ def _institution_heads(g: Gazetteer) -> frozenset[str]:
     'Department for Education', 'Organisation of Islamic Cooperation'): `cues._ORG_FIRST`,
     and the WordNet organisation nouns (`org_nouns.txt`) that end organisations' names
     (`cues._ORG_LAST`), with the British spelling of 'organization'."""
-    heads = _HEADS.get(id(g))
+    heads = g.institution_heads
     if heads is None:
-        heads = _HEADS[id(g)] = _ORG_FIRST | (g.org_nouns & _ORG_LAST) | {"organisation"}
+        heads = g.institution_heads = _ORG_FIRST | (g.org_nouns & _ORG_LAST) | {"organisation"}
     return heads
 
 
