@@ -509,14 +509,14 @@ class Deduplicator:
                 fp.shingles = body_shingles(self._bodies[entry_id])
 
     def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
-        roots = {r[0] for r in dedup_store.item_roots(self.conn, matches)}
-        if entry.repost_of is not None:
-            roots.add(entry.repost_of)
+        # The matches' items, the item the entry is a repost of (if it is one), and the entry.
+        known = [entry.id] if entry.repost_of is None else [entry.id, entry.repost_of]
+        rows = dedup_store.items_and_entries(self.conn, matches, known)
+        roots = {r[0] for r in rows}
         roots.discard(entry.id)
         if not roots:
             return
         members = [entry.id, *roots]
-        rows = dedup_store.times_and_threads(self.conn, members)
         times = {r[0]: (r[1], r[0]) for r in rows}
         times[entry.id] = (entry.published_at, entry.id)  # not written yet if new
         root = min(times, key=lambda i: times[i])
