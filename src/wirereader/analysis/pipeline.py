@@ -124,9 +124,6 @@ class Analysis:
         self._pool: PreparePool | None = None
         self._grouping: GroupPool | None = None  # with `_pool`: a batch's later parts
         self._upcoming: Pending | None = None  # the worker's future for the next batch
-        # The ids of the texts `_upcoming` was sent with, read in the batch before within the
-        # same `_run_batches` (`_pending` takes them as the next batch's rows).
-        self._read_ahead: set[int] = set()
         # Entries stored (`stored`) not yet sent to the worker, and those sent ahead of their
         # batch: the chunks still out, and what came back for entries of later batches.
         self._fresh: list[TextRow] = []
@@ -259,7 +256,6 @@ class Analysis:
         self._keys = EntityKeys()
         self._terms = {}
         self._ready = self._upcoming = None
-        self._read_ahead = set()
         self._ahead, self._fresh, self._sent = [], [], set()
         self._trusted, self._version = set(), None
         collecting, self._collecting = self._collecting, None
@@ -309,23 +305,17 @@ class Analysis:
     def _run_batches(self, whole_only: bool) -> None:
         batch_size, pool, index = self.batch_size, self._pool, self._index
         assert index is not None
-        self._read_ahead = set()  # (never across steps: the refresh writes in between)
         while True:
             with self.store.transaction() as conn:
                 rows = self._pending(conn, batch_size, whole_only)
                 if not rows:
                     break
                 current, self._upcoming = self._upcoming, None
-                self._read_ahead = set()
                 if pool is not None and len(rows) == batch_size:
                     # The next batch goes out first, so the worker has work while this process
                     # takes back the chunks of this one that it has not started (but for
                     # entries sent ahead of it already).
-                    self._note_other_writers()  # (as of this read: see `_pending`)
-                    upcoming = self._upcoming_texts(conn)
-                    self._upcoming = pool.submit(upcoming)
-                    if self._upcoming is not None:
-                        self._read_ahead = {r[0] for r in upcoming}
+                    self._upcoming = pool.submit(self._upcoming_texts(conn))
                 prepared = pool.result(current) if pool is not None else None
                 if pool is not None and (self._ahead or self._ready is not None):
                     prepared = self._with_ahead(pool, prepared, [r[0] for r in rows])
@@ -384,21 +374,16 @@ class Analysis:
         30-40 ms a batch of 2,000 once they had left the store's cache of recent bodies
         (`store.texts`: 4,096 bodies, while up to STEP_DEFERRED_UP_TO batches wait in a
         refresh), against ~5 ms without them; and a step read a partial batch's bodies only to
-        leave it for later. The same for the texts read for the worker in the batch before
-        (`_read_ahead`, within one `_run_batches`): the batch took its bodies from the store
-        a second time (4,096 cached bodies spared the unpacking, not the read: `_pending` was
-        1.8% of the main process's samples on the 40k feeds corpus)."""
+        leave it for later."""
         ready, ahead = self._ready, self._ahead
-        upcoming = self._upcoming if self._read_ahead else None
-        if ready is None and not ahead and upcoming is None:
+        if ready is None and not ahead:
             rows = analysis_store.pending_entries(conn, limit)
             return [] if whole_only and len(rows) < limit else rows
         rows = [list(r) for r in analysis_store.pending_hashed(conn, limit)]
         if whole_only and len(rows) < limit:
             return []
-        if not self._note_other_writers():
-            upcoming = None
-        trusted, read_ahead = self._trusted, self._read_ahead
+        self._note_other_writers()
+        trusted = self._trusted
         texts = ready.texts if ready is not None else {}
         authors = ready.authors if ready is not None else {}
         mentions = ready.mentions if ready is not None else {}
@@ -409,11 +394,7 @@ class Analysis:
             mention = mentions.get(entry_id)
             held: tuple[str, str, str] | None
             digest: str | None
-            if upcoming is not None and entry_id in read_ahead:
-                # Read for the worker in the batch before (the freshest text held of it).
-                held = (*upcoming.texts[entry_id], upcoming.authors.get(entry_id, ""))
-                digest = text_hash(*held)
-            elif entry_id not in trusted:
+            if entry_id not in trusted:
                 held = digest = None
             elif text is not None and mention is not None and entry_id in authors:
                 held = (text[0], text[1], authors[entry_id])

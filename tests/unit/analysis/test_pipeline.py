@@ -400,56 +400,6 @@ def test_a_batch_takes_the_bodies_it_was_handed_until_another_writer_commits(
         analysis.close()
 
 
-def test_a_batch_takes_the_texts_read_for_the_worker_in_the_batch_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The texts of the next batch, read for the worker in the batch before (`_read_ahead`),
-    are the next batch's rows: no body is read again but for a text saved since (another
-    hash), and every body is read once another connection has committed."""
-    from wirereader.analysis import pipeline
-    from wirereader.analysis.prepare_pool import Pending
-
-    path = tmp_path / "ahead.sqlite3"
-    with Store(path) as store:
-        _seeded_without_analysis(store)
-        conn = store.conn
-        ids = [r[0] for r in conn.execute("SELECT id FROM entries ORDER BY id")]
-        texts = [tuple(r) for r in analysis_store.texts_of(conn, ids)]
-        want = [tuple(r) for r in analysis_store.pending_entries(conn, len(ids))]
-        read: list[int] = []
-        full: list[int] = []
-        texts_of, pending_entries = analysis_store.texts_of, analysis_store.pending_entries
-
-        def counted(c: sqlite3.Connection, wanted: list[int]) -> Any:
-            read.extend(wanted)
-            return texts_of(c, wanted)
-
-        def counted_full(c: sqlite3.Connection, limit: int) -> Any:
-            full.append(limit)
-            return pending_entries(c, limit)
-
-        monkeypatch.setattr(analysis_store, "texts_of", counted)
-        monkeypatch.setattr(analysis_store, "pending_entries", counted_full)
-        analysis = pipeline.Analysis(store, batch_size=len(ids))
-        sent = Pending([], {r[0]: (r[1] or "", r[2] or "") for r in texts})
-        sent.authors = {r[0]: r[3] or "" for r in texts}
-        stale = texts[1]
-        sent.texts[stale[0]] = (stale[1] or "", (stale[2] or "") + " (an earlier save)")
-        analysis._note_other_writers()  # (as of the read)
-        analysis._upcoming, analysis._read_ahead = sent, set(sent.texts)
-        assert [tuple(r) for r in analysis._pending(conn, len(ids), True)] == want
-        assert read == [stale[0]] and full == []
-
-        with Store(path) as other, other.transaction():  # another writer changes a body
-            set_body(other.conn, ids[0], "Changed by another writer.")
-        read.clear()
-        want = [tuple(r) for r in pending_entries(conn, len(ids))]
-        assert [r[3] for r in want if r[0] == ids[0]] == ["Changed by another writer."]
-        assert [tuple(r) for r in analysis._pending(conn, len(ids), True)] == want
-        assert sorted(read) == sorted(ids)
-        analysis.close()
-
-
 def test_prepared_work_is_used_only_for_the_text_it_came_from(store: Store) -> None:
     from wirereader.analysis.dedup.reposts import fingerprint
     from wirereader.analysis.entities.record import record_entities, text_mentions
