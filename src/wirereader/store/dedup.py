@@ -134,17 +134,19 @@ def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int,
     )
 
 
-def item_roots(conn: sqlite3.Connection, ids: Sequence[int]) -> sqlite3.Cursor:
-    """The canonical entry of each of these entries' items (one row each)."""
+def items_and_entries(
+    conn: sqlite3.Connection, ids: Sequence[int], entries: Sequence[int]
+) -> list[Any]:
+    """(id, published_at, thread_id) of the canonical entry of each of `ids`' items and of
+    each of `entries`, each once: one statement where a repost's join asked two (its matches'
+    roots, then their times and threads)."""
     marks = ",".join("?" * len(ids))
-    return conn.execute(f"SELECT coalesce(repost_of, id) FROM entries WHERE id IN ({marks})", ids)
-
-
-def times_and_threads(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
-    """(id, published_at, thread_id) of these entries."""
-    marks = ",".join("?" * len(ids))
+    also = " UNION ".join(["SELECT ?"] * len(entries))
+    union = f" UNION {also}" if entries else ""
     return conn.execute(
-        f"SELECT id, published_at, thread_id FROM entries WHERE id IN ({marks})", ids
+        "SELECT id, published_at, thread_id FROM entries WHERE id IN"
+        f" (SELECT coalesce(repost_of, id) FROM entries WHERE id IN ({marks}){union})",
+        [*ids, *entries],
     ).fetchall()
 
 

@@ -473,6 +473,53 @@ def test_a_batch_s_distinct_keys_are_numpy_s_unique_ones() -> None:
     assert _distinct(keys)[1].sum() == len(np.unique(keys))  # each text's keys twice
 
 
+def test_shingles_packed_from_their_span_are_kept_as_the_set_is() -> None:
+    """A text's shingles packed for `PrintCache` from the arrays they came in
+    (`PackedShingles.packed`), where none repeats, are the pairs the set gives (carries above
+    64 bits included), and the cache gives the same set back either way."""
+    import random
+
+    from wirereader.analysis.dedup.reposts import (
+        Fingerprint,
+        PrintCache,
+        _packed,
+        fingerprints_and_shingles,
+    )
+
+    rng = random.Random(5)
+    vocabulary = [f"w{n}" for n in range(6)] + ["Ελλάδα", "Türkçe", "harbour", "strike"]
+    texts = [("Dock strike", HARBOUR), ("Council", COUNCIL)]
+    texts += [
+        ("t", " ".join(rng.choice(vocabulary) for _ in range(size))) for size in (21, 60, 400)
+    ]
+    ids = [10 + n for n in range(len(texts))]
+    prints, packs = fingerprints_and_shingles(texts, ids)
+    spans = packs.spans()
+    assert len(spans) == len(texts)
+    carried = repeated = 0
+    for (title, body), entry_id, fp in zip(texts, ids, prints, strict=True):
+        pack, start, end = spans[entry_id]
+        made = pack.shingles(start, end)
+        if len(made) < end - start:  # (a shingle repeated: packed from the set)
+            repeated += 1
+            continue
+        low, high = pack.packed(start, end)
+        pairs = list(zip(low, high, strict=True))
+        assert len(pairs) == len(made)
+        from_set, carries = _packed(made)
+        assert from_set is not None and carries is not None
+        assert set(pairs) == set(zip(from_set, carries, strict=True))
+        carried += any(high)
+        for given in (None, (low, high)):
+            cache = PrintCache()
+            cache.put(
+                entry_id, title, body, Fingerprint([fp.exact], fp.exact, fp.size, made), given
+            )
+            kept = cache.get(entry_id, title, body)
+            assert kept is not None and kept.shingles == made
+    assert carried >= 2 and repeated >= 1
+
+
 def test_a_kept_print_gives_back_what_is_compared() -> None:
     """`PrintCache` keeps a print's exact key, size and shingles (their values past 64 bits
     too) and nothing a comparison does not read; shingles made later are kept as well."""

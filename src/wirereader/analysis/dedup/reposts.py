@@ -198,6 +198,16 @@ class PackedShingles:
             return set(low)
         return {v + (c << 64) for v, c in zip(low, carries.tolist(), strict=True)}
 
+    def packed(self, start: int, end: int) -> tuple[array[int], bytes]:
+        """The text's shingles as `PrintCache` keeps them (the low 64 bits, and the carry above
+        them in a byte), straight from the arrays: for a text whose shingles are all distinct
+        (its set as long as its span), the same pairs as taking its set apart again int by
+        int, in another order (`PrintCache.get` makes the set again). That took ~1% of the
+        main process's samples on the 40k feeds corpus."""
+        low = array("Q")
+        low.frombytes(np.ascontiguousarray(self.low[start:end], dtype=np.uint64).tobytes())
+        return low, np.ascontiguousarray(self.carries[start:end], dtype=np.uint8).tobytes()
+
 
 def _distinct(keys: Any) -> tuple[Any, Any]:
     """`np.unique` of an int64 array, and which of its values occur more than once (a bool
@@ -304,10 +314,19 @@ class PrintCache:
             )
         return Fingerprint([exact], exact, size, shingles)
 
-    def put(self, entry_id: int, title: str, body: str, fp: Fingerprint) -> None:
+    def put(
+        self,
+        entry_id: int,
+        title: str,
+        body: str,
+        fp: Fingerprint,
+        packed: tuple[array[int], bytes] | None = None,
+    ) -> None:
+        """Keep `fp`; `packed`: its shingles as kept, where they are at hand already
+        (`PackedShingles.packed`)."""
         if len(self.prints) >= self.LIMIT:
             self.prints.clear()
-        low, high = _packed(fp.shingles)
+        low, high = packed if packed is not None else _packed(fp.shingles)
         self.prints[entry_id] = (self._digest(title, body), fp.exact, fp.size, low, high)
 
     def filled(self, entry_id: int, shingles: set[int]) -> None:
@@ -336,6 +355,8 @@ class Deduplicator:
         self._prints: dict[int, Fingerprint] = {}
         self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
         self._unfilled: list[int] = []  # stored candidates read from the cache without shingles
+        # The shingles `_fill` took from a span, packed for the cache from the span's arrays.
+        self._packed: dict[int, tuple[array[int], bytes]] = {}
         # Where the shingles of the batch's long texts are, as their prints were made.
         self._shingles: dict[int, ShingleSpan] = {}
 
@@ -449,8 +470,10 @@ class Deduplicator:
         dedup_store.insert_keys(self.conn, inserted[order], holding[order])
         # Kept for later batches once compared here (with any shingles the comparisons made):
         # only entries of earlier batches are read from the cache.
+        packed = self._packed
         for e in ordered:
-            self.cache.put(e.id, e.title, e.body, prints[e.id])
+            fp = prints[e.id]
+            self.cache.put(e.id, e.title, e.body, fp, packed.get(e.id) if fp.shingles else None)
         for i in self._unfilled:
             filled = self._prints[i].shingles
             if filled is not None:
@@ -505,18 +528,20 @@ class Deduplicator:
             span = self._shingles.pop(entry_id, None)
             if span is not None:
                 fp.shingles = span[0].shingles(span[1], span[2])
+                if len(fp.shingles) == span[2] - span[1]:  # (no shingle repeated)
+                    self._packed[entry_id] = span[0].packed(span[1], span[2])
             else:
                 fp.shingles = body_shingles(self._bodies[entry_id])
 
     def _join(self, entry: Entry, matches: list[int], out: DedupOutcome) -> None:
-        roots = {r[0] for r in dedup_store.item_roots(self.conn, matches)}
-        if entry.repost_of is not None:
-            roots.add(entry.repost_of)
+        # The matches' items, the item the entry is a repost of (if it is one), and the entry.
+        known = [entry.id] if entry.repost_of is None else [entry.id, entry.repost_of]
+        rows = dedup_store.items_and_entries(self.conn, matches, known)
+        roots = {r[0] for r in rows}
         roots.discard(entry.id)
         if not roots:
             return
         members = [entry.id, *roots]
-        rows = dedup_store.times_and_threads(self.conn, members)
         times = {r[0]: (r[1], r[0]) for r in rows}
         times[entry.id] = (entry.published_at, entry.id)  # not written yet if new
         root = min(times, key=lambda i: times[i])
