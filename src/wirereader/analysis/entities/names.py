@@ -1466,8 +1466,10 @@ class _Extractor:
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
             kind, strong = self._context_kind(text, run, True, tok, 1)
-            if kind != PERSON or not strong:  # a surname's ending alone does not outweigh it
-                kind, strong = PLACE, True
+            if not strong or kind not in (PERSON, ORG):  # a surname's ending does not outweigh it
+                # no cue: the town's name is a guess the kind model weighs (`kinds`)
+                strong = kind == PLACE and strong
+                kind = PLACE
                 surface = town.canonical
         elif low in self.g.given_names and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
