@@ -12,7 +12,8 @@ entry, by a multinomial logistic model over the evidence of the name's mentions 
 - maintained data: a given name first or last (names-dataset), a town, region or country
   inside it (GeoNames, ISO 3166, the hand lists), a demonym first ('American ... Institute');
 - the words around its first two mentions ('Mr', 'said', 'in', 'at', 'of the', "'s") and
-  whether one stands in the title;
+  whether one stands in the title; a verb of speech right before it ('said Futurism.',
+  'according to TsKVPR': who speaks is a person or a body, `cue=speaker`);
 - the entry's consistency: its last or first word also named alone (people are called by
   their surname), how often it is named;
 - the rules' own guess, as a fixed prior the model must outweigh by a margin.
