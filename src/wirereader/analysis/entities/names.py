@@ -1530,7 +1530,9 @@ class _Extractor:
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union"), and
                     # one a writer wrote in ("said Jonathan Last in The Bulwark")
-                    return ORG, size > 1 or _cited(text, start)
+                    return ORG, size > 1 or (
+                        len(before) > 1 and before[-2] == "in" and _cited(text, start)
+                    )
                 if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
                     if prev == "in" and _cited(text, start):
                         return ORG, True  # "said Matteo Wong in Slate": what they wrote in
