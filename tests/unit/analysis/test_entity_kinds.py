@@ -14,6 +14,7 @@ import pytest
 
 from wirereader.analysis.entities.extract import clear_caches, extract
 from wirereader.analysis.entities.gazetteer import Gazetteer, fold_key
+from wirereader.analysis.entities.resolver import EntityResolver
 from wirereader.analysis.entities.tokens import _Span
 from wirereader.sources.dispatch import ParseContext, parse_file
 
@@ -1025,3 +1026,42 @@ def test_a_noun_of_an_organisation_before_an_unknown_name_types_it() -> None:
     )
     assert ("Trend Micro", "org") in got
     assert ("Halvorsen", "org") in got
+
+
+def test_an_organisations_noun_outweighs_a_towns_name() -> None:
+    # 'Harper' is a town (Liberia) and a surname: the noun before it says what it is here
+    got = kinds("", "Shares fell after the insurer Harper said claims had doubled.")
+    assert ("Harper", "org") in got
+    # a place's preposition still makes it the town
+    assert ("Harper", "place") in kinds("", "Floods reached Harper on Monday, officials said.")
+
+
+def test_a_town_named_alone_is_claimed_by_the_person_its_source_names() -> None:
+    # with no cue around it, a town's name is a guess: the full name the same source gives
+    # elsewhere claims it (on the reader's entity pane 'Harper' was a place)
+    resolver = EntityResolver()
+    _first, second = resolver.resolve_batch(
+        [
+            (extract("", "Stephen Harper said the vote would go ahead."), ("s:1",)),
+            (extract("", "The memoir was published by Harper on Monday."), ("s:1",)),
+        ]
+    )
+    assert [(m.canonical, m.kind) for m in second] == [("Stephen Harper", "person")]
+
+
+def test_a_writers_publication_is_no_place() -> None:
+    got = kinds(
+        "",
+        "His decision was a mistake, said Alex Kirshner in Slate. It is a disaster, said"
+        " Jonathan Last in The Bulwark.",
+    )
+    assert ("Slate", "org") in got
+    assert ("Bulwark", "org") in got
+    # 'in' after a speaker with no writer's name before it is still a place's
+    assert ("Brackmoor", "place") in kinds("", "Aid arrived in Brackmoor, the mayor said.")
+
+
+def test_a_full_name_of_a_town_gives_no_short_form_for_the_town() -> None:
+    # 'of Dubai' says where the sultan is of: the city alone in the same source is the city
+    assert "dubai" not in EntityResolver.short_keys("Sultan Ahmed bin Sulayem of Dubai")
+    assert "harper" in EntityResolver.short_keys("Stephen Harper")

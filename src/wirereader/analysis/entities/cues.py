@@ -49,6 +49,13 @@ _SPEECH_VERBS = (
 )
 _SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 
+# A quoted writer and where they wrote, right before a name: 'said Matteo Wong in Slate',
+# 'wrote Ann Lee in The Atlantic'. The name is the publication, not a place (searched in the
+# 60 characters before the name, only after 'in')
+_CITED = re.compile(
+    r"\b(?:said|says|wrote|writes|argued|argues)(?: [A-Z][\w.'’-]*){1,3},? in(?: [Tt]he)? $"
+)
+
 # What befalls a person and never a place or an organisation, right after a name ('Jackson was
 # arrested', 'Gray, 16, died'): a town's name so written is someone's surname. Not after a
 # preposition ('a woman of Burnsville was killed': the name is not the subject)

@@ -162,7 +162,7 @@ def _mentions(
     leads: bool | None = None  # `_leads`, asked at the first one-word place
     for span in spans:
         tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
-        if is_strong and not known:
+        if not known and (is_strong or kind == PLACE):  # a town's name is a guess too
             if (
                 kind == PLACE
                 and len(tokens) == 1
@@ -174,9 +174,11 @@ def _mentions(
                 canonical = _name_text(tokens)
                 kind, short = PERSON, True
                 led[spans.index(span)] = span._replace(
-                    kind=kind, canonical=canonical, short=True, surface=""
+                    kind=kind, canonical=canonical, short=True, surface="", strong=True
                 )
-            decided[canonical] = kind
+                is_strong = True
+            if is_strong:
+                decided[canonical] = kind
         if short or " " not in canonical or kind not in (PERSON, ""):
             if kind == PERSON and is_strong and not known and len(tokens) == 1:
                 people.add(tokens[0].key)

@@ -12,7 +12,8 @@ entry, by a multinomial logistic model over the evidence of the name's mentions 
 - maintained data: a given name first or last (names-dataset), a town, region or country
   inside it (GeoNames, ISO 3166, the hand lists), a demonym first ('American ... Institute');
 - the words around its first two mentions ('Mr', 'said', 'in', 'at', 'of the', "'s") and
-  whether one stands in the title;
+  whether one stands in the title; a verb of speech right before it ('said Futurism.',
+  'according to TsKVPR': who speaks is a person or a body, `cue=speaker`);
 - the entry's consistency: its last or first word also named alone (people are called by
   their surname), how often it is named;
 - the rules' own guess, as a fixed prior the model must outweigh by a margin.
@@ -51,6 +52,9 @@ _REPEATS = re.compile(r"(.)\1+", re.DOTALL)
 _ONCE = operator.itemgetter(1)
 _EDGE_PUNCT = "\"'“”‘’()[],.;:!?«»—–-"
 _FUNCTION_WORDS = _CONNECTORS | {"and"}  # words inside names: "Bank of", "Smith and"
+# A verb of speech right before a name: the name is who speaks, a person or a body ('..., said
+# Reuters.'); ECB+ and the feeds name speakers after the quote as often as before it
+_SPEECH_BEFORE = frozenset(("said", "says", "told", "tells", "wrote", "writes", "reported"))
 
 
 def shape(word: str) -> str:
@@ -73,6 +77,8 @@ def _around(text: str, start: int, end: int) -> list[str]:
         if len(before) > 1:
             prev = before[-2]
             out.append("b2=" + (prev.strip(_EDGE_PUNCT).lower() or prev[-1]) + " " + word)
+        if word in _SPEECH_BEFORE or (word == "to" and out[-1] == "b2=according to"):
+            out.append("cue=speaker")  # 'said Reuters.', 'according to Harper': who speaks
     else:
         out.append("b1=^")
     nxt = text[end : end + 1]

@@ -18,6 +18,7 @@ from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     _APPOSITIVE,
     _ARTICLE_BEFORE,
+    _CITED,
     _COMMA_NAME,
     _CONNECTORS,
     _CORPORATE,
@@ -267,6 +268,16 @@ def clear_caches() -> None:
 
 
 _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
+
+
+def _cited(text: str, start: int) -> bool:
+    """Whether a quoted writer stands before 'in' / 'in the' and the name at `start` ('said
+    Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic'): the name is the publication. The
+    regex only where one of its verbs is in the window (most names have none)."""
+    window = text[max(0, start - 60) : start]
+    return (
+        "said " in window or "says " in window or " wr" in window or " argue" in window
+    ) and _CITED.search(window) is not None
 
 
 def _closes_quote(text: str, pos: int) -> bool:
@@ -1466,8 +1477,10 @@ class _Extractor:
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
             kind, strong = self._context_kind(text, run, True, tok, 1)
-            if kind != PERSON or not strong:  # a surname's ending alone does not outweigh it
-                kind, strong = PLACE, True
+            if not strong or kind not in (PERSON, ORG):  # a surname's ending does not outweigh it
+                # no cue: the town's name is a guess the kind model weighs (`kinds`)
+                strong = kind == PLACE and strong
+                kind = PLACE
                 surface = town.canonical
         elif low in self.g.given_names and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
@@ -1515,9 +1528,14 @@ class _Extractor:
                     return ORG, True
                 if prev == "the":
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
-                    # more after it is an organisation's ("the Halvorsen Metall union")
-                    return ORG, size > 1
+                    # more after it is an organisation's ("the Halvorsen Metall union"), and
+                    # one a writer wrote in ("said Jonathan Last in The Bulwark")
+                    return ORG, size > 1 or (
+                        len(before) > 1 and before[-2] == "in" and _cited(text, start)
+                    )
                 if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
+                    if prev == "in" and _cited(text, start):
+                        return ORG, True  # "said Matteo Wong in Slate": what they wrote in
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"

@@ -128,9 +128,17 @@ def _short_keys(name: str) -> frozenset[str]:
     keys = set(g.scoped_aliases.get(name, ()))
     surname = surname_key(name)
     known = g.by_key.get(surname)
-    if known is None or known.kind != PERSON:  # 'kim' is also a town's name
+    if (known is None or known.kind != PERSON) and not _of_place(name):  # 'kim' is a town too
         keys.add(surname)
     article = article_key(name)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
     if article:
         keys.add(article)
     return frozenset(keys)
+
+
+def _of_place(name: str) -> bool:
+    """Whether a full name ends in 'of' and a word ('Sultan Ahmed bin Sulayem of Dubai', 'Prince
+    Andrew of York'): the last word is where the person is of, not what they are called by, so
+    the town's name alone in the same thread or source is the town."""
+    words = name.split()
+    return len(words) > 2 and words[-2].lower() == "of"
