@@ -795,6 +795,9 @@ class _Extractor:
         tokens = run.tokens
         n = len(tokens)
         i = 0
+        if tokens[0].surface == "The" and not (run.initial or run.title_case):
+            if self._article_name(tokens, run, out):
+                return
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
@@ -1112,6 +1115,33 @@ class _Extractor:
             return False
         head = pending[k - 1] if k else None
         return head is not None and not head.possessive and head.lower in self.heads
+
+    def _article_name(self, tokens: Sequence[_Token], run: _Run, out: list[_Span]) -> bool:
+        """A run mid-sentence opening with a capitalised 'The' ("said Jeet Heer in The Nation",
+        "told The Boston Globe"): the writer kept the article's capital because it belongs to
+        the name, which is that of a publication, a company or a band, an organisation, and
+        runs whole (the article with it: 'Nation' or 'Conversation' alone is a wrong span,
+        'Boston' of 'The Boston Globe' no place). A gazetteer's name after the article keeps
+        its own kind ('The Hague', 'The Guardian'), and so does a title or one ordinary word
+        ('The President', 'The French'). On the dev half of the unseen feeds' names 13 of 1001
+        were cut so (The [Intercept], The [Boston] Globe, The [Film Stage])."""
+        n = len(tokens)
+        if n < 2 or n > _MAX_NAME_WORDS:
+            return False
+        g = self.g
+        second = tokens[1]
+        low = second.lower
+        if low in g.titles or low in g.royal or low in _CONNECTORS:
+            return False
+        if n == 2 and (low in g.ordinary or _never_alone(g, second)):
+            return False
+        for at in (0, 1):
+            match = self._match(tokens, at)
+            if match is not None and match[0] == n:
+                return False  # 'The Hague', 'The Washington Post': the gazetteer's name
+        span = _Span(tuple(tokens), ORG, _name_text(tokens), False, False, True, run.where)
+        out.append(span)
+        return True
 
     def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
         """Whether a connector opens a known name of several words ('Los Angeles', 'The
