@@ -319,6 +319,10 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
 # The words an institution's noun is linked by to what names it (see `_institution_of`)
 _LINKS = frozenset(("of", "for", "the"))
 
+# Days of the week: US news writes the day right after the subject ("Judge Richard Leon
+# Thursday blocked the Pentagon"), where no surname stands
+_WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+
 
 def _institution_heads(g: Gazetteer) -> frozenset[str]:
     """The nouns of institutions named by what follows 'of' / 'for' ('Bank of England',
@@ -795,7 +799,16 @@ class _Extractor:
         tokens = run.tokens
         n = len(tokens)
         i = 0
-        if tokens[0].surface == "The" and not (run.initial or run.title_case):
+        first = tokens[0].surface
+        if (
+            n == 1
+            and first[1:2] == "-"
+            and first[:1] in "DRI"
+            and text[run.start - 1 : run.start] == "("
+        ):
+            self.used_context = True  # the bracket decided: the cut is not cached
+            return  # "Sen. Mark Kelly (D-Ariz.)": a lawmaker's party and state, no name
+        if first == "The" and not (run.initial or run.title_case):
             if self._article_name(tokens, run, out):
                 return
         if run.initial or run.title_case:
@@ -872,7 +885,11 @@ class _Extractor:
                     st = _Pending(text, run, person=True)
                     i += 1
                     continue
-            after_given = bool(st.tokens) and st.tokens[-1].lower in g.given_names
+            # an ordinary word after a given name is a surname ("Doris Day"), but a day of the
+            # week never is: "Judge Richard Leon Thursday blocked", "Leon Monday said"
+            after_given = (
+                bool(st.tokens) and st.tokens[-1].lower in g.given_names and low not in _WEEKDAYS
+            )
             match = self._match(tokens, i)
             if (
                 after_given
@@ -1082,6 +1099,17 @@ class _Extractor:
                 elif low == "day" and st.tokens and not st.person:
                     # "World Cancer Day", "Earth Day": the name of a day, not of an entity
                     # ("Doris Day" is a given name's: `after_given`)
+                    st = _Pending(text, run)
+                elif (
+                    low in _WEEKDAYS
+                    and len(st.tokens) == 1
+                    and not st.person
+                    and st.tokens[0].lower not in g.given_names
+                ):
+                    # "Black Friday", "Super Tuesday", "Cyber Monday": one word and a day name
+                    # a day, where 'Black' alone was taken for a name; longer names end before
+                    # the day ("checked into Morningside Recovery Center Thursday"), and so does
+                    # a given name's person ("Richard Leon Thursday blocked": `after_given`)
                     st = _Pending(text, run)
                 else:
                     self._flush(st, out)
