@@ -321,7 +321,9 @@ _LINKS = frozenset(("of", "for", "the"))
 
 # Days of the week: US news writes the day right after the subject ("Judge Richard Leon
 # Thursday blocked the Pentagon"), where no surname stands
-_WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
 
 
 def _institution_heads(g: Gazetteer) -> frozenset[str]:
@@ -808,9 +810,13 @@ class _Extractor:
         ):
             self.used_context = True  # the bracket decided: the cut is not cached
             return  # "Sen. Mark Kelly (D-Ariz.)": a lawmaker's party and state, no name
-        if first == "The" and article and not (run.initial or run.title_case):
-            if self._article_name(text, run, out):
-                return
+        if (
+            first == "The"
+            and article
+            and not (run.initial or run.title_case)
+            and self._article_name(text, run, out)
+        ):
+            return
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
