@@ -810,12 +810,7 @@ class _Extractor:
         ):
             self.used_context = True  # the bracket decided: the cut is not cached
             return  # "Sen. Mark Kelly (D-Ariz.)": a lawmaker's party and state, no name
-        if (
-            first == "The"
-            and article
-            and not (run.initial or run.title_case)
-            and self._article_name(text, run, out)
-        ):
+        if first == "The" and article and not run.title_case and self._article_name(text, run, out):
             return
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
@@ -1176,11 +1171,18 @@ class _Extractor:
         if n == 2 and (low in g.ordinary or _never_alone(g, second)):
             return False
         self.used_context = True  # the words around decide below: the cut is not cached
-        word = run.start - 1
-        while word > 0 and text[word - 1].isalpha():
-            word -= 1
-        if text[word : word + 1].isupper():
-            return False  # "Comeaux Jr. On The Lam": a headline's capitals, not a name's
+        if run.initial:
+            # "Trump made billions. The New Yorker has calculated ...": opening a sentence, the
+            # article's capital says nothing, unless the entry writes the same words so
+            # mid-sentence ("said Justin Chang in The New Yorker")
+            if not self._written_mid(text[run.start : run.end]):
+                return False
+        else:
+            word = run.start - 1
+            while word > 0 and text[word - 1].isalpha():
+                word -= 1
+            if text[word : word + 1].isupper():
+                return False  # "Comeaux Jr. On The Lam": a headline's capitals, not a name's
         if n == 2 and _has_word(self.texts, low):
             return False  # "on The Loose": a word the entry writes in lower case
         if run.part and self.texts[0].find(text[run.start : run.end]) >= 0:
@@ -1202,6 +1204,16 @@ class _Extractor:
             span = _Span(tuple(tokens), ORG, _name_text(tokens), False, False, True, run.where)
             out.append(span)
         return True
+
+    def _written_mid(self, words: str) -> bool:
+        """Whether the entry writes `words` after a word in lower case, mid-sentence."""
+        for text in self.texts:
+            at = text.find(words)
+            while at >= 0:
+                if at > 1 and text[at - 1] == " " and text[at - 2].islower():
+                    return True
+                at = text.find(words, at + 1)
+        return False
 
     def _opens_known(self, tokens: Sequence[_Token], i: int) -> bool:
         """Whether a connector opens a known name of several words ('Los Angeles', 'The
