@@ -170,3 +170,16 @@ def test_a_day_of_the_week_after_a_name() -> None:
 def test_a_lawmakers_party_and_state_is_no_name() -> None:
     got = names("", "Sen. Mark Kelly (D-Ariz.) and Rep. LaMonica McIver (D-N.J.) spoke.")
     assert got == {("Mark Kelly", "person"), ("LaMonica McIver", "person")}
+
+
+def test_an_acronym_in_brackets_joins_the_two_runs_it_spells() -> None:
+    # 'Customs Enforcement' alone was a person
+    text = "Her son was detained by Immigration and Customs Enforcement (ICE) agents on Monday."
+    got = names("", text)
+    assert ("Immigration and Customs Enforcement", "org") in got
+    assert not any(name == "Customs Enforcement" for name, _kind in got)
+    got = names("", "The Food and Drug Administration (FDA) approved it.")
+    assert ("Food and Drug Administration", "org") in got
+    # without the acronym, or with one that spells other words, the runs stay apart
+    got = names("", "Ties between Pakistan and India Relations (IR) worsened.")
+    assert ("Pakistan", "place") in got

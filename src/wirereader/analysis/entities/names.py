@@ -326,6 +326,18 @@ _WEEKDAYS = frozenset(
 )
 
 
+_ACRONYM_AFTER = re.compile(r" \(([A-Z]{2,8})\)")
+
+
+def _spelled_by_acronym(text: str, end: int, words: Sequence[_Token]) -> bool:
+    """Whether an acronym in brackets right after `end` is the initials of `words`, the way
+    news introduces an organisation ('Immigration and Customs Enforcement (ICE)')."""
+    if text[end : end + 2] != " (":
+        return False  # the commonest case, answered without the regex
+    m = _ACRONYM_AFTER.match(text, end)
+    return m is not None and m.group(1) == "".join([t.surface[0] for t in words]).upper()
+
+
 def _institution_heads(g: Gazetteer) -> frozenset[str]:
     """The nouns of institutions named by what follows 'of' / 'for' ('Bank of England',
     'Department for Education', 'Organisation of Islamic Cooperation'): `cues._ORG_FIRST`,
@@ -674,7 +686,14 @@ class _Extractor:
         ):
             return
         link = _token(word)
-        if word == "on" or last_low not in _ORG_LAST:
+        # "Immigration and Customs Enforcement (ICE)": the acronym after the name spells both
+        # runs, whatever their last word and kind
+        spelled = word == "and" and _spelled_by_acronym(
+            self.texts[second_run.part],
+            second_run.end,
+            (*(before[1:] if before[0].lower == "the" else before), *tokens),
+        )
+        if word == "on" or (last_low not in _ORG_LAST and not spelled):
             # after an institution's noun, or its noun, 'of' and a portfolio
             if first is None:
                 return
@@ -699,11 +718,16 @@ class _Extractor:
                 len(before) > 2
                 or not before
                 or b1 - b0 != 1
-                or second.kind != ORG
+                or (second.kind != ORG and not spelled)
                 or (first is None and not first_run.initial)
                 or (first is not None and len(first.tokens) != len(before))
-                or not all(t.lower in nameless for t in before)
-                or not all(t.lower in nameless for t in tokens[:-1])
+                or not (
+                    spelled
+                    or (
+                        all(t.lower in nameless for t in before)
+                        and all(t.lower in nameless for t in tokens[:-1])
+                    )
+                )
             ):
                 return
             joined = (*before, link, *tokens)
