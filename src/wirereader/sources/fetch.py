@@ -53,6 +53,7 @@ from wirereader import __version__
 from wirereader.core.interruptible import wait_until
 from wirereader.core.redact import redact
 from wirereader.sources.network import (
+    LookupTimeout,
     Network,
     NetworkError,
     NetworkSettings,
@@ -792,7 +793,11 @@ class Fetcher:
             if token is not None and _WATCHDOG.disarm(token):
                 token = None
                 raise self._too_slow(url, started, in_headers) from None
-            transient = not isinstance(exc, ssl.SSLCertVerificationError | socket.gaierror)
+            # A resolver that gave no answer within the connect timeout is not asked again
+            # at once: a retry would wait on the same stalled lookup (LookupTimeout).
+            transient = not isinstance(
+                exc, ssl.SSLCertVerificationError | socket.gaierror | LookupTimeout
+            )
             proxy = self.network.proxy_for(scheme, host, port)
             message = describe_proxy_error(exc, proxy) or _describe(exc)
             raise FetchError(url, message, transient=transient) from None

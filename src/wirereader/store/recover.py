@@ -16,10 +16,11 @@ id of one that was lost.
 
 Lost rows are counted from the table's indexes first: an index has one record per row, on pages
 of its own, ending with the row's id, so a lost table leaf leaves its ids behind there, the last
-leaf of a table included (no higher id is seen on any table page, so counting gaps below the
-highest id reported nothing lost, "ok", for a lost last leaf of `feeds` or `entry_versions`). When an index is read
-whole its ids are the exact rows, which also keeps ids deleted by `prune` from being called lost.
-Without a whole index, the append-only tables count every id below the highest seen anywhere.
+leaf of a table included (no table page shows an id above it: counting gaps below the highest
+id reported nothing lost, "ok", for a lost last leaf of `feeds` or `entry_versions`). When an
+index is read whole its ids are the exact rows, which also keeps ids deleted by `prune` from
+being called lost. Without a whole index, the append-only tables count every id below the
+highest seen anywhere.
 """
 
 from __future__ import annotations
