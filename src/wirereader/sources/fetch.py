@@ -531,13 +531,16 @@ class Fetcher:
         self,
         jobs: Iterable[tuple[K, str, Validators | None]],
         on_done: Callable[[K, Response | FetchError], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[list[tuple[K, Response | FetchError]]]:
         """`fetch_many`, each step handing over every outcome finished by then (at least one,
         in the order they finished): a consumer that was busy elsewhere gets all that waited
-        for it at once, and can write them together."""
+        for it at once, and can write them together. Once `stop` is set the iteration ends
+        within a fraction of a second, without waiting for requests still on their way (their
+        daemon threads end by themselves at their deadlines)."""
         scheduler = _Scheduler(self, list(jobs), on_done)
         try:
-            yield from scheduler.batches()
+            yield from scheduler.batches(stop)
         finally:
             scheduler.cancel()
 
@@ -943,11 +946,16 @@ class _Scheduler(Generic[K]):
                 self._done.append(_Done(job.key, outcome))
                 self._cond.notify_all()
 
-    def batches(self) -> Iterator[list[tuple[K, Response | FetchError]]]:
+    def batches(
+        self, stop: threading.Event | None = None
+    ) -> Iterator[list[tuple[K, Response | FetchError]]]:
         left = self._total
         while left:
             with self._cond:
-                wait_until(self._cond, lambda: bool(self._done))  # Ctrl-C ends it at once
+                # Ctrl-C ends it at once, and so does `stop`
+                wait_until(self._cond, lambda: bool(self._done) or bool(stop and stop.is_set()))
+                if stop is not None and stop.is_set():
+                    return
                 done = list(self._done)
                 self._done.clear()
                 self._cond.notify_all()  # window slots are free again
