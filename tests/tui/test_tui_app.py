@@ -722,7 +722,11 @@ def test_quitting_during_a_refresh_does_not_wait_for_a_stalled_server(
 
     monkeypatch.setattr(refresh_module, "refresh", refresh)
     server = FeedServer()
-    server.routes["/stalled.xml"] = lambda h: h.feed_server.stopping.wait(60)
+
+    def stall(h) -> None:  # accepts, and never answers
+        h.feed_server.stopping.wait(60)
+
+    server.routes["/stalled.xml"] = stall
     server.start()
     try:
         cfg = Config(feeds=[FeedConfig(url=server.url("/stalled.xml"), name="stalled")])

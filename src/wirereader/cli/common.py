@@ -37,6 +37,25 @@ class UsageError(UserError):
     exit_code = 2
 
 
+def count_arg(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (`--limit -1` was an internal error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
+    return value
+
+
+def positive_arg(text: str) -> int:
+    """An argparse type: a whole number, 1 or more (an entry id, a minimum size)."""
+    value = count_arg(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, not {value}")
+    return value
+
+
 def parse_filter(text: str, base: Filter | None = None) -> Filter:
     """The filter of the command line; any term not understood is a UsageError naming it."""
     parsed = querylang.parse(text, base)

@@ -15,6 +15,7 @@ from rich.console import Console
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import (
     UserError,
+    count_arg,
     load_args_config,
     open_store,
     parse_filter,
@@ -43,13 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("filter", nargs="*", metavar="FILTER", help="filter words (see README)")
     p.add_argument("--all", action="store_true", help="every raw entry, with its canonical item")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=0, help="at most this many rows")
+    p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
     p.set_defaults(func=cmd_entries)
 
     p = sub.add_parser("search", help="full-text search")
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=0, help="at most this many rows")
+    p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("export", help="export the cache")
