@@ -128,6 +128,14 @@ def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
     except CacheDamagedError as exc:
         raise UserError(str(exc)) from None
     except (CacheError, SchemaTooNewError) as exc:
+        from wirereader.store.doctor import access_problem
+
+        # A cache on a read-only disk or behind a read-only directory cannot be opened (its
+        # journal lives beside it): said as such, not as damage ("not a usable wirereader
+        # cache (unable to open database file)", which sent the user to doctor for nothing).
+        problem = "" if isinstance(exc, SchemaTooNewError) else access_problem(path)
+        if problem:
+            raise UserError(f"{path}: cannot be opened: {problem}") from None
         raise UserError(f"{exc}; run 'wirereader --db {path} doctor' to check it") from None
     except sqlite3.DatabaseError as exc:
         raise UserError(describe_database_error(path, exc)) from None
