@@ -696,10 +696,12 @@ class Fetcher:
         token: int | None = None
         keep = False
         in_headers = True  # until the status line and every header have arrived
+        connected = False  # until the connection (or the proxy's tunnel) is up
         try:
             try:
                 if conn.sock is None:
                     conn.connect()
+                connected = True
                 assert conn.sock is not None
                 # The headers get a budget of their own: a server sending one header line a
                 # second never trips the read timeout, and would otherwise hold the request
@@ -803,6 +805,13 @@ class Fetcher:
             )
             proxy = self.network.proxy_for(scheme, host, port)
             message = describe_proxy_error(exc, proxy) or _describe(exc)
+            if isinstance(exc, socket.timeout | TimeoutError):
+                # "timed out" alone named neither the step nor the wait
+                message = (
+                    f"timed out: no answer for {settings.timeout:g} s"
+                    if connected
+                    else f"timed out connecting ({settings.timeout:g} s)"
+                )
             raise FetchError(url, message, transient=transient) from None
         finally:
             if token is not None:
