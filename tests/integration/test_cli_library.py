@@ -212,3 +212,15 @@ def test_a_negative_count_is_a_usage_error(cli, args: list[str], said: str) -> N
     assert result.code == 2
     assert result.err.strip().splitlines()[-1].endswith(said)
     assert "internal error" not in result.err
+
+
+@pytest.mark.parametrize("query", ['"', "*", '""', "-"])
+def test_a_search_for_nothing_says_so(cli, query: str) -> None:
+    # These parse to no term at all: `search '"'` listed every entry, as a search that
+    # matched them all.
+    feed = Path(__file__).parent.parent / "fixtures" / "feeds" / "cdata-html-author.rss"
+    assert cli("import", str(feed)).code == 0
+    result = cli("search", query)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"wirereader: nothing to search for in {query!r}")
+    assert cli("search", "--json", query).code == 2

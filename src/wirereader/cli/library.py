@@ -14,6 +14,7 @@ from rich.console import Console
 
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import (
+    UsageError,
     UserError,
     count_arg,
     load_args_config,
@@ -158,7 +159,15 @@ def cmd_entries(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    return _list(args, " ".join(args.query), all_entries=False, as_json=args.json)
+    text = " ".join(args.query)
+    if parse_filter(text) == parse_filter(""):
+        # `search '"'` or `search '*'` listed every entry in the cache, as a search that
+        # matched all of them.
+        raise UsageError(
+            f'nothing to search for in {text!r}: give a word, a "phrase" or a filter such'
+            " as source:NAME ('wirereader entries' lists everything)"
+        )
+    return _list(args, text, all_entries=False, as_json=args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
