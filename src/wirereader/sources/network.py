@@ -94,6 +94,12 @@ def resolve(host: str, port: int, timeout: float) -> list[tuple]:
     """getaddrinfo(host, port, SOCK_STREAM), waiting at most `timeout` seconds for an answer.
 
     LookupTimeout when none came in time; socket.gaierror as getaddrinfo raises it."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:  # an address: nothing to ask a resolver, so no thread
+        return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     key = (host, port)
     with _LOOKUPS_LOCK:
         lookup = _LOOKUPS.get(key)
