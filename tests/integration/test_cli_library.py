@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 
 ENTRY_KEYS = {
@@ -188,3 +190,37 @@ def test_minus_kind_excludes_that_kind(cli) -> None:
         e["kind"] for e in json.loads(cli("entries", "-kind:summary", "-kind:post", "--json").out)
     }
     assert kinds and not kinds & {"summary", "post"}
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["entries", "--limit", "-1"], "argument --limit: expected 0 or more, not -1"),
+        (["search", "harbour", "--limit", "-3"], "argument --limit: expected 0 or more, not -3"),
+        (["threads", "--limit", "-1"], "argument --limit: expected 0 or more, not -1"),
+        (["entities", "--limit", "ten"], "argument --limit: expected a whole number, not 'ten'"),
+        (["tail", "-n", "-3"], "argument -n/--lines: expected 0 or more, not -3"),
+        (["articles", "--again", "0"], "argument --again: expected 1 or more, not 0"),
+    ],
+)
+def test_a_negative_count_is_a_usage_error(cli, args: list[str], said: str) -> None:
+    # `entries --limit -1` was "internal error: ValueError: Stop argument for islice()...",
+    # and `tail -n -3` waited in silence.
+    feed = Path(__file__).parent.parent / "fixtures" / "feeds" / "cdata-html-author.rss"
+    assert cli("import", str(feed)).code == 0
+    result = cli(*args)
+    assert result.code == 2
+    assert result.err.strip().splitlines()[-1].endswith(said)
+    assert "internal error" not in result.err
+
+
+@pytest.mark.parametrize("query", ['"', "*", '""', "-"])
+def test_a_search_for_nothing_says_so(cli, query: str) -> None:
+    # These parse to no term at all: `search '"'` listed every entry, as a search that
+    # matched them all.
+    feed = Path(__file__).parent.parent / "fixtures" / "feeds" / "cdata-html-author.rss"
+    assert cli("import", str(feed)).code == 0
+    result = cli("search", query)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"wirereader: nothing to search for in {query!r}")
+    assert cli("search", "--json", query).code == 2

@@ -94,3 +94,18 @@ def test_a_directory_or_an_unreadable_path_is_named_as_such(cli, db_path: Path) 
         db_path.chmod(0)
         unreadable = cli("doctor")
         assert unreadable.code == 1 and "permission" in unreadable.out
+
+
+def test_a_closed_cache_on_a_read_only_disk_is_not_sent_to_doctor(cli, cache: Path) -> None:
+    # Closed cleanly, the cache has no -wal / -shm beside it, and SQLite cannot open a WAL
+    # file where it cannot create them: every command said "not a usable wirereader cache
+    # (unable to open database file); run ... doctor to check it", as if it were damaged.
+    for sidecar in ("-wal", "-shm"):
+        cache.with_name(cache.name + sidecar).unlink(missing_ok=True)
+    with read_only_folder(cache.parent):
+        for command in (["entries"], ["feeds"], ["search", "ferry"]):
+            result = cli(*command)
+            assert result.code == 1
+            assert len(result.err.strip().splitlines()) == 1, result.err
+            assert "cannot be opened" in result.err and "read-only" in result.err
+            assert "not a usable" not in result.err and "doctor" not in result.err

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import threading
+import time
 import webbrowser
 from contextlib import contextmanager
 from dataclasses import replace
@@ -697,6 +699,51 @@ def test_refresh_failure_is_reported_not_raised(demo: Store) -> None:
                 assert not app.refreshing
 
         run(go())
+    finally:
+        server.stop()
+
+
+def test_quitting_during_a_refresh_does_not_wait_for_a_stalled_server(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refresh runs in a thread worker, in asyncio's default executor, which the
+    # interpreter joins at exit: behind a server that accepts and never answers, the closed
+    # reader stayed a process for 60 s (three attempts of the 20 s read timeout).
+    import wirereader.ingest.refresh as refresh_module
+
+    returned = threading.Event()
+    real = refresh_module.refresh
+
+    def refresh(*args, **kwargs):
+        try:
+            return real(*args, **kwargs)
+        finally:
+            returned.set()
+
+    monkeypatch.setattr(refresh_module, "refresh", refresh)
+    server = FeedServer()
+
+    def stall(h) -> None:  # accepts, and never answers
+        h.feed_server.stopping.wait(60)
+
+    server.routes["/stalled.xml"] = stall
+    server.start()
+    try:
+        cfg = Config(feeds=[FeedConfig(url=server.url("/stalled.xml"), name="stalled")])
+
+        async def go():
+            app = make_app(demo, cfg)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("r")
+                await until(pilot, lambda: server.hits("/stalled.xml"), "the request")
+                quit_at.append(time.monotonic())
+                await pilot.press("q")
+
+        quit_at: list[float] = []
+        run(go())  # returns once asyncio's executor has joined its threads, as at exit
+        assert time.monotonic() - quit_at[0] < 5, "the closed reader waited for the refresh"
+        assert returned.is_set()
     finally:
         server.stop()
 

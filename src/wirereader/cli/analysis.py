@@ -12,6 +12,7 @@ from rich.text import Text
 from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import (
     UserError,
+    count_arg,
     load_args_config,
     open_store,
     parse_filter,
@@ -29,15 +30,17 @@ from wirereader.store.db import Store
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("threads", help="story threads: items grouped across sources")
     p.add_argument("filter", nargs="*", metavar="FILTER", help="threads with an item matching")
-    p.add_argument("--min-size", type=int, default=1, metavar="N", help="only threads of N+ items")
+    p.add_argument(
+        "--min-size", type=count_arg, default=1, metavar="N", help="only threads of N+ items"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=0, help="at most this many threads")
+    p.add_argument("--limit", type=count_arg, default=0, help="at most this many threads")
     p.set_defaults(func=cmd_threads)
 
     p = sub.add_parser("entities", help="people, places and organisations, most mentioned first")
     p.add_argument("--kind", choices=["person", "place", "org"], help="only this kind")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=0, help="at most this many entities")
+    p.add_argument("--limit", type=count_arg, default=0, help="at most this many entities")
     p.set_defaults(func=cmd_entities)
 
     p = sub.add_parser("show", help="one item: its versions and what changed, reposts, thread")

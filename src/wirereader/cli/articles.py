@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json, warn
+from wirereader.cli.common import (
+    UserError,
+    load_args_config,
+    open_store,
+    positive_arg,
+    print_json,
+    warn,
+)
 from wirereader.core.config import Config
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import source_ids_named
@@ -26,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--status", action="store_true", help="list items still missing an article")
     p.add_argument(
         "--again",
-        type=int,
+        type=positive_arg,
         nargs="+",
         metavar="ID",
         help="fetch these items' pages again now (a changed page is kept as a new version)",

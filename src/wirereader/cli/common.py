@@ -37,6 +37,25 @@ class UsageError(UserError):
     exit_code = 2
 
 
+def count_arg(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (`--limit -1` was an internal error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
+    return value
+
+
+def positive_arg(text: str) -> int:
+    """An argparse type: a whole number, 1 or more (an entry id, a minimum size)."""
+    value = count_arg(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, not {value}")
+    return value
+
+
 def parse_filter(text: str, base: Filter | None = None) -> Filter:
     """The filter of the command line; any term not understood is a UsageError naming it."""
     parsed = querylang.parse(text, base)
@@ -109,6 +128,14 @@ def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
     except CacheDamagedError as exc:
         raise UserError(str(exc)) from None
     except (CacheError, SchemaTooNewError) as exc:
+        from wirereader.store.doctor import access_problem
+
+        # A cache on a read-only disk or behind a read-only directory cannot be opened (its
+        # journal lives beside it): said as such, not as damage ("not a usable wirereader
+        # cache (unable to open database file)", which sent the user to doctor for nothing).
+        problem = "" if isinstance(exc, SchemaTooNewError) else access_problem(path)
+        if problem:
+            raise UserError(f"{path}: cannot be opened: {problem}") from None
         raise UserError(f"{exc}; run 'wirereader --db {path} doctor' to check it") from None
     except sqlite3.DatabaseError as exc:
         raise UserError(describe_database_error(path, exc)) from None

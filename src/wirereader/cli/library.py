@@ -14,7 +14,9 @@ from rich.console import Console
 
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import (
+    UsageError,
     UserError,
+    count_arg,
     load_args_config,
     open_store,
     parse_filter,
@@ -43,13 +45,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("filter", nargs="*", metavar="FILTER", help="filter words (see README)")
     p.add_argument("--all", action="store_true", help="every raw entry, with its canonical item")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=0, help="at most this many rows")
+    p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
     p.set_defaults(func=cmd_entries)
 
     p = sub.add_parser("search", help="full-text search")
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=0, help="at most this many rows")
+    p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("export", help="export the cache")
@@ -157,7 +159,15 @@ def cmd_entries(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    return _list(args, " ".join(args.query), all_entries=False, as_json=args.json)
+    text = " ".join(args.query)
+    if parse_filter(text) == parse_filter(""):
+        # `search '"'` or `search '*'` listed every entry in the cache, as a search that
+        # matched all of them.
+        raise UsageError(
+            f'nothing to search for in {text!r}: give a word, a "phrase" or a filter such'
+            " as source:NAME ('wirereader entries' lists everything)"
+        )
+    return _list(args, text, all_entries=False, as_json=args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

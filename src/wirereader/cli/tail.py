@@ -13,7 +13,7 @@ import json
 import sys
 import time
 
-from wirereader.cli.common import load_args_config, open_store, warn
+from wirereader.cli.common import count_arg, load_args_config, open_store, warn
 from wirereader.core.config import Config
 from wirereader.query.alerts import newest_entry_id
 from wirereader.query.follow import Follower
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "-n",
         "--lines",
-        type=int,
+        type=count_arg,
         default=10,
         metavar="N",
         help="print the last N matching items first (default 10; 0: only new ones)",

@@ -80,6 +80,8 @@ _SCALARS: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "cookies": ((str,), "the path of a Netscape cookies.txt file"),
     },
 }
+# Numbers of [fetch] that only make sense above zero.
+_POSITIVE = frozenset({"concurrency", "per_host", "timeout", "max_bytes"})
 _FEED_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "url": ((str,), "a URL or path"),
     "name": ((str,), "a short name"),
@@ -157,6 +159,12 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
                 cfg.warnings.append(f"{_where(path, raw, key)}: unknown key '{section}.{key}'")
                 continue
             _check(path, raw, key, value, spec[key])
+            if key in _POSITIVE and not value > 0:
+                # 0 made every socket non-blocking ("Operation now in progress"), a negative
+                # timeout "Timeout value out of range": errors naming no setting, at fetch time.
+                raise ConfigError(
+                    f"{_where(path, raw, key)}: '{key}' should be more than 0, got {value!r}"
+                )
             if key == "interval":
                 seconds = parse_duration(value)
                 if seconds is None:

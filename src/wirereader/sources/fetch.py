@@ -53,6 +53,7 @@ from wirereader import __version__
 from wirereader.core.interruptible import wait_until
 from wirereader.core.redact import redact
 from wirereader.sources.network import (
+    LookupTimeout,
     Network,
     NetworkError,
     NetworkSettings,
@@ -530,13 +531,16 @@ class Fetcher:
         self,
         jobs: Iterable[tuple[K, str, Validators | None]],
         on_done: Callable[[K, Response | FetchError], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[list[tuple[K, Response | FetchError]]]:
         """`fetch_many`, each step handing over every outcome finished by then (at least one,
         in the order they finished): a consumer that was busy elsewhere gets all that waited
-        for it at once, and can write them together."""
+        for it at once, and can write them together. Once `stop` is set the iteration ends
+        within a fraction of a second, without waiting for requests still on their way (their
+        daemon threads end by themselves at their deadlines)."""
         scheduler = _Scheduler(self, list(jobs), on_done)
         try:
-            yield from scheduler.batches()
+            yield from scheduler.batches(stop)
         finally:
             scheduler.cancel()
 
@@ -692,10 +696,12 @@ class Fetcher:
         token: int | None = None
         keep = False
         in_headers = True  # until the status line and every header have arrived
+        connected = False  # until the connection (or the proxy's tunnel) is up
         try:
             try:
                 if conn.sock is None:
                     conn.connect()
+                connected = True
                 assert conn.sock is not None
                 # The headers get a budget of their own: a server sending one header line a
                 # second never trips the read timeout, and would otherwise hold the request
@@ -792,9 +798,20 @@ class Fetcher:
             if token is not None and _WATCHDOG.disarm(token):
                 token = None
                 raise self._too_slow(url, started, in_headers) from None
-            transient = not isinstance(exc, ssl.SSLCertVerificationError | socket.gaierror)
+            # A resolver that gave no answer within the connect timeout is not asked again
+            # at once: a retry would wait on the same stalled lookup (LookupTimeout).
+            transient = not isinstance(
+                exc, ssl.SSLCertVerificationError | socket.gaierror | LookupTimeout
+            )
             proxy = self.network.proxy_for(scheme, host, port)
             message = describe_proxy_error(exc, proxy) or _describe(exc)
+            if isinstance(exc, socket.timeout | TimeoutError):
+                # "timed out" alone named neither the step nor the wait
+                message = (
+                    f"timed out: no answer for {settings.timeout:g} s"
+                    if connected
+                    else f"timed out connecting ({settings.timeout:g} s)"
+                )
             raise FetchError(url, message, transient=transient) from None
         finally:
             if token is not None:
@@ -938,11 +955,16 @@ class _Scheduler(Generic[K]):
                 self._done.append(_Done(job.key, outcome))
                 self._cond.notify_all()
 
-    def batches(self) -> Iterator[list[tuple[K, Response | FetchError]]]:
+    def batches(
+        self, stop: threading.Event | None = None
+    ) -> Iterator[list[tuple[K, Response | FetchError]]]:
         left = self._total
         while left:
             with self._cond:
-                wait_until(self._cond, lambda: bool(self._done))  # Ctrl-C ends it at once
+                # Ctrl-C ends it at once, and so does `stop`
+                wait_until(self._cond, lambda: bool(self._done) or bool(stop and stop.is_set()))
+                if stop is not None and stop.is_set():
+                    return
                 done = list(self._done)
                 self._done.clear()
                 self._cond.notify_all()  # window slots are free again

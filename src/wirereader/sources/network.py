@@ -25,6 +25,7 @@ import http.client
 import http.cookiejar
 import ipaddress
 import os
+import socket
 import ssl
 import threading
 import time
@@ -56,6 +57,101 @@ _RESERVED = {
 
 class NetworkError(ValueError):
     """A proxy, cookie or header setting that cannot be used; one line, no secret in it."""
+
+
+class LookupTimeout(OSError):
+    """The system's resolver gave no answer for a host name within the connect timeout."""
+
+    def __init__(self, host: str, seconds: float) -> None:
+        super().__init__(f"host name lookup of {host} gave no answer within {seconds:g} s")
+        self.host = host
+        self.seconds = seconds
+
+
+# -- name resolution with a deadline ------------------------------------------------------------
+#
+# getaddrinfo() has no timeout and cannot be interrupted: a resolver that does not answer (a
+# VPN gone, a captive portal, a stale /etc/resolv.conf) held a fetch for the libc's retries,
+# minutes, past the connect timeout, the watchdog and the feed's deadline, all of which start
+# only once a socket exists. So the lookup runs in a daemon thread and the fetch waits for it
+# at most the connect timeout; a lookup still stuck after that finishes (or not) on its own
+# and never keeps the program from exiting. Lookups of one host:port running at the same time
+# share one thread, so a stalled resolver costs one thread per name, not one per request.
+
+
+class _Lookup:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: list[tuple] = []
+        self.error: BaseException | None = None
+
+
+_LOOKUPS: dict[tuple[str, int], _Lookup] = {}
+_LOOKUPS_LOCK = threading.Lock()
+
+
+def resolve(host: str, port: int, timeout: float) -> list[tuple]:
+    """getaddrinfo(host, port, SOCK_STREAM), waiting at most `timeout` seconds for an answer.
+
+    LookupTimeout when none came in time; socket.gaierror as getaddrinfo raises it."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:  # an address: nothing to ask a resolver, so no thread
+        return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    key = (host, port)
+    with _LOOKUPS_LOCK:
+        lookup = _LOOKUPS.get(key)
+        if lookup is None:
+            lookup = _LOOKUPS[key] = _Lookup()
+            threading.Thread(
+                target=_run_lookup, args=(key, lookup), name="name-lookup", daemon=True
+            ).start()
+    if not lookup.done.wait(timeout):
+        raise LookupTimeout(host, timeout)
+    if lookup.error is not None:
+        raise lookup.error
+    return lookup.result
+
+
+def _run_lookup(key: tuple[str, int], lookup: _Lookup) -> None:
+    try:
+        lookup.result = socket.getaddrinfo(key[0], key[1], 0, socket.SOCK_STREAM)
+    except BaseException as exc:  # handed to every waiter, raised there
+        lookup.error = exc
+    finally:
+        with _LOOKUPS_LOCK:
+            if _LOOKUPS.get(key) is lookup:
+                del _LOOKUPS[key]
+        lookup.done.set()
+
+
+def create_connection(
+    address: tuple[str, int], timeout: float | None = None, source_address: object = None
+) -> socket.socket:
+    """socket.create_connection with the host name looked up within `timeout` (a stand-in
+    for http.client's `_create_connection`)."""
+    host, port = address
+    limit = timeout if timeout is not None and timeout > 0 else 60.0
+    last: OSError | None = None
+    for family, kind, proto, _name, where in resolve(host, port, limit):
+        sock = None
+        try:
+            sock = socket.socket(family, kind, proto)
+            if timeout is not None:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)  # type: ignore[arg-type]
+            sock.connect(where)
+            return sock
+        except OSError as exc:
+            last = exc
+            if sock is not None:
+                sock.close()
+    if last is not None:
+        raise last
+    raise OSError(f"no address found for {host}")
 
 
 @dataclass(frozen=True)
@@ -199,7 +295,16 @@ class Network:
     def connection(
         self, scheme: str, host: str, port: int, timeout: float
     ) -> tuple[http.client.HTTPConnection, Proxy | None]:
-        """A new, unconnected connection to host:port, through the proxy when there is one."""
+        """A new, unconnected connection to host:port, through the proxy when there is one.
+
+        Its host name (or the proxy's) is looked up with a deadline: `create_connection`."""
+        conn, proxy = self._connection(scheme, host, port, timeout)
+        conn._create_connection = create_connection  # type: ignore[attr-defined]
+        return conn, proxy
+
+    def _connection(
+        self, scheme: str, host: str, port: int, timeout: float
+    ) -> tuple[http.client.HTTPConnection, Proxy | None]:
         proxy = self.proxy_for(scheme, host, port)
         if scheme == "https":
             if proxy is None:
@@ -432,6 +537,8 @@ def describe_proxy_error(exc: BaseException, proxy: Proxy | None) -> str:
         return f"proxy {proxy} refused the tunnel ({text.split(':', 1)[1].strip()})"
     if isinstance(exc, ConnectionRefusedError):
         return f"proxy {proxy}: connection refused"
+    if isinstance(exc, LookupTimeout):
+        return f"proxy {proxy}: host name lookup gave no answer within {exc.seconds:g} s"
     if isinstance(exc, OSError) and "Name or service not known" in text:
         return f"proxy {proxy}: host not found"
     return ""

@@ -50,6 +50,11 @@ def access_problem(path: Path) -> str:
     folder = path.parent
     if path.exists() and not os.access(path, os.R_OK):
         return "cannot be read: permission denied (the file's permissions, not damage)"
+    if path.exists() and _read_only_mount(path):
+        return (
+            "on a read-only file system (not damage): it can be read but not written,"
+            " and the cache's journal cannot be written beside it"
+        )
     if path.exists() and not os.access(path, os.W_OK):
         return "read-only file (its permissions, not damage): it can be read but not written"
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
@@ -58,6 +63,13 @@ def access_problem(path: Path) -> str:
             " and backups cannot be written beside it"
         )
     return ""
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
 
 
 def check(path: Path) -> Report:

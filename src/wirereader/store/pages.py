@@ -295,6 +295,68 @@ class PageFile:
                 broken += 1
         return leaves, reached, broken
 
+    def index_rowids(self, root: int) -> tuple[set[int], int]:
+        """The rowids an index b-tree names (the last value of each of its records, on leaf and
+        interior pages alike), and how many of its pages could not be read.
+
+        An index holds one record per row of its table, on pages of its own: when a table leaf
+        is lost, the ids of the rows it held are still here, even above every id the table's
+        own pages still show (its last leaf)."""
+        rowids: set[int] = set()
+        reached: set[int] = set()
+        broken = 0
+        stack = [root]
+        while stack:
+            number = stack.pop()
+            if number in reached:
+                broken += 1
+                continue
+            reached.add(number)
+            try:
+                kind, offsets, right = self._cell_pointers(number)
+                if kind not in (INDEX_LEAF, INDEX_INTERIOR):
+                    raise PageError(f"page {number} is not part of an index")
+                page = self.pages[number]
+                for offset in offsets:
+                    if not 0 < offset < self.usable:
+                        continue
+                    pos = offset
+                    if kind == INDEX_INTERIOR:
+                        stack.append(int.from_bytes(page[pos : pos + 4], "big"))
+                        pos += 4
+                    try:
+                        rowid = self._index_rowid(page, pos)
+                    except PageError:
+                        continue
+                    if rowid is not None:
+                        rowids.add(rowid)
+                if kind == INDEX_INTERIOR:
+                    stack.append(right)
+            except PageError:
+                broken += 1
+        return rowids, broken
+
+    def _index_rowid(self, page: bytes, pos: int) -> int | None:
+        size, pos = varint(page, pos)
+        if size < 0 or size > 1 << 31:
+            raise PageError("payload size out of range")
+        most = (self.usable - 12) * 64 // 255 - 23
+        if size <= most:
+            local = size
+        else:
+            least = (self.usable - 12) * 32 // 255 - 23
+            local = least + (size - least) % (self.usable - 4)
+            local = local if local <= most else least
+        payload = page[pos : pos + local]
+        if len(payload) != local or pos + local > self.usable:
+            raise PageError("payload past the page")
+        if local < size:
+            next_page = int.from_bytes(page[pos + local : pos + local + 4], "big")
+            payload += self._overflow(next_page, size - local)
+        values = decode_record(payload)
+        last = values[-1] if values else None
+        return last if isinstance(last, int) and not isinstance(last, bool) else None
+
     def all_table_leaves(self) -> Iterator[int]:
         for number in sorted(self.pages):
             if self.page_type(number) == TABLE_LEAF:

@@ -13,10 +13,19 @@ could only point at rows that are gone. Rows whose parent was lost are dropped (
 its entry), except entries whose source row was lost: those keep a placeholder source. The
 entry id sequence is kept above every entry id seen on any page, so a new entry never takes the
 id of one that was lost.
+
+Lost rows are counted from the table's indexes first: an index has one record per row, on pages
+of its own, ending with the row's id, so a lost table leaf leaves its ids behind there, the last
+leaf of a table included (no table page shows an id above it: counting gaps below the highest
+id reported nothing lost, "ok", for a lost last leaf of `feeds` or `entry_versions`). When an
+index is read whole its ids are the exact rows, which also keeps ids deleted by `prune` from
+being called lost. Without a whole index, the append-only tables count every id below the
+highest seen anywhere.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -66,6 +75,7 @@ ID_REFERENCES = {
     "feeds": (("liveblog_pages", "feed_id"),),
     "sources": (("entries", "source_id"), ("feeds", "source_id"), ("liveblog_pages", "source_id")),
 }
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 MISSING_KEY = "recovery.missing.{table}"  # ids already missing after an earlier recovery
 # Columns whose declared type says too little to tell their rows from another table's: a packed
 # body is a BLOB like the full-text index's blocks and sizes (whose rowids are entry ids too).
@@ -166,6 +176,46 @@ def _old_schema(pages: PageFile) -> dict[str, OldTable] | None:
     return tables or None
 
 
+def _old_indexes(pages: PageFile) -> dict[str, list[int]]:
+    """The root pages of each table's indexes, as recorded in the damaged file's schema."""
+    try:
+        leaves, _, _ = pages.table_leaves(1)
+    except PageError:
+        return {}
+    roots: dict[str, list[int]] = defaultdict(list)
+    for number in leaves:
+        try:
+            cells = pages.leaf(number).cells
+        except PageError:
+            continue
+        for cell in cells:
+            if len(cell.values) != 5 or cell.values[0] != "index":
+                continue
+            table, root = cell.values[2], cell.values[3]
+            if isinstance(table, str) and isinstance(root, int) and root > 0:
+                roots[table].append(root)
+    return roots
+
+
+@dataclass
+class KnownIds:
+    """The rowids a table's indexes name: every row it held when `complete` (one of its indexes
+    was read whole), else those that could be read."""
+
+    ids: set[int] = field(default_factory=set)
+    complete: bool = False
+
+
+def _index_ids(pages: PageFile, roots: list[int]) -> KnownIds:
+    known = KnownIds()
+    for root in roots:
+        ids, broken = pages.index_rowids(root)
+        known.ids |= ids
+        # Read whole, an index (partial ones are left out by the caller) has an entry per row.
+        known.complete = known.complete or (broken == 0 and bool(ids))
+    return known
+
+
 def _fits(table: OldTable, values: list[Value]) -> int:
     """How well a record fits a table: -1 if it cannot be one of its rows, else a score."""
     if len(values) > len(table.columns) or not values:
@@ -238,6 +288,13 @@ def recover(source: Path, target: Path) -> Recovery:
                 for name in _rowid_tables(conn)
                 if (table := _columns(conn, name)) is not None
             }
+        index_roots = {} if result.schema_lost else _old_indexes(pages)
+        partial = _partial_indexes(pages) if index_roots else set()
+        known = {
+            table: _index_ids(pages, [r for r in roots if r not in partial])
+            for table, roots in index_roots.items()
+            if table in old_tables
+        }
         rows: dict[str, dict[int, list[Value]]] = defaultdict(dict)
         unreadable: dict[str, int] = defaultdict(int)
         max_rowid: dict[str, int] = defaultdict(int)
@@ -273,8 +330,28 @@ def recover(source: Path, target: Path) -> Recovery:
             unreadable[name] += leaf.unreadable
             for cell in leaf.cells:
                 rows[name].setdefault(cell.rowid, cell.values)
-        _write(store, old_tables, new_tables, rows, unreadable, max_rowid, result)
+        _write(store, old_tables, new_tables, rows, unreadable, max_rowid, known, result)
     return result
+
+
+def _partial_indexes(pages: PageFile) -> set[int]:
+    """Root pages of partial indexes (`CREATE INDEX ... WHERE`): they name some rows only."""
+    try:
+        leaves, _, _ = pages.table_leaves(1)
+    except PageError:
+        return set()
+    found = set()
+    for number in leaves:
+        try:
+            cells = pages.leaf(number).cells
+        except PageError:
+            continue
+        for cell in cells:
+            if len(cell.values) == 5 and cell.values[0] == "index":
+                root, sql = cell.values[3], cell.values[4]
+                if isinstance(root, int) and isinstance(sql, str) and _WHERE.search(sql):
+                    found.add(root)
+    return found
 
 
 def _table_names(conn: sqlite3.Connection) -> list[str]:
@@ -302,6 +379,7 @@ def _write(
     rows: dict[str, dict[int, list[Value]]],
     unreadable: dict[str, int],
     max_rowid: dict[str, int],
+    known: dict[str, KnownIds],
     result: Recovery,
 ) -> None:
     conn = store.conn
@@ -339,6 +417,12 @@ def _write(
                 count.recovered += cur.rowcount
             if rows.get(name):
                 max_rowid[name] = max(max_rowid[name], max(rows[name]))
+            indexed = known.get(name)
+            if indexed is not None and indexed.ids:
+                # Ids the indexes name and no page of the table still holds: rows lost, even
+                # at the very end of the table (where no higher id is seen on any page).
+                max_rowid[name] = max(max_rowid[name], max(indexed.ids))
+                count.lost = max(count.lost, len(indexed.ids - rows.get(name, {}).keys()))
             result.tables[name] = count
         for values in rows.get("item_totals", {}).values():
             items = _value_of(old_tables, "item_totals", "items", values)
@@ -362,9 +446,13 @@ def _write(
                     (ENTRY_ID_FLOOR_KEY, str(top)),
                 )
             count = result.tables[table]
-            present = count.recovered + count.dropped
-            missing = max(0, top - present)
-            count.lost = max(count.lost, missing - previously_missing.get(table, 0))
+            indexed = known.get(table)
+            if indexed is None or not indexed.complete:
+                # No whole index to count by: every id below the highest existed (the table is
+                # append-only), less the ids an earlier repair already found missing.
+                present = count.recovered + count.dropped
+                missing = max(0, top - present)
+                count.lost = max(count.lost, missing - previously_missing.get(table, 0))
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 (MISSING_KEY.format(table=table), str(top - count.recovered)),

@@ -134,6 +134,7 @@ class WireReader(App[None]):
         self.keymap_in_force: dict[str, str] = {}
         self.refreshing = False
         self.articles_stop = threading.Event()  # set on exit: the article fetch stops at once
+        self.refresh_stop = threading.Event()  # set on exit: the refresh stops waiting at once
         # Jobs waiting for a pause in typing (count, panes, preview), by name; see _when_calm.
         self._waiting: dict[str, Any] = {}
         self._typed_at = 0.0  # time.monotonic() of the last change to the filter's text
@@ -866,7 +867,15 @@ class WireReader(App[None]):
             # Its own connection: the refresh writes from this thread while the UI reads.
             with self.store.another() as store:
                 before = newest_entry_id(store)
-                report = refresh(store, self.config, progress=self._progress, due_only=due_only)
+                report = refresh(
+                    store,
+                    self.config,
+                    progress=self._progress,
+                    due_only=due_only,
+                    stop=self.refresh_stop,
+                )
+                if self.refresh_stop.is_set():
+                    return  # closing: what arrived is saved, the rest is for the next run
                 errors = [f"{r.name}: {r.error}" for r in report.failures]
                 errors += list(report.warnings)
                 new_rows = new_items(store, before)
@@ -984,6 +993,9 @@ class WireReader(App[None]):
         self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
+        # Thread workers run in asyncio's default executor, which the interpreter joins at
+        # exit: a refresh still waiting on a stalled server held the closed reader for a minute.
+        self.refresh_stop.set()
         self.articles_stop.set()
         self._final_save()
         if self._writer is not None:

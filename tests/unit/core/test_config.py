@@ -67,3 +67,23 @@ def test_cli_reports_a_broken_config_in_one_line(cli, tmp_path: Path) -> None:
     assert result.code != 0
     assert result.err.startswith(f"wirereader: {path}: invalid TOML")
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("timeout = 0", "'timeout' should be more than 0, got 0"),
+        ("timeout = -5", "'timeout' should be more than 0, got -5"),
+        ("max_bytes = -1", "'max_bytes' should be more than 0, got -1"),
+        ("concurrency = 0", "'concurrency' should be more than 0, got 0"),
+    ],
+)
+def test_a_number_that_cannot_work_is_named_when_the_config_is_read(
+    cli, server, tmp_path: Path, line: str, said: str
+) -> None:
+    # `timeout = 0` made every socket non-blocking: each fetch failed with "Operation now in
+    # progress", and -5 with "Timeout value out of range", naming no setting.
+    path = write(tmp_path, f"[fetch]\n{line}\n")
+    result = cli("--config", str(path), "add", server.url("/feed.xml"))
+    assert result.code == 1
+    assert result.err == f"wirereader: {path}:2: {said}\n"

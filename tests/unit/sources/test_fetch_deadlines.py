@@ -3,11 +3,14 @@ not retried, and every attempt of one URL together stays within the feed's deadl
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from tests.support.feedserver import FeedServer, _Handler
+from tests.support.feedserver import FeedServer, Route, _Handler
 from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings
 
 
@@ -47,3 +50,61 @@ def test_every_attempt_of_a_feed_shares_one_deadline(server: FeedServer) -> None
     assert elapsed < 4.5, elapsed
     assert 2 <= len(server.hits("/stall")) <= 3
     assert "too slow" in str(info.value) or "deadline" in str(info.value)
+
+
+@pytest.fixture
+def stalled_resolver(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """getaddrinfo as a resolver that does not answer behaves: names under `.stalled.test`
+    block (libc retries for minutes) until the test ends; every other name is resolved as
+    usual. The blocked lookups are released at teardown."""
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> object:
+        if isinstance(host, str) and host.endswith(".stalled.test"):
+            release.wait(60)
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield release
+    release.set()
+
+
+def test_a_stalled_name_lookup_ends_at_the_connect_timeout(
+    server: FeedServer, stalled_resolver: threading.Event
+) -> None:
+    server.routes["/feed.xml"] = Route(b"<rss/>")
+    url = server.url("/feed.xml", host="news.stalled.test")
+    settings = FetchSettings(timeout=1.0, retries=2, backoff=0.01)
+    started = time.monotonic()
+    with Fetcher(settings) as fetcher, pytest.raises(FetchError) as info:
+        fetcher.fetch(url)
+    # One line naming the URL; no retry (it would wait on the same stalled lookup).
+    assert str(info.value) == (
+        f"{url}: host name lookup of news.stalled.test gave no answer within 1 s"
+    )
+    assert time.monotonic() - started < 3
+    assert not info.value.transient
+    # The lookup still waiting is a daemon thread: it never holds the program at exit.
+    lookups = [t for t in threading.enumerate() if t.name == "name-lookup"]
+    assert lookups and all(t.daemon for t in lookups)
+
+
+def test_a_stalled_lookup_does_not_hold_the_other_feeds(
+    server: FeedServer, stalled_resolver: threading.Event
+) -> None:
+    server.routes["/feed.xml"] = Route(b"<rss/>")
+    urls = {
+        "stalled": server.url("/feed.xml", host="news.stalled.test"),
+        "fine": server.url("/feed.xml"),
+    }
+    settings = FetchSettings(timeout=1.0, concurrency=2)
+    started = time.monotonic()
+    with Fetcher(settings) as fetcher:
+        outcomes = dict(fetcher.fetch_many((key, url, None) for key, url in urls.items()))
+    assert time.monotonic() - started < 3
+    assert isinstance(outcomes["stalled"], FetchError)
+    assert "gave no answer within 1 s" in str(outcomes["stalled"])
+    fine = outcomes["fine"]
+    assert not isinstance(fine, FetchError) and fine.body == b"<rss/>"

@@ -17,6 +17,7 @@ from wirereader.core.model import RawEntry
 from wirereader.store import doctor, reading
 from wirereader.store.db import Store
 from wirereader.store.pages import PageFile, decode_record, varint
+from wirereader.store.prune import prune
 from wirereader.store.subscriptions import subscribe
 from wirereader.store.texts import unpack
 
@@ -273,3 +274,65 @@ def test_lost_subscriptions_are_counted_and_the_repair_says_what_it_cost(
         "entries": {"before": ENTRIES, "after": ENTRIES},
         "items read": {"before": read_before, "after": read_before},
     }
+
+
+@pytest.mark.parametrize("table", ["entries", "entry_versions", "feeds"])
+def test_a_lost_last_leaf_is_counted_from_the_tables_indexes(
+    pristine: Path, cli, db_path: Path, table: str
+) -> None:
+    # The last leaf holds the highest ids: no page of the table shows an id above them, so
+    # counting the gaps below the highest id seen said nothing was lost ("ok", status 0) for
+    # feeds and versions (entries were caught by the entry ids their versions name).
+    shutil.copy(pristine, db_path)
+    with Store(db_path) as store:
+        for n in range(250):
+            subscribe(store, f"https://outlet{n}.example/news/rss.xml", name=f"outlet{n}")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    total = sqlite3.connect(db_path).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    pages = PageFile(db_path)
+    leaf = max(
+        pages_of(db_path, f"name = '{table}' AND pagetype = 'leaf'"),
+        key=lambda number: max(cell.rowid for cell in pages.leaf(number).cells),
+    )
+    on_leaf = {cell.rowid for cell in pages.leaf(leaf).cells}
+    assert max(on_leaf) == total and len(on_leaf) < total
+    size = pages.page_size
+    with db_path.open("r+b") as handle:
+        handle.seek((leaf - 1) * size)
+        handle.write(random.Random(leaf).randbytes(size))
+    result = cli("doctor", "--repair", "--json")
+    report = json.loads(result.out)
+    assert result.code == 1
+    assert report["recovered"][table]["lost"] == len(on_leaf)
+    assert report["recovered"][table]["recovered"] == total - len(on_leaf)
+    assert any(line.startswith(f"{table}:") for line in report["lost"])
+    if table == "entries":
+        # A new entry still takes an id above every id the damaged cache held.
+        new = db_path.parent / "new.jsonl"
+        new.write_text(json.dumps({"id": "fresh", "title": "A new story", "text": "Fresh."}))
+        assert cli("import", str(new)).code == 0
+        rows = json.loads(cli("entries", "--all", "--json").out)
+        assert next(r for r in rows if r["title"] == "A new story")["id"] > ENTRIES
+    consistent(db_path)
+
+
+def test_pruned_entries_are_not_reported_as_lost(pristine: Path, cli, db_path: Path) -> None:
+    # `prune` deletes entries, so not every id below the highest is a row: with the indexes
+    # read whole, a damaged page of another table must not count pruned ids as lost entries.
+    shutil.copy(pristine, db_path)
+    cutoff = int(datetime(2025, 4, 1, 12, tzinfo=timezone.utc).timestamp())
+    with Store(db_path) as store:
+        pruned = prune(store, cutoff).entries
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert pruned > 100
+    left = ENTRIES - pruned
+    leaf = pages_of(db_path, "name = 'entry_versions' AND pagetype = 'leaf'")[-4]
+    on_leaf = {cell.rowid for cell in PageFile(db_path).leaf(leaf).cells}
+    size = PageFile(db_path).page_size
+    with db_path.open("r+b") as handle:
+        handle.seek((leaf - 1) * size)
+        handle.write(random.Random(leaf).randbytes(size))
+    report = json.loads(cli("doctor", "--repair", "--json").out)
+    assert report["recovered"]["entries"] == {"recovered": left, "lost": 0, "dropped": 0}
+    assert report["recovered"]["entry_versions"]["lost"] == len(on_leaf)
+    assert not any(line.startswith("entries:") for line in report["lost"])
