@@ -293,7 +293,8 @@ def subdivisions(ordinary: set[str]) -> list[str]:
         names = [english(s.name), *_PAREN.sub("", s.name).split(" / ")]
         kept = [
             name
-            for name in dict.fromkeys(n.strip() for n in names)
+            # ISO 3166-2 marks Skopje's municipalities with a dagger ("Čair †"): a note, no name
+            for name in dict.fromkeys(n.strip().removesuffix("†").strip() for n in names)
             if _usable(name, ordinary) and name.lower() not in seen
         ]
         seen.update(name.lower() for name in kept)
