@@ -702,6 +702,8 @@ class ThreadIndex:
         # A multi-word person or organisation -> the known threads an item of which names it,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
         self._anchor_postings: dict[str, list[int]] = {}
+        # A known thread -> the multi-word people and organisations its items name.
+        self._anchors_of: dict[int, set[str]] = {}
         # Title term -> the known threads holding a short item with that term in its title,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
         self._title_postings: dict[str, list[int]] = {}
@@ -826,6 +828,7 @@ class ThreadIndex:
         self._read_back = set()
         self._title_postings.clear()
         self._anchor_postings.clear()
+        self._anchors_of.clear()
         self._kept = 0
         self._rows.clear()
         self._touched = set()
@@ -867,6 +870,7 @@ class ThreadIndex:
                 break
             del self.centroids[c.id]
             kept = self.members.pop(c.id, [])
+            self._anchors_of.pop(c.id, None)
             for m in kept:
                 self._rows.pop(m.entry.id, None)
             self._kept -= len(kept)
@@ -1447,15 +1451,17 @@ class ThreadIndex:
         while todo:
             t = todo.pop(0)
             c = self.centroids.get(t)
-            if c is None or not self._known(c):
+            if c is None or c.size < EVENT_MIN_ITEMS or not self._known(c):
                 continue
-            mine = [self._unpacked(m) for m in self.members[t]]
             names = {
                 n
-                for n in dict.fromkeys(n for m in mine for n in _anchors(m.vector))
+                for n in self._anchors_of.get(t, ())
                 if (df := self._df_of(n)) is not None and df <= rare
             }
             others = sorted({u for n in names for u in self._anchor_postings.get(n, ()) if u != t})
+            if not others:
+                continue
+            mine = [self._unpacked(m) for m in self.members[t]]
             for u in others:
                 other = self.centroids.get(u)
                 if other is None or not self._known(other):
@@ -1660,6 +1666,7 @@ class ThreadIndex:
         centroid, span, kept items and headline worked out from them, earlier items moved to
         it and its counts taken again from its items."""
         before = self.members.pop(c.id, [])
+        self._anchors_of.pop(c.id, None)
         self._kept -= len(before)
         self._row_checks += [m.entry.id for m in before]
         had = {m.entry.id for m in before}
@@ -2241,6 +2248,7 @@ class ThreadIndex:
             self._kept -= len(kept)
             self._row_checks += [m.entry.id for m in kept]
             del self.members[c.id]
+            self._anchors_of.pop(c.id, None)
             return
         kept.extend([_kept_form(m) for m in members])
         self._touched.add(c.id)
@@ -2250,7 +2258,10 @@ class ThreadIndex:
                 held.append(c.id)
                 if len(held) > POSTINGS:
                     del held[0]
-        for t in dict.fromkeys(t for m in members for t in _anchors(self._unpacked(m).vector)):
+        named = dict.fromkeys(t for m in members for t in _anchors(self._unpacked(m).vector))
+        if named:
+            self._anchors_of.setdefault(c.id, set()).update(named)
+        for t in named:
             held = self._anchor_postings.setdefault(t, [])
             if not held or held[-1] != c.id:
                 held.append(c.id)
