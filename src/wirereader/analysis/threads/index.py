@@ -375,9 +375,19 @@ class _Item(NamedTuple):
     teased: bool  # it has text beyond its title (see grouping.TITLE_MIN)
     outlet: int  # its source, if it has a link of its own; else a number no other item has
     link: int  # a checksum of that link (without its #fragment)
+    # The multi-word people and organisations its vector holds (see EVENT_COSINE).
+    anchors: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, entry: Entry, vector: dict[str, float], distinct: int) -> _Item:
+    def of(
+        cls,
+        entry: Entry,
+        vector: dict[str, float],
+        distinct: int,
+        entities: Iterable[str] | None = None,
+    ) -> _Item:
+        """`entities`: the item's entity terms, where known (its anchors are then looked
+        for among them, not among all its vector's terms)."""
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
@@ -405,6 +415,7 @@ class _Item(NamedTuple):
             teased,
             outlet,
             zlib.crc32(link.encode()),
+            tuple(_anchors(vector, entities)) or _NO_ANCHORS,
         )
 
     def names_one_of(self, headline: dict[str, float]) -> bool:
@@ -474,27 +485,41 @@ def _opens_with(body: str, title: str) -> bool:
     return bool(title) and " ".join(body[: 2 * len(title)].split()).casefold().startswith(title)
 
 
-def _anchors(vector: dict[str, float]) -> Iterator[str]:
-    """The multi-word people and organisations of an item's vector (see EVENT_COSINE)."""
-    for t in vector:
-        if t.startswith(("@person:", "@org:")) and " " in t:
-            yield t
+_NO_ANCHORS: tuple[str, ...] = ()
 
 
-def _summed_cosine(a: list[_Item], b: list[_Item]) -> float:
-    """The cosine of two lists of items' summed vectors (terms summed in first-met order)."""
-    sums = []
-    for items in (a, b):
+def _anchors(vector: dict[str, float], entities: Iterable[str] | None = None) -> list[str]:
+    """The multi-word people and organisations of an item's vector (see EVENT_COSINE), among
+    its entity terms where they are given."""
+    named = vector if entities is None else [t for t in entities if t in vector]
+    return [t for t in named if t[0] == "@" and " " in t and t.startswith(("@person:", "@org:"))]
+
+
+def _top_cosine(a: Centroid, b: Centroid) -> float:
+    """The cosine of two threads' centroids over their strongest terms (COMPARE_TERMS)."""
+    x, y = a.top, b.top
+    return ordered_sum([w * y[t] for t, w in x.items() if t in y]) / (a.norm * b.norm)
+
+
+class _Summed:
+    """Items and their vectors' sum (terms in first-met order) with its length, for the
+    cosine of two threads' summed vectors (see EVENT_COSINE)."""
+
+    def __init__(self, items: list[_Item]) -> None:
+        self.items = items
         total: dict[str, float] = {}
         for m in items:
             for t, w in m.vector.items():
                 total[t] = total.get(t, 0.0) + w
-        sums.append(total)
-    x, y = sums
-    dot = ordered_sum([w * y[t] for t, w in x.items() if t in y])
-    nx = math.sqrt(ordered_sum([w * w for w in x.values()]))
-    ny = math.sqrt(ordered_sum([w * w for w in y.values()]))
-    return dot / (nx * ny) if nx and ny else 0.0
+        self.total = total
+        self.norm = math.sqrt(ordered_sum([w * w for w in total.values()]))
+
+    def cosine(self, other: _Summed) -> float:
+        x, y = self.total, other.total
+        if len(x) > len(y):
+            x, y = y, x
+        dot = ordered_sum([w * y[t] for t, w in x.items() if t in y])
+        return dot / (self.norm * other.norm) if self.norm and other.norm else 0.0
 
 
 def _kept_form(item: _Item) -> _Item:
@@ -543,7 +568,7 @@ def _side(items: list[_Item]) -> Side:
     # The items' fields as columns, in one pass (a comprehension per field was 2% of this
     # process's CPU on the news-like corpus: a part's known threads' items make a side of
     # their own for every part).
-    entries, vectors, limits, hours, floors, articles, headlines, teased, outlets, links = zip(
+    entries, vectors, limits, hours, floors, articles, headlines, teased, outlets, links, _ = zip(
         *items, strict=True
     )
     return Side.of(
@@ -1360,7 +1385,9 @@ class ThreadIndex:
             zip(items, vectors, counts.tolist(), strict=True),
             key=lambda p: (p[0].published_at, p[0].id),
         )
-        placing = [_Item.of(entry, vector, n) for entry, vector, n in ordered]
+        placing = [
+            _Item.of(entry, vector, n, entities.get(entry.id, ())) for entry, vector, n in ordered
+        ]
         self._note_vectors(placing, [n for _, _, n in ordered])
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
         # with the square of its size); groups of a later part may join threads of earlier ones.
@@ -1463,16 +1490,22 @@ class ThreadIndex:
             others = sorted({u for n in names for u in self._anchor_postings.get(n, ()) if u != t})
             if not others:
                 continue
-            mine = [self._unpacked(m) for m in self.members[t]]
+            mine: _Summed | None = None
             for u in others:
                 other = self.centroids.get(u)
-                if other is None or not self._known(other):
+                if other is None or not self._might_join(c, other, names):
                     continue
-                theirs = [self._unpacked(m) for m in self.members[u]]
-                if not self._one_event(c, mine, other, theirs, names):
+                if _top_cosine(c, other) < EVENT_COSINE / 2:
+                    continue  # (their strongest terms alone far apart: no sum is worked out)
+                if mine is None:
+                    mine = _Summed([self._unpacked(m) for m in self.members[t]])
+                theirs = _Summed([self._unpacked(m) for m in self.members[u]])
+                if mine.cosine(theirs) < EVENT_COSINE:
                     continue
                 keep, gone = (c, other) if c.id < other.id else (other, c)
-                merged = sorted(mine + theirs, key=lambda m: (m.entry.published_at, m.entry.id))
+                merged = sorted(
+                    mine.items + theirs.items, key=lambda m: (m.entry.published_at, m.entry.id)
+                )
                 fresh = {i for i, th in out.assigned.items() if th == gone.id}
                 self._rebuild(gone, [], set(), out)
                 out.recount.discard(gone.id)
@@ -1480,19 +1513,13 @@ class ThreadIndex:
                 todo.insert(0, keep.id)
                 break
 
-    def _one_event(
-        self,
-        a: Centroid,
-        mine: list[_Item],
-        b: Centroid,
-        theirs: list[_Item],
-        names: set[str],
-    ) -> bool:
-        """Do these two known threads tell one event (see EVENT_COSINE)? `names`: the rare
-        multi-word people and organisations `mine` names."""
-        if min(len(mine), len(theirs)) < EVENT_MIN_ITEMS:
+    def _might_join(self, a: Centroid, b: Centroid, names: set[str]) -> bool:
+        """The tests of two known threads' join (see EVENT_COSINE) but their vectors', the
+        cheap ones: sizes, a rare name in common, dated spans, outlets. `names`: the rare
+        multi-word people and organisations `a` names."""
+        if b.size < EVENT_MIN_ITEMS or not self._known(b):
             return False
-        if not any(n in m.vector for m in theirs for n in names):
+        if names.isdisjoint(self._anchors_of.get(b.id, ())):
             return False
         if None in (a.dated_first, a.dated_last, b.dated_first, b.dated_last):
             return False
@@ -1501,10 +1528,8 @@ class ThreadIndex:
         gap = max(a.dated_first, b.dated_first) - min(a.dated_last, b.dated_last)
         if gap > EVENT_GAP_HOURS * 3600:
             return False
-        outlets = {m.outlet for m in mine}
-        if len(outlets) == 1 and outlets == {m.outlet for m in theirs}:
-            return False
-        return _summed_cosine(mine, theirs) >= EVENT_COSINE
+        outlets = {m.outlet for m in self.members[a.id]}
+        return len(outlets) > 1 or outlets != {m.outlet for m in self.members[b.id]}
 
     def _df_of(self, term: str) -> int | None:
         """The run's document frequency of a term it has met (None: not met)."""
@@ -2260,7 +2285,7 @@ class ThreadIndex:
                 held.append(c.id)
                 if len(held) > POSTINGS:
                     del held[0]
-        named = dict.fromkeys(t for m in members for t in _anchors(self._unpacked(m).vector))
+        named = dict.fromkeys(t for m in members for t in m.anchors)
         if named:
             self._anchors_of.setdefault(c.id, set()).update(named)
         for t in named:
