@@ -105,8 +105,8 @@ def items_placed() -> Iterator[dict[int, Any]]:
     made: dict[int, Any] = {}
     real = index._Item.of
 
-    def of(entry: Any, vector: dict[str, float], distinct: int) -> Any:
-        item = real(entry, vector, distinct)
+    def of(entry: Any, vector: dict[str, float], distinct: int, entities: Any = None) -> Any:
+        item = real(entry, vector, distinct, entities)
         made[entry.id] = item
         return item
 
