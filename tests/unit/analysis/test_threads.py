@@ -855,3 +855,106 @@ def test_document_frequency_rows_of_several_batches_add_up_by_term() -> None:
             expected[index._term_list[k]] += n
     assert index._df_rows() == sorted(expected.items())
     assert index._df_rows() == []
+
+
+# One invented event told from two angles a day apart, each angle a thread of two outlets'
+# teasers whose titles share no word with the other angle's (the title rule keeps the angles
+# apart, as it kept a security conference's speeches from its close in the dev2 feeds).
+HALVARD = [
+    (
+        "north",
+        1,
+        0,
+        "Kravitzky warns Europe on defence at Halvard forum",
+        "Anselm Kravitzky told the Halvard security forum that old alliances no longer hold, as"
+        " three days of talks on European defence began.",
+    ),
+    (
+        "south",
+        1,
+        2,
+        "Halvard forum: Kravitzky urges Europe to fund its defence",
+        "Anselm Kravitzky opened the Halvard security forum by urging European governments to"
+        " spend more on defence and rely less on old alliances.",
+    ),
+    (
+        "north",
+        2,
+        26,
+        "Summit closes without a joint statement",
+        "The Halvard security forum closed without a joint statement after Anselm Kravitzky's"
+        " call for new defence alliances split the delegates.",
+    ),
+    (
+        "east",
+        2,
+        28,
+        "No joint statement as summit ends",
+        "Delegates left the Halvard security forum with no joint statement on European defence;"
+        " Anselm Kravitzky said the talks had still been useful.",
+    ),
+]
+
+
+def _halvard_threads(
+    store: Store, corpus: Path, batch_size: int, close_after_hours: int = 0
+) -> dict[str, int]:
+    """The six real feeds (the run's other items: the event's person is rare among them) and
+    the invented event after them in time, its close `close_after_hours` later still."""
+    for name in REAL_FEEDS:
+        import_file(store, corpus / "feeds" / name, analyse=False)
+    ids = {o: store.ensure_source(f"test:{o}", "feed", name=o) for o in ("north", "south", "east")}
+    start = datetime(2026, 2, 19, 9, 0, tzinfo=timezone.utc)
+    for outlet, n, hours, title, body in HALVARD:
+        late = close_after_hours if n == 2 else 0
+        when = start + timedelta(hours=hours + late)
+        entry = RawEntry(
+            title=title,
+            body=body,
+            stable_id=f"{outlet}-{n}",
+            published=when,
+            url=f"https://{outlet}.example/{n}",
+        )
+        store.save_entries(ids[outlet], [entry])
+    analyse_pending(store, batch_size=batch_size)
+    rows = store.conn.execute(
+        "SELECT stable_id, thread_id FROM entries WHERE source_id IN (?, ?, ?)",
+        tuple(ids.values()),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+REAL_FEEDS = (
+    "abc-net-au-top-stories.rss",
+    "aljazeera-all.rss",
+    "bbc-news-world.rss",
+    "dw-english-all.rdf",
+    "npr-world.rss",
+    "nyt-world.rss",
+)
+
+
+@pytest.mark.parametrize("batch_size", [2000, 50, 10])
+def test_two_angles_of_one_event_join_in_one_thread(
+    store: Store, corpus: Path, batch_size: int
+) -> None:
+    """Two threads of one event that formed apart (the forum's opening, its close a day
+    later; two outlets each) join: both name one rare person in full, their times are within
+    a day, and their items' summed vectors are alike (`ThreadIndex._event_joins`). Before,
+    two threads, in any batch size. The joined thread's counts are its items'."""
+    got = _halvard_threads(store, corpus, batch_size)
+    assert got["north-1"] == got["south-1"] == got["north-2"] == got["east-2"], got
+    size = store.conn.execute(
+        "SELECT size, first_at, last_at FROM threads WHERE id = ?", (got["north-1"],)
+    ).fetchone()
+    first = int(datetime(2026, 2, 19, 9, 0, tzinfo=timezone.utc).timestamp())
+    assert tuple(size) == (4, first, first + 28 * 3600)
+
+
+def test_two_angles_days_apart_stay_two_threads(store: Store, corpus: Path) -> None:
+    """The same two angles with the close three days after the opening: two threads (their
+    spans are more than EVENT_GAP_HOURS apart)."""
+    got = _halvard_threads(store, corpus, 2000, close_after_hours=72)
+    assert got["north-1"] == got["south-1"]
+    assert got["north-2"] == got["east-2"]
+    assert got["north-1"] != got["north-2"]
