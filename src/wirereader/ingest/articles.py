@@ -114,6 +114,7 @@ def fetch_articles(
     cfg: Config | None = None,
     *,
     source_ids: Iterable[int] | None = None,
+    entry_ids: Iterable[int] | None = None,
     settings: FetchSettings | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
@@ -123,12 +124,13 @@ def fetch_articles(
     """Queue what wants an article, then fetch everything due; returns what happened.
 
     `now` (epoch seconds) stands for the clock in planning, scheduling and records; tests use it
-    to step through retry times.
+    to step through retry times. `entry_ids`: only these entries' pages (`articles --again`),
+    not every other page that happens to be due.
     """
     report = ArticleReport()
     clock = int(time.time()) if now is None else now
     report.queued = state.plan(store, source_modes(store, cfg), now=clock)
-    jobs = state.due(store, now=clock, limit=limit)
+    jobs = state.due(store, now=clock, limit=limit, entry_ids=entry_ids)
     if source_ids is not None:
         wanted = set(source_ids)
         jobs = [job for job in jobs if job.source_id in wanted]

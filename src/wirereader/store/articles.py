@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -184,15 +184,27 @@ def request_refetch(store: Store, entry_ids: list[int], *, now: int | None = Non
     return count
 
 
-def due(store: Store, *, now: int | None = None, limit: int = 500) -> list[Due]:
-    """Pages whose time has come, oldest appointment first."""
+def due(
+    store: Store,
+    *,
+    now: int | None = None,
+    limit: int = 500,
+    entry_ids: Iterable[int] | None = None,
+) -> list[Due]:
+    """Pages whose time has come, oldest appointment first; only these entries' if given."""
     now = int(time.time()) if now is None else now
+    only = ""
+    params: tuple[object, ...] = (now, limit)
+    if entry_ids is not None:
+        only = " AND a.entry_id IN (SELECT value FROM json_each(?))"
+        params = (now, json.dumps(sorted(set(entry_ids))), limit)
     rows = store.conn.execute(
         "SELECT a.entry_id, a.url, a.role, a.etag, a.last_modified, e.source_id"
         " FROM articles a JOIN entries e ON e.id = a.entry_id"
         " WHERE a.status IN ('pending', 'failed') AND a.next_attempt <= ?"
-        " ORDER BY a.next_attempt, a.entry_id LIMIT ?",
-        (now, limit),
+        + only
+        + " ORDER BY a.next_attempt, a.entry_id LIMIT ?",
+        params,
     ).fetchall()
     return [Due(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 

@@ -467,6 +467,28 @@ def test_cli_fetch_with_articles_then_offline(
     assert expected["bridge"] in shown.out and "Teaser only" not in shown.out
 
 
+def test_cli_articles_again_fetches_only_the_pages_asked_for(
+    server: FeedServer, corpus: Path, tmp_path: Path, cli
+) -> None:
+    expected = teaser_feed(server, corpus)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\nname = "teasers"\n')
+    assert cli("--config", str(config), "fetch").code == 0  # the feed only, no articles yet
+    bridge_id = next(e["id"] for e in json.loads(cli("entries", "--json").out)
+                     if e["title"] == "Harbour bridge reopens")  # fmt: skip
+    asked = cli("--config", str(config), "articles", "--again", str(bridge_id), "--json")
+    assert asked.code == 0, asked.err
+    report = json.loads(asked.out)
+    # the one page asked for, not the two other teasers' pages that are also due
+    assert (report["attempted"], report["stored"], report["missing"]) == (1, 1, 2)
+    assert len(server.hits("/news/bridge")) == 1
+    assert not server.hits("/news/ferry") and not server.hits("/news/cork")
+    assert expected["bridge"] in cli("show", str(bridge_id)).out
+    # the others are still fetched by a plain run
+    rest = json.loads(cli("--config", str(config), "articles", "--json").out)
+    assert (rest["attempted"], rest["missing"]) == (2, 0)
+
+
 LATIN = "Café crème à Genève, déjà vu, naïve façade : ça coûte cher."
 CYRILLIC = "Правительство объявило о новых мерах поддержки для жителей северных районов."
 
