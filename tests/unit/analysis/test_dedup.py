@@ -325,6 +325,15 @@ def test_a_whole_batch_gets_the_keys_one_by_one_gives(corpus: Path) -> None:
         for _ in range(30):
             texts.append(("t", " ".join(rng.choice(vocabulary) for _ in range(size))))
     texts.append(("long", " ".join(rng.choice(vocabulary) for _ in range(6000))))
+    # Paragraphs (their keys are mixed for the batch at once): long and short ones, empty
+    # ones, one said twice, non-ASCII ones, apostrophes.
+    paragraphs = [
+        " ".join(rng.choice(vocabulary) for _ in range(size)) for size in (0, 5, 11, 12, 13, 40)
+    ]
+    paragraphs += ["Ελλάδα Türkçe हिन्दी " * 5, "the court's ruling, O’Brien's 'quote' " * 3, "  "]
+    for _ in range(200):
+        chosen = [rng.choice(paragraphs) for _ in range(rng.randint(1, 6))]
+        texts.append(("p", rng.choice(["\n\n", "\n\n\n\n", "\n"]).join(chosen)))
     batch = fingerprints(texts)
     densified = 0
     for (title, body), fp in zip(texts, batch, strict=True):

@@ -73,6 +73,11 @@ def test_paragraphs_lowered_together_give_each_paragraph_s_words(corpus: Path) -
     ]
     with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
         texts += [json.loads(line)["text"] for _, line in zip(range(100), f, strict=False)]
+    # ASCII texts without an apostrophe go through the whole text in one pass: line breaks
+    # inside and between paragraphs, runs of them, other blanks and controls.
+    rng = random.Random(5)
+    pieces = ["Word", "two", "x_9", "-", ".", " ", "\n", "\n\n", "\r\n\r\n", "\t", "\x0b", "\x1c"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     for text in texts:
         assert features.paragraph_words(text) == [words(p) for p in text.split("\n\n")]
     assert features.paragraph_words(texts[0])[0] == ["οδυσσευς"]  # the final sigma kept
