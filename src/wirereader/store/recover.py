@@ -29,7 +29,7 @@ import re
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,24 +176,29 @@ def _old_schema(pages: PageFile) -> dict[str, OldTable] | None:
     return tables or None
 
 
-def _old_indexes(pages: PageFile) -> dict[str, list[int]]:
-    """The root pages of each table's indexes, as recorded in the damaged file's schema."""
+def _schema_indexes(pages: PageFile) -> Iterator[tuple[object, object, object]]:
+    """Each index the damaged file's schema records: its table, root page and SQL (unchecked
+    values, as read)."""
     try:
         leaves, _, _ = pages.table_leaves(1)
     except PageError:
-        return {}
-    roots: dict[str, list[int]] = defaultdict(list)
+        return
     for number in leaves:
         try:
             cells = pages.leaf(number).cells
         except PageError:
             continue
         for cell in cells:
-            if len(cell.values) != 5 or cell.values[0] != "index":
-                continue
-            table, root = cell.values[2], cell.values[3]
-            if isinstance(table, str) and isinstance(root, int) and root > 0:
-                roots[table].append(root)
+            if len(cell.values) == 5 and cell.values[0] == "index":
+                yield cell.values[2], cell.values[3], cell.values[4]
+
+
+def _old_indexes(pages: PageFile) -> dict[str, list[int]]:
+    """The root pages of each table's indexes, as recorded in the damaged file's schema."""
+    roots: dict[str, list[int]] = defaultdict(list)
+    for table, root, _sql in _schema_indexes(pages):
+        if isinstance(table, str) and isinstance(root, int) and root > 0:
+            roots[table].append(root)
     return roots
 
 
@@ -336,22 +341,11 @@ def recover(source: Path, target: Path) -> Recovery:
 
 def _partial_indexes(pages: PageFile) -> set[int]:
     """Root pages of partial indexes (`CREATE INDEX ... WHERE`): they name some rows only."""
-    try:
-        leaves, _, _ = pages.table_leaves(1)
-    except PageError:
-        return set()
-    found = set()
-    for number in leaves:
-        try:
-            cells = pages.leaf(number).cells
-        except PageError:
-            continue
-        for cell in cells:
-            if len(cell.values) == 5 and cell.values[0] == "index":
-                root, sql = cell.values[3], cell.values[4]
-                if isinstance(root, int) and isinstance(sql, str) and _WHERE.search(sql):
-                    found.add(root)
-    return found
+    return {
+        root
+        for _table, root, sql in _schema_indexes(pages)
+        if isinstance(root, int) and isinstance(sql, str) and _WHERE.search(sql)
+    }
 
 
 def _table_names(conn: sqlite3.Connection) -> list[str]:

@@ -103,12 +103,27 @@ def pages_of(path: Path, where: str) -> list[int]:
 def damage(pristine: Path, folder: Path, pages: list[int]) -> Path:
     path = folder / "cache.sqlite3"
     shutil.copy(pristine, path)
+    overwrite(path, pages)
+    return path
+
+
+def overwrite(path: Path, pages: list[int]) -> None:
+    """Each of these pages of the file overwritten with random bytes (seeded by its number)."""
     size = PageFile(path).page_size
     with path.open("r+b") as handle:
         for number in pages:
             handle.seek((number - 1) * size)
             handle.write(random.Random(number).randbytes(size))
-    return path
+
+
+def with_subscriptions(pristine: Path, db_path: Path, count: int = 250) -> None:
+    """The pristine cache at db_path, plus `count` subscriptions (250: the feeds table then
+    spans a dozen leaves), checkpointed into the main file."""
+    shutil.copy(pristine, db_path)
+    with Store(db_path) as store:
+        for n in range(count):
+            subscribe(store, f"https://outlet{n}.example/news/rss.xml", name=f"outlet{n}")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def consistent(path: Path) -> None:
@@ -245,21 +260,14 @@ def test_lost_subscriptions_are_counted_and_the_repair_says_what_it_cost(
 ) -> None:
     # The pristine cache plus 250 subscriptions (the feeds table then spans a dozen leaves):
     # a leaf of `feeds` lost used to be reported as "feeds: N recovered", then "ok", status 0.
-    shutil.copy(pristine, db_path)
-    with Store(db_path) as store:
-        for n in range(250):
-            subscribe(store, f"https://outlet{n}.example/news/rss.xml", name=f"outlet{n}")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with_subscriptions(pristine, db_path)
     read_before = (
         sqlite3.connect(db_path).execute("SELECT items - unread FROM item_totals").fetchone()[0]
     )
     leaf = pages_of(db_path, "name = 'feeds' AND pagetype = 'leaf'")[4]
     on_leaf = {cell.rowid for cell in PageFile(db_path).leaf(leaf).cells}
     assert on_leaf
-    size = PageFile(db_path).page_size
-    with db_path.open("r+b") as handle:
-        handle.seek((leaf - 1) * size)
-        handle.write(random.Random(leaf).randbytes(size))
+    overwrite(db_path, [leaf])
     result = cli("doctor", "--repair", "--json")
     report = json.loads(result.out)
     assert result.code == 1  # subscriptions lost: never "ok"
@@ -283,11 +291,7 @@ def test_a_lost_last_leaf_is_counted_from_the_tables_indexes(
     # The last leaf holds the highest ids: no page of the table shows an id above them, so
     # counting the gaps below the highest id seen said nothing was lost ("ok", status 0) for
     # feeds and versions (entries were caught by the entry ids their versions name).
-    shutil.copy(pristine, db_path)
-    with Store(db_path) as store:
-        for n in range(250):
-            subscribe(store, f"https://outlet{n}.example/news/rss.xml", name=f"outlet{n}")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with_subscriptions(pristine, db_path)
     total = sqlite3.connect(db_path).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     pages = PageFile(db_path)
     leaf = max(
@@ -296,10 +300,7 @@ def test_a_lost_last_leaf_is_counted_from_the_tables_indexes(
     )
     on_leaf = {cell.rowid for cell in pages.leaf(leaf).cells}
     assert max(on_leaf) == total and len(on_leaf) < total
-    size = pages.page_size
-    with db_path.open("r+b") as handle:
-        handle.seek((leaf - 1) * size)
-        handle.write(random.Random(leaf).randbytes(size))
+    overwrite(db_path, [leaf])
     result = cli("doctor", "--repair", "--json")
     report = json.loads(result.out)
     assert result.code == 1
@@ -328,10 +329,7 @@ def test_pruned_entries_are_not_reported_as_lost(pristine: Path, cli, db_path: P
     left = ENTRIES - pruned
     leaf = pages_of(db_path, "name = 'entry_versions' AND pagetype = 'leaf'")[-4]
     on_leaf = {cell.rowid for cell in PageFile(db_path).leaf(leaf).cells}
-    size = PageFile(db_path).page_size
-    with db_path.open("r+b") as handle:
-        handle.seek((leaf - 1) * size)
-        handle.write(random.Random(leaf).randbytes(size))
+    overwrite(db_path, [leaf])
     report = json.loads(cli("doctor", "--repair", "--json").out)
     assert report["recovered"]["entries"] == {"recovered": left, "lost": 0, "dropped": 0}
     assert report["recovered"]["entry_versions"]["lost"] == len(on_leaf)
