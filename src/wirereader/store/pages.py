@@ -17,7 +17,7 @@ random bytes yield nothing rather than an exception.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,27 +272,18 @@ class PageFile:
         """Walk a table's b-tree from its root: its leaf pages (in order), every page reached,
         and how many pages could not be read on the way (their subtrees are found by shape)."""
         leaves: list[int] = []
-        reached: set[int] = set()
-        broken = 0
-        stack = [root]
-        while stack:
-            number = stack.pop()
-            if number in reached:
-                broken += 1  # a cycle: damage
-                continue
-            reached.add(number)
-            try:
-                kind = self.page_type(number)
-                if kind == TABLE_LEAF:
-                    self._cell_pointers(number)
-                    leaves.append(number)
-                elif kind == TABLE_INTERIOR:
-                    stack.extend(reversed(self.children(number)))
-                else:
-                    raise PageError(f"page {number} is not part of a table")
-            except PageError:
-                reached.discard(number)
-                broken += 1
+
+        def visit(number: int) -> Iterable[int]:
+            kind = self.page_type(number)
+            if kind == TABLE_LEAF:
+                self._cell_pointers(number)
+                leaves.append(number)
+                return ()
+            if kind == TABLE_INTERIOR:
+                return reversed(self.children(number))
+            raise PageError(f"page {number} is not part of a table")
+
+        reached, broken = self._walk(root, visit)
         return leaves, reached, broken
 
     def index_rowids(self, root: int) -> tuple[set[int], int]:
@@ -303,38 +294,53 @@ class PageFile:
         is lost, the ids of the rows it held are still here, even above every id the table's
         own pages still show (its last leaf)."""
         rowids: set[int] = set()
+
+        def visit(number: int) -> Iterable[int]:
+            kind, offsets, right = self._cell_pointers(number)
+            if kind not in (INDEX_LEAF, INDEX_INTERIOR):
+                raise PageError(f"page {number} is not part of an index")
+            page = self.pages[number]
+            children: list[int] = []
+            for offset in offsets:
+                if not 0 < offset < self.usable:
+                    continue
+                pos = offset
+                if kind == INDEX_INTERIOR:
+                    children.append(int.from_bytes(page[pos : pos + 4], "big"))
+                    pos += 4
+                try:
+                    rowid = self._index_rowid(page, pos)
+                except PageError:
+                    continue
+                if rowid is not None:
+                    rowids.add(rowid)
+            if kind == INDEX_INTERIOR:
+                children.append(right)
+            return children
+
+        _reached, broken = self._walk(root, visit)
+        return rowids, broken
+
+    @staticmethod
+    def _walk(root: int, visit: Callable[[int], Iterable[int]]) -> tuple[set[int], int]:
+        """Depth-first over a b-tree from its root: `visit` reads a page and gives the pages to
+        go to next (the last given is read first), or raises PageError. Every page read, and
+        how many could not be (a page met twice, a cycle, counts as one not read)."""
         reached: set[int] = set()
         broken = 0
         stack = [root]
         while stack:
             number = stack.pop()
             if number in reached:
-                broken += 1
+                broken += 1  # a cycle: damage
                 continue
             reached.add(number)
             try:
-                kind, offsets, right = self._cell_pointers(number)
-                if kind not in (INDEX_LEAF, INDEX_INTERIOR):
-                    raise PageError(f"page {number} is not part of an index")
-                page = self.pages[number]
-                for offset in offsets:
-                    if not 0 < offset < self.usable:
-                        continue
-                    pos = offset
-                    if kind == INDEX_INTERIOR:
-                        stack.append(int.from_bytes(page[pos : pos + 4], "big"))
-                        pos += 4
-                    try:
-                        rowid = self._index_rowid(page, pos)
-                    except PageError:
-                        continue
-                    if rowid is not None:
-                        rowids.add(rowid)
-                if kind == INDEX_INTERIOR:
-                    stack.append(right)
+                stack.extend(visit(number))
             except PageError:
+                reached.discard(number)
                 broken += 1
-        return rowids, broken
+        return reached, broken
 
     def _index_rowid(self, page: bytes, pos: int) -> int | None:
         size, pos = varint(page, pos)
