@@ -351,10 +351,7 @@ def mix64(value: int) -> int:
 
 def text_key(tag: int, text: str) -> int:
     """A stable signed 63-bit key (fits SQLite INTEGER) for a normalised text and a key type."""
-    data = text.encode("utf-8", "surrogatepass")
-    return (
-        mix64((tag << 56) ^ (zlib.crc32(data) << 24) ^ zlib.adler32(data) ^ (len(text) << 12)) >> 1
-    )
+    return mix64(unmixed_key(tag, text)) >> 1
 
 
 def unmixed_key(tag: int, text: str) -> int:
