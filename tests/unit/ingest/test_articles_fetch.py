@@ -438,12 +438,23 @@ def test_reader_state_of_items_never_fetched(store: Store) -> None:
     assert state.article_state(store, 999_999) is None
 
 
+def teasers_config(server: FeedServer, tmp_path: Path) -> Path:
+    """A config subscribing to the server's teaser feed (`teaser_feed`)."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\nname = "teasers"\n')
+    return config
+
+
+def id_titled(cli, title: str) -> int:
+    """The id of the cached entry with this title, as `entries --json` lists it."""
+    return next(e["id"] for e in json.loads(cli("entries", "--json").out) if e["title"] == title)
+
+
 def test_cli_fetch_with_articles_then_offline(
     server: FeedServer, corpus: Path, tmp_path: Path, cli
 ) -> None:
     expected = teaser_feed(server, corpus)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\nname = "teasers"\n')
+    config = teasers_config(server, tmp_path)
     fetched = cli("--config", str(config), "fetch", "--articles")
     assert fetched.code == 0, fetched.err
     assert "articles: 3 stored, 0 unchanged, 0 failed" in fetched.out
@@ -459,8 +470,7 @@ def test_cli_fetch_with_articles_then_offline(
     again = cli("--config", str(config), "articles")
     assert again.code == 0 and "articles: 0 stored" in again.out
     # asked to fetch one again while offline: one clear failure, the article stays readable
-    bridge_id = next(e["id"] for e in json.loads(cli("entries", "--json").out)
-                     if e["title"] == "Harbour bridge reopens")  # fmt: skip
+    bridge_id = id_titled(cli, "Harbour bridge reopens")
     refetch = cli("--config", str(config), "articles", "--again", str(bridge_id))
     assert refetch.code == 1 and "connection refused" in refetch.err
     shown = cli("show", str(bridge_id))
@@ -471,11 +481,9 @@ def test_cli_articles_again_fetches_only_the_pages_asked_for(
     server: FeedServer, corpus: Path, tmp_path: Path, cli
 ) -> None:
     expected = teaser_feed(server, corpus)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\nname = "teasers"\n')
+    config = teasers_config(server, tmp_path)
     assert cli("--config", str(config), "fetch").code == 0  # the feed only, no articles yet
-    bridge_id = next(e["id"] for e in json.loads(cli("entries", "--json").out)
-                     if e["title"] == "Harbour bridge reopens")  # fmt: skip
+    bridge_id = id_titled(cli, "Harbour bridge reopens")
     asked = cli("--config", str(config), "articles", "--again", str(bridge_id), "--json")
     assert asked.code == 0, asked.err
     report = json.loads(asked.out)
