@@ -237,13 +237,18 @@ class PageFile:
         if size < 0 or size > 1 << 31:
             raise PageError("payload size out of range")
         local = self._local_size(size)
+        return Cell(rowid, decode_record(self._payload(page, pos, local, size)))
+
+    def _payload(self, page: bytes, pos: int, local: int, size: int) -> bytes:
+        """A cell's payload of `size` bytes: `local` of them on the page at `pos`, the rest on
+        its overflow pages."""
         payload = page[pos : pos + local]
         if len(payload) != local or pos + local > self.usable:
             raise PageError("payload past the page")
         if local < size:
             next_page = int.from_bytes(page[pos + local : pos + local + 4], "big")
             payload += self._overflow(next_page, size - local)
-        return Cell(rowid, decode_record(payload))
+        return payload
 
     def _local_size(self, size: int) -> int:
         """How much of a table leaf cell's payload is on the page itself (the format's rule)."""
@@ -353,13 +358,7 @@ class PageFile:
             least = (self.usable - 12) * 32 // 255 - 23
             local = least + (size - least) % (self.usable - 4)
             local = local if local <= most else least
-        payload = page[pos : pos + local]
-        if len(payload) != local or pos + local > self.usable:
-            raise PageError("payload past the page")
-        if local < size:
-            next_page = int.from_bytes(page[pos + local : pos + local + 4], "big")
-            payload += self._overflow(next_page, size - local)
-        values = decode_record(payload)
+        values = decode_record(self._payload(page, pos, local, size))
         last = values[-1] if values else None
         return last if isinstance(last, int) and not isinstance(last, bool) else None
 
