@@ -6,6 +6,7 @@
     python bench/thread_errors.py --set uci           # UCI headlines (half the stories)
     python bench/thread_errors.py --signals           # and what each pair of them shares
     python bench/thread_errors.py --cut 25            # pairs 25 per batch makes otherwise
+    python bench/thread_errors.py --bands             # the dev pairs counted by their scores
 
 Tuning looks at errors; judging looks at figures (`analysis_bench.py --no-speed`). This lists
 the errors of the dev half only, so that a round of tuning can read them without reading the
@@ -286,6 +287,55 @@ def listing(items: list[Labelled], pred: list[int], signals: Signals | None = No
     return lines
 
 
+# The bands of `--bands`: the least pair score of each, highest first.
+BANDS = (1.0, 0.7, 0.4, 0.0)
+
+
+def _band(score: float) -> str:
+    least = next(b for b in BANDS if score >= b)
+    if least >= 1.0:
+        return "1 or more"
+    upper = BANDS[BANDS.index(least) - 1]
+    return f"{least:.1f}-{upper:.1f}"
+
+
+def band_counts(
+    items: list[Labelled], pred: list[int], signals: Signals
+) -> dict[tuple[str, str], list[int]]:
+    """Every pair of two dev items that share a term, counted by where the index put it and
+    its scores (see the module docstring): {(where, band): [one story, two stories]}."""
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    dev = [k for k, item in enumerate(items) if item.half == "dev" and signals.placed[k]]
+    for i, a in enumerate(dev):
+        x = signals.placed[a].vector
+        for b in dev[i + 1 :]:
+            if x.keys().isdisjoint(signals.placed[b].vector):
+                continue
+            one = items[a].story == items[b].story
+            if pred[a] == pred[b]:
+                key = ("together", "")
+            else:
+                scored, loose = signals._scores(a, b)
+                if scored == 0.0 < loose:  # (the title rule alone zeroes a score)
+                    key = ("apart by the title rule, without it", _band(loose))
+                else:
+                    key = ("apart, pair score", _band(scored))
+            counts[key][0 if one else 1] += 1
+    return counts
+
+
+def band_listing(items: list[Labelled], pred: list[int], signals: Signals) -> list[str]:
+    """The lines of `--bands`."""
+    counts = band_counts(items, pred, signals)
+    lines = ["== pairs of two dev items sharing a term: one story / two stories"]
+    order = ["", *map(_band, BANDS)]
+    for key in sorted(counts, key=lambda k: (k[0] != "together", k[0], order.index(k[1]))):
+        where, band = key
+        one, two = counts[key]
+        lines.append(f"  {(where + ' ' + band).strip():<52} {one:5d} / {two}")
+    return lines
+
+
 def cut_listing(items: list[Labelled], one: list[int], batched: list[int], size: int) -> list[str]:
     """The lines of `--cut`: the same-thread pairs of one analysis (`one`) that `size` per batch
     (`batched`) lacks, then the reverse."""
@@ -315,6 +365,11 @@ def main() -> int:
         help="real feeds: the pairs one analysis and N per batch make differently",
     )
     ap.add_argument(
+        "--bands",
+        action="store_true",
+        help="count the dev pairs by where they are and their scores, one story or two",
+    )
+    ap.add_argument(
         "--own-runs",
         action="store_true",
         help="with --cut: each batch a run of its own (every fetch is a run)",
@@ -336,16 +391,21 @@ def main() -> int:
         ).pred
         print("\n".join(cut_listing(items, one, batched, args.cut)))
         return 0
+    want = args.signals or args.bands
     if args.dev2:
-        items, pred, signals = dev2_set(stories.parent, args.dev2, args.batch_size, args.signals)
+        items, pred, signals = dev2_set(stories.parent, args.dev2, args.batch_size, want)
     elif args.set == "realfeeds":
-        items, pred, signals = realfeeds(stories.parent, args.batch_size, args.signals)
+        items, pred, signals = realfeeds(stories.parent, args.batch_size, want)
     elif args.set == "ecbplus":
         rows = analysis_bench.ecbplus(stories / "ecbplus-dev.jsonl")
-        items, pred, signals = gold_set(rows, args.batch_size, args.signals)
+        items, pred, signals = gold_set(rows, args.batch_size, want)
     else:
         rows = analysis_bench.uci(stories / "uci-dev.csv")
-        items, pred, signals = gold_set(rows, args.batch_size, args.signals)
+        items, pred, signals = gold_set(rows, args.batch_size, want)
+    if args.bands:
+        assert signals is not None
+        print("\n".join(band_listing(items, pred, signals)))
+        return 0
     print("\n".join(listing(items, pred, signals)))
     return 0
 

@@ -355,6 +355,34 @@ def test_the_error_signals_are_the_index_s_and_leave_the_held_out_half_unread(
     assert all(signals.score(a, b) >= 1.0 for a, b in twos)
 
 
+def test_the_band_counts_cover_every_dev_pair_and_only_dev_pairs(corpus: Path) -> None:
+    """`thread_errors.py --bands` counts the pairs of two dev items sharing a term by where the
+    index put them and by their scores, one story or two: every such pair once, a held-out
+    item in none, and the pairs the title rule alone holds apart scoring 1 or more without it
+    are two stories (the rule's reason: a teaser's words are its beat's)."""
+    items, pred, signals = thread_errors.realfeeds(corpus, analysis_bench.BATCH, signals=True)
+    assert signals is not None
+    counts = thread_errors.band_counts(items, pred, signals)
+    dev = [k for k, item in enumerate(items) if item.half == "dev" and signals.placed[k]]
+    sharing = [
+        (a, b)
+        for i, a in enumerate(dev)
+        for b in dev[i + 1 :]
+        if signals.placed[a].vector.keys() & signals.placed[b].vector.keys()
+    ]
+    assert sum(one + two for one, two in counts.values()) == len(sharing)
+    one_story = [(a, b) for a, b in sharing if items[a].story == items[b].story]
+    assert sum(one for one, _ in counts.values()) == len(one_story)
+    together = [(a, b) for a, b in one_story if pred[a] == pred[b]]
+    assert counts[("together", "")][0] == len(together) > 0
+    one, two = counts[("apart by the title rule, without it", "1 or more")]
+    assert two > one
+    lines = thread_errors.band_listing(items, pred, signals)
+    assert len(lines) == len(counts) + 1
+    text = "\n".join(lines)
+    assert all(item.title not in text for item in items)
+
+
 def test_the_cut_listing_names_the_pairs_a_batch_size_changes(corpus: Path) -> None:
     """`thread_errors.py --cut N` lists the same-thread pairs that one analysis and N items per
     batch make differently (the agreement figure counts them), dev items by their titles and
