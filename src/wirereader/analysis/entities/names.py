@@ -270,10 +270,14 @@ def clear_caches() -> None:
 _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
 
 
+_CITED_IN = frozenset(("in", "at", "on"))  # the words before a publication (`_cited`)
+
+
 def _cited(text: str, start: int) -> bool:
-    """Whether a quoted writer stands before 'in' / 'in the' and the name at `start` ('said
-    Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic'): the name is the publication. The
-    regex only where one of its verbs is in the window (most names have none)."""
+    """Whether a quoted writer stands before 'in', 'at' or 'on' (perhaps with 'the') and the
+    name at `start` ('said Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic', 'said Kase
+    Wickman at Vanity Fair'): the name is the publication. The regex only where one of its
+    verbs is in the window (most names have none)."""
     window = text[max(0, start - 60) : start]
     return (
         "said " in window or "says " in window or " wr" in window or " argue" in window
@@ -1657,11 +1661,13 @@ class _Extractor:
                     # more after it is an organisation's ("the Halvorsen Metall union"), and
                     # one a writer wrote in ("said Jonathan Last in The Bulwark")
                     return ORG, size > 1 or (
-                        len(before) > 1 and before[-2] == "in" and _cited(text, start)
+                        len(before) > 1 and before[-2] in _CITED_IN and _cited(text, start)
                     )
+                if prev in _CITED_IN and _cited(text, start):
+                    # "said Matteo Wong in Slate", "said Kase Wickman at Vanity Fair": what
+                    # they wrote in, of one word or more
+                    return ORG, True
                 if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
-                    if prev == "in" and _cited(text, start):
-                        return ORG, True  # "said Matteo Wong in Slate": what they wrote in
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
