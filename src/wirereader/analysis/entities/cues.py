@@ -278,11 +278,15 @@ _PHRASE_END = re.compile(
 _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 
 
-_ADJECTIVE_TAILS = ("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide")
+_ADJECTIVE_TAILS = (
+    *("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide"),
+    *("held", "bound", "ly"),  # 'Israeli-held', 'Ukraine-bound', 'Trump-friendly', 'AI-only'
+)
 
 
 def _adjective(surface: str) -> bool:
-    """'AI-generated', 'Dusseldorf-based', 'Soviet-era': a compound adjective, not a name."""
+    """'AI-generated', 'Dusseldorf-based', 'Soviet-era', 'Israeli-held', 'Trump-friendly': a
+    compound adjective, not a name."""
     head, dash, tail = surface.rpartition("-")
     return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
 

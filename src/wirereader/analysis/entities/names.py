@@ -284,6 +284,32 @@ def _cited(text: str, start: int) -> bool:
     ) and _CITED.search(window) is not None
 
 
+def _after_adjective(text: str, run: _Run) -> _Run | None:
+    """A run with a compound adjective in it ('Generation Z-led uprising', 'Kremlin-linked
+    Wagner'): the words up to the adjective qualify the noun after it and name nothing; the
+    words after it are a run of their own. None when the adjective ends the run; the run
+    itself when it holds no such adjective, or when its words before the adjective are not
+    all words no one is named ('the New York-based group', 'Ross Perot-backed': the cut goes
+    on as before)."""
+    tokens = run.tokens
+    last = -1
+    for i, tok in enumerate(tokens):
+        if "-" in tok.surface and _adjective(tok.surface):
+            last = i
+    if last < 0:
+        return run
+    if last:
+        nameless = nameless_words()
+        if not all(t.lower in nameless for t in tokens[:last]):
+            return run  # "the Ross Perot-backed group": a name's first words, as before
+    if last == len(tokens) - 1:
+        return None
+    where = [m.start() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
+    if len(where) != len(tokens):
+        return run
+    return _Run(where[last + 1], run.end, tokens[last + 1 :], False, run.title_case, run.part)
+
+
 def _closes_quote(text: str, pos: int) -> bool:
     """Whether a quotation closes right after a run, or after a comma or a stop inside it
     (American style: '"The Godfather,"')."""
@@ -839,6 +865,12 @@ class _Extractor:
         g = self.g
         tokens = run.tokens
         n = len(tokens)
+        if n > 1 and text.find("-", run.start, run.end) >= 0:
+            cut = _after_adjective(text, run)
+            if cut is None:
+                return  # "Generation Z-led uprising": the run qualifies a noun
+            run, tokens = cut, cut.tokens
+            n = len(tokens)
         i = 0
         first = tokens[0].surface
         if (
