@@ -1091,6 +1091,18 @@ def test_magazine_and_radio_end_an_organisations_name() -> None:
     assert got == {("Smithsonian Magazine", "org"), ("Colorado Public Radio", "org")}
 
 
+def test_a_portfolio_before_secretary_or_minister_is_no_name() -> None:
+    got = kinds(
+        "",
+        "They included President Donald Trump and Commerce Secretary Howard Lutnick, and"
+        " Treasury Secretary Scott Bessent.",
+    )
+    assert ("Commerce", "org") not in got
+    assert {("Howard Lutnick", "person"), ("Scott Bessent", "person")} <= got
+    # a portfolio the gazetteer knows as an organisation stays one
+    assert ("Treasury", "org") in got
+
+
 def test_a_full_name_of_a_town_gives_no_short_form_for_the_town() -> None:
     # 'of Dubai' says where the sultan is of: the city alone in the same source is the city
     assert "dubai" not in EntityResolver.short_keys("Sultan Ahmed bin Sulayem of Dubai")

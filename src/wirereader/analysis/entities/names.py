@@ -270,6 +270,9 @@ def clear_caches() -> None:
 _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
 
 
+# Titles after a government's portfolio ('Commerce Secretary', 'Transport Minister')
+_PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
+
 _CITED_IN = frozenset(("in", "at", "on"))  # the words before a publication (`_cited`)
 
 
@@ -1118,7 +1121,9 @@ class _Extractor:
                 st.institution = True
             elif low in g.titles and followed and not possessive:
                 if st.tokens and not (
-                    st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
+                    st.tokens[0].lower in g.titles
+                    or all(self._title_word(t) for t in st.tokens)
+                    or (low in _PORTFOLIO_TITLES and self._portfolio(st.tokens))
                 ):
                     self._flush(st, out)
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
@@ -1420,6 +1425,16 @@ class _Extractor:
     def _prose_lower(self, low: str) -> bool:
         """Whether a word is a stop word or the entry writes it in lower case."""
         return low in self.g.stopwords or _has_word(self.texts, low)
+
+    def _portfolio(self, tokens: Sequence[_Token]) -> bool:
+        """Whether the words before 'Secretary' or 'Minister' are a portfolio ('Commerce
+        Secretary Howard Lutnick', 'Transport Minister'): at most two words, none a given name
+        or a name the gazetteer knows ('Treasury Secretary', 'NATO Secretary General')."""
+        g = self.g
+        return len(tokens) <= 2 and all(
+            t.lower not in g.given_names and self._match(tokens, i) is None
+            for i, t in enumerate(tokens)
+        )
 
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
