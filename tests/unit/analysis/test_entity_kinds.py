@@ -1069,6 +1069,40 @@ def test_a_writers_publication_is_no_place() -> None:
     assert ("Brackmoor", "place") in kinds("", "Aid arrived in Brackmoor, the mayor said.")
 
 
+def test_a_writers_publication_after_at_or_on_or_of_several_words_is_an_organisation() -> None:
+    # the unseen feeds' reviews and round-ups (The Week): 'in', 'at' and 'on', one word or more
+    got = kinds(
+        "",
+        "A must, said Helena Smith in Lonely Planet. Beyond saving, said Peter Travers at"
+        " Rolling Stone. Wild, said Jeremy Kahn on Fortune. Bone dry, said Andy Crump at"
+        " Vulture.",
+    )
+    assert {("Lonely Planet", "org"), ("Rolling Stone", "org"), ("Vulture", "org")} <= got
+    # a known place after a speaker stays the place
+    assert ("Geneva", "place") in kinds("", "The talks went well, said Trump in Geneva on Monday.")
+
+
+def test_magazine_and_radio_end_an_organisations_name() -> None:
+    got = kinds(
+        "",
+        "She was released in 1979, said Smithsonian Magazine. His wife received a demand,"
+        " said Colorado Public Radio.",
+    )
+    assert got == {("Smithsonian Magazine", "org"), ("Colorado Public Radio", "org")}
+
+
+def test_a_portfolio_before_secretary_or_minister_is_no_name() -> None:
+    got = kinds(
+        "",
+        "They included President Donald Trump and Commerce Secretary Howard Lutnick, and"
+        " Treasury Secretary Scott Bessent.",
+    )
+    assert ("Commerce", "org") not in got
+    assert {("Howard Lutnick", "person"), ("Scott Bessent", "person")} <= got
+    # a portfolio the gazetteer knows as an organisation stays one
+    assert ("Treasury", "org") in got
+
+
 def test_a_full_name_of_a_town_gives_no_short_form_for_the_town() -> None:
     # 'of Dubai' says where the sultan is of: the city alone in the same source is the city
     assert "dubai" not in EntityResolver.short_keys("Sultan Ahmed bin Sulayem of Dubai")

@@ -183,3 +183,15 @@ def test_an_acronym_in_brackets_joins_the_two_runs_it_spells() -> None:
     # without the acronym, or with one that spells other words, the runs stay apart
     got = names("", "Ties between Pakistan and India Relations (IR) worsened.")
     assert ("Pakistan", "place") in got
+
+
+def test_a_compound_adjective_ends_no_name_and_qualifies_the_noun_after_it() -> None:
+    body = (
+        "The blocks mark Israeli-held territory. The uprising was its 2024 Generation Z-led"
+        " revolt. It is a Trump-friendly, AI-only network of Ukraine-bound terminals."
+    )
+    assert names("", body) == set()
+    # the name after the adjective is a run of its own
+    got = names("", "The fighters of the Kremlin-linked Wagner group left.")
+    assert all(not name.startswith("Kremlin-linked") for name, _kind in got)
+    assert any(name == "Wagner" for name, _kind in got)

@@ -50,10 +50,12 @@ _SPEECH_VERBS = (
 _SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 
 # A quoted writer and where they wrote, right before a name: 'said Matteo Wong in Slate',
-# 'wrote Ann Lee in The Atlantic'. The name is the publication, not a place (searched in the
-# 60 characters before the name, only after 'in')
+# 'wrote Ann Lee in The Atlantic', 'said Kase Wickman at Vanity Fair', 'said Jeremy Kahn on
+# Fortune'. The name is the publication, not a place (searched in the 60 characters before the
+# name, only after 'in', 'at' or 'on')
 _CITED = re.compile(
-    r"\b(?:said|says|wrote|writes|argued|argues)(?: [A-Z][\w.'’-]*){1,3},? in(?: [Tt]he)? $"
+    r"\b(?:said|says|wrote|writes|argued|argues)(?: [A-Z][\w.'’-]*){1,3},? (?:in|at|on)"
+    r"(?: [Tt]he)? $"
 )
 
 # What befalls a person and never a place or an organisation, right after a name ('Jackson was
@@ -117,6 +119,7 @@ _ORG_LAST = _words(
     administration society
     bureau board cabinet government senate congress duma rada brigade regiment battalion division
     fleet command coalition alliance movement front network news times post journal herald tribune
+    magazine radio
     telegraph gazette press agency airlines airways rail railways motors industries holdings
     partners capital ventures labs technologies systems club fc team league staff foods patrol
     academy conservancy
@@ -275,11 +278,15 @@ _PHRASE_END = re.compile(
 _MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 
 
-_ADJECTIVE_TAILS = ("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide")
+_ADJECTIVE_TAILS = (
+    *("ed", "ing", "based", "born", "run", "made", "era", "style", "like", "wide"),
+    *("held", "bound", "ly"),  # 'Israeli-held', 'Ukraine-bound', 'Trump-friendly', 'AI-only'
+)
 
 
 def _adjective(surface: str) -> bool:
-    """'AI-generated', 'Dusseldorf-based', 'Soviet-era': a compound adjective, not a name."""
+    """'AI-generated', 'Dusseldorf-based', 'Soviet-era', 'Israeli-held', 'Trump-friendly': a
+    compound adjective, not a name."""
     head, dash, tail = surface.rpartition("-")
     return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
 

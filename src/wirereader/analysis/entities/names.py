@@ -270,14 +270,47 @@ def clear_caches() -> None:
 _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
 
 
+# Titles after a government's portfolio ('Commerce Secretary', 'Transport Minister')
+_PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
+
+_CITED_IN = frozenset(("in", "at", "on"))  # the words before a publication (`_cited`)
+
+
 def _cited(text: str, start: int) -> bool:
-    """Whether a quoted writer stands before 'in' / 'in the' and the name at `start` ('said
-    Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic'): the name is the publication. The
-    regex only where one of its verbs is in the window (most names have none)."""
+    """Whether a quoted writer stands before 'in', 'at' or 'on' (perhaps with 'the') and the
+    name at `start` ('said Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic', 'said Kase
+    Wickman at Vanity Fair'): the name is the publication. The regex only where one of its
+    verbs is in the window (most names have none)."""
     window = text[max(0, start - 60) : start]
     return (
         "said " in window or "says " in window or " wr" in window or " argue" in window
     ) and _CITED.search(window) is not None
+
+
+def _after_adjective(text: str, run: _Run) -> _Run | None:
+    """A run with a compound adjective in it ('Generation Z-led uprising', 'Kremlin-linked
+    Wagner'): the words up to the adjective qualify the noun after it and name nothing; the
+    words after it are a run of their own. None when the adjective ends the run; the run
+    itself when it holds no such adjective, or when its words before the adjective are not
+    all words no one is named ('the New York-based group', 'Ross Perot-backed': the cut goes
+    on as before)."""
+    tokens = run.tokens
+    last = -1
+    for i, tok in enumerate(tokens):
+        if "-" in tok.surface and _adjective(tok.surface):
+            last = i
+    if last < 0:
+        return run
+    if last:
+        nameless = nameless_words()
+        if not all(t.lower in nameless for t in tokens[:last]):
+            return run  # "the Ross Perot-backed group": a name's first words, as before
+    if last == len(tokens) - 1:
+        return None
+    where = [m.start() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
+    if len(where) != len(tokens):
+        return run
+    return _Run(where[last + 1], run.end, tokens[last + 1 :], False, run.title_case, run.part)
 
 
 def _closes_quote(text: str, pos: int) -> bool:
@@ -835,6 +868,12 @@ class _Extractor:
         g = self.g
         tokens = run.tokens
         n = len(tokens)
+        if n > 1 and text.find("-", run.start, run.end) >= 0:
+            cut = _after_adjective(text, run)
+            if cut is None:
+                return  # "Generation Z-led uprising": the run qualifies a noun
+            run, tokens = cut, cut.tokens
+            n = len(tokens)
         i = 0
         first = tokens[0].surface
         if (
@@ -1082,7 +1121,9 @@ class _Extractor:
                 st.institution = True
             elif low in g.titles and followed and not possessive:
                 if st.tokens and not (
-                    st.tokens[0].lower in g.titles or all(self._title_word(t) for t in st.tokens)
+                    st.tokens[0].lower in g.titles
+                    or all(self._title_word(t) for t in st.tokens)
+                    or (low in _PORTFOLIO_TITLES and self._portfolio(st.tokens))
                 ):
                     self._flush(st, out)
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
@@ -1385,6 +1426,16 @@ class _Extractor:
         """Whether a word is a stop word or the entry writes it in lower case."""
         return low in self.g.stopwords or _has_word(self.texts, low)
 
+    def _portfolio(self, tokens: Sequence[_Token]) -> bool:
+        """Whether the words before 'Secretary' or 'Minister' are a portfolio ('Commerce
+        Secretary Howard Lutnick', 'Transport Minister'): at most two words, none a given name
+        or a name the gazetteer knows ('Treasury Secretary', 'NATO Secretary General')."""
+        g = self.g
+        return len(tokens) <= 2 and all(
+            t.lower not in g.given_names and self._match(tokens, i) is None
+            for i, t in enumerate(tokens)
+        )
+
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
         return low in self.g.titles or (low in self.g.ordinary)
@@ -1657,11 +1708,13 @@ class _Extractor:
                     # more after it is an organisation's ("the Halvorsen Metall union"), and
                     # one a writer wrote in ("said Jonathan Last in The Bulwark")
                     return ORG, size > 1 or (
-                        len(before) > 1 and before[-2] == "in" and _cited(text, start)
+                        len(before) > 1 and before[-2] in _CITED_IN and _cited(text, start)
                     )
+                if prev in _CITED_IN and _cited(text, start):
+                    # "said Matteo Wong in Slate", "said Kase Wickman at Vanity Fair": what
+                    # they wrote in, of one word or more
+                    return ORG, True
                 if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
-                    if prev == "in" and _cited(text, start):
-                        return ORG, True  # "said Matteo Wong in Slate": what they wrote in
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
