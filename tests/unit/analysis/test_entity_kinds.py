@@ -925,7 +925,8 @@ def test_the_bagged_kind_model_is_the_mean_of_fits_that_each_leave_out_topics() 
 
 def test_a_name_of_words_no_one_is_named_is_no_persons_name() -> None:
     # names-dataset names no one 'Truth', 'Social', 'Secondary' or 'Sanctions': two or three
-    # such words are a company's or a product's name, or no name, never a person's
+    # words ending in such a word are a company's or a product's name, or no name, never a
+    # person's
     got = kinds(
         "",
         "Trump made the observation in a Truth Social post. It has to be dealt with through"
@@ -934,9 +935,28 @@ def test_a_name_of_words_no_one_is_named_is_no_persons_name() -> None:
     assert ("Truth Social", "org") in got
     assert ("Secondary Sanctions", "org") in got
     assert ("Defenders of Wildlife", "org") in got
-    # a word someone is named ('Grant', 'Hall') keeps the guess of a person's name
-    got = kinds("", "The fire was reported by Grant Sanctions on Monday, officials said.")
-    assert ("Grant Sanctions", "person") in got
+    # a last word someone is named ('Grant', 'Hall') keeps the guess of a person's name,
+    # whatever the words before it
+    got = kinds("", "The fire was reported by Truth Hall on Monday, officials said.")
+    assert ("Truth Hall", "person") in got
+
+
+def test_a_name_ending_in_a_word_no_one_is_named_is_no_persons_name() -> None:
+    # the last word stands where a surname would: 'Magazine', 'Financial', 'Realty' and
+    # 'Brokerage' end no one's name, so the run is an organisation's, whoever 'Slant', 'World'
+    # or "Sotheby’s" may be (sentences adapted from the unseen real feeds)
+    got = kinds(
+        "",
+        "Keith Uhlich at Slant Magazine called it a candidate for worst movie of the year. Abu"
+        " Dhabi signed a $500 million deal to buy almost half of World Liberty Financial, the"
+        " Trump family’s main cryptocurrency company. Katherine Blagden, Sotheby’s International"
+        " Realty—Santa Fe—Main Downtown Brokerage, (505) 490-2400.",
+    )
+    assert ("Slant Magazine", "org") in got
+    assert ("World Liberty Financial", "org") in got
+    assert ("Main Downtown Brokerage", "org") in got
+    assert ("Keith Uhlich", "person") in got
+    assert ("Katherine Blagden", "person") in got
 
 
 def test_the_words_no_one_is_named_are_no_given_or_family_names() -> None:

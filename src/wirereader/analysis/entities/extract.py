@@ -280,10 +280,12 @@ def _mentions(
             # (read from the end of the word's run: a word cut from a longer run ends there
             # too or before, in the same sentence)
             # Two or three words look like a given name and a surname, unless no one is named
-            # any of them ('a Truth Social post', "'Secondary Sanctions?'"): then it is more
-            # often a company's or a product's name, or no name, than a person's, and the data
-            # settle it as a cue would (the kind model, trained on guesses that look like
-            # people's names, would make places of them).
+            # by the last, where the surname would stand ('a Truth Social post', 'Slant
+            # Magazine', 'World Liberty Financial', "'Secondary Sanctions?'"): English puts a
+            # phrase's head noun last, so the run is more often a company's, a publication's
+            # or a product's name, or no name, than a person's, and the data settle it as a
+            # cue would (the kind model, trained on guesses that look like people's names,
+            # would make places of them).
             if single and _pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
             elif 1 < len(tokens) <= 3:
@@ -470,10 +472,11 @@ def _weak_town(g: Gazetteer, key: str) -> bool:
 
 
 def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
-    """Whether every word of a name but its connectors ('of', 'the') is a frequent English
-    word that no one is named (`gazetteer.nameless_words`)."""
-    words = [t.lower for t in tokens if t.lower not in _CONNECTORS]
-    return bool(words) and all(w in nameless for w in words)
+    """Whether the last word of a name (its head, where a surname stands) is a frequent
+    English word that no one is named (`gazetteer.nameless_words`: names-dataset knows no one
+    called 'Magazine', 'Financial' or 'Realty', and does know 'Brown', 'Driver', 'Street')."""
+    last = tokens[-1].lower
+    return last not in _CONNECTORS and last in nameless
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
