@@ -37,14 +37,20 @@ class UsageError(UserError):
     exit_code = 2
 
 
+COUNT_MAX = 2**63 - 1  # SQLite's largest integer (and `sys.maxsize` on 64-bit builds)
+
+
 def count_arg(text: str) -> int:
-    """An argparse type: a whole number, 0 or more (`--limit -1` was an internal error)."""
+    """An argparse type: a whole number, 0 or more (`--limit -1` was an internal error), that
+    SQLite can hold (`--limit 99999999999999999999` and `show` of such an id were too)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
+    if value > min(COUNT_MAX, sys.maxsize):
+        raise argparse.ArgumentTypeError(f"expected at most {min(COUNT_MAX, sys.maxsize)}")
     return value
 
 
