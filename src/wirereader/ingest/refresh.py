@@ -540,7 +540,9 @@ def process_feed(
         )
     except (ParseFailure, WorkerDied) as exc:
         return _failed(store, feed, result, f"{outcome.url}: {exc}", interval, 200, None)
-    result.warnings += [f"{feed.name}: {w}" for w in document.warnings]
+    # The URL as a failure names it: "bad: the document ends before its closing tag" left
+    # the user to look the feed up, and a feed named by its OPML text says nothing of where.
+    result.warnings += [f"{feed.name}: {outcome.url}: {w}" for w in document.warnings]
     plain: list[RawEntry] = []
     containers: list[RawEntry] = []
     for entry in document.entries:
