@@ -28,6 +28,10 @@ def seeded(cli) -> None:
         # `search 'ebola OR'` printed nothing: the dangling OR was a word that had to match.
         ("search", "OR", "filter 'OR': there is no OR: every word must match"),
         ("entries", "NOT", "filter 'NOT': there is no NOT: write -word to leave a word out"),
+        # Internal errors: OverflowError from SQLite, ValueError from int('²').
+        ("entries", "since:99999999999999999999", "filter 'since:99999999999999999999': expected"),
+        ("threads", "thread:99999999999999999999", "filter 'thread:99999999999999999999': exp"),
+        ("search", "thread:²", "filter 'thread:²': expected a thread number"),
     ],
 )
 def test_an_unknown_term_is_exit_2_and_one_line(cli, seeded, command, term, expected) -> None:

@@ -108,7 +108,8 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
             else:
                 problems.append(f"'{token}': expected is:unread or is:starred")
         elif sep and value and key == "thread":
-            if value.isdigit():
+            # isdecimal: `thread:²` passed isdigit and int() raised; SQLite holds 63 bits
+            if value.isdecimal() and int(value) < 2**63:
                 changes["thread_id"] = int(value)
             else:
                 problems.append(f"'{token}': expected a thread number")
