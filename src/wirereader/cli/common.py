@@ -17,6 +17,7 @@ from wirereader.cli.migration_progress import MigrationProgress
 from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.core.redact import RedactingStream, redact
+from wirereader.core.text import strip_controls
 from wirereader.query import language as querylang
 from wirereader.query.timeline import Filter
 from wirereader.store import migrations
@@ -71,12 +72,18 @@ def parse_filter(text: str, base: Filter | None = None) -> Filter:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"wirereader: {redact(message)}", file=sys.stderr)
+    print(f"wirereader: {_inert(message)}", file=sys.stderr)
     return code
 
 
 def warn(message: str) -> None:
-    print(f"wirereader: {redact(message)}", file=sys.stderr)
+    print(f"wirereader: {_inert(message)}", file=sys.stderr)
+
+
+def _inert(message: str) -> str:
+    """Passwords as ***, and no escape sequence or control character: a message quotes URLs and
+    names from OPML lists, feeds and arguments (`fetch $'\\e[31m...'` coloured the terminal)."""
+    return strip_controls(redact(message))
 
 
 F = TypeVar("F", bound=Callable[..., int])
