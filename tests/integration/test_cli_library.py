@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -201,6 +202,19 @@ def test_minus_kind_excludes_that_kind(cli) -> None:
         (["entities", "--limit", "ten"], "argument --limit: expected a whole number, not 'ten'"),
         (["tail", "-n", "-3"], "argument -n/--lines: expected 0 or more, not -3"),
         (["articles", "--again", "0"], "argument --again: expected 1 or more, not 0"),
+        # `threads --min-size 0` was accepted (every thread has one item or more).
+        (["threads", "--min-size", "0"], "argument --min-size: expected 1 or more, not 0"),
+        (["show", "0"], "argument ID: expected 1 or more, not 0"),
+        # Beyond SQLite's integers: "internal error: OverflowError" / islice's ValueError.
+        (["show", "99999999999999999999"], "argument ID: expected at most 9223372036854775807"),
+        (
+            ["entries", "--limit", "99999999999999999999"],
+            "argument --limit: expected at most 9223372036854775807",
+        ),
+        (
+            ["threads", "--min-size", "99999999999999999999"],
+            "argument --min-size: expected at most 9223372036854775807",
+        ),
     ],
 )
 def test_a_negative_count_is_a_usage_error(cli, args: list[str], said: str) -> None:
@@ -212,6 +226,22 @@ def test_a_negative_count_is_a_usage_error(cli, args: list[str], said: str) -> N
     assert result.code == 2
     assert result.err.strip().splitlines()[-1].endswith(said)
     assert "internal error" not in result.err
+
+
+def test_every_number_option_uses_the_shared_count_checks() -> None:
+    # A bare `type=int` takes 0, negatives and numbers SQLite cannot hold.
+    from wirereader.cli import build_parser
+    from wirereader.cli.common import count_arg, positive_arg
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    typed = {
+        (name, action.dest): action.type
+        for name, command in sub.choices.items()
+        for action in command._actions
+        if action.type is not None
+    }
+    assert typed and all(kind in (count_arg, positive_arg) for kind in typed.values()), typed
 
 
 @pytest.mark.parametrize("query", ['"', "*", '""', "-"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.support.feedserver import FeedServer, Route, liveblog_page, rss
@@ -235,3 +236,18 @@ def test_add_leaves_the_cache_analysed(cli, server: FeedServer) -> None:
     assert "Maria Olsen" in items[0]["entities"]
     found = json.loads(cli("entries", "+person:Maria_Olsen", "--json").out)
     assert [e["id"] for e in found] == [items[0]["id"]]
+
+
+def test_error_lines_carry_no_escape_sequences(cli, server: FeedServer) -> None:
+    # A line quotes what it names: an argument, a server's answer. `fetch $'\e[31m...'` put
+    # the escape sequence on the terminal as it was.
+    server.routes["/broken.xml"] = Route(
+        b"\x1b]0;owned\x07\x1b[31mdown for maintenance\x1b[0m",
+        status=503,
+        content_type="text/plain",
+    )
+    assert cli("add", "--no-fetch", server.url("/broken.xml"), "--name", "broken").code == 0
+    for args in (("fetch", "a\x1b[31mb\x07c"), ("fetch", "broken"), ("remove", "\x1b[2Jx")):
+        result = cli(*args)
+        assert result.code == 1 and result.err, args
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.err), (args, result.err)

@@ -25,6 +25,13 @@ def seeded(cli) -> None:
         ("entries", "is:bogus", "filter 'is:bogus': expected is:unread or is:starred"),
         ("threads", "thread:abc", "filter 'thread:abc': expected a thread number"),
         ("search", "kind:nope", "filter 'kind:nope': expected a kind (post, article, summary"),
+        # `search 'ebola OR'` printed nothing: the dangling OR was a word that had to match.
+        ("search", "OR", "filter 'OR': there is no OR: every word must match"),
+        ("entries", "NOT", "filter 'NOT': there is no NOT: write -word to leave a word out"),
+        # Internal errors: OverflowError from SQLite, ValueError from int('²').
+        ("entries", "since:99999999999999999999", "filter 'since:99999999999999999999': expected"),
+        ("threads", "thread:99999999999999999999", "filter 'thread:99999999999999999999': exp"),
+        ("search", "thread:²", "filter 'thread:²': expected a thread number"),
     ],
 )
 def test_an_unknown_term_is_exit_2_and_one_line(cli, seeded, command, term, expected) -> None:
@@ -51,3 +58,18 @@ def test_good_terms_still_filter(cli, seeded) -> None:
 def test_every_kind_is_a_known_term() -> None:
     for kind in querylang.KINDS:
         assert querylang.parse(f"kind:{kind} -kind:{kind.upper()}").problems == []
+
+
+def test_an_operator_between_words_is_exit_2_and_a_lowercase_one_is_the_word(cli, seeded) -> None:
+    # `ceasefire OR truce` required all three words, silently.
+    result = cli("search", "ceasefire", "OR", "truce")
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("wirereader: filter 'OR': there is no OR")
+    assert "'or' searches for the word" in result.err
+    plain = json.loads(cli("search", "ceasefire", "--json").out)
+    assert plain
+    # AND is what the language does anyway: the same items, not those with a word "and...".
+    assert json.loads(cli("search", "ceasefire", "AND", "--json").out) == plain
+    assert cli("search", "AND", "--json").code == 2  # nothing left to search for
+    worded = json.loads(cli("search", "ceasefire", "or", "--json").out)  # the word itself
+    assert worded and {row["id"] for row in worded} <= {row["id"] for row in plain}

@@ -130,3 +130,26 @@ def test_no_code_path_reaches_a_shell() -> None:
             if re.search(pattern, text):
                 offenders.append(f"{path.relative_to(REPO)}: {pattern}")
     assert offenders == []
+
+
+def test_an_endless_file_is_too_large_not_read_for_ever(cli) -> None:
+    # A device (or a pipe) says its size is 0: `import /dev/zero` read until memory ran out.
+    if not Path("/dev/zero").exists():
+        return
+    result = cli("import", "/dev/zero")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.splitlines()[0].startswith("wirereader: /dev/zero: too large (more than")
+
+
+def test_a_url_python_cannot_split_is_a_bad_url(cli, tmp_path) -> None:
+    # `add 'http://[::1'`, and the same URL in the config's [[feeds]] (which every command
+    # reads), were "internal error: ValueError: Invalid IPv6 URL".
+    result = cli("add", "http://[::1")
+    assert result.code == 1
+    assert result.err == "wirereader: http://[::1: bad URL (invalid IPv6 URL)\n"
+    config = tmp_path / "config.toml"
+    config.write_text('[[feeds]]\nurl = "http://[::1"\nname = "v6"\n')
+    for command in ("feeds", "fetch"):
+        result = cli(command, env={"WIREREADER_CONFIG": str(config)})
+        assert result.code in (0, 1) and "internal error" not in result.err, result.err
+        assert "config [[feeds]] http://[::1: bad URL (invalid IPv6 URL)" in result.err

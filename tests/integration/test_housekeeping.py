@@ -139,11 +139,15 @@ def test_prune_keeps_starred_threads_reposted_stories_and_new_items(
     assert again.code == 0 and again.out.startswith("nothing older than ")
 
 
-def test_prune_needs_a_duration(cli, aged_cache, db_path: Path) -> None:
+@pytest.mark.parametrize("duration", ["soon", "99999999999999999999d"])
+def test_prune_needs_a_duration(cli, aged_cache, db_path: Path, duration: str) -> None:
+    # A duration SQLite cannot hold was "internal error: OverflowError".
     before = _counts(db_path)
-    result = cli("prune", "--older-than", "soon")
+    result = cli("prune", "--older-than", duration)
     assert result.code != 0 and result.out == ""
-    assert result.err.strip() == "wirereader: --older-than 'soon': expected a duration such as 90d"
+    assert result.err.strip() == (
+        f"wirereader: --older-than {duration!r}: expected a duration such as 90d (at most 365000d)"
+    )
     assert cli("prune").code == 2  # --older-than is required: never a prune of everything
     assert _counts(db_path) == before
 

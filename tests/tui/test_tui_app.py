@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.support.feedserver import FeedServer, Route
+from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import (
     TEST_PERSON,
     TEST_PLACE,
@@ -744,6 +744,64 @@ def test_quitting_during_a_refresh_does_not_wait_for_a_stalled_server(
         run(go())  # returns once asyncio's executor has joined its threads, as at exit
         assert time.monotonic() - quit_at[0] < 5, "the closed reader waited for the refresh"
         assert returned.is_set()
+    finally:
+        server.stop()
+
+
+def test_quitting_while_a_live_blog_page_stalls_does_not_wait_for_it(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The feed answers; its live-blog item's page never does. The feeds' fetch stopped waiting
+    # when the reader closed, but the feed being saved went on waiting for its page: the closed
+    # reader stayed a process for 60 s (three attempts of the 20 s read timeout).
+    import wirereader.ingest.refresh as refresh_module
+
+    returned = threading.Event()
+    real = refresh_module.refresh
+
+    def refresh(*args, **kwargs):
+        try:
+            return real(*args, **kwargs)
+        finally:
+            returned.set()
+
+    monkeypatch.setattr(refresh_module, "refresh", refresh)
+    server = FeedServer()
+    live = {
+        "guid": "urn:test:live",
+        "title": "Storm live: the coast braces",
+        "link": server.url("/news/live/storm"),
+        "description": "<p>Latest: winds at the pier</p>",
+        "pubDate": "Mon, 02 Mar 2026 10:05:00 +0000",
+    }
+    server.routes["/coast.xml"] = Route(rss("Coast Desk", [live]))
+
+    def stall(handler) -> None:  # accepts the request and never answers
+        handler.feed_server.stopping.wait(60)
+
+    server.routes["/news/live/storm"] = stall
+    server.start()
+    try:
+        cfg = Config(feeds=[FeedConfig(url=server.url("/coast.xml"), name="coast")])
+
+        async def go():
+            app = make_app(demo, cfg)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("r")
+                await until(pilot, lambda: server.hits("/news/live/storm"), "the page request")
+                quit_at.append(time.monotonic())
+                await pilot.press("q")
+
+        quit_at: list[float] = []
+        run(go())  # returns once asyncio's executor has joined its threads, as at exit
+        assert time.monotonic() - quit_at[0] < 5, "the closed reader waited for the live blog"
+        assert returned.is_set()
+        # Not kept as one item as if its page had failed: the next refresh reads it again.
+        live_rows = demo.conn.execute(
+            "SELECT count(*) FROM entries WHERE stable_id LIKE '%urn:test:live%'"
+        ).fetchone()[0]
+        assert live_rows == 0
     finally:
         server.stop()
 

@@ -53,6 +53,24 @@ def test_an_unknown_filter_term_is_a_red_chip(db_path: Path) -> None:
     store.close()
 
 
+def test_an_operator_typed_in_the_filter_is_a_red_chip(db_path: Path) -> None:
+    # `ceasefire OR` filtered by a word starting with "or" as well: most items vanished.
+    store = demo_store(db_path)
+    wanted = Query(store, Filter(words=("ceasefire",))).count()
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"ceasefire OR", "enter")
+            await settle(pilot)
+            assert len(app.problems) == 1 and app.problems[0].startswith("'OR': there is no OR")
+            assert app.timeline.total == wanted  # the rest of the filter still applies
+
+    asyncio.run(go())
+    store.close()
+
+
 def _notes(path: Path, rows: list[tuple[str, str, datetime]]) -> Path:
     path.write_text(
         "".join(

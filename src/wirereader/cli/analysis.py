@@ -16,6 +16,7 @@ from wirereader.cli.common import (
     load_args_config,
     open_store,
     parse_filter,
+    positive_arg,
     print_json,
     table_console,
     warn,
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("threads", help="story threads: items grouped across sources")
     p.add_argument("filter", nargs="*", metavar="FILTER", help="threads with an item matching")
     p.add_argument(
-        "--min-size", type=count_arg, default=1, metavar="N", help="only threads of N+ items"
+        "--min-size", type=positive_arg, default=1, metavar="N", help="only threads of N+ items"
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=count_arg, default=0, help="at most this many threads")
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_entities)
 
     p = sub.add_parser("show", help="one item: its versions and what changed, reposts, thread")
-    p.add_argument("id", type=int, metavar="ID", help="entry id (a repost shows its item)")
+    p.add_argument("id", type=positive_arg, metavar="ID", help="entry id (a repost shows its item)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
 

@@ -17,6 +17,7 @@ from wirereader.cli.migration_progress import MigrationProgress
 from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.core.redact import RedactingStream, redact
+from wirereader.core.text import strip_controls
 from wirereader.query import language as querylang
 from wirereader.query.timeline import Filter
 from wirereader.store import migrations
@@ -37,14 +38,20 @@ class UsageError(UserError):
     exit_code = 2
 
 
+COUNT_MAX = 2**63 - 1  # SQLite's largest integer (and `sys.maxsize` on 64-bit builds)
+
+
 def count_arg(text: str) -> int:
-    """An argparse type: a whole number, 0 or more (`--limit -1` was an internal error)."""
+    """An argparse type: a whole number, 0 or more (`--limit -1` was an internal error), that
+    SQLite can hold (`--limit 99999999999999999999` and `show` of such an id were too)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
+    if value > min(COUNT_MAX, sys.maxsize):
+        raise argparse.ArgumentTypeError(f"expected at most {min(COUNT_MAX, sys.maxsize)}")
     return value
 
 
@@ -65,12 +72,18 @@ def parse_filter(text: str, base: Filter | None = None) -> Filter:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"wirereader: {redact(message)}", file=sys.stderr)
+    print(f"wirereader: {_inert(message)}", file=sys.stderr)
     return code
 
 
 def warn(message: str) -> None:
-    print(f"wirereader: {redact(message)}", file=sys.stderr)
+    print(f"wirereader: {_inert(message)}", file=sys.stderr)
+
+
+def _inert(message: str) -> str:
+    """Passwords as ***, and no escape sequence or control character: a message quotes URLs and
+    names from OPML lists, feeds and arguments (`fetch $'\\e[31m...'` coloured the terminal)."""
+    return strip_controls(redact(message))
 
 
 F = TypeVar("F", bound=Callable[..., int])

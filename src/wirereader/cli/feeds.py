@@ -32,7 +32,7 @@ from wirereader.cli.common import (
     table_console,
     warn,
 )
-from wirereader.core.config import Config, parse_duration
+from wirereader.core.config import MAX_DURATION_DAYS, Config, parse_duration
 from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.refresh import (
     FeedResult,
@@ -131,7 +131,10 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.interval:
         interval = parse_duration(args.interval)
         if interval is None:
-            raise UserError(f"--interval {args.interval!r}: expected a duration such as 15m")
+            raise UserError(
+                f"--interval {args.interval!r}: expected a duration such as 15m"
+                f" (at most {MAX_DURATION_DAYS}d)"
+            )
     with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
         if args.no_fetch and not args.opml:
             return _subscribe_only(store, args.url, args.name or "", interval, args.json)

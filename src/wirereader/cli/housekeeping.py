@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 
 from wirereader.cli.common import UserError, load_args_config, open_store, print_json
-from wirereader.core.config import parse_duration
+from wirereader.core.config import MAX_DURATION_DAYS, parse_duration
 from wirereader.store.prune import PruneSummary, prune
 from wirereader.store.subscriptions import SubscriptionError, find_feeds, rename
 
@@ -66,7 +66,10 @@ def cmd_rename(args: argparse.Namespace) -> int:
 def cmd_prune(args: argparse.Namespace) -> int:
     seconds = parse_duration(args.older_than)
     if seconds is None:
-        raise UserError(f"--older-than {args.older_than!r}: expected a duration such as 90d")
+        raise UserError(
+            f"--older-than {args.older_than!r}: expected a duration such as 90d"
+            f" (at most {MAX_DURATION_DAYS}d)"
+        )
     cutoff = int(time.time()) - seconds
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:

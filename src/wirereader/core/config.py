@@ -94,14 +94,25 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+# The longest duration taken (a thousand years): `prune --older-than 99999999999999999999d`,
+# `since:` of it, an interval of it in the config or `add --interval` were internal errors
+# (OverflowError: Python int too large to convert to SQLite INTEGER).
+MAX_DURATION_DAYS = 365_000
+MAX_DURATION = MAX_DURATION_DAYS * 86400
+
+
 def parse_duration(value: int | str) -> int | None:
-    """Seconds from 900, '900', '15m', '6h' or '2d'; None when it is not a duration."""
+    """Seconds from 900, '900', '15m', '6h' or '2d'; None when it is not a duration (or longer
+    than MAX_DURATION)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value > 0 else None
+        return value if 0 < value <= MAX_DURATION else None
     match = _DURATION.match(value)
-    return int(match.group(1)) * _UNITS[match.group(2)] if match else None
+    if not match:
+        return None
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    return seconds if seconds <= MAX_DURATION else None
 
 
 def load_config(path: Path | None, *, required: bool = False) -> Config:

@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -286,9 +286,12 @@ def refresh(
                 parsed=parsed,
                 unchanged=unchanged,
                 recheck_pages=feed.id in with_pages,
+                stop=stop,
             )
         except sqlite3.OperationalError as exc:  # locked or full: this feed waits for next time
             result = _not_saved(feed, exc)
+        except Stopped:  # the reader is closing: nothing of this feed saved, the next run has it
+            return
         saved(result)
         analyse_some()
 
@@ -499,11 +502,13 @@ def process_feed(
     parsed: ParsedDocument | Exception | None = None,
     unchanged: list[_Unchanged] | None = None,
     recheck_pages: bool = True,
+    stop: threading.Event | None = None,
 ) -> FeedResult:
     """Parse (unless `parsed` holds the document or why it failed) and save one fetched feed,
     or record why it failed. With `unchanged`, a 304's state is left there for the caller to
     write with others' (`record_later`). `recheck_pages` False: the caller knows the feed has
-    no followed page to re-check when it is unchanged."""
+    no followed page to re-check when it is unchanged. Once `stop` is set, fetching the feed's
+    live-blog pages ends at once and `Stopped` is raised, nothing of the feed saved."""
     result = FeedResult(feed.id, feed.name, feed.url, "failed")
     interval = feed.interval or cfg.interval
     if isinstance(outcome, FetchError):
@@ -518,14 +523,14 @@ def process_feed(
             _nothing_new(store, feed, outcome, result, interval, status=304)
         if not recheck_pages:
             return result
-        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result)
+        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result, stop)
     if parsed is None and same_body(feed, cfg, outcome):
         # The very bytes we parsed and saved last time: nothing can have changed.
         _nothing_new(store, feed, outcome, result, interval, status=200)
         result.status = "unchanged"
         if not recheck_pages:
             return result
-        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result)
+        return _recheck_pages(store, fetcher, feed, _zone(feed, cfg, result), result, stop)
     tz = _zone(feed, cfg, result)
     try:
         if isinstance(parsed, Exception):
@@ -535,13 +540,15 @@ def process_feed(
         )
     except (ParseFailure, WorkerDied) as exc:
         return _failed(store, feed, result, f"{outcome.url}: {exc}", interval, 200, None)
-    result.warnings += [f"{feed.name}: {w}" for w in document.warnings]
+    # The URL as a failure names it: "bad: the document ends before its closing tag" left
+    # the user to look the feed up, and a feed named by its OPML text says nothing of where.
+    result.warnings += [f"{feed.name}: {outcome.url}: {w}" for w in document.warnings]
     plain: list[RawEntry] = []
     containers: list[RawEntry] = []
     for entry in document.entries:
         is_container = entry.live_blog and entry.url and document.format != LIVEBLOG_FORMAT
         (containers if is_container else plain).append(entry)
-    pages = _read_live_blog_pages(store, fetcher, feed, containers, tz, result)
+    pages = _read_live_blog_pages(store, fetcher, feed, containers, tz, result, stop)
     plain += [page.container for page in pages if page.fallback and page.container is not None]
     saved = SaveResult()
     # A live blog kept as one item because its page failed: parse this body again next time.
@@ -586,11 +593,16 @@ def process_feed(
 
 
 def _recheck_pages(
-    store: Store, fetcher: Fetcher, feed: Feed, tz: tzinfo | None, result: FeedResult
+    store: Store,
+    fetcher: Fetcher,
+    feed: Feed,
+    tz: tzinfo | None,
+    result: FeedResult,
+    stop: threading.Event | None = None,
 ) -> FeedResult:
     """The feed is unchanged, but a live blog it links to may not be: a conditional GET of each
     followed page whose item is still in the feed (a 304 costs one round trip)."""
-    pages = _read_live_blog_pages(store, fetcher, feed, None, tz, result)
+    pages = _read_live_blog_pages(store, fetcher, feed, None, tz, result, stop)
     if not any(page.response is not None for page in pages):
         return result
     saved = SaveResult()
@@ -737,6 +749,7 @@ def _read_live_blog_pages(
     containers: list[RawEntry] | None,
     tz: tzinfo | None,
     result: FeedResult,
+    stop: threading.Event | None = None,
 ) -> list[_Page]:
     """Fetch and parse the pages of the feed's live-blog items (network only): new or changed
     items' pages, and with a conditional GET the pages already read whose item is unchanged
@@ -782,7 +795,7 @@ def _read_live_blog_pages(
             recheck=unchanged,
         )
         jobs.append((item.stable_id, item.url, validators))
-    for key, outcome in fetcher.fetch_many(jobs):
+    for key, outcome in _page_outcomes(fetcher, jobs, stop):
         page = pages[key]
         if isinstance(outcome, FetchError):
             if page.recheck:  # its updates so far are saved; try again next refresh
@@ -819,6 +832,26 @@ def _read_live_blog_pages(
                 f"{feed.name}: live blog kept as one item ({outcome.url}: {problem})"
             )
     return list(pages.values())
+
+
+class Stopped(Exception):
+    """The refresh's stop event was set while a feed's live-blog pages were being fetched."""
+
+
+def _page_outcomes(
+    fetcher: Fetcher, jobs: list[tuple[str, str, Validators | None]], stop: threading.Event | None
+) -> Iterator[tuple[str, Response | FetchError]]:
+    """Each page's outcome as it finishes; `Stopped` once `stop` is set before all are in.
+
+    The feeds' own fetch stopped waiting when the reader closed, but a feed being saved kept
+    waiting for its live-blog pages: behind a page that never answered, the closed reader
+    stayed a process for 60 s (three attempts of the 20 s read timeout)."""
+    left = len(jobs)
+    for batch in fetcher.fetch_batches(jobs, None, stop):
+        left -= len(batch)
+        yield from batch
+    if left and stop is not None and stop.is_set():
+        raise Stopped
 
 
 def _save_page(store: Store, feed: Feed, page: _Page) -> SaveResult:

@@ -4,8 +4,10 @@
     kind:breaking is:unread is:starred thread:12 -word word
 
 Words are full-text (prefix) matches; `+`/`-` on an entity require or exclude it; a bare
-`person:X` means `+person:X`. Parsing never fails: anything not understood is searched as words,
-and `problems` says what was not understood.
+`person:X` means `+person:X`. Every word must match: `AND` in capitals is dropped, and `OR`,
+`NOT` and `NEAR` in capitals are problems, left out (in lowercase they are words). Parsing never
+fails: anything else not understood is searched as words, and `problems` says what was not
+understood.
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from wirereader.core.model import Kind
 from wirereader.query.timeline import EntityRef, Filter, fts_words
 
 _KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
+# Search-engine operators, written in capitals as they are there. Every word must match already,
+# so AND is what the language does; the others it does not have. Read as words they searched
+# for something else, silently: `ebola OR` required a word starting with "or" and printed
+# nothing, `ebola OR cholera` required all three. A lowercase `or` is the word.
+OPERATORS = {
+    "AND": "",
+    "OR": "there is no OR: every word must match (search once for each)",
+    "NOT": "there is no NOT: write -word to leave a word out",
+    "NEAR": 'there is no NEAR: a "quoted phrase" matches words side by side',
+}
 ENTITY_KINDS = {"person": "person", "place": "place", "org": "org", "entity": ""}
 KINDS = tuple(kind.value for kind in Kind)
 
@@ -62,6 +74,11 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
             phrases.append(token)
             continue
+        if token in OPERATORS:
+            if OPERATORS[token]:
+                word = token.lower()
+                problems.append(f"'{token}': {OPERATORS[token]}; '{word}' searches for the word")
+            continue
         sign = ""
         if token[:1] in "+-" and len(token) > 1:
             sign, token = token[0], token[1:]
@@ -91,7 +108,8 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
             else:
                 problems.append(f"'{token}': expected is:unread or is:starred")
         elif sep and value and key == "thread":
-            if value.isdigit():
+            # isdecimal: `thread:²` passed isdigit and int() raised; SQLite holds 63 bits
+            if value.isdecimal() and int(value) < 2**63:
                 changes["thread_id"] = int(value)
             else:
                 problems.append(f"'{token}': expected a thread number")

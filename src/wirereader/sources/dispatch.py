@@ -53,7 +53,14 @@ def read_text(path: Path) -> tuple[str, bool]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ImportFailure(f"{path}: too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
-        data = path.read_bytes()
+        # Read up to the limit, whatever the size said: a device or a pipe has size 0, and
+        # `import /dev/zero` read until the machine ran out of memory.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ImportFailure(
+                f"{path}: too large (more than the limit of {MAX_FILE_BYTES} bytes)"
+            )
     except OSError as exc:
         raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if not data.strip():

@@ -497,7 +497,10 @@ class Fetcher:
         """The document at `url`, or a 304 Response when `validators` still match."""
         validators = validators or Validators()
         started = time.monotonic()
-        path = local_path(url)
+        try:
+            path = local_path(url)
+        except ValueError as exc:  # `add 'http://[::1'` was "internal error: ValueError"
+            raise FetchError(url, f"bad URL ({str(exc)[:1].lower()}{str(exc)[1:]})") from None
         if path is not None:
             response = self._fetch_file(url, path, validators)
         elif is_remote(url):

@@ -118,10 +118,13 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     if not url:
         raise SubscriptionError("empty URL")
-    path = local_path(url)
+    try:
+        path = local_path(url)
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1" in the config made `feeds` an internal error
+        raise SubscriptionError(f"{url}: bad URL ({str(exc)[:1].lower()}{str(exc)[1:]})") from None
     if path is not None:
         return str(path.expanduser().resolve())
-    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise SubscriptionError(

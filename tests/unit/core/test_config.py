@@ -87,3 +87,17 @@ def test_a_number_that_cannot_work_is_named_when_the_config_is_read(
     result = cli("--config", str(path), "add", server.url("/feed.xml"))
     assert result.code == 1
     assert result.err == f"wirereader: {path}:2: {said}\n"
+
+
+def test_a_duration_longer_than_a_thousand_years_is_not_one(tmp_path: Path) -> None:
+    # An interval SQLite cannot hold was an internal error at the first fetch (OverflowError).
+    from wirereader.core.config import parse_duration
+
+    assert parse_duration("365000d") == 365_000 * 86400 and parse_duration("0") == 0
+    assert parse_duration("365001d") is None and parse_duration(10**20) is None
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[feeds]]\nurl = "https://example.org/rss"\ninterval = "99999999999999999999d"\n'
+    )
+    with pytest.raises(ConfigError, match="'interval' should be a duration"):
+        load_config(path)

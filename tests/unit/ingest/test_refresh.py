@@ -139,7 +139,8 @@ def test_malformed_feed_and_html_page_are_one_line_errors(server: FeedServer, st
     for message in errors.values():
         assert "\n" not in message and "Traceback" not in message
     cut = next(r for r in report.results if r.url.endswith("/cut.xml"))
-    assert any("cut off" in w for w in cut.warnings)  # what it could read, it kept
+    # What it could read, it kept; the warning names the URL, as a failure does.
+    assert any("cut off" in w and server.url("/cut.xml") in w for w in cut.warnings)
     assert report.new == 1 + len(cut.new)
 
 

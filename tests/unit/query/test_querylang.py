@@ -51,6 +51,14 @@ def test_dates_and_unbalanced_quotes() -> None:
     assert parse('"half typed').filter.words == ("half", "typed")
 
 
+def test_capital_operators_are_not_words() -> None:
+    parsed = parse("ebola OR cholera AND NOT NEAR -OR or")
+    assert parsed.filter.words == ("ebola", "cholera", "or")
+    assert parsed.filter.exclude_words == ("OR",)  # -OR: leave out the word
+    assert [p.split(":")[0] for p in parsed.problems] == ["'OR'", "'NOT'", "'NEAR'"]
+    assert parse("ebola AND").problems == [] and parse("ebola AND").filter.words == ("ebola",)
+
+
 @given(st.text(max_size=200))
 def test_any_text_parses_and_compiles_to_safe_fts(text: str) -> None:
     parsed = parse(text, now=NOW)
