@@ -84,17 +84,6 @@ LEADING_TERMS = 10
 SIGNATURE_SHARE = 0.9
 SIGNATURE_MIN_ITEMS = 4
 
-# Average linkage takes its merges in the order of each pair's score over the scores of the two
-# items' nearest neighbours (the mean of their HUB_NEIGHBOURS best pairs, where above 1: each
-# score times 1 / sqrt of each item's), while what may merge is still the plain average pair
-# reaching 1. An item that scores high with everything of its topic (a four-word report, "The
-# parliament election is over in Turkmenistan.", 13 against each report of two elections; a
-# generic headline against a whole category) is a hub: taken first, it glued two stories before
-# their own reports had met, and the COHESION and signature tests, which compare groups, never
-# saw two pure ones. Scaled so, each item's own story meets first (hubness reduction, as CSLS
-# in cross-lingual retrieval: Conneau et al. 2018, with its k of 10).
-HUB_NEIGHBOURS = 10
-
 # The floor of the time decay (what a similarity keeps however far apart two items are) fades
 # with the gap on this scale: reports of one event come within a day or two; days later only
 # content that is strong by itself keeps two items together. The benchmark sets are not moved
@@ -801,37 +790,19 @@ def fading_decay(
     return floor * fade + (1.0 - floor) * np.exp(-gap / 3600.0 / hours)
 
 
-def hub_factors(score: np.ndarray) -> np.ndarray:
-    """Each item's factor for the merge order (see HUB_NEIGHBOURS): 1 / sqrt of the mean of
-    its HUB_NEIGHBOURS best scores, where that mean is above 1; 1 for every item of a part of
-    HUB_NEIGHBOURS items or fewer. `score`'s diagonal is not read."""
-    n = score.shape[0]
-    if n <= HUB_NEIGHBOURS:
-        return np.ones(n)
-    work = np.where(np.isfinite(score), score, 0.0)
-    np.fill_diagonal(work, 0.0)
-    top = -np.partition(-work, HUB_NEIGHBOURS - 1, axis=1)[:, :HUB_NEIGHBOURS]
-    near = top.sum(axis=1) / HUB_NEIGHBOURS
-    return 1.0 / np.sqrt(np.maximum(near, 1.0))
-
-
 def average_linkage(
     score: np.ndarray,
     articles: np.ndarray,
     vectors: Sequence[dict[str, float]],
 ) -> np.ndarray:
-    """A group label per item: groups merge while their average pairwise score is at least 1
-    (UPGMA), the pair whose average scaled score (`hub_factors`) is highest first, groups of
-    articles only if they pass the COHESION test and are not two events by their signatures
-    (a pair that fails is never tried again, nor its groups once merged with others). Each
-    row remembers its best partner, so a merge costs O(n). `score` is worked on in place."""
+    """A group label per item: groups merge, best pair first, while their average pairwise
+    score is at least 1 (UPGMA), groups of articles only if they pass the COHESION test and are
+    not two events by their signatures (a pair that fails is never tried again, nor its groups
+    once merged with others). Each row remembers its best partner, so a merge costs O(n).
+    `score` is worked on in place."""
     n = score.shape[0]
     s = score
-    factors = hub_factors(s)
     np.fill_diagonal(s, -np.inf)
-    # The merge order's scores, averaged as `s` is at each merge.
-    p = s * factors[:, None]
-    p *= factors[None, :]
     # Per group, as plain floats (numpy scalars are slow to add): its size, the sum of the
     # scores of the pairs inside it, and how many articles it holds.
     size = [1.0] * n
@@ -849,32 +820,23 @@ def average_linkage(
         cross = float(s[a, b])
         inside[a] += inside[b] + cross * size[a] * size[b]
         held[a] += held[b]
-        total = size[a] + size[b]
-        for m in (s, p):
-            merged = (m[a] * size[a] + m[b] * size[b]) / total
-            m[a, :] = merged
-            m[:, a] = merged
-            m[b, :] = -np.inf
-            m[:, b] = -np.inf
-            m[a, a] = -np.inf
-        size[a] = total
+        merged = (s[a] * size[a] + s[b] * size[b]) / (size[a] + size[b])
+        s[a, :] = merged
+        s[:, a] = merged
+        s[b, :] = -np.inf
+        s[:, b] = -np.inf
+        s[a, a] = -np.inf
+        size[a] += size[b]
         joined.append((a, b))
         members[a] += members[b]
         members[b] = []
-        # The merged group's order scores towards every group it may merge with.
-        return np.where(s[a] >= 1.0, p[a], -np.inf)
+        return merged
 
-    def best_of(rows: np.ndarray) -> None:
-        order = np.where(s[rows] >= 1.0, p[rows], -np.inf)
-        best_col[rows] = order.argmax(axis=1)
-        best_val[rows] = order[np.arange(len(rows)), best_col[rows]]
-
-    best_col = np.zeros(n, dtype=np.intp)
-    best_val = np.zeros(n)
-    best_of(np.arange(n))  # ties: the first, so the outcome is deterministic
+    best_col = s.argmax(axis=1)  # ties: the first, so the outcome is deterministic
+    best_val = s[np.arange(n), best_col]
     while True:
         a = int(best_val.argmax())
-        if best_val[a] == -np.inf:
+        if best_val[a] < 1.0:
             break
         a, b = sorted((a, int(best_col[a])))
         cross = float(s[a, b])
@@ -882,15 +844,18 @@ def average_linkage(
             cross, size[a], size[b], inside[a], inside[b], held[a], held[b]
         ) or _two_events(a, b, size, held, members, vectors, strongest):
             s[a, b] = s[b, a] = -np.inf
-            p[a, b] = p[b, a] = -np.inf
-            best_of(np.array([a, b]))
+            for row in (a, b):
+                best_col[row] = s[row].argmax()
+                best_val[row] = s[row, best_col[row]]
             continue
         merged = merge(a, b)
         best_val[b] = -np.inf
         stale = (best_col == a) | (best_col == b)
         stale[a] = True
         stale[b] = False
-        best_of(np.flatnonzero(stale))
+        rows = np.flatnonzero(stale)
+        best_col[rows] = s[rows].argmax(axis=1)
+        best_val[rows] = s[rows, best_col[rows]]
         # Column a holds `merged` but at a and b (both excluded here).
         closer = merged > best_val
         closer[a] = closer[b] = False
@@ -902,17 +867,12 @@ def average_linkage(
 def one_group(
     score: list[list[float]], articles: list[float], vectors: Sequence[dict[str, float]]
 ) -> bool:
-    """Does `average_linkage` make one group of these items? The same merges, in the same
-    order (ties: the first row, then the first column), the same tests, in plain floats: a
+    """Does `average_linkage` make one group of these items? The same merges, best pair
+    first (ties: the first row, then the first column), the same tests, in plain floats: a
     few dozen items cost a tenth of the array version's per-merge overhead. `score` is
     worked on in place (its diagonal is never read)."""
     n = len(score)
     s = score
-    if n > HUB_NEIGHBOURS:
-        factors = hub_factors(np.array(s, dtype=np.float64)).tolist()
-        p = [[v * factors[i] * factors[j] for j, v in enumerate(row)] for i, row in enumerate(s)]
-    else:
-        p = [list(row) for row in s]  # (every factor 1)
     size = [1.0] * n
     inside = [0.0] * n
     held = list(articles)
@@ -922,26 +882,24 @@ def one_group(
     while len(alive) > 1:
         best, a, b = -math.inf, -1, -1
         for i in alive:
-            row, order = s[i], p[i]
+            row = s[i]
             for j in alive:
-                if j != i and row[j] >= 1.0 and order[j] > best:
-                    best, a, b = order[j], i, j
-        if a < 0:
+                if j != i and row[j] > best:
+                    best, a, b = row[j], i, j
+        if best < 1.0:
             return False
         a, b = (a, b) if a < b else (b, a)
-        cross = s[a][b]
-        if not _cohesive(cross, size[a], size[b], inside[a], inside[b], held[a], held[b]) or (
+        if not _cohesive(best, size[a], size[b], inside[a], inside[b], held[a], held[b]) or (
             _two_events(a, b, size, held, members, vectors, strongest)
         ):
-            s[a][b] = s[b][a] = p[a][b] = p[b][a] = -math.inf
+            s[a][b] = s[b][a] = -math.inf
             continue
-        inside[a] += inside[b] + cross * size[a] * size[b]
+        inside[a] += inside[b] + best * size[a] * size[b]
         held[a] += held[b]
         total = size[a] + size[b]
         for j in alive:
             if j != a and j != b:
                 s[a][j] = s[j][a] = (s[a][j] * size[a] + s[b][j] * size[b]) / total
-                p[a][j] = p[j][a] = (p[a][j] * size[a] + p[b][j] * size[b]) / total
         size[a] = total
         members[a] += members[b]
         members[b] = []
