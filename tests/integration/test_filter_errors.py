@@ -26,7 +26,8 @@ def seeded(cli) -> None:
         ("threads", "thread:abc", "filter 'thread:abc': expected a thread number"),
         ("search", "kind:nope", "filter 'kind:nope': expected a kind (post, article, summary"),
         # `search 'ebola OR'` printed nothing: the dangling OR was a word that had to match.
-        ("search", "OR", "filter 'OR': there is no OR: every word must match"),
+        ("search", "OR", "filter 'OR' needs a word or a \"phrase\" on each side"),
+        ("search", "source:x OR", "filter 'OR' joins words and \"phrases\", not 'source:x'"),
         ("entries", "NOT", "filter 'NOT': there is no NOT: write -word to leave a word out"),
         # Internal errors: OverflowError from SQLite, ValueError from int('²').
         ("entries", "since:99999999999999999999", "filter 'since:99999999999999999999': expected"),
@@ -60,16 +61,26 @@ def test_every_kind_is_a_known_term() -> None:
         assert querylang.parse(f"kind:{kind} -kind:{kind.upper()}").problems == []
 
 
-def test_an_operator_between_words_is_exit_2_and_a_lowercase_one_is_the_word(cli, seeded) -> None:
-    # `ceasefire OR truce` required all three words, silently.
-    result = cli("search", "ceasefire", "OR", "truce")
-    assert result.code == 2 and result.out == ""
-    assert result.err.startswith("wirereader: filter 'OR': there is no OR")
-    assert "'or' searches for the word" in result.err
-    plain = json.loads(cli("search", "ceasefire", "--json").out)
-    assert plain
+def _ids(cli, *terms: str) -> set[int]:
+    result = cli("search", *terms, "--json", "--limit", "1000")
+    assert result.code == 0, result.err
+    return {row["id"] for row in json.loads(result.out)}
+
+
+def test_or_matches_either_word_and_a_lowercase_or_is_the_word(cli, seeded) -> None:
+    # `ceasefire OR truce` required all three words, silently: OR now joins alternatives.
+    ceasefire, kyiv = _ids(cli, "ceasefire"), _ids(cli, "kyiv")
+    assert ceasefire and kyiv and ceasefire != kyiv
+    either = _ids(cli, "ceasefire", "OR", "kyiv")
+    assert either == ceasefire | kyiv
+    # OR binds its neighbours only: the word after the group must match as well.
+    assert _ids(cli, "ceasefire", "OR", "kyiv", "russia") == either & _ids(cli, "russia")
+    # A phrase may be an alternative.
+    assert _ids(cli, '"ceasefire"', "OR", "kyiv") == either
     # AND is what the language does anyway: the same items, not those with a word "and...".
-    assert json.loads(cli("search", "ceasefire", "AND", "--json").out) == plain
+    assert _ids(cli, "ceasefire", "AND") == ceasefire
     assert cli("search", "AND", "--json").code == 2  # nothing left to search for
-    worded = json.loads(cli("search", "ceasefire", "or", "--json").out)  # the word itself
-    assert worded and {row["id"] for row in worded} <= {row["id"] for row in plain}
+    worded = _ids(cli, "ceasefire", "or")  # the word itself
+    assert worded and worded <= ceasefire
+    result = cli("search", "ceasefire", "NOT", "kyiv")
+    assert result.code == 2 and "there is no NOT: write -word" in result.err

@@ -857,6 +857,9 @@ def test_a_word_being_typed_filters_from_its_third_letter() -> None:
     # A wide letter counts two: a two-character Chinese or Japanese word is a whole word.
     assert words("大") == ((), ())
     assert words("大海") == (("大海",), ())
+    # An alternative being typed waits as well: `ebola OR ch` is ebola until `cho`.
+    assert FilterState(text="ebola OR ch").compose()[0].any_of == (("ebola",),)
+    assert FilterState(text="ebola OR cho").compose()[0].any_of == (("ebola", "cho"),)
 
 
 def test_typing_the_first_letters_keeps_the_list(demo: Store) -> None:

@@ -53,10 +53,14 @@ def test_an_unknown_filter_term_is_a_red_chip(db_path: Path) -> None:
     store.close()
 
 
-def test_an_operator_typed_in_the_filter_is_a_red_chip(db_path: Path) -> None:
+def test_an_operator_typed_in_the_filter_is_a_red_chip_until_its_alternative(
+    db_path: Path,
+) -> None:
     # `ceasefire OR` filtered by a word starting with "or" as well: most items vanished.
     store = demo_store(db_path)
     wanted = Query(store, Filter(words=("ceasefire",))).count()
+    either = Query(store, Filter(any_of=(("ceasefire", "kyiv"),))).count()
+    assert either > wanted > 0
 
     async def go():
         app = make_app(store)
@@ -64,8 +68,13 @@ def test_an_operator_typed_in_the_filter_is_a_red_chip(db_path: Path) -> None:
             await settle(pilot)
             await pilot.press("slash", *"ceasefire OR", "enter")
             await settle(pilot)
-            assert len(app.problems) == 1 and app.problems[0].startswith("'OR': there is no OR")
+            assert len(app.problems) == 1 and app.problems[0].startswith("'OR' needs a word")
             assert app.timeline.total == wanted  # the rest of the filter still applies
+            await pilot.press("slash", "end", *"kyiv", "enter")  # `/` selects the text
+            await settle(pilot)
+            assert app.state.text == "ceasefire OR kyiv "
+            assert app.problems == []
+            assert app.timeline.total == either
 
     asyncio.run(go())
     store.close()

@@ -131,11 +131,15 @@ def _short_last_word_exact(text: str, flt: Filter) -> Filter:
     it would make the first keystrokes the slowest and narrow almost nothing. So the list stays
     as it was until the word has MIN_PREFIX letters (or is finished with a space).
     """
-    if not text or text[-1].isspace() or not flt.words:
+    if not text or text[-1].isspace() or not (flt.words or flt.any_of):
         return flt
     last = text.split()[-1].lstrip("\"'+")
-    if _typed_width(last) < MIN_PREFIX and last.isalnum() and flt.words[-1] == last:
+    if _typed_width(last) >= MIN_PREFIX or not last.isalnum():
+        return flt
+    if flt.words and flt.words[-1] == last:
         return replace(flt, words=flt.words[:-1])
+    if flt.any_of and flt.any_of[-1][-1] == last:  # `ebola OR ch`: ebola until a third letter
+        return replace(flt, any_of=(*flt.any_of[:-1], flt.any_of[-1][:-1]))
     return flt
 
 

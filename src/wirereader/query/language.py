@@ -4,8 +4,10 @@
     kind:breaking is:unread is:starred thread:12 -word word
 
 Words are full-text (prefix) matches; `+`/`-` on an entity require or exclude it; a bare
-`person:X` means `+person:X`. Every word must match: `AND` in capitals is dropped, and `OR`,
-`NOT` and `NEAR` in capitals are problems, left out (in lowercase they are words). Parsing never
+`person:X` means `+person:X`. Every word must match, but words or phrases joined by `OR` in
+capitals are alternatives: `ebola OR cholera outbreak` is (ebola or cholera) and outbreak, as
+in a search engine. `AND` in capitals is dropped (it is what the language does); `NOT` and
+`NEAR` in capitals are problems, left out (in lowercase all four are words). Parsing never
 fails: anything else not understood is searched as words, and `problems` says what was not
 understood.
 """
@@ -25,15 +27,15 @@ from wirereader.query.timeline import EntityRef, Filter, fts_words
 
 _KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
 # Search-engine operators, written in capitals as they are there. Every word must match already,
-# so AND is what the language does; the others it does not have. Read as words they searched
-# for something else, silently: `ebola OR` required a word starting with "or" and printed
-# nothing, `ebola OR cholera` required all three. A lowercase `or` is the word.
+# so AND is what the language does; OR joins alternatives (`_or_groups`); NOT and NEAR it does
+# not have. Read as words they searched for something else, silently: `ebola OR` required a
+# word starting with "or" and printed nothing. A lowercase `or` is the word.
 OPERATORS = {
     "AND": "",
-    "OR": "there is no OR: every word must match (search once for each)",
     "NOT": "there is no NOT: write -word to leave a word out",
     "NEAR": 'there is no NEAR: a "quoted phrase" matches words side by side',
 }
+OR = "OR"
 ENTITY_KINDS = {"person": "person", "place": "place", "org": "org", "entity": ""}
 KINDS = tuple(kind.value for kind in Kind)
 
@@ -70,7 +72,9 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         "exclude_kinds": list(f.exclude_kinds),
         "exclude_words": list(f.exclude_words),
     }
-    for token in _tokens(text):
+    tokens, groups = _or_groups(_tokens(text), problems)
+    any_of = list(f.any_of) + groups
+    for token in tokens:
         if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
             phrases.append(token)
             continue
@@ -118,8 +122,59 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         else:
             words += fts_words(token)
     fields: dict[str, Any] = {k: tuple(v) for k, v in lists.items()}
-    fields.update(changes, words=tuple(words), phrases=tuple(phrases))
+    fields.update(changes, words=tuple(words), phrases=tuple(phrases), any_of=tuple(any_of))
     return Parsed(replace(f, **fields), problems)
+
+
+def _is_alternative(token: str) -> bool:
+    """A word or a quoted phrase: what OR may join (not `person:X`, `-word` or an operator)."""
+    return (
+        token not in OPERATORS
+        and token != OR
+        and token[:1] not in "+-"
+        and not (_KEYED.match(token))
+    )
+
+
+def _or_groups(tokens: list[str], problems: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Split off the alternatives joined by `OR`: (the other tokens, the groups).
+
+    OR binds its two neighbours, tighter than the implicit AND between tokens, as search
+    engines read it: `ebola OR cholera outbreak` is one group (ebola, cholera) and the word
+    outbreak. An alternative is kept as its words joined by spaces: one word matches as a
+    prefix, several (a quoted phrase, `covid-19`) as the exact phrase. An OR with no word or
+    phrase on one side is a problem and is left out, so `ebola OR` searches for ebola."""
+    rest: list[str] = []
+    groups: list[list[str]] = []
+    group: list[str] | None = None  # the group the previous token belongs to, if any
+    previous: str | None = None  # the previous token, if it may start or extend a group
+    joining = False  # an OR was read and waits for its right-hand side
+    last = ""  # the previous token, whatever it was
+    for token in tokens:
+        if token == OR:
+            if last and last != OR and previous is None:
+                problems.append(f"'{OR}' joins words and \"phrases\", not '{last}'")
+            elif joining or previous is None:
+                problems.append(f"'{OR}' needs a word or a \"phrase\" on each side")
+            joining, last = previous is not None, token
+            continue
+        alternative = " ".join(fts_words(token)) if _is_alternative(token) else ""
+        if joining and not alternative:
+            problems.append(f"'{OR}' joins words and \"phrases\", not '{token}'")
+        if joining and alternative and previous is not None:
+            if group is None:
+                rest.pop()  # the left-hand side leaves the tokens for the group
+                group = [previous]
+                groups.append(group)
+            group.append(alternative)
+        else:
+            rest.append(token)
+            group = None
+        joining, last = False, token
+        previous = alternative or None
+    if joining:
+        problems.append(f"'{OR}' needs a word or a \"phrase\" on each side")
+    return rest, [tuple(g) for g in groups]
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:]+([+-]\d{2}:?\d{2}|Z)?)?$")

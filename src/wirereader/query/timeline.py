@@ -32,6 +32,9 @@ class Filter:
 
     words: tuple[str, ...] = ()  # each must appear (prefix match, FTS)
     phrases: tuple[str, ...] = ()  # each must appear as an exact phrase
+    # `ebola OR cholera`: one of each group must appear; an alternative of one word is a prefix
+    # match like a word, one of several words (a quoted phrase, `covid-19`) an exact phrase
+    any_of: tuple[tuple[str, ...], ...] = ()
     exclude_words: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # source name, title or key containing this
     exclude_sources: tuple[str, ...] = ()
@@ -74,6 +77,12 @@ def fts_match_expression(f: Filter) -> str:
         tokens = fts_words(phrase)
         if tokens:
             parts.append(fts_quote(fts_text(" ".join(tokens))))
+    for group in f.any_of:
+        alternatives = [
+            fts_quote(fts_text(alt)) + ("" if " " in alt else "*") for alt in group if alt
+        ]
+        if alternatives:
+            parts.append("(" + " OR ".join(alternatives) + ")")
     return " AND ".join(parts)
 
 
@@ -519,6 +528,7 @@ def narrows(narrower: Filter, wider: Filter) -> bool:
         set(getattr(wider, name)) <= set(getattr(narrower, name))
         for name in (
             "phrases",
+            "any_of",  # each group one more condition (a changed group is not narrower)
             "exclude_words",
             "sources",
             "exclude_sources",

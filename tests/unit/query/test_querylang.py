@@ -53,10 +53,34 @@ def test_dates_and_unbalanced_quotes() -> None:
 
 def test_capital_operators_are_not_words() -> None:
     parsed = parse("ebola OR cholera AND NOT NEAR -OR or")
-    assert parsed.filter.words == ("ebola", "cholera", "or")
+    assert parsed.filter.words == ("or",)
+    assert parsed.filter.any_of == (("ebola", "cholera"),)
     assert parsed.filter.exclude_words == ("OR",)  # -OR: leave out the word
-    assert [p.split(":")[0] for p in parsed.problems] == ["'OR'", "'NOT'", "'NEAR'"]
+    assert [p.split(":")[0] for p in parsed.problems] == ["'NOT'", "'NEAR'"]
     assert parse("ebola AND").problems == [] and parse("ebola AND").filter.words == ("ebola",)
+
+
+def test_or_joins_its_neighbours_into_alternatives() -> None:
+    parsed = parse('ebola OR "bird flu" OR covid-19 outbreak person:Ruto')
+    assert parsed.problems == []
+    assert parsed.filter.any_of == (("ebola", "bird flu", "covid 19"),)
+    assert parsed.filter.words == ("outbreak",)
+    assert parsed.filter.entities == (EntityRef("Ruto", "person"),)
+    # One word is a prefix, several are the exact phrase; OR binds tighter than the AND.
+    assert fts_match_expression(parsed.filter) == (
+        '"outbreak"* AND ("ebola"* OR "bird flu" OR "covid 19")'
+    )
+    two = parse("a OR b c OR d").filter
+    assert two.any_of == (("a", "b"), ("c", "d")) and two.words == ()
+    for text, problem in [
+        ("ebola OR", "'OR' needs a word"),
+        ("OR ebola", "'OR' needs a word"),
+        ("person:Ruto OR ebola", "'OR' joins words and \"phrases\", not 'person:Ruto'"),
+        ("ebola OR -cholera", "'OR' joins words and \"phrases\", not '-cholera'"),
+    ]:
+        parsed = parse(text)
+        assert len(parsed.problems) == 1 and parsed.problems[0].startswith(problem), text
+        assert parsed.filter.any_of == ()  # the rest still filters
 
 
 @given(st.text(max_size=200))
