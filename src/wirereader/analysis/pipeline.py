@@ -41,6 +41,7 @@ from wirereader.analysis.prepare_pool import (
 from wirereader.analysis.threads.index import Grouper, ThreadIndex
 from wirereader.core.model import text_hash
 from wirereader.store import analysis as analysis_store
+from wirereader.store import dedup as dedup_store
 from wirereader.store import entities as entity_store
 from wirereader.store import threads as thread_store
 from wirereader.store.db import Store
@@ -135,6 +136,7 @@ class Analysis:
         self._trusted: set[int] = set()
         self._version = data_version
         self._prints = PrintCache()
+        self._seen = dedup_store.StoredKeys()  # which dedup keys may be stored, for the run
         self._terms: dict[int, str] = {}  # entity id -> its term for threads, for the run
         self._keys = EntityKeys()  # what the run read of entity_keys
         self._cache_size: int | None = None
@@ -347,6 +349,7 @@ class Analysis:
                     self._terms,
                     self._keys,
                     self._grouping.groups if self._grouping is not None else None,
+                    self._seen,
                 )
                 if self._grouping is not None:
                     # Its CPU time too, as the prepare worker's.
@@ -505,11 +508,14 @@ def _analyse_batch(
     entity_terms: dict[int, str],
     keys: EntityKeys | None = None,
     grouper: Grouper | None = None,
+    seen: dedup_store.StoredKeys | None = None,
 ) -> None:
     ids = [e.id for e in entries]
     t0, c0 = time.perf_counter(), time.process_time()
     ready = prepared.prints_for([(e.id, e.title, e.body) for e in entries]) if prepared else {}
-    dedup = Deduplicator(conn, prints).run(entries, ready, prepared.shingles if prepared else None)
+    dedup = Deduplicator(conn, prints, seen).run(
+        entries, ready, prepared.shingles if prepared else None
+    )
     report.reposts += dedup.merged
     t1, c1 = time.perf_counter(), time.process_time()
     report.add_time("dedup", t1 - t0, c1 - c0)

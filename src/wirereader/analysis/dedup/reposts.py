@@ -399,9 +399,15 @@ def _packed(shingles: set[int] | None) -> tuple[array[int] | None, bytes | None]
 class Deduplicator:
     """Assigns entries to items inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, cache: PrintCache | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        cache: PrintCache | None = None,
+        seen: dedup_store.StoredKeys | None = None,
+    ) -> None:
         self.conn = conn
         self.cache = cache if cache is not None else PrintCache()
+        self.seen = seen  # the run's filter of the stored keys, if any
         self._prints: dict[int, Fingerprint] = {}
         self._bodies: dict[int, str] = {}  # of the batch's entries, for prints without shingles
         self._unfilled: list[int] = []  # stored candidates read from the cache without shingles
@@ -517,7 +523,7 @@ class Deduplicator:
         inserted = np.concatenate((np.array(new_keys, dtype=np.int64), alone_keys))
         holding = np.concatenate((np.array(new_holders, dtype=np.int64), alone_holders))
         order = np.argsort(inserted, kind="stable")
-        dedup_store.insert_keys(self.conn, inserted[order], holding[order])
+        dedup_store.insert_keys(self.conn, inserted[order], holding[order], self.seen)
         # Kept for later batches once compared here (with any shingles the comparisons made):
         # only entries of earlier batches are read from the cache.
         packed = self._packed
@@ -537,7 +543,7 @@ class Deduplicator:
         # In key order: each chunk then probes one stretch of the index, not pages all over it.
         # (Made distinct and sorted as an array: a set, then `sorted`, of the batch's ~24,000
         # keys was 2.8% of a refresh's pacing thread on the 40k feeds corpus.)
-        found = dedup_store.key_holders(self.conn, keys)
+        found = dedup_store.key_holders(self.conn, keys, self.seen)
         for key, entry_id in found:
             holders.setdefault(key, []).append(entry_id)
         for key, ids in holders.items():

@@ -1,0 +1,136 @@
+"""The run's filter of the stored dedup keys (store/dedup.py `StoredKeys`): a key it turns away is
+never stored, so the run asks SQLite only for the keys it lets through and finds the same reposts
+in the same order; keys another connection stores are read again; a large cache is not read for
+a small run."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wirereader.analysis.pipeline import analyse_pending
+from wirereader.core.model import RawEntry
+from wirereader.store import dedup as dedup_store
+from wirereader.store.db import Store
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+_WORDS = [f"{a}{b}" for a in ("har", "kel", "mor", "tas", "vin", "pol") for b in ("bo", "da", "ni")]
+
+
+def _entry(tag: str, n: int, minutes: int, copy_of: int | None = None) -> RawEntry:
+    """A text of its own (two paragraphs: every kind of key), or, with `copy_of`, the text of
+    that entry of tag "a" (a repost)."""
+    text = f"{tag} {n}" if copy_of is None else f"a {copy_of}"
+    rng = random.Random(text)
+    paragraphs = [" ".join(rng.choice(_WORDS) for _ in range(24)) for _ in range(2)]
+    return RawEntry(
+        title=f"Report {text}",
+        body="\n\n".join(paragraphs),
+        stable_id=f"{tag}-{n}",
+        published=T0 + timedelta(minutes=minutes),
+    )
+
+
+def _fill(store: Store) -> None:
+    """Two sources; the second reposts every fifth entry of the first, some hours later."""
+    first = store.ensure_source("test:wire", "feed", name="wire")
+    second = store.ensure_source("test:other", "feed", name="other")
+    store.save_entries(first, [_entry("a", n, n) for n in range(150)], seen_at=1_770_000_000)
+    copies = [_entry("b", n, 200 + n, copy_of=n) for n in range(0, 150, 5)]
+    store.save_entries(second, copies, seen_at=1_770_000_000)
+
+
+def _outcome(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute(
+        "SELECT stable_id, repost_of, thread_id, analysed_hash FROM entries ORDER BY id"
+    ).fetchall()
+
+
+def _asked(store: Store) -> list[int]:
+    """Counts the keys each lookup statement of `dedup_keys` asks, as the run goes."""
+    asked: list[int] = []
+
+    def trace(sql: str) -> None:
+        if sql.startswith("SELECT key, entry_id FROM dedup_keys WHERE key IN"):
+            asked.append(sql.count(","))
+
+    store.conn.set_trace_callback(trace)
+    return asked
+
+
+def test_the_run_asks_only_the_keys_the_filter_lets_through_and_finds_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(tmp_path / "filtered.sqlite3") as store:
+        _fill(store)
+        asked = _asked(store)
+        analyse_pending(store, batch_size=20, workers=False)
+        filtered, asked_filtered = _outcome(store.conn), sum(asked)
+    monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", 0)  # no filter: every key asked
+    with Store(tmp_path / "all.sqlite3") as store:
+        _fill(store)
+        asked = _asked(store)
+        analyse_pending(store, batch_size=20, workers=False)
+        assert _outcome(store.conn) == filtered
+        asked_all = sum(asked)
+    assert sum(1 for r in filtered if r[1] is not None) == 30  # every copy found
+    # Most keys are new (each entry has a text of its own, but for the 30 copies).
+    assert asked_filtered < asked_all / 4
+
+
+def test_keys_another_connection_stored_are_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with Store(path) as store:
+        _fill(store)
+        analyse_pending(store, workers=False)
+        conn = store.conn
+        seen = dedup_store.StoredKeys()
+        stored = np.array([r[0] for r in conn.execute("SELECT key FROM dedup_recent_keys")])
+        assert seen.ready(conn, len(stored) // dedup_store.FILTER_READ_RATIO + 1)
+        assert seen.may_hold(stored).all()
+        entry = conn.execute("SELECT min(id) FROM entries").fetchone()[0]
+        keys = np.array([(1 << 62) + 12_345 * n for n in range(1, 200)], dtype=np.int64)
+        values = keys >> dedup_store.KEY_SHIFT
+        assert not seen.may_hold(values).any()  # (chosen so: ~2% would pass by chance)
+        assert dedup_store.key_holders(conn, keys, seen) == []
+        # Another process's analysis stores keys.
+        with Store(path) as other, other.transaction() as writing:
+            dedup_store.insert_keys(writing, keys, np.full(len(keys), entry))
+        assert seen.ready(conn, 1)  # read again: the counts in meta moved
+        assert seen.may_hold(values).all()
+        assert dedup_store.key_holders(conn, keys, seen) == [(int(k), entry) for k in keys]
+
+
+def test_a_large_cache_is_not_read_for_a_small_run(tmp_path: Path) -> None:
+    with Store(tmp_path / "cache.sqlite3") as store:
+        _fill(store)
+        analyse_pending(store, workers=False)
+        conn = store.conn
+        stored = conn.execute("SELECT count(*) FROM dedup_recent_keys").fetchone()[0]
+        few = stored // dedup_store.FILTER_READ_RATIO - 1
+        reads: list[str] = []
+        conn.set_trace_callback(reads.append)
+        seen = dedup_store.StoredKeys()
+        assert not seen.ready(conn, few)  # every key is asked, as without a filter
+        assert not any(sql.startswith("SELECT key FROM dedup") for sql in reads)
+        assert seen.ready(conn, 2)  # the run has asked enough by now: read
+        assert any(sql.startswith("SELECT key FROM dedup") for sql in reads)
+
+
+def test_a_full_filter_passes_every_stored_value_and_few_others() -> None:
+    rng = np.random.default_rng(7)
+    seen = dedup_store.StoredKeys()
+    seen.add(np.zeros(0, dtype=np.int64), (0, 0))  # (not built: nothing kept)
+    assert not seen.may_hold(np.arange(10, dtype=np.int64)).any()
+    seen._counts = (0, 0)  # as `ready` leaves it on an empty cache
+    batches = [rng.integers(0, 1 << 47, 30_000, dtype=np.int64) for _ in range(12)]
+    for n, values in enumerate(batches):
+        seen.add(values, (0, n))
+    assert all(seen.may_hold(values).all() for values in batches)  # three levels by now
+    others = rng.integers(0, 1 << 47, 100_000, dtype=np.int64)
+    assert seen.may_hold(others).mean() < 0.06
