@@ -231,7 +231,7 @@ def test_a_negative_count_is_a_usage_error(cli, args: list[str], said: str) -> N
 def test_every_number_option_uses_the_shared_count_checks() -> None:
     # A bare `type=int` takes 0, negatives and numbers SQLite cannot hold.
     from wirereader.cli import build_parser
-    from wirereader.cli.common import count_arg, positive_arg
+    from wirereader.cli.common import count_arg, nonempty_arg, positive_arg
 
     parser = build_parser()
     [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
@@ -241,7 +241,18 @@ def test_every_number_option_uses_the_shared_count_checks() -> None:
         for action in command._actions
         if action.type is not None
     }
-    assert typed and all(kind in (count_arg, positive_arg) for kind in typed.values()), typed
+    assert typed and all(
+        kind in (count_arg, positive_arg, nonempty_arg) for kind in typed.values()
+    ), typed
+
+
+@pytest.mark.parametrize("args", [("add", ""), ("add", "  "), ("import", "x.txt", "")])
+def test_an_empty_url_or_path_is_a_usage_error(cli, args: tuple[str, ...]) -> None:
+    # `add ''` opened the current directory: ": is a directory, not a file", exit 1.
+    result = cli(*args)
+    assert result.code == 2 and result.out == ""
+    assert "expected a URL or a path, not an empty string" in result.err
+    assert "directory" not in result.err
 
 
 @pytest.mark.parametrize("query", ['"', "*", '""', "-"])

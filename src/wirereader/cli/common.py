@@ -63,6 +63,14 @@ def positive_arg(text: str) -> int:
     return value
 
 
+def nonempty_arg(text: str) -> str:
+    """An argparse type: a URL or a path that is not empty or blank (`add ''` opened the
+    current directory and said ": is a directory, not a file")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a URL or a path, not an empty string")
+    return text
+
+
 def parse_filter(text: str, base: Filter | None = None) -> Filter:
     """The filter of the command line; any term not understood is a UsageError naming it."""
     parsed = querylang.parse(text, base)

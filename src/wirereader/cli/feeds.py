@@ -26,6 +26,7 @@ from wirereader.cli.common import (
     UserError,
     db_path,
     load_args_config,
+    nonempty_arg,
     open_store,
     print_json,
     redacting,
@@ -82,7 +83,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "list (or --opml) subscribes to every feed in it. The feed is fetched at once unless "
         "--no-fetch.",
     )
-    p.add_argument("url", metavar="URL", help="feed, page, live blog, file path or OPML list")
+    p.add_argument(
+        "url",
+        metavar="URL",
+        type=nonempty_arg,
+        help="feed, page, live blog, file path or OPML list",
+    )
     p.add_argument("--name", help="short name (default: the feed's title)")
     p.add_argument("--interval", metavar="DURATION", help="refresh interval, e.g. 5m, 2h")
     p.add_argument("--opml", action="store_true", help="URL is an OPML subscription list")

@@ -18,6 +18,7 @@ from wirereader.cli.common import (
     UserError,
     count_arg,
     load_args_config,
+    nonempty_arg,
     open_store,
     parse_filter,
     print_json,
@@ -34,7 +35,7 @@ from wirereader.store.db import Store
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import live-blog captures, articles, JSON Lines, feeds")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", type=nonempty_arg)
     p.add_argument("--source", metavar="NAME", help="file the entries under this source name")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="day of the newest entry of a capture")
     p.add_argument("--tz", metavar="ZONE", help="the outlet's time zone (default: local)")
