@@ -140,15 +140,33 @@ def _line_of(raw: str, key: str, after: int = 0) -> int:
     return raw.count("\n", 0, match.start()) + 1 if match else 0
 
 
-def _where(path: Path, raw: str, key: str) -> str:
-    line = _line_of(raw, key)
+def _where(path: Path, raw: str, key: str, after: int = 0) -> str:
+    line = _line_of(raw, key, after)
     return f"{path}:{line}" if line else str(path)
 
 
-def _check(path: Path, raw: str, key: str, value: Any, spec: tuple[tuple[type, ...], str]) -> Any:
+_FEEDS_TABLE = re.compile(r"^[ \t]*\[\[[ \t]*feeds[ \t]*\]\]", re.MULTILINE)
+
+
+def _feed_start(raw: str, index: int) -> int:
+    """Where the index-th `[[feeds]]` table begins in the text (0 if it cannot be told), so an
+    error in a feed's key names that feed's line, not the first line with the key anywhere."""
+    starts = [m.start() for m in _FEEDS_TABLE.finditer(raw)]
+    return starts[index] if index < len(starts) else 0
+
+
+def _check(
+    path: Path,
+    raw: str,
+    key: str,
+    value: Any,
+    spec: tuple[tuple[type, ...], str],
+    after: int = 0,
+) -> Any:
     types, expected = spec
     if isinstance(value, bool) or not isinstance(value, types):
-        raise ConfigError(f"{_where(path, raw, key)}: '{key}' should be {expected}, got {value!r}")
+        where = _where(path, raw, key, after)
+        raise ConfigError(f"{where}: '{key}' should be {expected}, got {value!r}")
     return value
 
 
@@ -188,8 +206,8 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
     feeds = data.get("feeds", [])
     if not isinstance(feeds, list):
         raise ConfigError(f"{path}: 'feeds' should be an array of tables ([[feeds]])")
-    for item in feeds:
-        cfg.feeds.append(_feed(path, raw, item, cfg.warnings))
+    for index, item in enumerate(feeds):
+        cfg.feeds.append(_feed(path, raw, item, cfg.warnings, _feed_start(raw, index)))
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise ConfigError(f"{path}: [keys] should be a table of strings")
@@ -239,18 +257,22 @@ def _topic(path: Path, raw: str, cfg: Config, name: str, value: Any) -> None:
         cfg.alerts[name] = TopicAlert(name, flt, desktop=alert, command=list(command))
 
 
-def _headers(path: Path, raw: str, where: str, value: Any) -> dict[str, str]:
+def _headers(path: Path, raw: str, where: str, value: Any, after: int = 0) -> dict[str, str]:
     """A table of header name -> value; names must be tokens, values one line."""
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise ConfigError(f"{_where(path, raw, where)}: '{where}' should be a table of strings")
+        raise ConfigError(
+            f"{_where(path, raw, where, after)}: '{where}' should be a table of strings"
+        )
     for name, text in value.items():
         if not _HEADER_NAME.fullmatch(name):
-            raise ConfigError(f"{_where(path, raw, where)}: '{name}' is not a header name")
+            raise ConfigError(f"{_where(path, raw, where, after)}: '{name}' is not a header name")
         if any(ch in text for ch in "\r\n\0"):
             # the value itself is a secret: never repeated in a message
-            raise ConfigError(f"{_where(path, raw, where)}: the value of '{name}' has a line break")
+            raise ConfigError(
+                f"{_where(path, raw, where, after)}: the value of '{name}' has a line break"
+            )
     return dict(value)
 
 
@@ -266,22 +288,29 @@ def _host_headers(path: Path, raw: str, value: Any) -> dict[str, dict[str, str]]
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
-def _feed(path: Path, raw: str, item: Any, warnings: list[str]) -> FeedConfig:
+def _feed(path: Path, raw: str, item: Any, warnings: list[str], after: int = 0) -> FeedConfig:
     if not isinstance(item, dict) or "url" not in item:
-        raise ConfigError(f"{_where(path, raw, 'url')}: each [[feeds]] needs a 'url'")
+        # the table's own header line: a 'url' after it would be the next feed's
+        where = f"{path}:{raw.count(chr(10), 0, after) + 1}" if after else _where(path, raw, "url")
+        raise ConfigError(f"{where}: each [[feeds]] needs a 'url'")
     for key in item:
         if key not in _FEED_KEYS:
-            warnings.append(f"{_where(path, raw, key)}: unknown key 'feeds.{key}'")
-    values = {k: _check(path, raw, k, v, _FEED_KEYS[k]) for k, v in item.items() if k in _FEED_KEYS}
+            warnings.append(f"{_where(path, raw, key, after)}: unknown key 'feeds.{key}'")
+    values = {
+        k: _check(path, raw, k, v, _FEED_KEYS[k], after) for k, v in item.items() if k in _FEED_KEYS
+    }
     if "headers" in values:
-        values["headers"] = _headers(path, raw, "headers", values["headers"])
+        values["headers"] = _headers(path, raw, "headers", values["headers"], after)
     if "interval" in values:
         seconds = parse_duration(values["interval"])
         if seconds is None:
-            raise ConfigError(f"{_where(path, raw, 'interval')}: 'interval' should be a duration")
+            raise ConfigError(
+                f"{_where(path, raw, 'interval', after)}: 'interval' should be a duration"
+            )
         values["interval"] = seconds
     if values.get("full_text", "auto") not in ("auto", "always", "never"):
         raise ConfigError(
-            f"{_where(path, raw, 'full_text')}: 'full_text' should be 'auto', 'always' or 'never'"
+            f"{_where(path, raw, 'full_text', after)}: 'full_text' should be 'auto', 'always' "
+            "or 'never'"
         )
     return FeedConfig(**values)

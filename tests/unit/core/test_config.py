@@ -55,6 +55,28 @@ def test_wrong_value_names_line_and_expectation(tmp_path: Path) -> None:
         load_config(path)
 
 
+def test_an_error_in_a_feed_names_that_feeds_line(tmp_path: Path) -> None:
+    # The first line with the key anywhere was named: the interval of a feed before it, or the
+    # general interval.
+    text = (
+        '[general]\ninterval = "10m"\n\n[[feeds]]\nurl = "http://a.test/"\ninterval = "5m"\n\n'
+        '[[feeds]]\nurl = "http://b.test/"\ninterval = "soon"\n'
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=rf"^{path}:10: 'interval' should be a duration"):
+        load_config(path)
+    path = write(tmp_path, '[[feeds]]\nurl = "http://a.test/"\n\n[[feeds]]\nname = "b"\n')
+    with pytest.raises(ConfigError, match=rf"^{path}:4: each \[\[feeds\]\] needs a 'url'"):
+        load_config(path)
+    path = write(tmp_path, '[[feeds]]\nurl = "http://a.test/"\n[[feeds]]\nurl = 3\n')
+    with pytest.raises(ConfigError, match=rf"^{path}:4: 'url' should be"):
+        load_config(path)
+    cfg = load_config(
+        write(tmp_path, '[[feeds]]\nurl = "http://a.test/"\n[[feeds]]\nurl = "b"\nx = 1\n')
+    )
+    assert any(":5: unknown key 'feeds.x'" in w for w in cfg.warnings)
+
+
 def test_unknown_keys_are_warned_about(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, "[fetch]\nconcurency = 3\n[colours]\nx = 1\n"))
     assert any("fetch.concurency" in w and ":2:" in w for w in cfg.warnings)
