@@ -540,9 +540,18 @@ def process_feed(
         )
     except (ParseFailure, WorkerDied) as exc:
         return _failed(store, feed, result, f"{outcome.url}: {exc}", interval, 200, None)
+    if document.truncated and not document.entries:
+        # Cut off before its first item: nothing was read, which is a failure, not a success
+        # with a warning that `fetch` counted as a healthy feed.
+        error = f"{outcome.url}: the document ends before its first complete item (cut off?)"
+        return _failed(store, feed, result, error, interval, 200, None)
     # The URL as a failure names it: "bad: the document ends before its closing tag" left
     # the user to look the feed up, and a feed named by its OPML text says nothing of where.
     result.warnings += [f"{feed.name}: {outcome.url}: {w}" for w in document.warnings]
+    # A cut-off body's validators are not kept: with them the next refresh would be a 304 (or
+    # the same body skipped by its hash) and the items after the cut never read, until the
+    # feed changed. Without them the next refresh reads the whole document again.
+    whole = not document.truncated
     plain: list[RawEntry] = []
     containers: list[RawEntry] = []
     for entry in document.entries:
@@ -552,7 +561,11 @@ def process_feed(
     plain += [page.container for page in pages if page.fallback and page.container is not None]
     saved = SaveResult()
     # A live blog kept as one item because its page failed: parse this body again next time.
-    body_hash = "" if any(page.fallback for page in pages) else body_digest(feed, cfg, outcome)
+    body_hash = (
+        body_digest(feed, cfg, outcome)
+        if whole and not any(page.fallback for page in pages)
+        else ""
+    )
     with store.transaction(), prepacked(document.packed_bodies):
         _follow_move(store, feed, outcome, result)
         adopt_title(store, feed, document.title, document.url)
@@ -567,8 +580,8 @@ def process_feed(
             feed,
             status=200,
             interval=interval,
-            etag=outcome.etag,
-            last_modified=outcome.last_modified,
+            etag=outcome.etag if whole else "",
+            last_modified=outcome.last_modified if whole else "",
             new=len(saved.new),
             format=document.format,
             body_hash=body_hash,

@@ -144,6 +144,38 @@ def test_malformed_feed_and_html_page_are_one_line_errors(server: FeedServer, st
     assert report.new == 1 + len(cut.new)
 
 
+def test_a_cut_off_feed_is_read_whole_next_time(server: FeedServer, store: Store) -> None:
+    # Its validators were kept: the next refresh was a 304 (the ETag matched) and the items
+    # after the cut were never read, until the feed changed.
+    whole = rss("Cut", [item(1), item(2)])
+    server.routes["/cut.xml"] = Route(whole[:-60], etag='"v1"')
+    subscribe(store, server.url("/cut.xml"))
+    first = refresh(store, config())
+    assert first.new == 1 and not first.failures
+    server.routes["/cut.xml"] = Route(whole, etag='"v1"')  # the same version, arriving whole
+    second = refresh(store, config())
+    assert second.new == 1 and not second.failures
+    assert server.hits("/cut.xml")[-1].headers.get("If-None-Match") is None
+    # The whole body's validators are kept as usual.
+    third = refresh(store, config())
+    assert third.new == 0 and server.hits("/cut.xml")[-1].headers.get("If-None-Match") == '"v1"'
+
+
+def test_a_feed_cut_off_before_its_first_item_is_a_failure(
+    server: FeedServer, store: Store
+) -> None:
+    body = rss("Cut", [item(1)])
+    server.routes["/cut.xml"] = Route(body[: body.index(b"<item>") + 20])
+    subscribe(store, server.url("/cut.xml"))
+    report = refresh(store, config())
+    [failure] = report.failures
+    assert failure.error == (
+        f"{server.url('/cut.xml')}: the document ends before its first complete item (cut off?)"
+    )
+    state = feed_by_url(store, server.url("/cut.xml"))
+    assert state is not None and state.failures == 1
+
+
 def test_permanent_redirect_moves_the_subscription(server: FeedServer, store: Store) -> None:
     server.routes["/old.xml"] = Route(status=301, headers={"Location": "/new.xml"})
     server.routes["/new.xml"] = Route(rss("Moved", [item(1)]))
