@@ -1127,3 +1127,47 @@ def test_a_full_name_of_a_town_gives_no_short_form_for_the_town() -> None:
     # 'of Dubai' says where the sultan is of: the city alone in the same source is the city
     assert "dubai" not in EntityResolver.short_keys("Sultan Ahmed bin Sulayem of Dubai")
     assert "harper" in EntityResolver.short_keys("Stephen Harper")
+
+
+def test_a_title_case_headline_is_cut_at_its_verb_before_a_given_name() -> None:
+    # ECB+ dev (topic 5): the body opens with its Title Case headline; 'Hire', which the prose
+    # never capitalises, before the given name 'Maurice' is the headline's verb. Before, the
+    # line gave 'Sixers Hire Maurice Cheeks' and 'Head Coach' (people), and the same title
+    # 'Hiré' (a town)
+    title = "Sixers Hire Maurice Cheeks as Head Coach"
+    body = (
+        f"{title}\nMaurice Cheeks was officially introduced as the 21st head coach of the 76ers."
+        "\nCheeks, who played for the Sixers for 11 seasons and served as an assistant coach"
+        " for seven, was named coach after Jim O'Brien was relieved of his coaching duties."
+    )
+    assert kinds("", body) == {
+        ("Sixers", "org"),
+        ("Maurice Cheeks", "person"),
+        ("Jim O'Brien", "person"),
+    }
+    got = kinds(title, body)
+    assert ("Sixers", "org") in got and ("Maurice Cheeks", "person") in got
+    assert not any("Hire" in name or name == "Hiré" for name, _ in got)
+
+
+def test_an_office_before_a_persons_name_is_no_part_of_it() -> None:
+    # ECB+ dev (topic 9): a portfolio after 'of', and '-elect', between the title and the name
+    body = (
+        "Secretary of Commerce Gary Locke and Secretary of the Interior Ken Salazar, who head"
+        " the two agencies, said."
+    )
+    assert kinds("", body) == {("Gary Locke", "person"), ("Ken Salazar", "person")}
+    body = (
+        "Just six weeks before President-elect Barack Obama takes office, the Bush"
+        " administration issued revised endangered species regulations Thursday."
+    )
+    assert ("President-elect", "org") not in kinds("", body)
+    assert ("Barack Obama", "person") in kinds("", body)
+
+
+def test_a_meeting_named_by_a_place_and_a_topic_is_an_event() -> None:
+    # events are no names (the judgements' convention), as "Munich Security Conference" is
+    # none; before, 'Berlin' (an organisation) and 'Conference' (a person)
+    assert kinds("", "Leaders met at the Berlin Energy Conference.") == set()
+    assert kinds("", "Leaders met at the Paris Peace Forum.") == set()
+    assert kinds("", "The World Economic Forum opened.") == {("World Economic Forum", "org")}

@@ -272,6 +272,21 @@ _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
 
 # Titles after a government's portfolio ('Commerce Secretary', 'Transport Minister')
 _PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
+# The nouns of meetings a place's name and a topic name ("Berlin Energy Conference"); a
+# meeting is an event, no entity (the judgements' convention: events are no names).
+_MEETINGS = frozenset(("conference", "forum", "summit"))
+
+# The words that open an office's portfolio after its title ("Minister for Planning",
+# "Secretary of Health"), and how many words of a portfolio an office's name runs to.
+_PORTFOLIO_LINKS = frozenset(("for", "of"))
+_MAX_PORTFOLIO = 4
+_ELECT = ("-elect", "-designate")
+
+
+def _elect(low: str, titles: frozenset[str]) -> bool:
+    """Whether a word is a title chosen and not yet in office ('minister-elect')."""
+    return low.endswith(_ELECT) and low.rsplit("-", 1)[0] in titles
+
 
 _CITED_IN = frozenset(("in", "at", "on"))  # the words before a publication (`_cited`)
 
@@ -417,13 +432,31 @@ class _Extractor:
         # Runs that 'on' / 'and' alone parts from the run before: (the later run's index in
         # `items`, the word), looked at once the runs are cut (`_join_linked`)
         self.links: list[tuple[int, str]] = []
+        # "Sixers Hire Maurice Cheeks as Head Coach\nMaurice Cheeks was...": a body opening
+        # with a short Title Case line opens with its headline, whose capitals say nothing
+        # of the words' being names (`prose_caps`)
+        line = body.find("\n", 0, _HEADLINE_CHARS + 1)
+        self.headline_end = line if line > 0 and _is_title_case(body[:line]) else 0
+        self.headline_runs: list[tuple[tuple[_Token, ...], bool]] = []
         self._scan(title, 0, _is_title_case(title))
         self._scan(body, 1, False)
+        # The words the prose (no headline) capitalises mid-sentence: what tells a headline's
+        # verb before a given name (`_headline_word`) and a word its cuts leave alone; the
+        # body's headline counts in `mid_caps` as before (it vouches for the title's words:
+        # without it ECB+ dev's thread recall falls, docs/architecture.md)
+        self.prose_caps: set[str] | frozenset[str] = self.mid_caps
+        if self.headline_runs:
+            self.prose_caps = frozenset(self.mid_caps)
+            for tokens, initial in self.headline_runs:
+                self.mid_caps.update(t.key for t in (tokens if not initial else tokens[1:]))
+                if not initial or len(tokens) > 1:
+                    self.tail_caps.add(tokens[-1].key)
         self.used_context = False
         self.heads = _institution_heads(g)
 
     def _scan(self, text: str, part: int, title_case: bool) -> None:
         g, items, mid_caps = self.g, self.items, self.mid_caps
+        headline = self.headline_end if part else 0
         append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
         finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
@@ -541,6 +574,9 @@ class _Extractor:
                 append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
                 if title_case or shouting:
                     continue
+                if base < headline:
+                    self.headline_runs.append((tokens, initial))
+                    continue
                 if not initial:
                     for tok in tokens:
                         add_cap(tok.key)
@@ -651,7 +687,12 @@ class _Extractor:
                 ):
                     continue  # "her hit Like A Virgin": a work's title mid-sentence (never cached)
             runs: Sequence[_Run] = (item,)
-            if initial and len(tokens) > 2 and not title_case:
+            if title_case and not part and len(tokens) > 2:
+                # "Sixers Hire Maurice Cheeks as Head Coach": the title cut at its verb too
+                runs = self._title_pieces(text, item) or runs
+            if not title_case and (
+                (initial and len(tokens) > 2) or (part and start < self.headline_end)
+            ):
                 if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):
                     # "Fake Berlin Wall fragments on sale": the body says "the Berlin Wall"
                     second = tokens[1].surface
@@ -660,7 +701,9 @@ class _Extractor:
                 else:
                     # a headline's first run opens its line; its later runs, after a
                     # lower-case word, are cut as usual
-                    runs = self._headline_pieces(text, item) or runs
+                    pieces = self._headline_pieces(text, item)
+                    if pieces is not None:  # [] when every word is the headline's
+                        runs = pieces
             for run in runs:
                 start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
@@ -813,15 +856,46 @@ class _Extractor:
         pieces: list[_Run] = []
         begin = 0
         for cut in [*cuts, len(tokens)]:
-            if cut > begin:
+            if cut > begin and not (cut == begin + 1 and self._headline_alone(tokens, begin)):
                 start, end = where[begin][0], where[cut - 1][1]
                 initial = run.initial and begin == 0
                 pieces.append(_Run(start, end, tokens[begin:cut], initial, False, run.part))
             begin = cut + 1
         return pieces
 
-    def _headline_word(self, tokens: Sequence[_Token], i: int) -> bool:
-        """A word of a Title Case headline that is no part of a name: 'Hire', 'Over', 'Sets'."""
+    def _title_pieces(self, text: str, run: _Run) -> list[_Run] | None:
+        """A Title Case title's run cut at a verb before a given name ('Sixers Hire Maurice
+        Cheeks'), its pieces Title Case still; None when no such word cuts it."""
+        tokens = run.tokens
+        cuts = [i for i in range(len(tokens) - 1) if self._headline_word(tokens, i, True)]
+        if not cuts:
+            return None
+        where = [m.span() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
+        if len(where) != len(tokens):
+            return None
+        pieces: list[_Run] = []
+        begin = 0
+        for cut in [*cuts, len(tokens)]:
+            if cut > begin:
+                start, end = where[begin][0], where[cut - 1][1]
+                pieces.append(
+                    _Run(start, end, tokens[begin:cut], run.initial and not begin, True, 0)
+                )
+            begin = cut + 1
+        return pieces
+
+    def _headline_alone(self, tokens: Sequence[_Token], i: int) -> bool:
+        """Whether a word a headline's words leave alone is no name: a title ('Head Coach'),
+        or a word no gazetteer knows that the prose never capitalises mid-sentence ('Fatal
+        Shooting', 'Pulls Gun On')."""
+        tok = tokens[i]
+        return tok.lower in self.g.titles or (
+            tok.key not in self.prose_caps and self._match(tokens, i) is None
+        )
+
+    def _headline_word(self, tokens: Sequence[_Token], i: int, verb_only: bool = False) -> bool:
+        """A word of a Title Case headline that is no part of a name: 'Hire', 'Over', 'Sets'
+        (with `verb_only`, only a word before a given name, as 'Hire')."""
         tok = tokens[i]
         low = tok.lower
         g = self.g
@@ -842,7 +916,26 @@ class _Extractor:
         match = self._match(tokens, i)
         if match is not None and not match[1].weak:
             return False  # a town's name is only a hint: 'Hire' is also Hiré
-        return (low in self.g.ordinary) or _written_as_verb(self.texts, low)
+        return (
+            (not verb_only and ((low in self.g.ordinary) or _written_as_verb(self.texts, low)))
+            # "Sixers Hire Maurice Cheeks": a word the entry never capitalises mid-sentence,
+            # before a given name, is the headline's verb, no part of the name after it, when
+            # the entry also writes the name without it ('Nitai Roy Chowdhury' stays whole)
+            or (
+                i + 1 < len(tokens)
+                and tokens[i + 1].lower in g.given_names
+                and tok.key not in self.prose_caps
+                and self._written_without(tokens, i)
+            )
+        )
+
+    def _written_without(self, tokens: Sequence[_Token], i: int) -> bool:
+        """Whether the entry writes the name after token i (its first two words) more often
+        than it writes them after that token."""
+        name = " ".join(t.surface for t in tokens[i + 1 : i + 3])
+        whole = tokens[i].surface + " " + name
+        title, body = self.texts
+        return title.count(name) + body.count(name) > title.count(whole) + body.count(whole)
 
     def _match(self, tokens: Sequence[_Token], i: int) -> tuple[int, Known] | None:
         """The longest gazetteer name starting at token i ('UN Security Council' over 'UN')."""
@@ -874,6 +967,8 @@ class _Extractor:
                 return  # "Generation Z-led uprising": the run qualifies a noun
             run, tokens = cut, cut.tokens
             n = len(tokens)
+        if n > 1 and tokens[-1].lower in _MEETINGS and self._place_meeting(tokens):
+            return  # "Berlin Energy Conference", "Paris Peace Forum": an event, no entity
         i = 0
         first = tokens[0].surface
         if (
@@ -951,6 +1046,16 @@ class _Extractor:
                     st.institution = True
                 i += 1
                 continue
+            if (low in g.titles or _elect(low, g.titles)) and not possessive:
+                at = self._office_holder(tokens, i)
+                if at is not None:
+                    # "Minister for Planning Ahsan Iqbal", "Prime Minister-elect Tarique
+                    # Rahman": an office, its portfolio after 'for' / 'of', or its '-elect',
+                    # before a given name is the person's title, no part of the name
+                    self._flush(st, out)
+                    st = _Pending(text, run, person=True, honorific=st.honorific)
+                    i = at
+                    continue
             if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
                 if surface in _VESSEL_PREFIXES:
                     self._flush(st, out)
@@ -1425,6 +1530,51 @@ class _Extractor:
     def _prose_lower(self, low: str) -> bool:
         """Whether a word is a stop word or the entry writes it in lower case."""
         return low in self.g.stopwords or _has_word(self.texts, low)
+
+    def _office_holder(self, tokens: Sequence[_Token], i: int) -> int | None:
+        """Where a person's name starts after the title at token i, when an office's portfolio
+        ('for Planning', 'of Foreign Affairs') or an '-elect' / '-designate' stands between
+        them: the index of the given name that opens the name, or None. A title alone before
+        a name is left to the title's rule."""
+        g = self.g
+        n = len(tokens)
+        j = i + 1
+        if tokens[i].lower not in g.titles:
+            # "Minister-elect Tarique Rahman": a title with '-elect' is a title as the title's
+            # own rule reads one, whatever name follows
+            return j if j < n and tokens[j].lower not in _CONNECTORS else None
+        if j >= n or tokens[j].lower not in _PORTFOLIO_LINKS:
+            return None  # "Minister Ahsan Iqbal": the title's own rule
+        j += 1
+        words = 0
+        while j < n and words < _MAX_PORTFOLIO and tokens[j].lower not in g.given_names:
+            low = tokens[j].lower
+            if low in _CONNECTORS and low not in _PORTFOLIO_LINKS:
+                return None  # "Minister of la Santé": no English portfolio
+            if low not in _PORTFOLIO_LINKS and low != "and":
+                words += 1
+            j += 1
+        if words == 0 or tokens[j - 1].lower in _PORTFOLIO_LINKS:
+            return None
+        if j + 1 >= n or tokens[j].lower not in g.given_names:
+            return None
+        known = self._match(tokens, j)
+        # ('Gary Locke': a given name that is also a town's opens a person's name)
+        return j if known is None or known[1].kind == PERSON or known[0] == j + 1 else None
+
+    def _place_meeting(self, tokens: Sequence[_Token]) -> bool:
+        """Whether a run is a known place's name, then words that are no given name, then a
+        meeting's noun: the meeting's name ('Berlin Energy Conference', 'Paris Peace Forum'),
+        which names an event, as the city alone before the noun does ('Munich Security
+        Conference')."""
+        at = 1 if tokens[0].lower == "the" else 0
+        match = self._match(tokens, at)
+        if match is None or match[1].kind != PLACE or match[0] >= len(tokens):
+            return False
+        return all(
+            t.lower not in self.g.given_names and t.lower not in _CONNECTORS and not t.possessive
+            for t in tokens[match[0] : -1]
+        )
 
     def _portfolio(self, tokens: Sequence[_Token]) -> bool:
         """Whether the words before 'Secretary' or 'Minister' are a portfolio ('Commerce
