@@ -298,3 +298,23 @@ def test_names_of_threads_gone_for_good_go_and_the_threads_stay_the_same(
     monkeypatch.setattr(index.ThreadIndex, "_event_joins", counted)
     assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == dropped
     assert 0 < names_dropped < sizes[-1][0] // 2
+
+
+def test_kept_entries_and_centroids_carry_no_attribute_dict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run keeps its threads' items and centroids up to MEMORY_BUDGET: both are slotted (an
+    entry's attribute dict was 296 of its 352 bytes)."""
+    seen: list[tuple[int, int]] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def looked(self: index.ThreadIndex) -> None:
+        begin(self)
+        kept = [m.entry for items in self.members.values() for m in items]
+        assert not any(hasattr(e, "__dict__") for e in kept)
+        assert not any(hasattr(c, "__dict__") for c in self.centroids.values())
+        seen.append((len(kept), len(self.centroids)))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", looked)
+    _news_threads(tmp_path / "a.sqlite3", 1_000, 200)
+    assert seen[-1][0] > 0 and seen[-1][1] > 0

@@ -202,9 +202,10 @@ EVENT_MIN_ITEMS = 2
 VECTORS_AHEAD = 86400
 
 
-@dataclass
+@dataclass(slots=True)
 class Centroid:
-    """A thread's running centroid (sum of member vectors, strongest terms only)."""
+    """A thread's running centroid (sum of member vectors, strongest terms only). (Slotted:
+    a run keeps up to MEMORY_BUDGET's worth of them.)"""
 
     id: int
     weights: dict[str, float]
