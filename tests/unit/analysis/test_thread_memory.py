@@ -259,3 +259,62 @@ def test_one_numbering_gives_each_term_its_column_and_document_frequency(
     assert len(checked) == 15
     # (The first batch's items meet no thread of an earlier batch: no rows, no columns.)
     assert all(0 < columns <= terms and 0 < known <= terms for columns, known, terms in checked[2:])
+
+
+def test_names_of_threads_gone_for_good_go_and_the_threads_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event joins' postings (a multi-word person or organisation -> the kept threads naming
+    it) drop a name once none of its threads is kept or may be again (evicted or grown past
+    MEMBERS_KEPT; an emptied thread's id may be given again): a story's people are mostly names
+    of their own, so the names of threads long gone grew with the run. The threads are the same
+    as with every name kept, with a budget tight enough that threads are evicted each batch."""
+    monkeypatch.setattr(index, "MEMORY_BUDGET", 40 * index.CENTROID_BYTES)
+    sizes: list[tuple[int, int]] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def measured(self: index.ThreadIndex) -> None:
+        begin(self)
+        postings = self._anchor_postings
+        # Every name left holds a thread that is kept, or emptied (its id may come back).
+        for name, held in postings.items():
+            assert any(t in self.members or t in self._emptied_ids for t in held), name
+        sizes.append((len(postings), self.evicted))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", measured)
+    dropped = _news_threads(tmp_path / "a.sqlite3", 3_000, 200)
+    names_dropped, evicted = sizes[-1]
+    assert evicted > 0
+
+    sizes.clear()
+    monkeypatch.setattr(index.ThreadIndex, "_drop_dead_anchors", lambda self: None)
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", begin)
+    check = index.ThreadIndex._event_joins
+
+    def counted(self: index.ThreadIndex, out: Any) -> None:
+        sizes.append((len(self._anchor_postings), 0))
+        check(self, out)
+
+    monkeypatch.setattr(index.ThreadIndex, "_event_joins", counted)
+    assert _news_threads(tmp_path / "b.sqlite3", 3_000, 200) == dropped
+    assert 0 < names_dropped < sizes[-1][0] // 2
+
+
+def test_kept_entries_and_centroids_carry_no_attribute_dict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run keeps its threads' items and centroids up to MEMORY_BUDGET: both are slotted (an
+    entry's attribute dict was 296 of its 352 bytes)."""
+    seen: list[tuple[int, int]] = []
+    begin = index.ThreadIndex.begin_batch
+
+    def looked(self: index.ThreadIndex) -> None:
+        begin(self)
+        kept = [m.entry for items in self.members.values() for m in items]
+        assert not any(hasattr(e, "__dict__") for e in kept)
+        assert not any(hasattr(c, "__dict__") for c in self.centroids.values())
+        seen.append((len(kept), len(self.centroids)))
+
+    monkeypatch.setattr(index.ThreadIndex, "begin_batch", looked)
+    _news_threads(tmp_path / "a.sqlite3", 1_000, 200)
+    assert seen[-1][0] > 0 and seen[-1][1] > 0

@@ -202,9 +202,10 @@ EVENT_MIN_ITEMS = 2
 VECTORS_AHEAD = 86400
 
 
-@dataclass
+@dataclass(slots=True)
 class Centroid:
-    """A thread's running centroid (sum of member vectors, strongest terms only)."""
+    """A thread's running centroid (sum of member vectors, strongest terms only). (Slotted:
+    a run keeps up to MEMORY_BUDGET's worth of them.)"""
 
     id: int
     weights: dict[str, float]
@@ -728,9 +729,14 @@ class ThreadIndex:
         self._kept = 0
         # A multi-word person or organisation -> the known threads an item of which names it,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
+        # A name whose threads are all gone for good goes too (`_drop_dead_anchors`).
         self._anchor_postings: dict[str, list[int]] = {}
         # A known thread -> the multi-word people and organisations its items name.
-        self._anchors_of: dict[int, set[str]] = {}
+        self._anchors_of: dict[int, tuple[str, ...]] = {}
+        # The names of threads that left the kept ones since the last batch, and the threads
+        # a regrouping emptied in the run (their ids may be given again: `_drop_dead_anchors`).
+        self._anchor_checks: list[str] = []
+        self._emptied_ids: set[int] = set()
         # Title term -> the known threads holding a short item with that term in its title,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
         self._title_postings: dict[str, list[int]] = {}
@@ -835,6 +841,7 @@ class ThreadIndex:
                 for k, m in enumerate(kept):
                     if m.vector is not _IN_ROW and m.entry.id in rows:
                         kept[k] = m._replace(vector=_IN_ROW, headline=_IN_ROW)
+            self._drop_dead_anchors()
         self._touched = set()
         self._row_checks = []
         self._viewing = []
@@ -856,6 +863,8 @@ class ThreadIndex:
         self._title_postings.clear()
         self._anchor_postings.clear()
         self._anchors_of.clear()
+        self._anchor_checks = []
+        self._emptied_ids = set()
         self._kept = 0
         self._rows.clear()
         self._touched = set()
@@ -874,6 +883,28 @@ class ThreadIndex:
         self._db_ids = np.full(0, -1, dtype=np.int64)
         self._id_numbers = np.full(0, -1, dtype=np.int64)
         self._vector_rows = {}
+
+    def _left(self, thread: int) -> None:
+        """A thread's items are no longer kept (`members`): its names are looked at again."""
+        names = self._anchors_of.pop(thread, None)
+        if names:
+            self._anchor_checks += names
+
+    def _drop_dead_anchors(self) -> None:
+        """The names of threads that left the kept ones whose postings hold no thread that is
+        or may again be kept go. A thread that left (evicted, grown past MEMBERS_KEPT) is never
+        kept again, and keeps its id: only a thread a regrouping emptied leaves the table, and
+        its id may be given to a new one, so a name holding one stays. Those postings are only
+        ever read for kept threads (`_event_joins`), and a name's next thread starts it again:
+        what is read is what the full list would give (the threads it dropped are never read).
+        At 1M news-like entries the names of threads long gone were most of them (each story's
+        people are new names)."""
+        checks, self._anchor_checks = self._anchor_checks, []
+        postings, kept, emptied = self._anchor_postings, self.members, self._emptied_ids
+        for name in dict.fromkeys(checks):
+            held = postings.get(name)
+            if held is not None and not any(t in kept or t in emptied for t in held):
+                del postings[name]
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -897,7 +928,7 @@ class ThreadIndex:
                 break
             del self.centroids[c.id]
             kept = self.members.pop(c.id, [])
-            self._anchors_of.pop(c.id, None)
+            self._left(c.id)
             for m in kept:
                 self._rows.pop(m.entry.id, None)
             self._kept -= len(kept)
@@ -1693,12 +1724,13 @@ class ThreadIndex:
         centroid, span, kept items and headline worked out from them, earlier items moved to
         it and its counts taken again from its items."""
         before = self.members.pop(c.id, [])
-        self._anchors_of.pop(c.id, None)
+        self._left(c.id)
         self._kept -= len(before)
         self._row_checks += [m.entry.id for m in before]
         had = {m.entry.id for m in before}
         if not members:  # its items all went to other threads: it goes (`drop_empty`)
             self._emptied_terms |= c.indexed
+            self._emptied_ids.add(c.id)
             del self.centroids[c.id]
             out.emptied.add(c.id)
             return
@@ -2275,7 +2307,7 @@ class ThreadIndex:
             self._kept -= len(kept)
             self._row_checks += [m.entry.id for m in kept]
             del self.members[c.id]
-            self._anchors_of.pop(c.id, None)
+            self._left(c.id)
             return
         kept.extend([_kept_form(m) for m in members])
         self._touched.add(c.id)
@@ -2287,7 +2319,8 @@ class ThreadIndex:
                     del held[0]
         named = dict.fromkeys(t for m in members for t in m.anchors)
         if named:
-            self._anchors_of.setdefault(c.id, set()).update(named)
+            had = self._anchors_of.get(c.id)
+            self._anchors_of[c.id] = tuple(dict.fromkeys([*had, *named]) if had else named)
         for t in named:
             held = self._anchor_postings.setdefault(t, [])
             if not held or held[-1] != c.id:
