@@ -703,12 +703,11 @@ def test_refresh_failure_is_reported_not_raised(demo: Store) -> None:
         server.stop()
 
 
-def test_quitting_during_a_refresh_does_not_wait_for_a_stalled_server(
-    demo: Store, monkeypatch: pytest.MonkeyPatch
+def _quit_while_stalled(
+    demo: Store, monkeypatch: pytest.MonkeyPatch, server: FeedServer, cfg: Config, path: str
 ) -> None:
-    # The refresh runs in a thread worker, in asyncio's default executor, which the
-    # interpreter joins at exit: behind a server that accepts and never answers, the closed
-    # reader stayed a process for 60 s (three attempts of the 20 s read timeout).
+    """Press `r`, and `q` once the server has the request for `path` (which never answers):
+    the closed reader must return within 5 s, its refresh ended."""
     import wirereader.ingest.refresh as refresh_module
 
     returned = threading.Event()
@@ -721,29 +720,38 @@ def test_quitting_during_a_refresh_does_not_wait_for_a_stalled_server(
             returned.set()
 
     monkeypatch.setattr(refresh_module, "refresh", refresh)
+
+    async def go():
+        app = make_app(demo, cfg)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await until(pilot, lambda: server.hits(path), f"the request for {path}")
+            quit_at.append(time.monotonic())
+            await pilot.press("q")
+
+    quit_at: list[float] = []
+    run(go())  # returns once asyncio's executor has joined its threads, as at exit
+    assert time.monotonic() - quit_at[0] < 5, "the closed reader waited for the refresh"
+    assert returned.is_set()
+
+
+def _stall(handler) -> None:  # accepts the request and never answers
+    handler.feed_server.stopping.wait(60)
+
+
+def test_quitting_during_a_refresh_does_not_wait_for_a_stalled_server(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refresh runs in a thread worker, in asyncio's default executor, which the
+    # interpreter joins at exit: behind a server that accepts and never answers, the closed
+    # reader stayed a process for 60 s (three attempts of the 20 s read timeout).
     server = FeedServer()
-
-    def stall(h) -> None:  # accepts, and never answers
-        h.feed_server.stopping.wait(60)
-
-    server.routes["/stalled.xml"] = stall
+    server.routes["/stalled.xml"] = _stall
     server.start()
     try:
         cfg = Config(feeds=[FeedConfig(url=server.url("/stalled.xml"), name="stalled")])
-
-        async def go():
-            app = make_app(demo, cfg)
-            async with app.run_test(size=(120, 40)) as pilot:
-                await settle(pilot)
-                await pilot.press("r")
-                await until(pilot, lambda: server.hits("/stalled.xml"), "the request")
-                quit_at.append(time.monotonic())
-                await pilot.press("q")
-
-        quit_at: list[float] = []
-        run(go())  # returns once asyncio's executor has joined its threads, as at exit
-        assert time.monotonic() - quit_at[0] < 5, "the closed reader waited for the refresh"
-        assert returned.is_set()
+        _quit_while_stalled(demo, monkeypatch, server, cfg, "/stalled.xml")
     finally:
         server.stop()
 
@@ -754,18 +762,6 @@ def test_quitting_while_a_live_blog_page_stalls_does_not_wait_for_it(
     # The feed answers; its live-blog item's page never does. The feeds' fetch stopped waiting
     # when the reader closed, but the feed being saved went on waiting for its page: the closed
     # reader stayed a process for 60 s (three attempts of the 20 s read timeout).
-    import wirereader.ingest.refresh as refresh_module
-
-    returned = threading.Event()
-    real = refresh_module.refresh
-
-    def refresh(*args, **kwargs):
-        try:
-            return real(*args, **kwargs)
-        finally:
-            returned.set()
-
-    monkeypatch.setattr(refresh_module, "refresh", refresh)
     server = FeedServer()
     live = {
         "guid": "urn:test:live",
@@ -775,28 +771,11 @@ def test_quitting_while_a_live_blog_page_stalls_does_not_wait_for_it(
         "pubDate": "Mon, 02 Mar 2026 10:05:00 +0000",
     }
     server.routes["/coast.xml"] = Route(rss("Coast Desk", [live]))
-
-    def stall(handler) -> None:  # accepts the request and never answers
-        handler.feed_server.stopping.wait(60)
-
-    server.routes["/news/live/storm"] = stall
+    server.routes["/news/live/storm"] = _stall
     server.start()
     try:
         cfg = Config(feeds=[FeedConfig(url=server.url("/coast.xml"), name="coast")])
-
-        async def go():
-            app = make_app(demo, cfg)
-            async with app.run_test(size=(120, 40)) as pilot:
-                await settle(pilot)
-                await pilot.press("r")
-                await until(pilot, lambda: server.hits("/news/live/storm"), "the page request")
-                quit_at.append(time.monotonic())
-                await pilot.press("q")
-
-        quit_at: list[float] = []
-        run(go())  # returns once asyncio's executor has joined its threads, as at exit
-        assert time.monotonic() - quit_at[0] < 5, "the closed reader waited for the live blog"
-        assert returned.is_set()
+        _quit_while_stalled(demo, monkeypatch, server, cfg, "/news/live/storm")
         # Not kept as one item as if its page had failed: the next refresh reads it again.
         live_rows = demo.conn.execute(
             "SELECT count(*) FROM entries WHERE stable_id LIKE '%urn:test:live%'"

@@ -5,44 +5,16 @@ a small run."""
 
 from __future__ import annotations
 
-import random
 import sqlite3
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.support.reposts import fill_with_reposts
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.core.model import RawEntry
 from wirereader.store import dedup as dedup_store
 from wirereader.store.db import Store
-
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
-_WORDS = [f"{a}{b}" for a in ("har", "kel", "mor", "tas", "vin", "pol") for b in ("bo", "da", "ni")]
-
-
-def _entry(tag: str, n: int, minutes: int, copy_of: int | None = None) -> RawEntry:
-    """A text of its own (two paragraphs: every kind of key), or, with `copy_of`, the text of
-    that entry of tag "a" (a repost)."""
-    text = f"{tag} {n}" if copy_of is None else f"a {copy_of}"
-    rng = random.Random(text)
-    paragraphs = [" ".join(rng.choice(_WORDS) for _ in range(24)) for _ in range(2)]
-    return RawEntry(
-        title=f"Report {text}",
-        body="\n\n".join(paragraphs),
-        stable_id=f"{tag}-{n}",
-        published=T0 + timedelta(minutes=minutes),
-    )
-
-
-def _fill(store: Store) -> None:
-    """Two sources; the second reposts every fifth entry of the first, some hours later."""
-    first = store.ensure_source("test:wire", "feed", name="wire")
-    second = store.ensure_source("test:other", "feed", name="other")
-    store.save_entries(first, [_entry("a", n, n) for n in range(150)], seen_at=1_770_000_000)
-    copies = [_entry("b", n, 200 + n, copy_of=n) for n in range(0, 150, 5)]
-    store.save_entries(second, copies, seen_at=1_770_000_000)
 
 
 def _outcome(conn: sqlite3.Connection) -> list[tuple]:
@@ -67,13 +39,13 @@ def test_the_run_asks_only_the_keys_the_filter_lets_through_and_finds_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Store(tmp_path / "filtered.sqlite3") as store:
-        _fill(store)
+        fill_with_reposts(store)
         asked = _asked(store)
         analyse_pending(store, batch_size=20, workers=False)
         filtered, asked_filtered = _outcome(store.conn), sum(asked)
     monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", 0)  # no filter: every key asked
     with Store(tmp_path / "all.sqlite3") as store:
-        _fill(store)
+        fill_with_reposts(store)
         asked = _asked(store)
         analyse_pending(store, batch_size=20, workers=False)
         assert _outcome(store.conn) == filtered
@@ -86,7 +58,7 @@ def test_the_run_asks_only_the_keys_the_filter_lets_through_and_finds_the_same(
 def test_keys_another_connection_stored_are_read_again(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
     with Store(path) as store:
-        _fill(store)
+        fill_with_reposts(store)
         analyse_pending(store, workers=False)
         conn = store.conn
         seen = dedup_store.StoredKeys()
@@ -108,7 +80,7 @@ def test_keys_another_connection_stored_are_read_again(tmp_path: Path) -> None:
 
 def test_a_large_cache_is_not_read_for_a_small_run(tmp_path: Path) -> None:
     with Store(tmp_path / "cache.sqlite3") as store:
-        _fill(store)
+        fill_with_reposts(store)
         analyse_pending(store, workers=False)
         conn = store.conn
         stored = conn.execute("SELECT count(*) FROM dedup_recent_keys").fetchone()[0]

@@ -5,44 +5,16 @@ run killed in the batch that moves the keys leaves both levels and their counts 
 
 from __future__ import annotations
 
-import random
 import sqlite3
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from tests.support.reposts import fill_with_reposts, repost_entry
 from wirereader.analysis import pipeline
 from wirereader.analysis.pipeline import analyse_pending
-from wirereader.core.model import RawEntry
 from wirereader.store import dedup as dedup_store
 from wirereader.store.db import Store
-
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
-_WORDS = [f"{a}{b}" for a in ("har", "kel", "mor", "tas", "vin", "pol") for b in ("bo", "da", "ni")]
-
-
-def _entry(tag: str, n: int, minutes: int, copy_of: int | None = None) -> RawEntry:
-    """A text of its own (two paragraphs, long enough for every kind of key), or, with
-    `copy_of`, the text of that entry of tag "a" (a repost)."""
-    text = f"{tag} {n}" if copy_of is None else f"a {copy_of}"
-    rng = random.Random(text)
-    paragraphs = [" ".join(rng.choice(_WORDS) for _ in range(24)) for _ in range(2)]
-    return RawEntry(
-        title=f"Report {text}",
-        body="\n\n".join(paragraphs),
-        stable_id=f"{tag}-{n}",
-        published=T0 + timedelta(minutes=minutes),
-    )
-
-
-def _fill(store: Store) -> None:
-    """Two sources; the second reposts every fifth entry of the first, some hours later."""
-    first = store.ensure_source("test:wire", "feed", name="wire")
-    second = store.ensure_source("test:other", "feed", name="other")
-    store.save_entries(first, [_entry("a", n, n) for n in range(150)], seen_at=1_770_000_000)
-    copies = [_entry("b", n, 200 + n, copy_of=n) for n in range(0, 150, 5)]
-    store.save_entries(second, copies, seen_at=1_770_000_000)
 
 
 def _keys(conn: sqlite3.Connection, table: str) -> set[tuple[int, int]]:
@@ -68,7 +40,7 @@ def test_keys_move_into_the_large_level_and_the_outcome_stays_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Store(tmp_path / "one.sqlite3") as store:  # every key stays recent (60,000 allowed)
-        _fill(store)
+        fill_with_reposts(store)
         analyse_pending(store, batch_size=20, workers=False)
         one_level = _outcome(store.conn)
         all_keys = _keys(store.conn, "dedup_recent_keys")
@@ -76,7 +48,7 @@ def test_keys_move_into_the_large_level_and_the_outcome_stays_the_same(
     monkeypatch.setattr(dedup_store, "RECENT_MIN", 300)
     monkeypatch.setattr(dedup_store, "MERGE_SCALE", 100)
     with Store(tmp_path / "two.sqlite3") as store:
-        _fill(store)
+        fill_with_reposts(store)
         analyse_pending(store, batch_size=20, workers=False)
         assert _outcome(store.conn) == one_level
         assert sum(1 for r in one_level if r[1] is not None) == 30  # every copy found
@@ -97,7 +69,9 @@ def test_a_cache_from_before_0056_keeps_its_keys_and_finds_reposts_through_them(
     path = tmp_path / "old.sqlite3"
     with Store(path) as store:
         source = store.ensure_source("test:wire", "feed", name="wire")
-        store.save_entries(source, [_entry("a", n, n) for n in range(40)], seen_at=1_770_000_000)
+        store.save_entries(
+            source, [repost_entry("a", n, n) for n in range(40)], seen_at=1_770_000_000
+        )
         analyse_pending(store, workers=False)
         keys = _keys(store.conn, "dedup_recent_keys")
     # As written before 0056: every key in dedup_keys, no second level, no counts.
@@ -112,7 +86,7 @@ def test_a_cache_from_before_0056_keeps_its_keys_and_finds_reposts_through_them(
         assert _keys(store.conn, "dedup_keys") == keys
         assert _keys(store.conn, "dedup_recent_keys") == set()
         other = store.ensure_source("test:other", "feed", name="other")
-        store.save_entries(other, [_entry("b", 0, 300, copy_of=7)], seen_at=1_770_000_100)
+        store.save_entries(other, [repost_entry("b", 0, 300, copy_of=7)], seen_at=1_770_000_100)
         analyse_pending(store, workers=False)
         original, repost = store.conn.execute(
             "SELECT (SELECT id FROM entries WHERE stable_id = 'a-7'),"
@@ -132,7 +106,7 @@ def test_a_run_killed_in_the_batch_that_moves_the_keys_leaves_both_levels_as_the
     monkeypatch.setattr(dedup_store, "MERGE_SCALE", 0)
     path = tmp_path / "killed.sqlite3"
     with Store(path) as store:
-        _fill(store)
+        fill_with_reposts(store)
         # Batches of 20 entries, ~10 keys each: the second batch passes 300 keys and moves.
         real_record = pipeline.record_entities
         calls = 0
@@ -159,6 +133,6 @@ def test_a_run_killed_in_the_batch_that_moves_the_keys_leaves_both_levels_as_the
         analyse_pending(store, batch_size=20, workers=False)
         killed = _outcome(store.conn)
     with Store(tmp_path / "whole.sqlite3") as store:
-        _fill(store)
+        fill_with_reposts(store)
         analyse_pending(store, batch_size=20, workers=False)
         assert killed == _outcome(store.conn)

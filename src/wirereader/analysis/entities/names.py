@@ -848,26 +848,20 @@ class _Extractor:
             return None
         tokens = run.tokens
         cuts = [i for i, tok in enumerate(tokens) if self._headline_word(tokens, i)]
-        if not cuts:
-            return None
-        where = [m.span() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
-        if len(where) != len(tokens):
-            return None
-        pieces: list[_Run] = []
-        begin = 0
-        for cut in [*cuts, len(tokens)]:
-            if cut > begin and not (cut == begin + 1 and self._headline_alone(tokens, begin)):
-                start, end = where[begin][0], where[cut - 1][1]
-                initial = run.initial and begin == 0
-                pieces.append(_Run(start, end, tokens[begin:cut], initial, False, run.part))
-            begin = cut + 1
-        return pieces
+        return self._cut_at(text, run, cuts, title=False)
 
     def _title_pieces(self, text: str, run: _Run) -> list[_Run] | None:
         """A Title Case title's run cut at a verb before a given name ('Sixers Hire Maurice
         Cheeks'), its pieces Title Case still; None when no such word cuts it."""
         tokens = run.tokens
         cuts = [i for i in range(len(tokens) - 1) if self._headline_word(tokens, i, True)]
+        return self._cut_at(text, run, cuts, title=True)
+
+    def _cut_at(self, text: str, run: _Run, cuts: list[int], *, title: bool) -> list[_Run] | None:
+        """The pieces of `run` between the words at `cuts` (left out); None when nothing cuts
+        it or its words cannot be placed in the text. A body's piece of one word that is no
+        name alone is dropped (`_headline_alone`); a title's pieces stay Title Case."""
+        tokens = run.tokens
         if not cuts:
             return None
         where = [m.span() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
@@ -876,11 +870,12 @@ class _Extractor:
         pieces: list[_Run] = []
         begin = 0
         for cut in [*cuts, len(tokens)]:
-            if cut > begin:
+            alone = not title and cut == begin + 1 and self._headline_alone(tokens, begin)
+            if cut > begin and not alone:
                 start, end = where[begin][0], where[cut - 1][1]
-                pieces.append(
-                    _Run(start, end, tokens[begin:cut], run.initial and not begin, True, 0)
-                )
+                initial = run.initial and begin == 0
+                part = 0 if title else run.part
+                pieces.append(_Run(start, end, tokens[begin:cut], initial, title, part))
             begin = cut + 1
         return pieces
 
