@@ -38,7 +38,8 @@ class UsageError(UserError):
     exit_code = 2
 
 
-COUNT_MAX = 2**63 - 1  # SQLite's largest integer (and `sys.maxsize` on 64-bit builds)
+# SQLite's largest integer (and `sys.maxsize` on 64-bit builds: islice takes no more)
+COUNT_MAX = min(2**63 - 1, sys.maxsize)
 
 
 def count_arg(text: str) -> int:
@@ -50,8 +51,8 @@ def count_arg(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
-    if value > min(COUNT_MAX, sys.maxsize):
-        raise argparse.ArgumentTypeError(f"expected at most {min(COUNT_MAX, sys.maxsize)}")
+    if value > COUNT_MAX:
+        raise argparse.ArgumentTypeError(f"expected at most {COUNT_MAX}")
     return value
 
 
@@ -80,7 +81,7 @@ def parse_filter(text: str, base: Filter | None = None) -> Filter:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"wirereader: {_inert(message)}", file=sys.stderr)
+    warn(message)
     return code
 
 

@@ -137,7 +137,11 @@ def _line_of(raw: str, key: str, after: int = 0) -> int:
     # else inside an inline table: `x = { filter = "a", alert = true }`
     inline = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")
     match = pattern.search(raw, after) or inline.search(raw, after)
-    return raw.count("\n", 0, match.start()) + 1 if match else 0
+    return _line_at(raw, match.start()) if match else 0
+
+
+def _line_at(raw: str, offset: int) -> int:
+    return raw.count("\n", 0, offset) + 1
 
 
 def _where(path: Path, raw: str, key: str, after: int = 0) -> str:
@@ -291,7 +295,7 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 def _feed(path: Path, raw: str, item: Any, warnings: list[str], after: int = 0) -> FeedConfig:
     if not isinstance(item, dict) or "url" not in item:
         # the table's own header line: a 'url' after it would be the next feed's
-        where = f"{path}:{raw.count(chr(10), 0, after) + 1}" if after else _where(path, raw, "url")
+        where = f"{path}:{_line_at(raw, after)}" if after else _where(path, raw, "url")
         raise ConfigError(f"{where}: each [[feeds]] needs a 'url'")
     for key in item:
         if key not in _FEED_KEYS:
