@@ -330,6 +330,8 @@ def _mentions(
         mentions = [mentions[i] for i in at]
         kept = [kept[i] for i in at]
         guessed = [i for i, s in enumerate(kept) if not s.strong]
+    if body and _CAST.search(body) is not None:
+        mentions, kept, guessed = _without_characters(body, mentions, kept, guessed)
     if disputed:
         _one_kind(mentions, kept, disputed)
     if not learned:
@@ -409,6 +411,49 @@ def _evidence(
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
+
+
+# A name, then a person's name in brackets: a cast list's character and the actor who plays
+# it ('Hester (Hera Hilmar)', 'Lt. Kara Wade (Jessica Biel)', 'Pluto Nash (Murphy)'). One
+# regex search an entry with a body; the rest only runs where it matches.
+_CAST = re.compile(r"[^\W\d_] \((?=[A-Z][^\W\d_]+(?:[ -][A-Z][^\W\d_'’.]+){0,2}\))")
+
+
+def _without_characters(
+    body: str, mentions: list[Mention], kept: list[_Span], guessed: list[int]
+) -> tuple[list[Mention], list[_Span], list[int]]:
+    """The entry's mentions without the fictional characters of a cast list: a name followed
+    by a person's name in brackets, where the entry holds two such pairs or more (a film's
+    review or a list of films, not a lone aside). A reader filtering people wants the actors,
+    who are real; the characters go, in every mention of the entry."""
+    located: dict[int, int] = {}  # a body mention's end offset -> its index
+    starts: dict[int, int] = {}  # a body mention's start offset -> its index
+    for i, span in enumerate(kept):
+        if span.where[2]:
+            start, end = _where(span, body)
+            located[end] = i
+            starts[start] = i
+    characters: set[str] = set()
+    pairs = 0
+    for match in _CAST.finditer(body):
+        at = match.end()  # the bracketed name's first letter
+        actor = starts.get(at)
+        character = located.get(match.start() + 1)
+        if actor is None or character is None or mentions[actor].kind != PERSON:
+            continue
+        if not body.startswith(")", _where(kept[actor], body)[1]):
+            continue  # the bracket holds more than the name ('(Jessica Biel, right)')
+        pairs += 1
+        characters.add(mentions[character].canonical)
+    if pairs < 2:
+        return mentions, kept, guessed
+    at = [i for i, m in enumerate(mentions) if m.canonical not in characters]
+    kept = [kept[i] for i in at]
+    return (
+        [mentions[i] for i in at],
+        kept,
+        [i for i, s in enumerate(kept) if not s.strong],
+    )
 
 
 def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
