@@ -1171,3 +1171,31 @@ def test_a_meeting_named_by_a_place_and_a_topic_is_an_event() -> None:
     assert kinds("", "Leaders met at the Berlin Energy Conference.") == set()
     assert kinds("", "Leaders met at the Paris Peace Forum.") == set()
     assert kinds("", "The World Economic Forum opened.") == {("World Economic Forum", "org")}
+
+
+def test_an_appositives_head_noun_gives_the_name_before_it_its_kind() -> None:
+    def kinds(body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract("", body)}
+
+    got = kinds("Ramen is best sampled at Menya Saimi, a restaurant reminiscent of a canteen.")
+    assert got["Menya Saimi"] == "org"
+    got = kinds("Yet if you visit Nomura Residence, an “elegant” house in the old town, go early.")
+    assert got["Nomura Residence"] == "place"
+    got = kinds("“Start small,” said Vanguard, a top investing company.")
+    assert got["Vanguard"] == "org"
+    # a person's title in the appositive still makes a person
+    got = kinds("Kase Wickman, a former reporter, wrote the piece.")
+    assert got["Kase Wickman"] == "person"
+
+
+def test_a_states_dotted_initials_after_a_town_and_a_comma_are_places() -> None:
+    def kinds(body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract("", body)}
+
+    got = kinds("A home for sale. ## Buena Vista, N.M. (Image credit: a studio) In the hills.")
+    assert got["Buena Vista"] == "place" and got["N.M."] == "place"
+    got = kinds("Benjamin Netanyahu met Donald Trump in Washington, D.C., on Wednesday.")
+    assert got["D.C."] == "place"
+    # a doctor's degree after a person's name is no state
+    got = kinds("The study was led by Jane Doe, M.D., at the clinic.")
+    assert got["Jane Doe"] == "person" and got.get("M.D.") != "place"

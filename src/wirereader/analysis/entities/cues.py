@@ -111,6 +111,24 @@ _PLACE_OF = _words(
 _PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
 
 
+# "Lai Ching Heen, a two-Michelin-starred Chinese restaurant", "Nomura Residence, an elegant
+# house": an appositive's head noun says what the name before it is. The noun is one of the
+# first words after 'a' / 'an' (its adjectives before it), before a punctuation mark.
+_APPOSITIVE_NP = re.compile(r",[ \t]+(?:a|an)[ \t]+([^,.;:!?()\n]{1,60})")
+
+# An appositive's heads that name a business or another organisation (besides
+# `Gazetteer.org_nouns`): the venues of `_FACILITY_LAST` a reader finds in travel and food
+# writing, and hotels.
+_APPOSITIVE_ORG = _words(
+    """bar pub cafe café restaurant bakery brewery shop store supermarket hotel inn retailer
+    chain brand startup"""
+)
+
+# ... and those that name a place: `_PLACE_OF`'s and the buildings and grounds the judgement
+# convention counts as places (a house, a farm, a mall, a market)
+_APPOSITIVE_PLACE = _PLACE_OF | _words("house home farm mall market estate residence neighbourhood")
+
+
 _ORG_LAST = _words(
     """ministry ministries department council committee commission agency office party parliament
     assembly court army navy forces force guard police service services bank corp corporation inc

@@ -447,10 +447,10 @@ def _without_characters(
         characters.add(mentions[character].canonical)
     if pairs < 2:
         return mentions, kept, guessed
-    at = [i for i, m in enumerate(mentions) if m.canonical not in characters]
-    kept = [kept[i] for i in at]
+    keep = [i for i, m in enumerate(mentions) if m.canonical not in characters]
+    kept = [kept[i] for i in keep]
     return (
-        [mentions[i] for i in at],
+        [mentions[i] for i in keep],
         kept,
         [i for i, s in enumerate(kept) if not s.strong],
     )
