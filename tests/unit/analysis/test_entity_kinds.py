@@ -1199,3 +1199,16 @@ def test_a_states_dotted_initials_after_a_town_and_a_comma_are_places() -> None:
     # a doctor's degree after a person's name is no state
     got = kinds("The study was led by Jane Doe, M.D., at the clinic.")
     assert got["Jane Doe"] == "person" and got.get("M.D.") != "place"
+
+
+def test_a_family_in_the_plural_is_people_and_a_team_stays_an_organisation() -> None:
+    def kinds(title: str, body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract(title, body)}
+
+    got = kinds("", "She was abducted by Phillip and Nancy Garrido. The Garridos remain in prison.")
+    assert got["Garridos"] == "person"
+    got = kinds("", "The $27 million brought in by the Bidens is a rounding error.")
+    assert got["Bidens"] == "person"
+    # no one in the entry or the gazetteer is called 'Patriot' or 'Jet'
+    got = kinds("", "The Patriots beat the Jets on Sunday.")
+    assert got["Patriots"] == "org" and got["Jets"] == "org"

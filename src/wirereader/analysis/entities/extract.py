@@ -259,6 +259,19 @@ def _mentions(
         if not is_strong and canonical == named and canonical in decided:
             kind = decided[canonical]
             short = short and kind == PERSON
+        if (
+            kind == ORG
+            and single
+            and not known
+            and named[-1:] == "s"
+            and canonical is named
+            and _family(g, tokens[0].key, strong, weak)
+            and not (teams and canonical in teams)
+        ):
+            # "the Bidens", "the Garridos remain in prison": a family in the plural, named by
+            # the surname of a person the entry or the gazetteer knows, is people, no team
+            kind, short = PERSON, False
+            cued.add(canonical)
         if teams and canonical in teams:
             kind, short = ORG, False
         elif (
@@ -454,6 +467,23 @@ def _without_characters(
         kept,
         [i for i, s in enumerate(kept) if not s.strong],
     )
+
+
+def _family(
+    g: Gazetteer, key: str, strong: dict[str, str | None], weak: dict[str, str | None]
+) -> bool:
+    """Whether a word in the plural is a family's: its singular ('biden' of 'bidens',
+    'garrido' of 'garridos') is the surname of a full name in the entry, or a person's name
+    the gazetteer knows."""
+    for stem in (key[:-1], key[:-2] if key.endswith("es") else ""):
+        if not stem:
+            continue
+        if strong.get(stem) or weak.get(stem):
+            return True
+        known = g.by_key.get(stem)
+        if known is not None and known.kind == PERSON:
+            return True
+    return False
 
 
 def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
