@@ -223,3 +223,16 @@ def test_a_lone_bracket_or_a_bracketed_place_or_party_keeps_the_name_before_it()
     assert ("Ali Bello", "person") in got
     got = names("", "Ali Bello (Nigeria) and John Smith (Labour) spoke at the summit.")
     assert {("Ali Bello", "person"), ("John Smith", "person")} <= got
+
+
+def test_capitalised_words_joined_by_an_ampersand_are_one_organisation() -> None:
+    got = names(
+        "", "One is the TruDi system, a device manufactured by Johnson & Johnson that uses AI."
+    )
+    assert ("Johnson & Johnson", "org") in got
+    assert ("Johnson", "person") not in got
+    got = names("", "You will need to file if you earned more than that, said H&R Block.")
+    assert ("H&R Block", "org") in got
+    # one word glued after the sign is a term, no name ('Q&A', 'R&D')
+    got = names("", "In a Q&A with reporters, she said R&D spending rose.")
+    assert all("&" not in name for name, _kind in got)

@@ -195,7 +195,7 @@ _PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla
 _PERSON_LAST = _words("jr sr ii iii iv")
 
 
-_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines")
+_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines &")
 
 
 # Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")

@@ -515,6 +515,25 @@ class _Extractor:
                         base = joined
                         group = text[base:pos]
                         before = text[base - 1] if base else " "
+                elif before == "&" or (before == " " and text[base - 2 : base] == "& "):
+                    # "Johnson & Johnson", "H&R Block", "AT&T": capitalised words joined by an
+                    # ampersand are one organisation's name; the run before joins this one
+                    glued = before == "&"
+                    end_before = base - 1 if glued else base - 3
+                    if text[end_before - 1 : end_before].isalnum():
+                        joined = _take_run_ending_at(items, end_before, part)
+                        if joined is None and glued and " " in group:
+                            # "H&R Block": a letter glued before the ampersand is no run of
+                            # its own ('Q&A', 'R&D' join nothing: one word after the sign)
+                            joined = end_before
+                            while joined > 0 and text[joined - 1].isalnum():
+                                joined -= 1
+                            if not text[joined].isupper():
+                                joined = None
+                        if joined is not None:
+                            base = joined
+                            group = text[base:pos]
+                            before = text[base - 1] if base else " "
                 if len(group) > _LONGEST_CACHED:
                     # Hostile or shouting text: decided without filling the caches with it.
                     run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
@@ -1708,6 +1727,7 @@ class _Extractor:
                 and (
                     any(t.lower in _ORG_FIRST for t in tokens[:-1])
                     or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+                    or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `_CORPORATE`)
                 )
             )
         ):
