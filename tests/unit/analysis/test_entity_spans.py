@@ -236,3 +236,11 @@ def test_capitalised_words_joined_by_an_ampersand_are_one_organisation() -> None
     # one word glued after the sign is a term, no name ('Q&A', 'R&D')
     got = names("", "In a Q&A with reporters, she said R&D spending rose.")
     assert all("&" not in name for name, _kind in got)
+
+
+def test_an_administrator_is_an_office_before_a_name() -> None:
+    got = names(
+        "", "President Donald Trump and EPA Administrator Lee Zeldin moved to end the rule."
+    )
+    assert {("EPA", "org"), ("Lee Zeldin", "person")} <= got
+    assert all("Administrator" not in name for name, _kind in got)
