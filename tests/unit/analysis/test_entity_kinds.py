@@ -1212,3 +1212,15 @@ def test_a_family_in_the_plural_is_people_and_a_team_stays_an_organisation() -> 
     # no one in the entry or the gazetteer is called 'Patriot' or 'Jet'
     got = kinds("", "The Patriots beat the Jets on Sunday.")
     assert got["Patriots"] == "org" and got["Jets"] == "org"
+
+
+def test_a_business_role_before_of_and_corps_at_the_end_make_organisations() -> None:
+    def kinds(body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract("", body)}
+
+    got = kinds("“We try to explain it,” said Alain Zobrist, chief executive of Omega Timing.")
+    assert got["Omega Timing"] == "org" and got["Alain Zobrist"] == "person"
+    got = kinds("It went to Steve Witkoff, a co-founder of World Liberty who is now an envoy.")
+    assert got["World Liberty"] == "org"
+    got = kinds("It is a crime, said Jonathan Hackett, a U.S. Marine Corps veteran, to the Post.")
+    assert got["U.S. Marine Corps"] == "org"

@@ -111,6 +111,13 @@ _PLACE_OF = _words(
 _PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
 
 
+# The roles a person holds in a business, before 'of' and its name: 'chief executive of Omega
+# Timing', 'a co-founder of World Liberty', 'the owner of Hull City'
+_BUSINESS_ROLE_OF = _words(
+    "founder co-founder cofounder executive ceo owner co-owner chairman chairwoman"
+)
+
+
 # "Lai Ching Heen, a two-Michelin-starred Chinese restaurant", "Nomura Residence, an elegant
 # house": an appositive's head noun says what the name before it is. The noun is one of the
 # first words after 'a' / 'an' (its adjectives before it), before a punctuation mark.
@@ -140,7 +147,7 @@ _ORG_LAST = _words(
     magazine radio
     telegraph gazette press agency airlines airways rail railways motors industries holdings
     partners capital ventures labs technologies systems club fc team league staff foods patrol
-    academy conservancy
+    academy conservancy corps
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house

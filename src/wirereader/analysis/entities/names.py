@@ -21,6 +21,7 @@ from wirereader.analysis.entities.cues import (
     _APPOSITIVE_ORG,
     _APPOSITIVE_PLACE,
     _ARTICLE_BEFORE,
+    _BUSINESS_ROLE_OF,
     _CITED,
     _COMMA_NAME,
     _CONNECTORS,
@@ -1892,6 +1893,8 @@ class _Extractor:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
+                if prev == "of" and len(before) > 1 and before[-2].lower() in _BUSINESS_ROLE_OF:
+                    return ORG, True  # "chief executive of Omega Timing"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
         after = text[end : end + 2]  # a blank and a first letter, or an age's comma
