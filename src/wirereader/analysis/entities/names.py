@@ -418,6 +418,9 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
     return _Span(tokens, known.kind, known.canonical, False, not known.weak, True, where)
 
 
+# An appositive's article after a name (`cues._APPOSITIVE_NP`), tested before the pattern
+_A_AN = (", a ", ", an ")
+
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
 _DOTTED_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 
@@ -468,6 +471,7 @@ class _Extractor:
         append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
         finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
+        ampersand = "&" in text  # asked once: few texts join names with one
         start = 0
         while start >= 0:
             # One finditer over the text (a search call per run cost a tenth of the scan); it
@@ -516,7 +520,9 @@ class _Extractor:
                         base = joined
                         group = text[base:pos]
                         before = text[base - 1] if base else " "
-                elif before == "&" or (before == " " and text[base - 2 : base] == "& "):
+                elif ampersand and (
+                    before == "&" or (before == " " and text[base - 2 : base] == "& ")
+                ):
                     # "Johnson & Johnson", "H&R Block", "AT&T": capitalised words joined by an
                     # ampersand are one organisation's name; the run before joins this one
                     glued = before == "&"
@@ -1924,7 +1930,7 @@ class _Extractor:
             m = _APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
-            m = _APPOSITIVE_NP.match(text, end)
+            m = _APPOSITIVE_NP.match(text, end) if text.startswith(_A_AN, end) else None
             if m:
                 kind = self._appositive_head(m.group(1))
                 if kind:
