@@ -244,3 +244,13 @@ def test_an_administrator_is_an_office_before_a_name() -> None:
     )
     assert {("EPA", "org"), ("Lee Zeldin", "person")} <= got
     assert all("Administrator" not in name for name, _kind in got)
+
+
+def test_a_nickname_in_brackets_and_a_list_of_acronyms_are_no_cast_and_no_firm() -> None:
+    body = (
+        "She saw the police shooting of 16-year-old Kimani (Kiki) Gray. Kimani (Kiki) Gray "
+        "did not have a gun, she said."
+    )
+    assert any("Kimani" in name for name, _kind in names("", body))
+    got = names("", "Wladimir Klitschko retained his IBF, WBO, WBA & IBO heavyweight titles.")
+    assert {("WBA", "org"), ("IBO", "org")} <= got

@@ -265,7 +265,7 @@ def _mentions(
             and not known
             and named[-1:] == "s"
             and canonical is named
-            and _family(g, tokens[0].key, strong, weak)
+            and _family(g, tokens[0].key, strong)
             and not (teams and canonical in teams)
         ):
             # "the Bidens", "the Garridos remain in prison": a family in the plural, named by
@@ -457,9 +457,14 @@ def _without_characters(
         character = ends.get(match.start())  # the name whose run ends at the bracket
         if actor is None or character is None or mentions[actor].kind != PERSON:
             continue
+        if " " not in mentions[actor].canonical:
+            continue  # a nickname ('Kimani (Kiki) Gray'), not an actor the entry names in full
         span = kept[actor]
-        if span.where[1] != body.find(")", match.end()) or kept[character] is span:
+        close = body.find(")", match.end())
+        if span.where[1] != close or kept[character] is span:
             continue  # the bracket holds more than the name ('(Jessica Biel, right)')
+        if body[close + 1 : close + 2] == " " and body[close + 2 : close + 3].isupper():
+            continue  # the name goes on after the bracket ('Kimani (Kiki) Gray')
         if not body.endswith(kept[character].tokens[-1].surface, 0, match.start()):
             continue  # the run's last name is not the one before the bracket
         pairs += 1
@@ -475,16 +480,15 @@ def _without_characters(
     )
 
 
-def _family(
-    g: Gazetteer, key: str, strong: dict[str, str | None], weak: dict[str, str | None]
-) -> bool:
+def _family(g: Gazetteer, key: str, strong: dict[str, str | None]) -> bool:
     """Whether a word in the plural is a family's: its singular ('biden' of 'bidens',
-    'garrido' of 'garridos') is the surname of a full name in the entry, or a person's name
-    the gazetteer knows."""
+    'garrido' of 'garridos') is the surname of a full name in the entry that evidence made a
+    person's ('Nancy Garrido'; a guess, 'Tar Heel' of 'the Tar Heels', is none), or a
+    person's name the gazetteer knows."""
     for stem in (key[:-1], key[:-2] if key.endswith("es") else ""):
         if not stem:
             continue
-        if strong.get(stem) or weak.get(stem):
+        if strong.get(stem):
             return True
         known = g.by_key.get(stem)
         if known is not None and known.kind == PERSON:

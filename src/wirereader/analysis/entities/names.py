@@ -527,7 +527,12 @@ class _Extractor:
                     # ampersand are one organisation's name; the run before joins this one
                     glued = before == "&"
                     end_before = base - 1 if glued else base - 3
-                    if text[end_before - 1 : end_before].isalnum():
+                    if text[end_before - 1 : end_before].isalnum() and not (
+                        # "his WBA & IBO titles": two acronyms of a list, each its own name
+                        not glued
+                        and group.isupper()
+                        and text[end_before - 2 : end_before].isupper()
+                    ):
                         joined = _take_run_ending_at(items, end_before, part)
                         if joined is None and glued and " " in group:
                             # "H&R Block": a letter glued before the ampersand is no run of
