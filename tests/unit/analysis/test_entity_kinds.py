@@ -1171,3 +1171,56 @@ def test_a_meeting_named_by_a_place_and_a_topic_is_an_event() -> None:
     assert kinds("", "Leaders met at the Berlin Energy Conference.") == set()
     assert kinds("", "Leaders met at the Paris Peace Forum.") == set()
     assert kinds("", "The World Economic Forum opened.") == {("World Economic Forum", "org")}
+
+
+def test_an_appositives_head_noun_gives_the_name_before_it_its_kind() -> None:
+    def kinds(body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract("", body)}
+
+    got = kinds("Ramen is best sampled at Menya Saimi, a restaurant reminiscent of a canteen.")
+    assert got["Menya Saimi"] == "org"
+    got = kinds("Yet if you visit Nomura Residence, an “elegant” house in the old town, go early.")
+    assert got["Nomura Residence"] == "place"
+    got = kinds("“Start small,” said Vanguard, a top investing company.")
+    assert got["Vanguard"] == "org"
+    # a person's title in the appositive still makes a person
+    got = kinds("Kase Wickman, a former reporter, wrote the piece.")
+    assert got["Kase Wickman"] == "person"
+
+
+def test_a_states_dotted_initials_after_a_town_and_a_comma_are_places() -> None:
+    def kinds(body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract("", body)}
+
+    got = kinds("A home for sale. ## Buena Vista, N.M. (Image credit: a studio) In the hills.")
+    assert got["Buena Vista"] == "place" and got["N.M."] == "place"
+    got = kinds("Benjamin Netanyahu met Donald Trump in Washington, D.C., on Wednesday.")
+    assert got["D.C."] == "place"
+    # a doctor's degree after a person's name is no state
+    got = kinds("The study was led by Jane Doe, M.D., at the clinic.")
+    assert got["Jane Doe"] == "person" and got.get("M.D.") != "place"
+
+
+def test_a_family_in_the_plural_is_people_and_a_team_stays_an_organisation() -> None:
+    def kinds(title: str, body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract(title, body)}
+
+    got = kinds("", "She was abducted by Phillip and Nancy Garrido. The Garridos remain in prison.")
+    assert got["Garridos"] == "person"
+    got = kinds("", "The $27 million brought in by the Bidens is a rounding error.")
+    assert got["Bidens"] == "person"
+    # no one in the entry or the gazetteer is called 'Patriot' or 'Jet'
+    got = kinds("", "The Patriots beat the Jets on Sunday.")
+    assert got["Patriots"] == "org" and got["Jets"] == "org"
+
+
+def test_a_business_role_before_of_and_corps_at_the_end_make_organisations() -> None:
+    def kinds(body: str) -> dict[str, str]:
+        return {m.canonical: m.kind for m in extract("", body)}
+
+    got = kinds("“We try to explain it,” said Alain Zobrist, chief executive of Omega Timing.")
+    assert got["Omega Timing"] == "org" and got["Alain Zobrist"] == "person"
+    got = kinds("It went to Steve Witkoff, a co-founder of World Liberty who is now an envoy.")
+    assert got["World Liberty"] == "org"
+    got = kinds("It is a crime, said Jonathan Hackett, a U.S. Marine Corps veteran, to the Post.")
+    assert got["U.S. Marine Corps"] == "org"

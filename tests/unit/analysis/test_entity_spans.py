@@ -195,3 +195,62 @@ def test_a_compound_adjective_ends_no_name_and_qualifies_the_noun_after_it() -> 
     got = names("", "The fighters of the Kremlin-linked Wagner group left.")
     assert all(not name.startswith("Kremlin-linked") for name, _kind in got)
     assert any(name == "Wagner" for name, _kind in got)
+
+
+def test_a_cast_lists_characters_are_no_names_and_their_actors_stay() -> None:
+    # a film review's cast: each character before the actor who plays it, in brackets
+    body = (
+        "Hester Shaw (Hera Hilmar) is waiting to exact revenge against Thaddeus Valentine "
+        "(Hugo Weaving) for killing her mother, and young historian Tom Natsworthy (Robert "
+        "Sheehan) joins her incipient rebellion. Hester Shaw is no hero."
+    )
+    got = names("Mortal Engines", body)
+    people = {name for name, kind in got if kind == "person"}
+    assert people == {"Hera Hilmar", "Hugo Weaving", "Robert Sheehan"}
+    # an actor's surname alone, the entry naming him in full elsewhere
+    body = (
+        "Eddie Murphy stars. Nightclub owner Pluto Nash (Murphy) defends his club against a "
+        "gangster, and goes on the run with his waitress, Dina (Rosario Dawson)."
+    )
+    people = {name for name, kind in names("", body) if kind == "person"}
+    assert "Pluto Nash" not in people and "Dina" not in people
+    assert {"Eddie Murphy", "Rosario Dawson"} <= people
+
+
+def test_a_lone_bracket_or_a_bracketed_place_or_party_keeps_the_name_before_it() -> None:
+    # one aside is no cast list, and a place or a party in brackets is no actor
+    got = names("", "The striker Ali Bello (Kano Pillars) scored twice.")
+    assert ("Ali Bello", "person") in got
+    got = names("", "Ali Bello (Nigeria) and John Smith (Labour) spoke at the summit.")
+    assert {("Ali Bello", "person"), ("John Smith", "person")} <= got
+
+
+def test_capitalised_words_joined_by_an_ampersand_are_one_organisation() -> None:
+    got = names(
+        "", "One is the TruDi system, a device manufactured by Johnson & Johnson that uses AI."
+    )
+    assert ("Johnson & Johnson", "org") in got
+    assert ("Johnson", "person") not in got
+    got = names("", "You will need to file if you earned more than that, said H&R Block.")
+    assert ("H&R Block", "org") in got
+    # one word glued after the sign is a term, no name ('Q&A', 'R&D')
+    got = names("", "In a Q&A with reporters, she said R&D spending rose.")
+    assert all("&" not in name for name, _kind in got)
+
+
+def test_an_administrator_is_an_office_before_a_name() -> None:
+    got = names(
+        "", "President Donald Trump and EPA Administrator Lee Zeldin moved to end the rule."
+    )
+    assert {("EPA", "org"), ("Lee Zeldin", "person")} <= got
+    assert all("Administrator" not in name for name, _kind in got)
+
+
+def test_a_nickname_in_brackets_and_a_list_of_acronyms_are_no_cast_and_no_firm() -> None:
+    body = (
+        "She saw the police shooting of 16-year-old Kimani (Kiki) Gray. Kimani (Kiki) Gray "
+        "did not have a gun, she said."
+    )
+    assert any("Kimani" in name for name, _kind in names("", body))
+    got = names("", "Wladimir Klitschko retained his IBF, WBO, WBA & IBO heavyweight titles.")
+    assert {("WBA", "org"), ("IBO", "org")} <= got

@@ -111,6 +111,31 @@ _PLACE_OF = _words(
 _PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
 
 
+# The roles a person holds in a business, before 'of' and its name: 'chief executive of Omega
+# Timing', 'a co-founder of World Liberty', 'the owner of Hull City'
+_BUSINESS_ROLE_OF = _words(
+    "founder co-founder cofounder executive ceo owner co-owner chairman chairwoman"
+)
+
+
+# "Lai Ching Heen, a two-Michelin-starred Chinese restaurant", "Nomura Residence, an elegant
+# house": an appositive's head noun says what the name before it is. The noun is one of the
+# first words after 'a' / 'an' (its adjectives before it), before a punctuation mark.
+_APPOSITIVE_NP = re.compile(r",[ \t]+(?:a|an)[ \t]+([^,.;:!?()\n]{1,60})")
+
+# An appositive's heads that name a business or another organisation (besides
+# `Gazetteer.org_nouns`): the venues of `_FACILITY_LAST` a reader finds in travel and food
+# writing, and hotels.
+_APPOSITIVE_ORG = _words(
+    """bar pub cafe café restaurant bakery brewery shop store supermarket hotel inn retailer
+    chain brand startup"""
+)
+
+# ... and those that name a place: `_PLACE_OF`'s and the buildings and grounds the judgement
+# convention counts as places (a house, a farm, a mall, a market)
+_APPOSITIVE_PLACE = _PLACE_OF | _words("house home farm mall market estate residence neighbourhood")
+
+
 _ORG_LAST = _words(
     """ministry ministries department council committee commission agency office party parliament
     assembly court army navy forces force guard police service services bank corp corporation inc
@@ -122,7 +147,7 @@ _ORG_LAST = _words(
     magazine radio
     telegraph gazette press agency airlines airways rail railways motors industries holdings
     partners capital ventures labs technologies systems club fc team league staff foods patrol
-    academy conservancy
+    academy conservancy corps
     construction engineering logistics solutions consulting insurance securities investments
     survey observatory laboratory bros brothers international
     records pictures studios entertainment media telecom recovery energy pharmaceuticals house
@@ -177,7 +202,7 @@ _PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla
 _PERSON_LAST = _words("jr sr ii iii iv")
 
 
-_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines")
+_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines &")
 
 
 # Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")

@@ -98,6 +98,10 @@ class Gazetteer:
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.
     city_keys: set[str] = field(default_factory=set)
+    # The initials of the subdivisions named by two words or more ('NY' New York, 'DC' District
+    # of Columbia, 'BC' British Columbia): written with dots after a town and a comma ('Buena
+    # Vista, N.M.', 'Vancouver, B.C.'), the state or province it is in
+    subdivision_initials: frozenset[str] = frozenset()
     # Keys of the singulars of one-word events' and prizes' names in the plural ('oscar' of the
     # Oscars, 'grammy' of the Grammys: 'the 2026 Oscar nominations' names the prize, not a
     # person). Derived from `by_key` when the gazetteer loads (`event_singulars`).
@@ -210,13 +214,18 @@ def gazetteer() -> Gazetteer:
     g.demonyms = _words("nationalities.txt") | _words("demonyms.txt")
     # A town whose key is an ordinary word's ('Wil' is 'Will' folded) is left out.
     ordinary = {fold_key(w) for w in g.stopwords | g.demonyms}
+    initials: set[str] = set()
     for line in _lines("subdivisions.txt"):
         # One word naming a region is often an ordinary word too ('Rivers', 'Lakes', 'Centre')
         canonical, *aliases = line.split("|")
+        words = [w for w in canonical.split() if w[:1].isupper()]
+        if len(words) > 1:
+            initials.add("".join(w[0] for w in words))
         known = Known(canonical, "place", weak=" " not in canonical, exact=True)
         for name in (canonical, *aliases):
             if fold_key(name) not in ordinary:
                 g.add(name, known)
+    g.subdivision_initials = frozenset(initials)
     weak = False
     for line in _lines("cities.txt", comments=True):
         if line.startswith("#"):

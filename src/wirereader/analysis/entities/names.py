@@ -17,7 +17,11 @@ from typing import Any
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     _APPOSITIVE,
+    _APPOSITIVE_NP,
+    _APPOSITIVE_ORG,
+    _APPOSITIVE_PLACE,
     _ARTICLE_BEFORE,
+    _BUSINESS_ROLE_OF,
     _CITED,
     _COMMA_NAME,
     _CONNECTORS,
@@ -414,6 +418,13 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
     return _Span(tokens, known.kind, known.canonical, False, not known.weak, True, where)
 
 
+# An appositive's article after a name (`cues._APPOSITIVE_NP`), tested before the pattern
+_A_AN = (", a ", ", an ")
+
+# Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
+_DOTTED_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
+
+
 class _Extractor:
     """One entry's extraction; holds the evidence gathered from the whole entry."""
 
@@ -460,6 +471,7 @@ class _Extractor:
         append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
         finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
+        ampersand = "&" in text  # asked once: few texts join names with one
         start = 0
         while start >= 0:
             # One finditer over the text (a search call per run cost a tenth of the scan); it
@@ -508,6 +520,32 @@ class _Extractor:
                         base = joined
                         group = text[base:pos]
                         before = text[base - 1] if base else " "
+                elif ampersand and (
+                    before == "&" or (before == " " and text[base - 2 : base] == "& ")
+                ):
+                    # "Johnson & Johnson", "H&R Block", "AT&T": capitalised words joined by an
+                    # ampersand are one organisation's name; the run before joins this one
+                    glued = before == "&"
+                    end_before = base - 1 if glued else base - 3
+                    if text[end_before - 1 : end_before].isalnum() and not (
+                        # "his WBA & IBO titles": two acronyms of a list, each its own name
+                        not glued
+                        and group.isupper()
+                        and text[end_before - 2 : end_before].isupper()
+                    ):
+                        joined = _take_run_ending_at(items, end_before, part)
+                        if joined is None and glued and " " in group:
+                            # "H&R Block": a letter glued before the ampersand is no run of
+                            # its own ('Q&A', 'R&D' join nothing: one word after the sign)
+                            joined = end_before
+                            while joined > 0 and text[joined - 1].isalnum():
+                                joined -= 1
+                            if not text[joined].isupper():
+                                joined = None
+                        if joined is not None:
+                            base = joined
+                            group = text[base:pos]
+                            before = text[base - 1] if base else " "
                 if len(group) > _LONGEST_CACHED:
                     # Hostile or shouting text: decided without filling the caches with it.
                     run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
@@ -1701,6 +1739,7 @@ class _Extractor:
                 and (
                     any(t.lower in _ORG_FIRST for t in tokens[:-1])
                     or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+                    or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `_CORPORATE`)
                 )
             )
         ):
@@ -1794,7 +1833,9 @@ class _Extractor:
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
         low = tok.lower
-        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        if surface[-1] == "." and self._state_after_town(text, run, out):
+            kind, strong = PLACE, True  # "Bluffton, S.C.", "Washington, D.C."
+        elif low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
@@ -1863,6 +1904,8 @@ class _Extractor:
                     return PLACE, True
                 if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
+                if prev == "of" and len(before) > 1 and before[-2].lower() in _BUSINESS_ROLE_OF:
+                    return ORG, True  # "chief executive of Omega Timing"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
         after = text[end : end + 2]  # a blank and a first letter, or an age's comma
@@ -1887,10 +1930,59 @@ class _Extractor:
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
                 if known is not None and known.kind == PLACE:
                     return PLACE, True  # "Charlottesville, Virginia"
+                if self._dotted_state(m.group(1).split(None, 1)[0]):
+                    return PLACE, True  # "Buena Vista, N.M."
             m = _APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
+            m = _APPOSITIVE_NP.match(text, end) if text.startswith(_A_AN, end) else None
+            if m:
+                kind = self._appositive_head(m.group(1))
+                if kind:
+                    return kind, True
         return self._endings(first, size)
+
+    def _dotted_state(self, word: str) -> bool:
+        """Whether a word is a subdivision's initials written with dots ('N.M.', 'D.C.')."""
+        return (
+            _DOTTED_INITIALS.fullmatch(word) is not None
+            and word.replace(".", "") in self.g.subdivision_initials
+        )
+
+    def _state_after_town(self, text: str, run: _Run, out: list[_Span]) -> bool:
+        """Whether a word of dotted initials is a state's after a town's name and a comma
+        ('Bluffton, S.C.', 'Washington, D.C.'): the name right before the comma is no person's
+        ('Jane Doe, M.D.' is a doctor's degree)."""
+        start = run.start
+        if not (start > 2 and text[start - 2 : start] == ", " and text[start - 3].isalpha()):
+            return False
+        if out and out[-1].where[1] == start - 2 and out[-1].where[2] == run.part:
+            if out[-1].kind == PERSON:
+                return False
+        else:
+            # a town no rule kept as a name ('## Olivebridge, N.Y.' opening a line): a word
+            # with a capital before the comma
+            word = text[max(0, start - 40) : start - 2].rsplit(None, 1)[-1:]
+            if not (word and word[0][:1].isupper()):
+                return False
+        return self._dotted_state(run.tokens[0].surface)
+
+    def _appositive_head(self, phrase: str) -> str:
+        """The kind an appositive's noun phrase gives the name before it ('a Chinese
+        restaurant', 'an elegant house', 'a security think tank'), or '': its first words
+        in lower case up to one that names an organisation or a place; a person's title
+        ('a former minister') or a word of another sort (a name, 'of', 'who') ends the look."""
+        lower_titles = self.g.lower_titles
+        org_nouns = self.g.org_nouns
+        for word in phrase.split()[:5]:
+            word = word.strip("“”\"'’")
+            if not word.islower() or word in lower_titles or word in self.g.stopwords:
+                return ""
+            if word in _APPOSITIVE_ORG or word in org_nouns:
+                return ORG
+            if word in _APPOSITIVE_PLACE:
+                return PLACE
+        return ""
 
     def _after_preposition(self, text: str, run: _Run, first: _Token) -> bool:
         """Whether a preposition stands right before the name ('of Burnsville was killed')."""
