@@ -2341,13 +2341,21 @@ class ThreadIndex:
         self._created.add(c.id)
         return c
 
-    @staticmethod
-    def _retitle(c: Centroid, members: list[_Item]) -> None:
+    def _retitle(self, c: Centroid, members: list[_Item]) -> None:
         """The thread's headline: the title of its most central item, the one closest to its
         centroid once the group has joined (the first report of a story is often its least
         typical: a teaser, a "Watch:" clip). An item without a body makes a weaker headline.
-        Items of earlier batches keep the score they had when they were judged."""
+        A thread whose items are all kept (`_known`) judges them all again against the centroid
+        as it is now (the current headline first: it stays on a tie); of any other thread the
+        items of earlier batches keep the score they had when they were judged."""
         best, best_score = None, c.headline_score if c.headline_entry is not None else -1.0
+        if self._known(c):
+            kept = self.members[c.id]
+            now = c.headline_entry
+            members = [m for m in kept if m.entry.id == now]
+            members += [m for m in kept if m.entry.id != now]
+            members = list(map(self._unpacked, members))
+            best_score = -1.0
         for m in members:
             central = c.cosine(m.vector)
             if not m.entry.body.strip():
