@@ -621,7 +621,8 @@ def test_a_growing_threads_headline_is_its_most_central_title_now(
     are analysed 25 items at a time, every thread whose items the run keeps is titled by the
     item closest to its centroid as it ends (a body-less item counting half, as `_retitle`
     weighs it), not by the best of each batch's newcomers against the centroid of that day
-    (which left 7 of 82 threads of the real feeds with a less central title)."""
+    (on all 559 labelled real-feed items in one analysis, that left 7 of 82 threads with a
+    less central title)."""
     from wirereader.analysis import pipeline
 
     indexes: list[threads.ThreadIndex] = []
