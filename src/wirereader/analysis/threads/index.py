@@ -2341,15 +2341,22 @@ class ThreadIndex:
         self._created.add(c.id)
         return c
 
-    @staticmethod
-    def _retitle(c: Centroid, members: list[_Item]) -> None:
+    def _retitle(self, c: Centroid, members: list[_Item]) -> None:
         """The thread's headline: the title of its most central item, the one closest to its
         centroid once the group has joined (the first report of a story is often its least
         typical: a teaser, a "Watch:" clip). An item without a body makes a weaker headline.
-        Items of earlier batches keep the score they had when they were judged."""
+        A thread whose items are all kept (`_known`) judges them all again against the centroid
+        as it is now (the current headline first: it stays on a tie); of any other thread the
+        items of earlier batches keep the score they had when they were judged."""
         best, best_score = None, c.headline_score if c.headline_entry is not None else -1.0
+        if self._known(c):
+            kept = self.members[c.id]
+            now = c.headline_entry
+            members = [m for m in kept if m.entry.id == now]
+            members += [m for m in kept if m.entry.id != now]
+            best_score = -1.0
         for m in members:
-            central = c.cosine(m.vector)
+            central = self._central(c, m)
             if not m.entry.body.strip():
                 central *= 0.5
             if central > best_score:
@@ -2359,6 +2366,17 @@ class ThreadIndex:
             title = strip_kind_prefix(best.title).strip() or best.title
             if title != c.title:
                 c.title, c.retitled = title, True
+
+    def _central(self, c: Centroid, m: _Item) -> float:
+        """`c.cosine` of the item's vector, for a kept item from its sparse row (`_IN_ROW`)
+        without making its dicts again: the same products, added in the same order."""
+        if m.vector is not _IN_ROW:
+            return c.cosine(m.vector)
+        columns, weights, _, _ = self._rows[m.entry.id]
+        top = c.top
+        term = self._column_terms.__getitem__
+        pairs = zip(map(term, columns.tolist()), weights.tolist(), strict=True)
+        return ordered_sum([w * top[t] for t, w in pairs if t in top]) / c.norm
 
     def _add(self, c: Centroid, items: Iterable[_Item]) -> None:
         """These items join the thread, one after the other: each is summed into the
