@@ -9,7 +9,6 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import (
     UserError,
     count_arg,
@@ -25,6 +24,7 @@ from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
 from wirereader.query.detail import item_json
 from wirereader.query.entities import entity_listing, entity_widths
 from wirereader.query.threads import largest_thread_id, thread_listing
+from wirereader.store import analysis as analysis_store
 from wirereader.store.db import Store
 
 
@@ -53,7 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace) -> Store:
     """The cache, with anything imported but not analysed yet analysed first."""
     store = open_store(args, load_args_config(args))
-    if pending_count(store):
+    if analysis_store.pending_count(store.conn):
+        # (imported here: the analysis and numpy are most of a command's start-up, and most
+        # commands have nothing to analyse)
+        from wirereader.analysis.pipeline import analyse_pending
+
         analyse_pending(store)
     return store
 

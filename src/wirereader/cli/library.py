@@ -12,7 +12,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import (
     UsageError,
     UserError,
@@ -121,6 +120,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
         # One analysis for the whole import: IDF and threads see every file of it at once.
+        from wirereader.analysis.pipeline import analyse_pending
+
         analyse_pending(store)
     if args.json:
         print_json({"files": results, "failed": failures})
