@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from wirereader.cli.common import (
     UserError,
@@ -26,6 +23,10 @@ from wirereader.query.entities import entity_listing, entity_widths
 from wirereader.query.threads import largest_thread_id, thread_listing
 from wirereader.store import analysis as analysis_store
 from wirereader.store.db import Store
+
+if TYPE_CHECKING:  # (Rich is imported where a command prints with it: see cli.common)
+    from rich.console import Console
+    from rich.text import Text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -162,6 +163,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(detail)
         return 0
+    from rich.text import Text  # (see cli.common on Rich)
+
     console = _console()
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
@@ -220,6 +223,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _render_diff(segments: list[dict[str, str]], label: str) -> Text:
     """Changed words in colour with a little context; long unchanged runs are elided."""
+    from rich.text import Text
+
     out = Text(f"    {label}: ", style="dim")
     for seg in segments:
         text = seg["text"]

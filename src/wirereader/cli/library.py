@@ -10,8 +10,6 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
-from rich.console import Console
-
 from wirereader.cli.common import (
     UsageError,
     UserError,
@@ -191,6 +189,8 @@ def _print_rows(store: Store, rows: Iterable[EntryRow]) -> int:
     largest id, the longest source name (up to 14), the longest kind name."""
     # Piped output is not squeezed to 80 columns: scripts and pagers get whole titles.
     width = None if sys.stdout.isatty() else 200
+    from rich.console import Console  # (see cli.common on Rich)
+
     console = Console(highlight=False, soft_wrap=True, width=width)
     top_id, longest_source = listing_widths(store)
     id_width = max(2, len(str(top_id)))
