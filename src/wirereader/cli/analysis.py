@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
-from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import (
     UserError,
     count_arg,
@@ -25,7 +21,12 @@ from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
 from wirereader.query.detail import item_json
 from wirereader.query.entities import entity_listing, entity_widths
 from wirereader.query.threads import largest_thread_id, thread_listing
+from wirereader.store import analysis as analysis_store
 from wirereader.store.db import Store
+
+if TYPE_CHECKING:  # (Rich is imported where a command prints with it: see cli.common)
+    from rich.console import Console
+    from rich.text import Text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace) -> Store:
     """The cache, with anything imported but not analysed yet analysed first."""
     store = open_store(args, load_args_config(args))
-    if pending_count(store):
+    if analysis_store.pending_count(store.conn):
+        # (imported here: the analysis and numpy are most of a command's start-up, and most
+        # commands have nothing to analyse)
+        from wirereader.analysis.pipeline import analyse_pending
+
         analyse_pending(store)
     return store
 
@@ -158,6 +163,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(detail)
         return 0
+    from rich.text import Text  # (see cli.common on Rich)
+
     console = _console()
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
@@ -216,6 +223,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _render_diff(segments: list[dict[str, str]], label: str) -> Text:
     """Changed words in colour with a little context; long unchanged runs are elided."""
+    from rich.text import Text
+
     out = Text(f"    {label}: ", style="dim")
     for seg in segments:
         text = seg["text"]

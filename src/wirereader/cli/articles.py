@@ -7,10 +7,6 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
-
 from wirereader.cli.common import (
     UserError,
     load_args_config,
@@ -78,6 +74,15 @@ def run_articles(
 
     show_bar = sys.stderr.isatty() and not as_json
     if show_bar:
+        from rich.console import Console  # (see cli.common on Rich)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         columns = (
             TextColumn("articles"),
             BarColumn(),
@@ -153,6 +158,9 @@ def _print_status(store: Store, as_json: bool) -> int:
             ]
         )
         return 0
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False, soft_wrap=True)
     for r in rows:
         # Text(), never markup: titles and errors come from the outside world.

@@ -16,11 +16,6 @@ import sys
 import time
 from urllib.parse import urljoin
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
-
 from wirereader.cli.alerting import alert_new_items
 from wirereader.cli.common import (
     UserError,
@@ -367,6 +362,9 @@ def _ago(epoch: int | None, now: int) -> str:
 
 
 def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
+    from rich.table import Table  # (see cli.common on Rich)
+    from rich.text import Text
+
     console = table_console()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("name", style="cyan", no_wrap=True, max_width=30)
@@ -455,6 +453,16 @@ def _run_refresh(
 def _refresh_with_bar(
     store: Store, cfg: Config, names: list[str], force: bool, fetcher: Fetcher | None
 ) -> RefreshReport:
+    from rich.console import Console  # (see cli.common on Rich)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text
+
     columns = (
         TextColumn("fetching"),
         BarColumn(),

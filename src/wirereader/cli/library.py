@@ -10,9 +10,6 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
-from rich.console import Console
-
-from wirereader.analysis.pipeline import analyse_pending
 from wirereader.cli.common import (
     UsageError,
     UserError,
@@ -121,6 +118,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
         # One analysis for the whole import: IDF and threads see every file of it at once.
+        from wirereader.analysis.pipeline import analyse_pending
+
         analyse_pending(store)
     if args.json:
         print_json({"files": results, "failed": failures})
@@ -190,6 +189,8 @@ def _print_rows(store: Store, rows: Iterable[EntryRow]) -> int:
     largest id, the longest source name (up to 14), the longest kind name."""
     # Piped output is not squeezed to 80 columns: scripts and pagers get whole titles.
     width = None if sys.stdout.isatty() else 200
+    from rich.console import Console  # (see cli.common on Rich)
+
     console = Console(highlight=False, soft_wrap=True, width=width)
     top_id, longest_source = listing_widths(store)
     id_width = max(2, len(str(top_id)))

@@ -16,11 +16,10 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:  # (Rich is imported where a table is printed: see cli.common)
+    from rich.console import Console
 
 T = TypeVar("T")
 CHUNK = 500  # rows per printed chunk: one write per chunk, memory bounded by it
@@ -71,12 +70,16 @@ class StreamTable:
     """
 
     def __init__(self, columns: Sequence[Column], console: Console | None = None) -> None:
+        from rich.console import Console
+
         self.columns = list(columns)
         self.console = console or Console(highlight=False, soft_wrap=True)
         self.styled = self.console.is_terminal
         self.rows = 0
 
     def _cells(self, values: Sequence[str]) -> list[str]:
+        from rich.cells import cell_len, set_cell_size
+
         out = []
         last = len(self.columns) - 1
         for i, (column, value) in enumerate(zip(self.columns, values, strict=True)):
@@ -99,6 +102,8 @@ class StreamTable:
 
     def _write(self, lines: list[list[str]], styles: list[str]) -> None:
         if self.styled:
+            from rich.text import Text
+
             text = Text()
             last = len(self.columns) - 1
             for cells in lines:
@@ -113,6 +118,8 @@ class StreamTable:
             sys.stdout.flush()
 
     def header(self) -> None:
+        from rich.cells import cell_len
+
         cells = [
             " " * (c.width - cell_len(c.header)) + c.header if c.right else c.header
             for c in self.columns

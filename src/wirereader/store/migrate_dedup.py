@@ -20,7 +20,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from wirereader.store.dedup import KEY_SHIFT
 from wirereader.store.write_transaction import in_write_transaction
 
 NAME = "0052_dedup_keys_narrow"
@@ -74,6 +73,9 @@ def convert(
 
 def _move_batch(conn: sqlite3.Connection) -> bool:
     """Move the next batch of keys; False when none were left (or another process finished)."""
+    # (imported here: store.dedup brings numpy, and every open of a cache lists this step)
+    from wirereader.store.dedup import KEY_SHIFT
+
     if not _has_old(conn):
         return False
     rows = conn.execute(

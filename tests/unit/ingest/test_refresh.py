@@ -754,6 +754,8 @@ def test_fetch_at_a_terminal_analyses_while_it_fetches(
     """The progress bar's refresh (`wirereader fetch` at a terminal) analyses whole batches
     between the feeds' saves, as the plain one does, and says what it still analyses after the
     last feed; the cache is fully analysed when it returns."""
+    from rich.progress import Progress, TaskID
+
     from wirereader.analysis import pipeline
     from wirereader.analysis.pipeline import pending_count
     from wirereader.cli import feeds as feeds_cli
@@ -775,14 +777,14 @@ def test_fetch_at_a_terminal_analyses_while_it_fetches(
     monkeypatch.setattr(pipeline.Analysis, "step", recording_step)
     monkeypatch.setattr(refresh_module, "ANALYSIS_BATCH", 15)
     descriptions: list[str] = []
-    update = feeds_cli.Progress.update
+    update = Progress.update
 
-    def recording_update(self: object, task: object, **fields: object) -> None:
+    def recording_update(self: Progress, task: TaskID, **fields: Any) -> None:
         if "description" in fields:
             descriptions.append(str(fields["description"]))
-        update(self, task, **fields)  # type: ignore[arg-type]
+        update(self, task, **fields)
 
-    monkeypatch.setattr(feeds_cli.Progress, "update", recording_update)
+    monkeypatch.setattr(Progress, "update", recording_update)
     report = feeds_cli._refresh_with_bar(store, config(), [], False, None)
     assert report.new == 20 and not report.warnings
     assert stored_at_step[0] == 15  # a whole batch, analysed before the last feed was stored
@@ -793,6 +795,7 @@ def test_fetch_at_a_terminal_analyses_while_it_fetches(
 def test_the_fetch_bar_shows_a_feed_name_as_text_never_as_markup(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import rich.progress
     from rich.progress import TextColumn
 
     from wirereader.cli import feeds as feeds_cli
@@ -800,7 +803,7 @@ def test_the_fetch_bar_shows_a_feed_name_as_text_never_as_markup(
     server.routes["/m.xml"] = Route(rss("[bold red]Wire[/bold red]", [item(1)]))
     subscribe(store, server.url("/m.xml"))
     shown: list[str] = []
-    real = feeds_cli.Progress
+    real = rich.progress.Progress  # (what the bar is made of, imported as it starts)
 
     class Recording(real):  # type: ignore[misc,valid-type]
         def update(self, task: Any, **fields: Any) -> None:
@@ -810,7 +813,7 @@ def test_the_fetch_bar_shows_a_feed_name_as_text_never_as_markup(
                     if isinstance(column, TextColumn) and "description" in column.text_format:
                         shown.append(column.render(self.tasks[0]).plain)
 
-    monkeypatch.setattr(feeds_cli, "Progress", Recording)
+    monkeypatch.setattr(rich.progress, "Progress", Recording)
     feeds_cli._refresh_with_bar(store, config(), [], False, None)
     assert "[bold red]Wire[/bold red]" in shown, shown
 
