@@ -1171,3 +1171,17 @@ def test_a_meeting_named_by_a_place_and_a_topic_is_an_event() -> None:
     assert kinds("", "Leaders met at the Berlin Energy Conference.") == set()
     assert kinds("", "Leaders met at the Paris Peace Forum.") == set()
     assert kinds("", "The World Economic Forum opened.") == {("World Economic Forum", "org")}
+
+
+def test_a_name_ending_in_a_noun_of_a_place_kind_is_a_place() -> None:
+    # WordNet's nouns of regions, structures and facilities (data/place_nouns.txt): an unknown
+    # name that ends in one is where something stands or happens
+    got = kinds(
+        "",
+        "The fire spread from the Haldane Warehouse to the old Pelworth Courthouse, and crews"
+        " reached Brannock Township by noon.",
+    )
+    assert {("Haldane Warehouse", "place"), ("Pelworth Courthouse", "place")} <= got
+    assert ("Brannock Township", "place") in got
+    # after a given name the noun is a surname: 'Jane Mill' is a woman
+    assert ("Jane Mill", "person") in kinds("", "Jane Mill said the plan was sound.")

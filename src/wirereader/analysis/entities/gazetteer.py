@@ -92,6 +92,9 @@ class Gazetteer:
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
+    # Common nouns whose commonest sense is a region, a structure or a facility ('courthouse',
+    # 'precinct', 'warehouse'): one ending an unknown name of several words makes it a place
+    place_nouns: frozenset[str] = frozenset()
     # The nouns of institutions named by what follows 'of' / 'for', worked out once from the
     # cue lists by the extractor (`names._institution_heads`; cues.py imports this module)
     institution_heads: frozenset[str] | None = None
@@ -249,5 +252,6 @@ def gazetteer() -> Gazetteer:
     g.titles = frozenset(sections.get("title", ())) | g.honorifics
     g.lower_titles = frozenset(sections.get("lower", ()))
     g.org_nouns = _words("org_nouns.txt") - g.lower_titles
+    g.place_nouns = _words("place_nouns.txt")
     g.event_singulars = event_singulars(g.by_key)
     return g
