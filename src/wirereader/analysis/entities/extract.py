@@ -334,6 +334,8 @@ def _mentions(
         _one_kind(mentions, kept, disputed)
     if not learned:
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
+    if len(mentions) > 1:
+        _prefix_kinds(mentions, kept, cued)
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
     return mentions, kept, {}
@@ -485,6 +487,38 @@ def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) ->
     if known is None:
         known = seen[low] = _written_lower(texts, low)
     return known
+
+
+def _prefix_kinds(mentions: list[Mention], spans: list[_Span], cued: set[str]) -> None:
+    """A short form of an organisation's or a place's longer name in the entry, its first
+    words, takes that name's kind ('Harborview' after 'Harborview Medical Center', 'Crowne
+    Plaza' after 'the Crowne Plaza Hotel'), unless a data set typed it: the entry has said what
+    it is. Two longer names of two kinds leave it alone. The mentions are changed in place, and
+    their names join `cued` (the kind model leaves them)."""
+    longer: dict[tuple[str, ...], str] = {}
+    for m, span in zip(mentions, spans, strict=True):
+        tokens = span.tokens
+        if len(tokens) > 1 and m.kind in (ORG, PLACE) and (span.known or span.strong):
+            keys = tuple(t.key for t in tokens)
+            for k in range(1, len(keys)):
+                if tokens[k - 1].possessive:
+                    break  # "Hasina's Awami League": the owner is no short form of it
+                if tokens[k - 1].lower in _CONNECTORS:
+                    continue
+                prefix = keys[:k]
+                if longer.setdefault(prefix, m.kind) != m.kind:
+                    longer[prefix] = ""
+    if not longer:
+        return
+    for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
+        if span.known or m.kind == PLACE or m.canonical != _name_text(span.tokens):
+            # a town names its bodies ('Palmer' ... 'Palmer Fire & Rescue'); a surname a
+            # person's full name in the entry claimed is that person
+            continue
+        kind = longer.get(tuple(t.key for t in span.tokens))
+        if kind and kind != m.kind:
+            mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
+            cued.add(m.canonical)
 
 
 def _one_kind(mentions: list[Mention], spans: list[_Span], disputed: set[str]) -> None:
