@@ -33,7 +33,9 @@ headed by the source packages and versions it was built from:
   `--nameless-zipf` or more: one written right before an unknown name types it;
 - `place_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 is a region, a structure
   or a facility ('courthouse', 'precinct', 'warehouse'), of Zipf frequency `--place-noun-zipf`
-  or more, no given name: one ending an unknown name of several words makes it a place's.
+  or more, no given name: one ending an unknown name of several words makes it a place's;
+- `state_abbreviations.txt`: the AP abbreviations of the US states written with a dot (python-us:
+  'Calif.', 'N.M.'), read after a town and a comma.
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -619,6 +621,24 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
     return out + sorted(kept)
 
 
+def state_abbreviations() -> list[str]:
+    """The Associated Press's abbreviations of the US states and the District of Columbia
+    (python-us: 'Calif.', 'N.M.', 'D.C.'), those with a dot, each with its state's name: news
+    writes one after a town and a comma ('Newport Beach, Calif.'), where capitals and dots
+    read as an organisation's acronym ('N.M.') and short words as names ('Ala.', 'Mass.')."""
+    import us
+
+    states = [*us.states.STATES_AND_TERRITORIES, us.states.DC]
+    pairs = sorted({(s.ap_abbr, s.name) for s in states if s.ap_abbr and s.ap_abbr.endswith(".")})
+    out: list[str] = []
+    _header(
+        out,
+        "AP abbreviations of the US states written with a dot, then the state, tab-separated",
+        f"us {metadata.version('us')}",
+    )
+    return out + [f"{abbr}\t{name}" for abbr, name in pairs]
+
+
 def _countryinfo_records() -> list[dict]:
     import json
 
@@ -672,6 +692,7 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "nameless_words.txt": nameless_words(args.nameless_zipf),
         "org_nouns.txt": org_nouns(args.wordnet, args.nameless_zipf),
         "place_nouns.txt": place_nouns(args.wordnet, args.place_noun_zipf, given[2:]),
+        "state_abbreviations.txt": state_abbreviations(),
     }
 
 

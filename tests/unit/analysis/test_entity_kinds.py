@@ -1198,3 +1198,15 @@ def test_a_short_form_of_a_longer_name_takes_its_kind() -> None:
     # a town that names a body keeps its own kind
     got = kinds("", "Palmer Fire & Rescue crews fought the blaze in Palmer overnight.")
     assert ("Palmer", "place") in got
+
+
+def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_place() -> None:
+    # AP style (data/state_abbreviations.txt): capitals and dots read as an acronym, a short
+    # word as a name, an unknown two-word name as a person's
+    got = kinds("", "The cabin in Cedar Hollow, N.M., burned, and a barn near Dunmoor, Ala., too.")
+    assert {("Cedar Hollow", "place"), ("N.M.", "place"), ("Dunmoor", "place")} <= got
+    assert ("Ala", "place") in got
+    # ECB+ spaces the initials
+    assert ("N.", "place") in kinds("", "He lives in Schenectady, N. Y. with his wife.")
+    # a state's word elsewhere is no state: 'Mass' at a sentence's start is not read
+    assert ("Mass", "place") not in kinds("", "Mass was said at noon in the chapel.")

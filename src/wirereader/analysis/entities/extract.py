@@ -336,6 +336,7 @@ def _mentions(
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
     if len(mentions) > 1:
         _prefix_kinds(mentions, kept, cued)
+        _state_after_comma(g, texts, mentions, kept, cued)
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
     return mentions, kept, {}
@@ -519,6 +520,46 @@ def _prefix_kinds(mentions: list[Mention], spans: list[_Span], cued: set[str]) -
         if kind and kind != m.kind:
             mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
             cued.add(m.canonical)
+
+
+def _state_after_comma(
+    g: Gazetteer,
+    texts: tuple[str, str],
+    mentions: list[Mention],
+    spans: list[_Span],
+    cued: set[str],
+) -> None:
+    """'Buena Vista, N.M.', 'Birmingham, Ala.', 'Schenectady, N. Y.': a US state's AP
+    abbreviation after a name and a comma is the state, and the name before it a place in it
+    (unless a data set typed it, or it is a person's by evidence: 'John Smith, Ga.' is rare in
+    news, but 'Rep. John Lewis, D-Ga.' is written otherwise). The mentions are changed in
+    place, and their names join `cued` (the kind model leaves them)."""
+    pattern = g.state_after_comma
+    if pattern is None:
+        return
+    found: list[tuple[set[int], set[int]]] = []  # per part: commas' offsets, abbreviations'
+    for text in texts:
+        commas: set[int] = set()
+        starts: set[int] = set()
+        if ", " in text:
+            for m in pattern.finditer(text):
+                commas.add(m.start())
+                starts.add(m.start(1))
+        found.append((commas, starts))
+    if not (found[0][0] or found[1][0]):
+        return
+    for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
+        start, end, part = span.where
+        commas, starts = found[part]
+        if m.kind == PLACE or span.known or not (end in commas or start in starts):
+            continue
+        if start not in starts and (
+            (m.kind == PERSON and span.strong)
+            or _where(span, texts[part])[1] != end  # the name ends its run, at the comma
+        ):
+            continue
+        mentions[i] = _new(Mention, (m.surface, m.canonical, PLACE, False))
+        cued.add(m.canonical)
 
 
 def _one_kind(mentions: list[Mention], spans: list[_Span], disputed: set[str]) -> None:
