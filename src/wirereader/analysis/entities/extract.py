@@ -542,9 +542,9 @@ def _state_after_comma(
         commas: set[int] = set()
         starts: set[int] = set()
         if ", " in text:
-            for m in pattern.finditer(text):
-                commas.add(m.start())
-                starts.add(m.start(1))
+            for hit in pattern.finditer(text):
+                commas.add(hit.start())
+                starts.add(hit.start(1))
         found.append((commas, starts))
     if not (found[0][0] or found[1][0]):
         return
