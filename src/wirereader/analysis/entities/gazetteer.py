@@ -10,7 +10,6 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -96,9 +95,12 @@ class Gazetteer:
     # Common nouns whose commonest sense is a region, a structure or a facility ('courthouse',
     # 'precinct', 'warehouse'): one ending an unknown name of several words makes it a place
     place_nouns: frozenset[str] = frozenset()
-    # ", Calif.", ", N.M.", ", N. Y." (spaced as ECB+ writes it): a US state's AP abbreviation
-    # after a name and a comma (group 1: the abbreviation), from `state_abbreviations.txt`
-    state_after_comma: re.Pattern[str] | None = None
+    # The AP abbreviations of the US states written with a dot ('Calif.', 'N.M.', 'W.Va.'),
+    # from `state_abbreviations.txt`: one after a name and a comma is the state
+    state_abbreviations: frozenset[str] = frozenset()
+    # the names an extraction gives them ('Calif', 'N.M.', and 'N.' of ECB+'s 'N. Y.'): an
+    # entry with none of them needs no look for one
+    state_names: frozenset[str] = frozenset()
     # The nouns of institutions named by what follows 'of' / 'for', worked out once from the
     # cue lists by the extractor (`names._institution_heads`; cues.py imports this module)
     institution_heads: frozenset[str] | None = None
@@ -151,12 +153,6 @@ def _lines(name: str, *, comments: bool = False) -> list[str]:
 
 def _words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for ln in _lines(name) for w in ln.split())
-
-
-def _state_after_comma(abbreviations: Iterable[str]) -> re.Pattern[str]:
-    """', ' and one of the abbreviations ('N.M.' also spaced, 'N. M.'), ending there."""
-    forms = sorted((re.escape(a).replace(r"\.", r"\. ?") for a in abbreviations), key=len)
-    return re.compile(r", (" + "|".join(reversed(forms)) + r")(?![\w.'’-])")
 
 
 def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
@@ -263,8 +259,13 @@ def gazetteer() -> Gazetteer:
     g.lower_titles = frozenset(sections.get("lower", ()))
     g.org_nouns = _words("org_nouns.txt") - g.lower_titles
     g.place_nouns = _words("place_nouns.txt")
-    g.state_after_comma = _state_after_comma(
+    g.state_abbreviations = frozenset(
         ln.split("\t", 1)[0] for ln in _lines("state_abbreviations.txt")
+    )
+    g.state_names = frozenset(
+        form
+        for a in g.state_abbreviations
+        for form in (a, a.rstrip("."), a.split(".", 1)[0] + ".")
     )
     g.event_singulars = event_singulars(g.by_key)
     return g
