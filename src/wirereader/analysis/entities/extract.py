@@ -503,15 +503,14 @@ def _prefix_kinds(
     (Read from the names, not the mentions: most entries have no such pair, and finding that
     out costs a few lookups a name of several words.)"""
     longer: dict[str, str] = {}
-    for name in cued:
-        if " " in name:
-            kind = kinds.get(name)
-            if kind == ORG or kind == PLACE:
-                words = name.split(" ")
-                for k in range(1, len(words)):
-                    prefix = " ".join(words[:k])
-                    if prefix in kinds:
-                        longer[prefix] = kind if longer.get(prefix, kind) == kind else ""
+    for name in [n for n in cued if " " in n]:  # a comprehension's test: the cheapest loop
+        kind = kinds.get(name)
+        if kind in (ORG, PLACE):
+            words = name.split(" ")
+            for k in range(1, len(words)):
+                prefix = " ".join(words[:k])
+                if prefix in kinds:
+                    longer[prefix] = kind if longer.get(prefix, kind) == kind else ""
     if not longer:
         return
     for i, m in enumerate(mentions):

@@ -263,9 +263,7 @@ def gazetteer() -> Gazetteer:
         ln.split("\t", 1)[0] for ln in _lines("state_abbreviations.txt")
     )
     g.state_names = frozenset(
-        form
-        for a in g.state_abbreviations
-        for form in (a, a.rstrip("."), a.split(".", 1)[0] + ".")
+        form for a in g.state_abbreviations for form in (a, a.rstrip("."), a.split(".", 1)[0] + ".")
     )
     g.event_singulars = event_singulars(g.by_key)
     return g
