@@ -30,7 +30,12 @@ headed by the source packages and versions it was built from:
   'Secondary Sanctions');
 - `org_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 (Debian's wordnet-base,
   `--wordnet`) is an organisation ('firm', 'insurer', 'militia'), of Zipf frequency
-  `--nameless-zipf` or more: one written right before an unknown name types it.
+  `--nameless-zipf` or more: one written right before an unknown name types it;
+- `place_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 is a region, a structure
+  or a facility ('courthouse', 'precinct', 'warehouse'), of Zipf frequency `--place-noun-zipf`
+  or more, no given name: one ending an unknown name of several words makes it a place's;
+- `state_abbreviations.txt`: the AP abbreviations of the US states written with a dot (python-us:
+  'Calif.', 'N.M.'), read after a town and a comma.
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -484,6 +489,11 @@ def nameless_words(zipf: float) -> list[str]:
 # 'location' (data.noun offsets)
 _WN_ORGANIZATION = "08008335"
 _WN_LOCATION = "00027167"
+# ... of 'person', and of what a place's name can end in: 'region' (a district, a town, a
+# park's land), 'structure' (a building, a bridge, a courthouse) and 'facility' (an airport, a
+# prison, a depot)
+_WN_PERSON = "00007846"
+_WN_PLACES = ("08630985", "04341686", "03315023")
 
 
 def _wordnet_nouns(folder: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -555,6 +565,80 @@ def org_nouns(folder: Path, zipf: float) -> list[str]:
     return out + sorted(kept)
 
 
+def _lexicographer_files(folder: Path) -> dict[str, str]:
+    """WordNet's noun synsets: offset -> lexicographer file number ('06' artifacts, '15'
+    locations)."""
+    files: dict[str, str] = {}
+    with (folder / "data.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                offset, number, _rest = line.split(None, 2)
+                files[offset] = number
+    return files
+
+
+def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
+    """Common nouns whose commonest sense in WordNet is a place's kind (a region, a structure
+    or a facility, filed as an artifact or a location: 'courthouse', 'hut', 'precinct',
+    'warehouse', 'township'), whose two commonest senses are neither an organisation nor a
+    person, of Zipf frequency `zipf` or more, and no given name: an unknown name of several
+    words that ends in one names a place ('Fulton Courthouse', 'Tasman Saddle Hut')."""
+    from wordfreq import zipf_frequency
+
+    lemmas, hyponyms = _wordnet_nouns(folder)
+    files = _lexicographer_files(folder)
+    places: set[str] = set()
+    for root in _WN_PLACES:
+        places |= _below(root, hyponyms)
+    others = _below(_WN_ORGANIZATION, hyponyms) | _below(_WN_PERSON, hyponyms)
+    names = {g.lower() for g in given}
+    kept = []
+    with (folder / "index.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            fields = line.split()
+            word = fields[0]
+            senses = fields[6 + int(fields[3]) :]  # by frequency, the commonest first
+            if (
+                word.isalpha()
+                and word.islower()
+                and senses[0] in places
+                and files[senses[0]] in ("06", "15")
+                and word in lemmas[senses[0]]
+                and not set(senses[:2]) & others
+                and word not in names
+                and zipf_frequency(word, "en") >= zipf
+            ):
+                kept.append(word)
+    out: list[str] = []
+    _header(
+        out,
+        "Common nouns whose commonest sense (WordNet 3.0) is a region, a structure or a facility"
+        " ('courthouse', 'precinct'), one a line",
+        f"WordNet 3.0 ({folder}), wordfreq {metadata.version('wordfreq')}",
+    )
+    return out + sorted(kept)
+
+
+def state_abbreviations() -> list[str]:
+    """The Associated Press's abbreviations of the US states and the District of Columbia
+    (python-us: 'Calif.', 'N.M.', 'D.C.'), those with a dot, each with its state's name: news
+    writes one after a town and a comma ('Newport Beach, Calif.'), where capitals and dots
+    read as an organisation's acronym ('N.M.') and short words as names ('Ala.', 'Mass.')."""
+    import us
+
+    states = [*us.states.STATES_AND_TERRITORIES, us.states.DC]
+    pairs = sorted({(s.ap_abbr, s.name) for s in states if s.ap_abbr and s.ap_abbr.endswith(".")})
+    out: list[str] = []
+    _header(
+        out,
+        "AP abbreviations of the US states written with a dot, then the state, tab-separated",
+        f"us {metadata.version('us')}",
+    )
+    return out + [f"{abbr}\t{name}" for abbr, name in pairs]
+
+
 def _countryinfo_records() -> list[dict]:
     import json
 
@@ -607,6 +691,8 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "given_names.txt": given,
         "nameless_words.txt": nameless_words(args.nameless_zipf),
         "org_nouns.txt": org_nouns(args.wordnet, args.nameless_zipf),
+        "place_nouns.txt": place_nouns(args.wordnet, args.place_noun_zipf, given[2:]),
+        "state_abbreviations.txt": state_abbreviations(),
     }
 
 
@@ -624,6 +710,8 @@ def main() -> None:
     parser.add_argument("--common-word-zipf", type=float, default=5.0)
     # Words no one is named, from once in a million words (15,700 words; 3.5: 7,700)
     parser.add_argument("--nameless-zipf", type=float, default=3.0)
+    # Place nouns from once in 300,000 words (3.0 lets in rarer, stranger senses)
+    parser.add_argument("--place-noun-zipf", type=float, default=3.5)
     # WordNet 3.0's database files (Debian's wordnet-base)
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument(

@@ -1224,3 +1224,41 @@ def test_a_business_role_before_of_and_corps_at_the_end_make_organisations() -> 
     assert got["World Liberty"] == "org"
     got = kinds("It is a crime, said Jonathan Hackett, a U.S. Marine Corps veteran, to the Post.")
     assert got["U.S. Marine Corps"] == "org"
+
+def test_a_name_ending_in_a_noun_of_a_place_kind_is_a_place() -> None:
+    # WordNet's nouns of regions, structures and facilities (data/place_nouns.txt): an unknown
+    # name that ends in one is where something stands or happens
+    got = kinds(
+        "",
+        "The fire spread from the Haldane Warehouse to the old Pelworth Courthouse, and crews"
+        " reached Brannock Township by noon.",
+    )
+    assert {("Haldane Warehouse", "place"), ("Pelworth Courthouse", "place")} <= got
+    assert ("Brannock Township", "place") in got
+    # after a given name the noun is a surname: 'Jane Mill' is a woman
+    assert ("Jane Mill", "person") in kinds("", "Jane Mill said the plan was sound.")
+
+
+def test_a_short_form_of_a_longer_name_takes_its_kind() -> None:
+    # 'Dorothy Hale' reads as a woman's name, but the entry named the clinic in full first
+    got = kinds(
+        "",
+        "Reed checked into the Dorothy Hale Clinic on Monday. Staff at Dorothy Hale said she was"
+        " calm.",
+    )
+    assert got == {("Dorothy Hale Clinic", "place"), ("Dorothy Hale", "place")}
+    # a town that names a body keeps its own kind
+    got = kinds("", "Palmer Fire & Rescue crews fought the blaze in Palmer overnight.")
+    assert ("Palmer", "place") in got
+
+
+def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_place() -> None:
+    # AP style (data/state_abbreviations.txt): capitals and dots read as an acronym, a short
+    # word as a name, an unknown two-word name as a person's
+    got = kinds("", "The cabin in Cedar Hollow, N.M., burned, and a barn near Dunmoor, Ala., too.")
+    assert {("Cedar Hollow", "place"), ("N.M.", "place"), ("Dunmoor", "place")} <= got
+    assert ("Ala", "place") in got
+    # ECB+ spaces the initials
+    assert ("N.", "place") in kinds("", "He lives in Schenectady, N. Y. with his wife.")
+    # a state's word elsewhere is no state: 'Mass' at a sentence's start is not read
+    assert ("Mass", "place") not in kinds("", "Mass was said at noon in the chapel.")

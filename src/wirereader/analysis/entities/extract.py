@@ -351,6 +351,10 @@ def _mentions(
         _one_kind(mentions, kept, disputed)
     if not learned:
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
+    if len(mentions) > 1:
+        _prefix_kinds(mentions, kept, cued, kinds)
+        if not g.state_names.isdisjoint(kinds):
+            _state_after_comma(g, texts, mentions, kept, cued)
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
     return mentions, kept, {}
@@ -570,6 +574,85 @@ def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) ->
     if known is None:
         known = seen[low] = _written_lower(texts, low)
     return known
+
+
+def _prefix_kinds(
+    mentions: list[Mention], spans: list[_Span], cued: set[str], kinds: dict[str, str]
+) -> None:
+    """A short form of an organisation's or a place's longer name in the entry, its first
+    words, takes that name's kind ('Harborview' after 'Harborview Medical Center', 'Crowne
+    Plaza' after 'the Crowne Plaza Hotel'), unless a data set typed it: the entry has said what
+    it is. Two longer names of two kinds leave it alone. `cued`: the names a cue or a data set
+    typed (the longer names are among them; the mentions' names join it when changed, so the
+    kind model leaves them); `kinds`: each name's first kind. The mentions are changed in place.
+    (Read from the names, not the mentions: most entries have no such pair, and finding that
+    out costs a few lookups a name of several words.)"""
+    longer: dict[str, str] = {}
+    for name in [n for n in cued if " " in n]:  # a comprehension's test: the cheapest loop
+        kind = kinds.get(name)
+        if kind in (ORG, PLACE):
+            words = name.split(" ")
+            for k in range(1, len(words)):
+                prefix = " ".join(words[:k])
+                if prefix in kinds:
+                    longer[prefix] = kind if longer.get(prefix, kind) == kind else ""
+    if not longer:
+        return
+    for i, m in enumerate(mentions):
+        kind = longer.get(m.canonical)
+        if kind and kind != m.kind and m.kind != PLACE:  # a town names its bodies ('Palmer')
+            span = spans[i]
+            if span.known or m.canonical != _name_text(span.tokens):
+                continue  # a data set's name, or a surname a full name in the entry claimed
+            mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
+            cued.add(m.canonical)
+
+
+# A comma, then what may be a state's AP abbreviation (group 1): 'Calif.', 'N.M.', 'W.Va.', and
+# 'N. Y.' as ECB+ spaces it; one pattern of one branch a shape, its match then looked up (a
+# branch for each of the 45 abbreviations was tried at every comma)
+_ABBREVIATION_AFTER_COMMA = re.compile(
+    r", ((?:[A-Z]\. ?){2}|[A-Z][a-z]{1,4}\.|[A-Z]\. ?[A-Z][a-z]\.)(?![\w.'’-])"
+)
+
+
+def _state_after_comma(
+    g: Gazetteer,
+    texts: tuple[str, str],
+    mentions: list[Mention],
+    spans: list[_Span],
+    cued: set[str],
+) -> None:
+    """'Buena Vista, N.M.', 'Birmingham, Ala.', 'Schenectady, N. Y.': a US state's AP
+    abbreviation after a name and a comma is the state, and the name before it a place in it
+    (unless a data set typed it, or it is a person's by evidence: 'John Smith, Ga.' is rare in
+    news, but 'Rep. John Lewis, D-Ga.' is written otherwise). The mentions are changed in
+    place, and their names join `cued` (the kind model leaves them)."""
+    states = g.state_abbreviations
+    found: list[tuple[set[int], set[int]]] = []  # per part: commas' offsets, abbreviations'
+    for text in texts:
+        commas: set[int] = set()
+        starts: set[int] = set()
+        if ", " in text:
+            for hit in _ABBREVIATION_AFTER_COMMA.finditer(text):
+                if hit.group(1).replace(" ", "") in states:
+                    commas.add(hit.start())
+                    starts.add(hit.start(1))
+        found.append((commas, starts))
+    if not (found[0][0] or found[1][0]):
+        return
+    for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
+        start, end, part = span.where
+        commas, starts = found[part]
+        if m.kind == PLACE or span.known or not (end in commas or start in starts):
+            continue
+        if start not in starts and (
+            (m.kind == PERSON and span.strong)
+            or _where(span, texts[part])[1] != end  # the name ends its run, at the comma
+        ):
+            continue
+        mentions[i] = _new(Mention, (m.surface, m.canonical, PLACE, False))
+        cued.add(m.canonical)
 
 
 def _one_kind(mentions: list[Mention], spans: list[_Span], disputed: set[str]) -> None:

@@ -92,6 +92,15 @@ class Gazetteer:
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
+    # Common nouns whose commonest sense is a region, a structure or a facility ('courthouse',
+    # 'precinct', 'warehouse'): one ending an unknown name of several words makes it a place
+    place_nouns: frozenset[str] = frozenset()
+    # The AP abbreviations of the US states written with a dot ('Calif.', 'N.M.', 'W.Va.'),
+    # from `state_abbreviations.txt`: one after a name and a comma is the state
+    state_abbreviations: frozenset[str] = frozenset()
+    # the names an extraction gives them ('Calif', 'N.M.', and 'N.' of ECB+'s 'N. Y.'): an
+    # entry with none of them needs no look for one
+    state_names: frozenset[str] = frozenset()
     # The nouns of institutions named by what follows 'of' / 'for', worked out once from the
     # cue lists by the extractor (`names._institution_heads`; cues.py imports this module)
     institution_heads: frozenset[str] | None = None
@@ -258,5 +267,12 @@ def gazetteer() -> Gazetteer:
     g.titles = frozenset(sections.get("title", ())) | g.honorifics
     g.lower_titles = frozenset(sections.get("lower", ()))
     g.org_nouns = _words("org_nouns.txt") - g.lower_titles
+    g.place_nouns = _words("place_nouns.txt")
+    g.state_abbreviations = frozenset(
+        ln.split("\t", 1)[0] for ln in _lines("state_abbreviations.txt")
+    )
+    g.state_names = frozenset(
+        form for a in g.state_abbreviations for form in (a, a.rstrip("."), a.split(".", 1)[0] + ".")
+    )
     g.event_singulars = event_singulars(g.by_key)
     return g

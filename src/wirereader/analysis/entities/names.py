@@ -1756,6 +1756,9 @@ class _Extractor:
             last_low in _PLACE_LAST
             or first_low in _PLACE_FIRST
             or (first_low in _PLACE_OF and tokens[1].lower == "of")  # "the City of Palmer"
+            # a noun of a place's kind (WordNet) after a word no given name: "Fulton
+            # Courthouse", "Tasman Saddle Hut" (not "Bill Gates", a man named by it)
+            or (last_low in g.place_nouns and first_low not in g.given_names)
         ):
             kind = PLACE
         elif not single and last_low in _PERSON_LAST:
