@@ -351,10 +351,8 @@ def _mentions(
         _one_kind(mentions, kept, disputed)
     if not learned:
         return mentions, kept, _evidence(g, texts, mentions, kept, teams)
-    if len(mentions) > 1:
-        _prefix_kinds(mentions, kept, cued, kinds)
-        if not g.state_names.isdisjoint(kinds):
-            _state_after_comma(g, texts, mentions, kept, cued)
+    if len(mentions) > 1 and not g.state_names.isdisjoint(kinds):
+        _state_after_comma(g, texts, mentions, kept, cued)
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
     return mentions, kept, {}
@@ -574,38 +572,6 @@ def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) ->
     if known is None:
         known = seen[low] = _written_lower(texts, low)
     return known
-
-
-def _prefix_kinds(
-    mentions: list[Mention], spans: list[_Span], cued: set[str], kinds: dict[str, str]
-) -> None:
-    """A short form of an organisation's or a place's longer name in the entry, its first
-    words, takes that name's kind ('Harborview' after 'Harborview Medical Center', 'Crowne
-    Plaza' after 'the Crowne Plaza Hotel'), unless a data set typed it: the entry has said what
-    it is. Two longer names of two kinds leave it alone. `cued`: the names a cue or a data set
-    typed (the longer names are among them; the mentions' names join it when changed, so the
-    kind model leaves them); `kinds`: each name's first kind. The mentions are changed in place.
-    (Read from the names, not the mentions: most entries have no such pair, and finding that
-    out costs a few lookups a name of several words.)"""
-    longer: dict[str, str] = {}
-    for name in [n for n in cued if " " in n]:  # a comprehension's test: the cheapest loop
-        kind = kinds.get(name)
-        if kind in (ORG, PLACE):
-            words = name.split(" ")
-            for k in range(1, len(words)):
-                prefix = " ".join(words[:k])
-                if prefix in kinds:
-                    longer[prefix] = kind if longer.get(prefix, kind) == kind else ""
-    if not longer:
-        return
-    for i, m in enumerate(mentions):
-        kind = longer.get(m.canonical)
-        if kind and kind != m.kind and m.kind != PLACE:  # a town names its bodies ('Palmer')
-            span = spans[i]
-            if span.known or m.canonical != _name_text(span.tokens):
-                continue  # a data set's name, or a surname a full name in the entry claimed
-            mentions[i] = _new(Mention, (m.surface, m.canonical, kind, False))
-            cued.add(m.canonical)
 
 
 # A comma, then what may be a state's AP abbreviation (group 1): 'Calif.', 'N.M.', 'W.Va.', and
