@@ -13,6 +13,7 @@ from wirereader.analysis.pipeline import analyse_pending, pending_count
 from wirereader.cli.common import (
     UserError,
     count_arg,
+    filter_parser_options,
     load_args_config,
     open_store,
     parse_filter,
@@ -29,8 +30,12 @@ from wirereader.store.db import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("threads", help="story threads: items grouped across sources")
-    p.add_argument("filter", nargs="*", metavar="FILTER", help="threads with an item matching")
+    p = sub.add_parser(
+        "threads", help="story threads: items grouped across sources", **filter_parser_options()
+    )
+    p.add_argument(
+        "filter", nargs="*", metavar="FILTER", help="threads with an item matching (terms below)"
+    )
     p.add_argument(
         "--min-size", type=positive_arg, default=1, metavar="N", help="only threads of N+ items"
     )

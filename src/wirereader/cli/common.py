@@ -72,6 +72,26 @@ def nonempty_arg(text: str) -> str:
     return text
 
 
+# The filter language in every command that takes one (`entries --help`): a user of an
+# installed copy has no README at hand.
+FILTER_EPILOG = """filter terms (every one must match; quote a term that holds spaces):
+  word  "exact phrase"  -word            full text (prefix match); -word leaves it out
+  person:Putin  -place:Crimea  org:NATO  mentions (aliases count); entity:X any kind
+  source:bbc  -source:x                  from sources whose name contains it
+  kind:breaking  is:unread  is:starred   an entry kind, the reading state
+  thread:12                              one story thread
+  since:6h  since:2025-04-28  until:2d   a time window (s, m, h, d, or a date)
+  a OR b                                 either one: OR in capitals joins its two neighbours,
+                                         words, phrases and the terms above but -x, since:
+                                         and until: (person:Putin OR person:Zelensky)
+"""
+
+
+def filter_parser_options() -> dict[str, Any]:
+    """`add_parser` options of a command that takes filter terms: the language as its epilog."""
+    return {"epilog": FILTER_EPILOG, "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def parse_filter(text: str, base: Filter | None = None) -> Filter:
     """The filter of the command line; any term not understood is a UsageError naming it."""
     parsed = querylang.parse(text, base)

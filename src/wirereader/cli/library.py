@@ -17,6 +17,7 @@ from wirereader.cli.common import (
     UsageError,
     UserError,
     count_arg,
+    filter_parser_options,
     load_args_config,
     nonempty_arg,
     open_store,
@@ -42,14 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print what each file brought as JSON")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("entries", help="list items (reposts folded), newest first")
-    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter words (see README)")
+    p = sub.add_parser(
+        "entries", help="list items (reposts folded), newest first", **filter_parser_options()
+    )
+    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter terms (below)")
     p.add_argument("--all", action="store_true", help="every raw entry, with its canonical item")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
     p.set_defaults(func=cmd_entries)
 
-    p = sub.add_parser("search", help="full-text search")
+    p = sub.add_parser("search", help="full-text search", **filter_parser_options())
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")

@@ -13,7 +13,13 @@ import json
 import sys
 import time
 
-from wirereader.cli.common import count_arg, load_args_config, open_store, warn
+from wirereader.cli.common import (
+    count_arg,
+    filter_parser_options,
+    load_args_config,
+    open_store,
+    warn,
+)
 from wirereader.core.config import Config
 from wirereader.query.alerts import newest_entry_id
 from wirereader.query.follow import Follower
@@ -31,8 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Follow the cache: print the last matching items, then every new item "
         "matching FILTER as it is saved, by this command's --fetch or by any other process "
         "(a cron fetch, an import, the reader's refresh). Ctrl-C to stop.",
+        **filter_parser_options(),
     )
-    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter words (see README)")
+    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter terms (below)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument(
         "--fetch",
