@@ -253,3 +253,20 @@ def test_the_reader_shows_a_quoted_post_with_one_at(db_path: Path) -> None:
 
     asyncio.run(go())
     store.close()
+
+
+def test_the_reader_counts_a_thread_of_one_item_as_one_item(db_path: Path) -> None:
+    # "Thread: Website links  (1 items)" on every item of a feed of one-off pages.
+    from tests.support.tui import add_thread
+    from wirereader.query.detail import load_detail
+    from wirereader.tui.widgets.reader import render_detail
+
+    store = demo_store(db_path)
+    ids = [r.id for r in Query(store).page(10)]
+    add_thread(store, "A story told once", ids[:1], last_at=4_000_000_000)
+    add_thread(store, "A story told three times", ids[1:4], last_at=4_000_000_001)
+    one, three = (load_detail(store, i) for i in (ids[0], ids[1]))
+    assert one is not None and three is not None
+    assert "A story told once  (1 item)\n" in render_detail(one, timezone.utc).plain + "\n"
+    assert "A story told three times  (3 items)" in render_detail(three, timezone.utc).plain
+    store.close()

@@ -243,6 +243,10 @@ def _console() -> Console:
 
 
 def _span(row: dict[str, Any]) -> str:
-    """A thread's time span; the second date only when it is another day."""
+    """A thread's time span in the column's 25 cells: the times within one day, the two days
+    when it spans several ("2021-10-11 00:00 .. 2026-12-07 02:45" was cut to "... .. 2026…",
+    its end lost, on a terminal)."""
     first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
-    return f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
+    if last[:10] == first[:10]:
+        return f"{first} .. {last[11:]}"
+    return f"{first[:10]} .. {last[:10]}"

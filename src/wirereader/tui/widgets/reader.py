@@ -134,7 +134,8 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
         label = detail.thread_title or f"thread {e.thread}"
         out.append("Thread: ", HEADING)
         out.append(label, "bold")
-        out.append(f"  ({detail.thread_size} items)\n", MUTED)
+        size = detail.thread_size
+        out.append(f"  ({size} item{'' if size == 1 else 's'})\n", MUTED)
         for sibling in detail.siblings:
             out.append(f"  {when(sibling.published_at, tz)} ", MUTED)
             out.append(sibling.source[:12], "cyan")
