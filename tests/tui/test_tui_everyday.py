@@ -269,4 +269,8 @@ def test_the_reader_counts_a_thread_of_one_item_as_one_item(db_path: Path) -> No
     assert one is not None and three is not None
     assert "A story told once  (1 item)\n" in render_detail(one, timezone.utc).plain + "\n"
     assert "A story told three times  (3 items)" in render_detail(three, timezone.utc).plain
+    # A sibling's source longer than its 12 cells is cut with "…", not mid-word in silence.
+    from wirereader.tui.widgets.reader import _short
+
+    assert _short("Deutsche Welle", 12) == "Deutsche We…" and _short("BBC", 12) == "BBC"
     store.close()

@@ -166,9 +166,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     console = _console()
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
-    console.print(
-        Text(f"#{item['id']}  {item['source']}  {item['published']}  {item['author']}", "dim")
-    )
+    meta = (f"#{item['id']}", item["source"], item["published"], item["author"])
+    console.print(Text("  ".join(part for part in meta if part), "dim"))
     if detail["thread"]:
         t = detail["thread"]
         console.print(Text(f"thread #{t['id']}: {t['title']}", style="cyan"))
@@ -191,7 +190,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             console.print(Text(f"  — {who}", "dim"))
     versions = detail["versions"]
     console.print()
-    console.print(Text(f"{len(versions)} version(s)", style="bold"))
+    console.print(Text(f"{len(versions)} version{'' if len(versions) == 1 else 's'}", "bold"))
     for v in versions:
         console.print(
             Text(
