@@ -72,7 +72,7 @@ def test_add_a_live_blog_page_follows_the_page(cli, server: FeedServer) -> None:
     )
     result = cli("add", server.url("/live/count"), "--name", "count")
     assert result.code == 0, result.err
-    assert result.out.startswith("added count (") and result.out.rstrip().endswith("1 entries")
+    assert result.out.startswith("added count (") and result.out.rstrip().endswith(": 1 entry")
 
 
 def test_add_unreachable_or_bad_url(cli, server: FeedServer) -> None:
@@ -81,6 +81,26 @@ def test_add_unreachable_or_bad_url(cli, server: FeedServer) -> None:
     scheme = cli("add", "gopher://example.invalid/feed")
     assert scheme.code == 1 and "unsupported URL scheme" in scheme.err
     assert len(scheme.err.strip().splitlines()) == 1
+
+
+def test_add_of_a_web_address_without_its_scheme_says_how_to_write_it(
+    cli, server: FeedServer
+) -> None:
+    # `add feeds.bbci.co.uk/news/rss.xml`, copied without https://, said "no such file".
+    server.routes["/news/rss.xml"] = Route(rss("Town Crier", items(1)))
+    bare = server.url("/news/rss.xml").removeprefix("http://")  # 127.0.0.1:PORT/news/rss.xml
+    result = cli("add", bare)
+    assert result.code == 1 and result.out == ""
+    [line] = result.err.splitlines()
+    assert line.endswith(f"; for a web address, write http://{bare}")
+    named = cli("add", "feeds.example.invalid/news/rss.xml")
+    assert named.err.strip() == (
+        "wirereader: feeds.example.invalid/news/rss.xml: no such file; for a web address,"
+        " write https://feeds.example.invalid/news/rss.xml"
+    )
+    # A missing file named like one is only a missing file; what the hint says works.
+    assert cli("add", "feed.xml").err.strip() == "wirereader: feed.xml: no such file"
+    assert cli("add", f"http://{bare}").code == 0
 
 
 def test_fetch_summary_failures_and_error_state(cli, server: FeedServer) -> None:
