@@ -103,6 +103,33 @@ def test_add_of_a_web_address_without_its_scheme_says_how_to_write_it(
     assert cli("add", f"http://{bare}").code == 0
 
 
+def test_a_feed_is_named_by_its_site_or_its_title_without_a_dangling_separator(
+    cli, server: FeedServer
+) -> None:
+    # Real feeds: an Atom feed with no title was named after the host serving it ("127.0.0.1
+    # (2)"), and "Rest of World - " gave the name "Rest of World -".
+    server.routes["/untitled.xml"] = Route(
+        rss("", items(1), link="https://www.rest-of-town.example/blog/")
+    )
+    server.routes["/dash.xml"] = Route(rss("Rest of Town - ", items(2)))
+    server.routes["/plain.xml"] = Route(rss("", items(3), link=""))
+    assert cli("add", server.url("/untitled.xml")).out.startswith("added rest-of-town.example (")
+    assert cli("add", server.url("/dash.xml")).out.startswith("added Rest of Town (")
+    assert cli("add", server.url("/plain.xml")).out.startswith("added 127.0.0.1 (")
+    names = {f["url"]: f["name"] for f in json.loads(cli("feeds", "--json").out)}
+    assert names[server.url("/untitled.xml")] == "rest-of-town.example"
+    # A title the feed gains later still takes the made-up name's place.
+    server.routes["/untitled.xml"] = Route(rss("Town Notes", items(1, 4)))
+    assert cli("fetch").code == 0
+    names = {f["url"]: f["name"] for f in json.loads(cli("feeds", "--json").out)}
+    assert names[server.url("/untitled.xml")] == "Town Notes"
+    assert {e["source"] for e in json.loads(cli("entries", "--json").out)} == {
+        "Town Notes",
+        "Rest of Town",
+        "127.0.0.1",
+    }
+
+
 def test_fetch_summary_failures_and_error_state(cli, server: FeedServer) -> None:
     server.routes["/a.xml"] = Route(rss("Alpha", items(1)))
     server.routes["/b.xml"] = Route(rss("Bravo", items(5, 6)))
