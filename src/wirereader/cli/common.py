@@ -8,6 +8,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.core.redact import RedactingStream, redact
 from wirereader.core.text import strip_controls
+from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.query import language as querylang
 from wirereader.query.timeline import Filter
 from wirereader.store import migrations
@@ -90,6 +92,30 @@ FILTER_EPILOG = """filter terms (every one must match; quote a term that holds s
 def filter_parser_options() -> dict[str, Any]:
     """`add_parser` options of a command that takes filter terms: the language as its epilog."""
     return {"epilog": FILTER_EPILOG, "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def display_zone(cfg: Config) -> tzinfo:
+    """The zone the tables show times in: the reader's (the config's timezone, else the
+    machine's). The tables printed each time in the zone its feed wrote it in (most in UTC)
+    while the reader shows one zone: one item was 12:35 in `entries`, 13:35 on screen."""
+    try:
+        return resolve_zone(cfg.timezone or None)
+    except ZoneError as exc:
+        raise UserError(f"config timezone: {exc}") from None
+
+
+def minute(value: str | None, tz: tzinfo) -> str:
+    """An ISO time as 'YYYY-MM-DD HH:MM' in `tz` ('' for none; a time without a zone is UTC,
+    as the cache stores them)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def parse_filter(text: str, base: Filter | None = None) -> Filter:
