@@ -28,7 +28,7 @@ def seeded(cli) -> None:
         # `search 'ebola OR'` printed nothing: the dangling OR was a word that had to match.
         ("search", "OR", "filter 'OR' needs a word, a \"phrase\" or a term like person:X on"),
         ("search", "source:x OR", "filter 'OR' needs a word, a \"phrase\" or a term like"),
-        ("entries", "kyiv OR -source:x", "filter 'OR' cannot join '-source:x': it joins words,"),
+        ("entries", "kyiv OR -source:x", "filter 'OR' cannot join '-source:x': a term left"),
         ("entries", "-is:starred", "filter '-is:starred': is: cannot be left out"),
         ("entries", "NOT", "filter 'NOT': there is no NOT: write -word to leave a word out"),
         # Internal errors: OverflowError from SQLite, ValueError from int('²').

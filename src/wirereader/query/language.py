@@ -127,7 +127,6 @@ UNSIGNED = {
 }
 # What `OR` may join besides words and phrases (since: and until: are bounds, not matches).
 ALTERNATIVE_KEYS = (*ENTITY_KINDS, "source", "kind", "is", "thread")
-JOINS = 'words, "phrases", person:, place:, org:, entity:, source:, kind:, is: or thread: terms'
 
 
 def _term(key: str, value: str) -> EntityRef | FieldTerm | str | None:
@@ -158,7 +157,8 @@ def _term(key: str, value: str) -> EntityRef | FieldTerm | str | None:
 def _alternative(token: str) -> Alternative | None:
     """What `token` is as an alternative of an OR group, or None when it cannot be one: a
     word or a quoted phrase (its words joined by spaces), an entity, `source:`, `kind:`, `is:`
-    or `thread:` (a `+` changes nothing); not `-x`, `since:`/`until:`, a bad value, an operator."""
+    or `thread:` (a `+` changes nothing); not `-x`, `since:`/`until:`, a bad value, an operator.
+    """
     if token in OPERATORS or token == OR or token[:1] == "-":
         return None
     if _KEYED.match(token):
@@ -168,9 +168,7 @@ def _alternative(token: str) -> Alternative | None:
             return term
         if term is not None or key.lower() in ALTERNATIVE_KEYS or key.lower() in UNSIGNED:
             return None
-    elif token[:1] == "+":
-        return None
-    return " ".join(fts_words(token)) or None
+    return " ".join(fts_words(token)) or None  # `+word` is the word, as outside a group
 
 
 def _or_groups(
@@ -228,8 +226,10 @@ def _not_joined(token: str, problems: list[str]) -> None:
         return
     if key.lower() in ("since", "until"):
         problems.append(f"'{OR}' cannot join '{token}': a time bound holds for the whole filter")
+    elif token[:1] == "-":
+        problems.append(f"'{OR}' cannot join '{token}': a term left out is no alternative")
     else:
-        problems.append(f"'{OR}' cannot join '{token}': it joins {JOINS}")
+        problems.append(f"'{OR}' cannot join '{token}'")
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:]+([+-]\d{2}:?\d{2}|Z)?)?$")

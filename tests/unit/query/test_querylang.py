@@ -75,7 +75,7 @@ def test_or_joins_its_neighbours_into_alternatives() -> None:
     for text, problem in [
         ("ebola OR", "'OR' needs a word"),
         ("OR ebola", "'OR' needs a word"),
-        ("ebola OR -cholera", "'OR' cannot join '-cholera': it joins words, \"phrases\","),
+        ("ebola OR -cholera", "'OR' cannot join '-cholera': a term left out is no alternative"),
         ("since:6h OR ebola", "'OR' cannot join 'since:6h': a time bound"),
         ("ebola OR kind:nope", "'kind:nope': expected a kind"),  # one problem, not two
     ]:
