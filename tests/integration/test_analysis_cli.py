@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
@@ -126,7 +127,11 @@ def test_show_prints_versions_with_a_word_diff(cli) -> None:
     north_korea = json.loads(cli("show", str(at["08:02"]["id"]), "--json").out)
     assert len(north_korea["siblings"]) >= 8  # the rest of the North Korea troops story
     text = cli("show", str(item["id"]))
-    assert text.code == 0 and "2 version(s)" in text.out and "temporary truce" in text.out
+    assert text.code == 0 and "2 versions\n" in text.out and "temporary truce" in text.out
+    anonymous = next(e for e in _entries(cli) if not e["author"])
+    once = cli("show", str(anonymous["id"])).out
+    assert "\n1 version\n" in once  # was "1 version(s)"
+    assert re.search(r" \d\d:\d\d$", once.splitlines()[1])  # no author: no padding after
 
 
 def test_show_an_unknown_id_fails_cleanly(cli) -> None:

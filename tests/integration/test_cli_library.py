@@ -196,24 +196,24 @@ def test_minus_kind_excludes_that_kind(cli) -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["entries", "--limit", "-1"], "argument --limit: expected 0 or more, not -1"),
-        (["search", "harbour", "--limit", "-3"], "argument --limit: expected 0 or more, not -3"),
-        (["threads", "--limit", "-1"], "argument --limit: expected 0 or more, not -1"),
-        (["entities", "--limit", "ten"], "argument --limit: expected a whole number, not 'ten'"),
-        (["tail", "-n", "-3"], "argument -n/--lines: expected 0 or more, not -3"),
-        (["articles", "--again", "0"], "argument --again: expected 1 or more, not 0"),
+        (["entries", "--limit", "-1"], "--limit: expected 0 or more, not -1"),
+        (["search", "harbour", "--limit", "-3"], "--limit: expected 0 or more, not -3"),
+        (["threads", "--limit", "-1"], "--limit: expected 0 or more, not -1"),
+        (["entities", "--limit", "ten"], "--limit: expected a whole number, not 'ten'"),
+        (["tail", "-n", "-3"], "-n/--lines: expected 0 or more, not -3"),
+        (["articles", "--again", "0"], "--again: expected 1 or more, not 0"),
         # `threads --min-size 0` was accepted (every thread has one item or more).
-        (["threads", "--min-size", "0"], "argument --min-size: expected 1 or more, not 0"),
-        (["show", "0"], "argument ID: expected 1 or more, not 0"),
+        (["threads", "--min-size", "0"], "--min-size: expected 1 or more, not 0"),
+        (["show", "0"], "ID: expected 1 or more, not 0"),
         # Beyond SQLite's integers: "internal error: OverflowError" / islice's ValueError.
-        (["show", "99999999999999999999"], "argument ID: expected at most 9223372036854775807"),
+        (["show", "99999999999999999999"], "ID: expected at most 9223372036854775807"),
         (
             ["entries", "--limit", "99999999999999999999"],
-            "argument --limit: expected at most 9223372036854775807",
+            "--limit: expected at most 9223372036854775807",
         ),
         (
             ["threads", "--min-size", "99999999999999999999"],
-            "argument --min-size: expected at most 9223372036854775807",
+            "--min-size: expected at most 9223372036854775807",
         ),
     ],
 )
@@ -224,8 +224,37 @@ def test_a_negative_count_is_a_usage_error(cli, args: list[str], said: str) -> N
     assert cli("import", str(feed)).code == 0
     result = cli(*args)
     assert result.code == 2
-    assert result.err.strip().splitlines()[-1].endswith(said)
+    [line] = result.err.splitlines()  # one line, no usage block before it
+    assert line.startswith(f"wirereader: {args[0]} {said}; see 'wirereader {args[0]} --help'")
     assert "internal error" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--db"], "wirereader: --db: expected one argument; see 'wirereader --help'"),
+        (["bogus"], "wirereader: unknown command 'bogus' (choose from 'import', 'entries',"),
+        (["entries", "--bogus"], "wirereader: entries: unrecognized arguments: --bogus; see"),
+        (["show"], "wirereader: show: the following arguments are required: ID; see 'wirer"),
+        (["entities", "--kind", "x"], "wirereader: entities --kind: invalid choice: 'x' (cho"),
+        (["prune"], "wirereader: prune: the following arguments are required: --older-than;"),
+        (["entries", "--limit", "\x1b[31mred"], "wirereader: entries --limit: expected a who"),
+    ],
+)
+def test_a_usage_error_is_one_line(cli, args: list[str], line: str) -> None:
+    # argparse printed its usage block and then the error: two to four lines, the problem last
+    # (`--db` without a path, twice over).
+    result = cli(*args)
+    assert result.code == 2 and result.out == ""
+    [said] = result.err.splitlines()
+    assert said.startswith(line) and "\x1b" not in said
+    assert "usage:" not in result.err
+
+
+def test_help_is_still_the_usage_and_the_options(cli) -> None:
+    result = cli("entries", "--help")
+    assert result.code == 0 and result.out.startswith("usage: wirereader entries")
+    assert "--limit LIMIT" in result.out and result.err == ""
 
 
 def test_every_number_option_uses_the_shared_count_checks() -> None:

@@ -69,3 +69,38 @@ def test_entries_keep_id_and_time_at_80_columns(cli, seeded, db_path, tmp_path) 
     lines = on_terminal(db_path, tmp_path, "entries", columns=80)
     assert all(len(line) <= 80 for line in lines)
     assert [line.split()[0] for line in lines[1:]] == [str(row["id"]) for row in rows]
+
+
+def test_a_thread_span_fits_its_column_whatever_days_it_covers(cli, seeded) -> None:
+    # "2021-10-11 00:00 .. 2026-12-07 02:45" was cut to "2021-10-11 00:00 .. 2026…" on a
+    # terminal: the end of a thread that ran over several days was lost.
+    from wirereader.cli.analysis import _span
+
+    threads = json.loads(cli("threads", "--json").out)
+    assert threads and all(len(_span(t)) <= 25 for t in threads)
+    one_day = {"first": "2026-02-17T20:53:03+00:00", "last": "2026-02-17T23:24:00+00:00"}
+    assert _span(one_day) == "2026-02-17 20:53 .. 23:24"
+    days = {"first": "2021-10-11T00:00:00+00:00", "last": "2026-12-07T02:45:48+00:00"}
+    assert _span(days) == "2021-10-11 .. 2026-12-07"
+
+
+def test_tables_show_times_in_the_readers_zone(cli, seeded, tmp_path) -> None:
+    # The tables printed each time in the zone its feed wrote it in (UTC for most, London for
+    # this capture) while the reader shows the machine's (or the config's) zone: one item, two
+    # times. JSON keeps the time as stored.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    [row] = json.loads(cli("entries", "--json", "--limit", "1").out)
+    utc = datetime.fromisoformat(row["published"])
+    for env, zone in [({"TZ": "UTC"}, "UTC"), ({"TZ": "Asia/Kolkata"}, "Asia/Kolkata")]:
+        table = cli("entries", "--limit", "1", env=env).out.splitlines()
+        wanted = utc.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        assert table[1].split(None, 1)[1].startswith(wanted), (zone, table)
+        shown = cli("show", str(row["id"]), env=env).out.splitlines()
+        assert wanted in shown[1]
+    config = tmp_path / "zone.toml"
+    config.write_text('[general]\ntimezone = "America/New_York"\n', "utf-8")
+    table = cli("entries", "--limit", "1", env={"TZ": "UTC", "WIREREADER_CONFIG": str(config)})
+    wanted = utc.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M")
+    assert table.out.splitlines()[1].split(None, 1)[1].startswith(wanted)

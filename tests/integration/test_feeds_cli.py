@@ -72,7 +72,7 @@ def test_add_a_live_blog_page_follows_the_page(cli, server: FeedServer) -> None:
     )
     result = cli("add", server.url("/live/count"), "--name", "count")
     assert result.code == 0, result.err
-    assert result.out.startswith("added count (") and result.out.rstrip().endswith("1 entries")
+    assert result.out.startswith("added count (") and result.out.rstrip().endswith(": 1 entry")
 
 
 def test_add_unreachable_or_bad_url(cli, server: FeedServer) -> None:
@@ -81,6 +81,53 @@ def test_add_unreachable_or_bad_url(cli, server: FeedServer) -> None:
     scheme = cli("add", "gopher://example.invalid/feed")
     assert scheme.code == 1 and "unsupported URL scheme" in scheme.err
     assert len(scheme.err.strip().splitlines()) == 1
+
+
+def test_add_of_a_web_address_without_its_scheme_says_how_to_write_it(
+    cli, server: FeedServer
+) -> None:
+    # `add feeds.bbci.co.uk/news/rss.xml`, copied without https://, said "no such file".
+    server.routes["/news/rss.xml"] = Route(rss("Town Crier", items(1)))
+    bare = server.url("/news/rss.xml").removeprefix("http://")  # 127.0.0.1:PORT/news/rss.xml
+    result = cli("add", bare)
+    assert result.code == 1 and result.out == ""
+    [line] = result.err.splitlines()
+    assert line.endswith(f"; for a web address, write http://{bare}")
+    named = cli("add", "feeds.example.invalid/news/rss.xml")
+    assert named.err.strip() == (
+        "wirereader: feeds.example.invalid/news/rss.xml: no such file; for a web address,"
+        " write https://feeds.example.invalid/news/rss.xml"
+    )
+    # A missing file named like one is only a missing file; what the hint says works.
+    assert cli("add", "feed.xml").err.strip() == "wirereader: feed.xml: no such file"
+    assert cli("add", f"http://{bare}").code == 0
+
+
+def test_a_feed_is_named_by_its_site_or_its_title_without_a_dangling_separator(
+    cli, server: FeedServer
+) -> None:
+    # Real feeds: an Atom feed with no title was named after the host serving it ("127.0.0.1
+    # (2)"), and "Rest of World - " gave the name "Rest of World -".
+    server.routes["/untitled.xml"] = Route(
+        rss("", items(1), link="https://www.rest-of-town.example/blog/")
+    )
+    server.routes["/dash.xml"] = Route(rss("Rest of Town - ", items(2)))
+    server.routes["/plain.xml"] = Route(rss("", items(3), link=""))
+    assert cli("add", server.url("/untitled.xml")).out.startswith("added rest-of-town.example (")
+    assert cli("add", server.url("/dash.xml")).out.startswith("added Rest of Town (")
+    assert cli("add", server.url("/plain.xml")).out.startswith("added 127.0.0.1 (")
+    names = {f["url"]: f["name"] for f in json.loads(cli("feeds", "--json").out)}
+    assert names[server.url("/untitled.xml")] == "rest-of-town.example"
+    # A title the feed gains later still takes the made-up name's place.
+    server.routes["/untitled.xml"] = Route(rss("Town Notes", items(1, 4)))
+    assert cli("fetch").code == 0
+    names = {f["url"]: f["name"] for f in json.loads(cli("feeds", "--json").out)}
+    assert names[server.url("/untitled.xml")] == "Town Notes"
+    assert {e["source"] for e in json.loads(cli("entries", "--json").out)} == {
+        "Town Notes",
+        "Rest of Town",
+        "127.0.0.1",
+    }
 
 
 def test_fetch_summary_failures_and_error_state(cli, server: FeedServer) -> None:

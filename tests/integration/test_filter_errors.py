@@ -26,8 +26,10 @@ def seeded(cli) -> None:
         ("threads", "thread:abc", "filter 'thread:abc': expected a thread number"),
         ("search", "kind:nope", "filter 'kind:nope': expected a kind (post, article, summary"),
         # `search 'ebola OR'` printed nothing: the dangling OR was a word that had to match.
-        ("search", "OR", "filter 'OR' needs a word or a \"phrase\" on each side"),
-        ("search", "source:x OR", "filter 'OR' joins words and \"phrases\", not 'source:x'"),
+        ("search", "OR", "filter 'OR' needs a word, a \"phrase\" or a term like person:X on"),
+        ("search", "source:x OR", "filter 'OR' needs a word, a \"phrase\" or a term like"),
+        ("entries", "kyiv OR -source:x", "filter 'OR' cannot join '-source:x': a term left"),
+        ("entries", "-is:starred", "filter '-is:starred': is: cannot be left out"),
         ("entries", "NOT", "filter 'NOT': there is no NOT: write -word to leave a word out"),
         # Internal errors: OverflowError from SQLite, ValueError from int('²').
         ("entries", "since:99999999999999999999", "filter 'since:99999999999999999999': expected"),
@@ -84,3 +86,41 @@ def test_or_matches_either_word_and_a_lowercase_or_is_the_word(cli, seeded) -> N
     assert worded and worded <= ceasefire
     result = cli("search", "ceasefire", "NOT", "kyiv")
     assert result.code == 2 and "there is no NOT: write -word" in result.err
+
+
+def _entries(cli, *terms: str) -> set[int]:
+    result = cli("entries", *terms, "--json", "--limit", "1000")
+    assert result.code == 0, result.err
+    return {row["id"] for row in json.loads(result.out)}
+
+
+def test_or_joins_entities_sources_and_states(cli, seeded) -> None:
+    # `person:X OR person:Y` was a usage error: two names of one story needed two listings.
+    putin, kim = _entries(cli, "person:Putin"), _entries(cli, "person:Kim_Jong_Un")
+    assert putin and kim and putin != kim and not kim <= putin
+    assert _entries(cli, "person:Putin", "OR", "person:Kim_Jong_Un") == putin | kim
+    # An alias finds the entity inside a group as it does alone.
+    assert _entries(cli, "person:Putin", "OR", "person:Kim") == putin | kim
+    # A group may mix an entity and a word; the terms after it must match as well.
+    crimea = _entries(cli, "crimea")
+    assert _entries(cli, "person:Kim_Jong_Un", "OR", "crimea") == kim | crimea
+    russia = _entries(cli, "place:Russia")
+    assert _entries(cli, "person:Putin", "OR", "person:Kim", "place:Russia") == (
+        (putin | kim) & russia
+    )
+    breaking = _entries(cli, "kind:breaking")
+    assert breaking and _entries(cli, "kind:breaking", "OR", "person:Kim") == breaking | kim
+    # Every item is from the one source: a source alternative matches all of them.
+    everything = _entries(cli)
+    assert _entries(cli, "source:nowhere", "OR", "person:Kim") == kim
+    assert _entries(cli, "person:Kim", "OR", "is:unread") == everything
+    assert _entries(cli, "person:Kim", "OR", "is:starred") == kim
+    # search takes the same language.
+    assert _ids(cli, "person:Putin", "OR", "person:Kim_Jong_Un") == putin | kim
+
+
+def test_the_filter_language_is_in_the_help_of_every_command_that_takes_it(cli) -> None:
+    for command in ("entries", "search", "threads", "tail"):
+        result = cli(command, "--help")
+        assert result.code == 0
+        assert "person:Putin OR person:Zelensky" in result.out and "since:6h" in result.out

@@ -172,6 +172,8 @@ def test_the_man_page_is_the_parser(cli, tmp_path: Path) -> None:
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert flag.replace("-", "\\-") in page, (name, flag)
+    # The filter language, as the commands' --help prints it: a man reader had no word of it.
+    assert "\n.SH FILTER TERMS\n" in page and "person:Putin OR person:Zelensky" in page
     # A command added to the parser is in the page with nothing else written for it.
     extra = commands.add_parser("zap-orchard", help="a command only this test has")
     extra.add_argument("--pears", metavar="COUNT", help="how many pears")

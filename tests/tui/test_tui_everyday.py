@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 
 from tests.support.tui import demo_store, make_app, reader_text, settle, timeline_lines, until
 from wirereader.ingest.files import import_file
-from wirereader.query.timeline import Filter, Query
+from wirereader.query.timeline import EntityRef, Filter, Query
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import record_failure, subscribe
 from wirereader.tui.screens.feeds import FeedsScreen
@@ -75,6 +75,35 @@ def test_an_operator_typed_in_the_filter_is_a_red_chip_until_its_alternative(
             assert app.state.text == "ceasefire OR kyiv "
             assert app.problems == []
             assert app.timeline.total == either
+
+    asyncio.run(go())
+    store.close()
+
+
+def test_the_filter_box_joins_two_people_with_or(db_path: Path) -> None:
+    # `person:Putin OR person:Zelensky` was a red chip: entities were no alternatives.
+    store = demo_store(db_path)
+    putin = Query(store, Filter(entities=(EntityRef("Putin", "person"),))).count()
+    zelensky = Query(store, Filter(entities=(EntityRef("Zelensky", "person"),))).count()
+    both = Query(
+        store,
+        Filter(entities=(EntityRef("Putin", "person"), EntityRef("Zelensky", "person"))),
+    ).count()
+    either = putin + zelensky - both
+    assert 0 < putin < either and 0 < zelensky < either
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"person:Putin OR person:Zelensky", "enter")
+            await settle(pilot)
+            assert app.problems == []
+            assert app.timeline.total == either
+            # The help screen names what OR joins.
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert "person:A OR person:B" in str(app.screen.query_one(Static).content)
 
     asyncio.run(go())
     store.close()
@@ -223,4 +252,25 @@ def test_the_reader_shows_a_quoted_post_with_one_at(db_path: Path) -> None:
             assert "@@" not in text
 
     asyncio.run(go())
+    store.close()
+
+
+def test_the_reader_counts_a_thread_of_one_item_as_one_item(db_path: Path) -> None:
+    # "Thread: Website links  (1 items)" on every item of a feed of one-off pages.
+    from tests.support.tui import add_thread
+    from wirereader.query.detail import load_detail
+    from wirereader.tui.widgets.reader import render_detail
+
+    store = demo_store(db_path)
+    ids = [r.id for r in Query(store).page(10)]
+    add_thread(store, "A story told once", ids[:1], last_at=4_000_000_000)
+    add_thread(store, "A story told three times", ids[1:4], last_at=4_000_000_001)
+    one, three = (load_detail(store, i) for i in (ids[0], ids[1]))
+    assert one is not None and three is not None
+    assert "A story told once  (1 item)\n" in render_detail(one, timezone.utc).plain + "\n"
+    assert "A story told three times  (3 items)" in render_detail(three, timezone.utc).plain
+    # A sibling's source longer than its 12 cells is cut with "…", not mid-word in silence.
+    from wirereader.tui.widgets.reader import _short
+
+    assert _short("Deutsche Welle", 12) == "Deutsche We…" and _short("BBC", 12) == "BBC"
     store.close()

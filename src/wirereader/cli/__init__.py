@@ -12,16 +12,18 @@ import argparse
 import contextlib
 import gc
 import os
+import re
 import signal
 import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from wirereader import __version__
 from wirereader.cli import common
-from wirereader.cli.common import UserError, fail
+from wirereader.cli.common import UserError, fail, warn
 from wirereader.core.interruptible import keep_swallowed_interrupts
 from wirereader.store.db import CacheError
 
@@ -55,9 +57,37 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line: what is wrong, and where the help is.
+
+    argparse prints the usage block and then the error (`wirereader threads --min-size 0` was
+    three lines, the problem last); every other error of the command is one line. `--help` is
+    unchanged. The line goes through `warn`, so a control character typed in an argument
+    (`--limit $'\\e[31m'`) does not reach the terminal."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.partition(" ")[2]  # 'entries' of 'wirereader entries'
+        argument = re.match(r"argument ([^:]+): (.*)", message, re.DOTALL)
+        if argument and argument[1] == "COMMAND":
+            text = argument[2].replace("invalid choice:", "unknown command", 1)
+        elif argument:
+            text = f"{command} {argument[1]}: {argument[2]}".lstrip()
+        else:
+            text = f"{command}: {message}" if command else message
+        warn(f"{text}; see '{self.prog} --help'")
+        self.exit(2)
+
+
+class _Quiet(argparse.ArgumentParser):
+    """A parser whose errors print nothing (a first look at the command line)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise SystemExit(2)
+
+
 def _only_global_options(argv: list[str]) -> argparse.Namespace | None:
     """The options of a bare `wirereader [--db P] [--config P]`, or None for anything else."""
-    light = argparse.ArgumentParser(add_help=False)
+    light = _Quiet(add_help=False)
     _global_options(light)
     try:
         args, rest = light.parse_known_args(argv)
@@ -67,7 +97,7 @@ def _only_global_options(argv: list[str]) -> argparse.Namespace | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="wirereader",
         description="Live blogs and news feeds as one calm, deduplicated view in the terminal.",
     )
@@ -97,10 +127,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # argparse stops a positional list at the first such term: the words after it are
         # left over too (`entries -is:starred kyiv`), and they are filter terms as well.
         if terms is None or not all(_is_filter_term(x) or x[:1] != "-" for x in extra):
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            # named by the command's own parser: `entries --bogus` is an option of entries
+            _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
         terms += extra
     func = getattr(args, "func", None) or _open_app
     return _guarded(func, args)
+
+
+def _command_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The parser of the command `args` were parsed for (the root parser without one)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            command: argparse.ArgumentParser | None = action.choices.get(args.command or "")
+            return command or parser
+    return parser
 
 
 def run() -> int:

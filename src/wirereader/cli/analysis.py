@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from wirereader.cli.common import (
     UserError,
     count_arg,
+    display_zone,
+    filter_parser_options,
     load_args_config,
+    minute,
     open_store,
     parse_filter,
     positive_arg,
@@ -30,8 +34,12 @@ if TYPE_CHECKING:  # (Rich is imported where a command prints with it: see cli.c
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("threads", help="story threads: items grouped across sources")
-    p.add_argument("filter", nargs="*", metavar="FILTER", help="threads with an item matching")
+    p = sub.add_parser(
+        "threads", help="story threads: items grouped across sources", **filter_parser_options()
+    )
+    p.add_argument(
+        "filter", nargs="*", metavar="FILTER", help="threads with an item matching (terms below)"
+    )
     p.add_argument(
         "--min-size", type=positive_arg, default=1, metavar="N", help="only threads of N+ items"
     )
@@ -69,6 +77,7 @@ def _open(args: argparse.Namespace) -> Store:
 def cmd_threads(args: argparse.Namespace) -> int:
     text = " ".join(args.filter)
     flt = parse_filter(text) if text.strip() else None
+    tz = display_zone(load_args_config(args))
     with _open(args) as store:
         rows = thread_listing(store, flt, min_size=args.min_size, limit=args.limit, chunk=CHUNK)
         if args.json:
@@ -95,7 +104,7 @@ def cmd_threads(args: argparse.Namespace) -> int:
 
         def cells(row: dict[str, Any]) -> list[str]:
             items = str(len(row["entries"]))
-            shown = [str(row["id"]), items, _span(row), row["title"]]
+            shown = [str(row["id"]), items, _span(row, tz), row["title"]]
             return [*shown, ", ".join(row["sources"])] if show_sources else shown
 
         shown = table.print_all(rows, cells)
@@ -158,6 +167,7 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    tz = display_zone(load_args_config(args))
     with _open(args) as store:
         detail = item_detail(store, args.id)
     if args.json:
@@ -168,9 +178,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     console = _console()
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
-    console.print(
-        Text(f"#{item['id']}  {item['source']}  {item['published']}  {item['author']}", "dim")
-    )
+    meta = (f"#{item['id']}", item["source"], minute(item["published"], tz), item["author"])
+    console.print(Text("  ".join(part for part in meta if part), "dim"))
     if detail["thread"]:
         t = detail["thread"]
         console.print(Text(f"thread #{t['id']}: {t['title']}", style="cyan"))
@@ -193,12 +202,12 @@ def cmd_show(args: argparse.Namespace) -> int:
             console.print(Text(f"  — {who}", "dim"))
     versions = detail["versions"]
     console.print()
-    console.print(Text(f"{len(versions)} version(s)", style="bold"))
+    console.print(Text(f"{len(versions)} version{'' if len(versions) == 1 else 's'}", "bold"))
     for v in versions:
         console.print(
             Text(
-                f"- #{v['entry']} {v['source']}  {v['published']}  {v['author'] or '-'}"
-                f"  (seen {v['seen'][:16].replace('T', ' ')})"
+                f"- #{v['entry']} {v['source']}  {minute(v['published'], tz)}"
+                f"  {v['author'] or '-'}  (seen {minute(v['seen'], tz)})"
                 + (f"  full article from {v['url']}" if v.get("origin") == "article" else ""),
                 style="dim",
             )
@@ -216,7 +225,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print()
         console.print(Text(f"in the same thread ({len(detail['siblings'])})", style="bold"))
         for s in detail["siblings"]:
-            when = (s["published"] or "")[:16].replace("T", " ")
+            when = minute(s["published"], tz)
             console.print(Text(f"  #{s['id']}  {when}  {s['source']}  {s['title']}"))
     return 0
 
@@ -246,7 +255,11 @@ def _console() -> Console:
     return table_console()
 
 
-def _span(row: dict[str, Any]) -> str:
-    """A thread's time span; the second date only when it is another day."""
-    first, last = row["first"][:16].replace("T", " "), row["last"][:16].replace("T", " ")
-    return f"{first} .. {last[11:] if last[:10] == first[:10] else last}"
+def _span(row: dict[str, Any], tz: tzinfo = timezone.utc) -> str:
+    """A thread's time span in the column's 25 cells, in the tables' zone: the times within
+    one day, the two days when it spans several ("2021-10-11 00:00 .. 2026-12-07 02:45" was
+    cut to "... .. 2026…", its end lost, on a terminal)."""
+    first, last = minute(row["first"], tz), minute(row["last"], tz)
+    if last[:10] == first[:10]:
+        return f"{first} .. {last[11:]}"
+    return f"{first[:10]} .. {last[:10]}"

@@ -8,6 +8,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +17,7 @@ from wirereader.core.config import Config, ConfigError, load_config
 from wirereader.core.paths import default_config_path, default_db_path
 from wirereader.core.redact import RedactingStream, redact
 from wirereader.core.text import strip_controls
+from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.query import language as querylang
 from wirereader.query.timeline import Filter
 from wirereader.store import migrations
@@ -74,6 +76,50 @@ def nonempty_arg(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a URL or a path, not an empty string")
     return text
+
+
+# The filter language in every command that takes one (`entries --help`): a user of an
+# installed copy has no README at hand.
+FILTER_EPILOG = """filter terms (every one must match; quote a term that holds spaces):
+  word  "exact phrase"  -word            full text (prefix match); -word leaves it out
+  person:Putin  -place:Crimea  org:NATO  mentions (aliases count); entity:X any kind
+  source:bbc  -source:x                  from sources whose name contains it
+  kind:breaking  is:unread  is:starred   an entry kind, the reading state
+  thread:12                              one story thread
+  since:6h  since:2025-04-28  until:2d   a time window (s, m, h, d, or a date)
+  a OR b                                 either one: OR in capitals joins its two neighbours,
+                                         words, phrases and the terms above but -x, since:
+                                         and until: (person:Putin OR person:Zelensky)
+"""
+
+
+def filter_parser_options() -> dict[str, Any]:
+    """`add_parser` options of a command that takes filter terms: the language as its epilog."""
+    return {"epilog": FILTER_EPILOG, "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def display_zone(cfg: Config) -> tzinfo:
+    """The zone the tables show times in: the reader's (the config's timezone, else the
+    machine's). The tables printed each time in the zone its feed wrote it in (most in UTC)
+    while the reader shows one zone: one item was 12:35 in `entries`, 13:35 on screen."""
+    try:
+        return resolve_zone(cfg.timezone or None)
+    except ZoneError as exc:
+        raise UserError(f"config timezone: {exc}") from None
+
+
+def minute(value: str | None, tz: tzinfo) -> str:
+    """An ISO time as 'YYYY-MM-DD HH:MM' in `tz` ('' for none; a time without a zone is UTC,
+    as the cache stores them)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def parse_filter(text: str, base: Filter | None = None) -> Filter:

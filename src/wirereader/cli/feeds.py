@@ -12,6 +12,8 @@ wirereader export --format opml                     (in library.py) the subscrip
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
 from urllib.parse import urljoin
@@ -202,7 +204,28 @@ def _fetch(fetcher: Fetcher, url: str) -> Response:
     try:
         return fetcher.fetch(url)
     except FetchError as exc:
-        raise UserError(str(exc)) from None
+        address = web_address(url)
+        hint = f"; for a web address, write {address}" if address else ""
+        raise UserError(f"{exc}{hint}") from None
+
+
+# A host name (two labels or more, or localhost), a port maybe, then a path: `add
+# feeds.bbci.co.uk/news/rss.xml`, copied from a page without its scheme, was "no such file".
+_WEB_ADDRESS = re.compile(r"^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d{1,5})?(/\S*)?$", re.I)
+_LITERAL_HOST = re.compile(r"^(localhost|[\d.]+)(:|/|$)", re.I)
+
+
+def web_address(url: str) -> str | None:
+    """What `url`, a missing file, would be as a web address (`host/path` with http:// or
+    https:// before it), or None when it does not look like one. A host written alone is
+    taken for a file name (`feed.xml`) unless it starts with www.; localhost and an IP address
+    get http://."""
+    shape = _WEB_ADDRESS.match(url)
+    if not shape or os.path.exists(os.path.expanduser(url)):
+        return None
+    if not shape[4] and not url.lower().startswith("www."):
+        return None
+    return ("http://" if _LITERAL_HOST.match(url) else "https://") + url
 
 
 def _is_opml(body: bytes) -> bool:
@@ -255,7 +278,7 @@ def _after_add(store: Store, result: FeedResult) -> None:
         return
     total = len(result.new) + len(result.updated)
     pages = f" (from {result.pages} live-blog page{'s' * (result.pages != 1)})" * bool(result.pages)
-    print(f"added {result.name} ({result.url}): {total} entries{pages}")
+    print(f"added {result.name} ({result.url}): {total} entr{'y' if total == 1 else 'ies'}{pages}")
 
 
 def _import_opml(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, tzinfo
 from itertools import islice
 from pathlib import Path
 
@@ -14,7 +14,10 @@ from wirereader.cli.common import (
     UsageError,
     UserError,
     count_arg,
+    display_zone,
+    filter_parser_options,
     load_args_config,
+    minute,
     nonempty_arg,
     open_store,
     parse_filter,
@@ -39,14 +42,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print what each file brought as JSON")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("entries", help="list items (reposts folded), newest first")
-    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter words (see README)")
+    p = sub.add_parser(
+        "entries", help="list items (reposts folded), newest first", **filter_parser_options()
+    )
+    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter terms (below)")
     p.add_argument("--all", action="store_true", help="every raw entry, with its canonical item")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
     p.set_defaults(func=cmd_entries)
 
-    p = sub.add_parser("search", help="full-text search")
+    p = sub.add_parser("search", help="full-text search", **filter_parser_options())
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=count_arg, default=0, help="at most this many rows")
@@ -140,7 +145,8 @@ def _query(store: Store, text: str, all_entries: bool) -> Query:
 
 
 def _list(args: argparse.Namespace, text: str, *, all_entries: bool, as_json: bool) -> int:
-    with open_store(args, load_args_config(args)) as store:
+    cfg = load_args_config(args)
+    with open_store(args, cfg) as store:
         query = _query(store, text, all_entries)
         rows: Iterable[EntryRow] = query.stream(details=as_json)
         if args.limit:
@@ -148,7 +154,7 @@ def _list(args: argparse.Namespace, text: str, *, all_entries: bool, as_json: bo
         if as_json:
             print_json_stream(row.to_json(with_canonical=all_entries) for row in rows)
             return 0
-        shown = _print_rows(store, rows)
+        shown = _print_rows(store, rows, display_zone(cfg))
     if not shown:
         print("no entries", file=sys.stderr)
     return 0
@@ -182,7 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rows(store: Store, rows: Iterable[EntryRow]) -> int:
+def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
     """The timeline as a table, printed as it is read; returns how many rows it had.
 
     Column widths come from the cache, not from the rows (which are not all read yet): the
@@ -215,7 +221,7 @@ def _print_rows(store: Store, rows: Iterable[EntryRow]) -> int:
     )
 
     def cells(row: EntryRow) -> list[str]:
-        when = (row.published or "")[:16].replace("T", " ")
+        when = minute(row.published, tz)
         badge = f" +{len(row.reposts)}" if row.reposts else ""
         kind = "" if row.kind == "post" else row.kind
         out = [str(row.id), when, row.source, kind, row.title + badge]

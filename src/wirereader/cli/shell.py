@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from wirereader import __version__
+from wirereader.cli.common import FILTER_EPILOG
 
 SHELLS = ("bash", "zsh", "fish")
 # Positionals that name subscribed feeds, by (command, dest).
@@ -454,6 +455,11 @@ def man_page(parser: argparse.ArgumentParser) -> str:
             if "-h" in option.flags:
                 continue
             lines += [".TP", _option_heading(option), _roff(option.help)]
+    # The filter language of entries, search, threads and tail, as their --help prints it.
+    title, _, terms = FILTER_EPILOG.partition("\n")
+    lines += [".SH FILTER TERMS", _roff(title.rstrip(":").capitalize() + "."), ".PP", ".nf"]
+    lines += [_roff(line) for line in terms.rstrip("\n").splitlines()]
+    lines += [".fi"]
     lines += [
         ".SH ENVIRONMENT",
         ".TP",

@@ -12,8 +12,17 @@ import argparse
 import json
 import sys
 import time
+from datetime import tzinfo
 
-from wirereader.cli.common import count_arg, load_args_config, open_store, warn
+from wirereader.cli.common import (
+    count_arg,
+    display_zone,
+    filter_parser_options,
+    load_args_config,
+    minute,
+    open_store,
+    warn,
+)
 from wirereader.core.config import Config
 from wirereader.query.alerts import newest_entry_id
 from wirereader.query.follow import Follower
@@ -31,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Follow the cache: print the last matching items, then every new item "
         "matching FILTER as it is saved, by this command's --fetch or by any other process "
         "(a cron fetch, an import, the reader's refresh). Ctrl-C to stop.",
+        **filter_parser_options(),
     )
-    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter words (see README)")
+    p.add_argument("filter", nargs="*", metavar="FILTER", help="filter terms (below)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument(
         "--fetch",
@@ -52,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_tail(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
+    tz = display_zone(cfg)
     with open_store(args, cfg) as store:
         follower = Follower(store, " ".join(args.filter))
         if follower.problems:
@@ -60,7 +71,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
             return 2
         try:
             for row in follower.latest(args.lines):
-                _print(row, args.json)
+                _print(row, args.json, tz)
             if sys.stderr.isatty():
                 print("following new items (Ctrl-C to stop)", file=sys.stderr, flush=True)
             _follow(store, cfg, follower, fetch=args.fetch, as_json=args.json)
@@ -71,6 +82,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
 
 def _follow(store: Store, cfg: Config, follower: Follower, *, fetch: bool, as_json: bool) -> None:
     next_fetch = time.monotonic()
+    tz = display_zone(cfg)
     while True:
         fetched = False
         if fetch and time.monotonic() >= next_fetch:
@@ -78,7 +90,7 @@ def _follow(store: Store, cfg: Config, follower: Follower, *, fetch: bool, as_js
             fetched = True
             next_fetch = time.monotonic() + FETCH_CHECK_SECONDS
         for row in follower.poll(force=fetched):
-            _print(row, as_json)
+            _print(row, as_json, tz)
         time.sleep(POLL_SECONDS)
 
 
@@ -100,11 +112,11 @@ def _fetch_due(store: Store, cfg: Config) -> None:
     alert_new_items(store, cfg, mark)
 
 
-def _print(row: EntryRow, as_json: bool) -> None:
+def _print(row: EntryRow, as_json: bool, tz: tzinfo) -> None:
     if as_json:
         line = json.dumps(row.to_json(), ensure_ascii=False)
     else:
-        when = (row.published or "")[:16].replace("T", " ")
+        when = minute(row.published, tz)
         title = row.title or row.body.split("\n", 1)[0]
         # Text saved in the cache was cleaned of escape sequences at ingest: printed as is.
         line = f"{row.id:>6}  {when}  {row.source}  {title}"

@@ -4,12 +4,14 @@
     kind:breaking is:unread is:starred thread:12 -word word
 
 Words are full-text (prefix) matches; `+`/`-` on an entity require or exclude it; a bare
-`person:X` means `+person:X`. Every word must match, but words or phrases joined by `OR` in
-capitals are alternatives: `ebola OR cholera outbreak` is (ebola or cholera) and outbreak, as
-in a search engine. `AND` in capitals is dropped (it is what the language does); `NOT` and
-`NEAR` in capitals are problems, left out (in lowercase all four are words). Parsing never
-fails: anything else not understood is searched as words, and `problems` says what was not
-understood.
+`person:X` means `+person:X`. Every word must match, but terms joined by `OR` in capitals
+are alternatives: `ebola OR cholera outbreak` is (ebola or cholera) and outbreak, as in a
+search engine. Words, phrases and the keyed terms person:, place:, org:, entity:, source:,
+kind:, is: and thread: may be joined (`person:Putin OR person:Zelensky`, `source:bbc OR
+kyiv`); `-x`, since: and until: may not. `AND` in capitals is dropped (it is what the language
+does); `NOT` and `NEAR` in capitals are problems, left out (in lowercase all four are words).
+Parsing never fails: anything else not understood is searched as words, and `problems` says
+what was not understood.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from wirereader.core.config import parse_duration
 from wirereader.core.model import Kind
-from wirereader.query.timeline import EntityRef, Filter, fts_words
+from wirereader.query.timeline import Alternative, EntityRef, FieldTerm, Filter, fts_words
 
 _KEYED = re.compile(r"^[+-]?\w+:")  # place:"North Korea" is one keyed token, not a phrase
 # Search-engine operators, written in capitals as they are there. Every word must match already,
@@ -88,35 +90,25 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
             sign, token = token[0], token[1:]
         key, sep, value = token.partition(":")
         key = key.lower()
-        if sep and value and key in ENTITY_KINDS:
-            target = "exclude_entities" if sign == "-" else "entities"
-            lists[target].append(EntityRef(value.replace("_", " "), ENTITY_KINDS[key]))
-        elif sep and value and key == "source":
-            lists["exclude_sources" if sign == "-" else "sources"].append(value)
-        elif sep and value and key == "kind":
-            if value.lower() in KINDS:
-                lists["exclude_kinds" if sign == "-" else "kinds"].append(value.lower())
-            else:
-                problems.append(f"'{token}': expected a kind ({', '.join(KINDS)})")
+        term = _term(key, value) if sep and value else None
+        if isinstance(term, str):
+            problems.append(f"'{token}': {term}")
+        elif sign == "-" and key in UNSIGNED:
+            problems.append(f"'-{token}': {UNSIGNED[key]}")
+        elif isinstance(term, EntityRef):
+            lists["exclude_entities" if sign == "-" else "entities"].append(term)
+        elif isinstance(term, FieldTerm) and term.key in ("source", "kind"):
+            lists[("exclude_" if sign == "-" else "") + term.key + "s"].append(term.value)
+        elif isinstance(term, FieldTerm) and term.key == "is":
+            changes["unread_only" if term.value == "unread" else "starred_only"] = True
+        elif isinstance(term, FieldTerm) and term.key == "thread":
+            changes["thread_id"] = int(term.value)
         elif sep and value and key in ("since", "until"):
             moment = _moment(value, now)
             if moment is None:
                 problems.append(f"'{token}': expected a duration (6h, 2d) or a date (2025-04-28)")
             else:
                 changes[key] = moment
-        elif sep and value and key == "is":
-            if value.lower() in ("unread", "new"):
-                changes["unread_only"] = True
-            elif value.lower() == "starred":
-                changes["starred_only"] = True
-            else:
-                problems.append(f"'{token}': expected is:unread or is:starred")
-        elif sep and value and key == "thread":
-            # isdecimal: `thread:²` passed isdigit and int() raised; SQLite holds 63 bits
-            if value.isdecimal() and int(value) < 2**63:
-                changes["thread_id"] = int(value)
-            else:
-                problems.append(f"'{token}': expected a thread number")
         elif sign == "-":
             lists["exclude_words"] += fts_words(token)
         else:
@@ -126,42 +118,91 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
     return Parsed(replace(f, **fields), problems)
 
 
-def _is_alternative(token: str) -> bool:
-    """A word or a quoted phrase: what OR may join (not `person:X`, `-word` or an operator)."""
-    return (
-        token not in OPERATORS
-        and token != OR
-        and token[:1] not in "+-"
-        and not (_KEYED.match(token))
-    )
+# Keyed terms that a `-` cannot turn around: `-is:starred` gave the starred items, silently.
+UNSIGNED = {
+    "is": "is: cannot be left out (is:unread and is:starred narrow; there is no is:read)",
+    "thread": "a thread cannot be left out (thread:N shows one thread)",
+    "since": "write until: for the entries before a time",
+    "until": "write since: for the entries after a time",
+}
+# What `OR` may join besides words and phrases (since: and until: are bounds, not matches).
+ALTERNATIVE_KEYS = (*ENTITY_KINDS, "source", "kind", "is", "thread")
 
 
-def _or_groups(tokens: list[str], problems: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+def _term(key: str, value: str) -> EntityRef | FieldTerm | str | None:
+    """A keyed term's value: an entity, another term, a problem (a string) when the value
+    makes no sense for the key, or None when the key is none the language knows (words)."""
+    if key in ENTITY_KINDS:
+        return EntityRef(value.replace("_", " "), ENTITY_KINDS[key])
+    if key == "source":
+        return FieldTerm("source", value)
+    if key == "kind":
+        if value.lower() in KINDS:
+            return FieldTerm("kind", value.lower())
+        return f"expected a kind ({', '.join(KINDS)})"
+    if key == "is":
+        if value.lower() in ("unread", "new"):
+            return FieldTerm("is", "unread")
+        if value.lower() == "starred":
+            return FieldTerm("is", "starred")
+        return "expected is:unread or is:starred"
+    if key == "thread":
+        # isdecimal: `thread:²` passed isdigit and int() raised; SQLite holds 63 bits
+        if value.isdecimal() and int(value) < 2**63:
+            return FieldTerm("thread", str(int(value)))
+        return "expected a thread number"
+    return None
+
+
+def _alternative(token: str) -> Alternative | None:
+    """What `token` is as an alternative of an OR group, or None when it cannot be one: a
+    word or a quoted phrase (its words joined by spaces), an entity, `source:`, `kind:`, `is:`
+    or `thread:` (a `+` changes nothing); not `-x`, `since:`/`until:`, a bad value, an operator.
+    """
+    if token in OPERATORS or token == OR or token[:1] == "-":
+        return None
+    if _KEYED.match(token):
+        key, _, value = token.removeprefix("+").partition(":")
+        term = _term(key.lower(), value) if value else None
+        if isinstance(term, (EntityRef, FieldTerm)):
+            return term
+        if term is not None or key.lower() in ALTERNATIVE_KEYS or key.lower() in UNSIGNED:
+            return None
+    return " ".join(fts_words(token)) or None  # `+word` is the word, as outside a group
+
+
+def _or_groups(
+    tokens: list[str], problems: list[str]
+) -> tuple[list[str], list[tuple[Alternative, ...]]]:
     """Split off the alternatives joined by `OR`: (the other tokens, the groups).
 
     OR binds its two neighbours, tighter than the implicit AND between tokens, as search
     engines read it: `ebola OR cholera outbreak` is one group (ebola, cholera) and the word
-    outbreak. An alternative is kept as its words joined by spaces: one word matches as a
-    prefix, several (a quoted phrase, `covid-19`) as the exact phrase. An OR with no word or
-    phrase on one side is a problem and is left out, so `ebola OR` searches for ebola."""
+    outbreak. A word or phrase alternative is kept as its words joined by spaces: one word
+    matches as a prefix, several (a quoted phrase, `covid-19`) as the exact phrase. A keyed
+    alternative is its term: `person:Putin OR person:Zelensky` is either person, `source:bbc
+    OR kyiv` either the source or the word. An OR with nothing it may join on one side is a
+    problem and is left out, so `ebola OR` searches for ebola."""
     rest: list[str] = []
-    groups: list[list[str]] = []
-    group: list[str] | None = None  # the group the previous token belongs to, if any
-    previous: str | None = None  # the previous token, if it may start or extend a group
+    groups: list[list[Alternative]] = []
+    group: list[Alternative] | None = None  # the group the previous token belongs to, if any
+    previous: Alternative | None = None  # the previous token, if it may start or extend a group
     joining = False  # an OR was read and waits for its right-hand side
     last = ""  # the previous token, whatever it was
     for token in tokens:
         if token == OR:
             if last and last != OR and previous is None:
-                problems.append(f"'{OR}' joins words and \"phrases\", not '{last}'")
+                _not_joined(last, problems)
             elif joining or previous is None:
-                problems.append(f"'{OR}' needs a word or a \"phrase\" on each side")
+                problems.append(
+                    f"'{OR}' needs a word, a \"phrase\" or a term like person:X on each side"
+                )
             joining, last = previous is not None, token
             continue
-        alternative = " ".join(fts_words(token)) if _is_alternative(token) else ""
-        if joining and not alternative:
-            problems.append(f"'{OR}' joins words and \"phrases\", not '{token}'")
-        if joining and alternative and previous is not None:
+        alternative = _alternative(token)
+        if joining and alternative is None:
+            _not_joined(token, problems)
+        if joining and alternative is not None and previous is not None:
             if group is None:
                 rest.pop()  # the left-hand side leaves the tokens for the group
                 group = [previous]
@@ -171,10 +212,24 @@ def _or_groups(tokens: list[str], problems: list[str]) -> tuple[list[str], list[
             rest.append(token)
             group = None
         joining, last = False, token
-        previous = alternative or None
+        previous = alternative
     if joining:
-        problems.append(f"'{OR}' needs a word or a \"phrase\" on each side")
+        problems.append(f"'{OR}' needs a word, a \"phrase\" or a term like person:X on each side")
     return rest, [tuple(g) for g in groups]
+
+
+def _not_joined(token: str, problems: list[str]) -> None:
+    """The problem of an OR beside `token`, which it cannot join (none when the token is a
+    keyed term with a value that makes no sense: `kind:nope` is its own problem)."""
+    key, _, value = token.lstrip("+-").partition(":") if _KEYED.match(token) else ("", "", "")
+    if token[:1] != "-" and value and isinstance(_term(key.lower(), value), str):
+        return
+    if key.lower() in ("since", "until"):
+        problems.append(f"'{OR}' cannot join '{token}': a time bound holds for the whole filter")
+    elif token[:1] == "-":
+        problems.append(f"'{OR}' cannot join '{token}': a term left out is no alternative")
+    else:
+        problems.append(f"'{OR}' cannot join '{token}'")
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:]+([+-]\d{2}:?\d{2}|Z)?)?$")

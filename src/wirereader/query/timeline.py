@@ -27,14 +27,28 @@ class EntityRef:
 
 
 @dataclass(frozen=True)
+class FieldTerm:
+    """A keyed alternative of an `OR` group other than an entity: `source:bbc` (a source whose
+    name, title or key contains it), `kind:breaking`, `is:unread`, `is:starred`, `thread:12`."""
+
+    key: str  # 'source', 'kind', 'is', 'thread'
+    value: str
+
+
+# What `OR` joins: words or a phrase (a string), an entity, or another keyed term.
+Alternative = str | EntityRef | FieldTerm
+
+
+@dataclass(frozen=True)
 class Filter:
     """Everything a view can be narrowed by. Empty fields do not filter."""
 
     words: tuple[str, ...] = ()  # each must appear (prefix match, FTS)
     phrases: tuple[str, ...] = ()  # each must appear as an exact phrase
-    # `ebola OR cholera`: one of each group must appear; an alternative of one word is a prefix
-    # match like a word, one of several words (a quoted phrase, `covid-19`) an exact phrase
-    any_of: tuple[tuple[str, ...], ...] = ()
+    # `ebola OR cholera`: one of each group must match; an alternative of one word is a prefix
+    # match like a word, one of several words (a quoted phrase, `covid-19`) an exact phrase.
+    # `person:Putin OR person:Zelensky OR kremlin`: an alternative may be a keyed term too.
+    any_of: tuple[tuple[Alternative, ...], ...] = ()
     exclude_words: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # source name, title or key containing this
     exclude_sources: tuple[str, ...] = ()
@@ -78,12 +92,71 @@ def fts_match_expression(f: Filter) -> str:
         if tokens:
             parts.append(fts_quote(fts_text(" ".join(tokens))))
     for group in f.any_of:
-        alternatives = [
-            fts_quote(fts_text(alt)) + ("" if " " in alt else "*") for alt in group if alt
-        ]
-        if alternatives:
-            parts.append("(" + " OR ".join(alternatives) + ")")
+        if all(isinstance(alt, str) for alt in group):  # keyed terms: `_any_of_clause`
+            part = fts_alternatives(group)
+            if part:
+                parts.append(part)
     return " AND ".join(parts)
+
+
+def fts_alternatives(group: tuple[Alternative, ...]) -> str:
+    """The words and phrases of an OR group as one FTS5 `(... OR ...)`, '' if it has none."""
+    alternatives = [
+        fts_quote(fts_text(alt)) + ("" if " " in alt else "*")
+        for alt in group
+        if isinstance(alt, str) and alt
+    ]
+    return "(" + " OR ".join(alternatives) + ")" if alternatives else ""
+
+
+def _any_of_clause(group: tuple[Alternative, ...]) -> tuple[str, list[Any]]:
+    """An OR group holding a keyed term as one SQL condition: its words and phrases one FTS5
+    match, its entities one lookup, each other term its own test, any of them enough."""
+    tests: list[str] = []
+    params: list[Any] = []
+    words = fts_alternatives(group)
+    if words:
+        tests.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+        params.append(words)
+    refs = [alt for alt in group if isinstance(alt, EntityRef)]
+    if refs:
+        either = " OR ".join(f"({_ENTITY_IN})" for _ in refs)
+        tests.append(f"e.id IN (SELECT entry_id FROM entry_entities WHERE {either})")
+        for ref in refs:
+            params += _entity_params(ref)
+    for alt in group:
+        if not isinstance(alt, FieldTerm):
+            continue
+        if alt.key == "source":
+            tests.append(
+                "e.source_id IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"
+                " OR key LIKE ?)"
+            )
+            params += [f"%{alt.value}%"] * 3
+        elif alt.key == "kind":
+            tests.append("e.kind = ?")
+            params.append(alt.value)
+        elif alt.key == "is" and alt.value == "unread":
+            tests.append("e.read_at IS NULL")
+        elif alt.key == "is" and alt.value == "starred":
+            tests.append("e.starred = 1")
+        elif alt.key == "thread":
+            tests.append("e.thread_id = ?")
+            params.append(int(alt.value))
+        else:
+            raise ValueError(f"no such alternative: {alt.key}:{alt.value}")
+    return "(" + " OR ".join(tests) + ")", params
+
+
+def _by_ids(f: Filter) -> bool:
+    """Whether the view's rows come from a set of matching ids (words or entities), which a
+    walk of the time index tests rather than a scan: see `Query.page_keys`."""
+    keyed_sets = any(
+        not all(isinstance(alt, str) for alt in group)
+        and all(isinstance(alt, (str, EntityRef)) for alt in group)
+        for group in f.any_of
+    )
+    return bool(fts_match_expression(f) or f.entities or keyed_sets) and f.thread_id is None
 
 
 def fts_quote(text: str) -> str:
@@ -241,6 +314,11 @@ class Query:
         for ref in f.exclude_entities:
             clauses.append(f"e.id NOT IN (SELECT entry_id FROM entry_entities WHERE {_ENTITY_IN})")
             params += _entity_params(ref)
+        for group in f.any_of:
+            if not all(isinstance(alt, str) for alt in group):  # words alone: in `match`
+                clause, more = _any_of_clause(group)
+                clauses.append(clause)
+                params += more
         if f.thread_id is not None:
             clauses.append("e.thread_id = ?")
             params.append(f.thread_id)
@@ -326,7 +404,7 @@ class Query:
         first (33-39 ms of CPU on the UI thread), now a hundred.
         """
         f = self.filter
-        by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
+        by_ids = _by_ids(f)
         if by_ids and not self.sparse:
             newest = self._newest_keys(limit, after, offset)
             if newest is not None:
@@ -478,7 +556,7 @@ class Query:
         10 s), and each chunk's rows are then read by id."""
         conn = self.store.conn
         f = self.filter
-        by_ids = bool(fts_match_expression(f) or f.entities) and f.thread_id is None
+        by_ids = _by_ids(f)
         if by_ids and _has_cover(self.store):
             sql = (
                 f"SELECT e.published_at, e.id FROM entries e INDEXED BY entries_timeline_cover"

@@ -35,6 +35,7 @@ from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
+from xml.sax import SAXParseException
 
 from wirereader.core.model import Link, ParsedDocument, RawEntry
 from wirereader.core.text import clean_line
@@ -75,6 +76,7 @@ class _Feed:
     link: str = ""
     format: str = ""
     items: list[_Item] = field(default_factory=list)
+    problem: str = ""  # why no item could be read, when none could
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -104,6 +106,8 @@ def parse_feed(
                 "the document ends before its closing tag (cut off?); "
                 f"{len(feed.items)} complete item(s) read"
             )
+    if feed.problem:
+        warnings_.append(feed.problem)
     entries = [_entry(item, url or feed.link, tz) for item in feed.items]
     kept = [e for e in entries if e is not None]
     if len(kept) < len(entries):
@@ -406,6 +410,15 @@ def _slow_feed(parsed: Any) -> _Feed:
     feed = _Feed(title=title, link=_str(info.get("link")), format=kind)
     for entry in parsed.entries:
         feed.items.append(_slow_item(entry))
+    problem = parsed.get("bozo_exception")
+    if not feed.items and isinstance(problem, SAXParseException):
+        # A feed that is not XML (`<rss:item>` without its namespace) read as empty: it was
+        # subscribed to, "ok" with 0 entries, and nothing said why.
+        why = problem.getMessage().removeprefix("not well-formed").strip(" ()")
+        feed.problem = (
+            "no item could be read: not well-formed XML at line"
+            f" {problem.getLineNumber()}, column {problem.getColumnNumber()} ({why})"
+        )
     return feed
 
 

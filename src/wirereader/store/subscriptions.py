@@ -7,6 +7,7 @@ and come back, and its entries stay where they are throughout. Nothing here touc
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 import time
 from dataclasses import asdict, dataclass
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from wirereader.core.config import Config, FeedConfig
 from wirereader.core.text import clean_line
-from wirereader.sources.fetch import local_path
+from wirereader.sources.fetch import is_remote, local_path
 from wirereader.store.db import Store
 
 MAX_NAME = 40
@@ -159,6 +160,16 @@ def short_name(text: str) -> str:
     return clean_line(text, MAX_NAME)
 
 
+# A separator a title ends with when the site's template left its section name out:
+# "Rest of World - " was the name "Rest of World -".
+_TRAILING_SEPARATOR = re.compile(r"(\s+[-–—|:·•»]+)+\s*$")
+
+
+def title_name(title: str) -> str:
+    """The name a feed's title gives it: the title without a separator left at its end."""
+    return _TRAILING_SEPARATOR.sub("", clean_line(title)) or title
+
+
 def _unique_name(conn: sqlite3.Connection, wanted: str, feed_id: int | None = None) -> str:
     base = short_name(wanted) or "feed"
     name, number = base, 1
@@ -275,7 +286,7 @@ def subscribe(
             conn.execute("UPDATE sources SET name = ? WHERE id = ?", (new_name, feed.source_id))
             return get_feed(store, feed.id), feed.removed_at is not None
         auto = not name
-        final_name = _unique_name(conn, name or title or name_from_url(key))
+        final_name = _unique_name(conn, name or title_name(title) or name_from_url(key))
         source_id = store.ensure_source(key, "feed", name=final_name, title=title, url=home_url)
         cur = conn.execute(
             f"INSERT INTO feeds (url, name, auto_name, title, home_url, source_id, interval,"
@@ -427,10 +438,20 @@ def adopt_title(store: Store, feed: Feed, title: str, home_url: str = "") -> Non
         feed.title = title or feed.title
         feed.home_url = home_url or feed.home_url
         if feed.auto_name and title:
-            name = _unique_name(conn, title, feed.id)
+            name = _unique_name(conn, title_name(title), feed.id)
             conn.execute("UPDATE feeds SET name = ?, auto_name = 0 WHERE id = ?", (name, feed.id))
             conn.execute("UPDATE sources SET name = ? WHERE id = ?", (name, feed.source_id))
             feed.name, feed.auto_name = name, False
+        elif feed.auto_name and is_remote(home_url):
+            # No title: the site the feed names is a better name than the host serving it
+            # (a feed on a feed service, a CDN, or 127.0.0.1 was "127.0.0.1 (2)"). The name
+            # stays made up, so a title the feed gains later still takes its place.
+            site = name_from_url(home_url)
+            if site != name_from_url(feed.url) and site != feed.name:
+                name = _unique_name(conn, site, feed.id)
+                conn.execute("UPDATE feeds SET name = ? WHERE id = ?", (name, feed.id))
+                conn.execute("UPDATE sources SET name = ? WHERE id = ?", (name, feed.source_id))
+                feed.name = name
 
 
 def record_failure(

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wirereader.query.language import parse
-from wirereader.query.timeline import EntityRef, Filter, fts_match_expression
+from wirereader.query.timeline import EntityRef, FieldTerm, Filter, fts_match_expression
 
 NOW = 1_750_000_000
 
@@ -75,12 +75,45 @@ def test_or_joins_its_neighbours_into_alternatives() -> None:
     for text, problem in [
         ("ebola OR", "'OR' needs a word"),
         ("OR ebola", "'OR' needs a word"),
-        ("person:Ruto OR ebola", "'OR' joins words and \"phrases\", not 'person:Ruto'"),
-        ("ebola OR -cholera", "'OR' joins words and \"phrases\", not '-cholera'"),
+        ("ebola OR -cholera", "'OR' cannot join '-cholera': a term left out is no alternative"),
+        ("since:6h OR ebola", "'OR' cannot join 'since:6h': a time bound"),
+        ("ebola OR kind:nope", "'kind:nope': expected a kind"),  # one problem, not two
     ]:
         parsed = parse(text)
         assert len(parsed.problems) == 1 and parsed.problems[0].startswith(problem), text
         assert parsed.filter.any_of == ()  # the rest still filters
+
+
+def test_or_joins_keyed_terms_too() -> None:
+    # `person:X OR person:Y` was a problem: a reporter following one story under two names.
+    parsed = parse("person:Putin OR +person:Zelensky OR kremlin ceasefire")
+    assert parsed.problems == []
+    assert parsed.filter.any_of == (
+        (EntityRef("Putin", "person"), EntityRef("Zelensky", "person"), "kremlin"),
+    )
+    assert parsed.filter.entities == () and parsed.filter.words == ("ceasefire",)
+    # A group with a keyed term is an SQL condition of its own: the FTS match is the rest.
+    assert fts_match_expression(parsed.filter) == '"ceasefire"*'
+    f = parse(
+        "source:bbc OR source:reuters kind:breaking OR is:starred thread:3 OR thread:4"
+    ).filter
+    assert f.any_of == (
+        (FieldTerm("source", "bbc"), FieldTerm("source", "reuters")),
+        (FieldTerm("kind", "breaking"), FieldTerm("is", "starred")),
+        (FieldTerm("thread", "3"), FieldTerm("thread", "4")),
+    )
+    assert f.sources == () and f.kinds == () and not f.starred_only and f.thread_id is None
+    # An unknown key is words, as it is outside a group: `foo:bar` is the phrase "foo bar".
+    assert parse("foo:bar OR x").filter.any_of == (("foo bar", "x"),)
+
+
+def test_a_minus_on_a_state_or_a_bound_is_a_problem() -> None:
+    # `-is:starred` gave the starred items, silently.
+    for text in ("-is:starred", "-is:unread", "-thread:3", "-since:6h", "-until:2025-01-01"):
+        parsed = parse(text, now=NOW)
+        assert len(parsed.problems) == 1 and parsed.problems[0].startswith(f"'{text}'"), text
+        assert parsed.filter == Filter()
+    assert parse("+is:starred").filter.starred_only
 
 
 @given(st.text(max_size=200))

@@ -49,6 +49,8 @@ def help_text(keymap: dict[str, str]) -> Text:
     out.append(
         '  words "a phrase" -word +person:Name -place:Name org:Name source:name kind:breaking\n'
         "  since:6h until:2025-04-28 is:unread is:starred thread:12\n"
+        '  ebola OR "bird flu"   person:A OR person:B   source:a OR source:b OR kyiv\n'
+        "  (OR in capitals joins its two neighbours: words, phrases and keyed terms)\n"
     )
     out.append('\nKeys can be changed in the config\'s [keys] table: star = "f".\n', "dim")
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -134,15 +135,21 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
         label = detail.thread_title or f"thread {e.thread}"
         out.append("Thread: ", HEADING)
         out.append(label, "bold")
-        out.append(f"  ({detail.thread_size} items)\n", MUTED)
+        size = detail.thread_size
+        out.append(f"  ({size} item{'' if size == 1 else 's'})\n", MUTED)
         for sibling in detail.siblings:
             out.append(f"  {when(sibling.published_at, tz)} ", MUTED)
-            out.append(sibling.source[:12], "cyan")
+            out.append(_short(sibling.source, 12), "cyan")
             out.append(" ")
             out.append(sibling.title)
             out.append("\n")
     out.rstrip()
     return out
+
+
+def _short(name: str, width: int) -> str:
+    """A name in `width` cells at most, cut with "…" ("Deutsche Wel" read as a word)."""
+    return name if cell_len(name) <= width else set_cell_size(name, width - 1) + "…"
 
 
 class Reader(VerticalScroll, can_focus=True):
