@@ -54,7 +54,7 @@ import pickle
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -527,6 +527,19 @@ def _below(root: str, hyponyms: dict[str, list[str]]) -> set[str]:
     return seen
 
 
+def _noun_senses(folder: Path) -> Iterator[tuple[str, list[str]]]:
+    """WordNet's nouns written as one lower-case word, each with its senses' synset offsets,
+    the commonest first (`index.noun`)."""
+    with (folder / "index.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue  # the licence's lines
+            fields = line.split()
+            word = fields[0]
+            if word.isalpha() and word.islower():
+                yield word, fields[6 + int(fields[3]) :]
+
+
 def org_nouns(folder: Path, zipf: float) -> list[str]:
     """Common nouns whose commonest sense in WordNet is a kind of organisation ('firm',
     'insurer', 'militia', 'union', 'carmaker'), with no sense that is a location ('country'),
@@ -538,23 +551,14 @@ def org_nouns(folder: Path, zipf: float) -> list[str]:
     lemmas, hyponyms = _wordnet_nouns(folder)
     organisation = _below(_WN_ORGANIZATION, hyponyms)
     location = _below(_WN_LOCATION, hyponyms)
-    kept = []
-    with (folder / "index.noun").open(encoding="latin-1") as f:
-        for line in f:
-            if line.startswith(" "):
-                continue
-            fields = line.split()
-            word = fields[0]
-            senses = fields[6 + int(fields[3]) :]  # by frequency, the commonest first
-            if (
-                word.isalpha()
-                and word.islower()
-                and senses[0] in organisation
-                and word in lemmas[senses[0]]  # the sense's own lower-case lemma
-                and not set(senses) & location
-                and zipf_frequency(word, "en") >= zipf
-            ):
-                kept.append(word)
+    kept = [
+        word
+        for word, senses in _noun_senses(folder)
+        if senses[0] in organisation
+        and word in lemmas[senses[0]]  # the sense's own lower-case lemma
+        and not set(senses) & location
+        and zipf_frequency(word, "en") >= zipf
+    ]
     out: list[str] = []
     _header(
         out,
@@ -592,25 +596,16 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
         places |= _below(root, hyponyms)
     others = _below(_WN_ORGANIZATION, hyponyms) | _below(_WN_PERSON, hyponyms)
     names = {g.lower() for g in given}
-    kept = []
-    with (folder / "index.noun").open(encoding="latin-1") as f:
-        for line in f:
-            if line.startswith(" "):
-                continue
-            fields = line.split()
-            word = fields[0]
-            senses = fields[6 + int(fields[3]) :]  # by frequency, the commonest first
-            if (
-                word.isalpha()
-                and word.islower()
-                and senses[0] in places
-                and files[senses[0]] in ("06", "15")
-                and word in lemmas[senses[0]]
-                and not set(senses[:2]) & others
-                and word not in names
-                and zipf_frequency(word, "en") >= zipf
-            ):
-                kept.append(word)
+    kept = [
+        word
+        for word, senses in _noun_senses(folder)
+        if senses[0] in places
+        and files[senses[0]] in ("06", "15")
+        and word in lemmas[senses[0]]
+        and not set(senses[:2]) & others
+        and word not in names
+        and zipf_frequency(word, "en") >= zipf
+    ]
     out: list[str] = []
     _header(
         out,
