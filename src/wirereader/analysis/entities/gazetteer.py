@@ -79,9 +79,6 @@ class Gazetteer:
     aliases: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (name, kind) -> all
     max_words: int = 1
     multi_first: set[str] = field(default_factory=set)  # first words of many-word names
-    # their first two words ('united states' of 'united states of america'): a run's word in
-    # `multi_first` opens no name unless the next word makes one of these (`names._match`)
-    multi_pairs: set[str] = field(default_factory=set)
     stopwords: frozenset[str] = frozenset()
     demonyms: frozenset[str] = frozenset()
     # Words that never name anything alone: stop words, demonyms and their plurals
@@ -131,7 +128,6 @@ class Gazetteer:
         self.by_key.setdefault(key, known)
         if " " in key:
             self.multi_first.add(key.split(" ", 1)[0])
-            self.multi_pairs.add(" ".join(key.split(" ", 2)[:2]))
             self.max_words = max(self.max_words, key.count(" ") + 1)
 
 

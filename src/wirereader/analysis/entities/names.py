@@ -986,12 +986,7 @@ class _Extractor:
         g = self.g
         tok = tokens[i]
         key = tok.key  # read once: asked twice for most words
-        if (
-            key in g.multi_first
-            and i + 1 < len(tokens)
-            # the first two words of a many-word name (one lookup spares the loop's joins)
-            and (" " in (second := tokens[i + 1].key) or key + " " + second in g.multi_pairs)
-        ):
+        if key in g.multi_first:
             for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
                 # a list, not a generator: str.join makes one of a generator first anyway
                 known = g.by_key.get(" ".join([t.key for t in tokens[i:j]]))
