@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 
-from wirereader.analysis.entities import names
-from wirereader.analysis.entities.cues import _SPEECH_AFTER
-from wirereader.analysis.entities.extract import clear_caches, extract_located
+from wirereader.analysis.entities import names, tokens
+from wirereader.analysis.entities.cues import (
+    _MODEL_NUMBER,
+    _PLACE_AFTER,
+    _PLACE_AFTER_FIRST,
+    _SPEECH_AFTER,
+)
+from wirereader.analysis.entities.extract import (
+    _THING_AFTER,
+    _THING_AFTER_FIRST,
+    clear_caches,
+    extract_located,
+)
 from wirereader.analysis.entities.gazetteer import EVENT, fold_key, gazetteer
 from wirereader.analysis.entities.tokens import _RUN, _RUN_ASCII, _is_sentence_start, _Run
 from wirereader.sources.dispatch import ParseContext, parse_file
@@ -57,12 +68,58 @@ def test_the_ascii_run_pattern_finds_the_same_runs_in_ascii_text() -> None:
 
 
 def test_the_speech_verb_shortcut_never_skips_a_match() -> None:
-    # `spans` calls `_SPEECH_AFTER` only where a blank is followed by one of `_SPEECH_FIRST`
-    # or no blank follows: every offset of every text where the pattern matches passes that
+    # `_SPEECH_AFTER` is asked only where `_speech_may_follow` lets it (a blank and two letters
+    # no verb starts with, it does not): every offset of every text where the pattern matches
+    # passes that
     for text in texts():
         for at in range(len(text)):
             if _SPEECH_AFTER.match(text, at):
-                assert text[at : at + 1] != " " or text[at + 1 : at + 2] in names._SPEECH_FIRST
+                assert names._speech_may_follow(text, at)
+    assert not names._speech_may_follow("Smith and Jones", 5)
+    assert names._speech_may_follow("Smith said", 5)
+
+
+def test_the_shortcuts_before_the_patterns_after_a_name_never_skip_a_match() -> None:
+    # the first letters `_context_kind`, `_single` and `_mentions` read before asking
+    # `_PLACE_AFTER`, `_MODEL_NUMBER` and `_THING_AFTER`: every offset where one matches
+    # passes its test
+    for text in texts():
+        for at in range(len(text)):
+            after = text[at : at + 2]
+            if _PLACE_AFTER.match(text, at):
+                assert after[1:] in _PLACE_AFTER_FIRST if after[:1] == " " else after[:1] == "\t"
+            if _MODEL_NUMBER.match(text, at):
+                assert after[:1] in names._BLANKS
+                assert after[1:] in names._BLANKS or after[1:].isdigit()
+            if _THING_AFTER.match(text, at):
+                assert text[at + 1 : at + 2] in _THING_AFTER_FIRST
+
+
+# The run pattern as it was written before its quantifiers were made possessive, its
+# connectors a tree of letters and its tail an alternation: it must find the same runs from
+# every offset
+_PLAIN_UP = tokens._UP
+_PLAIN_ABBREVIATED = "|".join(f"(?<={a})" for a in tokens._ABBREVIATIONS.split())
+_PLAIN_CAP = (
+    rf"[{_PLAIN_UP}](?:\.(?:[A-Z]\.)+|\.(?=[ \t]+[{_PLAIN_UP}])|\w*(?:['’\-]\w+)*"
+    rf"(?:['’](?<=s['’])(?=[ \t])|(?=\.)(?:{_PLAIN_ABBREVIATED})\.(?=[ \t]))?)"
+)
+_PLAIN_CONNECTOR = (
+    r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
+)
+_PLAIN_RUN = re.compile(
+    rf"{_PLAIN_CAP}(?:[ \t]+(?:{_PLAIN_CONNECTOR}[ \t]+"
+    rf"(?:(?:the|der|la|le|de|los|las)[ \t]+)?)?{_PLAIN_CAP})*"
+)
+
+
+def test_the_run_pattern_matches_as_its_plain_form_from_every_offset() -> None:
+    assert _PLAIN_RUN.pattern != _RUN.pattern
+    samples = [*texts()[:3000], "Mr. LaRue and Gen. Lee met Workers' Party men in St. Louis, U.S."]
+    for text in samples:
+        for at in range(len(text)):
+            m, want = _RUN.match(text, at), _PLAIN_RUN.match(text, at)
+            assert (m and m.span()) == (want and want.span()), (text[at : at + 80], at)
 
 
 def test_cached_runs_give_what_a_cold_start_gives() -> None:

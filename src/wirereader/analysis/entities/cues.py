@@ -31,7 +31,7 @@ _CONNECTORS = _words(
 )
 
 
-# Verbs of speech after a name (`names._SPEECH_FIRST` takes their first letters for a cheap test)
+# Verbs of speech after a name (`_SPEECH_PAIRS` takes their first two letters for a cheap test)
 _SPEECH_VERBS = (
     "said",
     "says",
@@ -48,6 +48,10 @@ _SPEECH_VERBS = (
     "explained",
 )
 _SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
+# The first two letters of the verbs: after a name and a blank, the regex is asked only when
+# they follow, or more blanks or a comma (`_SPEECH_BLANK`)
+_SPEECH_PAIRS = frozenset(verb[:2] for verb in _SPEECH_VERBS)
+_SPEECH_BLANK = frozenset(" \t,")
 
 # A quoted writer and where they wrote, right before a name: 'said Matteo Wong in Slate',
 # 'wrote Ann Lee in The Atlantic', 'said Kase Wickman at Vanity Fair', 'said Jeremy Kahn on
@@ -90,9 +94,14 @@ _PERSONAL_POSSESSIVE = re.compile(
 )
 
 
-_PLACE_AFTER = re.compile(
-    r"[ \t]+(?:region|district|oblast|province|county|area|border|frontline|coast|valley)\b"
+_PLACE_AFTER_WORDS = (
+    *("region", "district", "oblast", "province", "county", "area", "border", "frontline"),
+    *("coast", "valley"),
 )
+_PLACE_AFTER = re.compile(r"[ \t]+(?:" + "|".join(_PLACE_AFTER_WORDS) + r")\b")
+# What may follow the blank after a name when `_PLACE_AFTER` matches there: more blanks or the
+# first letter of one of its words (the extractor asks the regex only then)
+_PLACE_AFTER_FIRST = frozenset(" \t") | {word[0] for word in _PLACE_AFTER_WORDS}
 
 
 _COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")

@@ -37,6 +37,7 @@ from wirereader.analysis.entities.cues import (
     _PERSONAL_POSSESSIVE,
     _PHRASE_END,
     _PLACE_AFTER,
+    _PLACE_AFTER_FIRST,
     _PLACE_ENDINGS,
     _PLACE_FIRST,
     _PLACE_LAST,
@@ -46,7 +47,8 @@ from wirereader.analysis.entities.cues import (
     _REGION_WORDS,
     _ROMAN,
     _SPEECH_AFTER,
-    _SPEECH_VERBS,
+    _SPEECH_BLANK,
+    _SPEECH_PAIRS,
     _SURNAME_ENDINGS,
     _THING_FIRST,
     _THING_LAST,
@@ -120,9 +122,19 @@ _FATE_FIRST = frozenset("whajsdki")
 
 _RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
 _PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
-# What may follow the blank after a run when `_SPEECH_AFTER` matches there: more blanks, the
-# comma of an aside, or the first letter of one of its verbs
-_SPEECH_FIRST = frozenset(" \t,") | {verb[0] for verb in _SPEECH_VERBS}
+_BLANKS = frozenset(" \t")
+
+
+def _speech_may_follow(text: str, end: int) -> bool:
+    """Whether `_SPEECH_AFTER` may match at `end`: not after a blank and two letters no speech
+    verb starts with (the commonest case, 'Smith and', 'Paris in'), answered without the regex."""
+    return (
+        text[end : end + 1] != " "
+        or text[end + 1 : end + 2] in _SPEECH_BLANK
+        or text[end + 1 : end + 3] in _SPEECH_PAIRS
+    )
+
+
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
 # literal test first, since most names are followed by neither
@@ -751,9 +763,8 @@ class _Extractor:
                         (key not in mid_caps or not self._ends_name(key))
                         and (key not in by_key or self._prose_lower_town(tokens[0]))  # a town
                         and not (
-                            # a blank and a letter no speech verb starts with: no regex call
-                            (text[end : end + 1] != " " or text[end + 1 : end + 2] in _SPEECH_FIRST)
-                            and _SPEECH_AFTER.match(text, end)
+                            # a blank and two letters no speech verb starts with: no regex call
+                            _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end)
                         )
                     ):
                         continue  # one unknown word opening a sentence, never seen mid-sentence
@@ -1721,7 +1732,7 @@ class _Extractor:
             and single
             and first.key not in self.mid_caps
             and not st.person
-            and not _SPEECH_AFTER.match(st.text, run.end)
+            and not (_speech_may_follow(st.text, run.end) and _SPEECH_AFTER.match(st.text, run.end))
         ):
             return  # "Propaganda, because ...": one capitalised word opening a sentence
         kind = ""
@@ -1821,7 +1832,12 @@ class _Extractor:
         start, end, tokens, _initial, _title_case, part = run  # each field read once
         tok = tokens[0]
         surface = tok.surface
-        if _MODEL_NUMBER.match(text, end):
+        after = text[end : end + 2]  # a blank and a digit: the regex is asked only then
+        if (
+            after[:1] in _BLANKS
+            and (after[1:] in _BLANKS or after[1:].isdigit())
+            and _MODEL_NUMBER.match(text, end)
+        ):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
         at = max(0, start - 4)
         if (
@@ -1877,7 +1893,11 @@ class _Extractor:
         """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
         self.used_context = True
         end = run.end  # read once: the tests below look after the name up to five times
-        if _PLACE_AFTER.match(text, end):
+        after = text[end : end + 2]  # a blank and a first letter, or an age's comma
+        blank = after[:1] == " "  # the commonest case: the letter after it spares most regexes
+        if (after[1:] in _PLACE_AFTER_FIRST if blank else after[:1] == "\t") and _PLACE_AFTER.match(
+            text, end
+        ):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
         if at_run_start:
             # the words before the name, which may start inside its run ("Members of the X")
@@ -1911,9 +1931,15 @@ class _Extractor:
                     return ORG, True  # "chief executive of Omega Timing"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
-        after = text[end : end + 2]  # a blank and a first letter, or an age's comma
         if (
-            _SPEECH_AFTER.match(text, end)
+            (
+                (
+                    not blank
+                    or after[1:] in _SPEECH_BLANK
+                    or text[end + 1 : end + 3] in _SPEECH_PAIRS
+                )
+                and _SPEECH_AFTER.match(text, end)
+            )
             or (
                 (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
                 and _FATE_AFTER.match(text, end)
@@ -1921,9 +1947,10 @@ class _Extractor:
                 and run.tokens[-size] is first  # the name ends its run
                 and not self._after_preposition(text, run, first)
             )
-        ) or (
-            (first.possessive or text.startswith(("'", "’"), end))
-            and _PERSONAL_POSSESSIVE.match(text, end)
+            or (
+                (first.possessive or text.startswith(("'", "’"), end))
+                and _PERSONAL_POSSESSIVE.match(text, end)
+            )
         ):
             return PERSON, True
         if text[end : end + 1] == ",":
@@ -2035,7 +2062,7 @@ class _Extractor:
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
         self.used_context = True
-        return _SPEECH_AFTER.match(text, end) is not None
+        return _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end) is not None
 
     @staticmethod
     def _endings(first: _Token, size: int) -> tuple[str, bool]:
