@@ -1248,5 +1248,10 @@ def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_p
     assert ("Ala", "place") in got
     # ECB+ spaces the initials
     assert ("N.", "place") in kinds("", "He lives in Schenectady, N. Y. with his wife.")
+    # a province's dotted initials, and a state's after a party's letter, by the same rule
+    got = kinds("", "Crews in Fresno, Calif. worked late; she flew to Vancouver, B.C. on Friday.")
+    assert {("Fresno", "place"), ("Calif", "place"), ("B.C.", "place")} <= got
+    got = kinds("", "Rep. Joe Wilson (R, S.C.) wrote on X.")
+    assert ("S.C.", "place") in got
     # a state's word elsewhere is no state: 'Mass' at a sentence's start is not read
     assert ("Mass", "place") not in kinds("", "Mass was said at noon in the chapel.")

@@ -579,12 +579,14 @@ def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) ->
     return known
 
 
-# A comma, then what may be a state's AP abbreviation (group 1): 'Calif.', 'N.M.', 'W.Va.', and
-# 'N. Y.' as ECB+ spaces it; one pattern of one branch a shape, its match then looked up (a
-# branch for each of the 45 abbreviations was tried at every comma)
+# A comma, then what may be a state's AP abbreviation or a subdivision's dotted initials (group
+# 1): 'Calif.', 'N.M.', 'W.Va.', 'B.C.', and 'N. Y.' as ECB+ spaces it; one pattern of one branch
+# a shape, its match then looked up (a branch for each of the 45 abbreviations was tried at
+# every comma)
 _ABBREVIATION_AFTER_COMMA = re.compile(
-    r", ((?:[A-Z]\. ?){2}|[A-Z][a-z]{1,4}\.|[A-Z]\. ?[A-Z][a-z]\.)(?![\w.'’-])"
+    r", ((?:[A-Z]\. ?){1,2}[A-Z]\.|[A-Z][a-z]{1,4}\.|[A-Z]\. ?[A-Z][a-z]\.)(?![\w.'’-])"
 )
+_DOTTED_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 
 
 def _state_after_comma(
@@ -594,30 +596,54 @@ def _state_after_comma(
     spans: list[_Span],
     cued: set[str],
 ) -> None:
-    """'Buena Vista, N.M.', 'Birmingham, Ala.', 'Schenectady, N. Y.': a US state's AP
-    abbreviation after a name and a comma is the state, and the name before it a place in it
-    (unless a data set typed it, or it is a person's by evidence: 'John Smith, Ga.' is rare in
-    news, but 'Rep. John Lewis, D-Ga.' is written otherwise). The mentions are changed in
-    place, and their names join `cued` (the kind model leaves them)."""
+    """'Buena Vista, N.M.', 'Birmingham, Ala.', 'Schenectady, N. Y.', 'Vancouver, B.C.': a US
+    state's AP abbreviation, or a subdivision's initials written with dots and no blank (of the
+    ISO 3166-2 names of two words or more, `Gazetteer.subdivision_initials`), after a name and
+    a comma is the state or the province, and the name before it a place in it (unless a data
+    set typed it, or it is a person's by evidence: 'John Smith, Ga.' is rare in news, but 'Rep.
+    John Lewis, D-Ga.' is written otherwise; after a person's name the initials are no
+    subdivision's: 'Jane Doe, M.D.' is a doctor's degree). Read after the kind model, so its
+    training examples are the rules' alone. The mentions are changed in place, and their names
+    join `cued` (the kind model leaves them)."""
     states = g.state_abbreviations
-    found: list[tuple[set[int], set[int]]] = []  # per part: commas' offsets, abbreviations'
-    for text in texts:
+    # per part: the commas' offsets, and where each abbreviation starts -> where it ends
+    found: list[tuple[set[int], dict[int, int]]] = []
+    initials: set[tuple[int, int]] = set()  # (part, comma) of the subdivisions' initials
+    for part, text in enumerate(texts):
         commas: set[int] = set()
-        starts: set[int] = set()
+        starts: dict[int, int] = {}
         if ", " in text:
             for hit in _ABBREVIATION_AFTER_COMMA.finditer(text):
-                if hit.group(1).replace(" ", "") in states:
-                    commas.add(hit.start())
-                    starts.add(hit.start(1))
+                written = hit.group(1)
+                form = written.replace(" ", "")
+                if form not in states:
+                    if not (
+                        form == written
+                        and _DOTTED_INITIALS.fullmatch(form)
+                        and form.replace(".", "") in g.subdivision_initials
+                    ):
+                        continue
+                    initials.add((part, hit.start()))
+                commas.add(hit.start())
+                starts[hit.start(1)] = hit.end(1)
         found.append((commas, starts))
     if not (found[0][0] or found[1][0]):
         return
+    if initials:
+        for m, span in zip(mentions, spans, strict=True):
+            start, end, part = span.where
+            if m.kind == PERSON and (part, end) in initials:
+                commas, starts = found[part]
+                commas.discard(end)
+                starts.pop(end + 2, None)
     for i, (m, span) in enumerate(zip(mentions, spans, strict=True)):
         start, end, part = span.where
         commas, starts = found[part]
-        if m.kind == PLACE or span.known or not (end in commas or start in starts):
+        # the mention is the abbreviation, not a name it opens ('Your friend, G.K. Chesterton')
+        abbreviation = starts.get(start, -1) >= end
+        if m.kind == PLACE or span.known or not (end in commas or abbreviation):
             continue
-        if start not in starts and (
+        if not abbreviation and (
             (m.kind == PERSON and span.strong)
             or _where(span, texts[part])[1] != end  # the name ends its run, at the comma
         ):

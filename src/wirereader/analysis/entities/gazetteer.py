@@ -97,9 +97,10 @@ class Gazetteer:
     place_nouns: frozenset[str] = frozenset()
     # The AP abbreviations of the US states written with a dot ('Calif.', 'N.M.', 'W.Va.'),
     # from `state_abbreviations.txt`: one after a name and a comma is the state
+    # (`extract._state_after_comma`, with `subdivision_initials`)
     state_abbreviations: frozenset[str] = frozenset()
-    # the names an extraction gives them ('Calif', 'N.M.', and 'N.' of ECB+'s 'N. Y.'): an
-    # entry with none of them needs no look for one
+    # the names an extraction gives them and the subdivisions' dotted initials ('Calif',
+    # 'N.M.', 'N.' of ECB+'s 'N. Y.', 'B.C.'): an entry with none of them needs no look for one
     state_names: frozenset[str] = frozenset()
     # The nouns of institutions named by what follows 'of' / 'for', worked out once from the
     # cue lists by the extractor (`names._institution_heads`; cues.py imports this module)
@@ -273,6 +274,6 @@ def gazetteer() -> Gazetteer:
     )
     g.state_names = frozenset(
         form for a in g.state_abbreviations for form in (a, a.rstrip("."), a.split(".", 1)[0] + ".")
-    )
+    ) | {".".join(i) + "." for i in g.subdivision_initials}
     g.event_singulars = event_singulars(g.by_key)
     return g

@@ -434,7 +434,6 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
 _A_AN = (", a ", ", an ")
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
-_DOTTED_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 
 
 class _Extractor:
@@ -1852,9 +1851,7 @@ class _Extractor:
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
         low = tok.lower
-        if surface[-1] == "." and self._state_after_town(text, run, out):
-            kind, strong = PLACE, True  # "Bluffton, S.C.", "Washington, D.C."
-        elif low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
@@ -1960,8 +1957,6 @@ class _Extractor:
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
                 if known is not None and known.kind == PLACE:
                     return PLACE, True  # "Charlottesville, Virginia"
-                if self._dotted_state(m.group(1).split(None, 1)[0]):
-                    return PLACE, True  # "Buena Vista, N.M."
             m = _APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
@@ -1971,31 +1966,6 @@ class _Extractor:
                 if kind:
                     return kind, True
         return self._endings(first, size)
-
-    def _dotted_state(self, word: str) -> bool:
-        """Whether a word is a subdivision's initials written with dots ('N.M.', 'D.C.')."""
-        return (
-            _DOTTED_INITIALS.fullmatch(word) is not None
-            and word.replace(".", "") in self.g.subdivision_initials
-        )
-
-    def _state_after_town(self, text: str, run: _Run, out: list[_Span]) -> bool:
-        """Whether a word of dotted initials is a state's after a town's name and a comma
-        ('Bluffton, S.C.', 'Washington, D.C.'): the name right before the comma is no person's
-        ('Jane Doe, M.D.' is a doctor's degree)."""
-        start = run.start
-        if not (start > 2 and text[start - 2 : start] == ", " and text[start - 3].isalpha()):
-            return False
-        if out and out[-1].where[1] == start - 2 and out[-1].where[2] == run.part:
-            if out[-1].kind == PERSON:
-                return False
-        else:
-            # a town no rule kept as a name ('## Olivebridge, N.Y.' opening a line): a word
-            # with a capital before the comma
-            word = text[max(0, start - 40) : start - 2].rsplit(None, 1)[-1:]
-            if not (word and word[0][:1].isupper()):
-                return False
-        return self._dotted_state(run.tokens[0].surface)
 
     def _appositive_head(self, phrase: str) -> str:
         """The kind an appositive's noun phrase gives the name before it ('a Chinese
