@@ -298,3 +298,27 @@ def test_error_lines_carry_no_escape_sequences(cli, server: FeedServer) -> None:
         result = cli(*args)
         assert result.code == 1 and result.err, args
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.err), (args, result.err)
+
+
+def test_add_offline_says_once_that_the_live_blog_pages_failed(cli, server: FeedServer) -> None:
+    # Three live blogs whose pages are on a host that cannot be found (no network): one line
+    # naming the cause, the count and one page, not three lines of the same "host not found".
+    lives = [
+        {
+            "guid": f"urn:cli:live{n}",
+            "title": f"Storm live: day {n} on the coast",
+            "link": f"http://live.example.invalid/news/live/storm-{n}",
+            "description": f"<p>Latest: winds on day {n}</p>",
+            "pubDate": f"Tue, 03 Mar 2026 0{n}:15:00 +0000",
+        }
+        for n in (1, 2, 3)
+    ]
+    server.routes["/coast.xml"] = Route(rss("Coast Desk", items(1) + lives))
+    result = cli("add", server.url("/coast.xml"))
+    assert result.code == 0, result.err
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        "wirereader: Coast Desk: 3 live blogs kept as one item each, their pages failed:"
+        " host not found (e.g. http://live.example.invalid/news/live/storm-1)"
+    ], result.err
+    assert result.out.strip().endswith(": 4 entries")
