@@ -15,7 +15,7 @@ from tests.support.tui import demo_store, make_app, reader_text, settle, timelin
 from wirereader.ingest.files import import_file
 from wirereader.query.timeline import EntityRef, Filter, Query
 from wirereader.store.db import Store
-from wirereader.store.subscriptions import record_failure, subscribe
+from wirereader.store.subscriptions import record_failure, record_success, subscribe
 from wirereader.tui.screens.feeds import FeedsScreen
 from wirereader.tui.widgets.filterbar import PROBLEM_STYLE, FilterBar
 
@@ -222,6 +222,32 @@ def test_feeds_pane_lists_unread_and_last_error_and_opens_a_feed(
                 assert app.timeline.total == 3
                 titles = {app.timeline.row(i).title for i in range(3)}
                 assert titles == {"Ferry timetable 0", "Ferry timetable 1", "Ferry timetable 2"}
+
+        asyncio.run(go())
+
+
+def test_feeds_pane_says_empty_of_a_fetched_feed_with_no_item(db_path: Path) -> None:
+    # Fetched without a failure but holding no item: "empty" (yellow), not "ok" in green.
+    with Store(db_path) as store:
+        quiet, _ = subscribe(store, "http://quiet.example.org/feed.xml", name="Quiet Parish")
+        record_success(store, quiet, status=200, interval=900)
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("F")
+                await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+                screen = app.screen
+                assert isinstance(screen, FeedsScreen)
+                await until(pilot, lambda: len(screen.feeds) == 1, "the feeds")
+                prompt = screen.query_one(OptionList).get_option_at_index(0).prompt
+                assert isinstance(prompt, Text)
+                assert prompt.plain.split()[:6] == ["Quiet", "Parish", "0", "/", "0", "empty"]
+                styled = [prompt.plain[x.start : x.end].strip() for x in prompt.spans]
+                assert "empty" in styled
+                span = next(x for x in prompt.spans if "empty" in prompt.plain[x.start : x.end])
+                assert span.style == "yellow"
 
         asyncio.run(go())
 

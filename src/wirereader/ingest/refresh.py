@@ -859,7 +859,8 @@ def _page_warnings(
         example = redact(f"{urls[0]}: {cause}")
         if recheck:
             lines.append(
-                f"{name}: {len(urls)} live blogs not re-read: {redact(cause)} (e.g. {redact(urls[0])})"
+                f"{name}: {len(urls)} live blogs not re-read: {redact(cause)}"
+                f" (e.g. {redact(urls[0])})"
                 if many
                 else f"{name}: live blog not re-read: {example}"
             )
