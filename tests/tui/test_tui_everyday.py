@@ -252,6 +252,47 @@ def test_feeds_pane_says_empty_of_a_fetched_feed_with_no_item(db_path: Path) -> 
         asyncio.run(go())
 
 
+def test_an_undated_item_shows_its_first_seen_time_marked(db_path: Path, server) -> None:
+    # A site's pages without dates take the time they were first seen (as newsboat gives
+    # them); the list marks that time with '~', a dated item's time is unmarked.
+    from tests.support.feedserver import Route, rss
+    from wirereader.core.config import Config
+    from wirereader.ingest.refresh import refresh
+
+    now = datetime.now(timezone.utc)
+    dated = {
+        "guid": "urn:site:dated",
+        "title": "Ferry timetable changes",
+        "link": "http://example.invalid/ferry",
+        "description": "<p>The ferry leaves at nine.</p>",
+        "pubDate": (now - timedelta(minutes=5)).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+    }
+    undated = {
+        "guid": "urn:site:about",
+        "title": "About the parish council",
+        "link": "http://example.invalid/about",
+        "description": "<p>The council meets monthly.</p>",
+    }
+    server.routes["/site.xml"] = Route(rss("Parish Site", [dated, undated]))
+    with Store(db_path) as store:
+        subscribe(store, server.url("/site.xml"))
+        assert refresh(store, Config()).new == 2
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await settle(pilot)
+                lines = [line for line in timeline_lines(app) if line.strip()]
+                about = next(line for line in lines if "About the parish" in line)
+                ferry = next(line for line in lines if "Ferry timetable" in line)
+                seen = datetime.now(timezone.utc)
+                assert f"~{seen:%H:%M}" in about or f"~{seen - timedelta(minutes=1):%H:%M}" in about
+                assert "~" not in ferry
+                assert ferry.index(":") == about.index(":")  # the columns still align
+
+        asyncio.run(go())
+
+
 def test_the_reader_shows_a_quoted_post_with_one_at(db_path: Path) -> None:
     store = demo_store(db_path)
     [item] = [
