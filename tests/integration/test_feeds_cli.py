@@ -298,3 +298,45 @@ def test_error_lines_carry_no_escape_sequences(cli, server: FeedServer) -> None:
         result = cli(*args)
         assert result.code == 1 and result.err, args
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.err), (args, result.err)
+
+
+def test_add_offline_says_once_that_the_live_blog_pages_failed(cli, server: FeedServer) -> None:
+    # Three live blogs whose pages are on a host that cannot be found (no network): one line
+    # naming the cause, the count and one page, not three lines of the same "host not found".
+    lives = [
+        {
+            "guid": f"urn:cli:live{n}",
+            "title": f"Storm live: day {n} on the coast",
+            "link": f"http://live.example.invalid/news/live/storm-{n}",
+            "description": f"<p>Latest: winds on day {n}</p>",
+            "pubDate": f"Tue, 03 Mar 2026 0{n}:15:00 +0000",
+        }
+        for n in (1, 2, 3)
+    ]
+    server.routes["/coast.xml"] = Route(rss("Coast Desk", items(1) + lives))
+    result = cli("add", server.url("/coast.xml"))
+    assert result.code == 0, result.err
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        "wirereader: Coast Desk: 3 live blogs kept as one item each, their pages failed:"
+        " host not found (e.g. http://live.example.invalid/news/live/storm-1)"
+    ], result.err
+    assert result.out.strip().endswith(": 4 entries")
+
+
+def test_a_feed_that_gave_no_item_is_listed_empty_not_ok(cli, server: FeedServer) -> None:
+    # A legal feed of no item said "ok" with 0 entries: it is "empty" (not called broken, not
+    # red), a feed with items "ok".
+    server.routes["/quiet.xml"] = Route(rss("Quiet Parish", []))
+    server.routes["/busy.xml"] = Route(rss("Busy Harbour", items(1, 2)))
+    for path in ("/quiet.xml", "/busy.xml"):
+        assert cli("add", server.url(path)).code == 0
+    listed = {f["url"]: f for f in json.loads(cli("feeds", "--json").out)}
+    assert listed[server.url("/quiet.xml")]["status"] == "empty"
+    assert listed[server.url("/busy.xml")]["status"] == "ok"
+    assert all(f["failures"] == 0 and f["last_success"] for f in listed.values())
+    table = cli("feeds").out.splitlines()
+    rows = {line.split()[0]: line.split() for line in table[1:]}
+    assert rows["Quiet"][2:4] == ["empty", "0"] and rows["Busy"][2:4] == ["ok", "2"]
+    again = json.loads(cli("add", "--json", server.url("/quiet.xml")).out)
+    assert again[0]["status"] == "empty" and again[0]["created"] is False

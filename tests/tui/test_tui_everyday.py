@@ -15,7 +15,7 @@ from tests.support.tui import demo_store, make_app, reader_text, settle, timelin
 from wirereader.ingest.files import import_file
 from wirereader.query.timeline import EntityRef, Filter, Query
 from wirereader.store.db import Store
-from wirereader.store.subscriptions import record_failure, subscribe
+from wirereader.store.subscriptions import record_failure, record_success, subscribe
 from wirereader.tui.screens.feeds import FeedsScreen
 from wirereader.tui.widgets.filterbar import PROBLEM_STYLE, FilterBar
 
@@ -222,6 +222,73 @@ def test_feeds_pane_lists_unread_and_last_error_and_opens_a_feed(
                 assert app.timeline.total == 3
                 titles = {app.timeline.row(i).title for i in range(3)}
                 assert titles == {"Ferry timetable 0", "Ferry timetable 1", "Ferry timetable 2"}
+
+        asyncio.run(go())
+
+
+def test_feeds_pane_says_empty_of_a_fetched_feed_with_no_item(db_path: Path) -> None:
+    # Fetched without a failure but holding no item: "empty" (yellow), not "ok" in green.
+    with Store(db_path) as store:
+        quiet, _ = subscribe(store, "http://quiet.example.org/feed.xml", name="Quiet Parish")
+        record_success(store, quiet, status=200, interval=900)
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("F")
+                await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+                screen = app.screen
+                assert isinstance(screen, FeedsScreen)
+                await until(pilot, lambda: len(screen.feeds) == 1, "the feeds")
+                prompt = screen.query_one(OptionList).get_option_at_index(0).prompt
+                assert isinstance(prompt, Text)
+                assert prompt.plain.split()[:6] == ["Quiet", "Parish", "0", "/", "0", "empty"]
+                styled = [prompt.plain[x.start : x.end].strip() for x in prompt.spans]
+                assert "empty" in styled
+                span = next(x for x in prompt.spans if "empty" in prompt.plain[x.start : x.end])
+                assert span.style == "yellow"
+
+        asyncio.run(go())
+
+
+def test_an_undated_item_shows_its_first_seen_time_marked(db_path: Path, server) -> None:
+    # A site's pages without dates take the time they were first seen (as newsboat gives
+    # them); the list marks that time with '~', a dated item's time is unmarked.
+    from tests.support.feedserver import Route, rss
+    from wirereader.core.config import Config
+    from wirereader.ingest.refresh import refresh
+
+    now = datetime.now(timezone.utc)
+    dated = {
+        "guid": "urn:site:dated",
+        "title": "Ferry timetable changes",
+        "link": "http://example.invalid/ferry",
+        "description": "<p>The ferry leaves at nine.</p>",
+        "pubDate": (now - timedelta(minutes=5)).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+    }
+    undated = {
+        "guid": "urn:site:about",
+        "title": "About the parish council",
+        "link": "http://example.invalid/about",
+        "description": "<p>The council meets monthly.</p>",
+    }
+    server.routes["/site.xml"] = Route(rss("Parish Site", [dated, undated]))
+    with Store(db_path) as store:
+        subscribe(store, server.url("/site.xml"))
+        assert refresh(store, Config()).new == 2
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await settle(pilot)
+                lines = [line for line in timeline_lines(app) if line.strip()]
+                about = next(line for line in lines if "About the parish" in line)
+                ferry = next(line for line in lines if "Ferry timetable" in line)
+                seen = datetime.now(timezone.utc)
+                assert f"~{seen:%H:%M}" in about or f"~{seen - timedelta(minutes=1):%H:%M}" in about
+                assert "~" not in ferry
+                assert ferry.index(":") == about.index(":")  # the columns still align
 
         asyncio.run(go())
 

@@ -153,7 +153,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise UserError(str(exc)) from None
         if not created:
             if args.json:
-                print_json([added_json(feed, created=False)])
+                print_json([added_json(feed, created=False, entries=entry_counts(store))])
             else:
                 print(f"already subscribed: {feed.name} ({feed.url})")
             return 0
@@ -165,17 +165,26 @@ def cmd_add(args: argparse.Namespace) -> int:
             if problem:
                 result.warnings.append(problem)
         if args.json:
-            print_json([added_json(get_feed(store, feed.id), created=True, result=result)])
+            fresh = get_feed(store, feed.id)
+            print_json(
+                [added_json(fresh, created=True, result=result, entries=entry_counts(store))]
+            )
         else:
             _after_add(store, result)
         return 1 if result.failed else 0
 
 
-def added_json(feed: Feed, *, created: bool, result: FeedResult | None = None) -> dict[str, object]:
+def added_json(
+    feed: Feed,
+    *,
+    created: bool,
+    result: FeedResult | None = None,
+    entries: dict[int, int] | None = None,
+) -> dict[str, object]:
     """One feed of `add --json`: the subscription as `feeds --json` shows it, whether `add` made
-    it, and what its first fetch brought (when there was one)."""
+    it, and what its first fetch brought (when there was one). `entries`: entry_counts."""
     return {
-        **feed.to_json(),
+        **feed.to_json(None if entries is None else entries.get(feed.id, 0)),
         "created": created,
         "new": len(result.new) if result else 0,
         "updated": len(result.updated) if result else 0,
@@ -323,10 +332,11 @@ def _import_opml(
             report = refresh(store, cfg, added, force=False, fetcher=fetcher)
             results = {r.name: r for r in report.results}
         rows = []
+        counts = entry_counts(store)
         for feed, created in listed:
             fresh = get_feed(store, feed.id)
             result = results.get(fresh.name) or results.get(feed.name)
-            rows.append(added_json(fresh, created=created, result=result))
+            rows.append(added_json(fresh, created=created, result=result, entries=counts))
         print_json(rows)
         failed = problems or any(r.failed for r in results.values())
         return 1 if failed else 0
@@ -358,7 +368,12 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         sys.stdout.write("".join(f"{feed.name}\n" for feed in feeds))
         return 0
     if args.json:
-        print_json([{**feed.to_json(), "entries": counts.get(feed.id, 0)} for feed in feeds])
+        print_json(
+            [
+                {**feed.to_json(counts.get(feed.id, 0)), "entries": counts.get(feed.id, 0)}
+                for feed in feeds
+            ]
+        )
         return 0
     if not feeds:
         print("no subscriptions; add one with 'wirereader add URL'", file=sys.stderr)
@@ -397,9 +412,16 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
     table.add_column("next", no_wrap=True)
     table.add_column("last error / url", ratio=1, no_wrap=True, overflow="ellipsis")
     now = int(time.time())
-    styles = {"ok": "green", "failing": "red", "waiting": "yellow", "new": "blue", "removed": "dim"}
+    styles = {
+        "ok": "green",
+        "failing": "red",
+        "waiting": "yellow",
+        "new": "blue",
+        "empty": "yellow",
+        "removed": "dim",
+    }
     for feed in feeds:
-        status = feed.status(now)
+        status = feed.status(now, counts.get(feed.id, 0))
         shown = status if not feed.failures else f"failing ×{feed.failures}"
         detail = feed.last_error if feed.failures else feed.url
         table.add_row(

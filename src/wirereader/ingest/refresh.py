@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from wirereader import __version__
 from wirereader.core.config import Config
 from wirereader.core.model import ParsedDocument, RawEntry
+from wirereader.core.redact import redact
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
@@ -808,16 +809,14 @@ def _read_live_blog_pages(
             recheck=unchanged,
         )
         jobs.append((item.stable_id, item.url, validators))
+    failed: dict[tuple[bool, str], list[str]] = {}  # (read before, cause): page URLs
+    unread: dict[tuple[bool, str], list[str]] = {}
     for key, outcome in _page_outcomes(fetcher, jobs, stop):
         page = pages[key]
         if isinstance(outcome, FetchError):
-            if page.recheck:  # its updates so far are saved; try again next refresh
-                result.warnings.append(f"{feed.name}: live blog not re-read: {outcome}")
-            else:
-                page.fallback = True
-                result.warnings.append(
-                    f"{feed.name}: live blog kept as one item, its page failed: {outcome}"
-                )
+            # its updates so far are saved when rechecked: try again next refresh
+            page.fallback = not page.recheck
+            failed.setdefault((page.recheck, outcome.message), []).append(outcome.url)
             continue
         page.response = outcome
         if outcome.not_modified:
@@ -838,13 +837,48 @@ def _read_live_blog_pages(
         if page.recheck:
             # keep the old validators, so the next refresh reads the page again
             page.response = None
-            result.warnings.append(f"{feed.name}: live blog not re-read ({outcome.url}: {problem})")
         else:
             page.fallback = True
-            result.warnings.append(
-                f"{feed.name}: live blog kept as one item ({outcome.url}: {problem})"
-            )
+        unread.setdefault((page.recheck, problem), []).append(outcome.url)
+    result.warnings += _page_warnings(feed.name, failed, unread)
     return list(pages.values())
+
+
+def _page_warnings(
+    name: str,
+    failed: dict[tuple[bool, str], list[str]],
+    unread: dict[tuple[bool, str], list[str]],
+) -> list[str]:
+    """One warning per cause: offline, a feed of 20 live blogs gave 20 lines of the same
+    "host not found" on `add`; now one line names how many and one page as an example.
+    `failed` are pages not fetched, `unread` pages fetched but not read, each keyed by
+    (read before, the cause) and listing the pages' URLs."""
+    lines = []
+    for (recheck, cause), urls in failed.items():
+        many = len(urls) > 1
+        example = redact(f"{urls[0]}: {cause}")
+        if recheck:
+            lines.append(
+                f"{name}: {len(urls)} live blogs not re-read: {redact(cause)}"
+                f" (e.g. {redact(urls[0])})"
+                if many
+                else f"{name}: live blog not re-read: {example}"
+            )
+        else:
+            lines.append(
+                f"{name}: {len(urls)} live blogs kept as one item each, their pages failed:"
+                f" {redact(cause)} (e.g. {redact(urls[0])})"
+                if many
+                else f"{name}: live blog kept as one item, its page failed: {example}"
+            )
+    for (recheck, cause), urls in unread.items():
+        what = "not re-read" if recheck else "kept as one item"
+        lines.append(
+            f"{name}: {len(urls)} live blogs {what} ({cause}; e.g. {redact(urls[0])})"
+            if len(urls) > 1
+            else f"{name}: live blog {what} ({redact(urls[0])}: {cause})"
+        )
+    return lines
 
 
 class Stopped(Exception):

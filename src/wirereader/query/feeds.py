@@ -15,7 +15,7 @@ class FeedStatus:
     url: str
     unread: int  # unread items (reposts folded) of the feed and of its live-blog pages
     items: int
-    status: str  # 'ok', 'failing', 'waiting', 'new'
+    status: str  # 'ok', 'failing', 'waiting', 'new', 'empty'
     last_error: str  # '' once a fetch succeeds again
 
 
@@ -38,13 +38,15 @@ def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
     marks = ",".join("?" * len(owner))
     unread: dict[int, int] = {}
     items: dict[int, int] = {}
+    kept: set[int] = set()  # feeds with an entry, reposts too
     for source_id, total, fresh in conn.execute(
-        "SELECT source_id, count(*), sum(read_at IS NULL) FROM entries"
-        f" WHERE repost_of IS NULL AND source_id IN ({marks}) GROUP BY source_id",
+        "SELECT source_id, sum(repost_of IS NULL), sum(repost_of IS NULL AND read_at IS NULL)"
+        f" FROM entries WHERE source_id IN ({marks}) GROUP BY source_id",
         list(owner),
     ):
         feed_id = owner[int(source_id)]
-        items[feed_id] = items.get(feed_id, 0) + int(total)
+        kept.add(feed_id)
+        items[feed_id] = items.get(feed_id, 0) + int(total or 0)
         unread[feed_id] = unread.get(feed_id, 0) + int(fresh or 0)
     out = []
     for f in feeds:
@@ -55,6 +57,8 @@ def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
             status = "waiting"
         elif f["last_success"] is None:
             status = "new"
+        elif int(f["id"]) not in kept:
+            status = "empty"
         else:
             status = "ok"
         out.append(

@@ -75,8 +75,11 @@ class Feed:
     def interval_or(self, default: int) -> int:
         return self.interval or default
 
-    def status(self, now: int | None = None) -> str:
-        """One word for listings: ok, failing, new (never fetched), waiting, removed."""
+    def status(self, now: int | None = None, entries: int | None = None) -> str:
+        """One word for listings: ok, failing, new (never fetched), waiting, removed, and
+        with `entries` (its count in the cache) empty: fetched, but no item of it is kept.
+        A feed of 0 items said "ok", which a feed that is not XML (nothing could be read)
+        said too; "empty" is true of both and calls neither broken (an empty feed is legal)."""
         now = int(time.time()) if now is None else now
         if self.removed_at is not None:
             return "removed"
@@ -86,9 +89,11 @@ class Feed:
             return "waiting"
         if self.last_success is None:
             return "new"
+        if entries == 0:
+            return "empty"
         return "ok"
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, entries: int | None = None) -> dict[str, object]:
         data = asdict(self)
         for key in (
             "added_at",
@@ -100,7 +105,7 @@ class Feed:
             "removed_at",
         ):
             data[key] = iso_time(data[key])
-        data["status"] = self.status()
+        data["status"] = self.status(entries=entries)
         del data["etag"], data["last_modified"], data["auto_name"], data["body_hash"]
         return data
 

@@ -17,7 +17,13 @@ from wirereader.query.feeds import FeedStatus, feed_statuses
 from wirereader.store.db import Store
 from wirereader.tui.widgets.timeline import one_line
 
-STATUS_STYLES = {"ok": "green", "failing": "bold red", "waiting": "yellow", "new": "blue"}
+STATUS_STYLES = {
+    "ok": "green",
+    "failing": "bold red",
+    "waiting": "yellow",
+    "new": "blue",
+    "empty": "yellow",
+}
 
 
 def feed_line(feed: FeedStatus, name_width: int) -> Text:

@@ -329,6 +329,7 @@ class Timeline(ScrollView, can_focus=True):
             row.source,
             row.kind,
             row.published_at,
+            row.published is None,
             row.read,
             row.starred,
             len(row.reposts),
@@ -368,9 +369,19 @@ class Timeline(ScrollView, can_focus=True):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("★" if row.starred else " ", cls("timeline--star"))
         line.append("●" if unread else " ", cls("timeline--dot"))
-        line.append(" ")
+        # An item its feed gave no time for shows when it was first seen, as newsboat does;
+        # '~' before that time says so (a site's undated pages sat at the top of the list
+        # looking as new as the news of that minute).
         columns = self.columns(width)
-        line.append(self.format_time(row.published_at, width), cls("timeline--time"))
+        when = self.format_time(row.published_at, width)
+        if row.published is None:  # '~' in the time's padding, else in the space before it
+            shown = when.lstrip()
+            pad = len(when) - len(shown)
+            line.append(" " if pad else "")
+            line.append(f"{' ' * (pad - 1)}~{shown}" if pad else f"~{when}", cls("timeline--time"))
+        else:
+            line.append(" ")
+            line.append(when, cls("timeline--time"))
         line.append(" ")
         if width >= 40:  # the source stays down to a 40-column list, as wide as its names
             line.append(_fit(one_line(row.source), columns.source), cls("timeline--source"))
