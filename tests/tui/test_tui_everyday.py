@@ -203,12 +203,7 @@ def test_feeds_pane_lists_unread_and_last_error_and_opens_a_feed(
         async def go():
             app = make_app(store)
             async with app.run_test(size=(140, 40)) as pilot:
-                await settle(pilot)
-                await pilot.press("F")
-                await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
-                screen = app.screen
-                assert isinstance(screen, FeedsScreen)
-                await until(pilot, lambda: len(screen.feeds) == 2, "the feeds")
+                screen = await _feeds_pane(pilot, app, 2)
                 options = screen.query_one(OptionList)
                 lines = [str(options.get_option_at_index(i).prompt) for i in range(2)]
                 assert lines[0].startswith("Down Daily ") and "failing" in lines[0]
@@ -226,6 +221,17 @@ def test_feeds_pane_lists_unread_and_last_error_and_opens_a_feed(
         asyncio.run(go())
 
 
+async def _feeds_pane(pilot, app, feeds: int) -> FeedsScreen:
+    """The feeds pane opened with its key, once it lists `feeds` feeds."""
+    await settle(pilot)
+    await pilot.press("F")
+    await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+    screen = app.screen
+    assert isinstance(screen, FeedsScreen)
+    await until(pilot, lambda: len(screen.feeds) == feeds, "the feeds")
+    return screen
+
+
 def test_feeds_pane_says_empty_of_a_fetched_feed_with_no_item(db_path: Path) -> None:
     # Fetched without a failure but holding no item: "empty" (yellow), not "ok" in green.
     with Store(db_path) as store:
@@ -235,12 +241,7 @@ def test_feeds_pane_says_empty_of_a_fetched_feed_with_no_item(db_path: Path) -> 
         async def go():
             app = make_app(store)
             async with app.run_test(size=(140, 40)) as pilot:
-                await settle(pilot)
-                await pilot.press("F")
-                await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
-                screen = app.screen
-                assert isinstance(screen, FeedsScreen)
-                await until(pilot, lambda: len(screen.feeds) == 1, "the feeds")
+                screen = await _feeds_pane(pilot, app, 1)
                 prompt = screen.query_one(OptionList).get_option_at_index(0).prompt
                 assert isinstance(prompt, Text)
                 assert prompt.plain.split()[:6] == ["Quiet", "Parish", "0", "/", "0", "empty"]
