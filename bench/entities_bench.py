@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sys
@@ -334,7 +335,12 @@ def generated_feed_corpus() -> list[tuple[str, str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        # as the other benches: $WIREREADER_SHARED, else the shared folder beside the checkout
+        default=Path(os.environ.get("WIREREADER_SHARED", REPO.parent / "shared")) / "corpus",
+    )
     parser.add_argument("--seconds", type=float, default=2.0, help="time per speed figure")
     parser.add_argument(
         "--batch",
@@ -346,6 +352,10 @@ def main() -> None:
         "--errors", action="store_true", help="print misses and kind errors (dev topics only)"
     )
     args = parser.parse_args()
+    if not (args.corpus / "stories" / "ecbplus-dev.jsonl").is_file():
+        sys.exit(
+            f"entities_bench: no ECB+ file in {args.corpus} (give --corpus or WIREREADER_SHARED)"
+        )
 
     rows = load_ecb(args.corpus)
     proper = proper_words(rows)

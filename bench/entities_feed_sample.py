@@ -113,6 +113,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import sys
 from pathlib import Path
@@ -232,7 +233,12 @@ def stored_candidates(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        # as the other benches: $WIREREADER_SHARED, else the shared folder beside the checkout
+        default=Path(os.environ.get("WIREREADER_SHARED", REPO.parent / "shared")) / "corpus",
+    )
     parser.add_argument("--split", choices=("dev", "held-out"), default="held-out")
     parser.add_argument("--seed", type=int, default=2602)
     parser.add_argument("--size", type=int, default=100)
