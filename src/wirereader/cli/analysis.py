@@ -22,6 +22,7 @@ from wirereader.cli.common import (
     warn,
 )
 from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
+from wirereader.core.config import Config
 from wirereader.query.detail import item_json
 from wirereader.query.entities import entity_listing, entity_widths
 from wirereader.query.threads import largest_thread_id, thread_listing
@@ -59,9 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_show)
 
 
-def _open(args: argparse.Namespace) -> Store:
+def _open(args: argparse.Namespace, cfg: Config) -> Store:
     """The cache, with anything imported but not analysed yet analysed first."""
-    store = open_store(args, load_args_config(args))
+    store = open_store(args, cfg)
     if analysis_store.pending_count(store.conn):
         # (imported here: the analysis and numpy are most of a command's start-up, and most
         # commands have nothing to analyse)
@@ -77,8 +78,9 @@ def _open(args: argparse.Namespace) -> Store:
 def cmd_threads(args: argparse.Namespace) -> int:
     text = " ".join(args.filter)
     flt = parse_filter(text) if text.strip() else None
-    tz = display_zone(load_args_config(args))
-    with _open(args) as store:
+    cfg = load_args_config(args)
+    tz = display_zone(cfg)
+    with _open(args, cfg) as store:
         rows = thread_listing(store, flt, min_size=args.min_size, limit=args.limit, chunk=CHUNK)
         if args.json:
             print_json_stream(rows)
@@ -117,7 +119,7 @@ def cmd_threads(args: argparse.Namespace) -> int:
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with _open(args, load_args_config(args)) as store:
         rows = entity_listing(store, kind=args.kind, limit=args.limit, chunk=CHUNK)
         if args.json:
             print_json_stream(rows)
@@ -167,8 +169,9 @@ def item_detail(store: Store, entry_id: int) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    tz = display_zone(load_args_config(args))
-    with _open(args) as store:
+    cfg = load_args_config(args)
+    tz = display_zone(cfg)
+    with _open(args, cfg) as store:
         detail = item_detail(store, args.id)
     if args.json:
         print_json(detail)

@@ -74,15 +74,16 @@ def cmd_tail(args: argparse.Namespace) -> int:
                 _print(row, args.json, tz)
             if sys.stderr.isatty():
                 print("following new items (Ctrl-C to stop)", file=sys.stderr, flush=True)
-            _follow(store, cfg, follower, fetch=args.fetch, as_json=args.json)
+            _follow(store, cfg, follower, fetch=args.fetch, as_json=args.json, tz=tz)
         except KeyboardInterrupt:
             return 0
     return 0
 
 
-def _follow(store: Store, cfg: Config, follower: Follower, *, fetch: bool, as_json: bool) -> None:
+def _follow(
+    store: Store, cfg: Config, follower: Follower, *, fetch: bool, as_json: bool, tz: tzinfo
+) -> None:
     next_fetch = time.monotonic()
-    tz = display_zone(cfg)
     while True:
         fetched = False
         if fetch and time.monotonic() >= next_fetch:

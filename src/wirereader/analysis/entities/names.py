@@ -135,6 +135,12 @@ def _speech_may_follow(text: str, end: int) -> bool:
     )
 
 
+def _speech_after(text: str, end: int) -> bool:
+    """Whether a speech verb follows at `end` ('X said', 'X, a spokesman, told'): the cheap
+    test first, the regex only where it may match."""
+    return _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end) is not None
+
+
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
 # literal test first, since most names are followed by neither
@@ -761,10 +767,7 @@ class _Extractor:
                     if (
                         (key not in mid_caps or not self._ends_name(key))
                         and (key not in by_key or self._prose_lower_town(tokens[0]))  # a town
-                        and not (
-                            # a blank and two letters no speech verb starts with: no regex call
-                            _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end)
-                        )
+                        and not _speech_after(text, end)
                     ):
                         continue  # one unknown word opening a sentence, never seen mid-sentence
                 if plain and len(tokens) == 1 and "-" not in tokens[0].surface:
@@ -1731,7 +1734,7 @@ class _Extractor:
             and single
             and first.key not in self.mid_caps
             and not st.person
-            and not (_speech_may_follow(st.text, run.end) and _SPEECH_AFTER.match(st.text, run.end))
+            and not _speech_after(st.text, run.end)
         ):
             return  # "Propaganda, because ...": one capitalised word opening a sentence
         kind = ""
@@ -2032,7 +2035,7 @@ class _Extractor:
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
         self.used_context = True
-        return _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end) is not None
+        return _speech_after(text, end)
 
     @staticmethod
     def _endings(first: _Token, size: int) -> tuple[str, bool]:
