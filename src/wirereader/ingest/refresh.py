@@ -855,22 +855,14 @@ def _page_warnings(
     (read before, the cause) and listing the pages' URLs."""
     lines = []
     for (recheck, cause), urls in failed.items():
-        many = len(urls) > 1
-        example = redact(f"{urls[0]}: {cause}")
-        if recheck:
+        if len(urls) > 1:
+            what = "not re-read" if recheck else "kept as one item each, their pages failed"
             lines.append(
-                f"{name}: {len(urls)} live blogs not re-read: {redact(cause)}"
-                f" (e.g. {redact(urls[0])})"
-                if many
-                else f"{name}: live blog not re-read: {example}"
+                f"{name}: {len(urls)} live blogs {what}: {redact(cause)} (e.g. {redact(urls[0])})"
             )
         else:
-            lines.append(
-                f"{name}: {len(urls)} live blogs kept as one item each, their pages failed:"
-                f" {redact(cause)} (e.g. {redact(urls[0])})"
-                if many
-                else f"{name}: live blog kept as one item, its page failed: {example}"
-            )
+            what = "not re-read" if recheck else "kept as one item, its page failed"
+            lines.append(f"{name}: live blog {what}: {redact(f'{urls[0]}: {cause}')}")
     for (recheck, cause), urls in unread.items():
         what = "not re-read" if recheck else "kept as one item"
         lines.append(
