@@ -318,6 +318,56 @@ def test_listed_pairs_cosines_are_the_dot_products_of_their_rows_by_either_produ
             assert all(got[k] == 0.0 for k, x in enumerate(plain) if x == 0.0)
 
 
+def test_listed_pairs_sparse_cosines_add_left_to_right_in_the_first_rows_order() -> None:
+    """Over the sparse rows, a listed pair's cosine is the left-to-right float sum of its
+    products in the stored order of its row of `a` (as `ordered_sum` adds them), to the bit,
+    whichever other pairs are listed with it: a pair's score, hence a borderline join, does not
+    depend on the part it was scored in. (Rows of 20-45 terms: sums of more than eight terms
+    that a pairwise sum would add in another order.)"""
+    import random
+
+    import numpy as np
+    import pytest
+
+    from wirereader.analysis.sums import ordered_sum
+    from wirereader.analysis.threads import grouping
+    from wirereader.analysis.threads.grouping import pair_cosines, sparse_rows
+
+    rng = random.Random(5)
+    width = 60
+
+    def rows(n: int) -> tuple[list[dict[int, float]], object]:
+        vectors = [
+            {c: rng.random() / 7 for c in rng.sample(range(width), rng.randint(20, 45))}
+            for _ in range(n)
+        ]
+        matrix = sparse_rows(
+            [np.asarray(list(v), dtype=np.int64) for v in vectors],
+            [np.fromiter(v.values(), float, count=len(v)) for v in vectors],
+            width,
+        )
+        return vectors, matrix
+
+    a_rows, a = rows(30)
+    b_rows, b = rows(50)
+    r = np.asarray([rng.randrange(30) for _ in range(300)], dtype=np.intp)
+    c = np.asarray([rng.randrange(50) for _ in range(300)], dtype=np.intp)
+    expected = [
+        ordered_sum([w * b_rows[j][t] for t, w in a_rows[i].items() if t in b_rows[j]])
+        for i, j in zip(r.tolist(), c.tolist(), strict=True)
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grouping, "DENSE_PRODUCTS_PER_PAIR", 0)  # the sparse rows
+        got = pair_cosines(a, b, r, c).tolist()
+        alone = [pair_cosines(a, b, r[k : k + 1], c[k : k + 1])[0] for k in range(0, 300, 17)]
+        patch.setattr(grouping, "PRODUCT_CELLS", 7)  # in blocks of one row
+        blocked = pair_cosines(a, b, r, c).tolist()
+    assert got == expected
+    assert blocked == expected
+    assert alone == expected[::17]
+    assert pair_cosines(a, b, r[:0], c[:0]).shape == (0,)
+
+
 def test_one_group_tells_what_average_linkage_makes_of_a_small_set() -> None:
     """`one_group` (a join's test in the thread index) runs average linkage's merges in plain
     floats: on random score matrices, with groups of articles held to the COHESION and

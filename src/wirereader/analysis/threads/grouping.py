@@ -396,16 +396,19 @@ def pair_scores(
     return _scores_of_pairs(a, b, rows, cols, cos, max_gap_seconds)
 
 
-# A listed pair's cosine costs ~1.2 us as an element-wise product of its two sparse rows (the
-# rows gathered, multiplied, summed); the product of the two sides' dense rows over the
-# columns both hold costs ~0.02 ns per multiply-add in BLAS, all pairs of the two sides at
-# once. So dense rows are taken where all pairs cost less than this many multiply-adds per
-# listed pair. With the feeds benchmark's hundred-word vocabulary (300 items against the 40-80
-# items of their candidate threads, ~350 shared columns: ~900 per listed pair) all pairs cost
-# a tenth of the listed ones (26 real calls of the 40k run: 230 -> 29 ms); with a news-like
-# vocabulary (~400 items against ~900 over ~8,000 shared columns: ~800,000 per pair) the
-# listed pairs alone are fifty times cheaper (23 ms against 900-1,400).
+# A listed pair's cosine cost ~1.2 us as an element-wise product of its two sparse rows (the rows
+# gathered, multiplied, summed; ~0.5 us now as one sparse product of the listed rows, the threshold
+# kept so that each call takes the path it took); the product of the two sides' dense rows over the
+# columns both hold costs ~0.02 ns per multiply-add in BLAS, all pairs of the two sides at once. So
+# dense rows are taken where all pairs cost less than this many multiply-adds per listed pair. With
+# the feeds benchmark's hundred-word vocabulary (300 items against the 40-80 items of their
+# candidate threads, ~350 shared columns: ~900 per listed pair) all pairs cost a tenth of the listed
+# ones (26 real calls of the 40k run: 230 -> 29 ms); with a news-like vocabulary (~400 items against
+# ~900 over ~8,000 shared columns: ~800,000 per pair) the listed pairs alone are fifty times cheaper
+# (23 ms against 900-1,400).
 DENSE_PRODUCTS_PER_PAIR = 20_000
+# The cells of one block of `pair_cosines`' sparse product (16 MB of floats).
+PRODUCT_CELLS = 1 << 21
 
 
 def pair_cosines(
@@ -414,8 +417,8 @@ def pair_cosines(
     """The dot product of row `rows[k]` of `a` with row `cols[k]` of `b`, for each k (the two
     of one width). Over dense rows of the shared columns where that costs less
     (DENSE_PRODUCTS_PER_PAIR), as `_dense_gram` takes the grouping's cosines, else over the
-    listed pairs' sparse rows; the two sum a pair's products in different orders, so they
-    may differ in the last bits."""
+    listed pairs' sparse rows, a pair's products added left to right in the stored order of
+    its row of `a`; the two sum in different orders, so they may differ in the last bits."""
     width = a.shape[1]
     in_a = np.zeros(width, dtype=bool)
     in_a[a.indices] = True
@@ -428,8 +431,21 @@ def pair_cosines(
         narrow[shared] = np.arange(n_shared)
         gram = _shared_rows(a, narrow, n_shared) @ _shared_rows(b, narrow, n_shared).T
         return np.asarray(gram[rows, cols], dtype=np.float64)
-    products = a[rows].multiply(b[cols])
-    return np.asarray(products.sum(axis=1), dtype=np.float64).ravel()
+    if not len(rows):
+        return np.zeros(0)
+    # The listed pairs' distinct rows of each side multiplied at once (a sparse product adds a
+    # cell's products in the stored order of `a`'s row, left to right), in blocks of at most
+    # PRODUCT_CELLS cells, and each pair read from its block.
+    a_rows, row_at = np.unique(rows, return_inverse=True)
+    b_rows, col_at = np.unique(cols, return_inverse=True)
+    b_t = b[b_rows].T.tocsr()
+    out = np.empty(len(rows))
+    step = max(1, PRODUCT_CELLS // len(b_rows))
+    for start in range(0, len(a_rows), step):
+        block = (a[a_rows[start : start + step]] @ b_t).toarray()
+        inside = (row_at >= start) & (row_at < start + step)
+        out[inside] = block[row_at[inside] - start, col_at[inside]]
+    return out
 
 
 def _shared_rows(m: sparse.csr_matrix, narrow: np.ndarray, width: int) -> np.ndarray:
