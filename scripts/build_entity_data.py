@@ -4,6 +4,7 @@
                                      # countryinfo: at build time only
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
         [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5] [--nameless-zipf 3]
+        [--nameless-rank 1000]
         [--wordnet /usr/share/wordnet] [--check]
 
 Writes (or with `--check` compares with the shipped files, exit 1 if one differs), each
@@ -26,8 +27,9 @@ headed by the source packages and versions it was built from:
   more: 'Are', 'Said', 'Season') unless it is a common name where news is in English ('Bill');
 - `nameless_words.txt`: English words (wordfreq, Zipf frequency `--nameless-zipf` or more) that
   are no one's first or family name anywhere in names-dataset ('truth', 'social', 'secondary',
-  'sanctions', 'security'): a run of such words is no person's name ('Truth Social',
-  'Secondary Sanctions');
+  'sanctions', 'security'), or that WordNet 3.0 writes in lower case and no country ranks among
+  its `--nameless-rank` commonest names ('review', 'finance', 'simple'): a run of such words is
+  no person's name ('Truth Social', 'Secondary Sanctions', 'Yahoo Finance');
 - `org_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 (Debian's wordnet-base,
   `--wordnet`) is an organisation ('firm', 'insurer', 'militia'), of Zipf frequency
   `--nameless-zipf` or more: one written right before an unknown name types it;
@@ -459,30 +461,67 @@ def given_names(ordinary: set[str], max_rank: int, english_rank: int, zipf: floa
     return out
 
 
-def nameless_words(zipf: float) -> list[str]:
+def nameless_words(zipf: float, name_rank: int, wordnet: Path) -> list[str]:
     """Frequent English words that no one is named: every first and family name of
     names-dataset (1.47 million, of 106 countries) is left out, so a word here is never a
     given name or a surname ('Grant', 'Brady', 'Hall', 'Head' are names; 'Truth', 'Social',
-    'Basketball', 'Security' are not). Lower case, letters only, three or more."""
+    'Basketball', 'Security' are not). The data set also holds a country's rare bearers of
+    common words ('Review', 'Finance', 'Water', 'Money', 'Simple'): a word WordNet 3.0 writes
+    in lower case (a noun, verb, adjective or adverb of the dictionary, not a proper name) is
+    kept unless it is a name ranked `name_rank` or better in some country ('Brown', 'Grant',
+    'Wing' stay names; 0: every name is left out, as before). wordfreq's frequency of a rare
+    surname comes from a famous bearer ('Lohan'), which WordNet does not write in lower case.
+    Lower case, letters only, three or more."""
     from wordfreq import iter_wordlist, zipf_frequency
 
-    names = {n.lower() for which in ("first", "last") for n in _names_table(which)}
+    names: dict[str, int] = {}  # a name's best rank in any country (huge where unranked)
+    for which in ("first", "last"):
+        for n, info in _names_table(which).items():
+            best = min((info.get("rank") or {}).values(), default=1 << 30)
+            low = n.lower()
+            names[low] = min(names.get(low, best), best)
+    common = _wordnet_lower(wordnet) if name_rank else set()
     out: list[str] = []
+    rank_note = (
+        f", or a word WordNet 3.0 writes in lower case, no name ranked {name_rank} or better"
+        if name_rank
+        else ""
+    )
     _header(
         out,
         f"English words of Zipf frequency {zipf:g} or more that are no first or family name"
-        " of names-dataset, one a line",
+        f" of names-dataset{rank_note}, one a line",
         f"names-dataset {metadata.version('names-dataset')},"
-        f" wordfreq {metadata.version('wordfreq')}",
+        f" wordfreq {metadata.version('wordfreq')}" + (", WordNet 3.0" if name_rank else ""),
     )
     kept = set()
     for word in iter_wordlist("en"):
         if zipf_frequency(word, "en") < zipf:
             break
-        if len(word) >= 3 and word.isascii() and word.isalpha() and word not in names:
+        if len(word) < 3 or not word.isascii() or not word.isalpha():
+            continue
+        rank = names.get(word)
+        if rank is None or (word in common and rank > name_rank):
             kept.add(word)
     out += sorted(kept)
     return out
+
+
+def _wordnet_lower(folder: Path) -> set[str]:
+    """The one-word lemmas WordNet 3.0 writes in lower case in some synset of any part of
+    speech: the dictionary's common words ('review', 'simple'), not its proper names."""
+    words: set[str] = set()
+    for pos in ("noun", "verb", "adj", "adv"):
+        with (folder / f"data.{pos}").open(encoding="latin-1") as f:
+            for line in f:
+                if line.startswith(" "):
+                    continue  # the licence's lines
+                fields = line.split(" | ", 1)[0].split()
+                for i in range(int(fields[3], 16)):
+                    lemma = fields[4 + 2 * i].split("(", 1)[0]  # 'simple(a)': a marker
+                    if lemma.islower() and lemma.isalpha():
+                        words.add(lemma)
+    return words
 
 
 # WordNet 3.0's synsets of 'organization' (the root of every kind of organisation) and of
@@ -684,7 +723,7 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "subdivisions.txt": subdivisions(ordinary),
         "cities.txt": cities(ordinary, args.min_population, people),
         "given_names.txt": given,
-        "nameless_words.txt": nameless_words(args.nameless_zipf),
+        "nameless_words.txt": nameless_words(args.nameless_zipf, args.nameless_rank, args.wordnet),
         "org_nouns.txt": org_nouns(args.wordnet, args.nameless_zipf),
         "place_nouns.txt": place_nouns(args.wordnet, args.place_noun_zipf, given[2:]),
         "state_abbreviations.txt": state_abbreviations(),
@@ -705,6 +744,9 @@ def main() -> None:
     parser.add_argument("--common-word-zipf", type=float, default=5.0)
     # Words no one is named, from once in a million words (15,700 words; 3.5: 7,700)
     parser.add_argument("--nameless-zipf", type=float, default=3.0)
+    # ... and a word of WordNet's written in lower case is one unless it is a name ranked this
+    # or better in some country (the rank of `--surname-rank`; 0: any name at all is a name)
+    parser.add_argument("--nameless-rank", type=int, default=1000)
     # Place nouns from once in 300,000 words (3.0 lets in rarer, stranger senses)
     parser.add_argument("--place-noun-zipf", type=float, default=3.5)
     # WordNet 3.0's database files (Debian's wordnet-base)

@@ -302,7 +302,12 @@ def _mentions(
             if single and _pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
             elif 1 < len(tokens) <= 3:
-                if _nameless(tokens, nameless_words()):
+                # ... unless it ends in the full name of a person the entry names ('Actress
+                # Lindsay Lohan' in a headline, 'Lindsay Lohan' in the body)
+                full = strong.get(tokens[-1].key)
+                if _nameless(tokens, nameless_words()) and not (
+                    full and canonical.endswith(" " + full)
+                ):
                     kind = ORG
                     cued.add(canonical)
                 else:

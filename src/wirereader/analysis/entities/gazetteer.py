@@ -183,7 +183,7 @@ def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
 def nameless_words() -> frozenset[str]:
     """Frequent English words that are no one's first or family name ('truth', 'social',
     'sanctions'; from names-dataset and wordfreq, scripts/build_entity_data.py). Read when first
-    asked, not with the gazetteer: only runs of two or three unknown words ask (15,746 words).
+    asked, not with the gazetteer: only runs of two or three unknown words ask (20,385 words).
     The file holds one lower-case word a line, read without `_words`' per-line work (68M
     instructions to load that way, by callgrind)."""
     text = resources.files("wirereader.analysis").joinpath("data", "nameless_words.txt")
