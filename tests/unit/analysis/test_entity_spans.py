@@ -254,3 +254,39 @@ def test_a_nickname_in_brackets_and_a_list_of_acronyms_are_no_cast_and_no_firm()
     assert any("Kimani" in name for name, _kind in names("", body))
     got = names("", "Wladimir Klitschko retained his IBF, WBO, WBA & IBO heavyweight titles.")
     assert {("WBA", "org"), ("IBO", "org")} <= got
+
+
+def test_an_acronym_in_the_plural_is_no_name() -> None:
+    # 'ETFs', 'Tech CEOs', '46 KOs': a class of things (the real feeds' and ECB+'s words)
+    got = names("", "What about ETFs and mutual funds? Tech CEOs met Apple in Cupertino.")
+    assert got == {("Apple", "org"), ("Cupertino", "place")}
+    got = names("", "The champion Wladimir Klitschko improved to 52-3 with 46 KOs.")
+    assert got == {("Wladimir Klitschko", "person")}
+    # an acronym in the singular stays a name
+    assert ("NATO", "org") in names("", "Officials at NATO met on Monday.")
+
+
+def test_a_generations_suffix_after_a_comma_ends_the_name_before_it() -> None:
+    body = "## Frank Sinatra, Jr. (1963)\n\n19 year-old Frank Sinatra, Jr., the son, was taken."
+    got = names("", body)
+    assert {m for m in got if m[1] == "person"} == {
+        ("Frank Sinatra Jr.", "person"),
+        ("Frank Sinatra Jr", "person"),
+    }
+    assert not {m for m in got if m[0].startswith(("Jr", "Sr"))}
+    got = names("", "Tony White, Jr. had a team-high 16 points.")
+    assert got == {("Tony White Jr.", "person")}
+
+
+def test_a_given_name_before_and_and_a_full_name_shares_its_surname() -> None:
+    body = (
+        "She was abducted by a couple, Phillip and Nancy Garrido. Phillip, already a convicted "
+        "sex offender, held her."
+    )
+    got = names("", body)
+    assert got == {("Phillip Garrido", "person"), ("Nancy Garrido", "person")}
+    # a surname of a full name elsewhere in the entry keeps its person
+    body = "Suzanne Collins wrote it. He wrote the screenplay with Collins and Billy Ray."
+    got = names("", body)
+    assert ("Collins Ray", "person") not in got
+    assert ("Suzanne Collins", "person") in got

@@ -348,6 +348,12 @@ def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
     return False
 
 
+def _acronym_plural(word: str) -> bool:
+    """'CEOs', 'ETFs', 'RBIs', 'OPVs': an acronym with a plural's lower-case 's' names a class
+    of things, no one organisation (ECB+ and the real feeds hold none that is a name)."""
+    return word[-1:] == "s" and len(word) > 2 and word[:-1].isupper() and word[:-1].isalpha()
+
+
 def _plural(word: str) -> bool:
     """A capitalised plural ('Heels', 'Chiefs', 'Bros'); not 'Williams' after a given name,
     which is tested first, nor 'Davis', 'Ross', 'Cyrus'."""

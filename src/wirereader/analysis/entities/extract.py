@@ -33,6 +33,7 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
+    _acronym_plural,
     _pronoun_after,
 )
 from wirereader.analysis.entities.gazetteer import (
@@ -154,6 +155,8 @@ def _mentions(
     decided: dict[str, str] = {}
     # the words of the full names that look like people's: a sports report's players (`teams`)
     fulls: list[tuple[_Token, ...]] = []
+    # 'Larry and David Ellison': (the claims it goes to, the given name's key, 'Larry Ellison')
+    couples: list[tuple[dict[str, str | None], str, str]] = []
     scoped_aliases = g.scoped_aliases
     # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
     # and these two loops read several fields of every span (4% of an ECB+ article's
@@ -188,12 +191,19 @@ def _mentions(
         _claim(names, surname_key(canonical), canonical)
         if len(tokens) < 4 and tokens[0].lower in g.given_names:
             _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'
+            if where_at[0] > 6 and (title, body)[where_at[2]].startswith(" and ", where_at[0] - 5):
+                couple = _couple(g, spans, span)
+                if couple is not None:
+                    couples.append((names, *couple))
         if "-" in canonical:
             article = article_key(canonical)
             if article:
                 _claim(names, article, canonical)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
+    for names, key, full in couples:
+        if key not in strong and key not in weak:  # no surname of a full name ('Collins')
+            _claim(names, key, full)
     if led is not None:
         spans = led
     teams = _teams(spans, title or "", body or "", g, fulls)
@@ -222,6 +232,8 @@ def _mentions(
     thing_after = _THING_AFTER.match
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
+        if not known and named[-1:] == "s" and _acronym_plural(tokens[-1].surface):
+            continue  # 'ETFs', 'Tech CEOs': a class of things, no name
         canonical = named
         single = len(tokens) == 1
         if (
@@ -485,6 +497,29 @@ def _without_characters(
         kept,
         [i for i, s in enumerate(kept) if not s.strong],
     )
+
+
+def _couple(g: Gazetteer, spans: list[_Span], span: _Span) -> tuple[str, str] | None:
+    """'billionaires Larry and David Ellison', 'a couple, Phillip and Nancy Garrido': a lone
+    given name right before 'and' and a full name shares its surname. The given name's key and
+    that person's name ('Phillip' ... 'Phillip Garrido'), for the entry to claim the given
+    name with, unless the word is also a full name's surname there ('with Collins and Billy
+    Ray' beside 'Suzanne Collins')."""
+    start, _end, part = span.where
+    at = spans.index(span)
+    if not at:
+        return None
+    before = spans[at - 1]
+    tokens = before.tokens
+    if (
+        len(tokens) == 1
+        and not before.known
+        and before.where[1] == start - 5
+        and before.where[2] == part
+        and tokens[0].lower in g.given_names
+    ):
+        return tokens[0].key, _name_text(tokens + span.tokens[1:])
+    return None
 
 
 def _family(g: Gazetteer, key: str, strong: dict[str, str | None]) -> bool:

@@ -438,6 +438,8 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
 
 # An appositive's article after a name (`cues._APPOSITIVE_NP`), tested before the pattern
 _A_AN = (", a ", ", an ")
+# A generation's suffix, written after a comma ('Frank Sinatra, Jr.'; its first two letters)
+_COMMA_SUFFIXES = frozenset(("Jr", "Sr"))
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
 
@@ -536,6 +538,21 @@ class _Extractor:
                     if joined is not None:
                         base = joined
                         group = text[base:pos]
+                        before = text[base - 1] if base else " "
+                elif (
+                    before == " "
+                    and text[base - 2 : base - 1] == ","
+                    and group[:2] in _COMMA_SUFFIXES
+                    and len(group) < 6
+                    and items
+                ):
+                    # "Frank Sinatra, Jr.", "Tony White, Jr.": a generation's suffix after a
+                    # comma ends the name before it (the son), and is no name of its own; the
+                    # name is written without the comma ('Frank Sinatra Jr.')
+                    joined = _take_run_ending_at(items, base - 2, part)
+                    if joined is not None:
+                        group = text[joined : base - 2] + " " + group
+                        base = joined
                         before = text[base - 1] if base else " "
                 elif ampersand and (
                     before == "&" or (before == " " and text[base - 2 : base] == "& ")
