@@ -290,3 +290,13 @@ def test_a_given_name_before_and_and_a_full_name_shares_its_surname() -> None:
     got = names("", body)
     assert ("Collins Ray", "person") not in got
     assert ("Suzanne Collins", "person") in got
+
+
+def test_initials_with_dots_open_a_persons_name_before_a_towns() -> None:
+    # 'Barrie' and 'Everett' are towns of the gazetteer; 'U. S.' spells a known acronym
+    got = names("", "This prequel to J.M. Barrie's classic story is set in London.")
+    assert got == {("J.M. Barrie", "person"), ("London", "place")}
+    got = names("", "The surgeon general, C. Everett Koop, spoke. So did J. Edgar Hoover.")
+    assert got == {("C. Everett Koop", "person"), ("J. Edgar Hoover", "person")}
+    got = names("", "They asked biologists at the U. S. Fish and Wildlife Service.")
+    assert ("U. S. Fish", "person") not in got

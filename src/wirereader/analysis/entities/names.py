@@ -407,6 +407,8 @@ _WEEKDAYS = frozenset(
 )
 
 
+# A person's initials, each with its dot ('J.', 'J.M.', 'J.R.R.')
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _ACRONYM_AFTER = re.compile(r" \(([A-Z]{2,8})\)")
 
 
@@ -1189,6 +1191,15 @@ class _Extractor:
                 and self._name_goes_on(tokens, match[0])
             ):
                 match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
+            elif (
+                match is not None
+                and st.tokens
+                and match[0] == i + 1
+                and match[1].kind == PLACE
+                and not st.person
+                and all(_INITIALS.fullmatch(t.surface) for t in st.tokens)
+            ):
+                match = None  # "J.M. Barrie": a person's initials before the surname, no town
             if match is not None and st.tokens and not st.person and not st.region:
                 # a known name after words of a name no gazetteer knows (one test spares the
                 # rest for most matches, which open their name)
@@ -1793,6 +1804,15 @@ class _Extractor:
             kind = PLACE
         elif not single and last_low in _PERSON_LAST:
             kind = PERSON
+        elif (
+            not single
+            and first.surface[1:2] == "."
+            and _INITIALS.fullmatch(first.surface)
+            and self._initials_open(tokens)
+        ):
+            # "J.R.R. Tolkien", "J.M. Barrie": initials open a person's name (a guess, which
+            # a full name of the entry with the same surname outweighs: 'W. Mark Felt')
+            kind, strong = PERSON, False
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
         elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
@@ -1845,6 +1865,16 @@ class _Extractor:
                 (tokens, kind, canonical, short or st.honorific, False, strong, run.where, whole),
             )
         )
+
+    def _initials_open(self, tokens: tuple[_Token, ...]) -> bool:
+        """Whether a name's first words are a person's initials before a name of words: not
+        an acronym written with dots and blanks ('U. S. Fish and Wildlife Service')."""
+        letters = []
+        for tok in tokens:
+            if not _INITIALS.fullmatch(tok.surface):
+                return len(tok.surface) > 1 and self.g.by_acronym.get("".join(letters)) is None
+            letters.append(tok.surface.replace(".", ""))
+        return False
 
     def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""
