@@ -202,7 +202,12 @@ def _mentions(
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
     for names, key, full in couples:
-        if key not in strong and key not in weak:  # no surname of a full name ('Collins')
+        if (
+            key not in strong  # no surname of a full name ('with Collins and Billy Ray')
+            and key not in weak
+            and firsts.get(key, full) == full  # 'Betty and ...' beside 'Betty Cooper'
+            and not _after_capital((title, body), full.split(None, 1)[0])  # 'Stirling Moss'
+        ):
             _claim(names, key, full)
     if led is not None:
         spans = led
@@ -333,10 +338,12 @@ def _mentions(
                 text = texts[where[2]]
                 end = where[1]
                 seen[canonical] = (
-                    text[end + 1 : end + 2] in _THING_AFTER_FIRST
-                    and thing_after(text, end) is not None
-                    and text.endswith(tokens[-1].surface, 0, end)
-                )
+                    (
+                        text[end + 1 : end + 2] in _THING_AFTER_FIRST
+                        and thing_after(text, end) is not None
+                    )
+                    or (text[end + 1 : end + 2].islower() and _heading_thing(text, end))
+                ) and text.endswith(tokens[-1].surface, 0, end)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -447,6 +454,21 @@ _THING_AFTER = re.compile(
 _THING_AFTER_FIRST = frozenset("flmrjacv")
 
 
+# Lower-case words to a line's end (`_heading_thing`)
+_LOWER_TO_END = re.compile(r"(?:[ \t]+[a-z][a-z'’-]*)+[ \t]*(?:\n|$)")
+
+
+def _heading_thing(text: str, end: int) -> bool:
+    """'## Lamy Safari fountain pen', '## Pilot FriXion erasable retractable gel pens': a
+    heading (a Markdown heading line) whose capitalised words are followed by nothing but
+    lower-case words qualifies the noun they end with, a product's or a thing's; a name in it
+    goes where all its mentions do so (`_mentions`)."""
+    if _LOWER_TO_END.match(text, end) is None:
+        return False
+    start = text.rfind("\n", 0, end) + 1
+    return text.startswith("#", start)
+
+
 # A name, then a person's name in brackets: a cast list's character and the actor who plays
 # it ('Hester (Hera Hilmar)', 'Lt. Kara Wade (Jessica Biel)', 'Pluto Nash (Murphy)'). One
 # regex search an entry with a body; the rest only runs where it matches.
@@ -517,9 +539,19 @@ def _couple(g: Gazetteer, spans: list[_Span], span: _Span) -> tuple[str, str] | 
         and before.where[1] == start - 5
         and before.where[2] == part
         and tokens[0].lower in g.given_names
+        # a place's or a thing's name is no surname ('the Peter and Paul Fortress')
+        and not _nameless(span.tokens, nameless_words())
+        and span.tokens[-1].lower not in g.place_nouns
     ):
         return tokens[0].key, _name_text(tokens + span.tokens[1:])
     return None
+
+
+def _after_capital(texts: tuple[str, str], word: str) -> bool:
+    """Whether the entry writes `word` right after a capitalised word: the surname of a name
+    the extraction cut ('Stirling Moss', Stirling a town), not a lone given name."""
+    pattern = re.compile(r"[A-Z][\w'’-]*[ \t]" + re.escape(word) + r"\b")
+    return any(pattern.search(text) for text in texts)
 
 
 def _family(g: Gazetteer, key: str, strong: dict[str, str | None]) -> bool:

@@ -1191,15 +1191,6 @@ class _Extractor:
                 and self._name_goes_on(tokens, match[0])
             ):
                 match = None  # "Duncan Rait", "Essex Police", "Kansas City Chiefs"
-            elif (
-                match is not None
-                and st.tokens
-                and match[0] == i + 1
-                and match[1].kind == PLACE
-                and not st.person
-                and all(_INITIALS.fullmatch(t.surface) for t in st.tokens)
-            ):
-                match = None  # "J.M. Barrie": a person's initials before the surname, no town
             if match is not None and st.tokens and not st.person and not st.region:
                 # a known name after words of a name no gazetteer knows (one test spares the
                 # rest for most matches, which open their name)
@@ -1810,9 +1801,11 @@ class _Extractor:
             and _INITIALS.fullmatch(first.surface)
             and self._initials_open(tokens)
         ):
-            # "J.R.R. Tolkien", "J.M. Barrie": initials open a person's name (a guess, which
-            # a full name of the entry with the same surname outweighs: 'W. Mark Felt')
-            kind, strong = PERSON, False
+            # "J.R.R. Tolkien", "H.R. Haldeman": initials open a person's name; before a given
+            # name ('W. Mark Felt', 'J. Edgar Hoover') a guess, which the entry's full name
+            # with that given name ('Mark Felt') outweighs for the surname
+            kind = PERSON
+            strong = not any(t.lower in g.given_names for t in tokens[1:-1])
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
         elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
@@ -1869,10 +1862,22 @@ class _Extractor:
     def _initials_open(self, tokens: tuple[_Token, ...]) -> bool:
         """Whether a name's first words are a person's initials before a name of words: not
         an acronym written with dots and blanks ('U. S. Fish and Wildlife Service')."""
+        if len(tokens) > 4:
+            return False  # "H.G. Peter Golden Age Wonder Woman": a person's name is short
         letters = []
-        for tok in tokens:
+        for k, tok in enumerate(tokens):
             if not _INITIALS.fullmatch(tok.surface):
-                return len(tok.surface) > 1 and self.g.by_acronym.get("".join(letters)) is None
+                # 'P.S. Actually', 'in C. Sadly it is', '508 N. Soda Street': a word no one
+                # is named after a postscript's mark or a letter ending a sentence, or ending
+                # a street's name
+                nameless = nameless_words()
+                return (
+                    len(tok.surface) > 1
+                    and tok.lower not in nameless
+                    and tokens[-1].lower not in nameless
+                    and self.g.by_acronym.get("".join(letters)) is None
+                    and all(len(t.surface) > 1 for t in tokens[k:])
+                )
             letters.append(tok.surface.replace(".", ""))
         return False
 
