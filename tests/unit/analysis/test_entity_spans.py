@@ -325,3 +325,14 @@ def test_a_headings_words_before_lower_case_words_name_a_product() -> None:
     # a heading that is a name, or whose name the prose names, keeps it
     body = "## Olsen’s beginnings and election denial\n\nKim Olsen ran in 2020."
     assert ("Kim Olsen", "person") in names("", body)
+
+
+def test_a_places_name_before_an_unknown_places_name_is_its_first_word() -> None:
+    # 'Turkey', 'Los Angeles' and 'Pacific' are known names; the words after them are not
+    got = names("", "His car was found on the Turkey Creek Bridge near Denver.")
+    assert ("Turkey Creek Bridge", "place") in got
+    got = names("", "He was held at the Los Angeles County Jail for a week.")
+    assert ("Los Angeles County Jail", "place") in got
+    # a word between the two keeps them apart
+    got = names("", "Diego Garcia of the Chagos Islands is home to a base.")
+    assert ("Diego Garcia Chagos Islands", "place") not in got

@@ -446,6 +446,15 @@ _COMMA_SUFFIXES = frozenset(("Jr", "Sr"))
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
 
 
+def _adjacent(tokens: tuple[_Token, ...], before: _Token, after: _Token) -> bool:
+    """Whether `after` follows `before` in a run's tokens, with no word between ('Diego Garcia
+    of the Chagos Islands' has two)."""
+    for k in range(len(tokens) - 1):
+        if tokens[k] is before:
+            return tokens[k + 1] is after
+    return False
+
+
 class _Extractor:
     """One entry's extraction; holds the evidence gathered from the whole entry."""
 
@@ -1793,6 +1802,18 @@ class _Extractor:
             or (last_low in g.place_nouns and first_low not in g.given_names)
         ):
             kind = PLACE
+            if (
+                last_low in _PLACE_LAST
+                and st.place_before >= 0
+                and st.place_before == len(out) - 1
+                and not run.title_case
+                and _adjacent(run.tokens, out[-1].tokens[-1], tokens[0])
+            ):
+                # "the Turkey Creek Bridge", "Independence National Historical Park": the
+                # place's name right before a place's name of words no gazetteer knows, ending
+                # in a place's word, is its first word (as "Kyiv School of Economics" is)
+                place = out.pop()
+                tokens = (*place.tokens, *tokens)
         elif not single and last_low in _PERSON_LAST:
             kind = PERSON
         elif (
