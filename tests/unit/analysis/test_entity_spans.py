@@ -336,3 +336,14 @@ def test_a_places_name_before_an_unknown_places_name_is_its_first_word() -> None
     # a word between the two keeps them apart
     got = names("", "Diego Garcia of the Chagos Islands is home to a base.")
     assert ("Diego Garcia Chagos Islands", "place") not in got
+
+
+def test_a_plurals_possessive_inside_a_name_is_part_of_it() -> None:
+    # 'people' is a stop word; "People’s" goes on as "Workers'" does
+    got = names("", "A proposal by the far-right Swiss People’s Party was confirmed.")
+    assert got == {("Swiss People’s Party", "org")}
+    got = names("", "She was taken to Vancouver Children’s Hospital on Monday.")
+    assert got == {("Vancouver Children’s Hospital", "place")}
+    # a singular's possessive still ends the name before it
+    got = names("", "Officials praised Ukraine’s Defence Ministry on Monday.")
+    assert ("Ukraine", "place") in got

@@ -1346,6 +1346,10 @@ class _Extractor:
                     # "center Will Artino": the modal has no capital; opening a sentence
                     # that asks nothing ("Will Artino scored 14"), it is no modal either
                     st.tokens.append(tok)
+                elif written != surface and not possessive and _org_ahead(tokens, i):
+                    # "National People's Congress", "Pakistan People's Party": a plural's
+                    # possessive (`tokens._token`) goes on the name it is in
+                    st.tokens.append(tok)
                 elif low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
