@@ -347,3 +347,19 @@ def test_a_plurals_possessive_inside_a_name_is_part_of_it() -> None:
     # a singular's possessive still ends the name before it
     got = names("", "Officials praised Ukraine’s Defence Ministry on Monday.")
     assert ("Ukraine", "place") in got
+
+
+def test_italian_dei_joins_a_names_words() -> None:
+    got = names("", "It is a tranquil cave in Conca dei Marini, between two towns.")
+    assert {m[0] for m in got} == {"Conca dei Marini"}
+
+
+def test_a_quoted_writers_words_between_said_and_a_publication_are_a_persons_name() -> None:
+    # 'Memphis' is a town of the gazetteer, 'Last' a common word
+    got = names("", "He pulled a stunt, said Memphis Barker in The Daily Telegraph.")
+    assert ("Memphis Barker", "person") in got
+    got = names("", "It is not going to happen, said Jonathan V. Last in The Bulwark.")
+    assert ("Jonathan V. Last", "person") in got
+    # a title or an organisation's last word keeps its own reading
+    got = names("", "It is bad, said President Trump in Washington.")
+    assert ("Donald Trump", "person") in got

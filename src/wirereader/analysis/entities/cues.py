@@ -27,7 +27,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _CONNECTORS = _words(
-    "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las"
+    "of for de da do dos das del della dei degli delle di du van von der den la le al el bin ibn y "
+    "the los las"
 )
 
 

@@ -407,6 +407,10 @@ _WEEKDAYS = frozenset(
 )
 
 
+# The verbs a quoted writer's name follows (`_quoted_writer`: the four characters before it
+# and its blank) and what follows the name: 'in' / 'at' / 'on' and a publication's capital
+_QUOTED_BY = frozenset(("said", "says", "rote", "ites"))  # 'wrote', 'writes'
+_WRITER_AFTER = re.compile(r",? (?:in|at|on) (?:[Tt]he )?[A-Z]")
 # A person's initials, each with its dot ('J.', 'J.M.', 'J.R.R.')
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _ACRONYM_AFTER = re.compile(r" \(([A-Z]{2,8})\)")
@@ -1054,6 +1058,15 @@ class _Extractor:
             self.used_context = True  # the bracket decided: the cut is not cached
             return  # "Sen. Mark Kelly (D-Ariz.)": a lawmaker's party and state, no name
         if first == "The" and article and not run.title_case and self._article_name(text, run, out):
+            return
+        if (
+            1 < n < 4
+            and not (run.initial or run.title_case)
+            and text[run.start - 5 : run.start - 1] in _QUOTED_BY
+            and self._quoted_writer(text, run)
+        ):
+            self.used_context = True  # the words around decided: the cut is not cached
+            out.append(_Span(tokens, PERSON, _name_text(tokens), False, False, True, run.where))
             return
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
@@ -1883,6 +1896,23 @@ class _Extractor:
                 (tokens, kind, canonical, short or st.honorific, False, strong, run.where, whole),
             )
         )
+
+    def _quoted_writer(self, text: str, run: _Run) -> bool:
+        """'said Memphis Barker in The Daily Telegraph', 'said Jonathan V. Last in The
+        Bulwark': two or three capitalised words between 'said' and 'in' / 'at' / 'on' and a
+        publication's name are the writer's, a person's, whatever a word of them also names
+        (a town, a common word), unless they hold a title or end as a place's or an
+        organisation's name does ('said Apple CEO Tim Cook', 'said Gaza City Council in')."""
+        if _WRITER_AFTER.match(text, run.end) is None:
+            return False
+        g = self.g
+        last = run.tokens[-1]
+        if last.lower in _ORG_LAST or last.lower in _PLACE_LAST or last.possessive:
+            return False
+        if any(t.lower in g.titles or t.lower in _CONNECTORS for t in run.tokens):
+            return False
+        known = g.by_key.get(last.key)
+        return known is None or known.weak
 
     def _initials_open(self, tokens: tuple[_Token, ...]) -> bool:
         """Whether a name's first words are a person's initials before a name of words: not

@@ -53,11 +53,13 @@ _CAP = (
 )
 
 
-# of for de da do dos das del della di du van von der den la le al el bin ibn y, written as a
-# tree of their letters: an alternation of words tests each word's first letter in turn, and the
-# pattern tries it after every word of a run (the words are the same: a blank must follow, so
-# at most one of them can match anywhere and their order does not matter)
-_CONNECTOR = r"(?:of|for|d(?:e[lnr]?|ella|[aiu]|os?|as?)|v[ao]n|l[ae]|[ae]l|bin|ibn|y)"
+# of for de da do dos das del della dei degli delle di du van von der den la le al el bin ibn y,
+# written as a tree of their letters: an alternation of words tests each word's first letter in
+# turn, and the pattern tries it after every word of a run (the words are the same: a blank must
+# follow, so at most one of them can match anywhere and their order does not matter)
+_CONNECTOR = (
+    r"(?:of|for|d(?:e(?:[lnr]|i|gli|lle)?|ella|[aiu]|os?|as?)|v[ao]n|l[ae]|[ae]l|bin|ibn|y)"
+)
 
 
 # The Arabic article written joined to the next word ('Ahmed al-Sharaa', 'al-Qaeda') belongs
