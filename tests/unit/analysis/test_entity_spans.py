@@ -363,3 +363,8 @@ def test_a_quoted_writers_words_between_said_and_a_publication_are_a_persons_nam
     # a title or an organisation's last word keeps its own reading
     got = names("", "It is bad, said President Trump in Washington.")
     assert ("Donald Trump", "person") in got
+
+
+def test_a_captions_credit_label_is_no_name() -> None:
+    body = "A pen adds joy (Image credit: Lamy) to writing. Lamy is known for its pens."
+    assert names("", body) == {("Lamy", "org")}

@@ -343,6 +343,8 @@ def _mentions(
                         and thing_after(text, end) is not None
                     )
                     or (text[end + 1 : end + 2].islower() and _heading_thing(text, end))
+                    # "(Image credit: Lamy)", "Photo credit: ...": a caption's label
+                    or text.startswith(" credit:", end)
                 ) and text.endswith(tokens[-1].surface, 0, end)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
