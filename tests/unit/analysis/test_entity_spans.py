@@ -266,18 +266,6 @@ def test_an_acronym_in_the_plural_is_no_name() -> None:
     assert ("NATO", "org") in names("", "Officials at NATO met on Monday.")
 
 
-def test_a_generations_suffix_after_a_comma_ends_the_name_before_it() -> None:
-    body = "## Frank Sinatra, Jr. (1963)\n\n19 year-old Frank Sinatra, Jr., the son, was taken."
-    got = names("", body)
-    assert {m for m in got if m[1] == "person"} == {
-        ("Frank Sinatra Jr.", "person"),
-        ("Frank Sinatra Jr", "person"),
-    }
-    assert not {m for m in got if m[0].startswith(("Jr", "Sr"))}
-    got = names("", "Tony White, Jr. had a team-high 16 points.")
-    assert got == {("Tony White Jr.", "person")}
-
-
 def test_a_given_name_before_and_and_a_full_name_shares_its_surname() -> None:
     body = (
         "She was abducted by a couple, Phillip and Nancy Garrido. Phillip, already a convicted "

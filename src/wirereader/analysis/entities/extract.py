@@ -233,6 +233,7 @@ def _mentions(
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
+    headings = ("#" in texts[0], "#" in texts[1])  # whether a text may hold a heading's line
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     for span in spans:
@@ -342,7 +343,11 @@ def _mentions(
                         text[end + 1 : end + 2] in _THING_AFTER_FIRST
                         and thing_after(text, end) is not None
                     )
-                    or (text[end + 1 : end + 2].islower() and _heading_thing(text, end))
+                    or (
+                        headings[where[2]]
+                        and text[end + 1 : end + 2].islower()
+                        and _heading_thing(text, end)
+                    )
                     # "(Image credit: Lamy)", "Photo credit: ...": a caption's label
                     or text.startswith(" credit:", end)
                 ) and text.endswith(tokens[-1].surface, 0, end)

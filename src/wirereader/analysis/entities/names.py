@@ -407,9 +407,9 @@ _WEEKDAYS = frozenset(
 )
 
 
-# The verbs a quoted writer's name follows (`_quoted_writer`: the four characters before it
-# and its blank) and what follows the name: 'in' / 'at' / 'on' and a publication's capital
-_QUOTED_BY = frozenset(("said", "says", "rote", "ites"))  # 'wrote', 'writes'
+# The verbs a quoted writer's name follows, with their blank (`_quoted_writer`), and what
+# follows the name: 'in' / 'at' / 'on' and a publication's capital
+_QUOTED_BY = ("said ", "says ", "wrote ", "writes ")
 _WRITER_AFTER = re.compile(r",? (?:in|at|on) (?:[Tt]he )?[A-Z]")
 # A person's initials, each with its dot ('J.', 'J.M.', 'J.R.R.')
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
@@ -444,8 +444,6 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
 
 # An appositive's article after a name (`cues._APPOSITIVE_NP`), tested before the pattern
 _A_AN = (", a ", ", an ")
-# A generation's suffix, written after a comma ('Frank Sinatra, Jr.'; its first two letters)
-_COMMA_SUFFIXES = frozenset(("Jr", "Sr"))
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
 
@@ -553,21 +551,6 @@ class _Extractor:
                     if joined is not None:
                         base = joined
                         group = text[base:pos]
-                        before = text[base - 1] if base else " "
-                elif (
-                    before == " "
-                    and text[base - 2 : base - 1] == ","
-                    and group[:2] in _COMMA_SUFFIXES
-                    and len(group) < 6
-                    and items
-                ):
-                    # "Frank Sinatra, Jr.", "Tony White, Jr.": a generation's suffix after a
-                    # comma ends the name before it (the son), and is no name of its own; the
-                    # name is written without the comma ('Frank Sinatra Jr.')
-                    joined = _take_run_ending_at(items, base - 2, part)
-                    if joined is not None:
-                        group = text[joined : base - 2] + " " + group
-                        base = joined
                         before = text[base - 1] if base else " "
                 elif ampersand and (
                     before == "&" or (before == " " and text[base - 2 : base] == "& ")
@@ -1062,7 +1045,7 @@ class _Extractor:
         if (
             1 < n < 4
             and not (run.initial or run.title_case)
-            and text[run.start - 5 : run.start - 1] in _QUOTED_BY
+            and text.endswith(_QUOTED_BY, 0, run.start)
             and self._quoted_writer(text, run)
         ):
             self.used_context = True  # the words around decided: the cut is not cached
