@@ -191,7 +191,8 @@ def _mentions(
         _claim(names, surname_key(canonical), canonical)
         if len(tokens) < 4 and tokens[0].lower in g.given_names:
             _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'
-            if where_at[0] > 6 and (title, body)[where_at[2]].startswith(" and ", where_at[0] - 5):
+            text_at = body if where_at[2] else title
+            if where_at[0] > 6 and text_at.startswith(" and ", where_at[0] - 5):
                 couple = _couple(g, spans, span)
                 if couple is not None:
                     couples.append((names, *couple))
@@ -233,13 +234,15 @@ def _mentions(
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
-    headings = ("#" in texts[0], "#" in texts[1])  # whether a text may hold a heading's line
+    # whether a text may hold a heading's line, or a caption's credit (asked once an entry)
+    headings = ("#" in texts[0], "#" in texts[1])
+    credits = ("credit:" in texts[0], "credit:" in texts[1])
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
-        if not known and named[-1:] == "s" and _acronym_plural(tokens[-1].surface):
-            continue  # 'ETFs', 'Tech CEOs': a class of things, no name
+        if named[-1] == "s" and not known and _acronym_plural(tokens[-1].surface):
+            continue  # 'Tech CEOs' cut from a headline's words (`names._fast` for most)
         canonical = named
         single = len(tokens) == 1
         if (
@@ -349,7 +352,7 @@ def _mentions(
                         and _heading_thing(text, end)
                     )
                     # "(Image credit: Lamy)", "Photo credit: ...": a caption's label
-                    or text.startswith(" credit:", end)
+                    or (credits[where[2]] and text.startswith(" credit:", end))
                 ) and text.endswith(tokens[-1].surface, 0, end)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)

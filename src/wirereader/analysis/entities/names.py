@@ -56,6 +56,7 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
+    _acronym_plural,
     _adjective,
     _facility_at,
     _never_alone,
@@ -369,7 +370,11 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
         if len(tokens) == 1:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if known is None and (
+            if _acronym_plural(tok.surface):
+                # 'ETFs', '46 KOs', 'LEDs': a class of things, whatever name folds so ('Kos',
+                # 'Leeds')
+                known, verdict = None, True
+            elif known is None and (
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
@@ -1686,6 +1691,8 @@ class _Extractor:
         run = st.run
         tokens = tuple(pending)
         first, last = tokens[0], tokens[-1]
+        if last.surface[-1] == "s" and _acronym_plural(last.surface):
+            return  # 'Tech CEOs', 'Saints RBs': a class of things, no name (`_fast` for one word)
         # read once: each read of a token's field is a descriptor call, and the tests below
         # read them up to a dozen times a name
         first_low, last_low = first.lower, last.lower
