@@ -202,14 +202,14 @@ def _mentions(
                 _claim(names, article, canonical)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
-    for names, key, full in couples:
+    for names, key, couple_name in couples:
         if (
             key not in strong  # no surname of a full name ('with Collins and Billy Ray')
             and key not in weak
-            and firsts.get(key, full) == full  # 'Betty and ...' beside 'Betty Cooper'
-            and not _after_capital((title, body), full.split(None, 1)[0])  # 'Stirling Moss'
+            and firsts.get(key, couple_name) == couple_name  # 'Betty ...' beside 'Betty Cooper'
+            and not _after_capital((title, body), couple_name.split(None, 1)[0])  # 'Stirling Moss'
         ):
-            _claim(names, key, full)
+            _claim(names, key, couple_name)
     if led is not None:
         spans = led
     teams = _teams(spans, title or "", body or "", g, fulls)

@@ -1909,7 +1909,7 @@ class _Extractor:
         an acronym written with dots and blanks ('U. S. Fish and Wildlife Service')."""
         if len(tokens) > 4:
             return False  # "H.G. Peter Golden Age Wonder Woman": a person's name is short
-        letters = []
+        letters: list[str] = []
         for k, tok in enumerate(tokens):
             if not _INITIALS.fullmatch(tok.surface):
                 # 'P.S. Actually', 'in C. Sadly it is', '508 N. Soda Street': a word no one
