@@ -105,7 +105,8 @@ _PLAIN_CAP = (
     rf"(?:['’](?<=s['’])(?=[ \t])|(?=\.)(?:{_PLAIN_ABBREVIATED})\.(?=[ \t]))?)"
 )
 _PLAIN_CONNECTOR = (
-    r"(?:of|for|de|da|do|dos|das|del|della|di|du|van|von|der|den|la|le|al|el|bin|ibn|y)"
+    r"(?:of|for|de|da|do|dos|das|del|della|dei|degli|delle|di|du|van|von|der|den|la|le|al|el"
+    r"|bin|ibn|y)"
 )
 _PLAIN_RUN = re.compile(
     rf"{_PLAIN_CAP}(?:[ \t]+(?:{_PLAIN_CONNECTOR}[ \t]+"

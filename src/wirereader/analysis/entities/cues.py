@@ -27,7 +27,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _CONNECTORS = _words(
-    "of for de da do dos das del della di du van von der den la le al el bin ibn y the los las"
+    "of for de da do dos das del della dei degli delle di du van von der den la le al el bin ibn y "
+    "the los las"
 )
 
 
@@ -346,6 +347,12 @@ def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
         if tok.possessive:
             return False
     return False
+
+
+def _acronym_plural(word: str) -> bool:
+    """'CEOs', 'ETFs', 'RBIs', 'OPVs': an acronym with a plural's lower-case 's' names a class
+    of things, no one organisation (ECB+ and the real feeds hold none that is a name)."""
+    return word[-1:] == "s" and len(word) > 2 and word[:-1].isupper() and word[:-1].isalpha()
 
 
 def _plural(word: str) -> bool:

@@ -33,6 +33,7 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
+    _acronym_plural,
     _pronoun_after,
 )
 from wirereader.analysis.entities.gazetteer import (
@@ -154,6 +155,8 @@ def _mentions(
     decided: dict[str, str] = {}
     # the words of the full names that look like people's: a sports report's players (`teams`)
     fulls: list[tuple[_Token, ...]] = []
+    # 'Larry and David Ellison': (the claims it goes to, the given name's key, 'Larry Ellison')
+    couples: list[tuple[dict[str, str | None], str, str]] = []
     scoped_aliases = g.scoped_aliases
     # The spans' fields unpacked once: a named tuple's field read by name is a descriptor call,
     # and these two loops read several fields of every span (4% of an ECB+ article's
@@ -188,12 +191,25 @@ def _mentions(
         _claim(names, surname_key(canonical), canonical)
         if len(tokens) < 4 and tokens[0].lower in g.given_names:
             _claim(firsts, tokens[0].key, canonical)  # 'Tara Reid' ... 'Tara'
+            text_at = body if where_at[2] else title
+            if where_at[0] > 6 and text_at.startswith(" and ", where_at[0] - 5):
+                couple = _couple(g, spans, span)
+                if couple is not None:
+                    couples.append((names, *couple))
         if "-" in canonical:
             article = article_key(canonical)
             if article:
                 _claim(names, article, canonical)  # 'al-Sharaa' for 'Ahmed al-Sharaa'
         for alias in scoped_aliases.get(canonical, ()):
             _claim(names, alias, canonical)
+    for names, key, couple_name in couples:
+        if (
+            key not in strong  # no surname of a full name ('with Collins and Billy Ray')
+            and key not in weak
+            and firsts.get(key, couple_name) == couple_name  # 'Betty ...' beside 'Betty Cooper'
+            and not _after_capital((title, body), couple_name.split(None, 1)[0])  # 'Stirling Moss'
+        ):
+            _claim(names, key, couple_name)
     if led is not None:
         spans = led
     teams = _teams(spans, title or "", body or "", g, fulls)
@@ -218,10 +234,15 @@ def _mentions(
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
+    # whether a text may hold a heading's line, or a caption's credit (asked once an entry)
+    headings = ("#" in texts[0], "#" in texts[1])
+    credits = ("credit:" in texts[0], "credit:" in texts[1])
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
+        if named[-1] == "s" and not known and _acronym_plural(tokens[-1].surface):
+            continue  # 'Tech CEOs' cut from a headline's words (`names._fast` for most)
         canonical = named
         single = len(tokens) == 1
         if (
@@ -326,10 +347,18 @@ def _mentions(
                 text = texts[where[2]]
                 end = where[1]
                 seen[canonical] = (
-                    text[end + 1 : end + 2] in _THING_AFTER_FIRST
-                    and thing_after(text, end) is not None
-                    and text.endswith(tokens[-1].surface, 0, end)
-                )
+                    (
+                        text[end + 1 : end + 2] in _THING_AFTER_FIRST
+                        and thing_after(text, end) is not None
+                    )
+                    or (
+                        headings[where[2]]
+                        and text[end + 1 : end + 2].islower()
+                        and _heading_thing(text, end)
+                    )
+                    # "(Image credit: Lamy)", "Photo credit: ...": a caption's label
+                    or (credits[where[2]] and text.startswith(" credit:", end))
+                ) and text.endswith(tokens[-1].surface, 0, end)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -440,6 +469,21 @@ _THING_AFTER = re.compile(
 _THING_AFTER_FIRST = frozenset("flmrjacv")
 
 
+# Lower-case words to a line's end (`_heading_thing`)
+_LOWER_TO_END = re.compile(r"(?:[ \t]+[a-z][a-z'’-]*)+[ \t]*(?:\n|$)")
+
+
+def _heading_thing(text: str, end: int) -> bool:
+    """'## Lamy Safari fountain pen', '## Pilot FriXion erasable retractable gel pens': a
+    heading (a Markdown heading line) whose capitalised words are followed by nothing but
+    lower-case words qualifies the noun they end with, a product's or a thing's; a name in it
+    goes where all its mentions do so (`_mentions`)."""
+    if _LOWER_TO_END.match(text, end) is None:
+        return False
+    start = text.rfind("\n", 0, end) + 1
+    return text.startswith("#", start)
+
+
 # A name, then a person's name in brackets: a cast list's character and the actor who plays
 # it ('Hester (Hera Hilmar)', 'Lt. Kara Wade (Jessica Biel)', 'Pluto Nash (Murphy)'). One
 # regex search an entry with a body; the rest only runs where it matches.
@@ -490,6 +534,39 @@ def _without_characters(
         kept,
         [i for i, s in enumerate(kept) if not s.strong],
     )
+
+
+def _couple(g: Gazetteer, spans: list[_Span], span: _Span) -> tuple[str, str] | None:
+    """'billionaires Larry and David Ellison', 'a couple, Phillip and Nancy Garrido': a lone
+    given name right before 'and' and a full name shares its surname. The given name's key and
+    that person's name ('Phillip' ... 'Phillip Garrido'), for the entry to claim the given
+    name with, unless the word is also a full name's surname there ('with Collins and Billy
+    Ray' beside 'Suzanne Collins')."""
+    start, _end, part = span.where
+    at = spans.index(span)
+    if not at:
+        return None
+    before = spans[at - 1]
+    tokens = before.tokens
+    if (
+        len(tokens) == 1
+        and not before.known
+        and before.where[1] == start - 5
+        and before.where[2] == part
+        and tokens[0].lower in g.given_names
+        # a place's or a thing's name is no surname ('the Peter and Paul Fortress')
+        and not _nameless(span.tokens, nameless_words())
+        and span.tokens[-1].lower not in g.place_nouns
+    ):
+        return tokens[0].key, _name_text(tokens + span.tokens[1:])
+    return None
+
+
+def _after_capital(texts: tuple[str, str], word: str) -> bool:
+    """Whether the entry writes `word` right after a capitalised word: the surname of a name
+    the extraction cut ('Stirling Moss', Stirling a town), not a lone given name."""
+    pattern = re.compile(r"[A-Z][\w'’-]*[ \t]" + re.escape(word) + r"\b")
+    return any(pattern.search(text) for text in texts)
 
 
 def _family(g: Gazetteer, key: str, strong: dict[str, str | None]) -> bool:

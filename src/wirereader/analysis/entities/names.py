@@ -56,6 +56,7 @@ from wirereader.analysis.entities.cues import (
     ORG,
     PERSON,
     PLACE,
+    _acronym_plural,
     _adjective,
     _facility_at,
     _never_alone,
@@ -369,7 +370,11 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
         if len(tokens) == 1:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if known is None and (
+            if _acronym_plural(tok.surface):
+                # 'ETFs', '46 KOs', 'LEDs': a class of things, whatever name folds so ('Kos',
+                # 'Leeds')
+                known, verdict = None, True
+            elif known is None and (
                 tok.lower in g.ordinary
                 or _never_alone(g, tok)
                 or _adjective(tok.surface)
@@ -407,6 +412,12 @@ _WEEKDAYS = frozenset(
 )
 
 
+# The verbs a quoted writer's name follows, with their blank (`_quoted_writer`), and what
+# follows the name: 'in' / 'at' / 'on' and a publication's capital
+_QUOTED_BY = ("said ", "says ", "wrote ", "writes ")
+_WRITER_AFTER = re.compile(r",? (?:in|at|on) (?:[Tt]he )?[A-Z]")
+# A person's initials, each with its dot ('J.', 'J.M.', 'J.R.R.')
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _ACRONYM_AFTER = re.compile(r" \(([A-Z]{2,8})\)")
 
 
@@ -440,6 +451,15 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
 _A_AN = (", a ", ", an ")
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
+
+
+def _adjacent(tokens: tuple[_Token, ...], before: _Token, after: _Token) -> bool:
+    """Whether `after` follows `before` in a run's tokens, with no word between ('Diego Garcia
+    of the Chagos Islands' has two)."""
+    for k in range(len(tokens) - 1):
+        if tokens[k] is before:
+            return tokens[k + 1] is after
+    return False
 
 
 class _Extractor:
@@ -1027,6 +1047,15 @@ class _Extractor:
             return  # "Sen. Mark Kelly (D-Ariz.)": a lawmaker's party and state, no name
         if first == "The" and article and not run.title_case and self._article_name(text, run, out):
             return
+        if (
+            1 < n < 4
+            and not (run.initial or run.title_case)
+            and text.endswith(_QUOTED_BY, 0, run.start)
+            and self._quoted_writer(text, run)
+        ):
+            self.used_context = True  # the words around decided: the cut is not cached
+            out.append(_Span(tokens, PERSON, _name_text(tokens), False, False, True, run.where))
+            return
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
@@ -1317,6 +1346,10 @@ class _Extractor:
                 ):
                     # "center Will Artino": the modal has no capital; opening a sentence
                     # that asks nothing ("Will Artino scored 14"), it is no modal either
+                    st.tokens.append(tok)
+                elif written != surface and not possessive and _org_ahead(tokens, i):
+                    # "National People's Congress", "Pakistan People's Party": a plural's
+                    # possessive (`tokens._token`) goes on the name it is in
                     st.tokens.append(tok)
                 elif low not in g.stopwords and _org_ahead(tokens, i):
                     if st.tokens:
@@ -1658,6 +1691,8 @@ class _Extractor:
         run = st.run
         tokens = tuple(pending)
         first, last = tokens[0], tokens[-1]
+        if last.surface[-1] == "s" and _acronym_plural(last.surface):
+            return  # 'Tech CEOs', 'Saints RBs': a class of things, no name (`_fast` for one word)
         # read once: each read of a token's field is a descriptor call, and the tests below
         # read them up to a dozen times a name
         first_low, last_low = first.lower, last.lower
@@ -1774,8 +1809,31 @@ class _Extractor:
             or (last_low in g.place_nouns and first_low not in g.given_names)
         ):
             kind = PLACE
+            if (
+                last_low in _PLACE_LAST
+                and st.place_before >= 0
+                and st.place_before == len(out) - 1
+                and not run.title_case
+                and _adjacent(run.tokens, out[-1].tokens[-1], tokens[0])
+            ):
+                # "the Turkey Creek Bridge", "Independence National Historical Park": the
+                # place's name right before a place's name of words no gazetteer knows, ending
+                # in a place's word, is its first word (as "Kyiv School of Economics" is)
+                place = out.pop()
+                tokens = (*place.tokens, *tokens)
         elif not single and last_low in _PERSON_LAST:
             kind = PERSON
+        elif (
+            not single
+            and first.surface[1:2] == "."
+            and _INITIALS.fullmatch(first.surface)
+            and self._initials_open(tokens)
+        ):
+            # "J.R.R. Tolkien", "H.R. Haldeman": initials open a person's name; before a given
+            # name ('W. Mark Felt', 'J. Edgar Hoover') a guess, which the entry's full name
+            # with that given name ('Mark Felt') outweighs for the surname
+            kind = PERSON
+            strong = not any(t.lower in g.given_names for t in tokens[1:-1])
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
         elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
@@ -1828,6 +1886,45 @@ class _Extractor:
                 (tokens, kind, canonical, short or st.honorific, False, strong, run.where, whole),
             )
         )
+
+    def _quoted_writer(self, text: str, run: _Run) -> bool:
+        """'said Memphis Barker in The Daily Telegraph', 'said Jonathan V. Last in The
+        Bulwark': two or three capitalised words between 'said' and 'in' / 'at' / 'on' and a
+        publication's name are the writer's, a person's, whatever a word of them also names
+        (a town, a common word), unless they hold a title or end as a place's or an
+        organisation's name does ('said Apple CEO Tim Cook', 'said Gaza City Council in')."""
+        if _WRITER_AFTER.match(text, run.end) is None:
+            return False
+        g = self.g
+        last = run.tokens[-1]
+        if last.lower in _ORG_LAST or last.lower in _PLACE_LAST or last.possessive:
+            return False
+        if any(t.lower in g.titles or t.lower in _CONNECTORS for t in run.tokens):
+            return False
+        known = g.by_key.get(last.key)
+        return known is None or known.weak
+
+    def _initials_open(self, tokens: tuple[_Token, ...]) -> bool:
+        """Whether a name's first words are a person's initials before a name of words: not
+        an acronym written with dots and blanks ('U. S. Fish and Wildlife Service')."""
+        if len(tokens) > 4:
+            return False  # "H.G. Peter Golden Age Wonder Woman": a person's name is short
+        letters: list[str] = []
+        for k, tok in enumerate(tokens):
+            if not _INITIALS.fullmatch(tok.surface):
+                # 'P.S. Actually', 'in C. Sadly it is', '508 N. Soda Street': a word no one
+                # is named after a postscript's mark or a letter ending a sentence, or ending
+                # a street's name
+                nameless = nameless_words()
+                return (
+                    len(tok.surface) > 1
+                    and tok.lower not in nameless
+                    and tokens[-1].lower not in nameless
+                    and self.g.by_acronym.get("".join(letters)) is None
+                    and all(len(t.surface) > 1 for t in tokens[k:])
+                )
+            letters.append(tok.surface.replace(".", ""))
+        return False
 
     def _single(self, text: str, run: _Run, out: list[_Span]) -> None:
         """`_cut` for one unknown word in mid-sentence, the commonest run that needs a look."""

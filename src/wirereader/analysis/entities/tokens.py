@@ -53,11 +53,13 @@ _CAP = (
 )
 
 
-# of for de da do dos das del della di du van von der den la le al el bin ibn y, written as a
-# tree of their letters: an alternation of words tests each word's first letter in turn, and the
-# pattern tries it after every word of a run (the words are the same: a blank must follow, so
-# at most one of them can match anywhere and their order does not matter)
-_CONNECTOR = r"(?:of|for|d(?:e[lnr]?|ella|[aiu]|os?|as?)|v[ao]n|l[ae]|[ae]l|bin|ibn|y)"
+# of for de da do dos das del della dei degli delle di du van von der den la le al el bin ibn y,
+# written as a tree of their letters: an alternation of words tests each word's first letter in
+# turn, and the pattern tries it after every word of a run (the words are the same: a blank must
+# follow, so at most one of them can match anywhere and their order does not matter)
+_CONNECTOR = (
+    r"(?:of|for|d(?:e(?:[lnr]|i|gli|lle)?|ella|[aiu]|os?|as?)|v[ao]n|l[ae]|[ae]l|bin|ibn|y)"
+)
 
 
 # The Arabic article written joined to the next word ('Ahmed al-Sharaa', 'al-Qaeda') belongs
@@ -118,6 +120,10 @@ def _name_text(tokens: Sequence[_Token]) -> str:
     return " ".join(words)
 
 
+# English plurals that end in no 's': their possessive is "People's", not "Peoples'"
+_PLURALS_WITHOUT_S = frozenset(("people", "men", "women", "children"))
+
+
 _CONTRACTION = re.compile(r"(?:['’](?:ll|ve|re|m|d)|n['’]t)$", re.IGNORECASE)
 
 
@@ -137,9 +143,12 @@ def _token(raw: str, last: bool = True) -> _Token:
     if "'" in raw or "’" in raw:
         surface = _CONTRACTION.sub("", raw) or raw  # "We’ll", "I’ve": the word before counts
         written = surface
-        if not last and surface.endswith(("s'", "s’")):
-            # "Workers' Party": a plural possessive inside a name is part of the name
-            surface = surface[:-1]
+        if not last and (
+            surface.endswith(("s'", "s’")) or surface[:-2].lower() in _PLURALS_WITHOUT_S
+        ):
+            # "Workers' Party", "Swiss People's Party", "Children's Hospital": a plural
+            # possessive inside a name is part of the name
+            surface = surface[:-1] if surface[-1] != "s" else surface[:-2]
             lower = surface.lower().replace(".", "")
             return _new(_Token, (surface, fold_key(surface), lower, False, written))
         for ending in ("'s", "’s", "'", "’"):
