@@ -303,18 +303,6 @@ def test_initials_with_dots_open_a_persons_name() -> None:
         assert not {m for m in names("", body) if m[1] == "person"}
 
 
-def test_a_headings_words_before_lower_case_words_name_a_product() -> None:
-    body = (
-        "Gift ideas.\n\n## Lamy Safari fountain pen\n\nA fine pen.\n\n"
-        "## Stickii Club sticker subscription\n\nJoin the Stickii Club for new stickers."
-    )
-    # the pen only ever qualifies a noun in a heading; the club is named in the prose too
-    assert names("", body) == {("Stickii Club", "org")}
-    # a heading that is a name, or whose name the prose names, keeps it
-    body = "## Olsen’s beginnings and election denial\n\nKim Olsen ran in 2020."
-    assert ("Kim Olsen", "person") in names("", body)
-
-
 def test_a_places_name_before_an_unknown_places_name_is_its_first_word() -> None:
     # 'Turkey', 'Los Angeles' and 'Pacific' are known names; the words after them are not
     got = names("", "His car was found on the Turkey Creek Bridge near Denver.")

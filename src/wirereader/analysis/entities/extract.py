@@ -234,8 +234,7 @@ def _mentions(
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
-    # whether a text may hold a heading's line, or a caption's credit (asked once an entry)
-    headings = ("#" in texts[0], "#" in texts[1])
+    # whether a text may hold a caption's credit (asked once an entry)
     credits = ("credit:" in texts[0], "credit:" in texts[1])
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
@@ -351,11 +350,6 @@ def _mentions(
                         text[end + 1 : end + 2] in _THING_AFTER_FIRST
                         and thing_after(text, end) is not None
                     )
-                    or (
-                        headings[where[2]]
-                        and text[end + 1 : end + 2].islower()
-                        and _heading_thing(text, end)
-                    )
                     # "(Image credit: Lamy)", "Photo credit: ...": a caption's label
                     or (credits[where[2]] and text.startswith(" credit:", end))
                 ) and text.endswith(tokens[-1].surface, 0, end)
@@ -467,21 +461,6 @@ _THING_AFTER = re.compile(
 )
 # The first letters of its nouns: the regex is asked only where one follows the blank
 _THING_AFTER_FIRST = frozenset("flmrjacv")
-
-
-# Lower-case words to a line's end (`_heading_thing`)
-_LOWER_TO_END = re.compile(r"(?:[ \t]+[a-z][a-z'’-]*)+[ \t]*(?:\n|$)")
-
-
-def _heading_thing(text: str, end: int) -> bool:
-    """'## Lamy Safari fountain pen', '## Pilot FriXion erasable retractable gel pens': a
-    heading (a Markdown heading line) whose capitalised words are followed by nothing but
-    lower-case words qualifies the noun they end with, a product's or a thing's; a name in it
-    goes where all its mentions do so (`_mentions`)."""
-    if _LOWER_TO_END.match(text, end) is None:
-        return False
-    start = text.rfind("\n", 0, end) + 1
-    return text.startswith("#", start)
 
 
 # A name, then a person's name in brackets: a cast list's character and the actor who plays
