@@ -280,7 +280,11 @@ class Store:
             raise
         else:
             self._tx_thread = None
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:  # a full disk at commit: no transaction is left open
+                roll_back(self.conn)
+                raise
 
     # -- sources ------------------------------------------------------------------------------
 
