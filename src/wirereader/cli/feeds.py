@@ -480,8 +480,10 @@ def _run_refresh(
         print_json(report_json(report))
         return report
     if not show_bar:
+        told: set[str] = set()
         for result in report.results:
-            _print_result_problems(result)
+            for line in _problem_lines(result, store, told):
+                warn(line)
     for message in report.warnings:
         warn(message)
     if not report.results:
@@ -518,6 +520,7 @@ def _refresh_with_bar(
     console = Console(stderr=True, highlight=False)
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("", total=None)
+        told: set[str] = set()
 
         def progress(event: RefreshProgress) -> None:
             if event.analysing:
@@ -530,7 +533,7 @@ def _refresh_with_bar(
             if result is None:
                 return
             bar.update(task, description=result.name[:40])
-            for line in _problem_lines(result):
+            for line in _problem_lines(result, store, told):
                 bar.console.print(
                     Text(f"wirereader: {line}", style="red" if result.failed else "yellow")
                 )
@@ -538,14 +541,18 @@ def _refresh_with_bar(
         return refresh(store, cfg, names or None, progress, force=force, fetcher=fetcher)
 
 
-def _problem_lines(result: FeedResult) -> list[str]:
+def _problem_lines(result: FeedResult, store: Store, told: set[str]) -> list[str]:
+    """What to say of one feed's result. A full disk fails every feed saved after it: it is said
+    once, of the cache (`told` remembers), not once a feed (a fetch of 200 feeds onto a full
+    disk printed 88 lines of "cannot save to the cache")."""
     lines = [f"{result.name}: {result.error}"] if result.failed else []
+    if result.cache_full:
+        lines = [] if "full" in told else [f"{store.path}: {FULL_DISK}"]
+        told.add("full")
     return lines + list(result.warnings)
 
 
-def _print_result_problems(result: FeedResult) -> None:
-    for line in _problem_lines(result):
-        warn(line)
+FULL_DISK = "the disk is full; feeds not saved are fetched again next time (what was saved is kept)"
 
 
 def summary(report: RefreshReport) -> str:

@@ -86,6 +86,7 @@ class FeedResult:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0  # live-blog pages read
     moved_to: str = ""  # the new URL after a permanent redirect
+    cache_full: bool = False  # failed because the cache's disk is full (SQLITE_FULL)
     next_attempt: int | None = None
     # (id, title, body, author) of the new and updated entries as saved, until the refresh
     # hands them to the analysis (then emptied: a report does not hold every text it saved).
@@ -487,7 +488,13 @@ def _saved_offline(document: ParsedDocument) -> bool:
 
 def _not_saved(feed: Feed, exc: sqlite3.OperationalError) -> FeedResult:
     error = f"{feed.url}: cannot save to the cache ({one_line(exc)})"
-    return FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
+    result = FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
+    result.cache_full = _is_full(exc)
+    return result
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
 
 
 # -- one feed -----------------------------------------------------------------------------------
@@ -719,6 +726,7 @@ def record_later(store: Store, unchanged: list[_Unchanged]) -> None:
         for one in batch:
             one.result.status = "failed"
             one.result.error = f"{one.feed.url}: cannot save to the cache ({one_line(exc)})"
+            one.result.cache_full = _is_full(exc)
 
 
 def _follow_move(store: Store, feed: Feed, outcome: Response, result: FeedResult) -> None:
