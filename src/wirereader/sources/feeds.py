@@ -391,8 +391,21 @@ def _slow(text: str) -> _Feed:
         # feedparser warns about its own key mappings on access; not the user's concern.
         warnings.simplefilter("ignore")
         # A file object, never bytes or str: feedparser treats those as a path or URL to open.
+        text = _SURROGATE_REF.sub(_no_surrogate, text) if "&#" in text else text
         parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")))
         return _slow_feed(parsed)
+
+
+# A character reference to a UTF-16 surrogate (&#xD800; to &#xDFFF;, or in decimal 55296 to
+# 57343) is no character: feedparser's HTML path encodes it to UTF-8 and raised, which failed
+# the whole feed for one title. It is read as U+FFFD, as XML parsers and browsers read it.
+_SURROGATE_REF = re.compile(r"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7]\d{3});")
+
+
+def _no_surrogate(ref: re.Match[str]) -> str:
+    text = ref[0][2:-1]
+    value = int(text[1:], 16) if text[:1] in "xX" else int(text)
+    return "&#xFFFD;" if 0xD800 <= value <= 0xDFFF else ref[0]
 
 
 def _slow_feed(parsed: Any) -> _Feed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import resource
@@ -633,3 +634,19 @@ def test_an_item_linking_a_url_python_cannot_split_loses_only_that_link(corpus: 
     assert [e.title for e in got] == [e.title for e in want]
     assert [e.url for e in got] == [e.url if e.url != links[2] else "" for e in want]
     assert not any("[::1" in link.url for e in got for link in e.links)
+
+
+def test_a_character_reference_to_a_surrogate_loses_one_character_not_the_feed(
+    corpus: Path,
+) -> None:
+    """A real feed with '&#xD800;' in one title and '&#56320;' in another: no XML parser takes
+    it, and feedparser, the fallback, encoded the lone surrogate to UTF-8 and raised, so the
+    whole feed failed. Now each reads as U+FFFD, and every item is kept."""
+    raw = (corpus / "feeds" / "npr-world.rss").read_text()
+    titles = re.findall(r"<item>\s*<title>([^<]*)</title>", raw)
+    broken = raw.replace(f"<title>{titles[1]}</title>", f"<title>{titles[1]} &#xD800;</title>")
+    broken = broken.replace(f"<title>{titles[3]}</title>", f"<title>{titles[3]} &#56320;</title>")
+    got = parse_feed(broken.encode(), url="https://www.npr.org/rss").entries
+    assert len(got) == 10
+    assert got[1].title.endswith("\ufffd") and got[3].title.endswith("\ufffd")
+    assert got[0].title == html.unescape(titles[0]).strip()
