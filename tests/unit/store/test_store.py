@@ -279,3 +279,19 @@ def test_a_full_cache_fails_with_its_own_error_and_the_store_goes_on(db_path: Pa
             conn.execute(insert, (big,))
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT length(value) FROM meta WHERE key = 'big'").fetchone()[0]
+
+
+@pytest.mark.parametrize("content", [b"\n", b"m", b"S", b"SQLite format 3"])
+def test_a_file_shorter_than_a_database_is_refused_not_written_over(
+    db_path: Path, content: bytes
+) -> None:
+    """SQLite takes a one-byte file for an empty database, and a cache was written over it
+    (`--db notes`, a file holding one character, became a 229 KB cache). Any file shorter than
+    a database's header is refused, and left as it was; an empty file is still a new cache."""
+    db_path.write_bytes(content)
+    with pytest.raises(CacheError, match="file is not a database"):
+        Store(db_path)
+    assert db_path.read_bytes() == content
+    db_path.write_bytes(b"")
+    with Store(db_path) as store:
+        assert current_version(store.conn) == latest_version()
