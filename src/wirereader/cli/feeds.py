@@ -46,7 +46,7 @@ from wirereader.sources.dispatch import (
     looks_like_html_page,
     parse_document,
 )
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, is_remote
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import (
     Feed,
@@ -309,7 +309,14 @@ def _import_opml(
         raise UserError(f"{response.url}: no feeds in this OPML list")
     added, problems = [], 0
     listed: list[tuple[Feed, bool]] = []
+    from_the_web = is_remote(response.url)
     for outline in outlines:
+        if from_the_web and not is_remote(outline.url):
+            # A list from a server names no file of this machine ('file:///etc/passwd' was
+            # subscribed to, then read at each fetch), as a redirect to one is refused.
+            warn(f"skipped: {outline.url}: a local file, named by a list from the web")
+            problems += 1
+            continue
         try:
             feed, created = subscribe(
                 store,
@@ -642,7 +649,5 @@ def export_opml(args: argparse.Namespace) -> int:
 def _export_url(url: str) -> str:
     """Local paths are written as file:// URLs, which other readers understand."""
     from pathlib import Path
-
-    from wirereader.sources.fetch import is_remote
 
     return url if is_remote(url) else Path(url).as_uri()
