@@ -38,7 +38,14 @@ from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
 from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from wirereader.sources.fetch import (
+    Fetcher,
+    FetchError,
+    FetchSettings,
+    Response,
+    Validators,
+    is_remote,
+)
 from wirereader.store.analysis import data_version as analysis_data_version
 from wirereader.store.db import SaveResult, Store
 from wirereader.store.entries import mark_seen
@@ -764,6 +771,9 @@ class _Page:
     recheck: bool = False  # read before, item unchanged: a failure now loses nothing
 
 
+LOCAL_PAGE = "a local file, named by a feed from the web"
+
+
 def _read_live_blog_pages(
     store: Store,
     fetcher: Fetcher,
@@ -819,6 +829,16 @@ def _read_live_blog_pages(
         jobs.append((item.stable_id, item.url, validators))
     failed: dict[tuple[bool, str], list[str]] = {}  # (read before, cause): page URLs
     unread: dict[tuple[bool, str], list[str]] = {}
+    if is_remote(feed.url):
+        # A feed from the web names no file of this machine: an item linking
+        # 'file:///home/...' with a live blog's title had the file read and imported as its
+        # page (a redirect to a file, and an OPML list's, are refused the same way).
+        for key, url, _ in jobs:
+            if not is_remote(url):
+                page = pages[key]
+                page.fallback = not page.recheck
+                failed.setdefault((page.recheck, LOCAL_PAGE), []).append(url)
+        jobs = [job for job in jobs if is_remote(job[1])]
     for key, outcome in _page_outcomes(fetcher, jobs, stop):
         page = pages[key]
         if isinstance(outcome, FetchError):
