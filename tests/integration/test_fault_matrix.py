@@ -26,7 +26,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.damage import damage_a_leaf
+from tests.support.feedserver import FeedServer, Route
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+from wirereader.cli.feeds import FULL_DISK
 
 pytestmark = pytest.mark.slow
 
@@ -216,3 +218,40 @@ def test_every_command_under_every_fault_ends_in_one_line(
                     failures.append(f"{label}: {len(lines)} lines on stderr: {ran.err[-400:]}")
     print(f"\n{name}: {tried} commands, {len(failures)} failures; " + ", ".join(timings))
     assert not failures, "\n".join(failures)
+
+
+def test_a_fetch_onto_a_full_disk_says_so_once_and_the_next_fetch_saves_all(
+    corpus: Path, server: FeedServer, tmp_path: Path
+) -> None:
+    """The seven real feeds of the corpus, subscribed, then fetched onto a disk with room for
+    little more than the cache: every feed saved after the disk filled failed, and each said
+    "cannot save to the cache", and the first of them said "cannot rollback - no transaction is
+    active" (SQLite had rolled it back itself). Now the full disk is one line naming the cache,
+    nothing saved is damaged, and with room again the next fetch saves every feed."""
+    work = tmp_path / "work"
+    work.mkdir()
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    feeds = sorted((corpus / "feeds").iterdir())
+    for path in feeds:
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+    made = tmp_path / "made.sqlite3"
+    for path in feeds:
+        assert run(made, ["add", "--no-fetch", server.url(f"/{path.name}")], work).code == 0
+    with sqlite3.connect(made) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    room = made.stat().st_size + 64 * 1024
+    with mounted(folder, f"size={room}") as on_tmpfs:
+        db = folder / "cache.sqlite3"
+        shutil.copy(made, db)
+        ran = run(db, ["fetch"], work, None if on_tmpfs else file_size_limit(room))
+        assert ran.code == 1 and "Traceback" not in ran.err
+        lines = ran.err.strip().splitlines()
+        assert lines == [f"wirereader: {db}: {FULL_DISK}"], ran.err
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if on_tmpfs:
+            subprocess.run(["mount", "-o", f"remount,size={64 * 1024 * 1024}", str(folder)])
+        again = run(db, ["fetch"], work)
+        assert again.code == 0, again.err
+        assert "7 feeds fetched" in again.out and "0 failed" in again.out

@@ -340,3 +340,34 @@ def test_a_feed_that_gave_no_item_is_listed_empty_not_ok(cli, server: FeedServer
     assert rows["Quiet"][2:4] == ["empty", "0"] and rows["Busy"][2:4] == ["ok", "2"]
     again = json.loads(cli("add", "--json", server.url("/quiet.xml")).out)
     assert again[0]["status"] == "empty" and again[0]["created"] is False
+
+
+def test_a_list_from_the_web_subscribes_to_no_local_file(
+    cli, server: FeedServer, tmp_path: Path
+) -> None:
+    """An OPML list served from the web named '/etc/passwd' and a file:// URL beside a real
+    feed: both files were subscribed to and read at each fetch. A redirect to a file was
+    already refused; so are these now, each skipped in one line. The same list read from a
+    local file, which the user chose, still subscribes to local files."""
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss("Local", [{"guid": "l1", "title": "A local item"}]))
+    server.routes["/feed.xml"] = Route(rss("Web", [{"guid": "w1", "title": "A web item"}]))
+    body = (
+        '<opml version="2.0"><body>'
+        f'<outline type="rss" xmlUrl="{server.url("/feed.xml")}" text="web"/>'
+        '<outline type="rss" xmlUrl="/etc/passwd" text="passwd"/>'
+        f'<outline type="rss" xmlUrl="{local.as_uri()}" text="local"/>'
+        "</body></opml>"
+    )
+    server.routes["/list.opml"] = Route(body.encode(), content_type="text/x-opml")
+    result = cli("add", "--opml", server.url("/list.opml"))
+    assert result.code == 0  # the list's feed was added and fetched; the skips are warned of
+    assert result.err.splitlines() == [
+        "wirereader: skipped: /etc/passwd: a local file, named by a list from the web",
+        f"wirereader: skipped: {local.as_uri()}: a local file, named by a list from the web",
+    ]
+    assert [f["url"] for f in json.loads(cli("feeds", "--json").out)] == [server.url("/feed.xml")]
+    mine = tmp_path / "mine.opml"
+    mine.write_text(body.replace('xmlUrl="/etc/passwd"', f'xmlUrl="{local}"'))
+    assert cli("add", "--opml", "--no-fetch", str(mine)).code == 0
+    assert len(json.loads(cli("feeds", "--json").out)) == 2

@@ -46,7 +46,7 @@ from wirereader.sources.dispatch import (
     looks_like_html_page,
     parse_document,
 )
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response
+from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, is_remote
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import (
     Feed,
@@ -309,7 +309,14 @@ def _import_opml(
         raise UserError(f"{response.url}: no feeds in this OPML list")
     added, problems = [], 0
     listed: list[tuple[Feed, bool]] = []
+    from_the_web = is_remote(response.url)
     for outline in outlines:
+        if from_the_web and not is_remote(outline.url):
+            # A list from a server names no file of this machine ('file:///etc/passwd' was
+            # subscribed to, then read at each fetch), as a redirect to one is refused.
+            warn(f"skipped: {outline.url}: a local file, named by a list from the web")
+            problems += 1
+            continue
         try:
             feed, created = subscribe(
                 store,
@@ -480,8 +487,10 @@ def _run_refresh(
         print_json(report_json(report))
         return report
     if not show_bar:
+        told: set[str] = set()
         for result in report.results:
-            _print_result_problems(result)
+            for line in _problem_lines(result, store, told):
+                warn(line)
     for message in report.warnings:
         warn(message)
     if not report.results:
@@ -518,6 +527,7 @@ def _refresh_with_bar(
     console = Console(stderr=True, highlight=False)
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("", total=None)
+        told: set[str] = set()
 
         def progress(event: RefreshProgress) -> None:
             if event.analysing:
@@ -530,7 +540,7 @@ def _refresh_with_bar(
             if result is None:
                 return
             bar.update(task, description=result.name[:40])
-            for line in _problem_lines(result):
+            for line in _problem_lines(result, store, told):
                 bar.console.print(
                     Text(f"wirereader: {line}", style="red" if result.failed else "yellow")
                 )
@@ -538,14 +548,18 @@ def _refresh_with_bar(
         return refresh(store, cfg, names or None, progress, force=force, fetcher=fetcher)
 
 
-def _problem_lines(result: FeedResult) -> list[str]:
+def _problem_lines(result: FeedResult, store: Store, told: set[str]) -> list[str]:
+    """What to say of one feed's result. A full disk fails every feed saved after it: it is said
+    once, of the cache (`told` remembers), not once a feed (a fetch of 200 feeds onto a full
+    disk printed 88 lines of "cannot save to the cache")."""
     lines = [f"{result.name}: {result.error}"] if result.failed else []
+    if result.cache_full:
+        lines = [] if "full" in told else [f"{store.path}: {FULL_DISK}"]
+        told.add("full")
     return lines + list(result.warnings)
 
 
-def _print_result_problems(result: FeedResult) -> None:
-    for line in _problem_lines(result):
-        warn(line)
+FULL_DISK = "the disk is full; feeds not saved are fetched again next time (what was saved is kept)"
 
 
 def summary(report: RefreshReport) -> str:
@@ -635,7 +649,5 @@ def export_opml(args: argparse.Namespace) -> int:
 def _export_url(url: str) -> str:
     """Local paths are written as file:// URLs, which other readers understand."""
     from pathlib import Path
-
-    from wirereader.sources.fetch import is_remote
 
     return url if is_remote(url) else Path(url).as_uri()

@@ -38,7 +38,14 @@ from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.analyse import analysis_failed, run_analysis
 from wirereader.ingest.parse_pool import ParsePool, WorkerDied
 from wirereader.sources.dispatch import ParseFailure, one_line, parse_document
-from wirereader.sources.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from wirereader.sources.fetch import (
+    Fetcher,
+    FetchError,
+    FetchSettings,
+    Response,
+    Validators,
+    is_remote,
+)
 from wirereader.store.analysis import data_version as analysis_data_version
 from wirereader.store.db import SaveResult, Store
 from wirereader.store.entries import mark_seen
@@ -86,6 +93,7 @@ class FeedResult:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0  # live-blog pages read
     moved_to: str = ""  # the new URL after a permanent redirect
+    cache_full: bool = False  # failed because the cache's disk is full (SQLITE_FULL)
     next_attempt: int | None = None
     # (id, title, body, author) of the new and updated entries as saved, until the refresh
     # hands them to the analysis (then emptied: a report does not hold every text it saved).
@@ -487,7 +495,13 @@ def _saved_offline(document: ParsedDocument) -> bool:
 
 def _not_saved(feed: Feed, exc: sqlite3.OperationalError) -> FeedResult:
     error = f"{feed.url}: cannot save to the cache ({one_line(exc)})"
-    return FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
+    result = FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
+    result.cache_full = _is_full(exc)
+    return result
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
 
 
 # -- one feed -----------------------------------------------------------------------------------
@@ -719,6 +733,7 @@ def record_later(store: Store, unchanged: list[_Unchanged]) -> None:
         for one in batch:
             one.result.status = "failed"
             one.result.error = f"{one.feed.url}: cannot save to the cache ({one_line(exc)})"
+            one.result.cache_full = _is_full(exc)
 
 
 def _follow_move(store: Store, feed: Feed, outcome: Response, result: FeedResult) -> None:
@@ -754,6 +769,9 @@ class _Page:
     document: ParsedDocument | None = None
     fallback: bool = False  # save the container as an ordinary entry
     recheck: bool = False  # read before, item unchanged: a failure now loses nothing
+
+
+LOCAL_PAGE = "a local file, named by a feed from the web"
 
 
 def _read_live_blog_pages(
@@ -811,6 +829,16 @@ def _read_live_blog_pages(
         jobs.append((item.stable_id, item.url, validators))
     failed: dict[tuple[bool, str], list[str]] = {}  # (read before, cause): page URLs
     unread: dict[tuple[bool, str], list[str]] = {}
+    if is_remote(feed.url):
+        # A feed from the web names no file of this machine: an item linking
+        # 'file:///home/...' with a live blog's title had the file read and imported as its
+        # page (a redirect to a file, and an OPML list's, are refused the same way).
+        for key, url, _ in jobs:
+            if not is_remote(url):
+                page = pages[key]
+                page.fallback = not page.recheck
+                failed.setdefault((page.recheck, LOCAL_PAGE), []).append(url)
+        jobs = [job for job in jobs if is_remote(job[1])]
     for key, outcome in _page_outcomes(fetcher, jobs, stop):
         page = pages[key]
         if isinstance(outcome, FetchError):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 from wirereader.core.model import Link, ParsedDocument, RawEntry
@@ -391,8 +391,21 @@ def _slow(text: str) -> _Feed:
         # feedparser warns about its own key mappings on access; not the user's concern.
         warnings.simplefilter("ignore")
         # A file object, never bytes or str: feedparser treats those as a path or URL to open.
+        text = _SURROGATE_REF.sub(_no_surrogate, text) if "&#" in text else text
         parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")))
         return _slow_feed(parsed)
+
+
+# A character reference to a UTF-16 surrogate (&#xD800; to &#xDFFF;, or in decimal 55296 to
+# 57343) is no character: feedparser's HTML path encodes it to UTF-8 and raised, which failed
+# the whole feed for one title. It is read as U+FFFD, as XML parsers and browsers read it.
+_SURROGATE_REF = re.compile(r"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7]\d{3});")
+
+
+def _no_surrogate(ref: re.Match[str]) -> str:
+    text = ref[0][2:-1]
+    value = int(text[1:], 16) if text[:1] in "xX" else int(text)
+    return "&#xFFFD;" if 0xD800 <= value <= 0xDFFF else ref[0]
 
 
 def _slow_feed(parsed: Any) -> _Feed:
@@ -576,7 +589,7 @@ def is_live_blog(title: str, url: str, categories: Iterable[str] = ()) -> bool:
 
 def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
     link = clean_line(_absolute(base_url, item.link.strip()))
-    if "://" not in link:
+    if "://" not in link or not _splits(link):
         link = ""  # a tag: id or a relative path with no base is no link a reader can open
     if item.body_is_html:
         body, links = html_to_text(item.body, base_url=link or base_url)
@@ -595,7 +608,9 @@ def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
         title = _derived_title(body)
     for enclosure in item.enclosures:
         if enclosure and all(enclosure != existing.url for existing in links):
-            links.append(Link(url=clean_line(_absolute(link or base_url, enclosure)), rel="media"))
+            media = clean_line(_absolute(link or base_url, enclosure))
+            if _splits(media):
+                links.append(Link(url=media, rel="media"))
     return RawEntry(
         title=title,
         body=body,
@@ -624,6 +639,16 @@ def _absolute(base: str, link: str) -> str:
         return urljoin(base, link)
     except ValueError:
         return link
+
+
+def _splits(url: str) -> bool:
+    """Whether Python can split `url`: an item linking 'http://[::1' (an IPv6 bracket never
+    closed) failed its whole feed, with every other item in it."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _aware(moment: datetime | None, tz: tzinfo | None) -> datetime | None:

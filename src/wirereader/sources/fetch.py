@@ -629,8 +629,12 @@ class Fetcher:
                 return response
             if not location:
                 raise FetchError(current, f"HTTP {status} redirect without a Location")
-            target = urljoin(current, location.strip())
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
+            try:
+                target = urljoin(current, location.strip())
+                scheme = urlsplit(target).scheme.lower()
+            except ValueError as exc:  # 'http://[::1': no URL Python can split
+                raise FetchError(current, f"redirect to a bad URL ({exc})") from None
+            if scheme not in ("http", "https"):
                 raise FetchError(current, "redirect to a non-HTTP URL refused")
             if target in seen:
                 raise FetchError(url, "redirect loop")

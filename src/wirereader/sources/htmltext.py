@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -454,7 +454,11 @@ class _Walker:
             return
         href = href.strip()
         absolute = "://" in href[:12] or href.startswith(("mailto:", "data:", "javascript:"))
-        url = urljoin(self.base_url, href) if self.base_url and not absolute else href
+        try:
+            url = urljoin(self.base_url, href) if self.base_url and not absolute else href
+            urlsplit(url)  # 'http://[::1' raised ValueError later, in whoever split it
+        except ValueError:  # no link a reader can open (the page or the href is unsplittable)
+            return
         if not url.lower().startswith(_SAFE_SCHEMES) or url in self.seen_urls:
             return
         self.seen_urls.add(url)

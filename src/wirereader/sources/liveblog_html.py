@@ -248,7 +248,10 @@ def _entry(
     own_url = _text(update.get("url")) or _text(update.get("@id"))
     found = page.find(own_url, index)
     # "#update-3" is the update's place on the page: its links resolve against the page
-    url = urljoin(parent.url, own_url) if own_url and parent.url else own_url
+    try:
+        url = urljoin(parent.url, own_url) if own_url and parent.url else own_url
+    except ValueError:  # 'http://[::1': the update is kept, without a link of its own
+        url = ""
     headline = _plain(_text(update.get("headline")) or _text(update.get("name")))
     if _same(headline, parent.headline):
         headline = ""

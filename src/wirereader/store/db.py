@@ -153,6 +153,24 @@ def _opened(path: Path, change: int) -> bool:
     return count <= 0
 
 
+SQLITE_HEADER_BYTES = 100
+
+
+def _refuse_a_stub(path: Path) -> None:
+    """SQLite takes a file shorter than a database's header for an empty database (a single
+    byte does; two bytes and more that are not a header are "not a database"), and a cache was
+    written over it: `--db notes` naming a one-line file of one character replaced the file.
+    SQLite never leaves such a file (an empty cache is 0 bytes, its first writes in the WAL)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # missing (a new cache), or for SQLite's open to report
+    if 0 < size < SQLITE_HEADER_BYTES:
+        raise CacheError(
+            f"{path}: not a usable wirereader cache (file is not a database: {size} bytes)"
+        )
+
+
 class Store:
     """An open cache. Use as a context manager, or call `close()`."""
 
@@ -162,6 +180,7 @@ class Store:
             raise CacheError(f"{self.path}: no cache here")
         if self.path.is_dir():
             raise CacheError(f"{self.path}: is a directory, not a cache file")
+        _refuse_a_stub(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
@@ -280,7 +299,11 @@ class Store:
             raise
         else:
             self._tx_thread = None
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:  # a full disk at commit: no transaction is left open
+                roll_back(self.conn)
+                raise
 
     # -- sources ------------------------------------------------------------------------------
 

@@ -230,8 +230,8 @@ def describe_cost(rows: list[tuple[str, int | None, int]]) -> str:
     )
 
 
-def _remove_with_sidecars(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
+def _remove_with_sidecars(path: Path, *, main: bool = True) -> None:
+    for suffix in ("", "-wal", "-shm", "-checked")[0 if main else 1 :]:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
@@ -248,8 +248,12 @@ def _rebuild(source: Path, target: Path) -> Recovery:
     except BaseException:
         _remove_with_sidecars(building)
         raise
-    _remove_with_sidecars(target)
+    # The damaged file's WAL (in the backup) goes first: left beside the new file, SQLite would
+    # replay it into it. The file itself is replaced in one step: a repair killed between the
+    # two leaves it in place, never no cache at all (which the next open made an empty one).
+    _remove_with_sidecars(target, main=False)
     os.replace(building, target)
+    _remove_with_sidecars(building)  # its record of being checked ("-checked") was left behind
     return recovery
 
 

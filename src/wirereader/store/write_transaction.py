@@ -36,8 +36,13 @@ def roll_back(conn: sqlite3.Connection) -> None:
     Ctrl-C or SIGTERM raised inside a function SQLite calls (the full-text index's body
     function) reaches the caller as "user-defined function raised exception"; the function kept
     the interrupt (`core.interruptible.keep_interrupt`), and it is raised here, in place of
-    the statement's error, so the command ends as interrupted rather than going on."""
-    conn.execute("ROLLBACK")
+    the statement's error, so the command ends as interrupted rather than going on.
+
+    A full disk (SQLITE_FULL) or an I/O error may already have rolled the transaction back:
+    a ROLLBACK then raised "cannot rollback - no transaction is active" in place of the
+    statement's own error, and a fetch onto a full disk said that of every feed."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
     raise_kept_interrupt()
 
 

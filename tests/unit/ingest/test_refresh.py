@@ -293,6 +293,28 @@ def test_live_blog_item_whose_page_fails_is_kept_as_an_item(
     assert {r[0] for r in entry_rows(store, feed.source_id)} == {"urn:test:1", "urn:test:live"}
 
 
+def test_a_feed_from_the_web_has_no_local_file_read_as_a_live_blog_page(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    """A served feed whose live-blog item links a file of this machine: the file was read as
+    the item's page and its updates imported. The item is now kept as one item, its page
+    "failed" in one line; a page on the web is still read."""
+    page = tmp_path / "live" / "storm.html"
+    page.parent.mkdir()
+    page.write_bytes(liveblog_page("Storm live", [("p1", "2026-03-02T09:00:00Z", "Secret.")]))
+    body = _live_feed(server, "<p>Latest: winds</p>").replace(
+        server.url("/news/live/storm").encode(), page.as_uri().encode()
+    )
+    server.routes["/coast.xml"] = Route(body)
+    feed, _ = subscribe(store, server.url("/coast.xml"))
+    report = refresh(store, config())
+    assert report.new == 2 and not report.failures
+    assert report.results[0].pages == 0
+    assert any(f"{page.as_uri()}: a local file" in w for w in report.results[0].warnings)
+    assert {r[0] for r in entry_rows(store, feed.source_id)} == {"urn:test:1", "urn:test:live"}
+    assert not store.conn.execute("SELECT 1 FROM sources WHERE kind = 'page'").fetchone()
+
+
 def test_a_live_blog_page_can_be_subscribed_directly(server: FeedServer, store: Store) -> None:
     server.routes["/live/vote"] = Route(
         liveblog_page("Vote count live", [("a", "2026-03-02T21:00:00Z", "Polls closed.")]),

@@ -355,3 +355,12 @@ def test_furniture_sections_inside_the_article_body() -> None:
         "will have three months to respond.",
     ]
     assert [link.url for link in article.links] == ["https://post.example/t.jpg"]
+
+
+def test_a_link_python_cannot_split_is_dropped_not_the_article() -> None:
+    """The bridge page with one link written 'http://[::1' (an IPv6 bracket never closed):
+    `urljoin` raised ValueError and the article was lost; now only that link is."""
+    page = bridge().replace("https://courier.example/reports/storm-review", "http://[::1")
+    article = extract_article(page, url=BRIDGE_URL)
+    assert article.body == extract_article(bridge(), url=BRIDGE_URL).body
+    assert not any("[::1" in link.url for link in article.links)

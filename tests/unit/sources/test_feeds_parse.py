@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import resource
 import time
 from datetime import datetime, timedelta, timezone
@@ -612,3 +614,39 @@ def test_a_document_that_is_no_xml_and_gives_no_item_says_why() -> None:
         b"<link>https://example.invalid/1</link></item></channel></rss>"
     )
     assert len(loose.entries) == 1 and not any("no item" in w for w in loose.warnings)
+
+
+def test_an_item_linking_a_url_python_cannot_split_loses_only_that_link(corpus: Path) -> None:
+    """A real feed where one item's <link> is 'http://[::1' (an IPv6 bracket never closed),
+    another's body has such an <a href> and a third such an enclosure. `urljoin` raised
+    ValueError on it and the whole feed failed ('Invalid IPv6 URL'); now the three items keep
+    their text and only the bad links are dropped."""
+    raw = (corpus / "feeds" / "npr-world.rss").read_text()
+    links = re.findall(r"<item>.*?<link>([^<]*)</link>", raw, re.S)
+    broken = raw.replace(f"<link>{links[2]}</link>", "<link>http://[::1</link>", 1)
+    broken = broken.replace(
+        "<content:encoded><![CDATA[", '<content:encoded><![CDATA[<a href="http://[::1">x</a> ', 2
+    )
+    broken = broken.replace("</item>", '<enclosure url="http://[::1" type="audio/mpeg"/></item>', 1)
+    want = parse_feed(raw.encode(), url="https://www.npr.org/rss").entries
+    got = parse_feed(broken.encode(), url="https://www.npr.org/rss").entries
+    assert len(got) == len(want) == 10
+    assert [e.title for e in got] == [e.title for e in want]
+    assert [e.url for e in got] == [e.url if e.url != links[2] else "" for e in want]
+    assert not any("[::1" in link.url for e in got for link in e.links)
+
+
+def test_a_character_reference_to_a_surrogate_loses_one_character_not_the_feed(
+    corpus: Path,
+) -> None:
+    """A real feed with '&#xD800;' in one title and '&#56320;' in another: no XML parser takes
+    it, and feedparser, the fallback, encoded the lone surrogate to UTF-8 and raised, so the
+    whole feed failed. Now each reads as U+FFFD, and every item is kept."""
+    raw = (corpus / "feeds" / "npr-world.rss").read_text()
+    titles = re.findall(r"<item>\s*<title>([^<]*)</title>", raw)
+    broken = raw.replace(f"<title>{titles[1]}</title>", f"<title>{titles[1]} &#xD800;</title>")
+    broken = broken.replace(f"<title>{titles[3]}</title>", f"<title>{titles[3]} &#56320;</title>")
+    got = parse_feed(broken.encode(), url="https://www.npr.org/rss").entries
+    assert len(got) == 10
+    assert got[1].title.endswith("\ufffd") and got[3].title.endswith("\ufffd")
+    assert got[0].title == html.unescape(titles[0]).strip()

@@ -129,6 +129,18 @@ def test_redirect_to_a_file_url_is_refused(server: FeedServer) -> None:
         fetcher.fetch(server.url("/sneaky"))
 
 
+def test_a_redirect_to_a_url_python_cannot_split_is_the_feed_failing(server: FeedServer) -> None:
+    """`Location: http://[::1` (an IPv6 bracket never closed) made `urljoin` raise ValueError,
+    which `add` and `fetch` reported as an internal error."""
+    server.routes["/bracket"] = Route(status=301, headers={"Location": "http://[::1"})
+    server.routes["/relative"] = Route(status=302, headers={"Location": "//[bad"})
+    with Fetcher(fast()) as fetcher:
+        for path in ("/bracket", "/relative"):
+            with pytest.raises(FetchError, match="redirect to a bad URL") as info:
+                fetcher.fetch(server.url(path))
+            assert str(info.value).startswith(server.url(path))
+
+
 def test_slow_server_times_out(server: FeedServer) -> None:
     server.routes["/slow"] = Route(BODY, delay=5)
     started = time.monotonic()

@@ -273,3 +273,13 @@ def test_entry_element_wins_over_a_key_events_link_with_the_same_id() -> None:
     assert entry.body == ""
     # The embedded post is kept as a link; the posting's own picture, repeated, is not.
     assert [link.url for link in entry.links] == ["https://social.example/status/42"]
+
+
+def test_an_update_linking_a_url_python_cannot_split_keeps_the_page() -> None:
+    """An update whose url is 'http://[::1' (an IPv6 bracket never closed) and whose body links
+    one: `urljoin` raised ValueError and the whole page failed; now only the bad links go."""
+    bad = update(2, url="http://[::1", articleBody='<p>Text of <a href="http://[::1">two</a>.</p>')
+    document = parse_page(page(posting([update(3), bad, update(1)])), url=PAGE_URL)
+    assert [e.title for e in document.entries] == ["Update 3", "Update 2", "Update 1"]
+    assert document.entries[1].body == "Text of two."
+    assert not any("[::1" in e.url + "".join(x.url for x in e.links) for e in document.entries)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from tests.support.damage import damage_a_leaf
 from tests.support.paths import LIVEBLOG_SEED
 from wirereader.store import doctor
 
@@ -65,3 +69,31 @@ def test_broken_fulltext_index_is_rebuilt(cli, db_path: Path) -> None:
     assert repaired.healthy and "rebuilt the full-text index" in repaired.actions
     assert len(json.loads(cli("entries", "--all", "--json").out)) == count
     assert json.loads(cli("search", "Galuschenko", "--json").out)
+
+
+def test_a_repair_killed_as_it_puts_the_new_file_in_place_leaves_a_cache_there(
+    cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuilt cache replaces the damaged one in one step. The damaged file was deleted
+    first, so a repair killed there left no cache at all, and the next `wirereader` made an
+    empty one in its place. Now the damaged file is still there (its backup too), and the next
+    repair ends the work; no file of the rebuild is left behind."""
+    imported(cli)
+    damage_a_leaf(db_path)
+
+    replace = os.replace
+
+    def killed(source: str, target: str) -> None:
+        if str(source).endswith(".rebuilding"):  # the rebuilt cache put in place
+            raise KeyboardInterrupt
+        replace(source, target)
+
+    monkeypatch.setattr(doctor.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        doctor.repair(db_path)
+    assert db_path.exists() and not doctor.check(db_path).healthy
+    monkeypatch.undo()
+    report = doctor.repair(db_path)
+    assert report.healthy, report.problems
+    assert not list(db_path.parent.glob("*.rebuilding*"))
+    assert json.loads(cli("entries", "--all", "--json").out)

@@ -253,3 +253,45 @@ def test_content_hashes_a_parse_worker_made_are_those_a_save_would_make(
         )
         assert again.updated == [saved.new[0]] and again.unchanged == 3
         assert hashed == [changed.title]
+
+
+def test_a_full_cache_fails_with_its_own_error_and_the_store_goes_on(db_path: Path) -> None:
+    """SQLite rolls a transaction back itself when the disk is full (here: the cache may not
+    grow past its size, which is SQLITE_FULL as a full disk makes it). The error that reaches
+    the caller is that one, not the failed ROLLBACK after it ("cannot rollback - no transaction
+    is active", which a fetch onto a full disk printed for every feed), and once there is room
+    again the same store writes."""
+    from wirereader.store.write_transaction import in_write_transaction
+
+    with Store(db_path) as store:
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        big = "x" * 200_000
+        with pytest.raises(sqlite3.OperationalError, match="full"), store.transaction() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('big', ?)", (big,))
+        assert not store.conn.in_transaction
+        insert = "INSERT INTO meta (key, value) VALUES ('big', ?)"
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            in_write_transaction(store.conn, lambda: store.conn.execute(insert, (big,)))
+        assert not store.conn.in_transaction
+        store.conn.execute("PRAGMA max_page_count = 1000000")
+        with store.transaction() as conn:
+            conn.execute(insert, (big,))
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT length(value) FROM meta WHERE key = 'big'").fetchone()[0]
+
+
+@pytest.mark.parametrize("content", [b"\n", b"m", b"S", b"SQLite format 3"])
+def test_a_file_shorter_than_a_database_is_refused_not_written_over(
+    db_path: Path, content: bytes
+) -> None:
+    """SQLite takes a one-byte file for an empty database, and a cache was written over it
+    (`--db notes`, a file holding one character, became a 229 KB cache). Any file shorter than
+    a database's header is refused, and left as it was; an empty file is still a new cache."""
+    db_path.write_bytes(content)
+    with pytest.raises(CacheError, match="file is not a database"):
+        Store(db_path)
+    assert db_path.read_bytes() == content
+    db_path.write_bytes(b"")
+    with Store(db_path) as store:
+        assert current_version(store.conn) == latest_version()

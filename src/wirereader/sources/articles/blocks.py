@@ -8,7 +8,7 @@ becomes a `model.Link` (the reader numbers them).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -41,8 +41,11 @@ class _Walker:
 
     def link(self, url: str, title: str, rel: str) -> Link | None:
         url = (url or "").strip()
-        if self.base_url:
-            url = urljoin(self.base_url, url)
+        try:
+            url = urljoin(self.base_url, url) if self.base_url else url
+            urlsplit(url)
+        except ValueError:  # 'http://[::1': no link a reader can open
+            return None
         if not url.startswith(("http://", "https://")):
             return None
         return Link(url=url, title=clean_line(title, 300), rel=rel)
