@@ -340,3 +340,33 @@ def test_a_feed_that_gave_no_item_is_listed_empty_not_ok(cli, server: FeedServer
     assert rows["Quiet"][2:4] == ["empty", "0"] and rows["Busy"][2:4] == ["ok", "2"]
     again = json.loads(cli("add", "--json", server.url("/quiet.xml")).out)
     assert again[0]["status"] == "empty" and again[0]["created"] is False
+
+
+def test_json_says_which_item_times_are_guesses(cli, server: FeedServer) -> None:
+    # An item its feed gave no time for is dated when it was first seen; `export` said so
+    # (`time_guessed`) but `entries`, `search`, `show` and `tail --json` (the same rows as
+    # `entries`) gave that time as if the feed had: every JSON item now carries the flag.
+    undated = {
+        "guid": "urn:cli:about",
+        "title": "About the library opening hours",
+        "link": "http://example.invalid/library/about",
+        "description": "<p>The reading room opens at nine o'clock from Monday.</p>",
+    }
+    server.routes["/hours.xml"] = Route(rss("Library Notices", [*items(1), undated]))
+    assert cli("add", server.url("/hours.xml")).code == 0
+    rows = json.loads(cli("entries", "--json").out)
+    guessed = {row["title"]: row["time_guessed"] for row in rows}
+    assert guessed == {
+        "About the library opening hours": True,
+        "Library opening hours change 1": False,
+    }
+    found = json.loads(cli("search", "--json", "reading room").out)
+    assert {row["title"]: row["time_guessed"] for row in found} == guessed
+    exported = json.loads(cli("export").out)
+    assert {row["title"]: row["time_guessed"] for row in exported} == guessed
+    for row in rows:
+        shown = json.loads(cli("show", "--json", str(row["id"])).out)
+        assert shown["item"]["time_guessed"] is guessed[row["title"]]
+        assert [v["time_guessed"] for v in shown["versions"]] == [guessed[row["title"]]]
+        text = cli("show", str(row["id"])).out.splitlines()[1]
+        assert ("~" in text and "no time" in text) is guessed[row["title"]], text

@@ -181,7 +181,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     console = _console()
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
-    meta = (f"#{item['id']}", item["source"], minute(item["published"], tz), item["author"])
+    when = _when(item, tz) + " (a guess: the source gave no time)" * item["time_guessed"]
+    meta = (f"#{item['id']}", item["source"], when, item["author"])
     console.print(Text("  ".join(part for part in meta if part), "dim"))
     if detail["thread"]:
         t = detail["thread"]
@@ -209,7 +210,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     for v in versions:
         console.print(
             Text(
-                f"- #{v['entry']} {v['source']}  {minute(v['published'], tz)}"
+                f"- #{v['entry']} {v['source']}  {_when(v, tz)}"
                 f"  {v['author'] or '-'}  (seen {minute(v['seen'], tz)})"
                 + (f"  full article from {v['url']}" if v.get("origin") == "article" else ""),
                 style="dim",
@@ -228,9 +229,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print()
         console.print(Text(f"in the same thread ({len(detail['siblings'])})", style="bold"))
         for s in detail["siblings"]:
-            when = minute(s["published"], tz)
+            when = _when(s, tz)
             console.print(Text(f"  #{s['id']}  {when}  {s['source']}  {s['title']}"))
     return 0
+
+
+def _when(shown: dict[str, Any], tz: tzinfo) -> str:
+    """An item's minute in `show`, '~' before it when it is a stand-in for a time the source
+    did not give (the reader's list marks it the same way)."""
+    return "~" * bool(shown.get("time_guessed")) + minute(shown["published"], tz)
 
 
 def _render_diff(segments: list[dict[str, str]], label: str) -> Text:

@@ -374,7 +374,7 @@ class Timeline(ScrollView, can_focus=True):
         # looking as new as the news of that minute).
         columns = self.columns(width)
         when = self.format_time(row.published_at, width)
-        if row.published is None:  # '~' in the time's padding, else in the space before it
+        if row.time_guessed:  # '~' in the time's padding, else in the space before it
             shown = when.lstrip()
             pad = len(when) - len(shown)
             line.append(" " if pad else "")
