@@ -423,7 +423,9 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
     for feed in feeds:
         status = feed.status(now, counts.get(feed.id, 0))
         shown = status if not feed.failures else f"failing ×{feed.failures}"
-        detail = feed.last_error if feed.failures else feed.url
+        detail, detail_style = (feed.last_error, "red") if feed.failures else (feed.url, "dim")
+        if feed.problem and not feed.failures:  # why its last body gave no item, in yellow
+            detail, detail_style = f"{feed.url}: {feed.problem}", "yellow"
         table.add_row(
             Text(feed.name),
             Text(shown, style=styles.get(status, "")),
@@ -436,7 +438,7 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
                 if feed.next_attempt
                 else "now"
             ),
-            Text(detail, style="red" if feed.failures else "dim"),
+            Text(detail, style=detail_style),
         )
     console.print(table)
 

@@ -586,6 +586,8 @@ def process_feed(
             new=len(saved.new),
             format=document.format,
             body_hash=body_hash,
+            # Kept: a later 304 or the same bytes parse nothing, and `feeds` still says why.
+            problem="" if document.entries else "; ".join(document.warnings),
         )
     if result.name != feed.name:  # named after its title just now: say so in the messages
         prefix = f"{result.name}: "

@@ -36,6 +36,8 @@ def feed_line(feed: FeedStatus, name_width: int) -> Text:
     line.append(f" {feed.status:<8}", STATUS_STYLES.get(feed.status, ""))
     if feed.last_error:
         line.append(f" {one_line(feed.last_error)}", "red")
+    elif feed.problem:  # why its last body gave no item (kept over later 304s)
+        line.append(f" {one_line(feed.problem)}", "yellow")
     return line
 
 
