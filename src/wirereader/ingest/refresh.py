@@ -866,11 +866,13 @@ def _page_warnings(
             what = "not re-read" if recheck else "kept as one item, its page failed"
             lines.append(f"{name}: live blog {what}: {redact(f'{urls[0]}: {cause}')}")
     for (recheck, cause), urls in unread.items():
+        # A cause is a parser's message, and a parser's unexpected exception is written out
+        # whole (dispatch._describe): it may quote a URL, so it is redacted as a fetch error is.
         what = "not re-read" if recheck else "kept as one item"
         lines.append(
-            f"{name}: {len(urls)} live blogs {what} ({cause}; e.g. {redact(urls[0])})"
+            f"{name}: {len(urls)} live blogs {what} ({redact(cause)}; e.g. {redact(urls[0])})"
             if len(urls) > 1
-            else f"{name}: live blog {what} ({redact(urls[0])}: {cause})"
+            else f"{name}: live blog {what} ({redact(f'{urls[0]}: {cause}')})"
         )
     return lines
 
