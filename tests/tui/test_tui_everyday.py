@@ -338,7 +338,30 @@ def test_the_reader_counts_a_thread_of_one_item_as_one_item(db_path: Path) -> No
     assert "A story told once  (1 item)\n" in render_detail(one, timezone.utc).plain + "\n"
     assert "A story told three times  (3 items)" in render_detail(three, timezone.utc).plain
     # A sibling's source longer than its 12 cells is cut with "…", not mid-word in silence.
-    from wirereader.tui.widgets.reader import _short
+    from wirereader.tui.widgets.cells import cut
 
-    assert _short("Deutsche Welle", 12) == "Deutsche We…" and _short("BBC", 12) == "BBC"
+    assert cut("Deutsche Welle", 12) == "Deutsche We…" and cut("BBC", 12) == "BBC"
     store.close()
+
+
+def test_feeds_pane_names_fit_their_column_in_cells_and_a_cut_says_so() -> None:
+    # The pane cut a long name bare ("Society of Gilbert Keith Chest") and counted characters,
+    # so a name in wide characters pushed its counts out of line with the others'.
+    from rich.cells import cell_len
+
+    from wirereader.query.feeds import FeedStatus
+    from wirereader.tui.screens.feeds import feed_line
+
+    names = ["Society of Gilbert Keith Chesterton", "朝日新聞デジタル 速報ニュース", "Frisk"]
+    lines = [
+        feed_line(FeedStatus(n, name, "http://example.invalid/", 3, 9, "ok", ""), 30).plain
+        for n, name in enumerate(names)
+    ]
+    assert lines[0].startswith("Society of Gilbert Keith Ches…")
+    assert lines[2].startswith("Frisk" + " " * 25)
+    assert len({cell_len(line.split("/")[0]) for line in lines}) == 1  # the counts line up
+    # Why a feed's last body gave no item is said in the pane too (after later 304s).
+    empty = FeedStatus(
+        4, "Arts", "http://example.invalid/", 0, 0, "empty", "", "no item could be read"
+    )
+    assert feed_line(empty, 10).plain.endswith("empty    no item could be read")

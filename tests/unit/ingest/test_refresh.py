@@ -937,7 +937,9 @@ def test_a_live_blog_page_not_read_is_reported_without_its_password(
     for feed_path, numbers in (("/coast.xml", (1, 2)), ("/bay.xml", (3,))):
         lives = []
         for n in numbers:
-            server.routes[f"/news/live/storm-{n}"] = Route(b"<html></html>", content_type="text/html")
+            server.routes[f"/news/live/storm-{n}"] = Route(
+                b"<html></html>", content_type="text/html"
+            )
             link = f"http://desk:s3cret@{host}/news/live/storm-{n}"
             lives.append({**item(n), "guid": f"urn:test:live{n}", "link": link})
         server.routes[feed_path] = Route(rss("Coast Desk", lives))
