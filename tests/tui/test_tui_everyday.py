@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.widgets import OptionList, Static
 
@@ -365,3 +366,37 @@ def test_feeds_pane_names_fit_their_column_in_cells_and_a_cut_says_so() -> None:
         4, "Arts", "http://example.invalid/", 0, 0, "empty", "", "no item could be read"
     )
     assert feed_line(empty, 10).plain.endswith("empty    no item could be read")
+
+
+def test_the_reader_reads_a_cache_on_a_read_only_file_system(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It stopped at once on "internal error: WorkerFailed ... attempt to write a readonly
+    # database" (the check before the first write). It now reads, says once that nothing read
+    # or starred is saved, and exits cleanly with the marks left unsaved.
+    from wirereader.store import db
+
+    demo_store(db_path).close()
+    monkeypatch.setattr(db, "on_read_only_mount", lambda p: Path(p) == db_path)
+    store = Store(db_path)
+    assert store.read_only
+    total = Query(store).count()
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.timeline.total == total
+            notes = [n.message for n in app._notifications]
+            assert any("read-only file system" in n for n in notes), notes
+            await pilot.press("j", "j", "s", "r")
+            await settle(pilot)
+            assert not app.refreshing
+        assert app.return_code in (0, None) and not app.fatal_error and not app.unsaved_error
+
+    asyncio.run(go())
+    store.close()
+    with Store(db_path) as fresh:  # nothing was written
+        assert fresh.read_only
+        starred = fresh.conn.execute("SELECT count(*) FROM entries WHERE starred").fetchone()
+        assert starred[0] == 0

@@ -360,7 +360,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     with open_store(args, cfg) as store:
         from wirereader.store.subscriptions import sync_config
 
-        for problem in sync_config(store, cfg):
+        # (a cache on a read-only file system is listed as it was last written)
+        for problem in [] if store.read_only else sync_config(store, cfg):
             warn(problem)
         feeds = list_feeds(store, include_removed=args.all)
         counts = entry_counts(store)

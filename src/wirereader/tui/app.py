@@ -189,7 +189,17 @@ class WireReader(App[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
-        self._verify_cache()
+        if self.store.read_only:  # (the check guards writes: none can be made)
+            self.notify(
+                "The cache is on a read-only file system: it can be read, not written. What"
+                " you read or star is not saved, and nothing is fetched.",
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        else:
+            self._verify_cache()
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
@@ -203,7 +213,7 @@ class WireReader(App[None]):
         self.refresh_panes()
         # Counting starts once the first frame is out: it would compete with it for the CPU.
         self.call_after_refresh(self._first_paint)
-        if not self.demo and self._has_feeds():
+        if not self.demo and not self.store.read_only and self._has_feeds():
             self.set_interval(TICK_SECONDS, self._tick)
         # Another process (`wirereader fetch` from cron, a second terminal) may write to the
         # cache while the app is open: its new items appear as if the app had fetched them.
@@ -640,8 +650,8 @@ class WireReader(App[None]):
         process sees the star the moment it is pressed); while writes fail, the retries run
         in a thread with a longer wait, so the screen never freezes.
         """
-        if self._saving or not len(self.pending):
-            return
+        if self._saving or not len(self.pending) or self.store.read_only:
+            return  # (read-only: said once when the reader opened)
         if self.store.verified and not self._save_failing:
             try:
                 self.pending.flush(self._mark_writer(MARKS_NOW_MS))
@@ -705,7 +715,7 @@ class WireReader(App[None]):
 
     def _final_save(self) -> None:
         """At exit: one last write with the full busy timeout; what still fails is reported."""
-        if not len(self.pending):
+        if not len(self.pending) or self.store.read_only:
             return
         try:
             with self.store.another() as store:
@@ -847,6 +857,11 @@ class WireReader(App[None]):
             return
         if self.demo or not self._has_feeds():
             self.notify("no feeds to refresh: add some with 'wirereader add URL'", timeout=3)
+            return
+        if self.store.read_only:
+            self.notify(
+                "the cache is on a read-only file system: nothing can be fetched", timeout=3
+            )
             return
         self.start_refresh(due_only=False)
 
