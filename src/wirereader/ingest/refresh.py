@@ -239,7 +239,7 @@ def refresh(
     def give_up_analysis(exc: Exception) -> None:
         """What was saved stays saved; no more steps in this run (the end of the run retries)."""
         nonlocal analysis, unanalysed
-        report.warnings.append(analysis_failed(exc, "entries"))
+        report.warnings.append(analysis_failed(exc, "entries", store))
         unanalysed = -(1 << 62)
         if analysis is not None:
             analysis.close()
@@ -435,7 +435,7 @@ def refresh(
                 else:
                     analysis.finish()
             except Exception as exc:  # analysis catches up next time
-                report.warnings.append(analysis_failed(exc, "entries"))
+                report.warnings.append(analysis_failed(exc, "entries", store))
     finally:
         if analysis is not None:
             analysis.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 import types
@@ -949,3 +950,26 @@ def test_a_live_blog_page_not_read_is_reported_without_its_password(
         [warning] = [w for w in result.warnings if "live blog" in w]
         assert ("2 live blogs" in warning) is (len(numbers) == 2), warning
         assert "s3cret" not in warning and "desk:***@" in warning, warning
+
+
+def test_an_analysis_stopped_by_a_full_disk_says_so_as_every_command_does(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `add` on a full disk ended "analysis of the new entries failed (OperationalError:
+    # database or disk is full)", the one line of a full disk that did not say what it meant.
+    from wirereader.analysis import pipeline
+
+    def full(*args: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    for step in ("stored", "step", "finish"):
+        monkeypatch.setattr(pipeline.Analysis, step, full)
+    monkeypatch.setattr(pipeline, "analyse_pending", full)
+    server.routes["/full.xml"] = Route(rss("Full Disk", [item(1), item(2)]))
+    subscribe(store, server.url("/full.xml"))
+    report = refresh(store, config())
+    assert report.new == 2
+    assert report.warnings == [
+        f"analysis of the new entries failed: {store.path}: the disk is full; nothing more could"
+        " be written (what was saved is kept); it is tried again next time"
+    ]
