@@ -400,3 +400,35 @@ def test_the_reader_reads_a_cache_on_a_read_only_file_system(
         assert fresh.read_only
         starred = fresh.conn.execute("SELECT count(*) FROM entries WHERE starred").fetchone()
         assert starred[0] == 0
+
+
+def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path: Path) -> None:
+    # At 60 columns a description too long for its line went on at the left edge, under the
+    # keys ("(incremental)", "requiring it"): the help now wraps each line to its width.
+    from rich.cells import cell_len
+    from textual.containers import VerticalScroll
+
+    from wirereader.tui.screens.help import KEYS_WIDTH, HelpScreen
+
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(60, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            scroll = app.screen.query_one(VerticalScroll)
+            width = scroll.scrollable_content_region.width - 2  # (its scrollbar)
+            text = app.screen.query_one(Static).content
+            assert isinstance(text, Text)
+            lines = text.plain.splitlines()
+            assert all(cell_len(line) <= width for line in lines), width
+            at = lines.index("  /                  Filter by text / query language")
+            assert lines[at + 1] == " " * KEYS_WIDTH + "(incremental)"
+            # Every line is a heading, a key, a description's rest, or the query language.
+            assert all(not line or line[0] != " " or line.startswith("  ") for line in lines)
+
+    asyncio.run(go())
+    store.close()
