@@ -432,3 +432,29 @@ def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path:
 
     asyncio.run(go())
     store.close()
+
+
+def test_the_status_line_shows_its_hints_and_zone_whole_or_not_at_all(db_path: Path) -> None:
+    # At 60 columns the status line ended "? help  ^p commands  times in": the zone was cut
+    # off. Each part after the counts is now shown whole while there is room, "? help" first.
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(60, 30)) as pilot:
+            await settle(pilot)
+            status = app.status
+            status.zone = "Europe/London"
+            status.show()
+            narrow = status.content
+            assert isinstance(narrow, Text)
+            assert narrow.cell_len <= status.content_region.width
+            assert "? help" in narrow.plain and "times in" not in narrow.plain
+            await pilot.resize_terminal(140, 30)
+            await settle(pilot)
+            wide = status.content
+            assert isinstance(wide, Text)
+            assert wide.plain.endswith("? help  ^p commands  times in Europe/London")
+
+    asyncio.run(go())
+    store.close()
