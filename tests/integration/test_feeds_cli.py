@@ -404,3 +404,16 @@ def test_feeds_still_says_why_nothing_was_read_after_an_unchanged_fetch(
     assert cli("fetch", "--force", "broken").code == 0
     listed = {f["name"]: f for f in json.loads(cli("feeds", "--json").out)}
     assert listed["broken"]["status"] == "ok" and listed["broken"]["problem"] == ""
+
+
+def test_an_rss_author_address_is_shown_by_its_name(cli, server: FeedServer) -> None:
+    # The tables and `show` printed RSS's "address (Name)" whole; JSON keeps the feed's text.
+    story = {**items(1)[0], "author": "desk@harbour.example (Ann Lee, Harbour Desk)"}
+    server.routes["/harbour.xml"] = Route(rss("Harbour", [story]))
+    assert cli("add", server.url("/harbour.xml")).code == 0
+    [row] = json.loads(cli("entries", "--json").out)
+    assert row["author"] == "desk@harbour.example (Ann Lee, Harbour Desk)"
+    shown = cli("show", str(row["id"])).out.splitlines()
+    assert shown[1].endswith("  Ann Lee, Harbour Desk") and "@" not in "\n".join(shown)
+    wide = cli("entries", env={"COLUMNS": "160"}).out.splitlines()
+    assert wide[1].rstrip().endswith("Ann Lee, Harbour Desk"), wide

@@ -23,6 +23,7 @@ from wirereader.cli.common import (
 )
 from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
 from wirereader.core.config import Config
+from wirereader.core.text import author_name
 from wirereader.query.detail import item_json
 from wirereader.query.entities import entity_listing, entity_widths
 from wirereader.query.threads import largest_thread_id, thread_listing
@@ -182,7 +183,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
     when = _when(item, tz) + " (a guess: the source gave no time)" * item["time_guessed"]
-    meta = (f"#{item['id']}", item["source"], when, item["author"])
+    meta = (f"#{item['id']}", item["source"], when, author_name(item["author"]))
     console.print(Text("  ".join(part for part in meta if part), "dim"))
     if detail["thread"]:
         t = detail["thread"]
@@ -211,7 +212,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print(
             Text(
                 f"- #{v['entry']} {v['source']}  {_when(v, tz)}"
-                f"  {v['author'] or '-'}  (seen {minute(v['seen'], tz)})"
+                f"  {author_name(v['author']) or '-'}  (seen {minute(v['seen'], tz)})"
                 + (f"  full article from {v['url']}" if v.get("origin") == "article" else ""),
                 style="dim",
             )

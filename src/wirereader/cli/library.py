@@ -27,6 +27,7 @@ from wirereader.cli.common import (
 )
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
+from wirereader.core.text import author_name
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.files import ImportFailure, import_file
 from wirereader.query.timeline import EntryRow, Query, listing_widths, repost_counts
@@ -225,7 +226,7 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
         badge = f" +{len(row.reposts)}" if row.reposts else ""
         kind = "" if row.kind == "post" else row.kind
         out = [str(row.id), when, row.source, kind, row.title + badge]
-        return [*out, row.author] if show_author else out
+        return [*out, author_name(row.author)] if show_author else out
 
     return table.print_all(_with_repost_counts(store, rows), cells)
 

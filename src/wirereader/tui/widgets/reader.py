@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from wirereader.core.text import author_name
 from wirereader.query.detail import Detail, all_links
 from wirereader.tui.widgets.cells import cut
 
@@ -58,7 +59,7 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
     out.append("\n")
     meta = [e.source, when(e.published_at, tz)]
     if e.author:
-        meta.append(e.author)
+        meta.append(author_name(e.author))
     if e.kind != "post":
         meta.append(e.kind)
     if e.starred:
