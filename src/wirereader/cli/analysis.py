@@ -127,9 +127,12 @@ def cmd_entities(args: argparse.Namespace) -> int:
             return 0
         widths = entity_widths(store)
         console = _console()
-        name_width = min(40, max(4, widths.longest_name))
         id_width = max(3, len(str(widths.largest_id)))
         count_width = max(5, len(str(widths.largest_count)))
+        # The name gives way before the aliases' twelve cells: at 60 columns its forty made
+        # every row two lines, the aliases wrapped under the id.
+        room = console.width - id_width - count_width - 6 - 8 - 12
+        name_width = max(12, min(40, max(4, widths.longest_name), room))
         aliases_width = max(12, console.width - id_width - count_width - 6 - name_width - 8)
         table = StreamTable(
             [
