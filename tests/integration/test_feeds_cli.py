@@ -417,3 +417,21 @@ def test_an_rss_author_address_is_shown_by_its_name(cli, server: FeedServer) -> 
     assert shown[1].endswith("  Ann Lee, Harbour Desk") and "@" not in "\n".join(shown)
     wide = cli("entries", env={"COLUMNS": "160"}).out.splitlines()
     assert wide[1].rstrip().endswith("Ann Lee, Harbour Desk"), wide
+
+
+def test_add_of_a_feed_already_subscribed_says_when_its_name_changed(
+    cli, server: FeedServer
+) -> None:
+    # `add URL --name x` of a feed already subscribed renamed it and said only
+    # "already subscribed: x (URL)": the user looked for the feed under its old name.
+    server.routes["/hours.xml"] = Route(rss("Library Notices", items(1)))
+    url = server.url("/hours.xml")
+    assert cli("add", url).code == 0
+    renamed = cli("add", url, "--name", "library")
+    assert (
+        renamed.out.strip() == f"already subscribed: library ({url}), renamed from Library Notices"
+    )
+    again = cli("add", "--no-fetch", url, "--name", "books")
+    assert again.out.strip() == f"already subscribed: books ({url}), renamed from library"
+    same = cli("add", url)
+    assert same.out.strip() == f"already subscribed: books ({url})"

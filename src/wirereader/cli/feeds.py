@@ -52,10 +52,12 @@ from wirereader.store.subscriptions import (
     Feed,
     SubscriptionError,
     entry_counts,
+    feed_by_url,
     find_feeds,
     get_feed,
     iso_time,
     list_feeds,
+    normalise_url,
     remove,
     subscribe,
 )
@@ -147,6 +149,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 store, cfg, fetcher, response, fetch=not args.no_fetch, as_json=args.json
             )
         feed_url, response = _find_feed(fetcher, args.url, response)
+        old_name = _subscribed_name(store, feed_url)
         try:
             feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)
         except SubscriptionError as exc:
@@ -155,7 +158,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             if args.json:
                 print_json([added_json(feed, created=False, entries=entry_counts(store))])
             else:
-                print(f"already subscribed: {feed.name} ({feed.url})")
+                print(_already(feed, old_name))
             return 0
         result = process_feed(store, cfg, fetcher, feed, response)
         if result.new or result.updated:
@@ -198,6 +201,7 @@ def _subscribe_only(
     store: Store, url: str, name: str, interval: int | None, as_json: bool = False
 ) -> int:
     """`add --no-fetch`: the URL as given, unchecked (the server may be down right now)."""
+    old_name = _subscribed_name(store, url)
     try:
         feed, created = subscribe(store, url, name=name, interval=interval)
     except SubscriptionError as exc:
@@ -205,7 +209,23 @@ def _subscribe_only(
     if as_json:
         print_json([added_json(feed, created=created)])
     else:
-        print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
+        print(f"added {feed.name} ({feed.url})" if created else _already(feed, old_name))
+
+
+def _subscribed_name(store: Store, url: str) -> str:
+    """The name a subscription to `url` has now ('' if there is none)."""
+    try:
+        feed = feed_by_url(store, normalise_url(url))
+    except SubscriptionError:
+        return ""
+    return feed.name if feed is not None and feed.removed_at is None else ""
+
+
+def _already(feed: Feed, old_name: str) -> str:
+    """`add` of a feed already subscribed to: `--name` renames it, which is said (it printed
+    only the new name, and the user looked for the feed under the old one)."""
+    renamed = f", renamed from {old_name}" if old_name and old_name != feed.name else ""
+    return f"already subscribed: {feed.name} ({feed.url}){renamed}"
     return 0
 
 
