@@ -210,6 +210,7 @@ def _subscribe_only(
         print_json([added_json(feed, created=created)])
     else:
         print(f"added {feed.name} ({feed.url})" if created else _already(feed, old_name))
+    return 0
 
 
 def _subscribed_name(store: Store, url: str) -> str:
@@ -226,7 +227,6 @@ def _already(feed: Feed, old_name: str) -> str:
     only the new name, and the user looked for the feed under the old one)."""
     renamed = f", renamed from {old_name}" if old_name and old_name != feed.name else ""
     return f"already subscribed: {feed.name} ({feed.url}){renamed}"
-    return 0
 
 
 def _fetch(fetcher: Fetcher, url: str) -> Response:
