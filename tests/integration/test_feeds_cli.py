@@ -161,6 +161,9 @@ def test_fetch_summary_failures_and_error_state(cli, server: FeedServer) -> None
     report = json.loads(ok.out)
     assert report["new"] == 1 and report["failed"] == 0
     assert [f["name"] for f in report["feeds"]] == ["Alpha"]
+    server.routes["/a.xml"] = Route(rss("Alpha", items(1, 2, 3)))
+    one = cli("fetch", "alpha").out  # was "1 new entries"
+    assert "1 feed fetched" in one and "1 new entry, 0 updated, 0 failed" in one
 
 
 def test_fetch_unknown_name(cli) -> None:

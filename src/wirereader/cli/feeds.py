@@ -578,7 +578,7 @@ def summary(report: RefreshReport) -> str:
     skipped = len(results) - len(fetched)
     parts = [
         f"{len(fetched)} feed{'s' * (len(fetched) != 1)} fetched in {report.elapsed:.1f} s:",
-        f"{report.new} new entries, {report.updated} updated,",
+        f"{report.new} new entr{'y' if report.new == 1 else 'ies'}, {report.updated} updated,",
         f"{len(report.failures)} failed",
     ]
     tail = f" ({unchanged} unchanged" + (f", {skipped} waiting" if skipped else "") + ")"
