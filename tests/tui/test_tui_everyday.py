@@ -458,3 +458,33 @@ def test_the_status_line_shows_its_hints_and_zone_whole_or_not_at_all(db_path: P
 
     asyncio.run(go())
     store.close()
+
+
+def test_tab_goes_from_pane_to_pane_past_the_filter(db_path: Path) -> None:
+    # Tab from the reader went into the filter box, and the pane keys typed next ("jj")
+    # filtered the list to nothing. The filter is opened with '/'; tab cycles the panes.
+    from wirereader.tui.widgets.filterbar import FilterInput
+
+    store = demo_store(db_path)
+    total = Query(store).count()
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            seen = []
+            for key in ["tab"] * 6 + ["shift+tab"] * 6:
+                await pilot.press(key)
+                await settle(pilot)
+                seen.append(type(app.focused).__name__)
+                assert not isinstance(app.focused, FilterInput), seen
+            assert len(set(seen)) >= 4, seen  # it does go round the panes
+            await pilot.press("j", "j")
+            await settle(pilot)
+            assert app.state.text == "" and app.timeline.total == total
+            await pilot.press("slash", *"kyiv")  # the filter is still one key away
+            await settle(pilot)
+            assert isinstance(app.focused, FilterInput) and app.state.text == "kyiv"
+
+    asyncio.run(go())
+    store.close()

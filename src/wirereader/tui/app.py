@@ -806,6 +806,18 @@ class WireReader(App[None]):
             self.screen.add_class(reveal)
         self.call_after_refresh(widget.focus)
 
+    def action_focus_next(self) -> None:
+        """Tab goes from pane to pane, past the filter, which `/` opens: tabbing into it, the
+        pane keys typed next became filter text ('jj' matched nothing, the list emptied)."""
+        self.screen.focus_next()
+        if isinstance(self.focused, FilterInput):
+            self.screen.focus_next()
+
+    def action_focus_previous(self) -> None:
+        self.screen.focus_previous()
+        if isinstance(self.focused, FilterInput):
+            self.screen.focus_previous()
+
     def action_focus_entities(self) -> None:
         self._focus_pane(self.query_one(EntityList), "-show-side")
 
