@@ -488,3 +488,29 @@ def test_tab_goes_from_pane_to_pane_past_the_filter(db_path: Path) -> None:
 
     asyncio.run(go())
     store.close()
+
+
+def test_a_key_the_config_gives_two_actions_is_said(db_path: Path) -> None:
+    # `[keys] star = "f"` beside `quit = "f"` (or `star = "q"`, quit's own key) ran one of the
+    # two and lost the other without a word.
+    from wirereader.core.config import Config
+    from wirereader.tui.actions import key_conflicts
+
+    assert key_conflicts({"star": "f"}) == [] and key_conflicts({}) == []
+    assert key_conflicts({"star": "q"}) == [
+        "[keys] 'q' is bound to star and quit: it runs only one of them; give each its own key"
+    ]
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store, Config(keys={"star": "f", "quit": "f", "unread": "U"}))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            notes = [n.message for n in app._notifications]
+            assert notes == [
+                "[keys] 'f' is bound to star and quit: it runs only one of them;"
+                " give each its own key"
+            ], notes
+
+    asyncio.run(go())
+    store.close()

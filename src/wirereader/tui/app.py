@@ -43,7 +43,7 @@ from wirereader.query.reading import PendingMarks, next_unread
 from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store.db import CacheError, Store, describe_database_error
 from wirereader.store.subscriptions import feed_count
-from wirereader.tui.actions import ACTIONS, KNOWN_IDS
+from wirereader.tui.actions import ACTIONS, KNOWN_IDS, key_conflicts
 from wirereader.tui.messages import (
     AlertRaised,
     ArticlesFailed,
@@ -276,6 +276,8 @@ class WireReader(App[None]):
         if keymap:
             self.keymap_in_force = keymap
             self.set_keymap(keymap)
+        for conflict in key_conflicts(keymap):
+            self.notify(conflict, severity="warning", timeout=8, markup=False)
 
     def _first_paint(self) -> None:
         """The first frame (filter bar, timeline, reader, status) is on screen."""
