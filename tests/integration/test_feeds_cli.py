@@ -223,6 +223,11 @@ def test_opml_round_trip(cli, server: FeedServer, tmp_path: Path) -> None:
     saved.write_text(exported.out, encoding="utf-8")
     other = cli("--db", str(tmp_path / "other.sqlite3"), "add", "--opml", "--no-fetch", str(saved))
     assert other.code == 0 and "3 feeds added" in other.out
+    # Without --opml, `--no-fetch` subscribed to the list itself, as a feed named "export".
+    bare = cli("--db", str(tmp_path / "bare.sqlite3"), "add", "--no-fetch", str(saved))
+    assert bare.code == 0 and "3 feeds added" in bare.out, bare.out
+    listed = json.loads(cli("--db", str(tmp_path / "bare.sqlite3"), "feeds", "--json").out)
+    assert sorted(f["name"] for f in listed) == ["Paper One", "Paper Three", "Paper Two"]
 
 
 def test_config_feeds_listed_and_not_removable(cli, server: FeedServer, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urljoin
 
 from wirereader.cli.alerting import alert_new_items
@@ -141,7 +142,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 f" (at most {MAX_DURATION_DAYS}d)"
             )
     with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
-        if args.no_fetch and not args.opml:
+        if args.no_fetch and not args.opml and not _local_opml(args.url):
             return _subscribe_only(store, args.url, args.name or "", interval, args.json)
         response = _fetch(fetcher, args.url)
         if args.opml or _is_opml(response.body):
@@ -255,6 +256,17 @@ def web_address(url: str) -> str | None:
     if not shape[4] and not url.lower().startswith("www."):
         return None
     return ("http://" if _LITERAL_HOST.match(url) else "https://") + url
+
+
+def _local_opml(url: str) -> bool:
+    """Whether `url` is a file here holding an OPML list: `add --no-fetch subs.opml` subscribed
+    to the list itself as if it were a feed (reading a local file fetches nothing)."""
+    path = Path(url).expanduser()
+    try:
+        with path.open("rb") as f:
+            return _is_opml(f.read(2048))
+    except OSError:  # not a file here (a web address), or unreadable: left to the fetch
+        return False
 
 
 def _is_opml(body: bytes) -> bool:
