@@ -514,3 +514,25 @@ def test_a_key_the_config_gives_two_actions_is_said(db_path: Path) -> None:
 
     asyncio.run(go())
     store.close()
+
+
+def test_feeds_pane_keeps_each_feed_on_one_line_on_a_narrow_screen(db_path: Path) -> None:
+    # At 40 columns the names kept their 30 cells and each feed took two lines, its counts
+    # and status under its name: the name gives way now.
+    with Store(db_path) as store:
+        for name in ("Society of Gilbert Keith Chesterton", "Frisk"):
+            feed, _ = subscribe(store, f"http://{name[:4].lower()}.example.org/rss", name=name)
+            record_success(store, feed, status=200, interval=900)
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(40, 20)) as pilot:
+                screen = await _feeds_pane(pilot, app, 2)
+                options = screen.query_one(OptionList)
+                for i in range(2):
+                    prompt = options.get_option_at_index(i).prompt
+                    assert isinstance(prompt, Text)
+                    assert prompt.cell_len <= options.content_region.width, prompt.plain
+                    assert prompt.plain.split()[-1] == "empty", prompt.plain
+
+        asyncio.run(go())

@@ -88,7 +88,10 @@ class FeedsScreen(ModalScreen[str | None]):
                 Option(Text("No subscriptions: add one with 'wirereader add URL'", "dim"))
             )
             return
-        width = min(30, max(cell_len(one_line(f.name)) for f in feeds))
+        # The counts and status take 25 cells: on a narrow screen the name gives way, so each
+        # feed stays one line (at 40 columns it took two, its counts under its name).
+        room = min(110, self.app.size.width) - 6 - 25
+        width = min(30, max(8, room), max(cell_len(one_line(f.name)) for f in feeds))
         options.add_options([Option(feed_line(f, width), id=str(f.id)) for f in feeds])
         options.highlighted = 0
 
