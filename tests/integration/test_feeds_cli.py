@@ -443,3 +443,17 @@ def test_add_of_a_feed_already_subscribed_says_when_its_name_changed(
     assert again.out.strip() == f"already subscribed: books ({url}), renamed from library"
     same = cli("add", url)
     assert same.out.strip() == f"already subscribed: books ({url})"
+
+
+def test_feeds_says_now_of_a_feed_whose_next_fetch_is_past(
+    cli, server: FeedServer, db_path: Path
+) -> None:
+    # The "next" column said "9 s ago" of a feed due at the next fetch.
+    import sqlite3
+
+    server.routes["/hours.xml"] = Route(rss("Library Notices", items(1)))
+    assert cli("add", server.url("/hours.xml")).code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE feeds SET next_attempt = strftime('%s', 'now') - 30")
+    [row] = cli("feeds").out.splitlines()[1:]
+    assert row.split()[-2:] == ["now", server.url("/hours.xml")], row

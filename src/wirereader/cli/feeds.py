@@ -464,11 +464,13 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
             Text(shown, style=styles.get(status, "")),
             Text(str(counts.get(feed.id, 0))),
             Text(_ago(feed.last_success, now)),
+            # A next attempt already past is due at the next fetch ("9 s ago" read as if it
+            # had happened).
             Text(
                 "—"
                 if feed.removed_at
                 else _ago(feed.next_attempt, now)
-                if feed.next_attempt
+                if feed.next_attempt and feed.next_attempt > now
                 else "now"
             ),
             Text(detail, style=detail_style),
