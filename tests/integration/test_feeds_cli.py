@@ -238,7 +238,7 @@ def test_config_feeds_listed_and_not_removable(cli, server: FeedServer, tmp_path
         encoding="utf-8",
     )
     fetched = cli("--config", str(config), "fetch")
-    assert fetched.code == 0 and "1 new entries" in fetched.out
+    assert fetched.code == 0 and "1 new entry," in fetched.out
     [feed] = json.loads(cli("--config", str(config), "feeds", "--json").out)
     assert feed["name"] == "cfg" and feed["from_config"] and feed["interval"] == 300
     refused = cli("--config", str(config), "remove", "cfg")
