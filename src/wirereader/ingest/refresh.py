@@ -856,6 +856,10 @@ def _page_warnings(
     `failed` are pages not fetched, `unread` pages fetched but not read, each keyed by
     (read before, the cause) and listing the pages' URLs."""
     lines = []
+    # The example is the first page by address, not the first to fail: pages are fetched
+    # side by side, and the line changed from one run to the next.
+    failed = {key: sorted(urls) for key, urls in failed.items()}
+    unread = {key: sorted(urls) for key, urls in unread.items()}
     for (recheck, cause), urls in failed.items():
         if len(urls) > 1:
             what = "not re-read" if recheck else "kept as one item each, their pages failed"
