@@ -12,8 +12,8 @@ import pytest
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 
 ENTRY_KEYS = {
-    "id", "source", "url", "published", "updated", "author", "title", "body", "kind", "thread",
-    "reposts", "entities", "quotes", "links",
+    "id", "source", "url", "published", "time_guessed", "updated", "author", "title", "body",
+    "kind", "thread", "reposts", "entities", "quotes", "links",
 }  # fmt: skip
 
 

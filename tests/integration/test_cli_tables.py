@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
@@ -24,12 +25,16 @@ def seeded(cli) -> None:
     )
 
 
-def on_terminal(db: Path, tmp_path: Path, *args: str, columns: int = 80) -> list[str]:
-    """`wirereader ARGS` with stdout on a real pseudo-terminal `columns` wide."""
+def on_terminal(
+    db: Path, tmp_path: Path, *args: str, columns: int = 80, term: str = "dumb"
+) -> list[str]:
+    """`wirereader ARGS` with stdout on a real pseudo-terminal `columns` wide (Rich takes a
+    "dumb" terminal to be 80 columns whatever its size; another `term` is measured, and the
+    lines are returned without their escape sequences)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    env.update(WIREREADER_CONFIG=str(tmp_path / "none.toml"), TERM="dumb", NO_COLOR="1")
+    env.update(WIREREADER_CONFIG=str(tmp_path / "none.toml"), TERM=term, NO_COLOR="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "wirereader", "--db", str(db), *args],
         stdout=follower,
@@ -48,7 +53,8 @@ def on_terminal(db: Path, tmp_path: Path, *args: str, columns: int = 80) -> list
         chunks.append(chunk)
     os.close(leader)
     assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    text = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).splitlines()
 
 
 def test_threads_keep_their_id_column_at_80_columns(cli, seeded, db_path, tmp_path) -> None:
@@ -104,3 +110,22 @@ def test_tables_show_times_in_the_readers_zone(cli, seeded, tmp_path) -> None:
     table = cli("entries", "--limit", "1", env={"TZ": "UTC", "WIREREADER_CONFIG": str(config)})
     wanted = utc.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M")
     assert table.out.splitlines()[1].split(None, 1)[1].startswith(wanted)
+
+
+def test_entries_and_entities_fit_a_narrow_terminal(cli, seeded, db_path, tmp_path) -> None:
+    # Under 60 columns (60 with four-digit ids) the entries' title kept twelve cells and the
+    # entities' name forty: lines ran past the edge, each row wrapped onto a second line.
+    rows = json.loads(cli("entries", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "entries", columns=56, term="xterm")
+    assert all(len(line) <= 56 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(row["id"]) for row in rows]
+    kinds = {str(row["id"]): row["kind"] for row in rows}
+    for line in lines[1:]:  # the kind goes before the title (unless the title says it)
+        kind = kinds[line.split()[0]]
+        if kind != "post":
+            assert f"{kind}: " in line or kind in line.lower(), line
+    assert max(len(line) for line in lines) >= 52  # the title kept its room
+    entities = json.loads(cli("entities", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "entities", columns=56, term="xterm")
+    assert all(len(line) <= 56 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(e["id"]) for e in entities]

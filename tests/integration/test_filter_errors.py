@@ -124,3 +124,26 @@ def test_the_filter_language_is_in_the_help_of_every_command_that_takes_it(cli) 
         result = cli(command, "--help")
         assert result.code == 0
         assert "person:Putin OR person:Zelensky" in result.out and "since:6h" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("entries", "--since", "2h"), "write since:2h"),
+        (("search", "kyiv", "--source=bbc"), "write source:bbc"),
+        (("threads", "--person"), "write person:VALUE"),
+        (("tail", "--kind", "breaking"), "write kind:breaking"),
+    ],
+)
+def test_a_filter_written_as_an_option_says_how_to_write_it(cli, args, hint) -> None:
+    # `entries --since 2h` said only "unrecognized arguments: --since".
+    result = cli(*args)
+    assert result.code == 2 and not result.out
+    [line] = result.err.splitlines()
+    assert f"a filter is a term, not an option: {hint};" in line, line
+    assert f"unrecognized arguments: {args[1 if args[1].startswith('--') else 2]}" in line
+
+
+def test_an_unknown_option_is_still_only_unknown(cli) -> None:
+    result = cli("entries", "--bogus")
+    assert result.code == 2 and "not an option" not in result.err

@@ -197,3 +197,24 @@ def test_rename_refuses_a_taken_or_unknown_name_in_one_line(cli, server: FeedSer
     unknown = cli("rename", "Nope", "X")
     assert unknown.code == 1 and unknown.err.count("\n") == 1 and "no feed named" in unknown.err
     assert {f["name"] for f in json.loads(cli("feeds", "--json").out)} == {"Gazette", "Ferry News"}
+
+
+def test_prune_counts_one_of_a_kind_in_the_singular() -> None:
+    # "deleted 1 items (1 entries with their reposts, 1 versions) and 1 threads".
+    from wirereader.cli.housekeeping import describe
+    from wirereader.store.prune import PruneSummary
+
+    one = PruneSummary(1_745_800_000, 1, 1, 1, 1, 1_745_800_000, 1_745_800_000, {"Desk": 1})
+    assert (
+        describe(one, dry_run=False)
+        .splitlines()[0]
+        .startswith("deleted 1 item (1 entry with their reposts, 1 version) and 1 thread, from ")
+    )
+    two = PruneSummary(1_745_800_000, 2, 3, 4, 0, 1_745_800_000, 1_745_800_000, {"Desk": 2})
+    assert (
+        describe(two, dry_run=True)
+        .splitlines()[0]
+        .startswith(
+            "would delete 2 items (3 entries with their reposts, 4 versions) and 0 threads, from "
+        )
+    )

@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.widgets import OptionList, Static
 
@@ -338,7 +339,200 @@ def test_the_reader_counts_a_thread_of_one_item_as_one_item(db_path: Path) -> No
     assert "A story told once  (1 item)\n" in render_detail(one, timezone.utc).plain + "\n"
     assert "A story told three times  (3 items)" in render_detail(three, timezone.utc).plain
     # A sibling's source longer than its 12 cells is cut with "…", not mid-word in silence.
-    from wirereader.tui.widgets.reader import _short
+    from wirereader.tui.widgets.cells import cut
 
-    assert _short("Deutsche Welle", 12) == "Deutsche We…" and _short("BBC", 12) == "BBC"
+    assert cut("Deutsche Welle", 12) == "Deutsche We…" and cut("BBC", 12) == "BBC"
     store.close()
+
+
+def test_feeds_pane_names_fit_their_column_in_cells_and_a_cut_says_so() -> None:
+    # The pane cut a long name bare ("Society of Gilbert Keith Chest") and counted characters,
+    # so a name in wide characters pushed its counts out of line with the others'.
+    from rich.cells import cell_len
+
+    from wirereader.query.feeds import FeedStatus
+    from wirereader.tui.screens.feeds import feed_line
+
+    names = ["Society of Gilbert Keith Chesterton", "朝日新聞デジタル 速報ニュース", "Frisk"]
+    lines = [
+        feed_line(FeedStatus(n, name, "http://example.invalid/", 3, 9, "ok", ""), 30).plain
+        for n, name in enumerate(names)
+    ]
+    assert lines[0].startswith("Society of Gilbert Keith Ches…")
+    assert lines[2].startswith("Frisk" + " " * 25)
+    assert len({cell_len(line.split("/")[0]) for line in lines}) == 1  # the counts line up
+    # Why a feed's last body gave no item is said in the pane too (after later 304s).
+    empty = FeedStatus(
+        4, "Arts", "http://example.invalid/", 0, 0, "empty", "", "no item could be read"
+    )
+    assert feed_line(empty, 10).plain.endswith("empty    no item could be read")
+
+
+def test_the_reader_reads_a_cache_on_a_read_only_file_system(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It stopped at once on "internal error: WorkerFailed ... attempt to write a readonly
+    # database" (the check before the first write). It now reads, says once that nothing read
+    # or starred is saved, and exits cleanly with the marks left unsaved.
+    from wirereader.store import db
+
+    demo_store(db_path).close()
+    monkeypatch.setattr(db, "on_read_only_mount", lambda p: Path(p) == db_path)
+    store = Store(db_path)
+    assert store.read_only
+    total = Query(store).count()
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.timeline.total == total
+            notes = [n.message for n in app._notifications]
+            assert any("read-only file system" in n for n in notes), notes
+            await pilot.press("j", "j", "s", "r")
+            await settle(pilot)
+            assert not app.refreshing
+        assert app.return_code in (0, None) and not app.fatal_error and not app.unsaved_error
+
+    asyncio.run(go())
+    store.close()
+    with Store(db_path) as fresh:  # nothing was written
+        assert fresh.read_only
+        starred = fresh.conn.execute("SELECT count(*) FROM entries WHERE starred").fetchone()
+        assert starred[0] == 0
+
+
+def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path: Path) -> None:
+    # At 60 columns a description too long for its line went on at the left edge, under the
+    # keys ("(incremental)", "requiring it"): the help now wraps each line to its width.
+    from rich.cells import cell_len
+    from textual.containers import VerticalScroll
+
+    from wirereader.tui.screens.help import KEYS_WIDTH, HelpScreen
+
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(60, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            scroll = app.screen.query_one(VerticalScroll)
+            width = scroll.scrollable_content_region.width - 2  # (its scrollbar)
+            text = app.screen.query_one(Static).content
+            assert isinstance(text, Text)
+            lines = text.plain.splitlines()
+            assert all(cell_len(line) <= width for line in lines), width
+            at = lines.index("  /                  Filter by text / query language")
+            assert lines[at + 1] == " " * KEYS_WIDTH + "(incremental)"
+            # Every line is a heading, a key, a description's rest, or the query language.
+            assert all(not line or line[0] != " " or line.startswith("  ") for line in lines)
+
+    asyncio.run(go())
+    store.close()
+
+
+def test_the_status_line_shows_its_hints_and_zone_whole_or_not_at_all(db_path: Path) -> None:
+    # At 60 columns the status line ended "? help  ^p commands  times in": the zone was cut
+    # off. Each part after the counts is now shown whole while there is room, "? help" first.
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(60, 30)) as pilot:
+            await settle(pilot)
+            status = app.status
+            status.zone = "Europe/London"
+            status.show()
+            narrow = status.content
+            assert isinstance(narrow, Text)
+            assert narrow.cell_len <= status.content_region.width
+            assert "? help" in narrow.plain and "times in" not in narrow.plain
+            await pilot.resize_terminal(140, 30)
+            await settle(pilot)
+            wide = status.content
+            assert isinstance(wide, Text)
+            assert wide.plain.endswith("? help  ^p commands  times in Europe/London")
+
+    asyncio.run(go())
+    store.close()
+
+
+def test_tab_goes_from_pane_to_pane_past_the_filter(db_path: Path) -> None:
+    # Tab from the reader went into the filter box, and the pane keys typed next ("jj")
+    # filtered the list to nothing. The filter is opened with '/'; tab cycles the panes.
+    from wirereader.tui.widgets.filterbar import FilterInput
+
+    store = demo_store(db_path)
+    total = Query(store).count()
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            seen = []
+            for key in ["tab"] * 6 + ["shift+tab"] * 6:
+                await pilot.press(key)
+                await settle(pilot)
+                seen.append(type(app.focused).__name__)
+                assert not isinstance(app.focused, FilterInput), seen
+            assert len(set(seen)) >= 4, seen  # it does go round the panes
+            await pilot.press("j", "j")
+            await settle(pilot)
+            assert app.state.text == "" and app.timeline.total == total
+            await pilot.press("slash", *"kyiv")  # the filter is still one key away
+            await settle(pilot)
+            assert isinstance(app.focused, FilterInput) and app.state.text == "kyiv"
+
+    asyncio.run(go())
+    store.close()
+
+
+def test_a_key_the_config_gives_two_actions_is_said(db_path: Path) -> None:
+    # `[keys] star = "f"` beside `quit = "f"` (or `star = "q"`, quit's own key) ran one of the
+    # two and lost the other without a word.
+    from wirereader.core.config import Config
+    from wirereader.tui.actions import key_conflicts
+
+    assert key_conflicts({"star": "f"}) == [] and key_conflicts({}) == []
+    assert key_conflicts({"star": "q"}) == [
+        "[keys] 'q' is bound to star and quit: it runs only one of them; give each its own key"
+    ]
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store, Config(keys={"star": "f", "quit": "f", "unread": "U"}))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            notes = [n.message for n in app._notifications]
+            assert notes == [
+                "[keys] 'f' is bound to star and quit: it runs only one of them;"
+                " give each its own key"
+            ], notes
+
+    asyncio.run(go())
+    store.close()
+
+
+def test_feeds_pane_keeps_each_feed_on_one_line_on_a_narrow_screen(db_path: Path) -> None:
+    # At 40 columns the names kept their 30 cells and each feed took two lines, its counts
+    # and status under its name: the name gives way now.
+    with Store(db_path) as store:
+        for name in ("Society of Gilbert Keith Chesterton", "Frisk"):
+            feed, _ = subscribe(store, f"http://{name[:4].lower()}.example.org/rss", name=name)
+            record_success(store, feed, status=200, interval=900)
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(40, 20)) as pilot:
+                screen = await _feeds_pane(pilot, app, 2)
+                options = screen.query_one(OptionList)
+                for i in range(2):
+                    prompt = options.get_option_at_index(i).prompt
+                    assert isinstance(prompt, Text)
+                    assert prompt.cell_len <= options.content_region.width, prompt.plain
+                    assert prompt.plain.split()[-1] == "empty", prompt.plain
+
+        asyncio.run(go())

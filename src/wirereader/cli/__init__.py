@@ -128,10 +128,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # left over too (`entries -is:starred kyiv`), and they are filter terms as well.
         if terms is None or not all(_is_filter_term(x) or x[:1] != "-" for x in extra):
             # named by the command's own parser: `entries --bogus` is an option of entries
-            _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
+            _command_parser(parser, args).error(
+                f"unrecognized arguments: {' '.join(extra)}{_as_term(extra, terms, arguments)}"
+            )
         terms += extra
     func = getattr(args, "func", None) or _open_app
     return _guarded(func, args)
+
+
+def _as_term(extra: list[str], terms: list[str] | None, argv: list[str]) -> str:
+    """How to write an option that is a filter key (`entries --since 2h`) as the term it is
+    (`since:2h`: the value is the word after it on the command line)."""
+    if terms is None:
+        return ""
+    from wirereader.query.language import ALTERNATIVE_KEYS, UNSIGNED
+
+    for token in extra:
+        key, _, value = token.removeprefix("--").partition("=")
+        if token.startswith("--") and key in (*ALTERNATIVE_KEYS, *UNSIGNED):
+            after = argv[argv.index(token) + 1 :] if token in argv else []
+            if not value and after and not after[0].startswith("-"):
+                value = after[0]
+            return f"; a filter is a term, not an option: write {key}:{value or 'VALUE'}"
+    return ""
 
 
 def _command_parser(

@@ -23,6 +23,7 @@ from wirereader.cli.common import (
 )
 from wirereader.cli.stream import CHUNK, Column, StreamTable, print_json_stream
 from wirereader.core.config import Config
+from wirereader.core.text import author_name
 from wirereader.query.detail import item_json
 from wirereader.query.entities import entity_listing, entity_widths
 from wirereader.query.threads import largest_thread_id, thread_listing
@@ -126,9 +127,12 @@ def cmd_entities(args: argparse.Namespace) -> int:
             return 0
         widths = entity_widths(store)
         console = _console()
-        name_width = min(40, max(4, widths.longest_name))
         id_width = max(3, len(str(widths.largest_id)))
         count_width = max(5, len(str(widths.largest_count)))
+        # The name gives way before the aliases' twelve cells: at 60 columns its forty made
+        # every row two lines, the aliases wrapped under the id.
+        room = console.width - id_width - count_width - 6 - 8 - 12
+        name_width = max(12, min(40, max(4, widths.longest_name), room))
         aliases_width = max(12, console.width - id_width - count_width - 6 - name_width - 8)
         table = StreamTable(
             [
@@ -181,7 +185,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     console = _console()
     item = detail["item"]
     console.print(Text(item["title"], style="bold"))
-    meta = (f"#{item['id']}", item["source"], minute(item["published"], tz), item["author"])
+    when = _when(item, tz) + " (a guess: the source gave no time)" * item["time_guessed"]
+    meta = (f"#{item['id']}", item["source"], when, author_name(item["author"]))
     console.print(Text("  ".join(part for part in meta if part), "dim"))
     if detail["thread"]:
         t = detail["thread"]
@@ -209,8 +214,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for v in versions:
         console.print(
             Text(
-                f"- #{v['entry']} {v['source']}  {minute(v['published'], tz)}"
-                f"  {v['author'] or '-'}  (seen {minute(v['seen'], tz)})"
+                f"- #{v['entry']} {v['source']}  {_when(v, tz)}"
+                f"  {author_name(v['author']) or '-'}  (seen {minute(v['seen'], tz)})"
                 + (f"  full article from {v['url']}" if v.get("origin") == "article" else ""),
                 style="dim",
             )
@@ -228,9 +233,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print()
         console.print(Text(f"in the same thread ({len(detail['siblings'])})", style="bold"))
         for s in detail["siblings"]:
-            when = minute(s["published"], tz)
+            when = _when(s, tz)
             console.print(Text(f"  #{s['id']}  {when}  {s['source']}  {s['title']}"))
     return 0
+
+
+def _when(shown: dict[str, Any], tz: tzinfo) -> str:
+    """An item's minute in `show`, '~' before it when it is a stand-in for a time the source
+    did not give (the reader's list marks it the same way)."""
+    return "~" * bool(shown.get("time_guessed")) + minute(shown["published"], tz)
 
 
 def _render_diff(segments: list[dict[str, str]], label: str) -> Text:

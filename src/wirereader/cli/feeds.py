@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urljoin
 
 from wirereader.cli.alerting import alert_new_items
@@ -52,10 +53,12 @@ from wirereader.store.subscriptions import (
     Feed,
     SubscriptionError,
     entry_counts,
+    feed_by_url,
     find_feeds,
     get_feed,
     iso_time,
     list_feeds,
+    normalise_url,
     remove,
     subscribe,
 )
@@ -139,7 +142,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 f" (at most {MAX_DURATION_DAYS}d)"
             )
     with open_store(args, cfg) as store, Fetcher(FetchSettings.from_config(cfg)) as fetcher:
-        if args.no_fetch and not args.opml:
+        if args.no_fetch and not args.opml and not _local_opml(args.url):
             return _subscribe_only(store, args.url, args.name or "", interval, args.json)
         response = _fetch(fetcher, args.url)
         if args.opml or _is_opml(response.body):
@@ -147,6 +150,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 store, cfg, fetcher, response, fetch=not args.no_fetch, as_json=args.json
             )
         feed_url, response = _find_feed(fetcher, args.url, response)
+        old_name = _subscribed_name(store, feed_url)
         try:
             feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)
         except SubscriptionError as exc:
@@ -155,7 +159,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             if args.json:
                 print_json([added_json(feed, created=False, entries=entry_counts(store))])
             else:
-                print(f"already subscribed: {feed.name} ({feed.url})")
+                print(_already(feed, old_name))
             return 0
         result = process_feed(store, cfg, fetcher, feed, response)
         if result.new or result.updated:
@@ -198,6 +202,7 @@ def _subscribe_only(
     store: Store, url: str, name: str, interval: int | None, as_json: bool = False
 ) -> int:
     """`add --no-fetch`: the URL as given, unchecked (the server may be down right now)."""
+    old_name = _subscribed_name(store, url)
     try:
         feed, created = subscribe(store, url, name=name, interval=interval)
     except SubscriptionError as exc:
@@ -205,8 +210,24 @@ def _subscribe_only(
     if as_json:
         print_json([added_json(feed, created=created)])
     else:
-        print(f"{'added' if created else 'already subscribed:'} {feed.name} ({feed.url})")
+        print(f"added {feed.name} ({feed.url})" if created else _already(feed, old_name))
     return 0
+
+
+def _subscribed_name(store: Store, url: str) -> str:
+    """The name a subscription to `url` has now ('' if there is none)."""
+    try:
+        feed = feed_by_url(store, normalise_url(url))
+    except SubscriptionError:
+        return ""
+    return feed.name if feed is not None and feed.removed_at is None else ""
+
+
+def _already(feed: Feed, old_name: str) -> str:
+    """`add` of a feed already subscribed to: `--name` renames it, which is said (it printed
+    only the new name, and the user looked for the feed under the old one)."""
+    renamed = f", renamed from {old_name}" if old_name and old_name != feed.name else ""
+    return f"already subscribed: {feed.name} ({feed.url}){renamed}"
 
 
 def _fetch(fetcher: Fetcher, url: str) -> Response:
@@ -235,6 +256,17 @@ def web_address(url: str) -> str | None:
     if not shape[4] and not url.lower().startswith("www."):
         return None
     return ("http://" if _LITERAL_HOST.match(url) else "https://") + url
+
+
+def _local_opml(url: str) -> bool:
+    """Whether `url` is a file here holding an OPML list: `add --no-fetch subs.opml` subscribed
+    to the list itself as if it were a feed (reading a local file fetches nothing)."""
+    path = Path(url).expanduser()
+    try:
+        with path.open("rb") as f:
+            return _is_opml(f.read(2048))
+    except OSError:  # not a file here (a web address), or unreadable: left to the fetch
+        return False
 
 
 def _is_opml(body: bytes) -> bool:
@@ -367,7 +399,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     with open_store(args, cfg) as store:
         from wirereader.store.subscriptions import sync_config
 
-        for problem in sync_config(store, cfg):
+        # (a cache on a read-only file system is listed as it was last written)
+        for problem in [] if store.read_only else sync_config(store, cfg):
             warn(problem)
         feeds = list_feeds(store, include_removed=args.all)
         counts = entry_counts(store)
@@ -430,20 +463,24 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
     for feed in feeds:
         status = feed.status(now, counts.get(feed.id, 0))
         shown = status if not feed.failures else f"failing ×{feed.failures}"
-        detail = feed.last_error if feed.failures else feed.url
+        detail, detail_style = (feed.last_error, "red") if feed.failures else (feed.url, "dim")
+        if feed.problem and not feed.failures:  # why its last body gave no item, in yellow
+            detail, detail_style = f"{feed.url}: {feed.problem}", "yellow"
         table.add_row(
             Text(feed.name),
             Text(shown, style=styles.get(status, "")),
             Text(str(counts.get(feed.id, 0))),
             Text(_ago(feed.last_success, now)),
+            # A next attempt already past is due at the next fetch ("9 s ago" read as if it
+            # had happened).
             Text(
                 "—"
                 if feed.removed_at
                 else _ago(feed.next_attempt, now)
-                if feed.next_attempt
+                if feed.next_attempt and feed.next_attempt > now
                 else "now"
             ),
-            Text(detail, style="red" if feed.failures else "dim"),
+            Text(detail, style=detail_style),
         )
     console.print(table)
 
@@ -569,7 +606,7 @@ def summary(report: RefreshReport) -> str:
     skipped = len(results) - len(fetched)
     parts = [
         f"{len(fetched)} feed{'s' * (len(fetched) != 1)} fetched in {report.elapsed:.1f} s:",
-        f"{report.new} new entries, {report.updated} updated,",
+        f"{report.new} new entr{'y' if report.new == 1 else 'ies'}, {report.updated} updated,",
         f"{len(report.failures)} failed",
     ]
     tail = f" ({unchanged} unchanged" + (f", {skipped} waiting" if skipped else "") + ")"

@@ -87,6 +87,13 @@ def _day(epoch: int | None) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d")
 
 
+def _count(number: int, noun: str) -> str:
+    """'1 item', '2 items', '1 entry', '3 entries' ("1 threads" read as a slip)."""
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
+
+
 def describe(summary: PruneSummary, *, dry_run: bool) -> str:
     """The summary as a few lines: what goes (or would), from where, and what old stays."""
     verb = "would delete" if dry_run else "deleted"
@@ -95,8 +102,9 @@ def describe(summary: PruneSummary, *, dry_run: bool) -> str:
         lines.append(f"nothing older than {_day(summary.cutoff)} to delete")
     else:
         lines.append(
-            f"{verb} {summary.items} items ({summary.entries} entries with their reposts, "
-            f"{summary.versions} versions) and {summary.threads} threads, "
+            f"{verb} {_count(summary.items, 'item')} ({_count(summary.entries, 'entry')} with"
+            f" their reposts, {_count(summary.versions, 'version')}) and"
+            f" {_count(summary.threads, 'thread')}, "
             f"from {_day(summary.oldest)} to {_day(summary.newest)}"
         )
         shown = list(summary.per_source.items())

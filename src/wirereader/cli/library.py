@@ -27,6 +27,7 @@ from wirereader.cli.common import (
 )
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
+from wirereader.core.text import author_name
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.files import ImportFailure, import_file
 from wirereader.query.timeline import EntryRow, Query, listing_widths, repost_counts
@@ -204,16 +205,23 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
     kind_width = max(4, *(len(kind.value) for kind in Kind if kind is not Kind.POST))
     # The title takes what the other columns leave, so a long title squeezes itself, never
     # the id or the time; the author column goes first on a narrow terminal.
+    # On a terminal under 80 columns the kind goes before the title ("breaking: ...") and the
+    # source narrows, so the title keeps twenty cells: at 60 it had twelve and every line ran
+    # past the edge, each row wrapped onto a second line.
     show_author = console.width >= 110
-    fixed = id_width + 16 + source_width + kind_width + (20 if show_author else 0)
-    columns = 6 if show_author else 5
+    show_kind = console.width >= 80
+    if not show_kind:
+        source_width = max(8, min(source_width, console.width - id_width - 16 - 20 - 6))
+    fixed = id_width + 16 + source_width + (kind_width if show_kind else 0)
+    fixed += 20 if show_author else 0
+    columns = 4 + show_kind + show_author
     title_width = max(12, console.width - fixed - 2 * (columns - 1))
     table = StreamTable(
         [
             Column("id", id_width, "dim", right=True),
             Column("time", 16),
             Column("source", source_width, "cyan"),
-            Column("kind", kind_width, "magenta"),
+            *([Column("kind", kind_width, "magenta")] if show_kind else []),
             Column("title", title_width),
             *([Column("author", 20, "dim")] if show_author else []),
         ],
@@ -224,8 +232,12 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
         when = minute(row.published, tz)
         badge = f" +{len(row.reposts)}" if row.reposts else ""
         kind = "" if row.kind == "post" else row.kind
+        if not show_kind:
+            said = not kind or row.title.lower().startswith(kind)  # "Breaking: ..."
+            title = row.title if said else f"{kind}: {row.title}"
+            return [str(row.id), when, row.source, title + badge]
         out = [str(row.id), when, row.source, kind, row.title + badge]
-        return [*out, row.author] if show_author else out
+        return [*out, author_name(row.author)] if show_author else out
 
     return table.print_all(_with_repost_counts(store, rows), cells)
 

@@ -142,3 +142,15 @@ def fts_text(text: str) -> str:
     if text.isascii():
         return text
     return _UNSPACED.sub(r" \1 ", text)
+
+
+# RSS 2.0's <author> is an e-mail address, most feeds giving the name in brackets after it
+# ("theweek@futurenet.com (Justin Klawans, The Week US)", "none@none.com (AFP)").
+_RSS_AUTHOR = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\s*\((?P<name>[^()]*\S[^()]*)\)$")
+
+
+def author_name(author: str) -> str:
+    """An author as a reader shows it: the name of RSS's "address (Name)" form, else as
+    stored (what is stored, and printed as JSON, is the feed's own text)."""
+    match = _RSS_AUTHOR.match(author)
+    return match.group("name").strip() if match else author

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from wirereader.store.db import Store
+import sqlite3
+
+from wirereader.store.db import Store, describe_database_error
 
 
 def run_analysis(store: Store, what: str = "entries") -> str:
@@ -12,10 +14,15 @@ def run_analysis(store: Store, what: str = "entries") -> str:
     try:
         analyse_pending(store)
     except Exception as exc:  # what was saved stays saved; analysis catches up next time
-        return analysis_failed(exc, what)
+        return analysis_failed(exc, what, store)
     return ""
 
 
-def analysis_failed(exc: Exception, what: str) -> str:
-    """The one-line warning for an analysis that failed after `what` was saved."""
+def analysis_failed(exc: Exception, what: str, store: Store | None = None) -> str:
+    """The one-line warning for an analysis that failed after `what` was saved. A cache error
+    is said as every command says it ("OperationalError: database or disk is full" was the
+    only line of a full disk that did not say what it meant), with the analysis' next try."""
+    if isinstance(exc, sqlite3.Error):
+        why = describe_database_error(store.path if store else None, exc)
+        return f"analysis of the new {what} failed: {why}; it is tried again next time"
     return f"analysis of the new {what} failed ({type(exc).__name__}: {exc})"

@@ -247,7 +247,7 @@ def refresh(
     def give_up_analysis(exc: Exception) -> None:
         """What was saved stays saved; no more steps in this run (the end of the run retries)."""
         nonlocal analysis, unanalysed
-        report.warnings.append(analysis_failed(exc, "entries"))
+        report.warnings.append(analysis_failed(exc, "entries", store))
         unanalysed = -(1 << 62)
         if analysis is not None:
             analysis.close()
@@ -443,7 +443,7 @@ def refresh(
                 else:
                     analysis.finish()
             except Exception as exc:  # analysis catches up next time
-                report.warnings.append(analysis_failed(exc, "entries"))
+                report.warnings.append(analysis_failed(exc, "entries", store))
     finally:
         if analysis is not None:
             analysis.close()
@@ -600,6 +600,8 @@ def process_feed(
             new=len(saved.new),
             format=document.format,
             body_hash=body_hash,
+            # Kept: a later 304 or the same bytes parse nothing, and `feeds` still says why.
+            problem="" if document.entries else "; ".join(document.warnings),
         )
     if result.name != feed.name:  # named after its title just now: say so in the messages
         prefix = f"{result.name}: "
@@ -882,6 +884,10 @@ def _page_warnings(
     `failed` are pages not fetched, `unread` pages fetched but not read, each keyed by
     (read before, the cause) and listing the pages' URLs."""
     lines = []
+    # The example is the first page by address, not the first to fail: pages are fetched
+    # side by side, and the line changed from one run to the next.
+    failed = {key: sorted(urls) for key, urls in failed.items()}
+    unread = {key: sorted(urls) for key, urls in unread.items()}
     for (recheck, cause), urls in failed.items():
         if len(urls) > 1:
             what = "not re-read" if recheck else "kept as one item each, their pages failed"
@@ -892,11 +898,13 @@ def _page_warnings(
             what = "not re-read" if recheck else "kept as one item, its page failed"
             lines.append(f"{name}: live blog {what}: {redact(f'{urls[0]}: {cause}')}")
     for (recheck, cause), urls in unread.items():
+        # A cause is a parser's message, and a parser's unexpected exception is written out
+        # whole (dispatch._describe): it may quote a URL, so it is redacted as a fetch error is.
         what = "not re-read" if recheck else "kept as one item"
         lines.append(
-            f"{name}: {len(urls)} live blogs {what} ({cause}; e.g. {redact(urls[0])})"
+            f"{name}: {len(urls)} live blogs {what} ({redact(cause)}; e.g. {redact(urls[0])})"
             if len(urls) > 1
-            else f"{name}: live blog {what} ({redact(urls[0])}: {cause})"
+            else f"{name}: live blog {what} ({redact(f'{urls[0]}: {cause}')})"
         )
     return lines
 

@@ -58,6 +58,7 @@ class SiblingRow:
     published: str | None
     published_at: int
     source: str
+    time_guessed: bool = False  # `published_at` is a stand-in: the feed gave no time
 
 
 @dataclass
@@ -108,9 +109,10 @@ def thread_siblings(
     """The other items of the thread, by time; `limit` 0: all of them."""
     order = "DESC" if newest_first else ""
     return [
-        SiblingRow(r[0], r[1], r[2], r[3], r[4])
+        SiblingRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]))
         for r in store.conn.execute(
-            "SELECT e.id, e.title, e.published, e.published_at, s.name FROM entries e"
+            "SELECT e.id, e.title, e.published, e.published_at, s.name, e.time_guessed"
+            " FROM entries e"
             " JOIN sources s ON s.id = e.source_id WHERE e.thread_id = ? AND e.repost_of IS NULL"
             f" AND e.id != ? ORDER BY e.published_at {order}, e.id {order} LIMIT ?",
             (thread_id, item_id, limit or -1),
@@ -271,9 +273,9 @@ def item_json(store: Store, entry_id: int) -> ItemJson | None:
     members = [item_id, *[r["id"] for r in head.reposts]]
     marks = ",".join("?" * len(members))
     about = {
-        r[0]: (r[1], r[2], r[3])
+        r[0]: (r[1], r[2], r[3], bool(r[4]))
         for r in conn.execute(
-            f"SELECT e.id, s.name, e.published, e.published_at FROM entries e"
+            f"SELECT e.id, s.name, e.published, e.published_at, e.time_guessed FROM entries e"
             f" JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})",
             members,
         )
@@ -286,11 +288,13 @@ def item_json(store: Store, entry_id: int) -> ItemJson | None:
     previous: dict[str, Any] | None = None
     damaged: list[tuple[int, int]] = []
     for v in sorted(versions_of(conn, members), key=order):
-        source, _, published_at = about[v.entry_id]
+        source, published, published_at, guessed = about[v.entry_id]
         version: dict[str, Any] = {
             "entry": v.entry_id,
             "source": source,
             "published": v.published or iso_utc(published_at),
+            # the entry's stand-in time, unless this version came with a time of its own
+            "time_guessed": guessed and v.published in (None, published),
             "updated": v.updated,
             "seen": iso_utc(v.seen_at),
             "author": v.author,
@@ -318,6 +322,7 @@ def item_json(store: Store, entry_id: int) -> ItemJson | None:
                 "id": s.id,
                 "title": s.title,
                 "published": s.published or iso_utc(s.published_at),
+                "time_guessed": s.time_guessed,
                 "source": s.source,
             }
             for s in thread_siblings(store, head.thread, item_id, newest_first=False)

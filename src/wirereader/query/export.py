@@ -24,7 +24,7 @@ def export_entries(store: Store) -> list[dict[str, Any]]:
         int(r[0]): r
         for r in store.conn.execute(
             "SELECT e.id, s.key, s.kind, s.name, s.title, s.url, e.stable_id, e.read_at,"
-            " e.starred, e.time_guessed FROM entries e"
+            " e.starred FROM entries e"
             " JOIN sources s ON s.id = e.source_id"
         )
     }
@@ -39,7 +39,6 @@ def _exported(row: EntryRow, ident: Any) -> dict[str, Any]:
         "source_title": ident[4],
         "source_url": ident[5],
         **row.to_json(with_canonical=True),
-        "time_guessed": bool(ident[9]),
         "read_at": iso_utc(int(ident[7])) if ident[7] is not None else None,
         "starred": bool(ident[8]),
     }
@@ -52,7 +51,7 @@ def export_stream(store: Store) -> Iterator[dict[str, Any]]:
     for row in Query(store, Filter(all_entries=True)).stream(details=True):
         ident = lookup.execute(
             "SELECT e.id, s.key, s.kind, s.name, s.title, s.url, e.stable_id, e.read_at,"
-            " e.starred, e.time_guessed FROM entries e JOIN sources s ON s.id = e.source_id"
+            " e.starred FROM entries e JOIN sources s ON s.id = e.source_id"
             " WHERE e.id = ?",
             (row.id,),
         ).fetchone()

@@ -17,6 +17,7 @@ class FeedStatus:
     items: int
     status: str  # 'ok', 'failing', 'waiting', 'new', 'empty'
     last_error: str  # '' once a fetch succeeds again
+    problem: str = ""  # why the last body parsed gave no item (subscriptions.Feed.problem)
 
 
 def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
@@ -25,7 +26,8 @@ def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
     now = int(time.time()) if now is None else now
     conn = store.conn
     feeds = conn.execute(
-        "SELECT id, name, url, source_id, last_error, failures, last_success, hold_until"
+        "SELECT id, name, url, source_id, last_error, failures, last_success, hold_until,"
+        " problem"
         " FROM feeds WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE, id"
     ).fetchall()
     if not feeds:
@@ -70,6 +72,7 @@ def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
                 items=items.get(int(f["id"]), 0),
                 status=status,
                 last_error=str(f["last_error"] or ""),
+                problem=str(f["problem"] or ""),
             )
         )
     return out

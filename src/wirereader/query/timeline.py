@@ -186,6 +186,9 @@ class EntryRow:
     reposts: list[dict[str, Any]] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     version_count: int = 1
+    # The feed gave no time (or a text capture only its file's): `published_at` is a stand-in,
+    # the time the item was first seen (or the file's modification time).
+    time_guessed: bool = False
 
     def to_json(self, *, with_canonical: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -193,6 +196,7 @@ class EntryRow:
             "source": self.source,
             "url": self.url,
             "published": self.published or iso_utc(self.published_at),
+            "time_guessed": self.time_guessed,
             "updated": self.updated,
             "author": self.author,
             "title": self.title,
@@ -243,7 +247,7 @@ def iso_utc(epoch: int) -> str:
 _COLUMNS = (
     "e.id, s.name AS source, e.url, e.published, e.published_at, e.updated, e.author, e.title,"
     " wirereader_body(t.body) AS body, e.kind, e.thread_id, e.repost_of, e.read_at, e.starred,"
-    " e.embeds"
+    " e.embeds, e.time_guessed"
 )
 _SOURCE = "JOIN sources s ON s.id = e.source_id LEFT JOIN entry_texts t ON t.entry_id = e.id"
 # The reader's list shows no body (its reader pane loads the item on its own): unpacking a
@@ -681,6 +685,7 @@ def _row(r: sqlite3.Row) -> EntryRow:
         read=r["read_at"] is not None,
         starred=bool(r["starred"]),
         embeds=json.loads(r["embeds"] or "{}"),
+        time_guessed=bool(r["time_guessed"]),
     )
 
 
@@ -692,7 +697,7 @@ def attach_details(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
     marks = ",".join("?" * len(by_id))
     ids = list(by_id)
     for r in conn.execute(
-        f"SELECT id, repost_of, published, published_at, author FROM entries"
+        f"SELECT id, repost_of, published, published_at, time_guessed, author FROM entries"
         f" WHERE repost_of IN ({marks}) ORDER BY published_at, id",
         ids,
     ):
@@ -700,6 +705,7 @@ def attach_details(conn: sqlite3.Connection, rows: list[EntryRow]) -> None:
             {
                 "id": r["id"],
                 "published": r["published"] or iso_utc(r["published_at"]),
+                "time_guessed": bool(r["time_guessed"]),
                 "author": r["author"],
             }
         )

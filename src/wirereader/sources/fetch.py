@@ -869,8 +869,9 @@ def _status_error(url: str, status: int, reason: str, retry_after: str | None) -
         wait = _retry_after(retry_after)
         hint = f" (retry after {wait:.0f} s)" if wait else ""
         return FetchError(url, f"{label}{hint}", transient=True, retry_after=wait, status=status)
-    if status == 404:
-        return FetchError(url, f"{label}: not found", status=status)
+    if status == 404:  # ("HTTP 404 Not Found: not found" said it twice)
+        said = "not found" in reason.lower()
+        return FetchError(url, label if said else f"{label}: not found", status=status)
     if status == 410:
         return FetchError(url, f"{label}: the server says it is gone for good", status=status)
     if status in (401, 403):

@@ -7,6 +7,7 @@ none of it. Nothing here ever deletes an entry or a version.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from wirereader.core.model import RawEntry
 from wirereader.store import checked, texts, versions
-from wirereader.store.migrations import migrate
+from wirereader.store.migrations import applied_versions, available_migrations, migrate
 from wirereader.store.write_transaction import roll_back
 
 BUSY_TIMEOUT_MS = 10_000  # another process (a background fetch) may hold the write lock briefly
@@ -130,10 +131,27 @@ def describe_database_error(path: Path | None, exc: sqlite3.Error) -> str:
     if "full" in lowered:
         return f"{where}: the disk is full; nothing more could be written (what was saved is kept)"
     if "readonly" in lowered or "read-only" in lowered:
+        if path is not None and on_read_only_mount(path):
+            return f"{where}: the cache is on a read-only file system: it can be read, not written"
         return f"{where}: the cache is read-only (check the file's and its folder's permissions)"
     if "unable to open" in lowered or "disk i/o" in lowered:
         return f"{where}: cannot open or write the cache ({text}); check its folder"
     return f"{where}: {text}"
+
+
+def on_read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no such file, or no statvfs (Windows)
+        return False
+
+
+def _closed_cleanly(path: Path) -> bool:
+    """No write-ahead log with content beside the cache: the file alone holds every commit."""
+    try:
+        return os.path.getsize(f"{path}-wal") == 0
+    except OSError:
+        return True  # no log at all
 
 
 _open_counts: dict[str, int] = {}  # connections of this process per cache file (Store's)
@@ -182,6 +200,9 @@ class Store:
             raise CacheError(f"{self.path}: is a directory, not a cache file")
         _refuse_a_stub(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and on_read_only_mount(self.path) and _closed_cleanly(self.path):
+            self._open_read_only()
+            return
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
             # the block inside `transaction()` and nothing is left open by accident.
@@ -214,6 +235,33 @@ class Store:
                 raise CacheError(f"{self.path}: not a usable wirereader cache ({exc})") from exc
             raise
 
+    read_only = False  # on a read-only file system: every command reads, none can write
+
+    def _open_read_only(self) -> None:
+        """A cache on a read-only file system (a backup disk, a snapshot) cannot be opened in
+        WAL mode: SQLite writes its journal and shared-memory index beside the file. Nothing
+        can change such a file, so it is opened immutable: read without any lock or journal.
+        Every reading command works; a write says the file system is read-only. A cache that
+        needs a migration, or whose log holds commits, is not opened this way."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+        try:
+            self.conn = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False
+            )
+            _opened(self.path, +1)
+            self.read_only = True
+            self.conn.row_factory = sqlite3.Row
+            texts.register(self.conn)
+            pending = {m.version for m in available_migrations()} - applied_versions(self.conn)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise CacheError(f"{self.path}: not a usable wirereader cache ({exc})") from exc
+        if pending:
+            self.close()
+            raise CacheError(f"{self.path}: needs an upgrade, which cannot be written here")
+
     def close(self) -> None:
         self.conn.close()
         if self._closed:
@@ -244,6 +292,8 @@ class Store:
         """
         if self.verified:
             return
+        if self.read_only:  # the check only guards writes, and none can happen here
+            raise sqlite3.OperationalError("attempt to write a readonly database")
         if checked.remembered(self.path):
             self.verified = True
             return

@@ -60,6 +60,7 @@ class Feed:
     removed_at: int | None
     category: str = ""  # folder path from OPML, e.g. 'News/World'
     body_hash: str = ""  # of the last body parsed and saved
+    problem: str = ""  # why the last body parsed gave no item, when it gave none and said why
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Feed:
@@ -79,7 +80,8 @@ class Feed:
         """One word for listings: ok, failing, new (never fetched), waiting, removed, and
         with `entries` (its count in the cache) empty: fetched, but no item of it is kept.
         A feed of 0 items said "ok", which a feed that is not XML (nothing could be read)
-        said too; "empty" is true of both and calls neither broken (an empty feed is legal)."""
+        said too; "empty" is true of both and calls neither broken (an empty feed is legal):
+        `problem` tells them apart."""
         now = int(time.time()) if now is None else now
         if self.removed_at is not None:
             return "removed"
@@ -397,17 +399,19 @@ def record_success(
     new: int = 0,
     format: str = "",
     body_hash: str | None = None,
+    problem: str | None = None,
     now: int | None = None,
 ) -> None:
     """A fetch worked (200 or 304): clear the error, schedule the next one. Call inside the
-    transaction that saved the entries, so entries and validators change together."""
+    transaction that saved the entries, so entries and validators change together. `problem`
+    (why a parsed body gave no item) is kept as it was when None: nothing was parsed."""
     now = int(time.time()) if now is None else now
     with store.transaction() as conn:
         conn.execute(
             "UPDATE feeds SET etag = ?, last_modified = ?, last_attempt = ?, last_success = ?,"
             " last_status = ?, last_new = ?, last_error = '', failures = 0, next_attempt = ?,"
             " hold_until = NULL, format = CASE WHEN ? != '' THEN ? ELSE format END,"
-            " body_hash = COALESCE(?, body_hash) WHERE id = ?",
+            " body_hash = COALESCE(?, body_hash), problem = COALESCE(?, problem) WHERE id = ?",
             (
                 etag,
                 last_modified,
@@ -419,6 +423,7 @@ def record_success(
                 format,
                 format,
                 body_hash,
+                problem,
                 feed.id,
             ),
         )

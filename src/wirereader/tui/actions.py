@@ -60,3 +60,20 @@ PANE_KEYS: tuple[tuple[str, str, str, str], ...] = (
 
 BY_ID = {a.id: a for a in ACTIONS}
 KNOWN_IDS = set(BY_ID) | {k[0] for k in PANE_KEYS if k[0]}
+
+
+def key_conflicts(keymap: dict[str, str]) -> list[str]:
+    """Keys the config's [keys] (`keymap`: id -> keys) gives two of the app's actions, each as
+    one line: such a key runs only one of them, and the other was lost without a word
+    (`star = "f"` beside `quit = "f"`, or `star = "q"` with quit on its default 'q')."""
+    actions: dict[str, list[str]] = {}
+    for action in ACTIONS:
+        for key in keymap.get(action.id, action.keys).split(","):
+            if key.strip():
+                actions.setdefault(key.strip(), []).append(action.id)
+    return [
+        f"[keys] '{key}' is bound to {' and '.join(ids)}: it runs only one of them;"
+        " give each its own key"
+        for key, ids in actions.items()
+        if len(ids) > 1 and any(i in keymap for i in ids)
+    ]

@@ -43,7 +43,7 @@ from wirereader.query.reading import PendingMarks, next_unread
 from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store.db import CacheError, Store, describe_database_error
 from wirereader.store.subscriptions import feed_count
-from wirereader.tui.actions import ACTIONS, KNOWN_IDS
+from wirereader.tui.actions import ACTIONS, KNOWN_IDS, key_conflicts
 from wirereader.tui.messages import (
     AlertRaised,
     ArticlesFailed,
@@ -189,7 +189,17 @@ class WireReader(App[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
-        self._verify_cache()
+        if self.store.read_only:  # (the check guards writes: none can be made)
+            self.notify(
+                "The cache is on a read-only file system: it can be read, not written. What"
+                " you read or star is not saved, and nothing is fetched.",
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        else:
+            self._verify_cache()
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
         self.status.last_refresh = self._last_refresh_text()
@@ -203,7 +213,7 @@ class WireReader(App[None]):
         self.refresh_panes()
         # Counting starts once the first frame is out: it would compete with it for the CPU.
         self.call_after_refresh(self._first_paint)
-        if not self.demo and self._has_feeds():
+        if not self.demo and not self.store.read_only and self._has_feeds():
             self.set_interval(TICK_SECONDS, self._tick)
         # Another process (`wirereader fetch` from cron, a second terminal) may write to the
         # cache while the app is open: its new items appear as if the app had fetched them.
@@ -266,6 +276,8 @@ class WireReader(App[None]):
         if keymap:
             self.keymap_in_force = keymap
             self.set_keymap(keymap)
+        for conflict in key_conflicts(keymap):
+            self.notify(conflict, severity="warning", timeout=8, markup=False)
 
     def _first_paint(self) -> None:
         """The first frame (filter bar, timeline, reader, status) is on screen."""
@@ -640,8 +652,8 @@ class WireReader(App[None]):
         process sees the star the moment it is pressed); while writes fail, the retries run
         in a thread with a longer wait, so the screen never freezes.
         """
-        if self._saving or not len(self.pending):
-            return
+        if self._saving or not len(self.pending) or self.store.read_only:
+            return  # (read-only: said once when the reader opened)
         if self.store.verified and not self._save_failing:
             try:
                 self.pending.flush(self._mark_writer(MARKS_NOW_MS))
@@ -705,7 +717,7 @@ class WireReader(App[None]):
 
     def _final_save(self) -> None:
         """At exit: one last write with the full busy timeout; what still fails is reported."""
-        if not len(self.pending):
+        if not len(self.pending) or self.store.read_only:
             return
         try:
             with self.store.another() as store:
@@ -796,6 +808,18 @@ class WireReader(App[None]):
             self.screen.add_class(reveal)
         self.call_after_refresh(widget.focus)
 
+    def action_focus_next(self) -> None:
+        """Tab goes from pane to pane, past the filter, which `/` opens: tabbing into it, the
+        pane keys typed next became filter text ('jj' matched nothing, the list emptied)."""
+        self.screen.focus_next()
+        if isinstance(self.focused, FilterInput):
+            self.screen.focus_next()
+
+    def action_focus_previous(self) -> None:
+        self.screen.focus_previous()
+        if isinstance(self.focused, FilterInput):
+            self.screen.focus_previous()
+
     def action_focus_entities(self) -> None:
         self._focus_pane(self.query_one(EntityList), "-show-side")
 
@@ -847,6 +871,11 @@ class WireReader(App[None]):
             return
         if self.demo or not self._has_feeds():
             self.notify("no feeds to refresh: add some with 'wirereader add URL'", timeout=3)
+            return
+        if self.store.read_only:
+            self.notify(
+                "the cache is on a read-only file system: nothing can be fetched", timeout=3
+            )
             return
         self.start_refresh(due_only=False)
 

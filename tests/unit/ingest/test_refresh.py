@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 import types
@@ -934,3 +935,63 @@ def test_the_parse_pool_closes_when_an_interrupt_left_its_starter_unstarted() ->
     starter.join(timeout=60)
     assert not starter.is_alive()
     assert pool._pool is None  # it found the pool closed and shut its workers down
+
+
+def test_a_live_blog_page_not_read_is_reported_without_its_password(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page fetched but not read is reported with its cause. A cause is a parser's message,
+    # and a parser's unexpected exception is written out whole (dispatch._describe), so it may
+    # quote a URL: its password is redacted as in a fetch error.
+    from wirereader.ingest import refresh as refresh_module
+    from wirereader.sources.dispatch import ParseFailure
+
+    host = server.url("/").removeprefix("http://").rstrip("/")
+    parse = refresh_module.parse_document
+
+    def failing(body: bytes, *, url: str, **kwargs: Any) -> Any:
+        if "/news/live/" in url:
+            folder = url.rsplit("/", 1)[0]
+            raise ParseFailure(f"cannot read the live-blog page (ValueError: bad base {folder})")
+        return parse(body, url=url, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "parse_document", failing)
+    # Two pages failing for one cause (one line for both), then a feed of one such page.
+    for feed_path, numbers in (("/coast.xml", (1, 2)), ("/bay.xml", (3,))):
+        lives = []
+        for n in numbers:
+            server.routes[f"/news/live/storm-{n}"] = Route(
+                b"<html></html>", content_type="text/html"
+            )
+            link = f"http://desk:s3cret@{host}/news/live/storm-{n}"
+            lives.append({**item(n), "guid": f"urn:test:live{n}", "link": link})
+        server.routes[feed_path] = Route(rss("Coast Desk", lives))
+        subscribe(store, server.url(feed_path))
+        report = refresh(store, config())
+        [result] = [r for r in report.results if r.url.endswith(feed_path)]
+        [warning] = [w for w in result.warnings if "live blog" in w]
+        assert ("2 live blogs" in warning) is (len(numbers) == 2), warning
+        assert "s3cret" not in warning and "desk:***@" in warning, warning
+
+
+def test_an_analysis_stopped_by_a_full_disk_says_so_as_every_command_does(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `add` on a full disk ended "analysis of the new entries failed (OperationalError:
+    # database or disk is full)", the one line of a full disk that did not say what it meant.
+    from wirereader.analysis import pipeline
+
+    def full(*args: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    for step in ("stored", "step", "finish"):
+        monkeypatch.setattr(pipeline.Analysis, step, full)
+    monkeypatch.setattr(pipeline, "analyse_pending", full)
+    server.routes["/full.xml"] = Route(rss("Full Disk", [item(1), item(2)]))
+    subscribe(store, server.url("/full.xml"))
+    report = refresh(store, config())
+    assert report.new == 2
+    assert report.warnings == [
+        f"analysis of the new entries failed: {store.path}: the disk is full; nothing more could"
+        " be written (what was saved is kept); it is tried again next time"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from wirereader.query.feeds import FeedStatus, feed_statuses
 from wirereader.store.db import Store
+from wirereader.tui.widgets.cells import fit
 from wirereader.tui.widgets.timeline import one_line
 
 STATUS_STYLES = {
@@ -30,12 +32,14 @@ def feed_line(feed: FeedStatus, name_width: int) -> Text:
     """name, unread count, status and the last error: outside text as Text, never markup."""
     line = Text(no_wrap=True, overflow="ellipsis")
     name = one_line(feed.name)
-    line.append(name[:name_width].ljust(name_width), "bold" if feed.unread else "")
+    line.append(fit(name, name_width), "bold" if feed.unread else "")
     line.append(f" {feed.unread:>6,}", "bold" if feed.unread else "dim")
     line.append(f" / {feed.items:<6,}", "dim")
     line.append(f" {feed.status:<8}", STATUS_STYLES.get(feed.status, ""))
     if feed.last_error:
         line.append(f" {one_line(feed.last_error)}", "red")
+    elif feed.problem:  # why its last body gave no item (kept over later 304s)
+        line.append(f" {one_line(feed.problem)}", "yellow")
     return line
 
 
@@ -84,7 +88,10 @@ class FeedsScreen(ModalScreen[str | None]):
                 Option(Text("No subscriptions: add one with 'wirereader add URL'", "dim"))
             )
             return
-        width = min(30, max(len(one_line(f.name)) for f in feeds))
+        # The counts and status take 25 cells: on a narrow screen the name gives way, so each
+        # feed stays one line (at 40 columns it took two, its counts under its name).
+        room = min(110, self.app.size.width) - 6 - 25
+        width = min(30, max(8, room), max(cell_len(one_line(f.name)) for f in feeds))
         options.add_options([Option(feed_line(f, width), id=str(f.id)) for f in feeds])
         options.highlighted = 0
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -26,7 +28,21 @@ def pretty(keys: str) -> str:
     return ", ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-def help_text(keymap: dict[str, str]) -> Text:
+KEYS_WIDTH = 21  # "  " and the keys in 18 cells, then a space before the description
+
+
+def _wrapped(text: str, width: int, indent: int) -> str:
+    """`text` as lines of `width` cells at most, the lines after the first indented by
+    `indent` (a description continues under itself, not under the keys); 0: one line."""
+    if width <= indent + 10:
+        return text
+    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False)
+    return ("\n" + " " * indent).join(lines)
+
+
+def help_text(keymap: dict[str, str], width: int = 0) -> Text:
+    """The help's text; with `width` (its cells) a line too long for it wraps under itself:
+    on a narrow terminal a description went on at the left edge, under the keys."""
     out = Text()
     rows: dict[str, list[tuple[str, str]]] = {}
     for action in ACTIONS:
@@ -43,16 +59,20 @@ def help_text(keymap: dict[str, str]) -> Text:
         out.append(f"{group}\n", "bold underline")
         for keys, description in rows.get(group, []):
             out.append(f"  {keys:<18}", "bold")
-            out.append(f" {description}\n")
+            shown = _wrapped(description, width - KEYS_WIDTH, 0) if width else description
+            out.append(" " + shown.replace("\n", "\n" + " " * KEYS_WIDTH) + "\n")
         out.append("\n")
-    out.append("Query language (after /, in topics and on the command line):\n", "bold")
-    out.append(
-        '  words "a phrase" -word +person:Name -place:Name org:Name source:name kind:breaking\n'
-        "  since:6h until:2025-04-28 is:unread is:starred thread:12\n"
-        '  ebola OR "bird flu"   person:A OR person:B   source:a OR source:b OR kyiv\n'
-        "  (OR in capitals joins its two neighbours: words, phrases and keyed terms)\n"
-    )
-    out.append('\nKeys can be changed in the config\'s [keys] table: star = "f".\n', "dim")
+    heading = "Query language (after /, in topics and on the command line):"
+    out.append((_wrapped(heading, width, 0) if width else heading) + "\n", "bold")
+    for line in (
+        'words "a phrase" -word +person:Name -place:Name org:Name source:name kind:breaking',
+        "since:6h until:2025-04-28 is:unread is:starred thread:12",
+        'ebola OR "bird flu"   person:A OR person:B   source:a OR source:b OR kyiv',
+        "(OR in capitals joins its two neighbours: words, phrases and keyed terms)",
+    ):
+        out.append("  " + (_wrapped(line, width - 2, 2) if width else line) + "\n")
+    keys_note = 'Keys can be changed in the config\'s [keys] table: star = "f".'
+    out.append("\n" + (_wrapped(keys_note, width, 0) if width else keys_note) + "\n", "dim")
     return out
 
 
@@ -78,6 +98,11 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "wirereader keys (esc closes)"
             yield Static(help_text(self.keymap))
+
+    def on_resize(self, event: events.Resize) -> None:
+        scroll = self.query_one(VerticalScroll)
+        width = scroll.scrollable_content_region.width - scroll.styles.scrollbar_size_vertical
+        self.query_one(Static).update(help_text(self.keymap, width))
 
     def action_scroll(self, direction: str) -> None:
         scroll = self.query_one(VerticalScroll)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from wirereader.core.text import author_name
 from wirereader.query.detail import Detail, all_links
+from wirereader.tui.widgets.cells import cut
 
 HEADING = "bold"
 MUTED = "dim"
@@ -58,7 +59,7 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
     out.append("\n")
     meta = [e.source, when(e.published_at, tz)]
     if e.author:
-        meta.append(e.author)
+        meta.append(author_name(e.author))
     if e.kind != "post":
         meta.append(e.kind)
     if e.starred:
@@ -139,17 +140,12 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
         out.append(f"  ({size} item{'' if size == 1 else 's'})\n", MUTED)
         for sibling in detail.siblings:
             out.append(f"  {when(sibling.published_at, tz)} ", MUTED)
-            out.append(_short(sibling.source, 12), "cyan")
+            out.append(cut(sibling.source, 12), "cyan")
             out.append(" ")
             out.append(sibling.title)
             out.append("\n")
     out.rstrip()
     return out
-
-
-def _short(name: str, width: int) -> str:
-    """A name in `width` cells at most, cut with "…" ("Deutsche Wel" read as a word)."""
-    return name if cell_len(name) <= width else set_cell_size(name, width - 1) + "…"
 
 
 class Reader(VerticalScroll, can_focus=True):

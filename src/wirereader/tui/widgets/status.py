@@ -35,18 +35,36 @@ class StatusLine(Static):
             line.append(" · counting…", "dim")
         if self.activity:
             line.append(f" · {self.activity}", "bold")
-        elif self.last_refresh:
-            line.append(f" · refreshed {self.last_refresh}", "dim")
         if self.errors:
             line.append(f" · {self.errors} feed error{'s' if self.errors != 1 else ''}", "bold red")
         if self.note:
             line.append(f" · {self.note}", "dim")
-        line.append("  ? help  ^p commands", "dim")
-        if self.zone:
-            line.append(f"  times in {self.zone}", "dim")
+        # The rest is shown part by part, each whole or not at all, in this order of need while
+        # the line has room (at 60 columns it ended "^p commands  times in", the zone cut off).
+        refreshed = f" · refreshed {self.last_refresh}" if self.last_refresh else ""
+        parts = [
+            "  ? help",
+            "" if self.activity else refreshed,
+            "  ^p commands",
+            f"  times in {self.zone}" if self.zone else "",
+        ]
+        room = (self.content_region.width or 10_000) - line.cell_len
+        shown = []
+        for part in parts:
+            if part and len(part) <= room:
+                shown.append(part)
+                room -= len(part)
+        if refreshed in shown:  # after the counts, as before
+            line.append(refreshed, "dim")
+        for part in shown:
+            if part != refreshed:
+                line.append(part, "dim")
         if line == self._shown:
             # Most filter keystrokes leave the line as it was ("200+ items · counting…"): not
             # repainting it keeps the bottom row out of the frame's dirty region.
             return
         self._shown = line
         self.update(line, layout=False)
+
+    def on_resize(self) -> None:
+        self.show()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -37,6 +37,7 @@ from wirereader.query.timeline import (
     narrows,
     thread_sizes,
 )
+from wirereader.tui.widgets.cells import fit
 
 PAGE = 100
 MAX_PAGES = 40
@@ -374,7 +375,7 @@ class Timeline(ScrollView, can_focus=True):
         # looking as new as the news of that minute).
         columns = self.columns(width)
         when = self.format_time(row.published_at, width)
-        if row.published is None:  # '~' in the time's padding, else in the space before it
+        if row.time_guessed:  # '~' in the time's padding, else in the space before it
             shown = when.lstrip()
             pad = len(when) - len(shown)
             line.append(" " if pad else "")
@@ -384,7 +385,7 @@ class Timeline(ScrollView, can_focus=True):
             line.append(when, cls("timeline--time"))
         line.append(" ")
         if width >= 40:  # the source stays down to a 40-column list, as wide as its names
-            line.append(_fit(one_line(row.source), columns.source), cls("timeline--source"))
+            line.append(fit(one_line(row.source), columns.source), cls("timeline--source"))
             line.append(" ")
         label = KIND_LABELS.get(row.kind, row.kind)
         if label:
@@ -522,14 +523,6 @@ def one_line(text: str) -> str:
     on the door, so a row written by a buggy parser still cannot move the cursor or retitle the
     terminal."""
     return strip_controls(text).replace("\n", " ").replace("\t", " ")
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: cut with an ellipsis or padded (wide characters count
-    twice, as the terminal shows them)."""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
 
 
 @dataclass(frozen=True)
