@@ -313,6 +313,11 @@ class Analysis:
                 if not rows:
                     break
                 current, self._upcoming = self._upcoming, None
+                if pool is not None and current is None and not self._ahead:
+                    # A run's first batch (nothing sent for it before): it goes to the worker
+                    # too, ahead of the next one, and `result` takes back the chunks the worker
+                    # has not started, so the two processes share it.
+                    current = pool.submit(_first_texts(rows, self._ready))
                 if pool is not None and len(rows) == batch_size:
                     # The next batch goes out first, so the worker has work while this process
                     # takes back the chunks of this one that it has not started (but for
@@ -641,3 +646,10 @@ def _release_freed_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def _first_texts(rows: list[Any], ready: Prepared | None) -> list[TextRow]:
+    """(id, title, body, author) of a batch's rows as `_pending` read them, but for those
+    prepared already (`ready`, handed over by `stored`)."""
+    held = ready.mentions if ready is not None else {}
+    return [(r[0], r[2] or "", r[3] or "", r[9] or "") for r in rows if r[0] not in held]

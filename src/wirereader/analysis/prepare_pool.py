@@ -311,7 +311,7 @@ def _start_worker(parent: int) -> None:
     exit_with(parent)  # a killed analysis must not leave its worker behind
     from wirereader.analysis.entities.gazetteer import gazetteer
 
-    gazetteer()  # loaded while the first batch is analysed in-process
+    gazetteer()  # loaded while this process prepares the chunks of the first batch it took back
 
 
 def merged(parts: list[Prepared]) -> Prepared:

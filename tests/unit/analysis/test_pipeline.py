@@ -294,6 +294,71 @@ def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
         assert _outcome(store) == alone
 
 
+def test_a_run_s_first_batch_goes_to_the_worker_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`analyse_pending` sends its first batch to the worker as well (before, this process
+    prepared all of it while the worker took the second): with the worker let finish every
+    chunk before the batch asks for it, nothing at all is fingerprinted, extracted or weighed
+    in this process, and the outcome is that of an analysis in-process."""
+    from wirereader.analysis import prepare_pool
+    from wirereader.analysis.dedup import reposts
+    from wirereader.analysis.entities import record
+    from wirereader.analysis.threads import index
+
+    with Store(tmp_path / "alone.sqlite3") as store:
+        _seeded_without_analysis(store)
+        analyse_pending(store, batch_size=9, workers=False)
+        alone = _outcome(store)
+
+    here: list[str] = []
+    sent: list[list[int]] = []
+
+    def counted(name: str, work: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            here.append(name)
+            return work(*args, **kwargs)
+
+        return run
+
+    submit, result = prepare_pool.PreparePool.submit, prepare_pool.PreparePool.result
+
+    def submitted(pool: Any, rows: list[Any]) -> Any:
+        sent.append([r[0] for r in rows])
+        return submit(pool, rows)
+
+    def waited(pool: Any, pending: Any) -> Any:
+        for future, _ in pending.chunks if pending is not None else []:
+            future.result(timeout=120)  # (a chunk done is never taken back)
+        return result(pool, pending)
+
+    monkeypatch.setattr(prepare_pool.PreparePool, "submit", submitted)
+    monkeypatch.setattr(prepare_pool.PreparePool, "result", waited)
+    with Store(tmp_path / "first.sqlite3") as store:
+        _seeded_without_analysis(store)
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM entries ORDER BY id")]
+        for module, name in [
+            (prepare_pool, "prepare"),
+            (record, "extract"),
+            (index, "text_weights"),
+        ]:
+            monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
+        made_prints = reposts.fingerprints
+
+        def fingerprints(texts: list[tuple[str, str]]) -> Any:
+            if texts:
+                here.append("fingerprints")
+            return made_prints(texts)
+
+        monkeypatch.setattr(reposts, "fingerprints", fingerprints)
+        report = analyse_pending(store, batch_size=9, workers=True)
+        assert report.entries == len(ids) and pending_count(store) == 0
+        # The first batch, sent first (then the second, sent while the first is analysed).
+        assert len(sent[0]) == 9 and set(sent[0]).isdisjoint(sent[1])
+        assert here == []
+        assert _outcome(store) == alone
+
+
 def test_entries_a_parse_worker_prepared_are_used_as_the_worker_s_and_give_the_same_outcome(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
