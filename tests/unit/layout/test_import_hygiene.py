@@ -29,13 +29,15 @@ CORE_IMPORTS = [
 FORBIDDEN = ("textual", "rich")
 
 
-def _loaded_after(statement: str) -> list[str]:
+def _loaded_after(statement: str, modules: tuple[str, ...] = FORBIDDEN) -> list[str]:
+    """Which of `modules` a fresh interpreter has loaded after running `statement` (read after
+    a marker: the statement may print)."""
     proc = subprocess.run(
         [
             sys.executable,
             "-c",
             f"{statement}\nimport sys\n"
-            f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))",
+            f"print('loaded:' + ','.join(m for m in {modules!r} if m in sys.modules))",
         ],
         capture_output=True,
         text=True,
@@ -43,7 +45,8 @@ def _loaded_after(statement: str) -> list[str]:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    return [m for m in proc.stdout.strip().split(",") if m]
+    last = proc.stdout.rsplit("loaded:", 1)[-1].strip()
+    return [m for m in last.split(",") if m]
 
 
 @pytest.mark.parametrize("statement", CORE_IMPORTS)
@@ -63,21 +66,7 @@ ANALYSIS_ONLY = ("numpy", "wirereader.analysis.pipeline", "rich")
 
 
 def _analysis_loaded_after(statement: str) -> list[str]:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"{statement}\nimport sys\n"
-            f"print('loaded:' + ','.join(m for m in {ANALYSIS_ONLY!r} if m in sys.modules))",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    last = proc.stdout.rsplit("loaded:", 1)[-1].strip()  # (after what the command printed)
-    return [m for m in last.split(",") if m]
+    return _loaded_after(statement, ANALYSIS_ONLY)
 
 
 def test_a_fetch_with_nothing_new_never_loads_the_analysis(tmp_path: Path) -> None:

@@ -39,25 +39,22 @@ class StatusLine(Static):
             line.append(f" · {self.errors} feed error{'s' if self.errors != 1 else ''}", "bold red")
         if self.note:
             line.append(f" · {self.note}", "dim")
-        # The rest is shown part by part, each whole or not at all, in this order of need while
-        # the line has room (at 60 columns it ended "^p commands  times in", the zone cut off).
-        refreshed = f" · refreshed {self.last_refresh}" if self.last_refresh else ""
-        parts = [
-            "  ? help",
-            "" if self.activity else refreshed,
-            "  ^p commands",
-            f"  times in {self.zone}" if self.zone else "",
-        ]
+        # The rest is shown part by part, each whole or not at all, kept in this order of need
+        # while the line has room (at 60 columns it ended "^p commands  times in", the zone cut
+        # off), then written in the line's order: the last refresh comes after the counts.
+        refreshed = (
+            "" if self.activity or not self.last_refresh else f" · refreshed {self.last_refresh}"
+        )
+        help_, commands = "  ? help", "  ^p commands"
+        zone = f"  times in {self.zone}" if self.zone else ""
         room = (self.content_region.width or 10_000) - line.cell_len
-        shown = []
-        for part in parts:
+        kept = set()
+        for part in (help_, refreshed, commands, zone):
             if part and len(part) <= room:
-                shown.append(part)
+                kept.add(part)
                 room -= len(part)
-        if refreshed in shown:  # after the counts, as before
-            line.append(refreshed, "dim")
-        for part in shown:
-            if part != refreshed:
+        for part in (refreshed, help_, commands, zone):
+            if part in kept:
                 line.append(part, "dim")
         if line == self._shown:
             # Most filter keystrokes leave the line as it was ("200+ items · counting…"): not
