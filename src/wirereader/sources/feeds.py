@@ -34,11 +34,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 from wirereader.core.model import Link, ParsedDocument, RawEntry
 from wirereader.core.text import clean_line
+from wirereader.sources import urls
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.textcapture import kind_of
 from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
@@ -589,7 +590,7 @@ def is_live_blog(title: str, url: str, categories: Iterable[str] = ()) -> bool:
 
 def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
     link = clean_line(_absolute(base_url, item.link.strip()))
-    if "://" not in link or not _splits(link):
+    if "://" not in link or not urls.splits(link):
         link = ""  # a tag: id or a relative path with no base is no link a reader can open
     if item.body_is_html:
         body, links = html_to_text(item.body, base_url=link or base_url)
@@ -609,7 +610,7 @@ def _entry(item: _Item, base_url: str, tz: tzinfo | None) -> RawEntry | None:
     for enclosure in item.enclosures:
         if enclosure and all(enclosure != existing.url for existing in links):
             media = clean_line(_absolute(link or base_url, enclosure))
-            if _splits(media):
+            if urls.splits(media):
                 links.append(Link(url=media, rel="media"))
     return RawEntry(
         title=title,
@@ -639,16 +640,6 @@ def _absolute(base: str, link: str) -> str:
         return urljoin(base, link)
     except ValueError:
         return link
-
-
-def _splits(url: str) -> bool:
-    """Whether Python can split `url`: an item linking 'http://[::1' (an IPv6 bracket never
-    closed) failed its whole feed, with every other item in it."""
-    try:
-        urlsplit(url)
-    except ValueError:
-        return False
-    return True
 
 
 def _aware(moment: datetime | None, tz: tzinfo | None) -> datetime | None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import html
 import re
 import threading
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from wirereader.core.model import Link
 from wirereader.core.text import clean_text
+from wirereader.sources import urls
 
 MAX_HTML_CHARS = 2_000_000  # a body longer than this is cut: no news item is that long
 MAX_LINKS = 200
@@ -454,12 +454,8 @@ class _Walker:
             return
         href = href.strip()
         absolute = "://" in href[:12] or href.startswith(("mailto:", "data:", "javascript:"))
-        try:
-            url = urljoin(self.base_url, href) if self.base_url and not absolute else href
-            urlsplit(url)  # 'http://[::1' raised ValueError later, in whoever split it
-        except ValueError:  # no link a reader can open (the page or the href is unsplittable)
-            return
-        if not url.lower().startswith(_SAFE_SCHEMES) or url in self.seen_urls:
+        url = urls.joined("" if absolute else self.base_url, href)
+        if url is None or not url.lower().startswith(_SAFE_SCHEMES) or url in self.seen_urls:
             return
         self.seen_urls.add(url)
         label = " ".join((title or "").split())

@@ -30,13 +30,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from wirereader.core.model import Link, ParsedDocument, RawEntry
 from wirereader.core.text import clean_line, normalise_for_match
+from wirereader.sources import urls
 from wirereader.sources.htmltext import html_to_text, looks_like_html, plain_to_text
 from wirereader.sources.liveblog_markup import live_blog_postings
 from wirereader.sources.textcapture import kind_of
@@ -248,10 +248,8 @@ def _entry(
     own_url = _text(update.get("url")) or _text(update.get("@id"))
     found = page.find(own_url, index)
     # "#update-3" is the update's place on the page: its links resolve against the page
-    try:
-        url = urljoin(parent.url, own_url) if own_url and parent.url else own_url
-    except ValueError:  # 'http://[::1': the update is kept, without a link of its own
-        url = ""
+    # ('http://[::1': the update is kept, without a link of its own)
+    url = urls.joined(parent.url if own_url else "", own_url) or ""
     headline = _plain(_text(update.get("headline")) or _text(update.get("name")))
     if _same(headline, parent.headline):
         headline = ""

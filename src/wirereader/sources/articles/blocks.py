@@ -8,12 +8,12 @@ becomes a `model.Link` (the reader numbers them).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from wirereader.core.model import Link
 from wirereader.core.text import clean_line
+from wirereader.sources import urls
 from wirereader.sources.articles.boilerplate import Block
 
 # A caption is carried through extraction as a paragraph starting with this mark (see
@@ -39,14 +39,9 @@ class _Walker:
         self.media: list[Link] = []  # pictures: kept whatever happens to the text around them
         self._group = 0
 
-    def link(self, url: str, title: str, rel: str) -> Link | None:
-        url = (url or "").strip()
-        try:
-            url = urljoin(self.base_url, url) if self.base_url else url
-            urlsplit(url)
-        except ValueError:  # 'http://[::1': no link a reader can open
-            return None
-        if not url.startswith(("http://", "https://")):
+    def link(self, href: str, title: str, rel: str) -> Link | None:
+        url = urls.joined(self.base_url, (href or "").strip())
+        if url is None or not url.startswith(("http://", "https://")):
             return None
         return Link(url=url, title=clean_line(title, 300), rel=rel)
 
