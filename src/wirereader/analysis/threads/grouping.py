@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, count, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from wirereader.analysis.sums import ordered_sum
-from wirereader.analysis.threads.name_words import spelled_out
+from wirereader.analysis.threads.name_words import names_of, spelled_out
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -632,6 +632,7 @@ def _discount_same_source(gram: np.ndarray, a: Side, b: Side) -> None:
     same &= np.logical_and.outer(a.dated, b.dated)
     gram[same] *= SAME_SOURCE_DISCOUNT
     same &= np.logical_and.outer(a.teased, b.teased)
+    same &= gram != 0.0  # (a pair sharing no term has nothing to lose)
     for i, j in zip(*np.nonzero(same), strict=True):
         if not _share_entity(a, int(i), b, int(j)):
             gram[i, j] = 0.0
@@ -645,18 +646,26 @@ def _share_entity(a: Side, i: int, b: Side, j: int) -> bool:
     if a.terms is not None and b.terms is not None and a.entity_columns is not None:
         ra = a.terms.indices[a.terms.indptr[i] : a.terms.indptr[i + 1]]
         rb = b.terms.indices[b.terms.indptr[j] : b.terms.indptr[j + 1]]
-        if np.intersect1d(ra[a.entity_columns[ra]], rb).size:
+        ea = ra[a.entity_columns[ra]]
+        if np.intersect1d(ea, rb).size:
             return True
-        if a.column_terms is None or b.column_terms is None:
+        if a.column_terms is None or b.column_terms is None or b.entity_columns is None:
             return False
-        u: Collection[str] = [a.column_terms[k] for k in ra.tolist()]
-        v: Collection[str] = [b.column_terms[k] for k in rb.tolist()]
-    else:
-        u, v = a.vectors[i], b.vectors[j]
-        x, y = (v, u) if len(v) < len(u) else (u, v)
-        if any(t[0] == "@" and t in y for t in x):
-            return True
-    return spelled_out(u, v) or spelled_out(v, u)
+        ta, tb = a.column_terms, b.column_terms
+        na = names_of(ta[k] for k in ea.tolist())
+        nb = names_of(tb[k] for k in rb[b.entity_columns[rb]].tolist())
+        return bool(
+            (na and spelled_out(na, {tb[k] for k in rb.tolist()}))
+            or (nb and spelled_out(nb, {ta[k] for k in ra.tolist()}))
+        )
+    u, v = a.vectors[i], b.vectors[j]
+    if len(v) < len(u):
+        u, v = v, u
+    if any(t[0] == "@" and t in v for t in u):
+        return True
+    nu = names_of(t for t in u if t[0] == "@")
+    nv = names_of(t for t in v if t[0] == "@")
+    return bool((nu and spelled_out(nu, v)) or (nv and spelled_out(nv, u)))
 
 
 def _pair_scores(gram: np.ndarray, a: Side, b: Side) -> np.ndarray:

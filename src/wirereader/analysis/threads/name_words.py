@@ -12,33 +12,30 @@ word is a term of the other counts as named by both: two or more words of one na
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 
 from wirereader.analysis.features import terms
-
-# A person's thread term reads a "y" inside a word as "i" (`pipeline.person_term`): a report's
-# own words are read so too before they are compared with a name's.
-_Y_INSIDE = re.compile(r"\By")
 
 
 @lru_cache(maxsize=8192)
 def name_words(entity: str) -> tuple[str, ...]:
     """The terms of a multi-word person's or organisation's name (an entity term such as
-    "@person:tarique rahman"), each "y" inside a word read as "i"; () for any other term or a
-    name of fewer than two terms."""
+    "@person:tarique rahman"); () for any other term or a name of fewer than two terms. (A
+    person's term reads a "y" inside a word as "i", `pipeline.person_term`: such a name's
+    words are not found among a report's own spelling of them, and it counts for nothing.)"""
     if not entity.startswith(("@person:", "@org:")) or " " not in entity:
         return ()
-    words = tuple(_Y_INSIDE.sub("i", t) for t in terms(entity.partition(":")[2]))
+    words = tuple(terms(entity.partition(":")[2]))
     return words if len(words) >= 2 else ()
 
 
-def spelled_out(names: Iterable[str], words: Iterable[str]) -> bool:
-    """Whether one of `names` (one report's terms; only its multi-word people and organisations
-    count) has all its words among `words` (the other report's terms, entity terms aside)."""
-    wanted = [w for w in map(name_words, names) if w]
-    if not wanted:
-        return False
-    held = {_Y_INSIDE.sub("i", t) for t in words if t[:1] != "@"}
-    return any(held.issuperset(w) for w in wanted)
+def names_of(entities: Iterable[str]) -> list[tuple[str, ...]]:
+    """The words of each multi-word person or organisation among one report's entity terms."""
+    return [w for w in map(name_words, entities) if w]
+
+
+def spelled_out(names: list[tuple[str, ...]], words: Container[str]) -> bool:
+    """Whether all the words of one of `names` (`names_of` one report's entity terms) are
+    among `words` (the other report's terms)."""
+    return any(all(w in words for w in name) for name in names)
