@@ -166,6 +166,94 @@ def test_one_outlets_two_reports_need_more_than_two_outlets_reports() -> None:
     assert grouped([1, 1], [10, 10]) == [[0, 1]]  # one live blog's page
 
 
+def test_one_outlets_two_reports_share_a_name_the_extractor_found_in_one_only() -> None:
+    """One outlet's two teasers of one event pair only if they name one entity; the extractor
+    found "Tarique Rahman" in NDTV's report of Modi's letter but not in its report of the
+    boycott, where his name is only a Title Case headline's possessive. His name's words among
+    the boycott report's terms count as naming him. One word of a name ("Rahman" alone), or a
+    place's name ("Bangladesh" is a word of every report of a country's beat), does not."""
+    import numpy as np
+
+    from wirereader.analysis.features import terms
+    from wirereader.analysis.threads.grouping import cross_scores, sparse_rows, title_vector
+    from wirereader.analysis.threads.name_words import name_words, names_of, spelled_out
+
+    boycott_text = (
+        "Why Jamaat, NCP Boycotted Tarique Rahman's Swearing-In As Bangladesh PM. Jamaat-e-Islami,"
+        " the opposition to the Bangladesh Nationalist Party (BNP), announced that it would"
+        " boycott the cabinet's oath ceremony."
+    )
+    letter_text = (
+        "Tarique Rahman Gets PM Modi's Letter After Swearing-In, And An India Invite. PM Modi's"
+        " letter extended an invitation to Tarique Rahman, his wife Dr Zubaida and his daughter"
+        ' Zaima to visit India at a "mutually convenient time".'
+    )
+    # The entity terms the extractor gave each (as in the 21-feed analysis).
+    boycott = {
+        **dict.fromkeys(terms(boycott_text), 1.0),
+        **dict.fromkeys(["@org:bangladesh nationalist party", "@org:bnp"], 2.0),
+        "@place:bangladesh": 2.0,
+    }
+    letter = {
+        **dict.fromkeys(terms(letter_text), 1.0),
+        **dict.fromkeys(["@person:narendra modi", "@person:tarique rahman"], 2.0),
+        "@place:india": 2.0,
+    }
+    assert name_words("@person:tarique rahman") == ("tarique", "rahman")
+    assert name_words("@person:rahman") == name_words("@place:south africa") == ()
+    assert name_words("@person:vladislav heraskevich") == ("vladislav", "heraskevich")
+    assert spelled_out(names_of(letter), boycott)
+    assert not spelled_out(names_of(boycott), letter)
+    assert not spelled_out(
+        names_of(["@person:tarique rahman"]), {"rahman", "@person:tarique rahman"}
+    )
+
+    def scores(a: dict[str, float], b: dict[str, float]) -> tuple[float, float]:
+        vectors = [_unit(a), _unit(b)]
+        titles = [title_vector(["tarique", "rahman", "swearing-in", "pm"])] * 2
+        side = Side.of(
+            vectors,
+            [0, HOUR],
+            [0.05] * 2,
+            [72.0] * 2,
+            [0.7] * 2,
+            [True] * 2,
+            [False] * 2,
+            titles,
+            [1, 1],  # one outlet
+            [1, 2],  # two links
+            [True] * 2,
+        )
+        dense = float(cross_scores(side, side, 14 * DAY)[0, 1])
+        # The same pair from sparse rows over one vocabulary, as the thread index scores a
+        # kept item (its vector then only a row).
+        vocabulary = list(dict.fromkeys([*vectors[0], *vectors[1]]))
+        column = {t: k for k, t in enumerate(vocabulary)}
+        rows = sparse_rows(
+            [np.asarray([column[t] for t in v], dtype=np.int64) for v in vectors],
+            [np.fromiter(v.values(), float) for v in vectors],
+            len(vocabulary),
+        )
+        heads = sparse_rows(
+            [np.asarray([column[t] for t in h], dtype=np.int64) for h in titles],
+            [np.fromiter(h.values(), float) for h in titles],
+            len(vocabulary),
+        )
+        kept = side._replace(
+            vectors=[{}, {}],
+            terms=rows,
+            heads=heads,
+            entity_columns=np.asarray([t[0] == "@" for t in vocabulary]),
+            column_terms=vocabulary,
+        )
+        return dense, float(cross_scores(kept, kept, 14 * DAY)[0, 1])
+
+    dense, sparse = scores(boycott, letter)
+    assert dense > 1.0 and math.isclose(dense, sparse, rel_tol=1e-5), (dense, sparse)
+    # Without "tarique" among the boycott report's terms, nothing names him there.
+    assert scores({t: w for t, w in boycott.items() if t != "tarique"}, letter) == (0.0, 0.0)
+
+
 def test_two_teasers_of_one_beat_pair_only_if_their_titles_tell_one_event() -> None:
     """Two outlets' teasers of one beat share its words ("board", "peace", "gaza", "invite")
     whatever event each reports: with teasers, the titles must be alike (TITLE_MIN), not

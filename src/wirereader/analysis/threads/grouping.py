@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from wirereader.analysis.sums import ordered_sum
+from wirereader.analysis.threads.name_words import names_of, spelled_out
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -156,6 +157,9 @@ class Side(NamedTuple):
     # Which of `terms`' columns are entity terms, where the caller has the rows: a kept item's
     # row may be its only vector (`vectors` then holds an empty dict for it).
     entity_columns: np.ndarray | None = None
+    # The term of each of `terms`' columns, where the caller has the rows (`_share_entity`
+    # reads a kept item's terms from its row).
+    column_terms: Sequence[str] | None = None
 
     @classmethod
     def of(
@@ -215,6 +219,7 @@ class Side(NamedTuple):
             None if self.terms is None else self.terms[at],
             None if self.heads is None else self.heads[at],
             self.entity_columns,
+            self.column_terms,
         )
 
 
@@ -627,6 +632,7 @@ def _discount_same_source(gram: np.ndarray, a: Side, b: Side) -> None:
     same &= np.logical_and.outer(a.dated, b.dated)
     gram[same] *= SAME_SOURCE_DISCOUNT
     same &= np.logical_and.outer(a.teased, b.teased)
+    same &= gram != 0.0  # (a pair sharing no term has nothing to lose)
     for i, j in zip(*np.nonzero(same), strict=True):
         if not _share_entity(a, int(i), b, int(j)):
             gram[i, j] = 0.0
@@ -634,15 +640,32 @@ def _discount_same_source(gram: np.ndarray, a: Side, b: Side) -> None:
 
 def _share_entity(a: Side, i: int, b: Side, j: int) -> bool:
     """Whether item i of `a` and item j of `b` hold an entity term in common (an entity term
-    starts with "@"): by their sparse rows where both sides have them, else by their vectors."""
+    starts with "@"): by their sparse rows where both sides have them, else by their vectors;
+    or one's multi-word person or organisation is spelled out in the other's terms
+    (`name_words`: the extractor missed it there)."""
     if a.terms is not None and b.terms is not None and a.entity_columns is not None:
         ra = a.terms.indices[a.terms.indptr[i] : a.terms.indptr[i + 1]]
         rb = b.terms.indices[b.terms.indptr[j] : b.terms.indptr[j + 1]]
-        return bool(np.intersect1d(ra[a.entity_columns[ra]], rb).size)
+        ea = ra[a.entity_columns[ra]]
+        if np.intersect1d(ea, rb).size:
+            return True
+        if a.column_terms is None or b.column_terms is None or b.entity_columns is None:
+            return False
+        ta, tb = a.column_terms, b.column_terms
+        na = names_of(ta[k] for k in ea.tolist())
+        nb = names_of(tb[k] for k in rb[b.entity_columns[rb]].tolist())
+        return bool(
+            (na and spelled_out(na, {tb[k] for k in rb.tolist()}))
+            or (nb and spelled_out(nb, {ta[k] for k in ra.tolist()}))
+        )
     u, v = a.vectors[i], b.vectors[j]
     if len(v) < len(u):
         u, v = v, u
-    return any(t[0] == "@" and t in v for t in u)
+    if any(t[0] == "@" and t in v for t in u):
+        return True
+    nu = names_of(t for t in u if t[0] == "@")
+    nv = names_of(t for t in v if t[0] == "@")
+    return bool((nu and spelled_out(nu, v)) or (nv and spelled_out(nv, u)))
 
 
 def _pair_scores(gram: np.ndarray, a: Side, b: Side) -> np.ndarray:

@@ -2026,6 +2026,7 @@ class ThreadIndex:
             terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
             heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
             entity_columns=self._entity_columns(width),
+            column_terms=self._column_terms,
         )
 
     def _part_side(self, part: list[_Item]) -> Side:
