@@ -346,3 +346,21 @@ def test_a_captions_credit_label_is_no_name() -> None:
     got = names("", body)
     assert not {m for m in got if m[0] == "Image"}
     assert ("Tokyo", "place") in got
+
+
+def test_a_nationality_before_another_nations_known_body_names_its_own() -> None:
+    # 'Communist Party' is the gazetteer's short form of the Chinese Communist Party
+    got = names("", "He tried to bring the Italian Communist Party (PCI) into a coalition.")
+    assert ("Italian Communist Party", "org") in got
+    assert ("Chinese Communist Party", "org") not in got
+    got = names("", "Officials of the Chinese Communist Party met in Beijing on Monday.")
+    assert ("Chinese Communist Party", "org") in got
+
+
+def test_a_courts_level_before_judge_is_the_titles() -> None:
+    # 'U.S. District' was a place: 'District' a place's last word after a known place
+    got = names("", "The order was signed by U.S. District Judge Cynthia Rufe on Monday.")
+    assert got == {("United States", "place"), ("Cynthia Rufe", "person")}
+    # a court named before the title stays a name
+    got = names("", "He appeared before Family Court Judge Ann Lee on Monday.")
+    assert ("Family Court", "org") in got

@@ -191,6 +191,13 @@ def nameless_words() -> frozenset[str]:
 
 
 @cache
+def nationalities() -> frozenset[str]:
+    """Adjectives of nationality alone ('chinese', 'italian'; countryinfo's demonyms,
+    nationalities.txt), without `demonyms.txt`'s faiths and allegiances ('islamic')."""
+    return _words("nationalities.txt")
+
+
+@cache
 def gazetteer() -> Gazetteer:
     g = Gazetteer()
     # The hand-kept files first (they carry the news spellings and aliases); the generated data

@@ -70,6 +70,7 @@ from wirereader.analysis.entities.gazetteer import (
     Known,
     fold_key,
     nameless_words,
+    nationalities,
 )
 from wirereader.analysis.entities.tokens import (
     _ARTICLES,
@@ -293,8 +294,9 @@ def clear_caches() -> None:
 _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
 
 
-# Titles after a government's portfolio ('Commerce Secretary', 'Transport Minister')
-_PORTFOLIO_TITLES = frozenset(("secretary", "minister"))
+# Titles after a government's portfolio or a court's level ('Commerce Secretary', 'Transport
+# Minister', 'District Judge')
+_PORTFOLIO_TITLES = frozenset(("secretary", "minister", "judge"))
 # The nouns of meetings a place's name and a topic name ("Berlin Energy Conference"); a
 # meeting is an event, no entity (the judgements' convention: events are no names).
 _MEETINGS = frozenset(("conference", "forum", "summit"))
@@ -1224,6 +1226,17 @@ class _Extractor:
                     # "Real Madrid 1-0", "Inter Milan 2-1": a club named by a word and its town
                     st.tokens.extend(tokens[i:])
                     break
+                if (
+                    len(st.tokens) == 1
+                    and match[1].kind == ORG
+                    and st.tokens[0].lower in g.demonyms
+                    and self._other_nations(st.tokens[0], tokens[i : match[0]], match[1])
+                ):
+                    # "the Italian Communist Party": a nationality before a short form of
+                    # another nation's body ('Communist Party', China's) names its own body
+                    st.tokens.extend(tokens[i : match[0]])
+                    i = match[0]
+                    continue
                 if not run.title_case and self._inside_org(st.tokens, tokens, match):
                     # "Free Democratic Party", "International Paralympic Committee": a known
                     # name inside a longer name ending as an organisation's does is no name of
@@ -1514,6 +1527,17 @@ class _Extractor:
             or self._match(tokens, j) is not None
         )
 
+    def _other_nations(self, demonym: _Token, words: Sequence[_Token], known: Known) -> bool:
+        """Whether a known organisation's name (`words`) is a short form of a canonical name
+        that opens with another nationality ('Communist Party' of 'Chinese Communist Party'):
+        after `demonym` ('Italian'), the words name that nation's body, not the known one."""
+        opening = known.canonical.split(None, 1)[0].lower()
+        return (
+            opening in nationalities()
+            and opening != demonym.lower
+            and all(t.lower != opening for t in words)
+        )
+
     def _inside_org(
         self, pending: Sequence[_Token], tokens: Sequence[_Token], match: tuple[int, Known]
     ) -> bool:
@@ -1656,13 +1680,19 @@ class _Extractor:
         )
 
     def _portfolio(self, tokens: Sequence[_Token]) -> bool:
-        """Whether the words before 'Secretary' or 'Minister' are a portfolio ('Commerce
-        Secretary Howard Lutnick', 'Transport Minister'): at most two words, none a given name
-        or a name the gazetteer knows ('Treasury Secretary', 'NATO Secretary General')."""
+        """Whether the words before 'Secretary', 'Minister' or 'Judge' are a portfolio or a
+        court's level ('Commerce Secretary Howard Lutnick', 'Transport Minister', 'U.S. District
+        Judge Cynthia Rufe'): at most two words, none a given name or a name the gazetteer knows
+        ('Treasury Secretary', 'NATO Secretary General'), not ending as an organisation's name
+        does ('Family Court Judge': the court is named)."""
         g = self.g
-        return len(tokens) <= 2 and all(
-            t.lower not in g.given_names and self._match(tokens, i) is None
-            for i, t in enumerate(tokens)
+        return (
+            len(tokens) <= 2
+            and tokens[-1].lower not in _ORG_LAST
+            and all(
+                t.lower not in g.given_names and self._match(tokens, i) is None
+                for i, t in enumerate(tokens)
+            )
         )
 
     def _title_word(self, token: _Token) -> bool:
