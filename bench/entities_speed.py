@@ -1,6 +1,6 @@
 """Entity extraction speed: this tree against an older commit, side by side in one run.
 
-    python bench/entities_speed.py [--base 52c2516] [--rounds 5] [--passes 3]
+    python bench/entities_speed.py [--base 52c2516[,REV...]] [--rounds 5] [--passes 3] [--opcodes]
 
 The base commit's `src/` is exported with `git archive` into a temporary folder, and each side
 runs in its own child process, the two sides alternating round after round (the order swapped
@@ -116,7 +116,12 @@ def corpora(corpus: Path) -> dict[str, list[tuple[str, str, str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    parser.add_argument("--base", default="52c2516", help="the commit to compare with")
+    parser.add_argument(
+        "--base",
+        default="52c2516",
+        help="the commit to compare with; several, comma-separated, run side by side too"
+        " (the change lines compare this tree with each)",
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--passes", type=int, default=3, help="cold passes per child")
     parser.add_argument(
@@ -124,19 +129,23 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    bases = args.base.split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp) / "base"
-        base.mkdir()
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", args.base, "src"],
-            check=True,
-            capture_output=True,
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        sides: dict[str, Path] = {}
+        for rev in bases:
+            base = Path(tmp) / rev
+            base.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", rev, "src"],
+                check=True,
+                capture_output=True,
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+            sides[rev] = base / "src"
+        sides["this tree"] = REPO / "src"
         data = Path(tmp) / "corpora.json"
         docs = corpora(args.corpus)
         data.write_text(json.dumps(docs), encoding="utf-8")
-        sides = {args.base: base / "src", "this tree": REPO / "src"}
         best: dict[str, dict[str, list[float]]] = {s: {} for s in sides}
         for r in range(args.rounds):
             order = list(sides) if r % 2 == 0 else list(sides)[::-1]
@@ -165,8 +174,10 @@ def main() -> None:
         for side in sides:
             cold, warm = best[side][name]
             print(f"  {label:34} {side:10} {cold:8.1f} {warm:8.1f}")
-        (c0, w0), (c1, w1) = best[args.base][name], best["this tree"][name]
-        print(f"  {'':34} {'change':10} {c1 / c0 - 1:+8.1%} {w1 / w0 - 1:+8.1%}")
+        c1, w1 = best["this tree"][name]
+        for rev in bases:
+            c0, w0 = best[rev][name]
+            print(f"  {'':34} {'vs ' + rev:10} {c1 / c0 - 1:+8.1%} {w1 / w0 - 1:+8.1%}")
     if ops:
         print("Python bytecodes per entry (sys.settrace; the same on every run)")
         print(f"  {'corpus':34} {'side':10} {'cold':>8} {'warm':>8}")
@@ -175,8 +186,10 @@ def main() -> None:
             for side in sides:
                 cold, warm = ops[side][name]
                 print(f"  {label:34} {side:10} {cold:8.0f} {warm:8.0f}")
-            (c0, w0), (c1, w1) = ops[args.base][name], ops["this tree"][name]
-            print(f"  {'':34} {'change':10} {c1 / c0 - 1:+8.1%} {w1 / w0 - 1:+8.1%}")
+            c1, w1 = ops["this tree"][name]
+            for rev in bases:
+                c0, w0 = ops[rev][name]
+                print(f"  {'':34} {'vs ' + rev:10} {c1 / c0 - 1:+8.1%} {w1 / w0 - 1:+8.1%}")
 
 
 if __name__ == "__main__":
