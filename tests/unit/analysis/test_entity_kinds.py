@@ -1297,3 +1297,30 @@ def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_p
     assert ("S.C.", "place") in got
     # a state's word elsewhere is no state: 'Mass' at a sentence's start is not read
     assert ("Mass", "place") not in kinds("", "Mass was said at noon in the chapel.")
+
+
+def test_wordnet_proper_names_of_places_are_places() -> None:
+    # WordNet files them only as locations or natural objects (data/wordnet_places.txt): no
+    # other list holds a mountain range, a region or a former country, and 'the' or a demonym
+    # before one made an organisation of it
+    got = kinds(
+        "",
+        "The Soviet Union built the base. The race moves to the French Alps, and the farm lies"
+        " in the Berkshires.",
+    )
+    assert {("Soviet Union", "place"), ("Alps", "place"), ("Berkshires", "place")} <= got
+    # a name the rules cut keeps its cut: a river's name opening a company's is no place
+    got = kinds("", "Some firms, notably Thames Water, have been fined.")
+    assert ("Thames Water", "org") in got
+    assert ("Thames", "place") not in got
+
+
+def test_a_relatives_noun_before_a_name_makes_a_person() -> None:
+    got = kinds("", "His wife, Mary, received a ransom demand the next day.")
+    assert ("Mary", "person") in got
+    got = kinds("", "He invited Tarique Rahman and his daughter Zaima to visit India.")
+    assert ("Zaima", "person") in got
+    # a name that qualifies a role after it is not the relative ('his father, Creighton coach
+    # Greg McDermott')
+    got = kinds("", "McDermott told his father, Creighton coach Greg McDermott, that he stays.")
+    assert ("Creighton", "person") not in got

@@ -340,6 +340,7 @@ def _mentions(
             continue
         if (
             kind != PLACE
+            and learned
             and not known
             and canonical is named
             and tokens[0].key in wordnet_first
@@ -347,7 +348,8 @@ def _mentions(
         ):
             # a name WordNet files only as a location or a natural object ('the Soviet Union',
             # 'the French Alps', 'in the Berkshires') that no list above knows: no cue
-            # outweighs it ('the' before it, a demonym opening it)
+            # outweighs it ('the' before it, a demonym opening it). Not in the kind model's
+            # evidence: it learns what the rules guess (a rebuild on fewer names moved others)
             kind, short, is_strong = PLACE, False, True
         if not known:
             # asked of every mention until one is no modifier (the first answers for most):
