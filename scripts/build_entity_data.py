@@ -669,8 +669,9 @@ def wordnet_places(folder: Path, people: set[str]) -> list[str]:
     another file (a person: 'Jackson', 'Mars'; a group: 'Washington') leaves the name out, and
     so does a name that opens with a given name or a family name ('Victoria Falls'), or one
     word that is a family name or that WordNet also writes in lower case, a common word
-    ('Colony', 'Midi'): news would name someone or something else by it. No GeoNames data set shipped holds mountains, rivers, regions or
-    former countries; hand and generated lists loaded before it keep their entries."""
+    ('Colony', 'Midi'): news would name someone or something else by it. No GeoNames data set
+    shipped holds mountains, rivers, regions or former countries; the other lists keep their
+    entries (the gazetteer leaves out a name they hold)."""
     files: dict[str, set[str]] = {}
     with (folder / "data.noun").open(encoding="latin-1") as f:
         for line in f:
