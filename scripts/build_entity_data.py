@@ -699,10 +699,11 @@ def wordnet_places(folder: Path, people: set[str]) -> list[str]:
     _header(
         out,
         "Proper names WordNet 3.0 files only as locations or natural objects ('Alps',"
-        " 'Soviet Union', 'Sahara Desert'), one a line",
+        " 'Soviet Union', 'Sahara Desert'), one a line ('Name<TAB>key' where the key is not"
+        " the name in lower case)",
         f"WordNet 3.0 ({folder}), names-dataset {metadata.version('names-dataset')}",
     )
-    return out + sorted(kept)
+    return out + [_keyed(name) for name in sorted(kept)]
 
 
 def state_abbreviations() -> list[str]:

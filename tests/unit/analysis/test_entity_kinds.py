@@ -602,13 +602,14 @@ def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> No
     assert kinds("", later) == cold == {("NATO", "org"), ("Jackson", "place")}
 
 
-def test_the_town_data_keys_are_the_folded_names() -> None:
-    """cities.txt stores the matching key only where it is not the name in lower case or the
-    name has other spellings (scripts/build_entity_data.py): loading then folds nothing, so
-    the keys must agree."""
-    path = resources.files("wirereader.analysis").joinpath("data", "cities.txt")
+@pytest.mark.parametrize(("file", "least"), [("cities.txt", 20_000), ("wordnet_places.txt", 2_000)])
+def test_the_place_data_keys_are_the_folded_names(file: str, least: int) -> None:
+    """cities.txt and wordnet_places.txt store the matching key only where it is not the name
+    in lower case or the name has other spellings (scripts/build_entity_data.py): loading then
+    folds nothing, so the keys must agree."""
+    path = resources.files("wirereader.analysis").joinpath("data", file)
     lines = [ln for ln in path.read_text("utf-8").splitlines() if ln and ln[0] != "#"]
-    assert len(lines) > 20_000
+    assert len(lines) > least
     wrong = []
     for line in lines:
         name, _tab, keys = line.partition("\t")

@@ -256,9 +256,13 @@ def gazetteer() -> Gazetteer:
     # WordNet's proper names of places no list above holds (scripts/build_entity_data.py):
     # mountains, rivers, regions, former countries ('Alps', 'Soviet Union'). They type a name
     # the rules cut, never cut a run (as a gazetteer's entry 'Thames' cut 'Thames Water').
-    g.wordnet_places = frozenset(
-        key for key in map(fold_key, _lines("wordnet_places.txt")) if key not in g.by_key
+    # ('Name', or 'Name<TAB>key': the build folded them, so loading folds nothing)
+    by_key = g.by_key
+    wordnet_keys = (
+        key or name.lower()
+        for name, _tab, key in (ln.partition("\t") for ln in _lines("wordnet_places.txt"))
     )
+    g.wordnet_places = frozenset(key for key in wordnet_keys if key not in by_key)
     g.wordnet_first = frozenset(key.split(" ", 1)[0] for key in g.wordnet_places)
     g.given_names = _words("given_names.txt")
     g.ordinary = frozenset(
