@@ -1325,3 +1325,11 @@ def test_a_relatives_noun_before_a_name_makes_a_person() -> None:
     # Greg McDermott')
     got = kinds("", "McDermott told his father, Creighton coach Greg McDermott, that he stays.")
     assert ("Creighton", "person") not in got
+    # a full name after it is left to the given-name rules: made a sure person, it would share
+    # its surname with the entry's other one, and a lone 'Gray' would be neither's
+    text = (
+        "Kimani Gray was shot on Saturday. Officers hit Gray twice. His sister, Mahnefah Gray,"
+        " told reporters he was unarmed. Gray died later."
+    )
+    lone = [m.canonical for m in extract("", text) if m.surface == "Gray"]
+    assert lone == ["Kimani Gray", "Kimani Gray"]

@@ -2006,8 +2006,11 @@ class _Extractor:
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
-                if prev in _KIN_BEFORE and not self._qualified_by_role(text, end):
-                    return PERSON, True  # "his wife, Mary,", "his daughter Zaima"
+                if size == 1 and prev in _KIN_BEFORE and not self._qualified_by_role(text, end):
+                    # "his wife, Mary,", "his daughter Zaima"; not a full name, which a given
+                    # name types already and which would then share its surname with another
+                    # strong one ('His sister, Mahnefah Gray' left 'Gray' to neither Gray)
+                    return PERSON, True
                 if prev in self.g.org_nouns and before[-1].islower():
                     # "security firm Trend Micro", "the insurer Bupa": a noun written in lower
                     # case right before the name, no comma between ("High School, DiLeo")
