@@ -37,7 +37,10 @@ headed by the source packages and versions it was built from:
   or a facility ('courthouse', 'precinct', 'warehouse'), of Zipf frequency `--place-noun-zipf`
   or more, no given name: one ending an unknown name of several words makes it a place's;
 - `state_abbreviations.txt`: the AP abbreviations of the US states written with a dot (python-us:
-  'Calif.', 'N.M.'), read after a town and a comma.
+  'Calif.', 'N.M.'), read after a town and a comma;
+- `wordnet_places.txt`: proper names WordNet 3.0 files only under its locations and natural
+  objects ('Alps', 'Soviet Union', 'Sahara Desert': mountains, rivers, regions, former
+  countries, which no GeoNames list shipped holds), none opening with a given or family name.
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -655,6 +658,54 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
     return out + sorted(kept)
 
 
+# A proper name's words besides capitalised ones: 'Bay of Fundy', 'Golfo de Campeche'
+_WN_NAME_LINKS = frozenset(("of", "the", "and", "de", "del", "da", "di", "du", "des", "la"))
+
+
+def wordnet_places(folder: Path, people: set[str]) -> list[str]:
+    """WordNet's proper names of places: a capitalised noun lemma every sense of which is
+    filed under the locations (15: 'Soviet Union', 'D.C.', 'Berkshire') or the natural objects
+    (17: mountains, rivers, seas, 'Alps', 'Berkshires', 'Sahara Desert'). One sense in
+    another file (a person: 'Jackson', 'Mars'; a group: 'Washington') leaves the name out, and
+    so does a name that opens with a given name or a family name ('Victoria Falls'), or one
+    word that is a family name or that WordNet also writes in lower case, a common word
+    ('Colony', 'Midi'): news would name someone or something else by it. No GeoNames data set
+    shipped holds mountains, rivers, regions or former countries; the other lists keep their
+    entries (the gazetteer leaves out a name they hold)."""
+    files: dict[str, set[str]] = {}
+    with (folder / "data.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue  # the licence's lines
+            fields = line.split(" | ", 1)[0].split()
+            for i in range(int(fields[3], 16)):
+                lemma = fields[4 + 2 * i].split("(", 1)[0].replace("_", " ")
+                if lemma[:1].isupper():
+                    files.setdefault(lemma, set()).add(fields[1])
+    plain = _wordnet_lower(folder)
+    kept = []
+    for lemma, numbers in files.items():
+        words = lemma.split()
+        if (
+            numbers <= {"15", "17"}
+            and all(w[:1].isupper() or w in _WN_NAME_LINKS for w in words)
+            and lemma.replace(" ", "").replace(".", "").replace("-", "").isalpha()
+            and lemma.isascii()
+            and words[0].lower() not in people
+            and (len(words) > 1 or (len(lemma) > 3 and lemma.lower() not in plain))
+        ):
+            kept.append(lemma)
+    out: list[str] = []
+    _header(
+        out,
+        "Proper names WordNet 3.0 files only as locations or natural objects ('Alps',"
+        " 'Soviet Union', 'Sahara Desert'), one a line ('Name<TAB>key' where the key is not"
+        " the name in lower case)",
+        f"WordNet 3.0 ({folder}), names-dataset {metadata.version('names-dataset')}",
+    )
+    return out + [_keyed(name) for name in sorted(kept)]
+
+
 def state_abbreviations() -> list[str]:
     """The Associated Press's abbreviations of the US states and the District of Columbia
     (python-us: 'Calif.', 'N.M.', 'D.C.'), those with a dot, each with its state's name: news
@@ -727,6 +778,7 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "org_nouns.txt": org_nouns(args.wordnet, args.nameless_zipf),
         "place_nouns.txt": place_nouns(args.wordnet, args.place_noun_zipf, given[2:]),
         "state_abbreviations.txt": state_abbreviations(),
+        "wordnet_places.txt": wordnet_places(args.wordnet, people),
     }
 
 

@@ -602,13 +602,14 @@ def test_a_runs_cut_that_read_the_words_after_it_is_not_reused_elsewhere() -> No
     assert kinds("", later) == cold == {("NATO", "org"), ("Jackson", "place")}
 
 
-def test_the_town_data_keys_are_the_folded_names() -> None:
-    """cities.txt stores the matching key only where it is not the name in lower case or the
-    name has other spellings (scripts/build_entity_data.py): loading then folds nothing, so
-    the keys must agree."""
-    path = resources.files("wirereader.analysis").joinpath("data", "cities.txt")
+@pytest.mark.parametrize(("file", "least"), [("cities.txt", 20_000), ("wordnet_places.txt", 2_000)])
+def test_the_place_data_keys_are_the_folded_names(file: str, least: int) -> None:
+    """cities.txt and wordnet_places.txt store the matching key only where it is not the name
+    in lower case or the name has other spellings (scripts/build_entity_data.py): loading then
+    folds nothing, so the keys must agree."""
+    path = resources.files("wirereader.analysis").joinpath("data", file)
     lines = [ln for ln in path.read_text("utf-8").splitlines() if ln and ln[0] != "#"]
-    assert len(lines) > 20_000
+    assert len(lines) > least
     wrong = []
     for line in lines:
         name, _tab, keys = line.partition("\t")
@@ -1297,3 +1298,38 @@ def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_p
     assert ("S.C.", "place") in got
     # a state's word elsewhere is no state: 'Mass' at a sentence's start is not read
     assert ("Mass", "place") not in kinds("", "Mass was said at noon in the chapel.")
+
+
+def test_wordnet_proper_names_of_places_are_places() -> None:
+    # WordNet files them only as locations or natural objects (data/wordnet_places.txt): no
+    # other list holds a mountain range, a region or a former country, and 'the' or a demonym
+    # before one made an organisation of it
+    got = kinds(
+        "",
+        "The Soviet Union built the base. The race moves to the French Alps, and the farm lies"
+        " in the Berkshires.",
+    )
+    assert {("Soviet Union", "place"), ("Alps", "place"), ("Berkshires", "place")} <= got
+    # a name the rules cut keeps its cut: a river's name opening a company's is no place
+    got = kinds("", "Some firms, notably Thames Water, have been fined.")
+    assert ("Thames Water", "org") in got
+    assert ("Thames", "place") not in got
+
+
+def test_a_relatives_noun_before_a_name_makes_a_person() -> None:
+    got = kinds("", "His wife, Mary, received a ransom demand the next day.")
+    assert ("Mary", "person") in got
+    got = kinds("", "He invited Tarique Rahman and his daughter Zaima to visit India.")
+    assert ("Zaima", "person") in got
+    # a name that qualifies a role after it is not the relative ('his father, Creighton coach
+    # Greg McDermott')
+    got = kinds("", "McDermott told his father, Creighton coach Greg McDermott, that he stays.")
+    assert ("Creighton", "person") not in got
+    # a full name after it is left to the given-name rules: made a sure person, it would share
+    # its surname with the entry's other one, and a lone 'Gray' would be neither's
+    text = (
+        "Kimani Gray was shot on Saturday. Officers hit Gray twice. His sister, Mahnefah Gray,"
+        " told reporters he was unarmed. Gray died later."
+    )
+    lone = [m.canonical for m in extract("", text) if m.surface == "Gray"]
+    assert lone == ["Kimani Gray", "Kimani Gray"]

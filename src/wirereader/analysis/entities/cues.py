@@ -85,6 +85,17 @@ def _pronoun_after(text: str, end: int) -> bool:
     return not _PRONOUNS.isdisjoint(rest.replace(",", " ").split())
 
 
+# Before a name, a relative's noun: the name is a person's ("his wife, Mary,", "his daughter
+# Zaima"); not when a lower-case role or body follows the name ("his father, Creighton coach
+# Greg McDermott": the name qualifies it)
+_KIN_BEFORE = frozenset(
+    (
+        *("mother", "father", "wife", "husband", "widow", "widower", "son", "sons", "daughter"),
+        *("daughters", "brother", "brothers", "sister", "sisters", "stepson", "stepdaughter"),
+        *("grandson", "granddaughter", "nephew", "niece", "uncle", "aunt", "cousin"),
+        *("boyfriend", "girlfriend", "fiancee", "fiancé", "fiancée"),
+    )
+)
 # After a possessive, what only a person has: "Comeaux's mother", "Lohan's publicist" (not
 # 'lawyer': companies have lawyers too). The run may end with the possessive already.
 _PERSONAL_POSSESSIVE = re.compile(

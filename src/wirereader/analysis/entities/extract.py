@@ -238,6 +238,7 @@ def _mentions(
     credits = ("credit:" in texts[0], "credit:" in texts[1])
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
+    wordnet_first = g.wordnet_first
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and _acronym_plural(tokens[-1].surface):
@@ -337,6 +338,19 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
+        if (
+            kind != PLACE
+            and learned
+            and not known
+            and canonical is named
+            and tokens[0].key in wordnet_first
+            and fold_key(canonical) in g.wordnet_places
+        ):
+            # a name WordNet files only as a location or a natural object ('the Soviet Union',
+            # 'the French Alps', 'in the Berkshires') that no list above knows: no cue
+            # outweighs it ('the' before it, a demonym opening it). Not in the kind model's
+            # evidence: it learns what the rules guess (a rebuild on fewer names moved others)
+            kind, short, is_strong = PLACE, False, True
         if not known:
             # asked of every mention until one is no modifier (the first answers for most):
             # a thing's noun after the run, and the mention the run's last name; the title and

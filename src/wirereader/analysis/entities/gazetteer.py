@@ -89,6 +89,9 @@ class Gazetteer:
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
     lower_titles: frozenset[str] = frozenset()
+    # the keys of WordNet's proper names of places no other list holds ('alps', 'soviet union')
+    wordnet_places: frozenset[str] = frozenset()
+    wordnet_first: frozenset[str] = frozenset()  # their first words' keys: asked first
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
@@ -257,6 +260,17 @@ def gazetteer() -> Gazetteer:
                 g.add_keyed(key, known)
                 if " " not in key:
                     g.city_keys.add(key)
+    # WordNet's proper names of places no list above holds (scripts/build_entity_data.py):
+    # mountains, rivers, regions, former countries ('Alps', 'Soviet Union'). They type a name
+    # the rules cut, never cut a run (as a gazetteer's entry 'Thames' cut 'Thames Water').
+    # ('Name', or 'Name<TAB>key': the build folded them, so loading folds nothing)
+    by_key = g.by_key
+    wordnet_keys = (
+        key or name.lower()
+        for name, _tab, key in (ln.partition("\t") for ln in _lines("wordnet_places.txt"))
+    )
+    g.wordnet_places = frozenset(key for key in wordnet_keys if key not in by_key)
+    g.wordnet_first = frozenset(key.split(" ", 1)[0] for key in g.wordnet_places)
     g.given_names = _words("given_names.txt")
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)

@@ -28,6 +28,7 @@ from wirereader.analysis.entities.cues import (
     _CORPORATE,
     _FACILITY_LAST,
     _FATE_AFTER,
+    _KIN_BEFORE,
     _MAX_NAME_WORDS,
     _MODEL_NUMBER,
     _NOT_ALONE,
@@ -2035,6 +2036,11 @@ class _Extractor:
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
+                if size == 1 and prev in _KIN_BEFORE and not self._qualified_by_role(text, end):
+                    # "his wife, Mary,", "his daughter Zaima"; not a full name, which a given
+                    # name types already and which would then share its surname with another
+                    # strong one ('His sister, Mahnefah Gray' left 'Gray' to neither Gray)
+                    return PERSON, True
                 if prev in self.g.org_nouns and before[-1].islower():
                     # "security firm Trend Micro", "the insurer Bupa": a noun written in lower
                     # case right before the name, no comma between ("High School, DiLeo")
@@ -2135,6 +2141,14 @@ class _Extractor:
                 known = self.g.by_key.get(fold_key(" ".join(named)))
                 return known is not None and known.kind == PLACE
         return False
+
+    def _qualified_by_role(self, text: str, end: int) -> bool:
+        """Whether a lower-case role or body follows the name ('Creighton coach', 'Ford
+        plant' is not asked): a title or an organisation's noun."""
+        m = _NEXT_WORD.match(text, end)
+        return m is not None and (
+            m.group(1) in self.g.lower_titles or m.group(1) in self.g.org_nouns
+        )
 
     def _qualifies(self, text: str, end: int) -> bool:
         """Whether a name only qualifies the noun after it ('in Colts territory', 'in a
