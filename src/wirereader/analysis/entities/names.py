@@ -1124,7 +1124,10 @@ class _Extractor:
                     st.institution = True
                 i += 1
                 continue
-            if (low in g.titles or _elect(low, g.titles)) and not possessive:
+            # `_elect` called only for a word in '-elect' or '-designate' (every word is asked)
+            if (
+                low in g.titles or (low.endswith(_ELECT) and _elect(low, g.titles))
+            ) and not possessive:
                 at = self._office_holder(tokens, i)
                 if at is not None:
                     # "Minister for Planning Ahsan Iqbal", "Prime Minister-elect Tarique
