@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import os
 import re
 import signal
@@ -27,8 +28,49 @@ from wirereader.cli.common import UserError, fail, warn
 from wirereader.core.interruptible import keep_swallowed_interrupts
 from wirereader.store.db import CacheError
 
+# The module that registers each command, so that a command line naming one builds that
+# module's parser alone and the others are never imported (`wirereader fetch` needs none of
+# them). `completion` and `man` describe the whole parser, so they are not listed: a command
+# line naming them, or none, or anything unforeseen builds every module's. A test holds this
+# table to what the modules register.
+MODULE_OF = {
+    **dict.fromkeys(("entries", "export", "import", "search"), "library"),
+    "doctor": "doctor",
+    "demo": "app",
+    "articles": "articles",
+    **dict.fromkeys(("add", "feeds", "fetch", "remove"), "feeds"),
+    **dict.fromkeys(("entities", "show", "threads"), "analysis"),
+    "tail": "tail",
+    **dict.fromkeys(("prune", "rename"), "housekeeping"),
+}
 
-def _command_modules() -> list[ModuleType]:
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command a command line names, if it is plain: global options (`--db P`,
+    `--config=P`) then the command. None for anything else (`--help`, `--version`, an
+    abbreviated option), which then builds the whole parser."""
+    global_options = ("--db", "--config")
+    waiting_value = False
+    for token in argv:
+        if waiting_value:
+            waiting_value = False
+        elif token in global_options:
+            waiting_value = True
+        elif token.partition("=")[0] in global_options and "=" in token:
+            continue
+        elif token.startswith("-"):
+            return None
+        else:
+            return token
+    return None
+
+
+def _command_modules(command: str | None = None) -> list[ModuleType]:
+    """The modules whose commands the parser gets: the one of `command` (see MODULE_OF), or
+    all of them."""
+    name = MODULE_OF.get(command or "")
+    if name is not None:
+        return [importlib.import_module(f"wirereader.cli.{name}")]
     from wirereader.cli import (
         analysis,
         app,
@@ -96,7 +138,9 @@ def _only_global_options(argv: list[str]) -> argparse.Namespace | None:
     return None if rest else args
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the command a command line names (`command_named`),
+    with that command's module alone (the same parse of that line, fewer imports)."""
     parser = Parser(
         prog="wirereader",
         description="Live blogs and news feeds as one calm, deduplicated view in the terminal.",
@@ -104,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wirereader {__version__}")
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for module in _command_modules(command):
         module.register(sub)
     # `completion` and `man` describe the parser itself: handed to them, not imported back.
     parser.set_defaults(root_parser=parser)
@@ -116,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bare = _only_global_options(arguments)
     if bare is not None:
         return _guarded(_open_app, bare)
-    parser = build_parser()
+    parser = build_parser(command_named(arguments))
     args, extra = parser.parse_known_args(argv)
     if extra:
         # `entries -place:Crimea`: a filter term that starts with '-' is not an option.
