@@ -481,3 +481,35 @@ def test_feeds_says_now_of_a_feed_whose_next_fetch_is_past(
         conn.execute("UPDATE feeds SET next_attempt = strftime('%s', 'now') - 30")
     [row] = cli("feeds").out.splitlines()[1:]
     assert row.split()[-2:] == ["now", server.url("/hours.xml")], row
+
+
+def test_a_text_capture_served_on_the_web_points_to_import(cli, server: FeedServer) -> None:
+    # `add URL` of a live blog's text capture subscribed to it and said only "the first fetch
+    # failed: not XML (no root element found)", and every fetch failed so.
+    from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+
+    hint = "save it to a file and read it with 'wirereader import FILE'"
+    server.routes["/capture.txt"] = Route(LIVEBLOG_SEED.read_bytes(), content_type="text/plain")
+    server.routes["/article.txt"] = Route(ARTICLE_SEED.read_bytes(), content_type="text/plain")
+    capture = server.url("/capture.txt")
+    result = cli("add", capture)
+    assert result.code == 1 and result.out == ""
+    assert result.err == (
+        f"wirereader: {capture}: a live blog's text capture (plain text, its updates under"
+        f" 'HH:MM , ' time lines), not a feed: not subscribed; {hint}\n"
+    )
+    article = cli("add", server.url("/article.txt"))
+    assert article.code == 1 and "an article as plain text" in article.err and hint in article.err
+    assert json.loads(cli("feeds", "--json").out) == []
+    # A subscription that starts serving such a file says the same at each fetch.
+    assert cli("add", "--no-fetch", capture).code == 0
+    fetched = cli("fetch")
+    assert fetched.code == 1 and "text capture" in fetched.err and hint in fetched.err
+    assert "not XML" not in fetched.err
+    # `import URL` said "http:/127.0.0.1:.../capture.txt: no such file".
+    imported = cli("import", capture)
+    assert imported.code == 1
+    assert imported.err.splitlines()[0] == (
+        f"wirereader: {capture}: a web address; 'import' reads files: save it first"
+        f" (curl -o FILE URL), or follow a feed or live-blog page with 'wirereader add {capture}'"
+    )

@@ -42,8 +42,10 @@ from wirereader.ingest.refresh import (
 from wirereader.ingest.refresh import Progress as RefreshProgress
 from wirereader.query.alerts import newest_entry_id
 from wirereader.sources.dispatch import (
+    IMPORT_HINT,
     ParseFailure,
     decode_html,
+    import_only,
     looks_like_html_page,
     parse_document,
 )
@@ -150,6 +152,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                 store, cfg, fetcher, response, fetch=not args.no_fetch, as_json=args.json
             )
         feed_url, response = _find_feed(fetcher, args.url, response)
+        kind = import_only(response.body)
+        if kind:  # no subscription: every later fetch would fail the same way
+            raise UserError(f"{args.url}: {kind}, not a feed: not subscribed; {IMPORT_HINT}")
         old_name = _subscribed_name(store, feed_url)
         try:
             feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)

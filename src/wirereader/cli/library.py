@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -69,6 +70,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=redacting(cmd_export))
 
 
+_WEB = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def _no_web_address(name: str) -> None:
+    """`import URL` said "http:/host/x.txt: no such file" (a path joins the two slashes)."""
+    if _WEB.match(name) and not Path(name).exists():
+        raise ImportFailure(
+            f"{name}: a web address; 'import' reads files: save it first (curl -o FILE URL),"
+            f" or follow a feed or live-blog page with 'wirereader add {name}'"
+        )
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     try:
@@ -86,6 +99,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_store(args, cfg) as store:
         for name in args.files:
             try:
+                _no_web_address(name)
                 report = import_file(
                     store, Path(name), source=args.source or "", day=day, tz=tz, analyse=False
                 )
