@@ -536,3 +536,35 @@ def test_feeds_pane_keeps_each_feed_on_one_line_on_a_narrow_screen(db_path: Path
                     assert prompt.plain.split()[-1] == "empty", prompt.plain
 
         asyncio.run(go())
+
+
+@pytest.mark.parametrize("width", [120, 60, 40])
+def test_the_filter_box_hint_is_never_cut(db_path: Path, width: int) -> None:
+    # The hint was cut mid-word on narrow screens ('/ filter: words "a', '/ filter: word'):
+    # the box now shows the longest of its hints that fits whole.
+    from wirereader.tui.widgets.filterbar import FilterInput
+
+    whole = '/ filter: words "a phrase" +person:X source:S since:6h'
+    store = demo_store(db_path)
+
+    def cut(shown: str) -> bool:
+        """A hint cut inside a term or a quoted phrase."""
+        terms = whole.split()
+        return any(t not in terms and f"{t}:" not in terms for t in shown.split()) or bool(
+            shown.count('"') % 2
+        )
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(width, 30)) as pilot:
+            await settle(pilot)
+            box = app.query_one(FilterInput)
+            shown = box.render_line(0).text.strip()
+            assert shown.startswith("/ filter") and not cut(shown), shown
+            assert len(shown) < box.content_size.width
+            await pilot.press("slash")  # with the cursor in it, the hint is still whole
+            await settle(pilot)
+            assert box.render_line(0).text.strip() == shown
+
+    asyncio.run(go())
+    store.close()
