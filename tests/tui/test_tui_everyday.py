@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import OptionList, Static
 
@@ -568,3 +569,35 @@ def test_the_filter_box_hint_is_never_cut(db_path: Path, width: int) -> None:
 
     asyncio.run(go())
     store.close()
+
+
+@pytest.mark.parametrize("width", [120, 60])
+def test_a_long_last_error_in_the_feeds_pane_wraps_under_itself(db_path: Path, width: int) -> None:
+    # It wrapped to the line's start, under the feed's name, where it read as the next feed.
+    error = (
+        "http://127.0.0.1:8765/000_6456d62e45da5321.txt: an article as plain text (a title"
+        " line, then its paragraphs), not a feed; save it to a file and read it with"
+        " 'wirereader import FILE'"
+    )
+    with Store(db_path) as store:
+        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
+        record_failure(store, bad, error, interval=900)
+        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
+        record_success(store, fine, status=200, interval=900)
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(width, 40)) as pilot:
+                screen = await _feeds_pane(pilot, app, 2)
+                prompt = screen.query_one(OptionList).get_option_at_index(1).prompt
+                assert isinstance(prompt, Text)
+                first, *more = prompt.plain.split("\n")
+                assert first.startswith("Town Notes") and "failing" in first and more
+                # beside the status where there is room, else under the name, indented
+                indent = first.index("http") if width == 120 else 2
+                assert all(line.startswith(" " * indent) for line in more)
+                assert all(not line[indent].isspace() for line in more)
+                assert all(cell_len(line) <= min(110, width) - 6 for line in [first, *more])
+                assert " ".join(line.strip() for line in [first, *more]).endswith(error)
+
+        asyncio.run(go())
