@@ -435,6 +435,41 @@ def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path:
     store.close()
 
 
+def test_the_help_puts_each_description_under_its_keys_at_40_columns(db_path: Path) -> None:
+    # At 40 columns a description had 11 cells beside the keys, and a word longer than that
+    # was cut in two: "language (i" / "ncremental)". There each description now goes on the
+    # lines under its keys, indented, and no word is cut.
+    from textual.containers import VerticalScroll
+
+    from wirereader.tui.screens.help import HelpScreen
+
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(40, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            scroll = app.screen.query_one(VerticalScroll)
+            width = scroll.scrollable_content_region.width - 2  # (its scrollbar)
+            text = app.screen.query_one(Static).content
+            assert isinstance(text, Text)
+            lines = text.plain.splitlines()
+            assert all(cell_len(line) <= width for line in lines), width
+            at = lines.index("  /")
+            assert lines[at + 1 : at + 3] == [
+                "    Filter by text / query",
+                "    language (incremental)",
+            ]
+            words = {w for line in lines for w in line.split()}
+            assert {"(incremental)", "(toggle)"} <= words and "(i" not in words
+
+    asyncio.run(go())
+    store.close()
+
+
 def test_the_status_line_shows_its_hints_and_zone_whole_or_not_at_all(db_path: Path) -> None:
     # At 60 columns the status line ended "? help  ^p commands  times in": the zone was cut
     # off. Each part after the counts is now shown whole while there is room, "? help" first.
