@@ -513,3 +513,20 @@ def test_a_text_capture_served_on_the_web_points_to_import(cli, server: FeedServ
         f"wirereader: {capture}: a web address; 'import' reads files: save it first"
         f" (curl -o FILE URL), or follow a feed or live-blog page with 'wirereader add {capture}'"
     )
+
+
+def test_a_feed_behind_junk_or_in_utf16_is_not_taken_for_a_text_file(cli, server) -> None:
+    # The text-capture check must not refuse a feed: one a server prefixes with a warning
+    # line, or one in UTF-16, is subscribed to as before.
+    from tests.support.paths import LIVEBLOG_SEED
+    from wirereader.sources.dispatch import import_only
+
+    feed = rss("Town Crier", items(1, 2))
+    warned = b"Warning: Undefined variable $x in /var/www/feed.php on line 3 of the page\n" + feed
+    utf16 = feed.decode("utf-8").replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16")
+    assert import_only(warned) == "" and import_only(utf16) == ""
+    assert import_only(LIVEBLOG_SEED.read_bytes()).startswith("a live blog's text capture")
+    server.routes["/warned.xml"] = Route(warned)
+    result = cli("add", server.url("/warned.xml"))
+    assert "not subscribed" not in result.err
+    assert [f["url"] for f in json.loads(cli("feeds", "--json").out)] == [server.url("/warned.xml")]

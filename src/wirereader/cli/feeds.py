@@ -154,7 +154,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             )
         feed_url, response = _find_feed(fetcher, args.url, response)
         kind = import_only(response.body)
-        if kind:  # no subscription: every later fetch would fail the same way
+        if kind and not _reads_as_feed(response):  # not subscribed: every fetch would fail
             raise UserError(f"{args.url}: {kind}, not a feed: not subscribed; {IMPORT_HINT}")
         old_name = _subscribed_name(store, feed_url)
         try:
@@ -218,6 +218,14 @@ def _subscribe_only(
     else:
         print(f"added {feed.name} ({feed.url})" if created else _already(feed, old_name))
     return 0
+
+
+def _reads_as_feed(response: Response) -> bool:
+    try:
+        parse_document(response.body, url=response.url, content_type=response.content_type)
+    except ParseFailure:
+        return False
+    return True
 
 
 def _subscribed_name(store: Store, url: str) -> str:

@@ -186,9 +186,12 @@ def import_only(body: bytes) -> str:
     capture, an article as text, JSON Lines), or ''. Such a URL failed as "not XML (no root
     element found)", which did not say that `import` reads it."""
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head or head.startswith(b"<") or b"\x00" in head:
-        return ""
+    if not head or head.startswith(b"<") or b"\x00" in head or _FEED_ROOT.search(body[:65536]):
+        return ""  # markup, UTF-16 or -32, or a feed behind some junk (a server's warning)
     return _IMPORT_ONLY.get(detect.sniff(body.decode("utf-8", "replace")) or "", "")
+
+
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF|opml|html)\b", re.IGNORECASE)
 
 
 def _describe(exc: BaseException) -> str:
