@@ -530,3 +530,23 @@ def test_a_feed_behind_junk_or_in_utf16_is_not_taken_for_a_text_file(cli, server
     result = cli("add", server.url("/warned.xml"))
     assert "not subscribed" not in result.err
     assert [f["url"] for f in json.loads(cli("feeds", "--json").out)] == [server.url("/warned.xml")]
+
+
+def test_piped_feeds_lines_end_without_padding(cli, db_path: Path) -> None:
+    # Piped, each line was padded with spaces to the longest last error: 45 of 46 lines of a
+    # real list ended in spaces, shown as blank lines on a terminal under `| head`.
+    from wirereader.store.db import Store
+    from wirereader.store.subscriptions import record_failure, record_success, subscribe
+
+    with Store(db_path) as store:
+        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
+        error = "http://127.0.0.1:8765/000.txt: " + "no feed here " * 12
+        record_failure(store, bad, error.strip(), interval=900)
+        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
+        record_success(store, fine, status=200, interval=900)
+    result = cli("feeds")
+    lines = result.out.splitlines()
+    assert result.code == 0 and len(lines) == 3
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert lines[1].startswith("Harbour Gazette") and lines[1].endswith("/feed.xml")
+    assert lines[2].startswith("Town Notes") and lines[2].endswith("no feed here")

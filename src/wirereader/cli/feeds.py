@@ -521,7 +521,14 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
     )
     for row in rows:
         table.add_row(*(row if show_times else [*row[:3], row[5]]))
-    console.print(table)
+    if to_terminal():
+        console.print(table)
+        return
+    # Piped, every line was padded with spaces to the longest last error (45 of 46 lines
+    # ended in spaces; a terminal showed the padding as blank lines under `| head`).
+    with console.capture() as captured:
+        console.print(table)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 # -- fetch --------------------------------------------------------------------------------------
