@@ -158,3 +158,18 @@ def test_feeds_keep_their_status_beside_a_long_last_error(db_path, tmp_path, col
     assert rows["Town Notes"].split()[2:4] == ["failing", "×1"]
     assert rows["Harbour Gazette"].split()[2:4] == ["empty", "0"]
     assert rows["Town Notes"].split("  ")[-1].strip().startswith("http://127.0.0.1:8765")
+
+
+def test_entries_fit_forty_columns_one_line_a_row(cli, seeded, db_path, tmp_path) -> None:
+    # At 40 columns every row of `entries` and `search` took two lines (id, a 16-cell time, an
+    # 8-cell source and a title of at least 12 cells do not fit). The time drops its year and
+    # the source goes, so each row is one line with a title of about twenty cells.
+    rows = json.loads(cli("entries", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "entries", columns=40, term="xterm")
+    assert lines[0].split() == ["id", "time", "title"]
+    assert all(len(line) <= 40 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(row["id"]) for row in rows]
+    times = [" ".join(line.split()[1:3]) for line in lines[1:]]
+    assert all(re.fullmatch(r"\d\d-\d\d \d\d:\d\d", when) for when in times), times
+    found = on_terminal(db_path, tmp_path, "search", "ceasefire", columns=40, term="xterm")
+    assert len(found) > 1 and all(len(line) <= 40 for line in found)
