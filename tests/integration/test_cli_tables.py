@@ -160,7 +160,9 @@ def test_feeds_keep_their_status_beside_a_long_last_error(db_path, tmp_path, col
     assert rows["Town Notes"].split("  ")[-1].strip().startswith("http://127.0.0.1:8765")
 
 
-def test_entries_fit_forty_columns_one_line_a_row(cli, seeded, db_path, tmp_path) -> None:
+def test_entries_and_threads_fit_forty_columns_one_line_a_row(
+    cli, seeded, db_path, tmp_path
+) -> None:
     # At 40 columns every row of `entries` and `search` took two lines (id, a 16-cell time, an
     # 8-cell source and a title of at least 12 cells do not fit). The time drops its year and
     # the source goes, so each row is one line with a title of about twenty cells.
@@ -173,3 +175,9 @@ def test_entries_fit_forty_columns_one_line_a_row(cli, seeded, db_path, tmp_path
     assert all(re.fullmatch(r"\d\d-\d\d \d\d:\d\d", when) for when in times), times
     found = on_terminal(db_path, tmp_path, "search", "ceasefire", columns=40, term="xterm")
     assert len(found) > 1 and all(len(line) <= 40 for line in found)
+    # `threads` there shows each thread's last time alone, not its 25-cell span.
+    threads = json.loads(cli("threads", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "threads", columns=40, term="xterm")
+    assert lines[0].split() == ["id", "items", "last", "headline"]
+    assert all(len(line) <= 40 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(t["id"]) for t in threads]
