@@ -129,3 +129,55 @@ def test_entries_and_entities_fit_a_narrow_terminal(cli, seeded, db_path, tmp_pa
     lines = on_terminal(db_path, tmp_path, "entities", columns=56, term="xterm")
     assert all(len(line) <= 56 for line in lines)
     assert [line.split()[0] for line in lines[1:]] == [str(e["id"]) for e in entities]
+
+
+@pytest.mark.parametrize("columns", [120, 60])
+def test_feeds_keep_their_status_beside_a_long_last_error(db_path, tmp_path, columns) -> None:
+    # A last error longer than the line made Rich squeeze the status, count and times to
+    # nothing (at 120 columns as at 60): "name  last error / url" alone, so which feed was
+    # failing could not be read. The times give way first on a narrow terminal.
+    from wirereader.store.db import Store
+    from wirereader.store.subscriptions import record_failure, record_success, subscribe
+
+    error = (
+        "http://127.0.0.1:8765/000_6456d62e45da5321.txt: an article as plain text (a title"
+        " line, then its paragraphs), not a feed; save it to a file and read it with"
+        " 'wirereader import FILE'"
+    )
+    with Store(db_path) as store:
+        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
+        record_failure(store, bad, error, interval=900)
+        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
+        record_success(store, fine, status=200, interval=900)
+    lines = on_terminal(db_path, tmp_path, "feeds", columns=columns, term="xterm")
+    assert all(len(line) <= columns for line in lines)
+    head = lines[0].split()
+    assert head[:3] == ["name", "status", "entries"]
+    assert ("last success" in lines[0]) == (columns == 120)
+    rows = {line.split("  ")[0]: line for line in lines[1:]}
+    assert rows["Town Notes"].split()[2:4] == ["failing", "×1"]
+    assert rows["Harbour Gazette"].split()[2:4] == ["empty", "0"]
+    assert rows["Town Notes"].split("  ")[-1].strip().startswith("http://127.0.0.1:8765")
+
+
+def test_entries_and_threads_fit_forty_columns_one_line_a_row(
+    cli, seeded, db_path, tmp_path
+) -> None:
+    # At 40 columns every row of `entries` and `search` took two lines (id, a 16-cell time, an
+    # 8-cell source and a title of at least 12 cells do not fit). The time drops its year and
+    # the source goes, so each row is one line with a title of about twenty cells.
+    rows = json.loads(cli("entries", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "entries", columns=40, term="xterm")
+    assert lines[0].split() == ["id", "time", "title"]
+    assert all(len(line) <= 40 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(row["id"]) for row in rows]
+    times = [" ".join(line.split()[1:3]) for line in lines[1:]]
+    assert all(re.fullmatch(r"\d\d-\d\d \d\d:\d\d", when) for when in times), times
+    found = on_terminal(db_path, tmp_path, "search", "ceasefire", columns=40, term="xterm")
+    assert len(found) > 1 and all(len(line) <= 40 for line in found)
+    # `threads` there shows each thread's last time alone, not its 25-cell span.
+    threads = json.loads(cli("threads", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "threads", columns=40, term="xterm")
+    assert lines[0].split() == ["id", "items", "last", "headline"]
+    assert all(len(line) <= 40 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == [str(t["id"]) for t in threads]

@@ -481,3 +481,72 @@ def test_feeds_says_now_of_a_feed_whose_next_fetch_is_past(
         conn.execute("UPDATE feeds SET next_attempt = strftime('%s', 'now') - 30")
     [row] = cli("feeds").out.splitlines()[1:]
     assert row.split()[-2:] == ["now", server.url("/hours.xml")], row
+
+
+def test_a_text_capture_served_on_the_web_points_to_import(cli, server: FeedServer) -> None:
+    # `add URL` of a live blog's text capture subscribed to it and said only "the first fetch
+    # failed: not XML (no root element found)", and every fetch failed so.
+    from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
+
+    hint = "save it to a file and read it with 'wirereader import FILE'"
+    server.routes["/capture.txt"] = Route(LIVEBLOG_SEED.read_bytes(), content_type="text/plain")
+    server.routes["/article.txt"] = Route(ARTICLE_SEED.read_bytes(), content_type="text/plain")
+    capture = server.url("/capture.txt")
+    result = cli("add", capture)
+    assert result.code == 1 and result.out == ""
+    assert result.err == (
+        f"wirereader: {capture}: a live blog's text capture (plain text, its updates under"
+        f" 'HH:MM , ' time lines), not a feed: not subscribed; {hint}\n"
+    )
+    article = cli("add", server.url("/article.txt"))
+    assert article.code == 1 and "an article as plain text" in article.err and hint in article.err
+    assert json.loads(cli("feeds", "--json").out) == []
+    # A subscription that starts serving such a file says the same at each fetch.
+    assert cli("add", "--no-fetch", capture).code == 0
+    fetched = cli("fetch")
+    assert fetched.code == 1 and "text capture" in fetched.err and hint in fetched.err
+    assert "not XML" not in fetched.err
+    # `import URL` said "http:/127.0.0.1:.../capture.txt: no such file".
+    imported = cli("import", capture)
+    assert imported.code == 1
+    assert imported.err.splitlines()[0] == (
+        f"wirereader: {capture}: a web address; 'import' reads files: save it first"
+        f" (curl -o FILE URL), or follow a feed or live-blog page with 'wirereader add {capture}'"
+    )
+
+
+def test_a_feed_behind_junk_or_in_utf16_is_not_taken_for_a_text_file(cli, server) -> None:
+    # The text-capture check must not refuse a feed: one a server prefixes with a warning
+    # line, or one in UTF-16, is subscribed to as before.
+    from tests.support.paths import LIVEBLOG_SEED
+    from wirereader.sources.dispatch import import_only
+
+    feed = rss("Town Crier", items(1, 2))
+    warned = b"Warning: Undefined variable $x in /var/www/feed.php on line 3 of the page\n" + feed
+    utf16 = feed.decode("utf-8").replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16")
+    assert import_only(warned) == "" and import_only(utf16) == ""
+    assert import_only(LIVEBLOG_SEED.read_bytes()).startswith("a live blog's text capture")
+    server.routes["/warned.xml"] = Route(warned)
+    result = cli("add", server.url("/warned.xml"))
+    assert "not subscribed" not in result.err
+    assert [f["url"] for f in json.loads(cli("feeds", "--json").out)] == [server.url("/warned.xml")]
+
+
+def test_piped_feeds_lines_end_without_padding(cli, db_path: Path) -> None:
+    # Piped, each line was padded with spaces to the longest last error: 45 of 46 lines of a
+    # real list ended in spaces, shown as blank lines on a terminal under `| head`.
+    from wirereader.store.db import Store
+    from wirereader.store.subscriptions import record_failure, record_success, subscribe
+
+    with Store(db_path) as store:
+        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
+        error = "http://127.0.0.1:8765/000.txt: " + "no feed here " * 12
+        record_failure(store, bad, error.strip(), interval=900)
+        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
+        record_success(store, fine, status=200, interval=900)
+    result = cli("feeds")
+    lines = result.out.splitlines()
+    assert result.code == 0 and len(lines) == 3
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert lines[1].startswith("Harbour Gazette") and lines[1].endswith("/feed.xml")
+    assert lines[2].startswith("Town Notes") and lines[2].endswith("no feed here")

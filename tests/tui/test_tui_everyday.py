@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import OptionList, Static
 
@@ -434,6 +435,41 @@ def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path:
     store.close()
 
 
+def test_the_help_puts_each_description_under_its_keys_at_40_columns(db_path: Path) -> None:
+    # At 40 columns a description had 11 cells beside the keys, and a word longer than that
+    # was cut in two: "language (i" / "ncremental)". There each description now goes on the
+    # lines under its keys, indented, and no word is cut.
+    from textual.containers import VerticalScroll
+
+    from wirereader.tui.screens.help import HelpScreen
+
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(40, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            scroll = app.screen.query_one(VerticalScroll)
+            width = scroll.scrollable_content_region.width - 2  # (its scrollbar)
+            text = app.screen.query_one(Static).content
+            assert isinstance(text, Text)
+            lines = text.plain.splitlines()
+            assert all(cell_len(line) <= width for line in lines), width
+            at = lines.index("  /")
+            assert lines[at + 1 : at + 3] == [
+                "    Filter by text / query",
+                "    language (incremental)",
+            ]
+            words = {w for line in lines for w in line.split()}
+            assert {"(incremental)", "(toggle)"} <= words and "(i" not in words
+
+    asyncio.run(go())
+    store.close()
+
+
 def test_the_status_line_shows_its_hints_and_zone_whole_or_not_at_all(db_path: Path) -> None:
     # At 60 columns the status line ended "? help  ^p commands  times in": the zone was cut
     # off. Each part after the counts is now shown whole while there is room, "? help" first.
@@ -534,5 +570,69 @@ def test_feeds_pane_keeps_each_feed_on_one_line_on_a_narrow_screen(db_path: Path
                     assert isinstance(prompt, Text)
                     assert prompt.cell_len <= options.content_region.width, prompt.plain
                     assert prompt.plain.split()[-1] == "empty", prompt.plain
+
+        asyncio.run(go())
+
+
+@pytest.mark.parametrize("width", [120, 60, 40])
+def test_the_filter_box_hint_is_never_cut(db_path: Path, width: int) -> None:
+    # The hint was cut mid-word on narrow screens ('/ filter: words "a', '/ filter: word'):
+    # the box now shows the longest of its hints that fits whole.
+    from wirereader.tui.widgets.filterbar import FilterInput
+
+    whole = '/ filter: words "a phrase" +person:X source:S since:6h'
+    store = demo_store(db_path)
+
+    def cut(shown: str) -> bool:
+        """A hint cut inside a term or a quoted phrase."""
+        terms = whole.split()
+        return any(t not in terms and f"{t}:" not in terms for t in shown.split()) or bool(
+            shown.count('"') % 2
+        )
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(width, 30)) as pilot:
+            await settle(pilot)
+            box = app.query_one(FilterInput)
+            shown = box.render_line(0).text.strip()
+            assert shown.startswith("/ filter") and not cut(shown), shown
+            assert len(shown) < box.content_size.width
+            await pilot.press("slash")  # with the cursor in it, the hint is still whole
+            await settle(pilot)
+            assert box.render_line(0).text.strip() == shown
+
+    asyncio.run(go())
+    store.close()
+
+
+@pytest.mark.parametrize("width", [120, 60])
+def test_a_long_last_error_in_the_feeds_pane_wraps_under_itself(db_path: Path, width: int) -> None:
+    # It wrapped to the line's start, under the feed's name, where it read as the next feed.
+    error = (
+        "http://127.0.0.1:8765/000_6456d62e45da5321.txt: an article as plain text (a title"
+        " line, then its paragraphs), not a feed; save it to a file and read it with"
+        " 'wirereader import FILE'"
+    )
+    with Store(db_path) as store:
+        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
+        record_failure(store, bad, error, interval=900)
+        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
+        record_success(store, fine, status=200, interval=900)
+
+        async def go():
+            app = make_app(store)
+            async with app.run_test(size=(width, 40)) as pilot:
+                screen = await _feeds_pane(pilot, app, 2)
+                prompt = screen.query_one(OptionList).get_option_at_index(1).prompt
+                assert isinstance(prompt, Text)
+                first, *more = prompt.plain.split("\n")
+                assert first.startswith("Town Notes") and "failing" in first and more
+                # beside the status where there is room, else under the name, indented
+                indent = first.index("http") if width == 120 else 2
+                assert all(line.startswith(" " * indent) for line in more)
+                assert all(not line[indent].isspace() for line in more)
+                assert all(cell_len(line) <= min(110, width) - 6 for line in [first, *more])
+                assert " ".join(line.strip() for line in [first, *more]).endswith(error)
 
         asyncio.run(go())

@@ -92,12 +92,17 @@ def cmd_threads(args: argparse.Namespace) -> int:
         show_sources = console.width >= 100
         rest = sources_width + 2 if show_sources else 0
         # The span "2025-04-28 09:19 .. 15:28" is 25 cells; two between columns, one spare.
-        headline_width = max(12, min(110, console.width - len(str(top)) - 5 - 25 - rest - 7))
+        # Under 60 columns (40: every row took two lines) the last time alone, "12-07 07:48".
+        short_span = console.width < 60
+        span_width = 11 if short_span else 25
+        headline_width = max(
+            12, min(110, console.width - len(str(top)) - 5 - span_width - rest - 7)
+        )
         table = StreamTable(
             [
                 Column("id", max(3, len(str(top))), "dim", right=True),
                 Column("items", 5, right=True),
-                Column("span", 25),
+                Column("last" if short_span else "span", span_width),
                 Column("headline", headline_width),
                 # Under 100 columns the sources give way: id, size and span always stay.
                 *([Column("sources", sources_width, "cyan")] if show_sources else []),
@@ -107,7 +112,8 @@ def cmd_threads(args: argparse.Namespace) -> int:
 
         def cells(row: dict[str, Any]) -> list[str]:
             items = str(len(row["entries"]))
-            shown = [str(row["id"]), items, _span(row, tz), row["title"]]
+            span = minute(row["last"], tz)[5:] if short_span else _span(row, tz)
+            shown = [str(row["id"]), items, span, row["title"]]
             return [*shown, ", ".join(row["sources"])] if show_sources else shown
 
         shown = table.print_all(rows, cells)

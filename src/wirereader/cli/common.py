@@ -170,7 +170,9 @@ def load_args_config(args: argparse.Namespace) -> Config:
     try:
         cfg = load_config(path, required=bool(explicit))
     except ConfigError as exc:
-        raise UserError(str(exc)) from None
+        for problem in exc.problems[:-1]:  # every wrong value of the file, one line each
+            warn(problem)
+        raise UserError(exc.problems[-1]) from None
     for message in cfg.warnings:
         warn(message)
     return cfg

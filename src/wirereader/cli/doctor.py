@@ -55,7 +55,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"{path}: {doctor.describe_cost(cost)}")
         for problem in report.problems:
             print(f"{path}: {problem}")
-        if report.access and not report.actions:
+        if report.access and not report.actions and not (report.healthy and report.checked):
             print(f"{path}: {report.access}")
         if report.losses:
             # Never "ok" when something is gone: say what, and where the old file still is.
@@ -64,13 +64,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 + "; ".join(report.losses)
                 + f"); the damaged file is kept at {report.backup}"
             )
-        elif report.healthy and not report.access:
-            print(f"{path}: ok")
+        elif report.healthy and report.checked:
+            # Read-only (a backup disk, a snapshot) is not damage: the cache reads whole.
+            print(f"{path}: ok" + (f"; {report.access}" if report.access else ""))
         elif not report.healthy and not args.repair and not report.access:
             print(
                 f"{path}: run 'wirereader --db {path} doctor --repair' to fix it (a backup is kept)"
             )
-    return 0 if report.healthy and not report.access and not report.losses else 1
+    # 0 when the cache reads whole, also one that may not be written (scripts check backups
+    # on read-only disks); 1 when it is damaged, lost something, or could not be read at all.
+    return 0 if report.healthy and report.checked and not report.losses else 1
 
 
 def _reanalyse(path: Path) -> None:

@@ -29,6 +29,7 @@ from wirereader.cli.common import (
     print_json,
     redacting,
     table_console,
+    to_terminal,
     warn,
 )
 from wirereader.core.config import MAX_DURATION_DAYS, Config, parse_duration
@@ -42,8 +43,10 @@ from wirereader.ingest.refresh import (
 from wirereader.ingest.refresh import Progress as RefreshProgress
 from wirereader.query.alerts import newest_entry_id
 from wirereader.sources.dispatch import (
+    IMPORT_HINT,
     ParseFailure,
     decode_html,
+    import_only,
     looks_like_html_page,
     parse_document,
 )
@@ -150,6 +153,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                 store, cfg, fetcher, response, fetch=not args.no_fetch, as_json=args.json
             )
         feed_url, response = _find_feed(fetcher, args.url, response)
+        kind = import_only(response.body)
+        if kind and not _reads_as_feed(response):  # not subscribed: every fetch would fail
+            raise UserError(f"{args.url}: {kind}, not a feed: not subscribed; {IMPORT_HINT}")
         old_name = _subscribed_name(store, feed_url)
         try:
             feed, created = subscribe(store, feed_url, name=args.name or "", interval=interval)
@@ -212,6 +218,14 @@ def _subscribe_only(
     else:
         print(f"added {feed.name} ({feed.url})" if created else _already(feed, old_name))
     return 0
+
+
+def _reads_as_feed(response: Response) -> bool:
+    try:
+        parse_document(response.body, url=response.url, content_type=response.content_type)
+    except ParseFailure:
+        return False
+    return True
 
 
 def _subscribed_name(store: Store, url: str) -> str:
@@ -439,18 +453,13 @@ def _ago(epoch: int | None, now: int) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
+HEADS = ("name", "status", "entries", "last success", "next")
+
+
 def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
     from rich.table import Table  # (see cli.common on Rich)
     from rich.text import Text
 
-    console = table_console()
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("name", style="cyan", no_wrap=True, max_width=30)
-    table.add_column("status", no_wrap=True)
-    table.add_column("entries", justify="right")
-    table.add_column("last success", no_wrap=True)
-    table.add_column("next", no_wrap=True)
-    table.add_column("last error / url", ratio=1, no_wrap=True, overflow="ellipsis")
     now = int(time.time())
     styles = {
         "ok": "green",
@@ -460,29 +469,66 @@ def _print_feeds(feeds: list[Feed], counts: dict[int, int]) -> None:
         "empty": "yellow",
         "removed": "dim",
     }
+    rows = []
     for feed in feeds:
         status = feed.status(now, counts.get(feed.id, 0))
         shown = status if not feed.failures else f"failing ×{feed.failures}"
         detail, detail_style = (feed.last_error, "red") if feed.failures else (feed.url, "dim")
         if feed.problem and not feed.failures:  # why its last body gave no item, in yellow
             detail, detail_style = f"{feed.url}: {feed.problem}", "yellow"
-        table.add_row(
-            Text(feed.name),
-            Text(shown, style=styles.get(status, "")),
-            Text(str(counts.get(feed.id, 0))),
-            Text(_ago(feed.last_success, now)),
-            # A next attempt already past is due at the next fetch ("9 s ago" read as if it
-            # had happened).
-            Text(
-                "—"
-                if feed.removed_at
-                else _ago(feed.next_attempt, now)
-                if feed.next_attempt and feed.next_attempt > now
-                else "now"
-            ),
-            Text(detail, style=detail_style),
+        rows.append(
+            [
+                Text(feed.name),
+                Text(shown, style=styles.get(status, "")),
+                Text(str(counts.get(feed.id, 0))),
+                Text(_ago(feed.last_success, now)),
+                # A next attempt already past is due at the next fetch ("9 s ago" read as if
+                # it had happened).
+                Text(
+                    "—"
+                    if feed.removed_at
+                    else _ago(feed.next_attempt, now)
+                    if feed.next_attempt and feed.next_attempt > now
+                    else "now"
+                ),
+                Text(detail, style=detail_style),
+            ]
         )
-    console.print(table)
+    # Every column but the last has the width of its longest cell: Rich shrank the status,
+    # count and times to nothing for a long last error (at 120 columns too), so a failing feed
+    # could not be told. On a narrow terminal the two times go first.
+    console = table_console()
+    wide = [max(max(row[n].cell_len for row in rows), len(HEADS[n])) for n in range(5)]
+    wide[0] = min(30, wide[0])
+    show_times = console.width >= sum(wide) + 2 * 5 + 24
+    if not show_times:
+        wide = [min(wide[0], max(8, console.width - sum(wide[1:3]) - 2 * 3 - 20)), *wide[1:3]]
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for n, width in enumerate(wide):
+        table.add_column(
+            HEADS[n],
+            style="cyan" if n == 0 else "",
+            width=width,
+            no_wrap=True,
+            justify="right" if HEADS[n] == "entries" else "left",
+        )
+    rest = console.width - sum(wide) - 2 * len(wide)
+    table.add_column(
+        "last error / url",
+        no_wrap=True,
+        overflow="ellipsis",
+        width=max(10, rest) if to_terminal() else None,  # piped: whole
+    )
+    for row in rows:
+        table.add_row(*(row if show_times else [*row[:3], row[5]]))
+    if to_terminal():
+        console.print(table)
+        return
+    # Piped, every line was padded with spaces to the longest last error (45 of 46 lines
+    # ended in spaces; a terminal showed the padding as blank lines under `| head`).
+    with console.capture() as captured:
+        console.print(table)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 # -- fetch --------------------------------------------------------------------------------------

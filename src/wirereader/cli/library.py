@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -69,6 +70,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=redacting(cmd_export))
 
 
+_WEB = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def _no_web_address(name: str) -> None:
+    """`import URL` said "http:/host/x.txt: no such file" (a path joins the two slashes)."""
+    if _WEB.match(name) and not Path(name).exists():
+        raise ImportFailure(
+            f"{name}: a web address; 'import' reads files: save it first (curl -o FILE URL),"
+            f" or follow a feed or live-blog page with 'wirereader add {name}'"
+        )
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     try:
@@ -86,6 +99,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_store(args, cfg) as store:
         for name in args.files:
             try:
+                _no_web_address(name)
                 report = import_file(
                     store, Path(name), source=args.source or "", day=day, tz=tz, analyse=False
                 )
@@ -210,17 +224,23 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
     # past the edge, each row wrapped onto a second line.
     show_author = console.width >= 110
     show_kind = console.width >= 80
+    # Under 50 columns (40: a split screen, a phone) every row took two lines: the time drops
+    # its year and the source goes, so the title keeps about twenty cells.
+    show_source = console.width >= 50
+    time_width = 16 if show_source else 11
     if not show_kind:
         source_width = max(8, min(source_width, console.width - id_width - 16 - 20 - 6))
-    fixed = id_width + 16 + source_width + (kind_width if show_kind else 0)
+    if not show_source:
+        source_width = 0
+    fixed = id_width + time_width + source_width + (kind_width if show_kind else 0)
     fixed += 20 if show_author else 0
-    columns = 4 + show_kind + show_author
+    columns = 3 + show_source + show_kind + show_author
     title_width = max(12, console.width - fixed - 2 * (columns - 1))
     table = StreamTable(
         [
             Column("id", id_width, "dim", right=True),
-            Column("time", 16),
-            Column("source", source_width, "cyan"),
+            Column("time", time_width),
+            *([Column("source", source_width, "cyan")] if show_source else []),
             *([Column("kind", kind_width, "magenta")] if show_kind else []),
             Column("title", title_width),
             *([Column("author", 20, "dim")] if show_author else []),
@@ -235,6 +255,8 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
         if not show_kind:
             said = not kind or row.title.lower().startswith(kind)  # "Breaking: ..."
             title = row.title if said else f"{kind}: {row.title}"
+            if not show_source:
+                return [str(row.id), when[5:], title + badge]  # "02-18 00:35"
             return [str(row.id), when, row.source, title + badge]
         out = [str(row.id), when, row.source, kind, row.title + badge]
         return [*out, author_name(row.author)] if show_author else out

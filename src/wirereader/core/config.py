@@ -1,21 +1,30 @@
 """The TOML configuration: feeds, topics, key bindings and fetch settings.
 
 A broken file or a wrong value raises `ConfigError` naming the file, the line and what was
-expected; unknown keys become warnings, never silently ignored. `config.example.toml` at the top of
-the repository documents every option.
+expected, for every wrong value of the file at once (one problem a line: fixing one error to
+meet the next was a round trip each); unknown keys become warnings, never silently ignored.
+`config.example.toml` at the top of the repository documents every option.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 
 class ConfigError(ValueError):
-    """A config file that cannot be used; the message is one line naming file and line."""
+    """A config file that cannot be used. `problems`: each one line naming file, line and what
+    was expected (a TOML syntax error stops the reading, so it is the only one); the message is
+    those lines."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 @dataclass
@@ -121,10 +130,18 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         if required and path is not None:
             raise ConfigError(f"{path}: no such config file")
         return Config(path=None)
+    raw_bytes = b""
     try:
-        raw = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+        raw_bytes = path.read_bytes()
+        raw = raw_bytes.decode("utf-8")
+    except OSError as exc:  # "Is a directory", "Permission denied": the path is said once
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        line = _line_at(raw_bytes.decode("utf-8", "replace"), exc.start)
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw_bytes[exc.start]:02x}); "
+            "a config file is TOML, saved as UTF-8"
+        ) from exc
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -176,6 +193,7 @@ def _check(
 
 def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
     cfg = Config(path=path)
+    problems: list[str] = []  # each wrong value of the file, raised together at the end
     known_sections = {*_SCALARS, "feeds", "topics", "keys"}
     for section in data:
         if section not in known_sections:
@@ -183,47 +201,74 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
     for section, spec in _SCALARS.items():
         values = data.get(section, {})
         if not isinstance(values, dict):
-            raise ConfigError(f"{path}: [{section}] should be a table")
+            problems.append(f"{path}: [{section}] should be a table")
+            continue
         for key, value in values.items():
-            if section == "fetch" and key == "headers":
-                cfg.headers = _host_headers(path, raw, value)
-                continue
-            if key not in spec:
-                cfg.warnings.append(f"{_where(path, raw, key)}: unknown key '{section}.{key}'")
-                continue
-            _check(path, raw, key, value, spec[key])
-            if key in _POSITIVE and not value > 0:
-                # 0 made every socket non-blocking ("Operation now in progress"), a negative
-                # timeout "Timeout value out of range": errors naming no setting, at fetch time.
-                raise ConfigError(
-                    f"{_where(path, raw, key)}: '{key}' should be more than 0, got {value!r}"
-                )
-            if key == "interval":
-                seconds = parse_duration(value)
-                if seconds is None:
-                    raise ConfigError(
-                        f"{_where(path, raw, key)}: 'interval' should be {spec[key][1]}"
-                    )
-                cfg.interval = seconds
-            else:
-                setattr(cfg, key, value)
+            with _noted(problems):
+                _scalar(path, raw, cfg, section, key, value, spec)
     feeds = data.get("feeds", [])
     if not isinstance(feeds, list):
-        raise ConfigError(f"{path}: 'feeds' should be an array of tables ([[feeds]])")
+        problems.append(f"{path}: 'feeds' should be an array of tables ([[feeds]])")
+        feeds = []
     for index, item in enumerate(feeds):
-        cfg.feeds.append(_feed(path, raw, item, cfg.warnings, _feed_start(raw, index)))
+        with _noted(problems):
+            cfg.feeds.append(_feed(path, raw, item, cfg.warnings, _feed_start(raw, index)))
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
-        raise ConfigError(f"{path}: [keys] should be a table of strings")
+        problems.append(f"{path}: [keys] should be a table of strings")
+        keys = {}
     for key, value in keys.items():
-        _check(path, raw, key, value, ((str,), "a string"))
-    cfg.keys.update(keys)
+        with _noted(problems):
+            cfg.keys[key] = _check(path, raw, key, value, ((str,), "a string"))
     topics = data.get("topics", {})
     if not isinstance(topics, dict):
-        raise ConfigError(f"{path}: [topics] should be a table")
+        problems.append(f"{path}: [topics] should be a table")
+        topics = {}
     for name, value in topics.items():
-        _topic(path, raw, cfg, name, value)
+        with _noted(problems):
+            _topic(path, raw, cfg, name, value)
+    if problems:
+        raise ConfigError(*problems)
     return cfg
+
+
+@contextlib.contextmanager
+def _noted(problems: list[str]) -> Iterator[None]:
+    """Check one value: a wrong one is noted in `problems`, and the next value is checked."""
+    try:
+        yield
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+
+
+def _scalar(
+    path: Path,
+    raw: str,
+    cfg: Config,
+    section: str,
+    key: str,
+    value: Any,
+    spec: dict[str, tuple[tuple[type, ...], str]],
+) -> None:
+    """One key of [general] or [fetch] onto `cfg` (ConfigError when its value is wrong)."""
+    if section == "fetch" and key == "headers":
+        cfg.headers = _host_headers(path, raw, value)
+        return
+    if key not in spec:
+        cfg.warnings.append(f"{_where(path, raw, key)}: unknown key '{section}.{key}'")
+        return
+    _check(path, raw, key, value, spec[key])
+    if key in _POSITIVE and not value > 0:
+        # 0 made every socket non-blocking ("Operation now in progress"), a negative
+        # timeout "Timeout value out of range": errors naming no setting, at fetch time.
+        raise ConfigError(f"{_where(path, raw, key)}: '{key}' should be more than 0, got {value!r}")
+    if key == "interval":
+        seconds = parse_duration(value)
+        if seconds is None:
+            raise ConfigError(f"{_where(path, raw, key)}: 'interval' should be {spec[key][1]}")
+        cfg.interval = seconds
+    else:
+        setattr(cfg, key, value)
 
 
 def _topic(path: Path, raw: str, cfg: Config, name: str, value: Any) -> None:
@@ -239,23 +284,28 @@ def _topic(path: Path, raw: str, cfg: Config, name: str, value: Any) -> None:
     for key in value:
         if key not in ("filter", "alert", "alert_command"):
             cfg.warnings.append(f"{_where(path, raw, key)}: unknown key 'topics.{name}.{key}'")
-    flt = _check(path, raw, "filter", value.get("filter", ""), ((str,), "a filter string"))
-    if not flt.strip():
-        raise ConfigError(f"{_where(path, raw, name)}: topic '{name}' needs a 'filter'")
+    problems: list[str] = []
+    flt = ""
+    with _noted(problems):
+        flt = _check(path, raw, "filter", value.get("filter", ""), ((str,), "a filter string"))
+        if not flt.strip():
+            raise ConfigError(f"{_where(path, raw, name)}: topic '{name}' needs a 'filter'")
     alert = value.get("alert", False)
     if not isinstance(alert, bool):
-        raise ConfigError(f"{_where(path, raw, 'alert')}: 'alert' should be true or false")
+        problems.append(f"{_where(path, raw, 'alert')}: 'alert' should be true or false")
     command = value.get("alert_command", [])
     if (
         not isinstance(command, list)
         or not all(isinstance(a, str) for a in command)
         or ("alert_command" in value and not command)
     ):
-        raise ConfigError(
+        problems.append(
             f"{_where(path, raw, 'alert_command')}: 'alert_command' should be a list of strings "
             '(the program and its arguments, e.g. ["notify-me", "--json"]); it is never run '
             "through a shell"
         )
+    if problems:
+        raise ConfigError(*problems)
     cfg.topics[name] = flt
     if alert or command:
         cfg.alerts[name] = TopicAlert(name, flt, desktop=alert, command=list(command))
@@ -300,21 +350,32 @@ def _feed(path: Path, raw: str, item: Any, warnings: list[str], after: int = 0) 
     for key in item:
         if key not in _FEED_KEYS:
             warnings.append(f"{_where(path, raw, key, after)}: unknown key 'feeds.{key}'")
-    values = {
-        k: _check(path, raw, k, v, _FEED_KEYS[k], after) for k, v in item.items() if k in _FEED_KEYS
-    }
-    if "headers" in values:
-        values["headers"] = _headers(path, raw, "headers", values["headers"], after)
-    if "interval" in values:
-        seconds = parse_duration(values["interval"])
+    problems: list[str] = []
+    values = {}
+    for key, value in item.items():
+        if key in _FEED_KEYS:
+            with _noted(problems):
+                values[key] = _feed_value(path, raw, key, value, after)
+    if problems:
+        raise ConfigError(*problems)
+    return FeedConfig(**values)
+
+
+def _feed_value(path: Path, raw: str, key: str, value: Any, after: int) -> Any:
+    """One key of a [[feeds]] table, as FeedConfig takes it (ConfigError when it is wrong)."""
+    value = _check(path, raw, key, value, _FEED_KEYS[key], after)
+    if key == "headers":
+        return _headers(path, raw, "headers", value, after)
+    if key == "interval":
+        seconds = parse_duration(value)
         if seconds is None:
             raise ConfigError(
                 f"{_where(path, raw, 'interval', after)}: 'interval' should be a duration"
             )
-        values["interval"] = seconds
-    if values.get("full_text", "auto") not in ("auto", "always", "never"):
+        return seconds
+    if key == "full_text" and value not in ("auto", "always", "never"):
         raise ConfigError(
             f"{_where(path, raw, 'full_text', after)}: 'full_text' should be 'auto', 'always' "
             "or 'never'"
         )
-    return FeedConfig(**values)
+    return value

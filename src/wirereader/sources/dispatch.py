@@ -164,9 +164,34 @@ def parse_document(
     try:
         return parse_feed(body, url=url, content_type=content_type, tz=tz)
     except FeedError as exc:
+        kind = import_only(body)
+        if kind:
+            raise ParseFailure(f"{kind}, not a feed; {IMPORT_HINT}") from None
         raise ParseFailure(one_line(exc)) from None
     except Exception as exc:  # a parser bug on odd input: this feed fails, not the run
         raise ParseFailure(f"cannot parse the feed ({_describe(exc)})") from None
+
+
+IMPORT_HINT = "save it to a file and read it with 'wirereader import FILE'"
+_IMPORT_ONLY = {
+    detect.TEXT_CAPTURE: "a live blog's text capture (plain text, its updates under 'HH:MM , '"
+    " time lines)",
+    detect.ARTICLE: "an article as plain text (a title line, then its paragraphs)",
+    detect.JSON_LINES: "a JSON Lines file (one item an object a line)",
+}
+
+
+def import_only(body: bytes) -> str:
+    """What a fetched document is when `import` reads it but it is no feed or page (a text
+    capture, an article as text, JSON Lines), or ''. Such a URL failed as "not XML (no root
+    element found)", which did not say that `import` reads it."""
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head or head.startswith(b"<") or b"\x00" in head or _FEED_ROOT.search(body[:65536]):
+        return ""  # markup, UTF-16 or -32, or a feed behind some junk (a server's warning)
+    return _IMPORT_ONLY.get(detect.sniff(body.decode("utf-8", "replace")) or "", "")
+
+
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF|opml|html)\b", re.IGNORECASE)
 
 
 def _describe(exc: BaseException) -> str:

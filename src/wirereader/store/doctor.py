@@ -37,6 +37,7 @@ class Report:
     access: str = ""  # a permission problem (not damage): why the cache cannot be written or read
     losses: list[str] = field(default_factory=list)  # what a repair could not bring back
     recovery: Recovery | None = None
+    checked: bool = False  # the file's pages were read and checked (not stopped at its access)
 
     @property
     def healthy(self) -> bool:
@@ -96,6 +97,7 @@ def check(path: Path) -> Report:
             texts.register(conn)  # the index's content check reads the bodies, packed
             try:
                 report.problems += _integrity_problems(conn, writable=not report.access)
+                report.checked = True
             finally:
                 conn.close()
             break
@@ -146,6 +148,8 @@ def backup(path: Path) -> Path:
 
 def repair(path: Path) -> Report:
     report = check(path)
+    if report.access and report.checked and report.healthy:
+        return report  # nothing to repair: a read-only cache that reads whole is fine as it is
     if report.access:
         report.actions.append(f"left alone: {report.access}; nothing was changed")
         return report
@@ -186,7 +190,8 @@ def repair(path: Path) -> Report:
             report.losses.append(f"{report.recovery.placeholder_sources} sources (names, URLs)")
         if not any(c.recovered for c in report.recovery.tables.values()):
             report.losses.append("nothing in the old file was readable")
-    report.problems = check(path).problems
+    after = check(path)
+    report.problems, report.checked = after.problems, after.checked
     return report
 
 

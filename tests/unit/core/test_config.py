@@ -123,3 +123,66 @@ def test_a_duration_longer_than_a_thousand_years_is_not_one(tmp_path: Path) -> N
     )
     with pytest.raises(ConfigError, match="'interval' should be a duration"):
         load_config(path)
+
+
+BROKEN_EVERYWHERE = """\
+[general]
+timezone = 3
+
+[fetch]
+concurrency = 0
+timeout = "soon"
+
+[[feeds]]
+url = "http://a.test/rss"
+interval = "often"
+full_text = "maybe"
+
+[[feeds]]
+name = "no address"
+
+[keys]
+quit = 5
+
+[topics]
+quiet = { filter = "", alert = "yes" }
+"""
+
+
+def test_every_wrong_value_of_the_file_is_reported_at_once(tmp_path: Path) -> None:
+    # Only the first error was said: a file with ten took ten rounds of fix-and-rerun.
+    path = write(tmp_path, BROKEN_EVERYWHERE)
+    with pytest.raises(ConfigError) as failure:
+        load_config(path)
+    assert failure.value.problems == [
+        f"{path}:2: 'timezone' should be a zone name such as 'Europe/London', got 3",
+        f"{path}:5: 'concurrency' should be more than 0, got 0",
+        f"{path}:6: 'timeout' should be seconds, got 'soon'",
+        f"{path}:10: 'interval' should be a duration",
+        f"{path}:11: 'full_text' should be 'auto', 'always' or 'never'",
+        f"{path}:13: each [[feeds]] needs a 'url'",
+        f"{path}:17: 'quit' should be a string, got 5",
+        f"{path}:20: topic 'quiet' needs a 'filter'",
+        f"{path}:20: 'alert' should be true or false",
+    ]
+
+
+def test_the_command_line_says_every_error_one_line_each(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, BROKEN_EVERYWHERE)
+    result = cli("--config", str(path), "feeds")
+    assert result.code == 1 and "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert len(lines) == 9
+    assert all(line.startswith(f"wirereader: {path}:") for line in lines)
+    assert lines[-1] == f"wirereader: {path}:20: 'alert' should be true or false"
+
+
+def test_a_config_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    # It printed Python's codec message ("can't decode byte 0xe9 in position 31").
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'[general]\ntimezone = "UTC"\n# caf\xe9\n')
+    with pytest.raises(ConfigError) as failure:
+        load_config(path)
+    assert str(failure.value) == (
+        f"{path}:3: not UTF-8 text (byte 0xe9); a config file is TOML, saved as UTF-8"
+    )

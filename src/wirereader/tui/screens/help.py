@@ -29,6 +29,7 @@ def pretty(keys: str) -> str:
 
 
 KEYS_WIDTH = 21  # "  " and the keys in 18 cells, then a space before the description
+NARROW_DESCRIPTION = 24  # fewer cells beside the keys: each description goes under its keys
 
 
 def _wrapped(text: str, width: int, indent: int) -> str:
@@ -36,7 +37,7 @@ def _wrapped(text: str, width: int, indent: int) -> str:
     `indent` (a description continues under itself, not under the keys); 0: one line."""
     if width <= indent + 10:
         return text
-    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False)
+    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False, break_long_words=False)
     return ("\n" + " " * indent).join(lines)
 
 
@@ -58,6 +59,12 @@ def help_text(keymap: dict[str, str], width: int = 0) -> Text:
     for group in order:
         out.append(f"{group}\n", "bold underline")
         for keys, description in rows.get(group, []):
+            if width and width - KEYS_WIDTH < NARROW_DESCRIPTION:
+                # Beside the keys it had 11 cells at 40 columns, '(incremental)' cut in two:
+                # under them, indented, it has the width of the screen.
+                out.append(f"  {keys}\n", "bold")
+                out.append(" " * 4 + _wrapped(description, width, 4) + "\n")
+                continue
             out.append(f"  {keys:<18}", "bold")
             shown = _wrapped(description, width - KEYS_WIDTH, 0) if width else description
             out.append(" " + shown.replace("\n", "\n" + " " * KEYS_WIDTH) + "\n")

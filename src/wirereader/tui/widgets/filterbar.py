@@ -44,6 +44,24 @@ def chips_text(chips: list[Chip], problems: list[str]) -> Text:
 PROBLEM_STYLE = Style(color="red", bold=True, reverse=True)
 
 
+# The filter box's hint, longest first: the box shows the longest that fits whole (it was cut
+# mid-word on narrow screens: '/ filter: words "a').
+PLACEHOLDERS = (
+    '/ filter: words "a phrase" +person:X source:S since:6h',
+    '/ filter: words "a phrase" +person:X source:S',
+    '/ filter: words "a phrase" +person:X',
+    "/ filter: words +person:X",
+    "/ filter: +person:X",
+    "/ filter",
+    "/",
+)
+
+
+def placeholder_for(width: int) -> str:
+    """The longest hint of PLACEHOLDERS that fits in `width` cells ('' when none does)."""
+    return next((hint for hint in PLACEHOLDERS if len(hint) <= width), "")
+
+
 class FilterInput(Input):
     """The incremental filter: the query language, applied as you type."""
 
@@ -58,6 +76,10 @@ class FilterInput(Input):
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
+
+    def on_resize(self) -> None:
+        # One cell is kept for the cursor, drawn after the hint's end when the box has focus.
+        self.placeholder = placeholder_for(self.content_size.width - 1)
 
     def _watch_value(self, value: str) -> None:
         # Input sets its virtual size on every change, which asks for a layout of the whole
@@ -96,10 +118,7 @@ class FilterBar(Horizontal):
         self._chips = chips_text([], [])
 
     def compose(self):
-        yield FilterInput(
-            placeholder='/ filter: words "a phrase" +person:X source:S since:6h',
-            id="filter-input",
-        )
+        yield FilterInput(placeholder=PLACEHOLDERS[0], id="filter-input")
         yield Static(self._chips, id="chips")
 
     def show(self, chips: list[Chip], problems: list[str]) -> None:
