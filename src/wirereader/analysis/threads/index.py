@@ -386,9 +386,11 @@ class _Item(NamedTuple):
         vector: dict[str, float],
         distinct: int,
         entities: Iterable[str] | None = None,
+        teased: bool | None = None,
     ) -> _Item:
         """`entities`: the item's entity terms, where known (its anchors are then looked
-        for among them, not among all its vector's terms)."""
+        for among them, not among all its vector's terms); `teased`: whether it is teased,
+        where known (a stored vector says: its body is not read back)."""
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
@@ -396,11 +398,12 @@ class _Item(NamedTuple):
         headline = grouping.title_vector(dict.fromkeys(title), vector) if title else {}
         # (The set difference first: a vector holds its title's terms first, so a scan for a
         # term beyond them walked the whole title, item by item.)
-        teased = (
-            bool(headline)
-            and any(t[0] != "@" for t in vector.keys() - headline.keys())
-            and not _opens_with(entry.body, entry.title)
-        )
+        if teased is None:
+            teased = (
+                bool(headline)
+                and any(t[0] != "@" for t in vector.keys() - headline.keys())
+                and not _opens_with(entry.body, entry.title)
+            )
         link = entry.url.partition("#")[0]
         # A report at a link of its own is one outlet's report (see
         # grouping.SAME_SOURCE_DISCOUNT); an item without one (a live blog's post) stands alone.
@@ -1933,18 +1936,19 @@ class ThreadIndex:
         numbers = self._id_numbers[ids]
         names = self._names(numbers)
         values = weights.tolist()
+        # The vectors holding a term the run could not number (all at once: a slice and its
+        # minimum per item cost ~3 us).
+        lost = set(np.repeat(np.arange(len(counts)), counts)[numbers < 0].tolist())
         start = 0
-        for k, n, terms_in, flag in zip(at, counts, distinct, flags, strict=True):
+        for v, (k, n, terms_in, flag) in enumerate(zip(at, counts, distinct, flags, strict=True)):
             end = start + n
             a, start = start, end
-            if n and int(numbers[a:end].min()) < 0:
+            if v in lost:
                 continue
             entry = _read_entry(rows[k], "." if flag & item_vectors.HAS_BODY else "")
             vector = dict(zip(names[a:end], values[a:end], strict=True))
             self._vector_rows[entry.id] = (numbers[a:end], weights[a:end])
-            items[k] = _Item.of(entry, vector, terms_in)._replace(
-                teased=bool(flag & item_vectors.TEASED)
-            )
+            items[k] = _Item.of(entry, vector, terms_in, teased=bool(flag & item_vectors.TEASED))
 
     def _items_from_text(self, rows: list[Any], at: list[int], items: list[_Item | None]) -> None:
         """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
