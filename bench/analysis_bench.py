@@ -943,13 +943,16 @@ def _in_time_order(corpus: Corpus) -> list[tuple[str, RawEntry]]:
     return sorted(stream, key=when)
 
 
-def refresh_runs(corpus: Corpus, run_size: int) -> tuple[int, int, float, AnalysisReport, str]:
+def refresh_runs(
+    corpus: Corpus, run_size: int, batch_size: int = BATCH
+) -> tuple[int, int, float, AnalysisReport, str]:
     """The corpus as a stream of refreshes: oldest first, each `run_size` new entries saved
     (at a clock just after them, `import_clock`) then analysed by a run of their own, a new
     `analyse_pending` as each refresh's process makes it (its index, numbering and document
     frequencies read afresh; the threads of earlier runs read back), all in this process (a
-    run of fewer than MIN_ENTRIES starts no worker in the app either). Returns (entries, runs,
-    CPU seconds of the runs, their reports summed, the outcome digest)."""
+    run of fewer than MIN_ENTRIES starts no worker in the app either), in batches of
+    `batch_size`. Returns (entries, runs, CPU seconds of the runs, their reports summed, the
+    outcome digest)."""
     stream = _in_time_order(corpus)
     total = AnalysisReport()
     cpu = 0.0
@@ -967,7 +970,7 @@ def refresh_runs(corpus: Corpus, run_size: int) -> tuple[int, int, float, Analys
                     sources[feed] = store.ensure_source(f"bench:{feed}", "feed", name=feed)
                 store.save_entries(sources[feed], entries, seen_at=clock)
             started = time.process_time()
-            report = analyse_pending(store, workers=False)
+            report = analyse_pending(store, batch_size=batch_size, workers=False)
             cpu += time.process_time() - started
             runs += 1
             total.entries += report.entries
@@ -979,16 +982,21 @@ def refresh_runs(corpus: Corpus, run_size: int) -> tuple[int, int, float, Analys
 
 def refresh_figures(name: str, corpus: Corpus, run_size: int, repeat: int) -> None:
     """Print the analysis CPU per entry of the corpus in runs of `run_size` (`refresh_runs`)
-    beside the same entries in one run, in the same order, with each one's stages (CPU of
-    this process, which does all the work in both), alternating `repeat` times, and the
-    outcome digests."""
+    beside the same entries in one run, in the same order, in batches of `run_size` (what the
+    batches' size costs, apart from the runs') and of BATCH, with each one's stages (CPU of
+    this process, which does all the work in each), alternating `repeat` times, and the
+    outcome digests (a run's batches of another size may place items otherwise)."""
+    forms = [
+        (f"{{:>3}} runs of {run_size}", run_size, BATCH),
+        (f"one run, batches of {run_size}", 1 << 62, run_size),
+        (f"one run, batches of {BATCH}", 1 << 62, BATCH),
+    ]
     for k in range(repeat):
-        for size in (run_size, 0):
-            n, runs, cpu, report, digest = in_own_process(refresh_runs, corpus, size or 1 << 62)
+        for label, size, batch in forms:
+            n, runs, cpu, report, digest = in_own_process(refresh_runs, corpus, size, batch)
             stages = "  ".join(f"{s} {v / n * 1e6:.0f}" for s, v in report.cpu.items())
-            what = f"{runs:>3} runs of {size}" if size else "  one run     "
             print(
-                f"  {name} #{k + 1} {what}: {n} entries, cpu {cpu:6.2f} s"
+                f"  {name} #{k + 1} {label.format(runs):<26}: {n} entries, cpu {cpu:6.2f} s"
                 f" {cpu / n * 1e6:5.0f} us/entry  [stages, us/entry: {stages}]  {digest}"
             )
 
