@@ -8,6 +8,7 @@
     python bench/analysis_bench.py --no-quality --workers off   # speed, all in one process
     python bench/analysis_bench.py --no-quality --repeat 3      # each size 3 times
     python bench/analysis_bench.py --no-quality --halves        # each process's share alone
+    python bench/analysis_bench.py --refresh 10n/500 --repeat 2 # refresh-sized runs vs one run
 
 Quality: B-cubed precision / recall / F1 of the threads against gold stories, for
 ../shared/corpus/stories/ecbplus-dev.jsonl (full articles, no times) and uci-dev.csv
@@ -47,6 +48,11 @@ preparation (what the worker does: fingerprints, names, terms) and this process'
 SQLite side of dedup, entity resolution, threads) with every batch's preparation handed over
 ready. With perfect overlap on two cores the wall time per entry is at best the larger of
 `main` and `(main + prepare) / 2`, printed as the bound: the most any scheduling could give.
+Refresh-sized runs (`--refresh 10n/500`): after the first fetch, each refresh analyses a few
+hundred new entries into a cache of thousands, in a process of its own, reading back the
+threads of earlier runs that its items meet. The corpus is saved oldest first, RUN entries at a
+time, each followed by a new run (`analyse_pending`); printed beside the same entries in one
+run, CPU of the one process doing all the work (no worker), per stage, with an outcome digest.
 """
 
 from __future__ import annotations
@@ -905,6 +911,96 @@ def _peak_mb() -> float:
     return max(own, children) / 1024
 
 
+def _outcome_digest(store: Store) -> str:
+    """A hash of every entry's thread (as the set of entries sharing it) and fold (the entry it
+    reposts), each entry named by its feed and guid: equal for two trees that made the same
+    threads, whatever ids they gave."""
+    rows = store.conn.execute(
+        "SELECT source_id, stable_id, id, repost_of, thread_id FROM entries"
+    ).fetchall()
+    key = {r[2]: f"{r[0]}|{r[1]}" for r in rows}
+    threads: dict[int, list[str]] = {}
+    for r in rows:
+        if r[4] is not None:
+            threads.setdefault(r[4], []).append(key[r[2]])
+    parts = sorted("\n".join(sorted(v)) for v in threads.values())
+    reposts = sorted(f"{key[r[2]]}>{key[r[3]]}" for r in rows if r[3] is not None)
+    text = "\n\n".join(parts) + "\n###\n" + "\n".join(reposts)
+    return f"{zlib.crc32(text.encode()):08x} ({len(threads)} threads, {len(reposts)} reposts)"
+
+
+def _in_time_order(corpus: Corpus) -> list[tuple[str, RawEntry]]:
+    """Every (feed, entry) of the corpus, oldest first (undated ones first, each feed's in its
+    order): the stream a reader's refreshes bring."""
+    chunks = corpus() if callable(corpus) else [corpus]
+    stream = [(feed, e) for chunk in chunks for feed, entries in chunk.items() for e in entries]
+    at = {id(e): k for k, (_, e) in enumerate(stream)}
+
+    def when(pair: tuple[str, RawEntry]) -> tuple[float, int]:
+        published = pair[1].published
+        return (published.timestamp() if published else 0.0, at[id(pair[1])])
+
+    return sorted(stream, key=when)
+
+
+def refresh_runs(
+    corpus: Corpus, run_size: int, batch_size: int = BATCH
+) -> tuple[int, int, float, AnalysisReport, str]:
+    """The corpus as a stream of refreshes: oldest first, each `run_size` new entries saved
+    (at a clock just after them, `import_clock`) then analysed by a run of their own, a new
+    `analyse_pending` as each refresh's process makes it (its index, numbering and document
+    frequencies read afresh; the threads of earlier runs read back), all in this process (a
+    run of fewer than MIN_ENTRIES starts no worker in the app either), in batches of
+    `batch_size`. Returns (entries, runs, CPU seconds of the runs, their reports summed, the
+    outcome digest)."""
+    stream = _in_time_order(corpus)
+    total = AnalysisReport()
+    cpu = 0.0
+    runs = 0
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
+        sources: dict[str, int] = {}
+        clock = 0
+        for start in range(0, len(stream), run_size):
+            chunk: dict[str, list[RawEntry]] = {}
+            for feed, entry in stream[start : start + run_size]:
+                chunk.setdefault(feed, []).append(entry)
+            clock = import_clock(chunk, clock)
+            for feed, entries in chunk.items():
+                if feed not in sources:
+                    sources[feed] = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+                store.save_entries(sources[feed], entries, seen_at=clock)
+            started = time.process_time()
+            report = analyse_pending(store, batch_size=batch_size, workers=False)
+            cpu += time.process_time() - started
+            runs += 1
+            total.entries += report.entries
+            for stage, seconds in report.cpu.items():
+                total.add_time(stage, report.timings.get(stage, 0.0), seconds)
+        digest = _outcome_digest(store)
+    return len(stream), runs, cpu, total, digest
+
+
+def refresh_figures(name: str, corpus: Corpus, run_size: int, repeat: int) -> None:
+    """Print the analysis CPU per entry of the corpus in runs of `run_size` (`refresh_runs`)
+    beside the same entries in one run, in the same order, in batches of `run_size` (what the
+    batches' size costs, apart from the runs') and of BATCH, with each one's stages (CPU of
+    this process, which does all the work in each), alternating `repeat` times, and the
+    outcome digests (a run's batches of another size may place items otherwise)."""
+    forms = [
+        (f"{{:>3}} runs of {run_size}", run_size, BATCH),
+        (f"one run, batches of {run_size}", 1 << 62, run_size),
+        (f"one run, batches of {BATCH}", 1 << 62, BATCH),
+    ]
+    for k in range(repeat):
+        for label, size, batch in forms:
+            n, runs, cpu, report, digest = in_own_process(refresh_runs, corpus, size, batch)
+            stages = "  ".join(f"{s} {v / n * 1e6:.0f}" for s, v in report.cpu.items())
+            print(
+                f"  {name} #{k + 1} {label.format(runs):<26}: {n} entries, cpu {cpu:6.2f} s"
+                f" {cpu / n * 1e6:5.0f} us/entry  [stages, us/entry: {stages}]  {digest}"
+            )
+
+
 _Ready = dict[int, tuple[Fingerprint, tuple[str, list[Mention]], dict[str, float]]]
 _Batch = tuple[list[int], dict[int, tuple[str, str]]]
 
@@ -967,6 +1063,31 @@ def halves(corpus: Corpus) -> None:
     )
 
 
+# Each speed size: (feeds, items a feed).
+SIZES = {
+    "10": (50, 200),
+    "40": (200, 200),
+    "40g": (200, 200),
+    "100": (500, 200),
+    "10n": (200, 50),
+    "40n": (200, 200),
+    "200n": (200, 1000),
+    "1000n": (200, 5000),
+}
+
+
+def _corpus(name: str) -> Corpus:
+    """The corpus of a speed size (`SIZES`), saying which it is."""
+    feeds, items = SIZES[name]
+    if name == "40":
+        print("  (40k: the feeds benchmark's corpus)")
+        return feeds_bench_corpus(feeds, items)
+    if name.endswith("n"):
+        print(f"  ({name}: the news-like generated corpus, bench/news_corpus.py)")
+        return lambda: news_chunks(feeds * items, feeds)
+    return generate(feeds, items)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="speed at 10k entries only")
@@ -1016,7 +1137,22 @@ def main() -> int:
         help="also score seven more feeds of those days (bench/data/realfeeds-dev2.jsonl, a"
         " development set) analysed with the six and the eight; DIR as --unseen",
     )
+    ap.add_argument(
+        "--refresh",
+        metavar="SIZE/RUN",
+        help="speed of refresh-sized runs: a size (e.g. 10n, 10) imported oldest first and"
+        " analysed in runs of RUN new entries, each a new run, beside one run (e.g. 10n/500;"
+        " several comma-separated); quality and the other speed figures are then left out",
+    )
     args = ap.parse_args()
+    if args.refresh:
+        print("== speed of refresh-sized runs: CPU per entry, runs of N vs one run")
+        for form in args.refresh.split(","):
+            name, _, run = form.partition("/")
+            if name not in SIZES or not run.isdigit() or int(run) < 1:
+                ap.error(f"--refresh {form!r}: SIZE/RUN, SIZE one of {', '.join(SIZES)}")
+            refresh_figures(name, _corpus(name), int(run), args.repeat)
+        return 0
     if not args.no_quality:
         print("== thread quality against gold stories (dev: tuned on; held-out: never looked at)")
         quality("real feeds (6 feeds, Feb 2026)", realfeeds(STORIES.parent))
@@ -1060,33 +1196,15 @@ def main() -> int:
                 order_figures(name.split()[0], rows, args.orders)
     if not args.no_speed:
         print("== speed: dedup + entities + threads")
-        known = {
-            "10": (50, 200),
-            "40": (200, 200),
-            "40g": (200, 200),
-            "100": (500, 200),
-            "10n": (200, 50),
-            "40n": (200, 200),
-            "200n": (200, 1000),
-            "1000n": (200, 5000),
-        }
         names = ["10"] if args.quick else args.sizes.split(",")
-        unknown = [name for name in names if name not in known]
+        unknown = [name for name in names if name not in SIZES]
         if unknown:
-            ap.error(f"unknown size {unknown[0]!r}: one of {', '.join(known)}")
+            ap.error(f"unknown size {unknown[0]!r}: one of {', '.join(SIZES)}")
         workers = {"auto": None, "on": True, "off": False}[args.workers]
         results: dict[str, list[tuple[int, float, AnalysisReport, float]]] = defaultdict(list)
         for name in names:
-            feeds, items = known[name]
-            corpus: Corpus
-            if name == "40":
-                print("  (40k: the feeds benchmark's corpus)")
-                corpus = feeds_bench_corpus(feeds, items)
-            elif name.endswith("n"):
-                print(f"  ({name}: the news-like generated corpus, bench/news_corpus.py)")
-                corpus = lambda total=feeds * items, n=feeds: news_chunks(total, n)  # noqa: E731
-            else:
-                corpus = generate(feeds, items)
+            feeds, items = SIZES[name]
+            corpus = _corpus(name)
             runs = [
                 in_own_process(speed, feeds, items, workers, corpus) for _ in range(args.repeat)
             ]

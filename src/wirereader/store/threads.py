@@ -86,7 +86,7 @@ def decode_centroid(stored: bytes | str) -> dict[str, float]:
     if sys.byteorder == "big":
         values.byteswap()
     # Interned, as the analysis interns its items' terms: one string per term in memory.
-    terms = [intern(t) for t in bytes(stored[4 + 4 * count :]).decode().split("\x1f")]
+    terms = list(map(intern, bytes(stored[4 + 4 * count :]).decode().split("\x1f")))
     return dict(zip(terms, values, strict=True))
 
 

@@ -80,3 +80,20 @@ def test_a_fetch_of_the_feeds_benchmark_keeps_its_dates() -> None:
     for n, rss in enumerate(feeds_bench.make_feeds(200, 200)[::40]):
         for e in parse_feed(rss, url=f"http://bench.invalid/feed{n:03d}.xml").entries:
             assert plausible(e.published, now) is not None
+
+
+def test_refresh_runs_analyse_every_entry_oldest_first_in_runs_of_their_size() -> None:
+    # `--refresh`: the corpus saved oldest first, a run after each RUN entries; every entry is
+    # analysed, each run finds only its own entries pending, and the digest names the outcome
+    # (the same whatever ids the entries got: one run of the corpus twice gives the same).
+    corpus = lambda: news_corpus.news_chunks(300, feeds=6)  # noqa: E731
+    stream = analysis_bench._in_time_order(corpus)
+    times = [e.published.timestamp() for _, e in stream if e.published]
+    assert len(stream) == 300 and times == sorted(times)
+    n, runs, _, report, digest = analysis_bench.refresh_runs(corpus, 70)
+    assert (n, runs, report.entries) == (300, 5, 300)
+    assert set(report.cpu) >= {"dedup", "entities", "threads"}
+    whole = analysis_bench.refresh_runs(corpus, 1 << 62)
+    assert whole[1] == 1 and whole[4] == analysis_bench.refresh_runs(corpus, 1 << 62)[4]
+    threads = int(digest.split()[1].lstrip("("))
+    assert 0 < threads < 300, digest

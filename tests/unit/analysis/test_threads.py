@@ -877,6 +877,30 @@ def test_term_names_gathered_by_number_are_the_run_vocabulary() -> None:
         assert index._names(np.zeros(0, dtype=np.int64)) == []
 
 
+def test_new_terms_are_numbered_in_order_of_first_appearance_whatever_the_path() -> None:
+    # `_term_numbers` numbers a list of new distinct terms at once (the terms of stored vectors
+    # read back), and one with known or repeated terms term by term: both give each new term
+    # the next number in order of first appearance, a known term its number, and the strings
+    # numbered are interned.
+    index = threads.ThreadIndex(sqlite3.connect(":memory:"))
+    assert index._term_numbers(["ferry", "strike", "@person:ana lima"]) == [0, 1, 2]
+    assert index._term_numbers(["port", "ferry", "quay", "port"]) == [3, 0, 4, 3]
+    distinct_new = ["".join(["tug", str(k)]) for k in range(5)]
+    assert index._term_numbers(["quay", *distinct_new, "ferry"]) == [4, 5, 6, 7, 8, 9, 0]
+    assert index._term_numbers(["tug2", "tug9"]) == [7, 10]
+    assert index._term_list == [
+        "ferry",
+        "strike",
+        "@person:ana lima",
+        "port",
+        "quay",
+        *distinct_new,
+        "tug9",
+    ]
+    assert {t: k for k, t in enumerate(index._term_list)} == index._term_ids
+    assert all(t is sys.intern(t) for t in index._term_list)
+
+
 def test_document_frequency_rows_of_several_batches_add_up_by_term() -> None:
     # Increments of more than one batch by number (`_settle_df`, then `_df_rows`): each term's
     # sum, in code point order, whatever the order the numbering met them in.

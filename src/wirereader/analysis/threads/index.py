@@ -386,9 +386,11 @@ class _Item(NamedTuple):
         vector: dict[str, float],
         distinct: int,
         entities: Iterable[str] | None = None,
+        teased: bool | None = None,
     ) -> _Item:
         """`entities`: the item's entity terms, where known (its anchors are then looked
-        for among them, not among all its vector's terms)."""
+        for among them, not among all its vector's terms); `teased`: whether it is teased,
+        where known (a stored vector says: its body is not read back)."""
         hours, floor = decay_scale(distinct)
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
@@ -396,11 +398,12 @@ class _Item(NamedTuple):
         headline = grouping.title_vector(dict.fromkeys(title), vector) if title else {}
         # (The set difference first: a vector holds its title's terms first, so a scan for a
         # term beyond them walked the whole title, item by item.)
-        teased = (
-            bool(headline)
-            and any(t[0] != "@" for t in vector.keys() - headline.keys())
-            and not _opens_with(entry.body, entry.title)
-        )
+        if teased is None:
+            teased = (
+                bool(headline)
+                and any(t[0] != "@" for t in vector.keys() - headline.keys())
+                and not _opens_with(entry.body, entry.title)
+            )
         link = entry.url.partition("#")[0]
         # A report at a link of its own is one outlet's report (see
         # grouping.SAME_SOURCE_DISCOUNT); an item without one (a live blog's post) stands alone.
@@ -957,18 +960,30 @@ class ThreadIndex:
         # batches: 3.1% of this process's CPU on the news-like corpus as a loop), then the new
         # ones numbered in order of first appearance, as the loop did.
         out = list(map(numbers.get, terms))
-        if None in out:
-            for k, i in enumerate(out):
+        if None not in out:
+            return out  # type: ignore[return-value]  # (no None)
+        new = [t for t, i in zip(terms, out, strict=True) if i is None]
+        if len(set(new)) == len(new):
+            # The new terms distinct (a run reading back stored vectors' terms: ~110,000 in 20
+            # runs of 500 news-like entries): the next numbers in their order, as the loop
+            # below gives them, numbered and interned by C-level maps.
+            start = len(self._term_list)
+            fresh = list(map(intern, new))
+            numbers.update(zip(fresh, range(start, start + len(fresh)), strict=True))
+            self._term_list.extend(fresh)
+            given = iter(range(start, start + len(fresh)))
+            return [next(given) if i is None else i for i in out]
+        for k, i in enumerate(out):
+            if i is None:
+                t = terms[k]
+                i = numbers.get(t)  # (a term new twice in these terms: numbered once)
                 if i is None:
-                    t = terms[k]
-                    i = numbers.get(t)  # (a term new twice in these terms: numbered once)
-                    if i is None:
-                        # Interned: kept items, centroids and the run's vocabulary then share
-                        # one string per term instead of one per item.
-                        t = intern(t)
-                        i = numbers[t] = len(self._term_list)
-                        self._term_list.append(t)
-                    out[k] = i
+                    # Interned: kept items, centroids and the run's vocabulary then share one
+                    # string per term instead of one per item.
+                    t = intern(t)
+                    i = numbers[t] = len(self._term_list)
+                    self._term_list.append(t)
+                out[k] = i
         return out  # type: ignore[return-value]  # (no None left)
 
     def _names(self, numbers: np.ndarray) -> list[str]:
@@ -1177,29 +1192,33 @@ class ThreadIndex:
             grown[: len(self._df)] = self._df
             self._df = grown
         df = self._df
-        missing = distinct[df[distinct] < 0].tolist()
-        if missing:
-            terms = [self._term_list[i] for i in missing]
-            found = {t: (n, i) for t, n, i in item_vectors.frequencies_and_ids(self.conn, terms)}
-            df[missing] = [int(found.get(t, (0, None))[0]) for t in terms]
-            # (Their numbers in `term_df.id` come with them: those stored vectors hold.)
-            self._know_ids(
-                [
-                    (k, i)
-                    for k, t in zip(missing, terms, strict=True)
-                    if (i := found.get(t, (0, None))[1]) is not None
-                ]
-            )
+        missing = distinct[df[distinct] < 0]
+        if len(missing):
+            # A term not stored has none yet; the stored ones' rows come back by term (in the
+            # table's order), each put at its number by the run's numbering (a C-level map:
+            # a run of a refresh reads ~10,000 terms, and a loop over them per term cost
+            # more than the reads).
+            df[missing] = 0
+            found = item_vectors.frequencies_and_ids(self.conn, self._names(missing))
+            if found:
+                terms, counts, ids = zip(*found, strict=True)
+                at = np.fromiter(map(self._term_ids.__getitem__, terms), np.int64, len(terms))
+                df[at] = counts
+                # (Their numbers in `term_df.id` come with them: those stored vectors hold.)
+                numbered = np.fromiter((i is not None for i in ids), bool, len(ids))
+                if numbered.all():
+                    self._know_ids(at, np.asarray(ids, dtype=np.int64))
+                elif numbered.any():
+                    held = np.asarray([i for i in ids if i is not None], dtype=np.int64)
+                    self._know_ids(at[numbered], held)
         return df
 
     # -- stored vectors -----------------------------------------------------------------------
 
-    def _know_ids(self, pairs: Sequence[tuple[int, int]]) -> None:
-        """(run's term number, its number in `term_df.id`) pairs, remembered both ways."""
-        if not pairs:
+    def _know_ids(self, numbers: np.ndarray, ids: np.ndarray) -> None:
+        """Run's term numbers and their numbers in `term_df.id`, remembered both ways."""
+        if not len(numbers):
             return
-        numbers = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
-        ids = np.fromiter((i for _, i in pairs), dtype=np.int64, count=len(pairs))
         if len(self._db_ids) < len(self._term_list):
             grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
             grown[: len(self._db_ids)] = self._db_ids
@@ -1261,13 +1280,16 @@ class ThreadIndex:
                 )
                 if i is not None
             }
-            self._know_ids([(k, found[t]) for k in unread if (t := self._term_list[k]) in found])
+            pairs = [(k, found[t]) for k in unread if (t := self._term_list[k]) in found]
+            if pairs:
+                known, ids = zip(*pairs, strict=True)
+                self._know_ids(np.asarray(known, dtype=np.int64), np.asarray(ids, dtype=np.int64))
         fresh = unknown[self._db_ids[unknown] < 0].tolist()
         if not fresh:
             return {}
         first = item_vectors.next_number(self.conn)
         given = list(range(first, first + len(fresh)))
-        self._know_ids(list(zip(fresh, given, strict=True)))
+        self._know_ids(np.asarray(fresh, dtype=np.int64), np.asarray(given, dtype=np.int64))
         return {self._term_list[k]: i for k, i in zip(fresh, given, strict=True)}
 
     def _store_vectors(self) -> None:
@@ -1905,23 +1927,28 @@ class ThreadIndex:
         unknown = np.unique(ids[self._id_numbers[ids] < 0]).tolist()
         if unknown:
             found = item_vectors.terms_of(self.conn, unknown)
-            numbers = self._term_numbers([t for _, t in found])
-            self._know_ids([(k, i) for (i, _), k in zip(found, numbers, strict=True)])
+            if found:
+                stored_ids, terms = zip(*found, strict=True)
+                self._know_ids(
+                    np.asarray(self._term_numbers(list(terms)), dtype=np.int64),
+                    np.asarray(stored_ids, dtype=np.int64),
+                )
         numbers = self._id_numbers[ids]
         names = self._names(numbers)
         values = weights.tolist()
+        # The vectors holding a term the run could not number (all at once: a slice and its
+        # minimum per item cost ~3 us).
+        lost = set(np.repeat(np.arange(len(counts)), counts)[numbers < 0].tolist())
         start = 0
-        for k, n, terms_in, flag in zip(at, counts, distinct, flags, strict=True):
+        for v, (k, n, terms_in, flag) in enumerate(zip(at, counts, distinct, flags, strict=True)):
             end = start + n
             a, start = start, end
-            if n and int(numbers[a:end].min()) < 0:
+            if v in lost:
                 continue
             entry = _read_entry(rows[k], "." if flag & item_vectors.HAS_BODY else "")
             vector = dict(zip(names[a:end], values[a:end], strict=True))
             self._vector_rows[entry.id] = (numbers[a:end], weights[a:end])
-            items[k] = _Item.of(entry, vector, terms_in)._replace(
-                teased=bool(flag & item_vectors.TEASED)
-            )
+            items[k] = _Item.of(entry, vector, terms_in, teased=bool(flag & item_vectors.TEASED))
 
     def _items_from_text(self, rows: list[Any], at: list[int], items: list[_Item | None]) -> None:
         """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
