@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_bench  # beside this file (a script's folder is on the path)
 from wirereader.analysis.threads import grouping, index
+from wirereader.analysis.threads import item as threads_item
 
 HELD = "[held-out]"
 SHOWN_PER_THREAD = 12  # a UCI thread holds hundreds of headlines: the first few say enough
@@ -104,18 +105,18 @@ def items_placed() -> Iterator[dict[int, Any]]:
     it (its vector, title vector, threshold, outlet...: what its pair scores are made of). An
     item placed again in a later batch keeps its last form."""
     made: dict[int, Any] = {}
-    real = index._Item.of
+    real = threads_item.Item.of
 
     def of(entry: Any, vector: dict[str, float], distinct: int, entities: Any = None) -> Any:
         item = real(entry, vector, distinct, entities)
         made[entry.id] = item
         return item
 
-    index._Item.of = of  # type: ignore[method-assign,assignment]
+    threads_item.Item.of = of  # type: ignore[method-assign,assignment]
     try:
         yield made
     finally:
-        index._Item.of = real  # type: ignore[method-assign]
+        threads_item.Item.of = real  # type: ignore[method-assign]
 
 
 class Signals:

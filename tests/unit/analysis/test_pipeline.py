@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.analysis.pipeline import analyse_pending, pending_count
-from wirereader.analysis.threads import index as threads_index
+from wirereader.analysis.threads import item as threads_item
 from wirereader.analysis.threads.index import GROUP_ITEMS
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
@@ -810,7 +810,8 @@ def test_parts_grouped_by_the_worker_are_the_groups_made_here(corpus: Path) -> N
     the worker's parts their groups' probe terms, those `probe_terms` finds here."""
     from wirereader.analysis.prepare_pool import GroupPool
     from wirereader.analysis.threads.grouping import Side, probe_terms
-    from wirereader.analysis.threads.index import decay_scale, group_here, threshold
+    from wirereader.analysis.threads.index import group_here
+    from wirereader.analysis.threads.item import decay_scale, threshold
     from wirereader.analysis.threads.term_weights import text_weights
 
     sides = []
@@ -900,7 +901,7 @@ def test_sparse_rows_from_the_batch_s_arrays_have_the_columns_given_term_by_term
         if arrays:
             index._vector_rows = {e.id: (r[1], r[2]) for e, r in zip(items, built, strict=True)}
         placed = [
-            threads_index._Item.of(e, r[0], n)
+            threads_item.Item.of(e, r[0], n)
             for e, r, n in zip(items, built, counts.tolist(), strict=True)
         ]
         side = index._side_of(placed[::-1])  # the later items first, as a part's might be

@@ -21,7 +21,7 @@ import pytest
 from tests.support.paths import REPO
 from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.pipeline import analyse_pending, person_term
-from wirereader.analysis.threads import index
+from wirereader.analysis.threads import item as threads_item
 from wirereader.analysis.threads.index import ThreadIndex, ThreadOutcome
 from wirereader.store.db import Store
 
@@ -328,10 +328,12 @@ def test_the_error_signals_are_the_index_s_and_leave_the_held_out_half_unread(
     its pairs: the pair score it grouped by, and the entities and words a pair of dev items
     shares; a pair with a held-out item shows its figures only (its shared terms would tell
     what the held-out item says)."""
-    placing = index._Item.of
+    placing = threads_item.Item.of
     items, pred, signals = thread_errors.realfeeds(corpus, analysis_bench.BATCH, signals=True)
     assert signals is not None
-    assert index._Item.of == placing, "the index places items as before once the listing is made"
+    assert threads_item.Item.of == placing, (
+        "the index places items as before once the listing is made"
+    )
     lines = thread_errors.listing(items, pred, signals)
     text = "\n".join(lines)
     held = [item for item in items if item.half != "dev"]

@@ -15,6 +15,8 @@ import pytest
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED, REPO
 from wirereader.analysis.pipeline import analyse_pending
 from wirereader.analysis.threads import index as threads
+from wirereader.analysis.threads import item as threads_item
+from wirereader.analysis.threads import scoring as threads_scoring
 from wirereader.analysis.threads.term_weights import text_weights
 from wirereader.core.model import RawEntry
 from wirereader.ingest.files import import_file
@@ -385,21 +387,23 @@ def test_teasers_of_one_beat_make_a_thread_per_event(store: Store, runs: bool) -
 
 
 def test_time_decay_damps_similarity_over_days_but_never_below_the_floor() -> None:
-    assert threads.time_factor(0) == 1.0
-    assert threads.time_factor(-3600) == threads.time_factor(3600) > 0.98
-    assert threads.time_factor(72 * 3600) < 0.9
-    assert threads.time_factor(400 * 86400) == threads.FLOOR
+    assert threads_item.time_factor(0) == 1.0
+    assert threads_item.time_factor(-3600) == threads_item.time_factor(3600) > 0.98
+    assert threads_item.time_factor(72 * 3600) < 0.9
+    assert threads_item.time_factor(400 * 86400) == threads_item.FLOOR
 
 
 def test_headlines_decay_over_hours_articles_over_days() -> None:
     """A headline alone says little: nearness in time counts for more than for a full text."""
     three_hours = 3 * 3600
-    headline = threads.time_factor(three_hours, 6)
-    article = threads.time_factor(three_hours, threads.LONG_ITEM_TERMS)
+    headline = threads_item.time_factor(three_hours, 6)
+    article = threads_item.time_factor(three_hours, threads_item.LONG_ITEM_TERMS)
     assert headline < 0.6 < 0.95 < article
-    assert threads.time_factor(0, 6) == 1.0
-    assert threads.time_factor(400 * 86400, 1) == pytest.approx(threads.SHORT_FLOOR, abs=0.02)
-    assert threads.time_factor(400 * 86400, 500) == threads.FLOOR
+    assert threads_item.time_factor(0, 6) == 1.0
+    assert threads_item.time_factor(400 * 86400, 1) == pytest.approx(
+        threads_item.SHORT_FLOOR, abs=0.02
+    )
+    assert threads_item.time_factor(400 * 86400, 500) == threads_item.FLOOR
 
 
 def test_candidate_lookup_is_bounded(store: Store) -> None:
@@ -423,9 +427,11 @@ def test_candidate_lookup_is_bounded(store: Store) -> None:
 
 
 def test_threshold_follows_item_length() -> None:
-    assert threads.threshold(3) < threads.threshold(20) < threads.threshold(200)
-    assert threads.threshold(threads.LONG_ITEM_TERMS) == pytest.approx(threads.THRESHOLD_LONG)
-    assert threads.threshold(10_000) == pytest.approx(threads.THRESHOLD_VERY_LONG)
+    assert threads_item.threshold(3) < threads_item.threshold(20) < threads_item.threshold(200)
+    assert threads_item.threshold(threads_item.LONG_ITEM_TERMS) == pytest.approx(
+        threads_item.THRESHOLD_LONG
+    )
+    assert threads_item.threshold(10_000) == pytest.approx(threads_item.THRESHOLD_VERY_LONG)
 
 
 def test_threads_table_matches_entries(store: Store) -> None:
@@ -500,8 +506,8 @@ def test_a_topic_weeks_later_needs_strong_words_to_join(store: Store) -> None:
     )
     assert got["north-1"] != got["east-1"]
     # (0.092 while the floor faded over 2 days; 0.135 over 3.)
-    assert threads.decay(13 * 86400, 72.0, 0.7, dated=True) < 0.15
-    assert threads.decay(13 * 86400, 72.0, 0.7, dated=False) > 0.69, "a guessed time: no fade"
+    assert threads_item.decay(13 * 86400, 72.0, 0.7, dated=True) < 0.15
+    assert threads_item.decay(13 * 86400, 72.0, 0.7, dated=False) > 0.69, "a guessed time: no fade"
 
 
 def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> None:
@@ -520,12 +526,12 @@ def test_top_candidates_keep_the_sorted_order() -> None:
     from collections import Counter
 
     rng = random.Random(3)
-    for size in (0, 1, threads.CANDIDATES, threads.CANDIDATES + 1, 60, 200):
+    for size in (0, 1, threads_scoring.CANDIDATES, threads_scoring.CANDIDATES + 1, 60, 200):
         hits = Counter(
             {rng.randint(1, 500): rng.choice([1, 1, 1, 2, 2, 3, 5]) for _ in range(size)}
         )
         expected = [i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))]
-        assert threads._top_candidates(hits) == expected[: threads.CANDIDATES]
+        assert threads_scoring.top_candidates(hits) == expected[: threads_scoring.CANDIDATES]
 
 
 def test_prepared_terms_are_the_terms_counted() -> None:
@@ -572,20 +578,20 @@ def test_a_group_of_one_is_scored_with_the_same_sum_as_in_a_larger_group() -> No
     # products added in the same (the centroid's) order.
     from wirereader.analysis.dedup.reposts import Entry
 
-    def item(weights: dict[str, float]) -> threads._Item:
+    def item(weights: dict[str, float]) -> threads_item.Item:
         entry = Entry(id=1, source_id=1, title="", body="", published_at=0)
-        return threads._Item.of(entry, weights, len(weights))
+        return threads_item.Item.of(entry, weights, len(weights))
 
     # Forty shared terms of very different sizes, held in opposite orders: any other order of
     # the additions rounds differently.
     lone = item({f"t{i}": 1.0 / (i + 1.7) ** 3 for i in range(60)})
     other = item({f"t{i}": math.sqrt(i + 0.3) for i in range(0, 60, 2)})
     centroid = {f"t{i}": 10.0 ** (i % 7) / 3.1 for i in reversed(range(40))}
-    (alone,) = threads._dots([lone], {}, centroid)
-    together = threads._dots([lone, other], threads._holders([lone, other]), centroid)
+    (alone,) = threads_scoring.dots([lone], {}, centroid)
+    together = threads_scoring.dots([lone, other], threads_scoring.holders([lone, other]), centroid)
     assert alone > 0 and together[1] > 0
     assert alone == together[0]
-    assert threads._dots([other], {}, centroid) == [together[1]]
+    assert threads_scoring.dots([other], {}, centroid) == [together[1]]
     in_item_order = sum(w * centroid[t] for t, w in lone.vector.items() if t in centroid)
     assert in_item_order != alone  # (else this test could not tell the orders apart)
 
@@ -723,7 +729,7 @@ def test_a_parts_pairs_with_known_threads_are_listed_group_item_and_thread_in_or
     first = np.cumsum([0, 2, 1, 3])  # their items: columns 0-1, 2, 3-5
     groups = [[0, 2], [], [1], [3, 4, 5], [6]]
     candidates = [{903, 907, 950}, {902}, {950}, {902, 903}, {907}]
-    rows, cols, cells = threads._listed_pairs(groups, candidates, column, first)
+    rows, cols, cells = threads_scoring.listed_pairs(groups, candidates, column, first)
     expected = [
         (item, int(first[column[t]]) + j, g * len(known) + column[t])
         for g, (group, ids) in enumerate(zip(groups, candidates, strict=True))
@@ -734,7 +740,7 @@ def test_a_parts_pairs_with_known_threads_are_listed_group_item_and_thread_in_or
     ]
     assert list(zip(rows.tolist(), cols.tolist(), cells.tolist(), strict=True)) == expected
     assert len(expected) == 2 * 3 + 3 * 4 + 2 and rows.dtype == cols.dtype == np.intp
-    nothing = threads._listed_pairs([[0], []], [{950}, {907}], column, first)
+    nothing = threads_scoring.listed_pairs([[0], []], [{950}, {907}], column, first)
     assert [len(a) for a in nothing] == [0, 0, 0]
 
 
@@ -784,10 +790,10 @@ def test_a_groups_items_added_together_make_the_centroid_of_adds_one_by_one() ->
     rng = random.Random(7)
     words = [f"w{k}" for k in range(150)]
 
-    def item(n: int) -> threads._Item:
+    def item(n: int) -> threads_item.Item:
         vector = {t: rng.choice([0.5, 1.0, rng.random()]) for t in rng.sample(words, 56)}
         entry = Entry(id=n, source_id=1, title="", body="", published_at=1000 + n, dated=True)
-        return threads._Item.of(entry, vector, len(vector))
+        return threads_item.Item.of(entry, vector, len(vector))
 
     def one_by_one(index: threads.ThreadIndex, c: threads.Centroid, items: list) -> None:
         for m in items:  # (the former `_add`, item by item)
@@ -825,7 +831,9 @@ def test_probed_threads_are_the_top_candidates_sharing_enough_terms() -> None:
         index._postings = held.__getitem__  # type: ignore[method-assign,assignment]
         probe = list(held)
         hits = Counter(chain.from_iterable(held[t] for t in probe))
-        expected = {i for i in threads._top_candidates(hits) if hits[i] >= threads.PROBE_SHARED}
+        expected = {
+            i for i in threads_scoring.top_candidates(hits) if hits[i] >= threads.PROBE_SHARED
+        }
         found = index._probed(probe)
         assert found == expected
         assert list(found) == list(expected)

@@ -26,8 +26,8 @@ scored on average over the group's items, each scored by the rule above against 
 centroid, the dot product taken over the thread's size where that is more than the centroid's length
 (`_best`: the average pair, as the grouping scores, so a thread that wandered over a topic is
 no closer to everything than a tight one), and a group of mostly short items only if it is
-nearly as alike to the thread's items as they are to each other (`_cohesive`) and
-each of its items shares a word with the thread's headline (`_Item.names_one_of`; a teaser's
+nearly as alike to the thread's items as they are to each other (`scoring.cohesive`) and
+each of its items shares a word with the thread's headline (`Item.names_one_of`; a teaser's
 title must be as alike to it as two teasers' titles must be, `grouping.TITLE_MIN`). The headline
 is the most central title (`_retitle`). Threads of earlier runs never move, so adding an
 item costs the same whatever the size of the cache:
@@ -79,7 +79,6 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -87,7 +86,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice, pairwise
 from operator import attrgetter, itemgetter
 from sys import intern
-from typing import Any, NamedTuple, overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -97,17 +96,16 @@ from wirereader.analysis.features import (
     TermRow,
     received_terms,
     strip_kind_prefix,
-    terms,
 )
 from wirereader.analysis.sums import ordered_sum
-from wirereader.analysis.threads import grouping
+from wirereader.analysis.threads import grouping, scoring
+from wirereader.analysis.threads.centroid import COMPARE_TERMS, KEEP_TERMS, STORY_GAP_DAYS, Centroid
 from wirereader.analysis.threads.grouping import (
-    COHESION,
-    FLOOR_FADE_DAYS,
     Side,
     probe_terms,
     side_groups,
 )
+from wirereader.analysis.threads.item import Item, decay
 from wirereader.analysis.threads.term_weights import log_weights, text_weights
 from wirereader.store import item_vectors
 from wirereader.store import threads as thread_store
@@ -128,7 +126,6 @@ ITEM_TERMS = 60
 # one analysis, ECB+ and UCI unchanged; and the pairs scored per part fall by two thirds.
 PROBE_SHARED = 3
 POSTINGS = 20
-CANDIDATES = 10
 # Known threads (all their items kept) that a group of short items is also compared with
 # because their titles share terms with its titles (`ThreadIndex._known_by_title`), those
 # sharing most first. Each costs the pairs of its items with the group's: on the generated 10k
@@ -140,8 +137,6 @@ TITLE_CANDIDATES = 3
 # they arrive, so a later feed brings older items): this many, each shared title term weighed
 # by how few threads hold it (see `_known_by_title`).
 LATE_TITLE_CANDIDATES = 5
-KEEP_TERMS = 80
-COMPARE_TERMS = 40
 GROUP_ITEMS = 500  # items grouped together (see grouping.py)
 MAX_CACHED = 50_000  # terms (x 10) of the run's numbering, columns and document frequencies
 # Terms whose postings (their newest POSTINGS threads, as the table gives them) the run keeps;
@@ -166,18 +161,6 @@ EVICT_TO = 0.8
 # A thread's items are kept (with their vectors) while it has at most this many, for the run:
 # a group is then scored against them pair by pair, as one batch would have (`_by_members`).
 MEMBERS_KEPT = 40
-THRESHOLD_SHORT = 0.016
-THRESHOLD_LONG = 0.16
-LONG_ITEM_TERMS = 40
-VERY_LONG_ITEM_TERMS = 250
-THRESHOLD_VERY_LONG = 0.19
-DECAY_HOURS = 72.0
-FLOOR = 0.7
-# A headline says little, so being near its story in time is a larger part of the evidence:
-# items with few terms decay over hours, not days (ramping to the above at LONG_ITEM_TERMS).
-SHORT_DECAY_HOURS = 0.5
-SHORT_FLOOR = 0.2
-STORY_GAP_DAYS = 14
 # Two known threads of one event that formed apart (a forum's opening and its close, each told
 # by two outlets under titles of their own) are joined after a batch is placed
 # (`ThreadIndex._event_joins`) when both name one multi-word person or organisation (an entity
@@ -202,66 +185,6 @@ EVENT_MIN_ITEMS = 2
 VECTORS_AHEAD = 86400
 
 
-@dataclass(slots=True)
-class Centroid:
-    """A thread's running centroid (sum of member vectors, strongest terms only). (Slotted:
-    a run keeps up to MEMORY_BUDGET's worth of them.)"""
-
-    id: int
-    weights: dict[str, float]
-    first_at: int
-    last_at: int
-    size: int = 0
-    headline_entry: int | None = None
-    headline_score: float = 0.0
-    title: str = ""
-    top: dict[str, float] = field(default_factory=dict)
-    norm: float = 1.0
-    dirty: bool = False
-    retitled: bool = False  # its title changed since it was last written
-    indexed: set[str] = field(default_factory=set)  # its terms in `thread_terms`
-    dated_first: int | None = None  # span of the items whose times the sources gave
-    dated_last: int | None = None
-    used: int = 0  # the last batch of the run that looked at it (for eviction)
-    _headline_of: str | None = None
-    _headline_vector: dict[str, float] = field(default_factory=dict)
-
-    def too_far(self, dated: list[int]) -> bool:
-        """Is one of these source-given times more than STORY_GAP_DAYS from every dated item of
-        the thread? (The earliest and the latest decide.)"""
-        if not dated or self.dated_first is None or self.dated_last is None:
-            return False
-        gap = max(self.dated_first - min(dated), max(dated) - self.dated_last, 0)
-        return gap > STORY_GAP_DAYS * 86400
-
-    def headline_vector(self) -> dict[str, float]:
-        """The thread's headline as a unit title vector, its terms weighted as in the centroid
-        (a term the centroid no longer keeps: as its weakest kept term); worked out again when
-        the headline changes."""
-        if self._headline_of != self.title:
-            floor = min(self.weights.values(), default=1.0)
-            self._headline_vector = grouping.title_vector(
-                {t: self.weights.get(t, floor) for t in terms(self.title)}
-            )
-            self._headline_of = self.title
-        return self._headline_vector
-
-    def refresh(self) -> None:
-        ranked = sorted(self.weights.items(), key=_weight, reverse=True)
-        if len(ranked) > KEEP_TERMS:
-            del ranked[KEEP_TERMS:]
-            self.weights = dict(ranked)
-        strongest = ranked[:COMPARE_TERMS]
-        self.top = dict(strongest)
-        self.norm = math.sqrt(ordered_sum([w * w for _, w in strongest])) or 1.0
-
-    def cosine(self, vector: dict[str, float]) -> float:
-        # Iterating a dict (not a set of strings) keeps the sum's order, hence its last bits,
-        # the same in every process: a borderline decision must not depend on hash seeds.
-        top = self.top
-        return ordered_sum([w * top[t] for t, w in vector.items() if t in top]) / self.norm
-
-
 # The weight of a (term, weight) pair, at C speed: it keys the sorts run on every placement.
 # The strongest n are `sorted(...)[:n]`, the list `heapq.nlargest` is documented to return
 # (ties in first-seen order), 2-3x faster at these sizes (tens to hundreds of terms).
@@ -269,189 +192,11 @@ _weight = itemgetter(1)
 _term = itemgetter(0)
 
 
-def decay_scale(distinct_terms: int) -> tuple[float, float]:
-    """(hours, floor) of the time decay for an item this long; both grow with its length."""
-    share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
-    hours = SHORT_DECAY_HOURS * (DECAY_HOURS / SHORT_DECAY_HOURS) ** share  # hours .. days
-    return hours, SHORT_FLOOR + (FLOOR - SHORT_FLOOR) * share
-
-
-def decay(gap_seconds: float, hours: float, floor: float, dated: bool = False) -> float:
-    """How much of a similarity survives `gap_seconds` between two items, at this scale: it
-    falls over `hours` to the floor, and for an item whose source gave its time the floor
-    itself fades over FLOOR_FADE_DAYS (as `grouping.fading_decay`: reports of one event come
-    within days; a guessed time is weighed, never trusted to keep items apart)."""
-    gap = abs(gap_seconds)
-    fade = 1.0 / (1.0 + gap / (86400.0 * FLOOR_FADE_DAYS)) if dated else 1.0
-    return floor * fade + (1.0 - floor) * math.exp(-gap / 3600.0 / hours)
-
-
-def time_factor(gap_seconds: float, distinct_terms: int = LONG_ITEM_TERMS) -> float:
-    """The decay for an item with this many distinct terms."""
-    return decay(gap_seconds, *decay_scale(distinct_terms))
-
-
-def threshold(distinct_terms: int) -> float:
-    share = min(1.0, distinct_terms / LONG_ITEM_TERMS)
-    base = THRESHOLD_SHORT + (THRESHOLD_LONG - THRESHOLD_SHORT) * share
-    if distinct_terms <= LONG_ITEM_TERMS:
-        return base
-    extra = min(1.0, (distinct_terms - LONG_ITEM_TERMS) / (VERY_LONG_ITEM_TERMS - LONG_ITEM_TERMS))
-    return base + (THRESHOLD_VERY_LONG - THRESHOLD_LONG) * extra
-
-
-def _top_candidates(hits: Counter[int]) -> list[int]:
-    """The CANDIDATES ids with most hits, more hits first, then the newest (highest id): the
-    order of `sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:CANDIDATES]`, found by
-    sorting the counts alone (plain ints) and the few ids tied at the cut."""
-    chosen: list[int]
-    if len(hits) > CANDIDATES:
-        cut = sorted(hits.values(), reverse=True)[CANDIDATES - 1]
-        chosen = [i for i, n in hits.items() if n > cut]
-        ties = sorted((i for i, n in hits.items() if n == cut), reverse=True)
-        chosen += ties[: CANDIDATES - len(chosen)]
-    else:
-        chosen = list(hits)
-    return sorted(chosen, key=lambda i: (hits[i], i), reverse=True)
-
-
-def _holders(members: list[_Item]) -> dict[str, list[tuple[int, float]]]:
-    """Which members hold each term, with their weights: a candidate's top terms are then
-    looked up once for the whole group, not once per member (a third of the scoring time at
-    10k entries). Nothing for a group of one, which `_dots` scores without it."""
-    holders: dict[str, list[tuple[int, float]]] = {}
-    if len(members) == 1:
-        return holders
-    for k, m in enumerate(members):
-        for t, w in m.vector.items():
-            held = holders.get(t)
-            if held is None:
-                holders[t] = [(k, w)]
-            else:
-                held.append((k, w))
-    return holders
-
-
-def _dots(
-    members: list[_Item], holders: dict[str, list[tuple[int, float]]], top: dict[str, float]
-) -> list[float]:
-    """Each member's dot product with a centroid's top terms, summed in the centroid's term
-    order (fixed, so the last bits never depend on hash seeds). A group of one (44% of the
-    groups of the bench's 100k corpus) needs no `holders`: one comprehension over the
-    centroid's terms gives the same sum, term for term, in a quarter to half less time."""
-    if len(members) == 1:
-        vector = members[0].vector
-        return [ordered_sum([vector[t] * weight for t, weight in top.items() if t in vector])]
-    dots = [0.0] * len(members)
-    for t, weight in top.items():
-        held = holders.get(t)
-        if held is not None:
-            for k, w in held:
-                dots[k] += w * weight
-    return dots
-
-
-def _cohesive(c: Centroid, members: list[_Item], dots: list[float]) -> bool:
-    """May a group of mostly short items join this thread? Its items must be nearly as alike
-    to the thread's items (their average dot product) as those are to each other (worked out
-    from the centroid: |sum|^2 = size + 2 x the sum over pairs): a thread of one event is
-    tight, and what joins it must be too (grouping.COHESION does the same for groups of
-    articles). UCI dev B-cubed F1 0.897 -> 0.908; real feeds unchanged."""
-    if c.size < 2 or sum(1 for m in members if not m.article) * 2 <= len(members):
-        return True
-    within = (c.norm * c.norm - c.size) / (c.size * (c.size - 1))
-    return ordered_sum(dots) / (len(members) * c.size) >= COHESION * within
-
-
-class _Item(NamedTuple):
-    """A new item being placed: its vector and what its length sets (worked out once)."""
-
-    entry: Entry
-    vector: dict[str, float]
-    limit: float  # its threshold
-    hours: float  # its time decay scale
-    floor: float
-    article: bool  # long enough for the grouping's cohesion test
-    headline: dict[str, float]  # its title's unit vector (a short item's only)
-    teased: bool  # it has text beyond its title (see grouping.TITLE_MIN)
-    outlet: int  # its source, if it has a link of its own; else a number no other item has
-    link: int  # a checksum of that link (without its #fragment)
-    # The multi-word people and organisations its vector holds (see EVENT_COSINE).
-    anchors: tuple[str, ...] = ()
-
-    @classmethod
-    def of(
-        cls,
-        entry: Entry,
-        vector: dict[str, float],
-        distinct: int,
-        entities: Iterable[str] | None = None,
-        teased: bool | None = None,
-    ) -> _Item:
-        """`entities`: the item's entity terms, where known (its anchors are then looked
-        for among them, not among all its vector's terms); `teased`: whether it is teased,
-        where known (a stored vector says: its body is not read back)."""
-        hours, floor = decay_scale(distinct)
-        article = distinct >= LONG_ITEM_TERMS
-        # Only a short item's headline is ever compared (see `names_one_of`).
-        title = () if article else terms(strip_kind_prefix(entry.title))
-        headline = grouping.title_vector(dict.fromkeys(title), vector) if title else {}
-        # (The set difference first: a vector holds its title's terms first, so a scan for a
-        # term beyond them walked the whole title, item by item.)
-        if teased is None:
-            teased = (
-                bool(headline)
-                and any(t[0] != "@" for t in vector.keys() - headline.keys())
-                and not _opens_with(entry.body, entry.title)
-            )
-        link = entry.url.partition("#")[0]
-        # A report at a link of its own is one outlet's report (see
-        # grouping.SAME_SOURCE_DISCOUNT); an item without one (a live blog's post) stands alone.
-        outlet = entry.source_id if link else -entry.id
-        return cls(
-            entry,
-            vector,
-            threshold(distinct),
-            hours,
-            floor,
-            article,
-            headline,
-            teased,
-            outlet,
-            zlib.crc32(link.encode()),
-            tuple(_anchors(vector, entities)) or _NO_ANCHORS,
-        )
-
-    def names_one_of(self, headline: dict[str, float]) -> bool:
-        """May this item count towards a thread with this headline (its unit title vector)?
-        An article always; a headline only if the two share a word (a headline names its
-        event; the other words of a teaser are mostly topic words), and a teaser only if the
-        two titles are alike as two teasers' must be (grouping.TITLE_MIN)."""
-        if self.article:
-            return True
-        cosine = ordered_sum([w * headline[t] for t, w in self.headline.items() if t in headline])
-        return cosine >= grouping.TITLE_MIN if self.teased else cosine > 0
-
-
-def _articles_tested(group: list[_Item], thread: list[_Item]) -> bool:
-    """Would average linkage hold this group and this thread to the signature test of two
-    groups of articles (`grouping.SIGNATURE_TERMS`: both of SIGNATURE_MIN_ITEMS or more,
-    mostly articles) before merging them? (For groups of two or more, the COHESION test's, the
-    same ECB+ figures, and the news-like 10k corpus's threads moved further: 838 -> 862.)"""
-    least = grouping.SIGNATURE_MIN_ITEMS
-    return (
-        len(group) >= least
-        and len(thread) >= least
-        and sum(1 for m in group if m.article) * 2 > len(group)
-        and sum(1 for m in thread if m.article) * 2 > len(thread)
-    )
-
-
 class _Vectors(Sequence[dict[str, float]]):
     """Items' vectors, a kept item's unpacked from its row only if asked for (the signature
     test asks for a few groups' only)."""
 
-    def __init__(self, items: list[_Item], unpack: Callable[[_Item], _Item]) -> None:
+    def __init__(self, items: list[Item], unpack: Callable[[Item], Item]) -> None:
         self._items = items
         self._unpack = unpack
 
@@ -468,7 +213,7 @@ class _Vectors(Sequence[dict[str, float]]):
         return self._unpack(self._items[i]).vector
 
 
-def _short_titles(members: list[_Item]) -> list[str]:
+def _short_titles(members: list[Item]) -> list[str]:
     """The title terms of a group's short items (headlines, teasers), each once."""
     return list(dict.fromkeys(t for m in members if not m.article for t in m.headline))
 
@@ -481,24 +226,6 @@ def _text_tf(entry: Entry) -> dict[str, float]:
     return row.as_dict() if isinstance(row, TermRow) else row
 
 
-def _opens_with(body: str, title: str) -> bool:
-    """Does the body open with the title (case and spacing aside)? Then the title is the
-    text's first line (a live blog's post, an article file's first sentence), not a headline
-    written apart from it (ECB+: all 772 documents)."""
-    title = " ".join(title.split()).casefold()
-    return bool(title) and " ".join(body[: 2 * len(title)].split()).casefold().startswith(title)
-
-
-_NO_ANCHORS: tuple[str, ...] = ()
-
-
-def _anchors(vector: dict[str, float], entities: Iterable[str] | None = None) -> list[str]:
-    """The multi-word people and organisations of an item's vector (see EVENT_COSINE), among
-    its entity terms where they are given."""
-    named = vector if entities is None else [t for t in entities if t in vector]
-    return [t for t in named if t[0] == "@" and " " in t and t.startswith(("@person:", "@org:"))]
-
-
 def _top_cosine(a: Centroid, b: Centroid) -> float:
     """The cosine of two threads' centroids over their strongest terms (COMPARE_TERMS)."""
     x, y = a.top, b.top
@@ -509,7 +236,7 @@ class _Summed:
     """Items and their vectors' sum (terms in first-met order) with its length, for the
     cosine of two threads' summed vectors (see EVENT_COSINE)."""
 
-    def __init__(self, items: list[_Item]) -> None:
+    def __init__(self, items: list[Item]) -> None:
         self.items = items
         total: dict[str, float] = {}
         for m in items:
@@ -526,7 +253,7 @@ class _Summed:
         return dot / (self.norm * other.norm) if self.norm and other.norm else 0.0
 
 
-def _kept_form(item: _Item) -> _Item:
+def _kept_form(item: Item) -> Item:
     """An item as a thread keeps it for the run: its entry without its text and term counts
     (a kept item is only ever scored by its vector, time and length; its text was 1.3 KB of
     each at 40k entries, its counts as much again when a worker prepared them)."""
@@ -565,7 +292,7 @@ def _own_row(
     return columns.astype(np.int32), weights.copy(), _NO_COLUMNS, _NO_WEIGHTS
 
 
-def _side(items: list[_Item]) -> Side:
+def _side(items: list[Item]) -> Side:
     """The items as one side of a score matrix (without sparse rows)."""
     if not items:
         return Side.of([], [], [], [], [], [], [], [], [], [], [], unit_headlines=True)
@@ -593,90 +320,6 @@ def _side(items: list[_Item]) -> Side:
 
 _published_at = attrgetter("published_at")
 _dated = attrgetter("dated")
-
-
-def _components(linked: list[dict[int, Any]]) -> list[tuple[list[int], list[int]]]:
-    """The groups and known threads that pair with each other (`linked`: per group, the
-    threads it pairs with), directly or through others, as (groups, threads), each sorted,
-    in the order of their first group."""
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def root(x: tuple[int, int]) -> tuple[int, int]:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for g, threads in enumerate(linked):
-        for t in threads:
-            a, b = root((0, g)), root((1, t))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    found: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
-    for g, threads in enumerate(linked):
-        if threads:
-            found.setdefault(root((0, g)), ([], []))[0].append(g)
-    for kind, t in list(parent):
-        if kind == 1:
-            found[root((1, t))][1].append(t)
-    return [(gs, sorted(ts)) for gs, ts in sorted(found.values())]
-
-
-def _ranges(lengths: np.ndarray) -> np.ndarray:
-    """0 .. n - 1 for each n of `lengths`, one range after the other."""
-    total = int(lengths.sum())
-    return np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-
-
-def _listed_pairs(
-    groups: list[list[int]],
-    candidates: list[set[int]],
-    column: dict[int, int],
-    first: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs `ThreadIndex._by_members` scores, as (rows, columns, cells): each item of a
-    group (its row of the part's side) with each item of each of the group's candidate
-    threads that are known (`column`: thread -> its number k; its items are the columns
-    `first[k]` .. `first[k + 1]` - 1), its cell `g * len(column) + k`; group after group, item
-    after item, thread after thread in the order `candidates[g]` gives them (the sums over a
-    cell are taken in this order). Laid out by a few array operations for the whole part
-    (one per group and thread, a tenth of the threads stage on the feeds corpus at 40k)."""
-    # Per group: its known candidate threads, in order.
-    ks: list[int] = []
-    per_group: list[int] = []
-    for ids in candidates:
-        before = len(ks)
-        ks += [column[i] for i in ids if i in column]
-        per_group.append(len(ks) - before)
-    threads_of = np.asarray(per_group, dtype=np.int64)
-    thread_k = np.asarray(ks, dtype=np.int64)
-    sizes = np.asarray([len(group) for group in groups], dtype=np.int64)
-    asked = (threads_of > 0) & (sizes > 0)
-    if not asked.any():
-        empty = np.zeros(0, dtype=np.intp)
-        return empty, empty, np.zeros(0, dtype=np.int64)
-    # Each (item, thread) block: the items of the asking groups, each repeated over its
-    # group's threads.
-    group_ids = np.flatnonzero(asked)
-    items = np.fromiter(
-        chain.from_iterable(groups[g] for g in group_ids.tolist()),
-        dtype=np.int64,
-        count=int(sizes[asked].sum()),
-    )
-    group_of_item = np.repeat(group_ids, sizes[asked])
-    threads_per_item = threads_of[group_of_item]
-    block_group = np.repeat(group_of_item, threads_per_item)
-    block_item = np.repeat(items, threads_per_item)
-    thread_start = np.cumsum(threads_of) - threads_of  # each group's first in `ks`
-    block_k = thread_k[
-        np.repeat(thread_start[group_of_item], threads_per_item) + _ranges(threads_per_item)
-    ]
-    # Each block expanded to its thread's items.
-    lengths = (first[1:] - first[:-1])[block_k]
-    rows = np.repeat(block_item, lengths).astype(np.intp)
-    cols = (np.repeat(first[block_k], lengths) + _ranges(lengths)).astype(np.intp)
-    cells = np.repeat(block_group * len(column) + block_k, lengths)
-    return rows, cols, cells
 
 
 # Groups each part (its items as one `Side`) as `grouping.side_groups` does, part after part.
@@ -728,7 +371,7 @@ class ThreadIndex:
         self._grouped: set[int] = set()  # threads started by the current grouping
         # The items of threads started in this run, while all of them are known (see
         # MEMBERS_KEPT), and the sum of the scores of their pairs.
-        self.members: dict[int, list[_Item]] = {}
+        self.members: dict[int, list[Item]] = {}
         self._kept = 0
         # A multi-word person or organisation -> the known threads an item of which names it,
         # oldest first (the newest POSTINGS kept; one no longer known is skipped when read).
@@ -1106,7 +749,7 @@ class ThreadIndex:
         here = first < 0
         first[here] = ~first[here] + pooled
         pieces = np.asarray(lengths, dtype=np.int64)
-        at = np.repeat(first, pieces) + _ranges(pieces)
+        at = np.repeat(first, pieces) + scoring.ranges(pieces)
         return (
             np.concatenate(pool_numbers)[at],
             np.concatenate(pool_values)[at],
@@ -1231,7 +874,7 @@ class ThreadIndex:
         self._db_ids[numbers] = ids
         self._id_numbers[ids] = numbers
 
-    def _note_vectors(self, placing: list[_Item], distinct: list[int]) -> None:
+    def _note_vectors(self, placing: list[Item], distinct: list[int]) -> None:
         """The batch's new items' vectors, to be stored by `flush`."""
         rows = self._vector_rows
         for m, n in zip(placing, distinct, strict=True):
@@ -1439,7 +1082,7 @@ class ThreadIndex:
             key=lambda p: (p[0].published_at, p[0].id),
         )
         placing = [
-            _Item.of(entry, vector, n, entities.get(entry.id, ())) for entry, vector, n in ordered
+            Item.of(entry, vector, n, entities.get(entry.id, ())) for entry, vector, n in ordered
         ]
         self._note_vectors(placing, [n for _, _, n in ordered])
         # The batch is grouped in time-ordered parts of GROUP_ITEMS (the grouping's cost grows
@@ -1487,7 +1130,7 @@ class ThreadIndex:
                     other, score = self._best([part[i] for i in group], others, {})
                     if other is not None and score > max(a for a, _, _ in linked[g].values()):
                         linked[g] = {}
-            components = _components(linked)
+            components = scoring.components(linked)
             first_of = {gs[0]: (gs, ts) for gs, ts in components}
             regrouped = {g for gs, _ in components for g in gs}
             whole = self._whole_joins(part, groups, linked, first_of)
@@ -1593,14 +1236,14 @@ class ThreadIndex:
 
     def _whole_joins(
         self,
-        part: list[_Item],
+        part: list[Item],
         groups: list[list[int]],
         linked: list[dict[int, tuple[float, float, float]]],
         first_of: dict[int, tuple[list[int], list[int]]],
     ) -> dict[int, bool]:
         """Which of a part's joins (a group whose average pair with one known thread reaches
         1) may join whole: all, unless both are groups of articles that average linkage holds
-        to its group tests (`_articles_tested`); those only if average linkage (the
+        to its group tests (`scoring.articles_tested`); those only if average linkage (the
         grouping's, with its COHESION and signature tests) makes one group of their items
         together, as one analysis would have; else they are regrouped. Without this, where
         the grouping's parts cut an undated set decided whether two look-alike events met as
@@ -1611,14 +1254,14 @@ class ThreadIndex:
         index keeps (`grouping.pair_scores`); one group is left as it is by the grouping's
         last pass, so the linkage alone tells. Regrouping every such join instead (343 on the
         news-like 10k corpus, 11 of them not one group) cost +7-14% of the threads stage."""
-        unions: dict[int, list[_Item]] = {}
+        unions: dict[int, list[Item]] = {}
         for g, (gs, ts) in first_of.items():
             pairs = [v for k in gs for v in linked[k].values()]
             if len(pairs) != 1 or min(pairs[0][:2]) < 1.0:
                 continue
             group = [part[i] for i in groups[g]]
             thread = self.members[ts[0]]
-            if _articles_tested(group, thread):
+            if scoring.articles_tested(group, thread):
                 unions[g] = sorted(
                     [*thread, *group], key=lambda m: (m.entry.published_at, m.entry.id)
                 )
@@ -1650,7 +1293,7 @@ class ThreadIndex:
 
     def _place(
         self,
-        part: list[_Item],
+        part: list[Item],
         group: Iterable[int],
         ids: set[int],
         out: ThreadOutcome,
@@ -1673,7 +1316,7 @@ class ThreadIndex:
 
     def _regroup(
         self,
-        part: list[_Item],
+        part: list[Item],
         groups: list[list[int]],
         candidates: list[set[int]],
         threads: list[int],
@@ -1687,7 +1330,7 @@ class ThreadIndex:
         run by its centroid (`_best`) or starts one."""
         gap = STORY_GAP_DAYS * 86400
         # Each item with the thread it was in (None: new).
-        held: list[tuple[_Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
+        held: list[tuple[Item, int | None]] = [(m, t) for t in threads for m in self.members[t]]
         held += [(part[i], None) for group in groups for i in group]
         held.sort(key=lambda p: (p[0].entry.published_at, p[0].entry.id))
         items = [m for m, _ in held]
@@ -1740,7 +1383,7 @@ class ThreadIndex:
                 self._place(members, range(len(members)), ids, out)
 
     def _rebuild(
-        self, c: Centroid, members: list[_Item], fresh: set[int], out: ThreadOutcome
+        self, c: Centroid, members: list[Item], fresh: set[int], out: ThreadOutcome
     ) -> None:
         """A known thread made again of these items (time order; none: it is emptied): its
         centroid, span, kept items and headline worked out from them, earlier items moved to
@@ -1776,7 +1419,7 @@ class ThreadIndex:
         self._retitle(c, members)
 
     def _candidates_of(
-        self, groups: list[list[_Item]], probes: list[list[str]] | None = None
+        self, groups: list[list[Item]], probes: list[list[str]] | None = None
     ) -> list[set[int]]:
         """`_candidates` of each of a part's groups, the postings of their probe terms that
         are not cached read together first (nothing writes the index while a part's
@@ -1807,7 +1450,7 @@ class ThreadIndex:
         ]
 
     @staticmethod
-    def _probe(members: list[_Item]) -> list[str]:
+    def _probe(members: list[Item]) -> list[str]:
         """`grouping.probe_terms` of a group (its summed vectors' strongest terms)."""
         return probe_terms([m.vector for m in members])
 
@@ -1815,13 +1458,15 @@ class ThreadIndex:
         """The CANDIDATES threads sharing most of a group's `probe` terms, newest first on
         ties, and at least PROBE_SHARED of them."""
         hits = Counter(chain.from_iterable([self._postings(t) for t in probe]))
-        # Those sharing fewer than PROBE_SHARED come last in `_top_candidates`' order (more
+        # Those sharing fewer than PROBE_SHARED come last in `scoring.top_candidates`' order (more
         # hits first), so its first CANDIDATES of those sharing enough are the same threads, in
         # the same order; most ids share one or two terms (news-like 10k: 12 ids a group, 0.8
         # of them sharing 3 or more), which are no longer ranked.
-        return set(_top_candidates(Counter({i: n for i, n in hits.items() if n >= PROBE_SHARED})))
+        return set(
+            scoring.top_candidates(Counter({i: n for i, n in hits.items() if n >= PROBE_SHARED}))
+        )
 
-    def _candidates(self, members: list[_Item], probe: list[str]) -> set[int]:
+    def _candidates(self, members: list[Item], probe: list[str]) -> set[int]:
         """The threads of earlier batches a group of new items may join: the CANDIDATES
         sharing most of the group's `probe` terms (`_probe`), newest first on ties, and at
         least PROBE_SHARED of them (read before the part's groups join any)."""
@@ -1834,7 +1479,7 @@ class ThreadIndex:
             self.centroids[i].used = self._batch
         return ids
 
-    def _to_read(self, members: list[_Item], probe: list[str], titled: list[str]) -> set[int]:
+    def _to_read(self, members: list[Item], probe: list[str], titled: list[str]) -> set[int]:
         """The threads of earlier runs that a group meets, to be read back (`_read_members`):
         its probe's candidates (`_probed`), and the TITLE_CANDIDATES indexed under most of its
         short items' title terms (`titled`; newest first on ties): a thread of this run that
@@ -1851,7 +1496,7 @@ class ThreadIndex:
             for i in self._postings(t)
             if i <= earlier and i not in done and i not in kept
         )
-        ranked = _top_candidates(hits) if hits else []
+        ranked = scoring.top_candidates(hits) if hits else []
         self._load_centroids({*probed, *ranked})
         dated = [m.entry.published_at for m in members if m.entry.dated]
 
@@ -1895,12 +1540,12 @@ class ThreadIndex:
         rows = item_vectors.thread_items(self.conn, wanted)
         if not rows:
             return
-        items: list[_Item | None] = [None] * len(rows)
+        items: list[Item | None] = [None] * len(rows)
         self._stored_items(rows, items)
         rest = [k for k, item in enumerate(items) if item is None]
         if rest:
             self._items_from_text([rows[k] for k in rest], rest, items)
-        by_thread: dict[int, list[_Item]] = {}
+        by_thread: dict[int, list[Item]] = {}
         for item in items:
             assert item is not None
             by_thread.setdefault(item.entry.thread_id or 0, []).append(item)
@@ -1909,7 +1554,7 @@ class ThreadIndex:
             if len(kept) == c.size:  # (else its stored count is not its items': left as is)
                 self._remember(c, kept, True)
 
-    def _stored_items(self, rows: list[Any], items: list[_Item | None]) -> None:
+    def _stored_items(self, rows: list[Any], items: list[Item | None]) -> None:
         """The items among these rows (`item_vectors.thread_items`) whose vectors are stored,
         made from them into `items` (at their rows' places): the vectors their batch made,
         terms and weights in their order (the weights as 32-bit floats). Their terms are
@@ -1948,9 +1593,9 @@ class ThreadIndex:
             entry = _read_entry(rows[k], "." if flag & item_vectors.HAS_BODY else "")
             vector = dict(zip(names[a:end], values[a:end], strict=True))
             self._vector_rows[entry.id] = (numbers[a:end], weights[a:end])
-            items[k] = _Item.of(entry, vector, terms_in, teased=bool(flag & item_vectors.TEASED))
+            items[k] = Item.of(entry, vector, terms_in, teased=bool(flag & item_vectors.TEASED))
 
-    def _items_from_text(self, rows: list[Any], at: list[int], items: list[_Item | None]) -> None:
+    def _items_from_text(self, rows: list[Any], at: list[int], items: list[Item | None]) -> None:
         """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
         the places `at`: each item's vector made again from its text and entities
         (`entity_terms_of`) as a batch's are, by the run's document frequencies."""
@@ -1966,9 +1611,9 @@ class ThreadIndex:
             at, entries, made, counts.tolist(), strict=True
         ):
             self._vector_rows[e.id] = (terms_of, weights_of)
-            items[k] = _Item.of(e, vector, n)
+            items[k] = Item.of(e, vector, n)
 
-    def _known_by_title(self, members: list[_Item]) -> set[int]:
+    def _known_by_title(self, members: list[Item]) -> set[int]:
         """The known threads (`_known`) holding a short item whose title shares a term with the
         title of one of the group's short items: the TITLE_CANDIDATES sharing most, newest first on
         ties. In one batch every such pair is scored (two short items pair only if their
@@ -2011,10 +1656,10 @@ class ThreadIndex:
             ranked = sorted(weight, key=lambda i: (-weight[i], -i))[:LATE_TITLE_CANDIDATES]
         else:
             hits = Counter(chain.from_iterable(self._title_postings.get(t, ()) for t in terms))
-            ranked = _top_candidates(hits)[:TITLE_CANDIDATES]
+            ranked = scoring.top_candidates(hits)[:TITLE_CANDIDATES]
         return {i for i in ranked if (c := self.centroids.get(i)) is not None and self._known(c)}
 
-    def _unpacked(self, m: _Item) -> _Item:
+    def _unpacked(self, m: Item) -> Item:
         """A kept item with its vector and headline as dicts again, made from its sparse row
         (see _IN_ROW): the same terms in the same order (a row holds them in its dict's
         order), the same weights (a row's float64 are the dict's floats)."""
@@ -2036,7 +1681,7 @@ class ThreadIndex:
         kept = self.members.get(c.id)
         return kept is not None and len(kept) == c.size
 
-    def _side_of(self, items: list[_Item], fields: Side | None = None) -> Side:
+    def _side_of(self, items: list[Item], fields: Side | None = None) -> Side:
         """The items as one side of a score matrix, with sparse rows over the run's
         vocabulary (each item's worked out once); `fields`: their `_side` where the caller
         has it (a part's scored items: taken from the part's side, not made again)."""
@@ -2056,7 +1701,7 @@ class ThreadIndex:
             column_terms=self._column_terms,
         )
 
-    def _part_side(self, part: list[_Item]) -> Side:
+    def _part_side(self, part: list[Item]) -> Side:
         """A part's items as one side, with their vectors' sparse rows over the run's term
         numbers (the batch's, in each vector's order): `side_groups` takes the part's cosines
         from them, here or in the grouping worker."""
@@ -2080,7 +1725,7 @@ class ThreadIndex:
             self._entity_mask = np.concatenate([self._entity_mask, more])
         return self._entity_mask[:width]
 
-    def _rows_of_batch(self, items: list[_Item]) -> None:
+    def _rows_of_batch(self, items: list[Item]) -> None:
         """The sparse rows of those of these items whose vectors `_vectors` made in this batch
         (kept in `_rows`), their terms given columns as `_columns` gives them item after item
         (a new term the next column, in order of first use): the columns of one term number
@@ -2089,7 +1734,7 @@ class ThreadIndex:
         to ascend: the columns stay those of before.) The others are left to `_side_of`."""
         if not self._vector_rows:
             return
-        run: list[_Item] = []
+        run: list[Item] = []
         for m in [*items, None]:
             if m is not None and m.entry.id in self._vector_rows:
                 run.append(m)
@@ -2119,7 +1764,7 @@ class ThreadIndex:
             columns = self._column_of[numbers]
         return columns
 
-    def _row(self, m: _Item) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _row(self, m: Item) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """An item's sparse row made from its vector and headline (an item of an earlier
         batch without one)."""
         return (
@@ -2129,7 +1774,7 @@ class ThreadIndex:
             np.fromiter(m.headline.values(), dtype=np.float64, count=len(m.headline)),
         )
 
-    def _columns_of_run(self, run: list[_Item]) -> None:
+    def _columns_of_run(self, run: list[Item]) -> None:
         rows = [self._vector_rows[m.entry.id] for m in run]
         columns = self._columns(np.concatenate([r[0] for r in rows]))
         # A headline's terms are its vector's (`grouping.title_vector`), so they have columns
@@ -2173,7 +1818,7 @@ class ThreadIndex:
         column = {t: k for k, t in enumerate(known)}
         sizes_of = [len(self.members[i]) for i in known]
         first = np.cumsum([0, *sizes_of])
-        rows, cols, cells = _listed_pairs(groups, candidates, column, first)
+        rows, cols, cells = scoring.listed_pairs(groups, candidates, column, first)
         scores = grouping.pair_scores(
             side, self._side_of(context), rows, cols, STORY_GAP_DAYS * 86400
         )
@@ -2248,7 +1893,7 @@ class ThreadIndex:
             return
         # Each pair of threads once, all in one sparse product over their listed item pairs.
         spans: dict[int, tuple[int, int]] = {}  # a thread's items, then its short ones
-        items: list[_Item] = []
+        items: list[Item] = []
         for t in sorted({t for pair in wanted for t in pair}):
             kept = self.members[t]
             short = [m for m in kept if not m.article]
@@ -2274,7 +1919,7 @@ class ThreadIndex:
                     found[u] = (0.0, 0.0, 0.0)
 
     def _best(
-        self, members: list[_Item], ids: set[int], scored: dict[int, float]
+        self, members: list[Item], ids: set[int], scored: dict[int, float]
     ) -> tuple[Centroid | None, float]:
         """The thread of an earlier batch that a group of new items joins, if any: of the
         candidates whose items are all known, as `_by_members` scored them; of the others (of
@@ -2298,8 +1943,8 @@ class ThreadIndex:
                     best, best_score = c, score
                 continue
             if holders is None:
-                holders = _holders(members)
-            dots = _dots(members, holders, c.top)
+                holders = scoring.holders(members)
+            dots = scoring.dots(members, holders, c.top)
             first, last = c.first_at, c.last_at
             # Over the thread's size, not the centroid's length: the average of the item's
             # dot products with the thread's items, as the grouping's average linkage scores
@@ -2320,13 +1965,13 @@ class ThreadIndex:
                 gap = min(abs(when - first), abs(when - last))
                 total += dot / scale * decay(gap, m.hours, m.floor, m.entry.dated) / m.limit
             score = total / len(members)
-            if score >= best_score and not _cohesive(c, members, dots):
+            if score >= best_score and not scoring.cohesive(c, members, dots):
                 continue
             if score >= best_score:
                 best, best_score = c, score
         return best, best_score
 
-    def _remember(self, c: Centroid, members: list[_Item], created: bool) -> None:
+    def _remember(self, c: Centroid, members: list[Item], created: bool) -> None:
         """Keep a thread's items while all are known and few enough (MEMBERS_KEPT)."""
         if not created and not self._known(c):
             return  # a thread of an earlier run (or grown past the limit): not known
@@ -2369,7 +2014,7 @@ class ThreadIndex:
         self._created.add(c.id)
         return c
 
-    def _retitle(self, c: Centroid, members: list[_Item]) -> None:
+    def _retitle(self, c: Centroid, members: list[Item]) -> None:
         """The thread's headline: the title of its most central item, the one closest to its
         centroid once the group has joined (the first report of a story is often its least
         typical: a teaser, a "Watch:" clip). An item without a body makes a weaker headline.
@@ -2395,7 +2040,7 @@ class ThreadIndex:
             if title != c.title:
                 c.title, c.retitled = title, True
 
-    def _central(self, c: Centroid, m: _Item) -> float:
+    def _central(self, c: Centroid, m: Item) -> float:
         """`c.cosine` of the item's vector, for a kept item from its sparse row (`_IN_ROW`)
         without making its dicts again: the same products, added in the same order."""
         if m.vector is not _IN_ROW:
@@ -2406,7 +2051,7 @@ class ThreadIndex:
         pairs = zip(map(term, columns.tolist()), weights.tolist(), strict=True)
         return ordered_sum([w * top[t] for t, w in pairs if t in top]) / c.norm
 
-    def _add(self, c: Centroid, items: Iterable[_Item]) -> None:
+    def _add(self, c: Centroid, items: Iterable[Item]) -> None:
         """These items join the thread, one after the other: each is summed into the
         centroid, which then keeps its strongest KEEP_TERMS terms (so the order of the adds
         decides what is kept), and each term that was among its COMPARE_TERMS strongest after
