@@ -1,4 +1,11 @@
-"""TODO."""
+"""A thread's running centroid: the sum of its items' vectors, strongest terms only.
+
+Data flow: the index (`index.py`) makes one per thread it starts, or reads one back from
+`store/threads.py` (`encode_centroid` / `decode_centroid`), adds items to it and writes it back
+after a batch; threads that are not known item by item are scored against it (`cosine`,
+`scoring.dots`). Also the story gap (`STORY_GAP_DAYS`) the centroid's dated span is held to.
+Imports no other module of the index but `grouping`.
+"""
 
 from __future__ import annotations
 

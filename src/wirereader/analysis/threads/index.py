@@ -62,6 +62,10 @@ dated items are all more than `STORY_GAP_DAYS` away (a story quiet for weeks tha
 new thread, and look-alike events years apart never meet), while an item with a guessed time (a
 file's modification day, the time a feed without dates was read) is held only to the decay above.
 Ties and sums are computed in a fixed order, so a result never depends on hash seeds.
+Layout: this module holds the run's state and places a batch (`ThreadIndex`: term numbering
+and frequencies, postings, reading earlier runs' threads back, regrouping, the flush); the
+item and its threshold and decay are `item.py`, the centroid `centroid.py`, the pure steps of
+candidate ranking and pair scoring `scoring.py`, a batch's grouping `grouping.py`.
 Measured (`python bench/analysis_bench.py --no-speed`; dev / held-out halves in
 `docs/architecture.md`): real feeds (six February-2026 feeds, 291 labelled items) pairwise
 precision 0.365 -> 0.640, B-cubed F1 0.876 -> 0.932 against 0.920 for leaving every item alone;

@@ -1,4 +1,12 @@
-"""TODO."""
+"""A new item as the thread index places it: its vector and what its length sets.
+
+Data flow: the index (`index.py`) makes an `Item` of each entry of a batch, from the entry and
+its TF-IDF vector, before grouping and placing it; groups, threads' kept items and read-back
+items of earlier runs are lists of them. An item's threshold and time decay follow its length
+(`threshold`, `decay_scale`: a headline needs less overlap, and nearness in time weighs more
+for it); `decay` is the time factor every placement applies. Imports no other module of the
+index but `grouping`.
+"""
 
 from __future__ import annotations
 

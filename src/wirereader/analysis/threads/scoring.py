@@ -1,4 +1,12 @@
-"""TODO."""
+"""The pure steps of candidate search and scoring, over items and centroids.
+
+Data flow: the index (`index.py`) probes its postings for a group's candidate threads and ranks
+them (`top_candidates`); a group is scored against a thread's centroid (`holders`, `dots`,
+`cohesive`) or against a known thread's items pair by pair (`listed_pairs`: the pairs of a
+part's one sparse product; `articles_tested`: whether the grouping's signature test applies);
+the groups and threads that pair are then regrouped together (`components`). Functions of
+their arguments only: no index state, no store.
+"""
 
 from __future__ import annotations
 
