@@ -16,53 +16,53 @@ from typing import Any
 
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
-    _APPOSITIVE,
-    _APPOSITIVE_NP,
-    _APPOSITIVE_ORG,
-    _APPOSITIVE_PLACE,
-    _ARTICLE_BEFORE,
-    _BUSINESS_ROLE_OF,
-    _CITED,
-    _COMMA_NAME,
-    _CONNECTORS,
-    _CORPORATE,
-    _FACILITY_LAST,
-    _FATE_AFTER,
-    _KIN_BEFORE,
-    _MAX_NAME_WORDS,
-    _MODEL_NUMBER,
-    _NOT_ALONE,
-    _ORG_FIRST,
-    _ORG_LAST,
-    _PERSON_LAST,
-    _PERSONAL_POSSESSIVE,
-    _PHRASE_END,
-    _PLACE_AFTER,
-    _PLACE_AFTER_FIRST,
-    _PLACE_ENDINGS,
-    _PLACE_FIRST,
-    _PLACE_LAST,
-    _PLACE_OF,
-    _PLACE_PREPOSITIONS,
-    _POSITIONS,
-    _REGION_WORDS,
-    _ROMAN,
-    _SPEECH_AFTER,
-    _SPEECH_BLANK,
-    _SPEECH_PAIRS,
-    _SURNAME_ENDINGS,
-    _THING_FIRST,
-    _THING_LAST,
-    _VESSEL_PREFIXES,
+    APPOSITIVE,
+    APPOSITIVE_NP,
+    APPOSITIVE_ORG,
+    APPOSITIVE_PLACE,
+    ARTICLE_BEFORE,
+    BUSINESS_ROLE_OF,
+    CITED,
+    COMMA_NAME,
+    CONNECTORS,
+    CORPORATE,
+    FACILITY_LAST,
+    FATE_AFTER,
+    KIN_BEFORE,
+    MAX_NAME_WORDS,
+    MODEL_NUMBER,
+    NOT_ALONE,
     ORG,
+    ORG_FIRST,
+    ORG_LAST,
     PERSON,
+    PERSON_LAST,
+    PERSONAL_POSSESSIVE,
+    PHRASE_END,
     PLACE,
-    _acronym_plural,
-    _adjective,
-    _facility_at,
-    _never_alone,
-    _org_ahead,
-    _plural,
+    PLACE_AFTER,
+    PLACE_AFTER_FIRST,
+    PLACE_ENDINGS,
+    PLACE_FIRST,
+    PLACE_LAST,
+    PLACE_OF,
+    PLACE_PREPOSITIONS,
+    POSITIONS,
+    REGION_WORDS,
+    ROMAN,
+    SPEECH_AFTER,
+    SPEECH_BLANK,
+    SPEECH_PAIRS,
+    SURNAME_ENDINGS,
+    THING_FIRST,
+    THING_LAST,
+    VESSEL_PREFIXES,
+    acronym_plural,
+    adjective,
+    facility_at,
+    never_alone,
+    org_ahead,
+    plural,
 )
 from wirereader.analysis.entities.gazetteer import (
     EVENT,
@@ -100,7 +100,7 @@ from wirereader.analysis.entities.tokens import (
 _HEADLINE_CHARS = 120
 # Words written in capitals before a name that are no part of it: ships' prefixes, players'
 # positions (see `cues`)
-_PREFIXES = _VESSEL_PREFIXES | _POSITIONS
+_PREFIXES = VESSEL_PREFIXES | POSITIONS
 _WORD_SPAN = re.compile(r"\S+")
 # Articles that open a sentence before a name ("The New England Patriots")
 _OPENING_ARTICLES = frozenset(("the", "a", "an"))
@@ -117,31 +117,31 @@ def _asks(text: str, end: int) -> bool:
     return m is None or m.group() == "?"
 
 
-# What may follow a blank after a run when `_FATE_AFTER` matches there: the first letter of
+# What may follow a blank after a run when `FATE_AFTER` matches there: the first letter of
 # 'was', 'has', 'had' or one of its verbs (`_context_kind` asks the regex only then, or after
 # a comma)
 _FATE_FIRST = frozenset("whajsdki")
 
 
 _RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
-_PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
+_PREPOSITIONS_BEFORE = PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 _BLANKS = frozenset(" \t")
 
 
 def _speech_may_follow(text: str, end: int) -> bool:
-    """Whether `_SPEECH_AFTER` may match at `end`: not after a blank and two letters no speech
+    """Whether `SPEECH_AFTER` may match at `end`: not after a blank and two letters no speech
     verb starts with (the commonest case, 'Smith and', 'Paris in'), answered without the regex."""
     return (
         text[end : end + 1] != " "
-        or text[end + 1 : end + 2] in _SPEECH_BLANK
-        or text[end + 1 : end + 3] in _SPEECH_PAIRS
+        or text[end + 1 : end + 2] in SPEECH_BLANK
+        or text[end + 1 : end + 3] in SPEECH_PAIRS
     )
 
 
 def _speech_after(text: str, end: int) -> bool:
     """Whether a speech verb follows at `end` ('X said', 'X, a spokesman, told'): the cheap
     test first, the regex only where it may match."""
-    return _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end) is not None
+    return _speech_may_follow(text, end) and SPEECH_AFTER.match(text, end) is not None
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
@@ -263,7 +263,7 @@ _FAST_LIMIT = 200_000
 _new = tuple.__new__
 
 
-_LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
+_LONGEST_CACHED = 120  # longer runs are never names of their own (see MAX_NAME_WORDS)
 
 
 # How a mid-sentence run of several words was cut when nothing around it mattered.
@@ -325,7 +325,7 @@ def _cited(text: str, start: int) -> bool:
     window = text[max(0, start - 60) : start]
     return (
         "said " in window or "says " in window or " wr" in window or " argue" in window
-    ) and _CITED.search(window) is not None
+    ) and CITED.search(window) is not None
 
 
 def _after_adjective(text: str, run: _Run) -> _Run | None:
@@ -338,7 +338,7 @@ def _after_adjective(text: str, run: _Run) -> _Run | None:
     tokens = run.tokens
     last = -1
     for i, tok in enumerate(tokens):
-        if "-" in tok.surface and _adjective(tok.surface):
+        if "-" in tok.surface and adjective(tok.surface):
             last = i
     if last < 0:
         return run
@@ -373,14 +373,14 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
         if len(tokens) == 1:
             tok = tokens[0]
             known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if _acronym_plural(tok.surface):
+            if acronym_plural(tok.surface):
                 # 'ETFs', '46 KOs', 'LEDs': a class of things, whatever name folds so ('Kos',
                 # 'Leeds')
                 known, verdict = None, True
             elif known is None and (
                 tok.lower in g.ordinary
-                or _never_alone(g, tok)
-                or _adjective(tok.surface)
+                or never_alone(g, tok)
+                or adjective(tok.surface)
                 or tok.key in g.event_singulars  # 'the Oscar nominations'
             ):
                 verdict = True
@@ -435,12 +435,12 @@ def _spelled_by_acronym(text: str, end: int, words: Sequence[_Token]) -> bool:
 
 def _institution_heads(g: Gazetteer) -> frozenset[str]:
     """The nouns of institutions named by what follows 'of' / 'for' ('Bank of England',
-    'Department for Education', 'Organisation of Islamic Cooperation'): `cues._ORG_FIRST`,
+    'Department for Education', 'Organisation of Islamic Cooperation'): `cues.ORG_FIRST`,
     and the WordNet organisation nouns (`org_nouns.txt`) that end organisations' names
-    (`cues._ORG_LAST`), with the British spelling of 'organization'."""
+    (`cues.ORG_LAST`), with the British spelling of 'organization'."""
     heads = g.institution_heads
     if heads is None:
-        heads = g.institution_heads = _ORG_FIRST | (g.org_nouns & _ORG_LAST) | {"organisation"}
+        heads = g.institution_heads = ORG_FIRST | (g.org_nouns & ORG_LAST) | {"organisation"}
     return heads
 
 
@@ -450,7 +450,7 @@ def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int,
     return _Span(tokens, known.kind, known.canonical, False, not known.weak, True, where)
 
 
-# An appositive's article after a name (`cues._APPOSITIVE_NP`), tested before the pattern
+# An appositive's article after a name (`cues.APPOSITIVE_NP`), tested before the pattern
 _A_AN = (", a ", ", an ")
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
@@ -622,7 +622,7 @@ class _Extractor:
                     after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
                 ):
                     opened = _quoted_title_start(text, base, pos)
-                    if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
+                    if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in ORG_LAST:
                         # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
                         # name found in it ("Creamery Corp" is an organisation's name in quotes)
                         while items and _item_start(items[-1]) > opened:
@@ -721,9 +721,9 @@ class _Extractor:
                     nxt = tokens[k + 1].lower
                     if (
                         tok.possessive
-                        or nxt in _CONNECTORS
+                        or nxt in CONNECTORS
                         or nxt in stopwords
-                        or nxt in _PERSON_LAST
+                        or nxt in PERSON_LAST
                     ):
                         known = True
                         break
@@ -854,7 +854,7 @@ class _Extractor:
             second_run.end,
             (*(before[1:] if before[0].lower == "the" else before), *tokens),
         )
-        if word == "on" or (last_low not in _ORG_LAST and not spelled):
+        if word == "on" or (last_low not in ORG_LAST and not spelled):
             # after an institution's noun, or its noun, 'of' and a portfolio
             if first is None:
                 return
@@ -969,15 +969,15 @@ class _Extractor:
         low = tok.lower
         g = self.g
         if (
-            low in _CONNECTORS
+            low in CONNECTORS
             or low in g.given_names
             or low in g.titles
             or low in g.royal
-            or low in _ORG_LAST
-            or low in _ORG_FIRST
-            or low in _PLACE_LAST
-            or low in _PLACE_FIRST
-            or low in _REGION_WORDS
+            or low in ORG_LAST
+            or low in ORG_FIRST
+            or low in PLACE_LAST
+            or low in PLACE_FIRST
+            or low in REGION_WORDS
             or tok.surface.isupper()
             or tok.key in g.multi_first
         ):
@@ -1074,14 +1074,14 @@ class _Extractor:
                     and not _asks(text, run.end)
                 ):
                     break  # "Will Artino scored 14": a modal opens a question, not this
-                if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
+                if tokens[i].lower not in g.stopwords and org_ahead(tokens, i):
                     break  # "Finns Party", "Scottish National Party": an organisation's name
                 if (
                     i == 1
                     and run.initial
                     and not run.title_case
                     and tokens[0].lower in _OPENING_ARTICLES
-                    and tokens[1].lower in _REGION_WORDS
+                    and tokens[1].lower in REGION_WORDS
                     and n > 2
                     and self._names_on(tokens[2])
                     and self._match(tokens, 2) is not None
@@ -1094,7 +1094,7 @@ class _Extractor:
                 i == 0
                 and run.initial
                 and n > 2
-                and tokens[1].lower in _CONNECTORS
+                and tokens[1].lower in CONNECTORS
                 and self._opener(tokens[0])
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
@@ -1103,7 +1103,7 @@ class _Extractor:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
-            if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
+            if low in CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
                 elif (
@@ -1138,7 +1138,7 @@ class _Extractor:
                     i = at
                     continue
             if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
-                if surface in _VESSEL_PREFIXES:
+                if surface in VESSEL_PREFIXES:
                     self._flush(st, out)
                     return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
                 if i + 2 < n and self._names_on(tokens[i + 1]) and self._names_on(tokens[i + 2]):
@@ -1173,8 +1173,8 @@ class _Extractor:
                 and match[1].kind == PLACE
                 and low in g.given_names
                 and i + 1 < n
-                and tokens[i + 1].lower not in _CONNECTORS
-                and tokens[i + 1].lower not in _ORG_FIRST
+                and tokens[i + 1].lower not in CONNECTORS
+                and tokens[i + 1].lower not in ORG_FIRST
                 and tokens[i + 1].lower not in self.g.ordinary
             ):
                 match = None  # "Jordan Peterson", "Paris Hilton": a given name, not the place
@@ -1293,8 +1293,8 @@ class _Extractor:
                 continue
             followed = (
                 i + 1 < n
-                and tokens[i + 1].lower not in _CONNECTORS
-                and tokens[i + 1].lower not in _ORG_LAST  # "General Staff" is no general
+                and tokens[i + 1].lower not in CONNECTORS
+                and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
             )
             if low in g.royal and followed:
                 self._flush(st, out)
@@ -1310,7 +1310,7 @@ class _Extractor:
                 # "Government of Prime Minister Costas Karamanlis": the office's holder;
                 # "Department of Agriculture Farm Service Agency": a second institution
                 and not any(t.lower in g.given_names for t in tokens[i + 1 :])
-                and not _org_ahead(tokens, i)
+                and not org_ahead(tokens, i)
             ):
                 # "Ministry of Foreign Affairs", "Office of the Prime Minister": a portfolio or
                 # an office after an institution's noun and 'of' names the institution
@@ -1327,7 +1327,7 @@ class _Extractor:
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
             elif (
-                low in _REGION_WORDS
+                low in REGION_WORDS
                 and not possessive  # "the North's Central Military Commission"
                 and not run.title_case
                 and (i > 0 or not run.initial)
@@ -1348,7 +1348,7 @@ class _Extractor:
                     and st.tokens[-1].lower in _LINKS
                     and low not in g.stopwords
                     and self._institution_of(st.tokens)
-                    and not _org_ahead(tokens, i)
+                    and not org_ahead(tokens, i)
                 ):
                     # "Organisation of Islamic Cooperation", "Council of Arab Economic Unity"
                     st.tokens.append(tok)
@@ -1364,18 +1364,18 @@ class _Extractor:
                     # "center Will Artino": the modal has no capital; opening a sentence
                     # that asks nothing ("Will Artino scored 14"), it is no modal either
                     st.tokens.append(tok)
-                elif written != surface and not possessive and _org_ahead(tokens, i):
+                elif written != surface and not possessive and org_ahead(tokens, i):
                     # "National People's Congress", "Pakistan People's Party": a plural's
                     # possessive (`tokens._token`) goes on the name it is in
                     st.tokens.append(tok)
-                elif low not in g.stopwords and _org_ahead(tokens, i):
+                elif low not in g.stopwords and org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
                         st = _Pending(text, run)
                     st.tokens.append(tok)  # "Democratic National Committee", "Finns Party"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
-                elif (st.tokens or st.after_known) and not st.person and low in _ORG_LAST:
+                elif (st.tokens or st.after_known) and not st.person and low in ORG_LAST:
                     st.tokens.append(tok)  # "Essex Police": a town's or region's force
                 elif low == "day" and st.tokens and not st.person:
                     # "World Cancer Day", "Earth Day": the name of a day, not of an entity
@@ -1404,7 +1404,7 @@ class _Extractor:
                 and i + 1 < n
                 and tokens[i + 1].lower in g.given_names
             )  # "the Chargers' Jamal Williams": a team's player, two names
-            if (possessive or plural_possessive) and not (st.tokens and _org_ahead(tokens, i)):
+            if (possessive or plural_possessive) and not (st.tokens and org_ahead(tokens, i)):
                 # A possessive ends a name, unless an organisation's name goes on after it
                 # ("Women's Rights Institute", "St Mary's Hospital").
                 self._flush(st, out)
@@ -1415,7 +1415,7 @@ class _Extractor:
     def _institution_of(self, pending: Sequence[_Token]) -> bool:
         """Whether the name so far ends with an institution's noun and 'of' / 'for' (and
         'the'): 'State Bank of', 'Organisation of', 'Department for', 'Office of the'. The
-        nouns are `cues._ORG_FIRST` and the WordNet organisation nouns that end
+        nouns are `cues.ORG_FIRST` and the WordNet organisation nouns that end
         organisations' names (`_institution_heads`)."""
         k = len(pending) - 1
         low = pending[k].lower
@@ -1438,14 +1438,14 @@ class _Extractor:
         were cut so (The [Intercept], The [Boston] Globe, The [Film Stage])."""
         tokens = run.tokens
         n = len(tokens)
-        if n < 2 or n > _MAX_NAME_WORDS:
+        if n < 2 or n > MAX_NAME_WORDS:
             return False
         g = self.g
         second = tokens[1]
         low = second.lower
-        if low in g.titles or low in g.royal or low in _CONNECTORS:
+        if low in g.titles or low in g.royal or low in CONNECTORS:
             return False
-        if n == 2 and (low in g.ordinary or _never_alone(g, second)):
+        if n == 2 and (low in g.ordinary or never_alone(g, second)):
             return False
         self.used_context = True  # the words around decide below: the cut is not cached
         if run.initial:
@@ -1464,7 +1464,7 @@ class _Extractor:
             return False  # "on The Loose": a word the entry writes in lower case
         if run.part and self.texts[0].find(text[run.start : run.end]) >= 0:
             return False  # "Texas Inmate on The Loose": the body's copy of a headline's words
-        if tokens[-1].lower in _THING_LAST:
+        if tokens[-1].lower in THING_LAST:
             return False  # 'The Hunger Games', 'The Marshall Plan': a thing's name
         for tok in tokens[1:-1]:
             if tok.possessive:
@@ -1517,14 +1517,14 @@ class _Extractor:
         """Whether the name of a town ending before token j goes on into an unknown name."""
         if j >= len(tokens) or tokens[j - 1].possessive:
             return False
-        if j == len(tokens) - 1 and _plural(tokens[j].surface):
+        if j == len(tokens) - 1 and plural(tokens[j].surface):
             return False  # "Kansas City Chiefs": a town's team (see _flush)
         nxt = tokens[j].lower
         g = self.g
-        if nxt in _ORG_LAST:
+        if nxt in ORG_LAST:
             return True  # "Essex Police", "Kent County Council"
         return not (
-            nxt in _CONNECTORS
+            nxt in CONNECTORS
             or nxt in g.titles
             or nxt in g.royal
             or (nxt in self.g.ordinary)
@@ -1552,7 +1552,7 @@ class _Extractor:
         j, known = match
         kind = known.kind
         if kind == EVENT:
-            return not any(t.possessive for t in pending) and _org_ahead(tokens, j - 1)
+            return not any(t.possessive for t in pending) and org_ahead(tokens, j - 1)
         if kind not in (ORG, PLACE):
             return False
         elif any(t.possessive for t in pending) or (
@@ -1565,7 +1565,7 @@ class _Extractor:
             return False  # "Richard Nixon White House": a person's name, then the body's
         last = tokens[j - 1]
         if last.possessive or not (
-            (kind == ORG and last.lower in _ORG_LAST) or _org_ahead(tokens, j - 1)
+            (kind == ORG and last.lower in ORG_LAST) or org_ahead(tokens, j - 1)
         ):
             return False
         # "Nixon ... the Nixon White House": a word the entry ends a name with elsewhere is a
@@ -1585,7 +1585,7 @@ class _Extractor:
         low = token.lower
         g = self.g
         return not (
-            low in _CONNECTORS
+            low in CONNECTORS
             or low in g.titles
             or low in g.royal
             or (low in self.g.ordinary)
@@ -1600,7 +1600,7 @@ class _Extractor:
         Starmer" ... "Starmer said") is how a person is named again, not a sign that the given
         name is an opener. The opener must be a word the entry never capitalises mid-sentence
         and that names nothing itself (`_opener`)."""
-        if tokens[1].lower in _CONNECTORS:
+        if tokens[1].lower in CONNECTORS:
             return False
         rest = _name_text(tokens[1:])
         return _has_word((self.texts[1],), rest) and self._opener(tokens[0])
@@ -1614,10 +1614,10 @@ class _Extractor:
             or low in g.given_names
             or low in g.titles
             or low in g.royal
-            or low in _ORG_FIRST
-            or low in _PLACE_FIRST
-            or low in _PLACE_LAST
-            or low in _THING_FIRST
+            or low in ORG_FIRST
+            or low in PLACE_FIRST
+            or low in PLACE_LAST
+            or low in THING_FIRST
             or token.surface.isupper()
             or self._match((token,), 0) is not None
         )
@@ -1649,14 +1649,14 @@ class _Extractor:
         if tokens[i].lower not in g.titles:
             # "Minister-elect Tarique Rahman": a title with '-elect' is a title as the title's
             # own rule reads one, whatever name follows
-            return j if j < n and tokens[j].lower not in _CONNECTORS else None
+            return j if j < n and tokens[j].lower not in CONNECTORS else None
         if j >= n or tokens[j].lower not in _PORTFOLIO_LINKS:
             return None  # "Minister Ahsan Iqbal": the title's own rule
         j += 1
         words = 0
         while j < n and words < _MAX_PORTFOLIO and tokens[j].lower not in g.given_names:
             low = tokens[j].lower
-            if low in _CONNECTORS and low not in _PORTFOLIO_LINKS:
+            if low in CONNECTORS and low not in _PORTFOLIO_LINKS:
                 return None  # "Minister of la Santé": no English portfolio
             if low not in _PORTFOLIO_LINKS and low != "and":
                 words += 1
@@ -1679,7 +1679,7 @@ class _Extractor:
         if match is None or match[1].kind != PLACE or match[0] >= len(tokens):
             return False
         return all(
-            t.lower not in self.g.given_names and t.lower not in _CONNECTORS and not t.possessive
+            t.lower not in self.g.given_names and t.lower not in CONNECTORS and not t.possessive
             for t in tokens[match[0] : -1]
         )
 
@@ -1692,7 +1692,7 @@ class _Extractor:
         g = self.g
         return (
             len(tokens) <= 2
-            and tokens[-1].lower not in _ORG_LAST
+            and tokens[-1].lower not in ORG_LAST
             and all(
                 t.lower not in g.given_names and self._match(tokens, i) is None
                 for i, t in enumerate(tokens)
@@ -1717,7 +1717,7 @@ class _Extractor:
             self._flush_inner(st, out)
             return
         pending = st.tokens
-        while pending and pending[-1].lower in _CONNECTORS:
+        while pending and pending[-1].lower in CONNECTORS:
             pending.pop()
         if not pending:
             return
@@ -1725,7 +1725,7 @@ class _Extractor:
         run = st.run
         tokens = tuple(pending)
         first, last = tokens[0], tokens[-1]
-        if last.surface[-1] == "s" and _acronym_plural(last.surface):
+        if last.surface[-1] == "s" and acronym_plural(last.surface):
             return  # 'Tech CEOs', 'Saints RBs': a class of things, no name (`_fast` for one word)
         # read once: each read of a token's field is a descriptor call, and the tests below
         # read them up to a dozen times a name
@@ -1745,12 +1745,12 @@ class _Extractor:
         ):
             return  # a Title Case headline capitalises everything: only the body vouches
         if (
-            len(tokens) > _MAX_NAME_WORDS  # counted only when it can matter: most names are short
-            and sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS
+            len(tokens) > MAX_NAME_WORDS  # counted only when it can matter: most names are short
+            and sum(1 for t in tokens if t.lower not in CONNECTORS) > MAX_NAME_WORDS
         ):
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
-        if not single and not st.person and (last_low in _THING_LAST or first_low in _THING_FIRST):
+        if not single and not st.person and (last_low in THING_LAST or first_low in THING_FIRST):
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 out.pop()  # "Munich Security Conference": the city names the event
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
@@ -1758,7 +1758,7 @@ class _Extractor:
             single
             and st.after_known
             and not st.person
-            and first_low in _PLACE_LAST
+            and first_low in PLACE_LAST
             and st.place_before >= 0
             and st.place_before == len(out) - 1
         ):
@@ -1767,28 +1767,28 @@ class _Extractor:
             out.append(_Span(tokens, PLACE, _name_text(tokens), False, False, True, run.where))
             return
         if single and (
-            first_low in _NOT_ALONE
+            first_low in NOT_ALONE
             or first_low in g.demonyms  # "the Soviet-era Turkmen Communist Party": a qualifier
             or first_low in g.titles
             or first_low in g.royal
-            or first_low in _PLACE_LAST
+            or first_low in PLACE_LAST
             or len(first.surface) < 2
-            or (first.surface.isupper() and set(first.surface) <= _ROMAN)
-            or ("-" in first.surface and _adjective(first.surface))  # "Many Swiss-based ..."
+            or (first.surface.isupper() and set(first.surface) <= ROMAN)
+            or ("-" in first.surface and adjective(first.surface))  # "Many Swiss-based ..."
             # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
-            or ((first_low in _CORPORATE or first_low == "co") and not st.after_known)
+            or ((first_low in CORPORATE or first_low == "co") and not st.after_known)
         ):
             return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
             low = first_low
             adjacent = st.place_before >= 0 and st.place_before == len(out) - 1
-            if adjacent and low in _THING_LAST:
+            if adjacent and low in THING_LAST:
                 out.pop()  # "the Minsk Accords", "the Sydney Festival": the city names a thing
                 return
             if not (
                 adjacent
                 and (
-                    (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in _ORG_LAST
+                    (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in ORG_LAST
                 )
             ):
                 return  # "UN Charter", "NATO summit": a word qualifying the name before it
@@ -1814,14 +1814,14 @@ class _Extractor:
         elif st.person:
             kind = PERSON
         elif (
-            last_low in _ORG_LAST
+            last_low in ORG_LAST
             or st.institution
             or (
                 not single  # one word has no words before its last: no generator to start
                 and (
-                    any(t.lower in _ORG_FIRST for t in tokens[:-1])
-                    or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
-                    or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `_CORPORATE`)
+                    any(t.lower in ORG_FIRST for t in tokens[:-1])
+                    or any(t.lower in CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+                    or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `CORPORATE`)
                 )
             )
         ):
@@ -1830,21 +1830,21 @@ class _Extractor:
                 place = out.pop()  # "Kyiv School of Economics"
                 tokens = (*place.tokens, *tokens)
             if (
-                last_low in _FACILITY_LAST
-                or (st.institution and any(t.lower in _FACILITY_LAST for t in tokens[:-1]))
+                last_low in FACILITY_LAST
+                or (st.institution and any(t.lower in FACILITY_LAST for t in tokens[:-1]))
             ) and self._at_facility(st.text, run, tokens[0]):
                 kind = PLACE  # "a lockdown at Lee College": where something happens
         elif not single and (
-            last_low in _PLACE_LAST
-            or first_low in _PLACE_FIRST
-            or (first_low in _PLACE_OF and tokens[1].lower == "of")  # "the City of Palmer"
+            last_low in PLACE_LAST
+            or first_low in PLACE_FIRST
+            or (first_low in PLACE_OF and tokens[1].lower == "of")  # "the City of Palmer"
             # a noun of a place's kind (WordNet) after a word no given name: "Fulton
             # Courthouse", "Tasman Saddle Hut" (not "Bill Gates", a man named by it)
             or (last_low in g.place_nouns and first_low not in g.given_names)
         ):
             kind = PLACE
             if (
-                last_low in _PLACE_LAST
+                last_low in PLACE_LAST
                 and st.place_before >= 0
                 and st.place_before == len(out) - 1
                 and not run.title_case
@@ -1855,7 +1855,7 @@ class _Extractor:
                 # in a place's word, is its first word (as "Kyiv School of Economics" is)
                 place = out.pop()
                 tokens = (*place.tokens, *tokens)
-        elif not single and last_low in _PERSON_LAST:
+        elif not single and last_low in PERSON_LAST:
             kind = PERSON
         elif (
             not single
@@ -1870,7 +1870,7 @@ class _Extractor:
             strong = not any(t.lower in g.given_names for t in tokens[1:-1])
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
-        elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
+        elif st.region and not single and first_low != "new" and first_low in REGION_WORDS:
             # "Lower Saxony", "Northern Territory": a compass word opens a region's name
             # ('New' opens companies' too: "New Balance")
             kind, strong = PLACE, False
@@ -1884,7 +1884,7 @@ class _Extractor:
                 # (so only for a city's name: "the Jordan Roberts era" is never asked).
                 last_low[-1] == "s"
                 and first.key in g.city_keys
-                and _plural(last.surface)
+                and plural(last.surface)
                 and st.at_run_start >= 0
                 and self._after_the(st.text, run.start)
             )
@@ -1892,7 +1892,7 @@ class _Extractor:
             kind = PERSON
         elif (
             not single
-            and _plural(last.surface)
+            and plural(last.surface)
             and st.at_run_start >= 0
             and (self._after_the(st.text, run.start) or self._after_rank(st.text, run.start))
         ):
@@ -1931,9 +1931,9 @@ class _Extractor:
             return False
         g = self.g
         last = run.tokens[-1]
-        if last.lower in _ORG_LAST or last.lower in _PLACE_LAST or last.possessive:
+        if last.lower in ORG_LAST or last.lower in PLACE_LAST or last.possessive:
             return False
-        if any(t.lower in g.titles or t.lower in _CONNECTORS for t in run.tokens):
+        if any(t.lower in g.titles or t.lower in CONNECTORS for t in run.tokens):
             return False
         known = g.by_key.get(last.key)
         return known is None or known.weak
@@ -1969,14 +1969,14 @@ class _Extractor:
         if (
             after[:1] in _BLANKS
             and (after[1:] in _BLANKS or after[1:].isdigit())
-            and _MODEL_NUMBER.match(text, end)
+            and MODEL_NUMBER.match(text, end)
         ):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
         at = max(0, start - 4)
         if (
             "a" in text[at:start]  # the cheap test first
-            and _ARTICLE_BEFORE.search(text, at, start)
-            and _PHRASE_END.match(text, end)
+            and ARTICLE_BEFORE.search(text, at, start)
+            and PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
@@ -1985,7 +1985,7 @@ class _Extractor:
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
         low = tok.lower
-        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        if low in ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
@@ -2013,7 +2013,7 @@ class _Extractor:
             return False
         last = m.group(1).rsplit(None, 1)[-1]
         low = last.lower()
-        if low in _THING_LAST:
+        if low in THING_LAST:
             return True
         known = self.g.by_key.get(fold_key(last))
         return known is not None and known.kind == EVENT
@@ -2026,7 +2026,7 @@ class _Extractor:
         end = run.end  # read once: the tests below look after the name up to five times
         after = text[end : end + 2]  # a blank and a first letter, or an age's comma
         blank = after[:1] == " "  # the commonest case: the letter after it spares most regexes
-        if (after[1:] in _PLACE_AFTER_FIRST if blank else after[:1] == "\t") and _PLACE_AFTER.match(
+        if (after[1:] in PLACE_AFTER_FIRST if blank else after[:1] == "\t") and PLACE_AFTER.match(
             text, end
         ):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
@@ -2039,7 +2039,7 @@ class _Extractor:
             if prev.isalpha() and prev.isascii():
                 if prev in self.g.lower_titles:
                     return PERSON, True
-                if size == 1 and prev in _KIN_BEFORE and not self._qualified_by_role(text, end):
+                if size == 1 and prev in KIN_BEFORE and not self._qualified_by_role(text, end):
                     # "his wife, Mary,", "his daughter Zaima"; not a full name, which a given
                     # name types already and which would then share its surname with another
                     # strong one ('His sister, Mahnefah Gray' left 'Gray' to neither Gray)
@@ -2059,47 +2059,43 @@ class _Extractor:
                     # "said Matteo Wong in Slate", "said Kase Wickman at Vanity Fair": what
                     # they wrote in, of one word or more
                     return ORG, True
-                if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
+                if size == 1 and prev in PLACE_PREPOSITIONS and not self._qualifies(text, end):
                     return PLACE, True
-                if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
+                if prev == "of" and len(before) > 1 and before[-2].lower() in PLACE_OF:
                     return PLACE, True  # "the village of Kamianka"
-                if prev == "of" and len(before) > 1 and before[-2].lower() in _BUSINESS_ROLE_OF:
+                if prev == "of" and len(before) > 1 and before[-2].lower() in BUSINESS_ROLE_OF:
                     return ORG, True  # "chief executive of Omega Timing"
                 if (prev == "and" or prev == "or") and self._place_joined(text, start):
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
         if (
             (
-                (
-                    not blank
-                    or after[1:] in _SPEECH_BLANK
-                    or text[end + 1 : end + 3] in _SPEECH_PAIRS
-                )
-                and _SPEECH_AFTER.match(text, end)
+                (not blank or after[1:] in SPEECH_BLANK or text[end + 1 : end + 3] in SPEECH_PAIRS)
+                and SPEECH_AFTER.match(text, end)
             )
             or (
                 (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
-                and _FATE_AFTER.match(text, end)
+                and FATE_AFTER.match(text, end)
                 and len(run.tokens) >= size
                 and run.tokens[-size] is first  # the name ends its run
                 and not self._after_preposition(text, run, first)
             )
             or (
                 (first.possessive or text.startswith(("'", "’"), end))
-                and _PERSONAL_POSSESSIVE.match(text, end)
+                and PERSONAL_POSSESSIVE.match(text, end)
             )
         ):
             return PERSON, True
         if text[end : end + 1] == ",":
             # both patterns below begin with a comma
-            m = _COMMA_NAME.match(text, end)
+            m = COMMA_NAME.match(text, end)
             if m:
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
                 if known is not None and known.kind == PLACE:
                     return PLACE, True  # "Charlottesville, Virginia"
-            m = _APPOSITIVE.match(text, end)
+            m = APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
                 return PERSON, True
-            m = _APPOSITIVE_NP.match(text, end) if text.startswith(_A_AN, end) else None
+            m = APPOSITIVE_NP.match(text, end) if text.startswith(_A_AN, end) else None
             if m:
                 kind = self._appositive_head(m.group(1))
                 if kind:
@@ -2117,9 +2113,9 @@ class _Extractor:
             word = word.strip("“”\"'’")
             if not word.islower() or word in lower_titles or word in self.g.stopwords:
                 return ""
-            if word in _APPOSITIVE_ORG or word in org_nouns:
+            if word in APPOSITIVE_ORG or word in org_nouns:
                 return ORG
-            if word in _APPOSITIVE_PLACE:
+            if word in APPOSITIVE_PLACE:
                 return PLACE
         return ""
 
@@ -2137,7 +2133,7 @@ class _Extractor:
         # tries a match at every offset: it cost 0.4% of the extraction on ECB+, callgrind)
         words = text[max(0, start - 60) : start].split()  # words[-1]: 'and' / 'or'
         for size in range(1, min(4, len(words) - 1)):
-            if words[-size - 2].lower() in _PLACE_PREPOSITIONS:
+            if words[-size - 2].lower() in PLACE_PREPOSITIONS:
                 named = words[-size - 1 : -1]
                 if not all(w[:1].isupper() and w[-1:].isalnum() for w in named):
                     return False
@@ -2171,10 +2167,10 @@ class _Extractor:
         return _RANK_BEFORE.search(text, max(0, start - 9), start) is not None
 
     def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
-        """`cues._facility_at` before the name: context, so the run's cut is not cached."""
+        """`cues.facility_at` before the name: context, so the run's cut is not cached."""
         self.used_context = True
         start = text.find(first.surface, run.start, run.end)
-        return _facility_at(text, run.start if start < 0 else start)
+        return facility_at(text, run.start if start < 0 else start)
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
@@ -2184,8 +2180,8 @@ class _Extractor:
     @staticmethod
     def _endings(first: _Token, size: int) -> tuple[str, bool]:
         """A guess from how one word ends: 'Pokrovsk' a place, 'Kowalski' a person."""
-        if size == 1 and first.lower.endswith(_PLACE_ENDINGS):
+        if size == 1 and first.lower.endswith(PLACE_ENDINGS):
             return PLACE, False
-        if size == 1 and first.lower.endswith(_SURNAME_ENDINGS):
+        if size == 1 and first.lower.endswith(SURNAME_ENDINGS):
             return PERSON, False
         return "", False
