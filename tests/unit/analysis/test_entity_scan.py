@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from wirereader.analysis.entities import names, tokens
+from wirereader.analysis.entities import context, names, runcache, tokens
 from wirereader.analysis.entities.cues import (
     MODEL_NUMBER,
     PLACE_AFTER,
@@ -74,9 +74,9 @@ def test_the_speech_verb_shortcut_never_skips_a_match() -> None:
     for text in texts():
         for at in range(len(text)):
             if SPEECH_AFTER.match(text, at):
-                assert names._speech_may_follow(text, at)
-    assert not names._speech_may_follow("Smith and Jones", 5)
-    assert names._speech_may_follow("Smith said", 5)
+                assert context._speech_may_follow(text, at)
+    assert not context._speech_may_follow("Smith and Jones", 5)
+    assert context._speech_may_follow("Smith said", 5)
 
 
 def test_the_shortcuts_before_the_patterns_after_a_name_never_skip_a_match() -> None:
@@ -152,5 +152,5 @@ def test_the_scans_sentence_starts_are_those_of_is_sentence_start() -> None:
     g = gazetteer()
     for text in texts():
         for item in names._Extractor(g, "", text).items:
-            if isinstance(item, _Run) and item.end - item.start <= names._LONGEST_CACHED:
+            if isinstance(item, _Run) and item.end - item.start <= runcache._LONGEST_CACHED:
                 assert item.initial == _is_sentence_start(text, item.start), item

@@ -44,6 +44,8 @@ from wirereader.analysis.entities.gazetteer import (
 )
 from wirereader.analysis.entities.names import (
     _Extractor,
+)
+from wirereader.analysis.entities.runcache import (
     clear_caches,
 )
 from wirereader.analysis.entities.teams import (
@@ -242,7 +244,7 @@ def _mentions(
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
-            continue  # 'Tech CEOs' cut from a headline's words (`names._fast` for most)
+            continue  # 'Tech CEOs' cut from a headline's words (`runcache._fast` for most)
         canonical = named
         single = len(tokens) == 1
         if (
