@@ -1,4 +1,12 @@
-"""What the words around a name say of its kind ('spokesman X', 'in X', 'X said')."""
+"""What the words around a name say of its kind ('spokesman X', 'in X', 'X said').
+
+Place in the data flow: `names._Extractor` cuts a run into names; where a name's own words
+leave its kind open, the cut asks `_ContextKinds._context_kind` (a mixin of the extractor)
+and the tests here of the text before and after the name (a speech verb, a place's
+preposition, an appositive, a question, a cited publication), with the word classes and
+patterns of `cues`. A name typed from its context marks the entry's cut `used_context`, so
+the run's cut is not cached by its text (`runcache`).
+"""
 
 from __future__ import annotations
 

@@ -10,8 +10,10 @@ across entries `resolver.EntityResolver` merges spellings globally and short for
 only within a scope (a thread or a source), since other people share them.
 
 The modules by job: `tokens` (runs and tokens of text), `cues` (word classes and context
-patterns), `names` (an entry's runs cut into names), `teams` (sports reports), `kinds` (the
-learned kind of guessed names), this module
+patterns), `scan` (an entry's runs in reading order), `runcache` (runs settled by their text
+alone, and the caches), `runs` (tests of a run before its cut), `names` (an entry's runs cut
+into names), `pending` (the name a cut collects), `context` (the kind the words around a name
+give it), `teams` (sports reports), `kinds` (the learned kind of guessed names), this module
 (the mentions of an entry, the public interface).
 
 Pure functions over strings: no I/O, no SQLite, no Textual.

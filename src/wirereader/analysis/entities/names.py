@@ -1,11 +1,18 @@
 """One entry's capitalised runs cut into names, each with a kind and the evidence for it.
 
 `_Extractor` scans an entry's title and body for capitalised runs, decides at once the runs a
-gazetteer or a stop word settles (cached by their text in `_FAST`), and cuts the others into
+gazetteer or a stop word settles (cached by their text, `runcache`), and cuts the others into
 names with titles and honorifics ("President", "Mr"), lower-case role words ("spokesman Dmitry
 Peskov"), name suffixes ("... Ministry", "... region") and evidence from the rest of the entry
 (a word that starts a sentence counts only if the entry also capitalises it mid-sentence).
-Mid-sentence runs whose cut needed no context are cached by their text too (`_CUTS`).
+Mid-sentence runs whose cut needed no context are cached by their text too (`runcache._CUTS`).
+
+The extraction's steps live in modules of one job each, in the order of the data flow:
+`tokens` (runs and tokens), `scan` (the runs found in reading order; a mixin of `_Extractor`),
+`runcache` (runs settled by their text), `runs` (tests of a run before its cut), this module
+(the cut), `pending` (the name being collected and the spans made of it), `context` (the kind
+the words around a name give it; a mixin of `_Extractor`), with the word classes of `cues`;
+`extract` turns the spans into mentions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,12 @@
-"""The name a cut is collecting (`_Pending`), and the spans made of gazetteer names."""
+"""The name a cut is collecting (`_Pending`), and the spans made of gazetteer names.
+
+Place in the data flow: inside the cut. `names._Extractor._cut` walks a run's words into a
+`_Pending` name (with what the words before it said: a title, an honorific, a place just
+before) and `_flush` turns it into spans (`tokens._Span`); a gazetteer name found inside the
+run becomes a span at once (`_known_span`). Also the tests the cut makes of titles: an office
+not yet held ('minister-elect') and the institutions' nouns that 'of' / 'for' go on from
+('Bank of England').
+"""
 
 from __future__ import annotations
 

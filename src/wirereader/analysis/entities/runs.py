@@ -1,4 +1,11 @@
-"""Tests on one capitalised run's own words, made before it is cut into names."""
+"""Tests on one capitalised run's own words and the text right around it.
+
+Place in the data flow: between the scan and the cut. `names._Extractor` asks them of a run
+(`tokens._Run`) before cutting it into names: whether it is a work's title ('Gone With The
+Wind'), whether a compound adjective splits it ('Kremlin-linked Wagner'), whether a quotation
+closes right after it, whether a headline's word is written elsewhere in the entry as a verb,
+and which run before it an elided article joins ('al-', "d'").
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
-"""The scan: an entry's capitalised runs in reading order."""
+"""The scan: an entry's capitalised runs found in reading order, the easy ones settled at once.
+
+Place in the data flow: the first step of `names._Extractor` (a mixin of it). `_scan` finds
+the capitalised runs of the title and the body (`tokens._RUN`), joins what a run pattern
+cannot ('al-', "d'", an ampersand), settles a run that is one gazetteer name or never a name
+(`runcache._fast`), and leaves the rest as runs for the cut, with the evidence the cut reads:
+the words the entry capitalises mid-sentence (`mid_caps`), the last words of its runs
+(`tail_caps`), a body's Title Case headline, and the runs 'on' / 'and' alone part (`links`).
+"""
 
 from __future__ import annotations
 
