@@ -313,7 +313,7 @@ def test_shouting_and_endless_capitals_make_only_known_names() -> None:
 
 
 def test_hostile_capital_floods_are_not_kept_in_the_caches() -> None:
-    from wirereader.analysis.entities import names as entities
+    from wirereader.analysis.entities import runcache as entities
 
     flood = " ".join(["Alpha"] * 50_000) + " of the " + " ".join(["Bravo"] * 50_000)
     assert extract("", flood + ". Kyiv is calm.") == [Mention("Kyiv", "Kyiv", "place")]

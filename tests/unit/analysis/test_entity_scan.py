@@ -10,12 +10,12 @@ import re
 from functools import cache
 from pathlib import Path
 
-from wirereader.analysis.entities import names, tokens
+from wirereader.analysis.entities import context, names, runcache, tokens
 from wirereader.analysis.entities.cues import (
-    _MODEL_NUMBER,
-    _PLACE_AFTER,
-    _PLACE_AFTER_FIRST,
-    _SPEECH_AFTER,
+    MODEL_NUMBER,
+    PLACE_AFTER,
+    PLACE_AFTER_FIRST,
+    SPEECH_AFTER,
 )
 from wirereader.analysis.entities.extract import (
     _THING_AFTER,
@@ -68,27 +68,27 @@ def test_the_ascii_run_pattern_finds_the_same_runs_in_ascii_text() -> None:
 
 
 def test_the_speech_verb_shortcut_never_skips_a_match() -> None:
-    # `_SPEECH_AFTER` is asked only where `_speech_may_follow` lets it (a blank and two letters
+    # `SPEECH_AFTER` is asked only where `_speech_may_follow` lets it (a blank and two letters
     # no verb starts with, it does not): every offset of every text where the pattern matches
     # passes that
     for text in texts():
         for at in range(len(text)):
-            if _SPEECH_AFTER.match(text, at):
-                assert names._speech_may_follow(text, at)
-    assert not names._speech_may_follow("Smith and Jones", 5)
-    assert names._speech_may_follow("Smith said", 5)
+            if SPEECH_AFTER.match(text, at):
+                assert context._speech_may_follow(text, at)
+    assert not context._speech_may_follow("Smith and Jones", 5)
+    assert context._speech_may_follow("Smith said", 5)
 
 
 def test_the_shortcuts_before_the_patterns_after_a_name_never_skip_a_match() -> None:
     # the first letters `_context_kind`, `_single` and `_mentions` read before asking
-    # `_PLACE_AFTER`, `_MODEL_NUMBER` and `_THING_AFTER`: every offset where one matches
+    # `PLACE_AFTER`, `MODEL_NUMBER` and `_THING_AFTER`: every offset where one matches
     # passes its test
     for text in texts():
         for at in range(len(text)):
             after = text[at : at + 2]
-            if _PLACE_AFTER.match(text, at):
-                assert after[1:] in _PLACE_AFTER_FIRST if after[:1] == " " else after[:1] == "\t"
-            if _MODEL_NUMBER.match(text, at):
+            if PLACE_AFTER.match(text, at):
+                assert after[1:] in PLACE_AFTER_FIRST if after[:1] == " " else after[:1] == "\t"
+            if MODEL_NUMBER.match(text, at):
                 assert after[:1] in names._BLANKS
                 assert after[1:] in names._BLANKS or after[1:].isdigit()
             if _THING_AFTER.match(text, at):
@@ -152,5 +152,5 @@ def test_the_scans_sentence_starts_are_those_of_is_sentence_start() -> None:
     g = gazetteer()
     for text in texts():
         for item in names._Extractor(g, "", text).items:
-            if isinstance(item, _Run) and item.end - item.start <= names._LONGEST_CACHED:
+            if isinstance(item, _Run) and item.end - item.start <= runcache._LONGEST_CACHED:
                 assert item.initial == _is_sentence_start(text, item.start), item

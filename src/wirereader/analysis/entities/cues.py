@@ -26,13 +26,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_CONNECTORS = _words(
+CONNECTORS = _words(
     "of for de da do dos das del della dei degli delle di du van von der den la le al el bin ibn y "
     "the los las"
 )
 
 
-# Verbs of speech after a name (`_SPEECH_PAIRS` takes their first two letters for a cheap test)
+# Verbs of speech after a name (`SPEECH_PAIRS` takes their first two letters for a cheap test)
 _SPEECH_VERBS = (
     "said",
     "says",
@@ -48,17 +48,17 @@ _SPEECH_VERBS = (
     "recalled",
     "explained",
 )
-_SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
+SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 # The first two letters of the verbs: after a name and a blank, the regex is asked only when
-# they follow, or more blanks or a comma (`_SPEECH_BLANK`)
-_SPEECH_PAIRS = frozenset(verb[:2] for verb in _SPEECH_VERBS)
-_SPEECH_BLANK = frozenset(" \t,")
+# they follow, or more blanks or a comma (`SPEECH_BLANK`)
+SPEECH_PAIRS = frozenset(verb[:2] for verb in _SPEECH_VERBS)
+SPEECH_BLANK = frozenset(" \t,")
 
 # A quoted writer and where they wrote, right before a name: 'said Matteo Wong in Slate',
 # 'wrote Ann Lee in The Atlantic', 'said Kase Wickman at Vanity Fair', 'said Jeremy Kahn on
 # Fortune'. The name is the publication, not a place (searched in the 60 characters before the
 # name, only after 'in', 'at' or 'on')
-_CITED = re.compile(
+CITED = re.compile(
     r"\b(?:said|says|wrote|writes|argued|argues)(?: [A-Z][\w.'’-]*){1,3},? (?:in|at|on)"
     r"(?: [Tt]he)? $"
 )
@@ -66,7 +66,7 @@ _CITED = re.compile(
 # What befalls a person and never a place or an organisation, right after a name ('Jackson was
 # arrested', 'Gray, 16, died'): a town's name so written is someone's surname. Not after a
 # preposition ('a woman of Burnsville was killed': the name is not the subject)
-_FATE_AFTER = re.compile(
+FATE_AFTER = re.compile(
     r"[ \t]*(?:,[ \t]*\d{1,3},[ \t]*)?(?:(?:was|has[ \t]+been|had[ \t]+been)[ \t]+)?"
     r"(?:arrested|jailed|sentenced|died|dies|killed|injured|wounded)\b"
 )
@@ -76,7 +76,7 @@ _PRONOUNS = frozenset(["he", "she", "his", "her", "him", "himself", "herself"])
 _SENTENCE_REST = re.compile(r"[^.!?\n]{0,120}")  # matches always, perhaps empty
 
 
-def _pronoun_after(text: str, end: int) -> bool:
+def pronoun_after(text: str, end: int) -> bool:
     """Whether a personal pronoun follows before the sentence ends ('Comeaux used a
     wheelchair in prison - he claimed'): organisations are 'it' and 'they'. The sentence's
     words in a set, not a regex searching for each pronoun (that cost 3% of an ECB+ article's
@@ -88,7 +88,7 @@ def _pronoun_after(text: str, end: int) -> bool:
 # Before a name, a relative's noun: the name is a person's ("his wife, Mary,", "his daughter
 # Zaima"); not when a lower-case role or body follows the name ("his father, Creighton coach
 # Greg McDermott": the name qualifies it)
-_KIN_BEFORE = frozenset(
+KIN_BEFORE = frozenset(
     (
         *("mother", "father", "wife", "husband", "widow", "widower", "son", "sons", "daughter"),
         *("daughters", "brother", "brothers", "sister", "sisters", "stepson", "stepdaughter"),
@@ -98,7 +98,7 @@ _KIN_BEFORE = frozenset(
 )
 # After a possessive, what only a person has: "Comeaux's mother", "Lohan's publicist" (not
 # 'lawyer': companies have lawyers too). The run may end with the possessive already.
-_PERSONAL_POSSESSIVE = re.compile(
+PERSONAL_POSSESSIVE = re.compile(
     r"(?:['’]s?)?[ \t]+(?:(?:former|late|new|ex)[ \t-]+)?"
     r"(?:mother|father|parents|wife|husband|widow|son|sons|daughter|daughters|brother|sister"
     r"|boyfriend|girlfriend|fiancee|fiancé|fiancée|family|children|publicist|birthday|funeral"
@@ -110,31 +110,31 @@ _PLACE_AFTER_WORDS = (
     *("region", "district", "oblast", "province", "county", "area", "border", "frontline"),
     *("coast", "valley"),
 )
-_PLACE_AFTER = re.compile(r"[ \t]+(?:" + "|".join(_PLACE_AFTER_WORDS) + r")\b")
-# What may follow the blank after a name when `_PLACE_AFTER` matches there: more blanks or the
+PLACE_AFTER = re.compile(r"[ \t]+(?:" + "|".join(_PLACE_AFTER_WORDS) + r")\b")
+# What may follow the blank after a name when `PLACE_AFTER` matches there: more blanks or the
 # first letter of one of its words (the extractor asks the regex only then)
-_PLACE_AFTER_FIRST = frozenset(" \t") | {word[0] for word in _PLACE_AFTER_WORDS}
+PLACE_AFTER_FIRST = frozenset(" \t") | {word[0] for word in _PLACE_AFTER_WORDS}
 
 
-_COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
+COMMA_NAME = re.compile(r",[ \t]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 
 
 # "Tymofiy Mylovanov, president of ...", "X, a former minister"
-_APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
+APPOSITIVE = re.compile(r",[ \t]+(?:(?:a|an|the|who|former|then|now|deputy|acting)[ \t]+)*(\w+)")
 
 
-_PLACE_OF = _words(
+PLACE_OF = _words(
     """village town city region district province county oblast settlement island port capital
     outskirts suburb streets centre center"""
 )
 
 
-_PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
+PLACE_PREPOSITIONS = _words("in near outside across around towards toward inside into")
 
 
 # The roles a person holds in a business, before 'of' and its name: 'chief executive of Omega
 # Timing', 'a co-founder of World Liberty', 'the owner of Hull City'
-_BUSINESS_ROLE_OF = _words(
+BUSINESS_ROLE_OF = _words(
     "founder co-founder cofounder executive ceo owner co-owner chairman chairwoman"
 )
 
@@ -142,22 +142,22 @@ _BUSINESS_ROLE_OF = _words(
 # "Lai Ching Heen, a two-Michelin-starred Chinese restaurant", "Nomura Residence, an elegant
 # house": an appositive's head noun says what the name before it is. The noun is one of the
 # first words after 'a' / 'an' (its adjectives before it), before a punctuation mark.
-_APPOSITIVE_NP = re.compile(r",[ \t]+(?:a|an)[ \t]+([^,.;:!?()\n]{1,60})")
+APPOSITIVE_NP = re.compile(r",[ \t]+(?:a|an)[ \t]+([^,.;:!?()\n]{1,60})")
 
 # An appositive's heads that name a business or another organisation (besides
-# `Gazetteer.org_nouns`): the venues of `_FACILITY_LAST` a reader finds in travel and food
+# `Gazetteer.org_nouns`): the venues of `FACILITY_LAST` a reader finds in travel and food
 # writing, and hotels.
-_APPOSITIVE_ORG = _words(
+APPOSITIVE_ORG = _words(
     """bar pub cafe café restaurant bakery brewery shop store supermarket hotel inn retailer
     chain brand startup"""
 )
 
-# ... and those that name a place: `_PLACE_OF`'s and the buildings and grounds the judgement
+# ... and those that name a place: `PLACE_OF`'s and the buildings and grounds the judgement
 # convention counts as places (a house, a farm, a mall, a market)
-_APPOSITIVE_PLACE = _PLACE_OF | _words("house home farm mall market estate residence neighbourhood")
+APPOSITIVE_PLACE = PLACE_OF | _words("house home farm mall market estate residence neighbourhood")
 
 
-_ORG_LAST = _words(
+ORG_LAST = _words(
     """ministry ministries department council committee commission agency office party parliament
     assembly court army navy forces force guard police service services bank corp corporation inc
     ltd llc plc company co group union association federation confederation organisation
@@ -182,7 +182,7 @@ _ORG_LAST = _words(
 # Bible Church', 'arraigned in San Diego Superior Court'), a place, as news reads a facility
 # (on ECB+ dev, 9 of 10 such names after 'at' are annotated places). Elsewhere the name is the
 # organisation ('Lee College said').
-_FACILITY_LAST = _words(
+FACILITY_LAST = _words(
     """university college school academy church club court museum library gallery theatre
     theater bar pub cafe café restaurant bakery brewery shop store supermarket"""
 )
@@ -191,7 +191,7 @@ _FACILITY_LAST = _words(
 _AT_PLACE = frozenset(("at", "into", "in"))
 
 
-def _facility_at(text: str, start: int) -> bool:
+def facility_at(text: str, start: int) -> bool:
     """Whether 'at', 'into' or 'in' (perhaps with 'the') stands right before `start`."""
     before = text[max(0, start - 10) : start].split()
     if before and before[-1] in ("the", "The"):
@@ -199,14 +199,14 @@ def _facility_at(text: str, start: int) -> bool:
     return bool(before) and before[-1].lower() in _AT_PLACE
 
 
-_ORG_FIRST = _words(
+ORG_FIRST = _words(
     """ministry department bank university council court office school institute college agency
     committee commission church museum centre center party union federation association league
     academy board bureau"""
 )
 
 
-_PLACE_LAST = _words(
+PLACE_LAST = _words(
     """region oblast province county district city town village island islands river sea ocean
     lake valley mountains mountain mount peninsula bay gulf coast street square avenue road
     airport port state republic territory strait canal desert plain heights hill hills gardens
@@ -217,34 +217,34 @@ _PLACE_LAST = _words(
 )
 
 
-_PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
+PLACE_FIRST = _words("santa san saint st mount mt lake port fort cape camp isla los las stade")
 
 
-_PERSON_LAST = _words("jr sr ii iii iv")
+PERSON_LAST = _words("jr sr ii iii iv")
 
 
-_CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines &")
+CORPORATE = _words("bros brothers corp corporation inc ltd llc plc group holdings airlines &")
 
 
 # Words that name no one alone, though they may stand inside a name ("Women's Rights Institute")
-_NOT_ALONE = _words("men women")
+NOT_ALONE = _words("men women")
 
 
-_THING_FIRST = _words("battle siege operation project")
+THING_FIRST = _words("battle siege operation project")
 
 
 # Prefixes of ships' names ('USS Abraham Lincoln', 'HMS Duncan'): the name after one is a
 # vessel's, not a person's, and the prefix is no organisation. Only the prefixes of English-language
 # navies and merchant ships that name nothing else in news ('SS' and 'INS' do), written as
 # capitals: matched by the token's surface.
-_VESSEL_PREFIXES = frozenset(["USS", "USNS", "USCGC", "HMS", "HMAS", "HMCS", "HMNZS", "RMS", "MV"])
+VESSEL_PREFIXES = frozenset(["USS", "USNS", "USCGC", "HMS", "HMAS", "HMCS", "HMNZS", "RMS", "MV"])
 
 
 # Player positions of American football and basketball written before a player's name in
 # sports reports ('Saints RB Reggie Bush', 'Chiefs QB Brady Quinn'): a title, but only when a
 # name of two words follows (as capitals they are also states' and others' abbreviations:
 # 'DE', 'SF').
-_POSITIONS = frozenset(
+POSITIONS = frozenset(
     [
         "QB",
         "RB",
@@ -269,12 +269,12 @@ _POSITIONS = frozenset(
 
 # Compass words, ordinary words at a sentence's start, that begin names of regions and teams
 # ('Lower Saxony', 'Upper Austria').
-_REGION_WORDS = _words("new north south east west northern southern eastern western upper lower")
+REGION_WORDS = _words("new north south east west northern southern eastern western upper lower")
 
 
 # Names of things that are not people, places or organisations: laws, indexes, prizes, games,
 # days ('Rose Monday', 'Black Friday').
-_THING_LAST = _words(
+THING_LAST = _words(
     """act acts bill treaty accord accords agreement index programme program games award awards
     prize cup championship championships festival summit conference report plan strategy
     doctrine initiative fund war wars olympics olympic paralympics paralympic carnival parade
@@ -282,27 +282,27 @@ _THING_LAST = _words(
 )
 
 
-_EAST_ASIAN_SURNAMES = _words(
+EAST_ASIAN_SURNAMES = _words(
     "kim lee park choi jung kang cho yoon jang lim han moon xi li wang zhang liu chen yang"
 )
 
 
-_ROMAN = frozenset("IVXLC")
+ROMAN = frozenset("IVXLC")
 
 
 # Endings of town names in the region the seeds cover and beyond (Pokrovsk, Kamianka, Volgograd),
 # and French and American towns' '-ville'.
-_PLACE_ENDINGS = (
+PLACE_ENDINGS = (
     *("sk", "ivka", "ovka", "ivske", "grad", "gorod", "burg", "opol", "stan", "shire"),
     "ville",  # Charleville, Jacksonville, Brazzaville: French and American towns
 )
 
 
-_BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
+BYLINE_SPLIT = re.compile(r",|;|&|\band\b|\bby\b|\bBy\b")  # "By Ann Lee and Bo Chan"
 
 
 # Endings of surnames in many languages (Peterson, Gonzalez, Kowalski, Ivanov, Shevchenko ...).
-_SURNAME_ENDINGS = tuple(
+SURNAME_ENDINGS = tuple(
     _words(
         """son sen ez ski sky ska ov ev ova eva enko chuk yan escu ini elli etti opoulos wicz
         stein ovich evich shvili dze oglu ić"""
@@ -310,18 +310,18 @@ _SURNAME_ENDINGS = tuple(
 )
 
 
-_MAX_NAME_WORDS = 6
+MAX_NAME_WORDS = 6
 
 
-_ARTICLE_BEFORE = re.compile(r"(?:^|[ \t])(?:a|an)[ \t]+$")
+ARTICLE_BEFORE = re.compile(r"(?:^|[ \t])(?:a|an)[ \t]+$")
 
 
-_PHRASE_END = re.compile(
+PHRASE_END = re.compile(
     r"$|[.,;:!?)\"”’']|[ \t]+(?:for|in|at|on|and|or|with|from|to|of|as|by|that|which|after)\b"
 )
 
 
-_MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
+MODEL_NUMBER = re.compile(r"[ \t]+\d{1,3}(?![\d.,:%]| ?[-–])")
 
 
 _ADJECTIVE_TAILS = (
@@ -330,43 +330,43 @@ _ADJECTIVE_TAILS = (
 )
 
 
-def _adjective(surface: str) -> bool:
+def adjective(surface: str) -> bool:
     """'AI-generated', 'Dusseldorf-based', 'Soviet-era', 'Israeli-held', 'Trump-friendly': a
     compound adjective, not a name."""
     head, dash, tail = surface.rpartition("-")
     return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
 
 
-def _never_alone(g: Gazetteer, tok: _Token) -> bool:
+def never_alone(g: Gazetteer, tok: _Token) -> bool:
     """A word that makes no name by itself: 'the Pope', 'the Region', 'De', 'II', 'X'."""
     low, surface = tok.lower, tok.surface
     return (
         low in g.titles
         or low in g.royal
-        or low in _PLACE_LAST
-        or low in _CONNECTORS
+        or low in PLACE_LAST
+        or low in CONNECTORS
         or len(surface) < 2
-        or (surface.isupper() and set(surface) <= _ROMAN)
+        or (surface.isupper() and set(surface) <= ROMAN)
     )
 
 
-def _org_ahead(tokens: Sequence[_Token], i: int) -> bool:
+def org_ahead(tokens: Sequence[_Token], i: int) -> bool:
     """Whether the name starting at `i` ends as an organisation's does ('... Committee')."""
     for tok in tokens[i + 1 :]:
-        if tok.lower in _ORG_LAST:
+        if tok.lower in ORG_LAST:
             return True
         if tok.possessive:
             return False
     return False
 
 
-def _acronym_plural(word: str) -> bool:
+def acronym_plural(word: str) -> bool:
     """'CEOs', 'ETFs', 'RBIs', 'OPVs': an acronym with a plural's lower-case 's' names a class
     of things, no one organisation (ECB+ and the real feeds hold none that is a name)."""
     return word[-1:] == "s" and len(word) > 2 and word[:-1].isupper() and word[:-1].isalpha()
 
 
-def _plural(word: str) -> bool:
+def plural(word: str) -> bool:
     """A capitalised plural ('Heels', 'Chiefs', 'Bros'); not 'Williams' after a given name,
     which is tested first, nor 'Davis', 'Ross', 'Cyrus'."""
     return (

@@ -10,8 +10,10 @@ across entries `resolver.EntityResolver` merges spellings globally and short for
 only within a scope (a thread or a source), since other people share them.
 
 The modules by job: `tokens` (runs and tokens of text), `cues` (word classes and context
-patterns), `names` (an entry's runs cut into names), `teams` (sports reports), `kinds` (the
-learned kind of guessed names), this module
+patterns), `scan` (an entry's runs in reading order), `runcache` (runs settled by their text
+alone, and the caches), `runs` (tests of a run before its cut), `names` (an entry's runs cut
+into names), `pending` (the name a cut collects), `context` (the kind the words around a name
+give it), `teams` (sports reports), `kinds` (the learned kind of guessed names), this module
 (the mentions of an entry, the public interface).
 
 Pure functions over strings: no I/O, no SQLite, no Textual.
@@ -26,15 +28,15 @@ from typing import NamedTuple
 
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
-    _BYLINE_SPLIT,
-    _CONNECTORS,
-    _EAST_ASIAN_SURNAMES,
-    _PERSON_LAST,
+    BYLINE_SPLIT,
+    CONNECTORS,
+    EAST_ASIAN_SURNAMES,
     ORG,
     PERSON,
+    PERSON_LAST,
     PLACE,
-    _acronym_plural,
-    _pronoun_after,
+    acronym_plural,
+    pronoun_after,
 )
 from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
@@ -44,6 +46,8 @@ from wirereader.analysis.entities.gazetteer import (
 )
 from wirereader.analysis.entities.names import (
     _Extractor,
+)
+from wirereader.analysis.entities.runcache import (
     clear_caches,
 )
 from wirereader.analysis.entities.teams import (
@@ -77,10 +81,10 @@ class Mention(NamedTuple):
 @lru_cache(maxsize=65536)
 def surname_key(canonical: str) -> str:
     """The short form a full name is called by: the last name, or the first for 'Kim Jong Un'."""
-    words = [w for w in fold_key(canonical).split() if w not in _PERSON_LAST]
+    words = [w for w in fold_key(canonical).split() if w not in PERSON_LAST]
     if not words:
         return ""
-    if len(words) > 1 and words[0] in _EAST_ASIAN_SURNAMES:
+    if len(words) > 1 and words[0] in EAST_ASIAN_SURNAMES:
         return words[0]
     return words[-1]
 
@@ -241,8 +245,8 @@ def _mentions(
     wordnet_first = g.wordnet_first
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
-        if named[-1] == "s" and not known and _acronym_plural(tokens[-1].surface):
-            continue  # 'Tech CEOs' cut from a headline's words (`names._fast` for most)
+        if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
+            continue  # 'Tech CEOs' cut from a headline's words (`runcache._fast` for most)
         canonical = named
         single = len(tokens) == 1
         if (
@@ -320,7 +324,7 @@ def _mentions(
             # or a product's name, or no name, than a person's, and the data settle it as a
             # cue would (the kind model, trained on guesses that look like people's names,
             # would make places of them).
-            if single and _pronoun_after(body if where[2] else title, where[1]):
+            if single and pronoun_after(body if where[2] else title, where[1]):
                 kind = PERSON
             elif 1 < len(tokens) <= 3:
                 # ... unless it ends in the full name of a person the entry names ('Actress
@@ -643,7 +647,7 @@ def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
     English word that no one is named (`gazetteer.nameless_words`: names-dataset knows no one
     called 'Magazine', 'Financial' or 'Realty', and does know 'Brown', 'Driver', 'Street')."""
     last = tokens[-1].lower
-    return last not in _CONNECTORS and last in nameless
+    return last not in CONNECTORS and last in nameless
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
@@ -750,7 +754,7 @@ def _one_kind(mentions: list[Mention], spans: list[_Span], disputed: set[str]) -
 @lru_cache(maxsize=4096)
 def _byline_keys(author: str) -> frozenset[str]:
     """The name keys of a byline ('By Ann Lee and Bo Chan' -> 'ann lee', 'bo chan')."""
-    return frozenset(k for k in (fold_key(n) for n in _BYLINE_SPLIT.split(author)) if k)
+    return frozenset(k for k in (fold_key(n) for n in BYLINE_SPLIT.split(author)) if k)
 
 
 def _claim(names: dict[str, str | None], key: str, canonical: str) -> None:

@@ -106,7 +106,7 @@ class Gazetteer:
     # 'N.M.', 'N.' of ECB+'s 'N. Y.', 'B.C.'): an entry with none of them needs no look for one
     state_names: frozenset[str] = frozenset()
     # The nouns of institutions named by what follows 'of' / 'for', worked out once from the
-    # cue lists by the extractor (`names._institution_heads`; cues.py imports this module)
+    # cue lists by the extractor (`pending._institution_heads`; cues.py imports this module)
     institution_heads: frozenset[str] | None = None
     # Keys of one-word city names from GeoNames, the sure ones too: 'Bush' (Būsh, Egypt) and
     # 'Houston' are also surnames, so a full name in the same entry may claim them.

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
-from wirereader.analysis.entities.cues import _CONNECTORS, ORG, PERSON, PLACE
+from wirereader.analysis.entities.cues import CONNECTORS, ORG, PERSON, PLACE
 from wirereader.analysis.entities.gazetteer import Gazetteer
 from wirereader.analysis.entities.tokens import _Span, _Token
 
@@ -51,7 +51,7 @@ _SHAPE = str.maketrans(
 _REPEATS = re.compile(r"(.)\1+", re.DOTALL)
 _ONCE = operator.itemgetter(1)
 _EDGE_PUNCT = "\"'“”‘’()[],.;:!?«»—–-"
-_FUNCTION_WORDS = _CONNECTORS | {"and"}  # words inside names: "Bank of", "Smith and"
+_FUNCTION_WORDS = CONNECTORS | {"and"}  # words inside names: "Bank of", "Smith and"
 # A verb of speech right before a name: the name is who speaks, a person or a body ('..., said
 # Reuters.'); ECB+ and the feeds name speakers after the quote as often as before it
 _SPEECH_BEFORE = frozenset(("said", "says", "told", "tells", "wrote", "writes", "reported"))

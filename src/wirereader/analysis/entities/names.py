@@ -1,68 +1,61 @@
 """One entry's capitalised runs cut into names, each with a kind and the evidence for it.
 
 `_Extractor` scans an entry's title and body for capitalised runs, decides at once the runs a
-gazetteer or a stop word settles (cached by their text in `_FAST`), and cuts the others into
+gazetteer or a stop word settles (cached by their text, `runcache`), and cuts the others into
 names with titles and honorifics ("President", "Mr"), lower-case role words ("spokesman Dmitry
 Peskov"), name suffixes ("... Ministry", "... region") and evidence from the rest of the entry
 (a word that starts a sentence counts only if the entry also capitalises it mid-sentence).
-Mid-sentence runs whose cut needed no context are cached by their text too (`_CUTS`).
+Mid-sentence runs whose cut needed no context are cached by their text too (`runcache._CUTS`).
+
+The extraction's steps live in modules of one job each, in the order of the data flow:
+`tokens` (runs and tokens), `scan` (the runs found in reading order; a mixin of `_Extractor`),
+`runcache` (runs settled by their text), `runs` (tests of a run before its cut), this module
+(the cut), `pending` (the name being collected and the spans made of it), `context` (the kind
+the words around a name give it; a mixin of `_Extractor`), with the word classes of `cues`;
+`extract` turns the spans into mentions.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
-from wirereader.analysis.entities import kinds as learned_kinds
+from wirereader.analysis.entities.context import (
+    _NEXT_WORD,
+    _asks,
+    _ContextKinds,
+    _speech_after,
+    _spelled_by_acronym,
+)
 from wirereader.analysis.entities.cues import (
-    _APPOSITIVE,
-    _APPOSITIVE_NP,
-    _APPOSITIVE_ORG,
-    _APPOSITIVE_PLACE,
-    _ARTICLE_BEFORE,
-    _BUSINESS_ROLE_OF,
-    _CITED,
-    _COMMA_NAME,
-    _CONNECTORS,
-    _CORPORATE,
-    _FACILITY_LAST,
-    _FATE_AFTER,
-    _KIN_BEFORE,
-    _MAX_NAME_WORDS,
-    _MODEL_NUMBER,
-    _NOT_ALONE,
-    _ORG_FIRST,
-    _ORG_LAST,
-    _PERSON_LAST,
-    _PERSONAL_POSSESSIVE,
-    _PHRASE_END,
-    _PLACE_AFTER,
-    _PLACE_AFTER_FIRST,
-    _PLACE_ENDINGS,
-    _PLACE_FIRST,
-    _PLACE_LAST,
-    _PLACE_OF,
-    _PLACE_PREPOSITIONS,
-    _POSITIONS,
-    _REGION_WORDS,
-    _ROMAN,
-    _SPEECH_AFTER,
-    _SPEECH_BLANK,
-    _SPEECH_PAIRS,
-    _SURNAME_ENDINGS,
-    _THING_FIRST,
-    _THING_LAST,
-    _VESSEL_PREFIXES,
+    ARTICLE_BEFORE,
+    CONNECTORS,
+    CORPORATE,
+    FACILITY_LAST,
+    MAX_NAME_WORDS,
+    MODEL_NUMBER,
+    NOT_ALONE,
     ORG,
+    ORG_FIRST,
+    ORG_LAST,
     PERSON,
+    PERSON_LAST,
+    PHRASE_END,
     PLACE,
-    _acronym_plural,
-    _adjective,
-    _facility_at,
-    _never_alone,
-    _org_ahead,
-    _plural,
+    PLACE_FIRST,
+    PLACE_LAST,
+    PLACE_OF,
+    POSITIONS,
+    REGION_WORDS,
+    ROMAN,
+    THING_FIRST,
+    THING_LAST,
+    VESSEL_PREFIXES,
+    acronym_plural,
+    adjective,
+    never_alone,
+    org_ahead,
+    plural,
 )
 from wirereader.analysis.entities.gazetteer import (
     EVENT,
@@ -73,226 +66,61 @@ from wirereader.analysis.entities.gazetteer import (
     nameless_words,
     nationalities,
 )
+from wirereader.analysis.entities.pending import (
+    _ELECT,
+    _adjacent,
+    _elect,
+    _institution_heads,
+    _known_span,
+    _Pending,
+)
+from wirereader.analysis.entities.runcache import (
+    _CUTS,
+    _FAST_LIMIT,
+)
+from wirereader.analysis.entities.runs import (
+    _ANY_CAPITAL_ARTICLE,
+    _WORD_SPAN,
+    _after_adjective,
+    _title_article,
+    _written_as_verb,
+)
+from wirereader.analysis.entities.scan import (
+    _ELISION_MARKS,
+    _Scanner,
+)
 from wirereader.analysis.entities.tokens import (
-    _ARTICLES,
-    _CLOSING_QUOTES,
-    _GLUED,
-    _RUN,
-    _RUN_ASCII,
-    _SENTENCE_END,
     _has_word,
-    _is_sentence_start,
     _is_title_case,
-    _item_start,
     _name_text,
-    _plain,
-    _quoted_title_start,
     _Run,
     _Span,
     _spelled,
     _spelled_as,
     _Token,
     _token,
-    _tokens,
 )
 
 # A headline line is short; a longer line in Title Case is shouting or a list of names.
 _HEADLINE_CHARS = 120
 # Words written in capitals before a name that are no part of it: ships' prefixes, players'
 # positions (see `cues`)
-_PREFIXES = _VESSEL_PREFIXES | _POSITIONS
-_WORD_SPAN = re.compile(r"\S+")
+_PREFIXES = VESSEL_PREFIXES | POSITIONS
 # Articles that open a sentence before a name ("The New England Patriots")
 _OPENING_ARTICLES = frozenset(("the", "a", "an"))
-# The apostrophes of an elided article ("d'Ivoire", "d’Ampezzo")
-_ELISION_MARKS = frozenset("'’")
 
 
-_STOP_MARK = re.compile(r"[.!?\n]")
-
-
-def _asks(text: str, end: int) -> bool:
-    """Whether the sentence going on at `end` is a question ('Will Halvorsen sign?')."""
-    m = _STOP_MARK.search(text, end)
-    return m is None or m.group() == "?"
-
-
-# What may follow a blank after a run when `_FATE_AFTER` matches there: the first letter of
-# 'was', 'has', 'had' or one of its verbs (`_context_kind` asks the regex only then, or after
-# a comma)
-_FATE_FIRST = frozenset("whajsdki")
-
-
-_RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
-_PREPOSITIONS_BEFORE = _PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 _BLANKS = frozenset(" \t")
 
 
-def _speech_may_follow(text: str, end: int) -> bool:
-    """Whether `_SPEECH_AFTER` may match at `end`: not after a blank and two letters no speech
-    verb starts with (the commonest case, 'Smith and', 'Paris in'), answered without the regex."""
-    return (
-        text[end : end + 1] != " "
-        or text[end + 1 : end + 2] in _SPEECH_BLANK
-        or text[end + 1 : end + 3] in _SPEECH_PAIRS
-    )
-
-
-def _speech_after(text: str, end: int) -> bool:
-    """Whether a speech verb follows at `end` ('X said', 'X, a spokesman, told'): the cheap
-    test first, the regex only where it may match."""
-    return _speech_may_follow(text, end) and _SPEECH_AFTER.match(text, end) is not None
-
-
-_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # 'and' / 'or' and up to four capitalised words after a name (see `_elided_thing`); the
 # literal test first, since most names are followed by neither
 _AND_OR = (" and ", " or ")
-_COORDINATED = re.compile(r" (?:and|or) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,3})(?![\w'’-])")
-# Articles written with a capital inside a run (see `_title_article`)
-_CAPITAL_ARTICLES = (" A ", " An ", " The ")
-# One search for any of them first: a literal blank opens it, so the engine skips ahead
-_ANY_CAPITAL_ARTICLE = re.compile(r" (?:A|An|The) ")
-_WORD_GLUE = frozenset("_'’.-")
 # A game's score right after a name ("Real Madrid 1-0"; see `teams`)
 _SCORE_AFTER = re.compile(r"[ \t]+\(?\d{1,3} ?[-–] ?\d{1,3}(?![\d.,:/%])")
 
 
-def _title_article(text: str, start: int, end: int) -> bool:
-    """Whether a run holds an article written with a capital right after a capitalised word: a
-    work's title mid-sentence ('her hit Like A Virgin', 'Gone With The Wind'), not a name ('CEO
-    of The Wildlife Society' has it after a connector, "Scorsese's The Departed" after a
-    possessive, 'Maria A. Lindqvist' a stop after the initial). String searches, not a regex:
-    most runs hold no such article, and a pattern opening with a look-behind tries every
-    position."""
-    for article in _CAPITAL_ARTICLES:
-        at = text.find(article, start, end)
-        while at > start:
-            word = at
-            while word > start and text[word - 1].isalpha():
-                word -= 1
-            before = text[word - 1] if word else " "
-            written = text[word:at]
-            if (
-                written.isascii()
-                and written[:1].isupper()
-                and written[1:].islower()
-                and not before.isalnum()
-                and before not in _WORD_GLUE
-            ):
-                return True
-            at = text.find(article, at + 1, end)
-    return False
-
-
-def _written_as_verb(texts: Sequence[str], low: str) -> bool:
-    """Whether an entry writes a headline's word in lower case, also a word in -s as another
-    form of the same verb or noun: 'Escapes' and 'escaped', 'Checks' and 'checking', 'Leaves'
-    and 'leaving', 'Tops' and 'top'. The entry's own sentences are the evidence, not a verb
-    list (lemminflect's table of verbs' -s forms cut surnames: 'Maurice Cheeks'); a surname in
-    -s is cut only where the entry writes its stem as a word ('Banks' beside 'banking')."""
-    if _has_word(texts, low):
-        return True
-    if len(low) < 4 or not low.endswith("s") or low.endswith("ss"):
-        return False
-    stem = low[:-1]
-    if stem not in texts[1] and stem not in texts[0] and not stem.endswith("e"):
-        return False
-    forms = [stem, stem + "ed", stem + "ing"]
-    if stem.endswith("e"):
-        forms += [stem + "d", stem[:-1] + "ing"]
-        if stem.endswith("es"):
-            forms += [stem[:-1], stem[:-1] + "ed"]  # 'Reaches': 'reach', 'reached'
-    return any(_has_word(texts, f) for f in forms)
-
-
-class _Pending:
-    """The name being collected from a run, with what the words before it said about it."""
-
-    __slots__ = (
-        "after_known",
-        "at_run_start",
-        "honorific",
-        "inner",
-        "institution",
-        "person",
-        "place_before",
-        "region",
-        "royal",
-        "run",
-        "text",
-        "tokens",
-    )
-
-    def __init__(
-        self,
-        text: str,
-        run: _Run,
-        *,
-        at_run_start: int = -1,
-        person: bool = False,
-        honorific: bool = False,
-        royal: _Token | None = None,
-        place_before: int = -1,
-        after_known: bool = False,
-    ) -> None:
-        self.text = text
-        self.run = run
-        self.tokens: list[_Token] = []
-        self.at_run_start = at_run_start  # >= 0 while the name starts its run
-        self.person = person
-        self.honorific = honorific
-        self.royal = royal
-        self.place_before = place_before  # index in `out` of a place just before ("Kyiv ...")
-        self.after_known = after_known  # right after a gazetteer name in the same run
-        self.region = False  # holds only compass words so far ("New", "Western")
-        self.institution = False  # an institution's noun and 'of' went on into a name
-        self.inner: list[_Span] | None = None  # the known names inside it ('... of Pakistan')
-
-
-# Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
-# A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
-# name does not: a full name in the entry may still claim it).
-_Decided = tuple[tuple[_Token, ...], str, str, str, bool]
-
-
-_FAST: dict[str, _Decided | bool] = {}
-
-
-_FAST_LIMIT = 200_000
 _new = tuple.__new__
-
-
-_LONGEST_CACHED = 120  # longer runs are never names of their own (see _MAX_NAME_WORDS)
-
-
-# How a mid-sentence run of several words was cut when nothing around it mattered.
-_CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
-
-
-def _take_run_ending_at(items: list[_Span | _Run], end: int, part: int) -> int | None:
-    """The start of the run just before, taken off `items`, when it ends at `end` in the same
-    part of the text: an article joined to a name ('al-', "d'") joins that run too."""
-    if items:
-        start, stop, in_part = items[-1].where
-        if stop == end and in_part == part:
-            items.pop()
-            return start
-    return None
-
-
-def clear_caches() -> None:
-    """Forget the per-text caches (benchmarks measure a cold start with this)."""
-    _FAST.clear()
-    _CUTS.clear()
-    _tokens.cache_clear()
-    _spelled_as.cache_clear()
-    _plain.cache_clear()
-    fold_key.cache_clear()
-    learned_kinds.clear_cache()
-
-
-_QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
 
 
 # Titles after a government's portfolio or a court's level ('Commerce Secretary', 'Transport
@@ -306,103 +134,6 @@ _MEETINGS = frozenset(("conference", "forum", "summit"))
 # "Secretary of Health"), and how many words of a portfolio an office's name runs to.
 _PORTFOLIO_LINKS = frozenset(("for", "of"))
 _MAX_PORTFOLIO = 4
-_ELECT = ("-elect", "-designate")
-
-
-def _elect(low: str, titles: frozenset[str]) -> bool:
-    """Whether a word is a title chosen and not yet in office ('minister-elect')."""
-    return low.endswith(_ELECT) and low.rsplit("-", 1)[0] in titles
-
-
-_CITED_IN = frozenset(("in", "at", "on"))  # the words before a publication (`_cited`)
-
-
-def _cited(text: str, start: int) -> bool:
-    """Whether a quoted writer stands before 'in', 'at' or 'on' (perhaps with 'the') and the
-    name at `start` ('said Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic', 'said Kase
-    Wickman at Vanity Fair'): the name is the publication. The regex only where one of its
-    verbs is in the window (most names have none)."""
-    window = text[max(0, start - 60) : start]
-    return (
-        "said " in window or "says " in window or " wr" in window or " argue" in window
-    ) and _CITED.search(window) is not None
-
-
-def _after_adjective(text: str, run: _Run) -> _Run | None:
-    """A run with a compound adjective in it ('Generation Z-led uprising', 'Kremlin-linked
-    Wagner'): the words up to the adjective qualify the noun after it and name nothing; the
-    words after it are a run of their own. None when the adjective ends the run; the run
-    itself when it holds no such adjective, or when its words before the adjective are not
-    all words no one is named ('the New York-based group', 'Ross Perot-backed': the cut goes
-    on as before)."""
-    tokens = run.tokens
-    last = -1
-    for i, tok in enumerate(tokens):
-        if "-" in tok.surface and _adjective(tok.surface):
-            last = i
-    if last < 0:
-        return run
-    if last:
-        nameless = nameless_words()
-        if not all(t.lower in nameless for t in tokens[:last]):
-            return run  # "the Ross Perot-backed group": a name's first words, as before
-    if last == len(tokens) - 1:
-        return None
-    where = [m.start() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
-    if len(where) != len(tokens):
-        return run
-    return _Run(where[last + 1], run.end, tokens[last + 1 :], False, run.title_case, run.part)
-
-
-def _closes_quote(text: str, pos: int) -> bool:
-    """Whether a quotation closes right after a run, or after a comma or a stop inside it
-    (American style: '"The Godfather,"')."""
-    after = text[pos : pos + 1]
-    return after in _CLOSING_QUOTES or (
-        after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
-    )
-
-
-def _fast(group: str, g: Gazetteer) -> _Decided | bool:
-    """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
-    'He', 'Cold War'); False: look closer."""
-    verdict = _FAST.get(group)
-    if verdict is None:
-        verdict = False
-        tokens = _tokens(group)
-        if len(tokens) == 1:
-            tok = tokens[0]
-            known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
-            if _acronym_plural(tok.surface):
-                # 'ETFs', '46 KOs', 'LEDs': a class of things, whatever name folds so ('Kos',
-                # 'Leeds')
-                known, verdict = None, True
-            elif known is None and (
-                tok.lower in g.ordinary
-                or _never_alone(g, tok)
-                or _adjective(tok.surface)
-                or tok.key in g.event_singulars  # 'the Oscar nominations'
-            ):
-                verdict = True
-            elif known is not None and (
-                known.weak or (known.exact and not _spelled(known, tokens))
-            ):
-                known = None  # one word naming a town: the words around it decide
-        else:
-            known = g.by_key.get(" ".join([t.key for t in tokens]))
-            if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
-                known = None
-        if known is not None:
-            surface = _name_text(tokens)
-            verdict = (
-                True
-                if known.kind in (EVENT, TITLE)
-                else (tokens, known.kind, known.canonical, surface, not known.weak)
-            )
-        if len(_FAST) >= _FAST_LIMIT:
-            _FAST.clear()  # bounded: hostile input cannot grow it forever
-        _FAST[group] = verdict
-    return verdict
 
 
 # The words an institution's noun is linked by to what names it (see `_institution_of`)
@@ -421,51 +152,12 @@ _QUOTED_BY = ("said ", "says ", "wrote ", "writes ")
 _WRITER_AFTER = re.compile(r",? (?:in|at|on) (?:[Tt]he )?[A-Z]")
 # A person's initials, each with its dot ('J.', 'J.M.', 'J.R.R.')
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
-_ACRONYM_AFTER = re.compile(r" \(([A-Z]{2,8})\)")
 
-
-def _spelled_by_acronym(text: str, end: int, words: Sequence[_Token]) -> bool:
-    """Whether an acronym in brackets right after `end` is the initials of `words`, the way
-    news introduces an organisation ('Immigration and Customs Enforcement (ICE)')."""
-    if text[end : end + 2] != " (":
-        return False  # the commonest case, answered without the regex
-    m = _ACRONYM_AFTER.match(text, end)
-    return m is not None and m.group(1) == "".join([t.surface[0] for t in words]).upper()
-
-
-def _institution_heads(g: Gazetteer) -> frozenset[str]:
-    """The nouns of institutions named by what follows 'of' / 'for' ('Bank of England',
-    'Department for Education', 'Organisation of Islamic Cooperation'): `cues._ORG_FIRST`,
-    and the WordNet organisation nouns (`org_nouns.txt`) that end organisations' names
-    (`cues._ORG_LAST`), with the British spelling of 'organization'."""
-    heads = g.institution_heads
-    if heads is None:
-        heads = g.institution_heads = _ORG_FIRST | (g.org_nouns & _ORG_LAST) | {"organisation"}
-    return heads
-
-
-def _known_span(tokens: tuple[_Token, ...], known: Known, where: tuple[int, int, int]) -> _Span:
-    """A gazetteer name's span, with its kind and canonical name (a weak entry, a town's name
-    the words around may make a person's, is not marked known)."""
-    return _Span(tokens, known.kind, known.canonical, False, not known.weak, True, where)
-
-
-# An appositive's article after a name (`cues._APPOSITIVE_NP`), tested before the pattern
-_A_AN = (", a ", ", an ")
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
 
 
-def _adjacent(tokens: tuple[_Token, ...], before: _Token, after: _Token) -> bool:
-    """Whether `after` follows `before` in a run's tokens, with no word between ('Diego Garcia
-    of the Chagos Islands' has two)."""
-    for k in range(len(tokens) - 1):
-        if tokens[k] is before:
-            return tokens[k + 1] is after
-    return False
-
-
-class _Extractor:
+class _Extractor(_Scanner, _ContextKinds):
     """One entry's extraction; holds the evidence gathered from the whole entry."""
 
     def __init__(self, g: Gazetteer, title: str, body: str) -> None:
@@ -504,179 +196,6 @@ class _Extractor:
                     self.tail_caps.add(tokens[-1].key)
         self.used_context = False
         self.heads = _institution_heads(g)
-
-    def _scan(self, text: str, part: int, title_case: bool) -> None:
-        g, items, mid_caps = self.g, self.items, self.mid_caps
-        headline = self.headline_end if part else 0
-        append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
-        fast_get = _FAST.get
-        finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
-        ampersand = "&" in text  # asked once: few texts join names with one
-        start = 0
-        while start >= 0:
-            # One finditer over the text (a search call per run cost a tenth of the scan); it
-            # starts again only where a run must be looked at again from inside ("1B Mark").
-            restart = -1
-            for m in finditer(text, start):
-                base, pos = m.span()
-                before = text[base - 1] if base else " "
-                # a blank before the run, the commonest case, answered by one comparison
-                if before != " " and (before.isalnum() or before in _GLUED):
-                    if not before.isalpha():
-                        # "1B Mark Teixeira", "@BigNews Kyiv": only the glued word is left out
-                        restart = base + len(m.group().split(None, 1)[0])
-                        break
-                    continue  # "iPhone Pro": a product name glued to its brand
-                if text[base] > "\x7f" and not text[base].isupper():
-                    restart = base + 1
-                    break
-                group = m.group()
-                if (
-                    before == "-"
-                    and text[base - 3 : base - 1] in _ARTICLES
-                    and (base < 4 or not text[base - 4].isalnum())
-                ):
-                    # 'al-Qaeda', 'Ahmed al-Sharaa': the joined Arabic article belongs to the
-                    # name, and joins the run just before it (rare: tested only after a hyphen)
-                    base -= 3
-                    if text[base - 1 : base] in (" ", "\t"):
-                        joined = _take_run_ending_at(items, base - 1, part)
-                        if joined is not None:
-                            base = joined
-                    group = text[base:pos]
-                    before = text[base - 1] if base else " "
-                elif (
-                    before != " "  # the commonest case, answered by one comparison
-                    and before in _ELISION_MARKS
-                    and base > 3
-                    and text[base - 2] == "d"
-                    and text[base - 3] in " \t"
-                    and items
-                ):
-                    # "Côte d'Ivoire", "Cortina d'Ampezzo", "Giscard d'Estaing": the elided
-                    # article joins the run just before it (only after an apostrophe)
-                    joined = _take_run_ending_at(items, base - 3, part)
-                    if joined is not None:
-                        base = joined
-                        group = text[base:pos]
-                        before = text[base - 1] if base else " "
-                elif ampersand and (
-                    before == "&" or (before == " " and text[base - 2 : base] == "& ")
-                ):
-                    # "Johnson & Johnson", "H&R Block", "AT&T": capitalised words joined by an
-                    # ampersand are one organisation's name; the run before joins this one
-                    glued = before == "&"
-                    end_before = base - 1 if glued else base - 3
-                    if text[end_before - 1 : end_before].isalnum() and not (
-                        # "his WBA & IBO titles": two acronyms of a list, each its own name
-                        not glued
-                        and group.isupper()
-                        and text[end_before - 2 : end_before].isupper()
-                    ):
-                        joined = _take_run_ending_at(items, end_before, part)
-                        if joined is None and glued and " " in group:
-                            # "H&R Block": a letter glued before the ampersand is no run of
-                            # its own ('Q&A', 'R&D' join nothing: one word after the sign)
-                            joined = end_before
-                            while joined > 0 and text[joined - 1].isalnum():
-                                joined -= 1
-                            if not text[joined].isupper():
-                                joined = None
-                        if joined is not None:
-                            base = joined
-                            group = text[base:pos]
-                            before = text[base - 1] if base else " "
-                if len(group) > _LONGEST_CACHED:
-                    # Hostile or shouting text: decided without filling the caches with it.
-                    run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
-                    items.append(run)
-                    continue
-                verdict = fast_get(group)
-                if verdict is None:
-                    verdict = _fast(group, g)
-                if verdict is True:
-                    if (
-                        text[pos : pos + 1] in _QUOTE_OR_STOP
-                        and _closes_quote(text, pos)
-                        and len(group) > 1
-                    ):
-                        # '"Everything Everywhere All at Once."': a quoted work's title ends
-                        # with a stop word too, and every run in it is no name
-                        opened = _quoted_title_start(text, base, pos)
-                        if opened >= 0:
-                            while items and _item_start(items[-1]) > opened:
-                                items.pop()
-                    continue
-                if verdict is not False:
-                    # tuple.__new__ skips the named tuple's Python-level __new__ (a run in two
-                    # ends here, so it is the scan's commonest step)
-                    tokens, kind, canonical, surface, known = verdict
-                    where = (base, pos, part)
-                    append(
-                        _new(_Span, (tokens, kind, canonical, False, known, True, where, surface))
-                    )
-                    continue
-                after = text[pos : pos + 1]
-                if after in _CLOSING_QUOTES or (
-                    # American style puts the comma or the stop inside: '"The Godfather,"'
-                    after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
-                ):
-                    opened = _quoted_title_start(text, base, pos)
-                    if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in _ORG_LAST:
-                        # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
-                        # name found in it ("Creamery Corp" is an organisation's name in quotes)
-                        while items and _item_start(items[-1]) > opened:
-                            items.pop()
-                        continue
-                tokens = _tokens(group)
-                # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
-                shouting = len(tokens) > 2 and group.isupper()
-                # a word and a blank before the run, the commonest case, or a sentence's end
-                # before it, answered without a call (`_is_sentence_start` answers the same)
-                if before == " " and base > 1:
-                    prev = text[base - 2]
-                    initial = not prev.isalnum() and (
-                        prev in _SENTENCE_END or _is_sentence_start(text, base)
-                    )
-                    if (
-                        # 'and' / 'on' before the run? Two characters, so that a word in -n or
-                        # -d before a run ('in', 'said') costs no call
-                        (prev == "d" or prev == "n")
-                        and text[base - 3] == ("n" if prev == "d" else "o")
-                        and items
-                        and not (title_case or shouting)
-                    ):
-                        self._linked(text, items, base, part)
-                else:
-                    initial = before in _SENTENCE_END or _is_sentence_start(text, base)
-                append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
-                if title_case or shouting:
-                    continue
-                if base < headline:
-                    self.headline_runs.append((tokens, initial))
-                    continue
-                if not initial:
-                    for tok in tokens:
-                        add_cap(tok.key)
-                    add_tail(tok.key)  # the run's last word
-                elif len(tokens) > 1:
-                    for tok in tokens[1:]:
-                        add_cap(tok.key)
-                    add_tail(tok.key)
-            start = restart
-
-    def _linked(self, text: str, items: list[_Span | _Run], base: int, part: int) -> None:
-        """Note a run that only 'on' / 'and' parts from the run before it, in the same text
-        ('Committee on Foreign Affairs', 'Food and Drug Administration')."""
-        if text.startswith(" and ", base - 5):
-            word, end = "and", base - 5
-        elif text.startswith(" on ", base - 4):
-            word, end = "on", base - 4
-        else:
-            return
-        prev = items[-1]
-        if isinstance(prev, _Run) and prev.end == end and prev.part == part and not prev.title_case:
-            self.links.append((len(items), word))
 
     # -- evidence ---------------------------------------------------------------------------
 
@@ -721,9 +240,9 @@ class _Extractor:
                     nxt = tokens[k + 1].lower
                     if (
                         tok.possessive
-                        or nxt in _CONNECTORS
+                        or nxt in CONNECTORS
                         or nxt in stopwords
-                        or nxt in _PERSON_LAST
+                        or nxt in PERSON_LAST
                     ):
                         known = True
                         break
@@ -854,7 +373,7 @@ class _Extractor:
             second_run.end,
             (*(before[1:] if before[0].lower == "the" else before), *tokens),
         )
-        if word == "on" or (last_low not in _ORG_LAST and not spelled):
+        if word == "on" or (last_low not in ORG_LAST and not spelled):
             # after an institution's noun, or its noun, 'of' and a portfolio
             if first is None:
                 return
@@ -969,15 +488,15 @@ class _Extractor:
         low = tok.lower
         g = self.g
         if (
-            low in _CONNECTORS
+            low in CONNECTORS
             or low in g.given_names
             or low in g.titles
             or low in g.royal
-            or low in _ORG_LAST
-            or low in _ORG_FIRST
-            or low in _PLACE_LAST
-            or low in _PLACE_FIRST
-            or low in _REGION_WORDS
+            or low in ORG_LAST
+            or low in ORG_FIRST
+            or low in PLACE_LAST
+            or low in PLACE_FIRST
+            or low in REGION_WORDS
             or tok.surface.isupper()
             or tok.key in g.multi_first
         ):
@@ -1074,14 +593,14 @@ class _Extractor:
                     and not _asks(text, run.end)
                 ):
                     break  # "Will Artino scored 14": a modal opens a question, not this
-                if tokens[i].lower not in g.stopwords and _org_ahead(tokens, i):
+                if tokens[i].lower not in g.stopwords and org_ahead(tokens, i):
                     break  # "Finns Party", "Scottish National Party": an organisation's name
                 if (
                     i == 1
                     and run.initial
                     and not run.title_case
                     and tokens[0].lower in _OPENING_ARTICLES
-                    and tokens[1].lower in _REGION_WORDS
+                    and tokens[1].lower in REGION_WORDS
                     and n > 2
                     and self._names_on(tokens[2])
                     and self._match(tokens, 2) is not None
@@ -1094,7 +613,7 @@ class _Extractor:
                 i == 0
                 and run.initial
                 and n > 2
-                and tokens[1].lower in _CONNECTORS
+                and tokens[1].lower in CONNECTORS
                 and self._opener(tokens[0])
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
@@ -1103,7 +622,7 @@ class _Extractor:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
-            if low in _CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
+            if low in CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
                 elif (
@@ -1138,7 +657,7 @@ class _Extractor:
                     i = at
                     continue
             if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
-                if surface in _VESSEL_PREFIXES:
+                if surface in VESSEL_PREFIXES:
                     self._flush(st, out)
                     return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
                 if i + 2 < n and self._names_on(tokens[i + 1]) and self._names_on(tokens[i + 2]):
@@ -1173,8 +692,8 @@ class _Extractor:
                 and match[1].kind == PLACE
                 and low in g.given_names
                 and i + 1 < n
-                and tokens[i + 1].lower not in _CONNECTORS
-                and tokens[i + 1].lower not in _ORG_FIRST
+                and tokens[i + 1].lower not in CONNECTORS
+                and tokens[i + 1].lower not in ORG_FIRST
                 and tokens[i + 1].lower not in self.g.ordinary
             ):
                 match = None  # "Jordan Peterson", "Paris Hilton": a given name, not the place
@@ -1293,8 +812,8 @@ class _Extractor:
                 continue
             followed = (
                 i + 1 < n
-                and tokens[i + 1].lower not in _CONNECTORS
-                and tokens[i + 1].lower not in _ORG_LAST  # "General Staff" is no general
+                and tokens[i + 1].lower not in CONNECTORS
+                and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
             )
             if low in g.royal and followed:
                 self._flush(st, out)
@@ -1310,7 +829,7 @@ class _Extractor:
                 # "Government of Prime Minister Costas Karamanlis": the office's holder;
                 # "Department of Agriculture Farm Service Agency": a second institution
                 and not any(t.lower in g.given_names for t in tokens[i + 1 :])
-                and not _org_ahead(tokens, i)
+                and not org_ahead(tokens, i)
             ):
                 # "Ministry of Foreign Affairs", "Office of the Prime Minister": a portfolio or
                 # an office after an institution's noun and 'of' names the institution
@@ -1327,7 +846,7 @@ class _Extractor:
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
             elif (
-                low in _REGION_WORDS
+                low in REGION_WORDS
                 and not possessive  # "the North's Central Military Commission"
                 and not run.title_case
                 and (i > 0 or not run.initial)
@@ -1348,7 +867,7 @@ class _Extractor:
                     and st.tokens[-1].lower in _LINKS
                     and low not in g.stopwords
                     and self._institution_of(st.tokens)
-                    and not _org_ahead(tokens, i)
+                    and not org_ahead(tokens, i)
                 ):
                     # "Organisation of Islamic Cooperation", "Council of Arab Economic Unity"
                     st.tokens.append(tok)
@@ -1364,18 +883,18 @@ class _Extractor:
                     # "center Will Artino": the modal has no capital; opening a sentence
                     # that asks nothing ("Will Artino scored 14"), it is no modal either
                     st.tokens.append(tok)
-                elif written != surface and not possessive and _org_ahead(tokens, i):
+                elif written != surface and not possessive and org_ahead(tokens, i):
                     # "National People's Congress", "Pakistan People's Party": a plural's
                     # possessive (`tokens._token`) goes on the name it is in
                     st.tokens.append(tok)
-                elif low not in g.stopwords and _org_ahead(tokens, i):
+                elif low not in g.stopwords and org_ahead(tokens, i):
                     if st.tokens:
                         self._flush(st, out)
                         st = _Pending(text, run)
                     st.tokens.append(tok)  # "Democratic National Committee", "Finns Party"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
-                elif (st.tokens or st.after_known) and not st.person and low in _ORG_LAST:
+                elif (st.tokens or st.after_known) and not st.person and low in ORG_LAST:
                     st.tokens.append(tok)  # "Essex Police": a town's or region's force
                 elif low == "day" and st.tokens and not st.person:
                     # "World Cancer Day", "Earth Day": the name of a day, not of an entity
@@ -1404,7 +923,7 @@ class _Extractor:
                 and i + 1 < n
                 and tokens[i + 1].lower in g.given_names
             )  # "the Chargers' Jamal Williams": a team's player, two names
-            if (possessive or plural_possessive) and not (st.tokens and _org_ahead(tokens, i)):
+            if (possessive or plural_possessive) and not (st.tokens and org_ahead(tokens, i)):
                 # A possessive ends a name, unless an organisation's name goes on after it
                 # ("Women's Rights Institute", "St Mary's Hospital").
                 self._flush(st, out)
@@ -1415,7 +934,7 @@ class _Extractor:
     def _institution_of(self, pending: Sequence[_Token]) -> bool:
         """Whether the name so far ends with an institution's noun and 'of' / 'for' (and
         'the'): 'State Bank of', 'Organisation of', 'Department for', 'Office of the'. The
-        nouns are `cues._ORG_FIRST` and the WordNet organisation nouns that end
+        nouns are `cues.ORG_FIRST` and the WordNet organisation nouns that end
         organisations' names (`_institution_heads`)."""
         k = len(pending) - 1
         low = pending[k].lower
@@ -1438,14 +957,14 @@ class _Extractor:
         were cut so (The [Intercept], The [Boston] Globe, The [Film Stage])."""
         tokens = run.tokens
         n = len(tokens)
-        if n < 2 or n > _MAX_NAME_WORDS:
+        if n < 2 or n > MAX_NAME_WORDS:
             return False
         g = self.g
         second = tokens[1]
         low = second.lower
-        if low in g.titles or low in g.royal or low in _CONNECTORS:
+        if low in g.titles or low in g.royal or low in CONNECTORS:
             return False
-        if n == 2 and (low in g.ordinary or _never_alone(g, second)):
+        if n == 2 and (low in g.ordinary or never_alone(g, second)):
             return False
         self.used_context = True  # the words around decide below: the cut is not cached
         if run.initial:
@@ -1464,7 +983,7 @@ class _Extractor:
             return False  # "on The Loose": a word the entry writes in lower case
         if run.part and self.texts[0].find(text[run.start : run.end]) >= 0:
             return False  # "Texas Inmate on The Loose": the body's copy of a headline's words
-        if tokens[-1].lower in _THING_LAST:
+        if tokens[-1].lower in THING_LAST:
             return False  # 'The Hunger Games', 'The Marshall Plan': a thing's name
         for tok in tokens[1:-1]:
             if tok.possessive:
@@ -1517,14 +1036,14 @@ class _Extractor:
         """Whether the name of a town ending before token j goes on into an unknown name."""
         if j >= len(tokens) or tokens[j - 1].possessive:
             return False
-        if j == len(tokens) - 1 and _plural(tokens[j].surface):
+        if j == len(tokens) - 1 and plural(tokens[j].surface):
             return False  # "Kansas City Chiefs": a town's team (see _flush)
         nxt = tokens[j].lower
         g = self.g
-        if nxt in _ORG_LAST:
+        if nxt in ORG_LAST:
             return True  # "Essex Police", "Kent County Council"
         return not (
-            nxt in _CONNECTORS
+            nxt in CONNECTORS
             or nxt in g.titles
             or nxt in g.royal
             or (nxt in self.g.ordinary)
@@ -1552,7 +1071,7 @@ class _Extractor:
         j, known = match
         kind = known.kind
         if kind == EVENT:
-            return not any(t.possessive for t in pending) and _org_ahead(tokens, j - 1)
+            return not any(t.possessive for t in pending) and org_ahead(tokens, j - 1)
         if kind not in (ORG, PLACE):
             return False
         elif any(t.possessive for t in pending) or (
@@ -1565,7 +1084,7 @@ class _Extractor:
             return False  # "Richard Nixon White House": a person's name, then the body's
         last = tokens[j - 1]
         if last.possessive or not (
-            (kind == ORG and last.lower in _ORG_LAST) or _org_ahead(tokens, j - 1)
+            (kind == ORG and last.lower in ORG_LAST) or org_ahead(tokens, j - 1)
         ):
             return False
         # "Nixon ... the Nixon White House": a word the entry ends a name with elsewhere is a
@@ -1585,7 +1104,7 @@ class _Extractor:
         low = token.lower
         g = self.g
         return not (
-            low in _CONNECTORS
+            low in CONNECTORS
             or low in g.titles
             or low in g.royal
             or (low in self.g.ordinary)
@@ -1600,7 +1119,7 @@ class _Extractor:
         Starmer" ... "Starmer said") is how a person is named again, not a sign that the given
         name is an opener. The opener must be a word the entry never capitalises mid-sentence
         and that names nothing itself (`_opener`)."""
-        if tokens[1].lower in _CONNECTORS:
+        if tokens[1].lower in CONNECTORS:
             return False
         rest = _name_text(tokens[1:])
         return _has_word((self.texts[1],), rest) and self._opener(tokens[0])
@@ -1614,10 +1133,10 @@ class _Extractor:
             or low in g.given_names
             or low in g.titles
             or low in g.royal
-            or low in _ORG_FIRST
-            or low in _PLACE_FIRST
-            or low in _PLACE_LAST
-            or low in _THING_FIRST
+            or low in ORG_FIRST
+            or low in PLACE_FIRST
+            or low in PLACE_LAST
+            or low in THING_FIRST
             or token.surface.isupper()
             or self._match((token,), 0) is not None
         )
@@ -1649,14 +1168,14 @@ class _Extractor:
         if tokens[i].lower not in g.titles:
             # "Minister-elect Tarique Rahman": a title with '-elect' is a title as the title's
             # own rule reads one, whatever name follows
-            return j if j < n and tokens[j].lower not in _CONNECTORS else None
+            return j if j < n and tokens[j].lower not in CONNECTORS else None
         if j >= n or tokens[j].lower not in _PORTFOLIO_LINKS:
             return None  # "Minister Ahsan Iqbal": the title's own rule
         j += 1
         words = 0
         while j < n and words < _MAX_PORTFOLIO and tokens[j].lower not in g.given_names:
             low = tokens[j].lower
-            if low in _CONNECTORS and low not in _PORTFOLIO_LINKS:
+            if low in CONNECTORS and low not in _PORTFOLIO_LINKS:
                 return None  # "Minister of la Santé": no English portfolio
             if low not in _PORTFOLIO_LINKS and low != "and":
                 words += 1
@@ -1679,7 +1198,7 @@ class _Extractor:
         if match is None or match[1].kind != PLACE or match[0] >= len(tokens):
             return False
         return all(
-            t.lower not in self.g.given_names and t.lower not in _CONNECTORS and not t.possessive
+            t.lower not in self.g.given_names and t.lower not in CONNECTORS and not t.possessive
             for t in tokens[match[0] : -1]
         )
 
@@ -1692,7 +1211,7 @@ class _Extractor:
         g = self.g
         return (
             len(tokens) <= 2
-            and tokens[-1].lower not in _ORG_LAST
+            and tokens[-1].lower not in ORG_LAST
             and all(
                 t.lower not in g.given_names and self._match(tokens, i) is None
                 for i, t in enumerate(tokens)
@@ -1717,7 +1236,7 @@ class _Extractor:
             self._flush_inner(st, out)
             return
         pending = st.tokens
-        while pending and pending[-1].lower in _CONNECTORS:
+        while pending and pending[-1].lower in CONNECTORS:
             pending.pop()
         if not pending:
             return
@@ -1725,7 +1244,7 @@ class _Extractor:
         run = st.run
         tokens = tuple(pending)
         first, last = tokens[0], tokens[-1]
-        if last.surface[-1] == "s" and _acronym_plural(last.surface):
+        if last.surface[-1] == "s" and acronym_plural(last.surface):
             return  # 'Tech CEOs', 'Saints RBs': a class of things, no name (`_fast` for one word)
         # read once: each read of a token's field is a descriptor call, and the tests below
         # read them up to a dozen times a name
@@ -1745,12 +1264,12 @@ class _Extractor:
         ):
             return  # a Title Case headline capitalises everything: only the body vouches
         if (
-            len(tokens) > _MAX_NAME_WORDS  # counted only when it can matter: most names are short
-            and sum(1 for t in tokens if t.lower not in _CONNECTORS) > _MAX_NAME_WORDS
+            len(tokens) > MAX_NAME_WORDS  # counted only when it can matter: most names are short
+            and sum(1 for t in tokens if t.lower not in CONNECTORS) > MAX_NAME_WORDS
         ):
             return  # no unknown name runs this long: a headline or a list of names
         single = len(tokens) == 1
-        if not single and not st.person and (last_low in _THING_LAST or first_low in _THING_FIRST):
+        if not single and not st.person and (last_low in THING_LAST or first_low in THING_FIRST):
             if st.place_before >= 0 and st.place_before == len(out) - 1:
                 out.pop()  # "Munich Security Conference": the city names the event
             return  # "Endangered Species Act", "Winter Games", "Battle of the Oranges"
@@ -1758,7 +1277,7 @@ class _Extractor:
             single
             and st.after_known
             and not st.person
-            and first_low in _PLACE_LAST
+            and first_low in PLACE_LAST
             and st.place_before >= 0
             and st.place_before == len(out) - 1
         ):
@@ -1767,28 +1286,28 @@ class _Extractor:
             out.append(_Span(tokens, PLACE, _name_text(tokens), False, False, True, run.where))
             return
         if single and (
-            first_low in _NOT_ALONE
+            first_low in NOT_ALONE
             or first_low in g.demonyms  # "the Soviet-era Turkmen Communist Party": a qualifier
             or first_low in g.titles
             or first_low in g.royal
-            or first_low in _PLACE_LAST
+            or first_low in PLACE_LAST
             or len(first.surface) < 2
-            or (first.surface.isupper() and set(first.surface) <= _ROMAN)
-            or ("-" in first.surface and _adjective(first.surface))  # "Many Swiss-based ..."
+            or (first.surface.isupper() and set(first.surface) <= ROMAN)
+            or ("-" in first.surface and adjective(first.surface))  # "Many Swiss-based ..."
             # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
-            or ((first_low in _CORPORATE or first_low == "co") and not st.after_known)
+            or ((first_low in CORPORATE or first_low == "co") and not st.after_known)
         ):
             return  # "the Pope", "the Ministry", "World War II"
         if single and st.after_known and not st.person:
             low = first_low
             adjacent = st.place_before >= 0 and st.place_before == len(out) - 1
-            if adjacent and low in _THING_LAST:
+            if adjacent and low in THING_LAST:
                 out.pop()  # "the Minsk Accords", "the Sydney Festival": the city names a thing
                 return
             if not (
                 adjacent
                 and (
-                    (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in _ORG_LAST
+                    (low.endswith("s") and not low.endswith(("ss", "us", "is"))) or low in ORG_LAST
                 )
             ):
                 return  # "UN Charter", "NATO summit": a word qualifying the name before it
@@ -1814,14 +1333,14 @@ class _Extractor:
         elif st.person:
             kind = PERSON
         elif (
-            last_low in _ORG_LAST
+            last_low in ORG_LAST
             or st.institution
             or (
                 not single  # one word has no words before its last: no generator to start
                 and (
-                    any(t.lower in _ORG_FIRST for t in tokens[:-1])
-                    or any(t.lower in _CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
-                    or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `_CORPORATE`)
+                    any(t.lower in ORG_FIRST for t in tokens[:-1])
+                    or any(t.lower in CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+                    or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `CORPORATE`)
                 )
             )
         ):
@@ -1830,21 +1349,21 @@ class _Extractor:
                 place = out.pop()  # "Kyiv School of Economics"
                 tokens = (*place.tokens, *tokens)
             if (
-                last_low in _FACILITY_LAST
-                or (st.institution and any(t.lower in _FACILITY_LAST for t in tokens[:-1]))
+                last_low in FACILITY_LAST
+                or (st.institution and any(t.lower in FACILITY_LAST for t in tokens[:-1]))
             ) and self._at_facility(st.text, run, tokens[0]):
                 kind = PLACE  # "a lockdown at Lee College": where something happens
         elif not single and (
-            last_low in _PLACE_LAST
-            or first_low in _PLACE_FIRST
-            or (first_low in _PLACE_OF and tokens[1].lower == "of")  # "the City of Palmer"
+            last_low in PLACE_LAST
+            or first_low in PLACE_FIRST
+            or (first_low in PLACE_OF and tokens[1].lower == "of")  # "the City of Palmer"
             # a noun of a place's kind (WordNet) after a word no given name: "Fulton
             # Courthouse", "Tasman Saddle Hut" (not "Bill Gates", a man named by it)
             or (last_low in g.place_nouns and first_low not in g.given_names)
         ):
             kind = PLACE
             if (
-                last_low in _PLACE_LAST
+                last_low in PLACE_LAST
                 and st.place_before >= 0
                 and st.place_before == len(out) - 1
                 and not run.title_case
@@ -1855,7 +1374,7 @@ class _Extractor:
                 # in a place's word, is its first word (as "Kyiv School of Economics" is)
                 place = out.pop()
                 tokens = (*place.tokens, *tokens)
-        elif not single and last_low in _PERSON_LAST:
+        elif not single and last_low in PERSON_LAST:
             kind = PERSON
         elif (
             not single
@@ -1870,7 +1389,7 @@ class _Extractor:
             strong = not any(t.lower in g.given_names for t in tokens[1:-1])
         elif single and 2 <= len(first.surface) <= 6 and first.surface.isupper():
             kind = ORG
-        elif st.region and not single and first_low != "new" and first_low in _REGION_WORDS:
+        elif st.region and not single and first_low != "new" and first_low in REGION_WORDS:
             # "Lower Saxony", "Northern Territory": a compass word opens a region's name
             # ('New' opens companies' too: "New Balance")
             kind, strong = PLACE, False
@@ -1884,7 +1403,7 @@ class _Extractor:
                 # (so only for a city's name: "the Jordan Roberts era" is never asked).
                 last_low[-1] == "s"
                 and first.key in g.city_keys
-                and _plural(last.surface)
+                and plural(last.surface)
                 and st.at_run_start >= 0
                 and self._after_the(st.text, run.start)
             )
@@ -1892,7 +1411,7 @@ class _Extractor:
             kind = PERSON
         elif (
             not single
-            and _plural(last.surface)
+            and plural(last.surface)
             and st.at_run_start >= 0
             and (self._after_the(st.text, run.start) or self._after_rank(st.text, run.start))
         ):
@@ -1931,9 +1450,9 @@ class _Extractor:
             return False
         g = self.g
         last = run.tokens[-1]
-        if last.lower in _ORG_LAST or last.lower in _PLACE_LAST or last.possessive:
+        if last.lower in ORG_LAST or last.lower in PLACE_LAST or last.possessive:
             return False
-        if any(t.lower in g.titles or t.lower in _CONNECTORS for t in run.tokens):
+        if any(t.lower in g.titles or t.lower in CONNECTORS for t in run.tokens):
             return False
         known = g.by_key.get(last.key)
         return known is None or known.weak
@@ -1969,14 +1488,14 @@ class _Extractor:
         if (
             after[:1] in _BLANKS
             and (after[1:] in _BLANKS or after[1:].isdigit())
-            and _MODEL_NUMBER.match(text, end)
+            and MODEL_NUMBER.match(text, end)
         ):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
         at = max(0, start - 4)
         if (
             "a" in text[at:start]  # the cheap test first
-            and _ARTICLE_BEFORE.search(text, at, start)
-            and _PHRASE_END.match(text, end)
+            and ARTICLE_BEFORE.search(text, at, start)
+            and PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
@@ -1985,7 +1504,7 @@ class _Extractor:
         if town is not None and not _spelled_as(surface, town.canonical):
             town = None
         low = tok.lower
-        if low in _ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        if low in ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
             kind, strong = ORG, True
         elif town is not None:
             # A town's name ("Jackson") is a place unless the words around it make it a person
@@ -2003,189 +1522,3 @@ class _Extractor:
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
         where = (start, end, part)
         out.append(_new(_Span, (tokens, kind, canonical, short, False, strong, where, tok.surface)))
-
-    def _elided_thing(self, text: str, end: int) -> bool:
-        """Whether 'and' / 'or' and an event's or a thing's name of capitalised words follow a
-        word ('the Winter and Summer Olympics', 'the Senior and Junior Championships'): the
-        word is the first of two such names, written once."""
-        m = _COORDINATED.match(text, end)
-        if m is None:
-            return False
-        last = m.group(1).rsplit(None, 1)[-1]
-        low = last.lower()
-        if low in _THING_LAST:
-            return True
-        known = self.g.by_key.get(fold_key(last))
-        return known is not None and known.kind == EVENT
-
-    def _context_kind(
-        self, text: str, run: _Run, at_run_start: bool, first: _Token, size: int
-    ) -> tuple[str, bool]:
-        """Kind from the words around a name: 'spokesman X', 'in X', 'X said'."""
-        self.used_context = True
-        end = run.end  # read once: the tests below look after the name up to five times
-        after = text[end : end + 2]  # a blank and a first letter, or an age's comma
-        blank = after[:1] == " "  # the commonest case: the letter after it spares most regexes
-        if (after[1:] in _PLACE_AFTER_FIRST if blank else after[:1] == "\t") and _PLACE_AFTER.match(
-            text, end
-        ):
-            return PLACE, True  # "the Brackmoor district", "Sumy region"
-        if at_run_start:
-            # the words before the name, which may start inside its run ("Members of the X")
-            start = text.find(first.surface, run.start, end)
-            start = run.start if start < 0 else start
-            before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
-            prev = before[-1].rstrip(",").lower() if before else ""
-            if prev.isalpha() and prev.isascii():
-                if prev in self.g.lower_titles:
-                    return PERSON, True
-                if size == 1 and prev in _KIN_BEFORE and not self._qualified_by_role(text, end):
-                    # "his wife, Mary,", "his daughter Zaima"; not a full name, which a given
-                    # name types already and which would then share its surname with another
-                    # strong one ('His sister, Mahnefah Gray' left 'Gray' to neither Gray)
-                    return PERSON, True
-                if prev in self.g.org_nouns and before[-1].islower():
-                    # "security firm Trend Micro", "the insurer Bupa": a noun written in lower
-                    # case right before the name, no comma between ("High School, DiLeo")
-                    return ORG, True
-                if prev == "the":
-                    # "the Colts", "the Red Sox": people are not "the"; a name of two words or
-                    # more after it is an organisation's ("the Halvorsen Metall union"), and
-                    # one a writer wrote in ("said Jonathan Last in The Bulwark")
-                    return ORG, size > 1 or (
-                        len(before) > 1 and before[-2] in _CITED_IN and _cited(text, start)
-                    )
-                if prev in _CITED_IN and _cited(text, start):
-                    # "said Matteo Wong in Slate", "said Kase Wickman at Vanity Fair": what
-                    # they wrote in, of one word or more
-                    return ORG, True
-                if size == 1 and prev in _PLACE_PREPOSITIONS and not self._qualifies(text, end):
-                    return PLACE, True
-                if prev == "of" and len(before) > 1 and before[-2].lower() in _PLACE_OF:
-                    return PLACE, True  # "the village of Kamianka"
-                if prev == "of" and len(before) > 1 and before[-2].lower() in _BUSINESS_ROLE_OF:
-                    return ORG, True  # "chief executive of Omega Timing"
-                if (prev == "and" or prev == "or") and self._place_joined(text, start):
-                    return PLACE, True  # "in Milan and Cortina": one preposition, two places
-        if (
-            (
-                (
-                    not blank
-                    or after[1:] in _SPEECH_BLANK
-                    or text[end + 1 : end + 3] in _SPEECH_PAIRS
-                )
-                and _SPEECH_AFTER.match(text, end)
-            )
-            or (
-                (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
-                and _FATE_AFTER.match(text, end)
-                and len(run.tokens) >= size
-                and run.tokens[-size] is first  # the name ends its run
-                and not self._after_preposition(text, run, first)
-            )
-            or (
-                (first.possessive or text.startswith(("'", "’"), end))
-                and _PERSONAL_POSSESSIVE.match(text, end)
-            )
-        ):
-            return PERSON, True
-        if text[end : end + 1] == ",":
-            # both patterns below begin with a comma
-            m = _COMMA_NAME.match(text, end)
-            if m:
-                known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
-                if known is not None and known.kind == PLACE:
-                    return PLACE, True  # "Charlottesville, Virginia"
-            m = _APPOSITIVE.match(text, end)
-            if m and m.group(1).lower() in self.g.lower_titles:
-                return PERSON, True
-            m = _APPOSITIVE_NP.match(text, end) if text.startswith(_A_AN, end) else None
-            if m:
-                kind = self._appositive_head(m.group(1))
-                if kind:
-                    return kind, True
-        return self._endings(first, size)
-
-    def _appositive_head(self, phrase: str) -> str:
-        """The kind an appositive's noun phrase gives the name before it ('a Chinese
-        restaurant', 'an elegant house', 'a security think tank'), or '': its first words
-        in lower case up to one that names an organisation or a place; a person's title
-        ('a former minister') or a word of another sort (a name, 'of', 'who') ends the look."""
-        lower_titles = self.g.lower_titles
-        org_nouns = self.g.org_nouns
-        for word in phrase.split()[:5]:
-            word = word.strip("“”\"'’")
-            if not word.islower() or word in lower_titles or word in self.g.stopwords:
-                return ""
-            if word in _APPOSITIVE_ORG or word in org_nouns:
-                return ORG
-            if word in _APPOSITIVE_PLACE:
-                return PLACE
-        return ""
-
-    def _after_preposition(self, text: str, run: _Run, first: _Token) -> bool:
-        """Whether a preposition stands right before the name ('of Burnsville was killed')."""
-        start = text.find(first.surface, run.start, run.end)
-        before = text[max(0, (run.start if start < 0 else start) - 12) : start].split()
-        return bool(before) and before[-1].lower() in _PREPOSITIONS_BEFORE
-
-    def _place_joined(self, text: str, start: int) -> bool:
-        """Whether the name at `start` is joined by 'and' / 'or' to a known place after a
-        place's preposition ("in Milan and Cortina", "near Kharkiv or Sumy"): the preposition
-        governs both names."""
-        # words split off the text before it, not a regex search of the window (a search
-        # tries a match at every offset: it cost 0.4% of the extraction on ECB+, callgrind)
-        words = text[max(0, start - 60) : start].split()  # words[-1]: 'and' / 'or'
-        for size in range(1, min(4, len(words) - 1)):
-            if words[-size - 2].lower() in _PLACE_PREPOSITIONS:
-                named = words[-size - 1 : -1]
-                if not all(w[:1].isupper() and w[-1:].isalnum() for w in named):
-                    return False
-                known = self.g.by_key.get(fold_key(" ".join(named)))
-                return known is not None and known.kind == PLACE
-        return False
-
-    def _qualified_by_role(self, text: str, end: int) -> bool:
-        """Whether a lower-case role or body follows the name ('Creighton coach', 'Ford
-        plant' is not asked): a title or an organisation's noun."""
-        m = _NEXT_WORD.match(text, end)
-        return m is not None and (
-            m.group(1) in self.g.lower_titles or m.group(1) in self.g.org_nouns
-        )
-
-    def _qualifies(self, text: str, end: int) -> bool:
-        """Whether a name only qualifies the noun after it ('in Colts territory', 'in a
-        Tesla factory'): a lower-case word follows that is no stop word ('in Kherson is')."""
-        m = _NEXT_WORD.match(text, end)
-        return m is not None and m.group(1) not in self.g.stopwords
-
-    def _after_the(self, text: str, start: int) -> bool:
-        """'the' before the run: context, so the run's cut is not cached by its text (cached,
-        "the Tar Heels" made every later entry's "Tar Heels" an organisation)."""
-        self.used_context = True
-        return text[max(0, start - 4) : start].lower() == "the "
-
-    def _after_rank(self, text: str, start: int) -> bool:
-        """A rank before the run ('No. 1 '): context, so the run's cut is not cached."""
-        self.used_context = True
-        return _RANK_BEFORE.search(text, max(0, start - 9), start) is not None
-
-    def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
-        """`cues._facility_at` before the name: context, so the run's cut is not cached."""
-        self.used_context = True
-        start = text.find(first.surface, run.start, run.end)
-        return _facility_at(text, run.start if start < 0 else start)
-
-    def _said(self, text: str, end: int) -> bool:
-        """'X said' after the run: context, so the run's cut is not cached by its text."""
-        self.used_context = True
-        return _speech_after(text, end)
-
-    @staticmethod
-    def _endings(first: _Token, size: int) -> tuple[str, bool]:
-        """A guess from how one word ends: 'Pokrovsk' a place, 'Kowalski' a person."""
-        if size == 1 and first.lower.endswith(_PLACE_ENDINGS):
-            return PLACE, False
-        if size == 1 and first.lower.endswith(_SURNAME_ENDINGS):
-            return PERSON, False
-        return "", False

@@ -63,7 +63,7 @@ _CONNECTOR = (
 
 
 # The Arabic article written joined to the next word ('Ahmed al-Sharaa', 'al-Qaeda') belongs
-# to the name: the scan joins it (`names._Extractor._scan`), not the run pattern, which would
+# to the name: the scan joins it (`scan._Scanner._scan`), not the run pattern, which would
 # test for it after every run (1.8% more of the pattern's instructions on ECB+, by callgrind).
 _ARTICLES = ("al", "el")
 

@@ -1,0 +1,105 @@
+"""The runs decided by their text alone, and the caches that hold them.
+
+Place in the data flow: the first step after the scan. `scan._Scanner._scan` asks
+`_fast` for each capitalised run (`tokens`): a run that is one gazetteer name, or one that is
+never a name ('The', 'Cold War'), is settled here and cached by its text in `_FAST`; the others
+go on to the cut. A mid-sentence run whose cut needed no context is cached in `_CUTS` by the
+extractor. `clear_caches` forgets both and the caches of `tokens`, `gazetteer` and `kinds`
+(benchmarks measure a cold start with it). Both caches are bounded against hostile input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wirereader.analysis.entities import kinds as learned_kinds
+from wirereader.analysis.entities.cues import (
+    acronym_plural,
+    adjective,
+    never_alone,
+)
+from wirereader.analysis.entities.gazetteer import (
+    EVENT,
+    TITLE,
+    Gazetteer,
+    fold_key,
+)
+from wirereader.analysis.entities.tokens import (
+    _name_text,
+    _plain,
+    _spelled,
+    _spelled_as,
+    _Token,
+    _tokens,
+)
+
+# Runs whose fate needs no context (a gazetteer name, a stop word), by their text.
+# A span's tokens, kind, canonical, surface, and whether a gazetteer vouches for it (a town's
+# name does not: a full name in the entry may still claim it).
+_Decided = tuple[tuple[_Token, ...], str, str, str, bool]
+
+
+_FAST: dict[str, _Decided | bool] = {}
+
+
+_FAST_LIMIT = 200_000
+
+
+_LONGEST_CACHED = 120  # longer runs are never names of their own (see MAX_NAME_WORDS)
+
+
+# How a mid-sentence run of several words was cut when nothing around it mattered.
+_CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
+
+
+def clear_caches() -> None:
+    """Forget the per-text caches (benchmarks measure a cold start with this)."""
+    _FAST.clear()
+    _CUTS.clear()
+    _tokens.cache_clear()
+    _spelled_as.cache_clear()
+    _plain.cache_clear()
+    fold_key.cache_clear()
+    learned_kinds.clear_cache()
+
+
+def _fast(group: str, g: Gazetteer) -> _Decided | bool:
+    """A whole run that is one gazetteer name: its span's fields; True: never a name ('The',
+    'He', 'Cold War'); False: look closer."""
+    verdict = _FAST.get(group)
+    if verdict is None:
+        verdict = False
+        tokens = _tokens(group)
+        if len(tokens) == 1:
+            tok = tokens[0]
+            known = g.by_acronym.get(tok.surface.replace(".", "")) or g.by_key.get(tok.key)
+            if acronym_plural(tok.surface):
+                # 'ETFs', '46 KOs', 'LEDs': a class of things, whatever name folds so ('Kos',
+                # 'Leeds')
+                known, verdict = None, True
+            elif known is None and (
+                tok.lower in g.ordinary
+                or never_alone(g, tok)
+                or adjective(tok.surface)
+                or tok.key in g.event_singulars  # 'the Oscar nominations'
+            ):
+                verdict = True
+            elif known is not None and (
+                known.weak or (known.exact and not _spelled(known, tokens))
+            ):
+                known = None  # one word naming a town: the words around it decide
+        else:
+            known = g.by_key.get(" ".join([t.key for t in tokens]))
+            if known is not None and (known.weak or known.exact) and not _spelled(known, tokens):
+                known = None
+        if known is not None:
+            surface = _name_text(tokens)
+            verdict = (
+                True
+                if known.kind in (EVENT, TITLE)
+                else (tokens, known.kind, known.canonical, surface, not known.weak)
+            )
+        if len(_FAST) >= _FAST_LIMIT:
+            _FAST.clear()  # bounded: hostile input cannot grow it forever
+        _FAST[group] = verdict
+    return verdict
