@@ -26,7 +26,7 @@ import numpy as np
 
 from wirereader.store.bulk import execute_rows, select_in
 
-TEASED = 1  # the item has text beyond its title (`_Item.teased`)
+TEASED = 1  # the item has text beyond its title (`threads.item.Item.teased`)
 HAS_BODY = 2  # it has a body (not only blanks)
 WIDE_IDS = 4  # its term numbers take 4 bytes, not 3
 _HEAD = 3
