@@ -136,19 +136,11 @@ def test_feeds_keep_their_status_beside_a_long_last_error(db_path, tmp_path, col
     # A last error longer than the line made Rich squeeze the status, count and times to
     # nothing (at 120 columns as at 60): "name  last error / url" alone, so which feed was
     # failing could not be read. The times give way first on a narrow terminal.
+    from tests.support.subscriptions import failing_and_empty_feeds
     from wirereader.store.db import Store
-    from wirereader.store.subscriptions import record_failure, record_success, subscribe
 
-    error = (
-        "http://127.0.0.1:8765/000_6456d62e45da5321.txt: an article as plain text (a title"
-        " line, then its paragraphs), not a feed; save it to a file and read it with"
-        " 'wirereader import FILE'"
-    )
     with Store(db_path) as store:
-        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
-        record_failure(store, bad, error, interval=900)
-        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
-        record_success(store, fine, status=200, interval=900)
+        failing_and_empty_feeds(store)
     lines = on_terminal(db_path, tmp_path, "feeds", columns=columns, term="xterm")
     assert all(len(line) <= columns for line in lines)
     head = lines[0].split()

@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import OptionList, Static
 
+from tests.support.subscriptions import LONG_ERROR, failing_and_empty_feeds
 from tests.support.tui import demo_store, make_app, reader_text, settle, timeline_lines, until
 from wirereader.ingest.files import import_file
 from wirereader.query.timeline import EntityRef, Filter, Query
@@ -403,19 +404,18 @@ def test_the_reader_reads_a_cache_on_a_read_only_file_system(
         assert starred[0] == 0
 
 
-def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path: Path) -> None:
-    # At 60 columns a description too long for its line went on at the left edge, under the
-    # keys ("(incremental)", "requiring it"): the help now wraps each line to its width.
-    from rich.cells import cell_len
+def _help_lines(db_path: Path, columns: int) -> list[str]:
+    """The help screen's lines on a terminal `columns` wide, each checked to fit its view."""
     from textual.containers import VerticalScroll
 
-    from wirereader.tui.screens.help import KEYS_WIDTH, HelpScreen
+    from wirereader.tui.screens.help import HelpScreen
 
     store = demo_store(db_path)
+    lines: list[str] = []
 
     async def go():
         app = make_app(store)
-        async with app.run_test(size=(60, 30)) as pilot:
+        async with app.run_test(size=(columns, 30)) as pilot:
             await settle(pilot)
             await pilot.press("question_mark")
             await settle(pilot)
@@ -424,50 +424,38 @@ def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path:
             width = scroll.scrollable_content_region.width - 2  # (its scrollbar)
             text = app.screen.query_one(Static).content
             assert isinstance(text, Text)
-            lines = text.plain.splitlines()
+            lines.extend(text.plain.splitlines())
             assert all(cell_len(line) <= width for line in lines), width
-            at = lines.index("  /                  Filter by text / query language")
-            assert lines[at + 1] == " " * KEYS_WIDTH + "(incremental)"
-            # Every line is a heading, a key, a description's rest, or the query language.
-            assert all(not line or line[0] != " " or line.startswith("  ") for line in lines)
 
     asyncio.run(go())
     store.close()
+    return lines
+
+
+def test_the_help_wraps_a_description_under_itself_on_a_narrow_terminal(db_path: Path) -> None:
+    # At 60 columns a description too long for its line went on at the left edge, under the
+    # keys ("(incremental)", "requiring it"): the help now wraps each line to its width.
+    from wirereader.tui.screens.help import KEYS_WIDTH
+
+    lines = _help_lines(db_path, 60)
+    at = lines.index("  /                  Filter by text / query language")
+    assert lines[at + 1] == " " * KEYS_WIDTH + "(incremental)"
+    # Every line is a heading, a key, a description's rest, or the query language.
+    assert all(not line or line[0] != " " or line.startswith("  ") for line in lines)
 
 
 def test_the_help_puts_each_description_under_its_keys_at_40_columns(db_path: Path) -> None:
     # At 40 columns a description had 11 cells beside the keys, and a word longer than that
     # was cut in two: "language (i" / "ncremental)". There each description now goes on the
     # lines under its keys, indented, and no word is cut.
-    from textual.containers import VerticalScroll
-
-    from wirereader.tui.screens.help import HelpScreen
-
-    store = demo_store(db_path)
-
-    async def go():
-        app = make_app(store)
-        async with app.run_test(size=(40, 30)) as pilot:
-            await settle(pilot)
-            await pilot.press("question_mark")
-            await settle(pilot)
-            assert isinstance(app.screen, HelpScreen)
-            scroll = app.screen.query_one(VerticalScroll)
-            width = scroll.scrollable_content_region.width - 2  # (its scrollbar)
-            text = app.screen.query_one(Static).content
-            assert isinstance(text, Text)
-            lines = text.plain.splitlines()
-            assert all(cell_len(line) <= width for line in lines), width
-            at = lines.index("  /")
-            assert lines[at + 1 : at + 3] == [
-                "    Filter by text / query",
-                "    language (incremental)",
-            ]
-            words = {w for line in lines for w in line.split()}
-            assert {"(incremental)", "(toggle)"} <= words and "(i" not in words
-
-    asyncio.run(go())
-    store.close()
+    lines = _help_lines(db_path, 40)
+    at = lines.index("  /")
+    assert lines[at + 1 : at + 3] == [
+        "    Filter by text / query",
+        "    language (incremental)",
+    ]
+    words = {w for line in lines for w in line.split()}
+    assert {"(incremental)", "(toggle)"} <= words and "(i" not in words
 
 
 def test_the_status_line_shows_its_hints_and_zone_whole_or_not_at_all(db_path: Path) -> None:
@@ -609,16 +597,8 @@ def test_the_filter_box_hint_is_never_cut(db_path: Path, width: int) -> None:
 @pytest.mark.parametrize("width", [120, 60])
 def test_a_long_last_error_in_the_feeds_pane_wraps_under_itself(db_path: Path, width: int) -> None:
     # It wrapped to the line's start, under the feed's name, where it read as the next feed.
-    error = (
-        "http://127.0.0.1:8765/000_6456d62e45da5321.txt: an article as plain text (a title"
-        " line, then its paragraphs), not a feed; save it to a file and read it with"
-        " 'wirereader import FILE'"
-    )
     with Store(db_path) as store:
-        bad, _ = subscribe(store, "http://127.0.0.1:8765/000.txt", name="Town Notes")
-        record_failure(store, bad, error, interval=900)
-        fine, _ = subscribe(store, "http://news.example.org/feed.xml", name="Harbour Gazette")
-        record_success(store, fine, status=200, interval=900)
+        failing_and_empty_feeds(store)
 
         async def go():
             app = make_app(store)
@@ -633,6 +613,6 @@ def test_a_long_last_error_in_the_feeds_pane_wraps_under_itself(db_path: Path, w
                 assert all(line.startswith(" " * indent) for line in more)
                 assert all(not line[indent].isspace() for line in more)
                 assert all(cell_len(line) <= min(110, width) - 6 for line in [first, *more])
-                assert " ".join(line.strip() for line in [first, *more]).endswith(error)
+                assert " ".join(line.strip() for line in [first, *more]).endswith(LONG_ERROR)
 
         asyncio.run(go())
