@@ -443,9 +443,7 @@ class Store:
             # they do not top the timeline above every dated post. Later, an undated item is
             # new when first seen, and takes that time (`undated_at` None).
             undated_at = None if known else oldest_given(e for e, _ in fresh)
-            result.new = self._insert_entries(
-                conn, source_id, fresh, now, keep_texts, undated_at
-            )
+            result.new = self._insert_entries(conn, source_id, fresh, now, keep_texts, undated_at)
             if keep_texts:
                 saved = chain(
                     zip(result.new, [e for e, _ in fresh], strict=True),
