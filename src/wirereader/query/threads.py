@@ -29,6 +29,15 @@ _SPAN = (
     " AS first_at, coalesce((SELECT dated_last FROM thread_state WHERE thread_id = t.id),"
     " t.last_at) AS last_at"
 )
+# The newest N threads by that span without sorting them all (20 ms at 83,000 threads; 0.3 ms
+# by the index on `last_at`): a thread's dated last time is never after its `last_at`, so the
+# N newest by `last_at` bound the N-th newest by the span, and every thread that may be among
+# them has a `last_at` at or after that bound. Parameters: min_size, N.
+_AMONG_NEWEST = (
+    " AND t.last_at >= (SELECT min(coalesce((SELECT dated_last FROM thread_state"
+    " WHERE thread_id = b.id), b.last_at)) FROM (SELECT id, last_at FROM threads"
+    " WHERE size >= ? ORDER BY last_at DESC LIMIT ?) b)"
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,9 @@ def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0)
         rows = store.conn.execute(
             f"SELECT t.id, t.title, {_SPAN}, t.size, t.size,"
             " (SELECT count(DISTINCT e.source_id) FROM entries e WHERE e.thread_id = t.id)"
-            " FROM threads t WHERE t.size >= ? ORDER BY 4 DESC, t.id DESC LIMIT ?",
-            (min_size, bound),
+            f" FROM threads t WHERE t.size >= ?{_AMONG_NEWEST if limit else ''}"
+            " ORDER BY 4 DESC, t.id DESC LIMIT ?",
+            (min_size, *((min_size, limit) if limit else ()), bound),
         ).fetchall()
         return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
     sub, params = Query(store, flt).id_subquery()
@@ -65,10 +75,10 @@ def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0)
         rows = store.conn.execute(
             "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*),"
             f" count(DISTINCT x.source_id) FROM (SELECT id, title, {_SPAN}, size"
-            " FROM threads t WHERE size >= ? ORDER BY 4 DESC, id DESC LIMIT ?) t"
+            f" FROM threads t WHERE size >= ?{_AMONG_NEWEST} ORDER BY 4 DESC, id DESC LIMIT ?) t"
             f" CROSS JOIN entries x ON x.thread_id = t.id WHERE +x.id IN ({sub})"
             " GROUP BY t.id ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
-            [min_size, WINDOW_THREADS, *params, limit],
+            [min_size, min_size, WINDOW_THREADS, WINDOW_THREADS, *params, limit],
         ).fetchall()
         if len(rows) == limit:
             return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
@@ -104,6 +114,9 @@ def thread_listing(
         )
         params += sub_params
     sql = f"SELECT t.id, t.title, {_SPAN}, t.size FROM threads t WHERE {where}"
+    if limit and (flt is None or flt.is_empty()):
+        sql += _AMONG_NEWEST
+        params += [min_size, int(limit)]
     sql += " ORDER BY 4 DESC, t.id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
