@@ -442,7 +442,9 @@ class Store:
             # are its backlog, not news: they take the oldest time the same document gives, so
             # they do not top the timeline above every dated post. Later, an undated item is
             # new when first seen, and takes that time (`undated_at` None).
-            undated_at = None if known else oldest_given(e for e, _ in fresh)
+            undated_at = None
+            if not known and any(e.published is None for e, _ in fresh):
+                undated_at = oldest_given(e for e, _ in fresh)
             result.new = self._insert_entries(conn, source_id, fresh, now, keep_texts, undated_at)
             if keep_texts:
                 saved = chain(
