@@ -20,6 +20,24 @@ MAX_THREAD_ENTITIES = 10
 # items cost ~10-15 ms of probes at 1M items; a rare word that finds fewer than a page in them
 # pays that beside the aggregate (18 ms for `kakaka`).
 WINDOW_THREADS = 3_000
+# A thread's span as the lists show and order it: that of its items whose sources gave their
+# time (`thread_state.dated_first/last`, kept by the analysis), the whole span when none did.
+# An undated page first seen today must not stretch a story of March to today, nor lift it to
+# the top of the pane (the analysis keeps the whole span for its own use).
+_SPAN = (
+    "coalesce((SELECT dated_first FROM thread_state WHERE thread_id = t.id), t.first_at)"
+    " AS first_at, coalesce((SELECT dated_last FROM thread_state WHERE thread_id = t.id),"
+    " t.last_at) AS last_at"
+)
+# The newest N threads by that span without sorting them all (20 ms at 83,000 threads; 0.3 ms
+# by the index on `last_at`): a thread's dated last time is never after its `last_at`, so the
+# N newest by `last_at` bound the N-th newest by the span, and every thread that may be among
+# them has a `last_at` at or after that bound. Parameters: min_size, N.
+_AMONG_NEWEST = (
+    " AND t.last_at >= (SELECT min(coalesce((SELECT dated_last FROM thread_state"
+    " WHERE thread_id = b.id), b.last_at)) FROM (SELECT id, last_at FROM threads"
+    " WHERE size >= ? ORDER BY last_at DESC LIMIT ?) b)"
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +58,11 @@ def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0)
     if flt.is_empty():
         # Nothing filters: the threads table has it all, no scan of the entries.
         rows = store.conn.execute(
-            "SELECT t.id, t.title, t.first_at, t.last_at, t.size, t.size,"
+            f"SELECT t.id, t.title, {_SPAN}, t.size, t.size,"
             " (SELECT count(DISTINCT e.source_id) FROM entries e WHERE e.thread_id = t.id)"
-            " FROM threads t WHERE t.size >= ? ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
-            (min_size, bound),
+            f" FROM threads t WHERE t.size >= ?{_AMONG_NEWEST if limit else ''}"
+            " ORDER BY 4 DESC, t.id DESC LIMIT ?",
+            (min_size, *((min_size, limit) if limit else ()), bound),
         ).fetchall()
         return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
     sub, params = Query(store, flt).id_subquery()
@@ -55,19 +74,19 @@ def thread_rows(store: Store, flt: Filter, *, min_size: int = 1, limit: int = 0)
         # of the view grouped by thread (below) is left to views that match few threads.
         rows = store.conn.execute(
             "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*),"
-            " count(DISTINCT x.source_id) FROM (SELECT id, title, first_at, last_at, size"
-            " FROM threads WHERE size >= ? ORDER BY last_at DESC, id DESC LIMIT ?) t"
+            f" count(DISTINCT x.source_id) FROM (SELECT id, title, {_SPAN}, size"
+            f" FROM threads t WHERE size >= ?{_AMONG_NEWEST} ORDER BY 4 DESC, id DESC LIMIT ?) t"
             f" CROSS JOIN entries x ON x.thread_id = t.id WHERE +x.id IN ({sub})"
             " GROUP BY t.id ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
-            [min_size, WINDOW_THREADS, *params, limit],
+            [min_size, min_size, WINDOW_THREADS, WINDOW_THREADS, *params, limit],
         ).fetchall()
         if len(rows) == limit:
             return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
     rows = store.conn.execute(
-        "SELECT t.id, t.title, t.first_at, t.last_at, t.size, count(*) AS n,"
+        f"SELECT t.id, t.title, {_SPAN}, t.size, count(*) AS n,"
         " count(DISTINCT e.source_id) AS src FROM entries e JOIN threads t ON t.id = e.thread_id"
         f" WHERE e.id IN ({sub}) AND t.size >= ? GROUP BY t.id"
-        " ORDER BY t.last_at DESC, t.id DESC LIMIT ?",
+        " ORDER BY 4 DESC, t.id DESC LIMIT ?",
         [*params, min_size, bound],
     ).fetchall()
     return [ThreadRow(*(r[0], str(r[1]), *r[2:])) for r in rows]
@@ -94,8 +113,11 @@ def thread_listing(
             f" AND EXISTS (SELECT 1 FROM entries x WHERE x.thread_id = t.id AND +x.id IN ({sub}))"
         )
         params += sub_params
-    sql = f"SELECT t.id, t.title, t.first_at, t.last_at, t.size FROM threads t WHERE {where}"
-    sql += " ORDER BY t.last_at DESC, t.id DESC"
+    sql = f"SELECT t.id, t.title, {_SPAN}, t.size FROM threads t WHERE {where}"
+    if limit and (flt is None or flt.is_empty()):
+        sql += _AMONG_NEWEST
+        params += [min_size, int(limit)]
+    sql += " ORDER BY 4 DESC, t.id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
     cursor = store.conn.execute(sql, params)

@@ -87,6 +87,12 @@ def to_epoch(moment: datetime | None, default: int) -> int:
     return int(moment.timestamp()) if moment is not None else default
 
 
+def oldest_given(entries: Iterable[RawEntry]) -> int | None:
+    """The oldest time these entries' source gave (not guessed), None when it gave none."""
+    given = [e.published.timestamp() for e in entries if e.published and not e.time_guessed]
+    return int(min(given)) if given else None
+
+
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
@@ -432,7 +438,14 @@ class Store:
                     changed.append(entry)
                 else:
                     result.unchanged += 1
-            result.new = self._insert_entries(conn, source_id, fresh, now, keep_texts)
+            # At a source's first fetch its undated items (a blog's "About", "Privacy Policy")
+            # are its backlog, not news: they take the oldest time the same document gives, so
+            # they do not top the timeline above every dated post. Later, an undated item is
+            # new when first seen, and takes that time (`undated_at` None).
+            undated_at = None
+            if not known and any(e.published is None for e, _ in fresh):
+                undated_at = oldest_given(e for e, _ in fresh)
+            result.new = self._insert_entries(conn, source_id, fresh, now, keep_texts, undated_at)
             if keep_texts:
                 saved = chain(
                     zip(result.new, [e for e, _ in fresh], strict=True),
@@ -455,10 +468,12 @@ class Store:
         fresh: list[tuple[RawEntry, str]],
         now: int,
         keep_texts: bool = False,
+        undated_at: int | None = None,
     ) -> list[int]:
         """Insert new entries and their first versions; their ids, in order. `keep_texts`: the
         caller keeps the texts saved (`save_entries`), so the store's cache of recent bodies
-        need not (`texts.insert_bodies(remember=False)`).
+        need not (`texts.insert_bodies(remember=False)`). `undated_at`: the time of an entry
+        its source gave none (else `now`, the time it was first seen).
 
         Many rows per INSERT statement, not one statement per row: the full-text trigger
         flushes FTS5's pending terms at every statement, and per-row statements made indexing
@@ -491,7 +506,7 @@ class Store:
                     e.html,
                     e.author,
                     iso(e.published),
-                    to_epoch(e.published, now),
+                    to_epoch(e.published, now if undated_at is None else undated_at),
                     iso(e.updated),
                     e.url,
                     e.kind.value,

@@ -51,3 +51,32 @@ def test_the_pane_lists_the_views_newest_threads_whatever_the_window(
                 assert thread_rows(samples, flt, min_size=min_size, limit=limit) == whole
                 seen_found_in_window |= len(whole) == limit and window < len(every)
     assert seen_found_in_window or window == 100_000
+
+
+@pytest.mark.parametrize("window", [1, 2, 100_000])
+def test_a_guessed_time_that_stretched_threads_moves_none_of_them_up(
+    tmp_path, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Undated items first seen long after their stories stretched every other thread's
+    # `last_at` (the analysis's span): the lists order by the dated span, and the bounded ones
+    # (found from the newest threads by `last_at`) are the whole list cut to the page.
+    monkeypatch.setattr(threads, "WINDOW_THREADS", window)
+    store = demo_store(tmp_path / "cache.sqlite3")
+    dated = dict(store.conn.execute("SELECT thread_id, dated_last FROM thread_state"))
+    ids = sorted(t for t, last in dated.items() if last is not None)
+    assert len(ids) >= 4
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE threads SET last_at = ? WHERE id = ?",
+            [(4_000_000_000 + i, t) for i, t in enumerate(ids[::2])],
+        )
+    common, _ = common_and_rare_words(store)
+    for flt in (Filter(), Filter(words=(common,)), Filter(unread_only=True)):
+        every = thread_rows(store, flt)
+        assert [t.last_at for t in every] == sorted((t.last_at for t in every), reverse=True)
+        assert all(t.last_at < 4_000_000_000 for t in every if t.id in dated)
+        for limit in (1, 2, 3, 5):
+            assert thread_rows(store, flt, limit=limit) == every[:limit]
+            listed = list(threads.thread_listing(store, flt, limit=limit))
+            assert [t["id"] for t in listed] == [t.id for t in every[:limit]]
+    store.close()

@@ -1,0 +1,172 @@
+"""Items a feed gives no time for, as a reader meets them: a blog's pages at its first fetch are
+its backlog (they do not top the timeline), a page first seen later is new, and a guessed time
+never stretches a dated thread's span. Real feeds served on 127.0.0.1, the real cache file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tests.support.feedserver import FeedServer, Route, rss
+from tests.support.tui import make_app, settle, timeline_lines
+from wirereader.store.db import Store
+from wirereader.tui.widgets.threads import ThreadList
+
+STRIKE = [
+    ("Ferry crews walk out over Harbour Line rosters", "29 Mar 2024 08:10"),
+    ("Harbour Line ferry strike enters second day", "30 Mar 2024 09:20"),
+    ("Harbour Line ferry strike ends after pay deal", "31 Mar 2024 17:45"),
+]
+
+
+def post(site: str, n: int, title: str, when: str) -> dict[str, str]:
+    return {
+        "guid": f"urn:{site}:{n}",
+        "title": title,
+        "link": f"http://{site}.invalid/{n}",
+        "description": f"<p>{title}. Ferry crews of the Harbour Line stopped work over rosters;"
+        " commuters crowded the Harbour Line buses while union and operator talked pay.</p>",
+        "pubDate": f"Sun, {when}:00 +0000",
+    }
+
+
+def page(site: str, slug: str, title: str, text: str) -> dict[str, str]:
+    return {
+        "guid": f"urn:{site}:{slug}",
+        "title": title,
+        "link": f"http://{site}.invalid/{slug}",
+        "description": f"<p>{text}</p>",
+    }
+
+
+def rows(db_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_undated_pages_are_a_backlog_at_first_fetch_and_news_later(
+    cli, server: FeedServer, db_path: Path
+) -> None:
+    pages = [
+        page("quay", "privacy", "Privacy Policy", "We keep no cookies and sell no addresses."),
+        page("quay", "about", "About", "Quay Notes is written by a commuter on the Harbour Line."),
+    ]
+    posts = [post("quay", n, title, when) for n, (title, when) in enumerate(STRIKE)]
+    server.routes["/quay.xml"] = Route(rss("Quay Notes", [*pages, *posts]))
+    before = int(time.time())
+    assert cli("add", server.url("/quay.xml")).code == 0
+
+    # The first fetch: the pages take the oldest time the feed gave, flagged as a guess.
+    oldest = int(datetime(2024, 3, 29, 8, 10, tzinfo=timezone.utc).timestamp())
+    stored = dict(rows(db_path, "SELECT title, published_at FROM entries"))
+    assert stored["Privacy Policy"] == stored["About"] == oldest
+    listed = json.loads(cli("entries", "--json").out)
+    assert [r["title"] for r in listed][:3] == [t for t, _ in reversed(STRIKE)]
+    assert {r["title"] for r in listed if r["time_guessed"]} == {"Privacy Policy", "About"}
+    assert all(r["published"].startswith("2024-03-") for r in listed)
+    assert "Privacy Policy" not in cli("entries").out.splitlines()[1]
+
+    # A later fetch: an undated page newly seen is news, dated when it was first seen.
+    news = page("quay", "moved", "Quay Notes has moved", "New posts are at quay.example now.")
+    server.routes["/quay.xml"] = Route(rss("Quay Notes", [news, *pages, *posts]))
+    assert cli("fetch").code == 0
+    stored = dict(rows(db_path, "SELECT title, published_at FROM entries"))
+    assert stored["Quay Notes has moved"] >= before
+    assert stored["Privacy Policy"] == oldest  # kept
+    listed = json.loads(cli("entries", "--json").out)
+    assert listed[0]["title"] == "Quay Notes has moved" and listed[0]["time_guessed"]
+
+    # The reader's timeline: the new page first, then the posts newest first, the pages last.
+    with Store(db_path) as store:
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await settle(pilot)
+                return timeline_lines(app)
+
+        lines = [line for line in asyncio.run(go()) if line.strip()]
+    # (Same-time items are newest id first: the pages, listed first by the feed, go under.)
+    order = ["has moved", " Mar 31 ", " Mar 30 ", "Ferry crews", "~Mar 29", "Privacy Policy"]
+    at = [next(i for i, line in enumerate(lines) if t in line) for t in order]
+    assert at == sorted(at), lines
+
+
+def test_a_guessed_time_does_not_stretch_a_dated_thread(
+    cli, server: FeedServer, db_path: Path
+) -> None:
+    quay = [post("quay", n, title, when) for n, (title, when) in enumerate(STRIKE)]
+    pier = [
+        post("pier", n, title.replace("Harbour Line", "Harbour Line's"), when)
+        for n, (title, when) in enumerate(STRIKE)
+    ]
+    server.routes["/quay.xml"] = Route(rss("Quay Notes", quay))
+    server.routes["/pier.xml"] = Route(rss("Pier Post", pier))
+    assert cli("add", server.url("/quay.xml")).code == 0
+    assert cli("add", server.url("/pier.xml")).code == 0
+    recap = page(
+        "pier",
+        "recap",
+        "Harbour Line ferry strike: what the pay deal means",
+        "Ferry crews of the Harbour Line stopped work over rosters; the pay deal ends the"
+        " strike, and commuters leave the Harbour Line buses.",
+    )
+    server.routes["/pier.xml"] = Route(rss("Pier Post", [recap, *pier]))
+    assert cli("fetch").code == 0
+    # The thread of the strike holds the recap (first seen today, its time a guess) ...
+    (thread,) = {t for (t,) in rows(db_path, "SELECT thread_id FROM entries")}
+    assert rows(db_path, "SELECT title FROM entries WHERE time_guessed = 1") == [(recap["title"],)]
+    (last,) = rows(db_path, "SELECT last_at FROM threads")[0]
+    assert last > time.time() - 3600  # (the analysis's own span takes it)
+    # ... but its span is that of its dated items, in `threads`, `--json` and the pane.
+    (listed,) = json.loads(cli("threads", "--json").out)
+    assert (listed["id"], listed["first"], listed["last"]) == (
+        thread,
+        "2024-03-29T08:10:00+00:00",
+        "2024-03-31T17:45:00+00:00",
+    )
+    assert len(listed["entries"]) == 4
+    # A story of 2025 is newer: it comes first, in `threads` and in the reader's pane.
+    hall = [
+        {
+            "guid": f"urn:hall:{n}",
+            "title": title,
+            "link": f"http://hall.invalid/{n}",
+            "description": f"<p>{title}. The Riverside Library reading room reopens after the"
+            " roof repairs, with longer opening hours on Saturdays.</p>",
+            "pubDate": f"Mon, {when} 2025 10:00:00 +0000",
+        }
+        for n, (title, when) in enumerate(
+            [
+                ("Riverside Library reading room to reopen", "02 Jun"),
+                ("Riverside Library reopens after roof repairs", "09 Jun"),
+            ]
+        )
+    ]
+    server.routes["/hall.xml"] = Route(rss("Town Hall", hall))
+    assert cli("add", server.url("/hall.xml")).code == 0
+    lines = cli("threads").out.splitlines()
+    assert "2025-06-02 .. 2025-06-09" in lines[1] and "Riverside Library" in lines[1]
+    assert "2024-03-29 .. 2024-03-31" in lines[2] and "Harbour Line" in lines[2]
+    assert [t["id"] for t in json.loads(cli("threads", "--json").out)] == [thread + 1, thread]
+    with Store(db_path) as store:
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await settle(pilot)
+                await pilot.press("T")
+                await settle(pilot)
+                pane = app.query_one("#threads", ThreadList)
+                assert list(pane.rows) == [f"t{thread + 1}", f"t{thread}"]
+                height = pane.scrollable_content_region.height
+                return [pane.render_line(y).text for y in range(height)]
+
+        pane = [line.strip() for line in asyncio.run(go()) if line.strip()]
+    assert pane[0].startswith("Riverside Library") and pane[2].startswith("Harbour Line"), pane
+    assert pane[1].startswith("2025-06-02 10:00–2025-06-09 10:00"), pane
+    assert pane[3].startswith("2024-03-29 08:10–2024-03-31 17:45"), pane
