@@ -131,6 +131,20 @@ def test_entries_and_entities_fit_a_narrow_terminal(cli, seeded, db_path, tmp_pa
     assert [line.split()[0] for line in lines[1:]] == [str(e["id"]) for e in entities]
 
 
+def test_entities_keep_one_line_a_row_at_40_columns(cli, seeded, db_path, tmp_path) -> None:
+    # At 40 columns a twelve-cell name left the aliases' twelve cells no room, and every row
+    # took two lines. There the aliases go; the name keeps what is left.
+    entities = json.loads(cli("entities", "--json").out)
+    lines = on_terminal(db_path, tmp_path, "entities", columns=40, term="xterm")
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[0].split() == ["id", "count", "kind", "name"]
+    assert [line.split()[0] for line in lines[1:]] == [str(e["id"]) for e in entities]
+    names = [line.split(None, 3)[3] for line in lines[1:]]
+    assert "Vladimir Putin" in names  # a name of fourteen cells is not cut
+    wide = on_terminal(db_path, tmp_path, "entities", columns=60, term="xterm")
+    assert wide[0].split()[-1] == "aliases"
+
+
 @pytest.mark.parametrize("columns", [120, 60])
 def test_feeds_keep_their_status_beside_a_long_last_error(db_path, tmp_path, columns) -> None:
     # A last error longer than the line made Rich squeeze the status, count and times to

@@ -136,17 +136,21 @@ def cmd_entities(args: argparse.Namespace) -> int:
         id_width = max(3, len(str(widths.largest_id)))
         count_width = max(5, len(str(widths.largest_count)))
         # The name gives way before the aliases' twelve cells: at 60 columns its forty made
-        # every row two lines, the aliases wrapped under the id.
-        room = console.width - id_width - count_width - 6 - 8 - 12
+        # every row two lines, the aliases wrapped under the id. Where even a twelve-cell name
+        # leaves the aliases no twelve cells (40 columns), the aliases go, as `threads` drops
+        # its sources: every row took two lines there.
+        fixed = id_width + count_width + 6
+        show_aliases = console.width >= fixed + 8 + 12 + 12
+        room = console.width - fixed - (8 + 12 if show_aliases else 6)
         name_width = max(12, min(40, max(4, widths.longest_name), room))
-        aliases_width = max(12, console.width - id_width - count_width - 6 - name_width - 8)
+        aliases_width = max(12, console.width - fixed - name_width - 8)
         table = StreamTable(
             [
                 Column("id", id_width, "dim", right=True),
                 Column("count", count_width, right=True),
                 Column("kind", 6, "magenta"),
                 Column("name", name_width),
-                Column("aliases", aliases_width, "dim"),
+                *([Column("aliases", aliases_width, "dim")] if show_aliases else []),
             ],
             console,
         )
@@ -157,7 +161,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
                 str(row["count"]),
                 row["kind"],
                 row["name"],
-                ", ".join(row["aliases"]),
+                *([", ".join(row["aliases"])] if show_aliases else []),
             ],
         )
     if not shown:
