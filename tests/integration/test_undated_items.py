@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -79,6 +80,13 @@ def test_undated_pages_are_a_backlog_at_first_fetch_and_news_later(
     assert stored["Privacy Policy"] == oldest  # kept
     listed = json.loads(cli("entries", "--json").out)
     assert listed[0]["title"] == "Quay Notes has moved" and listed[0]["time_guessed"]
+    # The table marks a guessed time as the reader does ('~', the year giving way to it);
+    # it was blank.
+    table = {line.split("  ")[-1].strip(): line for line in cli("entries").out.splitlines()[1:]}
+    for title in ("Quay Notes has moved", "Privacy Policy", "About"):
+        assert re.search(r"\s~\d\d-\d\d \d\d:\d\d\s", table[title]), table[title]
+    for title, _ in STRIKE:
+        assert re.search(r"\s20\d\d-\d\d-\d\d \d\d:\d\d\s", table[title]), table[title]
 
     # The reader's timeline: the new page first, then the posts newest first, the pages last.
     with Store(db_path) as store:

@@ -19,7 +19,7 @@ from wirereader.core.redact import RedactingStream, redact
 from wirereader.core.text import strip_controls
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.query import language as querylang
-from wirereader.query.timeline import Filter
+from wirereader.query.timeline import EntryRow, Filter, iso_utc
 from wirereader.store import migrations
 from wirereader.store.db import CacheDamagedError, CacheError, Store, describe_database_error
 from wirereader.store.migrations import SchemaTooNewError
@@ -106,6 +106,15 @@ def display_zone(cfg: Config) -> tzinfo:
         return resolve_zone(cfg.timezone or None)
     except ZoneError as exc:
         raise UserError(f"config timezone: {exc}") from None
+
+
+def entry_minute(row: EntryRow, tz: tzinfo) -> str:
+    """An entry's time for a table or a stream line: 'YYYY-MM-DD HH:MM', or for a time the
+    source did not give (`time_guessed`: the time it was first seen, or a file's) '~MM-DD
+    HH:MM', as the reader marks it. The year gives way to the mark so the column keeps its
+    sixteen cells; an undated entry's time was left blank before."""
+    when = minute(row.published or iso_utc(row.published_at), tz)
+    return "~" + when[5:] if row.time_guessed and when else when
 
 
 def minute(value: str | None, tz: tzinfo) -> str:

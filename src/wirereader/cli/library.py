@@ -16,9 +16,9 @@ from wirereader.cli.common import (
     UserError,
     count_arg,
     display_zone,
+    entry_minute,
     filter_parser_options,
     load_args_config,
-    minute,
     nonempty_arg,
     open_store,
     parse_filter,
@@ -227,7 +227,7 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
     # Under 50 columns (40: a split screen, a phone) every row took two lines: the time drops
     # its year and the source goes, so the title keeps about twenty cells.
     show_source = console.width >= 50
-    time_width = 16 if show_source else 11
+    time_width = 16 if show_source else 12  # ("~02-18 00:35": a guessed time is marked)
     if not show_kind:
         source_width = max(8, min(source_width, console.width - id_width - 16 - 20 - 6))
     if not show_source:
@@ -249,14 +249,15 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
     )
 
     def cells(row: EntryRow) -> list[str]:
-        when = minute(row.published, tz)
+        when = entry_minute(row, tz)
         badge = f" +{len(row.reposts)}" if row.reposts else ""
         kind = "" if row.kind == "post" else row.kind
         if not show_kind:
             said = not kind or row.title.lower().startswith(kind)  # "Breaking: ..."
             title = row.title if said else f"{kind}: {row.title}"
             if not show_source:
-                return [str(row.id), when[5:], title + badge]  # "02-18 00:35"
+                short = when if row.time_guessed else when[5:]  # "02-18 00:35"
+                return [str(row.id), short, title + badge]
             return [str(row.id), when, row.source, title + badge]
         out = [str(row.id), when, row.source, kind, row.title + badge]
         return [*out, author_name(row.author)] if show_author else out

@@ -17,9 +17,9 @@ from datetime import tzinfo
 from wirereader.cli.common import (
     count_arg,
     display_zone,
+    entry_minute,
     filter_parser_options,
     load_args_config,
-    minute,
     open_store,
     warn,
 )
@@ -117,7 +117,7 @@ def _print(row: EntryRow, as_json: bool, tz: tzinfo) -> None:
     if as_json:
         line = json.dumps(row.to_json(), ensure_ascii=False)
     else:
-        when = minute(row.published, tz)
+        when = entry_minute(row, tz)
         title = row.title or row.body.split("\n", 1)[0]
         # Text saved in the cache was cleaned of escape sequences at ingest: printed as is.
         line = f"{row.id:>6}  {when}  {row.source}  {title}"
