@@ -180,6 +180,9 @@ _IMPORT_ONLY = {
     detect.JSON_LINES: "a JSON Lines file (one item an object a line)",
 }
 
+# A feed's, an outline's or a page's root element anywhere in the head of a document.
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF|opml|html)\b", re.IGNORECASE)
+
 
 def import_only(body: bytes) -> str:
     """What a fetched document is when `import` reads it but it is no feed or page (a text
@@ -189,9 +192,6 @@ def import_only(body: bytes) -> str:
     if not head or head.startswith(b"<") or b"\x00" in head or _FEED_ROOT.search(body[:65536]):
         return ""  # markup, UTF-16 or -32, or a feed behind some junk (a server's warning)
     return _IMPORT_ONLY.get(detect.sniff(body.decode("utf-8", "replace")) or "", "")
-
-
-_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF|opml|html)\b", re.IGNORECASE)
 
 
 def _describe(exc: BaseException) -> str:

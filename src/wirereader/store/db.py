@@ -490,6 +490,7 @@ class Store:
         first_id = floor[0] + 1 if floor is not None and floor[0] > top else None
         if first_id is not None:
             top = first_id - 1
+        undated = now if undated_at is None else undated_at
         columns = (
             "id, source_id, stable_id, title, html, author, published, published_at, updated,"
             " url, kind, embeds, content_hash, first_seen, last_seen, time_guessed"
@@ -506,7 +507,7 @@ class Store:
                     e.html,
                     e.author,
                     iso(e.published),
-                    to_epoch(e.published, now if undated_at is None else undated_at),
+                    to_epoch(e.published, undated),
                     iso(e.updated),
                     e.url,
                     e.kind.value,

@@ -360,6 +360,19 @@ def test_the_sparse_scoring_of_a_batch_against_threads_gives_the_grouping_scores
     assert np.allclose(cross_scores(a, b, 14 * DAY), dense, rtol=1e-5, atol=1e-9)
 
 
+def _sparse(vectors: list[dict[int, float]], width: int) -> object:
+    """Dict vectors (column -> weight) as the sparse rows `pair_cosines` multiplies."""
+    import numpy as np
+
+    from wirereader.analysis.threads.grouping import sparse_rows
+
+    return sparse_rows(
+        [np.asarray(list(v), dtype=np.int64) for v in vectors],
+        [np.fromiter(v.values(), float, count=len(v)) for v in vectors],
+        width,
+    )
+
+
 def test_listed_pairs_cosines_are_the_dot_products_of_their_rows_by_either_product() -> None:
     """`pair_cosines` takes a listed pair's dot product over dense rows of the shared columns
     where all pairs of the two sides cost less, else over the two sparse rows: each way, every
@@ -371,7 +384,7 @@ def test_listed_pairs_cosines_are_the_dot_products_of_their_rows_by_either_produ
     import pytest
 
     from wirereader.analysis.threads import grouping
-    from wirereader.analysis.threads.grouping import pair_cosines, sparse_rows
+    from wirereader.analysis.threads.grouping import pair_cosines
 
     rng = random.Random(11)
 
@@ -380,12 +393,7 @@ def test_listed_pairs_cosines_are_the_dot_products_of_their_rows_by_either_produ
             {c: rng.random() + 0.05 for c in rng.sample(range(width), rng.randint(0, 12))}
             for _ in range(n)
         ]
-        matrix = sparse_rows(
-            [np.asarray(list(v), dtype=np.int64) for v in vectors],
-            [np.fromiter(v.values(), float, count=len(v)) for v in vectors],
-            width,
-        )
-        return vectors, matrix
+        return vectors, _sparse(vectors, width)
 
     for width, listed in ((30, 400), (150, 60)):  # many pairs over few terms, and fewer
         a_rows, a = rows(40, width)
@@ -419,7 +427,7 @@ def test_listed_pairs_sparse_cosines_add_left_to_right_in_the_first_rows_order()
 
     from wirereader.analysis.sums import ordered_sum
     from wirereader.analysis.threads import grouping
-    from wirereader.analysis.threads.grouping import pair_cosines, sparse_rows
+    from wirereader.analysis.threads.grouping import pair_cosines
 
     rng = random.Random(5)
     width = 60
@@ -429,12 +437,7 @@ def test_listed_pairs_sparse_cosines_add_left_to_right_in_the_first_rows_order()
             {c: rng.random() / 7 for c in rng.sample(range(width), rng.randint(20, 45))}
             for _ in range(n)
         ]
-        matrix = sparse_rows(
-            [np.asarray(list(v), dtype=np.int64) for v in vectors],
-            [np.fromiter(v.values(), float, count=len(v)) for v in vectors],
-            width,
-        )
-        return vectors, matrix
+        return vectors, _sparse(vectors, width)
 
     a_rows, a = rows(30)
     b_rows, b = rows(50)
