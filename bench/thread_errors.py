@@ -23,6 +23,13 @@ both, and the entities and words they share, each entity with the number of item
 A pair with a held-out item shows its figures only, never the terms it shares (they would
 tell what the held-out item says).
 
+`--bands` counts every pair of two dev items sharing a term, one story or two, by where the
+index put it: together, or apart with its pair score's band; where a rule alone zeroes the
+score, by that rule and the band the pair would score without it (the title rule; the
+one-outlet name test, one outlet's two teasers naming no entity in common, with the title
+rule lifted too). A lever that lifts a class is worth building only if the class holds more
+pairs of one story than of two near the threshold.
+
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
 items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
 17 wants none at 25, 50 and 100), each with its items as above and, for two dev items, whether
@@ -131,6 +138,17 @@ class Signals:
 
     def score(self, a: int, b: int) -> float:
         return self._scores(a, b)[0]
+
+    def unnamed(self, a: int, b: int) -> float:
+        """The pair's score without the title rule and without the one-outlet name test
+        (`grouping.SAME_SOURCE_DISCOUNT`'s: one outlet's two teasers pair only if they name
+        an entity in common), as if they named one: what that test holds apart."""
+        real = grouping._share_entity
+        grouping._share_entity = lambda *_: True
+        try:
+            return self._scores(a, b)[1]
+        finally:
+            grouping._share_entity = real
 
     def _scores(self, a: int, b: int) -> tuple[float, float]:
         x, y = self.placed[a], self.placed[b]
@@ -319,6 +337,10 @@ def band_counts(
                 scored, loose = signals._scores(a, b)
                 if scored == 0.0 < loose:  # (the title rule alone zeroes a score)
                     key = ("apart by the title rule, without it", _band(loose))
+                elif loose == 0.0 < (unnamed := signals.unnamed(a, b)):
+                    # (one outlet's two teasers naming no entity in common; the title rule
+                    # lifted too, as it may hold them apart as well)
+                    key = ("apart by the one-outlet name test, without it", _band(unnamed))
                 else:
                     key = ("apart, pair score", _band(scored))
             counts[key][0 if one else 1] += 1
@@ -333,7 +355,7 @@ def band_listing(items: list[Labelled], pred: list[int], signals: Signals) -> li
     for key in sorted(counts, key=lambda k: (k[0] != "together", k[0], order.index(k[1]))):
         where, band = key
         one, two = counts[key]
-        lines.append(f"  {(where + ' ' + band).strip():<52} {one:5d} / {two}")
+        lines.append(f"  {(where + ' ' + band).strip():<56} {one:5d} / {two}")
     return lines
 
 
