@@ -364,3 +364,14 @@ def test_a_courts_level_before_judge_is_the_titles() -> None:
     # a court named before the title stays a name
     got = names("", "He appeared before Family Court Judge Ann Lee on Monday.")
     assert ("Family Court", "org") in got
+
+
+def test_a_citys_name_before_words_no_one_is_named_by_opens_an_organisations_name() -> None:
+    got = names("", "Firms were floated on the London Stock Exchange. The act wrote off debts.")
+    assert got == {("London Stock Exchange", "org")}
+    got = names("", "He told the Milwaukee Journal Sentinel. But the point is clear.")
+    assert got == {("Milwaukee Journal Sentinel", "org")}
+    # a country's name is not: a headline quoted in a body reads as such a run too
+    got = names("", "Read More: Starmer Breaks With Trump Over Greenland Tariff Threats and Urges")
+    assert ("Greenland", "place") in got
+

@@ -1422,6 +1422,26 @@ class _Extractor(_Scanner, _ContextKinds):
             kind, strong = self._context_kind(
                 st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
+            if (
+                not strong
+                and not single
+                and st.place_before >= 0
+                and st.place_before == len(out) - 1
+                and last_low in nameless_words()
+                and first_low not in g.given_names
+                and not run.title_case
+                and len(out[-1].tokens) == 1
+                and out[-1].tokens[0].key in g.city_keys
+                and _adjacent(run.tokens, out[-1].tokens[-1], first)
+            ):
+                # "the London Stock Exchange", "the Milwaukee Journal Sentinel": a city's name
+                # right before words no gazetteer knows and no one is named by (an
+                # organisation's name, where no cue said otherwise) is its first word, as in
+                # "Kyiv School of Economics". A country's is not: headlines quoted in a body
+                # ('Greenland Tariff Threats', 'U.S. Will Restart') read as such runs too.
+                place = out.pop()
+                tokens = (*place.tokens, *tokens)
+                kind, strong = ORG, True
             if not strong and last.surface[:1] == "d" and last.surface[1:2] in _ELISION_MARKS:
                 # "Cortina d'Ampezzo", "Val d'Isère": with no given name before it and no cue
                 # around it, the elided article names a place more often than a family
