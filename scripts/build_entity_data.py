@@ -40,7 +40,9 @@ headed by the source packages and versions it was built from:
   'Calif.', 'N.M.'), read after a town and a comma;
 - `wordnet_places.txt`: proper names WordNet 3.0 files only under its locations and natural
   objects ('Alps', 'Soviet Union', 'Sahara Desert': mountains, rivers, regions, former
-  countries, which no GeoNames list shipped holds), none opening with a given or family name.
+  countries, which no GeoNames list shipped holds), none opening with a given or family name;
+- `wordnet_adjectives.txt`: adjectives WordNet 3.0 writes capitalised and never as a noun
+  ('Alpine', 'Andean', 'Orwellian'), no given or family name: one alone names nothing.
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -706,6 +708,45 @@ def wordnet_places(folder: Path, people: set[str]) -> list[str]:
     return out + [_keyed(name) for name in sorted(kept)]
 
 
+def wordnet_adjectives(folder: Path, people: set[str]) -> list[str]:
+    """WordNet's adjectives written capitalised that are no noun in any sense or case ('Alpine',
+    'Andean', 'Orwellian', 'Kafkaesque'): a word of these alone is a qualifier, no one's or
+    nothing's name. Left out: a given or a family name ('Caroline', 'Genovese': a surname
+    too), and a word WordNet also files as a noun ('Antarctic', 'Saracen')."""
+    nouns: set[str] = set()
+    with (folder / "index.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                nouns.add(line.split(" ", 1)[0])
+    kept: set[str] = set()
+    with (folder / "data.adj").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue  # the licence's lines
+            fields = line.split(" | ", 1)[0].split()
+            for i in range(int(fields[3], 16)):
+                lemma = fields[4 + 2 * i].split("(", 1)[0]  # 'Alpine(a)': a marker
+                low = lemma.lower()
+                if (
+                    lemma[:1].isupper()
+                    and not lemma.isupper()  # 'ASAT', 'WYSIWYG': acronyms
+                    and lemma.replace("-", "").isalpha()
+                    and lemma.isascii()
+                    and len(lemma) > 3
+                    and low not in nouns
+                    and low not in people
+                ):
+                    kept.add(low)
+    out: list[str] = []
+    _header(
+        out,
+        "Adjectives WordNet 3.0 writes capitalised and never as a noun ('alpine', 'orwellian'),"
+        " no given or family name, lower case, one a line",
+        f"WordNet 3.0 ({folder}), names-dataset {metadata.version('names-dataset')}",
+    )
+    return out + sorted(kept)
+
+
 def state_abbreviations() -> list[str]:
     """The Associated Press's abbreviations of the US states and the District of Columbia
     (python-us: 'Calif.', 'N.M.', 'D.C.'), those with a dot, each with its state's name: news
@@ -779,6 +820,7 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "place_nouns.txt": place_nouns(args.wordnet, args.place_noun_zipf, given[2:]),
         "state_abbreviations.txt": state_abbreviations(),
         "wordnet_places.txt": wordnet_places(args.wordnet, people),
+        "wordnet_adjectives.txt": wordnet_adjectives(args.wordnet, people),
     }
 
 

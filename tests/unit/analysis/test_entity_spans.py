@@ -375,3 +375,12 @@ def test_a_citys_name_before_words_no_one_is_named_by_opens_an_organisations_nam
     got = names("", "Read More: Starmer Breaks With Trump Over Greenland Tariff Threats and Urges")
     assert ("Greenland", "place") in got
 
+
+def test_a_lone_capitalised_adjective_of_wordnets_is_no_name() -> None:
+    got = names("", "It curbed migration into the rich Alpine country, officials said.")
+    assert got == set()
+    assert names("", "A child played the Andean god of abundance at the fair.") == set()
+    # inside a longer name such a word is a surname's or an organisation's: 'genovese' is no
+    # adjective of the list (a surname), and a full name claims its lone surname
+    got = names("", "Vito Genovese ran the family. Genovese was jailed in 1959.")
+    assert got == {("Vito Genovese", "person")}

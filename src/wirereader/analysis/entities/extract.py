@@ -243,6 +243,7 @@ def _mentions(
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     wordnet_first = g.wordnet_first
+    wordnet_adjectives = g.wordnet_adjectives
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
@@ -303,12 +304,18 @@ def _mentions(
             not is_strong
             and canonical is named
             and single
-            and _lower_elsewhere(texts, tokens[0].lower, lower_seen)
+            and (
+                tokens[0].lower in wordnet_adjectives
+                or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
+            )
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
             # lower case: a common noun ('the Horse ... horses'). Asked here, after the full
             # names have claimed their surnames, for the few words still unexplained (asked
-            # in the cut, it ran for every surname too: 5,000 times on 772 ECB+ articles).
+            # in the cut, it ran for every surname too: 5,000 times on 772 ECB+ articles). So
+            # is an adjective WordNet writes capitalised and never as a noun ('the rich Alpine
+            # country', 'the Andean god'): asked of a lone word only, since inside a run such a
+            # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue').
             continue
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word

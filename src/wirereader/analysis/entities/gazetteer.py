@@ -92,6 +92,8 @@ class Gazetteer:
     # the keys of WordNet's proper names of places no other list holds ('alps', 'soviet union')
     wordnet_places: frozenset[str] = frozenset()
     wordnet_first: frozenset[str] = frozenset()  # their first words' keys: asked first
+    # adjectives WordNet writes capitalised and never as a noun ('alpine', 'orwellian')
+    wordnet_adjectives: frozenset[str] = frozenset()
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
@@ -271,6 +273,7 @@ def gazetteer() -> Gazetteer:
     )
     g.wordnet_places = frozenset(key for key in wordnet_keys if key not in by_key)
     g.wordnet_first = frozenset(key.split(" ", 1)[0] for key in g.wordnet_places)
+    g.wordnet_adjectives = _words("wordnet_adjectives.txt")
     g.given_names = _words("given_names.txt")
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
