@@ -384,3 +384,13 @@ def test_a_lone_capitalised_adjective_of_wordnets_is_no_name() -> None:
     # adjective of the list (a surname), and a full name claims its lone surname
     got = names("", "Vito Genovese ran the family. Genovese was jailed in 1959.")
     assert got == {("Vito Genovese", "person")}
+
+
+def test_a_romance_article_with_a_capital_opens_a_lone_name() -> None:
+    got = names("", "The story was reported by La Stampa on Monday.")
+    assert got == {("La Stampa", "org")}
+    assert ("La Fenice", "org") in names("", "She sang at La Scala and later at La Fenice.")
+    # a full name's surname is claimed first; a known name keeps its own
+    got = names("", "Marine Le Pen spoke first. Le Pen wants more.")
+    assert got == {("Marine Le Pen", "person")}
+    assert names("", "Officials in La Paz said so.") == {("La Paz", "place")}

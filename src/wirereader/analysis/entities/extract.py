@@ -349,6 +349,17 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
+        if single and not known and canonical is named:
+            # "La Fenice", "La Stampa", "Le Figaro", "El Chapo": a Romance article written
+            # with a capital right before a lone word no full name of the entry claimed opens
+            # the name (English writes no 'La' or 'El' of its own; the cut leaves connectors
+            # out). A full name's surname ('Marine Le Pen' ... 'Le Pen') was claimed above.
+            # (the run's extent: the article, then the word)
+            at, end = where[0], where[1]
+            article = texts[where[2]][at : at + 3]
+            if article in _ROMANCE_ARTICLES and end - at == 3 + len(tokens[0].surface):
+                canonical = article + named
+                written = article + (written or _name_text(tokens))
         if (
             kind != PLACE
             and learned
@@ -481,6 +492,8 @@ def _evidence(
 # team's game or season, nor a deal or a campaign, which people and companies have; nor a film,
 # an album or a song, which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s
 # dev topics). One regex match a mention: it fails at the first letter for most words.
+# Romance articles written with a capital before a name ('La Fenice', 'El Chapo', 'Il Foglio')
+_ROMANCE_ARTICLES = frozenset(("La ", "Le ", "El ", "Il "))
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
