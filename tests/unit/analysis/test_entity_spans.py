@@ -394,3 +394,12 @@ def test_a_romance_article_with_a_capital_opens_a_lone_name() -> None:
     got = names("", "Marine Le Pen spoke first. Le Pen wants more.")
     assert got == {("Marine Le Pen", "person")}
     assert names("", "Officials in La Paz said so.") == {("La Paz", "place")}
+
+
+def test_a_persons_name_made_an_adjective_in_ian_is_no_name() -> None:
+    got = names("", "Europeans are becoming almost inured to Trumpian jolts, he said.")
+    assert got == set()
+    got = names("", "The essayist G. K. Chesterton wrote it. A Chestertonian paradox followed.")
+    assert ("Chestertonian", "org") not in got
+    # a surname in '-ian' whose stem names no one stays a name
+    assert ("Cherian", "person") in names("", "Dr Cherian said the clinic would open.")

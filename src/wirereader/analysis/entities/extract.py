@@ -306,6 +306,7 @@ def _mentions(
             and single
             and (
                 tokens[0].lower in wordnet_adjectives
+                or _person_adjective(g, tokens[0].lower, strong, weak)
                 or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
             )
         ):
@@ -315,7 +316,8 @@ def _mentions(
             # in the cut, it ran for every surname too: 5,000 times on 772 ECB+ articles). So
             # is an adjective WordNet writes capitalised and never as a noun ('the rich Alpine
             # country', 'the Andean god'): asked of a lone word only, since inside a run such a
-            # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue').
+            # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue');
+            # and so is a person's name made an adjective ('Trumpian': `_person_adjective`).
             continue
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
@@ -668,6 +670,21 @@ def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
     called 'Magazine', 'Financial' or 'Realty', and does know 'Brown', 'Driver', 'Street')."""
     last = tokens[-1].lower
     return last not in CONNECTORS and last in nameless
+
+
+def _person_adjective(
+    g: Gazetteer, low: str, strong: dict[str, str | None], weak: dict[str, str | None]
+) -> bool:
+    """A lone word in '-ian' made of the name of a person the entry names in full or the
+    gazetteer knows: the person's manner, no name ('Trumpian jolts'; not 'Cherian', whose stem
+    names no one, nor 'Parisian', a place's)."""
+    if not low.endswith("ian") or len(low) < 7:
+        return False
+    stem = low[:-3]
+    if stem in strong or stem in weak:
+        return True
+    known = g.by_key.get(stem)
+    return known is not None and known.kind == PERSON and not known.weak
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
