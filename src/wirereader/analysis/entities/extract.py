@@ -244,6 +244,8 @@ def _mentions(
     thing_after = _THING_AFTER.match
     wordnet_first = g.wordnet_first
     wordnet_adjectives = g.wordnet_adjectives
+    # whether a text may hold a Romance article before a name (asked once an entry)
+    romance = _ROMANCE.search(texts[1]) is not None or _ROMANCE.search(texts[0]) is not None
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
@@ -306,7 +308,7 @@ def _mentions(
             and single
             and (
                 tokens[0].lower in wordnet_adjectives
-                or _person_adjective(g, tokens[0].lower, strong, weak)
+                or (named[-3:] == "ian" and _person_adjective(g, tokens[0].lower, strong, weak))
                 or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
             )
         ):
@@ -351,7 +353,7 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
-        if single and not known and canonical is named:
+        if romance and single and not known and canonical is named:
             # "La Fenice", "La Stampa", "Le Figaro", "El Chapo": a Romance article written
             # with a capital right before a lone word no full name of the entry claimed opens
             # the name (English writes no 'La' or 'El' of its own; the cut leaves connectors
@@ -496,6 +498,7 @@ def _evidence(
 # dev topics). One regex match a mention: it fails at the first letter for most words.
 # Romance articles written with a capital before a name ('La Fenice', 'El Chapo', 'Il Foglio')
 _ROMANCE_ARTICLES = frozenset(("La ", "Le ", "El ", "Il "))
+_ROMANCE = re.compile(r"\b(?:La|Le|El|Il) ")
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )

@@ -88,6 +88,8 @@ class Gazetteer:
     # adjectives of nationality or faith that many countries give as first names ('christian',
     # 'german'): ordinary words, but one right before a name's word opens a person's name
     given_demonyms: frozenset[str] = frozenset()
+    # the two above together: a word after which a town's name is a surname ('Christian Bale')
+    name_openers: frozenset[str] = frozenset()
     honorifics: frozenset[str] = frozenset()
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
@@ -279,6 +281,7 @@ def gazetteer() -> Gazetteer:
     g.wordnet_adjectives = _words("wordnet_adjectives.txt")
     g.given_names = _words("given_names.txt")
     g.given_demonyms = _words("given_demonyms.txt")
+    g.name_openers = g.given_names | g.given_demonyms
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
     )

@@ -583,7 +583,7 @@ class _Extractor(_Scanner, _ContextKinds):
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
-                if self._given_demonym(tokens, i, run):
+                if tokens[i].lower in g.given_demonyms and self._given_demonym(tokens, i, run):
                     break  # "Christian Stocker met ...", "German Galushchenko's arrest"
                 if (
                     i == 0
@@ -672,9 +672,7 @@ class _Extractor(_Scanner, _ContextKinds):
             # run with no title may name a day: "on ABC for Oscar Sunday")
             after_given = (
                 bool(st.tokens)
-                and (
-                    st.tokens[-1].lower in g.given_names or st.tokens[-1].lower in g.given_demonyms
-                )
+                and st.tokens[-1].lower in g.name_openers
                 and not (st.person and low in _WEEKDAYS)
             )
             match = self._match(tokens, i)
@@ -865,14 +863,18 @@ class _Extractor(_Scanner, _ContextKinds):
                     st = _Pending(text, run)
                     st.region = True
                 st.tokens.append(tok)
-            elif not st.tokens and low in g.given_demonyms and self._given_demonym(tokens, i, run):
-                # "played by Christian Bale", "director Christian Rivers": an adjective of
-                # nationality or faith that is a common given name, before one name's word
-                self._flush(st, out)
-                st = _Pending(text, run, person=True, honorific=st.honorific)
-                st.tokens.append(tok)
             elif (low in self.g.ordinary) and not after_given:
                 if (
+                    not st.tokens
+                    and low in g.given_demonyms
+                    and self._given_demonym(tokens, i, run)
+                ):
+                    # "played by Christian Bale", "director Christian Rivers": an adjective of
+                    # nationality or faith that is a common given name, before one name's word
+                    self._flush(st, out)
+                    st = _Pending(text, run, person=True, honorific=st.honorific)
+                    st.tokens.append(tok)
+                elif (
                     st.tokens
                     and st.tokens[-1].lower in _LINKS
                     and low not in g.stopwords
