@@ -359,9 +359,9 @@ def _mentions(
             # the name (English writes no 'La' or 'El' of its own; the cut leaves connectors
             # out). A full name's surname ('Marine Le Pen' ... 'Le Pen') was claimed above.
             # (the run's extent: the article, then the word)
-            at, end = where[0], where[1]
-            article = texts[where[2]][at : at + 3]
-            if article in _ROMANCE_ARTICLES and end - at == 3 + len(tokens[0].surface):
+            run_at = where[0]
+            article = texts[where[2]][run_at : run_at + 3]
+            if article in _ROMANCE_ARTICLES and where[1] - run_at == 3 + len(tokens[0].surface):
                 canonical = article + named
                 written = article + (written or _name_text(tokens))
         if (
