@@ -243,6 +243,9 @@ def _mentions(
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     wordnet_first = g.wordnet_first
+    wordnet_adjectives = g.wordnet_adjectives
+    # whether a text may hold a Romance article before a name (asked once an entry)
+    romance = _ROMANCE.search(texts[1]) is not None or _ROMANCE.search(texts[0]) is not None
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
@@ -303,12 +306,20 @@ def _mentions(
             not is_strong
             and canonical is named
             and single
-            and _lower_elsewhere(texts, tokens[0].lower, lower_seen)
+            and (
+                tokens[0].lower in wordnet_adjectives
+                or (named[-3:] == "ian" and _person_adjective(g, tokens[0].lower, strong, weak))
+                or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
+            )
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
             # lower case: a common noun ('the Horse ... horses'). Asked here, after the full
             # names have claimed their surnames, for the few words still unexplained (asked
-            # in the cut, it ran for every surname too: 5,000 times on 772 ECB+ articles).
+            # in the cut, it ran for every surname too: 5,000 times on 772 ECB+ articles). So
+            # is an adjective WordNet writes capitalised and never as a noun ('the rich Alpine
+            # country', 'the Andean god'): asked of a lone word only, since inside a run such a
+            # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue');
+            # and so is a person's name made an adjective ('Trumpian': `_person_adjective`).
             continue
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
@@ -342,6 +353,17 @@ def _mentions(
             short = single
         if bylines and fold_key(canonical) in bylines:
             continue
+        if romance and single and not known and canonical is named:
+            # "La Fenice", "La Stampa", "Le Figaro", "El Chapo": a Romance article written
+            # with a capital right before a lone word no full name of the entry claimed opens
+            # the name (English writes no 'La' or 'El' of its own; the cut leaves connectors
+            # out). A full name's surname ('Marine Le Pen' ... 'Le Pen') was claimed above.
+            # (the run's extent: the article, then the word)
+            run_at = where[0]
+            article = texts[where[2]][run_at : run_at + 3]
+            if article in _ROMANCE_ARTICLES and where[1] - run_at == 3 + len(tokens[0].surface):
+                canonical = article + named
+                written = article + (written or _name_text(tokens))
         if (
             kind != PLACE
             and learned
@@ -474,6 +496,9 @@ def _evidence(
 # team's game or season, nor a deal or a campaign, which people and companies have; nor a film,
 # an album or a song, which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s
 # dev topics). One regex match a mention: it fails at the first letter for most words.
+# Romance articles written with a capital before a name ('La Fenice', 'El Chapo', 'Il Foglio')
+_ROMANCE_ARTICLES = frozenset(("La ", "Le ", "El ", "Il "))
+_ROMANCE = re.compile(r"\b(?:La|Le|El|Il) ")
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
@@ -648,6 +673,21 @@ def _nameless(tokens: tuple[_Token, ...], nameless: frozenset[str]) -> bool:
     called 'Magazine', 'Financial' or 'Realty', and does know 'Brown', 'Driver', 'Street')."""
     last = tokens[-1].lower
     return last not in CONNECTORS and last in nameless
+
+
+def _person_adjective(
+    g: Gazetteer, low: str, strong: dict[str, str | None], weak: dict[str, str | None]
+) -> bool:
+    """A lone word in '-ian' made of the name of a person the entry names in full or the
+    gazetteer knows: the person's manner, no name ('Trumpian jolts'; not 'Cherian', whose stem
+    names no one, nor 'Parisian', a place's)."""
+    if not low.endswith("ian") or len(low) < 7:
+        return False
+    stem = low[:-3]
+    if stem in strong or stem in weak:
+        return True
+    known = g.by_key.get(stem)
+    return known is not None and known.kind == PERSON and not known.weak
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:

@@ -85,6 +85,11 @@ class Gazetteer:
     # ('Ukrainians'), and peoples named by the plural of their nationality's noun (`_peoples`)
     ordinary: frozenset[str] = frozenset()
     given_names: frozenset[str] = frozenset()
+    # adjectives of nationality or faith that many countries give as first names ('christian',
+    # 'german'): ordinary words, but one right before a name's word opens a person's name
+    given_demonyms: frozenset[str] = frozenset()
+    # the two above together: a word after which a town's name is a surname ('Christian Bale')
+    name_openers: frozenset[str] = frozenset()
     honorifics: frozenset[str] = frozenset()
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
@@ -92,6 +97,8 @@ class Gazetteer:
     # the keys of WordNet's proper names of places no other list holds ('alps', 'soviet union')
     wordnet_places: frozenset[str] = frozenset()
     wordnet_first: frozenset[str] = frozenset()  # their first words' keys: asked first
+    # adjectives WordNet writes capitalised and never as a noun ('alpine', 'orwellian')
+    wordnet_adjectives: frozenset[str] = frozenset()
     # Common nouns whose commonest sense is an organisation ('militia', 'insurer', 'union'):
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
@@ -271,7 +278,10 @@ def gazetteer() -> Gazetteer:
     )
     g.wordnet_places = frozenset(key for key in wordnet_keys if key not in by_key)
     g.wordnet_first = frozenset(key.split(" ", 1)[0] for key in g.wordnet_places)
+    g.wordnet_adjectives = _words("wordnet_adjectives.txt")
     g.given_names = _words("given_names.txt")
+    g.given_demonyms = _words("given_demonyms.txt")
+    g.name_openers = g.given_names | g.given_demonyms
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
     )
