@@ -41,8 +41,6 @@ headed by the source packages and versions it was built from:
 - `wordnet_places.txt`: proper names WordNet 3.0 files only under its locations and natural
   objects ('Alps', 'Soviet Union', 'Sahara Desert': mountains, rivers, regions, former
   countries, which no GeoNames list shipped holds), none opening with a given or family name;
-- `given_demonyms.txt`: adjectives of nationality or faith that are common given names in
-  `--demonym-countries` countries or more ('Christian', 'German'): one opens a person's name;
 - `wordnet_adjectives.txt`: adjectives WordNet 3.0 writes capitalised and never as a noun
   ('Alpine', 'Andean', 'Orwellian'), no given or family name: one alone names nothing.
 
@@ -468,29 +466,6 @@ def given_names(ordinary: set[str], max_rank: int, english_rank: int, zipf: floa
     return out
 
 
-def given_demonyms(ordinary: set[str], max_rank: int, countries: int) -> list[str]:
-    """Adjectives of nationality or faith that are also a given name among the `max_rank`
-    commonest of at least `countries` countries ('Christian', 'German'): `given_names` leaves
-    them out as ordinary words, so 'Christian Bale' gave 'Bale'; one right before a name's
-    word opens a person's name."""
-    table = _names_table("first")
-    out: list[str] = []
-    _header(
-        out,
-        f"Adjectives of nationality or faith that are given names among the {max_rank}"
-        f" commonest of {countries} countries or more, lower case, one a line",
-        f"names-dataset {metadata.version('names-dataset')}",
-    )
-    kept = sorted(
-        name.lower()
-        for name, info in table.items()
-        if name.lower() in ordinary
-        and sum(1 for rank in (info.get("rank") or {}).values() if rank and rank <= max_rank)
-        >= countries
-    )
-    return out + kept
-
-
 def nameless_words(zipf: float, name_rank: int, wordnet: Path) -> list[str]:
     """Frequent English words that no one is named: every first and family name of
     names-dataset (1.47 million, of 106 countries) is left out, so a word here is never a
@@ -832,7 +807,6 @@ def nationalities() -> list[str]:
 def _build(args: argparse.Namespace) -> dict[str, list[str]]:
     nations = nationalities()
     ordinary = _plain_words("stopwords.txt", "demonyms.txt", "titles.txt") | set(nations[2:])
-    demonyms = _plain_words("demonyms.txt") | set(nations[2:])
     given = given_names(ordinary, args.max_rank, args.english_rank, args.common_word_zipf)
     people = {g.lower() for g in given[2:]} | surnames(args.max_rank, args.surname_rank)
     return {
@@ -841,7 +815,6 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "subdivisions.txt": subdivisions(ordinary),
         "cities.txt": cities(ordinary, args.min_population, people),
         "given_names.txt": given,
-        "given_demonyms.txt": given_demonyms(demonyms, args.max_rank, args.demonym_countries),
         "nameless_words.txt": nameless_words(args.nameless_zipf, args.nameless_rank, args.wordnet),
         "org_nouns.txt": org_nouns(args.wordnet, args.nameless_zipf),
         "place_nouns.txt": place_nouns(args.wordnet, args.place_noun_zipf, given[2:]),
@@ -870,9 +843,6 @@ def main() -> None:
     parser.add_argument("--nameless-rank", type=int, default=1000)
     # Place nouns from once in 300,000 words (3.0 lets in rarer, stranger senses)
     parser.add_argument("--place-noun-zipf", type=float, default=3.5)
-    # A demonym that is a given name this many countries rank (`--max-rank`) opens a name
-    # ('Christian', 'German': 10 and 8; the next, 'Afghan', 'Irish', one or two)
-    parser.add_argument("--demonym-countries", type=int, default=3)
     # WordNet 3.0's database files (Debian's wordnet-base)
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument(

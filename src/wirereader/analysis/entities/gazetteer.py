@@ -85,11 +85,6 @@ class Gazetteer:
     # ('Ukrainians'), and peoples named by the plural of their nationality's noun (`_peoples`)
     ordinary: frozenset[str] = frozenset()
     given_names: frozenset[str] = frozenset()
-    # adjectives of nationality or faith that many countries give as first names ('christian',
-    # 'german'): ordinary words, but one right before a name's word opens a person's name
-    given_demonyms: frozenset[str] = frozenset()
-    # the two above together: a word after which a town's name is a surname ('Christian Bale')
-    name_openers: frozenset[str] = frozenset()
     honorifics: frozenset[str] = frozenset()
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
@@ -280,8 +275,6 @@ def gazetteer() -> Gazetteer:
     g.wordnet_first = frozenset(key.split(" ", 1)[0] for key in g.wordnet_places)
     g.wordnet_adjectives = _words("wordnet_adjectives.txt")
     g.given_names = _words("given_names.txt")
-    g.given_demonyms = _words("given_demonyms.txt")
-    g.name_openers = g.given_names | g.given_demonyms
     g.ordinary = frozenset(
         g.stopwords | g.demonyms | {d + "s" for d in g.demonyms} | _peoples(g.demonyms, g.by_key)
     )

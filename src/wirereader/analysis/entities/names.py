@@ -583,8 +583,6 @@ class _Extractor(_Scanner, _ContextKinds):
             while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
-                if tokens[i].lower in g.given_demonyms and self._given_demonym(tokens, i, run):
-                    break  # "Christian Stocker met ...", "German Galushchenko's arrest"
                 if (
                     i == 0
                     and n > 1
@@ -672,7 +670,7 @@ class _Extractor(_Scanner, _ContextKinds):
             # run with no title may name a day: "on ABC for Oscar Sunday")
             after_given = (
                 bool(st.tokens)
-                and st.tokens[-1].lower in g.name_openers
+                and st.tokens[-1].lower in g.given_names
                 and not (st.person and low in _WEEKDAYS)
             )
             match = self._match(tokens, i)
@@ -865,16 +863,6 @@ class _Extractor(_Scanner, _ContextKinds):
                 st.tokens.append(tok)
             elif (low in self.g.ordinary) and not after_given:
                 if (
-                    not st.tokens
-                    and low in g.given_demonyms
-                    and self._given_demonym(tokens, i, run)
-                ):
-                    # "played by Christian Bale", "director Christian Rivers": an adjective of
-                    # nationality or faith that is a common given name, before one name's word
-                    self._flush(st, out)
-                    st = _Pending(text, run, person=True, honorific=st.honorific)
-                    st.tokens.append(tok)
-                elif (
                     st.tokens
                     and st.tokens[-1].lower in _LINKS
                     and low not in g.stopwords
@@ -1109,23 +1097,6 @@ class _Extractor(_Scanner, _ContextKinds):
         cut is not cached by its text."""
         self.used_context = True
         return _SCORE_AFTER.match(text, end) is not None
-
-    def _given_demonym(self, tokens: Sequence[_Token], i: int, run: _Run) -> bool:
-        """Whether word i, an adjective of nationality or faith that many countries give as a
-        first name ('Christian', 'German'), opens a person's name: one word ends the run after
-        it, no organisation's or place's last word and no known name but a town's ('Christian
-        Bale'; not 'Christian Democrats', 'German Grand Prix'), outside a Title Case line."""
-        if tokens[i].lower not in self.g.given_demonyms or i + 2 != len(tokens) or run.title_case:
-            return False
-        nxt = tokens[i + 1]
-        known = self.g.by_key.get(nxt.key)
-        return (
-            self._names_on(nxt)
-            and nxt.lower not in ORG_LAST
-            and nxt.lower not in PLACE_LAST
-            # no known name but a town's, which people are named by too ('Rivers', 'Stocker')
-            and (known is None or (known.kind == PLACE and known.weak))
-        )
 
     def _names_on(self, token: _Token) -> bool:
         """Whether a capitalised word can go on a name: not a connector, an ordinary word or
