@@ -1,0 +1,298 @@
+"""Entity kinds as on unseen topics, measured on the ECB+ dev topics alone: topic folds.
+
+    python bench/entities_topic_folds.py [--corpus ../shared/corpus] [--folds 5]
+        [--feeds DIR] [--entries] [--l2 3.0 --min-topics 3 --prior 1.0 --margin 0.2 --bags 1]
+
+`bench/entities_bench.py`'s dev figure flatters: the kind model, the hand lists and the rules
+were all fitted with the dev topics in view, so a dev topic's names are known before they are
+read. Here the dev topics (the odd ones; the even, held-out topics are never read) are split
+into `--folds` groups of whole topics (every `folds`-th topic in order, as
+`scripts/build_kind_model.py --cv`), and each fold is measured by the benchmark's own count
+(`entities_bench.recall`: proper names of people, places and organisations) three ways:
+
+- `shipped`: the shipped model and lists (the folds add up to the bench's dev line);
+- `model out`: the kind model rebuilt without the fold's topics (the build's other training
+  data, the real feeds' judged dev-half names, kept), with the settings given;
+- `lists out`: that model, and the hand lists without the entries only the fold's topics use.
+
+The last is the cross-validated dev figure: what a topic no list entry and no weight was
+fitted to reads like. An entry of a hand list (people.txt, places.txt, orgs.txt, events.txt,
+the phrases of titles.txt) is 'used' by a source when an extraction over it looks up one of
+the entry's aliases and finds the entry. Sources: each ECB+ dev topic, each of the six real
+feeds, each seed file of `src/wirereader/data`, and (with `--feeds`) each feed of the unseen
+feeds' dev group. An entry the dev data uses only in ECB+ topics of one fold is dropped when
+that fold is measured (a list grown without those topics would not hold it); an entry any feed
+or seed uses is evidence from news at large and stays. `--entries` prints every hand entry
+used by one source alone (one topic, one feed or one seed), and the entries no dev source uses.
+
+Generated lists (countries, cities, subdivisions, given names, WordNet's places, org_nouns,
+place_nouns, nameless_words) are maintained data, not fitted to a topic, and are never dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import build_kind_model as build  # type: ignore[import-not-found]  # noqa: E402
+from entities_bench import (  # noqa: E402
+    batch_finder,
+    held_out,
+    load_ecb,
+    ours,
+    proper_words,
+    recall,
+    seed_entries,
+)
+from entities_feed_sample import REAL_FEEDS, UNSEEN_GROUPS  # noqa: E402
+from wirereader.analysis.entities import gazetteer as gaz  # noqa: E402
+from wirereader.analysis.entities import kinds  # noqa: E402
+from wirereader.analysis.entities.extract import clear_caches, extract  # noqa: E402
+from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
+
+# The hand-kept lists whose entries name one entity each, and the kind `gazetteer()` gives them
+HAND_FILES = {"people.txt": "person", "places.txt": "place", "orgs.txt": "org", "events.txt": "event"}
+TITLES = "titles.txt"
+
+Entry = tuple[str, str]  # (file, canonical name)
+
+
+def hand_entries() -> dict[tuple[str, str], Entry]:
+    """(canonical, kind) of each hand entry's `Known` -> (file, canonical)."""
+    out: dict[tuple[str, str], Entry] = {}
+    for name, kind in HAND_FILES.items():
+        for line in gaz._lines(name):
+            canonical = line.split("|", 1)[0].strip()
+            out.setdefault((canonical, kind), (name, canonical))
+    section = ""
+    for line in gaz._lines(TITLES):
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "phrase":
+            out.setdefault((line, gaz.TITLE), (TITLES, line))
+    return out
+
+
+class _Recording(dict[str, Any]):
+    """A gazetteer dictionary that notes which entries a lookup finds."""
+
+    found: set[tuple[str, str]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = dict.get(self, key)
+        if value is None:
+            return default
+        if not value.exact:
+            self.found.add((value.canonical, value.kind))
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        value = dict.__getitem__(self, key)
+        if not value.exact:
+            self.found.add((value.canonical, value.kind))
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        value = dict.get(self, key)  # type: ignore[call-overload]
+        if value is None:
+            return False
+        if not value.exact:
+            self.found.add((value.canonical, value.kind))
+        return True
+
+
+def use_lists(drop: Iterable[Entry] = (), *, record: set[tuple[str, str]] | None = None) -> None:
+    """Reload the gazetteer without the entries `drop` names (as if their lines were not
+    written); with `record`, its dictionaries note in `record` each entry a lookup finds."""
+    dropped: dict[str, set[str]] = defaultdict(set)
+    for name, canonical in drop:
+        dropped[name].add(canonical)
+    original = _ORIGINAL_LINES
+
+    def lines(name: str, *, comments: bool = False) -> list[str]:
+        got = original(name, comments=comments)
+        if name not in dropped:
+            return got
+        if name == TITLES:
+            return [ln for ln in got if ln not in dropped[name]]
+        return [ln for ln in got if ln.split("|", 1)[0].strip() not in dropped[name]]
+
+    gaz._lines = lines
+    gaz.gazetteer.cache_clear()
+    gaz.nationalities.cache_clear()
+    g = gaz.gazetteer()
+    if record is not None:
+        for attr in ("by_key", "by_acronym"):
+            table = _Recording(getattr(g, attr))
+            table.found = record
+            setattr(g, attr, table)
+    clear_caches()
+
+
+_ORIGINAL_LINES = gaz._lines
+
+
+def use_model(weights: dict[str, tuple[float, float, float]] | None) -> None:
+    """Decide kinds with `weights` (None: the shipped model)."""
+    chosen = weights if weights is not None else _SHIPPED
+    kinds._MODEL = chosen
+    kinds.model = lambda: chosen
+    clear_caches()
+
+
+_SHIPPED = kinds.model()
+
+
+def census(
+    sources: dict[str, list[tuple[str, str, str]]], entries: dict[tuple[str, str], Entry]
+) -> dict[Entry, set[str]]:
+    """Each hand entry -> the sources whose extraction uses it."""
+    used: dict[Entry, set[str]] = defaultdict(set)
+    for source, docs in sources.items():
+        found: set[tuple[str, str]] = set()
+        use_lists(record=found)  # fresh caches: every source looks its names up again
+        for title, body, author in docs:
+            extract(title, body, authors=(author,))
+        for known in found:
+            entry = entries.get(known)
+            if entry is not None:
+                used[entry].add(source)
+    use_lists()
+    return used
+
+
+def feed_docs(paths: Iterable[Path]) -> dict[str, list[tuple[str, str, str]]]:
+    out = {}
+    for path in paths:
+        _fmt, doc = parse_file(path, ParseContext(str(path)))
+        out[path.name] = [(e.title, e.body, e.author or "") for e in doc.entries]
+    return out
+
+
+Counts = list[float]  # gold, found, exact, kind agrees
+
+
+def counts(rows: list[dict], proper: set[str], find: Callable[..., Any] = ours) -> Counts:
+    r = recall(rows, proper, find)
+    found = r["recall"] * r["gold"]
+    return [r["gold"], found, r["exact"] * r["gold"], r["kind_agrees"] * found]
+
+
+def line(label: str, c: Counts) -> str:
+    gold, found, exact, kind_ok = c
+    return (
+        f"  {label:26} {gold:5.0f} {found / gold:7.3f} {exact / gold:6.3f}"
+        f" {kind_ok / max(found, 1):8.3f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(os.environ.get("WIREREADER_SHARED", REPO.parent / "shared")) / "corpus",
+    )
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--feeds", type=Path, help="the unseen feeds (their dev group is read)")
+    parser.add_argument("--entries", action="store_true", help="list entries of one source")
+    parser.add_argument(
+        "--errors", action="store_true", help="print each fold's misses and kind errors, lists out"
+    )
+    parser.add_argument("--batch", type=int, default=500, help="documents per stored batch")
+    parser.add_argument("--l2", type=float, default=build.DEFAULT_L2)
+    parser.add_argument("--min-topics", type=int, default=build.DEFAULT_MIN_TOPICS)
+    parser.add_argument("--prior", type=float, default=build.DEFAULT_PRIOR)
+    parser.add_argument("--margin", type=float, default=build.DEFAULT_MARGIN)
+    parser.add_argument("--feed-weight", type=float, default=build.DEFAULT_FEED_WEIGHT)
+    parser.add_argument("--bags", type=int, default=build.DEFAULT_BAGS)
+    args = parser.parse_args()
+
+    rows = load_ecb(args.corpus)
+    proper = proper_words(rows)  # the benchmark's gold definition, as its dev line reads it
+    dev = [r for r in rows if not held_out(r["topic"])]
+    del rows  # the held-out topics are not read below
+    topics = sorted({r["topic"] for r in dev})
+    fold_of = {t: i % args.folds for i, t in enumerate(topics)}
+
+    sources: dict[str, list[tuple[str, str, str]]] = {}
+    for t in topics:
+        sources[f"ecb:{t}"] = [("", r["text"], "") for r in dev if r["topic"] == t]
+    feeds = sorted(p for p in (args.corpus / "feeds").iterdir() if p.name.startswith(REAL_FEEDS))
+    sources.update({f"feed:{k}": v for k, v in feed_docs(feeds).items()})
+    seed_dir = REPO / "src" / "wirereader" / "data"
+    sources.update({f"seed:{k}": v for k, v in feed_docs(sorted(seed_dir.glob("*.txt"))).items()})
+    if args.feeds:
+        unseen = [args.feeds / name for name in UNSEEN_GROUPS["dev"]]
+        sources.update({f"unseen:{k}": v for k, v in feed_docs(unseen).items()})
+    entries = hand_entries()
+    used = census(sources, entries)
+
+    only_ecb = {e: {int(s[4:]) for s in ss} for e, ss in used.items() if all(s[:4] == "ecb:" for s in ss)}
+    one_fold = {e: fold_of[next(iter(ts))] for e, ts in only_ecb.items() if len({fold_of[t] for t in ts}) == 1}
+    by_source = defaultdict(list)
+    for e, ss in used.items():
+        if len(ss) == 1:
+            by_source[next(iter(ss))].append(e)
+    unused = sorted(set(entries.values()) - set(used))
+    print(
+        f"hand entries: {len(set(entries.values()))}; used by the dev data: {len(used)}; by ECB+ dev"
+        f" topics alone: {len(only_ecb)} ({len(one_fold)} within one fold); by one source alone:"
+        f" {sum(map(len, by_source.values()))}; by none: {len(unused)}"
+    )
+    if args.entries:
+        for source in sorted(by_source, key=lambda s: (s.split(":")[0], s)):
+            names = ", ".join(f"{c} ({f.split('.')[0]})" for f, c in sorted(by_source[source]))
+            print(f"  only {source}: {names}")
+        print("  used by no dev source: " + ", ".join(f"{c} ({f.split('.')[0]})" for f, c in unused))
+
+    ecb_examples = build.examples(dev)
+    feed_examples = (
+        build.feed_examples(args.corpus, build.JUDGED, args.feed_weight)
+        if args.feed_weight > 0
+        else []
+    )
+    print(
+        f"\nECB+ dev topics in {args.folds} folds of whole topics (the held-out topics unread);"
+        f" kind model --l2 {args.l2} --min-topics {args.min_topics} --prior {args.prior}"
+        f" --margin {args.margin} --bags {args.bags}"
+    )
+    print(f"  {'fold, way':26} {'gold':>5} {'recall':>7} {'exact':>6} {'kind acc':>8}")
+    ways = ("shipped", "model out", "lists out", f"lists out, stored {args.batch}")
+    total: dict[str, Counts] = {w: [0.0] * 4 for w in ways}
+    for k in range(args.folds):
+        part = [r for r in dev if fold_of[r["topic"]] == k]
+        train = [e for e in ecb_examples if fold_of[e[0]] != k] + feed_examples
+        vocab, w = build.bagged(train, args.l2, args.min_topics, args.prior, args.bags)
+        text = build.render(vocab, w, args.l2, args.min_topics, args.prior, args.margin)
+        weights = kinds.parse_weights(text.splitlines())
+        drop = [e for e, f in one_fold.items() if f == k]
+        fold_topics = ",".join(str(t) for t in topics if fold_of[t] == k)
+        for way in ways:
+            use_model(None if way == "shipped" else weights)
+            use_lists(drop if way.startswith("lists out") else ())
+            find = batch_finder(part, args.batch) if "stored" in way else ours
+            c = counts(part, proper, find)
+            if args.errors and way == "lists out":
+                recall(part, proper, find, verbose=True)
+            total[way] = [a + b for a, b in zip(total[way], c, strict=True)]
+            label = f"{k} {way}" if way != "shipped" else f"{k} shipped [{fold_topics}]"
+            print(line(label, c) + (f"  ({len(drop)} entries out)" if way == "lists out" else ""))
+    use_model(None)
+    use_lists()
+    print("  all folds:")
+    for way in ways:
+        print(line(way, total[way]))
+
+
+if __name__ == "__main__":
+    main()
