@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import build_kind_model as build  # type: ignore[import-not-found]  # noqa: E402
+
 from entities_bench import (  # noqa: E402
     batch_finder,
     held_out,
@@ -51,7 +52,6 @@ from entities_bench import (  # noqa: E402
     ours,
     proper_words,
     recall,
-    seed_entries,
 )
 from entities_feed_sample import REAL_FEEDS, UNSEEN_GROUPS  # noqa: E402
 from wirereader.analysis.entities import gazetteer as gaz  # noqa: E402
@@ -60,7 +60,12 @@ from wirereader.analysis.entities.extract import clear_caches, extract  # noqa: 
 from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
 
 # The hand-kept lists whose entries name one entity each, and the kind `gazetteer()` gives them
-HAND_FILES = {"people.txt": "person", "places.txt": "place", "orgs.txt": "org", "events.txt": "event"}
+HAND_FILES = {
+    "people.txt": "person",
+    "places.txt": "place",
+    "orgs.txt": "org",
+    "events.txt": "event",
+}
 TITLES = "titles.txt"
 
 Entry = tuple[str, str]  # (file, canonical name)
@@ -110,6 +115,67 @@ class _Recording(dict[str, Any]):
         return True
 
 
+class _RecordingSet(frozenset[str]):
+    """A rule's word set that notes, in `found`, each (set, word) a membership test finds."""
+
+    label: str
+    found: set[tuple[str, str]]
+
+    def __contains__(self, word: object) -> bool:
+        hit = frozenset.__contains__(self, word)
+        if hit:
+            self.found.add((self.label, str(word)))
+        return hit
+
+
+# The rules' word sets: the hand-kept sets of `cues` and `context` read by the rules, and the
+# word sections of titles.txt and demonyms.txt on the gazetteer (the generated sets, given
+# names, stop words, nameless words, org and place nouns, are maintained data and not read here)
+_RULE_MODULES = ("cues", "context", "names", "extract", "runs", "teams", "pending", "kinds")
+_GAZETTEER_SETS = ("titles", "honorifics", "royal", "lower_titles", "demonyms")
+_SMALL = 400  # a word set larger than this is data, not a rule's list
+
+
+def _rule_sets() -> list[tuple[Any, str, frozenset[str]]]:
+    """(module, attribute, set) of every module-level word set of the rules."""
+    out = []
+    for name in _RULE_MODULES:
+        module = sys.modules.get(f"wirereader.analysis.entities.{name}")
+        for attr, value in vars(module or object()).items():
+            if (
+                type(value) is frozenset
+                and 0 < len(value) <= _SMALL
+                and all(isinstance(w, str) and len(w) > 1 for w in value)
+            ):
+                out.append((module, attr, value))
+    return out
+
+
+def record_rules(found: set[tuple[str, str]]) -> Callable[[], None]:
+    """Make the rules' word sets note each word a test finds in `found`; returns the undo."""
+    undo = []
+    labels: dict[int, str] = {}
+    for module, attr, value in _rule_sets():
+        label = labels.setdefault(id(value), f"{module.__name__.rsplit('.', 1)[1]}.{attr}")
+        wrapped = _RecordingSet(value)
+        wrapped.label, wrapped.found = label, found
+        setattr(module, attr, wrapped)
+        undo.append((module, attr, value))
+    g = gaz.gazetteer()
+    for attr in _GAZETTEER_SETS:
+        value = getattr(g, attr)
+        wrapped = _RecordingSet(value)
+        wrapped.label, wrapped.found = f"gazetteer.{attr}", found
+        setattr(g, attr, wrapped)
+        undo.append((g, attr, value))
+
+    def restore() -> None:
+        for owner, attr, value in undo:
+            setattr(owner, attr, value)
+
+    return restore
+
+
 def use_lists(drop: Iterable[Entry] = (), *, record: set[tuple[str, str]] | None = None) -> None:
     """Reload the gazetteer without the entries `drop` names (as if their lines were not
     written); with `record`, its dictionaries note in `record` each entry a lookup finds."""
@@ -143,13 +209,16 @@ _ORIGINAL_LINES = gaz._lines
 
 def use_model(weights: dict[str, tuple[float, float, float]] | None) -> None:
     """Decide kinds with `weights` (None: the shipped model)."""
-    chosen = weights if weights is not None else _SHIPPED
-    kinds._MODEL = chosen
-    kinds.model = lambda: chosen
+    if weights is None:
+        kinds.model = _SHIPPED_MODEL
+        kinds._MODEL = _SHIPPED_MODEL()
+    else:
+        kinds.model = lambda: weights
+        kinds._MODEL = weights
     clear_caches()
 
 
-_SHIPPED = kinds.model()
+_SHIPPED_MODEL = kinds.model
 
 
 def census(
@@ -159,13 +228,18 @@ def census(
     used: dict[Entry, set[str]] = defaultdict(set)
     for source, docs in sources.items():
         found: set[tuple[str, str]] = set()
+        words: set[tuple[str, str]] = set()
         use_lists(record=found)  # fresh caches: every source looks its names up again
+        restore = record_rules(words)
         for title, body, author in docs:
             extract(title, body, authors=(author,))
+        restore()
         for known in found:
             entry = entries.get(known)
             if entry is not None:
                 used[entry].add(source)
+        for label, word in words:
+            used[(label, word)].add(source)
     use_lists()
     return used
 
@@ -235,17 +309,26 @@ def main() -> None:
         unseen = [args.feeds / name for name in UNSEEN_GROUPS["dev"]]
         sources.update({f"unseen:{k}": v for k, v in feed_docs(unseen).items()})
     entries = hand_entries()
-    used = census(sources, entries)
+    census_all = census(sources, entries)
+    rules = {e: ss for e, ss in census_all.items() if not e[0].endswith(".txt")}
+    used = {e: ss for e, ss in census_all.items() if e[0].endswith(".txt")}
 
-    only_ecb = {e: {int(s[4:]) for s in ss} for e, ss in used.items() if all(s[:4] == "ecb:" for s in ss)}
-    one_fold = {e: fold_of[next(iter(ts))] for e, ts in only_ecb.items() if len({fold_of[t] for t in ts}) == 1}
+    only_ecb = {
+        e: {int(s[4:]) for s in ss} for e, ss in used.items() if all(s[:4] == "ecb:" for s in ss)
+    }
+    one_fold = {
+        e: fold_of[next(iter(ts))]
+        for e, ts in only_ecb.items()
+        if len({fold_of[t] for t in ts}) == 1
+    }
     by_source = defaultdict(list)
     for e, ss in used.items():
         if len(ss) == 1:
             by_source[next(iter(ss))].append(e)
     unused = sorted(set(entries.values()) - set(used))
     print(
-        f"hand entries: {len(set(entries.values()))}; used by the dev data: {len(used)}; by ECB+ dev"
+        f"hand entries: {len(set(entries.values()))}; used by the dev data: {len(used)};"
+        f" by ECB+ dev"
         f" topics alone: {len(only_ecb)} ({len(one_fold)} within one fold); by one source alone:"
         f" {sum(map(len, by_source.values()))}; by none: {len(unused)}"
     )
@@ -253,7 +336,21 @@ def main() -> None:
         for source in sorted(by_source, key=lambda s: (s.split(":")[0], s)):
             names = ", ".join(f"{c} ({f.split('.')[0]})" for f, c in sorted(by_source[source]))
             print(f"  only {source}: {names}")
-        print("  used by no dev source: " + ", ".join(f"{c} ({f.split('.')[0]})" for f, c in unused))
+        print(
+            "  used by no dev source: " + ", ".join(f"{c} ({f.split('.')[0]})" for f, c in unused)
+        )
+    rule_one: dict[str, list[str]] = defaultdict(list)
+    for (label, word), ss in rules.items():
+        if len(ss) == 1:
+            rule_one[next(iter(ss))].append(f"{word} ({label})")
+    ecb_one = sum(len(v) for k, v in rule_one.items() if k.startswith("ecb:"))
+    print(
+        f"rules' words found by a test (a lower bound: set operations are not seen): {len(rules)};"
+        f" by one source alone: {sum(map(len, rule_one.values()))} ({ecb_one} in one ECB+ topic)"
+    )
+    if args.entries:
+        for source in sorted(rule_one, key=lambda s: (s.split(":")[0], s)):
+            print(f"  only {source}: " + ", ".join(sorted(rule_one[source])))
 
     ecb_examples = build.examples(dev)
     feed_examples = (
