@@ -269,6 +269,112 @@ def line(label: str, c: Counts) -> str:
     )
 
 
+def dev_sources(
+    corpus: Path, dev: list[dict], feeds: Path | None = None
+) -> dict[str, list[tuple[str, str, str]]]:
+    """The dev data by source: each ECB+ dev topic, each of the six real feeds, each seed
+    file, and with `feeds` each feed of the unseen feeds' dev group."""
+    sources: dict[str, list[tuple[str, str, str]]] = {}
+    for t in sorted({r["topic"] for r in dev}):
+        sources[f"ecb:{t}"] = [("", r["text"], "") for r in dev if r["topic"] == t]
+    real = sorted(p for p in (corpus / "feeds").iterdir() if p.name.startswith(REAL_FEEDS))
+    sources.update({f"feed:{k}": v for k, v in feed_docs(real).items()})
+    seed_dir = REPO / "src" / "wirereader" / "data"
+    sources.update({f"seed:{k}": v for k, v in feed_docs(sorted(seed_dir.glob("*.txt"))).items()})
+    if feeds:
+        unseen = [feeds / name for name in UNSEEN_GROUPS["dev"]]
+        sources.update({f"unseen:{k}": v for k, v in feed_docs(unseen).items()})
+    return sources
+
+
+def fold_only(used: dict[Entry, set[str]], fold_of: dict[int, int]) -> dict[Entry, int]:
+    """The hand entries the dev data uses only in ECB+ topics of one fold -> that fold."""
+    out = {}
+    for e, ss in used.items():
+        if e[0].endswith(".txt") and all(s.startswith("ecb:") for s in ss):
+            folds = {fold_of[int(s[4:])] for s in ss}
+            if len(folds) == 1:
+                out[e] = folds.pop()
+    return out
+
+
+def run_folds(
+    corpus: Path,
+    dev: list[dict],
+    proper: set[str],
+    one_fold: dict[Entry, int],
+    fold_of: dict[int, int],
+    settings: argparse.Namespace,
+    *,
+    verbose: bool = True,
+) -> dict[str, Counts]:
+    """Each fold measured `ways` (see the module's docstring); the folds' summed counts."""
+    ecb_examples = build.examples(dev)
+    feed_examples = (
+        build.feed_examples(corpus, build.JUDGED, settings.feed_weight)
+        if settings.feed_weight > 0
+        else []
+    )
+    ways = ("shipped", "model out", "lists out", f"lists out, stored {settings.batch}")
+    total: dict[str, Counts] = {w: [0.0] * 4 for w in ways}
+    topics = sorted(fold_of)
+    errors = getattr(settings, "errors", False)
+    for k in sorted(set(fold_of.values())):
+        part = [r for r in dev if fold_of[r["topic"]] == k]
+        train = [e for e in ecb_examples if fold_of[e[0]] != k] + feed_examples
+        l2, min_topics, prior = settings.l2, settings.min_topics, settings.prior
+        vocab, w = build.bagged(train, l2, min_topics, prior, settings.bags)
+        text = build.render(vocab, w, l2, min_topics, prior, settings.margin)
+        weights = kinds.parse_weights(text.splitlines())
+        drop = [e for e, f in one_fold.items() if f == k]
+        fold_topics = ",".join(str(t) for t in topics if fold_of[t] == k)
+        try:
+            for way in ways:
+                use_model(None if way == "shipped" else weights)
+                use_lists(drop if way.startswith("lists out") else ())
+                find = batch_finder(part, settings.batch) if "stored" in way else ours
+                c = counts(part, proper, find)
+                if errors and way == "lists out":
+                    recall(part, proper, find, verbose=True)
+                total[way] = [a + b for a, b in zip(total[way], c, strict=True)]
+                if verbose:
+                    label = f"{k} {way}" if way != "shipped" else f"{k} shipped [{fold_topics}]"
+                    out = f"  ({len(drop)} entries out)" if way == "lists out" else ""
+                    print(line(label, c) + out)
+        finally:
+            use_model(None)
+            use_lists()
+    return total
+
+
+def cross_validated(
+    corpus: Path,
+    rows: list[dict],
+    proper: set[str],
+    folds: int,
+    batch: int,
+    feeds: Path | None = None,
+) -> dict[str, Counts]:
+    """The folds' totals with the build's settings, for `bench/entities_bench.py`'s table:
+    `rows` may hold the held-out topics, which are dropped unread."""
+    dev = [r for r in rows if not held_out(r["topic"])]
+    topics = sorted({r["topic"] for r in dev})
+    fold_of = {t: i % folds for i, t in enumerate(topics)}
+    used = census(dev_sources(corpus, dev, feeds), hand_entries())
+    settings = argparse.Namespace(
+        l2=build.DEFAULT_L2,
+        min_topics=build.DEFAULT_MIN_TOPICS,
+        prior=build.DEFAULT_PRIOR,
+        margin=build.DEFAULT_MARGIN,
+        feed_weight=build.DEFAULT_FEED_WEIGHT,
+        bags=build.DEFAULT_BAGS,
+        batch=batch,
+    )
+    return run_folds(
+        corpus, dev, proper, fold_only(used, fold_of), fold_of, settings, verbose=False
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -298,16 +404,7 @@ def main() -> None:
     topics = sorted({r["topic"] for r in dev})
     fold_of = {t: i % args.folds for i, t in enumerate(topics)}
 
-    sources: dict[str, list[tuple[str, str, str]]] = {}
-    for t in topics:
-        sources[f"ecb:{t}"] = [("", r["text"], "") for r in dev if r["topic"] == t]
-    feeds = sorted(p for p in (args.corpus / "feeds").iterdir() if p.name.startswith(REAL_FEEDS))
-    sources.update({f"feed:{k}": v for k, v in feed_docs(feeds).items()})
-    seed_dir = REPO / "src" / "wirereader" / "data"
-    sources.update({f"seed:{k}": v for k, v in feed_docs(sorted(seed_dir.glob("*.txt"))).items()})
-    if args.feeds:
-        unseen = [args.feeds / name for name in UNSEEN_GROUPS["dev"]]
-        sources.update({f"unseen:{k}": v for k, v in feed_docs(unseen).items()})
+    sources = dev_sources(args.corpus, dev, args.feeds)
     entries = hand_entries()
     census_all = census(sources, entries)
     rules = {e: ss for e, ss in census_all.items() if not e[0].endswith(".txt")}
@@ -316,11 +413,7 @@ def main() -> None:
     only_ecb = {
         e: {int(s[4:]) for s in ss} for e, ss in used.items() if all(s[:4] == "ecb:" for s in ss)
     }
-    one_fold = {
-        e: fold_of[next(iter(ts))]
-        for e, ts in only_ecb.items()
-        if len({fold_of[t] for t in ts}) == 1
-    }
+    one_fold = fold_only(used, fold_of)
     by_source = defaultdict(list)
     for e, ss in used.items():
         if len(ss) == 1:
@@ -352,43 +445,16 @@ def main() -> None:
         for source in sorted(rule_one, key=lambda s: (s.split(":")[0], s)):
             print(f"  only {source}: " + ", ".join(sorted(rule_one[source])))
 
-    ecb_examples = build.examples(dev)
-    feed_examples = (
-        build.feed_examples(args.corpus, build.JUDGED, args.feed_weight)
-        if args.feed_weight > 0
-        else []
-    )
     print(
         f"\nECB+ dev topics in {args.folds} folds of whole topics (the held-out topics unread);"
         f" kind model --l2 {args.l2} --min-topics {args.min_topics} --prior {args.prior}"
         f" --margin {args.margin} --bags {args.bags}"
     )
     print(f"  {'fold, way':26} {'gold':>5} {'recall':>7} {'exact':>6} {'kind acc':>8}")
-    ways = ("shipped", "model out", "lists out", f"lists out, stored {args.batch}")
-    total: dict[str, Counts] = {w: [0.0] * 4 for w in ways}
-    for k in range(args.folds):
-        part = [r for r in dev if fold_of[r["topic"]] == k]
-        train = [e for e in ecb_examples if fold_of[e[0]] != k] + feed_examples
-        vocab, w = build.bagged(train, args.l2, args.min_topics, args.prior, args.bags)
-        text = build.render(vocab, w, args.l2, args.min_topics, args.prior, args.margin)
-        weights = kinds.parse_weights(text.splitlines())
-        drop = [e for e, f in one_fold.items() if f == k]
-        fold_topics = ",".join(str(t) for t in topics if fold_of[t] == k)
-        for way in ways:
-            use_model(None if way == "shipped" else weights)
-            use_lists(drop if way.startswith("lists out") else ())
-            find = batch_finder(part, args.batch) if "stored" in way else ours
-            c = counts(part, proper, find)
-            if args.errors and way == "lists out":
-                recall(part, proper, find, verbose=True)
-            total[way] = [a + b for a, b in zip(total[way], c, strict=True)]
-            label = f"{k} {way}" if way != "shipped" else f"{k} shipped [{fold_topics}]"
-            print(line(label, c) + (f"  ({len(drop)} entries out)" if way == "lists out" else ""))
-    use_model(None)
-    use_lists()
+    total = run_folds(args.corpus, dev, proper, one_fold, fold_of, args)
     print("  all folds:")
-    for way in ways:
-        print(line(way, total[way]))
+    for way, c in total.items():
+        print(line(way, c))
 
 
 if __name__ == "__main__":
