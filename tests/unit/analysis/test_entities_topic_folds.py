@@ -38,14 +38,16 @@ def test_census_notes_each_source_s_hand_entries_and_rule_words() -> None:
 
 
 def test_lists_without_an_entry_and_back() -> None:
-    assert _kinds(TEXT)["Microsoft"] == "org"
+    text = "Zelenskyy said on Monday that talks would resume. Greenpeace activists met in Oslo."
+    assert "Volodymyr Zelensky" in _kinds(text)  # the list's entry names him in full
     try:
-        folds.use_lists([("orgs.txt", "Microsoft")])
-        assert _kinds(TEXT).get("Microsoft") != "org"  # 'Microsoft said': a person, by the rules
-        assert _kinds(TEXT)["Greenpeace"] == "org"  # the other entries stay
+        folds.use_lists([("people.txt", "Volodymyr Zelensky")])
+        got = _kinds(text)
+        assert "Volodymyr Zelensky" not in got and "Zelenskyy" in got
+        assert got["Greenpeace"] == "org"  # the other entries stay
     finally:
         folds.use_lists()
-    assert _kinds(TEXT)["Microsoft"] == "org"
+    assert "Volodymyr Zelensky" in _kinds(text)
 
 
 def test_another_model_and_back() -> None:
