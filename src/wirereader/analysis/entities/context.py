@@ -43,6 +43,7 @@ from wirereader.analysis.entities.gazetteer import (
     EVENT,
     Gazetteer,
     fold_key,
+    nameless_words,
 )
 from wirereader.analysis.entities.tokens import (
     _Run,
@@ -195,6 +196,10 @@ class _ContextKinds:
             (
                 (not blank or after[1:] in SPEECH_BLANK or text[end + 1 : end + 3] in SPEECH_PAIRS)
                 and SPEECH_AFTER.match(text, end)
+                # 'Microsoft said', 'Wired said': a frequent word that is no one's first or
+                # family name (names-dataset, wordfreq: `nameless_words`) speaks for a body;
+                # the name's other evidence decides
+                and not (size == 1 and first.lower in nameless_words())
             )
             or (
                 (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
