@@ -166,7 +166,7 @@ EVICT_TO = 0.8
 # interned (`_load_centroids`): interning was ~40 of a decode's ~55 us, and a refresh-sized run
 # (a few hundred entries meeting the threads of earlier runs) decodes hundreds of centroids
 # while holding a few MB. Each such centroid then holds its own term strings (~4.8 KB for 80
-# terms), at most ~1,700 of them (~8 MB) below the line; above it (every decode of a first
+# terms), at most ~1,800 of them (~8.6 MB) below the line; above it (every decode of a first
 # fetch's run, which reads back only threads it evicted past the budget) they are interned.
 PLAIN_DECODE_BELOW = 1 / 16
 # A thread's items are kept (with their vectors) while it has at most this many, for the run:
