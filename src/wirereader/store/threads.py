@@ -74,8 +74,11 @@ def encode_centroid(weights: dict[str, float]) -> bytes:
     return len(values).to_bytes(4, "little") + values.tobytes() + "\x1f".join(weights).encode()
 
 
-def decode_centroid(stored: bytes | str) -> dict[str, float]:
-    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before)."""
+def decode_centroid(stored: bytes | str, interned: bool = True) -> dict[str, float]:
+    """The weights of a stored centroid (JSON text, `[[term, weight], ...]`, as written before).
+    `interned`: its terms interned, as the analysis interns its items' terms (one string per term
+    in memory); without, a decode is ~3x cheaper (the stored centroids of a 3k news-like
+    analysis, 80 terms each: 54-63 against 15-19 us), each term then a string of its own."""
     if isinstance(stored, str):
         return {str(t): float(w) for t, w in json.loads(stored)} if stored else {}
     count = int.from_bytes(stored[:4], "little")
@@ -85,8 +88,9 @@ def decode_centroid(stored: bytes | str) -> dict[str, float]:
     values.frombytes(stored[4 : 4 + 4 * count])
     if sys.byteorder == "big":
         values.byteswap()
-    # Interned, as the analysis interns its items' terms: one string per term in memory.
-    terms = list(map(intern, bytes(stored[4 + 4 * count :]).decode().split("\x1f")))
+    terms = bytes(stored[4 + 4 * count :]).decode().split("\x1f")
+    if interned:
+        terms = list(map(intern, terms))
     return dict(zip(terms, values, strict=True))
 
 

@@ -318,3 +318,48 @@ def test_kept_entries_and_centroids_carry_no_attribute_dict(
     monkeypatch.setattr(index.ThreadIndex, "begin_batch", looked)
     _news_threads(tmp_path / "a.sqlite3", 1_000, 200)
     assert seen[-1][0] > 0 and seen[-1][1] > 0
+
+
+def _runs_of(path: Path, total: int, run: int) -> list[tuple[int, int | None]]:
+    """The news-like corpus analysed as refreshes do: `run` new entries saved, then a run of
+    their own, which reads back the threads of the runs before."""
+    stream = [
+        (feed, e) for chunk in news_chunks(total, 50) for feed, es in chunk.items() for e in es
+    ]
+    stream.sort(key=lambda pair: pair[1].published or T0)
+    with Store(path) as store:
+        sources: dict[str, int] = {}
+        for start in range(0, len(stream), run):
+            for feed, entry in stream[start : start + run]:
+                if feed not in sources:
+                    sources[feed] = store.ensure_source(f"bench:{feed}", "feed", name=feed)
+                store.save_entries(sources[feed], [entry], seen_at=1_741_000_000 + start)
+            analyse_pending(store, workers=False)
+        return [(r[0], r[1]) for r in store.conn.execute("SELECT id, thread_id FROM entries")]
+
+
+def test_centroids_read_back_by_a_small_run_keep_their_terms_uninterned_and_place_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run far below its memory budget decodes the stored centroids it reads back without
+    interning their terms (the cheaper decode); above PLAIN_DECODE_BELOW of the budget it
+    interns them, as always before. The threads are the same either way."""
+    decoded: list[tuple[bool, dict[str, float]]] = []
+    decode = index.decode_centroid
+
+    def watched(stored: bytes | str, interned: bool = True) -> dict[str, float]:
+        weights = decode(stored, interned)
+        decoded.append((interned, weights))
+        return weights
+
+    monkeypatch.setattr(index, "decode_centroid", watched)
+    plain = _runs_of(tmp_path / "a.sqlite3", 1_200, 300)
+    assert decoded and not any(interned for interned, _ in decoded)
+    # (A decoded term equal to an interned one is another string: not interned.)
+    assert any(sys.intern(t.encode().decode()) is not t for _, weights in decoded for t in weights)
+    decoded.clear()
+    monkeypatch.setattr(index, "PLAIN_DECODE_BELOW", 0.0)
+    interned = _runs_of(tmp_path / "b.sqlite3", 1_200, 300)
+    assert decoded and all(interned for interned, _ in decoded)
+    assert all(sys.intern(t.encode().decode()) is t for _, weights in decoded for t in weights)
+    assert plain == interned

@@ -549,6 +549,7 @@ def test_prepared_terms_are_the_terms_counted() -> None:
 def test_centroid_storage_round_trip_and_the_older_json_form() -> None:
     weights = {"velmar": 2.5, "dock": 1.25, "@person:ana ortega": 0.125, "über": 0.5}
     assert threads.decode_centroid(threads.encode_centroid(weights)) == weights
+    assert threads.decode_centroid(threads.encode_centroid(weights), interned=False) == weights
     assert threads.decode_centroid(threads.encode_centroid({})) == {}
     assert threads.decode_centroid('[["velmar", 2.5], ["dock", 1.25]]') == {
         "velmar": 2.5,

@@ -162,6 +162,13 @@ MEMORY_BUDGET = 192 << 20
 CENTROID_BYTES = 7_000
 KEPT_ITEM_BYTES = 6_500
 EVICT_TO = 0.8
+# Below this share of MEMORY_BUDGET a stored centroid read back keeps its terms as decoded, not
+# interned (`_load_centroids`): interning was ~40 of a decode's ~55 us, and a refresh-sized run
+# (a few hundred entries meeting the threads of earlier runs) decodes hundreds of centroids
+# while holding a few MB. Each such centroid then holds its own term strings (~4.8 KB for 80
+# terms), at most ~1,800 of them (~8.6 MB) below the line; above it (every decode of a first
+# fetch's run, which reads back only threads it evicted past the budget) they are interned.
+PLAIN_DECODE_BELOW = 1 / 16
 # A thread's items are kept (with their vectors) while it has at most this many, for the run:
 # a group is then scored against them pair by pair, as one batch would have (`_by_members`).
 MEMBERS_KEPT = 40
@@ -561,11 +568,15 @@ class ThreadIndex:
         """Each term with a column, and its column (for tests and benches)."""
         return {t: k for k, t in enumerate(self._column_terms)}
 
+    def _estimated_bytes(self) -> int:
+        """What the run keeps between batches, by the measured sizes (see MEMORY_BUDGET)."""
+        return len(self.centroids) * CENTROID_BYTES + self._kept * KEPT_ITEM_BYTES
+
     def _evict(self, horizon: int | None) -> None:
         """Past MEMORY_BUDGET, threads leave memory with their kept items (all are written:
         this runs before a batch is placed): first those whose dated items all end before
         `horizon` (then no item of the batch can join them), then the least recently used."""
-        cost = len(self.centroids) * CENTROID_BYTES + self._kept * KEPT_ITEM_BYTES
+        cost = self._estimated_bytes()
         if cost <= MEMORY_BUDGET:
             return
 
@@ -1031,11 +1042,12 @@ class ThreadIndex:
         missing = [i for i in ids if i not in self.centroids]
         if not missing:
             return
+        interned = self._estimated_bytes() >= MEMORY_BUDGET * PLAIN_DECODE_BELOW
         for r in thread_store.thread_rows(self.conn, missing):
             c = Centroid(r[0], {}, r[1], r[2], r[3], r[5], r[6] or 0.0, r[4])
             c.dated_first, c.dated_last = r[8], r[9]
             if r[7]:
-                c.weights = decode_centroid(r[7])
+                c.weights = decode_centroid(r[7], interned)
                 c.indexed = decode_indexed(c.weights, r[10])
             c.refresh()
             self.centroids[r[0]] = c
