@@ -332,3 +332,17 @@ def test_no_proxy_syntax() -> None:
     assert bypasses(rules, "10.20.30.40", 80) and not bypasses(rules, "11.0.0.1", 80)
     assert bypasses(rules, "::1", 80) and bypasses(rules, "localhost", 3000)
     assert bypasses("*", "anything.example", 80) and not bypasses("", "x.example", 80)
+
+
+def test_a_proxy_variable_that_is_not_a_url_is_one_line_without_its_password(
+    server: FeedServer, no_proxy_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # urlsplit's ValueError came out as "internal error (ValueError: Invalid IPv6 URL)".
+    server.routes["/feed"] = Route(BODY)
+    monkeypatch.setenv("HTTP_PROXY", "http://ada:s3cret-pw@[127.0.0.1:3128")
+    with fetcher() as f, pytest.raises(FetchError) as failure:
+        f.fetch(server.url("/feed"))
+    said = str(failure.value)
+    assert "proxy setting is not a URL such as 'http://proxy.example:3128'" in said
+    assert "s3cret" not in said and "ValueError" not in said
+    assert not server.hits("/feed")
