@@ -24,6 +24,7 @@ from wirereader.cli.common import (
     parse_filter,
     print_json,
     redacting,
+    short_minute,
     warn,
 )
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
@@ -256,7 +257,7 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
             said = not kind or row.title.lower().startswith(kind)  # "Breaking: ..."
             title = row.title if said else f"{kind}: {row.title}"
             if not show_source:
-                short = when if row.time_guessed else when[5:]  # "02-18 00:35"
+                short = when if row.time_guessed else short_minute(when, tz)  # "02-18 00:35"
                 return [str(row.id), short, title + badge]
             return [str(row.id), when, row.source, title + badge]
         out = [str(row.id), when, row.source, kind, row.title + badge]
