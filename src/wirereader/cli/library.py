@@ -31,6 +31,7 @@ from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
 from wirereader.core.text import author_name
 from wirereader.core.timezones import ZoneError, resolve_zone
+from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.files import ImportFailure, import_file
 from wirereader.query.timeline import EntryRow, Query, listing_widths, repost_counts
 from wirereader.store.db import Store
@@ -139,18 +140,21 @@ def cmd_import(args: argparse.Namespace) -> int:
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
         # One analysis for the whole import: IDF and threads see every file of it at once.
-        from wirereader.analysis.pipeline import analyse_pending
-
-        analyse_pending(store)
+        # Its failure (a disk that filled after the entries were saved) is one line after
+        # the report, as `add` and `fetch` say it: it was the only line, "nothing more could
+        # be written" after "55 new", and `--json` printed no document.
+        problem = run_analysis(store)
     if args.json:
         print_json({"files": results, "failed": failures})
+    if problem:
+        warn(problem)
     if failures:
         warn(
             f"{failures} of {len(args.files)} files failed or were incomplete; "
             "everything readable was imported"
         )
         return 1
-    return 0
+    return 1 if problem else 0
 
 
 def _query(store: Store, text: str, all_entries: bool) -> Query:
