@@ -149,10 +149,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     if problem:
         warn(problem)
     if failures:
-        warn(
-            f"{failures} of {len(args.files)} files failed or were incomplete; "
-            "everything readable was imported"
-        )
+        if len(args.files) > 1:  # (one file's own line already said it all)
+            warn(
+                f"{failures} of {len(args.files)} files failed or were incomplete; "
+                "everything readable was imported"
+            )
         return 1
     return 1 if problem else 0
 
