@@ -128,6 +128,8 @@ def test_config_proxy_overrides_the_environment_and_its_password_stays_secret(
             f.fetch(server.url("/feed"))
         assert "407" in str(failure.value)
         assert "wrong-pw" not in str(failure.value) and "s3cret" not in str(failure.value)
+        # It said only "HTTP 407 Proxy Authentication Required": where do credentials go?
+        assert "given in its URL as USER:PASSWORD@ before the host" in str(failure.value)
         assert [r["auth_ok"] for r in locked.requests()] == [True, False]
         # an HTTPS URL through the same proxy: the CONNECT is refused, the message names the
         # proxy without its password
