@@ -54,7 +54,16 @@ def test_threads_json_contract_and_seed_stories(cli) -> None:
     assert result.code == 0, result.err
     threads = json.loads(result.out)
     for t in threads:
-        assert set(t) == {"id", "title", "entries", "first", "last", "sources", "entities"}
+        assert set(t) == {
+            "id",
+            "title",
+            "entries",
+            "first",
+            "last",
+            "time_guessed",
+            "sources",
+            "entities",
+        }
         assert t["first"] <= t["last"] and "+00:00" in t["first"]
     items = _entries(cli)
     at = _by_time(items)

@@ -119,6 +119,8 @@ def test_bad_inputs_each_give_one_line_and_nonzero_exit(cli, tmp_path: Path) -> 
         assert result.code != 0, path
         lines = [x for x in result.err.splitlines() if x.strip()]
         assert lines[0].startswith(f"wirereader: {path}: {problem}"), (path, result.err)
+        # One line: "1 of 1 files failed or were incomplete; ..." followed it.
+        assert len(lines) == 1, result.err
         assert "Traceback" not in result.err
     # Nothing already in the cache was lost.
     assert len(json.loads(cli("entries", "--all", "--json").out)) == 55

@@ -35,6 +35,10 @@ def seeded(cli) -> None:
         ("entries", "since:99999999999999999999", "filter 'since:99999999999999999999': expected"),
         ("threads", "thread:99999999999999999999", "filter 'thread:99999999999999999999': exp"),
         ("search", "thread:²", "filter 'thread:²': expected a thread number"),
+        # `entries "person:$WHO"` with $WHO empty searched for the word 'person' (exit 0).
+        ("entries", "person:", "filter 'person:': nothing after 'person:' (write person:Putin)"),
+        ("search", "kyiv -source:", "filter '-source:': nothing after 'source:' (write source"),
+        ("threads", "since:", "filter 'since:': nothing after 'since:' (write since:6h)"),
     ],
 )
 def test_an_unknown_term_is_exit_2_and_one_line(cli, seeded, command, term, expected) -> None:
@@ -147,3 +151,7 @@ def test_a_filter_written_as_an_option_says_how_to_write_it(cli, args, hint) -> 
 def test_an_unknown_option_is_still_only_unknown(cli) -> None:
     result = cli("entries", "--bogus")
     assert result.code == 2 and "not an option" not in result.err
+
+
+def test_a_word_ending_in_a_colon_is_still_a_word(cli, seeded) -> None:
+    assert cli("search", "Update:").code == 0 and cli("entries", "ceasefire:").code == 0

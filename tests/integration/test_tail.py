@@ -3,18 +3,23 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import queue
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.support.feedserver import FeedServer, Route, rss
+from tests.support.paths import LIVEBLOG_SEED
 
 WAIT = 60.0  # seconds a line may take on a loaded machine (the poll itself is 1 s)
 
@@ -153,3 +158,45 @@ def test_tail_fetch_brings_feeds_in_and_alerts(
     finally:
         _, err = tail.interrupt()
     assert "Traceback" not in err
+
+
+def test_on_a_narrow_terminal_each_item_is_one_line(cli, db_path: Path, env) -> None:
+    # At 40 columns each item wrapped onto two or three lines, its title under the ids; now
+    # each is cut to the width as `entries` cuts it (the source gives way under 50 columns,
+    # and a time of another year shows its day).
+    seed = str(LIVEBLOG_SEED)
+    assert cli("import", "--tz", "Europe/London", "--date", "2025-04-28", seed).code == 0
+    expected = [json.loads(line) for line in _tail_json(db_path, env)]
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 40, 0, 0))
+    narrow = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wirereader", "--db", str(db_path), "tail", "-n", "3"],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=narrow,
+    )
+    os.close(follower)
+    text = b""
+    try:
+        while text.count(b"\n") < 3:
+            chunk = os.read(leader, 4096)
+            assert chunk, text
+            text += chunk
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=WAIT) == 0
+        os.close(leader)
+    lines = text.decode("utf-8").replace("\r\n", "\n").splitlines()[:3]
+    assert [line.split()[0] for line in lines] == [str(row["id"]) for row in expected], lines
+    assert all(len(line) <= 40 and line.split()[1] == "2025-04-28" for line in lines), lines
+    assert any(line.endswith("…") for line in lines), lines  # (the seed's titles are long)
+
+
+def _tail_json(db: Path, env: dict[str, str]) -> list[str]:
+    """The last three items as `tail -n 3 --json` prints them before it follows."""
+    tail = Tail(db, env, "-n", "3", "--json")
+    try:
+        return [tail.next() for _ in range(3)]
+    finally:
+        tail.interrupt()

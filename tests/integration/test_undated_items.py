@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tests.support.feedserver import FeedServer, Route, rss
-from tests.support.tui import make_app, settle, timeline_lines
+from tests.support.tui import make_app, reader_text, settle, timeline_lines
 from wirereader.store.db import Store
 from wirereader.tui.widgets.threads import ThreadList
 
@@ -80,11 +80,14 @@ def test_undated_pages_are_a_backlog_at_first_fetch_and_news_later(
     assert stored["Privacy Policy"] == oldest  # kept
     listed = json.loads(cli("entries", "--json").out)
     assert listed[0]["title"] == "Quay Notes has moved" and listed[0]["time_guessed"]
-    # The table marks a guessed time as the reader does ('~', the year giving way to it);
-    # it was blank.
+    # The table marks a guessed time as the reader does ('~'; it was blank): this year's with
+    # its time, the year giving way to the mark, another year's as its day (the pages' 2024
+    # stand-in showed '~03-29 08:10', read as this March's).
     table = {line.split("  ")[-1].strip(): line for line in cli("entries").out.splitlines()[1:]}
-    for title in ("Quay Notes has moved", "Privacy Policy", "About"):
-        assert re.search(r"\s~\d\d-\d\d \d\d:\d\d\s", table[title]), table[title]
+    moved = table["Quay Notes has moved"]
+    assert re.search(r"\s~\d\d-\d\d \d\d:\d\d\s", moved), moved
+    for title in ("Privacy Policy", "About"):
+        assert re.search(r"\s~2024-03-29\s", table[title]), table[title]
     for title, _ in STRIKE:
         assert re.search(r"\s20\d\d-\d\d-\d\d \d\d:\d\d\s", table[title]), table[title]
 
@@ -178,3 +181,47 @@ def test_a_guessed_time_does_not_stretch_a_dated_thread(
     assert pane[0].startswith("Riverside Library") and pane[2].startswith("Harbour Line"), pane
     assert pane[1].startswith("2025-06-02 10:00–2025-06-09 10:00"), pane
     assert pane[3].startswith("2024-03-29 08:10–2024-03-31 17:45"), pane
+
+
+def test_a_thread_of_undated_items_shows_its_span_as_a_guess(
+    cli, server: FeedServer, db_path: Path
+) -> None:
+    # A blog's "Privacy Policy" page, given its feed's oldest date at the first fetch, is a
+    # thread of its own whose span is that stand-in: `threads` showed "2024-03-29 08:10 ..
+    # 08:10" and the pane "2024-03-29 08:10" as if the source had said so.
+    privacy = page("quay", "privacy", "Privacy Policy", "We keep no cookies and sell no addresses.")
+    posts = [post("quay", n, title, when) for n, (title, when) in enumerate(STRIKE)]
+    server.routes["/quay.xml"] = Route(rss("Quay Notes", [privacy, *posts]))
+    assert cli("add", server.url("/quay.xml")).code == 0
+    listed = {t["title"]: t for t in json.loads(cli("threads", "--json").out)}
+    policy = listed["Privacy Policy"]
+    assert policy["time_guessed"] is True and policy["first"].startswith("2024-03-29T08:10")
+    assert not any(t["time_guessed"] for title, t in listed.items() if title != "Privacy Policy")
+    table = {line.split("  ")[-1].strip(): line for line in cli("threads").out.splitlines()[1:]}
+    line = next(line for line in cli("threads").out.splitlines() if "Privacy Policy" in line)
+    assert re.search(r"\s~2024-03-29\s+Privacy Policy", line), line
+    assert not any("~" in row for row in table.values() if "Privacy" not in row), table
+    with Store(db_path) as store:
+
+        async def go() -> tuple[list[str], str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await settle(pilot)
+                await pilot.press("T")
+                await settle(pilot)
+                pane = app.query_one("#threads", ThreadList)
+                height = pane.scrollable_content_region.height
+                lines = [pane.render_line(y).text for y in range(height)]
+                (policy_id,) = [key for key, t in pane.rows.items() if t.title == "Privacy Policy"]
+                pane.highlighted = pane.get_option_index(policy_id)
+                await pilot.press("enter")
+                await settle(pilot)
+                return lines, reader_text(app)
+
+        lines, reader = asyncio.run(go())
+    pane = [line.strip() for line in lines if line.strip()]
+    at = pane.index(next(line for line in pane if line.startswith("Privacy Policy")))
+    assert pane[at + 1].startswith("~2024-03-29 08:10 · 1 item"), pane
+    assert all(not line.startswith("~") for i, line in enumerate(pane) if i != at + 1), pane
+    # The reader pane's line under the title marks it too, as `show` does.
+    assert "Quay Notes · ~2024-03-29 08:10 (a guess)" in reader, reader

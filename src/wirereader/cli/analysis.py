@@ -12,12 +12,14 @@ from wirereader.cli.common import (
     count_arg,
     display_zone,
     filter_parser_options,
+    guessed_minute,
     load_args_config,
     minute,
     open_store,
     parse_filter,
     positive_arg,
     print_json,
+    short_minute,
     table_console,
     warn,
 )
@@ -112,7 +114,11 @@ def cmd_threads(args: argparse.Namespace) -> int:
 
         def cells(row: dict[str, Any]) -> list[str]:
             items = str(len(row["entries"]))
-            span = minute(row["last"], tz)[5:] if short_span else _span(row, tz)
+            if short_span:
+                last = minute(row["last"], tz)
+                span = guessed_minute(last, tz) if row["time_guessed"] else short_minute(last, tz)
+            else:
+                span = _span(row, tz)
             shown = [str(row["id"]), items, span, row["title"]]
             return [*shown, ", ".join(row["sources"])] if show_sources else shown
 
@@ -284,6 +290,8 @@ def _span(row: dict[str, Any], tz: tzinfo = timezone.utc) -> str:
     one day, the two days when it spans several ("2021-10-11 00:00 .. 2026-12-07 02:45" was
     cut to "... .. 2026…", its end lost, on a terminal)."""
     first, last = minute(row["first"], tz), minute(row["last"], tz)
+    if row.get("time_guessed"):  # stand-ins, not times: their days, marked as items' are
+        return "~" + (first[:10] if first[:10] == last[:10] else f"{first[:10]} .. {last[:10]}")
     if last[:10] == first[:10]:
         return f"{first} .. {last[11:]}"
     return f"{first[:10]} .. {last[:10]}"

@@ -110,11 +110,23 @@ def display_zone(cfg: Config) -> tzinfo:
 
 def entry_minute(row: EntryRow, tz: tzinfo) -> str:
     """An entry's time for a table or a stream line: 'YYYY-MM-DD HH:MM', or for a time the
-    source did not give (`time_guessed`: the time it was first seen, or a file's) '~MM-DD
-    HH:MM', as the reader marks it. The year gives way to the mark so the column keeps its
-    sixteen cells; an undated entry's time was left blank before."""
+    source did not give (`time_guessed`: the time it was first seen, a file's, or at a feed's
+    first fetch its oldest date) marked as the reader marks it, `guessed_minute`. An undated
+    entry's time was left blank before."""
     when = minute(row.published or iso_utc(row.published_at), tz)
-    return "~" + when[5:] if row.time_guessed and when else when
+    return guessed_minute(when, tz) if row.time_guessed and when else when
+
+
+def guessed_minute(when: str, tz: tzinfo) -> str:
+    """A stand-in time ('YYYY-MM-DD HH:MM') in a table's sixteen cells, '~' before it: this
+    year's as '~MM-DD HH:MM', another year's as its day, '~YYYY-MM-DD' (an undated page given
+    its feed's oldest date, 2000-11-04, showed '~11-04 00:00', read as this November's)."""
+    return "~" + (when[5:] if when[:4] == str(datetime.now(tz).year) else when[:10])
+
+
+def short_minute(when: str, tz: tzinfo) -> str:
+    """A time in a narrow table's eleven cells: 'MM-DD HH:MM' this year, 'YYYY-MM-DD' before."""
+    return when[5:] if when[:4] == str(datetime.now(tz).year) else when[:10]
 
 
 def minute(value: str | None, tz: tzinfo) -> str:

@@ -24,12 +24,14 @@ from wirereader.cli.common import (
     parse_filter,
     print_json,
     redacting,
+    short_minute,
     warn,
 )
 from wirereader.cli.stream import Column, StreamTable, chunks, print_json_stream
 from wirereader.core.model import Kind
 from wirereader.core.text import author_name
 from wirereader.core.timezones import ZoneError, resolve_zone
+from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.files import ImportFailure, import_file
 from wirereader.query.timeline import EntryRow, Query, listing_widths, repost_counts
 from wirereader.store.db import Store
@@ -138,18 +140,22 @@ def cmd_import(args: argparse.Namespace) -> int:
                 flush=True,  # each line means "committed": a killed run still told the truth
             )
         # One analysis for the whole import: IDF and threads see every file of it at once.
-        from wirereader.analysis.pipeline import analyse_pending
-
-        analyse_pending(store)
+        # Its failure (a disk that filled after the entries were saved) is one line after
+        # the report, as `add` and `fetch` say it: it was the only line, "nothing more could
+        # be written" after "55 new", and `--json` printed no document.
+        problem = run_analysis(store)
     if args.json:
         print_json({"files": results, "failed": failures})
+    if problem:
+        warn(problem)
     if failures:
-        warn(
-            f"{failures} of {len(args.files)} files failed or were incomplete; "
-            "everything readable was imported"
-        )
+        if len(args.files) > 1:  # (one file's own line already said it all)
+            warn(
+                f"{failures} of {len(args.files)} files failed or were incomplete; "
+                "everything readable was imported"
+            )
         return 1
-    return 0
+    return 1 if problem else 0
 
 
 def _query(store: Store, text: str, all_entries: bool) -> Query:
@@ -256,7 +262,7 @@ def _print_rows(store: Store, rows: Iterable[EntryRow], tz: tzinfo) -> int:
             said = not kind or row.title.lower().startswith(kind)  # "Breaking: ..."
             title = row.title if said else f"{kind}: {row.title}"
             if not show_source:
-                short = when if row.time_guessed else when[5:]  # "02-18 00:35"
+                short = when if row.time_guessed else short_minute(when, tz)  # "02-18 00:35"
                 return [str(row.id), short, title + badge]
             return [str(row.id), when, row.source, title + badge]
         out = [str(row.id), when, row.source, kind, row.title + badge]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from datetime import tzinfo
@@ -21,6 +22,7 @@ from wirereader.cli.common import (
     filter_parser_options,
     load_args_config,
     open_store,
+    short_minute,
     warn,
 )
 from wirereader.core.config import Config
@@ -120,5 +122,23 @@ def _print(row: EntryRow, as_json: bool, tz: tzinfo) -> None:
         when = entry_minute(row, tz)
         title = row.title or row.body.split("\n", 1)[0]
         # Text saved in the cache was cleaned of escape sequences at ingest: printed as is.
-        line = f"{row.id:>6}  {when}  {row.source}  {title}"
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+        if 0 < width < 50:  # as `entries` there: the source goes, another year's day alone
+            short = when if row.time_guessed else short_minute(when, tz)
+            line = f"{row.id:>6}  {short:>12}  {title}"  # ('~' in the padding: aligned)
+        else:
+            line = f"{row.id:>6}  {when}  {row.source}  {title}"
+        if width:
+            # On a terminal each item is one line, as `entries` cuts its titles ('show ID'
+            # has the rest): at 40 columns each wrapped onto two or three, under the ids.
+            line = _fit(line, width)
     print(line, flush=True)
+
+
+def _fit(line: str, width: int) -> str:
+    """`line` in at most `width` cells, '…' at its end when it was cut."""
+    from rich.cells import cell_len, set_cell_size  # (see cli.common on Rich)
+
+    if cell_len(line) <= width:
+        return line
+    return set_cell_size(line, width - 1).rstrip() + "…"

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(ValueError):
@@ -99,6 +100,8 @@ _FEED_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "timezone": ((str,), "a zone name"),
     "headers": ((dict,), "a table of header names and values"),
 }
+# `proxy` values that mean "no proxy, not even the environment's".
+PROXY_OFF = frozenset({"none", "direct", "off"})
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -122,6 +125,37 @@ def parse_duration(value: int | str) -> int | None:
         return None
     seconds = int(match.group(1)) * _UNITS[match.group(2)]
     return seconds if seconds <= MAX_DURATION else None
+
+
+def proxy_problem(raw: str) -> str:
+    """Why a proxy setting ('http://user:pass@host:port', 'host:port', '' or 'none') cannot be
+    used, in words that never show its password; '' when it can.
+
+    Checked when the config is read: a proxy that was not a URL (an unclosed '[') was found at
+    the first request, as "internal error (ValueError: Invalid IPv6 URL)" on every feed, each
+    of which then counted a failure and waited longer before its next try."""
+    text = raw.strip()
+    if not text or text.lower() in PROXY_OFF:
+        return ""
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "proxy setting is not a URL such as 'http://proxy.example:3128'"
+    scheme = parts.scheme.lower()
+    shown = f"{scheme}://{parts.hostname or ''}"
+    if scheme != "http":
+        return f"proxy {shown}: only http:// proxies are supported (HTTPS goes through CONNECT)"
+    if not parts.hostname:
+        return "proxy setting has no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return f"proxy {shown}: bad port"
+    return ""
 
 
 def load_config(path: Path | None, *, required: bool = False) -> Config:
@@ -268,6 +302,8 @@ def _scalar(
             raise ConfigError(f"{_where(path, raw, key)}: 'interval' should be {spec[key][1]}")
         cfg.interval = seconds
     else:
+        if key == "proxy" and (problem := proxy_problem(value)):
+            raise ConfigError(f"{_where(path, raw, key)}: {problem}")
         setattr(cfg, key, value)
 
 

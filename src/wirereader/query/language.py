@@ -91,7 +91,9 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         key, sep, value = token.partition(":")
         key = key.lower()
         term = _term(key, value) if sep and value else None
-        if isinstance(term, str):
+        if sep and not value and key in EXAMPLES:
+            problems.append(f"'{sign}{token}': nothing after '{key}:' (write {EXAMPLES[key]})")
+        elif isinstance(term, str):
             problems.append(f"'{token}': {term}")
         elif sign == "-" and key in UNSIGNED:
             problems.append(f"'-{token}': {UNSIGNED[key]}")
@@ -124,6 +126,20 @@ UNSIGNED = {
     "thread": "a thread cannot be left out (thread:N shows one thread)",
     "since": "write until: for the entries before a time",
     "until": "write since: for the entries after a time",
+}
+# A keyed term written with nothing after its colon: `entries "person:$WHO"` with $WHO empty
+# searched for the word 'person' and printed what it found, as if it were the person's items.
+EXAMPLES = {
+    "person": "person:Putin",
+    "place": "place:Kyiv",
+    "org": "org:NATO",
+    "entity": "entity:NATO",
+    "source": "source:bbc",
+    "kind": "kind:breaking",
+    "is": "is:unread",
+    "thread": "thread:12",
+    "since": "since:6h",
+    "until": "until:2025-04-28",
 }
 # What `OR` may join besides words and phrases (since: and until: are bounds, not matches).
 ALTERNATIVE_KEYS = (*ENTITY_KINDS, "source", "kind", "is", "thread")

@@ -876,6 +876,13 @@ def _status_error(url: str, status: int, reason: str, retry_after: str | None) -
         return FetchError(url, f"{label}: the server says it is gone for good", status=status)
     if status in (401, 403):
         return FetchError(url, f"{label}: access denied", status=status)
+    if status == 407:  # (the proxy's name and the URL's password are not said: see network)
+        return FetchError(
+            url,
+            f"{label}: the proxy wants a user name and password it accepts, given in its URL"
+            " as USER:PASSWORD@ before the host",
+            status=status,
+        )
     return FetchError(url, label, status=status)
 
 

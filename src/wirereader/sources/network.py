@@ -38,6 +38,8 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 import idna
 
+from wirereader.core.config import proxy_problem
+
 if TYPE_CHECKING:
     from wirereader.core.config import Config
 
@@ -473,29 +475,27 @@ def _cookie(fields: list[str]) -> http.cookiejar.Cookie | None:
 
 @functools.lru_cache(maxsize=16)
 def parse_proxy(raw: str) -> Proxy:
-    """`http://user:pass@host:port`, or `host:port` (http assumed). NetworkError otherwise."""
+    """`http://user:pass@host:port`, or `host:port` (http assumed). NetworkError otherwise
+    (`proxy_problem`'s words: the environment's proxy is checked only here)."""
+    problem = proxy_problem(raw)
+    if problem:
+        raise NetworkError(problem)
     text = raw.strip()
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    shown = f"{scheme}://{parts.hostname or ''}"
-    if scheme != "http":
-        raise NetworkError(
-            f"proxy {shown}: only http:// proxies are supported (HTTPS goes through CONNECT)"
-        )
-    if not parts.hostname:
-        raise NetworkError("proxy setting has no host")
-    port = _port(parts)
-    if port == 0:
-        raise NetworkError(f"proxy {shown}: bad port")
+    assert parts.hostname is not None  # (proxy_problem said so)
+    try:
+        host = ascii_host(parts.hostname)
+    except ValueError as exc:  # a name IDNA cannot encode
+        raise NetworkError(f"proxy http://{parts.hostname}: {exc}") from None
     authorization = ""
     if parts.username is not None:
         user = unquote(parts.username)
         password = unquote(parts.password or "")
         token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         authorization = f"Basic {token}"
-    return Proxy(ascii_host(parts.hostname), port or 80, authorization)
+    return Proxy(host, _port(parts) or 80, authorization)
 
 
 def _port(parts: SplitResult) -> int | None:

@@ -174,10 +174,7 @@ def repair(path: Path) -> Report:
                 if count.recovered or count.lost or count.dropped
             ]
             if report.recovery.placeholder_sources:
-                report.actions.append(
-                    f"{report.recovery.placeholder_sources} sources were lost: their entries"
-                    " are kept under placeholder sources named recovered-ID"
-                )
+                report.actions.append(_placeholders(report.recovery))
             report.actions.append("the analysis (reposts, threads, entities) will be redone")
         else:
             report.actions.append("started a fresh cache (nothing in the old file was readable)")
@@ -186,13 +183,33 @@ def repair(path: Path) -> Report:
             for table, count in report.recovery.tables.items()
             if count.lost or count.dropped
         ]
-        if report.recovery.placeholder_sources:
-            report.losses.append(f"{report.recovery.placeholder_sources} sources (names, URLs)")
         if not any(c.recovered for c in report.recovery.tables.values()):
             report.losses.append("nothing in the old file was readable")
     after = check(path)
     report.problems, report.checked = after.problems, after.checked
     return report
+
+
+def _placeholders(recovery: Recovery) -> str:
+    """What became of the lost sources' entries and subscriptions, counted as the sources'
+    own line counts them. It said "31 sources were lost" under "sources: 0 recovered, 45 lost"
+    (the placeholders made, not the sources lost), and the losses listed both."""
+    made = recovery.placeholder_sources
+    lost = recovery.tables["sources"].lost
+    if made >= lost == 1:
+        return (
+            "the entries and subscriptions of the lost source are kept under a placeholder"
+            " source named recovered-ID (its name and URL are lost)"
+        )
+    if made >= lost:
+        return (
+            f"the entries and subscriptions of the {made} lost sources are kept under"
+            " placeholder sources named recovered-ID (their names and URLs are lost)"
+        )
+    return (
+        f"the entries and subscriptions of {made} of the {lost} lost sources are kept under"
+        f" placeholder sources named recovered-ID (the other {lost - made} had none)"
+    )
 
 
 def cost(report: Report) -> list[tuple[str, int | None, int]]:

@@ -451,6 +451,10 @@ def _write(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 (MISSING_KEY.format(table=table), str(top - count.recovered)),
             )
+        if result.placeholder_sources:
+            # A placeholder stands for a source row that was lost: rows still point at it.
+            count = result.tables.setdefault("sources", TableCount())
+            count.lost = max(count.lost, result.placeholder_sources)
         # Rows went in table by table (texts may precede their entries, orphans were
         # dropped): the full-text index is built once from what the cache now holds.
         conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")

@@ -186,3 +186,29 @@ def test_a_config_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
     assert str(failure.value) == (
         f"{path}:3: not UTF-8 text (byte 0xe9); a config file is TOML, saved as UTF-8"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("http://ada:s3cret-pw@[127.0.0.1:3128", "proxy setting is not a URL such as"),
+        ("socks5://ada:s3cret-pw@127.0.0.1:1080", "proxy socks5://127.0.0.1: only http://"),
+        ("http://ada:s3cret-pw@127.0.0.1:99999", "proxy http://127.0.0.1: bad port"),
+    ],
+)
+def test_a_proxy_that_cannot_work_is_named_when_the_config_is_read(
+    cli, server, tmp_path: Path, value: str, said: str
+) -> None:
+    # A proxy that was not a URL was found at the first request: every feed failed with
+    # "internal error (ValueError: Invalid IPv6 URL)", counted a failure and waited longer.
+    path = write(tmp_path, f'[fetch]\nproxy = "{value}"\n')
+    result = cli("--config", str(path), "add", server.url("/feed.xml"))
+    assert result.code == 1
+    assert result.err.startswith(f"wirereader: {path}:2: {said}")
+    assert result.err.count("\n") == 1 and "s3cret" not in result.err
+    assert not server.hits("/feed.xml")
+
+
+def test_a_proxy_turned_off_or_given_as_host_and_port_is_taken(tmp_path: Path) -> None:
+    for value in ("none", "direct", "proxy.example:3128", "http://ada:pw@proxy.example:3128"):
+        assert load_config(write(tmp_path, f'[fetch]\nproxy = "{value}"\n')).proxy == value

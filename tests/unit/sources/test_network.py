@@ -128,6 +128,8 @@ def test_config_proxy_overrides_the_environment_and_its_password_stays_secret(
             f.fetch(server.url("/feed"))
         assert "407" in str(failure.value)
         assert "wrong-pw" not in str(failure.value) and "s3cret" not in str(failure.value)
+        # It said only "HTTP 407 Proxy Authentication Required": where do credentials go?
+        assert "given in its URL as USER:PASSWORD@ before the host" in str(failure.value)
         assert [r["auth_ok"] for r in locked.requests()] == [True, False]
         # an HTTPS URL through the same proxy: the CONNECT is refused, the message names the
         # proxy without its password
@@ -332,3 +334,17 @@ def test_no_proxy_syntax() -> None:
     assert bypasses(rules, "10.20.30.40", 80) and not bypasses(rules, "11.0.0.1", 80)
     assert bypasses(rules, "::1", 80) and bypasses(rules, "localhost", 3000)
     assert bypasses("*", "anything.example", 80) and not bypasses("", "x.example", 80)
+
+
+def test_a_proxy_variable_that_is_not_a_url_is_one_line_without_its_password(
+    server: FeedServer, no_proxy_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # urlsplit's ValueError came out as "internal error (ValueError: Invalid IPv6 URL)".
+    server.routes["/feed"] = Route(BODY)
+    monkeypatch.setenv("HTTP_PROXY", "http://ada:s3cret-pw@[127.0.0.1:3128")
+    with fetcher() as f, pytest.raises(FetchError) as failure:
+        f.fetch(server.url("/feed"))
+    said = str(failure.value)
+    assert "proxy setting is not a URL such as 'http://proxy.example:3128'" in said
+    assert "s3cret" not in said and "ValueError" not in said
+    assert not server.hits("/feed")

@@ -334,3 +334,36 @@ def test_pruned_entries_are_not_reported_as_lost(pristine: Path, cli, db_path: P
     assert report["recovered"]["entries"] == {"recovered": left, "lost": 0, "dropped": 0}
     assert report["recovered"]["entry_versions"]["lost"] == len(on_leaf)
     assert not any(line.startswith("entries:") for line in report["lost"])
+
+
+def test_lost_sources_are_counted_once_beside_what_kept_their_entries(
+    pristine: Path, cli, db_path: Path
+) -> None:
+    # Every page of `sources` lost, five of its sources with nothing pointing at them (files
+    # that gave no entry): the repair said "sources: 0 recovered, 256 lost" and then "251
+    # sources were lost: their entries are kept ...", and its losses listed both counts.
+    with_subscriptions(pristine, db_path)
+    with Store(db_path) as store:
+        for n in range(5):
+            store.ensure_source(f"/feeds/empty{n}.jsonl", "file", name=f"empty{n}")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    total = sqlite3.connect(db_path).execute("SELECT count(*) FROM sources").fetchone()[0]
+    assert total == 256  # the pristine cache's one, the 250 subscriptions', the five files'
+    overwrite(db_path, pages_of(db_path, "name = 'sources'"))
+    result = cli("doctor", "--repair")
+    assert result.code == 1
+    lines = [line.split(": ", 1)[1] for line in result.out.splitlines()]
+    assert "sources: 0 recovered, 256 lost" in lines, lines
+    assert (
+        "the entries and subscriptions of 251 of the 256 lost sources are kept under placeholder"
+        " sources named recovered-ID (the other 5 had none)"
+    ) in lines, lines
+    said = [line for line in lines if "sources" in line and not line.startswith("backed up")]
+    assert all("256" in line for line in said), said  # one count of lost sources, everywhere
+    report = json.loads(cli("doctor", "--json").out)
+    assert report["healthy"], report
+    rows = json.loads(cli("feeds", "--json").out)
+    assert len(rows) == 250
+    entries = json.loads(cli("entries", "--all", "--json").out)
+    assert len(entries) == ENTRIES and {e["source"] for e in entries} == {"recovered-1"}
+    consistent(db_path)

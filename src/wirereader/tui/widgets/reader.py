@@ -57,7 +57,9 @@ def render_detail(detail: Detail, tz: tzinfo | None) -> Text:
     out = Text()
     out.append(e.title or "(untitled)", "bold")
     out.append("\n")
-    meta = [e.source, when(e.published_at, tz)]
+    # A time the source did not give is marked as the timeline and `show` mark it.
+    guessed = " (a guess)" if e.time_guessed else ""
+    meta = [e.source, "~" * bool(e.time_guessed) + when(e.published_at, tz) + guessed]
     if e.author:
         meta.append(author_name(e.author))
     if e.kind != "post":

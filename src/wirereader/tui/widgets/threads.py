@@ -72,7 +72,9 @@ class ThreadList(OptionList):
             counts = f"{t.matching}/{t.size} {noun}" if t.matching != t.size else f"{t.size} {noun}"
             sources = f"{t.sources} source{'s' if t.sources != 1 else ''}"
             # The time span first: it is what tells a live story from an old one.
-            facts = Text(f"{span(t.first_at, t.last_at, self.tz)} · {counts} · {sources}", "dim")
+            # '~' when no item's source gave a time (the span is stand-ins), as items mark it.
+            when = "~" * t.guessed + span(t.first_at, t.last_at, self.tz)
+            facts = Text(f"{when} · {counts} · {sources}", "dim")
             facts.truncate(width - 4, overflow="ellipsis")
             line.append_text(facts)
             options.append(Option(Lines(line, self.app.console), id=f"t{t.id}"))
