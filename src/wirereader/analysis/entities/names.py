@@ -77,6 +77,7 @@ from wirereader.analysis.entities.pending import (
 from wirereader.analysis.entities.runcache import (
     _CUTS,
     _FAST_LIMIT,
+    _WORDS,
 )
 from wirereader.analysis.entities.runs import (
     _ANY_CAPITAL_ARTICLE,
@@ -144,6 +145,53 @@ _LINKS = frozenset(("of", "for", "the"))
 _WEEKDAYS = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+
+
+# A word's record: the tests of `_Extractor._cut` that read the word alone, answered once per
+# distinct word and kept as bit flags in `runcache._WORDS` (by the surface: the key and the
+# lower case follow from it), so the cut reads one int where it asked up to eight sets a word.
+# Measured per warm ECB+ article (`bench/entities_speed.py --opcodes`): see
+# docs/architecture.md, 2026-12-07. Bounded as `_FAST` is (a few hundred bytes a word).
+_CONNECTOR = 1  # low in CONNECTORS
+_TITLE_OR_ELECT = 2  # a title, or a title's '-elect' / '-designate'
+_PREFIX = 4  # a ship's prefix or a player's position (`_PREFIXES`)
+_UNKNOWN = 8  # `_match` finds nothing at the word: no known name is or opens with it
+_ROYAL = 16
+_TITLE = 32
+_REGION = 64  # REGION_WORDS
+_ORDINARY = 128  # g.ordinary
+_ROYAL_OR_TITLE = _ROYAL | _TITLE
+_NOT_NAME_WORD = _ROYAL | _TITLE | _REGION | _ORDINARY  # a name's word is none of them
+
+
+def _word_flags(g: Gazetteer, surface: str) -> int:
+    """A word's record (the flags above), worked out the first time the word is seen."""
+    low = surface.lower().replace(".", "")
+    key = fold_key(surface)
+    titles = g.titles
+    flags = (
+        (_CONNECTOR if low in CONNECTORS else 0)
+        | (
+            _TITLE_OR_ELECT
+            if low in titles or (low.endswith(_ELECT) and _elect(low, titles))
+            else 0
+        )
+        | (_PREFIX if surface in _PREFIXES else 0)
+        | (_ROYAL if low in g.royal else 0)
+        | (_TITLE if low in titles else 0)
+        | (_REGION if low in REGION_WORDS else 0)
+        | (_ORDINARY if low in g.ordinary else 0)
+    )
+    if (
+        key not in g.multi_first
+        and g.by_acronym.get(surface.replace(".", "")) is None
+        and g.by_key.get(key) is None
+    ):
+        flags |= _UNKNOWN
+    if len(_WORDS) >= _FAST_LIMIT:
+        _WORDS.clear()  # bounded: hostile input cannot grow it forever
+    _WORDS[surface] = flags
+    return flags
 
 
 # The verbs a quoted writer's name follows, with their blank (`_quoted_writer`), and what
@@ -618,11 +666,15 @@ class _Extractor(_Scanner, _ContextKinds):
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
         st = _Pending(text, run, at_run_start=i)
+        word_flags = _WORDS.get
         while i < n:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
-            if low in CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
+            flags = word_flags(surface)  # the word's record: its tests that need no context
+            if flags is None:
+                flags = _word_flags(g, surface)
+            if flags & _CONNECTOR and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
                 elif (
@@ -643,10 +695,8 @@ class _Extractor(_Scanner, _ContextKinds):
                     st.institution = True
                 i += 1
                 continue
-            # `_elect` called only for a word in '-elect' or '-designate' (every word is asked)
-            if (
-                low in g.titles or (low.endswith(_ELECT) and _elect(low, g.titles))
-            ) and not possessive:
+            # a title, or one in '-elect' or '-designate'
+            if flags & _TITLE_OR_ELECT and not possessive:
                 at = self._office_holder(tokens, i)
                 if at is not None:
                     # "Minister for Planning Ahsan Iqbal", "Prime Minister-elect Tarique
@@ -656,7 +706,7 @@ class _Extractor(_Scanner, _ContextKinds):
                     st = _Pending(text, run, person=True, honorific=st.honorific)
                     i = at
                     continue
-            if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
+            if flags & _PREFIX and i + 1 < n:
                 if surface in VESSEL_PREFIXES:
                     self._flush(st, out)
                     return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
@@ -673,7 +723,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and st.tokens[-1].lower in g.given_names
                 and not (st.person and low in _WEEKDAYS)
             )
-            match = self._match(tokens, i)
+            match = None if flags & _UNKNOWN else self._match(tokens, i)
             if (
                 after_given
                 and run.title_case
@@ -811,11 +861,14 @@ class _Extractor(_Scanner, _ContextKinds):
                 i += 1
                 continue
             followed = (
-                i + 1 < n
+                flags & _ROYAL_OR_TITLE  # read only after a royal's or a title's word
+                and i + 1 < n
                 and tokens[i + 1].lower not in CONNECTORS
                 and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
             )
-            if low in g.royal and followed:
+            if not flags & _NOT_NAME_WORD:
+                st.tokens.append(tok)  # a name's word: none of the tests below holds
+            elif low in g.royal and followed:
                 self._flush(st, out)
                 st = _Pending(text, run, person=True, royal=tok)
             elif (
