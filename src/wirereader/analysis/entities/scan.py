@@ -141,13 +141,14 @@ class _Scanner:
                             base = joined
                             group = text[base:pos]
                             before = text[base - 1] if base else " "
-                if len(group) > _LONGEST_CACHED:
-                    # Hostile or shouting text: decided without filling the caches with it.
-                    run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
-                    items.append(run)
-                    continue
                 verdict = fast_get(group)
                 if verdict is None:
+                    # the length asked only of a run the cache lacks: it never holds a long one
+                    if len(group) > _LONGEST_CACHED:
+                        # Hostile or shouting text: decided without filling the caches with it.
+                        run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
+                        items.append(run)
+                        continue
                     verdict = _fast(group, g)
                 if verdict is True:
                     if (
