@@ -65,7 +65,8 @@ class _Scanner:
         headline = self.headline_end if part else 0
         append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
-        finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
+        ascii_text = text.isascii()
+        finditer = (_RUN_ASCII if ascii_text else _RUN).finditer
         ampersand = "&" in text  # asked once: few texts join names with one
         start = 0
         while start >= 0:
@@ -82,7 +83,7 @@ class _Scanner:
                         restart = base + len(m.group().split(None, 1)[0])
                         break
                     continue  # "iPhone Pro": a product name glued to its brand
-                if text[base] > "\x7f" and not text[base].isupper():
+                if not ascii_text and text[base] > "\x7f" and not text[base].isupper():
                     restart = base + 1
                     break
                 group = m.group()
