@@ -160,34 +160,56 @@ _ROYAL = 16
 _TITLE = 32
 _REGION = 64  # REGION_WORDS
 _ORDINARY = 128  # g.ordinary
+# ... and those `_Extractor._single` reads of a lone word:
+_ORG_WORD = 256  # an organisation's last word ('Police') or an acronym's shape ('NATO')
+_TOWN = 512  # a gazetteer name spelled as the word (a town's, mostly): `g.by_key[key]`
+_GIVEN = 1024  # a given name
+_SHOUTED = 2048  # written in capitals and longer than an acronym: shown in Title Case
 _ROYAL_OR_TITLE = _ROYAL | _TITLE
 _NOT_NAME_WORD = _ROYAL | _TITLE | _REGION | _ORDINARY  # a name's word is none of them
+
+
+# The flags the word lists give, by a word's lower case (filled on the first word: one dict
+# lookup then answers the eight lists for a new word)
+_LISTED: dict[str, int] = {}
+
+
+def _fill_listed(g: Gazetteer) -> dict[str, int]:
+    listed = dict.fromkeys(g.given_names, _GIVEN)
+    for words, flag in (
+        (CONNECTORS, _CONNECTOR),
+        (g.titles, _TITLE | _TITLE_OR_ELECT),
+        (g.royal, _ROYAL),
+        (REGION_WORDS, _REGION),
+        (g.ordinary, _ORDINARY),
+        (ORG_LAST, _ORG_WORD),
+    ):
+        for word in words:
+            listed[word] = listed.get(word, 0) | flag
+    _LISTED.update(listed)
+    return _LISTED
 
 
 def _word_flags(g: Gazetteer, surface: str) -> int:
     """A word's record (the flags above), worked out the first time the word is seen."""
     low = surface.lower().replace(".", "")
     key = fold_key(surface)
-    titles = g.titles
-    flags = (
-        (_CONNECTOR if low in CONNECTORS else 0)
-        | (
-            _TITLE_OR_ELECT
-            if low in titles or (low.endswith(_ELECT) and _elect(low, titles))
-            else 0
-        )
-        | (_PREFIX if surface in _PREFIXES else 0)
-        | (_ROYAL if low in g.royal else 0)
-        | (_TITLE if low in titles else 0)
-        | (_REGION if low in REGION_WORDS else 0)
-        | (_ORDINARY if low in g.ordinary else 0)
-    )
-    if (
-        key not in g.multi_first
-        and g.by_acronym.get(surface.replace(".", "")) is None
-        and g.by_key.get(key) is None
-    ):
-        flags |= _UNKNOWN
+    flags = (_LISTED or _fill_listed(g)).get(low, 0)
+    if low.endswith(_ELECT) and _elect(low, g.titles):
+        flags |= _TITLE_OR_ELECT
+    if surface in _PREFIXES:
+        flags |= _PREFIX
+    if surface.isupper():
+        if 2 <= len(surface) <= 6:
+            flags |= _ORG_WORD
+        elif len(surface) > 6:
+            flags |= _SHOUTED
+    town = g.by_key.get(key)
+    if town is None:
+        if key not in g.multi_first and g.by_acronym.get(surface.replace(".", "")) is None:
+            flags |= _UNKNOWN
+    elif _spelled_as(surface, town.canonical):
+        flags |= _TOWN
     if len(_WORDS) >= _FAST_LIMIT:
         _WORDS.clear()  # bounded: hostile input cannot grow it forever
     _WORDS[surface] = flags
@@ -1553,25 +1575,25 @@ class _Extractor(_Scanner, _ContextKinds):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
             return  # "both the Winter and Summer Olympics": the first of two events
-        town = self.g.by_key.get(tok.key)
-        if town is not None and not _spelled_as(surface, town.canonical):
-            town = None
-        low = tok.lower
-        if low in ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        flags = _WORDS.get(surface)  # the word's record: its tests that need no context
+        if flags is None:
+            flags = _word_flags(self.g, surface)
+        canonical = surface.title() if flags & _SHOUTED else surface
+        if flags & _ORG_WORD:
             kind, strong = ORG, True
-        elif town is not None:
+        elif flags & _TOWN:
             # A town's name ("Jackson") is a place unless the words around it make it a person
             kind, strong = self._context_kind(text, run, True, tok, 1)
             if not strong or kind not in (PERSON, ORG):  # a surname's ending does not outweigh it
                 # no cue: the town's name is a guess the kind model weighs (`kinds`)
                 strong = kind == PLACE and strong
                 kind = PLACE
-                surface = town.canonical
-        elif low in self.g.given_names and text[at:start] != "the ":
+                surface = self.g.by_key[tok.key].canonical
+                canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
+        elif flags & _GIVEN and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
-        canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
         where = (start, end, part)
         out.append(_new(_Span, (tokens, kind, canonical, short, False, strong, where, tok.surface)))
