@@ -889,7 +889,9 @@ class _Extractor(_Scanner, _ContextKinds):
                 and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
             )
             if not flags & _NOT_NAME_WORD:
-                st.tokens.append(tok)  # a name's word: none of the tests below holds
+                # a name's word: none of the tests below holds (a new test on the word there
+                # must add its flag to `_NOT_NAME_WORD`)
+                st.tokens.append(tok)
             elif low in g.royal and followed:
                 self._flush(st, out)
                 st = _Pending(text, run, person=True, royal=tok)
