@@ -190,10 +190,10 @@ def _fill_listed(g: Gazetteer) -> dict[str, int]:
     return _LISTED
 
 
-def _word_flags(g: Gazetteer, surface: str) -> int:
-    """A word's record (the flags above), worked out the first time the word is seen."""
-    low = surface.lower().replace(".", "")
-    key = fold_key(surface)
+def _word_flags(g: Gazetteer, tok: _Token) -> int:
+    """A word's record (the flags above), worked out the first time the word is seen (its key
+    and lower case follow from its surface, so any token of that surface gives the same)."""
+    surface, key, low, _possessive, _written = tok
     flags = (_LISTED or _fill_listed(g)).get(low, 0)
     if low.endswith(_ELECT) and _elect(low, g.titles):
         flags |= _TITLE_OR_ELECT
@@ -695,7 +695,7 @@ class _Extractor(_Scanner, _ContextKinds):
             surface, key, low, possessive, written = tok
             flags = word_flags(surface)  # the word's record: its tests that need no context
             if flags is None:
-                flags = _word_flags(g, surface)
+                flags = _word_flags(g, tok)
             if flags & _CONNECTOR and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
@@ -1579,7 +1579,7 @@ class _Extractor(_Scanner, _ContextKinds):
             return  # "both the Winter and Summer Olympics": the first of two events
         flags = _WORDS.get(surface)  # the word's record: its tests that need no context
         if flags is None:
-            flags = _word_flags(self.g, surface)
+            flags = _word_flags(self.g, tok)
         canonical = surface.title() if flags & _SHOUTED else surface
         if flags & _ORG_WORD:
             kind, strong = ORG, True
