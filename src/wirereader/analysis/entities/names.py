@@ -69,7 +69,6 @@ from wirereader.analysis.entities.gazetteer import (
 from wirereader.analysis.entities.pending import (
     _ELECT,
     _adjacent,
-    _elect,
     _institution_heads,
     _known_span,
     _Pending,
@@ -186,6 +185,9 @@ def _fill_listed(g: Gazetteer) -> dict[str, int]:
     ):
         for word in words:
             listed[word] = listed.get(word, 0) | flag
+    for title in g.titles:  # 'prime minister-elect': `_elect`, answered by the table
+        for ending in _ELECT:
+            listed[title + ending] = listed.get(title + ending, 0) | _TITLE_OR_ELECT
     _LISTED.update(listed)
     return _LISTED
 
@@ -195,8 +197,6 @@ def _word_flags(g: Gazetteer, tok: _Token) -> int:
     and lower case follow from its surface, so any token of that surface gives the same)."""
     surface, key, low, _possessive, _written = tok
     flags = (_LISTED or _fill_listed(g)).get(low, 0)
-    if low.endswith(_ELECT) and _elect(low, g.titles):
-        flags |= _TITLE_OR_ELECT
     if surface in _PREFIXES:
         flags |= _PREFIX
     if surface.isupper():
