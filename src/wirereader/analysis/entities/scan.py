@@ -174,9 +174,13 @@ class _Scanner:
                     )
                     continue
                 after = text[pos : pos + 1]
-                if after in _CLOSING_QUOTES or (
-                    # American style puts the comma or the stop inside: '"The Godfather,"'
-                    after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                if (
+                    after in _QUOTE_OR_STOP
+                    and (  # one lookup for the commonest, a blank
+                        after in _CLOSING_QUOTES
+                        # American style puts the comma or the stop inside: '"The Godfather,"'
+                        or text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                    )
                 ):
                     opened = _quoted_title_start(text, base, pos)
                     if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in ORG_LAST:
