@@ -146,11 +146,13 @@ _WEEKDAYS = frozenset(
 )
 
 
-# A word's record: the tests of `_Extractor._cut` that read the word alone, answered once per
-# distinct word and kept as bit flags in `runcache._WORDS` (by the surface: the key and the
-# lower case follow from it), so the cut reads one int where it asked up to eight sets a word.
-# Measured per warm ECB+ article (`bench/entities_speed.py --opcodes`): see
-# docs/architecture.md, 2026-12-07. Bounded as `_FAST` is (a few hundred bytes a word).
+# A word's record: the tests of `_Extractor._cut` and `_single` that read the word alone,
+# answered once per distinct word and kept as bit flags in `runcache._WORDS` (by the surface:
+# the key and the lower case follow from it), so the cut reads one int where it asked up to
+# eight sets and `_match` a word. Per warm ECB+ article `_cut` 3,004 -> 2,727 bytecodes,
+# `_match` 1,122 -> 736, `_single` 1,280 -> 1,094; a new word costs ~70 (docs/architecture.md,
+# 2026-12-07). Bounded as `_FAST` is: 200,000 words, 7.7 MB for the dict, 104 KB after the
+# three bench corpora (4,523 words).
 _CONNECTOR = 1  # low in CONNECTORS
 _TITLE_OR_ELECT = 2  # a title, or a title's '-elect' / '-designate'
 _PREFIX = 4  # a ship's prefix or a player's position (`_PREFIXES`)
