@@ -12,9 +12,14 @@ from pathlib import Path
 
 from wirereader.analysis.entities import context, names, runcache, tokens
 from wirereader.analysis.entities.cues import (
+    CONNECTORS,
+    KIN_BEFORE,
     MODEL_NUMBER,
+    ORG_LAST,
     PLACE_AFTER,
     PLACE_AFTER_FIRST,
+    PLACE_PREPOSITIONS,
+    REGION_WORDS,
     SPEECH_AFTER,
 )
 from wirereader.analysis.entities.extract import (
@@ -24,6 +29,7 @@ from wirereader.analysis.entities.extract import (
     extract_located,
 )
 from wirereader.analysis.entities.gazetteer import EVENT, fold_key, gazetteer
+from wirereader.analysis.entities.pending import _elect
 from wirereader.analysis.entities.tokens import _RUN, _RUN_ASCII, _is_sentence_start, _Run
 from wirereader.sources.dispatch import ParseContext, parse_file
 
@@ -154,3 +160,67 @@ def test_the_scans_sentence_starts_are_those_of_is_sentence_start() -> None:
         for item in names._Extractor(g, "", text).items:
             if isinstance(item, _Run) and item.end - item.start <= runcache._LONGEST_CACHED:
                 assert item.initial == _is_sentence_start(text, item.start), item
+
+
+def test_a_words_record_answers_as_the_tests_it_stands_for() -> None:
+    # `names._word_flags`: the cut's tests that read a word alone, answered once a distinct
+    # word; each flag against the test it replaced, for every word of the runs of the texts
+    g = gazetteer()
+    extractor = names._Extractor(g, "", "")
+    seen: set[str] = set()
+    unknown = 0
+    for text in texts():
+        for m in _RUN.finditer(text):
+            run = tokens._tokens(m.group())
+            for i, tok in enumerate(run):
+                flags = names._word_flags(g, tok)
+                if flags & names._UNKNOWN:
+                    unknown += 1
+                    assert extractor._match(run, i) is None, (m.group(), i)
+                if tok.surface in seen:
+                    continue
+                seen.add(tok.surface)
+                low, surface = tok.lower, tok.surface
+                town = g.by_key.get(tok.key)
+                assert flags == (
+                    (names._CONNECTOR if low in CONNECTORS else 0)
+                    | (names._TITLE | names._TITLE_OR_ELECT if low in g.titles else 0)
+                    | (names._TITLE_OR_ELECT if _elect(low, g.titles) else 0)
+                    | (names._PREFIX if surface in names._PREFIXES else 0)
+                    | (names._ROYAL if low in g.royal else 0)
+                    | (names._REGION if low in REGION_WORDS else 0)
+                    | (names._ORDINARY if low in g.ordinary else 0)
+                    | (names._GIVEN if low in g.given_names else 0)
+                    | (
+                        names._ORG_WORD
+                        if low in ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper())
+                        else 0
+                    )
+                    | (names._SHOUTED if len(surface) > 6 and surface.isupper() else 0)
+                    | (
+                        names._TOWN
+                        if town is not None and tokens._spelled_as(surface, town.canonical)
+                        else 0
+                    )
+                    | (
+                        names._UNKNOWN
+                        if town is None
+                        and tok.key not in g.multi_first
+                        and g.by_acronym.get(surface.replace(".", "")) is None
+                        else 0
+                    )
+                ), surface
+    assert len(seen) > 1000 and unknown > 1000  # the texts reach every branch many times
+    assert runcache._WORDS
+    clear_caches()
+    assert not runcache._WORDS  # a cold start forgets the records too
+
+
+def test_the_words_before_a_name_that_no_cue_reads_are_left_out_of_its_cues() -> None:
+    # `context._PREV_CUES`: every word one of `_context_kind`'s cues on the word before a name
+    # reads is in the union that gates them
+    g = gazetteer()
+    cues = context._PREV_CUES or context._fill_prev_cues(g)
+    for words in (g.lower_titles, KIN_BEFORE, g.org_nouns, context._CITED_IN, PLACE_PREPOSITIONS):
+        assert set(words) <= cues
+    assert {"the", "of", "and", "or"} <= cues

@@ -123,6 +123,19 @@ def _spelled_by_acronym(text: str, end: int, words: Sequence[_Token]) -> bool:
 _A_AN = (", a ", ", an ")
 
 
+# Every word before a name that one of `_ContextKinds._context_kind`'s cues reads (the
+# gazetteer's lower-case titles and organisations' nouns, a relative, 'the', a preposition, 'of',
+# 'and' / 'or'): one lookup spares the cues for the other words. Filled on the first name. A new
+# cue on that word must add its words here, or it is never asked.
+_PREV_CUES: set[str] = set()
+
+
+def _fill_prev_cues(g: Gazetteer) -> set[str]:
+    _PREV_CUES.update(g.lower_titles, KIN_BEFORE, g.org_nouns, _CITED_IN, PLACE_PREPOSITIONS)
+    _PREV_CUES.update(("the", "of", "and", "or"))
+    return _PREV_CUES
+
+
 class _ContextKinds:
     """The kind a name's context gives it, asked by the cut of `names._Extractor`."""
 
@@ -161,7 +174,11 @@ class _ContextKinds:
             start = run.start if start < 0 else start
             before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
             prev = before[-1].rstrip(",").lower() if before else ""
-            if prev.isalpha() and prev.isascii():
+            if (
+                prev in (_PREV_CUES or _fill_prev_cues(self.g))
+                and prev.isalpha()
+                and prev.isascii()
+            ):
                 if prev in self.g.lower_titles:
                     return PERSON, True
                 if size == 1 and prev in KIN_BEFORE and not self._qualified_by_role(text, end):

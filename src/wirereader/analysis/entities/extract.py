@@ -365,11 +365,11 @@ def _mentions(
                 canonical = article + named
                 written = article + (written or _name_text(tokens))
         if (
-            kind != PLACE
+            tokens[0].key in wordnet_first  # asked first: it fails for most names
+            and kind != PLACE
             and learned
             and not known
             and canonical is named
-            and tokens[0].key in wordnet_first
             and fold_key(canonical) in g.wordnet_places
         ):
             # a name WordNet files only as a location or a natural object ('the Soviet Union',

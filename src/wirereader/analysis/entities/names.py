@@ -69,7 +69,6 @@ from wirereader.analysis.entities.gazetteer import (
 from wirereader.analysis.entities.pending import (
     _ELECT,
     _adjacent,
-    _elect,
     _institution_heads,
     _known_span,
     _Pending,
@@ -77,6 +76,7 @@ from wirereader.analysis.entities.pending import (
 from wirereader.analysis.entities.runcache import (
     _CUTS,
     _FAST_LIMIT,
+    _WORDS,
 )
 from wirereader.analysis.entities.runs import (
     _ANY_CAPITAL_ARTICLE,
@@ -144,6 +144,80 @@ _LINKS = frozenset(("of", "for", "the"))
 _WEEKDAYS = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+
+
+# A word's record: the tests of `_Extractor._cut` and `_single` that read the word alone,
+# answered once per distinct word and kept as bit flags in `runcache._WORDS` (by the surface:
+# the key and the lower case follow from it), so the cut reads one int where it asked up to
+# eight sets and `_match` a word. Per warm ECB+ article `_cut` 3,004 -> 2,727 bytecodes,
+# `_match` 1,122 -> 736, `_single` 1,280 -> 1,094; a new word costs ~70 (docs/architecture.md,
+# 2026-12-07). Bounded as `_FAST` is: 200,000 words, 7.7 MB for the dict, 104 KB after the
+# three bench corpora (4,523 words).
+_CONNECTOR = 1  # low in CONNECTORS
+_TITLE_OR_ELECT = 2  # a title, or a title's '-elect' / '-designate'
+_PREFIX = 4  # a ship's prefix or a player's position (`_PREFIXES`)
+_UNKNOWN = 8  # `_match` finds nothing at the word: no known name is or opens with it
+_ROYAL = 16
+_TITLE = 32
+_REGION = 64  # REGION_WORDS
+_ORDINARY = 128  # g.ordinary
+# ... and those `_Extractor._single` reads of a lone word:
+_ORG_WORD = 256  # an organisation's last word ('Police') or an acronym's shape ('NATO')
+_TOWN = 512  # a gazetteer name spelled as the word (a town's, mostly): `g.by_key[key]`
+_GIVEN = 1024  # a given name
+_SHOUTED = 2048  # written in capitals and longer than an acronym: shown in Title Case
+_ROYAL_OR_TITLE = _ROYAL | _TITLE
+_NOT_NAME_WORD = _ROYAL | _TITLE | _REGION | _ORDINARY  # a name's word is none of them
+
+
+# The flags the short word lists give, by a word's lower case (filled on the first word, 0.2
+# ms: one dict lookup then answers the seven lists for a new word; the 15,533 given names are
+# asked apart, a table of them cost 1.3-2.6 ms a process)
+_LISTED: dict[str, int] = {}
+
+
+def _fill_listed(g: Gazetteer) -> dict[str, int]:
+    listed = dict.fromkeys(g.ordinary, _ORDINARY)
+    for words, flag in (
+        (CONNECTORS, _CONNECTOR),
+        (g.titles, _TITLE | _TITLE_OR_ELECT),
+        (g.royal, _ROYAL),
+        (REGION_WORDS, _REGION),
+        (ORG_LAST, _ORG_WORD),
+    ):
+        for word in words:
+            listed[word] = listed.get(word, 0) | flag
+    for title in g.titles:  # 'prime minister-elect': `_elect`, answered by the table
+        for ending in _ELECT:
+            listed[title + ending] = listed.get(title + ending, 0) | _TITLE_OR_ELECT
+    _LISTED.update(listed)
+    return _LISTED
+
+
+def _word_flags(g: Gazetteer, tok: _Token) -> int:
+    """A word's record (the flags above), worked out the first time the word is seen (its key
+    and lower case follow from its surface, so any token of that surface gives the same)."""
+    surface, key, low, _possessive, _written = tok
+    flags = (_LISTED or _fill_listed(g)).get(low, 0)
+    if low in g.given_names:
+        flags |= _GIVEN
+    if surface in _PREFIXES:
+        flags |= _PREFIX
+    if surface.isupper():
+        if 2 <= len(surface) <= 6:
+            flags |= _ORG_WORD
+        elif len(surface) > 6:
+            flags |= _SHOUTED
+    town = g.by_key.get(key)
+    if town is None:
+        if key not in g.multi_first and g.by_acronym.get(surface.replace(".", "")) is None:
+            flags |= _UNKNOWN
+    elif _spelled_as(surface, town.canonical):
+        flags |= _TOWN
+    if len(_WORDS) >= _FAST_LIMIT:
+        _WORDS.clear()  # bounded: hostile input cannot grow it forever
+    _WORDS[surface] = flags
+    return flags
 
 
 # The verbs a quoted writer's name follows, with their blank (`_quoted_writer`), and what
@@ -618,11 +692,15 @@ class _Extractor(_Scanner, _ContextKinds):
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
         st = _Pending(text, run, at_run_start=i)
+        word_flags = _WORDS.get
         while i < n:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
             surface, key, low, possessive, written = tok
-            if low in CONNECTORS and (st.tokens or not self._opens_known(tokens, i)):
+            flags = word_flags(surface)  # the word's record: its tests that need no context
+            if flags is None:
+                flags = _word_flags(g, tok)
+            if flags & _CONNECTOR and (st.tokens or not self._opens_known(tokens, i)):
                 if st.tokens:
                     st.tokens.append(tok)
                 elif (
@@ -643,10 +721,8 @@ class _Extractor(_Scanner, _ContextKinds):
                     st.institution = True
                 i += 1
                 continue
-            # `_elect` called only for a word in '-elect' or '-designate' (every word is asked)
-            if (
-                low in g.titles or (low.endswith(_ELECT) and _elect(low, g.titles))
-            ) and not possessive:
+            # a title, or one in '-elect' or '-designate'
+            if flags & _TITLE_OR_ELECT and not possessive:
                 at = self._office_holder(tokens, i)
                 if at is not None:
                     # "Minister for Planning Ahsan Iqbal", "Prime Minister-elect Tarique
@@ -656,7 +732,7 @@ class _Extractor(_Scanner, _ContextKinds):
                     st = _Pending(text, run, person=True, honorific=st.honorific)
                     i = at
                     continue
-            if surface in _PREFIXES and i + 1 < n:  # one lookup for both word sets
+            if flags & _PREFIX and i + 1 < n:
                 if surface in VESSEL_PREFIXES:
                     self._flush(st, out)
                     return  # "USS Abraham Lincoln": a ship's name runs to the end of the run
@@ -673,7 +749,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and st.tokens[-1].lower in g.given_names
                 and not (st.person and low in _WEEKDAYS)
             )
-            match = self._match(tokens, i)
+            match = None if flags & _UNKNOWN else self._match(tokens, i)
             if (
                 after_given
                 and run.title_case
@@ -811,11 +887,16 @@ class _Extractor(_Scanner, _ContextKinds):
                 i += 1
                 continue
             followed = (
-                i + 1 < n
+                flags & _ROYAL_OR_TITLE  # read only after a royal's or a title's word
+                and i + 1 < n
                 and tokens[i + 1].lower not in CONNECTORS
                 and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
             )
-            if low in g.royal and followed:
+            if not flags & _NOT_NAME_WORD:
+                # a name's word: none of the tests below holds (a new test on the word there
+                # must add its flag to `_NOT_NAME_WORD`)
+                st.tokens.append(tok)
+            elif low in g.royal and followed:
                 self._flush(st, out)
                 st = _Pending(text, run, person=True, royal=tok)
             elif (
@@ -1520,25 +1601,25 @@ class _Extractor(_Scanner, _ContextKinds):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
         if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
             return  # "both the Winter and Summer Olympics": the first of two events
-        town = self.g.by_key.get(tok.key)
-        if town is not None and not _spelled_as(surface, town.canonical):
-            town = None
-        low = tok.lower
-        if low in ORG_LAST or (2 <= len(surface) <= 6 and surface.isupper()):
+        flags = _WORDS.get(surface)  # the word's record: its tests that need no context
+        if flags is None:
+            flags = _word_flags(self.g, tok)
+        canonical = surface.title() if flags & _SHOUTED else surface
+        if flags & _ORG_WORD:
             kind, strong = ORG, True
-        elif town is not None:
+        elif flags & _TOWN:
             # A town's name ("Jackson") is a place unless the words around it make it a person
             kind, strong = self._context_kind(text, run, True, tok, 1)
             if not strong or kind not in (PERSON, ORG):  # a surname's ending does not outweigh it
                 # no cue: the town's name is a guess the kind model weighs (`kinds`)
                 strong = kind == PLACE and strong
                 kind = PLACE
-                surface = town.canonical
-        elif low in self.g.given_names and text[at:start] != "the ":
+                surface = self.g.by_key[tok.key].canonical
+                canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
+        elif flags & _GIVEN and text[at:start] != "the ":
             kind, strong = PERSON, True  # "Portia", "Vincent": a first name alone
         else:
             kind, strong = self._context_kind(text, run, True, tok, 1)
-        canonical = surface.title() if len(surface) > 6 and surface.isupper() else surface
         short = kind == PERSON or not strong  # a guess may still be claimed by a full name
         where = (start, end, part)
         out.append(_new(_Span, (tokens, kind, canonical, short, False, strong, where, tok.surface)))

@@ -52,10 +52,15 @@ _LONGEST_CACHED = 120  # longer runs are never names of their own (see MAX_NAME_
 _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 
 
+# Each word's context-free tests, as bit flags, by the word's surface (`names._word_flags`).
+_WORDS: dict[str, int] = {}
+
+
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks measure a cold start with this)."""
     _FAST.clear()
     _CUTS.clear()
+    _WORDS.clear()
     _tokens.cache_clear()
     _spelled_as.cache_clear()
     _plain.cache_clear()

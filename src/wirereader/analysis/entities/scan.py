@@ -65,7 +65,8 @@ class _Scanner:
         headline = self.headline_end if part else 0
         append, add_cap, add_tail = items.append, mid_caps.add, self.tail_caps.add
         fast_get = _FAST.get
-        finditer = (_RUN_ASCII if text.isascii() else _RUN).finditer
+        ascii_text = text.isascii()
+        finditer = (_RUN_ASCII if ascii_text else _RUN).finditer
         ampersand = "&" in text  # asked once: few texts join names with one
         start = 0
         while start >= 0:
@@ -82,7 +83,7 @@ class _Scanner:
                         restart = base + len(m.group().split(None, 1)[0])
                         break
                     continue  # "iPhone Pro": a product name glued to its brand
-                if text[base] > "\x7f" and not text[base].isupper():
+                if not ascii_text and text[base] > "\x7f" and not text[base].isupper():
                     restart = base + 1
                     break
                 group = m.group()
@@ -141,13 +142,14 @@ class _Scanner:
                             base = joined
                             group = text[base:pos]
                             before = text[base - 1] if base else " "
-                if len(group) > _LONGEST_CACHED:
-                    # Hostile or shouting text: decided without filling the caches with it.
-                    run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
-                    items.append(run)
-                    continue
                 verdict = fast_get(group)
                 if verdict is None:
+                    # the length asked only of a run the cache lacks: it never holds a long one
+                    if len(group) > _LONGEST_CACHED:
+                        # Hostile or shouting text: decided without filling the caches with it.
+                        run = _Run(base, pos, _tokens.__wrapped__(group), False, True, part)
+                        items.append(run)
+                        continue
                     verdict = _fast(group, g)
                 if verdict is True:
                     if (
@@ -172,9 +174,13 @@ class _Scanner:
                     )
                     continue
                 after = text[pos : pos + 1]
-                if after in _CLOSING_QUOTES or (
-                    # American style puts the comma or the stop inside: '"The Godfather,"'
-                    after in ",." and text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                if (
+                    after in _QUOTE_OR_STOP
+                    and (  # one lookup for the commonest, a blank
+                        after in _CLOSING_QUOTES
+                        # American style puts the comma or the stop inside: '"The Godfather,"'
+                        or text[pos + 1 : pos + 2] in _CLOSING_QUOTES
+                    )
                 ):
                     opened = _quoted_title_start(text, base, pos)
                     if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in ORG_LAST:
