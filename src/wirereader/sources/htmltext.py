@@ -97,6 +97,9 @@ _CELLS = frozenset(("td", "th"))
 # The tags `_Walker.start` and `_Walker.end` do something for (any other is text alone).
 _STARTS = _BLOCK | _HEADINGS | _CELLS | {"li", "blockquote", "pre", "hr", "br", "img", "a"}
 _ENDS = _BLOCK | _HEADINGS | {"a", "li", "blockquote", "pre"}
+# The tags whose start, and whose end, ends the text before them as a block of its own.
+_BREAKS_BEFORE = _BLOCK | _HEADINGS | {"li", "blockquote", "pre", "hr"}
+_BREAKS_AFTER = _BLOCK | _HEADINGS | {"li", "blockquote", "pre"}
 # Only what needs replacing: runs of two or more, or one non-space whitespace character (a
 # pattern matching every single space would make a replacement per word).
 _SPACE = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
@@ -389,7 +392,7 @@ class _Walker:
                 self.buffer.append(value)
 
     def start(self, tag: str, element: etree._Element) -> None:
-        if tag in _BLOCK or tag in _HEADINGS or tag in ("li", "blockquote", "pre", "hr"):
+        if tag in _BREAKS_BEFORE:
             self.flush()
         if tag in _HEADINGS:
             self.heading_depth += 1
@@ -414,7 +417,7 @@ class _Walker:
             self.anchor = None
             self.add_link(href, "".join(self.buffer[start:]), "related")
             return
-        if tag in _BLOCK or tag in _HEADINGS or tag in ("li", "blockquote", "pre"):
+        if tag in _BREAKS_AFTER:
             self.flush()
         if tag in _HEADINGS:
             self.heading_depth = max(0, self.heading_depth - 1)
@@ -458,6 +461,11 @@ class _Walker:
             prefix = "- "
         else:
             prefix = ""
+        if "\n" not in raw:  # one paragraph of one line (most blocks): what the loop gives
+            line = raw.strip()
+            if line:
+                self.blocks.append((prefix, line))
+            return
         for paragraph in _PARAGRAPH_BREAK.split(raw):
             lines = [line.strip() for line in paragraph.split("\n")]
             lines = [line for line in lines if line]
