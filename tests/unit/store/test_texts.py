@@ -486,3 +486,23 @@ def test_bodies_of_real_feeds_are_stored_in_zlibs_own_format(
     old = b"z" + zlib.compress(b"A body an older release packed, " * 4, 6)
     assert texts.unpack(old) == "A body an older release packed, " * 4
     index_is_sound(store)
+
+
+def test_without_isal_the_bodies_are_packed_by_zlib_as_before() -> None:
+    """Where `isal` cannot be imported (no wheel for the platform), `pack` is zlib's level 6,
+    byte for byte what the releases before it stored; with it, zlib reads what it packs."""
+    import subprocess
+    import sys
+
+    check = (
+        "import sys, zlib\n"
+        "sys.modules['isal'] = None\n"  # `import isal...` now raises ImportError
+        "from wirereader.store import texts\n"
+        "body = 'The harbour master said the ferry left on time. ' * 20\n"
+        "assert texts.pack(body) == b'z' + zlib.compress(body.encode(), 6)\n"
+        "assert texts.unpack(texts.pack(body)) == body\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=60)
+    body = "The harbour master said the ferry left on time. " * 20
+    packed = texts.pack(body)
+    assert isinstance(packed, bytes) and zlib.decompress(packed[1:]).decode() == body
