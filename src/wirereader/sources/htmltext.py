@@ -94,6 +94,12 @@ _BLOCK = frozenset(
 )
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CELLS = frozenset(("td", "th"))
+# The tags `_Walker.start` and `_Walker.end` do something for (any other is text alone).
+_STARTS = _BLOCK | _HEADINGS | _CELLS | {"li", "blockquote", "pre", "hr", "br", "img", "a"}
+_ENDS = _BLOCK | _HEADINGS | {"a", "li", "blockquote", "pre"}
+# The tags whose start, and whose end, ends the text before them as a block of its own.
+_BREAKS_BEFORE = _BLOCK | _HEADINGS | {"li", "blockquote", "pre", "hr"}
+_BREAKS_AFTER = _BLOCK | _HEADINGS | {"li", "blockquote", "pre"}
 # Only what needs replacing: runs of two or more, or one non-space whitespace character (a
 # pattern matching every single space would make a replacement per word).
 _SPACE = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
@@ -345,6 +351,9 @@ class _Walker:
     # -- tree walk -------------------------------------------------------------------------
 
     def walk(self, root: etree._Element) -> None:
+        # `text` and the two tag tests written out here: most elements of real items are
+        # inline (span, code, strong, em) and neither `start` nor `end` does anything for
+        # them, so their events are only their text and tail.
         skip_until: etree._Element | None = None
         for event, element in etree.iterwalk(root, events=("start", "end")):
             tag = element.tag
@@ -363,14 +372,27 @@ class _Walker:
                     self.media(tag, element)
                     skip_until = element
                     continue
-                self.start(tag, element)
-                self.text(element.text)
+                if tag in _STARTS:
+                    self.start(tag, element)
+                value = element.text
             else:
-                self.end(tag, element)
-                self.text(element.tail)
+                if tag in _ENDS:
+                    self.end(tag, element)
+                value = element.tail
+            if value:
+                if not self.pre_depth and (
+                    "\n" in value
+                    or "  " in value
+                    or "\t" in value
+                    or "\r" in value
+                    or "\f" in value
+                    or "\v" in value
+                ):
+                    value = _SPACE.sub(" ", value)
+                self.buffer.append(value)
 
     def start(self, tag: str, element: etree._Element) -> None:
-        if tag in _BLOCK or tag in _HEADINGS or tag in ("li", "blockquote", "pre", "hr"):
+        if tag in _BREAKS_BEFORE:
             self.flush()
         if tag in _HEADINGS:
             self.heading_depth += 1
@@ -395,7 +417,7 @@ class _Walker:
             self.anchor = None
             self.add_link(href, "".join(self.buffer[start:]), "related")
             return
-        if tag in _BLOCK or tag in _HEADINGS or tag in ("li", "blockquote", "pre"):
+        if tag in _BREAKS_AFTER:
             self.flush()
         if tag in _HEADINGS:
             self.heading_depth = max(0, self.heading_depth - 1)
@@ -439,6 +461,11 @@ class _Walker:
             prefix = "- "
         else:
             prefix = ""
+        if "\n" not in raw:  # one paragraph of one line (most blocks): what the loop gives
+            line = raw.strip()
+            if line:
+                self.blocks.append((prefix, line))
+            return
         for paragraph in _PARAGRAPH_BREAK.split(raw):
             lines = [line.strip() for line in paragraph.split("\n")]
             lines = [line for line in lines if line]
