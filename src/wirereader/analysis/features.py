@@ -217,7 +217,8 @@ def terms(text: str, limit: int = 0) -> list[str]:
     raws = _TERM.findall(text) if plain is None else _TERM_ASCII.findall(plain)
     # (Stop words are "". Taken up to the limit: a body's first 6,400 characters hold ~1,000
     # words for its 400 terms, and the rest were looked up for nothing.)
-    return list(islice(filter(None, map(_term_cache.__getitem__, raws)), limit or None))
+    found = filter(None, map(_term_cache.__getitem__, raws))
+    return list(islice(found, limit) if limit else found)
 
 
 # Where a text's terms are not its words' terms: a hyphen inside a term ('covid-19' is one
