@@ -213,3 +213,26 @@ def test_words_numbered_on_several_threads_keep_their_hashes_and_terms(monkeypat
     for t in threads:
         t.join()
     assert not wrong
+
+
+def test_a_sender_numbers_its_terms_in_the_order_it_first_sends_them() -> None:
+    """`PackedWeights` cross as numbers of the sender's running vocabulary: each term keeps the
+    number it was first sent with, new ones numbered on in the order they come, each once."""
+    sent = features._SentTerms()
+    rng = random.Random(7)
+    pool = [f"t{n}" for n in range(3_000)]
+    expected: dict[str, int] = {}
+    for _ in range(200):
+        terms = [rng.choice(pool) for _ in range(rng.randint(0, 60))]
+        if rng.random() < 0.5:
+            terms = list(dict.fromkeys(terms))  # a pack's vocabulary: distinct
+        base = len(expected)
+        fresh: list[str] = []
+        for term in terms:  # the numbering, written out term by term
+            if term not in expected:
+                expected[term] = base + len(fresh)
+                fresh.append(term)
+        token, got_base, got_fresh, numbers = sent.numbered(terms)
+        assert (token, got_base, got_fresh) == (sent.token, base, fresh)
+        assert list(numbers) == [expected[t] for t in terms]
+    assert len(expected) > 2_000
