@@ -331,6 +331,7 @@ def test_a_whole_batch_gets_the_keys_one_by_one_gives(corpus: Path) -> None:
         " ".join(rng.choice(vocabulary) for _ in range(size)) for size in (0, 5, 11, 12, 13, 40)
     ]
     paragraphs += ["Ελλάδα Türkçe हिन्दी " * 5, "the court's ruling, O’Brien's 'quote' " * 3, "  "]
+    paragraphs.append("a lone surrogate \ud800 half \U0001f609 emoji — dash " * 2)
     for _ in range(200):
         chosen = [rng.choice(paragraphs) for _ in range(rng.randint(1, 6))]
         texts.append(("p", rng.choice(["\n\n", "\n\n\n\n", "\n"]).join(chosen)))

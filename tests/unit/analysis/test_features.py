@@ -60,6 +60,50 @@ def test_ascii_text_gets_the_same_words_and_terms_from_either_engine(corpus: Pat
     assert checked == len(texts) > 2000
 
 
+def test_text_read_as_ascii_gets_the_words_and_terms_of_the_unicode_patterns(
+    corpus: Path,
+) -> None:
+    """A text whose non-ASCII characters are no word characters (curly quotes, dashes, no-break
+    spaces, emoji) is read as ASCII, those made blanks and its curly apostrophes apostrophes:
+    it must get exactly the words and terms the Unicode patterns find in it, and so must a text
+    with a word character among them (an accent, a combining mark, a joiner, a final sigma, a
+    sign that lowers into ASCII), which is not read so."""
+    from itertools import chain
+
+    from wirereader.analysis.dedup.reposts import _paragraph_words
+    from wirereader.analysis.features import terms_of_words
+
+    with (corpus / "stories" / "ecbplus-dev.jsonl").open(encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for _, line in zip(range(300), f, strict=False)]
+    pieces = ["Word", "two", "x_9", "it's", "dogs'", "o''x", "3.5", "2,000", "well-known"]
+    pieces += ["a-", "-b", "'", "-", ".", ",", " ", " ", "\n", "\n\n"]
+    pieces += list("’‘“”—–…\xa0\u2028\x85•→™\U0001f609\ud800")  # none a word character
+    wordy = ["é", "Σ", "ΟΔΟΣ", "\u212a", "e\u0301", "\ufe0f", "\u200d", "İ", "٣"]  # each one
+    rng = random.Random(11)
+    for _ in range(6000):
+        parts = [rng.choice(pieces) for _ in range(rng.randint(0, 40))]
+        if rng.random() < 0.3:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(wordy))
+        texts.append("".join(parts))
+    read_as_ascii = taken = 0
+    for text in texts:
+        lowered = text.lower().replace("’", "'")
+        assert words(text) == features._WORD.findall(lowered)
+        assert features.paragraph_words(text) == [
+            features._WORD.findall(p) for p in lowered.split("\n\n")
+        ]
+        by_unicode_rules = [
+            t for t in map(features._term, features._TERM.findall(text.lower())) if t
+        ]
+        assert terms(text) == by_unicode_rules
+        found = terms_of_words(text, list(chain.from_iterable(_paragraph_words(text))), 400)
+        assert found is None or found == by_unicode_rules[:400]
+        if not lowered.isascii() and features._as_ascii(lowered) is not None:
+            read_as_ascii += 1
+            taken += found is not None
+    assert read_as_ascii > 2000 and taken > 200
+
+
 def test_paragraphs_lowered_together_give_each_paragraph_s_words(corpus: Path) -> None:
     """`paragraph_words` lowers the whole text once: casing that looks at neighbours (a final
     sigma) must not see across a blank line, and a paragraph that lowers to ASCII (the Kelvin
@@ -169,3 +213,26 @@ def test_words_numbered_on_several_threads_keep_their_hashes_and_terms(monkeypat
     for t in threads:
         t.join()
     assert not wrong
+
+
+def test_a_sender_numbers_its_terms_in_the_order_it_first_sends_them() -> None:
+    """`PackedWeights` cross as numbers of the sender's running vocabulary: each term keeps the
+    number it was first sent with, new ones numbered on in the order they come, each once."""
+    sent = features._SentTerms()
+    rng = random.Random(7)
+    pool = [f"t{n}" for n in range(3_000)]
+    expected: dict[str, int] = {}
+    for _ in range(200):
+        terms = [rng.choice(pool) for _ in range(rng.randint(0, 60))]
+        if rng.random() < 0.5:
+            terms = list(dict.fromkeys(terms))  # a pack's vocabulary: distinct
+        base = len(expected)
+        fresh: list[str] = []
+        for term in terms:  # the numbering, written out term by term
+            if term not in expected:
+                expected[term] = base + len(fresh)
+                fresh.append(term)
+        token, got_base, got_fresh, numbers = sent.numbered(terms)
+        assert (token, got_base, got_fresh) == (sent.token, base, fresh)
+        assert list(numbers) == [expected[t] for t in terms]
+    assert len(expected) > 2_000
