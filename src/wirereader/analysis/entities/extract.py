@@ -244,8 +244,11 @@ def _mentions(
     thing_after = _THING_AFTER.match
     wordnet_first = g.wordnet_first
     wordnet_adjectives = g.wordnet_adjectives
-    # whether a text may hold a Romance article before a name (asked once an entry)
-    romance = _ROMANCE.search(texts[1]) is not None or _ROMANCE.search(texts[0]) is not None
+    # whether a text may hold a Romance article before a name (asked once an entry): four
+    # substring tests, a superset of what the test below accepts. A regex search with a word
+    # boundary first ran at every character of every body: +10% of the extraction's CPU on the
+    # news-like corpus, whose bodies hold no such article
+    romance = any(article in text for text in texts for article in _ROMANCE_ARTICLES)
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
@@ -497,8 +500,7 @@ def _evidence(
 # an album or a song, which studios and bands make ("an HBO film", "a Cramps album" on ECB+'s
 # dev topics). One regex match a mention: it fails at the first letter for most words.
 # Romance articles written with a capital before a name ('La Fenice', 'El Chapo', 'Il Foglio')
-_ROMANCE_ARTICLES = frozenset(("La ", "Le ", "El ", "Il "))
-_ROMANCE = re.compile(r"\b(?:La|Le|El|Il) ")
+_ROMANCE_ARTICLES = ("La ", "Le ", "El ", "Il ")
 _THING_AFTER = re.compile(
     r" (?:finals?|launch|mission|rocket|jets|fighters?|app|chatbot|vaccine|virus)\b"
 )
