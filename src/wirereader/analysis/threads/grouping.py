@@ -653,10 +653,7 @@ def _guesses(a: Side, b: Side) -> bool:
     """Might a pair of `a` and `b` be two items of two sources whose times are both guesses?
     (Both sides know their items' sources and each holds an undated item.)"""
     return (
-        a.origins is not None
-        and b.origins is not None
-        and not a.dated.all()
-        and not b.dated.all()
+        a.origins is not None and b.origins is not None and not a.dated.all() and not b.dated.all()
     )
 
 
