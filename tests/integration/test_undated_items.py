@@ -12,6 +12,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import make_app, reader_text, settle, timeline_lines
 from wirereader.store.db import Store
@@ -225,3 +227,75 @@ def test_a_thread_of_undated_items_shows_its_span_as_a_guess(
     assert all(not line.startswith("~") for i, line in enumerate(pane) if i != at + 1), pane
     # The reader pane's line under the title marks it too, as `show` does.
     assert "Quay Notes · ~2024-03-29 08:10 (a guess)" in reader, reader
+
+
+LIBRARY = [
+    ("Riverside Library reopens after flood repairs", "2 Jun 2025 10:00"),
+    ("Riverside Library flood repairs cost less than feared", "9 Jun 2025 10:00"),
+]
+
+
+@pytest.mark.parametrize("runs", ["one run", "a run each"])
+def test_two_sites_undated_pages_never_thread_together_on_their_titles(
+    cli, server: FeedServer, db_path: Path, runs: str
+) -> None:
+    # Two blogs' "Privacy Policy" pages carry no time: the same title is boilerplate, not a
+    # story, and two guessed times say nothing of when either was written. They joined one
+    # thread on their titles. An undated page beside a dated report of its story still joins.
+    quay = [
+        page("quay", "privacy", "Privacy Policy", "We keep no cookies and sell no addresses."),
+        {"guid": "urn:quay:contact", "title": "Contact", "link": "http://quay.invalid/contact"},
+        *[post("quay", n, title, when) for n, (title, when) in enumerate(STRIKE)],
+    ]
+    recap = page(
+        "pier",
+        "recap",
+        "Harbour Line ferry strike: what the pay deal means",
+        "Ferry crews of the Harbour Line stopped work over rosters; the pay deal ends the"
+        " strike, and commuters leave the Harbour Line buses.",
+    )
+    library = [
+        {
+            **post("pier", n, title, when),
+            "description": f"<p>{title}. The Riverside Library reading rooms were flooded in"
+            " spring; the council paid for new floors and shelving.</p>",
+        }
+        for n, (title, when) in enumerate(LIBRARY)
+    ]
+    pier = [
+        page("pier", "privacy", "Privacy Policy", "This site sets one cookie to count visits."),
+        {"guid": "urn:pier:contact", "title": "Contact", "link": "http://pier.invalid/contact"},
+        recap,
+        *library,
+    ]
+    if runs == "one run":  # both feeds' items analysed together, at one fetch
+        server.routes["/quay.xml"] = Route(rss("Quay Notes", []))
+        server.routes["/pier.xml"] = Route(rss("Pier Post", []))
+        assert cli("add", server.url("/quay.xml")).code == 0
+        assert cli("add", server.url("/pier.xml")).code == 0
+        server.routes["/quay.xml"] = Route(rss("Quay Notes", quay))
+        server.routes["/pier.xml"] = Route(rss("Pier Post", pier))
+        assert cli("fetch").code == 0
+    else:  # the second site's pages meet the first's threads as read back from the cache
+        server.routes["/quay.xml"] = Route(rss("Quay Notes", quay))
+        server.routes["/pier.xml"] = Route(rss("Pier Post", pier))
+        assert cli("add", server.url("/quay.xml")).code == 0
+        assert cli("add", server.url("/pier.xml")).code == 0
+    threads = rows(
+        db_path,
+        "SELECT e.title, s.name, e.thread_id, e.time_guessed, e.repost_of FROM entries e"
+        " JOIN sources s ON s.id = e.source_id",
+    )
+    # (Two pages of a title and no text were one item: the same title and text, a repost.)
+    assert len(threads) == 10 and not any(r[4] for r in threads), threads
+    contacts = {r[1]: r[2] for r in threads if r[0] == "Contact"}
+    assert len(contacts) == 2 and contacts["Quay Notes"] != contacts["Pier Post"], threads
+    policies = {r[1]: r[2] for r in threads if r[0] == "Privacy Policy"}
+    assert set(policies) == {"Quay Notes", "Pier Post"} and all(
+        r[3] for r in threads if r[0] == "Privacy Policy"
+    )
+    assert policies["Quay Notes"] != policies["Pier Post"], threads
+    strike = {r[2] for r in threads if "Harbour Line" in r[0] or "Ferry crews" in r[0]}
+    assert len(strike) == 1 and strike.isdisjoint(policies.values()), threads
+    listed = [t for t in json.loads(cli("threads", "--json").out) if t["title"] == "Privacy Policy"]
+    assert len(listed) == 2, listed

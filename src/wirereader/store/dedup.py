@@ -247,6 +247,12 @@ def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int,
     )
 
 
+def guessed_sources(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int]:
+    """The source of each of these entries whose time is a guess (`time_guessed`)."""
+    rows = select_in(conn, "id, source_id, time_guessed", "entries", "id", ids, plain=True)
+    return {r[0]: r[1] for r in rows if r[2]}
+
+
 def items_and_entries(
     conn: sqlite3.Connection, ids: Sequence[int], entries: Sequence[int]
 ) -> list[Any]:

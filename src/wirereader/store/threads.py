@@ -588,6 +588,15 @@ def save_states(
     )
 
 
+def thread_sources(conn: sqlite3.Connection, thread_id: int, limit: int = 2) -> set[int]:
+    """The sources of a thread's items (not reposts), `limit` of them at most."""
+    rows = conn.execute(
+        "SELECT DISTINCT source_id FROM entries WHERE thread_id = ? AND repost_of IS NULL LIMIT ?",
+        (thread_id, limit),
+    )
+    return {r[0] for r in rows}
+
+
 def thread_items(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     """(thread id, id, source_id, title, body, published_at, time_guessed, url) of the items
     (not reposts) of these threads, each thread's in time order, the threads in id order."""

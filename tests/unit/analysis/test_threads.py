@@ -521,6 +521,35 @@ def test_an_item_without_a_time_of_its_own_joins_on_content(store: Store) -> Non
     assert got["south-1"] == got["north-1"]
 
 
+@pytest.mark.parametrize("met_by", ["pairs", "items", "centroid"])
+def test_two_sources_items_without_times_never_join_on_their_own(
+    store: Store, monkeypatch: pytest.MonkeyPatch, met_by: str
+) -> None:
+    """Two outlets' reports whose times are both guesses stay apart, however alike their
+    words: a guessed time says nothing of when an item was written (two sites' undated pages
+    share boilerplate titles). One outlet's two undated reports still join, and so does an
+    undated report beside a dated one (above). `met_by`: all in one analysis (the pair
+    scores), each in a run of its own with the earlier thread read back item by item, or
+    (past MEMBERS_KEPT) met by its centroid alone."""
+    stories = [
+        _velmar_strike("north", 1, None),
+        _velmar_strike("south", 1, None),
+        _velmar_strike("north", 2, None),
+    ]
+    if met_by == "pairs":
+        for outlet, entry in stories:
+            src = store.ensure_source(f"test:{outlet}", "feed", name=outlet)
+            store.save_entries(src, [entry], seen_at=int(T0.timestamp()))
+        analyse_pending(store)
+        got = {r[0]: r[1] for r in store.conn.execute("SELECT stable_id, thread_id FROM entries")}
+    else:
+        if met_by == "centroid":
+            monkeypatch.setattr(threads, "MEMBERS_KEPT", 0)
+        got = _threads_of(store, stories)
+    assert got["south-1"] != got["north-1"]
+    assert got["north-2"] == got["north-1"]
+
+
 def test_top_candidates_keep_the_sorted_order() -> None:
     import random
     from collections import Counter

@@ -511,6 +511,8 @@ class Deduplicator:
         # they were ~3,800 queries at 40k entries, ~0.13 s of the main process's CPU.)
         self._read_stored([i for _, _, ids in compared for i in ids])
         for entry, fp, ids in compared:
+            if not entry.dated and not fp.long:
+                ids = self._beside_guessed(entry, ids)
             matches = self._matches(entry.id, fp, ids)
             if matches:
                 self._join(entry, matches, out)
@@ -565,6 +567,16 @@ class Deduplicator:
                 self._unfilled.append(r[0])
             self._prints[r[0]] = kept
             self._bodies[r[0]] = r[2]
+
+    def _beside_guessed(self, entry: Entry, ids: list[int]) -> list[int]:
+        """Those of `ids` an undated entry of a short text may be one item with: not an entry
+        of another source whose time is a guess too. Their titles (and a few words) are all
+        two such entries share, and two sites' undated pages share boilerplate titles
+        ("Contact", "About"); a guessed time says nothing of when either was written (as
+        `threads.grouping._keep_guessed_apart`). A dated entry's copy still folds, and a long
+        text copied whole is a copy whatever its time."""
+        guessed = dedup_store.guessed_sources(self.conn, ids)
+        return [i for i in ids if guessed.get(i, entry.source_id) == entry.source_id]
 
     def _matches(self, entry_id: int, fp: Fingerprint, ids: list[int]) -> list[int]:
         """Which of `ids` (read by `_read_stored`, or of the batch) are one item with the

@@ -326,10 +326,12 @@ def _side(items: list[Item]) -> Side:
         links,
         teased,
         unit_headlines=True,
+        origins=list(map(_source_id, entries)),
     )
 
 
 _published_at = attrgetter("published_at")
+_source_id = attrgetter("source_id")
 _dated = attrgetter("dated")
 
 
@@ -1944,6 +1946,10 @@ class ThreadIndex:
         1 on average to join). Threads started by the same grouping are not candidates: it
         already decided about them."""
         dated = [m.entry.published_at for m in members if m.entry.dated]
+        # A group of items whose times are all guesses meets a thread of such items only if
+        # all are of one source (see grouping._keep_guessed_apart; a known thread's pairs
+        # were scored so already).
+        guessed = None if dated else {m.entry.source_id for m in members}
         # Found when a thread is first scored by its centroid (most groups meet known threads
         # only: on the feeds corpus at 40k this was nine tenths of `_best`'s time).
         holders: dict[str, list[tuple[int, float]]] | None = None
@@ -1957,6 +1963,8 @@ class ThreadIndex:
                 score = scored.get(i, 0.0)
                 if score >= best_score:
                     best, best_score = c, score
+                continue
+            if guessed is not None and c.dated_first is None and not self._one_source(c, guessed):
                 continue
             if holders is None:
                 holders = scoring.holders(members)
@@ -1986,6 +1994,11 @@ class ThreadIndex:
             if score >= best_score:
                 best, best_score = c, score
         return best, best_score
+
+    def _one_source(self, c: Centroid, sources: set[int]) -> bool:
+        """Are these sources and those of the thread's items (as stored: a thread met by its
+        centroid) one source?"""
+        return len(sources) == 1 and thread_store.thread_sources(self.conn, c.id) <= sources
 
     def _remember(self, c: Centroid, members: list[Item], created: bool) -> None:
         """Keep a thread's items while all are known and few enough (MEMBERS_KEPT)."""
