@@ -11,6 +11,7 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,13 +172,9 @@ def test_a_guessed_time_does_not_stretch_a_dated_thread(
         async def go() -> list[str]:
             app = make_app(store)
             async with app.run_test(size=(120, 30)) as pilot:
-                await settle(pilot)
-                await pilot.press("T")
-                await settle(pilot)
-                pane = app.query_one("#threads", ThreadList)
+                pane, lines = await _threads_pane(app, pilot)
                 assert list(pane.rows) == [f"t{thread + 1}", f"t{thread}"]
-                height = pane.scrollable_content_region.height
-                return [pane.render_line(y).text for y in range(height)]
+                return lines
 
         pane = [line.strip() for line in asyncio.run(go()) if line.strip()]
     assert pane[0].startswith("Riverside Library") and pane[2].startswith("Harbour Line"), pane
@@ -208,12 +205,7 @@ def test_a_thread_of_undated_items_shows_its_span_as_a_guess(
         async def go() -> tuple[list[str], str]:
             app = make_app(store)
             async with app.run_test(size=(120, 30)) as pilot:
-                await settle(pilot)
-                await pilot.press("T")
-                await settle(pilot)
-                pane = app.query_one("#threads", ThreadList)
-                height = pane.scrollable_content_region.height
-                lines = [pane.render_line(y).text for y in range(height)]
+                pane, lines = await _threads_pane(app, pilot)
                 (policy_id,) = [key for key, t in pane.rows.items() if t.title == "Privacy Policy"]
                 pane.highlighted = pane.get_option_index(policy_id)
                 await pilot.press("enter")
@@ -227,6 +219,16 @@ def test_a_thread_of_undated_items_shows_its_span_as_a_guess(
     assert all(not line.startswith("~") for i, line in enumerate(pane) if i != at + 1), pane
     # The reader pane's line under the title marks it too, as `show` does.
     assert "Quay Notes · ~2024-03-29 08:10 (a guess)" in reader, reader
+
+
+async def _threads_pane(app: Any, pilot: Any) -> tuple[ThreadList, list[str]]:
+    """The reader's threads pane opened with 'T', and its lines as drawn."""
+    await settle(pilot)
+    await pilot.press("T")
+    await settle(pilot)
+    pane = app.query_one("#threads", ThreadList)
+    height = pane.scrollable_content_region.height
+    return pane, [pane.render_line(y).text for y in range(height)]
 
 
 LIBRARY = [
