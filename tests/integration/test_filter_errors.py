@@ -155,3 +155,17 @@ def test_an_unknown_option_is_still_only_unknown(cli) -> None:
 
 def test_a_word_ending_in_a_colon_is_still_a_word(cli, seeded) -> None:
     assert cli("search", "Update:").code == 0 and cli("entries", "ceasefire:").code == 0
+
+
+def test_only_the_reader_may_call_an_empty_last_term_unfinished() -> None:
+    # The reader's box passes `typing` while its last term is being typed; the command line
+    # never does, so `entries "person:"` stays a problem (exit 2).
+    for text in ("person:", "ukraine -source:", "since:"):
+        plain, typing = querylang.parse(text), querylang.parse(text, typing=True)
+        assert len(plain.problems) == 1 and plain.hint == ""
+        assert typing.problems == [] and typing.hint.startswith("e.g. ")
+        assert typing.filter == plain.filter  # neither filters on the key's word
+    # Only the last term, and only when nothing (not even a blank) follows it.
+    assert len(querylang.parse("person: ukraine", typing=True).problems) == 1
+    assert len(querylang.parse("person: ", typing=True).problems) == 1
+    assert len(querylang.parse("person: person:", typing=True).problems) == 1

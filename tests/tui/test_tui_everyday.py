@@ -159,8 +159,9 @@ def test_timeline_columns_fit_the_view_and_times_state_their_zone(
     # list has room); today's item shows its time only.
     assert wide[0].startswith(f" ●            {today:%H:%M} NYT > World News Tram line reopens")
     assert wide[1].startswith(" ● 2024-03-09 07:45 Gazette          Harbour dredging starts")
-    assert narrow[0].startswith(f" ●  {today:%H:%M} NYT > World News Tram")
-    assert narrow[1].startswith(" ● Mar 09 Gazette          Harbour")
+    # The narrow centre pane cuts the source to 14 cells so the title keeps its room.
+    assert narrow[0].startswith(f" ●  {today:%H:%M} NYT > World N… Tram line")
+    assert narrow[1].startswith(" ● Mar 09 Gazette        Harbour dredgin…")
     # All from today: no date column at all.
     with Store(db_path) as store:
         store.conn.execute("DELETE FROM entries_fts")
@@ -617,3 +618,78 @@ def test_a_long_last_error_in_the_feeds_pane_wraps_under_itself(db_path: Path, w
                 assert " ".join(line.strip() for line in [first, *more]).endswith(LONG_ERROR)
 
         asyncio.run(go())
+
+
+def test_a_term_still_being_typed_is_a_quiet_hint_until_enter(db_path: Path) -> None:
+    # 'person:' typed in the box (which filters as you type) showed a red problem chip before
+    # the name could be typed.
+    store = demo_store(db_path)
+    wanted = Query(store, Filter(words=("ceasefire",))).count()
+    assert 0 < wanted < Query(store).count()
+
+    def chips(app) -> Text:
+        content = app.query_one(FilterBar).query_one("#chips", Static).content
+        assert isinstance(content, Text)
+        return content
+
+    def red(app) -> list[str]:
+        text = chips(app)
+        return [text.plain[s.start : s.end] for s in text.spans if s.style == PROBLEM_STYLE]
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"ceasefire -source:")
+            await settle(pilot)
+            assert app.problems == [] and red(app) == []
+            assert "e.g. -source:bbc" in chips(app).plain
+            assert app.timeline.total == wanted  # the word's filter, not the word 'source'
+            await pilot.press("enter")  # Enter on the empty term says what is wrong
+            await settle(pilot)
+            problem = "'-source:': nothing after 'source:' (write source:bbc)"
+            assert app.problems == [problem] and red(app) == [f" {problem} "]
+            assert "e.g." not in chips(app).plain
+            assert app.timeline.total == wanted
+            # Typed again and left with Tab: unfinished, so a problem.
+            await pilot.press("slash", "end", *(["backspace"] * 9), *"person:")
+            await settle(pilot)
+            assert app.state.text == "ceasefire person:"
+            assert app.problems == [] and "e.g. person:Putin" in chips(app).plain
+            await pilot.press("tab")
+            await settle(pilot)
+            assert app.problems == ["'person:': nothing after 'person:' (write person:Putin)"]
+            # An empty term before the cursor is not the one being typed.
+            await pilot.press("slash", "end", *(["backspace"] * 30), *"since:", "home")
+            await pilot.press(*"kyiv ")
+            await settle(pilot)
+            assert app.state.text == "kyiv since:"
+            assert app.problems == ["'since:': nothing after 'since:' (write since:6h)"]
+
+    asyncio.run(go())
+    store.close()
+
+
+def test_a_long_source_gives_way_to_titles_at_60_columns(db_path: Path, tmp_path: Path) -> None:
+    # A 20-character file name imported as a source took a third of a 60-column list.
+    when = datetime(2024, 3, 9, 7, 45, tzinfo=timezone.utc)
+    title = "Harbour dredging starts after the long council dispute"
+    with Store(db_path) as store:
+        import_file(store, _notes(tmp_path / "harbour-town-gazette.jsonl", [("o1", title, when)]))
+        import_file(store, _notes(tmp_path / "b.jsonl", [("o2", "Tram line reopens", when)]))
+
+    async def go(size: tuple[int, int], store: Store) -> list[str]:
+        app = make_app(store)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            return [line.rstrip() for line in timeline_lines(app) if line.strip()]
+
+    with Store(db_path) as store:
+        lines = asyncio.run(go((60, 20), store))
+        wide = asyncio.run(go((90, 20), store))  # the list spans the screen under 100
+    row = next(line for line in lines if "Harbour" in line)
+    # The source cut with '…' to the entries table's 14 cells; the title keeps the rest.
+    assert "harbour-town-… Harbour dredging starts after" in row
+    assert " ● Mar 09 " + "b".ljust(14) + " Tram line reopens" in lines
+    # A list of 70 cells or more still shows the whole name.
+    assert any("harbour-town-gazette Harbour" in line for line in wide)

@@ -38,8 +38,11 @@ class FilterState:
     def active(self) -> bool:
         return self != FilterState()
 
-    def compose(self, now: float | None = None) -> tuple[Filter, list[str]]:
-        """The `Filter` for the query layer, and what the typed text did not make sense of."""
+    def compose(
+        self, now: float | None = None, *, typing: bool = False
+    ) -> tuple[Filter, list[str]]:
+        """The `Filter` for the query layer, and what the typed text did not make sense of.
+        `typing`: the text's last term is still being typed (see `querylang.parse`)."""
         problems: list[str] = []
         flt = Filter()
         if self.topic_query:
@@ -47,7 +50,7 @@ class FilterState:
             flt = parsed.filter
             problems += [f"topic {self.topic}: {p}" for p in parsed.problems]
         if self.text.strip():
-            parsed = querylang.parse(self.text, flt, now)
+            parsed = querylang.parse(self.text, flt, now, typing=typing)
             flt = _short_last_word_exact(self.text, parsed.filter)
             problems += parsed.problems
         flt = replace(
@@ -60,6 +63,11 @@ class FilterState:
         if self.thread_id is not None:
             flt = replace(flt, thread_id=self.thread_id)
         return flt, problems
+
+    def typing_hint(self) -> str:
+        """While the text's last term is being typed with nothing after its colon yet, what
+        it wants ('e.g. person:Putin'); '' otherwise."""
+        return querylang.parse(self.text, typing=True).hint if self.text.strip() else ""
 
     def chips(self) -> list[Chip]:
         out: list[Chip] = []

@@ -46,6 +46,7 @@ KINDS = tuple(kind.value for kind in Kind)
 class Parsed:
     filter: Filter
     problems: list[str] = field(default_factory=list)
+    hint: str = ""  # while typing: what the unfinished last term wants ('person:' -> a name)
 
 
 def _tokens(text: str) -> list[str]:
@@ -59,7 +60,12 @@ def _tokens(text: str) -> list[str]:
         return text.replace('"', " ").replace("'", " ").split()
 
 
-def parse(text: str, base: Filter | None = None, now: float | None = None) -> Parsed:
+def parse(
+    text: str, base: Filter | None = None, now: float | None = None, *, typing: bool = False
+) -> Parsed:
+    """`text` in the query language over `base`. With `typing` (the reader's filter box, the
+    cursor at the end of the text), a last term with nothing after its colon yet ('person:')
+    is still being typed: no problem, a quiet `hint` instead; it filters on nothing either way."""
     f = base or Filter()
     problems: list[str] = []
     words: list[str] = list(f.words)
@@ -76,7 +82,13 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
     }
     tokens, groups = _or_groups(_tokens(text), problems)
     any_of = list(f.any_of) + groups
-    for token in tokens:
+    # The term the cursor is at the end of (nothing typed after it), None when the text ends
+    # in a blank or the last token went into an OR group.
+    open_term = len(tokens) - 1 if typing and text and not text[-1].isspace() else None
+    if open_term is not None and (not tokens or not text.rstrip("\"'").endswith(tokens[-1])):
+        open_term = None
+    hint = ""
+    for index, token in enumerate(tokens):
         if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
             phrases.append(token)
             continue
@@ -91,7 +103,9 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
         key, sep, value = token.partition(":")
         key = key.lower()
         term = _term(key, value) if sep and value else None
-        if sep and not value and key in EXAMPLES:
+        if sep and not value and key in EXAMPLES and index == open_term:
+            hint = f"e.g. {sign}{EXAMPLES[key]}"
+        elif sep and not value and key in EXAMPLES:
             problems.append(f"'{sign}{token}': nothing after '{key}:' (write {EXAMPLES[key]})")
         elif isinstance(term, str):
             problems.append(f"'{token}': {term}")
@@ -117,7 +131,7 @@ def parse(text: str, base: Filter | None = None, now: float | None = None) -> Pa
             words += fts_words(token)
     fields: dict[str, Any] = {k: tuple(v) for k, v in lists.items()}
     fields.update(changes, words=tuple(words), phrases=tuple(phrases), any_of=tuple(any_of))
-    return Parsed(replace(f, **fields), problems)
+    return Parsed(replace(f, **fields), problems, hint)
 
 
 # Keyed terms that a `-` cannot turn around: `-is:starred` gave the starred items, silently.

@@ -130,6 +130,7 @@ class WireReader(App[None]):
         self.demo = demo
         self.state = FilterState()
         self.filter, self.problems = self.state.compose()
+        self.typing_term = False  # the filter text's last term is still being typed
         self.pane_generation = 0
         self.keymap_in_force: dict[str, str] = {}
         self.refreshing = False
@@ -309,13 +310,20 @@ class WireReader(App[None]):
 
     # -- filters -------------------------------------------------------------------------------
 
-    def set_state(self, state: FilterState, *, keep_cursor: bool = False) -> None:
+    def set_state(
+        self, state: FilterState, *, keep_cursor: bool = False, typing: bool = False
+    ) -> None:
+        """`typing`: the filter box has the focus and the edit was at the end of its text, so
+        a last term with nothing after its colon yet ('person:') is unfinished: a quiet hint,
+        not a problem (Enter, or leaving the box, makes it one)."""
         self.state = state
+        self.typing_term = typing
         before = self.filter
-        self.filter, self.problems = state.compose()
+        self.filter, self.problems = state.compose(typing=typing)
         if self.filter != before:  # e.g. the first two letters of a word change nothing
             self.show_view(keep=self.timeline.current if keep_cursor else None)
-        self.query_one(FilterBar).show(state.chips(), self.problems)
+        hint = state.typing_hint() if typing else ""
+        self.query_one(FilterBar).show(state.chips(), self.problems, hint)
         self.query_one(TopicList).show_active(state.topic)
 
     def show_view(self, keep: EntryRow | None = None, *, background: bool = True) -> None:
@@ -415,10 +423,16 @@ class WireReader(App[None]):
             return
         await super().on_event(event)
 
-    def filter_text_changed(self, value: str) -> None:
+    def filter_text_changed(self, value: str, at_end: bool = False) -> None:
         self._typed_at = time.monotonic()
-        if value != self.state.text:
-            self.set_state(replace(self.state, text=value))
+        typing = at_end and self.focused is self.query_one(FilterInput)
+        if value != self.state.text or typing != self.typing_term:
+            self.set_state(replace(self.state, text=value), typing=typing)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # A term left unfinished in the box (Tab, a click on the list) is then a problem.
+        if self.typing_term and isinstance(event.widget, FilterInput):
+            self.set_state(self.state)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter-input":

@@ -20,10 +20,13 @@ from textual.widgets import Input, Static
 from wirereader.query.filters import Chip
 
 
-def chips_text(chips: list[Chip], problems: list[str]) -> Text:
-    """The chips right of the input (the typed text is in the input itself)."""
+def chips_text(chips: list[Chip], problems: list[str], hint: str = "") -> Text:
+    """The chips right of the input (the typed text is in the input itself); `hint`, dim
+    before them, says what a term still being typed wants ('e.g. person:Putin')."""
     out = Text(no_wrap=True, overflow="ellipsis")
     shown = [chip for chip in chips if chip.key != "text"]
+    if hint:
+        out.append(f" {hint}", "dim")
     # A term the language does not understand is a red chip of its own: never silently dropped.
     for problem in problems:
         out.append(" ")
@@ -65,7 +68,10 @@ def placeholder_for(width: int) -> str:
 class FilterInput(Input):
     """The incremental filter: the query language, applied as you type."""
 
-    on_text: Callable[[str], None] | None = None  # set by the app: called on every change
+    # Set by the app: called on every change with the text and whether the edit was at its
+    # end (the cursor was at the end of the text before it: typing, backspace, a paste there).
+    on_text: Callable[[str, bool], None] | None = None
+    _before = ""  # the text before the change being watched
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Clear the text filter", show=False)
@@ -89,10 +95,13 @@ class FilterInput(Input):
             self.set_reactive(Input.virtual_size, size)
             self._scroll_update(size)
         self.refresh()
+        # Input moves the cursor after it sets the value: here it is still where the edit was.
+        at_end = self.cursor_position >= min(len(self._before), len(value))
+        self._before = value
         if self.on_text is not None:
             # Straight to the app, in this same turn: through the message queue the echo of
             # the key would paint one frame and the filtered list another, a frame later.
-            self.on_text(value)
+            self.on_text(value, at_end)
         else:
             self.post_message(self.Changed(self, value, None))
         if self._initial_value:
@@ -121,8 +130,8 @@ class FilterBar(Horizontal):
         yield FilterInput(placeholder=PLACEHOLDERS[0], id="filter-input")
         yield Static(self._chips, id="chips")
 
-    def show(self, chips: list[Chip], problems: list[str]) -> None:
-        text = chips_text(chips, problems)
+    def show(self, chips: list[Chip], problems: list[str], hint: str = "") -> None:
+        text = chips_text(chips, problems, hint)
         if text != self._chips:  # typing changes only the input, not the chips beside it
             self._chips = text
             self.query_one("#chips", Static).update(text, layout=False)

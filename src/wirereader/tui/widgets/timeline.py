@@ -433,6 +433,11 @@ class Timeline(ScrollView, can_focus=True):
         kind = max((len(KIND_LABELS.get(r.kind, r.kind)[:9]) + 1 for r in rows), default=0)
         badges = max((self._badges(r).cell_len for r in rows), default=0)
         room = width - 3 - time - 2 - kind - badges - max(10, width // 4)
+        # A list under 70 cells (a 60-column terminal, the centre pane of a wide one) gives the
+        # source no more than the entries table's column (14 cells, cut with '…') and never
+        # more than the title keeps: a 20-character file name took the titles' room.
+        if width < NARROW_LIST:
+            room = min(room, SOURCE_NARROW, (width - 3 - time - 2 - kind - badges - 1) // 2)
         self._columns = Columns(
             source=max(min(widest, 8), min(widest, width * 2 // 5, SOURCE_MAX, room)),
             time=time,
@@ -533,3 +538,5 @@ class Columns:
 
 
 SOURCE_MAX = 28  # a source name longer than this is cut even on a wide screen
+NARROW_LIST = 70  # a list narrower than this (as the short times) cuts its sources
+SOURCE_NARROW = 14  # as the source column of `entries` (cli/library.py)
