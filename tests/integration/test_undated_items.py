@@ -122,13 +122,7 @@ def test_a_guessed_time_does_not_stretch_a_dated_thread(
     server.routes["/pier.xml"] = Route(rss("Pier Post", pier))
     assert cli("add", server.url("/quay.xml")).code == 0
     assert cli("add", server.url("/pier.xml")).code == 0
-    recap = page(
-        "pier",
-        "recap",
-        "Harbour Line ferry strike: what the pay deal means",
-        "Ferry crews of the Harbour Line stopped work over rosters; the pay deal ends the"
-        " strike, and commuters leave the Harbour Line buses.",
-    )
+    recap = _strike_recap()
     server.routes["/pier.xml"] = Route(rss("Pier Post", [recap, *pier]))
     assert cli("fetch").code == 0
     # The thread of the strike holds the recap (first seen today, its time a guess) ...
@@ -221,6 +215,18 @@ def test_a_thread_of_undated_items_shows_its_span_as_a_guess(
     assert "Quay Notes · ~2024-03-29 08:10 (a guess)" in reader, reader
 
 
+def _strike_recap() -> dict[str, str]:
+    """The other feed's undated recap of the strike: a page with no time that is one story
+    with the dated strike posts."""
+    return page(
+        "pier",
+        "recap",
+        "Harbour Line ferry strike: what the pay deal means",
+        "Ferry crews of the Harbour Line stopped work over rosters; the pay deal ends the"
+        " strike, and commuters leave the Harbour Line buses.",
+    )
+
+
 async def _threads_pane(app: Any, pilot: Any) -> tuple[ThreadList, list[str]]:
     """The reader's threads pane opened with 'T', and its lines as drawn."""
     await settle(pilot)
@@ -249,13 +255,7 @@ def test_two_sites_undated_pages_never_thread_together_on_their_titles(
         {"guid": "urn:quay:contact", "title": "Contact", "link": "http://quay.invalid/contact"},
         *[post("quay", n, title, when) for n, (title, when) in enumerate(STRIKE)],
     ]
-    recap = page(
-        "pier",
-        "recap",
-        "Harbour Line ferry strike: what the pay deal means",
-        "Ferry crews of the Harbour Line stopped work over rosters; the pay deal ends the"
-        " strike, and commuters leave the Harbour Line buses.",
-    )
+    recap = _strike_recap()
     library = [
         {
             **post("pier", n, title, when),
