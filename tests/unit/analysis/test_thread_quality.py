@@ -417,6 +417,44 @@ def test_the_band_counts_part_the_pairs_the_one_outlet_name_test_holds_apart(
     assert all(items[a].story != items[b].story for a, b in held)
 
 
+def test_the_evidence_counts_cover_the_dev_pairs_of_one_thread(corpus: Path, ecbplus: list) -> None:
+    """`thread_errors.py --evidence` counts every pair of two dev items in one thread, one story
+    or two, by what would tell their events apart; each class holds only such pairs, and the
+    listing shows counts, no item. On ECB+, whose threads merge a topic's two events, the two
+    events' pairs are there to count."""
+    items, pred, signals = thread_errors.gold_set(ecbplus, analysis_bench.BATCH, signals=True)
+    assert signals is not None
+    counts = thread_errors.evidence_counts(items, pred, signals)
+    dev = [k for k, item in enumerate(items) if item.half == "dev" and signals.placed[k]]
+    together = [(a, b) for i, a in enumerate(dev) for b in dev[i + 1 :] if pred[a] == pred[b]]
+    two = sum(items[a].story != items[b].story for a, b in together)
+    assert counts["in one thread"] == [len(together) - two, two]
+    assert two > 0
+    for one_story, two_stories in counts.values():
+        assert one_story <= len(together) - two and two_stories <= two
+    # ECB+ states years and dates: its newer events' reports open with a dateline.
+    assert sum(counts["years in the text"]) > 0
+    assert sum(counts["month and day in the text"]) > 0
+    text = "\n".join(thread_errors.evidence_listing(items, pred, signals))
+    assert all(item.title not in text for item in items if len(item.title) > 12)
+
+
+def test_the_evidence_of_one_report_is_what_its_text_states(ecbplus: list) -> None:
+    """What `--evidence` reads of a report: years and dates in either order, figures of dead,
+    and the names its vector holds that its title or first sentences name."""
+    mt_cook = {entry.title: entry for _, entry, _, _ in ecbplus}
+    british = mt_cook["British climber dies in New Zealand fall"]
+    stated = thread_errors.evidence(
+        british.title, british.body, {"@place:new zealand", "@person:mark vinar"}
+    )
+    assert stated["years in the text"] == {"2013"}
+    assert "sep 16" in stated["month and day in the text"]  # "Monday 16 September 2013"
+    assert stated["other names in title or lead"] == {"@place:new zealand"}
+    assert stated["people in title or lead"] == set()
+    two = mt_cook["Two climbers killed in Mt Cook falls"]
+    assert thread_errors.evidence(two.title, two.body, set())["figures of dead or hurt"] == {"two"}
+
+
 def test_the_cut_listing_names_the_pairs_a_batch_size_changes(corpus: Path) -> None:
     """`thread_errors.py --cut N` lists the same-thread pairs that one analysis and N items per
     batch make differently (the agreement figure counts them), dev items by their titles and
