@@ -303,6 +303,20 @@ def test_initials_with_dots_open_a_persons_name() -> None:
         assert not {m for m in names("", body) if m[1] == "person"}
 
 
+def test_a_towns_name_after_a_persons_initials_is_the_surname() -> None:
+    # 'Barrie' is a town in Ontario; after initials it ends a person's name, dotted with or
+    # without blanks
+    body = "This dreadful prequel to J.M. Barrie’s classic children’s story is set in London."
+    got = names("", body)
+    assert ("J.M. Barrie", "person") in got
+    assert not {m for m in got if m[0] in ("J.M.", "Barrie")}
+    got = names("", "The film stars J. M. Barrie and others.")
+    assert got == {("J. M. Barrie", "person")}
+    # one letter before a town's name is a street's compass letter as often as an initial
+    got = names("", "He lived at 5 N. Houston in Texas.")
+    assert ("N. Houston", "person") not in got
+
+
 def test_a_places_name_before_an_unknown_places_name_is_its_first_word() -> None:
     # 'Turkey', 'Los Angeles' and 'Pacific' are known names; the words after them are not
     got = names("", "His car was found on the Turkey Creek Bridge near Denver.")

@@ -797,6 +797,19 @@ class _Extractor(_Scanner, _ContextKinds):
                 match = None  # "President Bush", "Governor Houston": a title names a person
             elif (
                 match is not None
+                and match[0] == i + 1 == n
+                and match[1].kind == PLACE
+                and st.tokens
+                and not st.person
+                and all(_INITIALS.fullmatch(t.surface) for t in st.tokens)
+                and sum(len(t.surface) for t in st.tokens) > 2
+            ):
+                # "J.M. Barrie", "J. M. Barrie": a town's name that ends a run right after a
+                # person's initials (two or more: "5 N. Houston" is a street) is the person's
+                # surname (`_flush`: `_initials_open`)
+                match = None
+            elif (
+                match is not None
                 and match[1].weak
                 and not run.title_case
                 and self._name_goes_on(tokens, match[0])
