@@ -798,6 +798,16 @@ class _Extractor(_Scanner, _ContextKinds):
             elif (
                 match is not None
                 and match[0] == i + 1 == n
+                and len(st.tokens) == 1
+                and st.tokens[0].lower in g.title_modifiers
+                and not st.person
+            ):
+                # "Energy Independence", "Health Canada": a place's name that ends a run right
+                # after a portfolio's word (no title before it) is a name's word with it
+                match = None
+            elif (
+                match is not None
+                and match[0] == i + 1 == n
                 and match[1].kind == PLACE
                 and st.tokens
                 and not st.person
@@ -904,6 +914,13 @@ class _Extractor(_Scanner, _ContextKinds):
                 and i + 1 < n
                 and tokens[i + 1].lower not in CONNECTORS
                 and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
+                # "Health Secretary", "Acting Director": a word that qualifies a title is a
+                # title only before one ("JAMA Health Forum", "the Foreign Relations Committee")
+                and (
+                    low not in g.title_modifiers
+                    or tokens[i + 1].lower in g.titles
+                    or tokens[i + 1].lower in g.royal
+                )
             )
             if not flags & _NOT_NAME_WORD:
                 # a name's word: none of the tests below holds (a new test on the word there
@@ -939,6 +956,18 @@ class _Extractor(_Scanner, _ContextKinds):
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
+            elif (
+                low in g.title_modifiers
+                and st.tokens
+                and not st.person
+                and self._institution_of(st.tokens)
+                and org_ahead(tokens, i)
+            ):
+                # "Department of Agriculture Farm Service Agency": a portfolio's word after an
+                # institution's 'of', before a second institution's name, opens that name
+                self._flush(st, out)
+                st = _Pending(text, run)
+                st.tokens.append(tok)
             elif (
                 low in REGION_WORDS
                 and not possessive  # "the North's Central Military Commission"
