@@ -798,25 +798,22 @@ class _Extractor(_Scanner, _ContextKinds):
             elif (
                 match is not None
                 and match[0] == i + 1 == n
-                and len(st.tokens) == 1
-                and st.tokens[0].lower in g.title_modifiers
-                and not st.person
-            ):
-                # "Energy Independence", "Health Canada": a place's name that ends a run right
-                # after a portfolio's word (no title before it) is a name's word with it
-                match = None
-            elif (
-                match is not None
-                and match[0] == i + 1 == n
-                and match[1].kind == PLACE
                 and st.tokens
                 and not st.person
-                and all(_INITIALS.fullmatch(t.surface) for t in st.tokens)
-                and sum(len(t.surface) for t in st.tokens) > 2
+                and (
+                    # "Energy Independence", "Health Canada": a known name that ends a run
+                    # right after a portfolio's word (no title before it) is a name's word
+                    (len(st.tokens) == 1 and st.tokens[0].lower in g.title_modifiers)
+                    # "J.M. Barrie", "J. M. Barrie": a town's name that ends a run right after
+                    # a person's initials (two or more: "5 N. Houston" is a street) is the
+                    # person's surname (`_flush`: `_initials_open`)
+                    or (
+                        match[1].kind == PLACE
+                        and all(_INITIALS.fullmatch(t.surface) for t in st.tokens)
+                        and sum(len(t.surface) for t in st.tokens) > 2
+                    )
+                )
             ):
-                # "J.M. Barrie", "J. M. Barrie": a town's name that ends a run right after a
-                # person's initials (two or more: "5 N. Houston" is a street) is the person's
-                # surname (`_flush`: `_initials_open`)
                 match = None
             elif (
                 match is not None
