@@ -43,6 +43,9 @@ headed by the source packages and versions it was built from:
   countries, which no GeoNames list shipped holds), none opening with a given or family name;
 - `wordnet_adjectives.txt`: adjectives WordNet 3.0 writes capitalised and never as a noun
   ('Alpine', 'Andean', 'Orwellian'), no given or family name: one alone names nothing.
+- `title_modifiers.txt`: the words of titles.txt's [title] section that WordNet 3.0 knows, none
+  of whose noun senses is a person ('health', 'foreign', 'acting'): a title only before another
+  title ('Health Secretary'), a name's word otherwise ('JAMA Health Forum').
 
 A city of CITY to BIG people is a hint, not a sure place, when its name is also a given name of
 `given_names.txt` or a family name among the `--max-rank` commonest of a country or the
@@ -747,6 +750,56 @@ def wordnet_adjectives(folder: Path, people: set[str]) -> list[str]:
     return out + sorted(kept)
 
 
+def title_modifiers(folder: Path) -> list[str]:
+    """The words of titles.txt's [title] section that WordNet 3.0 knows as a noun or an
+    adjective, none of whose noun senses is a person (lexicographer file noun.person):
+    'health', 'foreign', 'acting', 'first'. One qualifies a title ('Health Secretary', 'Acting
+    Director', 'First Lady') and is none of its own: before a word that is no title it is a
+    name's word ('JAMA Health Forum', 'the Foreign Relations Committee'). A word WordNet does
+    not know, or of three letters or fewer ('gov', 'sen': abbreviations), stays a title."""
+    person = "18"  # noun.person's lexicographer file number
+    lexicon: dict[str, str] = {}
+    with (folder / "data.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                offset, lex_file = line.split(" ", 2)[:2]
+                lexicon[offset] = lex_file
+    senses: dict[str, list[str]] = {}
+    with (folder / "index.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                fields = line.split()
+                senses[fields[0]] = fields[6 + int(fields[3]) :]
+    adjectives: set[str] = set()
+    with (folder / "index.adj").open(encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                adjectives.add(line.split(" ", 1)[0])
+    titles: list[str] = []
+    section = ""
+    for line in (DATA / "titles.txt").read_text("utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[title]" and line and not line.startswith("#"):
+            titles.append(line.lower())
+    kept = [
+        word
+        for word in titles
+        if len(word) > 3  # 'sen', 'gen', 'col', 'rev': abbreviations, whatever WordNet says
+        and (word in senses or word in adjectives)
+        and not any(lexicon[offset] == person for offset in senses.get(word, ()))
+    ]
+    out: list[str] = []
+    _header(
+        out,
+        "Words of titles.txt's [title] section that WordNet 3.0 knows, none of whose noun senses"
+        " is a person ('health', 'acting'): titles only before another title, one a line",
+        f"WordNet 3.0 ({folder}), titles.txt",
+    )
+    return out + sorted(set(kept))
+
+
 def state_abbreviations() -> list[str]:
     """The Associated Press's abbreviations of the US states and the District of Columbia
     (python-us: 'Calif.', 'N.M.', 'D.C.'), those with a dot, each with its state's name: news
@@ -821,6 +874,7 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "state_abbreviations.txt": state_abbreviations(),
         "wordnet_places.txt": wordnet_places(args.wordnet, people),
         "wordnet_adjectives.txt": wordnet_adjectives(args.wordnet, people),
+        "title_modifiers.txt": title_modifiers(args.wordnet),
     }
 
 

@@ -303,6 +303,35 @@ def test_initials_with_dots_open_a_persons_name() -> None:
         assert not {m for m in names("", body) if m[1] == "person"}
 
 
+def test_a_towns_name_after_a_persons_initials_is_the_surname() -> None:
+    # 'Barrie' is a town in Ontario; after initials it ends a person's name, dotted with or
+    # without blanks
+    body = "This dreadful prequel to J.M. Barrie’s classic children’s story is set in London."
+    got = names("", body)
+    assert ("J.M. Barrie", "person") in got
+    assert not {m for m in got if m[0] in ("J.M.", "Barrie")}
+    got = names("", "The film stars J. M. Barrie and others.")
+    assert got == {("J. M. Barrie", "person")}
+    # one letter before a town's name is a street's compass letter as often as an initial
+    got = names("", "He lived at 5 N. Houston in Texas.")
+    assert ("N. Houston", "person") not in got
+
+
+def test_a_word_that_qualifies_a_title_is_a_title_only_before_one() -> None:
+    # 'Health', 'Foreign' name no person (WordNet): before a word that is no title they are
+    # a name's words, not a title making the rest a person
+    got = names("", "This occurred within a year, according to research in JAMA Health Forum.")
+    assert got == {("JAMA Health Forum", "org")}
+    got = names("", "He chairs the Senate Foreign Relations Committee in Washington.")
+    assert ("Foreign Relations Committee", "org") in got
+    assert not {m for m in got if m[1] == "person"}
+    # before a title they are still the title's, and so are abbreviations ('Gen.', 'Sen.')
+    assert names("", "Health Secretary Wes Streeting said so.") == {("Wes Streeting", "person")}
+    assert names("", "Acting Director Todd Lyons spoke.") == {("Todd Lyons", "person")}
+    got = names("", "Sen. Mark Kelly and Gen. David Petraeus spoke.")
+    assert got == {("Mark Kelly", "person"), ("David Petraeus", "person")}
+
+
 def test_a_places_name_before_an_unknown_places_name_is_its_first_word() -> None:
     # 'Turkey', 'Los Angeles' and 'Pacific' are known names; the words after them are not
     got = names("", "His car was found on the Turkey Creek Bridge near Denver.")

@@ -89,6 +89,9 @@ class Gazetteer:
     royal: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()
     lower_titles: frozenset[str] = frozenset()
+    # Of `titles`, the words that qualify a title and name no person ('health', 'acting'):
+    # titles only before another title (WordNet 3.0, `title_modifiers.txt`)
+    title_modifiers: frozenset[str] = frozenset()
     # the keys of WordNet's proper names of places no other list holds ('alps', 'soviet union')
     wordnet_places: frozenset[str] = frozenset()
     wordnet_first: frozenset[str] = frozenset()  # their first words' keys: asked first
@@ -291,6 +294,7 @@ def gazetteer() -> Gazetteer:
     g.royal = frozenset(sections.get("royal", ()))
     g.titles = frozenset(sections.get("title", ())) | g.honorifics
     g.lower_titles = frozenset(sections.get("lower", ()))
+    g.title_modifiers = _words("title_modifiers.txt") & g.titles
     g.org_nouns = _words("org_nouns.txt") - g.lower_titles
     g.place_nouns = _words("place_nouns.txt")
     g.state_abbreviations = frozenset(

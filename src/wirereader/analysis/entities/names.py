@@ -797,6 +797,26 @@ class _Extractor(_Scanner, _ContextKinds):
                 match = None  # "President Bush", "Governor Houston": a title names a person
             elif (
                 match is not None
+                and match[0] == i + 1 == n
+                and st.tokens
+                and not st.person
+                and (
+                    # "Energy Independence", "Health Canada": a known name that ends a run
+                    # right after a portfolio's word (no title before it) is a name's word
+                    (len(st.tokens) == 1 and st.tokens[0].lower in g.title_modifiers)
+                    # "J.M. Barrie", "J. M. Barrie": a town's name that ends a run right after
+                    # a person's initials (two or more: "5 N. Houston" is a street) is the
+                    # person's surname (`_flush`: `_initials_open`)
+                    or (
+                        match[1].kind == PLACE
+                        and all(_INITIALS.fullmatch(t.surface) for t in st.tokens)
+                        and sum(len(t.surface) for t in st.tokens) > 2
+                    )
+                )
+            ):
+                match = None
+            elif (
+                match is not None
                 and match[1].weak
                 and not run.title_case
                 and self._name_goes_on(tokens, match[0])
@@ -891,6 +911,13 @@ class _Extractor(_Scanner, _ContextKinds):
                 and i + 1 < n
                 and tokens[i + 1].lower not in CONNECTORS
                 and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
+                # "Health Secretary", "Acting Director": a word that qualifies a title is a
+                # title only before one ("JAMA Health Forum", "the Foreign Relations Committee")
+                and (
+                    low not in g.title_modifiers
+                    or tokens[i + 1].lower in g.titles
+                    or tokens[i + 1].lower in g.royal
+                )
             )
             if not flags & _NOT_NAME_WORD:
                 # a name's word: none of the tests below holds (a new test on the word there
@@ -926,6 +953,18 @@ class _Extractor(_Scanner, _ContextKinds):
                 # "Energy Minister", "Ukrainian Foreign Minister": the title is not a name
                 honorific = st.honorific or low in g.honorifics
                 st = _Pending(text, run, person=True, honorific=honorific)
+            elif (
+                low in g.title_modifiers
+                and st.tokens
+                and not st.person
+                and self._institution_of(st.tokens)
+                and org_ahead(tokens, i)
+            ):
+                # "Department of Agriculture Farm Service Agency": a portfolio's word after an
+                # institution's 'of', before a second institution's name, opens that name
+                self._flush(st, out)
+                st = _Pending(text, run)
+                st.tokens.append(tok)
             elif (
                 low in REGION_WORDS
                 and not possessive  # "the North's Central Military Commission"
