@@ -169,3 +169,31 @@ def test_only_the_reader_may_call_an_empty_last_term_unfinished() -> None:
     assert len(querylang.parse("person: ukraine", typing=True).problems) == 1
     assert len(querylang.parse("person: ", typing=True).problems) == 1
     assert len(querylang.parse("person: person:", typing=True).problems) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("ukraine OR person:", "e.g. person:Putin"),  # OR cannot join 'person:' until the name
+        ("ukraine OR", ""),  # the right-hand side comes next
+        ("OR", ""),  # the start of ORANGE
+        ("NOT", ""),  # the start of NOTTINGHAM
+        ("ceasefire kind:bre", "expected a kind ("),  # on the way to kind:breaking
+        ("ceasefire OR kind:bre", "expected a kind ("),
+        ("-x OR", ""),
+        ("-is:unread", "is: cannot be left out"),
+    ],
+)
+def test_a_term_still_being_typed_is_never_a_problem(text: str, hint: str) -> None:
+    # 'a OR person:' typed in the reader's box said "'OR' cannot join 'person:'" before the
+    # name could be typed: the OR grouping read the term first. Whatever the term being typed
+    # would be told waits for a blank after it (or Enter); the command line tells it at once.
+    plain, typing = querylang.parse(text), querylang.parse(text, typing=True)
+    assert plain.problems and typing.problems == []
+    assert typing.hint.startswith(hint) and bool(typing.hint) == bool(hint)
+    assert typing.filter == plain.filter
+    finished = querylang.parse(text + " ", typing=True)
+    assert finished.problems == plain.problems and finished.hint == ""
+    # A problem before the term being typed is still one.
+    earlier = querylang.parse("kind:nope " + text, typing=True)
+    assert [p.partition(": ")[0] for p in earlier.problems] == ["'kind:nope'"]

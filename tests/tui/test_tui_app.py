@@ -152,7 +152,7 @@ def test_query_language_in_the_filter(demo: Store) -> None:
             await pilot.press(*' -"north korea"')
             await settle(pilot)
             assert app.timeline.total == 1  # excluding a phrase is a word exclusion
-            app.query_one("#filter-input", FilterInput).value = "kind:analysis since:later"
+            app.query_one("#filter-input", FilterInput).value = "since:later kind:analysis"
             await settle(pilot)
             assert app.timeline.total == items(demo, Filter(kinds=("analysis",))) > 0
             assert app.problems and "since:later" in app.problems[0]  # shown in the filter bar

@@ -659,6 +659,17 @@ def test_a_term_still_being_typed_is_a_quiet_hint_until_enter(db_path: Path) -> 
             await pilot.press("tab")
             await settle(pilot)
             assert app.problems == ["'person:': nothing after 'person:' (write person:Putin)"]
+            # Nor can an OR's right-hand side be a problem before it is typed: "'OR' cannot
+            # join 'person:'" showed at once.
+            await pilot.press("slash", "end", *(["backspace"] * 7), *"OR person:")
+            await settle(pilot)
+            assert app.state.text == "ceasefire OR person:"
+            assert app.problems == [] and red(app) == []
+            assert "e.g. person:Putin" in chips(app).plain
+            assert app.timeline.total == wanted
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.problems[0] == "'OR' cannot join 'person:'"
             # An empty term before the cursor is not the one being typed.
             await pilot.press("slash", "end", *(["backspace"] * 30), *"since:", "home")
             await pilot.press(*"kyiv ")

@@ -64,8 +64,11 @@ def parse(
     text: str, base: Filter | None = None, now: float | None = None, *, typing: bool = False
 ) -> Parsed:
     """`text` in the query language over `base`. With `typing` (the reader's filter box, the
-    cursor at the end of the text), a last term with nothing after its colon yet ('person:')
-    is still being typed: no problem, a quiet `hint` instead; it filters on nothing either way."""
+    cursor at the end of the text), the last term is still being typed: it is never a problem
+    (`kind:bre` on the way to kind:breaking, `OR` on the way to ORANGE or to `a OR person:X`,
+    whose OR could not join 'person:' yet). A keyed term with nothing after its colon yet
+    ('person:') or a value that makes no sense yet has a quiet `hint` instead. The filter is
+    the same either way."""
     f = base or Filter()
     problems: list[str] = []
     words: list[str] = list(f.words)
@@ -80,58 +83,79 @@ def parse(
         "exclude_kinds": list(f.exclude_kinds),
         "exclude_words": list(f.exclude_words),
     }
-    tokens, groups = _or_groups(_tokens(text), problems)
+    raw = _tokens(text)
+    # The token the cursor is at the end of (nothing typed after it, not even a blank).
+    typed = typing and bool(raw) and not text[-1].isspace()
+    typed = typed and text.rstrip("\"'").endswith(raw[-1])
+    tokens, groups, open_term = _or_groups(raw, problems, typed=typed)
     any_of = list(f.any_of) + groups
-    # The term the cursor is at the end of (nothing typed after it), None when the text ends
-    # in a blank or the last token went into an OR group.
-    open_term = len(tokens) - 1 if typing and text and not text[-1].isspace() else None
-    if open_term is not None and (not tokens or not text.rstrip("\"'").endswith(tokens[-1])):
-        open_term = None
     hint = ""
     for index, token in enumerate(tokens):
-        if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
-            phrases.append(token)
-            continue
-        if token in OPERATORS:
-            if OPERATORS[token]:
-                word = token.lower()
-                problems.append(f"'{token}': {OPERATORS[token]}; '{word}' searches for the word")
-            continue
-        sign = ""
-        if token[:1] in "+-" and len(token) > 1:
-            sign, token = token[0], token[1:]
-        key, sep, value = token.partition(":")
-        key = key.lower()
-        term = _term(key, value) if sep and value else None
-        if sep and not value and key in EXAMPLES and index == open_term:
-            hint = f"e.g. {sign}{EXAMPLES[key]}"
-        elif sep and not value and key in EXAMPLES:
-            problems.append(f"'{sign}{token}': nothing after '{key}:' (write {EXAMPLES[key]})")
-        elif isinstance(term, str):
-            problems.append(f"'{token}': {term}")
-        elif sign == "-" and key in UNSIGNED:
-            problems.append(f"'-{token}': {UNSIGNED[key]}")
-        elif isinstance(term, EntityRef):
-            lists["exclude_entities" if sign == "-" else "entities"].append(term)
-        elif isinstance(term, FieldTerm) and term.key in ("source", "kind"):
-            lists[("exclude_" if sign == "-" else "") + term.key + "s"].append(term.value)
-        elif isinstance(term, FieldTerm) and term.key == "is":
-            changes["unread_only" if term.value == "unread" else "starred_only"] = True
-        elif isinstance(term, FieldTerm) and term.key == "thread":
-            changes["thread_id"] = int(term.value)
-        elif sep and value and key in ("since", "until"):
-            moment = _moment(value, now)
-            if moment is None:
-                problems.append(f"'{token}': expected a duration (6h, 2d) or a date (2025-04-28)")
-            else:
-                changes[key] = moment
-        elif sign == "-":
-            lists["exclude_words"] += fts_words(token)
-        else:
-            words += fts_words(token)
+        # The term being typed is never a problem: what it would be is its quiet hint.
+        wants = _read_term(
+            token, [] if index == open_term else problems, words, phrases, lists, changes, now
+        )
+        hint = wants if index == open_term else hint
     fields: dict[str, Any] = {k: tuple(v) for k, v in lists.items()}
     fields.update(changes, words=tuple(words), phrases=tuple(phrases), any_of=tuple(any_of))
     return Parsed(replace(f, **fields), problems, hint)
+
+
+def _read_term(
+    token: str,
+    problems: list[str],
+    words: list[str],
+    phrases: list[str],
+    lists: dict[str, list],
+    changes: dict[str, object],
+    now: float | None,
+) -> str:
+    """Read one token (not an OR group's) into the filter's parts or `problems`. Returns what
+    the term wants when it is not yet a term ('e.g. person:Putin', 'expected a kind (...)'),
+    the reader's hint while it is the one being typed; '' otherwise."""
+    if " " in token and not _KEYED.match(token):  # a quoted phrase ("exact phrase")
+        phrases.append(token)
+        return ""
+    if token in OPERATORS:
+        if OPERATORS[token]:
+            word = token.lower()
+            problems.append(f"'{token}': {OPERATORS[token]}; '{word}' searches for the word")
+        return ""
+    sign = ""
+    if token[:1] in "+-" and len(token) > 1:
+        sign, token = token[0], token[1:]
+    key, sep, value = token.partition(":")
+    key = key.lower()
+    term = _term(key, value) if sep and value else None
+    if sep and not value and key in EXAMPLES:
+        problems.append(f"'{sign}{token}': nothing after '{key}:' (write {EXAMPLES[key]})")
+        return f"e.g. {sign}{EXAMPLES[key]}"
+    if isinstance(term, str):
+        problems.append(f"'{token}': {term}")
+        return term
+    if sign == "-" and key in UNSIGNED:
+        problems.append(f"'-{token}': {UNSIGNED[key]}")
+        return UNSIGNED[key]
+    if isinstance(term, EntityRef):
+        lists["exclude_entities" if sign == "-" else "entities"].append(term)
+    elif isinstance(term, FieldTerm) and term.key in ("source", "kind"):
+        lists[("exclude_" if sign == "-" else "") + term.key + "s"].append(term.value)
+    elif isinstance(term, FieldTerm) and term.key == "is":
+        changes["unread_only" if term.value == "unread" else "starred_only"] = True
+    elif isinstance(term, FieldTerm) and term.key == "thread":
+        changes["thread_id"] = int(term.value)
+    elif sep and value and key in ("since", "until"):
+        moment = _moment(value, now)
+        if moment is None:
+            wanted = "expected a duration (6h, 2d) or a date (2025-04-28)"
+            problems.append(f"'{token}': {wanted}")
+            return wanted
+        changes[key] = moment
+    elif sign == "-":
+        lists["exclude_words"] += fts_words(token)
+    else:
+        words += fts_words(token)
+    return ""
 
 
 # Keyed terms that a `-` cannot turn around: `-is:starred` gave the starred items, silently.
@@ -202,9 +226,14 @@ def _alternative(token: str) -> Alternative | None:
 
 
 def _or_groups(
-    tokens: list[str], problems: list[str]
-) -> tuple[list[str], list[tuple[Alternative, ...]]]:
-    """Split off the alternatives joined by `OR`: (the other tokens, the groups).
+    tokens: list[str], problems: list[str], *, typed: bool = False
+) -> tuple[list[str], list[tuple[Alternative, ...]], int | None]:
+    """Split off the alternatives joined by `OR`: (the other tokens, the groups, the index
+    among the other tokens of the last token when it is one of them and `typed`).
+
+    `typed`: the last token is still being typed, so nothing it does is a problem yet (an `OR`
+    that may become ORANGE, the 'person:' of `a OR person:` that OR cannot join until the name
+    is there); the command line never passes it.
 
     OR binds its two neighbours, tighter than the implicit AND between tokens, as search
     engines read it: `ebola OR cholera outbreak` is one group (ebola, cholera) and the word
@@ -219,19 +248,22 @@ def _or_groups(
     previous: Alternative | None = None  # the previous token, if it may start or extend a group
     joining = False  # an OR was read and waits for its right-hand side
     last = ""  # the previous token, whatever it was
-    for token in tokens:
+    open_term: int | None = None
+    for index, token in enumerate(tokens):
+        # What the token being typed would be told is no problem yet.
+        told = [] if typed and index == len(tokens) - 1 else problems
         if token == OR:
             if last and last != OR and previous is None:
-                _not_joined(last, problems)
+                _not_joined(last, told)
             elif joining or previous is None:
-                problems.append(
+                told.append(
                     f"'{OR}' needs a word, a \"phrase\" or a term like person:X on each side"
                 )
             joining, last = previous is not None, token
             continue
         alternative = _alternative(token)
         if joining and alternative is None:
-            _not_joined(token, problems)
+            _not_joined(token, told)
         if joining and alternative is not None and previous is not None:
             if group is None:
                 rest.pop()  # the left-hand side leaves the tokens for the group
@@ -241,11 +273,12 @@ def _or_groups(
         else:
             rest.append(token)
             group = None
+            open_term = len(rest) - 1 if told is not problems else None
         joining, last = False, token
         previous = alternative
-    if joining:
+    if joining and not typed:
         problems.append(f"'{OR}' needs a word, a \"phrase\" or a term like person:X on each side")
-    return rest, [tuple(g) for g in groups]
+    return rest, [tuple(g) for g in groups], open_term
 
 
 def _not_joined(token: str, problems: list[str]) -> None:

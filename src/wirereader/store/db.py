@@ -11,11 +11,11 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
-from itertools import chain
+from datetime import datetime, timedelta, timezone
+from itertools import chain, pairwise
 from pathlib import Path
 
 from wirereader.core.model import RawEntry
@@ -81,6 +81,62 @@ def plausible(moment: datetime | None, now: int) -> datetime | None:
 
 
 _EARLIEST_EPOCH = EARLIEST.timestamp()  # (worked out once: `plausible` runs twice an entry saved)
+
+
+def clock_lead(
+    entries: list[RawEntry], now: int, stored_at: Callable[[], Mapping[str, int]]
+) -> int:
+    """How far ahead a feed's clock (or time zone) runs, in seconds: 0 unless its dates run
+    more than FUTURE_SLACK ahead of `now` as a whole. `stored_at`: the stored times of the
+    source's items that it dated, by stable id (asked only when an item is ahead).
+
+    A server whose clock or zone is off dates every item ahead by one amount: its newest items
+    lie in the future and the older ones follow them at the feed's usual spacing. Such a feed
+    is read as running `lead` ahead, its newest time minus `now`, so that its newest item is at
+    the fetch and the others keep their order and spacing below it. An item dated ahead alone
+    (an event's day, a mistyped year), or a few ahead together but apart from the rest by
+    more than any gap between the others, are the ones wrong and move no other item (each is
+    dated when first seen, as before).
+
+    Once read, the lead is also the one the source's stored items show (each one's time as
+    given less its stored time, more than FUTURE_SLACK for all), or a larger one this document
+    shows: as the feed's items age below the slack, a new item alone ahead is still dated by
+    the feed's clock, and an item whose text changes keeps its time in its versions.
+    """
+    limit = now + FUTURE_SLACK
+    if all(e.published is None or e.published.timestamp() <= limit for e in entries):
+        return 0  # (the common case: no item ahead, nothing read)
+    given = {
+        e.stable_id: int(e.published.timestamp())
+        for e in entries
+        if e.published and not e.time_guessed
+    }
+    dated = sorted(set(given.values()))
+    if not dated or dated[-1] <= limit:
+        return 0
+    ahead = [t for t in dated if t > limit]
+    stored = stored_at()
+    leads = {t - stored[k] for k, t in given.items() if k in stored}
+    known = max(leads) if leads and min(leads) > FUTURE_SLACK else 0
+    behind = dated[: len(dated) - len(ahead)]
+    if behind and len(ahead) == 1:
+        return known
+    if behind:
+        gaps = [b - a for a, b in pairwise(dated)]
+        step = gaps.pop(len(behind) - 1)  # from the newest item behind to the oldest ahead
+        if not gaps or step > max(gaps):
+            return known
+    return max(known, ahead[-1] - now)
+
+
+def _stored_at(conn: sqlite3.Connection, source_id: int) -> dict[str, int]:
+    """The stored times of a source's items that it dated (not guesses), by stable id."""
+    return dict(
+        conn.execute(
+            "SELECT stable_id, published_at FROM entries WHERE source_id = ? AND time_guessed = 0",
+            (source_id,),
+        ).fetchall()
+    )
 
 
 def to_epoch(moment: datetime | None, default: int) -> int:
@@ -417,7 +473,18 @@ class Store:
             seen_in_batch: set[str] = set()
             fresh: list[tuple[RawEntry, str]] = []
             changed: list[RawEntry] = []
+            # A feed whose clock runs ahead as a whole keeps its order below the fetch time.
+            lead = timedelta(seconds=clock_lead(batch, now, lambda: _stored_at(conn, source_id)))
+            fetched = datetime.fromtimestamp(now, timezone.utc)
             for entry in batch:
+                if lead and entry.published is not None and not entry.time_guessed:
+                    # (never after the fetch: the lead read at a first fetch is the newest
+                    # item's age short of the clock's, and a newer item could land ahead)
+                    entry = replace(
+                        entry,
+                        published=min(entry.published - lead, fetched),
+                        updated=min(entry.updated - lead, fetched) if entry.updated else None,
+                    )
                 # A hostile or broken time would pin an entry to the top or bottom of the
                 # timeline forever: such an entry is dated when it was first seen instead.
                 published, updated = plausible(entry.published, now), plausible(entry.updated, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -74,10 +75,15 @@ def _items(count: int, seed: int) -> dict[str, list[RawEntry]]:
     return out
 
 
-def _save(store: Store, items: dict[str, list[RawEntry]]) -> None:
+def _save(store: Store, items: dict[str, list[RawEntry]], seen_at: int | None = None) -> None:
     for feed, entries in items.items():
         source = store.ensure_source(f"test:{feed}", "feed", name=feed)
-        store.save_entries(source, entries, seen_at=1_770_000_000)
+        store.save_entries(source, entries, seen_at=seen_at or SEEN_AT)
+
+
+# After the items' own times (2026-02-01 .. 2026-02-20), so that the times are theirs: seen before
+# them, a feed running ahead as a whole is read as a clock that is off and moved below the fetch.
+SEEN_AT = int(datetime(2026, 2, 25, tzinfo=timezone.utc).timestamp())
 
 
 # Both levels of the index (migration 0057): a recent row replaces the older level's.
@@ -295,6 +301,15 @@ def test_offsets_as_the_bits_of_an_int_encode_and_decode_as_the_blocks_do(
             assert thread_store._decode_mask(stored) == bits
 
 
+UNDATED_SEEN_AT = 1_770_000_000  # 2026-02-02 02:40
+
+
+def _undated(entry: RawEntry) -> RawEntry:
+    """The item without its time when that is more than two days after UNDATED_SEEN_AT."""
+    late = entry.published and entry.published.timestamp() > UNDATED_SEEN_AT + 2 * 86_400
+    return replace(entry, published=None) if late else entry
+
+
 def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bits: int
 ) -> None:
@@ -302,11 +317,11 @@ def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
     then; an emptied recent row hides the older level's. Neither changes a lookup. (1,200
     items: with 600 in batches of 40 no row empties since later batches regroup with earlier
     threads, which then no longer gather several stories and churn their strongest terms.
-    One feed: most items are first seen before their times, so their times are guesses, and
-    two feeds' undated items never pair.)"""
-    items = {"a": [e for entries in _items(1200, seed=1).values() for e in entries]}
+    One feed of items most of which give no time, so their times are guesses (the oldest
+    time the feed gives), and two feeds' undated items never pair.)"""
+    items = {"a": [_undated(e) for entries in _items(1200, seed=1).values() for e in entries]}
     with Store(tmp_path / "recent.sqlite3") as store:  # nothing moves (20,000 rows allowed)
-        _save(store, items)
+        _save(store, items, seen_at=UNDATED_SEEN_AT)
         analyse_pending(store, batch_size=40, workers=False)
         one_level, postings = _outcome(store.conn), _postings(store.conn)
         assert store.conn.execute("SELECT count(*) FROM thread_postings").fetchone()[0] == 0
@@ -315,7 +330,7 @@ def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
     monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
     monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
     with Store(tmp_path / "moved.sqlite3") as store:
-        _save(store, items)
+        _save(store, items, seen_at=UNDATED_SEEN_AT)
         analyse_pending(store, batch_size=40, workers=False)
         assert _outcome(store.conn) == one_level
         assert _postings(store.conn) == postings
