@@ -416,8 +416,10 @@ def _mentions(
         kept = [kept[i] for i in at]
         guessed = [i for i, s in enumerate(kept) if not s.strong]
     # one bracket is no cast list ('(Reuters)' opens many bodies); str.count first, the
-    # pattern only for the few bodies with two brackets or more
-    if body and body.count(" (") > 1 and len(_CAST.findall(body)) > 1:
+    # pattern only for the few bodies with two brackets or more. A bracket at all first: one
+    # memchr, where counting ' (' stops at every blank (1.1 µs a news-like body, 1.7 µs an
+    # ECB+ article's; 0.08 and 0.8 µs with the test first: most bodies hold no bracket)
+    if body and "(" in body and body.count(" (") > 1 and len(_CAST.findall(body)) > 1:
         mentions, kept, guessed = _without_characters(body, mentions, kept, guessed)
     if disputed:
         _one_kind(mentions, kept, disputed)
