@@ -238,8 +238,6 @@ def _mentions(
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
     # names no data set knows: is every mention of the body a thing's name? (the title's apart)
     things: dict[str, bool] = {}
-    # whether a text may hold a caption's credit (asked once an entry)
-    credits = ("credit:" in texts[0], "credit:" in texts[1])
     title_things: dict[str, bool] = {}
     thing_after = _THING_AFTER.match
     wordnet_first = g.wordnet_first
@@ -391,8 +389,10 @@ def _mentions(
                         text[end + 1 : end + 2] in _THING_AFTER_FIRST
                         and thing_after(text, end) is not None
                     )
-                    # "(Image credit: Lamy)", "Photo credit: ...": a caption's label
-                    or (credits[where[2]] and text.startswith(" credit:", end))
+                    # "(Image credit: Lamy)", "Photo credit: ...": a caption's label (read at
+                    # the name's end alone: two searches of each entry's texts for 'credit:'
+                    # first cost more, 0.6 µs a news-like entry, 0.9 µs an ECB+ article)
+                    or text.startswith(" credit:", end)
                 ) and text.endswith(tokens[-1].surface, 0, end)
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
