@@ -74,15 +74,14 @@ def test_the_ascii_run_pattern_finds_the_same_runs_in_ascii_text() -> None:
 
 
 def test_the_speech_verb_shortcut_never_skips_a_match() -> None:
-    # `SPEECH_AFTER` is asked only where `_speech_may_follow` lets it (a blank and two letters
-    # no verb starts with, it does not): every offset of every text where the pattern matches
-    # passes that
+    # `_speech_after` asks `SPEECH_AFTER` only where its cheap test lets it (a blank and two
+    # letters no verb starts with, it does not): at every offset of every text it answers as
+    # the pattern does
     for text in texts():
         for at in range(len(text)):
-            if SPEECH_AFTER.match(text, at):
-                assert context._speech_may_follow(text, at)
-    assert not context._speech_may_follow("Smith and Jones", 5)
-    assert context._speech_may_follow("Smith said", 5)
+            assert context._speech_after(text, at) == (SPEECH_AFTER.match(text, at) is not None)
+    assert not context._speech_after("Smith and Jones", 5)
+    assert context._speech_after("Smith said", 5)
 
 
 def test_the_shortcuts_before_the_patterns_after_a_name_never_skip_a_match() -> None:

@@ -71,20 +71,17 @@ _RANK_BEFORE = re.compile(r"\bNo\.?[ \t]?\d{1,3}[ \t]$")
 _PREPOSITIONS_BEFORE = PLACE_PREPOSITIONS | {"of", "from", "at", "to", "by", "for", "with"}
 
 
-def _speech_may_follow(text: str, end: int) -> bool:
-    """Whether `SPEECH_AFTER` may match at `end`: not after a blank and two letters no speech
-    verb starts with (the commonest case, 'Smith and', 'Paris in'), answered without the regex."""
+def _speech_after(text: str, end: int) -> bool:
+    """Whether a speech verb follows at `end` ('X said', 'X, a spokesman, told'): the cheap
+    test first, the regex only where it may match. The regex cannot match after a blank and two
+    letters no speech verb starts with (the commonest case, 'Smith and', 'Paris in'), answered
+    here without it. (That test was a function of its own: its call cost ~6 bytecodes of each
+    of the 6.7 calls a news-like entry makes, 40 of its 8,687 cold, -0.5%.)"""
     return (
         text[end : end + 1] != " "
         or text[end + 1 : end + 2] in SPEECH_BLANK
         or text[end + 1 : end + 3] in SPEECH_PAIRS
-    )
-
-
-def _speech_after(text: str, end: int) -> bool:
-    """Whether a speech verb follows at `end` ('X said', 'X, a spokesman, told'): the cheap
-    test first, the regex only where it may match."""
-    return _speech_may_follow(text, end) and SPEECH_AFTER.match(text, end) is not None
+    ) and SPEECH_AFTER.match(text, end) is not None
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
