@@ -143,6 +143,7 @@ def _mentions(
         return [], [], {}
     if title and body:
         spans = _title_names_end_at_surname(spans)
+        spans = _title_names_the_body_names(spans, title)
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -637,6 +638,42 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
                 out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
                 break
     return out
+
+
+def _title_names_the_body_names(spans: list[_Span], title: str) -> list[_Span]:
+    """A name of two words or more that the body gives is a name where the title writes it
+    word for word and no name of the title covers it: a Title Case headline's run or a
+    sentence-initial run no cue decides ('Tarique Rahman Gets PM Modi's Letter', 'Buckingham
+    Palace 'Ready to Support' Police') is dropped, but the entry itself names it."""
+    title_spans = 0
+    for span in spans:
+        if span.where[2]:
+            break
+        title_spans += 1
+    body_names: dict[str, _Span] = {}
+    for span in spans[title_spans:]:
+        if len(span.tokens) > 1:
+            body_names.setdefault(_name_text(span.tokens), span)
+    if not body_names:
+        return spans
+    covered = [_where(s, title) for s in spans[:title_spans]]
+    found: list[_Span] = []
+    for written, span in body_names.items():
+        at = title.find(written)
+        while at >= 0:
+            end = at + len(written)
+            if (
+                (at == 0 or not title[at - 1].isalnum())
+                and (end == len(title) or not title[end].isalnum())
+                and not any(a < end and at < b for a, b in covered)
+            ):
+                found.append(span._replace(where=(at, end, 0)))
+                covered.append((at, end))
+            at = title.find(written, end)
+    if not found:
+        return spans
+    heads = sorted(spans[:title_spans] + found, key=lambda s: _where(s, title)[0])
+    return heads + spans[title_spans:]
 
 
 # After a surname, the government or the time of the person who led it: 'the Bush
