@@ -434,3 +434,27 @@ def test_a_name_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
         ("Keir Starmer", "person"),
         ("Kyiv", "place"),
     ]
+
+
+def test_a_surname_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
+    from wirereader.analysis.entities.extract import extract_located
+
+    def in_title(title: str, body: str) -> list[tuple[str, str]]:
+        return [
+            (m.canonical, m.kind) for m, part, _a, _b in extract_located(title, body) if not part
+        ]
+
+    # TIME, January 2026 (the unseen feeds' dev group): the headline's verb takes the surname
+    title = "Newsom Tells World Leaders to Stand Up to Trump: 'It's Just Pathetic'"
+    body = (
+        "California's Gov. Gavin Newsom issued a strong message to global leaders on Tuesday."
+        ' "People are rolling over," Newsom told reporters in Davos.'
+    )
+    assert ("Gavin Newsom", "person") in in_title(title, body)
+    title = "Japan's Takaichi Wins Snap Election by Landslide"
+    body = "Prime Minister Sanae Takaichi made history. Takaichi's decision paid off."
+    assert ("Sanae Takaichi", "person") in in_title(title, body)
+    # not a word the entry also writes in lower case
+    title = "Young Voters Turn Out in Record Numbers"
+    body = "Neil Young sang. Young was cheered by young voters."
+    assert in_title(title, body) == []

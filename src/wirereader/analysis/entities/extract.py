@@ -54,6 +54,7 @@ from wirereader.analysis.entities.teams import (
     _teams,
 )
 from wirereader.analysis.entities.tokens import (
+    _has_word,
     _name_text,
     _Span,
     _Token,
@@ -144,6 +145,7 @@ def _mentions(
     if title and body:
         spans = _title_names_end_at_surname(spans)
         spans = _title_names_the_body_names(spans, title)
+        spans = _title_surnames_the_body_names(g, spans, title, body)
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -670,6 +672,54 @@ def _title_names_the_body_names(spans: list[_Span], title: str) -> list[_Span]:
                 found.append(span._replace(where=(at, end, 0)))
                 covered.append((at, end))
             at = title.find(written, end)
+    if not found:
+        return spans
+    heads = sorted(spans[:title_spans] + found, key=lambda s: _where(s, title)[0])
+    return heads + spans[title_spans:]
+
+
+def _title_surnames_the_body_names(
+    g: Gazetteer, spans: list[_Span], title: str, body: str
+) -> list[_Span]:
+    """A surname the body gives alone and as the last word of a full name that opens with a
+    given name ('Gavin Newsom' ... 'Newsom told reporters') is a name where the title writes it
+    and no name of the title covers it: 'Newsom Tells World Leaders to Stand Up to Trump',
+    'Japan's Takaichi Wins Snap Election' lose it to the headline's verb. Not a word the entry
+    writes in lower case ('Young' beside 'young voters')."""
+    title_spans = 0
+    for span in spans:
+        if span.where[2]:
+            break
+        title_spans += 1
+    surnames: set[str] = set()
+    alone: dict[str, _Span] = {}
+    given = g.given_names
+    for span in spans[title_spans:]:
+        tokens = span.tokens
+        if len(tokens) == 1:
+            alone.setdefault(tokens[0].key, span)
+        elif len(tokens) < 4 and span.kind in (PERSON, "") and tokens[0].lower in given:
+            surnames.add(tokens[-1].key)
+    named = [alone[key] for key in surnames if key in alone]
+    if not named:
+        return spans
+    covered = [_where(s, title) for s in spans[:title_spans]]
+    found: list[_Span] = []
+    for span in named:
+        word = span.tokens[0].surface
+        if _has_word((title, body), word.lower()):
+            continue
+        at = title.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (
+                (at == 0 or not title[at - 1].isalnum())
+                and (end == len(title) or not title[end].isalnum())
+                and not any(a < end and at < b for a, b in covered)
+            ):
+                found.append(span._replace(where=(at, end, 0)))
+                covered.append((at, end))
+            at = title.find(word, end)
     if not found:
         return spans
     heads = sorted(spans[:title_spans] + found, key=lambda s: _where(s, title)[0])
