@@ -54,6 +54,8 @@ from wirereader.analysis.entities.teams import (
     _teams,
 )
 from wirereader.analysis.entities.tokens import (
+    _has_word,
+    _is_title_case,
     _name_text,
     _Span,
     _Token,
@@ -143,6 +145,8 @@ def _mentions(
         return [], [], {}
     if title and body:
         spans = _title_names_end_at_surname(spans)
+        if _is_title_case(title):
+            spans = _title_names_the_body_names(g, spans, title, body)
     # A surname joins the full name the entry gives elsewhere ("Mr Merezhko", "Oleksandr Merezhko"):
     # first names whose kind rests on evidence, then names that only look like a person's.
     strong: dict[str, str | None] = {}
@@ -638,6 +642,71 @@ def _title_names_end_at_surname(spans: list[_Span]) -> list[_Span]:
                 out[i] = s._replace(tokens=cut, canonical=_name_text(cut), surface="")
                 break
     return out
+
+
+def _title_names_the_body_names(
+    g: Gazetteer, spans: list[_Span], title: str, body: str
+) -> list[_Span]:
+    """A name the body gives is a name where a Title Case title writes it and no name of the
+    title covers it: the headline's run is dropped ('Tarique Rahman Gets PM Modi's Letter',
+    'Buckingham Palace 'Ready to Support' Police'), or loses its surname to the headline's verb
+    ('Newsom Tells World Leaders to Stand Up to Trump'), but the entry itself names it. The
+    body's names (its first word asked in the title first: most are not there) are
+    - a name of two words or more, written word for word;
+    - a surname the body gives alone and as the last word of a full name that opens with a
+      given name ('Gavin Newsom' ... 'Newsom told reporters'), not a word the entry writes in
+      lower case ('Young' beside 'young voters')."""
+    title_spans = 0
+    for span in spans:
+        if span[6][2]:
+            break
+        title_spans += 1
+    # a body name's last word must stand in the title, asked first: most names are not there
+    hits = [s for s in spans[title_spans:] if s[0][-1].surface in title]
+    if not hits:
+        return spans
+    # each name once (a title's own names come back all through a long body)
+    longer: dict[tuple[_Token, ...], _Span] = {}
+    for s in hits:
+        if len(s[0]) > 1:
+            longer.setdefault(s[0], s)
+    names: dict[str, _Span] = {}
+    surnames: list[str] = []
+    given = g.given_names
+    for tokens, span in longer.items():
+        if tokens[0].surface in title:
+            names.setdefault(_name_text(tokens), span)
+        if len(tokens) < 4 and span[1] in (PERSON, "") and tokens[0].lower in given:
+            surnames.append(tokens[-1].key)
+    if not names and not surnames:
+        return spans
+    covered: list[tuple[int, int]] | None = None
+    found: list[_Span] = []
+    alone: dict[str, _Span] = {}
+    if surnames:
+        alone = {s[0][0].key: s for s in reversed(hits) if len(s[0]) == 1}
+    for written, span in (
+        *names.items(),
+        *((alone[k][0][0].surface, alone[k]) for k in dict.fromkeys(surnames) if k in alone),
+    ):
+        if len(span.tokens) == 1 and _has_word((title, body), written.lower()):
+            continue
+        at = title.find(written)
+        while at >= 0:
+            end = at + len(written)
+            if (at == 0 or not title[at - 1].isalnum()) and (
+                end == len(title) or not title[end].isalnum()
+            ):
+                if covered is None:
+                    covered = [_where(s, title) for s in spans[:title_spans]]
+                if not any(a < end and at < b for a, b in covered):
+                    found.append(span._replace(where=(at, end, 0)))
+                    covered.append((at, end))
+            at = title.find(written, end)
+    if not found:
+        return spans
+    heads = sorted(spans[:title_spans] + found, key=lambda s: _where(s, title)[0])
+    return heads + spans[title_spans:]
 
 
 # After a surname, the government or the time of the person who led it: 'the Bush

@@ -197,6 +197,7 @@ def _is_sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END
 
 
+@lru_cache(maxsize=1024)  # the title's answer asked again by `extract`
 def _is_title_case(line: str) -> bool:
     """A headline In Which Every Word Is Capitalised (at least three words of four letters)."""
     upper = lower = 0
