@@ -30,10 +30,11 @@ Speed: generated feed corpora (feeds x items, about 10% reposts across feeds, so
 added paragraph), imported then analysed; prints entries/s and per-entry time. The 40k corpus is
 the feeds benchmark's own (`feeds_bench.make_feeds`: 200 RSS feeds x 200 items, longer bodies
 over a small vocabulary), parsed from its RSS as a fetch would; 10k and 100k (and `40g`, 40k)
-come from this file's generator, whose stories have words of their own. `10n`, `40n`, `200n`
-and `1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary, people and places
-per story, reposts and cross-source copies) at 10k, 40k, 200k and 1M items, imported in chunks
-(200k: the run's memory bounds and SQLite's page cache are full, at a fifth of 1M's time). Every
+come from this file's generator, whose stories have words of their own. `10n`, `40n`, `100n`,
+`200n`, `300n` and `1000n` are the news-like corpus of `news_corpus.py` (Zipfian vocabulary,
+people and places per story, reposts and cross-source copies) at 10k to 1M items, imported in
+chunks (200k: the run's memory bounds and SQLite's page cache are full, at a fifth of 1M's
+time; 100k and 300k show the growth towards 1M in a few minutes). Every
 corpus is saved at a clock just after its items' times (`import_clock`), so each item keeps the
 time it carries, as a fetch stores it (a fixed clock earlier than the corpora's dates made the
 store drop them all: docs/architecture.md, "The bench corpora are imported dated"). Each run
@@ -1071,7 +1072,9 @@ SIZES = {
     "100": (500, 200),
     "10n": (200, 50),
     "40n": (200, 200),
+    "100n": (200, 500),
     "200n": (200, 1000),
+    "300n": (200, 1500),
     "1000n": (200, 5000),
 }
 

@@ -141,7 +141,8 @@ FILTER_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64
 )
 FILTER_MIN_BITS = 1 << 20  # the first level: 128 KB, 104,857 keys
-FILTER_MAX_BYTES = 8 << 20  # past this (~6.7M keys, ~550,000 entries) every key is asked again
+# Past this (~6.7M keys, ~550,000 entries) the newest level takes the later keys, over-full.
+FILTER_MAX_BYTES = 8 << 20
 # The stored keys are read (once, into the filter) only when they are at most this many times
 # the keys the run has asked so far: reading a stored key costs a fraction of asking one.
 FILTER_READ_RATIO = 4
@@ -159,10 +160,10 @@ class StoredKeys:
 
     def __init__(self) -> None:
         self._levels: list[np.ndarray] = []  # bit arrays (uint8), each a power of two bits
-        self._room = 0  # keys the newest level takes before the next one begins
+        self._room = 0  # keys the newest level takes before the next one begins (-1: all)
         self._counts: tuple[int, int] | None = None  # `_counts` when built or last written
         self._asked = 0  # keys asked in the run so far
-        self.off = False  # past FILTER_MAX_BYTES: every key is asked
+        self.off = False  # no first level fits FILTER_MAX_BYTES: every key is asked
 
     def ready(self, conn: sqlite3.Connection, asked: int) -> bool:
         """Whether the filter stands for what is stored now (built here when the stored keys
@@ -215,15 +216,30 @@ class StoredKeys:
                 last = len(self._levels[-1]) * 8 if self._levels else 0
                 needed = len(values) * FILTER_BITS_PER_KEY
                 bits = max(FILTER_MIN_BITS, 2 * last, 1 << (needed - 1).bit_length())
-                if sum(map(len, self._levels)) + bits // 8 > FILTER_MAX_BYTES:
-                    self.off = True
-                    self._levels, self._counts = [], None
-                    return
-                self._levels.append(np.zeros(bits // 8, dtype=np.uint8))
-                self._room = bits // FILTER_BITS_PER_KEY
+                free = FILTER_MAX_BYTES - sum(map(len, self._levels))
+                if bits // 8 > free:
+                    # Past FILTER_MAX_BYTES the newest level takes every later key (the first
+                    # one as large as fits): it lets more absent keys through as it fills (a
+                    # stored one always passes), the memory stays bounded, and most keys are
+                    # still turned away (at 1M news-like entries, ~12M keys in 8 MB: ~3 in 4 of
+                    # the absent ones at the end, where switching the filter off asked all).
+                    fits = 1 << (free * 8).bit_length() - 1 if free > 0 else 0
+                    if not self._levels and fits >= FILTER_MIN_BITS:
+                        self._levels.append(np.zeros(fits // 8, dtype=np.uint8))
+                    if not self._levels:  # (not even a first level: no filter)
+                        self.off = True
+                        self._counts = None
+                        return
+                    self._room = -1
+                else:
+                    self._levels.append(np.zeros(bits // 8, dtype=np.uint8))
+                    self._room = bits // FILTER_BITS_PER_KEY
             level = self._levels[-1]
-            taken, values = values[: self._room], values[self._room :]
-            self._room -= len(taken)
+            if self._room < 0:
+                taken, values = values, values[:0]
+            else:
+                taken, values = values[: self._room], values[self._room :]
+                self._room -= len(taken)
             for at in self._positions(taken, level):
                 np.bitwise_or.at(level, at >> 3, np.left_shift(1, at & 7).astype(np.uint8))
 

@@ -106,3 +106,73 @@ def test_a_full_filter_passes_every_stored_value_and_few_others() -> None:
     assert all(seen.may_hold(values).all() for values in batches)  # three levels by now
     others = rng.integers(0, 1 << 47, 100_000, dtype=np.int64)
     assert seen.may_hold(others).mean() < 0.06
+
+
+def test_past_its_memory_cap_the_filter_still_passes_every_stored_value_and_turns_most_away(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Room for the first level and not the second: the first takes every key, over-full.
+    monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", dedup_store.FILTER_MIN_BITS // 8 * 2)
+    rng = np.random.default_rng(11)
+    seen = dedup_store.StoredKeys()
+    seen._counts = (0, 0)  # as `ready` leaves it on an empty cache
+    batches = [rng.integers(0, 1 << 47, 40_000, dtype=np.int64) for _ in range(6)]
+    for n, values in enumerate(batches):
+        seen.add(values, (0, n))
+    assert not seen.off
+    assert sum(map(len, seen._levels)) <= dedup_store.FILTER_MAX_BYTES
+    assert all(seen.may_hold(values).all() for values in batches)  # 2.3x its design's keys
+    others = rng.integers(0, 1 << 47, 100_000, dtype=np.int64)
+    assert 0.06 < seen.may_hold(others).mean() < 0.5  # (over-full: more pass, most do not)
+
+
+def test_a_first_read_larger_than_the_cap_fills_one_level_as_large_as_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", dedup_store.FILTER_MIN_BITS // 8 * 3)
+    rng = np.random.default_rng(12)
+    seen = dedup_store.StoredKeys()
+    seen._counts = (0, 0)
+    values = rng.integers(0, 1 << 47, 300_000, dtype=np.int64)  # would want 4x the first level
+    seen.add(values, (0, 1))
+    assert [len(level) for level in seen._levels] == [dedup_store.FILTER_MIN_BITS // 8 * 2]
+    assert seen.may_hold(values).all()
+    monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", dedup_store.FILTER_MIN_BITS // 8 - 1)
+    small = dedup_store.StoredKeys()
+    small._counts = (0, 0)
+    small.add(values, (0, 1))
+    assert small.off  # no first level fits: every key is asked
+
+
+def test_a_run_past_the_filters_cap_finds_the_same_as_without_a_filter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(tmp_path / "all.sqlite3") as store:
+        fill_with_reposts(store)
+        monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", 0)  # no filter: every key asked
+        asked = _asked(store)
+        analyse_pending(store, batch_size=20, workers=False)
+        unfiltered, asked_all = _outcome(store.conn), sum(asked)
+    # A first level of 8,192 bits (819 keys) and no room for a second: it takes every key.
+    monkeypatch.setattr(dedup_store, "FILTER_MIN_BITS", 1 << 13)
+    monkeypatch.setattr(dedup_store, "FILTER_MAX_BYTES", (1 << 13) // 8 * 2)
+    with Store(tmp_path / "capped.sqlite3") as store:
+        fill_with_reposts(store)
+        asked = _asked(store)
+        seen: list[dedup_store.StoredKeys] = []
+        made = dedup_store.StoredKeys.__init__
+
+        def kept(self: dedup_store.StoredKeys) -> None:
+            made(self)
+            seen.append(self)
+
+        monkeypatch.setattr(dedup_store.StoredKeys, "__init__", kept)
+        analyse_pending(store, batch_size=20, workers=False)
+        assert _outcome(store.conn) == unfiltered
+        stored = store.conn.execute(
+            "SELECT (SELECT count(*) FROM dedup_keys) + (SELECT count(*) FROM dedup_recent_keys)"
+        ).fetchone()[0]
+    assert stored > 2 * 819  # the level is over-full
+    assert [len(level) for s in seen for level in s._levels] == [(1 << 13) // 8]
+    assert not any(s.off for s in seen)
+    assert sum(asked) < asked_all / 2  # still turns most new keys away
