@@ -223,3 +223,31 @@ def test_gdbus_is_the_fallback_desktop_path(tmp_path: Path) -> None:
     told: list[str] = []
     quiet = Notifier(lambda s, b: told.append(s), environ={"PATH": str(tmp_path)}, run=run)
     assert quiet.notify("1 new item: talks", "x") == "terminal" and told and len(calls) == 1
+
+
+def test_an_alert_topic_whose_filter_is_wrong_is_one_warning_not_an_alert_on_everything(
+    server: FeedServer, tmp_path: Path, recorder: Path, cli
+) -> None:
+    """`since:yesterday` is not a term the language knows: the topic's filter dropped it and
+    matched every new item, so its command ran for a cooking recipe. It is now one line naming
+    the topic and the term, and the command does not run; a right topic beside it still does."""
+    server.routes["/feed.xml"] = Route(
+        rss("Port", [item(1, "Lentil soup recipe", "Tue, 03 Mar 2026 09:00:00 +0000"),
+                     item(2, "Harbour closes", "Tue, 03 Mar 2026 10:00:00 +0000")])
+    )  # fmt: skip
+    log = tmp_path / "alerts.log"
+    command = json.dumps([sys.executable, str(recorder), str(log)])
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\n'
+        f'[topics.typo]\nfilter = "harbour since:yesterday"\nalert_command = {command}\n'
+        f'[topics.harbour]\nfilter = "harbour"\nalert_command = {command}\n'
+    )
+    result = cli("fetch", env={"WIREREADER_CONFIG": str(config)})
+    assert result.code == 0 and "Traceback" not in result.err
+    assert result.err.splitlines() == [
+        "wirereader: topic 'typo': filter 'since:yesterday': expected a duration (6h, 2d) or a"
+        " date (2025-04-28); it alerts on nothing until it is mended"
+    ]
+    ran = records(log)
+    assert len(ran) == 1 and json.loads(str(ran[0]["stdin"]))["topic"] == "harbour"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 from pathlib import Path
@@ -296,3 +297,38 @@ def test_a_search_for_nothing_says_so(cli, query: str) -> None:
     assert result.code == 2 and result.out == ""
     assert result.err.startswith(f"wirereader: nothing to search for in {query!r}")
     assert cli("search", "--json", query).code == 2
+
+
+def test_a_utf16_or_gzip_compressed_feed_file_is_imported_as_fetch_reads_it(
+    cli, corpus: Path, tmp_path: Path
+) -> None:
+    """A feed saved as UTF-16 (some Windows tools write it so) and one saved gzip-compressed
+    (a server that compresses whatever was asked, saved as it came) were each "binary file,
+    not a capture, feed or page", though `fetch` reads both. They are imported as the plain
+    file is: the same entries as the plain file."""
+    plain = (corpus / "feeds" / "bbc-news-world.rss").read_bytes()
+    declared = plain.replace(b'encoding="UTF-8"', b'encoding="UTF-16"', 1)
+    wide = tmp_path / "bbc-world-utf16.xml"
+    wide.write_bytes(declared.decode("utf-8").encode("utf-16"))  # with its BOM
+    packed = tmp_path / "bbc-world.xml"  # no .gz: the name says nothing
+    packed.write_bytes(gzip.compress(plain))
+    first = cli("import", str(wide))
+    assert first.code == 0, first.err
+    counted = re.search(r": (\d+) new", first.out)
+    assert counted is not None, first.out
+    new = int(counted.group(1))
+    assert new > 10 and "(xml-feed)" in first.out
+    again = cli("import", str(packed))
+    assert again.code == 0, again.err
+    assert f": {new} new, 0 updated, 0 unchanged (xml-feed)" in again.out
+    rows = json.loads(cli("entries", "--all", "--json").out)
+    titles = {source: sorted(r["title"] for r in rows if r["source"] == source)
+              for source in {r["source"] for r in rows}}  # fmt: skip
+    assert len(titles) == 2 and len(set(map(tuple, titles.values()))) == 1, titles.keys()
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"\x1f\x8b" + b"not deflate data" * 4)
+    bad = cli("import", str(broken))
+    assert bad.code == 1 and bad.err.splitlines() == [
+        f"wirereader: {broken}: damaged gzip-compressed file (Error -3 while decompressing data:"
+        " unknown compression method)"
+    ]

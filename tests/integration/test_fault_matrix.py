@@ -29,7 +29,7 @@ import pytest
 from tests.support.damage import damage_a_leaf
 from tests.support.feedserver import FeedServer, Route
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
-from wirereader.cli.feeds import FULL_DISK
+from wirereader.cli.feeds import FULL_DISK, READ_ONLY_CACHE
 
 pytestmark = pytest.mark.slow
 
@@ -304,3 +304,48 @@ def test_an_import_whose_analysis_fills_the_disk_still_reports_what_it_saved(
             assert json.loads(run(db, ["threads", "--json"], work).out), "not caught up"
             return
     pytest.fail(f"no size saved the entries and filled the disk in the analysis: {outcomes}")
+
+
+@contextlib.contextmanager
+def read_only_file(path: Path) -> Iterator[None]:
+    """The cache file itself cannot be written, its folder can (a user's chmod, a backup tool's
+    lock): immutable as root, whom modes do not stop, else mode 0444."""
+    if ROOT:
+        made = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+        if made.returncode != 0:
+            pytest.skip(f"chattr +i does not work here: {made.stderr.decode().strip()}")
+    else:
+        path.chmod(0o444)
+    try:
+        yield
+    finally:
+        if ROOT:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+        else:
+            path.chmod(0o644)
+
+
+def test_a_fetch_onto_a_read_only_cache_file_says_so_once(
+    corpus: Path, server: FeedServer, tmp_path: Path
+) -> None:
+    """The seven real feeds of the corpus, subscribed, then fetched into a cache file that cannot
+    be written: each feed printed "cannot save to the cache (attempt to write a readonly
+    database)", SQLite's words, seven times. It is one line naming the cache and what to check."""
+    work = tmp_path / "work"
+    work.mkdir()
+    feeds = sorted((corpus / "feeds").iterdir())
+    for path in feeds:
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+    db = tmp_path / "cache.sqlite3"
+    for path in feeds:
+        assert run(db, ["add", "--no-fetch", server.url(f"/{path.name}")], work).code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with read_only_file(db):
+        ran = run(db, ["fetch"], work)
+    assert ran.code == 1 and "Traceback" not in ran.err
+    assert ran.err.strip().splitlines() == [f"wirereader: {db}: {READ_ONLY_CACHE}"], ran.err
+    assert f"{len(feeds)} failed" in ran.out
+    again = run(db, ["fetch"], work)
+    assert again.code == 0, again.err
+    assert f"{len(feeds)} feeds fetched" in again.out and "0 failed" in again.out

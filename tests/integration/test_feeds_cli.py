@@ -550,3 +550,28 @@ def test_piped_feeds_lines_end_without_padding(cli, db_path: Path) -> None:
     assert [line for line in lines if line != line.rstrip()] == []
     assert lines[1].startswith("Harbour Gazette") and lines[1].endswith("/feed.xml")
     assert lines[2].startswith("Town Notes") and lines[2].endswith("no feed here")
+
+
+def test_a_feed_with_bare_ampersands_keeps_its_words_and_links(cli, server: FeedServer) -> None:
+    """Hand-made feeds write 'AT&T', 'Q&A' and a link's '?id=7&page=2' without escaping them.
+    The recovering parser dropped each '&' with what followed: the title became 'AT profits Q
+    with the CEO' and the link '?id=7=2', a page that is not there, and nothing was said."""
+    server.routes["/hand.rss"] = Route(
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        b"<title>Markets & Money</title><link>http://example.org/</link>"
+        b"<item><guid>q1</guid><title>AT&T profits & Q&A with the CEO</title>"
+        b"<link>http://example.org/story?id=7&page=2</link>"
+        b"<description>Shares rose 3% &amp; bonds fell &mdash; R&D spending &#8364;2bn"
+        b"</description><pubDate>Tue, 03 Mar 2026 09:00:00 +0000</pubDate></item>"
+        b"<item><guid>q2</guid><title><![CDATA[Fish & chips &amp; more]]></title>"
+        b"<pubDate>Tue, 03 Mar 2026 08:00:00 +0000</pubDate></item>"
+        b"</channel></rss>"
+    )
+    added = cli("add", server.url("/hand.rss"))
+    assert added.code == 0, added.err
+    assert "added Markets & Money" in added.out
+    first, second = json.loads(cli("entries", "--json").out)
+    assert first["title"] == "AT&T profits & Q&A with the CEO"
+    assert first["url"] == "http://example.org/story?id=7&page=2"
+    assert first["body"] == "Shares rose 3% & bonds fell — R&D spending €2bn"
+    assert second["title"] == "Fish & chips & more"  # a CDATA section is read as before

@@ -197,3 +197,23 @@ def test_a_term_still_being_typed_is_never_a_problem(text: str, hint: str) -> No
     # A problem before the term being typed is still one.
     earlier = querylang.parse("kind:nope " + text, typing=True)
     assert [p.partition(": ")[0] for p in earlier.problems] == ["'kind:nope'"]
+
+
+def test_no_entries_names_the_source_or_entity_the_cache_does_not_know(cli, seeded) -> None:
+    """`entries source:reutres` or `entries person:Zelenskky` said "no entries", as if nothing
+    had been written: a typo read as a quiet news day. The line now says which name matched
+    nothing and where the names are listed; a known name that matches no item says no more."""
+    typo = cli("entries", "source:ecee82x", "ceasefire")
+    assert typo.code == 0 and typo.out == ""
+    assert typo.err.splitlines() == [
+        "no entries; no source's name contains 'ecee82x' (see 'wirereader feeds')"
+    ]
+    person = cli("entries", "person:Navalny", "place:Atlantis")
+    assert person.err.splitlines() == [
+        "no entries; no person called 'Navalny' is mentioned (see 'wirereader entities');"
+        " no place called 'Atlantis' is mentioned (see 'wirereader entities')"
+    ]
+    # Known names (an alias, a part of the source's name) with nothing in range: only "no entries".
+    known = cli("entries", "person:Zelenskiy", "source:ecee82", "since:1h")
+    assert known.code == 0 and known.err.splitlines() == ["no entries"]
+    assert cli("search", "person:Zelenskiy", "source:ecee82").out.strip()  # they do match

@@ -704,3 +704,44 @@ def test_a_long_source_gives_way_to_titles_at_60_columns(db_path: Path, tmp_path
     assert " ● Mar 09 " + "b".ljust(14) + " Tram line reopens" in lines
     # A list of 70 cells or more still shows the whole name.
     assert any("harbour-town-gazette Harbour" in line for line in wide)
+
+
+def test_a_two_megabyte_body_is_shown_in_part_and_says_how_to_read_the_rest(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """A feed item of 2 MB of text (the most a body keeps) was laid out whole by the reader:
+    6-7 s of CPU in which no key answered, and again on leaving it. The reader now shows its
+    first 200,000 characters, cut at a paragraph's end, and says how to read the whole."""
+    from wirereader.tui.widgets.reader import READER_BODY_CHARS
+
+    paragraph = "The council met again on Tuesday to hear the harbour report. " * 16
+    feed = tmp_path / "long.rss"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Long</title>'
+        "<item><guid>long-1</guid><title>The whole harbour report</title>"
+        "<pubDate>Tue, 03 Mar 2026 09:00:00 +0000</pubDate><description><![CDATA["
+        + "".join(f"<p>{n}. {paragraph}</p>" for n in range(2_200))
+        + "]]></description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    with Store(db_path) as store:
+        import_file(store, feed)
+        entry_id, size = store.conn.execute(
+            "SELECT e.id, length(wirereader_body(t.body)) FROM entries e"
+            " JOIN entry_texts t ON t.entry_id = e.id"
+        ).fetchone()
+        assert size > 1_900_000
+
+        async def go() -> str:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("i", "enter")
+                await until(pilot, lambda: "harbour report" in reader_text(app), "the item")
+                return reader_text(app)
+
+        shown = asyncio.run(go())
+    assert len(shown) < READER_BODY_CHARS + 2_000
+    body_end = shown.index("… ")
+    assert shown[:body_end].rstrip().endswith("harbour report.")  # a whole paragraph
+    assert f"more characters not shown here: 'wirereader show {entry_id}' prints the whole" in shown

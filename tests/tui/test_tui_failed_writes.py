@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import demo_store, make_app, settle
+from wirereader.core.config import Config, FeedConfig
+from wirereader.ingest.refresh import refresh
 from wirereader.query.timeline import Query
 from wirereader.store.db import Store
 
@@ -148,3 +151,39 @@ def test_a_damaged_cache_stops_the_reader_with_the_line_naming_doctor(
 
     with Store(db_path) as fresh:
         asyncio.run(go())
+
+
+def test_the_background_article_fetch_on_a_read_only_cache_names_the_cache(
+    server: FeedServer, db_path: Path
+) -> None:
+    """The reader fetches teasers' articles after each refresh. With the cache turned read-only
+    it said "articles: attempt to write a readonly database" (SQLite's words, no file, nothing
+    to do); now the line names the cache and what to check, as a failed read mark does."""
+    server.routes["/news/ferry"] = Route(
+        b"<html><head><title>Ferry</title></head><body><article><p>"
+        + b"Crews on the island ferries returned to work on Monday. " * 12
+        + b"</p></article></body></html>",
+        content_type="text/html; charset=utf-8",
+    )
+    items = [{"guid": "ferry", "title": "Ferry strike ends", "link": server.url("/news/ferry"),
+              "description": "Crews returned to work. Read more"}]  # fmt: skip
+    server.routes["/feed.xml"] = Route(rss("Teasers", items))
+    config = Config(feeds=[FeedConfig(url=server.url("/feed.xml"), name="teasers")])
+    with Store(db_path) as store:
+        assert refresh(store, config).new
+
+    async def go(store: Store) -> list[str]:
+        app = make_app(store, config)
+        with contextlib.ExitStack() as stack:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                stack.enter_context(read_only(db_path.parent))
+                app._articles_worker()
+                await settle(pilot)
+                assert app.is_running
+                return notices(app)
+
+    with Store(db_path) as store:
+        said = asyncio.run(go(store))
+    assert not any("attempt to write" in line for line in said), said
+    assert any(str(db_path) in line and "read-only" in line for line in said), said

@@ -639,10 +639,17 @@ def _problem_lines(result: FeedResult, store: Store, told: set[str]) -> list[str
     if result.cache_full:
         lines = [] if "full" in told else [f"{store.path}: {FULL_DISK}"]
         told.add("full")
+    elif result.cache_read_only:  # the same for a cache made read-only: said once, plainly
+        lines = [] if "read-only" in told else [f"{store.path}: {READ_ONLY_CACHE}"]
+        told.add("read-only")
     return lines + list(result.warnings)
 
 
 FULL_DISK = "the disk is full; feeds not saved are fetched again next time (what was saved is kept)"
+READ_ONLY_CACHE = (
+    "the cache is read-only (check the file's and its folder's permissions); "
+    "nothing fetched could be saved"
+)
 
 
 def summary(report: RefreshReport) -> str:

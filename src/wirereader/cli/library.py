@@ -33,7 +33,13 @@ from wirereader.core.text import author_name
 from wirereader.core.timezones import ZoneError, resolve_zone
 from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.files import ImportFailure, import_file
-from wirereader.query.timeline import EntryRow, Query, listing_widths, repost_counts
+from wirereader.query.timeline import (
+    EntryRow,
+    Query,
+    listing_widths,
+    repost_counts,
+    unknown_names,
+)
 from wirereader.store.db import Store
 
 
@@ -176,8 +182,9 @@ def _list(args: argparse.Namespace, text: str, *, all_entries: bool, as_json: bo
             print_json_stream(row.to_json(with_canonical=all_entries) for row in rows)
             return 0
         shown = _print_rows(store, rows, display_zone(cfg))
+        why = [] if shown else unknown_names(store, query.filter)
     if not shown:
-        print("no entries", file=sys.stderr)
+        print("; ".join(["no entries", *why]), file=sys.stderr)
     return 0
 
 

@@ -304,7 +304,23 @@ def _scalar(
     else:
         if key == "proxy" and (problem := proxy_problem(value)):
             raise ConfigError(f"{_where(path, raw, key)}: {problem}")
+        if key == "timezone":
+            _zone(path, raw, value)
         setattr(cfg, key, value)
+
+
+def _zone(path: Path, raw: str, value: str, after: int = 0) -> None:
+    """A wrong zone name stops at load with the file and line, as every other wrong value: it
+    was found by the first command that showed a time ("config timezone: unknown time zone"),
+    naming neither, and a feed's by its first fetch."""
+    from wirereader.core.timezones import ZoneError, resolve_zone
+
+    if not value.strip():
+        return  # empty: the machine's zone
+    try:
+        resolve_zone(value)
+    except ZoneError as exc:
+        raise ConfigError(f"{_where(path, raw, 'timezone', after)}: {exc}") from None
 
 
 def _topic(path: Path, raw: str, cfg: Config, name: str, value: Any) -> None:
@@ -409,6 +425,10 @@ def _feed_value(path: Path, raw: str, key: str, value: Any, after: int) -> Any:
                 f"{_where(path, raw, 'interval', after)}: 'interval' should be a duration"
             )
         return seconds
+    if key == "url" and not value.strip():
+        raise ConfigError(f"{_where(path, raw, 'url', after)}: 'url' is empty (a URL or path)")
+    if key == "timezone":
+        _zone(path, raw, value, after)
     if key == "full_text" and value not in ("auto", "always", "never"):
         raise ConfigError(
             f"{_where(path, raw, 'full_text', after)}: 'full_text' should be 'auto', 'always' "

@@ -94,6 +94,7 @@ class FeedResult:
     pages: int = 0  # live-blog pages read
     moved_to: str = ""  # the new URL after a permanent redirect
     cache_full: bool = False  # failed because the cache's disk is full (SQLITE_FULL)
+    cache_read_only: bool = False  # failed because the cache cannot be written (SQLITE_READONLY)
     next_attempt: int | None = None
     # (id, title, body, author) of the new and updated entries as saved, until the refresh
     # hands them to the analysis (then emptied: a report does not hold every text it saved).
@@ -497,11 +498,16 @@ def _not_saved(feed: Feed, exc: sqlite3.OperationalError) -> FeedResult:
     error = f"{feed.url}: cannot save to the cache ({one_line(exc)})"
     result = FeedResult(feed.id, feed.name, feed.url, "failed", error=error)
     result.cache_full = _is_full(exc)
+    result.cache_read_only = _is_read_only(exc)
     return result
 
 
 def _is_full(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
+
+
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_READONLY")
 
 
 # -- one feed -----------------------------------------------------------------------------------
@@ -736,6 +742,7 @@ def record_later(store: Store, unchanged: list[_Unchanged]) -> None:
             one.result.status = "failed"
             one.result.error = f"{one.feed.url}: cannot save to the cache ({one_line(exc)})"
             one.result.cache_full = _is_full(exc)
+            one.result.cache_read_only = _is_read_only(exc)
 
 
 def _follow_move(store: Store, feed: Feed, outcome: Response, result: FeedResult) -> None:

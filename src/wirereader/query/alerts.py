@@ -92,6 +92,15 @@ def check_alerts(
     if not cfg.alerts or not ids:
         return report
     for topic in cfg.alerts.values():
+        problems = parse(topic.filter).problems
+        if problems:
+            # The terms not understood were dropped, so the topic matched every new item: a
+            # typo in `since:` alerted on all of them, with no word of why.
+            said = "; ".join(problems)
+            report.warnings.append(
+                f"topic {topic.name!r}: filter {said}; it alerts on nothing until it is mended"
+            )
+            continue
         items = matching_items(store, topic.filter, ids)
         if items:
             report.matches.append(TopicMatch(topic, items))

@@ -668,6 +668,31 @@ def _entity_params(ref: EntityRef) -> list[Any]:
     return [ref.name, kind, kind, ref.name, kind, kind, fold_key(ref.name), kind, kind]
 
 
+def unknown_names(store: Store, f: Filter) -> list[str]:
+    """What an empty result owes to a name the cache does not know: each required source that
+    no source's name, title or key contains, each required entity no entity is called (a typo
+    in `source:reuters` or `person:Zelensky` read as "no entries", as if nothing were new)."""
+    said: list[str] = []
+    for needle in f.sources:
+        found = store.conn.execute(
+            "SELECT 1 FROM sources WHERE name LIKE ? OR title LIKE ? OR key LIKE ? LIMIT 1",
+            [f"%{needle}%"] * 3,
+        ).fetchone()
+        if found is None:
+            said.append(f"no source's name contains {needle!r} (see 'wirereader feeds')")
+    for ref in f.entities:
+        found = store.conn.execute(
+            f"SELECT 1 FROM entry_entities WHERE {_ENTITY_IN} LIMIT 1", _entity_params(ref)
+        ).fetchone()
+        if found is None:
+            what = {"person": "no person", "place": "no place", "org": "no organisation"}
+            said.append(
+                f"{what.get(ref.kind, 'nothing')} called {ref.name!r} is mentioned"
+                " (see 'wirereader entities')"
+            )
+    return said
+
+
 def _row(r: sqlite3.Row) -> EntryRow:
     return EntryRow(
         id=r["id"],

@@ -63,11 +63,38 @@ def read_text(path: Path) -> tuple[str, bool]:
             )
     except OSError as exc:
         raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if data.startswith(GZIP_MAGIC):
+        data = _gunzipped(path, data)
     if not data.strip():
         raise ImportFailure(f"{path}: empty file")
+    if data.startswith(UTF16_STARTS):
+        # A UTF-16 feed or page (a BOM, or its '<' as two bytes): read as `fetch` reads it. Its
+        # zero bytes made it "binary file, not a capture, feed or page" on import.
+        return _decode_markup(path, data), False
     if b"\x00" in data[:8192]:
         raise ImportFailure(f"{path}: binary file, not a capture, feed or page")
     return decode(path, data)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+UTF16_STARTS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<")
+
+
+def _gunzipped(path: Path, data: bytes) -> bytes:
+    """A gzip-compressed file (`feed.xml.gz`, or a feed a server sent compressed whatever was
+    asked, saved as it came): its content, held to the same size limit as any file."""
+    import zlib
+
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        out = inflate.decompress(data, MAX_FILE_BYTES + 1)
+    except zlib.error as exc:
+        raise ImportFailure(f"{path}: damaged gzip-compressed file ({exc})") from None
+    if len(out) > MAX_FILE_BYTES:
+        raise ImportFailure(
+            f"{path}: too large once decompressed (more than the limit of {MAX_FILE_BYTES} bytes)"
+        )
+    return out
 
 
 def decode(path: Path, data: bytes) -> tuple[str, bool]:
@@ -89,7 +116,11 @@ def _decode_markup(path: Path, data: bytes) -> str:
     from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
 
     head = data[:2048].decode("ascii", "replace")
-    if head.lstrip().startswith("<?xml") or root_name(head) in ("rss", "feed", "rdf", "opml"):
+    if (
+        data.startswith(UTF16_STARTS)
+        or head.lstrip().startswith("<?xml")
+        or root_name(head) in ("rss", "feed", "rdf", "opml")
+    ):
         try:
             return safe_xml_text(data)[0]
         except XmlRefused as exc:

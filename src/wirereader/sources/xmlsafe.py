@@ -189,8 +189,19 @@ def _defuse_doctype(text: str) -> str:
         return ""  # an entity nobody defined: the parsers would stop on it
 
     if "&" in text:
-        text = _outside_cdata(text, partial(_ENTITY_REF.sub, replace))
+        text = _outside_cdata(text, partial(_references, replace))
     return text
+
+
+# A bare '&' (not starting a reference): 'AT&T', 'Q&A', a link's '?a=1&b=2' typed unescaped, as
+# many hand-made feeds do. The recovering parser dropped it with the word after it: 'AT&T
+# profits & Q&A' was stored as 'AT profits Q' and the link as '?a=1=2', a page that does not
+# exist. A well-formed document has none, so it reads as before.
+_BARE_AMPERSAND = re.compile(r"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#[xX][0-9A-Fa-f]+);)")
+
+
+def _references(replace: Callable[[re.Match[str]], str], part: str) -> str:
+    return _ENTITY_REF.sub(replace, _BARE_AMPERSAND.sub("&amp;", part))
 
 
 def _outside_cdata(text: str, change: Callable[[str], str]) -> str:

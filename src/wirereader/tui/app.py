@@ -998,6 +998,11 @@ class WireReader(App[None]):
                 report = fetch_articles(
                     store, self.config, source_ids=sources, stop=self.articles_stop
                 )
+        except (sqlite3.Error, CacheError) as exc:  # the cache: say which, and why
+            if not self.articles_stop.is_set():
+                problem = self._write_problem(exc)
+                self.post_message(ArticlesFailed(f"articles not fetched: {problem}"))
+            return
         except Exception as exc:  # offline copies are a bonus: never take the app down
             if not self.articles_stop.is_set():
                 self.post_message(ArticlesFailed(f"articles: {exc}"))

@@ -212,3 +212,29 @@ def test_a_proxy_that_cannot_work_is_named_when_the_config_is_read(
 def test_a_proxy_turned_off_or_given_as_host_and_port_is_taken(tmp_path: Path) -> None:
     for value in ("none", "direct", "proxy.example:3128", "http://ada:pw@proxy.example:3128"):
         assert load_config(write(tmp_path, f'[fetch]\nproxy = "{value}"\n')).proxy == value
+
+
+def test_a_zone_or_feed_url_that_cannot_work_is_named_when_the_config_is_read(
+    cli, tmp_path: Path
+) -> None:
+    """A misspelt zone was found by the first command that showed a time, as "config timezone:
+    unknown time zone" (no file, no line), and an empty feed URL as "config [[feeds]] empty
+    URL" at every command, which went on. Each is now the file and line, and nothing runs."""
+    text = (
+        '[general]\ntimezone = "Europe/Londn"\n\n'
+        '[[feeds]]\nurl = "http://a.test/rss"\ntimezone = "Mars/Base"\n\n'
+        '[[feeds]]\nurl = "  "\n'
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as failure:
+        load_config(path)
+    assert failure.value.problems == [
+        f"{path}:2: unknown time zone 'Europe/Londn' (expected a name such as 'Europe/London')",
+        f"{path}:6: unknown time zone 'Mars/Base' (expected a name such as 'Europe/London')",
+        f"{path}:9: 'url' is empty (a URL or path)",
+    ]
+    result = cli("--config", str(path), "entries")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.splitlines() == [f"wirereader: {p}" for p in failure.value.problems]
+    fine = write(tmp_path, '[general]\ntimezone = ""\n[[feeds]]\nurl = "x"\ntimezone = "UTC"\n')
+    assert load_config(fine).feeds[0].timezone == "UTC"
