@@ -218,3 +218,22 @@ def test_prune_counts_one_of_a_kind_in_the_singular() -> None:
             "would delete 2 items (3 entries with their reposts, 4 versions) and 0 threads, from "
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["prune", "--older-than", "abc"], "--older-than 'abc': expected a duration such as 90d"),
+        (["add", "--no-fetch", "--interval", "often", "http://127.0.0.1:9/feed.xml"], "--interval"),
+    ],
+)
+def test_a_duration_option_that_means_nothing_is_a_usage_error(
+    cli, db_path: Path, argv: list[str], message: str
+) -> None:
+    # 'prune --older-than abc' exited 1, the code of a failed run: a script could not tell it
+    # from a full disk. A value that means nothing is a usage error (2), as argparse's own are,
+    # and nothing is read or written.
+    result = cli(*argv)
+    assert result.code == 2 and result.out == ""
+    assert len(result.err.splitlines()) == 1 and message in result.err
+    assert "Traceback" not in result.err and not db_path.exists()

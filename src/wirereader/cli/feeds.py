@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 from wirereader.cli.alerting import alert_new_items
 from wirereader.cli.common import (
+    UsageError,
     UserError,
     db_path,
     load_args_config,
@@ -140,7 +141,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.interval:
         interval = parse_duration(args.interval)
         if interval is None:
-            raise UserError(
+            raise UsageError(
                 f"--interval {args.interval!r}: expected a duration such as 15m"
                 f" (at most {MAX_DURATION_DAYS}d)"
             )

@@ -11,7 +11,13 @@ import argparse
 import time
 from datetime import datetime, timezone
 
-from wirereader.cli.common import UserError, load_args_config, open_store, print_json
+from wirereader.cli.common import (
+    UsageError,
+    UserError,
+    load_args_config,
+    open_store,
+    print_json,
+)
 from wirereader.core.config import MAX_DURATION_DAYS, parse_duration
 from wirereader.store.prune import PruneSummary, prune
 from wirereader.store.subscriptions import SubscriptionError, find_feeds, rename
@@ -66,7 +72,7 @@ def cmd_rename(args: argparse.Namespace) -> int:
 def cmd_prune(args: argparse.Namespace) -> int:
     seconds = parse_duration(args.older_than)
     if seconds is None:
-        raise UserError(
+        raise UsageError(
             f"--older-than {args.older_than!r}: expected a duration such as 90d"
             f" (at most {MAX_DURATION_DAYS}d)"
         )
