@@ -17,12 +17,12 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
 # Modules the forkserver imports once, so that workers forked from it start in milliseconds.
-# One forkserver serves every pool of a process, so every pool's module is listed here.
-# worker_signals comes first: the forkserver must ignore Ctrl-C before its slow imports.
+# One forkserver serves every pool of a process, so every pool's modules are imported there.
+# worker_signals comes first: the forkserver must ignore Ctrl-C before its slow imports;
+# worker_preload imports the parse and analysis workers' modules and loads their data.
 PRELOAD = [
     "wirereader.core.worker_signals",
-    "wirereader.sources.dispatch",
-    "wirereader.analysis.prepare_pool",
+    "wirereader.ingest.worker_preload",
 ]
 
 
