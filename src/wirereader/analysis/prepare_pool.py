@@ -345,14 +345,16 @@ class _OneWorker:
     """A pool of one worker process started with `initializer` (none on a one-core system, or
     where no process can start: the caller then does the work in-process)."""
 
-    def __init__(self, initializer: Callable[..., None], *extra: object) -> None:
+    def __init__(
+        self, initializer: Callable[..., None], *extra: object, analysis_data: bool = False
+    ) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if (os.cpu_count() or 1) < 2:
             return
         try:
             self._pool = ProcessPoolExecutor(
                 1,
-                mp_context=worker_context(),
+                mp_context=worker_context(analysis_data),
                 initializer=initializer,
                 initargs=(os.getpid(), *extra),
             )
@@ -376,7 +378,7 @@ class PreparePool(_OneWorker):
     (one core, no semaphores, a broken pool): the caller prepares in-process."""
 
     def __init__(self) -> None:
-        super().__init__(_start_worker)
+        super().__init__(_start_worker, analysis_data=True)
 
     def submit(self, rows: list[TextRow]) -> Pending | None:
         if self._pool is None or not rows:

@@ -17,21 +17,31 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
 # Modules the forkserver imports once, so that workers forked from it start in milliseconds.
-# One forkserver serves every pool of a process, so every pool's module is listed here.
-# worker_signals comes first: the forkserver must ignore Ctrl-C before its slow imports.
+# One forkserver serves every pool of a process, so every pool's modules are imported there.
+# worker_signals comes first: the forkserver must ignore Ctrl-C before its slow imports;
+# worker_preload imports the parse and analysis workers' modules.
 PRELOAD = [
     "wirereader.core.worker_signals",
-    "wirereader.sources.dispatch",
-    "wirereader.analysis.prepare_pool",
+    "wirereader.ingest.worker_preload",
 ]
+# Imported after them when a pool's workers will prepare the analysis (a first fetch's parse
+# workers, the analysis's worker): the gazetteer and the kind model, loaded once for them all.
+ANALYSIS_DATA = "wirereader.ingest.worker_analysis_data"
+_analysis_data = False  # asked for by a pool of this process: kept for the forkserver's start
 
 
-def worker_context() -> BaseContext:
+def worker_context(analysis_data: bool = False) -> BaseContext:
     """A forkserver context (spawn where there is none), never a plain fork: the refresh runs
-    fetch threads, and the reader calls it from a worker thread, so forking is unsafe."""
+    fetch threads, and the reader calls it from a worker thread, so forking is unsafe.
+
+    `analysis_data`: the workers will prepare the analysis, so the forkserver loads its data
+    (if it has not started yet: the first pool to start it decides; a worker loads what its
+    forkserver did not)."""
+    global _analysis_data
     if "forkserver" in multiprocessing.get_all_start_methods():
+        _analysis_data = _analysis_data or analysis_data
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
+        context.set_forkserver_preload([*PRELOAD, ANALYSIS_DATA] if _analysis_data else PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
 

@@ -73,8 +73,11 @@ class ParsePool:
     documents keep being parsed in-process, so starting them never holds the refresh up.
     `close()` ends the workers."""
 
-    def __init__(self) -> None:
+    def __init__(self, prepares: bool = False) -> None:
+        """`prepares`: some documents will be prepared for the analysis too (new feeds), so
+        the forkserver loads the analysis's data once for the workers."""
         cpus = os.cpu_count() or 1
+        self.prepares = prepares
         self.enabled = cpus > 1
         self.workers = max(1, min(MAX_WORKERS, cpus))
         self._pool: ProcessPoolExecutor | None = None
@@ -151,7 +154,7 @@ class ParsePool:
         try:
             pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=worker_context(),
+                mp_context=worker_context(analysis_data=self.prepares),
                 initializer=exit_with,  # a killed refresh must not leave workers behind
                 initargs=(os.getpid(),),
             )

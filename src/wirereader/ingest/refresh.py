@@ -197,7 +197,9 @@ def refresh(
     total = len(feeds)
     if progress:
         progress(Progress(0, total))
-    pool = ParsePool()
+    pool = ParsePool(
+        prepares=analyse and PREPARE_WHILE_PARSING and any(not f.body_hash for f in feeds)
+    )
     # Fetched documents waiting for their parse in a worker; saved in arrival order. Bounded, so
     # bodies and parsed entries never pile up in memory faster than they are saved.
     waiting: deque[tuple[Feed, Response, Future[ParsedDocument]]] = deque()
