@@ -167,6 +167,21 @@ def test_fetch_summary_failures_and_error_state(cli, server: FeedServer) -> None
     assert "1 feed fetched" in one and "1 new entry, 0 updated, 0 failed" in one
 
 
+def test_fetch_finds_a_feed_by_a_part_of_its_url(cli, server: FeedServer) -> None:
+    # Two feeds added with --no-fetch are named after their host ('127.0.0.1', '127.0.0.1 (2)')
+    # until their first fetch: 'fetch b.xml' said there was no such feed.
+    server.routes["/a.xml"] = Route(rss("Alpha", items(1)))
+    server.routes["/b.xml"] = Route(rss("Bravo", items(1, 2)))
+    for path in ("/a.xml", "/b.xml"):
+        assert cli("add", "--no-fetch", server.url(path)).code == 0
+    result = cli("fetch", "b.xml", "--json")
+    assert result.code == 0, result.err
+    assert [f["url"] for f in json.loads(result.out)["feeds"]] == [server.url("/b.xml")]
+    # A part of several URLs is ambiguous, as a part of several names is.
+    both = cli("fetch", ".xml")
+    assert both.code == 1 and "matches several feeds" in both.err
+
+
 def test_fetch_unknown_name(cli) -> None:
     result = cli("fetch", "no-such-feed")
     assert result.code == 1 and "no feed named or at 'no-such-feed'" in result.err

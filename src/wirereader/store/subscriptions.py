@@ -215,7 +215,8 @@ def list_feeds(store: Store, *, include_removed: bool = False) -> list[Feed]:
 
 def find_feeds(store: Store, selectors: list[str], *, include_removed: bool = False) -> list[Feed]:
     """Feeds named by each selector: a name (any case), a URL or path, or an unambiguous part
-    of a name or title. Raises SubscriptionError naming what matched nothing or too much."""
+    of a name or title, or failing that of a URL. Raises SubscriptionError naming what matched
+    nothing or too much."""
     feeds = list_feeds(store, include_removed=include_removed)
     chosen: dict[int, Feed] = {}
     for selector in selectors:
@@ -243,7 +244,12 @@ def _match(feeds: list[Feed], selector: str) -> list[Feed]:
         exact = [f for f in feeds if f.id == int(wanted)]
     if exact:
         return exact
-    return [f for f in feeds if folded in f.name.casefold() or folded in f.title.casefold()]
+    named = [f for f in feeds if folded in f.name.casefold() or folded in f.title.casefold()]
+    if named:
+        return named
+    # A part of the URL ('feed3.xml', 'example.org'): a feed added with --no-fetch is named
+    # after its host until its first fetch, and several on one host share that name.
+    return [f for f in feeds if folded in f.url.casefold()]
 
 
 # -- changing -----------------------------------------------------------------------------------
