@@ -332,3 +332,10 @@ def test_a_utf16_or_gzip_compressed_feed_file_is_imported_as_fetch_reads_it(
         f"wirereader: {broken}: damaged gzip-compressed file (Error -3 while decompressing data:"
         " unknown compression method)"
     ]
+    # A download stopped half way: zlib gives what it could inflate, which was "unknown format".
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(gzip.compress(plain)[: len(gzip.compress(plain)) // 2])
+    short = cli("import", str(cut))
+    assert short.code == 1 and short.err.splitlines() == [
+        f"wirereader: {cut}: the gzip-compressed file is cut off (its end is missing)"
+    ]

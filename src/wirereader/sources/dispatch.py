@@ -94,6 +94,10 @@ def _gunzipped(path: Path, data: bytes) -> bytes:
         raise ImportFailure(
             f"{path}: too large once decompressed (more than the limit of {MAX_FILE_BYTES} bytes)"
         )
+    if not inflate.eof:
+        # zlib returns what it could inflate of a stream whose end is missing, and that part
+        # was then called "unknown format": the file was cut off (an interrupted download).
+        raise ImportFailure(f"{path}: the gzip-compressed file is cut off (its end is missing)")
     return out
 
 
