@@ -221,6 +221,19 @@ def test_every_command_under_every_fault_ends_in_one_line(
     assert not failures, "\n".join(failures)
 
 
+def subscribe_corpus_feeds(corpus: Path, server: FeedServer, db: Path, work: Path) -> list[Path]:
+    """The corpus's real feeds served on 127.0.0.1 and subscribed in `db` without a fetch, its
+    WAL folded into the file (so the file alone is the cache); the feeds' files."""
+    feeds = sorted((corpus / "feeds").iterdir())
+    for path in feeds:
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+    for path in feeds:
+        assert run(db, ["add", "--no-fetch", server.url(f"/{path.name}")], work).code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return feeds
+
+
 def test_a_fetch_onto_a_full_disk_says_so_once_and_the_next_fetch_saves_all(
     corpus: Path, server: FeedServer, tmp_path: Path
 ) -> None:
@@ -233,14 +246,8 @@ def test_a_fetch_onto_a_full_disk_says_so_once_and_the_next_fetch_saves_all(
     work.mkdir()
     folder = tmp_path / "cache"
     folder.mkdir()
-    feeds = sorted((corpus / "feeds").iterdir())
-    for path in feeds:
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
     made = tmp_path / "made.sqlite3"
-    for path in feeds:
-        assert run(made, ["add", "--no-fetch", server.url(f"/{path.name}")], work).code == 0
-    with sqlite3.connect(made) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    subscribe_corpus_feeds(corpus, server, made, work)
     room = made.stat().st_size + 64 * 1024
     with mounted(folder, f"size={room}") as on_tmpfs:
         db = folder / "cache.sqlite3"
@@ -333,14 +340,8 @@ def test_a_fetch_onto_a_read_only_cache_file_says_so_once(
     database)", SQLite's words, seven times. It is one line naming the cache and what to check."""
     work = tmp_path / "work"
     work.mkdir()
-    feeds = sorted((corpus / "feeds").iterdir())
-    for path in feeds:
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
     db = tmp_path / "cache.sqlite3"
-    for path in feeds:
-        assert run(db, ["add", "--no-fetch", server.url(f"/{path.name}")], work).code == 0
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    feeds = subscribe_corpus_feeds(corpus, server, db, work)
     with read_only_file(db):
         ran = run(db, ["fetch"], work)
     assert ran.code == 1 and "Traceback" not in ran.err

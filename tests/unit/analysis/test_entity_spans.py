@@ -4,7 +4,7 @@ writes them."""
 
 from __future__ import annotations
 
-from wirereader.analysis.entities.extract import extract
+from wirereader.analysis.entities.extract import extract, extract_located
 
 
 def names(title: str, body: str) -> set[tuple[str, str]]:
@@ -434,14 +434,12 @@ def test_a_persons_name_made_an_adjective_in_ian_is_no_name() -> None:
     assert ("Cherian", "person") in names("", "Dr Cherian said the clinic would open.")
 
 
+def in_title(title: str, body: str) -> list[tuple[str, str]]:
+    """The names an entry's extraction places in its title (part 0), in order, with kinds."""
+    return [(m.canonical, m.kind) for m, part, _a, _b in extract_located(title, body) if not part]
+
+
 def test_a_name_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
-    from wirereader.analysis.entities.extract import extract_located
-
-    def in_title(title: str, body: str) -> list[tuple[str, str]]:
-        return [
-            (m.canonical, m.kind) for m, part, _a, _b in extract_located(title, body) if not part
-        ]
-
     # NDTV, February 2026 (the unseen feeds' dev group): a Title Case headline's opening run
     title = "Tarique Rahman Gets PM Modi's Letter After Swearing-In, And An India Invite"
     body = (
@@ -466,13 +464,6 @@ def test_a_name_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
 
 
 def test_a_surname_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
-    from wirereader.analysis.entities.extract import extract_located
-
-    def in_title(title: str, body: str) -> list[tuple[str, str]]:
-        return [
-            (m.canonical, m.kind) for m, part, _a, _b in extract_located(title, body) if not part
-        ]
-
     # TIME, January 2026 (the unseen feeds' dev group): the headline's verb takes the surname
     title = "Newsom Tells World Leaders to Stand Up to Trump: 'It's Just Pathetic'"
     body = (
