@@ -38,12 +38,19 @@ class FilterState:
     def active(self) -> bool:
         return self != FilterState()
 
-    def compose(
+    def compose(self, now: float | None = None) -> tuple[Filter, list[str]]:
+        """The `Filter` for the query layer, and what the typed text did not make sense of."""
+        flt, problems, _hint = self.composed(now)
+        return flt, problems
+
+    def composed(
         self, now: float | None = None, *, typing: bool = False
-    ) -> tuple[Filter, list[str]]:
-        """The `Filter` for the query layer, and what the typed text did not make sense of.
-        `typing`: the text's last term is still being typed (see `querylang.parse`)."""
+    ) -> tuple[Filter, list[str], str]:
+        """`compose`, read once with the reader's hint. `typing`: the text's last term is still
+        being typed (see `querylang.parse`): what it would be told is the hint ('e.g.
+        person:Putin'), not a problem; '' otherwise."""
         problems: list[str] = []
+        hint = ""
         flt = Filter()
         if self.topic_query:
             parsed = querylang.parse(self.topic_query, flt, now)
@@ -53,6 +60,7 @@ class FilterState:
             parsed = querylang.parse(self.text, flt, now, typing=typing)
             flt = _short_last_word_exact(self.text, parsed.filter)
             problems += parsed.problems
+            hint = parsed.hint
         flt = replace(
             flt,
             entities=(*flt.entities, *self.entities),
@@ -62,12 +70,7 @@ class FilterState:
         )
         if self.thread_id is not None:
             flt = replace(flt, thread_id=self.thread_id)
-        return flt, problems
-
-    def typing_hint(self) -> str:
-        """While the text's last term is being typed with nothing after its colon yet, what
-        it wants ('e.g. person:Putin'); '' otherwise."""
-        return querylang.parse(self.text, typing=True).hint if self.text.strip() else ""
+        return flt, problems, hint
 
     def chips(self) -> list[Chip]:
         out: list[Chip] = []

@@ -319,10 +319,9 @@ class WireReader(App[None]):
         self.state = state
         self.typing_term = typing
         before = self.filter
-        self.filter, self.problems = state.compose(typing=typing)
+        self.filter, self.problems, hint = state.composed(typing=typing)
         if self.filter != before:  # e.g. the first two letters of a word change nothing
             self.show_view(keep=self.timeline.current if keep_cursor else None)
-        hint = state.typing_hint() if typing else ""
         self.query_one(FilterBar).show(state.chips(), self.problems, hint)
         self.query_one(TopicList).show_active(state.topic)
 
