@@ -128,11 +128,8 @@ def _any_of_clause(group: tuple[Alternative, ...]) -> tuple[str, list[Any]]:
         if not isinstance(alt, FieldTerm):
             continue
         if alt.key == "source":
-            tests.append(
-                "e.source_id IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"
-                " OR key LIKE ?)"
-            )
-            params += [f"%{alt.value}%"] * 3
+            tests.append(f"e.source_id IN ({_SOURCES_CONTAINING})")
+            params += _source_params(alt.value)
         elif alt.key == "kind":
             tests.append("e.kind = ?")
             params.append(alt.value)
@@ -295,17 +292,11 @@ class Query:
             clauses.append("e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
             params.append(" OR ".join(fts_quote(fts_text(w)) for w in f.exclude_words))
         for needle in f.sources:
-            clauses.append(
-                "e.source_id IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"
-                " OR key LIKE ?)"
-            )
-            params += [f"%{needle}%"] * 3
+            clauses.append(f"e.source_id IN ({_SOURCES_CONTAINING})")
+            params += _source_params(needle)
         for needle in f.exclude_sources:
-            clauses.append(
-                "e.source_id NOT IN (SELECT id FROM sources WHERE name LIKE ? OR title LIKE ?"
-                " OR key LIKE ?)"
-            )
-            params += [f"%{needle}%"] * 3
+            clauses.append(f"e.source_id NOT IN ({_SOURCES_CONTAINING})")
+            params += _source_params(needle)
         if f.kinds:
             clauses.append(f"e.kind IN ({','.join('?' * len(f.kinds))})")
             params += list(f.kinds)
@@ -652,6 +643,14 @@ def _has_totals(store: Store) -> bool:
     return int(row[0]) == len(_TOTALS_TRIGGERS)
 
 
+# The sources a `source:` term names: its text in a source's name, title or key (`_source_params`).
+_SOURCES_CONTAINING = "SELECT id FROM sources WHERE name LIKE ? OR title LIKE ? OR key LIKE ?"
+
+
+def _source_params(needle: str) -> list[str]:
+    return [f"%{needle}%"] * 3
+
+
 _ENTITY_IN = (
     "entity_id IN (SELECT id FROM entities WHERE name = ? COLLATE NOCASE AND (? = '' OR kind = ?)"
     " UNION SELECT a.entity_id FROM entity_aliases a JOIN entities x ON x.id = a.entity_id"
@@ -675,8 +674,7 @@ def unknown_names(store: Store, f: Filter) -> list[str]:
     said: list[str] = []
     for needle in f.sources:
         found = store.conn.execute(
-            "SELECT 1 FROM sources WHERE name LIKE ? OR title LIKE ? OR key LIKE ? LIMIT 1",
-            [f"%{needle}%"] * 3,
+            f"{_SOURCES_CONTAINING} LIMIT 1", _source_params(needle)
         ).fetchone()
         if found is None:
             said.append(f"no source's name contains {needle!r} (see 'wirereader feeds')")
