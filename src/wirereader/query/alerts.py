@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from wirereader.core.config import Config, TopicAlert
 from wirereader.query.language import parse
-from wirereader.query.timeline import EntryRow, Query
+from wirereader.query.timeline import EntryRow, Filter, Query
 from wirereader.store.db import Store
 
 COMMAND_TIMEOUT = 30.0  # seconds an alert command may take before it is stopped
@@ -66,9 +66,9 @@ def new_item_ids(store: Store, after_id: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def matching_items(store: Store, query_text: str, ids: Iterable[int]) -> list[EntryRow]:
+def matching_items(store: Store, flt: Filter, ids: Iterable[int]) -> list[EntryRow]:
     """The items among `ids` that the filter matches, newest first, with their details."""
-    query = Query(store, parse(query_text).filter)
+    query = Query(store, flt)
     where, params = query.id_subquery()
     wanted = sorted(set(ids))
     keys: list[tuple[int, int]] = []
@@ -92,16 +92,16 @@ def check_alerts(
     if not cfg.alerts or not ids:
         return report
     for topic in cfg.alerts.values():
-        problems = parse(topic.filter).problems
-        if problems:
+        parsed = parse(topic.filter)
+        if parsed.problems:
             # The terms not understood were dropped, so the topic matched every new item: a
             # typo in `since:` alerted on all of them, with no word of why.
-            said = "; ".join(problems)
+            said = "; ".join(parsed.problems)
             report.warnings.append(
                 f"topic {topic.name!r}: filter {said}; it alerts on nothing until it is mended"
             )
             continue
-        items = matching_items(store, topic.filter, ids)
+        items = matching_items(store, parsed.filter, ids)
         if items:
             report.matches.append(TopicMatch(topic, items))
     if not report.matches:

@@ -64,7 +64,7 @@ class Follower:
             del self._pending[entry_id]
         if not ready:
             return []
-        found = matching_items(self.store, self.query_text, ready)
+        found = matching_items(self.store, self.filter, ready)
         return sorted(found, key=lambda row: row.id)
 
     def _ready(self, now: float) -> list[int]:
