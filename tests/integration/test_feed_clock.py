@@ -5,7 +5,6 @@ moves no other item. Real feeds served on 127.0.0.1, the real cache file."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
@@ -14,8 +13,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from tests.support.feedserver import FeedServer, Route, rss
-from tests.support.tui import make_app, settle, timeline_lines
-from wirereader.store.db import Store
+from tests.support.tui import reader_timeline
 
 HOUR = 3600
 STORY = [  # oldest first; each title's first words its own (the list cuts them)
@@ -76,16 +74,8 @@ def test_a_feed_whose_clock_runs_ahead_keeps_its_order_below_the_fetch(
     assert not any(r["time_guessed"] for r in listed)
     assert "~" not in cli("entries").out
     # The reader's list: newest first, none marked a guess ('~').
-    with Store(db_path) as store:
-
-        async def go() -> list[str]:
-            app = make_app(store)
-            async with app.run_test(size=(120, 30)) as pilot:
-                await settle(pilot)
-                return timeline_lines(app)
-
-        shown = asyncio.run(go())
-        lines = [line for line in shown if any(t[:15] in line for t in STORY)]
+    shown = reader_timeline(db_path)
+    lines = [line for line in shown if any(t[:15] in line for t in STORY)]
     assert [next(t for t in STORY if t[:15] in line) for line in lines] == STORY[::-1], shown
     assert not any("~" in line for line in lines), lines
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.support.feedserver import FeedServer, Route, rss
-from tests.support.tui import make_app, reader_text, settle, timeline_lines
+from tests.support.tui import make_app, reader_text, reader_timeline, settle
 from wirereader.store.db import Store
 from wirereader.tui.widgets.threads import ThreadList
 
@@ -95,15 +95,7 @@ def test_undated_pages_are_a_backlog_at_first_fetch_and_news_later(
         assert re.search(r"\s20\d\d-\d\d-\d\d \d\d:\d\d\s", table[title]), table[title]
 
     # The reader's timeline: the new page first, then the posts newest first, the pages last.
-    with Store(db_path) as store:
-
-        async def go() -> list[str]:
-            app = make_app(store)
-            async with app.run_test(size=(120, 30)) as pilot:
-                await settle(pilot)
-                return timeline_lines(app)
-
-        lines = [line for line in asyncio.run(go()) if line.strip()]
+    lines = [line for line in reader_timeline(db_path) if line.strip()]
     # (Same-time items are newest id first: the pages, listed first by the feed, go under.)
     order = ["has moved", " Mar 31 ", " Mar 30 ", "Ferry crews", "~Mar 29", "Privacy Policy"]
     at = [next(i for i, line in enumerate(lines) if t in line) for t in order]

@@ -76,6 +76,19 @@ def timeline_lines(app: WireReader) -> list[str]:
     return [timeline.render_line(y).text for y in range(height)]
 
 
+def reader_timeline(db_path: Path, size: tuple[int, int] = (120, 30)) -> list[str]:
+    """The reader opened on the cache at `db_path`: its timeline's visible rows, once settled."""
+    with Store(db_path) as store:
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=size) as pilot:
+                await settle(pilot)
+                return timeline_lines(app)
+
+        return asyncio.run(go())
+
+
 def reader_text(app: WireReader) -> str:
     return app.reader.rendered.plain
 
