@@ -1132,6 +1132,17 @@ def test_a_writers_publication_is_no_place() -> None:
     assert ("Brackmoor", "place") in kinds("", "Aid arrived in Brackmoor, the mayor said.")
 
 
+def test_a_writers_publication_named_like_a_venue_is_no_place() -> None:
+    # a club, a gallery or a house after 'in' / 'at' is where something happens, but not where a
+    # quoted writer wrote in it: that names the publication
+    got = kinds("", "It is the journey, said Natalia Keogan in the Halvard Club. Sir was good.")
+    assert ("Halvard Club", "org") in got
+    got = kinds("", "Bone dry, said Andy Crump at Brackmoor House. The film is long.")
+    assert ("Brackmoor House", "org") in got
+    # without the writer, the venue after 'in' or 'at' is still a place
+    assert kinds("", "They met in the Halvard Club on Monday.") == {("Halvard Club", "place")}
+
+
 def test_a_writers_publication_after_at_or_on_or_of_several_words_is_an_organisation() -> None:
     # the unseen feeds' reviews and round-ups (The Week): 'in', 'at' and 'on', one word or more
     got = kinds(

@@ -310,10 +310,13 @@ class _ContextKinds:
         return _RANK_BEFORE.search(text, max(0, start - 9), start) is not None
 
     def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
-        """`cues.facility_at` before the name: context, so the run's cut is not cached."""
+        """`cues.facility_at` before the name: context, so the run's cut is not cached. Not
+        where a quoted writer wrote in it ('said Natalia Keogan in the A.V. Club'): that names
+        the publication (`_cited`), an organisation."""
         self.used_context = True
         start = text.find(first.surface, run.start, run.end)
-        return facility_at(text, run.start if start < 0 else start)
+        start = run.start if start < 0 else start
+        return facility_at(text, start) and not _cited(text, start)
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
