@@ -1132,6 +1132,17 @@ def test_a_writers_publication_is_no_place() -> None:
     assert ("Brackmoor", "place") in kinds("", "Aid arrived in Brackmoor, the mayor said.")
 
 
+def test_a_speaker_after_a_verb_of_speech_is_no_place() -> None:
+    # a lone unknown word the rules only guessed, after 'said' and before a stop: the model reads
+    # the stop as a place's ('in Paris.'), but no place speaks so
+    got = kinds("", "They were asked to prolong a spent relationship”, said Tatler. It ended.")
+    assert got == {("Tatler", "org")}
+    got = kinds("", "It was the main sponsor of the show, according to Sportico.")
+    assert got == {("Sportico", "org")}
+    # after 'in' the same word and stop are a place's
+    assert ("Brackmoor", "place") in kinds("", "Aid arrived in Brackmoor. It was late.")
+
+
 def test_a_writers_publication_named_like_a_venue_is_no_place() -> None:
     # a club, a gallery or a house after 'in' / 'at' is where something happens, but not where a
     # quoted writer wrote in it: that names the publication
