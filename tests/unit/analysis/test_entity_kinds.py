@@ -1132,6 +1132,16 @@ def test_a_writers_publication_is_no_place() -> None:
     assert ("Brackmoor", "place") in kinds("", "Aid arrived in Brackmoor, the mayor said.")
 
 
+def test_a_known_place_after_a_comma_that_opens_a_longer_name_makes_no_place() -> None:
+    # 'Charlottesville, Virginia': a known place after the comma is where the name lies; not
+    # where the place's word opens a longer name or a possessive
+    assert ("Halvardton", "place") in kinds("", "The rally in Halvardton, Virginia drew crowds.")
+    got = kinds("", "Customers of banks including Brackmoor, Bank of Scotland, and Halifax.")
+    assert ("Brackmoor", "place") not in got
+    got = kinds("", "In 2014 Klistovar, Thailand’s best-known critic, went into exile.")
+    assert ("Klistovar", "place") not in got
+
+
 def test_a_speaker_after_a_verb_of_speech_is_no_place() -> None:
     # a lone unknown word the rules only guessed, after 'said' and before a stop: the model reads
     # the stop as a place's ('in Paris.'), but no place speaks so

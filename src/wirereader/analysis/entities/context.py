@@ -87,6 +87,12 @@ def _speech_after(text: str, end: int) -> bool:
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 
 
+# After the words `COMMA_NAME` read, where they go on: the first words of a longer name ('Better
+# Money Habits, Bank of America's platform') or an appositive's possessive ('Pavin, Thailand's
+# political elites'), not the town or state the name before the comma lies in
+_NAME_GOES_ON = re.compile(r"(?:['’]s\b| (?:of|de|del|for) [A-Z])")
+
+
 _COORDINATED = re.compile(r" (?:and|or) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,3})(?![\w'’-])")
 
 
@@ -231,7 +237,7 @@ class _ContextKinds:
         if text[end : end + 1] == ",":
             # both patterns below begin with a comma
             m = COMMA_NAME.match(text, end)
-            if m:
+            if m and not _NAME_GOES_ON.match(text, m.end()):
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
                 if known is not None and known.kind == PLACE:
                     return PLACE, True  # "Charlottesville, Virginia"
