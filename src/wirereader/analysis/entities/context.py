@@ -237,9 +237,13 @@ class _ContextKinds:
         if text[end : end + 1] == ",":
             # both patterns below begin with a comma
             m = COMMA_NAME.match(text, end)
-            if m and not _NAME_GOES_ON.match(text, m.end()):
+            if m:
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
-                if known is not None and known.kind == PLACE:
+                if (
+                    known is not None
+                    and known.kind == PLACE
+                    and _NAME_GOES_ON.match(text, m.end()) is None
+                ):
                     return PLACE, True  # "Charlottesville, Virginia"
             m = APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:

@@ -473,20 +473,15 @@ def _learned(
                 mentions[i] = _new(Mention, (m.surface, m.canonical, kind, short))
 
 
-_SPEAKER_END = frozenset(("a1=.", "a1=,", "a1=;"))
-
-
 def _speaks(texts: tuple[str, str], spans: list[_Span]) -> bool:
     """Whether a mention of the name is a speaker that ends its clause, right after a verb of
-    speech ('..., said Tatler.', 'according to Better Money Habits,'): no place speaks so (a
-    place named for its government, 'said Moscow', is a gazetteer's, never guessed). The model
-    reads the verb and the stop apart, and a stop after a name is a place's cue ('in Paris.').
-    Asked only where the model would make a guessed name a place."""
-    for span in spans[: learned_kinds.CONTEXTS]:
-        feats = learned_kinds.mention_features(texts, span)
-        if "cue=speaker" in feats and not _SPEAKER_END.isdisjoint(feats):
-            return True
-    return False
+    speech ('..., said Tatler.', 'according to Sportico,'): no place speaks so (a place named
+    for its government, 'said Moscow', is a gazetteer's, never guessed). The model reads the
+    verb and the stop apart, and a stop after a name is a place's cue ('in Paris.'). Asked
+    only where the model would make a guessed name of another kind a place."""
+    return any(
+        learned_kinds.speaks_at_clause_end(texts, s) for s in spans[: learned_kinds.CONTEXTS]
+    )
 
 
 def _evidence(
