@@ -87,6 +87,12 @@ def _speech_after(text: str, end: int) -> bool:
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 
 
+# After the words `COMMA_NAME` read, where they go on: the first words of a longer name ('Better
+# Money Habits, Bank of America's platform') or an appositive's possessive ('Pavin, Thailand's
+# political elites'), not the town or state the name before the comma lies in
+_NAME_GOES_ON = re.compile(r"(?:['’]s\b| (?:of|de|del|for) [A-Z])")
+
+
 _COORDINATED = re.compile(r" (?:and|or) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,3})(?![\w'’-])")
 
 
@@ -233,7 +239,11 @@ class _ContextKinds:
             m = COMMA_NAME.match(text, end)
             if m:
                 known = self.g.by_key.get(fold_key(m.group(1))) or self.g.by_acronym.get(m.group(1))
-                if known is not None and known.kind == PLACE:
+                if (
+                    known is not None
+                    and known.kind == PLACE
+                    and _NAME_GOES_ON.match(text, m.end()) is None
+                ):
                     return PLACE, True  # "Charlottesville, Virginia"
             m = APPOSITIVE.match(text, end)
             if m and m.group(1).lower() in self.g.lower_titles:
@@ -310,10 +320,13 @@ class _ContextKinds:
         return _RANK_BEFORE.search(text, max(0, start - 9), start) is not None
 
     def _at_facility(self, text: str, run: _Run, first: _Token) -> bool:
-        """`cues.facility_at` before the name: context, so the run's cut is not cached."""
+        """`cues.facility_at` before the name: context, so the run's cut is not cached. Not
+        where a quoted writer wrote in it ('said Natalia Keogan in the A.V. Club'): that names
+        the publication (`_cited`), an organisation."""
         self.used_context = True
         start = text.find(first.surface, run.start, run.end)
-        return facility_at(text, run.start if start < 0 else start)
+        start = run.start if start < 0 else start
+        return facility_at(text, start) and not _cited(text, start)
 
     def _said(self, text: str, end: int) -> bool:
         """'X said' after the run: context, so the run's cut is not cached by its text."""
