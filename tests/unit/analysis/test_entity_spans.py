@@ -478,3 +478,19 @@ def test_a_surname_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
     title = "Young Voters Turn Out in Record Numbers"
     body = "Neil Young sang. Young was cheered by young voters."
     assert in_title(title, body) == []
+
+
+def test_a_headlines_lone_ordinary_word_the_body_never_writes_is_no_name() -> None:
+    # 'chapter' and 'world' are frequent English words no one is named by, and no gazetteer
+    # knows them: in a title whose body never writes them, they are headline capitals
+    body = "The interim government set the vote for February after months of protest in Dhaka."
+    assert names("A New Chapter for Bangladesh", body) == {
+        ("Bangladesh", "place"),
+        ("Dhaka", "place"),
+    }
+    assert names("What in the World?", "Test your knowledge of the week's news.") == set()
+    # the body writing the word is evidence for the name; a known name needs none
+    got = names("Kagi now accepts Paypal", "Paypal payments open to all members today.")
+    assert ("Paypal", "org") in got
+    assert ("Netflix", "org") in names("Netflix Actor Incentives", "Streaming pays actors more.")
+

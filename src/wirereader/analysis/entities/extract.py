@@ -310,6 +310,7 @@ def _mentions(
                 tokens[0].lower in wordnet_adjectives
                 or (named[-3:] == "ian" and _person_adjective(g, tokens[0].lower, strong, weak))
                 or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
+                or (not where[2] and not known and _headline_word(g, tokens[0], texts[1]))
             )
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
@@ -760,6 +761,19 @@ def _person_adjective(
         return True
     known = g.by_key.get(stem)
     return known is not None and known.kind == PERSON and not known.weak
+
+
+def _headline_word(g: Gazetteer, token: _Token, body: str) -> bool:
+    """Whether a lone word of a title is an ordinary English word (`gazetteer.nameless_words`:
+    frequent, no one's name) that no gazetteer knows, not even as a hint, and that the body
+    never writes: a headline's capitalised noun ('A New Chapter for Bangladesh', 'What in the
+    World?', 'The Drought'), not a name. A name a title gives is nearly always named in the
+    body too, where its evidence is ('Netflix', 'California' are known)."""
+    return (
+        token.lower in nameless_words()
+        and token.key not in g.by_key
+        and token.surface not in body  # nor inside a longer word ('Earth’s', 'Worldwide')
+    )
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
