@@ -494,3 +494,12 @@ def test_a_headlines_lone_ordinary_word_the_body_never_writes_is_no_name() -> No
     assert ("Paypal", "org") in got
     assert ("Netflix", "org") in names("Netflix Actor Incentives", "Streaming pays actors more.")
 
+
+def test_a_single_quoted_title_ending_in_s_holds_no_name() -> None:
+    # the closing mark after an 's' reads as a plural's possessive ('Workers’ Party'): where a
+    # matching mark opened the quotation before the run, it closes a work's title
+    body = "## ‘Mortal Engines’ (2018, $219M loss) The dystopia lost money."
+    assert names("", body) == set()
+    assert names("", "The band played 'Chariots of the Gods' twice.") == set()
+    assert ("Workers’ Party", "org") in names("", "The Workers’ Party won the vote.")
+    assert ("Democratic Party", "org") in names("", "He called it “Democrats’ plan” again.")

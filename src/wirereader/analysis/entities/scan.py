@@ -36,6 +36,7 @@ from wirereader.analysis.entities.tokens import (
     _is_sentence_start,
     _item_start,
     _quoted_title_start,
+    _single_quoted_title_start,
     _Run,
     _Span,
     _Token,
@@ -183,12 +184,18 @@ class _Scanner:
                     )
                 ):
                     opened = _quoted_title_start(text, base, pos)
-                    if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in ORG_LAST:
-                        # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
-                        # name found in it ("Creamery Corp" is an organisation's name in quotes)
-                        while items and _item_start(items[-1]) > opened:
-                            items.pop()
-                        continue
+                elif group[-1] in _CLOSING_QUOTES:
+                    # "‘Mortal Engines’ (2018)": the plural's possessive mark the run took in
+                    # ('Workers’ Party') closes a single quotation opened before the run
+                    opened = _single_quoted_title_start(text, base, pos)
+                else:
+                    opened = -1
+                if opened >= 0 and fold_key(group.rsplit(None, 1)[-1]) not in ORG_LAST:
+                    # 'the "Home Alone" movies', '"A Hymn to Life"': a work's title, with every
+                    # name found in it ("Creamery Corp" is an organisation's name in quotes)
+                    while items and _item_start(items[-1]) > opened:
+                        items.pop()
+                    continue
                 tokens = _tokens(group)
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
                 shouting = len(tokens) > 2 and group.isupper()
