@@ -503,3 +503,11 @@ def test_a_single_quoted_title_ending_in_s_holds_no_name() -> None:
     assert names("", "The band played 'Chariots of the Gods' twice.") == set()
     assert ("Workers’ Party", "org") in names("", "The Workers’ Party won the vote.")
     assert ("Democratic Party", "org") in names("", "He called it “Democrats’ plan” again.")
+
+
+def test_a_headlines_name_of_ordinary_words_the_body_never_writes_is_no_name() -> None:
+    # a blog post's title that is only a phrase ('Garden Notes'): no title case test reads it
+    assert names("Garden Notes", "I planted beans and tomatoes this spring.") == set()
+    # the body writing the name is evidence for it
+    body = "Posts on Truth Social rose after the speech."
+    assert ("Truth Social", "org") in names("Truth Social Posts Rise", body)

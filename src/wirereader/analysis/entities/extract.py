@@ -310,7 +310,6 @@ def _mentions(
                 tokens[0].lower in wordnet_adjectives
                 or (named[-3:] == "ian" and _person_adjective(g, tokens[0].lower, strong, weak))
                 or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
-                or (not where[2] and not known and _headline_word(g, tokens[0], texts[1]))
             )
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
@@ -321,6 +320,16 @@ def _mentions(
             # country', 'the Andean god'): asked of a lone word only, since inside a run such a
             # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue');
             # and so is a person's name made an adjective ('Trumpian': `_person_adjective`).
+            continue
+        elif (
+            not where[2]
+            and not known
+            and not is_strong
+            and canonical is named
+            and _headline_words(g, tokens, canonical, texts[1])
+        ):
+            # a title's ordinary words the body never writes ('A New Chapter for Bangladesh',
+            # 'What in the World?', 'Open Source'): a headline's capitals, no name
             continue
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
@@ -763,17 +772,25 @@ def _person_adjective(
     return known is not None and known.kind == PERSON and not known.weak
 
 
-def _headline_word(g: Gazetteer, token: _Token, body: str) -> bool:
-    """Whether a lone word of a title is an ordinary English word (`gazetteer.nameless_words`:
-    frequent, no one's name) that no gazetteer knows, not even as a hint, and that the body
-    never writes: a headline's capitalised noun ('A New Chapter for Bangladesh', 'What in the
-    World?', 'The Drought'), not a name. A name a title gives is nearly always named in the
-    body too, where its evidence is ('Netflix', 'California' are known)."""
-    return (
-        token.lower in nameless_words()
-        and token.key not in g.by_key
-        and token.surface not in body  # nor inside a longer word ('Earth’s', 'Worldwide')
-    )
+# The connectors a run of ordinary words may hold ('Tower of Fantasy')
+_PLAIN_CONNECTORS = frozenset(("of", "for", "the"))
+
+
+def _headline_words(g: Gazetteer, tokens: tuple[_Token, ...], name: str, body: str) -> bool:
+    """Whether a title's name no gazetteer knows, not even as a hint, is made of ordinary
+    English words (`gazetteer.nameless_words`: frequent, no one's first or family name) that
+    the body never writes: a headline's capitals ('A New Chapter for Bangladesh', 'What in the
+    World?', 'The Drought', 'Privacy Policy'), not a name. A name a title gives is nearly
+    always named in the body too, where its evidence is ('Netflix', 'California' are known)."""
+    nameless = nameless_words()
+    if len(tokens) == 1:
+        if tokens[0].lower not in nameless or tokens[0].key in g.by_key:
+            return False
+    elif not all(t.lower in nameless or t.lower in _PLAIN_CONNECTORS for t in tokens) or all(
+        t.lower in _PLAIN_CONNECTORS for t in tokens
+    ):
+        return False
+    return name not in body  # nor inside a longer word ('Earth’s', 'Worldwide')
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
