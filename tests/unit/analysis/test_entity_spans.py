@@ -511,3 +511,5 @@ def test_a_headlines_name_of_ordinary_words_the_body_never_writes_is_no_name() -
     # the body writing the name is evidence for it
     body = "Posts on Truth Social rose after the speech."
     assert ("Truth Social", "org") in names("Truth Social Posts Rise", body)
+    # a title alone says nothing of what a body writes: its words are read as before
+    assert ("Paypal", "org") in names("Kagi now accepts Paypal", "")
