@@ -254,8 +254,10 @@ def _mentions(
     for span in spans if body else ():
         if span.where[2]:
             break
-        if not (span.known or span.strong) and _headline_words(
-            g, span.tokens, span.canonical, texts[1]
+        # the body's test first (one substring search): most of a title's names are in it;
+        # nor inside a longer word ('Earth’s', 'Worldwide')
+        if not (span.known or span.strong or span.canonical in body) and _headline_words(
+            g, span.tokens
         ):
             headline.add(span)
     for span in spans:
@@ -782,12 +784,13 @@ def _person_adjective(
 _PLAIN_CONNECTORS = frozenset(("of", "for", "the"))
 
 
-def _headline_words(g: Gazetteer, tokens: tuple[_Token, ...], name: str, body: str) -> bool:
+def _headline_words(g: Gazetteer, tokens: tuple[_Token, ...]) -> bool:
     """Whether a title's name no gazetteer knows, not even as a hint, is made of ordinary
-    English words (`gazetteer.nameless_words`: frequent, no one's first or family name) that
-    the body never writes: a headline's capitals ('A New Chapter for Bangladesh', 'What in the
-    World?', 'The Drought', 'Privacy Policy'), not a name. A name a title gives is nearly
-    always named in the body too, where its evidence is ('Netflix', 'California' are known)."""
+    English words (`gazetteer.nameless_words`: frequent, no one's first or family name); asked
+    of a name the body never writes: a headline's capitals ('A New Chapter for Bangladesh',
+    'What in the World?', 'The Drought', 'Privacy Policy'), not a name. A name a title gives
+    is nearly always named in the body too, where its evidence is ('Netflix', 'California'
+    are known)."""
     nameless = nameless_words()
     if len(tokens) == 1:
         if tokens[0].lower not in nameless or tokens[0].key in g.by_key:
@@ -796,7 +799,7 @@ def _headline_words(g: Gazetteer, tokens: tuple[_Token, ...], name: str, body: s
         t.lower in _PLAIN_CONNECTORS for t in tokens
     ):
         return False
-    return name not in body  # nor inside a longer word ('Earth’s', 'Worldwide')
+    return True
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
