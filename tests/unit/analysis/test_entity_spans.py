@@ -513,3 +513,19 @@ def test_a_headlines_name_of_ordinary_words_the_body_never_writes_is_no_name() -
     assert ("Truth Social", "org") in names("Truth Social Posts Rise", body)
     # a title alone says nothing of what a body writes: its words are read as before
     assert ("Paypal", "org") in names("Kagi now accepts Paypal", "")
+
+
+def test_a_name_the_entry_quotes_as_a_works_title_is_that_works_everywhere() -> None:
+    body = (
+        "Morgan Freeman plays Ben-Hur’s trainer. This “Ben-Hur” is an epic fail, the critics"
+        " agree, and the studio has lost money on it."
+    )
+    assert ("Ben-Hur", "org") not in names("", body)
+    assert ("Morgan Freeman", "person") in names("", body)
+    # a quotation that introduces a name, or a nickname inside one, names no work
+    body = "The funders, collectively called “Blue Harbor”, pay the fees, and the members of Blue Harbor meet."
+    assert ("Blue Harbor", "place") in names("", body)
+    assert (
+        names("", "The members of Blue Harbor meet. This “Blue Harbor” is a film about them.")
+        == set()
+    )

@@ -140,7 +140,13 @@ def _mentions(
     `extract` returns the first as it is); with `learned` False, the rules' kinds and the
     kind model's features of each name it would decide."""
     g = gazetteer()
-    spans = _Extractor(g, title or "", body or "").spans()
+    extractor = _Extractor(g, title or "", body or "")
+    spans = extractor.spans()
+    if extractor.quoted:
+        # a name no gazetteer knows that the entry also quotes whole as a work's title is
+        # that work's title where it stands unquoted too
+        quoted = extractor.quoted
+        spans = [s for s in spans if s.known or s.canonical not in quoted]
     if not spans:
         return [], [], {}
     if title and body:
