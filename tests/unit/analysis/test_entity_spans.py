@@ -523,9 +523,15 @@ def test_a_name_the_entry_quotes_as_a_works_title_is_that_works_everywhere() -> 
     assert ("Ben-Hur", "org") not in names("", body)
     assert ("Morgan Freeman", "person") in names("", body)
     # a quotation that introduces a name, or a nickname inside one, names no work
-    body = "The funders, collectively called “Blue Harbor”, pay the fees, and the members of Blue Harbor meet."
+    body = (
+        "The funders, collectively called “Blue Harbor”, pay the fees, and the members of"
+        " Blue Harbor meet."
+    )
     assert ("Blue Harbor", "place") in names("", body)
     assert (
         names("", "The members of Blue Harbor meet. This “Blue Harbor” is a film about them.")
         == set()
     )
+    # a nickname quoted inside a name is no work's title: its other mentions stay
+    got = names("", "The boxer Robert “Iron Mike” Banks won, and fans of Iron Mike cheered.")
+    assert ("Iron Mike", "person") in got
