@@ -478,3 +478,60 @@ def test_a_surname_the_body_gives_is_a_name_where_the_title_writes_it() -> None:
     title = "Young Voters Turn Out in Record Numbers"
     body = "Neil Young sang. Young was cheered by young voters."
     assert in_title(title, body) == []
+
+
+def test_a_headlines_lone_ordinary_word_the_body_never_writes_is_no_name() -> None:
+    # 'chapter' and 'world' are frequent English words no one is named by, and no gazetteer
+    # knows them: in a title whose body never writes them, they are headline capitals
+    body = "The interim government set the vote for February after months of protest in Dhaka."
+    assert names("A New Chapter for Bangladesh", body) == {
+        ("Bangladesh", "place"),
+        ("Dhaka", "place"),
+    }
+    assert names("What in the World?", "Test your knowledge of the week's news.") == set()
+    # the body writing the word is evidence for the name; a known name needs none
+    got = names("Kagi now accepts Paypal", "Paypal payments open to all members today.")
+    assert ("Paypal", "org") in got
+    assert ("Netflix", "org") in names("Netflix Actor Incentives", "Streaming pays actors more.")
+
+
+def test_a_single_quoted_title_ending_in_s_holds_no_name() -> None:
+    # the closing mark after an 's' reads as a plural's possessive ('Workers’ Party'): where a
+    # matching mark opened the quotation before the run, it closes a work's title
+    body = "## ‘Mortal Engines’ (2018, $219M loss) The dystopia lost money."
+    assert names("", body) == set()
+    assert names("", "The band played 'Chariots of the Gods' twice.") == set()
+    assert ("Workers’ Party", "org") in names("", "The Workers’ Party won the vote.")
+    assert ("Democratic Party", "org") in names("", "He called it “Democrats’ plan” again.")
+
+
+def test_a_headlines_name_of_ordinary_words_the_body_never_writes_is_no_name() -> None:
+    # a blog post's title that is only a phrase ('Garden Notes'): no title case test reads it
+    assert names("Garden Notes", "I planted beans and tomatoes this spring.") == set()
+    # the body writing the name is evidence for it
+    body = "Posts on Truth Social rose after the speech."
+    assert ("Truth Social", "org") in names("Truth Social Posts Rise", body)
+    # a title alone says nothing of what a body writes: its words are read as before
+    assert ("Paypal", "org") in names("Kagi now accepts Paypal", "")
+
+
+def test_a_name_the_entry_quotes_as_a_works_title_is_that_works_everywhere() -> None:
+    body = (
+        "Morgan Freeman plays Ben-Hur’s trainer. This “Ben-Hur” is an epic fail, the critics"
+        " agree, and the studio has lost money on it."
+    )
+    assert ("Ben-Hur", "org") not in names("", body)
+    assert ("Morgan Freeman", "person") in names("", body)
+    # a quotation that introduces a name, or a nickname inside one, names no work
+    body = (
+        "The funders, collectively called “Blue Harbor”, pay the fees, and the members of"
+        " Blue Harbor meet."
+    )
+    assert ("Blue Harbor", "place") in names("", body)
+    assert (
+        names("", "The members of Blue Harbor meet. This “Blue Harbor” is a film about them.")
+        == set()
+    )
+    # a nickname quoted inside a name is no work's title: its other mentions stay
+    got = names("", "The boxer Robert “Iron Mike” Banks won, and fans of Iron Mike cheered.")
+    assert ("Iron Mike", "person") in got

@@ -140,7 +140,13 @@ def _mentions(
     `extract` returns the first as it is); with `learned` False, the rules' kinds and the
     kind model's features of each name it would decide."""
     g = gazetteer()
-    spans = _Extractor(g, title or "", body or "").spans()
+    extractor = _Extractor(g, title or "", body or "")
+    spans = extractor.spans()
+    if extractor.quoted:
+        # a name no gazetteer knows that the entry also quotes whole as a work's title is
+        # that work's title where it stands unquoted too
+        quoted = extractor.quoted
+        spans = [s for s in spans if s.known or s.canonical not in quoted]
     if not spans:
         return [], [], {}
     if title and body:
@@ -246,6 +252,20 @@ def _mentions(
     thing_after = _THING_AFTER.match
     wordnet_first = g.wordnet_first
     wordnet_adjectives = g.wordnet_adjectives
+    # The title's names of ordinary words the body never writes (`_headline_words`), found
+    # before the loop: the title's spans come first, and the loop then asks one set's
+    # emptiness of each span (asked in the loop, the test cost 1-2% of the bytecodes)
+    # (a title alone, with no body, says nothing of which of its words the body writes)
+    headline: set[_Span] = set()
+    for span in spans if body else ():
+        if span.where[2]:
+            break
+        # the body's test first (one substring search): most of a title's names are in it;
+        # nor inside a longer word ('Earth’s', 'Worldwide')
+        if not (span.known or span.strong or span.canonical in body) and _headline_words(
+            g, span.tokens
+        ):
+            headline.add(span)
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
         if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
@@ -320,6 +340,10 @@ def _mentions(
             # country', 'the Andean god'): asked of a lone word only, since inside a run such a
             # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue');
             # and so is a person's name made an adjective ('Trumpian': `_person_adjective`).
+            continue
+        elif headline and canonical is named and span in headline:
+            # a title's ordinary words the body never writes ('A New Chapter for Bangladesh',
+            # 'What in the World?', 'Open Source'): a headline's capitals, no name
             continue
         if not kind:
             # Nothing said what it is. A person is introduced by a full name, so a lone word
@@ -773,6 +797,28 @@ def _person_adjective(
         return True
     known = g.by_key.get(stem)
     return known is not None and known.kind == PERSON and not known.weak
+
+
+# The connectors a run of ordinary words may hold ('Tower of Fantasy')
+_PLAIN_CONNECTORS = frozenset(("of", "for", "the"))
+
+
+def _headline_words(g: Gazetteer, tokens: tuple[_Token, ...]) -> bool:
+    """Whether a title's name no gazetteer knows, not even as a hint, is made of ordinary
+    English words (`gazetteer.nameless_words`: frequent, no one's first or family name); asked
+    of a name the body never writes: a headline's capitals ('A New Chapter for Bangladesh',
+    'What in the World?', 'The Drought', 'Privacy Policy'), not a name. A name a title gives
+    is nearly always named in the body too, where its evidence is ('Netflix', 'California'
+    are known)."""
+    nameless = nameless_words()
+    if len(tokens) == 1:
+        if tokens[0].lower not in nameless or tokens[0].key in g.by_key:
+            return False
+    elif not all(t.lower in nameless or t.lower in _PLAIN_CONNECTORS for t in tokens) or all(
+        t.lower in _PLAIN_CONNECTORS for t in tokens
+    ):
+        return False
+    return True
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:

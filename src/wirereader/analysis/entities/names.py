@@ -255,6 +255,8 @@ class _Extractor(_Scanner, _ContextKinds):
         line = body.find("\n", 0, _HEADLINE_CHARS + 1)
         self.headline_end = line if line > 0 and _is_title_case(body[:line]) else 0
         self.headline_runs: list[tuple[tuple[_Token, ...], bool]] = []
+        # The works' titles the entry quotes ('“Ben-Hur”', '‘Sirat’'): the scan drops their runs
+        self.quoted: set[str] = set()
         self._scan(title, 0, _is_title_case(title))
         self._scan(body, 1, False)
         # The words the prose (no headline) capitalises mid-sentence: what tells a headline's

@@ -316,6 +316,17 @@ def _quoted_title_start(text: str, start: int, end: int) -> int:
     return -1
 
 
+def _single_quoted_title_start(text: str, start: int, end: int) -> int:
+    """Where a single quotation opens whose closing mark the run at start:end took in as a
+    plural's possessive ('‘Mortal Engines’ (2018)', "'Chariots of the Gods' is"), or -1: a
+    work's title as `_quoted_title_start` reads one, opened by the mark that pairs with the
+    closing one ('‘' with '’', "'" with "'"), so "“Democrats’ plan”" stays a name."""
+    opened = _quoted_title_start(text, start, end - 1)
+    if opened >= 0 and text[opened] == ("‘" if text[end - 1] == "’" else "'"):
+        return opened
+    return -1
+
+
 def _where(span: _Span, text: str) -> tuple[int, int]:
     """Offsets of a span in its text (only the benchmark asks, so it is not kept on the way)."""
     run_start, run_end, _part = span.where
