@@ -49,15 +49,24 @@ class Parsed:
     hint: str = ""  # while typing: what the unfinished last term wants ('person:' -> a name)
 
 
+# An apostrophe inside a word (O'Brien, Côte d'Ivoire, don't) is part of it, not a quote:
+# `person:O'Brien` was cut at the apostrophe ("no person called 'O'"), and two such names in
+# one filter quoted the text between them. It stands in for the apostrophe while lexing.
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_KEPT_APOSTROPHE = "\ue000"
+
+
 def _tokens(text: str) -> list[str]:
     """Shell-like tokens: a quoted phrase is one token; an unbalanced quote is ignored."""
+    text = _APOSTROPHE.sub(_KEPT_APOSTROPHE, text)
     lexer = shlex.shlex(text, posix=True)
     lexer.whitespace_split = True
     lexer.commenters = ""
     try:
-        return list(lexer)
+        tokens = list(lexer)
     except ValueError:  # unbalanced quote while the user is still typing
-        return text.replace('"', " ").replace("'", " ").split()
+        tokens = text.replace('"', " ").replace("'", " ").split()
+    return [token.replace(_KEPT_APOSTROPHE, "'") for token in tokens]
 
 
 def parse(
