@@ -143,3 +143,12 @@ def test_an_apostrophe_inside_a_word_is_part_of_it() -> None:
     # (and "don't panic, it's" searched the phrase 't panic, it')
     assert parse("don't panic, it's fine").filter.phrases == ()
     assert parse("'bird flu' outbreak").filter.phrases == ("bird flu",)  # still a quote
+
+
+def test_a_keyed_terms_open_quote_runs_to_the_end() -> None:
+    # `entries 'place:"North Korea'` (the closing quote forgotten) said "nothing after 'place:'".
+    parsed = parse('kyiv place:"North Korea')
+    assert parsed.problems == []
+    assert parsed.filter.entities == (EntityRef("North Korea", "place"),)
+    assert parsed.filter.words == ("kyiv",)
+    assert parse('"half typed').filter.words == ("half", "typed")  # a phrase's: words
