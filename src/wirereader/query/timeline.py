@@ -679,8 +679,16 @@ def _entity_params(ref: EntityRef) -> list[Any]:
 def unknown_names(store: Store, f: Filter) -> list[str]:
     """What an empty result owes to a name the cache does not know: each required source that
     no source's name, title or key contains, each required entity no entity is called (a typo
-    in `source:reuters` or `person:Zelensky` read as "no entries", as if nothing were new)."""
+    in `source:reuters` or `person:Zelensky` read as "no entries", as if nothing were new); or
+    to a time window that holds no time."""
     said: list[str] = []
+    if f.since is not None and f.until is not None and f.since >= f.until:
+        # `since:2026-02-18 until:2026-02-17`, or one day as since: and until: alike (until: a
+        # day is its start): an empty window, not a quiet cache.
+        said.append(
+            "since: is not before until:, so no time is in between"
+            " (until: a day means before that day begins)"
+        )
     for needle in f.sources:
         found = store.conn.execute(
             f"{_SOURCES_CONTAINING} LIMIT 1", _source_params(needle)
