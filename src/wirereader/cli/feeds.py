@@ -296,7 +296,11 @@ def _find_feed(fetcher: Fetcher, url: str, response: Response) -> tuple[str, Res
         return url, response
     links = discover_feeds(decode_html(response.body, response.content_type), response.url)
     if links:
-        return links[0], _fetch(fetcher, links[0])
+        try:
+            return links[0], fetcher.fetch(links[0])
+        except FetchError as exc:
+            # ("missing.xml: HTTP 404" alone named a URL the user never typed)
+            raise UserError(f"{exc} (the feed {url} links to)") from None
     try:
         parse_document(response.body, url=response.url, content_type=response.content_type)
     except ParseFailure:
