@@ -29,7 +29,7 @@ import pytest
 from tests.support.damage import damage_a_leaf
 from tests.support.feedserver import FeedServer, Route
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
-from wirereader.cli.feeds import FULL_DISK, READ_ONLY_CACHE
+from wirereader.ingest.refresh import FULL_DISK, READ_ONLY_CACHE
 
 pytestmark = pytest.mark.slow
 

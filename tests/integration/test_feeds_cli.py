@@ -66,6 +66,17 @@ def test_add_a_page_without_feed_is_a_clear_error(cli, server: FeedServer) -> No
     assert json.loads(cli("feeds", "--json").out) == []
 
 
+def test_add_a_page_whose_feed_fails_says_it_is_the_pages_feed(cli, server: FeedServer) -> None:
+    # It said only "http://.../news/feed.xml: HTTP 404 Not Found", a URL the user never typed.
+    server.routes["/"] = Route(home_page("/news/feed.xml"), content_type="text/html")
+    result = cli("add", server.url("/"))
+    assert result.code == 1
+    [line] = result.err.strip().splitlines()
+    assert line.startswith(f"wirereader: {server.url('/news/feed.xml')}: HTTP 404")
+    assert line.endswith(f" (the feed {server.url('/')} links to)")
+    assert json.loads(cli("feeds", "--json").out) == []
+
+
 def test_add_a_live_blog_page_follows_the_page(cli, server: FeedServer) -> None:
     server.routes["/live/count"] = Route(
         liveblog_page("Count night live", [("u1", "2026-03-02T22:00:00Z", "Boxes arrive.")]),

@@ -217,3 +217,16 @@ def test_no_entries_names_the_source_or_entity_the_cache_does_not_know(cli, seed
     known = cli("entries", "person:Zelenskiy", "source:ecee82", "since:1h")
     assert known.code == 0 and known.err.splitlines() == ["no entries"]
     assert cli("search", "person:Zelenskiy", "source:ecee82").out.strip()  # they do match
+
+
+def test_no_entries_says_when_the_time_window_holds_no_time(cli, seeded) -> None:
+    # `since:2025-04-28 until:2025-04-28` (one day, meant inclusive) said only "no entries".
+    for window in (["since:2025-04-28", "until:2025-04-28"], ["since:1h", "until:2025-04-27"]):
+        empty = cli("entries", *window)
+        assert empty.code == 0 and empty.out == ""
+        assert empty.err.splitlines() == [
+            "no entries; since: is not before until:, so no time is in between"
+            " (until: a day means before that day begins)"
+        ]
+    day = cli("entries", "--json", "since:2025-04-28", "until:2025-04-29")
+    assert day.code == 0 and json.loads(day.out)

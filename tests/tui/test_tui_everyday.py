@@ -745,3 +745,27 @@ def test_a_two_megabyte_body_is_shown_in_part_and_says_how_to_read_the_rest(
     body_end = shown.index("… ")
     assert shown[:body_end].rstrip().endswith("harbour report.")  # a whole paragraph
     assert f"more characters not shown here: 'wirereader show {entry_id}' prints the whole" in shown
+
+
+def test_a_quoted_name_being_typed_is_no_problem(db_path: Path) -> None:
+    """`place:"North Korea` typed in the filter box, its closing quote still to come, was
+    'place:' with nothing after it (a red chip while typing) and the words north and korea."""
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *'place:"North Korea')
+            await settle(pilot)
+            assert app.state.text == 'place:"North Korea'
+            assert app.problems == []
+            assert app.filter.entities == (EntityRef("North Korea", "place"),)
+            assert app.filter.words == ()
+            await pilot.press('"', "enter")
+            await settle(pilot)
+            assert app.problems == []
+            assert app.filter.entities == (EntityRef("North Korea", "place"),)
+
+    asyncio.run(go())
+    store.close()

@@ -18,9 +18,10 @@ import pytest
 from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import demo_store, make_app, settle
 from wirereader.core.config import Config, FeedConfig
-from wirereader.ingest.refresh import refresh
+from wirereader.ingest.refresh import FULL_DISK, refresh
 from wirereader.query.timeline import Query
 from wirereader.store.db import Store
+from wirereader.store.subscriptions import sync_config
 
 
 @pytest.fixture
@@ -187,3 +188,71 @@ def test_the_background_article_fetch_on_a_read_only_cache_names_the_cache(
         said = asyncio.run(go(store))
     assert not any("attempt to write" in line for line in said), said
     assert any(str(db_path) in line and "read-only" in line for line in said), said
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: int) -> Iterator[None]:
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip("a small tmpfs cannot be mounted here (it takes root)")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def full_disk_refresh(corpus: Path, server: FeedServer, tmp_path: Path, *, subscribed: bool):
+    """The notices about a full disk of a refresh of the corpus's seven real feeds, run by the
+    reader onto a disk with room for little more than the cache (`subscribed`: the feeds
+    already are; else the refresh first subscribes the config's feeds)."""
+    feeds = sorted((corpus / "feeds").iterdir())
+    for path in feeds:
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+    config = Config(feeds=[FeedConfig(url=server.url(f"/{p.name}")) for p in feeds])
+    made = tmp_path / "made.sqlite3"
+    with Store(made) as store:
+        if subscribed:
+            sync_config(store, config)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    with small_tmpfs(folder, made.stat().st_size + 64 * 1024):
+        db = folder / "cache.sqlite3"
+        db.write_bytes(made.read_bytes())
+
+        async def go(store: Store) -> list[str]:
+            app = make_app(store, config)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                app.action_refresh()
+                for _ in range(600):
+                    await pilot.pause(0.1)
+                    if not app.refreshing:
+                        break
+                await settle(pilot)
+                assert app.is_running
+                return [n for n in notices(app) if "full" in n]
+
+        with Store(db) as store:
+            return db, asyncio.run(go(store))
+
+
+def test_a_refresh_onto_a_full_disk_is_one_notice_of_the_cache(
+    corpus: Path, server: FeedServer, tmp_path: Path
+) -> None:
+    """The reader's refresh of subscribed feeds onto a full disk showed three red notices,
+    "<feed>: <url>: cannot save to the cache (database or disk is full)", as if those feeds
+    were broken. Now one notice names the cache and the full disk, as `fetch` says it."""
+    db, said = full_disk_refresh(corpus, server, tmp_path, subscribed=True)
+    assert said == [f"{db}: {FULL_DISK}"], said
+
+
+def test_a_refresh_that_cannot_subscribe_on_a_full_disk_names_the_cache(
+    corpus: Path, server: FeedServer, tmp_path: Path
+) -> None:
+    """The config's feeds could not even be subscribed: the notice was "refresh failed:
+    database or disk is full", naming no file."""
+    db, said = full_disk_refresh(corpus, server, tmp_path, subscribed=False)
+    assert len(said) == 1 and said[0].startswith(f"refresh failed: {db}: "), said

@@ -38,6 +38,7 @@ from wirereader.ingest.analyse import run_analysis
 from wirereader.ingest.refresh import (
     FeedResult,
     RefreshReport,
+    problem_lines,
     process_feed,
     refresh,
 )
@@ -295,7 +296,11 @@ def _find_feed(fetcher: Fetcher, url: str, response: Response) -> tuple[str, Res
         return url, response
     links = discover_feeds(decode_html(response.body, response.content_type), response.url)
     if links:
-        return links[0], _fetch(fetcher, links[0])
+        try:
+            return links[0], fetcher.fetch(links[0])
+        except FetchError as exc:
+            # ("missing.xml: HTTP 404" alone named a URL the user never typed)
+            raise UserError(f"{exc} (the feed {url} links to)") from None
     try:
         parse_document(response.body, url=response.url, content_type=response.content_type)
     except ParseFailure:
@@ -573,7 +578,7 @@ def _run_refresh(
     if not show_bar:
         told: set[str] = set()
         for result in report.results:
-            for line in _problem_lines(result, store, told):
+            for line in problem_lines(result, store.path, told):
                 warn(line)
     for message in report.warnings:
         warn(message)
@@ -624,33 +629,12 @@ def _refresh_with_bar(
             if result is None:
                 return
             bar.update(task, description=result.name[:40])
-            for line in _problem_lines(result, store, told):
+            for line in problem_lines(result, store.path, told):
                 bar.console.print(
                     Text(f"wirereader: {line}", style="red" if result.failed else "yellow")
                 )
 
         return refresh(store, cfg, names or None, progress, force=force, fetcher=fetcher)
-
-
-def _problem_lines(result: FeedResult, store: Store, told: set[str]) -> list[str]:
-    """What to say of one feed's result. A full disk fails every feed saved after it: it is said
-    once, of the cache (`told` remembers), not once a feed (a fetch of 200 feeds onto a full
-    disk printed 88 lines of "cannot save to the cache")."""
-    lines = [f"{result.name}: {result.error}"] if result.failed else []
-    if result.cache_full:
-        lines = [] if "full" in told else [f"{store.path}: {FULL_DISK}"]
-        told.add("full")
-    elif result.cache_read_only:  # the same for a cache made read-only: said once, plainly
-        lines = [] if "read-only" in told else [f"{store.path}: {READ_ONLY_CACHE}"]
-        told.add("read-only")
-    return lines + list(result.warnings)
-
-
-FULL_DISK = "the disk is full; feeds not saved are fetched again next time (what was saved is kept)"
-READ_ONLY_CACHE = (
-    "the cache is read-only (check the file's and its folder's permissions); "
-    "nothing fetched could be saved"
-)
 
 
 def summary(report: RefreshReport) -> str:

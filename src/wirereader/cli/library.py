@@ -175,7 +175,7 @@ def _list(args: argparse.Namespace, text: str, *, all_entries: bool, as_json: bo
     cfg = load_args_config(args)
     with open_store(args, cfg) as store:
         query = _query(store, text, all_entries)
-        rows: Iterable[EntryRow] = query.stream(details=as_json)
+        rows: Iterable[EntryRow] = query.stream(details=as_json, bodies=as_json)
         if args.limit:
             rows = islice(rows, args.limit)
         if as_json:

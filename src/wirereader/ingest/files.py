@@ -74,7 +74,7 @@ def _import_export(store: Store, path: Path, *, analyse: bool) -> ImportReport:
     from wirereader.ingest import restore
     from wirereader.sources.dispatch import read_text
 
-    text, cut = read_text(path)
+    text, cut, _ = read_text(path)
     if cut:
         raise ImportFailure(f"{path}: truncated export (ends in the middle of a character)")
     try:

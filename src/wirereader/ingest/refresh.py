@@ -72,6 +72,8 @@ from wirereader.store.subscriptions import due as is_due
 from wirereader.store.texts import prepacked
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wirereader.analysis.pipeline import Analysis
     from wirereader.analysis.prepare_pool import Prepared
 
@@ -125,6 +127,28 @@ class RefreshReport:
     @property
     def failures(self) -> list[FeedResult]:
         return [r for r in self.results if r.failed]
+
+
+FULL_DISK = "the disk is full; feeds not saved are fetched again next time (what was saved is kept)"
+READ_ONLY_CACHE = (
+    "the cache is read-only (check the file's and its folder's permissions); "
+    "nothing fetched could be saved"
+)
+
+
+def problem_lines(result: FeedResult, cache: Path, told: set[str]) -> list[str]:
+    """What to say of one feed's result. A full disk fails every feed saved after it: it is said
+    once, of the cache (`told` remembers), not once a feed (a fetch of 200 feeds onto a full
+    disk printed 88 lines of "cannot save to the cache"; the reader's refresh showed the first
+    three feeds' as if those feeds were broken)."""
+    lines = [f"{result.name}: {result.error}"] if result.failed else []
+    if result.cache_full:
+        lines = [] if "full" in told else [f"{cache}: {FULL_DISK}"]
+        told.add("full")
+    elif result.cache_read_only:  # the same for a cache made read-only: said once, plainly
+        lines = [] if "read-only" in told else [f"{cache}: {READ_ONLY_CACHE}"]
+        told.add("read-only")
+    return lines + list(result.warnings)
 
 
 @dataclass

@@ -16,6 +16,7 @@ what was not understood.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 import time
@@ -49,15 +50,39 @@ class Parsed:
     hint: str = ""  # while typing: what the unfinished last term wants ('person:' -> a name)
 
 
+# An apostrophe inside a word (O'Brien, Côte d'Ivoire, don't) is part of it, not a quote:
+# `person:O'Brien` was cut at the apostrophe ("no person called 'O'"), and two such names in
+# one filter quoted the text between them. It stands in for the apostrophe while lexing.
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_KEPT_APOSTROPHE = "\ue000"
+
+
+# A keyed term's quoted value still open at the end: `place:"North Korea` being typed (or its
+# closing quote forgotten) was 'place:' with nothing after it, a problem while still typing.
+_OPEN_VALUE = re.compile(r'(?:^|\s)[+-]?\w+:"[^"]*$')
+
+
 def _tokens(text: str) -> list[str]:
-    """Shell-like tokens: a quoted phrase is one token; an unbalanced quote is ignored."""
+    """Shell-like tokens: a quoted phrase is one token; an unbalanced quote is ignored, except
+    that a keyed term's open quoted value runs to the end."""
+    text = _APOSTROPHE.sub(_KEPT_APOSTROPHE, text)
+    tokens: list[str] | None = None
+    try:
+        tokens = _lexed(text)
+    except ValueError:  # unbalanced quote while the user is still typing
+        if _OPEN_VALUE.search(text):
+            with contextlib.suppress(ValueError):
+                tokens = _lexed(text + '"')
+    if tokens is None:
+        tokens = text.replace('"', " ").replace("'", " ").split()
+    return [token.replace(_KEPT_APOSTROPHE, "'") for token in tokens]
+
+
+def _lexed(text: str) -> list[str]:
     lexer = shlex.shlex(text, posix=True)
     lexer.whitespace_split = True
     lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:  # unbalanced quote while the user is still typing
-        return text.replace('"', " ").replace("'", " ").split()
+    return list(lexer)
 
 
 def parse(

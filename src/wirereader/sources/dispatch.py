@@ -11,6 +11,7 @@ import codecs
 import re
 from datetime import tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 from wirereader.core.model import ParsedDocument
 from wirereader.core.text import clean_line
@@ -43,8 +44,16 @@ def parsers() -> dict[str, Parser]:
     return table
 
 
-def read_text(path: Path) -> tuple[str, bool]:
-    """(text, cut mid-character), or ImportFailure saying why it is not a text document."""
+class FileText(NamedTuple):
+    text: str
+    cut: bool  # cut off in the middle of a character
+    # How it was read when not as UTF-8, as `fetch` says it of a feed ("not valid UTF-8 (byte
+    # 0xf1 at offset 107); read as cp1252"): `import` read such a file without a word.
+    notes: list[str]
+
+
+def read_text(path: Path) -> FileText:
+    """The file's text, or ImportFailure saying why it is not a text document."""
     if not path.exists():
         raise ImportFailure(f"{path}: no such file")
     if path.is_dir():
@@ -70,7 +79,7 @@ def read_text(path: Path) -> tuple[str, bool]:
     if data.startswith(UTF16_STARTS):
         # A UTF-16 feed or page (a BOM, or its '<' as two bytes): read as `fetch` reads it. Its
         # zero bytes made it "binary file, not a capture, feed or page" on import.
-        return _decode_markup(path, data), False
+        return FileText(*_decode_markup(path, data, None))
     if b"\x00" in data[:8192]:
         raise ImportFailure(f"{path}: binary file, not a capture, feed or page")
     return decode(path, data)
@@ -101,23 +110,26 @@ def _gunzipped(path: Path, data: bytes) -> bytes:
     return out
 
 
-def decode(path: Path, data: bytes) -> tuple[str, bool]:
+def decode(path: Path, data: bytes) -> FileText:
     try:
-        return data.decode("utf-8-sig"), False
+        return FileText(data.decode("utf-8-sig"), False, [])
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             # Cut off in the middle of a character: keep everything before it.
-            return data[: exc.start].decode("utf-8-sig"), True
+            return FileText(data[: exc.start].decode("utf-8-sig"), True, [])
         if data.lstrip()[:1] == b"<":
-            return _decode_markup(path, data), False
+            return FileText(*_decode_markup(path, data, exc))
         raise ImportFailure(
             f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
 
 
-def _decode_markup(path: Path, data: bytes) -> str:
-    """A feed or page in another encoding: its declaration, its meta tag, else a guess."""
-    from wirereader.sources.xmlsafe import XmlRefused, root_name, safe_xml_text
+def _decode_markup(
+    path: Path, data: bytes, utf8_error: UnicodeDecodeError | None
+) -> tuple[str, bool, list[str]]:
+    """A feed or page in another encoding: its declaration, its meta tag, else a guess; with
+    the notes on how it was read, each naming the file."""
+    from wirereader.sources.xmlsafe import XmlRefused, _guess_encoding, root_name, safe_xml_text
 
     head = data[:2048].decode("ascii", "replace")
     if (
@@ -126,19 +138,32 @@ def _decode_markup(path: Path, data: bytes) -> str:
         or root_name(head) in ("rss", "feed", "rdf", "opml")
     ):
         try:
-            return safe_xml_text(data)[0]
+            text, notes = safe_xml_text(data)
         except XmlRefused as exc:
             raise ImportFailure(f"{path}: {exc}") from None
-    import charset_normalizer
-
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise ImportFailure(f"{path}: text in an encoding that cannot be recognised")
-    return str(best)
+        return text, False, [f"{path}: {note}" for note in notes]
+    # A page: the charset its <meta> names, as `fetch` reads it (a guess from the bytes took a
+    # saved ISO-8859-1 page for Windows-1250 and its 'Niño' became 'Nińo'); else, as for a feed,
+    # a clear guess from the bytes (Big5, KOI8-R ...) or Windows-1252, which browsers use.
+    meta = _META_CHARSET.search(data[:8192])
+    try:
+        codec = codecs.lookup(meta.group(1).decode("ascii")).name if meta else ""
+    except LookupError:
+        codec = ""
+    if codec and codec not in ("utf-8", "ascii", "utf-16", "utf-16-le", "utf-16-be"):
+        return data.decode(codec, "replace"), False, []
+    codec = _guess_encoding(data) or "cp1252"
+    said = []
+    if utf8_error is not None:
+        said.append(
+            f"{path}: not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset"
+            f" {utf8_error.start}); read as {codec}"
+        )
+    return data.decode(codec, "replace"), False, said
 
 
 def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
-    text, cut = read_text(path)
+    text, cut, notes = read_text(path)
     fmt = detect.sniff(text)
     parser = parsers().get(fmt or "")
     if fmt is None or parser is None:
@@ -153,6 +178,7 @@ def parse_file(path: Path, ctx: ParseContext) -> tuple[str, ParsedDocument]:
         raise ImportFailure(f"{path}: cannot parse as {fmt} ({exc})") from exc
     if not document.entries:
         raise ImportFailure(f"{path}: no entries found in this {fmt} file")
+    document.warnings[:0] = notes
     if cut:
         document.truncated = True
         document.warnings.append(f"{path}: truncated (ends in the middle of a character)")

@@ -904,7 +904,7 @@ class WireReader(App[None]):
         errors: list[str] = []
         new_rows: list[NewItem] = []
         try:
-            from wirereader.ingest.refresh import refresh
+            from wirereader.ingest.refresh import problem_lines, refresh
 
             # Its own connection: the refresh writes from this thread while the UI reads.
             with self.store.another() as store:
@@ -918,14 +918,19 @@ class WireReader(App[None]):
                 )
                 if self.refresh_stop.is_set():
                     return  # closing: what arrived is saved, the rest is for the next run
-                errors = [f"{r.name}: {r.error}" for r in report.failures]
+                # A full disk is one line of the cache, not one a feed (as `fetch` says it).
+                told: set[str] = set()
+                errors = [
+                    line for r in report.failures for line in problem_lines(r, store.path, told)
+                ]
                 errors += list(report.warnings)
                 new_rows = new_items(store, before)
                 if report.results or not due_only:
                     store.set_meta(LAST_REFRESH_KEY, str(int(time.time())))
                 errors += self._alert([row[0] for row in new_rows], store)
         except Exception as exc:  # a refresh must never take the app down
-            errors.append(f"refresh failed: {exc}")
+            # (the cache named, as for a read mark: it said "database or disk is full")
+            errors.append(f"refresh failed: {self._write_problem(exc)}")
         self.post_message(RefreshFinished(new_rows, errors))
 
     def _alert(self, new_ids: list[int], store: Store) -> list[str]:

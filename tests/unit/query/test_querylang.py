@@ -124,3 +124,31 @@ def test_any_text_parses_and_compiles_to_safe_fts(text: str) -> None:
     # Every term is a quoted FTS5 string: no operator or column filter can leak in.
     for term in filter(None, expression.split(" AND ")):
         assert term.startswith('"') and term.rstrip("*").endswith('"')
+
+
+def test_an_apostrophe_inside_a_word_is_part_of_it() -> None:
+    # `person:O'Brien` was cut at the apostrophe: "no person called 'O' is mentioned".
+    parsed = parse("person:O'Brien")
+    assert parsed.problems == [] and parsed.filter.entities == (EntityRef("O'Brien", "person"),)
+    # Two such names quoted the text between them: one term, 'person:OBrien OR person:ONeil'.
+    parsed = parse("person:O'Brien OR place:\"Côte d'Ivoire\" OR person:O'Neil")
+    assert parsed.problems == []
+    assert parsed.filter.any_of == (
+        (
+            EntityRef("O'Brien", "person"),
+            EntityRef("Côte d'Ivoire", "place"),
+            EntityRef("O'Neil", "person"),
+        ),
+    )
+    # (and "don't panic, it's" searched the phrase 't panic, it')
+    assert parse("don't panic, it's fine").filter.phrases == ()
+    assert parse("'bird flu' outbreak").filter.phrases == ("bird flu",)  # still a quote
+
+
+def test_a_keyed_terms_open_quote_runs_to_the_end() -> None:
+    # `entries 'place:"North Korea'` (the closing quote forgotten) said "nothing after 'place:'".
+    parsed = parse('kyiv place:"North Korea')
+    assert parsed.problems == []
+    assert parsed.filter.entities == (EntityRef("North Korea", "place"),)
+    assert parsed.filter.words == ("kyiv",)
+    assert parse('"half typed').filter.words == ("half", "typed")  # a phrase's: words
