@@ -169,7 +169,8 @@ class _ContextKinds:
             # the words before the name, which may start inside its run ("Members of the X")
             start = text.find(first.surface, run.start, end)
             start = run.start if start < 0 else start
-            before = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two words
+            # the last two words (a conditional, not max(): a builtin's call costs 4x as much)
+            before = text[start - 40 if start > 40 else 0 : start].rsplit(None, 2)
             prev = before[-1].rstrip(",").lower() if before else ""
             if (
                 prev in (_PREV_CUES or _fill_prev_cues(self.g))
