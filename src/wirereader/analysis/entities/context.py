@@ -118,6 +118,8 @@ def _spelled_by_acronym(text: str, end: int, words: Sequence[_Token]) -> bool:
 
 # An appositive's article after a name (`cues.APPOSITIVE_NP`), tested before the pattern
 _A_AN = (", a ", ", an ")
+# An apostrophe right after a name: `PERSONAL_POSSESSIVE` is asked only after one
+_APOSTROPHES = frozenset("'’")
 
 
 # Every word before a name that one of `_ContextKinds._context_kind`'s cues reads (the
@@ -224,7 +226,7 @@ class _ContextKinds:
                 and not self._after_preposition(text, run, first)
             )
             or (
-                (first.possessive or text.startswith(("'", "’"), end))
+                (first.possessive or after[:1] in _APOSTROPHES)  # no call: the letter is read
                 and PERSONAL_POSSESSIVE.match(text, end)
             )
         ):

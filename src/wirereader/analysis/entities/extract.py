@@ -389,16 +389,20 @@ def _mentions(
             if seen.get(canonical, True):
                 text = texts[where[2]]
                 end = where[1]
+                nxt = text[end + 1 : end + 2]
                 seen[canonical] = (
-                    (
-                        text[end + 1 : end + 2] in _THING_AFTER_FIRST
-                        and thing_after(text, end) is not None
+                    nxt in _THING_AFTER_FIRST  # 'c' among them: 'credit' below needs it too
+                    and (
+                        thing_after(text, end) is not None
+                        # "(Image credit: Lamy)", "Photo credit: ...": a caption's label (read
+                        # at the name's end alone: two searches of each entry's texts for
+                        # 'credit:' first cost more, 0.6 µs a news-like entry, 0.9 µs an ECB+
+                        # article; asked after a 'c' alone: a call's argument parsing is most
+                        # of its cost)
+                        or (nxt == "c" and text.startswith(" credit:", end))
                     )
-                    # "(Image credit: Lamy)", "Photo credit: ...": a caption's label (read at
-                    # the name's end alone: two searches of each entry's texts for 'credit:'
-                    # first cost more, 0.6 µs a news-like entry, 0.9 µs an ECB+ article)
-                    or text.startswith(" credit:", end)
-                ) and text.endswith(tokens[-1].surface, 0, end)
+                    and text.endswith(tokens[-1].surface, 0, end)
+                )
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))

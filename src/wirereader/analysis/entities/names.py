@@ -1648,7 +1648,11 @@ class _Extractor(_Scanner, _ContextKinds):
             and PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
-        if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
+        if (
+            (after == " a" or after == " o")  # two comparisons spare most calls
+            and text.startswith(_AND_OR, end)
+            and self._elided_thing(text, end)
+        ):
             return  # "both the Winter and Summer Olympics": the first of two events
         flags = _WORDS.get(surface)  # the word's record: its tests that need no context
         if flags is None:
