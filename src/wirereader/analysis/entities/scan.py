@@ -86,7 +86,7 @@ class _Scanner:
                 if not ascii_text and text[base] > "\x7f" and not text[base].isupper():
                     restart = base + 1
                     break
-                group = m.group()
+                group = m[0]  # not m.group(): a call that parses its arguments
                 if (
                     before == "-"
                     and text[base - 3 : base - 1] in _ARTICLES
