@@ -29,14 +29,13 @@ from wirereader.analysis.entities.cues import (
     PLACE,
     PLACE_AFTER,
     PLACE_AFTER_FIRST,
-    PLACE_ENDINGS,
     PLACE_OF,
     PLACE_PREPOSITIONS,
     SPEECH_AFTER,
     SPEECH_BLANK,
     SPEECH_PAIRS,
-    SURNAME_ENDINGS,
     THING_LAST,
+    ending_kind,
     facility_at,
 )
 from wirereader.analysis.entities.gazetteer import (
@@ -331,8 +330,4 @@ class _ContextKinds:
     @staticmethod
     def _endings(first: _Token, size: int) -> tuple[str, bool]:
         """A guess from how one word ends: 'Pokrovsk' a place, 'Kowalski' a person."""
-        if size == 1 and first.lower.endswith(PLACE_ENDINGS):
-            return PLACE, False
-        if size == 1 and first.lower.endswith(SURNAME_ENDINGS):
-            return PERSON, False
-        return "", False
+        return ending_kind(first.lower) if size == 1 else ("", False)

@@ -605,9 +605,9 @@ class _Extractor(_Scanner, _ContextKinds):
         tok = tokens[i]
         key = tok.key  # read once: asked twice for most words
         if key in g.multi_first:
-            j = i + g.max_words
+            top = i + g.max_words
             n = len(tokens)
-            for j in range(n if n < j else j, i + 1, -1):  # not min(): a builtin's call
+            for j in range(n if n < top else top, i + 1, -1):  # not min(): a builtin's call
                 # a list, not a generator: str.join makes one of a generator first anyway
                 known = g.by_key.get(" ".join([t.key for t in tokens[i:j]]))
                 if known is not None and (
