@@ -332,6 +332,7 @@ class _Extractor(_Scanner, _ContextKinds):
         texts = self.texts
         mid_caps, by_key = self.mid_caps, self.g.by_key
         links = self.links
+        headline_end = self.headline_end  # read once: asked of every body run
         starts: list[int] = []  # where each item's spans begin in `out`, when runs are linked
         for item in self.items:
             if links:
@@ -362,7 +363,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 # "Sixers Hire Maurice Cheeks as Head Coach": the title cut at its verb too
                 runs = self._title_pieces(text, item) or runs
             if not title_case and (
-                (initial and len(tokens) > 2) or (part and start < self.headline_end)
+                (initial and len(tokens) > 2) or (part and start < headline_end)
             ):
                 if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):
                     # "Fake Berlin Wall fragments on sale": the body says "the Berlin Wall"
@@ -376,7 +377,8 @@ class _Extractor(_Scanner, _ContextKinds):
                     if pieces is not None:  # [] when every word is the headline's
                         runs = pieces
             for run in runs:
-                start, end, tokens, initial, title_case, part = run
+                if run is not item:  # a piece of the run: the item's fields are unpacked above
+                    start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
                 if initial and len(tokens) == 1:
                     key = tokens[0].key  # read once: a field read by name is a descriptor call
