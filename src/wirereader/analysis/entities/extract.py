@@ -369,10 +369,10 @@ def _mentions(
                 canonical = article + named
                 written = article + (written or _name_text(tokens))
         if (
-            tokens[0].key in wordnet_first  # asked first: it fails for most names
+            not known  # a flag first: a gazetteer's name skips the lookup below
+            and tokens[0].key in wordnet_first  # then this: it fails for most names
             and kind != PLACE
             and learned
-            and not known
             and canonical is named
             and fold_key(canonical) in g.wordnet_places
         ):
@@ -465,8 +465,11 @@ def _learned(
             continue
         first = mentions[at[0]]
         named = [spans[i] for i in at]
-        if lone is None and any(len(s.tokens) > 1 for s in named):
-            lone = {s.tokens[0].key for s in spans if len(s.tokens) == 1}
+        if lone is None:
+            for s in named:  # a loop, not any(): no generator to start for each name
+                if len(s.tokens) > 1:
+                    lone = {sp.tokens[0].key for sp in spans if len(sp.tokens) == 1}
+                    break
         kind = learned_kinds.decide_name(g, texts, named, first.kind, False, lone or set())
         if kind != first.kind:
             for i in at:
