@@ -97,7 +97,7 @@ def _cited(text: str, start: int) -> bool:
     name at `start` ('said Matteo Wong in Slate', 'wrote Ann Lee in The Atlantic', 'said Kase
     Wickman at Vanity Fair'): the name is the publication. The regex only where one of its
     verbs is in the window (most names have none)."""
-    window = text[max(0, start - 60) : start]
+    window = text[start - 60 if start > 60 else 0 : start]  # not max(): a builtin's call
     return (
         "said " in window or "says " in window or " wr" in window or " argue" in window
     ) and CITED.search(window) is not None
@@ -281,7 +281,8 @@ class _ContextKinds:
         governs both names."""
         # words split off the text before it, not a regex search of the window (a search
         # tries a match at every offset: it cost 0.4% of the extraction on ECB+, callgrind)
-        words = text[max(0, start - 60) : start].split()  # words[-1]: 'and' / 'or'
+        # words[-1]: 'and' / 'or' (a conditional, not max(): a builtin's call costs 4x as much)
+        words = text[start - 60 if start > 60 else 0 : start].split()
         for size in range(1, min(4, len(words) - 1)):
             if words[-size - 2].lower() in PLACE_PREPOSITIONS:
                 named = words[-size - 1 : -1]

@@ -501,7 +501,8 @@ class _Extractor(_Scanner, _ContextKinds):
         after = _NEXT_WORD.match(text, run.end)
         if after is not None and len(after.group(1)) > 3:
             return None  # a long word in lower case goes on: no Title Case line
-        line_start = text.rfind("\n", max(0, run.start - _HEADLINE_CHARS), run.start) + 1
+        at = run.start - _HEADLINE_CHARS
+        line_start = text.rfind("\n", at if at > 0 else 0, run.start) + 1  # not max(): a call
         if line_start == 0 and run.start > _HEADLINE_CHARS:
             return None  # no line break in reach before it: a paragraph, not a headline
         line_end = text.find("\n", run.end, line_start + _HEADLINE_CHARS + 1)
