@@ -1359,7 +1359,8 @@ def test_the_chosen_kind_is_the_first_largest_score_as_before() -> None:
 
     weights = learned.model()
     margin = weights[learned.MARGIN][0]
-    for z in itertools.product((-1.5, 0.0, 0.25, 2.0), repeat=3):
+    for a, b, c in itertools.product((-1.5, 0.0, 0.25, 2.0), repeat=3):
+        z = (a, b, c)
         best = z.index(max(z))
         for guess in (*learned.KINDS, ""):
             want = learned.KINDS[best]
