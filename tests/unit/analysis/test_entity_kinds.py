@@ -1380,3 +1380,26 @@ def test_a_speech_verb_after_a_frequent_word_no_one_is_named_makes_no_person() -
     got = kinds("", "Anutin said on Monday he would call an election. Thitinan said so too.")
     assert ("Anutin", "person") in got
     assert ("Thitinan", "person") in got
+
+
+def test_the_chosen_kind_is_the_first_largest_score_as_before() -> None:
+    """`kinds._choose` picks the largest of three scores by comparisons; on ties it must pick
+    the first, as `z.index(max(z))` did, and keep the rules' guess within the margin."""
+    import itertools
+
+    from wirereader.analysis.entities import kinds as learned
+
+    weights = learned.model()
+    margin = weights[learned.MARGIN][0]
+    for a, b, c in itertools.product((-1.5, 0.0, 0.25, 2.0), repeat=3):
+        z = (a, b, c)
+        best = z.index(max(z))
+        for guess in (*learned.KINDS, ""):
+            want = learned.KINDS[best]
+            if guess == want:
+                pass
+            elif guess in learned.KINDS:
+                s = learned._probabilities(z)
+                if s[best] - s[learned.KINDS.index(guess)] < margin:
+                    want = guess
+            assert learned._choose(z, guess, weights) == want, (z, guess)

@@ -10,17 +10,24 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from wirereader.analysis.entities import context, names, runcache, tokens
 from wirereader.analysis.entities.cues import (
     CONNECTORS,
     KIN_BEFORE,
     MODEL_NUMBER,
     ORG_LAST,
+    PERSON,
+    PLACE,
     PLACE_AFTER,
     PLACE_AFTER_FIRST,
+    PLACE_ENDINGS,
     PLACE_PREPOSITIONS,
     REGION_WORDS,
     SPEECH_AFTER,
+    SURNAME_ENDINGS,
+    ending_kind,
 )
 from wirereader.analysis.entities.extract import (
     _THING_AFTER,
@@ -223,3 +230,69 @@ def test_the_words_before_a_name_that_no_cue_reads_are_left_out_of_its_cues() ->
     for words in (g.lower_titles, KIN_BEFORE, g.org_nouns, context._CITED_IN, PLACE_PREPOSITIONS):
         assert set(words) <= cues
     assert {"the", "of", "and", "or"} <= cues
+
+
+def test_a_lone_words_ending_guess_is_the_suffix_tests_it_caches() -> None:
+    # `cues.ending_kind`, cached by the word's lower case, answers as the two suffix tests
+    # `context._endings` made of every lone word; `clear_caches` forgets it
+    seen = set()
+    for text in texts()[:2000]:
+        for m in _RUN.finditer(text):
+            for tok in tokens._tokens(m[0]):
+                seen.add(tok.lower)
+    place = person = 0
+    for low in seen:
+        want = (
+            (PLACE, False)
+            if low.endswith(PLACE_ENDINGS)
+            else (PERSON, False)
+            if low.endswith(SURNAME_ENDINGS)
+            else ("", False)
+        )
+        assert ending_kind(low) == want, low
+        place += want[0] == PLACE
+        person += want[0] == PERSON
+    assert place and person  # the sample holds both
+    assert ending_kind.cache_info().currsize
+    clear_caches()
+    assert not ending_kind.cache_info().currsize
+
+
+def test_a_runs_first_word_starts_where_the_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `_context_kind` takes a run's start for its first word's without searching: every call
+    # on real text whose name opens its run finds the word there
+    calls = []
+    real = context._ContextKinds._context_kind
+
+    def checked(
+        self: context._ContextKinds,
+        text: str,
+        run: _Run,
+        at_run_start: bool,
+        first: tokens._Token,
+        size: int,
+    ) -> tuple[str, bool]:
+        if at_run_start and first is run.tokens[0]:
+            calls.append(1)
+            assert text.find(first.surface, run.start, run.end) == run.start, run
+        return real(self, text, run, at_run_start, first, size)
+
+    monkeypatch.setattr(context._ContextKinds, "_context_kind", checked)
+    clear_caches()
+    for title, body in entries()[:600]:
+        extract_located(title, body)
+    assert len(calls) > 100
+
+
+def test_the_letters_read_before_a_call_after_a_name_never_skip_a_match() -> None:
+    # the tests `_mentions`, `_single` and `_context_kind` make of the letters after a name
+    # before asking for a caption's 'credit:', 'and' / 'or', or an apostrophe
+    for text in texts():
+        for at in range(len(text)):
+            after = text[at : at + 2]
+            if text.startswith(" credit:", at):
+                assert after[1:] == "c" and after[1:] in _THING_AFTER_FIRST
+            if text.startswith(names._AND_OR, at):
+                assert after in (" a", " o")
+            if text.startswith(("'", "’"), at):
+                assert after[:1] in context._APOSTROPHES

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
@@ -308,6 +309,18 @@ SURNAME_ENDINGS = tuple(
         stein ovich evich shvili dze oglu ić"""
     )
 )
+
+
+@lru_cache(maxsize=65536)
+def ending_kind(low: str) -> tuple[str, bool]:
+    """A guess from how one word ends, by its lower case: 'pokrovsk' a place, 'kowalski' a
+    person (`context._endings`). Cached: the two suffix tests cost 0.4 µs a word, a cache hit a
+    tenth of that, and an ECB+ article asks six times."""
+    if low.endswith(PLACE_ENDINGS):
+        return PLACE, False
+    if low.endswith(SURNAME_ENDINGS):
+        return PERSON, False
+    return "", False
 
 
 MAX_NAME_WORDS = 6

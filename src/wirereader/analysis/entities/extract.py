@@ -393,10 +393,10 @@ def _mentions(
                 canonical = article + named
                 written = article + (written or _name_text(tokens))
         if (
-            tokens[0].key in wordnet_first  # asked first: it fails for most names
+            not known  # a flag first: a gazetteer's name skips the lookup below
+            and tokens[0].key in wordnet_first  # then this: it fails for most names
             and kind != PLACE
             and learned
-            and not known
             and canonical is named
             and fold_key(canonical) in g.wordnet_places
         ):
@@ -413,16 +413,20 @@ def _mentions(
             if seen.get(canonical, True):
                 text = texts[where[2]]
                 end = where[1]
+                nxt = text[end + 1 : end + 2]
                 seen[canonical] = (
-                    (
-                        text[end + 1 : end + 2] in _THING_AFTER_FIRST
-                        and thing_after(text, end) is not None
+                    nxt in _THING_AFTER_FIRST  # 'c' among them: 'credit' below needs it too
+                    and (
+                        thing_after(text, end) is not None
+                        # "(Image credit: Lamy)", "Photo credit: ...": a caption's label (read
+                        # at the name's end alone: two searches of each entry's texts for
+                        # 'credit:' first cost more, 0.6 µs a news-like entry, 0.9 µs an ECB+
+                        # article; asked after a 'c' alone: a call's argument parsing is most
+                        # of its cost)
+                        or (nxt == "c" and text.startswith(" credit:", end))
                     )
-                    # "(Image credit: Lamy)", "Photo credit: ...": a caption's label (read at
-                    # the name's end alone: two searches of each entry's texts for 'credit:'
-                    # first cost more, 0.6 µs a news-like entry, 0.9 µs an ECB+ article)
-                    or text.startswith(" credit:", end)
-                ) and text.endswith(tokens[-1].surface, 0, end)
+                    and text.endswith(tokens[-1].surface, 0, end)
+                )
         # tuple.__new__ skips the named tuple's Python-level __new__: one mention of every
         # name, so this is the commonest construction of an extraction (15 µs an ECB+ article)
         mentions.append(_new(Mention, (written or _name_text(tokens), canonical, kind, short)))
@@ -485,8 +489,11 @@ def _learned(
             continue
         first = mentions[at[0]]
         named = [spans[i] for i in at]
-        if lone is None and any(len(s.tokens) > 1 for s in named):
-            lone = {s.tokens[0].key for s in spans if len(s.tokens) == 1}
+        if lone is None:
+            for s in named:  # a loop, not any(): no generator to start for each name
+                if len(s.tokens) > 1:
+                    lone = {sp.tokens[0].key for sp in spans if len(sp.tokens) == 1}
+                    break
         kind = learned_kinds.decide_name(g, texts, named, first.kind, False, lone or set())
         if kind == PLACE and first.kind and _speaks(texts, named):
             kind = first.kind  # "..., said Tatler.": who speaks is a person or a body

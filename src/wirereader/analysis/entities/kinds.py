@@ -68,7 +68,8 @@ def shape(word: str) -> str:
 def _around(text: str, start: int, end: int) -> list[str]:
     """The features of the words around a mention: the two before it (lower case, or '^' at
     the text's start) and the next word or punctuation mark after it."""
-    before = text[max(0, start - 30) : start].rsplit(None, 2)  # the last two words, not all
+    # the last two words, not all (a conditional, not max(): a builtin's call costs 4x as much)
+    before = text[start - 30 if start > 30 else 0 : start].rsplit(None, 2)
     out = []
     if before:
         last = before[-1]
@@ -329,7 +330,8 @@ def _choose(z: tuple[float, float, float], guess: str, weights: Weights) -> str:
     `margin`): how much more probable a kind must be to replace the guess. The guess is already
     a feature; the margin keeps close calls with the rules (chosen by the build script's topic
     folds, checked on the real feeds' dev half, where ECB+'s conventions do not hold)."""
-    best = z.index(max(z))
+    p, l_, o = z  # the first largest, as z.index(max(z)), without two calls
+    best = 0 if p >= l_ and p >= o else 1 if l_ >= o else 2
     if KINDS[best] == guess:
         return guess  # the commonest answer, without a softmax
     if guess in KINDS:

@@ -334,6 +334,7 @@ class _Extractor(_Scanner, _ContextKinds):
         texts = self.texts
         mid_caps, by_key = self.mid_caps, self.g.by_key
         links = self.links
+        headline_end = self.headline_end  # read once: asked of every body run
         starts: list[int] = []  # where each item's spans begin in `out`, when runs are linked
         for item in self.items:
             if links:
@@ -364,7 +365,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 # "Sixers Hire Maurice Cheeks as Head Coach": the title cut at its verb too
                 runs = self._title_pieces(text, item) or runs
             if not title_case and (
-                (initial and len(tokens) > 2) or (part and start < self.headline_end)
+                (initial and len(tokens) > 2) or (part and start < headline_end)
             ):
                 if not part and tokens[1].key in mid_caps and self._body_names_rest(tokens):
                     # "Fake Berlin Wall fragments on sale": the body says "the Berlin Wall"
@@ -378,7 +379,8 @@ class _Extractor(_Scanner, _ContextKinds):
                     if pieces is not None:  # [] when every word is the headline's
                         runs = pieces
             for run in runs:
-                start, end, tokens, initial, title_case, part = run
+                if run is not item:  # a piece of the run: the item's fields are unpacked above
+                    start, end, tokens, initial, title_case, part = run
                 plain = not (initial or title_case)
                 if initial and len(tokens) == 1:
                     key = tokens[0].key  # read once: a field read by name is a descriptor call
@@ -501,7 +503,8 @@ class _Extractor(_Scanner, _ContextKinds):
         after = _NEXT_WORD.match(text, run.end)
         if after is not None and len(after.group(1)) > 3:
             return None  # a long word in lower case goes on: no Title Case line
-        line_start = text.rfind("\n", max(0, run.start - _HEADLINE_CHARS), run.start) + 1
+        at = run.start - _HEADLINE_CHARS
+        line_start = text.rfind("\n", at if at > 0 else 0, run.start) + 1  # not max(): a call
         if line_start == 0 and run.start > _HEADLINE_CHARS:
             return None  # no line break in reach before it: a paragraph, not a headline
         line_end = text.find("\n", run.end, line_start + _HEADLINE_CHARS + 1)
@@ -607,7 +610,9 @@ class _Extractor(_Scanner, _ContextKinds):
         tok = tokens[i]
         key = tok.key  # read once: asked twice for most words
         if key in g.multi_first:
-            for j in range(min(len(tokens), i + g.max_words), i + 1, -1):
+            top = i + g.max_words
+            n = len(tokens)
+            for j in range(n if n < top else top, i + 1, -1):  # not min(): a builtin's call
                 # a list, not a generator: str.join makes one of a generator first anyway
                 known = g.by_key.get(" ".join([t.key for t in tokens[i:j]]))
                 if known is not None and (
@@ -1460,8 +1465,16 @@ class _Extractor(_Scanner, _ContextKinds):
             or (
                 not single  # one word has no words before its last: no generator to start
                 and (
-                    any(t.lower in ORG_FIRST for t in tokens[:-1])
-                    or any(t.lower in CORPORATE for t in tokens[1:-1])  # "Warner Bros Discovery"
+                    first_low in ORG_FIRST
+                    # two words have none between, the commonest: no generator to start
+                    or (
+                        len(tokens) > 2
+                        and (
+                            any(t.lower in ORG_FIRST for t in tokens[1:-1])
+                            # "Warner Bros Discovery"
+                            or any(t.lower in CORPORATE for t in tokens[1:-1])
+                        )
+                    )
                     or "&" in first.surface  # "H&R Block" ("Johnson & Johnson": `CORPORATE`)
                 )
             )
@@ -1633,14 +1646,18 @@ class _Extractor(_Scanner, _ContextKinds):
             and MODEL_NUMBER.match(text, end)
         ):
             return  # "Falcon 9", "Artemis 2": a product or a mission, not a name
-        at = max(0, start - 4)
+        at = start - 4 if start > 4 else 0  # not max(): a builtin's call costs 4x as much
         if (
             "a" in text[at:start]  # the cheap test first
             and ARTICLE_BEFORE.search(text, at, start)
             and PHRASE_END.match(text, end)
         ):
             return  # "won an Oscar for", "bought a Tesla.": a thing ("a Colts receiver" is not)
-        if text.startswith(_AND_OR, end) and self._elided_thing(text, end):
+        if (
+            (after == " a" or after == " o")  # two comparisons spare most calls
+            and text.startswith(_AND_OR, end)
+            and self._elided_thing(text, end)
+        ):
             return  # "both the Winter and Summer Olympics": the first of two events
         flags = _WORDS.get(surface)  # the word's record: its tests that need no context
         if flags is None:

@@ -16,6 +16,7 @@ from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     acronym_plural,
     adjective,
+    ending_kind,
     never_alone,
 )
 from wirereader.analysis.entities.gazetteer import (
@@ -65,6 +66,7 @@ def clear_caches() -> None:
     _spelled_as.cache_clear()
     _plain.cache_clear()
     fold_key.cache_clear()
+    ending_kind.cache_clear()
     learned_kinds.clear_cache()
 
 

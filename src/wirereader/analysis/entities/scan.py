@@ -90,7 +90,7 @@ class _Scanner:
                 if not ascii_text and text[base] > "\x7f" and not text[base].isupper():
                     restart = base + 1
                     break
-                group = m.group()
+                group = m[0]  # not m.group(): a call that parses its arguments
                 if (
                     before == "-"
                     and text[base - 3 : base - 1] in _ARTICLES
@@ -205,7 +205,8 @@ class _Scanner:
                         continue
                 tokens = _tokens(group)
                 # Shouting ("BREAKING NEWS PUTIN SAYS") capitalises everything, as Title Case does.
-                shouting = len(tokens) > 2 and group.isupper()
+                # (Title Case or shouting: the two read alike below, so one answer is kept)
+                title_like = title_case or (len(tokens) > 2 and group.isupper())
                 # a word and a blank before the run, the commonest case, or a sentence's end
                 # before it, answered without a call (`_is_sentence_start` answers the same)
                 if before == " " and base > 1:
@@ -219,13 +220,13 @@ class _Scanner:
                         (prev == "d" or prev == "n")
                         and text[base - 3] == ("n" if prev == "d" else "o")
                         and items
-                        and not (title_case or shouting)
+                        and not title_like
                     ):
                         self._linked(text, items, base, part)
                 else:
                     initial = before in _SENTENCE_END or _is_sentence_start(text, base)
-                append(_new(_Run, (base, pos, tokens, initial, title_case or shouting, part)))
-                if title_case or shouting:
+                append(_new(_Run, (base, pos, tokens, initial, title_like, part)))
+                if title_like:
                     continue
                 if base < headline:
                     self.headline_runs.append((tokens, initial))

@@ -72,7 +72,8 @@ def _played(text: str, start: int) -> bool:
     """Whether a played word ends, with blanks and perhaps 'the', just before `start`
     ('beat Drake', 'against the Colts'). String tests in place of a regex search of the window,
     which cost a microsecond a name in a sports report."""
-    window = text[max(0, start - _PLAYED_WINDOW) : start]
+    # a conditional, not max(): a builtin's call costs 4x as much
+    window = text[start - _PLAYED_WINDOW if start > _PLAYED_WINDOW else 0 : start]
     word = window.rstrip(" \t")
     if len(word) == len(window):
         return False

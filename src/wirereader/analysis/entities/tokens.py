@@ -303,7 +303,7 @@ def _quoted_title_start(text: str, start: int, end: int) -> int:
     Life"'), not a name; where the quotation opens, or -1. Only runs no gazetteer knows come
     here: '"Putin"' stays Putin."""
     i = start - 1
-    limit = max(0, start - 80)
+    limit = start - 80 if start > 80 else 0  # not max(): a builtin's call costs 4x as much
     while i >= limit:
         c = text[i]
         if c in ".!?\n":
