@@ -37,6 +37,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import cast
 
 from wirereader.core.interruptible import keep_interrupt
 from wirereader.core.text import fts_text
@@ -53,7 +54,8 @@ try:  # ISA-L's deflate: zlib's format (zlib reads it back), a third of zlib's C
     # ISA-L's inflate reads any zlib stream (zlib's own bodies of older caches too), to the
     # same bytes, and fails where zlib fails (a wrong header, check or block), at two thirds
     # of zlib's CPU: 4.2 against 6.1 us a body of the news-like corpus (~520 packed bytes).
-    _DAMAGED = (zlib.error, _isal_error, UnicodeDecodeError)
+    # (isal's stubs declare its `error` an instance; it is the class the inflate raises.)
+    _DAMAGED = (zlib.error, cast("type[Exception]", _isal_error), UnicodeDecodeError)
 except ImportError:  # a platform with no wheel of it: zlib's default, as before
     _compress = zlib.compress
     _decompress = zlib.decompress
