@@ -549,3 +549,41 @@ def test_a_stored_body_reads_as_zlib_reads_it_whole_or_damaged(corpus: Path) -> 
             assert texts.unpack(bad) == expected
             assert texts.is_stored_body(bad) == (expected != "" or bad == b"z" + zlib.compress(b""))
     assert damaged > 3 * len(forms)
+
+
+def test_the_analysis_reads_each_pending_body_as_the_sql_function_gives_it(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """The analysis's reads of a batch (`pending_entries`, `next_texts`) unpack the stored
+    bodies themselves: every row is the one `wirereader_body` gives, packed bodies of real
+    feeds, short plain ones and empty ones alike, read cold and again from the recent bodies."""
+    from wirereader.store import analysis as analysis_store
+
+    feed = (corpus / "feeds" / "bbc-news-world.rss").read_text(encoding="utf-8")
+    bodies = [feed[at : at + 40 + 37 * (at % 50)] for at in range(0, 60_000, 997)]
+    bodies += ["", "Short.", "Ünïcode body, café ☕ — 日本 " * 5]
+    with Store(tmp_path / "c.sqlite3") as store:
+        sid = store.ensure_source("feed", "feed", name="feed")
+        store.save_entries(
+            sid, [entry(f"Story {n}", body, f"s{n}", n % 60) for n, body in enumerate(bodies)]
+        )
+        conn = store.conn
+        stored = conn.execute("SELECT body FROM entry_texts").fetchall()
+        assert sum(isinstance(r[0], bytes) for r in stored) > 20
+        assert sum(isinstance(r[0], str) for r in stored) >= 2
+        by_sql = [
+            tuple(r)
+            for r in conn.execute(
+                analysis_store._pending_select(
+                    "wirereader_body(t.body)", " LEFT JOIN entry_texts t ON t.entry_id = e.id"
+                ),
+                (len(bodies),),
+            )
+        ]
+        assert sorted(r[3] for r in by_sql) == sorted(bodies)
+        texts._recent.clear()
+        for _ in range(2):  # cold, then from the recent bodies
+            assert [tuple(r) for r in analysis_store.pending_entries(conn, len(bodies))] == by_sql
+            assert [tuple(r) for r in analysis_store.next_texts(conn, 20, 10)] == [
+                (r[0], r[2], r[3], r[9]) for r in by_sql[10:30]
+            ]
