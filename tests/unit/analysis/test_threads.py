@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1051,3 +1052,25 @@ def test_two_angles_days_apart_stay_two_threads(store: Store, corpus: Path) -> N
     assert got["north-1"] == got["south-1"]
     assert got["north-2"] == got["east-2"]
     assert got["north-1"] != got["north-2"]
+
+
+def test_idf_worked_out_once_a_distinct_frequency_gives_every_term_its_own_float(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's IDF is worked out once for each distinct document frequency, not once a term:
+    on the seed stories and on invented ones analysed after them, every
+    term gets exactly the float `idf` gives its own frequency."""
+    made = threads.ThreadIndex._idf_of
+    sizes: list[tuple[int, int]] = []
+
+    def checked(self: threads.ThreadIndex, frequencies: Any) -> Any:
+        out = made(self, frequencies)
+        assert out.tolist() == self.idf(frequencies.tolist())  # (floats compared exactly)
+        sizes.append((len(frequencies), len(set(frequencies.tolist()))))
+        return out
+
+    monkeypatch.setattr(threads.ThreadIndex, "_idf_of", checked)
+    _seed_threads(store)
+    _import_invented(store, batch_size=7)
+    assert len(sizes) >= 2 and sum(n for n, _ in sizes) > 1000
+    assert any(distinct < n for n, distinct in sizes)

@@ -273,15 +273,15 @@ def test_the_index_merges_sixteen_segments_at_a_time_and_finds_the_same(tmp_path
 
 
 def _counting_unpacks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every packed body zlib unpacks from now on (the test's own record of them)."""
+    """Every packed body `texts` unpacks from now on (the test's own record of them)."""
     unpacked: list[bytes] = []
-    decompress = zlib.decompress
+    decompress = texts._decompress
 
     def counted(data: bytes) -> bytes:
         unpacked.append(data)
         return decompress(data)
 
-    monkeypatch.setattr(zlib, "decompress", counted)
+    monkeypatch.setattr(texts, "_decompress", counted)
     return unpacked
 
 
@@ -506,3 +506,84 @@ def test_without_isal_the_bodies_are_packed_by_zlib_as_before() -> None:
     body = "The harbour master said the ferry left on time. " * 20
     packed = texts.pack(body)
     assert isinstance(packed, bytes) and zlib.decompress(packed[1:]).decode() == body
+
+
+def test_a_stored_body_reads_as_zlib_reads_it_whole_or_damaged(corpus: Path) -> None:
+    """Bodies are read back by ISA-L's inflate where it installs: for every stored form (ours,
+    zlib's levels 1, 6 and 9 of older releases) of the real feeds' text, and for each of those
+    damaged (bytes changed, cut short, a wrong header or check), `unpack` gives what zlib
+    gives (the body, or "" where zlib fails), and `is_stored_body` says what zlib says."""
+    import random
+
+    def by_zlib(stored: bytes) -> str:
+        try:
+            return zlib.decompress(stored[1:]).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError):
+            return ""
+
+    text = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted((corpus / "feeds").iterdir())
+    )
+    rng = random.Random(17)
+    bodies = [text[at : at + rng.randint(64, 6000)] for at in range(0, len(text), 1499)]
+    assert len(bodies) > 200
+    forms: list[bytes] = []
+    for body in bodies:
+        raw = body.encode("utf-8")
+        ours = texts.pack(body)
+        assert isinstance(ours, bytes)
+        forms += [ours, *(b"z" + zlib.compress(raw, level) for level in (1, 6, 9))]
+    damaged = 0
+    for stored in forms:
+        assert texts.unpack(stored) == by_zlib(stored) != ""
+        cut = stored[: rng.randint(1, len(stored) - 1)]
+        header = stored[:2] + bytes([stored[2] ^ 1]) + stored[3:]
+        check = stored[:-1] + bytes([stored[-1] ^ 0x40])
+        changed = bytearray(stored)
+        for _ in range(rng.randint(1, 3)):
+            changed[rng.randrange(1, len(changed))] = rng.randrange(256)
+        for bad in (cut, header, check, bytes(changed)):
+            expected = by_zlib(bad)
+            damaged += expected == ""
+            assert texts.unpack(bad) == expected
+            assert texts.is_stored_body(bad) == (expected != "" or bad == b"z" + zlib.compress(b""))
+    assert damaged > 3 * len(forms)
+
+
+def test_the_analysis_reads_each_pending_body_as_the_sql_function_gives_it(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """The analysis's reads of a batch (`pending_entries`, `next_texts`) unpack the stored
+    bodies themselves: every row is the one `wirereader_body` gives, packed bodies of real
+    feeds, short plain ones and empty ones alike, read cold and again from the recent bodies."""
+    from wirereader.store import analysis as analysis_store
+
+    feed = (corpus / "feeds" / "bbc-news-world.rss").read_text(encoding="utf-8")
+    bodies = [feed[at : at + 40 + 37 * (at % 50)] for at in range(0, 60_000, 997)]
+    bodies += ["", "Short.", "Ünïcode body, café ☕ — 日本 " * 5]
+    with Store(tmp_path / "c.sqlite3") as store:
+        sid = store.ensure_source("feed", "feed", name="feed")
+        store.save_entries(
+            sid, [entry(f"Story {n}", body, f"s{n}", n % 60) for n, body in enumerate(bodies)]
+        )
+        conn = store.conn
+        stored = conn.execute("SELECT body FROM entry_texts").fetchall()
+        assert sum(isinstance(r[0], bytes) for r in stored) > 20
+        assert sum(isinstance(r[0], str) for r in stored) >= 2
+        by_sql = [
+            tuple(r)
+            for r in conn.execute(
+                analysis_store._pending_select(
+                    "wirereader_body(t.body)", " LEFT JOIN entry_texts t ON t.entry_id = e.id"
+                ),
+                (len(bodies),),
+            )
+        ]
+        assert sorted(r[3] for r in by_sql) == sorted(bodies)
+        texts._recent.clear()
+        for _ in range(2):  # cold, then from the recent bodies
+            assert [tuple(r) for r in analysis_store.pending_entries(conn, len(bodies))] == by_sql
+            assert [tuple(r) for r in analysis_store.next_texts(conn, 20, 10)] == [
+                (r[0], r[2], r[3], r[9]) for r in by_sql[10:30]
+            ]
