@@ -101,7 +101,10 @@ def _without_quotes(text: str) -> list[str]:
 
     rest = _CLOSED_VALUE.sub(hold, text)
     words = rest.replace('"', " ").replace("'", " ").split()
-    return [held[int(m[1])] if (m := _HELD_TERM.fullmatch(w)) else w for w in words]
+    return [
+        held[int(m[1])] if (m := _HELD_TERM.fullmatch(w)) and int(m[1]) < len(held) else w
+        for w in words
+    ]
 
 
 def _lexed(text: str) -> list[str]:
