@@ -769,3 +769,45 @@ def test_a_quoted_name_being_typed_is_no_problem(db_path: Path) -> None:
 
     asyncio.run(go())
     store.close()
+
+
+def test_escape_in_a_side_pane_goes_back_to_the_timeline_as_the_help_says(
+    db_path: Path,
+) -> None:
+    # The help said "Clear every filter" for esc, yet in a side pane the first esc went back
+    # to the timeline and kept the filters (a user leaving a pane keeps what they picked
+    # there): the help, built from the same table as the palette, now says so.
+    from wirereader.tui.screens.help import help_text
+
+    store = demo_store(db_path)
+    total = Query(store).count()
+    wanted = Query(store, Filter(words=("ceasefire",))).count()
+    assert 0 < wanted < total
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            esc = [
+                line
+                for line in help_text(app.keymap_in_force).plain.splitlines()
+                if line.split()[:1] == ["esc"]
+            ]
+            assert len(esc) == 1 and "back to the timeline first" in esc[0], esc
+            for pane_key, pane_id in (("e", "entities"), ("T", "threads"), ("R", "reader")):
+                await pilot.press("slash", *"ceasefire", "enter")
+                await settle(pilot)
+                assert app.state.text and app.timeline.total == wanted
+                await pilot.press(pane_key)
+                await settle(pilot)
+                assert app.focused is not None and app.focused.id == pane_id
+                await pilot.press("escape")
+                await settle(pilot)
+                assert app.focused is app.timeline
+                assert app.state.text and app.timeline.total == wanted
+                await pilot.press("escape")
+                await settle(pilot)
+                assert not app.state.active and app.timeline.total == total
+
+    asyncio.run(go())
+    store.close()

@@ -256,3 +256,61 @@ def test_a_refresh_that_cannot_subscribe_on_a_full_disk_names_the_cache(
     database or disk is full", naming no file."""
     db, said = full_disk_refresh(corpus, server, tmp_path, subscribed=False)
     assert len(said) == 1 and said[0].startswith(f"refresh failed: {db}: "), said
+
+
+def _fill(folder: Path) -> Path:
+    """Every free byte of the file system of `folder` taken by one file."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 4096)
+    return filler
+
+
+def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """'A' on a full disk said "51 entries marked read" while nothing was written (the status
+    line still counted them unread): it now says they are kept and saved once there is room,
+    and 'reading state saved' follows when the retry lands."""
+    with demo_store(db_path) as made:
+        unread = Query(made).count()
+        rows = made.conn.execute("SELECT count(*) FROM entries").fetchone()[0]  # (and reposts)
+        made.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert unread > 0
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    with small_tmpfs(folder, db_path.stat().st_size + 256 * 1024):
+        db = folder / "cache.sqlite3"
+        db.write_bytes(db_path.read_bytes())
+
+        def read_in_file() -> int:
+            with sqlite3.connect(db) as other:
+                sql = "SELECT count(*) FROM entries WHERE read_at IS NOT NULL"
+                return other.execute(sql).fetchone()[0]
+
+        async def go(store: Store) -> None:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                filler = _fill(folder)
+                await pilot.press("A")
+                await pilot.pause(0.3)
+                assert app.is_running
+                said = notices(app)
+                assert f"{unread} entries marked read" not in said, said
+                mark = [n for n in said if n.startswith(f"{unread} entries marked read")]
+                assert len(mark) == 1 and "not saved yet" in mark[0], said
+                assert read_in_file() == 0
+                filler.unlink()
+                for _ in range(100):  # the retry comes within a few seconds
+                    await pilot.pause(0.1)
+                    if read_in_file():
+                        break
+                await settle(pilot)
+                assert read_in_file() == rows
+                assert "reading state saved" in notices(app)
+            assert not app.unsaved_error
+
+        with Store(db) as store:
+            asyncio.run(go(store))

@@ -62,9 +62,17 @@ _KEPT_APOSTROPHE = "\ue000"
 _OPEN_VALUE = re.compile(r'(?:^|\s)[+-]?\w+:"[^"]*$')
 
 
+# A keyed term with its quoted value closed (`person:"Kim Jong Un"`), between blanks. An
+# unbalanced quote elsewhere in the filter (`"bird flu person:"Kim Jong Un"`) turned it into
+# words ('person:Kim', 'Jong', 'Un'): such a term stays a term while the other quotes go.
+_CLOSED_VALUE = re.compile(r"""(?:^|(?<=\s))[+-]?\w+:(?:"[^"]*"|'[^']*')(?=\s|$)""")
+_HELD = "\ue001"  # stands in for a closed keyed term while the rest loses its quotes
+_HELD_TERM = re.compile(f"{_HELD}(\\d+){_HELD}")
+
+
 def _tokens(text: str) -> list[str]:
     """Shell-like tokens: a quoted phrase is one token; an unbalanced quote is ignored, except
-    that a keyed term's open quoted value runs to the end."""
+    that a keyed term's open quoted value runs to the end and a closed one stays one term."""
     text = _APOSTROPHE.sub(_KEPT_APOSTROPHE, text)
     tokens: list[str] | None = None
     try:
@@ -74,8 +82,29 @@ def _tokens(text: str) -> list[str]:
             with contextlib.suppress(ValueError):
                 tokens = _lexed(text + '"')
     if tokens is None:
-        tokens = text.replace('"', " ").replace("'", " ").split()
+        tokens = _without_quotes(text)
     return [token.replace(_KEPT_APOSTROPHE, "'") for token in tokens]
+
+
+def _without_quotes(text: str) -> list[str]:
+    """The words of `text` with its quotes ignored, but for its closed keyed terms, each kept
+    as one token (as the lexer gives it: `person:Kim Jong Un`)."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        try:
+            (term,) = _lexed(match.group())
+        except ValueError:  # (a backslash before its closing quote)
+            return match.group()
+        held.append(term)
+        return f"{_HELD}{len(held) - 1}{_HELD}"
+
+    rest = _CLOSED_VALUE.sub(hold, text)
+    words = rest.replace('"', " ").replace("'", " ").split()
+    return [
+        held[int(m[1])] if (m := _HELD_TERM.fullmatch(w)) and int(m[1]) < len(held) else w
+        for w in words
+    ]
 
 
 def _lexed(text: str) -> list[str]:

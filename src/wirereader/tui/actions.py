@@ -18,7 +18,13 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     Action("search", "slash", "search", "Filter by text / query language (incremental)", "Filter"),
-    Action("clear", "escape", "clear_filters", "Clear every filter", "Filter"),
+    Action(
+        "clear",
+        "escape",
+        "clear_filters",
+        "Clear every filter (in a side pane or the reader: back to the timeline first)",
+        "Filter",
+    ),
     Action("topics", "t", "focus_topics", "Go to the saved topics", "Filter"),
     *(
         Action(f"topic_{n}", str(n), f"topic({n})", f"Saved topic {n}", "Filter", palette=False)

@@ -654,6 +654,14 @@ class WireReader(App[None]):
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
         self.save_reading_state()
+        if self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
+            self.notify(
+                f"{changed} entries marked read, not saved yet: kept, and saved once the"
+                " cache can be written",
+                severity="warning",
+                markup=False,
+            )
+            return
         self.notify(f"{changed} entries marked read")
 
     # -- writing reading state -------------------------------------------------------------------

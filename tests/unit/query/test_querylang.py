@@ -152,3 +152,19 @@ def test_a_keyed_terms_open_quote_runs_to_the_end() -> None:
     assert parsed.filter.entities == (EntityRef("North Korea", "place"),)
     assert parsed.filter.words == ("kyiv",)
     assert parse('"half typed').filter.words == ("half", "typed")  # a phrase's: words
+
+
+def test_an_unbalanced_quote_elsewhere_leaves_a_closed_keyed_term_whole() -> None:
+    # A stray quote elsewhere in the filter turned `person:"Kim Jong Un"` into the words
+    # 'person:Kim', 'Jong', 'Un' (a person called 'Kim' and two words): it stays the term.
+    parsed = parse('"bird flu person:"Kim Jong Un"')
+    assert parsed.problems == []
+    assert parsed.filter.entities == (EntityRef("Kim Jong Un", "person"),)
+    assert parsed.filter.words == ("bird", "flu")  # the open phrase's: words, as before
+    parsed = parse('-place:"North Korea" org:\'World Bank\' "summit')
+    assert parsed.filter.exclude_entities == (EntityRef("North Korea", "place"),)
+    assert parsed.filter.entities == (EntityRef("World Bank", "org"),)
+    assert parsed.filter.words == ("summit",)
+    parsed = parse('person:"A B" OR person:"C D" talks "open')
+    assert parsed.filter.any_of == ((EntityRef("A B", "person"), EntityRef("C D", "person")),)
+    assert parsed.filter.words == ("talks", "open")
