@@ -352,16 +352,22 @@ def test_the_index_in_two_levels_gives_the_same_threads_wherever_its_rows_sit(
 
 
 @pytest.mark.parametrize("first_window", [1, thread_store.FIRST_WINDOW])
+@pytest.mark.parametrize("growth", [2, thread_store.WINDOW_GROWTH])
 def test_terms_read_together_give_each_term_its_own_lookup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bits: int, first_window: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    block_bits: int,
+    first_window: int,
+    growth: int,
 ) -> None:
     """`postings_of_terms` reads many terms' blocks in windows, newest first: each term gets
     what `postings` walking its blocks one by one gives, with rows in both levels (emptied
-    recent rows hiding older ones), whatever the window and the limit, and a term with no
+    recent rows hiding older ones), whatever the windows and the limit, and a term with no
     thread gets none."""
     monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
     monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
     monkeypatch.setattr(thread_store, "FIRST_WINDOW", first_window)
+    monkeypatch.setattr(thread_store, "WINDOW_GROWTH", growth)
     items = _items(1200, seed=1)
     with Store(tmp_path / "cache.sqlite3") as store:
         _save(store, {feed: entries[: len(entries) * 3 // 4] for feed, entries in items.items()})
