@@ -54,6 +54,7 @@ merges of O(n) each; n is bounded by the caller (`threads.GROUP_ITEMS`).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, count, repeat
@@ -137,6 +138,69 @@ SAME_SOURCE_DISCOUNT = 0.75
 # about 0.25.
 TITLE_MIN = 0.2
 
+# Two short items that both have a teaser, both naming a place in their title or lead and none in
+# common, count this share of their cosine: a teaser's words are mostly its beat's, and its place
+# tells which event it reports (Al Jazeera's Gaza report and NYT's New York one share "Board of
+# Peace"). Waived where one lead names a person or organisation in full whose every word the
+# other lead holds (one story told from two countries: Bangladesh's swearing-in, with Modi's
+# letter from India). Every placed item carries what the rule reads (`Lead`), a kept or
+# read-back item as a new one, so the cut of the stream does not decide (see
+# docs/architecture.md, 2026-12-07).
+PLACES_APART = 0.5
+# A lead: the title and the first sentences of the text.
+LEAD_SENTENCES = 3
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"\w+")
+
+
+class Lead(NamedTuple):
+    """What `PLACES_APART` reads of a short teased item that names a place in its title or lead:
+    those places (entity terms), its people and organisations of more than one word named there
+    (each as its words) and the lead's words (casefolded)."""
+
+    places: frozenset[str]
+    names: tuple[tuple[str, ...], ...]
+    words: frozenset[str]
+
+
+def lead_of(title: str, body: str, entity_terms: Iterable[str]) -> Lead | None:
+    """The `Lead` of an item with this title and text (a short teased item's) whose vector holds
+    these entity terms (among others: only those starting with "@" are read), or None where its
+    title and lead name no place. A term counts where its name's words stand together, in
+    order, in the lead."""
+    places = [t for t in entity_terms if t.startswith("@place:")]
+    if not places:
+        return None
+    lead = (
+        title + "\n" + " ".join(_SENTENCE_END.split(body.strip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
+    )
+    words = _WORD.findall(lead.casefold())
+    joined = " " + " ".join(words) + " "
+
+    def named(term: str) -> tuple[str, ...]:
+        parts = tuple(_WORD.findall(term.partition(":")[2]))
+        return parts if parts and " " + " ".join(parts) + " " in joined else ()
+
+    held = frozenset(t for t in places if named(t))
+    if not held:
+        return None
+    names = tuple(
+        parts
+        for t in entity_terms
+        if t.startswith(("@person:", "@org:")) and len(parts := named(t)) > 1
+    )
+    return Lead(held, names, frozenset(words))
+
+
+def places_apart(x: Lead, y: Lead) -> bool:
+    """Do these two leads name places, none in common, and no person or organisation one names in
+    full whose every word the other holds?"""
+    if not x.places.isdisjoint(y.places):
+        return False
+    return not any(y.words.issuperset(n) for n in x.names) and not any(
+        x.words.issuperset(n) for n in y.names
+    )
+
 
 class Side(NamedTuple):
     """Items on one side of a score matrix, with what each item's length sets (see
@@ -166,6 +230,9 @@ class Side(NamedTuple):
     # Each item's source (the feed, whatever its link), where the caller has it: two items of
     # two sources whose times are both guesses never pair (`_guessed_apart`).
     origins: np.ndarray | None = None
+    # Each item's `Lead` (None: not a short teased item naming a place there), where the
+    # caller has them; None where no item has one.
+    leads: Sequence[Lead | None] | None = None
 
     @classmethod
     def of(
@@ -183,6 +250,7 @@ class Side(NamedTuple):
         teased: Sequence[bool] | None = None,
         unit_headlines: bool = False,
         origins: Sequence[int] | None = None,
+        leads: Sequence[Lead | None] | None = None,
     ) -> Side:
         """`unit_headlines`: the headlines are unit title vectors already (`title_vector`'s),
         taken as they are (the thread index's items carry them: worked out again for every
@@ -208,6 +276,7 @@ class Side(NamedTuple):
             np.asarray(links if links is not None else range(n)),
             np.asarray(teased if teased is not None else [False] * n, dtype=bool),
             origins=None if origins is None else np.asarray(origins, dtype=np.int64),
+            leads=leads if leads is not None and any(x is not None for x in leads) else None,
         )
 
     def take(self, rows: Sequence[int]) -> Side:
@@ -229,6 +298,7 @@ class Side(NamedTuple):
             self.entity_columns,
             self.column_terms,
             None if self.origins is None else self.origins[at],
+            None if self.leads is None else [self.leads[i] for i in rows],
         )
 
 
@@ -360,6 +430,7 @@ def cross_scores(
         gram = _cross_gram(a.vectors, b.vectors)
     _discount_same_source(gram, a, b)
     _keep_guessed_apart(gram, a, b)
+    _keep_places_apart(gram, a, b)
     score = _pair_scores(gram, a, b)
     if check_headlines:
         if a.heads is not None and b.heads is not None:
@@ -503,6 +574,13 @@ def _scores_of_pairs(
     for k in np.flatnonzero(same & a.teased[r] & b.teased[c]):
         if not _share_entity(a, int(r[k]), b, int(c[k])):
             cos[k] = 0.0
+    if a.leads is not None and b.leads is not None:
+        la, lb = a.leads, b.leads
+        for k in np.flatnonzero(_led(la)[r] & _led(lb)[c] & (cos != 0.0)).tolist():
+            x, y = la[r[k]], lb[c[k]]
+            assert x is not None and y is not None
+            if places_apart(x, y):
+                cos[k] *= PLACES_APART
     gap = np.abs(a.times[r] - b.times[c])
     both_dated = a.dated[r] & b.dated[c]
     fade = np.where(both_dated, 1.0 / (1.0 + gap / (86400.0 * FLOOR_FADE_DAYS)), 1.0)
@@ -585,6 +663,7 @@ def side_groups(
     gram = _gram(vectors) if side.terms is None else _gram_of_rows(side.terms)
     _discount_same_source(gram, side, side)
     _keep_guessed_apart(gram, side, side)  # (in the gram: the last pass reads it too)
+    parted = _keep_places_apart(gram, side, side)
     np.fill_diagonal(gram, 1.0)
     score = _pair_scores(gram, side, side)
     short = np.flatnonzero(~side.articles)
@@ -609,6 +688,8 @@ def side_groups(
     # COHESION and signature tests guard groups of articles).
     partners = score >= 1.0
     partners[side.articles] = True
+    for i, j in parted:  # (never an item's partner: see PLACES_APART)
+        partners[i, j] = False
     labels = average_linkage(score, side.articles.astype(np.float64), vectors)
     pinned = toward_new = None
     if earlier is not None:
@@ -650,6 +731,46 @@ def _discount_same_source(gram: np.ndarray, a: Side, b: Side) -> None:
     for i, j in zip(*np.nonzero(same), strict=True):
         if not _share_entity(a, int(i), b, int(j)):
             gram[i, j] = 0.0
+
+
+def parted_pairs(a: Side, b: Side, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+    """Which of these pairs (item `rows[k]` of `a` with item `cols[k]` of `b`) PLACES_APART
+    puts apart (None: no item of one side or the other has a `Lead`)."""
+    if a.leads is None or b.leads is None:
+        return None
+    la, lb = a.leads, b.leads
+    out = np.zeros(len(rows), dtype=bool)
+    for k in np.flatnonzero(_led(la)[rows] & _led(lb)[cols]).tolist():
+        x, y = la[rows[k]], lb[cols[k]]
+        assert x is not None and y is not None
+        out[k] = x is not y and places_apart(x, y)
+    return out
+
+
+def _led(leads: Sequence[Lead | None]) -> np.ndarray:
+    """Which items have a `Lead`."""
+    return np.fromiter((x is not None for x in leads), dtype=bool, count=len(leads))
+
+
+def _keep_places_apart(gram: np.ndarray, a: Side, b: Side) -> list[tuple[int, int]]:
+    """Pairs of two short teased items whose leads name places, none in common
+    (`places_apart`), count PLACES_APART of their cosine (in place); those pairs."""
+    if a.leads is None or b.leads is None:
+        return []
+    la, lb = a.leads, b.leads
+    ia = np.flatnonzero(_led(la))
+    ib = np.flatnonzero(_led(lb))
+    if not len(ia) or not len(ib):
+        return []
+    block = gram[np.ix_(ia, ib)]
+    parted = []
+    for i, j in zip(*np.nonzero(block), strict=True):
+        x, y = la[ia[i]], lb[ib[j]]
+        assert x is not None and y is not None
+        if x is not y and places_apart(x, y):
+            gram[ia[i], ib[j]] *= PLACES_APART
+            parted.append((int(ia[i]), int(ib[j])))
+    return parted
 
 
 def _guesses(a: Side, b: Side) -> bool:
