@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, count, repeat
@@ -160,7 +161,9 @@ class Lead(NamedTuple):
 
     places: frozenset[str]
     names: tuple[tuple[str, ...], ...]
-    words: frozenset[str]
+    # (Each once, interned: a tuple of a kept item's ~30 words is ~300 bytes, a frozenset
+    # ~1.5 KB; it is only read for a pair whose places are apart.)
+    words: tuple[str, ...]
 
 
 def lead_of(title: str, body: str, entity_terms: Iterable[str]) -> Lead | None:
@@ -168,7 +171,8 @@ def lead_of(title: str, body: str, entity_terms: Iterable[str]) -> Lead | None:
     these entity terms (among others: only those starting with "@" are read), or None where its
     title and lead name no place. A term counts where its name's words stand together, in
     order, in the lead."""
-    places = [t for t in entity_terms if t.startswith("@place:")]
+    named_terms = [t for t in entity_terms if t[0] == "@"]
+    places = [t for t in named_terms if t.startswith("@place:")]
     if not places:
         return None
     lead = (
@@ -186,10 +190,10 @@ def lead_of(title: str, body: str, entity_terms: Iterable[str]) -> Lead | None:
         return None
     names = tuple(
         parts
-        for t in entity_terms
+        for t in named_terms
         if t.startswith(("@person:", "@org:")) and len(parts := named(t)) > 1
     )
-    return Lead(held, names, frozenset(words))
+    return Lead(held, names, tuple(map(sys.intern, dict.fromkeys(words))))
 
 
 def places_apart(x: Lead, y: Lead) -> bool:
@@ -197,8 +201,8 @@ def places_apart(x: Lead, y: Lead) -> bool:
     full whose every word the other holds?"""
     if not x.places.isdisjoint(y.places):
         return False
-    return not any(y.words.issuperset(n) for n in x.names) and not any(
-        x.words.issuperset(n) for n in y.names
+    return not any(all(w in y.words for w in n) for n in x.names) and not any(
+        all(w in x.words for w in n) for n in y.names
     )
 
 
@@ -467,19 +471,24 @@ def cross_scores_at(
 
 
 def pair_scores(
-    a: Side, b: Side, rows: np.ndarray, cols: np.ndarray, max_gap_seconds: float
+    a: Side,
+    b: Side,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    max_gap_seconds: float,
+    parted: np.ndarray | None = None,
 ) -> np.ndarray:
     """The scores of these pairs (item `rows[k]` of `a` with item `cols[k]` of `b`), as
     `cross_scores` gives them: the work follows the pairs asked for, not the two sides' sizes
     (a part's groups against their few candidate threads each). Both sides need their sparse
-    rows."""
+    rows. `parted`: set true (in place) where PLACES_APART put the pair apart."""
     assert a.terms is not None and b.terms is not None
     if not len(rows):
         return np.zeros(0)
     a, b = _one_width(a, b)
     assert a.terms is not None and b.terms is not None
     cos = pair_cosines(a.terms, b.terms, rows, cols)
-    return _scores_of_pairs(a, b, rows, cols, cos, max_gap_seconds)
+    return _scores_of_pairs(a, b, rows, cols, cos, max_gap_seconds, parted)
 
 
 # A listed pair's cosine cost ~1.2 us as an element-wise product of its two sparse rows (the rows
@@ -563,9 +572,16 @@ def _one_width(a: Side, b: Side) -> tuple[Side, Side]:
 
 
 def _scores_of_pairs(
-    a: Side, b: Side, r: np.ndarray, c: np.ndarray, cos: np.ndarray, max_gap_seconds: float
+    a: Side,
+    b: Side,
+    r: np.ndarray,
+    c: np.ndarray,
+    cos: np.ndarray,
+    max_gap_seconds: float,
+    parted: np.ndarray | None = None,
 ) -> np.ndarray:
-    """`_pair_scores` and the rules of `cross_scores` for a list of pairs and their cosines."""
+    """`_pair_scores` and the rules of `cross_scores` for a list of pairs and their cosines
+    (`parted`: as `pair_scores`)."""
     same = (a.sources[r] == b.sources[c]) & (a.links[r] != b.links[c]) & a.dated[r] & b.dated[c]
     cos[same] *= SAME_SOURCE_DISCOUNT
     if _guesses(a, b):
@@ -575,12 +591,11 @@ def _scores_of_pairs(
         if not _share_entity(a, int(r[k]), b, int(c[k])):
             cos[k] = 0.0
     if a.leads is not None and b.leads is not None:
-        la, lb = a.leads, b.leads
-        for k in np.flatnonzero(_led(la)[r] & _led(lb)[c] & (cos != 0.0)).tolist():
-            x, y = la[r[k]], lb[c[k]]
-            assert x is not None and y is not None
-            if places_apart(x, y):
-                cos[k] *= PLACES_APART
+        at = np.flatnonzero(_led(a.leads)[r] & _led(b.leads)[c] & (cos != 0.0))
+        at = at[_apart_at(a.leads, b.leads, r[at], c[at])]
+        cos[at] *= PLACES_APART
+        if parted is not None:
+            parted[at] = True
     gap = np.abs(a.times[r] - b.times[c])
     both_dated = a.dated[r] & b.dated[c]
     fade = np.where(both_dated, 1.0 / (1.0 + gap / (86400.0 * FLOOR_FADE_DAYS)), 1.0)
@@ -733,20 +748,6 @@ def _discount_same_source(gram: np.ndarray, a: Side, b: Side) -> None:
             gram[i, j] = 0.0
 
 
-def parted_pairs(a: Side, b: Side, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
-    """Which of these pairs (item `rows[k]` of `a` with item `cols[k]` of `b`) PLACES_APART
-    puts apart (None: no item of one side or the other has a `Lead`)."""
-    if a.leads is None or b.leads is None:
-        return None
-    la, lb = a.leads, b.leads
-    out = np.zeros(len(rows), dtype=bool)
-    for k in np.flatnonzero(_led(la)[rows] & _led(lb)[cols]).tolist():
-        x, y = la[rows[k]], lb[cols[k]]
-        assert x is not None and y is not None
-        out[k] = x is not y and places_apart(x, y)
-    return out
-
-
 def _led(leads: Sequence[Lead | None]) -> np.ndarray:
     """Which items have a `Lead`."""
     return np.fromiter((x is not None for x in leads), dtype=bool, count=len(leads))
@@ -757,20 +758,81 @@ def _keep_places_apart(gram: np.ndarray, a: Side, b: Side) -> list[tuple[int, in
     (`places_apart`), count PLACES_APART of their cosine (in place); those pairs."""
     if a.leads is None or b.leads is None:
         return []
-    la, lb = a.leads, b.leads
-    ia = np.flatnonzero(_led(la))
-    ib = np.flatnonzero(_led(lb))
+    ia = np.flatnonzero(_led(a.leads))
+    ib = np.flatnonzero(_led(b.leads))
     if not len(ia) or not len(ib):
         return []
-    block = gram[np.ix_(ia, ib)]
-    parted = []
-    for i, j in zip(*np.nonzero(block), strict=True):
-        x, y = la[ia[i]], lb[ib[j]]
-        assert x is not None and y is not None
-        if x is not y and places_apart(x, y):
-            gram[ia[i], ib[j]] *= PLACES_APART
-            parted.append((int(ia[i]), int(ib[j])))
-    return parted
+    block = np.ix_(ia, ib)
+    apart = _apart([a.leads[i] for i in ia.tolist()], [b.leads[j] for j in ib.tolist()])
+    apart &= gram[block] != 0.0
+    i, j = np.nonzero(apart)
+    gram[ia[i], ib[j]] *= PLACES_APART
+    return list(zip(ia[i].tolist(), ib[j].tolist(), strict=True))
+
+
+def _apart_at(
+    xs: Sequence[Lead | None], ys: Sequence[Lead | None], rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """`places_apart` of each listed pair (lead `rows[k]` of `xs` with lead `cols[k]` of `ys`,
+    all of them leads)."""
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    ur, r = np.unique(rows, return_inverse=True)
+    uc, c = np.unique(cols, return_inverse=True)
+    return _apart([xs[i] for i in ur.tolist()], [ys[j] for j in uc.tolist()])[r, c]
+
+
+def _apart(xs: Sequence[Lead | None], ys: Sequence[Lead | None]) -> np.ndarray:
+    """`places_apart` of every lead of `xs` with every lead of `ys` (all of them leads), as a
+    matrix: which pairs share a place, and which hold all the words of a name of the other,
+    by products of incidence matrices (a pair at a time cost ~18 us an entry on the news-like
+    10k corpus, where a twentieth of the items are teasers naming a place)."""
+    assert all(x is not None for x in xs) and all(y is not None for y in ys)
+    left: list[Lead] = xs  # type: ignore[assignment]
+    right: list[Lead] = ys  # type: ignore[assignment]
+    places = _numbered(chain([x.places for x in left], [y.places for y in right]))
+    shared = (
+        _incidence([x.places for x in left], places)
+        @ _incidence([y.places for y in right], places).T
+    )
+    apart = shared == 0
+    return apart & ~_holds(left, right) & ~_holds(right, left).T
+
+
+def _holds(xs: list[Lead], ys: list[Lead]) -> np.ndarray:
+    """Which leads of `ys` hold every word of a name one of `xs` names (a matrix, xs by ys)."""
+    names = [(k, n) for k, x in enumerate(xs) for n in x.names]
+    if not names:
+        return np.zeros((len(xs), len(ys)), dtype=bool)
+    words = _numbered(n for _, n in names)
+    spelled = _incidence([n for _, n in names], words)  # names by their words
+    held = np.zeros((len(ys), len(words)))
+    known = words.keys()
+    for j, y in enumerate(ys):
+        hit = known & y.words  # (a set made in C: a lead's words are mostly no name's)
+        if hit:
+            held[j, [words[w] for w in hit]] = 1.0
+    whole = (spelled @ held.T) >= spelled.sum(axis=1)[:, None]  # names by ys
+    owner = np.zeros((len(xs), len(names)))
+    owner[[k for k, _ in names], np.arange(len(names))] = 1.0
+    return (owner @ whole) > 0
+
+
+def _numbered(sets: Iterable[Iterable[str]]) -> dict[str, int]:
+    """The strings of these sets numbered in order of first appearance."""
+    numbers: dict[str, int] = {}
+    for one in sets:
+        for t in one:
+            numbers.setdefault(t, len(numbers))
+    return numbers
+
+
+def _incidence(sets: Sequence[Iterable[str]], numbers: dict[str, int]) -> np.ndarray:
+    """A 0/1 matrix of which of the numbered strings each of `sets` holds."""
+    out = np.zeros((len(sets), len(numbers)))
+    for i, one in enumerate(sets):
+        out[i, [numbers[t] for t in one]] = 1.0
+    return out
 
 
 def _guesses(a: Side, b: Side) -> bool:

@@ -1871,6 +1871,7 @@ class ThreadIndex:
         two groups across such a pair, so these are the threads a regrouping may change. One
         sparse product for the whole part: its items against every such thread's items (as
         they were before the part), over the listed pairs."""
+        self._parted = set()
         known = sorted(
             {i for ids in candidates for i in ids if self._known(self.centroids[i])},
             reverse=True,
@@ -1882,13 +1883,14 @@ class ThreadIndex:
         sizes_of = [len(self.members[i]) for i in known]
         first = np.cumsum([0, *sizes_of])
         rows, cols, cells = scoring.listed_pairs(groups, candidates, column, first)
-        theirs_side = self._side_of(context)
-        scores = grouping.pair_scores(side, theirs_side, rows, cols, STORY_GAP_DAYS * 86400)
-        self._parted = set()
-        parted = grouping.parted_pairs(side, theirs_side, rows, cols)
-        if parted is not None:
-            for cell in np.unique(cells[parted]).tolist():
-                self._parted.add((cell // len(known), known[cell % len(known)]))
+        parted = np.zeros(len(rows), dtype=bool)
+        scores = grouping.pair_scores(
+            side, self._side_of(context), rows, cols, STORY_GAP_DAYS * 86400, parted
+        )
+        self._parted = {
+            (cell // len(known), known[cell % len(known)])
+            for cell in np.unique(cells[parted]).tolist()
+        }
         sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
         sizes = np.diff(first).astype(np.float64)
         group_sizes = np.asarray([max(1, len(group)) for group in groups], dtype=np.float64)
