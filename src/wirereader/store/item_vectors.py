@@ -158,6 +158,13 @@ def thread_items(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     return sorted(rows, key=lambda r: (r[0], r[5], r[1]))
 
 
+def bodies(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
+    """(id, body) of these entries that have a text."""
+    return select_in(
+        conn, "entry_id, wirereader_body(body)", "entry_texts", "entry_id", ids, plain=True
+    )
+
+
 def frequencies_and_ids(conn: sqlite3.Connection, terms: Iterable[str]) -> list[Any]:
     """(term, df, number or None) of the stored ones among these terms."""
     return select_in(conn, "term, df, id", "term_df", "term", terms, plain=True)

@@ -310,9 +310,20 @@ def _side(items: list[Item]) -> Side:
     # The items' fields as columns, in one pass (a comprehension per field was 2% of this
     # process's CPU on the news-like corpus: a part's known threads' items make a side of
     # their own for every part).
-    entries, vectors, limits, hours, floors, articles, headlines, teased, outlets, links, _ = zip(
-        *items, strict=True
-    )
+    (
+        entries,
+        vectors,
+        limits,
+        hours,
+        floors,
+        articles,
+        headlines,
+        teased,
+        outlets,
+        links,
+        _,
+        leads,
+    ) = zip(*items, strict=True)
     return Side.of(
         vectors,
         list(map(_published_at, entries)),
@@ -327,6 +338,7 @@ def _side(items: list[Item]) -> Side:
         teased,
         unit_headlines=True,
         origins=list(map(_source_id, entries)),
+        leads=leads,
     )
 
 
@@ -382,6 +394,9 @@ class ThreadIndex:
         self._df_pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._created: set[int] = set()
         self._grouped: set[int] = set()  # threads started by the current grouping
+        # (Group, thread) of the current part whose listed pairs hold one that
+        # grouping.PLACES_APART put apart (`_by_members`): never a plain join.
+        self._parted: set[tuple[int, int]] = set()
         # The items of threads started in this run, while all of them are known (see
         # MEMBERS_KEPT), and the sum of the scores of their pairs.
         self.members: dict[int, list[Item]] = {}
@@ -1165,11 +1180,19 @@ class ThreadIndex:
                 elif g in first_of:
                     gs, ts = first_of[g]
                     pairs = [v for k in gs for v in linked[k].values()]
-                    if len(pairs) == 1 and min(pairs[0][:2]) >= 1.0 and whole.get(g, True):
+                    if (
+                        len(pairs) == 1
+                        and min(pairs[0][:2]) >= 1.0
+                        and whole.get(g, True)
+                        and (g, ts[0]) not in self._parted
+                    ):
                         # A join: the group's average pair and each of its items' own
                         # with the thread reach 1 (what average linkage would make of them;
                         # of two groups of articles, only if it makes one group of them:
-                        # `_whole_joins`; else they are regrouped below).
+                        # `_whole_joins`; else they are regrouped below). Not where a pair
+                        # of the two was put apart by its places (grouping.PLACES_APART):
+                        # the thread's other items may pair with the group first, as in
+                        # one batch, and the regrouping finds out.
                         self._place(part, group, ids, out, self.centroids[ts[0]])
                     elif all(max(average, most) < 1.0 for average, _, most in pairs):
                         # Nothing joins: no average of a group with a thread, nor of an item
@@ -1567,6 +1590,7 @@ class ThreadIndex:
             return
         items: list[Item | None] = [None] * len(rows)
         self._stored_items(rows, items)
+        self._stored_leads(items)
         rest = [k for k, item in enumerate(items) if item is None]
         if rest:
             self._items_from_text([rows[k] for k in rest], rest, items)
@@ -1619,6 +1643,27 @@ class ThreadIndex:
             vector = dict(zip(names[a:end], values[a:end], strict=True))
             self._vector_rows[entry.id] = (numbers[a:end], weights[a:end])
             items[k] = Item.of(entry, vector, terms_in, teased=bool(flag & item_vectors.TEASED))
+
+    def _stored_leads(self, items: list[Item | None]) -> None:
+        """The leads (`Item.lead`) of the items made from stored vectors that may have one
+        (short, teased, a place among their terms), from their texts read at once: a kept
+        item carries what a new one does, so the places rule (grouping.PLACES_APART) reads
+        an earlier batch's item as the batch did."""
+        at = [
+            k
+            for k, m in enumerate(items)
+            if m is not None
+            and m.teased
+            and not m.article
+            and any(t.startswith("@place:") for t in m.vector)
+        ]
+        if not at:
+            return
+        bodies = dict(item_vectors.bodies(self.conn, [items[k].entry.id for k in at]))  # type: ignore[union-attr]
+        for k in at:
+            m = items[k]
+            assert m is not None
+            items[k] = m.with_lead(bodies.get(m.entry.id) or "")
 
     def _items_from_text(self, rows: list[Any], at: list[int], items: list[Item | None]) -> None:
         """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
@@ -1833,6 +1878,7 @@ class ThreadIndex:
         two groups across such a pair, so these are the threads a regrouping may change. One
         sparse product for the whole part: its items against every such thread's items (as
         they were before the part), over the listed pairs."""
+        self._parted = set()
         known = sorted(
             {i for ids in candidates for i in ids if self._known(self.centroids[i])},
             reverse=True,
@@ -1844,9 +1890,14 @@ class ThreadIndex:
         sizes_of = [len(self.members[i]) for i in known]
         first = np.cumsum([0, *sizes_of])
         rows, cols, cells = scoring.listed_pairs(groups, candidates, column, first)
+        parted = np.zeros(len(rows), dtype=bool)
         scores = grouping.pair_scores(
-            side, self._side_of(context), rows, cols, STORY_GAP_DAYS * 86400
+            side, self._side_of(context), rows, cols, STORY_GAP_DAYS * 86400, parted
         )
+        self._parted = {
+            (cell // len(known), known[cell % len(known)])
+            for cell in np.unique(cells[parted]).tolist()
+        }
         sums = np.bincount(cells, weights=scores, minlength=len(groups) * len(known))
         sizes = np.diff(first).astype(np.float64)
         group_sizes = np.asarray([max(1, len(group)) for group in groups], dtype=np.float64)

@@ -22,7 +22,7 @@ from wirereader.analysis.features import (
 )
 from wirereader.analysis.sums import ordered_sum
 from wirereader.analysis.threads import grouping
-from wirereader.analysis.threads.grouping import FLOOR_FADE_DAYS
+from wirereader.analysis.threads.grouping import FLOOR_FADE_DAYS, lead_of
 
 THRESHOLD_SHORT = 0.016
 THRESHOLD_LONG = 0.16
@@ -83,6 +83,9 @@ class Item(NamedTuple):
     link: int  # a checksum of that link (without its #fragment)
     # The multi-word people and organisations its vector holds (see EVENT_COSINE).
     anchors: tuple[str, ...] = ()
+    # What grouping.PLACES_APART reads of a short teased item naming a place in its title or
+    # lead (None for any other item), kept as the item is: a kept or read-back item has no text.
+    lead: grouping.Lead | None = None
 
     @classmethod
     def of(
@@ -95,8 +98,10 @@ class Item(NamedTuple):
     ) -> Item:
         """`entities`: the item's entity terms, where known (its anchors are then looked
         for among them, not among all its vector's terms); `teased`: whether it is teased,
-        where known (a stored vector says: its body is not read back)."""
+        where known (a stored vector says: its body is not read back, and its lead is then
+        worked out by the caller, `with_lead`, from its text)."""
         hours, floor = decay_scale(distinct)
+        given = teased
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
         title = () if article else terms(strip_kind_prefix(entry.title))
@@ -125,7 +130,17 @@ class Item(NamedTuple):
             outlet,
             zlib.crc32(link.encode()),
             tuple(_anchors(vector, entities)) or _NO_ANCHORS,
+            lead_of(entry.title, entry.body, vector)
+            if teased and not article and given is None
+            else None,
         )
+
+    def with_lead(self, body: str) -> Item:
+        """This item (read back from its stored vector) with the `lead` its text gives, as a
+        new item's (`of`)."""
+        if self.article or not self.teased:
+            return self
+        return self._replace(lead=lead_of(self.entry.title, body, self.vector))
 
     def names_one_of(self, headline: dict[str, float]) -> bool:
         """May this item count towards a thread with this headline (its unit title vector)?
