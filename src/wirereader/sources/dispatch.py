@@ -129,7 +129,7 @@ def _decode_markup(
 ) -> tuple[str, bool, list[str]]:
     """A feed or page in another encoding: its declaration, its meta tag, else a guess; with
     the notes on how it was read, each naming the file."""
-    from wirereader.sources.xmlsafe import XmlRefused, _guess_encoding, root_name, safe_xml_text
+    from wirereader.sources.xmlsafe import XmlRefused, guess_encoding, root_name, safe_xml_text
 
     head = data[:2048].decode("ascii", "replace")
     if (
@@ -152,7 +152,7 @@ def _decode_markup(
         codec = ""
     if codec and codec not in ("utf-8", "ascii", "utf-16", "utf-16-le", "utf-16-be"):
         return data.decode(codec, "replace"), False, []
-    codec = _guess_encoding(data) or "cp1252"
+    codec = guess_encoding(data) or "cp1252"
     said = []
     if utf8_error is not None:
         said.append(

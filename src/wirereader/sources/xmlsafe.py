@@ -91,7 +91,7 @@ def _decode(data: bytes, content_type: str) -> tuple[str, list[str]]:
     if codec in ("utf-8", "ascii"):
         # Declared (or assumed) UTF-8 but it is not: guess from the bytes, else Windows-1252,
         # which reads every byte.
-        codec = _guess_encoding(data) or "cp1252"
+        codec = guess_encoding(data) or "cp1252"
         notes.append(
             f"not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset "
             f"{utf8_error.start}); read as {codec}"
@@ -104,8 +104,9 @@ def _decode(data: bytes, content_type: str) -> tuple[str, list[str]]:
     return _without_declaration(text), notes
 
 
-def _guess_encoding(data: bytes) -> str | None:
-    """The legacy encoding the bytes most likely use (Big5, EUC-JP, KOI8-R, ...), if clear."""
+def guess_encoding(data: bytes) -> str | None:
+    """The legacy encoding the bytes most likely use (Big5, EUC-JP, KOI8-R, ...), if clear
+    (a feed's and, on `import`, a page's that names none)."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:65536]).best()
