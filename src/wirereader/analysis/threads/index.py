@@ -1649,20 +1649,18 @@ class ThreadIndex:
         (short, teased, a place among their terms), from their texts read at once: a kept
         item carries what a new one does, so the places rule (grouping.PLACES_APART) reads
         an earlier batch's item as the batch did."""
-        at = [
-            k
+        wanted = [
+            (k, m)
             for k, m in enumerate(items)
             if m is not None
             and m.teased
             and not m.article
             and any(t.startswith("@place:") for t in m.vector)
         ]
-        if not at:
+        if not wanted:
             return
-        bodies = dict(item_vectors.bodies(self.conn, [items[k].entry.id for k in at]))  # type: ignore[union-attr]
-        for k in at:
-            m = items[k]
-            assert m is not None
+        bodies = dict(item_vectors.bodies(self.conn, [m.entry.id for _, m in wanted]))
+        for k, m in wanted:
             items[k] = m.with_lead(bodies.get(m.entry.id) or "")
 
     def _items_from_text(self, rows: list[Any], at: list[int], items: list[Item | None]) -> None:

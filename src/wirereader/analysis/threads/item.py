@@ -101,7 +101,9 @@ class Item(NamedTuple):
         where known (a stored vector says: its body is not read back, and its lead is then
         worked out by the caller, `with_lead`, from its text)."""
         hours, floor = decay_scale(distinct)
-        given = teased
+        # The entry's text is at hand (no stored vector said whether it is teased): its lead
+        # is worked out here, a stored item's by the caller (`with_lead`).
+        from_text = teased is None
         article = distinct >= LONG_ITEM_TERMS
         # Only a short item's headline is ever compared (see `names_one_of`).
         title = () if article else terms(strip_kind_prefix(entry.title))
@@ -131,7 +133,7 @@ class Item(NamedTuple):
             zlib.crc32(link.encode()),
             tuple(_anchors(vector, entities)) or _NO_ANCHORS,
             lead_of(entry.title, entry.body, vector)
-            if teased and not article and given is None
+            if teased and not article and from_text
             else None,
         )
 
