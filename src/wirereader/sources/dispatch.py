@@ -145,11 +145,7 @@ def _decode_markup(
     # A page: the charset its <meta> names, as `fetch` reads it (a guess from the bytes took a
     # saved ISO-8859-1 page for Windows-1250 and its 'Niño' became 'Nińo'); else, as for a feed,
     # a clear guess from the bytes (Big5, KOI8-R ...) or Windows-1252, which browsers use.
-    meta = _META_CHARSET.search(data[:8192])
-    try:
-        codec = codecs.lookup(meta.group(1).decode("ascii")).name if meta else ""
-    except LookupError:
-        codec = ""
+    codec = _named_codec(data)
     if codec and codec not in ("utf-8", "ascii", "utf-16", "utf-16-le", "utf-16-be"):
         return data.decode(codec, "replace"), False, []
     codec = guess_encoding(data) or "cp1252"
@@ -271,6 +267,24 @@ _META_CHARSET = re.compile(
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
+def _named_codec(body: bytes, content_type: str = "") -> str:
+    """The codec an HTML page names for itself, the HTTP charset first, then its <meta
+    charset> (Python's name for it); '' where it names none that Python knows."""
+    candidates = []
+    match = _HTTP_CHARSET.search(content_type)
+    if match:
+        candidates.append(match.group(1))
+    meta = _META_CHARSET.search(body[:8192])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "replace"))
+    for name in candidates:
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            continue
+    return ""
+
+
 def decode_html(body: bytes, content_type: str = "") -> str:
     """An HTML page's text: BOM, then HTTP charset, then <meta charset>, then UTF-8 with a
     windows-1252 fallback (what browsers do for pages that do not say)."""
@@ -281,18 +295,8 @@ def decode_html(body: bytes, content_type: str = "") -> str:
     ):
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, "replace")
-    candidates = []
-    match = _HTTP_CHARSET.search(content_type)
-    if match:
-        candidates.append(match.group(1))
-    meta = _META_CHARSET.search(body[:8192])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "replace"))
-    for name in candidates:
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
+    codec = _named_codec(body, content_type)
+    if codec:
         if codec in ("utf-16-le", "utf-16-be", "utf-16"):
             codec = "utf-8"  # a page that reached us as ASCII-compatible bytes cannot be UTF-16
         return body.decode(codec, "replace")
