@@ -494,6 +494,14 @@ _DATE = re.compile(
     re.I,
 )
 PAIR_KINDS = ("two articles", "an article and a short item", "two short items")
+_ECB_STORY = re.compile(r"(\d+)_ecb(?:plus)?")
+
+
+def topic_of(story: str) -> str:
+    """An ECB+ story's topic (its two events: "23_ecb", "23_ecbplus"); any other set is one
+    topic (its pairs are all counted)."""
+    m = _ECB_STORY.fullmatch(story)
+    return m.group(1) if m else ""
 
 
 def _nationalities() -> frozenset[str]:
@@ -614,12 +622,12 @@ def event_listing(
             for value, i, j in pairs[:2]:
                 lines.append(f"    {value:6.2f}  {shown(at[i])}")
                 lines.append(f"            {shown(at[j])}")
-    lines.append("== dev pairs of one topic scoring 1 or more: one story / two stories")
+    lines.append("== dev pairs of one topic (ECB+; else all) scoring 1 or more: one story / two")
     counts: dict[str, Counter[tuple[str, int]]] = {kind: Counter() for kind in PAIR_KINDS}
     classes = [*EVIDENCE, "nationalities in the lead", "ordinals in the lead"]
     for i, a in enumerate(dev):
         for b in dev[i + 1 :]:
-            if items[a].story.split("_")[0] != items[b].story.split("_")[0]:
+            if topic_of(items[a].story) != topic_of(items[b].story):
                 continue
             if signals.score(a, b) < 1.0:
                 continue

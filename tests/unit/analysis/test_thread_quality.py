@@ -543,7 +543,7 @@ def test_the_event_listing_shows_each_bucket_s_events_and_where_they_met(ecbplus
         (a, b)
         for i, a in enumerate(dev)
         for b in dev[i + 1 :]
-        if items[a].story.split("_")[0] == items[b].story.split("_")[0]
+        if thread_errors.topic_of(items[a].story) == thread_errors.topic_of(items[b].story)
         and signals.score(a, b) >= 1.0
     ]
     totals = [x for x in lines[end + 1 :] if not x.startswith("    ")]
