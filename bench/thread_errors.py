@@ -42,16 +42,15 @@ one story cuts more right pairs than wrong ones, whatever its weight.
 
 `--events` lists each thread that holds two or more dev stories (a bucket: on ECB+ a topic's two
 look-alike events): each story's items with what a reader would tell them apart by (the date
-and the places, years and numbers their title and first sentences state; A for an article,
-s for a short item, with its number of terms), then the merges of average linkage that bring a
+and the places, years and numbers their title and first sentences state; A for an article, s
+for a short item, with its number of terms); then the merges of average linkage that bring a
 story into a group holding another (the two groups, their average pair and their best pairs:
-where the events meet), then every pair
-of two dev items of one topic that passes by itself (a score of 1 or more) counted by its
-kind (two articles, an article and a short item, two short items) and by the evidence
-classes of `--evidence`, with the nationality adjectives and ordinals of the lead beside them
-("an Australian climber" and "a British one", "the 4th parliamentary election" and "the
-first-ever"). The merges are where the events meet, so a class worth a rule holds more pairs
-of two stories than of one among the kinds of pairs that make those merges.
+where the events meet); then every pair of two dev items of one topic that passes by itself (a
+score of 1 or more) counted by its kind (two articles, an article and a short item, two short
+items) and by the evidence classes of `--evidence`, with the lead's nationality adjectives and
+ordinals beside them ("an Australian climber" and "a British one", "the 4th parliamentary
+election" and "the first-ever"). A class worth a rule holds more pairs of two stories than of
+one among the kinds of pairs that make those merges.
 
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
 items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
