@@ -8,6 +8,7 @@
     python bench/thread_errors.py --cut 25            # pairs 25 per batch makes otherwise
     python bench/thread_errors.py --bands             # the dev pairs counted by their scores
     python bench/thread_errors.py --set ecbplus --evidence  # what tells a thread's events apart
+    python bench/thread_errors.py --set ecbplus --events    # each bucket's events, where they met
 
 Tuning looks at errors; judging looks at figures (`analysis_bench.py --no-speed`). This lists
 the errors of the dev half only, so that a round of tuning can read them without reading the
@@ -39,6 +40,18 @@ of their first sentences), or their sources' times more than two days apart (two
 Evidence worth a rule holds more pairs of two stories than of one; a class that holds more of
 one story cuts more right pairs than wrong ones, whatever its weight.
 
+`--events` lists each thread that holds two or more dev stories (a bucket: on ECB+ a topic's two
+look-alike events): each story's items with what a reader would tell them apart by (the date
+and the places, years and numbers their title and first sentences state; A for an article, s
+for a short item, with its number of terms); then the merges of average linkage that bring a
+story into a group holding another (the two groups, their average pair and their best pairs:
+where the events meet); then every pair of two dev items of one topic that passes by itself (a
+score of 1 or more) counted by its kind (two articles, an article and a short item, two short
+items) and by the evidence classes of `--evidence`, with the lead's nationality adjectives and
+ordinals beside them ("an Australian climber" and "a British one", "the 4th parliamentary
+election" and "the first-ever"). A class worth a rule holds more pairs of two stories than of
+one among the kinds of pairs that make those merges.
+
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
 items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
 17 wants none at 25, 50 and 100), each with its items as above and, for two dev items, whether
@@ -62,6 +75,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -463,6 +478,174 @@ def evidence_listing(items: list[Labelled], pred: list[int], signals: Signals) -
     return lines
 
 
+# `--events`: the lead's nationality adjectives and ordinals, beside `--evidence`'s classes.
+_DATA = Path(__file__).resolve().parent.parent / "src" / "wirereader" / "analysis" / "data"
+_ORDINAL = re.compile(
+    r"\b(\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b(?:\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|"
+    + _MONTH
+    + r"\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+"
+    + _MONTH
+    + r"\s+\d{4})",
+    re.I,
+)
+PAIR_KINDS = ("two articles", "an article and a short item", "two short items")
+_ECB_STORY = re.compile(r"(\d+)_ecb(?:plus)?")
+
+
+def topic_of(story: str) -> str:
+    """An ECB+ story's topic (its two events: "23_ecb", "23_ecbplus"); any other set is one
+    topic (its pairs are all counted)."""
+    m = _ECB_STORY.fullmatch(story)
+    return m.group(1) if m else ""
+
+
+def _nationalities() -> frozenset[str]:
+    words = set()
+    for name in ("nationalities.txt", "demonyms.txt"):
+        for line in (_DATA / name).open(encoding="utf-8"):
+            if line.strip() and not line.startswith("#"):
+                words.add(line.strip())
+    return frozenset(words)
+
+
+def stated(title: str, body: str, entity_terms: set[str], nationalities: frozenset[str]) -> dict:
+    """`evidence` with the lead's nationality adjectives and ordinals, and the date the item
+    states in its first lines (a dateline), if any."""
+    out = evidence(title, body, entity_terms)
+    lead = title + "\n" + " ".join(re.split(r"(?<=[.!?])\s+", body)[:LEAD_SENTENCES])
+    out["nationalities in the lead"] = {
+        w for w in re.findall(r"[a-z]+", lead.casefold()) if w in nationalities
+    }
+    out["ordinals in the lead"] = {w.casefold() for w in _ORDINAL.findall(lead)}
+    date = _DATE.search("\n".join((title + "\n" + body).splitlines()[:3]))
+    out["date"] = {date.group(0)} if date else set()
+    return out
+
+
+@contextmanager
+def merges_traced() -> Iterator[list[tuple[list[Any], list[tuple[int, int]], np.ndarray]]]:
+    """Every average linkage run while this is open: (its items' vectors, its merges in order
+    as (a, b) with group b merged into group a, its scores before the first merge)."""
+    runs: list[tuple[list[Any], list[tuple[int, int]], np.ndarray]] = []
+    real_linkage, real_labels = grouping.average_linkage, grouping._labels
+    joined: list[list[tuple[int, int]]] = []
+
+    def labels(n: int, merges: list[tuple[int, int]]) -> np.ndarray:
+        joined.append(list(merges))
+        return real_labels(n, merges)
+
+    def linkage(score: np.ndarray, articles: np.ndarray, vectors: Any) -> np.ndarray:
+        before = score.copy()
+        out = real_linkage(score, articles, vectors)
+        runs.append(([vectors[i] for i in range(len(vectors))], joined.pop(), before))
+        return out
+
+    grouping.average_linkage = linkage  # type: ignore[assignment]
+    grouping._labels = labels
+    try:
+        yield runs
+    finally:
+        grouping.average_linkage = real_linkage  # type: ignore[assignment]
+        grouping._labels = real_labels
+
+
+def event_listing(
+    items: list[Labelled],
+    pred: list[int],
+    signals: Signals,
+    runs: list[tuple[list[Any], list[tuple[int, int]], np.ndarray]],
+) -> list[str]:
+    """The lines of `--events` (see the module docstring); dev items only."""
+    nationalities = _nationalities()
+    dev = [k for k, item in enumerate(items) if item.half == "dev" and signals.placed[k]]
+    facts = {}
+    for k in dev:
+        made = signals.placed[k]
+        named = {t for t in made.vector if t[0] == "@"}
+        facts[k] = stated(made.entry.title, made.entry.body or "", named, nationalities)
+
+    def shown(k: int) -> str:
+        made = signals.placed[k]
+        kind = "A" if made.article else "s"
+        return f"{kind} {len(made.vector):3d}t  {items[k].title[:70]}"
+
+    lines = ["== threads holding two or more dev stories: each story's items and what they state"]
+    threads: dict[int, list[int]] = defaultdict(list)
+    for k in dev:
+        threads[pred[k]].append(k)
+    for thread, members in threads.items():
+        told: dict[str, list[int]] = defaultdict(list)
+        for k in members:
+            told[items[k].story].append(k)
+        if len(told) < 2:
+            continue
+        lines.append(f"  thread {thread}: " + ", ".join(f"{s} {len(m)}" for s, m in told.items()))
+        for story, ks in told.items():
+            lines.append(f"    {story}")
+            for k in ks:
+                f = facts[k]
+                places = sorted(t.partition(":")[2] for t in f[EVIDENCE[2]] if "place:" in t)
+                lines.append(f"      {shown(k)}")
+                lines.append(
+                    f"        date {' '.join(f['date']) or '-'} | places {', '.join(places) or '-'}"
+                    f" | years {' '.join(sorted(f[EVIDENCE[3]])) or '-'}"
+                    f" | numbers {' '.join(sorted(f[EVIDENCE[7]])[:6]) or '-'}"
+                )
+    lines.append(
+        "== merges bringing a dev story into a group of another: sizes, average pair, best pairs"
+    )
+    by_vector = {id(m.vector): k for k, m in enumerate(signals.placed) if m is not None}
+    for vectors, merges, score in runs:
+        at = [by_vector.get(id(v)) for v in vectors]
+        members = {i: [i] for i in range(len(at))}
+        for a, b in merges:
+            left, right = members[a], members[b]
+            members[a], members[b] = left + right, []
+            known = [k for k in (at[i] for i in left + right) if k is not None]
+            if not known or any(items[k].half != "dev" for k in known):
+                continue
+            sa = {items[at[i]].story for i in left if at[i] is not None}
+            sb = {items[at[i]].story for i in right if at[i] is not None}
+            if not sa or not sb or sb <= sa or (sa <= sb and len(sa) > 1):
+                continue  # (no story new to a side that holds another)
+            pairs = sorted(((score[i, j], i, j) for i in left for j in right), reverse=True)
+            average = sum(p[0] for p in pairs) / len(pairs)
+            lines.append(
+                f"  {len(left)} + {len(right)} items, average pair {average:.2f}:"
+                f" {', '.join(sorted(sa))} + {', '.join(sorted(sb))}"
+            )
+            for value, i, j in pairs[:2]:
+                lines.append(f"    {value:6.2f}  {shown(at[i])}")
+                lines.append(f"            {shown(at[j])}")
+    lines.append("== dev pairs of one topic (ECB+; else all) scoring 1 or more: one story / two")
+    counts: dict[str, Counter[tuple[str, int]]] = {kind: Counter() for kind in PAIR_KINDS}
+    classes = [*EVIDENCE, "nationalities in the lead", "ordinals in the lead"]
+    for i, a in enumerate(dev):
+        for b in dev[i + 1 :]:
+            if topic_of(items[a].story) != topic_of(items[b].story):
+                continue
+            if signals.score(a, b) < 1.0:
+                continue
+            x, y = signals.placed[a], signals.placed[b]
+            kind = PAIR_KINDS[2 - x.article - y.article]
+            two = int(items[a].story != items[b].story)
+            counts[kind]["pairs", two] += 1
+            for key in classes:
+                u, v = facts[a][key], facts[b][key]
+                if u and v and u.isdisjoint(v):
+                    counts[kind][key, two] += 1
+    for kind in PAIR_KINDS:
+        c = counts[kind]
+        lines.append(f"  {kind}: {c['pairs', 0]} / {c['pairs', 1]}; both state it,")
+        for key in classes:
+            lines.append(f"    none in common: {key:<40} {c[key, 0]:5d} / {c[key, 1]}")
+    return lines
+
+
 def cut_listing(items: list[Labelled], one: list[int], batched: list[int], size: int) -> list[str]:
     """The lines of `--cut`: the same-thread pairs of one analysis (`one`) that `size` per batch
     (`batched`) lacks, then the reverse."""
@@ -497,6 +680,11 @@ def main() -> int:
         help="real feeds: the pairs one analysis and N per batch make differently",
     )
     ap.add_argument(
+        "--events",
+        action="store_true",
+        help="each thread holding two dev stories, what their items state, where they met",
+    )
+    ap.add_argument(
         "--bands",
         action="store_true",
         help="count the dev pairs by where they are and their scores, one story or two",
@@ -523,17 +711,22 @@ def main() -> int:
         ).pred
         print("\n".join(cut_listing(items, one, batched, args.cut)))
         return 0
-    want = args.signals or args.bands or args.evidence
-    if args.dev2:
-        items, pred, signals = dev2_set(stories.parent, args.dev2, args.batch_size, want)
-    elif args.set == "realfeeds":
-        items, pred, signals = realfeeds(stories.parent, args.batch_size, want)
-    elif args.set == "ecbplus":
-        rows = analysis_bench.ecbplus(stories / "ecbplus-dev.jsonl")
-        items, pred, signals = gold_set(rows, args.batch_size, want)
-    else:
-        rows = analysis_bench.uci(stories / "uci-dev.csv")
-        items, pred, signals = gold_set(rows, args.batch_size, want)
+    want = args.signals or args.bands or args.evidence or args.events
+    with merges_traced() as runs:
+        if args.dev2:
+            items, pred, signals = dev2_set(stories.parent, args.dev2, args.batch_size, want)
+        elif args.set == "realfeeds":
+            items, pred, signals = realfeeds(stories.parent, args.batch_size, want)
+        elif args.set == "ecbplus":
+            rows = analysis_bench.ecbplus(stories / "ecbplus-dev.jsonl")
+            items, pred, signals = gold_set(rows, args.batch_size, want)
+        else:
+            rows = analysis_bench.uci(stories / "uci-dev.csv")
+            items, pred, signals = gold_set(rows, args.batch_size, want)
+    if args.events:
+        assert signals is not None
+        print("\n".join(event_listing(items, pred, signals, runs)))
+        return 0
     if args.evidence:
         assert signals is not None
         print("\n".join(evidence_listing(items, pred, signals)))

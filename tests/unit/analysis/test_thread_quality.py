@@ -507,6 +507,51 @@ def test_the_evidence_of_one_report_is_what_its_text_states(ecbplus: list) -> No
     assert thread_errors.evidence(two.title, two.body, set())["figures of dead or hurt"] == {"two"}
 
 
+def test_the_event_listing_shows_each_bucket_s_events_and_where_they_met(ecbplus: list) -> None:
+    """`thread_errors.py --events` on ECB+: each dev thread holding two events with what each
+    item states (a dateline's date among it), the merges of average linkage that brought one
+    event into a group of the other, and every dev pair of one topic that passes by itself
+    counted by its kind (articles, an article and a short item, two short items); the grouping
+    is as before once the merges are traced, and no held-out item is shown."""
+    linkage = grouping.average_linkage
+    with thread_errors.merges_traced() as runs:
+        items, pred, signals = thread_errors.gold_set(ecbplus, analysis_bench.BATCH, signals=True)
+    assert grouping.average_linkage is linkage and runs
+    assert signals is not None
+    lines = thread_errors.event_listing(items, pred, signals, runs)
+    text = "\n".join(lines)
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.story not in text for item in held)
+    assert all(item.title[:70] not in text for item in held if len(item.title) > 12)
+    buckets = [line for line in lines if line.startswith("  thread ")]
+    assert buckets, "ECB+ dev threads hold a topic's two events"
+    for line in buckets:
+        thread = int(line.split()[1].rstrip(":"))
+        told = {
+            items[k].story for k, p in enumerate(pred) if p == thread and items[k].half == "dev"
+        }
+        assert len(told) > 1 and all(story in line for story in told)
+    # A dateline is read as the date the item states.
+    assert "date 16 September 2013" in text
+    start = lines.index(next(x for x in lines if x.startswith("== merges")))
+    end = lines.index(next(x for x in lines if x.startswith("== dev pairs")))
+    met = [x for x in lines[start + 1 : end] if not x.startswith("    ")]
+    assert met and all(", average pair " in x for x in met)
+    # Every dev pair of one topic scoring 1 or more is counted once, under its kind.
+    dev = [k for k, item in enumerate(items) if item.half == "dev" and signals.placed[k]]
+    passing = [
+        (a, b)
+        for i, a in enumerate(dev)
+        for b in dev[i + 1 :]
+        if thread_errors.topic_of(items[a].story) == thread_errors.topic_of(items[b].story)
+        and signals.score(a, b) >= 1.0
+    ]
+    totals = [x for x in lines[end + 1 :] if not x.startswith("    ")]
+    assert len(totals) == len(thread_errors.PAIR_KINDS)
+    counted = sum(int(n) for x in totals for n in x.split(":")[1].split(";")[0].split(" / "))
+    assert counted == len(passing) > 0
+
+
 def test_the_cut_listing_names_the_pairs_a_batch_size_changes(corpus: Path) -> None:
     """`thread_errors.py --cut N` lists the same-thread pairs that one analysis and N items per
     batch make differently (the agreement figure counts them), dev items by their titles and
