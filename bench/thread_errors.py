@@ -62,9 +62,10 @@ analysis (its gain sits at the margin, where the document frequencies of the fir
 batches decide) shows here before the tests that pin the batch sizes fail; a pair with a
 held-out item is not judged. With `--set ecbplus` or `--set uci` the pairs are counted (a
 pair with a held-out item only counted, never shown) and the dev pairs listed by their two
-stories; `--final-idf` runs the batches once more weighed by the document frequencies one
-analysis ends with, and counts the dev pairs that then agree with one analysis (the batches'
-IDF decides them) apart from the rest (joins, regroupings, read-back items decide them).
+stories. `--final-idf` runs the batches once more weighed by the document frequencies one
+analysis ends with: on ECB+ and UCI it counts the dev pairs that then agree with one analysis
+(the batches' IDF decides them) apart from the rest (joins, regroupings, the grouping's parts
+decide them); on the real feeds it lists the pairs that still differ then.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -712,10 +713,10 @@ def gold_cut_listing(
 
 
 @contextmanager
-def final_frequencies(rows: list[analysis_bench.Gold]) -> Iterator[None]:
+def final_frequencies(whole: Callable[[], object]) -> Iterator[None]:
     """Within it the analysis weighs every batch by the document frequencies and item count
-    that one analysis of `rows` ends with (what no stream can know: the most a prior, a
-    pre-count or a re-weighing could do for the batches' IDF)."""
+    that the analysis `whole` (one analysis of the same items) ends with (what no stream can
+    know: the most a prior, a pre-count or a re-weighing could do for the batches' IDF)."""
     from wirereader.analysis import pipeline
     from wirereader.analysis.threads.index import ThreadIndex
 
@@ -732,7 +733,7 @@ def final_frequencies(rows: list[analysis_bench.Gold]) -> Iterator[None]:
 
     pipeline.ThreadIndex = Recorded  # type: ignore[misc]
     try:
-        analysis_bench.score(rows, batch_size=len(rows) + 1)
+        whole()
     finally:
         pipeline.ThreadIndex = real  # type: ignore[misc]
 
@@ -771,7 +772,8 @@ def main() -> int:
     ap.add_argument(
         "--final-idf",
         action="store_true",
-        help="with --cut on ecbplus or uci: which of the pairs the batches' IDF decides",
+        help="with --cut: which of the pairs the batches' IDF decides (the batches weighed by the"
+        " final counts)",
     )
     ap.add_argument(
         "--events",
@@ -806,7 +808,7 @@ def main() -> int:
         _, batched, _ = gold_set(rows, args.cut)
         causes = None
         if args.final_idf:
-            with final_frequencies(rows):
+            with final_frequencies(lambda: analysis_bench.score(rows, batch_size=len(rows) + 1)):
                 _, causes, _ = gold_set(rows, args.cut)
         print("\n".join(gold_cut_listing(items, one, batched, args.cut, causes)))
         return 0
@@ -817,6 +819,13 @@ def main() -> int:
             stories.parent, batch_size=args.cut, own_runs=args.own_runs
         ).pred
         print("\n".join(cut_listing(items, one, batched, args.cut)))
+        if args.final_idf:
+            with final_frequencies(lambda: analysis_bench.realfeeds(stories.parent)):
+                settled = analysis_bench.realfeeds(
+                    stories.parent, batch_size=args.cut, own_runs=args.own_runs
+                ).pred
+            print(f"== with the final counts from the first batch on, {args.cut} per batch:")
+            print("\n".join(cut_listing(items, one, settled, args.cut)))
         return 0
     want = args.signals or args.bands or args.evidence or args.events
     with merges_traced() as runs:

@@ -637,7 +637,7 @@ def test_the_cut_listing_of_a_gold_set_counts_its_causes_and_leaves_the_held_out
     analysis's threads (so what is left to mend there is the IDF of the early batches)."""
     items, one, _ = thread_errors.gold_set(ecbplus, analysis_bench.BATCH)
     _, batched, _ = thread_errors.gold_set(ecbplus, 100)
-    with thread_errors.final_frequencies(ecbplus):
+    with thread_errors.final_frequencies(lambda: analysis_bench.score(ecbplus)):
         _, settled, _ = thread_errors.gold_set(ecbplus, 100)
     assert analysis_bench.links(batched) != analysis_bench.links(one)
     assert analysis_bench.links(settled) == analysis_bench.links(one)
