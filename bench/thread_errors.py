@@ -6,6 +6,7 @@
     python bench/thread_errors.py --set uci           # UCI headlines (half the stories)
     python bench/thread_errors.py --signals           # and what each pair of them shares
     python bench/thread_errors.py --cut 25            # pairs 25 per batch makes otherwise
+    python bench/thread_errors.py --set uci --cut 100 --final-idf  # and which the IDF decides
     python bench/thread_errors.py --bands             # the dev pairs counted by their scores
     python bench/thread_errors.py --set ecbplus --evidence  # what tells a thread's events apart
     python bench/thread_errors.py --set ecbplus --events    # each bucket's events, where they met
@@ -59,18 +60,24 @@ they tell one story; with `--own-runs`, each batch a run of its own, as every fe
 (`analysis_bench.own_runs_agreement`). A rule that only reaches its pairs' threshold in one
 analysis (its gain sits at the margin, where the document frequencies of the first small
 batches decide) shows here before the tests that pin the batch sizes fail; a pair with a
-held-out item is not judged.
+held-out item is not judged. With `--set ecbplus` or `--set uci` the pairs are counted (a
+pair with a held-out item only counted, never shown) and the dev pairs listed by their two
+stories. `--final-idf` runs the batches once more weighed by the document frequencies one
+analysis ends with: on ECB+ and UCI it counts the dev pairs that then agree with one analysis
+(the batches' IDF decides them) apart from the rest (joins, regroupings, the grouping's parts
+decide them); on the real feeds it lists the pairs that still differ then.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -663,6 +670,89 @@ def cut_listing(items: list[Labelled], one: list[int], batched: list[int], size:
     return lines
 
 
+def gold_cut_listing(
+    items: list[Labelled], one: list[int], batched: list[int], size: int, causes: list[int] | None
+) -> list[str]:
+    """The lines of `--cut` on ECB+ or UCI: counts of the same-thread pairs one analysis and
+    `size` per batch make differently, by half (pairs with a held-out item are counted, never
+    shown), then the dev pairs, each marked right or wrong. `causes`: the threads `size` per
+    batch makes with the run's final document frequencies from the first batch on
+    (`--final-idf`); a pair that then agrees with one analysis is counted as the batches' IDF."""
+    whole, cut = analysis_bench.links(one), analysis_bench.links(batched)
+    settled = analysis_bench.links(causes) if causes is not None else None
+    lines = []
+    for label, pairs in (("one analysis", whole - cut), (f"{size} per batch", cut - whole)):
+        dev = sorted((a, b) for a, b in pairs if items[a].half == items[b].half == "dev")
+        right = sum(items[a].story == items[b].story for a, b in dev)
+        lines.append(
+            f"== pairs only {label} makes: {len(pairs)}; both items dev {len(dev)}"
+            f" ({right} one story, {len(dev) - right} two)"
+        )
+        if settled is not None:
+            by_idf = [p for p in dev if (p in settled) == (p in whole)]
+            lines.append(
+                f"   with the final counts from the first batch on: {len(by_idf)} of the dev"
+                f" pairs agree with one analysis (the batches' IDF), {len(dev) - len(by_idf)}"
+                " do not (where the stream is cut: joins, regroupings, read-back items)"
+            )
+        shown: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        for a, b in dev:
+            shown[tuple(sorted((items[a].story, items[b].story)))].append((a, b))  # type: ignore[arg-type]
+        for (x, y), members in sorted(shown.items(), key=lambda kv: -len(kv[1])):
+            verdict = "one story " if x == y else "two stories"
+            a, b = members[0]
+            idf = ""
+            if settled is not None:
+                agree = sum((p in settled) == (p in whole) for p in members)
+                idf = f" [final IDF agrees {agree}/{len(members)}]"
+            lines.append(
+                f"  {verdict} {len(members):4d} pairs {x} ~ {y}{idf}: e.g."
+                f" {items[a].brief()}  ~  {items[b].brief()}"
+            )
+    return lines
+
+
+@contextmanager
+def final_frequencies(whole: Callable[[], object]) -> Iterator[None]:
+    """Within it the analysis weighs every batch by the document frequencies and item count
+    that the analysis `whole` (one analysis of the same items) ends with (what no stream can
+    know: the most a prior, a pre-count or a re-weighing could do for the batches' IDF)."""
+    from wirereader.analysis import pipeline
+    from wirereader.analysis.threads.index import ThreadIndex
+
+    counts: dict[str, int] = {}
+    docs = [0]
+    real = pipeline.ThreadIndex
+
+    class Recorded(ThreadIndex):
+        def flush(self) -> None:
+            super().flush()
+            counts.clear()
+            counts.update(self.conn.execute("SELECT term, df FROM term_df"))
+            docs[0] = self.docs
+
+    pipeline.ThreadIndex = Recorded  # type: ignore[misc]
+    try:
+        whole()
+    finally:
+        pipeline.ThreadIndex = real  # type: ignore[misc]
+
+    class Final(ThreadIndex):
+        def _count_documents(self, distinct: np.ndarray, held: np.ndarray) -> np.ndarray:
+            super()._count_documents(distinct, held)
+            return np.asarray([counts.get(t, 0) for t in self._names(distinct)], dtype=np.int64)
+
+        def idf(self, frequencies: Iterable[int]) -> list[float]:
+            n = docs[0] + index.IDF_PRIOR_DOCS + 1
+            return [math.log(n / (df + 1.0)) for df in frequencies]
+
+    pipeline.ThreadIndex = Final  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        pipeline.ThreadIndex = real  # type: ignore[misc]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=["realfeeds", "ecbplus", "uci"], default="realfeeds")
@@ -677,7 +767,13 @@ def main() -> int:
         "--cut",
         type=int,
         metavar="N",
-        help="real feeds: the pairs one analysis and N per batch make differently",
+        help="the pairs one analysis and N per batch make differently (--set: all three)",
+    )
+    ap.add_argument(
+        "--final-idf",
+        action="store_true",
+        help="with --cut: which of the pairs the batches' IDF decides (the batches weighed by the"
+        " final counts)",
     )
     ap.add_argument(
         "--events",
@@ -703,6 +799,19 @@ def main() -> int:
     )
     args = ap.parse_args()
     stories = analysis_bench.STORIES
+    if args.cut and args.set != "realfeeds":
+        if args.set == "ecbplus":
+            rows = analysis_bench.ecbplus(stories / "ecbplus-dev.jsonl")
+        else:
+            rows = analysis_bench.uci(stories / "uci-dev.csv")
+        items, one, _ = gold_set(rows, analysis_bench.BATCH)
+        _, batched, _ = gold_set(rows, args.cut)
+        causes = None
+        if args.final_idf:
+            with final_frequencies(lambda: analysis_bench.score(rows, batch_size=len(rows) + 1)):
+                _, causes, _ = gold_set(rows, args.cut)
+        print("\n".join(gold_cut_listing(items, one, batched, args.cut, causes)))
+        return 0
     if args.cut:
         items = realfeed_items(stories.parent)
         one = analysis_bench.realfeeds(stories.parent).pred
@@ -710,6 +819,13 @@ def main() -> int:
             stories.parent, batch_size=args.cut, own_runs=args.own_runs
         ).pred
         print("\n".join(cut_listing(items, one, batched, args.cut)))
+        if args.final_idf:
+            with final_frequencies(lambda: analysis_bench.realfeeds(stories.parent)):
+                settled = analysis_bench.realfeeds(
+                    stories.parent, batch_size=args.cut, own_runs=args.own_runs
+                ).pred
+            print(f"== with the final counts from the first batch on, {args.cut} per batch:")
+            print("\n".join(cut_listing(items, one, settled, args.cut)))
         return 0
     want = args.signals or args.bands or args.evidence or args.events
     with merges_traced() as runs:

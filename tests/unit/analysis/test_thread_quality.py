@@ -625,3 +625,25 @@ def test_dev2_feed_labels_hold_no_text_and_join_the_other_two_sets(corpus: Path)
     shared = stories.keys() & known.keys()
     assert shared, "the sets share stories"
     assert all(stories[story] == known[story] for story in shared)
+
+
+def test_the_cut_listing_of_a_gold_set_counts_its_causes_and_leaves_the_held_out_half_unread(
+    ecbplus: list,
+) -> None:
+    """`thread_errors.py --set ecbplus --cut 100 --final-idf` lists the dev pairs that one
+    analysis and 100 per batch make differently, without a held-out item's title or story,
+    and counts which of them the batches' IDF decides. On ECB+ it is every one: with the
+    run's final document frequencies from the first batch on, 100 per batch makes one
+    analysis's threads (so what is left to mend there is the IDF of the early batches)."""
+    items, one, _ = thread_errors.gold_set(ecbplus, analysis_bench.BATCH)
+    _, batched, _ = thread_errors.gold_set(ecbplus, 100)
+    with thread_errors.final_frequencies(lambda: analysis_bench.score(ecbplus)):
+        _, settled, _ = thread_errors.gold_set(ecbplus, 100)
+    assert analysis_bench.links(batched) != analysis_bench.links(one)
+    assert analysis_bench.links(settled) == analysis_bench.links(one)
+    text = "\n".join(thread_errors.gold_cut_listing(items, one, batched, 100, settled))
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.title not in text for item in held)
+    assert all(f"{item.story} ~" not in text and f"~ {item.story}" not in text for item in held)
+    counts = [line for line in text.splitlines() if "with the final counts" in line]
+    assert len(counts) == 2 and all(" 0 do not" in line for line in counts)
