@@ -535,3 +535,15 @@ def test_a_name_the_entry_quotes_as_a_works_title_is_that_works_everywhere() -> 
     # a nickname quoted inside a name is no work's title: its other mentions stay
     got = names("", "The boxer Robert “Iron Mike” Banks won, and fans of Iron Mike cheered.")
     assert ("Iron Mike", "person") in got
+
+
+def test_a_nationalitys_word_after_by_or_a_role_is_a_given_name() -> None:
+    # 'Christian' is a nationality's word the cut drops as a qualifier ('Christian Democrats');
+    # after 'by' or a person's role, before one word no list holds, it opens a person's name
+    got = names("", "Michael Burry, played by Christian Bale in the film, warned of a crash.")
+    assert ("Christian Bale", "person") in got
+    got = names("", "After a promising first act, director Christian Rivers’ film falters.")
+    assert ("Christian Rivers", "person") in got
+    # without the cue, or before a party's word, the qualifier stays out
+    got = names("", "The Christian Democrats won the vote in Bavaria.")
+    assert not any(name.startswith("Christian") for name, _kind in got)

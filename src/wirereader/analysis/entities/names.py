@@ -1021,6 +1021,21 @@ class _Extractor(_Scanner, _ContextKinds):
                     st.tokens.append(tok)  # "Democratic National Committee", "Finns Party"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
+                elif (
+                    i == 0
+                    and n == 2
+                    and low in g.demonyms
+                    and not run.initial
+                    and not run.title_case
+                    and self._surname(tokens[1])
+                    and self._person_cue_before(text, run.start)
+                ):
+                    # "played by Christian Bale", "director Christian Rivers": a nationality's
+                    # word right after 'by' or a person's role, before one word that is no
+                    # word of a list, is a given name before its surname, not a qualifier
+                    self.used_context = True  # the word before decided: the cut is not cached
+                    st = _Pending(text, run, person=True)
+                    st.tokens.append(tok)
                 elif (st.tokens or st.after_known) and not st.person and low in ORG_LAST:
                     st.tokens.append(tok)  # "Essex Police": a town's or region's force
                 elif low == "day" and st.tokens and not st.person:
@@ -1344,6 +1359,35 @@ class _Extractor(_Scanner, _ContextKinds):
                 for i, t in enumerate(tokens)
             )
         )
+
+    def _surname(self, token: _Token) -> bool:
+        """Whether a capitalised word can be a family name: no acronym, no word of the lists
+        of ordinary, title, nationality or name-ending words, no name the gazetteer knows but
+        as a town ('Rivers')."""
+        low = token.lower
+        g = self.g
+        known = g.by_key.get(token.key)
+        return (
+            len(token.surface) > 2
+            and not token.surface.isupper()
+            and (known is None or known.weak)
+            and low not in g.ordinary
+            and low not in g.stopwords
+            and low not in g.titles
+            and low not in g.demonyms
+            and low not in ORG_LAST
+            and low not in PLACE_LAST
+            and low not in THING_LAST
+        )
+
+    def _person_cue_before(self, text: str, start: int) -> bool:
+        """Whether the word right before `start` is 'by' or a person's role in lower case
+        ('played by', 'director', 'actor')."""
+        before = text[max(0, start - 24) : start]
+        if not before.endswith(" "):
+            return False
+        words = before.split()
+        return bool(words) and (words[-1] == "by" or words[-1] in self.g.titles)
 
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
