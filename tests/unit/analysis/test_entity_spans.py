@@ -547,3 +547,10 @@ def test_a_nationalitys_word_after_by_or_a_role_is_a_given_name() -> None:
     # without the cue, or before a party's word, the qualifier stays out
     got = names("", "The Christian Democrats won the vote in Bavaria.")
     assert not any(name.startswith("Christian") for name, _kind in got)
+
+
+def test_a_nationalitys_word_before_a_town_named_by_a_places_noun_is_one_name() -> None:
+    # 'Republic' is also a town (Missouri): after 'Islamic' it is the noun of the name
+    got = names("", "Iran held talks with the United States over the Islamic Republic's programme.")
+    assert ("Islamic Republic", "place") in got
+    assert ("Republic", "place") not in got

@@ -1022,6 +1022,18 @@ class _Extractor(_Scanner, _ContextKinds):
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
                 elif (
+                    i + 2 == n
+                    and not st.tokens
+                    and low in g.demonyms
+                    and (i > 0 or not run.initial)
+                    and not run.title_case
+                    and self._generic_town(tokens[i + 1])
+                ):
+                    # "the Islamic Republic", "the Soviet Union": a town named by a place's or
+                    # body's noun ('Republic', Missouri) after a nationality's word is no town
+                    # but the noun, and the two are one name
+                    st.tokens.append(tok)
+                elif (
                     i == 0
                     and n == 2
                     and low in g.demonyms
@@ -1378,6 +1390,19 @@ class _Extractor(_Scanner, _ContextKinds):
             and low not in ORG_LAST
             and low not in PLACE_LAST
             and low not in THING_LAST
+        )
+
+    def _generic_town(self, token: _Token) -> bool:
+        """Whether a word is a town's name the gazetteer knows only as a town (weak) that is
+        also a frequent English noun ending places' or organisations' names ('Republic',
+        'Union', 'Centre')."""
+        known = self.g.by_key.get(token.key)
+        low = token.lower
+        return (
+            known is not None
+            and known.weak
+            and (low in PLACE_LAST or low in ORG_LAST)
+            and low in nameless_words()
         )
 
     def _person_cue_before(self, text: str, start: int) -> bool:
