@@ -554,3 +554,18 @@ def test_a_nationalitys_word_before_a_town_named_by_a_places_noun_is_one_name() 
     got = names("", "Iran held talks with the United States over the Islamic Republic's programme.")
     assert ("Islamic Republic", "place") in got
     assert ("Republic", "place") not in got
+
+
+def test_a_possessive_of_a_name_of_its_own_ends_it_before_an_organisations_name() -> None:
+    # the entry names Hasina alone elsewhere: her party is the Awami League
+    body = (
+        "Sheikh Hasina fled in 2024. Hasina’s Awami League was barred from the vote. "
+        "Stephen Montzka works at NOAA’s Global Monitoring Laboratory."
+    )
+    got = names("", body)
+    assert ("Awami League", "org") in got
+    assert ("Global Monitoring Laboratory", "org") in got
+    assert not any("’s" in name for name, _kind in got)
+    # a possessive of an ordinary word or a title stays inside the organisation's name
+    got = names("", "He complained to the Information Commissioner’s Office and Sam's Club.")
+    assert ("Information Commissioner’s Office", "org") in got

@@ -1077,9 +1077,14 @@ class _Extractor(_Scanner, _ContextKinds):
                 and i + 1 < n
                 and tokens[i + 1].lower in g.given_names
             )  # "the Chargers' Jamal Williams": a team's player, two names
-            if (possessive or plural_possessive) and not (st.tokens and org_ahead(tokens, i)):
+            if (possessive or plural_possessive) and not (
+                st.tokens and org_ahead(tokens, i) and not (i + 2 < n and self._owner(st.tokens))
+            ):
                 # A possessive ends a name, unless an organisation's name goes on after it
-                # ("Women's Rights Institute", "St Mary's Hospital").
+                # ("Women's Rights Institute", "St Mary's Hospital") and the word before is no
+                # name of its own before a name of two words or more ("Hasina's Awami League",
+                # "NOAA's Global Monitoring Laboratory": the party's leader, the agency's
+                # laboratory; "Yasuhiro Nakasone's Administration" stays one).
                 self._flush(st, out)
                 st = _Pending(text, run)
             i += 1
@@ -1391,6 +1396,39 @@ class _Extractor(_Scanner, _ContextKinds):
             and low not in PLACE_LAST
             and low not in THING_LAST
         )
+
+    def _owner(self, tokens: Sequence[_Token]) -> bool:
+        """Whether the words before a possessive are a name of their own, which owns what
+        follows rather than opening its name: an acronym ('NOAA's'), a person's full name
+        of two words ('Joshua Kushner's'), or one word the entry ends a name with elsewhere ('Sheikh
+        Hasina' ... 'Hasina's') that is no title's, ordinary or frequent English word."""
+        last = tokens[-1]
+        surface = last.surface
+        if len(surface) > 3 and surface[-2] in "'’":
+            surface = surface[:-2]
+        if len(surface) > 1 and surface.isupper() and surface.isalpha():
+            return True
+        g = self.g
+        low = last.lower
+        if len(tokens) > 1:
+            # two words, a given name and a word no frequent English word ('Baby Sitter's Club')
+            return (
+                len(tokens) == 2
+                and tokens[0].lower in g.given_names
+                and low not in nameless_words()
+                and low not in g.ordinary
+                and low not in g.titles
+            )
+        if (
+            low in g.titles
+            or low in g.ordinary
+            or low in g.stopwords
+            or low in nameless_words()
+            or low in ORG_LAST
+        ):
+            return False
+        self.used_context = True  # the entry's other names decided: the cut is not cached
+        return last.key in self.tail_caps
 
     def _generic_town(self, token: _Token) -> bool:
         """Whether a word is a town's name the gazetteer knows only as a town (weak) that is
