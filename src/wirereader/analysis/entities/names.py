@@ -1445,12 +1445,15 @@ class _Extractor(_Scanner, _ContextKinds):
 
     def _person_cue_before(self, text: str, start: int) -> bool:
         """Whether the word right before `start` is 'by' or a person's role in lower case
-        ('played by', 'director', 'actor')."""
+        ('played by', 'director', 'actor'; not a word that only qualifies a title, 'first')."""
         before = text[max(0, start - 24) : start]
         if not before.endswith(" "):
             return False
         words = before.split()
-        return bool(words) and (words[-1] == "by" or words[-1] in self.g.titles)
+        if not words:
+            return False
+        word = words[-1]
+        return word == "by" or (word in self.g.titles and word not in self.g.title_modifiers)
 
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
