@@ -535,3 +535,37 @@ def test_a_name_the_entry_quotes_as_a_works_title_is_that_works_everywhere() -> 
     # a nickname quoted inside a name is no work's title: its other mentions stay
     got = names("", "The boxer Robert “Iron Mike” Banks won, and fans of Iron Mike cheered.")
     assert ("Iron Mike", "person") in got
+
+
+def test_a_nationalitys_word_after_by_or_a_role_is_a_given_name() -> None:
+    # 'Christian' is a nationality's word the cut drops as a qualifier ('Christian Democrats');
+    # after 'by' or a person's role, before one word no list holds, it opens a person's name
+    got = names("", "Michael Burry, played by Christian Bale in the film, warned of a crash.")
+    assert ("Christian Bale", "person") in got
+    got = names("", "After a promising first act, director Christian Rivers’ film falters.")
+    assert ("Christian Rivers", "person") in got
+    # without the cue, or before a party's word, the qualifier stays out
+    got = names("", "The Christian Democrats won the vote in Bavaria.")
+    assert not any(name.startswith("Christian") for name, _kind in got)
+
+
+def test_a_nationalitys_word_before_a_town_named_by_a_places_noun_is_one_name() -> None:
+    # 'Republic' is also a town (Missouri): after 'Islamic' it is the noun of the name
+    got = names("", "Iran held talks with the United States over the Islamic Republic's programme.")
+    assert ("Islamic Republic", "place") in got
+    assert ("Republic", "place") not in got
+
+
+def test_a_possessive_of_a_name_of_its_own_ends_it_before_an_organisations_name() -> None:
+    # the entry names Hasina alone elsewhere: her party is the Awami League
+    body = (
+        "Sheikh Hasina fled in 2024. Hasina’s Awami League was barred from the vote. "
+        "Stephen Montzka works at NOAA’s Global Monitoring Laboratory."
+    )
+    got = names("", body)
+    assert ("Awami League", "org") in got
+    assert ("Global Monitoring Laboratory", "org") in got
+    assert not any("’s" in name for name, _kind in got)
+    # a possessive of an ordinary word or a title stays inside the organisation's name
+    got = names("", "He complained to the Information Commissioner’s Office and Sam's Club.")
+    assert ("Information Commissioner’s Office", "org") in got

@@ -1021,6 +1021,33 @@ class _Extractor(_Scanner, _ContextKinds):
                     st.tokens.append(tok)  # "Democratic National Committee", "Finns Party"
                 elif st.person and not st.tokens and i + 1 < n and low not in g.stopwords:
                     st.tokens.append(tok)  # "Energy Minister German Galushchenko"
+                elif (
+                    i + 2 == n
+                    and not st.tokens
+                    and low in g.demonyms
+                    and (i > 0 or not run.initial)
+                    and not run.title_case
+                    and self._generic_town(tokens[i + 1])
+                ):
+                    # "the Islamic Republic", "the Soviet Union": a town named by a place's or
+                    # body's noun ('Republic', Missouri) after a nationality's word is no town
+                    # but the noun, and the two are one name
+                    st.tokens.append(tok)
+                elif (
+                    i == 0
+                    and n == 2
+                    and low in g.demonyms
+                    and not run.initial
+                    and not run.title_case
+                    and self._surname(tokens[1])
+                    and self._person_cue_before(text, run.start)
+                ):
+                    # "played by Christian Bale", "director Christian Rivers": a nationality's
+                    # word right after 'by' or a person's role, before one word that is no
+                    # word of a list, is a given name before its surname, not a qualifier
+                    self.used_context = True  # the word before decided: the cut is not cached
+                    st = _Pending(text, run, person=True)
+                    st.tokens.append(tok)
                 elif (st.tokens or st.after_known) and not st.person and low in ORG_LAST:
                     st.tokens.append(tok)  # "Essex Police": a town's or region's force
                 elif low == "day" and st.tokens and not st.person:
@@ -1050,9 +1077,14 @@ class _Extractor(_Scanner, _ContextKinds):
                 and i + 1 < n
                 and tokens[i + 1].lower in g.given_names
             )  # "the Chargers' Jamal Williams": a team's player, two names
-            if (possessive or plural_possessive) and not (st.tokens and org_ahead(tokens, i)):
+            if (possessive or plural_possessive) and not (
+                st.tokens and org_ahead(tokens, i) and not (i + 2 < n and self._owner(st.tokens))
+            ):
                 # A possessive ends a name, unless an organisation's name goes on after it
-                # ("Women's Rights Institute", "St Mary's Hospital").
+                # ("Women's Rights Institute", "St Mary's Hospital") and the word before is no
+                # name of its own before a name of two words or more ("Hasina's Awami League",
+                # "NOAA's Global Monitoring Laboratory": the party's leader, the agency's
+                # laboratory; "Yasuhiro Nakasone's Administration" stays one).
                 self._flush(st, out)
                 st = _Pending(text, run)
             i += 1
@@ -1344,6 +1376,84 @@ class _Extractor(_Scanner, _ContextKinds):
                 for i, t in enumerate(tokens)
             )
         )
+
+    def _surname(self, token: _Token) -> bool:
+        """Whether a capitalised word can be a family name: no acronym, no word of the lists
+        of ordinary, title, nationality or name-ending words, no name the gazetteer knows but
+        as a town ('Rivers')."""
+        low = token.lower
+        g = self.g
+        known = g.by_key.get(token.key)
+        return (
+            len(token.surface) > 2
+            and not token.surface.isupper()
+            and (known is None or known.weak)
+            and low not in g.ordinary
+            and low not in g.stopwords
+            and low not in g.titles
+            and low not in g.demonyms
+            and low not in ORG_LAST
+            and low not in PLACE_LAST
+            and low not in THING_LAST
+        )
+
+    def _owner(self, tokens: Sequence[_Token]) -> bool:
+        """Whether the words before a possessive are a name of their own, which owns what
+        follows rather than opening its name: an acronym ('NOAA's'), a person's full name
+        of two words ('Joshua Kushner's'), or one word the entry ends a name with elsewhere ('Sheikh
+        Hasina' ... 'Hasina's') that is no title's, ordinary or frequent English word."""
+        last = tokens[-1]
+        surface = last.surface
+        if len(surface) > 3 and surface[-2] in "'’":
+            surface = surface[:-2]
+        if len(surface) > 1 and surface.isupper() and surface.isalpha():
+            return True
+        g = self.g
+        low = last.lower
+        if len(tokens) > 1:
+            # two words, a given name and a word no frequent English word ('Baby Sitter's Club')
+            return (
+                len(tokens) == 2
+                and tokens[0].lower in g.given_names
+                and low not in nameless_words()
+                and low not in g.ordinary
+                and low not in g.titles
+            )
+        if (
+            low in g.titles
+            or low in g.ordinary
+            or low in g.stopwords
+            or low in nameless_words()
+            or low in ORG_LAST
+        ):
+            return False
+        self.used_context = True  # the entry's other names decided: the cut is not cached
+        return last.key in self.tail_caps
+
+    def _generic_town(self, token: _Token) -> bool:
+        """Whether a word is a town's name the gazetteer knows only as a town (weak) that is
+        also a frequent English noun ending places' or organisations' names ('Republic',
+        'Union', 'Centre')."""
+        known = self.g.by_key.get(token.key)
+        low = token.lower
+        return (
+            known is not None
+            and known.weak
+            and (low in PLACE_LAST or low in ORG_LAST)
+            and low in nameless_words()
+        )
+
+    def _person_cue_before(self, text: str, start: int) -> bool:
+        """Whether the word right before `start` is 'by' or a person's role in lower case
+        ('played by', 'director', 'actor'; not a word that only qualifies a title, 'first')."""
+        before = text[max(0, start - 24) : start]
+        if not before.endswith(" "):
+            return False
+        words = before.split()
+        if not words:
+            return False
+        word = words[-1]
+        return word == "by" or (word in self.g.titles and word not in self.g.title_modifiers)
 
     def _title_word(self, token: _Token) -> bool:
         low = token.lower
