@@ -797,10 +797,10 @@ class ThreadIndex:
                 # organisation named more than once ranks higher: `rank_weights`.)
                 weighed = log_weights(dict.fromkeys(found, ENTITY_WEIGHT))
                 if len(weighed) < len(found):
-                    first = len(here_values)
+                    begins = len(here_values)
                     for k, factor in enumerate(map(ranks_of(found).get, weighed)):
                         if factor is not None:
-                            ranked.append((first + k, factor))
+                            ranked.append((begins + k, factor))
                 starts.append(~len(here_numbers))
                 lengths.append(len(weighed))
                 here_numbers += term_numbers(weighed)
