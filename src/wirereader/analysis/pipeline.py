@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from wirereader.analysis.dedup.reposts import Deduplicator, Entry, PrintCache
@@ -605,16 +606,18 @@ def person_term(name: str) -> str:
 def _entity_terms(
     conn: sqlite3.Connection, ids: list[int], known: dict[int, list[int]], cache: dict[int, str]
 ) -> dict[int, list[str]]:
-    """Entity terms of each entry, by kind and name (not by id, whose order may vary), sorted.
+    """Entity terms of each entry, by kind and name (not by id, whose order may vary), sorted,
+    each once a mention (`ThreadIndex.rank_weights`: an article keeps the names it names most).
 
-    `known`: the entity ids of entries just extracted (the rest are read from entry_entities);
-    `cache`: entity id -> term, kept for the run (an entity's name and kind never change)."""
+    `known`: the entity ids of entries just extracted, each once a mention (the rest are read
+    from entry_entities); `cache`: entity id -> term, kept for the run (an entity's name and
+    kind never change)."""
     if len(cache) > ENTITY_TERMS_CACHED:
         cache.clear()
     entities: dict[int, list[int]] = {i: known[i] for i in ids if i in known}
     stored = [i for i in ids if i not in known]
-    for entry_id, entity in entity_store.entities_of_entries(conn, stored):
-        entities.setdefault(entry_id, []).append(entity)
+    for entry_id, entity, mentions in entity_store.entities_of_entries(conn, stored):
+        entities.setdefault(entry_id, []).extend(repeat(entity, mentions))
     missing = sorted({e for es in entities.values() for e in es if e not in cache})
     for entity, kind, name in entity_store.kinds_and_names(conn, missing):
         cache[entity] = person_term(name) if kind == "person" else f"@{kind}:{name.casefold()}"

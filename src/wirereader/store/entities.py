@@ -149,8 +149,8 @@ def mentioned_entities(conn: sqlite3.Connection, entry_ids: Sequence[int]) -> li
 
 
 def entities_of_entries(conn: sqlite3.Connection, entry_ids: Sequence[int]) -> list[Any]:
-    """(entry id, entity id) of the stored mentions of these entries."""
-    return select_in(conn, "entry_id, entity_id", "entry_entities", "entry_id", entry_ids)
+    """(entry id, entity id, mentions) of the stored mentions of these entries."""
+    return select_in(conn, "entry_id, entity_id, mentions", "entry_entities", "entry_id", entry_ids)
 
 
 def kinds_and_names(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:

@@ -788,16 +788,24 @@ def test_a_batch_s_vectors_as_arrays_are_the_vectors_item_by_item(corpus: Path) 
         for k, (title, body) in enumerate(texts)
     ]
     entities = {3: ["@org:coast guard", "@place:dover", "@org:coast guard"], 7: ["@person:x"]}
+    # A long item's entity named four times among seventy named once (`rank_weights`).
+    entities[5] = ["@person:ana ortega"] * 4 + [f"@place:p{k}" for k in range(70)]
     index = ThreadIndex(sqlite3.connect(":memory:"))
-    numbers, tf, counts = index._batch_tf(items, entities)
+    numbers, tf, counts, factors = index._batch_tf(items, entities)
     idf = [1.0 + (k % 7) / 3 for k in range(len(index._term_list))]  # ties among the weights
-    made = index._vectors(numbers, tf * np.asarray(idf)[numbers], counts)
+    made = index._vectors(numbers, tf * np.asarray(idf)[numbers], counts, factors)
     terms = {t: idf[k] for k, t in enumerate(index._term_list)}
     expected = [
-        ThreadIndex.vector(ThreadIndex.tf_weights(e, entities.get(e.id, [])), terms) for e in items
+        ThreadIndex.vector(
+            ThreadIndex.tf_weights(e, entities.get(e.id, [])),
+            terms,
+            ThreadIndex.rank_weights(entities.get(e.id, [])),
+        )
+        for e in items
     ]
     assert [list(v.items()) for v, _, _ in made] == [list(v.items()) for v in expected]
     assert any(n > ITEM_TERMS for n in counts.tolist()) and made[-2][0] == {}
+    assert "@person:ana ortega" in made[5][0] and "@org:coast guard" in made[3][0]
     # Each vector's terms by number and its weights as arrays too (for its sparse row).
     for vector, numbers_of, weights_of in made:
         assert [index._term_list[i] for i in numbers_of.tolist()] == list(vector)
@@ -896,7 +904,7 @@ def test_sparse_rows_from_the_batch_s_arrays_have_the_columns_given_term_by_term
     for arrays in (True, False):
         index = ThreadIndex(sqlite3.connect(":memory:"))
         items = [Entry(k, 1 + k % 3, t, b, 1_700_000_000 + k) for k, (t, b) in enumerate(texts)]
-        numbers, tf, counts = index._batch_tf(items, {})
+        numbers, tf, counts, _ = index._batch_tf(items, {})
         built = index._vectors(numbers, tf, counts)
         if arrays:
             index._vector_rows = {e.id: (r[1], r[2]) for e, r in zip(items, built, strict=True)}
@@ -996,3 +1004,33 @@ def test_a_sender_s_numbers_map_to_the_run_s_as_its_terms_would(monkeypatch: Any
     assert by_number._term_list == by_string._term_list
     features.forget_received_terms()  # (then a sender's packs are weighed by the caller)
     assert by_number._pack_numbers(received[0]) is None
+
+
+def test_a_long_report_keeps_the_names_it_names_most(
+    store: Store, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long item keeps its ITEM_TERMS strongest terms; an entity term weighs one entity's
+    weight however often the text names it, so a long report's people and organisations fell
+    behind its words and out of its vector. A person or organisation named more than once now
+    ranks by its mentions (`ThreadIndex.rank_weights`), from a batch's fresh mentions and from
+    the stored ones alike (`entry_entities.mentions`). The Guardian's NBA column names the NBA
+    eight times and Russell Westbrook three: both were cut from its vector before."""
+    from wirereader.analysis.pipeline import _entity_terms
+
+    made: dict[int, dict[str, float]] = {}
+    real = threads_item.Item.of
+
+    def of(entry: Any, vector: dict[str, float], *args: Any, **kwargs: Any) -> Any:
+        made[entry.id] = vector
+        return real(entry, vector, *args, **kwargs)
+
+    monkeypatch.setattr(threads_item.Item, "of", of)
+    import_file(store, corpus / "feeds" / "guardian-us-frontpage-2018-01-31.rss")
+    (entry,) = store.conn.execute(
+        "SELECT id FROM entries WHERE title LIKE 'The NBA is mad as hell%'"
+    ).fetchone()
+    assert {"@org:nba", "@person:russell westbrook"} <= made[entry].keys()
+    # Read back from the store (an earlier run's item): each term once a mention, as fresh.
+    terms = _entity_terms(store.conn, [entry], {}, {})[entry]
+    assert terms.count("@org:nba") >= 2 and terms.count("@person:russell westbrook") >= 2
+    assert terms == sorted(terms)

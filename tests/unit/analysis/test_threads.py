@@ -573,7 +573,11 @@ def test_prepared_terms_are_the_terms_counted() -> None:
     expected = threads.ThreadIndex.tf_weights(fresh, ["@org:x", "@org:x", "@place:y"])
     assert threads.ThreadIndex.tf_weights(ready, ["@org:x", "@org:x", "@place:y"]) == expected
     assert list(expected)[-2:] == ["@org:x", "@place:y"]
-    assert expected["@org:x"] == 1.0 + math.log(2.0)
+    # A term once a mention: its weight is one entity's, its mentions rank it (RANKED_KINDS).
+    assert expected["@org:x"] == expected["@place:y"] == 1.0
+    assert threads.ThreadIndex.rank_weights(["@org:x", "@org:x", "@place:y", "@place:y"]) == {
+        "@org:x": 1.0 + threads.MENTIONS_RANK * math.log(2.0)
+    }
 
 
 def test_centroid_storage_round_trip_and_the_older_json_form() -> None:
@@ -882,9 +886,14 @@ def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
     }
     pack = PackedWeights({n: text_weights(*texts[n]) for n in (2, 3, 5)}).rows()
     entries = [Entry(n, 1, *texts[n], published_at=n, weights=pack.get(n) or None) for n in texts]
-    entities = {1: ["@org:x", "@org:x"], 3: ["@place:y"], 5: ["@org:x", "@person:z"]}
+    entities = {
+        1: ["@org:x", "@org:x"],
+        3: ["@place:y", "@place:y"],
+        5: ["@org:x", "@person:z", "@person:z", "@person:z"],
+    }
     index = threads.ThreadIndex(sqlite3.connect(":memory:"))
-    numbers, weights, counts = index._batch_tf(entries, entities)
+    numbers, weights, counts, factors = index._batch_tf(entries, entities)
+    assert factors is not None
     at = 0
     for e, n in zip(entries, counts.tolist(), strict=True):
         piece = zip(numbers[at : at + n].tolist(), weights[at : at + n].tolist(), strict=True)
@@ -892,8 +901,12 @@ def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
         plain = Entry(e.id, 1, e.title, e.body, published_at=e.published_at)
         expected = threads.ThreadIndex.tf_weights(plain, entities.get(e.id, []))
         assert list(got.items()) == list(expected.items())
+        # Each term's factor for ranking: its item's `rank_weights`, 1 for the rest.
+        ranks = threads.ThreadIndex.rank_weights(entities.get(e.id, []))
+        assert factors[at : at + n].tolist() == [ranks.get(t, 1.0) for t in got]
         at += n
     assert at == len(numbers)
+    assert sorted(set(factors.tolist())) == [1.0, 1.0 + math.log(2.0), 1.0 + math.log(3.0)]
 
 
 def test_term_names_gathered_by_number_are_the_run_vocabulary() -> None:

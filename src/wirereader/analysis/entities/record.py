@@ -30,7 +30,8 @@ class EntityReport:
     skipped: int = 0  # entries whose text was extracted before
     mentions: int = 0
     new_entities: int = 0
-    # The entities (ids) of each entry extracted, as now stored in entry_entities.
+    # The entities (ids) of each entry extracted, as now stored in entry_entities: each id
+    # once a mention (the thread index ranks an article's names by how often it names them).
     per_entry: dict[int, list[int]] = field(default_factory=dict)
 
 
@@ -176,7 +177,7 @@ def record_entities(
             if m.surface != m.canonical:  # the name itself is found by entities.name
                 aliases.add((m.surface, entity))
         per_entry.append((row[0], counts))
-        report.per_entry[row[0]] = list(counts)
+        report.per_entry[row[0]] = [e for e, n in counts.items() for _ in range(n)]
         report.mentions += len(mentions)
     _replace_mentions(conn, per_entry)
     entity_store.insert_aliases(conn, sorted(aliases))

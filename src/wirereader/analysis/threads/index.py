@@ -123,6 +123,22 @@ from wirereader.store.threads import (
 IDF_PRIOR_DOCS = 1000
 ENTITY_WEIGHT = 1.0
 ITEM_TERMS = 60
+# A long item keeps its ITEM_TERMS strongest terms, and an entity term weighs ENTITY_WEIGHT
+# however often the text names it, while its words count every time: a long report's people
+# and organisations fell behind its common words and out of its vector ("Rubio boosts Orban
+# ahead of Hungary election", 1,800 characters naming Marco Rubio, Viktor Orban and Hungary,
+# kept none of them; TIME's report of Merz's Munich speech none of its 25 names), so it met
+# the teasers of its story, whose vectors hold those names, on its words alone. For that cut
+# only, a person or organisation the text names more than once ranks as 1 + MENTIONS_RANK x
+# ln(mentions) times its weight (its weight stays as it is: `rank_weights`). A place is ranked
+# once however often it is named: the place a report is set in is its topic's too (Iran in
+# the talks, the build-up, the Hormuz explainer), and ranking it by mentions joined those on
+# dev2. Real feeds (`analysis_bench.py --no-speed --unseen --dev2`, pairs P / R / F1): dev2
+# 0.923 / 0.545 / 0.686 -> 0.931 / 0.614 / 0.740, the unseen eight (held out) 0.872 / 0.556 /
+# 0.679 -> 0.896 / 0.704 / 0.788; the six unchanged (teasers); MENTIONS_RANK 1: dev2 0.773,
+# but all 559 items' precision 0.900 (508 / 457 right) against 0.901; docs/architecture.md.
+RANKED_KINDS = ("@person:", "@org:")
+MENTIONS_RANK = 0.5
 # A thread is a candidate for a group only if it is indexed under at least this many of the
 # group's PROBE_TERMS strongest terms: one or two shared strong terms are a topic ("Ukraine",
 # "Olympics"), not a story. Real feeds at 50 items per batch, dev pairwise precision / recall
@@ -622,10 +638,21 @@ class ThreadIndex:
         text = _text_tf(entry)
         if not entities:
             return text
-        counts: dict[str, float] = {}
-        for e in entities:
-            counts[e] = counts.get(e, 0.0) + ENTITY_WEIGHT
-        return {**text, **log_weights(counts)}
+        # (A term once a mention: each weighs ENTITY_WEIGHT once; see RANKED_KINDS.)
+        return {**text, **log_weights(dict.fromkeys(entities, ENTITY_WEIGHT))}
+
+    @staticmethod
+    def rank_weights(entities: Iterable[str]) -> dict[str, float]:
+        """The factor on each entity term's weight by which `vector` ranks an item's terms
+        for its ITEM_TERMS (see RANKED_KINDS): 1 + MENTIONS_RANK x ln(mentions) for a person
+        or organisation named more than once (`entities` holds a term once a mention); 1 for
+        the rest."""
+        counts = Counter(entities)
+        return {
+            t: 1.0 + MENTIONS_RANK * math.log(n)
+            for t, n in counts.items()
+            if n > 1 and t.startswith(RANKED_KINDS)
+        }
 
     def _term_numbers(self, terms: Iterable[str]) -> list[int]:
         """The numbers of these terms in the run's TF arrays (new terms numbered)."""
@@ -711,13 +738,14 @@ class ThreadIndex:
 
     def _batch_tf(
         self, items: list[Entry], entities: dict[int, list[str]]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """`tf_weights` of each item as flat arrays: the terms' numbers (`_term_numbers`) and
         weights, item after item, each item's in its dict's order, and each item's count. A
         chunk the worker prepared is mapped once, distinct term by distinct term. Each item
         is noted as where its terms lie (its pack's place, or the terms worked out here, in
         lists), and all are gathered by one index at the end: a slice and an array or two per
-        item were half of this function's time."""
+        item were half of this function's time. Last, each term's factor for ranking
+        (`rank_weights`; None where no item has one)."""
         # Every pack's numbers and weights once, then the terms worked out here (texts not
         # prepared, entities), in one pool; each item's pieces as (start, length) in it.
         pool_numbers: list[np.ndarray] = []
@@ -732,6 +760,8 @@ class ThreadIndex:
         counts: list[int] = []
         packs: dict[int, tuple[int, list[int]]] = {}  # id -> (its place in the pool, starts)
         term_numbers = self._term_numbers
+        ranks_of = ThreadIndex.rank_weights
+        ranked: list[tuple[int, float]] = []  # (position among the terms worked out here, factor)
         for e in items:
             row = e.weights
             n = 0
@@ -763,10 +793,14 @@ class ThreadIndex:
                 n = len(text)
             found = entities.get(e.id)
             if found:
-                counted: dict[str, float] = {}
-                for name in found:
-                    counted[name] = counted.get(name, 0.0) + ENTITY_WEIGHT
-                weighed = log_weights(counted)
+                # (A term once a mention: it weighs ENTITY_WEIGHT once, and a person or
+                # organisation named more than once ranks higher: `rank_weights`.)
+                weighed = log_weights(dict.fromkeys(found, ENTITY_WEIGHT))
+                if len(weighed) < len(found):
+                    begins = len(here_values)
+                    for k, factor in enumerate(map(ranks_of(found).get, weighed)):
+                        if factor is not None:
+                            ranked.append((begins + k, factor))
                 starts.append(~len(here_numbers))
                 lengths.append(len(weighed))
                 here_numbers += term_numbers(weighed)
@@ -774,7 +808,7 @@ class ThreadIndex:
                 n += len(weighed)
             counts.append(n)
         if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64), None
         pool_numbers.append(np.asarray(here_numbers, dtype=np.int64))
         pool_values.append(np.asarray(here_values, dtype=np.float64))
         first = np.asarray(starts, dtype=np.int64)
@@ -782,19 +816,31 @@ class ThreadIndex:
         first[here] = ~first[here] + pooled
         pieces = np.asarray(lengths, dtype=np.int64)
         at = np.repeat(first, pieces) + scoring.ranges(pieces)
+        rank = None
+        if ranked:
+            factors = np.ones(pooled + len(here_values))
+            places, values = zip(*ranked, strict=True)
+            factors[pooled + np.asarray(places, dtype=np.int64)] = values
+            rank = factors[at]
         return (
             np.concatenate(pool_numbers)[at],
             np.concatenate(pool_values)[at],
             np.asarray(counts, dtype=np.int64),
+            rank,
         )
 
     def _vectors(
-        self, numbers: np.ndarray, weights: np.ndarray, counts: np.ndarray
+        self,
+        numbers: np.ndarray,
+        weights: np.ndarray,
+        counts: np.ndarray,
+        factors: np.ndarray | None = None,
     ) -> list[tuple[dict[str, float], np.ndarray, np.ndarray]]:
         """`vector` of each item from its TF-IDF weights (flat, as `_batch_tf` lays them out),
         all items at once: the same dicts, the same bits. An item of more than ITEM_TERMS
         terms keeps its strongest (ties: first seen first, as the stable sort in `vector`),
-        the others all of theirs in their order; each norm is summed left to right in that
+        each weight ranked times its factor in `factors` where given (`_batch_tf`), the others
+        all of theirs in their order; each norm is summed left to right in that
         order, column by column over the items."""
         n = len(counts)
         if not n:
@@ -819,7 +865,8 @@ class ThreadIndex:
             )
             source = np.repeat(starts[big], lengths) + column
             padded = np.full((len(big), width), np.inf)
-            padded[row, column] = -weights[source]
+            ranked = weights if factors is None else weights * factors
+            padded[row, column] = -ranked[source]
             strongest = np.argsort(padded, axis=1, kind="stable")[:, :ITEM_TERMS]
             is_big = np.zeros(n, dtype=bool)
             is_big[big] = True
@@ -1031,10 +1078,15 @@ class ThreadIndex:
         return np.asarray(self.idf(values.tolist()), dtype=np.float64)[at]
 
     @staticmethod
-    def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+    def vector(
+        tf: dict[str, float], idf: dict[str, float], rank: dict[str, float] | None = None
+    ) -> dict[str, float]:
+        """An item's unit TF-IDF vector of its ITEM_TERMS strongest terms, each ranked by its
+        weight times its factor in `rank` (`rank_weights`) where given."""
         weights = {t: w * idf[t] for t, w in tf.items()}
+        key = _weight if not rank else (lambda p: p[1] * rank.get(p[0], 1.0))
         strongest = (
-            sorted(weights.items(), key=_weight, reverse=True)[:ITEM_TERMS]
+            sorted(weights.items(), key=key, reverse=True)[:ITEM_TERMS]
             if len(weights) > ITEM_TERMS
             else list(weights.items())
         )
@@ -1101,7 +1153,7 @@ class ThreadIndex:
             min(dated) - STORY_GAP_DAYS * 86400 if dated and len(dated) == len(items) else None
         )
         out = ThreadOutcome()
-        numbers, tf, counts = self._batch_tf(items, entities)
+        numbers, tf, counts, rank = self._batch_tf(items, entities)
         # Each term of the batch once, with the number of items holding it.
         held = np.bincount(numbers, minlength=len(self._term_list))
         distinct = np.flatnonzero(held)
@@ -1113,7 +1165,7 @@ class ThreadIndex:
         idf_of[distinct] = self._idf_of(frequencies)
         vectors = []
         for e, (vector, terms_of, weights_of) in zip(
-            items, self._vectors(numbers, tf * idf_of[numbers], counts), strict=True
+            items, self._vectors(numbers, tf * idf_of[numbers], counts, rank), strict=True
         ):
             vectors.append(vector)
             self._vector_rows[e.id] = (terms_of, weights_of)
@@ -1670,11 +1722,11 @@ class ThreadIndex:
         entries = [_read_entry(r, r[4] or "") for r in rows]
         reader = self.entity_terms_of
         entities = reader([e.id for e in entries]) if reader is not None else {}
-        numbers, tf, counts = self._batch_tf(entries, entities)
+        numbers, tf, counts, rank = self._batch_tf(entries, entities)
         distinct = np.unique(numbers)
         idf_of = np.zeros(len(self._term_list))
         idf_of[distinct] = self._idf_of(self._frequencies(distinct)[distinct])
-        made = self._vectors(numbers, tf * idf_of[numbers], counts)
+        made = self._vectors(numbers, tf * idf_of[numbers], counts, rank)
         for k, e, (vector, terms_of, weights_of), n in zip(
             at, entries, made, counts.tolist(), strict=True
         ):

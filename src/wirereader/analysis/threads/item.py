@@ -169,5 +169,5 @@ _NO_ANCHORS: tuple[str, ...] = ()
 def _anchors(vector: dict[str, float], entities: Iterable[str] | None = None) -> list[str]:
     """The multi-word people and organisations of an item's vector (see EVENT_COSINE), among
     its entity terms where they are given."""
-    named = vector if entities is None else [t for t in entities if t in vector]
+    named = vector if entities is None else [t for t in dict.fromkeys(entities) if t in vector]
     return [t for t in named if t[0] == "@" and " " in t and t.startswith(("@person:", "@org:"))]
