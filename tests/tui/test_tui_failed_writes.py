@@ -9,6 +9,7 @@ import contextlib
 import os
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -314,3 +315,52 @@ def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
 
         with Store(db) as store:
             asyncio.run(go(store))
+
+
+def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the cache's start-up check has passed (seconds on a big cache) the first write
+    waits for it in the background: 'A' said "N entries marked read" while nothing was written.
+    It now says the marks are not saved yet, and "reading state saved" once they are."""
+    with demo_store(db_path) as made:
+        unread = Query(made).count()
+    assert unread > 0
+    checked = threading.Event()
+
+    def read_in_file() -> int:
+        with sqlite3.connect(db_path) as other:
+            sql = "SELECT count(*) FROM entries WHERE read_at IS NOT NULL AND repost_of IS NULL"
+            return other.execute(sql).fetchone()[0]
+
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+
+    async def go(store: Store) -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("A")
+            await pilot.pause(0.3)
+            said = notices(app)
+            assert f"{unread} entries marked read" not in said, said
+            mark = [n for n in said if n.startswith(f"{unread} entries marked read")]
+            assert len(mark) == 1 and "not saved yet" in mark[0], said
+            assert read_in_file() == 0
+            checked.set()
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if read_in_file():
+                    break
+            await settle(pilot)
+            assert read_in_file() == unread
+            assert "reading state saved" in notices(app)
+        assert not app.unsaved_error
+
+    with Store(db_path) as store:  # as `wirereader` opens it: not checked yet
+        asyncio.run(go(store))

@@ -150,6 +150,7 @@ class WireReader(App[None]):
         self._writer: Store | None = None
         self._saving = False
         self._save_failing = ""
+        self._tell_saved = False  # a notice said "not saved yet": say when it is
         self.unsaved_error = ""  # set at exit when reading state could not be written at all
         self.fatal_error = ""  # the one line for an error that stopped the reader
 
@@ -653,28 +654,36 @@ class WireReader(App[None]):
         changed = Query(self.store, replace(self.filter, unread_only=True)).count()
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
-        self.save_reading_state()
-        if self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
+        if self.save_reading_state():
+            self.notify(f"{changed} entries marked read")
+        elif self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
             self.notify(
                 f"{changed} entries marked read, not saved yet: kept, and saved once the"
                 " cache can be written",
                 severity="warning",
                 markup=False,
             )
-            return
-        self.notify(f"{changed} entries marked read")
+        else:  # the first write waits for the cache's start-up check (seconds on a big cache)
+            self._tell_saved = True
+            self.notify(
+                f"{changed} entries marked read, not saved yet: saved once the cache's"
+                " start-up check has passed",
+                markup=False,
+            )
 
     # -- writing reading state -------------------------------------------------------------------
 
-    def save_reading_state(self) -> None:
+    def save_reading_state(self) -> bool:
         """Write what the user marked; a failure is a notice and a retry, never a crash.
+        True when everything marked is in the file on return.
 
         The first try is made at once, waiting at most MARKS_NOW_MS for the lock (so another
-        process sees the star the moment it is pressed); while writes fail, the retries run
-        in a thread with a longer wait, so the screen never freezes.
+        process sees the star the moment it is pressed); while writes fail, and before the
+        cache's start-up check has passed, the tries run in a thread with a longer wait, so
+        the screen never freezes.
         """
         if self._saving or not len(self.pending) or self.store.read_only:
-            return  # (read-only: said once when the reader opened)
+            return not len(self.pending)  # (read-only: said once when the reader opened)
         if self.store.verified and not self._save_failing:
             try:
                 self.pending.flush(self._mark_writer(MARKS_NOW_MS))
@@ -682,9 +691,10 @@ class WireReader(App[None]):
             except (sqlite3.Error, CacheError, OSError) as exc:
                 error = self._write_problem(exc)
             self._saved(error)
-            return
+            return not error and not len(self.pending)
         self._saving = True
         self._save_worker()
+        return False
 
     def _mark_writer(self, busy_ms: int) -> Store:
         """The connection reading state is written on (not the one the screen reads on)."""
@@ -729,9 +739,10 @@ class WireReader(App[None]):
             self._save_failing = error
             self.set_timer(MARKS_RETRY_SECONDS, self.save_reading_state)
             return
-        if self._save_failing:
+        if self._save_failing or self._tell_saved:
             self.notify("reading state saved", timeout=2)
             self._save_failing = ""
+            self._tell_saved = False
         self._after_state_change()
         if len(self.pending):
             self.save_reading_state()
