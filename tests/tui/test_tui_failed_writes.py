@@ -364,3 +364,25 @@ def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
 
     with Store(db_path) as store:  # as `wirereader` opens it: not checked yet
         asyncio.run(go(store))
+
+
+def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path) -> None:
+    """On a cache on a read-only file system 'A' said "N entries marked read" (the reader had
+    said once, at its start, that nothing can be written): it now says they are not saved."""
+    with demo_store(db_path) as made:
+        unread = Query(made).count()
+    with read_only(db_path.parent), Store(db_path) as store:
+        assert store.read_only
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("A")
+                await pilot.pause(0.3)
+                assert app.is_running
+                return notices(app)
+
+        said = asyncio.run(go())
+    mark = [n for n in said if n.startswith(f"{unread} entries")]
+    assert len(mark) == 1 and "not saved" in mark[0] and "read-only" in mark[0], said

@@ -654,7 +654,14 @@ class WireReader(App[None]):
         changed = Query(self.store, replace(self.filter, unread_only=True)).count()
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
-        if self.save_reading_state():
+        if self.store.read_only:  # kept for this session only
+            self.notify(
+                f"{changed} entries marked read here, not saved: the cache is on a read-only"
+                " file system",
+                severity="warning",
+                markup=False,
+            )
+        elif self.save_reading_state():
             self.notify(f"{changed} entries marked read")
         elif self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
             self.notify(
