@@ -271,9 +271,10 @@ def _fill(folder: Path) -> Path:
 def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
     db_path: Path, tmp_path: Path
 ) -> None:
-    """'A' on a full disk said "51 entries marked read" while nothing was written (the status
-    line still counted them unread): it now says they are kept and saved once there is room,
-    and 'reading state saved' follows when the retry lands."""
+    """'A' on a full disk said "51 entries marked read" while nothing was written: it now says
+    they are kept and saved once there is room, and 'reading state saved' follows when the
+    retry lands. The status line counted them unread, and a view left and come back to showed
+    them unread, until then: both show the marks not saved yet."""
     with demo_store(db_path) as made:
         unread = Query(made).count()
         rows = made.conn.execute("SELECT count(*) FROM entries").fetchone()[0]  # (and reposts)
@@ -303,6 +304,17 @@ def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
                 mark = [n for n in said if n.startswith(f"{unread} entries marked read")]
                 assert len(mark) == 1 and "not saved yet" in mark[0], said
                 assert read_in_file() == 0
+                # The status line counts what the screen shows, the marks waiting over the
+                # file's: none unread; and so do the rows of the view left and come back to.
+                await settle(pilot)
+                assert (app.status.unread, app.status.counting) == (0, False)
+                await pilot.press("u")
+                await settle(pilot)
+                await pilot.press("u")
+                await settle(pilot)
+                assert (app.status.total, app.status.unread) == (unread, 0)
+                shown = [app.timeline.row(i) for i in range(app.timeline.total)]
+                assert shown and all(row is not None and row.read for row in shown)
                 filler.unlink()
                 for _ in range(100):  # the retry comes within a few seconds
                     await pilot.pause(0.1)

@@ -204,6 +204,7 @@ class WireReader(App[None]):
             self._verify_cache()
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
+        self.timeline.marks_over = self._marks_over
         self.status.last_refresh = self._last_refresh_text()
         self.status.zone = zone_label(self.tz)
         self.show_view(background=False)
@@ -522,7 +523,7 @@ class WireReader(App[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, flt: Filter, generation: int) -> None:
-        counts = self._background(lambda store: view_counts(store, flt))
+        counts = self._background(lambda store: view_counts(store, flt, self.pending))
         if counts is not None:
             self.post_message(ViewCounted(*counts, generation))
 
@@ -613,7 +614,7 @@ class WireReader(App[None]):
         if not self.pending.is_read(self.store, event.row.id):
             self.pending.set_read(event.row.id, True)
             self.timeline.mark_rows({event.row.id}, read=True)
-            self.save_reading_state()
+            self._save_marks()
         self._show(event.row.id)
         if self.screen.has_class("-narrow"):
             self.reader.focus()
@@ -646,22 +647,23 @@ class WireReader(App[None]):
         now_read = not self.pending.is_read(self.store, row.id)
         self.pending.set_read(row.id, now_read)
         self.timeline.mark_rows({row.id}, read=now_read)
-        self.save_reading_state()
+        self._save_marks()
         self._show(row.id)
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        changed = Query(self.store, replace(self.filter, unread_only=True)).count()
+        changed = self.pending.unread_count(self.store, self.filter)
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
         if self.store.read_only:  # kept for this session only
+            self._start_count()
             self.notify(
                 f"{changed} entries marked read here, not saved: the cache is on a read-only"
                 " file system",
                 severity="warning",
                 markup=False,
             )
-        elif self.save_reading_state():
+        elif self._save_marks():
             self.notify(f"{changed} entries marked read")
         elif self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
             self.notify(
@@ -702,6 +704,24 @@ class WireReader(App[None]):
         self._saving = True
         self._save_worker()
         return False
+
+    def _save_marks(self) -> bool:
+        """A mark the user just made written, or (not written yet) counted as shown: the
+        status line's unread count is the file's with the marks waiting over it."""
+        if self.save_reading_state():
+            return True
+        self._start_count()
+        return False
+
+    def _marks_over(self, store: Store, rows: list[EntryRow]) -> None:
+        """Rows just read from the file, shown with the reading state still waiting to be
+        saved (a view left and come back to while the disk is full)."""
+        if not len(self.pending):
+            return
+        read, starred = self.pending.decided(store, [row.id for row in rows])
+        for row in rows:
+            row.read = read.get(row.id, row.read)
+            row.starred = starred.get(row.id, row.starred)
 
     def _mark_writer(self, busy_ms: int) -> Store:
         """The connection reading state is written on (not the one the screen reads on)."""
