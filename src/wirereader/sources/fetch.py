@@ -444,7 +444,10 @@ class _BodyReader:
                 raise FetchError(self.url, "corrupt compressed body") from None
             self._raw_deflate_fallback = False
             self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-            self._decode(data)
+            try:
+                self._decode(data)
+            except zlib.error:  # neither kind of deflate
+                raise FetchError(self.url, "corrupt compressed body") from None
 
     def _decode(self, data: bytes) -> None:
         assert self._decoder is not None

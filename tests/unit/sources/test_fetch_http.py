@@ -85,10 +85,18 @@ def test_gzip_and_both_kinds_of_deflate(server: FeedServer) -> None:
             assert fetcher.fetch(server.url(path)).body == big, path
 
 
-def test_corrupt_gzip_is_one_line_error(server: FeedServer) -> None:
-    server.routes["/bad"] = Route(
-        b"\x1f\x8b\x08\x00garbage" * 10, headers={"Content-Encoding": "gzip"}
-    )
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        (b"\x1f\x8b\x08\x00garbage" * 10, "gzip"),
+        # A zlib header, then no deflate stream, zlib-wrapped or raw: the raw-deflate retry
+        # raised zlib's own error, which the refresh showed as "internal error (error: ...)".
+        (zlib.compress(BODY)[:2] + b"\xff" * 50, "deflate"),
+        (b"<rss>not compressed</rss>", "deflate"),
+    ],
+)
+def test_corrupt_gzip_is_one_line_error(server: FeedServer, body: bytes, encoding: str) -> None:
+    server.routes["/bad"] = Route(body, headers={"Content-Encoding": encoding})
     with Fetcher(fast()) as fetcher, pytest.raises(FetchError) as info:
         fetcher.fetch(server.url("/bad"))
     assert "corrupt compressed body" in str(info.value)
