@@ -771,6 +771,31 @@ def test_a_quoted_name_being_typed_is_no_problem(db_path: Path) -> None:
     store.close()
 
 
+def test_a_quote_forgotten_before_the_next_keyed_term_is_read_as_meant(db_path: Path) -> None:
+    """`person:"Kim place:"North Korea"` (the quote after Kim forgotten) was 'person:' with
+    nothing after it (a red chip once entered) and the word kim; the person's value ends where
+    the place's term begins, and the chips say how the text was read."""
+    store = demo_store(db_path)
+
+    async def go():
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *'person:"Kim place:"North Korea"', "enter")
+            await settle(pilot)
+            assert app.problems == []
+            assert app.filter.entities == (
+                EntityRef("Kim", "person"),
+                EntityRef("North Korea", "place"),
+            )
+            assert app.filter.words == ()
+            chips = str(app.query_one(FilterBar).query_one("#chips", Static).content)
+            assert 'read as person:"Kim" place:"North Korea"' in chips, chips
+
+    asyncio.run(go())
+    store.close()
+
+
 def test_escape_in_a_side_pane_goes_back_to_the_timeline_as_the_help_says(
     db_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@ import contextlib
 import os
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.feedserver import FeedServer, Route, rss
-from tests.support.tui import demo_store, make_app, settle
+from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import FULL_DISK, refresh
 from wirereader.query.timeline import Query
@@ -270,9 +271,10 @@ def _fill(folder: Path) -> Path:
 def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
     db_path: Path, tmp_path: Path
 ) -> None:
-    """'A' on a full disk said "51 entries marked read" while nothing was written (the status
-    line still counted them unread): it now says they are kept and saved once there is room,
-    and 'reading state saved' follows when the retry lands."""
+    """'A' on a full disk said "51 entries marked read" while nothing was written: it now says
+    they are kept and saved once there is room, and 'reading state saved' follows when the
+    retry lands. The status line counted them unread, and a view left and come back to showed
+    them unread, until then: both show the marks not saved yet."""
     with demo_store(db_path) as made:
         unread = Query(made).count()
         rows = made.conn.execute("SELECT count(*) FROM entries").fetchone()[0]  # (and reposts)
@@ -302,6 +304,21 @@ def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
                 mark = [n for n in said if n.startswith(f"{unread} entries marked read")]
                 assert len(mark) == 1 and "not saved yet" in mark[0], said
                 assert read_in_file() == 0
+                # The status line counts what the screen shows, the marks waiting over the
+                # file's: none unread; and so do the rows of the view left and come back to.
+
+                def counted() -> bool:
+                    return not app.status.counting
+
+                await settle(pilot)  # (the count after 'A' is a worker started at once)
+                assert app.status.unread == 0
+                await pilot.press("u")
+                await settle(pilot)
+                await pilot.press("u")
+                await until(pilot, counted, "the view's count")
+                assert (app.status.total, app.status.unread) == (unread, 0)
+                shown = [app.timeline.row(i) for i in range(app.timeline.total)]
+                assert shown and all(row is not None and row.read for row in shown)
                 filler.unlink()
                 for _ in range(100):  # the retry comes within a few seconds
                     await pilot.pause(0.1)
@@ -314,3 +331,74 @@ def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
 
         with Store(db) as store:
             asyncio.run(go(store))
+
+
+def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the cache's start-up check has passed (seconds on a big cache) the first write
+    waits for it in the background: 'A' said "N entries marked read" while nothing was written.
+    It now says the marks are not saved yet, and "reading state saved" once they are."""
+    with demo_store(db_path) as made:
+        unread = Query(made).count()
+    assert unread > 0
+    checked = threading.Event()
+
+    def read_in_file() -> int:
+        with sqlite3.connect(db_path) as other:
+            sql = "SELECT count(*) FROM entries WHERE read_at IS NOT NULL AND repost_of IS NULL"
+            return other.execute(sql).fetchone()[0]
+
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+
+    async def go(store: Store) -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("A")
+            await pilot.pause(0.3)
+            said = notices(app)
+            assert f"{unread} entries marked read" not in said, said
+            mark = [n for n in said if n.startswith(f"{unread} entries marked read")]
+            assert len(mark) == 1 and "not saved yet" in mark[0], said
+            assert read_in_file() == 0
+            checked.set()
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if read_in_file():
+                    break
+            await settle(pilot)
+            assert read_in_file() == unread
+            assert "reading state saved" in notices(app)
+        assert not app.unsaved_error
+
+    with Store(db_path) as store:  # as `wirereader` opens it: not checked yet
+        asyncio.run(go(store))
+
+
+def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path) -> None:
+    """On a cache on a read-only file system 'A' said "N entries marked read" (the reader had
+    said once, at its start, that nothing can be written): it now says they are not saved."""
+    with demo_store(db_path) as made:
+        unread = Query(made).count()
+    with read_only(db_path.parent), Store(db_path) as store:
+        assert store.read_only
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("A")
+                await pilot.pause(0.3)
+                assert app.is_running
+                return notices(app)
+
+        said = asyncio.run(go())
+    mark = [n for n in said if n.startswith(f"{unread} entries")]
+    assert len(mark) == 1 and "not saved" in mark[0] and "read-only" in mark[0], said

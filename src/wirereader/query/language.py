@@ -70,20 +70,28 @@ _HELD = "\ue001"  # stands in for a closed keyed term while the rest loses its q
 _HELD_TERM = re.compile(f"{_HELD}(\\d+){_HELD}")
 
 
-def _tokens(text: str) -> list[str]:
+def _tokens(text: str) -> tuple[list[str], str]:
     """Shell-like tokens: a quoted phrase is one token; an unbalanced quote is ignored, except
-    that a keyed term's open quoted value runs to the end and a closed one stays one term."""
+    that a keyed term's open quoted value ends before the next keyed term or runs to the end,
+    and a closed one stays one term. Also the text as read when a keyed term's value was
+    closed before the next term ('' otherwise): the reader shows it."""
     text = _APOSTROPHE.sub(_KEPT_APOSTROPHE, text)
+    closed = _OPEN_BEFORE_TERM.sub(lambda m: m.group() + m.group(1), text)
+    read_as = closed if closed != text else ""
     tokens: list[str] | None = None
     try:
-        tokens = _lexed(text)
+        tokens = _lexed(closed)
     except ValueError:  # unbalanced quote while the user is still typing
-        if _OPEN_VALUE.search(text):
+        if _OPEN_VALUE.search(closed):
             with contextlib.suppress(ValueError):
-                tokens = _lexed(text + '"')
+                tokens = _lexed(closed + '"')
+                read_as = read_as and closed.rstrip() + '"'
     if tokens is None:
-        tokens = _without_quotes(text)
-    return [token.replace(_KEPT_APOSTROPHE, "'") for token in tokens]
+        tokens = _without_quotes(closed)
+    return (
+        [token.replace(_KEPT_APOSTROPHE, "'") for token in tokens],
+        read_as.replace(_KEPT_APOSTROPHE, "'"),
+    )
 
 
 def _without_quotes(text: str) -> list[str]:
@@ -137,7 +145,7 @@ def parse(
         "exclude_kinds": list(f.exclude_kinds),
         "exclude_words": list(f.exclude_words),
     }
-    raw = _tokens(text)
+    raw, read_as = _tokens(text)
     # The token the cursor is at the end of (nothing typed after it, not even a blank).
     typed = typing and bool(raw) and not text[-1].isspace()
     typed = typed and text.rstrip("\"'").endswith(raw[-1])
@@ -150,6 +158,7 @@ def parse(
             token, [] if index == open_term else problems, words, phrases, lists, changes, now
         )
         hint = wants if index == open_term else hint
+    hint = hint or (f"read as {read_as}" if read_as else "")
     fields: dict[str, Any] = {k: tuple(v) for k, v in lists.items()}
     fields.update(changes, words=tuple(words), phrases=tuple(phrases), any_of=tuple(any_of))
     return Parsed(replace(f, **fields), problems, hint)
@@ -233,6 +242,13 @@ EXAMPLES = {
     "since": "since:6h",
     "until": "until:2025-04-28",
 }
+# A keyed term's quoted value left open before the next keyed term: `person:"Kim place:"North
+# Korea"` (the quote after Kim forgotten) was 'person:' with nothing after it, and the word Kim;
+# `person:"Kim place:"North Korea` a person called 'Kim place:North'. The value ends there.
+_OPEN_BEFORE_TERM = re.compile(
+    rf"""(?:^|(?<=\s))[+-]?\w+:(["'])(?:(?!\1).)*?(?=\s+[+-]?(?:{"|".join(EXAMPLES)}):)""",
+    re.IGNORECASE,
+)
 # What `OR` may join besides words and phrases (since: and until: are bounds, not matches).
 ALTERNATIVE_KEYS = (*ENTITY_KINDS, "source", "kind", "is", "thread")
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wirereader.query.entities import EntityCount, entity_counts
+from wirereader.query.reading import PendingMarks
 from wirereader.query.threads import ThreadRow, thread_rows
 from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import Store
@@ -32,10 +33,12 @@ def unread_count(store: Store, flt: Filter) -> int:
     return Query(store, replace(flt, unread_only=True)).count()
 
 
-def view_counts(store: Store, flt: Filter) -> tuple[int, int]:
-    """(items, unread items) of the view. Apart from the panes: at a million items each count
+def view_counts(store: Store, flt: Filter, pending: PendingMarks | None = None) -> tuple[int, int]:
+    """(items, unread items) of the view, the unread as the reader shows them (with the marks
+    `pending` still holds over the file's). Apart from the panes: at a million items each count
     reads a whole index (about 0.3 s), and the panes must not wait for them."""
-    return Query(store, flt).count(), unread_count(store, flt)
+    unread = unread_count(store, flt) if pending is None else pending.unread_count(store, flt)
+    return Query(store, flt).count(), unread
 
 
 def gather(store: Store, flt: Filter, generation: int = 0) -> PaneData:

@@ -46,7 +46,12 @@ class PendingMarks:
     connection of its own with a short busy timeout, so a write that cannot happen now (another
     process holding the write lock through a 250,000-item import, a full disk, a read-only file)
     neither freezes the screen nor loses what the user did: the change stays here, shown as done,
-    and is written at the next try. Later changes to the same entry replace earlier ones.
+    and is written at the next try. Later changes to the same entry replace earlier ones, and
+    the marks are written in the order they were made (an item marked unread and then read by
+    'A' on its view is read).
+
+    What the reader shows (its rows, its unread count) is the file's state with these marks
+    over it (`decided`, `unread_count`).
     """
 
     def __init__(self) -> None:
@@ -54,6 +59,9 @@ class PendingMarks:
         self.read: dict[int, int | None] = {}  # entry id -> read_at (None: unread)
         self.starred: dict[int, bool] = {}
         self.all_read: list[Filter] = []  # "mark all read" of a view, as its filter
+        self._order: dict[int, int] = {}  # entry id -> when its read mark was made
+        self._view_order: list[int] = []  # ... and each of `all_read`
+        self._made = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -61,7 +69,9 @@ class PendingMarks:
 
     def set_read(self, entry_id: int, read: bool) -> None:
         with self._lock:
+            self._made += 1
             self.read[entry_id] = int(time.time()) if read else None
+            self._order[entry_id] = self._made
 
     def set_starred(self, entry_id: int, starred: bool) -> None:
         with self._lock:
@@ -69,12 +79,34 @@ class PendingMarks:
 
     def mark_all_read(self, flt: Filter) -> None:
         with self._lock:
+            self._made += 1
             self.all_read.append(flt)
+            self._view_order.append(self._made)
+
+    def _snapshot(self) -> tuple[dict[int, int | None], dict[int, int], list[tuple[Filter, int]]]:
+        with self._lock:
+            views = list(zip(self.all_read, self._view_order, strict=True))
+            return dict(self.read), dict(self._order), views
+
+    def decided(self, store: Store, ids: list[int]) -> tuple[dict[int, bool], dict[int, bool]]:
+        """(read, starred) of those of `ids` whose state a mark not written yet decides."""
+        read, order, views = self._snapshot()
+        with self._lock:
+            starred = {i: self.starred[i] for i in ids if i in self.starred}
+        decided: dict[int, bool] = {}
+        for entry_id in ids:
+            if entry_id in read:
+                decided[entry_id] = read[entry_id] is not None
+        for flt, made in views:  # a view marked read after an item's own mark is the later word
+            for entry_id in _members(store, replace(flt, unread_only=False), ids):
+                if entry_id not in order or order[entry_id] < made:
+                    decided[entry_id] = True
+        return decided, starred
 
     def is_read(self, store: Store, entry_id: int) -> bool:
-        with self._lock:
-            if entry_id in self.read:
-                return self.read[entry_id] is not None
+        decided = self.decided(store, [entry_id])[0]
+        if entry_id in decided:
+            return decided[entry_id]
         return is_read(store, entry_id)
 
     def is_starred(self, store: Store, entry_id: int) -> bool:
@@ -84,28 +116,71 @@ class PendingMarks:
         row = store.conn.execute("SELECT starred FROM entries WHERE id = ?", (entry_id,)).fetchone()
         return row is not None and bool(row[0])
 
+    def unread_count(self, store: Store, flt: Filter) -> int:
+        """The view's unread items as the reader shows them: the file's, with the marks not
+        written yet over them (after 'A' on a full disk the view has none)."""
+        read, _, views = self._snapshot()
+        unread = Query(store, replace(flt, unread_only=True))
+        if not read and not views:
+            return unread.count()
+        sql, params = unread.id_subquery()
+        for marked, _ in views:
+            inner, more = Query(store, replace(marked, unread_only=False)).id_subquery()
+            sql += f" AND e.id NOT IN ({inner})"
+            params += more
+        own = list(read)
+        if own:
+            sql += f" AND e.id NOT IN ({','.join('?' * len(own))})"
+            params += own
+        count = int(store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+        decided = self.decided(store, own)[0]
+        return count + len(
+            [i for i in _members(store, replace(flt, unread_only=False), own) if not decided[i]]
+        )
+
     def flush(self, store: Store) -> int:
         """Write everything pending in one transaction; what was written leaves the queue.
 
         Raises what the write raised (the queue is then unchanged), for the caller to report.
         """
+        read, order, views = self._snapshot()
         with self._lock:
-            read, starred, views = dict(self.read), dict(self.starred), list(self.all_read)
+            starred = dict(self.starred)
         if not (read or starred or views):
             return 0
+        marks: list[tuple[int, Filter | int]] = [(made, flt) for flt, made in views]
+        marks += [(order[entry_id], entry_id) for entry_id in read]
         with store.transaction():
-            for flt in views:
-                mark_all_read(store, flt)
-            for entry_id, at in read.items():
-                set_read(store, [entry_id], at is not None, at=at)
+            for _, mark in sorted(marks, key=lambda made_mark: made_mark[0]):
+                if isinstance(mark, Filter):
+                    mark_all_read(store, mark)
+                else:
+                    at = read[mark]
+                    set_read(store, [mark], at is not None, at=at)
             for entry_id, value in starred.items():
                 set_starred(store, entry_id, value)
         with self._lock:
-            for entry_id, at in read.items():
-                if self.read.get(entry_id, -1) == at:
+            for entry_id in read:
+                if self._order.get(entry_id) == order[entry_id]:
                     del self.read[entry_id]
+                    del self._order[entry_id]
             for entry_id, value in starred.items():
                 if self.starred.get(entry_id) is value:
                     del self.starred[entry_id]
             del self.all_read[: len(views)]
+            del self._view_order[: len(views)]
         return len(read) + len(starred) + len(views)
+
+
+def _members(store: Store, flt: Filter, ids: list[int]) -> list[int]:
+    """Those of `ids` in the view of `flt`."""
+    if not ids:
+        return []
+    sql, params = Query(store, flt).id_subquery()
+    found: list[int] = []
+    for start in range(0, len(ids), 400):  # stay under SQLite's bound-parameter limit
+        chunk = ids[start : start + 400]
+        marks = ",".join("?" * len(chunk))
+        rows = store.conn.execute(f"{sql} AND e.id IN ({marks})", [*params, *chunk])
+        found += [int(r[0]) for r in rows]
+    return found

@@ -150,6 +150,7 @@ class WireReader(App[None]):
         self._writer: Store | None = None
         self._saving = False
         self._save_failing = ""
+        self._tell_saved = False  # a notice said "not saved yet": say when it is
         self.unsaved_error = ""  # set at exit when reading state could not be written at all
         self.fatal_error = ""  # the one line for an error that stopped the reader
 
@@ -203,6 +204,7 @@ class WireReader(App[None]):
             self._verify_cache()
         self._apply_config()
         self.query_one(FilterInput).on_text = self.filter_text_changed
+        self.timeline.marks_over = self._marks_over
         self.status.last_refresh = self._last_refresh_text()
         self.status.zone = zone_label(self.tz)
         self.show_view(background=False)
@@ -521,7 +523,7 @@ class WireReader(App[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, flt: Filter, generation: int) -> None:
-        counts = self._background(lambda store: view_counts(store, flt))
+        counts = self._background(lambda store: view_counts(store, flt, self.pending))
         if counts is not None:
             self.post_message(ViewCounted(*counts, generation))
 
@@ -612,7 +614,7 @@ class WireReader(App[None]):
         if not self.pending.is_read(self.store, event.row.id):
             self.pending.set_read(event.row.id, True)
             self.timeline.mark_rows({event.row.id}, read=True)
-            self.save_reading_state()
+            self._save_marks()
         self._show(event.row.id)
         if self.screen.has_class("-narrow"):
             self.reader.focus()
@@ -645,36 +647,52 @@ class WireReader(App[None]):
         now_read = not self.pending.is_read(self.store, row.id)
         self.pending.set_read(row.id, now_read)
         self.timeline.mark_rows({row.id}, read=now_read)
-        self.save_reading_state()
+        self._save_marks()
         self._show(row.id)
         self.notify("marked read" if now_read else "marked unread", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        changed = Query(self.store, replace(self.filter, unread_only=True)).count()
+        changed = self.pending.unread_count(self.store, self.filter)
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
-        self.save_reading_state()
-        if self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
+        if self.store.read_only:  # kept for this session only
+            self._start_count()
+            self.notify(
+                f"{changed} entries marked read here, not saved: the cache is on a read-only"
+                " file system",
+                severity="warning",
+                markup=False,
+            )
+        elif self._save_marks():
+            self.notify(f"{changed} entries marked read")
+        elif self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
             self.notify(
                 f"{changed} entries marked read, not saved yet: kept, and saved once the"
                 " cache can be written",
                 severity="warning",
                 markup=False,
             )
-            return
-        self.notify(f"{changed} entries marked read")
+        else:  # the first write waits for the cache's start-up check (seconds on a big cache)
+            self._tell_saved = True
+            self.notify(
+                f"{changed} entries marked read, not saved yet: saved once the cache's"
+                " start-up check has passed",
+                markup=False,
+            )
 
     # -- writing reading state -------------------------------------------------------------------
 
-    def save_reading_state(self) -> None:
+    def save_reading_state(self) -> bool:
         """Write what the user marked; a failure is a notice and a retry, never a crash.
+        True when everything marked is in the file on return.
 
         The first try is made at once, waiting at most MARKS_NOW_MS for the lock (so another
-        process sees the star the moment it is pressed); while writes fail, the retries run
-        in a thread with a longer wait, so the screen never freezes.
+        process sees the star the moment it is pressed); while writes fail, and before the
+        cache's start-up check has passed, the tries run in a thread with a longer wait, so
+        the screen never freezes.
         """
         if self._saving or not len(self.pending) or self.store.read_only:
-            return  # (read-only: said once when the reader opened)
+            return not len(self.pending)  # (read-only: said once when the reader opened)
         if self.store.verified and not self._save_failing:
             try:
                 self.pending.flush(self._mark_writer(MARKS_NOW_MS))
@@ -682,9 +700,28 @@ class WireReader(App[None]):
             except (sqlite3.Error, CacheError, OSError) as exc:
                 error = self._write_problem(exc)
             self._saved(error)
-            return
+            return not error and not len(self.pending)
         self._saving = True
         self._save_worker()
+        return False
+
+    def _save_marks(self) -> bool:
+        """A mark the user just made written, or (not written yet) counted as shown: the
+        status line's unread count is the file's with the marks waiting over it."""
+        if self.save_reading_state():
+            return True
+        self._start_count()
+        return False
+
+    def _marks_over(self, store: Store, rows: list[EntryRow]) -> None:
+        """Rows just read from the file, shown with the reading state still waiting to be
+        saved (a view left and come back to while the disk is full)."""
+        if not len(self.pending):
+            return
+        read, starred = self.pending.decided(store, [row.id for row in rows])
+        for row in rows:
+            row.read = read.get(row.id, row.read)
+            row.starred = starred.get(row.id, row.starred)
 
     def _mark_writer(self, busy_ms: int) -> Store:
         """The connection reading state is written on (not the one the screen reads on)."""
@@ -729,9 +766,10 @@ class WireReader(App[None]):
             self._save_failing = error
             self.set_timer(MARKS_RETRY_SECONDS, self.save_reading_state)
             return
-        if self._save_failing:
+        if self._save_failing or self._tell_saved:
             self.notify("reading state saved", timeout=2)
             self._save_failing = ""
+            self._tell_saved = False
         self._after_state_change()
         if len(self.pending):
             self.save_reading_state()

@@ -168,3 +168,24 @@ def test_an_unbalanced_quote_elsewhere_leaves_a_closed_keyed_term_whole() -> Non
     parsed = parse('person:"A B" OR person:"C D" talks "open')
     assert parsed.filter.any_of == ((EntityRef("A B", "person"), EntityRef("C D", "person")),)
     assert parsed.filter.words == ("talks", "open")
+
+
+def test_a_keyed_term_left_open_before_the_next_keyed_term_ends_there() -> None:
+    # `person:"Kim place:"North Korea"` (the quote after Kim forgotten) read 'person:' with
+    # nothing after it (a problem), the word Kim and the place: the value ends where the next
+    # keyed term begins, and the reader's hint says how the text was read.
+    parsed = parse('person:"Kim place:"North Korea"')
+    assert parsed.problems == []
+    assert parsed.filter.entities == (EntityRef("Kim", "person"), EntityRef("North Korea", "place"))
+    assert parsed.filter.words == ()
+    assert parsed.hint == 'read as person:"Kim" place:"North Korea"'
+    # Both left open: each ends before the next term, the last at the end.
+    parsed = parse("-person:'Kim Jong Un   source:'Korea Herald since:2d talks")
+    assert parsed.problems == []
+    assert parsed.filter.exclude_entities == (EntityRef("Kim Jong Un", "person"),)
+    assert parsed.filter.sources == ("Korea Herald",)
+    assert parsed.filter.since is not None and parsed.filter.words == ("talks",)
+    # Quotes that pair as written are read as before, with no hint.
+    for text in ['person:"Kim Jong Un" place:"North Korea"', 'place:"Kyiv" "a phrase: is:"']:
+        assert parse(text).hint == "" and not parse(text).problems
+    assert parse('"a phrase: is:"').filter.phrases == ("a phrase: is:",)

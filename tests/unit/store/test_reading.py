@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wirereader.core.model import RawEntry
-from wirereader.query.reading import mark_all_read, next_unread
+from wirereader.query.reading import PendingMarks, mark_all_read, next_unread
 from wirereader.query.timeline import Filter, Query
 from wirereader.store import reading
 from wirereader.store.db import Store
@@ -87,3 +87,30 @@ def test_mark_all_read_follows_the_filter(store: Store) -> None:
     assert Query(store, Filter(unread_only=True)).count() == len(ids) - 1
     assert mark_all_read(store, Filter()) == len(ids) - 1
     assert Query(store, Filter(unread_only=True)).count() == 0
+
+
+def test_marks_waiting_to_be_saved_are_counted_and_written_in_the_order_made(
+    store: Store, db_path: Path
+) -> None:
+    """The reader keeps what the user marked until it can be written (a full disk). Its unread
+    count is the file's with those marks over it, and the marks are written in the order they
+    were made: an item marked unread and then taken by 'A' on its view is read, as the screen
+    showed it (the views' marks were written first, so the item came back unread)."""
+    ids = _fill(store)
+    reading.set_read(store, [ids[0]], True)
+    pending = PendingMarks()
+    pending.set_read(ids[0], False)  # 'm' on a read item
+    pending.set_read(ids[1], True)  # an item opened
+    assert pending.unread_count(store, Filter()) == len(ids) - 1
+    pending.mark_all_read(Filter(words=("0",)))  # 'A' on a view holding the first item
+    assert pending.unread_count(store, Filter()) == len(ids) - 2
+    assert pending.unread_count(store, Filter(words=("0",))) == 0
+    assert pending.decided(store, ids)[0] == {ids[0]: True, ids[1]: True}
+    pending.set_read(ids[2], True)
+    pending.set_read(ids[2], False)  # ... and marked unread again
+    assert pending.unread_count(store, Filter()) == len(ids) - 2
+    assert pending.flush(store) == 4
+    assert not len(pending)
+    flags = _read_flags(db_path)
+    assert [flags[i][0] for i in ids] == [True, True, False, False, False, False]
+    assert Query(store, Filter(unread_only=True)).count() == pending.unread_count(store, Filter())

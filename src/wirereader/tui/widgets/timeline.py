@@ -12,7 +12,7 @@ import textwrap
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -38,6 +38,11 @@ from wirereader.query.timeline import (
     thread_sizes,
 )
 from wirereader.tui.widgets.cells import fit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from wirereader.store.db import Store
 
 PAGE = 100
 MAX_PAGES = 40
@@ -137,6 +142,8 @@ class Timeline(ScrollView, can_focus=True):
         self._columns_key: tuple[int, ...] = ()
         self._columns = Columns(source=8, time=5, today=None)
         self._loads = 0  # bumped whenever rows are (re)read, so the columns are measured again
+        # Set by the app: marks rows just read with reading state not saved yet.
+        self.marks_over: Callable[[Store, list[EntryRow]], None] | None = None
         self._last_wanted = False  # `G` waits for the count: the cursor goes last when it lands
         self._first_pages: OrderedDict[
             tuple[Filter, int, int], tuple[list[tuple[int, int]], bool, float | None]
@@ -260,6 +267,8 @@ class Timeline(ScrollView, can_focus=True):
         rows = self.query_obj.rows(keys, bodies=False)
         store = self.query_obj.store
         attach_badges(store, rows)
+        if self.marks_over is not None:
+            self.marks_over(store, rows)
         threads = {r.thread for r in rows if r.thread is not None} - set(self._thread_sizes)
         if threads:
             self._thread_sizes.update(thread_sizes(store, threads))
