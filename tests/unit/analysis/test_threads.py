@@ -906,7 +906,11 @@ def test_a_batchs_term_weights_are_each_items_tf_weights() -> None:
         assert factors[at : at + n].tolist() == [ranks.get(t, 1.0) for t in got]
         at += n
     assert at == len(numbers)
-    assert sorted(set(factors.tolist())) == [1.0, 1.0 + math.log(2.0), 1.0 + math.log(3.0)]
+    assert sorted(set(factors.tolist())) == [
+        1.0,
+        1.0 + threads.MENTIONS_RANK * math.log(2.0),
+        1.0 + threads.MENTIONS_RANK * math.log(3.0),
+    ]
 
 
 def test_term_names_gathered_by_number_are_the_run_vocabulary() -> None:
