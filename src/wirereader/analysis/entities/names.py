@@ -659,9 +659,20 @@ class _Extractor(_Scanner, _ContextKinds):
             self.used_context = True  # the words around decided: the cut is not cached
             out.append(_Span(tokens, PERSON, _name_text(tokens), False, False, True, run.where))
             return
+        word_flags = _WORDS.get
+        # The last `_match` of the words opening a sentence, and where: the loop below asks it
+        # again of the word the opening words stop at (`_match` reads the gazetteer alone)
+        pre_at, pre = -1, None
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
-            while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
+            while i < n:
+                flags = word_flags(tokens[i].surface)
+                if flags is None:
+                    flags = _word_flags(g, tokens[i])
+                # a word no known name is or opens with skips the gazetteer (`_UNKNOWN`)
+                pre, pre_at = None if flags & _UNKNOWN else self._match(tokens, i), i
+                if pre is not None or not self._common_word(tokens[i]):
+                    break
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
                 if (
@@ -699,7 +710,6 @@ class _Extractor(_Scanner, _ContextKinds):
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
         st = _Pending(text, run, at_run_start=i)
-        word_flags = _WORDS.get
         while i < n:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
@@ -756,7 +766,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and st.tokens[-1].lower in g.given_names
                 and not (st.person and low in _WEEKDAYS)
             )
-            match = None if flags & _UNKNOWN else self._match(tokens, i)
+            match = None if flags & _UNKNOWN else pre if i == pre_at else self._match(tokens, i)
             if (
                 after_given
                 and run.title_case
