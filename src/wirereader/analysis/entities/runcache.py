@@ -53,6 +53,20 @@ _LONGEST_CACHED = 120  # longer runs are never names of their own (see MAX_NAME_
 _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 
 
+# How a mid-sentence run of several words was cut when its cut read the words around it or
+# the rest of the entry only through the recorded questions of `context._ContextKinds`
+# (`_asked_at`, `_asked_run`, `_asked_key`), by the run's text: variants of (the questions with
+# their answers, in the order asked; the spans, placed relative to the run). A later run of the
+# same text asks the same questions again, in order; if every answer is the same, the cut
+# would take the same path, and its spans are reused. The key is the run's text and those
+# answers: a rule that reads anything else around a run or in the entry sets `used_context`
+# (the run is then not cached), or asks it through one of those methods.
+_CONTEXT_CUTS: dict[str, list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
+
+
+_CONTEXT_VARIANTS = 8  # variants kept a run's text (a run read in many contexts: the first)
+
+
 # Each word's context-free tests, as bit flags, by the word's surface (`names._word_flags`).
 _WORDS: dict[str, int] = {}
 
@@ -61,6 +75,7 @@ def clear_caches() -> None:
     """Forget the per-text caches (benchmarks measure a cold start with this)."""
     _FAST.clear()
     _CUTS.clear()
+    _CONTEXT_CUTS.clear()
     _WORDS.clear()
     _tokens.cache_clear()
     _spelled_as.cache_clear()
