@@ -4,8 +4,10 @@ Place in the data flow: the first step after the scan. `scan._Scanner._scan` ask
 `_fast` for each capitalised run (`tokens`): a run that is one gazetteer name, or one that is
 never a name ('The', 'Cold War'), is settled here and cached by its text in `_FAST`; the others
 go on to the cut. A mid-sentence run whose cut needed no context is cached in `_CUTS` by the
-extractor. `clear_caches` forgets both and the caches of `tokens`, `gazetteer` and `kinds`
-(benchmarks measure a cold start with it). Both caches are bounded against hostile input.
+extractor; one whose cut asked its context only through the recorded questions of
+`context._ContextKinds` in `_CONTEXT_CUTS`, with those questions' answers. `clear_caches`
+forgets them and the caches of `tokens`, `gazetteer` and `kinds` (benchmarks measure a cold
+start with it). The caches are bounded against hostile input.
 """
 
 from __future__ import annotations
