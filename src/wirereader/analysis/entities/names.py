@@ -76,6 +76,7 @@ from wirereader.analysis.entities.pending import (
 )
 from wirereader.analysis.entities.runcache import (
     _CONTEXT_CUTS,
+    _CONTEXT_LIMIT,
     _CONTEXT_VARIANTS,
     _CUTS,
     _FAST_LIMIT,
@@ -448,7 +449,7 @@ class _Extractor(_Scanner, _ContextKinds):
         """Keep a run's cut with the questions its context answered (`_CONTEXT_CUTS`)."""
         variants = _CONTEXT_CUTS.get(key)
         if variants is None:
-            if len(_CONTEXT_CUTS) >= _FAST_LIMIT:
+            if len(_CONTEXT_CUTS) >= _CONTEXT_LIMIT:
                 _CONTEXT_CUTS.clear()  # bounded: hostile input cannot grow it forever
             variants = _CONTEXT_CUTS[key] = []
         elif len(variants) >= _CONTEXT_VARIANTS:

@@ -66,7 +66,12 @@ _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 _CONTEXT_CUTS: dict[str, list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
 
 
-_CONTEXT_VARIANTS = 8  # variants kept a run's text (a run read in many contexts: the first)
+_CONTEXT_VARIANTS = 4  # variants kept a run's text (a run read in many contexts: the first)
+
+
+# Run texts kept: ~0.7 KB a variant (ECB+ dev: 962 variants of 872 texts, 631 KB), so at most
+# ~30 MB; emptied whole when full, as `_FAST` is
+_CONTEXT_LIMIT = 10_000
 
 
 # Each word's context-free tests, as bit flags, by the word's surface (`names._word_flags`).
