@@ -296,3 +296,42 @@ def test_the_letters_read_before_a_call_after_a_name_never_skip_a_match() -> Non
                 assert after in (" a", " o")
             if text.startswith(("'", "’"), at):
                 assert after[:1] in context._APOSTROPHES
+
+
+def test_a_cut_read_in_context_is_reused_only_where_the_context_answers_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `runcache._CONTEXT_CUTS`: a mid-sentence run whose cut asked the words around it ('X
+    # said', 'the X', the kind its context gives) is reused where a run of the same text gets
+    # the same answers. Every ECB+ dev article and real feed entry, extracted from empty caches,
+    # against the same entry extracted with every other entry's cuts cached
+    shared = Path(os.environ.get("WIREREADER_SHARED", ROOT.parent / "shared")) / "corpus"
+    ecb = shared / "stories" / "ecbplus-dev.jsonl"
+    if not ecb.is_file():
+        pytest.skip("the shared corpus is not here")
+    with ecb.open(encoding="utf-8") as f:
+        sample = [("", json.loads(line)["text"]) for line in f if line.strip()]
+    sample += entries()[:400]
+    cold = []
+    for title, body in sample:
+        clear_caches()
+        cold.append(extract_located(title, body))
+    replays = {True: 0, False: 0}
+    real = names._Extractor._replayed
+
+    def counted(self: names._Extractor, *args: object) -> bool:
+        same = real(self, *args)  # type: ignore[arg-type]
+        replays[same] += 1
+        return same
+
+    monkeypatch.setattr(names._Extractor, "_replayed", counted)
+    clear_caches()
+    for title, body in sample:
+        extract_located(title, body)
+    warm = [extract_located(title, body) for title, body in sample]
+    assert [i for i, (a, b) in enumerate(zip(cold, warm, strict=True)) if a != b] == []
+    # both ways taken many times: reused, and cut again where an answer differed
+    assert replays[True] > 1000 and replays[False] > 100, replays
+    assert runcache._CONTEXT_CUTS
+    clear_caches()
+    assert not runcache._CONTEXT_CUTS

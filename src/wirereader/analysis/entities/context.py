@@ -11,7 +11,8 @@ the run's cut is not cached by its text (`runcache`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from wirereader.analysis.entities.cues import (
     APPOSITIVE,
@@ -140,11 +141,85 @@ def _fill_prev_cues(g: Gazetteer) -> set[str]:
     return _PREV_CUES
 
 
+_new = tuple.__new__
+
+# What `_ContextKinds._asked_*` record of a question, by how its arguments are kept
+_AT, _RUN_ARG, _KEY = 0, 1, 2
+
+# A recorded question: the method asked, how its arguments are kept, the argument (an offset
+# from the run's start, a run placed so, or a word's key), the other arguments, the answer
+Read = tuple[Callable[..., Any], int, Any, tuple[Any, ...], Any]
+
+
 class _ContextKinds:
     """The kind a name's context gives it, asked by the cut of `names._Extractor`."""
 
     g: Gazetteer
     used_context: bool
+    # The questions a mid-sentence run's cut asks of the words around it and of the entry,
+    # with their answers (None: not recorded), and the text and offset of the run being cut:
+    # a run of the same text elsewhere asks them again (`_replayed`, `runcache._CONTEXT_CUTS`)
+    reads: list[Read] | None
+    read_text: str
+    read_base: int
+
+    # -- recorded questions: a cut asks the context through these to be cached ----------------
+
+    def _asked_at(self, fn: Callable[..., Any], text: str, at: int) -> Any:
+        """`fn(self, text, at)`, a question on the text at an offset, recorded."""
+        was = self.used_context
+        answer = fn(self, text, at)
+        reads = self.reads
+        if reads is None or text is not self.read_text:
+            self.used_context = True
+        else:
+            self.used_context = was
+            reads.append((fn, _AT, at - self.read_base, (), answer))
+        return answer
+
+    def _asked_run(self, fn: Callable[..., Any], text: str, run: _Run, *rest: Any) -> Any:
+        """`fn(self, text, run, *rest)`, a question on the text around a run, recorded (the
+        rest: tokens of the run, flags and counts, kept as they are)."""
+        was = self.used_context
+        answer = fn(self, text, run, *rest)
+        reads = self.reads
+        if reads is None or text is not self.read_text:
+            self.used_context = True
+        else:
+            self.used_context = was
+            base = self.read_base
+            start, end, tokens, initial, title_case, _part = run
+            kept = (start - base, end - base, tokens, initial, title_case)
+            reads.append((fn, _RUN_ARG, kept, rest, answer))
+        return answer
+
+    def _asked_key(self, fn: Callable[..., Any], key: str) -> Any:
+        """`fn(self, key)`, a question on the entry about a word, recorded."""
+        was = self.used_context
+        answer = fn(self, key)
+        reads = self.reads
+        if reads is None:
+            self.used_context = True
+        else:
+            self.used_context = was
+            reads.append((fn, _KEY, key, (), answer))
+        return answer
+
+    def _replayed(self, reads: tuple[Read, ...], text: str, base: int, part: int) -> bool:
+        """Whether every recorded question, asked again of a run at `base` in `text`, gets
+        the answer it got then (in order: the first that differs ends the look)."""
+        for fn, how, arg, rest, answer in reads:
+            if how == _AT:
+                got = fn(self, text, base + arg)
+            elif how == _RUN_ARG:
+                start, end, tokens, initial, title_case = arg
+                run = _new(_Run, (base + start, base + end, tokens, initial, title_case, part))
+                got = fn(self, text, run, *rest)
+            else:
+                got = fn(self, arg)
+            if got != answer:
+                return False
+        return True
 
     def _elided_thing(self, text: str, end: int) -> bool:
         """Whether 'and' / 'or' and an event's or a thing's name of capitalised words follow a

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from wirereader.analysis.entities.context import (
     _NEXT_WORD,
+    Read,
     _asks,
     _ContextKinds,
     _speech_after,
@@ -74,6 +75,9 @@ from wirereader.analysis.entities.pending import (
     _Pending,
 )
 from wirereader.analysis.entities.runcache import (
+    _CONTEXT_CUTS,
+    _CONTEXT_LIMIT,
+    _CONTEXT_VARIANTS,
     _CUTS,
     _FAST_LIMIT,
     _WORDS,
@@ -271,6 +275,8 @@ class _Extractor(_Scanner, _ContextKinds):
                 if not initial or len(tokens) > 1:
                     self.tail_caps.add(tokens[-1].key)
         self.used_context = False
+        self.reads = None  # the questions a cut asked of its context (`context._asked_at`)
+        self.read_text, self.read_base = "", 0
         self.heads = _institution_heads(g)
 
     # -- evidence ---------------------------------------------------------------------------
@@ -354,6 +360,23 @@ class _Extractor(_Scanner, _ContextKinds):
                     else:
                         out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
+                # (not a body's headline: its runs are cut at its verbs first, reading the entry)
+                variants = (
+                    None if part and start < headline_end else _CONTEXT_CUTS.get(text[start:end])
+                )
+                if variants is not None:
+                    # cut before where the words around it asked the same (`_replayed`)
+                    for asked, placed in variants:
+                        if self._replayed(asked, text, start, part):
+                            out += [
+                                _new(_Span, (*fields, (start + s, start + e, part), surface))
+                                for fields, s, e, surface in placed
+                            ]
+                            break
+                    else:
+                        variants = None
+                    if variants is not None:
+                        continue
                 if (
                     len(tokens) > 2
                     and _ANY_CAPITAL_ARTICLE.search(text, start, end)
@@ -395,17 +418,46 @@ class _Extractor(_Scanner, _ContextKinds):
                     continue
                 first = len(out)
                 self.used_context = False
+                if plain and not (part and item[0] < headline_end):
+                    self.reads, self.read_text, self.read_base = [], text, start
                 self._cut(text, run, out)
                 if plain and not self.used_context:
-                    # Mid-sentence and decided by the words alone: the next entry reuses the cut.
-                    if len(_CUTS) >= _FAST_LIMIT:
-                        _CUTS.clear()
-                    _CUTS[text[start:end]] = [span[:6] for span in out[first:]]
+                    reads, self.reads = self.reads, None
+                    if not reads:
+                        # Mid-sentence and decided by the words alone: the next entry reuses
+                        # the cut.
+                        if len(_CUTS) >= _FAST_LIMIT:
+                            _CUTS.clear()
+                        _CUTS[text[start:end]] = [span[:6] for span in out[first:]]
+                    elif len(out) >= first:
+                        # decided by the words alone and the recorded questions' answers
+                        self._keep_context_cut(text[start:end], reads, out[first:], start)
+                self.reads = None
         if links:
             starts.append(len(out))
             for at, word in reversed(links):
                 self._join_linked(out, starts, at, word)
         return out
+
+    @staticmethod
+    def _keep_context_cut(
+        key: str,
+        reads: list[Read],
+        spans: list[_Span],
+        start: int,
+    ) -> None:
+        """Keep a run's cut with the questions its context answered (`_CONTEXT_CUTS`)."""
+        variants = _CONTEXT_CUTS.get(key)
+        if variants is None:
+            if len(_CONTEXT_CUTS) >= _CONTEXT_LIMIT:
+                _CONTEXT_CUTS.clear()  # bounded: hostile input cannot grow it forever
+            variants = _CONTEXT_CUTS[key] = []
+        elif len(variants) >= _CONTEXT_VARIANTS:
+            return
+        placed = [
+            (span[:6], span.where[0] - start, span.where[1] - start, span.surface) for span in spans
+        ]
+        variants.append((tuple(reads), placed))
 
     def _join_linked(self, out: list[_Span], starts: list[int], at: int, word: str) -> None:
         """One institution's name written as two runs parted by 'on' or 'and', joined:
@@ -659,9 +711,20 @@ class _Extractor(_Scanner, _ContextKinds):
             self.used_context = True  # the words around decided: the cut is not cached
             out.append(_Span(tokens, PERSON, _name_text(tokens), False, False, True, run.where))
             return
+        word_flags = _WORDS.get
+        # The last `_match` of the words opening a sentence, and where: the loop below asks it
+        # again of the word the opening words stop at (`_match` reads the gazetteer alone)
+        pre_at, pre = -1, None
         if run.initial or run.title_case:
             # "The Kremlin", "Asked by", "Five people": ordinary words that start a sentence.
-            while i < n and self._match(tokens, i) is None and self._common_word(tokens[i]):
+            while i < n:
+                flags = word_flags(tokens[i].surface)
+                if flags is None:
+                    flags = _word_flags(g, tokens[i])
+                # a word no known name is or opens with skips the gazetteer (`_UNKNOWN`)
+                pre, pre_at = None if flags & _UNKNOWN else self._match(tokens, i), i
+                if pre is not None or not self._common_word(tokens[i]):
+                    break
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
                 if (
@@ -699,7 +762,6 @@ class _Extractor(_Scanner, _ContextKinds):
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
         st = _Pending(text, run, at_run_start=i)
-        word_flags = _WORDS.get
         while i < n:
             tok = tokens[i]
             # the token's fields unpacked once: the tests below read them up to four times
@@ -756,7 +818,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and st.tokens[-1].lower in g.given_names
                 and not (st.person and low in _WEEKDAYS)
             )
-            match = None if flags & _UNKNOWN else self._match(tokens, i)
+            match = None if flags & _UNKNOWN else pre if i == pre_at else self._match(tokens, i)
             if (
                 after_given
                 and run.title_case
@@ -788,7 +850,7 @@ class _Extractor(_Scanner, _ContextKinds):
                     (st.tokens and not st.region and not run.title_case)
                     or (run.title_case and key not in self.mid_caps)  # "Party That Goes On"
                     or st.person
-                    or (i + 1 == n and self._said(text, run.end))
+                    or (i + 1 == n and self._asked_at(_Extractor._said, text, run.end))
                 )
             ):
                 # "Reggie Bush", "President Lincoln", "Jackson said", "Clean Rivers Act": a
@@ -848,7 +910,11 @@ class _Extractor(_Scanner, _ContextKinds):
                     st.institution = True
                     i = match[0]
                     continue
-                if match[0] == n and match[1].kind == PLACE and self._score_after(text, run.end):
+                if (
+                    match[0] == n
+                    and match[1].kind == PLACE
+                    and self._asked_at(_Extractor._score_after, text, run.end)
+                ):
                     # "Real Madrid 1-0", "Inter Milan 2-1": a club named by a word and its town
                     st.tokens.extend(tokens[i:])
                     break
@@ -877,7 +943,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and not st.person
                 and st.royal is None
                 and not st.region
-                and not self._ends_run_here(st.tokens[0].key)
+                and not self._asked_key(_Extractor._ends_run_here, st.tokens[0].key)
             ):
                 # "Milan-Cortina Winter Olympics", "Rio Carnival": one word before an event's
                 # name in the same run names the event, no one of its own, unless the entry
@@ -1248,8 +1314,7 @@ class _Extractor(_Scanner, _ContextKinds):
             return False
         # "Nixon ... the Nixon White House": a word the entry ends a name with elsewhere is a
         # name of its own (asked last: it reads the entry, so the run's cut is not cached)
-        self.used_context = True
-        return not self._ends_name(pending[-1].key)
+        return not self._asked_key(_Extractor._ends_name, pending[-1].key)
 
     def _score_after(self, text: str, end: int) -> bool:
         """Whether a game's score follows the run ("Real Madrid 1-0"): context, so the run's
@@ -1596,7 +1661,7 @@ class _Extractor(_Scanner, _ContextKinds):
             if (
                 last_low in FACILITY_LAST
                 or (st.institution and any(t.lower in FACILITY_LAST for t in tokens[:-1]))
-            ) and self._at_facility(st.text, run, tokens[0]):
+            ) and self._asked_run(_Extractor._at_facility, st.text, run, tokens[0]):
                 kind = PLACE  # "a lockdown at Lee College": where something happens
         elif not single and (
             last_low in PLACE_LAST
@@ -1650,7 +1715,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and first.key in g.city_keys
                 and plural(last.surface)
                 and st.at_run_start >= 0
-                and self._after_the(st.text, run.start)
+                and self._asked_at(_Extractor._after_the, st.text, run.start)
             )
         ):
             kind = PERSON
@@ -1658,14 +1723,17 @@ class _Extractor(_Scanner, _ContextKinds):
             not single
             and plural(last.surface)
             and st.at_run_start >= 0
-            and (self._after_the(st.text, run.start) or self._after_rank(st.text, run.start))
+            and (
+                self._asked_at(_Extractor._after_the, st.text, run.start)
+                or self._asked_at(_Extractor._after_rank, st.text, run.start)
+            )
         ):
             # "the Tar Heels", "the Backstreet Boys": people are not "the"; nor ranked in the
             # plural ("the No. 1 Tar Heels", "No. 9 Drake Bulldogs 53")
             kind = ORG
         else:
-            kind, strong = self._context_kind(
-                st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
+            kind, strong = self._asked_run(
+                _Extractor._context_kind, st.text, run, st.at_run_start >= 0, tokens[0], len(tokens)
             )
             if (
                 not strong

@@ -4,8 +4,10 @@ Place in the data flow: the first step after the scan. `scan._Scanner._scan` ask
 `_fast` for each capitalised run (`tokens`): a run that is one gazetteer name, or one that is
 never a name ('The', 'Cold War'), is settled here and cached by its text in `_FAST`; the others
 go on to the cut. A mid-sentence run whose cut needed no context is cached in `_CUTS` by the
-extractor. `clear_caches` forgets both and the caches of `tokens`, `gazetteer` and `kinds`
-(benchmarks measure a cold start with it). Both caches are bounded against hostile input.
+extractor; one whose cut asked its context only through the recorded questions of
+`context._ContextKinds` in `_CONTEXT_CUTS`, with those questions' answers. `clear_caches`
+forgets them and the caches of `tokens`, `gazetteer` and `kinds` (benchmarks measure a cold
+start with it). The caches are bounded against hostile input.
 """
 
 from __future__ import annotations
@@ -53,6 +55,25 @@ _LONGEST_CACHED = 120  # longer runs are never names of their own (see MAX_NAME_
 _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 
 
+# How a mid-sentence run of several words was cut when its cut read the words around it or
+# the rest of the entry only through the recorded questions of `context._ContextKinds`
+# (`_asked_at`, `_asked_run`, `_asked_key`), by the run's text: variants of (the questions with
+# their answers, in the order asked; the spans, placed relative to the run). A later run of the
+# same text asks the same questions again, in order; if every answer is the same, the cut
+# would take the same path, and its spans are reused. The key is the run's text and those
+# answers: a rule that reads anything else around a run or in the entry sets `used_context`
+# (the run is then not cached), or asks it through one of those methods.
+_CONTEXT_CUTS: dict[str, list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
+
+
+_CONTEXT_VARIANTS = 4  # variants kept a run's text (a run read in many contexts: the first)
+
+
+# Run texts kept: ~0.7 KB a variant (ECB+ dev: 962 variants of 872 texts, 631 KB), so at most
+# ~30 MB; emptied whole when full, as `_FAST` is
+_CONTEXT_LIMIT = 10_000
+
+
 # Each word's context-free tests, as bit flags, by the word's surface (`names._word_flags`).
 _WORDS: dict[str, int] = {}
 
@@ -61,6 +82,7 @@ def clear_caches() -> None:
     """Forget the per-text caches (benchmarks measure a cold start with this)."""
     _FAST.clear()
     _CUTS.clear()
+    _CONTEXT_CUTS.clear()
     _WORDS.clear()
     _tokens.cache_clear()
     _spelled_as.cache_clear()
