@@ -362,8 +362,8 @@ def test_terms_read_together_give_each_term_its_own_lookup(
 ) -> None:
     """`postings_of_terms` reads many terms' blocks in windows, newest first: each term gets
     what `postings` walking its blocks one by one gives, with rows in both levels (emptied
-    recent rows hiding older ones), whatever the windows and the limit, and a term with no
-    thread gets none."""
+    recent rows hiding older ones), whatever the windows and the limit, the same where some or
+    all terms are read whole, and a term with no thread gets none."""
     monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
     monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
     monkeypatch.setattr(thread_store, "FIRST_WINDOW", first_window)
@@ -389,6 +389,9 @@ def test_terms_read_together_give_each_term_its_own_lookup(
         for limit in (1, 3, 20, 10_000):
             together = thread_store.postings_of_terms(conn, terms, limit)
             assert together == {t: thread_store.postings(conn, t, limit) for t in terms}
+            # Terms read whole, in one round, whether they hold few threads or many.
+            for whole in (terms[::3], terms):
+                assert thread_store.postings_of_terms(conn, terms, limit, whole) == together
         assert together["no-such-term"] == []
         assert max(len(v) for v in together.values()) > 20
 
