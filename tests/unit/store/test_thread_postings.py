@@ -18,6 +18,7 @@ from wirereader.analysis.pipeline import analyse_pending
 from wirereader.core.model import RawEntry
 from wirereader.store import migrate_postings
 from wirereader.store import threads as thread_store
+from wirereader.store.bulk import IN_CHUNK
 from wirereader.store.db import Store
 from wirereader.store.migrations import current_version, latest_version
 from wirereader.store.prune import prune
@@ -394,6 +395,18 @@ def test_terms_read_together_give_each_term_its_own_lookup(
                 assert thread_store.postings_of_terms(conn, terms, limit, whole) == together
         assert together["no-such-term"] == []
         assert max(len(v) for v in together.values()) > 20
+        # Read whole, a term takes one round of queries (a statement per level and IN_CHUNK
+        # terms) where its windows take one per window down to its first block.
+        counts = []
+        for whole in ((), terms):
+            statements: list[str] = []
+            conn.set_trace_callback(statements.append)
+            thread_store.postings_of_terms(conn, terms, 10_000, whole)
+            conn.set_trace_callback(None)
+            counts.append(sum("FROM thread_" in s for s in statements))
+        assert counts[1] == 2 * -(-len(terms) // IN_CHUNK)
+        if block_bits == 3:
+            assert counts[0] > 2 * counts[1]
 
 
 @pytest.mark.parametrize("moves", [False, True], ids=["one-level", "moving"])
