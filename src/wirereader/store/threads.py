@@ -213,7 +213,11 @@ def postings_of_terms(
         return found
     # term -> block -> its stored threads, the recent level's row kept over the older one's
     blocks: dict[str, dict[int, bytes]] = {t: {} for t in found}
-    at_once = sorted({t for t in whole if t in found})
+    # Blocks below `high` are still to read; the first window has no upper bound (a block
+    # above the newest thread's can only hold emptied rows, but it is read all the same).
+    high = (int(top) >> BLOCK_BITS) + 1
+    # (Where the first window reaches the first block, it reads every term whole already.)
+    at_once = sorted({t for t in whole if t in found}) if high > FIRST_WINDOW else []
     if at_once:
         _read_blocks(conn, at_once, 0, 1 << 62, blocks)
         for term in at_once:
@@ -222,9 +226,6 @@ def postings_of_terms(
         waiting = sorted(t for t in found if t not in first)
     else:
         waiting = sorted(found)
-    # Blocks below `high` are still to read; the first window has no upper bound (a block
-    # above the newest thread's can only hold emptied rows, but it is read all the same).
-    high = (int(top) >> BLOCK_BITS) + 1
     depth, above = FIRST_WINDOW, 1 << 62
     while waiting:
         low = max(0, high - depth)
