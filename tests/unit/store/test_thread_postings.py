@@ -398,10 +398,10 @@ def test_terms_read_together_give_each_term_its_own_lookup(
         # Read whole, a term takes one round of queries (a statement per level and IN_CHUNK
         # terms) where its windows take one per window down to its first block.
         counts = []
-        for whole in ((), terms):
+        for read_whole in ([], terms):
             statements: list[str] = []
             conn.set_trace_callback(statements.append)
-            thread_store.postings_of_terms(conn, terms, 10_000, whole)
+            thread_store.postings_of_terms(conn, terms, 10_000, read_whole)
             conn.set_trace_callback(None)
             counts.append(sum("FROM thread_" in s for s in statements))
         assert counts[1] == 2 * -(-len(terms) // IN_CHUNK)
