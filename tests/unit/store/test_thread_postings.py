@@ -18,6 +18,7 @@ from wirereader.analysis.pipeline import analyse_pending
 from wirereader.core.model import RawEntry
 from wirereader.store import migrate_postings
 from wirereader.store import threads as thread_store
+from wirereader.store.bulk import IN_CHUNK
 from wirereader.store.db import Store
 from wirereader.store.migrations import current_version, latest_version
 from wirereader.store.prune import prune
@@ -362,8 +363,8 @@ def test_terms_read_together_give_each_term_its_own_lookup(
 ) -> None:
     """`postings_of_terms` reads many terms' blocks in windows, newest first: each term gets
     what `postings` walking its blocks one by one gives, with rows in both levels (emptied
-    recent rows hiding older ones), whatever the windows and the limit, and a term with no
-    thread gets none."""
+    recent rows hiding older ones), whatever the windows and the limit, the same where some or
+    all terms are read whole, and a term with no thread gets none."""
     monkeypatch.setattr(thread_store, "RECENT_POSTINGS_MIN", 50)
     monkeypatch.setattr(thread_store, "POSTINGS_MERGE_SCALE", 10)
     monkeypatch.setattr(thread_store, "FIRST_WINDOW", first_window)
@@ -389,8 +390,23 @@ def test_terms_read_together_give_each_term_its_own_lookup(
         for limit in (1, 3, 20, 10_000):
             together = thread_store.postings_of_terms(conn, terms, limit)
             assert together == {t: thread_store.postings(conn, t, limit) for t in terms}
+            # Terms read whole, in one round, whether they hold few threads or many.
+            for whole in (terms[::3], terms):
+                assert thread_store.postings_of_terms(conn, terms, limit, whole) == together
         assert together["no-such-term"] == []
         assert max(len(v) for v in together.values()) > 20
+        # Read whole, a term takes one round of queries (a statement per level and IN_CHUNK
+        # terms) where its windows take one per window down to its first block.
+        counts = []
+        for read_whole in ([], terms):
+            statements: list[str] = []
+            conn.set_trace_callback(statements.append)
+            thread_store.postings_of_terms(conn, terms, 10_000, read_whole)
+            conn.set_trace_callback(None)
+            counts.append(sum("FROM thread_" in s for s in statements))
+        assert counts[1] == 2 * -(-len(terms) // IN_CHUNK)
+        if block_bits == 3:
+            assert counts[0] > 2 * counts[1]
 
 
 @pytest.mark.parametrize("moves", [False, True], ids=["one-level", "moving"])

@@ -1533,7 +1533,13 @@ class ThreadIndex:
         cached = self._db_postings
         missing = {t for probe in chain(probes, titles) for t in probe if t not in cached}
         if missing:
-            for term, ids in thread_store.postings_of_terms(self.conn, missing, POSTINGS).items():
+            # A term in at most POSTINGS documents is in about as few threads, whose walk goes
+            # down to its first block anyway: read whole, in one round (`postings_of_terms`;
+            # the same threads whichever terms are read so).
+            few = {t for t in missing if (df := self._df_of(t)) is not None and df <= POSTINGS}
+            for term, ids in thread_store.postings_of_terms(
+                self.conn, missing, POSTINGS, few
+            ).items():
                 # (Interned: a probe the grouping worker found holds strings of its own.)
                 cached[intern(term)] = array("q", ids)
         if earlier:
