@@ -36,6 +36,7 @@ from wirereader.analysis.entities.cues import (
     PERSON_LAST,
     PLACE,
     acronym_plural,
+    code,
     pronoun_after,
 )
 from wirereader.analysis.entities.gazetteer import (
@@ -272,6 +273,8 @@ def _mentions(
             continue  # 'Tech CEOs' cut from a headline's words (`runcache._fast` for most)
         canonical = named
         single = len(tokens) == 1
+        if single and not known and not named.isalpha() and code(tokens[0].surface):
+            continue  # 'When GPT-5 was released': a code cut from a run (`_fast` for most)
         if (
             claimable
             and single
