@@ -178,8 +178,16 @@ def _mentions(
     # instructions went to such reads, by callgrind).
     led: list[_Span] | None = None  # the spans `_led_by` made people's, in a copy of `spans`
     leads: bool | None = None  # `_leads`, asked at the first one-word place
+    # The spans that end in a code, no name: a code cut from a run ('When GPT-5 was released';
+    # `runcache._fast` leaves out a run that is one) or a name that ends in one, a model's
+    # ('Leica M2', 'Bambu Lab X1C', 'AWS S3'): a product. Found here, so that they claim no
+    # surname ('Williams' for 'Williams FW14B'), and left out below.
+    codes: set[_Span] = set()
     for span in spans:
         tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
+        if not known and not tokens[-1].surface.isalpha() and code(tokens[-1].surface):
+            codes.add(span)
+            continue
         if not known and (is_strong or kind == PLACE):  # a town's name is a guess too
             if (
                 kind == PLACE
@@ -273,8 +281,8 @@ def _mentions(
             continue  # 'Tech CEOs' cut from a headline's words (`runcache._fast` for most)
         canonical = named
         single = len(tokens) == 1
-        if single and not known and not named.isalpha() and code(tokens[0].surface):
-            continue  # 'When GPT-5 was released': a code cut from a run (`_fast` for most)
+        if codes and span in codes:
+            continue
         if (
             claimable
             and single
