@@ -287,8 +287,8 @@ def test_a_name_that_ends_in_a_code_is_a_models_no_name() -> None:
         "In an ideal world, it would have been Tri-X in a Mamiya C330 for the main "
         "monkey-business and a Leica M2 for informals."
     )
-    got = {name for name, _kind in names("", body)}
-    assert not got & {"Mamiya C330", "Leica M2", "Mamiya", "Leica"}
+    found = {name for name, _kind in names("", body)}
+    assert not found & {"Mamiya C330", "Leica M2", "Mamiya", "Leica"}
     body = (
         "Adrian Newey designed the Williams FW14B. Newey moved to McLaren in 1997 after he fell "
         "out with Williams over lack of input into team decisions."
