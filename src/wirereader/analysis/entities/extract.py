@@ -341,6 +341,10 @@ def _mentions(
                 tokens[0].lower in wordnet_adjectives
                 or (named[-3:] == "ian" and _person_adjective(g, tokens[0].lower, strong, weak))
                 or _lower_elsewhere(texts, tokens[0].lower, lower_seen)
+                or (
+                    tokens[0].lower in nameless_words()
+                    and _cut_after_capital(g, texts[where[2]], span)
+                )
             )
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
@@ -351,6 +355,10 @@ def _mentions(
             # country', 'the Andean god'): asked of a lone word only, since inside a run such a
             # word may be a surname ('Vito Genovese') or an organisation's ('Alpine Rescue');
             # and so is a person's name made an adjective ('Trumpian': `_person_adjective`).
+            # So is a frequent English word no one is named (`nameless_words`) that the cut
+            # took from the end of a mid-sentence run after a capitalised word ('elevate Good
+            # Luck to', "Kelly's First Amendment freedoms", 'Everything Everywhere All'): the
+            # run is a title's or a phrase's capitals, and its last word alone names nothing.
             continue
         elif headline and canonical is named and span in headline:
             # a title's ordinary words the body never writes ('A New Chapter for Bangladesh',
@@ -837,6 +845,22 @@ def _headline_words(g: Gazetteer, tokens: tuple[_Token, ...]) -> bool:
     ):
         return False
     return True
+
+
+def _cut_after_capital(g: Gazetteer, text: str, span: _Span) -> bool:
+    """Whether a lone name was cut from the end of a mid-sentence run whose word before it is
+    capitalised and no demonym ('elevate Good Luck to', 'orchestration of Everything
+    Everywhere All', 'Kelly's First Amendment freedoms'; not 'the French Alps')."""
+    run_start, run_end, _part = span.where
+    if run_start < 2 or not (text[run_start - 2].islower() or text[run_start - 2] in ",;"):
+        return False
+    surface = span.tokens[0].surface
+    start = text.find(surface, run_start, run_end)
+    if start <= run_start or text[start - 1] != " ":
+        return False
+    at = text.rfind(" ", run_start, start - 1)
+    prev = text[at + 1 if at >= 0 else run_start : start - 1]
+    return prev[:1].isupper() and prev.isalpha() and prev.lower() not in g.demonyms
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:
