@@ -379,6 +379,19 @@ def acronym_plural(word: str) -> bool:
     return word[-1:] == "s" and len(word) > 2 and word[:-1].isupper() and word[:-1].isalpha()
 
 
+# A code: capital letters and digits, a letter first and a digit somewhere, a hyphen between
+# ('Q3', 'FY25', 'C4', 'N16', 'G2B', 'H5N1', 'GPT-5', 'RS-232')
+_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-?[0-9][A-Z0-9]*)\Z")
+
+
+def code(word: str) -> bool:
+    """A word of capitals and digits ('Q3', 'FY25', 'N16', 'G2B', 'C4', 'S3', 'GPT-5'): a
+    quarter, a sum, a model or a product number, the short form of a common phrase; alone it
+    is no one's and no place's name (a group so named that the gazetteer knows stays: 'G7',
+    'MI6')."""
+    return _CODE.match(word) is not None
+
+
 def plural(word: str) -> bool:
     """A capitalised plural ('Heels', 'Chiefs', 'Bros'); not 'Williams' after a given name,
     which is tested first, nor 'Davis', 'Ross', 'Cyrus'."""

@@ -18,6 +18,7 @@ from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     acronym_plural,
     adjective,
+    code,
     ending_kind,
     never_alone,
 )
@@ -111,6 +112,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 or never_alone(g, tok)
                 or adjective(tok.surface)
                 or tok.key in g.event_singulars  # 'the Oscar nominations'
+                or code(tok.surface)  # 'Q3', 'FY25', 'C4 explosives', 'GPT-5'
             ):
                 verdict = True
             elif known is not None and (
