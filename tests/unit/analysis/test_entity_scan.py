@@ -148,6 +148,25 @@ def test_cached_runs_give_what_a_cold_start_gives() -> None:
         extract_located(title, body)
     warm = [extract_located(title, body) for title, body in sample]
     assert warm == cold
+    # and in the reverse order, each entry after the runs of those that follow it
+    assert [extract_located(title, body) for title, body in reversed(sample)][::-1] == cold
+
+
+def test_a_quoted_writer_is_cut_so_whatever_cut_the_words_before() -> None:
+    # 'Memphis Barker' cut elsewhere (the place Memphis, a word of a name) and cached by its
+    # text: after 'said' and before 'in' a publication the words are the writer's all the same
+    quoted = '"It is bad," said Memphis Barker in The Daily Telegraph.'
+    clear_caches()
+    cold = extract_located("", quoted)
+    assert ("Memphis Barker", "person") in [(m.surface, m.kind) for m, *_ in cold]
+    for before in (
+        "A report by Memphis Barker came out on Monday.",
+        "Police in Memphis Barker Street said on Monday that the road was closed.",
+    ):
+        clear_caches()
+        extract_located("", before)
+        assert extract_located("", quoted) == cold
+        assert extract_located("", quoted) == cold  # cached from the quote itself
 
 
 def test_event_singulars_are_read_off_the_gazetteer_when_it_loads() -> None:

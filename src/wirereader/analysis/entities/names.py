@@ -352,7 +352,11 @@ class _Extractor(_Scanner, _ContextKinds):
             start, end, tokens, initial, title_case, part = item
             text = texts[part]
             if not (initial or title_case) and len(tokens) > 1:
-                cached = _CUTS.get(text[start:end])
+                # A cached cut holds where it was made: not after a quoting verb, where two or
+                # three words may be a quoted writer's ('said Memphis Barker in The Daily
+                # Telegraph', `_quoted_writer`, asked by `_cut` alone)
+                quoted = len(tokens) < 4 and text.endswith(_QUOTED_BY, 0, start)
+                cached = None if quoted else _CUTS.get(text[start:end])
                 if cached is not None:
                     where = (start, end, part)
                     if len(cached) == 1:  # most runs are one name: no comprehension's frame
@@ -362,7 +366,9 @@ class _Extractor(_Scanner, _ContextKinds):
                     continue
                 # (not a body's headline: its runs are cut at its verbs first, reading the entry)
                 variants = (
-                    None if part and start < headline_end else _CONTEXT_CUTS.get(text[start:end])
+                    None
+                    if quoted or (part and start < headline_end)
+                    else _CONTEXT_CUTS.get(text[start:end])
                 )
                 if variants is not None:
                     # cut before where the words around it asked the same (`_replayed`)
