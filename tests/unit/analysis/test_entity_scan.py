@@ -169,6 +169,23 @@ def test_a_quoted_writer_is_cut_so_whatever_cut_the_words_before() -> None:
         assert extract_located("", quoted) == cold  # cached from the quote itself
 
 
+def test_a_bodys_headline_is_cut_so_whatever_cut_its_words_before() -> None:
+    # a body's opening line is cut at its verbs first, reading the entry (here 'design' in
+    # lower case), so the run is not taken from the cut another entry cached by its text
+    body = (
+        "## Meandering towards Design Systems\n\nIn the last talk of the day, Emil discusses"
+        " how the industry moved towards Design Systems\n\n- More complex than \u201cHow to"
+        " build a design system in React?\u201d\n- Every organisation has a design system."
+    )
+    clear_caches()
+    cold = extract_located("Patterns Day 2019 - Emil Bj\u00f6rklund", body)
+    clear_caches()
+    extract_located(
+        "", "Introducing ReliCSS: a tool the industry moved towards Design Systems for."
+    )
+    assert extract_located("Patterns Day 2019 - Emil Bj\u00f6rklund", body) == cold
+
+
 def test_event_singulars_are_read_off_the_gazetteer_when_it_loads() -> None:
     g = gazetteer()
     assert {fold_key(w) for w in ("Oscar", "Grammy", "Olympic")} <= g.event_singulars
