@@ -58,7 +58,7 @@ def entries(corpus: Path, feeds: Path | None, unseen: int) -> list[Entry]:
                 continue
             try:
                 more = feed_entries([path])
-            except Exception:  # noqa: BLE001 - a file no parser reads is skipped
+            except Exception:  # a file no parser reads is skipped
                 continue
             more = more[: unseen - len(found)]
             found += more
