@@ -148,6 +148,42 @@ def test_cached_runs_give_what_a_cold_start_gives() -> None:
         extract_located(title, body)
     warm = [extract_located(title, body) for title, body in sample]
     assert warm == cold
+    # and in the reverse order, each entry after the runs of those that follow it
+    assert [extract_located(title, body) for title, body in reversed(sample)][::-1] == cold
+
+
+def test_a_quoted_writer_is_cut_so_whatever_cut_the_words_before() -> None:
+    # 'Memphis Barker' cut elsewhere (the place Memphis, a word of a name) and cached by its
+    # text: after 'said' and before 'in' a publication the words are the writer's all the same
+    quoted = '"It is bad," said Memphis Barker in The Daily Telegraph.'
+    clear_caches()
+    cold = extract_located("", quoted)
+    assert ("Memphis Barker", "person") in [(m.surface, m.kind) for m, *_ in cold]
+    for before in (
+        "A report by Memphis Barker came out on Monday.",
+        "Police in Memphis Barker Street said on Monday that the road was closed.",
+    ):
+        clear_caches()
+        extract_located("", before)
+        assert extract_located("", quoted) == cold
+        assert extract_located("", quoted) == cold  # cached from the quote itself
+
+
+def test_a_bodys_headline_is_cut_so_whatever_cut_its_words_before() -> None:
+    # a body's opening line is cut at its verbs first, reading the entry (here 'design' in
+    # lower case), so the run is not taken from the cut another entry cached by its text
+    body = (
+        "## Meandering towards Design Systems\n\nIn the last talk of the day, Emil discusses"
+        " how the industry moved towards Design Systems\n\n- More complex than \u201cHow to"
+        " build a design system in React?\u201d\n- Every organisation has a design system."
+    )
+    clear_caches()
+    cold = extract_located("Patterns Day 2019 - Emil Bj\u00f6rklund", body)
+    clear_caches()
+    extract_located(
+        "", "Introducing ReliCSS: a tool the industry moved towards Design Systems for."
+    )
+    assert extract_located("Patterns Day 2019 - Emil Bj\u00f6rklund", body) == cold
 
 
 def test_event_singulars_are_read_off_the_gazetteer_when_it_loads() -> None:

@@ -352,7 +352,15 @@ class _Extractor(_Scanner, _ContextKinds):
             start, end, tokens, initial, title_case, part = item
             text = texts[part]
             if not (initial or title_case) and len(tokens) > 1:
-                cached = _CUTS.get(text[start:end])
+                # A cached cut holds where it was made: not after a quoting verb, where two or
+                # three words may be a quoted writer's ('said Memphis Barker in The Daily
+                # Telegraph', `_quoted_writer`, asked by `_cut` alone), nor in a body's
+                # headline, whose runs are cut at its verbs first, reading the entry
+                # (`_headline_pieces`: '## Meandering towards Design Systems')
+                fresh = (part and start < headline_end) or (
+                    len(tokens) < 4 and text.endswith(_QUOTED_BY, 0, start)
+                )
+                cached = None if fresh else _CUTS.get(text[start:end])
                 if cached is not None:
                     where = (start, end, part)
                     if len(cached) == 1:  # most runs are one name: no comprehension's frame
@@ -360,10 +368,7 @@ class _Extractor(_Scanner, _ContextKinds):
                     else:
                         out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
-                # (not a body's headline: its runs are cut at its verbs first, reading the entry)
-                variants = (
-                    None if part and start < headline_end else _CONTEXT_CUTS.get(text[start:end])
-                )
+                variants = None if fresh else _CONTEXT_CUTS.get(text[start:end])
                 if variants is not None:
                     # cut before where the words around it asked the same (`_replayed`)
                     for asked, placed in variants:
