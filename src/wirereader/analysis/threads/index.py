@@ -135,8 +135,9 @@ ITEM_TERMS = 60
 # the talks, the build-up, the Hormuz explainer), and ranking it by mentions joined those on
 # dev2. Real feeds (`analysis_bench.py --no-speed --unseen --dev2`, pairs P / R / F1): dev2
 # 0.923 / 0.545 / 0.686 -> 0.931 / 0.614 / 0.740, the unseen eight (held out) 0.872 / 0.556 /
-# 0.679 -> 0.896 / 0.704 / 0.788; the six unchanged (teasers); MENTIONS_RANK 1: dev2 0.773,
-# but all 559 items' precision 0.900 (508 / 457 right) against 0.901; docs/architecture.md.
+# 0.679 -> 0.896 / 0.704 / 0.788; the six unchanged (teasers); ECB+ B-cubed 0.9201 -> 0.9185,
+# its long articles' look-alike events sharing their people. MENTIONS_RANK 1: dev2 0.773, but
+# all 559 items' precision 0.900 (508 / 457 right) against 0.901; docs/architecture.md.
 RANKED_KINDS = ("@person:", "@org:")
 MENTIONS_RANK = 0.5
 # A thread is a candidate for a group only if it is indexed under at least this many of the
