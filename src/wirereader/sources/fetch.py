@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wirereader import __version__
@@ -63,21 +63,6 @@ from wirereader.sources.network import (
 
 if TYPE_CHECKING:
     from wirereader.core.config import Config
-
-_inflater: Callable[[int], Any]  # zlib.decompressobj, or ISA-L's (the same interface)
-_CORRUPT: tuple[type[Exception], ...]  # what an inflate raises for a damaged stream
-try:  # ISA-L's inflate, as the stored bodies use it (store/texts.py): the same bytes as zlib's
-    # stream and the same failures on a damaged one, at a third to two fifths of its CPU: 0.71
-    # against 2.09 ms a MB of the feeds bench's 40k items gzipped, 0.88 against 2.14 on the
-    # 200 unseen real feeds (process CPU, best of 7, alternating).
-    from isal.isal_zlib import decompressobj as _inflater
-    from isal.isal_zlib import error as _isal_error
-
-    # (isal's stubs declare its `error` an instance; it is the class the inflate raises.)
-    _CORRUPT = (zlib.error, cast("type[Exception]", _isal_error))
-except ImportError:  # a platform with no wheel of it: zlib's, as before
-    _inflater = zlib.decompressobj
-    _CORRUPT = (zlib.error,)
 
 # No home page is published yet, so none is claimed: a name, a version and what we are.
 DEFAULT_USER_AGENT = f"wirereader/{__version__} (terminal news reader; feed fetcher)"
@@ -431,13 +416,13 @@ class _BodyReader:
         self.parts: list[bytes] = []
         self.size = 0
         encoding = encoding.strip().lower()
-        self._decoder: Any = None  # an inflate stream (_inflater's)
+        self._decoder: zlib._Decompress | None = None
         self._raw_deflate_fallback = False
         if encoding in ("gzip", "x-gzip"):
-            self._decoder = _inflater(16 + zlib.MAX_WBITS)
+            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
             # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
-            self._decoder = _inflater(zlib.MAX_WBITS)
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS)
             self._raw_deflate_fallback = True
         elif encoding not in ("", "identity"):
             raise FetchError(url, f"unsupported content encoding '{encoding[:40]}'")
@@ -454,14 +439,14 @@ class _BodyReader:
             return
         try:
             self._decode(data)
-        except _CORRUPT:
+        except zlib.error:
             if not (self._raw_deflate_fallback and self.size == 0):
                 raise FetchError(self.url, "corrupt compressed body") from None
             self._raw_deflate_fallback = False
-            self._decoder = _inflater(-zlib.MAX_WBITS)
+            self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
             try:
                 self._decode(data)
-            except _CORRUPT:  # neither kind of deflate
+            except zlib.error:  # neither kind of deflate
                 raise FetchError(self.url, "corrupt compressed body") from None
 
     def _decode(self, data: bytes) -> None:
@@ -477,7 +462,7 @@ class _BodyReader:
         if self._decoder is not None:
             try:
                 self._keep(self._decoder.flush())
-            except _CORRUPT:
+            except zlib.error:
                 raise FetchError(self.url, "corrupt compressed body") from None
         return b"".join(self.parts)
 
