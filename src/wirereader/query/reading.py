@@ -124,19 +124,21 @@ class PendingMarks:
         if not read and not views:
             return unread.count()
         sql, params = unread.id_subquery()
+        in_views: set[int] = set()  # the items' own marks that a marked view holds
+        own = list(read)
         for marked, _ in views:
-            inner, more = Query(store, replace(marked, unread_only=False)).id_subquery()
+            every = replace(marked, unread_only=False)
+            inner, more = Query(store, every).id_subquery()
             sql += f" AND e.id NOT IN ({inner})"
             params += more
-        own = list(read)
-        if own:
-            sql += f" AND e.id NOT IN ({','.join('?' * len(own))})"
-            params += own
+            in_views.update(_members(store, every, own))
         count = int(store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+        # The items with a mark of their own: out of the file's count (read 400 ids at a time,
+        # as `_members` does, under SQLite's bound-parameter limit), in as the marks say.
+        counted = set(_members(store, replace(flt, unread_only=True), own)) - in_views
         decided = self.decided(store, own)[0]
-        return count + len(
-            [i for i in _members(store, replace(flt, unread_only=False), own) if not decided[i]]
-        )
+        shown = [i for i in _members(store, replace(flt, unread_only=False), own) if not decided[i]]
+        return count - len(counted) + len(shown)
 
     def flush(self, store: Store) -> int:
         """Write everything pending in one transaction; what was written leaves the queue.
