@@ -320,10 +320,7 @@ def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
                 shown = [app.timeline.row(i) for i in range(app.timeline.total)]
                 assert shown and all(row is not None and row.read for row in shown)
                 filler.unlink()
-                for _ in range(100):  # the retry comes within a few seconds
-                    await pilot.pause(0.1)
-                    if read_in_file():
-                        break
+                await until(pilot, read_in_file, "the retried write")  # within seconds
                 await settle(pilot)
                 assert read_in_file() == rows
                 assert "reading state saved" in notices(app)
@@ -369,10 +366,7 @@ def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
             assert len(mark) == 1 and "not saved yet" in mark[0], said
             assert read_in_file() == 0
             checked.set()
-            for _ in range(100):
-                await pilot.pause(0.1)
-                if read_in_file():
-                    break
+            await until(pilot, read_in_file, "the write after the start-up check")
             await settle(pilot)
             assert read_in_file() == unread
             assert "reading state saved" in notices(app)
