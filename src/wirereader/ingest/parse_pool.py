@@ -134,6 +134,13 @@ class ParsePool:
         except (BrokenProcessPool, RuntimeError, OSError):
             return None
 
+    @property
+    def starting(self) -> bool:
+        """Whether the workers are being started now (asked for, not up yet, not given up)."""
+        return (
+            self._starter is not None and self._pool is None and self.enabled and not self._closed
+        )
+
     def _start_workers(self) -> ProcessPoolExecutor | None:
         """Start the workers in a thread of their own, unless started (or closed) already;
         None while they start (or, with START_IN_BACKGROUND off, the pool once started by this

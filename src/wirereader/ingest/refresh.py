@@ -258,8 +258,15 @@ def refresh(
         stored.extend(texts)
         if prepared is not None:
             stored_prepared.append(prepared)
-        if analysis is None and len(stored) < analysis_batch // 2:
-            return
+        if analysis is None and (
+            len(stored) < analysis_batch // 2
+            or (
+                HAND_OVER_ONCE_WORKERS_ARE_UP
+                and pool.starting
+                and len(stored) < analysis_batch * STEP_DEFERRED_UP_TO
+            )
+        ):
+            return  # (see HAND_OVER_ONCE_WORKERS_ARE_UP)
         try:
             run = analysis_of_run()
             if not stored_prepared:
@@ -284,12 +291,13 @@ def refresh(
         nonlocal unanalysed
         if not analyse or unanalysed < analysis_batch:
             return
-        if (
-            analysis is not None
-            and unanalysed < analysis_batch * STEP_DEFERRED_UP_TO
-            and not analysis.can_step_without_waiting()
+        if unanalysed < analysis_batch * STEP_DEFERRED_UP_TO and (
+            (analysis is None and HAND_OVER_ONCE_WORKERS_ARE_UP and pool.starting)
+            or (analysis is not None and not analysis.can_step_without_waiting())
         ):
-            return  # the next feeds are saved while the worker finishes (see STEP_DEFERRED_UP_TO)
+            # The next feeds are saved while the worker finishes (see STEP_DEFERRED_UP_TO), or
+            # while the parse workers start (see HAND_OVER_ONCE_WORKERS_ARE_UP).
+            return
         try:
             analysis_of_run().step()
             unanalysed = 0
@@ -492,6 +500,15 @@ PARSE_WHILE_ANALYSING = True
 # Now the parse workers (one per core) prepare as fast as bodies arrive, and the analysis's
 # worker takes only the entries of feeds seen before and those parsed in this process.
 PREPARE_WHILE_PARSING = True
+
+# The analysis's worker is asked for (the run's `Analysis` made, by a hand-over or a step)
+# once half a batch is stored, but not while the parse workers are still starting, unless a
+# whole batch is stored by then (a step: STEP_DEFERRED_UP_TO batches). Its first task waited
+# for the forkserver the parse workers' start had begun, in this thread: in `wirereader fetch`
+# of the feeds benchmark's 40k corpus 1.1-1.8 s blocked there, from ~3.5 s into the run to just
+# before the parse workers were up (`bench/fetch_timeline.py`, load 12), while fetched feeds
+# waited to be parsed here. The same entries are handed over and analysed, later.
+HAND_OVER_ONCE_WORKERS_ARE_UP = True
 
 # A step whose first batch the analysis's worker is still preparing waits until this many
 # batches are pending: until then the refresh saves the next feeds instead of waiting (the

@@ -511,6 +511,58 @@ def test_a_large_refresh_sends_entries_to_the_analysis_worker_as_they_are_stored
     )
 
 
+@pytest.mark.parametrize("up_after", [3, None])
+def test_the_analysis_s_worker_is_asked_for_once_the_parse_workers_are_up(
+    server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, up_after: int | None
+) -> None:
+    """While the parse workers are starting, the refresh saves the next feeds and hands
+    nothing to the analysis (whose worker would wait for the same forkserver, in the writing
+    thread), up to STEP_DEFERRED_UP_TO batches; once they are up, everything stored so far goes
+    at once. Workers never up: the end of the run analyses every entry, as a small refresh's."""
+    from wirereader.analysis.pipeline import Analysis
+    from wirereader.ingest import parse_pool
+    from wirereader.ingest import refresh as refresh_module
+
+    events: list[tuple[str, int]] = []
+    saved: list[int] = []
+    stored, step, process_feed = Analysis.stored, Analysis.step, refresh_module.process_feed
+
+    def sent(self: Analysis, texts: list[tuple[int, str, str, str]]) -> None:
+        events.append(("stored", len(texts)))
+        stored(self, texts)
+
+    def stepped(self: Analysis) -> int:
+        events.append(("step", 0))
+        return step(self)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        result = process_feed(*args, **kwargs)
+        saved.append(result.feed_id)
+        return result
+
+    def starting(self: Any) -> bool:
+        return up_after is None or len(saved) < up_after
+
+    monkeypatch.setattr(Analysis, "stored", sent)
+    monkeypatch.setattr(Analysis, "step", stepped)
+    monkeypatch.setattr(refresh_module, "process_feed", counted)
+    monkeypatch.setattr(parse_pool.ParsePool, "starting", property(starting))
+    for f in range(4):
+        stories = [item(10 * f + n, guid=f"urn:starting:{f}:{n}") for n in range(5)]
+        server.routes[f"/s{f}.xml"] = Route(rss(f"Starting {f}", stories))
+        subscribe(store, server.url(f"/s{f}.xml"))
+    report = refresh(store, config(), analysis_batch=12)
+    assert report.new == 20 and not report.warnings and len(saved) == 4
+    if up_after is None:
+        assert events == []  # (3 batches are 36 entries: never reached)
+    else:
+        # Held after the second feed (half a batch, but the workers not up), all 15 handed
+        # over after the third, then its step; the fourth's as they come.
+        assert events == [("stored", 15), ("step", 0), ("stored", 5)]
+    unplaced = "SELECT count(*) FROM entries WHERE thread_id IS NULL"
+    assert store.conn.execute(unplaced).fetchone()[0] == 0
+
+
 @pytest.mark.parametrize("failing", ["stored", "step"])
 def test_an_analysis_that_fails_mid_refresh_is_one_warning_and_the_entries_stay(
     server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, failing: str
