@@ -24,6 +24,8 @@ feeds' dev group. An entry the dev data uses only in ECB+ topics of one fold is 
 that fold is measured (a list grown without those topics would not hold it); an entry any feed
 or seed uses is evidence from news at large and stays. `--entries` prints every hand entry
 used by one source alone (one topic, one feed or one seed), and the entries no dev source uses.
+`--deciders` counts the `model out` way's found gold mentions by what decided their kind (see
+`deciders`), with `--errors` each wrong one.
 
 Generated lists (countries, cities, subdivisions, given names, WordNet's places, org_nouns,
 place_nouns, nameless_words) are maintained data, not fitted to a topic, and are never dropped.
@@ -34,7 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ import build_kind_model as build  # type: ignore[import-not-found]  # noqa: E402
 
 from entities_bench import (  # noqa: E402
     batch_finder,
+    gold_spans,
     held_out,
     load_ecb,
     ours,
@@ -56,7 +59,12 @@ from entities_bench import (  # noqa: E402
 from entities_feed_sample import REAL_FEEDS, UNSEEN_GROUPS  # noqa: E402
 from wirereader.analysis.entities import gazetteer as gaz  # noqa: E402
 from wirereader.analysis.entities import kinds  # noqa: E402
-from wirereader.analysis.entities.extract import clear_caches, extract  # noqa: E402
+from wirereader.analysis.entities.extract import (  # noqa: E402
+    clear_caches,
+    extract,
+    extract_located,
+    kind_evidence,
+)
 from wirereader.sources.dispatch import ParseContext, parse_file  # noqa: E402
 
 # The hand-kept lists whose entries name one entity each, and the kind `gazetteer()` gives them
@@ -298,6 +306,41 @@ def fold_only(used: dict[Entry, set[str]], fold_of: dict[int, int]) -> dict[Entr
     return out
 
 
+# What decided the kind of an extracted name (`deciders`)
+GAZETTEER, CUE, MODEL = "gazetteer or team", "cue", "model"
+
+
+def deciders(
+    rows: list[dict], proper: set[str], wrong: list[str] | None = None
+) -> Counter[tuple[str, bool]]:
+    """The found gold mentions of `rows` by what decided the kind of the name that covers them
+    and whether it agrees (as `entities_bench.recall` counts, one gold mention once: the first
+    body name that overlaps it): a gazetteer or a sports report's team (no evidence for the
+    kind model), a cue of the rules (the model's evidence holds `rule=KIND!`), or the kind
+    model on a guess. With `wrong`, each disagreeing mention is added to it, with its context."""
+    out: Counter[tuple[str, bool]] = Counter()
+    for row in rows:
+        text = row["text"]
+        located = [(m, a, b) for m, part, a, b in extract_located("", text) if part == 1]
+        _rules, evidence = kind_evidence("", text)
+        for name, spans, kind in gold_spans(row, proper):
+            hits = [h for h in located if any(h[1] < e and s < h[2] for s, e in spans)]
+            if not hits:
+                continue
+            m, a, b = hits[0]
+            feats = evidence.get(m.canonical)
+            if feats is None:
+                by = GAZETTEER
+            else:
+                by = CUE if any(f.startswith("rule=") and f.endswith("!") for f in feats) else MODEL
+            ok = any(h[0].kind == kind for h in hits)
+            out[(by, ok)] += 1
+            if not ok and wrong is not None:
+                context = text[max(0, a - 40) : b + 30].replace("\n", " ")
+                wrong.append(f"{by:17} {name!r} {kind}->{m.kind} t{row['topic']} | {context}")
+    return out
+
+
 def run_folds(
     corpus: Path,
     dev: list[dict],
@@ -317,6 +360,7 @@ def run_folds(
     )
     ways = ("shipped", "model out", "lists out", f"lists out, stored {settings.batch}")
     total: dict[str, Counts] = {w: [0.0] * 4 for w in ways}
+    decided: Counter[tuple[str, bool]] = Counter()
     topics = sorted(fold_of)
     errors = getattr(settings, "errors", False)
     for k in sorted(set(fold_of.values())):
@@ -336,6 +380,11 @@ def run_folds(
                 c = counts(part, proper, find)
                 if errors and way == "lists out":
                     recall(part, proper, find, verbose=True)
+                if way == "model out" and getattr(settings, "deciders", False):
+                    wrong: list[str] | None = [] if errors else None
+                    decided.update(deciders(part, proper, wrong))
+                    for w in wrong or ():
+                        print("    " + w)
                 total[way] = [a + b for a, b in zip(total[way], c, strict=True)]
                 if verbose:
                     label = f"{k} {way}" if way != "shipped" else f"{k} shipped [{fold_topics}]"
@@ -344,6 +393,11 @@ def run_folds(
         finally:
             use_model(None)
             use_lists()
+    if decided and verbose:
+        print("  model out, found gold mentions by what decided the kind (right / all):")
+        for by in (GAZETTEER, CUE, MODEL):
+            right, bad = decided[(by, True)], decided[(by, False)]
+            print(f"    {by:17} {right:5} / {right + bad:5} = {right / max(right + bad, 1):.3f}")
     return total
 
 
@@ -387,6 +441,11 @@ def main() -> None:
     parser.add_argument("--entries", action="store_true", help="list entries of one source")
     parser.add_argument(
         "--errors", action="store_true", help="print each fold's misses and kind errors, lists out"
+    )
+    parser.add_argument(
+        "--deciders",
+        action="store_true",
+        help="count the model-out way's found mentions by what decided their kind",
     )
     parser.add_argument("--batch", type=int, default=500, help="documents per stored batch")
     parser.add_argument("--l2", type=float, default=build.DEFAULT_L2)

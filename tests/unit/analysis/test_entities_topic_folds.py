@@ -58,3 +58,30 @@ def test_another_model_and_back() -> None:
     finally:
         folds.use_model(None)
     assert folds.kinds.model() is shipped
+
+
+def test_deciders_count_found_mentions_by_what_typed_them() -> None:
+    text = (
+        "Perennial party girl Tara Reid checked herself into Promises Treatment Center, her rep"
+        " told People. Microsoft said on Tuesday it would patch the flaw, and Mr Zubrowski met"
+        " Kowalczyk in Oslo."
+    )
+    row = {
+        "topic": 1,
+        "text": text,
+        "entities": [
+            {"text": "Tara Reid", "type": "HUMAN_PART_PER"},  # a given name: a cue
+            {"text": "Microsoft", "type": "HUMAN_PART_ORG"},  # the gazetteer's
+            {"text": "Kowalczyk", "type": "HUMAN_PART_PER"},  # a guess the model decides
+            {"text": "Narnia", "type": "LOC_GEO"},  # not in the text: not found, not counted
+        ],
+    }
+    proper = {"tara", "reid", "microsoft", "kowalczyk", "narnia"}
+    wrong: list[str] = []
+    got = folds.deciders([row], proper, wrong)
+    assert got[(folds.CUE, True)] == 1
+    assert got[(folds.GAZETTEER, True)] == 1
+    assert sum(got.values()) == 3
+    kowalczyk = _kinds(text)["Kowalczyk"]
+    assert got[(folds.MODEL, kowalczyk == "person")] == 1
+    assert len(wrong) == (kowalczyk != "person")

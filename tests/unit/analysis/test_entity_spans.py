@@ -615,3 +615,21 @@ def test_a_possessive_of_a_name_of_its_own_ends_it_before_an_organisations_name(
     # a possessive of an ordinary word or a title stays inside the organisation's name
     got = names("", "He complained to the Information Commissioner’s Office and Sam's Club.")
     assert ("Information Commissioner’s Office", "org") in got
+
+
+def test_a_persons_full_name_ends_before_of() -> None:
+    # an unseen feed's entry (the dev group): 'of Dubai' is where the man is from
+    text = (
+        "... potentially of Andrew Mountbatten-Windsor, the younger brother of King Charles"
+        " III. Sultan Ahmed bin Sulayem of Dubai was ousted as chair and CEO of logistics firm"
+        " DP World."
+    )
+    got = names("", text)
+    assert ("Sultan Ahmed bin Sulayem", "person") in got
+    assert ("Dubai", "place") in got
+    assert not any(name.endswith(" of Dubai") for name, _kind in got)
+    # an institution's noun before 'of' goes on across it
+    assert ("Bank of America", "org") in names("", "Profits at the Bank of America rose.")
+    assert ("Johns Hopkins University of Baltimore", "org") in names(
+        "", "The Johns Hopkins University of Baltimore said so."
+    )

@@ -775,7 +775,13 @@ class _Extractor(_Scanner, _ContextKinds):
             if flags is None:
                 flags = _word_flags(g, tok)
             if flags & _CONNECTOR and (st.tokens or not self._opens_known(tokens, i)):
-                if st.tokens:
+                if low == "of" and i + 1 < n and self._person_of(st):
+                    # "Robert Buckley of the U.K.", "Sultan Ahmed bin Sulayem of Dubai": a
+                    # person's full name ends before 'of'; what follows is where they are
+                    # from or whom they work for, a name of its own
+                    self._flush(st, out)
+                    st = _Pending(text, run)
+                elif st.tokens:
                     st.tokens.append(tok)
                 elif (
                     st.after_known
@@ -1160,6 +1166,32 @@ class _Extractor(_Scanner, _ContextKinds):
                 st = _Pending(text, run)
             i += 1
         self._flush(st, out)
+
+    def _person_of(self, st: _Pending) -> bool:
+        """Whether the name collected so far is a person's full name: two words or more, the
+        first a given name (or a title stood before it), none an institution's, an
+        organisation's or a place's noun ('Bank of', 'University of', 'Lake of'). One word
+        before 'of' is an epithet's bearer or a noble's title ('Pytheas of Massalia', 'Duke
+        of Edinburgh'), left whole."""
+        tokens = st.tokens
+        if len(tokens) < 2 or st.institution:
+            return False
+        g = self.g
+        if not (st.person or tokens[0].lower in g.given_names):
+            return False
+        heads = self.heads
+        for t in tokens:
+            low = t.lower
+            if (
+                t.possessive
+                or low in heads
+                or low in ORG_LAST
+                or low in PLACE_LAST
+                or low in FACILITY_LAST
+                or low in g.titles
+            ):
+                return False
+        return True
 
     def _institution_of(self, pending: Sequence[_Token]) -> bool:
         """Whether the name so far ends with an institution's noun and 'of' / 'for' (and
