@@ -368,6 +368,29 @@ def test_a_cut_read_in_context_is_reused_only_where_the_context_answers_the_same
     assert [i for i, (a, b) in enumerate(zip(cold, warm, strict=True)) if a != b] == []
     # both ways taken many times: reused, and cut again where an answer differed
     assert replays[True] > 1000 and replays[False] > 100, replays
-    assert runcache._CONTEXT_CUTS
+    assert runcache._CONTEXT_CUTS and runcache._OPENER_CUTS
     clear_caches()
-    assert not runcache._CONTEXT_CUTS
+    assert not runcache._CONTEXT_CUTS and not runcache._OPENER_CUTS
+
+
+def test_a_sentence_opening_run_is_reused_only_where_the_entry_answers_the_same() -> None:
+    # `runcache._OPENER_CUTS`: a run opening a sentence is cut with the entry's answers to its
+    # questions ('Inspector' is a common word that merely opens the sentence where the entry
+    # writes 'inspector' in lower case, a title of the name otherwise): the run's cut from one
+    # entry is not reused in the other (an ECB+ dev article's words)
+    told = "Two climbers died on Mt Cook. Inspector Gaskin said police were pushed to their limits."
+    lower = told + " The inspector said the fall was unsurvivable."
+
+    def named(body: str) -> list[tuple[str, str]]:
+        return sorted((m.surface, m.kind) for m, _part, _a, _b in extract_located("", body))
+
+    cold = []
+    for body in (lower, told):
+        clear_caches()
+        cold.append(named(body))
+    assert ("Gaskin", "person") in cold[0] and ("Inspector Gaskin", "person") in cold[1]
+    for order in ((lower, told, lower), (told, lower, told)):
+        clear_caches()
+        warm = [named(body) for body in order]
+        assert warm == [cold[0] if body is lower else cold[1] for body in order]
+        assert runcache._OPENER_CUTS.get("Inspector Gaskin")
