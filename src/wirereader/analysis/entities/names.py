@@ -1243,22 +1243,25 @@ class _Extractor(_Scanner, _ContextKinds):
             return False
         if n == 2 and (low in g.ordinary or never_alone(g, second)):
             return False
-        self.used_context = True  # the words around decide below: the cut is not cached
+        # the entry and the words around decide below, asked through recorded questions
+        # where the run opens a sentence (its cut is cached with their answers:
+        # `runcache._OPENER_CUTS`); mid-sentence, the text before it: the cut is not cached
         if run.initial:
             # "Trump made billions. The New Yorker has calculated ...": opening a sentence, the
             # article's capital says nothing, unless the entry writes the same words so
             # mid-sentence ("said Justin Chang in The New Yorker")
-            if not self._written_mid(text[run.start : run.end]):
+            if not self._asked_key(_Extractor._written_mid, text[run.start : run.end]):
                 return False
         else:
+            self.used_context = True
             word = run.start - 1
             while word > 0 and text[word - 1].isalpha():
                 word -= 1
             if text[word : word + 1].isupper():
                 return False  # "Comeaux Jr. On The Lam": a headline's capitals, not a name's
-        if n == 2 and _has_word(self.texts, low):
+        if n == 2 and self._asked_key(_Extractor._written_lower, low):
             return False  # "on The Loose": a word the entry writes in lower case
-        if run.part and self.texts[0].find(text[run.start : run.end]) >= 0:
+        if self._asked_run(_Extractor._copied_from_title, text, run):
             return False  # "Texas Inmate on The Loose": the body's copy of a headline's words
         if tokens[-1].lower in THING_LAST:
             return False  # 'The Hunger Games', 'The Marshall Plan': a thing's name
@@ -1277,6 +1280,15 @@ class _Extractor(_Scanner, _ContextKinds):
             span = _Span(tuple(tokens), ORG, _name_text(tokens), False, False, True, run.where)
             out.append(span)
         return True
+
+    def _written_lower(self, low: str) -> bool:
+        """Whether the entry writes a word in lower case (`_has_word`), as a recorded question."""
+        return _has_word(self.texts, low)
+
+    def _copied_from_title(self, text: str, run: _Run) -> bool:
+        """Whether a body's run repeats words of the entry's title (a recorded question: the
+        answer depends on the part, which a cached cut's key does not hold)."""
+        return bool(run.part) and self.texts[0].find(text[run.start : run.end]) >= 0
 
     def _written_mid(self, words: str) -> bool:
         """Whether the entry writes `words` after a word in lower case, mid-sentence."""
