@@ -368,6 +368,50 @@ def test_a_cut_read_in_context_is_reused_only_where_the_context_answers_the_same
     assert [i for i, (a, b) in enumerate(zip(cold, warm, strict=True)) if a != b] == []
     # both ways taken many times: reused, and cut again where an answer differed
     assert replays[True] > 1000 and replays[False] > 100, replays
-    assert runcache._CONTEXT_CUTS
+    assert runcache._CONTEXT_CUTS and runcache._OPENER_CUTS
     clear_caches()
-    assert not runcache._CONTEXT_CUTS
+    assert not runcache._CONTEXT_CUTS and not runcache._OPENER_CUTS
+
+
+@pytest.mark.parametrize(
+    ("told", "lower", "cut", "whole"),
+    [
+        # 'Inspector' is a common word that merely opens the sentence where the entry writes
+        # 'inspector' in lower case, a title of the name otherwise (an ECB+ dev article's words)
+        (
+            "Two climbers died on Mt Cook. Inspector Gaskin said police were pushed to their"
+            " limits.",
+            " The inspector said the fall was unsurvivable.",
+            ("Gaskin", "person"),
+            ("Inspector Gaskin", "person"),
+        ),
+        # 'The' opening a sentence keeps its capital for the name where the entry writes the
+        # same words mid-sentence (`_article_name`)
+        (
+            "Trump made billions. The New Yorker has calculated the sum.",
+            " It was first reported by Justin Chang in The New Yorker.",
+            ("The New Yorker", "org"),
+            ("Yorker", "org"),
+        ),
+    ],
+)
+def test_a_sentence_opening_run_is_reused_only_where_the_entry_answers_the_same(
+    told: str, lower: str, cut: tuple[str, str], whole: tuple[str, str]
+) -> None:
+    # `runcache._OPENER_CUTS`: a run opening a sentence is cut with the entry's answers to its
+    # questions: the run's cut from one entry is not reused in the other
+    lower = told + lower
+
+    def named(body: str) -> list[tuple[str, str]]:
+        return sorted((m.surface, m.kind) for m, _part, _a, _b in extract_located("", body))
+
+    cold = []
+    for body in (lower, told):
+        clear_caches()
+        cold.append(named(body))
+    assert cut in cold[0] and whole in cold[1] and whole not in cold[0]
+    for order in ((lower, told, lower), (told, lower, told)):
+        clear_caches()
+        warm = [named(body) for body in order]
+        assert warm == [cold[0] if body is lower else cold[1] for body in order]
+        assert runcache._OPENER_CUTS

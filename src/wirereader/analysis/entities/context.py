@@ -193,8 +193,9 @@ class _ContextKinds:
             reads.append((fn, _RUN_ARG, kept, rest, answer))
         return answer
 
-    def _asked_key(self, fn: Callable[..., Any], key: str) -> Any:
-        """`fn(self, key)`, a question on the entry about a word, recorded."""
+    def _asked_key(self, fn: Callable[..., Any], key: Any) -> Any:
+        """`fn(self, key)`, a question on the entry about a word (its key, or its token),
+        recorded."""
         was = self.used_context
         answer = fn(self, key)
         reads = self.reads

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from wirereader.analysis.entities.context import (
     _NEXT_WORD,
@@ -80,6 +81,7 @@ from wirereader.analysis.entities.runcache import (
     _CONTEXT_VARIANTS,
     _CUTS,
     _FAST_LIMIT,
+    _OPENER_CUTS,
     _WORDS,
 )
 from wirereader.analysis.entities.runs import (
@@ -293,6 +295,15 @@ class _Extractor(_Scanner, _ContextKinds):
         # Written in lower case elsewhere in the entry ('Damages were ... repair the damages.')
         return low.endswith(("ing", "ed", "ly")) or _has_word(self.texts, low)
 
+    def _capitalised_mid(self, key: str) -> bool:
+        """Whether the entry capitalises a word mid-sentence (a question an opening run's cut
+        asks through `_asked_key`, to be cached with its answer)."""
+        return key in self.mid_caps
+
+    def _question(self, text: str, end: int) -> bool:
+        """`context._asks` of the sentence going on at `end`, as a recorded question."""
+        return _asks(text, end)
+
     def _ends_name(self, key: str) -> bool:
         """Whether the entry ends a name mid-sentence with a word: a run's last word
         (`tail_caps`, kept by the scan), or a possessive, or a word before 'of', a stop word
@@ -421,12 +432,35 @@ class _Extractor(_Scanner, _ContextKinds):
                 if plain and len(tokens) == 1 and "-" not in tokens[0].surface:
                     self._single(text, run, out)
                     continue
+                # a run opening a sentence outside a Title Case line or a body's headline:
+                # its cut is cached with the answers of the questions it asked of the entry
+                # (`runcache._OPENER_CUTS`, which says what the key covers)
+                opener = initial and not title_case and not (part and item[0] < headline_end)
+                if opener:
+                    variants = _OPENER_CUTS.get(text[start:end])
+                    if variants is not None:
+                        for asked, placed in variants:
+                            if self._replayed(asked, text, start, part):
+                                out += [
+                                    _new(_Span, (*fields, (start + s, start + e, part), surface))
+                                    for fields, s, e, surface in placed
+                                ]
+                                break
+                        else:
+                            variants = None
+                        if variants is not None:
+                            continue
                 first = len(out)
                 self.used_context = False
-                if plain and not (part and item[0] < headline_end):
+                if opener or (plain and not (part and item[0] < headline_end)):
                     self.reads, self.read_text, self.read_base = [], text, start
                 self._cut(text, run, out)
-                if plain and not self.used_context:
+                if opener and not self.used_context:
+                    reads, self.reads = self.reads, None
+                    self._keep_context_cut(
+                        text[start:end], reads or [], out[first:], start, _OPENER_CUTS
+                    )
+                elif plain and not self.used_context:
                     reads, self.reads = self.reads, None
                     if not reads:
                         # Mid-sentence and decided by the words alone: the next entry reuses
@@ -436,7 +470,9 @@ class _Extractor(_Scanner, _ContextKinds):
                         _CUTS[text[start:end]] = [span[:6] for span in out[first:]]
                     elif len(out) >= first:
                         # decided by the words alone and the recorded questions' answers
-                        self._keep_context_cut(text[start:end], reads, out[first:], start)
+                        self._keep_context_cut(
+                            text[start:end], reads, out[first:], start, _CONTEXT_CUTS
+                        )
                 self.reads = None
         if links:
             starts.append(len(out))
@@ -450,13 +486,15 @@ class _Extractor(_Scanner, _ContextKinds):
         reads: list[Read],
         spans: list[_Span],
         start: int,
+        cache: dict[str, list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]],
     ) -> None:
-        """Keep a run's cut with the questions its context answered (`_CONTEXT_CUTS`)."""
-        variants = _CONTEXT_CUTS.get(key)
+        """Keep a run's cut with the questions its context answered (`_CONTEXT_CUTS`, or
+        `_OPENER_CUTS` for a run opening a sentence)."""
+        variants = cache.get(key)
         if variants is None:
-            if len(_CONTEXT_CUTS) >= _CONTEXT_LIMIT:
-                _CONTEXT_CUTS.clear()  # bounded: hostile input cannot grow it forever
-            variants = _CONTEXT_CUTS[key] = []
+            if len(cache) >= _CONTEXT_LIMIT:
+                cache.clear()  # bounded: hostile input cannot grow it forever
+            variants = cache[key] = []
         elif len(variants) >= _CONTEXT_VARIANTS:
             return
         placed = [
@@ -728,7 +766,12 @@ class _Extractor(_Scanner, _ContextKinds):
                     flags = _word_flags(g, tokens[i])
                 # a word no known name is or opens with skips the gazetteer (`_UNKNOWN`)
                 pre, pre_at = None if flags & _UNKNOWN else self._match(tokens, i), i
-                if pre is not None or not self._common_word(tokens[i]):
+                # the entry's part of `_common_word` asked through a recorded question (an
+                # opening run's cut is cached with its answers: `runcache._OPENER_CUTS`)
+                if pre is not None or not (
+                    tokens[i].lower in g.ordinary
+                    or self._asked_key(_Extractor._common_word, tokens[i])
+                ):
                     break
                 if tokens[i].lower in g.titles or tokens[i].lower in g.royal:
                     break
@@ -739,7 +782,7 @@ class _Extractor(_Scanner, _ContextKinds):
                     and run.initial
                     and not run.title_case
                     and self._names_on(tokens[1])
-                    and not _asks(text, run.end)
+                    and not self._asked_at(_Extractor._question, text, run.end)
                 ):
                     break  # "Will Artino scored 14": a modal opens a question, not this
                 if tokens[i].lower not in g.stopwords and org_ahead(tokens, i):
@@ -763,7 +806,7 @@ class _Extractor(_Scanner, _ContextKinds):
                 and run.initial
                 and n > 2
                 and tokens[1].lower in CONNECTORS
-                and self._opener(tokens[0])
+                and self._asked_key(_Extractor._opener, tokens[0])
             ):
                 i = 1  # "Shares of AMD", "Residents of Kherson": a noun opening the sentence
         st = _Pending(text, run, at_run_start=i)
@@ -1079,7 +1122,11 @@ class _Extractor(_Scanner, _ContextKinds):
                 elif (
                     low == "will"
                     and not st.tokens
-                    and (i > 0 or not run.initial or not _asks(text, run.end))
+                    and (
+                        i > 0
+                        or not run.initial
+                        or not self._asked_at(_Extractor._question, text, run.end)
+                    )
                     and not run.title_case
                     and i + 1 < n
                     and self._names_on(tokens[i + 1])
@@ -1228,22 +1275,25 @@ class _Extractor(_Scanner, _ContextKinds):
             return False
         if n == 2 and (low in g.ordinary or never_alone(g, second)):
             return False
-        self.used_context = True  # the words around decide below: the cut is not cached
+        # the entry and the words around decide below, asked through recorded questions
+        # where the run opens a sentence (its cut is cached with their answers:
+        # `runcache._OPENER_CUTS`); mid-sentence, the text before it: the cut is not cached
         if run.initial:
             # "Trump made billions. The New Yorker has calculated ...": opening a sentence, the
             # article's capital says nothing, unless the entry writes the same words so
             # mid-sentence ("said Justin Chang in The New Yorker")
-            if not self._written_mid(text[run.start : run.end]):
+            if not self._asked_key(_Extractor._written_mid, text[run.start : run.end]):
                 return False
         else:
+            self.used_context = True
             word = run.start - 1
             while word > 0 and text[word - 1].isalpha():
                 word -= 1
             if text[word : word + 1].isupper():
                 return False  # "Comeaux Jr. On The Lam": a headline's capitals, not a name's
-        if n == 2 and _has_word(self.texts, low):
+        if n == 2 and self._asked_key(_Extractor._written_lower, low):
             return False  # "on The Loose": a word the entry writes in lower case
-        if run.part and self.texts[0].find(text[run.start : run.end]) >= 0:
+        if self._asked_run(_Extractor._copied_from_title, text, run):
             return False  # "Texas Inmate on The Loose": the body's copy of a headline's words
         if tokens[-1].lower in THING_LAST:
             return False  # 'The Hunger Games', 'The Marshall Plan': a thing's name
@@ -1262,6 +1312,15 @@ class _Extractor(_Scanner, _ContextKinds):
             span = _Span(tuple(tokens), ORG, _name_text(tokens), False, False, True, run.where)
             out.append(span)
         return True
+
+    def _written_lower(self, low: str) -> bool:
+        """Whether the entry writes a word in lower case (`_has_word`), as a recorded question."""
+        return _has_word(self.texts, low)
+
+    def _copied_from_title(self, text: str, run: _Run) -> bool:
+        """Whether a body's run repeats words of the entry's title (a recorded question: the
+        answer depends on the part, which a cached cut's key does not hold)."""
+        return bool(run.part) and self.texts[0].find(text[run.start : run.end]) >= 0
 
     def _written_mid(self, words: str) -> bool:
         """Whether the entry writes `words` after a word in lower case, mid-sentence."""
@@ -1659,9 +1718,9 @@ class _Extractor(_Scanner, _ContextKinds):
         if (
             sentence_start
             and single
-            and first.key not in self.mid_caps
             and not st.person
-            and not _speech_after(st.text, run.end)
+            and not self._asked_key(_Extractor._capitalised_mid, first.key)
+            and not self._asked_at(_Extractor._said, st.text, run.end)
         ):
             return  # "Propaganda, because ...": one capitalised word opening a sentence
         kind = ""

@@ -5,7 +5,8 @@ Place in the data flow: the first step after the scan. `scan._Scanner._scan` ask
 never a name ('The', 'Cold War'), is settled here and cached by its text in `_FAST`; the others
 go on to the cut. A mid-sentence run whose cut needed no context is cached in `_CUTS` by the
 extractor; one whose cut asked its context only through the recorded questions of
-`context._ContextKinds` in `_CONTEXT_CUTS`, with those questions' answers. `clear_caches`
+`context._ContextKinds` in `_CONTEXT_CUTS`, with those questions' answers; a run opening a
+sentence, in `_OPENER_CUTS`, the same way. `clear_caches`
 forgets them and the caches of `tokens`, `gazetteer` and `kinds` (benchmarks measure a cold
 start with it). The caches are bounded against hostile input.
 """
@@ -67,6 +68,20 @@ _CUTS: dict[str, list[tuple[Any, ...]]] = {}  # by the run's text
 _CONTEXT_CUTS: dict[str, list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
 
 
+# How a run opening a sentence (outside a Title Case line or a body's headline) was cut, by
+# the run's text, as in `_CONTEXT_CUTS`: variants of (the questions its cut asked of the
+# entry and the words around it, with their answers; the spans). A sentence opener's cut reads
+# the entry where a mid-sentence one does not, each time through a recorded question: whether
+# an opening word is a common word that merely starts the sentence (`names._common_word`: the
+# entry's mid-sentence capitals and lower-case words), whether it opens a noun phrase before
+# 'of' (`_opener`), whether the entry capitalises a lone word mid-sentence (`_capitalised_mid`),
+# whether the sentence asks (`_question`) or a speech verb follows (`_said`). The key covers the
+# run's text, its being a sentence's opening (this cache holds no other runs) and those
+# answers: a rule that reads anything else of an opening run's context or of the entry sets
+# `used_context` (the run is then not cached) or asks it through a recorded question.
+_OPENER_CUTS: dict[str, list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
+
+
 _CONTEXT_VARIANTS = 4  # variants kept a run's text (a run read in many contexts: the first)
 
 
@@ -84,6 +99,7 @@ def clear_caches() -> None:
     _FAST.clear()
     _CUTS.clear()
     _CONTEXT_CUTS.clear()
+    _OPENER_CUTS.clear()
     _WORDS.clear()
     _tokens.cache_clear()
     _spelled_as.cache_clear()
