@@ -7,10 +7,11 @@ late in a long run against early, and what the process holds meanwhile.
 
 Each window of `--window` entries prints the CPU an entry of `prepare_pool.prepare_packed` (as
 the worker runs it: chunks of `prepare_pool.CHUNK`, the cyclic collector paused inside and the
-heap frozen after each chunk), split into its parts (fingerprints and words, mentions, TF
-weights, the packing), the collector's passes by generation and their CPU, the resident size,
-the objects frozen, and the sizes of the extraction's caches (those emptied whole when full and
-the LRU ones, with their hit rates in the window).
+heap frozen after each chunk), the system's share of it (page faults), split into its parts
+(fingerprints and words, mentions, TF weights, the packing), the collector's passes by
+generation and their CPU, the resident size, the objects frozen, and the sizes of the
+extraction's caches (those emptied whole when full and the LRU ones, with their hit rates in
+the window).
 
 Issue 17's 1M figure (per-entry CPU at 1M within 1.3x of 10k) showed the worker's preparing
 growing (178 -> 250 us an entry); this asks why in one process, with no SQLite and no pipe.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import time
 from collections import Counter
@@ -146,16 +148,17 @@ def main() -> int:
     _timed(parts, prepare_pool, "PackedPrints", "pack")
 
     n = done = 0
-    cpu = 0.0
+    cpu = system = 0.0
     rows: list[prepare_pool.TextRow] = []
 
     def prepare(batch: list[prepare_pool.TextRow]) -> None:
-        nonlocal cpu, done
+        nonlocal cpu, system, done
         for start in range(0, len(batch), prepare_pool.CHUNK):
             part = batch[start : start + prepare_pool.CHUNK]
-            started = time.process_time()
+            started, kernel = time.process_time(), os.times().system
             prepare_pool.prepare_packed(part)
             cpu += time.process_time() - started
+            system += os.times().system - kernel
             done += len(part)
 
     for chunk in news_chunks(args.total, args.feeds):
@@ -170,7 +173,8 @@ def main() -> int:
         if done >= args.window:
             split = "  ".join(f"{k} {v / done * 1e6:.0f}" for k, v in parts.items())
             print(
-                f"at {n:>9,}: {cpu / done * 1e6:6.1f} us an entry ({split})  collector"
+                f"at {n:>9,}: {cpu / done * 1e6:6.1f} us an entry"
+                f" (system {system / done * 1e6:.0f}; {split})  collector"
                 f" passes {passes} {gc_cpu[0] / done * 1e6:.1f} us  resident {_resident_mb()}"
                 f" MB  frozen {gc.get_freeze_count():,}  {_caches()}"
                 f" | lru in the window: {_lru_window()}",
@@ -181,7 +185,7 @@ def main() -> int:
                 runcache.clear_caches()
                 kinds._NAME_SUMS.clear()
                 features._TABLE = None
-            cpu, done = 0.0, 0
+            cpu, system, done = 0.0, 0.0, 0
             parts.clear()
             passes[:] = [0, 0, 0]
             gc_cpu[0] = 0.0
