@@ -116,7 +116,9 @@ def _lru_window() -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--total", type=int, default=200_000, help="entries of the stream")
-    ap.add_argument("--window", type=int, default=20_000, help="entries a printed line")
+    ap.add_argument(
+        "--window", type=int, default=20_000, help="entries a line (at least a chunk: 5,000)"
+    )
     ap.add_argument("--skip", type=int, default=0, help="entries generated, not prepared")
     ap.add_argument("--clear", action="store_true", help="empty the caches each window")
     ap.add_argument("--feeds", type=int, default=200)
