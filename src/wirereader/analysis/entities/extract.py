@@ -258,6 +258,8 @@ def _mentions(
     texts = (title or "", body or "")
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
     acronyms_cued: dict[str, bool] = {}  # a common noun's acronym: is some mention a name's?
+    # (not in the kind model's evidence, as `plain_words` below)
+    acronyms = common_acronyms() if learned else frozenset()
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
@@ -289,7 +291,7 @@ def _mentions(
         single = len(tokens) == 1
         if codes and span in codes:
             continue
-        if learned and single and not known and tokens[0].surface in common_acronyms():
+        if not known and single and tokens[0].surface in acronyms:
             # An acronym WordNet gives only as a common noun's short form, and nothing beside any
             # of its mentions says it names something ('a colourful LED wall', 'a premium electric
             # SUV', 'a normal BMI': `_cued`; 'chipmakers AMD and Nvidia', 'Advanced Micro Devices
