@@ -187,13 +187,34 @@ def _mentions(
     # `runcache._fast` leaves out a run that is one) or a name that ends in one, a model's
     # ('Leica M2', 'Bambu Lab X1C', 'AWS S3'): a product. Found here, so that they claim no
     # surname ('Williams' for 'Williams FW14B'), and left out below.
+    # So are the acronyms WordNet gives only as a common noun's short form that nothing beside
+    # any of their mentions makes a name's ('a colourful LED wall', 'a premium electric SUV', 'a
+    # normal BMI': `_cued`; 'chipmakers AMD and Nvidia', 'Advanced Micro Devices (AMD)', 'AMD
+    # CEO' keep it), which the acronym rule typed (strong). Not in the kind model's evidence, as
+    # `plain_words` below. (Reads the entry's text here, after the cut: the run caches of
+    # `runcache` need not know of it.)
     codes: set[_Span] = set()
+    acronyms = common_acronyms() if learned else frozenset()
+    acronyms_cued: dict[str, bool] = {}  # such an acronym: is some mention a name's?
+    texts = (title or "", body or "")
     for span in spans:
         tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
         if not known and not tokens[-1].surface.isalpha() and code(tokens[-1].surface):
             codes.add(span)
             continue
         if not known and (is_strong or kind == PLACE):  # a town's name is a guess too
+            if is_strong and len(tokens) == 1 and tokens[0].surface in acronyms:
+                surface = tokens[0].surface
+                named_acronym = acronyms_cued.get(surface)
+                if named_acronym is None:
+                    named_acronym = acronyms_cued[surface] = any(
+                        _cued(g, text, at, at + len(surface))
+                        for text in texts
+                        for at in _word_at(text, surface)
+                    )
+                if not named_acronym:
+                    codes.add(span)
+                    continue
             if (
                 kind == PLACE
                 and len(tokens) == 1
@@ -255,11 +276,7 @@ def _mentions(
         else None
     )
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
-    texts = (title or "", body or "")
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
-    acronyms_cued: dict[str, bool] = {}  # a common noun's acronym: is some mention a name's?
-    # (not in the kind model's evidence, as `plain_words` below)
-    acronyms = common_acronyms() if learned else frozenset()
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
     cued: set[str] = set()  # the names a cue or a data set typed in some mention
@@ -291,23 +308,6 @@ def _mentions(
         single = len(tokens) == 1
         if codes and span in codes:
             continue
-        if not known and single and tokens[0].surface in acronyms:
-            # An acronym WordNet gives only as a common noun's short form, and nothing beside any
-            # of its mentions says it names something ('a colourful LED wall', 'a premium electric
-            # SUV', 'a normal BMI': `_cued`; 'chipmakers AMD and Nvidia', 'Advanced Micro Devices
-            # (AMD)', 'AMD CEO' keep it): no name. Not in the kind model's evidence, as the
-            # words below. (Reads the entry's text here, after the cut: the run caches of
-            # `runcache` need not know of it.)
-            surface = tokens[0].surface
-            named_acronym = acronyms_cued.get(surface)
-            if named_acronym is None:
-                named_acronym = acronyms_cued[surface] = any(
-                    _cued(g, text, at, at + len(surface))
-                    for text in texts
-                    for at in _word_at(text, surface)
-                )
-            if not named_acronym:
-                continue
         if (
             claimable
             and single
