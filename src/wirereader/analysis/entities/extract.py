@@ -190,7 +190,9 @@ def _mentions(
     # So are the acronyms WordNet gives only as a common noun's short form that nothing beside
     # any of their mentions makes a name's ('a colourful LED wall', 'a premium electric SUV', 'a
     # normal BMI': `_cued`; 'chipmakers AMD and Nvidia', 'Advanced Micro Devices (AMD)', 'AMD
-    # CEO' keep it), which the acronym rule typed (strong). Not in the kind model's evidence, as
+    # CEO' keep it), which the acronym rule typed (strong), where a common noun's modifier or
+    # determiner stands right before it (`_common_use`; not 'Shares of AMD fell', 'AMD said').
+    # Not in the kind model's evidence, as
     # `plain_words` below. (Reads the entry's text here, after the cut: the run caches of
     # `runcache` need not know of it.)
     codes: set[_Span] = set()
@@ -203,7 +205,12 @@ def _mentions(
             codes.add(span)
             continue
         if not known and (is_strong or kind == PLACE):  # a town's name is a guess too
-            if is_strong and len(tokens) == 1 and tokens[0].surface in acronyms:
+            if (
+                is_strong
+                and len(tokens) == 1
+                and tokens[0].surface in acronyms
+                and _common_use(texts[where_at[2]], where_at[0], tokens[0].surface)
+            ):
                 surface = tokens[0].surface
                 named_acronym = acronyms_cued.get(surface)
                 if named_acronym is None:
@@ -977,6 +984,57 @@ def _cued(g: Gazetteer, text: str, start: int, end: int, *, joined_after: bool =
         if before.endswith("(") and _capital_name(g, words[-2]):
             return True
     return bool(CITED.search(before))
+
+
+# Words before a name that say nothing of a common noun's use: a bare name follows them as
+# readily ('shares of AMD', 'a deal with AMD')
+_PREPOSITIONS = frozenset(
+    [
+        "of",
+        "with",
+        "to",
+        "for",
+        "from",
+        "by",
+        "at",
+        "on",
+        "in",
+        "into",
+        "onto",
+        "against",
+        "between",
+        "about",
+        "like",
+        "than",
+        "via",
+        "over",
+        "under",
+        "after",
+        "before",
+        "during",
+        "without",
+        "within",
+        "through",
+        "across",
+        "toward",
+        "towards",
+        "versus",
+        "vs",
+    ]
+)
+
+
+def _common_use(text: str, run_start: int, surface: str) -> bool:
+    """Whether the word right before `surface` (found from `run_start`) is a common noun's
+    modifier or determiner: in lower case, no preposition, no sentence's end before it ('a
+    colourful LED wall', 'a premium electric SUV', 'a “normal BMI', 'natural light inside, LED
+    panels'; not 'Shares of AMD fell')."""
+    start = text.find(surface, run_start)
+    if start < 2 or text[start - 1] != " ":
+        return False
+    at = text.rfind(" ", 0, start - 1)
+    prev = text[at + 1 : start - 1].lstrip("\"'“‘(")
+    return prev[:1].islower() and prev[-1] not in ".!?:;" and prev.rstrip(",") not in _PREPOSITIONS
 
 
 def _plain_in_sentence(g: Gazetteer, text: str, span: _Span) -> bool:
