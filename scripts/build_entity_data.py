@@ -5,7 +5,8 @@
     python scripts/build_entity_data.py [--min-population 15000] [--max-rank 300]
         [--english-rank 300] [--surname-rank 1000] [--common-word-zipf 5] [--nameless-zipf 3]
         [--nameless-rank 1000]
-        [--wordnet /usr/share/wordnet] [--check]
+        [--wordnet /usr/share/wordnet] [--dictionaries /usr/share/dict] [--plain-zipf 2]
+        [--check]
 
 Writes (or with `--check` compares with the shipped files, exit 1 if one differs), each
 headed by the source packages and versions it was built from:
@@ -43,6 +44,13 @@ headed by the source packages and versions it was built from:
   countries, which no GeoNames list shipped holds), none opening with a given or family name;
 - `wordnet_adjectives.txt`: adjectives WordNet 3.0 writes capitalised and never as a noun
   ('Alpine', 'Andean', 'Orwellian'), no given or family name: one alone names nothing.
+- `plain_words.txt`: words SCOWL's case-keeping English word lists (Debian's wamerican and
+  wbritish, `--dictionaries`) write only in lower case that are no noun or verb: WordNet 3.0's
+  adjectives and adverbs, and inflections of its words other than plurals ('precise',
+  'informal', 'completed', 'easier'), no given or family name, of Zipf frequency `--plain-zipf`
+  or more: capitalised mid-sentence, one alone names nothing;
+- `common_acronyms.txt`: acronyms WordNet 3.0 gives only as a common noun's short form ('LED',
+  'SUV', 'BMI', 'CPU'; not 'FBI', whose synset names one organisation);
 - `title_modifiers.txt`: the words of titles.txt's [title] section that WordNet 3.0 knows, none
   of whose noun senses is a person ('health', 'foreign', 'acting'): a title only before another
   title ('Health Secretary'), a name's word otherwise ('JAMA Health Forum').
@@ -75,6 +83,8 @@ sys.path.insert(0, str(ROOT / "src"))
 # below CITY people if it is also a common given or family name; capitals never are.
 BIG = 500_000
 CITY = 100_000
+# SCOWL's English word lists, case kept, as Debian's wamerican and wbritish install them
+DICTIONARIES = ("american-english", "british-english")
 TOWN_MARK = "# towns: smaller places, and cities named like people, from here"
 _PAREN = re.compile(r"\s*[\(\[].*?[\)\]]")
 
@@ -750,6 +760,138 @@ def wordnet_adjectives(folder: Path, people: set[str]) -> list[str]:
     return out + sorted(kept)
 
 
+# The inflections of a word WordNet 3.0 lists ('completed', 'googling', 'easier'): the endings and
+# how each comes off ('stopped' -> 'stop', 'placed' -> 'place', 'tidied' -> 'tidy'). A plural's
+# '-s' is not one: a plural capitalised mid-sentence is a team's or a group's name as often as not
+# ('the Lions', 'the Saints', 'the Socialists' of the ECB+ dev texts).
+_INFLECTIONS = ("ed", "ing", "er", "est")
+
+
+def _inflected_bases(word: str) -> Iterator[str]:
+    for ending in _INFLECTIONS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[: -len(ending)]
+            yield base
+            yield base + "e"
+            if base[-1] == base[-2]:
+                yield base[:-1]
+            if base[-1] == "i":
+                yield base[:-1] + "y"
+
+
+def _wordnet_index(folder: Path) -> dict[str, set[str]]:
+    """Each lemma of WordNet 3.0's index files with the parts of speech it has."""
+    parts: dict[str, set[str]] = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        with (folder / f"index.{pos}").open(encoding="latin-1") as f:
+            for line in f:
+                if not line.startswith(" "):
+                    parts.setdefault(line.split(" ", 1)[0], set()).add(pos)
+    return parts
+
+
+def _dictionary_words(folder: Path) -> set[str]:
+    """The words of SCOWL's case-keeping word lists as Debian ships them (wamerican's and
+    wbritish's american-english and british-english: 'budget' in lower case only, 'Michigan' and
+    'Constitution' capitalised, 'LED' in capitals), possessives left out."""
+    words: set[str] = set()
+    for name in DICTIONARIES:
+        with (folder / name).open(encoding="utf-8") as f:
+            words.update(w for w in f.read().split("\n") if w and "'" not in w)
+    return words
+
+
+def plain_words(dictionaries: Path, wordnet: Path, people: set[str], zipf: float) -> list[str]:
+    """Words that are never a name's one word: the case-keeping dictionaries (`_dictionary_words`)
+    write them in lower case only (no 'Precise', no 'Informal'), and they are no noun or verb:
+    an adjective or an adverb WordNet 3.0 gives no noun or verb sense ('precise', 'informal',
+    'diagnostic', 'entirely'), or an inflection of a word WordNet lists that WordNet does not
+    list itself ('completed', 'googling', 'easier'; `_INFLECTIONS`, no plural). A noun or a verb
+    stays out: brands and products are named by them ('Rust', 'Chrome', 'Slack', 'Signal',
+    'Zoom'), which a dictionary cannot tell from 'Budget'. No given or family name ('Grant',
+    'Young'), of Zipf frequency `zipf` or more (wordfreq), letters only, three or more."""
+    from wordfreq import zipf_frequency
+
+    words = _dictionary_words(dictionaries)
+    parts = _wordnet_index(wordnet)
+    kept: set[str] = set()
+    for word in words:
+        if (
+            len(word) < 3
+            or not word.islower()
+            or not word.isalpha()
+            or not word.isascii()
+            or word.capitalize() in words
+            or word.upper() in words
+            or word in people
+        ):
+            continue
+        senses = parts.get(word)
+        if senses is None:
+            if not any(base in parts for base in _inflected_bases(word)):
+                continue
+        elif "noun" in senses or "verb" in senses:
+            continue
+        if zipf_frequency(word, "en") >= zipf:
+            kept.add(word)
+    out: list[str] = []
+    _header(
+        out,
+        "Words the case-keeping dictionaries write in lower case only that are no noun or verb:"
+        " WordNet 3.0's adjectives and adverbs, inflections of its words (no plural); no given"
+        f" or family name, Zipf frequency {zipf:g} or more, one a line",
+        f"SCOWL ({', '.join(DICTIONARIES)} in {dictionaries}), WordNet 3.0 ({wordnet}),"
+        f" names-dataset {metadata.version('names-dataset')},"
+        f" wordfreq {metadata.version('wordfreq')}",
+    )
+    return out + sorted(kept)
+
+
+_ROMAN = re.compile(r"[IVXLCDM]+")
+
+
+def common_acronyms(folder: Path) -> list[str]:
+    """Acronyms WordNet 3.0 gives only as a common noun's short form ('LED' light-emitting diode,
+    'SUV', 'BMI', 'CPU', 'HTML'): every synset holding one has its other lemmas in lower case
+    (not 'FBI', Federal Bureau of Investigation), is no instance of a class (no one thing's
+    name) and is filed under no group, place, person or natural object (lexicographer files
+    14, 15, 18, 17). Roman numerals left out. Two letters or more, letters only."""
+    senses: dict[str, list[bool]] = {}
+    with (folder / "data.noun").open(encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue  # the licence's lines
+            fields = line.split(" | ", 1)[0].split()
+            count = int(fields[3], 16)
+            lemmas = [fields[4 + 2 * i] for i in range(count)]
+            at = 4 + 2 * count
+            pointers = [fields[at + 1 + 4 * j] for j in range(int(fields[at]))]
+            common = (
+                fields[1] not in ("14", "15", "17", "18")
+                and "@i" not in pointers
+                and not any(
+                    lemma != lemma.lower() and not lemma.replace("_", "").replace(".", "").isupper()
+                    for lemma in lemmas
+                )
+            )
+            for lemma in lemmas:
+                if len(lemma) > 1 and lemma.isupper() and lemma.isalpha():
+                    senses.setdefault(lemma, []).append(common)
+    kept = sorted(
+        acronym
+        for acronym, common in senses.items()
+        if all(common) and not _ROMAN.fullmatch(acronym)
+    )
+    out: list[str] = []
+    _header(
+        out,
+        "Acronyms WordNet 3.0 gives only as a common noun's short form ('LED', 'SUV', 'BMI'),"
+        " one a line",
+        f"WordNet 3.0 ({folder})",
+    )
+    return out + kept
+
+
 def title_modifiers(folder: Path) -> list[str]:
     """The words of titles.txt's [title] section that WordNet 3.0 knows as a noun or an
     adjective, none of whose noun senses is a person (lexicographer file noun.person):
@@ -875,6 +1017,8 @@ def _build(args: argparse.Namespace) -> dict[str, list[str]]:
         "wordnet_places.txt": wordnet_places(args.wordnet, people),
         "wordnet_adjectives.txt": wordnet_adjectives(args.wordnet, people),
         "title_modifiers.txt": title_modifiers(args.wordnet),
+        "plain_words.txt": plain_words(args.dictionaries, args.wordnet, people, args.plain_zipf),
+        "common_acronyms.txt": common_acronyms(args.wordnet),
     }
 
 
@@ -899,6 +1043,10 @@ def main() -> None:
     parser.add_argument("--place-noun-zipf", type=float, default=3.5)
     # WordNet 3.0's database files (Debian's wordnet-base)
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
+    # SCOWL's case-keeping word lists (Debian's wamerican and wbritish)
+    parser.add_argument("--dictionaries", type=Path, default=Path("/usr/share/dict"))
+    # Plain words from once in 100 million words (13,226 words, 128 KB)
+    parser.add_argument("--plain-zipf", type=float, default=2.0)
     parser.add_argument(
         "--check",
         action="store_true",

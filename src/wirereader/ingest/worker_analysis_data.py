@@ -16,13 +16,21 @@ import gc
 
 def _load() -> None:
     from wirereader.analysis.entities import kinds
-    from wirereader.analysis.entities.gazetteer import gazetteer, nameless_words, nationalities
+    from wirereader.analysis.entities.gazetteer import (
+        common_acronyms,
+        gazetteer,
+        nameless_words,
+        nationalities,
+        plain_words,
+    )
     from wirereader.analysis.entities.record import text_mentions  # noqa: F401
     from wirereader.analysis.threads.term_weights import packed_text_weights  # noqa: F401
 
     gazetteer()
     nameless_words()
     nationalities()
+    plain_words()
+    common_acronyms()
     kinds.model()
 
 

@@ -49,6 +49,7 @@ _SPEECH_VERBS = (
     "recalled",
     "explained",
 )
+SPEECH_VERBS = _SPEECH_VERBS
 SPEECH_AFTER = re.compile(r"[ \t]*(?:,[^,\n]{1,60},[ \t]*)?(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 # The first two letters of the verbs: after a name and a blank, the regex is asked only when
 # they follow, or more blanks or a comma (`SPEECH_BLANK`)

@@ -29,21 +29,26 @@ from typing import NamedTuple
 from wirereader.analysis.entities import kinds as learned_kinds
 from wirereader.analysis.entities.cues import (
     BYLINE_SPLIT,
+    CITED,
     CONNECTORS,
     EAST_ASIAN_SURNAMES,
     ORG,
     PERSON,
     PERSON_LAST,
     PLACE,
+    SPEECH_AFTER,
+    SPEECH_VERBS,
     acronym_plural,
     code,
     pronoun_after,
 )
 from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
+    common_acronyms,
     fold_key,
     gazetteer,
     nameless_words,
+    plain_words,
 )
 from wirereader.analysis.entities.names import (
     _Extractor,
@@ -182,13 +187,41 @@ def _mentions(
     # `runcache._fast` leaves out a run that is one) or a name that ends in one, a model's
     # ('Leica M2', 'Bambu Lab X1C', 'AWS S3'): a product. Found here, so that they claim no
     # surname ('Williams' for 'Williams FW14B'), and left out below.
+    # So are the acronyms WordNet gives only as a common noun's short form that nothing beside
+    # any of their mentions makes a name's ('a colourful LED wall', 'a premium electric SUV', 'a
+    # normal BMI': `_cued`; 'chipmakers AMD and Nvidia', 'Advanced Micro Devices (AMD)', 'AMD
+    # CEO' keep it), which the acronym rule typed (strong), where a common noun's modifier or
+    # determiner stands right before it (`_common_use`; not 'Shares of AMD fell', 'AMD said').
+    # Not in the kind model's evidence, as
+    # `plain_words` below. (Reads the entry's text here, after the cut: the run caches of
+    # `runcache` need not know of it.)
     codes: set[_Span] = set()
+    acronyms = common_acronyms() if learned else frozenset()
+    acronyms_cued: dict[str, bool] = {}  # such an acronym: is some mention a name's?
+    texts = (title or "", body or "")
     for span in spans:
         tokens, kind, canonical, short, known, is_strong, where_at, _surface = span
         if not known and not tokens[-1].surface.isalpha() and code(tokens[-1].surface):
             codes.add(span)
             continue
         if not known and (is_strong or kind == PLACE):  # a town's name is a guess too
+            if (
+                is_strong
+                and len(tokens) == 1
+                and tokens[0].surface in acronyms
+                and _common_use(texts[where_at[2]], where_at[0], tokens[0].surface)
+            ):
+                surface = tokens[0].surface
+                named_acronym = acronyms_cued.get(surface)
+                if named_acronym is None:
+                    named_acronym = acronyms_cued[surface] = any(
+                        _cued(g, text, at, at + len(surface))
+                        for text in texts
+                        for at in _word_at(text, surface)
+                    )
+                if not named_acronym:
+                    codes.add(span)
+                    continue
             if (
                 kind == PLACE
                 and len(tokens) == 1
@@ -250,7 +283,6 @@ def _mentions(
         else None
     )
     kinds: dict[str, str] = {}  # the first kind of each name, to see if one has two
-    texts = (title or "", body or "")
     lower_seen: dict[str, bool] = {}  # `_lower_elsewhere`'s answers: a word comes back
     disputed: set[str] = set()  # names given two kinds
     guessed: list[int] = []  # the mentions whose kind is a guess: the kind model decides them
@@ -346,6 +378,15 @@ def _mentions(
                     and tokens[0].lower in nameless_words()
                     and _cut_after_capital(g, texts[where[2]], span)
                 )
+                or (
+                    learned  # not in the kind model's evidence either
+                    and tokens[0].lower in plain_words()
+                    and tokens[0].surface[1:].islower()
+                    and kind in ("", ORG)
+                    and canonical not in decided
+                    and _plain_in_sentence(g, texts[where[2]], span)
+                    and sum(s.canonical == named for s in spans) == 1
+                )
             )
         ):
             # a lone word no cue and no full name explained, that the entry also writes in
@@ -360,6 +401,12 @@ def _mentions(
             # took from the end of a mid-sentence run after a capitalised word ('elevate Good
             # Luck to', "Kelly's First Amendment freedoms", 'Everything Everywhere All'): the
             # run is a title's or a phrase's capitals, and its last word alone names nothing.
+            # So is the entry's one mention of a word the case-keeping dictionaries write only
+            # in lower case and that is no noun or verb (`plain_words`: 'the 2013 edition of
+            # the Diagnostic and', 'considered Critical as well'), capitalised after a word in
+            # lower case with nothing beside it that makes it a name (`_plain_in_sentence`).
+            # Nouns and verbs are not asked: brands are named by them ('Rust', 'Slack',
+            # 'Zoom'), and so are teams by plurals ('the Lions').
             # (Not in the kind model's evidence, as WordNet's places below: the model learns
             # what the rules guess, and a rebuild on fewer names moved others' kinds.)
             continue
@@ -864,6 +911,146 @@ def _cut_after_capital(g: Gazetteer, text: str, span: _Span) -> bool:
     at = text.rfind(" ", run_start, start - 1)
     prev = text[at + 1 if at >= 0 else run_start : start - 1]
     return prev[:1].isupper() and prev.isalpha() and prev.lower() not in g.demonyms
+
+
+_SPOKEN = frozenset(SPEECH_VERBS) | {"says", "writes", "according", "talked", "spoke"}
+_POSSESSIVE = ("'s", "’s")
+
+
+def _word_at(text: str, word: str) -> list[int]:
+    """Where `word` stands as a word of its own in `text`."""
+    found = []
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        ):
+            found.append(at)
+        at = text.find(word, end)
+    return found
+
+
+def _capital_name(g: Gazetteer, word: str) -> bool:
+    """A word that may be a name's: capitalised, and if in capitals no common noun's acronym
+    ('the WBC and IBF belts'; not 'HTML and PDF')."""
+    word = word.strip(",.;:!?()\"'“”‘’")
+    if not word[:1].isupper():
+        return False
+    return not word.isupper() or (word.isalpha() and word not in common_acronyms())
+
+
+def _cued(g: Gazetteer, text: str, start: int, end: int, *, joined_after: bool = True) -> bool:
+    """Whether the words around text[start:end] make it a name: a possessive or a verb of
+    speech after it ("AMD's", 'Wired said'), a title or a role's noun before or after it ('AMD
+    CEO', 'Virgin boss', 'watchdog Ofcom'), a capitalised word right after it (a longer name's
+    word), a verb of speech before it ('said Esquire', 'said to Wired', 'said X in Slate'), a
+    name beside it by 'and', 'or', '&', 'at' or a comma ('Nvidia and AMD', 'Schleicher at
+    Slate'; after it too with `joined_after`: 'AMD and Nvidia', where an adjective's would be a
+    title's words, 'the Diagnostic and Statistical Manual'), or a capitalised name it shortens in
+    brackets ('Advanced Micro Devices (AMD)')."""
+    after = text[end : end + 60]
+    if after.startswith(_POSSESSIVE) or SPEECH_AFTER.match(text, end):
+        return True
+    following = after.split(None, 2)
+    if following:
+        first = following[0]
+        low = first.strip(",.;:!?)\"'”’").lower()
+        if low in g.titles or low in g.lower_titles:
+            return True
+        if after[:1] == " " and _capital_name(g, first):
+            return True
+        if (
+            joined_after
+            and len(following) > 1
+            and (first in ("and", "or", "&") or after[:1] == ",")
+            and _capital_name(g, following[1] if first in ("and", "or", "&") else first)
+        ):
+            return True
+    before = text[max(0, start - 60) : start]
+    words = before.split()
+    if not words:
+        return False
+    prev = words[-1].lower()
+    if prev in g.lower_titles or prev in g.org_nouns or prev in _SPOKEN:
+        return True
+    if len(words) > 1:
+        if prev in ("to", "in", "at", "on", "by") and words[-2].lower() in _SPOKEN:
+            return True
+        if prev in ("and", "or", "&", "at") and _capital_name(g, words[-2]):
+            return True
+        if words[-1].endswith(",") and _capital_name(g, words[-1]):
+            return True
+        if before.endswith("(") and _capital_name(g, words[-2]):
+            return True
+    return bool(CITED.search(before))
+
+
+# Words before a name that say nothing of a common noun's use: a bare name follows them as
+# readily ('shares of AMD', 'a deal with AMD')
+_PREPOSITIONS = frozenset(
+    [
+        "of",
+        "with",
+        "to",
+        "for",
+        "from",
+        "by",
+        "at",
+        "on",
+        "in",
+        "into",
+        "onto",
+        "against",
+        "between",
+        "about",
+        "like",
+        "than",
+        "via",
+        "over",
+        "under",
+        "after",
+        "before",
+        "during",
+        "without",
+        "within",
+        "through",
+        "across",
+        "toward",
+        "towards",
+        "versus",
+        "vs",
+    ]
+)
+
+
+def _common_use(text: str, run_start: int, surface: str) -> bool:
+    """Whether the word right before `surface` (found from `run_start`) is a common noun's
+    modifier or determiner: in lower case, no preposition, no sentence's end before it ('a
+    colourful LED wall', 'a premium electric SUV', 'a “normal BMI', 'natural light inside, LED
+    panels'; not 'Shares of AMD fell')."""
+    start = text.find(surface, run_start)
+    if start < 2 or text[start - 1] != " ":
+        return False
+    at = text.rfind(" ", 0, start - 1)
+    prev = text[at + 1 : start - 1].lstrip("\"'“‘(")
+    return prev[:1].islower() and prev[-1] not in ".!?:;" and prev.rstrip(",") not in _PREPOSITIONS
+
+
+def _plain_in_sentence(g: Gazetteer, text: str, span: _Span) -> bool:
+    """Whether a lone word stands inside a sentence, after a word in lower case or a number
+    (not after a stop, a colon, a comma or a quotation mark), with nothing beside it that makes
+    it a name (`_cued`)."""
+    run_start, run_end, _part = span.where
+    surface = span.tokens[0].surface
+    start = text.find(surface, run_start, run_end)
+    if start < 2 or text[start - 1] != " ":
+        return False
+    at = text.rfind(" ", 0, start - 1)
+    prev = text[at + 1 : start - 1]
+    if not prev or not (prev[0].islower() or prev[0].isdigit()) or prev[-1] in ".!?:;,":
+        return False
+    return not _cued(g, text, start, start + len(surface), joined_after=False)
 
 
 def _lower_elsewhere(texts: tuple[str, str], low: str, seen: dict[str, bool]) -> bool:

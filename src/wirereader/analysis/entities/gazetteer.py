@@ -199,6 +199,24 @@ def nameless_words() -> frozenset[str]:
 
 
 @cache
+def plain_words() -> frozenset[str]:
+    """Words the case-keeping English dictionaries write in lower case only that are no noun or
+    verb ('precise', 'informal', 'diagnostic', 'completed', 'easier'; SCOWL and WordNet 3.0,
+    scripts/build_entity_data.py): capitalised mid-sentence, one alone names nothing. Read when
+    first asked (13,226 words), as `nameless_words`."""
+    text = resources.files("wirereader.analysis").joinpath("data", "plain_words.txt")
+    return frozenset(w for w in text.read_text("utf-8").split("\n") if w and w[0] != "#")
+
+
+@cache
+def common_acronyms() -> frozenset[str]:
+    """Acronyms WordNet 3.0 gives only as a common noun's short form ('LED', 'SUV', 'BMI',
+    'CPU'; scripts/build_entity_data.py), as written: one alone, uncued, names nothing."""
+    text = resources.files("wirereader.analysis").joinpath("data", "common_acronyms.txt")
+    return frozenset(w for w in text.read_text("utf-8").split("\n") if w and w[0] != "#")
+
+
+@cache
 def nationalities() -> frozenset[str]:
     """Adjectives of nationality alone ('chinese', 'italian'; countryinfo's demonyms,
     nationalities.txt), without `demonyms.txt`'s faiths and allegiances ('islamic')."""
