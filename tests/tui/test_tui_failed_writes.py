@@ -396,3 +396,82 @@ def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path)
         said = asyncio.run(go())
     mark = [n for n in said if n.startswith(f"{unread} entries")]
     assert len(mark) == 1 and "not saved" in mark[0] and "read-only" in mark[0], said
+
+
+def test_star_and_mark_read_say_saved_only_once_the_write_has_landed(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'s' and 'm' said "starred" and "marked read" at once, while the write waited for the
+    cache's start-up check (seconds on a big cache), then for a lock another process held:
+    nothing was in the file. They now say the mark is not saved yet, and why, and "starred" /
+    "marked read" alone only once the write has landed."""
+    with demo_store(db_path) as made:
+        first, second = Query(made).page(2)
+    checked = threading.Event()
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+
+    async def go(store: Store) -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("s", "m")
+            await pilot.pause(0.3)
+            said = notices(app)
+            assert "starred" not in said and "marked read" not in said, said
+            assert "starred, not saved yet: saved once the cache's start-up check has passed" in (
+                said
+            ), said
+            assert any(n.startswith("marked read, not saved yet") for n in said), said
+            assert state(db_path, first.id) == (False, False)
+            checked.set()
+            await until(pilot, lambda: state(db_path, first.id) == (True, True), "the write")
+            await settle(pilot)
+            assert "reading state saved" in notices(app)
+            # Checked, the cache free: the write lands at once, and the notice says so.
+            await pilot.press("j", "s")
+            await pilot.pause(0.2)
+            assert state(db_path, second.id) == (False, True)
+            assert notices(app)[-1] == "starred"
+            # Another process holds the write lock (a long import): not saved yet, kept.
+            holder = sqlite3.connect(db_path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                await pilot.press("m")
+                await pilot.pause(0.3)
+                said = notices(app)
+                assert said[-1].startswith("marked read, not saved yet: kept"), said
+                assert state(db_path, second.id) == (False, True)
+            finally:
+                holder.execute("COMMIT")
+                holder.close()
+            await until(pilot, lambda: state(db_path, second.id)[0], "the retried write")
+        assert not app.unsaved_error
+
+    with Store(db_path) as store:  # as `wirereader` opens it: not checked yet
+        asyncio.run(go(store))
+
+
+def test_star_on_a_read_only_cache_says_it_is_not_saved(db_path: Path) -> None:
+    """On a read-only file system 's' said "starred": it is kept for the session only."""
+    demo_store(db_path).close()
+    with read_only(db_path.parent), Store(db_path) as store:
+        assert store.read_only
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("s")
+                await pilot.pause(0.3)
+                assert app.is_running
+                return notices(app)
+
+        said = asyncio.run(go())
+    assert "starred" not in said, said
+    assert "starred here, not saved: the cache is on a read-only file system" in said, said

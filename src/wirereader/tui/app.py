@@ -636,9 +636,9 @@ class WireReader(App[None]):
         starred = not self.pending.is_starred(self.store, row.id)
         self.pending.set_starred(row.id, starred)
         self.timeline.mark_rows({row.id}, starred=starred)
-        self.save_reading_state()
+        saved = self.save_reading_state()
         self._show(row.id)
-        self.notify("starred" if starred else "unstarred", timeout=1.5)
+        self._tell_mark("starred" if starred else "unstarred", saved)
 
     def action_toggle_read(self) -> None:
         row = self._current()
@@ -647,38 +647,45 @@ class WireReader(App[None]):
         now_read = not self.pending.is_read(self.store, row.id)
         self.pending.set_read(row.id, now_read)
         self.timeline.mark_rows({row.id}, read=now_read)
-        self._save_marks()
+        saved = self._save_marks()
         self._show(row.id)
-        self.notify("marked read" if now_read else "marked unread", timeout=1.5)
+        self._tell_mark("marked read" if now_read else "marked unread", saved)
 
     def action_mark_all_read(self) -> None:
         changed = self.pending.unread_count(self.store, self.filter)
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
+        self._tell_mark(f"{changed} entries marked read", self._save_marks(), timeout=None)
+
+    def _tell_mark(self, done: str, saved: bool, timeout: float | None = 1.5) -> None:
+        """The notice of a mark the user made ('s', 'm', 'A'): it says the mark is saved only
+        once the write has landed (`saved`), and otherwise why not yet."""
         if self.store.read_only:  # kept for this session only
-            self._start_count()
             self.notify(
-                f"{changed} entries marked read here, not saved: the cache is on a read-only"
-                " file system",
+                f"{done} here, not saved: the cache is on a read-only file system",
                 severity="warning",
                 markup=False,
             )
-        elif self._save_marks():
-            self.notify(f"{changed} entries marked read")
-        elif self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
+        elif saved:
+            if timeout is None:
+                self.notify(done, markup=False)
+            else:
+                self.notify(done, timeout=timeout, markup=False)
+        elif self._save_failing:  # (a full disk, a lock held): shown, written on a retry
             self.notify(
-                f"{changed} entries marked read, not saved yet: kept, and saved once the"
-                " cache can be written",
+                f"{done}, not saved yet: kept, and saved once the cache can be written",
                 severity="warning",
                 markup=False,
             )
-        else:  # the first write waits for the cache's start-up check (seconds on a big cache)
+        else:  # the first write waits for the cache's start-up check (seconds on a big
+            # cache), or for the write already under way: "reading state saved" follows
             self._tell_saved = True
-            self.notify(
-                f"{changed} entries marked read, not saved yet: saved once the cache's"
-                " start-up check has passed",
-                markup=False,
+            why = (
+                "saved once the cache's start-up check has passed"
+                if not self.store.verified
+                else "saved once the write under way has ended"
             )
+            self.notify(f"{done}, not saved yet: {why}", markup=False)
 
     # -- writing reading state -------------------------------------------------------------------
 
@@ -766,13 +773,15 @@ class WireReader(App[None]):
             self._save_failing = error
             self.set_timer(MARKS_RETRY_SECONDS, self.save_reading_state)
             return
+        if len(self.pending):  # marks made while this write ran: "saved" once they are too
+            self._after_state_change()
+            self.save_reading_state()
+            return
         if self._save_failing or self._tell_saved:
             self.notify("reading state saved", timeout=2)
             self._save_failing = ""
             self._tell_saved = False
         self._after_state_change()
-        if len(self.pending):
-            self.save_reading_state()
 
     def _final_save(self) -> None:
         """At exit: one last write with the full busy timeout; what still fails is reported."""
