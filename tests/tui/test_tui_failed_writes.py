@@ -20,6 +20,7 @@ from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import FULL_DISK, refresh
+from wirereader.query.feeds import feed_statuses
 from wirereader.query.timeline import Query
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import sync_config
@@ -475,3 +476,62 @@ def test_star_on_a_read_only_cache_says_it_is_not_saved(db_path: Path) -> None:
         said = asyncio.run(go())
     assert "starred" not in said, said
     assert "starred here, not saved: the cache is on a read-only file system" in said, said
+
+
+def test_the_feeds_screen_counts_the_marks_not_saved_yet(
+    corpus: Path, server: FeedServer, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'A' before the write had landed, then 'F': the feeds screen counted every feed's items
+    unread (the file's counts) while the reader showed them all read. It counts the marks
+    waiting to be saved, as the status line does."""
+    from wirereader.tui.screens.feeds import FeedsScreen
+
+    feeds = sorted((corpus / "feeds").iterdir())
+    for path in feeds:
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+    config = Config(feeds=[FeedConfig(url=server.url(f"/{p.name}")) for p in feeds])
+    with Store(db_path) as made:
+        sync_config(made, config)
+        assert refresh(made, config).new > 100
+    checked = threading.Event()
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+
+    async def feeds_pane(pilot, app) -> list[int]:  # (no settle: it awaits the check)
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+        screen = app.screen
+        await until(pilot, lambda: len(screen.feeds) == len(feeds), "the feeds")
+        unread = [f.unread for f in screen.feeds]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, FeedsScreen), "the pane closed")
+        return unread
+
+    async def go(store: Store) -> tuple[list[int], list[int]]:
+        app = make_app(store, config)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            before = await feeds_pane(pilot, app)
+            await pilot.press("slash", *"source:bbc", "enter")
+            await until(pilot, lambda: app.filter.sources == ("bbc",), "the filter")
+            await pilot.pause(0.3)
+            await pilot.press("A")
+            await pilot.pause(0.2)
+            assert any("not saved yet" in n for n in notices(app)), notices(app)
+            shown = await feeds_pane(pilot, app)
+            checked.set()
+            return before, shown
+
+    with Store(db_path) as store:
+        before, shown = asyncio.run(go(store))
+        names = [f.name for f in feed_statuses(store)]
+    bbc = next(i for i, name in enumerate(names) if "BBC" in name)
+    assert before[bbc] > 0 and shown[bbc] == 0, (names, before, shown)
+    assert [n for i, n in enumerate(shown) if i != bbc] == [
+        n for i, n in enumerate(before) if i != bbc
+    ]

@@ -906,7 +906,7 @@ class WireReader(App[None]):
     def action_show_feeds(self) -> None:
         from wirereader.tui.screens.feeds import FeedsScreen
 
-        self.push_screen(FeedsScreen(self.store), self._feed_chosen)
+        self.push_screen(FeedsScreen(self.store, self.pending), self._feed_chosen)
 
     def _feed_chosen(self, name: str | None) -> None:
         """Enter in the feeds pane: the timeline shows that feed's items (a source: filter,
