@@ -653,9 +653,13 @@ class WireReader(App[None]):
 
     def action_mark_all_read(self) -> None:
         changed = self.pending.unread_count(self.store, self.filter)
+        if not changed:  # (it said "0 entries marked read")
+            self.notify("no unread items in this view", timeout=2)
+            return
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
-        self._tell_mark(f"{changed} entries marked read", self._save_marks(), timeout=None)
+        items = f"{changed:,} {'entry' if changed == 1 else 'entries'}"
+        self._tell_mark(f"{items} marked read", self._save_marks(), timeout=None)
 
     def _tell_mark(self, done: str, saved: bool, timeout: float | None = 1.5) -> None:
         """The notice of a mark the user made ('s', 'm', 'A'): it says the mark is saved only
@@ -818,7 +822,8 @@ class WireReader(App[None]):
         return links[0][1] if links else ""
 
     def action_open_link(self) -> None:
-        self.open_web_link(self._link())
+        if self._current() is not None:  # (none: "no item selected", not "no link")
+            self.open_web_link(self._link())
 
     def open_web_link(self, url: str) -> None:
         if not url:
@@ -861,6 +866,8 @@ class WireReader(App[None]):
             self.notify("the browser could not open the link; y copies it", severity="warning")
 
     def action_copy_link(self) -> None:
+        if self._current() is None:
+            return
         url = self._link()
         if not url:
             self.notify("this item has no link", severity="warning")
