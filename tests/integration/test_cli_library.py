@@ -339,3 +339,21 @@ def test_a_utf16_or_gzip_compressed_feed_file_is_imported_as_fetch_reads_it(
     assert short.code == 1 and short.err.splitlines() == [
         f"wirereader: {cut}: the gzip-compressed file is cut off (its end is missing)"
     ]
+
+
+def test_a_filter_read_otherwise_than_written_is_said_on_stderr(cli) -> None:
+    """Two unbalanced quotes (`person:"Kim place:"North Korea"`) are read as the user meant,
+    each keyed value ending before the next key; the reader's chips say "read as ...", the
+    command line said nothing. It says it in one line on stderr, never in --json's output."""
+    assert cli("import", str(ARTICLE_SEED), "--date", "2025-04-28", "--tz", "UTC").code == 0
+    said = 'wirereader: filter read as person:"Kim" place:"North Korea"'
+    for command in ("entries", "search"):
+        listed = cli(command, "--json", 'person:"Kim place:"North Korea"')
+        assert listed.code == 0, listed.err
+        assert isinstance(json.loads(listed.out), list)
+        assert listed.err.splitlines() == [said], listed.err
+    table = cli("entries", 'person:"Kim place:"North Korea')
+    assert table.err.splitlines()[0] == said, table.err
+    # Read as written: nothing said.
+    found = cli("search", "--json", 'Lavrov "North Korea"')
+    assert found.err == "" and len(json.loads(found.out)) == 1

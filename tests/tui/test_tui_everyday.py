@@ -836,3 +836,50 @@ def test_escape_in_a_side_pane_goes_back_to_the_timeline_as_the_help_says(
 
     asyncio.run(go())
     store.close()
+
+
+def test_keys_with_nothing_to_act_on_say_so(db_path: Path) -> None:
+    """On an empty cache 'o' and 'y' said "this item has no link" (there was no item) and 'A'
+    said "0 entries marked read"; 'A' on a view already read said the same. They now say
+    there is no item, or no unread item; one item is "1 entry"."""
+    Store(db_path).close()
+
+    async def empty() -> list[str]:
+        with Store(db_path) as store:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("o", "y", "A")
+                await pilot.pause(0.2)
+                return [str(n.message) for n in app._notifications]
+
+    assert asyncio.run(empty()) == [
+        "no item selected",
+        "no item selected",
+        "no unread items in this view",
+    ]
+    db_path.unlink()
+    with demo_store(db_path) as store:
+        unread = Query(store).count()
+
+        async def demo() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("A")
+                await settle(pilot)
+                await pilot.press("A")  # nothing left unread
+                await settle(pilot)
+                await pilot.press("m")  # the first row unread again: one to mark
+                await settle(pilot)
+                await pilot.press("A")
+                await settle(pilot)
+                return [str(n.message) for n in app._notifications]
+
+        said = asyncio.run(demo())
+    assert said == [
+        f"{unread} entries marked read",
+        "no unread items in this view",
+        "marked unread",
+        "1 entry marked read",
+    ], said

@@ -20,6 +20,7 @@ from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import FULL_DISK, refresh
+from wirereader.query.feeds import feed_statuses
 from wirereader.query.timeline import Query
 from wirereader.store.db import Store
 from wirereader.store.subscriptions import sync_config
@@ -396,3 +397,141 @@ def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path)
         said = asyncio.run(go())
     mark = [n for n in said if n.startswith(f"{unread} entries")]
     assert len(mark) == 1 and "not saved" in mark[0] and "read-only" in mark[0], said
+
+
+def test_star_and_mark_read_say_saved_only_once_the_write_has_landed(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'s' and 'm' said "starred" and "marked read" at once, while the write waited for the
+    cache's start-up check (seconds on a big cache), then for a lock another process held:
+    nothing was in the file. They now say the mark is not saved yet, and why, and "starred" /
+    "marked read" alone only once the write has landed."""
+    with demo_store(db_path) as made:
+        first, second = Query(made).page(2)
+    checked = threading.Event()
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+
+    async def go(store: Store) -> None:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("s", "m")
+            await pilot.pause(0.3)
+            said = notices(app)
+            assert "starred" not in said and "marked read" not in said, said
+            assert "starred, not saved yet: saved once the cache's start-up check has passed" in (
+                said
+            ), said
+            assert any(n.startswith("marked read, not saved yet") for n in said), said
+            assert state(db_path, first.id) == (False, False)
+            checked.set()
+            await until(pilot, lambda: state(db_path, first.id) == (True, True), "the write")
+            await settle(pilot)
+            assert "reading state saved" in notices(app)
+            # Checked, the cache free: the write lands at once, and the notice says so.
+            await pilot.press("j", "s")
+            await pilot.pause(0.2)
+            assert state(db_path, second.id) == (False, True)
+            assert notices(app)[-1] == "starred"
+            # Another process holds the write lock (a long import): not saved yet, kept.
+            holder = sqlite3.connect(db_path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                await pilot.press("m")
+                await pilot.pause(0.3)
+                said = notices(app)
+                assert said[-1].startswith("marked read, not saved yet: kept"), said
+                assert state(db_path, second.id) == (False, True)
+            finally:
+                holder.execute("COMMIT")
+                holder.close()
+            await until(pilot, lambda: state(db_path, second.id)[0], "the retried write")
+        assert not app.unsaved_error
+
+    with Store(db_path) as store:  # as `wirereader` opens it: not checked yet
+        asyncio.run(go(store))
+
+
+def test_star_on_a_read_only_cache_says_it_is_not_saved(db_path: Path) -> None:
+    """On a read-only file system 's' said "starred": it is kept for the session only."""
+    demo_store(db_path).close()
+    with read_only(db_path.parent), Store(db_path) as store:
+        assert store.read_only
+
+        async def go() -> list[str]:
+            app = make_app(store)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("s")
+                await pilot.pause(0.3)
+                assert app.is_running
+                return notices(app)
+
+        said = asyncio.run(go())
+    assert "starred" not in said, said
+    assert "starred here, not saved: the cache is on a read-only file system" in said, said
+
+
+def test_the_feeds_screen_counts_the_marks_not_saved_yet(
+    corpus: Path, server: FeedServer, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'A' before the write had landed, then 'F': the feeds screen counted every feed's items
+    unread (the file's counts) while the reader showed them all read. It counts the marks
+    waiting to be saved, as the status line does."""
+    from wirereader.tui.screens.feeds import FeedsScreen
+
+    feeds = sorted((corpus / "feeds").iterdir())
+    for path in feeds:
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+    config = Config(feeds=[FeedConfig(url=server.url(f"/{p.name}")) for p in feeds])
+    with Store(db_path) as made:
+        sync_config(made, config)
+        assert refresh(made, config).new > 100
+    checked = threading.Event()
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+
+    async def feeds_pane(pilot, app) -> list[int]:  # (no settle: it awaits the check)
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+        screen = app.screen
+        await until(pilot, lambda: len(screen.feeds) == len(feeds), "the feeds")
+        unread = [f.unread for f in screen.feeds]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, FeedsScreen), "the pane closed")
+        return unread
+
+    async def go(store: Store) -> tuple[list[int], list[int]]:
+        app = make_app(store, config)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.2)
+            before = await feeds_pane(pilot, app)
+            await pilot.press("slash", *"source:bbc", "enter")
+            await until(pilot, lambda: app.filter.sources == ("bbc",), "the filter")
+            await pilot.pause(0.3)
+            await pilot.press("A")
+            await pilot.pause(0.2)
+            assert any("not saved yet" in n for n in notices(app)), notices(app)
+            shown = await feeds_pane(pilot, app)
+            checked.set()
+            return before, shown
+
+    with Store(db_path) as store:
+        before, shown = asyncio.run(go(store))
+        names = [f.name for f in feed_statuses(store)]
+    bbc = next(i for i, name in enumerate(names) if "BBC" in name)
+    assert before[bbc] > 0 and shown[bbc] == 0, (names, before, shown)
+    assert [n for i, n in enumerate(shown) if i != bbc] == [
+        n for i, n in enumerate(before) if i != bbc
+    ]

@@ -143,11 +143,16 @@ def minute(value: str | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def parse_filter(text: str, base: Filter | None = None) -> Filter:
-    """The filter of the command line; any term not understood is a UsageError naming it."""
+def parse_filter(text: str, base: Filter | None = None, *, tell: bool = True) -> Filter:
+    """The filter of the command line; any term not understood is a UsageError naming it.
+    Text read otherwise than as written (two unbalanced quotes, `person:"Kim place:"North
+    Korea"`) is said on stderr with `tell`, as the reader's chips say it: one line, never in
+    the standard output a --json reader parses."""
     parsed = querylang.parse(text, base)
     if parsed.problems:
         raise UsageError("; ".join(f"filter {problem}" for problem in parsed.problems))
+    if tell and parsed.hint.startswith("read as "):
+        warn(f"filter {parsed.hint}")
     return parsed.filter
 
 

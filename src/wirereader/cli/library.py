@@ -194,7 +194,7 @@ def cmd_entries(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     text = " ".join(args.query)
-    if parse_filter(text) == parse_filter(""):
+    if parse_filter(text, tell=False) == parse_filter("", tell=False):
         # `search '"'` or `search '*'` listed every entry in the cache, as a search that
         # matched all of them.
         raise UsageError(

@@ -20,9 +20,14 @@ class FeedStatus:
     problem: str = ""  # why the last body parsed gave no item (subscriptions.Feed.problem)
 
 
-def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
+def feed_statuses(
+    store: Store, now: int | None = None, unread_change: dict[int, int] | None = None
+) -> list[FeedStatus]:
     """Subscribed feeds by name, each counted over its own source and its live-blog pages'
-    sources (one grouped pass over those sources' items, not one count per feed)."""
+    sources (one grouped pass over those sources' items, not one count per feed).
+
+    `unread_change` (source id -> items) is added to the file's unread counts: the reader's
+    marks not written yet (`PendingMarks.unread_by_source`), so the counts are what it shows."""
     now = int(time.time()) if now is None else now
     conn = store.conn
     feeds = conn.execute(
@@ -50,6 +55,10 @@ def feed_statuses(store: Store, now: int | None = None) -> list[FeedStatus]:
         kept.add(feed_id)
         items[feed_id] = items.get(feed_id, 0) + int(total or 0)
         unread[feed_id] = unread.get(feed_id, 0) + int(fresh or 0)
+    for source_id, change in (unread_change or {}).items():
+        if source_id in owner:
+            feed_id = owner[source_id]
+            unread[feed_id] = max(0, unread.get(feed_id, 0) + change)
     out = []
     for f in feeds:
         # The words of `wirereader feeds` (subscriptions.Feed.status), in the same order.

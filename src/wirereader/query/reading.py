@@ -140,6 +140,45 @@ class PendingMarks:
         shown = [i for i in _members(store, replace(flt, unread_only=False), own) if not decided[i]]
         return count - len(counted) + len(shown)
 
+    def unread_by_source(self, store: Store) -> dict[int, int]:
+        """How the marks not written yet change each source's unread items (reposts folded),
+        by source id: the feeds screen adds it to the file's counts, to count what the reader
+        shows (after 'A' on a full disk its feeds have none unread)."""
+        read, _, views = self._snapshot()
+        change: dict[int, int] = {}
+        own = list(read)
+        in_views: set[int] = set()  # the items' own marks that a marked view holds
+        if views:
+            held: list[str] = []
+            params: list[object] = []
+            for marked, _ in views:
+                every = replace(marked, unread_only=False)
+                inner, more = Query(store, every).id_subquery()
+                held.append(f"e.id IN ({inner})")
+                params += more
+                in_views.update(_members(store, every, own))
+            sql = (
+                "SELECT e.source_id, count(*) FROM entries e"
+                " WHERE e.read_at IS NULL AND e.repost_of IS NULL"
+                f" AND ({' OR '.join(held)}) GROUP BY e.source_id"
+            )
+            for source_id, count in store.conn.execute(sql, params):
+                change[int(source_id)] = change.get(int(source_id), 0) - int(count)
+        decided = self.decided(store, own)[0]
+        for start in range(0, len(own), 400):  # stay under SQLite's bound-parameter limit
+            chunk = own[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            for entry_id, source_id, unread in store.conn.execute(
+                "SELECT id, source_id, read_at IS NULL FROM entries"
+                f" WHERE repost_of IS NULL AND id IN ({marks})",
+                chunk,
+            ):
+                # Out of the file's count as the views took it, in as its marks decide.
+                was = int(unread) and int(entry_id) not in in_views
+                now = not decided[int(entry_id)]
+                change[int(source_id)] = change.get(int(source_id), 0) + int(now) - int(was)
+        return {source_id: n for source_id, n in change.items() if n}
+
     def flush(self, store: Store) -> int:
         """Write everything pending in one transaction; what was written leaves the queue.
 

@@ -636,9 +636,9 @@ class WireReader(App[None]):
         starred = not self.pending.is_starred(self.store, row.id)
         self.pending.set_starred(row.id, starred)
         self.timeline.mark_rows({row.id}, starred=starred)
-        self.save_reading_state()
+        saved = self.save_reading_state()
         self._show(row.id)
-        self.notify("starred" if starred else "unstarred", timeout=1.5)
+        self._tell_mark("starred" if starred else "unstarred", saved)
 
     def action_toggle_read(self) -> None:
         row = self._current()
@@ -647,38 +647,49 @@ class WireReader(App[None]):
         now_read = not self.pending.is_read(self.store, row.id)
         self.pending.set_read(row.id, now_read)
         self.timeline.mark_rows({row.id}, read=now_read)
-        self._save_marks()
+        saved = self._save_marks()
         self._show(row.id)
-        self.notify("marked read" if now_read else "marked unread", timeout=1.5)
+        self._tell_mark("marked read" if now_read else "marked unread", saved)
 
     def action_mark_all_read(self) -> None:
         changed = self.pending.unread_count(self.store, self.filter)
+        if not changed:  # (it said "0 entries marked read")
+            self.notify("no unread items in this view", timeout=2)
+            return
         self.pending.mark_all_read(self.filter)
         self.timeline.mark_rows(None, read=True)
+        items = f"{changed:,} {'entry' if changed == 1 else 'entries'}"
+        self._tell_mark(f"{items} marked read", self._save_marks(), timeout=None)
+
+    def _tell_mark(self, done: str, saved: bool, timeout: float | None = 1.5) -> None:
+        """The notice of a mark the user made ('s', 'm', 'A'): it says the mark is saved only
+        once the write has landed (`saved`), and otherwise why not yet."""
         if self.store.read_only:  # kept for this session only
-            self._start_count()
             self.notify(
-                f"{changed} entries marked read here, not saved: the cache is on a read-only"
-                " file system",
+                f"{done} here, not saved: the cache is on a read-only file system",
                 severity="warning",
                 markup=False,
             )
-        elif self._save_marks():
-            self.notify(f"{changed} entries marked read")
-        elif self._save_failing:  # (a full disk, a lock held): shown read, written on a retry
+        elif saved:
+            if timeout is None:
+                self.notify(done, markup=False)
+            else:
+                self.notify(done, timeout=timeout, markup=False)
+        elif self._save_failing:  # (a full disk, a lock held): shown, written on a retry
             self.notify(
-                f"{changed} entries marked read, not saved yet: kept, and saved once the"
-                " cache can be written",
+                f"{done}, not saved yet: kept, and saved once the cache can be written",
                 severity="warning",
                 markup=False,
             )
-        else:  # the first write waits for the cache's start-up check (seconds on a big cache)
+        else:  # the first write waits for the cache's start-up check (seconds on a big
+            # cache), or for the write already under way: "reading state saved" follows
             self._tell_saved = True
-            self.notify(
-                f"{changed} entries marked read, not saved yet: saved once the cache's"
-                " start-up check has passed",
-                markup=False,
+            why = (
+                "saved once the cache's start-up check has passed"
+                if not self.store.verified
+                else "saved once the write under way has ended"
             )
+            self.notify(f"{done}, not saved yet: {why}", markup=False)
 
     # -- writing reading state -------------------------------------------------------------------
 
@@ -766,13 +777,15 @@ class WireReader(App[None]):
             self._save_failing = error
             self.set_timer(MARKS_RETRY_SECONDS, self.save_reading_state)
             return
+        if len(self.pending):  # marks made while this write ran: "saved" once they are too
+            self._after_state_change()
+            self.save_reading_state()
+            return
         if self._save_failing or self._tell_saved:
             self.notify("reading state saved", timeout=2)
             self._save_failing = ""
             self._tell_saved = False
         self._after_state_change()
-        if len(self.pending):
-            self.save_reading_state()
 
     def _final_save(self) -> None:
         """At exit: one last write with the full busy timeout; what still fails is reported."""
@@ -809,7 +822,8 @@ class WireReader(App[None]):
         return links[0][1] if links else ""
 
     def action_open_link(self) -> None:
-        self.open_web_link(self._link())
+        if self._current() is not None:  # (none: "no item selected", not "no link")
+            self.open_web_link(self._link())
 
     def open_web_link(self, url: str) -> None:
         if not url:
@@ -852,6 +866,8 @@ class WireReader(App[None]):
             self.notify("the browser could not open the link; y copies it", severity="warning")
 
     def action_copy_link(self) -> None:
+        if self._current() is None:
+            return
         url = self._link()
         if not url:
             self.notify("this item has no link", severity="warning")
@@ -897,7 +913,7 @@ class WireReader(App[None]):
     def action_show_feeds(self) -> None:
         from wirereader.tui.screens.feeds import FeedsScreen
 
-        self.push_screen(FeedsScreen(self.store), self._feed_chosen)
+        self.push_screen(FeedsScreen(self.store, self.pending), self._feed_chosen)
 
     def _feed_chosen(self, name: str | None) -> None:
         """Enter in the feeds pane: the timeline shows that feed's items (a source: filter,

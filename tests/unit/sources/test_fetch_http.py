@@ -375,6 +375,29 @@ def test_connection_refused() -> None:
         fetcher.fetch(f"http://127.0.0.1:{port}/feed")
 
 
+def test_a_host_that_refused_every_attempt_is_not_retried_for_its_other_urls(
+    server: FeedServer,
+) -> None:
+    """A stopped server with many feeds (a local feed bridge, the 200 unseen feeds served from
+    one port) held `fetch` for minutes: each of its URLs waited out the backoff of two retries
+    on a refusal that came at once. Once one URL's every attempt was refused, the host's other
+    URLs get one attempt each; another host, and a refusal before that, are retried as ever."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    server.routes["/up"] = Route(BODY)
+    waits: list[float] = []
+    with Fetcher(fast(retries=2, backoff=0.01, per_host=1)) as fetcher:
+        fetcher.sleep = lambda seconds: waits.append(seconds)
+        jobs = [(n, f"http://127.0.0.1:{port}/feed{n}", None) for n in range(12)]
+        done = dict(fetcher.fetch_many([*jobs, ("up", server.url("/up"), None)]))
+    refused = [done[n] for n in range(12)]
+    assert all(isinstance(e, FetchError) and "connection refused" in str(e) for e in refused)
+    assert isinstance(done["up"], Response) and done["up"].body == BODY
+    assert len(waits) == 2  # the first URL's two retries; none for the other eleven (22)
+
+
 def test_many_at_once_respects_per_host_limit(server: FeedServer) -> None:
     for n in range(8):
         server.routes[f"/f{n}"] = Route(BODY + str(n).encode(), delay=0.2)

@@ -17,6 +17,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from wirereader.query.feeds import FeedStatus, feed_statuses
+from wirereader.query.reading import PendingMarks
 from wirereader.store.db import Store
 from wirereader.tui.widgets.cells import fit
 from wirereader.tui.widgets.timeline import one_line
@@ -86,9 +87,10 @@ class FeedsScreen(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, pending: PendingMarks | None = None) -> None:
         super().__init__()
         self.store = store
+        self.pending = pending  # the reader's marks not written yet: counted as shown
         self.feeds: list[FeedStatus] = []
 
     def compose(self) -> ComposeResult:
@@ -104,7 +106,8 @@ class FeedsScreen(ModalScreen[str | None]):
     def _load(self) -> None:
         # Its own connection: the counts run in this thread while the UI stays responsive.
         with Store(self.store.path) as store:
-            feeds = feed_statuses(store)
+            change = self.pending.unread_by_source(store) if self.pending else None
+            feeds = feed_statuses(store, unread_change=change)
         self.app.call_from_thread(self._show, feeds)
 
     def _show(self, feeds: list[FeedStatus]) -> None:
