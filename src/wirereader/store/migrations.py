@@ -119,16 +119,24 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+# The migrations wirereader shipped before `schema_migrations` recorded them: a cache from
+# then had exactly those of them up to its `user_version`. Not "every migration up to it": the
+# ones added since with lower numbers (0003 time_guessed, 0013, 0017, 0023, 0026, ...) were
+# never applied to it, and a cache at version 40 read as having them failed on their columns
+# ("no such column: dated_first") after the upgrade.
+_BEFORE_RECORD = frozenset({1, 2, 10, 11, 12, 20, 21, 22, 25, 30, 40})
+
+
 def applied_versions(conn: sqlite3.Connection) -> set[int]:
-    """Migrations this cache has had. Caches from before the record existed had every
-    migration up to their `user_version`."""
+    """Migrations this cache has had: its record, or for a cache from before the record
+    existed, the migrations shipped then up to its `user_version` (`_BEFORE_RECORD`)."""
     has_record = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()
     if has_record:
         return {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
     version = current_version(conn)
-    return {m.version for m in available_migrations() if m.version <= version}
+    return {v for v in _BEFORE_RECORD if v <= version}
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:

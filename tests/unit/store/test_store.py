@@ -295,3 +295,44 @@ def test_a_file_shorter_than_a_database_is_refused_not_written_over(
     db_path.write_bytes(b"")
     with Store(db_path) as store:
         assert current_version(store.conn) == latest_version()
+
+
+def test_a_cache_from_before_the_migration_record_gets_the_migrations_added_since(
+    tmp_path: Path,
+) -> None:
+    # A cache as wirereader wrote it before `schema_migrations` existed: the migrations shipped
+    # then (their files are unchanged since), user_version 40, no record, an entry in it. The
+    # migrations added since with lower numbers (0003, 0013, 0017, 0023, 0026) were never
+    # applied to such a cache; read as "every migration up to 40", it failed after the upgrade
+    # on their columns ("no such column: dated_first", "no column named time_guessed").
+    from wirereader.store import migrations as m
+
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old, isolation_level=None)
+    for migration in m.available_migrations():
+        if migration.version in (1, 2, 10, 11, 12, 20, 21, 22, 25, 30, 40):
+            for statement in m.split_statements(migration.sql):
+                conn.execute(statement)
+    conn.execute("PRAGMA user_version = 40")
+    conn.execute(
+        "INSERT INTO sources (id, key, kind, name, title, url, added_at)"
+        " VALUES (1, 'harbour', 'text-capture', 'harbour', 'Harbour live', '', 1704790000)"
+    )
+    conn.execute(
+        "INSERT INTO entries (id, source_id, stable_id, title, body, author, published,"
+        " published_at, kind, content_hash, first_seen, last_seen) VALUES (1, 1, 'h:aaaa',"
+        " 'Harbour reopens after storm', 'The harbour reopened at noon.', 'Shaun McDonald',"
+        " NULL, 1704790800, 'post', 'hash1', 1704790800, 1704790800)"
+    )
+    conn.close()
+    with Store(old) as store:
+        done = {r[0] for r in store.conn.execute("SELECT version FROM schema_migrations")}
+        assert done == {migration.version for migration in m.available_migrations()}
+        assert current_version(store.conn) == latest_version()
+        # the columns the later migrations add are there, and the cache takes new items
+        store.conn.execute("SELECT time_guessed FROM entries").fetchall()
+        store.conn.execute("SELECT dated_first FROM thread_state").fetchall()
+        import_file(store, LIVEBLOG_SEED, tz=timezone.utc)
+        titles = [r.title for r in Query(store, Filter(all_entries=True)).all()]
+    assert "Harbour reopens after storm" in titles
+    assert len(titles) > 10
