@@ -125,6 +125,7 @@ def current_version(conn: sqlite3.Connection) -> int:
 # never applied to it, and a cache at version 40 read as having them failed on their columns
 # ("no such column: dated_first") after the upgrade.
 _BEFORE_RECORD = frozenset({1, 2, 10, 11, 12, 20, 21, 22, 25, 30, 40})
+_BEFORE_RECORD_NAME = "(before record)"
 
 
 def applied_versions(conn: sqlite3.Connection) -> set[int]:
@@ -134,7 +135,16 @@ def applied_versions(conn: sqlite3.Connection) -> set[int]:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()
     if has_record:
-        return {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+        # A row written "(before record)" for a migration file not shipped then was written
+        # down wrongly for such a cache: it was never applied, and is now (the files only add
+        # columns and tables). A Python step so written down stays: it converts a layout the
+        # later steps have changed since, and cannot run after them.
+        steps = {m.version for m in _python_steps()}
+        return {
+            version
+            for version, name in conn.execute("SELECT version, name FROM schema_migrations")
+            if name != _BEFORE_RECORD_NAME or version in _BEFORE_RECORD or version in steps
+        }
     version = current_version(conn)
     return {v for v in _BEFORE_RECORD if v <= version}
 
@@ -186,10 +196,17 @@ def _record(conn: sqlite3.Connection, done: set[int], migration: Migration) -> N
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
     )
-    for version in sorted(done):  # a cache from before the record: write down what it had
+    for version in sorted(done - {migration.version}):  # a cache from before the record
         conn.execute(
             "INSERT OR IGNORE INTO schema_migrations (version, name, applied_at)"
             " VALUES (?, ?, strftime('%s', 'now'))",
-            (version, migration.name if version == migration.version else "(before record)"),
+            (version, _BEFORE_RECORD_NAME),
         )
+    # OR REPLACE: the row of a migration wrongly written down as had before the record
+    # (`applied_versions`) takes its name once it is applied
+    conn.execute(
+        "INSERT OR REPLACE INTO schema_migrations (version, name, applied_at)"
+        " VALUES (?, ?, strftime('%s', 'now'))",
+        (migration.version, migration.name),
+    )
     conn.execute(f"PRAGMA user_version = {max(done)}")

@@ -336,3 +336,27 @@ def test_a_cache_from_before_the_migration_record_gets_the_migrations_added_sinc
         titles = [r.title for r in Query(store, Filter(all_entries=True)).all()]
     assert "Harbour reopens after storm" in titles
     assert len(titles) > 10
+    with Store(old) as store:  # opened again: nothing left to apply
+        assert m.migrate(store.conn) == []
+
+
+def test_a_cache_upgraded_with_migrations_written_down_unapplied_gets_them(
+    tmp_path: Path,
+) -> None:
+    # The record's first version wrote such a cache's later migrations down as "(before
+    # record)" without applying them: those rows are read as not applied, and are applied.
+    from wirereader.store import migrations as m
+
+    path = tmp_path / "x.sqlite3"
+    with Store(path) as store:
+        assert current_version(store.conn) == latest_version()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("ALTER TABLE thread_state DROP COLUMN dated_first")
+    conn.execute("ALTER TABLE thread_state DROP COLUMN dated_last")
+    conn.execute("UPDATE schema_migrations SET name = '(before record)' WHERE version = 26")
+    conn.close()
+    with Store(path) as store:
+        store.conn.execute("SELECT dated_first, dated_last FROM thread_state").fetchall()
+        name = store.conn.execute("SELECT name FROM schema_migrations WHERE version = 26")
+        assert name.fetchone()[0].startswith("0026_")
+        assert m.migrate(store.conn) == []
