@@ -1299,20 +1299,24 @@ class ThreadIndex:
         if len(due) < 2:
             return
         due_set = set(due)
+        # Two due threads held by one name's postings (read from the due threads' names, not
+        # by walking every name of the run).
         pairs = sorted(
             {
                 (a, b)
-                for held in self._anchor_postings.values()
-                for a in held
+                for a in due
+                for name in self._anchors_of.get(a, ())
+                if a in (held := self._anchor_postings.get(name, ()))
                 for b in held
-                if a < b and a in due_set and b in due_set
+                if b > a and b in due_set
             }
         )
         if not pairs:
             return
-        members = {t: [self._unpacked(m) for m in self.members[t]] for t in due_set}
-        fresh = self._fresh_items([m.entry.id for t in due for m in members[t]])
-        into = {t: t for t in due_set}
+        paired = sorted({t for pair in pairs for t in pair})
+        members = {t: [self._unpacked(m) for m in self.members[t]] for t in paired}
+        fresh = self._fresh_items([m.entry.id for t in paired for m in members[t]])
+        into = {t: t for t in paired}
         for a, b in pairs:
             while into[a] != a:
                 a = into[a]
