@@ -1301,16 +1301,22 @@ class ThreadIndex:
         due_set = set(due)
         # Two due threads held by one name's postings (read from the due threads' names, not
         # by walking every name of the run).
-        pairs = sorted(
-            {
-                (a, b)
-                for a in due
-                for name in self._anchors_of.get(a, ())
-                if a in (held := self._anchor_postings.get(name, ()))
-                for b in held
-                if b > a and b in due_set
-            }
-        )
+        # Only those whose strongest terms are not far apart (as `_event_joins` asks first):
+        # on the news-like corpus 44 of 45 pairs of one name are under 0.1 and none joins;
+        # ECB+'s split topic is at 0.57. Their items are read afresh only then.
+        named = {
+            (a, b)
+            for a in due
+            for name in self._anchors_of.get(a, ())
+            if a in (held := self._anchor_postings.get(name, ()))
+            for b in held
+            if b > a and b in due_set
+        }
+        pairs = [
+            (a, b)
+            for a, b in sorted(named)
+            if _top_cosine(self.centroids[a], self.centroids[b]) >= EVENT_COSINE / 2
+        ]
         if not pairs:
             return
         paired = sorted({t for pair in pairs for t in pair})
