@@ -158,6 +158,21 @@ def thread_items(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     return sorted(rows, key=lambda r: (r[0], r[5], r[1]))
 
 
+def entry_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
+    """(thread id, id, source_id, title, body, published_at, time_guessed, url, None) of these
+    entries, as `thread_items` gives them with their text, in time order."""
+    rows = select_in(
+        conn,
+        "e.thread_id, e.id, e.source_id, e.title, wirereader_body(t.body), e.published_at,"
+        " e.time_guessed, e.url, NULL",
+        "entries e LEFT JOIN entry_texts t ON t.entry_id = e.id",
+        "e.id",
+        ids,
+        plain=True,
+    )
+    return sorted(rows, key=lambda r: (r[5], r[1]))
+
+
 def bodies(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Any]:
     """(id, body) of these entries that have a text."""
     return select_in(

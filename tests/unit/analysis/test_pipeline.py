@@ -235,6 +235,26 @@ def _seeded_without_analysis(store: Store) -> None:
     import_file(store, ARTICLE_SEED, analyse=False)
 
 
+def _rechecks_apart(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A list that holds an item while the re-check of young threads reads their items afresh
+    from their text (`ThreadIndex._recheck_young`, by today's counts, by design in the main
+    process): what a test counts as a batch's preparing leaves that out."""
+    from wirereader.analysis.threads import index
+
+    rechecking: list[bool] = []
+    made_fresh = index.ThreadIndex._fresh_items
+
+    def fresh_items(self: index.ThreadIndex, ids: list[int]) -> Any:
+        rechecking.append(True)
+        try:
+            return made_fresh(self, ids)
+        finally:
+            rechecking.pop()
+
+    monkeypatch.setattr(index.ThreadIndex, "_fresh_items", fresh_items)
+    return rechecking
+
+
 def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -252,10 +272,12 @@ def test_entries_sent_ahead_are_prepared_by_the_worker_before_their_batch(
         alone = _outcome(store)
 
     here: list[str] = []
+    rechecking = _rechecks_apart(monkeypatch)
 
     def counted(name: str, work: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:
-            here.append(name)
+            if not rechecking:
+                here.append(name)
             return work(*args, **kwargs)
 
         return run
@@ -313,10 +335,12 @@ def test_a_run_s_first_batch_goes_to_the_worker_too(
 
     here: list[str] = []
     sent: list[list[int]] = []
+    rechecking = _rechecks_apart(monkeypatch)
 
     def counted(name: str, work: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:
-            here.append(name)
+            if not rechecking:
+                here.append(name)
             return work(*args, **kwargs)
 
         return run

@@ -68,6 +68,24 @@ def test_quality_holds_when_items_arrive_in_small_batches(
     assert analysis_bench.score(ecbplus, batch_size).all.b3[2] >= 0.91
 
 
+def test_a_young_batchs_split_story_is_joined_once_the_counts_grow(ecbplus: list) -> None:
+    """ECB+ dev topic 1 (Lindsay Lohan's rehab reports) arrives in the first batches of 100:
+    weighed by a cache of 100-400 documents, the batch grouped its reports in two threads, and
+    no later item met them again (108 of one analysis's pairs missing). Once the run's counts
+    have grown fourfold the young threads are weighed afresh and joined: the topic's
+    same-thread pairs are one analysis's."""
+    one = analysis_bench.score(ecbplus)
+    cut = analysis_bench.score(ecbplus, 100)
+    topic = [k for k, story in enumerate(one.gold) if story.startswith("1_")]
+    assert len(topic) > 10
+
+    def pairs(pred: list[int]) -> set[tuple[int, int]]:
+        return {(a, b) for a in topic for b in topic if a < b and pred[a] == pred[b]}
+
+    assert len(pairs(one.pred)) > 100
+    assert pairs(cut.pred) == pairs(one.pred)
+
+
 # -- real feeds: the six February-2026 feeds, imported together as a user would -----------------
 
 
