@@ -380,19 +380,8 @@ class _Extractor(_Scanner, _ContextKinds):
                         out += [_new(_Span, (*fields, where, "")) for fields in cached]
                     continue
                 variants = None if fresh else _CONTEXT_CUTS.get(text[start:end])
-                if variants is not None:
-                    # cut before where the words around it asked the same (`_replayed`)
-                    for asked, placed in variants:
-                        if self._replayed(asked, text, start, part):
-                            out += [
-                                _new(_Span, (*fields, (start + s, start + e, part), surface))
-                                for fields, s, e, surface in placed
-                            ]
-                            break
-                    else:
-                        variants = None
-                    if variants is not None:
-                        continue
+                if variants is not None and self._reused(variants, text, start, part, out):
+                    continue  # cut before where the words around it asked the same
                 if (
                     len(tokens) > 2
                     and _ANY_CAPITAL_ARTICLE.search(text, start, end)
@@ -438,18 +427,8 @@ class _Extractor(_Scanner, _ContextKinds):
                 opener = initial and not title_case and not (part and item[0] < headline_end)
                 if opener:
                     variants = _OPENER_CUTS.get(text[start:end])
-                    if variants is not None:
-                        for asked, placed in variants:
-                            if self._replayed(asked, text, start, part):
-                                out += [
-                                    _new(_Span, (*fields, (start + s, start + e, part), surface))
-                                    for fields, s, e, surface in placed
-                                ]
-                                break
-                        else:
-                            variants = None
-                        if variants is not None:
-                            continue
+                    if variants is not None and self._reused(variants, text, start, part, out):
+                        continue
                 first = len(out)
                 self.used_context = False
                 if opener or (plain and not (part and item[0] < headline_end)):
@@ -501,6 +480,26 @@ class _Extractor(_Scanner, _ContextKinds):
             (span[:6], span.where[0] - start, span.where[1] - start, span.surface) for span in spans
         ]
         variants.append((tuple(reads), placed))
+
+    def _reused(
+        self,
+        variants: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]],
+        text: str,
+        start: int,
+        part: int,
+        out: list[_Span],
+    ) -> bool:
+        """Add the spans of the first cached cut of this run's text whose questions this
+        place answers the same (`_replayed`); whether one did (`_CONTEXT_CUTS`,
+        `_OPENER_CUTS`)."""
+        for asked, placed in variants:
+            if self._replayed(asked, text, start, part):
+                out += [
+                    _new(_Span, (*fields, (start + s, start + e, part), surface))
+                    for fields, s, e, surface in placed
+                ]
+                return True
+        return False
 
     def _join_linked(self, out: list[_Span], starts: list[int], at: int, word: str) -> None:
         """One institution's name written as two runs parted by 'on' or 'and', joined:

@@ -1352,17 +1352,10 @@ class ThreadIndex:
         rows = item_vectors.entry_texts(self.conn, ids)
         if not rows:
             return {}
-        entries = [_read_entry(r, r[4] or "") for r in rows]
-        reader = self.entity_terms_of
-        entities = reader([e.id for e in entries]) if reader is not None else {}
-        numbers, tf, counts, rank = self._batch_tf(entries, entities)
-        distinct = np.unique(numbers)
-        idf_of = np.zeros(len(self._term_list))
-        idf_of[distinct] = self._idf_of(self._frequencies(distinct)[distinct])
-        made = self._vectors(numbers, tf * idf_of[numbers], counts, rank)
+        entries, entities, made, counts = self._made_from_text(rows)
         return {
             e.id: Item.of(e, vector, n, entities.get(e.id, ()))
-            for e, (vector, _, _), n in zip(entries, made, counts.tolist(), strict=True)
+            for e, (vector, _, _), n in zip(entries, made, counts, strict=True)
         }
 
     def _one_group(self, items: list[Item]) -> bool:
@@ -1843,10 +1836,12 @@ class ThreadIndex:
         for k, m in wanted:
             items[k] = m.with_lead(bodies.get(m.entry.id) or "")
 
-    def _items_from_text(self, rows: list[Any], at: list[int], items: list[Item | None]) -> None:
-        """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
-        the places `at`: each item's vector made again from its text and entities
-        (`entity_terms_of`) as a batch's are, by the run's document frequencies."""
+    def _made_from_text(
+        self, rows: list[Any]
+    ) -> tuple[list[Entry], dict[int, list[str]], list[Any], list[int]]:
+        """These rows' entries (`item_vectors.thread_items` / `entry_texts`, with their text),
+        their entity terms, their vectors made again as a batch's are, by the run's document
+        frequencies now, and their term counts."""
         entries = [_read_entry(r, r[4] or "") for r in rows]
         reader = self.entity_terms_of
         entities = reader([e.id for e in entries]) if reader is not None else {}
@@ -1855,9 +1850,14 @@ class ThreadIndex:
         idf_of = np.zeros(len(self._term_list))
         idf_of[distinct] = self._idf_of(self._frequencies(distinct)[distinct])
         made = self._vectors(numbers, tf * idf_of[numbers], counts, rank)
-        for k, e, (vector, terms_of, weights_of), n in zip(
-            at, entries, made, counts.tolist(), strict=True
-        ):
+        return entries, entities, made, counts.tolist()
+
+    def _items_from_text(self, rows: list[Any], at: list[int], items: list[Item | None]) -> None:
+        """These rows' items (`item_vectors.thread_items`, with their text) into `items` at
+        the places `at`: each item's vector made again from its text and entities
+        (`entity_terms_of`) as a batch's are, by the run's document frequencies."""
+        entries, _entities, made, counts = self._made_from_text(rows)
+        for k, e, (vector, terms_of, weights_of), n in zip(at, entries, made, counts, strict=True):
             self._vector_rows[e.id] = (terms_of, weights_of)
             items[k] = Item.of(e, vector, n)
 
