@@ -377,11 +377,9 @@ def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
         asyncio.run(go(store))
 
 
-def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path) -> None:
-    """On a cache on a read-only file system 'A' said "N entries marked read" (the reader had
-    said once, at its start, that nothing can be written): it now says they are not saved."""
-    with demo_store(db_path) as made:
-        unread = Query(made).count()
+def _notices_on_a_read_only_cache(db_path: Path, key: str) -> list[str]:
+    """The notices after `key` in the reader on the cache at `db_path`, on a read-only bind
+    mount of its folder."""
     with read_only(db_path.parent), Store(db_path) as store:
         assert store.read_only
 
@@ -389,12 +387,20 @@ def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path)
             app = make_app(store)
             async with app.run_test(size=(120, 40)) as pilot:
                 await settle(pilot)
-                await pilot.press("A")
+                await pilot.press(key)
                 await pilot.pause(0.3)
                 assert app.is_running
                 return notices(app)
 
-        said = asyncio.run(go())
+        return asyncio.run(go())
+
+
+def test_mark_all_read_on_a_read_only_cache_says_nothing_is_saved(db_path: Path) -> None:
+    """On a cache on a read-only file system 'A' said "N entries marked read" (the reader had
+    said once, at its start, that nothing can be written): it now says they are not saved."""
+    with demo_store(db_path) as made:
+        unread = Query(made).count()
+    said = _notices_on_a_read_only_cache(db_path, "A")
     mark = [n for n in said if n.startswith(f"{unread} entries")]
     assert len(mark) == 1 and "not saved" in mark[0] and "read-only" in mark[0], said
 
@@ -461,19 +467,7 @@ def test_star_and_mark_read_say_saved_only_once_the_write_has_landed(
 def test_star_on_a_read_only_cache_says_it_is_not_saved(db_path: Path) -> None:
     """On a read-only file system 's' said "starred": it is kept for the session only."""
     demo_store(db_path).close()
-    with read_only(db_path.parent), Store(db_path) as store:
-        assert store.read_only
-
-        async def go() -> list[str]:
-            app = make_app(store)
-            async with app.run_test(size=(120, 40)) as pilot:
-                await settle(pilot)
-                await pilot.press("s")
-                await pilot.pause(0.3)
-                assert app.is_running
-                return notices(app)
-
-        said = asyncio.run(go())
+    said = _notices_on_a_read_only_cache(db_path, "s")
     assert "starred" not in said, said
     assert "starred here, not saved: the cache is on a read-only file system" in said, said
 
