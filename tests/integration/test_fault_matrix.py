@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.damage import damage_a_leaf
-from tests.support.feedserver import FeedServer, Route
+from tests.support.feedserver import FeedServer, serve_feeds
 from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 from wirereader.ingest.refresh import FULL_DISK, READ_ONLY_CACHE
 
@@ -225,10 +225,8 @@ def subscribe_corpus_feeds(corpus: Path, server: FeedServer, db: Path, work: Pat
     """The corpus's real feeds served on 127.0.0.1 and subscribed in `db` without a fetch, its
     WAL folded into the file (so the file alone is the cache); the feeds' files."""
     feeds = sorted((corpus / "feeds").iterdir())
-    for path in feeds:
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
-    for path in feeds:
-        assert run(db, ["add", "--no-fetch", server.url(f"/{path.name}")], work).code == 0
+    for url in serve_feeds(server, corpus / "feeds"):
+        assert run(db, ["add", "--no-fetch", url], work).code == 0
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return feeds

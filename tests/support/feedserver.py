@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wirereader.core.model import ParsedDocument
 
 
@@ -154,6 +156,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+
+def serve_feeds(server: FeedServer, folder: Path) -> list[str]:
+    """Every file of `folder` served by `server` at /its name; their URLs, in name order."""
+    urls = []
+    for path in sorted(folder.iterdir()):
+        server.routes[f"/{path.name}"] = Route(path.read_bytes())
+        urls.append(server.url(f"/{path.name}"))
+    return urls
 
 
 @contextmanager

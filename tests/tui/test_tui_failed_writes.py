@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, rss
+from tests.support.feedserver import FeedServer, Route, rss, serve_feeds
 from tests.support.tui import demo_store, make_app, settle, until
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import FULL_DISK, refresh
@@ -209,10 +209,7 @@ def full_disk_refresh(corpus: Path, server: FeedServer, tmp_path: Path, *, subsc
     """The notices about a full disk of a refresh of the corpus's seven real feeds, run by the
     reader onto a disk with room for little more than the cache (`subscribed`: the feeds
     already are; else the refresh first subscribes the config's feeds)."""
-    feeds = sorted((corpus / "feeds").iterdir())
-    for path in feeds:
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
-    config = Config(feeds=[FeedConfig(url=server.url(f"/{p.name}")) for p in feeds])
+    config = Config(feeds=[FeedConfig(url=url) for url in serve_feeds(server, corpus / "feeds")])
     made = tmp_path / "made.sqlite3"
     with Store(made) as store:
         if subscribed:
@@ -331,6 +328,20 @@ def test_mark_all_read_on_a_full_disk_says_the_marks_are_not_saved_yet(
             asyncio.run(go(store))
 
 
+def held_start_up_check(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The cache's start-up check held back until the event returned is set (the quick check
+    of a big cache takes seconds)."""
+    checked = threading.Event()
+    real_check = Store.verify
+
+    def slow_check(store: Store) -> None:
+        checked.wait(10)
+        real_check(store)
+
+    monkeypatch.setattr(Store, "verify", slow_check)
+    return checked
+
+
 def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -340,20 +351,12 @@ def test_mark_all_read_before_the_start_up_check_says_the_write_has_not_landed(
     with demo_store(db_path) as made:
         unread = Query(made).count()
     assert unread > 0
-    checked = threading.Event()
+    checked = held_start_up_check(monkeypatch)
 
     def read_in_file() -> int:
         with sqlite3.connect(db_path) as other:
             sql = "SELECT count(*) FROM entries WHERE read_at IS NOT NULL AND repost_of IS NULL"
             return other.execute(sql).fetchone()[0]
-
-    real_check = Store.verify
-
-    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
-        checked.wait(10)
-        real_check(store)
-
-    monkeypatch.setattr(Store, "verify", slow_check)
 
     async def go(store: Store) -> None:
         app = make_app(store)
@@ -414,14 +417,7 @@ def test_star_and_mark_read_say_saved_only_once_the_write_has_landed(
     "marked read" alone only once the write has landed."""
     with demo_store(db_path) as made:
         first, second = Query(made).page(2)
-    checked = threading.Event()
-    real_check = Store.verify
-
-    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
-        checked.wait(10)
-        real_check(store)
-
-    monkeypatch.setattr(Store, "verify", slow_check)
+    checked = held_start_up_check(monkeypatch)
 
     async def go(store: Store) -> None:
         app = make_app(store)
@@ -480,27 +476,17 @@ def test_the_feeds_screen_counts_the_marks_not_saved_yet(
     waiting to be saved, as the status line does."""
     from wirereader.tui.screens.feeds import FeedsScreen
 
-    feeds = sorted((corpus / "feeds").iterdir())
-    for path in feeds:
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
-    config = Config(feeds=[FeedConfig(url=server.url(f"/{p.name}")) for p in feeds])
+    config = Config(feeds=[FeedConfig(url=url) for url in serve_feeds(server, corpus / "feeds")])
     with Store(db_path) as made:
         sync_config(made, config)
         assert refresh(made, config).new > 100
-    checked = threading.Event()
-    real_check = Store.verify
-
-    def slow_check(store: Store) -> None:  # the quick check of a big cache takes seconds
-        checked.wait(10)
-        real_check(store)
-
-    monkeypatch.setattr(Store, "verify", slow_check)
+    checked = held_start_up_check(monkeypatch)
 
     async def feeds_pane(pilot, app) -> list[int]:  # (no settle: it awaits the check)
         await pilot.press("F")
         await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
         screen = app.screen
-        await until(pilot, lambda: len(screen.feeds) == len(feeds), "the feeds")
+        await until(pilot, lambda: len(screen.feeds) == len(config.feeds), "the feeds")
         unread = [f.unread for f in screen.feeds]
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, FeedsScreen), "the pane closed")

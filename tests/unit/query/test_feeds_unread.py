@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.feedserver import FeedServer, Route
+from tests.support.feedserver import FeedServer, serve_feeds
 from wirereader.core.config import Config, FeedConfig
 from wirereader.ingest.refresh import refresh
 from wirereader.query.feeds import feed_statuses
@@ -24,10 +24,7 @@ def _counts(store: Store, change: dict[int, int] | None = None) -> dict[str, int
 def test_the_feeds_unread_counts_are_what_the_marks_will_write(
     corpus: Path, server: FeedServer, db_path: Path
 ) -> None:
-    feeds = sorted((corpus / "feeds").iterdir())
-    for path in feeds:
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
-    config = Config(feeds=[FeedConfig(url=server.url(f"/{p.name}")) for p in feeds])
+    config = Config(feeds=[FeedConfig(url=url) for url in serve_feeds(server, corpus / "feeds")])
     with Store(db_path) as store:
         sync_config(store, config)
         assert refresh(store, config).new > 100

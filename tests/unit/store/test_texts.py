@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, parsed_in_worker
+from tests.support.feedserver import FeedServer, parsed_in_worker, serve_feeds
 from tests.support.old_caches import SEARCHES, old_cache, searched, searched_file
 from wirereader.core.config import Config
 from wirereader.core.model import RawEntry
@@ -461,9 +461,8 @@ def test_bodies_of_real_feeds_are_stored_in_zlibs_own_format(
 
     monkeypatch.setattr(parse_pool, "MIN_BYTES", 2000)  # the first feed inline, then workers
     monkeypatch.setattr(parse_pool, "START_IN_BACKGROUND", False)
-    for path in sorted((corpus / "feeds").iterdir()):
-        server.routes[f"/{path.name}"] = Route(path.read_bytes())
-        subscribe(store, server.url(f"/{path.name}"))
+    for url in serve_feeds(server, corpus / "feeds"):
+        subscribe(store, url)
     report = refresh(store, Config(timeout=5.0), analyse=False)
     assert report.new > 100 and not report.failures
     conn = sqlite3.connect(db_path)  # no wirereader_body: the bytes as stored
