@@ -557,20 +557,31 @@ def _wordnet_nouns(folder: Path) -> tuple[dict[str, list[str]], dict[str, list[s
     """WordNet's noun synsets: offset -> lemmas as written, and offset -> hyponyms' offsets."""
     lemmas: dict[str, list[str]] = {}
     hyponyms: dict[str, list[str]] = {}
+    for synset, _lexfile, words, pointers in _noun_synsets(folder):
+        lemmas[synset] = words
+        for symbol, offset, pos in pointers:
+            if symbol == "~" and pos == "n":  # a hyponym (not an instance: named ones)
+                hyponyms.setdefault(synset, []).append(offset)
+    return lemmas, hyponyms
+
+
+def _noun_synsets(
+    folder: Path,
+) -> Iterator[tuple[str, str, list[str], list[tuple[str, str, str]]]]:
+    """WordNet's noun synsets from data.noun: (offset, lexicographer file number, lemmas as
+    written, pointers as (symbol, offset, part of speech))."""
     with (folder / "data.noun").open(encoding="latin-1") as f:
         for line in f:
             if line.startswith(" "):
                 continue  # the licence's lines
             fields = line.split(" | ", 1)[0].split()
             count = int(fields[3], 16)
-            lemmas[fields[0]] = [fields[4 + 2 * i] for i in range(count)]
             at = 4 + 2 * count
-            pointers = int(fields[at])
-            for k in range(pointers):
-                symbol, offset, pos = fields[at + 1 + 4 * k : at + 4 + 4 * k]
-                if symbol == "~" and pos == "n":  # a hyponym (not an instance: named ones)
-                    hyponyms.setdefault(fields[0], []).append(offset)
-    return lemmas, hyponyms
+            pointers = [
+                (fields[at + 1 + 4 * k], fields[at + 2 + 4 * k], fields[at + 3 + 4 * k])
+                for k in range(int(fields[at]))
+            ]
+            yield fields[0], fields[1], [fields[4 + 2 * i] for i in range(count)], pointers
 
 
 def _below(root: str, hyponyms: dict[str, list[str]]) -> set[str]:
@@ -857,26 +868,18 @@ def common_acronyms(folder: Path) -> list[str]:
     name) and is filed under no group, place, person or natural object (lexicographer files
     14, 15, 18, 17). Roman numerals left out. Two letters or more, letters only."""
     senses: dict[str, list[bool]] = {}
-    with (folder / "data.noun").open(encoding="latin-1") as f:
-        for line in f:
-            if line.startswith(" "):
-                continue  # the licence's lines
-            fields = line.split(" | ", 1)[0].split()
-            count = int(fields[3], 16)
-            lemmas = [fields[4 + 2 * i] for i in range(count)]
-            at = 4 + 2 * count
-            pointers = [fields[at + 1 + 4 * j] for j in range(int(fields[at]))]
-            common = (
-                fields[1] not in ("14", "15", "17", "18")
-                and "@i" not in pointers
-                and not any(
-                    lemma != lemma.lower() and not lemma.replace("_", "").replace(".", "").isupper()
-                    for lemma in lemmas
-                )
+    for _synset, lexfile, lemmas, pointers in _noun_synsets(folder):
+        common = (
+            lexfile not in ("14", "15", "17", "18")
+            and all(symbol != "@i" for symbol, _offset, _pos in pointers)
+            and not any(
+                lemma != lemma.lower() and not lemma.replace("_", "").replace(".", "").isupper()
+                for lemma in lemmas
             )
-            for lemma in lemmas:
-                if len(lemma) > 1 and lemma.isupper() and lemma.isalpha():
-                    senses.setdefault(lemma, []).append(common)
+        )
+        for lemma in lemmas:
+            if len(lemma) > 1 and lemma.isupper() and lemma.isalpha():
+                senses.setdefault(lemma, []).append(common)
     kept = sorted(
         acronym
         for acronym, common in senses.items()
