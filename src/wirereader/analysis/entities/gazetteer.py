@@ -168,6 +168,13 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for ln in _lines(name) for w in ln.split())
 
 
+def _word_per_line(name: str) -> frozenset[str]:
+    """A data file of one word a line, as written, read without `_words`' per-line work (68M
+    instructions to load `nameless_words.txt` that way, by callgrind)."""
+    text = resources.files("wirereader.analysis").joinpath("data", name).read_text("utf-8")
+    return frozenset(w for w in text.split("\n") if w and w[0] != "#")
+
+
 def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
     """The plural nouns of peoples whose adjective is a demonym: Danes, Swedes, Poles (Danish,
     Swedish, Polish), Kurds, Turks, Finns (-ish), Serbs, Croats (-ian), Scots (-tish). They
@@ -191,11 +198,9 @@ def _peoples(demonyms: frozenset[str], places: dict[str, Known]) -> set[str]:
 def nameless_words() -> frozenset[str]:
     """Frequent English words that are no one's first or family name ('truth', 'social',
     'sanctions'; from names-dataset and wordfreq, scripts/build_entity_data.py). Read when first
-    asked, not with the gazetteer: only runs of two or three unknown words ask (20,385 words).
-    The file holds one lower-case word a line, read without `_words`' per-line work (68M
-    instructions to load that way, by callgrind)."""
-    text = resources.files("wirereader.analysis").joinpath("data", "nameless_words.txt")
-    return frozenset(w for w in text.read_text("utf-8").split("\n") if w and w[0] != "#")
+    asked, not with the gazetteer: only runs of two or three unknown words ask (20,385 words;
+    one lower-case word a line, `_word_per_line`)."""
+    return _word_per_line("nameless_words.txt")
 
 
 @cache
@@ -204,16 +209,14 @@ def plain_words() -> frozenset[str]:
     verb ('precise', 'informal', 'diagnostic', 'completed', 'easier'; SCOWL and WordNet 3.0,
     scripts/build_entity_data.py): capitalised mid-sentence, one alone names nothing. Read when
     first asked (13,226 words), as `nameless_words`."""
-    text = resources.files("wirereader.analysis").joinpath("data", "plain_words.txt")
-    return frozenset(w for w in text.read_text("utf-8").split("\n") if w and w[0] != "#")
+    return _word_per_line("plain_words.txt")
 
 
 @cache
 def common_acronyms() -> frozenset[str]:
     """Acronyms WordNet 3.0 gives only as a common noun's short form ('LED', 'SUV', 'BMI',
     'CPU'; scripts/build_entity_data.py), as written: one alone, uncued, names nothing."""
-    text = resources.files("wirereader.analysis").joinpath("data", "common_acronyms.txt")
-    return frozenset(w for w in text.read_text("utf-8").split("\n") if w and w[0] != "#")
+    return _word_per_line("common_acronyms.txt")
 
 
 @cache
