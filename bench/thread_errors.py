@@ -54,14 +54,16 @@ ordinals beside them ("an Australian climber" and "a British one", "the 4th parl
 election" and "the first-ever"). A class worth a rule holds more pairs of two stories than of
 one among the kinds of pairs that make those merges.
 
-`--paths` counts every pair of items in one thread with a dev item, one story or two, by the
-path of the thread index that joined them: average linkage of a part's grouping or its last
-pass (an item moved to a group holding a partner), the same two in a regrouping of a part's
-groups with the known threads they pair with, a group joining a known thread by its pairs
-with the thread's items ("join by pairs"), a group joining a thread of an earlier run or a
-large one by its centroid ("centroid join"), two threads of one event joined ("event join",
-`_event_joins`), the young threads' re-check; then lists the pairs of two stories with their
-path and pair score. `--signals` adds the path to each false merge's pairs.
+`--paths` counts every pair of two dev items in one thread, one story or two, by the path of
+the thread index that joined them: average linkage of a part's grouping or its last pass (an
+item moved to a group holding a partner), the same two in a regrouping of a part's groups
+with the known threads they pair with, a group joining a known thread by its pairs with the
+thread's items ("join by pairs"), a group joining a thread of an earlier run or a large one
+by its centroid ("centroid join"), two threads of one event joined ("event join",
+`_event_joins`), the young threads' re-check ("re-check"), new items added to a regrouped
+thread that kept its items ("regroup/added"), a repost (never placed: its canonical's);
+then lists the pairs of two stories with their path and pair score. `--signals` adds the
+path to each false merge's pairs. A pair two groupings put together counts by the first.
 
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
 items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
@@ -178,21 +180,32 @@ class Paths:
     the young threads' re-check (`_recheck_young`)."""
 
     def __init__(self) -> None:
-        self.seq = 0
-        # entry id -> (when, path, thread), each time the item went to a thread
-        self.history: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+        # entry id -> [path, thread] each time the item went to another thread; `events`
+        # holds the same lists in the order they were made (a path is named once known)
+        self.history: dict[int, list[list[Any]]] = defaultdict(list)
+        self.events: list[list[Any]] = []
+        self.order: dict[int, int] = {}  # id of an event -> its place in `events`
         # each grouping: (regrouping or not, entry ids, linkage labels, final labels)
         self.groupings: list[tuple[str, list[int], list[int], list[int]]] = []
         self._sides: dict[int, tuple[Any, list[int]]] = {}  # id of a side's rows -> ids
         self._stack: list[str] = []
 
-    def note(self, ids: Iterable[int], path: str, thread: int) -> None:
+    def note(self, ids: Iterable[int], thread: int) -> None:
+        """These items were added to a thread (its path named by `name_since`)."""
         for e in ids:
             got = self.history[e]
-            if got and got[-1][2] == thread:
+            if got and got[-1][1] == thread:
                 continue  # (made again in the thread it was in: no move)
-            self.seq += 1
-            got.append((self.seq, path, thread))
+            event = [self.where("added"), thread]
+            self.order[id(event)] = len(self.events)
+            self.events.append(event)
+            got.append(event)
+
+    def name_since(self, start: int, leaf: str) -> None:
+        """The events from `start` on were made by this path."""
+        for event in self.events[start:]:
+            if event[0].endswith("added"):
+                event[0] = self.where(leaf)
 
     def where(self, leaf: str) -> str:
         return "/".join([*self._stack, leaf])
@@ -209,7 +222,8 @@ class Paths:
         hx, hy = self.history.get(x), self.history.get(y)
         if not hx or not hy:
             return "?"
-        return max(hx[-1], hy[-1])[1]
+        later = max(hx[-1], hy[-1], key=lambda event: self.order[id(event)])
+        return str(later[0])
 
 
 @contextmanager
@@ -220,6 +234,7 @@ def paths_traced() -> Iterator[Paths]:
     real = {
         name: getattr(cls, name)
         for name in (
+            "_add",
             "_part_side",
             "_side_of",
             "_place",
@@ -259,13 +274,17 @@ def paths_traced() -> Iterator[Paths]:
         return out
 
     def place(
-        self: Any, part: list[Any], group: Iterable[int], ids: set[int], out: Any, known: Any = None
+        self: Any,
+        part: list[Any],
+        group: Iterable[int],
+        ids: set[int],
+        out: Any,
+        known: Any = None,
     ) -> None:
         group = list(group)
-        members = [part[i] for i in group]
-        before = set(self.centroids)
+        start, before = len(paths.events), set(self.centroids)
         real["_place"](self, part, group, ids, out, known)
-        thread = out.assigned[members[0].entry.id]
+        thread = out.assigned[part[group[0]].entry.id]
         leaf = (
             "join by pairs"
             if known is not None
@@ -273,11 +292,17 @@ def paths_traced() -> Iterator[Paths]:
             if thread not in before
             else "centroid join"
         )
-        paths.note([m.entry.id for m in members], paths.where(leaf), thread)
+        paths.name_since(start, leaf)
 
     def rebuild(self: Any, c: Any, members: list[Any], fresh: set[int], out: Any) -> None:
+        start = len(paths.events)
         real["_rebuild"](self, c, members, fresh, out)
-        paths.note([m.entry.id for m in members], paths.where("made again"), c.id)
+        paths.name_since(start, "made again")
+
+    def add(self: Any, c: Any, items: Iterable[Any]) -> None:
+        items = list(items)
+        real["_add"](self, c, items)
+        paths.note([m.entry.id for m in items], c.id)
 
     def within(name: str, label: str) -> Callable[..., Any]:
         def run(self: Any, *args: Any) -> Any:
@@ -293,6 +318,7 @@ def paths_traced() -> Iterator[Paths]:
     cls._side_of = sided("_side_of")  # type: ignore[method-assign]
     cls._place = place  # type: ignore[method-assign]
     cls._rebuild = rebuild  # type: ignore[method-assign]
+    cls._add = add  # type: ignore[method-assign]
     cls._regroup = within("_regroup", "regroup")  # type: ignore[method-assign]
     cls._event_joins = within("_event_joins", "event join")  # type: ignore[method-assign]
     cls._recheck_young = within("_recheck_young", "re-check")  # type: ignore[method-assign]
@@ -501,9 +527,9 @@ def listing(items: list[Labelled], pred: list[int], signals: Signals | None = No
 
 
 def path_listing(items: list[Labelled], pred: list[int], signals: Signals) -> list[str]:
-    """`--paths`: every pair of items in one thread with a dev item, counted by the path that
-    joined them (`Paths`), one story or two (a pair with a held-out item is two stories by
-    construction: the halves split stories), then the pairs of two stories with their path."""
+    """`--paths`: every pair of two dev items in one thread, counted by the path that joined
+    them (`Paths`), one story or two, then the pairs of two stories with their path. (A pair
+    with a held-out item is left out: whether it tells one story is the held-out labels'.)"""
     threads: dict[int, list[int]] = defaultdict(list)
     for k, thread in enumerate(pred):
         threads[thread].append(k)
@@ -513,7 +539,7 @@ def path_listing(items: list[Labelled], pred: list[int], signals: Signals) -> li
     for members in threads.values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                if "dev" not in (items[a].half, items[b].half):
+                if items[a].half != "dev" or items[b].half != "dev":
                     continue
                 path = signals.joined_by(a, b)
                 if items[a].story == items[b].story:
@@ -524,7 +550,7 @@ def path_listing(items: list[Labelled], pred: list[int], signals: Signals) -> li
                         f"  {path:<32} {signals.score(a, b):5.2f}  {items[a].brief()}"
                         f"  ~  {items[b].brief()}"
                     )
-    lines = ["== pairs in one thread with a dev item, by the path that joined them"]
+    lines = ["== pairs of two dev items in one thread, by the path that joined them"]
     lines.append(f"  {'path':<32} {'one story':>9} {'two':>5} {'precision':>9}")
     for path in sorted(right.keys() | wrong.keys(), key=lambda p: -(right[p] + wrong[p])):
         total = right[path] + wrong[path]

@@ -489,6 +489,53 @@ def test_the_band_counts_part_the_pairs_the_one_outlet_name_test_holds_apart(
     assert all(items[a].story != items[b].story for a, b in held)
 
 
+@pytest.mark.parametrize("batch", [analysis_bench.BATCH, 25], ids=["one-analysis", "stream"])
+def test_the_path_counts_name_what_joined_every_dev_pair_of_one_thread(
+    corpus: Path, batch: int
+) -> None:
+    """`thread_errors.py --paths` counts every pair of two dev items in one thread by the path
+    that joined them, and only those: in one analysis the grouping's linkage and its last pass
+    join them all; 25 at a time, later groups join earlier threads by their pairs with the
+    threads' items or in a regrouping. The index's methods are its own again afterwards, and
+    the listing shows no held-out item."""
+    placing = threads_item.Item.of
+    methods = {name: getattr(ThreadIndex, name) for name in ("_add", "_place", "_regroup")}
+    with thread_errors.paths_traced() as paths:
+        items, pred, signals = thread_errors.realfeeds(corpus, batch, signals=True)
+    assert signals is not None
+    assert threads_item.Item.of == placing
+    assert all(getattr(ThreadIndex, name) == method for name, method in methods.items())
+    signals.paths = paths
+    dev = [k for k, item in enumerate(items) if item.half == "dev"]
+    together = [(a, b) for i, a in enumerate(dev) for b in dev[i + 1 :] if pred[a] == pred[b]]
+    named = Counter(signals.joined_by(a, b) for a, b in together)
+    assert "?" not in named, named
+    lines = thread_errors.path_listing(items, pred, signals)
+    total = next(line for line in lines if line.lstrip().startswith("all "))
+    assert total.split()[1:] == [
+        str(sum(items[a].story == items[b].story for a, b in together)),
+        str(sum(items[a].story != items[b].story for a, b in together)),
+    ]
+    if batch == analysis_bench.BATCH:
+        assert set(named) == {"grouping: linkage", "grouping: last pass"}, named
+    else:
+        assert named["join by pairs"] and named["regroup: linkage"], named
+    # Two items alone in a thread of their own were put together by the grouping's linkage
+    # (their own pair reaches 1) or joined by their pair.
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, thread in enumerate(pred):
+        members[thread].append(k)
+    twos = [m for m in members.values() if len(m) == 2 and m[0] in dev and m[1] in dev]
+    assert twos
+    assert all(
+        signals.joined_by(a, b) in ("grouping: linkage", "regroup: linkage", "join by pairs")
+        for a, b in twos
+    )
+    text = "\n".join(lines)
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.title[:50] not in text and item.story not in text for item in held)
+
+
 def test_the_evidence_counts_cover_the_dev_pairs_of_one_thread(corpus: Path, ecbplus: list) -> None:
     """`thread_errors.py --evidence` counts every pair of two dev items in one thread, one story
     or two, by what would tell their events apart; each class holds only such pairs, and the
