@@ -749,9 +749,10 @@ def side_groups(
 
 def _named_partners(partners: np.ndarray, labels: np.ndarray, side: Side) -> np.ndarray | None:
     """For each teased short item that average linkage left alone, its partners that hold an
-    entity term in common with it (`_share_entity`); None where there is no such item. Such
-    a teaser's last-pass move needs one of them in the group it moves to, or two partners
-    there (see LONE_TEASER_PARTNERS)."""
+    entity term in common with it (`_share_entity`); every other item's row all True. None
+    where no such teaser has a partner (nothing for the last pass to hold). Such a teaser's
+    last-pass move needs one of them in the group it moves to, or LONE_TEASER_PARTNERS
+    partners there."""
     alone = np.bincount(labels, minlength=len(labels))[labels] == 1
     lone = np.flatnonzero(alone & side.teased & ~side.articles)
     if len(lone):  # (an item's own row and column: no partner of its own)
