@@ -10,6 +10,7 @@
     python bench/thread_errors.py --bands             # the dev pairs counted by their scores
     python bench/thread_errors.py --set ecbplus --evidence  # what tells a thread's events apart
     python bench/thread_errors.py --set ecbplus --events    # each bucket's events, where they met
+    python bench/thread_errors.py --dev2 DIR --paths        # which path joined each pair
 
 Tuning looks at errors; judging looks at figures (`analysis_bench.py --no-speed`). This lists
 the errors of the dev half only, so that a round of tuning can read them without reading the
@@ -52,6 +53,17 @@ items) and by the evidence classes of `--evidence`, with the lead's nationality 
 ordinals beside them ("an Australian climber" and "a British one", "the 4th parliamentary
 election" and "the first-ever"). A class worth a rule holds more pairs of two stories than of
 one among the kinds of pairs that make those merges.
+
+`--paths` counts every pair of two dev items in one thread, one story or two, by the path of
+the thread index that joined them: average linkage of a part's grouping or its last pass (an
+item moved to a group holding a partner), the same two in a regrouping of a part's groups
+with the known threads they pair with, a group joining a known thread by its pairs with the
+thread's items ("join by pairs"), a group joining a thread of an earlier run or a large one
+by its centroid ("centroid join"), two threads of one event joined ("event join",
+`_event_joins`), the young threads' re-check ("re-check"), new items added to a regrouped
+thread that kept its items ("regroup/added"), a repost (never placed: its canonical's);
+then lists the pairs of two stories with their path and pair score. `--signals` adds the
+path to each false merge's pairs. A pair two groupings put together counts by the first.
 
 `--cut N` lists instead the same-thread pairs on which one analysis of the real feeds and N
 items per batch differ (`analysis_bench.agreement` gives their count as a Jaccard index; issue
@@ -158,12 +170,176 @@ def items_placed() -> Iterator[dict[int, Any]]:
         threads_item.Item.of = real  # type: ignore[method-assign]
 
 
+class Paths:
+    """Which path of the thread index put each pair of items in one thread (`--paths`): the
+    grouping of a part (average linkage, or its last pass moving an item to a group holding a
+    partner), a regrouping of a part's groups with the known threads they pair with (its
+    linkage or its last pass), a group joining a known thread by its pairs with the thread's
+    items (`_place` with the thread), a group joining a thread of an earlier run or a large
+    one by its centroid (`_best`), the join of two threads of one event (`_event_joins`) or
+    the young threads' re-check (`_recheck_young`)."""
+
+    def __init__(self) -> None:
+        # entry id -> [path, thread] each time the item went to another thread; `events`
+        # holds the same lists in the order they were made (a path is named once known)
+        self.history: dict[int, list[list[Any]]] = defaultdict(list)
+        self.events: list[list[Any]] = []
+        self.order: dict[int, int] = {}  # id of an event -> its place in `events`
+        # each grouping: (regrouping or not, entry ids, linkage labels, final labels)
+        self.groupings: list[tuple[str, list[int], list[int], list[int]]] = []
+        self._sides: dict[int, tuple[Any, list[int]]] = {}  # id of a side's rows -> ids
+        self._stack: list[str] = []
+
+    def note(self, ids: Iterable[int], thread: int) -> None:
+        """These items were added to a thread (its path named by `name_since`)."""
+        for e in ids:
+            got = self.history[e]
+            if got and got[-1][1] == thread:
+                continue  # (made again in the thread it was in: no move)
+            event = [self.where("added"), thread]
+            self.order[id(event)] = len(self.events)
+            self.events.append(event)
+            got.append(event)
+
+    def name_since(self, start: int, leaf: str) -> None:
+        """The events from `start` on were made by this path."""
+        for event in self.events[start:]:
+            if event[0].endswith("added"):
+                event[0] = self.where(leaf)
+
+    def where(self, leaf: str) -> str:
+        return "/".join([*self._stack, leaf])
+
+    def path(self, x: int | None, y: int | None) -> str:
+        """The path that joined items x and y (entry ids; None: a repost, never placed)."""
+        if x is None or y is None:
+            return "repost"
+        for kind, ids, linked, final in self.groupings:
+            if x in ids and y in ids:
+                i, j = ids.index(x), ids.index(y)
+                if final[i] == final[j]:
+                    return f"{kind}: {'linkage' if linked[i] == linked[j] else 'last pass'}"
+        hx, hy = self.history.get(x), self.history.get(y)
+        if not hx or not hy:
+            return "?"
+        later = max(hx[-1], hy[-1], key=lambda event: self.order[id(event)])
+        return str(later[0])
+
+
+@contextmanager
+def paths_traced() -> Iterator[Paths]:
+    """A `Paths` of every batch the thread index places while this is open."""
+    paths = Paths()
+    cls = index.ThreadIndex
+    real = {
+        name: getattr(cls, name)
+        for name in (
+            "_add",
+            "_part_side",
+            "_side_of",
+            "_place",
+            "_regroup",
+            "_rebuild",
+            "_event_joins",
+            "_recheck_young",
+        )
+    }
+    real_groups, real_linkage = index.side_groups, grouping.average_linkage
+    linked: list[np.ndarray] = []
+
+    def sided(name: str) -> Callable[..., Any]:
+        def made(self: Any, items: list[Any], *rest: Any) -> Any:
+            side = real[name](self, items, *rest)
+            paths._sides[id(side.terms)] = (side.terms, [m.entry.id for m in items])
+            return side
+
+        return made
+
+    def side_groups(side: Any, gap: float, *rest: Any, **named: Any) -> Any:
+        got = real_groups(side, gap, *rest, **named)
+        ids = paths._sides.get(id(side.terms), (None, []))[1]
+        if ids and linked:
+            final = [0] * len(ids)
+            for g, group in enumerate(got):
+                for i in group:
+                    final[i] = g
+            kind = "regroup" if named.get("earlier") is not None else "grouping"
+            paths.groupings.append((kind, ids, linked[-1].tolist(), final))
+        linked.clear()
+        return got
+
+    def linkage(*args: Any) -> np.ndarray:
+        out = real_linkage(*args)
+        linked.append(out)
+        return out
+
+    def place(
+        self: Any,
+        part: list[Any],
+        group: Iterable[int],
+        ids: set[int],
+        out: Any,
+        known: Any = None,
+    ) -> None:
+        group = list(group)
+        start, before = len(paths.events), set(self.centroids)
+        real["_place"](self, part, group, ids, out, known)
+        thread = out.assigned[part[group[0]].entry.id]
+        leaf = (
+            "join by pairs"
+            if known is not None
+            else "new thread"
+            if thread not in before
+            else "centroid join"
+        )
+        paths.name_since(start, leaf)
+
+    def rebuild(self: Any, c: Any, members: list[Any], fresh: set[int], out: Any) -> None:
+        start = len(paths.events)
+        real["_rebuild"](self, c, members, fresh, out)
+        paths.name_since(start, "made again")
+
+    def add(self: Any, c: Any, items: Iterable[Any]) -> None:
+        items = list(items)
+        real["_add"](self, c, items)
+        paths.note([m.entry.id for m in items], c.id)
+
+    def within(name: str, label: str) -> Callable[..., Any]:
+        def run(self: Any, *args: Any) -> Any:
+            paths._stack.append(label)
+            try:
+                return real[name](self, *args)
+            finally:
+                paths._stack.pop()
+
+        return run
+
+    cls._part_side = sided("_part_side")  # type: ignore[method-assign]
+    cls._side_of = sided("_side_of")  # type: ignore[method-assign]
+    cls._place = place  # type: ignore[method-assign]
+    cls._rebuild = rebuild  # type: ignore[method-assign]
+    cls._add = add  # type: ignore[method-assign]
+    cls._regroup = within("_regroup", "regroup")  # type: ignore[method-assign]
+    cls._event_joins = within("_event_joins", "event join")  # type: ignore[method-assign]
+    cls._recheck_young = within("_recheck_young", "re-check")  # type: ignore[method-assign]
+    index.side_groups = side_groups  # type: ignore[assignment]
+    grouping.average_linkage = linkage  # type: ignore[assignment]
+    try:
+        yield paths
+    finally:
+        for name, method in real.items():
+            setattr(cls, name, method)
+        index.side_groups = real_groups  # type: ignore[assignment]
+        grouping.average_linkage = real_linkage  # type: ignore[assignment]
+
+
 class Signals:
     """What the thread index saw of a pair of items (see the module docstring)."""
 
     def __init__(self, items: list[Labelled], entries: list[int], placed: dict[int, Any]):
         self.items = items
         self.placed = [placed.get(e) for e in entries]  # None for a repost (never placed)
+        self.paths: Paths | None = None  # with --paths: what joined each pair
         self.naming: Counter[str] = Counter(
             t for m in self.placed if m is not None for t in m.vector if t.startswith("@")
         )
@@ -205,7 +381,13 @@ class Signals:
         loose = grouping.cross_scores(side, side, gap, check_headlines=False)[0, 1]
         return float(scored), float(loose)
 
-    def lines(self, a: int, b: int) -> list[str]:
+    def joined_by(self, a: int, b: int) -> str:
+        """The path that put items a and b in one thread (`Paths.path`)."""
+        assert self.paths is not None
+        x, y = self.placed[a], self.placed[b]
+        return self.paths.path(None if x is None else x.entry.id, None if y is None else y.entry.id)
+
+    def lines(self, a: int, b: int, joined: bool = False) -> list[str]:
         x, y = self.placed[a], self.placed[b]
         if x is None or y is None:
             return ["      (a repost: scored as its item)"]
@@ -220,6 +402,9 @@ class Signals:
             f"      score {scored:.2f} (without the title rule {loose:.2f}) | cosine {cosine:.2f}"
             f" titles {titles:.2f} | {when}, {outlet}"
         )
+        if joined and self.paths is not None:
+            out += f" | joined by {self.joined_by(a, b)}"
+
         if self.items[a].half != "dev" or self.items[b].half != "dev":
             return [out]
         named = [f"{t}({self.naming[t]})" for t in shared if t.startswith("@")]
@@ -232,7 +417,10 @@ class Signals:
 
 
 def _pair_lines(
-    pairs: list[tuple[int, int]], items: list[Labelled], signals: Signals | None
+    pairs: list[tuple[int, int]],
+    items: list[Labelled],
+    signals: Signals | None,
+    joined: bool = False,
 ) -> list[str]:
     if signals is None:
         return []
@@ -240,7 +428,7 @@ def _pair_lines(
     lines = []
     for a, b in pairs:
         lines.append(f"    pair: {items[a].brief()}  ~  {items[b].brief()}")
-        lines += signals.lines(a, b)
+        lines += signals.lines(a, b, joined)
     return lines
 
 
@@ -321,7 +509,7 @@ def listing(items: list[Labelled], pred: list[int], signals: Signals | None = No
                 for b in members[i + 1 :]
                 if items[a].story != items[b].story and "dev" in (items[a].half, items[b].half)
             ]
-            lines += _pair_lines(wrong, items, signals)
+            lines += _pair_lines(wrong, items, signals, joined=True)
     lines.append("== missed links: dev stories spread over more than one thread")
     for story, members in stories.items():
         spread = {pred[k] for k in members}
@@ -336,6 +524,40 @@ def listing(items: list[Labelled], pred: list[int], signals: Signals | None = No
             ]
             lines += _pair_lines(missed, items, signals)
     return lines
+
+
+def path_listing(items: list[Labelled], pred: list[int], signals: Signals) -> list[str]:
+    """`--paths`: every pair of two dev items in one thread, counted by the path that joined
+    them (`Paths`), one story or two, then the pairs of two stories with their path. (A pair
+    with a held-out item is left out: whether it tells one story is the held-out labels'.)"""
+    threads: dict[int, list[int]] = defaultdict(list)
+    for k, thread in enumerate(pred):
+        threads[thread].append(k)
+    right: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    listed = []
+    for members in threads.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if items[a].half != "dev" or items[b].half != "dev":
+                    continue
+                path = signals.joined_by(a, b)
+                if items[a].story == items[b].story:
+                    right[path] += 1
+                else:
+                    wrong[path] += 1
+                    listed.append(
+                        f"  {path:<32} {signals.score(a, b):5.2f}  {items[a].brief()}"
+                        f"  ~  {items[b].brief()}"
+                    )
+    lines = ["== pairs of two dev items in one thread, by the path that joined them"]
+    lines.append(f"  {'path':<32} {'one story':>9} {'two':>5} {'precision':>9}")
+    for path in sorted(right.keys() | wrong.keys(), key=lambda p: -(right[p] + wrong[p])):
+        total = right[path] + wrong[path]
+        lines.append(f"  {path:<32} {right[path]:>9} {wrong[path]:>5} {right[path] / total:>9.3f}")
+    lines.append(f"  {'all':<32} {sum(right.values()):>9} {sum(wrong.values()):>5}")
+    lines.append("== the pairs of two stories: path, pair score, the two items")
+    return lines + sorted(listed)
 
 
 # The bands of `--bands`: the least pair score of each, highest first.
@@ -786,6 +1008,12 @@ def main() -> int:
         help="count the dev pairs by where they are and their scores, one story or two",
     )
     ap.add_argument(
+        "--paths",
+        action="store_true",
+        help="the pairs in one thread counted by the path that joined them (linkage, last pass,"
+        " regrouping, a join by pairs or by centroid, an event join), one story or two",
+    )
+    ap.add_argument(
         "--own-runs",
         action="store_true",
         help="with --cut: each batch a run of its own (every fetch is a run)",
@@ -827,8 +1055,8 @@ def main() -> int:
             print(f"== with the final counts from the first batch on, {args.cut} per batch:")
             print("\n".join(cut_listing(items, one, settled, args.cut)))
         return 0
-    want = args.signals or args.bands or args.evidence or args.events
-    with merges_traced() as runs:
+    want = args.signals or args.bands or args.evidence or args.events or args.paths
+    with merges_traced() as runs, paths_traced() as paths:
         if args.dev2:
             items, pred, signals = dev2_set(stories.parent, args.dev2, args.batch_size, want)
         elif args.set == "realfeeds":
@@ -839,6 +1067,12 @@ def main() -> int:
         else:
             rows = analysis_bench.uci(stories / "uci-dev.csv")
             items, pred, signals = gold_set(rows, args.batch_size, want)
+    if signals is not None:
+        signals.paths = paths
+    if args.paths:
+        assert signals is not None
+        print("\n".join(path_listing(items, pred, signals)))
+        return 0
     if args.events:
         assert signals is not None
         print("\n".join(event_listing(items, pred, signals, runs)))

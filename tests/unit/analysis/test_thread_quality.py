@@ -12,6 +12,7 @@ story is checked, none picked by hand).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -20,12 +21,13 @@ from typing import Any
 
 import pytest
 
-from tests.support.paths import REPO
+from tests.support.paths import REPO, SHARED
 from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.pipeline import analyse_pending, person_term
 from wirereader.analysis.threads import grouping
 from wirereader.analysis.threads import item as threads_item
 from wirereader.analysis.threads.index import ThreadIndex, ThreadOutcome
+from wirereader.ingest.files import import_file
 from wirereader.store.db import Store
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -272,6 +274,41 @@ def test_two_teasers_naming_two_places_stay_apart_however_the_stream_is_cut(
     assert all(analysis_bench.links(run.pred) == one for run in runs[1:])
 
 
+# fastfeedparser's benchmark_data (kagisearch/fastfeedparser@763b6c9), where `analysis_bench.py
+# --unseen/--dev2` read the third real-feed set's files; the tests that need it are skipped
+# without it (its feeds are not copied into this repository).
+FEED_BENCHMARK = Path(
+    os.environ.get("WIREREADER_FEED_BENCHMARK", SHARED.parent / "scratch/ffp/benchmark_data")
+)
+
+
+def test_a_lone_teaser_moves_beside_a_story_only_through_a_name_or_two_partners(
+    tmp_path: Path,
+) -> None:
+    """Foreign Policy's argument "Migration Can Provide the Manpower for European Defense"
+    (a teaser: "Creating a pathway to citizenship in return for military service will help
+    Europe stand on its own.") and its "Europe to America: 'We Are Looking for New Partners'",
+    with The Week's "Munich Security Conference: a showdown between Europe and Trump?" (dev2
+    feeds, imported together): average linkage leaves the argument alone, and the grouping's
+    last pass moved it into the Munich reports' group through one partner that names nothing
+    of it. A lone teaser now moves only into a group holding a partner it shares a name with,
+    or two partners (grouping.LONE_TEASER_PARTNERS): the Munich reports stay one thread, the
+    argument a thread of its own."""
+    files = [FEED_BENCHMARK / "d87c1681464979cc", FEED_BENCHMARK / "16dc10cf98d1ee82"]
+    if not all(path.is_file() for path in files):
+        pytest.skip(f"fastfeedparser's benchmark_data not found at {FEED_BENCHMARK}")
+    with Store(tmp_path / "c.sqlite3") as store:
+        for path in files:
+            import_file(store, path, analyse=False)
+        analyse_pending(store)
+        thread = dict(store.conn.execute("SELECT title, thread_id FROM entries"))
+    argument = thread["Migration Can Provide the Manpower for European Defense"]
+    munich = thread["Munich Security Conference: a showdown between Europe and Trump?"]
+    assert thread["Europe to America: ‘We Are Looking for New Partners’"] == munich
+    assert argument != munich
+    assert list(thread.values()).count(argument) == 1
+
+
 def test_a_lead_names_its_places_and_waives_for_a_name_both_hold() -> None:
     """A lead's places are the item's place terms whose words stand together in its title or
     first sentences (not "us" inside "business"); two leads naming places, none in common, are
@@ -487,6 +524,53 @@ def test_the_band_counts_part_the_pairs_the_one_outlet_name_test_holds_apart(
     # On the six's dev half no pair of one story is among them (the test's reason: one
     # outlet's two teasers of its beat share its words, not a name).
     assert all(items[a].story != items[b].story for a, b in held)
+
+
+@pytest.mark.parametrize("batch", [analysis_bench.BATCH, 25], ids=["one-analysis", "stream"])
+def test_the_path_counts_name_what_joined_every_dev_pair_of_one_thread(
+    corpus: Path, batch: int
+) -> None:
+    """`thread_errors.py --paths` counts every pair of two dev items in one thread by the path
+    that joined them, and only those: in one analysis the grouping's linkage and its last pass
+    join them all; 25 at a time, later groups join earlier threads by their pairs with the
+    threads' items or in a regrouping. The index's methods are its own again afterwards, and
+    the listing shows no held-out item."""
+    placing = threads_item.Item.of
+    methods = {name: getattr(ThreadIndex, name) for name in ("_add", "_place", "_regroup")}
+    with thread_errors.paths_traced() as paths:
+        items, pred, signals = thread_errors.realfeeds(corpus, batch, signals=True)
+    assert signals is not None
+    assert threads_item.Item.of == placing
+    assert all(getattr(ThreadIndex, name) == method for name, method in methods.items())
+    signals.paths = paths
+    dev = [k for k, item in enumerate(items) if item.half == "dev"]
+    together = [(a, b) for i, a in enumerate(dev) for b in dev[i + 1 :] if pred[a] == pred[b]]
+    named = Counter(signals.joined_by(a, b) for a, b in together)
+    assert "?" not in named, named
+    lines = thread_errors.path_listing(items, pred, signals)
+    total = next(line for line in lines if line.lstrip().startswith("all "))
+    assert total.split()[1:] == [
+        str(sum(items[a].story == items[b].story for a, b in together)),
+        str(sum(items[a].story != items[b].story for a, b in together)),
+    ]
+    if batch == analysis_bench.BATCH:
+        assert set(named) == {"grouping: linkage", "grouping: last pass"}, named
+    else:
+        assert named["join by pairs"] and named["regroup: linkage"], named
+    # Two items alone in a thread of their own were put together by the grouping's linkage
+    # (their own pair reaches 1) or joined by their pair.
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, thread in enumerate(pred):
+        members[thread].append(k)
+    twos = [m for m in members.values() if len(m) == 2 and m[0] in dev and m[1] in dev]
+    assert twos
+    assert all(
+        signals.joined_by(a, b) in ("grouping: linkage", "regroup: linkage", "join by pairs")
+        for a, b in twos
+    )
+    text = "\n".join(lines)
+    held = [item for item in items if item.half != "dev"]
+    assert held and all(item.title[:50] not in text and item.story not in text for item in held)
 
 
 def test_the_evidence_counts_cover_the_dev_pairs_of_one_thread(corpus: Path, ecbplus: list) -> None:
