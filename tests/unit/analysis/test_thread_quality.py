@@ -12,7 +12,6 @@ story is checked, none picked by hand).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.paths import REPO, SHARED
+from tests.support.paths import REPO
 from wirereader.analysis.features import strip_kind_prefix
 from wirereader.analysis.pipeline import analyse_pending, person_term
 from wirereader.analysis.threads import grouping
@@ -274,14 +273,6 @@ def test_two_teasers_naming_two_places_stay_apart_however_the_stream_is_cut(
     assert all(analysis_bench.links(run.pred) == one for run in runs[1:])
 
 
-# fastfeedparser's benchmark_data (kagisearch/fastfeedparser@763b6c9), where `analysis_bench.py
-# --unseen/--dev2` read the third real-feed set's files; the tests that need it are skipped
-# without it (its feeds are not copied into this repository).
-FEED_BENCHMARK = Path(
-    os.environ.get("WIREREADER_FEED_BENCHMARK", SHARED.parent / "scratch/ffp/benchmark_data")
-)
-
-
 def test_a_lone_teaser_moves_beside_a_story_only_through_a_name_or_two_partners(
     tmp_path: Path,
 ) -> None:
@@ -289,14 +280,17 @@ def test_a_lone_teaser_moves_beside_a_story_only_through_a_name_or_two_partners(
     (a teaser: "Creating a pathway to citizenship in return for military service will help
     Europe stand on its own.") and its "Europe to America: 'We Are Looking for New Partners'",
     with The Week's "Munich Security Conference: a showdown between Europe and Trump?" (dev2
-    feeds, imported together): average linkage leaves the argument alone, and the grouping's
-    last pass moved it into the Munich reports' group through one partner that names nothing
-    of it. A lone teaser now moves only into a group holding a partner it shares a name with,
-    or two partners (grouping.LONE_TEASER_PARTNERS): the Munich reports stay one thread, the
-    argument a thread of its own."""
-    files = [FEED_BENCHMARK / "d87c1681464979cc", FEED_BENCHMARK / "16dc10cf98d1ee82"]
-    if not all(path.is_file() for path in files):
-        pytest.skip(f"fastfeedparser's benchmark_data not found at {FEED_BENCHMARK}")
+    feeds, cut to these three items in tests/fixtures/feeds, imported together): average
+    linkage leaves the argument alone, and the grouping's last pass moved it into the Munich
+    reports' group through one partner that names nothing of it. A lone teaser now moves
+    only into a group holding a partner it shares a name with, or two partners
+    (grouping.LONE_TEASER_PARTNERS): the Munich reports stay one thread, the argument a thread
+    of its own."""
+    fixtures = REPO / "tests/fixtures/feeds"
+    files = [
+        fixtures / "foreign-policy-munich-argument.rss",
+        fixtures / "the-week-munich-report.rss",
+    ]
     with Store(tmp_path / "c.sqlite3") as store:
         for path in files:
             import_file(store, path, analyse=False)
