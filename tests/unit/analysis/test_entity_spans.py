@@ -679,3 +679,25 @@ def test_a_common_nouns_acronym_uncued_is_no_name() -> None:
     assert "AMD" in {name for name, _kind in names("", body)}
     body = "The deals give OpenAI chips through chipmakers AMD and Nvidia."
     assert "AMD" in {name for name, _kind in names("", body)}
+
+
+def test_a_compound_of_a_dictionarys_adjective_or_a_nationality_is_no_name() -> None:
+    # the last part after the hyphen an adjective the dictionaries write in lower case only
+    # (`plain_words`), or an adjective of nationality (`demonyms`): the real feeds' sentences
+    body = (
+        "Today, engineers frequently collaborate with AI-driven systems. Cryptlib makes it "
+        "quite clear that the code is GPL-compatible, and so with this we have DMA-able "
+        "buffers that can be memory-mapped in user space."
+    )
+    assert names("", body) == set()
+    body = (
+        "It is a branch of the famous celebrity hotspot Nobu, which serves up "
+        "Japanese-Peruvian fusion cuisine. The China Initiative investigated hundreds of "
+        "prominent Chinese-American academics."
+    )
+    got = {name for name, _kind in names("", body)}
+    assert "Japanese-Peruvian" not in got and "Chinese-American" not in got
+    assert "Nobu" in got
+    # ... and such a word opening a longer name leaves it whole
+    body = "The Chinese-American Planning Council runs the programme, a spokesman said."
+    assert ("Chinese-American Planning Council", "org") in names("", body)

@@ -55,6 +55,7 @@ from wirereader.analysis.entities.cues import (
     VESSEL_PREFIXES,
     acronym_plural,
     adjective,
+    demonym_compound,
     never_alone,
     org_ahead,
     plural,
@@ -1690,7 +1691,11 @@ class _Extractor(_Scanner, _ContextKinds):
             or first_low in PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= ROMAN)
-            or ("-" in first.surface and adjective(first.surface))  # "Many Swiss-based ..."
+            # "Many Swiss-based ...", 'a Japanese-Peruvian menu'
+            or (
+                "-" in first.surface
+                and (adjective(first.surface) or demonym_compound(g, first.surface))
+            )
             # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
             or ((first_low in CORPORATE or first_low == "co") and not st.after_known)
         ):
