@@ -701,3 +701,19 @@ def test_a_compound_of_a_dictionarys_adjective_or_a_nationality_is_no_name() -> 
     # ... and such a word opening a longer name leaves it whole
     body = "The Chinese-American Planning Council runs the programme, a spokesman said."
     assert ("Chinese-American Planning Council", "org") in names("", body)
+
+
+def test_a_name_before_a_compound_adjectives_hyphen_is_a_name_of_its_own() -> None:
+    # 'Conde Nast-owned', 'Agatha Christie-like', 'United States-imposed': the words before the
+    # hyphen are the name, not the run with its adjective (the real feeds' sentences)
+    got = names("", "The Conde Nast-owned tech publication Ars Technica has retracted an article.")
+    assert ("Conde Nast", "org") in got
+    assert all("-owned" not in name for name, _kind in got)
+    body = "The book has an almost Agatha Christie-like plot that we slowly discover."
+    assert names("", body) == {("Agatha Christie", "person")}
+    body = "A United States-imposed blockade on oil to Cuba is causing a severe energy crisis."
+    got = names("", body)
+    assert ("United States", "place") in got and ("Cuba", "place") in got
+    # ... and the words after the adjective are a run of their own
+    got = names("", "He joined the New York-based Acme Partners last year.")
+    assert ("New York", "place") in got and ("Acme Partners", "org") in got

@@ -726,11 +726,13 @@ class _Extractor(_Scanner, _ContextKinds):
         tokens = run.tokens
         n = len(tokens)
         if n > 1 and text.find("-", run.start, run.end) >= 0:
-            cut = _after_adjective(text, run)
-            if cut is None:
-                return  # "Generation Z-led uprising": the run qualifies a noun
-            run, tokens = cut, cut.tokens
-            n = len(tokens)
+            cuts = _after_adjective(text, run)
+            if len(cuts) != 1 or cuts[0] is not run:
+                # "Generation Z-led uprising": the run qualifies a noun; "the New York-based
+                # Acme Partners": 'New York', then 'Acme Partners'
+                for cut in cuts:
+                    self._cut(text, cut, out, article)
+                return
         if n > 1 and tokens[-1].lower in _MEETINGS and self._place_meeting(tokens):
             return  # "Berlin Energy Conference", "Paris Peace Forum": an event, no entity
         i = 0
