@@ -717,3 +717,19 @@ def test_a_name_before_a_compound_adjectives_hyphen_is_a_name_of_its_own() -> No
     # ... and the words after the adjective are a run of their own
     got = names("", "He joined the New York-based Acme Partners last year.")
     assert ("New York", "place") in got and ("Acme Partners", "org") in got
+
+
+def test_a_things_word_after_a_capitalised_word_is_no_town_of_that_name() -> None:
+    # 'Summit' is a town's name too (New Jersey): after another capitalised word of the run it
+    # is the summit's word ('the 52nd G7 Summit'), no town
+    title = "French President Macron Invites PM Modi To 52nd G7 Summit In France"
+    body = (
+        "French President Emmanuel Macron on Tuesday invited Prime Minister Narendra Modi to "
+        "the 52nd G7 Summit, which will be presided over by France in 2026."
+    )
+    got = names(title, body)
+    assert "Summit" not in {name for name, _kind in got}
+    assert ("G7", "org") in got and ("France", "place") in got
+    assert names("", "Community Leadership Summit 2020 Recap") == set()
+    # ... the town itself stays one
+    assert ("Summit", "place") in names("", "She lives in Summit, New Jersey, with her family.")

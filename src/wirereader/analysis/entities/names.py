@@ -719,6 +719,11 @@ class _Extractor(_Scanner, _ContextKinds):
             (known.weak or known.exact) and not _spelled(known, tokens[i : i + 1])
         ):
             return None
+        if known.weak and i and tok.lower in THING_LAST:
+            # "the NATO Summit", "the 52nd G7 Summit", "Community Leadership Summit": a word
+            # naming a thing ends the run's name, though a town is called so too (Summit, New
+            # Jersey): no town after another capitalised word of the run
+            return None
         return i + 1, known
 
     def _cut(self, text: str, run: _Run, out: list[_Span], article: bool = True) -> None:
