@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from wirereader.analysis.entities.gazetteer import (
     Gazetteer,
+    plain_words,
 )
 from wirereader.analysis.entities.tokens import (
     _Token,
@@ -346,9 +347,25 @@ _ADJECTIVE_TAILS = (
 
 def adjective(surface: str) -> bool:
     """'AI-generated', 'Dusseldorf-based', 'Soviet-era', 'Israeli-held', 'Trump-friendly': a
-    compound adjective, not a name."""
+    compound adjective, not a name. So is one whose last part is a word the case-keeping
+    dictionaries write in lower case only and that is no noun or verb (`plain_words`:
+    'GPL-compatible', 'AI-driven', 'Turing-complete', 'COVID-positive', 'N-dimensional')."""
     head, dash, tail = surface.rpartition("-")
-    return bool(dash and head and tail.islower() and tail.endswith(_ADJECTIVE_TAILS))
+    return bool(
+        dash
+        and head
+        and tail.islower()
+        and (tail.endswith(_ADJECTIVE_TAILS) or tail in plain_words())
+    )
+
+
+def demonym_compound(g: Gazetteer, surface: str) -> bool:
+    """'Japanese-Peruvian', 'US-Iranian', 'Chinese-American', 'Indo-Russian': a word whose last
+    part after a hyphen is an adjective of nationality or faith (`g.demonyms`) is an adjective
+    too, not a name. Asked of a lone word only: inside a longer run it may open an
+    organisation's name ('the Chinese-American Planning Council')."""
+    head, dash, tail = surface.rpartition("-")
+    return bool(dash and head and tail[:1].isupper() and tail.lower() in g.demonyms)
 
 
 def never_alone(g: Gazetteer, tok: _Token) -> bool:

@@ -55,6 +55,7 @@ from wirereader.analysis.entities.cues import (
     VESSEL_PREFIXES,
     acronym_plural,
     adjective,
+    demonym_compound,
     never_alone,
     org_ahead,
     plural,
@@ -718,6 +719,11 @@ class _Extractor(_Scanner, _ContextKinds):
             (known.weak or known.exact) and not _spelled(known, tokens[i : i + 1])
         ):
             return None
+        if known.weak and i and tok.lower in THING_LAST:
+            # "the NATO Summit", "the 52nd G7 Summit", "Community Leadership Summit": a word
+            # naming a thing ends the run's name, though a town is called so too (Summit, New
+            # Jersey): no town after another capitalised word of the run
+            return None
         return i + 1, known
 
     def _cut(self, text: str, run: _Run, out: list[_Span], article: bool = True) -> None:
@@ -725,11 +731,13 @@ class _Extractor(_Scanner, _ContextKinds):
         tokens = run.tokens
         n = len(tokens)
         if n > 1 and text.find("-", run.start, run.end) >= 0:
-            cut = _after_adjective(text, run)
-            if cut is None:
-                return  # "Generation Z-led uprising": the run qualifies a noun
-            run, tokens = cut, cut.tokens
-            n = len(tokens)
+            cuts = _after_adjective(text, run)
+            if len(cuts) != 1 or cuts[0] is not run:
+                # "Generation Z-led uprising": the run qualifies a noun; "the New York-based
+                # Acme Partners": 'New York', then 'Acme Partners'
+                for cut in cuts:
+                    self._cut(text, cut, out, article)
+                return
         if n > 1 and tokens[-1].lower in _MEETINGS and self._place_meeting(tokens):
             return  # "Berlin Energy Conference", "Paris Peace Forum": an event, no entity
         i = 0
@@ -1690,7 +1698,11 @@ class _Extractor(_Scanner, _ContextKinds):
             or first_low in PLACE_LAST
             or len(first.surface) < 2
             or (first.surface.isupper() and set(first.surface) <= ROMAN)
-            or ("-" in first.surface and adjective(first.surface))  # "Many Swiss-based ..."
+            # "Many Swiss-based ...", 'a Japanese-Peruvian menu'
+            or (
+                "-" in first.surface
+                and (adjective(first.surface) or demonym_compound(g, first.surface))
+            )
             # "Inc.", "Co." alone: a company's form, no name (after a known name it joins it)
             or ((first_low in CORPORATE or first_low == "co") and not st.after_known)
         ):

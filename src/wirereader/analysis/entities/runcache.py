@@ -20,6 +20,7 @@ from wirereader.analysis.entities.cues import (
     acronym_plural,
     adjective,
     code,
+    demonym_compound,
     ending_kind,
     never_alone,
 )
@@ -127,6 +128,7 @@ def _fast(group: str, g: Gazetteer) -> _Decided | bool:
                 tok.lower in g.ordinary
                 or never_alone(g, tok)
                 or adjective(tok.surface)
+                or demonym_compound(g, tok.surface)
                 or tok.key in g.event_singulars  # 'the Oscar nominations'
                 or code(tok.surface)  # 'Q3', 'FY25', 'C4 explosives', 'GPT-5'
             ):

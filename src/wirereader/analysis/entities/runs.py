@@ -23,6 +23,7 @@ from wirereader.analysis.entities.tokens import (
     _has_word,
     _Run,
     _Span,
+    _token,
 )
 
 _WORD_SPAN = re.compile(r"\S+")
@@ -98,30 +99,43 @@ def _take_run_ending_at(items: list[_Span | _Run], end: int, part: int) -> int |
     return None
 
 
-def _after_adjective(text: str, run: _Run) -> _Run | None:
+def _after_adjective(text: str, run: _Run) -> tuple[_Run, ...]:
     """A run with a compound adjective in it ('Generation Z-led uprising', 'Kremlin-linked
     Wagner'): the words up to the adjective qualify the noun after it and name nothing; the
-    words after it are a run of their own. None when the adjective ends the run; the run
-    itself when it holds no such adjective, or when its words before the adjective are not
-    all words no one is named ('the New York-based group', 'Ross Perot-backed': the cut goes
-    on as before)."""
+    words after it are a run of their own. Where the words before the adjective are not all
+    words no one is named, they and the adjective's first part are a name of their own ('the
+    New York-based group', 'Ross Perot-backed', 'the Goldman Sachs-led group': 'New York',
+    'Ross Perot', 'Goldman Sachs'), not the whole run with its '-based'. The runs to cut, in
+    order: none when the run only qualifies a noun; the run itself when it holds no such
+    adjective."""
     tokens = run.tokens
     last = -1
     for i, tok in enumerate(tokens):
         if "-" in tok.surface and adjective(tok.surface):
             last = i
     if last < 0:
-        return run
+        return (run,)
+    where = [m.start() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
+    if len(where) != len(tokens):
+        return (run,)
+    runs: list[_Run] = []
     if last:
         nameless = nameless_words()
         if not all(t.lower in nameless for t in tokens[:last]):
-            return run  # "the Ross Perot-backed group": a name's first words, as before
-    if last == len(tokens) - 1:
-        return None
-    where = [m.start() for m in _WORD_SPAN.finditer(text, run.start, run.end)]
-    if len(where) != len(tokens):
-        return run
-    return _Run(where[last + 1], run.end, tokens[last + 1 :], False, run.title_case, run.part)
+            # "the Ross Perot-backed group": a name's words, then the adjective's first part
+            head = tokens[last].surface.rpartition("-")[0]
+            at = where[last]
+            if not text.startswith(head, at):
+                return (run,)
+            words = (*tokens[:last], _token(head))
+            runs.append(
+                _Run(run.start, at + len(head), words, run.initial, run.title_case, run.part)
+            )
+    if last < len(tokens) - 1:
+        runs.append(
+            _Run(where[last + 1], run.end, tokens[last + 1 :], False, run.title_case, run.part)
+        )
+    return tuple(runs)
 
 
 def _closes_quote(text: str, pos: int) -> bool:
