@@ -664,9 +664,12 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
         places |= _below(root, hyponyms)
     others = _below(_WN_ORGANIZATION, hyponyms) | _below(_WN_PERSON, hyponyms)
     names = {g.lower() for g in given}
+    from wirereader.analysis.entities.cues import ORG_LAST
+
+    senses_of = dict(_noun_senses(folder))
     kept = [
         word
-        for word, senses in _noun_senses(folder)
+        for word, senses in senses_of.items()
         if senses[0] in places
         and files[senses[0]] in ("06", "15")
         and word in lemmas[senses[0]]
@@ -674,14 +677,42 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
         and word not in names
         and zipf_frequency(word, "en") >= zipf
     ]
+    kept += [
+        word
+        for word in subdivision_types()
+        if word not in names
+        and word not in ORG_LAST
+        and (word not in senses_of or files[senses_of[word][0]] == "15")
+    ]
     out: list[str] = []
     _header(
         out,
         "Common nouns whose commonest sense (WordNet 3.0) is a region, a structure or a facility"
-        " ('courthouse', 'precinct'), one a line",
-        f"WordNet 3.0 ({folder}), wordfreq {metadata.version('wordfreq')}",
+        " ('courthouse', 'precinct'), and the nouns ISO 3166-2 names its subdivisions' types by"
+        " that WordNet files as a location or does not know ('prefecture', 'governorate'),"
+        " one a line",
+        f"WordNet 3.0 ({folder}), wordfreq {metadata.version('wordfreq')},"
+        f" pycountry {metadata.version('pycountry')}",
     )
-    return out + sorted(kept)
+    return out + sorted(set(kept))
+
+
+# A subdivision type's words after its head noun: 'City with county rights', 'Autonomous city
+# in north africa', 'Chain (of islands)', 'Districts under republic administration'
+_TYPE_TAIL = re.compile(r"\s+(?:with|in|of|under)\b.*|\s*\(.*|,.*", re.IGNORECASE)
+
+
+def subdivision_types() -> set[str]:
+    """The head nouns of ISO 3166-2's subdivision types (pycountry), in lower case and the
+    singular: 'province', 'prefecture', 'governorate', 'municipality', 'canton', 'emirate',
+    'voivodship', 'department', 'council' (the caller keeps those of a place's kind)."""
+    import pycountry
+
+    heads = set()
+    for s in pycountry.subdivisions:
+        head = _TYPE_TAIL.sub("", s.type).split()[-1].lower()
+        heads.add(head)
+    return heads
 
 
 # A proper name's words besides capitalised ones: 'Bay of Fundy', 'Golfo de Campeche'

@@ -1319,6 +1319,18 @@ def test_a_name_ending_in_a_noun_of_a_place_kind_is_a_place() -> None:
     assert ("Jane Mill", "person") in kinds("", "Jane Mill said the plan was sound.")
 
 
+def test_a_name_ending_in_a_subdivision_type_is_a_place() -> None:
+    # the head nouns of ISO 3166-2's subdivision types (pycountry, in data/place_nouns.txt):
+    # before, 'Idlib Governorate' was a person's name (two unknown words) and 'Niigata
+    # Prefecture' an organisation's (the rules' guess kept by the kind model)
+    got = kinds("", "Airstrikes hit villages in Idlib Governorate on Tuesday, officials said.")
+    assert ("Idlib Governorate", "place") in got
+    got = kinds("", "Heavy snow fell across Niigata Prefecture overnight.")
+    assert ("Niigata Prefecture", "place") in got
+    # after a given name the noun is a surname, as for WordNet's place nouns
+    assert ("Mark Canton", "person") in kinds("", "Mark Canton produced the film.")
+
+
 def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_place() -> None:
     # AP style (data/state_abbreviations.txt): capitals and dots read as an acronym, a short
     # word as a name, an unknown two-word name as a person's
