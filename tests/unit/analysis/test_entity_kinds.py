@@ -1343,6 +1343,9 @@ def test_after_the_a_noun_the_name_qualifies_gives_its_kind() -> None:
     assert ("Halvorsen Metall", "org") in kinds("", "Workers at the Halvorsen Metall union voted.")
     # a verb after the name is no noun: 'the' still makes a team
     assert ("Red Sox", "org") in kinds("", "Fans said the Red Sox won again on Sunday.")
+    # a possessive's noun is the name's, not the name: 'the' is the temple's
+    got = kinds("", "The party headed for the Snake-Armed Goddess’ temple at dawn.")
+    assert ("Snake-Armed Goddess", "place") not in got
 
 
 def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_place() -> None:

@@ -24,8 +24,8 @@ from wirereader.analysis.entities.cues import (
     COMMA_NAME,
     FATE_AFTER,
     KIN_BEFORE,
-    ORG_LAST,
     ORG,
+    ORG_LAST,
     PERSON,
     PERSONAL_POSSESSIVE,
     PLACE,
@@ -285,7 +285,14 @@ class _ContextKinds:
                     # "in the Sangre de Cristo foothills", "the Morningside Recovery rehab
                     # facility": 'the' is the noun's after the name, and a place's or an
                     # organisation's noun says what the name is
-                    head = self._head_after(text, end) if size > 1 else ""
+                    # (not after a possessive: "the Snake-Armed Goddess' temple" is hers)
+                    head = (
+                        self._head_after(text, end)
+                        if size > 1
+                        and text[end - 1 : end] not in _APOSTROPHES
+                        and text[end - 2 : end - 1] not in _APOSTROPHES
+                        else ""
+                    )
                     if head:
                         return head, True
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
@@ -400,8 +407,9 @@ class _ContextKinds:
     def _head_after(self, text: str, end: int) -> str:
         """The kind of the noun a name qualifies ('the X foothills', 'the X rehab facility',
         'the X union voted'): the first of up to three lower-case words after it, before a
-        stop word, that is a place's or an organisation's noun (the rules' words and
-        WordNet's, a plural read as its singular), or ''."""
+        stop word, that is a place's or an organisation's noun (the rules' words that end
+        such names, and WordNet's organisation nouns; not WordNet's nouns of structures,
+        which read 'the VS Code window' and 'the X field' as places), or ''."""
         words = _LOWER_WORDS.match(text, end)
         if words is None:
             return ""
@@ -409,11 +417,11 @@ class _ContextKinds:
         for word in words.group(0).split():
             if word in g.stopwords:
                 return ""
-            for noun in (word, word[:-1] if word[-1] == "s" else ""):
-                if noun in PLACE_LAST or noun in g.place_nouns:
-                    return PLACE
-                if noun in ORG_LAST or noun in g.org_nouns:
-                    return ORG
+            # (as written: read as a plural, a verb's 'opens' would be the noun 'open')
+            if word in PLACE_LAST:
+                return PLACE
+            if word in ORG_LAST or word in g.org_nouns:
+                return ORG
         return ""
 
     def _qualifies(self, text: str, end: int) -> bool:
