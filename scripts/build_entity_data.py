@@ -36,7 +36,9 @@ headed by the source packages and versions it was built from:
   `--nameless-zipf` or more: one written right before an unknown name types it;
 - `place_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 is a region, a structure
   or a facility ('courthouse', 'precinct', 'warehouse'), of Zipf frequency `--place-noun-zipf`
-  or more, no given name: one ending an unknown name of several words makes it a place's;
+  or more, no given name, and the head nouns of ISO 3166-2's subdivision types (pycountry) that
+  WordNet files as a location or does not know ('prefecture', 'governorate'): one ending an
+  unknown name of several words makes it a place's;
 - `state_abbreviations.txt`: the AP abbreviations of the US states written with a dot (python-us:
   'Calif.', 'N.M.'), read after a town and a comma;
 - `wordnet_places.txt`: proper names WordNet 3.0 files only under its locations and natural
@@ -654,7 +656,10 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
     or a facility, filed as an artifact or a location: 'courthouse', 'hut', 'precinct',
     'warehouse', 'township'), whose two commonest senses are neither an organisation nor a
     person, of Zipf frequency `zipf` or more, and no given name: an unknown name of several
-    words that ends in one names a place ('Fulton Courthouse', 'Tasman Saddle Hut')."""
+    words that ends in one names a place ('Fulton Courthouse', 'Tasman Saddle Hut'). With them
+    the head nouns of ISO 3166-2's subdivision types (`subdivision_types`) whose commonest
+    sense WordNet files as a location or that it does not know, no given name and no
+    `ORG_LAST` word ('Idlib Governorate', 'Niigata Prefecture'; not 'department', 'council')."""
     from wordfreq import zipf_frequency
 
     lemmas, hyponyms = _wordnet_nouns(folder)
