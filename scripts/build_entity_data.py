@@ -36,7 +36,9 @@ headed by the source packages and versions it was built from:
   `--nameless-zipf` or more: one written right before an unknown name types it;
 - `place_nouns.txt`: common nouns whose commonest sense in WordNet 3.0 is a region, a structure
   or a facility ('courthouse', 'precinct', 'warehouse'), of Zipf frequency `--place-noun-zipf`
-  or more, no given name: one ending an unknown name of several words makes it a place's;
+  or more, no given name, and the head nouns of ISO 3166-2's subdivision types (pycountry) that
+  WordNet files as a location or does not know ('prefecture', 'governorate'): one ending an
+  unknown name of several words makes it a place's;
 - `state_abbreviations.txt`: the AP abbreviations of the US states written with a dot (python-us:
   'Calif.', 'N.M.'), read after a town and a comma;
 - `wordnet_places.txt`: proper names WordNet 3.0 files only under its locations and natural
@@ -654,7 +656,10 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
     or a facility, filed as an artifact or a location: 'courthouse', 'hut', 'precinct',
     'warehouse', 'township'), whose two commonest senses are neither an organisation nor a
     person, of Zipf frequency `zipf` or more, and no given name: an unknown name of several
-    words that ends in one names a place ('Fulton Courthouse', 'Tasman Saddle Hut')."""
+    words that ends in one names a place ('Fulton Courthouse', 'Tasman Saddle Hut'). With them
+    the head nouns of ISO 3166-2's subdivision types (`subdivision_types`) whose commonest
+    sense WordNet files as a location or that it does not know, no given name and no
+    `ORG_LAST` word ('Idlib Governorate', 'Niigata Prefecture'; not 'department', 'council')."""
     from wordfreq import zipf_frequency
 
     lemmas, hyponyms = _wordnet_nouns(folder)
@@ -664,9 +669,12 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
         places |= _below(root, hyponyms)
     others = _below(_WN_ORGANIZATION, hyponyms) | _below(_WN_PERSON, hyponyms)
     names = {g.lower() for g in given}
+    from wirereader.analysis.entities.cues import ORG_LAST
+
+    senses_of = dict(_noun_senses(folder))
     kept = [
         word
-        for word, senses in _noun_senses(folder)
+        for word, senses in senses_of.items()
         if senses[0] in places
         and files[senses[0]] in ("06", "15")
         and word in lemmas[senses[0]]
@@ -674,14 +682,42 @@ def place_nouns(folder: Path, zipf: float, given: Iterable[str]) -> list[str]:
         and word not in names
         and zipf_frequency(word, "en") >= zipf
     ]
+    kept += [
+        word
+        for word in subdivision_types()
+        if word not in names
+        and word not in ORG_LAST
+        and (word not in senses_of or files[senses_of[word][0]] == "15")
+    ]
     out: list[str] = []
     _header(
         out,
         "Common nouns whose commonest sense (WordNet 3.0) is a region, a structure or a facility"
-        " ('courthouse', 'precinct'), one a line",
-        f"WordNet 3.0 ({folder}), wordfreq {metadata.version('wordfreq')}",
+        " ('courthouse', 'precinct'), and the nouns ISO 3166-2 names its subdivisions' types by"
+        " that WordNet files as a location or does not know ('prefecture', 'governorate'),"
+        " one a line",
+        f"WordNet 3.0 ({folder}), wordfreq {metadata.version('wordfreq')},"
+        f" pycountry {metadata.version('pycountry')}",
     )
-    return out + sorted(kept)
+    return out + sorted(set(kept))
+
+
+# A subdivision type's words after its head noun: 'City with county rights', 'Autonomous city
+# in north africa', 'Chain (of islands)', 'Districts under republic administration'
+_TYPE_TAIL = re.compile(r"\s+(?:with|in|of|under)\b.*|\s*\(.*|,.*", re.IGNORECASE)
+
+
+def subdivision_types() -> set[str]:
+    """The head nouns of ISO 3166-2's subdivision types (pycountry), in lower case and the
+    singular: 'province', 'prefecture', 'governorate', 'municipality', 'canton', 'emirate',
+    'voivodship', 'department', 'council' (the caller keeps those of a place's kind)."""
+    import pycountry
+
+    heads = set()
+    for s in pycountry.subdivisions:
+        head = _TYPE_TAIL.sub("", s.type).split()[-1].lower()
+        heads.add(head)
+    return heads
 
 
 # A proper name's words besides capitalised ones: 'Bay of Fundy', 'Golfo de Campeche'

@@ -1319,6 +1319,35 @@ def test_a_name_ending_in_a_noun_of_a_place_kind_is_a_place() -> None:
     assert ("Jane Mill", "person") in kinds("", "Jane Mill said the plan was sound.")
 
 
+def test_a_name_ending_in_a_subdivision_type_is_a_place() -> None:
+    # the head nouns of ISO 3166-2's subdivision types (pycountry, in data/place_nouns.txt):
+    # before, 'Idlib Governorate' was a person's name (two unknown words) and 'Niigata
+    # Prefecture' an organisation's (the rules' guess kept by the kind model)
+    got = kinds("", "Airstrikes hit villages in Idlib Governorate on Tuesday, officials said.")
+    assert ("Idlib Governorate", "place") in got
+    got = kinds("", "Heavy snow fell across Niigata Prefecture overnight.")
+    assert ("Niigata Prefecture", "place") in got
+    # after a given name the noun is a surname, as for WordNet's place nouns
+    assert ("Mark Canton", "person") in kinds("", "Mark Canton produced the film.")
+
+
+def test_after_the_a_noun_the_name_qualifies_gives_its_kind() -> None:
+    # 'the' belongs to the noun after the name: a place's or an organisation's noun types the
+    # name (before, 'the' made every name of two words or more an organisation's)
+    got = kinds(
+        "",
+        "(Image credit: AFP) The peak of the Aiguille du Midi mountain rises above clouds in"
+        " the French Alps.",
+    )
+    assert ("Aiguille du Midi", "place") in got
+    assert ("Halvorsen Metall", "org") in kinds("", "Workers at the Halvorsen Metall union voted.")
+    # a verb after the name is no noun: 'the' still makes a team
+    assert ("Red Sox", "org") in kinds("", "Fans said the Red Sox won again on Sunday.")
+    # a possessive's noun is the name's, not the name: 'the' is the temple's
+    got = kinds("", "The party headed for the Snake-Armed Goddess’ temple at dawn.")
+    assert ("Snake-Armed Goddess", "place") not in got
+
+
 def test_a_state_abbreviation_after_a_comma_is_the_state_and_the_name_before_a_place() -> None:
     # AP style (data/state_abbreviations.txt): capitals and dots read as an acronym, a short
     # word as a name, an unknown two-word name as a person's

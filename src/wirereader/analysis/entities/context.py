@@ -25,11 +25,13 @@ from wirereader.analysis.entities.cues import (
     FATE_AFTER,
     KIN_BEFORE,
     ORG,
+    ORG_LAST,
     PERSON,
     PERSONAL_POSSESSIVE,
     PLACE,
     PLACE_AFTER,
     PLACE_AFTER_FIRST,
+    PLACE_LAST,
     PLACE_OF,
     PLACE_PREPOSITIONS,
     SPEECH_AFTER,
@@ -85,6 +87,9 @@ def _speech_after(text: str, end: int) -> bool:
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# Up to three lower-case words after a name ('foothills', 'rehab facility', 'fuel
+# distribution center')
+_LOWER_WORDS = re.compile(r"(?:[ \t]+[a-z]+\b(?![-'’])){1,3}")
 
 
 # After the words `COMMA_NAME` read, where they go on: the first words of a longer name ('Better
@@ -277,6 +282,19 @@ class _ContextKinds:
                     # case right before the name, no comma between ("High School, DiLeo")
                     return ORG, True
                 if prev == "the":
+                    # "in the Sangre de Cristo foothills", "the Morningside Recovery rehab
+                    # facility": 'the' is the noun's after the name, and a place's or an
+                    # organisation's noun says what the name is
+                    # (not after a possessive: "the Snake-Armed Goddess' temple" is hers)
+                    head = (
+                        self._head_after(text, end)
+                        if size > 1
+                        and text[end - 1 : end] not in _APOSTROPHES
+                        and text[end - 2 : end - 1] not in _APOSTROPHES
+                        else ""
+                    )
+                    if head:
+                        return head, True
                     # "the Colts", "the Red Sox": people are not "the"; a name of two words or
                     # more after it is an organisation's ("the Halvorsen Metall union"), and
                     # one a writer wrote in ("said Jonathan Last in The Bulwark")
@@ -385,6 +403,26 @@ class _ContextKinds:
         return m is not None and (
             m.group(1) in self.g.lower_titles or m.group(1) in self.g.org_nouns
         )
+
+    def _head_after(self, text: str, end: int) -> str:
+        """The kind of the noun a name qualifies ('the X foothills', 'the X rehab facility',
+        'the X union voted'): the first of up to three lower-case words after it, before a
+        stop word, that is a place's or an organisation's noun (the rules' words that end
+        such names, and WordNet's organisation nouns; not WordNet's nouns of structures,
+        which read 'the VS Code window' and 'the X field' as places), or ''."""
+        words = _LOWER_WORDS.match(text, end)
+        if words is None:
+            return ""
+        g = self.g
+        for word in words.group(0).split():
+            if word in g.stopwords:
+                return ""
+            # (as written: read as a plural, a verb's 'opens' would be the noun 'open')
+            if word in PLACE_LAST:
+                return PLACE
+            if word in ORG_LAST or word in g.org_nouns:
+                return ORG
+        return ""
 
     def _qualifies(self, text: str, end: int) -> bool:
         """Whether a name only qualifies the noun after it ('in Colts territory', 'in a

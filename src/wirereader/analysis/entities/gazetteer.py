@@ -101,7 +101,8 @@ class Gazetteer:
     # one right before an unknown name types it ('the insurer Bupa', 'carmaker Halvorsen')
     org_nouns: frozenset[str] = frozenset()
     # Common nouns whose commonest sense is a region, a structure or a facility ('courthouse',
-    # 'precinct', 'warehouse'): one ending an unknown name of several words makes it a place
+    # 'precinct', 'warehouse'), and ISO 3166-2's subdivision types ('prefecture', 'governorate'):
+    # one ending an unknown name of several words makes it a place
     place_nouns: frozenset[str] = frozenset()
     # The AP abbreviations of the US states written with a dot ('Calif.', 'N.M.', 'W.Va.'),
     # from `state_abbreviations.txt`: one after a name and a comma is the state
