@@ -679,3 +679,48 @@ def test_a_common_nouns_acronym_uncued_is_no_name() -> None:
     assert "AMD" in {name for name, _kind in names("", body)}
     body = "The deals give OpenAI chips through chipmakers AMD and Nvidia."
     assert "AMD" in {name for name, _kind in names("", body)}
+
+
+def test_a_generational_suffix_after_a_comma_ends_the_persons_name() -> None:
+    # The Week, a list of kidnappings: 'Frank Sinatra' was the father's name given the son,
+    # and 'Jr.' alone a name of its own
+    body = (
+        "## Frank Sinatra, Jr. (1963)\n\n19 year-old Frank Sinatra, Jr., the son of one of the"
+        " most renowned musicians and actors of his generation, was kidnapped from a hotel in"
+        " Lake Tahoe, California, on December 8, 1963."
+    )
+    got = names("", body)
+    assert ("Frank Sinatra Jr.", "person") in got
+    assert not {name for name, _kind in got} & {"Frank Sinatra", "Jr", "Jr."}
+    # written without the comma, the cut already kept it; initials are no suffix
+    assert ("Frank Sinatra Jr.", "person") in names("", "Frank Sinatra Jr. sang on Monday.")
+    assert ("J.R. Smith", "person") in names("", "The guard J.R. Smith scored 20 points.")
+
+
+def test_a_capitalised_role_before_a_full_name_is_no_part_of_it() -> None:
+    # a review of comics: the role's word is capitalised after a closing bracket
+    body = (
+        "The Question: All Along the Watchtower (DC Comics) Writer Greg Rucka didn't create"
+        " the character Renee Montoya."
+    )
+    got = names("", body)
+    assert ("Greg Rucka", "person") in got
+    assert ("Writer Greg Rucka", "person") not in got
+    # a role before one word is left to the cut ('Star Ferry' is a ferry, 'Ferry' a given name)
+    got = names("", "The Star Ferry crosses the harbour every ten minutes.")
+    assert ("Ferry", "person") not in got
+
+
+def test_a_capitals_dot_that_ends_the_sentence_makes_no_initial() -> None:
+    # a lone capital is no name mid-sentence ('on X yesterday'); before a sentence's capital
+    # the scan read its dot as an initial's and made 'X.' one
+    body = (
+        "“We will allow even more, like erotica for verified adults,” Altman said in a post"
+        " on X. The chatbot, the CEO said, would allow ChatGPT to behave in a more human-like way."
+    )
+    got = names("", body)
+    assert not {name for name, _kind in got} & {"X", "X."}
+    # a middle initial after a given name stays
+    assert ("J. Edgar Hoover", "person") in names(
+        "", "Director J. Edgar Hoover dispatched an enormous operation."
+    )

@@ -147,7 +147,7 @@ def _mentions(
     kind model's features of each name it would decide."""
     g = gazetteer()
     extractor = _Extractor(g, title or "", body or "")
-    spans = extractor.spans()
+    spans = _respanned(g, (title or "", body or ""), extractor.spans())
     if extractor.quoted:
         # a name no gazetteer knows that the entry also quotes whole as a work's title is
         # that work's title where it stands unquoted too
@@ -532,6 +532,99 @@ def _mentions(
     if guessed:
         _learned(g, texts, mentions, kept, cued | teams if teams else cued, guessed)
     return mentions, kept, {}
+
+
+# A generational suffix written after a comma ('Frank Sinatra, Jr.'): the person's name's last
+# word; alone, no name
+_SUFFIXES_ALONE = frozenset(("jr", "sr", "jnr", "snr"))
+
+
+# One capital and its dot after a word in lower case ('posted on X. The company'): the scan
+# reads the dot as an initial's, because a capital follows, but it ends the sentence
+_LETTER_STOP = re.compile(r"[A-Z]\.")
+_WORD_AFTER = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def _respanned(g: Gazetteer, texts: tuple[str, str], spans: list[_Span]) -> list[_Span]:
+    """The cut's spans with three constructions mended that the cut, which sees one run at a
+    time, cannot: a person's role written with a capital before the name ('Lawmaker Jairam
+    Ramesh said', 'Author Marisa McClellan': the role is dropped, as the cut drops it in lower
+    case); a generational suffix after a comma ('Frank Sinatra, Jr.', one name; a lone 'Jr.' is
+    none); one capital whose dot ends the sentence after a word in lower case ('on X. The
+    company'), a lone letter, which the cut never makes a name ('on X yesterday'). Reads the
+    entry's text after the cut: the run caches of `runcache` need not know of it."""
+    out: list[_Span] | None = None
+    lower_titles, given = g.lower_titles, g.given_names
+    for i, span in enumerate(spans):
+        tokens = span.tokens
+        first = tokens[0]
+        mended: _Span | None = span
+        if (
+            len(tokens) > 1
+            and (span.kind == PERSON or span.kind == "")
+            and not span.known
+            and first.lower in lower_titles
+            and first.surface[1:].islower()
+            and not first.possessive
+        ):
+            # 'Lawmaker Jairam Ramesh', 'Singer Taylor Swift': the role's word, capitalised,
+            # before a person's full name, or one opened by a given name where the cut left
+            # the kind open ('Rapper Drake', 'Star Ferry' are left: one word after it)
+            rest = tokens[1:]
+            if (
+                len(rest) > 1
+                and (span.kind == PERSON or rest[0].lower in given)
+                and not any(t.lower in CONNECTORS or t.lower in lower_titles for t in rest)
+            ):
+                mended = span._replace(
+                    tokens=rest, kind=PERSON, canonical=_name_text(rest), surface="", strong=True
+                )
+        elif len(tokens) == 1 and not span.known:
+            # the suffix as written, not its letters ('J.R.' is initials)
+            low = first.surface.rstrip(".").lower()
+            text = texts[span.where[2]]
+            if low in _SUFFIXES_ALONE or low in PERSON_LAST:
+                start, end = _where(span, text)
+                before = out[-1] if out else (spans[i - 1] if i else None)
+                if (
+                    text.endswith(", ", 0, start)
+                    and before is not None
+                    and before.kind == PERSON
+                    and before.where[2] == span.where[2]
+                    and _where(before, text)[1] == start - 2
+                ):
+                    # 'Frank Sinatra, Jr.': the suffix ends the name before the comma, with
+                    # its dot ('Jr.,' is read 'Jr', as 'Kennedy Jr. said' keeps it)
+                    joined = (*before.tokens, first)
+                    dot = "." if text[end : end + 1] == "." and first.surface[-1] != "." else ""
+                    whole = before._replace(
+                        tokens=joined,
+                        canonical=f"{before.canonical} {first.surface}{dot}",
+                        surface="",
+                        where=(before.where[0], span.where[1], span.where[2]),
+                    )
+                    if out is None:
+                        out = spans[:i]
+                    out[-1] = whole
+                    continue
+                if low in _SUFFIXES_ALONE:
+                    mended = None  # 'Jr.' alone names no one
+            elif _LETTER_STOP.fullmatch(first.surface):
+                start, end = _where(span, text)
+                if (
+                    start > 1
+                    and text[start - 1] == " "
+                    and text[start - 2].islower()
+                    and _WORD_AFTER.match(text, end) is not None
+                ):
+                    # 'on X. The company': a lone letter, no initial; not before another
+                    # letter ('an L. A Superior Court judge': initials)
+                    mended = None
+        if mended is not span and out is None:
+            out = spans[:i]
+        if out is not None and mended is not None:
+            out.append(mended)
+    return spans if out is None else out
 
 
 def _learned(
