@@ -724,3 +724,42 @@ def test_a_capitals_dot_that_ends_the_sentence_makes_no_initial() -> None:
     assert ("J. Edgar Hoover", "person") in names(
         "", "Director J. Edgar Hoover dispatched an enormous operation."
     )
+
+
+def test_a_companys_legal_form_after_a_comma_ends_its_name_and_alone_is_none() -> None:
+    # a blog on an old assembler: the form after the comma was a name of its own
+    body = (
+        "MTK stands for MOSTEK, a chipmaker unrelated to MOS Technology, Inc. BSO seems to"
+        " have had confused the two companies."
+    )
+    got = names("", body)
+    assert ("MOS Technology Inc.", "org") in got
+    assert not {name for name, _kind in got} & {"Inc", "Inc.", "MOS Technology"}
+    # The Week's gift guide: the heading's opening words are dropped, and the form is no name
+    body = (
+        "## Rifle Paper Co. Gemma Essentials card box\n\nKeeping a box of cards on hand is"
+        " always a good idea."
+    )
+    assert not {name for name, _kind in names("", body)} & {"Co", "Co."}
+    # in capitals after a town it may be the state's ('Denver, CO'): left to the cut
+    got = names("", "The firm moved to Denver, CO last year.")
+    assert "CO" in {name for name, _kind in got}
+
+
+def test_a_name_cut_at_a_linking_word_is_whole_where_the_entrys_acronym_spells_it() -> None:
+    # The Week: 'Immigration' alone opened nothing, and 'Customs Enforcement' was the name
+    body = (
+        "Following backlash over the shooting deaths of two American citizens in Minneapolis,"
+        " Immigration and Customs Enforcement has ended its immigration surge in Minnesota."
+        " This may cool temperatures in Minneapolis, but ICE is now looking to implement"
+        " immigration efforts in new cities."
+    )
+    got = names("", body)
+    assert ("Immigration and Customs Enforcement", "org") in got
+    assert ("Customs Enforcement", "org") not in got
+    # two letters spell too much by chance ('App Service and Pulumi' ... 'SP'); no acronym,
+    # no join
+    body = "Secrets live in Key Vault, with App Service and Pulumi. The SP has a role."
+    assert "Service and Pulumi" not in {name for name, _kind in names("", body)}
+    body = "Immigration and Customs Enforcement has ended its surge in Minnesota."
+    assert ("Immigration and Customs Enforcement", "org") not in names("", body)

@@ -65,6 +65,7 @@ from wirereader.analysis.entities.tokens import (
     _name_text,
     _Span,
     _Token,
+    _tokens,
     _where,
     _written_lower,
 )
@@ -539,10 +540,20 @@ def _mentions(
 _SUFFIXES_ALONE = frozenset(("jr", "sr", "jnr", "snr"))
 
 
+# A company's legal form written after a comma ('MOS Technology, Inc.'): the organisation's
+# name's last word; alone ('## Rifle Paper Co.' cut after a heading's opening words), no name
+_FORMS = frozenset(("inc", "ltd", "llc", "corp", "co", "plc", "gmbh"))
+
+
 # One capital and its dot after a word in lower case ('posted on X. The company'): the scan
 # reads the dot as an initial's, because a capital follows, but it ends the sentence
 _LETTER_STOP = re.compile(r"[A-Z]\.")
 _WORD_AFTER = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+# Capitalised words and a linking word right before a name ('Immigration and' before 'Customs
+# Enforcement'): the words of a longer name the cut parted, if the entry's acronym spells it
+_LINKED_BEFORE = re.compile(r"((?:[A-Z][a-z]+ ){1,3})(?:and|of|for|on) $")
 
 
 def _respanned(g: Gazetteer, texts: tuple[str, str], spans: list[_Span]) -> list[_Span]:
@@ -555,10 +566,32 @@ def _respanned(g: Gazetteer, texts: tuple[str, str], spans: list[_Span]) -> list
     entry's text after the cut: the run caches of `runcache` need not know of it."""
     out: list[_Span] | None = None
     lower_titles, given = g.lower_titles, g.given_names
+    acronyms: set[str] | None = None  # the entry's names written in capitals
     for i, span in enumerate(spans):
         tokens = span.tokens
         first = tokens[0]
         mended: _Span | None = span
+        if (
+            span.kind != PERSON
+            and not span.known
+            and first.surface[1:].islower()
+            and span.where[0] > 4
+            and texts[span.where[2]][span.where[0] - 1] == " "
+        ):
+            if acronyms is None:
+                acronyms = {s.tokens[0].surface for s in spans if s.tokens[0].surface.isupper()}
+            whole = _spelled_whole(texts[span.where[2]], span, acronyms) if acronyms else None
+            if whole is not None:
+                # 'Immigration and Customs Enforcement' where the entry writes ICE: the
+                # words before 'and' are the name's, and no name of their own
+                if out is None:
+                    out = spans[:i]
+                while (
+                    out and out[-1].where[2] == span.where[2] and out[-1].where[0] >= whole.where[0]
+                ):
+                    out.pop()
+                out.append(whole)
+                continue
         if (
             len(tokens) > 1
             and (span.kind == PERSON or span.kind == "")
@@ -583,13 +616,19 @@ def _respanned(g: Gazetteer, texts: tuple[str, str], spans: list[_Span]) -> list
             # the suffix as written, not its letters ('J.R.' is initials)
             low = first.surface.rstrip(".").lower()
             text = texts[span.where[2]]
-            if low in _SUFFIXES_ALONE or low in PERSON_LAST:
+            form = low in _FORMS
+            if low in _SUFFIXES_ALONE or low in PERSON_LAST or form:
                 start, end = _where(span, text)
                 before = out[-1] if out else (spans[i - 1] if i else None)
                 if (
                     text.endswith(", ", 0, start)
                     and before is not None
-                    and before.kind == PERSON
+                    and (
+                        # a known organisation keeps its name ('McAfee, Inc.': the form goes)
+                        (before.kind == ORG or before.kind == "") and not before.known
+                        if form
+                        else before.kind == PERSON
+                    )
                     and before.where[2] == span.where[2]
                     and _where(before, text)[1] == start - 2
                 ):
@@ -599,16 +638,19 @@ def _respanned(g: Gazetteer, texts: tuple[str, str], spans: list[_Span]) -> list
                     dot = "." if text[end : end + 1] == "." and first.surface[-1] != "." else ""
                     whole = before._replace(
                         tokens=joined,
+                        kind=ORG if form else PERSON,
                         canonical=f"{before.canonical} {first.surface}{dot}",
                         surface="",
+                        strong=True,
                         where=(before.where[0], span.where[1], span.where[2]),
                     )
                     if out is None:
                         out = spans[:i]
                     out[-1] = whole
                     continue
-                if low in _SUFFIXES_ALONE:
-                    mended = None  # 'Jr.' alone names no one
+                if low in _SUFFIXES_ALONE or (form and not first.surface.isupper()):
+                    # 'Jr.' or 'Inc.' alone names no one ('CO' may be Colorado or a gas)
+                    mended = None
             elif _LETTER_STOP.fullmatch(first.surface):
                 start, end = _where(span, text)
                 if (
@@ -625,6 +667,33 @@ def _respanned(g: Gazetteer, texts: tuple[str, str], spans: list[_Span]) -> list
         if out is not None and mended is not None:
             out.append(mended)
     return spans if out is None else out
+
+
+def _spelled_whole(text: str, span: _Span, acronyms: set[str]) -> _Span | None:
+    """The longer name a span ends where up to three capitalised words and a linking word
+    stand right before it and the initials of all its words but the linking ones are one of
+    the entry's acronyms of three letters or more ('Immigration and Customs Enforcement' ...
+    'ICE'), or None."""
+    start = span.where[0]
+    m = _LINKED_BEFORE.search(text, start - 40 if start > 40 else 0, start)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    ending = "".join([t.surface[0] for t in span.tokens if t.lower not in CONNECTORS])
+    for k in range(len(words), 0, -1):
+        spelled = "".join([w[0] for w in words[-k:]]) + ending
+        if len(spelled) > 2 and spelled in acronyms:  # two letters spell too much by chance
+            at = text.rfind(words[-k], m.start(), start)
+            tokens = _tokens(text[at : _where(span, text)[1]])
+            return span._replace(
+                tokens=tokens,
+                kind=ORG,
+                canonical=_name_text(tokens),
+                surface="",
+                strong=True,
+                where=(at, span.where[1], span.where[2]),
+            )
+    return None
 
 
 def _learned(
