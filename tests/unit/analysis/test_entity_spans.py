@@ -733,3 +733,87 @@ def test_a_things_word_after_a_capitalised_word_is_no_town_of_that_name() -> Non
     assert names("", "Community Leadership Summit 2020 Recap") == set()
     # ... the town itself stays one
     assert ("Summit", "place") in names("", "She lives in Summit, New Jersey, with her family.")
+
+
+def test_a_generational_suffix_after_a_comma_ends_the_persons_name() -> None:
+    # The Week, a list of kidnappings: 'Frank Sinatra' was the father's name given the son,
+    # and 'Jr.' alone a name of its own
+    body = (
+        "## Frank Sinatra, Jr. (1963)\n\n19 year-old Frank Sinatra, Jr., the son of one of the"
+        " most renowned musicians and actors of his generation, was kidnapped from a hotel in"
+        " Lake Tahoe, California, on December 8, 1963."
+    )
+    got = names("", body)
+    assert ("Frank Sinatra Jr.", "person") in got
+    assert not {name for name, _kind in got} & {"Frank Sinatra", "Jr", "Jr."}
+    # written without the comma, the cut already kept it; initials are no suffix
+    assert ("Frank Sinatra Jr.", "person") in names("", "Frank Sinatra Jr. sang on Monday.")
+    assert ("J.R. Smith", "person") in names("", "The guard J.R. Smith scored 20 points.")
+
+
+def test_a_capitalised_role_before_a_full_name_is_no_part_of_it() -> None:
+    # a review of comics: the role's word is capitalised after a closing bracket
+    body = (
+        "The Question: All Along the Watchtower (DC Comics) Writer Greg Rucka didn't create"
+        " the character Renee Montoya."
+    )
+    got = names("", body)
+    assert ("Greg Rucka", "person") in got
+    assert ("Writer Greg Rucka", "person") not in got
+    # a role before one word is left to the cut ('Star Ferry' is a ferry, 'Ferry' a given name)
+    got = names("", "The Star Ferry crosses the harbour every ten minutes.")
+    assert ("Ferry", "person") not in got
+
+
+def test_a_capitals_dot_that_ends_the_sentence_makes_no_initial() -> None:
+    # a lone capital is no name mid-sentence ('on X yesterday'); before a sentence's capital
+    # the scan read its dot as an initial's and made 'X.' one
+    body = (
+        "“We will allow even more, like erotica for verified adults,” Altman said in a post"
+        " on X. The chatbot, the CEO said, would allow ChatGPT to behave in a more human-like way."
+    )
+    got = names("", body)
+    assert not {name for name, _kind in got} & {"X", "X."}
+    # a middle initial after a given name stays
+    assert ("J. Edgar Hoover", "person") in names(
+        "", "Director J. Edgar Hoover dispatched an enormous operation."
+    )
+
+
+def test_a_companys_legal_form_after_a_comma_ends_its_name_and_alone_is_none() -> None:
+    # a blog on an old assembler: the form after the comma was a name of its own
+    body = (
+        "MTK stands for MOSTEK, a chipmaker unrelated to MOS Technology, Inc. BSO seems to"
+        " have had confused the two companies."
+    )
+    got = names("", body)
+    assert ("MOS Technology Inc.", "org") in got
+    assert not {name for name, _kind in got} & {"Inc", "Inc.", "MOS Technology"}
+    # The Week's gift guide: the heading's opening words are dropped, and the form is no name
+    body = (
+        "## Rifle Paper Co. Gemma Essentials card box\n\nKeeping a box of cards on hand is"
+        " always a good idea."
+    )
+    assert not {name for name, _kind in names("", body)} & {"Co", "Co."}
+    # in capitals after a town it may be the state's ('Denver, CO'): left to the cut
+    got = names("", "The firm moved to Denver, CO last year.")
+    assert "CO" in {name for name, _kind in got}
+
+
+def test_a_name_cut_at_a_linking_word_is_whole_where_the_entrys_acronym_spells_it() -> None:
+    # The Week: 'Immigration' alone opened nothing, and 'Customs Enforcement' was the name
+    body = (
+        "Following backlash over the shooting deaths of two American citizens in Minneapolis,"
+        " Immigration and Customs Enforcement has ended its immigration surge in Minnesota."
+        " This may cool temperatures in Minneapolis, but ICE is now looking to implement"
+        " immigration efforts in new cities."
+    )
+    got = names("", body)
+    assert ("Immigration and Customs Enforcement", "org") in got
+    assert ("Customs Enforcement", "org") not in got
+    # two letters spell too much by chance ('App Service and Pulumi' ... 'SP'); no acronym,
+    # no join
+    body = "Secrets live in Key Vault, with App Service and Pulumi. The SP has a role."
+    assert "Service and Pulumi" not in {name for name, _kind in names("", body)}
+    body = "Immigration and Customs Enforcement has ended its surge in Minnesota."
+    assert ("Immigration and Customs Enforcement", "org") not in names("", body)
