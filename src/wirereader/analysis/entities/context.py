@@ -210,14 +210,15 @@ class _ContextKinds:
         """Whether every recorded question, asked again of a run at `base` in `text`, gets
         the answer it got then (in order: the first that differs ends the look)."""
         for fn, how, arg, rest, answer in reads:
-            if how == _AT:
-                got = fn(self, text, base + arg)
+            # the commonest first: a word's question (an opener's), then one on a run
+            if how == _KEY:
+                got = fn(self, arg)
             elif how == _RUN_ARG:
                 start, end, tokens, initial, title_case = arg
                 run = _new(_Run, (base + start, base + end, tokens, initial, title_case, part))
                 got = fn(self, text, run, *rest)
             else:
-                got = fn(self, arg)
+                got = fn(self, text, base + arg)
             if got != answer:
                 return False
         return True
