@@ -23,8 +23,8 @@ commit, 80c02d1, is that commit's child); that work must not make the extraction
 
 `--opcodes` also counts the Python bytecodes each side executes per entry (one cold and one warm
 pass, traced with `sys.settrace`; the same count on every run), after an untraced pass that
-loads what a process loads once (word lists a rule reads on first use). On this code it is the count that
-follows CPU time: against 52c2516 the extraction ran about as many machine instructions
+loads what a process loads once (word lists a rule reads on first use). On this code it is the
+count that follows CPU time: against 52c2516 the extraction ran about as many machine instructions
 (callgrind: 1.79G for a warm pass over the ECB+ articles on both sides) but 50% more bytecodes,
 and its CPU time grew by as much. The regex engine's instructions it replaced are cheap; the
 interpreter's (branch mispredictions, cache misses per instruction) are not.

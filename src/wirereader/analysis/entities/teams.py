@@ -174,23 +174,10 @@ def _teams(
         # town's team named like one is ("Cleveland Browns 24-10"). Asked only where it matters:
         # this loop visits every name of a report.
         if after is not None and after.start(1) >= 0:
-            if not (
-                kind == PERSON
-                and strong
-                and not short
-                and tokens[0].key not in cities
-            ):
+            if not (kind == PERSON and strong and not short and tokens[0].key not in cities):
                 teams.add(canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
         elif (
-            not (
-                known
-                or (
-                    kind == PERSON
-                    and strong
-                    and not short
-                    and tokens[0].key not in cities
-                )
-            )
+            not (known or (kind == PERSON and strong and not short and tokens[0].key not in cities))
             or (len(tokens) == 1 and kind == PLACE and tokens[0].key in cities)
         ) and (after is not None or _played(text, start)):
             # A city, a town or an unknown name: "against Evansville"; a country or a region
