@@ -215,14 +215,15 @@ class _ContextKinds:
         """Whether every recorded question, asked again of a run at `base` in `text`, gets
         the answer it got then (in order: the first that differs ends the look)."""
         for fn, how, arg, rest, answer in reads:
-            if how == _AT:
-                got = fn(self, text, base + arg)
+            # the commonest first: a word's question (an opener's), then one on a run
+            if how == _KEY:
+                got = fn(self, arg)
             elif how == _RUN_ARG:
                 start, end, tokens, initial, title_case = arg
                 run = _new(_Run, (base + start, base + end, tokens, initial, title_case, part))
                 got = fn(self, text, run, *rest)
             else:
-                got = fn(self, arg)
+                got = fn(self, text, base + arg)
             if got != answer:
                 return False
         return True
@@ -248,8 +249,10 @@ class _ContextKinds:
         self.used_context = True
         end = run.end  # read once: the tests below look after the name up to five times
         after = text[end : end + 2]  # a blank and a first letter, or an age's comma
-        blank = after[:1] == " "  # the commonest case: the letter after it spares most regexes
-        if (after[1:] in PLACE_AFTER_FIRST if blank else after[:1] == "\t") and PLACE_AFTER.match(
+        # its two characters sliced once: the tests below read them up to seven times
+        mark, letter = after[:1], after[1:]
+        blank = mark == " "  # the commonest case: the letter after it spares most regexes
+        if (letter in PLACE_AFTER_FIRST if blank else mark == "\t") and PLACE_AFTER.match(
             text, end
         ):
             return PLACE, True  # "the Brackmoor district", "Sumy region"
@@ -315,7 +318,7 @@ class _ContextKinds:
                     return PLACE, True  # "in Milan and Cortina": one preposition, two places
         if (
             (
-                (not blank or after[1:] in SPEECH_BLANK or text[end + 1 : end + 3] in SPEECH_PAIRS)
+                (not blank or letter in SPEECH_BLANK or text[end + 1 : end + 3] in SPEECH_PAIRS)
                 and SPEECH_AFTER.match(text, end)
                 # 'Microsoft said', 'Wired said': a frequent word that is no one's first or
                 # family name (names-dataset, wordfreq: `nameless_words`) speaks for a body;
@@ -323,14 +326,14 @@ class _ContextKinds:
                 and not (size == 1 and first.lower in nameless_words())
             )
             or (
-                (after[1:] in _FATE_FIRST if after[:1] == " " else after[:1] == ",")
+                (letter in _FATE_FIRST if blank else mark == ",")
                 and FATE_AFTER.match(text, end)
                 and len(run.tokens) >= size
                 and run.tokens[-size] is first  # the name ends its run
                 and not self._after_preposition(text, run, first)
             )
             or (
-                (first.possessive or after[:1] in _APOSTROPHES)  # no call: the letter is read
+                (first.possessive or mark in _APOSTROPHES)  # no call: the letter is read
                 and PERSONAL_POSSESSIVE.match(text, end)
             )
         ):

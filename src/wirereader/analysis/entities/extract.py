@@ -310,7 +310,12 @@ def _mentions(
             headline.add(span)
     for span in spans:
         tokens, kind, named, short, known, is_strong, where, written = span
-        if named[-1] == "s" and not known and acronym_plural(tokens[-1].surface):
+        if (
+            named[-1] == "s"
+            and not known
+            and tokens[-1].surface[-2:-1].isupper()  # no call for 'Williams', 'Paris'
+            and acronym_plural(tokens[-1].surface)
+        ):
             continue  # 'Tech CEOs' cut from a headline's words (`runcache._fast` for most)
         canonical = named
         single = len(tokens) == 1

@@ -495,10 +495,14 @@ class _Extractor(_Scanner, _ContextKinds):
         `_OPENER_CUTS`)."""
         for asked, placed in variants:
             if self._replayed(asked, text, start, part):
-                out += [
-                    _new(_Span, (*fields, (start + s, start + e, part), surface))
-                    for fields, s, e, surface in placed
-                ]
+                if len(placed) == 1:  # most cuts are one name: no comprehension's frame
+                    fields, s, e, surface = placed[0]
+                    out.append(_new(_Span, (*fields, (start + s, start + e, part), surface)))
+                else:
+                    out += [
+                        _new(_Span, (*fields, (start + s, start + e, part), surface))
+                        for fields, s, e, surface in placed
+                    ]
                 return True
         return False
 

@@ -30,6 +30,7 @@ from wirereader.analysis.entities.tokens import (
     _ARTICLES,
     _CLOSING_QUOTES,
     _GLUED,
+    _LEAD_PUNCT,
     _RUN,
     _RUN_ASCII,
     _SENTENCE_END,
@@ -47,6 +48,9 @@ from wirereader.analysis.entities.tokens import (
 _ELISION_MARKS = frozenset("'’")
 
 _QUOTE_OR_STOP = _CLOSING_QUOTES | frozenset(",.")
+# The marks `_is_sentence_start` steps back over: before any other character that is no
+# sentence's end it answers no at once
+_LEAD_MARKS = frozenset(_LEAD_PUNCT)
 _new = tuple.__new__
 
 
@@ -208,11 +212,14 @@ class _Scanner:
                 # (Title Case or shouting: the two read alike below, so one answer is kept)
                 title_like = title_case or (len(tokens) > 2 and group.isupper())
                 # a word and a blank before the run, the commonest case, or a sentence's end
-                # before it, answered without a call (`_is_sentence_start` answers the same)
+                # before it, answered without a call (`_is_sentence_start` answers the same);
+                # the call only where a mark it steps back over stands before the run (a comma,
+                # a bracket's close: it would stop there and answer no)
                 if before == " " and base > 1:
                     prev = text[base - 2]
                     initial = not prev.isalnum() and (
-                        prev in _SENTENCE_END or _is_sentence_start(text, base)
+                        prev in _SENTENCE_END
+                        or (prev in _LEAD_MARKS and _is_sentence_start(text, base))
                     )
                     if (
                         # 'and' / 'on' before the run? Two characters, so that a word in -n or
@@ -224,7 +231,9 @@ class _Scanner:
                     ):
                         self._linked(text, items, base, part)
                 else:
-                    initial = before in _SENTENCE_END or _is_sentence_start(text, base)
+                    initial = before in _SENTENCE_END or (
+                        before in _LEAD_MARKS and _is_sentence_start(text, base)
+                    )
                 append(_new(_Run, (base, pos, tokens, initial, title_like, part)))
                 if title_like:
                     continue

@@ -151,16 +151,19 @@ def _teams(
     game: bool | None = None  # a game's words in the entry: searched for once, when needed
     teams: set[str] = set()
     for span in spans:
-        if span.canonical in teams:
+        # the fields unpacked once: a named tuple's field read by name is a descriptor call,
+        # and this loop visits every name of a report
+        tokens, kind, canonical, short, known, strong, where, surface = span
+        if canonical in teams:
             continue  # each name is a team once: its other mentions need no look
-        if players and len(span.tokens) == 1 and span.tokens[0].key in players:
+        if players and len(tokens) == 1 and tokens[0].key in players:
             continue  # 'Reggie Wayne' ... 'found Wayne in the end zone': the player
-        start, end, part = span.where
+        start, end, part = where
         text = texts[part]
-        if span.surface:
+        if surface:
             pass  # a whole run: its ends are the run's ("'s" after it _TEAM_AFTER skips anyway)
-        elif len(span.tokens) == 1:
-            word = span.tokens[0].surface  # _where for one word, with one find
+        elif len(tokens) == 1:
+            word = tokens[0].surface  # _where for one word, with one find
             start = text.find(word, start, end)
             end = start + len(word)
         else:
@@ -171,31 +174,18 @@ def _teams(
         # town's team named like one is ("Cleveland Browns 24-10"). Asked only where it matters:
         # this loop visits every name of a report.
         if after is not None and after.start(1) >= 0:
-            if not (
-                span.kind == PERSON
-                and span.strong
-                and not span.short
-                and span.tokens[0].key not in cities
-            ):
-                teams.add(span.canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
+            if not (kind == PERSON and strong and not short and tokens[0].key not in cities):
+                teams.add(canonical)  # "Real Madrid 1-0", "Creighton (25-7)"
         elif (
-            not (
-                span.known
-                or (
-                    span.kind == PERSON
-                    and span.strong
-                    and not span.short
-                    and span.tokens[0].key not in cities
-                )
-            )
-            or (len(span.tokens) == 1 and span.kind == PLACE and span.tokens[0].key in cities)
+            not (known or (kind == PERSON and strong and not short and tokens[0].key not in cities))
+            or (len(tokens) == 1 and kind == PLACE and tokens[0].key in cities)
         ) and (after is not None or _played(text, start)):
             # A city, a town or an unknown name: "against Evansville"; a country or a region
             # needs the score itself ("protests against Israel").
-            teams.add(span.canonical)
+            teams.add(canonical)
         elif _team_town(span, text, start, g):
             if game is None:
                 game = any(_SPORT_WORDS.search(t) is not None for t in texts)
             if game:
-                teams.add(span.canonical)
+                teams.add(canonical)
     return teams

@@ -244,8 +244,9 @@ def _spelled_as(written: str, canonical: str) -> bool:
     return _NOT_LETTER.sub("", plain) == canon
 
 
-def _word_char(c: str) -> bool:
-    return c.isalnum() or c in "_'’-"
+# The characters that join a word to the next, besides letters and digits (a hyphen or an
+# apostrophe: 'co' is not in 'co-op')
+_JOINING = "_'’-"
 
 
 def _has_word(texts: Iterable[str], word: str) -> bool:
@@ -257,8 +258,10 @@ def _has_word(texts: Iterable[str], word: str) -> bool:
         i = text.find(word)
         while i >= 0:
             j = i + n
-            if (i == 0 or not _word_char(text[i - 1])) and (
-                j == len(text) or not _word_char(text[j])
+            # a word character on either side (a letter, a digit or a joining mark), tested in
+            # place: a call per match cost more than its test
+            if (i == 0 or not ((c := text[i - 1]).isalnum() or c in _JOINING)) and (
+                j == len(text) or not ((c := text[j]).isalnum() or c in _JOINING)
             ):
                 return True
             i = text.find(word, i + 1)
