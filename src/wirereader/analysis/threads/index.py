@@ -454,8 +454,10 @@ class ThreadIndex:
         # Each term's column in the sparse rows (-1: none yet), and back: columns are given in
         # order of first use in a row, not by number (scipy's element-wise product sums a pair
         # in its rows' stored order, and in column order where every row's columns ascend, so
-        # the columns stay those they were), and the run's width is how many are given.
-        self._column_of = np.full(0, -1, dtype=np.int64)
+        # the columns stay those they were), and the run's width is how many are given. 32-bit,
+        # as a kept row holds them (`_own_row`): every row's columns are then of one type, which
+        # `grouping.sparse_rows` joins as bytes.
+        self._column_of = np.full(0, -1, dtype=np.int32)
         self._column_terms: list[str] = []
         # Which columns are entity terms (`_entity_columns`), as far as worked out.
         self._entity_mask = np.zeros(0, dtype=bool)
@@ -577,7 +579,7 @@ class ThreadIndex:
         self._term_array = np.empty(0, dtype=object)
         self._term_filled = 0
         self._sender_numbers.clear()
-        self._column_of = np.full(0, -1, dtype=np.int64)
+        self._column_of = np.full(0, -1, dtype=np.int32)
         self._column_terms.clear()
         self._entity_mask = np.zeros(0, dtype=bool)
         self._df = np.full(0, -1, dtype=np.int64)
@@ -1942,9 +1944,11 @@ class ThreadIndex:
                 self._row_checks.append(m.entry.id)
             rows.append(got)
         width = len(self._column_terms)
+        # The rows' four arrays as four sequences, in one pass (`zip`), not a comprehension each.
+        columns, weights, heads, head_weights = zip(*rows, strict=True) if rows else ([],) * 4
         return (fields if fields is not None else _side(items))._replace(
-            terms=grouping.sparse_rows([r[0] for r in rows], [r[1] for r in rows], width),
-            heads=grouping.sparse_rows([r[2] for r in rows], [r[3] for r in rows], width),
+            terms=grouping.sparse_rows(columns, weights, width),
+            heads=grouping.sparse_rows(heads, head_weights, width),
             entity_columns=self._entity_columns(width),
             column_terms=self._column_terms,
         )
@@ -1998,7 +2002,7 @@ class ThreadIndex:
         """The columns of these term numbers, a term without one given the next column, in
         order of first use (as item after item, term after term)."""
         if len(self._column_of) < len(self._term_list):
-            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int64)
+            grown = np.full(len(self._term_list) + 1024, -1, dtype=np.int32)
             grown[: len(self._column_of)] = self._column_of
             self._column_of = grown
         columns = self._column_of[numbers]
