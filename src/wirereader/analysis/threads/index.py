@@ -84,10 +84,11 @@ import math
 import sqlite3
 import time
 from array import array
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice, pairwise
+from itertools import chain, filterfalse, islice, pairwise
 from operator import attrgetter, itemgetter
 from sys import intern
 from typing import Any, overload
@@ -1070,10 +1071,10 @@ class ThreadIndex:
             distinct, added = pending[0]
             names = self._names(distinct)
             count = dict(zip(names, added.tolist(), strict=True)).__getitem__
-            return [(t, count(t)) for t in sorted(names)]
+            return [(t, count(t)) for t in _sorted_terms(names)]
         self._settle_df()
         delta, self._df_delta = self._df_delta, Counter()
-        return [(t, delta[t]) for t in sorted(delta)]  # (terms distinct: plain strings sort)
+        return [(t, delta[t]) for t in _sorted_terms(list(delta))]  # (plain strings sort)
 
     def idf(self, frequencies: Iterable[int]) -> list[float]:
         """The IDF of terms of these document frequencies, as of the batch's counts (worked
@@ -2482,6 +2483,28 @@ class ThreadIndex:
         self._emptied_terms = set()
         self._new_postings.clear()
         self._merged.clear()
+
+
+# More strings than this beyond Latin-1 and `_sorted_terms` sorts them all together.
+WIDE_TERMS_APART = 64
+
+
+def _sorted_terms(terms: list[str]) -> list[str]:
+    """`sorted(terms)` of distinct strings. Python compares the strings of a sort by their
+    bytes only where every one is Latin-1; a batch's ~21,000 terms on the news-like corpus
+    hold two or three that are not ('@place:sālūr'), and those made every comparison of its
+    sort the general one (11.5 against 7.3 ms a batch at 40k). So the few such terms are
+    sorted apart and each put in its place by bisection (a total order: the same list)."""
+    wide = [t for t in filterfalse(str.isascii, terms) if max(t) > "\xff"]
+    if not wide or len(wide) > WIDE_TERMS_APART:
+        return sorted(terms)
+    narrow = terms.copy()
+    for t in wide:
+        narrow.remove(t)
+    narrow.sort()
+    for t in wide:
+        insort(narrow, t)
+    return narrow
 
 
 def _read_entry(row: Any, body: str) -> Entry:
