@@ -540,17 +540,18 @@ def test_cosines_and_probes_from_sparse_rows_are_those_of_the_dicts() -> None:
 def test_sparse_rows_are_the_matrix_scipy_makes_of_the_rows() -> None:
     """`sparse_rows` hands scipy 32-bit indexes where they fit: the matrix (its index types,
     indexes, values) is the one scipy makes of the rows as 64-bit arrays, empty rows,
-    32- and 64-bit columns and no rows at all included."""
+    32- and 64-bit columns (all of one type, joined as bytes, or mixed) and no rows at all
+    included; its arrays can be written (scipy sorts a matrix's indexes in place)."""
     import numpy as np
     from scipy import sparse
 
     from wirereader.analysis.threads import grouping
 
     rng = np.random.default_rng(3)
-    for n in (0, 1, 5, 300):
+    for n, typed in [(n, t) for n in (0, 1, 5, 300) for t in ("mixed", "int32", "int64")]:
         columns = [
             rng.choice(1000, size=int(rng.integers(0, 40)), replace=False).astype(
-                np.int32 if k % 2 else np.int64
+                {"int32": np.int32, "int64": np.int64}.get(typed, np.int32 if k % 2 else np.int64)
             )
             for k in range(n)
         ]
@@ -568,3 +569,4 @@ def test_sparse_rows_are_the_matrix_scipy_makes_of_the_rows() -> None:
             assert np.array_equal(got.indices, want.indices)
             assert np.array_equal(got.indptr, want.indptr)
             assert np.array_equal(got.data, want.data) and got.data.dtype == want.data.dtype
+            assert got.data.flags.writeable and got.indices.flags.writeable

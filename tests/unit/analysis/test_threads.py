@@ -978,6 +978,25 @@ def test_document_frequency_rows_of_several_batches_add_up_by_term() -> None:
     assert index._df_rows() == []
 
 
+def test_terms_beyond_latin_1_sorted_apart_give_the_plain_sort() -> None:
+    # `_sorted_terms`: the seed stories' terms with a few beyond Latin-1 (code points past
+    # 0xff, past the BMP, Latin-1 letters, the empty string), and with more of them than it
+    # puts in place one by one: always `sorted`'s list.
+    from wirereader.analysis.features import terms
+
+    plain = list(dict.fromkeys(terms(ARTICLE_SEED.read_text() + LIVEBLOG_SEED.read_text())))
+    assert len(plain) > 200
+    wide = ["@place:sālūr", "東京", "zz\U0001d518", "ascii-then-ē", "ā"]
+    rng = random.Random(5)
+    for extra in ([], ["", "naïve", "@place:côte d'ivoire"], wide, wide[:1]):
+        mixed = [*plain, *extra]
+        rng.shuffle(mixed)
+        assert threads._sorted_terms(mixed) == sorted(mixed)
+    many = [*plain, *(f"{w}{k}" for w in wide for k in range(threads.WIDE_TERMS_APART))]
+    rng.shuffle(many)
+    assert threads._sorted_terms(many) == sorted(many)
+
+
 # One invented event told from two angles a day apart, each angle a thread of two outlets'
 # teasers whose titles share no word with the other angle's (the title rule keeps the angles
 # apart, as it kept a security conference's speeches from its close in the dev2 feeds).
