@@ -1,11 +1,14 @@
-"""Worker pools: a failed pool is ended without waiting on a worker that will not finish."""
+"""Worker pools: a failed pool is ended without waiting on a worker that will not finish; a
+closed one is not waited for."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from wirereader.core.workers import exit_with, stop, worker_context
 
@@ -37,7 +40,9 @@ def test_a_failed_pool_is_stopped_without_waiting_for_its_busy_worker() -> None:
     assert not busy.done() or busy.exception() is not None  # it never returned a result
 
 
-def _close_while_busy(pool: ProcessPoolExecutor, close: object) -> tuple[float, list]:  # type: ignore[type-arg]
+def _close_while_busy(
+    pool: ProcessPoolExecutor, close: Callable[[], None]
+) -> tuple[float, list[Any]]:
     """Close a pool whose one worker is inside a 3 s task; how long `close` took, and the
     worker processes."""
     pool.submit(_busy, 0.0).result(timeout=60)  # the worker exists
@@ -45,7 +50,7 @@ def _close_while_busy(pool: ProcessPoolExecutor, close: object) -> tuple[float, 
     time.sleep(0.3)  # the worker is inside the task
     workers = list(pool._processes.values())
     began = time.monotonic()
-    close()  # type: ignore[operator]
+    close()
     return time.monotonic() - began, workers
 
 
