@@ -28,6 +28,13 @@ from wirereader.core.workers import exit_with, stop, worker_context
 MIN_BYTES = 4 * 1024 * 1024
 START_IN_BACKGROUND = True  # tests turn this off to know which documents go to the workers
 MAX_WORKERS = 4
+# `close` does not wait for the workers to exit: every result a refresh wanted was taken (or,
+# interrupted, is dropped: parses not started are cancelled, one running ends in its worker
+# and goes nowhere). The executor's own thread ends the workers and joins them, and the
+# interpreter joins that thread at exit, so no process or semaphore outlives the command. The
+# refresh's last step (the analysis of the entries left) ran after the workers had exited;
+# now beside it.
+CLOSE_WAITS = False
 
 
 class WorkerDied(RuntimeError):
@@ -200,4 +207,4 @@ class ParsePool:
         if pool is not None and getattr(pool, "_broken", False):
             stop(pool)  # a worker died: waiting on the others could be for ever (`workers.stop`)
         elif pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=CLOSE_WAITS, cancel_futures=True)
