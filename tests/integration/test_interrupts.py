@@ -117,13 +117,24 @@ def test_fetch_ends_in_one_line_on_an_interrupt(tmp_path: Path, how: str) -> Non
     assert "leaked" not in text, text[-2000:]
     if HIDE_CURSOR in output:
         assert output.rfind(SHOW_CURSOR) > output.rfind(HIDE_CURSOR), "cursor left hidden"
-    lines = [line for line in text.replace("\r", "\n").split("\n") if "wirereader:" in line]
+    lines = _said(text.replace("\r", "\n"))
     assert len(lines) == 1 and ("interrupted" in lines[0] or "terminated" in lines[0]), text[-2000:]
     assert not leftover, "processes outlived the fetch"
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         per_source = conn.execute("SELECT count(*) FROM entries GROUP BY source_id").fetchall()
     assert all(n == ITEMS for (n,) in per_source)  # each feed whole, or not at all
+
+
+def _said(output: str) -> list[str]:
+    """The lines a command said, without the note a migration prints when it runs longer than a
+    second (on a loaded machine, even a new cache's can): that note is the cache's, not the
+    interrupt's."""
+    return [
+        line
+        for line in output.split("\n")
+        if "wirereader:" in line and "wirereader: updating the cache" not in line
+    ]
 
 
 def _signal_thread(pid: int, tid: int, signum: int) -> None:
@@ -165,7 +176,7 @@ def test_an_interrupt_landing_on_another_thread_ends_the_fetch_at_once(
         finally:
             proc.kill()
     assert proc.returncode == (130 if signum == signal.SIGINT else 143), err
-    assert err.decode().count("wirereader:") == 1, err
+    assert len(_said(err.decode())) == 1, err
 
 
 @pytest.mark.parametrize("debug", ["", "1"])
