@@ -86,7 +86,6 @@ def test_a_young_batchs_split_story_is_joined_once_the_counts_grow(ecbplus: list
     assert pairs(cut.pred) == pairs(one.pred)
 
 
-
 def test_young_threads_due_are_read_by_their_count(
     ecbplus: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
