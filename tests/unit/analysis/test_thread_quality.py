@@ -87,6 +87,55 @@ def test_a_young_batchs_split_story_is_joined_once_the_counts_grow(ecbplus: list
     assert pairs(cut.pred) == pairs(one.pred)
 
 
+def test_young_threads_due_are_read_by_their_count(
+    ecbplus: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The young threads are kept by the documents at which each is due (a heap of counts),
+    so a batch reads only those due: at every batch of ECB+ dev at 100 a batch, the threads
+    looked at are exactly those a walk over every young thread finds due, and every young
+    thread is listed under its count. With a memory budget that evicts, a thread of the run
+    that leaves memory leaves the young threads too (it is never known again)."""
+    import wirereader.analysis.threads.index as index
+
+    recheck, evict = ThreadIndex._recheck_young, ThreadIndex._evict
+    seen = {"due": 0, "batches": 0, "evicted": 0}
+
+    def listed(ix: ThreadIndex) -> None:
+        for t, (at, _) in ix._young.items():
+            assert at in ix._young_at and t in ix._young_at[at], (t, at)
+        assert sorted(ix._young_due) == sorted(ix._young_at)
+
+    def checked(ix: ThreadIndex, out: ThreadOutcome) -> None:
+        listed(ix)
+        before = dict(ix._young)
+        due = {t for t, (at, _) in before.items() if at <= ix.docs}
+        recheck(ix, out)
+        listed(ix)
+        for t, (at, left) in before.items():
+            if t in due:
+                assert ix._young.get(t) in (None, (at * index.RECHECK_GROWTH, left - 1))
+                assert left > 1 or t not in ix._young
+            else:
+                assert ix._young.get(t) == (at, left)
+        seen["due"] += len(due)
+        seen["batches"] += 1
+
+    def evicted(ix: ThreadIndex, horizon: int | None) -> None:
+        had = set(ix.centroids)
+        evict(ix, horizon)
+        gone = {t for t in had - set(ix.centroids) if t > ix._earlier >= 0}
+        assert not gone & set(ix._young)
+        seen["evicted"] += len(gone)
+
+    monkeypatch.setattr(ThreadIndex, "_recheck_young", checked)
+    monkeypatch.setattr(ThreadIndex, "_evict", evicted)
+    analysis_bench.score(ecbplus, 100)
+    assert seen["batches"] >= 8 and seen["due"] >= 5 and not seen["evicted"], seen
+    monkeypatch.setattr(index, "MEMORY_BUDGET", 60 * index.CENTROID_BYTES)
+    analysis_bench.score(ecbplus, 100)
+    assert seen["evicted"] > 10, seen
+
+
 # -- real feeds: the six February-2026 feeds, imported together as a user would -----------------
 
 

@@ -80,6 +80,7 @@ two teasers' titles held to `grouping.TITLE_MIN`: precision 0.750 -> 0.879 (reca
 
 from __future__ import annotations
 
+import heapq
 import math
 import sqlite3
 import time
@@ -419,8 +420,14 @@ class ThreadIndex:
         self._df_pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._created: set[int] = set()
         # A thread this run started -> (the run's documents at which it is looked at again,
-        # the re-checks left): see RECHECK_GROWTH.
+        # the re-checks left): see RECHECK_GROWTH. By those documents (`_young_at`, the counts
+        # in a heap, `_young_due`), so a batch reads only the threads due: the whole walk each
+        # batch grew with the run (~80,000 threads at 1M news-like entries, most started too
+        # late ever to be due). A thread listed under a count it no longer has (looked at
+        # since, joined away, its id given anew) is passed over there: `_young` decides.
         self._young: dict[int, tuple[int, int]] = {}
+        self._young_at: dict[int, array[int]] = {}
+        self._young_due: list[int] = []
         self._grouped: set[int] = set()  # threads started by the current grouping
         # (Group, thread) of the current part whose listed pairs hold one that
         # grouping.PLACES_APART put apart (`_by_members`): never a plain join.
@@ -637,6 +644,10 @@ class ThreadIndex:
             del self.centroids[c.id]
             kept = self.members.pop(c.id, [])
             self._left(c.id)
+            if c.id > self._earlier >= 0:
+                # Never known again (only a thread of an earlier run is read back), so never
+                # looked at again: it leaves the young threads (see RECHECK_GROWTH).
+                self._young.pop(c.id, None)
             for m in kept:
                 self._rows.pop(m.entry.id, None)
             self._kept -= len(kept)
@@ -1284,24 +1295,32 @@ class ThreadIndex:
         linkage, over their items weighed afresh by today's document frequencies, now makes
         one group of: a batch grouped while the counts were young may have parted one story's
         reports by words that were rare then and are common now."""
-        if not self._young:
+        heap, young = self._young_due, self._young
+        if not heap or heap[0] > self.docs:
             return
-        due = []
-        for t, (at, left) in list(self._young.items()):
-            if self.docs < at:
-                continue
-            c = self.centroids.get(t)
-            if c is None or not self._known(c):
-                del self._young[t]
-                continue
-            if left > 1:
-                self._young[t] = (at * RECHECK_GROWTH, left - 1)
-            else:
-                del self._young[t]
-            due.append(t)
+        due: list[int] = []
+        due_set: set[int] = set()
+        again = []
+        while heap and heap[0] <= self.docs:
+            at = heapq.heappop(heap)
+            for t in self._young_at.pop(at):
+                reg = young.get(t)
+                if reg is None or reg[0] != at or t in due_set:
+                    continue  # (listed under a count it no longer has, or twice)
+                c = self.centroids.get(t)
+                if c is None or not self._known(c):
+                    del young[t]
+                    continue
+                if reg[1] > 1:
+                    again.append((t, at * RECHECK_GROWTH, reg[1] - 1))
+                else:
+                    del young[t]
+                due.append(t)
+                due_set.add(t)
+        for t, at, left in again:
+            self._young_after(t, at, left)
         if len(due) < 2:
             return
-        due_set = set(due)
         # Two due threads held by one name's postings (read from the due threads' names, not
         # by walking every name of the run).
         # Only those whose strongest terms are not far apart (as `_event_joins` asks first):
@@ -2282,8 +2301,17 @@ class ThreadIndex:
         c.used = self._batch
         self.centroids[c.id] = c
         self._created.add(c.id)
-        self._young[c.id] = (self.docs * RECHECK_GROWTH, RECHECKS)
+        self._young_after(c.id, self.docs * RECHECK_GROWTH, RECHECKS)
         return c
+
+    def _young_after(self, thread: int, at: int, left: int) -> None:
+        """Look at this thread again once the run holds `at` documents (see RECHECK_GROWTH)."""
+        self._young[thread] = (at, left)
+        listed = self._young_at.get(at)
+        if listed is None:
+            self._young_at[at] = listed = array("q")
+            heapq.heappush(self._young_due, at)
+        listed.append(thread)
 
     def _retitle(self, c: Centroid, members: list[Item]) -> None:
         """The thread's headline: the title of its most central item, the one closest to its
