@@ -595,12 +595,19 @@ def _entity_rows(entries: list[Entry], authors: dict[int, str]) -> list[EntryTex
 # "Vladislav" in one report and "Vladyslav" in three; Zelenskyy / Zelenskiy, which the
 # entities' own key already folds), and two people whose full names differ only so are rare.
 _Y_INSIDE = re.compile(r"\By")
+# A generational suffix ending a person's name, left out of the thread term: the extraction
+# keeps it in the name ('Arcade Joseph Comeaux, Jr.' is one person), and one report writes it
+# where the next does not, so the two would name different people to the threads (ECB+ dev's
+# escaped-prisoner story split so when the extraction first kept the suffix). A numeral
+# ('Adolph Coors III') is left: it is written every time, and tells a son from a father.
+_GENERATION = re.compile(r",?\s+(?:jr|sr)\.?$")
 
 
 def person_term(name: str) -> str:
-    """A person's thread term: the name casefolded, a "y" inside a word read as "i" (so one
-    person's romanisations meet; see `grouping._share_entity`, which needs them to)."""
-    return "@person:" + _Y_INSIDE.sub("i", name.casefold())
+    """A person's thread term: the name casefolded, a generational suffix left out, a "y"
+    inside a word read as "i" (so one person's romanisations meet; see
+    `grouping._share_entity`, which needs them to)."""
+    return "@person:" + _Y_INSIDE.sub("i", _GENERATION.sub("", name.casefold()))
 
 
 def _entity_terms(

@@ -374,12 +374,17 @@ def test_a_lead_names_its_places_and_waives_for_a_name_both_hold() -> None:
     assert grouping.lead_of("Markets", "Business is slow.", ["@place:us"]) is None
 
 
-def test_a_persons_romanisations_make_one_thread_term() -> None:
-    """A "y" inside a word of a person's name reads as "i" in the thread term; the first
-    letter of a word and other kinds are left as they are."""
+def test_a_persons_romanisations_and_generations_make_one_thread_term() -> None:
+    """A "y" inside a word of a person's name reads as "i" in the thread term, and a 'Jr.' or
+    'Sr.' ending it is left out; the first letter of a word, a numeral and other kinds are
+    left as they are."""
     assert person_term("Vladyslav Heraskevych") == person_term("Vladislav Heraskevych")
     assert person_term("Yulia Tymoshenko") == "@person:yulia timoshenko"
     assert person_term("Vladyslav Heraskevych") != person_term("Vladislav Herask")
+    assert person_term("Arcade Joseph Comeaux Jr.") == person_term("Arcade Joseph Comeaux")
+    assert person_term("Frank Sinatra, Jr.") == "@person:frank sinatra"
+    assert person_term("Adolph Coors III") == "@person:adolph coors iii"
+    assert person_term("Jean Junior") == "@person:jean junior"
 
 
 def test_a_regrouped_stream_leaves_the_cache_consistent(
