@@ -81,7 +81,7 @@ def check(path: Path) -> Report:
     if path.is_dir() or (report.access and not os.access(path, os.R_OK)):
         return report
     if not path.exists():
-        report.problems.append("no cache file")
+        report.problems.append("no such cache file (nothing to check)")
         return report
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
