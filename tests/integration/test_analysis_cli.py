@@ -152,7 +152,11 @@ def test_show_an_unknown_id_fails_cleanly(cli) -> None:
     assert "Traceback" not in result.err
 
 
-def test_commands_on_an_empty_cache(cli, tmp_path: Path) -> None:
+def test_commands_on_an_empty_cache(cli, db_path: Path, tmp_path: Path) -> None:
+    from wirereader.store.db import Store
+
+    with Store(db_path):  # made, with nothing in it (a read command makes no cache)
+        pass
     for args in (("threads", "--json"), ("entities", "--json")):
         result = cli(*args)
         assert result.code == 0, result.err

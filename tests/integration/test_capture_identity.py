@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.paths import LIVEBLOG_SEED
+from tests.support.paths import ARTICLE_SEED, LIVEBLOG_SEED
 
 IMPORT = ("import", "--date", "2025-04-28", "--tz", "Europe/London")
 OLD_TITLE = "Russia launches 166 drones at Ukraine through Monday"
@@ -124,3 +124,31 @@ def test_a_saved_live_blog_page_is_filed_under_its_url(cli, tmp_path: Path) -> N
     rows = json.loads(cli("entries", "--all", "--json").out)
     assert len(rows) == 3 and len({r["source"] for r in rows}) == 1
     assert "Pickets form at the main gate" in {r["title"] for r in rows}
+
+
+def test_the_bundled_article_imported_again_by_its_path_is_the_same_entry(
+    cli, db_path: Path, tmp_path: Path
+) -> None:
+    # The demo files the bundled samples under 'article-sample' and 'liveblog-sample'. The
+    # capture imported again by its path joined its source; the article (one entry, no URL)
+    # became a second entry under its path, folded as a repost of the first.
+    from wirereader.cli.app import load_samples
+    from wirereader.store.db import Store
+
+    with Store(db_path) as store:
+        assert load_samples(store) == 56
+    before = json.loads(cli("entries", "--all", "--json").out)
+    copy = tmp_path / "North Korea article.txt"
+    copy.write_text(ARTICLE_SEED.read_text("utf-8"), "utf-8")
+    for path in (ARTICLE_SEED, copy):
+        [again] = _import(cli, path)
+        assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    after = json.loads(cli("entries", "--all", "--json").out)
+    assert len(after) == len(before)
+    assert {e["source"] for e in after} == {"article-sample", "liveblog-sample"}
+    # An article of other text is its own file's entry, as before.
+    other = tmp_path / "other.txt"
+    text = ARTICLE_SEED.read_text("utf-8")
+    other.write_text(text.replace("confirmed for the first time", "said again"), "utf-8")
+    [new] = _import(cli, other)
+    assert new["new"] == 1

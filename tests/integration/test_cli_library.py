@@ -357,3 +357,22 @@ def test_a_filter_read_otherwise_than_written_is_said_on_stderr(cli) -> None:
     # Read as written: nothing said.
     found = cli("search", "--json", 'Lavrov "North Korea"')
     assert found.err == "" and len(json.loads(found.out)) == 1
+
+
+def test_a_read_command_on_a_db_that_does_not_exist_says_so_and_makes_nothing(
+    cli, db_path: Path
+) -> None:
+    # It made the file and said "no entries", so a mistyped --db looked like an empty cache.
+    for command in (("entries",), ("search", "ceasefire"), ("threads",), ("feeds",), ("export",)):
+        result = cli(*command)
+        assert result.code == 2, (command, result)
+        assert result.out == ""
+        assert result.err == (
+            f"wirereader: {db_path}: no such cache file (it is made by a command that writes:"
+            " import, add, fetch or demo)\n"
+        )
+        assert not db_path.exists() and not list(db_path.parent.glob("cache.sqlite3*"))
+    # A command that writes makes it, as before.
+    assert cli("import", str(LIVEBLOG_SEED), "--tz", "Europe/London").code == 0
+    assert db_path.exists()
+    assert cli("entries").code == 0

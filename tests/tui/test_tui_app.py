@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from tests.support.feedserver import FeedServer, Route, rss
 from tests.support.tui import (
@@ -37,6 +38,7 @@ from wirereader.query.timeline import Filter, Query
 from wirereader.store.db import Store
 from wirereader.tui.actions import ACTIONS
 from wirereader.tui.app import WireReader
+from wirereader.tui.screens.feeds import FeedsScreen
 from wirereader.tui.screens.help import HelpScreen
 from wirereader.tui.widgets.entities import EntityList
 from wirereader.tui.widgets.filterbar import FilterInput
@@ -697,6 +699,47 @@ def test_refresh_failure_is_reported_not_raised(demo: Store) -> None:
                 assert app.is_running
                 assert app.status.errors == 1
                 assert not app.refreshing
+
+        run(go())
+    finally:
+        server.stop()
+
+
+def test_a_refresh_with_many_failing_feeds_says_where_the_rest_are(demo: Store) -> None:
+    # Three notices and "5 feed errors" in the status line, and nothing said of the other two:
+    # the count's notice now points at 'F', which lists every feed's last error.
+    server = FeedServer()
+    for n in range(5):
+        server.routes[f"/broken{n}.xml"] = Route(b"not a feed", content_type="text/plain")
+    server.start()
+    try:
+        cfg = Config(
+            feeds=[FeedConfig(url=server.url(f"/broken{n}.xml"), name=f"b{n}") for n in range(5)]
+        )
+
+        async def go():
+            app = make_app(demo, cfg)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                notes_before = len(app._notifications)
+                await pilot.press("r")
+                await settle(pilot)
+                assert app.status.errors == 5
+                notes = list(app._notifications)[notes_before:]
+                errors = [n.message for n in notes if n.severity == "error"]
+                assert len(errors) == 4, errors
+                assert sum("broken" in m for m in errors[:3]) == 3
+                assert errors[3] == (
+                    "2 more problems not shown: press F for every feed and its last error"
+                )
+                await pilot.press("F")
+                await until(pilot, lambda: isinstance(app.screen, FeedsScreen), "the pane")
+                screen = app.screen
+                assert isinstance(screen, FeedsScreen)
+                await until(pilot, lambda: len(screen.feeds) == 5, "the feeds")
+                options = screen.query_one(OptionList)
+                listed = [options.get_option_at_index(i).prompt for i in range(5)]
+                assert all("failing" in str(p) and "not XML" in str(p) for p in listed)
 
         run(go())
     finally:

@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _open(args: argparse.Namespace, cfg: Config) -> Store:
     """The cache, with anything imported but not analysed yet analysed first."""
-    store = open_store(args, cfg)
+    store = open_store(args, cfg, reads_only=True)
     if analysis_store.pending_count(store.conn):
         # (imported here: the analysis and numpy are most of a command's start-up, and most
         # commands have nothing to analyse)

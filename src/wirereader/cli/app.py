@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         return _run(store, cfg)
 
 

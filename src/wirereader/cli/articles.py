@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_articles(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         if args.status:
             return _print_status(store, args.json)
         source_ids = _source_ids(store, args.sources) if args.sources else None

@@ -217,9 +217,19 @@ def db_path(args: argparse.Namespace, cfg: Config | None = None) -> Path:
 opened_cache: Path | None = None
 
 
-def open_store(args: argparse.Namespace, cfg: Config | None = None) -> Store:
+def open_store(
+    args: argparse.Namespace, cfg: Config | None = None, *, reads_only: bool = False
+) -> Store:
+    """The cache the command works on, made if it does not exist yet; for a command that
+    `reads_only`, a `--db` naming no file is a usage error (a mistyped path, not a cache to
+    make: it was made, and the command said "no entries")."""
     global opened_cache
     path = db_path(args, cfg)
+    if reads_only and getattr(args, "db", None) and not path.exists() and not path.is_symlink():
+        raise UsageError(
+            f"{path}: no such cache file (it is made by a command that writes:"
+            " import, add, fetch or demo)"
+        )
     opened_cache = path
     if migrations.progress_reporter is None:
         migrations.progress_reporter = MigrationProgress()

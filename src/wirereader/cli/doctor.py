@@ -67,7 +67,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         elif report.healthy and report.checked:
             # Read-only (a backup disk, a snapshot) is not damage: the cache reads whole.
             print(f"{path}: ok" + (f"; {report.access}" if report.access else ""))
-        elif not report.healthy and not args.repair and not report.access:
+        elif not report.healthy and not args.repair and not report.access and path.exists():
+            # (no hint for a path with no file: "--repair" would only make an empty cache)
             print(
                 f"{path}: run 'wirereader --db {path} doctor --repair' to fix it (a backup is kept)"
             )

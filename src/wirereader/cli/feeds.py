@@ -416,7 +416,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     if args.names and not db_path(args, cfg).exists():
         return 0  # completion asks at every tab: no cache is no feeds, and none is made
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         from wirereader.store.subscriptions import sync_config
 
         # (a cache on a read-only file system is listed as it was last written)
@@ -681,7 +681,7 @@ def report_json(report: RefreshReport) -> dict[str, object]:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         try:
             feeds = find_feeds(store, args.names)
             counts = entry_counts(store)
@@ -708,7 +708,7 @@ def export_opml(args: argparse.Namespace) -> int:
     from wirereader.sources.opml import OpmlOutline, render_opml
 
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         from wirereader.store.subscriptions import sync_config
 
         sync_config(store, cfg)

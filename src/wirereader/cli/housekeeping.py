@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_rename(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         try:
             feed = find_feeds(store, [args.old])[0]
             old_name = feed.name
@@ -78,7 +78,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         )
     cutoff = int(time.time()) - seconds
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         summary = prune(store, cutoff, dry_run=args.dry_run)
     if args.json:
         print_json({**summary.to_json(), "dry_run": args.dry_run})

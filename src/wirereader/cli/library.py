@@ -173,7 +173,7 @@ def _query(store: Store, text: str, all_entries: bool) -> Query:
 
 def _list(args: argparse.Namespace, text: str, *, all_entries: bool, as_json: bool) -> int:
     cfg = load_args_config(args)
-    with open_store(args, cfg) as store:
+    with open_store(args, cfg, reads_only=True) as store:
         query = _query(store, text, all_entries)
         rows: Iterable[EntryRow] = query.stream(details=as_json, bodies=as_json)
         if args.limit:
@@ -209,7 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from wirereader.cli.feeds import export_opml
 
         return export_opml(args)
-    with open_store(args, load_args_config(args)) as store:
+    with open_store(args, load_args_config(args), reads_only=True) as store:
         from wirereader.query.export import export_stream
 
         print_json_stream(export_stream(store))

@@ -65,7 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_tail(args: argparse.Namespace) -> int:
     cfg = load_args_config(args)
     tz = display_zone(cfg)
-    with open_store(args, cfg) as store:
+    # --fetch writes (it makes a cache as `fetch` does); without it, tail only reads
+    with open_store(args, cfg, reads_only=not args.fetch) as store:
         follower = Follower(store, " ".join(args.filter))
         if follower.problems:
             for problem in follower.problems:

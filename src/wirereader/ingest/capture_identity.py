@@ -7,6 +7,8 @@ name the browser or the user picked. The source is the live blog, not the file n
   or a feed-followed live blog uses for the same page;
 - a text capture carries no URL: it joins the capture source whose entries it shares (the same
   times with the same authors, for at least half of the smaller of the two and two entries);
+- an article file whose text one file source already stores, the same id with the same text,
+  is that source's file (an article saved again under another name);
 - inside that source, an entry whose title was edited keeps its place: the title is part of a
   capture entry's fallback id, so a new id with the same time and author as exactly one stored
   entry that this capture no longer lists is that entry, and the edit becomes a new version.
@@ -53,6 +55,16 @@ def choose_source(
             pass
     if fmt == "text-capture":
         known = _capture_with_the_same_entries(store, document.entries)
+        if known is not None:
+            return SourceChoice(known, "file", path.stem)
+    # An article file whose text a file source already stores as it is (the same id, the
+    # same text): that source's article saved again or elsewhere, such as the bundled article
+    # the demo files as 'article-sample' imported again by its path. (Not a feed file: two
+    # copies of one feed stay two sources, as they were.)
+    if document.entries and all(e.kind is Kind.ARTICLE for e in document.entries):
+        known = entries_store.file_source_holding(
+            store.conn, [(e.stable_id, e.content_hash()) for e in document.entries]
+        )
         if known is not None:
             return SourceChoice(known, "file", path.stem)
     return SourceChoice(own_key, "file", path.stem)

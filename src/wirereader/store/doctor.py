@@ -12,9 +12,11 @@ reported as such (`Report.access`), and `repair` leaves it alone without making 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +81,7 @@ def check(path: Path) -> Report:
     if path.is_dir() or (report.access and not os.access(path, os.R_OK)):
         return report
     if not path.exists():
-        report.problems.append("no cache file")
+        report.problems.append("no such cache file (nothing to check)")
         return report
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
@@ -115,6 +117,8 @@ def _integrity_problems(conn: sqlite3.Connection, *, writable: bool = True) -> l
     version = current_version(conn)
     if version > latest_version():
         problems.append(f"schema version {version} is newer than this wirereader knows")
+    if not problems and version <= latest_version():
+        problems += _layout_problems(conn)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "entries_fts" in tables and not problems and writable:
         try:
@@ -128,6 +132,65 @@ def _integrity_problems(conn: sqlite3.Connection, *, writable: bool = True) -> l
                 problems.append(f"full-text index: {exc}")
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
+    return problems
+
+
+@functools.cache
+def _expected_layout() -> dict[str, list[str]]:
+    """Each table's columns in a cache this wirereader makes (made once, in a throwaway file)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="wirereader-doctor-") as folder,
+        Store(Path(folder) / "layout.sqlite3") as store,
+    ):
+        return _layout(store.conn)
+
+
+def _layout(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    names = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        name: [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{name}")')] for name in names
+    }
+
+
+def _layout_problems(conn: sqlite3.Connection) -> list[str]:
+    """Tables and columns not as this wirereader writes them, once every migration is written
+    down as had (a cache whose migrations are still to come gets them from any command). A
+    migration written down and not done leaves such a cache (0004 on caches upgraded before
+    the migration record): its commands fail on a column, and a check must not say "ok"."""
+    from wirereader.store.migrations import applied_versions, available_migrations
+
+    try:
+        pending = {m.version for m in available_migrations()} - applied_versions(conn)
+        if pending:
+            return []
+        found = _layout(conn)
+    except sqlite3.DatabaseError as exc:
+        return [f"schema: cannot be read ({exc})"]
+    problems = []
+    for table, columns in _expected_layout().items():
+        if table not in found:
+            problems.append(f"schema: table {table} is missing")
+            continue
+        missing = [c for c in columns if c not in found[table]]
+        extra = [c for c in found[table] if c not in columns]
+        if missing or extra:
+            problems.append(
+                f"schema: table {table} is not as this wirereader writes it ("
+                + "; ".join(
+                    part
+                    for part in (
+                        f"no column {', '.join(missing)}" if missing else "",
+                        f"old column {', '.join(extra)}" if extra else "",
+                    )
+                    if part
+                )
+                + "): a migration written down as done was not"
+            )
     return problems
 
 

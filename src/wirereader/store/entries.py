@@ -42,6 +42,27 @@ def stable_ids(conn: sqlite3.Connection, source_id: int) -> set[str]:
     }
 
 
+def file_source_holding(conn: sqlite3.Connection, entries: list[tuple[str, str]]) -> str | None:
+    """The key of the one file source that stores every (stable id, content hash) of
+    `entries` as it is, or None (none does, or more than one)."""
+    candidates: set[int] | None = None
+    for stable_id, content_hash in dict.fromkeys(entries):
+        found = {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT e.source_id FROM sources s JOIN entries e ON e.source_id = s.id"
+                " AND e.stable_id = ? WHERE s.kind = 'file' AND e.content_hash = ?",
+                (stable_id, content_hash),
+            )
+        }
+        candidates = found if candidates is None else candidates & found
+        if not candidates:
+            return None
+    if candidates is None or len(candidates) != 1:
+        return None
+    return source_key(conn, next(iter(candidates)))
+
+
 _CHUNK = 500  # values per IN (...) lookup, well under SQLite's bound-parameter limit
 
 

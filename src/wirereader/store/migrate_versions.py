@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from wirereader.store.texts import unpack as unpack_body
 from wirereader.store.versions import pack
 from wirereader.store.write_transaction import in_write_transaction
 
@@ -91,9 +92,19 @@ def _move_batch_now(conn: sqlite3.Connection, keep: list[str]) -> bool:
     if "body" not in _columns(conn, "entry_versions"):  # another process finished meanwhile
         return False
     selected = ", ".join(f"v.{c}" for c in keep)
+    # The entry's current body: in `entries` as 0004 was written, in `entry_texts` (packed)
+    # once migration 0050 has moved it there. A cache upgraded before the migration record
+    # had its 0004 written down and not done (store/migrations.py), so it comes here after
+    # 0050 and 0053.
+    if "body" in _columns(conn, "entries"):
+        current = "e.body FROM entry_versions v LEFT JOIN entries e ON e.id = v.entry_id"
+    else:
+        current = (
+            "t.body FROM entry_versions v LEFT JOIN entries e ON e.id = v.entry_id"
+            " LEFT JOIN entry_texts t ON t.entry_id = v.entry_id"
+        )
     rows = conn.execute(
-        f"SELECT {selected}, v.title, v.body, e.title, e.body FROM entry_versions v"
-        f" LEFT JOIN entries e ON e.id = v.entry_id ORDER BY v.id LIMIT ?",
+        f"SELECT {selected}, v.title, v.body, e.title, {current} ORDER BY v.id LIMIT ?",
         (BATCH,),
     ).fetchall()
     if not rows:
@@ -101,7 +112,8 @@ def _move_batch_now(conn: sqlite3.Connection, keep: list[str]) -> bool:
     width = len(keep)
     moved = []
     for row in rows:
-        title, body, current_title, current_body = row[width : width + 4]
+        title, body, current_title, stored_body = row[width : width + 4]
+        current_body = None if stored_body is None else unpack_body(stored_body)
         same = title == current_title and body == current_body
         moved.append((*row[:width], None if same else pack(title, body)))
     marks = ", ".join("?" * (width + 1))
@@ -123,10 +135,21 @@ def _swap_now(conn: sqlite3.Connection) -> None:
                 " AND tbl_name = 'entry_versions' AND sql IS NOT NULL"
             )
         ]
+        # Triggers that name the table (0053's on `entries`, when this runs after it): SQLite
+        # refuses the rename while a trigger names a table that is gone, so they are dropped
+        # with it and made again as they were.
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL"
+            " AND (tbl_name = 'entry_versions' OR sql LIKE '%entry_versions%')"
+        ).fetchall()
         left = conn.execute("SELECT count(*) FROM entry_versions").fetchone()[0]
         if left:  # written meanwhile by a process that holds no lock: cannot happen
             raise sqlite3.DatabaseError(f"{left} version rows left unconverted")
+        for name, _ in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
         conn.execute("DROP TABLE entry_versions")
         conn.execute(f"ALTER TABLE {_NEW} RENAME TO entry_versions")
         for sql in indexes:
+            conn.execute(sql)
+        for _, sql in triggers:
             conn.execute(sql)

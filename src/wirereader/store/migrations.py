@@ -135,15 +135,15 @@ def applied_versions(conn: sqlite3.Connection) -> set[int]:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()
     if has_record:
-        # A row written "(before record)" for a migration file not shipped then was written
-        # down wrongly for such a cache: it was never applied, and is now (the files only add
-        # columns and tables). A Python step so written down stays: it converts a layout the
-        # later steps have changed since, and cannot run after them.
-        steps = {m.version for m in _python_steps()}
+        # A row written "(before record)" for a migration not shipped then was written down
+        # wrongly for such a cache: it was never applied, and is now. The files only add
+        # columns and tables; the one Python step so written down (0004, each text stored
+        # once) reads the current body where the later steps have put it, and is a no-op on
+        # a cache that has had it.
         return {
             version
             for version, name in conn.execute("SELECT version, name FROM schema_migrations")
-            if name != _BEFORE_RECORD_NAME or version in _BEFORE_RECORD or version in steps
+            if name != _BEFORE_RECORD_NAME or version in _BEFORE_RECORD
         }
     version = current_version(conn)
     return {v for v in _BEFORE_RECORD if v <= version}

@@ -77,6 +77,7 @@ MARKS_BUSY_MS = 1000  # ... the retries (in a thread) this long
 MARKS_RETRY_SECONDS = 3.0  # ... this often, until it is written
 COUNT_DELAY = 0.12  # seconds of calm before the view is counted (scrollbar, status)
 PANES_DELAY = 0.25  # seconds of calm before the side panes are recounted
+SHOWN_PROBLEMS = 3  # a refresh's problems shown as notices; the rest are counted and pointed to
 PREVIEW_DELAY = 0.02  # the reader follows the cursor once it settles
 PREVIEW_DELAY_TYPING = 0.3  # ... and waits longer while the filter is being typed
 
@@ -1034,8 +1035,19 @@ class WireReader(App[None]):
         self.status.errors = len(errors)
         self.status.last_refresh = self._last_refresh_text()
         self.status.show()
-        for problem in errors[:3]:
+        for problem in errors[:SHOWN_PROBLEMS]:
             self.notify(problem, severity="error", timeout=6, markup=False)
+        if len(errors) > SHOWN_PROBLEMS:
+            # The rest are counted in the status line: say where they are ('F': every feed
+            # with its last error), or 200 failing feeds showed three and a number.
+            more = len(errors) - SHOWN_PROBLEMS
+            self.notify(
+                f"{more:,} more problem{'s' if more != 1 else ''} not shown:"
+                " press F for every feed and its last error",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
         if new_rows:
             # New items land above: the cursor stays on the item being read.
             self.show_view(keep=self.timeline.current)

@@ -25,6 +25,15 @@ def test_healthy_cache(cli, db_path: Path) -> None:
     assert result.code == 0 and result.out.strip().endswith(": ok")
 
 
+def test_doctor_on_a_path_with_no_file_says_so_in_one_line(cli, db_path: Path) -> None:
+    # It said "no cache file", then "run 'wirereader --db PATH doctor --repair' to fix it (a
+    # backup is kept)": for a file that is not there, a repair would only make an empty cache.
+    result = cli("doctor")
+    assert result.code == 1
+    assert result.out == f"{db_path}: no such cache file (nothing to check)\n"
+    assert not db_path.exists()
+
+
 def test_garbage_file_gets_clear_message_then_fresh_cache_with_backup(cli, db_path: Path) -> None:
     db_path.write_bytes(b"\x00garbage" * 1000)
     listing = cli("entries")

@@ -297,18 +297,14 @@ def test_a_file_shorter_than_a_database_is_refused_not_written_over(
         assert current_version(store.conn) == latest_version()
 
 
-def test_a_cache_from_before_the_migration_record_gets_the_migrations_added_since(
-    tmp_path: Path,
-) -> None:
-    # A cache as wirereader wrote it before `schema_migrations` existed: the migrations shipped
-    # then (their files are unchanged since), user_version 40, no record, an entry in it. The
-    # migrations added since with lower numbers (0003, 0013, 0017, 0023, 0026) were never
-    # applied to such a cache; read as "every migration up to 40", it failed after the upgrade
-    # on their columns ("no such column: dated_first", "no column named time_guessed").
+def _cache_as_shipped_before_the_record(path: Path) -> Path:
+    """A cache as wirereader wrote it before `schema_migrations` existed (November): the
+    migrations shipped then (their files are unchanged since), user_version 40, no record,
+    one entry with the version rows the code of then wrote (the first text, then the current
+    one, each in full)."""
     from wirereader.store import migrations as m
 
-    old = tmp_path / "old.sqlite3"
-    conn = sqlite3.connect(old, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None)
     for migration in m.available_migrations():
         if migration.version in (1, 2, 10, 11, 12, 20, 21, 22, 25, 30, 40):
             for statement in m.split_statements(migration.sql):
@@ -324,7 +320,29 @@ def test_a_cache_from_before_the_migration_record_gets_the_migrations_added_sinc
         " 'Harbour reopens after storm', 'The harbour reopened at noon.', 'Shaun McDonald',"
         " NULL, 1704790800, 'post', 'hash1', 1704790800, 1704790800)"
     )
+    conn.execute(
+        "INSERT INTO entry_versions (id, entry_id, title, body, author, published, updated,"
+        " content_hash, seen_at) VALUES"
+        " (1, 1, 'Harbour to reopen', 'The harbour reopens at noon.', 'Shaun McDonald', NULL,"
+        " NULL, 'hash0', 1704790000),"
+        " (2, 1, 'Harbour reopens after storm', 'The harbour reopened at noon.',"
+        " 'Shaun McDonald', NULL, NULL, 'hash1', 1704790800)"
+    )
     conn.close()
+    return path
+
+
+def test_a_cache_from_before_the_migration_record_gets_the_migrations_added_since(
+    tmp_path: Path,
+) -> None:
+    # A cache as wirereader wrote it before `schema_migrations` existed: the migrations shipped
+    # then (their files are unchanged since), user_version 40, no record, an entry in it. The
+    # migrations added since with lower numbers (0003, 0013, 0017, 0023, 0026) were never
+    # applied to such a cache; read as "every migration up to 40", it failed after the upgrade
+    # on their columns ("no such column: dated_first", "no column named time_guessed").
+    from wirereader.store import migrations as m
+
+    old = _cache_as_shipped_before_the_record(tmp_path / "old.sqlite3")
     with Store(old) as store:
         done = {r[0] for r in store.conn.execute("SELECT version FROM schema_migrations")}
         assert done == {migration.version for migration in m.available_migrations()}
@@ -360,3 +378,95 @@ def test_a_cache_upgraded_with_migrations_written_down_unapplied_gets_them(
         name = store.conn.execute("SELECT name FROM schema_migrations WHERE version = 26")
         assert name.fetchone()[0].startswith("0026_")
         assert m.migrate(store.conn) == []
+
+
+def _upgraded_the_earlier_way(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upgrade as the record's first version made it: a cache from before the record read
+    as having had every migration up to its user_version (0004's conversion among them),
+    written down as "(before record)", and the later ones (0041, 0050-0062) applied."""
+    from wirereader.store import migrations as m
+
+    def earlier(conn: sqlite3.Connection) -> set[int]:
+        has_record = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'"
+        ).fetchone()
+        if has_record:
+            return {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+        return {v.version for v in m.available_migrations() if v.version <= 40}
+
+    with monkeypatch.context() as patch:
+        patch.setattr(m, "applied_versions", earlier)
+        conn = sqlite3.connect(path, isolation_level=None)
+        from wirereader.store import texts
+
+        texts.register(conn)
+        m.migrate(conn)
+        conn.close()
+    conn = sqlite3.connect(path)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(entry_versions)")]
+    conn.close()
+    assert "body" in columns  # 0004 written down and not done: the state to mend
+
+
+def test_a_cache_upgraded_with_0004_written_down_undone_is_converted_and_keeps_its_texts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Such a cache failed `show` ("no such column: v.text") and a new version of its entries,
+    # and `doctor` said "ok". 0004 runs now, after 0050 and 0053, reading the current body
+    # from `entry_texts`; the earlier text is kept, packed, and the current one once.
+    from wirereader.store import doctor
+    from wirereader.store import migrations as m
+
+    old = _cache_as_shipped_before_the_record(tmp_path / "old.sqlite3")
+    _upgraded_the_earlier_way(old, monkeypatch)
+    with Store(old) as store:
+        versions = versions_of(store.conn, [1])
+        assert [(v.title, v.body) for v in versions] == [
+            ("Harbour to reopen", "The harbour reopens at noon."),
+            ("Harbour reopens after storm", "The harbour reopened at noon."),
+        ]
+        stored = store.conn.execute("SELECT typeof(text) FROM entry_versions ORDER BY id")
+        assert [r[0] for r in stored] == ["blob", "null"]
+        name = store.conn.execute("SELECT name FROM schema_migrations WHERE version = 4")
+        assert name.fetchone()[0] == "0004_versions_stored_once"
+        source = store.conn.execute("SELECT id FROM sources WHERE key = 'harbour'").fetchone()[0]
+        later = RawEntry(
+            title="Harbour reopens after storm",
+            body="The harbour reopened at noon. Ferries sail again.",
+            stable_id="h:aaaa",
+            published=datetime(2024, 1, 9, 9, 0, tzinfo=timezone.utc),
+            author="Shaun McDonald",
+        )
+        assert store.save_entries(source, [later]).updated == [1]
+        bodies = [v.body for v in versions_of(store.conn, [1])]
+        assert bodies == [
+            "The harbour reopens at noon.",
+            "The harbour reopened at noon.",
+            "The harbour reopened at noon. Ferries sail again.",
+        ]
+        assert m.migrate(store.conn) == []
+    assert doctor.check(old).healthy
+
+
+def test_doctor_names_a_table_left_in_an_old_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A migration written down as done and not done: every other migration applied, the
+    # check reads the tables against the layout this wirereader writes and says which.
+    from wirereader.store import doctor
+
+    old = _cache_as_shipped_before_the_record(tmp_path / "old.sqlite3")
+    _upgraded_the_earlier_way(old, monkeypatch)
+    conn = sqlite3.connect(old)
+    conn.execute(
+        "UPDATE schema_migrations SET name = '0004_versions_stored_once' WHERE version = 4"
+    )
+    conn.commit()
+    conn.close()
+    with Store(old):  # the files written down unapplied are applied; 0004 is not
+        pass
+    report = doctor.check(old)
+    assert report.problems == [
+        "schema: table entry_versions is not as this wirereader writes it (no column text;"
+        " old column title, body): a migration written down as done was not"
+    ]
