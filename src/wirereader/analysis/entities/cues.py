@@ -360,7 +360,7 @@ def adjective(surface: str) -> bool:
 
 
 def demonym_compound(g: Gazetteer, surface: str) -> bool:
-    """'Japanese-Peruvian', 'US-Iranian', 'Chinese-American', 'Indo-Russian': a word whose last
+    """'Japanese-Peruvian', 'Chinese-American', 'Indo-Russian': a word whose last
     part after a hyphen is an adjective of nationality or faith (`g.demonyms`) is an adjective
     too, not a name. Asked of a lone word only: inside a longer run it may open an
     organisation's name ('the Chinese-American Planning Council')."""
