@@ -844,6 +844,9 @@ def test_a_given_name_and_a_middle_initial_take_a_known_word_after_them_as_a_sur
     got = names("", body)
     assert ("Paul B. Spiegel", "person") in got
     assert not {name for name, _kind in got} & {"Paul B.", "Der Spiegel"}
+    # an ordinary word after the initial opens the next sentence (a blog's list of names)
+    body = "Albatross, an allusion to a famous rap by Sammy C. It’s in the name, as it took long."
+    assert ("Sammy C.", "person") in names("", body)
 
 
 def test_a_word_glued_after_an_ampersand_to_letters_is_no_name_of_its_own() -> None:

@@ -882,18 +882,9 @@ class _Extractor(_Scanner, _ContextKinds):
             # an ordinary word after a given name is a surname ("Doris Day"), but a day of the
             # week after a title's person is none: "Judge Richard Leon Thursday blocked" (a
             # run with no title may name a day: "on ABC for Oscar Sunday")
-            # ("Paul B. Spiegel": a given name and a middle initial are one too, the known
-            # name's word after them a surname, not 'Der Spiegel')
             after_given = (
                 bool(st.tokens)
-                and (
-                    st.tokens[-1].lower in g.given_names
-                    or (
-                        len(st.tokens) > 1
-                        and _MIDDLE_INITIAL.fullmatch(st.tokens[-1].surface) is not None
-                        and st.tokens[-2].lower in g.given_names
-                    )
-                )
+                and st.tokens[-1].lower in g.given_names
                 and not (st.person and low in _WEEKDAYS)
             )
             match = None if flags & _UNKNOWN else pre if i == pre_at else self._match(tokens, i)
@@ -1028,6 +1019,18 @@ class _Extractor(_Scanner, _ContextKinds):
                 # ends a run with it elsewhere ('Messi said')
                 st.tokens.clear()
                 after_given = False
+            if (
+                match is not None
+                and match[0] == i + 1
+                and not after_given
+                and len(st.tokens) > 1
+                and _MIDDLE_INITIAL.fullmatch(st.tokens[-1].surface) is not None
+                and st.tokens[-2].lower in g.given_names
+            ):
+                # "Paul B. Spiegel": a known name of one word after a given name and a middle
+                # initial is the person's surname, not 'Der Spiegel' (an ordinary word is none:
+                # "a rap by Sammy C. It's in the name")
+                match = None
             if match is not None and not (after_given and match[0] == i + 1):
                 j, known = match
                 # "Western Sydney", "New England": a compass word before a place names a region
