@@ -817,3 +817,43 @@ def test_a_name_cut_at_a_linking_word_is_whole_where_the_entrys_acronym_spells_i
     assert "Service and Pulumi" not in {name for name, _kind in names("", body)}
     body = "Immigration and Customs Enforcement has ended its surge in Minnesota."
     assert ("Immigration and Customs Enforcement", "org") not in names("", body)
+
+
+def test_a_generational_suffix_after_a_full_name_makes_a_kings_word_its_surname() -> None:
+    # a feed's tribute: 'King' was taken for a royal's title before a name, and the name cut
+    # to 'Martin Luther' and 'King Jr.'
+    body = (
+        "'His unwavering belief in justice, equality, and love inspired millions,' says the"
+        " family of the former Martin Luther King Jr. associate and two-time Democratic"
+        " presidential candidate in the 1980s"
+    )
+    got = names("", body)
+    assert ("Martin Luther King Jr.", "person") in got
+    assert not {name for name, _kind in got} & {"Martin Luther", "King Jr."}
+    # a king before his name keeps his title
+    assert ("King Charles", "person") in names("", "King Charles III visited Canada.")
+
+
+def test_a_given_name_and_a_middle_initial_take_a_known_word_after_them_as_a_surname() -> None:
+    # Homeland Security Today: 'Spiegel' alone is a known magazine's short name
+    body = (
+        "\u201cI am genuinely impressed by how quickly this work was pulled together under"
+        " extremely constrained and risky conditions,\u201d said Paul B. Spiegel, a professor at"
+        " the Johns Hopkins University International School of Health."
+    )
+    got = names("", body)
+    assert ("Paul B. Spiegel", "person") in got
+    assert not {name for name, _kind in got} & {"Paul B.", "Der Spiegel"}
+    # an ordinary word after the initial opens the next sentence (a blog's list of names)
+    body = "Albatross, an allusion to a famous rap by Sammy C. It’s in the name, as it took long."
+    assert ("Sammy C.", "person") in names("", body)
+
+
+def test_a_word_glued_after_an_ampersand_to_letters_is_no_name_of_its_own() -> None:
+    # The Week on Procida: 'Bs' was a name (a place)
+    body = "There are some excellent \u201cmid-range B&Bs\u201d too, said Smith in Lonely Planet."
+    got = names("", body)
+    assert "Bs" not in {name for name, _kind in got}
+    # an organisation's name joined by the sign stays whole
+    assert ("AT&T", "org") in names("", "Shares of AT&T fell on Monday.")
+    assert ("P&O Ferries", "org") in names("", "He runs the P&O Ferries line.")

@@ -146,6 +146,9 @@ _MAX_PORTFOLIO = 4
 # The words an institution's noun is linked by to what names it (see `_institution_of`)
 _LINKS = frozenset(("of", "for", "the"))
 
+# A generational suffix ('Jr.', 'Sr.', 'III'), lower-cased without its dot, as `_Token.lower`
+_GENERATIONAL = frozenset(("jr", "sr", "jnr", "snr", "ii", "iii", "iv"))
+
 # Days of the week: US news writes the day right after the subject ("Judge Richard Leon
 # Thursday blocked the Pentagon"), where no surname stands
 _WEEKDAYS = frozenset(
@@ -233,6 +236,7 @@ _QUOTED_BY = ("said ", "says ", "wrote ", "writes ")
 _WRITER_AFTER = re.compile(r",? (?:in|at|on) (?:[Tt]he )?[A-Z]")
 # A person's initials, each with its dot ('J.', 'J.M.', 'J.R.R.')
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_MIDDLE_INITIAL = re.compile(r"[A-Z]\.")  # one letter and its dot, after a given name
 
 
 # Initials written with dots: 'N.M.', 'D.C.', 'P.E.I.'
@@ -1015,6 +1019,18 @@ class _Extractor(_Scanner, _ContextKinds):
                 # ends a run with it elsewhere ('Messi said')
                 st.tokens.clear()
                 after_given = False
+            if (
+                match is not None
+                and match[0] == i + 1
+                and not after_given
+                and len(st.tokens) > 1
+                and _MIDDLE_INITIAL.fullmatch(st.tokens[-1].surface) is not None
+                and st.tokens[-2].lower in g.given_names
+            ):
+                # "Paul B. Spiegel": a known name of one word after a given name and a middle
+                # initial is the person's surname, not 'Der Spiegel' (an ordinary word is none:
+                # "a rap by Sammy C. It's in the name")
+                match = None
             if match is not None and not (after_given and match[0] == i + 1):
                 j, known = match
                 # "Western Sydney", "New England": a compass word before a place names a region
@@ -1049,6 +1065,9 @@ class _Extractor(_Scanner, _ContextKinds):
                 and i + 1 < n
                 and tokens[i + 1].lower not in CONNECTORS
                 and tokens[i + 1].lower not in ORG_LAST  # "General Staff" is no general
+                # "Martin Luther King Jr.": a generational suffix after the word makes it a
+                # surname; a king or a bishop is never named 'Jr.' or 'III'
+                and not (st.tokens and tokens[i + 1].lower in _GENERATIONAL)
                 # "Health Secretary", "Acting Director": a word that qualifies a title is a
                 # title only before one ("JAMA Health Forum", "the Foreign Relations Committee")
                 and (

@@ -150,6 +150,10 @@ class _Scanner:
                             base = joined
                             group = text[base:pos]
                             before = text[base - 1] if base else " "
+                        elif glued and " " not in group:
+                            # "B&Bs", "M&Ms": one word glued after the sign to letters that
+                            # are no run is the word's tail, no name of its own
+                            continue
                 verdict = fast_get(group)
                 if verdict is None:
                     # the length asked only of a run the cache lacks: it never holds a long one
